@@ -1,0 +1,66 @@
+// Board descriptions: what firmware is told about the hardware it runs on, like a device tree.
+//
+// Firmware learns resource bases and sizes, interrupt line numbers and the controller's
+// per-BAR capabilities (which Linux keeps in the glue driver's pci_epc_features) from here.
+// Window counts, alignment, version and channel counts are not here: firmware probes them
+// from registers, as on silicon.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+namespace hal {
+
+struct region {
+    std::uint64_t base = 0;
+    std::uint64_t size = 0;
+    bool contains(std::uint64_t a, std::uint64_t len = 1) const {
+        return a >= base && len <= size && a - base <= size - len;
+    }
+};
+
+// pci_epc_bar_type
+enum class bar_type : std::uint8_t { programmable, fixed, resizable, reserved };
+
+struct bar_desc {
+    bar_type type = bar_type::programmable;
+    std::uint64_t fixed_size = 0; // bytes, only for bar_type::fixed
+    bool only_64bit = false;
+};
+
+// Interrupt lines of the endpoint SoC's interrupt controller.
+enum ep_irq_line : unsigned {
+    irq_app = 0,  // glue ("app") block: link up / link down / PERST#
+    irq_edma = 1, // eDMA done/abort (local)
+    irq_msi_ctrl = 2, // interrupt-generation window
+    irq_smmu = 3, // SMMU event queue
+    ep_irq_lines = 8,
+};
+
+struct ep_board {
+    region dbi;      // DBI: config space + port logic
+    region dbi2;     // DBI2 shadow (BAR masks, read-only fields)
+    region atu;      // unrolled iATU space (ignored by a viewport core)
+    region edma;     // unrolled eDMA space
+    region app;      // glue block: LTSSM enable, PERST#, link interrupts
+    region aperture; // outbound address space ("addr_space")
+    std::uint64_t aperture_page_size = 0;
+    region dram;     // memory the firmware may allocate buffers from
+    std::array<bar_desc, 6> bars{};
+    std::uint64_t bar_align = 0; // pci_epc_features.align: BAR buffer alignment in bytes
+    bool msi_capable = true;
+    bool msix_capable = true;
+    bool intx_capable = true;
+    bool linkup_notifier = true;
+    unsigned max_functions = 1;
+};
+
+struct host_board {
+    region ram;    // host DRAM
+    region ecam;   // enhanced configuration access window
+    region mmio32; // non-prefetchable 32-bit window for BARs
+    region mmio64; // 64-bit prefetchable window for BARs
+    unsigned first_bus = 1; // bus below the root port
+};
+
+} // namespace hal

@@ -1,0 +1,77 @@
+#include "core/log.h"
+
+#include <cstdio>
+#include <iostream>
+
+namespace epvp {
+
+logger& logger::get() {
+    static logger instance;
+    return instance;
+}
+
+void logger::enable(const std::string& category) {
+    if (category == "all")
+        all_ = true;
+    else
+        enabled_.insert(category);
+}
+
+std::string logger::format_time(std::uint64_t ps) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%llu.%06llu us", static_cast<unsigned long long>(ps / 1000000),
+                  static_cast<unsigned long long>(ps % 1000000));
+    return buf;
+}
+
+void logger::emit(const char* tag, const std::string& category, const std::string& msg) {
+    std::ostream& os = os_ ? *os_ : std::cout;
+    std::uint64_t t = now_ps_ ? now_ps_() : 0;
+    os << '[' << format_time(t) << "] " << tag << category << ": " << msg << '\n';
+}
+
+void logger::info(const std::string& category, const std::string& msg) {
+    if (enabled(category))
+        emit("", category, msg);
+}
+
+void logger::warning(const std::string& category, const std::string& msg) {
+    ++counts_[log_kind::warning];
+    problems_.push_back("warning: " + category + ": " + msg);
+    emit("WARNING ", category, msg);
+}
+
+void logger::guest_error(const std::string& category, const std::string& msg) {
+    ++counts_[log_kind::guest_error];
+    problems_.push_back("guest error: " + category + ": " + msg);
+    emit("GUEST-ERROR ", category, msg);
+}
+
+void logger::unimplemented_once(const std::string& category, const std::string& key,
+                                const std::string& msg) {
+    if (!once_.insert(category + "/" + key).second)
+        return;
+    ++counts_[log_kind::unimplemented];
+    emit("UNIMPLEMENTED ", category, msg);
+}
+
+std::uint64_t logger::count(log_kind k) const {
+    auto it = counts_.find(k);
+    return it == counts_.end() ? 0 : it->second;
+}
+
+void logger::reset() {
+    counts_.clear();
+    problems_.clear();
+    once_.clear();
+    enabled_.clear();
+    all_ = false;
+}
+
+std::string hex(std::uint64_t v, int digits) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%0*llx", digits, static_cast<unsigned long long>(v));
+    return buf;
+}
+
+} // namespace epvp

@@ -1,0 +1,63 @@
+// Logging for the model, the firmware backends and the testbench: categories that a user turns
+// on with --log CATEGORY, one line per event, stamped with simulated time.
+//
+// Models: a deterministic text log (no wall-clock, no addresses of host objects) so that two
+// runs with the same configuration print the same bytes. "guest error" lines (a firmware or host
+// programming mistake) and "unimplemented" lines (something the model does not do) are kept
+// apart, and warnings are counted so that reports and tests can assert on them.
+// SystemC-free: the time source is installed by the platform.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <ostream>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace epvp {
+
+enum class log_kind { info, warning, guest_error, unimplemented };
+
+class logger {
+public:
+    static logger& get();
+
+    // Categories: regs, tlp, link, ltssm, iatu, fw, host, cfg, irq; "all" enables every one.
+    void enable(const std::string& category);
+    bool enabled(const std::string& category) const {
+        return all_ || enabled_.count(category) != 0;
+    }
+    void set_time_source(std::function<std::uint64_t()> now_ps) { now_ps_ = std::move(now_ps); }
+    void set_stream(std::ostream* os) { os_ = os; }
+
+    // Info lines print only when the category is enabled; warnings, guest errors and
+    // unimplemented lines always print (unimplemented ones once per key) and are counted.
+    void info(const std::string& category, const std::string& msg);
+    void warning(const std::string& category, const std::string& msg);
+    void guest_error(const std::string& category, const std::string& msg);
+    void unimplemented_once(const std::string& category, const std::string& key,
+                            const std::string& msg);
+
+    std::uint64_t count(log_kind k) const;
+    // Every warning/guest-error line since the last reset (for tests and the report).
+    const std::vector<std::string>& problems() const { return problems_; }
+    void reset();
+
+    static std::string format_time(std::uint64_t ps);
+
+private:
+    void emit(const char* tag, const std::string& category, const std::string& msg);
+    bool all_ = false;
+    std::set<std::string> enabled_;
+    std::set<std::string> once_;
+    std::map<log_kind, std::uint64_t> counts_;
+    std::vector<std::string> problems_;
+    std::function<std::uint64_t()> now_ps_;
+    std::ostream* os_ = nullptr;
+};
+
+std::string hex(std::uint64_t v, int digits = 0);
+
+} // namespace epvp

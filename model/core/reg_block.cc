@@ -1,0 +1,81 @@
+#include "core/reg_block.h"
+
+#include "core/log.h"
+
+#include <sstream>
+
+namespace epvp {
+
+reg_block::reg_block(std::string name, std::vector<reg_def> defs)
+    : name_(std::move(name)), defs_(std::move(defs)) {
+    for (std::size_t i = 0; i < defs_.size(); ++i)
+        index_[defs_[i].offset] = i;
+    reset(true);
+}
+
+const reg_def* reg_block::find(std::uint32_t offset) const {
+    auto it = index_.find(offset);
+    return it == index_.end() ? nullptr : &defs_[it->second];
+}
+
+std::uint32_t reg_block::read32(std::uint32_t offset) const {
+    auto it = values_.find(offset & ~3u);
+    return it == values_.end() ? 0 : it->second;
+}
+
+void reg_block::set32(std::uint32_t offset, std::uint32_t value) {
+    if (find(offset & ~3u))
+        values_[offset & ~3u] = value;
+}
+
+bool reg_block::write32(std::uint32_t offset, std::uint32_t value, std::uint32_t byte_mask,
+                        reg_writer who, bool ro_wr_en) {
+    offset &= ~3u;
+    const reg_def* d = find(offset);
+    if (!d)
+        return false;
+    std::uint32_t writable = d->rw;
+    if (who == reg_writer::dbi && ro_wr_en)
+        writable |= d->ro_wr;
+    writable &= byte_mask;
+    std::uint32_t old = values_[offset];
+    std::uint32_t w1c = d->w1c & byte_mask & value;
+    std::uint32_t nv = ((old & ~writable) | (value & writable)) & ~w1c;
+    values_[offset] = nv;
+    auto h = hooks_.find(offset);
+    if (h != hooks_.end())
+        h->second(offset, old, nv);
+    return true;
+}
+
+void reg_block::reset(bool cold) {
+    for (const auto& d : defs_)
+        if (cold || !d.sticky)
+            values_[d.offset] = d.reset;
+}
+
+std::string reg_block::decode(std::uint32_t offset, std::uint32_t value) const {
+    std::ostringstream os;
+    const reg_def* d = find(offset & ~3u);
+    os << name_ << '.' << (d ? d->name : "?") << '=' << hex(value, 8);
+    if (d && !d->fields.empty()) {
+        os << " {";
+        bool first = true;
+        for (const auto& f : d->fields) {
+            std::uint32_t mask = f.width >= 32 ? 0xFFFFFFFFu : ((1u << f.width) - 1);
+            os << (first ? "" : ", ") << f.name << '=' << hex((value >> f.lsb) & mask);
+            first = false;
+        }
+        os << '}';
+    }
+    return os.str();
+}
+
+std::uint32_t lane_shift(std::uint32_t addr) { return (addr & 3u) * 8; }
+
+std::uint32_t byte_lane_mask(std::uint32_t addr, unsigned len) {
+    std::uint32_t m = len >= 4 ? 0xFFFFFFFFu : ((1u << (len * 8)) - 1);
+    return m << lane_shift(addr);
+}
+
+} // namespace epvp

@@ -1,0 +1,57 @@
+#include "core/sparse_memory.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace epvp {
+
+unsigned char* sparse_memory::page(std::uint64_t page_index) {
+    auto& p = pages_[page_index];
+    if (!p) {
+        p.reset(new unsigned char[page_bytes]);
+        std::memset(p.get(), 0, page_bytes);
+    }
+    return p.get();
+}
+
+void sparse_memory::read(std::uint64_t addr, void* dst, std::size_t len) const {
+    auto* out = static_cast<unsigned char*>(dst);
+    while (len > 0) {
+        std::uint64_t off = addr % page_bytes;
+        std::size_t n = std::min<std::uint64_t>(len, page_bytes - off);
+        auto it = pages_.find(addr / page_bytes);
+        if (it == pages_.end())
+            std::memset(out, 0, n);
+        else
+            std::memcpy(out, it->second.get() + off, n);
+        out += n;
+        addr += n;
+        len -= n;
+    }
+}
+
+void sparse_memory::write(std::uint64_t addr, const void* src, std::size_t len) {
+    auto* in = static_cast<const unsigned char*>(src);
+    while (len > 0) {
+        std::uint64_t off = addr % page_bytes;
+        std::size_t n = std::min<std::uint64_t>(len, page_bytes - off);
+        std::memcpy(page(addr / page_bytes) + off, in, n);
+        in += n;
+        addr += n;
+        len -= n;
+    }
+}
+
+void sparse_memory::write_masked(std::uint64_t addr, const void* src, std::size_t len,
+                                 const unsigned char* be, std::size_t be_len) {
+    if (!be || be_len == 0) {
+        write(addr, src, len);
+        return;
+    }
+    auto* in = static_cast<const unsigned char*>(src);
+    for (std::size_t i = 0; i < len; ++i)
+        if (be[i % be_len])
+            page((addr + i) / page_bytes)[(addr + i) % page_bytes] = in[i];
+}
+
+} // namespace epvp

@@ -1,0 +1,535 @@
+#include "dwc/dw_pcie_ep.h"
+
+#include "core/log.h"
+#include "dwc/app_regs.h"
+#include "pcie/config_space.h"
+#include "soc/soc_attr.h"
+
+#include <cstring>
+#include <vector>
+
+namespace epvp::dwc {
+
+using sc_core::sc_time;
+namespace c = pcie::cfg;
+
+namespace {
+constexpr unsigned dword = 4;
+constexpr std::uint32_t cfg_space_bytes = 0x1000;
+constexpr std::uint32_t cfg_offset_mask = cfg_space_bytes - dword;
+constexpr unsigned rcb_64 = 64, rcb_128 = 128;
+constexpr std::uint32_t lnkctl_rcb = 1u << 3;
+constexpr std::uint32_t devctl_mps_shift = 5;
+constexpr std::uint32_t training_phases = 4; // detect, polling, configuration (x2)
+
+std::uint32_t be_to_mask(std::uint8_t be) {
+    std::uint32_t m = 0;
+    for (unsigned i = 0; i < dword; ++i)
+        if (be & (1u << i))
+            m |= 0xFFu << (8 * i);
+    return m;
+}
+} // namespace
+
+dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
+    : sc_module(name), dbi("dbi"), app("app"), pcie_rx("pcie_rx"), pcie_tx("pcie_tx"),
+      axi_m("axi_m"), app_irq("app_irq"), p_(p), dbi_("DBI", dbi_table(p.dbi)),
+      dbi2_("DBI2", dbi2_table(p.dbi)), app_regs_("APP", app::table()), atu_(p.iatu),
+      requester_(std::string(basename()), 0, p.max_tags) {
+    dbi.register_b_transport(this, &dw_pcie_ep::dbi_b_transport);
+    app.register_b_transport(this, &dw_pcie_ep::app_b_transport);
+    pcie_rx.register_b_transport(this, &dw_pcie_ep::rx_b_transport);
+
+    // Resizable BAR: writing the capability register makes the controller select that size.
+    const auto rebars = resizable_bars(p.dbi);
+    for (unsigned i = 0; i < rebars.size(); ++i) {
+        dbi_.on_write(rebar_entry_cap(i), [this, i](std::uint32_t, std::uint32_t,
+                                                    std::uint32_t nv) {
+            std::uint32_t sizes = nv >> rebar_cap_first_size_bit;
+            if (!sizes)
+                return;
+            std::uint32_t code = 0;
+            while (!(sizes & (1u << code)))
+                ++code;
+            dbi_.set_bits(rebar_entry_ctrl(i), rebar_ctrl_size_mask, code << rebar_ctrl_size_shift);
+        });
+    }
+    app_regs_.on_write(app::ctrl, [this](std::uint32_t, std::uint32_t, std::uint32_t) {
+        ltssm_kick_.notify(sc_core::SC_ZERO_TIME);
+    });
+    app_regs_.on_write(app::irq_status, [this](std::uint32_t, std::uint32_t, std::uint32_t) {
+        update_app_irq();
+    });
+    app_regs_.on_write(app::irq_enable, [this](std::uint32_t, std::uint32_t, std::uint32_t) {
+        update_app_irq();
+    });
+    SC_THREAD(ltssm_thread);
+}
+
+void dw_pcie_ep::attach_link(pcie::pcie_link& link) { link_ = &link; }
+
+std::uint16_t dw_pcie_ep::requester_id() const { return pcie::make_bdf(bus_, dev_, 0); }
+
+void dw_pcie_ep::set_perst(bool asserted) {
+    perst_asserted_ = asserted;
+    app_regs_.set_bits(app::status, app::status_perst_deasserted,
+                       asserted ? 0 : app::status_perst_deasserted);
+    if (!asserted)
+        raise_app_irq(app::irq_perst_deassert);
+    ltssm_kick_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void dw_pcie_ep::raise_app_irq(std::uint32_t bits) {
+    app_regs_.set32(app::irq_status, app_regs_.read32(app::irq_status) | bits);
+    update_app_irq();
+}
+
+void dw_pcie_ep::update_app_irq() {
+    app_irq.write((app_regs_.read32(app::irq_status) & app_regs_.read32(app::irq_enable)) != 0);
+}
+
+void dw_pcie_ep::set_ltssm(ltssm s) {
+    ltssm_ = s;
+    dbi_.set_bits(port_debug0, port_debug0_ltssm_mask, static_cast<std::uint32_t>(s));
+    app_regs_.set_bits(app::status, app::status_ltssm_mask,
+                       static_cast<std::uint32_t>(s) << app::status_ltssm_shift);
+    logger::get().info("ltssm", std::string(basename()) + ": " + to_string(s));
+}
+
+void dw_pcie_ep::ltssm_thread() {
+    const sc_time phase = p_.training_time / training_phases;
+    for (;;) {
+        sc_core::wait(ltssm_kick_);
+        bool enable = app_regs_.read32(app::ctrl) & app::ctrl_ltssm_enable;
+        if (enable && !perst_asserted_ && ltssm_ == ltssm::detect_quiet) {
+            dbi_.set_bits(port_debug1, port_debug1_in_training, port_debug1_in_training);
+            dbi_.set_bits(exp_cap + c::exp_lnkctl, c::lnksta_training, c::lnksta_training);
+            set_ltssm(ltssm::detect_act);
+            sc_core::wait(phase);
+            set_ltssm(ltssm::pol_active);
+            sc_core::wait(phase);
+            set_ltssm(ltssm::cfg_linkwd_start);
+            sc_core::wait(2 * phase);
+            // The endpoint's side: Link Capabilities, LINK_MODE and the target speed.
+            std::uint32_t lnkcap = dbi_.read32(exp_cap + c::exp_lnkcap);
+            unsigned cap_gen = lnkcap & 0xF;
+            unsigned cap_width = (lnkcap >> 4) & 0x3F;
+            unsigned mode_width = width_for_link_mode(
+                (dbi_.read32(port_link_control) & port_link_mode_mask) >> port_link_mode_shift);
+            unsigned target = dbi_.read32(exp_cap + c::exp_lnkctl2) & 0xF;
+            unsigned gen = std::max(1u, std::min(cap_gen, target ? target : cap_gen));
+            unsigned width = std::max(1u, std::min(cap_width, mode_width));
+            if (link_)
+                link_->train(gen, width);
+            unsigned lgen = link_ ? link_->gen() : gen, lwidth = link_ ? link_->width() : width;
+            dbi_.set_bits(exp_cap + c::exp_lnkctl, 0xFFFF0000u & ~c::lnksta_slot_clock,
+                          (lgen << c::lnksta_speed_shift) | (lwidth << c::lnksta_width_shift) |
+                              c::lnksta_dlla);
+            dbi_.set_bits(port_debug1, port_debug1_in_training | port_debug1_link_up,
+                          port_debug1_link_up);
+            set_ltssm(ltssm::l0);
+            app_regs_.set_bits(app::status, app::status_link_up, app::status_link_up);
+            raise_app_irq(app::irq_link_up);
+        } else if ((!enable || perst_asserted_) && ltssm_ != ltssm::detect_quiet) {
+            if (link_)
+                link_->down();
+            dbi_.set_bits(port_debug1, port_debug1_in_training | port_debug1_link_up, 0);
+            dbi_.set_bits(exp_cap + c::exp_lnkctl, c::lnksta_dlla | c::lnksta_training, 0);
+            set_ltssm(ltssm::detect_quiet);
+            app_regs_.set_bits(app::status, app::status_link_up, 0);
+            raise_app_irq(app::irq_link_down);
+        }
+    }
+}
+
+void dw_pcie_ep::log_reg(const char* who, bool write, const reg_block& blk, std::uint32_t off,
+                         std::uint32_t value) {
+    if (!logger::get().enabled("regs"))
+        return;
+    logger::get().info("regs", std::string(who) + (write ? " W " : " R ") + hex(off, 3) + " " +
+                                   blk.decode(off, value));
+}
+
+// ---------------------------------------------------------------------------------------------
+// DBI aperture (EP CPU side)
+
+std::uint32_t dw_pcie_ep::dbi_read32(std::uint32_t off) {
+    if (off < dbi_function_size) {
+        if (off == atu_viewport)
+            return atu_.read_viewport();
+        if (!p_.iatu.unrolled && off >= atu_viewport_window &&
+            off < atu_viewport_window + atu_viewport_size)
+            return atu_.read_viewport_window(off - atu_viewport_window);
+        if (!dbi_.has(off)) {
+            logger::get().unimplemented_once("dbi", hex(off), "DBI offset " + hex(off, 3) +
+                                                                  " not modelled: reads 0");
+            return 0;
+        }
+        std::uint32_t v = dbi_.read32(off);
+        log_reg("ep-cpu", false, dbi_, off, v);
+        return v;
+    }
+    if (off >= p_.dbi2_offset && off < p_.dbi2_offset + dbi_function_size) {
+        std::uint32_t o = off - p_.dbi2_offset;
+        if (!dbi2_.has(o)) {
+            logger::get().unimplemented_once("dbi", hex(off), "DBI2 offset " + hex(o, 3) +
+                                                                  " not modelled: reads 0");
+            return 0;
+        }
+        return dbi2_.read32(o);
+    }
+    if (p_.iatu.unrolled && off >= p_.atu_offset && off < p_.atu_offset + p_.atu_space_bytes)
+        return atu_.read_unrolled(off - p_.atu_offset);
+    logger::get().unimplemented_once("dbi", hex(off),
+                                     "DBI aperture offset " + hex(off) + " not modelled: reads 0");
+    return 0;
+}
+
+void dw_pcie_ep::dbi_write32(std::uint32_t off, std::uint32_t value, std::uint32_t byte_mask) {
+    auto report_atu = [&](const iatu_write_result& r, const std::string& where) {
+        if (!r.warning.empty())
+            logger::get().warning("iatu", r.warning);
+        if (logger::get().enabled("regs"))
+            logger::get().info("regs", "ep-cpu W " + where + " = " + hex(value, 8));
+    };
+    const bool ro_wr_en = dbi_.read32(misc_control_1) & misc_dbi_ro_wr_en;
+    if (off < dbi_function_size) {
+        if (off == atu_viewport) {
+            atu_.write_viewport(value);
+            report_atu({}, "IATU.VIEWPORT");
+            return;
+        }
+        if (!p_.iatu.unrolled && off >= atu_viewport_window &&
+            off < atu_viewport_window + atu_viewport_size) {
+            std::uint32_t reg = off - atu_viewport_window;
+            report_atu(atu_.write_viewport_window(reg, value),
+                       std::string("IATU[viewport ") + hex(atu_.read_viewport(), 8) + "]." +
+                           iatu::reg_name(reg));
+            return;
+        }
+        std::uint32_t before = dbi_.read32(off);
+        if (!dbi_.write32(off, value, byte_mask, reg_writer::dbi, ro_wr_en)) {
+            logger::get().unimplemented_once("dbi", hex(off), "DBI offset " + hex(off, 3) +
+                                                                  " not modelled: write ignored");
+            return;
+        }
+        std::uint32_t after = dbi_.read32(off);
+        log_reg("ep-cpu", true, dbi_, off, after);
+        const reg_def* d = dbi_.find(off);
+        std::uint32_t wanted = (value & byte_mask & ~d->w1c) | (before & ~byte_mask);
+        if (!ro_wr_en && (wanted & d->ro_wr & ~d->rw) != (before & d->ro_wr & ~d->rw))
+            logger::get().guest_error("dbi", std::string("write to read-only field of ") +
+                                                 d->name + " = " + hex(value, 8) +
+                                                 " without MISC_CONTROL_1.DBI_RO_WR_EN: ignored");
+        return;
+    }
+    if (off >= p_.dbi2_offset && off < p_.dbi2_offset + dbi_function_size) {
+        std::uint32_t o = off - p_.dbi2_offset;
+        if (!dbi2_.write32(o, value, byte_mask, reg_writer::dbi, ro_wr_en)) {
+            logger::get().unimplemented_once("dbi", hex(off), "DBI2 offset " + hex(o, 3) +
+                                                                  " not modelled: write ignored");
+            return;
+        }
+        log_reg("ep-cpu", true, dbi2_, o, dbi2_.read32(o));
+        return;
+    }
+    if (p_.iatu.unrolled && off >= p_.atu_offset && off < p_.atu_offset + p_.atu_space_bytes) {
+        std::uint32_t o = off - p_.atu_offset;
+        bool inbound = o & iatu_reg::inbound_offset;
+        iatu_write_result r = atu_.write_unrolled(o, value);
+        report_atu(r, std::string("IATU.") + (inbound ? "IB" : "OB") +
+                          std::to_string(o / iatu_reg::region_bytes) + "." +
+                          iatu::reg_name(o % iatu_reg::inbound_offset));
+        return;
+    }
+    logger::get().unimplemented_once("dbi", hex(off), "DBI aperture offset " + hex(off) +
+                                                          " not modelled: write ignored");
+}
+
+// One handler for every 32-bit register port: 1/2/4-byte accesses inside a dword, or aligned
+// 8-byte accesses as two dwords. Anything else is a slave error.
+template <typename Read, typename Write>
+static void dword_access(tlm::tlm_generic_payload& gp, Read rd, Write wr) {
+    std::uint64_t addr = gp.get_address();
+    unsigned len = gp.get_data_length();
+    unsigned char* data = gp.get_data_ptr();
+    bool ok_small = (len == 1 || len == 2 || len == dword) && (addr % dword) + len <= dword;
+    bool ok_wide = len == 2 * dword && addr % (2 * dword) == 0;
+    if ((!ok_small && !ok_wide) || gp.get_byte_enable_ptr()) {
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    for (unsigned done = 0; done < len; done += dword) {
+        std::uint32_t a = static_cast<std::uint32_t>(addr + done);
+        unsigned n = std::min(len - done, dword);
+        std::uint32_t shift = lane_shift(a);
+        std::uint32_t mask = byte_lane_mask(a, n);
+        if (gp.is_read()) {
+            std::uint32_t v = rd(a & ~3u) >> shift;
+            std::memcpy(data + done, &v, n);
+        } else {
+            std::uint32_t v = 0;
+            std::memcpy(&v, data + done, n);
+            wr(a & ~3u, v << shift, mask);
+        }
+    }
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void dw_pcie_ep::dbi_b_transport(tlm::tlm_generic_payload& gp, sc_time&) {
+    if (gp.get_address() >= p_.dbi_aperture_bytes) {
+        gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    dword_access(
+        gp, [this](std::uint32_t a) { return dbi_read32(a); },
+        [this](std::uint32_t a, std::uint32_t v, std::uint32_t m) { dbi_write32(a, v, m); });
+}
+
+void dw_pcie_ep::app_b_transport(tlm::tlm_generic_payload& gp, sc_time&) {
+    if (gp.get_address() >= app::block_bytes) {
+        gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    dword_access(
+        gp,
+        [this](std::uint32_t a) {
+            std::uint32_t v = app_regs_.read32(a);
+            log_reg("ep-cpu", false, app_regs_, a, v);
+            return v;
+        },
+        [this](std::uint32_t a, std::uint32_t v, std::uint32_t m) {
+            if (!app_regs_.write32(a, v, m, reg_writer::dbi, false))
+                logger::get().guest_error("app", "write to unmapped glue offset " + hex(a, 3));
+            else
+                log_reg("ep-cpu", true, app_regs_, a, app_regs_.read32(a));
+        });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configuration space as the host sees it
+
+bool dw_pcie_ep::bar_is_upper_half(unsigned bar) const {
+    if (bar == 0)
+        return false;
+    std::uint32_t prev = dbi_.read32(c::bar0 + 4 * (bar - 1));
+    return (prev & c::bar_type_64) && !bar_is_upper_half(bar - 1) &&
+           (dbi2_.read32(c::bar0 + 4 * (bar - 1)) & 1u);
+}
+
+std::uint64_t dw_pcie_ep::bar_mask(unsigned bar) const {
+    const bar_hw& hw = p_.dbi.bars[bar];
+    std::uint64_t mask;
+    if (hw.kind == bar_kind::resizable) {
+        const auto rebars = resizable_bars(p_.dbi);
+        mask = rebar_min_size - 1;
+        for (unsigned i = 0; i < rebars.size(); ++i)
+            if (rebars[i] == bar) {
+                unsigned code = (dbi_.read32(rebar_entry_ctrl(i)) & rebar_ctrl_size_mask) >>
+                                rebar_ctrl_size_shift;
+                mask = (rebar_min_size << code) - 1;
+            }
+    } else {
+        mask = dbi2_.read32(c::bar0 + 4 * bar) | c::bar_flags_mask;
+    }
+    bool is64 = dbi_.read32(c::bar0 + 4 * bar) & c::bar_type_64;
+    if (is64 && bar + 1 < c::num_bars && hw.kind != bar_kind::resizable)
+        mask |= std::uint64_t(dbi2_.read32(c::bar0 + 4 * (bar + 1))) << 32;
+    if (!is64)
+        mask &= 0xFFFFFFFFull;
+    return mask;
+}
+
+std::uint64_t dw_pcie_ep::bar_size(unsigned bar) const {
+    if (bar >= c::num_bars || bar_is_upper_half(bar) || !(dbi2_.read32(c::bar0 + 4 * bar) & 1u))
+        return 0;
+    return bar_mask(bar) + 1;
+}
+
+std::uint64_t dw_pcie_ep::bar_address(unsigned bar) const {
+    std::uint64_t a = dbi_.read32(c::bar0 + 4 * bar) & ~c::bar_flags_mask;
+    if ((dbi_.read32(c::bar0 + 4 * bar) & c::bar_type_64) && bar + 1 < c::num_bars)
+        a |= std::uint64_t(dbi_.read32(c::bar0 + 4 * (bar + 1))) << 32;
+    return a;
+}
+
+int dw_pcie_ep::bar_hit(std::uint64_t addr, std::uint64_t& offset) const {
+    for (unsigned b = 0; b < c::num_bars; ++b) {
+        std::uint64_t size = bar_size(b);
+        if (!size || (dbi_.read32(c::bar0 + 4 * b) & c::bar_io))
+            continue;
+        std::uint64_t base = bar_address(b);
+        if (addr >= base && addr - base < size) {
+            offset = addr - base;
+            return static_cast<int>(b);
+        }
+    }
+    return -1;
+}
+
+std::uint32_t dw_pcie_ep::cfg_read32(std::uint32_t off) const {
+    if (off >= c::bar0 && off < c::bar0 + 4 * c::num_bars) {
+        unsigned bar = (off - c::bar0) / 4;
+        if (!bar_is_upper_half(bar) && !(dbi2_.read32(off) & 1u))
+            return 0; // disabled BAR
+    }
+    return dbi_.read32(off);
+}
+
+void dw_pcie_ep::cfg_write32(std::uint32_t off, std::uint32_t value, std::uint32_t byte_mask) {
+    if (off >= c::bar0 && off < c::bar0 + 4 * c::num_bars) {
+        unsigned bar = (off - c::bar0) / 4;
+        std::uint32_t writable;
+        if (bar_is_upper_half(bar))
+            writable = ~static_cast<std::uint32_t>(bar_mask(bar - 1) >> 32);
+        else if (dbi2_.read32(off) & 1u)
+            writable = ~static_cast<std::uint32_t>(bar_mask(bar)) & ~c::bar_flags_mask;
+        else
+            return; // disabled BAR: the write is dropped
+        writable &= byte_mask;
+        dbi_.set32(off, (dbi_.read32(off) & ~writable) | (value & writable));
+        return;
+    }
+    if (!dbi_.write32(off, value, byte_mask, reg_writer::wire, false))
+        logger::get().unimplemented_once("cfg", hex(off),
+                                         "config offset " + hex(off, 3) + " not modelled");
+}
+
+pcie::completer_params dw_pcie_ep::completer() const {
+    pcie::completer_params cp;
+    cp.completer_id = requester_id();
+    cp.rcb_bytes = (dbi_.read32(exp_cap + c::exp_lnkctl) & lnkctl_rcb) ? rcb_128 : rcb_64;
+    cp.mps_bytes = 128u << ((dbi_.read32(exp_cap + c::exp_devctl) >> devctl_mps_shift) & 7);
+    return cp;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inbound TLPs
+
+void dw_pcie_ep::rx_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+    pcie::pcie_tlp& t = pcie::tlp_of(gp);
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    switch (t.type) {
+    case pcie::tlp_type::cfgrd0:
+    case pcie::tlp_type::cfgwr0:
+        handle_config(gp, t, delay);
+        break;
+    case pcie::tlp_type::cfgrd1:
+    case pcie::tlp_type::cfgwr1:
+        ++stats_.unsupported_requests;
+        pcie::send_completion(*pcie_tx.operator->(), completer(), gp, t, pcie::cpl_status::ur,
+                              nullptr, delay);
+        break;
+    case pcie::tlp_type::mrd:
+    case pcie::tlp_type::mwr:
+        handle_memory(gp, t, delay);
+        break;
+    case pcie::tlp_type::cpl:
+    case pcie::tlp_type::cpld:
+        requester_.accept_completion(gp, delay);
+        break;
+    case pcie::tlp_type::msg:
+    case pcie::tlp_type::msgd:
+        logger::get().info("tlp", std::string(basename()) + ": message received and ignored");
+        break;
+    }
+}
+
+void dw_pcie_ep::handle_config(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, sc_time& delay) {
+    ++stats_.cfg_requests;
+    auto& tx = *pcie_tx.operator->();
+    if (app_regs_.read32(app::ctrl) & app::ctrl_req_retry_en) {
+        ++stats_.crs_completions;
+        pcie::completer_params cp = completer();
+        cp.completer_id = t.target_id;
+        pcie::send_completion(tx, cp, gp, t, pcie::cpl_status::crs, nullptr, delay);
+        return;
+    }
+    std::uint32_t off = static_cast<std::uint32_t>(gp.get_address()) & cfg_offset_mask;
+    if (t.type == pcie::tlp_type::cfgwr0) {
+        bus_ = static_cast<std::uint8_t>(t.target_id >> 8);
+        dev_ = static_cast<std::uint8_t>((t.target_id >> 3) & 0x1F);
+        std::uint32_t v = 0;
+        std::memcpy(&v, gp.get_data_ptr(), std::min<unsigned>(dword, gp.get_data_length()));
+        cfg_write32(off, v, be_to_mask(t.first_be));
+        log_reg("host", true, dbi_, off, dbi_.read32(off));
+        pcie::send_completion(tx, completer(), gp, t, pcie::cpl_status::sc, nullptr, delay);
+        return;
+    }
+    std::uint32_t v = cfg_read32(off);
+    log_reg("host", false, dbi_, off, v);
+    unsigned char data[dword];
+    std::memcpy(data, &v, dword);
+    pcie::send_completion(tx, completer(), gp, t, pcie::cpl_status::sc, data, delay);
+}
+
+void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, sc_time& delay) {
+    auto& tx = *pcie_tx.operator->();
+    const bool is_read = t.type == pcie::tlp_type::mrd;
+    (is_read ? stats_.mem_reads : stats_.mem_writes)++;
+    auto unsupported = [&](const std::string& why) {
+        ++stats_.unsupported_requests;
+        logger::get().warning("dwc", std::string(basename()) + ": " + pcie::to_string(t.type) +
+                                         " " + hex(gp.get_address()) + ": " + why +
+                                         " -> Unsupported Request");
+        if (is_read)
+            pcie::send_completion(tx, completer(), gp, t, pcie::cpl_status::ur, nullptr, delay);
+    };
+    if (!(dbi_.read32(c::command) & c::cmd_memory)) {
+        unsupported("Memory Space Enable is clear");
+        return;
+    }
+    std::uint64_t bar_off = 0;
+    int bar = bar_hit(gp.get_address(), bar_off);
+    if (bar < 0) {
+        unsupported("no BAR claims the address");
+        return;
+    }
+    iatu_hit hit = atu_.translate_inbound(gp.get_address(), bar, bar_off, 0);
+    std::uint64_t axi_addr = hit.address;
+    if (!hit.hit) {
+        ++stats_.iatu_misses;
+        if (p_.miss_is_ur) {
+            unsupported("BAR" + std::to_string(bar) + " offset " + hex(bar_off) +
+                        ": no inbound iATU region matches (dwc.iatu.miss_policy=ur)");
+            return;
+        }
+        axi_addr = gp.get_address();
+        logger::get().warning("iatu", std::string(basename()) + ": inbound " +
+                                          pcie::to_string(t.type) + " BAR" + std::to_string(bar) +
+                                          " offset " + hex(bar_off) +
+                                          ": no iATU region matches; passed through untranslated "
+                                          "to AXI address " +
+                                          hex(axi_addr));
+    }
+
+    soc::soc_attr attr;
+    attr.initiator = soc::master::pcie_inbound;
+    attr.stream_id = requester_id();
+    std::vector<unsigned char> buf(gp.get_data_length());
+    if (!is_read && !buf.empty())
+        std::memcpy(buf.data(), gp.get_data_ptr(), buf.size());
+    tlm::tlm_generic_payload axi;
+    axi.set_command(is_read ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND);
+    axi.set_address(axi_addr);
+    axi.set_data_ptr(buf.data());
+    axi.set_data_length(static_cast<unsigned>(buf.size()));
+    axi.set_streaming_width(static_cast<unsigned>(buf.size()));
+    axi.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    axi.set_extension(&attr);
+    axi_m->b_transport(axi, delay);
+    axi.clear_extension(&attr);
+    bool ok = axi.get_response_status() == tlm::TLM_OK_RESPONSE;
+    if (!ok) {
+        ++stats_.completer_aborts;
+        logger::get().warning("dwc", std::string(basename()) + ": AXI " +
+                                         (is_read ? "read" : "write") + " at " + hex(axi_addr) +
+                                         " failed (" + axi.get_response_string() + ")" +
+                                         (is_read ? " -> Completer Abort" : ": posted write lost"));
+    }
+    if (is_read)
+        pcie::send_completion(tx, completer(), gp, t,
+                              ok ? pcie::cpl_status::sc : pcie::cpl_status::ca, buf.data(), delay);
+}
+
+} // namespace epvp::dwc

@@ -1,0 +1,138 @@
+// The DWC internal Address Translation Unit (iATU): register model and address translation.
+//
+// Models: outbound and inbound regions with CTRL1, CTRL2, LOWER/UPPER_BASE, LIMIT,
+// LOWER/UPPER_TARGET and (from 4.60a) UPPER_LIMIT; the unrolled layout (from 4.80a: a
+// 0x200-byte block per region index, outbound at +0x000, inbound at +0x100, the viewport
+// register reading all-ones) and the legacy viewport (DBI 0x900 selects index and direction,
+// the selected region appears at DBI 0x904); the configured number of regions per direction
+// (registers of regions beyond the count read 0 and ignore writes, which is how firmware
+// counts them); base/target/limit low bits hard-wired to the region alignment (LIMIT reads
+// ones there); UPPER_LIMIT writable up to the configured region limit; types MEM/IO/CFG0/CFG1/
+// MSG; inbound BAR-match (BAR number, optional function match) and address-match modes;
+// INCREASE_REGION_SIZE. Overlapping enabled regions: the lowest index wins. Translation is a
+// pure lookup; the controller applies the miss policy.
+// Does not model: CFG shift mode, message generation from MSG regions, DMA bypass, TLP
+// attribute overrides (TD, TC, ATTR fields are stored but do not change the TLP).
+// SystemC-free.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace epvp::dwc {
+
+// Register offsets within one region block, and their bits.
+namespace iatu_reg {
+constexpr std::uint32_t ctrl1 = 0x00;
+constexpr std::uint32_t ctrl2 = 0x04;
+constexpr std::uint32_t lower_base = 0x08;
+constexpr std::uint32_t upper_base = 0x0C;
+constexpr std::uint32_t lower_limit = 0x10;
+constexpr std::uint32_t lower_target = 0x14;
+constexpr std::uint32_t upper_target = 0x18;
+constexpr std::uint32_t upper_limit = 0x20;
+constexpr std::uint32_t region_bytes = 0x200; // unrolled stride per index
+constexpr std::uint32_t inbound_offset = 0x100;
+
+constexpr std::uint32_t ctrl1_type_mask = 0x1F;
+constexpr std::uint32_t type_mem = 0x0;
+constexpr std::uint32_t type_io = 0x2;
+constexpr std::uint32_t type_cfg0 = 0x4;
+constexpr std::uint32_t type_cfg1 = 0x5;
+constexpr std::uint32_t type_msg = 0x10;
+constexpr std::uint32_t ctrl1_td = 1u << 8;
+constexpr std::uint32_t ctrl1_increase_region_size = 1u << 13;
+constexpr std::uint32_t ctrl1_func_num_shift = 20;
+constexpr std::uint32_t ctrl1_func_num_mask = 0x7u << ctrl1_func_num_shift;
+
+constexpr std::uint32_t ctrl2_enable = 1u << 31;
+constexpr std::uint32_t ctrl2_bar_mode = 1u << 30;
+constexpr std::uint32_t ctrl2_cfg_shift = 1u << 28;
+constexpr std::uint32_t ctrl2_inhibit_payload = 1u << 22;
+constexpr std::uint32_t ctrl2_func_num_match = 1u << 19;
+constexpr std::uint32_t ctrl2_bar_shift = 8;
+constexpr std::uint32_t ctrl2_bar_mask = 0x7u << ctrl2_bar_shift;
+
+constexpr std::uint32_t viewport_dir_inbound = 1u << 31;
+constexpr std::uint32_t viewport_unrolled_value = 0xFFFFFFFFu;
+} // namespace iatu_reg
+
+enum class iatu_dir { outbound = 0, inbound = 1 };
+
+struct iatu_params {
+    unsigned outbound_windows = 8;
+    unsigned inbound_windows = 8;
+    std::uint64_t region_align = 4096;
+    std::uint64_t region_limit = 1ull << 40; // power of two, >= 4 GiB
+    bool unrolled = true;
+    bool has_upper_limit = true;
+};
+
+struct iatu_region {
+    std::uint32_t ctrl1 = 0, ctrl2 = 0, lower_base = 0, upper_base = 0, lower_limit = 0,
+                  lower_target = 0, upper_target = 0, upper_limit = 0;
+    // Which registers were written since the region was last disabled (programming-rule check).
+    bool base_written = false, limit_written = false, target_written = false;
+    bool enabled() const { return ctrl2 & iatu_reg::ctrl2_enable; }
+    std::uint64_t base() const { return (std::uint64_t(upper_base) << 32) | lower_base; }
+    std::uint64_t target() const { return (std::uint64_t(upper_target) << 32) | lower_target; }
+    std::uint64_t limit() const; // inclusive
+    unsigned type() const { return ctrl1 & iatu_reg::ctrl1_type_mask; }
+};
+
+struct iatu_hit {
+    bool hit = false;
+    unsigned index = 0;
+    std::uint64_t address = 0; // translated
+    unsigned type = 0;         // CTRL1 type
+};
+
+// A message for the programming-rule checks; empty when the write was fine.
+struct iatu_write_result {
+    bool implemented = true;
+    bool enabled_now = false; // this write enabled the region
+    std::string warning;
+};
+
+class iatu {
+public:
+    explicit iatu(const iatu_params& p);
+    const iatu_params& params() const { return p_; }
+
+    // Unrolled access at an offset inside the iATU space.
+    std::uint32_t read_unrolled(std::uint32_t offset) const;
+    iatu_write_result write_unrolled(std::uint32_t offset, std::uint32_t value);
+    // Legacy access: viewport register and the window behind it.
+    std::uint32_t read_viewport() const;
+    void write_viewport(std::uint32_t value);
+    std::uint32_t read_viewport_window(std::uint32_t reg) const;
+    iatu_write_result write_viewport_window(std::uint32_t reg, std::uint32_t value);
+
+    std::uint32_t read(iatu_dir d, unsigned index, std::uint32_t reg) const;
+    iatu_write_result write(iatu_dir d, unsigned index, std::uint32_t reg, std::uint32_t value);
+
+    // Outbound: the region that covers a CPU-side (AXI) address.
+    iatu_hit translate_outbound(std::uint64_t axi_addr) const;
+    // Inbound: BAR-match regions match bar/function; address-match regions match the PCI
+    // address. bar_offset is the offset of pci_addr inside the hit BAR.
+    iatu_hit translate_inbound(std::uint64_t pci_addr, int bar, std::uint64_t bar_offset,
+                               unsigned function) const;
+
+    const iatu_region* region(iatu_dir d, unsigned index) const;
+    unsigned count(iatu_dir d) const {
+        return d == iatu_dir::outbound ? p_.outbound_windows : p_.inbound_windows;
+    }
+    void reset();
+
+    static const char* reg_name(std::uint32_t reg);
+
+private:
+    iatu_region* region_mut(iatu_dir d, unsigned index);
+    iatu_params p_;
+    std::vector<iatu_region> ob_, ib_;
+    std::uint32_t viewport_ = 0;
+    std::uint32_t viewport_index_mask_ = 0;
+};
+
+} // namespace epvp::dwc

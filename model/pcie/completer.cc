@@ -1,0 +1,51 @@
+#include "pcie/completer.h"
+
+namespace epvp::pcie {
+
+void send_completion(tlm::tlm_fw_transport_if<>& out, const completer_params& p,
+                     const tlm::tlm_generic_payload& req, const pcie_tlp& req_tlp,
+                     cpl_status status, const unsigned char* data, sc_core::sc_time& delay) {
+    bool is_read = req_tlp.type == tlp_type::mrd || req_tlp.type == tlp_type::cfgrd0 ||
+                   req_tlp.type == tlp_type::cfgrd1;
+    pcie_tlp ext;
+    ext.requester_id = req_tlp.requester_id;
+    ext.tag = req_tlp.tag;
+    ext.tc = req_tlp.tc;
+    ext.attr = req_tlp.attr;
+    ext.completer_id = p.completer_id;
+    tlm::tlm_generic_payload gp;
+    gp.set_command(tlm::TLM_WRITE_COMMAND);
+    gp.set_extension(&ext);
+    if (!is_read || status != cpl_status::sc || !data) {
+        ext.type = tlp_type::cpl;
+        ext.status = status;
+        ext.byte_count = static_cast<std::uint16_t>(is_read ? req.get_data_length() : 4);
+        ext.lower_addr = static_cast<std::uint8_t>(req.get_address() & 0x7F);
+        gp.set_address(req.get_address());
+        gp.set_data_ptr(nullptr);
+        gp.set_data_length(0);
+        gp.set_streaming_width(0);
+        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        out.b_transport(gp, delay);
+        gp.clear_extension(&ext);
+        return;
+    }
+    ext.type = tlp_type::cpld;
+    ext.status = cpl_status::sc;
+    const bool is_cfg = req_tlp.type != tlp_type::mrd;
+    const unsigned rcb = is_cfg ? 4096 : p.rcb_bytes;
+    for (const cpl_piece& c :
+         split_completions(req.get_address(), req.get_data_length(), rcb, p.mps_bytes)) {
+        ext.byte_count = c.byte_count;
+        ext.lower_addr = c.lower_addr;
+        gp.set_address(req.get_address() + c.offset);
+        gp.set_data_ptr(const_cast<unsigned char*>(data + c.offset));
+        gp.set_data_length(c.bytes);
+        gp.set_streaming_width(c.bytes);
+        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        out.b_transport(gp, delay);
+    }
+    gp.clear_extension(&ext);
+}
+
+} // namespace epvp::pcie

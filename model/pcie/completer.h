@@ -1,0 +1,28 @@
+// The completer side of non-posted PCIe transactions: answering a request TLP with completion
+// TLPs, each its own transaction in the reverse direction.
+//
+// Models: a successful read is answered by CplD split at the read completion boundary and MPS
+// (split_completions); a failed one, and every write-type non-posted request, by one Cpl with
+// its status (SC, UR, CRS, CA). Does not model: completion data poisoning, ECRC.
+#pragma once
+
+#include "pcie/tlp.h"
+
+#include <systemc>
+#include <tlm>
+
+namespace epvp::pcie {
+
+struct completer_params {
+    std::uint16_t completer_id = 0;
+    unsigned rcb_bytes = 64;
+    unsigned mps_bytes = 256;
+};
+
+// Answers the request req (whose extension is req_tlp) with data (for a successful read) or a
+// status-only completion. delay: when the completer starts sending.
+void send_completion(tlm::tlm_fw_transport_if<>& out, const completer_params& p,
+                     const tlm::tlm_generic_payload& req, const pcie_tlp& req_tlp,
+                     cpl_status status, const unsigned char* data, sc_core::sc_time& delay);
+
+} // namespace epvp::pcie

@@ -1,0 +1,130 @@
+#include "pcie/requester.h"
+
+#include "core/log.h"
+
+#include <cstring>
+#include <vector>
+
+namespace epvp::pcie {
+
+tlp_requester::tlp_requester(std::string owner, std::uint16_t requester_id, unsigned max_tags)
+    : owner_(std::move(owner)), requester_id_(requester_id), max_tags_(max_tags) {}
+
+np_result tlp_requester::request(tlm::tlm_fw_transport_if<>& out, tlp_type type,
+                                 std::uint64_t addr, void* data, std::uint32_t len,
+                                 sc_core::sc_time& delay, std::uint16_t target_id,
+                                 std::uint8_t cfg_first_be) {
+    np_result r;
+    if (outstanding_.size() >= max_tags_) {
+        logger::get().warning(owner_, "no free tag: request refused");
+        r.link_error = true;
+        return r;
+    }
+    std::uint16_t tag = next_tag_;
+    while (outstanding_.count(tag))
+        tag = static_cast<std::uint16_t>((tag + 1) % max_tags_);
+    next_tag_ = static_cast<std::uint16_t>((tag + 1) % max_tags_);
+
+    bool is_read = (type == tlp_type::mrd || type == tlp_type::cfgrd0 || type == tlp_type::cfgrd1);
+    pending& p = outstanding_[tag];
+    p = pending{is_read ? static_cast<unsigned char*>(data) : nullptr,
+                addr,
+                is_read ? len : 0,
+                0,
+                false,
+                cpl_status::sc,
+                sc_core::SC_ZERO_TIME};
+
+    pcie_tlp ext;
+    ext.type = type;
+    ext.requester_id = requester_id_;
+    ext.tag = tag;
+    ext.target_id = target_id;
+    ext.addr64 = addr > 0xFFFFFFFFull;
+    byte_enables(addr, len, ext.first_be, ext.last_be);
+    if (type != tlp_type::mrd) {
+        ext.first_be = cfg_first_be;
+        ext.last_be = 0;
+    }
+    std::vector<unsigned char> scratch(is_read ? 0 : len);
+    if (!is_read && len)
+        std::memcpy(scratch.data(), data, len);
+    tlm::tlm_generic_payload gp;
+    gp.set_command(is_read ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND);
+    gp.set_address(addr);
+    gp.set_data_ptr(is_read ? nullptr : scratch.data());
+    gp.set_data_length(len);
+    gp.set_streaming_width(len);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    gp.set_extension(&ext);
+    ++sent_;
+    out.b_transport(gp, delay);
+    gp.clear_extension(&ext);
+
+    pending done = outstanding_[tag];
+    outstanding_.erase(tag);
+    if (gp.get_response_status() != tlm::TLM_OK_RESPONSE) {
+        r.link_error = true;
+        return r;
+    }
+    r.status = done.status;
+    r.completed = done.any && (done.status != cpl_status::sc || done.received >= done.len);
+    if (done.any && done.last > delay)
+        delay = done.last;
+    return r;
+}
+
+bool tlp_requester::posted(tlm::tlm_fw_transport_if<>& out, tlp_type type, std::uint64_t addr,
+                           const void* data, std::uint32_t len, sc_core::sc_time& delay,
+                           msg_code code) {
+    pcie_tlp ext;
+    ext.type = type;
+    ext.requester_id = requester_id_;
+    ext.addr64 = addr > 0xFFFFFFFFull;
+    ext.code = code;
+    if (len)
+        byte_enables(addr, len, ext.first_be, ext.last_be);
+    tlm::tlm_generic_payload gp;
+    gp.set_command(tlm::TLM_WRITE_COMMAND);
+    gp.set_address(addr);
+    gp.set_data_ptr(const_cast<unsigned char*>(static_cast<const unsigned char*>(data)));
+    gp.set_data_length(len);
+    gp.set_streaming_width(len);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    gp.set_extension(&ext);
+    ++sent_;
+    out.b_transport(gp, delay);
+    gp.clear_extension(&ext);
+    return gp.get_response_status() == tlm::TLM_OK_RESPONSE;
+}
+
+bool tlp_requester::accept_completion(tlm::tlm_generic_payload& gp,
+                                      const sc_core::sc_time& delay) {
+    pcie_tlp& t = tlp_of(gp);
+    auto it = outstanding_.find(t.tag);
+    if (t.requester_id != requester_id_ || it == outstanding_.end()) {
+        ++unexpected_;
+        logger::get().warning(owner_, "unexpected completion tag " + std::to_string(t.tag) +
+                                          " for " + bdf_string(t.requester_id));
+        return false;
+    }
+    pending& p = it->second;
+    p.any = true;
+    p.last = delay;
+    if (t.status != cpl_status::sc) {
+        p.status = t.status;
+        return true;
+    }
+    if (t.type == tlp_type::cpld && p.data) {
+        // Byte count = bytes still to come including this completion (0 encodes 4096), which
+        // places this completion's data in the request.
+        std::uint32_t remaining = t.byte_count == 0 ? 4096 : t.byte_count;
+        std::uint32_t off = remaining <= p.len ? p.len - remaining : 0;
+        std::uint32_t n = std::min<std::uint32_t>(gp.get_data_length(), p.len - off);
+        std::memcpy(p.data + off, gp.get_data_ptr(), n);
+        p.received += n;
+    }
+    return true;
+}
+
+} // namespace epvp::pcie

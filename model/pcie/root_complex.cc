@@ -1,0 +1,298 @@
+#include "pcie/root_complex.h"
+
+#include "core/log.h"
+#include "pcie/config_space.h"
+
+#include <cstring>
+#include <vector>
+
+namespace epvp::pcie {
+
+using sc_core::sc_time;
+
+namespace {
+constexpr std::uint32_t all = 0xFFFFFFFFu;
+constexpr unsigned dword = 4;
+constexpr std::uint32_t rp_exp_cap = 0x40;
+constexpr std::uint32_t class_pci_bridge = 0x06040000;
+constexpr std::uint32_t header_type_1 = 1u << 16;
+constexpr std::uint32_t bridge_window_rw = 0xFFF0FFF0u;
+constexpr std::uint32_t pref_64bit = 0x00010001u;
+constexpr std::uint32_t exp_version_2 = 0x2;
+constexpr std::uint32_t lnkcap_dll_active_reporting = 1u << 20;
+constexpr std::uint32_t rootcap_crs_sv = 1u << 16;
+constexpr std::uint32_t rootctl_rw = 0x1F;
+constexpr std::uint32_t devctl_rw = 0x7FFF;
+constexpr unsigned ecam_bus_shift = 20, ecam_dev_shift = 15, ecam_fn_shift = 12;
+constexpr std::uint64_t ecam_bytes = 256ull << 20;
+constexpr std::uint32_t cfg_reg_mask = 0xFFC;
+constexpr std::uint64_t window_granule = 1ull << 20;
+
+std::vector<reg_def> root_port_table(const root_complex_params& p) {
+    namespace c = cfg;
+    return {
+        {c::vendor_id, "VENDOR_DEVICE", (std::uint32_t(p.device_id) << 16) | p.vendor_id, 0, 0, 0,
+         true, {}},
+        {c::command, "COMMAND_STATUS", c::sta_cap_list,
+         c::cmd_io | c::cmd_memory | c::cmd_bus_master | c::cmd_serr, 0, c::sta_error_bits, false,
+         {{"MEM", 1, 1}, {"BME", 2, 1}}},
+        {c::class_rev, "CLASS_REV", class_pci_bridge, 0, 0, 0, true, {}},
+        {c::bist_hdr_lat_cls, "BIST_HDR_LAT_CLS", header_type_1, 0xFF, 0, 0, false, {}},
+        {c::t1_bus_numbers, "BUS_NUMBERS", 0, 0x00FFFFFF, 0, 0, false,
+         {{"PRI", 0, 8}, {"SEC", 8, 8}, {"SUB", 16, 8}}},
+        {c::t1_mem_base_limit, "MEM_BASE_LIMIT", 0, bridge_window_rw, 0, 0, false, {}},
+        {c::t1_pref_base_limit, "PREF_BASE_LIMIT", pref_64bit, bridge_window_rw, 0, 0, false, {}},
+        {c::t1_pref_base_upper, "PREF_BASE_UPPER", 0, all, 0, 0, false, {}},
+        {c::t1_pref_limit_upper, "PREF_LIMIT_UPPER", 0, all, 0, 0, false, {}},
+        {c::cap_ptr, "CAP_PTR", rp_exp_cap, 0, 0, 0, true, {}},
+        {c::t1_bridge_control, "BRIDGE_CONTROL", 0, all, 0, 0, false, {}},
+        {rp_exp_cap, "EXP_CAP",
+         c::cap_id_exp | ((exp_version_2 | (c::exp_type_root_port << 4)) << 16), 0, 0, 0, true, {}},
+        {rp_exp_cap + c::exp_devcap, "DEVCAP", c::size_code(p.mps_supported), 0, 0, 0, true, {}},
+        {rp_exp_cap + c::exp_devctl, "DEVCTL_STA", 0, devctl_rw, 0, 0, false, {}},
+        {rp_exp_cap + c::exp_lnkcap, "LNKCAP",
+         p.max_gen | (p.max_width << 4) | lnkcap_dll_active_reporting, 0, 0, 0, true, {}},
+        {rp_exp_cap + c::exp_lnkctl, "LNKCTL_STA", 0, 0xCB, 0, 0, false,
+         {{"SPEED", 16, 4}, {"WIDTH", 20, 6}, {"DLLA", 29, 1}}},
+        {rp_exp_cap + c::exp_rootctl, "ROOT_CTL_CAP", rootcap_crs_sv, rootctl_rw, 0, 0, false,
+         {{"CRS_SV_EN", 4, 1}}},
+    };
+}
+} // namespace
+
+root_complex::root_complex(sc_core::sc_module_name name, const root_complex_params& p)
+    : sc_module(name), host_in("host_in"), pcie_tx("pcie_tx"), pcie_rx("pcie_rx"), p_(p),
+      mem_(p.mem_size), rp_("RP", root_port_table(p)), requester_(basename(), 0, p.max_tags) {
+    host_in.register_b_transport(this, &root_complex::host_b_transport);
+    host_in.register_transport_dbg(this, &root_complex::host_dbg);
+    pcie_rx.register_b_transport(this, &root_complex::rx_b_transport);
+}
+
+void root_complex::attach_link(pcie_link& link) {
+    link_ = &link;
+    link.on_state_change([this](bool up) { link_changed(up); });
+}
+
+void root_complex::link_changed(bool up) {
+    std::uint32_t sta = 0;
+    if (up && link_)
+        sta = (link_->gen() << cfg::lnksta_speed_shift) |
+              (link_->width() << cfg::lnksta_width_shift) | cfg::lnksta_dlla;
+    rp_.set_bits(rp_exp_cap + cfg::exp_lnkctl, 0xFFFF0000u, sta);
+}
+
+unsigned root_complex::host_dbg(tlm::tlm_generic_payload& gp) {
+    std::uint64_t a = gp.get_address();
+    unsigned len = gp.get_data_length();
+    if (a < p_.mem_base || !mem_.in_range(a - p_.mem_base, len))
+        return 0;
+    if (gp.is_read())
+        mem_.read(a - p_.mem_base, gp.get_data_ptr(), len);
+    else
+        mem_.write(a - p_.mem_base, gp.get_data_ptr(), len);
+    return len;
+}
+
+void root_complex::host_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+    std::uint64_t a = gp.get_address();
+    unsigned len = gp.get_data_length();
+    if (a >= p_.mem_base && mem_.in_range(a - p_.mem_base, len)) {
+        if (gp.is_read())
+            mem_.read(a - p_.mem_base, gp.get_data_ptr(), len);
+        else
+            mem_.write(a - p_.mem_base, gp.get_data_ptr(), len);
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
+    }
+    if (a >= p_.ecam_base && a - p_.ecam_base < ecam_bytes) {
+        ecam_access(gp, delay);
+        return;
+    }
+    bool in32 = a >= p_.mmio32_base && a - p_.mmio32_base < p_.mmio32_size;
+    bool in64 = a >= p_.mmio64_base && a - p_.mmio64_base < p_.mmio64_size;
+    if (in32 || in64) {
+        mmio_access(gp, delay);
+        return;
+    }
+    logger::get().guest_error("host", std::string(gp.is_read() ? "read " : "write ") + hex(a) +
+                                          ": nothing decodes this host address");
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+}
+
+bool root_complex::routes_downstream(std::uint64_t addr, std::uint64_t len) const {
+    if (!(rp_.read32(cfg::command) & cfg::cmd_memory))
+        return false;
+    std::uint32_t mbl = rp_.read32(cfg::t1_mem_base_limit);
+    std::uint64_t mbase = std::uint64_t(mbl & 0xFFF0) << 16;
+    std::uint64_t mlimit = (std::uint64_t(mbl & 0xFFF00000u)) | (window_granule - 1);
+    std::uint32_t pbl = rp_.read32(cfg::t1_pref_base_limit);
+    std::uint64_t pbase = (std::uint64_t(rp_.read32(cfg::t1_pref_base_upper)) << 32) |
+                          (std::uint64_t(pbl & 0xFFF0) << 16);
+    std::uint64_t plimit = (std::uint64_t(rp_.read32(cfg::t1_pref_limit_upper)) << 32) |
+                           std::uint64_t(pbl & 0xFFF00000u) | (window_granule - 1);
+    std::uint64_t last = addr + len - 1;
+    return (mbase <= mlimit && addr >= mbase && last <= mlimit) ||
+           (pbase <= plimit && addr >= pbase && last <= plimit);
+}
+
+void root_complex::mmio_access(tlm::tlm_generic_payload& gp, sc_time& delay) {
+    std::uint64_t a = gp.get_address();
+    unsigned len = gp.get_data_length();
+    if (!routes_downstream(a, len) || !link_ || !link_->is_up()) {
+        ++stats_.master_aborts;
+        logger::get().guest_error("host", std::string(gp.is_read() ? "read " : "write ") + hex(a) +
+                                              ": outside the root port's enabled windows or link "
+                                              "down (master abort)");
+        if (gp.is_read())
+            std::memset(gp.get_data_ptr(), 0xFF, len);
+        gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    auto& tx = *pcie_tx.operator->();
+    if (gp.is_write()) {
+        bool ok = requester_.posted(tx, tlp_type::mwr, a, gp.get_data_ptr(), len, delay);
+        gp.set_response_status(ok ? tlm::TLM_OK_RESPONSE : tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    np_result r = requester_.request(tx, tlp_type::mrd, a, gp.get_data_ptr(), len, delay);
+    if (r.completed && r.status == cpl_status::sc) {
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
+    }
+    (r.status == cpl_status::ca ? stats_.completer_aborts : stats_.unsupported)++;
+    logger::get().warning("host", "MRd " + hex(a) + " len " + std::to_string(len) + ": " +
+                                      (r.link_error       ? std::string("not sent")
+                                       : !r.completed     ? std::string("no completion")
+                                                          : std::string("completion status ") +
+                                                                to_string(r.status)));
+    std::memset(gp.get_data_ptr(), 0xFF, len);
+    gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+}
+
+void root_complex::ecam_access(tlm::tlm_generic_payload& gp, sc_time& delay) {
+    std::uint64_t off = gp.get_address() - p_.ecam_base;
+    unsigned bus = (off >> ecam_bus_shift) & 0xFF;
+    unsigned dev = (off >> ecam_dev_shift) & 0x1F;
+    unsigned fn = (off >> ecam_fn_shift) & 0x7;
+    std::uint32_t reg = off & cfg_reg_mask;
+    unsigned len = gp.get_data_length();
+    unsigned lane = off & 3;
+    if (lane + len > dword) {
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    std::uint32_t byte_mask = byte_lane_mask(static_cast<std::uint32_t>(off), len);
+    std::uint32_t wval = 0;
+    if (gp.is_write())
+        std::memcpy(reinterpret_cast<unsigned char*>(&wval) + lane, gp.get_data_ptr(), len);
+    std::uint32_t rval = all;
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    ++stats_.cfg_requests;
+
+    std::uint32_t busnums = rp_.read32(cfg::t1_bus_numbers);
+    unsigned secondary = (busnums >> 8) & 0xFF, subordinate = (busnums >> 16) & 0xFF;
+    if (bus == 0) {
+        if (dev == 0 && fn == 0) {
+            if (gp.is_write())
+                rp_.write32(reg, wval, byte_mask, reg_writer::wire, false);
+            else
+                rval = rp_.read32(reg);
+        }
+    } else if (secondary != 0 && bus >= secondary && bus <= subordinate && link_ &&
+               link_->is_up() && (bus != secondary || dev == 0)) {
+        tlp_type type = bus == secondary ? (gp.is_write() ? tlp_type::cfgwr0 : tlp_type::cfgrd0)
+                                         : (gp.is_write() ? tlp_type::cfgwr1 : tlp_type::cfgrd1);
+        std::uint16_t target = make_bdf(bus, dev, fn);
+        auto& tx = *pcie_tx.operator->();
+        const bool crs_sv = rp_.read32(rp_exp_cap + cfg::exp_rootctl) & cfg::rootctl_crs_sv;
+        sc_time waited = sc_core::SC_ZERO_TIME;
+        for (;;) {
+            std::uint32_t data = gp.is_write() ? wval : 0;
+            // A configuration TLP is one dword; the byte enables select the bytes.
+            np_result r = requester_.request(tx, type, reg, &data, dword, delay, target,
+                                             static_cast<std::uint8_t>(0xF & (0xFu << lane)) &
+                                                 static_cast<std::uint8_t>((1u << (lane + len)) - 1));
+            if (r.completed && r.status == cpl_status::crs) {
+                if (!gp.is_write() && reg == cfg::vendor_id && (byte_mask & 0xFFFF) && crs_sv) {
+                    ++stats_.crs_visible;
+                    rval = 0xFFFF0000u | cfg::crs_vendor_id;
+                    break;
+                }
+                if (waited >= p_.crs_timeout) {
+                    logger::get().warning("host", "configuration request to " + bdf_string(target) +
+                                                      " still answered CRS after " +
+                                                      waited.to_string() + ": giving up");
+                    gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+                    break;
+                }
+                ++stats_.crs_retries;
+                sc_core::wait(delay + p_.crs_retry);
+                waited += delay + p_.crs_retry;
+                delay = sc_core::SC_ZERO_TIME;
+                continue;
+            }
+            if (r.completed && r.status == cpl_status::sc) {
+                if (!gp.is_write())
+                    rval = data;
+            } else {
+                ++stats_.unsupported;
+                if (!gp.is_write())
+                    gp.set_response_status(tlm::TLM_OK_RESPONSE); // all-ones, as a PC reads it
+            }
+            break;
+        }
+    }
+    if (gp.is_read()) {
+        rval >>= 8 * lane;
+        std::memcpy(gp.get_data_ptr(), &rval, len);
+    }
+}
+
+void root_complex::rx_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+    pcie_tlp& t = tlp_of(gp);
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    std::uint64_t a = gp.get_address();
+    unsigned len = gp.get_data_length();
+    bool in_ram = a >= p_.mem_base && mem_.in_range(a - p_.mem_base, len);
+    switch (t.type) {
+    case tlp_type::cpl:
+    case tlp_type::cpld:
+        requester_.accept_completion(gp, delay);
+        return;
+    case tlp_type::mwr:
+        ++stats_.inbound_writes;
+        if (in_ram && (rp_.read32(cfg::command) & cfg::cmd_bus_master))
+            mem_.write(a - p_.mem_base, gp.get_data_ptr(), len);
+        else
+            logger::get().warning("host", "inbound MWr " + hex(a) + " from " +
+                                              bdf_string(t.requester_id) +
+                                              ": not host memory or bus mastering disabled "
+                                              "(dropped)");
+        return;
+    case tlp_type::mrd: {
+        ++stats_.inbound_reads;
+        completer_params cp;
+        cp.completer_id = 0;
+        cp.rcb_bytes = p_.rcb_bytes;
+        cp.mps_bytes = 128u << ((rp_.read32(rp_exp_cap + cfg::exp_devctl) >> 5) & 7);
+        delay += p_.read_latency;
+        auto& tx = *pcie_tx.operator->();
+        if (!in_ram || !(rp_.read32(cfg::command) & cfg::cmd_bus_master)) {
+            logger::get().warning("host", "inbound MRd " + hex(a) + " from " +
+                                              bdf_string(t.requester_id) + ": Unsupported Request");
+            send_completion(tx, cp, gp, t, cpl_status::ur, nullptr, delay);
+            return;
+        }
+        std::vector<unsigned char> buf(len);
+        mem_.read(a - p_.mem_base, buf.data(), len);
+        send_completion(tx, cp, gp, t, cpl_status::sc, buf.data(), delay);
+        return;
+    }
+    default:
+        logger::get().info("host", std::string("received ") + to_string(t.type) + " from " +
+                                       bdf_string(t.requester_id));
+        return;
+    }
+}
+
+} // namespace epvp::pcie

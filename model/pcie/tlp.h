@@ -1,0 +1,116 @@
+// PCIe Transaction Layer Packets as TLM-2.0 transactions.
+//
+// Models: every TLP is its own generic-payload transaction travelling in its own direction.
+// The pcie_tlp extension carries what the TLP header carries: type, requester ID, tag, traffic
+// class, attributes, first/last byte enables, completer ID, completion status, byte count and
+// lower address, message code, and the routing ID of configuration requests. Write-type TLPs
+// (MWr, CfgWr, Cpl with data) carry their payload in the payload's data; MRd and CfgRd carry
+// none: their data comes back as separate CplD transactions matched by requester ID and tag.
+// The generic payload's response status says only whether the receiver accepted the TLP.
+// Also here: SystemC-free arithmetic on TLPs (header size, bytes on the wire, completion
+// splitting at RCB and MPS, the 4 KiB rule).
+// Does not model: prefixes, TPH, LN, the physical layout of header bits.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <tlm>
+#include <vector>
+
+namespace epvp::pcie {
+
+enum class tlp_type : std::uint8_t {
+    mrd,
+    mwr,
+    cfgrd0,
+    cfgwr0,
+    cfgrd1,
+    cfgwr1,
+    msg,  // message without data (INTx, PM, error)
+    msgd, // message with data
+    cpl,  // completion without data
+    cpld, // completion with data
+};
+const char* to_string(tlp_type t);
+bool is_posted(tlp_type t);
+bool is_completion(tlp_type t);
+bool has_data(tlp_type t); // payload bytes travel with this TLP
+
+enum class cpl_status : std::uint8_t { sc = 0, ur = 1, crs = 2, ca = 4 };
+const char* to_string(cpl_status s);
+
+// Message codes (PCIe Base Spec table 2-x).
+enum class msg_code : std::uint8_t {
+    assert_inta = 0x20,
+    assert_intb = 0x21,
+    assert_intc = 0x22,
+    assert_intd = 0x23,
+    deassert_inta = 0x24,
+    deassert_intb = 0x25,
+    deassert_intc = 0x26,
+    deassert_intd = 0x27,
+    err_cor = 0x30,
+    err_nonfatal = 0x31,
+    err_fatal = 0x33,
+};
+
+// Bus/device/function as a 16-bit routing ID.
+constexpr std::uint16_t make_bdf(unsigned bus, unsigned dev, unsigned fn) {
+    return static_cast<std::uint16_t>(((bus & 0xFF) << 8) | ((dev & 0x1F) << 3) | (fn & 7));
+}
+std::string bdf_string(std::uint16_t bdf);
+
+struct pcie_tlp : tlm::tlm_extension<pcie_tlp> {
+    tlp_type type = tlp_type::mrd;
+    std::uint16_t requester_id = 0;
+    std::uint16_t tag = 0;
+    std::uint8_t tc = 0;
+    std::uint8_t attr = 0; // bit0 no-snoop, bit1 relaxed ordering, bit2 ID-based ordering
+    std::uint8_t first_be = 0xF;
+    std::uint8_t last_be = 0xF;
+    bool addr64 = false; // 4 DW header
+    bool poisoned = false;
+    // Configuration requests: target ID and register number (byte offset, dword aligned).
+    std::uint16_t target_id = 0;
+    // Completions.
+    std::uint16_t completer_id = 0;
+    cpl_status status = cpl_status::sc;
+    std::uint16_t byte_count = 0; // remaining bytes including this completion (0 = 4096)
+    std::uint8_t lower_addr = 0;
+    // Messages.
+    msg_code code = msg_code::assert_inta;
+    // Filled by the receiving controller for inbound requests.
+    int bar = -1;
+    unsigned function = 0;
+
+    tlm::tlm_extension_base* clone() const override;
+    void copy_from(const tlm::tlm_extension_base& ext) override;
+};
+
+// Header bytes on the wire: 3 DW for 32-bit addresses, completions, config; 4 DW for 64-bit
+// addresses and messages.
+unsigned header_bytes(const pcie_tlp& t);
+// Transaction-layer bytes of a TLP at the data-link layer: sequence number + LCRC + framing (8),
+// header, payload rounded up to dwords, optional ECRC.
+std::uint64_t wire_bytes(unsigned header, std::uint64_t payload_bytes, bool ecrc);
+
+// One completion of a read: where its data starts in the request and how many bytes it holds.
+struct cpl_piece {
+    std::uint64_t offset;
+    std::uint32_t bytes;
+    std::uint16_t byte_count; // remaining at the start of this piece (4096 encoded as 0)
+    std::uint8_t lower_addr;
+};
+// Splits a read of len bytes at addr into completions: each ends on an RCB boundary unless it
+// is the last, and holds at most mps bytes.
+std::vector<cpl_piece> split_completions(std::uint64_t addr, std::uint32_t len, unsigned rcb,
+                                         unsigned mps);
+
+// Byte enables for a dword-granular request covering [addr, addr + len).
+void byte_enables(std::uint64_t addr, std::uint32_t len, std::uint8_t& first_be,
+                  std::uint8_t& last_be);
+
+// Reads the extension; every TLP socket in the model requires one.
+pcie_tlp& tlp_of(tlm::tlm_generic_payload& gp);
+
+} // namespace epvp::pcie

@@ -1,0 +1,46 @@
+// The endpoint SoC's interconnect: an address decoder between masters (EP CPU, the PCIe
+// controller's AXI master) and slaves (DRAM, DBI, glue, outbound aperture).
+//
+// Models: an address map of half-open ranges [base, base + size); the slave sees the offset
+// into its range; an address no range claims gets TLM_ADDRESS_ERROR_RESPONSE (AXI DECERR) and a
+// guest-error log line naming the master; accesses that straddle the end of a range are decode
+// errors too. A fixed hop latency from config may be added later.
+// Does not model: arbitration between masters, QoS, outstanding-transaction limits.
+#pragma once
+
+#include <string>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/multi_passthrough_initiator_socket.h>
+#include <tlm_utils/multi_passthrough_target_socket.h>
+#include <vector>
+
+namespace epvp::soc {
+
+class interconnect : public sc_core::sc_module {
+public:
+    tlm_utils::multi_passthrough_target_socket<interconnect> in;
+    tlm_utils::multi_passthrough_initiator_socket<interconnect> out;
+
+    explicit interconnect(sc_core::sc_module_name name);
+
+    // Maps [base, base + size) to out[port]. Overlapping ranges are a platform bug (throws).
+    void map(std::uint64_t base, std::uint64_t size, unsigned port, const std::string& name);
+
+    struct range {
+        std::uint64_t base, size;
+        unsigned port;
+        std::string name;
+    };
+    const std::vector<range>& ranges() const { return map_; }
+    std::uint64_t decode_errors() const { return decode_errors_; }
+
+private:
+    void b_transport(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    unsigned transport_dbg(int id, tlm::tlm_generic_payload& gp);
+    const range* decode(std::uint64_t addr, std::uint64_t len) const;
+    std::vector<range> map_;
+    std::uint64_t decode_errors_ = 0;
+};
+
+} // namespace epvp::soc

@@ -1,0 +1,148 @@
+// Platform configuration: one JSON document with a complete default, overrides by --config FILE
+// and --set key.path=VALUE, validated against a schema; the typed view the platform is built from.
+//
+// Every key has a default that forms a realistic platform. Unknown keys, wrong types and
+// out-of-range values are rejected with a config_error whose one-line message names the key path
+// and the rule ("link.width = 3: must be one of 1, 2, 4, 8, 16"). SystemC-free.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace epvp::cfg {
+
+using json = nlohmann::ordered_json;
+
+struct config_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// The complete default configuration (what `epsim config --dump` prints).
+json defaults();
+
+// Parses JSON text; malformed text throws config_error naming the source, line and column.
+json parse_text(const std::string& text, const std::string& source_name);
+json load_file(const std::string& path);
+
+// Merges a user document over a base: objects merge key by key, everything else replaces.
+// Keys the schema does not know are rejected (with their path).
+void merge(json& base, const json& overlay);
+
+// Applies one "a.b[2].c=VALUE" override. VALUE is read as JSON when it parses as JSON
+// (numbers, true/false, arrays, quoted strings), otherwise as a plain string; numbers may also
+// be written in hex (0x...). A path that does not exist in the schema is rejected.
+void apply_set(json& cfg, const std::string& assignment);
+
+enum class bar_type { programmable, fixed, resizable, reserved };
+enum class miss_policy { passthrough, ur };
+
+struct bar_cap {
+    bar_type type = bar_type::programmable;
+    std::uint64_t fixed_size = 0;
+    bool only_64bit = false;
+};
+
+struct sim_config {
+    std::uint64_t seed;
+    std::uint64_t quantum_ns;
+    std::uint64_t time_limit_us; // simulated time after which a run is stopped as hung
+};
+
+struct link_config {
+    unsigned gen;   // 1..6
+    unsigned width; // 1, 2, 4, 8, 16
+    unsigned mps;   // bytes
+    unsigned mrrs;  // bytes
+    std::uint64_t training_us;
+    std::uint64_t propagation_ns;
+};
+
+struct iatu_config {
+    unsigned outbound_windows;
+    unsigned inbound_windows;
+    std::uint64_t region_align;
+    std::uint64_t region_limit;
+    miss_policy miss;
+};
+
+struct dwc_config {
+    std::string version;          // "4.70a"
+    std::uint32_t version_number; // PCIE_VERSION_NUMBER value, e.g. 0x3437302a for 4.70a
+    iatu_config iatu;
+    std::array<bar_cap, 6> bars;
+};
+
+struct test_function_config {
+    std::array<std::uint64_t, 6> bar_sizes; // 0 = BAR not used by the function
+    unsigned msi_vectors;
+    unsigned msix_vectors;
+    std::uint16_t vendor_id;
+    std::uint16_t device_id;
+    std::uint64_t poll_interval_us;
+};
+
+struct function_config {
+    test_function_config test;
+};
+
+struct smmu_config {
+    bool enabled;
+    unsigned tlb_entries;
+};
+
+struct dram_config {
+    std::uint64_t base;
+    std::uint64_t size_bytes;
+    std::uint64_t latency_ns;
+};
+
+struct host_config {
+    std::uint64_t mem_base; // host memory is [mem_base, mem_base + mem_size_bytes)
+    std::uint64_t mem_size_bytes;
+    std::uint64_t read_latency_ns;
+    std::uint64_t test_timeout_us;
+    std::uint64_t crs_retry_us;
+    std::uint64_t ecam_base;
+    std::uint64_t mmio32_base;
+    std::uint64_t mmio32_size;
+    std::uint64_t mmio64_base;
+    std::uint64_t mmio64_size;
+};
+
+struct aperture_config {
+    std::uint64_t base;
+    std::uint64_t size;
+    std::uint64_t page_size;
+};
+
+struct board_config {
+    std::uint64_t dbi_base;
+    std::uint64_t atu_size; // what the board description claims for the unrolled iATU space
+    std::uint64_t app_base;
+    aperture_config aperture;
+};
+
+struct cpu_config {
+    std::uint64_t clock_mhz;
+};
+
+struct platform_config {
+    sim_config sim;
+    link_config link;
+    dwc_config dwc;
+    function_config function;
+    smmu_config smmu;
+    dram_config dram;
+    host_config host;
+    board_config board;
+    cpu_config cpu;
+};
+
+// Validates the whole document (types, ranges, cross-key rules) and returns the typed view.
+platform_config parse(const json& cfg);
+
+} // namespace epvp::cfg
