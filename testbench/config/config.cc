@@ -1,0 +1,906 @@
+// Platform configuration: the schema table, defaults, parsing, merging, --set and validation.
+//
+// Everything the configuration knows is in ONE table (schema()): one row per leaf key with its
+// JSON path, kind, default and rule. defaults() is generated from it, and validation, merging and
+// --set all walk the object structure the paths imply, so adding a key is adding a row (plus the
+// line that copies it into the typed platform_config, and any cross-key rule).
+#include "config/config.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <system_error>
+#include <utility>
+
+namespace epvp::cfg {
+namespace {
+
+constexpr std::uint64_t KiB = 1024;
+constexpr std::uint64_t MiB = 1024 * KiB;
+constexpr std::uint64_t GiB = 1024 * MiB;
+constexpr std::uint64_t TiB = 1024 * GiB;
+constexpr std::uint64_t u64_max = std::numeric_limits<std::uint64_t>::max();
+
+constexpr std::uint64_t pow2(unsigned n) {
+    return std::uint64_t{1} << n;
+}
+constexpr bool is_pow2(std::uint64_t v) {
+    return v != 0 && (v & (v - 1)) == 0;
+}
+
+// Fixed-size regions the cross-key rules need.
+constexpr std::uint64_t dbi_region_size = 0x400000;
+constexpr std::uint64_t app_region_size = 0x1000;
+constexpr std::uint64_t ecam_region_size = 256 * MiB;
+constexpr std::uint64_t resizable_bar_min = 1 * MiB;
+constexpr std::uint64_t fixed_bar_min = 128;
+
+[[noreturn]] void fail(const std::string& message) {
+    throw config_error(message);
+}
+
+std::string dec(std::uint64_t v) {
+    return std::to_string(v);
+}
+
+std::string hex(std::uint64_t v) {
+    std::ostringstream s;
+    s << "0x" << std::hex << v;
+    return s.str();
+}
+
+std::string join_path(const std::string& parent, const std::string& name) {
+    return parent.empty() ? name : parent + "." + name;
+}
+
+std::string indexed(const std::string& path, std::size_t i) {
+    return path + "[" + std::to_string(i) + "]";
+}
+
+std::string join_list(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items)
+        out += (out.empty() ? "" : ", ") + item;
+    return out;
+}
+
+// "string \"x\"", "number -5", "boolean true", "null", "array [1,2]", "object {...}".
+std::string describe_value(const json& v) {
+    auto shortened = [](std::string s) {
+        constexpr std::size_t limit = 48;
+        if (s.size() > limit) s = s.substr(0, limit) + "...";
+        return s;
+    };
+    switch (v.type()) {
+    case json::value_t::null:
+        return "null";
+    case json::value_t::string:
+        return "string " + shortened(v.dump());
+    case json::value_t::boolean:
+        return "boolean " + v.dump();
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+    case json::value_t::number_float:
+        return "number " + v.dump();
+    case json::value_t::array:
+        return "array " + shortened(v.dump());
+    case json::value_t::object:
+        return "object " + shortened(v.dump());
+    default:
+        return shortened(v.dump());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema
+
+enum class kind { uint, boolean, enumeration, uint_array, object_array };
+
+struct rule {
+    enum class type { range, one_of, power_of_two, zero_or_power_of_two, multiple_of };
+    type t = type::range;
+    std::uint64_t min = 0;
+    std::uint64_t max = u64_max;
+    std::uint64_t step = 1;
+    std::vector<std::uint64_t> set;
+
+    bool holds(std::uint64_t v) const {
+        const bool in_range = v >= min && v <= max;
+        switch (t) {
+        case type::range:
+            return in_range;
+        case type::one_of:
+            return std::find(set.begin(), set.end(), v) != set.end();
+        case type::power_of_two:
+            return is_pow2(v) && in_range;
+        case type::zero_or_power_of_two:
+            return v == 0 || (is_pow2(v) && in_range);
+        case type::multiple_of:
+            return v % step == 0 && in_range;
+        }
+        return false;
+    }
+
+    std::string describe() const {
+        const std::string bounds = "[" + dec(min) + ", " + dec(max) + "]";
+        switch (t) {
+        case type::range:
+            return "must be in " + bounds;
+        case type::one_of: {
+            std::vector<std::string> items;
+            for (auto v : set)
+                items.push_back(dec(v));
+            return "must be one of " + join_list(items);
+        }
+        case type::power_of_two:
+            return "must be a power of two in " + bounds;
+        case type::zero_or_power_of_two:
+            return "must be 0 (unused) or a power of two in " + bounds;
+        case type::multiple_of:
+            if (min == 0 && max == u64_max) return "must be a multiple of " + dec(step);
+            return "must be a multiple of " + dec(step) + " in " + bounds;
+        }
+        return "";
+    }
+};
+
+rule in_range(std::uint64_t min, std::uint64_t max) {
+    return {rule::type::range, min, max, 1, {}};
+}
+rule any_value() {
+    return in_range(0, u64_max);
+}
+rule one_of(std::vector<std::uint64_t> set) {
+    return {rule::type::one_of, 0, u64_max, 1, std::move(set)};
+}
+rule power_of_two(std::uint64_t min, std::uint64_t max) {
+    return {rule::type::power_of_two, min, max, 1, {}};
+}
+rule zero_or_power_of_two(std::uint64_t min, std::uint64_t max) {
+    return {rule::type::zero_or_power_of_two, min, max, 1, {}};
+}
+rule multiple_of(std::uint64_t step, std::uint64_t min = 0, std::uint64_t max = u64_max) {
+    return {rule::type::multiple_of, min, max, step, {}};
+}
+
+// One row of the schema: a leaf key. For object_array, `fields` is a nested table whose paths are
+// relative to one element.
+struct entry {
+    std::string path;
+    kind k;
+    json def;
+    rule r;                         // uint and uint_array elements
+    std::vector<std::string> names; // enumeration
+    std::size_t count = 0;          // uint_array, object_array
+    std::vector<entry> fields;      // object_array
+};
+
+void set_path(json& root, const std::string& dotted, const json& value) {
+    json* node = &root;
+    std::size_t start = 0;
+    for (;;) {
+        const auto dot = dotted.find('.', start);
+        if (dot == std::string::npos) break;
+        node = &(*node)[dotted.substr(start, dot - start)];
+        start = dot + 1;
+    }
+    (*node)[dotted.substr(start)] = value;
+}
+
+entry uint_key(std::string path, std::uint64_t def, rule r) {
+    return {std::move(path), kind::uint, json(def), std::move(r), {}, 0, {}};
+}
+entry bool_key(std::string path, bool def) {
+    return {std::move(path), kind::boolean, json(def), any_value(), {}, 0, {}};
+}
+entry enum_key(std::string path, std::string def, std::vector<std::string> names) {
+    return {std::move(path),
+            kind::enumeration,
+            json(std::move(def)),
+            any_value(),
+            std::move(names),
+            0,
+            {}};
+}
+entry uint_array_key(std::string path, std::vector<std::uint64_t> def, rule r) {
+    json d = json::array();
+    for (auto v : def)
+        d.push_back(v);
+    return {std::move(path), kind::uint_array, std::move(d), std::move(r), {}, def.size(), {}};
+}
+entry object_array_key(std::string path, std::size_t count, std::vector<entry> fields) {
+    json element = json::object();
+    for (const auto& f : fields)
+        set_path(element, f.path, f.def);
+    json d = json::array();
+    for (std::size_t i = 0; i < count; ++i)
+        d.push_back(element);
+    return {std::move(path), kind::object_array, std::move(d), any_value(), {},
+            count,           std::move(fields)};
+}
+
+const std::vector<std::string>& dwc_versions() {
+    static const std::vector<std::string> v = {"3.65a", "4.60a", "4.70a", "4.80a",
+                                               "4.90a", "5.20a", "5.40a"};
+    return v;
+}
+const std::vector<std::string>& bar_type_names() {
+    static const std::vector<std::string> v = {"programmable", "fixed", "resizable", "reserved"};
+    return v;
+}
+const std::vector<std::string>& miss_policy_names() {
+    static const std::vector<std::string> v = {"passthrough", "ur"};
+    return v;
+}
+
+const std::vector<entry>& schema() {
+    static const std::vector<entry> table = {
+        uint_key("sim.seed", 1, in_range(0, pow2(63))),
+        uint_key("sim.quantum_ns", 1000, in_range(1, 1000000)),
+        uint_key("sim.time_limit_us", 1000000, in_range(1, 3600000000)),
+
+        uint_key("link.gen", 3, in_range(1, 6)),
+        uint_key("link.width", 4, one_of({1, 2, 4, 8, 16})),
+        uint_key("link.mps", 256, one_of({128, 256, 512, 1024, 2048, 4096})),
+        uint_key("link.mrrs", 512, one_of({128, 256, 512, 1024, 2048, 4096})),
+        uint_key("link.training_us", 20, in_range(0, 1000000)),
+        uint_key("link.propagation_ns", 10, in_range(0, 1000000)),
+
+        enum_key("dwc.version", "5.40a", dwc_versions()),
+        uint_key("dwc.iatu.outbound_windows", 8, in_range(1, 256)),
+        uint_key("dwc.iatu.inbound_windows", 8, in_range(1, 256)),
+        uint_key("dwc.iatu.region_align", 4096, power_of_two(4096, 65536)),
+        uint_key("dwc.iatu.region_limit", TiB, power_of_two(4 * GiB, pow2(63))),
+        enum_key("dwc.iatu.miss_policy", "passthrough", miss_policy_names()),
+        object_array_key("dwc.bars", 6,
+                         {
+                             enum_key("type", "programmable", bar_type_names()),
+                             uint_key("fixed_size", 0, in_range(0, pow2(63))),
+                             bool_key("only_64bit", false),
+                         }),
+
+        uint_array_key("function.test.bar_sizes",
+                       {128 * KiB, 128 * KiB, 128 * KiB, 128 * KiB, 128 * KiB, 1 * MiB},
+                       zero_or_power_of_two(128, pow2(40))),
+        uint_key("function.test.msi_vectors", 32, in_range(1, 32)),
+        uint_key("function.test.msix_vectors", 2048, in_range(1, 2048)),
+        uint_key("function.test.vendor_id", 0x16c3, in_range(0, 0xffff)),
+        uint_key("function.test.device_id", 0xedda, in_range(0, 0xffff)),
+        uint_key("function.test.poll_interval_us", 1000, in_range(1, 1000000)),
+
+        bool_key("smmu.enabled", false),
+        uint_key("smmu.tlb_entries", 64, in_range(1, 65536)),
+
+        uint_key("dram.base", 0x80000000, multiple_of(4096, 0, pow2(48))),
+        uint_key("dram.size_bytes", 1 * GiB, power_of_two(1 * MiB, pow2(36))),
+        uint_key("dram.latency_ns", 80, in_range(0, 100000)),
+
+        uint_key("host.mem_base", 4 * GiB, multiple_of(1 * MiB)),
+        uint_key("host.mem_size_bytes", 4 * GiB, power_of_two(16 * MiB, pow2(40))),
+        uint_key("host.read_latency_ns", 500, in_range(0, 1000000)),
+        uint_key("host.test_timeout_us", 1000000, in_range(1, 3600000000)),
+        uint_key("host.crs_retry_us", 100, in_range(1, 1000000)),
+        uint_key("host.ecam_base", 0x2000000000, multiple_of(ecam_region_size)),
+        uint_key("host.mmio32_base", 0xC0000000, multiple_of(1 * MiB)),
+        uint_key("host.mmio32_size", 512 * MiB, multiple_of(1 * MiB, 1 * MiB, 4 * GiB)),
+        uint_key("host.mmio64_base", 0x4000000000, multiple_of(1 * MiB)),
+        uint_key("host.mmio64_size", 256 * GiB, multiple_of(1 * MiB)),
+
+        uint_key("board.dbi_base", 0x40000000, multiple_of(4 * MiB)),
+        uint_key("board.atu_size", 128 * KiB, multiple_of(512, 512, 0x80000)),
+        uint_key("board.app_base", 0x41000000, multiple_of(4096)),
+        // Must be a multiple of board.aperture.page_size: a cross-key rule in parse().
+        uint_key("board.aperture.base", 0x60000000, any_value()),
+        uint_key("board.aperture.size", 0x10000000, power_of_two(65536, pow2(40))),
+        uint_key("board.aperture.page_size", 4096, power_of_two(4096, 1 * MiB)),
+
+        uint_key("cpu.clock_mhz", 1000, in_range(1, 10000)),
+    };
+    return table;
+}
+
+// The object structure the dotted paths of a table imply: the children of the object at `sub`
+// (a path relative to the table, "" for its root), in table order. `leaf` is null for objects.
+struct child {
+    std::string name;
+    const entry* leaf;
+};
+
+std::vector<child> children_of(const std::vector<entry>& table, const std::string& sub) {
+    const std::string prefix = sub.empty() ? "" : sub + ".";
+    std::vector<child> out;
+    for (const auto& e : table) {
+        if (e.path.size() <= prefix.size() || e.path.compare(0, prefix.size(), prefix) != 0)
+            continue;
+        const std::string rest = e.path.substr(prefix.size());
+        const auto dot = rest.find('.');
+        const std::string name = rest.substr(0, dot);
+        const bool seen =
+            std::any_of(out.begin(), out.end(), [&](const child& c) { return c.name == name; });
+        if (!seen) out.push_back({name, dot == std::string::npos ? &e : nullptr});
+    }
+    return out;
+}
+
+const child* find_child(const std::vector<child>& kids, const std::string& name) {
+    for (const auto& c : kids)
+        if (c.name == name) return &c;
+    return nullptr;
+}
+
+[[noreturn]] void unknown_key(const std::string& parent, const std::string& name,
+                              const std::vector<child>& kids) {
+    std::vector<std::string> names;
+    for (const auto& c : kids)
+        names.push_back(c.name);
+    fail(join_path(parent, name) + ": unknown key (known keys " +
+         (parent.empty() ? std::string("at the top level") : "under " + parent) + ": " +
+         join_list(names) + ")");
+}
+
+std::string where(const std::string& path) {
+    return path.empty() ? "(top level)" : path;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+
+bool parse_hex(const std::string& s, std::uint64_t& out) {
+    if (s.size() < 3 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) return false;
+    std::uint64_t v = 0;
+    for (std::size_t i = 2; i < s.size(); ++i) {
+        const char c = s[i];
+        unsigned d;
+        if (c >= '0' && c <= '9')
+            d = static_cast<unsigned>(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            d = static_cast<unsigned>(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            d = static_cast<unsigned>(c - 'A' + 10);
+        else
+            return false;
+        if (v > (u64_max >> 4)) return false; // does not fit in 64 bits
+        v = (v << 4) | d;
+    }
+    out = v;
+    return true;
+}
+
+// An unsigned integer: a non-negative JSON integer or a "0x..." string.
+std::uint64_t as_uint(const json& v, const std::string& path) {
+    if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+    if (v.is_number_integer() && v.get<std::int64_t>() >= 0)
+        return static_cast<std::uint64_t>(v.get<std::int64_t>());
+    std::uint64_t n = 0;
+    if (v.is_string() && parse_hex(v.get<std::string>(), n)) return n;
+    fail(path + ": expected an unsigned integer, got " + describe_value(v));
+}
+
+void check_rule(const rule& r, std::uint64_t v, const std::string& path) {
+    if (!r.holds(v)) fail(path + " = " + dec(v) + ": " + r.describe());
+}
+
+// The validated leaf values by full display path ("dwc.bars[2].type"), for the typed view.
+class values {
+public:
+    void put(const std::string& path, json v) { map_[path] = std::move(v); }
+    std::uint64_t u(const std::string& path) const { return at(path).get<std::uint64_t>(); }
+    bool b(const std::string& path) const { return at(path).get<bool>(); }
+    std::string s(const std::string& path) const { return at(path).get<std::string>(); }
+
+private:
+    const json& at(const std::string& path) const {
+        const auto it = map_.find(path);
+        if (it == map_.end()) throw std::logic_error("config: no validated value for " + path);
+        return it->second;
+    }
+    std::map<std::string, json> map_;
+};
+
+void walk_object(const json* obj, const std::vector<entry>& table, const std::string& sub,
+                 const std::string& path, values& out);
+
+void walk_leaf(const json& v, const entry& e, const std::string& path, values& out) {
+    switch (e.k) {
+    case kind::uint: {
+        const auto n = as_uint(v, path);
+        check_rule(e.r, n, path);
+        out.put(path, n);
+        return;
+    }
+    case kind::boolean:
+        if (!v.is_boolean())
+            fail(path + ": expected a boolean (true or false), got " + describe_value(v));
+        out.put(path, v);
+        return;
+    case kind::enumeration:
+        if (!v.is_string())
+            fail(path + ": expected a string (one of " + join_list(e.names) + "), got " +
+                 describe_value(v));
+        if (std::find(e.names.begin(), e.names.end(), v.get<std::string>()) == e.names.end())
+            fail(path + " = " + v.dump() + ": must be one of " + join_list(e.names));
+        out.put(path, v);
+        return;
+    case kind::uint_array:
+    case kind::object_array: {
+        const bool objects = e.k == kind::object_array;
+        const std::string what = objects ? "objects" : "unsigned integers";
+        if (!v.is_array())
+            fail(path + ": expected an array of " + dec(e.count) + " " + what + ", got " +
+                 describe_value(v));
+        if (v.size() != e.count)
+            fail(path + ": expected an array of exactly " + dec(e.count) + " " + what + ", got " +
+                 dec(v.size()) + " entries");
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            const std::string element = indexed(path, i);
+            if (objects) {
+                walk_object(&v[i], e.fields, "", element, out);
+            } else {
+                const auto n = as_uint(v[i], element);
+                check_rule(e.r, n, element);
+                out.put(element, n);
+            }
+        }
+        return;
+    }
+    }
+}
+
+// Validates the object at `path` (table-relative `sub`). A missing object or leaf (obj == null,
+// or a key absent from it) takes the schema default.
+void walk_object(const json* obj, const std::vector<entry>& table, const std::string& sub,
+                 const std::string& path, values& out) {
+    const auto kids = children_of(table, sub);
+    if (obj != nullptr) {
+        if (!obj->is_object())
+            fail(where(path) + ": expected an object, got " + describe_value(*obj));
+        for (auto it = obj->begin(); it != obj->end(); ++it)
+            if (find_child(kids, it.key()) == nullptr) unknown_key(path, it.key(), kids);
+    }
+    for (const auto& c : kids) {
+        const json* value = nullptr;
+        if (obj != nullptr) {
+            const auto it = obj->find(c.name);
+            if (it != obj->end()) value = &*it;
+        }
+        const std::string child_path = join_path(path, c.name);
+        if (c.leaf == nullptr)
+            walk_object(value, table, join_path(sub, c.name), child_path, out);
+        else
+            walk_leaf(value != nullptr ? *value : c.leaf->def, *c.leaf, child_path, out);
+    }
+}
+
+void merge_object(json& base, const json& overlay, const std::vector<entry>& table,
+                  const std::string& sub, const std::string& path) {
+    if (!overlay.is_object())
+        fail(where(path) + ": expected an object, got " + describe_value(overlay));
+    if (!base.is_object()) base = json::object();
+    const auto kids = children_of(table, sub);
+    for (auto it = overlay.begin(); it != overlay.end(); ++it) {
+        const child* c = find_child(kids, it.key());
+        if (c == nullptr) unknown_key(path, it.key(), kids);
+        if (c->leaf == nullptr)
+            merge_object(base[it.key()], it.value(), table, join_path(sub, it.key()),
+                         join_path(path, it.key()));
+        else
+            base[it.key()] = it.value();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// --set
+
+[[noreturn]] void not_an_object(const std::string& leaf, const std::string& name) {
+    fail(join_path(leaf, name) + ": unknown key (" + leaf + " is a value, not an object)");
+}
+
+struct segment {
+    std::string name;
+    bool has_index = false;
+    std::size_t index = 0;
+};
+
+bool split_key(const std::string& key, std::vector<segment>& out) {
+    std::size_t pos = 0;
+    for (;;) {
+        segment s;
+        while (pos < key.size() && key[pos] != '.' && key[pos] != '[' && key[pos] != ']')
+            s.name += key[pos++];
+        if (s.name.empty()) return false;
+        if (pos < key.size() && key[pos] == '[') {
+            ++pos;
+            std::string digits;
+            while (pos < key.size() && key[pos] >= '0' && key[pos] <= '9')
+                digits += key[pos++];
+            if (digits.empty() || digits.size() > 9 || pos >= key.size() || key[pos] != ']')
+                return false;
+            ++pos;
+            s.has_index = true;
+            s.index = static_cast<std::size_t>(std::stoul(digits));
+        }
+        out.push_back(std::move(s));
+        if (pos == key.size()) return true;
+        if (key[pos] != '.') return false;
+        ++pos;
+    }
+}
+
+// The JSON value of a --set VALUE: JSON when it parses as JSON, otherwise the plain string. For
+// string-enum keys anything but a quoted JSON string is taken literally ("4.70" stays a string).
+json set_value(const std::string& text, bool want_string) {
+    json v = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (v.is_discarded() || (want_string && !v.is_string())) return json(text);
+    return v;
+}
+
+// Replaces or merges `value` into the object `slot` (an object node or an element of an object
+// array) and validates the result.
+void set_object(json& slot, const json& value, const std::vector<entry>& table,
+                const std::string& sub, const std::string& path) {
+    merge_object(slot, value, table, sub, path);
+    values scratch;
+    walk_object(&slot, table, sub, path, scratch);
+}
+
+void apply_set_to(json& cfg, const std::string& key, const std::string& text) {
+    std::vector<segment> segs;
+    if (!split_key(key, segs)) fail("malformed key path '" + key + "' (expected e.g. a.b[2].c)");
+    if (!cfg.is_object()) cfg = json::object();
+
+    const std::vector<entry>* table = &schema();
+    std::string sub;  // path relative to *table
+    std::string path; // full display path
+    json* node = &cfg;
+    for (std::size_t i = 0; i < segs.size(); ++i) {
+        const segment& s = segs[i];
+        const bool last = i + 1 == segs.size();
+        const auto kids = children_of(*table, sub);
+        const child* c = find_child(kids, s.name);
+        if (c == nullptr) unknown_key(path, s.name, kids);
+        const std::string here = join_path(path, s.name);
+
+        if (c->leaf == nullptr) { // an object
+            if (s.has_index)
+                fail(here + ": not an array, cannot take index [" + dec(s.index) + "]");
+            json& slot = (*node)[s.name];
+            sub = join_path(sub, s.name);
+            path = here;
+            if (last) return set_object(slot, set_value(text, false), *table, sub, path);
+            if (!slot.is_object()) slot = json::object();
+            node = &slot;
+            continue;
+        }
+
+        const entry& e = *c->leaf;
+        const bool is_array = e.k == kind::uint_array || e.k == kind::object_array;
+        if (!s.has_index) {
+            if (!last) {
+                if (e.k == kind::object_array)
+                    fail(here + ": is an array of " + dec(e.count) +
+                         " objects; use an index, e.g. " + here + "[0]." + segs[i + 1].name);
+                not_an_object(here, segs[i + 1].name);
+            }
+            json v = set_value(text, e.k == kind::enumeration);
+            values scratch;
+            walk_leaf(v, e, here, scratch);
+            if (e.k == kind::uint) v = as_uint(v, here); // store "0x.." as a number
+            (*node)[s.name] = std::move(v);
+            return;
+        }
+
+        if (!is_array) fail(here + ": not an array, cannot take index [" + dec(s.index) + "]");
+        const std::string element = indexed(here, s.index);
+        if (s.index >= e.count)
+            fail(element + ": index out of range (" + here + " has " + dec(e.count) + " entries)");
+        json& array = (*node)[s.name];
+        if (!array.is_array()) array = e.def;
+        while (array.size() <= s.index)
+            array.push_back(e.def[array.size()]);
+        json& slot = array[s.index];
+
+        if (e.k == kind::object_array) {
+            table = &e.fields;
+            sub.clear();
+            path = element;
+            if (last) return set_object(slot, set_value(text, false), *table, sub, path);
+            if (!slot.is_object()) slot = json::object();
+            node = &slot;
+            continue;
+        }
+        // An element of an array of unsigned integers.
+        if (!last) not_an_object(element, segs[i + 1].name);
+        const auto n = as_uint(set_value(text, false), element);
+        check_rule(e.r, n, element);
+        slot = n;
+        return;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cross-key rules
+
+struct region {
+    std::string what; // "dram.base + dram.size_bytes"
+    std::uint64_t base;
+    std::uint64_t size;
+    std::uint64_t end() const { return base + size; }
+};
+
+std::string span(const region& r) {
+    return "[" + hex(r.base) + ", " + hex(r.end()) + ")";
+}
+
+region make_region(std::string what, std::uint64_t base, std::uint64_t size) {
+    if (size > u64_max - base)
+        fail(what + " = " + hex(base) + " + " + hex(size) +
+             ": the region must end within the 64-bit address space");
+    return {std::move(what), base, size};
+}
+
+void check_disjoint(const std::vector<region>& regions) {
+    for (std::size_t i = 0; i < regions.size(); ++i) {
+        for (std::size_t j = i + 1; j < regions.size(); ++j) {
+            const region& a = regions[i];
+            const region& b = regions[j];
+            if (a.size == 0 || b.size == 0) continue;
+            if (a.base < b.end() && b.base < a.end())
+                fail(a.what + " = " + span(a) + " overlaps " + b.what + " = " + span(b) +
+                     ": the regions must be disjoint");
+        }
+    }
+}
+
+std::size_t index_of(const std::vector<std::string>& names, const std::string& name) {
+    return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+}
+
+// "4.70a" -> '4' '7' '0' '*' = 0x3437302a (the PCIE_VERSION_NUMBER register value).
+std::uint32_t version_number(const std::string& version) {
+    std::uint32_t n = 0;
+    for (char c : version)
+        if (c >= '0' && c <= '9') n = (n << 8) | static_cast<std::uint8_t>(c);
+    return (n << 8) | static_cast<std::uint8_t>('*');
+}
+
+void check_cross_rules(const platform_config& p) {
+    const auto& iatu = p.dwc.iatu;
+    const auto& ap = p.board.aperture;
+
+    if (ap.page_size < iatu.region_align)
+        fail("board.aperture.page_size = " + dec(ap.page_size) +
+             ": must be >= dwc.iatu.region_align (" + dec(iatu.region_align) + ")");
+    if (ap.base % ap.page_size != 0)
+        fail("board.aperture.base = " + hex(ap.base) +
+             ": must be a multiple of board.aperture.page_size (" + dec(ap.page_size) + ")");
+
+    if (index_of(dwc_versions(), p.dwc.version) < index_of(dwc_versions(), "4.60a") &&
+        iatu.region_limit != 4 * GiB)
+        fail("dwc.iatu.region_limit = " + dec(iatu.region_limit) + ": dwc.version " +
+             p.dwc.version + " has no UPPER_LIMIT, so the limit is 4 GiB (4294967296)");
+
+    const auto& bars = p.dwc.bars;
+    for (std::size_t i = 0; i < bars.size(); ++i) {
+        const std::string bar = indexed("dwc.bars", i);
+        const std::string type = bar_type_names()[static_cast<std::size_t>(bars[i].type)];
+        if (bars[i].type == bar_type::fixed) {
+            if (!is_pow2(bars[i].fixed_size) || bars[i].fixed_size < fixed_bar_min)
+                fail(bar + ".fixed_size = " + dec(bars[i].fixed_size) + ": " + bar +
+                     ".type is \"fixed\", so it must be a power of two >= " + dec(fixed_bar_min));
+        } else if (bars[i].fixed_size != 0) {
+            fail(bar + ".fixed_size = " + dec(bars[i].fixed_size) + ": must be 0 because " + bar +
+                 ".type is \"" + type + "\" (only fixed BARs have a fixed_size)");
+        }
+        if (bars[i].only_64bit) {
+            if (i % 2 != 0)
+                fail(bar +
+                     ".only_64bit = true: a 64-bit BAR must be an even BAR (0, 2 or 4), not " +
+                     (i + 1 == bars.size() ? "BAR5, the last one" : "the odd BAR" + dec(i)));
+            const auto& upper = bars[i + 1];
+            if (upper.type != bar_type::reserved)
+                fail(bar + ".only_64bit = true: requires " + indexed("dwc.bars", i + 1) +
+                     ".type = \"reserved\" (the upper half of the 64-bit BAR), got \"" +
+                     bar_type_names()[static_cast<std::size_t>(upper.type)] + "\"");
+        }
+    }
+
+    const auto& sizes = p.function.test.bar_sizes;
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+        if (sizes[i] == 0) continue;
+        const std::string key = indexed("function.test.bar_sizes", i) + " = " + dec(sizes[i]);
+        const std::string bar = indexed("dwc.bars", i);
+        switch (bars[i].type) {
+        case bar_type::programmable:
+            break;
+        case bar_type::fixed:
+            if (sizes[i] > bars[i].fixed_size)
+                fail(key + ": " + bar + ".type is \"fixed\" with fixed_size " +
+                     dec(bars[i].fixed_size) +
+                     ", so it must be 0 or <= " + dec(bars[i].fixed_size));
+            break;
+        case bar_type::resizable:
+            if (sizes[i] < resizable_bar_min)
+                fail(key + ": " + bar + ".type is \"resizable\", so it must be 0 or >= " +
+                     dec(resizable_bar_min) + " (1 MiB)");
+            break;
+        case bar_type::reserved:
+            fail(key + ": " + bar + ".type is \"reserved\", so it must be 0");
+        }
+    }
+
+    check_disjoint({
+        make_region("dram.base + dram.size_bytes", p.dram.base, p.dram.size_bytes),
+        make_region("board.aperture.base + board.aperture.size", ap.base, ap.size),
+        make_region("board.dbi_base + " + hex(dbi_region_size), p.board.dbi_base, dbi_region_size),
+        make_region("board.app_base + " + hex(app_region_size), p.board.app_base, app_region_size),
+    });
+
+    const auto& h = p.host;
+    const region mmio32 =
+        make_region("host.mmio32_base + host.mmio32_size", h.mmio32_base, h.mmio32_size);
+    if (mmio32.end() > 4 * GiB)
+        fail(mmio32.what + " = " + span(mmio32) +
+             ": the 32-bit MMIO window must end at or below 4 GiB (0x100000000)");
+    check_disjoint({
+        mmio32,
+        make_region("host.mmio64_base + host.mmio64_size", h.mmio64_base, h.mmio64_size),
+        make_region("host.ecam_base + " + hex(ecam_region_size), h.ecam_base, ecam_region_size),
+        make_region("host.mem_base + host.mem_size_bytes", h.mem_base, h.mem_size_bytes),
+    });
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Public interface
+
+json defaults() {
+    json d = json::object();
+    for (const auto& e : schema())
+        set_path(d, e.path, e.def);
+    return d;
+}
+
+json parse_text(const std::string& text, const std::string& source_name) {
+    try {
+        return json::parse(text);
+    } catch (const json::parse_error& e) {
+        std::string what = e.what();
+        std::replace(what.begin(), what.end(), '\n', ' ');
+        std::string line;
+        std::string column;
+        std::string message;
+        // nlohmann's message: "[json.exception.parse_error.101] parse error at line 3,
+        // column 7: syntax error while parsing value - unexpected '}'; expected ..."
+        const auto at = what.find("at line ");
+        const auto col = what.find(", column ", at == std::string::npos ? 0 : at);
+        const auto colon = what.find(": ", col == std::string::npos ? 0 : col);
+        if (at != std::string::npos && col != std::string::npos && colon != std::string::npos) {
+            line = what.substr(at + 8, col - (at + 8));
+            column = what.substr(col + 9, colon - (col + 9));
+            message = what.substr(colon + 2);
+        } else {
+            // No position in the message: derive it from the byte offset.
+            const std::size_t end = std::min<std::size_t>(e.byte, text.size());
+            std::size_t l = 1;
+            std::size_t c = 1;
+            for (std::size_t i = 0; i + 1 < end; ++i) {
+                if (text[i] == '\n') {
+                    ++l;
+                    c = 1;
+                } else {
+                    ++c;
+                }
+            }
+            line = dec(l);
+            column = dec(c);
+            const auto sep = what.find(": ");
+            message = sep == std::string::npos ? what : what.substr(sep + 2);
+        }
+        throw config_error("config " + source_name + ": malformed JSON at line " + line +
+                           ", column " + column + ": " + message);
+    }
+}
+
+json load_file(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) fail("config " + path + ": cannot open");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) fail("config " + path + ": cannot open");
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) fail("config " + path + ": read error");
+    return parse_text(text.str(), path);
+}
+
+void merge(json& base, const json& overlay) {
+    merge_object(base, overlay, schema(), "", "");
+}
+
+void apply_set(json& cfg, const std::string& assignment) {
+    const auto eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0) fail("--set '" + assignment + "': expected key=value");
+    json work = cfg; // all or nothing: cfg is unchanged when the assignment is rejected
+    try {
+        apply_set_to(work, assignment.substr(0, eq), assignment.substr(eq + 1));
+    } catch (const config_error& e) {
+        fail("--set '" + assignment + "': " + e.what());
+    }
+    cfg = std::move(work);
+}
+
+platform_config parse(const json& cfg) {
+    values v;
+    walk_object(&cfg, schema(), "", "", v);
+
+    platform_config p{};
+    p.sim.seed = v.u("sim.seed");
+    p.sim.quantum_ns = v.u("sim.quantum_ns");
+    p.sim.time_limit_us = v.u("sim.time_limit_us");
+
+    p.link.gen = static_cast<unsigned>(v.u("link.gen"));
+    p.link.width = static_cast<unsigned>(v.u("link.width"));
+    p.link.mps = static_cast<unsigned>(v.u("link.mps"));
+    p.link.mrrs = static_cast<unsigned>(v.u("link.mrrs"));
+    p.link.training_us = v.u("link.training_us");
+    p.link.propagation_ns = v.u("link.propagation_ns");
+
+    p.dwc.version = v.s("dwc.version");
+    p.dwc.version_number = version_number(p.dwc.version);
+    p.dwc.iatu.outbound_windows = static_cast<unsigned>(v.u("dwc.iatu.outbound_windows"));
+    p.dwc.iatu.inbound_windows = static_cast<unsigned>(v.u("dwc.iatu.inbound_windows"));
+    p.dwc.iatu.region_align = v.u("dwc.iatu.region_align");
+    p.dwc.iatu.region_limit = v.u("dwc.iatu.region_limit");
+    p.dwc.iatu.miss =
+        static_cast<miss_policy>(index_of(miss_policy_names(), v.s("dwc.iatu.miss_policy")));
+    for (std::size_t i = 0; i < p.dwc.bars.size(); ++i) {
+        const std::string bar = indexed("dwc.bars", i);
+        p.dwc.bars[i].type = static_cast<bar_type>(index_of(bar_type_names(), v.s(bar + ".type")));
+        p.dwc.bars[i].fixed_size = v.u(bar + ".fixed_size");
+        p.dwc.bars[i].only_64bit = v.b(bar + ".only_64bit");
+    }
+
+    auto& test = p.function.test;
+    for (std::size_t i = 0; i < test.bar_sizes.size(); ++i)
+        test.bar_sizes[i] = v.u(indexed("function.test.bar_sizes", i));
+    test.msi_vectors = static_cast<unsigned>(v.u("function.test.msi_vectors"));
+    test.msix_vectors = static_cast<unsigned>(v.u("function.test.msix_vectors"));
+    test.vendor_id = static_cast<std::uint16_t>(v.u("function.test.vendor_id"));
+    test.device_id = static_cast<std::uint16_t>(v.u("function.test.device_id"));
+    test.poll_interval_us = v.u("function.test.poll_interval_us");
+
+    p.smmu.enabled = v.b("smmu.enabled");
+    p.smmu.tlb_entries = static_cast<unsigned>(v.u("smmu.tlb_entries"));
+
+    p.dram.base = v.u("dram.base");
+    p.dram.size_bytes = v.u("dram.size_bytes");
+    p.dram.latency_ns = v.u("dram.latency_ns");
+
+    p.host.mem_base = v.u("host.mem_base");
+    p.host.mem_size_bytes = v.u("host.mem_size_bytes");
+    p.host.read_latency_ns = v.u("host.read_latency_ns");
+    p.host.test_timeout_us = v.u("host.test_timeout_us");
+    p.host.crs_retry_us = v.u("host.crs_retry_us");
+    p.host.ecam_base = v.u("host.ecam_base");
+    p.host.mmio32_base = v.u("host.mmio32_base");
+    p.host.mmio32_size = v.u("host.mmio32_size");
+    p.host.mmio64_base = v.u("host.mmio64_base");
+    p.host.mmio64_size = v.u("host.mmio64_size");
+
+    p.board.dbi_base = v.u("board.dbi_base");
+    p.board.atu_size = v.u("board.atu_size");
+    p.board.app_base = v.u("board.app_base");
+    p.board.aperture.base = v.u("board.aperture.base");
+    p.board.aperture.size = v.u("board.aperture.size");
+    p.board.aperture.page_size = v.u("board.aperture.page_size");
+
+    p.cpu.clock_mhz = v.u("cpu.clock_mhz");
+
+    check_cross_rules(p);
+    return p;
+}
+
+} // namespace epvp::cfg

@@ -1,0 +1,756 @@
+// Unit tests of the platform configuration: defaults, schema rules, cross-key rules, merging,
+// files and --set overrides. Every failure case checks the exception type and that the one-line
+// message names the key and the rule.
+#define BOOST_TEST_MODULE config
+#define BOOST_TEST_DYN_LINK
+#include <boost/test/unit_test.hpp>
+
+#include "config/config.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+using namespace epvp::cfg;
+
+namespace {
+
+// BOOST_CHECK_EXCEPTION predicate: a one-line message containing every fragment.
+struct says {
+    std::vector<std::string> parts;
+    says(std::initializer_list<std::string> p)
+        : parts(p) {}
+    bool operator()(const config_error& e) const {
+        const std::string m = e.what();
+        bool ok = m.find('\n') == std::string::npos;
+        for (const auto& p : parts)
+            if (m.find(p) == std::string::npos) ok = false;
+        if (!ok) std::cerr << "unexpected config_error message: " << m << "\n";
+        return ok;
+    }
+};
+
+// BOOST_CHECK_EXCEPTION predicate: exactly this message.
+struct says_exactly {
+    std::string expected;
+    bool operator()(const config_error& e) const {
+        if (expected == e.what()) return true;
+        std::cerr << "config_error message: " << e.what() << "\n  expected:            " << expected
+                  << "\n";
+        return false;
+    }
+};
+
+// Defaults with some --set overrides applied.
+json with(std::initializer_list<std::string> sets) {
+    json cfg = defaults();
+    for (const auto& s : sets)
+        apply_set(cfg, s);
+    return cfg;
+}
+
+std::string temp_file(const std::string& name, const std::string& text) {
+    const std::string path = "/tmp/test_config_" + name;
+    std::ofstream(path) << text;
+    return path;
+}
+
+constexpr std::uint64_t MiB = 1024 * 1024;
+constexpr std::uint64_t GiB = 1024 * MiB;
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(defaults_document)
+
+BOOST_AUTO_TEST_CASE(defaults_parse_with_documented_values) {
+    platform_config p;
+    BOOST_REQUIRE_NO_THROW(p = parse(defaults()));
+    BOOST_TEST(p.sim.seed == 1u);
+    BOOST_TEST(p.sim.quantum_ns == 1000u);
+    BOOST_TEST(p.sim.time_limit_us == 1000000u);
+    BOOST_TEST(p.link.gen == 3u);
+    BOOST_TEST(p.link.width == 4u);
+    BOOST_TEST(p.link.mps == 256u);
+    BOOST_TEST(p.link.mrrs == 512u);
+    BOOST_TEST(p.link.training_us == 20u);
+    BOOST_TEST(p.link.propagation_ns == 10u);
+    BOOST_TEST(p.dwc.version == "5.40a");
+    BOOST_TEST(p.dwc.version_number == 0x3534302au);
+    BOOST_TEST(p.dwc.iatu.outbound_windows == 8u);
+    BOOST_TEST(p.dwc.iatu.inbound_windows == 8u);
+    BOOST_TEST(p.dwc.iatu.region_align == 4096u);
+    BOOST_TEST(p.dwc.iatu.region_limit == 1024 * GiB);
+    BOOST_TEST((p.dwc.iatu.miss == miss_policy::passthrough));
+    for (const auto& bar : p.dwc.bars) {
+        BOOST_TEST((bar.type == bar_type::programmable));
+        BOOST_TEST(bar.fixed_size == 0u);
+        BOOST_TEST(!bar.only_64bit);
+    }
+    const std::array<std::uint64_t, 6> sizes = {131072, 131072, 131072, 131072, 131072, 1048576};
+    BOOST_TEST(p.function.test.bar_sizes == sizes);
+    BOOST_TEST(p.function.test.bar_sizes[5] == 1048576u);
+    BOOST_TEST(p.function.test.msi_vectors == 32u);
+    BOOST_TEST(p.function.test.msix_vectors == 2048u);
+    BOOST_TEST(p.function.test.vendor_id == 0x16c3);
+    BOOST_TEST(p.function.test.device_id == 0xedda);
+    BOOST_TEST(p.function.test.poll_interval_us == 1000u);
+    BOOST_TEST(!p.smmu.enabled);
+    BOOST_TEST(p.smmu.tlb_entries == 64u);
+    BOOST_TEST(p.dram.base == 0x80000000u);
+    BOOST_TEST(p.dram.size_bytes == 1 * GiB);
+    BOOST_TEST(p.dram.latency_ns == 80u);
+    BOOST_TEST(p.host.mem_base == 4 * GiB);
+    BOOST_TEST(p.host.mem_size_bytes == 4 * GiB);
+    BOOST_TEST(p.host.read_latency_ns == 500u);
+    BOOST_TEST(p.host.test_timeout_us == 1000000u);
+    BOOST_TEST(p.host.crs_retry_us == 100u);
+    BOOST_TEST(p.host.ecam_base == 0x2000000000u);
+    BOOST_TEST(p.host.mmio32_base == 0xC0000000u);
+    BOOST_TEST(p.host.mmio32_size == 512 * MiB);
+    BOOST_TEST(p.host.mmio64_base == 0x4000000000u);
+    BOOST_TEST(p.host.mmio64_size == 256 * GiB);
+    BOOST_TEST(p.board.dbi_base == 0x40000000u);
+    BOOST_TEST(p.board.atu_size == 131072u);
+    BOOST_TEST(p.board.app_base == 0x41000000u);
+    BOOST_TEST(p.board.aperture.base == 0x60000000u);
+    BOOST_TEST(p.board.aperture.size == 0x10000000u);
+    BOOST_TEST(p.board.aperture.page_size == 4096u);
+    BOOST_TEST(p.cpu.clock_mhz == 1000u);
+}
+
+BOOST_AUTO_TEST_CASE(defaults_document_order_and_shape) {
+    const json d = defaults();
+    std::vector<std::string> top;
+    for (auto it = d.begin(); it != d.end(); ++it)
+        top.push_back(it.key());
+    const std::vector<std::string> expected = {"sim",  "link", "dwc",   "function", "smmu",
+                                               "dram", "host", "board", "cpu"};
+    BOOST_TEST(top == expected, boost::test_tools::per_element());
+    std::vector<std::string> link;
+    for (auto it = d["link"].begin(); it != d["link"].end(); ++it)
+        link.push_back(it.key());
+    const std::vector<std::string> link_expected = {"gen",  "width",       "mps",
+                                                    "mrrs", "training_us", "propagation_ns"};
+    BOOST_TEST(link == link_expected, boost::test_tools::per_element());
+    BOOST_TEST(d["host"].begin().key() == "mem_base");
+    BOOST_TEST(std::next(d["host"].begin()).key() == "mem_size_bytes");
+    BOOST_TEST(d["dwc"]["bars"].size() == 6u);
+    BOOST_TEST(d["dwc"]["bars"][3].dump() ==
+               R"({"type":"programmable","fixed_size":0,"only_64bit":false})");
+    BOOST_TEST(d["function"]["test"]["bar_sizes"].dump() ==
+               "[131072,131072,131072,131072,131072,1048576]");
+    BOOST_TEST(d["dwc"]["version"] == "5.40a");
+    BOOST_TEST(d["smmu"]["enabled"] == false);
+}
+
+BOOST_AUTO_TEST_CASE(defaults_round_trip_through_text) {
+    const json d = defaults();
+    const json again = parse_text(d.dump(2), "dump");
+    BOOST_TEST(again == d);
+    BOOST_CHECK_NO_THROW(parse(again));
+}
+
+BOOST_AUTO_TEST_CASE(version_number_is_ascii_digits_and_star) {
+    BOOST_TEST(parse(with({"dwc.version=4.70a"})).dwc.version_number == 0x3437302au);
+    BOOST_TEST(parse(with({"dwc.version=4.90a"})).dwc.version_number == 0x3439302au);
+    const auto old = parse(with({"dwc.version=3.65a", "dwc.iatu.region_limit=4294967296"}));
+    BOOST_TEST(old.dwc.version_number == 0x3336352au);
+}
+
+BOOST_AUTO_TEST_CASE(missing_keys_take_defaults) {
+    json partial = json::object();
+    partial["link"] = {{"gen", 2}};
+    platform_config p;
+    BOOST_REQUIRE_NO_THROW(p = parse(partial));
+    BOOST_TEST(p.link.gen == 2u);
+    BOOST_TEST(p.link.width == 4u);
+    BOOST_TEST(p.cpu.clock_mhz == 1000u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(leaf_rules)
+
+BOOST_AUTO_TEST_CASE(range) {
+    json c = defaults();
+    c["link"]["gen"] = 9;
+    BOOST_CHECK_EXCEPTION(parse(c), config_error, says_exactly{"link.gen = 9: must be in [1, 6]"});
+    c = defaults();
+    c["sim"]["quantum_ns"] = 0;
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says_exactly{"sim.quantum_ns = 0: must be in [1, 1000000]"});
+    c = defaults();
+    c["function"]["test"]["vendor_id"] = 0x10000;
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says_exactly{"function.test.vendor_id = 65536: must be in [0, 65535]"});
+    c = defaults();
+    c["link"]["gen"] = 6;
+    BOOST_CHECK_NO_THROW(parse(c));
+}
+
+BOOST_AUTO_TEST_CASE(one_of) {
+    json c = defaults();
+    c["link"]["width"] = 3;
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says_exactly{"link.width = 3: must be one of 1, 2, 4, 8, 16"});
+    c = defaults();
+    c["link"]["mps"] = 100;
+    BOOST_CHECK_EXCEPTION(
+        parse(c), config_error,
+        says_exactly{"link.mps = 100: must be one of 128, 256, 512, 1024, 2048, 4096"});
+}
+
+BOOST_AUTO_TEST_CASE(power_of_two) {
+    json c = defaults();
+    c["dwc"]["iatu"]["region_align"] = 12288;
+    BOOST_CHECK_EXCEPTION(
+        parse(c), config_error,
+        says_exactly{"dwc.iatu.region_align = 12288: must be a power of two in [4096, 65536]"});
+    c = defaults();
+    c["dram"]["size_bytes"] = std::uint64_t{1} << 37;
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says({"dram.size_bytes = 137438953472",
+                                "must be a power of two in [1048576, 68719476736]"}));
+}
+
+BOOST_AUTO_TEST_CASE(zero_or_power_of_two) {
+    json c = defaults();
+    c["function"]["test"]["bar_sizes"][2] = 1000;
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says_exactly{"function.test.bar_sizes[2] = 1000: must be 0 (unused) or a "
+                                       "power of two in [128, 1099511627776]"});
+    c = defaults();
+    c["function"]["test"]["bar_sizes"][0] = 64;
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says({"function.test.bar_sizes[0] = 64", "[128, 1099511627776]"}));
+    c = defaults();
+    c["function"]["test"]["bar_sizes"][0] = 0;
+    BOOST_CHECK_NO_THROW(parse(c));
+}
+
+BOOST_AUTO_TEST_CASE(multiple_of) {
+    json c = defaults();
+    c["dram"]["base"] = 0x80000800;
+    BOOST_CHECK_EXCEPTION(
+        parse(c), config_error,
+        says_exactly{"dram.base = 2147485696: must be a multiple of 4096 in [0, 281474976710656]"});
+    c = defaults();
+    c["board"]["atu_size"] = 256;
+    BOOST_CHECK_EXCEPTION(
+        parse(c), config_error,
+        says_exactly{"board.atu_size = 256: must be a multiple of 512 in [512, 524288]"});
+    c = defaults();
+    c["host"]["ecam_base"] = 0x2008000000;
+    BOOST_CHECK_EXCEPTION(
+        parse(c), config_error,
+        says_exactly{"host.ecam_base = 137573171200: must be a multiple of 268435456"});
+}
+
+BOOST_AUTO_TEST_CASE(enum_strings) {
+    json c = defaults();
+    c["dwc"]["version"] = "9.99a";
+    BOOST_CHECK_EXCEPTION(
+        parse(c), config_error,
+        says_exactly{R"(dwc.version = "9.99a": must be one of 3.65a, 4.60a, 4.70a, 4.80a, )"
+                     R"(4.90a, 5.20a, 5.40a)"});
+    c = defaults();
+    c["dwc"]["iatu"]["miss_policy"] = "drop";
+    BOOST_CHECK_EXCEPTION(
+        parse(c), config_error,
+        says_exactly{R"(dwc.iatu.miss_policy = "drop": must be one of passthrough, ur)"});
+    c = defaults();
+    c["dwc"]["bars"][1]["type"] = "weird";
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says_exactly{R"(dwc.bars[1].type = "weird": must be one of )"
+                                       R"(programmable, fixed, resizable, reserved)"});
+}
+
+BOOST_AUTO_TEST_CASE(wrong_types) {
+    json c = defaults();
+    c["link"]["gen"] = "x";
+    BOOST_CHECK_EXCEPTION(
+        parse(c), config_error,
+        says_exactly{R"(link.gen: expected an unsigned integer, got string "x")"});
+    c["link"]["gen"] = -1;
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says_exactly{"link.gen: expected an unsigned integer, got number -1"});
+    c["link"]["gen"] = 2.5;
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says({"link.gen: expected an unsigned integer, got number 2.5"}));
+    c["link"]["gen"] = 3.0; // integral, but a float: still not an unsigned integer
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says({"link.gen: expected an unsigned integer, got number 3.0"}));
+    c["link"]["gen"] = true;
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says_exactly{"link.gen: expected an unsigned integer, got boolean true"});
+    c["link"]["gen"] = nullptr;
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says_exactly{"link.gen: expected an unsigned integer, got null"});
+
+    c = defaults();
+    c["smmu"]["enabled"] = "yes";
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says({"smmu.enabled: expected a boolean", R"(got string "yes")"}));
+    c = defaults();
+    c["dwc"]["version"] = 4.7;
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says({"dwc.version: expected a string", "got number 4.7"}));
+    c = defaults();
+    c["link"] = 5;
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says_exactly{"link: expected an object, got number 5"});
+    c = defaults();
+    c["function"]["test"]["bar_sizes"] = 5;
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says({"function.test.bar_sizes: expected an array of 6 unsigned "
+                                "integers, got number 5"}));
+    c = defaults();
+    c["function"]["test"]["bar_sizes"][3] = "big";
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says_exactly{"function.test.bar_sizes[3]: expected an unsigned "
+                                       "integer, got string \"big\""});
+    c = defaults();
+    c["dwc"]["bars"][2] = 7;
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says_exactly{"dwc.bars[2]: expected an object, got number 7"});
+    c = defaults();
+    c["dwc"]["bars"][4]["only_64bit"] = 1;
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says({"dwc.bars[4].only_64bit: expected a boolean", "got number 1"}));
+    BOOST_CHECK_EXCEPTION(parse(json::array()), config_error,
+                          says({"(top level): expected an object, got array"}));
+}
+
+BOOST_AUTO_TEST_CASE(hex_strings) {
+    json c = defaults();
+    c["link"]["gen"] = "0x4";
+    c["function"]["test"]["bar_sizes"][1] = "0x10000";
+    c["dram"]["base"] = "0X90000000";
+    platform_config p;
+    BOOST_REQUIRE_NO_THROW(p = parse(c));
+    BOOST_TEST(p.link.gen == 4u);
+    BOOST_TEST(p.function.test.bar_sizes[1] == 0x10000u);
+    BOOST_TEST(p.dram.base == 0x90000000u);
+
+    c["link"]["gen"] = "0xzz";
+    BOOST_CHECK_EXCEPTION(
+        parse(c), config_error,
+        says_exactly{R"(link.gen: expected an unsigned integer, got string "0xzz")"});
+    c["link"]["gen"] = "0x10000000000000000"; // 2^64
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says({"link.gen: expected an unsigned integer", "0x10000000000000000"}));
+    c["link"]["gen"] = "12"; // decimal strings are not numbers
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says({"link.gen: expected an unsigned integer", R"("12")"}));
+    c["link"]["gen"] = "0x9";
+    BOOST_CHECK_EXCEPTION(parse(c), config_error, says_exactly{"link.gen = 9: must be in [1, 6]"});
+}
+
+BOOST_AUTO_TEST_CASE(unknown_keys) {
+    json c = defaults();
+    c["foo"] = 1;
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says_exactly{"foo: unknown key (known keys at the top level: sim, link, "
+                                       "dwc, function, smmu, dram, host, board, cpu)"});
+    c = defaults();
+    c["link"]["foo"] = 1;
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says_exactly{"link.foo: unknown key (known keys under link: gen, width, "
+                                       "mps, mrrs, training_us, propagation_ns)"});
+    c = defaults();
+    c["dwc"]["iatu"]["windows"] = 1;
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says({"dwc.iatu.windows: unknown key (known keys under dwc.iatu: "
+                                "outbound_windows, inbound_windows,"}));
+    c = defaults();
+    c["dwc"]["bars"][3]["size"] = 4096;
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says_exactly{"dwc.bars[3].size: unknown key (known keys under "
+                                       "dwc.bars[3]: type, fixed_size, only_64bit)"});
+}
+
+BOOST_AUTO_TEST_CASE(arrays_of_wrong_length) {
+    json c = defaults();
+    c["function"]["test"]["bar_sizes"] = {128, 128, 128, 128, 128};
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says_exactly{"function.test.bar_sizes: expected an array of exactly 6 "
+                                       "unsigned integers, got 5 entries"});
+    c = defaults();
+    c["dwc"]["bars"].push_back(c["dwc"]["bars"][0]);
+    BOOST_CHECK_EXCEPTION(
+        parse(c), config_error,
+        says_exactly{"dwc.bars: expected an array of exactly 6 objects, got 7 entries"});
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(cross_key_rules)
+
+BOOST_AUTO_TEST_CASE(page_size_at_least_region_align) {
+    BOOST_CHECK_EXCEPTION(
+        parse(with({"dwc.iatu.region_align=65536"})), config_error,
+        says_exactly{"board.aperture.page_size = 4096: must be >= dwc.iatu.region_align (65536)"});
+    BOOST_CHECK_NO_THROW(
+        parse(with({"dwc.iatu.region_align=65536", "board.aperture.page_size=65536"})));
+}
+
+BOOST_AUTO_TEST_CASE(aperture_base_multiple_of_page_size) {
+    BOOST_CHECK_EXCEPTION(
+        parse(with({"board.aperture.page_size=65536", "board.aperture.base=0x60001000"})),
+        config_error,
+        says_exactly{"board.aperture.base = 0x60001000: must be a multiple of "
+                     "board.aperture.page_size (65536)"});
+}
+
+BOOST_AUTO_TEST_CASE(region_limit_before_4_60a) {
+    BOOST_CHECK_EXCEPTION(parse(with({"dwc.version=3.65a"})), config_error,
+                          says({"dwc.iatu.region_limit = 1099511627776: dwc.version 3.65a has "
+                                "no UPPER_LIMIT, so the limit is 4 GiB"}));
+    BOOST_CHECK_NO_THROW(parse(with({"dwc.version=3.65a", "dwc.iatu.region_limit=0x100000000"})));
+    BOOST_CHECK_NO_THROW(parse(with({"dwc.version=4.60a"})));
+}
+
+BOOST_AUTO_TEST_CASE(only_64bit_placement) {
+    BOOST_CHECK_EXCEPTION(
+        parse(with({"dwc.bars[1].only_64bit=true"})), config_error,
+        says({"dwc.bars[1].only_64bit = true", "must be an even BAR (0, 2 or 4)", "odd BAR1"}));
+    BOOST_CHECK_EXCEPTION(parse(with({"dwc.bars[5].only_64bit=true"})), config_error,
+                          says({"dwc.bars[5].only_64bit = true", "BAR5"}));
+    BOOST_CHECK_EXCEPTION(parse(with({"dwc.bars[2].only_64bit=true"})), config_error,
+                          says_exactly{"dwc.bars[2].only_64bit = true: requires dwc.bars[3].type "
+                                       "= \"reserved\" (the upper half of the 64-bit BAR), got "
+                                       "\"programmable\""});
+    platform_config p;
+    BOOST_REQUIRE_NO_THROW(
+        p = parse(with({"dwc.bars[2].only_64bit=true", "dwc.bars[3].type=reserved",
+                        "function.test.bar_sizes[3]=0"})));
+    BOOST_TEST(p.dwc.bars[2].only_64bit);
+    BOOST_TEST((p.dwc.bars[3].type == bar_type::reserved));
+}
+
+BOOST_AUTO_TEST_CASE(fixed_size_rules) {
+    BOOST_CHECK_EXCEPTION(parse(with({"dwc.bars[2].type=fixed"})), config_error,
+                          says_exactly{"dwc.bars[2].fixed_size = 0: dwc.bars[2].type is "
+                                       "\"fixed\", so it must be a power of two >= 128"});
+    BOOST_CHECK_EXCEPTION(parse(with({"dwc.bars[2].type=fixed", "dwc.bars[2].fixed_size=100"})),
+                          config_error,
+                          says({"dwc.bars[2].fixed_size = 100", "power of two >= 128"}));
+    BOOST_CHECK_EXCEPTION(parse(with({"dwc.bars[2].type=fixed", "dwc.bars[2].fixed_size=3000"})),
+                          config_error,
+                          says({"dwc.bars[2].fixed_size = 3000", "power of two >= 128"}));
+    BOOST_CHECK_EXCEPTION(
+        parse(with({"dwc.bars[4].fixed_size=4096"})), config_error,
+        says({"dwc.bars[4].fixed_size = 4096: must be 0", "dwc.bars[4].type is \"programmable\""}));
+}
+
+BOOST_AUTO_TEST_CASE(bar_sizes_against_bar_types) {
+    // fixed: 0 or <= fixed_size
+    BOOST_CHECK_EXCEPTION(
+        parse(with({"dwc.bars[2].type=fixed", "dwc.bars[2].fixed_size=65536"})), config_error,
+        says_exactly{"function.test.bar_sizes[2] = 131072: dwc.bars[2].type is \"fixed\" with "
+                     "fixed_size 65536, so it must be 0 or <= 65536"});
+    platform_config p;
+    BOOST_REQUIRE_NO_THROW(p = parse(with({"dwc.bars[2].type=fixed", "dwc.bars[2].fixed_size=65536",
+                                           "function.test.bar_sizes[2]=65536"})));
+    BOOST_TEST((p.dwc.bars[2].type == bar_type::fixed));
+    BOOST_TEST(p.dwc.bars[2].fixed_size == 65536u);
+    // resizable: 0 or >= 1 MiB
+    BOOST_CHECK_EXCEPTION(parse(with({"dwc.bars[3].type=resizable"})), config_error,
+                          says({"function.test.bar_sizes[3] = 131072",
+                                "dwc.bars[3].type is \"resizable\"", "0 or >= 1048576"}));
+    BOOST_CHECK_NO_THROW(
+        parse(with({"dwc.bars[3].type=resizable", "function.test.bar_sizes[3]=0x100000"})));
+    BOOST_CHECK_NO_THROW(
+        parse(with({"dwc.bars[3].type=resizable", "function.test.bar_sizes[3]=0"})));
+    // reserved: 0
+    BOOST_CHECK_EXCEPTION(parse(with({"dwc.bars[4].type=reserved"})), config_error,
+                          says_exactly{"function.test.bar_sizes[4] = 131072: dwc.bars[4].type "
+                                       "is \"reserved\", so it must be 0"});
+    BOOST_CHECK_NO_THROW(
+        parse(with({"dwc.bars[4].type=reserved", "function.test.bar_sizes[4]=0"})));
+}
+
+BOOST_AUTO_TEST_CASE(board_regions_disjoint) {
+    BOOST_CHECK_EXCEPTION(parse(with({"dram.base=0x60000000"})), config_error,
+                          says_exactly{"dram.base + dram.size_bytes = [0x60000000, 0xa0000000) "
+                                       "overlaps board.aperture.base + board.aperture.size = "
+                                       "[0x60000000, 0x70000000): the regions must be disjoint"});
+    BOOST_CHECK_EXCEPTION(parse(with({"dram.base=0x40000000", "dram.size_bytes=0x1000000"})),
+                          config_error,
+                          says({"dram.base + dram.size_bytes = [0x40000000, 0x41000000)",
+                                "overlaps board.dbi_base + 0x400000", "disjoint"}));
+    BOOST_CHECK_EXCEPTION(
+        parse(with({"dram.base=0x41000000", "dram.size_bytes=0x100000"})), config_error,
+        says({"dram.base + dram.size_bytes", "overlaps board.app_base + 0x1000", "disjoint"}));
+    BOOST_CHECK_EXCEPTION(
+        parse(with({"board.aperture.base=0x40000000", "board.aperture.size=0x10000"})),
+        config_error,
+        says({"board.aperture.base + board.aperture.size", "overlaps board.dbi_base + 0x400000"}));
+    BOOST_CHECK_EXCEPTION(parse(with({"board.app_base=0x40001000"})), config_error,
+                          says({"board.dbi_base + 0x400000 = [0x40000000, 0x40400000)",
+                                "overlaps board.app_base + 0x1000 = [0x40001000, 0x40002000)"}));
+    // Half-open ranges: touching is fine.
+    BOOST_CHECK_NO_THROW(parse(with({"dram.base=0x50000000", "dram.size_bytes=0x10000000"})));
+    BOOST_CHECK_NO_THROW(parse(with({"board.app_base=0x40400000"})));
+    // A region running off the end of the address space.
+    BOOST_CHECK_EXCEPTION(
+        parse(with({"board.aperture.base=0xfffffffffffff000"})), config_error,
+        says({"board.aperture.base + board.aperture.size", "64-bit address space"}));
+}
+
+BOOST_AUTO_TEST_CASE(host_windows) {
+    BOOST_CHECK_EXCEPTION(parse(with({"host.mmio32_base=0xF0000000"})), config_error,
+                          says_exactly{"host.mmio32_base + host.mmio32_size = [0xf0000000, "
+                                       "0x110000000): the 32-bit MMIO window must end at or "
+                                       "below 4 GiB (0x100000000)"});
+    BOOST_CHECK_NO_THROW(parse(with({"host.mmio32_base=0xE0000000"})));
+    BOOST_CHECK_EXCEPTION(parse(with({"host.mem_base=0", "host.mem_size_bytes=0x100000000"})),
+                          config_error,
+                          says({"host.mmio32_base + host.mmio32_size",
+                                "overlaps host.mem_base + host.mem_size_bytes", "disjoint"}));
+    BOOST_CHECK_EXCEPTION(parse(with({"host.mem_base=0x4000000000"})), config_error,
+                          says({"host.mmio64_base + host.mmio64_size",
+                                "overlaps host.mem_base + host.mem_size_bytes"}));
+    BOOST_CHECK_EXCEPTION(parse(with({"host.ecam_base=0x4010000000"})), config_error,
+                          says({"host.mmio64_base + host.mmio64_size",
+                                "overlaps host.ecam_base + 0x10000000 = [0x4010000000, "
+                                "0x4020000000)"}));
+    BOOST_CHECK_EXCEPTION(
+        parse(with({"host.ecam_base=0xC0000000"})), config_error,
+        says({"host.mmio32_base + host.mmio32_size", "overlaps host.ecam_base + 0x10000000"}));
+    BOOST_CHECK_NO_THROW(parse(with({"host.mem_base=0", "host.mem_size_bytes=0x80000000"})));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(files_and_text)
+
+BOOST_AUTO_TEST_CASE(malformed_json_names_source_line_and_column) {
+    const std::string text = "{\n  \"link\": {\n    \"gen\": ,\n  }\n}\n";
+    BOOST_CHECK_EXCEPTION(parse_text(text, "my.json"), config_error,
+                          says({"config my.json: malformed JSON at line 3, column", "unexpected"}));
+    const std::string path = temp_file("bad.json", text);
+    BOOST_CHECK_EXCEPTION(load_file(path), config_error,
+                          says({"config " + path + ": malformed JSON at line 3, column"}));
+    std::remove(path.c_str());
+    BOOST_CHECK_EXCEPTION(parse_text("", "empty.json"), config_error,
+                          says({"config empty.json: malformed JSON at line 1, column 1:"}));
+}
+
+BOOST_AUTO_TEST_CASE(missing_file) {
+    BOOST_CHECK_EXCEPTION(load_file("/nonexistent/dir/x.json"), config_error,
+                          says_exactly{"config /nonexistent/dir/x.json: cannot open"});
+    BOOST_CHECK_EXCEPTION(load_file("/tmp"), config_error,
+                          says_exactly{"config /tmp: cannot open"});
+}
+
+BOOST_AUTO_TEST_CASE(file_merged_over_defaults) {
+    const std::string path = temp_file(
+        "good.json", R"({"link": {"gen": 4, "width": 8}, "dram": {"base": "0x90000000"}})");
+    json cfg = defaults();
+    BOOST_REQUIRE_NO_THROW(merge(cfg, load_file(path)));
+    std::remove(path.c_str());
+    platform_config p;
+    BOOST_REQUIRE_NO_THROW(p = parse(cfg));
+    BOOST_TEST(p.link.gen == 4u);
+    BOOST_TEST(p.link.width == 8u);
+    BOOST_TEST(p.link.mps == 256u);
+    BOOST_TEST(p.dram.base == 0x90000000u);
+    BOOST_TEST(p.dram.size_bytes == 1 * GiB);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(merging)
+
+BOOST_AUTO_TEST_CASE(partial_document_keeps_other_defaults) {
+    json cfg = defaults();
+    merge(cfg, json::parse(R"({"link": {"gen": 5}, "dwc": {"iatu": {"miss_policy": "ur"}},
+                               "function": {"test": {"bar_sizes": [0, 0, 4096, 0, 0, 0]}}})"));
+    platform_config p;
+    BOOST_REQUIRE_NO_THROW(p = parse(cfg));
+    BOOST_TEST(p.link.gen == 5u);
+    BOOST_TEST(p.link.width == 4u);
+    BOOST_TEST((p.dwc.iatu.miss == miss_policy::ur));
+    BOOST_TEST(p.dwc.iatu.region_align == 4096u);
+    BOOST_TEST(p.dwc.iatu.outbound_windows == 8u);
+    BOOST_TEST(p.dwc.version == "5.40a");
+    const std::array<std::uint64_t, 6> sizes = {0, 0, 4096, 0, 0, 0}; // arrays replace
+    BOOST_TEST(p.function.test.bar_sizes == sizes);
+    BOOST_TEST(p.function.test.msix_vectors == 2048u);
+    BOOST_TEST(p.cpu.clock_mhz == 1000u);
+    // Key order of the base is kept.
+    BOOST_TEST(cfg["link"].begin().key() == "gen");
+}
+
+BOOST_AUTO_TEST_CASE(merge_rejects_unknown_keys_with_their_path) {
+    json cfg = defaults();
+    BOOST_CHECK_EXCEPTION(merge(cfg, json::parse(R"({"bogus": 1})")), config_error,
+                          says({"bogus: unknown key (known keys at the top level: sim, link"}));
+    BOOST_CHECK_EXCEPTION(merge(cfg, json::parse(R"({"link": {"speed": 1}})")), config_error,
+                          says({"link.speed: unknown key (known keys under link: gen, width"}));
+    BOOST_CHECK_EXCEPTION(merge(cfg, json::parse(R"({"board": {"aperture": {"bse": 1}}})")),
+                          config_error,
+                          says({"board.aperture.bse: unknown key (known keys under "
+                                "board.aperture: base, size, page_size)"}));
+    BOOST_CHECK_EXCEPTION(merge(cfg, json::parse(R"({"link": 3})")), config_error,
+                          says_exactly{"link: expected an object, got number 3"});
+    BOOST_CHECK_EXCEPTION(merge(cfg, json::parse("[1]")), config_error,
+                          says({"(top level): expected an object, got array"}));
+    BOOST_TEST(cfg == defaults()); // nothing above was applied halfway
+}
+
+BOOST_AUTO_TEST_CASE(merged_array_of_wrong_length_fails_at_parse) {
+    json cfg = defaults();
+    BOOST_REQUIRE_NO_THROW(
+        merge(cfg, json::parse(R"({"function": {"test": {"bar_sizes": [4096]}}})")));
+    BOOST_CHECK_EXCEPTION(
+        parse(cfg), config_error,
+        says({"function.test.bar_sizes: expected an array of exactly 6", "got 1 entries"}));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(set_overrides)
+
+BOOST_AUTO_TEST_CASE(missing_equals_or_empty_path) {
+    json cfg = defaults();
+    BOOST_CHECK_EXCEPTION(apply_set(cfg, "link.gen"), config_error,
+                          says_exactly{"--set 'link.gen': expected key=value"});
+    BOOST_CHECK_EXCEPTION(apply_set(cfg, "=5"), config_error,
+                          says_exactly{"--set '=5': expected key=value"});
+    BOOST_CHECK_EXCEPTION(apply_set(cfg, ""), config_error,
+                          says_exactly{"--set '': expected key=value"});
+}
+
+BOOST_AUTO_TEST_CASE(unknown_paths) {
+    json cfg = defaults();
+    BOOST_CHECK_EXCEPTION(
+        apply_set(cfg, "link.foo=1"), config_error,
+        says_exactly{"--set 'link.foo=1': link.foo: unknown key (known keys under link: gen, "
+                     "width, mps, mrrs, training_us, propagation_ns)"});
+    BOOST_CHECK_EXCEPTION(apply_set(cfg, "nope=1"), config_error,
+                          says({"--set 'nope=1': nope: unknown key"}));
+    BOOST_CHECK_EXCEPTION(apply_set(cfg, "dwc.bars[2].colour=red"), config_error,
+                          says({"dwc.bars[2].colour: unknown key (known keys under dwc.bars[2]: "
+                                "type, fixed_size, only_64bit)"}));
+    BOOST_CHECK_EXCEPTION(apply_set(cfg, "link.gen.x=1"), config_error,
+                          says({"link.gen.x: unknown key"}));
+    BOOST_CHECK_EXCEPTION(apply_set(cfg, "link.gen[0]=1"), config_error,
+                          says({"link.gen: not an array"}));
+    BOOST_CHECK_EXCEPTION(
+        apply_set(cfg, "function.test.bar_sizes[6]=0"), config_error,
+        says({"function.test.bar_sizes[6]: index out of range", "has 6 entries"}));
+    BOOST_CHECK_EXCEPTION(apply_set(cfg, "dwc.bars.type=fixed"), config_error,
+                          says({"dwc.bars: is an array of 6 objects", "dwc.bars[0].type"}));
+    BOOST_CHECK_EXCEPTION(apply_set(cfg, "link..gen=1"), config_error,
+                          says({"--set 'link..gen=1': malformed key path 'link..gen'"}));
+    BOOST_CHECK_EXCEPTION(apply_set(cfg, "dwc.bars[x].type=1"), config_error,
+                          says({"malformed key path 'dwc.bars[x].type'"}));
+    BOOST_TEST(cfg == defaults());
+}
+
+BOOST_AUTO_TEST_CASE(array_index) {
+    json cfg = defaults();
+    BOOST_REQUIRE_NO_THROW(apply_set(cfg, "function.test.bar_sizes[2]=65536"));
+    platform_config p;
+    BOOST_REQUIRE_NO_THROW(p = parse(cfg));
+    BOOST_TEST(p.function.test.bar_sizes[2] == 65536u);
+    BOOST_TEST(p.function.test.bar_sizes[1] == 131072u);
+    BOOST_TEST(p.function.test.bar_sizes[5] == 1048576u);
+
+    BOOST_REQUIRE_NO_THROW(apply_set(cfg, "function.test.bar_sizes=[0,0,0,0,0,128]"));
+    BOOST_TEST(parse(cfg).function.test.bar_sizes[5] == 128u);
+    BOOST_TEST(parse(cfg).function.test.bar_sizes[2] == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(hex_values) {
+    json cfg = defaults();
+    BOOST_REQUIRE_NO_THROW(apply_set(cfg, "dram.base=0x90000000"));
+    BOOST_TEST(cfg["dram"]["base"] == 0x90000000u); // stored as a number
+    BOOST_REQUIRE_NO_THROW(apply_set(cfg, "function.test.vendor_id=0x1AB4"));
+    BOOST_REQUIRE_NO_THROW(apply_set(cfg, "function.test.bar_sizes[0]=0x1000"));
+    platform_config p;
+    BOOST_REQUIRE_NO_THROW(p = parse(cfg));
+    BOOST_TEST(p.dram.base == 0x90000000u);
+    BOOST_TEST(p.function.test.vendor_id == 0x1ab4);
+    BOOST_TEST(p.function.test.bar_sizes[0] == 0x1000u);
+}
+
+BOOST_AUTO_TEST_CASE(string_and_bool_values) {
+    json cfg = defaults();
+    BOOST_REQUIRE_NO_THROW(apply_set(cfg, "dwc.version=4.70a"));
+    BOOST_REQUIRE_NO_THROW(apply_set(cfg, "dwc.iatu.miss_policy=ur"));
+    BOOST_REQUIRE_NO_THROW(apply_set(cfg, "smmu.enabled=true"));
+    BOOST_TEST(cfg["dwc"]["version"] == "4.70a");
+    BOOST_TEST(cfg["smmu"]["enabled"].is_boolean());
+    platform_config p;
+    BOOST_REQUIRE_NO_THROW(p = parse(cfg));
+    BOOST_TEST(p.dwc.version == "4.70a");
+    BOOST_TEST(p.dwc.version_number == 0x3437302au);
+    BOOST_TEST((p.dwc.iatu.miss == miss_policy::ur));
+    BOOST_TEST(p.smmu.enabled);
+
+    BOOST_REQUIRE_NO_THROW(apply_set(cfg, "dwc.version=\"4.80a\""));
+    BOOST_TEST(parse(cfg).dwc.version == "4.80a");
+    // A number-looking version is still taken as the string it is, and rejected by name.
+    BOOST_CHECK_EXCEPTION(apply_set(cfg, "dwc.version=4.70"), config_error,
+                          says({"dwc.version = \"4.70\": must be one of 3.65a"}));
+    BOOST_CHECK_EXCEPTION(apply_set(cfg, "smmu.enabled=yes"), config_error,
+                          says({"smmu.enabled: expected a boolean", "got string \"yes\""}));
+}
+
+BOOST_AUTO_TEST_CASE(values_are_validated_by_key) {
+    json cfg = defaults();
+    BOOST_CHECK_EXCEPTION(
+        apply_set(cfg, "link.width=3"), config_error,
+        says_exactly{"--set 'link.width=3': link.width = 3: must be one of 1, 2, 4, 8, 16"});
+    BOOST_CHECK_EXCEPTION(apply_set(cfg, "link.gen=x"), config_error,
+                          says({"link.gen: expected an unsigned integer, got string \"x\""}));
+    BOOST_CHECK_EXCEPTION(apply_set(cfg, "function.test.bar_sizes[2]=1000"), config_error,
+                          says({"function.test.bar_sizes[2] = 1000: must be 0 (unused) or a "
+                                "power of two in [128, 1099511627776]"}));
+    BOOST_CHECK_EXCEPTION(apply_set(cfg, "function.test.bar_sizes=[1,2]"), config_error,
+                          says({"function.test.bar_sizes: expected an array of exactly 6"}));
+    BOOST_TEST(cfg == defaults()); // rejected assignments change nothing
+}
+
+BOOST_AUTO_TEST_CASE(objects_merge) {
+    json cfg = defaults();
+    BOOST_REQUIRE_NO_THROW(apply_set(cfg, R"(link={"gen": 2})"));
+    BOOST_REQUIRE_NO_THROW(apply_set(cfg, R"(dwc.bars[1]={"type": "reserved"})"));
+    BOOST_REQUIRE_NO_THROW(apply_set(cfg, "dwc.bars[0].only_64bit=true"));
+    BOOST_REQUIRE_NO_THROW(apply_set(cfg, "function.test.bar_sizes[1]=0"));
+    platform_config p;
+    BOOST_REQUIRE_NO_THROW(p = parse(cfg));
+    BOOST_TEST(p.link.gen == 2u);
+    BOOST_TEST(p.link.width == 4u);
+    BOOST_TEST((p.dwc.bars[1].type == bar_type::reserved));
+    BOOST_TEST(p.dwc.bars[0].only_64bit);
+    BOOST_CHECK_EXCEPTION(apply_set(cfg, R"(link={"speed": 2})"), config_error,
+                          says({"link.speed: unknown key"}));
+    BOOST_CHECK_EXCEPTION(apply_set(cfg, "link=5"), config_error,
+                          says({"link: expected an object, got number 5"}));
+}
+
+BOOST_AUTO_TEST_CASE(set_on_an_empty_document) {
+    json cfg = json::object();
+    BOOST_REQUIRE_NO_THROW(apply_set(cfg, "dwc.bars[3].type=resizable"));
+    BOOST_REQUIRE_NO_THROW(apply_set(cfg, "function.test.bar_sizes[3]=0x100000"));
+    platform_config p;
+    BOOST_REQUIRE_NO_THROW(p = parse(cfg));
+    BOOST_TEST((p.dwc.bars[3].type == bar_type::resizable));
+    BOOST_TEST((p.dwc.bars[2].type == bar_type::programmable));
+    BOOST_TEST(p.function.test.bar_sizes[3] == 1048576u);
+    BOOST_TEST(p.function.test.bar_sizes[0] == 131072u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
