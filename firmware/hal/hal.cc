@@ -17,3 +17,40 @@ const char* to_string(status s) {
 }
 
 } // namespace hal
+
+#include "hal/errno.h"
+
+namespace fw {
+
+const char* err_name(int err) {
+    if (err < 0)
+        err = -err;
+    switch (err) {
+    case 0:
+        return "OK";
+    case EPERM:
+        return "EPERM";
+    case EIO:
+        return "EIO";
+    case ENOMEM:
+        return "ENOMEM";
+    case EBUSY:
+        return "EBUSY";
+    case EINVAL:
+        return "EINVAL";
+    case ENOSPC:
+        return "ENOSPC";
+    case ENODATA:
+        return "ENODATA";
+    case EOPNOTSUPP:
+        return "EOPNOTSUPP";
+    case ENOBUFS:
+        return "ENOBUFS";
+    case ETIMEDOUT:
+        return "ETIMEDOUT";
+    default:
+        return "E?";
+    }
+}
+
+} // namespace fw

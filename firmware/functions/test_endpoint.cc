@@ -1,0 +1,58 @@
+#include "functions/test_endpoint.h"
+
+#include "dwc/dw_pcie_ep.h"
+#include "hal/errno.h"
+
+namespace fw::functions {
+
+namespace {
+constexpr std::uint64_t idle_wait_ns = 1'000'000'000; // nothing to poll: sleep until an IRQ
+}
+
+void run_test_endpoint(hal::platform& io, const hal::ep_board& board, const epf_test_params& p) {
+    dwc::dw_pcie_ep ep(io, board);
+    std::uint32_t events = 0;
+    io.set_irq_handler(hal::irq_app, [&](unsigned) { events |= ep.glue().ack_irq(); });
+    ep.glue().enable_irqs();
+
+    // dw_pcie_ep_init_registers needs the reference clock: wait for PERST# deassertion.
+    while (!ep.glue().perst_deasserted())
+        io.wait_for_interrupt(idle_wait_ns);
+
+    auto halt = [&](const char* what, int err) {
+        io.log(hal::log_level::error, "ep", std::string(what) + " failed: " + err_name(err));
+        for (;;)
+            io.wait_for_interrupt(idle_wait_ns);
+    };
+    int r = ep.init_registers();
+    if (r)
+        halt("controller init", r);
+    epc::epc epc(ep, io, board);
+    epc::coherent_pool pool(board.dram.base, board.dram.size);
+    pci_epf_test epf(io, epc, pool, p);
+    if ((r = epf.bind()))
+        halt("pci-epf-test bind", r);
+    if ((r = epf.epc_init()))
+        halt("pci-epf-test epc_init", r);
+    io.log(hal::log_level::info, "ep", "function ready; enabling LTSSM");
+    epc.start();
+
+    for (;;) {
+        io.wait_for_interrupt(epf.running() ? epf.poll_interval_ns() : idle_wait_ns);
+        std::uint32_t ev = events;
+        events = 0;
+        if (ev & dwc::app_regs::IRQ_LINK_UP) {
+            io.log(hal::log_level::info, "ep", "link up");
+            epf.link_up();
+            // Configuration requests were answered with CRS until the function was ready.
+            ep.glue().set_config_retry(false);
+        }
+        if (ev & dwc::app_regs::IRQ_LINK_DOWN) {
+            io.log(hal::log_level::info, "ep", "link down");
+            epf.link_down();
+        }
+        epf.cmd_handler();
+    }
+}
+
+} // namespace fw::functions
