@@ -64,6 +64,9 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
         update_app_irq();
     });
     SC_THREAD(ltssm_thread);
+    SC_METHOD(drive_app_irq);
+    sensitive << app_irq_changed_;
+    dont_initialize();
 }
 
 void dw_pcie_ep::attach_link(pcie::pcie_link& link) { link_ = &link; }
@@ -85,8 +88,14 @@ void dw_pcie_ep::raise_app_irq(std::uint32_t bits) {
 }
 
 void dw_pcie_ep::update_app_irq() {
-    app_irq.write((app_regs_.read32(app::irq_status) & app_regs_.read32(app::irq_enable)) != 0);
+    bool level = (app_regs_.read32(app::irq_status) & app_regs_.read32(app::irq_enable)) != 0;
+    if (level != app_irq_level_) {
+        app_irq_level_ = level;
+        app_irq_changed_.notify(sc_core::SC_ZERO_TIME);
+    }
 }
+
+void dw_pcie_ep::drive_app_irq() { app_irq.write(app_irq_level_); }
 
 void dw_pcie_ep::set_ltssm(ltssm s) {
     ltssm_ = s;

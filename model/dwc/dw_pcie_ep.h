@@ -94,6 +94,7 @@ private:
     void set_ltssm(ltssm s);
     void raise_app_irq(std::uint32_t bits);
     void update_app_irq();
+    void drive_app_irq(); // the one process that writes app_irq
     void log_reg(const char* who, bool write, const reg_block& blk, std::uint32_t off,
                  std::uint32_t value);
     pcie::completer_params completer() const;
@@ -109,6 +110,8 @@ private:
     bool perst_asserted_ = true;
     std::uint8_t bus_ = 0, dev_ = 0;
     sc_core::sc_event ltssm_kick_;
+    sc_core::sc_event app_irq_changed_;
+    bool app_irq_level_ = false;
     counters stats_;
 };
 

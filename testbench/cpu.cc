@@ -1,0 +1,135 @@
+#include "cpu.h"
+
+#include "core/log.h"
+
+namespace epvp::tb {
+
+using sc_core::sc_time;
+
+cpu::cpu(sc_core::sc_module_name name, const cpu_params& p, soc::irq_controller* irqs)
+    : sc_module(name), bus("bus"), p_(p), irqs_(irqs),
+      period_(sc_time(1e12 / static_cast<double>(p.clock_hz), sc_core::SC_PS)) {
+    qk_.reset();
+    SC_THREAD(thread);
+}
+
+void cpu::load(std::function<void(hal::platform&)> program, std::function<void()> on_exit) {
+    program_ = std::move(program);
+    on_exit_ = std::move(on_exit);
+}
+
+void cpu::thread() {
+    if (!program_)
+        return;
+    program_(*this);
+    qk_.sync();
+    finished_ = true;
+    if (on_exit_)
+        on_exit_();
+}
+
+void cpu::advance(const sc_time& t) {
+    qk_.inc(t);
+    if (qk_.need_sync())
+        qk_.sync();
+}
+
+hal::status cpu::access(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data,
+                        std::size_t len) {
+    soc::soc_attr attr;
+    attr.initiator = p_.id;
+    tlm::tlm_generic_payload gp;
+    gp.set_extension(&attr);
+    hal::status worst = hal::status::ok;
+    while (len > 0) {
+        // The largest naturally aligned power-of-two beat that fits.
+        unsigned beat = p_.max_beat_bytes;
+        while (beat > 1 && ((addr % beat) != 0 || beat > len))
+            beat >>= 1;
+        gp.set_command(cmd);
+        gp.set_address(addr);
+        gp.set_data_ptr(data);
+        gp.set_data_length(beat);
+        gp.set_streaming_width(beat);
+        gp.set_byte_enable_ptr(nullptr);
+        gp.set_dmi_allowed(false);
+        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        sc_time local = qk_.get_local_time();
+        bus->b_transport(gp, local);
+        qk_.set(local);
+        ++accesses_;
+        if (qk_.need_sync())
+            qk_.sync();
+        if (gp.get_response_status() != tlm::TLM_OK_RESPONSE && worst == hal::status::ok)
+            worst = gp.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE
+                        ? hal::status::decode_error
+                        : hal::status::slave_error;
+        addr += beat;
+        data += beat;
+        len -= beat;
+    }
+    gp.clear_extension(&attr);
+    return worst;
+}
+
+hal::status cpu::read(std::uint64_t addr, void* data, std::size_t len) {
+    return access(tlm::TLM_READ_COMMAND, addr, static_cast<unsigned char*>(data), len);
+}
+
+hal::status cpu::write(std::uint64_t addr, const void* data, std::size_t len) {
+    return access(tlm::TLM_WRITE_COMMAND, addr,
+                  const_cast<unsigned char*>(static_cast<const unsigned char*>(data)), len);
+}
+
+std::uint64_t cpu::now_ns() {
+    return static_cast<std::uint64_t>(qk_.get_current_time().to_seconds() * 1e9 + 0.5);
+}
+
+void cpu::delay_ns(std::uint64_t ns) { advance(sc_time(static_cast<double>(ns), sc_core::SC_NS)); }
+
+void cpu::charge_cycles(std::uint64_t cycles) { advance(period_ * static_cast<double>(cycles)); }
+
+void cpu::set_irq_handler(unsigned line, hal::irq_handler handler) {
+    handlers_[line] = std::move(handler);
+}
+
+bool cpu::wait_for_interrupt(std::uint64_t timeout_ns) {
+    qk_.sync();
+    auto serviced = [this]() {
+        std::uint64_t mask = 0;
+        for (const auto& h : handlers_)
+            mask |= 1ull << h.first;
+        return irqs_ ? (irqs_->pending() & mask) : 0;
+    };
+    if (!serviced()) {
+        sc_time timeout(static_cast<double>(timeout_ns), sc_core::SC_NS);
+        if (irqs_)
+            sc_core::wait(timeout, irqs_->changed());
+        else
+            sc_core::wait(timeout);
+    }
+    std::uint64_t pending = serviced();
+    if (!pending)
+        return false;
+    charge_cycles(p_.irq_entry_cycles);
+    for (auto& h : handlers_)
+        if (pending & (1ull << h.first))
+            h.second(h.first);
+    return true;
+}
+
+void cpu::log(hal::log_level level, const std::string& category, const std::string& msg) {
+    std::string line = category + ": " + msg;
+    switch (level) {
+    case hal::log_level::debug:
+    case hal::log_level::info:
+        logger::get().info(p_.log_category, line);
+        break;
+    case hal::log_level::warning:
+    case hal::log_level::error:
+        logger::get().warning(p_.log_category, line);
+        break;
+    }
+}
+
+} // namespace epvp::tb

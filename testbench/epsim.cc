@@ -1,0 +1,156 @@
+// epsim: the simulator program. `epsim run` builds the platform from the configuration and
+// runs a workload; `epsim config --dump` prints the complete effective configuration.
+// Exit status: 0 all tests passed, 1 a test failed, 2 bad command line or configuration,
+// 3 the workload did not finish within sim.time_limit_us.
+#include "config/config.h"
+#include "core/log.h"
+#include "hal/errno.h"
+#include "platform.h"
+#include "report.h"
+#include "workloads.h"
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <systemc>
+
+namespace {
+
+using epvp::cfg::json;
+
+constexpr int exit_pass = 0, exit_fail = 1, exit_usage = 2, exit_hung = 3;
+const char* const log_categories[] = {"all",  "regs", "tlp",  "link", "ltssm", "iatu",
+                                      "dwc",  "fw",   "host", "cfg",  "interconnect", "app"};
+
+json effective_config(const std::string& file, const std::vector<std::string>& sets) {
+    json doc = epvp::cfg::defaults();
+    if (!file.empty())
+        epvp::cfg::merge(doc, epvp::cfg::load_file(file));
+    for (const auto& s : sets)
+        epvp::cfg::apply_set(doc, s);
+    return doc;
+}
+
+int run(const std::string& config_file, const std::vector<std::string>& sets,
+        const std::string& workload_name, const std::string& report_file,
+        const std::vector<std::string>& logs) {
+    const auto wall_start = std::chrono::steady_clock::now();
+    json doc = effective_config(config_file, sets);
+    epvp::cfg::platform_config pc = epvp::cfg::parse(doc);
+    const epvp::tb::workload* w = epvp::tb::find_workload(workload_name);
+    if (!w) {
+        std::string known;
+        for (const auto& k : epvp::tb::workloads())
+            known += std::string(known.empty() ? "" : ", ") + k.name;
+        throw epvp::cfg::config_error("--workload " + workload_name + ": unknown workload (known: " +
+                                      known + ")");
+    }
+    for (const auto& l : logs) {
+        bool known = false;
+        for (const char* c : log_categories)
+            known |= l == c;
+        if (!known) {
+            std::string all;
+            for (const char* c : log_categories)
+                all += std::string(all.empty() ? "" : ", ") + c;
+            throw epvp::cfg::config_error("--log " + l + ": unknown category (known: " + all + ")");
+        }
+        epvp::logger::get().enable(l);
+    }
+
+    sc_core::sc_set_time_resolution(1, sc_core::SC_PS);
+    sc_core::sc_report_handler::set_actions("/OSCI/SystemC: Simulation stopped by user",
+                                            sc_core::SC_DO_NOTHING);
+    epvp::tb::platform p("platform", pc);
+    epvp::tb::workload_result result;
+    w->load(p, result);
+    std::printf("epsim: workload %s on DWC %s endpoint, link Gen%u x%u, seed %llu\n", w->name,
+                pc.dwc.version.c_str(), pc.link.gen, pc.link.width,
+                static_cast<unsigned long long>(pc.sim.seed));
+    const bool finished = p.run();
+    result.host_finished = finished;
+
+    std::cout << fw::host::format_results(result.tests);
+    if (result.enumerate_status)
+        std::printf("enumeration failed: %s\n", fw::err_name(result.enumerate_status));
+    for (const auto& d : result.devices)
+        std::printf("endpoint %s [%04x:%04x], link Gen%u x%u\n", d.name().c_str(), d.vendor,
+                    d.device, p.link.gen(), p.link.width());
+    std::printf("%u passed, %u failed, %u skipped\n", result.passed(), result.failed(),
+                result.skipped());
+    const double wall_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    std::printf("simulated time %.3f us, wall-clock %.2f s, %llu warnings\n",
+                sc_core::sc_time_stamp().to_seconds() * 1e6, wall_s,
+                static_cast<unsigned long long>(
+                    epvp::logger::get().count(epvp::log_kind::warning)));
+    if (!finished)
+        std::printf("epsim: the workload did not finish within sim.time_limit_us = %llu\n",
+                    static_cast<unsigned long long>(pc.sim.time_limit_us));
+
+    if (!report_file.empty()) {
+        std::ofstream os(report_file);
+        if (!os)
+            throw epvp::cfg::config_error("--report " + report_file + ": cannot write");
+        os << epvp::tb::make_report(w->name, doc, p, result).dump(2) << '\n';
+    }
+    if (!finished)
+        return exit_hung;
+    return (result.enumerate_status || result.failed()) ? exit_fail : exit_pass;
+}
+
+} // namespace
+
+int sc_main(int argc, char* argv[]) {
+    CLI::App app{"epsim: virtual platform of an SoC with a DesignWare PCIe endpoint controller"};
+    app.require_subcommand(1);
+
+    std::string config_file, workload_name = "pcitest", report_file;
+    std::vector<std::string> sets, logs;
+    auto* run_cmd = app.add_subcommand("run", "run a workload on the platform");
+    run_cmd->add_option("--config", config_file, "platform configuration (JSON)");
+    run_cmd->add_option("--set", sets, "override a key: a.b[i].c=VALUE (repeatable)");
+    run_cmd->add_option("--workload", workload_name, "workload to run (default pcitest)");
+    run_cmd->add_option("--report", report_file, "write machine-readable results (JSON)");
+    run_cmd->add_option("--log", logs, "log categories: regs tlp link ltssm iatu dwc fw host all");
+
+    bool dump = false;
+    std::string dump_config;
+    std::vector<std::string> dump_sets;
+    auto* cfg_cmd = app.add_subcommand("config", "show the configuration");
+    cfg_cmd->add_flag("--dump", dump, "print the complete effective configuration");
+    cfg_cmd->add_option("--config", dump_config, "platform configuration (JSON)");
+    cfg_cmd->add_option("--set", dump_sets, "override a key: a.b[i].c=VALUE (repeatable)");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int code = app.exit(e);
+        return code == 0 ? 0 : exit_usage;
+    }
+    try {
+        if (*cfg_cmd) {
+            json doc = effective_config(dump_config, dump_sets);
+            epvp::cfg::parse(doc);
+            if (!dump) {
+                std::fprintf(stderr, "epsim config: nothing to do (use --dump)\n");
+                return exit_usage;
+            }
+            std::cout << doc.dump(2) << '\n';
+            return exit_pass;
+        }
+        return run(config_file, sets, workload_name, report_file, logs);
+    } catch (const epvp::cfg::config_error& e) {
+        std::fprintf(stderr, "epsim: error: %s\n", e.what());
+        return exit_usage;
+    }
+}
+
+int main(int argc, char* argv[]) {
+    // The SystemC banner is noise in a tool's output and in reports.
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+    return sc_core::sc_elab_and_sim(argc, argv);
+}

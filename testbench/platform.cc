@@ -1,0 +1,203 @@
+#include "platform.h"
+
+#include "core/log.h"
+#include "dwc/app_regs.h"
+
+namespace epvp::tb {
+
+using sc_core::sc_time;
+
+namespace {
+// The endpoint SoC's fixed integration: where DBI2, the unrolled iATU and eDMA sit inside
+// the controller's DBI aperture (as in Linux's DEFAULT_DBI_ATU_OFFSET and dbi + SZ_4K).
+constexpr std::uint64_t dbi_aperture_bytes = 0x400000;
+constexpr std::uint64_t dbi2_offset = 0x1000;
+constexpr std::uint64_t atu_offset = 0x300000;
+constexpr std::uint64_t edma_offset = 0x380000;
+constexpr std::uint64_t edma_bytes = 0x80000;
+constexpr std::uint64_t dbi_function_bytes = 0x1000;
+constexpr std::uint64_t ecam_bytes = 256ull << 20;
+constexpr unsigned pcie_tags = 32;
+constexpr unsigned host_rcb_bytes = 64;
+constexpr unsigned host_max_beat_bytes = 8;
+constexpr unsigned ep_max_beat_bytes = 8;
+constexpr std::uint64_t mhz = 1'000'000;
+enum noc_port : unsigned { port_dram = 0, port_dbi = 1, port_app = 2 };
+
+dwc::bar_kind kind_of(cfg::bar_type t) {
+    switch (t) {
+    case cfg::bar_type::fixed:
+        return dwc::bar_kind::fixed;
+    case cfg::bar_type::resizable:
+        return dwc::bar_kind::resizable;
+    case cfg::bar_type::reserved:
+        return dwc::bar_kind::reserved;
+    case cfg::bar_type::programmable:
+        break;
+    }
+    return dwc::bar_kind::programmable;
+}
+hal::bar_type hal_type_of(cfg::bar_type t) {
+    switch (t) {
+    case cfg::bar_type::fixed:
+        return hal::bar_type::fixed;
+    case cfg::bar_type::resizable:
+        return hal::bar_type::resizable;
+    case cfg::bar_type::reserved:
+        return hal::bar_type::reserved;
+    case cfg::bar_type::programmable:
+        break;
+    }
+    return hal::bar_type::programmable;
+}
+// "4.80a" compares by its ASCII version number.
+constexpr std::uint32_t ver_460a = 0x3436302a, ver_470a = 0x3437302a, ver_480a = 0x3438302a;
+} // namespace
+
+dwc::dw_pcie_ep_params platform::ep_params(const cfg::platform_config& c) {
+    dwc::dw_pcie_ep_params p;
+    const std::uint32_t ver = c.dwc.version_number;
+    p.dbi.version_number = ver >= ver_470a ? ver : 0;
+    p.dbi.version_type = ver >= ver_470a ? 0x6561302a : 0;
+    p.dbi.max_gen = c.link.gen;
+    p.dbi.max_width = c.link.width;
+    p.dbi.mps_supported_bytes = c.link.mps;
+    for (unsigned i = 0; i < 6; ++i)
+        p.dbi.bars[i] = dwc::bar_hw{kind_of(c.dwc.bars[i].type), c.dwc.bars[i].fixed_size,
+                                    c.dwc.bars[i].only_64bit};
+    p.iatu.outbound_windows = c.dwc.iatu.outbound_windows;
+    p.iatu.inbound_windows = c.dwc.iatu.inbound_windows;
+    p.iatu.region_align = c.dwc.iatu.region_align;
+    p.iatu.region_limit = ver >= ver_460a ? c.dwc.iatu.region_limit : (1ull << 32);
+    p.iatu.unrolled = ver >= ver_480a;
+    p.iatu.has_upper_limit = ver >= ver_460a;
+    p.miss_is_ur = c.dwc.iatu.miss == cfg::miss_policy::ur;
+    p.training_time = sc_time(static_cast<double>(c.link.training_us), sc_core::SC_US);
+    p.dbi2_offset = dbi2_offset;
+    p.atu_offset = atu_offset;
+    p.atu_space_bytes = edma_offset - atu_offset;
+    p.edma_offset = edma_offset;
+    p.dbi_aperture_bytes = dbi_aperture_bytes;
+    p.max_tags = pcie_tags;
+    return p;
+}
+
+pcie::root_complex_params platform::rc_params(const cfg::platform_config& c) {
+    pcie::root_complex_params p;
+    p.mem_base = c.host.mem_base;
+    p.mem_size = c.host.mem_size_bytes;
+    p.ecam_base = c.host.ecam_base;
+    p.mmio32_base = c.host.mmio32_base;
+    p.mmio32_size = c.host.mmio32_size;
+    p.mmio64_base = c.host.mmio64_base;
+    p.mmio64_size = c.host.mmio64_size;
+    p.read_latency = sc_time(static_cast<double>(c.host.read_latency_ns), sc_core::SC_NS);
+    p.crs_retry = sc_time(static_cast<double>(c.host.crs_retry_us), sc_core::SC_US);
+    p.crs_timeout = sc_time(static_cast<double>(c.host.test_timeout_us), sc_core::SC_US);
+    p.max_gen = c.link.gen;
+    p.max_width = c.link.width;
+    p.mps_supported = c.link.mps;
+    p.rcb_bytes = host_rcb_bytes;
+    p.max_tags = pcie_tags;
+    return p;
+}
+
+static pcie::link_params link_params(const cfg::platform_config& c) {
+    pcie::link_params p;
+    p.max_gen = c.link.gen;
+    p.max_width = c.link.width;
+    p.propagation = sc_time(static_cast<double>(c.link.propagation_ns), sc_core::SC_NS);
+    return p;
+}
+
+static cpu_params ep_cpu_params(const cfg::platform_config& c) {
+    cpu_params p;
+    p.clock_hz = c.cpu.clock_mhz * mhz;
+    p.max_beat_bytes = ep_max_beat_bytes;
+    p.id = soc::master::ep_cpu;
+    p.log_category = "fw";
+    return p;
+}
+
+static cpu_params host_cpu_params() {
+    cpu_params p;
+    p.max_beat_bytes = host_max_beat_bytes;
+    p.log_category = "host";
+    return p;
+}
+
+platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
+    : sc_module(name), rc("rc", rc_params(c)), link("link", link_params(c)),
+      ep("dwc", ep_params(c)), noc("noc"),
+      dram("dram", c.dram.size_bytes, sc_time(static_cast<double>(c.dram.latency_ns), sc_core::SC_NS)),
+      irqc("irqc", hal::ep_irq_lines), ep_cpu("ep_cpu", ep_cpu_params(c), &irqc),
+      host_cpu("host_cpu", host_cpu_params(), nullptr), cfg_(c) {
+    tlm_utils::tlm_quantumkeeper::set_global_quantum(
+        sc_time(static_cast<double>(c.sim.quantum_ns), sc_core::SC_NS));
+
+    // Host side.
+    host_cpu.bus.bind(rc.host_in);
+    rc.pcie_tx.bind(link.up_in);
+    link.up_out.bind(rc.pcie_rx);
+    rc.attach_link(link);
+    // Endpoint side.
+    link.dn_out.bind(ep.pcie_rx);
+    ep.pcie_tx.bind(link.dn_in);
+    ep.attach_link(link);
+    ep_cpu.bus.bind(noc.in);
+    ep.axi_m.bind(noc.in);
+    noc.out.bind(dram.in);
+    noc.out.bind(ep.dbi);
+    noc.out.bind(ep.app);
+    noc.map(c.dram.base, c.dram.size_bytes, port_dram, "dram");
+    noc.map(c.board.dbi_base, dbi_aperture_bytes, port_dbi, "dbi");
+    noc.map(c.board.app_base, dwc::app::block_bytes, port_app, "app");
+    // Interrupt lines.
+    ep.app_irq.bind(app_irq_);
+    for (unsigned i = 0; i < hal::ep_irq_lines; ++i) {
+        if (i == hal::irq_app) {
+            irqc.lines[i].bind(app_irq_);
+            continue;
+        }
+        idle_lines_.push_back(std::make_unique<sc_core::sc_signal<bool>>());
+        irqc.lines[i].bind(*idle_lines_.back());
+    }
+
+    // Board descriptions.
+    ep_board_.dbi = {c.board.dbi_base, dbi_function_bytes};
+    ep_board_.dbi2 = {c.board.dbi_base + dbi2_offset, dbi_function_bytes};
+    ep_board_.atu = {c.board.dbi_base + atu_offset, c.board.atu_size};
+    ep_board_.edma = {c.board.dbi_base + edma_offset, edma_bytes};
+    ep_board_.app = {c.board.app_base, dwc::app::block_bytes};
+    ep_board_.aperture = {c.board.aperture.base, c.board.aperture.size};
+    ep_board_.aperture_page_size = c.board.aperture.page_size;
+    ep_board_.dram = {c.dram.base, c.dram.size_bytes};
+    for (unsigned i = 0; i < 6; ++i)
+        ep_board_.bars[i] = hal::bar_desc{hal_type_of(c.dwc.bars[i].type), c.dwc.bars[i].fixed_size,
+                                          c.dwc.bars[i].only_64bit};
+    ep_board_.bar_align = c.dwc.iatu.region_align;
+    host_board_.ram = {c.host.mem_base, c.host.mem_size_bytes};
+    host_board_.ecam = {c.host.ecam_base, ecam_bytes};
+    host_board_.mmio32 = {c.host.mmio32_base, c.host.mmio32_size};
+    host_board_.mmio64 = {c.host.mmio64_base, c.host.mmio64_size};
+
+    SC_THREAD(power_on);
+    logger::get().set_time_source([]() {
+        return static_cast<std::uint64_t>(sc_core::sc_time_stamp().value());
+    });
+}
+
+void platform::load_host(program p) {
+    host_cpu.load(std::move(p), []() { sc_core::sc_stop(); });
+}
+
+void platform::power_on() {
+    ep.set_perst(false); // the host deasserts PERST# at power-up
+}
+
+bool platform::run() {
+    sc_core::sc_start(sc_time(static_cast<double>(cfg_.sim.time_limit_us), sc_core::SC_US));
+    return host_cpu.finished();
+}
+
+} // namespace epvp::tb

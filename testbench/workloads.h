@@ -1,0 +1,34 @@
+// Workloads: what the host and the endpoint run on the platform. Each workload names the
+// endpoint firmware and the host program and collects results for the report.
+#pragma once
+
+#include "host/pci_endpoint_test.h"
+#include "host/pci_host.h"
+#include "platform.h"
+
+#include <string>
+#include <vector>
+
+namespace epvp::tb {
+
+struct workload_result {
+    bool host_finished = false;
+    int enumerate_status = 0;
+    std::vector<fw::host::pci_dev> devices;
+    std::uint64_t crs_retries = 0;
+    std::vector<fw::host::test_result> tests;
+    unsigned passed() const;
+    unsigned failed() const;
+    unsigned skipped() const;
+};
+
+struct workload {
+    const char* name;
+    const char* description;
+    void (*load)(platform& p, workload_result& out);
+};
+
+const std::vector<workload>& workloads();
+const workload* find_workload(const std::string& name);
+
+} // namespace epvp::tb
