@@ -62,8 +62,7 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     }
 
     sc_core::sc_set_time_resolution(1, sc_core::SC_PS);
-    sc_core::sc_report_handler::set_actions("/OSCI/SystemC: Simulation stopped by user",
-                                            sc_core::SC_DO_NOTHING);
+    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     epvp::tb::platform p("platform", pc);
     epvp::tb::workload_result result;
     w->load(p, result);

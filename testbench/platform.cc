@@ -19,8 +19,6 @@ constexpr std::uint64_t dbi_function_bytes = 0x1000;
 constexpr std::uint64_t ecam_bytes = 256ull << 20;
 constexpr unsigned pcie_tags = 32;
 constexpr unsigned host_rcb_bytes = 64;
-constexpr unsigned host_max_beat_bytes = 8;
-constexpr unsigned ep_max_beat_bytes = 8;
 constexpr std::uint64_t mhz = 1'000'000;
 enum noc_port : unsigned { port_dram = 0, port_dbi = 1, port_app = 2 };
 
@@ -73,6 +71,7 @@ dwc::dw_pcie_ep_params platform::ep_params(const cfg::platform_config& c) {
     p.iatu.has_upper_limit = ver >= ver_460a;
     p.miss_is_ur = c.dwc.iatu.miss == cfg::miss_policy::ur;
     p.training_time = sc_time(static_cast<double>(c.link.training_us), sc_core::SC_US);
+    p.dbi_access = sc_time(static_cast<double>(c.dwc.dbi_access_ns), sc_core::SC_NS);
     p.dbi2_offset = dbi2_offset;
     p.atu_offset = atu_offset;
     p.atu_space_bytes = edma_offset - atu_offset;
@@ -113,15 +112,16 @@ static pcie::link_params link_params(const cfg::platform_config& c) {
 static cpu_params ep_cpu_params(const cfg::platform_config& c) {
     cpu_params p;
     p.clock_hz = c.cpu.clock_mhz * mhz;
-    p.max_beat_bytes = ep_max_beat_bytes;
+    p.max_beat_bytes = c.cpu.mmio_access_bytes;
+    p.irq_entry_cycles = c.cpu.irq_entry_cycles;
     p.id = soc::master::ep_cpu;
     p.log_category = "fw";
     return p;
 }
 
-static cpu_params host_cpu_params() {
+static cpu_params host_cpu_params(const cfg::platform_config& c) {
     cpu_params p;
-    p.max_beat_bytes = host_max_beat_bytes;
+    p.max_beat_bytes = c.host.mmio_access_bytes;
     p.log_category = "host";
     return p;
 }
@@ -131,7 +131,7 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
       ep("dwc", ep_params(c)), noc("noc"),
       dram("dram", c.dram.size_bytes, sc_time(static_cast<double>(c.dram.latency_ns), sc_core::SC_NS)),
       irqc("irqc", hal::ep_irq_lines), ep_cpu("ep_cpu", ep_cpu_params(c), &irqc),
-      host_cpu("host_cpu", host_cpu_params(), nullptr), cfg_(c) {
+      host_cpu("host_cpu", host_cpu_params(c), nullptr), cfg_(c) {
     tlm_utils::tlm_quantumkeeper::set_global_quantum(
         sc_time(static_cast<double>(c.sim.quantum_ns), sc_core::SC_NS));
 

@@ -19,6 +19,9 @@ struct epf_test_params {
     std::uint16_t vendor_id = 0;
     std::uint16_t device_id = 0;
     std::uint64_t poll_interval_ns = 1'000'000;
+    // Work the firmware does after link-up before it lets the controller answer configuration
+    // requests (until then the host sees Configuration Request Retry Status).
+    std::uint64_t init_delay_ns = 0;
 };
 
 class pci_epf_test {
@@ -36,6 +39,7 @@ public:
     int test_reg_bar() const { return test_reg_bar_; }
     const epc::epf_bar& bar(unsigned i) const { return bar_[i]; }
     std::uint64_t poll_interval_ns() const { return p_.poll_interval_ns; }
+    std::uint64_t init_delay_ns() const { return p_.init_delay_ns; }
     std::uint64_t commands_seen() const { return commands_; }
 
 private:

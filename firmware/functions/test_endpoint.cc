@@ -44,8 +44,10 @@ void run_test_endpoint(hal::platform& io, const hal::ep_board& board, const epf_
         if (ev & dwc::app_regs::IRQ_LINK_UP) {
             io.log(hal::log_level::info, "ep", "link up");
             epf.link_up();
+            io.delay_ns(epf.init_delay_ns());
             // Configuration requests were answered with CRS until the function was ready.
             ep.glue().set_config_retry(false);
+            io.log(hal::log_level::info, "ep", "ready for configuration requests");
         }
         if (ev & dwc::app_regs::IRQ_LINK_DOWN) {
             io.log(hal::log_level::info, "ep", "link down");

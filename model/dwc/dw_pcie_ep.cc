@@ -151,11 +151,16 @@ void dw_pcie_ep::ltssm_thread() {
     }
 }
 
+std::string dw_pcie_ep::stamp() const {
+    return "@" + logger::format_time(
+                     static_cast<std::uint64_t>((sc_core::sc_time_stamp() + access_delay_).value()));
+}
+
 void dw_pcie_ep::log_reg(const char* who, bool write, const reg_block& blk, std::uint32_t off,
                          std::uint32_t value) {
     if (!logger::get().enabled("regs"))
         return;
-    logger::get().info("regs", std::string(who) + (write ? " W " : " R ") + hex(off, 3) + " " +
+    logger::get().info("regs", stamp() + " " + who + (write ? " W " : " R ") + hex(off, 3) + " " +
                                    blk.decode(off, value));
 }
 
@@ -199,7 +204,7 @@ void dw_pcie_ep::dbi_write32(std::uint32_t off, std::uint32_t value, std::uint32
         if (!r.warning.empty())
             logger::get().warning("iatu", r.warning);
         if (logger::get().enabled("regs"))
-            logger::get().info("regs", "ep-cpu W " + where + " = " + hex(value, 8));
+            logger::get().info("regs", stamp() + " ep-cpu W " + where + " = " + hex(value, 8));
     };
     const bool ro_wr_en = dbi_.read32(misc_control_1) & misc_dbi_ro_wr_en;
     if (off < dbi_function_size) {
@@ -285,21 +290,25 @@ static void dword_access(tlm::tlm_generic_payload& gp, Read rd, Write wr) {
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-void dw_pcie_ep::dbi_b_transport(tlm::tlm_generic_payload& gp, sc_time&) {
+void dw_pcie_ep::dbi_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     if (gp.get_address() >= p_.dbi_aperture_bytes) {
         gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
     }
+    delay += p_.dbi_access;
+    access_delay_ = delay;
     dword_access(
         gp, [this](std::uint32_t a) { return dbi_read32(a); },
         [this](std::uint32_t a, std::uint32_t v, std::uint32_t m) { dbi_write32(a, v, m); });
 }
 
-void dw_pcie_ep::app_b_transport(tlm::tlm_generic_payload& gp, sc_time&) {
+void dw_pcie_ep::app_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     if (gp.get_address() >= app::block_bytes) {
         gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
     }
+    delay += p_.dbi_access;
+    access_delay_ = delay;
     dword_access(
         gp,
         [this](std::uint32_t a) {
@@ -446,6 +455,7 @@ void dw_pcie_ep::rx_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
 
 void dw_pcie_ep::handle_config(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, sc_time& delay) {
     ++stats_.cfg_requests;
+    access_delay_ = delay;
     auto& tx = *pcie_tx.operator->();
     if (app_regs_.read32(app::ctrl) & app::ctrl_req_retry_en) {
         ++stats_.crs_completions;

@@ -35,6 +35,7 @@ struct dw_pcie_ep_params {
     iatu_params iatu;
     bool miss_is_ur = false;
     sc_core::sc_time training_time = sc_core::sc_time(20, sc_core::SC_US);
+    sc_core::sc_time dbi_access = sc_core::sc_time(40, sc_core::SC_NS); // DBI/app access latency
     std::uint32_t dbi2_offset = 0x1000;       // DBI2 (CS2) inside the DBI aperture
     std::uint32_t atu_offset = 0x300000;      // unrolled iATU inside the DBI aperture
     std::uint32_t atu_space_bytes = 0x80000;  // decoded size of the unrolled iATU space
@@ -98,6 +99,7 @@ private:
     void log_reg(const char* who, bool write, const reg_block& blk, std::uint32_t off,
                  std::uint32_t value);
     pcie::completer_params completer() const;
+    std::string stamp() const; // simulated time of the access being handled
 
     dw_pcie_ep_params p_;
     reg_block dbi_;
@@ -112,6 +114,7 @@ private:
     sc_core::sc_event ltssm_kick_;
     sc_core::sc_event app_irq_changed_;
     bool app_irq_level_ = false;
+    sc_core::sc_time access_delay_; // the current access's annotated delay (for logs)
     counters stats_;
 };
 

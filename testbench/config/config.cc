@@ -250,6 +250,7 @@ const std::vector<entry>& schema() {
         uint_key("link.propagation_ns", 10, in_range(0, 1000000)),
 
         enum_key("dwc.version", "5.40a", dwc_versions()),
+        uint_key("dwc.dbi_access_ns", 40, in_range(0, 100000)),
         uint_key("dwc.iatu.outbound_windows", 8, in_range(1, 256)),
         uint_key("dwc.iatu.inbound_windows", 8, in_range(1, 256)),
         uint_key("dwc.iatu.region_align", 4096, power_of_two(4096, 65536)),
@@ -270,6 +271,7 @@ const std::vector<entry>& schema() {
         uint_key("function.test.vendor_id", 0x16c3, in_range(0, 0xffff)),
         uint_key("function.test.device_id", 0xedda, in_range(0, 0xffff)),
         uint_key("function.test.poll_interval_us", 1000, in_range(1, 1000000)),
+        uint_key("function.test.init_delay_us", 200, in_range(0, 10000000)),
 
         bool_key("smmu.enabled", false),
         uint_key("smmu.tlb_entries", 64, in_range(1, 65536)),
@@ -298,6 +300,9 @@ const std::vector<entry>& schema() {
         uint_key("board.aperture.page_size", 4096, power_of_two(4096, 1 * MiB)),
 
         uint_key("cpu.clock_mhz", 1000, in_range(1, 10000)),
+        uint_key("cpu.mmio_access_bytes", 8, one_of({1, 2, 4, 8})),
+        uint_key("cpu.irq_entry_cycles", 100, in_range(0, 100000)),
+        uint_key("host.mmio_access_bytes", 8, one_of({1, 2, 4, 8})),
     };
     return table;
 }
@@ -897,7 +902,12 @@ platform_config parse(const json& cfg) {
     p.board.aperture.size = v.u("board.aperture.size");
     p.board.aperture.page_size = v.u("board.aperture.page_size");
 
+    p.function.test.init_delay_us = v.u("function.test.init_delay_us");
     p.cpu.clock_mhz = v.u("cpu.clock_mhz");
+    p.cpu.mmio_access_bytes = static_cast<unsigned>(v.u("cpu.mmio_access_bytes"));
+    p.cpu.irq_entry_cycles = v.u("cpu.irq_entry_cycles");
+    p.host.mmio_access_bytes = static_cast<unsigned>(v.u("host.mmio_access_bytes"));
+    p.dwc.dbi_access_ns = v.u("dwc.dbi_access_ns");
 
     check_cross_rules(p);
     return p;

@@ -72,6 +72,7 @@ struct iatu_config {
 struct dwc_config {
     std::string version;          // "4.70a"
     std::uint32_t version_number; // PCIE_VERSION_NUMBER value, e.g. 0x3437302a for 4.70a
+    std::uint64_t dbi_access_ns; // latency of a DBI / glue register access
     iatu_config iatu;
     std::array<bar_cap, 6> bars;
 };
@@ -83,6 +84,7 @@ struct test_function_config {
     std::uint16_t vendor_id;
     std::uint16_t device_id;
     std::uint64_t poll_interval_us;
+    std::uint64_t init_delay_us; // firmware work after link-up before config requests are served
 };
 
 struct function_config {
@@ -111,6 +113,7 @@ struct host_config {
     std::uint64_t mmio32_size;
     std::uint64_t mmio64_base;
     std::uint64_t mmio64_size;
+    unsigned mmio_access_bytes; // largest single MMIO load/store the host CPU issues
 };
 
 struct aperture_config {
@@ -128,6 +131,8 @@ struct board_config {
 
 struct cpu_config {
     std::uint64_t clock_mhz;
+    unsigned mmio_access_bytes;     // largest single load/store the EP CPU issues
+    std::uint64_t irq_entry_cycles; // cost of taking an interrupt
 };
 
 struct platform_config {
