@@ -1,0 +1,496 @@
+// The DWC endpoint controller model through its ports: DBI register reset values and masks
+// (expected values written by hand from the reference and the PCI specification, not read
+// from the model's tables), DBI_RO_WR_EN gating, W1C, BAR sizing through DBI2, Resizable BAR,
+// configuration requests from the wire (CRS while APP_CTRL.REQ_RETRY_EN is set), inbound memory
+// requests through BAR match and the inbound iATU (miss policy passthrough / UR), the LTSSM.
+#define BOOST_TEST_MODULE dwc_ep
+#define BOOST_TEST_DYN_LINK
+#include <boost/test/unit_test.hpp>
+
+#include "core/log.h"
+#include "core/sparse_memory.h"
+#include "dwc/dw_pcie_ep.h"
+#include "pcie/tlp.h"
+
+#include <cstring>
+#include <memory>
+#include <sstream>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+#include <vector>
+
+using namespace epvp;
+using pcie::cpl_status;
+using pcie::tlp_type;
+
+namespace {
+
+constexpr std::uint32_t dbi2_off = 0x1000;
+constexpr std::uint32_t atu_off = 0x300000;
+constexpr std::uint64_t mem_bytes = 16ull << 20;
+
+struct completion {
+    tlp_type type;
+    cpl_status status;
+    std::vector<unsigned char> data;
+};
+
+// One controller with stubs on every port: the test drives DBI, glue and TLPs directly.
+struct harness : sc_core::sc_module {
+    tlm_utils::simple_initiator_socket<harness> dbi_s, app_s, rx_s;
+    tlm_utils::simple_target_socket<harness> tx_t, axi_t;
+    sc_core::sc_signal<bool> irq;
+    dwc::dw_pcie_ep ep;
+    sparse_memory mem{mem_bytes};
+    std::vector<completion> cpls;
+    std::uint16_t next_tag = 0;
+
+    harness(sc_core::sc_module_name n, const dwc::dw_pcie_ep_params& p)
+        : sc_module(n), dbi_s("dbi_s"), app_s("app_s"), rx_s("rx_s"), tx_t("tx_t"),
+          axi_t("axi_t"), ep("ep", p) {
+        dbi_s.bind(ep.dbi);
+        app_s.bind(ep.app);
+        rx_s.bind(ep.pcie_rx);
+        ep.pcie_tx.bind(tx_t);
+        ep.axi_m.bind(axi_t);
+        ep.app_irq.bind(irq);
+        tx_t.register_b_transport(this, &harness::tx);
+        axi_t.register_b_transport(this, &harness::axi);
+    }
+    void tx(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
+        auto& t = pcie::tlp_of(gp);
+        cpls.push_back({t.type, t.status,
+                        std::vector<unsigned char>(gp.get_data_ptr(),
+                                                   gp.get_data_ptr() + gp.get_data_length())});
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    }
+    void axi(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
+        if (!mem.in_range(gp.get_address(), gp.get_data_length())) {
+            gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+            return;
+        }
+        if (gp.is_read())
+            mem.read(gp.get_address(), gp.get_data_ptr(), gp.get_data_length());
+        else
+            mem.write(gp.get_address(), gp.get_data_ptr(), gp.get_data_length());
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    }
+
+    tlm::tlm_response_status bus(tlm_utils::simple_initiator_socket<harness>& s, bool write,
+                                 std::uint64_t addr, void* data, unsigned len) {
+        tlm::tlm_generic_payload gp;
+        gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+        gp.set_address(addr);
+        gp.set_data_ptr(static_cast<unsigned char*>(data));
+        gp.set_data_length(len);
+        gp.set_streaming_width(len);
+        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+        s->b_transport(gp, d);
+        return gp.get_response_status();
+    }
+    std::uint32_t dbi_rd(std::uint32_t off) {
+        std::uint32_t v = 0xDEADBEEF;
+        BOOST_REQUIRE_EQUAL(bus(dbi_s, false, off, &v, 4), tlm::TLM_OK_RESPONSE);
+        return v;
+    }
+    void dbi_wr(std::uint32_t off, std::uint32_t v) {
+        BOOST_REQUIRE_EQUAL(bus(dbi_s, true, off, &v, 4), tlm::TLM_OK_RESPONSE);
+    }
+    std::uint32_t app_rd(std::uint32_t off) {
+        std::uint32_t v = 0xDEADBEEF;
+        BOOST_REQUIRE_EQUAL(bus(app_s, false, off, &v, 4), tlm::TLM_OK_RESPONSE);
+        return v;
+    }
+    void app_wr(std::uint32_t off, std::uint32_t v) {
+        BOOST_REQUIRE_EQUAL(bus(app_s, true, off, &v, 4), tlm::TLM_OK_RESPONSE);
+    }
+    void ro_wr_en(bool on) { dbi_wr(0x8BC, on ? 1 : 0); }
+
+    // Sends one TLP and returns the completions it produced.
+    std::vector<completion> tlp(tlp_type type, std::uint64_t addr, void* data, unsigned len,
+                                std::uint8_t first_be = 0xF) {
+        cpls.clear();
+        pcie::pcie_tlp ext;
+        ext.type = type;
+        ext.requester_id = 0x0000;
+        ext.tag = next_tag++ & 0xFF;
+        ext.target_id = pcie::make_bdf(1, 0, 0);
+        ext.first_be = first_be;
+        tlm::tlm_generic_payload gp;
+        gp.set_command(pcie::has_data(type) ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+        gp.set_address(addr);
+        gp.set_data_ptr(static_cast<unsigned char*>(data));
+        gp.set_data_length(len);
+        gp.set_streaming_width(len);
+        gp.set_extension(&ext);
+        sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+        rx_s->b_transport(gp, d);
+        gp.clear_extension(&ext);
+        BOOST_REQUIRE_EQUAL(gp.get_response_status(), tlm::TLM_OK_RESPONSE);
+        return cpls;
+    }
+    std::uint32_t cfg_rd(std::uint32_t off, cpl_status expect = cpl_status::sc) {
+        std::uint32_t dummy = 0;
+        auto c = tlp(tlp_type::cfgrd0, off, &dummy, 4);
+        BOOST_REQUIRE_EQUAL(c.size(), 1u);
+        BOOST_REQUIRE(c[0].status == expect);
+        if (expect != cpl_status::sc)
+            return 0;
+        BOOST_REQUIRE(c[0].type == tlp_type::cpld);
+        BOOST_REQUIRE_EQUAL(c[0].data.size(), 4u);
+        std::uint32_t v;
+        std::memcpy(&v, c[0].data.data(), 4);
+        return v;
+    }
+    void cfg_wr(std::uint32_t off, std::uint32_t v, std::uint8_t be = 0xF) {
+        auto c = tlp(tlp_type::cfgwr0, off, &v, 4, be);
+        BOOST_REQUIRE_EQUAL(c.size(), 1u);
+        BOOST_REQUIRE(c[0].type == tlp_type::cpl);
+        BOOST_REQUIRE(c[0].status == cpl_status::sc);
+    }
+    void ready() { app_wr(0x0, 0); } // clear REQ_RETRY_EN: configuration requests are served
+};
+
+dwc::dw_pcie_ep_params base_params() {
+    dwc::dw_pcie_ep_params p;
+    p.dbi.version_number = 0x3534302a; // "540*"
+    p.dbi.version_type = 0x6561302a;
+    p.dbi.max_gen = 3;
+    p.dbi.max_width = 4;
+    p.dbi.mps_supported_bytes = 256;
+    p.iatu = dwc::iatu_params{8, 8, 4096, 1ull << 40, true, true};
+    p.training_time = sc_core::sc_time(20, sc_core::SC_US);
+    p.dbi_access = sc_core::SC_ZERO_TIME;
+    return p;
+}
+
+harness* h_default = nullptr; // 5.40a, unrolled iATU, passthrough
+harness* h_ur = nullptr;      // miss policy UR, BAR2 resizable, BAR4 fixed 64 KiB
+harness* h_470 = nullptr;     // 4.70a: viewport iATU
+harness* h_ltssm = nullptr;   // used only by the LTSSM test
+
+struct platform_fixture {
+    platform_fixture() {
+        logger::get().set_stream(&sink);
+        h_default = new harness("h_default", base_params());
+        auto p = base_params();
+        p.miss_is_ur = true;
+        p.dbi.bars[2].kind = dwc::bar_kind::resizable;
+        p.dbi.bars[4].kind = dwc::bar_kind::fixed;
+        p.dbi.bars[4].fixed_size = 65536;
+        h_ur = new harness("h_ur", p);
+        auto v = base_params();
+        v.dbi.version_number = 0;
+        v.iatu = dwc::iatu_params{4, 2, 65536, 1ull << 32, false, true};
+        h_470 = new harness("h_470", v);
+        h_ltssm = new harness("h_ltssm", base_params());
+        sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    }
+    std::ostringstream sink;
+};
+BOOST_TEST_GLOBAL_FIXTURE(platform_fixture);
+
+} // namespace
+
+// Reset values of the default controller, from the reference (capability layout of DWC
+// cores, LINK_MODE encodings, version registers) and the PCI specification.
+BOOST_AUTO_TEST_CASE(dbi_reset_values) {
+    struct row {
+        std::uint32_t off;
+        std::uint32_t mask; // bits compared
+        std::uint32_t value;
+        const char* what;
+    };
+    const row rows[] = {
+        {0x000, 0x0000FFFF, 0x000016C3, "Vendor ID: Synopsys"},
+        {0x004, 0xFFFF0000, 0x00100000, "Status: Capabilities List only"},
+        {0x004, 0x0000FFFF, 0x00000000, "Command: everything disabled"},
+        {0x00C, 0x007F0000, 0x00000000, "Header Type 0 (endpoint)"},
+        {0x034, 0x000000FF, 0x00000040, "Capabilities Pointer -> PM at 0x40"},
+        {0x03C, 0x0000FF00, 0x00000100, "Interrupt Pin INTA"},
+        {0x040, 0x0000FFFF, 0x00005001, "PM cap, next MSI at 0x50"},
+        {0x050, 0x00FFFFFF, 0x00807005, "MSI cap, next PCIe at 0x70, 64-bit, MMC 1 vector"},
+        {0x070, 0x00FFFFFF, 0x0002B010, "PCIe cap v2, endpoint, next MSI-X at 0xB0"},
+        {0x074, 0x00000007, 0x00000001, "DevCap: MPS supported 256 B"},
+        {0x07C, 0x000003FF, 0x00000043, "LnkCap: Gen3, x4"},
+        {0x0B0, 0xC000FFFF, 0x00000011, "MSI-X cap, end of list, disabled"},
+        {0x100, 0x000FFFFF, 0x00020001, "AER extended capability v2"},
+        {0x710, 0x003F0000, 0x00070000, "PORT_LINK_CONTROL.LINK_MODE x4"},
+        {0x728, 0x0000003F, 0x00000000, "PORT_DEBUG0: LTSSM in Detect.Quiet"},
+        {0x72C, 0x20000010, 0x00000000, "PORT_DEBUG1: no link"},
+        {0x8BC, 0x00000001, 0x00000000, "MISC_CONTROL_1.DBI_RO_WR_EN clear"},
+        {0x8F8, 0xFFFFFFFF, 0x3534302a, "VERSION_NUMBER 5.40a"},
+        {0x900, 0xFFFFFFFF, 0xFFFFFFFF, "ATU viewport reads all-ones on an unrolled core"},
+    };
+    for (const auto& r : rows)
+        BOOST_CHECK_MESSAGE((h_default->dbi_rd(r.off) & r.mask) == r.value,
+                            r.what << ": DBI " << std::hex << r.off << " = "
+                                   << h_default->dbi_rd(r.off));
+    // All BARs disabled in DBI2 at reset except what the integration wires.
+    for (unsigned b = 0; b < 6; ++b)
+        BOOST_CHECK_EQUAL(h_default->dbi_rd(dbi2_off + 0x10 + 4 * b) & 1u, 0u);
+    // Cores before 4.70a have no version registers.
+    BOOST_CHECK_EQUAL(h_470->dbi_rd(0x8F8), 0u);
+    BOOST_CHECK_NE(h_470->dbi_rd(0x900), 0xFFFFFFFFu);
+}
+
+BOOST_AUTO_TEST_CASE(ro_wr_en_gates_read_only_fields) {
+    harness& h = *h_default;
+    const std::uint32_t before = h.dbi_rd(0x000);
+    const auto guest_errors = logger::get().count(log_kind::guest_error);
+    h.dbi_wr(0x000, 0x1234ABCD);
+    BOOST_CHECK_EQUAL(h.dbi_rd(0x000), before);
+    BOOST_CHECK_EQUAL(logger::get().count(log_kind::guest_error), guest_errors + 1);
+    h.ro_wr_en(true);
+    h.dbi_wr(0x000, 0x1234ABCD);
+    BOOST_CHECK_EQUAL(h.dbi_rd(0x000), 0x1234ABCDu);
+    // The host can never write the IDs, whatever DBI_RO_WR_EN says.
+    h.ready();
+    h.cfg_wr(0x000, 0x55555555);
+    BOOST_CHECK_EQUAL(h.cfg_rd(0x000), 0x1234ABCDu);
+    h.dbi_wr(0x000, before);
+    h.ro_wr_en(false);
+    BOOST_CHECK_EQUAL(h.dbi_rd(0x000), before);
+    // MSI Multiple Message Capable is read-only to the host, RO_WR_EN-writable by DBI.
+    h.cfg_wr(0x050, 0x000E0000);
+    BOOST_CHECK_EQUAL(h.cfg_rd(0x050) & 0x000E0000u, 0u);
+    // Command register bits are writable from the wire; reserved bits are not.
+    h.cfg_wr(0x004, 0x0000FFFF, 0x3);
+    BOOST_CHECK_EQUAL(h.cfg_rd(0x004) & 0xFFFFu, 0x0547u);
+    h.cfg_wr(0x004, 0, 0x3);
+}
+
+BOOST_AUTO_TEST_CASE(bar_sizing_through_dbi2) {
+    harness& h = *h_default;
+    h.ready();
+    h.ro_wr_en(true);
+    h.dbi_wr(dbi2_off + 0x10, 0x0000FFFF); // BAR0: 64 KiB, enabled
+    h.dbi_wr(0x010, 0x0);                   // 32-bit memory BAR
+    h.dbi_wr(dbi2_off + 0x18, 0xFFFFFFFF); // BAR2: 8 GiB, 64-bit: lower mask
+    h.dbi_wr(0x018, 0x4);
+    h.dbi_wr(dbi2_off + 0x1C, 0x00000001); // upper mask
+    h.dbi_wr(0x01C, 0x0);
+    h.ro_wr_en(false);
+    h.cfg_wr(0x010, 0xFFFFFFFF);
+    BOOST_CHECK_EQUAL(h.cfg_rd(0x010), 0xFFFF0000u);
+    h.cfg_wr(0x018, 0xFFFFFFFF);
+    h.cfg_wr(0x01C, 0xFFFFFFFF);
+    BOOST_CHECK_EQUAL(h.cfg_rd(0x018), 0x00000004u);
+    BOOST_CHECK_EQUAL(h.cfg_rd(0x01C), 0xFFFFFFFEu);
+    BOOST_CHECK_EQUAL(h.ep.bar_size(2), 8ull << 30);
+    BOOST_CHECK_EQUAL(h.ep.bar_size(3), 0u); // upper half of BAR2
+    // A disabled BAR reads 0 and ignores writes.
+    h.cfg_wr(0x014, 0xFFFFFFFF);
+    BOOST_CHECK_EQUAL(h.cfg_rd(0x014), 0u);
+    h.cfg_wr(0x010, 0xC0000000);
+    BOOST_CHECK_EQUAL(h.cfg_rd(0x010), 0xC0000000u);
+    BOOST_CHECK_EQUAL(h.ep.bar_address(0), 0xC0000000u);
+}
+
+BOOST_AUTO_TEST_CASE(resizable_and_fixed_bars) {
+    harness& h = *h_ur;
+    h.ready();
+    // Resizable BAR capability follows AER at 0x148 and lists BAR2.
+    BOOST_CHECK_EQUAL(h.dbi_rd(0x100) >> 20, 0x148u);
+    BOOST_CHECK_EQUAL(h.dbi_rd(0x148) & 0xFFFFu, 0x0015u);
+    BOOST_CHECK_EQUAL(h.dbi_rd(0x150) & 0x7u, 2u);        // BAR index
+    BOOST_CHECK_EQUAL((h.dbi_rd(0x150) >> 5) & 0x7u, 1u); // one resizable BAR
+    h.ro_wr_en(true);
+    h.dbi_wr(dbi2_off + 0x18, 1); // DBI2 = BIT(0): the size comes from REBAR
+    h.dbi_wr(0x018, 0);
+    h.dbi_wr(0x14C, 1u << 6); // REBAR_CAP: 4 MB only -> selected size 2
+    h.ro_wr_en(false);
+    BOOST_CHECK_EQUAL((h.dbi_rd(0x150) >> 8) & 0x3Fu, 2u);
+    h.cfg_wr(0x018, 0xFFFFFFFF);
+    BOOST_CHECK_EQUAL(h.cfg_rd(0x018), 0xFFC00000u);
+    // Fixed BAR4 of 64 KiB: the mask is hard-wired; only the enable bit takes a write.
+    BOOST_CHECK_EQUAL(h.dbi_rd(dbi2_off + 0x20), 0x0000FFFFu);
+    h.dbi_wr(dbi2_off + 0x20, 0x00FFFFFF);
+    BOOST_CHECK_EQUAL(h.dbi_rd(dbi2_off + 0x20), 0x0000FFFFu);
+    h.cfg_wr(0x020, 0xFFFFFFFF);
+    BOOST_CHECK_EQUAL(h.cfg_rd(0x020), 0xFFFF0000u);
+}
+
+BOOST_AUTO_TEST_CASE(config_retry_while_not_ready) {
+    harness& h = *h_default;
+    h.app_wr(0x0, 0x2); // REQ_RETRY_EN
+    const auto before = h.ep.stats().crs_completions;
+    h.cfg_rd(0x000, cpl_status::crs);
+    std::uint32_t v = 0x12345678;
+    auto c = h.tlp(tlp_type::cfgwr0, 0x3C, &v, 4);
+    BOOST_REQUIRE_EQUAL(c.size(), 1u);
+    BOOST_CHECK(c[0].status == cpl_status::crs);
+    BOOST_CHECK_EQUAL(h.ep.stats().crs_completions, before + 2);
+    h.ready();
+    BOOST_CHECK_EQUAL(h.cfg_rd(0x000) & 0xFFFFu, 0x16C3u);
+    // Type 1 configuration requests are not for an endpoint.
+    auto t1 = h.tlp(tlp_type::cfgrd1, 0x0, &v, 4);
+    BOOST_REQUIRE_EQUAL(t1.size(), 1u);
+    BOOST_CHECK(t1[0].status == cpl_status::ur);
+}
+
+BOOST_AUTO_TEST_CASE(inbound_memory_through_bar_match) {
+    harness& h = *h_default;
+    h.ready();
+    h.ro_wr_en(true);
+    h.dbi_wr(dbi2_off + 0x10, 0x0000FFFF);
+    h.dbi_wr(0x010, 0x0);
+    h.ro_wr_en(false);
+    h.cfg_wr(0x010, 0xC0000000);
+    // Inbound region 0: BAR-match BAR0 -> local 0x100000.
+    h.dbi_wr(atu_off + 0x100 + 0x14, 0x00100000);
+    h.dbi_wr(atu_off + 0x100 + 0x18, 0x0);
+    h.dbi_wr(atu_off + 0x100 + 0x00, 0x0);
+    h.dbi_wr(atu_off + 0x100 + 0x04, 0xC0080000);
+    BOOST_CHECK_EQUAL(h.dbi_rd(atu_off + 0x100 + 0x04), 0xC0080000u);
+    // Memory space disabled: UR.
+    h.cfg_wr(0x004, 0x0, 0x3);
+    std::uint32_t d = 0;
+    auto c = h.tlp(tlp_type::mrd, 0xC0000010, &d, 4);
+    BOOST_REQUIRE_EQUAL(c.size(), 1u);
+    BOOST_CHECK(c[0].status == cpl_status::ur);
+    h.cfg_wr(0x004, 0x6, 0x3);
+    std::uint32_t w = 0xA5A5F00D;
+    BOOST_CHECK(h.tlp(tlp_type::mwr, 0xC0000010, &w, 4).empty()); // posted: no completion
+    std::uint32_t stored = 0;
+    h.mem.read(0x100010, &stored, 4);
+    BOOST_CHECK_EQUAL(stored, 0xA5A5F00Du);
+    c = h.tlp(tlp_type::mrd, 0xC0000010, &d, 4);
+    BOOST_REQUIRE_EQUAL(c.size(), 1u);
+    BOOST_CHECK(c[0].type == tlp_type::cpld);
+    BOOST_CHECK(c[0].status == cpl_status::sc);
+    std::uint32_t got;
+    std::memcpy(&got, c[0].data.data(), 4);
+    BOOST_CHECK_EQUAL(got, 0xA5A5F00Du);
+    // An address no BAR claims: UR.
+    c = h.tlp(tlp_type::mrd, 0xD0000000, &d, 4);
+    BOOST_REQUIRE_EQUAL(c.size(), 1u);
+    BOOST_CHECK(c[0].status == cpl_status::ur);
+    // A 512-byte read with MPS 128 (DevCtl reset) and RCB 64 comes back as four completions.
+    std::vector<unsigned char> buf(512);
+    c = h.tlp(tlp_type::mrd, 0xC0000000, buf.data(), 512);
+    BOOST_CHECK_EQUAL(c.size(), 4u);
+}
+
+BOOST_AUTO_TEST_CASE(iatu_miss_policies) {
+    // Passthrough (default): the untranslated address is used and the log says so.
+    harness& p = *h_default;
+    p.ready();
+    p.dbi_wr(atu_off + 0x100 + 0x04, 0x0); // disable the BAR0 window
+    const auto warnings = logger::get().count(log_kind::warning);
+    std::uint32_t w = 0x11223344;
+    p.cfg_wr(0x010, 0x00200000);           // BAR0 at a PCI address that is also local memory
+    p.cfg_wr(0x004, 0x6, 0x3);
+    BOOST_CHECK(p.tlp(tlp_type::mwr, 0x00200040, &w, 4).empty());
+    std::uint32_t stored = 0;
+    p.mem.read(0x00200040, &stored, 4);
+    BOOST_CHECK_EQUAL(stored, 0x11223344u);
+    BOOST_CHECK_EQUAL(logger::get().count(log_kind::warning), warnings + 1);
+    BOOST_CHECK(logger::get().problems().back().find("passed through untranslated") !=
+                std::string::npos);
+    // UR policy: a BAR hit with no window is an Unsupported Request.
+    harness& u = *h_ur;
+    u.ready();
+    u.ro_wr_en(true);
+    u.dbi_wr(dbi2_off + 0x10, 0x0000FFFF);
+    u.ro_wr_en(false);
+    u.cfg_wr(0x010, 0xC0000000);
+    u.cfg_wr(0x004, 0x6, 0x3);
+    std::uint32_t d = 0;
+    const auto misses = u.ep.stats().iatu_misses;
+    auto c = u.tlp(tlp_type::mrd, 0xC0000100, &d, 4);
+    BOOST_REQUIRE_EQUAL(c.size(), 1u);
+    BOOST_CHECK(c[0].status == cpl_status::ur);
+    BOOST_CHECK_EQUAL(u.ep.stats().iatu_misses, misses + 1);
+}
+
+BOOST_AUTO_TEST_CASE(axi_error_becomes_completer_abort) {
+    harness& h = *h_default;
+    h.ready();
+    h.ro_wr_en(true);
+    h.dbi_wr(dbi2_off + 0x10, 0x0000FFFF);
+    h.ro_wr_en(false);
+    h.cfg_wr(0x010, 0xC0000000);
+    h.cfg_wr(0x004, 0x6, 0x3);
+    // Inbound window to a local address beyond the memory: the AXI read fails.
+    h.dbi_wr(atu_off + 0x100 + 0x14, 0x40000000);
+    h.dbi_wr(atu_off + 0x100 + 0x04, 0xC0080000);
+    std::uint32_t d = 0;
+    auto c = h.tlp(tlp_type::mrd, 0xC0000000, &d, 4);
+    BOOST_REQUIRE_EQUAL(c.size(), 1u);
+    BOOST_CHECK(c[0].status == cpl_status::ca);
+    h.dbi_wr(atu_off + 0x100 + 0x04, 0x0);
+}
+
+BOOST_AUTO_TEST_CASE(viewport_iatu_on_470a) {
+    harness& h = *h_470;
+    h.dbi_wr(0x900, 0xFF);
+    BOOST_CHECK_EQUAL(h.dbi_rd(0x900), 3u); // 4 windows: 2 index bits
+    h.dbi_wr(0x900, 0x80000001);            // inbound region 1
+    h.dbi_wr(0x904 + 0x14, 0x11110000);
+    BOOST_CHECK_EQUAL(h.dbi_rd(0x904 + 0x14), 0x11110000u);
+    h.dbi_wr(0x900, 0x80000002); // inbound region 2 does not exist (2 inbound windows)
+    h.dbi_wr(0x904 + 0x14, 0x11110000);
+    BOOST_CHECK_EQUAL(h.dbi_rd(0x904 + 0x14), 0u);
+    h.dbi_wr(0x900, 0x0);
+    h.dbi_wr(0x904 + 0x10, 0x0);
+    BOOST_CHECK_EQUAL(h.dbi_rd(0x904 + 0x10), 0xFFFFu); // 64 KiB alignment
+    // The unrolled space is not decoded on a viewport core.
+    BOOST_CHECK_EQUAL(h.dbi_rd(atu_off + 0x14), 0u);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_offsets_read_zero_and_bad_sizes_error) {
+    harness& h = *h_default;
+    BOOST_CHECK_EQUAL(h.dbi_rd(0x6F0), 0u);
+    std::uint64_t wide = 0;
+    BOOST_CHECK_EQUAL(h.bus(h.dbi_s, false, 0x8F8, &wide, 8), tlm::TLM_OK_RESPONSE);
+    BOOST_CHECK_EQUAL(static_cast<std::uint32_t>(wide), 0x3534302au);
+    std::uint32_t v = 0;
+    BOOST_CHECK_EQUAL(h.bus(h.dbi_s, false, 0x8FA, &v, 4), tlm::TLM_GENERIC_ERROR_RESPONSE);
+    BOOST_CHECK_EQUAL(h.bus(h.dbi_s, false, 0x400000, &v, 4), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    std::uint16_t half = 0;
+    BOOST_CHECK_EQUAL(h.bus(h.dbi_s, false, 0x002, &half, 2), tlm::TLM_OK_RESPONSE);
+    BOOST_CHECK_EQUAL(half, h.dbi_rd(0x000) >> 16);
+}
+
+BOOST_AUTO_TEST_CASE(w1c_status_bits) {
+    harness& h = *h_default;
+    h.ready();
+    // Status error bits (W1C): set by hardware, cleared by writing ones, not by writing zeros.
+    h.ep.dbi_regs(); // (introspection only)
+    reg_block blk("T", {{0x0, "S", 0x0000000F, 0x00000030, 0, 0x0000000F, false, {}}});
+    BOOST_CHECK(blk.write32(0x0, 0x00000005, 0xFFFFFFFF, reg_writer::wire, false));
+    BOOST_CHECK_EQUAL(blk.read32(0x0), 0x0000000Au);
+    BOOST_CHECK(blk.write32(0x0, 0x00000030, 0x000000FF, reg_writer::wire, false));
+    BOOST_CHECK_EQUAL(blk.read32(0x0), 0x0000003Au);
+    BOOST_CHECK(!blk.write32(0x4, 0x1, 0xFFFFFFFF, reg_writer::dbi, true));
+    blk.reset(false);
+    BOOST_CHECK_EQUAL(blk.read32(0x0), 0x0000000Fu);
+}
+
+BOOST_AUTO_TEST_CASE(ltssm_brings_the_link_up) {
+    harness& h = *h_ltssm;
+    h.app_wr(0x0C, 0x1); // link-up interrupt enabled
+    h.ep.set_perst(false);
+    h.app_wr(0x00, 0x3); // LTSSM_EN, REQ_RETRY_EN
+    sc_core::sc_start(sc_core::sc_time(10, sc_core::SC_US));
+    BOOST_CHECK_NE(h.dbi_rd(0x728) & 0x3Fu, 0x11u);
+    BOOST_CHECK(h.dbi_rd(0x72C) & (1u << 29)); // in training
+    sc_core::sc_start(sc_core::sc_time(15, sc_core::SC_US));
+    BOOST_CHECK_EQUAL(h.dbi_rd(0x728) & 0x3Fu, 0x11u); // L0
+    BOOST_CHECK_EQUAL(h.dbi_rd(0x72C) & ((1u << 29) | (1u << 4)), 1u << 4);
+    BOOST_CHECK_EQUAL(h.app_rd(0x08) & 0x1u, 0x1u);
+    BOOST_CHECK(h.irq.read());
+    h.app_wr(0x08, 0x1); // W1C
+    BOOST_CHECK_EQUAL(h.app_rd(0x08) & 0x1u, 0u);
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    BOOST_CHECK(!h.irq.read());
+    // Link Status reports the trained speed and width (no link partner: the endpoint's own).
+    BOOST_CHECK_EQUAL((h.dbi_rd(0x080) >> 16) & 0xFu, 3u);
+    BOOST_CHECK_EQUAL((h.dbi_rd(0x080) >> 20) & 0x3Fu, 4u);
+}
+
+// libsystemc's own main() needs the symbol; Boost.Test provides the main this program runs.
+int sc_main(int, char*[]) { return 0; }
