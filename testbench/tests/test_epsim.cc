@@ -1,0 +1,281 @@
+// End-to-end tests of the simulator program: each runs build/epsim as a user would and checks
+// its exit status, its output and its JSON report. SystemC allows one simulation per process,
+// so platform-level scenarios run as separate epsim processes.
+#define BOOST_TEST_MODULE epsim
+#define BOOST_TEST_DYN_LINK
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+using json = nlohmann::json;
+
+struct run_result {
+    int status = -1;
+    std::string out; // stdout and stderr
+    json report;
+};
+
+std::string temp_path(const std::string& stem) {
+    static unsigned n = 0;
+    return "/tmp/epsim_test_" + std::to_string(::getpid()) + "_" + std::to_string(n++) + "_" + stem;
+}
+
+run_result epsim(const std::string& args, bool want_report = true) {
+    run_result r;
+    std::string report = temp_path("report.json");
+    std::string cmd = std::string(EPSIM_PATH) + " " + args;
+    if (want_report)
+        cmd += " --report " + report;
+    cmd += " 2>&1";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    BOOST_REQUIRE(p);
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+        r.out.append(buf, n);
+    int st = ::pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    if (want_report) {
+        std::ifstream is(report);
+        if (is) {
+            std::stringstream ss;
+            ss << is.rdbuf();
+            r.report = json::parse(ss.str(), nullptr, false);
+        }
+        std::remove(report.c_str());
+    }
+    return r;
+}
+
+const json& test_named(const json& report, const std::string& name) {
+    for (const auto& t : report.at("tests"))
+        if (t.at("name") == name)
+            return t;
+    BOOST_FAIL("no test named " + name);
+    static json none;
+    return none;
+}
+
+std::uint64_t bar_size(const json& report, unsigned bar) {
+    for (const auto& b : report.at("enumeration").at("devices").at(0).at("bars"))
+        if (b.at("bar") == bar)
+            return b.at("size_bytes").get<std::uint64_t>();
+    return 0;
+}
+
+std::string without_wall_clock(const std::string& s) {
+    std::string out;
+    std::istringstream is(s);
+    for (std::string line; std::getline(is, line);)
+        if (line.find("wall-clock") == std::string::npos)
+            out += line + "\n";
+    return out;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(default_platform_passes_the_bar_tests) {
+    auto r = epsim("run");
+    BOOST_CHECK_EQUAL(r.status, 0);
+    BOOST_CHECK(r.out.find("7 passed, 0 failed, 0 skipped") != std::string::npos);
+    BOOST_REQUIRE(r.report.is_object());
+    BOOST_CHECK_EQUAL(r.report.at("status"), "PASS");
+    BOOST_CHECK_EQUAL(r.report.at("totals").at("pass"), 7);
+    for (unsigned b = 0; b < 6; ++b)
+        BOOST_CHECK_EQUAL(test_named(r.report, "pci_ep_bar.BAR" + std::to_string(b) + ".BAR_TEST")
+                              .at("result"),
+                          "PASS");
+    BOOST_CHECK_EQUAL(test_named(r.report, "pci_ep_basic.CONSECUTIVE_BAR_TEST").at("result"),
+                      "PASS");
+    const auto& dev = r.report.at("enumeration").at("devices").at(0);
+    BOOST_CHECK_EQUAL(dev.at("bdf"), "01:00.0");
+    BOOST_CHECK_EQUAL(dev.at("vendor_id"), 0x16c3);
+    BOOST_CHECK_EQUAL(dev.at("device_id"), 0xedda);
+    // Test register BAR: 128 B of registers + 2048 x 16 B MSI-X table + 256 B PBA -> 64 KiB.
+    BOOST_CHECK_EQUAL(bar_size(r.report, 0), 65536u);
+    for (unsigned b = 1; b < 5; ++b)
+        BOOST_CHECK_EQUAL(bar_size(r.report, b), 131072u);
+    BOOST_CHECK_EQUAL(bar_size(r.report, 5), 1048576u);
+    BOOST_CHECK_EQUAL(r.report.at("link").at("gen"), 3);
+    BOOST_CHECK_EQUAL(r.report.at("link").at("width"), 4);
+    BOOST_CHECK_EQUAL(r.report.at("controller").at("ltssm"), "L0");
+    // The function needs 200 us after link-up; the host polls every 100 us and sees CRS.
+    BOOST_CHECK_GT(r.report.at("enumeration").at("crs_retries").get<int>(), 0);
+    BOOST_CHECK_EQUAL(r.report.at("sim").at("warnings"), 0);
+}
+
+BOOST_AUTO_TEST_CASE(same_config_same_bytes) {
+    auto a = epsim("run --set sim.seed=7");
+    auto b = epsim("run --set sim.seed=7");
+    BOOST_CHECK_EQUAL(a.status, 0);
+    BOOST_CHECK_EQUAL(b.status, 0);
+    BOOST_CHECK_EQUAL(a.report.dump(), b.report.dump());
+    BOOST_CHECK_EQUAL(without_wall_clock(a.out), without_wall_clock(b.out));
+    BOOST_CHECK(a.report.dump().find("wall") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(bar_size_override_changes_what_the_host_sees) {
+    auto r = epsim("run --set function.test.bar_sizes[2]=65536");
+    BOOST_CHECK_EQUAL(r.status, 0);
+    BOOST_CHECK_EQUAL(bar_size(r.report, 2), 65536u);
+    BOOST_CHECK_EQUAL(bar_size(r.report, 3), 131072u);
+    BOOST_CHECK_EQUAL(r.report.at("totals").at("pass"), 7);
+}
+
+BOOST_AUTO_TEST_CASE(unused_bar_is_skipped) {
+    auto r = epsim("run --set function.test.bar_sizes[3]=0");
+    BOOST_CHECK_EQUAL(r.status, 0);
+    const auto& t = test_named(r.report, "pci_ep_bar.BAR3.BAR_TEST");
+    BOOST_CHECK_EQUAL(t.at("result"), "SKIP");
+    BOOST_CHECK_EQUAL(t.at("reason"), "BAR is disabled");
+    BOOST_CHECK_EQUAL(r.report.at("totals").at("skip"), 1);
+    BOOST_CHECK_EQUAL(r.report.at("totals").at("pass"), 6);
+    BOOST_CHECK(r.out.find("ok 4 pci_ep_bar.BAR3.BAR_TEST # SKIP BAR is disabled") !=
+                std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(bar_types_64bit_resizable_fixed) {
+    auto r = epsim("run --set dwc.bars[2].only_64bit=true --set dwc.bars[3].type=reserved"
+                   " --set function.test.bar_sizes[3]=0"
+                   " --set dwc.bars[4].type=resizable --set function.test.bar_sizes[4]=2097152"
+                   " --set dwc.bars[1].type=fixed --set dwc.bars[1].fixed_size=4096"
+                   " --set function.test.bar_sizes[1]=1024");
+    BOOST_CHECK_EQUAL(r.status, 0);
+    BOOST_REQUIRE(r.report.is_object());
+    BOOST_CHECK_EQUAL(r.report.at("status"), "PASS");
+    bool saw64 = false;
+    for (const auto& b : r.report.at("enumeration").at("devices").at(0).at("bars"))
+        if (b.at("bar") == 2)
+            saw64 = b.at("is64").get<bool>();
+    BOOST_CHECK(saw64);
+    BOOST_CHECK_EQUAL(bar_size(r.report, 1), 4096u);    // fixed size wins
+    BOOST_CHECK_EQUAL(bar_size(r.report, 4), 2097152u); // resizable: selected through REBAR
+    BOOST_CHECK_EQUAL(test_named(r.report, "pci_ep_bar.BAR3.BAR_TEST").at("result"), "SKIP");
+    BOOST_CHECK_EQUAL(test_named(r.report, "pci_ep_bar.BAR4.BAR_TEST").at("result"), "PASS");
+}
+
+BOOST_AUTO_TEST_CASE(viewport_core_and_other_link) {
+    auto r = epsim("run --set dwc.version=4.70a --set link.gen=2 --set link.width=1 --log fw");
+    BOOST_CHECK_EQUAL(r.status, 0);
+    BOOST_CHECK_EQUAL(r.report.at("status"), "PASS");
+    BOOST_CHECK_EQUAL(r.report.at("link").at("gen"), 2);
+    BOOST_CHECK_EQUAL(r.report.at("link").at("width"), 1);
+    BOOST_CHECK(r.out.find("iATU: unroll F, 8 ob, 8 ib, align 4K, limit 1024G") !=
+                std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(crs_until_the_function_is_ready) {
+    auto none = epsim("run --set function.test.init_delay_us=0");
+    BOOST_CHECK_EQUAL(none.status, 0);
+    BOOST_CHECK_EQUAL(none.report.at("enumeration").at("crs_retries"), 0);
+    auto slow = epsim("run --set function.test.init_delay_us=1000");
+    BOOST_CHECK_EQUAL(slow.status, 0);
+    BOOST_CHECK_GE(slow.report.at("enumeration").at("crs_retries").get<int>(), 9);
+    BOOST_CHECK_GE(slow.report.at("controller").at("crs_completions").get<int>(), 9);
+    // A device that never becomes ready: the host gives up after host.test_timeout_us.
+    auto never = epsim("run --set function.test.init_delay_us=5000000 --set host.test_timeout_us=2000");
+    BOOST_CHECK_EQUAL(never.status, 1);
+    BOOST_CHECK_EQUAL(never.report.at("status"), "FAIL");
+    BOOST_CHECK(never.out.find("enumeration failed: ETIMEDOUT") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(register_log_shows_the_bring_up_sequence) {
+    auto r = epsim("run --log regs", false);
+    BOOST_CHECK_EQUAL(r.status, 0);
+    auto at = [&](const std::string& s) { return r.out.find(s); };
+    const auto header = at("ep-cpu W 0x000 DBI.VENDOR_DEVICE=0xedda16c3");
+    const auto bar = at("DBI2.BAR5_MASK=0x000fffff {ENABLE=0x1}");
+    const auto ltssm = at("APP.APP_CTRL=0x00000003 {LTSSM_EN=0x1");
+    const auto link_up = at("APP.APP_IRQ_STATUS=0x00000001 {LINK_UP=0x1");
+    const auto host = at("host R 0x000 DBI.VENDOR_DEVICE");
+    BOOST_REQUIRE(header != std::string::npos);
+    BOOST_REQUIRE(bar != std::string::npos);
+    BOOST_REQUIRE(ltssm != std::string::npos);
+    BOOST_REQUIRE(link_up != std::string::npos);
+    BOOST_REQUIRE(host != std::string::npos);
+    BOOST_CHECK_LT(header, bar);
+    BOOST_CHECK_LT(bar, ltssm);
+    BOOST_CHECK_LT(ltssm, link_up);
+    BOOST_CHECK_LT(link_up, host);
+}
+
+BOOST_AUTO_TEST_CASE(bad_configuration_is_one_line_naming_key_and_rule) {
+    struct row {
+        std::string args, expect;
+    };
+    const std::string bad_json = temp_path("bad.json");
+    {
+        std::ofstream os(bad_json);
+        os << "{ \"link\": { \"gen\": 3, }\n";
+    }
+    const std::string unknown_json = temp_path("unknown.json");
+    {
+        std::ofstream os(unknown_json);
+        os << "{ \"dwc\": { \"iatu\": { \"windows\": 4 } } }\n";
+    }
+    const row rows[] = {
+        {"run --set link.width=3", "link.width = 3: must be one of 1, 2, 4, 8, 16"},
+        {"run --set link.lanes=4", "link.lanes: unknown key"},
+        {"run --set function.test.bar_sizes[2]=100000",
+         "function.test.bar_sizes[2] = 100000: must be 0 (unused) or a power of two"},
+        {"run --config " + bad_json, "malformed JSON at line 1"},
+        {"run --config " + unknown_json, "dwc.iatu.windows: unknown key"},
+        {"run --config /nonexistent/cfg.json", "cannot open"},
+        {"run --set link.gen=x", "link.gen: expected an unsigned integer"},
+        {"run --set dwc.iatu.miss_policy=drop", "dwc.iatu.miss_policy"},
+        {"run --log everything", "--log everything: unknown category"},
+        {"run --workload nope", "--workload nope: unknown workload"},
+    };
+    for (const auto& r : rows) {
+        auto res = epsim(r.args, false);
+        BOOST_CHECK_MESSAGE(res.status == 2, r.args << ": exit " << res.status);
+        BOOST_CHECK_MESSAGE(res.out.find(r.expect) != std::string::npos,
+                            r.args << ": output was: " << res.out);
+        BOOST_CHECK_MESSAGE(std::count(res.out.begin(), res.out.end(), '\n') == 1,
+                            r.args << ": expected one line, got: " << res.out);
+    }
+    std::remove(bad_json.c_str());
+    std::remove(unknown_json.c_str());
+}
+
+BOOST_AUTO_TEST_CASE(config_dump_is_complete_json) {
+    auto r = epsim("config --dump --set link.gen=5", false);
+    BOOST_CHECK_EQUAL(r.status, 0);
+    json j = json::parse(r.out, nullptr, false);
+    BOOST_REQUIRE(!j.is_discarded());
+    for (const char* k : {"sim", "link", "dwc", "function", "smmu", "dram", "host", "board", "cpu"})
+        BOOST_CHECK_MESSAGE(j.contains(k), k);
+    BOOST_CHECK_EQUAL(j.at("link").at("gen"), 5);
+    BOOST_CHECK_EQUAL(j.at("dwc").at("bars").size(), 6u);
+    BOOST_CHECK_EQUAL(j.at("function").at("test").at("bar_sizes").at(5), 1048576);
+    auto bad = epsim("config --dump --set link.gen=7", false);
+    BOOST_CHECK_EQUAL(bad.status, 2);
+    BOOST_CHECK(bad.out.find("link.gen = 7: must be in [1, 6]") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(command_line_errors) {
+    auto none = epsim("", false);
+    BOOST_CHECK_EQUAL(none.status, 2);
+    auto help = epsim("run --help", false);
+    BOOST_CHECK_EQUAL(help.status, 0);
+    BOOST_CHECK(help.out.find("--set") != std::string::npos);
+    auto stray = epsim("run --frobnicate", false);
+    BOOST_CHECK_EQUAL(stray.status, 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_run_that_cannot_finish_is_stopped) {
+    auto r = epsim("run --set sim.time_limit_us=50");
+    BOOST_CHECK_EQUAL(r.status, 3);
+    BOOST_CHECK_EQUAL(r.report.at("status"), "HUNG");
+    BOOST_CHECK(r.out.find("did not finish within sim.time_limit_us = 50") != std::string::npos);
+}
