@@ -89,6 +89,11 @@ void cpu::delay_ns(std::uint64_t ns) { advance(sc_time(static_cast<double>(ns), 
 
 void cpu::charge_cycles(std::uint64_t cycles) { advance(period_ * static_cast<double>(cycles)); }
 
+void cpu::charge(work kind, std::uint64_t bytes) {
+    charge_cycles(bytes *
+                  (kind == work::copy ? p_.copy_cycles_per_byte : p_.crc_cycles_per_byte));
+}
+
 void cpu::set_irq_handler(unsigned line, hal::irq_handler handler) {
     handlers_[line] = std::move(handler);
 }

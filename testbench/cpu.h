@@ -28,6 +28,8 @@ struct cpu_params {
     std::uint64_t clock_hz = 1'000'000'000;
     unsigned max_beat_bytes = 8;
     std::uint64_t irq_entry_cycles = 100;
+    std::uint64_t copy_cycles_per_byte = 1;
+    std::uint64_t crc_cycles_per_byte = 2;
     soc::master id = soc::master::ep_cpu;
     std::string log_category = "fw";
 };
@@ -50,6 +52,7 @@ public:
     std::uint64_t now_ns() override;
     void delay_ns(std::uint64_t ns) override;
     void charge_cycles(std::uint64_t cycles) override;
+    void charge(work kind, std::uint64_t bytes) override;
     std::uint64_t cpu_clock_hz() const override { return p_.clock_hz; }
     void set_irq_handler(unsigned line, hal::irq_handler handler) override;
     bool wait_for_interrupt(std::uint64_t timeout_ns) override;

@@ -17,6 +17,7 @@ constexpr std::uint64_t edma_offset = 0x380000;
 constexpr std::uint64_t edma_bytes = 0x80000;
 constexpr std::uint64_t dbi_function_bytes = 0x1000;
 constexpr std::uint64_t ecam_bytes = 256ull << 20;
+constexpr std::uint64_t msi_page_bytes = 0x1000;
 constexpr unsigned pcie_tags = 32;
 constexpr unsigned host_rcb_bytes = 64;
 constexpr std::uint64_t mhz = 1'000'000;
@@ -114,6 +115,8 @@ static cpu_params ep_cpu_params(const cfg::platform_config& c) {
     p.clock_hz = c.cpu.clock_mhz * mhz;
     p.max_beat_bytes = c.cpu.mmio_access_bytes;
     p.irq_entry_cycles = c.cpu.irq_entry_cycles;
+    p.copy_cycles_per_byte = c.cpu.copy_cycles_per_byte;
+    p.crc_cycles_per_byte = c.cpu.crc_cycles_per_byte;
     p.id = soc::master::ep_cpu;
     p.log_category = "fw";
     return p;
@@ -176,10 +179,13 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
         ep_board_.bars[i] = hal::bar_desc{hal_type_of(c.dwc.bars[i].type), c.dwc.bars[i].fixed_size,
                                           c.dwc.bars[i].only_64bit};
     ep_board_.bar_align = c.dwc.iatu.region_align;
+    ep_board_.max_map_bytes = c.function.max_map_bytes;
     host_board_.ram = {c.host.mem_base, c.host.mem_size_bytes};
     host_board_.ecam = {c.host.ecam_base, ecam_bytes};
     host_board_.mmio32 = {c.host.mmio32_base, c.host.mmio32_size};
     host_board_.mmio64 = {c.host.mmio64_base, c.host.mmio64_size};
+    host_board_.msi_doorbell = {c.host.msi_base, msi_page_bytes};
+    host_board_.msi_regs = {c.host.msi_base + msi_page_bytes, msi_page_bytes};
 
     SC_THREAD(power_on);
     logger::get().set_time_source([]() {

@@ -53,6 +53,16 @@ struct ep_board {
     bool intx_capable = true;
     bool linkup_notifier = true;
     unsigned max_functions = 1;
+    // The DWC driver caps one outbound mapping at this many bytes (and at the next region-limit
+    // boundary) and returns a partial mapping instead of failing.
+    std::uint64_t max_map_bytes = 1ull << 20;
+};
+
+// Interrupt lines of the host CPU.
+enum host_irq_line : unsigned {
+    host_irq_msi = 0,  // the MSI controller's FIFO is not empty
+    host_irq_intx = 1, // an INTx wire is asserted
+    host_irq_lines = 2,
 };
 
 struct host_board {
@@ -60,6 +70,8 @@ struct host_board {
     region ecam;   // enhanced configuration access window
     region mmio32; // non-prefetchable 32-bit window for BARs
     region mmio64; // 64-bit prefetchable window for BARs
+    region msi_doorbell; // MSI target: memory writes here are interrupts (address/data)
+    region msi_regs;     // the MSI controller's registers (host_irq_regs.h)
     unsigned first_bus = 1; // bus below the root port
 };
 

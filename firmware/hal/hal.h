@@ -43,6 +43,9 @@ public:
     virtual void delay_ns(std::uint64_t ns) = 0;
     // Compute cost of code that does not touch the bus (e.g. CRC, memcpy in local RAM).
     virtual void charge_cycles(std::uint64_t cycles) = 0;
+    // Compute cost of a byte-proportional operation, at the CPU's rate for that kind.
+    enum class work { copy, crc };
+    virtual void charge(work kind, std::uint64_t bytes) = 0;
     virtual std::uint64_t cpu_clock_hz() const = 0;
 
     // Interrupts: a handler per line. wait_for_interrupt() returns true after running the

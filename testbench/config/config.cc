@@ -32,6 +32,7 @@ constexpr bool is_pow2(std::uint64_t v) {
 }
 
 // Fixed-size regions the cross-key rules need.
+constexpr std::uint64_t msi_region_size = 0x2000; // doorbell page + register page
 constexpr std::uint64_t dbi_region_size = 0x400000;
 constexpr std::uint64_t app_region_size = 0x1000;
 constexpr std::uint64_t ecam_region_size = 256 * MiB;
@@ -272,6 +273,7 @@ const std::vector<entry>& schema() {
         uint_key("function.test.device_id", 0xedda, in_range(0, 0xffff)),
         uint_key("function.test.poll_interval_us", 1000, in_range(1, 1000000)),
         uint_key("function.test.init_delay_us", 200, in_range(0, 10000000)),
+        uint_key("function.max_map_bytes", 1 * MiB, power_of_two(4096, pow2(30))),
 
         bool_key("smmu.enabled", false),
         uint_key("smmu.tlb_entries", 64, in_range(1, 65536)),
@@ -290,6 +292,8 @@ const std::vector<entry>& schema() {
         uint_key("host.mmio32_size", 512 * MiB, multiple_of(1 * MiB, 1 * MiB, 4 * GiB)),
         uint_key("host.mmio64_base", 0x4000000000, multiple_of(1 * MiB)),
         uint_key("host.mmio64_size", 256 * GiB, multiple_of(1 * MiB)),
+        // MSI target: the doorbell page the root complex decodes, then its registers.
+        uint_key("host.msi_base", 0xFEE00000, multiple_of(8192)),
 
         uint_key("board.dbi_base", 0x40000000, multiple_of(4 * MiB)),
         uint_key("board.atu_size", 128 * KiB, multiple_of(512, 512, 0x80000)),
@@ -302,6 +306,8 @@ const std::vector<entry>& schema() {
         uint_key("cpu.clock_mhz", 1000, in_range(1, 10000)),
         uint_key("cpu.mmio_access_bytes", 8, one_of({1, 2, 4, 8})),
         uint_key("cpu.irq_entry_cycles", 100, in_range(0, 100000)),
+        uint_key("cpu.copy_cycles_per_byte", 1, in_range(0, 1000)),
+        uint_key("cpu.crc_cycles_per_byte", 2, in_range(0, 1000)),
         uint_key("host.mmio_access_bytes", 8, one_of({1, 2, 4, 8})),
     };
     return table;
@@ -754,6 +760,7 @@ void check_cross_rules(const platform_config& p) {
         make_region("host.mmio64_base + host.mmio64_size", h.mmio64_base, h.mmio64_size),
         make_region("host.ecam_base + " + hex(ecam_region_size), h.ecam_base, ecam_region_size),
         make_region("host.mem_base + host.mem_size_bytes", h.mem_base, h.mem_size_bytes),
+        make_region("host.msi_base + " + hex(msi_region_size), h.msi_base, msi_region_size),
     });
 }
 
@@ -903,6 +910,10 @@ platform_config parse(const json& cfg) {
     p.board.aperture.page_size = v.u("board.aperture.page_size");
 
     p.function.test.init_delay_us = v.u("function.test.init_delay_us");
+    p.function.max_map_bytes = v.u("function.max_map_bytes");
+    p.host.msi_base = v.u("host.msi_base");
+    p.cpu.copy_cycles_per_byte = v.u("cpu.copy_cycles_per_byte");
+    p.cpu.crc_cycles_per_byte = v.u("cpu.crc_cycles_per_byte");
     p.cpu.clock_mhz = v.u("cpu.clock_mhz");
     p.cpu.mmio_access_bytes = static_cast<unsigned>(v.u("cpu.mmio_access_bytes"));
     p.cpu.irq_entry_cycles = v.u("cpu.irq_entry_cycles");

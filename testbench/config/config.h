@@ -89,6 +89,7 @@ struct test_function_config {
 
 struct function_config {
     test_function_config test;
+    std::uint64_t max_map_bytes; // the DWC driver's cap on one outbound mapping
 };
 
 struct smmu_config {
@@ -114,6 +115,7 @@ struct host_config {
     std::uint64_t mmio64_base;
     std::uint64_t mmio64_size;
     unsigned mmio_access_bytes; // largest single MMIO load/store the host CPU issues
+    std::uint64_t msi_base;     // MSI doorbell page; the MSI controller's registers follow
 };
 
 struct aperture_config {
@@ -133,6 +135,8 @@ struct cpu_config {
     std::uint64_t clock_mhz;
     unsigned mmio_access_bytes;     // largest single load/store the EP CPU issues
     std::uint64_t irq_entry_cycles; // cost of taking an interrupt
+    std::uint64_t copy_cycles_per_byte; // CPU memcpy in local memory
+    std::uint64_t crc_cycles_per_byte;  // CRC32 in software
 };
 
 struct platform_config {
