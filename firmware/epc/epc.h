@@ -37,11 +37,20 @@ struct header {
     std::uint8_t interrupt_pin = 0;
 };
 
+// One piece of a BAR in subrange mapping: consecutive pieces cover the BAR in order.
+struct epf_bar_submap {
+    std::uint64_t phys_addr = 0; // local address the piece maps to
+    std::uint64_t size = 0;
+};
+
 struct epf_bar {
     int barno = NO_BAR;
     std::uint64_t phys_addr = 0; // local (AXI) address of the backing memory
     std::uint64_t size = 0;
     std::uint32_t flags = 0; // PCI_BASE_ADDRESS_* flags
+    // Non-empty: the controller maps the BAR piece by piece with address-match inbound windows
+    // (needs features.subrange_mapping and a host-assigned BAR address).
+    std::vector<epf_bar_submap> submap;
 };
 
 enum class irq_type { intx, msi, msix };
