@@ -21,7 +21,7 @@ constexpr std::uint64_t msi_page_bytes = 0x1000;
 constexpr unsigned pcie_tags = 32;
 constexpr unsigned host_rcb_bytes = 64;
 constexpr std::uint64_t mhz = 1'000'000;
-enum noc_port : unsigned { port_dram = 0, port_dbi = 1, port_app = 2 };
+enum noc_port : unsigned { port_dram = 0, port_dbi = 1, port_app = 2, port_aperture = 3 };
 
 dwc::bar_kind kind_of(cfg::bar_type t) {
     switch (t) {
@@ -79,6 +79,8 @@ dwc::dw_pcie_ep_params platform::ep_params(const cfg::platform_config& c) {
     p.edma_offset = edma_offset;
     p.dbi_aperture_bytes = dbi_aperture_bytes;
     p.max_tags = pcie_tags;
+    p.aperture_base = c.board.aperture.base;
+    p.aperture_bytes = c.board.aperture.size;
     return p;
 }
 
@@ -130,11 +132,12 @@ static cpu_params host_cpu_params(const cfg::platform_config& c) {
 }
 
 platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
-    : sc_module(name), rc("rc", rc_params(c)), link("link", link_params(c)),
+    : sc_module(name), msi("msi", c.host.msi_base), host_irqc("host_irqc", hal::host_irq_lines),
+      rc("rc", rc_params(c)), link("link", link_params(c)),
       ep("dwc", ep_params(c)), noc("noc"),
       dram("dram", c.dram.size_bytes, sc_time(static_cast<double>(c.dram.latency_ns), sc_core::SC_NS)),
       irqc("irqc", hal::ep_irq_lines), ep_cpu("ep_cpu", ep_cpu_params(c), &irqc),
-      host_cpu("host_cpu", host_cpu_params(c), nullptr), cfg_(c) {
+      host_cpu("host_cpu", host_cpu_params(c), &host_irqc), cfg_(c) {
     tlm_utils::tlm_quantumkeeper::set_global_quantum(
         sc_time(static_cast<double>(c.sim.quantum_ns), sc_core::SC_NS));
 
@@ -143,6 +146,11 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
     rc.pcie_tx.bind(link.up_in);
     link.up_out.bind(rc.pcie_rx);
     rc.attach_link(link);
+    rc.attach_msi(msi);
+    msi.msi_irq.bind(host_msi_irq_);
+    msi.intx_irq.bind(host_intx_irq_);
+    host_irqc.lines[hal::host_irq_msi].bind(host_msi_irq_);
+    host_irqc.lines[hal::host_irq_intx].bind(host_intx_irq_);
     // Endpoint side.
     link.dn_out.bind(ep.pcie_rx);
     ep.pcie_tx.bind(link.dn_in);
@@ -152,9 +160,11 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
     noc.out.bind(dram.in);
     noc.out.bind(ep.dbi);
     noc.out.bind(ep.app);
+    noc.out.bind(ep.axi_s);
     noc.map(c.dram.base, c.dram.size_bytes, port_dram, "dram");
     noc.map(c.board.dbi_base, dbi_aperture_bytes, port_dbi, "dbi");
     noc.map(c.board.app_base, dwc::app::block_bytes, port_app, "app");
+    noc.map(c.board.aperture.base, c.board.aperture.size, port_aperture, "aperture");
     // Interrupt lines.
     ep.app_irq.bind(app_irq_);
     for (unsigned i = 0; i < hal::ep_irq_lines; ++i) {

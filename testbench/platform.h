@@ -10,6 +10,7 @@
 #include "cpu.h"
 #include "dwc/dw_pcie_ep.h"
 #include "hal/board.h"
+#include "host/msi_controller.h"
 #include "pcie/link.h"
 #include "pcie/root_complex.h"
 #include "soc/interconnect.h"
@@ -41,6 +42,8 @@ public:
     // Runs until the host program returns or sim.time_limit_us passes. True if it returned.
     bool run();
 
+    host::msi_controller msi;
+    soc::irq_controller host_irqc;
     pcie::root_complex rc;
     pcie::pcie_link link;
     dwc::dw_pcie_ep ep;
@@ -58,6 +61,7 @@ private:
     hal::ep_board ep_board_;
     hal::host_board host_board_;
     sc_core::sc_signal<bool> app_irq_;
+    sc_core::sc_signal<bool> host_msi_irq_, host_intx_irq_;
     std::vector<std::unique_ptr<sc_core::sc_signal<bool>>> idle_lines_;
 };
 

@@ -13,6 +13,7 @@ constexpr std::uint64_t resizable_min = 1ull << 20;       // 1 MB
 constexpr std::uint64_t resizable_max = 1ull << 47;       // 128 TB
 constexpr std::uint64_t min_bar_space = 128;              // pci_epf_alloc_space minimum
 constexpr unsigned max_msi = 32, max_msix = 2048;
+constexpr std::uint32_t io_flag_bits = 0x3; // PCI_BASE_ADDRESS_IO_MASK = ~0x3
 bool is_pow2(std::uint64_t v) { return v && !(v & (v - 1)); }
 std::uint64_t roundup_pow2(std::uint64_t v) {
     std::uint64_t p = 1;
@@ -71,7 +72,7 @@ epc::epc(controller_ops& ops, hal::platform& io, const hal::ep_board& board)
 
 int epc::get_next_free_bar(const features& f, int bar) {
     for (int b = bar; b >= 0 && b < static_cast<int>(pci::STD_NUM_BARS); ++b) {
-        if (b > 0 && f.bar[b - 1].only_64bit && f.bar[b].type == hal::bar_type::reserved)
+        if (b > 0 && f.bar[b - 1].only_64bit)
             continue; // upper half of a 64-bit BAR
         if (f.bar[b].type == hal::bar_type::reserved)
             continue;
@@ -97,9 +98,9 @@ int epc::set_bar(unsigned fn, const epf_bar& bar) {
         return -EINVAL;
     if (bar.barno == static_cast<int>(pci::STD_NUM_BARS) - 1 && is64)
         return -EINVAL;
-    if (io_bar && (bar.flags & ~0x3u & 0xF))
+    if (io_bar && (bar.flags & ~io_flag_bits))
         return -EINVAL;
-    if (bar.size > four_gib && !is64)
+    if (bar.size >= four_gib && !is64) // upper_32_bits(size) != 0
         return -EINVAL;
     return ops_.set_bar(fn, bar);
 }
@@ -196,7 +197,7 @@ int alloc_space(coherent_pool& pool, const features& f, int barno, std::uint64_t
     bar.phys_addr = addr;
     bar.size = size;
     bar.flags = 0;
-    if (size > four_gib || d.only_64bit)
+    if (size >= four_gib || d.only_64bit)
         bar.flags |= pci::BASE_ADDRESS_MEM_TYPE_64;
     return 0;
 }

@@ -20,6 +20,7 @@ constexpr std::uint32_t cfg_offset_mask = cfg_space_bytes - dword;
 constexpr unsigned rcb_64 = 64, rcb_128 = 128;
 constexpr std::uint32_t lnkctl_rcb = 1u << 3;
 constexpr std::uint32_t devctl_mps_shift = 5;
+constexpr std::uint32_t devctl_mrrs_shift = 12;
 constexpr std::uint32_t training_phases = 4; // detect, polling, configuration (x2)
 
 std::uint32_t be_to_mask(std::uint8_t be) {
@@ -33,12 +34,15 @@ std::uint32_t be_to_mask(std::uint8_t be) {
 
 dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
     : sc_module(name), dbi("dbi"), app("app"), pcie_rx("pcie_rx"), pcie_tx("pcie_tx"),
-      axi_m("axi_m"), app_irq("app_irq"), p_(p), dbi_("DBI", dbi_table(p.dbi)),
+      axi_m("axi_m"), axi_s("axi_s"), app_irq("app_irq"), p_(p), dbi_("DBI", dbi_table(p.dbi)),
       dbi2_("DBI2", dbi2_table(p.dbi)), app_regs_("APP", app::table()), atu_(p.iatu),
       requester_(std::string(basename()), 0, p.max_tags) {
     dbi.register_b_transport(this, &dw_pcie_ep::dbi_b_transport);
     app.register_b_transport(this, &dw_pcie_ep::app_b_transport);
     pcie_rx.register_b_transport(this, &dw_pcie_ep::rx_b_transport);
+    axi_s.register_b_transport(this, &dw_pcie_ep::axi_s_b_transport);
+    ob_busy_until_.assign(p.iatu.outbound_windows, sc_core::SC_ZERO_TIME);
+    ib_busy_until_.assign(p.iatu.inbound_windows, sc_core::SC_ZERO_TIME);
 
     // Resizable BAR: writing the capability register makes the controller select that size.
     const auto rebars = resizable_bars(p.dbi);
@@ -56,6 +60,7 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
     }
     app_regs_.on_write(app::ctrl, [this](std::uint32_t, std::uint32_t, std::uint32_t) {
         ltssm_kick_.notify(sc_core::SC_ZERO_TIME);
+        update_intx();
     });
     app_regs_.on_write(app::irq_status, [this](std::uint32_t, std::uint32_t, std::uint32_t) {
         update_app_irq();
@@ -216,6 +221,10 @@ void dw_pcie_ep::dbi_write32(std::uint32_t off, std::uint32_t value, std::uint32
         if (!p_.iatu.unrolled && off >= atu_viewport_window &&
             off < atu_viewport_window + atu_viewport_size) {
             std::uint32_t reg = off - atu_viewport_window;
+            const std::uint32_t vp = atu_.read_viewport();
+            check_in_flight((vp & iatu_reg::viewport_dir_inbound) ? iatu_dir::inbound
+                                                                  : iatu_dir::outbound,
+                            vp & ~iatu_reg::viewport_dir_inbound, iatu::reg_name(reg));
             report_atu(atu_.write_viewport_window(reg, value),
                        std::string("IATU[viewport ") + hex(atu_.read_viewport(), 8) + "]." +
                            iatu::reg_name(reg));
@@ -250,6 +259,8 @@ void dw_pcie_ep::dbi_write32(std::uint32_t off, std::uint32_t value, std::uint32
     if (p_.iatu.unrolled && off >= p_.atu_offset && off < p_.atu_offset + p_.atu_space_bytes) {
         std::uint32_t o = off - p_.atu_offset;
         bool inbound = o & iatu_reg::inbound_offset;
+        check_in_flight(inbound ? iatu_dir::inbound : iatu_dir::outbound,
+                        o / iatu_reg::region_bytes, iatu::reg_name(o % iatu_reg::inbound_offset));
         iatu_write_result r = atu_.write_unrolled(o, value);
         report_atu(r, std::string("IATU.") + (inbound ? "IB" : "OB") +
                           std::to_string(o / iatu_reg::region_bytes) + "." +
@@ -472,6 +483,8 @@ void dw_pcie_ep::handle_config(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
         std::memcpy(&v, gp.get_data_ptr(), std::min<unsigned>(dword, gp.get_data_length()));
         cfg_write32(off, v, be_to_mask(t.first_be));
         log_reg("host", true, dbi_, off, dbi_.read32(off));
+        if (off == c::command)
+            update_intx();
         pcie::send_completion(tx, completer(), gp, t, pcie::cpl_status::sc, nullptr, delay);
         return;
     }
@@ -538,6 +551,9 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
     axi.set_extension(&attr);
     axi_m->b_transport(axi, delay);
     axi.clear_extension(&attr);
+    if (hit.hit)
+        ib_busy_until_[hit.index] =
+            std::max(ib_busy_until_[hit.index], sc_core::sc_time_stamp() + delay);
     bool ok = axi.get_response_status() == tlm::TLM_OK_RESPONSE;
     if (!ok) {
         ++stats_.completer_aborts;
@@ -549,6 +565,126 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
     if (is_read)
         pcie::send_completion(tx, completer(), gp, t,
                               ok ? pcie::cpl_status::sc : pcie::cpl_status::ca, buf.data(), delay);
+}
+
+} // namespace epvp::dwc
+
+namespace epvp::dwc {
+
+// ---------------------------------------------------------------------------------------------
+// Outbound: the EP CPU's accesses to the aperture
+
+void dw_pcie_ep::axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+    const std::uint64_t axi_addr = p_.aperture_base + gp.get_address();
+    const unsigned len = gp.get_data_length();
+    unsigned char* data = gp.get_data_ptr();
+    const bool is_read = gp.is_read();
+    auto fail = [&](tlm::tlm_response_status st, const std::string& why) {
+        ++stats_.outbound_errors;
+        logger::get().warning("dwc", std::string(basename()) + ": outbound " +
+                                         (is_read ? "read " : "write ") + hex(axi_addr) + " len " +
+                                         std::to_string(len) + ": " + why);
+        if (is_read)
+            std::memset(data, 0xFF, len);
+        gp.set_response_status(st);
+    };
+    if (gp.get_byte_enable_ptr() || !len)
+        return fail(tlm::TLM_GENERIC_ERROR_RESPONSE, "byte enables / empty accesses not supported");
+    if (!link_ || !link_->is_up())
+        return fail(tlm::TLM_GENERIC_ERROR_RESPONSE, "the link is down");
+    if (!(dbi_.read32(c::command) & c::cmd_bus_master))
+        return fail(tlm::TLM_GENERIC_ERROR_RESPONSE,
+                    "Bus Master Enable is clear: the function may not issue requests");
+    const iatu_hit hit = atu_.translate_outbound(axi_addr);
+    std::uint64_t pci = axi_addr;
+    if (!hit.hit) {
+        ++stats_.outbound_misses;
+        if (p_.miss_is_ur)
+            return fail(tlm::TLM_ADDRESS_ERROR_RESPONSE,
+                        "no outbound iATU region matches (dwc.iatu.miss_policy=ur): DECERR");
+        logger::get().warning("iatu", std::string(basename()) + ": outbound " +
+                                          hex(axi_addr) +
+                                          ": no iATU region matches; sent untranslated");
+    } else {
+        if (hit.type != iatu_reg::type_mem) {
+            logger::get().unimplemented_once("dwc", "ob-type",
+                                             "outbound iATU region type " + hex(hit.type) +
+                                                 " (CFG/IO/MSG) not modelled");
+            return fail(tlm::TLM_GENERIC_ERROR_RESPONSE, "region type not modelled");
+        }
+        if (axi_addr + len - 1 > atu_.region(iatu_dir::outbound, hit.index)->limit())
+            return fail(tlm::TLM_GENERIC_ERROR_RESPONSE,
+                        "access runs past the end of outbound region " +
+                            std::to_string(hit.index));
+        pci = hit.address;
+    }
+    auto& tx = *pcie_tx.operator->();
+    requester_.set_requester_id(requester_id());
+    const std::uint32_t devctl = dbi_.read32(exp_cap + c::exp_devctl);
+    const unsigned mps = 128u << ((devctl >> devctl_mps_shift) & 7);
+    const unsigned mrrs = 128u << ((devctl >> devctl_mrrs_shift) & 7);
+    const unsigned max_bytes = is_read ? mrrs : mps;
+    constexpr std::uint64_t boundary = 4096; // a request never crosses a 4 KiB boundary
+    for (unsigned off = 0; off < len;) {
+        const std::uint64_t a = pci + off;
+        const unsigned n = static_cast<unsigned>(
+            std::min<std::uint64_t>({len - off, max_bytes, boundary - (a % boundary)}));
+        ++stats_.outbound_tlps;
+        if (is_read) {
+            pcie::np_result r =
+                requester_.request(tx, pcie::tlp_type::mrd, a, data + off, n, delay);
+            if (r.link_error || !r.completed || r.status != pcie::cpl_status::sc)
+                return fail(tlm::TLM_GENERIC_ERROR_RESPONSE,
+                            r.link_error  ? std::string("MRd not sent")
+                            : !r.completed ? std::string("MRd got no completion")
+                                           : std::string("MRd completed with ") +
+                                                 pcie::to_string(r.status));
+        } else if (!requester_.posted(tx, pcie::tlp_type::mwr, a, data + off, n, delay)) {
+            return fail(tlm::TLM_GENERIC_ERROR_RESPONSE, "MWr not sent");
+        }
+        off += n;
+    }
+    (is_read ? stats_.outbound_reads : stats_.outbound_writes)++;
+    if (hit.hit)
+        ob_busy_until_[hit.index] =
+            std::max(ob_busy_until_[hit.index], sc_core::sc_time_stamp() + delay);
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void dw_pcie_ep::update_intx() {
+    const bool level = app_regs_.read32(app::ctrl) & app::ctrl_sys_int;
+    dbi_.set_bits(c::command, c::sta_interrupt, level ? c::sta_interrupt : 0);
+    const bool want = level && !(dbi_.read32(c::command) & c::cmd_intx_disable);
+    if (want == intx_sent_)
+        return;
+    if (!link_ || !link_->is_up()) {
+        intx_sent_ = false;
+        return;
+    }
+    requester_.set_requester_id(requester_id());
+    sc_time d = access_delay_;
+    requester_.posted(*pcie_tx.operator->(), pcie::tlp_type::msg, 0, nullptr, 0, d,
+                      want ? pcie::msg_code::assert_inta : pcie::msg_code::deassert_inta);
+    intx_sent_ = want;
+    ++stats_.intx_messages;
+}
+
+void dw_pcie_ep::check_in_flight(iatu_dir d, unsigned index, const std::string& reg) {
+    const auto& busy = d == iatu_dir::outbound ? ob_busy_until_ : ib_busy_until_;
+    if (index >= busy.size())
+        return;
+    const sc_time now = sc_core::sc_time_stamp() + access_delay_;
+    if (busy[index] <= now)
+        return;
+    ++stats_.iatu_reprogram_in_flight;
+    logger::get().warning(
+        "iatu", std::string(basename()) + ": " + reg + " of " +
+                    (d == iatu_dir::outbound ? "outbound" : "inbound") + " region " +
+                    std::to_string(index) + " written at " +
+                    logger::format_time(static_cast<std::uint64_t>(now.value())) +
+                    " while a transaction through it completes at " +
+                    logger::format_time(static_cast<std::uint64_t>(busy[index].value())) +
+                    " (undefined behaviour per the databook)");
 }
 
 } // namespace epvp::dwc

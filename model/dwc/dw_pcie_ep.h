@@ -11,8 +11,15 @@
 // follows dwc.iatu.miss_policy: passthrough = untranslated with a warning, ur = Unsupported
 // Request) and carried out on the AXI master port; AXI errors on reads become Completer Abort
 // completions; completions split at RCB and MPS.
-// Does not model (yet): the outbound path, eDMA, MSI/MSI-X/INTx generation, multiple
-// functions, AER logging of received errors, power management, Type 1 configuration requests.
+// Outbound: EP CPU accesses to the aperture are translated by the outbound iATU into MRd/MWr
+// TLPs (one per access, split at 4 KiB boundaries, MPS and MRRS), with Bus Master Enable
+// required; a read's UR/CA completion or a link down is an AXI SLVERR; a miss follows the miss
+// policy (passthrough, or AXI DECERR with ur). INTx: the glue's SYS_INT level becomes
+// Assert_INTA/Deassert_INTA messages, gated by Command.INTx_Disable and reflected in
+// Status.Interrupt_Status. Writing an iATU region while a transaction through it is still in
+// flight (its completion lies after the write) is warned about (databook: undefined).
+// Does not model (yet): eDMA, the MSI-X doorbell, multiple functions, AER logging of received
+// errors, power management, Type 1 configuration requests, outbound CFG/IO/MSG regions.
 #pragma once
 
 #include "core/reg_block.h"
@@ -23,7 +30,9 @@
 #include "pcie/requester.h"
 
 #include <set>
+#include <string>
 #include <systemc>
+#include <vector>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
@@ -41,6 +50,8 @@ struct dw_pcie_ep_params {
     std::uint32_t atu_space_bytes = 0x80000;  // decoded size of the unrolled iATU space
     std::uint32_t edma_offset = 0x380000;     // unrolled eDMA inside the DBI aperture
     std::uint32_t dbi_aperture_bytes = 0x400000;
+    std::uint64_t aperture_base = 0; // AXI address of the outbound aperture (axi_s offset 0)
+    std::uint64_t aperture_bytes = 0;
     unsigned max_tags = 32;
 };
 
@@ -51,6 +62,7 @@ public:
     tlm_utils::simple_target_socket<dw_pcie_ep> pcie_rx;   // TLPs from the link
     tlm_utils::simple_initiator_socket<dw_pcie_ep> pcie_tx; // TLPs to the link
     tlm_utils::simple_initiator_socket<dw_pcie_ep> axi_m;  // inbound requests into the SoC
+    tlm_utils::simple_target_socket<dw_pcie_ep> axi_s;     // AXI slave: outbound aperture
     sc_core::sc_out<bool> app_irq;
 
     SC_HAS_PROCESS(dw_pcie_ep);
@@ -71,7 +83,10 @@ public:
 
     struct counters {
         std::uint64_t cfg_requests = 0, crs_completions = 0, mem_reads = 0, mem_writes = 0,
-                      unsupported_requests = 0, completer_aborts = 0, iatu_misses = 0;
+                      unsupported_requests = 0, completer_aborts = 0, iatu_misses = 0,
+                      outbound_reads = 0, outbound_writes = 0, outbound_tlps = 0,
+                      outbound_errors = 0, outbound_misses = 0, intx_messages = 0,
+                      iatu_reprogram_in_flight = 0;
     };
     const counters& stats() const { return stats_; }
 
@@ -79,6 +94,10 @@ private:
     void dbi_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void app_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void rx_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    void axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    void update_intx(); // SYS_INT level and Command.INTx_Disable -> Assert/Deassert messages
+    // Programming-rule check: a region's registers written while traffic through it is in flight.
+    void check_in_flight(iatu_dir d, unsigned index, const std::string& reg);
     void ltssm_thread();
 
     // DBI aperture, one dword.
@@ -115,6 +134,8 @@ private:
     sc_core::sc_event app_irq_changed_;
     bool app_irq_level_ = false;
     sc_core::sc_time access_delay_; // the current access's annotated delay (for logs)
+    std::vector<sc_core::sc_time> ob_busy_until_, ib_busy_until_;
+    bool intx_sent_ = false; // Assert_INTA sent and not yet deasserted
     counters stats_;
 };
 

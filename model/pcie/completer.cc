@@ -32,10 +32,15 @@ void send_completion(tlm::tlm_fw_transport_if<>& out, const completer_params& p,
     }
     ext.type = tlp_type::cpld;
     ext.status = cpl_status::sc;
+    // A configuration read is one dword: one completion.
     const bool is_cfg = req_tlp.type != tlp_type::mrd;
-    const unsigned rcb = is_cfg ? 4096 : p.rcb_bytes;
-    for (const cpl_piece& c :
-         split_completions(req.get_address(), req.get_data_length(), rcb, p.mps_bytes)) {
+    const auto pieces =
+        is_cfg ? std::vector<cpl_piece>{cpl_piece{0, req.get_data_length(),
+                                                  static_cast<std::uint16_t>(req.get_data_length()),
+                                                  static_cast<std::uint8_t>(req.get_address() & 0x7F)}}
+               : split_completions(req.get_address(), req.get_data_length(), p.rcb_bytes,
+                                   p.mps_bytes);
+    for (const cpl_piece& c : pieces) {
         ext.byte_count = c.byte_count;
         ext.lower_addr = c.lower_addr;
         gp.set_address(req.get_address() + c.offset);

@@ -1,8 +1,10 @@
 #include "pcie/root_complex.h"
 
 #include "core/log.h"
+#include "host/msi_controller.h"
 #include "pcie/config_space.h"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -102,6 +104,18 @@ void root_complex::host_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay
         else
             mem_.write(a - p_.mem_base, gp.get_data_ptr(), len);
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
+    }
+    if (msi_ && msi_->claims_regs(a)) {
+        if (gp.is_read() && len == dword && (a % dword) == 0) {
+            std::uint32_t v = msi_->read_reg(static_cast<std::uint32_t>(a - msi_->regs_base()));
+            std::memcpy(gp.get_data_ptr(), &v, dword);
+            gp.set_response_status(tlm::TLM_OK_RESPONSE);
+        } else {
+            logger::get().guest_error("host", "MSI controller register " + hex(a) +
+                                                  ": registers are 32-bit read-only");
+            gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        }
         return;
     }
     if (a >= p_.ecam_base && a - p_.ecam_base < ecam_bytes) {
@@ -261,6 +275,17 @@ void root_complex::rx_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) 
         return;
     case tlp_type::mwr:
         ++stats_.inbound_writes;
+        if (msi_ && msi_->claims(a)) {
+            ++stats_.msi_messages;
+            std::uint32_t data = 0;
+            std::memcpy(&data, gp.get_data_ptr(), std::min<unsigned>(len, dword));
+            if (len != dword)
+                logger::get().guest_error("host", "MSI write of " + std::to_string(len) +
+                                                      " bytes from " + bdf_string(t.requester_id) +
+                                                      ": a message is one dword");
+            msi_->message(a, data, t.requester_id);
+            return;
+        }
         if (in_ram && (rp_.read32(cfg::command) & cfg::cmd_bus_master))
             mem_.write(a - p_.mem_base, gp.get_data_ptr(), len);
         else
@@ -286,6 +311,21 @@ void root_complex::rx_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) 
         std::vector<unsigned char> buf(len);
         mem_.read(a - p_.mem_base, buf.data(), len);
         send_completion(tx, cp, gp, t, cpl_status::sc, buf.data(), delay);
+        return;
+    }
+    case tlp_type::msg: {
+        const auto code = static_cast<unsigned>(t.code);
+        const auto assert_a = static_cast<unsigned>(msg_code::assert_inta);
+        const auto deassert_a = static_cast<unsigned>(msg_code::deassert_inta);
+        if (code >= assert_a && code <= static_cast<unsigned>(msg_code::deassert_intd)) {
+            ++stats_.intx_messages;
+            if (msi_)
+                msi_->intx(code >= deassert_a ? code - deassert_a : code - assert_a,
+                           code < deassert_a);
+            return;
+        }
+        logger::get().info("host", "message code " + hex(code) + " from " +
+                                       bdf_string(t.requester_id) + " ignored");
         return;
     }
     default:

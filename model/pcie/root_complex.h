@@ -11,7 +11,8 @@
 // port's memory windows (with Memory Space Enable) become MRd/MWr TLPs; inbound TLPs from the
 // link: MWr into host memory, MRd answered from host memory after host.read_latency_ns with
 // completions split at the root complex's RCB and MPS, completions matched by tag.
-// Does not model (yet): MSI/INTx reception, switches, ACS, peer-to-peer routing, AER, IOMMU.
+// MSI: memory writes into the MSI controller's doorbell page; INTx: Assert/Deassert messages.
+// Does not model (yet): switches, ACS, peer-to-peer routing, AER, IOMMU.
 #pragma once
 
 #include "core/reg_block.h"
@@ -19,6 +20,10 @@
 #include "pcie/completer.h"
 #include "pcie/link.h"
 #include "pcie/requester.h"
+
+namespace epvp::host {
+class msi_controller;
+}
 
 #include <systemc>
 #include <tlm>
@@ -49,6 +54,9 @@ public:
 
     root_complex(sc_core::sc_module_name name, const root_complex_params& p);
     void attach_link(pcie_link& link);
+    // The interrupt target: MWr into its doorbell page and INTx messages go there; the host
+    // CPU reads its registers.
+    void attach_msi(host::msi_controller& msi) { msi_ = &msi; }
 
     sparse_memory& memory() { return mem_; }
     const reg_block& root_port() const { return rp_; }
@@ -56,7 +64,7 @@ public:
     struct counters {
         std::uint64_t cfg_requests = 0, crs_retries = 0, crs_visible = 0, master_aborts = 0,
                       unsupported = 0, completer_aborts = 0, inbound_writes = 0,
-                      inbound_reads = 0;
+                      inbound_reads = 0, msi_messages = 0, intx_messages = 0;
     };
     const counters& stats() const { return stats_; }
 
@@ -74,6 +82,7 @@ private:
     reg_block rp_;
     tlp_requester requester_;
     pcie_link* link_ = nullptr;
+    host::msi_controller* msi_ = nullptr;
     counters stats_;
 };
 

@@ -1,5 +1,6 @@
 #include "pcie/tlp.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 
@@ -98,11 +99,17 @@ std::vector<cpl_piece> split_completions(std::uint64_t addr, std::uint32_t len, 
     while (off < len) {
         std::uint64_t a = addr + off;
         std::uint64_t remaining = len - off;
-        // The largest RCB-aligned end within MPS bytes of a; the first piece may be short.
-        std::uint64_t max_end = a + mps;
-        std::uint64_t end = max_end - (max_end % rcb);
-        if (end <= a)
-            end = a + rcb - (a % rcb);
+        // An unaligned start ends at the first RCB boundary (a short first completion);
+        // after that, the largest RCB-aligned end within MPS bytes.
+        std::uint64_t end;
+        if (a % rcb) {
+            end = std::min<std::uint64_t>(a + rcb - (a % rcb), a + mps);
+        } else {
+            const std::uint64_t max_end = a + mps;
+            end = max_end - (max_end % rcb);
+            if (end <= a) // RCB larger than MPS
+                end = max_end;
+        }
         std::uint64_t n = std::min<std::uint64_t>(end - a, remaining);
         constexpr std::uint64_t max_byte_count = 4096;
         out.push_back(cpl_piece{off, static_cast<std::uint32_t>(n),

@@ -508,7 +508,11 @@ BOOST_AUTO_TEST_CASE(host_windows) {
                           says_exactly{"host.mmio32_base + host.mmio32_size = [0xf0000000, "
                                        "0x110000000): the 32-bit MMIO window must end at or "
                                        "below 4 GiB (0x100000000)"});
-    BOOST_CHECK_NO_THROW(parse(with({"host.mmio32_base=0xE0000000"})));
+    BOOST_CHECK_NO_THROW(parse(with({"host.mmio32_base=0xE0000000", "host.msi_base=0xDFF00000"})));
+    // The MSI doorbell and register pages must not sit inside a BAR window.
+    BOOST_CHECK_EXCEPTION(parse(with({"host.mmio32_base=0xE0000000"})), config_error,
+                          says({"host.mmio32_base + host.mmio32_size",
+                                "host.msi_base + 0x2000", "disjoint"}));
     BOOST_CHECK_EXCEPTION(parse(with({"host.mem_base=0", "host.mem_size_bytes=0x100000000"})),
                           config_error,
                           says({"host.mmio32_base + host.mmio32_size",

@@ -37,7 +37,7 @@ struct completion {
 
 // One controller with stubs on every port: the test drives DBI, glue and TLPs directly.
 struct harness : sc_core::sc_module {
-    tlm_utils::simple_initiator_socket<harness> dbi_s, app_s, rx_s;
+    tlm_utils::simple_initiator_socket<harness> dbi_s, app_s, rx_s, aperture_s;
     tlm_utils::simple_target_socket<harness> tx_t, axi_t;
     sc_core::sc_signal<bool> irq;
     dwc::dw_pcie_ep ep;
@@ -46,11 +46,13 @@ struct harness : sc_core::sc_module {
     std::uint16_t next_tag = 0;
 
     harness(sc_core::sc_module_name n, const dwc::dw_pcie_ep_params& p)
-        : sc_module(n), dbi_s("dbi_s"), app_s("app_s"), rx_s("rx_s"), tx_t("tx_t"),
+        : sc_module(n), dbi_s("dbi_s"), app_s("app_s"), rx_s("rx_s"), aperture_s("aperture_s"),
+          tx_t("tx_t"),
           axi_t("axi_t"), ep("ep", p) {
         dbi_s.bind(ep.dbi);
         app_s.bind(ep.app);
         rx_s.bind(ep.pcie_rx);
+        aperture_s.bind(ep.axi_s);
         ep.pcie_tx.bind(tx_t);
         ep.axi_m.bind(axi_t);
         ep.app_irq.bind(irq);
