@@ -16,6 +16,7 @@ fw::functions::epf_test_params epf_params(const cfg::platform_config& c) {
     p.device_id = c.function.test.device_id;
     p.poll_interval_ns = c.function.test.poll_interval_us * ns_per_us;
     p.init_delay_ns = c.function.test.init_delay_us * ns_per_us;
+    p.seed = c.sim.seed;
     return p;
 }
 

@@ -18,6 +18,9 @@ public:
 
     // dw_pcie_ep_init_registers: once the reference clock is present.
     int init_registers();
+    // Reserves the aperture pages interrupt generation maps (Linux: msi_mem), once the EPC
+    // exists.
+    int init_msi_mem(epc::epc& epc);
 
     dw_pcie& pci() { return pci_; }
     soc_glue& glue() { return glue_; }
@@ -43,7 +46,14 @@ public:
     std::uint8_t msi_cap() const { return msi_cap_; }
     std::uint8_t msix_cap() const { return msix_cap_; }
 
+    std::uint64_t msi_remaps() const { return msi_remaps_; }
+
 private:
+    int raise_msi(unsigned fn, unsigned num);
+    int raise_msix(unsigned fn, unsigned num);
+    int raise_intx();
+    int set_bar_submap(unsigned fn, const epc::epf_bar& bar, std::uint32_t type);
+    void free_submap(unsigned bar);
     void reset_bar(unsigned bar);
     void init_non_sticky_registers();
     int find_free(std::vector<bool>& map);
@@ -56,7 +66,11 @@ private:
     std::array<int, 6> bar_to_atu_{}; // index + 1, 0 = none
     std::array<epc::epf_bar, 6> epf_bar_{};
     std::array<bool, 6> bar_set_{};
+    std::array<std::vector<unsigned>, 6> bar_sub_atu_{}; // address-match windows per BAR
     std::uint8_t msi_cap_ = 0, msix_cap_ = 0;
+    std::uint64_t msi_mem_phys_ = 0, msix_mem_phys_ = 0;
+    bool msi_iatu_mapped_ = false;
+    std::uint64_t msi_msg_addr_ = 0, msi_map_size_ = 0, msi_remaps_ = 0;
     std::uint16_t rebar_cap_ = 0;
 };
 

@@ -11,7 +11,7 @@ epc::features soc_glue::features() const {
     f.msix_capable = board_.msix_capable;
     f.intx_capable = board_.intx_capable;
     f.dynamic_inbound_mapping = true;
-    f.subrange_mapping = false;
+    f.subrange_mapping = true;
     f.bar = board_.bars;
     f.align = board_.bar_align;
     return f;
@@ -31,6 +31,10 @@ void soc_glue::ltssm_enable(bool on) {
 
 void soc_glue::set_config_retry(bool on) {
     io_.rmw32(board_.app.base + CTRL, CTRL_REQ_RETRY_EN, on ? CTRL_REQ_RETRY_EN : 0);
+}
+
+void soc_glue::set_intx(bool asserted) {
+    io_.rmw32(board_.app.base + CTRL, CTRL_SYS_INT, asserted ? CTRL_SYS_INT : 0);
 }
 
 std::uint32_t soc_glue::ack_irq() {

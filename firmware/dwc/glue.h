@@ -36,6 +36,8 @@ public:
     void ltssm_enable(bool on);
     // While set, the controller answers configuration requests with CRS.
     void set_config_retry(bool on);
+    // The INTA level the controller turns into Assert_INTA / Deassert_INTA messages.
+    void set_intx(bool asserted);
     // Reads and clears the app interrupt status; returns the bits that were set.
     std::uint32_t ack_irq();
 

@@ -2,13 +2,20 @@
 // the start of the test register BAR that the host test driver commands, BAR spaces of the
 // configured sizes, MSI/MSI-X capability set-up, and a command loop polled every
 // poll_interval.
+//
+// Commands (dispatched on the exact COMMAND value, as newer Linux does): RAISE_{INTX,MSI,MSIX}
+// _IRQ, READ/WRITE/COPY by CPU copies through the outbound aperture (mem_map pieces, a local
+// buffer from the coherent pool), BAR_SUBRANGE_{SETUP,CLEAR}. Not implemented: the DMA path
+// (no DMA engine driver in this build: a USE_DMA transfer is refused) and the doorbell.
 #pragma once
 
 #include "epc/epc.h"
 #include "hal/hal.h"
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace fw::functions {
 
@@ -22,6 +29,32 @@ struct epf_test_params {
     // Work the firmware does after link-up before it lets the controller answer configuration
     // requests (until then the host sees Configuration Request Retry Status).
     std::uint64_t init_delay_ns = 0;
+    // Seed of the generator that fills WRITE buffers (Linux uses get_random_bytes); the same
+    // seed gives the same data, so runs are reproducible.
+    std::uint64_t seed = 1;
+};
+
+// The commands the function counts, one per COMMAND value it knows, plus everything else.
+enum class epf_test_cmd : unsigned {
+    raise_intx_irq,
+    raise_msi_irq,
+    raise_msix_irq,
+    read,
+    write,
+    copy,
+    bar_subrange_setup,
+    bar_subrange_clear,
+    unknown,
+    count_
+};
+constexpr std::size_t epf_test_cmd_count = static_cast<std::size_t>(epf_test_cmd::count_);
+const char* to_string(epf_test_cmd c);
+
+// Per command type: how many the host issued and how many did not complete (a *_FAIL status,
+// no success bit, or the completion interrupt could not be raised).
+struct epf_test_cmd_stats {
+    std::uint64_t issued = 0;
+    std::uint64_t failed = 0;
 };
 
 class pci_epf_test {
@@ -42,9 +75,64 @@ public:
     std::uint64_t init_delay_ns() const { return p_.init_delay_ns; }
     std::uint64_t commands_seen() const { return commands_; }
 
+    // The per-command record.
+    const epf_test_cmd_stats& stats(epf_test_cmd c) const {
+        return stats_[static_cast<std::size_t>(c)];
+    }
+    std::uint64_t commands_failed() const;
+    std::uint32_t last_command() const { return last_command_; } // raw COMMAND value
+    std::uint32_t last_status() const { return status_; }        // STATUS as last written
+    std::uint64_t irqs_raised() const { return irqs_raised_; }
+
 private:
+    // Outcome of moving data through the outbound aperture.
+    enum class xfer_result { ok, src_map_failed, dst_map_failed, bus_error };
+    enum class xfer_dir { from_host, to_host };
+
     std::uint64_t reg(std::uint32_t off) const { return bar_[test_reg_bar_].phys_addr + off; }
+    std::uint64_t reg64(std::uint32_t lower, std::uint32_t upper) const;
     std::uint64_t test_reg_bar_size() const;
+    std::uint32_t caps() const;
+
+    // Command loop: each returns whether the command completed (see epf_test_cmd_stats).
+    bool dispatch(std::uint32_t command, epf_test_cmd& kind);
+    bool run_transfer(bool (pci_epf_test::*op)());
+    bool complete(bool ok);
+    void set_status(std::uint32_t bits);
+
+    // raise_irq: STATUS |= IRQ_RAISED, then the interrupt IRQ_TYPE / IRQ_NUMBER asks for.
+    bool raise_irq();
+    bool raise_msi_irq(epc::irq_type type, std::uint32_t irq_number);
+    bool deliver_irq(epc::irq_type type, unsigned num);
+
+    // Local buffer work by the CPU (loads, stores, compute charged per byte).
+    bool buffer_ok(bool allocated, std::uint64_t len);
+    bool local_ok(hal::status s);
+    hal::status move(std::uint64_t dst, std::uint64_t src, std::uint64_t len);
+    hal::status checksum(std::uint64_t local, std::uint64_t len, std::uint32_t& crc);
+    hal::status fill_random(std::uint64_t local, std::uint64_t len);
+    hal::status fill_local(std::uint64_t local, std::uint64_t len, std::uint8_t byte);
+
+    // READ / WRITE / COPY.
+    bool cmd_read();
+    bool cmd_write();
+    bool cmd_copy();
+    bool read_from_host(std::uint64_t local, std::uint64_t len);
+    bool write_to_host(std::uint64_t local, std::uint64_t len);
+    bool copy_on_host(std::uint64_t bounce, std::uint64_t len);
+    xfer_result xfer(xfer_dir dir, std::uint64_t pci_addr, std::uint64_t local, std::uint64_t len);
+    xfer_result copy_pieces(std::uint64_t src, std::uint64_t dst, std::uint64_t bounce,
+                            std::uint64_t len);
+    bool xfer_done(xfer_result r);
+    void print_rate(const char* op, std::uint64_t len, std::uint64_t start_ns);
+
+    // BAR_SUBRANGE_SETUP / CLEAR.
+    bool cmd_bar_subrange_setup();
+    bool cmd_bar_subrange_clear();
+    bool subrange_bar_usable(std::uint32_t barno);
+    hal::status fill_subrange_signatures(const epc::epf_bar& b);
+    bool map_subranges(const epc::epf_bar& b);
+    bool restore_bar(std::uint32_t barno);
 
     hal::platform& io_;
     epc::epc& epc_;
@@ -53,8 +141,15 @@ private:
     epc::features features_;
     int test_reg_bar_ = epc::NO_BAR;
     std::array<epc::epf_bar, 6> bar_{};
+    std::array<bool, 6> subrange_active_{};
     bool running_ = false;
     std::uint64_t commands_ = 0;
+    std::array<epf_test_cmd_stats, epf_test_cmd_count> stats_{};
+    std::uint32_t last_command_ = 0;
+    std::uint32_t status_ = 0;
+    std::uint64_t irqs_raised_ = 0;
+    std::uint64_t prng_seed_;
+    std::vector<std::uint8_t> staging_; // the CPU's side of a copy (its loads and stores)
 };
 
 } // namespace fw::functions

@@ -28,6 +28,8 @@ void run_test_endpoint(hal::platform& io, const hal::ep_board& board, const epf_
     if (r)
         halt("controller init", r);
     epc::epc epc(ep, io, board);
+    if ((r = ep.init_msi_mem(epc)))
+        halt("interrupt memory reservation", r);
     epc::coherent_pool pool(board.dram.base, board.dram.size);
     pci_epf_test epf(io, epc, pool, p);
     if ((r = epf.bind()))

@@ -49,6 +49,15 @@ constexpr std::uint32_t STATUS_COPY_FAIL = 1u << 5;
 constexpr std::uint32_t STATUS_IRQ_RAISED = 1u << 6;
 constexpr std::uint32_t STATUS_SRC_ADDR_INVALID = 1u << 7;
 constexpr std::uint32_t STATUS_DST_ADDR_INVALID = 1u << 8;
+constexpr std::uint32_t STATUS_DOORBELL_SUCCESS = 1u << 9;
+constexpr std::uint32_t STATUS_DOORBELL_ENABLE_SUCCESS = 1u << 10;
+constexpr std::uint32_t STATUS_DOORBELL_ENABLE_FAIL = 1u << 11;
+constexpr std::uint32_t STATUS_DOORBELL_DISABLE_SUCCESS = 1u << 12;
+constexpr std::uint32_t STATUS_DOORBELL_DISABLE_FAIL = 1u << 13;
+constexpr std::uint32_t STATUS_BAR_SUBRANGE_SETUP_SUCCESS = 1u << 14;
+constexpr std::uint32_t STATUS_BAR_SUBRANGE_SETUP_FAIL = 1u << 15;
+constexpr std::uint32_t STATUS_BAR_SUBRANGE_CLEAR_SUCCESS = 1u << 16;
+constexpr std::uint32_t STATUS_BAR_SUBRANGE_CLEAR_FAIL = 1u << 17;
 
 // CAPS bits.
 constexpr std::uint32_t CAP_UNALIGNED_ACCESS = 1u << 0;
@@ -64,5 +73,13 @@ enum irq_type : std::uint32_t { IRQ_TYPE_INTX = 0, IRQ_TYPE_MSI = 1, IRQ_TYPE_MS
 
 // The host driver's BAR test patterns.
 constexpr std::uint8_t bar_pattern(unsigned bar) { return static_cast<std::uint8_t>(0xA0 + bar); }
+// BAR_SUBRANGE: the endpoint fills physical half i with this signature byte; the host writes
+// subrange_pattern into the half it sees as i.
+constexpr std::uint8_t subrange_signature(unsigned bar, unsigned half) {
+    return static_cast<std::uint8_t>(0x50 + bar * 8 + half);
+}
+constexpr std::uint8_t subrange_pattern(unsigned bar, unsigned half) {
+    return static_cast<std::uint8_t>(0xA0 + bar * 8 + half);
+}
 
 } // namespace epf_test
