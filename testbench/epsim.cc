@@ -70,6 +70,7 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
                 pc.dwc.version.c_str(), pc.link.gen, pc.link.width,
                 static_cast<unsigned long long>(pc.sim.seed));
     const bool finished = p.run();
+    epvp::logger::get().flush_suppressed();
     result.host_finished = finished;
 
     std::cout << fw::host::format_results(result.tests);

@@ -17,6 +17,7 @@ fw::functions::epf_test_params epf_params(const cfg::platform_config& c) {
     p.poll_interval_ns = c.function.test.poll_interval_us * ns_per_us;
     p.init_delay_ns = c.function.test.init_delay_us * ns_per_us;
     p.seed = c.sim.seed;
+    p.unmapped_bar = c.function.test.unmapped_bar;
     return p;
 }
 
@@ -29,12 +30,17 @@ void load_pcitest(platform& p, workload_result& out) {
     const hal::host_board& hb = p.host_board();
     const std::uint64_t timeout_ns = p.config().host.test_timeout_us * ns_per_us;
     const std::uint64_t retry_ns = p.config().host.crs_retry_us * ns_per_us;
-    p.load_host([&out, &hb, timeout_ns, retry_ns](hal::platform& io) {
+    fw::host::pcitest_options opts;
+    opts.xfer_timeout_ns = timeout_ns;
+    opts.seed = p.config().sim.seed;
+    if (p.config().host.pcitest_msix_sample)
+        opts.msix_vectors = {1, 2, 31, 32, 33, 1024, 2047, 2048};
+    p.load_host([&out, &hb, timeout_ns, retry_ns, opts](hal::platform& io) {
         fw::host::pci_host host(io, hb, timeout_ns, retry_ns);
         out.enumerate_status = host.enumerate(out.devices);
         out.crs_retries = host.crs_retries();
         if (out.enumerate_status == 0 && !out.devices.empty())
-            out.tests = fw::host::run_pcitest(host, out.devices.front());
+            out.tests = fw::host::run_pcitest(host, hb, out.devices.front(), opts);
         out.host_finished = true;
     });
 }

@@ -190,6 +190,13 @@ int dw_pcie_ep::set_bar(unsigned fn, const epc::epf_bar& b) {
     return 0;
 }
 
+int dw_pcie_ep::drop_inbound_window(unsigned bar) {
+    if (bar >= pci::STD_NUM_BARS || !bar_to_atu_[bar])
+        return -EINVAL;
+    pci_.disable_atu(atu_dir::ib, static_cast<unsigned>(bar_to_atu_[bar] - 1));
+    return 0;
+}
+
 void dw_pcie_ep::free_submap(unsigned bar) {
     for (unsigned idx : bar_sub_atu_[bar]) {
         pci_.disable_atu(atu_dir::ib, idx);

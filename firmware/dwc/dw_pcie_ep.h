@@ -47,6 +47,8 @@ public:
     std::uint8_t msix_cap() const { return msix_cap_; }
 
     std::uint64_t msi_remaps() const { return msi_remaps_; }
+    // Fault injection: disable a set BAR's inbound window but leave the BAR enabled.
+    int drop_inbound_window(unsigned bar);
 
 private:
     int raise_msi(unsigned fn, unsigned num);

@@ -578,9 +578,11 @@ bool pci_epf_test::subrange_bar_usable(std::uint32_t barno) {
 hal::status pci_epf_test::fill_subrange_signatures(const epc::epf_bar& b) {
     const std::uint64_t piece = b.size / bar_subrange_count;
     const unsigned barno = static_cast<unsigned>(b.barno);
+    // Sub-range i will show physical piece i ^ 1, which carries sub-range i's signature: the
+    // host finds signature(i) in the half it sees as i only if the swap took effect.
     for (unsigned i = 0; i < bar_subrange_count; ++i) {
         const hal::status s =
-            fill_local(b.phys_addr + i * piece, piece, subrange_signature(barno, i));
+            fill_local(b.phys_addr + (i ^ 1u) * piece, piece, subrange_signature(barno, i));
         if (s != hal::status::ok) return s;
     }
     return hal::status::ok;

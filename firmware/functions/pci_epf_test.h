@@ -29,6 +29,9 @@ struct epf_test_params {
     // Work the firmware does after link-up before it lets the controller answer configuration
     // requests (until then the host sees Configuration Request Retry Status).
     std::uint64_t init_delay_ns = 0;
+    // Fault injection for bring-up studies: this BAR is enabled without its inbound window
+    // (-1: none), the classic firmware bug the iATU miss policy makes visible.
+    int unmapped_bar = -1;
     // Seed of the generator that fills WRITE buffers (Linux uses get_random_bytes); the same
     // seed gives the same data, so runs are reproducible.
     std::uint64_t seed = 1;

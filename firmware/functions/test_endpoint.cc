@@ -36,6 +36,12 @@ void run_test_endpoint(hal::platform& io, const hal::ep_board& board, const epf_
         halt("pci-epf-test bind", r);
     if ((r = epf.epc_init()))
         halt("pci-epf-test epc_init", r);
+    if (p.unmapped_bar >= 0) {
+        io.log(hal::log_level::warning, "ep",
+               "fault injection: BAR" + std::to_string(p.unmapped_bar) +
+                   " left enabled without its inbound iATU window");
+        ep.drop_inbound_window(static_cast<unsigned>(p.unmapped_bar));
+    }
     io.log(hal::log_level::info, "ep", "function ready; enabling LTSSM");
     epc.start();
 

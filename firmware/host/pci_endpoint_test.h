@@ -1,9 +1,23 @@
 // Host test driver for the endpoint test function (the counterpart of Linux's
-// drivers/misc/pci_endpoint_test.c) and the kselftest-style runner that judges its results.
+// drivers/misc/pci_endpoint_test.c) and the kselftest-style runner that judges its results
+// (tools/testing/selftests/pci_endpoint/pci_endpoint_test.c).
+//
+// Models: probe (CAPS read, alignment), PCITEST_SET_IRQTYPE as pci_alloc_irq_vectors() +
+// request_irq() (the MSI or MSI-X capability and table programmed with the host MSI
+// controller's doorbell, INTx through COMMAND.INTX_DISABLE; one type enabled at a time), the
+// interrupt handler (completes only when STATUS has IRQ_RAISED; for INTx also only after the
+// endpoint's INTx was seen asserted), every ioctl test, and the kselftest table.
+// Differs from Linux: handlers run only while the driver waits (wait_for_interrupt); messages
+// left in the MSI FIFO when an ioctl starts are dropped, as Linux's handler would already have
+// consumed them; transfers wait at most a bounded time (Linux waits forever) and a buffer of a
+// timed-out transfer is never freed (the endpoint may still write it).
 #pragma once
 
+#include "hal/board.h"
+#include "host/host_mem.h"
 #include "host/pci_host.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,25 +32,157 @@ struct test_result {
     std::string reason; // why it failed or was skipped
 };
 
+// PCITEST_SET_IRQTYPE / PCITEST_GET_IRQTYPE values (include/uapi/linux/pcitest.h).
+enum pcitest_irq_type : int {
+    PCITEST_IRQ_TYPE_UNDEFINED = -1,
+    PCITEST_IRQ_TYPE_INTX = 0,
+    PCITEST_IRQ_TYPE_MSI = 1,
+    PCITEST_IRQ_TYPE_MSIX = 2,
+    PCITEST_IRQ_TYPE_AUTO = 3,
+};
+
+// Per-device driver data (struct pci_endpoint_test_data) and this driver's run-time knobs.
+struct pci_endpoint_test_params {
+    int test_reg_bar = 0;                          // default_data: BAR_0
+    std::uint64_t alignment = 4096;                // default_data: SZ_4K; 0 if CAP_UNALIGNED
+    std::uint64_t irq_timeout_ns = 1'000'000'000;  // msecs_to_jiffies(1000)
+    std::uint64_t xfer_timeout_ns = 1'000'000'000; // Linux: wait_for_completion() (forever)
+    std::uint64_t seed = 0x9E3779B97F4A7C15ull;    // xorshift seed for the transfer data
+};
+
 class pci_endpoint_test {
 public:
+    // BAR tests only: no MSI controller and no host memory (the original two-argument driver).
     pci_endpoint_test(pci_host& host, const pci_dev& dev);
+    // The full driver: probe reads CAPS; installs its handlers on host_irq_msi/host_irq_intx.
+    pci_endpoint_test(pci_host& host, const hal::host_board& board, const pci_dev& dev,
+                      host_mem& mem, const pci_endpoint_test_params& params = {});
+    ~pci_endpoint_test();
+    pci_endpoint_test(const pci_endpoint_test&) = delete;
+    pci_endpoint_test& operator=(const pci_endpoint_test&) = delete;
 
     int test_reg_bar() const { return test_reg_bar_; }
+    std::uint32_t ep_caps() const { return ep_caps_; }
+    std::uint64_t alignment() const { return alignment_; }
+
     // PCITEST_BAR: 0, -ENODATA (BAR disabled) or -EIO with a detail.
     int bar_test(unsigned bar, std::string& detail);
     // PCITEST_BARS: every BAR written in order, then read back in order.
     int bars_test(std::string& detail);
 
+    // PCITEST_SET_IRQTYPE (PCITEST_IRQ_TYPE_AUTO picks MSI, MSI-X, INTx by CAPS).
+    int set_irq(int req_irq_type, std::string& detail);
+    // PCITEST_GET_IRQTYPE.
+    int get_irq_type() const { return irq_type_; }
+    // PCITEST_CLEAR_IRQ: release the vectors and disable MSI/MSI-X.
+    int clear_irq();
+    // Vectors granted by the last set_irq (pci_alloc_irq_vectors' return value).
+    int num_irqs() const { return num_irqs_; }
+    // pci_irq_vector(): the interrupt id of vector nr (its message data for MSI/MSI-X), or
+    // -EINVAL when nr was not allocated.
+    int pci_irq_vector(unsigned nr) const;
+    // The reverse: the vector index an interrupt id (message data) belongs to, or -EINVAL.
+    int irq_to_vector(int irq) const;
+    // The interrupt id the handler last completed on, -ENODATA if none in this ioctl.
+    int last_irq() const { return last_irq_; }
+
+    // PCITEST_INTX_IRQ, PCITEST_MSI, PCITEST_MSIX (msi_num is 1-based).
+    int intx_irq_test(std::string& detail);
+    int msi_irq_test(unsigned msi_num, std::string& detail);
+    int msix_irq_test(unsigned msi_num, std::string& detail);
+    // PCITEST_WRITE (endpoint COMMAND_READ), PCITEST_READ (endpoint COMMAND_WRITE), PCITEST_COPY.
+    int write_test(std::uint64_t size, bool use_dma, std::string& detail);
+    int read_test(std::uint64_t size, bool use_dma, std::string& detail);
+    int copy_test(std::uint64_t size, bool use_dma, std::string& detail);
+    // PCITEST_DOORBELL.
+    int doorbell_test(std::string& detail);
+    // PCITEST_BAR_SUBRANGE: -EOPNOTSUPP without CAP_SUBRANGE_MAPPING, -EBUSY for the test
+    // register BAR, -ENODATA for a disabled BAR.
+    int bar_subrange_test(unsigned bar, std::string& detail);
+
+    // Interrupt accounting since construction.
+    std::uint64_t msi_messages() const { return msi_messages_; }
+    std::uint64_t spurious_messages() const { return spurious_messages_; }
+    std::uint64_t stale_messages() const { return stale_messages_; }
+
 private:
     std::uint64_t bar_len(unsigned bar) const;
+    bool has_board() const { return board_ != nullptr; }
+    int check_driver(std::string& detail) const;
+    void probe();
+    // Register block of the test register BAR.
+    std::uint32_t readl(std::uint32_t off);
+    void writel(std::uint32_t off, std::uint32_t v);
+    std::uint32_t irq_regs_read(std::uint32_t off);
+
+    // pci_alloc_irq_vectors / pci_free_irq_vectors.
+    int alloc_irq_vectors(int type, std::string& detail);
+    void free_irq_vectors();
+    int msi_setup(std::string& detail);
+    int msix_setup(std::string& detail);
+    int intx_setup(std::string& detail);
+    void msi_disable();
+    void msix_disable();
+    void set_intx_disable(bool disable);
+
+    // Interrupts and the irq_raised completion.
+    void msi_handler();
+    void intx_handler();
+    void irqhandler(int irq);
+    void reinit_completion();
+    bool wait_for_completion_timeout(std::uint64_t timeout_ns);
+    std::string irq_wait_detail(std::uint32_t status) const;
+
+    int msi_irq(unsigned msi_num, bool msix, std::string& detail);
+    int validate_xfer(std::uint64_t size, std::string& detail) const;
+    std::uint64_t xfer_misalign(bool second) const;
+    int fill_random(std::uint64_t addr, std::uint64_t len, std::vector<unsigned char>& buf,
+                    std::string& detail);
+    std::uint64_t xorshift();
+    int bar_subrange_cmd(unsigned bar, std::uint32_t command, std::uint32_t ok_bit,
+                         std::uint32_t fail_bit, std::string& detail);
+
     pci_host& host_;
     pci_dev dev_;
+    const hal::host_board* board_ = nullptr;
+    host_mem* mem_ = nullptr;
+    pci_endpoint_test_params params_;
     int test_reg_bar_ = 0;
+    std::uint32_t ep_caps_ = 0;
+    std::uint64_t alignment_ = 0;
+    int probe_error_ = 0;
+    std::uint64_t rng_state_ = 0;
+
+    int irq_type_ = PCITEST_IRQ_TYPE_UNDEFINED;
+    int num_irqs_ = 0;
+    // irq_raised completion (a counter, as struct completion) and last_irq.
+    unsigned done_ = 0;
+    int last_irq_ = 0;
+    // INTx: the pin's bit in INTX_STATE, and what was seen since the last completion.
+    std::uint32_t intx_pin_bit_ = 0;
+    bool intx_level_ = false, intx_level_at_arm_ = false;
+    std::uint32_t intx_asserts_at_arm_ = 0;
+    bool intx_seen_ = false;
+    std::uint64_t msi_messages_ = 0, spurious_messages_ = 0, stale_messages_ = 0;
 };
 
-// Runs the pcitest table (here: BAR0..5 and the consecutive-BAR test) against every endpoint.
-std::vector<test_result> run_pcitest(pci_host& host, const pci_dev& dev);
+// The kselftest run (tools/testing/selftests/pci_endpoint) with this harness's knobs.
+struct pcitest_options {
+    std::vector<unsigned> msix_vectors; // MSI-X vectors to test; empty = all, 1..2048
+    bool dma = false;      // run the dma variant (the firmware must support FLAG_USE_DMA)
+    bool doorbell = false; // run DOORBELL_TEST when the endpoint has the capability
+    std::uint64_t irq_timeout_ns = 1'000'000'000;
+    std::uint64_t xfer_timeout_ns = 1'000'000'000;
+    std::uint64_t seed = 0x9E3779B97F4A7C15ull;
+    int test_reg_bar = 0;           // pci_endpoint_test_data.test_reg_bar
+    std::uint64_t alignment = 4096; // pci_endpoint_test_data.alignment
+};
+
+// The whole table, in this order: BAR0..5 BAR_TEST, CONSECUTIVE_BAR_TEST, LEGACY_IRQ_TEST,
+// MSI_TEST, MSIX_TEST, READ/WRITE/COPY_TEST (memcpy, then dma) per size, DOORBELL_TEST,
+// BAR0..5 BAR_SUBRANGE_TEST. Host buffers come from board.ram.
+std::vector<test_result> run_pcitest(pci_host& host, const hal::host_board& board,
+                                     const pci_dev& dev, const pcitest_options& options = {});
 
 // "ok 1 pci_ep_bar.BAR0.BAR_TEST", a line per test, then totals.
 std::string format_results(const std::vector<test_result>& results);

@@ -52,6 +52,7 @@ public:
     std::uint64_t crs_retries() const { return crs_retries_; }
 
     hal::platform& io() { return io_; }
+    const hal::host_board& board() const { return board_; }
 
 private:
     std::uint64_t ecam(unsigned bus, unsigned dev, unsigned fn, std::uint32_t reg) const;

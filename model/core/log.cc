@@ -35,14 +35,20 @@ void logger::info(const std::string& category, const std::string& msg) {
         emit("", category, msg);
 }
 
-void logger::warning(const std::string& category, const std::string& msg) {
+void logger::warning(const std::string& category, const std::string& msg,
+                     const std::string& key) {
     ++counts_[log_kind::warning];
+    if (!key.empty() && ++repeats_[category + "/" + key] > repeat_limit)
+        return;
     problems_.push_back("warning: " + category + ": " + msg);
     emit("WARNING ", category, msg);
 }
 
-void logger::guest_error(const std::string& category, const std::string& msg) {
+void logger::guest_error(const std::string& category, const std::string& msg,
+                         const std::string& key) {
     ++counts_[log_kind::guest_error];
+    if (!key.empty() && ++repeats_[category + "/" + key] > repeat_limit)
+        return;
     problems_.push_back("guest error: " + category + ": " + msg);
     emit("GUEST-ERROR ", category, msg);
 }
@@ -55,6 +61,18 @@ void logger::unimplemented_once(const std::string& category, const std::string& 
     emit("UNIMPLEMENTED ", category, msg);
 }
 
+void logger::flush_suppressed() {
+    for (const auto& r : repeats_) {
+        if (r.second <= repeat_limit)
+            continue;
+        std::string line = std::to_string(r.second - repeat_limit) + " more warnings like '" +
+                           r.first + "' were not printed";
+        problems_.push_back("warning: " + line);
+        emit("WARNING ", "log", line);
+    }
+    repeats_.clear();
+}
+
 std::uint64_t logger::count(log_kind k) const {
     auto it = counts_.find(k);
     return it == counts_.end() ? 0 : it->second;
@@ -63,6 +81,7 @@ std::uint64_t logger::count(log_kind k) const {
 void logger::reset() {
     counts_.clear();
     problems_.clear();
+    repeats_.clear();
     once_.clear();
     enabled_.clear();
     all_ = false;

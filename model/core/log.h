@@ -35,8 +35,14 @@ public:
     // Info lines print only when the category is enabled; warnings, guest errors and
     // unimplemented lines always print (unimplemented ones once per key) and are counted.
     void info(const std::string& category, const std::string& msg);
-    void warning(const std::string& category, const std::string& msg);
-    void guest_error(const std::string& category, const std::string& msg);
+    // A warning with a key repeats at most repeat_limit times; later ones are counted and
+    // summarised by flush_suppressed().
+    void warning(const std::string& category, const std::string& msg,
+                 const std::string& key = std::string());
+    void flush_suppressed();
+    static constexpr std::uint64_t repeat_limit = 10;
+    void guest_error(const std::string& category, const std::string& msg,
+                     const std::string& key = std::string());
     void unimplemented_once(const std::string& category, const std::string& key,
                             const std::string& msg);
 
@@ -54,6 +60,7 @@ private:
     std::set<std::string> once_;
     std::map<log_kind, std::uint64_t> counts_;
     std::vector<std::string> problems_;
+    std::map<std::string, std::uint64_t> repeats_;
     std::function<std::uint64_t()> now_ps_;
     std::ostream* os_ = nullptr;
 };

@@ -503,7 +503,7 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
         ++stats_.unsupported_requests;
         logger::get().warning("dwc", std::string(basename()) + ": " + pcie::to_string(t.type) +
                                          " " + hex(gp.get_address()) + ": " + why +
-                                         " -> Unsupported Request");
+                                         " -> Unsupported Request", "ur");
         if (is_read)
             pcie::send_completion(tx, completer(), gp, t, pcie::cpl_status::ur, nullptr, delay);
     };
@@ -532,7 +532,7 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
                                           " offset " + hex(bar_off) +
                                           ": no iATU region matches; passed through untranslated "
                                           "to AXI address " +
-                                          hex(axi_addr));
+                                          hex(axi_addr), "ib-miss");
     }
 
     soc::soc_attr attr;
@@ -560,7 +560,7 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
         logger::get().warning("dwc", std::string(basename()) + ": AXI " +
                                          (is_read ? "read" : "write") + " at " + hex(axi_addr) +
                                          " failed (" + axi.get_response_string() + ")" +
-                                         (is_read ? " -> Completer Abort" : ": posted write lost"));
+                                         (is_read ? " -> Completer Abort" : ": posted write lost"), "axi-error");
     }
     if (is_read)
         pcie::send_completion(tx, completer(), gp, t,
@@ -583,7 +583,7 @@ void dw_pcie_ep::axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
         ++stats_.outbound_errors;
         logger::get().warning("dwc", std::string(basename()) + ": outbound " +
                                          (is_read ? "read " : "write ") + hex(axi_addr) + " len " +
-                                         std::to_string(len) + ": " + why);
+                                         std::to_string(len) + ": " + why, "outbound-error");
         if (is_read)
             std::memset(data, 0xFF, len);
         gp.set_response_status(st);
@@ -604,7 +604,7 @@ void dw_pcie_ep::axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
                         "no outbound iATU region matches (dwc.iatu.miss_policy=ur): DECERR");
         logger::get().warning("iatu", std::string(basename()) + ": outbound " +
                                           hex(axi_addr) +
-                                          ": no iATU region matches; sent untranslated");
+                                          ": no iATU region matches; sent untranslated", "ob-miss");
     } else {
         if (hit.type != iatu_reg::type_mem) {
             logger::get().unimplemented_once("dwc", "ob-type",

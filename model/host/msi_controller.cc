@@ -16,7 +16,7 @@ void msi_controller::message(std::uint64_t addr, std::uint32_t data, std::uint16
     ++total_;
     if (fifo_.size() >= ::host_irq::FIFO_DEPTH) {
         ++dropped_;
-        logger::get().warning("host", "MSI FIFO full: message " + hex(data) + " dropped");
+        logger::get().warning("host", "MSI FIFO full: message " + hex(data) + " dropped", "fifo-full");
         return;
     }
     fifo_.push_back(msg{addr, data, requester});

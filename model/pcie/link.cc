@@ -65,7 +65,7 @@ void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay)
     pcie_tlp& t = tlp_of(gp);
     if (!up_) {
         logger::get().warning("link", std::string("TLP ") + to_string(t.type) +
-                                          " sent while the link is down: dropped");
+                                          " sent while the link is down: dropped", "link-down");
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         return;
     }

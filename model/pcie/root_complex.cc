@@ -19,6 +19,10 @@ constexpr std::uint32_t rp_exp_cap = 0x40;
 constexpr std::uint32_t class_pci_bridge = 0x06040000;
 constexpr std::uint32_t header_type_1 = 1u << 16;
 constexpr std::uint32_t bridge_window_rw = 0xFFF0FFF0u;
+constexpr std::uint32_t io_window_rw = 0x0000F0F0u;
+// Secondary Status: a completion with UR / CA received from below.
+constexpr std::uint32_t sec_status_rec_target_abort = 1u << 28;
+constexpr std::uint32_t sec_status_rec_master_abort = 1u << 29;
 constexpr std::uint32_t pref_64bit = 0x00010001u;
 constexpr std::uint32_t exp_version_2 = 0x2;
 constexpr std::uint32_t lnkcap_dll_active_reporting = 1u << 20;
@@ -42,6 +46,8 @@ std::vector<reg_def> root_port_table(const root_complex_params& p) {
         {c::bist_hdr_lat_cls, "BIST_HDR_LAT_CLS", header_type_1, 0xFF, 0, 0, false, {}},
         {c::t1_bus_numbers, "BUS_NUMBERS", 0, 0x00FFFFFF, 0, 0, false,
          {{"PRI", 0, 8}, {"SEC", 8, 8}, {"SUB", 16, 8}}},
+        {c::t1_io_base_status, "IO_BASE_SEC_STATUS", 0, io_window_rw, 0, c::sta_error_bits, false,
+         {{"REC_TARGET_ABORT", 28, 1}, {"REC_MASTER_ABORT", 29, 1}}},
         {c::t1_mem_base_limit, "MEM_BASE_LIMIT", 0, bridge_window_rw, 0, 0, false, {}},
         {c::t1_pref_base_limit, "PREF_BASE_LIMIT", pref_64bit, bridge_window_rw, 0, 0, false, {}},
         {c::t1_pref_base_upper, "PREF_BASE_UPPER", 0, all, 0, 0, false, {}},
@@ -156,7 +162,8 @@ void root_complex::mmio_access(tlm::tlm_generic_payload& gp, sc_time& delay) {
         ++stats_.master_aborts;
         logger::get().guest_error("host", std::string(gp.is_read() ? "read " : "write ") + hex(a) +
                                               ": outside the root port's enabled windows or link "
-                                              "down (master abort)");
+                                              "down (master abort)",
+                                  "master-abort");
         if (gp.is_read())
             std::memset(gp.get_data_ptr(), 0xFF, len);
         gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
@@ -174,11 +181,16 @@ void root_complex::mmio_access(tlm::tlm_generic_payload& gp, sc_time& delay) {
         return;
     }
     (r.status == cpl_status::ca ? stats_.completer_aborts : stats_.unsupported)++;
+    if (r.completed)
+        rp_.set32(cfg::t1_io_base_status,
+                  rp_.read32(cfg::t1_io_base_status) | (r.status == cpl_status::ca
+                                                            ? sec_status_rec_target_abort
+                                                            : sec_status_rec_master_abort));
     logger::get().warning("host", "MRd " + hex(a) + " len " + std::to_string(len) + ": " +
                                       (r.link_error       ? std::string("not sent")
                                        : !r.completed     ? std::string("no completion")
                                                           : std::string("completion status ") +
-                                                                to_string(r.status)));
+                                                                to_string(r.status)), "mrd-error");
     std::memset(gp.get_data_ptr(), 0xFF, len);
     gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
 }
@@ -292,7 +304,7 @@ void root_complex::rx_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) 
             logger::get().warning("host", "inbound MWr " + hex(a) + " from " +
                                               bdf_string(t.requester_id) +
                                               ": not host memory or bus mastering disabled "
-                                              "(dropped)");
+                                              "(dropped)", "inbound-mwr");
         return;
     case tlp_type::mrd: {
         ++stats_.inbound_reads;
@@ -304,7 +316,7 @@ void root_complex::rx_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) 
         auto& tx = *pcie_tx.operator->();
         if (!in_ram || !(rp_.read32(cfg::command) & cfg::cmd_bus_master)) {
             logger::get().warning("host", "inbound MRd " + hex(a) + " from " +
-                                              bdf_string(t.requester_id) + ": Unsupported Request");
+                                              bdf_string(t.requester_id) + ": Unsupported Request", "inbound-mrd");
             send_completion(tx, cp, gp, t, cpl_status::ur, nullptr, delay);
             return;
         }

@@ -51,7 +51,8 @@ void interconnect::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_ti
                                   std::string(a ? to_string(a->initiator) : "?") +
                                       (gp.is_read() ? " read " : " write ") + hex(gp.get_address()) +
                                       " len " + std::to_string(gp.get_data_length()) +
-                                      ": no slave at that address (DECERR)");
+                                      ": no slave at that address (DECERR)",
+                                  "decerr");
         gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
     }

@@ -237,11 +237,16 @@ const std::vector<std::string>& miss_policy_names() {
     return v;
 }
 
+const std::vector<std::string>& unmapped_bar_names() {
+    static const std::vector<std::string> v = {"none", "0", "1", "2", "3", "4", "5"};
+    return v;
+}
+
 const std::vector<entry>& schema() {
     static const std::vector<entry> table = {
         uint_key("sim.seed", 1, in_range(0, pow2(63))),
         uint_key("sim.quantum_ns", 1000, in_range(1, 1000000)),
-        uint_key("sim.time_limit_us", 1000000, in_range(1, 3600000000)),
+        uint_key("sim.time_limit_us", 60000000, in_range(1, 3600000000)),
 
         uint_key("link.gen", 3, in_range(1, 6)),
         uint_key("link.width", 4, one_of({1, 2, 4, 8, 16})),
@@ -273,6 +278,8 @@ const std::vector<entry>& schema() {
         uint_key("function.test.device_id", 0xedda, in_range(0, 0xffff)),
         uint_key("function.test.poll_interval_us", 1000, in_range(1, 1000000)),
         uint_key("function.test.init_delay_us", 200, in_range(0, 10000000)),
+        // Firmware bring-up fault: enable this BAR without its inbound window.
+        enum_key("function.test.unmapped_bar", "none", unmapped_bar_names()),
         uint_key("function.max_map_bytes", 1 * MiB, power_of_two(4096, pow2(30))),
 
         bool_key("smmu.enabled", false),
@@ -301,7 +308,8 @@ const std::vector<entry>& schema() {
         // Must be a multiple of board.aperture.page_size: a cross-key rule in parse().
         uint_key("board.aperture.base", 0x60000000, any_value()),
         uint_key("board.aperture.size", 0x10000000, power_of_two(65536, pow2(40))),
-        uint_key("board.aperture.page_size", 4096, power_of_two(4096, 1 * MiB)),
+        // 0: the controller's region alignment (what a board designer would pick).
+        uint_key("board.aperture.page_size", 0, zero_or_power_of_two(4096, 1 * MiB)),
 
         uint_key("cpu.clock_mhz", 1000, in_range(1, 10000)),
         uint_key("cpu.mmio_access_bytes", 8, one_of({1, 2, 4, 8})),
@@ -309,6 +317,8 @@ const std::vector<entry>& schema() {
         uint_key("cpu.copy_cycles_per_byte", 1, in_range(0, 1000)),
         uint_key("cpu.crc_cycles_per_byte", 2, in_range(0, 1000)),
         uint_key("host.mmio_access_bytes", 8, one_of({1, 2, 4, 8})),
+        // pcitest: run MSI-X vectors 1, 2, 31..33, 1024, 2047, 2048 instead of all of them.
+        bool_key("host.pcitest_msix_sample", false),
     };
     return table;
 }
@@ -908,8 +918,14 @@ platform_config parse(const json& cfg) {
     p.board.aperture.base = v.u("board.aperture.base");
     p.board.aperture.size = v.u("board.aperture.size");
     p.board.aperture.page_size = v.u("board.aperture.page_size");
+    if (p.board.aperture.page_size == 0)
+        p.board.aperture.page_size = p.dwc.iatu.region_align;
 
     p.function.test.init_delay_us = v.u("function.test.init_delay_us");
+    {
+        const std::string ub = v.s("function.test.unmapped_bar");
+        p.function.test.unmapped_bar = ub == "none" ? -1 : std::stoi(ub);
+    }
     p.function.max_map_bytes = v.u("function.max_map_bytes");
     p.host.msi_base = v.u("host.msi_base");
     p.cpu.copy_cycles_per_byte = v.u("cpu.copy_cycles_per_byte");
@@ -918,6 +934,7 @@ platform_config parse(const json& cfg) {
     p.cpu.mmio_access_bytes = static_cast<unsigned>(v.u("cpu.mmio_access_bytes"));
     p.cpu.irq_entry_cycles = v.u("cpu.irq_entry_cycles");
     p.host.mmio_access_bytes = static_cast<unsigned>(v.u("host.mmio_access_bytes"));
+    p.host.pcitest_msix_sample = v.b("host.pcitest_msix_sample");
     p.dwc.dbi_access_ns = v.u("dwc.dbi_access_ns");
 
     check_cross_rules(p);

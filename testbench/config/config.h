@@ -85,6 +85,7 @@ struct test_function_config {
     std::uint16_t device_id;
     std::uint64_t poll_interval_us;
     std::uint64_t init_delay_us; // firmware work after link-up before config requests are served
+    int unmapped_bar;            // -1 or a BAR enabled without its inbound window (a fault)
 };
 
 struct function_config {
@@ -116,6 +117,7 @@ struct host_config {
     std::uint64_t mmio64_size;
     unsigned mmio_access_bytes; // largest single MMIO load/store the host CPU issues
     std::uint64_t msi_base;     // MSI doorbell page; the MSI controller's registers follow
+    bool pcitest_msix_sample;   // sample the MSI-X vectors instead of testing all
 };
 
 struct aperture_config {

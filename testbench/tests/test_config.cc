@@ -70,7 +70,7 @@ BOOST_AUTO_TEST_CASE(defaults_parse_with_documented_values) {
     BOOST_REQUIRE_NO_THROW(p = parse(defaults()));
     BOOST_TEST(p.sim.seed == 1u);
     BOOST_TEST(p.sim.quantum_ns == 1000u);
-    BOOST_TEST(p.sim.time_limit_us == 1000000u);
+    BOOST_TEST(p.sim.time_limit_us == 60000000u);
     BOOST_TEST(p.link.gen == 3u);
     BOOST_TEST(p.link.width == 4u);
     BOOST_TEST(p.link.mps == 256u);
@@ -393,10 +393,13 @@ BOOST_AUTO_TEST_SUITE(cross_key_rules)
 
 BOOST_AUTO_TEST_CASE(page_size_at_least_region_align) {
     BOOST_CHECK_EXCEPTION(
-        parse(with({"dwc.iatu.region_align=65536"})), config_error,
+        parse(with({"dwc.iatu.region_align=65536", "board.aperture.page_size=4096"})),
+        config_error,
         says_exactly{"board.aperture.page_size = 4096: must be >= dwc.iatu.region_align (65536)"});
     BOOST_CHECK_NO_THROW(
         parse(with({"dwc.iatu.region_align=65536", "board.aperture.page_size=65536"})));
+    // 0 (the default) follows the region alignment.
+    BOOST_TEST(parse(with({"dwc.iatu.region_align=65536"})).board.aperture.page_size == 65536u);
 }
 
 BOOST_AUTO_TEST_CASE(aperture_base_multiple_of_page_size) {
