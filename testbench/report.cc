@@ -81,6 +81,13 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
     ctl["unsupported_requests"] = es.unsupported_requests;
     ctl["completer_aborts"] = es.completer_aborts;
     ctl["iatu_misses"] = es.iatu_misses;
+    ctl["outbound_reads"] = es.outbound_reads;
+    ctl["outbound_writes"] = es.outbound_writes;
+    ctl["outbound_tlps"] = es.outbound_tlps; // TLPs made from EP CPU accesses to the aperture
+    ctl["outbound_errors"] = es.outbound_errors;
+    ctl["outbound_misses"] = es.outbound_misses;
+    ctl["intx_messages"] = es.intx_messages;
+    ctl["iatu_reprogram_in_flight"] = es.iatu_reprogram_in_flight;
     j["controller"] = ctl;
 
     const auto& rs = p.rc.stats();
@@ -91,6 +98,11 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
     rc["master_aborts"] = rs.master_aborts;
     rc["unsupported"] = rs.unsupported;
     rc["completer_aborts"] = rs.completer_aborts;
+    rc["inbound_reads"] = rs.inbound_reads;
+    rc["inbound_writes"] = rs.inbound_writes;
+    rc["msi_messages"] = rs.msi_messages;
+    rc["intx_messages"] = rs.intx_messages;
+    rc["msi_dropped"] = p.msi.dropped();
     j["root_complex"] = rc;
 
     cfg::json soc;

@@ -279,7 +279,8 @@ int pci_endpoint_test::bar_test(unsigned bar, std::string& detail) {
         if (ws != hal::status::ok || rs != hal::status::ok) {
             detail = "BAR" + std::to_string(bar) + " offset " + hex64(off) + ": " +
                      (ws != hal::status::ok ? std::string("write ") + hal::to_string(ws)
-                                            : std::string("read ") + hal::to_string(rs));
+                                            : std::string("read ") + hal::to_string(rs)) +
+                     host_.take_received_errors();
             return -EIO;
         }
         if (std::memcmp(write_buf.data(), read_buf.data(), n) != 0) {
@@ -313,7 +314,8 @@ int pci_endpoint_test::bars_test(std::string& detail) {
             if (s != hal::status::ok || got != want) {
                 detail = "BAR" + std::to_string(bar) + " offset " + hex64(off) + ": expected " +
                          hex64(want) + ", read " + hex64(got) +
-                         (s != hal::status::ok ? std::string(" (") + hal::to_string(s) + ")" : "");
+                         (s != hal::status::ok ? std::string(" (") + hal::to_string(s) + ")" : "") +
+                         host_.take_received_errors();
                 return -EIO;
             }
         }

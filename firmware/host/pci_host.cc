@@ -66,6 +66,20 @@ std::uint8_t pci_host::find_capability(const pci_dev& d, std::uint8_t cap) {
     return 0;
 }
 
+std::string pci_host::take_received_errors() {
+    const std::uint16_t sta = cfg_read16(0, 0, 0, pci::SEC_STATUS);
+    const std::uint16_t bits = sta & (pci::STATUS_REC_TARGET_ABORT | pci::STATUS_REC_MASTER_ABORT);
+    if (!bits || sta == 0xFFFF)
+        return {};
+    cfg_write16(0, 0, 0, pci::SEC_STATUS, bits); // W1C
+    std::string out = ", root port:";
+    if (bits & pci::STATUS_REC_MASTER_ABORT)
+        out += " Received Master Abort (UR completion)";
+    if (bits & pci::STATUS_REC_TARGET_ABORT)
+        out += " Received Target Abort (CA completion)";
+    return out;
+}
+
 int pci_host::wait_link(unsigned bus, unsigned dev, std::uint8_t exp_cap) {
     const std::uint64_t start = io_.now_ns();
     for (;;) {

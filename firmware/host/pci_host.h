@@ -47,6 +47,10 @@ public:
     void cfg_write8(unsigned bus, unsigned dev, unsigned fn, std::uint32_t reg, std::uint8_t v);
     std::uint8_t find_capability(const pci_dev& d, std::uint8_t cap);
 
+    // Reads and clears the root port's Secondary Status error bits: what came back from below
+    // since the last call, e.g. ", root port: Received Master Abort (UR completion)"; "" if none.
+    std::string take_received_errors();
+
     // Returns 0 and the endpoints found, or a negative errno.
     int enumerate(std::vector<pci_dev>& endpoints);
     std::uint64_t crs_retries() const { return crs_retries_; }

@@ -44,6 +44,7 @@ struct harness : sc_core::sc_module {
     sparse_memory mem{mem_bytes};
     std::vector<completion> cpls;
     std::uint16_t next_tag = 0;
+    sc_core::sc_time axi_latency = sc_core::sc_time(100, sc_core::SC_NS);
 
     harness(sc_core::sc_module_name n, const dwc::dw_pcie_ep_params& p)
         : sc_module(n), dbi_s("dbi_s"), app_s("app_s"), rx_s("rx_s"), aperture_s("aperture_s"),
@@ -66,7 +67,8 @@ struct harness : sc_core::sc_module {
                                                    gp.get_data_ptr() + gp.get_data_length())});
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
     }
-    void axi(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
+    void axi(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+        delay += axi_latency;
         if (!mem.in_range(gp.get_address(), gp.get_data_length())) {
             gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
             return;
@@ -496,3 +498,35 @@ BOOST_AUTO_TEST_CASE(ltssm_brings_the_link_up) {
 
 // libsystemc's own main() needs the symbol; Boost.Test provides the main this program runs.
 int sc_main(int, char*[]) { return 0; }
+
+BOOST_AUTO_TEST_CASE(reprogramming_a_window_during_traffic_is_warned) {
+    harness& h = *h_default;
+    h.ready();
+    h.ro_wr_en(true);
+    h.dbi_wr(dbi2_off + 0x10, 0x0000FFFF);
+    h.dbi_wr(0x010, 0x0);
+    h.ro_wr_en(false);
+    h.cfg_wr(0x010, 0xC0000000);
+    h.cfg_wr(0x004, 0x6, 0x3);
+    h.dbi_wr(atu_off + 0x100 + 0x14, 0x00100000);
+    h.dbi_wr(atu_off + 0x100 + 0x04, 0xC0080000);
+    sc_core::sc_start(sc_core::sc_time(1, sc_core::SC_US)); // nothing in flight
+    const auto quiet = logger::get().count(log_kind::warning);
+    h.dbi_wr(atu_off + 0x100 + 0x14, 0x00100000);
+    BOOST_CHECK_EQUAL(logger::get().count(log_kind::warning), quiet);
+    // A host write through inbound region 0 completes on AXI 100 ns from now; the firmware
+    // moves the window's target right away.
+    std::uint32_t w = 0x600DF00D;
+    BOOST_CHECK(h.tlp(tlp_type::mwr, 0xC0000020, &w, 4).empty());
+    const auto in_flight = h.ep.stats().iatu_reprogram_in_flight;
+    h.dbi_wr(atu_off + 0x100 + 0x14, 0x00200000);
+    BOOST_CHECK_EQUAL(h.ep.stats().iatu_reprogram_in_flight, in_flight + 1);
+    BOOST_CHECK_EQUAL(logger::get().count(log_kind::warning), quiet + 1);
+    BOOST_CHECK(logger::get().problems().back().find(
+                    "LOWER_TARGET of inbound region 0 written at") != std::string::npos);
+    // Once the write has completed, reprogramming is fine.
+    sc_core::sc_start(sc_core::sc_time(200, sc_core::SC_NS));
+    h.dbi_wr(atu_off + 0x100 + 0x14, 0x00100000);
+    BOOST_CHECK_EQUAL(h.ep.stats().iatu_reprogram_in_flight, in_flight + 1);
+    h.dbi_wr(atu_off + 0x100 + 0x04, 0x0);
+}
