@@ -18,9 +18,8 @@ constexpr std::uint64_t edma_bytes = 0x80000;
 constexpr std::uint64_t dbi_function_bytes = 0x1000;
 constexpr std::uint64_t ecam_bytes = 256ull << 20;
 constexpr std::uint64_t msi_page_bytes = 0x1000;
-constexpr unsigned pcie_tags = 32;
-constexpr unsigned host_rcb_bytes = 64;
 constexpr std::uint64_t mhz = 1'000'000;
+constexpr unsigned bits_per_byte = 8;
 enum noc_port : unsigned { port_dram = 0, port_dbi = 1, port_app = 2, port_aperture = 3 };
 
 dwc::bar_kind kind_of(cfg::bar_type t) {
@@ -78,7 +77,7 @@ dwc::dw_pcie_ep_params platform::ep_params(const cfg::platform_config& c) {
     p.atu_space_bytes = edma_offset - atu_offset;
     p.edma_offset = edma_offset;
     p.dbi_aperture_bytes = dbi_aperture_bytes;
-    p.max_tags = pcie_tags;
+    p.max_tags = c.link.tags;
     p.aperture_base = c.board.aperture.base;
     p.aperture_bytes = c.board.aperture.size;
     return p;
@@ -99,9 +98,20 @@ pcie::root_complex_params platform::rc_params(const cfg::platform_config& c) {
     p.max_gen = c.link.gen;
     p.max_width = c.link.width;
     p.mps_supported = c.link.mps;
-    p.rcb_bytes = host_rcb_bytes;
-    p.max_tags = pcie_tags;
+    p.rcb_bytes = c.link.rcb;
+    p.max_tags = c.link.tags;
     return p;
+}
+
+static pcie::rx_credits rx_credits(const cfg::credit_config& c) {
+    pcie::rx_credits r;
+    r.posted_header = c.posted_header;
+    r.posted_data = c.posted_data;
+    r.nonposted_header = c.nonposted_header;
+    r.nonposted_data = c.nonposted_data;
+    r.completion_header = c.completion_header;
+    r.completion_data = c.completion_data;
+    return r;
 }
 
 static pcie::link_params link_params(const cfg::platform_config& c) {
@@ -109,6 +119,14 @@ static pcie::link_params link_params(const cfg::platform_config& c) {
     p.max_gen = c.link.gen;
     p.max_width = c.link.width;
     p.propagation = sc_time(static_cast<double>(c.link.propagation_ns), sc_core::SC_NS);
+    p.ecrc = c.link.ecrc;
+    p.dllp = c.link.dllp;
+    p.mps_bytes = c.link.mps;
+    p.host_rx = rx_credits(c.link.host_credits);
+    p.host_rx.posted_drain = sc_time(static_cast<double>(c.host.write_absorb_ns), sc_core::SC_NS);
+    p.ep_rx = rx_credits(c.link.ep_credits);
+    p.datapath_bytes = c.dwc.datapath_bits / bits_per_byte;
+    p.core_period = sc_time(1e6 / static_cast<double>(c.dwc.core_clock_mhz), sc_core::SC_PS);
     return p;
 }
 
@@ -194,6 +212,7 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
     host_board_.ecam = {c.host.ecam_base, ecam_bytes};
     host_board_.mmio32 = {c.host.mmio32_base, c.host.mmio32_size};
     host_board_.mmio64 = {c.host.mmio64_base, c.host.mmio64_size};
+    host_board_.mrrs_bytes = c.link.mrrs;
     host_board_.msi_doorbell = {c.host.msi_base, msi_page_bytes};
     host_board_.msi_regs = {c.host.msi_base + msi_page_bytes, msi_page_bytes};
 

@@ -73,6 +73,7 @@ struct host_board {
     region msi_doorbell; // MSI target: memory writes here are interrupts (address/data)
     region msi_regs;     // the MSI controller's registers (host_irq_regs.h)
     unsigned first_bus = 1; // bus below the root port
+    unsigned mrrs_bytes = 512; // Max Read Request Size the host's policy programs
 };
 
 } // namespace hal

@@ -83,7 +83,11 @@ constexpr std::uint32_t MSIX_ENTRY_SIZE = 16;
 // PCI Express capability.
 constexpr std::uint32_t EXP_DEVCAP = 0x04;
 constexpr std::uint32_t EXP_DEVCAP_PAYLOAD = 0x7;
+constexpr std::uint32_t EXP_DEVCAP_EXT_TAG = 0x20;
 constexpr std::uint32_t EXP_DEVCTL = 0x08;
+constexpr std::uint16_t EXP_DEVCTL_EXT_TAG = 0x0100;
+constexpr unsigned EXP_DEVCTL_PAYLOAD_SHIFT = 5;
+constexpr unsigned EXP_DEVCTL_READRQ_SHIFT = 12;
 constexpr std::uint16_t EXP_DEVCTL_PAYLOAD = 0x00E0;
 constexpr std::uint16_t EXP_DEVCTL_READRQ = 0x7000;
 constexpr std::uint32_t EXP_LNKCAP = 0x0C;

@@ -3,6 +3,7 @@
 #include "hal/errno.h"
 #include "hal/pci_regs.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace fw::host {
@@ -222,6 +223,36 @@ int pci_host::enumerate(std::vector<pci_dev>& endpoints) {
     d.msi_cap = find_capability(d, pci::CAP_ID_MSI);
     d.msix_cap = find_capability(d, pci::CAP_ID_MSIX);
     d.exp_cap = find_capability(d, pci::CAP_ID_EXP);
+
+    // Max Payload Size: the largest both ends support; Max Read Request Size: the host's
+    // policy; extended tags where the device has them.
+    if (d.exp_cap && rp.exp_cap) {
+        const std::uint32_t rp_cap = cfg_read32(0, 0, 0, rp.exp_cap + pci::EXP_DEVCAP);
+        const std::uint32_t ep_cap = cfg_read32(d.bus, 0, 0, d.exp_cap + pci::EXP_DEVCAP);
+        const unsigned mps = std::min(rp_cap & pci::EXP_DEVCAP_PAYLOAD,
+                                      ep_cap & pci::EXP_DEVCAP_PAYLOAD);
+        unsigned mrrs = 0;
+        while ((128u << (mrrs + 1)) <= board_.mrrs_bytes && mrrs < 5)
+            ++mrrs;
+        auto program = [&](unsigned bus, std::uint8_t cap, bool endpoint) {
+            std::uint16_t ctl = cfg_read16(bus, 0, 0, cap + pci::EXP_DEVCTL);
+            ctl = static_cast<std::uint16_t>(ctl & ~pci::EXP_DEVCTL_PAYLOAD);
+            ctl = static_cast<std::uint16_t>(ctl | (mps << pci::EXP_DEVCTL_PAYLOAD_SHIFT));
+            if (endpoint) {
+                ctl = static_cast<std::uint16_t>(ctl & ~pci::EXP_DEVCTL_READRQ);
+                ctl = static_cast<std::uint16_t>(ctl | (mrrs << pci::EXP_DEVCTL_READRQ_SHIFT));
+                if (ep_cap & pci::EXP_DEVCAP_EXT_TAG)
+                    ctl = static_cast<std::uint16_t>(ctl | pci::EXP_DEVCTL_EXT_TAG);
+            }
+            cfg_write16(bus, 0, 0, cap + pci::EXP_DEVCTL, ctl);
+        };
+        program(0, rp.exp_cap, false);
+        program(d.bus, d.exp_cap, true);
+        char line[96];
+        std::snprintf(line, sizeof line, "%s: MPS %u, MRRS %u", d.name().c_str(), 128u << mps,
+                      128u << mrrs);
+        io_.log(hal::log_level::info, "pci", line);
+    }
 
     // Bridge windows covering what was assigned, then enable decoding and mastering.
     std::uint64_t m_lo = board_.mmio32.base, m_hi = align_up(next32_, bridge_granule);

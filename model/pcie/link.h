@@ -1,19 +1,31 @@
-// A PCIe link between an upstream port (root port or switch downstream port) and a downstream
-// port (the endpoint), both directions.
+// A PCIe link between an upstream port (root port) and a downstream port (the endpoint's
+// controller), both directions, timed from first principles.
 //
-// Models: each direction is a resource with the time it is next free; a TLP is granted a start
-// time no earlier than its arrival and occupies the direction for its bytes on the wire
-// (framing, sequence, LCRC, header, payload) at the trained rate (GT/s per lane, line code,
-// width), then arrives after the propagation delay. The link trains to the highest common
-// generation and width of both ports; TLPs sent while the link is down are refused
-// (TLM_GENERIC_ERROR_RESPONSE) and logged. Per-direction TLP and byte counters.
-// Does not model (yet): flow-control credits, DLLPs (ACK, UpdateFC), SKP ordered sets, replay,
-// FLIT mode; those come with the link timing work.
+// Models, per direction, a resource with the time it is next free (reservations, no event per
+// TLP): a TLP is granted a start time no earlier than it is ready, than the direction is free,
+// and than the receiver has advertised enough flow-control credits for it; it occupies the
+// direction for the longer of its serialisation time and the endpoint controller's datapath
+// time (ceil(bytes / datapath width) core clocks), then arrives after the propagation delay.
+// Bytes on the wire (Gen1-5): 8 (framing, sequence number, LCRC) + 3 or 4 DW header + payload
+// rounded to dwords (+4 ECRC with link.ecrc); Gen6 runs in FLIT mode (236 TLP bytes per 256-byte
+// flit, no per-TLP framing: the lane rate already carries the flit overhead). SKP ordered sets
+// take 4 symbols per 1538 (Gen1-5). Credits: per receiver and type (posted, non-posted,
+// completion) x (header, data in 16-byte units); 0 = infinite; a TLP's credits come back when
+// the receiver has drained it (a per-side drain time) plus one UpdateFC DLLP across the link.
+// DLLP reading (link.dllp): for every ACK-latency interval of symbol times received, the
+// receiver sends one ACK and one UpdateFC DLLP (8 bytes each) on the reverse direction; the
+// interval is Base Spec 5.0 table 3-7's value for the width and MPS (x4: 169/214/250/1146 and
+// x8: 163/203/182/630 for MPS 128/256/512/4096, 1024/2048 interpolated; x1/x2 use the x4 row,
+// x16 the x8 row). Ordering: each direction is one FIFO, so no TLP passes an earlier one.
+// Training: the link comes up at the highest common generation and width.
+// Does not model: replay (NAK, replay buffer), lane-to-lane skew, L0s/L1, TLP prefixes,
+// relaxed ordering, virtual channels other than VC0.
 #pragma once
 
 #include "pcie/tlp.h"
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <systemc>
 #include <tlm>
@@ -23,14 +35,36 @@
 
 namespace epvp::pcie {
 
+// Credits a receiver advertises (0 = infinite) and how long it holds a TLP before returning
+// them.
+struct rx_credits {
+    unsigned posted_header = 0, posted_data = 0;
+    unsigned nonposted_header = 0, nonposted_data = 0;
+    unsigned completion_header = 0, completion_data = 0;
+    sc_core::sc_time posted_drain = sc_core::SC_ZERO_TIME;
+    sc_core::sc_time nonposted_drain = sc_core::SC_ZERO_TIME;
+    sc_core::sc_time completion_drain = sc_core::SC_ZERO_TIME;
+};
+
 struct link_params {
     unsigned max_gen = 3;
     unsigned max_width = 4;
     sc_core::sc_time propagation = sc_core::sc_time(10, sc_core::SC_NS);
+    bool ecrc = false;
+    bool dllp = true;
+    unsigned mps_bytes = 256; // for the DLLP interval
+    rx_credits host_rx;       // what the root port advertises (downstream TLPs need none)
+    rx_credits ep_rx;         // what the endpoint advertises
+    // The endpoint controller's datapath: a TLP takes ceil(bytes / datapath_bytes) clocks.
+    unsigned datapath_bytes = 32;
+    sc_core::sc_time core_period = sc_core::sc_time(2, sc_core::SC_NS);
 };
 
-// Usable bytes per second of one lane at a generation after line coding.
+// Usable bytes per second of one lane at a generation after line coding (Gen6: TLP bytes of
+// FLIT mode).
 double lane_bytes_per_second(unsigned gen);
+// ACK/UpdateFC interval in symbol times (the reading stated above).
+unsigned dllp_interval_symbols(unsigned width, unsigned mps_bytes);
 
 class pcie_link : public sc_core::sc_module {
 public:
@@ -52,27 +86,61 @@ public:
     unsigned gen() const { return gen_; }
     unsigned width() const { return width_; }
     void on_state_change(std::function<void(bool up)> cb) { listeners_.push_back(std::move(cb)); }
+    // MPS as the host programmed it (for the DLLP interval).
+    void set_mps(unsigned bytes) { p_.mps_bytes = bytes; }
 
     struct counters {
         std::uint64_t tlps = 0;
+        std::uint64_t tlps_by_type[10] = {};
         std::uint64_t wire_bytes = 0;
         std::uint64_t payload_bytes = 0;
-        sc_core::sc_time busy = sc_core::SC_ZERO_TIME;
+        std::uint64_t dllps = 0;
+        sc_core::sc_time busy = sc_core::SC_ZERO_TIME; // TLPs and DLLPs
+        sc_core::sc_time credit_stall = sc_core::SC_ZERO_TIME;
+        sc_core::sc_time link_wait = sc_core::SC_ZERO_TIME;
     };
     const counters& stats(direction d) const { return stats_[d]; }
+    // Waits of the TLP carried last in a direction (read right after the transport returns).
+    sc_core::sc_time last_link_wait(direction d) const { return last_link_wait_[d]; }
+    sc_core::sc_time last_credit_wait(direction d) const { return last_credit_wait_[d]; }
+    // Serialisation time of n bytes on the trained link (incl. SKP), for analytic checks.
+    sc_core::sc_time wire_time(std::uint64_t bytes) const;
+    std::uint64_t tlp_wire_bytes(const pcie_tlp& t, std::uint64_t payload) const;
 
 private:
+    enum credit_class { posted = 0, nonposted = 1, completion = 2 };
+    struct held {
+        sc_core::sc_time release;
+        unsigned header, data;
+    };
+    struct credit_pool {
+        unsigned header_limit = 0, data_limit = 0; // 0 = infinite
+        unsigned header_used = 0, data_used = 0;
+        sc_core::sc_time drain;
+        std::deque<held> in_buffer;
+    };
+
     void b_transport_down(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void b_transport_up(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void carry(direction d, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    sc_core::sc_time reserve_credits(direction d, credit_class c, unsigned data_credits,
+                                     sc_core::sc_time start);
+    void charge_dllps(direction d, std::uint64_t bytes, const sc_core::sc_time& at);
+    static credit_class class_of(tlp_type t);
 
     link_params p_;
     bool up_ = false;
     unsigned gen_ = 0;
     unsigned width_ = 0;
-    double ps_per_byte_ = 0; // serialisation time of one byte across all lanes
+    bool flit_ = false;
+    double ps_per_byte_ = 0; // serialisation time of one byte across all lanes, SKP included
+    std::uint64_t dllp_interval_bytes_ = 0;
+    sc_core::sc_time dllp_time_;
     sc_core::sc_time next_free_[2];
+    std::uint64_t bytes_since_dllp_[2] = {0, 0};
+    credit_pool credits_[2][3]; // [direction of the TLP][class]: the receiver's buffers
     counters stats_[2];
+    sc_core::sc_time last_link_wait_[2], last_credit_wait_[2];
     std::vector<std::function<void(bool)>> listeners_;
 };
 

@@ -254,9 +254,31 @@ const std::vector<entry>& schema() {
         uint_key("link.mrrs", 512, one_of({128, 256, 512, 1024, 2048, 4096})),
         uint_key("link.training_us", 20, in_range(0, 1000000)),
         uint_key("link.propagation_ns", 10, in_range(0, 1000000)),
+        bool_key("link.ecrc", false),
+        uint_key("link.rcb", 64, one_of({64, 128})),
+        uint_key("link.tags", 32, in_range(1, 768)),
+        bool_key("link.dllp", true),
+        // Receive-buffer flow-control credits advertised by each side (header credits, data
+        // credits in 16-byte units); 0 = infinite.
+        uint_key("link.credits.host.posted_header", 64, in_range(0, 255)),
+        uint_key("link.credits.host.posted_data", 1024, in_range(0, 4095)),
+        uint_key("link.credits.host.nonposted_header", 64, in_range(0, 255)),
+        uint_key("link.credits.host.nonposted_data", 64, in_range(0, 4095)),
+        uint_key("link.credits.host.completion_header", 0, in_range(0, 255)),
+        uint_key("link.credits.host.completion_data", 0, in_range(0, 4095)),
+        uint_key("link.credits.ep.posted_header", 32, in_range(0, 255)),
+        uint_key("link.credits.ep.posted_data", 512, in_range(0, 4095)),
+        uint_key("link.credits.ep.nonposted_header", 32, in_range(0, 255)),
+        uint_key("link.credits.ep.nonposted_data", 32, in_range(0, 4095)),
+        uint_key("link.credits.ep.completion_header", 0, in_range(0, 255)),
+        uint_key("link.credits.ep.completion_data", 0, in_range(0, 4095)),
 
         enum_key("dwc.version", "5.40a", dwc_versions()),
         uint_key("dwc.dbi_access_ns", 40, in_range(0, 100000)),
+        uint_key("dwc.datapath_bits", 256, one_of({64, 128, 256, 512})),
+        uint_key("dwc.core_clock_mhz", 500, in_range(62, 4000)),
+        uint_key("dwc.edma.write_channels", 4, in_range(0, 8)),
+        uint_key("dwc.edma.read_channels", 4, in_range(0, 8)),
         uint_key("dwc.iatu.outbound_windows", 8, in_range(1, 256)),
         uint_key("dwc.iatu.inbound_windows", 8, in_range(1, 256)),
         uint_key("dwc.iatu.region_align", 4096, power_of_two(4096, 65536)),
@@ -288,10 +310,13 @@ const std::vector<entry>& schema() {
         uint_key("dram.base", 0x80000000, multiple_of(4096, 0, pow2(48))),
         uint_key("dram.size_bytes", 1 * GiB, power_of_two(1 * MiB, pow2(36))),
         uint_key("dram.latency_ns", 80, in_range(0, 100000)),
+        bool_key("dram.ideal", false),
 
         uint_key("host.mem_base", 4 * GiB, multiple_of(1 * MiB)),
         uint_key("host.mem_size_bytes", 4 * GiB, power_of_two(16 * MiB, pow2(40))),
         uint_key("host.read_latency_ns", 500, in_range(0, 1000000)),
+        // Time the root complex needs to absorb a posted write before it returns its credits.
+        uint_key("host.write_absorb_ns", 100, in_range(0, 1000000)),
         uint_key("host.test_timeout_us", 1000000, in_range(1, 3600000000)),
         uint_key("host.crs_retry_us", 100, in_range(1, 1000000)),
         uint_key("host.ecam_base", 0x2000000000, multiple_of(ecam_region_size)),
@@ -869,6 +894,26 @@ platform_config parse(const json& cfg) {
     p.link.mrrs = static_cast<unsigned>(v.u("link.mrrs"));
     p.link.training_us = v.u("link.training_us");
     p.link.propagation_ns = v.u("link.propagation_ns");
+    p.link.ecrc = v.b("link.ecrc");
+    p.link.rcb = static_cast<unsigned>(v.u("link.rcb"));
+    p.link.tags = static_cast<unsigned>(v.u("link.tags"));
+    p.link.dllp = v.b("link.dllp");
+    for (auto* side : {&p.link.host_credits, &p.link.ep_credits}) {
+        const std::string base =
+            std::string("link.credits.") + (side == &p.link.host_credits ? "host." : "ep.");
+        side->posted_header = static_cast<unsigned>(v.u(base + "posted_header"));
+        side->posted_data = static_cast<unsigned>(v.u(base + "posted_data"));
+        side->nonposted_header = static_cast<unsigned>(v.u(base + "nonposted_header"));
+        side->nonposted_data = static_cast<unsigned>(v.u(base + "nonposted_data"));
+        side->completion_header = static_cast<unsigned>(v.u(base + "completion_header"));
+        side->completion_data = static_cast<unsigned>(v.u(base + "completion_data"));
+    }
+    p.dwc.datapath_bits = static_cast<unsigned>(v.u("dwc.datapath_bits"));
+    p.dwc.core_clock_mhz = v.u("dwc.core_clock_mhz");
+    p.dwc.edma_write_channels = static_cast<unsigned>(v.u("dwc.edma.write_channels"));
+    p.dwc.edma_read_channels = static_cast<unsigned>(v.u("dwc.edma.read_channels"));
+    p.host.write_absorb_ns = v.u("host.write_absorb_ns");
+    p.dram.ideal = v.b("dram.ideal");
 
     p.dwc.version = v.s("dwc.version");
     p.dwc.version_number = version_number(p.dwc.version);

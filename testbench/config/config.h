@@ -52,6 +52,13 @@ struct sim_config {
     std::uint64_t time_limit_us; // simulated time after which a run is stopped as hung
 };
 
+// Receive-buffer credits one side advertises (0 = infinite).
+struct credit_config {
+    unsigned posted_header, posted_data;
+    unsigned nonposted_header, nonposted_data;
+    unsigned completion_header, completion_data; // data in 16-byte units
+};
+
 struct link_config {
     unsigned gen;   // 1..6
     unsigned width; // 1, 2, 4, 8, 16
@@ -59,6 +66,11 @@ struct link_config {
     unsigned mrrs;  // bytes
     std::uint64_t training_us;
     std::uint64_t propagation_ns;
+    bool ecrc;
+    unsigned rcb;  // root complex read completion boundary, bytes
+    unsigned tags; // outstanding non-posted requests per requester
+    bool dllp;     // charge ACK/UpdateFC DLLPs on the reverse direction
+    credit_config host_credits, ep_credits;
 };
 
 struct iatu_config {
@@ -73,6 +85,9 @@ struct dwc_config {
     std::string version;          // "4.70a"
     std::uint32_t version_number; // PCIE_VERSION_NUMBER value, e.g. 0x3437302a for 4.70a
     std::uint64_t dbi_access_ns; // latency of a DBI / glue register access
+    unsigned datapath_bits;      // core datapath width: a TLP takes ceil(bytes / width) clocks
+    std::uint64_t core_clock_mhz;
+    unsigned edma_write_channels, edma_read_channels;
     iatu_config iatu;
     std::array<bar_cap, 6> bars;
 };
@@ -102,12 +117,14 @@ struct dram_config {
     std::uint64_t base;
     std::uint64_t size_bytes;
     std::uint64_t latency_ns;
+    bool ideal; // zero latency, unlimited bandwidth (link studies)
 };
 
 struct host_config {
     std::uint64_t mem_base; // host memory is [mem_base, mem_base + mem_size_bytes)
     std::uint64_t mem_size_bytes;
     std::uint64_t read_latency_ns;
+    std::uint64_t write_absorb_ns;
     std::uint64_t test_timeout_us;
     std::uint64_t crs_retry_us;
     std::uint64_t ecam_base;
