@@ -185,9 +185,14 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
     noc.map(c.board.aperture.base, c.board.aperture.size, port_aperture, "aperture");
     // Interrupt lines.
     ep.app_irq.bind(app_irq_);
+    ep.edma_irq.bind(edma_irq_);
     for (unsigned i = 0; i < hal::ep_irq_lines; ++i) {
         if (i == hal::irq_app) {
             irqc.lines[i].bind(app_irq_);
+            continue;
+        }
+        if (i == hal::irq_edma) {
+            irqc.lines[i].bind(edma_irq_);
             continue;
         }
         idle_lines_.push_back(std::make_unique<sc_core::sc_signal<bool>>());

@@ -34,7 +34,7 @@ std::uint32_t be_to_mask(std::uint8_t be) {
 
 dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
     : sc_module(name), dbi("dbi"), app("app"), pcie_rx("pcie_rx"), pcie_tx("pcie_tx"),
-      axi_m("axi_m"), axi_s("axi_s"), app_irq("app_irq"), p_(p), dbi_("DBI", dbi_table(p.dbi)),
+      axi_m("axi_m"), axi_s("axi_s"), app_irq("app_irq"), edma_irq("edma_irq"), p_(p), dbi_("DBI", dbi_table(p.dbi)),
       dbi2_("DBI2", dbi2_table(p.dbi)), app_regs_("APP", app::table()), atu_(p.iatu),
       requester_(std::string(basename()), 0, p.max_tags) {
     dbi.register_b_transport(this, &dw_pcie_ep::dbi_b_transport);
@@ -71,6 +71,9 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
     SC_THREAD(ltssm_thread);
     SC_METHOD(drive_app_irq);
     sensitive << app_irq_changed_;
+    dont_initialize();
+    SC_METHOD(drive_edma_irq);
+    sensitive << edma_irq_changed_;
     dont_initialize();
 }
 
@@ -685,6 +688,78 @@ void dw_pcie_ep::check_in_flight(iatu_dir d, unsigned index, const std::string& 
                     " while a transaction through it completes at " +
                     logger::format_time(static_cast<std::uint64_t>(busy[index].value())) +
                     " (undefined behaviour per the databook)");
+}
+
+} // namespace epvp::dwc
+
+namespace epvp::dwc {
+
+// ---------------------------------------------------------------------------------------------
+// The eDMA engine's view of the controller
+
+void dw_pcie_ep::drive_edma_irq() { edma_irq.write(edma_irq_level_); }
+
+void dw_pcie_ep::local_irq(bool level) {
+    if (level == edma_irq_level_)
+        return;
+    edma_irq_level_ = level;
+    edma_irq_changed_.notify(sc_core::SC_ZERO_TIME);
+}
+
+unsigned dw_pcie_ep::mps_bytes() const {
+    return 128u << ((dbi_.read32(exp_cap + c::exp_devctl) >> devctl_mps_shift) & 7);
+}
+
+unsigned dw_pcie_ep::mrrs_bytes() const {
+    return 128u << ((dbi_.read32(exp_cap + c::exp_devctl) >> devctl_mrrs_shift) & 7);
+}
+
+bool dw_pcie_ep::local_access(bool write, std::uint64_t addr, unsigned char* data, unsigned len,
+                              sc_time& delay) {
+    soc::soc_attr attr;
+    attr.initiator = soc::master::edma;
+    attr.stream_id = requester_id();
+    tlm::tlm_generic_payload axi;
+    axi.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    axi.set_address(addr);
+    axi.set_data_ptr(data);
+    axi.set_data_length(len);
+    axi.set_streaming_width(len);
+    axi.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    axi.set_extension(&attr);
+    axi_m->b_transport(axi, delay);
+    axi.clear_extension(&attr);
+    return axi.get_response_status() == tlm::TLM_OK_RESPONSE;
+}
+
+bool dw_pcie_ep::pcie_write(std::uint64_t pci_addr, const unsigned char* data, unsigned len,
+                            sc_time& delay, tlp_wait* wait) {
+    if (!link_ || !link_->is_up() || !(dbi_.read32(c::command) & c::cmd_bus_master))
+        return false;
+    requester_.set_requester_id(requester_id());
+    const bool ok =
+        requester_.posted(*pcie_tx.operator->(), pcie::tlp_type::mwr, pci_addr, data, len, delay);
+    if (wait) {
+        wait->link = link_->last_link_wait(pcie::pcie_link::upstream);
+        wait->credits = link_->last_credit_wait(pcie::pcie_link::upstream);
+    }
+    return ok;
+}
+
+pcie::cpl_status dw_pcie_ep::pcie_read(std::uint64_t pci_addr, unsigned char* data, unsigned len,
+                                       sc_time& delay, tlp_wait* wait) {
+    if (!link_ || !link_->is_up() || !(dbi_.read32(c::command) & c::cmd_bus_master))
+        return pcie::cpl_status::ur;
+    requester_.set_requester_id(requester_id());
+    const pcie::np_result r =
+        requester_.request(*pcie_tx.operator->(), pcie::tlp_type::mrd, pci_addr, data, len, delay);
+    if (wait) {
+        wait->link = link_->last_link_wait(pcie::pcie_link::upstream);
+        wait->credits = link_->last_credit_wait(pcie::pcie_link::upstream);
+    }
+    if (r.link_error || !r.completed)
+        return pcie::cpl_status::ur;
+    return r.status;
 }
 
 } // namespace epvp::dwc

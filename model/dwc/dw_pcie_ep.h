@@ -24,6 +24,7 @@
 
 #include "core/reg_block.h"
 #include "dwc/dbi_regs.h"
+#include "dwc/edma_bus.h"
 #include "dwc/iatu.h"
 #include "pcie/completer.h"
 #include "pcie/link.h"
@@ -55,7 +56,7 @@ struct dw_pcie_ep_params {
     unsigned max_tags = 32;
 };
 
-class dw_pcie_ep : public sc_core::sc_module {
+class dw_pcie_ep : public sc_core::sc_module, private edma_bus {
 public:
     tlm_utils::simple_target_socket<dw_pcie_ep> dbi;       // AXI slave: DBI aperture
     tlm_utils::simple_target_socket<dw_pcie_ep> app;       // APB: glue block
@@ -64,6 +65,7 @@ public:
     tlm_utils::simple_initiator_socket<dw_pcie_ep> axi_m;  // inbound requests into the SoC
     tlm_utils::simple_target_socket<dw_pcie_ep> axi_s;     // AXI slave: outbound aperture
     sc_core::sc_out<bool> app_irq;
+    sc_core::sc_out<bool> edma_irq; // eDMA done/abort (local)
 
     SC_HAS_PROCESS(dw_pcie_ep);
     dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p);
@@ -114,6 +116,18 @@ private:
     void set_ltssm(ltssm s);
     void raise_app_irq(std::uint32_t bits);
     void update_app_irq();
+    void drive_edma_irq();
+    // edma_bus: what the eDMA engine uses.
+    bool local_access(bool write, std::uint64_t addr, unsigned char* data, unsigned len,
+                      sc_core::sc_time& delay) override;
+    bool pcie_write(std::uint64_t pci_addr, const unsigned char* data, unsigned len,
+                    sc_core::sc_time& delay, tlp_wait* wait) override;
+    pcie::cpl_status pcie_read(std::uint64_t pci_addr, unsigned char* data, unsigned len,
+                               sc_core::sc_time& delay, tlp_wait* wait) override;
+    unsigned mps_bytes() const override;
+    unsigned mrrs_bytes() const override;
+    unsigned max_outstanding_reads() const override { return p_.max_tags; }
+    void local_irq(bool level) override;
     void drive_app_irq(); // the one process that writes app_irq
     void log_reg(const char* who, bool write, const reg_block& blk, std::uint32_t off,
                  std::uint32_t value);
@@ -133,6 +147,8 @@ private:
     sc_core::sc_event ltssm_kick_;
     sc_core::sc_event app_irq_changed_;
     bool app_irq_level_ = false;
+    bool edma_irq_level_ = false;
+    sc_core::sc_event edma_irq_changed_;
     sc_core::sc_time access_delay_; // the current access's annotated delay (for logs)
     std::vector<sc_core::sc_time> ob_busy_until_, ib_busy_until_;
     bool intx_sent_ = false; // Assert_INTA sent and not yet deasserted

@@ -132,8 +132,9 @@ BOOST_AUTO_TEST_CASE(defaults_document_order_and_shape) {
     std::vector<std::string> link;
     for (auto it = d["link"].begin(); it != d["link"].end(); ++it)
         link.push_back(it.key());
-    const std::vector<std::string> link_expected = {"gen",  "width",       "mps",
-                                                    "mrrs", "training_us", "propagation_ns"};
+    const std::vector<std::string> link_expected = {
+        "gen", "width", "mps", "mrrs", "training_us", "propagation_ns", "ecrc", "rcb", "tags",
+        "dllp", "credits"};
     BOOST_TEST(link == link_expected, boost::test_tools::per_element());
     BOOST_TEST(d["host"].begin().key() == "mem_base");
     BOOST_TEST(std::next(d["host"].begin()).key() == "mem_size_bytes");
@@ -360,7 +361,8 @@ BOOST_AUTO_TEST_CASE(unknown_keys) {
     c["link"]["foo"] = 1;
     BOOST_CHECK_EXCEPTION(parse(c), config_error,
                           says_exactly{"link.foo: unknown key (known keys under link: gen, width, "
-                                       "mps, mrrs, training_us, propagation_ns)"});
+                                       "mps, mrrs, training_us, propagation_ns, ecrc, rcb, "
+                                       "tags, dllp, credits)"});
     c = defaults();
     c["dwc"]["iatu"]["windows"] = 1;
     BOOST_CHECK_EXCEPTION(parse(c), config_error,
@@ -643,7 +645,8 @@ BOOST_AUTO_TEST_CASE(unknown_paths) {
     BOOST_CHECK_EXCEPTION(
         apply_set(cfg, "link.foo=1"), config_error,
         says_exactly{"--set 'link.foo=1': link.foo: unknown key (known keys under link: gen, "
-                     "width, mps, mrrs, training_us, propagation_ns)"});
+                     "width, mps, mrrs, training_us, propagation_ns, ecrc, rcb, tags, dllp, "
+                     "credits)"});
     BOOST_CHECK_EXCEPTION(apply_set(cfg, "nope=1"), config_error,
                           says({"--set 'nope=1': nope: unknown key"}));
     BOOST_CHECK_EXCEPTION(apply_set(cfg, "dwc.bars[2].colour=red"), config_error,

@@ -39,7 +39,7 @@ struct completion {
 struct harness : sc_core::sc_module {
     tlm_utils::simple_initiator_socket<harness> dbi_s, app_s, rx_s, aperture_s;
     tlm_utils::simple_target_socket<harness> tx_t, axi_t;
-    sc_core::sc_signal<bool> irq;
+    sc_core::sc_signal<bool> irq, edma_irq;
     dwc::dw_pcie_ep ep;
     sparse_memory mem{mem_bytes};
     std::vector<completion> cpls;
@@ -57,6 +57,7 @@ struct harness : sc_core::sc_module {
         ep.pcie_tx.bind(tx_t);
         ep.axi_m.bind(axi_t);
         ep.app_irq.bind(irq);
+        ep.edma_irq.bind(edma_irq);
         tx_t.register_b_transport(this, &harness::tx);
         axi_t.register_b_transport(this, &harness::axi);
     }

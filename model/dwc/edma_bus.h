@@ -1,0 +1,45 @@
+// What the eDMA engine needs from the controller around it: local memory through the SoC path
+// (interconnect, SMMU, memory controller), TLPs on the link, the link's limits, and its
+// interrupt line. The controller implements it; the engine is written against it alone.
+//
+// Times follow TLM's convention: `delay` is relative to sc_time_stamp(); on entry it is when
+// the operation may start, on return when it finished (for a posted write: when the TLP has
+// left the controller; for a read: when its last completion arrived).
+#pragma once
+
+#include "pcie/tlp.h"
+
+#include <cstdint>
+#include <systemc>
+
+namespace epvp::dwc {
+
+// Why a TLP started later than it was ready (for "what bound the transfer").
+struct tlp_wait {
+    sc_core::sc_time link;    // the link direction (or the controller datapath) was busy
+    sc_core::sc_time credits; // the receiver had not advertised enough flow-control credits
+};
+
+class edma_bus {
+public:
+    virtual ~edma_bus() = default;
+
+    // One AXI access of len bytes to local memory. False on an AXI error (SLVERR/DECERR).
+    virtual bool local_access(bool write, std::uint64_t addr, unsigned char* data, unsigned len,
+                              sc_core::sc_time& delay) = 0;
+    // One MWr TLP: len <= mps(), not crossing a 4 KiB boundary. False if it could not be sent.
+    virtual bool pcie_write(std::uint64_t pci_addr, const unsigned char* data, unsigned len,
+                            sc_core::sc_time& delay, tlp_wait* wait = nullptr) = 0;
+    // One MRd TLP: len <= mrrs(), not crossing 4 KiB; data filled from its completions.
+    // Returns the completion status; UR if there was no completion or the link is down.
+    virtual pcie::cpl_status pcie_read(std::uint64_t pci_addr, unsigned char* data, unsigned len,
+                                       sc_core::sc_time& delay, tlp_wait* wait = nullptr) = 0;
+    // Device Control as the host programmed it, and the tag limit.
+    virtual unsigned mps_bytes() const = 0;
+    virtual unsigned mrrs_bytes() const = 0;
+    virtual unsigned max_outstanding_reads() const = 0;
+    // The eDMA interrupt line to the EP CPU (level).
+    virtual void local_irq(bool level) = 0;
+};
+
+} // namespace epvp::dwc
