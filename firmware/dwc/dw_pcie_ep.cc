@@ -284,8 +284,9 @@ std::uint64_t dw_pcie_ep::align_addr(std::uint64_t pci_addr, std::uint64_t& size
     const std::uint64_t boundary = (base | pci_.region_limit()) + 1; // 0 on wrap: no cap
     if (boundary > base)
         map = std::min(map, boundary - base);
-    // Always cover at least the first byte asked for.
-    map = std::max(map, (offset + 1 + page - 1) / page * page);
+    // Always cover at least the first byte asked for (in region-alignment units, so the caps
+    // above still hold when aperture pages are larger than the alignment).
+    map = std::max(map, (offset + 1 + mask) & ~mask);
     size = map;
     return base;
 }

@@ -783,6 +783,46 @@ BOOST_AUTO_TEST_CASE(mem_map_crossing_a_4g_region_limit_is_cut_at_the_boundary) 
     BOOST_TEST(r.io.bus_errors == 0u);
 }
 
+// A valid configuration (board.aperture.page_size >= region_align, as the config requires) with
+// aperture pages larger than the region alignment: the documented caps (next region-limit
+// boundary, board.max_map_bytes) must still hold. Expected to FAIL today: align_addr's final
+// "cover the first byte" step rounds up to a whole aperture page, undoing both caps.
+BOOST_AUTO_TEST_CASE(mem_map_caps_hold_with_aperture_pages_larger_than_region_align) {
+    BOOST_TEST_CONTEXT("region-limit boundary, 64 KiB pages, 4 KiB align, 4 GiB limit") {
+        rig r(G540_8X8_4K_4G, make_board(DEFAULT_ATU_SIZE, PAGE_64K));
+        BOOST_TEST_REQUIRE(r.init_rc == 0);
+        constexpr std::uint64_t pci_addr = 0xFFFF'F000;
+        constexpr std::uint64_t size = 0x3000;
+        constexpr std::uint64_t boundary = 4 * GiB;
+        fw::epc::map m;
+        const int rc = r.epc.mem_map(FN, pci_addr, size, m);
+        BOOST_TEST_REQUIRE(rc == 0);
+        BOOST_TEST(m.pci_size == boundary - pci_addr);
+        BOOST_TEST(m.map_pci_addr + m.map_size <= boundary); // the window stays below 4 GiB
+        r.epc.mem_unmap(FN, m);
+        const auto pieces = write_through_windows(r, pci_addr, size);
+        BOOST_TEST(pieces.size() == 2u);
+        BOOST_TEST(host_mismatches(r.io, pci_addr, size) == 0u);
+    }
+    BOOST_TEST_CONTEXT("max_map_bytes 4 KiB, 64 KiB pages") {
+        constexpr std::uint64_t small_cap = 4 * KiB;
+        hal::ep_board board = make_board(DEFAULT_ATU_SIZE, PAGE_64K);
+        board.max_map_bytes = small_cap;
+        rig r(G540_8X8_4K_1T, board);
+        BOOST_TEST_REQUIRE(r.init_rc == 0);
+        constexpr std::uint64_t pci_addr = 0x1000'0000;
+        constexpr std::uint64_t size = 0x3000;
+        fw::epc::map m;
+        const int rc = r.epc.mem_map(FN, pci_addr, size, m);
+        BOOST_TEST_REQUIRE(rc == 0);
+        BOOST_TEST(m.pci_size == small_cap);
+        r.epc.mem_unmap(FN, m);
+        const auto pieces = write_through_windows(r, pci_addr, size);
+        BOOST_TEST(pieces.size() == 3u);
+        BOOST_TEST(host_mismatches(r.io, pci_addr, size) == 0u);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(mem_map_crossing_4g_is_whole_when_the_region_limit_is_larger) {
     rig r(G540_8X8_4K_1T, make_board());
     BOOST_TEST_REQUIRE(r.init_rc == 0);
