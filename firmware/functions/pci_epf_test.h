@@ -5,10 +5,16 @@
 //
 // Commands (dispatched on the exact COMMAND value, as newer Linux does): RAISE_{INTX,MSI,MSIX}
 // _IRQ, READ/WRITE/COPY by CPU copies through the outbound aperture (mem_map pieces, a local
-// buffer from the coherent pool), BAR_SUBRANGE_{SETUP,CLEAR}. Not implemented: the DMA path
-// (no DMA engine driver in this build: a USE_DMA transfer is refused) and the doorbell.
+// buffer from the coherent pool), BAR_SUBRANGE_{SETUP,CLEAR}.
+// With FLAGS.USE_DMA the transfers go through the controller's eDMA (set_dma): a read channel
+// (DEV_TO_MEM) and a write channel (MEM_TO_DEV) held for the function's lifetime, as Linux's
+// "private" channels; the eDMA addresses the host directly, so no outbound window is mapped,
+// and the CPU only fills / checksums the local buffer. Without a usable eDMA a USE_DMA transfer
+// is refused like Linux does ("Cannot transfer data using DMA", no interrupt).
+// Not implemented: the doorbell.
 #pragma once
 
+#include "dwc/dw_edma.h"
 #include "epc/epc.h"
 #include "hal/hal.h"
 
@@ -35,6 +41,8 @@ struct epf_test_params {
     // Seed of the generator that fills WRITE buffers (Linux uses get_random_bytes); the same
     // seed gives the same data, so runs are reproducible.
     std::uint64_t seed = 1;
+    // Bound on one DMA transfer (Linux waits without a timeout; firmware must not hang).
+    std::uint64_t dma_timeout_ns = 1'000'000'000;
 };
 
 // The commands the function counts, one per COMMAND value it knows, plus everything else.
@@ -64,6 +72,14 @@ class pci_epf_test {
 public:
     pci_epf_test(hal::platform& io, epc::epc& epc, epc::coherent_pool& pool,
                  const epf_test_params& p);
+    ~pci_epf_test();
+    pci_epf_test(const pci_epf_test&) = delete;
+    pci_epf_test& operator=(const pci_epf_test&) = delete;
+
+    // pci_epf_test_init_dma_chan: takes one read and one write channel of a probed eDMA
+    // (nullptr or an unprobed eDMA: no DMA). The eDMA must outlive the function.
+    void set_dma(dwc::dw_edma* edma);
+    bool dma_available() const { return edma_ && dma_rx_ >= 0 && dma_tx_ >= 0; }
 
     int bind();     // allocate BAR spaces
     int epc_init(); // header, BARs, MSI/MSI-X, CAPS
@@ -129,6 +145,10 @@ private:
     bool xfer_done(xfer_result r);
     void print_rate(const char* op, std::uint64_t len, std::uint64_t start_ns);
 
+    // The DMA path: one eDMA transfer on the held channel of that direction.
+    bool dma_xfer(dwc::edma_dir d, std::uint64_t local, std::uint64_t pci_addr, std::uint64_t len);
+    void release_dma();
+
     // BAR_SUBRANGE_SETUP / CLEAR.
     bool cmd_bar_subrange_setup();
     bool cmd_bar_subrange_clear();
@@ -153,6 +173,10 @@ private:
     std::uint64_t irqs_raised_ = 0;
     std::uint64_t prng_seed_;
     std::vector<std::uint8_t> staging_; // the CPU's side of a copy (its loads and stores)
+    dwc::dw_edma* edma_ = nullptr;
+    int dma_rx_ = -1, dma_tx_ = -1; // held read / write channels
+    bool use_dma_ = false;          // FLAGS.USE_DMA of the command being run
+    bool dma_timed_out_ = false;    // the engine may still use the command's local buffer
 };
 
 } // namespace fw::functions

@@ -1,5 +1,6 @@
 #include "functions/test_endpoint.h"
 
+#include "dwc/dw_edma.h"
 #include "dwc/dw_pcie_ep.h"
 #include "hal/errno.h"
 
@@ -31,9 +32,16 @@ void run_test_endpoint(hal::platform& io, const hal::ep_board& board, const epf_
     if ((r = ep.init_msi_mem(epc)))
         halt("interrupt memory reservation", r);
     epc::coherent_pool pool(board.dram.base, board.dram.size);
+    // Declared before the function, which holds its channels (destroyed after it).
+    dwc::dw_edma edma(io, board, ep.pci(), pool);
     pci_epf_test epf(io, epc, pool, p);
     if ((r = epf.bind()))
         halt("pci-epf-test bind", r);
+    // dw_pcie_edma_detect; no usable eDMA is not fatal: USE_DMA transfers are then refused.
+    // Probed after bind so the BAR spaces keep their place in the pool.
+    if ((r = edma.probe()))
+        io.log(hal::log_level::info, "ep", std::string("no eDMA: ") + err_name(r));
+    epf.set_dma(edma.probed() ? &edma : nullptr);
     if ((r = epf.epc_init()))
         halt("pci-epf-test epc_init", r);
     if (p.unmapped_bar >= 0) {

@@ -1,0 +1,83 @@
+#include "functions/dma_sweep.h"
+
+#include "hal/errno.h"
+
+#include <algorithm>
+#include <array>
+#include <string>
+
+namespace fw::functions {
+
+namespace {
+constexpr const char* log_cat = "dma-sweep";
+constexpr std::uint64_t local_buffer_align = 4096;
+constexpr std::size_t num_dirs = 2;
+constexpr std::array<dwc::edma_dir, num_dirs> sweep_order{dwc::edma_dir::read,
+                                                          dwc::edma_dir::write};
+} // namespace
+
+int run_dma_sweep(hal::platform& io, dwc::dw_edma& edma, epc::coherent_pool& pool,
+                  const dma_sweep_params& p, std::vector<dma_sweep_row>& out) {
+    if (!edma.probed()) return -EOPNOTSUPP;
+    std::uint64_t local_bytes = 0;
+    for (std::uint64_t s : p.sizes)
+        if (s && s <= p.max_bytes) local_bytes = std::max(local_bytes, s);
+    if (!local_bytes || (!p.reads && !p.writes)) {
+        io.log(hal::log_level::error, log_cat, "nothing to run (no size fits the host buffer)");
+        return -EINVAL;
+    }
+
+    std::uint64_t local = 0;
+    int r = pool.alloc(local_bytes, local_buffer_align, local);
+    if (r) {
+        io.log(hal::log_level::error, log_cat,
+               "no memory for a " + std::to_string(local_bytes) + "-byte local buffer");
+        return r;
+    }
+    const auto enabled = [&p](dwc::edma_dir d) {
+        return d == dwc::edma_dir::read ? p.reads : p.writes;
+    };
+    std::array<int, num_dirs> ch{-1, -1};
+    for (std::size_t i = 0; i < num_dirs && !r; ++i) {
+        if (!enabled(sweep_order[i])) continue;
+        ch[i] = edma.request_channel(sweep_order[i]);
+        if (ch[i] < 0) r = ch[i];
+    }
+
+    int first_err = r;
+    bool timed_out = false;
+    for (std::uint64_t size : p.sizes) {
+        if (r) break;
+        for (std::size_t i = 0; i < num_dirs; ++i) {
+            const dwc::edma_dir d = sweep_order[i];
+            if (!enabled(d)) continue;
+            dma_sweep_row row;
+            row.read = d == dwc::edma_dir::read;
+            row.bytes = size;
+            const std::uint64_t now = io.now_ns();
+            dwc::edma_xfer_times t{now, now};
+            if (!size || size > p.max_bytes)
+                row.status = -EINVAL;
+            else
+                row.status = edma.xfer_channel(d, static_cast<unsigned>(ch[i]), local,
+                                               p.host_buffer, size, p.timeout_ns, &t);
+            row.start_ns = t.doorbell_ns;
+            row.end_ns = t.done_ns;
+            timed_out |= row.status == -ETIMEDOUT;
+            if (row.status && !first_err) first_err = row.status;
+            if (row.status)
+                io.log(hal::log_level::warning, log_cat,
+                       std::string(dwc::to_string(d)) + " of " + std::to_string(size) +
+                           " bytes: " + err_name(row.status));
+            out.push_back(row);
+        }
+    }
+
+    for (std::size_t i = 0; i < num_dirs; ++i)
+        if (ch[i] >= 0) edma.release_channel(sweep_order[i], static_cast<unsigned>(ch[i]));
+    // A channel that timed out may still be using the buffer: leave it allocated.
+    if (!timed_out) pool.free(local);
+    return first_err;
+}
+
+} // namespace fw::functions

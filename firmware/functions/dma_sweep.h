@@ -1,0 +1,41 @@
+// eDMA transfer-size sweep: for each size, one read-channel transfer (host buffer -> local) and
+// one write-channel transfer (local -> host buffer) through dw_edma, recording the firmware's
+// view of each: the time just before the doorbell write and the time the completion interrupt
+// handler ran. The engine's own doorbell-to-done times come from the model; these include the
+// interrupt path and the firmware's reaction.
+#pragma once
+
+#include "dwc/dw_edma.h"
+#include "epc/epc.h"
+#include "hal/hal.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace fw::functions {
+
+struct dma_sweep_params {
+    std::uint64_t host_buffer = 0;    // PCI address of a host buffer the workload provides
+    std::uint64_t max_bytes = 0;      // its size; larger sizes are recorded as -EINVAL, not run
+    std::vector<std::uint64_t> sizes; // e.g. 64 B .. 16 MiB, powers of 4
+    bool reads = true;
+    bool writes = true;
+    std::uint64_t timeout_ns = 1'000'000'000; // per transfer
+};
+
+struct dma_sweep_row {
+    bool read = false; // read channel (host -> local) or write channel (local -> host)
+    std::uint64_t bytes = 0;
+    int status = 0;             // 0 or the negative errno of dw_edma::xfer_channel
+    std::uint64_t start_ns = 0; // io.now_ns() just before the doorbell write
+    std::uint64_t end_ns = 0;   // when the done/abort interrupt was handled (or the wait ended)
+};
+
+// Runs the sweep, appending one row per size and direction (per size: read, then write). The
+// local buffer (max of the runnable sizes) comes from pool; one channel per direction is held
+// for the whole sweep. Returns 0 if every transfer succeeded, else the first error (-EINVAL for
+// an empty host buffer or nothing to run, -ENOMEM, -EBUSY, or a transfer's error).
+int run_dma_sweep(hal::platform& io, dwc::dw_edma& edma, epc::coherent_pool& pool,
+                  const dma_sweep_params& p, std::vector<dma_sweep_row>& out);
+
+} // namespace fw::functions
