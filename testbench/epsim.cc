@@ -23,7 +23,7 @@ using epvp::cfg::json;
 
 constexpr int exit_pass = 0, exit_fail = 1, exit_usage = 2, exit_hung = 3;
 const char* const log_categories[] = {"all",  "regs", "tlp",  "link", "ltssm", "iatu",
-                                      "dwc",  "fw",   "host", "cfg",  "interconnect", "app"};
+                                      "dwc",  "fw",   "host", "cfg",  "interconnect", "app", "edma", "irq"};
 
 json effective_config(const std::string& file, const std::vector<std::string>& sets) {
     json doc = epvp::cfg::defaults();

@@ -49,7 +49,8 @@ hal::bar_type hal_type_of(cfg::bar_type t) {
     return hal::bar_type::programmable;
 }
 // "4.80a" compares by its ASCII version number.
-constexpr std::uint32_t ver_460a = 0x3436302a, ver_470a = 0x3437302a, ver_480a = 0x3438302a;
+constexpr std::uint32_t ver_460a = 0x3436302a, ver_470a = 0x3437302a, ver_480a = 0x3438302a,
+                        ver_540a = 0x3534302a;
 } // namespace
 
 dwc::dw_pcie_ep_params platform::ep_params(const cfg::platform_config& c) {
@@ -78,6 +79,10 @@ dwc::dw_pcie_ep_params platform::ep_params(const cfg::platform_config& c) {
     p.edma_offset = edma_offset;
     p.dbi_aperture_bytes = dbi_aperture_bytes;
     p.max_tags = c.link.tags;
+    p.edma_write_channels = c.dwc.edma_write_channels;
+    p.edma_read_channels = c.dwc.edma_read_channels;
+    p.edma_unrolled = ver >= ver_540a;
+    p.quantum = sc_time(static_cast<double>(c.sim.quantum_ns), sc_core::SC_NS);
     p.aperture_base = c.board.aperture.base;
     p.aperture_bytes = c.board.aperture.size;
     return p;
@@ -153,7 +158,9 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
     : sc_module(name), msi("msi", c.host.msi_base), host_irqc("host_irqc", hal::host_irq_lines),
       rc("rc", rc_params(c)), link("link", link_params(c)),
       ep("dwc", ep_params(c)), noc("noc"),
-      dram("dram", c.dram.size_bytes, sc_time(static_cast<double>(c.dram.latency_ns), sc_core::SC_NS)),
+      dram("dram", c.dram.size_bytes,
+           c.dram.ideal ? sc_core::SC_ZERO_TIME
+                        : sc_time(static_cast<double>(c.dram.latency_ns), sc_core::SC_NS)),
       irqc("irqc", hal::ep_irq_lines), ep_cpu("ep_cpu", ep_cpu_params(c), &irqc),
       host_cpu("host_cpu", host_cpu_params(c), &host_irqc), cfg_(c) {
     tlm_utils::tlm_quantumkeeper::set_global_quantum(

@@ -33,6 +33,8 @@ void load_pcitest(platform& p, workload_result& out) {
     fw::host::pcitest_options opts;
     opts.xfer_timeout_ns = timeout_ns;
     opts.seed = p.config().sim.seed;
+    // The DMA variants run when the controller has an eDMA with both directions.
+    opts.dma = p.config().dwc.edma_write_channels > 0 && p.config().dwc.edma_read_channels > 0;
     if (p.config().host.pcitest_msix_sample)
         opts.msix_vectors = {1, 2, 31, 32, 33, 1024, 2047, 2048};
     p.load_host([&out, &hb, timeout_ns, retry_ns, opts](hal::platform& io) {

@@ -22,6 +22,10 @@ constexpr std::uint32_t lnkctl_rcb = 1u << 3;
 constexpr std::uint32_t devctl_mps_shift = 5;
 constexpr std::uint32_t devctl_mrrs_shift = 12;
 constexpr std::uint32_t training_phases = 4; // detect, polling, configuration (x2)
+constexpr std::uint32_t legacy_edma_base = 0x970; // PCIE_DMA_VIEWPORT_BASE
+constexpr std::uint32_t legacy_edma_end = 0xB00;
+constexpr std::uint32_t edma_space_bytes = 0x80000;
+constexpr std::uint32_t all_ones = 0xFFFFFFFFu;
 
 std::uint32_t be_to_mask(std::uint8_t be) {
     std::uint32_t m = 0;
@@ -68,6 +72,11 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
     app_regs_.on_write(app::irq_enable, [this](std::uint32_t, std::uint32_t, std::uint32_t) {
         update_app_irq();
     });
+    if (p.edma_write_channels || p.edma_read_channels) {
+        edma_params ep{p.edma_unrolled, p.edma_write_channels, p.edma_read_channels, *this,
+                       p.quantum};
+        edma_ = std::make_unique<dwc::edma>("edma", ep);
+    }
     SC_THREAD(ltssm_thread);
     SC_METHOD(drive_app_irq);
     sensitive << app_irq_changed_;
@@ -176,6 +185,14 @@ void dw_pcie_ep::log_reg(const char* who, bool write, const reg_block& blk, std:
 // DBI aperture (EP CPU side)
 
 std::uint32_t dw_pcie_ep::dbi_read32(std::uint32_t off) {
+    if (off >= legacy_edma_base && off < legacy_edma_end) {
+        // The legacy eDMA viewport; cores without it (unrolled or no eDMA) read all-ones.
+        if (!edma_ || p_.edma_unrolled)
+            return all_ones;
+        return edma_->read32(off - legacy_edma_base);
+    }
+    if (p_.edma_unrolled && off >= p_.edma_offset && off < p_.edma_offset + edma_space_bytes)
+        return edma_ ? edma_->read32(off - p_.edma_offset) : all_ones;
     if (off < dbi_function_size) {
         if (off == atu_viewport)
             return atu_.read_viewport();
@@ -215,6 +232,22 @@ void dw_pcie_ep::dbi_write32(std::uint32_t off, std::uint32_t value, std::uint32
             logger::get().info("regs", stamp() + " ep-cpu W " + where + " = " + hex(value, 8));
     };
     const bool ro_wr_en = dbi_.read32(misc_control_1) & misc_dbi_ro_wr_en;
+    if (off >= legacy_edma_base && off < legacy_edma_end) {
+        if (edma_ && !p_.edma_unrolled) {
+            const std::uint32_t o = off - legacy_edma_base;
+            edma_->write32(o, (edma_->read32(o) & ~byte_mask) | (value & byte_mask),
+                           access_delay_);
+        }
+        return;
+    }
+    if (p_.edma_unrolled && off >= p_.edma_offset && off < p_.edma_offset + edma_space_bytes) {
+        if (edma_) {
+            const std::uint32_t o = off - p_.edma_offset;
+            edma_->write32(o, (edma_->read32(o) & ~byte_mask) | (value & byte_mask),
+                           access_delay_);
+        }
+        return;
+    }
     if (off < dbi_function_size) {
         if (off == atu_viewport) {
             atu_.write_viewport(value);

@@ -18,18 +18,20 @@
 // Assert_INTA/Deassert_INTA messages, gated by Command.INTx_Disable and reflected in
 // Status.Interrupt_Status. Writing an iATU region while a transaction through it is still in
 // flight (its completion lies after the write) is warned about (databook: undefined).
-// Does not model (yet): eDMA, the MSI-X doorbell, multiple functions, AER logging of received
+// eDMA: see edma.h. Does not model (yet): the MSI-X doorbell, multiple functions, AER logging of received
 // errors, power management, Type 1 configuration requests, outbound CFG/IO/MSG regions.
 #pragma once
 
 #include "core/reg_block.h"
 #include "dwc/dbi_regs.h"
+#include "dwc/edma.h"
 #include "dwc/edma_bus.h"
 #include "dwc/iatu.h"
 #include "pcie/completer.h"
 #include "pcie/link.h"
 #include "pcie/requester.h"
 
+#include <memory>
 #include <set>
 #include <string>
 #include <systemc>
@@ -54,6 +56,11 @@ struct dw_pcie_ep_params {
     std::uint64_t aperture_base = 0; // AXI address of the outbound aperture (axi_s offset 0)
     std::uint64_t aperture_bytes = 0;
     unsigned max_tags = 32;
+    // eDMA: channel counts (0/0 = none) and its register layout (unrolled from 5.40a, else the
+    // legacy viewport at DBI 0x970).
+    unsigned edma_write_channels = 0, edma_read_channels = 0;
+    bool edma_unrolled = true;
+    sc_core::sc_time quantum = sc_core::sc_time(1, sc_core::SC_US);
 };
 
 class dw_pcie_ep : public sc_core::sc_module, private edma_bus {
@@ -78,6 +85,8 @@ public:
     const reg_block& dbi2_regs() const { return dbi2_; }
     const dwc::iatu& atu() const { return atu_; }
     ltssm ltssm_state() const { return ltssm_; }
+    const dwc::edma* dma() const { return edma_.get(); }
+    const pcie::pcie_link* link() const { return link_; }
     std::uint16_t requester_id() const;
     // Size of an enabled BAR (0 if disabled or the upper half of a 64-bit BAR).
     std::uint64_t bar_size(unsigned bar) const;
@@ -149,6 +158,7 @@ private:
     bool app_irq_level_ = false;
     bool edma_irq_level_ = false;
     sc_core::sc_event edma_irq_changed_;
+    std::unique_ptr<dwc::edma> edma_;
     sc_core::sc_time access_delay_; // the current access's annotated delay (for logs)
     std::vector<sc_core::sc_time> ob_busy_until_, ib_busy_until_;
     bool intx_sent_ = false; // Assert_INTA sent and not yet deasserted
