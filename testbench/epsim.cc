@@ -73,14 +73,21 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     epvp::logger::get().flush_suppressed();
     result.host_finished = finished;
 
-    std::cout << fw::host::format_results(result.tests);
+    if (result.sweep_ran)
+        std::cout << epvp::tb::format_sweep(epvp::tb::sweep_table(p, result));
+    else
+        std::cout << fw::host::format_results(result.tests);
     if (result.enumerate_status)
         std::printf("enumeration failed: %s\n", fw::err_name(result.enumerate_status));
     for (const auto& d : result.devices)
         std::printf("endpoint %s [%04x:%04x], link Gen%u x%u\n", d.name().c_str(), d.vendor,
                     d.device, p.link.gen(), p.link.width());
-    std::printf("%u passed, %u failed, %u skipped\n", result.passed(), result.failed(),
-                result.skipped());
+    if (result.sweep_ran)
+        std::printf("dma-sweep: %s\n", result.sweep_status ? fw::err_name(result.sweep_status)
+                                                          : "all transfers completed");
+    else
+        std::printf("%u passed, %u failed, %u skipped\n", result.passed(), result.failed(),
+                    result.skipped());
     const double wall_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     std::printf("simulated time %.3f us, wall-clock %.2f s, %llu warnings\n",
@@ -99,7 +106,8 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     }
     if (!finished)
         return exit_hung;
-    return (result.enumerate_status || result.failed()) ? exit_fail : exit_pass;
+    return (result.enumerate_status || result.failed() || result.sweep_status) ? exit_fail
+                                                                                : exit_pass;
 }
 
 } // namespace

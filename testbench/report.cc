@@ -2,6 +2,8 @@
 
 #include "core/log.h"
 
+#include <cstdio>
+
 namespace epvp::tb {
 
 namespace {
@@ -15,11 +17,73 @@ cfg::json link_dir(const pcie::pcie_link::counters& c) {
 }
 } // namespace
 
+std::vector<sweep_row> sweep_table(const platform& p, const workload_result& r) {
+    std::vector<sweep_row> out;
+    const dwc::edma* dma = p.ep.dma();
+    if (!dma)
+        return out;
+    const auto& rec = dma->transfers();
+    // The firmware's rows and the engine's records are in the same order; the engine has one
+    // more (the completion flag).
+    for (std::size_t i = 0; i < r.sweep_rows.size() && i < rec.size(); ++i) {
+        const auto& t = rec[i];
+        sweep_row row;
+        row.direction = t.read ? "read" : "write";
+        row.bytes = t.bytes;
+        row.firmware_status = r.sweep_rows[i].status;
+        row.aborted = t.aborted;
+        const double ns = (t.done - t.doorbell).to_seconds() * 1e9;
+        row.time_ns = ns;
+        row.throughput_Bps = ns > 0 ? t.bytes / (ns * 1e-9) : 0;
+        (t.read ? row.mrd : row.mwr) = t.tlps;
+        row.cpld = t.completions;
+        if (ns > 0) {
+            row.utilisation_up = t.link.busy_up.to_seconds() * 1e9 / ns;
+            row.utilisation_down = t.link.busy_down.to_seconds() * 1e9 / ns;
+        }
+        const std::pair<const char*, sc_core::sc_time> waits[] = {{"link", t.wait_link},
+                                                                  {"credits", t.wait_credits},
+                                                                  {"tags", t.wait_tags},
+                                                                  {"memory", t.wait_memory}};
+        const auto* worst = &waits[0];
+        for (const auto& w : waits)
+            if (w.second > worst->second)
+                worst = &w;
+        constexpr double link_bound_utilisation = 0.95;  // the data direction is saturated
+        constexpr double latency_bound_fraction = 0.05; // waits this small: latency-bound
+        const double data_util = t.read ? row.utilisation_down : row.utilisation_up;
+        row.bound = data_util >= link_bound_utilisation ? "link"
+                    : worst->second.to_seconds() * 1e9 > latency_bound_fraction * ns
+                        ? worst->first
+                        : "latency";
+        out.push_back(row);
+    }
+    return out;
+}
+
+std::string format_sweep(const std::vector<sweep_row>& rows) {
+    std::string s = "dir    size_bytes   time_ns        throughput_MBps  MWr      MRd      CplD"
+                    "     util_up util_down bound\n";
+    char buf[200];
+    for (const auto& r : rows) {
+        std::snprintf(buf, sizeof buf, "%-6s %-12llu %-14.1f %-16.2f %-8llu %-8llu %-8llu %-7.3f %-9.3f %s%s\n",
+                      r.direction.c_str(), static_cast<unsigned long long>(r.bytes), r.time_ns,
+                      r.throughput_Bps / 1e6, static_cast<unsigned long long>(r.mwr),
+                      static_cast<unsigned long long>(r.mrd),
+                      static_cast<unsigned long long>(r.cpld), r.utilisation_up,
+                      r.utilisation_down, r.bound.c_str(), r.aborted ? " ABORTED" : "");
+        s += buf;
+    }
+    return s;
+}
+
 cfg::json make_report(const std::string& workload, const cfg::json& config_doc, platform& p,
                       const workload_result& r) {
     cfg::json j;
     j["workload"] = workload;
-    j["status"] = !r.host_finished ? "HUNG" : (r.enumerate_status || r.failed()) ? "FAIL" : "PASS";
+    j["status"] = !r.host_finished                                         ? "HUNG"
+                  : (r.enumerate_status || r.failed() || r.sweep_status) ? "FAIL"
+                                                                          : "PASS";
     cfg::json totals;
     totals["pass"] = r.passed();
     totals["fail"] = r.failed();
@@ -34,6 +98,25 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
         tests.push_back(e);
     }
     j["tests"] = tests;
+    if (r.sweep_ran) {
+        cfg::json rows = cfg::json::array();
+        for (const auto& row : sweep_table(p, r)) {
+            cfg::json e;
+            e["direction"] = row.direction;
+            e["size_bytes"] = row.bytes;
+            e["time_ns"] = row.time_ns;
+            e["throughput_Bps"] = row.throughput_Bps;
+            e["tlps"] = {{"MWr", row.mwr}, {"MRd", row.mrd}, {"CplD", row.cpld}};
+            e["link_utilisation"] = {{"upstream", row.utilisation_up},
+                                     {"downstream", row.utilisation_down}};
+            e["bound"] = row.bound;
+            e["aborted"] = row.aborted;
+            e["firmware_status"] = row.firmware_status;
+            rows.push_back(e);
+        }
+        j["dma_sweep"] = rows;
+        j["sweep_status"] = r.sweep_status;
+    }
 
     cfg::json en;
     en["status"] = r.enumerate_status;

@@ -9,6 +9,21 @@
 
 namespace epvp::tb {
 
+// One row of the dma-sweep table, from the eDMA model's record of the transfer.
+struct sweep_row {
+    std::string direction; // "read" (host -> local) or "write" (local -> host)
+    std::uint64_t bytes = 0;
+    double time_ns = 0; // doorbell to done
+    double throughput_Bps = 0;
+    std::uint64_t mwr = 0, mrd = 0, cpld = 0;
+    double utilisation_up = 0, utilisation_down = 0; // link busy fraction per direction
+    std::string bound; // link, credits, tags, memory or latency
+    bool aborted = false;
+    int firmware_status = 0;
+};
+std::vector<sweep_row> sweep_table(const platform& p, const workload_result& r);
+std::string format_sweep(const std::vector<sweep_row>& rows);
+
 cfg::json make_report(const std::string& workload, const cfg::json& config_doc, platform& p,
                       const workload_result& r);
 

@@ -1,6 +1,7 @@
 #include "workloads.h"
 
 #include "functions/test_endpoint.h"
+#include "hal/errno.h"
 
 namespace epvp::tb {
 
@@ -19,6 +20,67 @@ fw::functions::epf_test_params epf_params(const cfg::platform_config& c) {
     p.seed = c.sim.seed;
     p.unmapped_bar = c.function.test.unmapped_bar;
     return p;
+}
+
+// Where the dma-sweep workload's host buffer and completion flag live: a region of host memory
+// the host software leaves alone (like a reserved DMA area).
+constexpr std::uint64_t sweep_buffer_offset = 64ull << 20;
+constexpr std::uint64_t sweep_flag_value = 0x5EE9D0E;
+constexpr std::uint64_t sweep_poll_ns = 10'000;
+
+void load_dma_sweep(platform& p, workload_result& out) {
+    const auto& c = p.config();
+    const auto& sw = c.workload.dma_sweep;
+    fw::functions::dma_sweep_params sp;
+    sp.host_buffer = c.host.mem_base + sweep_buffer_offset;
+    sp.max_bytes = sw.max_bytes;
+    for (std::uint64_t n = sw.min_bytes; n <= sw.max_bytes; n *= sw.factor)
+        sp.sizes.push_back(n);
+    sp.reads = sw.read;
+    sp.writes = sw.write;
+    sp.timeout_ns = c.host.test_timeout_us * ns_per_us;
+    const std::uint64_t flag = sp.host_buffer + sw.max_bytes;
+    const auto ep_params = epf_params(c);
+    const hal::ep_board& eb = p.ep_board();
+    p.load_ep([ep_params, &eb, sp, flag, &out](hal::platform& io) {
+        fw::functions::run_test_endpoint(
+            io, eb, ep_params, [sp, flag, &out](fw::functions::endpoint_services& s) {
+                out.sweep_ran = true;
+                if (!s.edma) {
+                    out.sweep_status = -EOPNOTSUPP;
+                    s.io.log(hal::log_level::error, "sweep", "no eDMA: nothing to sweep");
+                } else {
+                    out.sweep_status = fw::functions::run_dma_sweep(s.io, *s.edma, s.pool, sp,
+                                                                    out.sweep_rows);
+                }
+                // Tell the host we are done: a flag word in its memory, by eDMA (or not at all).
+                std::uint64_t local = 0;
+                if (s.edma && s.pool.alloc(sizeof(std::uint32_t), sizeof(std::uint32_t), local) == 0) {
+                    s.io.wr32(local, static_cast<std::uint32_t>(sweep_flag_value));
+                    s.edma->xfer(fw::dwc::edma_dir::write, local, flag, sizeof(std::uint32_t),
+                                 sp.timeout_ns);
+                    s.pool.free(local);
+                }
+            });
+    });
+    const hal::host_board& hb = p.host_board();
+    const std::uint64_t timeout_ns = c.host.test_timeout_us * ns_per_us;
+    const std::uint64_t retry_ns = c.host.crs_retry_us * ns_per_us;
+    p.load_host([&out, &hb, timeout_ns, retry_ns, flag](hal::platform& io) {
+        fw::host::pci_host host(io, hb, timeout_ns, retry_ns);
+        out.enumerate_status = host.enumerate(out.devices);
+        out.crs_retries = host.crs_retries();
+        if (out.enumerate_status)
+            return;
+        // Wait (bounded) for the endpoint's flag.
+        const std::uint64_t start = io.now_ns();
+        bool seen = false;
+        while (!(seen = io.rd32(flag) == sweep_flag_value) && io.now_ns() - start < timeout_ns)
+            io.delay_ns(sweep_poll_ns);
+        if (!seen && !out.sweep_status)
+            out.sweep_status = -ETIMEDOUT;
+        out.host_finished = true;
+    });
 }
 
 void load_pcitest(platform& p, workload_result& out) {
@@ -73,6 +135,10 @@ const std::vector<workload>& workloads() {
          "the Linux endpoint test suite: enumerate the endpoint, then the BAR tests (kselftest "
          "pci_endpoint_test)",
          &load_pcitest},
+        {"dma-sweep",
+         "eDMA read and write throughput and latency over transfer sizes "
+         "(workload.dma_sweep.*), doorbell to done",
+         &load_dma_sweep},
     };
     return all;
 }

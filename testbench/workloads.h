@@ -2,6 +2,7 @@
 // endpoint firmware and the host program and collects results for the report.
 #pragma once
 
+#include "functions/dma_sweep.h"
 #include "host/pci_endpoint_test.h"
 #include "host/pci_host.h"
 #include "platform.h"
@@ -17,6 +18,10 @@ struct workload_result {
     std::vector<fw::host::pci_dev> devices;
     std::uint64_t crs_retries = 0;
     std::vector<fw::host::test_result> tests;
+    // dma-sweep: the firmware's rows; the model's per-transfer records are in the eDMA.
+    std::vector<fw::functions::dma_sweep_row> sweep_rows;
+    int sweep_status = 0;
+    bool sweep_ran = false;
     unsigned passed() const;
     unsigned failed() const;
     unsigned skipped() const;

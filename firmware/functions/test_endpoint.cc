@@ -3,6 +3,7 @@
 #include "dwc/dw_edma.h"
 #include "dwc/dw_pcie_ep.h"
 #include "hal/errno.h"
+#include "hal/pci_regs.h"
 
 namespace fw::functions {
 
@@ -10,7 +11,8 @@ namespace {
 constexpr std::uint64_t idle_wait_ns = 1'000'000'000; // nothing to poll: sleep until an IRQ
 }
 
-void run_test_endpoint(hal::platform& io, const hal::ep_board& board, const epf_test_params& p) {
+void run_test_endpoint(hal::platform& io, const hal::ep_board& board, const epf_test_params& p,
+                       const endpoint_job& job) {
     dwc::dw_pcie_ep ep(io, board);
     std::uint32_t events = 0;
     io.set_irq_handler(hal::irq_app, [&](unsigned) { events |= ep.glue().ack_irq(); });
@@ -53,6 +55,7 @@ void run_test_endpoint(hal::platform& io, const hal::ep_board& board, const epf_
     io.log(hal::log_level::info, "ep", "function ready; enabling LTSSM");
     epc.start();
 
+    bool job_done = false;
     for (;;) {
         io.wait_for_interrupt(epf.running() ? epf.poll_interval_ns() : idle_wait_ns);
         std::uint32_t ev = events;
@@ -70,6 +73,12 @@ void run_test_endpoint(hal::platform& io, const hal::ep_board& board, const epf_
             epf.link_down();
         }
         epf.cmd_handler();
+        if (job && !job_done && epf.running() &&
+            (ep.pci().readw_dbi(pci::COMMAND) & pci::COMMAND_MASTER)) {
+            job_done = true;
+            endpoint_services services{io, edma.probed() ? &edma : nullptr, pool};
+            job(services);
+        }
     }
 }
 

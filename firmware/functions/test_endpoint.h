@@ -1,13 +1,28 @@
 // The firmware image of the test endpoint: boots the controller, binds the test function and
-// runs the event loop (link interrupts, the function's command poll). Never returns.
+// runs the event loop (link interrupts, the function's command poll, an optional one-shot job).
+// Never returns.
 #pragma once
 
+#include "dwc/dw_edma.h"
+#include "epc/epc.h"
 #include "functions/pci_epf_test.h"
 #include "hal/board.h"
 #include "hal/hal.h"
 
+#include <functional>
+
 namespace fw::functions {
 
-void run_test_endpoint(hal::platform& io, const hal::ep_board& board, const epf_test_params& p);
+// What a one-shot job gets from the running endpoint firmware.
+struct endpoint_services {
+    hal::platform& io;
+    dwc::dw_edma* edma; // null without a usable eDMA
+    epc::coherent_pool& pool;
+};
+// Runs once, in the event loop, when the link is up and the host has enabled bus mastering.
+using endpoint_job = std::function<void(endpoint_services&)>;
+
+void run_test_endpoint(hal::platform& io, const hal::ep_board& board, const epf_test_params& p,
+                       const endpoint_job& job = {});
 
 } // namespace fw::functions

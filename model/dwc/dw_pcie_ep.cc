@@ -739,6 +739,19 @@ void dw_pcie_ep::local_irq(bool level) {
     edma_irq_changed_.notify(sc_core::SC_ZERO_TIME);
 }
 
+edma_bus::link_snapshot dw_pcie_ep::link_activity() const {
+    link_snapshot s;
+    if (!link_)
+        return s;
+    const auto& up = link_->stats(pcie::pcie_link::upstream);
+    const auto& down = link_->stats(pcie::pcie_link::downstream);
+    s.busy_up = up.busy;
+    s.busy_down = down.busy;
+    s.tlps_up = up.tlps;
+    s.tlps_down = down.tlps;
+    return s;
+}
+
 unsigned dw_pcie_ep::mps_bytes() const {
     return 128u << ((dbi_.read32(exp_cap + c::exp_devctl) >> devctl_mps_shift) & 7);
 }
@@ -772,6 +785,9 @@ bool dw_pcie_ep::pcie_write(std::uint64_t pci_addr, const unsigned char* data, u
     requester_.set_requester_id(requester_id());
     const bool ok =
         requester_.posted(*pcie_tx.operator->(), pcie::tlp_type::mwr, pci_addr, data, len, delay);
+    // A posted write is done for the engine once it has left the controller.
+    if (ok)
+        delay = link_->last_departure(pcie::pcie_link::upstream) - sc_core::sc_time_stamp();
     if (wait) {
         wait->link = link_->last_link_wait(pcie::pcie_link::upstream);
         wait->credits = link_->last_credit_wait(pcie::pcie_link::upstream);
@@ -789,6 +805,7 @@ pcie::cpl_status dw_pcie_ep::pcie_read(std::uint64_t pci_addr, unsigned char* da
     if (wait) {
         wait->link = link_->last_link_wait(pcie::pcie_link::upstream);
         wait->credits = link_->last_credit_wait(pcie::pcie_link::upstream);
+        wait->completions = r.completions;
     }
     if (r.link_error || !r.completed)
         return pcie::cpl_status::ur;

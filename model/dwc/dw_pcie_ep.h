@@ -137,6 +137,7 @@ private:
     unsigned mrrs_bytes() const override;
     unsigned max_outstanding_reads() const override { return p_.max_tags; }
     void local_irq(bool level) override;
+    link_snapshot link_activity() const override;
     void drive_app_irq(); // the one process that writes app_irq
     void log_reg(const char* who, bool write, const reg_block& blk, std::uint32_t off,
                  std::uint32_t value);

@@ -602,6 +602,7 @@ void edma::run(channel& ch) {
     r.rec.read = ch.dir == edma_dir::read;
     r.rec.channel = ch.index;
     r.rec.doorbell = ch.doorbell_at;
+    r.rec.link = p_.bus.link_activity();
     wait_until(r, ch.doorbell_at);
     r.start = now();
     r.engine_free = r.fetch_free = r.tlp_free = r.last_request = r.start;
@@ -848,6 +849,7 @@ edma::step edma::read_block(run_state& r, sc_time start) {
         const sc_time arrived = now() + d;
         r.rec.wait_link += w.link;
         r.rec.wait_credits += w.credits;
+        r.rec.completions += w.completions;
         ++counters_.mrd_tlps;
         ++r.rec.tlps;
         r.last_request = issued + w.link + w.credits; // when the MRd went out
@@ -928,6 +930,13 @@ void edma::finish(run_state& r, const step& s) {
     ch.running = false;
     ch.stop = ch.rerun = false;
     r.rec.done = now();
+    {
+        const edma_bus::link_snapshot at_end = p_.bus.link_activity();
+        r.rec.link.busy_up = at_end.busy_up - r.rec.link.busy_up;
+        r.rec.link.busy_down = at_end.busy_down - r.rec.link.busy_down;
+        r.rec.link.tlps_up = at_end.tlps_up - r.rec.link.tlps_up;
+        r.rec.link.tlps_down = at_end.tlps_down - r.rec.link.tlps_down;
+    }
     r.rec.aborted = !ok;
     if (transfers_.size() < p_.max_transfer_records)
         transfers_.push_back(r.rec);

@@ -195,6 +195,9 @@ struct edma_transfer {
     std::uint64_t bytes = 0; // moved before the end (or the abort)
     sc_core::sc_time doorbell, done;
     std::uint64_t tlps = 0; // data TLPs (MWr or MRd), not the IMWr
+    std::uint64_t completions = 0; // read channels: CplD TLPs that answered the MRds
+    // Link activity between the doorbell and the end (every TLP and DLLP on the link then).
+    edma_bus::link_snapshot link;
     // Summed over the TLPs: the link or datapath was busy; the receiver lacked credits; an MRd
     // waited for a free tag; an MWr waited for its data from local memory (read channels: how
     // long the local writes ran past the last completion of a block).

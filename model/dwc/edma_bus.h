@@ -18,6 +18,7 @@ namespace epvp::dwc {
 struct tlp_wait {
     sc_core::sc_time link;    // the link direction (or the controller datapath) was busy
     sc_core::sc_time credits; // the receiver had not advertised enough flow-control credits
+    unsigned completions = 0; // for a read: the completion TLPs that answered it
 };
 
 class edma_bus {
@@ -38,6 +39,13 @@ public:
     virtual unsigned mps_bytes() const = 0;
     virtual unsigned mrrs_bytes() const = 0;
     virtual unsigned max_outstanding_reads() const = 0;
+    // Link activity so far (cumulative busy time incl. DLLPs, TLPs) per direction, for
+    // per-transfer utilisation in reports.
+    struct link_snapshot {
+        sc_core::sc_time busy_up, busy_down;
+        std::uint64_t tlps_up = 0, tlps_down = 0;
+    };
+    virtual link_snapshot link_activity() const = 0;
     // The eDMA interrupt line to the EP CPU (level).
     virtual void local_irq(bool level) = 0;
 };

@@ -40,6 +40,9 @@ void send_completion(tlm::tlm_fw_transport_if<>& out, const completer_params& p,
                                                   static_cast<std::uint8_t>(req.get_address() & 0x7F)}}
                : split_completions(req.get_address(), req.get_data_length(), p.rcb_bytes,
                                    p.mps_bytes);
+    // All the data is there at once: every completion is ready at the same time and the link
+    // serialises them (a completion does not wait for the previous one to arrive).
+    const sc_core::sc_time ready = delay;
     for (const cpl_piece& c : pieces) {
         ext.byte_count = c.byte_count;
         ext.lower_addr = c.lower_addr;
@@ -48,6 +51,7 @@ void send_completion(tlm::tlm_fw_transport_if<>& out, const completer_params& p,
         gp.set_data_length(c.bytes);
         gp.set_streaming_width(c.bytes);
         gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        delay = ready;
         out.b_transport(gp, delay);
     }
     gp.clear_extension(&ext);

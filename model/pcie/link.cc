@@ -148,15 +148,16 @@ sc_time pcie_link::reserve_credits(direction d, credit_class c, unsigned data_cr
     return start;
 }
 
-void pcie_link::charge_dllps(direction d, std::uint64_t bytes, const sc_time& at) {
+void pcie_link::charge_dllps(direction d, std::uint64_t bytes) {
     if (flit_ || !p_.dllp || !dllp_interval_bytes_)
         return;
     bytes_since_dllp_[d] += bytes;
     const direction r = d == downstream ? upstream : downstream;
     while (bytes_since_dllp_[d] >= dllp_interval_bytes_) {
         bytes_since_dllp_[d] -= dllp_interval_bytes_;
-        const sc_time start = std::max(at, next_free_[r]);
-        next_free_[r] = start + dllp_time_ * static_cast<double>(dllps_per_interval);
+        // The DLLPs go out on the reverse direction ahead of its next TLP (a reservation at a
+        // future time would block earlier TLPs there).
+        dllp_debt_[r] += dllp_time_ * static_cast<double>(dllps_per_interval);
         stats_[r].dllps += dllps_per_interval;
         stats_[r].busy += dllp_time_ * static_cast<double>(dllps_per_interval);
     }
@@ -180,7 +181,9 @@ void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay)
     const sc_time duration = std::max(serial, core);
 
     const sc_time ready = sc_core::sc_time_stamp() + delay;
-    const sc_time link_free = std::max(ready, next_free_[d]);
+    // DLLPs owed on this direction go out first.
+    const sc_time link_free = std::max(ready, next_free_[d]) + dllp_debt_[d];
+    dllp_debt_[d] = sc_core::SC_ZERO_TIME;
     const credit_class cls = class_of(t.type);
     credit_pool& pool = credits_[d][cls];
     const bool limited = pool.header_limit || pool.data_limit;
@@ -207,7 +210,7 @@ void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay)
     last_credit_wait_[d] = start - link_free;
     c.link_wait += last_link_wait_[d];
     c.credit_stall += last_credit_wait_[d];
-    charge_dllps(d, bytes, arrival);
+    charge_dllps(d, bytes);
 
     delay = arrival - sc_core::sc_time_stamp();
     if (logger::get().enabled("tlp"))

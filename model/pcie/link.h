@@ -13,7 +13,8 @@
 // completion) x (header, data in 16-byte units); 0 = infinite; a TLP's credits come back when
 // the receiver has drained it (a per-side drain time) plus one UpdateFC DLLP across the link.
 // DLLP reading (link.dllp): for every ACK-latency interval of symbol times received, the
-// receiver sends one ACK and one UpdateFC DLLP (8 bytes each) on the reverse direction; the
+// receiver sends one ACK and one UpdateFC DLLP (8 bytes each) on the reverse direction, ahead
+// of that direction's next TLP; the
 // interval is Base Spec 5.0 table 3-7's value for the width and MPS (x4: 169/214/250/1146 and
 // x8: 163/203/182/630 for MPS 128/256/512/4096, 1024/2048 interpolated; x1/x2 use the x4 row,
 // x16 the x8 row). Ordering: each direction is one FIFO, so no TLP passes an earlier one.
@@ -103,6 +104,8 @@ public:
     // Waits of the TLP carried last in a direction (read right after the transport returns).
     sc_core::sc_time last_link_wait(direction d) const { return last_link_wait_[d]; }
     sc_core::sc_time last_credit_wait(direction d) const { return last_credit_wait_[d]; }
+    // When the TLP carried last in a direction had left the transmitter (its last byte sent).
+    sc_core::sc_time last_departure(direction d) const { return next_free_[d]; }
     // Serialisation time of n bytes on the trained link (incl. SKP), for analytic checks.
     sc_core::sc_time wire_time(std::uint64_t bytes) const;
     std::uint64_t tlp_wire_bytes(const pcie_tlp& t, std::uint64_t payload) const;
@@ -125,7 +128,7 @@ private:
     void carry(direction d, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     sc_core::sc_time reserve_credits(direction d, credit_class c, unsigned data_credits,
                                      sc_core::sc_time start);
-    void charge_dllps(direction d, std::uint64_t bytes, const sc_core::sc_time& at);
+    void charge_dllps(direction d, std::uint64_t bytes);
     static credit_class class_of(tlp_type t);
 
     link_params p_;
@@ -138,6 +141,7 @@ private:
     sc_core::sc_time dllp_time_;
     sc_core::sc_time next_free_[2];
     std::uint64_t bytes_since_dllp_[2] = {0, 0};
+    sc_core::sc_time dllp_debt_[2];
     credit_pool credits_[2][3]; // [direction of the TLP][class]: the receiver's buffers
     counters stats_[2];
     sc_core::sc_time last_link_wait_[2], last_credit_wait_[2];

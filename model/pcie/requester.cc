@@ -32,6 +32,7 @@ np_result tlp_requester::request(tlm::tlm_fw_transport_if<>& out, tlp_type type,
                 is_read ? len : 0,
                 0,
                 false,
+                0,
                 cpl_status::sc,
                 sc_core::SC_ZERO_TIME};
 
@@ -68,6 +69,7 @@ np_result tlp_requester::request(tlm::tlm_fw_transport_if<>& out, tlp_type type,
         return r;
     }
     r.status = done.status;
+    r.completions = done.count;
     r.completed = done.any && (done.status != cpl_status::sc || done.received >= done.len);
     if (done.any && done.last > delay)
         delay = done.last;
@@ -110,6 +112,7 @@ bool tlp_requester::accept_completion(tlm::tlm_generic_payload& gp,
     }
     pending& p = it->second;
     p.any = true;
+    ++p.count;
     p.last = delay;
     if (t.status != cpl_status::sc) {
         p.status = t.status;

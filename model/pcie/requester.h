@@ -23,6 +23,7 @@ struct np_result {
     bool completed = false; // every byte (or a status-only completion) arrived
     cpl_status status = cpl_status::sc;
     bool link_error = false; // the request could not be sent (link down)
+    unsigned completions = 0; // completion TLPs that answered it
 };
 
 class tlp_requester {
@@ -57,6 +58,7 @@ private:
         std::uint32_t len;
         std::uint32_t received;
         bool any;
+        unsigned count;
         cpl_status status;
         sc_core::sc_time last;
     };

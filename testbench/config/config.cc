@@ -337,6 +337,12 @@ const std::vector<entry>& schema() {
         uint_key("board.aperture.page_size", 0, zero_or_power_of_two(4096, 1 * MiB)),
 
         uint_key("cpu.clock_mhz", 1000, in_range(1, 10000)),
+        // Workload dma-sweep: eDMA transfers of min_bytes, min_bytes * factor, ... max_bytes.
+        uint_key("workload.dma_sweep.min_bytes", 64, in_range(4, 1ull << 30)),
+        uint_key("workload.dma_sweep.max_bytes", 16 * MiB, in_range(4, 1ull << 30)),
+        uint_key("workload.dma_sweep.factor", 4, in_range(2, 1024)),
+        bool_key("workload.dma_sweep.read", true),
+        bool_key("workload.dma_sweep.write", true),
         uint_key("cpu.mmio_access_bytes", 8, one_of({1, 2, 4, 8})),
         uint_key("cpu.irq_entry_cycles", 100, in_range(0, 100000)),
         uint_key("cpu.copy_cycles_per_byte", 1, in_range(0, 1000)),
@@ -976,6 +982,16 @@ platform_config parse(const json& cfg) {
     p.cpu.copy_cycles_per_byte = v.u("cpu.copy_cycles_per_byte");
     p.cpu.crc_cycles_per_byte = v.u("cpu.crc_cycles_per_byte");
     p.cpu.clock_mhz = v.u("cpu.clock_mhz");
+    p.workload.dma_sweep.min_bytes = v.u("workload.dma_sweep.min_bytes");
+    p.workload.dma_sweep.max_bytes = v.u("workload.dma_sweep.max_bytes");
+    p.workload.dma_sweep.factor = v.u("workload.dma_sweep.factor");
+    p.workload.dma_sweep.read = v.b("workload.dma_sweep.read");
+    p.workload.dma_sweep.write = v.b("workload.dma_sweep.write");
+    if (p.workload.dma_sweep.min_bytes > p.workload.dma_sweep.max_bytes)
+        throw config_error("workload.dma_sweep.min_bytes = " +
+                           std::to_string(p.workload.dma_sweep.min_bytes) +
+                           ": must be <= workload.dma_sweep.max_bytes (" +
+                           std::to_string(p.workload.dma_sweep.max_bytes) + ")");
     p.cpu.mmio_access_bytes = static_cast<unsigned>(v.u("cpu.mmio_access_bytes"));
     p.cpu.irq_entry_cycles = v.u("cpu.irq_entry_cycles");
     p.host.mmio_access_bytes = static_cast<unsigned>(v.u("host.mmio_access_bytes"));

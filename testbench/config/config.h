@@ -158,6 +158,15 @@ struct cpu_config {
     std::uint64_t crc_cycles_per_byte;  // CRC32 in software
 };
 
+struct dma_sweep_config {
+    std::uint64_t min_bytes, max_bytes, factor;
+    bool read, write;
+};
+
+struct workload_config {
+    dma_sweep_config dma_sweep;
+};
+
 struct platform_config {
     sim_config sim;
     link_config link;
@@ -168,6 +177,7 @@ struct platform_config {
     host_config host;
     board_config board;
     cpu_config cpu;
+    workload_config workload;
 };
 
 // Validates the whole document (types, ranges, cross-key rules) and returns the typed view.

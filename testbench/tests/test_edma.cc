@@ -170,6 +170,7 @@ public:
     unsigned mps_bytes() const override { return mps; }
     unsigned mrrs_bytes() const override { return mrrs; }
     unsigned max_outstanding_reads() const override { return tags; }
+    link_snapshot link_activity() const override { return {}; }
     void local_irq(bool level) override {
         irq_level = level;
         irq_edges.push_back(level);
