@@ -2,6 +2,7 @@
 // runs a workload; `epsim config --dump` prints the complete effective configuration.
 // Exit status: 0 all tests passed, 1 a test failed, 2 bad command line or configuration,
 // 3 the workload did not finish within sim.time_limit_us.
+#include "bench.h"
 #include "config/config.h"
 #include "core/log.h"
 #include "hal/errno.h"
@@ -133,6 +134,19 @@ int sc_main(int argc, char* argv[]) {
     cfg_cmd->add_option("--config", dump_config, "platform configuration (JSON)");
     cfg_cmd->add_option("--set", dump_sets, "override a key: a.b[i].c=VALUE (repeatable)");
 
+    epvp::tb::bench_options bo;
+    auto* bench_cmd = app.add_subcommand(
+        "bench", "simulator speed (default: a 256 MiB eDMA write and read), or model-vs-analytic "
+                 "throughput tables");
+    bench_cmd->add_option("--bytes", bo.bytes, "transfer size of the speed run");
+    bench_cmd->add_flag("--link-table", bo.link_table,
+                        "16 MiB eDMA writes, Gen1-5 x4/x16, MPS 128/256/512, vs. the link bound");
+    bench_cmd->add_flag("--read-table", bo.read_table,
+                        "16 MiB eDMA reads, tags 1..32, host latency 300/1000 ns, vs. the bound");
+    bench_cmd->add_flag("--profile", bo.profile, "run the speed run under callgrind");
+    bench_cmd->add_option("--config", bo.config_file, "platform configuration (JSON)");
+    bench_cmd->add_option("--set", bo.sets, "override a key: a.b[i].c=VALUE (repeatable)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -150,6 +164,8 @@ int sc_main(int argc, char* argv[]) {
             std::cout << doc.dump(2) << '\n';
             return exit_pass;
         }
+        if (*bench_cmd)
+            return epvp::tb::run_bench(bo);
         return run(config_file, sets, workload_name, report_file, logs);
     } catch (const epvp::cfg::config_error& e) {
         std::fprintf(stderr, "epsim: error: %s\n", e.what());

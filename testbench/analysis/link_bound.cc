@@ -43,6 +43,17 @@ double posted_write_Bps(const link_bound_params& p) {
     return p.mps / std::max(link_s, core_s);
 }
 
+double read_round_trip_s(const link_bound_params& p, unsigned mrrs, double completer_latency_s,
+                         double propagation_s) {
+    const double rate = link_bytes_per_second(p.gen, p.width);
+    link_bound_params c = p;
+    c.header_bytes = completion_header_bytes;
+    const unsigned full = mrrs / p.mps, rest = mrrs % p.mps;
+    double cpl_bytes = double(full) * tlp_bytes(c, p.mps) + (rest ? tlp_bytes(c, rest) : 0);
+    return tlp_bytes(p, 0) / rate + propagation_s + completer_latency_s + cpl_bytes / rate +
+           propagation_s;
+}
+
 double read_Bps(const link_bound_params& p, unsigned mrrs, unsigned tags, double round_trip_s) {
     link_bound_params c = p;
     c.header_bytes = completion_header_bytes;

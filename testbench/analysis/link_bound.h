@@ -24,6 +24,10 @@ unsigned tlp_bytes(const link_bound_params& p, unsigned payload);
 // Posted-write payload throughput: MPS per TLP time, the slower of the link and the
 // controller's datapath.
 double posted_write_Bps(const link_bound_params& p);
+// Round trip of one MRd of mrrs bytes on an idle link: the MRd on the wire, propagation, the
+// completer's latency, its completions (split at MPS) on the wire, propagation.
+double read_round_trip_s(const link_bound_params& p, unsigned mrrs, double completer_latency_s,
+                         double propagation_s);
 // Read throughput: min(what completions can carry, tags x MRRS / round trip).
 double read_Bps(const link_bound_params& p, unsigned mrrs, unsigned tags, double round_trip_s);
 

@@ -1,0 +1,22 @@
+// `epsim bench`: how fast the simulator runs, and how close the model's throughput comes to
+// the PCIe arithmetic. Wall-clock figures go to stdout only, never into a report.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace epvp::tb {
+
+struct bench_options {
+    std::string config_file;
+    std::vector<std::string> sets;
+    unsigned long long bytes = 256ull << 20;
+    bool link_table = false;
+    bool read_table = false;
+    bool profile = false;
+};
+
+// Returns the process exit status.
+int run_bench(const bench_options& o);
+
+} // namespace epvp::tb
