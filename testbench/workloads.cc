@@ -32,14 +32,15 @@ void load_dma_sweep(platform& p, workload_result& out) {
     const auto& c = p.config();
     const auto& sw = c.workload.dma_sweep;
     fw::functions::dma_sweep_params sp;
-    sp.host_buffer = c.host.mem_base + sweep_buffer_offset;
+    sp.host_buffer = c.host.mem_base + sweep_buffer_offset + sw.offset_bytes;
     sp.max_bytes = sw.max_bytes;
     for (std::uint64_t n = sw.min_bytes; n <= sw.max_bytes; n *= sw.factor)
         sp.sizes.push_back(n);
     sp.reads = sw.read;
     sp.writes = sw.write;
     sp.timeout_ns = c.host.test_timeout_us * ns_per_us;
-    const std::uint64_t flag = sp.host_buffer + sw.max_bytes;
+    constexpr std::uint64_t flag_align = 4;
+    const std::uint64_t flag = (sp.host_buffer + sw.max_bytes + flag_align - 1) / flag_align * flag_align;
     const auto ep_params = epf_params(c);
     const hal::ep_board& eb = p.ep_board();
     p.load_ep([ep_params, &eb, sp, flag, &out](hal::platform& io) {

@@ -26,9 +26,10 @@ public:
 
     // Categories: regs, tlp, link, ltssm, iatu, fw, host, cfg, irq; "all" enables every one.
     void enable(const std::string& category);
-    bool enabled(const std::string& category) const {
-        return all_ || enabled_.count(category) != 0;
+    bool enabled(const char* category) const {
+        return all_ || (!enabled_.empty() && enabled_.count(category) != 0);
     }
+    bool enabled(const std::string& category) const { return enabled(category.c_str()); }
     void set_time_source(std::function<std::uint64_t()> now_ps) { now_ps_ = std::move(now_ps); }
     void set_stream(std::ostream* os) { os_ = os; }
 

@@ -2,30 +2,37 @@
 
 #include "core/log.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace epvp {
 
 reg_block::reg_block(std::string name, std::vector<reg_def> defs)
     : name_(std::move(name)), defs_(std::move(defs)) {
+    std::uint32_t top = 0;
+    for (const auto& d : defs_)
+        top = std::max(top, d.offset / 4 + 1);
+    index_.assign(top, -1);
+    values_.assign(top, 0);
     for (std::size_t i = 0; i < defs_.size(); ++i)
-        index_[defs_[i].offset] = i;
+        index_[defs_[i].offset / 4] = static_cast<int>(i);
     reset(true);
 }
 
 const reg_def* reg_block::find(std::uint32_t offset) const {
-    auto it = index_.find(offset);
-    return it == index_.end() ? nullptr : &defs_[it->second];
+    if (offset % 4 || offset / 4 >= index_.size() || index_[offset / 4] < 0)
+        return nullptr;
+    return &defs_[static_cast<std::size_t>(index_[offset / 4])];
 }
 
 std::uint32_t reg_block::read32(std::uint32_t offset) const {
-    auto it = values_.find(offset & ~3u);
-    return it == values_.end() ? 0 : it->second;
+    const std::uint32_t i = offset / 4;
+    return i < values_.size() ? values_[i] : 0;
 }
 
 void reg_block::set32(std::uint32_t offset, std::uint32_t value) {
     if (find(offset & ~3u))
-        values_[offset & ~3u] = value;
+        values_[offset / 4] = value;
 }
 
 bool reg_block::write32(std::uint32_t offset, std::uint32_t value, std::uint32_t byte_mask,
@@ -38,10 +45,10 @@ bool reg_block::write32(std::uint32_t offset, std::uint32_t value, std::uint32_t
     if (who == reg_writer::dbi && ro_wr_en)
         writable |= d->ro_wr;
     writable &= byte_mask;
-    std::uint32_t old = values_[offset];
+    std::uint32_t old = values_[offset / 4];
     std::uint32_t w1c = d->w1c & byte_mask & value;
     std::uint32_t nv = ((old & ~writable) | (value & writable)) & ~w1c;
-    values_[offset] = nv;
+    values_[offset / 4] = nv;
     auto h = hooks_.find(offset);
     if (h != hooks_.end())
         h->second(offset, old, nv);
@@ -51,7 +58,7 @@ bool reg_block::write32(std::uint32_t offset, std::uint32_t value, std::uint32_t
 void reg_block::reset(bool cold) {
     for (const auto& d : defs_)
         if (cold || !d.sticky)
-            values_[d.offset] = d.reset;
+            values_[d.offset / 4] = d.reset;
 }
 
 std::string reg_block::decode(std::uint32_t offset, std::uint32_t value) const {

@@ -69,8 +69,9 @@ public:
 private:
     std::string name_;
     std::vector<reg_def> defs_;
-    std::map<std::uint32_t, std::size_t> index_;
-    std::map<std::uint32_t, std::uint32_t> values_;
+    // Flat tables indexed by offset / 4: register lookups sit on per-TLP paths.
+    std::vector<int> index_;
+    std::vector<std::uint32_t> values_;
     std::map<std::uint32_t, write_hook> hooks_;
 };
 

@@ -35,7 +35,16 @@ void sparse_memory::write(std::uint64_t addr, const void* src, std::size_t len) 
     while (len > 0) {
         std::uint64_t off = addr % page_bytes;
         std::size_t n = std::min<std::uint64_t>(len, page_bytes - off);
-        std::memcpy(page(addr / page_bytes) + off, in, n);
+        unsigned char* dst;
+        if (n == page_bytes) { // a whole page: no need to zero it first
+            auto& p = pages_[addr / page_bytes];
+            if (!p)
+                p.reset(new unsigned char[page_bytes]);
+            dst = p.get();
+        } else {
+            dst = page(addr / page_bytes) + off;
+        }
+        std::memcpy(dst, in, n);
         in += n;
         addr += n;
         len -= n;

@@ -1,4 +1,5 @@
 #include "dwc/dw_pcie_ep.h"
+#include "core/payload_pool.h"
 
 #include "core/log.h"
 #include "dwc/app_regs.h"
@@ -577,7 +578,8 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
     std::vector<unsigned char> buf(gp.get_data_length());
     if (!is_read && !buf.empty())
         std::memcpy(buf.data(), gp.get_data_ptr(), buf.size());
-    tlm::tlm_generic_payload axi;
+    pooled_payload pooled_axi;
+    tlm::tlm_generic_payload& axi = *pooled_axi;
     axi.set_command(is_read ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND);
     axi.set_address(axi_addr);
     axi.set_data_ptr(buf.data());
@@ -765,7 +767,8 @@ bool dw_pcie_ep::local_access(bool write, std::uint64_t addr, unsigned char* dat
     soc::soc_attr attr;
     attr.initiator = soc::master::edma;
     attr.stream_id = requester_id();
-    tlm::tlm_generic_payload axi;
+    pooled_payload pooled_axi;
+    tlm::tlm_generic_payload& axi = *pooled_axi;
     axi.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     axi.set_address(addr);
     axi.set_data_ptr(data);

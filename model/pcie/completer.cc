@@ -1,4 +1,5 @@
 #include "pcie/completer.h"
+#include "core/payload_pool.h"
 
 namespace epvp::pcie {
 
@@ -13,7 +14,8 @@ void send_completion(tlm::tlm_fw_transport_if<>& out, const completer_params& p,
     ext.tc = req_tlp.tc;
     ext.attr = req_tlp.attr;
     ext.completer_id = p.completer_id;
-    tlm::tlm_generic_payload gp;
+    pooled_payload pooled_gp;
+    tlm::tlm_generic_payload& gp = *pooled_gp;
     gp.set_command(tlm::TLM_WRITE_COMMAND);
     gp.set_extension(&ext);
     if (!is_read || status != cpl_status::sc || !data) {

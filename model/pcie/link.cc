@@ -77,7 +77,9 @@ pcie_link::pcie_link(sc_core::sc_module_name name, const link_params& p)
 }
 
 sc_time pcie_link::wire_time(std::uint64_t bytes) const {
-    return sc_time(static_cast<double>(bytes) * ps_per_byte_, sc_core::SC_PS);
+    // The kernel's resolution is 1 ps (set by the platform); from_value avoids unit conversion.
+    return sc_time::from_value(
+        static_cast<std::uint64_t>(static_cast<double>(bytes) * ps_per_byte_ + 0.5));
 }
 
 std::uint64_t pcie_link::tlp_wire_bytes(const pcie_tlp& t, std::uint64_t payload) const {

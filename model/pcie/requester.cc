@@ -1,4 +1,5 @@
 #include "pcie/requester.h"
+#include "core/payload_pool.h"
 
 #include "core/log.h"
 
@@ -8,20 +9,21 @@
 namespace epvp::pcie {
 
 tlp_requester::tlp_requester(std::string owner, std::uint16_t requester_id, unsigned max_tags)
-    : owner_(std::move(owner)), requester_id_(requester_id), max_tags_(max_tags) {}
+    : owner_(std::move(owner)), requester_id_(requester_id), max_tags_(max_tags),
+      outstanding_(max_tags) {}
 
 np_result tlp_requester::request(tlm::tlm_fw_transport_if<>& out, tlp_type type,
                                  std::uint64_t addr, void* data, std::uint32_t len,
                                  sc_core::sc_time& delay, std::uint16_t target_id,
                                  std::uint8_t cfg_first_be) {
     np_result r;
-    if (outstanding_.size() >= max_tags_) {
+    if (active_ >= max_tags_) {
         logger::get().warning(owner_, "no free tag: request refused");
         r.link_error = true;
         return r;
     }
     std::uint16_t tag = next_tag_;
-    while (outstanding_.count(tag))
+    while (outstanding_[tag].active)
         tag = static_cast<std::uint16_t>((tag + 1) % max_tags_);
     next_tag_ = static_cast<std::uint16_t>((tag + 1) % max_tags_);
 
@@ -34,7 +36,9 @@ np_result tlp_requester::request(tlm::tlm_fw_transport_if<>& out, tlp_type type,
                 false,
                 0,
                 cpl_status::sc,
-                sc_core::SC_ZERO_TIME};
+                sc_core::SC_ZERO_TIME,
+                true};
+    ++active_;
 
     pcie_tlp ext;
     ext.type = type;
@@ -50,7 +54,8 @@ np_result tlp_requester::request(tlm::tlm_fw_transport_if<>& out, tlp_type type,
     std::vector<unsigned char> scratch(is_read ? 0 : len);
     if (!is_read && len)
         std::memcpy(scratch.data(), data, len);
-    tlm::tlm_generic_payload gp;
+    pooled_payload pooled_gp;
+    tlm::tlm_generic_payload& gp = *pooled_gp;
     gp.set_command(is_read ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND);
     gp.set_address(addr);
     gp.set_data_ptr(is_read ? nullptr : scratch.data());
@@ -63,7 +68,8 @@ np_result tlp_requester::request(tlm::tlm_fw_transport_if<>& out, tlp_type type,
     gp.clear_extension(&ext);
 
     pending done = outstanding_[tag];
-    outstanding_.erase(tag);
+    outstanding_[tag].active = false;
+    --active_;
     if (gp.get_response_status() != tlm::TLM_OK_RESPONSE) {
         r.link_error = true;
         return r;
@@ -86,7 +92,8 @@ bool tlp_requester::posted(tlm::tlm_fw_transport_if<>& out, tlp_type type, std::
     ext.code = code;
     if (len)
         byte_enables(addr, len, ext.first_be, ext.last_be);
-    tlm::tlm_generic_payload gp;
+    pooled_payload pooled_gp;
+    tlm::tlm_generic_payload& gp = *pooled_gp;
     gp.set_command(tlm::TLM_WRITE_COMMAND);
     gp.set_address(addr);
     gp.set_data_ptr(const_cast<unsigned char*>(static_cast<const unsigned char*>(data)));
@@ -103,14 +110,14 @@ bool tlp_requester::posted(tlm::tlm_fw_transport_if<>& out, tlp_type type, std::
 bool tlp_requester::accept_completion(tlm::tlm_generic_payload& gp,
                                       const sc_core::sc_time& delay) {
     pcie_tlp& t = tlp_of(gp);
-    auto it = outstanding_.find(t.tag);
-    if (t.requester_id != requester_id_ || it == outstanding_.end()) {
+    if (t.requester_id != requester_id_ || t.tag >= outstanding_.size() ||
+        !outstanding_[t.tag].active) {
         ++unexpected_;
         logger::get().warning(owner_, "unexpected completion tag " + std::to_string(t.tag) +
                                           " for " + bdf_string(t.requester_id));
         return false;
     }
-    pending& p = it->second;
+    pending& p = outstanding_[t.tag];
     p.any = true;
     ++p.count;
     p.last = delay;

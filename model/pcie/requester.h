@@ -12,7 +12,7 @@
 #include "pcie/tlp.h"
 
 #include <cstdint>
-#include <map>
+#include <vector>
 #include <string>
 #include <systemc>
 #include <tlm>
@@ -61,12 +61,14 @@ private:
         unsigned count;
         cpl_status status;
         sc_core::sc_time last;
+        bool active;
     };
     std::string owner_;
     std::uint16_t requester_id_;
     unsigned max_tags_;
     std::uint16_t next_tag_ = 0;
-    std::map<std::uint16_t, pending> outstanding_;
+    std::vector<pending> outstanding_; // indexed by tag
+    unsigned active_ = 0;
     std::uint64_t sent_ = 0;
     std::uint64_t unexpected_ = 0;
 };

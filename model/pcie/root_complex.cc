@@ -320,9 +320,10 @@ void root_complex::rx_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) 
             send_completion(tx, cp, gp, t, cpl_status::ur, nullptr, delay);
             return;
         }
-        std::vector<unsigned char> buf(len);
-        mem_.read(a - p_.mem_base, buf.data(), len);
-        send_completion(tx, cp, gp, t, cpl_status::sc, buf.data(), delay);
+        if (read_buf_.size() < len)
+            read_buf_.resize(len);
+        mem_.read(a - p_.mem_base, read_buf_.data(), len);
+        send_completion(tx, cp, gp, t, cpl_status::sc, read_buf_.data(), delay);
         return;
     }
     case tlp_type::msg: {

@@ -26,6 +26,7 @@ class msi_controller;
 }
 
 #include <systemc>
+#include <vector>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
@@ -84,6 +85,7 @@ private:
     pcie_link* link_ = nullptr;
     host::msi_controller* msi_ = nullptr;
     counters stats_;
+    std::vector<unsigned char> read_buf_; // data of the inbound read being answered
 };
 
 } // namespace epvp::pcie

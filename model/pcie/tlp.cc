@@ -95,6 +95,7 @@ std::uint64_t wire_bytes(unsigned header, std::uint64_t payload_bytes, bool ecrc
 std::vector<cpl_piece> split_completions(std::uint64_t addr, std::uint32_t len, unsigned rcb,
                                          unsigned mps) {
     std::vector<cpl_piece> out;
+    out.reserve(len / std::min(rcb, mps) + 2);
     std::uint64_t off = 0;
     while (off < len) {
         std::uint64_t a = addr + off;

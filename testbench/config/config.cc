@@ -343,6 +343,8 @@ const std::vector<entry>& schema() {
         uint_key("workload.dma_sweep.factor", 4, in_range(2, 1024)),
         bool_key("workload.dma_sweep.read", true),
         bool_key("workload.dma_sweep.write", true),
+        // Offset of the host buffer from a 4 KiB boundary (an RCB-unaligned buffer).
+        uint_key("workload.dma_sweep.offset_bytes", 0, in_range(0, 4095)),
         uint_key("cpu.mmio_access_bytes", 8, one_of({1, 2, 4, 8})),
         uint_key("cpu.irq_entry_cycles", 100, in_range(0, 100000)),
         uint_key("cpu.copy_cycles_per_byte", 1, in_range(0, 1000)),
@@ -987,6 +989,7 @@ platform_config parse(const json& cfg) {
     p.workload.dma_sweep.factor = v.u("workload.dma_sweep.factor");
     p.workload.dma_sweep.read = v.b("workload.dma_sweep.read");
     p.workload.dma_sweep.write = v.b("workload.dma_sweep.write");
+    p.workload.dma_sweep.offset_bytes = v.u("workload.dma_sweep.offset_bytes");
     if (p.workload.dma_sweep.min_bytes > p.workload.dma_sweep.max_bytes)
         throw config_error("workload.dma_sweep.min_bytes = " +
                            std::to_string(p.workload.dma_sweep.min_bytes) +

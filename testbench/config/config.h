@@ -161,6 +161,7 @@ struct cpu_config {
 struct dma_sweep_config {
     std::uint64_t min_bytes, max_bytes, factor;
     bool read, write;
+    std::uint64_t offset_bytes;
 };
 
 struct workload_config {

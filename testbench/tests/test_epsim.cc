@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -401,4 +402,134 @@ BOOST_AUTO_TEST_CASE(dma_suite_on_other_links_and_cores) {
     BOOST_CHECK_EQUAL(none.status, 0);
     BOOST_CHECK_EQUAL(test_named(none.report, "pci_ep_data_transfer.dma.READ_TEST.1").at("result"),
                       "SKIP");
+}
+
+// ---- link timing from first principles and the eDMA ----------------------------------------
+
+namespace {
+
+// A dma-sweep of one size; returns the row of the given direction.
+json sweep_row(const std::string& args, std::uint64_t bytes, const std::string& direction) {
+    auto r = epsim("run --workload dma-sweep --set dram.ideal=true"
+                   " --set dwc.datapath_bits=512 --set dwc.core_clock_mhz=4000"
+                   " --set workload.dma_sweep.min_bytes=" +
+                   std::to_string(bytes) +
+                   " --set workload.dma_sweep.max_bytes=" + std::to_string(bytes) + " " + args);
+    BOOST_REQUIRE_MESSAGE(r.status == 0, args << ": exit " << r.status << "\n" << r.out);
+    BOOST_REQUIRE(r.report.contains("dma_sweep"));
+    for (const auto& row : r.report.at("dma_sweep"))
+        if (row.at("direction") == direction)
+            return row;
+    BOOST_FAIL("no " + direction + " row");
+    return json();
+}
+
+// Usable link bytes per second, by hand: GT/s x encoding / 8 bits x lanes, less SKP ordered
+// sets (4 symbols in 1538).
+double link_Bps(double gtps, double payload_bits, double coded_bits, unsigned width) {
+    return gtps * 1e9 * payload_bits / coded_bits / 8 * width * (1534.0 / 1538.0);
+}
+
+constexpr std::uint64_t sixteen_mib = 16u << 20;
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(edma_write_throughput_is_the_link_bound) {
+    struct row {
+        const char* args;
+        double expected_Bps;
+    };
+    // 64-bit host addresses: a write TLP is 8 (framing, sequence, LCRC) + 16 (4 DW) + MPS.
+    const row rows[] = {
+        {"--set link.gen=1 --set link.width=4 --set link.mps=128",
+         link_Bps(2.5, 8, 10, 4) * 128 / (8 + 16 + 128)},
+        {"--set link.gen=2 --set link.width=16 --set link.mps=256",
+         link_Bps(5.0, 8, 10, 16) * 256 / (8 + 16 + 256)},
+        {"--set link.gen=3 --set link.width=4 --set link.mps=256",
+         link_Bps(8.0, 128, 130, 4) * 256 / (8 + 16 + 256)},
+        {"--set link.gen=4 --set link.width=4 --set link.mps=512",
+         link_Bps(16.0, 128, 130, 4) * 512 / (8 + 16 + 512)},
+        {"--set link.gen=5 --set link.width=16 --set link.mps=512",
+         link_Bps(32.0, 128, 130, 16) * 512 / (8 + 16 + 512)},
+    };
+    for (const auto& r : rows) {
+        json w = sweep_row(std::string(r.args) + " --set workload.dma_sweep.read=false",
+                           sixteen_mib, "write");
+        const double got = w.at("throughput_Bps").get<double>();
+        BOOST_CHECK_MESSAGE(std::abs(got - r.expected_Bps) / r.expected_Bps < 0.02,
+                            r.args << ": " << got << " B/s, expected " << r.expected_Bps);
+        BOOST_CHECK_EQUAL(w.at("bound"), "link");
+        BOOST_CHECK_EQUAL(w.at("aborted"), false);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(edma_read_throughput_follows_tags_and_round_trip) {
+    // Gen3 x4, MPS 256, MRRS 512. Round trip of one 512-byte MRd on an idle link: the MRd (8 +
+    // 16 bytes), propagation 10 ns, host latency, two 256-byte CplDs (8 + 12 + 256 each),
+    // propagation.
+    const double rate = link_Bps(8.0, 128, 130, 4);
+    const double link_bound = rate * 256 / (8 + 12 + 256);
+    for (unsigned latency_ns : {300u, 1000u})
+        for (unsigned tags : {1u, 2u, 4u, 8u, 32u}) {
+            const double rtt = 24 / rate + 10e-9 + latency_ns * 1e-9 + 2 * 276 / rate + 10e-9;
+            const double expected = std::min(link_bound, tags * 512 / rtt);
+            json r = sweep_row("--set workload.dma_sweep.write=false --set link.tags=" +
+                                   std::to_string(tags) +
+                                   " --set host.read_latency_ns=" + std::to_string(latency_ns),
+                               sixteen_mib, "read");
+            const double got = r.at("throughput_Bps").get<double>();
+            BOOST_CHECK_MESSAGE(std::abs(got - expected) / expected < 0.05,
+                                "tags " << tags << ", " << latency_ns << " ns: " << got
+                                        << " B/s, expected " << expected);
+        }
+}
+
+BOOST_AUTO_TEST_CASE(mps_plus_one_costs_a_second_tlp) {
+    json a = sweep_row("--set workload.dma_sweep.read=false", 256, "write");
+    json b = sweep_row("--set workload.dma_sweep.read=false", 257, "write");
+    BOOST_CHECK_EQUAL(a.at("tlps").at("MWr"), 1);
+    BOOST_CHECK_EQUAL(b.at("tlps").at("MWr"), 2);
+    // The second TLP carries one byte in one dword: 8 + 16 + 4 bytes on the wire.
+    const double extra_ns = 28 / link_Bps(8.0, 128, 130, 4) * 1e9;
+    const double got = b.at("time_ns").get<double>() - a.at("time_ns").get<double>();
+    BOOST_CHECK_MESSAGE(std::abs(got - extra_ns) < 0.5, got << " ns, expected " << extra_ns);
+}
+
+BOOST_AUTO_TEST_CASE(rcb_unaligned_read_costs_extra_completions) {
+    json aligned = sweep_row("--set workload.dma_sweep.write=false", 65536, "read");
+    json unaligned = sweep_row(
+        "--set workload.dma_sweep.write=false --set workload.dma_sweep.offset_bytes=32", 65536,
+        "read");
+    // Aligned: every 512-byte MRd is answered by two 256-byte completions.
+    BOOST_CHECK_EQUAL(aligned.at("tlps").at("CplD"), 256);
+    BOOST_CHECK_GT(unaligned.at("tlps").at("CplD").get<int>(), 256);
+    BOOST_CHECK_GT(unaligned.at("time_ns").get<double>(), aligned.at("time_ns").get<double>());
+}
+
+BOOST_AUTO_TEST_CASE(credit_starved_writes_stall) {
+    // Two posted header credits, each back only after the host absorbed the write (1000 ns),
+    // the UpdateFC DLLP (8 bytes) and propagation: two 256-byte writes per credit round trip.
+    const double rate = link_Bps(8.0, 128, 130, 4);
+    const double round_ns = 280 / rate * 1e9 + 10 + 1000 + 8 / rate * 1e9 + 10;
+    const double expected = 2 * 256 / (round_ns * 1e-9);
+    json w = sweep_row("--set workload.dma_sweep.read=false"
+                       " --set link.credits.host.posted_header=2 --set host.write_absorb_ns=1000",
+                       sixteen_mib, "write");
+    const double got = w.at("throughput_Bps").get<double>();
+    BOOST_CHECK_MESSAGE(std::abs(got - expected) / expected < 0.05,
+                        got << " B/s, expected " << expected);
+    BOOST_CHECK_EQUAL(w.at("bound"), "credits");
+}
+
+BOOST_AUTO_TEST_CASE(dma_sweep_report_is_reproducible) {
+    auto a = epsim("run --workload dma-sweep --set workload.dma_sweep.max_bytes=1048576");
+    auto b = epsim("run --workload dma-sweep --set workload.dma_sweep.max_bytes=1048576");
+    BOOST_CHECK_EQUAL(a.status, 0);
+    BOOST_CHECK_EQUAL(a.report.dump(), b.report.dump());
+    // 64 B .. 1 MiB by factors of 4: 8 sizes, both directions.
+    BOOST_CHECK_EQUAL(a.report.at("dma_sweep").size(), 16u);
+    for (const auto& row : a.report.at("dma_sweep")) {
+        BOOST_CHECK_GT(row.at("throughput_Bps").get<double>(), 0);
+        BOOST_CHECK_EQUAL(row.at("firmware_status"), 0);
+    }
 }

@@ -1,0 +1,50 @@
+// Reusable generic payloads: constructing a tlm_generic_payload allocates its extension array,
+// which costs more than carrying a TLP. Hot paths take one from this pool for the duration of
+// a transport call and give it back (RAII), so nested transports each get their own.
+#pragma once
+
+#include <memory>
+#include <tlm>
+#include <vector>
+
+namespace epvp {
+
+class payload_pool {
+public:
+    static payload_pool& get() {
+        static payload_pool pool;
+        return pool;
+    }
+    tlm::tlm_generic_payload* acquire() {
+        if (free_.empty())
+            return new tlm::tlm_generic_payload();
+        tlm::tlm_generic_payload* gp = free_.back().release();
+        free_.pop_back();
+        return gp;
+    }
+    void release(tlm::tlm_generic_payload* gp) {
+        gp->set_byte_enable_ptr(nullptr);
+        gp->set_byte_enable_length(0);
+        gp->set_dmi_allowed(false);
+        free_.emplace_back(gp);
+    }
+
+private:
+    std::vector<std::unique_ptr<tlm::tlm_generic_payload>> free_;
+};
+
+// One payload from the pool for the lifetime of this object.
+class pooled_payload {
+public:
+    pooled_payload() : gp_(payload_pool::get().acquire()) {}
+    ~pooled_payload() { payload_pool::get().release(gp_); }
+    pooled_payload(const pooled_payload&) = delete;
+    pooled_payload& operator=(const pooled_payload&) = delete;
+    tlm::tlm_generic_payload& operator*() { return *gp_; }
+    tlm::tlm_generic_payload* operator->() { return gp_; }
+
+private:
+    tlm::tlm_generic_payload* gp_;
+};
+
+} // namespace epvp
