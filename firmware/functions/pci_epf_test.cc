@@ -4,6 +4,7 @@
 #include "hal/errno.h"
 #include "hal/pci_epf_test_regs.h"
 #include "hal/pci_regs.h"
+#include "hal/random.h"
 
 #include <algorithm>
 #include <string>
@@ -39,7 +40,7 @@ constexpr unsigned ns_fraction_digits = 9;
 constexpr std::uint64_t cpu_chunk_bytes = 64 * 1024;
 
 // The WRITE data generator: splitmix64 turns the running seed into a per-command seed,
-// xorshift64 produces the bytes.
+// xorshift64* (hal/random.h) produces the bytes.
 std::uint64_t splitmix64_next(std::uint64_t& x) {
     constexpr std::uint64_t golden = 0x9E3779B97F4A7C15ull;
     constexpr std::uint64_t mul1 = 0xBF58476D1CE4E5B9ull;
@@ -50,23 +51,6 @@ std::uint64_t splitmix64_next(std::uint64_t& x) {
     z = (z ^ (z >> s2)) * mul2;
     return z ^ (z >> s3);
 }
-
-class xorshift64 {
-public:
-    explicit xorshift64(std::uint64_t seed)
-        : s_(seed ? seed : nonzero_state) {}
-    std::uint64_t next() {
-        constexpr unsigned a = 13, b = 7, c = 17;
-        s_ ^= s_ << a;
-        s_ ^= s_ >> b;
-        s_ ^= s_ << c;
-        return s_;
-    }
-
-private:
-    static constexpr std::uint64_t nonzero_state = 0x2545F4914F6CDD1Dull; // xorshift needs != 0
-    std::uint64_t s_;
-};
 
 // A buffer from the coherent pool, freed when the command is done.
 class pool_buffer {
@@ -440,16 +424,11 @@ hal::status pci_epf_test::checksum(std::uint64_t local, std::uint64_t len, std::
 
 // get_random_bytes: a generator seeded afresh for every command.
 hal::status pci_epf_test::fill_random(std::uint64_t local, std::uint64_t len) {
-    xorshift64 gen(splitmix64_next(prng_seed_));
-    std::uint64_t word = 0;
+    xorshift64star gen(splitmix64_next(prng_seed_));
     for (std::uint64_t off = 0; off < len; off += cpu_chunk_bytes) {
         const std::size_t n = static_cast<std::size_t>(std::min(cpu_chunk_bytes, len - off));
         staging_.resize(n);
-        for (std::size_t i = 0; i < n; ++i) {
-            const unsigned byte = static_cast<unsigned>((off + i) % sizeof(word));
-            if (!byte) word = gen.next();
-            staging_[i] = static_cast<std::uint8_t>(word >> (byte * bits_per_byte));
-        }
+        gen.fill(staging_.data(), n);
         io_.charge(hal::platform::work::copy, n);
         const hal::status s = io_.write(local + off, staging_.data(), n);
         if (s != hal::status::ok) return s;

@@ -5,6 +5,7 @@
 #include "hal/host_irq_regs.h"
 #include "hal/pci_epf_test_regs.h"
 #include "hal/pci_regs.h"
+#include "hal/random.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -24,17 +25,15 @@ constexpr std::uint32_t byte_replicate = 0x01010101u;
 constexpr unsigned addr_upper_shift = 32;
 constexpr const char* log_cat = "pci-endpoint-test";
 
-// STATUS bits that hal/pci_epf_test_regs.h does not have yet (Linux BIT(9)..BIT(18)); they
-// belong in that shared header next to the others.
-constexpr std::uint32_t STATUS_DOORBELL_SUCCESS = 1u << 9;
-constexpr std::uint32_t STATUS_DOORBELL_ENABLE_SUCCESS = 1u << 10;
-constexpr std::uint32_t STATUS_DOORBELL_ENABLE_FAIL = 1u << 11;
-constexpr std::uint32_t STATUS_DOORBELL_DISABLE_SUCCESS = 1u << 12;
-constexpr std::uint32_t STATUS_DOORBELL_DISABLE_FAIL = 1u << 13;
-constexpr std::uint32_t STATUS_BAR_SUBRANGE_SETUP_SUCCESS = 1u << 14;
-constexpr std::uint32_t STATUS_BAR_SUBRANGE_SETUP_FAIL = 1u << 15;
-constexpr std::uint32_t STATUS_BAR_SUBRANGE_CLEAR_SUCCESS = 1u << 16;
-constexpr std::uint32_t STATUS_BAR_SUBRANGE_CLEAR_FAIL = 1u << 17;
+using epf_test::STATUS_BAR_SUBRANGE_CLEAR_FAIL;
+using epf_test::STATUS_BAR_SUBRANGE_CLEAR_SUCCESS;
+using epf_test::STATUS_BAR_SUBRANGE_SETUP_FAIL;
+using epf_test::STATUS_BAR_SUBRANGE_SETUP_SUCCESS;
+using epf_test::STATUS_DOORBELL_DISABLE_FAIL;
+using epf_test::STATUS_DOORBELL_DISABLE_SUCCESS;
+using epf_test::STATUS_DOORBELL_ENABLE_FAIL;
+using epf_test::STATUS_DOORBELL_ENABLE_SUCCESS;
+using epf_test::STATUS_DOORBELL_SUCCESS;
 constexpr std::uint32_t STATUS_NO_RESOURCE = 1u << 18; // [patch] with *_FAIL: out of windows
 
 // MSI/MSI-X capability fields that hal/pci_regs.h does not have (Linux pci_regs.h names).
@@ -88,11 +87,6 @@ std::uint8_t subrange_sig_byte(unsigned bar, unsigned subno) {
 std::uint8_t subrange_test_byte(unsigned bar, unsigned subno) {
     return static_cast<std::uint8_t>(subrange_test_base + bar * subrange_bar_stride + subno);
 }
-
-// xorshift64* (Marsaglia / Vigna); the state must never be 0.
-constexpr std::uint64_t xorshift_mult = 0x2545F4914F6CDD1Dull;
-constexpr std::uint64_t xorshift_zero_seed = 0x9E3779B97F4A7C15ull;
-constexpr unsigned xorshift_a = 12, xorshift_b = 25, xorshift_c = 27;
 
 // The kselftest data sizes (test_size[] in pci_endpoint_test.c).
 constexpr std::uint64_t xfer_sizes[] = {1, 1024, 1025, 1024000, 1024001};
@@ -186,7 +180,7 @@ pci_endpoint_test::pci_endpoint_test(pci_host& host, const hal::host_board& boar
     , params_(params)
     , test_reg_bar_(params.test_reg_bar)
     , alignment_(params.alignment)
-    , rng_state_(params.seed ? params.seed : xorshift_zero_seed)
+    , rng_(params.seed)
     , last_irq_(-ENODATA) {
     probe();
     hal::platform& io = host_.io();
@@ -733,21 +727,11 @@ std::uint64_t pci_endpoint_test::xfer_misalign(bool dst) const {
     return alignment_ ? alignment_ : (dst ? misalign_dst : misalign_src);
 }
 
-std::uint64_t pci_endpoint_test::xorshift() {
-    rng_state_ ^= rng_state_ >> xorshift_a;
-    rng_state_ ^= rng_state_ << xorshift_b;
-    rng_state_ ^= rng_state_ >> xorshift_c;
-    return rng_state_ * xorshift_mult;
-}
-
 // get_random_bytes(orig_addr, size + alignment): fill the allocation and keep a copy.
 int pci_endpoint_test::fill_random(std::uint64_t addr, std::uint64_t len,
                                    std::vector<unsigned char>& buf, std::string& detail) {
     buf.resize(static_cast<std::size_t>(len));
-    for (std::size_t i = 0; i < buf.size(); i += sizeof(std::uint64_t)) {
-        const std::uint64_t r = xorshift();
-        std::memcpy(&buf[i], &r, std::min(sizeof r, buf.size() - i));
-    }
+    rng_.fill(buf.data(), buf.size());
     const hal::status s = host_.io().write(addr, buf.data(), buf.size());
     if (s != hal::status::ok) {
         detail = "writing the host buffer at " + hex64(addr) + " failed: " + hal::to_string(s);

@@ -15,6 +15,7 @@
 
 #include "hal/board.h"
 #include "host/host_mem.h"
+#include "hal/random.h"
 #include "host/pci_host.h"
 
 #include <cstdint>
@@ -138,7 +139,6 @@ private:
     std::uint64_t xfer_misalign(bool second) const;
     int fill_random(std::uint64_t addr, std::uint64_t len, std::vector<unsigned char>& buf,
                     std::string& detail);
-    std::uint64_t xorshift();
     int bar_subrange_cmd(unsigned bar, std::uint32_t command, std::uint32_t ok_bit,
                          std::uint32_t fail_bit, std::string& detail);
 
@@ -151,7 +151,7 @@ private:
     std::uint32_t ep_caps_ = 0;
     std::uint64_t alignment_ = 0;
     int probe_error_ = 0;
-    std::uint64_t rng_state_ = 0;
+    fw::xorshift64star rng_{0};
 
     int irq_type_ = PCITEST_IRQ_TYPE_UNDEFINED;
     int num_irqs_ = 0;
