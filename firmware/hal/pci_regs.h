@@ -98,6 +98,11 @@ constexpr std::uint16_t EXP_LNKSTA_CLS = 0x000F;
 constexpr std::uint16_t EXP_LNKSTA_NLW = 0x03F0;
 constexpr std::uint16_t EXP_LNKSTA_DLLLA = 0x2000;
 constexpr std::uint32_t EXP_RTCTL = 0x1C;
+constexpr std::uint32_t EXP_DEVCAP2 = 0x24;
+constexpr std::uint32_t EXP_DEVCAP2_10BIT_TAG_COMP = 0x00010000;
+constexpr std::uint32_t EXP_DEVCAP2_10BIT_TAG_REQ = 0x00020000;
+constexpr std::uint32_t EXP_DEVCTL2 = 0x28;
+constexpr std::uint16_t EXP_DEVCTL2_10BIT_TAG_REQ_EN = 0x1000;
 constexpr std::uint16_t EXP_RTCTL_CRSSVE = 0x0010;
 
 // Resizable BAR.

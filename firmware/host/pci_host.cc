@@ -248,6 +248,15 @@ int pci_host::enumerate(std::vector<pci_dev>& endpoints) {
         };
         program(0, rp.exp_cap, false);
         program(d.bus, d.exp_cap, true);
+        // 10-bit tags: the endpoint may use them if it can and the root port completes them.
+        const std::uint32_t rp_cap2 = cfg_read32(0, 0, 0, rp.exp_cap + pci::EXP_DEVCAP2);
+        const std::uint32_t ep_cap2 = cfg_read32(d.bus, 0, 0, d.exp_cap + pci::EXP_DEVCAP2);
+        if ((rp_cap2 & pci::EXP_DEVCAP2_10BIT_TAG_COMP) &&
+            (ep_cap2 & pci::EXP_DEVCAP2_10BIT_TAG_REQ)) {
+            std::uint16_t ctl2 = cfg_read16(d.bus, 0, 0, d.exp_cap + pci::EXP_DEVCTL2);
+            cfg_write16(d.bus, 0, 0, d.exp_cap + pci::EXP_DEVCTL2,
+                        static_cast<std::uint16_t>(ctl2 | pci::EXP_DEVCTL2_10BIT_TAG_REQ_EN));
+        }
         char line[96];
         std::snprintf(line, sizeof line, "%s: MPS %u, MRRS %u", d.name().c_str(), 128u << mps,
                       128u << mrrs);

@@ -29,6 +29,8 @@ constexpr std::uint32_t devsta_w1c = 0x000F0000;
 constexpr std::uint32_t lnkctl_rw = 0xCB; // ASPM, RCB, common clock, extended synch
 constexpr std::uint32_t devcap2_cpl_timeout_ranges = 0xF;
 constexpr std::uint32_t devcap2_cpl_timeout_disable = 1u << 4;
+constexpr std::uint32_t devcap2_10bit_tag_completer = 1u << 16;
+constexpr std::uint32_t devcap2_10bit_tag_requester = 1u << 17;
 constexpr std::uint32_t devctl2_rw = 0x0000141F; // timeout value/disable, IDO, 10-bit tag enable
 constexpr std::uint32_t lnkctl2_target_speed = 0xF;
 constexpr std::uint32_t aer_uncor_sever_reset = 0x00462030;
@@ -151,8 +153,11 @@ std::vector<reg_def> dbi_table(const dbi_params& p) {
          c::lnksta_slot_clock, 0, false,
          {{"SPEED", 16, 4}, {"WIDTH", 20, 6}, {"TRAIN", 27, 1}, {"DLLA", 29, 1}}},
         {exp_cap + c::exp_devcap2, "DEVCAP2",
-         devcap2_cpl_timeout_ranges | devcap2_cpl_timeout_disable, 0, all, 0, true, {}},
-        {exp_cap + c::exp_devctl2, "DEVCTL2", 0, devctl2_rw, 0, 0, false, {}},
+         devcap2_cpl_timeout_ranges | devcap2_cpl_timeout_disable | devcap2_10bit_tag_completer |
+             devcap2_10bit_tag_requester,
+         0, all, 0, true, {{"10BIT_TAG_CPL", 16, 1}, {"10BIT_TAG_REQ", 17, 1}}},
+        {exp_cap + c::exp_devctl2, "DEVCTL2", 0, devctl2_rw, 0, 0, false,
+         {{"CPL_TIMEOUT", 0, 4}, {"CPL_TIMEOUT_DIS", 4, 1}, {"10BIT_TAG_REQ_EN", 12, 1}}},
         {exp_cap + c::exp_lnkcap2, "LNKCAP2", ((1u << p.max_gen) - 1u) << 1, 0, all, 0, true, {}},
         {exp_cap + c::exp_lnkctl2, "LNKCTL2", p.max_gen, lnkctl2_target_speed, 0, 0, true, {}},
         // MSI-X.

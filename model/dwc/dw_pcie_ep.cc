@@ -754,6 +754,16 @@ edma_bus::link_snapshot dw_pcie_ep::link_activity() const {
     return s;
 }
 
+unsigned dw_pcie_ep::max_outstanding_reads() const {
+    // The tag field the host enabled bounds what link.tags allows.
+    const std::uint32_t devctl = dbi_.read32(exp_cap + c::exp_devctl);
+    const std::uint32_t devctl2 = dbi_.read32(exp_cap + c::exp_devctl2);
+    const unsigned field = (devctl2 & c::devctl2_10bit_tag_requester) ? c::tags_10bit
+                           : (devctl & c::devctl_ext_tag)               ? c::tags_8bit
+                                                                         : c::tags_5bit;
+    return std::min(p_.max_tags, field);
+}
+
 unsigned dw_pcie_ep::mps_bytes() const {
     return 128u << ((dbi_.read32(exp_cap + c::exp_devctl) >> devctl_mps_shift) & 7);
 }

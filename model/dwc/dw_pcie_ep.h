@@ -135,7 +135,7 @@ private:
                                sc_core::sc_time& delay, tlp_wait* wait) override;
     unsigned mps_bytes() const override;
     unsigned mrrs_bytes() const override;
-    unsigned max_outstanding_reads() const override { return p_.max_tags; }
+    unsigned max_outstanding_reads() const override;
     void local_irq(bool level) override;
     link_snapshot link_activity() const override;
     void drive_app_irq(); // the one process that writes app_irq

@@ -71,6 +71,11 @@ constexpr std::uint32_t lnksta_training = 1u << 27;
 constexpr std::uint32_t lnksta_slot_clock = 1u << 28;
 constexpr std::uint32_t lnksta_dlla = 1u << 29;
 constexpr std::uint32_t rootctl_crs_sv = 1u << 4;
+constexpr std::uint32_t devctl_ext_tag = 1u << 8;
+constexpr std::uint32_t devcap2_10bit_tag_completer = 1u << 16;
+constexpr std::uint32_t devctl2_10bit_tag_requester = 1u << 12;
+// Outstanding non-posted requests a requester may have by tag size.
+constexpr unsigned tags_5bit = 32, tags_8bit = 256, tags_10bit = 768;
 constexpr std::uint16_t crs_vendor_id = 0x0001; // what a CRS-visible Vendor ID read returns
 
 // Encodings of 128 << n for MPS / MRRS fields.

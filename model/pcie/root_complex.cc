@@ -64,6 +64,8 @@ std::vector<reg_def> root_port_table(const root_complex_params& p) {
          {{"SPEED", 16, 4}, {"WIDTH", 20, 6}, {"DLLA", 29, 1}}},
         {rp_exp_cap + c::exp_rootctl, "ROOT_CTL_CAP", rootcap_crs_sv, rootctl_rw, 0, 0, false,
          {{"CRS_SV_EN", 4, 1}}},
+        {rp_exp_cap + c::exp_devcap2, "DEVCAP2", c::devcap2_10bit_tag_completer, 0, 0, 0, true,
+         {{"10BIT_TAG_CPL", 16, 1}}},
     };
 }
 } // namespace
