@@ -98,6 +98,10 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
         tests.push_back(e);
     }
     j["tests"] = tests;
+    // Flat numbers a parameter sweep tabulates; every name carries its unit.
+    j["metrics"] = cfg::json::object();
+    j["metrics"]["tests_passed_count"] = r.passed();
+    j["metrics"]["tests_failed_count"] = r.failed();
     if (r.sweep_ran) {
         cfg::json rows = cfg::json::array();
         for (const auto& row : sweep_table(p, r)) {
@@ -116,6 +120,12 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
         }
         j["dma_sweep"] = rows;
         j["sweep_status"] = r.sweep_status;
+        // The largest transfer of each direction, as flat metrics for sweeps.
+        for (const auto& row : sweep_table(p, r)) {
+            j["metrics"][row.direction + "_throughput_Bps"] = row.throughput_Bps;
+            j["metrics"][row.direction + "_time_ns"] = row.time_ns;
+            j["metrics"][row.direction + "_size_bytes"] = row.bytes;
+        }
     }
 
     cfg::json en;
@@ -200,6 +210,7 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
     sim["warnings"] = logger::get().count(log_kind::warning);
     sim["guest_errors"] = logger::get().count(log_kind::guest_error);
     j["sim"] = sim;
+    j["metrics"]["sim_time_ns"] = sim["end_time_ns"];
     j["problems"] = logger::get().problems();
     j["config"] = config_doc;
     return j;
