@@ -132,7 +132,8 @@ void cpu::log(hal::log_level level, const std::string& category, const std::stri
         break;
     case hal::log_level::warning:
     case hal::log_level::error:
-        logger::get().warning(p_.log_category, line);
+        // The same firmware message repeats at most a few times, then is counted.
+        logger::get().warning(p_.log_category, line, line);
         break;
     }
 }

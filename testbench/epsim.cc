@@ -35,6 +35,11 @@ json effective_config(const std::string& file, const std::vector<std::string>& s
     return doc;
 }
 
+epvp::cfg::json report_metrics(epvp::tb::platform& p, const epvp::tb::workload_result& r,
+                               const std::string& workload, const json& doc) {
+    return epvp::tb::make_report(workload, doc, p, r).at("metrics");
+}
+
 int run(const std::string& config_file, const std::vector<std::string>& sets,
         const std::string& workload_name, const std::string& report_file,
         const std::vector<std::string>& logs) {
@@ -76,14 +81,26 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
 
     if (result.sweep_ran)
         std::cout << epvp::tb::format_sweep(epvp::tb::sweep_table(p, result));
-    else
+    else if (!result.cmd_ran)
         std::cout << fw::host::format_results(result.tests);
     if (result.enumerate_status)
         std::printf("enumeration failed: %s\n", fw::err_name(result.enumerate_status));
     for (const auto& d : result.devices)
         std::printf("endpoint %s [%04x:%04x], link Gen%u x%u\n", d.name().c_str(), d.vendor,
                     d.device, p.link.gen(), p.link.width());
-    if (result.sweep_ran)
+    if (result.cmd_ran) {
+        const auto& m = report_metrics(p, result, w->name, doc);
+        std::printf("cmd-stream: %s, %llu commands, %.0f commands/s, %.1f MB/s, latency mean %.1f "
+                    "us p99 %.1f us, %llu maps, %llu window-busy stalls, %llu errors\n",
+                    result.cmd.status ? fw::err_name(result.cmd.status) : "OK",
+                    static_cast<unsigned long long>(result.cmd.commands),
+                    m.at("commands_per_s").get<double>(), m.at("throughput_Bps").get<double>() / 1e6,
+                    m.at("latency_mean_ns").get<double>() / 1e3,
+                    m.at("latency_p99_ns").get<double>() / 1e3,
+                    static_cast<unsigned long long>(result.cmd_fw.maps),
+                    static_cast<unsigned long long>(result.cmd_fw.window_busy_stalls),
+                    static_cast<unsigned long long>(m.at("errors_count").get<std::uint64_t>()));
+    } else if (result.sweep_ran)
         std::printf("dma-sweep: %s\n", result.sweep_status ? fw::err_name(result.sweep_status)
                                                           : "all transfers completed");
     else
@@ -107,8 +124,9 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     }
     if (!finished)
         return exit_hung;
-    return (result.enumerate_status || result.failed() || result.sweep_status) ? exit_fail
-                                                                                : exit_pass;
+    const bool failed = result.enumerate_status || result.failed() || result.sweep_status ||
+                        (result.cmd_ran && (result.cmd.status || result.cmd_fw_status));
+    return failed ? exit_fail : exit_pass;
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 
 #include "core/log.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace epvp::tb {
@@ -81,9 +82,9 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
                       const workload_result& r) {
     cfg::json j;
     j["workload"] = workload;
-    j["status"] = !r.host_finished                                         ? "HUNG"
-                  : (r.enumerate_status || r.failed() || r.sweep_status) ? "FAIL"
-                                                                          : "PASS";
+    const bool failed = r.enumerate_status || r.failed() || r.sweep_status ||
+                        (r.cmd_ran && (r.cmd.status || r.cmd_fw_status));
+    j["status"] = !r.host_finished ? "HUNG" : failed ? "FAIL" : "PASS";
     cfg::json totals;
     totals["pass"] = r.passed();
     totals["fail"] = r.failed();
@@ -211,6 +212,33 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
     sim["guest_errors"] = logger::get().count(log_kind::guest_error);
     j["sim"] = sim;
     j["metrics"]["sim_time_ns"] = sim["end_time_ns"];
+    if (r.cmd_ran) {
+        const auto& c = r.cmd;
+        const double s = (c.end_ns > c.start_ns ? c.end_ns - c.start_ns : 0) * 1e-9;
+        auto lat = c.latencies_ns;
+        std::sort(lat.begin(), lat.end());
+        double mean = 0;
+        for (auto v : lat)
+            mean += static_cast<double>(v);
+        mean = lat.empty() ? 0 : mean / static_cast<double>(lat.size());
+        constexpr double p99 = 0.99;
+        const double tail =
+            lat.empty() ? 0 : static_cast<double>(lat[static_cast<std::size_t>(p99 * (lat.size() - 1))]);
+        cfg::json m = j["metrics"];
+        m["commands_per_s"] = s > 0 ? c.commands / s : 0;
+        m["throughput_Bps"] = s > 0 ? c.bytes / s : 0;
+        m["latency_mean_ns"] = mean;
+        m["latency_p99_ns"] = tail;
+        m["commands_count"] = c.commands;
+        m["errors_count"] = c.errors + c.data_errors;
+        m["window_busy_stalls_count"] = r.cmd_fw.window_busy_stalls;
+        m["maps_count"] = r.cmd_fw.maps;
+        m["msis_count"] = r.cmd_fw.msis;
+        j["metrics"] = m;
+        j["cmd_stream"] = {{"status", c.status},
+                           {"firmware_status", r.cmd_fw_status},
+                           {"data_errors", c.data_errors}};
+    }
     j["problems"] = logger::get().problems();
     j["config"] = config_doc;
     return j;

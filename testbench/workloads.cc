@@ -84,6 +84,51 @@ void load_dma_sweep(platform& p, workload_result& out) {
     });
 }
 
+void load_cmd_stream(platform& p, workload_result& out) {
+    const auto& c = p.config();
+    fw::functions::cmd_stream_params fp;
+    fp.concurrency = c.function.cmd.concurrency;
+    fp.use_dma = c.function.cmd.use_dma;
+    fp.max_pages = c.function.cmd.pages_per_command;
+    fp.poll_ns = c.function.cmd.poll_ns;
+    fp.idle_timeout_ns = c.host.test_timeout_us * ns_per_us;
+    fp.dma_timeout_ns = c.host.test_timeout_us * ns_per_us;
+    fw::host::cmd_stream_host_params hp;
+    hp.bar = fp.bar;
+    hp.commands = c.function.cmd.commands;
+    hp.queue_depth = c.function.cmd.queue_depth;
+    hp.pages_per_command = c.function.cmd.pages_per_command;
+    hp.page_bytes = c.function.cmd.page_bytes;
+    hp.write_percent = c.function.cmd.write_percent;
+    hp.timeout_ns = c.host.test_timeout_us * ns_per_us;
+    hp.seed = c.sim.seed;
+    const auto ep_params = epf_params(c);
+    const hal::ep_board& eb = p.ep_board();
+    p.load_ep([ep_params, &eb, fp, &out](hal::platform& io) {
+        fw::functions::run_test_endpoint(io, eb, ep_params,
+                                         [fp, &out](fw::functions::endpoint_services& s) {
+                                             out.cmd_fw_status =
+                                                 fw::functions::serve_cmd_stream(s, fp, out.cmd_fw);
+                                         });
+    });
+    const hal::host_board& hb = p.host_board();
+    const std::uint64_t timeout_ns = c.host.test_timeout_us * ns_per_us;
+    const std::uint64_t retry_ns = c.host.crs_retry_us * ns_per_us;
+    p.load_host([&out, &hb, timeout_ns, retry_ns, hp](hal::platform& io) {
+        fw::host::pci_host host(io, hb, timeout_ns, retry_ns);
+        out.enumerate_status = host.enumerate(out.devices);
+        out.crs_retries = host.crs_retries();
+        out.cmd_ran = true;
+        if (!out.enumerate_status && !out.devices.empty()) {
+            fw::host::host_mem mem(io, hb.ram);
+            fw::host::run_cmd_stream_host(host, out.devices.front(), mem, hp, out.cmd);
+        } else {
+            out.cmd.status = out.enumerate_status ? out.enumerate_status : -ENODEV;
+        }
+        out.host_finished = true;
+    });
+}
+
 void load_pcitest(platform& p, workload_result& out) {
     const auto ep_params = epf_params(p.config());
     const hal::ep_board& eb = p.ep_board();
@@ -136,6 +181,11 @@ const std::vector<workload>& workloads() {
          "the Linux endpoint test suite: enumerate the endpoint, then the BAR tests (kselftest "
          "pci_endpoint_test)",
          &load_pcitest},
+        {"cmd-stream",
+         "an NVMe-like command stream: the host posts commands with scattered pages, the "
+         "endpoint serves them by CPU copies through mem_map windows or by eDMA "
+         "(function.cmd.*)",
+         &load_cmd_stream},
         {"dma-sweep",
          "eDMA read and write throughput and latency over transfer sizes "
          "(workload.dma_sweep.*), doorbell to done",

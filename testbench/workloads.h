@@ -2,7 +2,9 @@
 // endpoint firmware and the host program and collects results for the report.
 #pragma once
 
+#include "functions/cmd_stream.h"
 #include "functions/dma_sweep.h"
+#include "host/cmd_stream_host.h"
 #include "host/pci_endpoint_test.h"
 #include "host/pci_host.h"
 #include "platform.h"
@@ -22,6 +24,11 @@ struct workload_result {
     std::vector<fw::functions::dma_sweep_row> sweep_rows;
     int sweep_status = 0;
     bool sweep_ran = false;
+    // cmd-stream: the host's measurements and the firmware's counters.
+    bool cmd_ran = false;
+    fw::host::cmd_stream_result cmd;
+    fw::functions::cmd_stream_stats cmd_fw;
+    int cmd_fw_status = 0;
     unsigned passed() const;
     unsigned failed() const;
     unsigned skipped() const;

@@ -76,7 +76,7 @@ void run_test_endpoint(hal::platform& io, const hal::ep_board& board, const epf_
         if (job && !job_done && epf.running() &&
             (ep.pci().readw_dbi(pci::COMMAND) & pci::COMMAND_MASTER)) {
             job_done = true;
-            endpoint_services services{io, edma.probed() ? &edma : nullptr, pool};
+            endpoint_services services{io, edma.probed() ? &edma : nullptr, pool, epc, epf};
             job(services);
         }
     }

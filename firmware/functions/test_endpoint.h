@@ -18,6 +18,8 @@ struct endpoint_services {
     hal::platform& io;
     dwc::dw_edma* edma; // null without a usable eDMA
     epc::coherent_pool& pool;
+    epc::epc& epc;
+    const pci_epf_test& function; // its BARs (local memory the host sees)
 };
 // Runs once, in the event loop, when the link is up and the host has enabled bus mastering.
 using endpoint_job = std::function<void(endpoint_services&)>;

@@ -237,6 +237,11 @@ const std::vector<std::string>& miss_policy_names() {
     return v;
 }
 
+const std::vector<std::string>& cmd_mover_names() {
+    static const std::vector<std::string> v = {"cpu", "edma"};
+    return v;
+}
+
 const std::vector<std::string>& unmapped_bar_names() {
     static const std::vector<std::string> v = {"none", "0", "1", "2", "3", "4", "5"};
     return v;
@@ -303,6 +308,15 @@ const std::vector<entry>& schema() {
         // Firmware bring-up fault: enable this BAR without its inbound window.
         enum_key("function.test.unmapped_bar", "none", unmapped_bar_names()),
         uint_key("function.max_map_bytes", 1 * MiB, power_of_two(4096, pow2(30))),
+        // Workload cmd-stream: the NVMe-like function and the host's command mix.
+        uint_key("function.cmd.concurrency", 4, in_range(1, 64)),
+        enum_key("function.cmd.mover", "cpu", cmd_mover_names()),
+        uint_key("function.cmd.pages_per_command", 8, in_range(1, 64)),
+        uint_key("function.cmd.page_bytes", 4096, power_of_two(512, 65536)),
+        uint_key("function.cmd.commands", 256, in_range(1, 1000000)),
+        uint_key("function.cmd.queue_depth", 32, in_range(1, 256)),
+        uint_key("function.cmd.write_percent", 50, in_range(0, 100)),
+        uint_key("function.cmd.poll_ns", 500, in_range(1, 1000000)),
 
         bool_key("smmu.enabled", false),
         uint_key("smmu.tlb_entries", 64, in_range(1, 65536)),
@@ -980,6 +994,15 @@ platform_config parse(const json& cfg) {
         p.function.test.unmapped_bar = ub == "none" ? -1 : std::stoi(ub);
     }
     p.function.max_map_bytes = v.u("function.max_map_bytes");
+    p.function.cmd.concurrency = static_cast<unsigned>(v.u("function.cmd.concurrency"));
+    p.function.cmd.use_dma = v.s("function.cmd.mover") == "edma";
+    p.function.cmd.pages_per_command =
+        static_cast<unsigned>(v.u("function.cmd.pages_per_command"));
+    p.function.cmd.page_bytes = static_cast<unsigned>(v.u("function.cmd.page_bytes"));
+    p.function.cmd.commands = static_cast<unsigned>(v.u("function.cmd.commands"));
+    p.function.cmd.queue_depth = static_cast<unsigned>(v.u("function.cmd.queue_depth"));
+    p.function.cmd.write_percent = static_cast<unsigned>(v.u("function.cmd.write_percent"));
+    p.function.cmd.poll_ns = v.u("function.cmd.poll_ns");
     p.host.msi_base = v.u("host.msi_base");
     p.cpu.copy_cycles_per_byte = v.u("cpu.copy_cycles_per_byte");
     p.cpu.crc_cycles_per_byte = v.u("cpu.crc_cycles_per_byte");

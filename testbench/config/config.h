@@ -103,8 +103,16 @@ struct test_function_config {
     int unmapped_bar;            // -1 or a BAR enabled without its inbound window (a fault)
 };
 
+struct cmd_function_config {
+    unsigned concurrency;
+    bool use_dma; // function.cmd.mover = edma
+    unsigned pages_per_command, page_bytes, commands, queue_depth, write_percent;
+    std::uint64_t poll_ns;
+};
+
 struct function_config {
     test_function_config test;
+    cmd_function_config cmd;
     std::uint64_t max_map_bytes; // the DWC driver's cap on one outbound mapping
 };
 
