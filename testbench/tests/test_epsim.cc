@@ -533,3 +533,38 @@ BOOST_AUTO_TEST_CASE(dma_sweep_report_is_reproducible) {
         BOOST_CHECK_EQUAL(row.at("firmware_status"), 0);
     }
 }
+
+// ---- cmd-stream ------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(cmd_stream_serves_commands_both_ways) {
+    for (const char* mover : {"cpu", "edma"}) {
+        auto r = epsim(std::string("run --workload cmd-stream --set function.cmd.commands=64"
+                                   " --set function.cmd.mover=") +
+                       mover);
+        BOOST_CHECK_MESSAGE(r.status == 0, mover << ": exit " << r.status << "\n" << r.out);
+        BOOST_REQUIRE(r.report.is_object());
+        const auto& m = r.report.at("metrics");
+        BOOST_CHECK_EQUAL(m.at("commands_count"), 64);
+        BOOST_CHECK_EQUAL(m.at("errors_count"), 0);
+        BOOST_CHECK_GT(m.at("commands_per_s").get<double>(), 0);
+        BOOST_CHECK_GE(m.at("latency_p99_ns").get<double>(), m.at("latency_mean_ns").get<double>());
+        BOOST_CHECK_EQUAL(m.at("msis_count"), 64); // one MSI per completion
+        // Only the CPU mover maps host pages: 8 pages per command.
+        BOOST_CHECK_EQUAL(m.at("maps_count").get<int>(), std::string(mover) == "cpu" ? 64 * 8 : 0);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(cmd_stream_window_stalls_follow_windows_and_concurrency) {
+    // One window is the MSI's; 16 windows hold a command's 8 pages, 2 windows do not.
+    auto few = epsim("run --workload cmd-stream --set function.cmd.commands=32"
+                     " --set dwc.iatu.outbound_windows=2 --set function.cmd.concurrency=4");
+    auto many = epsim("run --workload cmd-stream --set function.cmd.commands=32"
+                      " --set dwc.iatu.outbound_windows=16 --set function.cmd.concurrency=1");
+    BOOST_CHECK_EQUAL(few.status, 0);
+    BOOST_CHECK_EQUAL(many.status, 0);
+    BOOST_CHECK_GT(few.report.at("metrics").at("window_busy_stalls_count").get<int>(), 0);
+    BOOST_CHECK_EQUAL(many.report.at("metrics").at("window_busy_stalls_count"), 0);
+    // Either way every page is mapped once.
+    BOOST_CHECK_EQUAL(few.report.at("metrics").at("maps_count"), 32 * 8);
+    BOOST_CHECK_EQUAL(many.report.at("metrics").at("maps_count"), 32 * 8);
+}
