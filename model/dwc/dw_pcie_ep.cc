@@ -679,6 +679,9 @@ void dw_pcie_ep::axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
                                                  pcie::to_string(r.status));
         } else if (!requester_.posted(tx, pcie::tlp_type::mwr, a, data + off, n, delay)) {
             return fail(tlm::TLM_GENERIC_ERROR_RESPONSE, "MWr not sent");
+        } else {
+            // The AXI write response comes once the controller has sent the posted TLP.
+            delay = link_->last_departure(pcie::pcie_link::upstream) - sc_core::sc_time_stamp();
         }
         off += n;
     }
