@@ -1,6 +1,7 @@
 #include "bench.h"
 
 #include "analysis/link_bound.h"
+#include "soc/dram_timing.h"
 #include "config/config.h"
 #include "core/log.h"
 #include "platform.h"
@@ -175,6 +176,64 @@ int speed(const bench_options& o) {
     return finished && result.sweep_status == 0 ? 0 : 1;
 }
 
+// DRAM timing on its own: latencies, refresh cost, sequential vs random throughput.
+int dram_bench(const bench_options& o) {
+    cfg::json doc = cfg::defaults();
+    if (!o.config_file.empty())
+        cfg::merge(doc, cfg::load_file(o.config_file));
+    for (const auto& s : o.sets)
+        cfg::apply_set(doc, s);
+    const cfg::platform_config pc = cfg::parse(doc);
+    const soc::dram_params dp = platform::dram_params(pc);
+    constexpr std::uint64_t line = 64;
+    constexpr std::uint64_t stream_bytes = 64ull << 20;
+    constexpr double idle_gap_ns = 1e6; // far apart: no queueing between the probes
+    auto latency = [&](std::uint64_t first, std::uint64_t second) {
+        soc::dram_timing t(dp);
+        t.access(first, line, idle_gap_ns);
+        const double start = 2 * idle_gap_ns + dp.t_rfc_ns; // away from a refresh window
+        return t.access(second, line, start) - start;
+    };
+    const std::uint64_t same_bank_other_row =
+        dp.row_bytes * dp.banks * dp.channels; // same channel, bank; next row
+    std::printf("DRAM: %u channels x %u banks, %llu-byte rows, %.1f GB/s per channel\n",
+                dp.channels, dp.banks, static_cast<unsigned long long>(dp.row_bytes),
+                dp.bytes_per_ns);
+    std::printf("row hit latency      %.2f ns\n", latency(0, line));
+    std::printf("row miss latency     %.2f ns (closed bank)\n",
+                latency(dp.row_bytes * dp.channels, 0) /* another bank first */);
+    std::printf("row conflict latency %.2f ns\n", latency(0, same_bank_other_row));
+    auto stream = [&](bool random, bool refresh) {
+        soc::dram_params q = dp;
+        if (!refresh)
+            q.t_refi_ns = 1e18;
+        soc::dram_timing t(q);
+        std::uint64_t x = 88172645463325252ull; // xorshift64 state (fixed seed)
+        double end = 0;
+        for (std::uint64_t a = 0; a < stream_bytes; a += line) {
+            std::uint64_t addr = a;
+            if (random) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                addr = (x % (pc.dram.size_bytes / line)) * line;
+            }
+            end = std::max(end, t.access(addr, line, 0));
+        }
+        return std::pair<double, soc::dram_counters>(stream_bytes / end, t.counters());
+    };
+    const auto seq = stream(false, true), seq_nr = stream(false, false), rnd = stream(true, true);
+    std::printf("sequential 64 B reads: %.2f GB/s (row hits %llu of %llu)\n", seq.first,
+                static_cast<unsigned long long>(seq.second.row_hits),
+                static_cast<unsigned long long>(seq.second.accesses));
+    std::printf("random 64 B reads:     %.2f GB/s (row hits %llu of %llu)\n", rnd.first,
+                static_cast<unsigned long long>(rnd.second.row_hits),
+                static_cast<unsigned long long>(rnd.second.accesses));
+    std::printf("refresh cost: %.2f %% of sequential throughput (tRFC/tREFI = %.2f %%)\n",
+                (1 - seq.first / seq_nr.first) * 100, dp.t_rfc_ns / dp.t_refi_ns * 100);
+    return 0;
+}
+
 int profile(const bench_options& o) {
     if (std::system("command -v valgrind > /dev/null 2>&1") != 0) {
         std::fprintf(stderr, "epsim bench --profile needs valgrind (apt-get install valgrind)\n");
@@ -194,6 +253,8 @@ int profile(const bench_options& o) {
 int run_bench(const bench_options& o) {
     if (o.profile)
         return profile(o);
+    if (o.dram)
+        return dram_bench(o);
     if (o.link_table || o.read_table) {
         int rc = 0;
         if (o.link_table)

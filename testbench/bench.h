@@ -14,6 +14,7 @@ struct bench_options {
     bool link_table = false;
     bool read_table = false;
     bool profile = false;
+    bool dram = false;
 };
 
 // Returns the process exit status.

@@ -3,6 +3,8 @@
 #include "core/log.h"
 #include "dwc/app_regs.h"
 
+#include <memory>
+
 namespace epvp::tb {
 
 using sc_core::sc_time;
@@ -88,6 +90,25 @@ dwc::dw_pcie_ep_params platform::ep_params(const cfg::platform_config& c) {
     return p;
 }
 
+soc::dram_params platform::dram_params(const cfg::platform_config& c) {
+    constexpr double ps_per_ns = 1000.0;
+    constexpr double mbps_per_bytes_per_ns = 1000.0;
+    soc::dram_params d;
+    d.channels = c.dram.channels;
+    d.banks = c.dram.banks;
+    d.row_bytes = c.dram.row_bytes;
+    d.interleave_bytes = c.dram.interleave_bytes;
+    d.bytes_per_ns = static_cast<double>(c.dram.channel_bandwidth_MBps) / mbps_per_bytes_per_ns;
+    d.t_rcd_ns = static_cast<double>(c.dram.trcd_ps) / ps_per_ns;
+    d.t_rp_ns = static_cast<double>(c.dram.trp_ps) / ps_per_ns;
+    d.t_cl_ns = static_cast<double>(c.dram.tcl_ps) / ps_per_ns;
+    d.t_ras_ns = static_cast<double>(c.dram.tras_ps) / ps_per_ns;
+    d.t_rfc_ns = static_cast<double>(c.dram.trfc_ps) / ps_per_ns;
+    d.t_refi_ns = static_cast<double>(c.dram.trefi_ps) / ps_per_ns;
+    d.front_end_ns = static_cast<double>(c.dram.latency_ns);
+    return d;
+}
+
 pcie::root_complex_params platform::rc_params(const cfg::platform_config& c) {
     pcie::root_complex_params p;
     p.mem_base = c.host.mem_base;
@@ -158,9 +179,10 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
     : sc_module(name), msi("msi", c.host.msi_base), host_irqc("host_irqc", hal::host_irq_lines),
       rc("rc", rc_params(c)), link("link", link_params(c)),
       ep("dwc", ep_params(c)), noc("noc"),
+      // The temporary lives until the controller has copied it.
       dram("dram", c.dram.size_bytes,
-           c.dram.ideal ? sc_core::SC_ZERO_TIME
-                        : sc_time(static_cast<double>(c.dram.latency_ns), sc_core::SC_NS)),
+           c.dram.ideal ? nullptr
+                        : std::addressof(static_cast<const soc::dram_params&>(dram_params(c)))),
       irqc("irqc", hal::ep_irq_lines), ep_cpu("ep_cpu", ep_cpu_params(c), &irqc),
       host_cpu("host_cpu", host_cpu_params(c), &host_irqc), cfg_(c) {
     tlm_utils::tlm_quantumkeeper::set_global_quantum(

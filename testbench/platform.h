@@ -39,6 +39,9 @@ public:
     void load_ep(program p) { ep_cpu.load(std::move(p)); }
     void load_host(program p);
 
+    // The DRAM timing the configuration describes.
+    static soc::dram_params dram_params(const cfg::platform_config& c);
+
     // Runs until the host program returns or sim.time_limit_us passes. True if it returned.
     bool run();
 
@@ -57,6 +60,7 @@ private:
     void power_on();
     static dwc::dw_pcie_ep_params ep_params(const cfg::platform_config& c);
     static pcie::root_complex_params rc_params(const cfg::platform_config& c);
+
     cfg::platform_config cfg_;
     hal::ep_board ep_board_;
     hal::host_board host_board_;

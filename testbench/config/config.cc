@@ -323,7 +323,20 @@ const std::vector<entry>& schema() {
 
         uint_key("dram.base", 0x80000000, multiple_of(4096, 0, pow2(48))),
         uint_key("dram.size_bytes", 1 * GiB, power_of_two(1 * MiB, pow2(36))),
-        uint_key("dram.latency_ns", 80, in_range(0, 100000)),
+        // Front-end latency (interconnect and controller) before the DRAM timing below.
+        uint_key("dram.latency_ns", 60, in_range(0, 100000)),
+        uint_key("dram.channels", 2, in_range(1, 8)),
+        uint_key("dram.banks", 16, one_of({4, 8, 16, 32})),
+        uint_key("dram.row_bytes", 2048, power_of_two(512, 16384)),
+        uint_key("dram.interleave_bytes", 256, power_of_two(64, 65536)),
+        // Per channel; LPDDR5-6400 x16 carries 12.8 GB/s.
+        uint_key("dram.channel_bandwidth_MBps", 12800, in_range(100, 1000000)),
+        uint_key("dram.trcd_ps", 18000, in_range(0, 1000000)),
+        uint_key("dram.trp_ps", 18000, in_range(0, 1000000)),
+        uint_key("dram.tcl_ps", 21250, in_range(0, 1000000)),
+        uint_key("dram.tras_ps", 42000, in_range(0, 1000000)),
+        uint_key("dram.trfc_ps", 210000, in_range(0, 10000000)),
+        uint_key("dram.trefi_ps", 3900000, in_range(1000, 100000000)),
         bool_key("dram.ideal", false),
 
         uint_key("host.mem_base", 4 * GiB, multiple_of(1 * MiB)),
@@ -936,6 +949,20 @@ platform_config parse(const json& cfg) {
     p.dwc.edma_read_channels = static_cast<unsigned>(v.u("dwc.edma.read_channels"));
     p.host.write_absorb_ns = v.u("host.write_absorb_ns");
     p.dram.ideal = v.b("dram.ideal");
+    p.dram.channels = static_cast<unsigned>(v.u("dram.channels"));
+    p.dram.banks = static_cast<unsigned>(v.u("dram.banks"));
+    p.dram.row_bytes = v.u("dram.row_bytes");
+    p.dram.interleave_bytes = v.u("dram.interleave_bytes");
+    p.dram.channel_bandwidth_MBps = v.u("dram.channel_bandwidth_MBps");
+    p.dram.trcd_ps = v.u("dram.trcd_ps");
+    p.dram.trp_ps = v.u("dram.trp_ps");
+    p.dram.tcl_ps = v.u("dram.tcl_ps");
+    p.dram.tras_ps = v.u("dram.tras_ps");
+    p.dram.trfc_ps = v.u("dram.trfc_ps");
+    p.dram.trefi_ps = v.u("dram.trefi_ps");
+    if (p.dram.trfc_ps >= p.dram.trefi_ps)
+        throw config_error("dram.trfc_ps = " + std::to_string(p.dram.trfc_ps) +
+                           ": must be below dram.trefi_ps (" + std::to_string(p.dram.trefi_ps) + ")");
 
     p.dwc.version = v.s("dwc.version");
     p.dwc.version_number = version_number(p.dwc.version);

@@ -126,6 +126,9 @@ struct dram_config {
     std::uint64_t size_bytes;
     std::uint64_t latency_ns;
     bool ideal; // zero latency, unlimited bandwidth (link studies)
+    unsigned channels, banks;
+    std::uint64_t row_bytes, interleave_bytes, channel_bandwidth_MBps;
+    std::uint64_t trcd_ps, trp_ps, tcl_ps, tras_ps, trfc_ps, trefi_ps;
 };
 
 struct host_config {

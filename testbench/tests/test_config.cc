@@ -101,7 +101,7 @@ BOOST_AUTO_TEST_CASE(defaults_parse_with_documented_values) {
     BOOST_TEST(p.smmu.tlb_entries == 64u);
     BOOST_TEST(p.dram.base == 0x80000000u);
     BOOST_TEST(p.dram.size_bytes == 1 * GiB);
-    BOOST_TEST(p.dram.latency_ns == 80u);
+    BOOST_TEST(p.dram.latency_ns == 60u);
     BOOST_TEST(p.host.mem_base == 4 * GiB);
     BOOST_TEST(p.host.mem_size_bytes == 4 * GiB);
     BOOST_TEST(p.host.read_latency_ns == 500u);
