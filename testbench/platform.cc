@@ -182,7 +182,9 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
       // The temporary lives until the controller has copied it.
       dram("dram", c.dram.size_bytes,
            c.dram.ideal ? nullptr
-                        : std::addressof(static_cast<const soc::dram_params&>(dram_params(c)))),
+                        : std::addressof(static_cast<const soc::dram_params&>(dram_params(c))),
+           soc::irq_window_params{c.mc.irq_window_base - c.dram.base, c.mc.irq_window_bytes,
+                                  c.mc.irq_window_fifo_depth}),
       irqc("irqc", hal::ep_irq_lines), ep_cpu("ep_cpu", ep_cpu_params(c), &irqc),
       host_cpu("host_cpu", host_cpu_params(c), &host_irqc), cfg_(c) {
     tlm_utils::tlm_quantumkeeper::set_global_quantum(
@@ -215,6 +217,7 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
     // Interrupt lines.
     ep.app_irq.bind(app_irq_);
     ep.edma_irq.bind(edma_irq_);
+    dram.window_irq.bind(window_irq_);
     for (unsigned i = 0; i < hal::ep_irq_lines; ++i) {
         if (i == hal::irq_app) {
             irqc.lines[i].bind(app_irq_);
@@ -222,6 +225,10 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
         }
         if (i == hal::irq_edma) {
             irqc.lines[i].bind(edma_irq_);
+            continue;
+        }
+        if (i == hal::irq_msi_ctrl) {
+            irqc.lines[i].bind(window_irq_);
             continue;
         }
         idle_lines_.push_back(std::make_unique<sc_core::sc_signal<bool>>());
@@ -237,6 +244,7 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
     ep_board_.aperture = {c.board.aperture.base, c.board.aperture.size};
     ep_board_.aperture_page_size = c.board.aperture.page_size;
     ep_board_.dram = {c.dram.base, c.dram.size_bytes};
+    ep_board_.irq_window = {c.mc.irq_window_base, c.mc.irq_window_bytes};
     for (unsigned i = 0; i < 6; ++i)
         ep_board_.bars[i] = hal::bar_desc{hal_type_of(c.dwc.bars[i].type), c.dwc.bars[i].fixed_size,
                                           c.dwc.bars[i].only_64bit};

@@ -64,7 +64,7 @@ private:
     cfg::platform_config cfg_;
     hal::ep_board ep_board_;
     hal::host_board host_board_;
-    sc_core::sc_signal<bool> app_irq_, edma_irq_;
+    sc_core::sc_signal<bool> app_irq_, edma_irq_, window_irq_;
     sc_core::sc_signal<bool> host_msi_irq_, host_intx_irq_;
     std::vector<std::unique_ptr<sc_core::sc_signal<bool>>> idle_lines_;
 };

@@ -143,6 +143,7 @@ void load_pcitest(platform& p, workload_result& out) {
     opts.seed = p.config().sim.seed;
     // The DMA variants run when the controller has an eDMA with both directions.
     opts.dma = p.config().dwc.edma_write_channels > 0 && p.config().dwc.edma_read_channels > 0;
+    opts.doorbell = true; // the function remaps a BAR onto the interrupt-generation window
     if (p.config().host.pcitest_msix_sample)
         opts.msix_vectors = {1, 2, 31, 32, 33, 1024, 2047, 2048};
     p.load_host([&out, &hb, timeout_ns, retry_ns, opts](hal::platform& io) {

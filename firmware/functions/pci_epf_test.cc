@@ -4,6 +4,7 @@
 #include "hal/errno.h"
 #include "hal/pci_epf_test_regs.h"
 #include "hal/pci_regs.h"
+#include "hal/irq_window_regs.h"
 #include "hal/random.h"
 
 #include <algorithm>
@@ -300,6 +301,12 @@ bool pci_epf_test::dispatch(std::uint32_t command, epf_test_cmd& kind) {
     case epf_test::COMMAND_COPY:
         kind = epf_test_cmd::copy;
         return run_transfer(&pci_epf_test::cmd_copy);
+    case epf_test::COMMAND_ENABLE_DOORBELL:
+        kind = epf_test_cmd::unknown;
+        return complete(cmd_enable_doorbell());
+    case epf_test::COMMAND_DISABLE_DOORBELL:
+        kind = epf_test_cmd::unknown;
+        return complete(cmd_disable_doorbell());
     case epf_test::COMMAND_BAR_SUBRANGE_SETUP:
         kind = epf_test_cmd::bar_subrange_setup;
         return complete(cmd_bar_subrange_setup());
@@ -311,6 +318,68 @@ bool pci_epf_test::dispatch(std::uint32_t command, epf_test_cmd& kind) {
         io_.log(hal::log_level::warning, log_cat,
                 "Invalid command 0x" + to_hex(command) + " (not supported by this firmware)");
         return false;
+    }
+}
+
+// ENABLE_DOORBELL (pci-epf-test, v6.17+): the next free BAR after the register BAR is remapped
+// onto the interrupt-generation window (dynamic inbound mapping); the host is told which BAR,
+// the offset and the value to write.
+bool pci_epf_test::cmd_enable_doorbell() {
+    const int bar = epc::epc::get_next_free_bar(features_, test_reg_bar_ + 1);
+    if (!p_.doorbell_window || bar == epc::NO_BAR || !bar_[bar].size || db_bar_ >= 0) {
+        set_status(epf_test::STATUS_DOORBELL_ENABLE_FAIL);
+        return false;
+    }
+    constexpr std::uint64_t min_align = 128; // pci_epf_align_inbound_addr without an EPC align
+    // BAR-match windows need the target naturally aligned to the BAR size (DWC), so the BAR is
+    // placed on the size-aligned block holding the window and the host writes at an offset.
+    const std::uint64_t align =
+        std::max(features_.align ? features_.align : min_align, bar_[bar].size);
+    const std::uint64_t base = p_.doorbell_window & ~(align - 1);
+    const std::uint64_t offset = p_.doorbell_window - base;
+    if (offset + sizeof(std::uint32_t) > bar_[bar].size) {
+        set_status(epf_test::STATUS_DOORBELL_ENABLE_FAIL);
+        return false;
+    }
+    epc::epf_bar remapped = bar_[bar];
+    remapped.phys_addr = base;
+    if (epc_.set_bar(func_no, remapped)) {
+        set_status(epf_test::STATUS_DOORBELL_ENABLE_FAIL);
+        return false;
+    }
+    constexpr std::uint32_t doorbell_data_base = 0xDB000000;
+    db_bar_ = bar;
+    db_data_ = doorbell_data_base | static_cast<std::uint32_t>(commands_ & 0xFFFF);
+    io_.wr32(reg(epf_test::DB_BAR), static_cast<std::uint32_t>(bar));
+    io_.wr32(reg(epf_test::DB_OFFSET), static_cast<std::uint32_t>(offset));
+    io_.wr32(reg(epf_test::DB_DATA), db_data_);
+    set_status(epf_test::STATUS_DOORBELL_ENABLE_SUCCESS);
+    return true;
+}
+
+bool pci_epf_test::cmd_disable_doorbell() {
+    if (db_bar_ < 0 || epc_.set_bar(func_no, bar_[db_bar_])) {
+        set_status(epf_test::STATUS_DOORBELL_DISABLE_FAIL);
+        return false;
+    }
+    db_bar_ = -1;
+    set_status(epf_test::STATUS_DOORBELL_DISABLE_SUCCESS);
+    return true;
+}
+
+void pci_epf_test::doorbell_irq() {
+    if (!p_.doorbell_window)
+        return;
+    // Drain the window's FIFO; the doorbell value completes the doorbell test.
+    while (io_.rd32(p_.doorbell_window + irq_window::COUNT)) {
+        const std::uint32_t v = io_.rd32(p_.doorbell_window + irq_window::POP);
+        if (db_bar_ >= 0 && v == db_data_) {
+            set_status(epf_test::STATUS_DOORBELL_SUCCESS);
+            raise_irq();
+        } else {
+            io_.log(hal::log_level::warning, log_cat,
+                    "interrupt window: unexpected value 0x" + to_hex(v));
+        }
     }
 }
 

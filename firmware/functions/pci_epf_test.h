@@ -38,6 +38,8 @@ struct epf_test_params {
     // Fault injection for bring-up studies: this BAR is enabled without its inbound window
     // (-1: none), the classic firmware bug the iATU miss policy makes visible.
     int unmapped_bar = -1;
+    // The interrupt-generation window (local address; 0 = none): the doorbell's target.
+    std::uint64_t doorbell_window = 0;
     // Seed of the generator that fills WRITE buffers (Linux uses get_random_bytes); the same
     // seed gives the same data, so runs are reproducible.
     std::uint64_t seed = 1;
@@ -86,6 +88,8 @@ public:
     void link_up();
     void link_down();
     void cmd_handler(); // one poll of COMMAND
+    // The interrupt-generation window's interrupt: a doorbell write may have arrived.
+    void doorbell_irq();
 
     bool running() const { return running_; }
     int test_reg_bar() const { return test_reg_bar_; }
@@ -152,6 +156,8 @@ private:
     // BAR_SUBRANGE_SETUP / CLEAR.
     bool cmd_bar_subrange_setup();
     bool cmd_bar_subrange_clear();
+    bool cmd_enable_doorbell();
+    bool cmd_disable_doorbell();
     bool subrange_bar_usable(std::uint32_t barno);
     hal::status fill_subrange_signatures(const epc::epf_bar& b);
     bool map_subranges(const epc::epf_bar& b);
@@ -170,6 +176,8 @@ private:
     std::array<epf_test_cmd_stats, epf_test_cmd_count> stats_{};
     std::uint32_t last_command_ = 0;
     std::uint32_t status_ = 0;
+    int db_bar_ = -1;            // the BAR remapped onto the interrupt window, -1 when off
+    std::uint32_t db_data_ = 0;  // the value the host is told to write
     std::uint64_t irqs_raised_ = 0;
     std::uint64_t prng_seed_;
     std::vector<std::uint8_t> staging_; // the CPU's side of a copy (its loads and stores)

@@ -1,5 +1,7 @@
 #include "functions/test_endpoint.h"
 
+#include <algorithm>
+
 #include "dwc/dw_edma.h"
 #include "dwc/dw_pcie_ep.h"
 #include "hal/errno.h"
@@ -33,10 +35,18 @@ void run_test_endpoint(hal::platform& io, const hal::ep_board& board, const epf_
     epc::epc epc(ep, io, board);
     if ((r = ep.init_msi_mem(epc)))
         halt("interrupt memory reservation", r);
-    epc::coherent_pool pool(board.dram.base, board.dram.size);
+    // Buffers come from DRAM below the interrupt-generation window (which stores nothing).
+    const std::uint64_t pool_bytes =
+        board.irq_window.size && board.irq_window.base > board.dram.base
+            ? std::min(board.dram.size, board.irq_window.base - board.dram.base)
+            : board.dram.size;
+    epc::coherent_pool pool(board.dram.base, pool_bytes);
     // Declared before the function, which holds its channels (destroyed after it).
     dwc::dw_edma edma(io, board, ep.pci(), pool);
-    pci_epf_test epf(io, epc, pool, p);
+    epf_test_params fp = p;
+    fp.doorbell_window = board.irq_window.base;
+    pci_epf_test epf(io, epc, pool, fp);
+    io.set_irq_handler(hal::irq_msi_ctrl, [&](unsigned) { epf.doorbell_irq(); });
     if ((r = epf.bind()))
         halt("pci-epf-test bind", r);
     // dw_pcie_edma_detect; no usable eDMA is not fatal: USE_DMA transfers are then refused.

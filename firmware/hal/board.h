@@ -46,6 +46,7 @@ struct ep_board {
     region aperture; // outbound address space ("addr_space")
     std::uint64_t aperture_page_size = 0;
     region dram;     // memory the firmware may allocate buffers from
+    region irq_window; // interrupt-generation window (inside the DRAM range; stores nothing)
     std::array<bar_desc, 6> bars{};
     std::uint64_t bar_align = 0; // pci_epc_features.align: BAR buffer alignment in bytes
     bool msi_capable = true;

@@ -1,18 +1,83 @@
 #include "soc/memory_controller.h"
 
+#include "core/log.h"
+#include "hal/irq_window_regs.h"
 #include "soc/soc_attr.h"
+
+#include <algorithm>
+#include <cstring>
 
 namespace epvp::soc {
 
 memory_controller::memory_controller(sc_core::sc_module_name name, std::uint64_t size_bytes,
-                                     const dram_params* timing)
-    : sc_module(name), in("in"), mem_(size_bytes),
-      timing_(timing ? std::make_unique<dram_timing>(*timing) : nullptr) {
+                                     const dram_params* timing, const irq_window_params& window)
+    : sc_module(name), in("in"), window_irq("window_irq"), mem_(size_bytes),
+      timing_(timing ? std::make_unique<dram_timing>(*timing) : nullptr), window_(window) {
+    SC_METHOD(drive_window_irq);
+    sensitive << window_changed_;
+    dont_initialize();
     in.register_b_transport(this, &memory_controller::b_transport);
     in.register_transport_dbg(this, &memory_controller::transport_dbg);
 }
 
+void memory_controller::drive_window_irq() { window_irq.write(window_level_); }
+
+bool memory_controller::window_access(tlm::tlm_generic_payload& gp) {
+    const std::uint64_t addr = gp.get_address();
+    if (!window_.size || addr < window_.offset || addr - window_.offset >= window_.size)
+        return false;
+    const std::uint32_t off = static_cast<std::uint32_t>(addr - window_.offset);
+    const unsigned len = gp.get_data_length();
+    constexpr unsigned dword = 4;
+    if (gp.is_write()) {
+        ++window_writes_;
+        std::uint32_t value = 0;
+        std::memcpy(&value, gp.get_data_ptr(), std::min(len, dword));
+        if (window_fifo_.size() >= window_.fifo_depth) {
+            ++window_overflows_;
+            logger::get().warning("mc", "interrupt window FIFO full: value " + hex(value) +
+                                            " lost",
+                                  "window-overflow");
+        } else {
+            window_fifo_.emplace_back(off, value);
+        }
+    } else {
+        std::uint32_t v = 0;
+        switch (off & ~3u) {
+        case irq_window::POP:
+            if (!window_fifo_.empty()) {
+                v = window_fifo_.front().second;
+                window_last_offset_ = window_fifo_.front().first;
+                window_fifo_.pop_front();
+            }
+            break;
+        case irq_window::COUNT:
+            v = static_cast<std::uint32_t>(window_fifo_.size());
+            break;
+        case irq_window::OVERFLOW:
+            v = static_cast<std::uint32_t>(window_overflows_);
+            break;
+        case irq_window::LAST_OFFSET:
+            v = window_last_offset_;
+            break;
+        default:
+            break;
+        }
+        std::memset(gp.get_data_ptr(), 0, len);
+        std::memcpy(gp.get_data_ptr(), &v, std::min(len, dword));
+    }
+    const bool level = !window_fifo_.empty();
+    if (level != window_level_) {
+        window_level_ = level;
+        window_changed_.notify(sc_core::SC_ZERO_TIME);
+    }
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    return true;
+}
+
 void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    if (window_access(gp))
+        return;
     const std::uint64_t addr = gp.get_address();
     const unsigned len = gp.get_data_length();
     if (!mem_.in_range(addr, len)) {

@@ -4,12 +4,16 @@
 // dram_timing.h (front-end latency, channels, banks, open rows, refresh) unless the DRAM is
 // ideal (zero latency, unbounded bandwidth); byte enables; out-of-range accesses answered with
 // TLM_ADDRESS_ERROR_RESPONSE; debug transport; accesses counted per master.
-// Does not model (yet): the interrupt-generation window, DMI.
+// The interrupt-generation window: a range of its addresses stores nothing; a write there is an
+// interrupt to the EP CPU carrying the value, through a FIFO of irq_window_fifo_depth entries
+// (overflow flagged and counted); reads there pop the FIFO (layout: firmware/hal/
+// irq_window_regs.h). Does not model (yet): DMI.
 #pragma once
 
 #include "core/sparse_memory.h"
 #include "soc/dram_timing.h"
 
+#include <deque>
 #include <map>
 #include <memory>
 
@@ -19,25 +23,42 @@
 
 namespace epvp::soc {
 
+struct irq_window_params {
+    std::uint64_t offset = 0, size = 0; // inside the DRAM range; size 0 = no window
+    unsigned fifo_depth = 64;
+};
+
 class memory_controller : public sc_core::sc_module {
 public:
     tlm_utils::simple_target_socket<memory_controller> in;
+    sc_core::sc_out<bool> window_irq;
 
     // timing null: ideal memory.
+    SC_HAS_PROCESS(memory_controller);
     memory_controller(sc_core::sc_module_name name, std::uint64_t size_bytes,
-                      const dram_params* timing);
+                      const dram_params* timing, const irq_window_params& window = {});
 
     sparse_memory& storage() { return mem_; }
     std::uint64_t reads() const { return reads_; }
     std::uint64_t writes() const { return writes_; }
     const dram_timing* timing() const { return timing_.get(); }
     const std::map<std::string, std::uint64_t>& per_master() const { return per_master_; }
+    std::uint64_t window_writes() const { return window_writes_; }
+    std::uint64_t window_overflows() const { return window_overflows_; }
 
 private:
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     unsigned transport_dbg(tlm::tlm_generic_payload& gp);
     sparse_memory mem_;
+    bool window_access(tlm::tlm_generic_payload& gp);
+    void drive_window_irq();
     std::unique_ptr<dram_timing> timing_;
+    irq_window_params window_;
+    std::deque<std::pair<std::uint32_t, std::uint32_t>> window_fifo_; // (offset, value)
+    std::uint32_t window_last_offset_ = 0;
+    std::uint64_t window_writes_ = 0, window_overflows_ = 0;
+    bool window_level_ = false;
+    sc_core::sc_event window_changed_;
     std::map<std::string, std::uint64_t> per_master_;
     std::uint64_t reads_ = 0, writes_ = 0;
 };

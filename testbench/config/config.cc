@@ -338,6 +338,11 @@ const std::vector<entry>& schema() {
         uint_key("dram.trfc_ps", 210000, in_range(0, 10000000)),
         uint_key("dram.trefi_ps", 3900000, in_range(1000, 100000000)),
         bool_key("dram.ideal", false),
+        // Interrupt-generation window: DRAM addresses the memory controller turns into EP CPU
+        // interrupts (base inside dram; nothing is stored).
+        uint_key("mc.irq_window.base", 0xBFFF0000, multiple_of(4096)),
+        uint_key("mc.irq_window.size_bytes", 4096, power_of_two(4096, 1 * MiB)),
+        uint_key("mc.irq_window.fifo_depth", 64, in_range(1, 65536)),
 
         uint_key("host.mem_base", 4 * GiB, multiple_of(1 * MiB)),
         uint_key("host.mem_size_bytes", 4 * GiB, power_of_two(16 * MiB, pow2(40))),
@@ -949,6 +954,9 @@ platform_config parse(const json& cfg) {
     p.dwc.edma_read_channels = static_cast<unsigned>(v.u("dwc.edma.read_channels"));
     p.host.write_absorb_ns = v.u("host.write_absorb_ns");
     p.dram.ideal = v.b("dram.ideal");
+    p.mc.irq_window_base = v.u("mc.irq_window.base");
+    p.mc.irq_window_bytes = v.u("mc.irq_window.size_bytes");
+    p.mc.irq_window_fifo_depth = static_cast<unsigned>(v.u("mc.irq_window.fifo_depth"));
     p.dram.channels = static_cast<unsigned>(v.u("dram.channels"));
     p.dram.banks = static_cast<unsigned>(v.u("dram.banks"));
     p.dram.row_bytes = v.u("dram.row_bytes");
@@ -1051,6 +1059,10 @@ platform_config parse(const json& cfg) {
     p.host.pcitest_msix_sample = v.b("host.pcitest_msix_sample");
     p.dwc.dbi_access_ns = v.u("dwc.dbi_access_ns");
 
+    if (p.mc.irq_window_base < p.dram.base ||
+        p.mc.irq_window_base + p.mc.irq_window_bytes > p.dram.base + p.dram.size_bytes)
+        throw config_error("mc.irq_window.base = " + hex(p.mc.irq_window_base) +
+                           ": the window must lie inside [dram.base, dram.base + dram.size_bytes)");
     check_cross_rules(p);
     return p;
 }

@@ -131,6 +131,11 @@ struct dram_config {
     std::uint64_t trcd_ps, trp_ps, tcl_ps, tras_ps, trfc_ps, trefi_ps;
 };
 
+struct mc_config {
+    std::uint64_t irq_window_base, irq_window_bytes;
+    unsigned irq_window_fifo_depth;
+};
+
 struct host_config {
     std::uint64_t mem_base; // host memory is [mem_base, mem_base + mem_size_bytes)
     std::uint64_t mem_size_bytes;
@@ -186,6 +191,7 @@ struct platform_config {
     function_config function;
     smmu_config smmu;
     dram_config dram;
+    mc_config mc;
     host_config host;
     board_config board;
     cpu_config cpu;
