@@ -340,7 +340,8 @@ const std::vector<entry>& schema() {
         bool_key("dram.ideal", false),
         // Interrupt-generation window: DRAM addresses the memory controller turns into EP CPU
         // interrupts (base inside dram; nothing is stored).
-        uint_key("mc.irq_window.base", 0xBFFF0000, multiple_of(4096)),
+        // 0: the last size_bytes of DRAM.
+        uint_key("mc.irq_window.base", 0, multiple_of(4096)),
         uint_key("mc.irq_window.size_bytes", 4096, power_of_two(4096, 1 * MiB)),
         uint_key("mc.irq_window.fifo_depth", 64, in_range(1, 65536)),
 
@@ -1059,7 +1060,9 @@ platform_config parse(const json& cfg) {
     p.host.pcitest_msix_sample = v.b("host.pcitest_msix_sample");
     p.dwc.dbi_access_ns = v.u("dwc.dbi_access_ns");
 
-    if (p.mc.irq_window_base < p.dram.base ||
+    if (p.mc.irq_window_base == 0)
+        p.mc.irq_window_base = p.dram.base + p.dram.size_bytes - p.mc.irq_window_bytes;
+    else if (p.mc.irq_window_base < p.dram.base ||
         p.mc.irq_window_base + p.mc.irq_window_bytes > p.dram.base + p.dram.size_bytes)
         throw config_error("mc.irq_window.base = " + hex(p.mc.irq_window_base) +
                            ": the window must lie inside [dram.base, dram.base + dram.size_bytes)");
