@@ -1,5 +1,7 @@
 // epsim: the simulator program. `epsim run` builds the platform from the configuration and
-// runs a workload; `epsim config --dump` prints the complete effective configuration.
+// runs a workload; `epsim config --dump` prints the complete effective configuration;
+// `epsim sweep` runs a parameter sweep (one `epsim run` process per point) and `epsim plot`
+// draws its results.
 // Exit status: 0 all tests passed, 1 a test failed, 2 bad command line or configuration,
 // 3 the workload did not finish within sim.time_limit_us.
 #include "bench.h"
@@ -7,7 +9,9 @@
 #include "core/log.h"
 #include "hal/errno.h"
 #include "platform.h"
+#include "plot.h"
 #include "report.h"
+#include "sweep.h"
 #include "workloads.h"
 
 #include <CLI/CLI.hpp>
@@ -23,6 +27,7 @@ namespace {
 using epvp::cfg::json;
 
 constexpr int exit_pass = 0, exit_fail = 1, exit_usage = 2, exit_hung = 3;
+constexpr unsigned max_sweep_jobs = 1024; // epsim sweep --jobs: processes at a time
 const char* const log_categories[] = {"all",  "regs", "tlp",  "link", "ltssm", "iatu",
                                       "dwc",  "fw",   "host", "cfg",  "interconnect", "app", "edma", "irq"};
 
@@ -162,8 +167,47 @@ int sc_main(int argc, char* argv[]) {
     bench_cmd->add_flag("--read-table", bo.read_table,
                         "16 MiB eDMA reads, tags 1..32, host latency 300/1000 ns, vs. the bound");
     bench_cmd->add_flag("--profile", bo.profile, "run the speed run under callgrind");
+    bench_cmd->add_flag("--dram", bo.dram,
+                        "DRAM latencies (row hit, miss, conflict), refresh cost, sequential vs "
+                        "random throughput");
     bench_cmd->add_option("--config", bo.config_file, "platform configuration (JSON)");
     bench_cmd->add_option("--set", bo.sets, "override a key: a.b[i].c=VALUE (repeatable)");
+
+    epvp::tb::sweep_options so;
+    auto* sweep_cmd = app.add_subcommand(
+        "sweep", "parameter sweep: one `epsim run` per point, N at a time, into results.csv/json");
+    auto* spec_opt = sweep_cmd->add_option("spec", so.spec_file, "sweep specification (JSON)");
+    auto* jobs_opt = sweep_cmd->add_option("--jobs,-j", so.jobs, "points run at a time (default 2)")
+                         ->check(CLI::Range(1u, max_sweep_jobs));
+    auto* out_opt =
+        sweep_cmd->add_option("--out", so.out_dir, "output directory (default sweep-out)");
+    auto* resume_opt = sweep_cmd->add_flag(
+        "--resume", so.resume, "skip points whose report exists and whose config.json matches");
+    auto* emit_opt = sweep_cmd->add_option(
+        "--emit-slurm", so.emit_slurm_dir,
+        "write DIR/sweep.sbatch (a Slurm array job, one task per point) instead of running");
+    auto* collect_opt = sweep_cmd->add_option(
+        "--collect", so.collect_dir, "merge the reports in DIR (from --emit-slurm) into results");
+    auto* plot_flag = sweep_cmd->add_flag(
+        "--plot", so.plot, "draw the spec's \"plot\" into DIR/<y>.svg after the sweep");
+    emit_opt->excludes(jobs_opt, out_opt, resume_opt, plot_flag, collect_opt);
+    collect_opt->excludes(spec_opt, jobs_opt, out_opt, resume_opt);
+
+    epvp::tb::plot_options po;
+    auto* plot_cmd = app.add_subcommand("plot", "plot a metric of a sweep's results.csv (gnuplot)");
+    plot_cmd->add_option("results", po.results_csv, "results.csv of a sweep")->required();
+    plot_cmd->add_option("--x", po.x, "column on the x axis (a parameter)")->required();
+    plot_cmd->add_option("--y", po.y, "column on the y axis (a metric)")->required();
+    plot_cmd->add_option("--series", po.series, "a line per value of this column");
+    plot_cmd->add_option("-o,--output", po.output,
+                         "image (.svg or .png); default: the results directory/<y>.svg");
+    plot_cmd->add_option("--title", po.title, "plot title");
+    plot_cmd->add_option("--x-scale", po.x_scale, "auto (log when x spans 100x), linear or log")
+        ->check(CLI::IsMember({"auto", "linear", "log"}));
+    plot_cmd
+        ->add_option("--where", po.where,
+                     "COLUMN=VALUE: plot only the rows with that value (repeatable)")
+        ->allow_extra_args(false);
 
     try {
         app.parse(argc, argv);
@@ -184,6 +228,8 @@ int sc_main(int argc, char* argv[]) {
         }
         if (*bench_cmd)
             return epvp::tb::run_bench(bo);
+        if (*sweep_cmd) return epvp::tb::run_sweep(so);
+        if (*plot_cmd) return epvp::tb::run_plot(po);
         return run(config_file, sets, workload_name, report_file, logs);
     } catch (const epvp::cfg::config_error& e) {
         std::fprintf(stderr, "epsim: error: %s\n", e.what());

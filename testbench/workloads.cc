@@ -41,7 +41,8 @@ void load_dma_sweep(platform& p, workload_result& out) {
     sp.timeout_ns = c.host.test_timeout_us * ns_per_us;
     constexpr std::uint64_t flag_align = 4;
     const std::uint64_t flag = (sp.host_buffer + sw.max_bytes + flag_align - 1) / flag_align * flag_align;
-    const auto ep_params = epf_params(c);
+    auto ep_params = epf_params(c);
+    ep_params.claim_dma = false; // the sweep uses the channels
     const hal::ep_board& eb = p.ep_board();
     p.load_ep([ep_params, &eb, sp, flag, &out](hal::platform& io) {
         fw::functions::run_test_endpoint(
@@ -102,7 +103,8 @@ void load_cmd_stream(platform& p, workload_result& out) {
     hp.write_percent = c.function.cmd.write_percent;
     hp.timeout_ns = c.host.test_timeout_us * ns_per_us;
     hp.seed = c.sim.seed;
-    const auto ep_params = epf_params(c);
+    auto ep_params = epf_params(c);
+    ep_params.claim_dma = false; // the command server uses the channels
     const hal::ep_board& eb = p.ep_board();
     p.load_ep([ep_params, &eb, fp, &out](hal::platform& io) {
         fw::functions::run_test_endpoint(io, eb, ep_params,

@@ -38,6 +38,9 @@ struct epf_test_params {
     // Fault injection for bring-up studies: this BAR is enabled without its inbound window
     // (-1: none), the classic firmware bug the iATU miss policy makes visible.
     int unmapped_bar = -1;
+    // Whether the function takes an eDMA read and write channel for USE_DMA transfers (a
+    // firmware image whose job uses the channels itself says no).
+    bool claim_dma = true;
     // The interrupt-generation window (local address; 0 = none): the doorbell's target.
     std::uint64_t doorbell_window = 0;
     // Seed of the generator that fills WRITE buffers (Linux uses get_random_bytes); the same

@@ -53,7 +53,7 @@ void run_test_endpoint(hal::platform& io, const hal::ep_board& board, const epf_
     // Probed after bind so the BAR spaces keep their place in the pool.
     if ((r = edma.probe()))
         io.log(hal::log_level::info, "ep", std::string("no eDMA: ") + err_name(r));
-    epf.set_dma(edma.probed() ? &edma : nullptr);
+    epf.set_dma(edma.probed() && p.claim_dma ? &edma : nullptr);
     if ((r = epf.epc_init()))
         halt("pci-epf-test epc_init", r);
     if (p.unmapped_bar >= 0) {

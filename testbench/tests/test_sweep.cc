@@ -1,0 +1,464 @@
+// End-to-end tests of `epsim sweep` and `epsim plot`: each runs build/epsim as a user would (a
+// subprocess, under timeout(1) so nothing can hang the suite) and checks the exit status, the
+// output and the files of the sweep directory. The points are 64 KiB dma-sweep runs: a fraction
+// of a second each.
+#define BOOST_TEST_MODULE sweep
+#define BOOST_TEST_DYN_LINK
+#include <boost/test/unit_test.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+constexpr int command_timeout_s = 120; // no command of this suite may run longer
+constexpr std::size_t small_points = 4;
+constexpr std::size_t bad_points = 2;
+constexpr std::size_t study_b_points = 24; // 3 MPS x 2 MRRS x 4 generations
+constexpr std::size_t study_d_points = 33; // 11 sizes (4 KiB..4 MiB) x 3 channel counts
+
+struct cmd_result {
+    int status = -1;
+    std::string out; // stdout and stderr
+};
+
+// Runs a shell command (with optional environment assignments) under timeout(1).
+cmd_result shell(const std::string& cmd, const std::string& env = "") {
+    cmd_result r;
+    const std::string full =
+        env + " timeout " + std::to_string(command_timeout_s) + " " + cmd + " 2>&1";
+    FILE* p = ::popen(full.c_str(), "r");
+    BOOST_REQUIRE(p);
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+        r.out.append(buf, n);
+    const int st = ::pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}
+
+cmd_result epsim(const std::string& args) {
+    return shell(std::string(EPSIM_PATH) + " " + args);
+}
+
+bool contains(const std::string& s, const std::string& part) {
+    return s.find(part) != std::string::npos;
+}
+
+// Every file of the suite lives under one directory, removed at the end.
+const fs::path& work_dir() {
+    static const fs::path dir = [] {
+        fs::path d = fs::temp_directory_path() / ("epsim_test_sweep_" + std::to_string(::getpid()));
+        fs::remove_all(d);
+        fs::create_directories(d);
+        return d;
+    }();
+    return dir;
+}
+
+struct cleanup {
+    ~cleanup() {
+        std::error_code ec;
+        fs::remove_all(work_dir(), ec);
+    }
+};
+BOOST_GLOBAL_FIXTURE(cleanup);
+
+fs::path write_file(const std::string& name, const std::string& text) {
+    const fs::path p = work_dir() / name;
+    std::ofstream os(p);
+    os << text;
+    return p;
+}
+
+std::string read_file(const fs::path& p) {
+    std::ifstream is(p);
+    std::stringstream ss;
+    ss << is.rdbuf();
+    return ss.str();
+}
+
+json read_json(const fs::path& p) {
+    return json::parse(read_file(p), nullptr, false);
+}
+
+// results.csv as rows of cells (quoted cells may hold commas and quotes).
+std::vector<std::vector<std::string>> read_csv(const fs::path& p) {
+    std::vector<std::vector<std::string>> rows;
+    std::istringstream is(read_file(p));
+    for (std::string line; std::getline(is, line);) {
+        std::vector<std::string> cells(1);
+        bool quoted = false;
+        for (std::size_t i = 0; i < line.size(); ++i) {
+            const char c = line[i];
+            if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"')
+                cells.back() += '"', ++i;
+            else if (c == '"')
+                quoted = !quoted;
+            else if (c == ',' && !quoted)
+                cells.emplace_back();
+            else
+                cells.back() += c;
+        }
+        rows.push_back(cells);
+    }
+    return rows;
+}
+
+std::size_t column(const std::vector<std::string>& header, const std::string& name) {
+    for (std::size_t i = 0; i < header.size(); ++i)
+        if (header[i] == name) return i;
+    BOOST_FAIL("no column " + name);
+    return 0;
+}
+
+const json& row_of(const json& results, const std::string& point) {
+    for (const auto& r : results)
+        if (r.at("point") == point) return r;
+    BOOST_FAIL("no row for " + point);
+    static const json none;
+    return none;
+}
+
+const char* const small_spec = R"({
+  "description": "four 64 KiB dma-sweep points",
+  "workload": "dma-sweep",
+  "set": ["workload.dma_sweep.min_bytes=65536", "workload.dma_sweep.max_bytes=65536"],
+  "parameters": {"link.gen": [1, 2], "link.mps": [128, 256]},
+  "plot": {"x": "link.mps", "y": "read_throughput_Bps", "series": "link.gen"}
+})";
+
+// The small sweep, run once and shared by the tests that read its results.
+struct sweep_run {
+    fs::path spec, dir;
+    cmd_result result;
+};
+const sweep_run& small_sweep() {
+    static const sweep_run run = [] {
+        sweep_run r;
+        r.spec = write_file("small.json", small_spec);
+        r.dir = work_dir() / "small";
+        r.result = epsim("sweep " + r.spec.string() + " --jobs 2 --out " + r.dir.string());
+        return r;
+    }();
+    return run;
+}
+
+bool have_gnuplot() {
+    return std::system("command -v gnuplot > /dev/null 2>&1") == 0;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(small_sweep_runs_every_point_in_order) {
+    const auto& s = small_sweep();
+    BOOST_TEST_MESSAGE(s.result.out);
+    BOOST_CHECK_EQUAL(s.result.status, 0);
+    BOOST_CHECK(contains(s.result.out, "4 points"));
+    BOOST_CHECK(contains(s.result.out, "4/4 points, 0 failed"));
+    const auto csv = read_csv(s.dir / "results.csv");
+    BOOST_REQUIRE_EQUAL(csv.size(), small_points + 1);
+    const auto& h = csv[0];
+    BOOST_CHECK_EQUAL(h.at(0), "point");
+    BOOST_CHECK_EQUAL(h.at(1), "link.gen");
+    BOOST_CHECK_EQUAL(h.at(2), "link.mps");
+    BOOST_CHECK_EQUAL(h.at(3), "status");
+    BOOST_CHECK_EQUAL(h.at(4), "error");
+    const std::size_t read_col = column(h, "read_throughput_Bps");
+    column(h, "write_throughput_Bps");
+    column(h, "sim_time_ns");
+    // Cartesian, the first parameter slowest.
+    const char* const expected[][3] = {{"point_0000", "1", "128"},
+                                       {"point_0001", "1", "256"},
+                                       {"point_0002", "2", "128"},
+                                       {"point_0003", "2", "256"}};
+    for (std::size_t i = 0; i < small_points; ++i) {
+        const auto& row = csv[i + 1];
+        BOOST_REQUIRE_EQUAL(row.size(), h.size());
+        BOOST_CHECK_EQUAL(row[0], expected[i][0]);
+        BOOST_CHECK_EQUAL(row[1], expected[i][1]);
+        BOOST_CHECK_EQUAL(row[2], expected[i][2]);
+        BOOST_CHECK_EQUAL(row[3], "PASS");
+        BOOST_CHECK_EQUAL(row[4], "");
+        BOOST_CHECK_GT(std::stod(row[read_col]), 0);
+        for (const char* f : {"config.json", "report.json", "stderr.txt"})
+            BOOST_CHECK_MESSAGE(fs::exists(s.dir / "points" / row[0] / f), row[0] + "/" + f);
+    }
+    // Gen2 moves twice the bits of Gen1.
+    BOOST_CHECK_GT(std::stod(csv[3][read_col]), 1.5 * std::stod(csv[1][read_col]));
+
+    const json results = read_json(s.dir / "results.json");
+    BOOST_REQUIRE(results.is_array());
+    BOOST_REQUIRE_EQUAL(results.size(), small_points);
+    BOOST_CHECK_EQUAL(results[2].at("link.gen"), 2);
+    BOOST_CHECK_EQUAL(results[2].at("link.mps"), 128);
+    BOOST_CHECK_EQUAL(results[2].at("status"), "PASS");
+    BOOST_CHECK_EQUAL(results[2].at("read_throughput_Bps").get<double>(),
+                      std::stod(csv[3][read_col]));
+
+    const json cfg = read_json(s.dir / "points/point_0003/config.json");
+    BOOST_CHECK_EQUAL(cfg.at("parameters").at("link.gen"), 2);
+    BOOST_CHECK_EQUAL(cfg.at("set").back(), "link.mps=256");
+    const json report = read_json(s.dir / "points/point_0003/report.json");
+    BOOST_CHECK_EQUAL(report.at("config").at("link").at("mps"), 256);
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_value_fails_its_point_only) {
+    const fs::path spec = write_file("bad.json", R"({
+      "workload": "dma-sweep",
+      "set": ["workload.dma_sweep.min_bytes=65536", "workload.dma_sweep.max_bytes=65536"],
+      "parameters": {"link.gen": [3, 9]}
+    })");
+    const fs::path dir = work_dir() / "bad";
+    const auto r = epsim("sweep " + spec.string() + " --out " + dir.string());
+    BOOST_TEST_MESSAGE(r.out);
+    BOOST_CHECK_EQUAL(r.status, 1);
+    BOOST_CHECK(contains(r.out, "1 failed"));
+    const auto csv = read_csv(dir / "results.csv");
+    BOOST_REQUIRE_EQUAL(csv.size(), bad_points + 1);
+    const std::size_t status = column(csv[0], "status"), error = column(csv[0], "error");
+    BOOST_CHECK_EQUAL(csv[1][status], "PASS");
+    BOOST_CHECK_EQUAL(csv[2][status], "FAILED");
+    BOOST_CHECK_MESSAGE(contains(csv[2][error], "link.gen = 9"), csv[2][error]);
+    const json results = read_json(dir / "results.json");
+    BOOST_CHECK(contains(results[1].at("error").get<std::string>(), "link.gen = 9"));
+    BOOST_CHECK(results[1].at("read_throughput_Bps").is_null());
+    BOOST_CHECK_GT(results[0].at("read_throughput_Bps").get<double>(), 0);
+}
+
+BOOST_AUTO_TEST_CASE(resume_runs_only_the_missing_point) {
+    const fs::path spec = write_file("resume.json", small_spec);
+    const fs::path dir = work_dir() / "resume";
+    const auto first = epsim("sweep " + spec.string() + " --out " + dir.string());
+    BOOST_REQUIRE_EQUAL(first.status, 0);
+    const fs::path points = dir / "points";
+    fs::remove(points / "point_0002/report.json");
+    std::vector<fs::file_time_type> before;
+    for (const char* p : {"point_0000", "point_0001", "point_0003"})
+        before.push_back(fs::last_write_time(points / p / "report.json"));
+
+    const auto again = epsim("sweep " + spec.string() + " --out " + dir.string() + " --resume");
+    BOOST_TEST_MESSAGE(again.out);
+    BOOST_CHECK_EQUAL(again.status, 0);
+    BOOST_CHECK(contains(again.out, "3 already done (--resume), 1 to run"));
+    BOOST_CHECK(fs::exists(points / "point_0002/report.json"));
+    std::size_t i = 0;
+    for (const char* p : {"point_0000", "point_0001", "point_0003"})
+        BOOST_CHECK_MESSAGE(fs::last_write_time(points / p / "report.json") == before[i++],
+                            std::string(p) + " was run again");
+    const auto csv = read_csv(dir / "results.csv");
+    BOOST_REQUIRE_EQUAL(csv.size(), small_points + 1);
+    for (std::size_t r = 1; r < csv.size(); ++r)
+        BOOST_CHECK_EQUAL(csv[r][column(csv[0], "status")], "PASS");
+
+    // Another fixed override: no saved point matches any more.
+    std::string changed = small_spec;
+    changed.replace(changed.find("max_bytes=65536"), std::string("max_bytes=65536").size(),
+                    "max_bytes=131072");
+    const fs::path spec2 = write_file("resume2.json", changed);
+    const auto other = epsim("sweep " + spec2.string() + " --out " + dir.string() + " --resume");
+    BOOST_CHECK_EQUAL(other.status, 0);
+    BOOST_CHECK(contains(other.out, "0 already done (--resume), 4 to run"));
+}
+
+BOOST_AUTO_TEST_CASE(slurm_array_job_gives_the_local_results) {
+    const auto& local = small_sweep();
+    BOOST_REQUIRE_EQUAL(local.result.status, 0);
+    const fs::path dir = work_dir() / "slurm";
+    const auto emit = epsim("sweep " + local.spec.string() + " --emit-slurm " + dir.string());
+    BOOST_TEST_MESSAGE(emit.out);
+    BOOST_REQUIRE_EQUAL(emit.status, 0);
+    const fs::path script = dir / "sweep.sbatch";
+    BOOST_REQUIRE(fs::exists(script));
+    BOOST_CHECK_EQUAL(std::system(("bash -n " + script.string()).c_str()), 0);
+    const std::string text = read_file(script);
+    BOOST_CHECK(contains(text, "#SBATCH --array=0-3\n"));
+    BOOST_CHECK(contains(text, "#SBATCH --job-name="));
+    BOOST_CHECK(contains(text, "#SBATCH --output=" + dir.string() + "/points/slurm-%A_%a.out"));
+    BOOST_CHECK(contains(text, EPSIM_PATH));
+    std::istringstream lines(read_file(dir / "points.txt"));
+    std::vector<std::string> points;
+    for (std::string l; std::getline(lines, l);)
+        points.push_back(l);
+    BOOST_REQUIRE_EQUAL(points.size(), small_points);
+    BOOST_CHECK(contains(points[1], "--set link.gen=1 --set link.mps=256"));
+    BOOST_CHECK(contains(points[1], "--report " + dir.string() + "/points/point_0001/report.json"));
+    for (std::size_t i = 0; i < small_points; ++i)
+        BOOST_CHECK(fs::exists(dir / "points" / ("point_000" + std::to_string(i)) / "config.json"));
+
+    for (int task : {0, 1}) {
+        const auto r =
+            shell("bash " + script.string(), "SLURM_ARRAY_TASK_ID=" + std::to_string(task));
+        BOOST_CHECK_MESSAGE(r.status == 0, r.out);
+    }
+    BOOST_CHECK(fs::exists(dir / "points/point_0000/report.json"));
+    BOOST_CHECK(fs::exists(dir / "points/point_0001/report.json"));
+    BOOST_CHECK(!fs::exists(dir / "points/point_0002/report.json"));
+
+    const auto collected = epsim("sweep --collect " + dir.string());
+    BOOST_TEST_MESSAGE(collected.out);
+    BOOST_CHECK_EQUAL(collected.status, 1); // two points not run
+    const json slurm = read_json(dir / "results.json");
+    const json mine = read_json(local.dir / "results.json");
+    BOOST_REQUIRE_EQUAL(slurm.size(), small_points);
+    for (const char* p : {"point_0000", "point_0001"}) {
+        BOOST_CHECK_EQUAL(row_of(slurm, p).at("status"), "PASS");
+        for (const char* m : {"read_throughput_Bps", "write_throughput_Bps", "sim_time_ns"})
+            BOOST_CHECK_MESSAGE(row_of(slurm, p).at(m) == row_of(mine, p).at(m),
+                                std::string(p) + " " + m);
+    }
+    for (const char* p : {"point_0002", "point_0003"}) {
+        BOOST_CHECK_EQUAL(row_of(slurm, p).at("status"), "FAILED");
+        BOOST_CHECK_EQUAL(row_of(slurm, p).at("error"), "not run");
+    }
+    BOOST_CHECK_EQUAL(read_csv(dir / "results.csv").size(), small_points + 1);
+}
+
+BOOST_AUTO_TEST_CASE(plot_draws_an_svg) {
+    const auto& s = small_sweep();
+    BOOST_REQUIRE_EQUAL(s.result.status, 0);
+    const std::string csv = (s.dir / "results.csv").string();
+
+    // A column that does not exist: named, with the ones that do.
+    const auto missing = epsim("plot " + csv + " --x link.mps --y no_such_metric_Bps");
+    BOOST_CHECK_EQUAL(missing.status, 2);
+    BOOST_CHECK(contains(missing.out, "no_such_metric_Bps"));
+    BOOST_CHECK(contains(missing.out, "read_throughput_Bps"));
+
+    if (!have_gnuplot()) {
+        BOOST_TEST_MESSAGE("gnuplot is not installed: the SVG checks are skipped");
+        return;
+    }
+    const auto r = epsim("plot " + csv + " --x link.mps --y read_throughput_Bps --series link.gen");
+    BOOST_TEST_MESSAGE(r.out);
+    BOOST_CHECK_EQUAL(r.status, 0);
+    const fs::path svg = s.dir / "read_throughput_Bps.svg";
+    BOOST_REQUIRE(fs::exists(svg));
+    BOOST_CHECK_GT(fs::file_size(svg), 0u);
+    BOOST_CHECK(contains(read_file(svg), "<svg"));
+    const std::string gp = read_file(s.dir / "read_throughput_Bps.gp");
+    BOOST_CHECK(contains(gp, "set ylabel 'read_throughput_Bps (GB/s)'"));
+    BOOST_CHECK(contains(gp, "set xlabel 'link.mps'"));
+
+    // The spec's "plot", after collecting the sweep's reports again.
+    const fs::path spec_svg = s.dir / "read_throughput_Bps.svg";
+    fs::remove(spec_svg);
+    const auto collected = epsim("sweep --collect " + s.dir.string() + " --plot");
+    BOOST_CHECK_EQUAL(collected.status, 0);
+    BOOST_CHECK(fs::exists(spec_svg) && fs::file_size(spec_svg) > 0);
+}
+
+BOOST_AUTO_TEST_CASE(bad_specs_exit_2_naming_the_key) {
+    const struct {
+        const char* spec;
+        const char* key; // what the message must name
+    } cases[] = {
+        {R"({"workload": "dma-sweep", "paramters": {"link.gen": [1]}})", "paramters"},
+        {R"({"workload": "dma-sweep", "parameters": {"link.gen": []}})", "parameters.link.gen"},
+        {R"({"workload": "dma-sweep", "parameters": {"link.gne": [1]}})", "parameters.link.gne"},
+        {R"({"workload": "dma-sweep", "mode": "zip",
+             "parameters": {"link.gen": [1, 2], "link.mps": [128]}})",
+         "mode zip needs lists of the same length"},
+        {R"({"workload": "dma-sweep",
+             "parameters": {"link.mps": {"range": [512, 128], "factor": 2}}})",
+         "parameters.link.mps.range"},
+        {R"({"workload": "dma-sweep",
+             "parameters": {"link.mps": {"range": [128, 512], "factor": 1}}})",
+         "parameters.link.mps.factor"},
+        {R"({"workload": "dma-sweep", "parameters": {"link.gen": [1]}, "mode": "grid"})", "mode"},
+        {R"({"workload": "no-such-workload", "parameters": {"link.gen": [1]}})", "workload"},
+        {R"({"workload": "dma-sweep", "parameters": {"link.gen": [1, 2], "link.mps": [128]},
+             "zip": [["link.gen", "link.mps"]]})",
+         "zip[0]"},
+        {R"({"workload": "dma-sweep", "parameters": {"link.gen": [1]},
+             "plot": {"x": "link.mps", "y": "read_throughput_Bps"}})",
+         "plot.x"},
+    };
+    int n = 0;
+    for (const auto& c : cases) {
+        const fs::path spec = write_file("badspec" + std::to_string(n++) + ".json", c.spec);
+        const auto r =
+            epsim("sweep " + spec.string() + " --out " + (work_dir() / "never").string());
+        BOOST_CHECK_MESSAGE(r.status == 2, c.key << ": exit " << r.status);
+        BOOST_CHECK_MESSAGE(contains(r.out, c.key), c.key << ": " << r.out);
+        BOOST_CHECK_MESSAGE(contains(r.out, "epsim sweep: error: "), r.out);
+    }
+    BOOST_CHECK(!fs::exists(work_dir() / "never"));
+}
+
+BOOST_AUTO_TEST_CASE(a_point_past_its_timeout_is_killed) {
+    // 256 MiB each way takes seconds of wall-clock; the timeout is a fraction of one.
+    const fs::path spec = write_file("timeout.json", R"({
+      "workload": "dma-sweep",
+      "set": ["workload.dma_sweep.min_bytes=268435456", "workload.dma_sweep.max_bytes=268435456"],
+      "parameters": {"link.gen": [1]},
+      "timeout_s": 0.2
+    })");
+    const fs::path dir = work_dir() / "timeout";
+    const auto r = epsim("sweep " + spec.string() + " --out " + dir.string());
+    BOOST_TEST_MESSAGE(r.out);
+    BOOST_CHECK_EQUAL(r.status, 1);
+    const json results = read_json(dir / "results.json");
+    BOOST_REQUIRE_EQUAL(results.size(), 1u);
+    BOOST_CHECK_EQUAL(results[0].at("status"), "FAILED");
+    BOOST_CHECK(contains(results[0].at("error").get<std::string>(), "timed out after 0.2 s"));
+}
+
+BOOST_AUTO_TEST_CASE(zip_groups_and_ranges_expand_as_written) {
+    const fs::path spec = write_file("zip.json", R"({
+      "workload": "dma-sweep",
+      "parameters": {
+        "workload.dma_sweep.min_bytes": {"range": [4096, 16384], "factor": 2},
+        "workload.dma_sweep.max_bytes": {"range": [4096, 16384], "factor": 2},
+        "link.gen": {"range": [1, 2], "step": 1}
+      },
+      "zip": [["workload.dma_sweep.min_bytes", "workload.dma_sweep.max_bytes"]]
+    })");
+    const fs::path dir = work_dir() / "zip";
+    const auto r = epsim("sweep " + spec.string() + " --emit-slurm " + dir.string());
+    BOOST_REQUIRE_EQUAL(r.status, 0);
+    std::istringstream lines(read_file(dir / "points.txt"));
+    std::vector<std::string> points;
+    for (std::string l; std::getline(lines, l);)
+        points.push_back(l);
+    BOOST_REQUIRE_EQUAL(points.size(), 6u); // 3 sizes x 2 generations
+    BOOST_CHECK(contains(points[0], "min_bytes=4096 --set workload.dma_sweep.max_bytes=4096 "
+                                    "--set link.gen=1"));
+    BOOST_CHECK(contains(points[5], "min_bytes=16384 --set workload.dma_sweep.max_bytes=16384 "
+                                    "--set link.gen=2"));
+}
+
+BOOST_AUTO_TEST_CASE(studies_are_valid_specs) {
+    const struct {
+        const char* file;
+        std::size_t points;
+    } studies[] = {{"mps_mrrs_gen.json", study_b_points},
+                   {"edma_channels_size.json", study_d_points}};
+    for (const auto& s : studies) {
+        const fs::path dir = work_dir() / (std::string("study_") + s.file);
+        const auto r = epsim("sweep " + std::string(EPVP_STUDIES_DIR) + "/" + s.file +
+                             " --emit-slurm " + dir.string());
+        BOOST_CHECK_MESSAGE(r.status == 0, s.file << ": " << r.out);
+        const json spec = read_json(std::string(EPVP_STUDIES_DIR) + "/" + s.file);
+        BOOST_CHECK(spec.contains("description"));
+        BOOST_CHECK(spec.at("plot").contains("x") && spec.at("plot").contains("y") &&
+                    spec.at("plot").contains("series"));
+        std::istringstream lines(read_file(dir / "points.txt"));
+        std::size_t n = 0;
+        for (std::string l; std::getline(lines, l);)
+            ++n;
+        BOOST_CHECK_EQUAL(n, s.points);
+    }
+}
