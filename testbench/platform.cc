@@ -81,6 +81,8 @@ dwc::dw_pcie_ep_params platform::ep_params(const cfg::platform_config& c) {
     p.edma_offset = edma_offset;
     p.dbi_aperture_bytes = dbi_aperture_bytes;
     p.max_tags = c.link.tags;
+    p.completion_timeout =
+        sc_time(static_cast<double>(c.dwc.completion_timeout_us), sc_core::SC_US);
     p.edma_write_channels = c.dwc.edma_write_channels;
     p.edma_read_channels = c.dwc.edma_read_channels;
     p.edma_unrolled = ver >= ver_540a;
@@ -125,6 +127,9 @@ pcie::root_complex_params platform::rc_params(const cfg::platform_config& c) {
     p.max_width = c.link.width;
     p.mps_supported = c.link.mps;
     p.rcb_bytes = c.link.rcb;
+    p.drop_completion_nth_read = c.faults.completion_timeout_nth_read;
+    p.ur_nth_read = c.faults.ur_nth_read;
+    p.ca_nth_read = c.faults.ca_nth_read;
     p.max_tags = c.link.tags;
     return p;
 }

@@ -182,6 +182,9 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
     ctl["outbound_misses"] = es.outbound_misses;
     ctl["intx_messages"] = es.intx_messages;
     ctl["iatu_reprogram_in_flight"] = es.iatu_reprogram_in_flight;
+    ctl["completion_timeouts"] = es.completion_timeouts;
+    ctl["error_messages_sent"] = es.err_messages;
+    ctl["aer_uncorrectable_status"] = p.ep.dbi_regs().read32(dwc::aer_uncor_status);
     j["controller"] = ctl;
 
     const auto& rs = p.rc.stats();
@@ -197,6 +200,10 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
     rc["msi_messages"] = rs.msi_messages;
     rc["intx_messages"] = rs.intx_messages;
     rc["msi_dropped"] = p.msi.dropped();
+    rc["err_cor_messages"] = rs.err_cor_messages;
+    rc["err_nonfatal_messages"] = rs.err_nonfatal_messages;
+    rc["err_fatal_messages"] = rs.err_fatal_messages;
+    rc["injected_faults"] = rs.injected_faults;
     j["root_complex"] = rc;
 
     cfg::json soc;

@@ -86,6 +86,7 @@ constexpr std::uint32_t EXP_DEVCAP_PAYLOAD = 0x7;
 constexpr std::uint32_t EXP_DEVCAP_EXT_TAG = 0x20;
 constexpr std::uint32_t EXP_DEVCTL = 0x08;
 constexpr std::uint16_t EXP_DEVCTL_EXT_TAG = 0x0100;
+constexpr std::uint16_t EXP_DEVCTL_ERR_REPORTING = 0x000F; // CERE | NFERE | FERE | URRE
 constexpr unsigned EXP_DEVCTL_PAYLOAD_SHIFT = 5;
 constexpr unsigned EXP_DEVCTL_READRQ_SHIFT = 12;
 constexpr std::uint16_t EXP_DEVCTL_PAYLOAD = 0x00E0;
@@ -104,6 +105,14 @@ constexpr std::uint32_t EXP_DEVCAP2_10BIT_TAG_REQ = 0x00020000;
 constexpr std::uint32_t EXP_DEVCTL2 = 0x28;
 constexpr std::uint16_t EXP_DEVCTL2_10BIT_TAG_REQ_EN = 0x1000;
 constexpr std::uint16_t EXP_RTCTL_CRSSVE = 0x0010;
+
+// Advanced Error Reporting.
+constexpr std::uint32_t ERR_UNCOR_STATUS = 0x04;
+constexpr std::uint32_t ERR_UNC_POISON_TLP = 0x00001000;
+constexpr std::uint32_t ERR_UNC_COMP_TIME = 0x00004000;
+constexpr std::uint32_t ERR_UNC_COMP_ABORT = 0x00008000;
+constexpr std::uint32_t ERR_UNC_MALF_TLP = 0x00040000;
+constexpr std::uint32_t ERR_UNC_UNSUP = 0x00100000;
 
 // Resizable BAR.
 constexpr std::uint32_t REBAR_CAP = 0x04;

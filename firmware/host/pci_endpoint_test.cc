@@ -1112,7 +1112,26 @@ test_result skipped(const std::string& name, const std::string& reason) {
     return r;
 }
 
-void run_bar_tests(pci_endpoint_test& t, std::vector<test_result>& out) {
+// The result table: a failed test's reason gets the endpoint's AER errors that came with it
+// (read and cleared after every test, so each is charged to the test that raised it).
+class result_table {
+public:
+    result_table(pci_host& host, const pci_dev& dev) : host_(host), dev_(dev) {}
+    void push_back(test_result r) {
+        const std::string aer = host_.take_aer_errors(dev_);
+        if (r.result == verdict::fail)
+            r.reason += aer;
+        rows_.push_back(std::move(r));
+    }
+    std::vector<test_result> take() { return std::move(rows_); }
+
+private:
+    pci_host& host_;
+    pci_dev dev_;
+    std::vector<test_result> rows_;
+};
+
+void run_bar_tests(pci_endpoint_test& t, result_table& out) {
     for (unsigned bar = 0; bar < pci::STD_NUM_BARS; ++bar) {
         const std::string name = "pci_ep_bar.BAR" + std::to_string(bar) + ".BAR_TEST";
         std::string detail;
@@ -1163,7 +1182,7 @@ test_result run_vector_test(pci_endpoint_test& t, const std::string& name, bool 
 
 std::vector<test_result> run_pcitest(pci_host& host, const hal::host_board& board,
                                      const pci_dev& dev, const pcitest_options& options) {
-    std::vector<test_result> out;
+    result_table out(host, dev);
     host_mem mem(host.io(), board.ram);
     pci_endpoint_test_params params;
     params.test_reg_bar = options.test_reg_bar;
@@ -1273,7 +1292,7 @@ std::vector<test_result> run_pcitest(pci_host& host, const hal::host_board& boar
         else
             out.push_back(judged(name, ret, detail));
     }
-    return out;
+    return out.take();
 }
 
 std::string format_results(const std::vector<test_result>& results) {

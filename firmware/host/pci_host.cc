@@ -81,6 +81,43 @@ std::string pci_host::take_received_errors() {
     return out;
 }
 
+std::uint16_t pci_host::find_ext_capability(const pci_dev& d, std::uint16_t cap) {
+    std::uint32_t pos = pci::CFG_SPACE_SIZE;
+    for (unsigned n = 0; pos && n < max_cap_walk; ++n) {
+        const std::uint32_t hdr = cfg_read32(d.bus, d.dev, d.fn, pos);
+        if (hdr == 0 || hdr == 0xFFFFFFFFu)
+            return 0;
+        if ((hdr & 0xFFFF) == cap)
+            return static_cast<std::uint16_t>(pos);
+        pos = hdr >> 20;
+    }
+    return 0;
+}
+
+std::string pci_host::take_aer_errors(const pci_dev& d) {
+    const std::uint16_t aer = find_ext_capability(d, pci::EXT_CAP_ID_ERR);
+    if (!aer)
+        return {};
+    const std::uint32_t status = cfg_read32(d.bus, d.dev, d.fn, aer + pci::ERR_UNCOR_STATUS);
+    if (!status || status == 0xFFFFFFFFu)
+        return {};
+    cfg_write32(d.bus, d.dev, d.fn, aer + pci::ERR_UNCOR_STATUS, status); // W1C
+    struct name {
+        std::uint32_t bit;
+        const char* text;
+    };
+    static const name names[] = {{pci::ERR_UNC_COMP_TIME, "Completion Timeout"},
+                                 {pci::ERR_UNC_COMP_ABORT, "Completer Abort"},
+                                 {pci::ERR_UNC_UNSUP, "Unsupported Request"},
+                                 {pci::ERR_UNC_POISON_TLP, "Poisoned TLP"},
+                                 {pci::ERR_UNC_MALF_TLP, "Malformed TLP"}};
+    std::string out = ", AER:";
+    for (const auto& n : names)
+        if (status & n.bit)
+            out += std::string(" ") + n.text;
+    return out;
+}
+
 int pci_host::wait_link(unsigned bus, unsigned dev, std::uint8_t exp_cap) {
     const std::uint64_t start = io_.now_ns();
     for (;;) {
@@ -239,6 +276,8 @@ int pci_host::enumerate(std::vector<pci_dev>& endpoints) {
             ctl = static_cast<std::uint16_t>(ctl & ~pci::EXP_DEVCTL_PAYLOAD);
             ctl = static_cast<std::uint16_t>(ctl | (mps << pci::EXP_DEVCTL_PAYLOAD_SHIFT));
             if (endpoint) {
+                // pci_enable_pcie_error_reporting: correctable, non-fatal, fatal, UR.
+                ctl = static_cast<std::uint16_t>(ctl | pci::EXP_DEVCTL_ERR_REPORTING);
                 ctl = static_cast<std::uint16_t>(ctl & ~pci::EXP_DEVCTL_READRQ);
                 ctl = static_cast<std::uint16_t>(ctl | (mrrs << pci::EXP_DEVCTL_READRQ_SHIFT));
                 if (ep_cap & pci::EXP_DEVCAP_EXT_TAG)

@@ -51,6 +51,11 @@ public:
     // since the last call, e.g. ", root port: Received Master Abort (UR completion)"; "" if none.
     std::string take_received_errors();
 
+    // Reads and clears a device's AER uncorrectable error status: ", AER: Completion Timeout"
+    // etc., or "" when nothing is logged (or the device has no AER capability).
+    std::string take_aer_errors(const pci_dev& d);
+    std::uint16_t find_ext_capability(const pci_dev& d, std::uint16_t cap);
+
     // Returns 0 and the endpoints found, or a negative errno.
     int enumerate(std::vector<pci_dev>& endpoints);
     std::uint64_t crs_retries() const { return crs_retries_; }

@@ -55,6 +55,16 @@ constexpr std::uint32_t aer_cor_mask = aer_cap + 0x14;
 constexpr std::uint32_t aer_cap_ctrl = aer_cap + 0x18;
 constexpr std::uint32_t aer_header_log = aer_cap + 0x1C; // 4 registers
 constexpr std::uint32_t aer_uncor_bits = 0x03FFF030u;
+constexpr std::uint32_t aer_uncor_completion_timeout = 1u << 14;
+constexpr std::uint32_t aer_uncor_completer_abort = 1u << 15;
+constexpr std::uint32_t aer_uncor_unsupported_request = 1u << 20;
+constexpr std::uint32_t aer_first_error_pointer_mask = 0x1F;
+// Device Status bits inside the DEVCTL_STA dword.
+constexpr std::uint32_t devsta_nonfatal = 1u << 17;
+constexpr std::uint32_t devsta_fatal = 1u << 18;
+constexpr std::uint32_t devsta_unsupported = 1u << 19;
+constexpr std::uint32_t devctl_nonfatal_report = 1u << 1;
+constexpr std::uint32_t devctl_fatal_report = 1u << 2;
 constexpr std::uint32_t aer_cor_bits = 0x0000F1C1u;
 
 // Resizable BAR: entry i at rebar_cap + 4 + 8 * i (CAP) and + 8 + 8 * i (CTRL).

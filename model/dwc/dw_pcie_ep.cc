@@ -538,6 +538,7 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
     (is_read ? stats_.mem_reads : stats_.mem_writes)++;
     auto unsupported = [&](const std::string& why) {
         ++stats_.unsupported_requests;
+        aer_uncorrectable(aer_uncor_unsupported_request, &t, gp.get_address(), delay);
         logger::get().warning("dwc", std::string(basename()) + ": " + pcie::to_string(t.type) +
                                          " " + hex(gp.get_address()) + ": " + why +
                                          " -> Unsupported Request", "ur");
@@ -595,6 +596,8 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
     bool ok = axi.get_response_status() == tlm::TLM_OK_RESPONSE;
     if (!ok) {
         ++stats_.completer_aborts;
+        if (is_read)
+            aer_uncorrectable(aer_uncor_completer_abort, &t, gp.get_address(), delay);
         logger::get().warning("dwc", std::string(basename()) + ": AXI " +
                                          (is_read ? "read" : "write") + " at " + hex(axi_addr) +
                                          " failed (" + axi.get_response_string() + ")" +
@@ -669,8 +672,16 @@ void dw_pcie_ep::axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
             std::min<std::uint64_t>({len - off, max_bytes, boundary - (a % boundary)}));
         ++stats_.outbound_tlps;
         if (is_read) {
+            const sc_time issued = delay;
             pcie::np_result r =
                 requester_.request(tx, pcie::tlp_type::mrd, a, data + off, n, delay);
+            if (!r.link_error && !r.completed) {
+                // No completion: the requester's timer expires.
+                delay = issued + p_.completion_timeout;
+                aer_uncorrectable(aer_uncor_completion_timeout, nullptr, a, delay);
+                return fail(tlm::TLM_GENERIC_ERROR_RESPONSE,
+                            "MRd " + hex(a) + ": completion timeout");
+            }
             if (r.link_error || !r.completed || r.status != pcie::cpl_status::sc)
                 return fail(tlm::TLM_GENERIC_ERROR_RESPONSE,
                             r.link_error  ? std::string("MRd not sent")
@@ -816,8 +827,16 @@ pcie::cpl_status dw_pcie_ep::pcie_read(std::uint64_t pci_addr, unsigned char* da
     if (!link_ || !link_->is_up() || !(dbi_.read32(c::command) & c::cmd_bus_master))
         return pcie::cpl_status::ur;
     requester_.set_requester_id(requester_id());
+    const sc_time issued = delay;
     const pcie::np_result r =
         requester_.request(*pcie_tx.operator->(), pcie::tlp_type::mrd, pci_addr, data, len, delay);
+    if (!r.link_error && !r.completed) {
+        delay = issued + p_.completion_timeout;
+        aer_uncorrectable(aer_uncor_completion_timeout, nullptr, pci_addr, delay);
+        logger::get().warning("dwc", std::string(basename()) + ": eDMA MRd " + hex(pci_addr) +
+                                         ": completion timeout",
+                              "edma-cto");
+    }
     if (wait) {
         wait->link = link_->last_link_wait(pcie::pcie_link::upstream);
         wait->credits = link_->last_credit_wait(pcie::pcie_link::upstream);
@@ -826,6 +845,49 @@ pcie::cpl_status dw_pcie_ep::pcie_read(std::uint64_t pci_addr, unsigned char* da
     if (r.link_error || !r.completed)
         return pcie::cpl_status::ur;
     return r.status;
+}
+
+} // namespace epvp::dwc
+
+namespace epvp::dwc {
+
+void dw_pcie_ep::aer_uncorrectable(std::uint32_t bit, const pcie::pcie_tlp* tlp,
+                                   std::uint64_t addr, sc_time& delay) {
+    if (bit == aer_uncor_completion_timeout)
+        ++stats_.completion_timeouts;
+    const std::uint32_t pending = dbi_.read32(aer_uncor_status);
+    dbi_.set32(aer_uncor_status, pending | bit);
+    const bool masked = dbi_.read32(aer_uncor_mask) & bit;
+    const bool fatal = dbi_.read32(aer_uncor_sever) & bit;
+    std::uint32_t devsta = fatal ? devsta_fatal : devsta_nonfatal;
+    if (bit == aer_uncor_unsupported_request)
+        devsta |= devsta_unsupported;
+    dbi_.set_bits(exp_cap + c::exp_devctl, devsta, devsta);
+    if (masked)
+        return;
+    // First error: its bit position and the header of the TLP that caused it.
+    if (!(pending & ~dbi_.read32(aer_uncor_mask))) {
+        unsigned pos = 0;
+        while (!((bit >> pos) & 1u))
+            ++pos;
+        dbi_.set_bits(aer_cap_ctrl, aer_first_error_pointer_mask, pos);
+        if (tlp) {
+            dbi_.set32(aer_header_log + 0x0, static_cast<std::uint32_t>(tlp->type));
+            dbi_.set32(aer_header_log + 0x4,
+                       (std::uint32_t(tlp->requester_id) << 16) | (std::uint32_t(tlp->tag) << 8));
+            dbi_.set32(aer_header_log + 0x8, static_cast<std::uint32_t>(addr >> 32));
+            dbi_.set32(aer_header_log + 0xC, static_cast<std::uint32_t>(addr));
+        }
+    }
+    const std::uint32_t devctl = dbi_.read32(exp_cap + c::exp_devctl);
+    if (!(devctl & (fatal ? devctl_fatal_report : devctl_nonfatal_report)) || !link_ ||
+        !link_->is_up())
+        return;
+    ++stats_.err_messages;
+    requester_.set_requester_id(requester_id());
+    sc_time d = delay;
+    requester_.posted(*pcie_tx.operator->(), pcie::tlp_type::msg, 0, nullptr, 0, d,
+                      fatal ? pcie::msg_code::err_fatal : pcie::msg_code::err_nonfatal);
 }
 
 } // namespace epvp::dwc

@@ -56,6 +56,8 @@ struct dw_pcie_ep_params {
     std::uint64_t aperture_base = 0; // AXI address of the outbound aperture (axi_s offset 0)
     std::uint64_t aperture_bytes = 0;
     unsigned max_tags = 32;
+    // The requester's completion timeout (Device Control 2 range, as this integration sets it).
+    sc_core::sc_time completion_timeout = sc_core::sc_time(10, sc_core::SC_MS);
     // eDMA: channel counts (0/0 = none) and its register layout (unrolled from 5.40a, else the
     // legacy viewport at DBI 0x970).
     unsigned edma_write_channels = 0, edma_read_channels = 0;
@@ -97,7 +99,8 @@ public:
                       unsupported_requests = 0, completer_aborts = 0, iatu_misses = 0,
                       outbound_reads = 0, outbound_writes = 0, outbound_tlps = 0,
                       outbound_errors = 0, outbound_misses = 0, intx_messages = 0,
-                      iatu_reprogram_in_flight = 0;
+                      iatu_reprogram_in_flight = 0, completion_timeouts = 0,
+                      err_messages = 0;
     };
     const counters& stats() const { return stats_; }
 
@@ -109,6 +112,10 @@ private:
     void update_intx(); // SYS_INT level and Command.INTx_Disable -> Assert/Deassert messages
     // Programming-rule check: a region's registers written while traffic through it is in flight.
     void check_in_flight(iatu_dir d, unsigned index, const std::string& reg);
+    // Logs an uncorrectable error in AER (status, first-error header log, Device Status) and
+    // sends ERR_NONFATAL / ERR_FATAL when Device Control enables it and the bit is unmasked.
+    void aer_uncorrectable(std::uint32_t bit, const pcie::pcie_tlp* tlp, std::uint64_t addr,
+                           sc_core::sc_time& delay);
     void ltssm_thread();
 
     // DBI aperture, one dword.

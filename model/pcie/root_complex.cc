@@ -322,6 +322,22 @@ void root_complex::rx_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) 
             send_completion(tx, cp, gp, t, cpl_status::ur, nullptr, delay);
             return;
         }
+        const std::uint64_t n = stats_.inbound_reads;
+        if (n == p_.drop_completion_nth_read) {
+            ++stats_.injected_faults;
+            logger::get().warning("host", "fault injection: no completion for inbound MRd #" +
+                                              std::to_string(n) + " (" + hex(a) + ")");
+            return;
+        }
+        if (n == p_.ur_nth_read || n == p_.ca_nth_read) {
+            ++stats_.injected_faults;
+            const cpl_status st = n == p_.ur_nth_read ? cpl_status::ur : cpl_status::ca;
+            logger::get().warning("host", std::string("fault injection: ") + to_string(st) +
+                                              " completion for inbound MRd #" +
+                                              std::to_string(n) + " (" + hex(a) + ")");
+            send_completion(tx, cp, gp, t, st, nullptr, delay);
+            return;
+        }
         if (read_buf_.size() < len)
             read_buf_.resize(len);
         mem_.read(a - p_.mem_base, read_buf_.data(), len);
@@ -337,6 +353,17 @@ void root_complex::rx_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) 
             if (msi_)
                 msi_->intx(code >= deassert_a ? code - deassert_a : code - assert_a,
                            code < deassert_a);
+            return;
+        }
+        if (code == static_cast<unsigned>(msg_code::err_cor) ||
+            code == static_cast<unsigned>(msg_code::err_nonfatal) ||
+            code == static_cast<unsigned>(msg_code::err_fatal)) {
+            (code == static_cast<unsigned>(msg_code::err_cor)        ? stats_.err_cor_messages
+             : code == static_cast<unsigned>(msg_code::err_nonfatal) ? stats_.err_nonfatal_messages
+                                                                     : stats_.err_fatal_messages)++;
+            logger::get().warning("host", "error message " + hex(code) + " from " +
+                                              bdf_string(t.requester_id),
+                                  "err-msg");
             return;
         }
         logger::get().info("host", "message code " + hex(code) + " from " +

@@ -45,6 +45,9 @@ struct root_complex_params {
     unsigned rcb_bytes = 64;
     unsigned max_tags = 32;
     std::uint16_t vendor_id = 0x8086, device_id = 0x2030;
+    // Fault injection at the completer: the Nth inbound MRd (1-based; 0 = never) gets no
+    // completion (the requester's completion timeout), a UR or a CA completion.
+    std::uint64_t drop_completion_nth_read = 0, ur_nth_read = 0, ca_nth_read = 0;
 };
 
 class root_complex : public sc_core::sc_module {
@@ -65,7 +68,9 @@ public:
     struct counters {
         std::uint64_t cfg_requests = 0, crs_retries = 0, crs_visible = 0, master_aborts = 0,
                       unsupported = 0, completer_aborts = 0, inbound_writes = 0,
-                      inbound_reads = 0, msi_messages = 0, intx_messages = 0;
+                      inbound_reads = 0, msi_messages = 0, intx_messages = 0,
+                      err_cor_messages = 0, err_nonfatal_messages = 0, err_fatal_messages = 0,
+                      injected_faults = 0;
     };
     const counters& stats() const { return stats_; }
 

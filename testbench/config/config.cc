@@ -282,6 +282,8 @@ const std::vector<entry>& schema() {
         uint_key("dwc.dbi_access_ns", 40, in_range(0, 100000)),
         uint_key("dwc.datapath_bits", 256, one_of({64, 128, 256, 512})),
         uint_key("dwc.core_clock_mhz", 500, in_range(62, 4000)),
+        // The endpoint's completion timeout for its own reads.
+        uint_key("dwc.completion_timeout_us", 10000, in_range(1, 10000000)),
         uint_key("dwc.edma.write_channels", 4, in_range(0, 8)),
         uint_key("dwc.edma.read_channels", 4, in_range(0, 8)),
         uint_key("dwc.iatu.outbound_windows", 8, in_range(1, 256)),
@@ -378,6 +380,11 @@ const std::vector<entry>& schema() {
         bool_key("workload.dma_sweep.write", true),
         // Offset of the host buffer from a 4 KiB boundary (an RCB-unaligned buffer).
         uint_key("workload.dma_sweep.offset_bytes", 0, in_range(0, 4095)),
+        // Fault injection (0 = off): the Nth MRd the host receives gets no completion / UR / CA.
+        uint_key("faults.seed", 1, in_range(0, 1ull << 62)),
+        uint_key("faults.completion_timeout.nth_read", 0, in_range(0, 1ull << 40)),
+        uint_key("faults.ur_at_completer.nth_read", 0, in_range(0, 1ull << 40)),
+        uint_key("faults.ca_at_completer.nth_read", 0, in_range(0, 1ull << 40)),
         uint_key("cpu.mmio_access_bytes", 8, one_of({1, 2, 4, 8})),
         uint_key("cpu.irq_entry_cycles", 100, in_range(0, 100000)),
         uint_key("cpu.copy_cycles_per_byte", 1, in_range(0, 1000)),
@@ -1039,6 +1046,11 @@ platform_config parse(const json& cfg) {
     p.function.cmd.queue_depth = static_cast<unsigned>(v.u("function.cmd.queue_depth"));
     p.function.cmd.write_percent = static_cast<unsigned>(v.u("function.cmd.write_percent"));
     p.function.cmd.poll_ns = v.u("function.cmd.poll_ns");
+    p.dwc.completion_timeout_us = v.u("dwc.completion_timeout_us");
+    p.faults.seed = v.u("faults.seed");
+    p.faults.completion_timeout_nth_read = v.u("faults.completion_timeout.nth_read");
+    p.faults.ur_nth_read = v.u("faults.ur_at_completer.nth_read");
+    p.faults.ca_nth_read = v.u("faults.ca_at_completer.nth_read");
     p.host.msi_base = v.u("host.msi_base");
     p.cpu.copy_cycles_per_byte = v.u("cpu.copy_cycles_per_byte");
     p.cpu.crc_cycles_per_byte = v.u("cpu.crc_cycles_per_byte");

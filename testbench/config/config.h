@@ -88,6 +88,7 @@ struct dwc_config {
     unsigned datapath_bits;      // core datapath width: a TLP takes ceil(bytes / width) clocks
     std::uint64_t core_clock_mhz;
     unsigned edma_write_channels, edma_read_channels;
+    std::uint64_t completion_timeout_us;
     iatu_config iatu;
     std::array<bar_cap, 6> bars;
 };
@@ -184,6 +185,11 @@ struct workload_config {
     dma_sweep_config dma_sweep;
 };
 
+struct faults_config {
+    std::uint64_t seed;
+    std::uint64_t completion_timeout_nth_read, ur_nth_read, ca_nth_read; // 0 = off
+};
+
 struct platform_config {
     sim_config sim;
     link_config link;
@@ -196,6 +202,7 @@ struct platform_config {
     board_config board;
     cpu_config cpu;
     workload_config workload;
+    faults_config faults;
 };
 
 // Validates the whole document (types, ranges, cross-key rules) and returns the typed view.

@@ -126,8 +126,9 @@ BOOST_AUTO_TEST_CASE(defaults_document_order_and_shape) {
     std::vector<std::string> top;
     for (auto it = d.begin(); it != d.end(); ++it)
         top.push_back(it.key());
-    const std::vector<std::string> expected = {"sim",  "link", "dwc",  "function", "smmu", "dram",
-                                               "mc",   "host", "board", "cpu",     "workload"};
+    const std::vector<std::string> expected = {"sim",  "link",  "dwc", "function", "smmu",    "dram",
+                                               "mc",   "host",  "board", "cpu",     "workload",
+                                               "faults"};
     BOOST_TEST(top == expected, boost::test_tools::per_element());
     std::vector<std::string> link;
     for (auto it = d["link"].begin(); it != d["link"].end(); ++it)
@@ -357,7 +358,7 @@ BOOST_AUTO_TEST_CASE(unknown_keys) {
     BOOST_CHECK_EXCEPTION(parse(c), config_error,
                           says_exactly{"foo: unknown key (known keys at the top level: sim, link, "
                                        "dwc, function, smmu, dram, mc, host, board, cpu, "
-                                       "workload)"});
+                                       "workload, faults)"});
     c = defaults();
     c["link"]["foo"] = 1;
     BOOST_CHECK_EXCEPTION(parse(c), config_error,

@@ -568,3 +568,39 @@ BOOST_AUTO_TEST_CASE(cmd_stream_window_stalls_follow_windows_and_concurrency) {
     BOOST_CHECK_EQUAL(few.report.at("metrics").at("maps_count"), 32 * 8);
     BOOST_CHECK_EQUAL(many.report.at("metrics").at("maps_count"), 32 * 8);
 }
+
+// ---- faults ---------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(completion_timeout_fails_exactly_the_test_that_hit_it) {
+    // The 5000th read the host answers falls inside the memcpy WRITE test of 1024000 bytes.
+    auto r = epsim("run --set host.pcitest_msix_sample=true"
+                   " --set faults.completion_timeout.nth_read=5000");
+    BOOST_CHECK_EQUAL(r.status, 1);
+    BOOST_REQUIRE(r.report.is_object());
+    BOOST_CHECK_EQUAL(r.report.at("totals").at("fail"), 1);
+    unsigned failed = 0;
+    for (const auto& t : r.report.at("tests")) {
+        if (t.at("result") != "FAIL")
+            continue;
+        ++failed;
+        std::string reason = t.at("reason").get<std::string>();
+        std::transform(reason.begin(), reason.end(), reason.begin(), ::tolower);
+        BOOST_CHECK_MESSAGE(reason.find("completion timeout") != std::string::npos, reason);
+    }
+    BOOST_CHECK_EQUAL(failed, 1u);
+    BOOST_CHECK_EQUAL(r.report.at("controller").at("completion_timeouts"), 1);
+    BOOST_CHECK_EQUAL(r.report.at("root_complex").at("injected_faults"), 1);
+    // The endpoint reported it as a non-fatal error (the host enabled error reporting).
+    BOOST_CHECK_EQUAL(r.report.at("root_complex").at("err_nonfatal_messages"), 1);
+}
+
+BOOST_AUTO_TEST_CASE(ur_and_ca_injected_at_the_completer) {
+    for (const char* key : {"faults.ur_at_completer.nth_read", "faults.ca_at_completer.nth_read"}) {
+        auto r = epsim(std::string("run --set host.pcitest_msix_sample=true --set ") + key +
+                       "=5000");
+        BOOST_CHECK_EQUAL(r.status, 1);
+        BOOST_CHECK_EQUAL(r.report.at("totals").at("fail"), 1);
+        BOOST_CHECK_EQUAL(r.report.at("root_complex").at("injected_faults"), 1);
+        BOOST_CHECK_EQUAL(r.report.at("controller").at("completion_timeouts"), 0);
+    }
+}
