@@ -20,8 +20,6 @@ constexpr std::uint32_t devcap_ext_tag = 1u << 5;
 constexpr std::uint32_t devcap_role_based_err = 1u << 15;
 constexpr std::uint32_t devcap_flr = 1u << 28;
 constexpr std::uint32_t devctl_relaxed_ordering = 1u << 4;
-constexpr std::uint32_t devctl_mps_shift = 5;
-constexpr std::uint32_t devctl_ext_tag = 1u << 8;
 constexpr std::uint32_t devctl_no_snoop = 1u << 11;
 constexpr std::uint32_t devctl_mrrs_shift = 12;
 constexpr std::uint32_t devctl_rw = 0x7FFF; // FLR (bit 15) is a write-only trigger
@@ -41,7 +39,6 @@ constexpr std::uint32_t aer_version = 0x2;
 constexpr std::uint32_t rebar_version = 0x1;
 constexpr std::uint32_t ext_next_shift = 20;
 constexpr std::uint32_t ext_version_shift = 16;
-constexpr std::uint32_t synopsys_version_type_ea = 0x6561302a; // "ea0*"
 
 std::uint32_t cap_header(std::uint8_t id, std::uint32_t next, std::uint32_t upper16) {
     return id | (next << 8) | (upper16 << 16);

@@ -69,6 +69,9 @@ std::string join_list(const std::vector<std::string>& items) {
 }
 
 // "string \"x\"", "number -5", "boolean true", "null", "array [1,2]", "object {...}".
+// Text of a user value; invalid UTF-8 in it is replaced, not thrown about.
+std::string safe_dump(const json& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 std::string describe_value(const json& v) {
     auto shortened = [](std::string s) {
         constexpr std::size_t limit = 48;
@@ -79,19 +82,19 @@ std::string describe_value(const json& v) {
     case json::value_t::null:
         return "null";
     case json::value_t::string:
-        return "string " + shortened(v.dump());
+        return "string " + shortened(safe_dump(v));
     case json::value_t::boolean:
-        return "boolean " + v.dump();
+        return "boolean " + safe_dump(v);
     case json::value_t::number_integer:
     case json::value_t::number_unsigned:
     case json::value_t::number_float:
-        return "number " + v.dump();
+        return "number " + safe_dump(v);
     case json::value_t::array:
-        return "array " + shortened(v.dump());
+        return "array " + shortened(safe_dump(v));
     case json::value_t::object:
-        return "object " + shortened(v.dump());
+        return "object " + shortened(safe_dump(v));
     default:
-        return shortened(v.dump());
+        return shortened(safe_dump(v));
     }
 }
 
@@ -515,7 +518,7 @@ void walk_leaf(const json& v, const entry& e, const std::string& path, values& o
             fail(path + ": expected a string (one of " + join_list(e.names) + "), got " +
                  describe_value(v));
         if (std::find(e.names.begin(), e.names.end(), v.get<std::string>()) == e.names.end())
-            fail(path + " = " + v.dump() + ": must be one of " + join_list(e.names));
+            fail(path + " = " + safe_dump(v) + ": must be one of " + join_list(e.names));
         out.put(path, v);
         return;
     case kind::uint_array:
@@ -862,6 +865,11 @@ json defaults() {
 json parse_text(const std::string& text, const std::string& source_name) {
     try {
         return json::parse(text);
+    } catch (const json::out_of_range& e) {
+        // e.g. a number too large for any JSON number type
+        std::string what = e.what();
+        std::replace(what.begin(), what.end(), '\n', ' ');
+        throw config_error("config " + source_name + ": malformed JSON: " + what);
     } catch (const json::parse_error& e) {
         std::string what = e.what();
         std::replace(what.begin(), what.end(), '\n', ' ');
