@@ -1,11 +1,11 @@
 #include "bench.h"
 
 #include "analysis/link_bound.h"
-#include "soc/dram_timing.h"
 #include "config/config.h"
 #include "core/log.h"
 #include "platform.h"
 #include "report.h"
+#include "soc/dram_timing.h"
 #include "workloads.h"
 
 #include <chrono>
@@ -34,16 +34,14 @@ constexpr const char* wide_core = " --set dwc.datapath_bits=512 --set dwc.core_c
 std::string self_path() {
     char buf[4096];
     ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n <= 0)
-        return "epsim";
+    if (n <= 0) return "epsim";
     buf[n] = 0;
     return buf;
 }
 
 std::string common_args(const bench_options& o) {
     std::string a;
-    if (!o.config_file.empty())
-        a += " --config " + o.config_file;
+    if (!o.config_file.empty()) a += " --config " + o.config_file;
     for (const auto& s : o.sets)
         a += " --set " + s;
     return a;
@@ -60,14 +58,11 @@ double child_throughput(const std::string& args, const std::string& direction) {
     std::stringstream ss;
     ss << is.rdbuf();
     std::remove(report.c_str());
-    if (rc != 0)
-        return 0;
+    if (rc != 0) return 0;
     const cfg::json j = cfg::json::parse(ss.str(), nullptr, false);
-    if (j.is_discarded() || !j.contains("dma_sweep"))
-        return 0;
+    if (j.is_discarded() || !j.contains("dma_sweep")) return 0;
     for (const auto& row : j["dma_sweep"])
-        if (row["direction"] == direction)
-            return row["throughput_Bps"].get<double>();
+        if (row["direction"] == direction) return row["throughput_Bps"].get<double>();
     return 0;
 }
 
@@ -79,15 +74,14 @@ int link_table(const bench_options& o) {
     for (unsigned gen = 1; gen <= max_gen_in_tables; ++gen)
         for (unsigned width : link_table_widths)
             for (unsigned mps : link_table_mps) {
-                std::string args = common_args(o) + wide_core +
-                                   " --set dram.ideal=true --set workload.dma_sweep.read=false" +
-                                   " --set workload.dma_sweep.min_bytes=" +
-                                   std::to_string(table_bytes) +
-                                   " --set workload.dma_sweep.max_bytes=" +
-                                   std::to_string(table_bytes) +
-                                   " --set link.gen=" + std::to_string(gen) +
-                                   " --set link.width=" + std::to_string(width) +
-                                   " --set link.mps=" + std::to_string(mps);
+                std::string args =
+                    common_args(o) + wide_core +
+                    " --set dram.ideal=true --set workload.dma_sweep.read=false" +
+                    " --set workload.dma_sweep.min_bytes=" + std::to_string(table_bytes) +
+                    " --set workload.dma_sweep.max_bytes=" + std::to_string(table_bytes) +
+                    " --set link.gen=" + std::to_string(gen) +
+                    " --set link.width=" + std::to_string(width) +
+                    " --set link.mps=" + std::to_string(mps);
                 const double model = child_throughput(args, "write");
                 analysis::link_bound_params lp;
                 lp.gen = gen;
@@ -98,8 +92,7 @@ int link_table(const bench_options& o) {
                 lp.core_clock_mhz = 4000;
                 const double bound = analysis::posted_write_Bps(lp);
                 const double err = model > 0 ? (model - bound) / bound * 100 : -100;
-                if (std::fabs(err) > 2)
-                    worst_fail = 1;
+                if (std::fabs(err) > 2) worst_fail = 1;
                 std::printf("%-3u %-5u %-4u %-12.2f %-12.2f %+.3f\n", gen, width, mps, model / 1e6,
                             bound / 1e6, err);
             }
@@ -115,14 +108,13 @@ int read_table(const bench_options& o) {
     int fail = 0;
     for (unsigned tags : read_table_tags)
         for (unsigned lat : read_table_latency_ns) {
-            std::string args = common_args(o) + wide_core +
-                               " --set dram.ideal=true --set workload.dma_sweep.write=false" +
-                               " --set workload.dma_sweep.min_bytes=" +
-                               std::to_string(table_bytes) +
-                               " --set workload.dma_sweep.max_bytes=" +
-                               std::to_string(table_bytes) + " --set link.tags=" +
-                               std::to_string(tags) + " --set host.read_latency_ns=" +
-                               std::to_string(lat);
+            std::string args =
+                common_args(o) + wide_core +
+                " --set dram.ideal=true --set workload.dma_sweep.write=false" +
+                " --set workload.dma_sweep.min_bytes=" + std::to_string(table_bytes) +
+                " --set workload.dma_sweep.max_bytes=" + std::to_string(table_bytes) +
+                " --set link.tags=" + std::to_string(tags) +
+                " --set host.read_latency_ns=" + std::to_string(lat);
             const double model = child_throughput(args, "read");
             analysis::link_bound_params lp;
             lp.gen = base.link.gen;
@@ -131,12 +123,11 @@ int read_table(const bench_options& o) {
             lp.header_bytes = header_4dw_bytes;
             lp.datapath_bits = 512;
             lp.core_clock_mhz = 4000;
-            const double rtt = analysis::read_round_trip_s(
-                lp, base.link.mrrs, lat * 1e-9, base.link.propagation_ns * 1e-9);
+            const double rtt = analysis::read_round_trip_s(lp, base.link.mrrs, lat * 1e-9,
+                                                           base.link.propagation_ns * 1e-9);
             const double bound = analysis::read_Bps(lp, base.link.mrrs, tags, rtt);
             const double err = model > 0 ? (model - bound) / bound * 100 : -100;
-            if (std::fabs(err) > 5)
-                fail = 1;
+            if (std::fabs(err) > 5) fail = 1;
             std::printf("%-4u %-10u %-12.2f %-12.2f %+.3f\n", tags, lat, model / 1e6, bound / 1e6,
                         err);
         }
@@ -146,8 +137,7 @@ int read_table(const bench_options& o) {
 
 int speed(const bench_options& o) {
     cfg::json doc = cfg::defaults();
-    if (!o.config_file.empty())
-        cfg::merge(doc, cfg::load_file(o.config_file));
+    if (!o.config_file.empty()) cfg::merge(doc, cfg::load_file(o.config_file));
     for (const auto& s : o.sets)
         cfg::apply_set(doc, s);
     cfg::apply_set(doc, "workload.dma_sweep.min_bytes=" + std::to_string(o.bytes));
@@ -160,13 +150,14 @@ int speed(const bench_options& o) {
     find_workload("dma-sweep")->load(p, result);
     const auto t0 = std::chrono::steady_clock::now();
     const bool finished = p.run();
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto& up = p.link.stats(pcie::pcie_link::upstream);
     const auto& down = p.link.stats(pcie::pcie_link::downstream);
     const double tlps = static_cast<double>(up.tlps + down.tlps);
     const double bytes = static_cast<double>(up.payload_bytes + down.payload_bytes);
-    std::printf("epsim bench: %llu-byte eDMA write and read (data moved), Gen%u x%u\n",
-                o.bytes, pc.link.gen, pc.link.width);
+    std::printf("epsim bench: %llu-byte eDMA write and read (data moved), Gen%u x%u\n", o.bytes,
+                pc.link.gen, pc.link.width);
     std::cout << format_sweep(sweep_table(p, result));
     std::printf("wall-clock %.3f s, simulated %.3f ms\n", wall,
                 sc_core::sc_time_stamp().to_seconds() * 1e3);
@@ -179,8 +170,7 @@ int speed(const bench_options& o) {
 // DRAM timing on its own: latencies, refresh cost, sequential vs random throughput.
 int dram_bench(const bench_options& o) {
     cfg::json doc = cfg::defaults();
-    if (!o.config_file.empty())
-        cfg::merge(doc, cfg::load_file(o.config_file));
+    if (!o.config_file.empty()) cfg::merge(doc, cfg::load_file(o.config_file));
     for (const auto& s : o.sets)
         cfg::apply_set(doc, s);
     const cfg::platform_config pc = cfg::parse(doc);
@@ -205,8 +195,7 @@ int dram_bench(const bench_options& o) {
     std::printf("row conflict latency %.2f ns\n", latency(0, same_bank_other_row));
     auto stream = [&](bool random, bool refresh) {
         soc::dram_params q = dp;
-        if (!refresh)
-            q.t_refi_ns = 1e18;
+        if (!refresh) q.t_refi_ns = 1e18;
         soc::dram_timing t(q);
         std::uint64_t x = 88172645463325252ull; // xorshift64 state (fixed seed)
         double end = 0;
@@ -251,16 +240,12 @@ int profile(const bench_options& o) {
 } // namespace
 
 int run_bench(const bench_options& o) {
-    if (o.profile)
-        return profile(o);
-    if (o.dram)
-        return dram_bench(o);
+    if (o.profile) return profile(o);
+    if (o.dram) return dram_bench(o);
     if (o.link_table || o.read_table) {
         int rc = 0;
-        if (o.link_table)
-            rc |= link_table(o);
-        if (o.read_table)
-            rc |= read_table(o);
+        if (o.link_table) rc |= link_table(o);
+        if (o.read_table) rc |= read_table(o);
         return rc;
     }
     return speed(o);

@@ -7,8 +7,11 @@ namespace epvp::tb {
 using sc_core::sc_time;
 
 cpu::cpu(sc_core::sc_module_name name, const cpu_params& p, soc::irq_controller* irqs)
-    : sc_module(name), bus("bus"), p_(p), irqs_(irqs),
-      period_(sc_time(1e12 / static_cast<double>(p.clock_hz), sc_core::SC_PS)) {
+    : sc_module(name)
+    , bus("bus")
+    , p_(p)
+    , irqs_(irqs)
+    , period_(sc_time(1e12 / static_cast<double>(p.clock_hz), sc_core::SC_PS)) {
     qk_.reset();
     SC_THREAD(thread);
 }
@@ -19,19 +22,16 @@ void cpu::load(std::function<void(hal::platform&)> program, std::function<void()
 }
 
 void cpu::thread() {
-    if (!program_)
-        return;
+    if (!program_) return;
     program_(*this);
     qk_.sync();
     finished_ = true;
-    if (on_exit_)
-        on_exit_();
+    if (on_exit_) on_exit_();
 }
 
 void cpu::advance(const sc_time& t) {
     qk_.inc(t);
-    if (qk_.need_sync())
-        qk_.sync();
+    if (qk_.need_sync()) qk_.sync();
 }
 
 hal::status cpu::access(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data,
@@ -58,8 +58,7 @@ hal::status cpu::access(tlm::tlm_command cmd, std::uint64_t addr, unsigned char*
         bus->b_transport(gp, local);
         qk_.set(local);
         ++accesses_;
-        if (qk_.need_sync())
-            qk_.sync();
+        if (qk_.need_sync()) qk_.sync();
         if (gp.get_response_status() != tlm::TLM_OK_RESPONSE && worst == hal::status::ok)
             worst = gp.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE
                         ? hal::status::decode_error
@@ -85,13 +84,16 @@ std::uint64_t cpu::now_ns() {
     return static_cast<std::uint64_t>(qk_.get_current_time().to_seconds() * 1e9 + 0.5);
 }
 
-void cpu::delay_ns(std::uint64_t ns) { advance(sc_time(static_cast<double>(ns), sc_core::SC_NS)); }
+void cpu::delay_ns(std::uint64_t ns) {
+    advance(sc_time(static_cast<double>(ns), sc_core::SC_NS));
+}
 
-void cpu::charge_cycles(std::uint64_t cycles) { advance(period_ * static_cast<double>(cycles)); }
+void cpu::charge_cycles(std::uint64_t cycles) {
+    advance(period_ * static_cast<double>(cycles));
+}
 
 void cpu::charge(work kind, std::uint64_t bytes) {
-    charge_cycles(bytes *
-                  (kind == work::copy ? p_.copy_cycles_per_byte : p_.crc_cycles_per_byte));
+    charge_cycles(bytes * (kind == work::copy ? p_.copy_cycles_per_byte : p_.crc_cycles_per_byte));
 }
 
 void cpu::set_irq_handler(unsigned line, hal::irq_handler handler) {
@@ -114,12 +116,10 @@ bool cpu::wait_for_interrupt(std::uint64_t timeout_ns) {
             sc_core::wait(timeout);
     }
     std::uint64_t pending = serviced();
-    if (!pending)
-        return false;
+    if (!pending) return false;
     charge_cycles(p_.irq_entry_cycles);
     for (auto& h : handlers_)
-        if (pending & (1ull << h.first))
-            h.second(h.first);
+        if (pending & (1ull << h.first)) h.second(h.first);
     return true;
 }
 

@@ -28,13 +28,12 @@ using epvp::cfg::json;
 
 constexpr int exit_pass = 0, exit_fail = 1, exit_usage = 2, exit_hung = 3;
 constexpr unsigned max_sweep_jobs = 1024; // epsim sweep --jobs: processes at a time
-const char* const log_categories[] = {"all",  "regs", "tlp",  "link", "ltssm", "iatu",
-                                      "dwc",  "fw",   "host", "cfg",  "interconnect", "app", "edma", "irq"};
+const char* const log_categories[] = {"all", "regs", "tlp", "link",         "ltssm", "iatu", "dwc",
+                                      "fw",  "host", "cfg", "interconnect", "app",   "edma", "irq"};
 
 json effective_config(const std::string& file, const std::vector<std::string>& sets) {
     json doc = epvp::cfg::defaults();
-    if (!file.empty())
-        epvp::cfg::merge(doc, epvp::cfg::load_file(file));
+    if (!file.empty()) epvp::cfg::merge(doc, epvp::cfg::load_file(file));
     for (const auto& s : sets)
         epvp::cfg::apply_set(doc, s);
     return doc;
@@ -56,8 +55,8 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
         std::string known;
         for (const auto& k : epvp::tb::workloads())
             known += std::string(known.empty() ? "" : ", ") + k.name;
-        throw epvp::cfg::config_error("--workload " + workload_name + ": unknown workload (known: " +
-                                      known + ")");
+        throw epvp::cfg::config_error("--workload " + workload_name +
+                                      ": unknown workload (known: " + known + ")");
     }
     for (const auto& l : logs) {
         bool known = false;
@@ -95,40 +94,38 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
                     d.device, p.link.gen(), p.link.width());
     if (result.cmd_ran) {
         const auto& m = report_metrics(p, result, w->name, doc);
-        std::printf("cmd-stream: %s, %llu commands, %.0f commands/s, %.1f MB/s, latency mean %.1f "
-                    "us p99 %.1f us, %llu maps, %llu window-busy stalls, %llu errors\n",
-                    result.cmd.status ? fw::err_name(result.cmd.status) : "OK",
-                    static_cast<unsigned long long>(result.cmd.commands),
-                    m.at("commands_per_s").get<double>(), m.at("throughput_Bps").get<double>() / 1e6,
-                    m.at("latency_mean_ns").get<double>() / 1e3,
-                    m.at("latency_p99_ns").get<double>() / 1e3,
-                    static_cast<unsigned long long>(result.cmd_fw.maps),
-                    static_cast<unsigned long long>(result.cmd_fw.window_busy_stalls),
-                    static_cast<unsigned long long>(m.at("errors_count").get<std::uint64_t>()));
+        std::printf(
+            "cmd-stream: %s, %llu commands, %.0f commands/s, %.1f MB/s, latency mean %.1f "
+            "us p99 %.1f us, %llu maps, %llu window-busy stalls, %llu errors\n",
+            result.cmd.status ? fw::err_name(result.cmd.status) : "OK",
+            static_cast<unsigned long long>(result.cmd.commands),
+            m.at("commands_per_s").get<double>(), m.at("throughput_Bps").get<double>() / 1e6,
+            m.at("latency_mean_ns").get<double>() / 1e3, m.at("latency_p99_ns").get<double>() / 1e3,
+            static_cast<unsigned long long>(result.cmd_fw.maps),
+            static_cast<unsigned long long>(result.cmd_fw.window_busy_stalls),
+            static_cast<unsigned long long>(m.at("errors_count").get<std::uint64_t>()));
     } else if (result.sweep_ran)
         std::printf("dma-sweep: %s\n", result.sweep_status ? fw::err_name(result.sweep_status)
-                                                          : "all transfers completed");
+                                                           : "all transfers completed");
     else
         std::printf("%u passed, %u failed, %u skipped\n", result.passed(), result.failed(),
                     result.skipped());
     const double wall_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-    std::printf("simulated time %.3f us, wall-clock %.2f s, %llu warnings\n",
-                sc_core::sc_time_stamp().to_seconds() * 1e6, wall_s,
-                static_cast<unsigned long long>(
-                    epvp::logger::get().count(epvp::log_kind::warning)));
+    std::printf(
+        "simulated time %.3f us, wall-clock %.2f s, %llu warnings\n",
+        sc_core::sc_time_stamp().to_seconds() * 1e6, wall_s,
+        static_cast<unsigned long long>(epvp::logger::get().count(epvp::log_kind::warning)));
     if (!finished)
         std::printf("epsim: the workload did not finish within sim.time_limit_us = %llu\n",
                     static_cast<unsigned long long>(pc.sim.time_limit_us));
 
     if (!report_file.empty()) {
         std::ofstream os(report_file);
-        if (!os)
-            throw epvp::cfg::config_error("--report " + report_file + ": cannot write");
+        if (!os) throw epvp::cfg::config_error("--report " + report_file + ": cannot write");
         os << epvp::tb::make_report(w->name, doc, p, result).dump(2) << '\n';
     }
-    if (!finished)
-        return exit_hung;
+    if (!finished) return exit_hung;
     const bool failed = result.enumerate_status || result.failed() || result.sweep_status ||
                         (result.cmd_ran && (result.cmd.status || result.cmd_fw_status));
     return failed ? exit_fail : exit_pass;
@@ -226,8 +223,7 @@ int sc_main(int argc, char* argv[]) {
             std::cout << doc.dump(2) << '\n';
             return exit_pass;
         }
-        if (*bench_cmd)
-            return epvp::tb::run_bench(bo);
+        if (*bench_cmd) return epvp::tb::run_bench(bo);
         if (*sweep_cmd) return epvp::tb::run_sweep(so);
         if (*plot_cmd) return epvp::tb::run_plot(po);
         return run(config_file, sets, workload_name, report_file, logs);

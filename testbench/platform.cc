@@ -181,17 +181,24 @@ static cpu_params host_cpu_params(const cfg::platform_config& c) {
 }
 
 platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
-    : sc_module(name), msi("msi", c.host.msi_base), host_irqc("host_irqc", hal::host_irq_lines),
-      rc("rc", rc_params(c)), link("link", link_params(c)),
-      ep("dwc", ep_params(c)), noc("noc"),
-      // The temporary lives until the controller has copied it.
-      dram("dram", c.dram.size_bytes,
-           c.dram.ideal ? nullptr
-                        : std::addressof(static_cast<const soc::dram_params&>(dram_params(c))),
-           soc::irq_window_params{c.mc.irq_window_base - c.dram.base, c.mc.irq_window_bytes,
-                                  c.mc.irq_window_fifo_depth}),
-      irqc("irqc", hal::ep_irq_lines), ep_cpu("ep_cpu", ep_cpu_params(c), &irqc),
-      host_cpu("host_cpu", host_cpu_params(c), &host_irqc), cfg_(c) {
+    : sc_module(name)
+    , msi("msi", c.host.msi_base)
+    , host_irqc("host_irqc", hal::host_irq_lines)
+    , rc("rc", rc_params(c))
+    , link("link", link_params(c))
+    , ep("dwc", ep_params(c))
+    , noc("noc")
+    ,
+    // The temporary lives until the controller has copied it.
+    dram("dram", c.dram.size_bytes,
+         c.dram.ideal ? nullptr
+                      : std::addressof(static_cast<const soc::dram_params&>(dram_params(c))),
+         soc::irq_window_params{c.mc.irq_window_base - c.dram.base, c.mc.irq_window_bytes,
+                                c.mc.irq_window_fifo_depth})
+    , irqc("irqc", hal::ep_irq_lines)
+    , ep_cpu("ep_cpu", ep_cpu_params(c), &irqc)
+    , host_cpu("host_cpu", host_cpu_params(c), &host_irqc)
+    , cfg_(c) {
     tlm_utils::tlm_quantumkeeper::set_global_quantum(
         sc_time(static_cast<double>(c.sim.quantum_ns), sc_core::SC_NS));
 
@@ -264,9 +271,8 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
     host_board_.msi_regs = {c.host.msi_base + msi_page_bytes, msi_page_bytes};
 
     SC_THREAD(power_on);
-    logger::get().set_time_source([]() {
-        return static_cast<std::uint64_t>(sc_core::sc_time_stamp().value());
-    });
+    logger::get().set_time_source(
+        []() { return static_cast<std::uint64_t>(sc_core::sc_time_stamp().value()); });
 }
 
 void platform::load_host(program p) {

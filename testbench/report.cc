@@ -21,8 +21,7 @@ cfg::json link_dir(const pcie::pcie_link::counters& c) {
 std::vector<sweep_row> sweep_table(const platform& p, const workload_result& r) {
     std::vector<sweep_row> out;
     const dwc::edma* dma = p.ep.dma();
-    if (!dma)
-        return out;
+    if (!dma) return out;
     const auto& rec = dma->transfers();
     // The firmware's rows and the engine's records are in the same order; the engine has one
     // more (the completion flag).
@@ -48,15 +47,13 @@ std::vector<sweep_row> sweep_table(const platform& p, const workload_result& r) 
                                                                   {"memory", t.wait_memory}};
         const auto* worst = &waits[0];
         for (const auto& w : waits)
-            if (w.second > worst->second)
-                worst = &w;
-        constexpr double link_bound_utilisation = 0.95;  // the data direction is saturated
+            if (w.second > worst->second) worst = &w;
+        constexpr double link_bound_utilisation = 0.95; // the data direction is saturated
         constexpr double latency_bound_fraction = 0.05; // waits this small: latency-bound
         const double data_util = t.read ? row.utilisation_down : row.utilisation_up;
-        row.bound = data_util >= link_bound_utilisation ? "link"
-                    : worst->second.to_seconds() * 1e9 > latency_bound_fraction * ns
-                        ? worst->first
-                        : "latency";
+        row.bound = data_util >= link_bound_utilisation                              ? "link"
+                    : worst->second.to_seconds() * 1e9 > latency_bound_fraction * ns ? worst->first
+                                                                                     : "latency";
         out.push_back(row);
     }
     return out;
@@ -67,12 +64,13 @@ std::string format_sweep(const std::vector<sweep_row>& rows) {
                     "     util_up util_down bound\n";
     char buf[200];
     for (const auto& r : rows) {
-        std::snprintf(buf, sizeof buf, "%-6s %-12llu %-14.1f %-16.2f %-8llu %-8llu %-8llu %-7.3f %-9.3f %s%s\n",
+        std::snprintf(buf, sizeof buf,
+                      "%-6s %-12llu %-14.1f %-16.2f %-8llu %-8llu %-8llu %-7.3f %-9.3f %s%s\n",
                       r.direction.c_str(), static_cast<unsigned long long>(r.bytes), r.time_ns,
                       r.throughput_Bps / 1e6, static_cast<unsigned long long>(r.mwr),
                       static_cast<unsigned long long>(r.mrd),
-                      static_cast<unsigned long long>(r.cpld), r.utilisation_up,
-                      r.utilisation_down, r.bound.c_str(), r.aborted ? " ABORTED" : "");
+                      static_cast<unsigned long long>(r.cpld), r.utilisation_up, r.utilisation_down,
+                      r.bound.c_str(), r.aborted ? " ABORTED" : "");
         s += buf;
     }
     return s;
@@ -141,8 +139,7 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
         dj["class_code"] = d.class_code;
         cfg::json bars = cfg::json::array();
         for (unsigned b = 0; b < d.bars.size(); ++b) {
-            if (!d.bars[b].size)
-                continue;
+            if (!d.bars[b].size) continue;
             cfg::json bj;
             bj["bar"] = b;
             bj["address"] = d.bars[b].addr;
@@ -230,7 +227,9 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
         mean = lat.empty() ? 0 : mean / static_cast<double>(lat.size());
         constexpr double p99 = 0.99;
         const double tail =
-            lat.empty() ? 0 : static_cast<double>(lat[static_cast<std::size_t>(p99 * (lat.size() - 1))]);
+            lat.empty()
+                ? 0
+                : static_cast<double>(lat[static_cast<std::size_t>(p99 * (lat.size() - 1))]);
         cfg::json m = j["metrics"];
         m["commands_per_s"] = s > 0 ? c.commands / s : 0;
         m["throughput_Bps"] = s > 0 ? c.bytes / s : 0;

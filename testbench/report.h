@@ -17,7 +17,7 @@ struct sweep_row {
     double throughput_Bps = 0;
     std::uint64_t mwr = 0, mrd = 0, cpld = 0;
     double utilisation_up = 0, utilisation_down = 0; // link busy fraction per direction
-    std::string bound; // link, credits, tags, memory or latency
+    std::string bound;                               // link, credits, tags, memory or latency
     bool aborted = false;
     int firmware_status = 0;
 };

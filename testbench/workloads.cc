@@ -40,7 +40,8 @@ void load_dma_sweep(platform& p, workload_result& out) {
     sp.writes = sw.write;
     sp.timeout_ns = c.host.test_timeout_us * ns_per_us;
     constexpr std::uint64_t flag_align = 4;
-    const std::uint64_t flag = (sp.host_buffer + sw.max_bytes + flag_align - 1) / flag_align * flag_align;
+    const std::uint64_t flag =
+        (sp.host_buffer + sw.max_bytes + flag_align - 1) / flag_align * flag_align;
     auto ep_params = epf_params(c);
     ep_params.claim_dma = false; // the sweep uses the channels
     const hal::ep_board& eb = p.ep_board();
@@ -52,12 +53,13 @@ void load_dma_sweep(platform& p, workload_result& out) {
                     out.sweep_status = -EOPNOTSUPP;
                     s.io.log(hal::log_level::error, "sweep", "no eDMA: nothing to sweep");
                 } else {
-                    out.sweep_status = fw::functions::run_dma_sweep(s.io, *s.edma, s.pool, sp,
-                                                                    out.sweep_rows);
+                    out.sweep_status =
+                        fw::functions::run_dma_sweep(s.io, *s.edma, s.pool, sp, out.sweep_rows);
                 }
                 // Tell the host we are done: a flag word in its memory, by eDMA (or not at all).
                 std::uint64_t local = 0;
-                if (s.edma && s.pool.alloc(sizeof(std::uint32_t), sizeof(std::uint32_t), local) == 0) {
+                if (s.edma &&
+                    s.pool.alloc(sizeof(std::uint32_t), sizeof(std::uint32_t), local) == 0) {
                     s.io.wr32(local, static_cast<std::uint32_t>(sweep_flag_value));
                     s.edma->xfer(fw::dwc::edma_dir::write, local, flag, sizeof(std::uint32_t),
                                  sp.timeout_ns);
@@ -72,15 +74,13 @@ void load_dma_sweep(platform& p, workload_result& out) {
         fw::host::pci_host host(io, hb, timeout_ns, retry_ns);
         out.enumerate_status = host.enumerate(out.devices);
         out.crs_retries = host.crs_retries();
-        if (out.enumerate_status)
-            return;
+        if (out.enumerate_status) return;
         // Wait (bounded) for the endpoint's flag.
         const std::uint64_t start = io.now_ns();
         bool seen = false;
         while (!(seen = io.rd32(flag) == sweep_flag_value) && io.now_ns() - start < timeout_ns)
             io.delay_ns(sweep_poll_ns);
-        if (!seen && !out.sweep_status)
-            out.sweep_status = -ETIMEDOUT;
+        if (!seen && !out.sweep_status) out.sweep_status = -ETIMEDOUT;
         out.host_finished = true;
     });
 }
@@ -107,11 +107,10 @@ void load_cmd_stream(platform& p, workload_result& out) {
     ep_params.claim_dma = false; // the command server uses the channels
     const hal::ep_board& eb = p.ep_board();
     p.load_ep([ep_params, &eb, fp, &out](hal::platform& io) {
-        fw::functions::run_test_endpoint(io, eb, ep_params,
-                                         [fp, &out](fw::functions::endpoint_services& s) {
-                                             out.cmd_fw_status =
-                                                 fw::functions::serve_cmd_stream(s, fp, out.cmd_fw);
-                                         });
+        fw::functions::run_test_endpoint(
+            io, eb, ep_params, [fp, &out](fw::functions::endpoint_services& s) {
+                out.cmd_fw_status = fw::functions::serve_cmd_stream(s, fp, out.cmd_fw);
+            });
     });
     const hal::host_board& hb = p.host_board();
     const std::uint64_t timeout_ns = c.host.test_timeout_us * ns_per_us;
@@ -199,8 +198,7 @@ const std::vector<workload>& workloads() {
 
 const workload* find_workload(const std::string& name) {
     for (const auto& w : workloads())
-        if (name == w.name)
-            return &w;
+        if (name == w.name) return &w;
     return nullptr;
 }
 

@@ -15,8 +15,12 @@ namespace {
 constexpr std::uint64_t four_gib = 1ull << 32;
 constexpr std::uint32_t atu_region_bytes = 1u << ATU_UNROLL_REGION_SHIFT;
 constexpr unsigned max_cap_walk = 48; // bounded walk: a looped list cannot hang the firmware
-std::uint32_t lower_32(std::uint64_t v) { return static_cast<std::uint32_t>(v); }
-std::uint32_t upper_32(std::uint64_t v) { return static_cast<std::uint32_t>(v >> 32); }
+std::uint32_t lower_32(std::uint64_t v) {
+    return static_cast<std::uint32_t>(v);
+}
+std::uint32_t upper_32(std::uint64_t v) {
+    return static_cast<std::uint32_t>(v >> 32);
+}
 unsigned fls(std::uint32_t v) {
     unsigned n = 0;
     while (v) {
@@ -44,8 +48,12 @@ void dw_pcie::writeb_dbi(std::uint32_t reg, std::uint8_t v) {
     (void)io_.write8(board_.dbi.base + reg, v);
 }
 
-void dw_pcie::dbi_ro_wr_en() { io_.rmw32(board_.dbi.base + MISC_CONTROL_1_OFF, 0, DBI_RO_WR_EN); }
-void dw_pcie::dbi_ro_wr_dis() { io_.rmw32(board_.dbi.base + MISC_CONTROL_1_OFF, DBI_RO_WR_EN, 0); }
+void dw_pcie::dbi_ro_wr_en() {
+    io_.rmw32(board_.dbi.base + MISC_CONTROL_1_OFF, 0, DBI_RO_WR_EN);
+}
+void dw_pcie::dbi_ro_wr_dis() {
+    io_.rmw32(board_.dbi.base + MISC_CONTROL_1_OFF, DBI_RO_WR_EN, 0);
+}
 
 void dw_pcie::version_detect() {
     version_ = readl_dbi(VERSION_NUMBER);
@@ -84,13 +92,11 @@ int dw_pcie::iatu_detect() {
     unsigned ob = 0, ib = 0;
     for (; ob < max_region; ++ob) {
         writel_atu(atu_dir::ob, ob, ATU_LOWER_TARGET, ATU_PROBE_PATTERN);
-        if (readl_atu(atu_dir::ob, ob, ATU_LOWER_TARGET) != ATU_PROBE_PATTERN)
-            break;
+        if (readl_atu(atu_dir::ob, ob, ATU_LOWER_TARGET) != ATU_PROBE_PATTERN) break;
     }
     for (; ib < max_region; ++ib) {
         writel_atu(atu_dir::ib, ib, ATU_LOWER_TARGET, ATU_PROBE_PATTERN);
-        if (readl_atu(atu_dir::ib, ib, ATU_LOWER_TARGET) != ATU_PROBE_PATTERN)
-            break;
+        if (readl_atu(atu_dir::ib, ib, ATU_LOWER_TARGET) != ATU_PROBE_PATTERN) break;
     }
     if (!ob && !ib) {
         io_.log(hal::log_level::error, "dwc", "No iATU regions found");
@@ -110,8 +116,7 @@ int dw_pcie::iatu_detect() {
     region_limit_ = (std::uint64_t(max) << 32) | (four_gib - 1);
     char buf[128];
     std::snprintf(buf, sizeof buf, "iATU: unroll %s, %u ob, %u ib, align %lluK, limit %lluG",
-                  unroll_ ? "T" : "F", ob, ib,
-                  static_cast<unsigned long long>(region_align_ >> 10),
+                  unroll_ ? "T" : "F", ob, ib, static_cast<unsigned long long>(region_align_ >> 10),
                   static_cast<unsigned long long>((region_limit_ + 1) >> 30));
     io_.log(hal::log_level::info, "dwc", buf);
     return 0;
@@ -119,8 +124,7 @@ int dw_pcie::iatu_detect() {
 
 int dw_pcie::wait_atu_enabled(atu_dir dir, unsigned index) {
     for (unsigned i = 0; i < LINK_WAIT_MAX_IATU_RETRIES; ++i) {
-        if (readl_atu(dir, index, ATU_REGION_CTRL2) & ATU_ENABLE)
-            return 0;
+        if (readl_atu(dir, index, ATU_REGION_CTRL2) & ATU_ENABLE) return 0;
         io_.delay_ns(LINK_WAIT_IATU_NS);
     }
     io_.log(hal::log_level::error, "dwc",
@@ -130,12 +134,10 @@ int dw_pcie::wait_atu_enabled(atu_dir dir, unsigned index) {
 }
 
 int dw_pcie::prog_outbound_atu(unsigned index, std::uint32_t type, unsigned func,
-                               std::uint64_t cpu_addr, std::uint64_t pci_addr,
-                               std::uint64_t size) {
+                               std::uint64_t cpu_addr, std::uint64_t pci_addr, std::uint64_t size) {
     std::uint64_t limit = cpu_addr + size - 1;
     if ((limit & ~region_limit_) != (cpu_addr & ~region_limit_) || !size ||
-        (cpu_addr & (region_align_ - 1)) || (pci_addr & (region_align_ - 1)) ||
-        index >= num_ob_)
+        (cpu_addr & (region_align_ - 1)) || (pci_addr & (region_align_ - 1)) || index >= num_ob_)
         return -EINVAL;
     writel_atu(atu_dir::ob, index, ATU_LOWER_BASE, lower_32(cpu_addr));
     writel_atu(atu_dir::ob, index, ATU_UPPER_BASE, upper_32(cpu_addr));
@@ -156,8 +158,7 @@ int dw_pcie::prog_inbound_atu(unsigned index, std::uint32_t type, std::uint64_t 
                               std::uint64_t cpu_addr, std::uint64_t size) {
     std::uint64_t limit = pci_addr + size - 1;
     if ((limit & ~region_limit_) != (pci_addr & ~region_limit_) || !size ||
-        (cpu_addr & (region_align_ - 1)) || (pci_addr & (region_align_ - 1)) ||
-        index >= num_ib_)
+        (cpu_addr & (region_align_ - 1)) || (pci_addr & (region_align_ - 1)) || index >= num_ib_)
         return -EINVAL;
     writel_atu(atu_dir::ib, index, ATU_LOWER_BASE, lower_32(pci_addr));
     writel_atu(atu_dir::ib, index, ATU_UPPER_BASE, upper_32(pci_addr));
@@ -176,8 +177,7 @@ int dw_pcie::prog_inbound_atu(unsigned index, std::uint32_t type, std::uint64_t 
 
 int dw_pcie::prog_ep_inbound_atu(unsigned func, unsigned index, std::uint32_t type,
                                  std::uint64_t cpu_addr, unsigned bar, std::uint64_t size) {
-    if (index >= num_ib_ || !size || (cpu_addr & (region_align_ - 1)) ||
-        (cpu_addr & (size - 1)))
+    if (index >= num_ib_ || !size || (cpu_addr & (region_align_ - 1)) || (cpu_addr & (size - 1)))
         return -EINVAL;
     writel_atu(atu_dir::ib, index, ATU_LOWER_TARGET, lower_32(cpu_addr));
     writel_atu(atu_dir::ib, index, ATU_UPPER_TARGET, upper_32(cpu_addr));
@@ -200,8 +200,7 @@ std::uint8_t dw_pcie::find_capability(std::uint8_t cap) {
     std::uint8_t pos = readb_dbi(pci::CAPABILITY_LIST);
     for (unsigned n = 0; pos && n < max_cap_walk; ++n) {
         std::uint16_t hdr = readw_dbi(pos);
-        if ((hdr & 0xFF) == cap)
-            return pos;
+        if ((hdr & 0xFF) == cap) return pos;
         pos = static_cast<std::uint8_t>(hdr >> 8);
     }
     return 0;
@@ -211,10 +210,8 @@ std::uint16_t dw_pcie::find_ext_capability(std::uint16_t cap) {
     std::uint32_t pos = pci::CFG_SPACE_SIZE;
     for (unsigned n = 0; pos && n < max_cap_walk; ++n) {
         std::uint32_t hdr = readl_dbi(pos);
-        if (hdr == 0 || hdr == 0xFFFFFFFFu)
-            return 0;
-        if ((hdr & 0xFFFF) == cap)
-            return static_cast<std::uint16_t>(pos);
+        if (hdr == 0 || hdr == 0xFFFFFFFFu) return 0;
+        if ((hdr & 0xFFFF) == cap) return static_cast<std::uint16_t>(pos);
         pos = hdr >> 20;
     }
     return 0;

@@ -16,7 +16,9 @@ enum class atu_dir { ob, ib };
 
 class dw_pcie {
 public:
-    dw_pcie(hal::platform& io, const hal::ep_board& board) : io_(io), board_(board) {}
+    dw_pcie(hal::platform& io, const hal::ep_board& board)
+        : io_(io)
+        , board_(board) {}
 
     hal::platform& io() { return io_; }
     const hal::ep_board& board() const { return board_; }
@@ -44,8 +46,8 @@ public:
     std::uint64_t region_align() const { return region_align_; }
     std::uint64_t region_limit() const { return region_limit_; }
 
-    int prog_outbound_atu(unsigned index, std::uint32_t type, unsigned func,
-                          std::uint64_t cpu_addr, std::uint64_t pci_addr, std::uint64_t size);
+    int prog_outbound_atu(unsigned index, std::uint32_t type, unsigned func, std::uint64_t cpu_addr,
+                          std::uint64_t pci_addr, std::uint64_t size);
     int prog_inbound_atu(unsigned index, std::uint32_t type, std::uint64_t pci_addr,
                          std::uint64_t cpu_addr, std::uint64_t size);
     int prog_ep_inbound_atu(unsigned func, unsigned index, std::uint32_t type,

@@ -21,8 +21,12 @@ constexpr std::uint32_t MSIX_ENTRY_DATA = 0x8;
 constexpr std::uint32_t MSIX_ENTRY_VECTOR_CTRL = 0xC;
 constexpr std::uint32_t MSIX_ENTRY_CTRL_MASKBIT = 0x1;
 constexpr std::uint64_t INTX_ASSERT_NS = 1'000'000; // glue drivers hold INTx for 1 ms
-std::uint32_t lower_32(std::uint64_t v) { return static_cast<std::uint32_t>(v); }
-std::uint32_t upper_32(std::uint64_t v) { return static_cast<std::uint32_t>(v >> 32); }
+std::uint32_t lower_32(std::uint64_t v) {
+    return static_cast<std::uint32_t>(v);
+}
+std::uint32_t upper_32(std::uint64_t v) {
+    return static_cast<std::uint32_t>(v >> 32);
+}
 unsigned ilog2(std::uint64_t v) {
     unsigned n = 0;
     while (v >>= 1)
@@ -35,13 +39,19 @@ unsigned order_base_2(unsigned v) {
         ++n;
     return n;
 }
-std::uint32_t bar_reg(unsigned bar) { return pci::BASE_ADDRESS_0 + 4 * bar; }
+std::uint32_t bar_reg(unsigned bar) {
+    return pci::BASE_ADDRESS_0 + 4 * bar;
+}
 } // namespace
 
 dw_pcie_ep::dw_pcie_ep(hal::platform& io, const hal::ep_board& board)
-    : pci_(io, board), glue_(io, board), features_(glue_.features()) {}
+    : pci_(io, board)
+    , glue_(io, board)
+    , features_(glue_.features()) {}
 
-const epc::features& dw_pcie_ep::get_features(unsigned) { return features_; }
+const epc::features& dw_pcie_ep::get_features(unsigned) {
+    return features_;
+}
 
 int dw_pcie_ep::find_free(std::vector<bool>& map) {
     for (std::size_t i = 0; i < map.size(); ++i)
@@ -62,8 +72,7 @@ int dw_pcie_ep::init_registers() {
     }
     pci_.version_detect();
     int r = pci_.iatu_detect();
-    if (r)
-        return r;
+    if (r) return r;
     ob_window_map_.assign(pci_.num_ob_windows(), false);
     ib_window_map_.assign(pci_.num_ib_windows(), false);
     outbound_addr_.assign(pci_.num_ob_windows(), 0);
@@ -77,8 +86,7 @@ int dw_pcie_ep::init_registers() {
 }
 
 void dw_pcie_ep::init_non_sticky_registers() {
-    if (!rebar_cap_)
-        return;
+    if (!rebar_cap_) return;
     pci_.dbi_ro_wr_en();
     std::uint32_t ctrl0 = pci_.readl_dbi(rebar_cap_ + pci::REBAR_CTRL);
     unsigned nbars = (ctrl0 & pci::REBAR_CTRL_NBAR_MASK) >> pci::REBAR_CTRL_NBAR_SHIFT;
@@ -122,29 +130,23 @@ int dw_pcie_ep::write_header(unsigned, const epc::header& h) {
 int dw_pcie_ep::set_bar(unsigned fn, const epc::epf_bar& b) {
     const unsigned bar = static_cast<unsigned>(b.barno);
     const bool is64 = b.flags & pci::BASE_ADDRESS_MEM_TYPE_64;
-    if (is64 && (bar & 1))
-        return -EINVAL; // DWC does not allow BAR pairs to overlap
-    const std::uint32_t type =
-        (b.flags & pci::BASE_ADDRESS_SPACE_IO) ? ATU_TYPE_IO : ATU_TYPE_MEM;
+    if (is64 && (bar & 1)) return -EINVAL; // DWC does not allow BAR pairs to overlap
+    const std::uint32_t type = (b.flags & pci::BASE_ADDRESS_SPACE_IO) ? ATU_TYPE_IO : ATU_TYPE_MEM;
     if (bar_set_[bar]) {
         // Dynamic re-set: same BAR, size and flags; only the inbound mapping moves, the BAR
         // register (the host's address) is left alone.
         const epc::epf_bar& old = epf_bar_[bar];
-        if (old.size != b.size || old.flags != b.flags)
-            return -EINVAL;
-        if (!b.submap.empty())
-            return set_bar_submap(fn, b, type);
+        if (old.size != b.size || old.flags != b.flags) return -EINVAL;
+        if (!b.submap.empty()) return set_bar_submap(fn, b, type);
         free_submap(bar);
         if (!bar_to_atu_[bar]) {
             int idx = find_free(ib_window_map_);
-            if (idx < 0)
-                return -EINVAL;
+            if (idx < 0) return -EINVAL;
             bar_to_atu_[bar] = idx + 1;
         }
         int r = pci_.prog_ep_inbound_atu(fn, static_cast<unsigned>(bar_to_atu_[bar] - 1), type,
                                          b.phys_addr, bar, b.size);
-        if (!r)
-            epf_bar_[bar] = b;
+        if (!r) epf_bar_[bar] = b;
         return r;
     }
     if (!b.submap.empty())
@@ -154,8 +156,8 @@ int dw_pcie_ep::set_bar(unsigned fn, const epc::epf_bar& b) {
         pci_.io().log(hal::log_level::error, "dwc", "No free inbound window");
         return -EINVAL;
     }
-    int r = pci_.prog_ep_inbound_atu(fn, static_cast<unsigned>(idx), type, b.phys_addr, bar,
-                                     b.size);
+    int r =
+        pci_.prog_ep_inbound_atu(fn, static_cast<unsigned>(idx), type, b.phys_addr, bar, b.size);
     if (r) {
         ib_window_map_[static_cast<std::size_t>(idx)] = false;
         return r;
@@ -170,9 +172,9 @@ int dw_pcie_ep::set_bar(unsigned fn, const epc::epf_bar& b) {
         unsigned nbars = (ctrl0 & pci::REBAR_CTRL_NBAR_MASK) >> pci::REBAR_CTRL_NBAR_SHIFT;
         for (unsigned i = 0; i < nbars; ++i) {
             std::uint32_t off = rebar_cap_ + i * rebar_entry_stride;
-            if ((pci_.readl_dbi(off + pci::REBAR_CTRL) & pci::REBAR_CTRL_BAR_IDX) != bar)
-                continue;
-            pci_.io().rmw32(pci_.board().dbi.base + off + pci::REBAR_CTRL, rebar_ctrl_upper_sizes, 0);
+            if ((pci_.readl_dbi(off + pci::REBAR_CTRL) & pci::REBAR_CTRL_BAR_IDX) != bar) continue;
+            pci_.io().rmw32(pci_.board().dbi.base + off + pci::REBAR_CTRL, rebar_ctrl_upper_sizes,
+                            0);
             pci_.writel_dbi(off + pci::REBAR_CAP,
                             1u << (ilog2(b.size) - mb_shift + rebar_first_size_bit));
         }
@@ -191,8 +193,7 @@ int dw_pcie_ep::set_bar(unsigned fn, const epc::epf_bar& b) {
 }
 
 int dw_pcie_ep::drop_inbound_window(unsigned bar) {
-    if (bar >= pci::STD_NUM_BARS || !bar_to_atu_[bar])
-        return -EINVAL;
+    if (bar >= pci::STD_NUM_BARS || !bar_to_atu_[bar]) return -EINVAL;
     pci_.disable_atu(atu_dir::ib, static_cast<unsigned>(bar_to_atu_[bar] - 1));
     return 0;
 }
@@ -207,29 +208,24 @@ void dw_pcie_ep::free_submap(unsigned bar) {
 
 int dw_pcie_ep::set_bar_submap(unsigned fn, const epc::epf_bar& b, std::uint32_t type) {
     const unsigned bar = static_cast<unsigned>(b.barno);
-    if (!features_.subrange_mapping)
-        return -EINVAL;
+    if (!features_.subrange_mapping) return -EINVAL;
     // The host-assigned BAR address, read back from DBI.
     std::uint64_t bar_addr = pci_.readl_dbi(bar_reg(bar)) & pci::BASE_ADDRESS_MEM_MASK;
     if (b.flags & pci::BASE_ADDRESS_MEM_TYPE_64)
         bar_addr |= std::uint64_t(pci_.readl_dbi(bar_reg(bar + 1))) << 32;
-    if (!bar_addr)
-        return -EINVAL;
+    if (!bar_addr) return -EINVAL;
     // Pieces: non-zero, aligned, no gaps or overlaps, exact coverage; enough free windows.
     const std::uint64_t mask = pci_.region_align() - 1;
     std::uint64_t covered = 0;
     for (const auto& m : b.submap) {
-        if (!m.size || (m.size & mask) || (m.phys_addr & mask) || (covered & mask))
-            return -EINVAL;
+        if (!m.size || (m.size & mask) || (m.phys_addr & mask) || (covered & mask)) return -EINVAL;
         covered += m.size;
     }
-    if (covered != b.size)
-        return -EINVAL;
-    std::size_t free_windows = static_cast<std::size_t>(
-        std::count(ib_window_map_.begin(), ib_window_map_.end(), false));
+    if (covered != b.size) return -EINVAL;
+    std::size_t free_windows =
+        static_cast<std::size_t>(std::count(ib_window_map_.begin(), ib_window_map_.end(), false));
     const std::size_t reusable = bar_sub_atu_[bar].size() + (bar_to_atu_[bar] ? 1 : 0);
-    if (b.submap.size() > free_windows + reusable)
-        return -ENOSPC;
+    if (b.submap.size() > free_windows + reusable) return -ENOSPC;
     // Tear down the old mapping, then program one address-match window per piece.
     free_submap(bar);
     if (bar_to_atu_[bar]) {
@@ -241,8 +237,8 @@ int dw_pcie_ep::set_bar_submap(unsigned fn, const epc::epf_bar& b, std::uint32_t
     std::uint64_t off = 0;
     for (const auto& m : b.submap) {
         int idx = find_free(ib_window_map_);
-        int r = pci_.prog_inbound_atu(static_cast<unsigned>(idx), type, bar_addr + off,
-                                      m.phys_addr, m.size);
+        int r = pci_.prog_inbound_atu(static_cast<unsigned>(idx), type, bar_addr + off, m.phys_addr,
+                                      m.size);
         if (r) {
             ib_window_map_[static_cast<std::size_t>(idx)] = false;
             free_submap(bar);
@@ -282,8 +278,7 @@ std::uint64_t dw_pcie_ep::align_addr(std::uint64_t pci_addr, std::uint64_t& size
     std::uint64_t map = (offset + size + page - 1) / page * page;
     map = std::min(map, pci_.board().max_map_bytes);
     const std::uint64_t boundary = (base | pci_.region_limit()) + 1; // 0 on wrap: no cap
-    if (boundary > base)
-        map = std::min(map, boundary - base);
+    if (boundary > base) map = std::min(map, boundary - base);
     // Always cover at least the first byte asked for (in region-alignment units, so the caps
     // above still hold when aperture pages are larger than the alignment).
     map = std::max(map, (offset + 1 + mask) & ~mask);
@@ -298,8 +293,8 @@ int dw_pcie_ep::map_addr(unsigned fn, std::uint64_t phys, std::uint64_t pci_addr
         pci_.io().log(hal::log_level::error, "dwc", "No free outbound window");
         return -EINVAL;
     }
-    int r = pci_.prog_outbound_atu(static_cast<unsigned>(idx), ATU_TYPE_MEM, fn, phys, pci_addr,
-                                   size);
+    int r =
+        pci_.prog_outbound_atu(static_cast<unsigned>(idx), ATU_TYPE_MEM, fn, phys, pci_addr, size);
     if (r) {
         ob_window_map_[static_cast<std::size_t>(idx)] = false;
         pci_.io().log(hal::log_level::error, "dwc", "Failed to enable address");
@@ -319,29 +314,25 @@ void dw_pcie_ep::unmap_addr(unsigned, std::uint64_t phys) {
 }
 
 int dw_pcie_ep::set_msi(unsigned, unsigned nr_irqs) {
-    if (!msi_cap_)
-        return -EINVAL;
+    if (!msi_cap_) return -EINVAL;
     pci_.dbi_ro_wr_en();
     std::uint16_t flags = pci_.readw_dbi(msi_cap_ + pci::MSI_FLAGS);
-    flags = static_cast<std::uint16_t>((flags & ~pci::MSI_FLAGS_QMASK) |
-                                       (order_base_2(nr_irqs) << 1));
+    flags =
+        static_cast<std::uint16_t>((flags & ~pci::MSI_FLAGS_QMASK) | (order_base_2(nr_irqs) << 1));
     pci_.writew_dbi(msi_cap_ + pci::MSI_FLAGS, flags);
     pci_.dbi_ro_wr_dis();
     return 0;
 }
 
 int dw_pcie_ep::get_msi(unsigned) {
-    if (!msi_cap_)
-        return -EINVAL;
+    if (!msi_cap_) return -EINVAL;
     std::uint16_t flags = pci_.readw_dbi(msi_cap_ + pci::MSI_FLAGS);
-    if (!(flags & pci::MSI_FLAGS_ENABLE))
-        return -EINVAL;
+    if (!(flags & pci::MSI_FLAGS_ENABLE)) return -EINVAL;
     return 1 << ((flags & pci::MSI_FLAGS_QSIZE) >> 4);
 }
 
 int dw_pcie_ep::set_msix(unsigned, unsigned nr_irqs, unsigned bir, std::uint32_t offset) {
-    if (!msix_cap_)
-        return -EINVAL;
+    if (!msix_cap_) return -EINVAL;
     pci_.dbi_ro_wr_en();
     std::uint16_t flags = pci_.readw_dbi(msix_cap_ + pci::MSIX_FLAGS);
     flags = static_cast<std::uint16_t>((flags & ~pci::MSIX_FLAGS_QSIZE) | (nr_irqs - 1));
@@ -353,19 +344,16 @@ int dw_pcie_ep::set_msix(unsigned, unsigned nr_irqs, unsigned bir, std::uint32_t
 }
 
 int dw_pcie_ep::get_msix(unsigned) {
-    if (!msix_cap_)
-        return -EINVAL;
+    if (!msix_cap_) return -EINVAL;
     std::uint16_t flags = pci_.readw_dbi(msix_cap_ + pci::MSIX_FLAGS);
-    if (!(flags & pci::MSIX_FLAGS_ENABLE))
-        return -EINVAL;
+    if (!(flags & pci::MSIX_FLAGS_ENABLE)) return -EINVAL;
     return (flags & pci::MSIX_FLAGS_QSIZE) + 1;
 }
 
 int dw_pcie_ep::init_msi_mem(epc::epc& epc) {
     const std::uint64_t page = pci_.board().aperture_page_size;
     int r = epc.mem_alloc_addr(page, msi_mem_phys_);
-    if (r)
-        return r;
+    if (r) return r;
     return epc.mem_alloc_addr(page, msix_mem_phys_);
 }
 
@@ -382,8 +370,7 @@ int dw_pcie_ep::raise_irq(unsigned fn, epc::irq_type type, unsigned num) {
 }
 
 int dw_pcie_ep::raise_intx() {
-    if (!features_.intx_capable)
-        return -EINVAL;
+    if (!features_.intx_capable) return -EINVAL;
     glue_.set_intx(true);
     pci_.io().delay_ns(INTX_ASSERT_NS);
     glue_.set_intx(false);
@@ -391,15 +378,12 @@ int dw_pcie_ep::raise_intx() {
 }
 
 int dw_pcie_ep::raise_msi(unsigned fn, unsigned num) {
-    if (!msi_cap_ || !msi_mem_phys_)
-        return -EINVAL;
+    if (!msi_cap_ || !msi_mem_phys_) return -EINVAL;
     const std::uint16_t flags = pci_.readw_dbi(msi_cap_ + pci::MSI_FLAGS);
-    if (!(flags & pci::MSI_FLAGS_ENABLE))
-        return -EINVAL;
+    if (!(flags & pci::MSI_FLAGS_ENABLE)) return -EINVAL;
     const bool has64 = flags & pci::MSI_FLAGS_64BIT;
     std::uint64_t msg_addr = pci_.readl_dbi(msi_cap_ + pci::MSI_ADDRESS_LO);
-    if (has64)
-        msg_addr |= std::uint64_t(pci_.readl_dbi(msi_cap_ + pci::MSI_ADDRESS_HI)) << 32;
+    if (has64) msg_addr |= std::uint64_t(pci_.readl_dbi(msi_cap_ + pci::MSI_ADDRESS_HI)) << 32;
     const std::uint16_t msg_data =
         pci_.readw_dbi(msi_cap_ + (has64 ? pci::MSI_DATA_64 : pci::MSI_DATA_32));
     std::uint64_t map_size = sizeof(std::uint32_t), offset = 0;
@@ -414,8 +398,7 @@ int dw_pcie_ep::raise_msi(unsigned fn, unsigned num) {
     }
     if (!msi_iatu_mapped_) {
         int r = map_addr(fn, msi_mem_phys_, aligned, map_size);
-        if (r)
-            return r;
+        if (r) return r;
         msi_iatu_mapped_ = true;
         msi_msg_addr_ = aligned;
         msi_map_size_ = map_size;
@@ -425,12 +408,10 @@ int dw_pcie_ep::raise_msi(unsigned fn, unsigned num) {
 }
 
 int dw_pcie_ep::raise_msix(unsigned fn, unsigned num) {
-    if (!msix_cap_ || !msix_mem_phys_)
-        return -EINVAL;
+    if (!msix_cap_ || !msix_mem_phys_) return -EINVAL;
     const std::uint32_t tbl = pci_.readl_dbi(msix_cap_ + pci::MSIX_TABLE);
     const unsigned bir = tbl & pci::MSIX_TABLE_BIR;
-    if (!bar_set_[bir])
-        return -EINVAL;
+    if (!bar_set_[bir]) return -EINVAL;
     // The table lives in the local memory that backs the BAR.
     const std::uint64_t entry = epf_bar_[bir].phys_addr + (tbl & pci::MSIX_TABLE_OFFSET) +
                                 std::uint64_t(num - 1) * pci::MSIX_ENTRY_SIZE;
@@ -448,8 +429,7 @@ int dw_pcie_ep::raise_msix(unsigned fn, unsigned num) {
     std::uint64_t map_size = sizeof(std::uint32_t), offset = 0;
     const std::uint64_t aligned = align_addr(msg_addr, map_size, offset);
     int r = map_addr(fn, msix_mem_phys_, aligned, map_size);
-    if (r)
-        return r;
+    if (r) return r;
     io.wr32(msix_mem_phys_ + offset, msg_data);
     unmap_addr(fn, msix_mem_phys_);
     return 0;
@@ -460,6 +440,8 @@ int dw_pcie_ep::start() {
     return 0;
 }
 
-void dw_pcie_ep::stop() { glue_.ltssm_enable(false); }
+void dw_pcie_ep::stop() {
+    glue_.ltssm_enable(false);
+}
 
 } // namespace fw::dwc

@@ -46,11 +46,15 @@ constexpr std::uint32_t ATU_TYPE_CFG0 = 0x4;
 constexpr std::uint32_t ATU_TYPE_CFG1 = 0x5;
 constexpr std::uint32_t ATU_TYPE_MSG = 0x10;
 constexpr std::uint32_t ATU_INCREASE_REGION_SIZE = 1u << 13;
-constexpr std::uint32_t atu_func_num(unsigned pf) { return pf << 20; }
+constexpr std::uint32_t atu_func_num(unsigned pf) {
+    return pf << 20;
+}
 constexpr std::uint32_t ATU_ENABLE = 1u << 31;
 constexpr std::uint32_t ATU_BAR_MODE_ENABLE = 1u << 30;
 constexpr std::uint32_t ATU_FUNC_NUM_MATCH_EN = 1u << 19;
-constexpr std::uint32_t atu_bar(unsigned bar) { return bar << 8; }
+constexpr std::uint32_t atu_bar(unsigned bar) {
+    return bar << 8;
+}
 
 constexpr unsigned LINK_WAIT_MAX_IATU_RETRIES = 5;
 constexpr std::uint64_t LINK_WAIT_IATU_NS = 9'000'000; // 9 ms

@@ -39,8 +39,7 @@ void soc_glue::set_intx(bool asserted) {
 
 std::uint32_t soc_glue::ack_irq() {
     std::uint32_t s = io_.rd32(board_.app.base + IRQ_STATUS);
-    if (s)
-        io_.wr32(board_.app.base + IRQ_STATUS, s);
+    if (s) io_.wr32(board_.app.base + IRQ_STATUS, s);
     return s;
 }
 

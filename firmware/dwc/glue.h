@@ -28,7 +28,9 @@ constexpr std::uint32_t IRQ_PERST_DEASSERT = 1u << 2;
 
 class soc_glue {
 public:
-    soc_glue(hal::platform& io, const hal::ep_board& board) : io_(io), board_(board) {}
+    soc_glue(hal::platform& io, const hal::ep_board& board)
+        : io_(io)
+        , board_(board) {}
 
     epc::features features() const;
     void enable_irqs();

@@ -117,7 +117,9 @@ public:
     int set_msix(unsigned fn, unsigned nr_irqs, unsigned bir, std::uint32_t offset);
     int get_msi(unsigned fn) { return ops_.get_msi(fn); }
     int get_msix(unsigned fn) { return ops_.get_msix(fn); }
-    int raise_irq(unsigned fn, irq_type type, unsigned num) { return ops_.raise_irq(fn, type, num); }
+    int raise_irq(unsigned fn, irq_type type, unsigned num) {
+        return ops_.raise_irq(fn, type, num);
+    }
     int start() { return ops_.start(); }
 
     int mem_alloc_addr(std::uint64_t size, std::uint64_t& phys) { return mem_.alloc(size, phys); }
@@ -141,7 +143,9 @@ private:
 // pci_epf_alloc_space's memory: coherent buffers in local DRAM (first fit, aligned).
 class coherent_pool {
 public:
-    coherent_pool(std::uint64_t base, std::uint64_t size) : base_(base), size_(size) {}
+    coherent_pool(std::uint64_t base, std::uint64_t size)
+        : base_(base)
+        , size_(size) {}
     // Returns 0 or -ENOMEM.
     int alloc(std::uint64_t size, std::uint64_t align, std::uint64_t& addr);
     void free(std::uint64_t addr);

@@ -24,7 +24,11 @@ struct command {
 class server {
 public:
     server(endpoint_services& s, const cmd_stream_params& p, cmd_stream_stats& st)
-        : s_(s), io_(s.io), p_(p), st_(st), base_(s.function.bar(p.bar).phys_addr) {}
+        : s_(s)
+        , io_(s.io)
+        , p_(p)
+        , st_(st)
+        , base_(s.function.bar(p.bar).phys_addr) {}
 
     int run();
 
@@ -52,8 +56,7 @@ private:
 bool server::wait_for(std::uint32_t off, std::uint32_t bits) {
     const std::uint64_t start = io_.now_ns();
     while (!(reg(off) & bits)) {
-        if (io_.now_ns() - start > p_.idle_timeout_ns)
-            return false;
+        if (io_.now_ns() - start > p_.idle_timeout_ns) return false;
         io_.delay_ns(p_.poll_ns);
     }
     return true;
@@ -125,19 +128,15 @@ void server::move_cpu(std::vector<command>& batch) {
                 hal::status st = hal::status::ok;
                 if (c.opcode == OP_READ) {
                     st = io_.read(cur.phys_addr, buf_.data(), n);
-                    if (st == hal::status::ok)
-                        st = io_.write(local, buf_.data(), n);
+                    if (st == hal::status::ok) st = io_.write(local, buf_.data(), n);
                 } else {
                     st = io_.read(local, buf_.data(), n);
-                    if (st == hal::status::ok)
-                        st = io_.write(cur.phys_addr, buf_.data(), n);
+                    if (st == hal::status::ok) st = io_.write(cur.phys_addr, buf_.data(), n);
                 }
                 io_.charge(hal::platform::work::copy, n);
-                if (st != hal::status::ok)
-                    c.status = CQE_STATUS_BUS_ERROR;
+                if (st != hal::status::ok) c.status = CQE_STATUS_BUS_ERROR;
                 done += n;
-                if (own)
-                    s_.epc.mem_unmap(0, cur);
+                if (own) s_.epc.mem_unmap(0, cur);
                 if (done < c.page_bytes) {
                     if (s_.epc.mem_map(0, c.pages[pc.page] + done, c.page_bytes - done, cur)) {
                         c.status = CQE_STATUS_MAP_ERROR;
@@ -154,8 +153,7 @@ void server::move_cpu(std::vector<command>& batch) {
 
 void server::move_dma(std::vector<command>& batch) {
     for (auto& c : batch) {
-        if (c.status != CQE_STATUS_OK)
-            continue;
+        if (c.status != CQE_STATUS_OK) continue;
         for (unsigned i = 0; i < c.pages.size(); ++i) {
             const std::uint64_t local = c.local + std::uint64_t(i) * c.page_bytes;
             const int r =
@@ -187,8 +185,7 @@ void server::complete(command& c) {
         io_.log(hal::log_level::warning, log_cat, "no window for the completion entry");
     }
     set_reg(REG_DONE, done_);
-    if (s_.epc.raise_irq(0, epc::irq_type::msi, msi_vector) == 0)
-        ++st_.msis;
+    if (s_.epc.raise_irq(0, epc::irq_type::msi, msi_vector) == 0) ++st_.msis;
     ++st_.commands;
     if (c.status == CQE_STATUS_OK)
         st_.bytes += std::uint64_t(c.pages.size()) * c.page_bytes;
@@ -207,8 +204,7 @@ int server::run() {
     }
     set_reg(REG_MAX_PAGES, p_.max_pages);
     set_reg(REG_STATUS, 0);
-    if (!wait_for(REG_CTRL, CTRL_ENABLE))
-        return -ETIMEDOUT;
+    if (!wait_for(REG_CTRL, CTRL_ENABLE)) return -ETIMEDOUT;
     entries_ = reg(REG_SQ_ENTRIES);
     cq_ = reg(REG_CQ_ADDR_LO) | (std::uint64_t(reg(REG_CQ_ADDR_HI)) << 32);
     const std::uint64_t ring_end = SQ_OFFSET + std::uint64_t(entries_) * sqe_bytes(p_.max_pages);
@@ -218,8 +214,7 @@ int server::run() {
     }
     // Staging memory for the commands served at once.
     const std::uint64_t per_cmd_bytes = std::uint64_t(p_.max_pages) * 65536;
-    if (s_.pool.alloc(per_cmd_bytes * p_.concurrency, 4096, staging_))
-        return -ENOMEM;
+    if (s_.pool.alloc(per_cmd_bytes * p_.concurrency, 4096, staging_)) return -ENOMEM;
     set_reg(REG_STATUS, STATUS_READY);
     io_.log(hal::log_level::info, log_cat,
             std::string("serving: ") + std::to_string(entries_) + " entries, concurrency " +
@@ -231,8 +226,7 @@ int server::run() {
         const unsigned tail = reg(REG_SQ_TAIL) % entries_;
         ++st_.polls;
         if (tail == head) {
-            if (io_.now_ns() - idle_since > p_.idle_timeout_ns)
-                break;
+            if (io_.now_ns() - idle_since > p_.idle_timeout_ns) break;
             io_.delay_ns(p_.poll_ns);
             continue;
         }

@@ -2,9 +2,9 @@
 
 #include "hal/crc32.h"
 #include "hal/errno.h"
+#include "hal/irq_window_regs.h"
 #include "hal/pci_epf_test_regs.h"
 #include "hal/pci_regs.h"
-#include "hal/irq_window_regs.h"
 #include "hal/random.h"
 
 #include <algorithm>
@@ -368,8 +368,7 @@ bool pci_epf_test::cmd_disable_doorbell() {
 }
 
 void pci_epf_test::doorbell_irq() {
-    if (!p_.doorbell_window)
-        return;
+    if (!p_.doorbell_window) return;
     // Drain the window's FIFO; the doorbell value completes the doorbell test.
     while (io_.rd32(p_.doorbell_window + irq_window::COUNT)) {
         const std::uint32_t v = io_.rd32(p_.doorbell_window + irq_window::POP);

@@ -179,8 +179,8 @@ private:
     std::array<epf_test_cmd_stats, epf_test_cmd_count> stats_{};
     std::uint32_t last_command_ = 0;
     std::uint32_t status_ = 0;
-    int db_bar_ = -1;            // the BAR remapped onto the interrupt window, -1 when off
-    std::uint32_t db_data_ = 0;  // the value the host is told to write
+    int db_bar_ = -1;           // the BAR remapped onto the interrupt window, -1 when off
+    std::uint32_t db_data_ = 0; // the value the host is told to write
     std::uint64_t irqs_raised_ = 0;
     std::uint64_t prng_seed_;
     std::vector<std::uint8_t> staging_; // the CPU's side of a copy (its loads and stores)

@@ -30,11 +30,9 @@ void run_test_endpoint(hal::platform& io, const hal::ep_board& board, const epf_
             io.wait_for_interrupt(idle_wait_ns);
     };
     int r = ep.init_registers();
-    if (r)
-        halt("controller init", r);
+    if (r) halt("controller init", r);
     epc::epc epc(ep, io, board);
-    if ((r = ep.init_msi_mem(epc)))
-        halt("interrupt memory reservation", r);
+    if ((r = ep.init_msi_mem(epc))) halt("interrupt memory reservation", r);
     // Buffers come from DRAM below the interrupt-generation window (which stores nothing).
     const std::uint64_t pool_bytes =
         board.irq_window.size && board.irq_window.base > board.dram.base
@@ -47,15 +45,13 @@ void run_test_endpoint(hal::platform& io, const hal::ep_board& board, const epf_
     fp.doorbell_window = board.irq_window.base;
     pci_epf_test epf(io, epc, pool, fp);
     io.set_irq_handler(hal::irq_msi_ctrl, [&](unsigned) { epf.doorbell_irq(); });
-    if ((r = epf.bind()))
-        halt("pci-epf-test bind", r);
+    if ((r = epf.bind())) halt("pci-epf-test bind", r);
     // dw_pcie_edma_detect; no usable eDMA is not fatal: USE_DMA transfers are then refused.
     // Probed after bind so the BAR spaces keep their place in the pool.
     if ((r = edma.probe()))
         io.log(hal::log_level::info, "ep", std::string("no eDMA: ") + err_name(r));
     epf.set_dma(edma.probed() && p.claim_dma ? &edma : nullptr);
-    if ((r = epf.epc_init()))
-        halt("pci-epf-test epc_init", r);
+    if ((r = epf.epc_init())) halt("pci-epf-test epc_init", r);
     if (p.unmapped_bar >= 0) {
         io.log(hal::log_level::warning, "ep",
                "fault injection: BAR" + std::to_string(p.unmapped_bar) +

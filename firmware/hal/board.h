@@ -30,10 +30,10 @@ struct bar_desc {
 
 // Interrupt lines of the endpoint SoC's interrupt controller.
 enum ep_irq_line : unsigned {
-    irq_app = 0,  // glue ("app") block: link up / link down / PERST#
-    irq_edma = 1, // eDMA done/abort (local)
+    irq_app = 0,      // glue ("app") block: link up / link down / PERST#
+    irq_edma = 1,     // eDMA done/abort (local)
     irq_msi_ctrl = 2, // interrupt-generation window
-    irq_smmu = 3, // SMMU event queue
+    irq_smmu = 3,     // SMMU event queue
     ep_irq_lines = 8,
 };
 
@@ -45,7 +45,7 @@ struct ep_board {
     region app;      // glue block: LTSSM enable, PERST#, link interrupts
     region aperture; // outbound address space ("addr_space")
     std::uint64_t aperture_page_size = 0;
-    region dram;     // memory the firmware may allocate buffers from
+    region dram;       // memory the firmware may allocate buffers from
     region irq_window; // interrupt-generation window (inside the DRAM range; stores nothing)
     std::array<bar_desc, 6> bars{};
     std::uint64_t bar_align = 0; // pci_epc_features.align: BAR buffer alignment in bytes
@@ -67,13 +67,13 @@ enum host_irq_line : unsigned {
 };
 
 struct host_board {
-    region ram;    // host DRAM
-    region ecam;   // enhanced configuration access window
-    region mmio32; // non-prefetchable 32-bit window for BARs
-    region mmio64; // 64-bit prefetchable window for BARs
-    region msi_doorbell; // MSI target: memory writes here are interrupts (address/data)
-    region msi_regs;     // the MSI controller's registers (host_irq_regs.h)
-    unsigned first_bus = 1; // bus below the root port
+    region ram;                // host DRAM
+    region ecam;               // enhanced configuration access window
+    region mmio32;             // non-prefetchable 32-bit window for BARs
+    region mmio64;             // 64-bit prefetchable window for BARs
+    region msi_doorbell;       // MSI target: memory writes here are interrupts (address/data)
+    region msi_regs;           // the MSI controller's registers (host_irq_regs.h)
+    unsigned first_bus = 1;    // bus below the root port
     unsigned mrrs_bytes = 512; // Max Read Request Size the host's policy programs
 };
 

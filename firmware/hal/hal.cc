@@ -23,8 +23,7 @@ const char* to_string(status s) {
 namespace fw {
 
 const char* err_name(int err) {
-    if (err < 0)
-        err = -err;
+    if (err < 0) err = -err;
     switch (err) {
     case 0:
         return "OK";

@@ -8,8 +8,8 @@
 
 namespace host_irq {
 
-constexpr std::uint32_t MSI_COUNT = 0x00;    // messages waiting in the FIFO
-constexpr std::uint32_t MSI_POP_DATA = 0x04; // reading pops the oldest message: its data
+constexpr std::uint32_t MSI_COUNT = 0x00;       // messages waiting in the FIFO
+constexpr std::uint32_t MSI_POP_DATA = 0x04;    // reading pops the oldest message: its data
 constexpr std::uint32_t MSI_POP_ADDR_LO = 0x08; // address of the message last popped
 constexpr std::uint32_t MSI_POP_ADDR_HI = 0x0C;
 constexpr std::uint32_t MSI_POP_SOURCE = 0x10; // requester ID of the message last popped

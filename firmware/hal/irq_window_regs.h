@@ -7,9 +7,9 @@
 
 namespace irq_window {
 
-constexpr std::uint32_t POP = 0x0;      // the oldest value, removed (0 when empty)
-constexpr std::uint32_t COUNT = 0x4;    // values waiting
-constexpr std::uint32_t OVERFLOW = 0x8; // values lost to a full FIFO since reset
+constexpr std::uint32_t POP = 0x0;         // the oldest value, removed (0 when empty)
+constexpr std::uint32_t COUNT = 0x4;       // values waiting
+constexpr std::uint32_t OVERFLOW = 0x8;    // values lost to a full FIFO since reset
 constexpr std::uint32_t LAST_OFFSET = 0xC; // window offset the last popped value was written at
 
 } // namespace irq_window

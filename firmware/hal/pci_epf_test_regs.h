@@ -72,7 +72,9 @@ constexpr std::uint32_t FLAG_USE_DMA = 1u << 0;
 enum irq_type : std::uint32_t { IRQ_TYPE_INTX = 0, IRQ_TYPE_MSI = 1, IRQ_TYPE_MSIX = 2 };
 
 // The host driver's BAR test patterns.
-constexpr std::uint8_t bar_pattern(unsigned bar) { return static_cast<std::uint8_t>(0xA0 + bar); }
+constexpr std::uint8_t bar_pattern(unsigned bar) {
+    return static_cast<std::uint8_t>(0xA0 + bar);
+}
 // BAR_SUBRANGE: the endpoint fills physical half i with this signature byte; the host writes
 // subrange_pattern into the half it sees as i.
 constexpr std::uint8_t subrange_signature(unsigned bar, unsigned half) {

@@ -10,7 +10,8 @@ namespace fw {
 
 class xorshift64star {
 public:
-    explicit xorshift64star(std::uint64_t seed) : s_(seed ? seed : nonzero_state) {}
+    explicit xorshift64star(std::uint64_t seed)
+        : s_(seed ? seed : nonzero_state) {}
     std::uint64_t next() {
         s_ ^= s_ >> shift_a;
         s_ ^= s_ << shift_b;
@@ -23,8 +24,7 @@ public:
         std::uint64_t word = 0;
         for (std::size_t i = 0; i < len; ++i) {
             const unsigned byte = static_cast<unsigned>(i % sizeof(word));
-            if (!byte)
-                word = next();
+            if (!byte) word = next();
             out[i] = static_cast<std::uint8_t>(word >> (byte * bits_per_byte));
         }
     }

@@ -49,12 +49,10 @@ int run_cmd_stream_host(pci_host& host, const pci_dev& dev, host_mem& mem,
     // Completion ring and the data pages: every queue slot owns its pages, allocated one by one
     // and handed out in a shuffled order so a command's pages are scattered.
     std::uint64_t cq = 0;
-    if (mem.kzalloc(std::uint64_t(ring) * CQE_BYTES, page_align, cq))
-        return out.status = -ENOMEM;
+    if (mem.kzalloc(std::uint64_t(ring) * CQE_BYTES, page_align, cq)) return out.status = -ENOMEM;
     std::vector<std::uint64_t> pages(std::size_t(ring) * p.pages_per_command);
     for (auto& pg : pages)
-        if (mem.kmalloc(p.page_bytes, page_align, pg))
-            return out.status = -ENOMEM;
+        if (mem.kmalloc(p.page_bytes, page_align, pg)) return out.status = -ENOMEM;
     xorshift64star rng(p.seed);
     for (std::size_t i = pages.size(); i > 1; --i)
         std::swap(pages[i - 1], pages[rng.next() % i]);
@@ -63,7 +61,8 @@ int run_cmd_stream_host(pci_host& host, const pci_dev& dev, host_mem& mem,
     // interrupt FIFO as it goes.
     const hal::host_board& hb = host.board();
     if (dev.msi_cap) {
-        const std::uint16_t flags = host.cfg_read16(dev.bus, dev.dev, dev.fn, dev.msi_cap + pci::MSI_FLAGS);
+        const std::uint16_t flags =
+            host.cfg_read16(dev.bus, dev.dev, dev.fn, dev.msi_cap + pci::MSI_FLAGS);
         host.cfg_write32(dev.bus, dev.dev, dev.fn, dev.msi_cap + pci::MSI_ADDRESS_LO,
                          static_cast<std::uint32_t>(hb.msi_doorbell.base));
         const bool is64 = flags & pci::MSI_FLAGS_64BIT;
@@ -72,9 +71,9 @@ int run_cmd_stream_host(pci_host& host, const pci_dev& dev, host_mem& mem,
                              static_cast<std::uint32_t>(hb.msi_doorbell.base >> 32));
         host.cfg_write16(dev.bus, dev.dev, dev.fn,
                          dev.msi_cap + (is64 ? pci::MSI_DATA_64 : pci::MSI_DATA_32), 0);
-        host.cfg_write16(dev.bus, dev.dev, dev.fn, dev.msi_cap + pci::MSI_FLAGS,
-                         static_cast<std::uint16_t>((flags & ~pci::MSI_FLAGS_QSIZE) |
-                                                    pci::MSI_FLAGS_ENABLE));
+        host.cfg_write16(
+            dev.bus, dev.dev, dev.fn, dev.msi_cap + pci::MSI_FLAGS,
+            static_cast<std::uint16_t>((flags & ~pci::MSI_FLAGS_QSIZE) | pci::MSI_FLAGS_ENABLE));
     }
     auto drain_msis = [&]() {
         const std::uint32_t n = io.rd32(hb.msi_regs.base + host_irq::MSI_COUNT);
@@ -87,8 +86,7 @@ int run_cmd_stream_host(pci_host& host, const pci_dev& dev, host_mem& mem,
     io.wr32(regs + REG_CQ_ADDR_HI, static_cast<std::uint32_t>(cq >> 32));
     io.wr32(regs + REG_SQ_TAIL, 0);
     io.wr32(regs + REG_CTRL, CTRL_ENABLE);
-    if (!wait_status(STATUS_READY))
-        return out.status = -ETIMEDOUT;
+    if (!wait_status(STATUS_READY)) return out.status = -ETIMEDOUT;
 
     std::vector<std::uint64_t> submitted_at(ring);
     std::vector<std::uint16_t> opcode(ring);
@@ -107,8 +105,8 @@ int run_cmd_stream_host(pci_host& host, const pci_dev& dev, host_mem& mem,
             std::copy_n(reinterpret_cast<const std::uint8_t*>(&cid), sizeof cid, &entry[SQE_CID]);
             std::copy_n(reinterpret_cast<const std::uint8_t*>(&p.pages_per_command),
                         sizeof(std::uint32_t), &entry[SQE_PAGES]);
-            std::copy_n(reinterpret_cast<const std::uint8_t*>(&p.page_bytes),
-                        sizeof(std::uint32_t), &entry[SQE_PAGE_BYTES]);
+            std::copy_n(reinterpret_cast<const std::uint8_t*>(&p.page_bytes), sizeof(std::uint32_t),
+                        &entry[SQE_PAGE_BYTES]);
             std::copy_n(reinterpret_cast<const std::uint8_t*>(&pages[slot * p.pages_per_command]),
                         p.pages_per_command * sizeof(std::uint64_t), &entry[SQE_PRP]);
             io.write(regs + SQ_OFFSET + std::uint64_t(slot) * sqe, entry.data(), entry.size());
@@ -118,8 +116,7 @@ int run_cmd_stream_host(pci_host& host, const pci_dev& dev, host_mem& mem,
             ++submitted;
             rang = true;
         }
-        if (rang)
-            io.wr32(regs + REG_SQ_TAIL, tail);
+        if (rang) io.wr32(regs + REG_SQ_TAIL, tail);
         // Reap the next completion (bounded wait).
         const std::uint64_t slot_addr = cq + std::uint64_t(completed % ring) * CQE_BYTES;
         const std::uint64_t wait_start = io.now_ns();

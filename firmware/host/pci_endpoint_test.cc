@@ -1116,11 +1116,12 @@ test_result skipped(const std::string& name, const std::string& reason) {
 // (read and cleared after every test, so each is charged to the test that raised it).
 class result_table {
 public:
-    result_table(pci_host& host, const pci_dev& dev) : host_(host), dev_(dev) {}
+    result_table(pci_host& host, const pci_dev& dev)
+        : host_(host)
+        , dev_(dev) {}
     void push_back(test_result r) {
         const std::string aer = host_.take_aer_errors(dev_);
-        if (r.result == verdict::fail)
-            r.reason += aer;
+        if (r.result == verdict::fail) r.reason += aer;
         rows_.push_back(std::move(r));
     }
     std::vector<test_result> take() { return std::move(rows_); }

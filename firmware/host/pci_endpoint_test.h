@@ -14,8 +14,8 @@
 #pragma once
 
 #include "hal/board.h"
-#include "host/host_mem.h"
 #include "hal/random.h"
+#include "host/host_mem.h"
 #include "host/pci_host.h"
 
 #include <cstdint>

@@ -12,7 +12,9 @@ namespace {
 constexpr unsigned ecam_bus_shift = 20, ecam_dev_shift = 15, ecam_fn_shift = 12;
 constexpr std::uint64_t bridge_granule = 1ull << 20; // memory windows are 1 MiB granular
 constexpr unsigned max_cap_walk = 48;
-std::uint64_t align_up(std::uint64_t v, std::uint64_t a) { return (v + a - 1) / a * a; }
+std::uint64_t align_up(std::uint64_t v, std::uint64_t a) {
+    return (v + a - 1) / a * a;
+}
 } // namespace
 
 std::string pci_dev::name() const {
@@ -23,8 +25,12 @@ std::string pci_dev::name() const {
 
 pci_host::pci_host(hal::platform& io, const hal::host_board& board, std::uint64_t timeout_ns,
                    std::uint64_t crs_retry_ns)
-    : io_(io), board_(board), timeout_ns_(timeout_ns), crs_retry_ns_(crs_retry_ns),
-      next32_(board.mmio32.base), next64_(board.mmio64.base) {}
+    : io_(io)
+    , board_(board)
+    , timeout_ns_(timeout_ns)
+    , crs_retry_ns_(crs_retry_ns)
+    , next32_(board.mmio32.base)
+    , next64_(board.mmio64.base) {}
 
 std::uint64_t pci_host::ecam(unsigned bus, unsigned dev, unsigned fn, std::uint32_t reg) const {
     return board_.ecam.base + (std::uint64_t(bus) << ecam_bus_shift) +
@@ -44,12 +50,10 @@ std::uint8_t pci_host::cfg_read8(unsigned b, unsigned d, unsigned f, std::uint32
     (void)io_.read8(ecam(b, d, f, reg), v);
     return v;
 }
-void pci_host::cfg_write32(unsigned b, unsigned d, unsigned f, std::uint32_t reg,
-                           std::uint32_t v) {
+void pci_host::cfg_write32(unsigned b, unsigned d, unsigned f, std::uint32_t reg, std::uint32_t v) {
     io_.wr32(ecam(b, d, f, reg), v);
 }
-void pci_host::cfg_write16(unsigned b, unsigned d, unsigned f, std::uint32_t reg,
-                           std::uint16_t v) {
+void pci_host::cfg_write16(unsigned b, unsigned d, unsigned f, std::uint32_t reg, std::uint16_t v) {
     (void)io_.write16(ecam(b, d, f, reg), v);
 }
 void pci_host::cfg_write8(unsigned b, unsigned d, unsigned f, std::uint32_t reg, std::uint8_t v) {
@@ -60,8 +64,7 @@ std::uint8_t pci_host::find_capability(const pci_dev& d, std::uint8_t cap) {
     std::uint8_t pos = cfg_read8(d.bus, d.dev, d.fn, pci::CAPABILITY_LIST);
     for (unsigned n = 0; pos && pos != 0xFF && n < max_cap_walk; ++n) {
         std::uint16_t hdr = cfg_read16(d.bus, d.dev, d.fn, pos);
-        if ((hdr & 0xFF) == cap)
-            return pos;
+        if ((hdr & 0xFF) == cap) return pos;
         pos = static_cast<std::uint8_t>(hdr >> 8);
     }
     return 0;
@@ -70,14 +73,11 @@ std::uint8_t pci_host::find_capability(const pci_dev& d, std::uint8_t cap) {
 std::string pci_host::take_received_errors() {
     const std::uint16_t sta = cfg_read16(0, 0, 0, pci::SEC_STATUS);
     const std::uint16_t bits = sta & (pci::STATUS_REC_TARGET_ABORT | pci::STATUS_REC_MASTER_ABORT);
-    if (!bits || sta == 0xFFFF)
-        return {};
+    if (!bits || sta == 0xFFFF) return {};
     cfg_write16(0, 0, 0, pci::SEC_STATUS, bits); // W1C
     std::string out = ", root port:";
-    if (bits & pci::STATUS_REC_MASTER_ABORT)
-        out += " Received Master Abort (UR completion)";
-    if (bits & pci::STATUS_REC_TARGET_ABORT)
-        out += " Received Target Abort (CA completion)";
+    if (bits & pci::STATUS_REC_MASTER_ABORT) out += " Received Master Abort (UR completion)";
+    if (bits & pci::STATUS_REC_TARGET_ABORT) out += " Received Target Abort (CA completion)";
     return out;
 }
 
@@ -85,10 +85,8 @@ std::uint16_t pci_host::find_ext_capability(const pci_dev& d, std::uint16_t cap)
     std::uint32_t pos = pci::CFG_SPACE_SIZE;
     for (unsigned n = 0; pos && n < max_cap_walk; ++n) {
         const std::uint32_t hdr = cfg_read32(d.bus, d.dev, d.fn, pos);
-        if (hdr == 0 || hdr == 0xFFFFFFFFu)
-            return 0;
-        if ((hdr & 0xFFFF) == cap)
-            return static_cast<std::uint16_t>(pos);
+        if (hdr == 0 || hdr == 0xFFFFFFFFu) return 0;
+        if ((hdr & 0xFFFF) == cap) return static_cast<std::uint16_t>(pos);
         pos = hdr >> 20;
     }
     return 0;
@@ -96,11 +94,9 @@ std::uint16_t pci_host::find_ext_capability(const pci_dev& d, std::uint16_t cap)
 
 std::string pci_host::take_aer_errors(const pci_dev& d) {
     const std::uint16_t aer = find_ext_capability(d, pci::EXT_CAP_ID_ERR);
-    if (!aer)
-        return {};
+    if (!aer) return {};
     const std::uint32_t status = cfg_read32(d.bus, d.dev, d.fn, aer + pci::ERR_UNCOR_STATUS);
-    if (!status || status == 0xFFFFFFFFu)
-        return {};
+    if (!status || status == 0xFFFFFFFFu) return {};
     cfg_write32(d.bus, d.dev, d.fn, aer + pci::ERR_UNCOR_STATUS, status); // W1C
     struct name {
         std::uint32_t bit;
@@ -113,8 +109,7 @@ std::string pci_host::take_aer_errors(const pci_dev& d) {
                                  {pci::ERR_UNC_MALF_TLP, "Malformed TLP"}};
     std::string out = ", AER:";
     for (const auto& n : names)
-        if (status & n.bit)
-            out += std::string(" ") + n.text;
+        if (status & n.bit) out += std::string(" ") + n.text;
     return out;
 }
 
@@ -141,8 +136,7 @@ int pci_host::read_vendor(unsigned bus, unsigned dev, std::uint16_t& vendor) {
     const std::uint64_t start = io_.now_ns();
     for (;;) {
         vendor = cfg_read16(bus, dev, 0, pci::VENDOR_ID);
-        if (vendor != pci::CRS_VENDOR_ID)
-            return 0;
+        if (vendor != pci::CRS_VENDOR_ID) return 0;
         ++crs_retries_;
         if (io_.now_ns() - start >= timeout_ns_) {
             io_.log(hal::log_level::error, "pci", "device still not ready (CRS) after timeout");
@@ -159,8 +153,7 @@ void pci_host::size_bars(pci_dev& d) {
         cfg_write32(d.bus, d.dev, d.fn, reg, 0xFFFFFFFFu);
         std::uint32_t lo = cfg_read32(d.bus, d.dev, d.fn, reg);
         cfg_write32(d.bus, d.dev, d.fn, reg, orig);
-        if (!lo)
-            continue;
+        if (!lo) continue;
         pci_bar& bar = d.bars[b];
         bar.io = lo & pci::BASE_ADDRESS_SPACE_IO;
         bar.is64 = !bar.io && (lo & 0x6) == pci::BASE_ADDRESS_MEM_TYPE_64;
@@ -184,8 +177,7 @@ void pci_host::size_bars(pci_dev& d) {
 int pci_host::assign_bars(pci_dev& d) {
     for (unsigned b = 0; b < pci::STD_NUM_BARS; ++b) {
         pci_bar& bar = d.bars[b];
-        if (!bar.size || bar.io)
-            continue;
+        if (!bar.size || bar.io) continue;
         bool use64 = bar.is64 && bar.prefetch;
         std::uint64_t& next = use64 ? next64_ : next32_;
         const hal::region& win = use64 ? board_.mmio64 : board_.mmio32;
@@ -201,16 +193,14 @@ int pci_host::assign_bars(pci_dev& d) {
         std::uint32_t reg = pci::BASE_ADDRESS_0 + 4 * b;
         std::uint32_t flags = cfg_read32(d.bus, d.dev, d.fn, reg) & 0xF;
         cfg_write32(d.bus, d.dev, d.fn, reg, static_cast<std::uint32_t>(a) | flags);
-        if (bar.is64)
-            cfg_write32(d.bus, d.dev, d.fn, reg + 4, static_cast<std::uint32_t>(a >> 32));
+        if (bar.is64) cfg_write32(d.bus, d.dev, d.fn, reg + 4, static_cast<std::uint32_t>(a >> 32));
         char buf[128];
         std::snprintf(buf, sizeof buf, "%s BAR%u: [mem 0x%llx-0x%llx%s%s]", d.name().c_str(), b,
                       static_cast<unsigned long long>(a),
                       static_cast<unsigned long long>(a + bar.size - 1), bar.is64 ? " 64bit" : "",
                       bar.prefetch ? " pref" : "");
         io_.log(hal::log_level::info, "pci", buf);
-        if (bar.is64)
-            ++b;
+        if (bar.is64) ++b;
     }
     return 0;
 }
@@ -233,15 +223,13 @@ int pci_host::enumerate(std::vector<pci_dev>& endpoints) {
     if (rp.exp_cap) {
         cfg_write16(0, 0, 0, rp.exp_cap + pci::EXP_RTCTL, pci::EXP_RTCTL_CRSSVE);
         int r = wait_link(0, 0, rp.exp_cap);
-        if (r)
-            return r;
+        if (r) return r;
     }
     // Device 0 on the secondary bus (a root port has one device below it).
     pci_dev d;
     d.bus = secondary;
     int r = read_vendor(secondary, 0, d.vendor);
-    if (r)
-        return r;
+    if (r) return r;
     if (d.vendor == 0xFFFF) {
         io_.log(hal::log_level::warning, "pci", "no device below the root port");
         return 0;
@@ -253,8 +241,7 @@ int pci_host::enumerate(std::vector<pci_dev>& endpoints) {
     std::snprintf(buf, sizeof buf, "%s: [%04x:%04x] type %02x class 0x%06x", d.name().c_str(),
                   d.vendor, d.device, d.header_type, d.class_code);
     io_.log(hal::log_level::info, "pci", buf);
-    if (d.header_type != pci::HEADER_TYPE_NORMAL)
-        return 0;
+    if (d.header_type != pci::HEADER_TYPE_NORMAL) return 0;
     size_bars(d);
     assign_bars(d);
     d.msi_cap = find_capability(d, pci::CAP_ID_MSI);
@@ -266,8 +253,8 @@ int pci_host::enumerate(std::vector<pci_dev>& endpoints) {
     if (d.exp_cap && rp.exp_cap) {
         const std::uint32_t rp_cap = cfg_read32(0, 0, 0, rp.exp_cap + pci::EXP_DEVCAP);
         const std::uint32_t ep_cap = cfg_read32(d.bus, 0, 0, d.exp_cap + pci::EXP_DEVCAP);
-        const unsigned mps = std::min(rp_cap & pci::EXP_DEVCAP_PAYLOAD,
-                                      ep_cap & pci::EXP_DEVCAP_PAYLOAD);
+        const unsigned mps =
+            std::min(rp_cap & pci::EXP_DEVCAP_PAYLOAD, ep_cap & pci::EXP_DEVCAP_PAYLOAD);
         unsigned mrrs = 0;
         while ((128u << (mrrs + 1)) <= board_.mrrs_bytes && mrrs < 5)
             ++mrrs;

@@ -31,15 +31,12 @@ void logger::emit(const char* tag, const std::string& category, const std::strin
 }
 
 void logger::info(const std::string& category, const std::string& msg) {
-    if (enabled(category))
-        emit("", category, msg);
+    if (enabled(category)) emit("", category, msg);
 }
 
-void logger::warning(const std::string& category, const std::string& msg,
-                     const std::string& key) {
+void logger::warning(const std::string& category, const std::string& msg, const std::string& key) {
     ++counts_[log_kind::warning];
-    if (!key.empty() && ++repeats_[category + "/" + key] > repeat_limit)
-        return;
+    if (!key.empty() && ++repeats_[category + "/" + key] > repeat_limit) return;
     problems_.push_back("warning: " + category + ": " + msg);
     emit("WARNING ", category, msg);
 }
@@ -47,24 +44,21 @@ void logger::warning(const std::string& category, const std::string& msg,
 void logger::guest_error(const std::string& category, const std::string& msg,
                          const std::string& key) {
     ++counts_[log_kind::guest_error];
-    if (!key.empty() && ++repeats_[category + "/" + key] > repeat_limit)
-        return;
+    if (!key.empty() && ++repeats_[category + "/" + key] > repeat_limit) return;
     problems_.push_back("guest error: " + category + ": " + msg);
     emit("GUEST-ERROR ", category, msg);
 }
 
 void logger::unimplemented_once(const std::string& category, const std::string& key,
                                 const std::string& msg) {
-    if (!once_.insert(category + "/" + key).second)
-        return;
+    if (!once_.insert(category + "/" + key).second) return;
     ++counts_[log_kind::unimplemented];
     emit("UNIMPLEMENTED ", category, msg);
 }
 
 void logger::flush_suppressed() {
     for (const auto& r : repeats_) {
-        if (r.second <= repeat_limit)
-            continue;
+        if (r.second <= repeat_limit) continue;
         std::string line = std::to_string(r.second - repeat_limit) + " more warnings like '" +
                            r.first + "' were not printed";
         problems_.push_back("warning: " + line);

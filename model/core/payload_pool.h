@@ -16,8 +16,7 @@ public:
         return pool;
     }
     tlm::tlm_generic_payload* acquire() {
-        if (free_.empty())
-            return new tlm::tlm_generic_payload();
+        if (free_.empty()) return new tlm::tlm_generic_payload();
         tlm::tlm_generic_payload* gp = free_.back().release();
         free_.pop_back();
         return gp;
@@ -36,7 +35,8 @@ private:
 // One payload from the pool for the lifetime of this object.
 class pooled_payload {
 public:
-    pooled_payload() : gp_(payload_pool::get().acquire()) {}
+    pooled_payload()
+        : gp_(payload_pool::get().acquire()) {}
     ~pooled_payload() { payload_pool::get().release(gp_); }
     pooled_payload(const pooled_payload&) = delete;
     pooled_payload& operator=(const pooled_payload&) = delete;

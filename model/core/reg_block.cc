@@ -8,7 +8,8 @@
 namespace epvp {
 
 reg_block::reg_block(std::string name, std::vector<reg_def> defs)
-    : name_(std::move(name)), defs_(std::move(defs)) {
+    : name_(std::move(name))
+    , defs_(std::move(defs)) {
     std::uint32_t top = 0;
     for (const auto& d : defs_)
         top = std::max(top, d.offset / 4 + 1);
@@ -20,8 +21,7 @@ reg_block::reg_block(std::string name, std::vector<reg_def> defs)
 }
 
 const reg_def* reg_block::find(std::uint32_t offset) const {
-    if (offset % 4 || offset / 4 >= index_.size() || index_[offset / 4] < 0)
-        return nullptr;
+    if (offset % 4 || offset / 4 >= index_.size() || index_[offset / 4] < 0) return nullptr;
     return &defs_[static_cast<std::size_t>(index_[offset / 4])];
 }
 
@@ -31,34 +31,29 @@ std::uint32_t reg_block::read32(std::uint32_t offset) const {
 }
 
 void reg_block::set32(std::uint32_t offset, std::uint32_t value) {
-    if (find(offset & ~3u))
-        values_[offset / 4] = value;
+    if (find(offset & ~3u)) values_[offset / 4] = value;
 }
 
 bool reg_block::write32(std::uint32_t offset, std::uint32_t value, std::uint32_t byte_mask,
                         reg_writer who, bool ro_wr_en) {
     offset &= ~3u;
     const reg_def* d = find(offset);
-    if (!d)
-        return false;
+    if (!d) return false;
     std::uint32_t writable = d->rw;
-    if (who == reg_writer::dbi && ro_wr_en)
-        writable |= d->ro_wr;
+    if (who == reg_writer::dbi && ro_wr_en) writable |= d->ro_wr;
     writable &= byte_mask;
     std::uint32_t old = values_[offset / 4];
     std::uint32_t w1c = d->w1c & byte_mask & value;
     std::uint32_t nv = ((old & ~writable) | (value & writable)) & ~w1c;
     values_[offset / 4] = nv;
     auto h = hooks_.find(offset);
-    if (h != hooks_.end())
-        h->second(offset, old, nv);
+    if (h != hooks_.end()) h->second(offset, old, nv);
     return true;
 }
 
 void reg_block::reset(bool cold) {
     for (const auto& d : defs_)
-        if (cold || !d.sticky)
-            values_[d.offset / 4] = d.reset;
+        if (cold || !d.sticky) values_[d.offset / 4] = d.reset;
 }
 
 std::string reg_block::decode(std::uint32_t offset, std::uint32_t value) const {
@@ -78,7 +73,9 @@ std::string reg_block::decode(std::uint32_t offset, std::uint32_t value) const {
     return os.str();
 }
 
-std::uint32_t lane_shift(std::uint32_t addr) { return (addr & 3u) * 8; }
+std::uint32_t lane_shift(std::uint32_t addr) {
+    return (addr & 3u) * 8;
+}
 
 std::uint32_t byte_lane_mask(std::uint32_t addr, unsigned len) {
     std::uint32_t m = len >= 4 ? 0xFFFFFFFFu : ((1u << (len * 8)) - 1);

@@ -38,8 +38,8 @@ enum class reg_writer { wire, dbi };
 
 class reg_block {
 public:
-    using write_hook = std::function<void(std::uint32_t offset, std::uint32_t old_value,
-                                          std::uint32_t new_value)>;
+    using write_hook =
+        std::function<void(std::uint32_t offset, std::uint32_t old_value, std::uint32_t new_value)>;
 
     reg_block(std::string name, std::vector<reg_def> defs);
 
@@ -56,8 +56,8 @@ public:
 
     // A software write of the bytes selected by byte_mask (0x000000FF per byte) at a 32-bit
     // register. Returns false when no register is at that offset.
-    bool write32(std::uint32_t offset, std::uint32_t value, std::uint32_t byte_mask,
-                 reg_writer who, bool ro_wr_en);
+    bool write32(std::uint32_t offset, std::uint32_t value, std::uint32_t byte_mask, reg_writer who,
+                 bool ro_wr_en);
 
     void on_write(std::uint32_t offset, write_hook hook) { hooks_[offset] = std::move(hook); }
     // Cold reset: every register; warm (hot reset / link down): non-sticky registers only.

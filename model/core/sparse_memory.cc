@@ -38,8 +38,7 @@ void sparse_memory::write(std::uint64_t addr, const void* src, std::size_t len) 
         unsigned char* dst;
         if (n == page_bytes) { // a whole page: no need to zero it first
             auto& p = pages_[addr / page_bytes];
-            if (!p)
-                p.reset(new unsigned char[page_bytes]);
+            if (!p) p.reset(new unsigned char[page_bytes]);
             dst = p.get();
         } else {
             dst = page(addr / page_bytes) + off;
@@ -59,8 +58,7 @@ void sparse_memory::write_masked(std::uint64_t addr, const void* src, std::size_
     }
     auto* in = static_cast<const unsigned char*>(src);
     for (std::size_t i = 0; i < len; ++i)
-        if (be[i % be_len])
-            page((addr + i) / page_bytes)[(addr + i) % page_bytes] = in[i];
+        if (be[i % be_len]) page((addr + i) / page_bytes)[(addr + i) % page_bytes] = in[i];
 }
 
 } // namespace epvp

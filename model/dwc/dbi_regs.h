@@ -68,8 +68,12 @@ constexpr std::uint32_t devctl_fatal_report = 1u << 2;
 constexpr std::uint32_t aer_cor_bits = 0x0000F1C1u;
 
 // Resizable BAR: entry i at rebar_cap + 4 + 8 * i (CAP) and + 8 + 8 * i (CTRL).
-constexpr std::uint32_t rebar_entry_cap(unsigned i) { return rebar_cap + 4 + 8 * i; }
-constexpr std::uint32_t rebar_entry_ctrl(unsigned i) { return rebar_cap + 8 + 8 * i; }
+constexpr std::uint32_t rebar_entry_cap(unsigned i) {
+    return rebar_cap + 4 + 8 * i;
+}
+constexpr std::uint32_t rebar_entry_ctrl(unsigned i) {
+    return rebar_cap + 8 + 8 * i;
+}
 constexpr std::uint32_t rebar_ctrl_bar_index_mask = 0x7;
 constexpr std::uint32_t rebar_ctrl_nbars_shift = 5;
 constexpr std::uint32_t rebar_ctrl_size_shift = 8; // selected size, 6 bits: 1 MB << n

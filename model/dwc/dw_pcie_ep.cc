@@ -22,7 +22,7 @@ constexpr unsigned rcb_64 = 64, rcb_128 = 128;
 constexpr std::uint32_t lnkctl_rcb = 1u << 3;
 constexpr std::uint32_t devctl_mps_shift = 5;
 constexpr std::uint32_t devctl_mrrs_shift = 12;
-constexpr std::uint32_t training_phases = 4; // detect, polling, configuration (x2)
+constexpr std::uint32_t training_phases = 4;      // detect, polling, configuration (x2)
 constexpr std::uint32_t legacy_edma_base = 0x970; // PCIE_DMA_VIEWPORT_BASE
 constexpr std::uint32_t legacy_edma_end = 0xB00;
 constexpr std::uint32_t edma_space_bytes = 0x80000;
@@ -31,17 +31,27 @@ constexpr std::uint32_t all_ones = 0xFFFFFFFFu;
 std::uint32_t be_to_mask(std::uint8_t be) {
     std::uint32_t m = 0;
     for (unsigned i = 0; i < dword; ++i)
-        if (be & (1u << i))
-            m |= 0xFFu << (8 * i);
+        if (be & (1u << i)) m |= 0xFFu << (8 * i);
     return m;
 }
 } // namespace
 
 dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
-    : sc_module(name), dbi("dbi"), app("app"), pcie_rx("pcie_rx"), pcie_tx("pcie_tx"),
-      axi_m("axi_m"), axi_s("axi_s"), app_irq("app_irq"), edma_irq("edma_irq"), p_(p), dbi_("DBI", dbi_table(p.dbi)),
-      dbi2_("DBI2", dbi2_table(p.dbi)), app_regs_("APP", app::table()), atu_(p.iatu),
-      requester_(std::string(basename()), 0, p.max_tags) {
+    : sc_module(name)
+    , dbi("dbi")
+    , app("app")
+    , pcie_rx("pcie_rx")
+    , pcie_tx("pcie_tx")
+    , axi_m("axi_m")
+    , axi_s("axi_s")
+    , app_irq("app_irq")
+    , edma_irq("edma_irq")
+    , p_(p)
+    , dbi_("DBI", dbi_table(p.dbi))
+    , dbi2_("DBI2", dbi2_table(p.dbi))
+    , app_regs_("APP", app::table())
+    , atu_(p.iatu)
+    , requester_(std::string(basename()), 0, p.max_tags) {
     dbi.register_b_transport(this, &dw_pcie_ep::dbi_b_transport);
     app.register_b_transport(this, &dw_pcie_ep::app_b_transport);
     pcie_rx.register_b_transport(this, &dw_pcie_ep::rx_b_transport);
@@ -55,8 +65,7 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
         dbi_.on_write(rebar_entry_cap(i), [this, i](std::uint32_t, std::uint32_t,
                                                     std::uint32_t nv) {
             std::uint32_t sizes = nv >> rebar_cap_first_size_bit;
-            if (!sizes)
-                return;
+            if (!sizes) return;
             std::uint32_t code = 0;
             while (!(sizes & (1u << code)))
                 ++code;
@@ -67,12 +76,10 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
         ltssm_kick_.notify(sc_core::SC_ZERO_TIME);
         update_intx();
     });
-    app_regs_.on_write(app::irq_status, [this](std::uint32_t, std::uint32_t, std::uint32_t) {
-        update_app_irq();
-    });
-    app_regs_.on_write(app::irq_enable, [this](std::uint32_t, std::uint32_t, std::uint32_t) {
-        update_app_irq();
-    });
+    app_regs_.on_write(app::irq_status,
+                       [this](std::uint32_t, std::uint32_t, std::uint32_t) { update_app_irq(); });
+    app_regs_.on_write(app::irq_enable,
+                       [this](std::uint32_t, std::uint32_t, std::uint32_t) { update_app_irq(); });
     if (p.edma_write_channels || p.edma_read_channels) {
         edma_params ep{p.edma_unrolled, p.edma_write_channels, p.edma_read_channels, *this,
                        p.quantum};
@@ -87,16 +94,19 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
     dont_initialize();
 }
 
-void dw_pcie_ep::attach_link(pcie::pcie_link& link) { link_ = &link; }
+void dw_pcie_ep::attach_link(pcie::pcie_link& link) {
+    link_ = &link;
+}
 
-std::uint16_t dw_pcie_ep::requester_id() const { return pcie::make_bdf(bus_, dev_, 0); }
+std::uint16_t dw_pcie_ep::requester_id() const {
+    return pcie::make_bdf(bus_, dev_, 0);
+}
 
 void dw_pcie_ep::set_perst(bool asserted) {
     perst_asserted_ = asserted;
     app_regs_.set_bits(app::status, app::status_perst_deasserted,
                        asserted ? 0 : app::status_perst_deasserted);
-    if (!asserted)
-        raise_app_irq(app::irq_perst_deassert);
+    if (!asserted) raise_app_irq(app::irq_perst_deassert);
     ltssm_kick_.notify(sc_core::SC_ZERO_TIME);
 }
 
@@ -113,7 +123,9 @@ void dw_pcie_ep::update_app_irq() {
     }
 }
 
-void dw_pcie_ep::drive_app_irq() { app_irq.write(app_irq_level_); }
+void dw_pcie_ep::drive_app_irq() {
+    app_irq.write(app_irq_level_);
+}
 
 void dw_pcie_ep::set_ltssm(ltssm s) {
     ltssm_ = s;
@@ -146,8 +158,7 @@ void dw_pcie_ep::ltssm_thread() {
             unsigned target = dbi_.read32(exp_cap + c::exp_lnkctl2) & 0xF;
             unsigned gen = std::max(1u, std::min(cap_gen, target ? target : cap_gen));
             unsigned width = std::max(1u, std::min(cap_width, mode_width));
-            if (link_)
-                link_->train(gen, width);
+            if (link_) link_->train(gen, width);
             unsigned lgen = link_ ? link_->gen() : gen, lwidth = link_ ? link_->width() : width;
             dbi_.set_bits(exp_cap + c::exp_lnkctl, 0xFFFF0000u & ~c::lnksta_slot_clock,
                           (lgen << c::lnksta_speed_shift) | (lwidth << c::lnksta_width_shift) |
@@ -158,8 +169,7 @@ void dw_pcie_ep::ltssm_thread() {
             app_regs_.set_bits(app::status, app::status_link_up, app::status_link_up);
             raise_app_irq(app::irq_link_up);
         } else if ((!enable || perst_asserted_) && ltssm_ != ltssm::detect_quiet) {
-            if (link_)
-                link_->down();
+            if (link_) link_->down();
             dbi_.set_bits(port_debug1, port_debug1_in_training | port_debug1_link_up, 0);
             dbi_.set_bits(exp_cap + c::exp_lnkctl, c::lnksta_dlla | c::lnksta_training, 0);
             set_ltssm(ltssm::detect_quiet);
@@ -170,14 +180,13 @@ void dw_pcie_ep::ltssm_thread() {
 }
 
 std::string dw_pcie_ep::stamp() const {
-    return "@" + logger::format_time(
-                     static_cast<std::uint64_t>((sc_core::sc_time_stamp() + access_delay_).value()));
+    return "@" + logger::format_time(static_cast<std::uint64_t>(
+                     (sc_core::sc_time_stamp() + access_delay_).value()));
 }
 
 void dw_pcie_ep::log_reg(const char* who, bool write, const reg_block& blk, std::uint32_t off,
                          std::uint32_t value) {
-    if (!logger::get().enabled("regs"))
-        return;
+    if (!logger::get().enabled("regs")) return;
     logger::get().info("regs", stamp() + " " + who + (write ? " W " : " R ") + hex(off, 3) + " " +
                                    blk.decode(off, value));
 }
@@ -188,21 +197,19 @@ void dw_pcie_ep::log_reg(const char* who, bool write, const reg_block& blk, std:
 std::uint32_t dw_pcie_ep::dbi_read32(std::uint32_t off) {
     if (off >= legacy_edma_base && off < legacy_edma_end) {
         // The legacy eDMA viewport; cores without it (unrolled or no eDMA) read all-ones.
-        if (!edma_ || p_.edma_unrolled)
-            return all_ones;
+        if (!edma_ || p_.edma_unrolled) return all_ones;
         return edma_->read32(off - legacy_edma_base);
     }
     if (p_.edma_unrolled && off >= p_.edma_offset && off < p_.edma_offset + edma_space_bytes)
         return edma_ ? edma_->read32(off - p_.edma_offset) : all_ones;
     if (off < dbi_function_size) {
-        if (off == atu_viewport)
-            return atu_.read_viewport();
+        if (off == atu_viewport) return atu_.read_viewport();
         if (!p_.iatu.unrolled && off >= atu_viewport_window &&
             off < atu_viewport_window + atu_viewport_size)
             return atu_.read_viewport_window(off - atu_viewport_window);
         if (!dbi_.has(off)) {
-            logger::get().unimplemented_once("dbi", hex(off), "DBI offset " + hex(off, 3) +
-                                                                  " not modelled: reads 0");
+            logger::get().unimplemented_once(
+                "dbi", hex(off), "DBI offset " + hex(off, 3) + " not modelled: reads 0");
             return 0;
         }
         std::uint32_t v = dbi_.read32(off);
@@ -212,8 +219,8 @@ std::uint32_t dw_pcie_ep::dbi_read32(std::uint32_t off) {
     if (off >= p_.dbi2_offset && off < p_.dbi2_offset + dbi_function_size) {
         std::uint32_t o = off - p_.dbi2_offset;
         if (!dbi2_.has(o)) {
-            logger::get().unimplemented_once("dbi", hex(off), "DBI2 offset " + hex(o, 3) +
-                                                                  " not modelled: reads 0");
+            logger::get().unimplemented_once("dbi", hex(off),
+                                             "DBI2 offset " + hex(o, 3) + " not modelled: reads 0");
             return 0;
         }
         return dbi2_.read32(o);
@@ -227,8 +234,7 @@ std::uint32_t dw_pcie_ep::dbi_read32(std::uint32_t off) {
 
 void dw_pcie_ep::dbi_write32(std::uint32_t off, std::uint32_t value, std::uint32_t byte_mask) {
     auto report_atu = [&](const iatu_write_result& r, const std::string& where) {
-        if (!r.warning.empty())
-            logger::get().warning("iatu", r.warning);
+        if (!r.warning.empty()) logger::get().warning("iatu", r.warning);
         if (logger::get().enabled("regs"))
             logger::get().info("regs", stamp() + " ep-cpu W " + where + " = " + hex(value, 8));
     };
@@ -236,16 +242,14 @@ void dw_pcie_ep::dbi_write32(std::uint32_t off, std::uint32_t value, std::uint32
     if (off >= legacy_edma_base && off < legacy_edma_end) {
         if (edma_ && !p_.edma_unrolled) {
             const std::uint32_t o = off - legacy_edma_base;
-            edma_->write32(o, (edma_->read32(o) & ~byte_mask) | (value & byte_mask),
-                           access_delay_);
+            edma_->write32(o, (edma_->read32(o) & ~byte_mask) | (value & byte_mask), access_delay_);
         }
         return;
     }
     if (p_.edma_unrolled && off >= p_.edma_offset && off < p_.edma_offset + edma_space_bytes) {
         if (edma_) {
             const std::uint32_t o = off - p_.edma_offset;
-            edma_->write32(o, (edma_->read32(o) & ~byte_mask) | (value & byte_mask),
-                           access_delay_);
+            edma_->write32(o, (edma_->read32(o) & ~byte_mask) | (value & byte_mask), access_delay_);
         }
         return;
     }
@@ -262,15 +266,15 @@ void dw_pcie_ep::dbi_write32(std::uint32_t off, std::uint32_t value, std::uint32
             check_in_flight((vp & iatu_reg::viewport_dir_inbound) ? iatu_dir::inbound
                                                                   : iatu_dir::outbound,
                             vp & ~iatu_reg::viewport_dir_inbound, iatu::reg_name(reg));
-            report_atu(atu_.write_viewport_window(reg, value),
-                       std::string("IATU[viewport ") + hex(atu_.read_viewport(), 8) + "]." +
-                           iatu::reg_name(reg));
+            report_atu(atu_.write_viewport_window(reg, value), std::string("IATU[viewport ") +
+                                                                   hex(atu_.read_viewport(), 8) +
+                                                                   "]." + iatu::reg_name(reg));
             return;
         }
         std::uint32_t before = dbi_.read32(off);
         if (!dbi_.write32(off, value, byte_mask, reg_writer::dbi, ro_wr_en)) {
-            logger::get().unimplemented_once("dbi", hex(off), "DBI offset " + hex(off, 3) +
-                                                                  " not modelled: write ignored");
+            logger::get().unimplemented_once(
+                "dbi", hex(off), "DBI offset " + hex(off, 3) + " not modelled: write ignored");
             return;
         }
         std::uint32_t after = dbi_.read32(off);
@@ -278,16 +282,16 @@ void dw_pcie_ep::dbi_write32(std::uint32_t off, std::uint32_t value, std::uint32
         const reg_def* d = dbi_.find(off);
         std::uint32_t wanted = (value & byte_mask & ~d->w1c) | (before & ~byte_mask);
         if (!ro_wr_en && (wanted & d->ro_wr & ~d->rw) != (before & d->ro_wr & ~d->rw))
-            logger::get().guest_error("dbi", std::string("write to read-only field of ") +
-                                                 d->name + " = " + hex(value, 8) +
+            logger::get().guest_error("dbi", std::string("write to read-only field of ") + d->name +
+                                                 " = " + hex(value, 8) +
                                                  " without MISC_CONTROL_1.DBI_RO_WR_EN: ignored");
         return;
     }
     if (off >= p_.dbi2_offset && off < p_.dbi2_offset + dbi_function_size) {
         std::uint32_t o = off - p_.dbi2_offset;
         if (!dbi2_.write32(o, value, byte_mask, reg_writer::dbi, ro_wr_en)) {
-            logger::get().unimplemented_once("dbi", hex(off), "DBI2 offset " + hex(o, 3) +
-                                                                  " not modelled: write ignored");
+            logger::get().unimplemented_once(
+                "dbi", hex(off), "DBI2 offset " + hex(o, 3) + " not modelled: write ignored");
             return;
         }
         log_reg("ep-cpu", true, dbi2_, o, dbi2_.read32(o));
@@ -304,8 +308,8 @@ void dw_pcie_ep::dbi_write32(std::uint32_t off, std::uint32_t value, std::uint32
                           iatu::reg_name(o % iatu_reg::inbound_offset));
         return;
     }
-    logger::get().unimplemented_once("dbi", hex(off), "DBI aperture offset " + hex(off) +
-                                                          " not modelled: write ignored");
+    logger::get().unimplemented_once(
+        "dbi", hex(off), "DBI aperture offset " + hex(off) + " not modelled: write ignored");
 }
 
 // One handler for every 32-bit register port: 1/2/4-byte accesses inside a dword, or aligned
@@ -376,8 +380,7 @@ void dw_pcie_ep::app_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
 // Configuration space as the host sees it
 
 bool dw_pcie_ep::bar_is_upper_half(unsigned bar) const {
-    if (bar == 0)
-        return false;
+    if (bar == 0) return false;
     std::uint32_t prev = dbi_.read32(c::bar0 + 4 * (bar - 1));
     return (prev & c::bar_type_64) && !bar_is_upper_half(bar - 1) &&
            (dbi2_.read32(c::bar0 + 4 * (bar - 1)) & 1u);
@@ -401,8 +404,7 @@ std::uint64_t dw_pcie_ep::bar_mask(unsigned bar) const {
     bool is64 = dbi_.read32(c::bar0 + 4 * bar) & c::bar_type_64;
     if (is64 && bar + 1 < c::num_bars && hw.kind != bar_kind::resizable)
         mask |= std::uint64_t(dbi2_.read32(c::bar0 + 4 * (bar + 1))) << 32;
-    if (!is64)
-        mask &= 0xFFFFFFFFull;
+    if (!is64) mask &= 0xFFFFFFFFull;
     return mask;
 }
 
@@ -422,8 +424,7 @@ std::uint64_t dw_pcie_ep::bar_address(unsigned bar) const {
 int dw_pcie_ep::bar_hit(std::uint64_t addr, std::uint64_t& offset) const {
     for (unsigned b = 0; b < c::num_bars; ++b) {
         std::uint64_t size = bar_size(b);
-        if (!size || (dbi_.read32(c::bar0 + 4 * b) & c::bar_io))
-            continue;
+        if (!size || (dbi_.read32(c::bar0 + 4 * b) & c::bar_io)) continue;
         std::uint64_t base = bar_address(b);
         if (addr >= base && addr - base < size) {
             offset = addr - base;
@@ -436,8 +437,7 @@ int dw_pcie_ep::bar_hit(std::uint64_t addr, std::uint64_t& offset) const {
 std::uint32_t dw_pcie_ep::cfg_read32(std::uint32_t off) const {
     if (off >= c::bar0 && off < c::bar0 + 4 * c::num_bars) {
         unsigned bar = (off - c::bar0) / 4;
-        if (!bar_is_upper_half(bar) && !(dbi2_.read32(off) & 1u))
-            return 0; // disabled BAR
+        if (!bar_is_upper_half(bar) && !(dbi2_.read32(off) & 1u)) return 0; // disabled BAR
     }
     return dbi_.read32(off);
 }
@@ -520,8 +520,7 @@ void dw_pcie_ep::handle_config(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
         std::memcpy(&v, gp.get_data_ptr(), std::min<unsigned>(dword, gp.get_data_length()));
         cfg_write32(off, v, be_to_mask(t.first_be));
         log_reg("host", true, dbi_, off, dbi_.read32(off));
-        if (off == c::command)
-            update_intx();
+        if (off == c::command) update_intx();
         pcie::send_completion(tx, completer(), gp, t, pcie::cpl_status::sc, nullptr, delay);
         return;
     }
@@ -539,9 +538,10 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
     auto unsupported = [&](const std::string& why) {
         ++stats_.unsupported_requests;
         aer_uncorrectable(aer_uncor_unsupported_request, &t, gp.get_address(), delay);
-        logger::get().warning("dwc", std::string(basename()) + ": " + pcie::to_string(t.type) +
-                                         " " + hex(gp.get_address()) + ": " + why +
-                                         " -> Unsupported Request", "ur");
+        logger::get().warning("dwc",
+                              std::string(basename()) + ": " + pcie::to_string(t.type) + " " +
+                                  hex(gp.get_address()) + ": " + why + " -> Unsupported Request",
+                              "ur");
         if (is_read)
             pcie::send_completion(tx, completer(), gp, t, pcie::cpl_status::ur, nullptr, delay);
     };
@@ -565,20 +565,20 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
             return;
         }
         axi_addr = gp.get_address();
-        logger::get().warning("iatu", std::string(basename()) + ": inbound " +
-                                          pcie::to_string(t.type) + " BAR" + std::to_string(bar) +
-                                          " offset " + hex(bar_off) +
-                                          ": no iATU region matches; passed through untranslated "
-                                          "to AXI address " +
-                                          hex(axi_addr), "ib-miss");
+        logger::get().warning("iatu",
+                              std::string(basename()) + ": inbound " + pcie::to_string(t.type) +
+                                  " BAR" + std::to_string(bar) + " offset " + hex(bar_off) +
+                                  ": no iATU region matches; passed through untranslated "
+                                  "to AXI address " +
+                                  hex(axi_addr),
+                              "ib-miss");
     }
 
     soc::soc_attr attr;
     attr.initiator = soc::master::pcie_inbound;
     attr.stream_id = requester_id();
     std::vector<unsigned char> buf(gp.get_data_length());
-    if (!is_read && !buf.empty())
-        std::memcpy(buf.data(), gp.get_data_ptr(), buf.size());
+    if (!is_read && !buf.empty()) std::memcpy(buf.data(), gp.get_data_ptr(), buf.size());
     pooled_payload pooled_axi;
     tlm::tlm_generic_payload& axi = *pooled_axi;
     axi.set_command(is_read ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND);
@@ -596,12 +596,12 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
     bool ok = axi.get_response_status() == tlm::TLM_OK_RESPONSE;
     if (!ok) {
         ++stats_.completer_aborts;
-        if (is_read)
-            aer_uncorrectable(aer_uncor_completer_abort, &t, gp.get_address(), delay);
-        logger::get().warning("dwc", std::string(basename()) + ": AXI " +
-                                         (is_read ? "read" : "write") + " at " + hex(axi_addr) +
-                                         " failed (" + axi.get_response_string() + ")" +
-                                         (is_read ? " -> Completer Abort" : ": posted write lost"), "axi-error");
+        if (is_read) aer_uncorrectable(aer_uncor_completer_abort, &t, gp.get_address(), delay);
+        logger::get().warning("dwc",
+                              std::string(basename()) + ": AXI " + (is_read ? "read" : "write") +
+                                  " at " + hex(axi_addr) + " failed (" + axi.get_response_string() +
+                                  ")" + (is_read ? " -> Completer Abort" : ": posted write lost"),
+                              "axi-error");
     }
     if (is_read)
         pcie::send_completion(tx, completer(), gp, t,
@@ -622,17 +622,17 @@ void dw_pcie_ep::axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
     const bool is_read = gp.is_read();
     auto fail = [&](tlm::tlm_response_status st, const std::string& why) {
         ++stats_.outbound_errors;
-        logger::get().warning("dwc", std::string(basename()) + ": outbound " +
-                                         (is_read ? "read " : "write ") + hex(axi_addr) + " len " +
-                                         std::to_string(len) + ": " + why, "outbound-error");
-        if (is_read)
-            std::memset(data, 0xFF, len);
+        logger::get().warning("dwc",
+                              std::string(basename()) + ": outbound " +
+                                  (is_read ? "read " : "write ") + hex(axi_addr) + " len " +
+                                  std::to_string(len) + ": " + why,
+                              "outbound-error");
+        if (is_read) std::memset(data, 0xFF, len);
         gp.set_response_status(st);
     };
     if (gp.get_byte_enable_ptr() || !len)
         return fail(tlm::TLM_GENERIC_ERROR_RESPONSE, "byte enables / empty accesses not supported");
-    if (!link_ || !link_->is_up())
-        return fail(tlm::TLM_GENERIC_ERROR_RESPONSE, "the link is down");
+    if (!link_ || !link_->is_up()) return fail(tlm::TLM_GENERIC_ERROR_RESPONSE, "the link is down");
     if (!(dbi_.read32(c::command) & c::cmd_bus_master))
         return fail(tlm::TLM_GENERIC_ERROR_RESPONSE,
                     "Bus Master Enable is clear: the function may not issue requests");
@@ -643,9 +643,10 @@ void dw_pcie_ep::axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
         if (p_.miss_is_ur)
             return fail(tlm::TLM_ADDRESS_ERROR_RESPONSE,
                         "no outbound iATU region matches (dwc.iatu.miss_policy=ur): DECERR");
-        logger::get().warning("iatu", std::string(basename()) + ": outbound " +
-                                          hex(axi_addr) +
-                                          ": no iATU region matches; sent untranslated", "ob-miss");
+        logger::get().warning("iatu",
+                              std::string(basename()) + ": outbound " + hex(axi_addr) +
+                                  ": no iATU region matches; sent untranslated",
+                              "ob-miss");
     } else {
         if (hit.type != iatu_reg::type_mem) {
             logger::get().unimplemented_once("dwc", "ob-type",
@@ -655,8 +656,7 @@ void dw_pcie_ep::axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
         }
         if (axi_addr + len - 1 > atu_.region(iatu_dir::outbound, hit.index)->limit())
             return fail(tlm::TLM_GENERIC_ERROR_RESPONSE,
-                        "access runs past the end of outbound region " +
-                            std::to_string(hit.index));
+                        "access runs past the end of outbound region " + std::to_string(hit.index));
         pci = hit.address;
     }
     auto& tx = *pcie_tx.operator->();
@@ -684,10 +684,10 @@ void dw_pcie_ep::axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
             }
             if (r.link_error || !r.completed || r.status != pcie::cpl_status::sc)
                 return fail(tlm::TLM_GENERIC_ERROR_RESPONSE,
-                            r.link_error  ? std::string("MRd not sent")
-                            : !r.completed ? std::string("MRd got no completion")
-                                           : std::string("MRd completed with ") +
-                                                 pcie::to_string(r.status));
+                            r.link_error ? std::string("MRd not sent")
+                            : !r.completed
+                                ? std::string("MRd got no completion")
+                                : std::string("MRd completed with ") + pcie::to_string(r.status));
         } else if (!requester_.posted(tx, pcie::tlp_type::mwr, a, data + off, n, delay)) {
             return fail(tlm::TLM_GENERIC_ERROR_RESPONSE, "MWr not sent");
         } else {
@@ -707,8 +707,7 @@ void dw_pcie_ep::update_intx() {
     const bool level = app_regs_.read32(app::ctrl) & app::ctrl_sys_int;
     dbi_.set_bits(c::command, c::sta_interrupt, level ? c::sta_interrupt : 0);
     const bool want = level && !(dbi_.read32(c::command) & c::cmd_intx_disable);
-    if (want == intx_sent_)
-        return;
+    if (want == intx_sent_) return;
     if (!link_ || !link_->is_up()) {
         intx_sent_ = false;
         return;
@@ -723,20 +722,18 @@ void dw_pcie_ep::update_intx() {
 
 void dw_pcie_ep::check_in_flight(iatu_dir d, unsigned index, const std::string& reg) {
     const auto& busy = d == iatu_dir::outbound ? ob_busy_until_ : ib_busy_until_;
-    if (index >= busy.size())
-        return;
+    if (index >= busy.size()) return;
     const sc_time now = sc_core::sc_time_stamp() + access_delay_;
-    if (busy[index] <= now)
-        return;
+    if (busy[index] <= now) return;
     ++stats_.iatu_reprogram_in_flight;
-    logger::get().warning(
-        "iatu", std::string(basename()) + ": " + reg + " of " +
-                    (d == iatu_dir::outbound ? "outbound" : "inbound") + " region " +
-                    std::to_string(index) + " written at " +
-                    logger::format_time(static_cast<std::uint64_t>(now.value())) +
-                    " while a transaction through it completes at " +
-                    logger::format_time(static_cast<std::uint64_t>(busy[index].value())) +
-                    " (undefined behaviour per the databook)");
+    logger::get().warning("iatu",
+                          std::string(basename()) + ": " + reg + " of " +
+                              (d == iatu_dir::outbound ? "outbound" : "inbound") + " region " +
+                              std::to_string(index) + " written at " +
+                              logger::format_time(static_cast<std::uint64_t>(now.value())) +
+                              " while a transaction through it completes at " +
+                              logger::format_time(static_cast<std::uint64_t>(busy[index].value())) +
+                              " (undefined behaviour per the databook)");
 }
 
 } // namespace epvp::dwc
@@ -746,19 +743,19 @@ namespace epvp::dwc {
 // ---------------------------------------------------------------------------------------------
 // The eDMA engine's view of the controller
 
-void dw_pcie_ep::drive_edma_irq() { edma_irq.write(edma_irq_level_); }
+void dw_pcie_ep::drive_edma_irq() {
+    edma_irq.write(edma_irq_level_);
+}
 
 void dw_pcie_ep::local_irq(bool level) {
-    if (level == edma_irq_level_)
-        return;
+    if (level == edma_irq_level_) return;
     edma_irq_level_ = level;
     edma_irq_changed_.notify(sc_core::SC_ZERO_TIME);
 }
 
 edma_bus::link_snapshot dw_pcie_ep::link_activity() const {
     link_snapshot s;
-    if (!link_)
-        return s;
+    if (!link_) return s;
     const auto& up = link_->stats(pcie::pcie_link::upstream);
     const auto& down = link_->stats(pcie::pcie_link::downstream);
     s.busy_up = up.busy;
@@ -773,8 +770,8 @@ unsigned dw_pcie_ep::max_outstanding_reads() const {
     const std::uint32_t devctl = dbi_.read32(exp_cap + c::exp_devctl);
     const std::uint32_t devctl2 = dbi_.read32(exp_cap + c::exp_devctl2);
     const unsigned field = (devctl2 & c::devctl2_10bit_tag_requester) ? c::tags_10bit
-                           : (devctl & c::devctl_ext_tag)               ? c::tags_8bit
-                                                                         : c::tags_5bit;
+                           : (devctl & c::devctl_ext_tag)             ? c::tags_8bit
+                                                                      : c::tags_5bit;
     return std::min(p_.max_tags, field);
 }
 
@@ -807,14 +804,12 @@ bool dw_pcie_ep::local_access(bool write, std::uint64_t addr, unsigned char* dat
 
 bool dw_pcie_ep::pcie_write(std::uint64_t pci_addr, const unsigned char* data, unsigned len,
                             sc_time& delay, tlp_wait* wait) {
-    if (!link_ || !link_->is_up() || !(dbi_.read32(c::command) & c::cmd_bus_master))
-        return false;
+    if (!link_ || !link_->is_up() || !(dbi_.read32(c::command) & c::cmd_bus_master)) return false;
     requester_.set_requester_id(requester_id());
     const bool ok =
         requester_.posted(*pcie_tx.operator->(), pcie::tlp_type::mwr, pci_addr, data, len, delay);
     // A posted write is done for the engine once it has left the controller.
-    if (ok)
-        delay = link_->last_departure(pcie::pcie_link::upstream) - sc_core::sc_time_stamp();
+    if (ok) delay = link_->last_departure(pcie::pcie_link::upstream) - sc_core::sc_time_stamp();
     if (wait) {
         wait->link = link_->last_link_wait(pcie::pcie_link::upstream);
         wait->credits = link_->last_credit_wait(pcie::pcie_link::upstream);
@@ -833,17 +828,16 @@ pcie::cpl_status dw_pcie_ep::pcie_read(std::uint64_t pci_addr, unsigned char* da
     if (!r.link_error && !r.completed) {
         delay = issued + p_.completion_timeout;
         aer_uncorrectable(aer_uncor_completion_timeout, nullptr, pci_addr, delay);
-        logger::get().warning("dwc", std::string(basename()) + ": eDMA MRd " + hex(pci_addr) +
-                                         ": completion timeout",
-                              "edma-cto");
+        logger::get().warning(
+            "dwc", std::string(basename()) + ": eDMA MRd " + hex(pci_addr) + ": completion timeout",
+            "edma-cto");
     }
     if (wait) {
         wait->link = link_->last_link_wait(pcie::pcie_link::upstream);
         wait->credits = link_->last_credit_wait(pcie::pcie_link::upstream);
         wait->completions = r.completions;
     }
-    if (r.link_error || !r.completed)
-        return pcie::cpl_status::ur;
+    if (r.link_error || !r.completed) return pcie::cpl_status::ur;
     return r.status;
 }
 
@@ -851,20 +845,17 @@ pcie::cpl_status dw_pcie_ep::pcie_read(std::uint64_t pci_addr, unsigned char* da
 
 namespace epvp::dwc {
 
-void dw_pcie_ep::aer_uncorrectable(std::uint32_t bit, const pcie::pcie_tlp* tlp,
-                                   std::uint64_t addr, sc_time& delay) {
-    if (bit == aer_uncor_completion_timeout)
-        ++stats_.completion_timeouts;
+void dw_pcie_ep::aer_uncorrectable(std::uint32_t bit, const pcie::pcie_tlp* tlp, std::uint64_t addr,
+                                   sc_time& delay) {
+    if (bit == aer_uncor_completion_timeout) ++stats_.completion_timeouts;
     const std::uint32_t pending = dbi_.read32(aer_uncor_status);
     dbi_.set32(aer_uncor_status, pending | bit);
     const bool masked = dbi_.read32(aer_uncor_mask) & bit;
     const bool fatal = dbi_.read32(aer_uncor_sever) & bit;
     std::uint32_t devsta = fatal ? devsta_fatal : devsta_nonfatal;
-    if (bit == aer_uncor_unsupported_request)
-        devsta |= devsta_unsupported;
+    if (bit == aer_uncor_unsupported_request) devsta |= devsta_unsupported;
     dbi_.set_bits(exp_cap + c::exp_devctl, devsta, devsta);
-    if (masked)
-        return;
+    if (masked) return;
     // First error: its bit position and the header of the TLP that caused it.
     if (!(pending & ~dbi_.read32(aer_uncor_mask))) {
         unsigned pos = 0;

@@ -18,8 +18,8 @@
 // Assert_INTA/Deassert_INTA messages, gated by Command.INTx_Disable and reflected in
 // Status.Interrupt_Status. Writing an iATU region while a transaction through it is still in
 // flight (its completion lies after the write) is warned about (databook: undefined).
-// eDMA: see edma.h. Does not model (yet): the MSI-X doorbell, multiple functions, AER logging of received
-// errors, power management, Type 1 configuration requests, outbound CFG/IO/MSG regions.
+// eDMA: see edma.h. Does not model (yet): the MSI-X doorbell, multiple functions, AER logging of
+// received errors, power management, Type 1 configuration requests, outbound CFG/IO/MSG regions.
 #pragma once
 
 #include "core/reg_block.h"
@@ -35,10 +35,10 @@
 #include <set>
 #include <string>
 #include <systemc>
-#include <vector>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
+#include <vector>
 
 namespace epvp::dwc {
 
@@ -48,10 +48,10 @@ struct dw_pcie_ep_params {
     bool miss_is_ur = false;
     sc_core::sc_time training_time = sc_core::sc_time(20, sc_core::SC_US);
     sc_core::sc_time dbi_access = sc_core::sc_time(40, sc_core::SC_NS); // DBI/app access latency
-    std::uint32_t dbi2_offset = 0x1000;       // DBI2 (CS2) inside the DBI aperture
-    std::uint32_t atu_offset = 0x300000;      // unrolled iATU inside the DBI aperture
-    std::uint32_t atu_space_bytes = 0x80000;  // decoded size of the unrolled iATU space
-    std::uint32_t edma_offset = 0x380000;     // unrolled eDMA inside the DBI aperture
+    std::uint32_t dbi2_offset = 0x1000;      // DBI2 (CS2) inside the DBI aperture
+    std::uint32_t atu_offset = 0x300000;     // unrolled iATU inside the DBI aperture
+    std::uint32_t atu_space_bytes = 0x80000; // decoded size of the unrolled iATU space
+    std::uint32_t edma_offset = 0x380000;    // unrolled eDMA inside the DBI aperture
     std::uint32_t dbi_aperture_bytes = 0x400000;
     std::uint64_t aperture_base = 0; // AXI address of the outbound aperture (axi_s offset 0)
     std::uint64_t aperture_bytes = 0;
@@ -67,12 +67,12 @@ struct dw_pcie_ep_params {
 
 class dw_pcie_ep : public sc_core::sc_module, private edma_bus {
 public:
-    tlm_utils::simple_target_socket<dw_pcie_ep> dbi;       // AXI slave: DBI aperture
-    tlm_utils::simple_target_socket<dw_pcie_ep> app;       // APB: glue block
-    tlm_utils::simple_target_socket<dw_pcie_ep> pcie_rx;   // TLPs from the link
+    tlm_utils::simple_target_socket<dw_pcie_ep> dbi;        // AXI slave: DBI aperture
+    tlm_utils::simple_target_socket<dw_pcie_ep> app;        // APB: glue block
+    tlm_utils::simple_target_socket<dw_pcie_ep> pcie_rx;    // TLPs from the link
     tlm_utils::simple_initiator_socket<dw_pcie_ep> pcie_tx; // TLPs to the link
-    tlm_utils::simple_initiator_socket<dw_pcie_ep> axi_m;  // inbound requests into the SoC
-    tlm_utils::simple_target_socket<dw_pcie_ep> axi_s;     // AXI slave: outbound aperture
+    tlm_utils::simple_initiator_socket<dw_pcie_ep> axi_m;   // inbound requests into the SoC
+    tlm_utils::simple_target_socket<dw_pcie_ep> axi_s;      // AXI slave: outbound aperture
     sc_core::sc_out<bool> app_irq;
     sc_core::sc_out<bool> edma_irq; // eDMA done/abort (local)
 
@@ -99,8 +99,7 @@ public:
                       unsupported_requests = 0, completer_aborts = 0, iatu_misses = 0,
                       outbound_reads = 0, outbound_writes = 0, outbound_tlps = 0,
                       outbound_errors = 0, outbound_misses = 0, intx_messages = 0,
-                      iatu_reprogram_in_flight = 0, completion_timeouts = 0,
-                      err_messages = 0;
+                      iatu_reprogram_in_flight = 0, completion_timeouts = 0, err_messages = 0;
     };
     const counters& stats() const { return stats_; }
 

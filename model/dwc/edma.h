@@ -194,7 +194,7 @@ struct edma_transfer {
     unsigned channel = 0;
     std::uint64_t bytes = 0; // moved before the end (or the abort)
     sc_core::sc_time doorbell, done;
-    std::uint64_t tlps = 0; // data TLPs (MWr or MRd), not the IMWr
+    std::uint64_t tlps = 0;        // data TLPs (MWr or MRd), not the IMWr
     std::uint64_t completions = 0; // read channels: CplD TLPs that answered the MRds
     // Link activity between the doorbell and the end (every TLP and DLLP on the link then).
     edma_bus::link_snapshot link;

@@ -11,7 +11,10 @@ std::uint64_t iatu_region::limit() const {
     return (upper << 32) | lower_limit;
 }
 
-iatu::iatu(const iatu_params& p) : p_(p), ob_(p.outbound_windows), ib_(p.inbound_windows) {
+iatu::iatu(const iatu_params& p)
+    : p_(p)
+    , ob_(p.outbound_windows)
+    , ib_(p.inbound_windows) {
     unsigned most = std::max(p.outbound_windows, p.inbound_windows);
     viewport_index_mask_ = 1;
     while (viewport_index_mask_ + 1 < most)
@@ -67,8 +70,7 @@ const iatu_region* iatu::region(iatu_dir d, unsigned index) const {
 
 std::uint32_t iatu::read(iatu_dir d, unsigned index, std::uint32_t reg) const {
     const iatu_region* r = region(d, index);
-    if (!r)
-        return 0;
+    if (!r) return 0;
     switch (reg) {
     case ctrl1:
         return r->ctrl1;
@@ -118,8 +120,7 @@ iatu_write_result iatu::write(iatu_dir d, unsigned index, std::uint32_t reg, std
                               (bar_mode ? "target was" : "base, limit and target were") +
                               " written";
         }
-        if (!r->enabled())
-            r->base_written = r->limit_written = r->target_written = false;
+        if (!r->enabled()) r->base_written = r->limit_written = r->target_written = false;
         break;
     }
     case lower_base:
@@ -172,8 +173,7 @@ std::uint32_t iatu::read_viewport() const {
 }
 
 void iatu::write_viewport(std::uint32_t value) {
-    if (!p_.unrolled)
-        viewport_ = (value & viewport_dir_inbound) | (value & viewport_index_mask_);
+    if (!p_.unrolled) viewport_ = (value & viewport_dir_inbound) | (value & viewport_index_mask_);
 }
 
 std::uint32_t iatu::read_viewport_window(std::uint32_t reg) const {
@@ -190,8 +190,7 @@ iatu_hit iatu::translate_outbound(std::uint64_t axi_addr) const {
     iatu_hit h;
     for (unsigned i = 0; i < ob_.size(); ++i) {
         const iatu_region& r = ob_[i];
-        if (!r.enabled() || axi_addr < r.base() || axi_addr > r.limit())
-            continue;
+        if (!r.enabled() || axi_addr < r.base() || axi_addr > r.limit()) continue;
         h.hit = true;
         h.index = i;
         h.type = r.type();
@@ -206,21 +205,17 @@ iatu_hit iatu::translate_inbound(std::uint64_t pci_addr, int bar, std::uint64_t 
     iatu_hit h;
     for (unsigned i = 0; i < ib_.size(); ++i) {
         const iatu_region& r = ib_[i];
-        if (!r.enabled())
-            continue;
+        if (!r.enabled()) continue;
         if (r.ctrl2 & ctrl2_func_num_match) {
             unsigned fn = (r.ctrl1 & ctrl1_func_num_mask) >> ctrl1_func_num_shift;
-            if (fn != function)
-                continue;
+            if (fn != function) continue;
         }
         if (r.ctrl2 & ctrl2_bar_mode) {
             int rbar = static_cast<int>((r.ctrl2 & ctrl2_bar_mask) >> ctrl2_bar_shift);
-            if (bar < 0 || rbar != bar)
-                continue;
+            if (bar < 0 || rbar != bar) continue;
             h.address = r.target() + bar_offset;
         } else {
-            if (pci_addr < r.base() || pci_addr > r.limit())
-                continue;
+            if (pci_addr < r.base() || pci_addr > r.limit()) continue;
             h.address = r.target() + (pci_addr - r.base());
         }
         h.hit = true;

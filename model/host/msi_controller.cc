@@ -6,7 +6,10 @@
 namespace epvp::host {
 
 msi_controller::msi_controller(sc_core::sc_module_name name, std::uint64_t doorbell_base)
-    : sc_module(name), msi_irq("msi_irq"), intx_irq("intx_irq"), doorbell_base_(doorbell_base) {
+    : sc_module(name)
+    , msi_irq("msi_irq")
+    , intx_irq("intx_irq")
+    , doorbell_base_(doorbell_base) {
     SC_METHOD(drive);
     sensitive << changed_;
     dont_initialize();
@@ -16,7 +19,8 @@ void msi_controller::message(std::uint64_t addr, std::uint32_t data, std::uint16
     ++total_;
     if (fifo_.size() >= ::host_irq::FIFO_DEPTH) {
         ++dropped_;
-        logger::get().warning("host", "MSI FIFO full: message " + hex(data) + " dropped", "fifo-full");
+        logger::get().warning("host", "MSI FIFO full: message " + hex(data) + " dropped",
+                              "fifo-full");
         return;
     }
     fifo_.push_back(msg{addr, data, requester});
@@ -26,8 +30,7 @@ void msi_controller::message(std::uint64_t addr, std::uint32_t data, std::uint16
 
 void msi_controller::intx(unsigned pin, bool asserted) {
     const std::uint32_t bit = 1u << pin;
-    if (asserted && !(intx_state_ & bit))
-        ++intx_asserts_;
+    if (asserted && !(intx_state_ & bit)) ++intx_asserts_;
     intx_state_ = asserted ? (intx_state_ | bit) : (intx_state_ & ~bit);
     logger::get().info("irq", std::string(asserted ? "Assert" : "Deassert") + "_INT" +
                                   static_cast<char>('A' + pin));
@@ -40,8 +43,7 @@ std::uint32_t msi_controller::read_reg(std::uint32_t offset) {
     case MSI_COUNT:
         return static_cast<std::uint32_t>(fifo_.size());
     case MSI_POP_DATA:
-        if (fifo_.empty())
-            return 0;
+        if (fifo_.empty()) return 0;
         last_ = fifo_.front();
         fifo_.pop_front();
         update();

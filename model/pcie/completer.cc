@@ -37,11 +37,11 @@ void send_completion(tlm::tlm_fw_transport_if<>& out, const completer_params& p,
     // A configuration read is one dword: one completion.
     const bool is_cfg = req_tlp.type != tlp_type::mrd;
     const auto pieces =
-        is_cfg ? std::vector<cpl_piece>{cpl_piece{0, req.get_data_length(),
-                                                  static_cast<std::uint16_t>(req.get_data_length()),
-                                                  static_cast<std::uint8_t>(req.get_address() & 0x7F)}}
-               : split_completions(req.get_address(), req.get_data_length(), p.rcb_bytes,
-                                   p.mps_bytes);
+        is_cfg
+            ? std::vector<cpl_piece>{cpl_piece{0, req.get_data_length(),
+                                               static_cast<std::uint16_t>(req.get_data_length()),
+                                               static_cast<std::uint8_t>(req.get_address() & 0x7F)}}
+            : split_completions(req.get_address(), req.get_data_length(), p.rcb_bytes, p.mps_bytes);
     // All the data is there at once: every completion is ready at the same time and the link
     // serialises them (a completion does not wait for the previous one to arrive).
     const sc_core::sc_time ready = delay;

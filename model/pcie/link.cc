@@ -13,11 +13,11 @@ namespace {
 constexpr double giga = 1e9;
 constexpr double bits_per_byte = 8.0;
 constexpr double ps_per_s = 1e12;
-constexpr unsigned flit_gen = 6;                 // Gen6 runs in FLIT mode
+constexpr unsigned flit_gen = 6;                               // Gen6 runs in FLIT mode
 constexpr double skp_symbols = 4, skp_interval_symbols = 1538; // SKP ordered sets, Gen1-5
-constexpr unsigned dllp_bytes = 8;               // ACK/NAK, UpdateFC
-constexpr unsigned dllps_per_interval = 2;       // one ACK and one UpdateFC
-constexpr unsigned credit_unit_bytes = 16;       // one data credit
+constexpr unsigned dllp_bytes = 8;                             // ACK/NAK, UpdateFC
+constexpr unsigned dllps_per_interval = 2;                     // one ACK and one UpdateFC
+constexpr unsigned credit_unit_bytes = 16;                     // one data credit
 constexpr unsigned dword = 4;
 constexpr unsigned ecrc_bytes = 4;
 
@@ -27,8 +27,8 @@ struct dllp_row {
 // Base Spec 5.0 table 3-7 (ACK latency, symbol times) as the reference quotes it; 1024 and 2048
 // interpolated linearly between 512 and 4096.
 constexpr dllp_row dllp_table[] = {
-    {128, 169, 163}, {256, 214, 203}, {512, 250, 182}, {1024, 378, 246}, {2048, 634, 374},
-    {4096, 1146, 630},
+    {128, 169, 163},  {256, 214, 203},  {512, 250, 182},
+    {1024, 378, 246}, {2048, 634, 374}, {4096, 1146, 630},
 };
 } // namespace
 
@@ -52,13 +52,17 @@ double lane_bytes_per_second(unsigned gen) {
 
 unsigned dllp_interval_symbols(unsigned width, unsigned mps_bytes) {
     for (const auto& r : dllp_table)
-        if (mps_bytes <= r.mps)
-            return width >= 8 ? r.x8 : r.x4;
+        if (mps_bytes <= r.mps) return width >= 8 ? r.x8 : r.x4;
     return width >= 8 ? dllp_table[5].x8 : dllp_table[5].x4;
 }
 
 pcie_link::pcie_link(sc_core::sc_module_name name, const link_params& p)
-    : sc_module(name), up_in("up_in"), dn_out("dn_out"), dn_in("dn_in"), up_out("up_out"), p_(p) {
+    : sc_module(name)
+    , up_in("up_in")
+    , dn_out("dn_out")
+    , dn_in("dn_in")
+    , up_out("up_out")
+    , p_(p) {
     up_in.register_b_transport(this, &pcie_link::b_transport_down);
     dn_in.register_b_transport(this, &pcie_link::b_transport_up);
     auto setup = [](credit_pool* pools, const rx_credits& c) {
@@ -83,8 +87,7 @@ sc_time pcie_link::wire_time(std::uint64_t bytes) const {
 }
 
 std::uint64_t pcie_link::tlp_wire_bytes(const pcie_tlp& t, std::uint64_t payload) const {
-    if (!flit_)
-        return wire_bytes(header_bytes(t), payload, p_.ecrc);
+    if (!flit_) return wire_bytes(header_bytes(t), payload, p_.ecrc);
     // FLIT mode: no per-TLP framing or LCRC (the flit carries sequence number, CRC and FEC).
     return header_bytes(t) + (payload + dword - 1) / dword * dword + (p_.ecrc ? ecrc_bytes : 0);
 }
@@ -94,8 +97,7 @@ void pcie_link::train(unsigned ep_max_gen, unsigned ep_max_width) {
     width_ = std::min(p_.max_width, ep_max_width);
     flit_ = gen_ >= flit_gen;
     ps_per_byte_ = ps_per_s / (lane_bytes_per_second(gen_) * width_);
-    if (!flit_)
-        ps_per_byte_ *= skp_interval_symbols / (skp_interval_symbols - skp_symbols);
+    if (!flit_) ps_per_byte_ *= skp_interval_symbols / (skp_interval_symbols - skp_symbols);
     dllp_interval_bytes_ = std::uint64_t(dllp_interval_symbols(width_, p_.mps_bytes)) * width_;
     dllp_time_ = wire_time(dllp_bytes);
     up_ = true;
@@ -105,8 +107,7 @@ void pcie_link::train(unsigned ep_max_gen, unsigned ep_max_width) {
 }
 
 void pcie_link::down() {
-    if (!up_)
-        return;
+    if (!up_) return;
     up_ = false;
     logger::get().info("link", "down");
     for (auto& cb : listeners_)
@@ -121,10 +122,8 @@ void pcie_link::b_transport_up(tlm::tlm_generic_payload& gp, sc_time& delay) {
 }
 
 pcie_link::credit_class pcie_link::class_of(tlp_type t) {
-    if (is_posted(t))
-        return posted;
-    if (is_completion(t))
-        return completion;
+    if (is_posted(t)) return posted;
+    if (is_completion(t)) return completion;
     return nonposted;
 }
 
@@ -151,8 +150,7 @@ sc_time pcie_link::reserve_credits(direction d, credit_class c, unsigned data_cr
 }
 
 void pcie_link::charge_dllps(direction d, std::uint64_t bytes) {
-    if (flit_ || !p_.dllp || !dllp_interval_bytes_)
-        return;
+    if (flit_ || !p_.dllp || !dllp_interval_bytes_) return;
     bytes_since_dllp_[d] += bytes;
     const direction r = d == downstream ? upstream : downstream;
     while (bytes_since_dllp_[d] >= dllp_interval_bytes_) {
@@ -216,16 +214,14 @@ void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay)
 
     delay = arrival - sc_core::sc_time_stamp();
     if (logger::get().enabled("tlp"))
-        logger::get().info("tlp", std::string(d == downstream ? "down " : "up   ") +
-                                      to_string(t.type) + " addr=" + hex(gp.get_address()) +
-                                      " len=" + std::to_string(gp.get_data_length()) +
-                                      " req=" + bdf_string(t.requester_id) +
-                                      " tag=" + std::to_string(t.tag) +
-                                      (is_completion(t.type)
-                                           ? std::string(" status=") + to_string(t.status)
-                                           : std::string()) +
-                                      " start=" + logger::format_time(start.value()) +
-                                      " arrive=" + logger::format_time(arrival.value()));
+        logger::get().info(
+            "tlp", std::string(d == downstream ? "down " : "up   ") + to_string(t.type) + " addr=" +
+                       hex(gp.get_address()) + " len=" + std::to_string(gp.get_data_length()) +
+                       " req=" + bdf_string(t.requester_id) + " tag=" + std::to_string(t.tag) +
+                       (is_completion(t.type) ? std::string(" status=") + to_string(t.status)
+                                              : std::string()) +
+                       " start=" + logger::format_time(start.value()) +
+                       " arrive=" + logger::format_time(arrival.value()));
     (d == downstream ? dn_out : up_out)->b_transport(gp, delay);
 }
 

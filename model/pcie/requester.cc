@@ -9,13 +9,14 @@
 namespace epvp::pcie {
 
 tlp_requester::tlp_requester(std::string owner, std::uint16_t requester_id, unsigned max_tags)
-    : owner_(std::move(owner)), requester_id_(requester_id), max_tags_(max_tags),
-      outstanding_(max_tags) {}
+    : owner_(std::move(owner))
+    , requester_id_(requester_id)
+    , max_tags_(max_tags)
+    , outstanding_(max_tags) {}
 
-np_result tlp_requester::request(tlm::tlm_fw_transport_if<>& out, tlp_type type,
-                                 std::uint64_t addr, void* data, std::uint32_t len,
-                                 sc_core::sc_time& delay, std::uint16_t target_id,
-                                 std::uint8_t cfg_first_be) {
+np_result tlp_requester::request(tlm::tlm_fw_transport_if<>& out, tlp_type type, std::uint64_t addr,
+                                 void* data, std::uint32_t len, sc_core::sc_time& delay,
+                                 std::uint16_t target_id, std::uint8_t cfg_first_be) {
     np_result r;
     if (active_ >= max_tags_) {
         logger::get().warning(owner_, "no free tag: request refused");
@@ -52,8 +53,7 @@ np_result tlp_requester::request(tlm::tlm_fw_transport_if<>& out, tlp_type type,
         ext.last_be = 0;
     }
     std::vector<unsigned char> scratch(is_read ? 0 : len);
-    if (!is_read && len)
-        std::memcpy(scratch.data(), data, len);
+    if (!is_read && len) std::memcpy(scratch.data(), data, len);
     pooled_payload pooled_gp;
     tlm::tlm_generic_payload& gp = *pooled_gp;
     gp.set_command(is_read ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND);
@@ -77,8 +77,7 @@ np_result tlp_requester::request(tlm::tlm_fw_transport_if<>& out, tlp_type type,
     r.status = done.status;
     r.completions = done.count;
     r.completed = done.any && (done.status != cpl_status::sc || done.received >= done.len);
-    if (done.any && done.last > delay)
-        delay = done.last;
+    if (done.any && done.last > delay) delay = done.last;
     return r;
 }
 
@@ -90,8 +89,7 @@ bool tlp_requester::posted(tlm::tlm_fw_transport_if<>& out, tlp_type type, std::
     ext.requester_id = requester_id_;
     ext.addr64 = addr > 0xFFFFFFFFull;
     ext.code = code;
-    if (len)
-        byte_enables(addr, len, ext.first_be, ext.last_be);
+    if (len) byte_enables(addr, len, ext.first_be, ext.last_be);
     pooled_payload pooled_gp;
     tlm::tlm_generic_payload& gp = *pooled_gp;
     gp.set_command(tlm::TLM_WRITE_COMMAND);
@@ -107,8 +105,7 @@ bool tlp_requester::posted(tlm::tlm_fw_transport_if<>& out, tlp_type type, std::
     return gp.get_response_status() == tlm::TLM_OK_RESPONSE;
 }
 
-bool tlp_requester::accept_completion(tlm::tlm_generic_payload& gp,
-                                      const sc_core::sc_time& delay) {
+bool tlp_requester::accept_completion(tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay) {
     pcie_tlp& t = tlp_of(gp);
     if (t.requester_id != requester_id_ || t.tag >= outstanding_.size() ||
         !outstanding_[t.tag].active) {

@@ -12,17 +12,17 @@
 #include "pcie/tlp.h"
 
 #include <cstdint>
-#include <vector>
 #include <string>
 #include <systemc>
 #include <tlm>
+#include <vector>
 
 namespace epvp::pcie {
 
 struct np_result {
     bool completed = false; // every byte (or a status-only completion) arrived
     cpl_status status = cpl_status::sc;
-    bool link_error = false; // the request could not be sent (link down)
+    bool link_error = false;  // the request could not be sent (link down)
     unsigned completions = 0; // completion TLPs that answered it
 };
 

@@ -37,16 +37,39 @@ constexpr std::uint64_t window_granule = 1ull << 20;
 std::vector<reg_def> root_port_table(const root_complex_params& p) {
     namespace c = cfg;
     return {
-        {c::vendor_id, "VENDOR_DEVICE", (std::uint32_t(p.device_id) << 16) | p.vendor_id, 0, 0, 0,
-         true, {}},
-        {c::command, "COMMAND_STATUS", c::sta_cap_list,
-         c::cmd_io | c::cmd_memory | c::cmd_bus_master | c::cmd_serr, 0, c::sta_error_bits, false,
+        {c::vendor_id,
+         "VENDOR_DEVICE",
+         (std::uint32_t(p.device_id) << 16) | p.vendor_id,
+         0,
+         0,
+         0,
+         true,
+         {}},
+        {c::command,
+         "COMMAND_STATUS",
+         c::sta_cap_list,
+         c::cmd_io | c::cmd_memory | c::cmd_bus_master | c::cmd_serr,
+         0,
+         c::sta_error_bits,
+         false,
          {{"MEM", 1, 1}, {"BME", 2, 1}}},
         {c::class_rev, "CLASS_REV", class_pci_bridge, 0, 0, 0, true, {}},
         {c::bist_hdr_lat_cls, "BIST_HDR_LAT_CLS", header_type_1, 0xFF, 0, 0, false, {}},
-        {c::t1_bus_numbers, "BUS_NUMBERS", 0, 0x00FFFFFF, 0, 0, false,
+        {c::t1_bus_numbers,
+         "BUS_NUMBERS",
+         0,
+         0x00FFFFFF,
+         0,
+         0,
+         false,
          {{"PRI", 0, 8}, {"SEC", 8, 8}, {"SUB", 16, 8}}},
-        {c::t1_io_base_status, "IO_BASE_SEC_STATUS", 0, io_window_rw, 0, c::sta_error_bits, false,
+        {c::t1_io_base_status,
+         "IO_BASE_SEC_STATUS",
+         0,
+         io_window_rw,
+         0,
+         c::sta_error_bits,
+         false,
          {{"REC_TARGET_ABORT", 28, 1}, {"REC_MASTER_ABORT", 29, 1}}},
         {c::t1_mem_base_limit, "MEM_BASE_LIMIT", 0, bridge_window_rw, 0, 0, false, {}},
         {c::t1_pref_base_limit, "PREF_BASE_LIMIT", pref_64bit, bridge_window_rw, 0, 0, false, {}},
@@ -54,25 +77,61 @@ std::vector<reg_def> root_port_table(const root_complex_params& p) {
         {c::t1_pref_limit_upper, "PREF_LIMIT_UPPER", 0, all, 0, 0, false, {}},
         {c::cap_ptr, "CAP_PTR", rp_exp_cap, 0, 0, 0, true, {}},
         {c::t1_bridge_control, "BRIDGE_CONTROL", 0, all, 0, 0, false, {}},
-        {rp_exp_cap, "EXP_CAP",
-         c::cap_id_exp | ((exp_version_2 | (c::exp_type_root_port << 4)) << 16), 0, 0, 0, true, {}},
+        {rp_exp_cap,
+         "EXP_CAP",
+         c::cap_id_exp | ((exp_version_2 | (c::exp_type_root_port << 4)) << 16),
+         0,
+         0,
+         0,
+         true,
+         {}},
         {rp_exp_cap + c::exp_devcap, "DEVCAP", c::size_code(p.mps_supported), 0, 0, 0, true, {}},
         {rp_exp_cap + c::exp_devctl, "DEVCTL_STA", 0, devctl_rw, 0, 0, false, {}},
-        {rp_exp_cap + c::exp_lnkcap, "LNKCAP",
-         p.max_gen | (p.max_width << 4) | lnkcap_dll_active_reporting, 0, 0, 0, true, {}},
-        {rp_exp_cap + c::exp_lnkctl, "LNKCTL_STA", 0, 0xCB, 0, 0, false,
+        {rp_exp_cap + c::exp_lnkcap,
+         "LNKCAP",
+         p.max_gen | (p.max_width << 4) | lnkcap_dll_active_reporting,
+         0,
+         0,
+         0,
+         true,
+         {}},
+        {rp_exp_cap + c::exp_lnkctl,
+         "LNKCTL_STA",
+         0,
+         0xCB,
+         0,
+         0,
+         false,
          {{"SPEED", 16, 4}, {"WIDTH", 20, 6}, {"DLLA", 29, 1}}},
-        {rp_exp_cap + c::exp_rootctl, "ROOT_CTL_CAP", rootcap_crs_sv, rootctl_rw, 0, 0, false,
+        {rp_exp_cap + c::exp_rootctl,
+         "ROOT_CTL_CAP",
+         rootcap_crs_sv,
+         rootctl_rw,
+         0,
+         0,
+         false,
          {{"CRS_SV_EN", 4, 1}}},
-        {rp_exp_cap + c::exp_devcap2, "DEVCAP2", c::devcap2_10bit_tag_completer, 0, 0, 0, true,
+        {rp_exp_cap + c::exp_devcap2,
+         "DEVCAP2",
+         c::devcap2_10bit_tag_completer,
+         0,
+         0,
+         0,
+         true,
          {{"10BIT_TAG_CPL", 16, 1}}},
     };
 }
 } // namespace
 
 root_complex::root_complex(sc_core::sc_module_name name, const root_complex_params& p)
-    : sc_module(name), host_in("host_in"), pcie_tx("pcie_tx"), pcie_rx("pcie_rx"), p_(p),
-      mem_(p.mem_size), rp_("RP", root_port_table(p)), requester_(basename(), 0, p.max_tags) {
+    : sc_module(name)
+    , host_in("host_in")
+    , pcie_tx("pcie_tx")
+    , pcie_rx("pcie_rx")
+    , p_(p)
+    , mem_(p.mem_size)
+    , rp_("RP", root_port_table(p))
+    , requester_(basename(), 0, p.max_tags) {
     host_in.register_b_transport(this, &root_complex::host_b_transport);
     host_in.register_transport_dbg(this, &root_complex::host_dbg);
     pcie_rx.register_b_transport(this, &root_complex::rx_b_transport);
@@ -94,8 +153,7 @@ void root_complex::link_changed(bool up) {
 unsigned root_complex::host_dbg(tlm::tlm_generic_payload& gp) {
     std::uint64_t a = gp.get_address();
     unsigned len = gp.get_data_length();
-    if (a < p_.mem_base || !mem_.in_range(a - p_.mem_base, len))
-        return 0;
+    if (a < p_.mem_base || !mem_.in_range(a - p_.mem_base, len)) return 0;
     if (gp.is_read())
         mem_.read(a - p_.mem_base, gp.get_data_ptr(), len);
     else
@@ -142,8 +200,7 @@ void root_complex::host_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay
 }
 
 bool root_complex::routes_downstream(std::uint64_t addr, std::uint64_t len) const {
-    if (!(rp_.read32(cfg::command) & cfg::cmd_memory))
-        return false;
+    if (!(rp_.read32(cfg::command) & cfg::cmd_memory)) return false;
     std::uint32_t mbl = rp_.read32(cfg::t1_mem_base_limit);
     std::uint64_t mbase = std::uint64_t(mbl & 0xFFF0) << 16;
     std::uint64_t mlimit = (std::uint64_t(mbl & 0xFFF00000u)) | (window_granule - 1);
@@ -162,12 +219,12 @@ void root_complex::mmio_access(tlm::tlm_generic_payload& gp, sc_time& delay) {
     unsigned len = gp.get_data_length();
     if (!routes_downstream(a, len) || !link_ || !link_->is_up()) {
         ++stats_.master_aborts;
-        logger::get().guest_error("host", std::string(gp.is_read() ? "read " : "write ") + hex(a) +
-                                              ": outside the root port's enabled windows or link "
-                                              "down (master abort)",
+        logger::get().guest_error("host",
+                                  std::string(gp.is_read() ? "read " : "write ") + hex(a) +
+                                      ": outside the root port's enabled windows or link "
+                                      "down (master abort)",
                                   "master-abort");
-        if (gp.is_read())
-            std::memset(gp.get_data_ptr(), 0xFF, len);
+        if (gp.is_read()) std::memset(gp.get_data_ptr(), 0xFF, len);
         gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
     }
@@ -185,14 +242,16 @@ void root_complex::mmio_access(tlm::tlm_generic_payload& gp, sc_time& delay) {
     (r.status == cpl_status::ca ? stats_.completer_aborts : stats_.unsupported)++;
     if (r.completed)
         rp_.set32(cfg::t1_io_base_status,
-                  rp_.read32(cfg::t1_io_base_status) | (r.status == cpl_status::ca
-                                                            ? sec_status_rec_target_abort
-                                                            : sec_status_rec_master_abort));
-    logger::get().warning("host", "MRd " + hex(a) + " len " + std::to_string(len) + ": " +
-                                      (r.link_error       ? std::string("not sent")
-                                       : !r.completed     ? std::string("no completion")
-                                                          : std::string("completion status ") +
-                                                                to_string(r.status)), "mrd-error");
+                  rp_.read32(cfg::t1_io_base_status) |
+                      (r.status == cpl_status::ca ? sec_status_rec_target_abort
+                                                  : sec_status_rec_master_abort));
+    logger::get().warning("host",
+                          "MRd " + hex(a) + " len " + std::to_string(len) + ": " +
+                              (r.link_error ? std::string("not sent")
+                               : !r.completed
+                                   ? std::string("no completion")
+                                   : std::string("completion status ") + to_string(r.status)),
+                          "mrd-error");
     std::memset(gp.get_data_ptr(), 0xFF, len);
     gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
 }
@@ -237,9 +296,10 @@ void root_complex::ecam_access(tlm::tlm_generic_payload& gp, sc_time& delay) {
         for (;;) {
             std::uint32_t data = gp.is_write() ? wval : 0;
             // A configuration TLP is one dword; the byte enables select the bytes.
-            np_result r = requester_.request(tx, type, reg, &data, dword, delay, target,
-                                             static_cast<std::uint8_t>(0xF & (0xFu << lane)) &
-                                                 static_cast<std::uint8_t>((1u << (lane + len)) - 1));
+            np_result r =
+                requester_.request(tx, type, reg, &data, dword, delay, target,
+                                   static_cast<std::uint8_t>(0xF & (0xFu << lane)) &
+                                       static_cast<std::uint8_t>((1u << (lane + len)) - 1));
             if (r.completed && r.status == cpl_status::crs) {
                 if (!gp.is_write() && reg == cfg::vendor_id && (byte_mask & 0xFFFF) && crs_sv) {
                     ++stats_.crs_visible;
@@ -260,8 +320,7 @@ void root_complex::ecam_access(tlm::tlm_generic_payload& gp, sc_time& delay) {
                 continue;
             }
             if (r.completed && r.status == cpl_status::sc) {
-                if (!gp.is_write())
-                    rval = data;
+                if (!gp.is_write()) rval = data;
             } else {
                 ++stats_.unsupported;
                 if (!gp.is_write())
@@ -303,10 +362,11 @@ void root_complex::rx_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) 
         if (in_ram && (rp_.read32(cfg::command) & cfg::cmd_bus_master))
             mem_.write(a - p_.mem_base, gp.get_data_ptr(), len);
         else
-            logger::get().warning("host", "inbound MWr " + hex(a) + " from " +
-                                              bdf_string(t.requester_id) +
-                                              ": not host memory or bus mastering disabled "
-                                              "(dropped)", "inbound-mwr");
+            logger::get().warning("host",
+                                  "inbound MWr " + hex(a) + " from " + bdf_string(t.requester_id) +
+                                      ": not host memory or bus mastering disabled "
+                                      "(dropped)",
+                                  "inbound-mwr");
         return;
     case tlp_type::mrd: {
         ++stats_.inbound_reads;
@@ -317,8 +377,10 @@ void root_complex::rx_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) 
         delay += p_.read_latency;
         auto& tx = *pcie_tx.operator->();
         if (!in_ram || !(rp_.read32(cfg::command) & cfg::cmd_bus_master)) {
-            logger::get().warning("host", "inbound MRd " + hex(a) + " from " +
-                                              bdf_string(t.requester_id) + ": Unsupported Request", "inbound-mrd");
+            logger::get().warning("host",
+                                  "inbound MRd " + hex(a) + " from " + bdf_string(t.requester_id) +
+                                      ": Unsupported Request",
+                                  "inbound-mrd");
             send_completion(tx, cp, gp, t, cpl_status::ur, nullptr, delay);
             return;
         }
@@ -333,13 +395,12 @@ void root_complex::rx_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) 
             ++stats_.injected_faults;
             const cpl_status st = n == p_.ur_nth_read ? cpl_status::ur : cpl_status::ca;
             logger::get().warning("host", std::string("fault injection: ") + to_string(st) +
-                                              " completion for inbound MRd #" +
-                                              std::to_string(n) + " (" + hex(a) + ")");
+                                              " completion for inbound MRd #" + std::to_string(n) +
+                                              " (" + hex(a) + ")");
             send_completion(tx, cp, gp, t, st, nullptr, delay);
             return;
         }
-        if (read_buf_.size() < len)
-            read_buf_.resize(len);
+        if (read_buf_.size() < len) read_buf_.resize(len);
         mem_.read(a - p_.mem_base, read_buf_.data(), len);
         send_completion(tx, cp, gp, t, cpl_status::sc, read_buf_.data(), delay);
         return;
@@ -361,9 +422,9 @@ void root_complex::rx_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) 
             (code == static_cast<unsigned>(msg_code::err_cor)        ? stats_.err_cor_messages
              : code == static_cast<unsigned>(msg_code::err_nonfatal) ? stats_.err_nonfatal_messages
                                                                      : stats_.err_fatal_messages)++;
-            logger::get().warning("host", "error message " + hex(code) + " from " +
-                                              bdf_string(t.requester_id),
-                                  "err-msg");
+            logger::get().warning(
+                "host", "error message " + hex(code) + " from " + bdf_string(t.requester_id),
+                "err-msg");
             return;
         }
         logger::get().info("host", "message code " + hex(code) + " from " +

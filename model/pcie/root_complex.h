@@ -26,10 +26,10 @@ class msi_controller;
 }
 
 #include <systemc>
-#include <vector>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
+#include <vector>
 
 namespace epvp::pcie {
 
@@ -52,9 +52,9 @@ struct root_complex_params {
 
 class root_complex : public sc_core::sc_module {
 public:
-    tlm_utils::simple_target_socket<root_complex> host_in;     // host CPU accesses
-    tlm_utils::simple_initiator_socket<root_complex> pcie_tx;  // TLPs downstream
-    tlm_utils::simple_target_socket<root_complex> pcie_rx;     // TLPs from downstream
+    tlm_utils::simple_target_socket<root_complex> host_in;    // host CPU accesses
+    tlm_utils::simple_initiator_socket<root_complex> pcie_tx; // TLPs downstream
+    tlm_utils::simple_target_socket<root_complex> pcie_rx;    // TLPs from downstream
 
     root_complex(sc_core::sc_module_name name, const root_complex_params& p);
     void attach_link(pcie_link& link);
@@ -67,10 +67,9 @@ public:
 
     struct counters {
         std::uint64_t cfg_requests = 0, crs_retries = 0, crs_visible = 0, master_aborts = 0,
-                      unsupported = 0, completer_aborts = 0, inbound_writes = 0,
-                      inbound_reads = 0, msi_messages = 0, intx_messages = 0,
-                      err_cor_messages = 0, err_nonfatal_messages = 0, err_fatal_messages = 0,
-                      injected_faults = 0;
+                      unsupported = 0, completer_aborts = 0, inbound_writes = 0, inbound_reads = 0,
+                      msi_messages = 0, intx_messages = 0, err_cor_messages = 0,
+                      err_nonfatal_messages = 0, err_fatal_messages = 0, injected_faults = 0;
     };
     const counters& stats() const { return stats_; }
 

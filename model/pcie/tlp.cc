@@ -57,7 +57,9 @@ const char* to_string(cpl_status s) {
 bool is_posted(tlp_type t) {
     return t == tlp_type::mwr || t == tlp_type::msg || t == tlp_type::msgd;
 }
-bool is_completion(tlp_type t) { return t == tlp_type::cpl || t == tlp_type::cpld; }
+bool is_completion(tlp_type t) {
+    return t == tlp_type::cpl || t == tlp_type::cpld;
+}
 bool has_data(tlp_type t) {
     return t == tlp_type::mwr || t == tlp_type::cfgwr0 || t == tlp_type::cfgwr1 ||
            t == tlp_type::msgd || t == tlp_type::cpld;
@@ -69,7 +71,9 @@ std::string bdf_string(std::uint16_t bdf) {
     return buf;
 }
 
-tlm::tlm_extension_base* pcie_tlp::clone() const { return new pcie_tlp(*this); }
+tlm::tlm_extension_base* pcie_tlp::clone() const {
+    return new pcie_tlp(*this);
+}
 void pcie_tlp::copy_from(const tlm::tlm_extension_base& ext) {
     *this = static_cast<const pcie_tlp&>(ext);
 }
@@ -139,8 +143,7 @@ void byte_enables(std::uint64_t addr, std::uint32_t len, std::uint8_t& first_be,
 pcie_tlp& tlp_of(tlm::tlm_generic_payload& gp) {
     pcie_tlp* t = nullptr;
     gp.get_extension(t);
-    if (!t)
-        throw std::logic_error("TLP transaction without pcie_tlp extension");
+    if (!t) throw std::logic_error("TLP transaction without pcie_tlp extension");
     return *t;
 }
 

@@ -5,7 +5,9 @@
 
 namespace epvp::soc {
 
-dram_timing::dram_timing(const dram_params& p) : p_(p), ch_(p.channels) {
+dram_timing::dram_timing(const dram_params& p)
+    : p_(p)
+    , ch_(p.channels) {
     for (auto& c : ch_)
         c.banks.resize(p.banks);
 }
@@ -13,8 +15,7 @@ dram_timing::dram_timing(const dram_params& p) : p_(p), ch_(p.channels) {
 double dram_timing::after_refresh(channel& ch, double t_ns) {
     // Refresh occupies [k * tREFI, k * tREFI + tRFC) on every channel.
     const double phase = std::fmod(t_ns, p_.t_refi_ns);
-    if (phase >= p_.t_rfc_ns)
-        return t_ns;
+    if (phase >= p_.t_rfc_ns) return t_ns;
     const double end = t_ns - phase + p_.t_rfc_ns;
     ++c_.refresh_stalls;
     c_.refresh_stall_ns += end - t_ns;
@@ -26,7 +27,8 @@ double dram_timing::after_refresh(channel& ch, double t_ns) {
 double dram_timing::chunk(std::uint64_t addr, std::uint64_t len, double t_ns) {
     const std::uint64_t unit = addr / p_.interleave_bytes;
     channel& ch = ch_[unit % p_.channels];
-    const std::uint64_t local = (unit / p_.channels) * p_.interleave_bytes + addr % p_.interleave_bytes;
+    const std::uint64_t local =
+        (unit / p_.channels) * p_.interleave_bytes + addr % p_.interleave_bytes;
     const std::uint64_t row_index = local / p_.row_bytes;
     bank& b = ch.banks[row_index % p_.banks];
     const std::uint64_t row = row_index / p_.banks;
@@ -62,7 +64,8 @@ double dram_timing::access(std::uint64_t addr, std::uint64_t len, double t_ns) {
     double done = start;
     // Split at interleave boundaries; the pieces go to their channels in parallel.
     while (len > 0) {
-        const std::uint64_t n = std::min<std::uint64_t>(len, p_.interleave_bytes - addr % p_.interleave_bytes);
+        const std::uint64_t n =
+            std::min<std::uint64_t>(len, p_.interleave_bytes - addr % p_.interleave_bytes);
         done = std::max(done, chunk(addr, n, start));
         addr += n;
         len -= n;

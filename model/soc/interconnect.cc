@@ -21,7 +21,10 @@ const char* to_string(master m) {
     return "?";
 }
 
-interconnect::interconnect(sc_core::sc_module_name name) : sc_module(name), in("in"), out("out") {
+interconnect::interconnect(sc_core::sc_module_name name)
+    : sc_module(name)
+    , in("in")
+    , out("out") {
     in.register_b_transport(this, &interconnect::b_transport);
     in.register_transport_dbg(this, &interconnect::transport_dbg);
 }
@@ -36,8 +39,7 @@ void interconnect::map(std::uint64_t base, std::uint64_t size, unsigned port,
 
 const interconnect::range* interconnect::decode(std::uint64_t addr, std::uint64_t len) const {
     for (const range& r : map_)
-        if (addr >= r.base && addr - r.base < r.size && len <= r.size - (addr - r.base))
-            return &r;
+        if (addr >= r.base && addr - r.base < r.size && len <= r.size - (addr - r.base)) return &r;
     return nullptr;
 }
 
@@ -47,12 +49,12 @@ void interconnect::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_ti
         ++decode_errors_;
         soc_attr* a = nullptr;
         gp.get_extension(a);
-        logger::get().guest_error("interconnect",
-                                  std::string(a ? to_string(a->initiator) : "?") +
-                                      (gp.is_read() ? " read " : " write ") + hex(gp.get_address()) +
-                                      " len " + std::to_string(gp.get_data_length()) +
-                                      ": no slave at that address (DECERR)",
-                                  "decerr");
+        logger::get().guest_error(
+            "interconnect",
+            std::string(a ? to_string(a->initiator) : "?") + (gp.is_read() ? " read " : " write ") +
+                hex(gp.get_address()) + " len " + std::to_string(gp.get_data_length()) +
+                ": no slave at that address (DECERR)",
+            "decerr");
         gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
     }
@@ -64,8 +66,7 @@ void interconnect::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_ti
 
 unsigned interconnect::transport_dbg(int, tlm::tlm_generic_payload& gp) {
     const range* r = decode(gp.get_address(), gp.get_data_length());
-    if (!r)
-        return 0;
+    if (!r) return 0;
     const std::uint64_t addr = gp.get_address();
     gp.set_address(addr - r->base);
     unsigned n = out[r->port]->transport_dbg(gp);

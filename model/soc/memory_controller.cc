@@ -11,8 +11,12 @@ namespace epvp::soc {
 
 memory_controller::memory_controller(sc_core::sc_module_name name, std::uint64_t size_bytes,
                                      const dram_params* timing, const irq_window_params& window)
-    : sc_module(name), in("in"), window_irq("window_irq"), mem_(size_bytes),
-      timing_(timing ? std::make_unique<dram_timing>(*timing) : nullptr), window_(window) {
+    : sc_module(name)
+    , in("in")
+    , window_irq("window_irq")
+    , mem_(size_bytes)
+    , timing_(timing ? std::make_unique<dram_timing>(*timing) : nullptr)
+    , window_(window) {
     SC_METHOD(drive_window_irq);
     sensitive << window_changed_;
     dont_initialize();
@@ -20,7 +24,9 @@ memory_controller::memory_controller(sc_core::sc_module_name name, std::uint64_t
     in.register_transport_dbg(this, &memory_controller::transport_dbg);
 }
 
-void memory_controller::drive_window_irq() { window_irq.write(window_level_); }
+void memory_controller::drive_window_irq() {
+    window_irq.write(window_level_);
+}
 
 bool memory_controller::window_access(tlm::tlm_generic_payload& gp) {
     const std::uint64_t addr = gp.get_address();
@@ -35,8 +41,7 @@ bool memory_controller::window_access(tlm::tlm_generic_payload& gp) {
         std::memcpy(&value, gp.get_data_ptr(), std::min(len, dword));
         if (window_fifo_.size() >= window_.fifo_depth) {
             ++window_overflows_;
-            logger::get().warning("mc", "interrupt window FIFO full: value " + hex(value) +
-                                            " lost",
+            logger::get().warning("mc", "interrupt window FIFO full: value " + hex(value) + " lost",
                                   "window-overflow");
         } else {
             window_fifo_.emplace_back(off, value);
@@ -76,8 +81,7 @@ bool memory_controller::window_access(tlm::tlm_generic_payload& gp) {
 }
 
 void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
-    if (window_access(gp))
-        return;
+    if (window_access(gp)) return;
     const std::uint64_t addr = gp.get_address();
     const unsigned len = gp.get_data_length();
     if (!mem_.in_range(addr, len)) {
@@ -100,8 +104,9 @@ void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_ti
         const double now_ns = static_cast<double>((sc_core::sc_time_stamp() + delay).value()) /
                               ps_per_ns; // the kernel's resolution is 1 ps
         const double done_ns = timing_->access(addr, len, now_ns);
-        delay = sc_core::sc_time::from_value(static_cast<std::uint64_t>(done_ns * ps_per_ns + 0.5)) -
-                sc_core::sc_time_stamp();
+        delay =
+            sc_core::sc_time::from_value(static_cast<std::uint64_t>(done_ns * ps_per_ns + 0.5)) -
+            sc_core::sc_time_stamp();
     }
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
@@ -109,8 +114,7 @@ void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_ti
 unsigned memory_controller::transport_dbg(tlm::tlm_generic_payload& gp) {
     const std::uint64_t addr = gp.get_address();
     const unsigned len = gp.get_data_length();
-    if (!mem_.in_range(addr, len))
-        return 0;
+    if (!mem_.in_range(addr, len)) return 0;
     if (gp.is_read())
         mem_.read(addr, gp.get_data_ptr(), len);
     else if (gp.is_write())

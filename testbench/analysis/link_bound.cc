@@ -11,11 +11,11 @@ struct gen_rate {
     double gtps, payload_bits, coded_bits;
 };
 constexpr gen_rate rates[] = {
-    {2.5, 8, 10}, {5.0, 8, 10}, {8.0, 128, 130}, {16.0, 128, 130}, {32.0, 128, 130},
-    {64.0, 236, 256}, // Gen6: 236 TLP bytes per 256-byte flit
+    {2.5, 8, 10},     {5.0, 8, 10},     {8.0, 128, 130},
+    {16.0, 128, 130}, {32.0, 128, 130}, {64.0, 236, 256}, // Gen6: 236 TLP bytes per 256-byte flit
 };
 constexpr double skp_keep = 1534.0 / 1538.0; // 4 SKP symbols per 1538
-constexpr unsigned framing_bytes = 8;         // STP + sequence + LCRC (not in FLIT mode)
+constexpr unsigned framing_bytes = 8;        // STP + sequence + LCRC (not in FLIT mode)
 constexpr unsigned ecrc_bytes = 4;
 constexpr unsigned completion_header_bytes = 12;
 constexpr unsigned first_flit_gen = 6;
@@ -24,8 +24,7 @@ constexpr unsigned first_flit_gen = 6;
 double link_bytes_per_second(unsigned gen, unsigned width) {
     const gen_rate& r = rates[std::min(gen, 6u) - 1];
     double lane = r.gtps * 1e9 * r.payload_bits / r.coded_bits / 8.0;
-    if (gen < first_flit_gen)
-        lane *= skp_keep;
+    if (gen < first_flit_gen) lane *= skp_keep;
     return lane * width;
 }
 

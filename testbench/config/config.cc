@@ -70,7 +70,9 @@ std::string join_list(const std::vector<std::string>& items) {
 
 // "string \"x\"", "number -5", "boolean true", "null", "array [1,2]", "object {...}".
 // Text of a user value; invalid UTF-8 in it is replaced, not thrown about.
-std::string safe_dump(const json& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string safe_dump(const json& v) {
+    return v.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 std::string describe_value(const json& v) {
     auto shortened = [](std::string s) {
@@ -986,7 +988,8 @@ platform_config parse(const json& cfg) {
     p.dram.trefi_ps = v.u("dram.trefi_ps");
     if (p.dram.trfc_ps >= p.dram.trefi_ps)
         throw config_error("dram.trfc_ps = " + std::to_string(p.dram.trfc_ps) +
-                           ": must be below dram.trefi_ps (" + std::to_string(p.dram.trefi_ps) + ")");
+                           ": must be below dram.trefi_ps (" + std::to_string(p.dram.trefi_ps) +
+                           ")");
 
     p.dwc.version = v.s("dwc.version");
     p.dwc.version_number = version_number(p.dwc.version);
@@ -1036,8 +1039,7 @@ platform_config parse(const json& cfg) {
     p.board.aperture.base = v.u("board.aperture.base");
     p.board.aperture.size = v.u("board.aperture.size");
     p.board.aperture.page_size = v.u("board.aperture.page_size");
-    if (p.board.aperture.page_size == 0)
-        p.board.aperture.page_size = p.dwc.iatu.region_align;
+    if (p.board.aperture.page_size == 0) p.board.aperture.page_size = p.dwc.iatu.region_align;
 
     p.function.test.init_delay_us = v.u("function.test.init_delay_us");
     {
@@ -1047,8 +1049,7 @@ platform_config parse(const json& cfg) {
     p.function.max_map_bytes = v.u("function.max_map_bytes");
     p.function.cmd.concurrency = static_cast<unsigned>(v.u("function.cmd.concurrency"));
     p.function.cmd.use_dma = v.s("function.cmd.mover") == "edma";
-    p.function.cmd.pages_per_command =
-        static_cast<unsigned>(v.u("function.cmd.pages_per_command"));
+    p.function.cmd.pages_per_command = static_cast<unsigned>(v.u("function.cmd.pages_per_command"));
     p.function.cmd.page_bytes = static_cast<unsigned>(v.u("function.cmd.page_bytes"));
     p.function.cmd.commands = static_cast<unsigned>(v.u("function.cmd.commands"));
     p.function.cmd.queue_depth = static_cast<unsigned>(v.u("function.cmd.queue_depth"));
@@ -1070,10 +1071,10 @@ platform_config parse(const json& cfg) {
     p.workload.dma_sweep.write = v.b("workload.dma_sweep.write");
     p.workload.dma_sweep.offset_bytes = v.u("workload.dma_sweep.offset_bytes");
     if (p.workload.dma_sweep.min_bytes > p.workload.dma_sweep.max_bytes)
-        throw config_error("workload.dma_sweep.min_bytes = " +
-                           std::to_string(p.workload.dma_sweep.min_bytes) +
-                           ": must be <= workload.dma_sweep.max_bytes (" +
-                           std::to_string(p.workload.dma_sweep.max_bytes) + ")");
+        throw config_error(
+            "workload.dma_sweep.min_bytes = " + std::to_string(p.workload.dma_sweep.min_bytes) +
+            ": must be <= workload.dma_sweep.max_bytes (" +
+            std::to_string(p.workload.dma_sweep.max_bytes) + ")");
     p.cpu.mmio_access_bytes = static_cast<unsigned>(v.u("cpu.mmio_access_bytes"));
     p.cpu.irq_entry_cycles = v.u("cpu.irq_entry_cycles");
     p.host.mmio_access_bytes = static_cast<unsigned>(v.u("host.mmio_access_bytes"));
@@ -1083,7 +1084,7 @@ platform_config parse(const json& cfg) {
     if (p.mc.irq_window_base == 0)
         p.mc.irq_window_base = p.dram.base + p.dram.size_bytes - p.mc.irq_window_bytes;
     else if (p.mc.irq_window_base < p.dram.base ||
-        p.mc.irq_window_base + p.mc.irq_window_bytes > p.dram.base + p.dram.size_bytes)
+             p.mc.irq_window_base + p.mc.irq_window_bytes > p.dram.base + p.dram.size_bytes)
         throw config_error("mc.irq_window.base = " + hex(p.mc.irq_window_base) +
                            ": the window must lie inside [dram.base, dram.base + dram.size_bytes)");
     check_cross_rules(p);

@@ -84,8 +84,8 @@ struct iatu_config {
 struct dwc_config {
     std::string version;          // "4.70a"
     std::uint32_t version_number; // PCIE_VERSION_NUMBER value, e.g. 0x3437302a for 4.70a
-    std::uint64_t dbi_access_ns; // latency of a DBI / glue register access
-    unsigned datapath_bits;      // core datapath width: a TLP takes ceil(bytes / width) clocks
+    std::uint64_t dbi_access_ns;  // latency of a DBI / glue register access
+    unsigned datapath_bits;       // core datapath width: a TLP takes ceil(bytes / width) clocks
     std::uint64_t core_clock_mhz;
     unsigned edma_write_channels, edma_read_channels;
     std::uint64_t completion_timeout_us;
@@ -169,8 +169,8 @@ struct board_config {
 
 struct cpu_config {
     std::uint64_t clock_mhz;
-    unsigned mmio_access_bytes;     // largest single load/store the EP CPU issues
-    std::uint64_t irq_entry_cycles; // cost of taking an interrupt
+    unsigned mmio_access_bytes;         // largest single load/store the EP CPU issues
+    std::uint64_t irq_entry_cycles;     // cost of taking an interrupt
     std::uint64_t copy_cycles_per_byte; // CPU memcpy in local memory
     std::uint64_t crc_cycles_per_byte;  // CRC32 in software
 };

@@ -39,8 +39,8 @@ void check_known_and_merged(const json& doc, const json& schema, const json& mer
     for (auto it = doc.begin(); it != doc.end(); ++it) {
         const std::string here = path.empty() ? it.key() : path + "." + it.key();
         FUZZ_CHECK(schema.contains(it.key()), "merge accepted unknown key '%s'", here.c_str());
-        FUZZ_CHECK(merged.is_object() && merged.contains(it.key()),
-                   "merged document lacks '%s'", here.c_str());
+        FUZZ_CHECK(merged.is_object() && merged.contains(it.key()), "merged document lacks '%s'",
+                   here.c_str());
         const json& s = schema.at(it.key());
         if (s.is_object() && it.value().is_object())
             check_known_and_merged(it.value(), s, merged.at(it.key()), here);
@@ -56,23 +56,19 @@ bool key_in_defaults(const std::string& key) {
     std::size_t pos = 0;
     while (pos <= key.size()) {
         std::size_t end = key.find_first_of(".[", pos);
-        const std::string name = key.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-        if (!node->is_object() || !node->contains(name))
-            return false;
+        const std::string name =
+            key.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+        if (!node->is_object() || !node->contains(name)) return false;
         node = &node->at(name);
-        if (end == std::string::npos)
-            return true;
+        if (end == std::string::npos) return true;
         if (key[end] == '[') {
             const std::size_t close = key.find(']', end);
-            if (close == std::string::npos)
-                return false;
+            if (close == std::string::npos) return false;
             const std::size_t index = std::stoul(key.substr(end + 1, close - end - 1));
-            if (!node->is_array() || index >= node->size())
-                return false;
+            if (!node->is_array() || index >= node->size()) return false;
             node = &node->at(index);
             end = close + 1;
-            if (end == key.size())
-                return true;
+            if (end == key.size()) return true;
         }
         pos = end + 1;
     }
@@ -121,8 +117,8 @@ bool same(const platform_config& a, const platform_config& b) {
            a.dwc.iatu.region_limit == b.dwc.iatu.region_limit &&
            a.function.test.bar_sizes == b.function.test.bar_sizes &&
            a.host.mem_base == b.host.mem_base && a.board.aperture.base == b.board.aperture.base &&
-           a.board.aperture.page_size == b.board.aperture.page_size &&
-           a.dram.base == b.dram.base && a.dram.size_bytes == b.dram.size_bytes;
+           a.board.aperture.page_size == b.board.aperture.page_size && a.dram.base == b.dram.base &&
+           a.dram.size_bytes == b.dram.size_bytes;
 }
 
 std::string type_name(const std::exception& e) {
@@ -134,7 +130,8 @@ std::string type_name(const std::exception& e) {
 }
 
 // Runs f; config_error is an accepted outcome (returns false), any other exception is a finding.
-template <class F> bool guarded(const char* what, const std::string& input, F&& f) {
+template <class F>
+bool guarded(const char* what, const std::string& input, F&& f) {
     try {
         f();
         return true;
@@ -157,8 +154,7 @@ void check_parse(const json& doc, const char* what) {
         guarded("dump", "", [&] { t = doc.dump(); });
         return t;
     }();
-    if (!guarded(what, text, [&] { p = parse(doc); }))
-        return;
+    if (!guarded(what, text, [&] { p = parse(doc); })) return;
     check_typed(p);
     platform_config again{};
     FUZZ_CHECK(guarded("parse (again)", text, [&] { again = parse(doc); }) && same(p, again),

@@ -26,8 +26,8 @@ using namespace epvp::dwc::iatu_reg;
 namespace {
 
 struct sregion {
-    std::uint32_t ctrl1 = 0, ctrl2 = 0, lbase = 0, ubase = 0, llimit = 0, ltarget = 0,
-                  utarget = 0, ulimit = 0;
+    std::uint32_t ctrl1 = 0, ctrl2 = 0, lbase = 0, ubase = 0, llimit = 0, ltarget = 0, utarget = 0,
+                  ulimit = 0;
     bool base_w = false, limit_w = false, target_w = false;
     bool enabled() const { return ctrl2 >> 31; }
     std::uint64_t base() const { return std::uint64_t{ubase} << 32 | lbase; }
@@ -44,7 +44,8 @@ struct shadow {
     std::uint32_t viewport = 0;
     std::uint32_t align_ones() const { return static_cast<std::uint32_t>(p.region_align - 1); }
 
-    explicit shadow(const iatu_params& params) : p(params) {
+    explicit shadow(const iatu_params& params)
+        : p(params) {
         r[0].resize(p.outbound_windows);
         r[1].resize(p.inbound_windows);
         reset();
@@ -70,18 +71,26 @@ struct shadow {
     }
     std::uint32_t read(unsigned dir, unsigned index, std::uint32_t reg) {
         const sregion* x = find(dir, index);
-        if (!x)
-            return 0;
+        if (!x) return 0;
         switch (reg) {
-        case 0x00: return x->ctrl1;
-        case 0x04: return x->ctrl2;
-        case 0x08: return x->lbase;
-        case 0x0C: return x->ubase;
-        case 0x10: return x->llimit;
-        case 0x14: return x->ltarget;
-        case 0x18: return x->utarget;
-        case 0x20: return p.has_upper_limit ? x->ulimit : 0;
-        default: return 0;
+        case 0x00:
+            return x->ctrl1;
+        case 0x04:
+            return x->ctrl2;
+        case 0x08:
+            return x->lbase;
+        case 0x0C:
+            return x->ubase;
+        case 0x10:
+            return x->llimit;
+        case 0x14:
+            return x->ltarget;
+        case 0x18:
+            return x->utarget;
+        case 0x20:
+            return p.has_upper_limit ? x->ulimit : 0;
+        default:
+            return 0;
         }
     }
     // Returns implemented; enabled_now / warn as the model should report them.
@@ -89,10 +98,11 @@ struct shadow {
                bool& warn) {
         enabled_now = warn = false;
         sregion* x = find(dir, index);
-        if (!x)
-            return false;
+        if (!x) return false;
         switch (reg) {
-        case 0x00: x->ctrl1 = v; return true;
+        case 0x00:
+            x->ctrl1 = v;
+            return true;
         case 0x04: {
             const bool was = x->enabled();
             x->ctrl2 = v;
@@ -101,21 +111,35 @@ struct shadow {
                 const bool bar_mode = dir == 1 && (v & (1u << 30));
                 warn = bar_mode ? !x->target_w : !(x->base_w && x->limit_w && x->target_w);
             }
-            if (!x->enabled())
-                x->base_w = x->limit_w = x->target_w = false;
+            if (!x->enabled()) x->base_w = x->limit_w = x->target_w = false;
             return true;
         }
-        case 0x08: x->lbase = v & ~align_ones(); x->base_w = true; return true;
-        case 0x0C: x->ubase = v; x->base_w = true; return true;
-        case 0x10: x->llimit = v | align_ones(); x->limit_w = true; return true;
-        case 0x14: x->ltarget = v & ~align_ones(); x->target_w = true; return true;
-        case 0x18: x->utarget = v; x->target_w = true; return true;
+        case 0x08:
+            x->lbase = v & ~align_ones();
+            x->base_w = true;
+            return true;
+        case 0x0C:
+            x->ubase = v;
+            x->base_w = true;
+            return true;
+        case 0x10:
+            x->llimit = v | align_ones();
+            x->limit_w = true;
+            return true;
+        case 0x14:
+            x->ltarget = v & ~align_ones();
+            x->target_w = true;
+            return true;
+        case 0x18:
+            x->utarget = v;
+            x->target_w = true;
+            return true;
         case 0x20:
-            if (!p.has_upper_limit)
-                return false;
+            if (!p.has_upper_limit) return false;
             x->ulimit = v & static_cast<std::uint32_t>((p.region_limit >> 32) - 1);
             return true;
-        default: return false;
+        default:
+            return false;
         }
     }
 };
@@ -137,10 +161,14 @@ unsigned pick_index(FuzzedDataProvider& in, const iatu_params& p) {
 // Values that make regions overlap and reach the interesting corners.
 std::uint32_t pick_value(FuzzedDataProvider& in) {
     switch (in.ConsumeIntegralInRange<int>(0, 3)) {
-    case 0: return in.ConsumeIntegralInRange<std::uint32_t>(0, 15) << 12;
-    case 1: return in.ConsumeIntegralInRange<std::uint32_t>(0, 3);
-    case 2: return 0xFFFFFFFFu - in.ConsumeIntegralInRange<std::uint32_t>(0, 0x2000);
-    default: return in.ConsumeIntegral<std::uint32_t>();
+    case 0:
+        return in.ConsumeIntegralInRange<std::uint32_t>(0, 15) << 12;
+    case 1:
+        return in.ConsumeIntegralInRange<std::uint32_t>(0, 3);
+    case 2:
+        return 0xFFFFFFFFu - in.ConsumeIntegralInRange<std::uint32_t>(0, 0x2000);
+    default:
+        return in.ConsumeIntegral<std::uint32_t>();
     }
 }
 
@@ -168,8 +196,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         for (std::uint32_t reg = 0; reg < 0x30; reg += 4) {
             const std::uint32_t got = atu.read(d, i, reg);
             const std::uint32_t want = sh.read(dir, i, reg);
-            FUZZ_CHECK(got == want, "%s: %s region %u reg 0x%x reads 0x%08x, shadow 0x%08x",
-                       when, dir ? "inbound" : "outbound", i, reg, got, want);
+            FUZZ_CHECK(got == want, "%s: %s region %u reg 0x%x reads 0x%08x, shadow 0x%08x", when,
+                       dir ? "inbound" : "outbound", i, reg, got, want);
             const std::uint32_t off = i * region_bytes + dir * inbound_offset + reg;
             FUZZ_CHECK(atu.read_unrolled(off) == want,
                        "%s: unrolled read 0x%x = 0x%08x, shadow 0x%08x", when, off,
@@ -192,15 +220,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto pick_addr = [&](unsigned dir) -> std::uint64_t {
         const auto& v = sh.r[dir];
         const int how = in.ConsumeIntegralInRange<int>(0, 5);
-        if (how == 5 || v.empty())
-            return in.ConsumeIntegral<std::uint64_t>();
+        if (how == 5 || v.empty()) return in.ConsumeIntegral<std::uint64_t>();
         const sregion& x = v[in.ConsumeIntegralInRange<std::size_t>(0, v.size() - 1)];
         const std::uint64_t delta = in.ConsumeIntegralInRange<std::uint64_t>(0, 2);
         switch (how) {
-        case 0: return x.base() - delta;
-        case 1: return x.base() + delta;
-        case 2: return x.limit() - delta;
-        case 3: return x.limit() + delta;
+        case 0:
+            return x.base() - delta;
+        case 1:
+            return x.base() + delta;
+        case 2:
+            return x.limit() - delta;
+        case 3:
+            return x.limit() + delta;
         default: {
             const std::uint64_t span = x.limit() - x.base();
             return x.base() + in.ConsumeIntegralInRange<std::uint64_t>(0, span);
@@ -224,22 +255,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 res = atu.write(dir ? iatu_dir::inbound : iatu_dir::outbound, index, reg, value);
             else
                 res = atu.write_unrolled(index * region_bytes + dir * inbound_offset + reg, value);
-            FUZZ_CHECK(res.implemented == impl, "write %u/%u/0x%x: implemented %d, shadow %d",
-                       dir, index, reg, res.implemented, impl);
-            FUZZ_CHECK(res.enabled_now == now, "write %u/%u/0x%x = 0x%08x: enabled_now %d, shadow %d",
-                       dir, index, reg, value, res.enabled_now, now);
+            FUZZ_CHECK(res.implemented == impl, "write %u/%u/0x%x: implemented %d, shadow %d", dir,
+                       index, reg, res.implemented, impl);
+            FUZZ_CHECK(res.enabled_now == now,
+                       "write %u/%u/0x%x = 0x%08x: enabled_now %d, shadow %d", dir, index, reg,
+                       value, res.enabled_now, now);
             FUZZ_CHECK(res.warning.empty() != warn, "write %u/%u/0x%x = 0x%08x: warning '%s'", dir,
                        index, reg, value, res.warning.c_str());
             check_region("after a write", dir, index);
         } else if (op <= 5) { // legacy viewport
             if (in.ConsumeBool()) {
-                const std::uint32_t value = in.ConsumeBool()
-                                                ? in.ConsumeIntegral<std::uint32_t>()
-                                                : (in.ConsumeBool() ? viewport_dir_inbound : 0) |
-                                                      pick_index(in, p);
+                const std::uint32_t value =
+                    in.ConsumeBool()
+                        ? in.ConsumeIntegral<std::uint32_t>()
+                        : (in.ConsumeBool() ? viewport_dir_inbound : 0) | pick_index(in, p);
                 atu.write_viewport(value);
                 if (!p.unrolled)
-                    sh.viewport = (value & viewport_dir_inbound) | (value & sh.viewport_index_bits());
+                    sh.viewport =
+                        (value & viewport_dir_inbound) | (value & sh.viewport_index_bits());
             } else {
                 const unsigned dir = (sh.viewport & viewport_dir_inbound) ? 1 : 0;
                 const unsigned index = sh.viewport & sh.viewport_index_bits();
@@ -304,8 +337,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             std::uint64_t t = 0;
             for (unsigned i = 0; i < sh.r[1].size() && !want; ++i) {
                 const sregion& x = sh.r[1][i];
-                if (!x.enabled())
-                    continue;
+                if (!x.enabled()) continue;
                 if ((x.ctrl2 & ctrl2_func_num_match) &&
                     ((x.ctrl1 >> ctrl1_func_num_shift) & 7u) != fn)
                     continue;
@@ -314,8 +346,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                         continue;
                     t = x.target() + bar_offset;
                 } else {
-                    if (a < x.base() || a > x.limit())
-                        continue;
+                    if (a < x.base() || a > x.limit()) continue;
                     t = x.target() + (a - x.base());
                 }
                 want = &x;

@@ -110,8 +110,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto check_all = [&](const char* when) {
         for (const auto& [off, s] : shadow) {
             const std::uint32_t got = blk.read32(off);
-            FUZZ_CHECK(got == s.value, "%s: %s @0x%x reads 0x%08x, shadow 0x%08x", when,
-                       s.def.name, off, got, s.value);
+            FUZZ_CHECK(got == s.value, "%s: %s @0x%x reads 0x%08x, shadow 0x%08x", when, s.def.name,
+                       off, got, s.value);
             if (!s.hw_touched) {
                 const std::uint32_t allowed = s.def.reset | s.def.rw | s.def.ro_wr;
                 FUZZ_CHECK((got & ~allowed) == 0,
@@ -161,8 +161,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             const std::uint32_t got = blk.read32(reg);
             // Which bits this writer may change, from the table's rules alone.
             std::uint32_t may = d.rw;
-            if (who == reg_writer::dbi && ro_wr_en)
-                may |= d.ro_wr;
+            if (who == reg_writer::dbi && ro_wr_en) may |= d.ro_wr;
             may &= mask;
             std::uint32_t expect = 0;
             for (unsigned bit = 0; bit < 32; ++bit) {
@@ -172,8 +171,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                     v = false; // write 1 to clear
                 else if (may & b)
                     v = value & b;
-                if (v)
-                    expect |= b;
+                if (v) expect |= b;
             }
             const char* wname = who == reg_writer::dbi ? "DBI" : "wire";
             FUZZ_CHECK(got == expect,
@@ -187,8 +185,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                        wname, d.name, old, got);
             if (who == reg_writer::wire)
                 FUZZ_CHECK((changed & ~(d.rw | d.w1c)) == 0,
-                           "wire write changed read-only bits of %s: 0x%08x -> 0x%08x", d.name,
-                           old, got);
+                           "wire write changed read-only bits of %s: 0x%08x -> 0x%08x", d.name, old,
+                           got);
             else if (!ro_wr_en)
                 FUZZ_CHECK((changed & d.ro_wr & ~(d.rw | d.w1c)) == 0,
                            "DBI write without RO_WR_EN changed RO bits of %s", d.name);
@@ -235,9 +233,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                     s.value = s.def.reset;
                     s.hw_touched = false;
                 } else {
-                    FUZZ_CHECK(got == before[off],
-                               "warm reset changed sticky %s: 0x%08x -> 0x%08x", s.def.name,
-                               before[off], got);
+                    FUZZ_CHECK(got == before[off], "warm reset changed sticky %s: 0x%08x -> 0x%08x",
+                               s.def.name, before[off], got);
                 }
             }
         } else if (op == 8) { // lookups
@@ -258,10 +255,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             const std::uint32_t m = byte_lane_mask(addr, len);
             std::uint32_t expect = 0;
             for (unsigned i = 0; i < len; ++i)
-                if ((addr & 3u) + i < 4)
-                    expect |= 0xFFu << (8 * ((addr & 3u) + i));
-            FUZZ_CHECK(m == expect, "byte_lane_mask(0x%x, %u) = 0x%08x, expected 0x%08x", addr,
-                       len, m, expect);
+                if ((addr & 3u) + i < 4) expect |= 0xFFu << (8 * ((addr & 3u) + i));
+            FUZZ_CHECK(m == expect, "byte_lane_mask(0x%x, %u) = 0x%08x, expected 0x%08x", addr, len,
+                       m, expect);
             FUZZ_CHECK(lane_shift(addr) == (addr & 3u) * 8, "lane_shift(0x%x)", addr);
         }
         check_all("after an operation");

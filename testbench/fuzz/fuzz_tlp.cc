@@ -31,10 +31,14 @@ constexpr std::uint64_t u64_max = ~std::uint64_t{0};
 std::uint64_t pick_addr(FuzzedDataProvider& in) {
     const std::uint64_t low = in.ConsumeIntegralInRange<std::uint64_t>(0, 0x3FFF);
     switch (in.ConsumeIntegralInRange<int>(0, 3)) {
-    case 0: return low;
-    case 1: return 0xFFFF0000ull + low;
-    case 2: return in.ConsumeIntegral<std::uint64_t>();
-    default: return u64_max - low;
+    case 0:
+        return low;
+    case 1:
+        return 0xFFFF0000ull + low;
+    case 2:
+        return in.ConsumeIntegral<std::uint64_t>();
+    default:
+        return u64_max - low;
     }
 }
 
@@ -48,8 +52,11 @@ void check_split(std::uint64_t addr, std::uint32_t len, unsigned rcb, unsigned m
         const std::uint64_t a = addr + c.offset;
         const std::uint64_t end = a + c.bytes; // mod 2^64: the top of the space is a boundary
         const std::uint64_t remaining = len - c.offset;
-#define PIECE_FMT "split(0x%016" PRIx64 ", %u, rcb %u, mps %u) piece %zu {off %" PRIu64 ", %u B, bc %u, la 0x%x}: "
-#define PIECE_ARGS addr, len, rcb, mps, i, c.offset, c.bytes, unsigned{c.byte_count}, unsigned{c.lower_addr}
+#define PIECE_FMT                                                                                  \
+    "split(0x%016" PRIx64 ", %u, rcb %u, mps %u) piece %zu {off %" PRIu64                          \
+    ", %u B, bc %u, la 0x%x}: "
+#define PIECE_ARGS                                                                                 \
+    addr, len, rcb, mps, i, c.offset, c.bytes, unsigned{c.byte_count}, unsigned{c.lower_addr}
         FUZZ_CHECK(c.offset == off, PIECE_FMT "expected offset %" PRIu64, PIECE_ARGS, off);
         FUZZ_CHECK(c.bytes > 0, PIECE_FMT "empty piece", PIECE_ARGS);
         FUZZ_CHECK(c.bytes <= mps, PIECE_FMT "more than MPS", PIECE_ARGS);
@@ -62,7 +69,7 @@ void check_split(std::uint64_t addr, std::uint32_t len, unsigned rcb, unsigned m
         // it can reach within MPS bytes.
         if (!last && c.bytes < mps) {
             const std::uint64_t room = mps - c.bytes; // how much further it could have gone
-            const std::uint64_t next_boundary = rcb; // from an RCB-aligned end
+            const std::uint64_t next_boundary = rcb;  // from an RCB-aligned end
             FUZZ_CHECK(room < next_boundary || i == 0,
                        PIECE_FMT "short of MPS by %" PRIu64 " although the next RCB boundary fits",
                        PIECE_ARGS, room);
@@ -121,14 +128,16 @@ void check_wire(unsigned header, std::uint64_t payload, bool ecrc) {
                "wire_bytes(%u, %" PRIu64 ", %d) = %" PRIu64 " overhead out of range", header,
                payload, ecrc, got);
     if (payload > 0)
-        FUZZ_CHECK(wire_bytes(header, payload - 1, ecrc) <= got, "wire_bytes not monotonic at %" PRIu64,
-                   payload);
+        FUZZ_CHECK(wire_bytes(header, payload - 1, ecrc) <= got,
+                   "wire_bytes not monotonic at %" PRIu64, payload);
 }
 
 } // namespace
 
 // libsystemc.so refers to sc_main; libFuzzer's main() runs instead and never calls it.
-int sc_main(int, char*[]) { return 1; }
+int sc_main(int, char*[]) {
+    return 1;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     FuzzedDataProvider in(data, size);
@@ -141,8 +150,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             // request length as DEVCTL / MRRS allow (<= 4096), sometimes longer (64 KiB).
             const unsigned mps = 128u << in.ConsumeIntegralInRange<unsigned>(0, 5);
             const unsigned rcb =
-                in.ConsumeBool() ? (in.ConsumeBool() ? 64u : 128u)
-                                 : 1u << in.ConsumeIntegralInRange<unsigned>(0, 31 - __builtin_clz(mps));
+                in.ConsumeBool()
+                    ? (in.ConsumeBool() ? 64u : 128u)
+                    : 1u << in.ConsumeIntegralInRange<unsigned>(0, 31 - __builtin_clz(mps));
             const std::uint32_t len = in.ConsumeBool()
                                           ? in.ConsumeIntegralInRange<std::uint32_t>(0, 4096)
                                           : in.ConsumeIntegralInRange<std::uint32_t>(0, 1u << 16);
@@ -155,8 +165,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         case 2: {
             const std::uint32_t len = in.ConsumeIntegralInRange<std::uint32_t>(1, 1u << 16);
             std::uint64_t addr = pick_addr(in);
-            if (addr > u64_max - len)
-                addr = u64_max - len + 1;
+            if (addr > u64_max - len) addr = u64_max - len + 1;
             check_byte_enables(addr, len);
             break;
         }
@@ -165,12 +174,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             t.type = static_cast<tlp_type>(in.ConsumeIntegralInRange<int>(0, 9));
             t.addr64 = in.ConsumeBool();
             const unsigned h = header_bytes(t);
-            const bool four_dw = ((t.type == tlp_type::mrd || t.type == tlp_type::mwr) && t.addr64) ||
-                                 t.type == tlp_type::msg || t.type == tlp_type::msgd;
+            const bool four_dw =
+                ((t.type == tlp_type::mrd || t.type == tlp_type::mwr) && t.addr64) ||
+                t.type == tlp_type::msg || t.type == tlp_type::msgd;
             FUZZ_CHECK(h == (four_dw ? 16u : 12u), "header_bytes(%s, addr64 %d) = %u",
                        to_string(t.type), t.addr64, h);
-            check_wire(h, in.ConsumeIntegralInRange<std::uint64_t>(0, in.ConsumeBool() ? 8192 : 1ull << 40),
-                       in.ConsumeBool());
+            check_wire(
+                h,
+                in.ConsumeIntegralInRange<std::uint64_t>(0, in.ConsumeBool() ? 8192 : 1ull << 40),
+                in.ConsumeBool());
             break;
         }
         }

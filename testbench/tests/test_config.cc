@@ -126,16 +126,16 @@ BOOST_AUTO_TEST_CASE(defaults_document_order_and_shape) {
     std::vector<std::string> top;
     for (auto it = d.begin(); it != d.end(); ++it)
         top.push_back(it.key());
-    const std::vector<std::string> expected = {"sim",  "link",  "dwc", "function", "smmu",    "dram",
-                                               "mc",   "host",  "board", "cpu",     "workload",
-                                               "faults"};
+    const std::vector<std::string> expected = {"sim",   "link", "dwc",      "function",
+                                               "smmu",  "dram", "mc",       "host",
+                                               "board", "cpu",  "workload", "faults"};
     BOOST_TEST(top == expected, boost::test_tools::per_element());
     std::vector<std::string> link;
     for (auto it = d["link"].begin(); it != d["link"].end(); ++it)
         link.push_back(it.key());
     const std::vector<std::string> link_expected = {
-        "gen", "width", "mps", "mrrs", "training_us", "propagation_ns", "ecrc", "rcb", "tags",
-        "dllp", "credits"};
+        "gen",  "width", "mps",  "mrrs", "training_us", "propagation_ns",
+        "ecrc", "rcb",   "tags", "dllp", "credits"};
     BOOST_TEST(link == link_expected, boost::test_tools::per_element());
     BOOST_TEST(d["host"].begin().key() == "mem_base");
     BOOST_TEST(std::next(d["host"].begin()).key() == "mem_size_bytes");
@@ -397,8 +397,7 @@ BOOST_AUTO_TEST_SUITE(cross_key_rules)
 
 BOOST_AUTO_TEST_CASE(page_size_at_least_region_align) {
     BOOST_CHECK_EXCEPTION(
-        parse(with({"dwc.iatu.region_align=65536", "board.aperture.page_size=4096"})),
-        config_error,
+        parse(with({"dwc.iatu.region_align=65536", "board.aperture.page_size=4096"})), config_error,
         says_exactly{"board.aperture.page_size = 4096: must be >= dwc.iatu.region_align (65536)"});
     BOOST_CHECK_NO_THROW(
         parse(with({"dwc.iatu.region_align=65536", "board.aperture.page_size=65536"})));
@@ -517,9 +516,9 @@ BOOST_AUTO_TEST_CASE(host_windows) {
                                        "below 4 GiB (0x100000000)"});
     BOOST_CHECK_NO_THROW(parse(with({"host.mmio32_base=0xE0000000", "host.msi_base=0xDFF00000"})));
     // The MSI doorbell and register pages must not sit inside a BAR window.
-    BOOST_CHECK_EXCEPTION(parse(with({"host.mmio32_base=0xE0000000"})), config_error,
-                          says({"host.mmio32_base + host.mmio32_size",
-                                "host.msi_base + 0x2000", "disjoint"}));
+    BOOST_CHECK_EXCEPTION(
+        parse(with({"host.mmio32_base=0xE0000000"})), config_error,
+        says({"host.mmio32_base + host.mmio32_size", "host.msi_base + 0x2000", "disjoint"}));
     BOOST_CHECK_EXCEPTION(parse(with({"host.mem_base=0", "host.mem_size_bytes=0x100000000"})),
                           config_error,
                           says({"host.mmio32_base + host.mmio32_size",

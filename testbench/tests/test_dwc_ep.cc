@@ -47,9 +47,14 @@ struct harness : sc_core::sc_module {
     sc_core::sc_time axi_latency = sc_core::sc_time(100, sc_core::SC_NS);
 
     harness(sc_core::sc_module_name n, const dwc::dw_pcie_ep_params& p)
-        : sc_module(n), dbi_s("dbi_s"), app_s("app_s"), rx_s("rx_s"), aperture_s("aperture_s"),
-          tx_t("tx_t"),
-          axi_t("axi_t"), ep("ep", p) {
+        : sc_module(n)
+        , dbi_s("dbi_s")
+        , app_s("app_s")
+        , rx_s("rx_s")
+        , aperture_s("aperture_s")
+        , tx_t("tx_t")
+        , axi_t("axi_t")
+        , ep("ep", p) {
         dbi_s.bind(ep.dbi);
         app_s.bind(ep.app);
         rx_s.bind(ep.pcie_rx);
@@ -140,8 +145,7 @@ struct harness : sc_core::sc_module {
         auto c = tlp(tlp_type::cfgrd0, off, &dummy, 4);
         BOOST_REQUIRE_EQUAL(c.size(), 1u);
         BOOST_REQUIRE(c[0].status == expect);
-        if (expect != cpl_status::sc)
-            return 0;
+        if (expect != cpl_status::sc) return 0;
         BOOST_REQUIRE(c[0].type == tlp_type::cpld);
         BOOST_REQUIRE_EQUAL(c[0].data.size(), 4u);
         std::uint32_t v;
@@ -271,7 +275,7 @@ BOOST_AUTO_TEST_CASE(bar_sizing_through_dbi2) {
     h.ready();
     h.ro_wr_en(true);
     h.dbi_wr(dbi2_off + 0x10, 0x0000FFFF); // BAR0: 64 KiB, enabled
-    h.dbi_wr(0x010, 0x0);                   // 32-bit memory BAR
+    h.dbi_wr(0x010, 0x0);                  // 32-bit memory BAR
     h.dbi_wr(dbi2_off + 0x18, 0xFFFFFFFF); // BAR2: 8 GiB, 64-bit: lower mask
     h.dbi_wr(0x018, 0x4);
     h.dbi_wr(dbi2_off + 0x1C, 0x00000001); // upper mask
@@ -385,7 +389,7 @@ BOOST_AUTO_TEST_CASE(iatu_miss_policies) {
     p.dbi_wr(atu_off + 0x100 + 0x04, 0x0); // disable the BAR0 window
     const auto warnings = logger::get().count(log_kind::warning);
     std::uint32_t w = 0x11223344;
-    p.cfg_wr(0x010, 0x00200000);           // BAR0 at a PCI address that is also local memory
+    p.cfg_wr(0x010, 0x00200000); // BAR0 at a PCI address that is also local memory
     p.cfg_wr(0x004, 0x6, 0x3);
     BOOST_CHECK(p.tlp(tlp_type::mwr, 0x00200040, &w, 4).empty());
     std::uint32_t stored = 0;
@@ -498,7 +502,9 @@ BOOST_AUTO_TEST_CASE(ltssm_brings_the_link_up) {
 }
 
 // libsystemc's own main() needs the symbol; Boost.Test provides the main this program runs.
-int sc_main(int, char*[]) { return 0; }
+int sc_main(int, char*[]) {
+    return 0;
+}
 
 BOOST_AUTO_TEST_CASE(reprogramming_a_window_during_traffic_is_warned) {
     harness& h = *h_default;

@@ -35,8 +35,7 @@ run_result epsim(const std::string& args, bool want_report = true) {
     run_result r;
     std::string report = temp_path("report.json");
     std::string cmd = std::string(EPSIM_PATH) + " " + args;
-    if (want_report)
-        cmd += " --report " + report;
+    if (want_report) cmd += " --report " + report;
     cmd += " 2>&1";
     FILE* p = ::popen(cmd.c_str(), "r");
     BOOST_REQUIRE(p);
@@ -60,8 +59,7 @@ run_result epsim(const std::string& args, bool want_report = true) {
 
 const json& test_named(const json& report, const std::string& name) {
     for (const auto& t : report.at("tests"))
-        if (t.at("name") == name)
-            return t;
+        if (t.at("name") == name) return t;
     BOOST_FAIL("no test named " + name);
     static json none;
     return none;
@@ -69,8 +67,7 @@ const json& test_named(const json& report, const std::string& name) {
 
 std::uint64_t bar_size(const json& report, unsigned bar) {
     for (const auto& b : report.at("enumeration").at("devices").at(0).at("bars"))
-        if (b.at("bar") == bar)
-            return b.at("size_bytes").get<std::uint64_t>();
+        if (b.at("bar") == bar) return b.at("size_bytes").get<std::uint64_t>();
     return 0;
 }
 
@@ -78,8 +75,7 @@ std::string without_wall_clock(const std::string& s) {
     std::string out;
     std::istringstream is(s);
     for (std::string line; std::getline(is, line);)
-        if (line.find("wall-clock") == std::string::npos)
-            out += line + "\n";
+        if (line.find("wall-clock") == std::string::npos) out += line + "\n";
     return out;
 }
 
@@ -95,20 +91,18 @@ BOOST_AUTO_TEST_CASE(default_platform_passes_the_bar_tests) {
     BOOST_CHECK_EQUAL(r.report.at("totals").at("pass"), 46);
     BOOST_CHECK_EQUAL(r.report.at("totals").at("fail"), 0);
     BOOST_CHECK_EQUAL(r.report.at("tests").size(), 47u);
-    for (const char* t : {"pci_ep_basic.LEGACY_IRQ_TEST", "pci_ep_basic.MSI_TEST",
-                          "pci_ep_basic.MSIX_TEST",
-                          "pci_ep_data_transfer.memcpy.READ_TEST.1024001",
-                          "pci_ep_data_transfer.memcpy.WRITE_TEST.1",
-                          "pci_ep_data_transfer.memcpy.COPY_TEST.1025",
-                          "pci_ep_data_transfer.dma.READ_TEST.1024001",
-                          "pci_ep_data_transfer.dma.WRITE_TEST.1",
-                          "pci_ep_data_transfer.dma.COPY_TEST.1024000",
-                          "pci_ep_bar.BAR5.BAR_SUBRANGE_TEST", "pcie_ep_doorbell.DOORBELL_TEST"})
+    for (const char* t :
+         {"pci_ep_basic.LEGACY_IRQ_TEST", "pci_ep_basic.MSI_TEST", "pci_ep_basic.MSIX_TEST",
+          "pci_ep_data_transfer.memcpy.READ_TEST.1024001",
+          "pci_ep_data_transfer.memcpy.WRITE_TEST.1", "pci_ep_data_transfer.memcpy.COPY_TEST.1025",
+          "pci_ep_data_transfer.dma.READ_TEST.1024001", "pci_ep_data_transfer.dma.WRITE_TEST.1",
+          "pci_ep_data_transfer.dma.COPY_TEST.1024000", "pci_ep_bar.BAR5.BAR_SUBRANGE_TEST",
+          "pcie_ep_doorbell.DOORBELL_TEST"})
         BOOST_CHECK_MESSAGE(test_named(r.report, t).at("result") == "PASS", t);
     for (unsigned b = 0; b < 6; ++b)
-        BOOST_CHECK_EQUAL(test_named(r.report, "pci_ep_bar.BAR" + std::to_string(b) + ".BAR_TEST")
-                              .at("result"),
-                          "PASS");
+        BOOST_CHECK_EQUAL(
+            test_named(r.report, "pci_ep_bar.BAR" + std::to_string(b) + ".BAR_TEST").at("result"),
+            "PASS");
     BOOST_CHECK_EQUAL(test_named(r.report, "pci_ep_basic.CONSECUTIVE_BAR_TEST").at("result"),
                       "PASS");
     const auto& dev = r.report.at("enumeration").at("devices").at(0);
@@ -170,8 +164,7 @@ BOOST_AUTO_TEST_CASE(bar_types_64bit_resizable_fixed) {
     BOOST_CHECK_EQUAL(r.report.at("status"), "PASS");
     bool saw64 = false;
     for (const auto& b : r.report.at("enumeration").at("devices").at(0).at("bars"))
-        if (b.at("bar") == 2)
-            saw64 = b.at("is64").get<bool>();
+        if (b.at("bar") == 2) saw64 = b.at("is64").get<bool>();
     BOOST_CHECK(saw64);
     BOOST_CHECK_EQUAL(bar_size(r.report, 1), 8192u);    // fixed size wins
     BOOST_CHECK_EQUAL(bar_size(r.report, 4), 2097152u); // resizable: selected through REBAR
@@ -198,7 +191,8 @@ BOOST_AUTO_TEST_CASE(crs_until_the_function_is_ready) {
     BOOST_CHECK_GE(slow.report.at("enumeration").at("crs_retries").get<int>(), 9);
     BOOST_CHECK_GE(slow.report.at("controller").at("crs_completions").get<int>(), 9);
     // A device that never becomes ready: the host gives up after host.test_timeout_us.
-    auto never = epsim("run --set function.test.init_delay_us=5000000 --set host.test_timeout_us=2000");
+    auto never =
+        epsim("run --set function.test.init_delay_us=5000000 --set host.test_timeout_us=2000");
     BOOST_CHECK_EQUAL(never.status, 1);
     BOOST_CHECK_EQUAL(never.report.at("status"), "FAIL");
     BOOST_CHECK(never.out.find("enumeration failed: ETIMEDOUT") != std::string::npos);
@@ -329,7 +323,8 @@ BOOST_AUTO_TEST_CASE(firmware_probes_the_configured_geometry) {
         {"--set dwc.iatu.outbound_windows=3 --set dwc.iatu.inbound_windows=7"
          " --set dwc.iatu.region_align=65536 --set dwc.iatu.region_limit=4294967296",
          "iATU: unroll T, 3 ob, 7 ib, align 64K, limit 4G"},
-        {"--set dwc.version=4.70a --set dwc.iatu.outbound_windows=4 --set dwc.iatu.inbound_windows=7",
+        {"--set dwc.version=4.70a --set dwc.iatu.outbound_windows=4 --set "
+         "dwc.iatu.inbound_windows=7",
          "iATU: unroll F, 4 ob, 7 ib, align 4K, limit 1024G"},
         {"--set dwc.version=3.65a --set dwc.iatu.region_limit=4294967296",
          "iATU: unroll F, 8 ob, 8 ib, align 4K, limit 4G"},
@@ -339,8 +334,8 @@ BOOST_AUTO_TEST_CASE(firmware_probes_the_configured_geometry) {
          "iATU: unroll T, 16 ob, 12 ib, align 16K, limit 1024G"},
     };
     for (const auto& r : rows) {
-        auto res = epsim(std::string("run --set host.pcitest_msix_sample=true --log fw ") + r.args,
-                         false);
+        auto res =
+            epsim(std::string("run --set host.pcitest_msix_sample=true --log fw ") + r.args, false);
         BOOST_CHECK_MESSAGE(res.status == 0, r.args << ": exit " << res.status);
         BOOST_CHECK_MESSAGE(res.out.find(r.line) != std::string::npos,
                             r.args << ": no '" << r.line << "'");
@@ -418,8 +413,7 @@ json sweep_row(const std::string& args, std::uint64_t bytes, const std::string& 
     BOOST_REQUIRE_MESSAGE(r.status == 0, args << ": exit " << r.status << "\n" << r.out);
     BOOST_REQUIRE(r.report.contains("dma_sweep"));
     for (const auto& row : r.report.at("dma_sweep"))
-        if (row.at("direction") == direction)
-            return row;
+        if (row.at("direction") == direction) return row;
     BOOST_FAIL("no " + direction + " row");
     return json();
 }
@@ -473,10 +467,10 @@ BOOST_AUTO_TEST_CASE(edma_read_throughput_follows_tags_and_round_trip) {
         for (unsigned tags : {1u, 2u, 4u, 8u, 32u}) {
             const double rtt = 24 / rate + 10e-9 + latency_ns * 1e-9 + 2 * 276 / rate + 10e-9;
             const double expected = std::min(link_bound, tags * 512 / rtt);
-            json r = sweep_row("--set workload.dma_sweep.write=false --set link.tags=" +
-                                   std::to_string(tags) +
-                                   " --set host.read_latency_ns=" + std::to_string(latency_ns),
-                               sixteen_mib, "read");
+            json r = sweep_row(
+                "--set workload.dma_sweep.write=false --set link.tags=" + std::to_string(tags) +
+                    " --set host.read_latency_ns=" + std::to_string(latency_ns),
+                sixteen_mib, "read");
             const double got = r.at("throughput_Bps").get<double>();
             BOOST_CHECK_MESSAGE(std::abs(got - expected) / expected < 0.05,
                                 "tags " << tags << ", " << latency_ns << " ns: " << got
@@ -497,9 +491,9 @@ BOOST_AUTO_TEST_CASE(mps_plus_one_costs_a_second_tlp) {
 
 BOOST_AUTO_TEST_CASE(rcb_unaligned_read_costs_extra_completions) {
     json aligned = sweep_row("--set workload.dma_sweep.write=false", 65536, "read");
-    json unaligned = sweep_row(
-        "--set workload.dma_sweep.write=false --set workload.dma_sweep.offset_bytes=32", 65536,
-        "read");
+    json unaligned =
+        sweep_row("--set workload.dma_sweep.write=false --set workload.dma_sweep.offset_bytes=32",
+                  65536, "read");
     // Aligned: every 512-byte MRd is answered by two 256-byte completions.
     BOOST_CHECK_EQUAL(aligned.at("tlps").at("CplD"), 256);
     BOOST_CHECK_GT(unaligned.at("tlps").at("CplD").get<int>(), 256);
@@ -580,8 +574,7 @@ BOOST_AUTO_TEST_CASE(completion_timeout_fails_exactly_the_test_that_hit_it) {
     BOOST_CHECK_EQUAL(r.report.at("totals").at("fail"), 1);
     unsigned failed = 0;
     for (const auto& t : r.report.at("tests")) {
-        if (t.at("result") != "FAIL")
-            continue;
+        if (t.at("result") != "FAIL") continue;
         ++failed;
         std::string reason = t.at("reason").get<std::string>();
         std::transform(reason.begin(), reason.end(), reason.begin(), ::tolower);
@@ -596,8 +589,8 @@ BOOST_AUTO_TEST_CASE(completion_timeout_fails_exactly_the_test_that_hit_it) {
 
 BOOST_AUTO_TEST_CASE(ur_and_ca_injected_at_the_completer) {
     for (const char* key : {"faults.ur_at_completer.nth_read", "faults.ca_at_completer.nth_read"}) {
-        auto r = epsim(std::string("run --set host.pcitest_msix_sample=true --set ") + key +
-                       "=5000");
+        auto r =
+            epsim(std::string("run --set host.pcitest_msix_sample=true --set ") + key + "=5000");
         BOOST_CHECK_EQUAL(r.status, 1);
         BOOST_CHECK_EQUAL(r.report.at("totals").at("fail"), 1);
         BOOST_CHECK_EQUAL(r.report.at("root_complex").at("injected_faults"), 1);
