@@ -18,8 +18,11 @@
 // Assert_INTA/Deassert_INTA messages, gated by Command.INTx_Disable and reflected in
 // Status.Interrupt_Status. Writing an iATU region while a transaction through it is still in
 // flight (its completion lies after the write) is warned about (databook: undefined).
-// eDMA: see edma.h. Does not model (yet): the MSI-X doorbell, multiple functions, AER logging of
-// received errors, power management, Type 1 configuration requests, outbound CFG/IO/MSG regions.
+// AER: Completion Timeout (its own reads, after completion_timeout), UR and CA it answers with;
+// status, first-error pointer, header log, Device Status, ERR_NONFATAL/ERR_FATAL messages.
+// eDMA: see edma.h. Does not model (yet): the MSI-X doorbell, multiple functions, correctable
+// errors, poisoned TLPs, power management, Type 1 configuration requests, outbound CFG/IO/MSG
+// regions.
 #pragma once
 
 #include "core/reg_block.h"

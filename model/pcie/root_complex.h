@@ -12,7 +12,9 @@
 // link: MWr into host memory, MRd answered from host memory after host.read_latency_ns with
 // completions split at the root complex's RCB and MPS, completions matched by tag.
 // MSI: memory writes into the MSI controller's doorbell page; INTx: Assert/Deassert messages.
-// Does not model (yet): switches, ACS, peer-to-peer routing, AER, IOMMU.
+// ERR_COR/NONFATAL/FATAL messages are counted. Fault injection: the Nth inbound MRd can get no
+// completion, a UR or a CA. Does not model (yet): switches, ACS, peer-to-peer routing, the root
+// port's AER capability, IOMMU.
 #pragma once
 
 #include "core/reg_block.h"
