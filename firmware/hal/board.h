@@ -47,6 +47,7 @@ struct ep_board {
     std::uint64_t aperture_page_size = 0;
     region dram;       // memory the firmware may allocate buffers from
     region irq_window; // interrupt-generation window (inside the DRAM range; stores nothing)
+    region smmu;       // SMMUv3 register pages between the controller and DRAM; size 0 = none
     std::array<bar_desc, 6> bars{};
     std::uint64_t bar_align = 0; // pci_epc_features.align: BAR buffer alignment in bytes
     bool msi_capable = true;
