@@ -2,6 +2,7 @@
 
 #include "core/log.h"
 #include "dwc/app_regs.h"
+#include "soc/smmu_regs.h"
 
 #include <memory>
 
@@ -20,9 +21,16 @@ constexpr std::uint64_t edma_bytes = 0x80000;
 constexpr std::uint64_t dbi_function_bytes = 0x1000;
 constexpr std::uint64_t ecam_bytes = 256ull << 20;
 constexpr std::uint64_t msi_page_bytes = 0x1000;
+constexpr std::uint64_t smmu_region_bytes = soc::smmuv3::reg::block_bytes;
 constexpr std::uint64_t mhz = 1'000'000;
 constexpr unsigned bits_per_byte = 8;
-enum noc_port : unsigned { port_dram = 0, port_dbi = 1, port_app = 2, port_aperture = 3 };
+enum noc_port : unsigned {
+    port_dram = 0,
+    port_dbi = 1,
+    port_app = 2,
+    port_aperture = 3,
+    port_smmu = 4
+};
 
 dwc::bar_kind kind_of(cfg::bar_type t) {
     switch (t) {
@@ -109,6 +117,19 @@ soc::dram_params platform::dram_params(const cfg::platform_config& c) {
     d.t_refi_ns = static_cast<double>(c.dram.trefi_ps) / ps_per_ns;
     d.front_end_ns = static_cast<double>(c.dram.latency_ns);
     return d;
+}
+
+soc::smmu_params platform::smmu_params(const cfg::platform_config& c) {
+    soc::smmu_params p;
+    p.walker.tlb_entries = c.smmu.tlb_entries;
+    p.walker.walk_cache_entries = c.smmu.walk_cache_entries;
+    p.tlb_hit_latency = sc_time(static_cast<double>(c.smmu.tlb_hit_ns), sc_core::SC_NS);
+    p.walk_step_latency = sc_time(static_cast<double>(c.smmu.walk_step_ns), sc_core::SC_NS);
+    p.command_latency = sc_time(static_cast<double>(c.smmu.command_ns), sc_core::SC_NS);
+    p.sync_latency = sc_time(static_cast<double>(c.smmu.sync_ns), sc_core::SC_NS);
+    p.cmdq_max_log2 = c.smmu.cmdq_max_log2;
+    p.evtq_max_log2 = c.smmu.evtq_max_log2;
+    return p;
 }
 
 pcie::root_complex_params platform::rc_params(const cfg::platform_config& c) {
@@ -217,11 +238,22 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
     ep.pcie_tx.bind(link.dn_in);
     ep.attach_link(link);
     ep_cpu.bus.bind(noc.in);
-    ep.axi_m.bind(noc.in);
     noc.out.bind(dram.in);
     noc.out.bind(ep.dbi);
     noc.out.bind(ep.app);
     noc.out.bind(ep.axi_s);
+    if (c.smmu.enabled) {
+        // The controller's AXI master reaches the interconnect through the SMMU.
+        smmu = std::make_unique<soc::smmu>("smmu", smmu_params(c));
+        ep.axi_m.bind(smmu->tbu_in);
+        smmu->tbu_out.bind(noc.in);
+        smmu->mem.bind(noc.in);
+        noc.out.bind(smmu->regs);
+        noc.map(c.board.smmu_base, smmu_region_bytes, port_smmu, "smmu");
+        smmu->irq.bind(smmu_irq_);
+    } else {
+        ep.axi_m.bind(noc.in);
+    }
     noc.map(c.dram.base, c.dram.size_bytes, port_dram, "dram");
     noc.map(c.board.dbi_base, dbi_aperture_bytes, port_dbi, "dbi");
     noc.map(c.board.app_base, dwc::app::block_bytes, port_app, "app");
@@ -243,6 +275,10 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
             irqc.lines[i].bind(window_irq_);
             continue;
         }
+        if (i == hal::irq_smmu && smmu) {
+            irqc.lines[i].bind(smmu_irq_);
+            continue;
+        }
         idle_lines_.push_back(std::make_unique<sc_core::sc_signal<bool>>());
         irqc.lines[i].bind(*idle_lines_.back());
     }
@@ -257,6 +293,7 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
     ep_board_.aperture_page_size = c.board.aperture.page_size;
     ep_board_.dram = {c.dram.base, c.dram.size_bytes};
     ep_board_.irq_window = {c.mc.irq_window_base, c.mc.irq_window_bytes};
+    if (smmu) ep_board_.smmu = {c.board.smmu_base, smmu_region_bytes};
     for (unsigned i = 0; i < 6; ++i)
         ep_board_.bars[i] = hal::bar_desc{hal_type_of(c.dwc.bars[i].type), c.dwc.bars[i].fixed_size,
                                           c.dwc.bars[i].only_64bit};

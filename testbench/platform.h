@@ -16,6 +16,7 @@
 #include "soc/interconnect.h"
 #include "soc/irq_controller.h"
 #include "soc/memory_controller.h"
+#include "soc/smmu.h"
 
 #include <functional>
 #include <memory>
@@ -41,6 +42,7 @@ public:
 
     // The DRAM timing the configuration describes.
     static soc::dram_params dram_params(const cfg::platform_config& c);
+    static soc::smmu_params smmu_params(const cfg::platform_config& c);
 
     // Runs until the host program returns or sim.time_limit_us passes. True if it returned.
     bool run();
@@ -52,6 +54,7 @@ public:
     dwc::dw_pcie_ep ep;
     soc::interconnect noc;
     soc::memory_controller dram;
+    std::unique_ptr<soc::smmu> smmu; // null when smmu.enabled is false
     soc::irq_controller irqc;
     cpu ep_cpu;
     cpu host_cpu;
@@ -64,7 +67,7 @@ private:
     cfg::platform_config cfg_;
     hal::ep_board ep_board_;
     hal::host_board host_board_;
-    sc_core::sc_signal<bool> app_irq_, edma_irq_, window_irq_;
+    sc_core::sc_signal<bool> app_irq_, edma_irq_, window_irq_, smmu_irq_;
     sc_core::sc_signal<bool> host_msi_irq_, host_intx_irq_;
     std::vector<std::unique_ptr<sc_core::sc_signal<bool>>> idle_lines_;
 };

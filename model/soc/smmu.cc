@@ -1,1 +1,672 @@
-// placeholder
+#include "soc/smmu.h"
+
+#include "core/log.h"
+#include "core/payload_pool.h"
+#include "soc/smmu_regs.h"
+#include "soc/soc_attr.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace epvp::soc {
+
+using namespace smmuv3;
+using sc_core::sc_time;
+
+namespace {
+constexpr std::uint32_t all_bits = 0xFFFFFFFFu;
+constexpr std::uint32_t hi_addr_bits = 0x000FFFFFu; // address bits 51:32
+constexpr std::uint32_t strtab_cfg_bits = 0x0003073Fu;
+constexpr std::uint32_t ovackflg = 1u << 31; // EVTQ_CONS.OVACKFLG
+constexpr std::size_t max_fault_records = 4096;
+constexpr std::uint64_t page_bytes = pte::granule_bytes;
+constexpr std::uint32_t dword = 4;
+
+std::uint32_t qmask(unsigned log2) {
+    return (2u << log2) - 1; // index bits plus the wrap bit
+}
+} // namespace
+
+const char* smmu_event_name(std::uint8_t id) {
+    switch (id) {
+    case evt::C_BAD_STREAMID:
+        return "C_BAD_STREAMID";
+    case evt::F_STE_FETCH:
+        return "F_STE_FETCH";
+    case evt::C_BAD_STE:
+        return "C_BAD_STE";
+    case evt::F_STREAM_DISABLED:
+        return "F_STREAM_DISABLED";
+    case evt::F_CD_FETCH:
+        return "F_CD_FETCH";
+    case evt::C_BAD_CD:
+        return "C_BAD_CD";
+    case evt::F_WALK_EABT:
+        return "F_WALK_EABT";
+    case evt::F_TRANSLATION:
+        return "F_TRANSLATION";
+    case evt::F_ADDR_SIZE:
+        return "F_ADDR_SIZE";
+    case evt::F_ACCESS:
+        return "F_ACCESS";
+    case evt::F_PERMISSION:
+        return "F_PERMISSION";
+    default:
+        return "event";
+    }
+}
+
+static std::vector<reg_def> smmu_table(const smmu_params& p) {
+    const std::uint32_t idr0 = idr0::S1P | (idr0::TTF_aarch64 << idr0::TTF_lsb) | idr0::COHACC |
+                               idr0::ASID16 | (idr0::TTENDIAN_little << idr0::TTENDIAN_lsb) |
+                               (idr0::STALL_MODEL_no_stall << idr0::STALL_MODEL_lsb) |
+                               (idr0::ST_LEVEL_2lvl << idr0::ST_LEVEL_lsb);
+    const std::uint32_t idr1 = (p.walker.sid_bits << idr1::SIDSIZE_lsb) |
+                               (p.evtq_max_log2 << idr1::EVTQS_lsb) |
+                               (p.cmdq_max_log2 << idr1::CMDQS_lsb);
+    const std::uint32_t idr5 = idr5::OAS_48bit | idr5::GRAN4K;
+    const std::uint32_t cmdq_ptr = qmask(p.cmdq_max_log2), evtq_ptr = qmask(p.evtq_max_log2);
+    return {
+        {reg::IDR0, "IDR0", idr0, 0, 0, 0, true, {}},
+        {reg::IDR1, "IDR1", idr1, 0, 0, 0, true, {}},
+        {reg::IDR2, "IDR2", 0, 0, 0, 0, true, {}},
+        {reg::IDR3, "IDR3", 0, 0, 0, 0, true, {}},
+        {reg::IDR4, "IDR4", 0, 0, 0, 0, true, {}},
+        {reg::IDR5, "IDR5", idr5, 0, 0, 0, true, {}},
+        {reg::IIDR, "IIDR", 0, 0, 0, 0, true, {}},
+        {reg::AIDR, "AIDR", 0, 0, 0, 0, true, {}}, // SMMUv3.0
+        {reg::CR0,
+         "CR0",
+         0,
+         cr0::writable,
+         0,
+         0,
+         false,
+         {{"SMMUEN", 0, 1}, {"EVTQEN", 2, 1}, {"CMDQEN", 3, 1}}},
+        {reg::CR0ACK, "CR0ACK", 0, 0, 0, 0, false, {}},
+        {reg::CR1, "CR1", 0, all_bits, 0, 0, false, {}},
+        {reg::CR2, "CR2", 0, all_bits, 0, 0, false, {}},
+        {reg::STATUSR, "STATUSR", 0, 0, 0, 0, false, {}},
+        {reg::GBPA,
+         "GBPA",
+         0,
+         gbpa::ABORT | gbpa::UPDATE,
+         0,
+         0,
+         false,
+         {{"ABORT", 20, 1}, {"UPDATE", 31, 1}}},
+        {reg::IRQ_CTRL,
+         "IRQ_CTRL",
+         0,
+         irq_ctrl::writable,
+         0,
+         0,
+         false,
+         {{"GERROR_IRQEN", 0, 1}, {"EVTQ_IRQEN", 2, 1}}},
+        {reg::IRQ_CTRLACK, "IRQ_CTRLACK", 0, 0, 0, 0, false, {}},
+        {reg::GERROR, "GERROR", 0, 0, 0, 0, false, {{"CMDQ_ERR", 0, 1}, {"EVTQ_ABT_ERR", 2, 1}}},
+        {reg::GERRORN, "GERRORN", 0, gerror::writable, 0, 0, false, {}},
+        {reg::STRTAB_BASE,
+         "STRTAB_BASE",
+         0,
+         static_cast<std::uint32_t>(addr_mask_51_6),
+         0,
+         0,
+         false,
+         {}},
+        {reg::STRTAB_BASE_HI, "STRTAB_BASE_HI", 0, hi_addr_bits, 0, 0, false, {}},
+        {reg::STRTAB_BASE_CFG,
+         "STRTAB_BASE_CFG",
+         0,
+         strtab_cfg_bits,
+         0,
+         0,
+         false,
+         {{"LOG2SIZE", 0, 6}, {"SPLIT", 6, 5}, {"FMT", 16, 2}}},
+        {reg::CMDQ_BASE,
+         "CMDQ_BASE",
+         0,
+         static_cast<std::uint32_t>(addr_mask_51_5 | q_log2size_mask),
+         0,
+         0,
+         false,
+         {}},
+        {reg::CMDQ_BASE_HI, "CMDQ_BASE_HI", 0, hi_addr_bits, 0, 0, false, {}},
+        {reg::CMDQ_PROD, "CMDQ_PROD", 0, cmdq_ptr, 0, 0, false, {}},
+        {reg::CMDQ_CONS, "CMDQ_CONS", 0, cmdq_ptr, 0, 0, false, {{"ERR", 24, 7}}},
+        {reg::EVTQ_BASE,
+         "EVTQ_BASE",
+         0,
+         static_cast<std::uint32_t>(addr_mask_51_5 | q_log2size_mask),
+         0,
+         0,
+         false,
+         {}},
+        {reg::EVTQ_BASE_HI, "EVTQ_BASE_HI", 0, hi_addr_bits, 0, 0, false, {}},
+        {reg::EVTQ_PROD, "EVTQ_PROD", 0, evtq_ptr | q::PROD_OVFLG, 0, 0, false, {}},
+        {reg::EVTQ_CONS, "EVTQ_CONS", 0, evtq_ptr | ovackflg, 0, 0, false, {}},
+    };
+}
+
+smmu::smmu(sc_core::sc_module_name name, const smmu_params& p)
+    : sc_module(name)
+    , tbu_in("tbu_in")
+    , tbu_out("tbu_out")
+    , mem("mem")
+    , regs("regs")
+    , irq("irq")
+    , p_(p)
+    , regs_("smmu", smmu_table(p))
+    , walker_(p.walker) {
+    tbu_in.register_b_transport(this, &smmu::tbu_b_transport);
+    tbu_in.register_transport_dbg(this, &smmu::tbu_transport_dbg);
+    tbu_in.register_get_direct_mem_ptr(this, &smmu::tbu_get_dmi);
+    tbu_out.register_invalidate_direct_mem_ptr(this, &smmu::mem_invalidate_dmi);
+    regs.register_b_transport(this, &smmu::regs_b_transport);
+    regs.register_transport_dbg(this, &smmu::regs_transport_dbg);
+
+    regs_.on_write(reg::CR0, [this](std::uint32_t, std::uint32_t old_v, std::uint32_t v) {
+        regs_.set32(reg::CR0ACK, v);
+        if ((old_v ^ v) & cr0::SMMUEN) revoke_all_dmi();
+        cmdq_kick_.notify(sc_core::SC_ZERO_TIME);
+        update_irq();
+    });
+    regs_.on_write(reg::GBPA, [this](std::uint32_t, std::uint32_t, std::uint32_t v) {
+        regs_.set32(reg::GBPA, v & ~gbpa::UPDATE); // the update completes at once
+    });
+    regs_.on_write(reg::IRQ_CTRL, [this](std::uint32_t, std::uint32_t, std::uint32_t v) {
+        regs_.set32(reg::IRQ_CTRLACK, v);
+        update_irq();
+    });
+    regs_.on_write(reg::GERRORN, [this](std::uint32_t, std::uint32_t, std::uint32_t) {
+        cmdq_kick_.notify(sc_core::SC_ZERO_TIME);
+        update_irq();
+    });
+    regs_.on_write(reg::CMDQ_PROD, [this](std::uint32_t, std::uint32_t, std::uint32_t) {
+        cmdq_kick_.notify(sc_core::SC_ZERO_TIME);
+    });
+    regs_.on_write(reg::EVTQ_CONS,
+                   [this](std::uint32_t, std::uint32_t, std::uint32_t) { update_irq(); });
+
+    SC_THREAD(cmdq_thread);
+    SC_METHOD(drive_irq);
+    sensitive << irq_changed_;
+    dont_initialize();
+}
+
+// ---- Programming interface ------------------------------------------------------------------
+
+void smmu::reg_access(tlm::tlm_generic_payload& gp) {
+    const std::uint64_t addr = gp.get_address();
+    const unsigned len = gp.get_data_length();
+    unsigned char* data = gp.get_data_ptr();
+    const bool wide = len == sizeof(std::uint64_t) && (addr % sizeof(std::uint64_t)) == 0;
+    const bool narrow = len && len <= dword && (addr % dword) + len <= dword;
+    if ((!wide && !narrow) || addr + len > reg::block_bytes || gp.get_byte_enable_ptr()) {
+        logger::get().guest_error("smmu",
+                                  std::string(basename()) + ": register access at " + hex(addr) +
+                                      " len " + std::to_string(len) +
+                                      " (use 32- or 64-bit naturally aligned accesses)",
+                                  "smmu-reg-size");
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    for (unsigned done = 0; done < len; done += dword) {
+        const std::uint32_t off = static_cast<std::uint32_t>(addr + done) & ~3u;
+        const unsigned n = std::min(len - done, dword);
+        const std::uint32_t mask = byte_lane_mask(static_cast<std::uint32_t>(addr + done), n);
+        const unsigned shift = lane_shift(static_cast<std::uint32_t>(addr + done));
+        if (gp.is_write()) {
+            std::uint32_t v = 0;
+            std::memcpy(&v, data + done, n);
+            if (!regs_.write32(off, v << shift, mask, reg_writer::dbi, false))
+                logger::get().guest_error("smmu",
+                                          std::string(basename()) + ": write to unimplemented " +
+                                              "register " + hex(off),
+                                          "smmu-unimpl");
+            else if (logger::get().enabled("regs"))
+                logger::get().info("regs", std::string(basename()) + " " +
+                                               regs_.decode(off, regs_.read32(off)));
+        } else {
+            const std::uint32_t v = regs_.read32(off) >> shift;
+            std::memcpy(data + done, &v, n);
+        }
+    }
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void smmu::regs_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+    // Side effects (the command queue) start at the access's local time.
+    if (gp.is_write() && delay > sc_core::SC_ZERO_TIME) {
+        wait(delay);
+        delay = sc_core::SC_ZERO_TIME;
+    }
+    reg_access(gp);
+}
+
+unsigned smmu::regs_transport_dbg(tlm::tlm_generic_payload& gp) {
+    if (gp.is_write()) return 0; // debug writes would bypass the side effects
+    reg_access(gp);
+    return gp.is_response_ok() ? gp.get_data_length() : 0;
+}
+
+// ---- Memory accesses of the SMMU itself -----------------------------------------------------
+
+bool smmu::mem_rw(bool write, std::uint64_t pa, void* data, unsigned len, sc_time* delay) {
+    soc_attr attr;
+    attr.initiator = master::smmu_walker;
+    pooled_payload pooled;
+    tlm::tlm_generic_payload& gp = *pooled;
+    gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    gp.set_address(pa);
+    gp.set_data_ptr(static_cast<unsigned char*>(data));
+    gp.set_data_length(len);
+    gp.set_streaming_width(len);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    gp.set_extension(&attr);
+    bool ok;
+    if (delay) {
+        mem->b_transport(gp, *delay);
+        ok = gp.is_response_ok();
+    } else {
+        ok = mem->transport_dbg(gp) == len;
+    }
+    gp.clear_extension(&attr);
+    return ok;
+}
+
+// ---- Translation ----------------------------------------------------------------------------
+
+bool smmu::translate_piece(std::uint32_t sid, bool has_sid, std::uint64_t iova, bool write,
+                           bool privileged, std::uint64_t& pa, sc_time& delay) {
+    const std::uint32_t cr0 = regs_.read32(reg::CR0);
+    ++n_.translations;
+    if (!(cr0 & cr0::SMMUEN)) {
+        if (regs_.read32(reg::GBPA) & gbpa::ABORT) {
+            ++n_.aborted;
+            return false;
+        }
+        ++n_.bypassed;
+        pa = iova;
+        return true;
+    }
+    if (!has_sid) {
+        record_event(evt::C_BAD_STREAMID, 0, iova, !write, privileged,
+                     "transaction without a stream ID", delay);
+        return false;
+    }
+    const std::uint64_t strtab =
+        (static_cast<std::uint64_t>(regs_.read32(reg::STRTAB_BASE_HI)) << 32 |
+         regs_.read32(reg::STRTAB_BASE)) &
+        addr_mask_51_6;
+    walker_.set_stream_table(strtab, regs_.read32(reg::STRTAB_BASE_CFG));
+    const sc_time now = sc_core::sc_time_stamp();
+    sc_time walk = delay;
+    bool walked = false;
+    const read64_fn rd = [&](std::uint64_t addr, std::uint64_t& v) {
+        if (!walked) {
+            walked = true;
+            if (walker_free_at_ > now + walk) walk = walker_free_at_ - now;
+        }
+        walk += p_.walk_step_latency;
+        return mem_rw(false, addr, &v, sizeof v, &walk);
+    };
+    const translation t = walker_.translate(sid, iova, write, privileged, rd);
+    if (walked) {
+        n_.walk_time += walk - delay;
+        walker_free_at_ = now + walk;
+        delay = walk;
+    }
+    delay += p_.tlb_hit_latency;
+    if (t.fault) {
+        record_event(t.fault, sid, iova, !write, privileged, t.why, delay);
+        return false;
+    }
+    if (t.abort) {
+        ++n_.aborted;
+        return false;
+    }
+    if (t.bypass) ++n_.bypassed;
+    pa = t.pa;
+    return true;
+}
+
+void smmu::record_event(std::uint8_t id, std::uint32_t sid, std::uint64_t iova, bool read,
+                        bool privileged, const std::string& why, sc_time& delay) {
+    if (read)
+        ++n_.faulting_reads;
+    else
+        ++n_.faulting_writes_dropped;
+    if (faults_.size() < max_fault_records)
+        faults_.push_back({static_cast<std::uint64_t>((sc_core::sc_time_stamp() + delay).value()),
+                           id, sid, iova, read, why});
+    logger::get().warning("smmu",
+                          std::string(basename()) + ": " + smmu_event_name(id) + " stream " +
+                              hex(sid) + " " + (read ? "read " : "write ") + hex(iova) + ": " + why,
+                          "smmu-fault");
+    const std::uint32_t cr0 = regs_.read32(reg::CR0);
+    if (!(cr0 & cr0::EVTQEN)) {
+        ++n_.events_lost;
+        return;
+    }
+    const std::uint64_t base = (static_cast<std::uint64_t>(regs_.read32(reg::EVTQ_BASE_HI)) << 32 |
+                                regs_.read32(reg::EVTQ_BASE));
+    const unsigned log2 = std::min(static_cast<unsigned>(base & q_log2size_mask), p_.evtq_max_log2);
+    const std::uint32_t mask = qmask(log2), index_mask = (1u << log2) - 1;
+    const std::uint32_t prod_reg = regs_.read32(reg::EVTQ_PROD);
+    const std::uint32_t prod = prod_reg & mask, cons = regs_.read32(reg::EVTQ_CONS) & mask;
+    if ((prod ^ cons) == (1u << log2)) { // same index, different wrap: full
+        ++n_.events_lost;
+        const bool ovflg = prod_reg & q::PROD_OVFLG;
+        const bool ovack = regs_.read32(reg::EVTQ_CONS) & ovackflg;
+        if (ovflg == ovack) regs_.set32(reg::EVTQ_PROD, prod_reg ^ q::PROD_OVFLG);
+        update_irq();
+        return;
+    }
+    std::uint64_t rec[evt_bytes / sizeof(std::uint64_t)] = {};
+    rec[0] = id | static_cast<std::uint64_t>(sid) << evt::SID_lsb;
+    rec[1] = (read ? evt::RnW : 0) | (privileged ? evt::PnU : 0);
+    rec[2] = iova;
+    sc_time write_delay = delay; // the record is written beside the faulting access
+    if (!mem_rw(true, (base & addr_mask_51_5) + (prod & index_mask) * evt_bytes, rec, evt_bytes,
+                &write_delay)) {
+        regs_.set32(reg::GERROR, regs_.read32(reg::GERROR) ^ gerror::EVTQ_ABT_ERR);
+        ++n_.events_lost;
+        update_irq();
+        return;
+    }
+    ++n_.events;
+    regs_.set32(reg::EVTQ_PROD, (prod_reg & q::PROD_OVFLG) | ((prod + 1) & mask));
+    update_irq();
+}
+
+void smmu::tbu_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+    soc_attr* attr = nullptr;
+    gp.get_extension(attr);
+    const bool has_sid = attr && attr->stream_id.has_value();
+    const std::uint32_t sid = has_sid ? *attr->stream_id : 0;
+    const bool privileged = attr && attr->privileged;
+    const bool write = gp.is_write();
+    const std::uint64_t addr = gp.get_address();
+    const unsigned len = gp.get_data_length();
+    const bool one_page = len == 0 || (addr / page_bytes) == ((addr + len - 1) / page_bytes);
+    if (one_page) {
+        std::uint64_t pa = 0;
+        if (!translate_piece(sid, has_sid, addr, write, privileged, pa, delay)) {
+            if (!write) std::memset(gp.get_data_ptr(), 0, len);
+            gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+            return;
+        }
+        gp.set_address(pa);
+        tbu_out->b_transport(gp, delay);
+        gp.set_address(addr);
+        return;
+    }
+    if (gp.get_byte_enable_ptr() && gp.get_byte_enable_length() != len) {
+        logger::get().guest_error("smmu",
+                                  std::string(basename()) +
+                                      ": page-crossing access with a repeating byte-enable pattern",
+                                  "smmu-be");
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    // Split at page boundaries: each piece is translated and forwarded on its own.
+    tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
+    for (unsigned done = 0; done < len;) {
+        const std::uint64_t a = addr + done;
+        const unsigned n =
+            static_cast<unsigned>(std::min<std::uint64_t>(len - done, page_bytes - a % page_bytes));
+        std::uint64_t pa = 0;
+        if (!translate_piece(sid, has_sid, a, write, privileged, pa, delay)) {
+            if (!write) std::memset(gp.get_data_ptr() + done, 0, n);
+            status = tlm::TLM_GENERIC_ERROR_RESPONSE;
+            done += n;
+            continue;
+        }
+        pooled_payload pooled;
+        tlm::tlm_generic_payload& piece = *pooled;
+        piece.set_command(gp.get_command());
+        piece.set_address(pa);
+        piece.set_data_ptr(gp.get_data_ptr() + done);
+        piece.set_data_length(n);
+        piece.set_streaming_width(n);
+        if (gp.get_byte_enable_ptr()) {
+            piece.set_byte_enable_ptr(gp.get_byte_enable_ptr() + done);
+            piece.set_byte_enable_length(n);
+        }
+        piece.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        if (attr) piece.set_extension(attr);
+        tbu_out->b_transport(piece, delay);
+        if (attr) piece.clear_extension(attr);
+        if (!piece.is_response_ok()) status = piece.get_response_status();
+        done += n;
+    }
+    gp.set_response_status(status);
+}
+
+unsigned smmu::tbu_transport_dbg(tlm::tlm_generic_payload& gp) {
+    // Debug accesses translate without events, timing or cache updates of their own: a
+    // throw-away walker over the same tables.
+    soc_attr* attr = nullptr;
+    gp.get_extension(attr);
+    const std::uint64_t addr = gp.get_address();
+    const unsigned len = gp.get_data_length();
+    if (len == 0 || addr / page_bytes != (addr + len - 1) / page_bytes) return 0;
+    std::uint64_t pa = addr;
+    if (regs_.read32(reg::CR0) & cr0::SMMUEN) {
+        if (!attr || !attr->stream_id) return 0;
+        walker probe(walker_params{1, 0, p_.walker.sid_bits, p_.walker.oas_bits});
+        probe.set_stream_table(
+            (static_cast<std::uint64_t>(regs_.read32(reg::STRTAB_BASE_HI)) << 32 |
+             regs_.read32(reg::STRTAB_BASE)) &
+                addr_mask_51_6,
+            regs_.read32(reg::STRTAB_BASE_CFG));
+        const translation t =
+            probe.translate(*attr->stream_id, addr, gp.is_write(), attr->privileged,
+                            [this](std::uint64_t a, std::uint64_t& v) {
+                                return mem_rw(false, a, &v, sizeof v, nullptr);
+                            });
+        if (t.abort) return 0;
+        pa = t.pa;
+    } else if (regs_.read32(reg::GBPA) & gbpa::ABORT) {
+        return 0;
+    }
+    gp.set_address(pa);
+    const unsigned n = tbu_out->transport_dbg(gp);
+    gp.set_address(addr);
+    return n;
+}
+
+// ---- DMI ------------------------------------------------------------------------------------
+
+bool smmu::tbu_get_dmi(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
+    soc_attr* attr = nullptr;
+    gp.get_extension(attr);
+    const std::uint64_t iova = gp.get_address();
+    const std::uint64_t iova_page = iova & ~(page_bytes - 1);
+    std::uint64_t pa = iova;
+    bool read_only = false;
+    if (regs_.read32(reg::CR0) & cr0::SMMUEN) {
+        if (!attr || !attr->stream_id) return false;
+        walker probe(walker_params{1, 0, p_.walker.sid_bits, p_.walker.oas_bits});
+        probe.set_stream_table(
+            (static_cast<std::uint64_t>(regs_.read32(reg::STRTAB_BASE_HI)) << 32 |
+             regs_.read32(reg::STRTAB_BASE)) &
+                addr_mask_51_6,
+            regs_.read32(reg::STRTAB_BASE_CFG));
+        const auto rd = [this](std::uint64_t a, std::uint64_t& v) {
+            return mem_rw(false, a, &v, sizeof v, nullptr);
+        };
+        const translation t = probe.translate(*attr->stream_id, iova, false, attr->privileged, rd);
+        if (t.abort || t.bypass) return false; // DMI only for a translated page
+        const translation w = probe.translate(*attr->stream_id, iova, true, attr->privileged, rd);
+        read_only = w.abort;
+        pa = t.pa;
+    } else {
+        return false;
+    }
+    const std::uint64_t pa_page = pa & ~(page_bytes - 1);
+    pooled_payload pooled;
+    tlm::tlm_generic_payload& down = *pooled;
+    down.set_command(gp.get_command());
+    down.set_address(pa);
+    down.set_data_length(0);
+    if (attr) down.set_extension(attr);
+    tlm::tlm_dmi d;
+    const bool ok = tbu_out->get_direct_mem_ptr(down, d);
+    if (attr) down.clear_extension(attr);
+    if (!ok || d.get_start_address() > pa_page || d.get_end_address() < pa_page + page_bytes - 1)
+        return false;
+    dmi.set_dmi_ptr(d.get_dmi_ptr() + (pa_page - d.get_start_address()));
+    dmi.set_start_address(iova_page);
+    dmi.set_end_address(iova_page + page_bytes - 1);
+    dmi.set_read_latency(d.get_read_latency() + p_.tlb_hit_latency);
+    dmi.set_write_latency(d.get_write_latency() + p_.tlb_hit_latency);
+    if (read_only)
+        dmi.allow_read();
+    else
+        dmi.set_granted_access(d.get_granted_access());
+    dmi_ranges_.insert({iova_page, iova_page + page_bytes - 1});
+    ++n_.dmi_grants;
+    return true;
+}
+
+void smmu::revoke_dmi(std::uint64_t lo, std::uint64_t hi) {
+    for (auto it = dmi_ranges_.begin(); it != dmi_ranges_.end();) {
+        if (it->second < lo || it->first > hi) {
+            ++it;
+            continue;
+        }
+        tbu_in->invalidate_direct_mem_ptr(it->first, it->second);
+        ++n_.dmi_revocations;
+        it = dmi_ranges_.erase(it);
+    }
+}
+
+void smmu::revoke_all_dmi() {
+    revoke_dmi(0, ~0ull);
+}
+
+void smmu::mem_invalidate_dmi(sc_dt::uint64, sc_dt::uint64) {
+    revoke_all_dmi(); // physical ranges do not map back to IOVAs cheaply: revoke every grant
+}
+
+// ---- Command queue --------------------------------------------------------------------------
+
+bool smmu::execute(const std::uint64_t (&c)[2]) {
+    const auto op = static_cast<std::uint8_t>(field(c[0], cmd::OPCODE_lsb, cmd::OPCODE_width));
+    const auto sid = static_cast<std::uint32_t>(field(c[0], cmd::SID_lsb, cmd::SID_width));
+    const auto asid = static_cast<std::uint16_t>(field(c[0], cmd::ASID_lsb, cmd::ASID_width));
+    switch (op) {
+    case cmd::PREFETCH_CONFIG:
+    case cmd::PREFETCH_ADDR:
+        return true;
+    case cmd::CFGI_STE:
+    case cmd::CFGI_CD:
+    case cmd::CFGI_CD_ALL:
+        walker_.cfgi_ste(sid);
+        revoke_all_dmi();
+        return true;
+    case cmd::CFGI_ALL:
+        walker_.cfgi_all();
+        revoke_all_dmi();
+        return true;
+    case cmd::TLBI_NH_ALL:
+    case cmd::TLBI_NSNH_ALL:
+    case cmd::TLBI_NH_VAA: // over-invalidates: every ASID, every address
+        walker_.tlbi_all();
+        revoke_all_dmi();
+        return true;
+    case cmd::TLBI_NH_ASID:
+        walker_.tlbi_asid(asid);
+        revoke_all_dmi();
+        return true;
+    case cmd::TLBI_NH_VA: {
+        const std::uint64_t va = c[1] & cmd::ADDR_mask;
+        walker_.tlbi_va(asid, va, c[1] & cmd::LEAF);
+        revoke_dmi(va, va + page_bytes - 1);
+        return true;
+    }
+    case cmd::SYNC:
+        ++n_.syncs;
+        if (field(c[0], cmd::SYNC_CS_lsb, cmd::SYNC_CS_width) != cmd::SYNC_CS_none &&
+            !sync_cs_logged_) {
+            sync_cs_logged_ = true;
+            logger::get().warning("smmu", std::string(basename()) +
+                                              ": CMD_SYNC completion signal (IRQ/SEV) is not "
+                                              "modelled: poll CMDQ_CONS");
+        }
+        return true;
+    default:
+        return false;
+    }
+}
+
+void smmu::cmdq_thread() {
+    for (;;) {
+        wait(cmdq_kick_);
+        for (;;) {
+            if (!(regs_.read32(reg::CR0) & cr0::CMDQEN)) break;
+            if ((regs_.read32(reg::GERROR) ^ regs_.read32(reg::GERRORN)) & gerror::CMDQ_ERR) break;
+            const std::uint64_t base = static_cast<std::uint64_t>(regs_.read32(reg::CMDQ_BASE_HI))
+                                           << 32 |
+                                       regs_.read32(reg::CMDQ_BASE);
+            const unsigned log2 =
+                std::min(static_cast<unsigned>(base & q_log2size_mask), p_.cmdq_max_log2);
+            const std::uint32_t mask = qmask(log2), index_mask = (1u << log2) - 1;
+            std::uint32_t cons_reg = regs_.read32(reg::CMDQ_CONS);
+            if (cons_reg & q::CONS_ERR_mask) { // the error was acknowledged: resume
+                cons_reg &= ~q::CONS_ERR_mask;
+                regs_.set32(reg::CMDQ_CONS, cons_reg);
+            }
+            const std::uint32_t prod = regs_.read32(reg::CMDQ_PROD) & mask, cons = cons_reg & mask;
+            if (prod == cons) break;
+            sc_time d = sc_core::SC_ZERO_TIME;
+            std::uint64_t c[2] = {};
+            auto stop = [&](std::uint32_t err, const std::string& why) {
+                ++n_.command_errors;
+                regs_.set32(reg::CMDQ_CONS, cons | (err << q::CONS_ERR_lsb));
+                regs_.set32(reg::GERROR, regs_.read32(reg::GERROR) ^ gerror::CMDQ_ERR);
+                logger::get().warning("smmu", std::string(basename()) +
+                                                  ": command queue stopped at " + "index " +
+                                                  std::to_string(cons & index_mask) + ": " + why);
+                update_irq();
+            };
+            if (!mem_rw(false, (base & addr_mask_51_5) + (cons & index_mask) * cmd_bytes, c,
+                        cmd_bytes, &d)) {
+                stop(q::CERROR_ABT, "command fetch failed");
+                break;
+            }
+            ++n_.commands;
+            const bool is_sync = (c[0] & 0xFF) == cmd::SYNC;
+            if (!execute(c)) {
+                stop(q::CERROR_ILL, "illegal command opcode " + hex(c[0] & 0xFF));
+                break;
+            }
+            wait(d + (is_sync ? p_.sync_latency : p_.command_latency));
+            regs_.set32(reg::CMDQ_CONS, (cons + 1) & mask);
+        }
+    }
+}
+
+// ---- Interrupt ------------------------------------------------------------------------------
+
+void smmu::update_irq() {
+    const std::uint32_t ctrl = regs_.read32(reg::IRQ_CTRL);
+    const std::uint32_t mask = qmask(p_.evtq_max_log2);
+    const bool evtq = (ctrl & irq_ctrl::EVTQ_IRQEN) &&
+                      ((regs_.read32(reg::EVTQ_PROD) ^ regs_.read32(reg::EVTQ_CONS)) & mask);
+    const bool gerr = (ctrl & irq_ctrl::GERROR_IRQEN) &&
+                      ((regs_.read32(reg::GERROR) ^ regs_.read32(reg::GERRORN)) & gerror::writable);
+    const bool level = evtq || gerr;
+    if (level != irq_level_) {
+        irq_level_ = level;
+        irq_changed_.notify(sc_core::SC_ZERO_TIME);
+    }
+}
+
+void smmu::drive_irq() {
+    irq.write(irq_level_);
+}
+
+} // namespace epvp::soc

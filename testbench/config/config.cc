@@ -35,6 +35,7 @@ constexpr bool is_pow2(std::uint64_t v) {
 constexpr std::uint64_t msi_region_size = 0x2000; // doorbell page + register page
 constexpr std::uint64_t dbi_region_size = 0x400000;
 constexpr std::uint64_t app_region_size = 0x1000;
+constexpr std::uint64_t smmu_region_size = 0x20000; // two 64 KiB register pages
 constexpr std::uint64_t ecam_region_size = 256 * MiB;
 constexpr std::uint64_t resizable_bar_min = 1 * MiB;
 constexpr std::uint64_t fixed_bar_min = 128;
@@ -325,8 +326,17 @@ const std::vector<entry>& schema() {
         uint_key("function.cmd.write_percent", 50, in_range(0, 100)),
         uint_key("function.cmd.poll_ns", 500, in_range(1, 1000000)),
 
-        bool_key("smmu.enabled", false),
+        // The SMMU between the controller's AXI master and DRAM (false: no SMMU on the path).
+        bool_key("smmu.enabled", true),
         uint_key("smmu.tlb_entries", 64, in_range(1, 65536)),
+        uint_key("smmu.walk_cache_entries", 16, in_range(0, 65536)),
+        uint_key("smmu.tlb_hit_ns", 2, in_range(0, 10000)),
+        // Walker work per level on top of the descriptor read through the memory controller.
+        uint_key("smmu.walk_step_ns", 4, in_range(0, 10000)),
+        uint_key("smmu.command_ns", 20, in_range(0, 100000)),
+        uint_key("smmu.sync_ns", 200, in_range(0, 1000000)),
+        uint_key("smmu.cmdq_max_log2", 8, in_range(1, 19)),
+        uint_key("smmu.evtq_max_log2", 7, in_range(1, 19)),
 
         uint_key("dram.base", 0x80000000, multiple_of(4096, 0, pow2(48))),
         uint_key("dram.size_bytes", 1 * GiB, power_of_two(1 * MiB, pow2(36))),
@@ -370,6 +380,7 @@ const std::vector<entry>& schema() {
         uint_key("board.dbi_base", 0x40000000, multiple_of(4 * MiB)),
         uint_key("board.atu_size", 128 * KiB, multiple_of(512, 512, 0x80000)),
         uint_key("board.app_base", 0x41000000, multiple_of(4096)),
+        uint_key("board.smmu_base", 0x41100000, multiple_of(64 * KiB)),
         // Must be a multiple of board.aperture.page_size: a cross-key rule in parse().
         uint_key("board.aperture.base", 0x60000000, any_value()),
         uint_key("board.aperture.size", 0x10000000, power_of_two(65536, pow2(40))),
@@ -835,6 +846,8 @@ void check_cross_rules(const platform_config& p) {
         make_region("board.aperture.base + board.aperture.size", ap.base, ap.size),
         make_region("board.dbi_base + " + hex(dbi_region_size), p.board.dbi_base, dbi_region_size),
         make_region("board.app_base + " + hex(app_region_size), p.board.app_base, app_region_size),
+        make_region("board.smmu_base + " + hex(smmu_region_size), p.board.smmu_base,
+                    smmu_region_size),
     });
 
     const auto& h = p.host;
@@ -1017,6 +1030,13 @@ platform_config parse(const json& cfg) {
 
     p.smmu.enabled = v.b("smmu.enabled");
     p.smmu.tlb_entries = static_cast<unsigned>(v.u("smmu.tlb_entries"));
+    p.smmu.walk_cache_entries = static_cast<unsigned>(v.u("smmu.walk_cache_entries"));
+    p.smmu.tlb_hit_ns = v.u("smmu.tlb_hit_ns");
+    p.smmu.walk_step_ns = v.u("smmu.walk_step_ns");
+    p.smmu.command_ns = v.u("smmu.command_ns");
+    p.smmu.sync_ns = v.u("smmu.sync_ns");
+    p.smmu.cmdq_max_log2 = static_cast<unsigned>(v.u("smmu.cmdq_max_log2"));
+    p.smmu.evtq_max_log2 = static_cast<unsigned>(v.u("smmu.evtq_max_log2"));
 
     p.dram.base = v.u("dram.base");
     p.dram.size_bytes = v.u("dram.size_bytes");
@@ -1036,6 +1056,7 @@ platform_config parse(const json& cfg) {
     p.board.dbi_base = v.u("board.dbi_base");
     p.board.atu_size = v.u("board.atu_size");
     p.board.app_base = v.u("board.app_base");
+    p.board.smmu_base = v.u("board.smmu_base");
     p.board.aperture.base = v.u("board.aperture.base");
     p.board.aperture.size = v.u("board.aperture.size");
     p.board.aperture.page_size = v.u("board.aperture.page_size");

@@ -119,7 +119,9 @@ struct function_config {
 
 struct smmu_config {
     bool enabled;
-    unsigned tlb_entries;
+    unsigned tlb_entries, walk_cache_entries;
+    std::uint64_t tlb_hit_ns, walk_step_ns, command_ns, sync_ns;
+    unsigned cmdq_max_log2, evtq_max_log2;
 };
 
 struct dram_config {
@@ -164,6 +166,7 @@ struct board_config {
     std::uint64_t dbi_base;
     std::uint64_t atu_size; // what the board description claims for the unrolled iATU space
     std::uint64_t app_base;
+    std::uint64_t smmu_base; // SMMUv3 register pages (128 KiB)
     aperture_config aperture;
 };
 

@@ -1,0 +1,117 @@
+// Arm SMMUv3 (stage 1) between the PCIe controller's AXI master and the SoC interconnect.
+//
+// Models: the programming interface of smmu_regs.h (IDRs as probed by drivers, CR0/CR0ACK,
+// GBPA, IRQ_CTRL/IRQ_CTRLACK, GERROR/GERRORN, STRTAB_BASE(_CFG), command queue and event queue
+// in memory with PROD/CONS and wrap bits); the stream ID of a transaction is the soc_attr
+// stream_id the controller puts on it (the function's requester ID); translation by
+// smmu_walker (stream table, CD, 4-level stage-1 walk, IOTLB, walk cache), with every
+// configuration, descriptor, command and event access going through the `mem` socket into the
+// interconnect and memory controller, so it costs that path's time; one table walker (a
+// resource: walks queue behind each other); IOTLB hit latency, per-command and CMD_SYNC
+// latencies from the parameters. Commands: CFGI_STE/ALL/CD/CD_ALL, TLBI_NH_ALL/ASID/VA/VAA,
+// TLBI_NSNH_ALL, PREFETCH_CONFIG/ADDR (accepted, no effect), CMD_SYNC (completes when CONS
+// passes it; CS=IRQ/SEV are treated as none and logged once); an unknown opcode stops the queue
+// with CMDQ_CONS.ERR=CERROR_ILL and toggles GERROR.CMDQ_ERR until software acknowledges it in
+// GERRORN. Faults become event records (event ID, stream ID, RnW, PnU, input address) in the
+// event queue; a full queue sets EVTQ_PROD.OVFLG (toggle) and drops the record; the event and
+// global-error interrupts share one level output (irq). A faulting or aborted read returns
+// TLM_GENERIC_ERROR_RESPONSE (AXI SLVERR; the controller answers Completer Abort); a faulting
+// write is dropped, counted and answered SLVERR. Accesses are split at 4 KiB page boundaries.
+// DMI: granted only for one translated page (the downstream grant clipped to it and shifted to
+// the IOVA), revoked on any invalidation that may cover it and when the SMMU is disabled.
+// Does not model: stage 2, substreams, ATS/PRI, stall mode, MSI-signalled interrupts, the
+// PRI queue, secure state, performance monitors, queue-full back-pressure on the command queue
+// (software sees CONS), register accesses wider than 64 bits.
+#pragma once
+
+#include "core/reg_block.h"
+#include "soc/smmu_regs.h"
+#include "soc/smmu_walker.h"
+
+#include <set>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+#include <vector>
+
+namespace epvp::soc {
+
+struct smmu_params {
+    smmuv3::walker_params walker;
+    sc_core::sc_time tlb_hit_latency = sc_core::sc_time(2, sc_core::SC_NS);
+    sc_core::sc_time walk_step_latency = sc_core::sc_time(4, sc_core::SC_NS); // per level, on top
+                                                                              // of the memory read
+    sc_core::sc_time command_latency = sc_core::sc_time(20, sc_core::SC_NS);
+    sc_core::sc_time sync_latency = sc_core::sc_time(200, sc_core::SC_NS);
+    unsigned cmdq_max_log2 = 8, evtq_max_log2 = 7;
+};
+
+struct smmu_fault_record {
+    std::uint64_t time_ps;
+    std::uint8_t event_id;
+    std::uint32_t stream_id;
+    std::uint64_t address;
+    bool read;
+    std::string why;
+};
+
+const char* smmu_event_name(std::uint8_t id);
+
+class smmu : public sc_core::sc_module {
+public:
+    tlm_utils::simple_target_socket<smmu> tbu_in;     // the controller's AXI master
+    tlm_utils::simple_initiator_socket<smmu> tbu_out; // translated, into the interconnect
+    tlm_utils::simple_initiator_socket<smmu> mem;     // tables, queues (physical)
+    tlm_utils::simple_target_socket<smmu> regs;       // programming interface
+    sc_core::sc_out<bool> irq;
+
+    SC_HAS_PROCESS(smmu);
+    smmu(sc_core::sc_module_name name, const smmu_params& p);
+
+    struct counters {
+        std::uint64_t translations = 0, bypassed = 0, aborted = 0, faulting_reads = 0,
+                      faulting_writes_dropped = 0, events = 0, events_lost = 0, commands = 0,
+                      syncs = 0, command_errors = 0, dmi_grants = 0, dmi_revocations = 0;
+        sc_core::sc_time walk_time;
+    };
+    const counters& stats() const { return n_; }
+    const smmuv3::walker_counters& walker_stats() const { return walker_.counters(); }
+    const std::vector<smmu_fault_record>& faults() const { return faults_; }
+    bool enabled() const { return regs_.read32(smmuv3::reg::CR0) & smmuv3::cr0::SMMUEN; }
+
+private:
+    void tbu_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    unsigned tbu_transport_dbg(tlm::tlm_generic_payload& gp);
+    bool tbu_get_dmi(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi);
+    void mem_invalidate_dmi(sc_dt::uint64 start, sc_dt::uint64 end);
+    void regs_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    unsigned regs_transport_dbg(tlm::tlm_generic_payload& gp);
+    void reg_access(tlm::tlm_generic_payload& gp);
+
+    // One page-contained piece of an access.
+    bool translate_piece(std::uint32_t sid, bool has_sid, std::uint64_t iova, bool write,
+                         bool privileged, std::uint64_t& pa, sc_core::sc_time& delay);
+    bool mem_rw(bool write, std::uint64_t pa, void* data, unsigned len, sc_core::sc_time* delay);
+    void record_event(std::uint8_t id, std::uint32_t sid, std::uint64_t iova, bool read,
+                      bool privileged, const std::string& why, sc_core::sc_time& delay);
+    void cmdq_thread();
+    bool execute(const std::uint64_t (&c)[2]);
+    void update_irq();
+    void drive_irq();
+    void revoke_dmi(std::uint64_t iova_lo, std::uint64_t iova_hi);
+    void revoke_all_dmi();
+
+    smmu_params p_;
+    reg_block regs_;
+    smmuv3::walker walker_;
+    sc_core::sc_time walker_free_at_;
+    sc_core::sc_event cmdq_kick_, irq_changed_;
+    bool irq_level_ = false;
+    bool sync_cs_logged_ = false;
+    std::set<std::pair<std::uint64_t, std::uint64_t>> dmi_ranges_; // IOVA [lo, hi] granted
+    std::vector<smmu_fault_record> faults_;
+    counters n_;
+};
+
+} // namespace epvp::soc
