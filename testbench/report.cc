@@ -208,7 +208,43 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
     soc["dram_writes"] = p.dram.writes();
     soc["decode_errors"] = p.noc.decode_errors();
     soc["ep_cpu_accesses"] = p.ep_cpu.accesses();
+    soc["irq_window_writes"] = p.dram.window_writes();
+    soc["irq_window_overflows"] = p.dram.window_overflows();
     j["soc"] = soc;
+
+    if (p.smmu) {
+        const auto& n = p.smmu->stats();
+        const auto& w = p.smmu->walker_stats();
+        cfg::json sm;
+        sm["enabled_by_firmware"] = p.smmu->enabled();
+        sm["translations"] = n.translations;
+        sm["bypassed"] = n.bypassed;
+        sm["aborted"] = n.aborted;
+        sm["tlb_hits"] = w.tlb_hits;
+        sm["tlb_misses"] = w.tlb_misses;
+        sm["walks"] = w.walks;
+        sm["walk_cache_hits"] = w.walk_cache_hits;
+        sm["table_reads"] = w.table_reads;
+        sm["config_reads"] = w.config_reads;
+        sm["walk_time_ns"] = n.walk_time.to_seconds() * 1e9;
+        sm["faulting_reads"] = n.faulting_reads;
+        sm["faulting_writes_dropped"] = n.faulting_writes_dropped;
+        sm["events"] = n.events;
+        sm["events_lost"] = n.events_lost;
+        sm["commands"] = n.commands;
+        sm["syncs"] = n.syncs;
+        sm["command_errors"] = n.command_errors;
+        cfg::json faults = cfg::json::array();
+        for (const auto& f : p.smmu->faults())
+            faults.push_back({{"event", soc::smmu_event_name(f.event_id)},
+                              {"stream_id", f.stream_id},
+                              {"address", hex(f.address)},
+                              {"access", f.read ? "read" : "write"},
+                              {"time_ns", static_cast<double>(f.time_ps) / 1000.0},
+                              {"why", f.why}});
+        sm["faults"] = faults;
+        j["smmu"] = sm;
+    }
 
     cfg::json sim;
     sim["end_time_ns"] = sc_core::sc_time_stamp().to_seconds() * 1e9;
