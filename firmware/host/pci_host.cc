@@ -12,10 +12,34 @@ namespace {
 constexpr unsigned ecam_bus_shift = 20, ecam_dev_shift = 15, ecam_fn_shift = 12;
 constexpr std::uint64_t bridge_granule = 1ull << 20; // memory windows are 1 MiB granular
 constexpr unsigned max_cap_walk = 48;
+constexpr unsigned max_bus = 255;
+constexpr unsigned max_devices = 32, max_functions = 8;
+constexpr unsigned bridge_num_bars = 2; // a Type 1 header has BAR0 and BAR1
+constexpr std::uint16_t window_disabled_base = 0xFFF0, window_disabled_limit = 0x0000;
+constexpr std::uint16_t pref_window_64bit = 0x1;
+constexpr std::uint16_t no_device = 0xFFFF;
+// PCIe Capabilities device/port types.
+constexpr unsigned exp_type_root_port = 0x4, exp_type_upstream = 0x5, exp_type_downstream = 0x6;
 std::uint64_t align_up(std::uint64_t v, std::uint64_t a) {
     return (v + a - 1) / a * a;
 }
 } // namespace
+
+const char* to_string(pci_dev_type t) {
+    switch (t) {
+    case pci_dev_type::endpoint:
+        return "endpoint";
+    case pci_dev_type::root_port:
+        return "root port";
+    case pci_dev_type::upstream_port:
+        return "switch upstream port";
+    case pci_dev_type::downstream_port:
+        return "switch downstream port";
+    case pci_dev_type::pci_bridge:
+        return "PCI bridge";
+    }
+    return "?";
+}
 
 std::string pci_dev::name() const {
     char buf[16];
@@ -106,11 +130,42 @@ std::string pci_host::take_aer_errors(const pci_dev& d) {
                                  {pci::ERR_UNC_COMP_ABORT, "Completer Abort"},
                                  {pci::ERR_UNC_UNSUP, "Unsupported Request"},
                                  {pci::ERR_UNC_POISON_TLP, "Poisoned TLP"},
-                                 {pci::ERR_UNC_MALF_TLP, "Malformed TLP"}};
+                                 {pci::ERR_UNC_MALF_TLP, "Malformed TLP"},
+                                 {ERR_UNC_ACSV, "ACS Violation"}};
     std::string out = ", AER:";
     for (const auto& n : names)
         if (status & n.bit) out += std::string(" ") + n.text;
     return out;
+}
+
+int pci_host::find(unsigned bus, unsigned dev, unsigned fn) const {
+    for (std::size_t i = 0; i < tree_.size(); ++i)
+        if (tree_[i].bus == bus && tree_[i].dev == dev && tree_[i].fn == fn)
+            return static_cast<int>(i);
+    return -1;
+}
+
+void pci_host::read_acs(pci_dev& d) {
+    d.acs_cap = find_ext_capability(d, acs::EXT_CAP_ID);
+    d.acs_cap_bits = d.acs_cap ? cfg_read16(d.bus, d.dev, d.fn, d.acs_cap + acs::CAP) : 0;
+    d.acs_ctrl = d.acs_cap ? cfg_read16(d.bus, d.dev, d.fn, d.acs_cap + acs::CTRL) : 0;
+}
+
+int pci_host::set_acs_ctrl(int index, std::uint16_t ctrl) {
+    if (index < 0 || static_cast<std::size_t>(index) >= tree_.size()) return -ENODEV;
+    pci_dev& d = tree_[static_cast<unsigned>(index)];
+    if (!d.acs_cap) {
+        io_.log(hal::log_level::error, "pci", d.name() + ": no ACS capability");
+        return -EINVAL;
+    }
+    cfg_write16(d.bus, d.dev, d.fn, d.acs_cap + acs::CTRL, ctrl);
+    d.acs_ctrl = cfg_read16(d.bus, d.dev, d.fn, d.acs_cap + acs::CTRL);
+    return 0;
+}
+
+void pci_host::refresh_acs() {
+    for (pci_dev& d : tree_)
+        if (d.acs_cap) d.acs_ctrl = cfg_read16(d.bus, d.dev, d.fn, d.acs_cap + acs::CTRL);
 }
 
 int pci_host::wait_link(unsigned bus, unsigned dev, std::uint8_t exp_cap) {
@@ -132,10 +187,10 @@ int pci_host::wait_link(unsigned bus, unsigned dev, std::uint8_t exp_cap) {
     }
 }
 
-int pci_host::read_vendor(unsigned bus, unsigned dev, std::uint16_t& vendor) {
+int pci_host::read_vendor(unsigned bus, unsigned dev, unsigned fn, std::uint16_t& vendor) {
     const std::uint64_t start = io_.now_ns();
     for (;;) {
-        vendor = cfg_read16(bus, dev, 0, pci::VENDOR_ID);
+        vendor = cfg_read16(bus, dev, fn, pci::VENDOR_ID);
         if (vendor != pci::CRS_VENDOR_ID) return 0;
         ++crs_retries_;
         if (io_.now_ns() - start >= timeout_ns_) {
@@ -147,19 +202,21 @@ int pci_host::read_vendor(unsigned bus, unsigned dev, std::uint16_t& vendor) {
 }
 
 void pci_host::size_bars(pci_dev& d) {
-    for (unsigned b = 0; b < pci::STD_NUM_BARS; ++b) {
+    const unsigned nbars =
+        d.header_type == pci::HEADER_TYPE_NORMAL ? pci::STD_NUM_BARS : bridge_num_bars;
+    for (unsigned b = 0; b < nbars; ++b) {
         std::uint32_t reg = pci::BASE_ADDRESS_0 + 4 * b;
         std::uint32_t orig = cfg_read32(d.bus, d.dev, d.fn, reg);
         cfg_write32(d.bus, d.dev, d.fn, reg, 0xFFFFFFFFu);
         std::uint32_t lo = cfg_read32(d.bus, d.dev, d.fn, reg);
         cfg_write32(d.bus, d.dev, d.fn, reg, orig);
-        if (!lo) continue;
+        if (!lo || lo == 0xFFFFFFFFu) continue;
         pci_bar& bar = d.bars[b];
         bar.io = lo & pci::BASE_ADDRESS_SPACE_IO;
         bar.is64 = !bar.io && (lo & 0x6) == pci::BASE_ADDRESS_MEM_TYPE_64;
         bar.prefetch = lo & pci::BASE_ADDRESS_MEM_PREFETCH;
         std::uint64_t mask = lo & pci::BASE_ADDRESS_MEM_MASK;
-        if (bar.is64 && b + 1 < pci::STD_NUM_BARS) {
+        if (bar.is64 && b + 1 < nbars) {
             std::uint32_t ureg = reg + 4;
             std::uint32_t uorig = cfg_read32(d.bus, d.dev, d.fn, ureg);
             cfg_write32(d.bus, d.dev, d.fn, ureg, 0xFFFFFFFFu);
@@ -205,82 +262,204 @@ int pci_host::assign_bars(pci_dev& d) {
     return 0;
 }
 
-int pci_host::enumerate(std::vector<pci_dev>& endpoints) {
-    endpoints.clear();
-    // The root port at 00:00.0.
-    std::uint16_t rp_vendor = cfg_read16(0, 0, 0, pci::VENDOR_ID);
-    if (rp_vendor == 0xFFFF) {
-        io_.log(hal::log_level::error, "pci", "no root port at 00:00.0");
-        return -ENODATA;
-    }
-    pci_dev rp;
-    rp.header_type = cfg_read8(0, 0, 0, pci::HEADER_TYPE) & pci::HEADER_TYPE_MASK;
-    rp.exp_cap = find_capability(rp, pci::CAP_ID_EXP);
-    const unsigned secondary = board_.first_bus;
-    cfg_write8(0, 0, 0, pci::PRIMARY_BUS, 0);
-    cfg_write8(0, 0, 0, pci::SECONDARY_BUS, static_cast<std::uint8_t>(secondary));
-    cfg_write8(0, 0, 0, pci::SUBORDINATE_BUS, static_cast<std::uint8_t>(secondary));
-    if (rp.exp_cap) {
-        cfg_write16(0, 0, 0, rp.exp_cap + pci::EXP_RTCTL, pci::EXP_RTCTL_CRSSVE);
-        int r = wait_link(0, 0, rp.exp_cap);
-        if (r) return r;
-    }
-    // Device 0 on the secondary bus (a root port has one device below it).
+int pci_host::probe_function(unsigned bus, unsigned dev, unsigned fn, int parent,
+                             std::uint16_t vendor) {
     pci_dev d;
-    d.bus = secondary;
-    int r = read_vendor(secondary, 0, d.vendor);
-    if (r) return r;
-    if (d.vendor == 0xFFFF) {
-        io_.log(hal::log_level::warning, "pci", "no device below the root port");
-        return 0;
-    }
-    d.device = cfg_read16(d.bus, 0, 0, pci::DEVICE_ID);
-    d.class_code = cfg_read32(d.bus, 0, 0, pci::REVISION_ID) >> 8;
-    d.header_type = cfg_read8(d.bus, 0, 0, pci::HEADER_TYPE) & pci::HEADER_TYPE_MASK;
+    d.bus = bus;
+    d.dev = dev;
+    d.fn = fn;
+    d.vendor = vendor;
+    d.parent = parent;
+    d.device = cfg_read16(bus, dev, fn, pci::DEVICE_ID);
+    d.class_code = cfg_read32(bus, dev, fn, pci::REVISION_ID) >> 8;
+    d.header_type = cfg_read8(bus, dev, fn, pci::HEADER_TYPE) & pci::HEADER_TYPE_MASK;
     char buf[96];
     std::snprintf(buf, sizeof buf, "%s: [%04x:%04x] type %02x class 0x%06x", d.name().c_str(),
                   d.vendor, d.device, d.header_type, d.class_code);
     io_.log(hal::log_level::info, "pci", buf);
-    if (d.header_type != pci::HEADER_TYPE_NORMAL) return 0;
-    size_bars(d);
-    assign_bars(d);
+    d.exp_cap = find_capability(d, pci::CAP_ID_EXP);
     d.msi_cap = find_capability(d, pci::CAP_ID_MSI);
     d.msix_cap = find_capability(d, pci::CAP_ID_MSIX);
-    d.exp_cap = find_capability(d, pci::CAP_ID_EXP);
+    if (d.header_type == pci::HEADER_TYPE_BRIDGE) {
+        const unsigned port =
+            d.exp_cap ? (cfg_read16(bus, dev, fn, d.exp_cap + EXP_FLAGS) & EXP_FLAGS_TYPE) >>
+                            EXP_FLAGS_TYPE_SHIFT
+                      : 0;
+        d.type = port == exp_type_root_port    ? pci_dev_type::root_port
+                 : port == exp_type_upstream   ? pci_dev_type::upstream_port
+                 : port == exp_type_downstream ? pci_dev_type::downstream_port
+                                               : pci_dev_type::pci_bridge;
+    } else if (d.header_type != pci::HEADER_TYPE_NORMAL) {
+        io_.log(hal::log_level::warning, "pci", d.name() + ": unsupported header type, ignored");
+        return -1;
+    }
+    if (d.exp_cap) {
+        d.aer_cap = find_ext_capability(d, pci::EXT_CAP_ID_ERR);
+        read_acs(d);
+    }
+    size_bars(d);
+    tree_.push_back(d);
+    return static_cast<int>(tree_.size() - 1);
+}
 
-    // Max Payload Size: the largest both ends support; Max Read Request Size: the host's
-    // policy; extended tags where the device has them.
-    if (d.exp_cap && rp.exp_cap) {
-        const std::uint32_t rp_cap = cfg_read32(0, 0, 0, rp.exp_cap + pci::EXP_DEVCAP);
-        const std::uint32_t ep_cap = cfg_read32(d.bus, 0, 0, d.exp_cap + pci::EXP_DEVCAP);
-        const unsigned mps =
-            std::min(rp_cap & pci::EXP_DEVCAP_PAYLOAD, ep_cap & pci::EXP_DEVCAP_PAYLOAD);
-        unsigned mrrs = 0;
-        while ((128u << (mrrs + 1)) <= board_.mrrs_bytes && mrrs < 5)
-            ++mrrs;
-        auto program = [&](unsigned bus, std::uint8_t cap, bool endpoint) {
-            std::uint16_t ctl = cfg_read16(bus, 0, 0, cap + pci::EXP_DEVCTL);
-            ctl = static_cast<std::uint16_t>(ctl & ~pci::EXP_DEVCTL_PAYLOAD);
-            ctl = static_cast<std::uint16_t>(ctl | (mps << pci::EXP_DEVCTL_PAYLOAD_SHIFT));
-            if (endpoint) {
-                // pci_enable_pcie_error_reporting: correctable, non-fatal, fatal, UR.
-                ctl = static_cast<std::uint16_t>(ctl | pci::EXP_DEVCTL_ERR_REPORTING);
-                ctl = static_cast<std::uint16_t>(ctl & ~pci::EXP_DEVCTL_READRQ);
-                ctl = static_cast<std::uint16_t>(ctl | (mrrs << pci::EXP_DEVCTL_READRQ_SHIFT));
-                if (ep_cap & pci::EXP_DEVCAP_EXT_TAG)
-                    ctl = static_cast<std::uint16_t>(ctl | pci::EXP_DEVCTL_EXT_TAG);
+int pci_host::scan_bus(unsigned bus, int parent, bool single_device, unsigned& next_bus) {
+    const unsigned devices = single_device ? 1 : max_devices;
+    for (unsigned dev = 0; dev < devices; ++dev) {
+        std::uint16_t vendor = no_device;
+        int r = read_vendor(bus, dev, 0, vendor);
+        if (r) return r;
+        if (vendor == no_device) continue;
+        const bool multi = cfg_read8(bus, dev, 0, pci::HEADER_TYPE) & HEADER_TYPE_MULTI_FUNCTION;
+        for (unsigned fn = 0; fn < (multi ? max_functions : 1); ++fn) {
+            if (fn) {
+                vendor = cfg_read16(bus, dev, fn, pci::VENDOR_ID);
+                if (vendor == no_device) continue;
             }
-            cfg_write16(bus, 0, 0, cap + pci::EXP_DEVCTL, ctl);
-        };
-        program(0, rp.exp_cap, false);
-        program(d.bus, d.exp_cap, true);
-        // 10-bit tags: the endpoint may use them if it can and the root port completes them.
-        const std::uint32_t rp_cap2 = cfg_read32(0, 0, 0, rp.exp_cap + pci::EXP_DEVCAP2);
-        const std::uint32_t ep_cap2 = cfg_read32(d.bus, 0, 0, d.exp_cap + pci::EXP_DEVCAP2);
-        if ((rp_cap2 & pci::EXP_DEVCAP2_10BIT_TAG_COMP) &&
-            (ep_cap2 & pci::EXP_DEVCAP2_10BIT_TAG_REQ)) {
-            std::uint16_t ctl2 = cfg_read16(d.bus, 0, 0, d.exp_cap + pci::EXP_DEVCTL2);
-            cfg_write16(d.bus, 0, 0, d.exp_cap + pci::EXP_DEVCTL2,
+            const int idx = probe_function(bus, dev, fn, parent, vendor);
+            if (idx < 0 || !tree_[static_cast<unsigned>(idx)].is_bridge()) continue;
+            r = scan_bridge(idx, next_bus);
+            if (r) return r;
+        }
+    }
+    return 0;
+}
+
+int pci_host::scan_bridge(int index, unsigned& next_bus) {
+    const pci_dev br = tree_[static_cast<unsigned>(index)];
+    if (next_bus > max_bus) {
+        io_.log(hal::log_level::error, "pci", br.name() + ": no bus number left below it");
+        return -ENOSPC;
+    }
+    const unsigned secondary = next_bus++;
+    cfg_write8(br.bus, br.dev, br.fn, pci::PRIMARY_BUS, static_cast<std::uint8_t>(br.bus));
+    cfg_write8(br.bus, br.dev, br.fn, pci::SECONDARY_BUS, static_cast<std::uint8_t>(secondary));
+    // Open to the top while scanning, so Type 1 requests reach every bus below.
+    cfg_write8(br.bus, br.dev, br.fn, pci::SUBORDINATE_BUS, static_cast<std::uint8_t>(max_bus));
+    tree_[static_cast<unsigned>(index)].secondary = secondary;
+    const bool below_link =
+        br.type == pci_dev_type::root_port || br.type == pci_dev_type::downstream_port;
+    bool scan = true;
+    if (br.type == pci_dev_type::root_port && br.exp_cap) {
+        cfg_write16(br.bus, br.dev, br.fn, br.exp_cap + pci::EXP_RTCTL, pci::EXP_RTCTL_CRSSVE);
+        int r = wait_link(br.bus, br.dev, br.exp_cap);
+        // The first root port's link is the platform's; another one may be an empty slot.
+        if (r && br.bus == 0 && br.dev == 0) return r;
+        scan = r == 0;
+    }
+    const std::size_t before = tree_.size();
+    if (scan) {
+        int r = scan_bus(secondary, index, below_link, next_bus);
+        if (r) return r;
+    }
+    if (br.type == pci_dev_type::root_port && tree_.size() == before)
+        io_.log(hal::log_level::warning, "pci", "no device below the root port " + br.name());
+    const unsigned subordinate = next_bus - 1;
+    tree_[static_cast<unsigned>(index)].subordinate = subordinate;
+    cfg_write8(br.bus, br.dev, br.fn, pci::SUBORDINATE_BUS, static_cast<std::uint8_t>(subordinate));
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%s: bridge to [bus %02x-%02x]", br.name().c_str(), secondary,
+                  subordinate);
+    io_.log(hal::log_level::info, "pci", buf);
+    return 0;
+}
+
+void pci_host::program_window(const pci_dev& br, const window& mem, const window& pref) {
+    if (mem.hi > mem.lo) {
+        cfg_write16(br.bus, br.dev, br.fn, pci::MEMORY_BASE,
+                    static_cast<std::uint16_t>(mem.lo >> 16));
+        cfg_write16(br.bus, br.dev, br.fn, pci::MEMORY_LIMIT,
+                    static_cast<std::uint16_t>((mem.hi - 1) >> 16));
+    } else {
+        cfg_write16(br.bus, br.dev, br.fn, pci::MEMORY_BASE, window_disabled_base);
+        cfg_write16(br.bus, br.dev, br.fn, pci::MEMORY_LIMIT, window_disabled_limit);
+    }
+    if (pref.hi > pref.lo) {
+        cfg_write16(br.bus, br.dev, br.fn, pci::PREF_MEMORY_BASE,
+                    static_cast<std::uint16_t>(((pref.lo >> 16) & 0xFFF0) | pref_window_64bit));
+        cfg_write16(
+            br.bus, br.dev, br.fn, pci::PREF_MEMORY_LIMIT,
+            static_cast<std::uint16_t>((((pref.hi - 1) >> 16) & 0xFFF0) | pref_window_64bit));
+        cfg_write32(br.bus, br.dev, br.fn, pci::PREF_BASE_UPPER32,
+                    static_cast<std::uint32_t>(pref.lo >> 32));
+        cfg_write32(br.bus, br.dev, br.fn, pci::PREF_LIMIT_UPPER32,
+                    static_cast<std::uint32_t>((pref.hi - 1) >> 32));
+    } else {
+        cfg_write16(br.bus, br.dev, br.fn, pci::PREF_MEMORY_BASE,
+                    window_disabled_base | pref_window_64bit);
+        cfg_write16(br.bus, br.dev, br.fn, pci::PREF_MEMORY_LIMIT,
+                    window_disabled_limit | pref_window_64bit);
+        cfg_write32(br.bus, br.dev, br.fn, pci::PREF_BASE_UPPER32, 0);
+        cfg_write32(br.bus, br.dev, br.fn, pci::PREF_LIMIT_UPPER32, 0);
+    }
+    auto text = [](const window& w, const char* kind) {
+        if (w.hi <= w.lo) return std::string("[") + kind + " none]";
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "[%s 0x%llx-0x%llx]", kind,
+                      static_cast<unsigned long long>(w.lo),
+                      static_cast<unsigned long long>(w.hi - 1));
+        return std::string(buf);
+    };
+    io_.log(hal::log_level::info, "pci",
+            br.name() + ": bridge window " + text(mem, "mem") + " " + text(pref, "mem pref"));
+}
+
+void pci_host::assign_below(int index) {
+    window mem, pref;
+    mem.lo = next32_ = align_up(next32_, bridge_granule);
+    pref.lo = next64_ = align_up(next64_, bridge_granule);
+    for (std::size_t i = 0; i < tree_.size(); ++i) {
+        if (tree_[i].parent != index) continue;
+        assign_bars(tree_[i]);
+        if (tree_[i].is_bridge()) assign_below(static_cast<int>(i));
+    }
+    mem.hi = next32_ = align_up(next32_, bridge_granule);
+    pref.hi = next64_ = align_up(next64_, bridge_granule);
+    program_window(tree_[static_cast<unsigned>(index)], mem, pref);
+}
+
+void pci_host::configure_payload(const pci_dev& rp) {
+    // Max Payload Size: the largest every port in the tree supports; Max Read Request Size: the
+    // host's policy; extended tags where the device has them.
+    unsigned mps = pci::EXP_DEVCAP_PAYLOAD;
+    for (const pci_dev& d : tree_)
+        if (d.exp_cap)
+            mps = std::min<unsigned>(mps,
+                                     cfg_read32(d.bus, d.dev, d.fn, d.exp_cap + pci::EXP_DEVCAP) &
+                                         pci::EXP_DEVCAP_PAYLOAD);
+    unsigned mrrs = 0;
+    while ((128u << (mrrs + 1)) <= board_.mrrs_bytes && mrrs < 5)
+        ++mrrs;
+    for (std::size_t i = 0; i < tree_.size(); ++i) {
+        const pci_dev& d = tree_[i];
+        if (!d.exp_cap) continue;
+        const bool endpoint = !d.is_bridge();
+        const std::uint32_t cap = cfg_read32(d.bus, d.dev, d.fn, d.exp_cap + pci::EXP_DEVCAP);
+        std::uint16_t ctl = cfg_read16(d.bus, d.dev, d.fn, d.exp_cap + pci::EXP_DEVCTL);
+        ctl = static_cast<std::uint16_t>(ctl & ~pci::EXP_DEVCTL_PAYLOAD);
+        ctl = static_cast<std::uint16_t>(ctl | (mps << pci::EXP_DEVCTL_PAYLOAD_SHIFT));
+        if (endpoint) {
+            // pci_enable_pcie_error_reporting: correctable, non-fatal, fatal, UR.
+            ctl = static_cast<std::uint16_t>(ctl | pci::EXP_DEVCTL_ERR_REPORTING);
+            ctl = static_cast<std::uint16_t>(ctl & ~pci::EXP_DEVCTL_READRQ);
+            ctl = static_cast<std::uint16_t>(ctl | (mrrs << pci::EXP_DEVCTL_READRQ_SHIFT));
+            if (cap & pci::EXP_DEVCAP_EXT_TAG)
+                ctl = static_cast<std::uint16_t>(ctl | pci::EXP_DEVCTL_EXT_TAG);
+        }
+        cfg_write16(d.bus, d.dev, d.fn, d.exp_cap + pci::EXP_DEVCTL, ctl);
+        if (!endpoint) continue;
+        // 10-bit tags: the endpoint may use them if it can and every port above it (up to and
+        // including the root port) completes them.
+        bool completers = rp.exp_cap != 0;
+        for (int p = d.parent; p >= 0 && completers; p = tree_[static_cast<unsigned>(p)].parent) {
+            const pci_dev& b = tree_[static_cast<unsigned>(p)];
+            completers =
+                b.exp_cap && (cfg_read32(b.bus, b.dev, b.fn, b.exp_cap + pci::EXP_DEVCAP2) &
+                              pci::EXP_DEVCAP2_10BIT_TAG_COMP);
+        }
+        const std::uint32_t cap2 = cfg_read32(d.bus, d.dev, d.fn, d.exp_cap + pci::EXP_DEVCAP2);
+        if (completers && (cap2 & pci::EXP_DEVCAP2_10BIT_TAG_REQ)) {
+            std::uint16_t ctl2 = cfg_read16(d.bus, d.dev, d.fn, d.exp_cap + pci::EXP_DEVCTL2);
+            cfg_write16(d.bus, d.dev, d.fn, d.exp_cap + pci::EXP_DEVCTL2,
                         static_cast<std::uint16_t>(ctl2 | pci::EXP_DEVCTL2_10BIT_TAG_REQ_EN));
         }
         char line[96];
@@ -288,26 +467,40 @@ int pci_host::enumerate(std::vector<pci_dev>& endpoints) {
                       128u << mrrs);
         io_.log(hal::log_level::info, "pci", line);
     }
+}
 
-    // Bridge windows covering what was assigned, then enable decoding and mastering.
-    std::uint64_t m_lo = board_.mmio32.base, m_hi = align_up(next32_, bridge_granule);
-    if (m_hi > m_lo) {
-        cfg_write16(0, 0, 0, pci::MEMORY_BASE, static_cast<std::uint16_t>(m_lo >> 16));
-        cfg_write16(0, 0, 0, pci::MEMORY_LIMIT, static_cast<std::uint16_t>((m_hi - 1) >> 16));
+int pci_host::enumerate(std::vector<pci_dev>& endpoints) {
+    endpoints.clear();
+    tree_.clear();
+    next32_ = board_.mmio32.base;
+    next64_ = board_.mmio64.base;
+    // The first root port at 00:00.0.
+    std::uint16_t rp_vendor = cfg_read16(0, 0, 0, pci::VENDOR_ID);
+    if (rp_vendor == no_device) {
+        io_.log(hal::log_level::error, "pci", "no root port at 00:00.0");
+        return -ENODATA;
     }
-    std::uint64_t p_lo = board_.mmio64.base, p_hi = align_up(next64_, bridge_granule);
-    if (p_hi > p_lo) {
-        cfg_write16(0, 0, 0, pci::PREF_MEMORY_BASE,
-                    static_cast<std::uint16_t>(((p_lo >> 16) & 0xFFF0) | 1));
-        cfg_write16(0, 0, 0, pci::PREF_MEMORY_LIMIT,
-                    static_cast<std::uint16_t>((((p_hi - 1) >> 16) & 0xFFF0) | 1));
-        cfg_write32(0, 0, 0, pci::PREF_BASE_UPPER32, static_cast<std::uint32_t>(p_lo >> 32));
-        cfg_write32(0, 0, 0, pci::PREF_LIMIT_UPPER32, static_cast<std::uint32_t>((p_hi - 1) >> 32));
+    // Bus 0: root ports (and any other function of the host bridge), then each bridge's tree
+    // depth-first.
+    unsigned next_bus = board_.first_bus;
+    int r = scan_bus(0, -1, false, next_bus);
+    if (r) return r;
+    const int rp = find(0, 0, 0);
+    if (rp < 0) return -ENODATA;
+
+    // Addresses bottom-up: each bridge's window covers what was assigned below it.
+    for (std::size_t i = 0; i < tree_.size(); ++i) {
+        if (tree_[i].parent != -1) continue;
+        assign_bars(tree_[i]);
+        if (tree_[i].is_bridge()) assign_below(static_cast<int>(i));
     }
-    std::uint16_t cmd = pci::COMMAND_MEMORY | pci::COMMAND_MASTER;
-    cfg_write16(0, 0, 0, pci::COMMAND, cmd);
-    cfg_write16(d.bus, 0, 0, pci::COMMAND, cmd);
-    endpoints.push_back(d);
+    configure_payload(tree_[static_cast<unsigned>(rp)]);
+    // Decoding and mastering, top-down.
+    const std::uint16_t cmd = pci::COMMAND_MEMORY | pci::COMMAND_MASTER;
+    for (const pci_dev& d : tree_)
+        cfg_write16(d.bus, d.dev, d.fn, pci::COMMAND, cmd);
+    for (const pci_dev& d : tree_)
+        if (!d.is_bridge() && d.parent >= 0) endpoints.push_back(d);
     return 0;
 }
 
