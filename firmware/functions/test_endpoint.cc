@@ -1,17 +1,25 @@
 #include "functions/test_endpoint.h"
 
 #include <algorithm>
+#include <memory>
 
 #include "dwc/dw_edma.h"
 #include "dwc/dw_pcie_ep.h"
 #include "hal/errno.h"
 #include "hal/pci_regs.h"
+#include "iommu/iova.h"
+#include "iommu/smmu_v3.h"
 
 namespace fw::functions {
 
 namespace {
 constexpr std::uint64_t idle_wait_ns = 1'000'000'000; // nothing to poll: sleep until an IRQ
-}
+// Explicitly managed IOVA ranges (iova_space) live here, far above any DRAM the identity map
+// covers.
+constexpr std::uint64_t explicit_iova_base = 1ull << 40;
+constexpr std::uint64_t explicit_iova_bytes = 1ull << 40;
+constexpr unsigned function_devfn = 0; // device 0, function 0 of whatever bus the host assigns
+} // namespace
 
 void run_test_endpoint(hal::platform& io, const hal::ep_board& board, const epf_test_params& p,
                        const endpoint_job& job) {
@@ -39,6 +47,32 @@ void run_test_endpoint(hal::platform& io, const hal::ep_board& board, const epf_
             ? std::min(board.dram.size, board.irq_window.base - board.dram.base)
             : board.dram.size;
     epc::coherent_pool pool(board.dram.base, pool_bytes);
+    // The SMMU between the controller and DRAM: one stage-1 domain for the function. The pool
+    // and the interrupt window are identity-mapped (IOVA = physical address), so buffers handed
+    // to the controller (BAR backing, eDMA addresses, the doorbell) keep their addresses, as with
+    // an identity-mapped DMA window; jobs reserve explicit IOVA ranges above it.
+    std::unique_ptr<iommu::smmu_v3> smmu;
+    std::unique_ptr<iommu::smmu_domain> domain;
+    std::unique_ptr<iommu::iova_space> iova;
+    if (board.smmu.size) {
+        smmu = std::make_unique<iommu::smmu_v3>(io, board, pool);
+        if ((r = smmu->probe()) || (r = smmu->init())) halt("SMMU init", r);
+        domain = std::make_unique<iommu::smmu_domain>(*smmu);
+        const unsigned rw = iommu::prot_read | iommu::prot_write;
+        if ((r = domain->init())) halt("SMMU domain", r);
+        if ((r = domain->map(board.dram.base, board.dram.base, pool_bytes, rw)))
+            halt("SMMU identity map of DRAM", r);
+        if (board.irq_window.size &&
+            (r = domain->map(board.irq_window.base, board.irq_window.base, board.irq_window.size,
+                             rw | iommu::prot_mmio)))
+            halt("SMMU map of the interrupt window", r);
+        if ((r = domain->attach(function_devfn))) halt("SMMU attach", r);
+        iova = std::make_unique<iommu::iova_space>(*domain);
+        if ((r = iova->init(explicit_iova_base, explicit_iova_bytes))) halt("IOVA space", r);
+        io.log(hal::log_level::info, "ep",
+               "SMMU enabled: DRAM and the interrupt window identity-mapped, ASID " +
+                   std::to_string(domain->asid()));
+    }
     // Declared before the function, which holds its channels (destroyed after it).
     dwc::dw_edma edma(io, board, ep.pci(), pool);
     epf_test_params fp = p;
@@ -82,7 +116,10 @@ void run_test_endpoint(hal::platform& io, const hal::ep_board& board, const epf_
         if (job && !job_done && epf.running() &&
             (ep.pci().readw_dbi(pci::COMMAND) & pci::COMMAND_MASTER)) {
             job_done = true;
-            endpoint_services services{io, edma.probed() ? &edma : nullptr, pool, epc, epf};
+            endpoint_services services{io,           edma.probed() ? &edma : nullptr,
+                                       pool,         epc,
+                                       epf,          smmu.get(),
+                                       domain.get(), iova.get()};
             job(services);
         }
     }

@@ -8,6 +8,8 @@
 #include "functions/pci_epf_test.h"
 #include "hal/board.h"
 #include "hal/hal.h"
+#include "iommu/iova.h"
+#include "iommu/smmu_v3.h"
 
 #include <functional>
 
@@ -20,6 +22,10 @@ struct endpoint_services {
     epc::coherent_pool& pool;
     epc::epc& epc;
     const pci_epf_test& function; // its BARs (local memory the host sees)
+    // The SMMU, the function's domain and its explicit IOVA space; null without an SMMU.
+    iommu::smmu_v3* smmu = nullptr;
+    iommu::smmu_domain* domain = nullptr;
+    iommu::iova_space* iova = nullptr;
 };
 // Runs once, in the event loop, when the link is up and the host has enabled bus mastering.
 using endpoint_job = std::function<void(endpoint_services&)>;
