@@ -1,0 +1,59 @@
+#include "apb_checker.h"
+
+namespace epvp::rtl {
+
+apb_checker::apb_checker(const apb_port& port, violation_handler on_violation)
+    : p_(port)
+    , handler_(std::move(on_violation)) {
+    if (!p_.psel || !p_.penable || !p_.pready)
+        throw std::invalid_argument("apb_checker: port '" + p_.name + "' has unbound pins");
+}
+
+void apb_checker::fail(const char* rule, std::uint64_t cycle, const std::string& detail) {
+    protocol_violation v{p_.name, rule, "APB", cycle, detail};
+    violations_.push_back(v);
+    if (handler_)
+        handler_(v);
+    else
+        throw protocol_error(v);
+}
+
+void apb_checker::sample(std::uint64_t cycle) {
+    const bool sel = *p_.psel, en = *p_.penable, ready = *p_.pready;
+    const bool same =
+        *p_.paddr == addr_ && *p_.pwrite == write_ && *p_.pwdata == wdata_ && *p_.pstrb == strb_;
+    const bool was_finished = finished_;
+    finished_ = false;
+    if (was_finished && sel && en) {
+        fail("penable-low", cycle, "PENABLE still high in the cycle after PREADY");
+    } else if (phase_ == phase::idle) {
+        if (en) fail("setup-first", cycle, "PENABLE high without a setup cycle");
+    } else if (!sel) {
+        fail("psel-held", cycle, "PSEL dropped before the transfer completed with PREADY");
+    } else if (!same) {
+        fail("payload-stable", cycle, "PADDR/PWRITE/PWDATA/PSTRB changed during a transfer");
+    } else if (!en) {
+        if (phase_ == phase::setup)
+            fail("setup-first", cycle, "PENABLE not raised in the cycle after setup");
+        else
+            fail("psel-held", cycle, "PENABLE dropped before PREADY");
+    }
+    // Next phase.
+    if (sel && !en) {
+        phase_ = phase::setup;
+    } else if (sel && en && ready) {
+        phase_ = phase::idle;
+        finished_ = true;
+        ++transfers_;
+    } else if (sel && en) {
+        phase_ = phase::access;
+    } else {
+        phase_ = phase::idle;
+    }
+    addr_ = *p_.paddr;
+    write_ = *p_.pwrite;
+    wdata_ = *p_.pwdata;
+    strb_ = *p_.pstrb;
+}
+
+} // namespace epvp::rtl

@@ -1,0 +1,36 @@
+// APB4 protocol checker: watches one APB port once per cycle (as an island agent).
+//
+// Models these rules (names as they appear in messages):
+//   setup-first     PENABLE rises only after a setup cycle (PSEL high, PENABLE low)
+//   psel-held       PSEL stays high from setup until the access phase ends with PREADY
+//   payload-stable  PADDR, PWRITE, PWDATA and PSTRB do not change from setup to PREADY
+//   penable-low     PENABLE falls after the access phase that ended with PREADY
+// Violations go to the handler as for axi_checker (default: throw protocol_error).
+// Does not model: PPROT, wake-up (APB5), X checks.
+#pragma once
+
+#include "axi_checker.h"
+#include "axi_pins.h"
+
+namespace epvp::rtl {
+
+class apb_checker : public cycle_agent {
+public:
+    explicit apb_checker(const apb_port& port, violation_handler on_violation = nullptr);
+    void sample(std::uint64_t cycle) override;
+    const std::vector<protocol_violation>& violations() const { return violations_; }
+    std::uint64_t transfers() const { return transfers_; }
+
+private:
+    void fail(const char* rule, std::uint64_t cycle, const std::string& detail);
+    apb_port p_;
+    violation_handler handler_;
+    std::vector<protocol_violation> violations_;
+    enum class phase { idle, setup, access } phase_ = phase::idle;
+    bool finished_ = false; // the previous cycle ended an access phase
+    std::uint32_t addr_ = 0, wdata_ = 0;
+    std::uint8_t write_ = 0, strb_ = 0;
+    std::uint64_t transfers_ = 0;
+};
+
+} // namespace epvp::rtl

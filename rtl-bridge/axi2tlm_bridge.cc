@@ -1,0 +1,207 @@
+#include "axi2tlm_bridge.h"
+
+#include <algorithm>
+
+namespace epvp::rtl {
+
+axi2tlm_bridge::axi2tlm_bridge(sc_core::sc_module_name name, rtl_island& island,
+                               const axi_port& pins, unsigned queue_depth)
+    : sc_module(name)
+    , socket("socket")
+    , island_(island)
+    , p_(pins)
+    , depth_(queue_depth) {
+    if (!p_.awvalid || !p_.wvalid || !p_.arvalid || !p_.bvalid || !p_.rvalid)
+        throw std::invalid_argument(std::string(basename()) + ": AXI port '" + p_.name +
+                                    "' has unbound pins");
+    if (depth_ == 0) throw std::invalid_argument(std::string(basename()) + ": queue_depth 0");
+    island_.add_agent(this);
+    SC_THREAD(worker);
+}
+
+void axi2tlm_bridge::set_ready_stall(unsigned percent, std::uint32_t seed) {
+    stall_percent_ = std::min(percent, 100u);
+    rng_ = seed ? seed : 1;
+}
+
+bool axi2tlm_bridge::stall_now() {
+    if (!stall_percent_) return false;
+    rng_ = rng_ * 1664525u + 1013904223u;
+    return (rng_ >> 16) % 100 < stall_percent_;
+}
+
+void axi2tlm_bridge::drive() {
+    const std::size_t queued = jobs_.size() + aw_waiting_.size();
+    *p_.awready = queued < depth_ && !stall_now();
+    *p_.wready = data_waiting_.size() < depth_ && !stall_now();
+    *p_.arready = queued < depth_ && !stall_now();
+    *p_.bvalid = !b_out_.empty();
+    if (!b_out_.empty()) {
+        *p_.bid = static_cast<std::uint8_t>(b_out_.front().first);
+        *p_.bresp = static_cast<std::uint8_t>(b_out_.front().second);
+    }
+    *p_.rvalid = !r_out_.empty();
+    if (!r_out_.empty()) {
+        const r_beat& r = r_out_.front();
+        *p_.rid = static_cast<std::uint8_t>(r.id);
+        *p_.rdata = r.data;
+        *p_.rresp = static_cast<std::uint8_t>(r.resp);
+        *p_.rlast = r.last;
+    }
+}
+
+void axi2tlm_bridge::sample(std::uint64_t) {
+    auto new_job = [&](job j) {
+        jobs_.push_back(std::move(j));
+        job_ev_.notify(sc_core::SC_ZERO_TIME);
+    };
+    if (*p_.awvalid && *p_.awready) {
+        axi_request r;
+        r.id = *p_.awid;
+        r.addr = *p_.awaddr;
+        r.beats = *p_.awlen + 1u;
+        r.size_log2 = *p_.awsize;
+        r.burst = static_cast<axi_burst>(*p_.awburst & 3);
+        r.user = p_.awuser ? *p_.awuser : 0;
+        if (on_request_) on_request_(r, true);
+        if (!data_waiting_.empty()) {
+            new_job({true, r, std::move(data_waiting_.front())});
+            data_waiting_.pop_front();
+        } else {
+            aw_waiting_.push_back(r);
+        }
+    }
+    if (*p_.wvalid && *p_.wready) {
+        w_cur_.push_back({*p_.wdata, *p_.wstrb});
+        if (*p_.wlast || w_cur_.size() > axi_max_incr_beats) {
+            if (!aw_waiting_.empty()) {
+                new_job({true, aw_waiting_.front(), std::move(w_cur_)});
+                aw_waiting_.pop_front();
+            } else {
+                data_waiting_.push_back(std::move(w_cur_));
+            }
+            w_cur_.clear();
+        }
+    }
+    if (*p_.arvalid && *p_.arready) {
+        axi_request r;
+        r.id = *p_.arid;
+        r.addr = *p_.araddr;
+        r.beats = *p_.arlen + 1u;
+        r.size_log2 = *p_.arsize;
+        r.burst = static_cast<axi_burst>(*p_.arburst & 3);
+        r.user = p_.aruser ? *p_.aruser : 0;
+        if (on_request_) on_request_(r, false);
+        new_job({false, r, {}});
+    }
+    if (*p_.bvalid && *p_.bready) b_out_.pop_front();
+    if (*p_.rvalid && *p_.rready) r_out_.pop_front();
+}
+
+bool axi2tlm_bridge::busy() const {
+    return working_ || !jobs_.empty() || !aw_waiting_.empty() || !data_waiting_.empty() ||
+           !w_cur_.empty() || !b_out_.empty() || !r_out_.empty();
+}
+
+void axi2tlm_bridge::worker() {
+    for (;;) {
+        while (jobs_.empty())
+            sc_core::wait(job_ev_);
+        job j = std::move(jobs_.front());
+        jobs_.pop_front();
+        working_ = true;
+        carry_out(j);
+        working_ = false;
+    }
+}
+
+tlm::tlm_response_status axi2tlm_bridge::transport(bool write, std::uint64_t addr,
+                                                   std::vector<unsigned char>& data,
+                                                   std::vector<unsigned char>* be,
+                                                   const axi_request& req) {
+    tlm::tlm_generic_payload gp;
+    axi_ext ext;
+    ext.explicit_burst = true;
+    ext.burst = req.burst;
+    ext.size_log2 = req.size_log2;
+    ext.beats = req.beats;
+    ext.has_id = true;
+    ext.id = req.id;
+    ext.user = req.user;
+    gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    gp.set_address(addr);
+    gp.set_data_ptr(data.data());
+    gp.set_data_length(static_cast<unsigned>(data.size()));
+    gp.set_streaming_width(static_cast<unsigned>(data.size()));
+    if (be) {
+        gp.set_byte_enable_ptr(be->data());
+        gp.set_byte_enable_length(static_cast<unsigned>(be->size()));
+    }
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    gp.set_extension(&ext);
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    socket->b_transport(gp, delay);
+    gp.clear_extension(&ext);
+    ++transactions_;
+    sc_core::wait(delay);
+    return gp.get_response_status();
+}
+
+void axi2tlm_bridge::carry_out(job& j) {
+    const std::vector<axi_beat> beats = axi_beats(j.req, axi_bus_bytes);
+    // Runs of contiguous bytes: [first beat, end beat) with their start address.
+    struct run {
+        std::size_t first = 0, end = 0;
+        std::uint64_t addr = 0;
+        std::size_t bytes = 0;
+    };
+    std::vector<run> runs;
+    for (std::size_t i = 0; i < beats.size(); ++i) {
+        const std::uint64_t start =
+            (beats[i].addr & ~std::uint64_t(axi_bus_bytes - 1)) + beats[i].lane_lo;
+        if (!runs.empty() && j.req.burst != axi_burst::fixed &&
+            runs.back().addr + runs.back().bytes == start) {
+            runs.back().end = i + 1;
+            runs.back().bytes += beats[i].lanes;
+        } else {
+            runs.push_back({i, i + 1, start, beats[i].lanes});
+        }
+    }
+    if (j.write) {
+        axi_resp resp = j.data.size() == beats.size() ? axi_resp::okay : axi_resp::slverr;
+        for (const run& r : runs) {
+            std::vector<unsigned char> data, be;
+            bool all = true;
+            for (std::size_t i = r.first; i < r.end && i < j.data.size(); ++i)
+                for (unsigned k = 0; k < beats[i].lanes; ++k) {
+                    const unsigned lane = beats[i].lane_lo + k;
+                    data.push_back(static_cast<unsigned char>(j.data[i].data >> (8 * lane)));
+                    const bool on = (j.data[i].strb >> lane) & 1;
+                    be.push_back(on ? TLM_BYTE_ENABLED : TLM_BYTE_DISABLED);
+                    all = all && on;
+                }
+            if (data.empty()) continue;
+            resp = worse(resp, to_axi(transport(true, r.addr, data, all ? nullptr : &be, j.req)));
+        }
+        b_out_.push_back({j.req.id, resp});
+    } else {
+        for (const run& r : runs) {
+            std::vector<unsigned char> data(r.bytes, 0);
+            const axi_resp resp = to_axi(transport(false, r.addr, data, nullptr, j.req));
+            std::size_t off = 0;
+            for (std::size_t i = r.first; i < r.end; ++i) {
+                r_beat b;
+                b.id = j.req.id;
+                b.resp = resp;
+                b.last = i + 1 == beats.size();
+                for (unsigned k = 0; k < beats[i].lanes; ++k, ++off)
+                    if (resp == axi_resp::okay)
+                        b.data |= std::uint64_t(data[off]) << (8 * (beats[i].lane_lo + k));
+                r_out_.push_back(b);
+            }
+        }
+    }
+    island_.wake();
+}
+
+} // namespace epvp::rtl

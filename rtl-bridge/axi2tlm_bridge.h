@@ -1,0 +1,95 @@
+// AXI4 -> TLM-2.0 subordinate bridge: takes the AXI4 manager port of a Verilated block and
+// carries each burst out as TLM b_transport calls on an initiator socket.
+//
+// Models: AW, W and AR accepted into queues of queue_depth requests (write data may come
+// before its address); each burst becomes one TLM transaction per run of contiguous bytes (an
+// INCR burst is one transaction from its start address, a WRAP burst two, a FIXED burst one per
+// beat), with WSTRB as TLM byte enables and an axi_ext carrying the burst's type, size, beats,
+// ID and AxUSER; the annotated delay the target returns passes (the island keeps clocking)
+// before the response goes back on the pins. Responses: TLM_OK_RESPONSE -> OKAY,
+// TLM_ADDRESS_ERROR_RESPONSE -> DECERR, any other error -> SLVERR; a write's B response is the
+// worst of its transactions, a read's beats carry their own transaction's response; a write
+// whose WLAST count does not match AWLEN is answered SLVERR. Bursts are carried out one at a
+// time, in the order their requests completed, so responses come back in request order (legal
+// for any IDs). BREADY/RREADY-side backpressure from the manager is honoured; set_ready_stall
+// drops AWREADY/WREADY/ARREADY at random for tests.
+// Does not model: parallel TLM transactions (one burst at a time), DMI, exclusive access,
+// AxPROT/AxCACHE.
+#pragma once
+
+#include "axi_burst.h"
+#include "axi_ext.h"
+#include "axi_pins.h"
+#include "rtl_island.h"
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <vector>
+
+namespace epvp::rtl {
+
+class axi2tlm_bridge : public sc_core::sc_module, public cycle_agent {
+public:
+    tlm_utils::simple_initiator_socket<axi2tlm_bridge> socket;
+
+    SC_HAS_PROCESS(axi2tlm_bridge);
+    axi2tlm_bridge(sc_core::sc_module_name name, rtl_island& island, const axi_port& pins,
+                   unsigned queue_depth = 8);
+
+    // AWREADY/WREADY/ARREADY low in about percent% of cycles (deterministic from the seed).
+    void set_ready_stall(unsigned percent, std::uint32_t seed);
+    // Called for every request the block issues, at its address handshake.
+    void on_request(std::function<void(const axi_request&, bool is_write)> f) {
+        on_request_ = std::move(f);
+    }
+    std::uint64_t transactions() const { return transactions_; }
+
+    void drive() override;
+    void sample(std::uint64_t cycle) override;
+    bool busy() const override;
+
+private:
+    struct w_beat {
+        std::uint64_t data = 0;
+        std::uint8_t strb = 0;
+    };
+    struct job {
+        bool write = false;
+        axi_request req;
+        std::vector<w_beat> data;
+    };
+    struct r_beat {
+        unsigned id = 0;
+        std::uint64_t data = 0;
+        axi_resp resp = axi_resp::okay;
+        bool last = false;
+    };
+    void worker();
+    void carry_out(job& j);
+    tlm::tlm_response_status transport(bool write, std::uint64_t addr,
+                                       std::vector<unsigned char>& data,
+                                       std::vector<unsigned char>* be, const axi_request& req);
+    bool stall_now();
+
+    rtl_island& island_;
+    axi_port p_;
+    unsigned depth_;
+    std::function<void(const axi_request&, bool)> on_request_;
+    std::deque<axi_request> aw_waiting_;           // addresses waiting for their data
+    std::deque<std::vector<w_beat>> data_waiting_; // data bursts waiting for their address
+    std::vector<w_beat> w_cur_;
+    std::deque<job> jobs_;
+    sc_core::sc_event job_ev_;
+    bool working_ = false;
+    std::deque<std::pair<unsigned, axi_resp>> b_out_;
+    std::deque<r_beat> r_out_;
+    unsigned stall_percent_ = 0;
+    std::uint32_t rng_ = 1;
+    std::uint64_t transactions_ = 0;
+};
+
+} // namespace epvp::rtl

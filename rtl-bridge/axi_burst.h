@@ -1,0 +1,55 @@
+// AXI4 burst arithmetic shared by the bridges, the protocol checker and the tests: the address
+// and active byte lanes of every beat of a burst, and the burst legality rules.
+//
+// Models: the AXI4 address rules for FIXED, INCR and WRAP bursts (aligned address, beat
+// addresses, wrap boundary), the byte lanes a beat uses on a bus of bus_bytes (an unaligned
+// start leaves the low lanes of the first INCR beat, and of every FIXED beat, unused), and the
+// legality rules a manager must keep: WRAP lengths 2/4/8/16 with a start aligned to the
+// transfer size, at most 16 beats for FIXED and WRAP, at most 256 for INCR, a transfer size no
+// wider than the bus, no INCR burst crossing a 4 KiB boundary, the reserved burst encoding.
+// Does not model: AXI3 (16-beat INCR limit, write interleaving), exclusive-access rules.
+// SystemC-free.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace epvp::rtl {
+
+enum class axi_burst : std::uint8_t { fixed = 0, incr = 1, wrap = 2, reserved = 3 };
+enum class axi_resp : std::uint8_t { okay = 0, exokay = 1, slverr = 2, decerr = 3 };
+
+constexpr std::uint64_t axi_boundary_bytes = 4096; // no burst crosses a 4 KiB boundary
+constexpr unsigned axi_max_incr_beats = 256;
+constexpr unsigned axi_max_fixed_wrap_beats = 16;
+
+const char* to_string(axi_burst b);
+const char* to_string(axi_resp r);
+// The more severe of two responses: DECERR over SLVERR over EXOKAY/OKAY.
+axi_resp worse(axi_resp a, axi_resp b);
+
+// One AXI address-channel request.
+struct axi_request {
+    std::uint64_t addr = 0;
+    unsigned beats = 1;     // AxLEN + 1
+    unsigned size_log2 = 0; // AxSIZE: bytes per beat = 1 << size_log2
+    axi_burst burst = axi_burst::incr;
+    unsigned id = 0;
+    std::uint32_t user = 0;
+    unsigned bytes_per_beat() const { return 1u << size_log2; }
+};
+
+struct axi_beat {
+    std::uint64_t addr = 0; // address of the beat (unaligned for the first INCR beat)
+    unsigned lane_lo = 0;   // first active byte lane
+    unsigned lanes = 0;     // number of active byte lanes
+};
+
+// Beats of a legal burst on a bus of bus_bytes (a power of two).
+std::vector<axi_beat> axi_beats(const axi_request& r, unsigned bus_bytes);
+
+// The legality rule the request breaks, as "rule: detail", or an empty string.
+std::string axi_burst_violation(const axi_request& r, unsigned bus_bytes);
+
+} // namespace epvp::rtl

@@ -1,0 +1,167 @@
+#include "axi_checker.h"
+
+#include <sstream>
+
+namespace epvp::rtl {
+
+std::string protocol_violation::message() const {
+    std::ostringstream os;
+    os << "protocol violation on " << port << ": rule " << rule << ", channel " << channel
+       << ", cycle " << cycle << ": " << detail;
+    return os.str();
+}
+
+axi_checker::axi_checker(const axi_port& port, violation_handler on_violation)
+    : p_(port)
+    , handler_(std::move(on_violation)) {
+    if (!p_.awvalid || !p_.wvalid || !p_.bvalid || !p_.arvalid || !p_.rvalid)
+        throw std::invalid_argument("axi_checker: port '" + p_.name + "' has unbound pins");
+}
+
+void axi_checker::fail(const char* rule, const char* channel, std::uint64_t cycle,
+                       const std::string& detail) {
+    protocol_violation v{p_.name, rule, channel, cycle, detail};
+    violations_.push_back(v);
+    if (handler_)
+        handler_(v);
+    else
+        throw protocol_error(v);
+}
+
+void axi_checker::check_channel(const char* ch, channel_state& s, bool valid, bool ready,
+                                std::vector<std::uint64_t> payload, std::uint64_t cycle) {
+    if (s.stalled) {
+        if (!valid)
+            fail("valid-held", ch, cycle,
+                 std::string(ch) + "VALID dropped before " + ch + "READY was seen");
+        else if (payload != s.payload)
+            fail("payload-stable", ch, cycle,
+                 std::string(ch) + " payload changed while " + ch + "VALID was high and " + ch +
+                     "READY low");
+    }
+    s.stalled = valid && !ready;
+    s.payload = std::move(payload);
+    if (valid && ready) ++handshakes_;
+}
+
+void axi_checker::sample(std::uint64_t cycle) {
+    const bool awv = *p_.awvalid, awr = *p_.awready;
+    const bool wv = *p_.wvalid, wr = *p_.wready;
+    const bool bv = *p_.bvalid, br = *p_.bready;
+    const bool arv = *p_.arvalid, arr = *p_.arready;
+    const bool rv = *p_.rvalid, rr = *p_.rready;
+    check_channel(
+        "AW", aw_, awv, awr,
+        {*p_.awid, *p_.awaddr, *p_.awlen, *p_.awsize, *p_.awburst, p_.awuser ? *p_.awuser : 0u},
+        cycle);
+    check_channel("W", w_, wv, wr, {*p_.wdata, *p_.wstrb, *p_.wlast}, cycle);
+    check_channel("B", b_, bv, br, {*p_.bid, *p_.bresp}, cycle);
+    check_channel(
+        "AR", ar_, arv, arr,
+        {*p_.arid, *p_.araddr, *p_.arlen, *p_.arsize, *p_.arburst, p_.aruser ? *p_.aruser : 0u},
+        cycle);
+    check_channel("R", r_, rv, rr, {*p_.rid, *p_.rdata, *p_.rresp, *p_.rlast}, cycle);
+
+    auto request = [](std::uint64_t addr, unsigned len, unsigned size, unsigned burst) {
+        axi_request r;
+        r.addr = addr;
+        r.beats = len + 1;
+        r.size_log2 = size;
+        r.burst = static_cast<axi_burst>(burst & 3);
+        return r;
+    };
+    auto burst_rule = [&](const char* ch, const axi_request& r) {
+        const std::string v = axi_burst_violation(r, axi_bus_bytes);
+        if (v.empty()) return;
+        const auto colon = v.find(':');
+        const std::string rule = v.substr(0, colon);
+        fail(rule.c_str(), ch, cycle, v.substr(colon + 2));
+    };
+    // A write is ready for its B response once both its address and its data are complete.
+    auto write_complete = [&](unsigned id) { ++writes_complete_[id]; };
+
+    if (awv && awr) {
+        const axi_request r = request(*p_.awaddr, *p_.awlen, *p_.awsize, *p_.awburst);
+        burst_rule("AW", r);
+        const unsigned id = *p_.awid;
+        if (!data_waiting_aw_.empty()) {
+            const unsigned beats = data_waiting_aw_.front();
+            data_waiting_aw_.pop_front();
+            if (beats != r.beats) {
+                std::ostringstream os;
+                os << "WLAST came on beat " << beats << " of a " << r.beats << "-beat burst";
+                fail("wlast", "W", cycle, os.str());
+            }
+            write_complete(id);
+        } else {
+            aw_waiting_data_.push_back({id, r.beats});
+        }
+    }
+    if (wv && wr) {
+        ++w_beats_;
+        const bool last = *p_.wlast;
+        if (!aw_waiting_data_.empty()) {
+            const unsigned id = aw_waiting_data_.front().first;
+            const unsigned beats = aw_waiting_data_.front().second;
+            if (last != (w_beats_ == beats)) {
+                std::ostringstream os;
+                os << (last ? "WLAST set on beat " : "WLAST missing on beat ") << w_beats_
+                   << " of a " << beats << "-beat burst";
+                fail("wlast", "W", cycle, os.str());
+            }
+            if (last || w_beats_ == beats) {
+                aw_waiting_data_.pop_front();
+                w_beats_ = 0;
+                write_complete(id);
+            }
+        } else if (last) {
+            data_waiting_aw_.push_back(w_beats_);
+            w_beats_ = 0;
+        } else if (w_beats_ > axi_max_incr_beats) {
+            fail("wlast", "W", cycle, "more than 256 write beats without WLAST");
+            w_beats_ = 0;
+        }
+    }
+    if (bv && br) {
+        const unsigned id = *p_.bid;
+        auto it = writes_complete_.find(id);
+        if (it == writes_complete_.end() || it->second == 0) {
+            std::ostringstream os;
+            os << "BID " << id << " matches no write whose address and data are complete";
+            fail("b-id", "B", cycle, os.str());
+        } else if (--it->second == 0) {
+            writes_complete_.erase(it);
+        }
+    }
+    if (arv && arr) {
+        const axi_request r = request(*p_.araddr, *p_.arlen, *p_.arsize, *p_.arburst);
+        burst_rule("AR", r);
+        reads_[*p_.arid].push_back(r.beats);
+    }
+    if (rv && rr) {
+        const unsigned id = *p_.rid;
+        auto it = reads_.find(id);
+        if (it == reads_.end() || it->second.empty()) {
+            std::ostringstream os;
+            os << "RID " << id << " matches no outstanding read";
+            fail("r-id", "R", cycle, os.str());
+        } else {
+            const unsigned beats = it->second.front();
+            const unsigned seen = ++r_beats_[id];
+            const bool last = *p_.rlast;
+            if (last != (seen == beats)) {
+                std::ostringstream os;
+                os << (last ? "RLAST set on beat " : "RLAST missing on beat ") << seen << " of a "
+                   << beats << "-beat burst with RID " << id;
+                fail("rlast", "R", cycle, os.str());
+            }
+            if (last || seen == beats) {
+                it->second.pop_front();
+                if (it->second.empty()) reads_.erase(it);
+                r_beats_.erase(id);
+            }
+        }
+    }
+}
+
+} // namespace epvp::rtl

@@ -1,0 +1,87 @@
+// AXI4 protocol checker: watches every pin of one AXI4 port once per cycle (as an island agent)
+// and reports the first breach of a rule with the rule, the channel and the cycle.
+//
+// Models these rules (names as they appear in messages):
+//   valid-held      AxVALID/WVALID/BVALID/RVALID, once high, stays high until READY
+//   payload-stable  a channel's payload does not change while VALID && !READY
+//   burst-type, burst-size, burst-length, wrap-length, wrap-alignment, 4k-boundary
+//                   burst legality of every AW/AR request (see axi_burst.h)
+//   wlast           WLAST on the last beat of its write burst and on no other
+//   b-id / r-id     a B or R response carries the ID of an outstanding request (a write whose
+//                   address and data are both complete, for B)
+//   rlast           RLAST on the last beat of its read burst and on no other
+// A violation goes to the handler; the default handler throws protocol_error (the message
+// names the port, rule, channel and cycle), which ends the simulation run. Pass a handler to
+// collect violations instead.
+// Does not model: X/Z checks (two-state simulation), reset-value rules, exclusive-access and
+// cache-attribute rules, timeouts for requests never answered.
+// SystemC-free (an agent of rtl_island, which is SystemC).
+#pragma once
+
+#include "axi_burst.h"
+#include "axi_pins.h"
+#include "rtl_island.h"
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace epvp::rtl {
+
+struct protocol_violation {
+    std::string port;
+    std::string rule;
+    std::string channel;
+    std::uint64_t cycle = 0;
+    std::string detail;
+    std::string message() const;
+};
+
+class protocol_error : public std::runtime_error {
+public:
+    explicit protocol_error(const protocol_violation& v)
+        : std::runtime_error(v.message())
+        , violation(v) {}
+    protocol_violation violation;
+};
+
+using violation_handler = std::function<void(const protocol_violation&)>;
+
+class axi_checker : public cycle_agent {
+public:
+    explicit axi_checker(const axi_port& port, violation_handler on_violation = nullptr);
+    void sample(std::uint64_t cycle) override;
+    const std::vector<protocol_violation>& violations() const { return violations_; }
+    std::uint64_t handshakes() const { return handshakes_; }
+
+private:
+    struct channel_state {
+        bool stalled = false; // VALID && !READY in the previous cycle
+        std::vector<std::uint64_t> payload;
+    };
+    void check_channel(const char* ch, channel_state& s, bool valid, bool ready,
+                       std::vector<std::uint64_t> payload, std::uint64_t cycle);
+    void fail(const char* rule, const char* channel, std::uint64_t cycle,
+              const std::string& detail);
+
+    axi_port p_;
+    violation_handler handler_;
+    std::vector<protocol_violation> violations_;
+    channel_state aw_, w_, b_, ar_, r_;
+    std::uint64_t handshakes_ = 0;
+    // Write bursts: lengths of accepted AWs whose data is not complete, lengths of complete
+    // data bursts whose AW has not come yet, beats of the current data burst.
+    std::deque<std::pair<unsigned, unsigned>> aw_waiting_data_; // (AWID, beats)
+    std::deque<unsigned> data_waiting_aw_;
+    unsigned w_beats_ = 0;
+    std::map<unsigned, unsigned> writes_complete_;   // id -> writes ready for a B response
+    std::map<unsigned, std::deque<unsigned>> reads_; // id -> beats of outstanding reads
+    std::map<unsigned, unsigned> r_beats_;           // id -> beats seen of its oldest read
+};
+
+} // namespace epvp::rtl

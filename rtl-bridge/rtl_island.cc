@@ -1,0 +1,132 @@
+#include "rtl_island.h"
+
+#include <stdexcept>
+
+namespace epvp::rtl {
+
+rtl_island::rtl_island(sc_core::sc_module_name name, sc_core::sc_time clock_period,
+                       unsigned reset_cycles)
+    : sc_module(name)
+    , period_(clock_period)
+    , reset_cycles_(reset_cycles) {
+    if (period_ == sc_core::SC_ZERO_TIME)
+        throw std::invalid_argument(std::string(basename()) + ": clock period must be > 0");
+    SC_THREAD(clock_thread);
+}
+
+rtl_island::~rtl_island() {
+    close_waves();
+    for (auto& m : models_)
+        m->final();
+}
+
+rtl_model& rtl_island::add_model(std::unique_ptr<rtl_model> m) {
+    if (!m) throw std::invalid_argument(std::string(basename()) + ": add_model(nullptr)");
+    models_.push_back(std::move(m));
+    return *models_.back();
+}
+
+void rtl_island::add_agent(cycle_agent* a) {
+    if (!a) throw std::invalid_argument(std::string(basename()) + ": add_agent(nullptr)");
+    agents_.push_back(a);
+}
+
+void rtl_island::wake() {
+    work_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void rtl_island::open_waves(const std::string& file) {
+    close_waves();
+    for (std::size_t i = 0; i < models_.size(); ++i) {
+        // One file per block: the first keeps the name, others get ".<block>" before the
+        // extension.
+        std::string f = file;
+        if (i) {
+            auto dot = f.rfind('.');
+            f.insert(dot == std::string::npos ? f.size() : dot,
+                     std::string(".") + models_[i]->name());
+        }
+        models_[i]->open_waves(f);
+    }
+    waves_open_ = true;
+}
+
+void rtl_island::close_waves() {
+    if (!waves_open_) return;
+    for (auto& m : models_)
+        m->close_waves();
+    waves_open_ = false;
+}
+
+bool rtl_island::any_busy() const {
+    for (auto* a : agents_)
+        if (a->busy()) return true;
+    return false;
+}
+
+void rtl_island::dump(const sc_core::sc_time& t) {
+    if (!waves_open_) return;
+    const auto ps = static_cast<std::uint64_t>(t / sc_core::sc_time(1, sc_core::SC_PS));
+    for (auto& m : models_)
+        m->dump_waves(ps);
+}
+
+void rtl_island::do_reset() {
+    for (auto& m : models_) {
+        m->set_reset(true);
+        m->set_clock(false);
+        m->eval();
+    }
+    for (unsigned i = 0; i < reset_cycles_; ++i) {
+        for (auto& m : models_) {
+            m->set_clock(true);
+            m->eval();
+            m->set_clock(false);
+            m->eval();
+        }
+        time_ += period_;
+    }
+    for (auto& m : models_) {
+        m->set_reset(false);
+        m->eval();
+    }
+    reset_done_ = true;
+}
+
+void rtl_island::run_cycle() {
+    for (auto* a : agents_)
+        a->drive();
+    for (auto& m : models_) {
+        m->set_clock(false);
+        m->eval();
+    }
+    dump(time_);
+    for (auto* a : agents_)
+        a->sample(cycles_);
+    for (auto& m : models_) {
+        m->set_clock(true);
+        m->eval();
+    }
+    dump(time_ + period_ / 2);
+    ++cycles_;
+    time_ += period_;
+}
+
+void rtl_island::clock_thread() {
+    for (;;) {
+        while (!any_busy())
+            sc_core::wait(work_);
+        if (!reset_done_) do_reset();
+        const sc_core::sc_time now = sc_core::sc_time_stamp();
+        if (time_ < now)
+            time_ = now; // the clock was stopped while idle: no edges in between
+        else if (time_ > now)
+            sc_core::wait(time_ - now);
+        while (any_busy()) {
+            run_cycle();
+            sc_core::wait(period_);
+        }
+    }
+}
+
+} // namespace epvp::rtl

@@ -1,0 +1,95 @@
+// An RTL island: Verilated blocks plus the C++ agents (bridges, protocol checkers, test
+// stimulus) that drive and watch their pins, clocked together.
+//
+// Models: one RTL clock of a given period that runs only while some agent has work in flight
+// (idle simulated time costs no wall time and no edges); while it runs, each cycle is one
+// SystemC wait of one period, so simulated time advances by exactly one clock period per
+// cycle. The island keeps its own time: a transaction arriving at a SystemC time the island has
+// already clocked past starts at the island's time (the clock is a shared resource). A cycle:
+// agents drive their inputs, the blocks settle with the clock low, agents and checkers sample
+// the settled pins (the values seen at the rising edge: a handshake is VALID && READY here),
+// then the rising edge is evaluated. Reset is held for reset_cycles cycles before the first
+// cycle, at the island's time 0. Waves: every block of the island can dump to an FST or VCD
+// file (format from the file name) with time stamps in picoseconds.
+// Does not model: several clocks or clock domain crossings, gated clocks inside the RTL, RTL
+// that starts activity on its own while no agent is busy (timers, free-running counters: they
+// would see no edges while the island is idle).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <systemc>
+#include <vector>
+
+namespace epvp::rtl {
+
+// A Verilated block as the island sees it (implemented in rtl_models.cc over the generated
+// classes, so that this header needs no Verilator headers).
+class rtl_model {
+public:
+    virtual ~rtl_model() = default;
+    virtual const char* name() const = 0;
+    virtual void set_clock(bool level) = 0;
+    virtual void set_reset(bool asserted) = 0;
+    virtual void eval() = 0;
+    // Waves: open a file (".fst" or ".vcd"), dump at a time in picoseconds, close.
+    virtual void open_waves(const std::string& file) = 0;
+    virtual void dump_waves(std::uint64_t time_ps) = 0;
+    virtual void close_waves() = 0;
+    virtual void final() = 0;
+};
+
+// Something that drives or watches pins once per cycle.
+class cycle_agent {
+public:
+    virtual ~cycle_agent() = default;
+    // Set the inputs this agent drives (from its own state only).
+    virtual void drive() {}
+    // The pins have settled for this cycle: record handshakes, update state.
+    virtual void sample(std::uint64_t cycle) = 0;
+    // Work in flight: the clock keeps running while any agent is busy.
+    virtual bool busy() const { return false; }
+};
+
+class rtl_island : public sc_core::sc_module {
+public:
+    SC_HAS_PROCESS(rtl_island);
+    rtl_island(sc_core::sc_module_name name, sc_core::sc_time clock_period,
+               unsigned reset_cycles = 2);
+    ~rtl_island() override;
+
+    // The island owns its blocks; agents are owned by whoever created them.
+    rtl_model& add_model(std::unique_ptr<rtl_model> m);
+    void add_agent(cycle_agent* a);
+    // An agent got work: start the clock if it is stopped.
+    void wake();
+
+    // Dump the island's blocks to a wave file from now on (".fst" or ".vcd"; throws with the
+    // file name when the extension is neither or a block was not built with that format).
+    void open_waves(const std::string& file);
+    void close_waves();
+
+    sc_core::sc_time clock_period() const { return period_; }
+    std::uint64_t cycles() const { return cycles_; }
+    sc_core::sc_time island_time() const { return time_; }
+
+private:
+    void clock_thread();
+    bool any_busy() const;
+    void run_cycle();
+    void dump(const sc_core::sc_time& t);
+    void do_reset();
+
+    sc_core::sc_time period_;
+    unsigned reset_cycles_;
+    bool reset_done_ = false;
+    bool waves_open_ = false;
+    std::vector<std::unique_ptr<rtl_model>> models_;
+    std::vector<cycle_agent*> agents_;
+    sc_core::sc_event work_;
+    sc_core::sc_time time_ = sc_core::SC_ZERO_TIME; // start of the next cycle
+    std::uint64_t cycles_ = 0;
+};
+
+} // namespace epvp::rtl

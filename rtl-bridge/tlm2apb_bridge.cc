@@ -1,0 +1,102 @@
+#include "tlm2apb_bridge.h"
+
+#include <sstream>
+
+namespace epvp::rtl {
+
+namespace {
+constexpr unsigned apb_word_bytes = 4;
+} // namespace
+
+tlm2apb_bridge::tlm2apb_bridge(sc_core::sc_module_name name, rtl_island& island,
+                               const apb_port& pins, unsigned paddr_bits)
+    : sc_module(name)
+    , socket("socket")
+    , island_(island)
+    , p_(pins)
+    , paddr_bits_(paddr_bits) {
+    if (!p_.psel || !p_.penable || !p_.pwrite || !p_.paddr || !p_.pwdata || !p_.pready ||
+        !p_.prdata || !p_.pslverr)
+        throw std::invalid_argument(std::string(basename()) + ": APB port '" + p_.name +
+                                    "' has unbound pins");
+    if (paddr_bits_ == 0 || paddr_bits_ > 32)
+        throw std::invalid_argument(std::string(basename()) + ": paddr_bits must be 1..32");
+    socket.register_b_transport(this, &tlm2apb_bridge::b_transport);
+    island_.add_agent(this);
+}
+
+void tlm2apb_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    sc_core::wait(delay);
+    delay = sc_core::SC_ZERO_TIME;
+    const std::uint64_t addr = gp.get_address();
+    const unsigned len = gp.get_data_length();
+    const unsigned offset = static_cast<unsigned>(addr % apb_word_bytes);
+    if (!gp.is_read() && !gp.is_write()) {
+        gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+        return;
+    }
+    if (len == 0 || offset + len > apb_word_bytes || gp.get_streaming_width() < len ||
+        !gp.get_data_ptr()) {
+        gp.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+        return;
+    }
+    if (paddr_bits_ < 64 && (addr >> paddr_bits_) != 0) {
+        gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    transfer t;
+    t.addr = static_cast<std::uint32_t>(addr - offset);
+    t.write = gp.is_write();
+    const unsigned char* be = gp.get_byte_enable_ptr();
+    const unsigned be_len = gp.get_byte_enable_length();
+    unsigned char* data = gp.get_data_ptr();
+    for (unsigned i = 0; i < len; ++i) {
+        const bool on = !be || !be_len || be[i % be_len] == TLM_BYTE_ENABLED;
+        if (!on) continue;
+        t.strb |= std::uint8_t(1u << (offset + i));
+        if (t.write) t.wdata |= std::uint32_t(data[i]) << (8 * (offset + i));
+    }
+    if (!t.write) t.strb = 0; // APB4: PSTRB is low for reads
+    queue_.push_back(&t);
+    island_.wake();
+    while (!t.done)
+        sc_core::wait(t.done_ev);
+    if (!t.write)
+        for (unsigned i = 0; i < len; ++i)
+            if (!be || !be_len || be[i % be_len] == TLM_BYTE_ENABLED)
+                data[i] = static_cast<unsigned char>(t.rdata >> (8 * (offset + i)));
+    gp.set_response_status(t.slverr ? tlm::TLM_GENERIC_ERROR_RESPONSE : tlm::TLM_OK_RESPONSE);
+}
+
+void tlm2apb_bridge::drive() {
+    if (phase_ == phase::idle && !queue_.empty()) phase_ = phase::setup;
+    if (phase_ == phase::idle) {
+        *p_.psel = 0;
+        *p_.penable = 0;
+        return;
+    }
+    const transfer& t = *queue_.front();
+    *p_.psel = 1;
+    *p_.penable = phase_ == phase::access;
+    *p_.pwrite = t.write;
+    *p_.paddr = t.addr;
+    *p_.pwdata = t.wdata;
+    if (p_.pstrb) *p_.pstrb = t.strb;
+}
+
+void tlm2apb_bridge::sample(std::uint64_t) {
+    if (phase_ == phase::setup) {
+        phase_ = phase::access;
+    } else if (phase_ == phase::access && *p_.pready) {
+        transfer* t = queue_.front();
+        queue_.pop_front();
+        t->rdata = *p_.prdata;
+        t->slverr = *p_.pslverr;
+        t->done = true;
+        t->done_ev.notify(island_.clock_period()); // the PREADY cycle counts in full
+        ++transfers_;
+        phase_ = phase::idle;
+    }
+}
+
+} // namespace epvp::rtl

@@ -1,0 +1,306 @@
+#include "tlm2axi_bridge.h"
+
+#include <algorithm>
+#include <sstream>
+
+namespace epvp::rtl {
+
+namespace {
+constexpr unsigned full_size_log2 = 3; // log2(axi_bus_bytes)
+static_assert((1u << full_size_log2) == axi_bus_bytes, "bus width");
+} // namespace
+
+tlm2axi_bridge::tlm2axi_bridge(sc_core::sc_module_name name, rtl_island& island,
+                               const axi_port& pins)
+    : sc_module(name)
+    , socket("socket")
+    , island_(island)
+    , p_(pins) {
+    if (!p_.awvalid || !p_.wvalid || !p_.arvalid || !p_.bvalid || !p_.rvalid)
+        throw std::invalid_argument(std::string(basename()) + ": AXI port '" + p_.name +
+                                    "' has unbound pins");
+    socket.register_b_transport(this, &tlm2axi_bridge::b_transport);
+    island_.add_agent(this);
+}
+
+void tlm2axi_bridge::set_ready_stall(unsigned percent, std::uint32_t seed) {
+    stall_percent_ = std::min(percent, 100u);
+    rng_ = seed ? seed : 1;
+}
+
+bool tlm2axi_bridge::stall_now() {
+    if (!stall_percent_) return false;
+    rng_ = rng_ * 1664525u + 1013904223u;
+    return (rng_ >> 16) % 100 < stall_percent_;
+}
+
+bool tlm2axi_bridge::byte_enabled(const tlm::tlm_generic_payload& gp, std::size_t i) const {
+    const unsigned char* be = gp.get_byte_enable_ptr();
+    const unsigned be_len = gp.get_byte_enable_length();
+    if (!be || !be_len) return true;
+    return be[i % be_len] == TLM_BYTE_ENABLED;
+}
+
+std::string tlm2axi_bridge::plan(tlm::tlm_generic_payload& gp, const axi_ext* ext, txn& t) {
+    const std::uint64_t addr = gp.get_address();
+    const std::size_t len = gp.get_data_length();
+    const bool write = gp.is_write();
+    if (len == 0) return "zero-length transaction";
+    if (!gp.get_data_ptr()) return "no data pointer";
+    auto add = [&](const axi_request& r) -> burst_job* {
+        auto j = std::make_unique<burst_job>();
+        j->req = r;
+        j->write = write;
+        j->owner = &t;
+        t.jobs.push_back(std::move(j));
+        return t.jobs.back().get();
+    };
+    if (ext && ext->explicit_burst) {
+        axi_request r;
+        r.addr = addr;
+        r.beats = ext->beats;
+        r.size_log2 = ext->size_log2;
+        r.burst = ext->burst;
+        const std::string bad = axi_burst_violation(r, axi_bus_bytes);
+        if (!bad.empty()) return "illegal burst: " + bad;
+        burst_job* j = add(r);
+        std::size_t off = 0;
+        for (const axi_beat& b : axi_beats(r, axi_bus_bytes)) {
+            j->beats.push_back({b.lane_lo, b.lanes, off});
+            off += b.lanes;
+        }
+        if (off != len) {
+            std::ostringstream os;
+            os << "the burst moves " << off << " bytes but the transaction has " << len;
+            return os.str();
+        }
+        return std::string();
+    }
+    const unsigned sw = gp.get_streaming_width();
+    if (sw != 0 && sw < len) {
+        // FIXED bursts of the streaming width.
+        unsigned size_log2 = 0;
+        while ((1u << size_log2) < sw)
+            ++size_log2;
+        if ((1u << size_log2) != sw || sw > axi_bus_bytes || addr % sw || len % sw) {
+            std::ostringstream os;
+            os << "streaming width " << sw << " with length " << len << " at 0x" << std::hex << addr
+               << " (needs a power of two up to " << std::dec << axi_bus_bytes
+               << ", aligned start, whole beats)";
+            return os.str();
+        }
+        const std::size_t total = len / sw;
+        for (std::size_t done = 0; done < total;) {
+            axi_request r;
+            r.addr = addr;
+            r.size_log2 = size_log2;
+            r.burst = axi_burst::fixed;
+            r.beats = static_cast<unsigned>(
+                std::min<std::size_t>(axi_max_fixed_wrap_beats, total - done));
+            burst_job* j = add(r);
+            for (unsigned i = 0; i < r.beats; ++i)
+                j->beats.push_back(
+                    {static_cast<unsigned>(addr % axi_bus_bytes), sw, (done + i) * sw});
+            done += r.beats;
+        }
+        return std::string();
+    }
+    // INCR bursts of the full bus width.
+    const std::uint64_t end = addr + len;
+    if (end < addr) return "address range wraps around 2^64";
+    for (std::uint64_t cur = addr; cur < end;) {
+        const std::uint64_t aligned = cur & ~std::uint64_t(axi_bus_bytes - 1);
+        const std::uint64_t boundary = (cur / axi_boundary_bytes + 1) * axi_boundary_bytes;
+        const std::uint64_t max_end = aligned + std::uint64_t(axi_max_incr_beats) * axi_bus_bytes;
+        const std::uint64_t chunk_end = std::min({end, boundary, max_end});
+        axi_request r;
+        r.addr = cur;
+        r.size_log2 = full_size_log2;
+        r.burst = axi_burst::incr;
+        r.beats = static_cast<unsigned>((chunk_end - aligned + axi_bus_bytes - 1) / axi_bus_bytes);
+        burst_job* j = add(r);
+        for (const axi_beat& b : axi_beats(r, axi_bus_bytes)) {
+            const std::uint64_t word = b.addr & ~std::uint64_t(axi_bus_bytes - 1);
+            const std::uint64_t lo = std::max(word + b.lane_lo, cur);
+            const std::uint64_t hi = std::min(word + b.lane_lo + b.lanes, chunk_end);
+            j->beats.push_back({static_cast<unsigned>(lo - word), static_cast<unsigned>(hi - lo),
+                                static_cast<std::size_t>(lo - addr)});
+        }
+        cur = chunk_end;
+    }
+    return std::string();
+}
+
+void tlm2axi_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    // LT -> pins: the annotated time passes before the pins move.
+    sc_core::wait(delay);
+    delay = sc_core::SC_ZERO_TIME;
+    auto* ext = gp.get_extension<axi_ext>();
+    if (!gp.is_read() && !gp.is_write()) {
+        gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+        return;
+    }
+    txn t;
+    t.gp = &gp;
+    const std::string bad = plan(gp, ext, t);
+    if (!bad.empty()) {
+        SC_REPORT_WARNING(name(), bad.c_str());
+        gp.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+        return;
+    }
+    const unsigned id_mask = (1u << p_.id_bits) - 1;
+    unsigned id = next_id_;
+    if (ext && ext->has_id)
+        id = ext->id & id_mask;
+    else
+        next_id_ = (next_id_ + 1) & id_mask;
+    const std::uint32_t user = ext ? ext->user : 0;
+    const unsigned char* data = gp.get_data_ptr();
+    for (auto& j : t.jobs) {
+        j->req.id = id;
+        j->req.user = user;
+        if (j->write) {
+            aw_q_.push_back(j.get());
+            for (std::size_t i = 0; i < j->beats.size(); ++i) {
+                const beat_plan& b = j->beats[i];
+                w_beat w;
+                for (unsigned k = 0; k < b.lanes; ++k) {
+                    const unsigned lane = b.lane_lo + k;
+                    w.data |= std::uint64_t(data[b.data_off + k]) << (8 * lane);
+                    if (byte_enabled(gp, b.data_off + k)) w.strb |= std::uint8_t(1u << lane);
+                }
+                w.first = i == 0;
+                w.last = i + 1 == j->beats.size();
+                w_q_.push_back(w);
+            }
+        } else {
+            ar_q_.push_back(j.get());
+        }
+        j->seq = bursts_++;
+        in_flight_[j->write].insert(j->seq);
+        ++t.pending;
+    }
+    island_.wake();
+    sc_core::wait(t.done);
+    gp.set_response_status(to_tlm(t.resp));
+    if (ext) ext->resp = t.resp;
+}
+
+void tlm2axi_bridge::finish(burst_job* j, axi_resp r) {
+    txn* t = j->owner;
+    t->resp = worse(t->resp, r);
+    auto& fl = in_flight_[j->write];
+    if (!fl.empty() && *fl.begin() != j->seq) ++out_of_order_;
+    fl.erase(j->seq);
+    --outstanding_;
+    // The cycle of the last handshake counts in full.
+    if (--t->pending == 0) t->done.notify(island_.clock_period());
+}
+
+void tlm2axi_bridge::drive() {
+    *p_.awvalid = !aw_q_.empty();
+    if (!aw_q_.empty()) {
+        const axi_request& r = aw_q_.front()->req;
+        *p_.awid = static_cast<std::uint8_t>(r.id);
+        *p_.awaddr = r.addr;
+        *p_.awlen = static_cast<std::uint8_t>(r.beats - 1);
+        *p_.awsize = static_cast<std::uint8_t>(r.size_log2);
+        *p_.awburst = static_cast<std::uint8_t>(r.burst);
+        if (p_.awuser) *p_.awuser = r.user;
+        if (aw_stalled_ && faults_.drop_awvalid_while_stalled) {
+            faults_.drop_awvalid_while_stalled = false;
+            ++faults_.fired;
+            *p_.awvalid = 0;
+        } else if (aw_stalled_ && faults_.change_awaddr_while_stalled) {
+            faults_.change_awaddr_while_stalled = false;
+            ++faults_.fired;
+            *p_.awaddr = r.addr ^ axi_bus_bytes;
+        }
+    }
+    *p_.wvalid = !w_q_.empty();
+    if (!w_q_.empty()) {
+        const w_beat& w = w_q_.front();
+        *p_.wdata = w.data;
+        *p_.wstrb = w.strb;
+        *p_.wlast = w.last;
+        if (w.first && !w.last && faults_.early_wlast) {
+            faults_.early_wlast = false;
+            ++faults_.fired;
+            *p_.wlast = 1;
+        }
+    }
+    *p_.arvalid = !ar_q_.empty();
+    if (!ar_q_.empty()) {
+        const axi_request& r = ar_q_.front()->req;
+        *p_.arid = static_cast<std::uint8_t>(r.id);
+        *p_.araddr = r.addr;
+        *p_.arlen = static_cast<std::uint8_t>(r.beats - 1);
+        *p_.arsize = static_cast<std::uint8_t>(r.size_log2);
+        *p_.arburst = static_cast<std::uint8_t>(r.burst);
+        if (p_.aruser) *p_.aruser = r.user;
+    }
+    bready_ = !stall_now();
+    rready_ = !stall_now();
+    *p_.bready = bready_;
+    *p_.rready = rready_;
+}
+
+void tlm2axi_bridge::sample(std::uint64_t) {
+    const bool aw_hs = *p_.awvalid && *p_.awready;
+    aw_stalled_ = *p_.awvalid && !*p_.awready;
+    if (aw_hs) {
+        burst_job* j = aw_q_.front();
+        aw_q_.pop_front();
+        writes_[j->req.id].push_back(j);
+        ++outstanding_;
+    }
+    if (*p_.wvalid && *p_.wready) w_q_.pop_front();
+    if (*p_.arvalid && *p_.arready) {
+        burst_job* j = ar_q_.front();
+        ar_q_.pop_front();
+        reads_[j->req.id].push_back(j);
+        ++outstanding_;
+    }
+    if (*p_.bvalid && *p_.bready) {
+        auto it = writes_.find(*p_.bid);
+        if (it == writes_.end() || it->second.empty()) {
+            ++unmatched_; // the protocol checker names it
+        } else {
+            burst_job* j = it->second.front();
+            it->second.pop_front();
+            finish(j, static_cast<axi_resp>(*p_.bresp & 3));
+        }
+    }
+    if (*p_.rvalid && *p_.rready) {
+        auto it = reads_.find(*p_.rid);
+        if (it == reads_.end() || it->second.empty()) {
+            ++unmatched_;
+        } else {
+            burst_job* j = it->second.front();
+            const axi_resp r = static_cast<axi_resp>(*p_.rresp & 3);
+            tlm::tlm_generic_payload& gp = *j->owner->gp;
+            if (j->next_beat < j->beats.size()) {
+                const beat_plan& b = j->beats[j->next_beat];
+                const std::uint64_t word = *p_.rdata;
+                unsigned char* data = gp.get_data_ptr();
+                if (r == axi_resp::okay || r == axi_resp::exokay)
+                    for (unsigned k = 0; k < b.lanes; ++k)
+                        if (byte_enabled(gp, b.data_off + k))
+                            data[b.data_off + k] =
+                                static_cast<unsigned char>(word >> (8 * (b.lane_lo + k)));
+            }
+            j->owner->resp = worse(j->owner->resp, r);
+            ++j->next_beat;
+            if (*p_.rlast || j->next_beat >= j->beats.size()) {
+                it->second.pop_front();
+                finish(j, r);
+            }
+        }
+    }
+}
+
+bool tlm2axi_bridge::busy() const {
+    return !aw_q_.empty() || !w_q_.empty() || !ar_q_.empty() || outstanding_ != 0;
+}
+
+} // namespace epvp::rtl

@@ -1,0 +1,121 @@
+// TLM-2.0 -> AXI4 manager bridge: a TLM target socket whose b_transport drives the AXI4
+// subordinate port of a Verilated block, cycle by cycle, on an rtl_island.
+//
+// Models: the LT->pin boundary (b_transport first waits out the annotated delay, then hands the
+// transaction to the pins; it returns with a zero delay once the last response has been taken,
+// the island's clock having advanced simulated time one period per cycle); reads and writes of
+// any length: without an axi_ext, INCR bursts of the full bus width split at 4 KiB boundaries
+// and 256 beats, an unaligned start and a ragged end handled with write strobes (reads ignore
+// the surplus lanes), a streaming width below the data length as FIXED bursts of that width (a
+// power of two up to the bus width, at most 16 beats each); with an axi_ext marked explicit, the
+// exact burst (INCR/FIXED/WRAP, narrow sizes, unaligned starts) it describes; TLM byte enables
+// as WSTRB (reads: disabled bytes are left untouched); AXI IDs from the extension or handed out
+// round robin per transaction, several transactions outstanding at once (from several
+// initiator threads) with responses taken in any order the subordinate gives them (matched per
+// ID, in order within an ID); AxUSER from the extension; the worst response of all beats as the
+// TLM status (OKAY -> TLM_OK_RESPONSE, SLVERR -> TLM_GENERIC_ERROR_RESPONSE, DECERR ->
+// TLM_ADDRESS_ERROR_RESPONSE) and in axi_ext::resp. Illegal explicit bursts, and data lengths
+// that do not fit them, are answered TLM_BURST_ERROR_RESPONSE without touching the pins.
+// Test-only fault injection (faults()) breaks the handshake on purpose for checker tests.
+// Does not model: DMI and debug transport (refused), AxLOCK/AxCACHE/AxPROT/AxQOS (driven 0 /
+// absent), write data interleaving, the AT (non-blocking) protocol.
+#pragma once
+
+#include "axi_burst.h"
+#include "axi_ext.h"
+#include "axi_pins.h"
+#include "rtl_island.h"
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+#include <vector>
+
+namespace epvp::rtl {
+
+// Test-only: each armed fault fires once and disarms itself.
+struct tlm2axi_faults {
+    bool drop_awvalid_while_stalled = false;  // AWVALID low for a cycle while AWREADY is low
+    bool change_awaddr_while_stalled = false; // AWADDR changes while AWVALID && !AWREADY
+    bool early_wlast = false;                 // WLAST on the first beat of a multi-beat burst
+    unsigned fired = 0;                       // how many faults have fired
+};
+
+class tlm2axi_bridge : public sc_core::sc_module, public cycle_agent {
+public:
+    tlm_utils::simple_target_socket<tlm2axi_bridge> socket;
+
+    tlm2axi_bridge(sc_core::sc_module_name name, rtl_island& island, const axi_port& pins);
+
+    // BREADY/RREADY low in about percent% of cycles (deterministic from the seed).
+    void set_ready_stall(unsigned percent, std::uint32_t seed);
+    tlm2axi_faults& faults() { return faults_; }
+    std::uint64_t bursts() const { return bursts_; }
+    std::uint64_t unmatched_responses() const { return unmatched_; }
+    // Responses that completed a burst while an older burst of the same direction was still
+    // outstanding (the subordinate reordered by ID).
+    std::uint64_t out_of_order_responses() const { return out_of_order_; }
+
+    // The socket's b_transport, also callable directly (from an SC_THREAD).
+    void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+
+    void drive() override;
+    void sample(std::uint64_t cycle) override;
+    bool busy() const override;
+
+private:
+    struct beat_plan {
+        unsigned lane_lo = 0, lanes = 0;
+        std::size_t data_off = 0;
+    };
+    struct txn;
+    struct burst_job {
+        axi_request req;
+        bool write = false;
+        std::vector<beat_plan> beats;
+        unsigned next_beat = 0; // reads: next R beat
+        std::uint64_t seq = 0;  // issue order
+        txn* owner = nullptr;
+    };
+    struct txn {
+        tlm::tlm_generic_payload* gp = nullptr;
+        unsigned pending = 0;
+        axi_resp resp = axi_resp::okay;
+        sc_core::sc_event done;
+        std::vector<std::unique_ptr<burst_job>> jobs;
+    };
+    struct w_beat {
+        std::uint64_t data = 0;
+        std::uint8_t strb = 0;
+        bool last = false;
+        bool first = false;
+    };
+
+    // Fills t.jobs; an empty string when the transaction maps onto legal bursts.
+    std::string plan(tlm::tlm_generic_payload& gp, const axi_ext* ext, txn& t);
+    bool byte_enabled(const tlm::tlm_generic_payload& gp, std::size_t i) const;
+    void finish(burst_job* j, axi_resp r);
+    bool stall_now();
+
+    rtl_island& island_;
+    axi_port p_;
+    tlm2axi_faults faults_;
+    std::deque<burst_job*> aw_q_, ar_q_;
+    std::deque<w_beat> w_q_;
+    std::map<unsigned, std::deque<burst_job*>> writes_, reads_; // outstanding, per ID
+    unsigned outstanding_ = 0;
+    unsigned next_id_ = 0;
+    bool aw_stalled_ = false;
+    bool bready_ = true, rready_ = true;
+    unsigned stall_percent_ = 0;
+    std::uint32_t rng_ = 1;
+    std::uint64_t bursts_ = 0, unmatched_ = 0, out_of_order_ = 0;
+    std::set<std::uint64_t> in_flight_[2]; // seq of outstanding reads [0] / writes [1]
+};
+
+} // namespace epvp::rtl

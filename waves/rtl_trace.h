@@ -1,0 +1,79 @@
+// Wave dumps of Verilated RTL: one FST or VCD file per block, the format chosen at run time
+// from the file name (".fst" -> VerilatedFstC, ".vcd" -> VerilatedVcdC).
+//
+// Models: opening a file by name, attaching a Verilated model's signals (all levels), dumping
+// at a time given in picoseconds (the blocks are verilated with --timescale 1ns/1ps), closing
+// and flushing. A block carries the tracing code of the format it was verilated with
+// (--trace-fst or --trace); asking for the other format is an error naming the file and the
+// format the block supports.
+// Does not model: transaction-level traces (Perfetto/Chrome JSON), signal filtering, file
+// rotation.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include <verilated_fst_c.h>
+#include <verilated_vcd_c.h>
+
+namespace epvp::waves {
+
+enum class trace_format { fst, vcd };
+
+// The format for a file name; throws std::invalid_argument naming the file otherwise.
+trace_format trace_format_for(const std::string& file);
+
+template <class M, class T, class = void>
+struct can_trace : std::false_type {};
+template <class M, class T>
+struct can_trace<M, T, std::void_t<decltype(std::declval<M&>().trace(std::declval<T*>(), 0))>>
+    : std::true_type {};
+
+class rtl_trace {
+public:
+    explicit rtl_trace(std::string file);
+    ~rtl_trace();
+    rtl_trace(const rtl_trace&) = delete;
+    rtl_trace& operator=(const rtl_trace&) = delete;
+
+    // Attach the model and open the file.
+    template <class M>
+    void open(M& model) {
+        if (fmt_ == trace_format::fst) {
+            if constexpr (can_trace<M, VerilatedFstC>::value) {
+                fst_ = std::make_unique<VerilatedFstC>();
+                model.trace(fst_.get(), levels);
+            } else {
+                unsupported("FST", "VCD (--trace)");
+            }
+        } else {
+            if constexpr (can_trace<M, VerilatedVcdC>::value) {
+                vcd_ = std::make_unique<VerilatedVcdC>();
+                model.trace(vcd_.get(), levels);
+            } else {
+                unsupported("VCD", "FST (--trace-fst)");
+            }
+        }
+        open_file();
+    }
+    void dump(std::uint64_t time_ps);
+    void close();
+    const std::string& file() const { return file_; }
+    trace_format format() const { return fmt_; }
+
+    static constexpr int levels = 99;
+
+private:
+    [[noreturn]] void unsupported(const char* asked, const char* built);
+    void open_file();
+    std::string file_;
+    trace_format fmt_;
+    std::unique_ptr<VerilatedFstC> fst_;
+    std::unique_ptr<VerilatedVcdC> vcd_;
+};
+
+} // namespace epvp::waves
