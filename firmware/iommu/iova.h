@@ -50,6 +50,7 @@ class iova_space {
 public:
     static constexpr std::uint64_t page_bytes = smmu_domain::page_bytes;
 
+    // The domain must outlive the space.
     explicit iova_space(dma_domain& domain);
     // Frees every range (unmapping what is still mapped).
     ~iova_space();

@@ -259,6 +259,7 @@ private:
 //   -ENOMEM  no pool memory for a page table (map: what this call had mapped is undone;
 //            unmap: a block that needs splitting could not be, nothing changed)
 //   -EIO / -ETIMEDOUT  unmap: the tables were updated but the TLB invalidation failed
+//   -EIO     map: a page-table write failed on the bus (logged)
 class smmu_domain : public dma_domain {
 public:
     // Above this many 4 KiB pages removed by one unmap, one TLBI_NH_ASID replaces the per-page
