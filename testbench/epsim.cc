@@ -82,10 +82,16 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     const bool finished = p.run();
     epvp::logger::get().flush_suppressed();
     result.host_finished = finished;
+    if (w->finish) w->finish(p, result);
 
     if (result.sweep_ran)
         std::cout << epvp::tb::format_sweep(epvp::tb::sweep_table(p, result));
-    else if (!result.cmd_ran)
+    else if (result.iova_ran || w->finish) {
+        for (const auto& line : result.iova_fw.steps)
+            std::printf("endpoint: %s\n", line.c_str());
+        for (const auto& line : result.iova_host.steps)
+            std::printf("host:     %s\n", line.c_str());
+    } else if (!result.cmd_ran)
         std::cout << fw::host::format_results(result.tests);
     if (result.enumerate_status)
         std::printf("enumeration failed: %s\n", fw::err_name(result.enumerate_status));
@@ -104,6 +110,13 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
             static_cast<unsigned long long>(result.cmd_fw.maps),
             static_cast<unsigned long long>(result.cmd_fw.window_busy_stalls),
             static_cast<unsigned long long>(m.at("errors_count").get<std::uint64_t>()));
+    } else if (result.iova_ran || w->finish) {
+        std::printf("iova: %s: %u buffers, unmapped page %u read %s, %u SMMU fault records, "
+                    "%zu POISON words in DRAM, %u buffers differing from the pattern\n",
+                    result.iova_ok() ? "PASS" : "FAIL", result.iova_fw.buffers,
+                    result.iova_fw.unmapped_index, hal::to_string(result.iova_host.unmapped_read),
+                    result.iova_fw.smmu_faults, result.iova_poison_words,
+                    result.iova_shadow_mismatches);
     } else if (result.sweep_ran)
         std::printf("dma-sweep: %s\n", result.sweep_status ? fw::err_name(result.sweep_status)
                                                            : "all transfers completed");
@@ -127,7 +140,8 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     }
     if (!finished) return exit_hung;
     const bool failed = result.enumerate_status || result.failed() || result.sweep_status ||
-                        (result.cmd_ran && (result.cmd.status || result.cmd_fw_status));
+                        (result.cmd_ran && (result.cmd.status || result.cmd_fw_status)) ||
+                        (w->finish && !result.iova_ok());
     return failed ? exit_fail : exit_pass;
 }
 

@@ -2,6 +2,9 @@
 
 #include "functions/test_endpoint.h"
 #include "hal/errno.h"
+#include "hal/iova_test_regs.h"
+
+#include <algorithm>
 
 namespace epvp::tb {
 
@@ -130,6 +133,61 @@ void load_cmd_stream(platform& p, workload_result& out) {
     });
 }
 
+void load_iova(platform& p, workload_result& out) {
+    const auto& c = p.config();
+    if (!c.smmu.enabled)
+        throw cfg::config_error("workload iova: needs the SMMU (smmu.enabled = true)");
+    auto ep_params = epf_params(c);
+    fw::functions::iova_test_params ip;
+    ip.buffers = c.function.iova.buffers;
+    ip.seed = c.sim.seed;
+    ip.timeout_ns = c.host.test_timeout_us * ns_per_us;
+    ep_params.min_reg_bar_bytes = fw::functions::iova_test_bar_bytes(ip.buffers); // BAR0
+    const hal::ep_board& eb = p.ep_board();
+    p.load_ep([ep_params, &eb, ip, &out](hal::platform& io) {
+        fw::functions::run_test_endpoint(io, eb, ep_params,
+                                         [ip, &out](fw::functions::endpoint_services& s) {
+                                             out.iova_ran = true;
+                                             fw::functions::run_iova_test(s, ip, out.iova_fw);
+                                         });
+    });
+    const hal::host_board& hb = p.host_board();
+    const std::uint64_t timeout_ns = c.host.test_timeout_us * ns_per_us;
+    const std::uint64_t retry_ns = c.host.crs_retry_us * ns_per_us;
+    fw::host::iova_host_params hp;
+    hp.seed = c.sim.seed;
+    hp.timeout_ns = timeout_ns;
+    p.load_host([&out, &hb, timeout_ns, retry_ns, hp](hal::platform& io) {
+        fw::host::pci_host host(io, hb, timeout_ns, retry_ns);
+        out.enumerate_status = host.enumerate(out.devices);
+        out.crs_retries = host.crs_retries();
+        if (!out.enumerate_status && !out.devices.empty())
+            fw::host::run_iova_host(host, out.devices.front(), hp, out.iova_host);
+        else
+            out.iova_host.status = out.enumerate_status ? out.enumerate_status : -ENODEV;
+        out.host_finished = true;
+    });
+}
+
+// Shadow check: the buffers hold exactly the host's pattern in DRAM, and the POISON the host
+// wrote through the unmapped IOVA appears nowhere in DRAM.
+void finish_iova(platform& p, workload_result& out) {
+    const auto& mem = p.dram.storage();
+    out.iova_poison_words = mem.find_word(iova_test::POISON).size();
+    constexpr unsigned words = iova_test::PAGE_BYTES / sizeof(std::uint32_t);
+    std::vector<std::uint32_t> page(words);
+    for (std::size_t i = 0; i < out.iova_fw.buffer_phys.size(); ++i) {
+        mem.read(out.iova_fw.buffer_phys[i] - p.config().dram.base, page.data(),
+                 iova_test::PAGE_BYTES);
+        for (unsigned w = 0; w < words; ++w)
+            if (page[w] !=
+                iova_test::pattern(p.config().sim.seed, static_cast<std::uint32_t>(i + 1), w)) {
+                ++out.iova_shadow_mismatches;
+                break;
+            }
+    }
+}
+
 void load_pcitest(platform& p, workload_result& out) {
     const auto ep_params = epf_params(p.config());
     const hal::ep_board& eb = p.ep_board();
@@ -192,6 +250,11 @@ const std::vector<workload>& workloads() {
          "eDMA read and write throughput and latency over transfer sizes "
          "(workload.dma_sweep.*), doorbell to done",
          &load_dma_sweep},
+        {"iova",
+         "explicit IOVA management: BAR0 onto a reserved IOVA range of scattered DRAM buffers "
+         "and the interrupt window (function.iova.buffers), doorbell, checks, a partial unmap "
+         "that must fault",
+         &load_iova, &finish_iova},
     };
     return all;
 }

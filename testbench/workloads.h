@@ -4,7 +4,9 @@
 
 #include "functions/cmd_stream.h"
 #include "functions/dma_sweep.h"
+#include "functions/iova_test.h"
 #include "host/cmd_stream_host.h"
+#include "host/iova_host.h"
 #include "host/pci_endpoint_test.h"
 #include "host/pci_host.h"
 #include "platform.h"
@@ -29,6 +31,16 @@ struct workload_result {
     fw::host::cmd_stream_result cmd;
     fw::functions::cmd_stream_stats cmd_fw;
     int cmd_fw_status = 0;
+    // iova: both sides' accounts and the testbench's shadow check of DRAM.
+    bool iova_ran = false;
+    fw::functions::iova_test_report iova_fw;
+    fw::host::iova_host_result iova_host;
+    std::size_t iova_poison_words = 0;   // POISON words found anywhere in DRAM (must be 0)
+    unsigned iova_shadow_mismatches = 0; // buffer pages whose DRAM contents are not the pattern
+    bool iova_ok() const {
+        return iova_ran && iova_fw.status == 0 && iova_host.status == 0 && iova_poison_words == 0 &&
+               iova_shadow_mismatches == 0;
+    }
     unsigned passed() const;
     unsigned failed() const;
     unsigned skipped() const;
@@ -38,6 +50,8 @@ struct workload {
     const char* name;
     const char* description;
     void (*load)(platform& p, workload_result& out);
+    // After the run (optional): checks the testbench makes on the model's state.
+    void (*finish)(platform& p, workload_result& out) = nullptr;
 };
 
 const std::vector<workload>& workloads();

@@ -1,6 +1,7 @@
 #include "dwc/dw_edma.h"
 
 #include "hal/errno.h"
+#include "hal/format.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -36,12 +37,6 @@ template <typename T>
 void put_le(std::vector<std::uint8_t>& buf, std::size_t off, T v) {
     for (std::size_t i = 0; i < sizeof(T); ++i)
         buf[off + i] = static_cast<std::uint8_t>(v >> (i * bits_per_byte));
-}
-
-std::string hex(std::uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
 }
 
 constexpr std::uint32_t done_bit(unsigned ch) {

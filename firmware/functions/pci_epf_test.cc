@@ -181,7 +181,7 @@ std::uint64_t pci_epf_test::test_reg_bar_size() const {
         std::uint64_t pba = ((p_.msix_vectors + 7) / 8 + pba_align - 1) / pba_align * pba_align;
         size += table + pba;
     }
-    return size;
+    return std::max(size, p_.min_reg_bar_bytes);
 }
 
 int pci_epf_test::bind() {

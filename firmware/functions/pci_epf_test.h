@@ -38,6 +38,8 @@ struct epf_test_params {
     // Fault injection for bring-up studies: this BAR is enabled without its inbound window
     // (-1: none), the classic firmware bug the iATU miss policy makes visible.
     int unmapped_bar = -1;
+    // The test-register BAR is at least this large (a job that re-points it needs the room).
+    std::uint64_t min_reg_bar_bytes = 0;
     // Whether the function takes an eDMA read and write channel for USE_DMA transfers (a
     // firmware image whose job uses the channels itself says no).
     bool claim_dma = true;

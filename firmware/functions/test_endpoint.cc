@@ -119,7 +119,8 @@ void run_test_endpoint(hal::platform& io, const hal::ep_board& board, const epf_
             endpoint_services services{io,           edma.probed() ? &edma : nullptr,
                                        pool,         epc,
                                        epf,          smmu.get(),
-                                       domain.get(), iova.get()};
+                                       domain.get(), iova.get(),
+                                       &board};
             job(services);
         }
     }

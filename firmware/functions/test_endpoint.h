@@ -26,6 +26,7 @@ struct endpoint_services {
     iommu::smmu_v3* smmu = nullptr;
     iommu::smmu_domain* domain = nullptr;
     iommu::iova_space* iova = nullptr;
+    const hal::ep_board* board = nullptr;
 };
 // Runs once, in the event loop, when the link is up and the host has enabled bus mastering.
 using endpoint_job = std::function<void(endpoint_services&)>;

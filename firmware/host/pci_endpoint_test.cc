@@ -2,6 +2,7 @@
 
 #include "hal/crc32.h"
 #include "hal/errno.h"
+#include "hal/format.h"
 #include "hal/host_irq_regs.h"
 #include "hal/pci_epf_test_regs.h"
 #include "hal/pci_regs.h"
@@ -94,11 +95,6 @@ constexpr std::uint64_t xfer_sizes[] = {1, 1024, 1025, 1024000, 1024001};
 std::uint32_t bar_test_pattern_with_offset(unsigned bar, std::uint32_t offset) {
     std::uint32_t p = byte_replicate * epf_test::bar_pattern(bar);
     return (p & pattern_bar_mask) | (offset & pattern_offset_mask);
-}
-std::string hex64(std::uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
 }
 std::uint32_t lower_32_bits(std::uint64_t v) {
     return static_cast<std::uint32_t>(v);
@@ -226,7 +222,7 @@ void pci_endpoint_test::probe() {
     if (pin >= 1 && pin <= intx_pins) // the root port's swizzle: INTx(pin - 1 + slot) mod 4
         intx_pin_bit_ = 1u << ((pin - 1 + dev_.dev) % intx_pins);
     io.log(hal::log_level::info, log_cat,
-           dev_.name() + ": CAPS " + hex64(ep_caps_) + ", alignment " + std::to_string(alignment_) +
+           dev_.name() + ": CAPS " + hex(ep_caps_) + ", alignment " + std::to_string(alignment_) +
                ", test register BAR" + std::to_string(test_reg_bar_));
 }
 
@@ -271,7 +267,7 @@ int pci_endpoint_test::bar_test(unsigned bar, std::string& detail) {
         std::fill(read_buf.begin(), read_buf.end(), 0);
         hal::status rs = io.read(base + off, read_buf.data(), n);
         if (ws != hal::status::ok || rs != hal::status::ok) {
-            detail = "BAR" + std::to_string(bar) + " offset " + hex64(off) + ": " +
+            detail = "BAR" + std::to_string(bar) + " offset " + hex(off) + ": " +
                      (ws != hal::status::ok ? std::string("write ") + hal::to_string(ws)
                                             : std::string("read ") + hal::to_string(rs)) +
                      host_.take_received_errors();
@@ -281,8 +277,8 @@ int pci_endpoint_test::bar_test(unsigned bar, std::string& detail) {
             std::size_t i = 0;
             while (write_buf[i] == read_buf[i])
                 ++i;
-            detail = "BAR" + std::to_string(bar) + " mismatch at offset " + hex64(off + i) +
-                     ": wrote " + hex64(write_buf[i]) + ", read " + hex64(read_buf[i]);
+            detail = "BAR" + std::to_string(bar) + " mismatch at offset " + hex(off + i) +
+                     ": wrote " + hex(write_buf[i]) + ", read " + hex(read_buf[i]);
             return -EIO;
         }
     }
@@ -306,8 +302,8 @@ int pci_endpoint_test::bars_test(std::string& detail) {
             std::uint32_t got = 0;
             hal::status s = io.read32(dev_.bars[bar].addr + off, got);
             if (s != hal::status::ok || got != want) {
-                detail = "BAR" + std::to_string(bar) + " offset " + hex64(off) + ": expected " +
-                         hex64(want) + ", read " + hex64(got) +
+                detail = "BAR" + std::to_string(bar) + " offset " + hex(off) + ": expected " +
+                         hex(want) + ", read " + hex(got) +
                          (s != hal::status::ok ? std::string(" (") + hal::to_string(s) + ")" : "") +
                          host_.take_received_errors();
                 return -EIO;
@@ -447,7 +443,7 @@ int pci_endpoint_test::msi_setup(std::string& detail) {
     const bool is64 = flags & pci::MSI_FLAGS_64BIT;
     const std::uint64_t addr = board_->msi_doorbell.base;
     if (!is64 && upper_32_bits(addr)) {
-        detail = "32-bit MSI capability cannot reach the doorbell at " + hex64(addr);
+        detail = "32-bit MSI capability cannot reach the doorbell at " + hex(addr);
         return -EINVAL;
     }
     msix_disable(); // only one type at a time
@@ -486,7 +482,7 @@ int pci_endpoint_test::msix_setup(std::string& detail) {
     const std::uint64_t bytes = std::uint64_t(granted) * pci::MSIX_ENTRY_SIZE;
     if (bir >= pci::STD_NUM_BARS || !bar_len(bir) || offset > bar_len(bir) ||
         bar_len(bir) - offset < bytes) {
-        detail = "MSI-X table (BIR " + std::to_string(bir) + ", offset " + hex64(offset) + ", " +
+        detail = "MSI-X table (BIR " + std::to_string(bir) + ", offset " + hex(offset) + ", " +
                  std::to_string(granted) + " entries) is not inside a mapped BAR";
         return -ENOMEM;
     }
@@ -691,9 +687,9 @@ int pci_endpoint_test::msi_irq(unsigned msi_num, bool msix, std::string& detail)
         return -ETIMEDOUT;
     }
     if (irq != last_irq_) {
-        detail = name + ": expected message data " + hex64(static_cast<std::uint64_t>(irq)) +
+        detail = name + ": expected message data " + hex(static_cast<std::uint64_t>(irq)) +
                  " (vector " + std::to_string(msi_num - 1) + "), got " +
-                 hex64(static_cast<std::uint64_t>(static_cast<std::uint32_t>(last_irq_)));
+                 hex(static_cast<std::uint64_t>(static_cast<std::uint32_t>(last_irq_)));
         return -EIO;
     }
     return 0;
@@ -734,7 +730,7 @@ int pci_endpoint_test::fill_random(std::uint64_t addr, std::uint64_t len,
     rng_.fill(buf.data(), buf.size());
     const hal::status s = host_.io().write(addr, buf.data(), buf.size());
     if (s != hal::status::ok) {
-        detail = "writing the host buffer at " + hex64(addr) + " failed: " + hal::to_string(s);
+        detail = "writing the host buffer at " + hex(addr) + " failed: " + hal::to_string(s);
         return -EIO;
     }
     return 0;
@@ -776,14 +772,14 @@ int pci_endpoint_test::write_test(std::uint64_t size, bool use_dma, std::string&
     writel(epf_test::COMMAND, epf_test::COMMAND_READ);
     if (!wait_for_completion_timeout(params_.xfer_timeout_ns)) {
         orig.leak(); // the endpoint may still read it; never reuse
-        detail = "size " + std::to_string(size) + " at " + hex64(phys) + ": no interrupt within " +
+        detail = "size " + std::to_string(size) + " at " + hex(phys) + ": no interrupt within " +
                  std::to_string(params_.xfer_timeout_ns / ns_per_ms) +
                  " ms: " + irq_wait_detail(readl(epf_test::STATUS));
         return -ETIMEDOUT;
     }
     const std::uint32_t reg = readl(epf_test::STATUS);
     if (!(reg & epf_test::STATUS_READ_SUCCESS)) {
-        detail = "size " + std::to_string(size) + " at " + hex64(phys) + ": " + status_string(reg);
+        detail = "size " + std::to_string(size) + " at " + hex(phys) + ": " + status_string(reg);
         return -EIO;
     }
     return 0;
@@ -814,7 +810,7 @@ int pci_endpoint_test::read_test(std::uint64_t size, bool use_dma, std::string& 
     writel(epf_test::COMMAND, epf_test::COMMAND_WRITE);
     if (!wait_for_completion_timeout(params_.xfer_timeout_ns)) {
         orig.leak(); // the endpoint may still write it; never reuse
-        detail = "size " + std::to_string(size) + " at " + hex64(phys) + ": no interrupt within " +
+        detail = "size " + std::to_string(size) + " at " + hex(phys) + ": no interrupt within " +
                  std::to_string(params_.xfer_timeout_ns / ns_per_ms) +
                  " ms: " + irq_wait_detail(readl(epf_test::STATUS));
         return -ETIMEDOUT;
@@ -822,15 +818,15 @@ int pci_endpoint_test::read_test(std::uint64_t size, bool use_dma, std::string& 
     std::vector<unsigned char> buf(static_cast<std::size_t>(size));
     const hal::status s = host_.io().read(phys, buf.data(), buf.size());
     if (s != hal::status::ok) {
-        detail = "reading the host buffer at " + hex64(phys) + " failed: " + hal::to_string(s);
+        detail = "reading the host buffer at " + hex(phys) + " failed: " + hal::to_string(s);
         return -EIO;
     }
     const std::uint32_t crc32 = fw::crc32_le(~0u, buf.data(), buf.size());
     host_.io().charge(hal::platform::work::crc, size);
     const std::uint32_t checksum = readl(epf_test::CHECKSUM);
     if (crc32 != checksum) {
-        detail = "size " + std::to_string(size) + " at " + hex64(phys) + ": CRC32 of the buffer " +
-                 hex64(crc32) + " != CHECKSUM " + hex64(checksum) + ", " +
+        detail = "size " + std::to_string(size) + " at " + hex(phys) + ": CRC32 of the buffer " +
+                 hex(crc32) + " != CHECKSUM " + hex(checksum) + ", " +
                  status_string(readl(epf_test::STATUS));
         return -EIO;
     }
@@ -873,7 +869,7 @@ int pci_endpoint_test::copy_test(std::uint64_t size, bool use_dma, std::string& 
     writel(epf_test::IRQ_NUMBER, completion_irq_number);
     writel(epf_test::COMMAND, epf_test::COMMAND_COPY);
     const std::string where =
-        "size " + std::to_string(size) + " " + hex64(src_phys) + " -> " + hex64(dst_phys);
+        "size " + std::to_string(size) + " " + hex(src_phys) + " -> " + hex(dst_phys);
     if (!wait_for_completion_timeout(params_.xfer_timeout_ns)) {
         orig_src.leak(); // the endpoint may still use them; never reuse
         orig_dst.leak();
@@ -891,8 +887,8 @@ int pci_endpoint_test::copy_test(std::uint64_t size, bool use_dma, std::string& 
     const std::uint32_t dst_crc32 = fw::crc32_le(~0u, dst.data(), dst.size());
     host_.io().charge(hal::platform::work::crc, size);
     if (dst_crc32 != src_crc32) {
-        detail = where + ": CRC32 of the destination " + hex64(dst_crc32) + " != source " +
-                 hex64(src_crc32) + ", " + status_string(readl(epf_test::STATUS));
+        detail = where + ": CRC32 of the destination " + hex(dst_crc32) + " != source " +
+                 hex(src_crc32) + ", " + status_string(readl(epf_test::STATUS));
         return -EIO;
     }
     return 0;
@@ -929,7 +925,7 @@ int pci_endpoint_test::doorbell_test(std::string& detail) {
     writel(epf_test::STATUS, 0);
     const std::uint32_t bar = readl(epf_test::DB_BAR);
     if (bar >= pci::STD_NUM_BARS || !bar_len(bar) || addr > bar_len(bar) - sizeof(std::uint32_t)) {
-        detail = "doorbell BAR" + std::to_string(bar) + " offset " + hex64(addr) +
+        detail = "doorbell BAR" + std::to_string(bar) + " offset " + hex(addr) +
                  " reported by the endpoint is out of range";
         return -ERANGE;
     }
@@ -939,7 +935,7 @@ int pci_endpoint_test::doorbell_test(std::string& detail) {
     status = readl(epf_test::STATUS);
     if (!left || !(status & STATUS_DOORBELL_SUCCESS)) {
         detail = "Failed to trigger doorbell in endpoint (BAR" + std::to_string(bar) + " + " +
-                 hex64(addr) + " <- " + hex64(data) +
+                 hex(addr) + " <- " + hex(data) +
                  "): " + (left ? status_string(status) : "timed out, " + irq_wait_detail(status));
         ret = -EINVAL; // store the error, but continue to disable the doorbell
     }
@@ -1037,7 +1033,7 @@ int pci_endpoint_test::bar_subrange_test(unsigned bar, std::string& detail) {
                 if (s != hal::status::ok || val != exp) {
                     detail =
                         name + " subrange" + std::to_string(i) + " signature mismatch @" +
-                        hex64(off) + ": exp " + hex64(exp) + " got " + hex64(val) +
+                        hex(off) + ": exp " + hex(exp) + " got " + hex(val) +
                         (s != hal::status::ok ? std::string(" (") + hal::to_string(s) + ")" : "");
                     return -EIO;
                 }
@@ -1053,7 +1049,7 @@ int pci_endpoint_test::bar_subrange_test(unsigned bar, std::string& detail) {
                 const hal::status s = io.write(bar_addr + i * sub_size + off, buf.data(), n);
                 if (s != hal::status::ok) {
                     detail = name + " subrange" + std::to_string(i) + " write @" +
-                             hex64(i * sub_size + off) + " failed: " + hal::to_string(s);
+                             hex(i * sub_size + off) + " failed: " + hal::to_string(s);
                     return -EIO;
                 }
             }
@@ -1069,8 +1065,8 @@ int pci_endpoint_test::bar_subrange_test(unsigned bar, std::string& detail) {
                 if (s != hal::status::ok || bad != buf.begin() + static_cast<std::ptrdiff_t>(n)) {
                     const std::uint64_t at =
                         i * sub_size + off + static_cast<std::uint64_t>(bad - buf.begin());
-                    detail = name + " subrange" + std::to_string(i) + " data mismatch @" +
-                             hex64(at) + " (pattern " + hex64(pattern) + ")" +
+                    detail = name + " subrange" + std::to_string(i) + " data mismatch @" + hex(at) +
+                             " (pattern " + hex(pattern) + ")" +
                              (s != hal::status::ok ? std::string(": ") + hal::to_string(s) : "");
                     return -EIO;
                 }

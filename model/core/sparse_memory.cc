@@ -61,4 +61,14 @@ void sparse_memory::write_masked(std::uint64_t addr, const void* src, std::size_
         if (be[i % be_len]) page((addr + i) / page_bytes)[(addr + i) % page_bytes] = in[i];
 }
 
+std::vector<std::uint64_t> sparse_memory::find_word(std::uint32_t value) const {
+    std::vector<std::uint64_t> hits;
+    for (const auto& [index, bytes] : pages_)
+        for (std::uint64_t off = 0; off < page_bytes; off += sizeof value)
+            if (std::memcmp(bytes.get() + off, &value, sizeof value) == 0)
+                hits.push_back(index * page_bytes + off);
+    std::sort(hits.begin(), hits.end());
+    return hits;
+}
+
 } // namespace epvp

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
+#include <vector>
 
 namespace epvp {
 
@@ -29,6 +30,9 @@ public:
     // Pointer to a page's backing store, allocated on demand (for DMI).
     unsigned char* page(std::uint64_t page_index);
     std::size_t pages_allocated() const { return pages_.size(); }
+    // Byte offsets of every aligned 32-bit word equal to value, in address order (for shadow
+    // checks that prove a pattern landed nowhere).
+    std::vector<std::uint64_t> find_word(std::uint32_t value) const;
 
 private:
     std::uint64_t size_bytes_;

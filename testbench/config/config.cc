@@ -315,6 +315,8 @@ const std::vector<entry>& schema() {
         uint_key("function.test.init_delay_us", 200, in_range(0, 10000000)),
         // Firmware bring-up fault: enable this BAR without its inbound window.
         enum_key("function.test.unmapped_bar", "none", unmapped_bar_names()),
+        // Workload iova: scattered 4 KiB DRAM buffers the function maps behind BAR0.
+        uint_key("function.iova.buffers", 64, in_range(1, 4096)),
         uint_key("function.max_map_bytes", 1 * MiB, power_of_two(4096, pow2(30))),
         // Workload cmd-stream: the NVMe-like function and the host's command mix.
         uint_key("function.cmd.concurrency", 4, in_range(1, 64)),
@@ -1027,6 +1029,8 @@ platform_config parse(const json& cfg) {
     test.vendor_id = static_cast<std::uint16_t>(v.u("function.test.vendor_id"));
     test.device_id = static_cast<std::uint16_t>(v.u("function.test.device_id"));
     test.poll_interval_us = v.u("function.test.poll_interval_us");
+
+    p.function.iova.buffers = static_cast<unsigned>(v.u("function.iova.buffers"));
 
     p.smmu.enabled = v.b("smmu.enabled");
     p.smmu.tlb_entries = static_cast<unsigned>(v.u("smmu.tlb_entries"));

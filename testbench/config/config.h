@@ -111,9 +111,14 @@ struct cmd_function_config {
     std::uint64_t poll_ns;
 };
 
+struct iova_function_config {
+    unsigned buffers; // scattered 4 KiB DRAM buffers behind BAR0
+};
+
 struct function_config {
     test_function_config test;
     cmd_function_config cmd;
+    iova_function_config iova;
     std::uint64_t max_map_bytes; // the DWC driver's cap on one outbound mapping
 };
 
