@@ -1,1 +1,741 @@
-// placeholder
+#include "pcie/pcie_switch.h"
+
+#include "core/log.h"
+#include "pcie/completer.h"
+#include "pcie/config_space.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+namespace epvp::pcie {
+
+using sc_core::sc_time;
+
+namespace port_cfg {
+
+namespace {
+constexpr std::uint32_t ext_cap_version_aer = 2;
+constexpr unsigned ext_cap_version_shift = 16, ext_cap_next_shift = 20;
+constexpr std::uint32_t first_error_pointer = 0x1F;
+constexpr std::uint32_t cor_mask_reset = 1u << 13; // Advisory Non-Fatal Error Mask
+constexpr std::uint32_t root_command_rw = 0x7;
+constexpr std::uint32_t root_status_w1c = 0x7F;
+constexpr unsigned dword = 4;
+constexpr unsigned max_length_dw = 1024;
+// Fmt/Type bytes (Base Spec table 2-3).
+constexpr std::uint8_t fmt_4dw = 0x20;
+constexpr std::uint8_t fmt_type_mrd = 0x00, fmt_type_mwr = 0x40, fmt_type_cfgrd0 = 0x04,
+                       fmt_type_cfgwr0 = 0x44, fmt_type_cfgrd1 = 0x05, fmt_type_cfgwr1 = 0x45,
+                       fmt_type_msg = 0x30, fmt_type_msgd = 0x70, fmt_type_cpl = 0x0A,
+                       fmt_type_cpld = 0x4A;
+
+std::uint8_t fmt_type(const pcie_tlp& t) {
+    switch (t.type) {
+    case tlp_type::mrd:
+        return static_cast<std::uint8_t>(fmt_type_mrd | (t.addr64 ? fmt_4dw : 0));
+    case tlp_type::mwr:
+        return static_cast<std::uint8_t>(fmt_type_mwr | (t.addr64 ? fmt_4dw : 0));
+    case tlp_type::cfgrd0:
+        return fmt_type_cfgrd0;
+    case tlp_type::cfgwr0:
+        return fmt_type_cfgwr0;
+    case tlp_type::cfgrd1:
+        return fmt_type_cfgrd1;
+    case tlp_type::cfgwr1:
+        return fmt_type_cfgwr1;
+    case tlp_type::msg:
+        return fmt_type_msg;
+    case tlp_type::msgd:
+        return fmt_type_msgd;
+    case tlp_type::cpl:
+        return fmt_type_cpl;
+    case tlp_type::cpld:
+        return fmt_type_cpld;
+    }
+    return 0;
+}
+} // namespace
+
+std::vector<reg_def> aer_table(std::uint32_t next, bool root_port) {
+    std::vector<reg_def> t = {
+        {aer_cap,
+         "AER_HEADER",
+         cfg::ext_cap_id_aer | (ext_cap_version_aer << ext_cap_version_shift) |
+             (next << ext_cap_next_shift),
+         0,
+         0,
+         0,
+         true,
+         {}},
+        {aer_cap + aer_uncor_status,
+         "AER_UNCOR_STATUS",
+         0,
+         0,
+         0,
+         unc_defined,
+         true,
+         {{"UNEXP_CPL", 16, 1}, {"UR", 20, 1}, {"ACSV", 21, 1}}},
+        {aer_cap + aer_uncor_mask, "AER_UNCOR_MASK", 0, unc_defined, 0, 0, true, {}},
+        {aer_cap + aer_uncor_severity,
+         "AER_UNCOR_SEVERITY",
+         unc_severity_reset,
+         unc_defined,
+         0,
+         0,
+         true,
+         {}},
+        {aer_cap + aer_cor_status, "AER_COR_STATUS", 0, 0, 0, cor_defined, true, {}},
+        {aer_cap + aer_cor_mask, "AER_COR_MASK", cor_mask_reset, cor_defined, 0, 0, true, {}},
+        {aer_cap + aer_cap_ctrl, "AER_CAP_CTRL", 0, 0, 0, 0, true, {{"FEP", 0, 5}}},
+    };
+    for (unsigned i = 0; i < aer_header_log_dwords; ++i)
+        t.push_back({aer_cap + aer_header_log + dword * i, "AER_HEADER_LOG", 0, 0, 0, 0, true, {}});
+    if (root_port) {
+        t.push_back(
+            {aer_cap + aer_root_command, "AER_ROOT_COMMAND", 0, root_command_rw, 0, 0, false, {}});
+        t.push_back(
+            {aer_cap + aer_root_status, "AER_ROOT_STATUS", 0, 0, 0, root_status_w1c, true, {}});
+    }
+    return t;
+}
+
+void header_log(const tlm::tlm_generic_payload& gp, std::uint32_t (&dw)[aer_header_log_dwords]) {
+    const pcie_tlp* t = gp.get_extension<pcie_tlp>();
+    dw[0] = dw[1] = dw[2] = dw[3] = 0;
+    if (!t) return;
+    const std::uint64_t a = gp.get_address();
+    const std::uint64_t bytes =
+        has_data(t->type) || t->type == tlp_type::mrd ? gp.get_data_length() + (a % dword) : dword;
+    const std::uint32_t len_dw =
+        static_cast<std::uint32_t>(((bytes + dword - 1) / dword) % max_length_dw);
+    dw[0] = (std::uint32_t(fmt_type(*t)) << 24) | (std::uint32_t(t->tc & 7) << 20) | len_dw;
+    if (is_completion(t->type)) {
+        dw[1] = (std::uint32_t(t->completer_id) << 16) |
+                (std::uint32_t(static_cast<unsigned>(t->status)) << 13) | (t->byte_count & 0xFFF);
+        dw[2] = (std::uint32_t(t->requester_id) << 16) | (std::uint32_t(t->tag & 0xFF) << 8) |
+                (t->lower_addr & 0x7F);
+        return;
+    }
+    dw[1] = (std::uint32_t(t->requester_id) << 16) | (std::uint32_t(t->tag & 0xFF) << 8) |
+            (std::uint32_t(t->last_be & 0xF) << 4) | (t->first_be & 0xF);
+    if (t->type == tlp_type::mrd || t->type == tlp_type::mwr) {
+        if (t->addr64) {
+            dw[2] = static_cast<std::uint32_t>(a >> 32);
+            dw[3] = static_cast<std::uint32_t>(a) & ~3u;
+        } else {
+            dw[2] = static_cast<std::uint32_t>(a) & ~3u;
+        }
+    } else {
+        dw[2] = (std::uint32_t(t->target_id) << 16) | (static_cast<std::uint32_t>(a) & 0xFFC);
+    }
+}
+
+void record_uncorrectable(reg_block& regs, std::uint32_t bit, const tlm::tlm_generic_payload& gp) {
+    const std::uint32_t status = regs.read32(aer_cap + aer_uncor_status);
+    if (!(status & unc_defined)) {
+        unsigned n = 0;
+        while (n < 32 && !((bit >> n) & 1))
+            ++n;
+        regs.set_bits(aer_cap + aer_cap_ctrl, first_error_pointer, n);
+        std::uint32_t dw[aer_header_log_dwords];
+        header_log(gp, dw);
+        for (unsigned i = 0; i < aer_header_log_dwords; ++i)
+            regs.set32(aer_cap + aer_header_log + dword * i, dw[i]);
+    }
+    regs.set32(aer_cap + aer_uncor_status, status | bit);
+    const bool fatal = regs.read32(aer_cap + aer_uncor_severity) & bit;
+    const std::uint32_t sta = (fatal ? devsta_fatal : devsta_nonfatal) |
+                              (bit == unc_unsupported_request ? devsta_unsupported : 0);
+    regs.set_bits(exp_cap + cfg::exp_devctl, sta, sta);
+}
+
+} // namespace port_cfg
+
+namespace {
+namespace pc = port_cfg;
+constexpr std::uint32_t all = 0xFFFFFFFFu;
+constexpr unsigned dword = 4;
+constexpr std::uint32_t class_pci_bridge = 0x06040000;
+constexpr std::uint32_t header_type_1 = 1u << 16;
+constexpr std::uint32_t cache_line_rw = 0xFF;
+constexpr std::uint32_t bridge_window_rw = 0xFFF0FFF0u;
+constexpr std::uint32_t pref_64bit = 0x00010001u;
+constexpr std::uint32_t bridge_control_rw = 0x007F00FFu; // Interrupt Line, Bridge Control 6:0
+constexpr std::uint32_t exp_version_2 = 0x2;
+constexpr std::uint32_t lnkcap_dll_active_reporting = 1u << 20;
+constexpr unsigned lnkcap_port_number_shift = 24;
+constexpr std::uint32_t lnkctl_rw = 0xCB;
+constexpr std::uint32_t devctl_rw = 0x7FFF;
+constexpr std::uint32_t devctl2_rw = 0xFFFF;
+constexpr std::uint32_t acs_version_1 = 1;
+constexpr unsigned ext_cap_version_shift = 16;
+constexpr std::uint64_t window_granule = 1ull << 20;
+constexpr unsigned max_downstream_ports = 32; // one egress-vector register
+constexpr std::uint8_t relaxed_ordering = 1u << 1;
+constexpr unsigned bus_shift = 8, dev_shift = 3;
+constexpr unsigned dev_mask = 0x1F, fn_mask = 0x7;
+constexpr std::uint32_t cfg_reg_mask = 0xFFC;
+
+std::vector<reg_def> port_table(const pcie_switch_params& p, bool upstream, unsigned port_number) {
+    namespace c = cfg;
+    const std::uint32_t type = upstream ? pc::exp_type_upstream : pc::exp_type_downstream;
+    const std::uint16_t device = upstream ? p.usp_device_id : p.dsp_device_id;
+    const bool acs = !upstream && p.acs_capabilities;
+    std::vector<reg_def> t = {
+        {c::vendor_id,
+         "VENDOR_DEVICE",
+         (std::uint32_t(device) << 16) | p.vendor_id,
+         0,
+         0,
+         0,
+         true,
+         {}},
+        {c::command,
+         "COMMAND_STATUS",
+         c::sta_cap_list,
+         c::cmd_memory | c::cmd_bus_master | c::cmd_parity | c::cmd_serr,
+         0,
+         c::sta_error_bits,
+         false,
+         {{"MEM", 1, 1}, {"BME", 2, 1}}},
+        {c::class_rev, "CLASS_REV", class_pci_bridge, 0, 0, 0, true, {}},
+        {c::bist_hdr_lat_cls, "BIST_HDR_LAT_CLS", header_type_1, cache_line_rw, 0, 0, false, {}},
+        {c::t1_bus_numbers,
+         "BUS_NUMBERS",
+         0,
+         0x00FFFFFF,
+         0,
+         0,
+         false,
+         {{"PRI", 0, 8}, {"SEC", 8, 8}, {"SUB", 16, 8}}},
+        {c::t1_io_base_status, "IO_BASE_SEC_STATUS", 0, 0, 0, c::sta_error_bits, false, {}},
+        {c::t1_mem_base_limit, "MEM_BASE_LIMIT", 0, bridge_window_rw, 0, 0, false, {}},
+        {c::t1_pref_base_limit, "PREF_BASE_LIMIT", pref_64bit, bridge_window_rw, 0, 0, false, {}},
+        {c::t1_pref_base_upper, "PREF_BASE_UPPER", 0, all, 0, 0, false, {}},
+        {c::t1_pref_limit_upper, "PREF_LIMIT_UPPER", 0, all, 0, 0, false, {}},
+        {c::cap_ptr, "CAP_PTR", pc::exp_cap, 0, 0, 0, true, {}},
+        {c::t1_bridge_control, "BRIDGE_CONTROL", 0, bridge_control_rw, 0, 0, false, {}},
+        {pc::exp_cap,
+         "EXP_CAP",
+         c::cap_id_exp | ((exp_version_2 | (type << 4)) << 16),
+         0,
+         0,
+         0,
+         true,
+         {}},
+        {pc::exp_cap + c::exp_devcap, "DEVCAP", c::size_code(p.mps_supported), 0, 0, 0, true, {}},
+        {pc::exp_cap + c::exp_devctl,
+         "DEVCTL_STA",
+         0,
+         devctl_rw,
+         0,
+         pc::devsta_w1c,
+         false,
+         {{"CED", 16, 1}, {"NFED", 17, 1}, {"FED", 18, 1}, {"URD", 19, 1}}},
+        {pc::exp_cap + c::exp_lnkcap,
+         "LNKCAP",
+         p.max_gen | (p.max_width << 4) | (upstream ? 0 : lnkcap_dll_active_reporting) |
+             (port_number << lnkcap_port_number_shift),
+         0,
+         0,
+         0,
+         true,
+         {}},
+        {pc::exp_cap + c::exp_lnkctl,
+         "LNKCTL_STA",
+         0,
+         lnkctl_rw,
+         0,
+         0,
+         false,
+         {{"SPEED", 16, 4}, {"WIDTH", 20, 6}, {"DLLA", 29, 1}}},
+        {pc::exp_cap + c::exp_devcap2,
+         "DEVCAP2",
+         c::devcap2_10bit_tag_completer,
+         0,
+         0,
+         0,
+         true,
+         {}},
+        {pc::exp_cap + c::exp_devctl2, "DEVCTL2", 0, devctl2_rw, 0, 0, false, {}},
+    };
+    for (auto& d : pc::aer_table(acs ? pc::acs_cap : 0, false))
+        t.push_back(d);
+    if (acs) {
+        const unsigned n = p.downstream_ports;
+        const std::uint32_t vector_mask = n >= 32 ? all : ((1u << n) - 1);
+        t.push_back({pc::acs_cap,
+                     "ACS_HEADER",
+                     std::uint32_t(pc::ext_cap_id_acs) | (acs_version_1 << ext_cap_version_shift),
+                     0,
+                     0,
+                     0,
+                     true,
+                     {}});
+        t.push_back({pc::acs_cap + pc::acs_cap_ctrl,
+                     "ACS_CAP_CTRL",
+                     p.acs_capabilities | ((n & 0xFF) << pc::acs_vector_size_shift),
+                     std::uint32_t(p.acs_capabilities) << pc::acs_ctrl_shift,
+                     0,
+                     0,
+                     false,
+                     {{"SV", 16, 1},
+                      {"TB", 17, 1},
+                      {"RR", 18, 1},
+                      {"CR", 19, 1},
+                      {"UF", 20, 1},
+                      {"EC", 21, 1},
+                      {"DT", 22, 1}}});
+        t.push_back({pc::acs_cap + pc::acs_egress_vector,
+                     "ACS_EGRESS_VECTOR",
+                     0,
+                     vector_mask,
+                     0,
+                     0,
+                     false,
+                     {}});
+    }
+    return t;
+}
+
+std::uint32_t be_mask(std::uint8_t first_be) {
+    std::uint32_t m = 0;
+    for (unsigned b = 0; b < dword; ++b)
+        if (first_be & (1u << b)) m |= 0xFFu << (8 * b);
+    return m;
+}
+
+bool non_posted_request(tlp_type t) {
+    return !is_posted(t) && !is_completion(t);
+}
+} // namespace
+
+void pcie_switch::port_out::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+    const pcie_tlp& t = tlp_of(gp);
+    ++p_.stats.tlps_out;
+    if (has_data(t.type)) p_.stats.bytes_out += gp.get_data_length();
+    if (!p_.socket || p_.socket->size() == 0) {
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    (*p_.socket)->b_transport(gp, delay);
+}
+
+pcie_switch::pcie_switch(sc_core::sc_module_name name, const pcie_switch_params& p)
+    : sc_module(name)
+    , up_rx("up_rx")
+    , up_tx("up_tx")
+    , p_(p)
+    , usp_(std::string(basename()) + ".usp", port_table(p, true, p.downstream_ports)) {
+    if (p.downstream_ports == 0 || p.downstream_ports > max_downstream_ports)
+        throw std::invalid_argument(std::string(basename()) + ": downstream_ports must be 1.." +
+                                    std::to_string(max_downstream_ports) + ", got " +
+                                    std::to_string(p.downstream_ports));
+    up_rx.register_b_transport(this, &pcie_switch::up_b_transport);
+    usp_.socket = &up_tx;
+    for (unsigned i = 0; i < p.downstream_ports; ++i) {
+        const std::string n = std::to_string(i);
+        dsps_.push_back(
+            std::make_unique<port>(std::string(basename()) + ".dsp" + n, port_table(p, false, i)));
+        dn_tx_.push_back(std::make_unique<tlm_utils::simple_initiator_socket<pcie_switch>>(
+            ("dn_tx_" + n).c_str()));
+        dn_rx_.push_back(std::make_unique<tlm_utils::simple_target_socket_tagged<pcie_switch>>(
+            ("dn_rx_" + n).c_str()));
+        dn_rx_.back()->register_b_transport(this, &pcie_switch::dn_b_transport,
+                                            static_cast<int>(i));
+        dsps_.back()->socket = dn_tx_.back().get();
+    }
+}
+
+tlm_utils::simple_initiator_socket<pcie_switch>& pcie_switch::dn_tx(unsigned i) {
+    if (i >= dn_tx_.size())
+        throw std::out_of_range(std::string(basename()) + ": no downstream port " +
+                                std::to_string(i));
+    return *dn_tx_[i];
+}
+tlm_utils::simple_target_socket_tagged<pcie_switch>& pcie_switch::dn_rx(unsigned i) {
+    if (i >= dn_rx_.size())
+        throw std::out_of_range(std::string(basename()) + ": no downstream port " +
+                                std::to_string(i));
+    return *dn_rx_[i];
+}
+reg_block& pcie_switch::downstream_regs(unsigned i) {
+    if (i >= dsps_.size())
+        throw std::out_of_range(std::string(basename()) + ": no downstream port " +
+                                std::to_string(i));
+    return dsps_[i]->regs;
+}
+const pcie_switch::port_counters& pcie_switch::downstream_stats(unsigned i) const {
+    if (i >= dsps_.size())
+        throw std::out_of_range(std::string(basename()) + ": no downstream port " +
+                                std::to_string(i));
+    return dsps_[i]->stats;
+}
+
+void pcie_switch::attach_upstream_link(pcie_link& link) {
+    usp_.link = &link;
+    link.on_state_change([this](bool up) { link_changed(usp_, up); });
+}
+void pcie_switch::attach_downstream_link(unsigned i, pcie_link& link) {
+    port& d = *dsps_.at(i);
+    d.link = &link;
+    link.on_state_change([this, &d](bool up) { link_changed(d, up); });
+}
+
+void pcie_switch::link_changed(port& p, bool up) {
+    std::uint32_t sta = 0;
+    if (up && p.link)
+        sta = (p.link->gen() << cfg::lnksta_speed_shift) |
+              (p.link->width() << cfg::lnksta_width_shift) | cfg::lnksta_dlla;
+    p.regs.set_bits(pc::exp_cap + cfg::exp_lnkctl, 0xFFFF0000u, sta);
+}
+
+unsigned pcie_switch::secondary(const port& p) const {
+    return (p.regs.read32(cfg::t1_bus_numbers) >> 8) & 0xFF;
+}
+unsigned pcie_switch::subordinate(const port& p) const {
+    return (p.regs.read32(cfg::t1_bus_numbers) >> 16) & 0xFF;
+}
+bool pcie_switch::bus_below(const port& p, unsigned bus) const {
+    const unsigned s = secondary(p);
+    return s != 0 && bus >= s && bus <= subordinate(p);
+}
+bool pcie_switch::memory_enabled(const port& p) const {
+    return p.regs.read32(cfg::command) & cfg::cmd_memory;
+}
+bool pcie_switch::bus_master(const port& p) const {
+    return p.regs.read32(cfg::command) & cfg::cmd_bus_master;
+}
+
+bool pcie_switch::in_windows(const port& p, std::uint64_t addr, std::uint64_t len) const {
+    const reg_block& r = p.regs;
+    const std::uint32_t mbl = r.read32(cfg::t1_mem_base_limit);
+    const std::uint64_t mbase = std::uint64_t(mbl & 0xFFF0) << 16;
+    const std::uint64_t mlimit = std::uint64_t(mbl & 0xFFF00000u) | (window_granule - 1);
+    const std::uint32_t pbl = r.read32(cfg::t1_pref_base_limit);
+    const std::uint64_t pbase = (std::uint64_t(r.read32(cfg::t1_pref_base_upper)) << 32) |
+                                (std::uint64_t(pbl & 0xFFF0) << 16);
+    const std::uint64_t plimit = (std::uint64_t(r.read32(cfg::t1_pref_limit_upper)) << 32) |
+                                 std::uint64_t(pbl & 0xFFF00000u) | (window_granule - 1);
+    const std::uint64_t last = addr + (len ? len : 1) - 1;
+    return (mbase <= mlimit && addr >= mbase && last <= mlimit) ||
+           (pbase <= plimit && addr >= pbase && last <= plimit);
+}
+
+int pcie_switch::dsp_for_address(std::uint64_t addr, std::uint64_t len) const {
+    for (std::size_t i = 0; i < dsps_.size(); ++i)
+        if (memory_enabled(*dsps_[i]) && in_windows(*dsps_[i], addr, len))
+            return static_cast<int>(i);
+    return -1;
+}
+int pcie_switch::dsp_for_bus(unsigned bus) const {
+    for (std::size_t i = 0; i < dsps_.size(); ++i)
+        if (bus_below(*dsps_[i], bus)) return static_cast<int>(i);
+    return -1;
+}
+std::uint16_t pcie_switch::acs_ctrl(unsigned i) const {
+    if (!p_.acs_capabilities) return 0;
+    return static_cast<std::uint16_t>(dsps_[i]->regs.read32(pc::acs_cap + pc::acs_cap_ctrl) >>
+                                      pc::acs_ctrl_shift);
+}
+std::uint32_t pcie_switch::egress_vector(unsigned i) const {
+    if (!p_.acs_capabilities) return 0;
+    return dsps_[i]->regs.read32(pc::acs_cap + pc::acs_egress_vector);
+}
+
+void pcie_switch::up_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+    pcie_tlp& t = tlp_of(gp);
+    ++usp_.stats.tlps_in;
+    if (has_data(t.type)) usp_.stats.bytes_in += gp.get_data_length();
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    from_above(gp, t, delay);
+}
+
+void pcie_switch::dn_b_transport(int i, tlm::tlm_generic_payload& gp, sc_time& delay) {
+    pcie_tlp& t = tlp_of(gp);
+    port& in = *dsps_[static_cast<unsigned>(i)];
+    ++in.stats.tlps_in;
+    if (has_data(t.type)) in.stats.bytes_in += gp.get_data_length();
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    from_below(static_cast<unsigned>(i), gp, t, delay);
+}
+
+void pcie_switch::answer_ur(port& at, port& back, tlm::tlm_generic_payload& gp, pcie_tlp& t,
+                            sc_time& delay) {
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    if (!non_posted_request(t.type)) return;
+    completer_params cp;
+    cp.completer_id = at.id;
+    send_completion(back.out, cp, gp, t, cpl_status::ur, nullptr, delay);
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void pcie_switch::reject(port& at, port& back, std::uint32_t aer_bit, const std::string& why,
+                         tlm::tlm_generic_payload& gp, pcie_tlp& t, sc_time& delay) {
+    pc::record_uncorrectable(at.regs, aer_bit, gp);
+    if (aer_bit == pc::unc_acs_violation)
+        ++at.stats.acs_violations;
+    else if (aer_bit == pc::unc_unexpected_completion)
+        ++at.stats.unexpected_completions;
+    else
+        ++at.stats.unsupported;
+    logger::get().warning("switch",
+                          at.regs.name() + ": " + to_string(t.type) + " " + hex(gp.get_address()) +
+                              " from " + bdf_string(t.requester_id) + ": " + why +
+                              (non_posted_request(t.type) ? " (UR completion)" : " (dropped)"),
+                          at.regs.name() + why);
+    answer_ur(at, back, gp, t, delay);
+}
+
+void pcie_switch::forward(port& to, port& back, tlm::tlm_generic_payload& gp, pcie_tlp& t,
+                          sc_time& delay) {
+    delay += p_.forward_latency;
+    to.out.b_transport(gp, delay);
+    if (gp.get_response_status() == tlm::TLM_OK_RESPONSE) return;
+    // The egress link is down (or not connected): the port cannot deliver it.
+    ++to.stats.unsupported;
+    logger::get().warning("switch",
+                          to.regs.name() + ": " + to_string(t.type) + " " + hex(gp.get_address()) +
+                              ": link down, not delivered",
+                          to.regs.name() + "link-down");
+    answer_ur(to, back, gp, t, delay);
+}
+
+void pcie_switch::config_access(port& target, tlm::tlm_generic_payload& gp, pcie_tlp& t,
+                                sc_time& delay) {
+    const std::uint32_t reg = static_cast<std::uint32_t>(gp.get_address()) & cfg_reg_mask;
+    completer_params cp;
+    cp.completer_id = target.id;
+    const bool write = t.type == tlp_type::cfgwr0 || t.type == tlp_type::cfgwr1;
+    if (write) {
+        std::uint32_t v = 0;
+        if (gp.get_data_ptr())
+            std::memcpy(&v, gp.get_data_ptr(), std::min<unsigned>(gp.get_data_length(), dword));
+        target.regs.write32(reg, v, be_mask(t.first_be), reg_writer::wire, false);
+        if (logger::get().enabled("regs"))
+            logger::get().info("regs", target.regs.name() + " cfg write " + hex(reg) + " = " +
+                                           target.regs.decode(reg, target.regs.read32(reg)));
+        send_completion(usp_.out, cp, gp, t, cpl_status::sc, nullptr, delay);
+    } else {
+        const std::uint32_t v = target.regs.read32(reg);
+        send_completion(usp_.out, cp, gp, t, cpl_status::sc,
+                        reinterpret_cast<const unsigned char*>(&v), delay);
+    }
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void pcie_switch::config_from_above(tlm::tlm_generic_payload& gp, pcie_tlp& t, sc_time& delay) {
+    const unsigned bus = t.target_id >> bus_shift;
+    const unsigned dev = (t.target_id >> dev_shift) & dev_mask;
+    const unsigned fn = t.target_id & fn_mask;
+    const unsigned sec = secondary(usp_);
+    if (!bus_below(usp_, bus)) {
+        reject(usp_, usp_, pc::unc_unsupported_request,
+               "Type 1 configuration request to bus " + std::to_string(bus) +
+                   " outside secondary..subordinate",
+               gp, t, delay);
+        return;
+    }
+    if (bus == sec) {
+        // The internal bus: a downstream port's own header (device i, function 0).
+        if (dev < dsps_.size() && fn == 0) {
+            port& d = *dsps_[dev];
+            d.id = make_bdf(sec, dev, 0);
+            delay += p_.forward_latency;
+            config_access(d, gp, t, delay);
+        } else {
+            answer_ur(usp_, usp_, gp, t, delay); // no such function: enumeration reads all-ones
+        }
+        return;
+    }
+    const int j = dsp_for_bus(bus);
+    if (j < 0) {
+        answer_ur(usp_, usp_, gp, t, delay);
+        return;
+    }
+    port& d = *dsps_[static_cast<unsigned>(j)];
+    if (bus == secondary(d)) {
+        // Type 1 -> Type 0 at the port whose secondary bus matches; a link has device 0 only.
+        if (dev != 0) {
+            answer_ur(d, usp_, gp, t, delay);
+            return;
+        }
+        const tlp_type orig = t.type;
+        t.type = orig == tlp_type::cfgrd1 ? tlp_type::cfgrd0 : tlp_type::cfgwr0;
+        forward(d, usp_, gp, t, delay);
+        t.type = orig;
+        return;
+    }
+    forward(d, usp_, gp, t, delay);
+}
+
+void pcie_switch::from_above(tlm::tlm_generic_payload& gp, pcie_tlp& t, sc_time& delay) {
+    switch (t.type) {
+    case tlp_type::cfgrd0:
+    case tlp_type::cfgwr0:
+        if ((t.target_id & fn_mask) != 0) {
+            answer_ur(usp_, usp_, gp, t, delay);
+            return;
+        }
+        // The upstream port captures its bus and device number from Type 0 requests.
+        usp_.id = t.target_id & ~fn_mask;
+        delay += p_.forward_latency;
+        config_access(usp_, gp, t, delay);
+        return;
+    case tlp_type::cfgrd1:
+    case tlp_type::cfgwr1:
+        config_from_above(gp, t, delay);
+        return;
+    case tlp_type::mrd:
+    case tlp_type::mwr: {
+        const std::uint64_t a = gp.get_address();
+        const std::uint64_t len = gp.get_data_length();
+        if (!memory_enabled(usp_) || !in_windows(usp_, a, len)) {
+            reject(usp_, usp_, pc::unc_unsupported_request,
+                   memory_enabled(usp_) ? "outside the upstream port's windows"
+                                        : "Memory Space Enable clear",
+                   gp, t, delay);
+            return;
+        }
+        const int j = dsp_for_address(a, len);
+        if (j < 0) {
+            reject(usp_, usp_, pc::unc_unsupported_request, "no downstream port claims it", gp, t,
+                   delay);
+            return;
+        }
+        forward(*dsps_[static_cast<unsigned>(j)], usp_, gp, t, delay);
+        return;
+    }
+    case tlp_type::cpl:
+    case tlp_type::cpld: {
+        const int j = dsp_for_bus(t.requester_id >> bus_shift);
+        if (j < 0) {
+            reject(usp_, usp_, pc::unc_unexpected_completion,
+                   "completion for a requester not below the switch", gp, t, delay);
+            return;
+        }
+        forward(*dsps_[static_cast<unsigned>(j)], usp_, gp, t, delay);
+        return;
+    }
+    case tlp_type::msg:
+    case tlp_type::msgd: {
+        // Messages from above are routed by ID (the model has no broadcast or local routing).
+        const int j = dsp_for_bus(t.target_id >> bus_shift);
+        if (j < 0) {
+            logger::get().unimplemented_once("switch", "msg-down",
+                                             "messages from above are routed by target ID only");
+            return;
+        }
+        forward(*dsps_[static_cast<unsigned>(j)], usp_, gp, t, delay);
+        return;
+    }
+    }
+}
+
+void pcie_switch::from_below(unsigned i, tlm::tlm_generic_payload& gp, pcie_tlp& t,
+                             sc_time& delay) {
+    port& in = *dsps_[i];
+    const std::uint16_t ctrl = acs_ctrl(i);
+    switch (t.type) {
+    case tlp_type::cfgrd0:
+    case tlp_type::cfgwr0:
+    case tlp_type::cfgrd1:
+    case tlp_type::cfgwr1:
+        reject(in, in, pc::unc_unsupported_request, "configuration request travelling upstream", gp,
+               t, delay);
+        return;
+    case tlp_type::msg:
+    case tlp_type::msgd:
+        // INTx and error messages go to the root complex.
+        forward(usp_, in, gp, t, delay);
+        return;
+    case tlp_type::mrd:
+    case tlp_type::mwr: {
+        const std::uint64_t a = gp.get_address();
+        const std::uint64_t len = gp.get_data_length();
+        if (!bus_master(in)) {
+            reject(in, in, pc::unc_unsupported_request, "Bus Master Enable clear", gp, t, delay);
+            return;
+        }
+        if ((ctrl & pc::acs_sv) && !bus_below(in, t.requester_id >> bus_shift)) {
+            reject(in, in, pc::unc_acs_violation,
+                   "ACS Source Validation: requester outside secondary..subordinate", gp, t, delay);
+            return;
+        }
+        auto up = [&](port& blame) {
+            if (!bus_master(usp_)) {
+                reject(usp_, blame, pc::unc_unsupported_request,
+                       "upstream port Bus Master Enable clear", gp, t, delay);
+                return;
+            }
+            forward(usp_, in, gp, t, delay);
+        };
+        if (memory_enabled(in) && in_windows(in, a, len)) {
+            ++in.stats.route_to_self;
+            if (ctrl & pc::acs_uf) {
+                ++in.stats.upstream_forwarded;
+                up(in);
+                return;
+            }
+            reject(in, in, pc::unc_unsupported_request,
+                   "route-to-self: the target is below the port it came in by", gp, t, delay);
+            return;
+        }
+        const int j = dsp_for_address(a, len);
+        if (j >= 0) {
+            const bool egress_blocked =
+                (ctrl & pc::acs_ec) && ((egress_vector(i) >> static_cast<unsigned>(j)) & 1);
+            if (egress_blocked && !(ctrl & pc::acs_rr)) {
+                reject(in, in, pc::unc_acs_violation,
+                       "ACS P2P Egress Control blocks port " + std::to_string(j), gp, t, delay);
+                return;
+            }
+            if (ctrl & pc::acs_rr) {
+                ++in.stats.acs_redirects;
+                up(in);
+                return;
+            }
+            forward(*dsps_[static_cast<unsigned>(j)], in, gp, t, delay);
+            return;
+        }
+        if (memory_enabled(usp_) && in_windows(usp_, a, len)) {
+            reject(in, in, pc::unc_unsupported_request,
+                   "below the switch but no downstream port claims it", gp, t, delay);
+            return;
+        }
+        up(in);
+        return;
+    }
+    case tlp_type::cpl:
+    case tlp_type::cpld: {
+        const unsigned bus = t.requester_id >> bus_shift;
+        if (bus_below(in, bus)) {
+            ++in.stats.route_to_self;
+            if (ctrl & pc::acs_uf) {
+                ++in.stats.upstream_forwarded;
+                forward(usp_, in, gp, t, delay);
+                return;
+            }
+            reject(in, in, pc::unc_unexpected_completion,
+                   "route-to-self: completion for a requester below the port it came in by", gp, t,
+                   delay);
+            return;
+        }
+        const int j = dsp_for_bus(bus);
+        if (j >= 0) {
+            if ((ctrl & pc::acs_cr) && !(t.attr & relaxed_ordering)) {
+                ++in.stats.acs_redirects;
+                forward(usp_, in, gp, t, delay);
+                return;
+            }
+            forward(*dsps_[static_cast<unsigned>(j)], in, gp, t, delay);
+            return;
+        }
+        forward(usp_, in, gp, t, delay);
+        return;
+    }
+    }
+}
+
+} // namespace epvp::pcie

@@ -3,9 +3,11 @@
 #include "core/log.h"
 #include "host/msi_controller.h"
 #include "pcie/config_space.h"
+#include "pcie/pcie_switch.h"
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 #include <vector>
 
 namespace epvp::pcie {
@@ -33,10 +35,18 @@ constexpr unsigned ecam_bus_shift = 20, ecam_dev_shift = 15, ecam_fn_shift = 12;
 constexpr std::uint64_t ecam_bytes = 256ull << 20;
 constexpr std::uint32_t cfg_reg_mask = 0xFFC;
 constexpr std::uint64_t window_granule = 1ull << 20;
+constexpr unsigned lnkcap_port_number_shift = 24;
+constexpr unsigned max_root_ports = 32; // devices on bus 0
+constexpr unsigned bus_shift = 8;
+static_assert(rp_exp_cap == port_cfg::exp_cap, "root ports share the switch ports' AER helpers");
 
-std::vector<reg_def> root_port_table(const root_complex_params& p) {
+bool non_posted_request(tlp_type t) {
+    return !is_posted(t) && !is_completion(t);
+}
+
+std::vector<reg_def> root_port_table(const root_complex_params& p, unsigned port) {
     namespace c = cfg;
-    return {
+    std::vector<reg_def> t = {
         {c::vendor_id,
          "VENDOR_DEVICE",
          (std::uint32_t(p.device_id) << 16) | p.vendor_id,
@@ -86,10 +96,18 @@ std::vector<reg_def> root_port_table(const root_complex_params& p) {
          true,
          {}},
         {rp_exp_cap + c::exp_devcap, "DEVCAP", c::size_code(p.mps_supported), 0, 0, 0, true, {}},
-        {rp_exp_cap + c::exp_devctl, "DEVCTL_STA", 0, devctl_rw, 0, 0, false, {}},
+        {rp_exp_cap + c::exp_devctl,
+         "DEVCTL_STA",
+         0,
+         devctl_rw,
+         0,
+         port_cfg::devsta_w1c,
+         false,
+         {{"CED", 16, 1}, {"NFED", 17, 1}, {"FED", 18, 1}, {"URD", 19, 1}}},
         {rp_exp_cap + c::exp_lnkcap,
          "LNKCAP",
-         p.max_gen | (p.max_width << 4) | lnkcap_dll_active_reporting,
+         p.max_gen | (p.max_width << 4) | lnkcap_dll_active_reporting |
+             (port << lnkcap_port_number_shift),
          0,
          0,
          0,
@@ -120,6 +138,9 @@ std::vector<reg_def> root_port_table(const root_complex_params& p) {
          true,
          {{"10BIT_TAG_CPL", 16, 1}}},
     };
+    for (auto& d : port_cfg::aer_table(0, true))
+        t.push_back(d);
+    return t;
 }
 } // namespace
 
@@ -130,24 +151,82 @@ root_complex::root_complex(sc_core::sc_module_name name, const root_complex_para
     , pcie_rx("pcie_rx")
     , p_(p)
     , mem_(p.mem_size)
-    , rp_("RP", root_port_table(p))
     , requester_(basename(), 0, p.max_tags) {
+    if (p.root_ports == 0 || p.root_ports > max_root_ports)
+        throw std::invalid_argument(std::string(basename()) + ": root_ports must be 1.." +
+                                    std::to_string(max_root_ports) + ", got " +
+                                    std::to_string(p.root_ports));
     host_in.register_b_transport(this, &root_complex::host_b_transport);
     host_in.register_transport_dbg(this, &root_complex::host_dbg);
     pcie_rx.register_b_transport(this, &root_complex::rx_b_transport);
+    for (unsigned i = 0; i < p.root_ports; ++i) {
+        ports_.push_back(std::make_unique<root_port_state>(i ? "RP" + std::to_string(i) : "RP",
+                                                           root_port_table(p, i)));
+        ports_.back()->id = make_bdf(0, i, 0);
+        if (!i) {
+            ports_.back()->socket = &pcie_tx;
+            continue;
+        }
+        const std::string n = std::to_string(i);
+        extra_tx_.push_back(std::make_unique<tlm_utils::simple_initiator_socket<root_complex>>(
+            ("pcie_tx_" + n).c_str()));
+        extra_rx_.push_back(std::make_unique<tlm_utils::simple_target_socket_tagged<root_complex>>(
+            ("pcie_rx_" + n).c_str()));
+        extra_rx_.back()->register_b_transport(this, &root_complex::rx_port, static_cast<int>(i));
+        ports_.back()->socket = extra_tx_.back().get();
+    }
 }
 
-void root_complex::attach_link(pcie_link& link) {
-    link_ = &link;
-    link.on_state_change([this](bool up) { link_changed(up); });
+tlm_utils::simple_initiator_socket<root_complex>& root_complex::tx(unsigned i) {
+    if (i >= ports_.size())
+        throw std::out_of_range(std::string(basename()) + ": no root port " + std::to_string(i));
+    return *ports_[i]->socket;
 }
 
-void root_complex::link_changed(bool up) {
+tlm::tlm_target_socket<>& root_complex::rx(unsigned i) {
+    if (i >= ports_.size())
+        throw std::out_of_range(std::string(basename()) + ": no root port " + std::to_string(i));
+    if (!i) return pcie_rx;
+    return *extra_rx_[i - 1];
+}
+
+const reg_block& root_complex::root_port(unsigned i) const {
+    if (i >= ports_.size())
+        throw std::out_of_range(std::string(basename()) + ": no root port " + std::to_string(i));
+    return ports_[i]->regs;
+}
+
+const root_complex::port_counters& root_complex::port_stats(unsigned i) const {
+    if (i >= ports_.size())
+        throw std::out_of_range(std::string(basename()) + ": no root port " + std::to_string(i));
+    return ports_[i]->stats;
+}
+
+void root_complex::port_out::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+    const pcie_tlp& t = tlp_of(gp);
+    ++p_.stats.tlps_out;
+    if (has_data(t.type)) p_.stats.bytes_out += gp.get_data_length();
+    if (!p_.socket || p_.socket->size() == 0) {
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    (*p_.socket)->b_transport(gp, delay);
+}
+
+void root_complex::attach_link(unsigned i, pcie_link& link) {
+    if (i >= ports_.size())
+        throw std::out_of_range(std::string(basename()) + ": no root port " + std::to_string(i));
+    root_port_state& rp = *ports_[i];
+    rp.link = &link;
+    link.on_state_change([this, &rp](bool up) { link_changed(rp, up); });
+}
+
+void root_complex::link_changed(root_port_state& rp, bool up) {
     std::uint32_t sta = 0;
-    if (up && link_)
-        sta = (link_->gen() << cfg::lnksta_speed_shift) |
-              (link_->width() << cfg::lnksta_width_shift) | cfg::lnksta_dlla;
-    rp_.set_bits(rp_exp_cap + cfg::exp_lnkctl, 0xFFFF0000u, sta);
+    if (up && rp.link)
+        sta = (rp.link->gen() << cfg::lnksta_speed_shift) |
+              (rp.link->width() << cfg::lnksta_width_shift) | cfg::lnksta_dlla;
+    rp.regs.set_bits(rp_exp_cap + cfg::exp_lnkctl, 0xFFFF0000u, sta);
 }
 
 unsigned root_complex::host_dbg(tlm::tlm_generic_payload& gp) {
@@ -199,25 +278,40 @@ void root_complex::host_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay
     gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
 }
 
-bool root_complex::routes_downstream(std::uint64_t addr, std::uint64_t len) const {
-    if (!(rp_.read32(cfg::command) & cfg::cmd_memory)) return false;
-    std::uint32_t mbl = rp_.read32(cfg::t1_mem_base_limit);
-    std::uint64_t mbase = std::uint64_t(mbl & 0xFFF0) << 16;
-    std::uint64_t mlimit = (std::uint64_t(mbl & 0xFFF00000u)) | (window_granule - 1);
-    std::uint32_t pbl = rp_.read32(cfg::t1_pref_base_limit);
-    std::uint64_t pbase = (std::uint64_t(rp_.read32(cfg::t1_pref_base_upper)) << 32) |
-                          (std::uint64_t(pbl & 0xFFF0) << 16);
-    std::uint64_t plimit = (std::uint64_t(rp_.read32(cfg::t1_pref_limit_upper)) << 32) |
-                           std::uint64_t(pbl & 0xFFF00000u) | (window_granule - 1);
-    std::uint64_t last = addr + len - 1;
-    return (mbase <= mlimit && addr >= mbase && last <= mlimit) ||
-           (pbase <= plimit && addr >= pbase && last <= plimit);
+int root_complex::port_for_address(std::uint64_t addr, std::uint64_t len) const {
+    for (std::size_t i = 0; i < ports_.size(); ++i) {
+        const reg_block& rp = ports_[i]->regs;
+        if (!(rp.read32(cfg::command) & cfg::cmd_memory)) continue;
+        std::uint32_t mbl = rp.read32(cfg::t1_mem_base_limit);
+        std::uint64_t mbase = std::uint64_t(mbl & 0xFFF0) << 16;
+        std::uint64_t mlimit = (std::uint64_t(mbl & 0xFFF00000u)) | (window_granule - 1);
+        std::uint32_t pbl = rp.read32(cfg::t1_pref_base_limit);
+        std::uint64_t pbase = (std::uint64_t(rp.read32(cfg::t1_pref_base_upper)) << 32) |
+                              (std::uint64_t(pbl & 0xFFF0) << 16);
+        std::uint64_t plimit = (std::uint64_t(rp.read32(cfg::t1_pref_limit_upper)) << 32) |
+                               std::uint64_t(pbl & 0xFFF00000u) | (window_granule - 1);
+        std::uint64_t last = addr + (len ? len : 1) - 1;
+        if ((mbase <= mlimit && addr >= mbase && last <= mlimit) ||
+            (pbase <= plimit && addr >= pbase && last <= plimit))
+            return static_cast<int>(i);
+    }
+    return -1;
+}
+
+int root_complex::port_for_bus(unsigned bus) const {
+    for (std::size_t i = 0; i < ports_.size(); ++i) {
+        const std::uint32_t busnums = ports_[i]->regs.read32(cfg::t1_bus_numbers);
+        const unsigned secondary = (busnums >> 8) & 0xFF, subordinate = (busnums >> 16) & 0xFF;
+        if (secondary != 0 && bus >= secondary && bus <= subordinate) return static_cast<int>(i);
+    }
+    return -1;
 }
 
 void root_complex::mmio_access(tlm::tlm_generic_payload& gp, sc_time& delay) {
     std::uint64_t a = gp.get_address();
     unsigned len = gp.get_data_length();
-    if (!routes_downstream(a, len) || !link_ || !link_->is_up()) {
+    const int port = port_for_address(a, len);
+    if (port < 0 || !link_up(*ports_[static_cast<unsigned>(port)])) {
         ++stats_.master_aborts;
         logger::get().guest_error("host",
                                   std::string(gp.is_read() ? "read " : "write ") + hex(a) +
@@ -228,7 +322,8 @@ void root_complex::mmio_access(tlm::tlm_generic_payload& gp, sc_time& delay) {
         gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
     }
-    auto& tx = *pcie_tx.operator->();
+    root_port_state& rp = *ports_[static_cast<unsigned>(port)];
+    auto& tx = rp.out;
     if (gp.is_write()) {
         bool ok = requester_.posted(tx, tlp_type::mwr, a, gp.get_data_ptr(), len, delay);
         gp.set_response_status(ok ? tlm::TLM_OK_RESPONSE : tlm::TLM_GENERIC_ERROR_RESPONSE);
@@ -241,10 +336,10 @@ void root_complex::mmio_access(tlm::tlm_generic_payload& gp, sc_time& delay) {
     }
     (r.status == cpl_status::ca ? stats_.completer_aborts : stats_.unsupported)++;
     if (r.completed)
-        rp_.set32(cfg::t1_io_base_status,
-                  rp_.read32(cfg::t1_io_base_status) |
-                      (r.status == cpl_status::ca ? sec_status_rec_target_abort
-                                                  : sec_status_rec_master_abort));
+        rp.regs.set32(cfg::t1_io_base_status,
+                      rp.regs.read32(cfg::t1_io_base_status) |
+                          (r.status == cpl_status::ca ? sec_status_rec_target_abort
+                                                      : sec_status_rec_master_abort));
     logger::get().warning("host",
                           "MRd " + hex(a) + " len " + std::to_string(len) + ": " +
                               (r.link_error ? std::string("not sent")
@@ -276,22 +371,27 @@ void root_complex::ecam_access(tlm::tlm_generic_payload& gp, sc_time& delay) {
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     ++stats_.cfg_requests;
 
-    std::uint32_t busnums = rp_.read32(cfg::t1_bus_numbers);
-    unsigned secondary = (busnums >> 8) & 0xFF, subordinate = (busnums >> 16) & 0xFF;
+    const int port = bus == 0 ? -1 : port_for_bus(bus);
+    const unsigned secondary =
+        port < 0
+            ? 0
+            : (ports_[static_cast<unsigned>(port)]->regs.read32(cfg::t1_bus_numbers) >> 8) & 0xFF;
     if (bus == 0) {
-        if (dev == 0 && fn == 0) {
+        if (dev < ports_.size() && fn == 0) {
+            reg_block& rp = ports_[dev]->regs;
             if (gp.is_write())
-                rp_.write32(reg, wval, byte_mask, reg_writer::wire, false);
+                rp.write32(reg, wval, byte_mask, reg_writer::wire, false);
             else
-                rval = rp_.read32(reg);
+                rval = rp.read32(reg);
         }
-    } else if (secondary != 0 && bus >= secondary && bus <= subordinate && link_ &&
-               link_->is_up() && (bus != secondary || dev == 0)) {
+    } else if (port >= 0 && link_up(*ports_[static_cast<unsigned>(port)]) &&
+               (bus != secondary || dev == 0)) {
+        root_port_state& rp = *ports_[static_cast<unsigned>(port)];
         tlp_type type = bus == secondary ? (gp.is_write() ? tlp_type::cfgwr0 : tlp_type::cfgrd0)
                                          : (gp.is_write() ? tlp_type::cfgwr1 : tlp_type::cfgrd1);
         std::uint16_t target = make_bdf(bus, dev, fn);
-        auto& tx = *pcie_tx.operator->();
-        const bool crs_sv = rp_.read32(rp_exp_cap + cfg::exp_rootctl) & cfg::rootctl_crs_sv;
+        auto& tx = rp.out;
+        const bool crs_sv = rp.regs.read32(rp_exp_cap + cfg::exp_rootctl) & cfg::rootctl_crs_sv;
         sc_time waited = sc_core::SC_ZERO_TIME;
         for (;;) {
             std::uint32_t data = gp.is_write() ? wval : 0;
@@ -335,16 +435,87 @@ void root_complex::ecam_access(tlm::tlm_generic_payload& gp, sc_time& delay) {
     }
 }
 
-void root_complex::rx_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+void root_complex::reject(root_port_state& in, std::uint32_t aer_bit, const std::string& why,
+                          tlm::tlm_generic_payload& gp, pcie_tlp& t, sc_time& delay) {
+    port_cfg::record_uncorrectable(in.regs, aer_bit, gp);
+    if (aer_bit == port_cfg::unc_unexpected_completion)
+        ++in.stats.unexpected_completions;
+    else
+        ++in.stats.unsupported;
+    const bool np = non_posted_request(t.type);
+    logger::get().warning("host",
+                          in.regs.name() + ": " + to_string(t.type) + " " + hex(gp.get_address()) +
+                              " from " + bdf_string(t.requester_id) + ": " + why +
+                              (np ? " (UR completion)" : " (dropped)"),
+                          in.regs.name() + why);
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    if (!np) return;
+    completer_params cp;
+    cp.completer_id = in.id;
+    send_completion(in.out, cp, gp, t, cpl_status::ur, nullptr, delay);
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void root_complex::route_p2p(root_port_state& in, int to, tlm::tlm_generic_payload& gp, pcie_tlp& t,
+                             sc_time& delay) {
+    const bool completion = is_completion(t.type);
+    const std::uint32_t err =
+        completion ? port_cfg::unc_unexpected_completion : port_cfg::unc_unsupported_request;
+    if (to < 0) {
+        reject(in, err, "no root port routes it", gp, t, delay);
+        return;
+    }
+    if (!completion && !(in.regs.read32(cfg::command) & cfg::cmd_bus_master)) {
+        reject(in, err, "Bus Master Enable clear", gp, t, delay);
+        return;
+    }
+    root_port_state& out = *ports_[static_cast<unsigned>(to)];
+    if (&out == &in) {
+        if (!p_.p2p_reflect) {
+            ++in.stats.route_to_self;
+            reject(in, err, "route-to-self: the target is below the root port it came in by", gp, t,
+                   delay);
+            return;
+        }
+        ++in.stats.p2p_reflected;
+    } else if (!p_.p2p_between_root_ports) {
+        ++in.stats.p2p_blocked;
+        reject(in, err, "peer-to-peer between root ports is not routed", gp, t, delay);
+        return;
+    } else {
+        ++in.stats.p2p_forwarded;
+    }
+    delay += p_.p2p_forward_latency;
+    out.out.b_transport(gp, delay);
+    if (gp.get_response_status() == tlm::TLM_OK_RESPONSE) return;
+    reject(out, err, "link down, not delivered", gp, t, delay);
+}
+
+void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& delay) {
     pcie_tlp& t = tlp_of(gp);
+    root_port_state& in = *ports_[static_cast<unsigned>(port)];
+    ++in.stats.tlps_in;
+    if (has_data(t.type)) in.stats.bytes_in += gp.get_data_length();
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     std::uint64_t a = gp.get_address();
     unsigned len = gp.get_data_length();
     bool in_ram = a >= p_.mem_base && mem_.in_range(a - p_.mem_base, len);
+    if ((t.type == tlp_type::mwr || t.type == tlp_type::mrd) && !in_ram &&
+        !(t.type == tlp_type::mwr && msi_ && msi_->claims(a))) {
+        const int to = port_for_address(a, len);
+        if (to >= 0) {
+            route_p2p(in, to, gp, t, delay);
+            return;
+        }
+    }
     switch (t.type) {
     case tlp_type::cpl:
     case tlp_type::cpld:
-        requester_.accept_completion(gp, delay);
+        if ((t.requester_id >> bus_shift) == 0) {
+            requester_.accept_completion(gp, delay);
+            return;
+        }
+        route_p2p(in, port_for_bus(t.requester_id >> bus_shift), gp, t, delay);
         return;
     case tlp_type::mwr:
         ++stats_.inbound_writes;
@@ -359,7 +530,7 @@ void root_complex::rx_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) 
             msi_->message(a, data, t.requester_id);
             return;
         }
-        if (in_ram && (rp_.read32(cfg::command) & cfg::cmd_bus_master))
+        if (in_ram && (in.regs.read32(cfg::command) & cfg::cmd_bus_master))
             mem_.write(a - p_.mem_base, gp.get_data_ptr(), len);
         else
             logger::get().warning("host",
@@ -373,10 +544,10 @@ void root_complex::rx_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) 
         completer_params cp;
         cp.completer_id = 0;
         cp.rcb_bytes = p_.rcb_bytes;
-        cp.mps_bytes = 128u << ((rp_.read32(rp_exp_cap + cfg::exp_devctl) >> 5) & 7);
+        cp.mps_bytes = 128u << ((in.regs.read32(rp_exp_cap + cfg::exp_devctl) >> 5) & 7);
         delay += p_.read_latency;
-        auto& tx = *pcie_tx.operator->();
-        if (!in_ram || !(rp_.read32(cfg::command) & cfg::cmd_bus_master)) {
+        auto& tx = in.out;
+        if (!in_ram || !(in.regs.read32(cfg::command) & cfg::cmd_bus_master)) {
             logger::get().warning("host",
                                   "inbound MRd " + hex(a) + " from " + bdf_string(t.requester_id) +
                                       ": Unsupported Request",

@@ -1,20 +1,32 @@
-// The host's root complex with one root port, host memory, and the host CPU's view of PCIe.
+// The host's root complex: one or more root ports, host memory, and the host CPU's view of PCIe.
 //
 // Models: the host CPU port decodes host memory, the ECAM window and the MMIO windows; ECAM
-// bus 0 device 0 is the root port's own Type 1 configuration space (bus numbers, memory
-// windows, PCIe capability with Link Status and Root Control); configuration requests to the
-// secondary bus become CfgRd0/CfgWr0 TLPs (device 0 only), deeper buses CfgRd1/CfgWr1; a
-// configuration read answered with CRS returns Vendor ID 0x0001 when Root Control's CRS
-// Software Visibility is enabled and the read covers the Vendor ID, otherwise the root complex
-// re-issues the request every host.crs_retry_us until host.test_timeout_us; reads that end in
-// UR/CA or hit nothing return all-ones and a slave-error status. MMIO accesses inside the root
-// port's memory windows (with Memory Space Enable) become MRd/MWr TLPs; inbound TLPs from the
-// link: MWr into host memory, MRd answered from host memory after host.read_latency_ns with
-// completions split at the root complex's RCB and MPS, completions matched by tag.
+// bus 0 device i is root port i's own Type 1 configuration space (bus numbers, memory
+// windows, PCIe capability with Device Status, Link Status and Root Control, AER); device 0
+// carries the host bridge's vendor/device ID (what Linux's p2pdma whitelist reads).
+// Configuration requests to a root port's secondary bus become CfgRd0/CfgWr0 TLPs (device 0
+// only), deeper buses up to its subordinate CfgRd1/CfgWr1 on that port; a configuration read
+// answered with CRS returns Vendor ID 0x0001 when Root Control's CRS Software Visibility is
+// enabled and the read covers the Vendor ID, otherwise the root complex re-issues the request
+// every host.crs_retry_us until host.test_timeout_us; reads that end in UR/CA or hit nothing
+// return all-ones and a slave-error status. MMIO accesses inside a root port's memory windows
+// (with Memory Space Enable) become MRd/MWr TLPs on that port; inbound TLPs from a link: MWr
+// into host memory, MRd answered from host memory after host.read_latency_ns with completions
+// split at the root complex's RCB and MPS, completions matched by tag (requester ID 00:00.0).
+// Peer-to-peer: an inbound memory request whose address is inside another root port's window
+// is forwarded down that port when p2p_between_root_ports is set (after p2p_forward_latency),
+// otherwise answered UR (posted: dropped) and logged at the ingress port; one whose target is
+// below the port it came in by (an ACS-redirected request) is sent back down that port when
+// p2p_reflect is set, otherwise it is a route-to-self error: Unsupported Request in that root
+// port's AER and Device Status, UR completion (posted: dropped). Completions for requesters
+// below a root port are routed to it by bus number under the same two rules. A forwarded
+// request's completions travel as their own TLPs back through the root complex. Ingress needs
+// Bus Master Enable, egress Memory Space Enable. Per-root-port counters of TLPs and payload
+// bytes both ways and of p2p forwarding, reflection, blocking and route-to-self.
 // MSI: memory writes into the MSI controller's doorbell page; INTx: Assert/Deassert messages.
-// ERR_COR/NONFATAL/FATAL messages are counted. Fault injection: the Nth inbound MRd can get no
-// completion, a UR or a CA. Does not model (yet): switches, ACS, peer-to-peer routing, the root
-// port's AER capability, IOMMU.
+// ERR_COR/NONFATAL/FATAL messages are counted. Fault injection: the Nth inbound MRd of host
+// memory can get no completion, a UR or a CA. Does not model (yet): the root ports' ACS, error
+// messages from the root ports' own errors (AER Root Error Status is not driven), IOMMU.
 #pragma once
 
 #include "core/reg_block.h"
@@ -22,6 +34,8 @@
 #include "pcie/completer.h"
 #include "pcie/link.h"
 #include "pcie/requester.h"
+
+#include <memory>
 
 namespace epvp::host {
 class msi_controller;
@@ -46,7 +60,18 @@ struct root_complex_params {
     unsigned max_gen = 3, max_width = 4, mps_supported = 256;
     unsigned rcb_bytes = 64;
     unsigned max_tags = 32;
+    // The host bridge's identity as root port 0 (00:00.0) presents it; every root port shows
+    // the same IDs. 8086:2030 (Skylake-E) is on the p2pdma host-bridge whitelist.
     std::uint16_t vendor_id = 0x8086, device_id = 0x2030;
+    // Root ports (ECAM 00:00.0 .. 00:<n-1>.0), each with its own link socket pair.
+    unsigned root_ports = 1;
+    // Whether a memory request or completion arriving on one root port is routed down another.
+    bool p2p_between_root_ports = true;
+    // Whether a request arriving on a root port whose target is below that same port (ACS
+    // redirect) is sent back down it; otherwise it is a route-to-self UR.
+    bool p2p_reflect = true;
+    // Time to route a TLP from one root port to another (or back down the same one).
+    sc_core::sc_time p2p_forward_latency = sc_core::sc_time(100, sc_core::SC_NS);
     // Fault injection at the completer: the Nth inbound MRd (1-based; 0 = never) gets no
     // completion (the requester's completion timeout), a UR or a CA completion.
     std::uint64_t drop_completion_nth_read = 0, ur_nth_read = 0, ca_nth_read = 0;
@@ -55,17 +80,23 @@ struct root_complex_params {
 class root_complex : public sc_core::sc_module {
 public:
     tlm_utils::simple_target_socket<root_complex> host_in;    // host CPU accesses
-    tlm_utils::simple_initiator_socket<root_complex> pcie_tx; // TLPs downstream
-    tlm_utils::simple_target_socket<root_complex> pcie_rx;    // TLPs from downstream
+    tlm_utils::simple_initiator_socket<root_complex> pcie_tx; // root port 0: TLPs downstream
+    tlm_utils::simple_target_socket<root_complex> pcie_rx;    // root port 0: TLPs from below
 
     root_complex(sc_core::sc_module_name name, const root_complex_params& p);
-    void attach_link(pcie_link& link);
+    unsigned root_ports() const { return static_cast<unsigned>(ports_.size()); }
+    // Root port i's sockets (0: pcie_tx / pcie_rx): tx(i) -> link.up_in, link.up_out -> rx(i).
+    tlm_utils::simple_initiator_socket<root_complex>& tx(unsigned i);
+    tlm::tlm_target_socket<>& rx(unsigned i);
+    void attach_link(pcie_link& link) { attach_link(0, link); }
+    void attach_link(unsigned i, pcie_link& link);
     // The interrupt target: MWr into its doorbell page and INTx messages go there; the host
     // CPU reads its registers.
     void attach_msi(host::msi_controller& msi) { msi_ = &msi; }
 
     sparse_memory& memory() { return mem_; }
-    const reg_block& root_port() const { return rp_; }
+    const reg_block& root_port() const { return ports_[0]->regs; }
+    const reg_block& root_port(unsigned i) const;
 
     struct counters {
         std::uint64_t cfg_requests = 0, crs_retries = 0, crs_visible = 0, master_aborts = 0,
@@ -75,20 +106,74 @@ public:
     };
     const counters& stats() const { return stats_; }
 
+    struct port_counters {
+        std::uint64_t tlps_in = 0, tlps_out = 0;
+        std::uint64_t bytes_in = 0, bytes_out = 0; // payload bytes
+        std::uint64_t p2p_forwarded = 0;           // routed down another root port
+        std::uint64_t p2p_reflected = 0;           // sent back down this one
+        std::uint64_t p2p_blocked = 0;             // p2p between root ports not routed
+        std::uint64_t route_to_self = 0;           // would go back down this port: rejected
+        std::uint64_t unsupported = 0;             // UR completions sent / requests dropped
+        std::uint64_t unexpected_completions = 0;
+    };
+    const port_counters& port_stats(unsigned i) const;
+
 private:
+    struct root_port_state;
+    // Counts what a root port sends, then hands it to the port's socket.
+    class port_out : public tlm::tlm_fw_transport_if<> {
+    public:
+        explicit port_out(root_port_state& p)
+            : p_(p) {}
+        void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
+        tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload&, tlm::tlm_phase&,
+                                           sc_core::sc_time&) override {
+            return tlm::TLM_COMPLETED;
+        }
+        bool get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi&) override { return false; }
+        unsigned transport_dbg(tlm::tlm_generic_payload&) override { return 0; }
+
+    private:
+        root_port_state& p_;
+    };
+    struct root_port_state {
+        root_port_state(const std::string& name, std::vector<reg_def> defs)
+            : regs(name, std::move(defs))
+            , out(*this) {}
+        reg_block regs;
+        pcie_link* link = nullptr;
+        tlm_utils::simple_initiator_socket<root_complex>* socket = nullptr;
+        port_counters stats;
+        port_out out;
+        std::uint16_t id = 0;
+    };
+
     void host_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     unsigned host_dbg(tlm::tlm_generic_payload& gp);
-    void rx_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    void rx_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+        rx_port(0, gp, delay);
+    }
+    void rx_port(int port, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void ecam_access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void mmio_access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-    bool routes_downstream(std::uint64_t addr, std::uint64_t len) const;
-    void link_changed(bool up);
+    // The root port whose enabled windows hold [addr, addr + len), or -1.
+    int port_for_address(std::uint64_t addr, std::uint64_t len) const;
+    // The root port whose secondary..subordinate holds bus, or -1.
+    int port_for_bus(unsigned bus) const;
+    bool link_up(const root_port_state& p) const { return p.link && p.link->is_up(); }
+    // Peer-to-peer: a memory request or completion from port `in` for port `to`.
+    void route_p2p(root_port_state& in, int to, tlm::tlm_generic_payload& gp, pcie_tlp& t,
+                   sc_core::sc_time& delay);
+    void reject(root_port_state& in, std::uint32_t aer_bit, const std::string& why,
+                tlm::tlm_generic_payload& gp, pcie_tlp& t, sc_core::sc_time& delay);
+    void link_changed(root_port_state& p, bool up);
 
     root_complex_params p_;
     sparse_memory mem_;
-    reg_block rp_;
+    std::vector<std::unique_ptr<root_port_state>> ports_;
+    std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket<root_complex>>> extra_tx_;
+    std::vector<std::unique_ptr<tlm_utils::simple_target_socket_tagged<root_complex>>> extra_rx_;
     tlp_requester requester_;
-    pcie_link* link_ = nullptr;
     host::msi_controller* msi_ = nullptr;
     counters stats_;
     std::vector<unsigned char> read_buf_; // data of the inbound read being answered
