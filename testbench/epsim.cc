@@ -86,7 +86,16 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
 
     if (result.sweep_ran)
         std::cout << epvp::tb::format_sweep(epvp::tb::sweep_table(p, result));
-    else if (result.iova_ran || w->finish) {
+    else if (result.iotlb_ran) {
+        for (const auto& line : result.iotlb_fw.steps)
+            std::printf("endpoint: %s\n", line.c_str());
+        std::printf("%-12s %12s %8s %12s %14s %8s\n", "mapping", "working_set", "reads", "MB/s",
+                    "mean_lat_ns", "errors");
+        for (const auto& r : result.iotlb_rows)
+            std::printf("%-12s %12llu %8u %12.2f %14.1f %8u\n", r.mapping.c_str(),
+                        static_cast<unsigned long long>(r.set_bytes), r.reads, r.throughput_MBps,
+                        r.mean_latency_ns, r.errors);
+    } else if (result.iova_ran || w->finish) {
         for (const auto& line : result.iova_fw.steps)
             std::printf("endpoint: %s\n", line.c_str());
         for (const auto& line : result.iova_host.steps)
@@ -110,6 +119,9 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
             static_cast<unsigned long long>(result.cmd_fw.maps),
             static_cast<unsigned long long>(result.cmd_fw.window_busy_stalls),
             static_cast<unsigned long long>(m.at("errors_count").get<std::uint64_t>()));
+    } else if (result.iotlb_ran) {
+        std::printf("iotlb-sweep: %s\n",
+                    result.iotlb_status ? fw::err_name(result.iotlb_status) : "completed");
     } else if (result.iova_ran || w->finish) {
         std::printf("iova: %s: %u buffers, unmapped page %u read %s, %u SMMU fault records, "
                     "%zu POISON words in DRAM, %u buffers differing from the pattern\n",
@@ -141,7 +153,8 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     if (!finished) return exit_hung;
     const bool failed = result.enumerate_status || result.failed() || result.sweep_status ||
                         (result.cmd_ran && (result.cmd.status || result.cmd_fw_status)) ||
-                        (w->finish && !result.iova_ok());
+                        (w->finish && !result.iova_ok()) ||
+                        (result.iotlb_ran && result.iotlb_status);
     return failed ? exit_fail : exit_pass;
 }
 

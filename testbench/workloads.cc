@@ -188,6 +188,49 @@ void finish_iova(platform& p, workload_result& out) {
     }
 }
 
+void load_iotlb_sweep(platform& p, workload_result& out) {
+    const auto& c = p.config();
+    if (!c.smmu.enabled)
+        throw cfg::config_error("workload iotlb-sweep: needs the SMMU (smmu.enabled = true)");
+    const auto& w = c.workload.iotlb_sweep;
+    fw::functions::iotlb_map_params mp;
+    mp.region_bytes = w.max_set_bytes;
+    auto ep_params = epf_params(c);
+    ep_params.min_reg_bar_bytes = mp.region_bytes; // BAR0: the 4 KiB-page mapping
+    ep_params.bar_sizes[mp.block_bar] = std::max(ep_params.bar_sizes[mp.block_bar],
+                                                 mp.region_bytes); // BAR2: 2 MiB blocks
+    const hal::ep_board& eb = p.ep_board();
+    p.load_ep([ep_params, &eb, mp, &out](hal::platform& io) {
+        fw::functions::run_test_endpoint(io, eb, ep_params,
+                                         [mp, &out](fw::functions::endpoint_services& s) {
+                                             fw::functions::run_iotlb_map(s, mp, out.iotlb_fw);
+                                         });
+    });
+    fw::host::iotlb_sweep_params hp;
+    for (std::uint64_t n = w.min_set_bytes; n <= w.max_set_bytes; n *= 2)
+        hp.set_bytes.push_back(n);
+    hp.reads = w.reads;
+    hp.read_bytes = w.read_bytes;
+    hp.page_bar = mp.page_bar;
+    hp.block_bar = mp.block_bar;
+    hp.seed = c.sim.seed;
+    hp.timeout_ns = c.host.test_timeout_us * ns_per_us;
+    const hal::host_board& hb = p.host_board();
+    const std::uint64_t retry_ns = c.host.crs_retry_us * ns_per_us;
+    p.load_host([&out, &hb, retry_ns, hp](hal::platform& io) {
+        fw::host::pci_host host(io, hb, hp.timeout_ns, retry_ns);
+        out.enumerate_status = host.enumerate(out.devices);
+        out.crs_retries = host.crs_retries();
+        out.iotlb_ran = true;
+        out.iotlb_status =
+            out.enumerate_status ? out.enumerate_status
+            : out.devices.empty()
+                ? -ENODEV
+                : fw::host::run_iotlb_sweep_host(host, out.devices.front(), hp, out.iotlb_rows);
+        out.host_finished = true;
+    });
+}
+
 void load_pcitest(platform& p, workload_result& out) {
     const auto ep_params = epf_params(p.config());
     const hal::ep_board& eb = p.ep_board();
@@ -255,6 +298,10 @@ const std::vector<workload>& workloads() {
          "and the interrupt window (function.iova.buffers), doorbell, checks, a partial unmap "
          "that must fault",
          &load_iova, &finish_iova},
+        {"iotlb-sweep",
+         "IOTLB working-set study: host random reads over a growing working set behind a BAR "
+         "mapped with 4 KiB pages and one mapped with 2 MiB blocks (workload.iotlb_sweep.*)",
+         &load_iotlb_sweep},
     };
     return all;
 }

@@ -41,6 +41,11 @@ struct workload_result {
         return iova_ran && iova_fw.status == 0 && iova_host.status == 0 && iova_poison_words == 0 &&
                iova_shadow_mismatches == 0;
     }
+    // iotlb-sweep
+    bool iotlb_ran = false;
+    fw::functions::iotlb_map_report iotlb_fw;
+    std::vector<fw::host::iotlb_sweep_row> iotlb_rows;
+    int iotlb_status = 0;
     unsigned passed() const;
     unsigned failed() const;
     unsigned skipped() const;

@@ -190,4 +190,52 @@ int run_iova_test(endpoint_services& s, const iova_test_params& p, iova_test_rep
     return 0;
 }
 
+int run_iotlb_map(endpoint_services& s, const iotlb_map_params& p, iotlb_map_report& out) {
+    hal::platform& io = s.io;
+    auto fail = [&](const std::string& what, int err) {
+        out.status = err;
+        out.steps.push_back(what + ": " + err_name(err));
+        io.log(hal::log_level::error, "iotlb", out.steps.back());
+        return err;
+    };
+    if (!s.iova || !s.domain) return fail("no SMMU on this board", -ENODEV);
+    struct which {
+        int bar;
+        unsigned prot;
+        std::uint64_t* iova;
+        std::uint64_t* ns;
+        const char* what;
+    };
+    const unsigned rw = iommu::prot_read | iommu::prot_write;
+    for (const which& w :
+         {which{p.page_bar, rw | iommu::prot_no_block, &out.page_iova, &out.page_map_ns,
+                "4 KiB pages"},
+          which{p.block_bar, rw, &out.block_iova, &out.block_map_ns, "2 MiB blocks"}}) {
+        const epc::epf_bar& old = s.function.bar(w.bar);
+        if (old.size < p.region_bytes)
+            return fail("BAR" + std::to_string(w.bar) + " is " + std::to_string(old.size) +
+                            " bytes, the sweep needs " + std::to_string(p.region_bytes),
+                        -EINVAL);
+        const std::uint64_t t0 = io.now_ns();
+        iommu::iova_range range;
+        int r = s.iova->reserve(p.region_bytes, p.region_bytes, range);
+        if (r) return fail("reserve IOVA", r);
+        if ((r = s.iova->map(range, 0, old.phys_addr, p.region_bytes, w.prot)))
+            return fail(std::string("map with ") + w.what, r);
+        epc::epf_bar bar = old;
+        bar.phys_addr = range.base;
+        bar.submap.clear();
+        if ((r = s.epc.set_bar(func_no, bar)))
+            return fail("point BAR" + std::to_string(w.bar) + " at the IOVA range", r);
+        *w.ns = io.now_ns() - t0;
+        *w.iova = range.base;
+        io.wr32(old.phys_addr, MAGIC_VALUE);
+        out.steps.push_back("BAR" + std::to_string(w.bar) + " -> IOVA " + hex(range.base) + ", " +
+                            std::to_string(p.region_bytes >> 20) + " MiB mapped with " + w.what +
+                            " in " + std::to_string(*w.ns) + " ns");
+        io.log(hal::log_level::info, "iotlb", out.steps.back());
+    }
+    return 0;
+}
+
 } // namespace fw::functions

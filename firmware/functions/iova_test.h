@@ -42,4 +42,19 @@ std::uint64_t iova_test_bar_bytes(unsigned buffers);
 
 int run_iova_test(endpoint_services& s, const iova_test_params& p, iova_test_report& out);
 
+// Workload `iotlb-sweep`, endpoint side: re-points two BARs at IOVA ranges of region_bytes that
+// map the BARs' own DRAM, one with 4 KiB pages (page_bar), one with 2 MiB blocks (block_bar), and
+// writes iova_test::MAGIC_VALUE at the start of each so the host knows when they are live.
+struct iotlb_map_params {
+    std::uint64_t region_bytes = 64ull << 20;
+    int page_bar = 0, block_bar = 2;
+};
+struct iotlb_map_report {
+    int status = 0;
+    std::uint64_t page_iova = 0, block_iova = 0;
+    std::uint64_t page_map_ns = 0, block_map_ns = 0; // firmware time to build each mapping
+    std::vector<std::string> steps;
+};
+int run_iotlb_map(endpoint_services& s, const iotlb_map_params& p, iotlb_map_report& out);
+
 } // namespace fw::functions

@@ -45,6 +45,14 @@ const char* err_name(int err) {
         return "EOPNOTSUPP";
     case ENOBUFS:
         return "ENOBUFS";
+    case ENOENT:
+        return "ENOENT";
+    case ENODEV:
+        return "ENODEV";
+    case EEXIST:
+        return "EEXIST";
+    case ERANGE:
+        return "ERANGE";
     case ETIMEDOUT:
         return "ETIMEDOUT";
     default:

@@ -3,6 +3,7 @@
 #include "hal/errno.h"
 #include "hal/format.h"
 #include "hal/iova_test_regs.h"
+#include "hal/random.h"
 
 namespace fw::host {
 
@@ -107,6 +108,48 @@ int run_iova_host(pci_host& host, const pci_dev& dev, const iova_host_params& p,
                     out.unmapped_read != hal::status::ok && out.smmu_faults > 0;
     out.status = ok ? 0 : -EIO;
     return out.status;
+}
+
+int run_iotlb_sweep_host(pci_host& host, const pci_dev& dev, const iotlb_sweep_params& p,
+                         std::vector<iotlb_sweep_row>& rows) {
+    hal::platform& io = host.io();
+    if (p.read_bytes == 0 || p.reads == 0) return -EINVAL;
+    xorshift64star rng(p.seed);
+    std::vector<std::uint8_t> buf(p.read_bytes);
+    constexpr double bytes_per_ns_to_MBps = 1000.0;
+    for (const auto& [bar_no, name] :
+         {std::pair<int, const char*>{p.page_bar, "4KiB-pages"}, {p.block_bar, "2MiB-blocks"}}) {
+        const pci_bar& bar = dev.bars[static_cast<unsigned>(bar_no)];
+        if (!bar.size) return -ENODEV;
+        // The function writes MAGIC at the start once the BAR shows its IOVA range.
+        const std::uint64_t start = io.now_ns();
+        while (io.rd32(bar.addr) != MAGIC_VALUE) {
+            if (io.now_ns() - start > p.timeout_ns) return -ETIMEDOUT;
+            io.delay_ns(p.poll_ns);
+        }
+        for (std::uint64_t set : p.set_bytes) {
+            if (set > bar.size || set < p.read_bytes) return -EINVAL;
+            iotlb_sweep_row row;
+            row.mapping = name;
+            row.set_bytes = set;
+            row.reads = p.reads;
+            const std::uint64_t slots = set / p.read_bytes;
+            const std::uint64_t t0 = io.now_ns();
+            for (unsigned i = 0; i < p.reads; ++i) {
+                const std::uint64_t off = (rng.next() % slots) * p.read_bytes;
+                if (io.read(bar.addr + off, buf.data(), p.read_bytes) != hal::status::ok)
+                    ++row.errors;
+            }
+            row.elapsed_ns = io.now_ns() - t0;
+            const double ns = static_cast<double>(row.elapsed_ns);
+            row.mean_latency_ns = ns / p.reads;
+            row.throughput_MBps =
+                ns > 0 ? static_cast<double>(p.reads) * p.read_bytes / ns * bytes_per_ns_to_MBps
+                       : 0;
+            rows.push_back(row);
+        }
+    }
+    return 0;
 }
 
 } // namespace fw::host

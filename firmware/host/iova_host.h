@@ -34,4 +34,26 @@ struct iova_host_result {
 int run_iova_host(pci_host& host, const pci_dev& dev, const iova_host_params& p,
                   iova_host_result& out);
 
+// Workload `iotlb-sweep`, host side: random reads of read_bytes over a working set that grows
+// through set_bytes, once through the BAR mapped with 4 KiB pages and once through the BAR
+// mapped with 2 MiB blocks. One row per (mapping, working set).
+struct iotlb_sweep_params {
+    std::vector<std::uint64_t> set_bytes;
+    unsigned reads = 2000;
+    unsigned read_bytes = 8;
+    int page_bar = 0, block_bar = 2;
+    std::uint64_t seed = 0;
+    std::uint64_t timeout_ns = 1'000'000'000;
+    std::uint64_t poll_ns = 10'000;
+};
+struct iotlb_sweep_row {
+    std::string mapping; // "4KiB-pages" or "2MiB-blocks"
+    std::uint64_t set_bytes = 0;
+    unsigned reads = 0, errors = 0;
+    std::uint64_t elapsed_ns = 0;
+    double throughput_MBps = 0, mean_latency_ns = 0;
+};
+int run_iotlb_sweep_host(pci_host& host, const pci_dev& dev, const iotlb_sweep_params& p,
+                         std::vector<iotlb_sweep_row>& rows);
+
 } // namespace fw::host

@@ -391,6 +391,11 @@ const std::vector<entry>& schema() {
 
         uint_key("cpu.clock_mhz", 1000, in_range(1, 10000)),
         // Workload dma-sweep: eDMA transfers of min_bytes, min_bytes * factor, ... max_bytes.
+        // Workload iotlb-sweep: host random reads over a growing working set behind the SMMU.
+        uint_key("workload.iotlb_sweep.min_set_bytes", 64 * KiB, power_of_two(4 * KiB, 1 * GiB)),
+        uint_key("workload.iotlb_sweep.max_set_bytes", 64 * MiB, power_of_two(4 * KiB, 1 * GiB)),
+        uint_key("workload.iotlb_sweep.reads", 2000, in_range(1, 10000000)),
+        uint_key("workload.iotlb_sweep.read_bytes", 8, one_of({1, 2, 4, 8, 16, 32, 64, 128})),
         uint_key("workload.dma_sweep.min_bytes", 64, in_range(4, 1ull << 30)),
         uint_key("workload.dma_sweep.max_bytes", 16 * MiB, in_range(4, 1ull << 30)),
         uint_key("workload.dma_sweep.factor", 4, in_range(2, 1024)),
@@ -1031,6 +1036,15 @@ platform_config parse(const json& cfg) {
     test.poll_interval_us = v.u("function.test.poll_interval_us");
 
     p.function.iova.buffers = static_cast<unsigned>(v.u("function.iova.buffers"));
+    auto& it = p.workload.iotlb_sweep;
+    it.min_set_bytes = v.u("workload.iotlb_sweep.min_set_bytes");
+    it.max_set_bytes = v.u("workload.iotlb_sweep.max_set_bytes");
+    it.reads = static_cast<unsigned>(v.u("workload.iotlb_sweep.reads"));
+    it.read_bytes = static_cast<unsigned>(v.u("workload.iotlb_sweep.read_bytes"));
+    if (it.min_set_bytes > it.max_set_bytes)
+        fail("workload.iotlb_sweep.min_set_bytes = " + dec(it.min_set_bytes) +
+             ": must not exceed workload.iotlb_sweep.max_set_bytes (" + dec(it.max_set_bytes) +
+             ")");
 
     p.smmu.enabled = v.b("smmu.enabled");
     p.smmu.tlb_entries = static_cast<unsigned>(v.u("smmu.tlb_entries"));

@@ -189,8 +189,14 @@ struct dma_sweep_config {
     std::uint64_t offset_bytes;
 };
 
+struct iotlb_sweep_config {
+    std::uint64_t min_set_bytes, max_set_bytes; // working sets: powers of two in between
+    unsigned reads, read_bytes;                 // random host reads per working set
+};
+
 struct workload_config {
     dma_sweep_config dma_sweep;
+    iotlb_sweep_config iotlb_sweep;
 };
 
 struct faults_config {
