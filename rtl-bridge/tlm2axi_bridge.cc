@@ -219,15 +219,15 @@ void tlm2axi_bridge::drive() {
     }
     *p_.wvalid = !w_q_.empty();
     if (!w_q_.empty()) {
-        const w_beat& w = w_q_.front();
-        *p_.wdata = w.data;
-        *p_.wstrb = w.strb;
-        *p_.wlast = w.last;
+        w_beat& w = w_q_.front();
         if (w.first && !w.last && faults_.early_wlast) {
             faults_.early_wlast = false;
             ++faults_.fired;
-            *p_.wlast = 1;
+            w.last = true; // held until the beat is taken, as a real early WLAST would be
         }
+        *p_.wdata = w.data;
+        *p_.wstrb = w.strb;
+        *p_.wlast = w.last;
     }
     *p_.arvalid = !ar_q_.empty();
     if (!ar_q_.empty()) {
