@@ -10,8 +10,9 @@
 // (CRS); only device 0 is probed below a root port or switch downstream port (a link has one
 // device), every device number on a switch's internal bus; functions 1-7 of a multi-function
 // device. It sizes BARs by writing all-ones and, bottom-up, assigns addresses from the host
-// windows (64-bit prefetchable BARs from the 64-bit window, the rest from the 32-bit one; the
-// larger BARs first within a bus), programs every bridge's memory and prefetchable windows to
+// windows (64-bit prefetchable BARs from the 64-bit window, the rest from the 32-bit one, in
+// function and BAR order, each aligned to its size), programs every bridge's memory and
+// prefetchable windows (empty ones disabled: base above limit) to
 // cover what sits below it (1 MiB granular), sets MPS (the largest every port in the path
 // supports), MRRS and tags, and enables memory space and bus mastering. Each function's ACS
 // capability (offset, capability and control registers) and type are recorded so the p2pdma
