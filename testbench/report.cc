@@ -281,6 +281,41 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
                            {"firmware_status", r.cmd_fw_status},
                            {"data_errors", c.data_errors}};
     }
+    if (r.iova_ran) {
+        const auto& f = r.iova_fw;
+        const auto& h = r.iova_host;
+        j["iova"] = {{"passed", r.iova_ok()},
+                     {"firmware_status", f.status},
+                     {"host_status", h.status},
+                     {"buffers", f.buffers},
+                     {"iova_base", hex(f.iova_base)},
+                     {"bad_buffers_first_check", f.bad_first},
+                     {"bad_buffers_second_check", f.bad_second},
+                     {"host_read_back_mismatches", h.host_bad_buffers},
+                     {"unmapped_page", f.unmapped_index},
+                     {"unmapped_read", hal::to_string(h.unmapped_read)},
+                     {"smmu_fault_records_at_unmapped_page", f.smmu_faults},
+                     {"poison_words_in_dram", r.iova_poison_words},
+                     {"shadow_mismatches", r.iova_shadow_mismatches},
+                     {"map_ns", f.map_ns},
+                     {"unmap_ns", f.unmap_ns}};
+    }
+    if (r.iotlb_ran) {
+        cfg::json rows = cfg::json::array();
+        for (const auto& row : r.iotlb_rows)
+            rows.push_back({{"mapping", row.mapping},
+                            {"working_set_bytes", row.set_bytes},
+                            {"reads", row.reads},
+                            {"errors", row.errors},
+                            {"elapsed_ns", row.elapsed_ns},
+                            {"throughput_MBps", row.throughput_MBps},
+                            {"mean_latency_ns", row.mean_latency_ns}});
+        j["iotlb_sweep"] = {{"status", r.iotlb_status},
+                            {"firmware_status", r.iotlb_fw.status},
+                            {"page_map_ns", r.iotlb_fw.page_map_ns},
+                            {"block_map_ns", r.iotlb_fw.block_map_ns},
+                            {"rows", rows}};
+    }
     j["problems"] = logger::get().problems();
     j["config"] = config_doc;
     return j;

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -596,4 +597,100 @@ BOOST_AUTO_TEST_CASE(ur_and_ca_injected_at_the_completer) {
         BOOST_CHECK_EQUAL(r.report.at("root_complex").at("injected_faults"), 1);
         BOOST_CHECK_EQUAL(r.report.at("controller").at("completion_timeouts"), 0);
     }
+}
+
+BOOST_AUTO_TEST_CASE(pcitest_passes_with_and_without_the_smmu) {
+    for (const char* enabled : {"true", "false"}) {
+        auto r = epsim(std::string("run --set host.pcitest_msix_sample=true --set smmu.enabled=") +
+                       enabled);
+        BOOST_CHECK_MESSAGE(r.status == 0, "smmu.enabled=" << enabled << ": exit " << r.status
+                                                           << "\n"
+                                                           << r.out);
+        BOOST_REQUIRE(r.report.is_object());
+        BOOST_CHECK_EQUAL(test_named(r.report, "pcie_ep_doorbell.DOORBELL_TEST").at("result"),
+                          "PASS");
+        BOOST_CHECK_EQUAL(r.report.contains("smmu"), std::string(enabled) == "true");
+        if (std::string(enabled) == "true") {
+            const auto& s = r.report.at("smmu");
+            BOOST_CHECK(s.at("enabled_by_firmware").get<bool>());
+            BOOST_CHECK_EQUAL(s.at("bypassed"), 0); // every access translated
+            BOOST_CHECK_GT(s.at("tlb_hits").get<std::uint64_t>(), 0u);
+            BOOST_CHECK_GT(s.at("walks").get<std::uint64_t>(), 0u);
+            BOOST_CHECK_EQUAL(s.at("faults").size(), 0u);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(iova_workload_maps_checks_unmaps_and_faults) {
+    for (const char* extra :
+         {"", " --set dwc.iatu.inbound_windows=2 --set function.iova.buffers=200"}) {
+        auto r = epsim(std::string("run --workload iova") + extra);
+        BOOST_CHECK_MESSAGE(r.status == 0, extra << ": exit " << r.status << "\n" << r.out);
+        BOOST_REQUIRE(r.report.is_object());
+        const auto& v = r.report.at("iova");
+        const unsigned n = *extra ? 200 : 64;
+        BOOST_CHECK(v.at("passed").get<bool>());
+        BOOST_CHECK_EQUAL(v.at("buffers"), n);
+        BOOST_CHECK_EQUAL(v.at("bad_buffers_first_check"), 0);
+        BOOST_CHECK_EQUAL(v.at("bad_buffers_second_check"), 0);
+        BOOST_CHECK_EQUAL(v.at("host_read_back_mismatches"), 0);
+        BOOST_CHECK_EQUAL(v.at("unmapped_page"), n / 2 + 1);
+        BOOST_CHECK_EQUAL(v.at("unmapped_read"), "SLVERR"); // Completer Abort at the host
+        BOOST_CHECK_GT(v.at("smmu_fault_records_at_unmapped_page").get<unsigned>(), 0u);
+        BOOST_CHECK_EQUAL(v.at("poison_words_in_dram"), 0);
+        BOOST_CHECK_EQUAL(v.at("shadow_mismatches"), 0);
+        // The model's own account: translation faults at the unmapped page, reads and writes,
+        // and the controller answered the read with a Completer Abort.
+        const auto& s = r.report.at("smmu");
+        BOOST_CHECK_GT(s.at("faulting_reads").get<unsigned>(), 0u);
+        BOOST_CHECK_GT(s.at("faulting_writes_dropped").get<unsigned>(), 0u);
+        BOOST_REQUIRE(!s.at("faults").empty());
+        BOOST_CHECK_EQUAL(s.at("faults").at(0).at("event"), "F_TRANSLATION");
+        BOOST_CHECK_GT(r.report.at("controller").at("completer_aborts").get<unsigned>(), 0u);
+        BOOST_CHECK(r.out.find("iova: PASS") != std::string::npos);
+    }
+    // Without an SMMU the workload cannot run: a one-line configuration error.
+    auto r = epsim("run --workload iova --set smmu.enabled=false", false);
+    BOOST_CHECK_EQUAL(r.status, 2);
+    BOOST_CHECK(r.out.find("needs the SMMU") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(iotlb_working_set_study) {
+    // Each row's throughput by mapping and working set.
+    using key = std::pair<std::string, std::uint64_t>;
+    auto rows = [](const json& report) {
+        std::map<std::pair<std::string, std::uint64_t>, double> t;
+        for (const auto& row : report.at("iotlb_sweep").at("rows")) {
+            BOOST_CHECK_EQUAL(row.at("errors"), 0);
+            t[{row.at("mapping").get<std::string>(),
+               row.at("working_set_bytes").get<std::uint64_t>()}] =
+                row.at("throughput_MBps").get<double>();
+        }
+        return t;
+    };
+    auto r = epsim("run --workload iotlb-sweep");
+    BOOST_REQUIRE_MESSAGE(r.status == 0, r.out);
+    auto t = rows(r.report);
+    const std::uint64_t reach = 64 * 4096; // smmu.tlb_entries x 4 KiB
+    BOOST_REQUIRE_EQUAL(t.size(), 22u);
+    // 4 KiB pages: past the IOTLB's reach every read may walk.
+    const double pages_4x = t[key{"4KiB-pages", 4 * reach}];
+    const double pages_half = t[key{"4KiB-pages", reach / 2}];
+    BOOST_CHECK_LT(pages_4x, 0.8 * pages_half);
+    // 2 MiB blocks: 32 entries cover 64 MiB. Past the DRAM's open-row reach (a 64 KiB..1 MiB
+    // effect of the memory, seen identically with pages) the curve is flat to 64 MiB.
+    BOOST_CHECK_LT(
+        std::abs(t[key{"2MiB-blocks", 64ull << 20}] / t[key{"2MiB-blocks", 4 * reach}] - 1), 0.05);
+    // With ideal DRAM only the SMMU remains: blocks flat over the whole sweep, pages still fall.
+    auto ideal = epsim("run --workload iotlb-sweep --set dram.ideal=true");
+    BOOST_REQUIRE_MESSAGE(ideal.status == 0, ideal.out);
+    auto u = rows(ideal.report);
+    BOOST_CHECK_LT(
+        std::abs(u[key{"2MiB-blocks", 64ull << 20}] / u[key{"2MiB-blocks", reach / 2}] - 1), 0.05);
+    const double ideal_pages = u[key{"4KiB-pages", 64ull << 20}];
+    const double ideal_blocks = u[key{"2MiB-blocks", 64ull << 20}];
+    BOOST_CHECK_LT(ideal_pages, ideal_blocks);
+    const auto& s = r.report.at("smmu");
+    BOOST_CHECK_GT(s.at("tlb_misses").get<std::uint64_t>(), 1000u);
+    BOOST_CHECK_GT(s.at("walk_cache_hits").get<std::uint64_t>(), 0u);
 }
