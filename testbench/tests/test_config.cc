@@ -97,8 +97,12 @@ BOOST_AUTO_TEST_CASE(defaults_parse_with_documented_values) {
     BOOST_TEST(p.function.test.vendor_id == 0x16c3);
     BOOST_TEST(p.function.test.device_id == 0xedda);
     BOOST_TEST(p.function.test.poll_interval_us == 1000u);
-    BOOST_TEST(!p.smmu.enabled);
+    BOOST_TEST(p.smmu.enabled); // the SoC has its SMMU on the controller's path by default
     BOOST_TEST(p.smmu.tlb_entries == 64u);
+    BOOST_TEST(p.smmu.walk_cache_entries == 16u);
+    BOOST_TEST(p.board.smmu_base == 0x41100000u);
+    BOOST_TEST(p.function.iova.buffers == 64u);
+    BOOST_TEST(p.workload.iotlb_sweep.max_set_bytes == 64u * 1024 * 1024);
     BOOST_TEST(p.dram.base == 0x80000000u);
     BOOST_TEST(p.dram.size_bytes == 1 * GiB);
     BOOST_TEST(p.dram.latency_ns == 60u);
@@ -145,7 +149,7 @@ BOOST_AUTO_TEST_CASE(defaults_document_order_and_shape) {
     BOOST_TEST(d["function"]["test"]["bar_sizes"].dump() ==
                "[131072,131072,131072,131072,131072,1048576]");
     BOOST_TEST(d["dwc"]["version"] == "5.40a");
-    BOOST_TEST(d["smmu"]["enabled"] == false);
+    BOOST_TEST(d["smmu"]["enabled"] == true);
 }
 
 BOOST_AUTO_TEST_CASE(defaults_round_trip_through_text) {
