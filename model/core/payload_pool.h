@@ -16,8 +16,11 @@ public:
         return pool;
     }
     tlm::tlm_generic_payload* acquire() {
-        if (free_.empty()) return new tlm::tlm_generic_payload();
-        tlm::tlm_generic_payload* gp = free_.back().release();
+        if (free_.empty()) {
+            all_.push_back(std::make_unique<tlm::tlm_generic_payload>());
+            return all_.back().get();
+        }
+        tlm::tlm_generic_payload* gp = free_.back();
         free_.pop_back();
         return gp;
     }
@@ -25,11 +28,15 @@ public:
         gp->set_byte_enable_ptr(nullptr);
         gp->set_byte_enable_length(0);
         gp->set_dmi_allowed(false);
-        free_.emplace_back(gp);
+        free_.push_back(gp);
     }
 
 private:
-    std::vector<std::unique_ptr<tlm::tlm_generic_payload>> free_;
+    // The pool owns every payload, also those in use: a thread process that is still suspended
+    // inside a transport when the simulation ends never gives its payload back, and the pool's
+    // ownership keeps that from being a leak.
+    std::vector<std::unique_ptr<tlm::tlm_generic_payload>> all_;
+    std::vector<tlm::tlm_generic_payload*> free_;
 };
 
 // One payload from the pool for the lifetime of this object.
