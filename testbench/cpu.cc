@@ -1,5 +1,7 @@
 #include "cpu.h"
 
+#include "core/payload_pool.h"
+
 #include "core/log.h"
 
 namespace epvp::tb {
@@ -38,7 +40,10 @@ hal::status cpu::access(tlm::tlm_command cmd, std::uint64_t addr, unsigned char*
                         std::size_t len) {
     soc::soc_attr attr;
     attr.initiator = p_.id;
-    tlm::tlm_generic_payload gp;
+    // From the pool: no extension array to build per access, and a payload still in flight when
+    // the simulation stops stays owned.
+    pooled_payload pooled;
+    tlm::tlm_generic_payload& gp = *pooled;
     gp.set_extension(&attr);
     hal::status worst = hal::status::ok;
     while (len > 0) {

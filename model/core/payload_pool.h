@@ -11,9 +11,11 @@ namespace epvp {
 
 class payload_pool {
 public:
+    // Never destroyed: payloads still in flight when the process exits may point at extensions
+    // on a suspended thread's stack, which a payload's destructor would try to free.
     static payload_pool& get() {
-        static payload_pool pool;
-        return pool;
+        static payload_pool* pool = new payload_pool;
+        return *pool;
     }
     tlm::tlm_generic_payload* acquire() {
         if (free_.empty()) {
