@@ -631,16 +631,19 @@ std::string format_p2p(const p2p_result& r) {
     }
     auto dir = [&](const char* name, const fw::functions::p2p_transfer& t) {
         if (!t.ran) return;
-        const double mbps =
-            t.ns ? static_cast<double>(t.bytes) * 1e3 / static_cast<double>(t.ns) : 0;
+        const double mbps = t.status ? 0
+                            : t.ns ? static_cast<double>(t.bytes) * 1e3 / static_cast<double>(t.ns)
+                                   : 0;
         std::snprintf(buf, sizeof buf, "%s: %llu bytes, %s, %.3f us, %.1f MB/s, crc %08x\n", name,
                       static_cast<unsigned long long>(t.bytes),
                       t.status ? fw::err_name(t.status) : "OK", static_cast<double>(t.ns) / 1e3,
                       mbps, t.crc);
         s += buf;
     };
-    dir("client -> provider (eDMA write)", r.client_fw.write);
-    dir("provider -> client (eDMA read) ", r.client_fw.read);
+    dir(r.self ? "client -> own BAR (eDMA write)" : "client -> provider (eDMA write)",
+        r.client_fw.write);
+    dir(r.self ? "own BAR -> client (eDMA read) " : "provider -> client (eDMA read) ",
+        r.client_fw.read);
     if (r.shadow_checked) {
         std::snprintf(buf, sizeof buf, "target memory crc %08x (%s the data sent)\n", r.shadow_crc,
                       r.shadow_crc == r.client_fw.write.crc ? "equals" : "DIFFERS from");

@@ -836,7 +836,7 @@ topology_config check_topology(const json& t, const std::string& path, bool comp
 
     const std::string ep_path = join_path(path, "endpoints");
     const json& endpoints = topo_array(t, "endpoints", path, max_topology_endpoints);
-    if (endpoints.empty() && !switches.empty())
+    if (complete && endpoints.empty() && !switches.empty())
         fail(ep_path + ": empty, but " + sw_path + " is given (a topology needs an endpoint)");
     std::vector<std::string> ep_keys = {"name", "parent", "port"};
     for (const auto& k : endpoint_override_keys())
