@@ -49,6 +49,7 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
         const std::vector<std::string>& logs) {
     const auto wall_start = std::chrono::steady_clock::now();
     json doc = effective_config(config_file, sets);
+    epvp::tb::apply_workload_defaults(workload_name, doc);
     epvp::cfg::platform_config pc = epvp::cfg::parse(doc);
     const epvp::tb::workload* w = epvp::tb::find_workload(workload_name);
     if (!w) {
@@ -76,6 +77,7 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     epvp::tb::platform p("platform", pc);
     epvp::tb::workload_result result;
     w->load(p, result);
+    epvp::tb::load_idle_endpoints(p);
     std::printf("epsim: workload %s on DWC %s endpoint, link Gen%u x%u, seed %llu\n", w->name,
                 pc.dwc.version.c_str(), pc.link.gen, pc.link.width,
                 static_cast<unsigned long long>(pc.sim.seed));
@@ -84,7 +86,9 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     result.host_finished = finished;
     if (w->finish) w->finish(p, result);
 
-    if (result.sweep_ran)
+    if (result.p2p.ran)
+        std::cout << epvp::tb::format_p2p(result.p2p);
+    else if (result.sweep_ran)
         std::cout << epvp::tb::format_sweep(epvp::tb::sweep_table(p, result));
     else if (result.iotlb_ran) {
         for (const auto& line : result.iotlb_fw.steps)
@@ -107,7 +111,9 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     for (const auto& d : result.devices)
         std::printf("endpoint %s [%04x:%04x], link Gen%u x%u\n", d.name().c_str(), d.vendor,
                     d.device, p.link.gen(), p.link.width());
-    if (result.cmd_ran) {
+    if (result.p2p.ran) {
+        // format_p2p has said it all.
+    } else if (result.cmd_ran) {
         const auto& m = report_metrics(p, result, w->name, doc);
         std::printf(
             "cmd-stream: %s, %llu commands, %.0f commands/s, %.1f MB/s, latency mean %.1f "
@@ -153,7 +159,8 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     if (!finished) return exit_hung;
     const bool failed = result.enumerate_status || result.failed() || result.sweep_status ||
                         (result.cmd_ran && (result.cmd.status || result.cmd_fw_status)) ||
-                        (w->finish && !result.iova_ok()) ||
+                        (w->finish && !result.p2p.ran && !result.iova_ok()) ||
+                        (result.p2p.ran && !result.p2p.ok()) ||
                         (result.iotlb_ran && result.iotlb_status);
     return failed ? exit_fail : exit_pass;
 }

@@ -11,126 +11,10 @@ namespace epvp::tb {
 using sc_core::sc_time;
 
 namespace {
-// The endpoint SoC's fixed integration: where DBI2, the unrolled iATU and eDMA sit inside
-// the controller's DBI aperture (as in Linux's DEFAULT_DBI_ATU_OFFSET and dbi + SZ_4K).
-constexpr std::uint64_t dbi_aperture_bytes = 0x400000;
-constexpr std::uint64_t dbi2_offset = 0x1000;
-constexpr std::uint64_t atu_offset = 0x300000;
-constexpr std::uint64_t edma_offset = 0x380000;
-constexpr std::uint64_t edma_bytes = 0x80000;
-constexpr std::uint64_t dbi_function_bytes = 0x1000;
 constexpr std::uint64_t ecam_bytes = 256ull << 20;
 constexpr std::uint64_t msi_page_bytes = 0x1000;
-constexpr std::uint64_t smmu_region_bytes = soc::smmuv3::reg::block_bytes;
-constexpr std::uint64_t mhz = 1'000'000;
 constexpr unsigned bits_per_byte = 8;
-enum noc_port : unsigned {
-    port_dram = 0,
-    port_dbi = 1,
-    port_app = 2,
-    port_aperture = 3,
-    port_smmu = 4
-};
-
-dwc::bar_kind kind_of(cfg::bar_type t) {
-    switch (t) {
-    case cfg::bar_type::fixed:
-        return dwc::bar_kind::fixed;
-    case cfg::bar_type::resizable:
-        return dwc::bar_kind::resizable;
-    case cfg::bar_type::reserved:
-        return dwc::bar_kind::reserved;
-    case cfg::bar_type::programmable:
-        break;
-    }
-    return dwc::bar_kind::programmable;
-}
-hal::bar_type hal_type_of(cfg::bar_type t) {
-    switch (t) {
-    case cfg::bar_type::fixed:
-        return hal::bar_type::fixed;
-    case cfg::bar_type::resizable:
-        return hal::bar_type::resizable;
-    case cfg::bar_type::reserved:
-        return hal::bar_type::reserved;
-    case cfg::bar_type::programmable:
-        break;
-    }
-    return hal::bar_type::programmable;
-}
-// "4.80a" compares by its ASCII version number.
-constexpr std::uint32_t ver_460a = 0x3436302a, ver_470a = 0x3437302a, ver_480a = 0x3438302a,
-                        ver_540a = 0x3534302a;
 } // namespace
-
-dwc::dw_pcie_ep_params platform::ep_params(const cfg::platform_config& c) {
-    dwc::dw_pcie_ep_params p;
-    const std::uint32_t ver = c.dwc.version_number;
-    p.dbi.version_number = ver >= ver_470a ? ver : 0;
-    p.dbi.version_type = ver >= ver_470a ? 0x6561302a : 0;
-    p.dbi.max_gen = c.link.gen;
-    p.dbi.max_width = c.link.width;
-    p.dbi.mps_supported_bytes = c.link.mps;
-    for (unsigned i = 0; i < 6; ++i)
-        p.dbi.bars[i] = dwc::bar_hw{kind_of(c.dwc.bars[i].type), c.dwc.bars[i].fixed_size,
-                                    c.dwc.bars[i].only_64bit};
-    p.iatu.outbound_windows = c.dwc.iatu.outbound_windows;
-    p.iatu.inbound_windows = c.dwc.iatu.inbound_windows;
-    p.iatu.region_align = c.dwc.iatu.region_align;
-    p.iatu.region_limit = ver >= ver_460a ? c.dwc.iatu.region_limit : (1ull << 32);
-    p.iatu.unrolled = ver >= ver_480a;
-    p.iatu.has_upper_limit = ver >= ver_460a;
-    p.miss_is_ur = c.dwc.iatu.miss == cfg::miss_policy::ur;
-    p.training_time = sc_time(static_cast<double>(c.link.training_us), sc_core::SC_US);
-    p.dbi_access = sc_time(static_cast<double>(c.dwc.dbi_access_ns), sc_core::SC_NS);
-    p.dbi2_offset = dbi2_offset;
-    p.atu_offset = atu_offset;
-    p.atu_space_bytes = edma_offset - atu_offset;
-    p.edma_offset = edma_offset;
-    p.dbi_aperture_bytes = dbi_aperture_bytes;
-    p.max_tags = c.link.tags;
-    p.completion_timeout =
-        sc_time(static_cast<double>(c.dwc.completion_timeout_us), sc_core::SC_US);
-    p.edma_write_channels = c.dwc.edma_write_channels;
-    p.edma_read_channels = c.dwc.edma_read_channels;
-    p.edma_unrolled = ver >= ver_540a;
-    p.quantum = sc_time(static_cast<double>(c.sim.quantum_ns), sc_core::SC_NS);
-    p.aperture_base = c.board.aperture.base;
-    p.aperture_bytes = c.board.aperture.size;
-    return p;
-}
-
-soc::dram_params platform::dram_params(const cfg::platform_config& c) {
-    constexpr double ps_per_ns = 1000.0;
-    constexpr double mbps_per_bytes_per_ns = 1000.0;
-    soc::dram_params d;
-    d.channels = c.dram.channels;
-    d.banks = c.dram.banks;
-    d.row_bytes = c.dram.row_bytes;
-    d.interleave_bytes = c.dram.interleave_bytes;
-    d.bytes_per_ns = static_cast<double>(c.dram.channel_bandwidth_MBps) / mbps_per_bytes_per_ns;
-    d.t_rcd_ns = static_cast<double>(c.dram.trcd_ps) / ps_per_ns;
-    d.t_rp_ns = static_cast<double>(c.dram.trp_ps) / ps_per_ns;
-    d.t_cl_ns = static_cast<double>(c.dram.tcl_ps) / ps_per_ns;
-    d.t_ras_ns = static_cast<double>(c.dram.tras_ps) / ps_per_ns;
-    d.t_rfc_ns = static_cast<double>(c.dram.trfc_ps) / ps_per_ns;
-    d.t_refi_ns = static_cast<double>(c.dram.trefi_ps) / ps_per_ns;
-    d.front_end_ns = static_cast<double>(c.dram.latency_ns);
-    return d;
-}
-
-soc::smmu_params platform::smmu_params(const cfg::platform_config& c) {
-    soc::smmu_params p;
-    p.walker.tlb_entries = c.smmu.tlb_entries;
-    p.walker.walk_cache_entries = c.smmu.walk_cache_entries;
-    p.tlb_hit_latency = sc_time(static_cast<double>(c.smmu.tlb_hit_ns), sc_core::SC_NS);
-    p.walk_step_latency = sc_time(static_cast<double>(c.smmu.walk_step_ns), sc_core::SC_NS);
-    p.command_latency = sc_time(static_cast<double>(c.smmu.command_ns), sc_core::SC_NS);
-    p.sync_latency = sc_time(static_cast<double>(c.smmu.sync_ns), sc_core::SC_NS);
-    p.cmdq_max_log2 = c.smmu.cmdq_max_log2;
-    p.evtq_max_log2 = c.smmu.evtq_max_log2;
-    return p;
-}
 
 pcie::root_complex_params platform::rc_params(const cfg::platform_config& c) {
     pcie::root_complex_params p;
@@ -152,6 +36,13 @@ pcie::root_complex_params platform::rc_params(const cfg::platform_config& c) {
     p.ur_nth_read = c.faults.ur_nth_read;
     p.ca_nth_read = c.faults.ca_nth_read;
     p.max_tags = c.link.tags;
+    p.vendor_id = c.host.bridge_vendor_id;
+    p.device_id = c.host.bridge_device_id;
+    p.root_ports = c.topology.endpoints.empty() ? 1 : c.topology.root_ports;
+    p.p2p_between_root_ports = c.host.p2p_between_root_ports;
+    p.p2p_reflect = c.host.p2p_reflect;
+    p.p2p_forward_latency =
+        sc_time(static_cast<double>(c.host.p2p_forward_latency_ns), sc_core::SC_NS);
     return p;
 }
 
@@ -182,18 +73,6 @@ static pcie::link_params link_params(const cfg::platform_config& c) {
     return p;
 }
 
-static cpu_params ep_cpu_params(const cfg::platform_config& c) {
-    cpu_params p;
-    p.clock_hz = c.cpu.clock_mhz * mhz;
-    p.max_beat_bytes = c.cpu.mmio_access_bytes;
-    p.irq_entry_cycles = c.cpu.irq_entry_cycles;
-    p.copy_cycles_per_byte = c.cpu.copy_cycles_per_byte;
-    p.crc_cycles_per_byte = c.cpu.crc_cycles_per_byte;
-    p.id = soc::master::ep_cpu;
-    p.log_category = "fw";
-    return p;
-}
-
 static cpu_params host_cpu_params(const cfg::platform_config& c) {
     cpu_params p;
     p.max_beat_bytes = c.host.mmio_access_bytes;
@@ -201,23 +80,51 @@ static cpu_params host_cpu_params(const cfg::platform_config& c) {
     return p;
 }
 
+namespace {
+// The link above each endpoint (its own configuration's link), then above each switch (the
+// document's): one named "link" without a topology.
+std::vector<std::unique_ptr<pcie::pcie_link>> make_links(const cfg::platform_config& c) {
+    std::vector<std::unique_ptr<pcie::pcie_link>> links;
+    if (c.topology.endpoints.empty()) {
+        links.push_back(std::make_unique<pcie::pcie_link>("link", link_params(c)));
+        return links;
+    }
+    for (std::size_t i = 0; i < c.topology.endpoints.size(); ++i)
+        links.push_back(std::make_unique<pcie::pcie_link>(
+            (c.topology.endpoints[i].name + "_link").c_str(), link_params(c.endpoint_configs[i])));
+    for (const auto& s : c.topology.switches)
+        links.push_back(
+            std::make_unique<pcie::pcie_link>((s.name + "_link").c_str(), link_params(c)));
+    return links;
+}
+
+std::vector<std::unique_ptr<endpoint_soc>> make_socs(const cfg::platform_config& c) {
+    std::vector<std::unique_ptr<endpoint_soc>> socs;
+    if (c.topology.endpoints.empty()) {
+        socs.push_back(std::make_unique<endpoint_soc>("", c));
+        return socs;
+    }
+    for (std::size_t i = 0; i < c.topology.endpoints.size(); ++i)
+        socs.push_back(std::make_unique<endpoint_soc>(c.topology.endpoints[i].name + "_",
+                                                      c.endpoint_configs[i]));
+    return socs;
+}
+} // namespace
+
 platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
     : sc_module(name)
     , msi("msi", c.host.msi_base)
     , host_irqc("host_irqc", hal::host_irq_lines)
     , rc("rc", rc_params(c))
-    , link("link", link_params(c))
-    , ep("dwc", ep_params(c))
-    , noc("noc")
-    ,
-    // The temporary lives until the controller has copied it.
-    dram("dram", c.dram.size_bytes,
-         c.dram.ideal ? nullptr
-                      : std::addressof(static_cast<const soc::dram_params&>(dram_params(c))),
-         soc::irq_window_params{c.mc.irq_window_base - c.dram.base, c.mc.irq_window_bytes,
-                                c.mc.irq_window_fifo_depth})
-    , irqc("irqc", hal::ep_irq_lines)
-    , ep_cpu("ep_cpu", ep_cpu_params(c), &irqc)
+    , links_(make_links(c))
+    , socs_(make_socs(c))
+    , link(*links_.front())
+    , ep(socs_.front()->ep)
+    , noc(socs_.front()->noc)
+    , dram(socs_.front()->dram)
+    , smmu(socs_.front()->smmu)
+    , irqc(socs_.front()->irqc)
+    , ep_cpu(socs_.front()->ep_cpu)
     , host_cpu("host_cpu", host_cpu_params(c), &host_irqc)
     , cfg_(c) {
     tlm_utils::tlm_quantumkeeper::set_global_quantum(
@@ -225,80 +132,23 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
 
     // Host side.
     host_cpu.bus.bind(rc.host_in);
-    rc.pcie_tx.bind(link.up_in);
-    link.up_out.bind(rc.pcie_rx);
-    rc.attach_link(link);
     rc.attach_msi(msi);
     msi.msi_irq.bind(host_msi_irq_);
     msi.intx_irq.bind(host_intx_irq_);
     host_irqc.lines[hal::host_irq_msi].bind(host_msi_irq_);
     host_irqc.lines[hal::host_irq_intx].bind(host_intx_irq_);
-    // Endpoint side.
-    link.dn_out.bind(ep.pcie_rx);
-    ep.pcie_tx.bind(link.dn_in);
-    ep.attach_link(link);
-    ep_cpu.bus.bind(noc.in);
-    noc.out.bind(dram.in);
-    noc.out.bind(ep.dbi);
-    noc.out.bind(ep.app);
-    noc.out.bind(ep.axi_s);
-    if (c.smmu.enabled) {
-        // The controller's AXI master reaches the interconnect through the SMMU.
-        smmu = std::make_unique<soc::smmu>("smmu", smmu_params(c));
-        ep.axi_m.bind(smmu->tbu_in);
-        smmu->tbu_out.bind(noc.in);
-        smmu->mem.bind(noc.in);
-        noc.out.bind(smmu->regs);
-        noc.map(c.board.smmu_base, smmu_region_bytes, port_smmu, "smmu");
-        smmu->irq.bind(smmu_irq_);
+    if (c.topology.endpoints.empty()) {
+        rc.pcie_tx.bind(link.up_in);
+        link.up_out.bind(rc.pcie_rx);
+        rc.attach_link(link);
+        socs_.front()->attach_link(link);
     } else {
-        ep.axi_m.bind(noc.in);
+        build_topology();
     }
-    noc.map(c.dram.base, c.dram.size_bytes, port_dram, "dram");
-    noc.map(c.board.dbi_base, dbi_aperture_bytes, port_dbi, "dbi");
-    noc.map(c.board.app_base, dwc::app::block_bytes, port_app, "app");
-    noc.map(c.board.aperture.base, c.board.aperture.size, port_aperture, "aperture");
-    // Interrupt lines.
-    ep.app_irq.bind(app_irq_);
-    ep.edma_irq.bind(edma_irq_);
-    dram.window_irq.bind(window_irq_);
-    for (unsigned i = 0; i < hal::ep_irq_lines; ++i) {
-        if (i == hal::irq_app) {
-            irqc.lines[i].bind(app_irq_);
-            continue;
-        }
-        if (i == hal::irq_edma) {
-            irqc.lines[i].bind(edma_irq_);
-            continue;
-        }
-        if (i == hal::irq_msi_ctrl) {
-            irqc.lines[i].bind(window_irq_);
-            continue;
-        }
-        if (i == hal::irq_smmu && smmu) {
-            irqc.lines[i].bind(smmu_irq_);
-            continue;
-        }
-        idle_lines_.push_back(std::make_unique<sc_core::sc_signal<bool>>());
-        irqc.lines[i].bind(*idle_lines_.back());
-    }
+    for (auto& s : socs_)
+        s->wire();
 
-    // Board descriptions.
-    ep_board_.dbi = {c.board.dbi_base, dbi_function_bytes};
-    ep_board_.dbi2 = {c.board.dbi_base + dbi2_offset, dbi_function_bytes};
-    ep_board_.atu = {c.board.dbi_base + atu_offset, c.board.atu_size};
-    ep_board_.edma = {c.board.dbi_base + edma_offset, edma_bytes};
-    ep_board_.app = {c.board.app_base, dwc::app::block_bytes};
-    ep_board_.aperture = {c.board.aperture.base, c.board.aperture.size};
-    ep_board_.aperture_page_size = c.board.aperture.page_size;
-    ep_board_.dram = {c.dram.base, c.dram.size_bytes};
-    ep_board_.irq_window = {c.mc.irq_window_base, c.mc.irq_window_bytes};
-    if (smmu) ep_board_.smmu = {c.board.smmu_base, smmu_region_bytes};
-    for (unsigned i = 0; i < 6; ++i)
-        ep_board_.bars[i] = hal::bar_desc{hal_type_of(c.dwc.bars[i].type), c.dwc.bars[i].fixed_size,
-                                          c.dwc.bars[i].only_64bit};
-    ep_board_.bar_align = c.dwc.iatu.region_align;
-    ep_board_.max_map_bytes = c.function.max_map_bytes;
+    // Board description.
     host_board_.ram = {c.host.mem_base, c.host.mem_size_bytes};
     host_board_.ecam = {c.host.ecam_base, ecam_bytes};
     host_board_.mmio32 = {c.host.mmio32_base, c.host.mmio32_size};
@@ -316,8 +166,68 @@ void platform::load_host(program p) {
     host_cpu.load(std::move(p), []() { sc_core::sc_stop(); });
 }
 
+void platform::build_topology() {
+    const auto& topo = cfg_.topology;
+    for (std::size_t i = 0; i < topo.switches.size(); ++i) {
+        const auto& s = topo.switches[i];
+        pcie::pcie_switch_params sp;
+        sp.downstream_ports = s.downstream_ports;
+        sp.forward_latency = sc_time(static_cast<double>(s.forward_latency_ns), sc_core::SC_NS);
+        sp.max_gen = cfg_.link.gen;
+        sp.max_width = cfg_.link.width;
+        sp.mps_supported = cfg_.link.mps;
+        switches_.push_back(std::make_unique<pcie::pcie_switch>(s.name.c_str(), sp));
+    }
+    // Connects the upstream end of `l` to what `parent`/`port` names.
+    auto attach_above = [this](pcie::pcie_link& l, const std::string& parent, unsigned port) {
+        if (parent == "root") {
+            rc.tx(port).bind(l.up_in);
+            l.up_out.bind(rc.rx(port));
+            rc.attach_link(port, l);
+            return;
+        }
+        for (std::size_t k = 0; k < cfg_.topology.switches.size(); ++k) {
+            if (cfg_.topology.switches[k].name != parent) continue;
+            pcie::pcie_switch& sw = *switches_[k];
+            sw.dn_tx(port).bind(l.up_in);
+            l.up_out.bind(sw.dn_rx(port));
+            sw.attach_downstream_link(port, l);
+        }
+    };
+    for (std::size_t i = 0; i < topo.switches.size(); ++i) {
+        pcie::pcie_link& l = switch_link(static_cast<unsigned>(i));
+        attach_above(l, topo.switches[i].parent, topo.switches[i].port);
+        l.dn_out.bind(switches_[i]->up_rx);
+        switches_[i]->up_tx.bind(l.dn_in);
+        switches_[i]->attach_upstream_link(l);
+    }
+    for (std::size_t i = 0; i < topo.endpoints.size(); ++i) {
+        pcie::pcie_link& l = endpoint_link(static_cast<unsigned>(i));
+        attach_above(l, topo.endpoints[i].parent, topo.endpoints[i].port);
+        socs_[i]->attach_link(l);
+    }
+}
+
+std::string platform::endpoint_parent(unsigned i) const {
+    const auto& e = cfg_.topology.endpoints.at(i);
+    return (e.parent == "root" ? std::string("root port") : e.parent + " port") + " " +
+           std::to_string(e.port);
+}
+
+std::string platform::switch_parent(unsigned i) const {
+    const auto& s = cfg_.topology.switches.at(i);
+    return (s.parent == "root" ? std::string("root port") : s.parent + " port") + " " +
+           std::to_string(s.port);
+}
+
 void platform::power_on() {
-    ep.set_perst(false); // the host deasserts PERST# at power-up
+    for (auto& s : socs_)
+        s->ep.set_perst(false); // the host deasserts PERST# at power-up
+    if (switches_.empty()) return;
+    // A switch has no firmware: its upstream link trains once the switch is out of reset.
+    wait(sc_time(static_cast<double>(cfg_.link.training_us), sc_core::SC_US));
+    for (std::size_t i = 0; i < switches_.size(); ++i)
+        switch_link(static_cast<unsigned>(i)).train(cfg_.link.gen, cfg_.link.width);
 }
 
 bool platform::run() {

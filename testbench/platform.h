@@ -1,6 +1,11 @@
 // The default platform, assembled from a validated configuration: a host (CPU, root complex
 // with host memory) linked to an endpoint SoC (DWC controller in endpoint mode, interconnect,
 // memory controller with DRAM, interrupt controller, EP CPU running the endpoint firmware).
+// With a `topology` in the configuration: root ports, switches (each behind its own link) and
+// one endpoint SoC per topology.endpoints[i], built from that endpoint's configuration; the
+// members ep, noc, dram, smmu, irqc, ep_cpu, link and ep_board() are then endpoint 0's.
+// Switch upstream links train at power-on after link.training_us; an endpoint's link trains
+// when its firmware starts the LTSSM.
 //
 // The board descriptions firmware receives are derived here from the configuration; the
 // firmware finds everything else (window counts, alignment, version) by probing.
@@ -9,9 +14,11 @@
 #include "config/config.h"
 #include "cpu.h"
 #include "dwc/dw_pcie_ep.h"
+#include "endpoint_soc.h"
 #include "hal/board.h"
 #include "host/msi_controller.h"
 #include "pcie/link.h"
+#include "pcie/pcie_switch.h"
 #include "pcie/root_complex.h"
 #include "soc/interconnect.h"
 #include "soc/irq_controller.h"
@@ -33,16 +40,32 @@ public:
     platform(sc_core::sc_module_name name, const cfg::platform_config& c);
 
     const cfg::platform_config& config() const { return cfg_; }
-    const hal::ep_board& ep_board() const { return ep_board_; }
+    const hal::ep_board& ep_board() const { return socs_.front()->board(); }
     const hal::host_board& host_board() const { return host_board_; }
 
     // Load firmware; the host program's return ends the simulation.
-    void load_ep(program p) { ep_cpu.load(std::move(p)); }
+    void load_ep(program p) { socs_.front()->load(std::move(p)); }
     void load_host(program p);
 
+    // Topology: endpoint SoCs (in topology.endpoints order; one without a topology), switches
+    // (topology.switches order) and the link above each endpoint and each switch.
+    unsigned endpoint_count() const { return static_cast<unsigned>(socs_.size()); }
+    endpoint_soc& endpoint(unsigned i) { return *socs_.at(i); }
+    unsigned switch_count() const { return static_cast<unsigned>(switches_.size()); }
+    pcie::pcie_switch& switch_at(unsigned i) { return *switches_.at(i); }
+    pcie::pcie_link& endpoint_link(unsigned i) { return *links_.at(i); }
+    pcie::pcie_link& switch_link(unsigned i) { return *links_.at(socs_.size() + i); }
+    // Name of what topology.endpoints[i] / switches[i] hangs off: "root port 0", "sw0 port 1".
+    std::string endpoint_parent(unsigned i) const;
+    std::string switch_parent(unsigned i) const;
+
     // The DRAM timing the configuration describes.
-    static soc::dram_params dram_params(const cfg::platform_config& c);
-    static soc::smmu_params smmu_params(const cfg::platform_config& c);
+    static soc::dram_params dram_params(const cfg::platform_config& c) {
+        return endpoint_soc::dram_params(c);
+    }
+    static soc::smmu_params smmu_params(const cfg::platform_config& c) {
+        return endpoint_soc::smmu_params(c);
+    }
 
     // Runs until the host program returns or sim.time_limit_us passes. True if it returned.
     bool run();
@@ -50,26 +73,32 @@ public:
     host::msi_controller msi;
     soc::irq_controller host_irqc;
     pcie::root_complex rc;
-    pcie::pcie_link link;
-    dwc::dw_pcie_ep ep;
-    soc::interconnect noc;
-    soc::memory_controller dram;
-    std::unique_ptr<soc::smmu> smmu; // null when smmu.enabled is false
-    soc::irq_controller irqc;
-    cpu ep_cpu;
+
+private:
+    // Declared here so that modules are created in the order the platform always had: root
+    // complex, link, the endpoint SoC's modules, host CPU (then SMMU and switches).
+    std::vector<std::unique_ptr<pcie::pcie_link>> links_; // endpoints', then switches'
+    std::vector<std::unique_ptr<endpoint_soc>> socs_;
+
+public:
+    pcie::pcie_link& link; // endpoint 0's
+    dwc::dw_pcie_ep& ep;
+    soc::interconnect& noc;
+    soc::memory_controller& dram;
+    std::unique_ptr<soc::smmu>& smmu; // null when smmu.enabled is false
+    soc::irq_controller& irqc;
+    cpu& ep_cpu;
     cpu host_cpu;
 
 private:
     void power_on();
-    static dwc::dw_pcie_ep_params ep_params(const cfg::platform_config& c);
     static pcie::root_complex_params rc_params(const cfg::platform_config& c);
+    void build_topology();
 
     cfg::platform_config cfg_;
-    hal::ep_board ep_board_;
     hal::host_board host_board_;
-    sc_core::sc_signal<bool> app_irq_, edma_irq_, window_irq_, smmu_irq_;
+    std::vector<std::unique_ptr<pcie::pcie_switch>> switches_;
     sc_core::sc_signal<bool> host_msi_irq_, host_intx_irq_;
-    std::vector<std::unique_ptr<sc_core::sc_signal<bool>>> idle_lines_;
 };
 
 } // namespace epvp::tb

@@ -76,12 +76,67 @@ std::string format_sweep(const std::vector<sweep_row>& rows) {
     return s;
 }
 
+namespace {
+cfg::json p2p_report(const p2p_result& r) {
+    cfg::json pairs = cfg::json::array();
+    for (const auto& row : r.pairs)
+        pairs.push_back({{"provider", row.provider},
+                         {"client", row.client},
+                         {"distance", row.distance},
+                         {"map_type", fw::host::to_string(row.type)},
+                         {"acs_redirects", row.acs_redirects}});
+    auto ports = [](const std::vector<p2p_port_traffic>& rows) {
+        cfg::json a = cfg::json::array();
+        for (const auto& t : rows)
+            a.push_back({{"port", t.port},
+                         {"tlps_in", t.tlps_in},
+                         {"bytes_in", t.bytes_in},
+                         {"tlps_out", t.tlps_out},
+                         {"bytes_out", t.bytes_out},
+                         {"p2p_via_root_complex", t.p2p_via_root},
+                         {"acs_redirects", t.acs_redirects},
+                         {"route_to_self", t.route_to_self},
+                         {"unsupported", t.unsupported}});
+        return a;
+    };
+    auto dir = [](const fw::functions::p2p_transfer& t) {
+        return cfg::json{{"ran", t.ran},
+                         {"status", t.status},
+                         {"bytes", t.bytes},
+                         {"time_ns", t.ns},
+                         {"crc", t.crc}};
+    };
+    return {{"status", r.ok() ? "PASS" : "FAIL"},
+            {"setup_status", r.status},
+            {"tree", r.tree},
+            {"pairs", pairs},
+            {"provider", r.provider},
+            {"client", r.client},
+            {"map_status", r.map_status},
+            {"map_type", fw::host::to_string(r.mapping.type)},
+            {"bus_address", r.mapping.dma_addr},
+            {"dma_issued", r.dma_issued},
+            {"forced", r.forced},
+            {"route_to_self_target", r.self},
+            {"peer_address", r.peer_addr},
+            {"client_status", r.client_fw.status},
+            {"write", dir(r.client_fw.write)},
+            {"read", dir(r.client_fw.read)},
+            {"shadow_checked", r.shadow_checked},
+            {"shadow_crc", r.shadow_crc},
+            {"write_ports", ports(r.write_ports)},
+            {"read_ports", ports(r.read_ports)},
+            {"errors", r.errors}};
+}
+} // namespace
+
 cfg::json make_report(const std::string& workload, const cfg::json& config_doc, platform& p,
                       const workload_result& r) {
     cfg::json j;
     j["workload"] = workload;
     const bool failed = r.enumerate_status || r.failed() || r.sweep_status ||
-                        (r.cmd_ran && (r.cmd.status || r.cmd_fw_status));
+                        (r.cmd_ran && (r.cmd.status || r.cmd_fw_status)) ||
+                        (r.p2p.ran && !r.p2p.ok());
     j["status"] = !r.host_finished ? "HUNG" : failed ? "FAIL" : "PASS";
     cfg::json totals;
     totals["pass"] = r.passed();
@@ -316,6 +371,7 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
                             {"block_map_ns", r.iotlb_fw.block_map_ns},
                             {"rows", rows}};
     }
+    if (r.p2p.ran) j["p2p"] = p2p_report(r.p2p);
     j["problems"] = logger::get().problems();
     j["config"] = config_doc;
     return j;

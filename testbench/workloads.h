@@ -5,8 +5,10 @@
 #include "functions/cmd_stream.h"
 #include "functions/dma_sweep.h"
 #include "functions/iova_test.h"
+#include "functions/p2p_dma.h"
 #include "host/cmd_stream_host.h"
 #include "host/iova_host.h"
+#include "host/p2pdma.h"
 #include "host/pci_endpoint_test.h"
 #include "host/pci_host.h"
 #include "platform.h"
@@ -15,6 +17,45 @@
 #include <vector>
 
 namespace epvp::tb {
+
+// Workload p2p: one port's traffic over a phase (a switch port or a root port), both directions
+// as the port sees them: in = received from its link, out = sent on it (payload bytes).
+struct p2p_port_traffic {
+    std::string port; // "root port 0", "sw0 upstream", "sw0 port 1"
+    std::uint64_t tlps_in = 0, tlps_out = 0, bytes_in = 0, bytes_out = 0;
+    // Routing events in the phase: root ports: forwarded + reflected + blocked; switch ports:
+    // ACS redirects; both: route-to-self and UR.
+    std::uint64_t p2p_via_root = 0, acs_redirects = 0, route_to_self = 0, unsupported = 0;
+    bool root_port = false;
+};
+struct p2p_pair_row {
+    std::string provider, client; // "03:00.0"
+    fw::host::p2pdma_map_type type = fw::host::p2pdma_map_type::unknown;
+    int distance = 0;
+    std::string acs_redirects; // devices counted as ACS redirects on the path
+};
+struct p2p_result {
+    bool ran = false;
+    int status = 0;                  // setup: 0 or a negative errno (no such endpoint, ...)
+    std::vector<std::string> tree;   // the enumerated tree, one function a line
+    std::vector<p2p_pair_row> pairs; // every ordered pair of endpoints
+    std::string provider, client;
+    fw::host::p2p_mapping mapping;
+    int map_status = 0; // 0 or -EREMOTEIO (not supported)
+    bool forced = false, self = false;
+    bool dma_issued = false;
+    std::uint64_t peer_addr = 0;
+    fw::functions::p2p_client_report client_fw; // what the client's firmware saw
+    int host_status = 0;                        // waiting for the client / reading results
+    std::vector<p2p_port_traffic> write_ports, read_ports; // per direction, during the DMA
+    std::vector<std::string> errors; // AER and Device Status findings after the transfers
+    // Shadow check: the CRC of the provider's memory the testbench reads after the run.
+    bool shadow_checked = false;
+    std::uint32_t shadow_crc = 0;
+    std::vector<std::uint64_t> bar_phys;   // per endpoint SoC: local address behind the p2p BAR
+    std::uint64_t provider_bar_offset = 0; // peer address - the provider's BAR address
+    bool ok() const;
+};
 
 struct workload_result {
     bool host_finished = false;
@@ -46,6 +87,8 @@ struct workload_result {
     fw::functions::iotlb_map_report iotlb_fw;
     std::vector<fw::host::iotlb_sweep_row> iotlb_rows;
     int iotlb_status = 0;
+    // p2p
+    p2p_result p2p;
     unsigned passed() const;
     unsigned failed() const;
     unsigned skipped() const;
@@ -60,6 +103,11 @@ struct workload {
 };
 
 const std::vector<workload>& workloads();
+// Endpoints a workload left without firmware (in a topology) run the plain test function.
+void load_idle_endpoints(platform& p);
+// The configuration a workload runs with: p2p without a `topology` gets the default p2p one.
+void apply_workload_defaults(const std::string& workload, cfg::json& doc);
+std::string format_p2p(const p2p_result& r);
 const workload* find_workload(const std::string& name);
 
 } // namespace epvp::tb

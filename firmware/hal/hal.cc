@@ -55,6 +55,8 @@ const char* err_name(int err) {
         return "ERANGE";
     case ETIMEDOUT:
         return "ETIMEDOUT";
+    case EREMOTEIO:
+        return "EREMOTEIO";
     default:
         return "E?";
     }

@@ -174,7 +174,7 @@ int pci_host::wait_link(unsigned bus, unsigned dev, std::uint8_t exp_cap) {
         std::uint16_t sta = cfg_read16(bus, dev, 0, exp_cap + pci::EXP_LNKSTA);
         if (sta & pci::EXP_LNKSTA_DLLLA) {
             char buf[96];
-            std::snprintf(buf, sizeof buf, "root port %02x:%02x.0: link up, Gen%u x%u", bus, dev,
+            std::snprintf(buf, sizeof buf, "port %02x:%02x.0: link up, Gen%u x%u", bus, dev,
                           sta & pci::EXP_LNKSTA_CLS, (sta & pci::EXP_LNKSTA_NLW) >> 4);
             io_.log(hal::log_level::info, "pci", buf);
             return 0;
@@ -339,8 +339,10 @@ int pci_host::scan_bridge(int index, unsigned& next_bus) {
     const bool below_link =
         br.type == pci_dev_type::root_port || br.type == pci_dev_type::downstream_port;
     bool scan = true;
-    if (br.type == pci_dev_type::root_port && br.exp_cap) {
-        cfg_write16(br.bus, br.dev, br.fn, br.exp_cap + pci::EXP_RTCTL, pci::EXP_RTCTL_CRSSVE);
+    if (below_link && br.exp_cap) {
+        if (br.type == pci_dev_type::root_port)
+            cfg_write16(br.bus, br.dev, br.fn, br.exp_cap + pci::EXP_RTCTL, pci::EXP_RTCTL_CRSSVE);
+        // pci_bridge_wait_for_secondary_bus: a switch downstream port's link as well.
         int r = wait_link(br.bus, br.dev, br.exp_cap);
         // The first root port's link is the platform's; another one may be an empty slot.
         if (r && br.bus == 0 && br.dev == 0) return r;

@@ -5,8 +5,9 @@
 // that read as Type 1 PCIe Root Ports are the others), and walks each one's tree depth-first
 // (pci_scan_bridge order): every bridge gets primary = its bus, secondary = the next free bus
 // number and, once everything below is scanned, subordinate = the highest bus found below.
-// On the bus below a root port it enables CRS Software Visibility, waits (bounded) for the root
-// port's Data Link Layer Link Active and reads Vendor IDs retrying while they read 0x0001
+// On the bus below a root port it enables CRS Software Visibility; below a root port or a switch
+// downstream port it waits (bounded) for that port's Data Link Layer Link Active (an empty slot
+// is skipped after the timeout) and reads Vendor IDs retrying while they read 0x0001
 // (CRS); only device 0 is probed below a root port or switch downstream port (a link has one
 // device), every device number on a switch's internal bus; functions 1-7 of a multi-function
 // device. It sizes BARs by writing all-ones and, bottom-up, assigns addresses from the host

@@ -7,6 +7,7 @@
 #include "config/config.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -248,6 +249,11 @@ const std::vector<std::string>& cmd_mover_names() {
     return v;
 }
 
+const std::vector<std::string>& p2p_target_names() {
+    static const std::vector<std::string> v = {"peer", "self"};
+    return v;
+}
+
 const std::vector<std::string>& unmapped_bar_names() {
     static const std::vector<std::string> v = {"none", "0", "1", "2", "3", "4", "5"};
     return v;
@@ -415,6 +421,26 @@ const std::vector<entry>& schema() {
         uint_key("host.mmio_access_bytes", 8, one_of({1, 2, 4, 8})),
         // pcitest: run MSI-X vectors 1, 2, 31..33, 1024, 2047, 2048 instead of all of them.
         bool_key("host.pcitest_msix_sample", false),
+        // Peer-to-peer at the root complex: between root ports, and back down the ingress root
+        // port for an ACS-redirected request (false: route-to-self UR).
+        bool_key("host.p2p_between_root_ports", true),
+        bool_key("host.p2p_reflect", true),
+        uint_key("host.p2p_forward_latency_ns", 100, in_range(0, 1000000)),
+        // The host bridge's IDs (00:00.0); 8086:2030 is on the p2pdma host-bridge whitelist.
+        uint_key("host.bridge.vendor_id", 0x8086, in_range(0, 0xffff)),
+        uint_key("host.bridge.device_id", 0x2030, in_range(0, 0xffff)),
+        // Workload p2p: provider and client are indices among the enumerated endpoints (bus
+        // order); the provider publishes [offset_bytes, offset_bytes + bytes) of its BAR `bar`.
+        uint_key("workload.p2p.provider", 0, in_range(0, 15)),
+        uint_key("workload.p2p.client", 1, in_range(0, 15)),
+        uint_key("workload.p2p.bar", 4, in_range(0, 5)),
+        uint_key("workload.p2p.offset_bytes", 0, multiple_of(4096)),
+        uint_key("workload.p2p.bytes", 64 * KiB, multiple_of(4096, 4096, 1 * GiB)),
+        bool_key("workload.p2p.acs_redirect", false),
+        // DMA even when the orchestrator says "not supported" (the fabric's answer is a UR).
+        bool_key("workload.p2p.force", false),
+        // self: the client's DMA targets its own BAR (a route-to-self at its port).
+        enum_key("workload.p2p.target", "peer", p2p_target_names()),
     };
     return table;
 }
@@ -520,6 +546,17 @@ private:
 void walk_object(const json* obj, const std::vector<entry>& table, const std::string& sub,
                  const std::string& path, values& out);
 
+// The optional top-level `topology` (see the Topology section): not a schema row, so that a
+// document without it, and the defaults, stay exactly the single-endpoint platform.
+constexpr const char* topology_key = "topology";
+bool is_topology(const std::vector<entry>& table, const std::string& sub, const std::string& name) {
+    return &table == &schema() && sub.empty() && name == topology_key;
+}
+// complete: also require every root port and downstream port to carry a child (a finished
+// document; --set may build one step by step).
+topology_config check_topology(const json& t, const std::string& path, bool complete);
+void merge_topology(json& base, const json& overlay);
+
 void walk_leaf(const json& v, const entry& e, const std::string& path, values& out) {
     switch (e.k) {
     case kind::uint: {
@@ -575,7 +612,8 @@ void walk_object(const json* obj, const std::vector<entry>& table, const std::st
         if (!obj->is_object())
             fail(where(path) + ": expected an object, got " + describe_value(*obj));
         for (auto it = obj->begin(); it != obj->end(); ++it)
-            if (find_child(kids, it.key()) == nullptr) unknown_key(path, it.key(), kids);
+            if (find_child(kids, it.key()) == nullptr && !is_topology(table, sub, it.key()))
+                unknown_key(path, it.key(), kids);
     }
     for (const auto& c : kids) {
         const json* value = nullptr;
@@ -598,6 +636,10 @@ void merge_object(json& base, const json& overlay, const std::vector<entry>& tab
     if (!base.is_object()) base = json::object();
     const auto kids = children_of(table, sub);
     for (auto it = overlay.begin(); it != overlay.end(); ++it) {
+        if (is_topology(table, sub, it.key())) {
+            merge_topology(base[it.key()], it.value());
+            continue;
+        }
         const child* c = find_child(kids, it.key());
         if (c == nullptr) unknown_key(path, it.key(), kids);
         if (c->leaf == nullptr)
@@ -663,6 +705,219 @@ void set_object(json& slot, const json& value, const std::vector<entry>& table,
     walk_object(&slot, table, sub, path, scratch);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Topology
+//
+// "topology": {"root_ports": N,
+//              "switches": [{"name", "parent", "port", "downstream_ports", "forward_latency_ns"}],
+//              "endpoints": [{"name", "parent", "port", "link", "dwc", "smmu", "dram",
+//                             "function"}]}
+// A parent is "root" (port: a root port) or an earlier switch's name (port: one of its downstream
+// ports). An endpoint's link/dwc/smmu/dram/function objects override the document's for it.
+
+constexpr unsigned max_root_ports = 8;
+constexpr unsigned max_downstream_ports = 16;
+constexpr unsigned max_topology_switches = 16;
+constexpr unsigned max_topology_endpoints = 16;
+constexpr std::uint64_t default_switch_forward_ns = 150;
+constexpr std::uint64_t max_switch_forward_ns = 1000000;
+constexpr const char* root_parent = "root";
+
+const std::vector<std::string>& endpoint_override_keys() {
+    static const std::vector<std::string> v = {"link", "dwc", "smmu", "dram", "function"};
+    return v;
+}
+
+void check_known(const json& obj, const std::string& path, const std::vector<std::string>& known) {
+    if (!obj.is_object()) fail(path + ": expected an object, got " + describe_value(obj));
+    for (auto it = obj.begin(); it != obj.end(); ++it)
+        if (std::find(known.begin(), known.end(), it.key()) == known.end())
+            fail(join_path(path, it.key()) + ": unknown key (known keys under " + path + ": " +
+                 join_list(known) + ")");
+}
+
+std::string topo_string(const json& obj, const std::string& key, const std::string& path,
+                        const std::string& def) {
+    const auto it = obj.find(key);
+    if (it == obj.end()) return def;
+    const std::string here = join_path(path, key);
+    if (!it->is_string()) fail(here + ": expected a string, got " + describe_value(*it));
+    if (it->get<std::string>().empty()) fail(here + ": must not be empty");
+    return it->get<std::string>();
+}
+
+std::uint64_t topo_uint(const json& obj, const std::string& key, const std::string& path,
+                        std::uint64_t def, const rule& r) {
+    const auto it = obj.find(key);
+    if (it == obj.end()) return def;
+    const std::string here = join_path(path, key);
+    const std::uint64_t v = as_uint(*it, here);
+    check_rule(r, v, here);
+    return v;
+}
+
+const json& topo_array(const json& t, const std::string& key, const std::string& path,
+                       unsigned max) {
+    static const json empty = json::array();
+    const auto it = t.find(key);
+    if (it == t.end()) return empty;
+    const std::string here = join_path(path, key);
+    if (!it->is_array()) fail(here + ": expected an array of objects, got " + describe_value(*it));
+    if (it->size() > max)
+        fail(here + ": " + dec(it->size()) + " entries, at most " + dec(max) + " are supported");
+    return *it;
+}
+
+topology_config check_topology(const json& t, const std::string& path, bool complete) {
+    check_known(t, path, {"root_ports", "switches", "endpoints"});
+    topology_config topo;
+    topo.root_ports =
+        static_cast<unsigned>(topo_uint(t, "root_ports", path, 1, in_range(1, max_root_ports)));
+    // Who holds each (parent, port): "topology.switches[0]" etc.
+    std::map<std::pair<std::string, unsigned>, std::string> taken;
+    std::vector<std::string> known_parents = {root_parent};
+    auto attach = [&](const std::string& at, const std::string& parent, unsigned port,
+                      const std::vector<topology_switch_config>& upstream) {
+        const std::string port_key = join_path(at, "port");
+        unsigned ports = topo.root_ports;
+        std::string holder = "the root complex";
+        if (parent != root_parent) {
+            const auto sw = std::find_if(upstream.begin(), upstream.end(),
+                                         [&](const auto& s) { return s.name == parent; });
+            if (sw == upstream.end())
+                fail(join_path(at, "parent") + " = \"" + parent + "\": unknown parent (known: " +
+                     join_list(known_parents) + "; a switch must be listed before its children)");
+            ports = sw->downstream_ports;
+            holder = "switch " + parent;
+        }
+        if (port >= ports)
+            fail(port_key + " = " + dec(port) + ": " + holder + " has " + dec(ports) +
+                 (parent == root_parent ? " root ports" : " downstream ports") + " (0.." +
+                 dec(ports - 1) + ")");
+        const auto slot = std::make_pair(parent, port);
+        const auto prev = taken.find(slot);
+        if (prev != taken.end())
+            fail(port_key + " = " + dec(port) + ": " + parent + " port " + dec(port) +
+                 " is already used by " + prev->second);
+        taken[slot] = at;
+    };
+    std::vector<std::string> names;
+    auto unique_name = [&](const std::string& at, const std::string& name) {
+        if (name == root_parent) fail(join_path(at, "name") + " = \"root\": reserved");
+        for (char ch : name)
+            if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_')
+                fail(join_path(at, "name") + " = \"" + name +
+                     "\": only letters, digits and _ (it names the modules)");
+        if (std::find(names.begin(), names.end(), name) != names.end())
+            fail(join_path(at, "name") + " = \"" + name + "\": duplicate name");
+        names.push_back(name);
+    };
+
+    const std::string sw_path = join_path(path, "switches");
+    const json& switches = topo_array(t, "switches", path, max_topology_switches);
+    for (std::size_t i = 0; i < switches.size(); ++i) {
+        const std::string at = indexed(sw_path, i);
+        const json& s = switches[i];
+        check_known(s, at, {"name", "parent", "port", "downstream_ports", "forward_latency_ns"});
+        topology_switch_config sc;
+        if (s.find("name") == s.end()) fail(at + ": missing key name (children name their parent)");
+        sc.name = topo_string(s, "name", at, "");
+        unique_name(at, sc.name);
+        sc.parent = topo_string(s, "parent", at, root_parent);
+        sc.port = static_cast<unsigned>(topo_uint(s, "port", at, 0, any_value()));
+        sc.downstream_ports = static_cast<unsigned>(
+            topo_uint(s, "downstream_ports", at, 2, in_range(1, max_downstream_ports)));
+        sc.forward_latency_ns = topo_uint(s, "forward_latency_ns", at, default_switch_forward_ns,
+                                          in_range(0, max_switch_forward_ns));
+        attach(at, sc.parent, sc.port, topo.switches);
+        topo.switches.push_back(sc);
+        known_parents.push_back(sc.name);
+    }
+
+    const std::string ep_path = join_path(path, "endpoints");
+    const json& endpoints = topo_array(t, "endpoints", path, max_topology_endpoints);
+    if (complete && endpoints.empty() && !switches.empty())
+        fail(ep_path + ": empty, but " + sw_path + " is given (a topology needs an endpoint)");
+    std::vector<std::string> ep_keys = {"name", "parent", "port"};
+    for (const auto& k : endpoint_override_keys())
+        ep_keys.push_back(k);
+    for (std::size_t i = 0; i < endpoints.size(); ++i) {
+        const std::string at = indexed(ep_path, i);
+        const json& e = endpoints[i];
+        check_known(e, at, ep_keys);
+        topology_endpoint_config ec;
+        ec.name = topo_string(e, "name", at, "ep" + dec(i));
+        unique_name(at, ec.name);
+        ec.parent = topo_string(e, "parent", at, root_parent);
+        ec.port = static_cast<unsigned>(topo_uint(e, "port", at, 0, any_value()));
+        attach(at, ec.parent, ec.port, topo.switches);
+        // Override keys must exist in the schema (values are checked when the endpoint's
+        // configuration is parsed).
+        json scratch = json::object();
+        for (const auto& k : endpoint_override_keys())
+            if (e.contains(k)) merge_object(scratch, json{{k, e.at(k)}}, schema(), "", at);
+        topo.endpoints.push_back(ec);
+    }
+    // The model has no empty slots: every root port and downstream port carries a link.
+    if (complete && !endpoints.empty()) {
+        for (unsigned r = 0; r < topo.root_ports; ++r)
+            if (!taken.count({root_parent, r}))
+                fail(join_path(path, "root_ports") + " = " + dec(topo.root_ports) + ": root port " +
+                     dec(r) + " has nothing attached (give it a switch or an endpoint)");
+        for (std::size_t i = 0; i < topo.switches.size(); ++i)
+            for (unsigned d = 0; d < topo.switches[i].downstream_ports; ++d)
+                if (!taken.count({topo.switches[i].name, d}))
+                    fail(join_path(indexed(sw_path, i), "downstream_ports") + " = " +
+                         dec(topo.switches[i].downstream_ports) + ": downstream port " + dec(d) +
+                         " of " + topo.switches[i].name + " has nothing attached");
+    }
+    return topo;
+}
+
+// Objects merge key by key down to the switch and endpoint lists, which replace.
+void merge_topology(json& base, const json& overlay) {
+    if (!overlay.is_object())
+        fail(std::string(topology_key) + ": expected an object, got " + describe_value(overlay));
+    if (!base.is_object()) base = json::object();
+    for (auto it = overlay.begin(); it != overlay.end(); ++it)
+        base[it.key()] = it.value();
+    check_topology(base, topology_key, false);
+}
+
+// --set topology.a[i].b=VALUE: any path inside the topology; an index one past the end appends.
+void set_topology(json& cfg, const std::vector<segment>& segs, const std::string& text) {
+    json work = cfg.contains(topology_key) ? cfg[topology_key] : json::object();
+    json* node = &work;
+    std::string path = topology_key;
+    if (segs.front().has_index) fail(path + ": not an array, cannot take an index");
+    for (std::size_t i = 1; i < segs.size(); ++i) {
+        const segment& s = segs[i];
+        if (!node->is_object()) {
+            if (!node->is_null()) not_an_object(path, s.name);
+            *node = json::object();
+        }
+        node = &(*node)[s.name];
+        path = join_path(path, s.name);
+        if (!s.has_index) continue;
+        if (node->is_null()) *node = json::array();
+        if (!node->is_array())
+            fail(path + ": not an array, cannot take index [" + dec(s.index) + "]");
+        if (s.index > node->size())
+            fail(indexed(path, s.index) + ": index out of range (" + path + " has " +
+                 dec(node->size()) + " entries; [" + dec(node->size()) + "] appends)");
+        if (s.index == node->size()) node->push_back(json::object());
+        node = &(*node)[s.index];
+        path = indexed(path, s.index);
+    }
+    *node = set_value(text, false);
+    if (node->is_string()) { // "0x10" is a number here as everywhere else
+        std::uint64_t n = 0;
+        if (parse_hex(node->get<std::string>(), n)) *node = n;
+    }
+    check_topology(work, topology_key, false);
+    cfg[topology_key] = std::move(work);
+}
+
 void apply_set_to(json& cfg, const std::string& key, const std::string& text) {
     std::vector<segment> segs;
     if (!split_key(key, segs)) fail("malformed key path '" + key + "' (expected e.g. a.b[2].c)");
@@ -676,6 +931,7 @@ void apply_set_to(json& cfg, const std::string& key, const std::string& text) {
         const segment& s = segs[i];
         const bool last = i + 1 == segs.size();
         const auto kids = children_of(*table, sub);
+        if (is_topology(*table, sub, s.name)) return set_topology(cfg, segs, text);
         const child* c = find_child(kids, s.name);
         if (c == nullptr) unknown_key(path, s.name, kids);
         const std::string here = join_path(path, s.name);
@@ -1126,8 +1382,62 @@ platform_config parse(const json& cfg) {
              p.mc.irq_window_base + p.mc.irq_window_bytes > p.dram.base + p.dram.size_bytes)
         throw config_error("mc.irq_window.base = " + hex(p.mc.irq_window_base) +
                            ": the window must lie inside [dram.base, dram.base + dram.size_bytes)");
+    p.host.p2p_between_root_ports = v.b("host.p2p_between_root_ports");
+    p.host.p2p_reflect = v.b("host.p2p_reflect");
+    p.host.p2p_forward_latency_ns = v.u("host.p2p_forward_latency_ns");
+    p.host.bridge_vendor_id = static_cast<std::uint16_t>(v.u("host.bridge.vendor_id"));
+    p.host.bridge_device_id = static_cast<std::uint16_t>(v.u("host.bridge.device_id"));
+    auto& pw = p.workload.p2p;
+    pw.provider = static_cast<unsigned>(v.u("workload.p2p.provider"));
+    pw.client = static_cast<unsigned>(v.u("workload.p2p.client"));
+    pw.bar = static_cast<unsigned>(v.u("workload.p2p.bar"));
+    pw.offset_bytes = v.u("workload.p2p.offset_bytes");
+    pw.bytes = v.u("workload.p2p.bytes");
+    pw.acs_redirect = v.b("workload.p2p.acs_redirect");
+    pw.force = v.b("workload.p2p.force");
+    pw.target = static_cast<p2p_target>(index_of(p2p_target_names(), v.s("workload.p2p.target")));
     check_cross_rules(p);
+
+    if (cfg.is_object() && cfg.contains(topology_key)) {
+        p.topology = check_topology(cfg.at(topology_key), topology_key, true);
+        // Each endpoint: this document without the topology, its overrides merged over it.
+        json base = cfg;
+        base.erase(topology_key);
+        const json& eps = cfg.at(topology_key).contains("endpoints")
+                              ? cfg.at(topology_key).at("endpoints")
+                              : json::array();
+        for (std::size_t i = 0; i < eps.size(); ++i) {
+            const std::string at = indexed(std::string(topology_key) + ".endpoints", i);
+            json doc = base;
+            for (const auto& k : endpoint_override_keys())
+                if (eps[i].contains(k))
+                    merge_object(doc, json{{k, eps[i].at(k)}}, schema(), "", at);
+            try {
+                p.endpoint_configs.push_back(parse(doc));
+            } catch (const config_error& e) {
+                fail(at + " (" + p.topology.endpoints[i].name + "): " + e.what());
+            }
+        }
+    }
     return p;
+}
+
+json default_p2p_topology() {
+    constexpr std::uint64_t provider_bar4_bytes = 4 * MiB;
+    constexpr unsigned provider_bar = 4;
+    json provider_bars = defaults()["function"]["test"]["bar_sizes"];
+    provider_bars[provider_bar] = provider_bar4_bytes;
+    return json{
+        {"root_ports", 1},
+        {"switches",
+         json::array(
+             {{{"name", "sw0"}, {"parent", root_parent}, {"port", 0}, {"downstream_ports", 2}}})},
+        {"endpoints", json::array({{{"name", "provider"},
+                                    {"parent", "sw0"},
+                                    {"port", 0},
+                                    {"function", {{"test", {{"bar_sizes", provider_bars}}}}}},
+                                   {{"name", "client"}, {"parent", "sw0"}, {"port", 1}}})},
+    };
 }
 
 } // namespace epvp::cfg

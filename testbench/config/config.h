@@ -159,6 +159,12 @@ struct host_config {
     unsigned mmio_access_bytes; // largest single MMIO load/store the host CPU issues
     std::uint64_t msi_base;     // MSI doorbell page; the MSI controller's registers follow
     bool pcitest_msix_sample;   // sample the MSI-X vectors instead of testing all
+    // Peer-to-peer at the root complex: route a request from one root port down another; send
+    // an ACS-redirected request back down the root port it came in by (else route-to-self UR).
+    bool p2p_between_root_ports, p2p_reflect;
+    std::uint64_t p2p_forward_latency_ns;
+    // The host bridge's identity (00:00.0), what the p2pdma whitelist reads.
+    std::uint16_t bridge_vendor_id, bridge_device_id;
 };
 
 struct aperture_config {
@@ -194,14 +200,47 @@ struct iotlb_sweep_config {
     unsigned reads, read_bytes;                 // random host reads per working set
 };
 
+// Workload p2p: which enumerated endpoints (bus order) are the provider and the client, the
+// provider's BAR range published as p2p memory, and the variants.
+enum class p2p_target { peer, self };
+struct p2p_workload_config {
+    unsigned provider, client;
+    unsigned bar;
+    std::uint64_t offset_bytes; // start of the published range in the BAR
+    std::uint64_t bytes;        // one transfer each way
+    bool acs_redirect;          // the host sets P2P Request/Completion Redirect on switch DSPs
+    bool force;                 // DMA even when the orchestrator says "not supported"
+    p2p_target target;          // self: the client's DMA targets its own BAR (route-to-self)
+};
+
 struct workload_config {
     dma_sweep_config dma_sweep;
     iotlb_sweep_config iotlb_sweep;
+    p2p_workload_config p2p;
 };
 
 struct faults_config {
     std::uint64_t seed;
     std::uint64_t completion_timeout_nth_read, ur_nth_read, ca_nth_read; // 0 = off
+};
+
+// The PCIe tree (key `topology`, optional: without it the platform is one endpoint on one root
+// port). A parent is "root" (port = root port index) or a switch's name (port = its downstream
+// port index); switches are listed after their parent.
+struct topology_switch_config {
+    std::string name, parent;
+    unsigned port;
+    unsigned downstream_ports;
+    std::uint64_t forward_latency_ns;
+};
+struct topology_endpoint_config {
+    std::string name, parent;
+    unsigned port;
+};
+struct topology_config {
+    unsigned root_ports = 1;
+    std::vector<topology_switch_config> switches;
+    std::vector<topology_endpoint_config> endpoints; // empty: no topology given
 };
 
 struct platform_config {
@@ -217,7 +256,15 @@ struct platform_config {
     cpu_config cpu;
     workload_config workload;
     faults_config faults;
+    topology_config topology;
+    // One per topology.endpoints[i]: this configuration with the endpoint's link, dwc, smmu,
+    // dram and function overrides applied (validated like the whole document).
+    std::vector<platform_config> endpoint_configs;
 };
+
+// The default peer-to-peer topology (workload p2p without a `topology`): a switch with two
+// downstream ports below root port 0, the provider on port 0 (BAR4 4 MiB), the client on port 1.
+json default_p2p_topology();
 
 // Validates the whole document (types, ranges, cross-key rules) and returns the typed view.
 platform_config parse(const json& cfg);

@@ -1,0 +1,232 @@
+#include "endpoint_soc.h"
+
+#include "dwc/app_regs.h"
+#include "soc/smmu_regs.h"
+
+#include <memory>
+
+namespace epvp::tb {
+
+using sc_core::sc_time;
+
+namespace {
+// The endpoint SoC's fixed integration: where DBI2, the unrolled iATU and eDMA sit inside
+// the controller's DBI aperture (as in Linux's DEFAULT_DBI_ATU_OFFSET and dbi + SZ_4K).
+constexpr std::uint64_t dbi_aperture_bytes = 0x400000;
+constexpr std::uint64_t dbi2_offset = 0x1000;
+constexpr std::uint64_t atu_offset = 0x300000;
+constexpr std::uint64_t edma_offset = 0x380000;
+constexpr std::uint64_t edma_bytes = 0x80000;
+constexpr std::uint64_t dbi_function_bytes = 0x1000;
+constexpr std::uint64_t smmu_region_bytes = soc::smmuv3::reg::block_bytes;
+constexpr std::uint64_t mhz = 1'000'000;
+enum noc_port : unsigned {
+    port_dram = 0,
+    port_dbi = 1,
+    port_app = 2,
+    port_aperture = 3,
+    port_smmu = 4
+};
+
+dwc::bar_kind kind_of(cfg::bar_type t) {
+    switch (t) {
+    case cfg::bar_type::fixed:
+        return dwc::bar_kind::fixed;
+    case cfg::bar_type::resizable:
+        return dwc::bar_kind::resizable;
+    case cfg::bar_type::reserved:
+        return dwc::bar_kind::reserved;
+    case cfg::bar_type::programmable:
+        break;
+    }
+    return dwc::bar_kind::programmable;
+}
+hal::bar_type hal_type_of(cfg::bar_type t) {
+    switch (t) {
+    case cfg::bar_type::fixed:
+        return hal::bar_type::fixed;
+    case cfg::bar_type::resizable:
+        return hal::bar_type::resizable;
+    case cfg::bar_type::reserved:
+        return hal::bar_type::reserved;
+    case cfg::bar_type::programmable:
+        break;
+    }
+    return hal::bar_type::programmable;
+}
+// "4.80a" compares by its ASCII version number.
+constexpr std::uint32_t ver_460a = 0x3436302a, ver_470a = 0x3437302a, ver_480a = 0x3438302a,
+                        ver_540a = 0x3534302a;
+} // namespace
+
+dwc::dw_pcie_ep_params endpoint_soc::ep_params(const cfg::platform_config& c) {
+    dwc::dw_pcie_ep_params p;
+    const std::uint32_t ver = c.dwc.version_number;
+    p.dbi.version_number = ver >= ver_470a ? ver : 0;
+    p.dbi.version_type = ver >= ver_470a ? 0x6561302a : 0;
+    p.dbi.max_gen = c.link.gen;
+    p.dbi.max_width = c.link.width;
+    p.dbi.mps_supported_bytes = c.link.mps;
+    for (unsigned i = 0; i < 6; ++i)
+        p.dbi.bars[i] = dwc::bar_hw{kind_of(c.dwc.bars[i].type), c.dwc.bars[i].fixed_size,
+                                    c.dwc.bars[i].only_64bit};
+    p.iatu.outbound_windows = c.dwc.iatu.outbound_windows;
+    p.iatu.inbound_windows = c.dwc.iatu.inbound_windows;
+    p.iatu.region_align = c.dwc.iatu.region_align;
+    p.iatu.region_limit = ver >= ver_460a ? c.dwc.iatu.region_limit : (1ull << 32);
+    p.iatu.unrolled = ver >= ver_480a;
+    p.iatu.has_upper_limit = ver >= ver_460a;
+    p.miss_is_ur = c.dwc.iatu.miss == cfg::miss_policy::ur;
+    p.training_time = sc_time(static_cast<double>(c.link.training_us), sc_core::SC_US);
+    p.dbi_access = sc_time(static_cast<double>(c.dwc.dbi_access_ns), sc_core::SC_NS);
+    p.dbi2_offset = dbi2_offset;
+    p.atu_offset = atu_offset;
+    p.atu_space_bytes = edma_offset - atu_offset;
+    p.edma_offset = edma_offset;
+    p.dbi_aperture_bytes = dbi_aperture_bytes;
+    p.max_tags = c.link.tags;
+    p.completion_timeout =
+        sc_time(static_cast<double>(c.dwc.completion_timeout_us), sc_core::SC_US);
+    p.edma_write_channels = c.dwc.edma_write_channels;
+    p.edma_read_channels = c.dwc.edma_read_channels;
+    p.edma_unrolled = ver >= ver_540a;
+    p.quantum = sc_time(static_cast<double>(c.sim.quantum_ns), sc_core::SC_NS);
+    p.aperture_base = c.board.aperture.base;
+    p.aperture_bytes = c.board.aperture.size;
+    return p;
+}
+
+soc::dram_params endpoint_soc::dram_params(const cfg::platform_config& c) {
+    constexpr double ps_per_ns = 1000.0;
+    constexpr double mbps_per_bytes_per_ns = 1000.0;
+    soc::dram_params d;
+    d.channels = c.dram.channels;
+    d.banks = c.dram.banks;
+    d.row_bytes = c.dram.row_bytes;
+    d.interleave_bytes = c.dram.interleave_bytes;
+    d.bytes_per_ns = static_cast<double>(c.dram.channel_bandwidth_MBps) / mbps_per_bytes_per_ns;
+    d.t_rcd_ns = static_cast<double>(c.dram.trcd_ps) / ps_per_ns;
+    d.t_rp_ns = static_cast<double>(c.dram.trp_ps) / ps_per_ns;
+    d.t_cl_ns = static_cast<double>(c.dram.tcl_ps) / ps_per_ns;
+    d.t_ras_ns = static_cast<double>(c.dram.tras_ps) / ps_per_ns;
+    d.t_rfc_ns = static_cast<double>(c.dram.trfc_ps) / ps_per_ns;
+    d.t_refi_ns = static_cast<double>(c.dram.trefi_ps) / ps_per_ns;
+    d.front_end_ns = static_cast<double>(c.dram.latency_ns);
+    return d;
+}
+
+soc::smmu_params endpoint_soc::smmu_params(const cfg::platform_config& c) {
+    soc::smmu_params p;
+    p.walker.tlb_entries = c.smmu.tlb_entries;
+    p.walker.walk_cache_entries = c.smmu.walk_cache_entries;
+    p.tlb_hit_latency = sc_time(static_cast<double>(c.smmu.tlb_hit_ns), sc_core::SC_NS);
+    p.walk_step_latency = sc_time(static_cast<double>(c.smmu.walk_step_ns), sc_core::SC_NS);
+    p.command_latency = sc_time(static_cast<double>(c.smmu.command_ns), sc_core::SC_NS);
+    p.sync_latency = sc_time(static_cast<double>(c.smmu.sync_ns), sc_core::SC_NS);
+    p.cmdq_max_log2 = c.smmu.cmdq_max_log2;
+    p.evtq_max_log2 = c.smmu.evtq_max_log2;
+    return p;
+}
+
+namespace {
+cpu_params ep_cpu_params(const cfg::platform_config& c) {
+    cpu_params p;
+    p.clock_hz = c.cpu.clock_mhz * mhz;
+    p.max_beat_bytes = c.cpu.mmio_access_bytes;
+    p.irq_entry_cycles = c.cpu.irq_entry_cycles;
+    p.copy_cycles_per_byte = c.cpu.copy_cycles_per_byte;
+    p.crc_cycles_per_byte = c.cpu.crc_cycles_per_byte;
+    p.id = soc::master::ep_cpu;
+    p.log_category = "fw";
+    return p;
+}
+} // namespace
+
+endpoint_soc::endpoint_soc(const std::string& prefix, const cfg::platform_config& c)
+    : ep((prefix + "dwc").c_str(), ep_params(c))
+    , noc((prefix + "noc").c_str())
+    ,
+    // The temporary lives until the controller has copied it.
+    dram((prefix + "dram").c_str(), c.dram.size_bytes,
+         c.dram.ideal ? nullptr
+                      : std::addressof(static_cast<const soc::dram_params&>(dram_params(c))),
+         soc::irq_window_params{c.mc.irq_window_base - c.dram.base, c.mc.irq_window_bytes,
+                                c.mc.irq_window_fifo_depth})
+    , irqc((prefix + "irqc").c_str(), hal::ep_irq_lines)
+    , ep_cpu((prefix + "ep_cpu").c_str(), ep_cpu_params(c), &irqc)
+    , prefix_(prefix)
+    , cfg_(c) {}
+
+void endpoint_soc::attach_link(pcie::pcie_link& link) {
+    link.dn_out.bind(ep.pcie_rx);
+    ep.pcie_tx.bind(link.dn_in);
+    ep.attach_link(link);
+}
+
+void endpoint_soc::wire() {
+    const cfg::platform_config& c = cfg_;
+    ep_cpu.bus.bind(noc.in);
+    noc.out.bind(dram.in);
+    noc.out.bind(ep.dbi);
+    noc.out.bind(ep.app);
+    noc.out.bind(ep.axi_s);
+    if (c.smmu.enabled) {
+        // The controller's AXI master reaches the interconnect through the SMMU.
+        smmu = std::make_unique<soc::smmu>((prefix_ + "smmu").c_str(), smmu_params(c));
+        ep.axi_m.bind(smmu->tbu_in);
+        smmu->tbu_out.bind(noc.in);
+        smmu->mem.bind(noc.in);
+        noc.out.bind(smmu->regs);
+        noc.map(c.board.smmu_base, smmu_region_bytes, port_smmu, "smmu");
+        smmu->irq.bind(smmu_irq_);
+    } else {
+        ep.axi_m.bind(noc.in);
+    }
+    noc.map(c.dram.base, c.dram.size_bytes, port_dram, "dram");
+    noc.map(c.board.dbi_base, dbi_aperture_bytes, port_dbi, "dbi");
+    noc.map(c.board.app_base, dwc::app::block_bytes, port_app, "app");
+    noc.map(c.board.aperture.base, c.board.aperture.size, port_aperture, "aperture");
+    // Interrupt lines.
+    ep.app_irq.bind(app_irq_);
+    ep.edma_irq.bind(edma_irq_);
+    dram.window_irq.bind(window_irq_);
+    for (unsigned i = 0; i < hal::ep_irq_lines; ++i) {
+        if (i == hal::irq_app) {
+            irqc.lines[i].bind(app_irq_);
+            continue;
+        }
+        if (i == hal::irq_edma) {
+            irqc.lines[i].bind(edma_irq_);
+            continue;
+        }
+        if (i == hal::irq_msi_ctrl) {
+            irqc.lines[i].bind(window_irq_);
+            continue;
+        }
+        if (i == hal::irq_smmu && smmu) {
+            irqc.lines[i].bind(smmu_irq_);
+            continue;
+        }
+        idle_lines_.push_back(std::make_unique<sc_core::sc_signal<bool>>());
+        irqc.lines[i].bind(*idle_lines_.back());
+    }
+
+    // Board descriptions.
+    board_.dbi = {c.board.dbi_base, dbi_function_bytes};
+    board_.dbi2 = {c.board.dbi_base + dbi2_offset, dbi_function_bytes};
+    board_.atu = {c.board.dbi_base + atu_offset, c.board.atu_size};
+    board_.edma = {c.board.dbi_base + edma_offset, edma_bytes};
+    board_.app = {c.board.app_base, dwc::app::block_bytes};
+    board_.aperture = {c.board.aperture.base, c.board.aperture.size};
+    board_.aperture_page_size = c.board.aperture.page_size;
+    board_.dram = {c.dram.base, c.dram.size_bytes};
+    board_.irq_window = {c.mc.irq_window_base, c.mc.irq_window_bytes};
+    if (smmu) board_.smmu = {c.board.smmu_base, smmu_region_bytes};
+    for (unsigned i = 0; i < 6; ++i)
+        board_.bars[i] = hal::bar_desc{hal_type_of(c.dwc.bars[i].type), c.dwc.bars[i].fixed_size,
+                                       c.dwc.bars[i].only_64bit};
+    board_.bar_align = c.dwc.iatu.region_align;
+    board_.max_map_bytes = c.function.max_map_bytes;
+}
+
+} // namespace epvp::tb

@@ -1,0 +1,81 @@
+// One endpoint SoC, assembled from a validated configuration: the DWC controller in endpoint mode,
+// the SMMU on its AXI master (when smmu.enabled), the interconnect, the memory controller with
+// DRAM and the interrupt-generation window, the interrupt controller and the EP CPU that runs
+// this endpoint's firmware. The platform holds one per endpoint and connects each controller to
+// a link (below a root port or a switch downstream port).
+//
+// It is not a module of its own: its modules are created while the platform is being
+// constructed, so they are the platform's children, named with the prefix given ("" for the
+// single-endpoint platform: "dwc", "noc", ...; "client_" in a topology: "client_dwc", ...).
+// Construction is in two steps, the order the single-endpoint platform always had: the modules
+// (controller, interconnect, memory controller, interrupt controller, CPU), then wire() (the SMMU
+// and every binding).
+//
+// Models: everything its parts model; the SoC's fixed integration (where DBI2, the unrolled iATU
+// and eDMA sit in the DBI aperture, the interconnect's address map, the interrupt lines) and the
+// board description the firmware receives. Does not model: anything between endpoint SoCs but
+// the PCIe fabric (no shared memory, no sideband signals).
+#pragma once
+
+#include "config/config.h"
+#include "cpu.h"
+#include "dwc/dw_pcie_ep.h"
+#include "hal/board.h"
+#include "pcie/link.h"
+#include "soc/interconnect.h"
+#include "soc/irq_controller.h"
+#include "soc/memory_controller.h"
+#include "soc/smmu.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <systemc>
+#include <vector>
+
+namespace epvp::tb {
+
+class endpoint_soc {
+public:
+    using program = std::function<void(hal::platform&)>;
+
+    endpoint_soc(const std::string& prefix, const cfg::platform_config& c);
+    endpoint_soc(const endpoint_soc&) = delete;
+    endpoint_soc& operator=(const endpoint_soc&) = delete;
+    // The SMMU and every binding inside the SoC; the controller's link sockets stay for
+    // attach_link.
+    void wire();
+    // The controller faces the downstream end of link (link.dn_out -> pcie_rx, pcie_tx ->
+    // link.dn_in) and trains it.
+    void attach_link(pcie::pcie_link& link);
+
+    const cfg::platform_config& config() const { return cfg_; }
+    const hal::ep_board& board() const { return board_; }
+    const std::string& prefix() const { return prefix_; }
+    void load(program p) {
+        loaded_ = true;
+        ep_cpu.load(std::move(p));
+    }
+    bool loaded() const { return loaded_; }
+
+    static dwc::dw_pcie_ep_params ep_params(const cfg::platform_config& c);
+    static soc::dram_params dram_params(const cfg::platform_config& c);
+    static soc::smmu_params smmu_params(const cfg::platform_config& c);
+
+    dwc::dw_pcie_ep ep;
+    soc::interconnect noc;
+    soc::memory_controller dram;
+    std::unique_ptr<soc::smmu> smmu; // null when smmu.enabled is false
+    soc::irq_controller irqc;
+    cpu ep_cpu;
+
+private:
+    std::string prefix_;
+    cfg::platform_config cfg_;
+    hal::ep_board board_;
+    bool loaded_ = false;
+    sc_core::sc_signal<bool> app_irq_, edma_irq_, window_irq_, smmu_irq_;
+    std::vector<std::unique_ptr<sc_core::sc_signal<bool>>> idle_lines_;
+};
+
+} // namespace epvp::tb
