@@ -190,6 +190,8 @@ static pcie::link_params link_params(const cfg::platform_config& c) {
     p.retry.lcrc_direction =
         c.faults.lcrc_downstream ? pcie::pcie_link::downstream : pcie::pcie_link::upstream;
     p.retry.lcrc_count = c.faults.lcrc_count;
+    p.down_at = sc_time(static_cast<double>(c.faults.link_down_at_us), sc_core::SC_US);
+    p.down_duration = sc_time(static_cast<double>(c.faults.link_down_duration_us), sc_core::SC_US);
     return p;
 }
 

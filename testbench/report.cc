@@ -146,6 +146,7 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
     cfg::json en;
     en["status"] = r.enumerate_status;
     en["crs_retries"] = r.crs_retries;
+    en["reenumerations"] = r.reenumerations;
     cfg::json devs = cfg::json::array();
     for (const auto& d : r.devices) {
         cfg::json dj;
@@ -174,6 +175,8 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
     link["up"] = p.link.is_up();
     link["gen"] = p.link.gen();
     link["width"] = p.link.width();
+    link["link_down_faults"] = p.link.link_down_faults();
+    link["tlps_failed_link_down"] = p.link.tlps_failed_link_down();
     link["downstream"] = link_dir(p.link.stats(pcie::pcie_link::downstream));
     link["upstream"] = link_dir(p.link.stats(pcie::pcie_link::upstream));
     {
@@ -211,6 +214,7 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
     ctl["error_messages_sent"] = es.err_messages;
     ctl["aer_uncorrectable_status"] = p.ep.dbi_regs().read32(dwc::aer_uncor_status);
     ctl["correctable_errors"] = es.correctable_errors;
+    ctl["link_down_resets"] = es.link_down_resets;
     ctl["err_cor_messages_sent"] = es.err_cor_messages;
     ctl["aer_correctable_status"] = p.ep.dbi_regs().read32(dwc::aer_cor_status);
     j["controller"] = ctl;

@@ -97,6 +97,9 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
 
 void dw_pcie_ep::attach_link(pcie::pcie_link& link) {
     link_ = &link;
+    link.on_state_change([this](bool up) {
+        if (!up) ltssm_kick_.notify(sc_core::SC_ZERO_TIME);
+    });
     using dll = pcie::pcie_link::dll_error;
     link.on_dll_error([this](pcie::pcie_link::direction d, dll e, sc_time when) {
         // The endpoint receives downstream TLPs and transmits upstream ones.
@@ -139,6 +142,17 @@ void dw_pcie_ep::drive_app_irq() {
     app_irq.write(app_irq_level_);
 }
 
+void dw_pcie_ep::link_down_reset() {
+    ++stats_.link_down_resets;
+    dbi_.reset(false); // non-sticky registers only (the table's sticky column)
+    bus_ = dev_ = 0;
+    intx_sent_ = false;
+    dbi_.set_bits(port_debug1, port_debug1_in_training | port_debug1_link_up, 0);
+    app_regs_.set_bits(app::status, app::status_link_up, 0);
+    logger::get().info("ltssm", std::string(basename()) +
+                                    ": link down: non-sticky registers reset to their defaults");
+}
+
 void dw_pcie_ep::set_ltssm(ltssm s) {
     ltssm_ = s;
     dbi_.set_bits(port_debug0, port_debug0_ltssm_mask, static_cast<std::uint32_t>(s));
@@ -152,7 +166,19 @@ void dw_pcie_ep::ltssm_thread() {
     for (;;) {
         sc_core::wait(ltssm_kick_);
         bool enable = app_regs_.read32(app::ctrl) & app::ctrl_ltssm_enable;
-        if (enable && !perst_asserted_ && ltssm_ == ltssm::detect_quiet) {
+        if (ltssm_ == ltssm::l0 && link_ && !link_->is_up()) {
+            // The link was lost under us (surprise down): Recovery fails, back to Detect. The
+            // Data Link Layer reports DL_Down: a link-down reset of the non-sticky registers.
+            set_ltssm(ltssm::recovery_lock);
+            link_down_reset();
+            set_ltssm(ltssm::detect_quiet);
+            raise_app_irq(app::irq_link_down);
+            if (!link_->partner_present()) sc_core::wait(link_->partner_back());
+            ltssm_kick_.notify(sc_core::SC_ZERO_TIME);
+            continue;
+        }
+        if (enable && !perst_asserted_ && ltssm_ == ltssm::detect_quiet &&
+            (!link_ || link_->partner_present())) {
             dbi_.set_bits(port_debug1, port_debug1_in_training, port_debug1_in_training);
             dbi_.set_bits(exp_cap + c::exp_lnkctl, c::lnksta_training, c::lnksta_training);
             set_ltssm(ltssm::detect_act);

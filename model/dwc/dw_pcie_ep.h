@@ -23,6 +23,10 @@
 // Correctable errors from the link's Data Link Layer (Bad TLP received, Bad DLLP, REPLAY_NUM
 // Rollover, Replay Timer Timeout as transmitter): AER correctable status, Device Status CED,
 // ERR_COR (when unmasked and Device Control enables it) sent at the time of detection.
+// Link lost under L0 (a link-down fault): Recovery -> Detect, the non-sticky DBI registers reset
+// (the table's sticky column; DBI2, iATU and eDMA keep their state), the captured bus/device
+// numbers cleared, the glue's link-down interrupt; training starts again when the partner is
+// back (LTSSM enable still set).
 // eDMA: see edma.h. Does not model (yet): the MSI-X doorbell, multiple functions, poisoned TLPs,
 // power management, Type 1 configuration requests, outbound CFG/IO/MSG regions.
 #pragma once
@@ -106,7 +110,7 @@ public:
                       outbound_reads = 0, outbound_writes = 0, outbound_tlps = 0,
                       outbound_errors = 0, outbound_misses = 0, intx_messages = 0,
                       iatu_reprogram_in_flight = 0, completion_timeouts = 0, err_messages = 0,
-                      correctable_errors = 0, err_cor_messages = 0;
+                      correctable_errors = 0, err_cor_messages = 0, link_down_resets = 0;
     };
     const counters& stats() const { return stats_; }
 
@@ -127,6 +131,7 @@ private:
     // one with Correctable Error Reporting Enable queues an ERR_COR for err_cor_thread.
     void aer_correctable(std::uint32_t bit, sc_core::sc_time when);
     void err_cor_thread();
+    void link_down_reset(); // DL_Down: non-sticky registers, captured bus/device numbers
 
     // DBI aperture, one dword.
     std::uint32_t dbi_read32(std::uint32_t offset);

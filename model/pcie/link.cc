@@ -85,6 +85,25 @@ pcie_link::pcie_link(sc_core::sc_module_name name, const link_params& p)
     // One fault stream per direction, both from faults.seed (not sim.seed).
     prng_[downstream] = p.retry.seed * splitmix_gamma + 1;
     prng_[upstream] = p.retry.seed * splitmix_gamma + 2;
+    if (p.down_at != sc_core::SC_ZERO_TIME) {
+        fault_pending_ = true;
+        SC_THREAD(fault_thread);
+    }
+}
+
+void pcie_link::fault_thread() {
+    sc_core::wait(p_.down_at);
+    ++link_down_faults_;
+    partner_lost_ = true;
+    logger::get().warning("link",
+                          std::string(basename()) + ": link-down fault: partner lost for " +
+                              logger::format_time(p_.down_duration.value()),
+                          "link-down-fault");
+    down();
+    sc_core::wait(p_.down_duration);
+    partner_lost_ = false;
+    logger::get().info("link", std::string(basename()) + ": partner back; the link may train");
+    partner_back_.notify(sc_core::SC_ZERO_TIME);
 }
 
 const char* to_string(pcie_link::dll_error e) {
@@ -184,9 +203,19 @@ void pcie_link::train(unsigned ep_max_gen, unsigned ep_max_width) {
     replay_timer_ = p_.retry.replay_timer != sc_core::SC_ZERO_TIME
                         ? p_.retry.replay_timer
                         : ack_latency_ * static_cast<double>(replay_timer_ack_factor);
-    for (auto& b : replay_buffer_)
-        b.clear();
-    replay_used_[0] = replay_used_[1] = 0;
+    // A link that trains (again) starts empty: no replay, credit or DLLP state survives.
+    for (unsigned d = 0; d < 2; ++d) {
+        replay_buffer_[d].clear();
+        replay_used_[d] = 0;
+        for (auto& pool : credits_[d]) {
+            pool.in_buffer.clear();
+            pool.header_used = pool.data_used = 0;
+        }
+        dllp_debt_[d] = sc_core::SC_ZERO_TIME;
+        bytes_since_dllp_[d] = 0;
+        next_free_[d] = std::max(next_free_[d], sc_core::sc_time_stamp());
+    }
+    if (sc_core::sc_time_stamp() > p_.down_at) fault_pending_ = false;
     up_ = true;
     logger::get().info("link", "up: Gen" + std::to_string(gen_) + " x" + std::to_string(width_));
     for (auto& cb : listeners_)
@@ -252,7 +281,13 @@ void pcie_link::charge_dllps(direction d, std::uint64_t bytes) {
 
 void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay) {
     pcie_tlp& t = tlp_of(gp);
-    if (!up_) {
+    const sc_time ready = sc_core::sc_time_stamp() + delay;
+    // DLLPs owed on this direction go out first.
+    const sc_time link_free = std::max(ready, next_free_[d]) + dllp_debt_[d];
+    if (!up_ || (fault_pending_ && link_free >= p_.down_at)) {
+        // Down, or its reservation starts at or after the link-down instant (ahead of the
+        // simulated time the link itself has reached).
+        ++failed_link_down_;
         logger::get().warning("link",
                               std::string("TLP ") + to_string(t.type) +
                                   " sent while the link is down: dropped",
@@ -263,10 +298,6 @@ void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay)
     const std::uint64_t payload = has_data(t.type) ? gp.get_data_length() : 0;
     const std::uint64_t bytes = tlp_wire_bytes(t, payload);
     const sc_time duration = tlp_duration(bytes);
-
-    const sc_time ready = sc_core::sc_time_stamp() + delay;
-    // DLLPs owed on this direction go out first.
-    const sc_time link_free = std::max(ready, next_free_[d]) + dllp_debt_[d];
     dllp_debt_[d] = sc_core::SC_ZERO_TIME;
     const credit_class cls = class_of(t.type);
     credit_pool& pool = credits_[d][cls];

@@ -31,6 +31,12 @@
 // both directions blocked for retrain_time) before the replay. The TLPs behind a NAKed one are
 // modelled as not sent until the replay (the wire time they would have wasted is the same), so
 // data arrives once and in order. Listeners hear each error with the port that detected it.
+// Link-down fault (link_params::down_at): from that instant every TLP whose reservation starts
+// at or after it fails (TLM error response, counted and logged), also TLPs reserved ahead of
+// time by temporal decoupling; at the instant itself the link goes down (listeners hear it) and
+// the partner is absent for down_duration (partner_present() false, partner_back() notified
+// after), then the ports may train again. A link that goes down flushes its replay buffers and
+// credit state.
 // Does not model: lane-to-lane skew, L0s/L1, TLP prefixes, relaxed ordering, virtual channels
 // other than VC0, FLIT-level retry in Gen6 (FLIT mode uses the same per-TLP retry).
 #pragma once
@@ -85,6 +91,10 @@ struct link_params {
         int lcrc_direction = 1; // pcie_link::direction
         unsigned lcrc_count = 1;
     } retry;
+    // Link-down fault: at `down_at` (zero = never) the link is lost (surprise down: the
+    // receivers lose the partner); it can train again `down_duration` later.
+    sc_core::sc_time down_at = sc_core::SC_ZERO_TIME;
+    sc_core::sc_time down_duration = sc_core::sc_time(100, sc_core::SC_US);
 };
 
 // Usable bytes per second of one lane at a generation after line coding (Gen6: TLP bytes of
@@ -95,6 +105,7 @@ unsigned dllp_interval_symbols(unsigned width, unsigned mps_bytes);
 
 class pcie_link : public sc_core::sc_module {
 public:
+    SC_HAS_PROCESS(pcie_link);
     enum direction { downstream = 0, upstream = 1 };
 
     // Downstream direction: TLPs from the upstream port arrive at up_in and leave at dn_out.
@@ -110,6 +121,11 @@ public:
     void train(unsigned ep_max_gen, unsigned ep_max_width);
     void down();
     bool is_up() const { return up_; }
+    // Whether the link partner is there to train with (false during a link-down fault).
+    bool partner_present() const { return !partner_lost_; }
+    const sc_core::sc_event& partner_back() const { return partner_back_; }
+    std::uint64_t tlps_failed_link_down() const { return failed_link_down_; }
+    std::uint64_t link_down_faults() const { return link_down_faults_; }
     unsigned gen() const { return gen_; }
     unsigned width() const { return width_; }
     void on_state_change(std::function<void(bool up)> cb) { listeners_.push_back(std::move(cb)); }
@@ -168,6 +184,7 @@ private:
         std::deque<held> in_buffer;
     };
 
+    void fault_thread();
     void b_transport_down(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void b_transport_up(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void carry(direction d, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -207,6 +224,10 @@ private:
     std::uint64_t replay_used_[2] = {0, 0};
     std::uint64_t prng_[2] = {0, 0};
     std::uint64_t tlp_index_[2] = {0, 0};
+    bool partner_lost_ = false;
+    bool fault_pending_ = false; // the link-down instant is ahead and not yet trained past
+    sc_core::sc_event partner_back_;
+    std::uint64_t failed_link_down_ = 0, link_down_faults_ = 0;
 };
 
 const char* to_string(pcie_link::dll_error e);

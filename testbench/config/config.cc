@@ -431,6 +431,9 @@ const std::vector<entry>& schema() {
         uint_key("faults.lcrc.nth_tlp", 0, in_range(0, 1ull << 40)),
         enum_key("faults.lcrc.direction", "upstream", {"upstream", "downstream"}),
         uint_key("faults.lcrc.count", 1, in_range(1, 16)),
+        // Link down at a simulated time (0 = never) and back after duration_us.
+        uint_key("faults.link_down.at_us", 0, in_range(0, 3600000000)),
+        uint_key("faults.link_down.duration_us", 100, in_range(1, 60000000)),
         uint_key("cpu.mmio_access_bytes", 8, one_of({1, 2, 4, 8})),
         uint_key("cpu.irq_entry_cycles", 100, in_range(0, 100000)),
         uint_key("cpu.copy_cycles_per_byte", 1, in_range(0, 1000)),
@@ -1143,6 +1146,8 @@ platform_config parse(const json& cfg) {
     p.faults.lcrc_nth_tlp = v.u("faults.lcrc.nth_tlp");
     p.faults.lcrc_downstream = v.s("faults.lcrc.direction") == "downstream";
     p.faults.lcrc_count = static_cast<unsigned>(v.u("faults.lcrc.count"));
+    p.faults.link_down_at_us = v.u("faults.link_down.at_us");
+    p.faults.link_down_duration_us = v.u("faults.link_down.duration_us");
     p.host.msi_base = v.u("host.msi_base");
     p.cpu.copy_cycles_per_byte = v.u("cpu.copy_cycles_per_byte");
     p.cpu.crc_cycles_per_byte = v.u("cpu.crc_cycles_per_byte");

@@ -210,6 +210,8 @@ struct faults_config {
     std::uint64_t lcrc_nth_tlp;              // 0 = off
     bool lcrc_downstream;                    // direction the Nth TLP is counted in
     unsigned lcrc_count;                     // failed transmissions of that TLP in a row
+    std::uint64_t link_down_at_us;           // 0 = off
+    std::uint64_t link_down_duration_us;
 };
 
 struct platform_config {
