@@ -24,6 +24,15 @@ constexpr unsigned replay_num_rollover = 4; // REPLAY_NUM is 2 bits: the 4th rep
 constexpr unsigned replay_timer_ack_factor = 3; // replay timer limit ~ 3 x the ACK latency limit
 constexpr std::uint64_t splitmix_gamma = 0x9E3779B97F4A7C15ull;
 constexpr double two_pow_minus_53 = 1.0 / 9007199254740992.0;
+constexpr std::uint64_t downstream_stream = 0x6A09E667F3BCC908ull; // per-direction seed salt
+constexpr std::uint64_t upstream_stream = 0xBB67AE8584CAA73Bull;
+
+// splitmix64's output function.
+std::uint64_t mix64(std::uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
 
 struct dllp_row {
     unsigned mps, x4, x8;
@@ -83,8 +92,9 @@ pcie_link::pcie_link(sc_core::sc_module_name name, const link_params& p)
     setup(credits_[downstream], p.ep_rx);
     setup(credits_[upstream], p.host_rx);
     // One fault stream per direction, both from faults.seed (not sim.seed).
-    prng_[downstream] = p.retry.seed * splitmix_gamma + 1;
-    prng_[upstream] = p.retry.seed * splitmix_gamma + 2;
+    // (The seed goes through the mixer: seeds n and n + 1 must not give shifted sequences.)
+    prng_[downstream] = mix64(p.retry.seed ^ downstream_stream);
+    prng_[upstream] = mix64(p.retry.seed ^ upstream_stream);
     if (p.down_at != sc_core::SC_ZERO_TIME) {
         fault_pending_ = true;
         SC_THREAD(fault_thread);
@@ -129,11 +139,7 @@ sc_time pcie_link::tlp_duration(std::uint64_t bytes) const {
 
 double pcie_link::draw(direction d) {
     // splitmix64: the same sequence on every platform and compiler.
-    std::uint64_t z = (prng_[d] += splitmix_gamma);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    return static_cast<double>(z >> 11) * two_pow_minus_53;
+    return static_cast<double>(mix64(prng_[d] += splitmix_gamma) >> 11) * two_pow_minus_53;
 }
 
 unsigned pcie_link::lcrc_failures(direction d) {
