@@ -70,6 +70,19 @@ static pcie::link_params link_params(const cfg::platform_config& c) {
     p.ep_rx = rx_credits(c.link.ep_credits);
     p.datapath_bytes = c.dwc.datapath_bits / bits_per_byte;
     p.core_period = sc_time(1e6 / static_cast<double>(c.dwc.core_clock_mhz), sc_core::SC_PS);
+    p.retry.replay_buffer_bytes = c.link.replay_buffer_bytes;
+    p.retry.ack_latency = sc_time(static_cast<double>(c.link.ack_latency_ns), sc_core::SC_NS);
+    p.retry.replay_timer = sc_time(static_cast<double>(c.link.replay_timer_ns), sc_core::SC_NS);
+    p.retry.retrain_time = sc_time(static_cast<double>(c.link.retrain_ns), sc_core::SC_NS);
+    p.retry.lcrc_error_rate = c.faults.lcrc_error_rate;
+    p.retry.dllp_error_rate = c.faults.dllp_error_rate;
+    p.retry.seed = c.faults.seed;
+    p.retry.lcrc_nth_tlp = c.faults.lcrc_nth_tlp;
+    p.retry.lcrc_direction =
+        c.faults.lcrc_downstream ? pcie::pcie_link::downstream : pcie::pcie_link::upstream;
+    p.retry.lcrc_count = c.faults.lcrc_count;
+    p.down_at = sc_time(static_cast<double>(c.faults.link_down_at_us), sc_core::SC_US);
+    p.down_duration = sc_time(static_cast<double>(c.faults.link_down_duration_us), sc_core::SC_US);
     return p;
 }
 

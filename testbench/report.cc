@@ -1,6 +1,7 @@
 #include "report.h"
 
 #include "core/log.h"
+#include "pcie/pcie_switch.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -14,6 +15,21 @@ cfg::json link_dir(const pcie::pcie_link::counters& c) {
     j["wire_bytes"] = c.wire_bytes;
     j["payload_bytes"] = c.payload_bytes;
     j["busy_ns"] = c.busy.to_seconds() * 1e9;
+    return j;
+}
+// Data Link Layer retry of the TLPs sent in one direction.
+cfg::json replay_dir(const pcie::pcie_link::counters& c) {
+    cfg::json j;
+    j["lcrc_errors"] = c.lcrc_errors;
+    j["naks"] = c.naks;
+    j["replays"] = c.replays;
+    j["replay_timer_timeouts"] = c.replay_timer_timeouts;
+    j["bad_dllps"] = c.bad_dllps;
+    j["replay_num_rollovers"] = c.rollovers;
+    j["retrains"] = c.retrains;
+    j["bytes_replayed"] = c.bytes_replayed;
+    j["time_lost_ns"] = c.time_lost.to_seconds() * 1e9;
+    j["replay_buffer_stall_ns"] = c.replay_buffer_stall.to_seconds() * 1e9;
     return j;
 }
 } // namespace
@@ -185,6 +201,7 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
     cfg::json en;
     en["status"] = r.enumerate_status;
     en["crs_retries"] = r.crs_retries;
+    en["reenumerations"] = r.reenumerations;
     cfg::json devs = cfg::json::array();
     for (const auto& d : r.devices) {
         cfg::json dj;
@@ -213,8 +230,22 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
     link["up"] = p.link.is_up();
     link["gen"] = p.link.gen();
     link["width"] = p.link.width();
+    link["link_down_faults"] = p.link.link_down_faults();
+    link["tlps_failed_link_down"] = p.link.tlps_failed_link_down();
     link["downstream"] = link_dir(p.link.stats(pcie::pcie_link::downstream));
     link["upstream"] = link_dir(p.link.stats(pcie::pcie_link::upstream));
+    {
+        const auto& up = p.link.stats(pcie::pcie_link::upstream);
+        const auto& dn = p.link.stats(pcie::pcie_link::downstream);
+        cfg::json replay;
+        replay["ack_latency_ns"] = p.link.ack_latency().to_seconds() * 1e9;
+        replay["replay_timer_ns"] = p.link.replay_timer().to_seconds() * 1e9;
+        replay["upstream"] = replay_dir(up);
+        replay["downstream"] = replay_dir(dn);
+        link["replay"] = replay;
+        j["metrics"]["replays_count"] = up.replays + dn.replays;
+        j["metrics"]["replay_time_lost_ns"] = (up.time_lost + dn.time_lost).to_seconds() * 1e9;
+    }
     j["link"] = link;
 
     const auto& es = p.ep.stats();
@@ -237,6 +268,10 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
     ctl["completion_timeouts"] = es.completion_timeouts;
     ctl["error_messages_sent"] = es.err_messages;
     ctl["aer_uncorrectable_status"] = p.ep.dbi_regs().read32(dwc::aer_uncor_status);
+    ctl["correctable_errors"] = es.correctable_errors;
+    ctl["link_down_resets"] = es.link_down_resets;
+    ctl["err_cor_messages_sent"] = es.err_cor_messages;
+    ctl["aer_correctable_status"] = p.ep.dbi_regs().read32(dwc::aer_cor_status);
     j["controller"] = ctl;
 
     const auto& rs = p.rc.stats();
@@ -256,6 +291,9 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
     rc["err_nonfatal_messages"] = rs.err_nonfatal_messages;
     rc["err_fatal_messages"] = rs.err_fatal_messages;
     rc["injected_faults"] = rs.injected_faults;
+    rc["correctable_errors"] = rs.correctable_errors;
+    rc["root_port_aer_correctable_status"] =
+        p.rc.root_port().read32(pcie::port_cfg::aer_cap + pcie::port_cfg::aer_cor_status);
     j["root_complex"] = rc;
 
     cfg::json soc;

@@ -61,8 +61,10 @@ void load_dma_sweep(platform& p, workload_result& out) {
                     out.sweep_status = -EOPNOTSUPP;
                     s.io.log(hal::log_level::error, "sweep", "no eDMA: nothing to sweep");
                 } else {
+                    auto run = sp;
+                    run.link_ready = s.link_ready;
                     out.sweep_status =
-                        fw::functions::run_dma_sweep(s.io, *s.edma, s.pool, sp, out.sweep_rows);
+                        fw::functions::run_dma_sweep(s.io, *s.edma, s.pool, run, out.sweep_rows);
                 }
                 // Tell the host we are done: a flag word in its memory, by eDMA (or not at all).
                 std::uint64_t local = 0;
@@ -83,11 +85,23 @@ void load_dma_sweep(platform& p, workload_result& out) {
         out.enumerate_status = host.enumerate(out.devices);
         out.crs_retries = host.crs_retries();
         if (out.enumerate_status) return;
-        // Wait (bounded) for the endpoint's flag.
+        // Wait (bounded) for the endpoint's flag. A link that goes down and comes back (the
+        // root port's Data Link Layer Link Active) gets the hierarchy enumerated again, as a
+        // hot-plug driver would.
         const std::uint64_t start = io.now_ns();
         bool seen = false;
-        while (!(seen = io.rd32(flag) == sweep_flag_value) && io.now_ns() - start < timeout_ns)
+        bool was_up = true;
+        while (!(seen = io.rd32(flag) == sweep_flag_value) && io.now_ns() - start < timeout_ns) {
+            const bool up = host.root_port_link_active();
+            if (was_up && !up) io.log(hal::log_level::warning, "host", "root port: link down");
+            if (!was_up && up) {
+                io.log(hal::log_level::info, "host", "root port: link up again: re-enumerating");
+                ++out.reenumerations;
+                out.enumerate_status = host.enumerate(out.devices);
+            }
+            was_up = up;
             io.delay_ns(sweep_poll_ns);
+        }
         if (!seen && !out.sweep_status) out.sweep_status = -ETIMEDOUT;
         out.host_finished = true;
     });

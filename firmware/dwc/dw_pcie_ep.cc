@@ -313,8 +313,23 @@ void dw_pcie_ep::unmap_addr(unsigned, std::uint64_t phys) {
         }
 }
 
+void dw_pcie_ep::linkdown() {
+    init_non_sticky_registers();
+    pci_.dbi_ro_wr_en();
+    for (unsigned bar = 0; bar < pci::STD_NUM_BARS; ++bar) {
+        if (!bar_set_[bar]) continue;
+        pci_.writel_dbi(bar_reg(bar), epf_bar_[bar].flags);
+        if (epf_bar_[bar].flags & pci::BASE_ADDRESS_MEM_TYPE_64)
+            pci_.writel_dbi(bar_reg(bar + 1), 0);
+    }
+    pci_.dbi_ro_wr_dis();
+    if (msi_irqs_) set_msi(0, msi_irqs_);
+    if (msix_irqs_) set_msix(0, msix_irqs_, msix_bir_, msix_offset_);
+}
+
 int dw_pcie_ep::set_msi(unsigned, unsigned nr_irqs) {
     if (!msi_cap_) return -EINVAL;
+    msi_irqs_ = nr_irqs;
     pci_.dbi_ro_wr_en();
     std::uint16_t flags = pci_.readw_dbi(msi_cap_ + pci::MSI_FLAGS);
     flags =
@@ -333,6 +348,9 @@ int dw_pcie_ep::get_msi(unsigned) {
 
 int dw_pcie_ep::set_msix(unsigned, unsigned nr_irqs, unsigned bir, std::uint32_t offset) {
     if (!msix_cap_) return -EINVAL;
+    msix_irqs_ = nr_irqs;
+    msix_bir_ = bir;
+    msix_offset_ = offset;
     pci_.dbi_ro_wr_en();
     std::uint16_t flags = pci_.readw_dbi(msix_cap_ + pci::MSIX_FLAGS);
     flags = static_cast<std::uint16_t>((flags & ~pci::MSIX_FLAGS_QSIZE) | (nr_irqs - 1));

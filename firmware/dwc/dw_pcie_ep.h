@@ -47,6 +47,10 @@ public:
     std::uint8_t msix_cap() const { return msix_cap_; }
 
     std::uint64_t msi_remaps() const { return msi_remaps_; }
+    // dw_pcie_ep_linkdown: the controller reset its non-sticky registers on link down; write
+    // back what this driver put there (BAR flags, Resizable BAR sizes, MSI/MSI-X capability
+    // fields). The iATU keeps its windows.
+    void linkdown();
     // Fault injection: disable a set BAR's inbound window but leave the BAR enabled.
     int drop_inbound_window(unsigned bar);
 
@@ -74,6 +78,8 @@ private:
     bool msi_iatu_mapped_ = false;
     std::uint64_t msi_msg_addr_ = 0, msi_map_size_ = 0, msi_remaps_ = 0;
     std::uint16_t rebar_cap_ = 0;
+    unsigned msi_irqs_ = 0, msix_irqs_ = 0, msix_bir_ = 0; // as set, for linkdown()
+    std::uint32_t msix_offset_ = 0;
 };
 
 } // namespace fw::dwc

@@ -70,6 +70,15 @@ int run_dma_sweep(hal::platform& io, dwc::dw_edma& edma, epc::coherent_pool& poo
                        std::string(dwc::to_string(d)) + " of " + std::to_string(size) +
                            " bytes: " + err_name(row.status));
             out.push_back(row);
+            if (row.status && row.status != -EINVAL && p.link_ready) {
+                // Recovery: wait for the link and the host's re-enumeration, then go on.
+                const std::uint64_t since = io.now_ns();
+                while (!p.link_ready() && io.now_ns() - since < p.timeout_ns)
+                    io.wait_for_interrupt(p.recover_poll_ns);
+                io.log(hal::log_level::info, log_cat,
+                       p.link_ready() ? "link and bus mastering back: continuing"
+                                      : "link not back: continuing anyway");
+            }
         }
     }
 

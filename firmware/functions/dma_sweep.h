@@ -10,6 +10,7 @@
 #include "hal/hal.h"
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace fw::functions {
@@ -21,6 +22,10 @@ struct dma_sweep_params {
     bool reads = true;
     bool writes = true;
     std::uint64_t timeout_ns = 1'000'000'000; // per transfer
+    // After a failed transfer: polled (every recover_poll_ns, up to timeout_ns) until it
+    // returns true (the link is back and bus mastering enabled) before the next transfer.
+    std::function<bool()> link_ready;
+    std::uint64_t recover_poll_ns = 10'000;
 };
 
 struct dma_sweep_row {

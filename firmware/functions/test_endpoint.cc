@@ -95,11 +95,14 @@ void run_test_endpoint(hal::platform& io, const hal::ep_board& board, const epf_
     io.log(hal::log_level::info, "ep", "function ready; enabling LTSSM");
     epc.start();
 
-    bool job_done = false;
-    for (;;) {
-        io.wait_for_interrupt(epf.running() ? epf.poll_interval_ns() : idle_wait_ns);
+    auto handle_link_events = [&]() {
         std::uint32_t ev = events;
         events = 0;
+        if (ev & dwc::app_regs::IRQ_LINK_DOWN) {
+            io.log(hal::log_level::info, "ep", "link down: restoring the non-sticky registers");
+            epf.link_down();
+            ep.linkdown();
+        }
         if (ev & dwc::app_regs::IRQ_LINK_UP) {
             io.log(hal::log_level::info, "ep", "link up");
             epf.link_up();
@@ -108,19 +111,31 @@ void run_test_endpoint(hal::platform& io, const hal::ep_board& board, const epf_
             ep.glue().set_config_retry(false);
             io.log(hal::log_level::info, "ep", "ready for configuration requests");
         }
-        if (ev & dwc::app_regs::IRQ_LINK_DOWN) {
-            io.log(hal::log_level::info, "ep", "link down");
-            epf.link_down();
-        }
+    };
+    auto bus_master = [&]() {
+        return (ep.pci().readw_dbi(pci::COMMAND) & pci::COMMAND_MASTER) != 0;
+    };
+
+    bool job_done = false;
+    for (;;) {
+        io.wait_for_interrupt(epf.running() ? epf.poll_interval_ns() : idle_wait_ns);
+        handle_link_events();
         epf.cmd_handler();
-        if (job && !job_done && epf.running() &&
-            (ep.pci().readw_dbi(pci::COMMAND) & pci::COMMAND_MASTER)) {
+        if (job && !job_done && epf.running() && bus_master()) {
             job_done = true;
-            endpoint_services services{io,           edma.probed() ? &edma : nullptr,
-                                       pool,         epc,
-                                       epf,          smmu.get(),
-                                       domain.get(), iova.get(),
-                                       &board};
+            endpoint_services services{io,
+                                       edma.probed() ? &edma : nullptr,
+                                       pool,
+                                       epc,
+                                       epf,
+                                       smmu.get(),
+                                       domain.get(),
+                                       iova.get(),
+                                       &board,
+                                       [&]() {
+                                           handle_link_events();
+                                           return epf.running() && bus_master();
+                                       }};
             job(services);
         }
     }

@@ -27,6 +27,9 @@ struct endpoint_services {
     iommu::smmu_domain* domain = nullptr;
     iommu::iova_space* iova = nullptr;
     const hal::ep_board* board = nullptr;
+    // Handles pending link-down/link-up events (as the event loop does) and tells whether the
+    // link is up and the host has enabled bus mastering again: a job polls it to recover.
+    std::function<bool()> link_ready;
 };
 // Runs once, in the event loop, when the link is up and the host has enabled bus mastering.
 using endpoint_job = std::function<void(endpoint_services&)>;

@@ -138,6 +138,13 @@ std::string pci_host::take_aer_errors(const pci_dev& d) {
     return out;
 }
 
+bool pci_host::root_port_link_active() {
+    const int rp = find(0, 0, 0);
+    if (rp < 0 || !tree_[static_cast<unsigned>(rp)].exp_cap) return false;
+    const std::uint8_t cap = tree_[static_cast<unsigned>(rp)].exp_cap;
+    return (cfg_read16(0, 0, 0, cap + pci::EXP_LNKSTA) & pci::EXP_LNKSTA_DLLLA) != 0;
+}
+
 int pci_host::find(unsigned bus, unsigned dev, unsigned fn) const {
     for (std::size_t i = 0; i < tree_.size(); ++i)
         if (tree_[i].bus == bus && tree_[i].dev == dev && tree_[i].fn == fn)

@@ -118,6 +118,8 @@ public:
     // or a negative errno. The full tree (bridges included) is tree() afterwards.
     int enumerate(std::vector<pci_dev>& endpoints);
     std::uint64_t crs_retries() const { return crs_retries_; }
+    // Data Link Layer Link Active of the root port 00:00.0 (after an enumerate()).
+    bool root_port_link_active();
 
     // Every function found by the last enumerate(), parents before children; pci_dev::parent
     // indexes this vector.

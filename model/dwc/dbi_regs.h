@@ -66,6 +66,13 @@ constexpr std::uint32_t devsta_unsupported = 1u << 19;
 constexpr std::uint32_t devctl_nonfatal_report = 1u << 1;
 constexpr std::uint32_t devctl_fatal_report = 1u << 2;
 constexpr std::uint32_t aer_cor_bits = 0x0000F1C1u;
+// Correctable error bits the Data Link Layer raises.
+constexpr std::uint32_t aer_cor_bad_tlp = 1u << 6;
+constexpr std::uint32_t aer_cor_bad_dllp = 1u << 7;
+constexpr std::uint32_t aer_cor_replay_rollover = 1u << 8;
+constexpr std::uint32_t aer_cor_replay_timeout = 1u << 12;
+constexpr std::uint32_t devsta_correctable = 1u << 16;
+constexpr std::uint32_t devctl_correctable_report = 1u << 0;
 
 // Resizable BAR: entry i at rebar_cap + 4 + 8 * i (CAP) and + 8 + 8 * i (CTRL).
 constexpr std::uint32_t rebar_entry_cap(unsigned i) {

@@ -86,6 +86,7 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
         edma_ = std::make_unique<dwc::edma>("edma", ep);
     }
     SC_THREAD(ltssm_thread);
+    SC_THREAD(err_cor_thread);
     SC_METHOD(drive_app_irq);
     sensitive << app_irq_changed_;
     dont_initialize();
@@ -96,6 +97,20 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
 
 void dw_pcie_ep::attach_link(pcie::pcie_link& link) {
     link_ = &link;
+    link.on_state_change([this](bool up) {
+        if (!up) ltssm_kick_.notify(sc_core::SC_ZERO_TIME);
+    });
+    using dll = pcie::pcie_link::dll_error;
+    link.on_dll_error([this](pcie::pcie_link::direction d, dll e, sc_time when) {
+        // The endpoint receives downstream TLPs and transmits upstream ones.
+        const bool receiver = d == pcie::pcie_link::downstream;
+        if ((e == dll::bad_tlp) != receiver) return;
+        const std::uint32_t bit = e == dll::bad_tlp               ? aer_cor_bad_tlp
+                                  : e == dll::bad_dllp            ? aer_cor_bad_dllp
+                                  : e == dll::replay_num_rollover ? aer_cor_replay_rollover
+                                                                  : aer_cor_replay_timeout;
+        aer_correctable(bit, when);
+    });
 }
 
 std::uint16_t dw_pcie_ep::requester_id() const {
@@ -127,6 +142,17 @@ void dw_pcie_ep::drive_app_irq() {
     app_irq.write(app_irq_level_);
 }
 
+void dw_pcie_ep::link_down_reset() {
+    ++stats_.link_down_resets;
+    dbi_.reset(false); // non-sticky registers only (the table's sticky column)
+    bus_ = dev_ = 0;
+    intx_sent_ = false;
+    dbi_.set_bits(port_debug1, port_debug1_in_training | port_debug1_link_up, 0);
+    app_regs_.set_bits(app::status, app::status_link_up, 0);
+    logger::get().info("ltssm", std::string(basename()) +
+                                    ": link down: non-sticky registers reset to their defaults");
+}
+
 void dw_pcie_ep::set_ltssm(ltssm s) {
     ltssm_ = s;
     dbi_.set_bits(port_debug0, port_debug0_ltssm_mask, static_cast<std::uint32_t>(s));
@@ -140,7 +166,19 @@ void dw_pcie_ep::ltssm_thread() {
     for (;;) {
         sc_core::wait(ltssm_kick_);
         bool enable = app_regs_.read32(app::ctrl) & app::ctrl_ltssm_enable;
-        if (enable && !perst_asserted_ && ltssm_ == ltssm::detect_quiet) {
+        if (ltssm_ == ltssm::l0 && link_ && !link_->is_up()) {
+            // The link was lost under us (surprise down): Recovery fails, back to Detect. The
+            // Data Link Layer reports DL_Down: a link-down reset of the non-sticky registers.
+            set_ltssm(ltssm::recovery_lock);
+            link_down_reset();
+            set_ltssm(ltssm::detect_quiet);
+            raise_app_irq(app::irq_link_down);
+            if (!link_->partner_present()) sc_core::wait(link_->partner_back());
+            ltssm_kick_.notify(sc_core::SC_ZERO_TIME);
+            continue;
+        }
+        if (enable && !perst_asserted_ && ltssm_ == ltssm::detect_quiet &&
+            (!link_ || link_->partner_present())) {
             dbi_.set_bits(port_debug1, port_debug1_in_training, port_debug1_in_training);
             dbi_.set_bits(exp_cap + c::exp_lnkctl, c::lnksta_training, c::lnksta_training);
             set_ltssm(ltssm::detect_act);
@@ -879,6 +917,37 @@ void dw_pcie_ep::aer_uncorrectable(std::uint32_t bit, const pcie::pcie_tlp* tlp,
     sc_time d = delay;
     requester_.posted(*pcie_tx.operator->(), pcie::tlp_type::msg, 0, nullptr, 0, d,
                       fatal ? pcie::msg_code::err_fatal : pcie::msg_code::err_nonfatal);
+}
+
+} // namespace epvp::dwc
+
+namespace epvp::dwc {
+
+void dw_pcie_ep::aer_correctable(std::uint32_t bit, sc_time when) {
+    ++stats_.correctable_errors;
+    dbi_.set32(aer_cor_status, dbi_.read32(aer_cor_status) | bit);
+    if (dbi_.read32(aer_cor_mask) & bit) return; // masked: status only
+    dbi_.set_bits(exp_cap + c::exp_devctl, devsta_correctable, devsta_correctable);
+    if (!(dbi_.read32(exp_cap + c::exp_devctl) & devctl_correctable_report)) return;
+    err_cor_due_.push_back(when);
+    err_cor_kick_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void dw_pcie_ep::err_cor_thread() {
+    for (;;) {
+        if (err_cor_due_.empty()) sc_core::wait(err_cor_kick_);
+        while (!err_cor_due_.empty()) {
+            const sc_time when = err_cor_due_.front();
+            err_cor_due_.pop_front();
+            if (when > sc_core::sc_time_stamp()) sc_core::wait(when - sc_core::sc_time_stamp());
+            if (!link_ || !link_->is_up()) continue;
+            ++stats_.err_cor_messages;
+            requester_.set_requester_id(requester_id());
+            sc_time d = sc_core::SC_ZERO_TIME;
+            requester_.posted(*pcie_tx.operator->(), pcie::tlp_type::msg, 0, nullptr, 0, d,
+                              pcie::msg_code::err_cor);
+        }
+    }
 }
 
 } // namespace epvp::dwc

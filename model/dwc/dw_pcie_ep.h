@@ -20,9 +20,15 @@
 // flight (its completion lies after the write) is warned about (databook: undefined).
 // AER: Completion Timeout (its own reads, after completion_timeout), UR and CA it answers with;
 // status, first-error pointer, header log, Device Status, ERR_NONFATAL/ERR_FATAL messages.
-// eDMA: see edma.h. Does not model (yet): the MSI-X doorbell, multiple functions, correctable
-// errors, poisoned TLPs, power management, Type 1 configuration requests, outbound CFG/IO/MSG
-// regions.
+// Correctable errors from the link's Data Link Layer (Bad TLP received, Bad DLLP, REPLAY_NUM
+// Rollover, Replay Timer Timeout as transmitter): AER correctable status, Device Status CED,
+// ERR_COR (when unmasked and Device Control enables it) sent at the time of detection.
+// Link lost under L0 (a link-down fault): Recovery -> Detect, the non-sticky DBI registers reset
+// (the table's sticky column; DBI2, iATU and eDMA keep their state), the captured bus/device
+// numbers cleared, the glue's link-down interrupt; training starts again when the partner is
+// back (LTSSM enable still set).
+// eDMA: see edma.h. Does not model (yet): the MSI-X doorbell, multiple functions, poisoned TLPs,
+// power management, Type 1 configuration requests, outbound CFG/IO/MSG regions.
 #pragma once
 
 #include "core/reg_block.h"
@@ -34,6 +40,7 @@
 #include "pcie/link.h"
 #include "pcie/requester.h"
 
+#include <deque>
 #include <memory>
 #include <set>
 #include <string>
@@ -102,7 +109,8 @@ public:
                       unsupported_requests = 0, completer_aborts = 0, iatu_misses = 0,
                       outbound_reads = 0, outbound_writes = 0, outbound_tlps = 0,
                       outbound_errors = 0, outbound_misses = 0, intx_messages = 0,
-                      iatu_reprogram_in_flight = 0, completion_timeouts = 0, err_messages = 0;
+                      iatu_reprogram_in_flight = 0, completion_timeouts = 0, err_messages = 0,
+                      correctable_errors = 0, err_cor_messages = 0, link_down_resets = 0;
     };
     const counters& stats() const { return stats_; }
 
@@ -119,6 +127,11 @@ private:
     void aer_uncorrectable(std::uint32_t bit, const pcie::pcie_tlp* tlp, std::uint64_t addr,
                            sc_core::sc_time& delay);
     void ltssm_thread();
+    // Logs a correctable error (AER status, Device Status CED) detected at `when`; an unmasked
+    // one with Correctable Error Reporting Enable queues an ERR_COR for err_cor_thread.
+    void aer_correctable(std::uint32_t bit, sc_core::sc_time when);
+    void err_cor_thread();
+    void link_down_reset(); // DL_Down: non-sticky registers, captured bus/device numbers
 
     // DBI aperture, one dword.
     std::uint32_t dbi_read32(std::uint32_t offset);
@@ -171,7 +184,9 @@ private:
     std::unique_ptr<dwc::edma> edma_;
     sc_core::sc_time access_delay_; // the current access's annotated delay (for logs)
     std::vector<sc_core::sc_time> ob_busy_until_, ib_busy_until_;
-    bool intx_sent_ = false; // Assert_INTA sent and not yet deasserted
+    bool intx_sent_ = false;                   // Assert_INTA sent and not yet deasserted
+    std::deque<sc_core::sc_time> err_cor_due_; // ERR_COR messages to send, by detection time
+    sc_core::sc_event err_cor_kick_;
     counters stats_;
 };
 

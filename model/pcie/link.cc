@@ -20,6 +20,19 @@ constexpr unsigned dllps_per_interval = 2;                     // one ACK and on
 constexpr unsigned credit_unit_bytes = 16;                     // one data credit
 constexpr unsigned dword = 4;
 constexpr unsigned ecrc_bytes = 4;
+constexpr unsigned replay_num_rollover = 4; // REPLAY_NUM is 2 bits: the 4th replay rolls it over
+constexpr unsigned replay_timer_ack_factor = 3; // replay timer limit ~ 3 x the ACK latency limit
+constexpr std::uint64_t splitmix_gamma = 0x9E3779B97F4A7C15ull;
+constexpr double two_pow_minus_53 = 1.0 / 9007199254740992.0;
+constexpr std::uint64_t downstream_stream = 0x6A09E667F3BCC908ull; // per-direction seed salt
+constexpr std::uint64_t upstream_stream = 0xBB67AE8584CAA73Bull;
+
+// splitmix64's output function.
+std::uint64_t mix64(std::uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
 
 struct dllp_row {
     unsigned mps, x4, x8;
@@ -78,6 +91,93 @@ pcie_link::pcie_link(sc_core::sc_module_name name, const link_params& p)
     };
     setup(credits_[downstream], p.ep_rx);
     setup(credits_[upstream], p.host_rx);
+    // One fault stream per direction, both from faults.seed (not sim.seed).
+    // (The seed goes through the mixer: seeds n and n + 1 must not give shifted sequences.)
+    prng_[downstream] = mix64(p.retry.seed ^ downstream_stream);
+    prng_[upstream] = mix64(p.retry.seed ^ upstream_stream);
+    if (p.down_at != sc_core::SC_ZERO_TIME) {
+        fault_pending_ = true;
+        SC_THREAD(fault_thread);
+    }
+}
+
+void pcie_link::fault_thread() {
+    sc_core::wait(p_.down_at);
+    ++link_down_faults_;
+    partner_lost_ = true;
+    logger::get().warning("link",
+                          std::string(basename()) + ": link-down fault: partner lost for " +
+                              logger::format_time(p_.down_duration.value()),
+                          "link-down-fault");
+    down();
+    sc_core::wait(p_.down_duration);
+    partner_lost_ = false;
+    logger::get().info("link", std::string(basename()) + ": partner back; the link may train");
+    partner_back_.notify(sc_core::SC_ZERO_TIME);
+}
+
+const char* to_string(pcie_link::dll_error e) {
+    switch (e) {
+    case pcie_link::dll_error::bad_tlp:
+        return "Bad TLP";
+    case pcie_link::dll_error::bad_dllp:
+        return "Bad DLLP";
+    case pcie_link::dll_error::replay_timer_timeout:
+        return "Replay Timer Timeout";
+    case pcie_link::dll_error::replay_num_rollover:
+        return "REPLAY_NUM Rollover";
+    }
+    return "?";
+}
+
+sc_time pcie_link::tlp_duration(std::uint64_t bytes) const {
+    const sc_time serial = wire_time(bytes);
+    const sc_time core =
+        p_.core_period * static_cast<double>((bytes + p_.datapath_bytes - 1) / p_.datapath_bytes);
+    return std::max(serial, core);
+}
+
+double pcie_link::draw(direction d) {
+    // splitmix64: the same sequence on every platform and compiler.
+    return static_cast<double>(mix64(prng_[d] += splitmix_gamma) >> 11) * two_pow_minus_53;
+}
+
+unsigned pcie_link::lcrc_failures(direction d) {
+    const auto& r = p_.retry;
+    ++tlp_index_[d];
+    if (r.lcrc_nth_tlp && static_cast<int>(d) == r.lcrc_direction &&
+        tlp_index_[d] == r.lcrc_nth_tlp)
+        return r.lcrc_count;
+    if (r.lcrc_error_rate <= 0) return 0;
+    unsigned n = 0;
+    // Each transmission (the first and every replay) fails independently.
+    while (draw(d) < r.lcrc_error_rate)
+        ++n;
+    return n;
+}
+
+void pcie_link::tell(direction d, dll_error e, sc_time when) {
+    for (auto& cb : dll_listeners_)
+        cb(d, e, when);
+}
+
+sc_time pcie_link::reserve_replay_buffer(direction d, std::uint64_t bytes, sc_time start) {
+    const std::uint64_t limit = p_.retry.replay_buffer_bytes;
+    auto& buf = replay_buffer_[d];
+    auto drop = [&](const sc_time& t) {
+        while (!buf.empty() && buf.front().acked <= t) {
+            replay_used_[d] -= buf.front().bytes;
+            buf.pop_front();
+        }
+    };
+    drop(start);
+    if (!limit) return start;
+    // A TLP larger than the whole buffer waits until it is empty.
+    while (!buf.empty() && replay_used_[d] + bytes > limit) {
+        start = std::max(start, buf.front().acked);
+        drop(start);
+    }
+    return start;
 }
 
 sc_time pcie_link::wire_time(std::uint64_t bytes) const {
@@ -100,6 +200,28 @@ void pcie_link::train(unsigned ep_max_gen, unsigned ep_max_width) {
     if (!flit_) ps_per_byte_ *= skp_interval_symbols / (skp_interval_symbols - skp_symbols);
     dllp_interval_bytes_ = std::uint64_t(dllp_interval_symbols(width_, p_.mps_bytes)) * width_;
     dllp_time_ = wire_time(dllp_bytes);
+    // One symbol time: a byte on one lane.
+    const sc_time symbol = sc_time::from_value(
+        static_cast<std::uint64_t>(ps_per_s / lane_bytes_per_second(gen_) + 0.5));
+    ack_latency_ = p_.retry.ack_latency != sc_core::SC_ZERO_TIME
+                       ? p_.retry.ack_latency
+                       : symbol * static_cast<double>(dllp_interval_symbols(width_, p_.mps_bytes));
+    replay_timer_ = p_.retry.replay_timer != sc_core::SC_ZERO_TIME
+                        ? p_.retry.replay_timer
+                        : ack_latency_ * static_cast<double>(replay_timer_ack_factor);
+    // A link that trains (again) starts empty: no replay, credit or DLLP state survives.
+    for (unsigned d = 0; d < 2; ++d) {
+        replay_buffer_[d].clear();
+        replay_used_[d] = 0;
+        for (auto& pool : credits_[d]) {
+            pool.in_buffer.clear();
+            pool.header_used = pool.data_used = 0;
+        }
+        dllp_debt_[d] = sc_core::SC_ZERO_TIME;
+        bytes_since_dllp_[d] = 0;
+        next_free_[d] = std::max(next_free_[d], sc_core::sc_time_stamp());
+    }
+    if (sc_core::sc_time_stamp() > p_.down_at) fault_pending_ = false;
     up_ = true;
     logger::get().info("link", "up: Gen" + std::to_string(gen_) + " x" + std::to_string(width_));
     for (auto& cb : listeners_)
@@ -165,7 +287,13 @@ void pcie_link::charge_dllps(direction d, std::uint64_t bytes) {
 
 void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay) {
     pcie_tlp& t = tlp_of(gp);
-    if (!up_) {
+    const sc_time ready = sc_core::sc_time_stamp() + delay;
+    // DLLPs owed on this direction go out first.
+    const sc_time link_free = std::max(ready, next_free_[d]) + dllp_debt_[d];
+    if (!up_ || (fault_pending_ && link_free >= p_.down_at)) {
+        // Down, or its reservation starts at or after the link-down instant (ahead of the
+        // simulated time the link itself has reached).
+        ++failed_link_down_;
         logger::get().warning("link",
                               std::string("TLP ") + to_string(t.type) +
                                   " sent while the link is down: dropped",
@@ -175,23 +303,74 @@ void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay)
     }
     const std::uint64_t payload = has_data(t.type) ? gp.get_data_length() : 0;
     const std::uint64_t bytes = tlp_wire_bytes(t, payload);
-    const sc_time serial = wire_time(bytes);
-    const sc_time core =
-        p_.core_period * static_cast<double>((bytes + p_.datapath_bytes - 1) / p_.datapath_bytes);
-    const sc_time duration = std::max(serial, core);
-
-    const sc_time ready = sc_core::sc_time_stamp() + delay;
-    // DLLPs owed on this direction go out first.
-    const sc_time link_free = std::max(ready, next_free_[d]) + dllp_debt_[d];
+    const sc_time duration = tlp_duration(bytes);
     dllp_debt_[d] = sc_core::SC_ZERO_TIME;
     const credit_class cls = class_of(t.type);
     credit_pool& pool = credits_[d][cls];
     const bool limited = pool.header_limit || pool.data_limit;
     const unsigned data_credits =
         static_cast<unsigned>((payload + credit_unit_bytes - 1) / credit_unit_bytes);
-    const sc_time start = limited ? reserve_credits(d, cls, data_credits, link_free) : link_free;
-    next_free_[d] = start + duration;
+    const sc_time credit_ok =
+        limited ? reserve_credits(d, cls, data_credits, link_free) : link_free;
+    const sc_time start = reserve_replay_buffer(d, bytes, credit_ok);
+    counters& c = stats_[d];
+    c.replay_buffer_stall += start - credit_ok;
+
+    // Data Link Layer retry: each failed transmission is NAKed (or, with the NAK lost, timed out)
+    // and the TLP goes out again.
+    const direction r = d == downstream ? upstream : downstream;
+    sc_time end = start + duration;
+    unsigned replay_num = 0;
+    struct event {
+        dll_error e;
+        sc_time when;
+    };
+    std::vector<event> events; // told once this TLP's reservation is complete
+    for (unsigned fail = lcrc_failures(d); fail > 0; --fail) {
+        ++c.lcrc_errors;
+        const sc_time detected = end + p_.propagation;
+        events.push_back({dll_error::bad_tlp, detected});
+        sc_time replay_at;
+        // The receiver's NAK crosses the reverse direction.
+        dllp_debt_[r] += dllp_time_;
+        ++stats_[r].dllps;
+        stats_[r].busy += dllp_time_;
+        if (p_.retry.dllp_error_rate > 0 && draw(r) < p_.retry.dllp_error_rate) {
+            ++c.bad_dllps;
+            ++c.replay_timer_timeouts;
+            events.push_back(
+                {dll_error::bad_dllp, detected + ack_latency_ + dllp_time_ + p_.propagation});
+            replay_at = end + replay_timer_;
+            events.push_back({dll_error::replay_timer_timeout, replay_at});
+        } else {
+            ++c.naks;
+            replay_at = detected + ack_latency_ + dllp_time_ + p_.propagation;
+        }
+        if (++replay_num == replay_num_rollover) {
+            replay_num = 0;
+            ++c.rollovers;
+            ++c.retrains;
+            events.push_back({dll_error::replay_num_rollover, replay_at});
+            logger::get().info("ltssm", std::string(basename()) + ": REPLAY_NUM rollover (" +
+                                            (d == downstream ? "downstream" : "upstream") +
+                                            "): Recovery at " +
+                                            logger::format_time(replay_at.value()));
+            replay_at += p_.retry.retrain_time;
+            // Recovery retrains both directions.
+            next_free_[r] = std::max(next_free_[r], replay_at);
+        }
+        ++c.replays;
+        c.bytes_replayed += bytes;
+        c.busy += duration;
+        end = replay_at + duration;
+    }
+    c.time_lost += end - (start + duration);
+    next_free_[d] = end;
     const sc_time arrival = next_free_[d] + p_.propagation;
+    // Held for replay until the receiver's ACK is back.
+    replay_buffer_[d].push_back(
+        replay_entry{arrival + ack_latency_ + dllp_time_ + p_.propagation, bytes});
+    replay_used_[d] += bytes;
     if (limited) {
         // Credits return once the receiver drained the TLP and its UpdateFC crossed the link.
         pool.in_buffer.push_back(
@@ -200,17 +379,18 @@ void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay)
         pool.data_used += data_credits;
     }
 
-    counters& c = stats_[d];
     ++c.tlps;
     ++c.tlps_by_type[static_cast<unsigned>(t.type)];
     c.wire_bytes += bytes;
     c.payload_bytes += payload;
     c.busy += duration;
-    last_link_wait_[d] = link_free - ready;
-    last_credit_wait_[d] = start - link_free;
+    last_link_wait_[d] = (link_free - ready) + (start - credit_ok); // incl. replay-buffer stall
+    last_credit_wait_[d] = credit_ok - link_free;
     c.link_wait += last_link_wait_[d];
     c.credit_stall += last_credit_wait_[d];
     charge_dllps(d, bytes);
+    for (const auto& e : events)
+        tell(d, e.e, e.when);
 
     delay = arrival - sc_core::sc_time_stamp();
     if (logger::get().enabled("tlp"))

@@ -19,8 +19,26 @@
 // x8: 163/203/182/630 for MPS 128/256/512/4096, 1024/2048 interpolated; x1/x2 use the x4 row,
 // x16 the x8 row). Ordering: each direction is one FIFO, so no TLP passes an earlier one.
 // Training: the link comes up at the highest common generation and width.
-// Does not model: replay (NAK, replay buffer), lane-to-lane skew, L0s/L1, TLP prefixes,
-// relaxed ordering, virtual channels other than VC0.
+// Data Link Layer retry (link_params::retry): every TLP is held in the transmitter's replay
+// buffer (replay_buffer_bytes of wire bytes) until its ACK is back: arrival + ACK latency + one
+// DLLP + propagation; a TLP that does not fit waits until ACKs free the space (the stall is
+// counted). An LCRC error (a rate per transmission drawn from the fault PRNG, or the Nth TLP of a
+// direction) makes the receiver discard the TLP (Bad TLP) and send a NAK; the transmitter
+// replays it when the NAK arrives: the replay costs the NAK round trip (propagation + ACK
+// latency + DLLP + propagation) plus the TLP's wire time again. A NAK lost to a DLLP error (Bad
+// DLLP at the transmitter) leaves the replay to the replay timer (replay_timer after the TLP
+// left). The fourth replay of the same TLP rolls REPLAY_NUM over: the link retrains (Recovery,
+// both directions blocked for retrain_time) before the replay. The TLPs behind a NAKed one are
+// modelled as not sent until the replay (the wire time they would have wasted is the same), so
+// data arrives once and in order. Listeners hear each error with the port that detected it.
+// Link-down fault (link_params::down_at): from that instant every TLP whose reservation starts
+// at or after it fails (TLM error response, counted and logged), also TLPs reserved ahead of
+// time by temporal decoupling; at the instant itself the link goes down (listeners hear it) and
+// the partner is absent for down_duration (partner_present() false, partner_back() notified
+// after), then the ports may train again. A link that goes down flushes its replay buffers and
+// credit state.
+// Does not model: lane-to-lane skew, L0s/L1, TLP prefixes, relaxed ordering, virtual channels
+// other than VC0, FLIT-level retry in Gen6 (FLIT mode uses the same per-TLP retry).
 #pragma once
 
 #include "pcie/tlp.h"
@@ -59,6 +77,24 @@ struct link_params {
     // The endpoint controller's datapath: a TLP takes ceil(bytes / datapath_bytes) clocks.
     unsigned datapath_bytes = 32;
     sc_core::sc_time core_period = sc_core::sc_time(2, sc_core::SC_NS);
+    // Data Link Layer retry.
+    struct retry_params {
+        std::uint64_t replay_buffer_bytes = 32768;
+        sc_core::sc_time ack_latency = sc_core::SC_ZERO_TIME;  // zero: the DLLP table's interval
+        sc_core::sc_time replay_timer = sc_core::SC_ZERO_TIME; // zero: 3 x the ACK latency
+        sc_core::sc_time retrain_time = sc_core::sc_time(2, sc_core::SC_US);
+        // Faults: per transmission of a TLP / per NAK DLLP, drawn from a PRNG seeded by `seed`.
+        double lcrc_error_rate = 0, dllp_error_rate = 0;
+        std::uint64_t seed = 1;
+        // Exact trigger: the Nth TLP (1-based, 0 = off) of a direction fails `count` times.
+        std::uint64_t lcrc_nth_tlp = 0;
+        int lcrc_direction = 1; // pcie_link::direction
+        unsigned lcrc_count = 1;
+    } retry;
+    // Link-down fault: at `down_at` (zero = never) the link is lost (surprise down: the
+    // receivers lose the partner); it can train again `down_duration` later.
+    sc_core::sc_time down_at = sc_core::SC_ZERO_TIME;
+    sc_core::sc_time down_duration = sc_core::sc_time(100, sc_core::SC_US);
 };
 
 // Usable bytes per second of one lane at a generation after line coding (Gen6: TLP bytes of
@@ -69,6 +105,7 @@ unsigned dllp_interval_symbols(unsigned width, unsigned mps_bytes);
 
 class pcie_link : public sc_core::sc_module {
 public:
+    SC_HAS_PROCESS(pcie_link);
     enum direction { downstream = 0, upstream = 1 };
 
     // Downstream direction: TLPs from the upstream port arrive at up_in and leave at dn_out.
@@ -84,9 +121,28 @@ public:
     void train(unsigned ep_max_gen, unsigned ep_max_width);
     void down();
     bool is_up() const { return up_; }
+    // Whether the link partner is there to train with (false during a link-down fault).
+    bool partner_present() const { return !partner_lost_; }
+    const sc_core::sc_event& partner_back() const { return partner_back_; }
+    std::uint64_t tlps_failed_link_down() const { return failed_link_down_; }
+    std::uint64_t link_down_faults() const { return link_down_faults_; }
     unsigned gen() const { return gen_; }
     unsigned width() const { return width_; }
     void on_state_change(std::function<void(bool up)> cb) { listeners_.push_back(std::move(cb)); }
+    // Data Link Layer errors, told to the port that detects them: bad_tlp at the receiver of the
+    // direction, the others at its transmitter; `when` is the simulated time of detection.
+    enum class dll_error { bad_tlp, bad_dllp, replay_timer_timeout, replay_num_rollover };
+    void on_dll_error(std::function<void(direction d, dll_error e, sc_core::sc_time when)> cb) {
+        dll_listeners_.push_back(std::move(cb));
+    }
+    // Effective retry timing on the trained link.
+    sc_core::sc_time ack_latency() const { return ack_latency_; }
+    sc_core::sc_time replay_timer() const { return replay_timer_; }
+    sc_core::sc_time dllp_time() const { return dllp_time_; }
+    sc_core::sc_time propagation() const { return p_.propagation; }
+    sc_core::sc_time retrain_time() const { return p_.retry.retrain_time; }
+    // Duration a TLP of `bytes` wire bytes occupies a direction (serialisation or datapath).
+    sc_core::sc_time tlp_duration(std::uint64_t bytes) const;
     // MPS as the host programmed it (for the DLLP interval).
     void set_mps(unsigned bytes) { p_.mps_bytes = bytes; }
 
@@ -99,6 +155,11 @@ public:
         sc_core::sc_time busy = sc_core::SC_ZERO_TIME; // TLPs and DLLPs
         sc_core::sc_time credit_stall = sc_core::SC_ZERO_TIME;
         sc_core::sc_time link_wait = sc_core::SC_ZERO_TIME;
+        // Data Link Layer retry, for TLPs sent in this direction.
+        std::uint64_t lcrc_errors = 0, naks = 0, replays = 0, replay_timer_timeouts = 0,
+                      bad_dllps = 0, rollovers = 0, retrains = 0, bytes_replayed = 0;
+        sc_core::sc_time time_lost = sc_core::SC_ZERO_TIME; // later arrival caused by replays
+        sc_core::sc_time replay_buffer_stall = sc_core::SC_ZERO_TIME;
     };
     const counters& stats(direction d) const { return stats_[d]; }
     // Waits of the TLP carried last in a direction (read right after the transport returns).
@@ -123,12 +184,19 @@ private:
         std::deque<held> in_buffer;
     };
 
+    void fault_thread();
     void b_transport_down(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void b_transport_up(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void carry(direction d, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     sc_core::sc_time reserve_credits(direction d, credit_class c, unsigned data_credits,
                                      sc_core::sc_time start);
     void charge_dllps(direction d, std::uint64_t bytes);
+    sc_core::sc_time reserve_replay_buffer(direction d, std::uint64_t bytes,
+                                           sc_core::sc_time start);
+    // How many transmissions of the next TLP of direction d fail their LCRC check.
+    unsigned lcrc_failures(direction d);
+    double draw(direction d); // uniform [0, 1) from the fault PRNG of a direction
+    void tell(direction d, dll_error e, sc_core::sc_time when);
     static credit_class class_of(tlp_type t);
 
     link_params p_;
@@ -146,6 +214,22 @@ private:
     counters stats_[2];
     sc_core::sc_time last_link_wait_[2], last_credit_wait_[2];
     std::vector<std::function<void(bool)>> listeners_;
+    std::vector<std::function<void(direction, dll_error, sc_core::sc_time)>> dll_listeners_;
+    sc_core::sc_time ack_latency_, replay_timer_;
+    struct replay_entry {
+        sc_core::sc_time acked;
+        std::uint64_t bytes;
+    };
+    std::deque<replay_entry> replay_buffer_[2];
+    std::uint64_t replay_used_[2] = {0, 0};
+    std::uint64_t prng_[2] = {0, 0};
+    std::uint64_t tlp_index_[2] = {0, 0};
+    bool partner_lost_ = false;
+    bool fault_pending_ = false; // the link-down instant is ahead and not yet trained past
+    sc_core::sc_event partner_back_;
+    std::uint64_t failed_link_down_ = 0, link_down_faults_ = 0;
 };
+
+const char* to_string(pcie_link::dll_error e);
 
 } // namespace epvp::pcie

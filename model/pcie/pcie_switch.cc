@@ -150,6 +150,12 @@ void record_uncorrectable(reg_block& regs, std::uint32_t bit, const tlm::tlm_gen
     regs.set_bits(exp_cap + cfg::exp_devctl, sta, sta);
 }
 
+void record_correctable(reg_block& regs, std::uint32_t bit) {
+    regs.set32(aer_cap + aer_cor_status, regs.read32(aer_cap + aer_cor_status) | bit);
+    if (regs.read32(aer_cap + aer_cor_mask) & bit) return;
+    regs.set_bits(exp_cap + cfg::exp_devctl, devsta_correctable, devsta_correctable);
+}
+
 } // namespace port_cfg
 
 namespace {

@@ -219,6 +219,18 @@ void root_complex::attach_link(unsigned i, pcie_link& link) {
     root_port_state& rp = *ports_[i];
     rp.link = &link;
     link.on_state_change([this, &rp](bool up) { link_changed(rp, up); });
+    link.on_dll_error([this, &rp](pcie_link::direction d, pcie_link::dll_error e, sc_time) {
+        // The root port receives upstream TLPs and transmits downstream ones.
+        const bool receiver = d == pcie_link::upstream;
+        if ((e == pcie_link::dll_error::bad_tlp) != receiver) return;
+        ++stats_.correctable_errors;
+        port_cfg::record_correctable(rp.regs,
+                                     e == pcie_link::dll_error::bad_tlp    ? port_cfg::cor_bad_tlp
+                                     : e == pcie_link::dll_error::bad_dllp ? port_cfg::cor_bad_dllp
+                                     : e == pcie_link::dll_error::replay_num_rollover
+                                         ? port_cfg::cor_replay_rollover
+                                         : port_cfg::cor_replay_timeout);
+    });
 }
 
 void root_complex::link_changed(root_port_state& rp, bool up) {
@@ -593,9 +605,13 @@ void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& dela
             (code == static_cast<unsigned>(msg_code::err_cor)        ? stats_.err_cor_messages
              : code == static_cast<unsigned>(msg_code::err_nonfatal) ? stats_.err_nonfatal_messages
                                                                      : stats_.err_fatal_messages)++;
-            logger::get().warning(
-                "host", "error message " + hex(code) + " from " + bdf_string(t.requester_id),
-                "err-msg");
+            if (code == static_cast<unsigned>(msg_code::err_cor))
+                // Corrected in hardware: counted and logged, not a problem of the run.
+                logger::get().info("host", "ERR_COR from " + bdf_string(t.requester_id));
+            else
+                logger::get().warning(
+                    "host", "error message " + hex(code) + " from " + bdf_string(t.requester_id),
+                    "err-msg");
             return;
         }
         logger::get().info("host", "message code " + hex(code) + " from " +

@@ -24,8 +24,10 @@
 // Bus Master Enable, egress Memory Space Enable. Per-root-port counters of TLPs and payload
 // bytes both ways and of p2p forwarding, reflection, blocking and route-to-self.
 // MSI: memory writes into the MSI controller's doorbell page; INTx: Assert/Deassert messages.
-// ERR_COR/NONFATAL/FATAL messages are counted. Fault injection: the Nth inbound MRd of host
-// memory can get no completion, a UR or a CA. Does not model (yet): the root ports' ACS, error
+// ERR_COR/NONFATAL/FATAL messages are counted. Data Link Layer errors a root port detects on
+// its link (Bad TLP received; Bad DLLP, REPLAY_NUM Rollover, Replay Timer Timeout as
+// transmitter) are logged in its AER correctable status. Fault injection: the Nth inbound MRd of
+// host memory can get no completion, a UR or a CA. Does not model (yet): the root ports' ACS, error
 // messages from the root ports' own errors (AER Root Error Status is not driven), IOMMU.
 #pragma once
 
@@ -102,7 +104,8 @@ public:
         std::uint64_t cfg_requests = 0, crs_retries = 0, crs_visible = 0, master_aborts = 0,
                       unsupported = 0, completer_aborts = 0, inbound_writes = 0, inbound_reads = 0,
                       msi_messages = 0, intx_messages = 0, err_cor_messages = 0,
-                      err_nonfatal_messages = 0, err_fatal_messages = 0, injected_faults = 0;
+                      err_nonfatal_messages = 0, err_fatal_messages = 0, injected_faults = 0,
+                      correctable_errors = 0; // the root ports' own (Data Link Layer)
     };
     const counters& stats() const { return stats_; }
 

@@ -105,7 +105,7 @@ std::string describe_value(const json& v) {
 // ---------------------------------------------------------------------------------------------
 // Schema
 
-enum class kind { uint, boolean, enumeration, uint_array, object_array };
+enum class kind { uint, boolean, enumeration, uint_array, object_array, real };
 
 struct rule {
     enum class type { range, one_of, power_of_two, zero_or_power_of_two, multiple_of };
@@ -180,10 +180,11 @@ struct entry {
     std::string path;
     kind k;
     json def;
-    rule r;                         // uint and uint_array elements
-    std::vector<std::string> names; // enumeration
-    std::size_t count = 0;          // uint_array, object_array
-    std::vector<entry> fields;      // object_array
+    rule r;                            // uint and uint_array elements
+    std::vector<std::string> names;    // enumeration
+    std::size_t count = 0;             // uint_array, object_array
+    std::vector<entry> fields;         // object_array
+    double real_min = 0, real_max = 0; // real
 };
 
 void set_path(json& root, const std::string& dotted, const json& value) {
@@ -200,6 +201,13 @@ void set_path(json& root, const std::string& dotted, const json& value) {
 
 entry uint_key(std::string path, std::uint64_t def, rule r) {
     return {std::move(path), kind::uint, json(def), std::move(r), {}, 0, {}};
+}
+// A number (integer or decimal, e.g. 1e-3) in [min, max].
+entry real_key(std::string path, double def, double min, double max) {
+    entry e{std::move(path), kind::real, json(def), any_value(), {}, 0, {}};
+    e.real_min = min;
+    e.real_max = max;
+    return e;
 }
 entry bool_key(std::string path, bool def) {
     return {std::move(path), kind::boolean, json(def), any_value(), {}, 0, {}};
@@ -275,6 +283,13 @@ const std::vector<entry>& schema() {
         uint_key("link.rcb", 64, one_of({64, 128})),
         uint_key("link.tags", 32, in_range(1, 768)),
         bool_key("link.dllp", true),
+        // Data Link Layer retry: replay buffer (wire bytes held until ACKed), ACK latency
+        // (0 = Base Spec table 3-7 for the width and MPS), replay timer (0 = 3 x ACK latency),
+        // and the time a retrain (Recovery after a REPLAY_NUM rollover) blocks the link.
+        uint_key("link.replay_buffer_bytes", 32768, in_range(256, 16 * MiB)),
+        uint_key("link.ack_latency_ns", 0, in_range(0, 1000000)),
+        uint_key("link.replay_timer_ns", 0, in_range(0, 10000000)),
+        uint_key("link.retrain_ns", 2000, in_range(0, 100000000)),
         // Receive-buffer flow-control credits advertised by each side (header credits, data
         // credits in 16-byte units); 0 = infinite.
         uint_key("link.credits.host.posted_header", 64, in_range(0, 255)),
@@ -414,6 +429,17 @@ const std::vector<entry>& schema() {
         uint_key("faults.completion_timeout.nth_read", 0, in_range(0, 1ull << 40)),
         uint_key("faults.ur_at_completer.nth_read", 0, in_range(0, 1ull << 40)),
         uint_key("faults.ca_at_completer.nth_read", 0, in_range(0, 1ull << 40)),
+        // Data Link Layer faults: LCRC errors per TLP transmission and lost NAK DLLPs (rates
+        // drawn from the faults.seed PRNG), and an exact trigger: the Nth TLP of a direction
+        // fails `count` transmissions in a row (4 = REPLAY_NUM rollover and a retrain).
+        real_key("faults.lcrc_error_rate", 0, 0, 0.5),
+        real_key("faults.dllp_error_rate", 0, 0, 0.5),
+        uint_key("faults.lcrc.nth_tlp", 0, in_range(0, 1ull << 40)),
+        enum_key("faults.lcrc.direction", "upstream", {"upstream", "downstream"}),
+        uint_key("faults.lcrc.count", 1, in_range(1, 16)),
+        // Link down at a simulated time (0 = never) and back after duration_us.
+        uint_key("faults.link_down.at_us", 0, in_range(0, 3600000000)),
+        uint_key("faults.link_down.duration_us", 100, in_range(1, 60000000)),
         uint_key("cpu.mmio_access_bytes", 8, one_of({1, 2, 4, 8})),
         uint_key("cpu.irq_entry_cycles", 100, in_range(0, 100000)),
         uint_key("cpu.copy_cycles_per_byte", 1, in_range(0, 1000)),
@@ -533,6 +559,7 @@ public:
     std::uint64_t u(const std::string& path) const { return at(path).get<std::uint64_t>(); }
     bool b(const std::string& path) const { return at(path).get<bool>(); }
     std::string s(const std::string& path) const { return at(path).get<std::string>(); }
+    double r(const std::string& path) const { return at(path).get<double>(); }
 
 private:
     const json& at(const std::string& path) const {
@@ -563,6 +590,17 @@ void walk_leaf(const json& v, const entry& e, const std::string& path, values& o
         const auto n = as_uint(v, path);
         check_rule(e.r, n, path);
         out.put(path, n);
+        return;
+    }
+    case kind::real: {
+        if (!v.is_number()) fail(path + ": expected a number, got " + describe_value(v));
+        const double x = v.get<double>();
+        if (!(x >= e.real_min && x <= e.real_max)) {
+            std::ostringstream range;
+            range << "[" << e.real_min << ", " << e.real_max << "]";
+            fail(path + " = " + safe_dump(v) + ": must be in " + range.str());
+        }
+        out.put(path, x);
         return;
     }
     case kind::boolean:
@@ -1232,6 +1270,10 @@ platform_config parse(const json& cfg) {
     p.link.rcb = static_cast<unsigned>(v.u("link.rcb"));
     p.link.tags = static_cast<unsigned>(v.u("link.tags"));
     p.link.dllp = v.b("link.dllp");
+    p.link.replay_buffer_bytes = v.u("link.replay_buffer_bytes");
+    p.link.ack_latency_ns = v.u("link.ack_latency_ns");
+    p.link.replay_timer_ns = v.u("link.replay_timer_ns");
+    p.link.retrain_ns = v.u("link.retrain_ns");
     for (auto* side : {&p.link.host_credits, &p.link.ep_credits}) {
         const std::string base =
             std::string("link.credits.") + (side == &p.link.host_credits ? "host." : "ep.");
@@ -1355,6 +1397,13 @@ platform_config parse(const json& cfg) {
     p.faults.completion_timeout_nth_read = v.u("faults.completion_timeout.nth_read");
     p.faults.ur_nth_read = v.u("faults.ur_at_completer.nth_read");
     p.faults.ca_nth_read = v.u("faults.ca_at_completer.nth_read");
+    p.faults.lcrc_error_rate = v.r("faults.lcrc_error_rate");
+    p.faults.dllp_error_rate = v.r("faults.dllp_error_rate");
+    p.faults.lcrc_nth_tlp = v.u("faults.lcrc.nth_tlp");
+    p.faults.lcrc_downstream = v.s("faults.lcrc.direction") == "downstream";
+    p.faults.lcrc_count = static_cast<unsigned>(v.u("faults.lcrc.count"));
+    p.faults.link_down_at_us = v.u("faults.link_down.at_us");
+    p.faults.link_down_duration_us = v.u("faults.link_down.duration_us");
     p.host.msi_base = v.u("host.msi_base");
     p.cpu.copy_cycles_per_byte = v.u("cpu.copy_cycles_per_byte");
     p.cpu.crc_cycles_per_byte = v.u("cpu.crc_cycles_per_byte");

@@ -71,6 +71,10 @@ struct link_config {
     unsigned tags; // outstanding non-posted requests per requester
     bool dllp;     // charge ACK/UpdateFC DLLPs on the reverse direction
     credit_config host_credits, ep_credits;
+    std::uint64_t replay_buffer_bytes; // Data Link Layer replay buffer
+    std::uint64_t ack_latency_ns;      // 0 = Base Spec table 3-7
+    std::uint64_t replay_timer_ns;     // 0 = 3 x ACK latency
+    std::uint64_t retrain_ns;          // Recovery after a REPLAY_NUM rollover
 };
 
 struct iatu_config {
@@ -222,6 +226,12 @@ struct workload_config {
 struct faults_config {
     std::uint64_t seed;
     std::uint64_t completion_timeout_nth_read, ur_nth_read, ca_nth_read; // 0 = off
+    double lcrc_error_rate, dllp_error_rate; // per TLP transmission / per NAK
+    std::uint64_t lcrc_nth_tlp;              // 0 = off
+    bool lcrc_downstream;                    // direction the Nth TLP is counted in
+    unsigned lcrc_count;                     // failed transmissions of that TLP in a row
+    std::uint64_t link_down_at_us;           // 0 = off
+    std::uint64_t link_down_duration_us;
 };
 
 // The PCIe tree (key `topology`, optional: without it the platform is one endpoint on one root

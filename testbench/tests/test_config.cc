@@ -137,9 +137,21 @@ BOOST_AUTO_TEST_CASE(defaults_document_order_and_shape) {
     std::vector<std::string> link;
     for (auto it = d["link"].begin(); it != d["link"].end(); ++it)
         link.push_back(it.key());
-    const std::vector<std::string> link_expected = {
-        "gen",  "width", "mps",  "mrrs", "training_us", "propagation_ns",
-        "ecrc", "rcb",   "tags", "dllp", "credits"};
+    const std::vector<std::string> link_expected = {"gen",
+                                                    "width",
+                                                    "mps",
+                                                    "mrrs",
+                                                    "training_us",
+                                                    "propagation_ns",
+                                                    "ecrc",
+                                                    "rcb",
+                                                    "tags",
+                                                    "dllp",
+                                                    "replay_buffer_bytes",
+                                                    "ack_latency_ns",
+                                                    "replay_timer_ns",
+                                                    "retrain_ns",
+                                                    "credits"};
     BOOST_TEST(link == link_expected, boost::test_tools::per_element());
     BOOST_TEST(d["host"].begin().key() == "mem_base");
     BOOST_TEST(std::next(d["host"].begin()).key() == "mem_size_bytes");
@@ -368,7 +380,8 @@ BOOST_AUTO_TEST_CASE(unknown_keys) {
     BOOST_CHECK_EXCEPTION(parse(c), config_error,
                           says_exactly{"link.foo: unknown key (known keys under link: gen, width, "
                                        "mps, mrrs, training_us, propagation_ns, ecrc, rcb, "
-                                       "tags, dllp, credits)"});
+                                       "tags, dllp, replay_buffer_bytes, ack_latency_ns, "
+                                       "replay_timer_ns, retrain_ns, credits)"});
     c = defaults();
     c["dwc"]["iatu"]["windows"] = 1;
     BOOST_CHECK_EXCEPTION(parse(c), config_error,
@@ -651,6 +664,7 @@ BOOST_AUTO_TEST_CASE(unknown_paths) {
         apply_set(cfg, "link.foo=1"), config_error,
         says_exactly{"--set 'link.foo=1': link.foo: unknown key (known keys under link: gen, "
                      "width, mps, mrrs, training_us, propagation_ns, ecrc, rcb, tags, dllp, "
+                     "replay_buffer_bytes, ack_latency_ns, replay_timer_ns, retrain_ns, "
                      "credits)"});
     BOOST_CHECK_EXCEPTION(apply_set(cfg, "nope=1"), config_error,
                           says({"--set 'nope=1': nope: unknown key"}));
@@ -769,3 +783,22 @@ BOOST_AUTO_TEST_CASE(set_on_an_empty_document) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(fault_rates_are_numbers_in_range) {
+    json cfg = defaults();
+    apply_set(cfg, "faults.lcrc_error_rate=1e-3");
+    BOOST_TEST(parse(cfg).faults.lcrc_error_rate == 1e-3);
+    apply_set(cfg, "faults.dllp_error_rate=0");
+    BOOST_TEST(parse(cfg).faults.dllp_error_rate == 0.0);
+    BOOST_CHECK_EXCEPTION(apply_set(cfg, "faults.lcrc_error_rate=0.6"), config_error,
+                          says_exactly{"--set 'faults.lcrc_error_rate=0.6': "
+                                       "faults.lcrc_error_rate = 0.6: must be in [0, 0.5]"});
+    BOOST_CHECK_EXCEPTION(apply_set(cfg, "faults.lcrc_error_rate=often"), config_error,
+                          says_exactly{"--set 'faults.lcrc_error_rate=often': "
+                                       "faults.lcrc_error_rate: expected a number, got string "
+                                       "\"often\""});
+    json bad = defaults();
+    bad["faults"]["lcrc_error_rate"] = -0.1;
+    BOOST_CHECK_EXCEPTION(parse(bad), config_error,
+                          says_exactly{"faults.lcrc_error_rate = -0.1: must be in [0, 0.5]"});
+}

@@ -1,0 +1,308 @@
+// Fault injection end to end: Data Link Layer retry (LCRC errors, NAK, replay, REPLAY_NUM
+// rollover, replay buffer), link down and back, and PCIe ordering under replays. Each test runs
+// build/epsim as a user would and checks its exit status, its report and, where it matters, its
+// TLP log; simulated times are compared with the cost formula the README states.
+#define BOOST_TEST_MODULE faults
+#define BOOST_TEST_DYN_LINK
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+using json = nlohmann::json;
+
+struct run_result {
+    int status = -1;
+    std::string out; // stdout and stderr
+    json report;
+};
+
+std::string temp_path(const std::string& stem) {
+    static unsigned n = 0;
+    return "/tmp/epsim_faults_" + std::to_string(::getpid()) + "_" + std::to_string(n++) + "_" +
+           stem;
+}
+
+// Runs epsim; the output goes to a file (TLP logs are large) and is read back when asked.
+run_result epsim(const std::string& args, bool keep_output = true) {
+    run_result r;
+    const std::string report = temp_path("report.json");
+    const std::string output = temp_path("out.txt");
+    const std::string cmd =
+        std::string(EPSIM_PATH) + " " + args + " --report " + report + " > " + output + " 2>&1";
+    const int st = std::system(cmd.c_str());
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    if (keep_output) {
+        std::ifstream os(output);
+        std::stringstream ss;
+        ss << os.rdbuf();
+        r.out = ss.str();
+    }
+    std::ifstream is(report);
+    if (is) {
+        std::stringstream ss;
+        ss << is.rdbuf();
+        r.report = json::parse(ss.str(), nullptr, false);
+    }
+    std::remove(report.c_str());
+    std::remove(output.c_str());
+    return r;
+}
+
+const json& row_of(const json& report, const std::string& direction) {
+    for (const auto& row : report.at("dma_sweep"))
+        if (row.at("direction") == direction) return row;
+    BOOST_FAIL("no " + direction + " row");
+    static json none;
+    return none;
+}
+
+// Gen3 x4 by hand: 8 GT/s x 128/130 / 8 bits x 4 lanes, less SKP (4 symbols in 1538).
+constexpr double gen3x4_Bps = 8e9 * 128.0 / 130.0 / 8.0 * 4.0 * 1534.0 / 1538.0;
+double wire_ns(double bytes) {
+    return bytes / gen3x4_Bps * 1e9;
+}
+constexpr double propagation_ns = 10;  // link.propagation_ns default
+constexpr double ack_latency_ns = 200; // set below
+constexpr double retrain_ns = 2000;    // link.retrain_ns default
+constexpr double dllp_bytes = 8;
+// A 256-byte posted write to a 64-bit address: 8 (framing, sequence, LCRC) + 16 + 256.
+constexpr double mwr_bytes = 8 + 16 + 256;
+// An ERR_COR message: 8 + 16, no data.
+constexpr double msg_bytes = 8 + 16;
+// The README's cost of one NAKed transmission: the NAK round trip plus the TLP again.
+double replay_cost_ns(double tlp_bytes) {
+    return wire_ns(tlp_bytes) + 2 * propagation_ns + ack_latency_ns + wire_ns(dllp_bytes);
+}
+
+const std::string sweep_16mib_write =
+    "run --workload dma-sweep --set dram.ideal=true --set dwc.datapath_bits=512"
+    " --set dwc.core_clock_mhz=4000 --set workload.dma_sweep.min_bytes=16777216"
+    " --set workload.dma_sweep.max_bytes=16777216 --set workload.dma_sweep.read=false"
+    " --set link.ack_latency_ns=200";
+
+double write_time_ns(const std::string& extra, json* report = nullptr) {
+    auto r = epsim(sweep_16mib_write + " " + extra);
+    BOOST_REQUIRE_MESSAGE(r.status == 0, extra << ": exit " << r.status << "\n" << r.out);
+    const json& w = row_of(r.report, "write");
+    BOOST_CHECK_EQUAL(w.at("aborted"), false);
+    BOOST_CHECK_EQUAL(w.at("firmware_status"), 0);
+    if (report) *report = r.report;
+    return w.at("time_ns").get<double>();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(lcrc_error_rate_pcitest_passes_with_replays) {
+    // The acceptance: every test passes (the host checks every transfer's CRC) and the
+    // report shows the replays and what they cost.
+    auto r = epsim("run --set faults.lcrc_error_rate=1e-3");
+    BOOST_CHECK_MESSAGE(r.status == 0, "exit " << r.status << "\n" << r.out);
+    BOOST_REQUIRE(r.report.is_object());
+    BOOST_CHECK_EQUAL(r.report.at("status"), "PASS");
+    BOOST_CHECK_EQUAL(r.report.at("totals").at("fail"), 0);
+    BOOST_CHECK_GT(r.report.at("totals").at("pass").get<int>(), 40);
+    const json& rp = r.report.at("link").at("replay");
+    std::uint64_t replays = 0;
+    for (const char* d : {"upstream", "downstream"}) {
+        const json& x = rp.at(d);
+        BOOST_CHECK_GT(x.at("replays").get<std::uint64_t>(), 0u);
+        BOOST_CHECK_EQUAL(x.at("naks"), x.at("replays")); // no DLLP errors asked for
+        BOOST_CHECK_GT(x.at("bytes_replayed").get<std::uint64_t>(), 0u);
+        BOOST_CHECK_GT(x.at("time_lost_ns").get<double>(), 0.0);
+        replays += x.at("replays").get<std::uint64_t>();
+    }
+    BOOST_CHECK_EQUAL(r.report.at("metrics").at("replays_count"), replays);
+    // Bad TLPs the endpoint received were logged in its AER and announced with ERR_COR; the
+    // root port logged those it received.
+    const json& ctl = r.report.at("controller");
+    BOOST_CHECK_EQUAL(ctl.at("correctable_errors"), rp.at("downstream").at("lcrc_errors"));
+    BOOST_CHECK_EQUAL(ctl.at("err_cor_messages_sent"), ctl.at("correctable_errors"));
+    BOOST_CHECK_EQUAL(r.report.at("root_complex").at("err_cor_messages"),
+                      ctl.at("err_cor_messages_sent"));
+    BOOST_CHECK_EQUAL(ctl.at("aer_correctable_status").get<std::uint32_t>() & (1u << 6), 1u << 6);
+    BOOST_CHECK_EQUAL(r.report.at("root_complex").at("correctable_errors"),
+                      rp.at("upstream").at("lcrc_errors"));
+    BOOST_CHECK_EQUAL(
+        r.report.at("root_complex").at("root_port_aer_correctable_status").get<std::uint32_t>() &
+            (1u << 6),
+        1u << 6);
+    // A different fault seed gives a different error pattern.
+    auto other = epsim("run --set faults.lcrc_error_rate=1e-3 --set faults.seed=7", false);
+    BOOST_CHECK_EQUAL(other.status, 0);
+    BOOST_CHECK_NE(other.report.at("metrics").at("replays_count"), replays);
+}
+
+BOOST_AUTO_TEST_CASE(replay_cost_follows_the_formula) {
+    const double clean = write_time_ns("");
+    // One NAKed MWr: the transfer ends exactly one replay cost later.
+    json one;
+    const double t1 = write_time_ns("--set faults.lcrc.nth_tlp=1000", &one);
+    const json& up1 = one.at("link").at("replay").at("upstream");
+    BOOST_CHECK_EQUAL(up1.at("replays"), 1);
+    BOOST_CHECK_EQUAL(up1.at("naks"), 1);
+    BOOST_CHECK_EQUAL(up1.at("bytes_replayed"), 280);
+    BOOST_CHECK_CLOSE(t1 - clean, replay_cost_ns(mwr_bytes), 0.01);
+    BOOST_CHECK_CLOSE(up1.at("time_lost_ns").get<double>(), replay_cost_ns(mwr_bytes), 0.01);
+    // The root port received the bad TLP: Bad TLP in its AER.
+    BOOST_CHECK_EQUAL(one.at("root_complex").at("root_port_aer_correctable_status"), 1u << 6);
+
+    // Four NAKs of the same TLP: REPLAY_NUM rolls over, the link retrains, the endpoint (the
+    // transmitter) logs Replay Num Rollover and sends one ERR_COR, which takes its wire time.
+    json four;
+    const double t4 =
+        write_time_ns("--set faults.lcrc.nth_tlp=1000 --set faults.lcrc.count=4", &four);
+    const json& up4 = four.at("link").at("replay").at("upstream");
+    BOOST_CHECK_EQUAL(up4.at("replays"), 4);
+    BOOST_CHECK_EQUAL(up4.at("replay_num_rollovers"), 1);
+    BOOST_CHECK_EQUAL(up4.at("retrains"), 1);
+    BOOST_CHECK_EQUAL(four.at("controller").at("aer_correctable_status"), 1u << 8);
+    BOOST_CHECK_EQUAL(four.at("controller").at("err_cor_messages_sent"), 1);
+    BOOST_CHECK_EQUAL(four.at("root_complex").at("err_cor_messages"), 1);
+    BOOST_CHECK_CLOSE(t4 - clean, 4 * replay_cost_ns(mwr_bytes) + retrain_ns + wire_ns(msg_bytes),
+                      0.01);
+
+    // A rate: every replay costs the same, so the time lost is replays x cost.
+    json rate;
+    const double tr = write_time_ns("--set faults.lcrc_error_rate=1e-3", &rate);
+    const json& upr = rate.at("link").at("replay").at("upstream");
+    const double n = upr.at("replays").get<double>();
+    BOOST_CHECK_GT(n, 10.0);
+    BOOST_CHECK_EQUAL(upr.at("retrains"), 0);
+    BOOST_CHECK_CLOSE(tr - clean, n * replay_cost_ns(mwr_bytes), 0.01);
+
+    // A NAK lost to a DLLP error: the replay waits for the replay timer (3 x ACK latency from
+    // the TLP's end) instead of the NAK round trip.
+    json lost;
+    const double tl =
+        write_time_ns("--set faults.lcrc.nth_tlp=1000 --set faults.dllp_error_rate=0.5", &lost);
+    const json& upl = lost.at("link").at("replay").at("upstream");
+    BOOST_CHECK_EQUAL(upl.at("replays"), 1);
+    const double timer_ns = lost.at("link").at("replay").at("replay_timer_ns").get<double>();
+    BOOST_CHECK_CLOSE(timer_ns, 3 * ack_latency_ns, 0.01);
+    if (upl.at("replay_timer_timeouts") == 1) {
+        BOOST_CHECK_EQUAL(upl.at("bad_dllps"), 1);
+        BOOST_CHECK_EQUAL(lost.at("controller").at("aer_correctable_status"),
+                          (1u << 7) | (1u << 12));
+        // Two ERR_COR messages (Bad DLLP, Replay Timer Timeout) on the wire as well.
+        BOOST_CHECK_CLOSE(tl - clean, timer_ns + wire_ns(mwr_bytes) + 2 * wire_ns(msg_bytes), 0.01);
+    } else {
+        BOOST_CHECK_EQUAL(upl.at("naks"), 1);
+        BOOST_CHECK_CLOSE(tl - clean, replay_cost_ns(mwr_bytes), 0.01);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(small_replay_buffer_stalls_the_transmitter) {
+    // 512 bytes hold one 280-byte TLP: each write waits for the previous one's ACK, so a TLP
+    // goes out every wire time + ACK round trip.
+    json r;
+    const double t = write_time_ns("--set link.replay_buffer_bytes=512", &r);
+    const double tlps = 16777216.0 / 256;
+    BOOST_CHECK_CLOSE(t, tlps * replay_cost_ns(mwr_bytes), 0.01);
+    BOOST_CHECK_GT(
+        r.at("link").at("replay").at("upstream").at("replay_buffer_stall_ns").get<double>(), 0.0);
+    BOOST_CHECK_EQUAL(r.at("link").at("replay").at("upstream").at("replays"), 0);
+}
+
+BOOST_AUTO_TEST_CASE(link_down_during_a_16mib_dma_fails_it_and_the_next_transfer_succeeds) {
+    const std::string sweep = "run --workload dma-sweep --set workload.dma_sweep.min_bytes=16777216"
+                              " --set workload.dma_sweep.max_bytes=16777216"
+                              " --set dwc.completion_timeout_us=1000";
+    struct scenario {
+        const char* at_us;     // the link-down instant
+        const char* failed;    // the transfer it falls into
+        const char* following; // the one after it (the completion flag after the write)
+    };
+    // The 16 MiB read runs from about 1.9 ms to 6.5 ms, the write after it.
+    for (const scenario& s : {scenario{"3000", "read", "write"}, scenario{"9000", "write", ""}}) {
+        auto r = epsim(sweep + " --set faults.link_down.at_us=" + s.at_us);
+        BOOST_CHECK_MESSAGE(r.status == 1, s.at_us << ": exit " << r.status << "\n" << r.out);
+        BOOST_REQUIRE(r.report.is_object());
+        BOOST_CHECK_EQUAL(r.report.at("status"), "FAIL");
+        BOOST_CHECK_EQUAL(r.report.at("sweep_status"), -5); // EIO
+        const json& bad = row_of(r.report, s.failed);
+        BOOST_CHECK_EQUAL(bad.at("aborted"), true);
+        BOOST_CHECK_EQUAL(bad.at("firmware_status"), -5);
+        BOOST_CHECK_LT(bad.at("size_bytes").get<std::uint64_t>(), 16777216u);
+        if (*s.following) {
+            const json& next = row_of(r.report, s.following);
+            BOOST_CHECK_EQUAL(next.at("aborted"), false);
+            BOOST_CHECK_EQUAL(next.at("firmware_status"), 0);
+            BOOST_CHECK_EQUAL(next.at("size_bytes"), 16777216u);
+        }
+        // The link went down once, TLPs after the instant failed, the controller reset its
+        // non-sticky registers, trained again, and the host enumerated it again; the host saw
+        // the completion flag (written by eDMA after the link came back).
+        const json& link = r.report.at("link");
+        BOOST_CHECK_EQUAL(link.at("link_down_faults"), 1);
+        BOOST_CHECK_GT(link.at("tlps_failed_link_down").get<std::uint64_t>(), 0u);
+        BOOST_CHECK_EQUAL(link.at("up"), true);
+        BOOST_CHECK_EQUAL(r.report.at("controller").at("link_down_resets"), 1);
+        BOOST_CHECK_EQUAL(r.report.at("controller").at("ltssm"), "L0");
+        BOOST_CHECK_EQUAL(r.report.at("enumeration").at("reenumerations"), 1);
+        BOOST_CHECK_EQUAL(r.report.at("enumeration").at("status"), 0);
+        BOOST_CHECK(r.out.find("dma-sweep: ETIMEDOUT") == std::string::npos);
+        BOOST_CHECK(r.out.find("link-down fault") != std::string::npos);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(msi_never_arrives_before_its_data_under_replays) {
+    // pcitest's DMA READ tests: the endpoint writes the host buffer by eDMA, then raises an MSI.
+    // With 1 % of the transmissions NAKed, every upstream TLP still arrives after the ones sent
+    // before it, and every MSI after the data writes that preceded it.
+    auto r = epsim("run --set host.pcitest_msix_sample=true --set faults.lcrc_error_rate=1e-2"
+                   " --log tlp");
+    BOOST_CHECK_MESSAGE(r.status == 0, "exit " << r.status);
+    BOOST_REQUIRE(r.report.is_object());
+    BOOST_CHECK_GT(r.report.at("link").at("replay").at("upstream").at("replays").get<int>(), 100);
+    const std::uint64_t msi_base = 0xFEE00000, msi_end = msi_base + 0x1000;
+    const std::uint64_t host_mem = 0x100000000;
+    std::istringstream log(r.out);
+    double last_arrival = -1;
+    unsigned upstream = 0, out_of_order = 0, msis_after_data = 0, msi_before_data = 0;
+    double data_latest = -1; // latest arrival of a data MWr since the last MSI
+    for (std::string line; std::getline(log, line);) {
+        if (line.find("tlp: up   ") == std::string::npos) continue;
+        const auto a = line.find("arrive=");
+        const auto addr = line.find("addr=");
+        BOOST_REQUIRE(a != std::string::npos && addr != std::string::npos);
+        const double arrival = std::stod(line.substr(a + 7));
+        const std::uint64_t address = std::stoull(line.substr(addr + 5), nullptr, 16);
+        ++upstream;
+        if (arrival <= last_arrival) ++out_of_order;
+        last_arrival = arrival;
+        if (line.find(" MWr ") == std::string::npos) continue;
+        if (address >= msi_base && address < msi_end) {
+            if (data_latest >= 0) {
+                ++msis_after_data;
+                if (data_latest >= arrival) ++msi_before_data;
+            }
+            data_latest = -1;
+        } else if (address >= host_mem) {
+            data_latest = std::max(data_latest, arrival);
+        }
+    }
+    BOOST_CHECK_GT(upstream, 10000u);
+    BOOST_CHECK_EQUAL(out_of_order, 0u);
+    BOOST_CHECK_GT(msis_after_data, 5u);
+    BOOST_CHECK_EQUAL(msi_before_data, 0u);
+}
+
+BOOST_AUTO_TEST_CASE(bad_fault_settings_are_rejected) {
+    auto r = epsim("run --set faults.lcrc_error_rate=2", false);
+    BOOST_CHECK_EQUAL(r.status, 2);
+    auto s = epsim("run --set faults.lcrc_error_rate=fast");
+    BOOST_CHECK_EQUAL(s.status, 2);
+    BOOST_CHECK(s.out.find("faults.lcrc_error_rate") != std::string::npos);
+    auto t = epsim("run --set faults.lcrc.direction=sideways");
+    BOOST_CHECK_EQUAL(t.status, 2);
+    BOOST_CHECK(t.out.find("faults.lcrc.direction") != std::string::npos);
+}
