@@ -213,6 +213,8 @@ void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay)
     charge_dllps(d, bytes);
 
     delay = arrival - sc_core::sc_time_stamp();
+    for (const auto& o : tlp_observers_)
+        o(d, gp, start, next_free_[d]);
     if (logger::get().enabled("tlp"))
         logger::get().info(
             "tlp", std::string(d == downstream ? "down " : "up   ") + to_string(t.type) + " addr=" +

@@ -87,6 +87,11 @@ public:
     unsigned gen() const { return gen_; }
     unsigned width() const { return width_; }
     void on_state_change(std::function<void(bool up)> cb) { listeners_.push_back(std::move(cb)); }
+    // Observers of every TLP carried (waves, traces): its direction, the payload and the time
+    // it occupies the direction, [start, end). None installed: no cost.
+    using tlp_observer = std::function<void(direction, const tlm::tlm_generic_payload&,
+                                            sc_core::sc_time start, sc_core::sc_time end)>;
+    void on_tlp(tlp_observer cb) { tlp_observers_.push_back(std::move(cb)); }
     // MPS as the host programmed it (for the DLLP interval).
     void set_mps(unsigned bytes) { p_.mps_bytes = bytes; }
 
@@ -146,6 +151,7 @@ private:
     counters stats_[2];
     sc_core::sc_time last_link_wait_[2], last_credit_wait_[2];
     std::vector<std::function<void(bool)>> listeners_;
+    std::vector<tlp_observer> tlp_observers_;
 };
 
 } // namespace epvp::pcie
