@@ -2,6 +2,7 @@
 #include "core/payload_pool.h"
 
 #include "core/log.h"
+#include "core/trace_events.h"
 #include "dwc/app_regs.h"
 #include "pcie/config_space.h"
 #include "soc/soc_attr.h"
@@ -27,6 +28,19 @@ constexpr std::uint32_t legacy_edma_base = 0x970; // PCIE_DMA_VIEWPORT_BASE
 constexpr std::uint32_t legacy_edma_end = 0xB00;
 constexpr std::uint32_t edma_space_bytes = 0x80000;
 constexpr std::uint32_t all_ones = 0xFFFFFFFFu;
+
+// --trace: one event per translated request on the iATU's track of its direction, from the
+// time the request entered the iATU to the time it left translated.
+void trace_translation(const char* dir, const iatu_hit& hit, std::uint64_t in_addr,
+                       std::uint64_t out_addr, const sc_time& entered, const sc_time& left) {
+    trace::recorder* tr = trace::recorder::active();
+    if (!tr) return;
+    const sc_time ps(1, sc_core::SC_PS);
+    tr->complete(tr->track("iATU", dir), hit.hit ? "window " + std::to_string(hit.index) : "miss",
+                 static_cast<std::uint64_t>(entered / ps),
+                 static_cast<std::uint64_t>((left > entered ? left - entered : sc_time()) / ps),
+                 {{"in", hex(in_addr)}, {"out", hex(out_addr)}});
+}
 
 std::uint32_t be_to_mask(std::uint8_t be) {
     std::uint32_t m = 0;
@@ -583,9 +597,11 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
     // stream ID; a miss follows the miss policy.
     bool miss_ur = false;
     std::uint64_t axi_addr = gp.get_address();
-    auto forward = [&](tlm::tlm_generic_payload& req, const iatu_hit& hit, std::uint64_t,
+    const sc_time entered = sc_core::sc_time_stamp() + delay;
+    auto forward = [&](tlm::tlm_generic_payload& req, const iatu_hit& hit, std::uint64_t in_addr,
                        sc_time& d) {
         axi_addr = req.get_address();
+        trace_translation("inbound", hit, in_addr, axi_addr, entered, sc_core::sc_time_stamp() + d);
         if (!hit.hit) {
             ++stats_.iatu_misses;
             if (p_.miss_is_ur) {
@@ -664,6 +680,7 @@ void dw_pcie_ep::axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
     if (!(dbi_.read32(c::command) & c::cmd_bus_master))
         return fail(gp, tlm::TLM_GENERIC_ERROR_RESPONSE,
                     "Bus Master Enable is clear: the function may not issue requests");
+    const sc_time entered = sc_core::sc_time_stamp() + delay;
     // Each request the outbound iATU forwards becomes MRd/MWr TLPs.
     auto forward = [&](tlm::tlm_generic_payload& req, const iatu_hit& hit, std::uint64_t in_addr,
                        sc_time& d) {
@@ -673,6 +690,7 @@ void dw_pcie_ep::axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
             return fail(req, tlm::TLM_GENERIC_ERROR_RESPONSE,
                         "sparse byte enables from the iATU not supported");
         const std::uint64_t pci = req.get_address();
+        trace_translation("outbound", hit, in_addr, pci, entered, sc_core::sc_time_stamp() + d);
         if (!hit.hit) {
             ++stats_.outbound_misses;
             if (p_.miss_is_ur)
