@@ -81,8 +81,8 @@ iatu_geometry rtl_geometry_for(const dwc::iatu_params& p, bool prefer_miss_decer
 rtl_iatu_unit::rtl_iatu_unit(sc_core::sc_module_name name, const rtl_iatu_unit_params& p,
                              bool prefer_miss_decerr)
     : sc_module(name)
-    , rtl("rtl", rtl_iatu_params{rtl_geometry_for(p.model, prefer_miss_decerr), p.clock_period,
-                                 true})
+    , rtl("rtl",
+          rtl_iatu_params{rtl_geometry_for(p.model, prefer_miss_decerr), p.clock_period, true})
     , lockstep_(p.lockstep)
     , ob_fwd("ob_fwd")
     , ib_fwd("ib_fwd") {
@@ -122,8 +122,9 @@ std::uint32_t rtl_iatu_unit::read_reg(std::uint32_t offset, sc_core::sc_time& de
         ++stats_.compared;
         const std::uint32_t want = model_->read_unrolled(offset);
         if (want != got)
-            mismatch("register " + hex64(offset) + " (" + dwc::iatu::reg_name(offset % reg::inbound_offset) +
-                     "): expected " + hex64(want) + ", got " + hex64(got));
+            mismatch("register " + hex64(offset) + " (" +
+                     dwc::iatu::reg_name(offset % reg::inbound_offset) + "): expected " +
+                     hex64(want) + ", got " + hex64(got));
     }
     return got;
 }
@@ -164,9 +165,9 @@ std::uint64_t rtl_iatu_unit::region_limit(iatu_dir d, unsigned index, sc_core::s
     } restore{rtl.island, held};
     const std::uint32_t ctrl1 = apb_read(region_offset(d, index, reg::ctrl1), delay);
     const std::uint32_t upper =
-        apb_read(region_offset(d, index, (ctrl1 & reg::ctrl1_increase_region_size)
-                                             ? reg::upper_limit
-                                             : reg::upper_base),
+        apb_read(region_offset(d, index,
+                               (ctrl1 & reg::ctrl1_increase_region_size) ? reg::upper_limit
+                                                                         : reg::upper_base),
                  delay);
     const std::uint64_t got =
         (std::uint64_t(upper) << 32) | apb_read(region_offset(d, index, reg::lower_limit), delay);

@@ -331,7 +331,8 @@ int block_iatu_bench() {
         for (unsigned n = 0; n < iatu_bench_translations; ++n) {
             const bool inbound = n % 2;
             const std::uint64_t off = rnd() % (ob_window_bytes * g.outbound_windows);
-            qs.push_back({inbound, inbound ? ib_base + off % (1u << bench_bar_size_log2) : ob_base + off,
+            qs.push_back({inbound,
+                          inbound ? ib_base + off % (1u << bench_bar_size_log2) : ob_base + off,
                           static_cast<int>(rnd() % 6)});
         }
         const auto t0 = std::chrono::steady_clock::now();
@@ -340,11 +341,10 @@ int block_iatu_bench() {
                 q.inbound ? rtl_block.translate_inbound(q.addr, q.bar, bench_bar_size_log2, 0)
                           : rtl_block.translate_outbound(q.addr);
             const dwc::iatu_hit want =
-                q.inbound ? model.translate_inbound(
-                                q.addr, q.bar, q.addr & ((1ull << bench_bar_size_log2) - 1), 0)
+                q.inbound ? model.translate_inbound(q.addr, q.bar,
+                                                    q.addr & ((1ull << bench_bar_size_log2) - 1), 0)
                           : model.translate_outbound(q.addr);
-            if (t.hit.hit != want.hit || t.hit.address != want.address ||
-                t.hit.index != want.index)
+            if (t.hit.hit != want.hit || t.hit.address != want.address || t.hit.index != want.index)
                 ++mismatches;
         }
         rtl_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -358,7 +358,8 @@ int block_iatu_bench() {
                                      q.addr, q.bar, q.addr & ((1ull << bench_bar_size_log2) - 1), 0)
                                : model.translate_outbound(q.addr))
                         .address;
-    const double tlm_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double tlm_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("iATU block, %zu translations (half outbound, half inbound BAR-match), %s:\n",
                 qs.size(), g.describe().c_str());
     std::printf("  RTL (verilated, APB/AXI bridges, checkers): %10.0f translations per wall second "
@@ -366,10 +367,11 @@ int block_iatu_bench() {
                 qs.size() / rtl_s, rtl_s,
                 static_cast<unsigned long long>(rtl_block.island.cycles()),
                 static_cast<unsigned long long>(mismatches));
-    std::printf("  TLM model (pure lookup):                     %10.0f translations per wall second "
-                "(%.6f s, checksum %llu)\n",
-                qs.size() / (tlm_s > 0 ? tlm_s : 1e-9), tlm_s,
-                static_cast<unsigned long long>(checksum & 0xFF));
+    std::printf(
+        "  TLM model (pure lookup):                     %10.0f translations per wall second "
+        "(%.6f s, checksum %llu)\n",
+        qs.size() / (tlm_s > 0 ? tlm_s : 1e-9), tlm_s,
+        static_cast<unsigned long long>(checksum & 0xFF));
     return mismatches ? 1 : 0;
 }
 
@@ -383,8 +385,9 @@ int platform_iatu_bench(const bench_options& o) {
         const std::string report =
             "/tmp/epsim_bench_iatu_" + std::to_string(::getpid()) + "_" + impls[k] + ".json";
         const std::string out = report + ".out";
-        const std::string cmd = self_path() + " run" + common_args(o) + " --set dwc.iatu.impl=" +
-                                impls[k] + " --report " + report + " > " + out + " 2>&1";
+        const std::string cmd = self_path() + " run" + common_args(o) +
+                                " --set dwc.iatu.impl=" + impls[k] + " --report " + report + " > " +
+                                out + " 2>&1";
         const auto t0 = std::chrono::steady_clock::now();
         if (std::system(cmd.c_str()) != 0) rc = 1;
         wall[k] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -131,9 +131,9 @@ bool cpu::wait_for_interrupt(std::uint64_t timeout_ns) {
     if (tr) {
         const sc_time left = qk_.get_current_time();
         const sc_time ps(1, sc_core::SC_PS);
-        tr->complete(tr->track("CPU", basename()), "irq " + lines,
-                     static_cast<std::uint64_t>(entered / ps),
-                     static_cast<std::uint64_t>((left > entered ? left - entered : sc_time()) / ps));
+        tr->complete(
+            tr->track("CPU", basename()), "irq " + lines, static_cast<std::uint64_t>(entered / ps),
+            static_cast<std::uint64_t>((left > entered ? left - entered : sc_time()) / ps));
     }
     return true;
 }

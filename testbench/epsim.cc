@@ -20,8 +20,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <memory>
 #include <iostream>
+#include <memory>
 #include <systemc>
 
 namespace {

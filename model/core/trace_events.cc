@@ -64,7 +64,8 @@ int recorder::track(const std::string& process, const std::string& thread) {
 }
 
 void recorder::complete(int track, const std::string& name, std::uint64_t start_ps,
-                        std::uint64_t dur_ps, std::vector<std::pair<std::string, std::string>> args) {
+                        std::uint64_t dur_ps,
+                        std::vector<std::pair<std::string, std::string>> args) {
     events_.push_back({track, name, start_ps, dur_ps, std::move(args)});
 }
 

@@ -610,9 +610,8 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
                 return;
             }
             logger::get().warning("iatu",
-                                  std::string(basename()) + ": inbound " +
-                                      pcie::to_string(t.type) + " BAR" + std::to_string(bar) +
-                                      " offset " + hex(bar_off) +
+                                  std::string(basename()) + ": inbound " + pcie::to_string(t.type) +
+                                      " BAR" + std::to_string(bar) + " offset " + hex(bar_off) +
                                       ": no iATU region matches; passed through untranslated "
                                       "to AXI address " +
                                       hex(axi_addr),
@@ -737,7 +736,7 @@ void dw_pcie_ep::axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
                 }
                 if (r.link_error || !r.completed || r.status != pcie::cpl_status::sc)
                     return fail(req, tlm::TLM_GENERIC_ERROR_RESPONSE,
-                                r.link_error    ? std::string("MRd not sent")
+                                r.link_error   ? std::string("MRd not sent")
                                 : !r.completed ? std::string("MRd got no completion")
                                                : std::string("MRd completed with ") +
                                                      pcie::to_string(r.status));

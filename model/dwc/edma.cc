@@ -621,12 +621,12 @@ void edma::run(channel& ch) {
     const step s = linked ? run_linked_list(r) : run_single(r);
     if (trace::recorder* tr = trace::recorder::active()) {
         const sc_time end = later(s.at, r.start);
-        tr->complete(tr->track("eDMA", std::string(dir_label(ch.dir)) + " ch" +
-                                           std::to_string(ch.index)),
-                     linked ? "linked list" : "single block",
-                     static_cast<std::uint64_t>(r.start / sc_time(1, sc_core::SC_PS)),
-                     static_cast<std::uint64_t>((end - r.start) / sc_time(1, sc_core::SC_PS)),
-                     {{"bytes", std::to_string(r.size)}, {"sar", hex(r.sar)}, {"dar", hex(r.dar)}});
+        tr->complete(
+            tr->track("eDMA", std::string(dir_label(ch.dir)) + " ch" + std::to_string(ch.index)),
+            linked ? "linked list" : "single block",
+            static_cast<std::uint64_t>(r.start / sc_time(1, sc_core::SC_PS)),
+            static_cast<std::uint64_t>((end - r.start) / sc_time(1, sc_core::SC_PS)),
+            {{"bytes", std::to_string(r.size)}, {"sar", hex(r.sar)}, {"dar", hex(r.dar)}});
     }
     finish(r, s);
 }

@@ -82,7 +82,8 @@ public:
 // The TLM model on the data path: a pure lookup, the request forwarded as it is.
 class tlm_iatu_unit : public iatu_unit {
 public:
-    explicit tlm_iatu_unit(iatu& model) : m_(model) {}
+    explicit tlm_iatu_unit(iatu& model)
+        : m_(model) {}
     const char* impl_name() const override { return "tlm"; }
     std::uint32_t read_reg(std::uint32_t offset, sc_core::sc_time& delay) override;
     iatu_write_result write_reg(std::uint32_t offset, std::uint32_t value,

@@ -1,8 +1,8 @@
 #include "soc/smmu.h"
 
 #include "core/log.h"
-#include "core/trace_events.h"
 #include "core/payload_pool.h"
+#include "core/trace_events.h"
 #include "soc/smmu_regs.h"
 #include "soc/soc_attr.h"
 
@@ -315,10 +315,11 @@ bool smmu::translate_piece(std::uint32_t sid, bool has_sid, std::uint64_t iova, 
     const translation t = walker_.translate(sid, iova, write, privileged, rd);
     if (walked) {
         if (trace::recorder* tr = trace::recorder::active())
-            tr->complete(tr->track("SMMU", "walker"), "walk",
-                         static_cast<std::uint64_t>((now + delay) / sc_time(1, sc_core::SC_PS)),
-                         static_cast<std::uint64_t>((walk - delay) / sc_time(1, sc_core::SC_PS)),
-                         {{"stream", hex(sid)}, {"iova", hex(iova)}, {"fault", t.fault ? "yes" : "no"}});
+            tr->complete(
+                tr->track("SMMU", "walker"), "walk",
+                static_cast<std::uint64_t>((now + delay) / sc_time(1, sc_core::SC_PS)),
+                static_cast<std::uint64_t>((walk - delay) / sc_time(1, sc_core::SC_PS)),
+                {{"stream", hex(sid)}, {"iova", hex(iova)}, {"fault", t.fault ? "yes" : "no"}});
         n_.walk_time += walk - delay;
         walker_free_at_ = now + walk;
         delay = walk;

@@ -798,8 +798,9 @@ void check_cross_rules(const platform_config& p) {
 
     if (iatu.impl != "tlm" &&
         index_of(dwc_versions(), p.dwc.version) < index_of(dwc_versions(), "4.80a"))
-        fail("dwc.iatu.impl = " + iatu.impl + ": the RTL iATU has the unrolled layout only; dwc.version " +
-             p.dwc.version + " uses the viewport (need >= 4.80a)");
+        fail("dwc.iatu.impl = " + iatu.impl +
+             ": the RTL iATU has the unrolled layout only; dwc.version " + p.dwc.version +
+             " uses the viewport (need >= 4.80a)");
 
     if (index_of(dwc_versions(), p.dwc.version) < index_of(dwc_versions(), "4.60a") &&
         iatu.region_limit != 4 * GiB)
