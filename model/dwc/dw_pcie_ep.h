@@ -18,6 +18,8 @@
 // Assert_INTA/Deassert_INTA messages, gated by Command.INTx_Disable and reflected in
 // Status.Interrupt_Status. Writing an iATU region while a transaction through it is still in
 // flight (its completion lies after the write) is warned about (databook: undefined).
+// The unrolled iATU's registers and both translation paths go through a dwc::iatu_unit (the
+// built-in TLM iATU, or one installed with use_iatu(): the RTL iATU, a lockstep pair).
 // AER: Completion Timeout (its own reads, after completion_timeout), UR and CA it answers with;
 // status, first-error pointer, header log, Device Status, ERR_NONFATAL/ERR_FATAL messages.
 // eDMA: see edma.h. Does not model (yet): the MSI-X doorbell, multiple functions, correctable
