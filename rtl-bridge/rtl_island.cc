@@ -35,6 +35,10 @@ void rtl_island::wake() {
     work_.notify(sc_core::SC_ZERO_TIME);
 }
 
+void rtl_island::release() {
+    if (holds_ && --holds_ == 0) wake();
+}
+
 void rtl_island::open_waves(const std::string& file) {
     close_waves();
     for (std::size_t i = 0; i < models_.size(); ++i) {
@@ -114,7 +118,7 @@ void rtl_island::run_cycle() {
 
 void rtl_island::clock_thread() {
     for (;;) {
-        while (!any_busy())
+        while (!any_busy() || holds_)
             sc_core::wait(work_);
         if (!reset_done_) do_reset();
         const sc_core::sc_time now = sc_core::sc_time_stamp();
@@ -122,7 +126,7 @@ void rtl_island::clock_thread() {
             time_ = now; // the clock was stopped while idle: no edges in between
         else if (time_ > now)
             sc_core::wait(time_ - now);
-        while (any_busy()) {
+        while (any_busy() && !holds_) {
             run_cycle();
             sc_core::wait(period_);
         }

@@ -64,6 +64,13 @@ public:
     void add_agent(cycle_agent* a);
     // An agent got work: start the clock if it is stopped.
     void wake();
+    // Hold the clock while a request the island forwarded is carried out outside it (a TLP
+    // round trip, a DRAM access): the RTL waits for that response with no pin activity, so
+    // clocking through the wait would only cost wall time. Holds nest; release() restarts the
+    // clock when the last one goes. Other requests wait for the clock meanwhile.
+    void hold() { ++holds_; }
+    void release();
+    bool held() const { return holds_ != 0; }
 
     // Dump the island's blocks to a wave file from now on (".fst" or ".vcd"; throws with the
     // file name when the extension is neither or a block was not built with that format).
@@ -90,6 +97,7 @@ private:
     sc_core::sc_event work_;
     sc_core::sc_time time_ = sc_core::SC_ZERO_TIME; // start of the next cycle
     std::uint64_t cycles_ = 0;
+    unsigned holds_ = 0;
 };
 
 } // namespace epvp::rtl

@@ -242,6 +242,7 @@ int profile(const bench_options& o) {
 int run_bench(const bench_options& o) {
     if (o.profile) return profile(o);
     if (o.dram) return dram_bench(o);
+    if (o.rtl_iatu) return rtl_iatu_bench(o);
     if (o.link_table || o.read_table) {
         int rc = 0;
         if (o.link_table) rc |= link_table(o);
@@ -252,3 +253,182 @@ int run_bench(const bench_options& o) {
 }
 
 } // namespace epvp::tb
+
+#ifdef EPVP_RTL_COSIM
+#include "rtl_iatu.h"
+
+#include <tlm_utils/simple_target_socket.h>
+
+namespace epvp::tb {
+namespace {
+
+// Takes whatever the RTL iATU forwards.
+struct iatu_bench_sink : sc_core::sc_module {
+    tlm_utils::simple_target_socket<iatu_bench_sink> socket;
+    explicit iatu_bench_sink(sc_core::sc_module_name n)
+        : sc_module(n)
+        , socket("socket") {
+        socket.register_b_transport(this, &iatu_bench_sink::b_transport);
+    }
+    void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    }
+};
+
+constexpr unsigned iatu_bench_translations = 100000;
+constexpr std::uint64_t ob_base = 0x10000000, ob_window_bytes = 1ull << 20;
+constexpr std::uint64_t ib_base = 0xC0000000, ib_target = 0x80000000;
+constexpr std::uint64_t pci_target = 0x4000000000ull;
+constexpr unsigned bench_bar_size_log2 = 20;
+
+// Block level: the same translations through the verilated iATU (APB programming, AXI requests
+// through the bridges, checkers on) and through the TLM model.
+int block_iatu_bench() {
+    const rtl::iatu_geometry g = rtl::iatu_geometries().at(0);
+    rtl::rtl_iatu rtl_block("bench_iatu", rtl::rtl_iatu_params{g});
+    iatu_bench_sink ob_sink("ob_sink"), ib_sink("ib_sink");
+    rtl_block.ob_out.socket.bind(ob_sink.socket);
+    rtl_block.ib_out.socket.bind(ib_sink.socket);
+    dwc::iatu model(dwc::iatu_params{g.outbound_windows, g.inbound_windows, g.region_align,
+                                     g.region_limit, true, true});
+    namespace r = dwc::iatu_reg;
+    struct query {
+        bool inbound;
+        std::uint64_t addr;
+        int bar;
+    };
+    std::vector<query> qs;
+    std::uint64_t mismatches = 0;
+    double rtl_s = 0;
+    sc_core::sc_spawn([&] {
+        auto wr = [&](std::uint32_t off, std::uint32_t v) {
+            rtl_block.write_reg(off, v);
+            model.write_unrolled(off, v);
+        };
+        for (unsigned i = 0; i < g.outbound_windows; ++i) {
+            const std::uint32_t o = i * r::region_bytes;
+            const std::uint64_t base = ob_base + i * ob_window_bytes;
+            wr(o + r::lower_base, static_cast<std::uint32_t>(base));
+            wr(o + r::upper_base, 0);
+            wr(o + r::lower_limit, static_cast<std::uint32_t>(base + ob_window_bytes - 1));
+            wr(o + r::lower_target, 0);
+            wr(o + r::upper_target, static_cast<std::uint32_t>((pci_target >> 32) + i));
+            wr(o + r::ctrl1, r::type_mem);
+            wr(o + r::ctrl2, r::ctrl2_enable);
+        }
+        for (unsigned i = 0; i < g.inbound_windows; ++i) {
+            const std::uint32_t o = i * r::region_bytes + r::inbound_offset;
+            wr(o + r::lower_target,
+               static_cast<std::uint32_t>(ib_target + (i << bench_bar_size_log2)));
+            wr(o + r::ctrl1, r::type_mem);
+            wr(o + r::ctrl2, r::ctrl2_enable | r::ctrl2_bar_mode | (i % 6) << r::ctrl2_bar_shift);
+        }
+        std::uint32_t seed = 1;
+        auto rnd = [&] {
+            seed = seed * 1664525u + 1013904223u;
+            return seed;
+        };
+        for (unsigned n = 0; n < iatu_bench_translations; ++n) {
+            const bool inbound = n % 2;
+            const std::uint64_t off = rnd() % (ob_window_bytes * g.outbound_windows);
+            qs.push_back({inbound,
+                          inbound ? ib_base + off % (1u << bench_bar_size_log2) : ob_base + off,
+                          static_cast<int>(rnd() % 6)});
+        }
+        const auto t0 = std::chrono::steady_clock::now();
+        for (const query& q : qs) {
+            const rtl::rtl_translation t =
+                q.inbound ? rtl_block.translate_inbound(q.addr, q.bar, bench_bar_size_log2, 0)
+                          : rtl_block.translate_outbound(q.addr);
+            const dwc::iatu_hit want =
+                q.inbound ? model.translate_inbound(q.addr, q.bar,
+                                                    q.addr & ((1ull << bench_bar_size_log2) - 1), 0)
+                          : model.translate_outbound(q.addr);
+            if (t.hit.hit != want.hit || t.hit.address != want.address || t.hit.index != want.index)
+                ++mismatches;
+        }
+        rtl_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        sc_core::sc_stop();
+    });
+    sc_core::sc_start();
+    const auto t0 = std::chrono::steady_clock::now();
+    std::uint64_t checksum = 0;
+    for (const query& q : qs)
+        checksum += (q.inbound ? model.translate_inbound(
+                                     q.addr, q.bar, q.addr & ((1ull << bench_bar_size_log2) - 1), 0)
+                               : model.translate_outbound(q.addr))
+                        .address;
+    const double tlm_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("iATU block, %zu translations (half outbound, half inbound BAR-match), %s:\n",
+                qs.size(), g.describe().c_str());
+    std::printf("  RTL (verilated, APB/AXI bridges, checkers): %10.0f translations per wall second "
+                "(%.3f s, %llu cycles), %llu mismatches against the model\n",
+                qs.size() / rtl_s, rtl_s,
+                static_cast<unsigned long long>(rtl_block.island.cycles()),
+                static_cast<unsigned long long>(mismatches));
+    std::printf(
+        "  TLM model (pure lookup):                     %10.0f translations per wall second "
+        "(%.6f s, checksum %llu)\n",
+        qs.size() / (tlm_s > 0 ? tlm_s : 1e-9), tlm_s,
+        static_cast<unsigned long long>(checksum & 0xFF));
+    return mismatches ? 1 : 0;
+}
+
+// Platform level: pcitest with the TLM iATU and with the RTL one, one process each.
+int platform_iatu_bench(const bench_options& o) {
+    double wall[2] = {0, 0};
+    std::uint64_t translations = 0;
+    const char* impls[2] = {"tlm", "rtl"};
+    int rc = 0;
+    for (int k = 0; k < 2; ++k) {
+        const std::string report =
+            "/tmp/epsim_bench_iatu_" + std::to_string(::getpid()) + "_" + impls[k] + ".json";
+        const std::string out = report + ".out";
+        const std::string cmd = self_path() + " run" + common_args(o) +
+                                " --set dwc.iatu.impl=" + impls[k] + " --report " + report + " > " +
+                                out + " 2>&1";
+        const auto t0 = std::chrono::steady_clock::now();
+        if (std::system(cmd.c_str()) != 0) rc = 1;
+        wall[k] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::ifstream is(report);
+        std::stringstream ss;
+        ss << is.rdbuf();
+        std::remove(report.c_str());
+        std::remove(out.c_str());
+        try {
+            const auto j = cfg::json::parse(ss.str());
+            if (j.contains("iatu_cosim"))
+                translations = j["iatu_cosim"]["outbound_translations"].get<std::uint64_t>() +
+                               j["iatu_cosim"]["inbound_translations"].get<std::uint64_t>();
+        } catch (const std::exception&) {
+            rc = 1;
+        }
+    }
+    std::printf("pcitest on the platform, %llu iATU translations (as the RTL run counts them):\n",
+                static_cast<unsigned long long>(translations));
+    for (int k = 0; k < 2; ++k)
+        std::printf("  dwc.iatu.impl=%s: %7.2f s wall, %10.0f translations per wall second\n",
+                    impls[k], wall[k], wall[k] > 0 ? translations / wall[k] : 0.0);
+    if (rc) std::printf("  (a run failed: see epsim run --set dwc.iatu.impl=...)\n");
+    return rc;
+}
+
+} // namespace
+
+int rtl_iatu_bench(const bench_options& o) {
+    int rc = block_iatu_bench();
+    rc |= platform_iatu_bench(o);
+    return rc;
+}
+
+} // namespace epvp::tb
+#else
+namespace epvp::tb {
+int rtl_iatu_bench(const bench_options&) {
+    std::fprintf(stderr, "epsim bench --rtl-iatu: this build has no RTL co-simulation "
+                         "(Verilator was not found at configure time, or a sanitizer build)\n");
+    return 2;
+}
+} // namespace epvp::tb
+#endif

@@ -15,9 +15,11 @@ struct bench_options {
     bool read_table = false;
     bool profile = false;
     bool dram = false;
+    bool rtl_iatu = false; // RTL iATU vs TLM iATU translations per wall second
 };
 
 // Returns the process exit status.
 int run_bench(const bench_options& o);
+int rtl_iatu_bench(const bench_options& o);
 
 } // namespace epvp::tb

@@ -1,6 +1,7 @@
 #include "cpu.h"
 
 #include "core/payload_pool.h"
+#include "core/trace_events.h"
 
 #include "core/log.h"
 
@@ -122,9 +123,22 @@ bool cpu::wait_for_interrupt(std::uint64_t timeout_ns) {
     }
     std::uint64_t pending = serviced();
     if (!pending) return false;
+    trace::recorder* tr = trace::recorder::active();
+    const sc_time entered = qk_.get_current_time();
     charge_cycles(p_.irq_entry_cycles);
+    std::string lines;
     for (auto& h : handlers_)
-        if (pending & (1ull << h.first)) h.second(h.first);
+        if (pending & (1ull << h.first)) {
+            if (tr) lines += (lines.empty() ? "" : " ") + std::to_string(h.first);
+            h.second(h.first);
+        }
+    if (tr) {
+        const sc_time left = qk_.get_current_time();
+        const sc_time ps(1, sc_core::SC_PS);
+        tr->complete(
+            tr->track("CPU", basename()), "irq " + lines, static_cast<std::uint64_t>(entered / ps),
+            static_cast<std::uint64_t>((left > entered ? left - entered : sc_time()) / ps));
+    }
     return true;
 }
 

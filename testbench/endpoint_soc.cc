@@ -229,4 +229,11 @@ void endpoint_soc::wire() {
     board_.max_map_bytes = c.function.max_map_bytes;
 }
 
+void endpoint_soc::trace_irq_lines(sc_core::sc_trace_file* f, const std::string& prefix) const {
+    sc_core::sc_trace(f, app_irq_, prefix + "app_irq");
+    sc_core::sc_trace(f, edma_irq_, prefix + "edma_irq");
+    sc_core::sc_trace(f, window_irq_, prefix + "window_irq");
+    sc_core::sc_trace(f, smmu_irq_, prefix + "smmu_irq");
+}
+
 } // namespace epvp::tb

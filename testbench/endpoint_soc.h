@@ -59,6 +59,8 @@ public:
     bool loaded() const { return loaded_; }
 
     static dwc::dw_pcie_ep_params ep_params(const cfg::platform_config& c);
+    // Adds the SoC's interrupt lines to a wave file, named prefix + "app_irq" etc.
+    void trace_irq_lines(sc_core::sc_trace_file* f, const std::string& prefix) const;
     static soc::dram_params dram_params(const cfg::platform_config& c);
     static soc::smmu_params smmu_params(const cfg::platform_config& c);
 

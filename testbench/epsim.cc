@@ -7,6 +7,7 @@
 #include "bench.h"
 #include "config/config.h"
 #include "core/log.h"
+#include "core/trace_events.h"
 #include "hal/errno.h"
 #include "platform.h"
 #include "plot.h"
@@ -20,6 +21,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <systemc>
 
 namespace {
@@ -46,7 +48,8 @@ epvp::cfg::json report_metrics(epvp::tb::platform& p, const epvp::tb::workload_r
 
 int run(const std::string& config_file, const std::vector<std::string>& sets,
         const std::string& workload_name, const std::string& report_file,
-        const std::vector<std::string>& logs) {
+        const std::vector<std::string>& logs, const std::string& waves_file,
+        const std::string& trace_file) {
     const auto wall_start = std::chrono::steady_clock::now();
     json doc = effective_config(config_file, sets);
     epvp::tb::apply_workload_defaults(workload_name, doc);
@@ -75,6 +78,18 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     sc_core::sc_set_time_resolution(1, sc_core::SC_PS);
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     epvp::tb::platform p("platform", pc);
+    // --trace: a recorder only when asked (instrumented code tests for it and does nothing else).
+    std::unique_ptr<epvp::trace::recorder> recorder;
+    if (!trace_file.empty()) {
+        if (!std::ofstream(trace_file))
+            throw epvp::cfg::config_error("--trace " + trace_file + ": cannot write");
+        recorder = std::make_unique<epvp::trace::recorder>();
+        epvp::trace::recorder::install(recorder.get());
+        p.trace_link();
+    }
+    if (!waves_file.empty())
+        for (const auto& f : p.open_waves(waves_file))
+            std::printf("epsim: waves to %s\n", f.c_str());
     epvp::tb::workload_result result;
     w->load(p, result);
     epvp::tb::load_idle_endpoints(p);
@@ -150,6 +165,15 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     if (!finished)
         std::printf("epsim: the workload did not finish within sim.time_limit_us = %llu\n",
                     static_cast<unsigned long long>(pc.sim.time_limit_us));
+    if (p.iatu_cosim()) std::cout << epvp::tb::format_iatu_cosim(*p.iatu_cosim(), wall_s);
+    const bool lockstep_failed = p.iatu_cosim() && p.iatu_cosim()->stats().mismatches != 0;
+    if (recorder) {
+        epvp::trace::recorder::install(nullptr);
+        std::ofstream os(trace_file);
+        recorder->write_json(os);
+        if (!os) throw epvp::cfg::config_error("--trace " + trace_file + ": cannot write");
+        std::printf("epsim: %zu trace events to %s\n", recorder->events(), trace_file.c_str());
+    }
 
     if (!report_file.empty()) {
         std::ofstream os(report_file);
@@ -161,7 +185,7 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
                         (result.cmd_ran && (result.cmd.status || result.cmd_fw_status)) ||
                         (w->finish && !result.p2p.ran && !result.iova_ok()) ||
                         (result.p2p.ran && !result.p2p.ok()) ||
-                        (result.iotlb_ran && result.iotlb_status);
+                        (result.iotlb_ran && result.iotlb_status) || lockstep_failed;
     return failed ? exit_fail : exit_pass;
 }
 
@@ -171,7 +195,7 @@ int sc_main(int argc, char* argv[]) {
     CLI::App app{"epsim: virtual platform of an SoC with a DesignWare PCIe endpoint controller"};
     app.require_subcommand(1);
 
-    std::string config_file, workload_name = "pcitest", report_file;
+    std::string config_file, workload_name = "pcitest", report_file, waves_file, trace_file;
     std::vector<std::string> sets, logs;
     auto* run_cmd = app.add_subcommand("run", "run a workload on the platform");
     run_cmd->add_option("--config", config_file, "platform configuration (JSON)");
@@ -179,6 +203,11 @@ int sc_main(int argc, char* argv[]) {
     run_cmd->add_option("--workload", workload_name, "workload to run (default pcitest)");
     run_cmd->add_option("--report", report_file, "write machine-readable results (JSON)");
     run_cmd->add_option("--log", logs, "log categories: regs tlp link ltssm iatu dwc fw host all");
+    run_cmd->add_option("--waves", waves_file,
+                        "FILE.fst|.vcd: dump the RTL island (dwc.iatu.impl rtl/lockstep) there and "
+                        "the model's signals to FILE.model.vcd");
+    run_cmd->add_option("--trace", trace_file,
+                        "FILE.json: Chrome/Perfetto trace events (link, iATU, eDMA, SMMU, EP CPU)");
 
     bool dump = false;
     std::string dump_config;
@@ -201,6 +230,9 @@ int sc_main(int argc, char* argv[]) {
     bench_cmd->add_flag("--dram", bo.dram,
                         "DRAM latencies (row hit, miss, conflict), refresh cost, sequential vs "
                         "random throughput");
+    bench_cmd->add_flag("--rtl-iatu", bo.rtl_iatu,
+                        "translations per wall second: the RTL iATU vs the TLM one, as a block and "
+                        "on the platform (pcitest)");
     bench_cmd->add_option("--config", bo.config_file, "platform configuration (JSON)");
     bench_cmd->add_option("--set", bo.sets, "override a key: a.b[i].c=VALUE (repeatable)");
 
@@ -260,7 +292,7 @@ int sc_main(int argc, char* argv[]) {
         if (*bench_cmd) return epvp::tb::run_bench(bo);
         if (*sweep_cmd) return epvp::tb::run_sweep(so);
         if (*plot_cmd) return epvp::tb::run_plot(po);
-        return run(config_file, sets, workload_name, report_file, logs);
+        return run(config_file, sets, workload_name, report_file, logs, waves_file, trace_file);
     } catch (const epvp::cfg::config_error& e) {
         std::fprintf(stderr, "epsim: error: %s\n", e.what());
         return exit_usage;

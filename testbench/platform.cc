@@ -170,6 +170,7 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
     host_board_.msi_doorbell = {c.host.msi_base, msi_page_bytes};
     host_board_.msi_regs = {c.host.msi_base + msi_page_bytes, msi_page_bytes};
 
+    install_iatu(c);
     SC_THREAD(power_on);
     logger::get().set_time_source(
         []() { return static_cast<std::uint64_t>(sc_core::sc_time_stamp().value()); });

@@ -27,6 +27,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <systemc>
 #include <vector>
 
@@ -70,6 +71,17 @@ public:
     // Runs until the host program returns or sim.time_limit_us passes. True if it returned.
     bool run();
 
+    // RTL co-simulation of the iATU (dwc.iatu.impl = rtl | lockstep): whether this build has
+    // it, and the installed RTL iATU (null with impl = tlm).
+    static bool rtl_cosim_built();
+    const dwc::iatu_unit* iatu_cosim() const { return iatu_unit_; }
+    // Waves from now on: the RTL island (when co-simulated) to file (.fst or .vcd), the model's
+    // signals (interrupt lines, LTSSM state, per-direction link busy) to an sc_trace VCD next to
+    // it (FILE.model.vcd). Returns the files written. Call before the simulation starts.
+    std::vector<std::string> open_waves(const std::string& file);
+    // Transaction trace (--trace): per-TLP events of both link directions.
+    void trace_link();
+
     host::msi_controller msi;
     soc::irq_controller host_irqc;
     pcie::root_complex rc;
@@ -91,6 +103,7 @@ public:
     cpu host_cpu;
 
 private:
+    void install_iatu(const cfg::platform_config& c);
     void power_on();
     static pcie::root_complex_params rc_params(const cfg::platform_config& c);
     void build_topology();
@@ -99,6 +112,9 @@ private:
     hal::host_board host_board_;
     std::vector<std::unique_ptr<pcie::pcie_switch>> switches_;
     sc_core::sc_signal<bool> host_msi_irq_, host_intx_irq_;
+    std::unique_ptr<sc_core::sc_module> iatu_module_; // owns the RTL iATU when co-simulated
+    dwc::iatu_unit* iatu_unit_ = nullptr;
+    std::unique_ptr<sc_core::sc_module> model_waves_;
 };
 
 } // namespace epvp::tb

@@ -410,9 +410,72 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
                             {"rows", rows}};
     }
     if (r.p2p.ran) j["p2p"] = p2p_report(r.p2p);
+    if (p.iatu_cosim()) j["iatu_cosim"] = iatu_cosim_json(*p.iatu_cosim());
     j["problems"] = logger::get().problems();
     j["config"] = config_doc;
     return j;
+}
+
+cfg::json iatu_cosim_json(const dwc::iatu_unit& u) {
+    const dwc::iatu_unit_stats s = u.stats();
+    cfg::json j = {{"impl", u.impl_name()},
+                   {"outbound_translations", s.outbound_translations},
+                   {"inbound_translations", s.inbound_translations},
+                   {"outbound_misses", s.outbound_misses},
+                   {"inbound_misses", s.inbound_misses},
+                   {"register_reads", s.reg_reads},
+                   {"register_writes", s.reg_writes},
+                   {"rtl_cycles", s.rtl_cycles},
+                   {"outbound_region_hits", s.ob_region_hits},
+                   {"inbound_region_hits", s.ib_region_hits},
+                   {"type_mem", s.type_mem},
+                   {"type_other", s.type_other}};
+    if (s.lockstep)
+        j["lockstep"] = {{"compared", s.compared},
+                         {"mismatches", s.mismatches},
+                         {"first_mismatch", s.first_mismatch},
+                         {"inbound_bar_match", s.ib_bar_match},
+                         {"inbound_address_match", s.ib_address_match}};
+    return j;
+}
+
+std::string format_iatu_cosim(const dwc::iatu_unit& u, double wall_s) {
+    const dwc::iatu_unit_stats s = u.stats();
+    auto list = [](const std::vector<std::uint64_t>& v) {
+        std::string o;
+        for (std::size_t i = 0; i < v.size(); ++i)
+            o += (i ? " " : "") + std::to_string(v[i]);
+        return o;
+    };
+    const std::uint64_t translations = s.outbound_translations + s.inbound_translations;
+    std::string o = std::string("iatu ") + u.impl_name() + ": " + std::to_string(translations) +
+                    " translations (outbound " + std::to_string(s.outbound_translations) +
+                    ", inbound " + std::to_string(s.inbound_translations) + "), misses " +
+                    std::to_string(s.outbound_misses) + "/" + std::to_string(s.inbound_misses) +
+                    ", " + std::to_string(s.reg_reads) + " register reads, " +
+                    std::to_string(s.reg_writes) + " writes, " + std::to_string(s.rtl_cycles) +
+                    " RTL cycles\n";
+    char speed[160];
+    std::snprintf(speed, sizeof speed,
+                  "iatu %s: co-simulation speed %.0f translations per wall second (%.2f s wall "
+                  "for the whole run)\n",
+                  u.impl_name(), wall_s > 0 ? static_cast<double>(translations) / wall_s : 0.0,
+                  wall_s);
+    o += speed;
+    o += "iatu coverage: outbound hits per window [" + list(s.ob_region_hits) +
+         "], inbound hits per window [" + list(s.ib_region_hits) + "], MEM type " +
+         std::to_string(s.type_mem) + ", other types " + std::to_string(s.type_other);
+    if (s.lockstep)
+        o += ", inbound BAR-match " + std::to_string(s.ib_bar_match) + ", address-match " +
+             std::to_string(s.ib_address_match);
+    o += "\n";
+    if (s.lockstep) {
+        o += "iatu lockstep: " + std::to_string(s.compared) + " results compared, " +
+             std::to_string(s.mismatches) + " mismatches";
+        if (s.mismatches) o += "; first: " + s.first_mismatch;
+        o += "\n";
+    }
+    return o;
 }
 
 } // namespace epvp::tb

@@ -27,4 +27,9 @@ std::string format_sweep(const std::vector<sweep_row>& rows);
 cfg::json make_report(const std::string& workload, const cfg::json& config_doc, platform& p,
                       const workload_result& r);
 
+// The co-simulated iATU (dwc.iatu.impl = rtl | lockstep): its counters, lockstep result and
+// coverage for the report (deterministic), and as text with the speed for stdout.
+cfg::json iatu_cosim_json(const dwc::iatu_unit& u);
+std::string format_iatu_cosim(const dwc::iatu_unit& u, double wall_s);
+
 } // namespace epvp::tb

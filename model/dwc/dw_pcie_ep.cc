@@ -2,6 +2,7 @@
 #include "core/payload_pool.h"
 
 #include "core/log.h"
+#include "core/trace_events.h"
 #include "dwc/app_regs.h"
 #include "pcie/config_space.h"
 #include "soc/soc_attr.h"
@@ -27,6 +28,19 @@ constexpr std::uint32_t legacy_edma_base = 0x970; // PCIE_DMA_VIEWPORT_BASE
 constexpr std::uint32_t legacy_edma_end = 0xB00;
 constexpr std::uint32_t edma_space_bytes = 0x80000;
 constexpr std::uint32_t all_ones = 0xFFFFFFFFu;
+
+// --trace: one event per translated request on the iATU's track of its direction, from the
+// time the request entered the iATU to the time it left translated.
+void trace_translation(const char* dir, const iatu_hit& hit, std::uint64_t in_addr,
+                       std::uint64_t out_addr, const sc_time& entered, const sc_time& left) {
+    trace::recorder* tr = trace::recorder::active();
+    if (!tr) return;
+    const sc_time ps(1, sc_core::SC_PS);
+    tr->complete(tr->track("iATU", dir), hit.hit ? "window " + std::to_string(hit.index) : "miss",
+                 static_cast<std::uint64_t>(entered / ps),
+                 static_cast<std::uint64_t>((left > entered ? left - entered : sc_time()) / ps),
+                 {{"in", hex(in_addr)}, {"out", hex(out_addr)}});
+}
 
 std::uint32_t be_to_mask(std::uint8_t be) {
     std::uint32_t m = 0;
@@ -159,6 +173,7 @@ void dw_pcie_ep::set_ltssm(ltssm s) {
     app_regs_.set_bits(app::status, app::status_ltssm_mask,
                        static_cast<std::uint32_t>(s) << app::status_ltssm_shift);
     logger::get().info("ltssm", std::string(basename()) + ": " + to_string(s));
+    if (on_ltssm_) on_ltssm_(s);
 }
 
 void dw_pcie_ep::ltssm_thread() {
@@ -263,8 +278,10 @@ std::uint32_t dw_pcie_ep::dbi_read32(std::uint32_t off) {
         }
         return dbi2_.read32(o);
     }
-    if (p_.iatu.unrolled && off >= p_.atu_offset && off < p_.atu_offset + p_.atu_space_bytes)
-        return atu_.read_unrolled(off - p_.atu_offset);
+    if (p_.iatu.unrolled && off >= p_.atu_offset && off < p_.atu_offset + p_.atu_space_bytes) {
+        sc_time local = access_delay_;
+        return unit_->read_reg(off - p_.atu_offset, dbi_delay_ ? *dbi_delay_ : local);
+    }
     logger::get().unimplemented_once("dbi", hex(off),
                                      "DBI aperture offset " + hex(off) + " not modelled: reads 0");
     return 0;
@@ -340,7 +357,8 @@ void dw_pcie_ep::dbi_write32(std::uint32_t off, std::uint32_t value, std::uint32
         bool inbound = o & iatu_reg::inbound_offset;
         check_in_flight(inbound ? iatu_dir::inbound : iatu_dir::outbound,
                         o / iatu_reg::region_bytes, iatu::reg_name(o % iatu_reg::inbound_offset));
-        iatu_write_result r = atu_.write_unrolled(o, value);
+        sc_time local = access_delay_;
+        iatu_write_result r = unit_->write_reg(o, value, dbi_delay_ ? *dbi_delay_ : local);
         report_atu(r, std::string("IATU.") + (inbound ? "IB" : "OB") +
                           std::to_string(o / iatu_reg::region_bytes) + "." +
                           iatu::reg_name(o % iatu_reg::inbound_offset));
@@ -387,9 +405,11 @@ void dw_pcie_ep::dbi_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     }
     delay += p_.dbi_access;
     access_delay_ = delay;
+    dbi_delay_ = &delay;
     dword_access(
         gp, [this](std::uint32_t a) { return dbi_read32(a); },
         [this](std::uint32_t a, std::uint32_t v, std::uint32_t m) { dbi_write32(a, v, m); });
+    dbi_delay_ = nullptr;
 }
 
 void dw_pcie_ep::app_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
@@ -593,25 +613,6 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
         unsupported("no BAR claims the address");
         return;
     }
-    iatu_hit hit = atu_.translate_inbound(gp.get_address(), bar, bar_off, 0);
-    std::uint64_t axi_addr = hit.address;
-    if (!hit.hit) {
-        ++stats_.iatu_misses;
-        if (p_.miss_is_ur) {
-            unsupported("BAR" + std::to_string(bar) + " offset " + hex(bar_off) +
-                        ": no inbound iATU region matches (dwc.iatu.miss_policy=ur)");
-            return;
-        }
-        axi_addr = gp.get_address();
-        logger::get().warning("iatu",
-                              std::string(basename()) + ": inbound " + pcie::to_string(t.type) +
-                                  " BAR" + std::to_string(bar) + " offset " + hex(bar_off) +
-                                  ": no iATU region matches; passed through untranslated "
-                                  "to AXI address " +
-                                  hex(axi_addr),
-                              "ib-miss");
-    }
-
     soc::soc_attr attr;
     attr.initiator = soc::master::pcie_inbound;
     attr.stream_id = requester_id();
@@ -620,17 +621,56 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
     pooled_payload pooled_axi;
     tlm::tlm_generic_payload& axi = *pooled_axi;
     axi.set_command(is_read ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND);
-    axi.set_address(axi_addr);
+    axi.set_address(gp.get_address()); // the iATU translates it on the way
     axi.set_data_ptr(buf.data());
     axi.set_data_length(static_cast<unsigned>(buf.size()));
     axi.set_streaming_width(static_cast<unsigned>(buf.size()));
     axi.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    iatu_inbound_sideband sb;
+    sb.bar = bar;
+    sb.bar_offset = bar_off;
+    for (std::uint64_t size = bar_size(static_cast<unsigned>(bar)); size > 1; size >>= 1)
+        ++sb.bar_size_log2;
+    // Each request the iATU forwards goes out on the AXI master port with the controller's
+    // stream ID; a miss follows the miss policy.
+    bool miss_ur = false;
+    std::uint64_t axi_addr = gp.get_address();
+    const sc_time entered = sc_core::sc_time_stamp() + delay;
+    auto forward = [&](tlm::tlm_generic_payload& req, const iatu_hit& hit, std::uint64_t in_addr,
+                       sc_time& d) {
+        axi_addr = req.get_address();
+        trace_translation("inbound", hit, in_addr, axi_addr, entered, sc_core::sc_time_stamp() + d);
+        if (!hit.hit) {
+            ++stats_.iatu_misses;
+            if (p_.miss_is_ur) {
+                miss_ur = true;
+                req.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+                return;
+            }
+            logger::get().warning("iatu",
+                                  std::string(basename()) + ": inbound " + pcie::to_string(t.type) +
+                                      " BAR" + std::to_string(bar) + " offset " + hex(bar_off) +
+                                      ": no iATU region matches; passed through untranslated "
+                                      "to AXI address " +
+                                      hex(axi_addr),
+                                  "ib-miss");
+        }
+        const bool own_attr = req.get_extension<soc::soc_attr>() == nullptr;
+        if (own_attr) req.set_extension(&attr);
+        axi_m->b_transport(req, d);
+        if (own_attr) req.clear_extension(&attr);
+        if (hit.hit && hit.index < ib_busy_until_.size())
+            ib_busy_until_[hit.index] =
+                std::max(ib_busy_until_[hit.index], sc_core::sc_time_stamp() + d);
+    };
     axi.set_extension(&attr);
-    axi_m->b_transport(axi, delay);
+    unit_->inbound(axi, sb, delay, forward);
     axi.clear_extension(&attr);
-    if (hit.hit)
-        ib_busy_until_[hit.index] =
-            std::max(ib_busy_until_[hit.index], sc_core::sc_time_stamp() + delay);
+    if (miss_ur) {
+        unsupported("BAR" + std::to_string(bar) + " offset " + hex(bar_off) +
+                    ": no inbound iATU region matches (dwc.iatu.miss_policy=ur)");
+        return;
+    }
     bool ok = axi.get_response_status() == tlm::TLM_OK_RESPONSE;
     if (!ok) {
         ++stats_.completer_aborts;
@@ -656,89 +696,111 @@ namespace epvp::dwc {
 void dw_pcie_ep::axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     const std::uint64_t axi_addr = p_.aperture_base + gp.get_address();
     const unsigned len = gp.get_data_length();
-    unsigned char* data = gp.get_data_ptr();
     const bool is_read = gp.is_read();
-    auto fail = [&](tlm::tlm_response_status st, const std::string& why) {
+    // A failed request: logged, answered with st (reads return all-ones).
+    auto fail = [&](tlm::tlm_generic_payload& req, tlm::tlm_response_status st,
+                    const std::string& why) {
         ++stats_.outbound_errors;
         logger::get().warning("dwc",
                               std::string(basename()) + ": outbound " +
                                   (is_read ? "read " : "write ") + hex(axi_addr) + " len " +
                                   std::to_string(len) + ": " + why,
                               "outbound-error");
-        if (is_read) std::memset(data, 0xFF, len);
-        gp.set_response_status(st);
+        if (is_read) std::memset(req.get_data_ptr(), 0xFF, req.get_data_length());
+        req.set_response_status(st);
     };
     if (gp.get_byte_enable_ptr() || !len)
-        return fail(tlm::TLM_GENERIC_ERROR_RESPONSE, "byte enables / empty accesses not supported");
-    if (!link_ || !link_->is_up()) return fail(tlm::TLM_GENERIC_ERROR_RESPONSE, "the link is down");
+        return fail(gp, tlm::TLM_GENERIC_ERROR_RESPONSE,
+                    "byte enables / empty accesses not supported");
+    if (!link_ || !link_->is_up())
+        return fail(gp, tlm::TLM_GENERIC_ERROR_RESPONSE, "the link is down");
     if (!(dbi_.read32(c::command) & c::cmd_bus_master))
-        return fail(tlm::TLM_GENERIC_ERROR_RESPONSE,
+        return fail(gp, tlm::TLM_GENERIC_ERROR_RESPONSE,
                     "Bus Master Enable is clear: the function may not issue requests");
-    const iatu_hit hit = atu_.translate_outbound(axi_addr);
-    std::uint64_t pci = axi_addr;
-    if (!hit.hit) {
-        ++stats_.outbound_misses;
-        if (p_.miss_is_ur)
-            return fail(tlm::TLM_ADDRESS_ERROR_RESPONSE,
-                        "no outbound iATU region matches (dwc.iatu.miss_policy=ur): DECERR");
-        logger::get().warning("iatu",
-                              std::string(basename()) + ": outbound " + hex(axi_addr) +
-                                  ": no iATU region matches; sent untranslated",
-                              "ob-miss");
-    } else {
-        if (hit.type != iatu_reg::type_mem) {
-            logger::get().unimplemented_once("dwc", "ob-type",
-                                             "outbound iATU region type " + hex(hit.type) +
-                                                 " (CFG/IO/MSG) not modelled");
-            return fail(tlm::TLM_GENERIC_ERROR_RESPONSE, "region type not modelled");
-        }
-        if (axi_addr + len - 1 > atu_.region(iatu_dir::outbound, hit.index)->limit())
-            return fail(tlm::TLM_GENERIC_ERROR_RESPONSE,
-                        "access runs past the end of outbound region " + std::to_string(hit.index));
-        pci = hit.address;
-    }
-    auto& tx = *pcie_tx.operator->();
-    requester_.set_requester_id(requester_id());
-    const std::uint32_t devctl = dbi_.read32(exp_cap + c::exp_devctl);
-    const unsigned mps = 128u << ((devctl >> devctl_mps_shift) & 7);
-    const unsigned mrrs = 128u << ((devctl >> devctl_mrrs_shift) & 7);
-    const unsigned max_bytes = is_read ? mrrs : mps;
-    constexpr std::uint64_t boundary = 4096; // a request never crosses a 4 KiB boundary
-    for (unsigned off = 0; off < len;) {
-        const std::uint64_t a = pci + off;
-        const unsigned n = static_cast<unsigned>(
-            std::min<std::uint64_t>({len - off, max_bytes, boundary - (a % boundary)}));
-        ++stats_.outbound_tlps;
-        if (is_read) {
-            const sc_time issued = delay;
-            pcie::np_result r =
-                requester_.request(tx, pcie::tlp_type::mrd, a, data + off, n, delay);
-            if (!r.link_error && !r.completed) {
-                // No completion: the requester's timer expires.
-                delay = issued + p_.completion_timeout;
-                aer_uncorrectable(aer_uncor_completion_timeout, nullptr, a, delay);
-                return fail(tlm::TLM_GENERIC_ERROR_RESPONSE,
-                            "MRd " + hex(a) + ": completion timeout");
-            }
-            if (r.link_error || !r.completed || r.status != pcie::cpl_status::sc)
-                return fail(tlm::TLM_GENERIC_ERROR_RESPONSE,
-                            r.link_error ? std::string("MRd not sent")
-                            : !r.completed
-                                ? std::string("MRd got no completion")
-                                : std::string("MRd completed with ") + pcie::to_string(r.status));
-        } else if (!requester_.posted(tx, pcie::tlp_type::mwr, a, data + off, n, delay)) {
-            return fail(tlm::TLM_GENERIC_ERROR_RESPONSE, "MWr not sent");
+    const sc_time entered = sc_core::sc_time_stamp() + delay;
+    // Each request the outbound iATU forwards becomes MRd/MWr TLPs.
+    auto forward = [&](tlm::tlm_generic_payload& req, const iatu_hit& hit, std::uint64_t in_addr,
+                       sc_time& d) {
+        const unsigned n_req = req.get_data_length();
+        unsigned char* data = req.get_data_ptr();
+        if (req.get_byte_enable_ptr())
+            return fail(req, tlm::TLM_GENERIC_ERROR_RESPONSE,
+                        "sparse byte enables from the iATU not supported");
+        const std::uint64_t pci = req.get_address();
+        trace_translation("outbound", hit, in_addr, pci, entered, sc_core::sc_time_stamp() + d);
+        if (!hit.hit) {
+            ++stats_.outbound_misses;
+            if (p_.miss_is_ur)
+                return fail(req, tlm::TLM_ADDRESS_ERROR_RESPONSE,
+                            "no outbound iATU region matches (dwc.iatu.miss_policy=ur): DECERR");
+            logger::get().warning("iatu",
+                                  std::string(basename()) + ": outbound " + hex(in_addr) +
+                                      ": no iATU region matches; sent untranslated",
+                                  "ob-miss");
         } else {
-            // The AXI write response comes once the controller has sent the posted TLP.
-            delay = link_->last_departure(pcie::pcie_link::upstream) - sc_core::sc_time_stamp();
+            if (hit.type != iatu_reg::type_mem) {
+                logger::get().unimplemented_once("dwc", "ob-type",
+                                                 "outbound iATU region type " + hex(hit.type) +
+                                                     " (CFG/IO/MSG) not modelled");
+                return fail(req, tlm::TLM_GENERIC_ERROR_RESPONSE, "region type not modelled");
+            }
+            if (in_addr + n_req - 1 > unit_->region_limit(iatu_dir::outbound, hit.index, d))
+                return fail(req, tlm::TLM_GENERIC_ERROR_RESPONSE,
+                            "access runs past the end of outbound region " +
+                                std::to_string(hit.index));
         }
-        off += n;
+        auto& tx = *pcie_tx.operator->();
+        requester_.set_requester_id(requester_id());
+        const std::uint32_t devctl = dbi_.read32(exp_cap + c::exp_devctl);
+        const unsigned mps = 128u << ((devctl >> devctl_mps_shift) & 7);
+        const unsigned mrrs = 128u << ((devctl >> devctl_mrrs_shift) & 7);
+        const unsigned max_bytes = is_read ? mrrs : mps;
+        constexpr std::uint64_t boundary = 4096; // a request never crosses a 4 KiB boundary
+        for (unsigned off = 0; off < n_req;) {
+            const std::uint64_t a = pci + off;
+            const unsigned n = static_cast<unsigned>(
+                std::min<std::uint64_t>({n_req - off, max_bytes, boundary - (a % boundary)}));
+            ++stats_.outbound_tlps;
+            if (is_read) {
+                const sc_time issued = d;
+                pcie::np_result r =
+                    requester_.request(tx, pcie::tlp_type::mrd, a, data + off, n, d);
+                if (!r.link_error && !r.completed) {
+                    // No completion: the requester's timer expires.
+                    d = issued + p_.completion_timeout;
+                    aer_uncorrectable(aer_uncor_completion_timeout, nullptr, a, d);
+                    return fail(req, tlm::TLM_GENERIC_ERROR_RESPONSE,
+                                "MRd " + hex(a) + ": completion timeout");
+                }
+                if (r.link_error || !r.completed || r.status != pcie::cpl_status::sc)
+                    return fail(req, tlm::TLM_GENERIC_ERROR_RESPONSE,
+                                r.link_error   ? std::string("MRd not sent")
+                                : !r.completed ? std::string("MRd got no completion")
+                                               : std::string("MRd completed with ") +
+                                                     pcie::to_string(r.status));
+            } else if (!requester_.posted(tx, pcie::tlp_type::mwr, a, data + off, n, d)) {
+                return fail(req, tlm::TLM_GENERIC_ERROR_RESPONSE, "MWr not sent");
+            } else {
+                // The AXI write response comes once the controller has sent the posted TLP.
+                d = link_->last_departure(pcie::pcie_link::upstream) - sc_core::sc_time_stamp();
+            }
+            off += n;
+        }
+        if (hit.hit && hit.index < ob_busy_until_.size())
+            ob_busy_until_[hit.index] =
+                std::max(ob_busy_until_[hit.index], sc_core::sc_time_stamp() + d);
+        req.set_response_status(tlm::TLM_OK_RESPONSE);
+    };
+    const std::uint64_t cpu_addr = gp.get_address();
+    gp.set_address(axi_addr);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    unit_->outbound(gp, delay, forward);
+    gp.set_address(cpu_addr);
+    if (gp.get_response_status() != tlm::TLM_OK_RESPONSE) {
+        if (is_read) std::memset(gp.get_data_ptr(), 0xFF, len);
+        return;
     }
     (is_read ? stats_.outbound_reads : stats_.outbound_writes)++;
-    if (hit.hit)
-        ob_busy_until_[hit.index] =
-            std::max(ob_busy_until_[hit.index], sc_core::sc_time_stamp() + delay);
-    gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
 void dw_pcie_ep::update_intx() {

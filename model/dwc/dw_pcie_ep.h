@@ -18,6 +18,8 @@
 // Assert_INTA/Deassert_INTA messages, gated by Command.INTx_Disable and reflected in
 // Status.Interrupt_Status. Writing an iATU region while a transaction through it is still in
 // flight (its completion lies after the write) is warned about (databook: undefined).
+// The unrolled iATU's registers and both translation paths go through a dwc::iatu_unit (the
+// built-in TLM iATU, or one installed with use_iatu(): the RTL iATU, a lockstep pair).
 // AER: Completion Timeout (its own reads, after completion_timeout), UR and CA it answers with;
 // status, first-error pointer, header log, Device Status, ERR_NONFATAL/ERR_FATAL messages.
 // Correctable errors from the link's Data Link Layer (Bad TLP received, Bad DLLP, REPLAY_NUM
@@ -36,11 +38,13 @@
 #include "dwc/edma.h"
 #include "dwc/edma_bus.h"
 #include "dwc/iatu.h"
+#include "dwc/iatu_unit.h"
 #include "pcie/completer.h"
 #include "pcie/link.h"
 #include "pcie/requester.h"
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -96,6 +100,13 @@ public:
     const reg_block& dbi_regs() const { return dbi_; }
     const reg_block& dbi2_regs() const { return dbi2_; }
     const dwc::iatu& atu() const { return atu_; }
+    // The iATU on the data path: the built-in TLM one unless another implementation (the RTL
+    // iATU, a lockstep pair) is installed before the simulation starts. Only the unrolled
+    // layout can be replaced; a viewport core keeps the TLM iATU.
+    void use_iatu(iatu_unit* unit) { unit_ = unit ? unit : &tlm_unit_; }
+    const iatu_unit& iatu_impl() const { return *unit_; }
+    // Observers for waves and traces (unset: no cost).
+    void on_ltssm_change(std::function<void(ltssm)> f) { on_ltssm_ = std::move(f); }
     ltssm ltssm_state() const { return ltssm_; }
     const dwc::edma* dma() const { return edma_.get(); }
     const pcie::pcie_link* link() const { return link_; }
@@ -171,6 +182,10 @@ private:
     reg_block dbi2_;
     reg_block app_regs_;
     dwc::iatu atu_;
+    tlm_iatu_unit tlm_unit_{atu_};
+    iatu_unit* unit_ = &tlm_unit_;
+    sc_core::sc_time* dbi_delay_ = nullptr; // the DBI access being handled (iATU registers)
+    std::function<void(ltssm)> on_ltssm_;
     pcie::tlp_requester requester_;
     pcie::pcie_link* link_ = nullptr;
     ltssm ltssm_ = ltssm::detect_quiet;

@@ -3,6 +3,7 @@
 #include "dwc/edma.h"
 
 #include "core/log.h"
+#include "core/trace_events.h"
 
 #include <algorithm>
 #include <cstddef>
@@ -618,6 +619,15 @@ void edma::run(channel& ch) {
                                    " DAR " +
                                    hex(join64(ch.regs.read32(dar_lo), ch.regs.read32(dar_hi)))));
     const step s = linked ? run_linked_list(r) : run_single(r);
+    if (trace::recorder* tr = trace::recorder::active()) {
+        const sc_time end = later(s.at, r.start);
+        tr->complete(
+            tr->track("eDMA", std::string(dir_label(ch.dir)) + " ch" + std::to_string(ch.index)),
+            linked ? "linked list" : "single block",
+            static_cast<std::uint64_t>(r.start / sc_time(1, sc_core::SC_PS)),
+            static_cast<std::uint64_t>((end - r.start) / sc_time(1, sc_core::SC_PS)),
+            {{"bytes", std::to_string(r.size)}, {"sar", hex(r.sar)}, {"dar", hex(r.dar)}});
+    }
     finish(r, s);
 }
 

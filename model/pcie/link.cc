@@ -393,6 +393,8 @@ void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay)
         tell(d, e.e, e.when);
 
     delay = arrival - sc_core::sc_time_stamp();
+    for (const auto& o : tlp_observers_)
+        o(d, gp, start, next_free_[d]);
     if (logger::get().enabled("tlp"))
         logger::get().info(
             "tlp", std::string(d == downstream ? "down " : "up   ") + to_string(t.type) + " addr=" +

@@ -143,6 +143,11 @@ public:
     sc_core::sc_time retrain_time() const { return p_.retry.retrain_time; }
     // Duration a TLP of `bytes` wire bytes occupies a direction (serialisation or datapath).
     sc_core::sc_time tlp_duration(std::uint64_t bytes) const;
+    // Observers of every TLP carried (waves, traces): its direction, the payload and the time
+    // it occupies the direction, [start, end). None installed: no cost.
+    using tlp_observer = std::function<void(direction, const tlm::tlm_generic_payload&,
+                                            sc_core::sc_time start, sc_core::sc_time end)>;
+    void on_tlp(tlp_observer cb) { tlp_observers_.push_back(std::move(cb)); }
     // MPS as the host programmed it (for the DLLP interval).
     void set_mps(unsigned bytes) { p_.mps_bytes = bytes; }
 
@@ -228,6 +233,7 @@ private:
     bool fault_pending_ = false; // the link-down instant is ahead and not yet trained past
     sc_core::sc_event partner_back_;
     std::uint64_t failed_link_down_ = 0, link_down_faults_ = 0;
+    std::vector<tlp_observer> tlp_observers_;
 };
 
 const char* to_string(pcie_link::dll_error e);

@@ -2,6 +2,7 @@
 
 #include "core/log.h"
 #include "core/payload_pool.h"
+#include "core/trace_events.h"
 #include "soc/smmu_regs.h"
 #include "soc/soc_attr.h"
 
@@ -313,6 +314,12 @@ bool smmu::translate_piece(std::uint32_t sid, bool has_sid, std::uint64_t iova, 
     };
     const translation t = walker_.translate(sid, iova, write, privileged, rd);
     if (walked) {
+        if (trace::recorder* tr = trace::recorder::active())
+            tr->complete(
+                tr->track("SMMU", "walker"), "walk",
+                static_cast<std::uint64_t>((now + delay) / sc_time(1, sc_core::SC_PS)),
+                static_cast<std::uint64_t>((walk - delay) / sc_time(1, sc_core::SC_PS)),
+                {{"stream", hex(sid)}, {"iova", hex(iova)}, {"fault", t.fault ? "yes" : "no"}});
         n_.walk_time += walk - delay;
         walker_free_at_ = now + walk;
         delay = walk;
@@ -337,6 +344,11 @@ void smmu::record_event(std::uint8_t id, std::uint32_t sid, std::uint64_t iova, 
         ++n_.faulting_reads;
     else
         ++n_.faulting_writes_dropped;
+    if (trace::recorder* tr = trace::recorder::active())
+        tr->complete(tr->track("SMMU", "faults"), smmu_event_name(id),
+                     static_cast<std::uint64_t>((sc_core::sc_time_stamp() + delay) /
+                                                sc_time(1, sc_core::SC_PS)),
+                     0, {{"stream", hex(sid)}, {"iova", hex(iova)}, {"why", why}});
     if (faults_.size() < max_fault_records)
         faults_.push_back({static_cast<std::uint64_t>((sc_core::sc_time_stamp() + delay).value()),
                            id, sid, iova, read, why});

@@ -318,6 +318,8 @@ const std::vector<entry>& schema() {
         uint_key("dwc.iatu.region_align", 4096, power_of_two(4096, 65536)),
         uint_key("dwc.iatu.region_limit", TiB, power_of_two(4 * GiB, pow2(63))),
         enum_key("dwc.iatu.miss_policy", "passthrough", miss_policy_names()),
+        enum_key("dwc.iatu.impl", "tlm", {"tlm", "rtl", "lockstep"}),
+        uint_key("dwc.iatu.rtl_clock_period_ps", 1000, in_range(100, 1000000)),
         object_array_key("dwc.bars", 6,
                          {
                              enum_key("type", "programmable", bar_type_names()),
@@ -1088,6 +1090,12 @@ void check_cross_rules(const platform_config& p) {
         fail("board.aperture.base = " + hex(ap.base) +
              ": must be a multiple of board.aperture.page_size (" + dec(ap.page_size) + ")");
 
+    if (iatu.impl != "tlm" &&
+        index_of(dwc_versions(), p.dwc.version) < index_of(dwc_versions(), "4.80a"))
+        fail("dwc.iatu.impl = " + iatu.impl +
+             ": the RTL iATU has the unrolled layout only; dwc.version " + p.dwc.version +
+             " uses the viewport (need >= 4.80a)");
+
     if (index_of(dwc_versions(), p.dwc.version) < index_of(dwc_versions(), "4.60a") &&
         iatu.region_limit != 4 * GiB)
         fail("dwc.iatu.region_limit = " + dec(iatu.region_limit) + ": dwc.version " +
@@ -1317,6 +1325,8 @@ platform_config parse(const json& cfg) {
     p.dwc.iatu.region_limit = v.u("dwc.iatu.region_limit");
     p.dwc.iatu.miss =
         static_cast<miss_policy>(index_of(miss_policy_names(), v.s("dwc.iatu.miss_policy")));
+    p.dwc.iatu.impl = v.s("dwc.iatu.impl");
+    p.dwc.iatu.rtl_clock_period_ps = v.u("dwc.iatu.rtl_clock_period_ps");
     for (std::size_t i = 0; i < p.dwc.bars.size(); ++i) {
         const std::string bar = indexed("dwc.bars", i);
         p.dwc.bars[i].type = static_cast<bar_type>(index_of(bar_type_names(), v.s(bar + ".type")));

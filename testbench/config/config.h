@@ -83,6 +83,10 @@ struct iatu_config {
     std::uint64_t region_align;
     std::uint64_t region_limit;
     miss_policy miss;
+    // Which iATU sits on the controller's data path: "tlm" (the model), "rtl" (the verilated
+    // dw_iatu, co-simulated) or "lockstep" (the RTL on the data path, checked against the model).
+    std::string impl;
+    std::uint64_t rtl_clock_period_ps; // the RTL island's clock
 };
 
 struct dwc_config {

@@ -1,0 +1,337 @@
+#include "rtl_iatu_unit.h"
+
+#include "core/log.h"
+
+#include <algorithm>
+#include <sstream>
+#include <stdexcept>
+
+namespace epvp::rtl {
+
+using dwc::iatu_dir;
+using dwc::iatu_hit;
+namespace reg = dwc::iatu_reg;
+
+namespace {
+
+constexpr unsigned bus_size_log2 = 3; // 64-bit data bus
+constexpr unsigned bus_bytes = 1u << bus_size_log2;
+
+std::string hex64(std::uint64_t v) {
+    std::ostringstream os;
+    os << "0x" << std::hex << v;
+    return os.str();
+}
+
+std::string describe(const iatu_hit& h) {
+    if (!h.hit) return "miss";
+    return "window " + std::to_string(h.index) + " type " + std::to_string(h.type) + " -> " +
+           hex64(h.address);
+}
+
+bool same(const iatu_hit& a, const iatu_hit& b) {
+    if (a.hit != b.hit) return false;
+    return !a.hit || (a.index == b.index && a.type == b.type && a.address == b.address);
+}
+
+std::uint32_t region_offset(iatu_dir d, unsigned index, std::uint32_t r) {
+    return index * reg::region_bytes + (d == iatu_dir::inbound ? reg::inbound_offset : 0) + r;
+}
+
+// The next exact burst of a request: [addr, addr + remaining) -> (size_log2, beats).
+std::pair<unsigned, unsigned> next_burst(std::uint64_t addr, std::uint64_t remaining) {
+    if (addr % bus_bytes == 0 && remaining >= bus_bytes) {
+        const std::uint64_t to_boundary = axi_boundary_bytes - addr % axi_boundary_bytes;
+        const std::uint64_t beats = std::min<std::uint64_t>(
+            {remaining / bus_bytes, axi_max_incr_beats, to_boundary / bus_bytes});
+        return {bus_size_log2, static_cast<unsigned>(beats)};
+    }
+    // Narrow: the widest transfer size the start is aligned to, inside the current bus word.
+    unsigned size = bus_size_log2 - 1;
+    while (size > 0 && (addr % (1u << size) != 0 || remaining < (1u << size)))
+        --size;
+    const std::uint64_t in_word = (bus_bytes - addr % bus_bytes) >> size;
+    return {size, static_cast<unsigned>(std::min<std::uint64_t>(remaining >> size, in_word))};
+}
+
+} // namespace
+
+iatu_geometry rtl_geometry_for(const dwc::iatu_params& p, bool prefer_miss_decerr) {
+    const std::vector<iatu_geometry> built = iatu_geometries();
+    const iatu_geometry* found = nullptr;
+    for (const auto& g : built) {
+        if (g.outbound_windows != p.outbound_windows || g.inbound_windows != p.inbound_windows ||
+            g.region_align != p.region_align || g.region_limit != p.region_limit)
+            continue;
+        if (!found || g.miss_decerr == prefer_miss_decerr) found = &g;
+    }
+    if (found) return *found;
+    std::string names;
+    for (const auto& g : built)
+        names += (names.empty() ? "" : "; ") + g.describe();
+    iatu_geometry want;
+    want.outbound_windows = p.outbound_windows;
+    want.inbound_windows = p.inbound_windows;
+    want.region_align = p.region_align;
+    want.region_limit = p.region_limit;
+    throw std::invalid_argument("no RTL iATU was built for " + want.describe() +
+                                " (built: " + names + ")");
+}
+
+rtl_iatu_unit::rtl_iatu_unit(sc_core::sc_module_name name, const rtl_iatu_unit_params& p,
+                             bool prefer_miss_decerr)
+    : sc_module(name)
+    , rtl("rtl",
+          rtl_iatu_params{rtl_geometry_for(p.model, prefer_miss_decerr), p.clock_period, true})
+    , lockstep_(p.lockstep)
+    , ob_fwd("ob_fwd")
+    , ib_fwd("ib_fwd") {
+    if (!p.model.unrolled)
+        throw std::invalid_argument("the RTL iATU has the unrolled layout only (dwc.version "
+                                    ">= 4.80a)");
+    if (lockstep_) model_ = std::make_unique<dwc::iatu>(p.model);
+    ob_fwd.register_b_transport(this, &rtl_iatu_unit::fwd_b_transport, 0);
+    ib_fwd.register_b_transport(this, &rtl_iatu_unit::fwd_b_transport, 1);
+    rtl.ob_out.socket.bind(ob_fwd);
+    rtl.ib_out.socket.bind(ib_fwd);
+    stats_.lockstep = lockstep_;
+    stats_.ob_region_hits.assign(p.model.outbound_windows, 0);
+    stats_.ib_region_hits.assign(p.model.inbound_windows, 0);
+}
+
+std::uint32_t rtl_iatu_unit::apb_read(std::uint32_t offset, sc_core::sc_time& delay,
+                                      tlm::tlm_response_status* st) {
+    std::uint32_t v = 0;
+    tlm::tlm_generic_payload gp;
+    gp.set_command(tlm::TLM_READ_COMMAND);
+    gp.set_address(offset);
+    gp.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
+    gp.set_data_length(sizeof v);
+    gp.set_streaming_width(sizeof v);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    rtl.regs.b_transport(gp, delay);
+    if (st) *st = gp.get_response_status();
+    return v;
+}
+
+std::uint32_t rtl_iatu_unit::read_reg(std::uint32_t offset, sc_core::sc_time& delay) {
+    ++stats_.reg_reads;
+    if (offset >> iatu_paddr_bits) return 0; // outside the block's decoded space
+    const std::uint32_t got = apb_read(offset, delay);
+    if (lockstep_) {
+        ++stats_.compared;
+        const std::uint32_t want = model_->read_unrolled(offset);
+        if (want != got)
+            mismatch("register " + hex64(offset) + " (" +
+                     dwc::iatu::reg_name(offset % reg::inbound_offset) + "): expected " +
+                     hex64(want) + ", got " + hex64(got));
+    }
+    return got;
+}
+
+dwc::iatu_write_result rtl_iatu_unit::write_reg(std::uint32_t offset, std::uint32_t value,
+                                                sc_core::sc_time& delay) {
+    ++stats_.reg_writes;
+    dwc::iatu_write_result r;
+    if (lockstep_) r = model_->write_unrolled(offset, value);
+    if (offset >> iatu_paddr_bits) return r;
+    tlm::tlm_generic_payload gp;
+    gp.set_command(tlm::TLM_WRITE_COMMAND);
+    gp.set_address(offset);
+    gp.set_data_ptr(reinterpret_cast<unsigned char*>(&value));
+    gp.set_data_length(sizeof value);
+    gp.set_streaming_width(sizeof value);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    rtl.regs.b_transport(gp, delay);
+    if (gp.get_response_status() != tlm::TLM_OK_RESPONSE)
+        logger::get().warning("iatu", std::string(basename()) + ": APB write " + hex64(offset) +
+                                          " answered " + gp.get_response_string());
+    return r;
+}
+
+std::uint64_t rtl_iatu_unit::region_limit(iatu_dir d, unsigned index, sc_core::sc_time& delay) {
+    // Called by the controller while it carries out a forwarded request: the APB transfers
+    // need the clock the forward holds.
+    const unsigned held = holding_;
+    for (unsigned i = 0; i < held; ++i)
+        rtl.island.release();
+    struct rehold {
+        rtl_island& island;
+        unsigned n;
+        ~rehold() {
+            for (unsigned i = 0; i < n; ++i)
+                island.hold();
+        }
+    } restore{rtl.island, held};
+    const std::uint32_t ctrl1 = apb_read(region_offset(d, index, reg::ctrl1), delay);
+    const std::uint32_t upper =
+        apb_read(region_offset(d, index,
+                               (ctrl1 & reg::ctrl1_increase_region_size) ? reg::upper_limit
+                                                                         : reg::upper_base),
+                 delay);
+    const std::uint64_t got =
+        (std::uint64_t(upper) << 32) | apb_read(region_offset(d, index, reg::lower_limit), delay);
+    if (lockstep_) {
+        ++stats_.compared;
+        const dwc::iatu_region* r = model_->region(d, index);
+        const std::uint64_t want = r ? r->limit() : 0;
+        if (want != got)
+            mismatch(std::string(d == iatu_dir::inbound ? "inbound" : "outbound") + " window " +
+                     std::to_string(index) + " limit: expected " + hex64(want) + ", got " +
+                     hex64(got));
+    }
+    return got;
+}
+
+unsigned rtl_iatu_unit::take_id() {
+    for (;;) {
+        for (unsigned k = 0; k < ids; ++k) {
+            const unsigned id = (next_id_ + k) % ids;
+            if (!pieces_[id].in_use) {
+                next_id_ = (id + 1) % ids;
+                pieces_[id] = piece{};
+                pieces_[id].in_use = true;
+                return id;
+            }
+        }
+        sc_core::wait(id_freed_);
+    }
+}
+
+void rtl_iatu_unit::carry(tlm::tlm_generic_payload& gp, bool inbound,
+                          const dwc::iatu_inbound_sideband* sb, sc_core::sc_time& delay,
+                          const dwc::iatu_forward& fwd) {
+    const std::uint64_t start = gp.get_address();
+    const std::uint64_t len = gp.get_data_length();
+    if (gp.get_byte_enable_ptr() || gp.get_streaming_width() < len) {
+        gp.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+        return;
+    }
+    tlm::tlm_response_status worst = tlm::TLM_OK_RESPONSE;
+    for (std::uint64_t off = 0; off < len;) {
+        const std::uint64_t addr = start + off;
+        const auto [size_log2, beats] = next_burst(addr, len - off);
+        const unsigned bytes = beats << size_log2;
+        const unsigned id = take_id();
+        piece& pc = pieces_[id];
+        pc.inbound = inbound;
+        pc.in_addr = addr;
+        pc.fwd = &fwd;
+        std::uint32_t user = 0;
+        if (sb) {
+            pc.sb = *sb;
+            pc.sb.bar_offset = sb->bar_offset + off;
+            user = iatu_user::inbound_request(sb->bar, sb->bar_size_log2, sb->function);
+        }
+        axi_ext ext;
+        ext.explicit_burst = true;
+        ext.burst = axi_burst::incr;
+        ext.size_log2 = size_log2;
+        ext.beats = beats;
+        ext.has_id = true;
+        ext.id = id;
+        ext.user = user;
+        tlm::tlm_generic_payload p;
+        p.set_command(gp.get_command());
+        p.set_address(addr);
+        p.set_data_ptr(gp.get_data_ptr() + off);
+        p.set_data_length(bytes);
+        p.set_streaming_width(bytes);
+        p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        p.set_extension(&ext);
+        (inbound ? rtl.ib_in : rtl.ob_in).b_transport(p, delay);
+        p.clear_extension(&ext);
+        if (!pc.forwarded && p.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE) {
+            // The block answered a miss itself (DECERR build): the controller decides.
+            const iatu_hit miss;
+            account(inbound, addr, pc.sb, miss);
+            p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+            fwd(p, miss, addr, delay);
+        }
+        pc.in_use = false;
+        id_freed_.notify(sc_core::SC_ZERO_TIME);
+        if (p.get_response_status() != tlm::TLM_OK_RESPONSE && worst == tlm::TLM_OK_RESPONSE)
+            worst = p.get_response_status();
+        off += bytes;
+    }
+    gp.set_response_status(worst);
+}
+
+void rtl_iatu_unit::fwd_b_transport(int inbound, tlm::tlm_generic_payload& gp,
+                                    sc_core::sc_time& delay) {
+    axi_ext* ext = gp.get_extension<axi_ext>();
+    piece* pc = ext && ext->id < ids ? &pieces_[ext->id] : nullptr;
+    if (!pc || !pc->in_use || pc->inbound != (inbound != 0) || !pc->fwd) {
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        logger::get().warning("iatu", std::string(basename()) +
+                                          ": the RTL forwarded a request with an unknown ID");
+        return;
+    }
+    pc->forwarded = true;
+    axi_request r;
+    r.addr = gp.get_address();
+    r.user = ext->user;
+    const iatu_hit got = iatu_user::decode(r);
+    account(inbound != 0, pc->in_addr, pc->sb, got);
+    // The controller carries the request out (TLPs, the SoC's memory) while the island holds
+    // its clock; the response goes back on the pins once the annotated delay has passed.
+    rtl.island.hold();
+    ++holding_;
+    (*pc->fwd)(gp, got, pc->in_addr, delay);
+    sc_core::wait(delay);
+    delay = sc_core::SC_ZERO_TIME;
+    --holding_;
+    rtl.island.release();
+}
+
+void rtl_iatu_unit::account(bool inbound, std::uint64_t in_addr,
+                            const dwc::iatu_inbound_sideband& sb, const iatu_hit& got) {
+    ++(inbound ? stats_.inbound_translations : stats_.outbound_translations);
+    iatu_hit ref = got;
+    if (lockstep_) {
+        ref = inbound ? model_->translate_inbound(in_addr, sb.bar, sb.bar_offset, sb.function)
+                      : model_->translate_outbound(in_addr);
+        ++stats_.compared;
+        if (!same(ref, got)) {
+            const unsigned window = ref.hit ? ref.index : got.index;
+            mismatch(std::string(inbound ? "inbound" : "outbound") + " window " +
+                     std::to_string(window) + " address " + hex64(in_addr) + ": expected " +
+                     describe(ref) + ", got " + describe(got));
+        }
+    }
+    if (!ref.hit) {
+        ++(inbound ? stats_.inbound_misses : stats_.outbound_misses);
+        return;
+    }
+    auto& hits = inbound ? stats_.ib_region_hits : stats_.ob_region_hits;
+    if (ref.index < hits.size()) ++hits[ref.index];
+    ++(ref.type == reg::type_mem ? stats_.type_mem : stats_.type_other);
+    if (inbound && model_) {
+        const dwc::iatu_region* rg = model_->region(iatu_dir::inbound, ref.index);
+        ++(rg && (rg->ctrl2 & reg::ctrl2_bar_mode) ? stats_.ib_bar_match : stats_.ib_address_match);
+    }
+}
+
+void rtl_iatu_unit::mismatch(const std::string& what) {
+    if (stats_.mismatches++ == 0) stats_.first_mismatch = what;
+    logger::get().warning("iatu", std::string(basename()) + ": lockstep mismatch: " + what,
+                          "lockstep");
+}
+
+void rtl_iatu_unit::outbound(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                             const dwc::iatu_forward& fwd) {
+    carry(gp, false, nullptr, delay, fwd);
+}
+
+void rtl_iatu_unit::inbound(tlm::tlm_generic_payload& gp, const dwc::iatu_inbound_sideband& sb,
+                            sc_core::sc_time& delay, const dwc::iatu_forward& fwd) {
+    carry(gp, true, &sb, delay, fwd);
+}
+
+dwc::iatu_unit_stats rtl_iatu_unit::stats() const {
+    dwc::iatu_unit_stats s = stats_;
+    s.rtl_cycles = rtl.island.cycles();
+    return s;
+}
+
+} // namespace epvp::rtl

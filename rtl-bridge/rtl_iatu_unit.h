@@ -1,0 +1,96 @@
+// The RTL iATU (rtl_iatu: dw_iatu.sv on an island with its bridges and checkers) on the
+// controller's data path, as a dwc::iatu_unit that dw_pcie_ep uses in place of its TLM iATU;
+// optionally in lockstep with the TLM model (model/dwc/iatu.h), which then computes the
+// expected result of every translation and register read and counts the differences.
+//
+// Models: register access through the APB port (one APB transfer per 32-bit access; the
+// region limit read back through APB as the controller needs it); outbound, the EP CPU's
+// aperture access driven into ob_s and inbound, the controller's AXI master request driven into
+// ib_s (AxUSER: BAR hit, BAR size, function), each as exact bursts (an aligned run of full
+// 64-bit beats, narrow INCR bursts at a ragged start or end, split at 4 KiB and 256 beats), so
+// that every byte the RTL forwards is a byte the request asked for; each request the RTL
+// forwards on ob_m/ib_m reaches the controller's forward callback with the lookup result the
+// RTL put in AxUSER; a miss the RTL answers with DECERR (its own MISS_DECERR build) is offered
+// to the callback untranslated, so the controller's dwc.iatu.miss_policy decides either way.
+// Lockstep: the TLM model receives the same register writes; each translation (hit, region,
+// type, address) and register read is compared; the first mismatch (direction, window,
+// address, expected, got) and the count are kept, with coverage of what was compared.
+// Does not model: the legacy viewport, programming-order warnings (the TLM model gives them in
+// lockstep only), the data beats' timing inside the controller beyond the iATU's own cycles.
+#pragma once
+
+#include "dwc/iatu_unit.h"
+#include "rtl_iatu.h"
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <systemc>
+#include <tlm_utils/simple_target_socket.h>
+
+namespace epvp::rtl {
+
+struct rtl_iatu_unit_params {
+    dwc::iatu_params model; // the controller's iATU parameters (geometry, limit)
+    bool lockstep = false;
+    sc_core::sc_time clock_period = sc_core::sc_time(1, sc_core::SC_NS);
+};
+
+// The verilated geometry that serves these iATU parameters (window counts, alignment, region
+// limit; the miss policy is the controller's), or throws std::invalid_argument naming the
+// geometries that were built.
+iatu_geometry rtl_geometry_for(const dwc::iatu_params& p, bool prefer_miss_decerr);
+
+class rtl_iatu_unit : public sc_core::sc_module, public dwc::iatu_unit {
+public:
+    rtl_iatu_unit(sc_core::sc_module_name name, const rtl_iatu_unit_params& p,
+                  bool prefer_miss_decerr = false);
+
+    rtl_iatu rtl;
+
+    const char* impl_name() const override { return lockstep_ ? "lockstep" : "rtl"; }
+    std::uint32_t read_reg(std::uint32_t offset, sc_core::sc_time& delay) override;
+    dwc::iatu_write_result write_reg(std::uint32_t offset, std::uint32_t value,
+                                     sc_core::sc_time& delay) override;
+    std::uint64_t region_limit(dwc::iatu_dir d, unsigned index, sc_core::sc_time& delay) override;
+    void outbound(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                  const dwc::iatu_forward& fwd) override;
+    void inbound(tlm::tlm_generic_payload& gp, const dwc::iatu_inbound_sideband& sb,
+                 sc_core::sc_time& delay, const dwc::iatu_forward& fwd) override;
+    dwc::iatu_unit_stats stats() const override;
+
+    void open_waves(const std::string& file) { rtl.island.open_waves(file); }
+
+private:
+    static constexpr unsigned ids = 1u << iatu_id_bits;
+    // One burst driven into the RTL, waiting for what it forwards (found by AXI ID).
+    struct piece {
+        bool in_use = false;
+        bool inbound = false;
+        bool forwarded = false;
+        std::uint64_t in_addr = 0;
+        dwc::iatu_inbound_sideband sb;
+        const dwc::iatu_forward* fwd = nullptr;
+    };
+    void carry(tlm::tlm_generic_payload& gp, bool inbound, const dwc::iatu_inbound_sideband* sb,
+               sc_core::sc_time& delay, const dwc::iatu_forward& fwd);
+    void fwd_b_transport(int inbound, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    unsigned take_id();
+    void account(bool inbound, std::uint64_t in_addr, const dwc::iatu_inbound_sideband& sb,
+                 const dwc::iatu_hit& got);
+    void mismatch(const std::string& what);
+    std::uint32_t apb_read(std::uint32_t offset, sc_core::sc_time& delay,
+                           tlm::tlm_response_status* st = nullptr);
+
+    bool lockstep_;
+    std::unique_ptr<dwc::iatu> model_; // lockstep reference
+    std::array<piece, ids> pieces_;
+    unsigned next_id_ = 0;
+    unsigned holding_ = 0; // forwarded requests being carried out (island clock held)
+    sc_core::sc_event id_freed_;
+    tlm_utils::simple_target_socket_tagged<rtl_iatu_unit> ob_fwd, ib_fwd;
+    dwc::iatu_unit_stats stats_;
+};
+
+} // namespace epvp::rtl

@@ -1,0 +1,173 @@
+// The platform's optional instruments: the RTL iATU in place of the TLM one (dwc.iatu.impl),
+// waves of the RTL island and of the model's signals (--waves), the link's TLPs in the
+// transaction trace (--trace). Nothing here runs unless asked for.
+#include "platform.h"
+
+#include "core/log.h"
+#include "core/trace_events.h"
+#include "pcie/tlp.h"
+
+#include <map>
+#include <stdexcept>
+
+#ifdef EPVP_RTL_COSIM
+#include "rtl_iatu_unit.h"
+#endif
+
+namespace epvp::tb {
+
+using sc_core::sc_time;
+
+namespace {
+
+std::uint64_t to_ps(const sc_time& t) {
+    return static_cast<std::uint64_t>(t / sc_time(1, sc_core::SC_PS));
+}
+
+const char* direction_name(pcie::pcie_link::direction d) {
+    return d == pcie::pcie_link::downstream ? "downstream" : "upstream";
+}
+
+// The model's signals in an sc_trace VCD file: the interrupt lines (bound by the caller), the
+// LTSSM state and, per link direction, a busy level that is high while a TLP occupies it.
+class model_waves : public sc_core::sc_module {
+public:
+    SC_HAS_PROCESS(model_waves);
+    model_waves(sc_core::sc_module_name name, const std::string& file_base)
+        : sc_module(name)
+        , tf_(sc_core::sc_create_vcd_trace_file(file_base.c_str())) {
+        tf_->set_time_unit(1, sc_core::SC_PS);
+        sc_core::sc_trace(tf_, ltssm_, "ltssm_state");
+        sc_core::sc_trace(tf_, busy_[pcie::pcie_link::downstream], "link_downstream_busy");
+        sc_core::sc_trace(tf_, busy_[pcie::pcie_link::upstream], "link_upstream_busy");
+        SC_METHOD(apply);
+        sensitive << next_;
+        dont_initialize();
+    }
+    ~model_waves() override { sc_core::sc_close_vcd_trace_file(tf_); }
+
+    sc_core::sc_trace_file* file() { return tf_; }
+    void ltssm(unsigned state) {
+        pending_ltssm_ = state;
+        ltssm_changed_ = true;
+        schedule(sc_core::sc_time_stamp());
+    }
+    void tlp(pcie::pcie_link::direction d, sc_time start, sc_time end) {
+        changes_.emplace(start, std::make_pair(d, +1));
+        changes_.emplace(end, std::make_pair(d, -1));
+        schedule(start);
+    }
+
+private:
+    void schedule(sc_time at) {
+        const sc_time now = sc_core::sc_time_stamp();
+        next_.notify(at > now ? at - now : sc_core::SC_ZERO_TIME);
+    }
+    void apply() {
+        const sc_time now = sc_core::sc_time_stamp();
+        if (ltssm_changed_) {
+            ltssm_.write(pending_ltssm_);
+            ltssm_changed_ = false;
+        }
+        while (!changes_.empty() && changes_.begin()->first <= now) {
+            const auto [d, step] = changes_.begin()->second;
+            level_[d] += step;
+            changes_.erase(changes_.begin());
+        }
+        for (unsigned d = 0; d < 2; ++d)
+            busy_[d].write(level_[d] > 0);
+        if (!changes_.empty()) next_.notify(changes_.begin()->first - now);
+    }
+
+    sc_core::sc_trace_file* tf_;
+    sc_core::sc_signal<unsigned> ltssm_{"ltssm"};
+    sc_core::sc_signal<bool> busy_[2];
+    sc_core::sc_event next_;
+    std::multimap<sc_time, std::pair<unsigned, int>> changes_;
+    int level_[2] = {0, 0};
+    unsigned pending_ltssm_ = 0;
+    bool ltssm_changed_ = false;
+};
+
+} // namespace
+
+bool platform::rtl_cosim_built() {
+#ifdef EPVP_RTL_COSIM
+    return true;
+#else
+    return false;
+#endif
+}
+
+void platform::install_iatu(const cfg::platform_config& c) {
+    const std::string& impl = c.dwc.iatu.impl;
+    if (impl == "tlm") return;
+#ifdef EPVP_RTL_COSIM
+    rtl::rtl_iatu_unit_params p;
+    p.model = endpoint_soc::ep_params(c).iatu;
+    p.lockstep = impl == "lockstep";
+    p.clock_period = sc_time(static_cast<double>(c.dwc.iatu.rtl_clock_period_ps), sc_core::SC_PS);
+    const bool miss_ur = c.dwc.iatu.miss == cfg::miss_policy::ur;
+    try {
+        rtl::rtl_geometry_for(p.model, miss_ur); // before any module is built
+    } catch (const std::invalid_argument& e) {
+        throw cfg::config_error("dwc.iatu.impl = " + impl + ": " + e.what());
+    }
+    auto unit = std::make_unique<rtl::rtl_iatu_unit>("iatu_rtl", p, miss_ur);
+    iatu_unit_ = unit.get();
+    ep.use_iatu(unit.get());
+    iatu_module_ = std::move(unit);
+#else
+    throw cfg::config_error("dwc.iatu.impl = " + impl +
+                            ": this build has no RTL co-simulation (Verilator was not found at "
+                            "configure time, or it is a sanitizer build); available: tlm");
+#endif
+}
+
+std::vector<std::string> platform::open_waves(const std::string& file) {
+    std::vector<std::string> written;
+    const auto dot = file.rfind('.');
+    const std::string ext = dot == std::string::npos ? "" : file.substr(dot);
+    if (ext != ".fst" && ext != ".vcd")
+        throw cfg::config_error("--waves " + file + ": the file must end in .fst or .vcd");
+#ifdef EPVP_RTL_COSIM
+    if (iatu_module_) {
+        auto* u = static_cast<rtl::rtl_iatu_unit*>(iatu_module_.get());
+        try {
+            u->open_waves(file);
+        } catch (const std::exception& e) {
+            throw cfg::config_error("--waves " + file + ": " + e.what());
+        }
+        written.push_back(file);
+    }
+#endif
+    const std::string base = file.substr(0, dot) + ".model";
+    auto w = std::make_unique<model_waves>("model_waves", base);
+    endpoint(0).trace_irq_lines(w->file(), "ep_");
+    sc_core::sc_trace(w->file(), host_msi_irq_, "host_msi_irq");
+    sc_core::sc_trace(w->file(), host_intx_irq_, "host_intx_irq");
+    model_waves* raw = w.get();
+    ep.on_ltssm_change([raw](dwc::ltssm s) { raw->ltssm(static_cast<unsigned>(s)); });
+    link.on_tlp([raw](pcie::pcie_link::direction d, const tlm::tlm_generic_payload&, sc_time start,
+                      sc_time end) { raw->tlp(d, start, end); });
+    model_waves_ = std::move(w);
+    written.push_back(base + ".vcd");
+    return written;
+}
+
+void platform::trace_link() {
+    link.on_tlp([](pcie::pcie_link::direction d, const tlm::tlm_generic_payload& gp, sc_time start,
+                   sc_time end) {
+        trace::recorder* r = trace::recorder::active();
+        if (!r) return;
+        auto& g = const_cast<tlm::tlm_generic_payload&>(gp);
+        const pcie::pcie_tlp& t = pcie::tlp_of(g);
+        const int track = r->track("PCIe link", direction_name(d));
+        r->complete(track, pcie::to_string(t.type), to_ps(start), to_ps(end - start),
+                    {{"addr", hex(gp.get_address())},
+                     {"len", std::to_string(gp.get_data_length())},
+                     {"tag", std::to_string(t.tag)}});
+    });
+}
+
+} // namespace epvp::tb

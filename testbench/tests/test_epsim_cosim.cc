@@ -1,0 +1,226 @@
+// End-to-end tests of the RTL iATU on the platform (dwc.iatu.impl = rtl | lockstep), waves
+// (--waves) and the transaction trace (--trace): each runs build/epsim as a user would and
+// checks its exit status, its output, its report and the files it wrote. Registered only when
+// the co-simulation targets are built (Verilator present, not a sanitizer build).
+#define BOOST_TEST_MODULE epsim_cosim
+#define BOOST_TEST_DYN_LINK
+#include <boost/test/unit_test.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+using json = nlohmann::json;
+
+struct run_result {
+    int status = -1;
+    std::string out; // stdout and stderr
+    json report;
+};
+
+std::string temp_path(const std::string& stem) {
+    static unsigned n = 0;
+    return "/tmp/epsim_cosim_" + std::to_string(::getpid()) + "_" + std::to_string(n++) + "_" +
+           stem;
+}
+
+run_result shell(const std::string& cmd) {
+    run_result r;
+    FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
+    BOOST_REQUIRE(p);
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+        r.out.append(buf, n);
+    const int st = ::pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}
+
+run_result epsim(const std::string& args) {
+    const std::string report = temp_path("report.json");
+    run_result r = shell(std::string(EPSIM_PATH) + " " + args + " --report " + report);
+    std::ifstream is(report);
+    if (is) {
+        std::stringstream ss;
+        ss << is.rdbuf();
+        r.report = json::parse(ss.str(), nullptr, false);
+    }
+    std::remove(report.c_str());
+    return r;
+}
+
+std::string slurp(const std::string& file) {
+    std::ifstream is(file, std::ios::binary);
+    std::stringstream ss;
+    ss << is.rdbuf();
+    return ss.str();
+}
+
+const char* const other_geometry = " --set dwc.iatu.outbound_windows=4 --set "
+                                   "dwc.iatu.inbound_windows=2 --set dwc.iatu.region_align=65536";
+// A short workload that uses both iATU directions, the eDMA, the SMMU and interrupts.
+const char* const short_run = " --workload cmd-stream --set function.cmd.commands=8 --set "
+                              "function.cmd.mover=edma";
+
+void check_pcitest_passed(const run_result& r) {
+    BOOST_TEST_INFO(r.out.substr(r.out.size() > 3000 ? r.out.size() - 3000 : 0));
+    BOOST_TEST(r.status == 0);
+    BOOST_REQUIRE(r.report.is_object());
+    BOOST_TEST(r.report.at("status") == "PASS");
+    BOOST_TEST(r.report.at("totals").at("fail") == 0);
+    BOOST_TEST(r.report.at("totals").at("pass").get<int>() > 40);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(rtl_iatu_passes_pcitest_on_the_data_path) {
+    const run_result r = epsim("run --set dwc.iatu.impl=rtl");
+    check_pcitest_passed(r);
+    const json& c = r.report.at("iatu_cosim");
+    BOOST_TEST(c.at("impl") == "rtl");
+    // Both directions went through the RTL and it was programmed through APB.
+    BOOST_TEST(c.at("outbound_translations").get<std::uint64_t>() > 0);
+    BOOST_TEST(c.at("inbound_translations").get<std::uint64_t>() > 0);
+    BOOST_TEST(c.at("register_writes").get<std::uint64_t>() > 0);
+    BOOST_TEST(c.at("rtl_cycles").get<std::uint64_t>() > 0);
+    BOOST_TEST(r.out.find("co-simulation speed") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(lockstep_over_pcitest_reports_zero_mismatches_and_coverage) {
+    const run_result r = epsim("run --set dwc.iatu.impl=lockstep");
+    check_pcitest_passed(r);
+    const json& l = r.report.at("iatu_cosim").at("lockstep");
+    BOOST_TEST(l.at("mismatches") == 0);
+    BOOST_TEST(l.at("first_mismatch") == "");
+    BOOST_TEST(l.at("compared").get<std::uint64_t>() > 100000);
+    // pcitest reaches the BARs through BAR-match windows and the MSI window by address.
+    BOOST_TEST(l.at("inbound_bar_match").get<std::uint64_t>() > 0);
+    BOOST_TEST(r.out.find("iatu lockstep:") != std::string::npos);
+    BOOST_TEST(r.out.find(" 0 mismatches") != std::string::npos);
+    BOOST_TEST(r.out.find("iatu coverage: outbound hits per window [") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(other_geometry_matches_the_tlm_iatu_in_lockstep) {
+    // The 4/2-window, 64 KiB geometry: the RTL run gives the same pcitest results as the TLM
+    // one (BAR sub-range tests need more inbound windows than 2, with either iATU).
+    const run_result tlm = epsim(std::string("run") + other_geometry);
+    const run_result ls = epsim(std::string("run --set dwc.iatu.impl=lockstep") + other_geometry);
+    BOOST_REQUIRE(tlm.report.is_object());
+    BOOST_REQUIRE(ls.report.is_object());
+    BOOST_TEST(ls.status == tlm.status);
+    BOOST_TEST(ls.report.at("totals") == tlm.report.at("totals"));
+    BOOST_TEST(ls.report.at("tests") == tlm.report.at("tests"));
+    BOOST_TEST(ls.report.at("iatu_cosim").at("lockstep").at("mismatches") == 0);
+    BOOST_TEST(ls.report.at("iatu_cosim").at("inbound_region_hits").size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_geometry_without_an_rtl_build_is_a_config_error) {
+    const run_result r = epsim("run --set dwc.iatu.impl=rtl --set dwc.iatu.outbound_windows=3");
+    BOOST_TEST(r.status == 2);
+    BOOST_TEST(r.out.find("epsim: error: dwc.iatu.impl = rtl: no RTL iATU was built for 3 "
+                          "outbound / 8 inbound windows") != std::string::npos,
+               r.out);
+    BOOST_TEST(r.out.find("(built: 8 outbound / 8 inbound windows") != std::string::npos, r.out);
+    BOOST_TEST(r.out.find("4 outbound / 2 inbound windows, align 64 KiB") != std::string::npos,
+               r.out);
+    // A viewport core has no RTL iATU either.
+    const run_result v = epsim("run --set dwc.iatu.impl=lockstep --set dwc.version=4.70a");
+    BOOST_TEST(v.status == 2);
+    BOOST_TEST(v.out.find("dwc.iatu.impl = lockstep: the RTL iATU has the unrolled layout only") !=
+                   std::string::npos,
+               v.out);
+}
+
+BOOST_AUTO_TEST_CASE(waves_round_trip_through_fst2vcd) {
+    const std::string fst = temp_path("w.fst");
+    const std::string model = fst.substr(0, fst.size() - 4) + ".model.vcd";
+    const run_result r = epsim("run --set dwc.iatu.impl=rtl --waves " + fst + short_run);
+    BOOST_TEST(r.status == 0, r.out);
+    BOOST_TEST(r.out.find("epsim: waves to " + fst) != std::string::npos);
+    const run_result v = shell(std::string(FST2VCD_PATH) + " " + fst);
+    BOOST_TEST(v.status == 0);
+    BOOST_TEST(v.out.find("$var wire 1 ") != std::string::npos);
+    BOOST_TEST(v.out.find(" ob_s_arvalid $end") != std::string::npos);
+    BOOST_TEST(v.out.find(" ib_m_awvalid $end") != std::string::npos);
+    BOOST_TEST(v.out.find("$enddefinitions") != std::string::npos);
+    // Time advanced and the clock toggled (value changes after the definitions).
+    const auto defs = v.out.find("$enddefinitions");
+    BOOST_TEST(v.out.find("\n#", defs) != std::string::npos);
+    // The model's signals in their own VCD.
+    const std::string m = slurp(model);
+    for (const char* sig : {"ltssm_state", "link_downstream_busy", "link_upstream_busy",
+                            "ep_app_irq", "ep_edma_irq", "host_msi_irq"})
+        BOOST_TEST(m.find(sig) != std::string::npos, sig);
+    BOOST_TEST(m.find("\n#") != std::string::npos);
+    std::remove(fst.c_str());
+    std::remove(model.c_str());
+    // With the TLM iATU only the model's file is written; a wrong extension is refused.
+    const std::string vcd = temp_path("t.vcd");
+    const run_result t = epsim("run --waves " + vcd + short_run);
+    BOOST_TEST(t.status == 0);
+    const std::string tmodel = vcd.substr(0, vcd.size() - 4) + ".model.vcd";
+    BOOST_TEST(slurp(tmodel).find("link_upstream_busy") != std::string::npos);
+    BOOST_TEST(!std::ifstream(vcd).good());
+    std::remove(tmodel.c_str());
+    const run_result bad = epsim("run --waves " + temp_path("w.txt") + short_run);
+    BOOST_TEST(bad.status == 2);
+    BOOST_TEST(bad.out.find("must end in .fst or .vcd") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(trace_is_valid_trace_event_json_with_the_named_tracks) {
+    const std::string file = temp_path("t.json");
+    const run_result r = epsim("run --set dwc.iatu.impl=rtl --trace " + file + short_run);
+    BOOST_TEST(r.status == 0, r.out);
+    const json j = json::parse(slurp(file), nullptr, false);
+    BOOST_REQUIRE(!j.is_discarded());
+    BOOST_REQUIRE(j.at("traceEvents").is_array());
+    std::map<int, std::string> processes;
+    std::map<std::pair<int, int>, std::string> threads;
+    for (const auto& e : j.at("traceEvents"))
+        if (e.at("ph") == "M" && e.at("name") == "process_name")
+            processes[e.at("pid").get<int>()] = e.at("args").at("name").get<std::string>();
+        else if (e.at("ph") == "M" && e.at("name") == "thread_name")
+            threads[{e.at("pid").get<int>(), e.at("tid").get<int>()}] =
+                e.at("args").at("name").get<std::string>();
+    std::set<std::string> with_events;
+    std::size_t complete = 0;
+    for (const auto& e : j.at("traceEvents")) {
+        if (e.at("ph") == "M") continue;
+        BOOST_TEST(e.at("ph") == "X");
+        BOOST_TEST(e.at("ts").is_number());
+        BOOST_TEST(e.at("dur").is_number());
+        BOOST_TEST(e.at("dur").get<double>() >= 0);
+        const std::pair<int, int> key{e.at("pid").get<int>(), e.at("tid").get<int>()};
+        BOOST_REQUIRE(threads.count(key));
+        with_events.insert(processes.at(key.first) + "/" + threads.at(key));
+        ++complete;
+    }
+    BOOST_TEST(complete > 100u);
+    for (const char* track :
+         {"PCIe link/downstream", "PCIe link/upstream", "iATU/inbound", "iATU/outbound",
+          "eDMA/WR ch0", "eDMA/RD ch0", "SMMU/walker", "CPU/ep_cpu"})
+        BOOST_TEST(with_events.count(track) == 1u, track);
+    std::remove(file.c_str());
+}
+
+BOOST_AUTO_TEST_CASE(trace_and_report_are_deterministic) {
+    const std::string a = temp_path("a.json"), b = temp_path("b.json");
+    const run_result ra = epsim("run --set dwc.iatu.impl=rtl --trace " + a + short_run);
+    const run_result rb = epsim("run --set dwc.iatu.impl=rtl --trace " + b + short_run);
+    BOOST_TEST(ra.status == 0);
+    BOOST_TEST(rb.status == 0);
+    const std::string ta = slurp(a), tb = slurp(b);
+    BOOST_TEST(!ta.empty());
+    BOOST_TEST((ta == tb));
+    BOOST_TEST(ra.report.dump() == rb.report.dump());
+    std::remove(a.c_str());
+    std::remove(b.c_str());
+}
