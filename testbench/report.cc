@@ -298,6 +298,14 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
 
     cfg::json soc;
     soc["dram_reads"] = p.dram.reads();
+    cfg::json masters = cfg::json::object();
+    for (const auto& [who, m] : p.dram.master_queues())
+        masters[who] = {{"accesses", m.accesses},
+                        {"bytes", m.bytes},
+                        {"mean_latency_ns", m.accesses ? m.latency_ns / m.accesses : 0.0},
+                        {"mean_queue_ns", m.accesses ? m.queue_ns / m.accesses : 0.0},
+                        {"max_queue_ns", m.max_queue_ns}};
+    soc["dram_masters"] = masters;
     soc["dram_writes"] = p.dram.writes();
     soc["decode_errors"] = p.noc.decode_errors();
     soc["ep_cpu_accesses"] = p.ep_cpu.accesses();

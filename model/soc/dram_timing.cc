@@ -24,7 +24,7 @@ double dram_timing::after_refresh(channel& ch, double t_ns) {
     return end;
 }
 
-double dram_timing::chunk(std::uint64_t addr, std::uint64_t len, double t_ns) {
+double dram_timing::chunk(std::uint64_t addr, std::uint64_t len, double t_ns, double& queue_ns) {
     const std::uint64_t unit = addr / p_.interleave_bytes;
     channel& ch = ch_[unit % p_.channels];
     const std::uint64_t local =
@@ -34,6 +34,7 @@ double dram_timing::chunk(std::uint64_t addr, std::uint64_t len, double t_ns) {
     const std::uint64_t row = row_index / p_.banks;
 
     double t = after_refresh(ch, std::max(t_ns, b.free_ns));
+    queue_ns = t - t_ns; // behind the bank's earlier accesses, or refresh
     double cas_at;
     if (b.open && b.row == row) {
         ++c_.row_hits;
@@ -52,24 +53,28 @@ double dram_timing::chunk(std::uint64_t addr, std::uint64_t len, double t_ns) {
     b.row = row;
     // A refresh window blocks the channel's data bus too.
     const double data_start = after_refresh(ch, std::max(cas_at + p_.t_cl_ns, ch.bus_free_ns));
+    queue_ns += data_start - (cas_at + p_.t_cl_ns); // behind the channel's data bus
     const double data_end = data_start + static_cast<double>(len) / p_.bytes_per_ns;
     ch.bus_free_ns = data_end;
     b.free_ns = cas_at + static_cast<double>(len) / p_.bytes_per_ns; // next column command
     return data_end;
 }
 
-double dram_timing::access(std::uint64_t addr, std::uint64_t len, double t_ns) {
+double dram_timing::access(std::uint64_t addr, std::uint64_t len, double t_ns, double* queue_ns) {
     ++c_.accesses;
     const double start = t_ns + p_.front_end_ns;
-    double done = start;
+    double done = start, waited = 0;
     // Split at interleave boundaries; the pieces go to their channels in parallel.
     while (len > 0) {
         const std::uint64_t n =
             std::min<std::uint64_t>(len, p_.interleave_bytes - addr % p_.interleave_bytes);
-        done = std::max(done, chunk(addr, n, start));
+        double q = 0;
+        done = std::max(done, chunk(addr, n, start, q));
+        waited = std::max(waited, q);
         addr += n;
         len -= n;
     }
+    if (queue_ns) *queue_ns = waited;
     return done;
 }
 

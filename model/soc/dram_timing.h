@@ -36,7 +36,9 @@ class dram_timing {
 public:
     explicit dram_timing(const dram_params& p);
     // An access of len bytes at addr ready at t_ns (absolute); returns when its data is done.
-    double access(std::uint64_t addr, std::uint64_t len, double t_ns);
+    // queue_ns (optional): how long it waited behind other accesses and refresh for its banks
+    // and data buses (0 on an idle memory).
+    double access(std::uint64_t addr, std::uint64_t len, double t_ns, double* queue_ns = nullptr);
     const dram_counters& counters() const { return c_; }
     const dram_params& params() const { return p_; }
 
@@ -51,7 +53,7 @@ private:
         std::vector<bank> banks;
         double bus_free_ns = 0;
     };
-    double chunk(std::uint64_t addr, std::uint64_t len, double t_ns);
+    double chunk(std::uint64_t addr, std::uint64_t len, double t_ns, double& queue_ns);
     double after_refresh(channel& ch, double t_ns);
 
     dram_params p_;

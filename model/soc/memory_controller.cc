@@ -98,12 +98,20 @@ void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_ti
     }
     soc_attr* a = nullptr;
     gp.get_extension(a);
-    ++per_master_[a ? to_string(a->initiator) : "?"];
+    const char* who = a ? to_string(a->initiator) : "?";
+    ++per_master_[who];
     if (timing_) {
         constexpr double ps_per_ns = 1000.0;
         const double now_ns = static_cast<double>((sc_core::sc_time_stamp() + delay).value()) /
                               ps_per_ns; // the kernel's resolution is 1 ps
-        const double done_ns = timing_->access(addr, len, now_ns);
+        double queue_ns = 0;
+        const double done_ns = timing_->access(addr, len, now_ns, &queue_ns);
+        master_stats& m = master_stats_[who];
+        ++m.accesses;
+        m.bytes += len;
+        m.latency_ns += done_ns - now_ns;
+        m.queue_ns += queue_ns;
+        m.max_queue_ns = std::max(m.max_queue_ns, queue_ns);
         delay =
             sc_core::sc_time::from_value(static_cast<std::uint64_t>(done_ns * ps_per_ns + 0.5)) -
             sc_core::sc_time_stamp();

@@ -7,7 +7,9 @@
 // The interrupt-generation window: a range of its addresses stores nothing; a write there is an
 // interrupt to the EP CPU carrying the value, through a FIFO of irq_window_fifo_depth entries
 // (overflow flagged and counted); reads there pop the FIFO (layout: firmware/hal/
-// irq_window_regs.h). Does not model (yet): DMI.
+// irq_window_regs.h). Per master: accesses, bytes, latency and the time spent queued behind other
+// masters' accesses. Does not model (yet): DMI, arbitration policies other than arrival order
+// (no QoS, no per-master priorities or bandwidth caps).
 #pragma once
 
 #include "core/sparse_memory.h"
@@ -43,6 +45,13 @@ public:
     std::uint64_t writes() const { return writes_; }
     const dram_timing* timing() const { return timing_.get(); }
     const std::map<std::string, std::uint64_t>& per_master() const { return per_master_; }
+    // Per master (soc_attr initiator): what it asked of DRAM and how long it queued behind other
+    // accesses (banks, data buses, refresh). Timed DRAM only.
+    struct master_stats {
+        std::uint64_t accesses = 0, bytes = 0;
+        double latency_ns = 0, queue_ns = 0, max_queue_ns = 0; // sums, and the worst wait
+    };
+    const std::map<std::string, master_stats>& master_queues() const { return master_stats_; }
     std::uint64_t window_writes() const { return window_writes_; }
     std::uint64_t window_overflows() const { return window_overflows_; }
 
@@ -60,6 +69,7 @@ private:
     bool window_level_ = false;
     sc_core::sc_event window_changed_;
     std::map<std::string, std::uint64_t> per_master_;
+    std::map<std::string, master_stats> master_stats_;
     std::uint64_t reads_ = 0, writes_ = 0;
 };
 
