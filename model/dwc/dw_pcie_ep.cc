@@ -204,13 +204,14 @@ void dw_pcie_ep::function_level_reset() {
 
 void dw_pcie_ep::poisoned_received(const pcie::pcie_tlp& t, std::uint64_t addr, sc_time& delay) {
     ++stats_.poisoned_tlps;
-    logger::get().warning("dwc",
-                          std::string(basename()) + ": poisoned " + pcie::to_string(t.type) + " " +
-                              hex(addr) + " from " + pcie::bdf_string(t.requester_id) +
-                              (t.type == pcie::tlp_type::mwr
-                                   ? ": Poisoned TLP Received, not written"
-                                   : ": Poisoned TLP Received, data discarded"),
-                          "poisoned");
+    logger::get().warning(
+        "dwc",
+        std::string(basename()) + ": poisoned " + pcie::to_string(t.type) + " " + hex(addr) +
+            " from " +
+            pcie::bdf_string(pcie::is_completion(t.type) ? t.completer_id : t.requester_id) +
+            (t.type == pcie::tlp_type::mwr ? ": Poisoned TLP Received, not written"
+                                           : ": Poisoned TLP Received, data discarded"),
+        "poisoned");
     aer_uncorrectable(aer_uncor_poisoned_tlp, &t, addr, delay);
 }
 

@@ -500,7 +500,8 @@ void root_complex::poisoned(root_port_state& in, tlm::tlm_generic_payload& gp, c
     port_cfg::record_uncorrectable(in.regs, port_cfg::unc_poisoned_tlp, gp);
     logger::get().warning("host",
                           in.regs.name() + ": poisoned " + to_string(t.type) + " " +
-                              hex(gp.get_address()) + " from " + bdf_string(t.requester_id) +
+                              hex(gp.get_address()) + " from " +
+                              bdf_string(is_completion(t.type) ? t.completer_id : t.requester_id) +
                               (t.type == tlp_type::mwr ? ": Poisoned TLP Received, write dropped"
                                                        : ": Poisoned TLP Received, data bad"),
                           "poisoned");
