@@ -121,6 +121,9 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
             std::printf("host:     %s\n", line.c_str());
     } else if (!result.cmd_ran)
         std::cout << fw::host::format_results(result.tests);
+    for (const auto& x : result.resets)
+        std::printf("%s before test %u: %s\n", x.kind.c_str(), x.before_test,
+                    x.status ? fw::err_name(x.status) : "done, device restored");
     if (result.enumerate_status)
         std::printf("enumeration failed: %s\n", fw::err_name(result.enumerate_status));
     for (const auto& d : result.devices)

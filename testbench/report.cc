@@ -168,6 +168,16 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
         tests.push_back(e);
     }
     j["tests"] = tests;
+    if (!r.resets.empty()) {
+        cfg::json resets = cfg::json::array();
+        for (const auto& x : r.resets)
+            resets.push_back({{"kind", x.kind},
+                              {"before_test", x.before_test},
+                              {"status", x.status},
+                              {"at_ns", x.at_ns},
+                              {"duration_ns", x.duration_ns}});
+        j["resets"] = resets;
+    }
     // Flat numbers a parameter sweep tabulates; every name carries its unit.
     j["metrics"] = cfg::json::object();
     j["metrics"]["tests_passed_count"] = r.passed();
@@ -232,6 +242,10 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
     link["width"] = p.link.width();
     link["link_down_faults"] = p.link.link_down_faults();
     link["tlps_failed_link_down"] = p.link.tlps_failed_link_down();
+    link["hot_resets"] = p.link.hot_resets();
+    link["poisoned_tlps_injected"] = {
+        {"upstream", p.link.stats(pcie::pcie_link::upstream).poisoned},
+        {"downstream", p.link.stats(pcie::pcie_link::downstream).poisoned}};
     link["downstream"] = link_dir(p.link.stats(pcie::pcie_link::downstream));
     link["upstream"] = link_dir(p.link.stats(pcie::pcie_link::upstream));
     {
@@ -270,6 +284,9 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
     ctl["aer_uncorrectable_status"] = p.ep.dbi_regs().read32(dwc::aer_uncor_status);
     ctl["correctable_errors"] = es.correctable_errors;
     ctl["link_down_resets"] = es.link_down_resets;
+    ctl["hot_resets"] = es.hot_resets;
+    ctl["function_level_resets"] = es.function_level_resets;
+    ctl["poisoned_tlps_received"] = es.poisoned_tlps;
     ctl["err_cor_messages_sent"] = es.err_cor_messages;
     ctl["aer_correctable_status"] = p.ep.dbi_regs().read32(dwc::aer_cor_status);
     j["controller"] = ctl;
@@ -292,6 +309,10 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
     rc["err_fatal_messages"] = rs.err_fatal_messages;
     rc["injected_faults"] = rs.injected_faults;
     rc["correctable_errors"] = rs.correctable_errors;
+    rc["poisoned_tlps_received"] = rs.poisoned_tlps;
+    rc["hot_resets"] = rs.hot_resets;
+    rc["root_port_aer_uncorrectable_status"] =
+        p.rc.root_port().read32(pcie::port_cfg::aer_cap + pcie::port_cfg::aer_uncor_status);
     rc["root_port_aer_correctable_status"] =
         p.rc.root_port().read32(pcie::port_cfg::aer_cap + pcie::port_cfg::aer_cor_status);
     j["root_complex"] = rc;

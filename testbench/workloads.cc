@@ -15,6 +15,7 @@ namespace epvp::tb {
 
 namespace {
 constexpr std::uint64_t ns_per_us = 1000;
+constexpr std::uint64_t ns_per_ms = 1000 * ns_per_us;
 
 fw::functions::epf_test_params epf_params(const cfg::platform_config& c) {
     fw::functions::epf_test_params p;
@@ -267,6 +268,11 @@ void load_pcitest(platform& p, workload_result& out) {
     opts.doorbell = true; // the function remaps a BAR onto the interrupt-generation window
     if (p.config().host.pcitest_msix_sample)
         opts.msix_vectors = {1, 2, 31, 32, 33, 1024, 2047, 2048};
+    opts.hot_reset_before_test = p.config().faults.hot_reset_before_test;
+    opts.flr_before_test = p.config().faults.flr_before_test;
+    opts.sbr_hold_ns = p.config().host.sbr_hold_us * ns_per_us;
+    opts.flr_wait_ns = p.config().host.flr_wait_ms * ns_per_ms;
+    opts.resets = &out.resets;
     p.load_host([&out, &hb, timeout_ns, retry_ns, opts](hal::platform& io) {
         fw::host::pci_host host(io, hb, timeout_ns, retry_ns);
         out.enumerate_status = host.enumerate(out.devices);
@@ -542,6 +548,8 @@ unsigned workload_result::failed() const {
     unsigned n = 0;
     for (const auto& t : tests)
         n += t.result == fw::host::verdict::fail;
+    for (const auto& x : resets) // a reset that failed fails the run
+        n += x.status != 0;
     return n;
 }
 unsigned workload_result::skipped() const {

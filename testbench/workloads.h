@@ -64,6 +64,7 @@ struct workload_result {
     std::uint64_t crs_retries = 0;
     std::uint64_t reenumerations = 0; // the host enumerated again after the link came back
     std::vector<fw::host::test_result> tests;
+    std::vector<fw::host::pcitest_reset> resets; // pcitest: the resets between tests
     // dma-sweep: the firmware's rows; the model's per-transfer records are in the eDMA.
     std::vector<fw::functions::dma_sweep_row> sweep_rows;
     int sweep_status = 0;

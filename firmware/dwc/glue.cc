@@ -18,7 +18,8 @@ epc::features soc_glue::features() const {
 }
 
 void soc_glue::enable_irqs() {
-    io_.wr32(board_.app.base + IRQ_ENABLE, IRQ_LINK_UP | IRQ_LINK_DOWN | IRQ_PERST_DEASSERT);
+    io_.wr32(board_.app.base + IRQ_ENABLE,
+             IRQ_LINK_UP | IRQ_LINK_DOWN | IRQ_PERST_DEASSERT | IRQ_FLR);
 }
 
 bool soc_glue::perst_deasserted() {
@@ -35,6 +36,10 @@ void soc_glue::set_config_retry(bool on) {
 
 void soc_glue::set_intx(bool asserted) {
     io_.rmw32(board_.app.base + CTRL, CTRL_SYS_INT, asserted ? CTRL_SYS_INT : 0);
+}
+
+void soc_glue::flr_done() {
+    io_.rmw32(board_.app.base + CTRL, CTRL_FLR_DONE, CTRL_FLR_DONE);
 }
 
 std::uint32_t soc_glue::ack_irq() {

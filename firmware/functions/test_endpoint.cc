@@ -103,6 +103,16 @@ void run_test_endpoint(hal::platform& io, const hal::ep_board& board, const epf_
             epf.link_down();
             ep.linkdown();
         }
+        if (ev & dwc::app_regs::IRQ_FLR) {
+            // Function-Level Reset: the function's configuration state is gone; stop what it
+            // was doing, write back its non-sticky registers and start it again.
+            io.log(hal::log_level::info, "ep", "FLR: re-initialising the function");
+            epf.link_down();
+            ep.linkdown();
+            epf.link_up();
+            ep.glue().flr_done();
+            io.log(hal::log_level::info, "ep", "FLR done");
+        }
         if (ev & dwc::app_regs::IRQ_LINK_UP) {
             io.log(hal::log_level::info, "ep", "link up");
             epf.link_up();

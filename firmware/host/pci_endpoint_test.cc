@@ -226,6 +226,22 @@ void pci_endpoint_test::probe() {
                ", test register BAR" + std::to_string(test_reg_bar_));
 }
 
+int pci_endpoint_test::reset_done(const pci_dev& dev) {
+    const int type = irq_type_;
+    // Whatever the function had enabled is gone (hot reset) or restored from a saved copy (FLR):
+    // set it up from scratch.
+    irq_type_ = PCITEST_IRQ_TYPE_UNDEFINED;
+    num_irqs_ = 0;
+    dev_ = dev;
+    probe_error_ = 0;
+    if (has_board()) probe();
+    if (probe_error_ || type == PCITEST_IRQ_TYPE_UNDEFINED) return probe_error_;
+    std::string detail;
+    const int r = alloc_irq_vectors(type, detail);
+    if (r) host_.io().log(hal::log_level::error, log_cat, dev_.name() + ": " + detail);
+    return r;
+}
+
 int pci_endpoint_test::check_driver(std::string& detail) const {
     if (!has_board()) {
         detail = "no host board description (MSI controller, host RAM)";
@@ -1108,23 +1124,64 @@ test_result skipped(const std::string& name, const std::string& reason) {
     return r;
 }
 
-// The result table: a failed test's reason gets the endpoint's AER errors that came with it
-// (read and cleared after every test, so each is charged to the test that raised it).
+// The result table: a failed test's reason gets the endpoint's and the root port's AER errors
+// that came with it (read and cleared after every test, so each is charged to the test that
+// raised it). The resets the options ask for happen between two rows.
 class result_table {
 public:
-    result_table(pci_host& host, const pci_dev& dev)
+    result_table(pci_host& host, const pci_dev& dev, const pcitest_options& options)
         : host_(host)
-        , dev_(dev) {}
+        , dev_(dev)
+        , options_(options) {
+        const int rp = host_.find(0, 0, 0);
+        if (rp >= 0) root_port_ = host_.tree()[static_cast<unsigned>(rp)];
+    }
+    void attach(pci_endpoint_test* driver) { driver_ = driver; }
+    const pci_dev& device() const { return dev_; }
     void push_back(test_result r) {
         const std::string aer = host_.take_aer_errors(dev_);
-        if (r.result == verdict::fail) r.reason += aer;
+        std::string rp_aer = root_port_.exp_cap ? host_.take_aer_errors(root_port_) : std::string();
+        if (!rp_aer.empty()) rp_aer = ", root port" + rp_aer.substr(1); // ", root port AER: ..."
+        if (r.result == verdict::fail) r.reason += aer + rp_aer;
         rows_.push_back(std::move(r));
+        const std::uint64_t next = rows_.size() + 1;
+        if (next == options_.hot_reset_before_test) reset(true, next);
+        if (next == options_.flr_before_test) reset(false, next);
     }
     std::vector<test_result> take() { return std::move(rows_); }
 
 private:
+    void reset(bool hot, std::uint64_t before) {
+        hal::platform& io = host_.io();
+        pcitest_reset rec;
+        rec.kind = hot ? "hot reset" : "FLR";
+        rec.before_test = static_cast<unsigned>(before);
+        rec.at_ns = io.now_ns();
+        if (hot) {
+            rec.status = host_.hot_reset(options_.sbr_hold_ns);
+            std::vector<pci_dev> endpoints;
+            if (!rec.status) rec.status = host_.enumerate(endpoints);
+            const int i = host_.find(dev_.bus, dev_.dev, dev_.fn);
+            if (!rec.status && i < 0) rec.status = -ENODEV;
+            if (!rec.status) dev_ = host_.tree()[static_cast<unsigned>(i)];
+        } else {
+            rec.status = host_.function_reset(dev_, options_.flr_wait_ns);
+        }
+        if (!rec.status && driver_) rec.status = driver_->reset_done(dev_);
+        rec.duration_ns = io.now_ns() - rec.at_ns;
+        io.log(rec.status ? hal::log_level::error : hal::log_level::info, log_cat,
+               rec.kind + " before test " + std::to_string(before) + ": " +
+                   (rec.status ? std::string("failed: ") + err_name(rec.status) : "done"));
+        // What the reset itself left in AER is not any test's.
+        (void)host_.take_aer_errors(dev_);
+        if (options_.resets) options_.resets->push_back(rec);
+    }
+
     pci_host& host_;
     pci_dev dev_;
+    pci_dev root_port_;
+    const pcitest_options& options_;
+    pci_endpoint_test* driver_ = nullptr;
     std::vector<test_result> rows_;
 };
 
@@ -1179,7 +1236,7 @@ test_result run_vector_test(pci_endpoint_test& t, const std::string& name, bool 
 
 std::vector<test_result> run_pcitest(pci_host& host, const hal::host_board& board,
                                      const pci_dev& dev, const pcitest_options& options) {
-    result_table out(host, dev);
+    result_table out(host, dev, options);
     host_mem mem(host.io(), board.ram);
     pci_endpoint_test_params params;
     params.test_reg_bar = options.test_reg_bar;
@@ -1188,6 +1245,7 @@ std::vector<test_result> run_pcitest(pci_host& host, const hal::host_board& boar
     params.xfer_timeout_ns = options.xfer_timeout_ns;
     params.seed = options.seed;
     pci_endpoint_test t(host, board, dev, mem, params);
+    out.attach(&t);
 
     // pci_ep_bar.BARn.BAR_TEST, pci_ep_basic.CONSECUTIVE_BAR_TEST.
     run_bar_tests(t, out);

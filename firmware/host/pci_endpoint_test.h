@@ -101,6 +101,11 @@ public:
     // register BAR, -ENODATA for a disabled BAR.
     int bar_subrange_test(unsigned bar, std::string& detail);
 
+    // After a reset of the function (pci_error_handlers.reset_done): the device may have moved
+    // (a re-enumeration) and its interrupt configuration is gone: probe again and set up the
+    // interrupt type that was in use. Returns 0 or the error of the probe / the set-up.
+    int reset_done(const pci_dev& dev);
+
     // Interrupt accounting since construction.
     std::uint64_t msi_messages() const { return msi_messages_; }
     std::uint64_t spurious_messages() const { return spurious_messages_; }
@@ -166,8 +171,23 @@ private:
     std::uint64_t msi_messages_ = 0, spurious_messages_ = 0, stale_messages_ = 0;
 };
 
+// A reset the runner performed between two tests.
+struct pcitest_reset {
+    std::string kind; // "hot reset" (Secondary Bus Reset) or "FLR"
+    unsigned before_test = 0;
+    int status = 0; // 0 or a negative errno
+    std::uint64_t at_ns = 0, duration_ns = 0;
+};
+
 // The kselftest run (tools/testing/selftests/pci_endpoint) with this harness's knobs.
 struct pcitest_options {
+    // Resets before the Nth test (1-based; 0 = none): Secondary Bus Reset on the root port
+    // followed by a new enumeration, or a Function-Level Reset of the endpoint (its state
+    // saved and restored); then the driver's reset_done(). Held / waited for sbr_hold_ns and
+    // flr_wait_ns. Each reset is recorded in *resets when given.
+    std::uint64_t hot_reset_before_test = 0, flr_before_test = 0;
+    std::uint64_t sbr_hold_ns = 2'000'000, flr_wait_ns = 100'000'000;
+    std::vector<pcitest_reset>* resets = nullptr;
     std::vector<unsigned> msix_vectors; // MSI-X vectors to test; empty = all, 1..2048
     bool dma = false;      // run the dma variant (the firmware must support FLAG_USE_DMA)
     bool doorbell = false; // run DOORBELL_TEST when the endpoint has the capability
@@ -180,7 +200,8 @@ struct pcitest_options {
 
 // The whole table, in this order: BAR0..5 BAR_TEST, CONSECUTIVE_BAR_TEST, LEGACY_IRQ_TEST,
 // MSI_TEST, MSIX_TEST, READ/WRITE/COPY_TEST (memcpy, then dma) per size, DOORBELL_TEST,
-// BAR0..5 BAR_SUBRANGE_TEST. Host buffers come from board.ram.
+// BAR0..5 BAR_SUBRANGE_TEST. Host buffers come from board.ram. A failed test's reason ends with
+// the AER errors the endpoint and the root port logged during it.
 std::vector<test_result> run_pcitest(pci_host& host, const hal::host_board& board,
                                      const pci_dev& dev, const pcitest_options& options = {});
 

@@ -145,6 +145,65 @@ bool pci_host::root_port_link_active() {
     return (cfg_read16(0, 0, 0, cap + pci::EXP_LNKSTA) & pci::EXP_LNKSTA_DLLLA) != 0;
 }
 
+int pci_host::hot_reset(std::uint64_t hold_ns) {
+    const int rp = find(0, 0, 0);
+    if (rp < 0 || !tree_[static_cast<unsigned>(rp)].exp_cap) return -ENODEV;
+    const std::uint16_t ctl = cfg_read16(0, 0, 0, pci::BRIDGE_CONTROL);
+    io_.log(hal::log_level::info, "pci", "00:00.0: Secondary Bus Reset");
+    cfg_write16(0, 0, 0, pci::BRIDGE_CONTROL, ctl | pci::BRIDGE_CTL_BUS_RESET);
+    io_.delay_ns(hold_ns);
+    cfg_write16(0, 0, 0, pci::BRIDGE_CONTROL, ctl & ~pci::BRIDGE_CTL_BUS_RESET);
+    return wait_link(0, 0, tree_[static_cast<unsigned>(rp)].exp_cap);
+}
+
+int pci_host::function_reset(const pci_dev& d, std::uint64_t wait_ns) {
+    if (!d.exp_cap ||
+        !(cfg_read32(d.bus, d.dev, d.fn, d.exp_cap + pci::EXP_DEVCAP) & pci::EXP_DEVCAP_FLR)) {
+        io_.log(hal::log_level::error, "pci", d.name() + ": not FLR capable");
+        return -ENOTTY;
+    }
+    // pci_save_state: what the function loses.
+    std::uint32_t bars[pci::STD_NUM_BARS];
+    for (unsigned b = 0; b < pci::STD_NUM_BARS; ++b)
+        bars[b] = cfg_read32(d.bus, d.dev, d.fn, pci::BASE_ADDRESS_0 + 4 * b);
+    const std::uint16_t cmd = cfg_read16(d.bus, d.dev, d.fn, pci::COMMAND);
+    const std::uint8_t line = cfg_read8(d.bus, d.dev, d.fn, pci::INTERRUPT_LINE);
+    const std::uint16_t devctl = cfg_read16(d.bus, d.dev, d.fn, d.exp_cap + pci::EXP_DEVCTL);
+    const std::uint16_t devctl2 = cfg_read16(d.bus, d.dev, d.fn, d.exp_cap + pci::EXP_DEVCTL2);
+    // MSI: flags, address low, then address high and data (64-bit) or data.
+    constexpr unsigned msi_dwords_64 = 4, msi_dwords_32 = 3;
+    std::uint32_t msi[msi_dwords_64] = {};
+    const unsigned msi_dwords =
+        d.msi_cap &&
+                (cfg_read16(d.bus, d.dev, d.fn, d.msi_cap + pci::MSI_FLAGS) & pci::MSI_FLAGS_64BIT)
+            ? msi_dwords_64
+            : msi_dwords_32;
+    if (d.msi_cap)
+        for (unsigned i = 0; i < msi_dwords; ++i)
+            msi[i] = cfg_read32(d.bus, d.dev, d.fn, d.msi_cap + 4 * i);
+    const std::uint16_t msix =
+        d.msix_cap ? cfg_read16(d.bus, d.dev, d.fn, d.msix_cap + pci::MSIX_FLAGS) : 0;
+
+    io_.log(hal::log_level::info, "pci", d.name() + ": Function-Level Reset");
+    cfg_write16(d.bus, d.dev, d.fn, d.exp_cap + pci::EXP_DEVCTL, devctl | pci::EXP_DEVCTL_BCR_FLR);
+    io_.delay_ns(wait_ns);
+    std::uint16_t vendor = 0;
+    if (int r = read_vendor(d.bus, d.dev, d.fn, vendor)) return r;
+
+    // pci_restore_state: BARs and capabilities first, Command (decoding, mastering) last.
+    for (unsigned b = 0; b < pci::STD_NUM_BARS; ++b)
+        cfg_write32(d.bus, d.dev, d.fn, pci::BASE_ADDRESS_0 + 4 * b, bars[b]);
+    cfg_write8(d.bus, d.dev, d.fn, pci::INTERRUPT_LINE, line);
+    cfg_write16(d.bus, d.dev, d.fn, d.exp_cap + pci::EXP_DEVCTL, devctl);
+    cfg_write16(d.bus, d.dev, d.fn, d.exp_cap + pci::EXP_DEVCTL2, devctl2);
+    if (d.msi_cap)
+        for (unsigned i = msi_dwords; i-- > 0;) // the flags (enable) last
+            cfg_write32(d.bus, d.dev, d.fn, d.msi_cap + 4 * i, msi[i]);
+    if (d.msix_cap) cfg_write16(d.bus, d.dev, d.fn, d.msix_cap + pci::MSIX_FLAGS, msix);
+    cfg_write16(d.bus, d.dev, d.fn, pci::COMMAND, cmd);
+    return 0;
+}
+
 int pci_host::find(unsigned bus, unsigned dev, unsigned fn) const {
     for (std::size_t i = 0; i < tree_.size(); ++i)
         if (tree_[i].bus == bus && tree_[i].dev == dev && tree_[i].fn == fn)

@@ -121,6 +121,18 @@ public:
     // Data Link Layer Link Active of the root port 00:00.0 (after an enumerate()).
     bool root_port_link_active();
 
+    // Hot reset of everything below root port 00:00.0 (pci_reset_secondary_bus): Bridge Control
+    // Secondary Bus Reset set, held hold_ns, cleared; then waits (bounded) for the link to come
+    // back. The devices below lost their configuration: enumerate() again afterwards. Returns
+    // 0, -ENODEV (no root port) or -ETIMEDOUT.
+    int hot_reset(std::uint64_t hold_ns);
+    // Function-Level Reset (pcie_flr with pci_save_state / pci_restore_state): saves the
+    // function's configuration (Command, BARs, Interrupt Line, Device Control 1/2, MSI, MSI-X
+    // control), writes Device Control Initiate FLR, waits wait_ns (PCIe: 100 ms), waits
+    // (bounded) until the function answers configuration reads (CRS), and restores it. Returns
+    // 0, -ENOTTY (not FLR capable) or -ETIMEDOUT.
+    int function_reset(const pci_dev& d, std::uint64_t wait_ns);
+
     // Every function found by the last enumerate(), parents before children; pci_dev::parent
     // indexes this vector.
     const std::vector<pci_dev>& tree() const { return tree_; }

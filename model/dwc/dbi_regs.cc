@@ -68,6 +68,8 @@ const char* to_string(ltssm s) {
         return "CFG_IDLE";
     case ltssm::l0:
         return "L0";
+    case ltssm::hot_reset:
+        return "HOT_RESET";
     case ltssm::recovery_lock:
         return "RCVRY_LOCK";
     }

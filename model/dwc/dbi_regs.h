@@ -55,6 +55,7 @@ constexpr std::uint32_t aer_cor_mask = aer_cap + 0x14;
 constexpr std::uint32_t aer_cap_ctrl = aer_cap + 0x18;
 constexpr std::uint32_t aer_header_log = aer_cap + 0x1C; // 4 registers
 constexpr std::uint32_t aer_uncor_bits = 0x03FFF030u;
+constexpr std::uint32_t aer_uncor_poisoned_tlp = 1u << 12;
 constexpr std::uint32_t aer_uncor_completion_timeout = 1u << 14;
 constexpr std::uint32_t aer_uncor_completer_abort = 1u << 15;
 constexpr std::uint32_t aer_uncor_unsupported_request = 1u << 20;
@@ -122,6 +123,7 @@ enum class ltssm : std::uint8_t {
     cfg_idle = 0x10,
     l0 = 0x11,
     recovery_lock = 0x0D,
+    hot_reset = 0x1F, // S_HOT_RESET: the hot-reset training sequence received
 };
 const char* to_string(ltssm s);
 

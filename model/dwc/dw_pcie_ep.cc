@@ -28,6 +28,8 @@ constexpr std::uint32_t legacy_edma_base = 0x970; // PCIE_DMA_VIEWPORT_BASE
 constexpr std::uint32_t legacy_edma_end = 0xB00;
 constexpr std::uint32_t edma_space_bytes = 0x80000;
 constexpr std::uint32_t all_ones = 0xFFFFFFFFu;
+constexpr std::uint32_t devctl_initiate_flr = 1u << 15; // Device Control: Initiate FLR (write 1)
+constexpr std::uint32_t devcap_flr_capable = 1u << 28;
 
 // --trace: one event per translated request on the iATU's track of its direction, from the
 // time the request entered the iATU to the time it left translated.
@@ -86,7 +88,13 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
             dbi_.set_bits(rebar_entry_ctrl(i), rebar_ctrl_size_mask, code << rebar_ctrl_size_shift);
         });
     }
-    app_regs_.on_write(app::ctrl, [this](std::uint32_t, std::uint32_t, std::uint32_t) {
+    app_regs_.on_write(app::ctrl, [this](std::uint32_t, std::uint32_t, std::uint32_t nv) {
+        if (nv & app::ctrl_flr_done) {
+            // app_flr_pf_done: the firmware has re-initialised its function (self-clearing).
+            app_regs_.set_bits(app::ctrl, app::ctrl_flr_done, 0);
+            app_regs_.set_bits(app::status, app::status_flr_active, 0);
+            logger::get().info("dwc", std::string(basename()) + ": FLR done (app_flr_pf_done)");
+        }
         ltssm_kick_.notify(sc_core::SC_ZERO_TIME);
         update_intx();
     });
@@ -162,9 +170,49 @@ void dw_pcie_ep::link_down_reset() {
     bus_ = dev_ = 0;
     intx_sent_ = false;
     dbi_.set_bits(port_debug1, port_debug1_in_training | port_debug1_link_up, 0);
-    app_regs_.set_bits(app::status, app::status_link_up, 0);
+    app_regs_.set_bits(app::status, app::status_link_up | app::status_flr_active, 0);
     logger::get().info("ltssm", std::string(basename()) +
                                     ": link down: non-sticky registers reset to their defaults");
+}
+
+void dw_pcie_ep::function_level_reset() {
+    ++stats_.function_level_resets;
+    // The function's state resets; the link's does not (it stays in L0, trained as it was).
+    const std::uint32_t keep[] = {exp_cap + c::exp_lnkctl, port_debug0, port_debug1};
+    std::uint32_t kept[sizeof keep / sizeof keep[0]];
+    for (unsigned i = 0; i < sizeof keep / sizeof keep[0]; ++i)
+        kept[i] = dbi_.read32(keep[i]);
+    dbi_.reset(false);
+    for (unsigned i = 0; i < sizeof keep / sizeof keep[0]; ++i)
+        dbi_.set32(keep[i], kept[i]);
+    // In-flight work of the function is discarded.
+    if (edma_) edma_->stop_all("Function-Level Reset");
+    if (intx_sent_) {
+        requester_.set_requester_id(requester_id());
+        sc_time d = access_delay_;
+        requester_.posted(*pcie_tx.operator->(), pcie::tlp_type::msg, 0, nullptr, 0, d,
+                          pcie::msg_code::deassert_inta);
+        intx_sent_ = false;
+        ++stats_.intx_messages;
+    }
+    app_regs_.set_bits(app::status, app::status_flr_active, app::status_flr_active);
+    raise_app_irq(app::irq_flr);
+    logger::get().info("dwc", std::string(basename()) +
+                                  ": Function-Level Reset: non-sticky function registers reset; "
+                                  "configuration requests get CRS until the firmware is done");
+}
+
+void dw_pcie_ep::poisoned_received(const pcie::pcie_tlp& t, std::uint64_t addr, sc_time& delay) {
+    ++stats_.poisoned_tlps;
+    logger::get().warning(
+        "dwc",
+        std::string(basename()) + ": poisoned " + pcie::to_string(t.type) + " " + hex(addr) +
+            " from " +
+            pcie::bdf_string(pcie::is_completion(t.type) ? t.completer_id : t.requester_id) +
+            (t.type == pcie::tlp_type::mwr ? ": Poisoned TLP Received, not written"
+                                           : ": Poisoned TLP Received, data discarded"),
+        "poisoned");
+    aer_uncorrectable(aer_uncor_poisoned_tlp, &t, addr, delay);
 }
 
 void dw_pcie_ep::set_ltssm(ltssm s) {
@@ -184,7 +232,11 @@ void dw_pcie_ep::ltssm_thread() {
         if (ltssm_ == ltssm::l0 && link_ && !link_->is_up()) {
             // The link was lost under us (surprise down): Recovery fails, back to Detect. The
             // Data Link Layer reports DL_Down: a link-down reset of the non-sticky registers.
-            set_ltssm(ltssm::recovery_lock);
+            // A hot reset (the partner's training sets with Hot Reset) goes through Hot Reset;
+            // otherwise Recovery fails.
+            const bool hot = link_->hot_reset_received();
+            if (hot) ++stats_.hot_resets;
+            set_ltssm(hot ? ltssm::hot_reset : ltssm::recovery_lock);
             link_down_reset();
             set_ltssm(ltssm::detect_quiet);
             raise_app_irq(app::irq_link_down);
@@ -514,9 +566,12 @@ void dw_pcie_ep::cfg_write32(std::uint32_t off, std::uint32_t value, std::uint32
         dbi_.set32(off, (dbi_.read32(off) & ~writable) | (value & writable));
         return;
     }
+    const bool flr = off == exp_cap + c::exp_devctl && (value & byte_mask & devctl_initiate_flr) &&
+                     (dbi_.read32(exp_cap + c::exp_devcap) & devcap_flr_capable);
     if (!dbi_.write32(off, value, byte_mask, reg_writer::wire, false))
         logger::get().unimplemented_once("cfg", hex(off),
                                          "config offset " + hex(off, 3) + " not modelled");
+    if (flr) function_level_reset();
 }
 
 pcie::completer_params dw_pcie_ep::completer() const {
@@ -533,6 +588,15 @@ pcie::completer_params dw_pcie_ep::completer() const {
 void dw_pcie_ep::rx_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     pcie::pcie_tlp& t = pcie::tlp_of(gp);
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    if (t.poisoned) {
+        // Poisoned TLP Received; a write is not performed, a completion's data is bad (the
+        // requester sees it through its pending request).
+        poisoned_received(t, gp.get_address(), delay);
+        if (t.type == pcie::tlp_type::mwr) {
+            ++stats_.mem_writes;
+            return;
+        }
+    }
     switch (t.type) {
     case pcie::tlp_type::cfgrd0:
     case pcie::tlp_type::cfgwr0:
@@ -563,7 +627,8 @@ void dw_pcie_ep::handle_config(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
     ++stats_.cfg_requests;
     access_delay_ = delay;
     auto& tx = *pcie_tx.operator->();
-    if (app_regs_.read32(app::ctrl) & app::ctrl_req_retry_en) {
+    if ((app_regs_.read32(app::ctrl) & app::ctrl_req_retry_en) ||
+        (app_regs_.read32(app::status) & app::status_flr_active)) {
         ++stats_.crs_completions;
         pcie::completer_params cp = completer();
         cp.completer_id = t.target_id;
@@ -772,6 +837,9 @@ void dw_pcie_ep::axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
                     return fail(req, tlm::TLM_GENERIC_ERROR_RESPONSE,
                                 "MRd " + hex(a) + ": completion timeout");
                 }
+                if (r.poisoned)
+                    return fail(req, tlm::TLM_GENERIC_ERROR_RESPONSE,
+                                "MRd " + hex(a) + ": completion poisoned (EP bit)");
                 if (r.link_error || !r.completed || r.status != pcie::cpl_status::sc)
                     return fail(req, tlm::TLM_GENERIC_ERROR_RESPONSE,
                                 r.link_error   ? std::string("MRd not sent")
@@ -936,8 +1004,9 @@ pcie::cpl_status dw_pcie_ep::pcie_read(std::uint64_t pci_addr, unsigned char* da
         wait->link = link_->last_link_wait(pcie::pcie_link::upstream);
         wait->credits = link_->last_credit_wait(pcie::pcie_link::upstream);
         wait->completions = r.completions;
+        wait->poisoned = r.poisoned;
     }
-    if (r.link_error || !r.completed) return pcie::cpl_status::ur;
+    if (r.link_error || !r.completed || (r.poisoned && !wait)) return pcie::cpl_status::ur;
     return r.status;
 }
 

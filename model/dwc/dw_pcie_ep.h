@@ -29,7 +29,18 @@
 // (the table's sticky column; DBI2, iATU and eDMA keep their state), the captured bus/device
 // numbers cleared, the glue's link-down interrupt; training starts again when the partner is
 // back (LTSSM enable still set).
-// eDMA: see edma.h. Does not model (yet): the MSI-X doorbell, multiple functions, poisoned TLPs,
+// Hot reset (the root port's Secondary Bus Reset): L0 -> Hot Reset -> Detect, the same reset of
+// the non-sticky registers and link-down interrupt; training again once the reset is released.
+// Poisoned TLPs (EP bit) received: Poisoned TLP in AER (uncorrectable, non-fatal by default,
+// header log) and ERR_NONFATAL; an MWr is not written to the SoC, a CplD's data is bad: the EP
+// CPU's load gets SLVERR, the eDMA read channel aborts (rd_err_status POISONED).
+// Function-Level Reset (Device Control bit 15 written 1 by the host; Device Capabilities says
+// FLR capable): the function's non-sticky registers reset (Command, BARs, Device Control, MSI,
+// MSI-X, ...; the link's state and port logic stay), running eDMA channels stop, INTx is
+// deasserted, the glue's FLR interrupt and APP_STATUS.FLR_ACTIVE (cfg_flr_pf_active) are set, and
+// configuration requests are answered with CRS until the firmware writes APP_CTRL.FLR_DONE
+// (app_flr_pf_done).
+// eDMA: see edma.h. Does not model (yet): the MSI-X doorbell, multiple functions,
 // power management, Type 1 configuration requests, outbound CFG/IO/MSG regions.
 #pragma once
 
@@ -121,7 +132,8 @@ public:
                       outbound_reads = 0, outbound_writes = 0, outbound_tlps = 0,
                       outbound_errors = 0, outbound_misses = 0, intx_messages = 0,
                       iatu_reprogram_in_flight = 0, completion_timeouts = 0, err_messages = 0,
-                      correctable_errors = 0, err_cor_messages = 0, link_down_resets = 0;
+                      correctable_errors = 0, err_cor_messages = 0, link_down_resets = 0,
+                      poisoned_tlps = 0, hot_resets = 0, function_level_resets = 0;
     };
     const counters& stats() const { return stats_; }
 
@@ -143,6 +155,9 @@ private:
     void aer_correctable(std::uint32_t bit, sc_core::sc_time when);
     void err_cor_thread();
     void link_down_reset(); // DL_Down: non-sticky registers, captured bus/device numbers
+    void function_level_reset();
+    // A TLP received with the EP bit: AER Poisoned TLP (and ERR_NONFATAL), counted, logged.
+    void poisoned_received(const pcie::pcie_tlp& t, std::uint64_t addr, sc_core::sc_time& delay);
 
     // DBI aperture, one dword.
     std::uint32_t dbi_read32(std::uint32_t offset);

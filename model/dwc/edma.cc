@@ -294,6 +294,7 @@ struct edma::step {
         ll_runaway,
         cpl_ur,
         cpl_ca,
+        cpl_poisoned,
         mwr_failed,
     };
     kind fault = kind::none;
@@ -455,6 +456,17 @@ void edma::reset() {
             ch->running = ch->pending = ch->stop = ch->rerun = false;
         }
     update_irq();
+}
+
+void edma::stop_all(const char* why) {
+    for (auto& v : channels_)
+        for (auto& ch : v)
+            if (ch->running) {
+                ch->stop = true;
+                ++counters_.stops;
+                logger::get().info(log_cat, std::string(dir_label(ch->dir)) + " ch" +
+                                                std::to_string(ch->index) + " stopped: " + why);
+            }
 }
 
 void edma::on_doorbell(edma_dir d, std::uint32_t value) {
@@ -864,6 +876,7 @@ edma::step edma::read_block(run_state& r, sc_time start) {
         ++r.rec.tlps;
         r.last_request = issued + w.link + w.credits; // when the MRd went out
         tag = arrived; // the tag is free again when the last completion arrived
+        if (w.poisoned) return {step::kind::cpl_poisoned, later(arrived, local_done)};
         if (st != pcie::cpl_status::sc)
             return {st == pcie::cpl_status::ca ? step::kind::cpl_ca : step::kind::cpl_ur,
                     later(arrived, local_done)};
@@ -1000,6 +1013,11 @@ void edma::finish(run_state& r, const step& s) {
         why = "MRd completed with CA";
         err_reg = rd_err_status_hi;
         err_bits = bit << rd_err_hi_ca_shift;
+        break;
+    case step::kind::cpl_poisoned:
+        why = "MRd completion poisoned (EP bit): data discarded";
+        err_reg = rd_err_status_hi;
+        err_bits = bit << rd_err_hi_poisoned_shift;
         break;
     case step::kind::mwr_failed:
         why = "MWr could not be sent (link down or bus mastering off)";

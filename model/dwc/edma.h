@@ -236,6 +236,9 @@ public:
     void write32(std::uint32_t offset, std::uint32_t value, const sc_core::sc_time& delay);
     // Cold reset: every register; running channels stop without status or interrupt.
     void reset();
+    // Function-Level Reset: every running channel stops (as by engine disable) and reports it;
+    // registers keep their values (the firmware programs them again).
+    void stop_all(const char* why);
 
     unsigned channels(edma_dir d) const {
         return d == edma_dir::write ? p_.write_channels : p_.read_channels;

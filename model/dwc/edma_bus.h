@@ -19,6 +19,7 @@ struct tlp_wait {
     sc_core::sc_time link;    // the link direction (or the controller datapath) was busy
     sc_core::sc_time credits; // the receiver had not advertised enough flow-control credits
     unsigned completions = 0; // for a read: the completion TLPs that answered it
+    bool poisoned = false;    // for a read: a completion had the EP bit (the data is bad)
 };
 
 class edma_bus {
@@ -32,7 +33,8 @@ public:
     virtual bool pcie_write(std::uint64_t pci_addr, const unsigned char* data, unsigned len,
                             sc_core::sc_time& delay, tlp_wait* wait = nullptr) = 0;
     // One MRd TLP: len <= mrrs(), not crossing 4 KiB; data filled from its completions.
-    // Returns the completion status; UR if there was no completion or the link is down.
+    // Returns the completion status; UR if there was no completion or the link is down. A
+    // poisoned completion sets wait->poisoned (without `wait` it reads as UR).
     virtual pcie::cpl_status pcie_read(std::uint64_t pci_addr, unsigned char* data, unsigned len,
                                        sc_core::sc_time& delay, tlp_wait* wait = nullptr) = 0;
     // Device Control as the host programmed it, and the tag limit.

@@ -156,6 +156,37 @@ unsigned pcie_link::lcrc_failures(direction d) {
     return n;
 }
 
+bool pcie_link::poison_next(direction d, tlp_type t) {
+    using filter = link_params::poison_params::filter;
+    const auto& p = p_.poison;
+    if ((!p.nth_tlp && p.rate <= 0) || static_cast<int>(d) != p.direction) return false;
+    if (t != tlp_type::mwr && t != tlp_type::cpld) return false;
+    if ((p.type == filter::mwr && t != tlp_type::mwr) ||
+        (p.type == filter::cpld && t != tlp_type::cpld))
+        return false;
+    ++poison_index_[d];
+    if (p.nth_tlp && poison_index_[d] == p.nth_tlp) return true;
+    return p.rate > 0 && draw(d) < p.rate;
+}
+
+void pcie_link::hot_reset(bool asserted) {
+    if (asserted == hot_reset_) return;
+    hot_reset_ = asserted;
+    if (asserted) {
+        ++hot_resets_;
+        partner_lost_ = true;
+        logger::get().info("link", std::string(basename()) +
+                                       ": hot reset (Secondary Bus Reset): training sequence "
+                                       "with the Hot Reset bit");
+        down();
+        return;
+    }
+    partner_lost_ = false;
+    logger::get().info("link",
+                       std::string(basename()) + ": hot reset released; the link may train");
+    partner_back_.notify(sc_core::SC_ZERO_TIME);
+}
+
 void pcie_link::tell(direction d, dll_error e, sc_time when) {
     for (auto& cb : dll_listeners_)
         cb(d, e, when);
@@ -393,6 +424,18 @@ void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay)
         tell(d, e.e, e.when);
 
     delay = arrival - sc_core::sc_time_stamp();
+    // The EP bit, injected for this transmission only (the sender's extension is its own).
+    const bool was_poisoned = t.poisoned;
+    if (poison_next(d, t.type)) {
+        t.poisoned = true;
+        ++c.poisoned;
+        logger::get().warning("link",
+                              std::string(basename()) + ": fault injection: " + to_string(t.type) +
+                                  " " + hex(gp.get_address()) + " " +
+                                  (d == downstream ? "downstream" : "upstream") +
+                                  " poisoned (EP bit)",
+                              "poison");
+    }
     for (const auto& o : tlp_observers_)
         o(d, gp, start, next_free_[d]);
     if (logger::get().enabled("tlp"))
@@ -402,9 +445,10 @@ void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay)
                        " req=" + bdf_string(t.requester_id) + " tag=" + std::to_string(t.tag) +
                        (is_completion(t.type) ? std::string(" status=") + to_string(t.status)
                                               : std::string()) +
-                       " start=" + logger::format_time(start.value()) +
+                       (t.poisoned ? " EP" : "") + " start=" + logger::format_time(start.value()) +
                        " arrive=" + logger::format_time(arrival.value()));
     (d == downstream ? dn_out : up_out)->b_transport(gp, delay);
+    t.poisoned = was_poisoned;
 }
 
 } // namespace epvp::pcie

@@ -37,6 +37,12 @@
 // the partner is absent for down_duration (partner_present() false, partner_back() notified
 // after), then the ports may train again. A link that goes down flushes its replay buffers and
 // credit state.
+// Poisoned TLPs (link_params::poison): the Nth TLP with data of a direction and type (MWr, CplD or
+// either), or each such TLP with a rate drawn from the fault PRNG, arrives with the EP bit set
+// (the pcie_tlp extension's `poisoned`, for that transmission only); the receiver handles it.
+// Hot reset: hot_reset(true) (the upstream port's Secondary Bus Reset) sends the hot-reset
+// training sequence: the link goes down and the downstream port sees hot_reset_received() until
+// hot_reset(false); then the partner is back and the ports may train again.
 // Does not model: lane-to-lane skew, L0s/L1, TLP prefixes, relaxed ordering, virtual channels
 // other than VC0, FLIT-level retry in Gen6 (FLIT mode uses the same per-TLP retry).
 #pragma once
@@ -95,6 +101,14 @@ struct link_params {
     // receivers lose the partner); it can train again `down_duration` later.
     sc_core::sc_time down_at = sc_core::SC_ZERO_TIME;
     sc_core::sc_time down_duration = sc_core::sc_time(100, sc_core::SC_US);
+    // Poisoned TLP injection (EP bit), counted over TLPs with data (MWr, CplD) of `direction`.
+    struct poison_params {
+        enum class filter { any, mwr, cpld };
+        std::uint64_t nth_tlp = 0; // 1-based among the TLPs that pass the filter; 0 = off
+        double rate = 0;           // per TLP that passes the filter, from the fault PRNG
+        int direction = 1;         // pcie_link::direction
+        filter type = filter::any;
+    } poison;
 };
 
 // Usable bytes per second of one lane at a generation after line coding (Gen6: TLP bytes of
@@ -126,6 +140,11 @@ public:
     const sc_core::sc_event& partner_back() const { return partner_back_; }
     std::uint64_t tlps_failed_link_down() const { return failed_link_down_; }
     std::uint64_t link_down_faults() const { return link_down_faults_; }
+    // Secondary Bus Reset of the upstream port: asserted, the link goes down and the downstream
+    // port receives the hot-reset sequence (no training while held); released, it may train.
+    void hot_reset(bool asserted);
+    bool hot_reset_received() const { return hot_reset_; }
+    std::uint64_t hot_resets() const { return hot_resets_; }
     unsigned gen() const { return gen_; }
     unsigned width() const { return width_; }
     void on_state_change(std::function<void(bool up)> cb) { listeners_.push_back(std::move(cb)); }
@@ -165,6 +184,7 @@ public:
                       bad_dllps = 0, rollovers = 0, retrains = 0, bytes_replayed = 0;
         sc_core::sc_time time_lost = sc_core::SC_ZERO_TIME; // later arrival caused by replays
         sc_core::sc_time replay_buffer_stall = sc_core::SC_ZERO_TIME;
+        std::uint64_t poisoned = 0; // TLPs sent with the EP bit injected
     };
     const counters& stats(direction d) const { return stats_[d]; }
     // Waits of the TLP carried last in a direction (read right after the transport returns).
@@ -200,6 +220,8 @@ private:
                                            sc_core::sc_time start);
     // How many transmissions of the next TLP of direction d fail their LCRC check.
     unsigned lcrc_failures(direction d);
+    // Whether the next TLP of direction d and type t gets the EP bit injected.
+    bool poison_next(direction d, tlp_type t);
     double draw(direction d); // uniform [0, 1) from the fault PRNG of a direction
     void tell(direction d, dll_error e, sc_core::sc_time when);
     static credit_class class_of(tlp_type t);
@@ -229,6 +251,9 @@ private:
     std::uint64_t replay_used_[2] = {0, 0};
     std::uint64_t prng_[2] = {0, 0};
     std::uint64_t tlp_index_[2] = {0, 0};
+    std::uint64_t poison_index_[2] = {0, 0};
+    bool hot_reset_ = false;
+    std::uint64_t hot_resets_ = 0;
     bool partner_lost_ = false;
     bool fault_pending_ = false; // the link-down instant is ahead and not yet trained past
     sc_core::sc_event partner_back_;

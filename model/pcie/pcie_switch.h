@@ -69,6 +69,7 @@ constexpr std::uint32_t acs_cap = 0x130; // DSPs: after AER
 constexpr std::uint32_t acs_cap_ctrl = 0x04;
 constexpr std::uint32_t acs_egress_vector = 0x08;
 // AER uncorrectable error bits.
+constexpr std::uint32_t unc_poisoned_tlp = 1u << 12;
 constexpr std::uint32_t unc_unexpected_completion = 1u << 16;
 constexpr std::uint32_t unc_unsupported_request = 1u << 20;
 constexpr std::uint32_t unc_acs_violation = 1u << 21;

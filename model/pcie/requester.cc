@@ -38,7 +38,8 @@ np_result tlp_requester::request(tlm::tlm_fw_transport_if<>& out, tlp_type type,
                 0,
                 cpl_status::sc,
                 sc_core::SC_ZERO_TIME,
-                true};
+                true,
+                false};
     ++active_;
 
     pcie_tlp ext;
@@ -76,7 +77,9 @@ np_result tlp_requester::request(tlm::tlm_fw_transport_if<>& out, tlp_type type,
     }
     r.status = done.status;
     r.completions = done.count;
-    r.completed = done.any && (done.status != cpl_status::sc || done.received >= done.len);
+    r.poisoned = done.poisoned;
+    r.completed =
+        done.any && (done.status != cpl_status::sc || done.poisoned || done.received >= done.len);
     if (done.any && done.last > delay) delay = done.last;
     return r;
 }
@@ -120,6 +123,10 @@ bool tlp_requester::accept_completion(tlm::tlm_generic_payload& gp, const sc_cor
     p.last = delay;
     if (t.status != cpl_status::sc) {
         p.status = t.status;
+        return true;
+    }
+    if (t.poisoned) {
+        p.poisoned = true; // the data is bad: nothing of it is used
         return true;
     }
     if (t.type == tlp_type::cpld && p.data) {

@@ -3,7 +3,8 @@
 // transactions, matched by requester ID and tag, reassembled by lower address and byte count.
 //
 // Models: tags of 8 bits (max_tags outstanding), completion status (SC/UR/CRS/CA), multiple
-// completions per read, a request whose completions never came reports "no completion".
+// completions per read, a request whose completions never came reports "no completion", a
+// poisoned completion (EP bit) marks the request's data bad (its bytes are not copied).
 // Used by the root complex and by the DWC controller's outbound path.
 // Does not model: the completion timeout timer (a request whose completion does not arrive
 // while the request is carried is reported at once), relaxed ordering between completions.
@@ -24,6 +25,7 @@ struct np_result {
     cpl_status status = cpl_status::sc;
     bool link_error = false;  // the request could not be sent (link down)
     unsigned completions = 0; // completion TLPs that answered it
+    bool poisoned = false;    // a completion had the EP bit: the data is bad
 };
 
 class tlp_requester {
@@ -62,6 +64,7 @@ private:
         cpl_status status;
         sc_core::sc_time last;
         bool active;
+        bool poisoned;
     };
     std::string owner_;
     std::uint16_t requester_id_;

@@ -38,6 +38,7 @@ constexpr std::uint64_t window_granule = 1ull << 20;
 constexpr unsigned lnkcap_port_number_shift = 24;
 constexpr unsigned max_root_ports = 32; // devices on bus 0
 constexpr unsigned bus_shift = 8;
+constexpr std::uint32_t bridge_control_sbr = 1u << 22; // Secondary Bus Reset (Bridge Control 6)
 static_assert(rp_exp_cap == port_cfg::exp_cap, "root ports share the switch ports' AER helpers");
 
 bool non_posted_request(tlp_type t) {
@@ -163,6 +164,17 @@ root_complex::root_complex(sc_core::sc_module_name name, const root_complex_para
         ports_.push_back(std::make_unique<root_port_state>(i ? "RP" + std::to_string(i) : "RP",
                                                            root_port_table(p, i)));
         ports_.back()->id = make_bdf(0, i, 0);
+        root_port_state* rp = ports_.back().get();
+        rp->regs.on_write(cfg::t1_bridge_control, [this, rp](std::uint32_t, std::uint32_t old_value,
+                                                             std::uint32_t value) {
+            const bool was = old_value & bridge_control_sbr;
+            const bool now = value & bridge_control_sbr;
+            if (was == now || !rp->link) return;
+            if (now) ++stats_.hot_resets;
+            logger::get().info("host", rp->regs.name() + ": Secondary Bus Reset " +
+                                           (now ? "asserted" : "released"));
+            rp->link->hot_reset(now);
+        });
         if (!i) {
             ports_.back()->socket = &pcie_tx;
             continue;
@@ -342,8 +354,17 @@ void root_complex::mmio_access(tlm::tlm_generic_payload& gp, sc_time& delay) {
         return;
     }
     np_result r = requester_.request(tx, tlp_type::mrd, a, gp.get_data_ptr(), len, delay);
-    if (r.completed && r.status == cpl_status::sc) {
+    if (r.completed && r.status == cpl_status::sc && !r.poisoned) {
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
+    }
+    if (r.poisoned) {
+        logger::get().warning("host",
+                              "MRd " + hex(a) + " len " + std::to_string(len) +
+                                  ": completion poisoned (EP): data discarded",
+                              "mrd-poisoned");
+        std::memset(gp.get_data_ptr(), 0xFF, len);
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         return;
     }
     (r.status == cpl_status::ca ? stats_.completer_aborts : stats_.unsupported)++;
@@ -431,7 +452,13 @@ void root_complex::ecam_access(tlm::tlm_generic_payload& gp, sc_time& delay) {
                 delay = sc_core::SC_ZERO_TIME;
                 continue;
             }
-            if (r.completed && r.status == cpl_status::sc) {
+            if (r.poisoned) {
+                // The data is bad: the read returns all-ones, as for an error.
+                logger::get().warning("host",
+                                      "configuration read of " + bdf_string(target) + " " +
+                                          hex(reg) + ": completion poisoned (EP): all-ones",
+                                      "cfg-poisoned");
+            } else if (r.completed && r.status == cpl_status::sc) {
                 if (!gp.is_write()) rval = data;
             } else {
                 ++stats_.unsupported;
@@ -466,6 +493,18 @@ void root_complex::reject(root_port_state& in, std::uint32_t aer_bit, const std:
     cp.completer_id = in.id;
     send_completion(in.out, cp, gp, t, cpl_status::ur, nullptr, delay);
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void root_complex::poisoned(root_port_state& in, tlm::tlm_generic_payload& gp, const pcie_tlp& t) {
+    ++stats_.poisoned_tlps;
+    port_cfg::record_uncorrectable(in.regs, port_cfg::unc_poisoned_tlp, gp);
+    logger::get().warning("host",
+                          in.regs.name() + ": poisoned " + to_string(t.type) + " " +
+                              hex(gp.get_address()) + " from " +
+                              bdf_string(is_completion(t.type) ? t.completer_id : t.requester_id) +
+                              (t.type == tlp_type::mwr ? ": Poisoned TLP Received, write dropped"
+                                                       : ": Poisoned TLP Received, data bad"),
+                          "poisoned");
 }
 
 void root_complex::route_p2p(root_port_state& in, int to, tlm::tlm_generic_payload& gp, pcie_tlp& t,
@@ -524,6 +563,7 @@ void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& dela
     case tlp_type::cpl:
     case tlp_type::cpld:
         if ((t.requester_id >> bus_shift) == 0) {
+            if (t.poisoned) poisoned(in, gp, t);
             requester_.accept_completion(gp, delay);
             return;
         }
@@ -531,6 +571,10 @@ void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& dela
         return;
     case tlp_type::mwr:
         ++stats_.inbound_writes;
+        if (t.poisoned) {
+            poisoned(in, gp, t); // not written (nor taken as an MSI)
+            return;
+        }
         if (msi_ && msi_->claims(a)) {
             ++stats_.msi_messages;
             std::uint32_t data = 0;

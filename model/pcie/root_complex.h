@@ -27,8 +27,13 @@
 // ERR_COR/NONFATAL/FATAL messages are counted. Data Link Layer errors a root port detects on
 // its link (Bad TLP received; Bad DLLP, REPLAY_NUM Rollover, Replay Timer Timeout as
 // transmitter) are logged in its AER correctable status. Fault injection: the Nth inbound MRd of
-// host memory can get no completion, a UR or a CA. Does not model (yet): the root ports' ACS, error
-// messages from the root ports' own errors (AER Root Error Status is not driven), IOMMU.
+// host memory can get no completion, a UR or a CA. Poisoned TLPs (EP bit) for the root complex
+// itself: an MWr is dropped (host memory and MSI untouched), a CplD makes the host's read fail
+// (all-ones, slave error); both log Poisoned TLP Received in the root port's AER (header log)
+// and Device Status; poisoned TLPs routed peer to peer are forwarded unchanged. Secondary Bus
+// Reset (Bridge Control bit 6) holds the root port's link in hot reset while set. Does not model
+// (yet): the root ports' ACS, error messages from the root ports' own errors (AER Root Error Status
+// is not driven), IOMMU.
 #pragma once
 
 #include "core/reg_block.h"
@@ -105,7 +110,9 @@ public:
                       unsupported = 0, completer_aborts = 0, inbound_writes = 0, inbound_reads = 0,
                       msi_messages = 0, intx_messages = 0, err_cor_messages = 0,
                       err_nonfatal_messages = 0, err_fatal_messages = 0, injected_faults = 0,
-                      correctable_errors = 0; // the root ports' own (Data Link Layer)
+                      correctable_errors = 0, // the root ports' own (Data Link Layer)
+            poisoned_tlps = 0,                // received with the EP bit (MWr dropped, CplD bad)
+            hot_resets = 0;                   // Secondary Bus Reset asserted on a root port
     };
     const counters& stats() const { return stats_; }
 
@@ -170,6 +177,8 @@ private:
     void reject(root_port_state& in, std::uint32_t aer_bit, const std::string& why,
                 tlm::tlm_generic_payload& gp, pcie_tlp& t, sc_core::sc_time& delay);
     void link_changed(root_port_state& p, bool up);
+    // A poisoned TLP received by the root complex itself: counted, logged, AER.
+    void poisoned(root_port_state& in, tlm::tlm_generic_payload& gp, const pcie_tlp& t);
 
     root_complex_params p_;
     sparse_memory mem_;

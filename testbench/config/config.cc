@@ -394,6 +394,8 @@ const std::vector<entry>& schema() {
         uint_key("host.write_absorb_ns", 100, in_range(0, 1000000)),
         uint_key("host.test_timeout_us", 1000000, in_range(1, 3600000000)),
         uint_key("host.crs_retry_us", 100, in_range(1, 1000000)),
+        uint_key("host.sbr_hold_us", 2000, in_range(1, 1000000)),
+        uint_key("host.flr_wait_ms", 100, in_range(1, 10000)),
         uint_key("host.ecam_base", 0x2000000000, multiple_of(ecam_region_size)),
         uint_key("host.mmio32_base", 0xC0000000, multiple_of(1 * MiB)),
         uint_key("host.mmio32_size", 512 * MiB, multiple_of(1 * MiB, 1 * MiB, 4 * GiB)),
@@ -442,6 +444,16 @@ const std::vector<entry>& schema() {
         // Link down at a simulated time (0 = never) and back after duration_us.
         uint_key("faults.link_down.at_us", 0, in_range(0, 3600000000)),
         uint_key("faults.link_down.duration_us", 100, in_range(1, 60000000)),
+        // Poisoned TLPs (EP bit) among the TLPs with data (MWr, CplD) of one direction: the Nth
+        // of a type (any = either), or a rate drawn from the faults.seed PRNG.
+        uint_key("faults.poison.nth_tlp", 0, in_range(0, 1ull << 40)),
+        enum_key("faults.poison.direction", "upstream", {"upstream", "downstream"}),
+        enum_key("faults.poison.type", "any", {"any", "mwr", "cpld"}),
+        real_key("faults.poison.rate", 0, 0, 0.5),
+        // Host-initiated resets before the Nth pcitest test (1-based; 0 = off): Secondary Bus
+        // Reset on the root port (hot reset), Function-Level Reset of the endpoint.
+        uint_key("faults.hot_reset.before_test", 0, in_range(0, 100000)),
+        uint_key("faults.flr.before_test", 0, in_range(0, 100000)),
         uint_key("cpu.mmio_access_bytes", 8, one_of({1, 2, 4, 8})),
         uint_key("cpu.irq_entry_cycles", 100, in_range(0, 100000)),
         uint_key("cpu.copy_cycles_per_byte", 1, in_range(0, 1000)),
@@ -1373,6 +1385,8 @@ platform_config parse(const json& cfg) {
     p.host.read_latency_ns = v.u("host.read_latency_ns");
     p.host.test_timeout_us = v.u("host.test_timeout_us");
     p.host.crs_retry_us = v.u("host.crs_retry_us");
+    p.host.sbr_hold_us = v.u("host.sbr_hold_us");
+    p.host.flr_wait_ms = v.u("host.flr_wait_ms");
     p.host.ecam_base = v.u("host.ecam_base");
     p.host.mmio32_base = v.u("host.mmio32_base");
     p.host.mmio32_size = v.u("host.mmio32_size");
@@ -1414,6 +1428,12 @@ platform_config parse(const json& cfg) {
     p.faults.lcrc_count = static_cast<unsigned>(v.u("faults.lcrc.count"));
     p.faults.link_down_at_us = v.u("faults.link_down.at_us");
     p.faults.link_down_duration_us = v.u("faults.link_down.duration_us");
+    p.faults.poison_nth_tlp = v.u("faults.poison.nth_tlp");
+    p.faults.poison_rate = v.r("faults.poison.rate");
+    p.faults.poison_downstream = v.s("faults.poison.direction") == "downstream";
+    p.faults.poison_type = v.s("faults.poison.type");
+    p.faults.hot_reset_before_test = v.u("faults.hot_reset.before_test");
+    p.faults.flr_before_test = v.u("faults.flr.before_test");
     p.host.msi_base = v.u("host.msi_base");
     p.cpu.copy_cycles_per_byte = v.u("cpu.copy_cycles_per_byte");
     p.cpu.crc_cycles_per_byte = v.u("cpu.crc_cycles_per_byte");

@@ -167,6 +167,9 @@ struct host_config {
     unsigned mmio_access_bytes; // largest single MMIO load/store the host CPU issues
     std::uint64_t msi_base;     // MSI doorbell page; the MSI controller's registers follow
     bool pcitest_msix_sample;   // sample the MSI-X vectors instead of testing all
+    // Resets: how long the host holds Secondary Bus Reset, and waits after initiating an FLR
+    // before touching the function again (PCIe: 100 ms).
+    std::uint64_t sbr_hold_us, flr_wait_ms;
     // Peer-to-peer at the root complex: route a request from one root port down another; send
     // an ACS-redirected request back down the root port it came in by (else route-to-self UR).
     bool p2p_between_root_ports, p2p_reflect;
@@ -236,6 +239,13 @@ struct faults_config {
     unsigned lcrc_count;                     // failed transmissions of that TLP in a row
     std::uint64_t link_down_at_us;           // 0 = off
     std::uint64_t link_down_duration_us;
+    // Poisoned TLPs (EP bit): the Nth TLP with data of a direction and type, or a rate.
+    std::uint64_t poison_nth_tlp; // 0 = off
+    double poison_rate;
+    bool poison_downstream;  // direction the TLPs are counted in
+    std::string poison_type; // "any", "mwr", "cpld"
+    // Resets the host initiates before the Nth pcitest test (1-based; 0 = off).
+    std::uint64_t hot_reset_before_test, flr_before_test;
 };
 
 // The PCIe tree (key `topology`, optional: without it the platform is one endpoint on one root

@@ -306,3 +306,172 @@ BOOST_AUTO_TEST_CASE(bad_fault_settings_are_rejected) {
     BOOST_CHECK_EQUAL(t.status, 2);
     BOOST_CHECK(t.out.find("faults.lcrc.direction") != std::string::npos);
 }
+
+namespace {
+
+// The pcitest rows of a report: the one failed row's index and reason, and whether every row
+// after it passed (or was skipped as in a clean run).
+struct failed_row {
+    int index = -1;
+    std::string name, reason;
+    unsigned failures = 0;
+    bool later_rows_pass = true;
+};
+failed_row find_failure(const json& report) {
+    failed_row f;
+    const json& tests = report.at("tests");
+    for (std::size_t i = 0; i < tests.size(); ++i) {
+        const std::string result = tests[i].at("result");
+        if (result == "FAIL") {
+            if (!f.failures++) {
+                f.index = static_cast<int>(i);
+                f.name = tests[i].at("name");
+                f.reason = tests[i].at("reason");
+            } else {
+                f.later_rows_pass = false;
+            }
+        }
+    }
+    return f;
+}
+
+const std::string pcitest = "run --set host.pcitest_msix_sample=true";
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(poisoned_tlp_fails_exactly_the_test_that_hit_it_in_either_direction) {
+    struct poison_case {
+        const char* direction;
+        const char* type;
+        unsigned nth;
+        const char* receiver; // report section that counts it
+        const char* test;     // the row that must fail
+        const char* evidence; // what the row says beyond the AER bit
+    };
+    const poison_case cases[] = {
+        // The host's MMIO write into BAR1 is not written into endpoint memory.
+        {"downstream", "mwr", 3, "controller", "pci_ep_bar.BAR1.BAR_TEST", "read 0x0"},
+        // The endpoint CPU's load from host memory returns an error: its READ fails.
+        {"downstream", "cpld", 100, "controller", "memcpy.WRITE_TEST", "READ_FAIL"},
+        // The eDMA read channel aborts on the poisoned completion.
+        {"downstream", "cpld", 520000, "controller", "dma.WRITE_TEST", "READ_FAIL"},
+        // The endpoint's write into host memory is dropped by the root complex.
+        {"upstream", "mwr", 100, "root_complex", "memcpy.READ_TEST", "CRC32"},
+        // The host's read of BAR1 returns an error (all-ones, SLVERR).
+        {"upstream", "cpld", 150, "root_complex", "pci_ep_bar.BAR1.BAR_TEST", "SLVERR"},
+    };
+    for (const auto& c : cases) {
+        const std::string args = pcitest + " --set faults.poison.direction=" + c.direction +
+                                 " --set faults.poison.type=" + c.type +
+                                 " --set faults.poison.nth_tlp=" + std::to_string(c.nth);
+        BOOST_TEST_CONTEXT(args) {
+            auto r = epsim(args);
+            BOOST_CHECK_EQUAL(r.status, 1);
+            BOOST_REQUIRE(r.report.is_object());
+            BOOST_CHECK_EQUAL(r.report.at("totals").at("fail"), 1);
+            const failed_row f = find_failure(r.report);
+            BOOST_CHECK_EQUAL(f.failures, 1u);
+            BOOST_CHECK(f.later_rows_pass);
+            BOOST_CHECK_MESSAGE(f.name.find(c.test) != std::string::npos, f.name);
+            BOOST_CHECK_MESSAGE(f.reason.find("Poisoned TLP") != std::string::npos, f.reason);
+            BOOST_CHECK_MESSAGE(f.reason.find(c.evidence) != std::string::npos, f.reason);
+            const json& injected = r.report.at("link").at("poisoned_tlps_injected");
+            BOOST_CHECK_EQUAL(injected.at(c.direction), 1);
+            BOOST_CHECK_EQUAL(r.report.at(c.receiver).at("poisoned_tlps_received"), 1);
+            const bool at_endpoint = std::string(c.receiver) == "controller";
+            // Non-fatal by default: the endpoint sends ERR_NONFATAL (the host enabled reporting);
+            // the root port's own error raises no message.
+            BOOST_CHECK_EQUAL(r.report.at("root_complex").at("err_nonfatal_messages"),
+                              at_endpoint ? 1 : 0);
+            BOOST_CHECK_EQUAL(r.report.at("root_complex").at("err_fatal_messages"), 0);
+            BOOST_CHECK_EQUAL(r.report.at(at_endpoint ? "root_complex" : "controller")
+                                  .at("poisoned_tlps_received"),
+                              0);
+            if (std::string(c.evidence) == "READ_FAIL" && c.nth == 520000)
+                BOOST_CHECK(r.out.find("MRd completion poisoned") != std::string::npos);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(poison_rate_fails_tests_but_never_hangs) {
+    const std::string args = pcitest + " --set faults.poison.rate=0.002";
+    auto a = epsim(args);
+    auto b = epsim(args);
+    BOOST_CHECK_EQUAL(a.status, 1);
+    BOOST_REQUIRE(a.report.is_object());
+    BOOST_CHECK_EQUAL(a.report.at("status"), "FAIL");
+    const auto injected = a.report.at("link").at("poisoned_tlps_injected").at("upstream");
+    BOOST_CHECK_GT(injected.get<unsigned>(), 0u);
+    BOOST_CHECK_EQUAL(a.report.at("root_complex").at("poisoned_tlps_received"), injected);
+    // Same seed, same report.
+    BOOST_CHECK_EQUAL(a.report.dump(), b.report.dump());
+}
+
+BOOST_AUTO_TEST_CASE(hot_reset_between_tests_then_the_suite_passes) {
+    // Before test 13 (inside the memcpy READ_TEST rows, interrupts already set up).
+    auto r = epsim(pcitest + " --set faults.hot_reset.before_test=13 --log ltssm host");
+    BOOST_CHECK_EQUAL(r.status, 0);
+    BOOST_REQUIRE(r.report.is_object());
+    BOOST_CHECK_EQUAL(r.report.at("status"), "PASS");
+    BOOST_CHECK_EQUAL(r.report.at("totals").at("fail"), 0);
+    BOOST_CHECK_EQUAL(r.report.at("totals").at("pass"), 46);
+    const json& resets = r.report.at("resets");
+    BOOST_REQUIRE_EQUAL(resets.size(), 1u);
+    BOOST_CHECK_EQUAL(resets[0].at("kind"), "hot reset");
+    BOOST_CHECK_EQUAL(resets[0].at("before_test"), 13);
+    BOOST_CHECK_EQUAL(resets[0].at("status"), 0);
+    // Held for host.sbr_hold_us (2 ms), then the link trains and the tree is enumerated again.
+    BOOST_CHECK_GT(resets[0].at("duration_ns").get<double>(), 2e6);
+    BOOST_CHECK_EQUAL(r.report.at("root_complex").at("hot_resets"), 1);
+    BOOST_CHECK_EQUAL(r.report.at("link").at("hot_resets"), 1);
+    BOOST_CHECK_EQUAL(r.report.at("controller").at("hot_resets"), 1);
+    BOOST_CHECK_EQUAL(r.report.at("controller").at("link_down_resets"), 1);
+    BOOST_CHECK_EQUAL(r.report.at("controller").at("function_level_resets"), 0);
+    BOOST_CHECK_EQUAL(r.report.at("controller").at("ltssm"), "L0");
+    // The endpoint's LTSSM went through Hot Reset and the firmware re-initialised.
+    BOOST_CHECK(r.out.find("dwc: HOT_RESET") != std::string::npos);
+    BOOST_CHECK(r.out.find("Secondary Bus Reset released") != std::string::npos);
+    BOOST_CHECK(r.out.find("hot reset before test 13: done") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(flr_between_tests_then_the_suite_passes) {
+    auto r = epsim(pcitest + " --set faults.flr.before_test=12 --set host.flr_wait_ms=50"
+                             " --log dwc fw host");
+    BOOST_CHECK_EQUAL(r.status, 0);
+    BOOST_REQUIRE(r.report.is_object());
+    BOOST_CHECK_EQUAL(r.report.at("status"), "PASS");
+    BOOST_CHECK_EQUAL(r.report.at("totals").at("pass"), 46);
+    const json& resets = r.report.at("resets");
+    BOOST_REQUIRE_EQUAL(resets.size(), 1u);
+    BOOST_CHECK_EQUAL(resets[0].at("kind"), "FLR");
+    BOOST_CHECK_EQUAL(resets[0].at("status"), 0);
+    // The host waited host.flr_wait_ms before touching the function again.
+    BOOST_CHECK_GE(resets[0].at("duration_ns").get<double>(), 50e6);
+    BOOST_CHECK_LT(resets[0].at("duration_ns").get<double>(), 60e6);
+    BOOST_CHECK_EQUAL(r.report.at("controller").at("function_level_resets"), 1);
+    // The link was not touched.
+    BOOST_CHECK_EQUAL(r.report.at("controller").at("link_down_resets"), 0);
+    BOOST_CHECK_EQUAL(r.report.at("controller").at("hot_resets"), 0);
+    BOOST_CHECK_EQUAL(r.report.at("link").at("link_down_faults"), 0);
+    // The controller told the firmware (glue FLR interrupt) and waited for FLR_DONE.
+    BOOST_CHECK(r.out.find("ep: FLR: re-initialising the function") != std::string::npos);
+    BOOST_CHECK(r.out.find("FLR done (app_flr_pf_done)") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(bad_poison_and_reset_settings_are_rejected) {
+    auto a = epsim("run --set faults.poison.type=mrd");
+    BOOST_CHECK_EQUAL(a.status, 2);
+    BOOST_CHECK(a.out.find("faults.poison.type") != std::string::npos);
+    auto b = epsim("run --set faults.poison.rate=0.9");
+    BOOST_CHECK_EQUAL(b.status, 2);
+    BOOST_CHECK(b.out.find("faults.poison.rate") != std::string::npos);
+    auto c = epsim("run --set faults.poison.direction=sideways");
+    BOOST_CHECK_EQUAL(c.status, 2);
+    BOOST_CHECK(c.out.find("faults.poison.direction") != std::string::npos);
+    auto d = epsim("run --set host.flr_wait_ms=0");
+    BOOST_CHECK_EQUAL(d.status, 2);
+    BOOST_CHECK(d.out.find("host.flr_wait_ms") != std::string::npos);
+    auto e = epsim("run --set faults.hot_reset.before_test=-1");
+    BOOST_CHECK_EQUAL(e.status, 2);
+    BOOST_CHECK(e.out.find("faults.hot_reset.before_test") != std::string::npos);
+}
