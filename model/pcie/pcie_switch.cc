@@ -317,17 +317,6 @@ bool non_posted_request(tlp_type t) {
 }
 } // namespace
 
-void pcie_switch::port_out::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
-    const pcie_tlp& t = tlp_of(gp);
-    ++p_.stats.tlps_out;
-    if (has_data(t.type)) p_.stats.bytes_out += gp.get_data_length();
-    if (!p_.socket || p_.socket->size() == 0) {
-        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-        return;
-    }
-    (*p_.socket)->b_transport(gp, delay);
-}
-
 pcie_switch::pcie_switch(sc_core::sc_module_name name, const pcie_switch_params& p)
     : sc_module(name)
     , up_rx("up_rx")

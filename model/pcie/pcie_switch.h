@@ -36,6 +36,7 @@
 
 #include "core/reg_block.h"
 #include "pcie/link.h"
+#include "pcie/port_out.h"
 #include "pcie/tlp.h"
 
 #include <cstdint>
@@ -151,29 +152,13 @@ public:
 
 private:
     struct port;
-    // Counts what a port sends, then hands it to the port's socket.
-    class port_out : public tlm::tlm_fw_transport_if<> {
-    public:
-        port_out(port& p)
-            : p_(p) {}
-        void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
-        tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload&, tlm::tlm_phase&,
-                                           sc_core::sc_time&) override {
-            return tlm::TLM_COMPLETED;
-        }
-        bool get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi&) override { return false; }
-        unsigned transport_dbg(tlm::tlm_generic_payload&) override { return 0; }
-
-    private:
-        port& p_;
-    };
     struct port {
         port(const std::string& name, std::vector<reg_def> defs)
             : regs(name, std::move(defs))
             , out(*this) {}
         reg_block regs;
         port_counters stats;
-        port_out out;
+        port_out<port> out;
         tlm_utils::simple_initiator_socket<pcie_switch>* socket = nullptr;
         pcie_link* link = nullptr;
         std::uint16_t id = 0; // routing ID (completer ID of what the port answers itself)

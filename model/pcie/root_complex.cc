@@ -214,17 +214,6 @@ const root_complex::port_counters& root_complex::port_stats(unsigned i) const {
     return ports_[i]->stats;
 }
 
-void root_complex::port_out::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
-    const pcie_tlp& t = tlp_of(gp);
-    ++p_.stats.tlps_out;
-    if (has_data(t.type)) p_.stats.bytes_out += gp.get_data_length();
-    if (!p_.socket || p_.socket->size() == 0) {
-        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-        return;
-    }
-    (*p_.socket)->b_transport(gp, delay);
-}
-
 void root_complex::attach_link(unsigned i, pcie_link& link) {
     if (i >= ports_.size())
         throw std::out_of_range(std::string(basename()) + ": no root port " + std::to_string(i));

@@ -40,6 +40,7 @@
 #include "core/sparse_memory.h"
 #include "pcie/completer.h"
 #include "pcie/link.h"
+#include "pcie/port_out.h"
 #include "pcie/requester.h"
 
 #include <memory>
@@ -130,22 +131,6 @@ public:
 
 private:
     struct root_port_state;
-    // Counts what a root port sends, then hands it to the port's socket.
-    class port_out : public tlm::tlm_fw_transport_if<> {
-    public:
-        explicit port_out(root_port_state& p)
-            : p_(p) {}
-        void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
-        tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload&, tlm::tlm_phase&,
-                                           sc_core::sc_time&) override {
-            return tlm::TLM_COMPLETED;
-        }
-        bool get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi&) override { return false; }
-        unsigned transport_dbg(tlm::tlm_generic_payload&) override { return 0; }
-
-    private:
-        root_port_state& p_;
-    };
     struct root_port_state {
         root_port_state(const std::string& name, std::vector<reg_def> defs)
             : regs(name, std::move(defs))
@@ -154,7 +139,7 @@ private:
         pcie_link* link = nullptr;
         tlm_utils::simple_initiator_socket<root_complex>* socket = nullptr;
         port_counters stats;
-        port_out out;
+        port_out<root_port_state> out;
         std::uint16_t id = 0;
     };
 
