@@ -1,6 +1,7 @@
 // sc_spawn: one thread per channel, created with the channel.
 #define SC_INCLUDE_DYNAMIC_PROCESSES
 #include "dwc/edma.h"
+#include "dwc/edma_ll.h"
 
 #include "core/log.h"
 #include "core/trace_events.h"
@@ -34,13 +35,6 @@ std::uint32_t hi32(std::uint64_t v) {
     return static_cast<std::uint32_t>(v >> bits_per_word);
 }
 
-std::uint32_t get_le32(const unsigned char* p) {
-    return std::uint32_t(p[0]) | (std::uint32_t(p[1]) << 8) | (std::uint32_t(p[2]) << 16) |
-           (std::uint32_t(p[3]) << 24);
-}
-std::uint64_t get_le64(const unsigned char* p) {
-    return join64(get_le32(p), get_le32(p + 4));
-}
 void put_le32(unsigned char* p, std::uint32_t v) {
     for (unsigned i = 0; i < 4; ++i)
         p[i] = static_cast<unsigned char>(v >> (8 * i));
@@ -732,23 +726,22 @@ edma::element edma::next_element(run_state& r, sc_time ready, bool may_sync) {
             e.fault = step::kind::ll_fetch;
             return e;
         }
-        const std::uint32_t control = get_le32(raw + ll_control);
-        if (bool(control & cb) != r.ccs) {
+        const edma_ll::slot s = edma_ll::decode(raw, r.llp, r.ccs);
+        if (s.k == edma_ll::slot::kind::stop) {
             e.k = element::kind::stop; // LLP stays at this element
             return e;
         }
-        if (control & llp) {
-            r.llp = get_le64(raw + ll_link_ptr);
-            if (control & tcb) r.ccs = !r.ccs;
+        r.llp = s.next_llp;
+        r.ccs = s.next_ccs;
+        if (s.k == edma_ll::slot::kind::link) {
             ready = e.at;
             continue;
         }
         e.k = element::kind::data;
-        e.control = control;
-        e.size = get_le32(raw + ll_transfer_size);
-        e.sar = get_le64(raw + ll_sar);
-        e.dar = get_le64(raw + ll_dar);
-        r.llp += ll_element_bytes;
+        e.control = s.control;
+        e.size = s.size;
+        e.sar = s.sar;
+        e.dar = s.dar;
         return e;
     }
 }
