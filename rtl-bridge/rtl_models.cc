@@ -26,14 +26,16 @@ namespace {
 using waves::trace_format;
 
 // Every pin of a view, for copying values between two instances of the same block.
+// clang-format off
 #define EPVP_AXI_PINS(X)                                                                           \
-    X(awid)                                                                                        \
-    X(awaddr) X(awlen) X(awsize) X(awburst) X(awuser) X(awvalid) X(awready) X(wdata) X(wstrb)      \
-        X(wlast) X(wvalid) X(wready) X(bid) X(bresp) X(bvalid) X(bready) X(arid) X(araddr)         \
-            X(arlen) X(arsize) X(arburst) X(aruser) X(arvalid) X(arready) X(rid) X(rdata) X(rresp) \
-                X(rlast) X(rvalid) X(rready)
+    X(awid) X(awaddr) X(awlen) X(awsize) X(awburst) X(awuser) X(awvalid) X(awready)                \
+    X(wdata) X(wstrb) X(wlast) X(wvalid) X(wready)                                                 \
+    X(bid) X(bresp) X(bvalid) X(bready)                                                            \
+    X(arid) X(araddr) X(arlen) X(arsize) X(arburst) X(aruser) X(arvalid) X(arready)                \
+    X(rid) X(rdata) X(rresp) X(rlast) X(rvalid) X(rready)
 #define EPVP_APB_PINS(X)                                                                           \
     X(psel) X(penable) X(pwrite) X(paddr) X(pwdata) X(pstrb) X(pready) X(prdata) X(pslverr)
+// clang-format on
 #define EPVP_COPY_PIN(f)                                                                           \
     if (from.f && to.f) *to.f = *from.f;
 
