@@ -16,6 +16,8 @@ namespace epvp::rtl {
 
 class apb_checker : public cycle_agent {
 public:
+    // The view is kept by reference (it must outlive this), so that a block re-made in its
+    // other trace flavour before it runs is followed (rtl_models.h).
     explicit apb_checker(const apb_port& port, violation_handler on_violation = nullptr);
     void sample(std::uint64_t cycle) override;
     const std::vector<protocol_violation>& violations() const { return violations_; }
@@ -23,7 +25,7 @@ public:
 
 private:
     void fail(const char* rule, std::uint64_t cycle, const std::string& detail);
-    apb_port p_;
+    const apb_port& p_; // the block's view: follows the instance when it is re-made
     violation_handler handler_;
     std::vector<protocol_violation> violations_;
     enum class phase { idle, setup, access } phase_ = phase::idle;

@@ -37,6 +37,8 @@ public:
     tlm_utils::simple_initiator_socket<axi2tlm_bridge> socket;
 
     SC_HAS_PROCESS(axi2tlm_bridge);
+    // The view is kept by reference (it must outlive this), so that a block re-made in its
+    // other trace flavour before it runs is followed (rtl_models.h).
     axi2tlm_bridge(sc_core::sc_module_name name, rtl_island& island, const axi_port& pins,
                    unsigned queue_depth = 8);
 
@@ -76,7 +78,7 @@ private:
     bool stall_now();
 
     rtl_island& island_;
-    axi_port p_;
+    const axi_port& p_; // the block's view: follows the instance when it is re-made
     unsigned depth_;
     std::function<void(const axi_request&, bool)> on_request_;
     std::deque<axi_request> aw_waiting_;           // addresses waiting for their data

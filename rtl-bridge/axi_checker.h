@@ -54,6 +54,8 @@ using violation_handler = std::function<void(const protocol_violation&)>;
 
 class axi_checker : public cycle_agent {
 public:
+    // The view is kept by reference (it must outlive this), so that a block re-made in its
+    // other trace flavour before it runs is followed (rtl_models.h).
     explicit axi_checker(const axi_port& port, violation_handler on_violation = nullptr);
     void sample(std::uint64_t cycle) override;
     const std::vector<protocol_violation>& violations() const { return violations_; }
@@ -69,7 +71,7 @@ private:
     void fail(const char* rule, const char* channel, std::uint64_t cycle,
               const std::string& detail);
 
-    axi_port p_;
+    const axi_port& p_; // the block's view: follows the instance when it is re-made
     violation_handler handler_;
     std::vector<protocol_violation> violations_;
     channel_state aw_, w_, b_, ar_, r_;

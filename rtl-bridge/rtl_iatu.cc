@@ -33,7 +33,7 @@ dw_iatu_model& adopt(rtl_island& island, std::unique_ptr<dw_iatu_model> m) {
 rtl_iatu::rtl_iatu(sc_core::sc_module_name name, const rtl_iatu_params& p)
     : sc_module(name)
     , island("island", p.clock_period)
-    , rtl(adopt(island, make_dw_iatu(std::string(basename()), p.geometry)))
+    , rtl(adopt(island, make_dw_iatu(std::string(basename()), p.geometry, p.waves)))
     , regs("regs", island, rtl.apb, iatu_paddr_bits)
     , ob_in("ob_in", island, rtl.ob_s)
     , ib_in("ib_in", island, rtl.ib_s)

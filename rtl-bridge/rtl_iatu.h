@@ -60,6 +60,9 @@ struct rtl_iatu_params {
     // Bind the wrapper's own initiators to regs/ob_in/ib_in (for use through the helpers
     // only); false leaves those target sockets for the caller to bind.
     bool bind_internal_initiators = true;
+    // Trace flavour of the block (nullopt: either; island.open_waves re-makes it in the one a
+    // wave file needs as long as it has not run).
+    wave_flavour waves = std::nullopt;
 };
 
 struct rtl_translation {

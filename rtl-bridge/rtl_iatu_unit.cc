@@ -81,8 +81,9 @@ iatu_geometry rtl_geometry_for(const dwc::iatu_params& p, bool prefer_miss_decer
 rtl_iatu_unit::rtl_iatu_unit(sc_core::sc_module_name name, const rtl_iatu_unit_params& p,
                              bool prefer_miss_decerr)
     : sc_module(name)
-    , rtl("rtl",
-          rtl_iatu_params{rtl_geometry_for(p.model, prefer_miss_decerr), p.clock_period, true})
+    // Named "iatu": the block's scope in wave dumps, as waves/dw_iatu.gtkw names its signals.
+    , rtl("iatu", rtl_iatu_params{rtl_geometry_for(p.model, prefer_miss_decerr), p.clock_period,
+                                  true, p.waves})
     , lockstep_(p.lockstep)
     , ob_fwd("ob_fwd")
     , ib_fwd("ib_fwd") {

@@ -35,6 +35,7 @@ struct rtl_iatu_unit_params {
     dwc::iatu_params model; // the controller's iATU parameters (geometry, limit)
     bool lockstep = false;
     sc_core::sc_time clock_period = sc_core::sc_time(1, sc_core::SC_NS);
+    wave_flavour waves = std::nullopt; // trace flavour of the block (see rtl_iatu_params)
 };
 
 // The verilated geometry that serves these iATU parameters (window counts, alignment, region
@@ -60,6 +61,8 @@ public:
                  sc_core::sc_time& delay, const dwc::iatu_forward& fwd) override;
     dwc::iatu_unit_stats stats() const override;
 
+    // Waves of the RTL island, FST or VCD by the file name; before the simulation starts either
+    // works (the block is re-made in the flavour the file needs).
     void open_waves(const std::string& file) { rtl.island.open_waves(file); }
 
 private:

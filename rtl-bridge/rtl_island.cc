@@ -50,7 +50,13 @@ void rtl_island::open_waves(const std::string& file) {
             f.insert(dot == std::string::npos ? f.size() : dot,
                      std::string(".") + models_[i]->name());
         }
-        models_[i]->open_waves(f);
+        try {
+            models_[i]->open_waves(f);
+        } catch (...) {
+            for (std::size_t j = 0; j < i; ++j)
+                models_[j]->close_waves();
+            throw;
+        }
     }
     waves_open_ = true;
 }

@@ -16,6 +16,8 @@
 // would see no edges while the island is idle).
 #pragma once
 
+#include "trace_format.h"
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -33,8 +35,12 @@ public:
     virtual void set_clock(bool level) = 0;
     virtual void set_reset(bool asserted) = 0;
     virtual void eval() = 0;
-    // Waves: open a file (".fst" or ".vcd"), dump at a time in picoseconds, close.
+    // Waves: open a file (".fst" or ".vcd"), dump at a time in picoseconds, close. A block is
+    // built in both trace flavours and instantiated in one (wave_format()); a file of the other
+    // format re-makes it in that flavour as long as it has not been evaluated yet (pin views
+    // stay valid), and is refused (std::invalid_argument naming the file) once it has.
     virtual void open_waves(const std::string& file) = 0;
+    virtual waves::trace_format wave_format() const = 0;
     virtual void dump_waves(std::uint64_t time_ps) = 0;
     virtual void close_waves() = 0;
     virtual void final() = 0;
@@ -73,7 +79,8 @@ public:
     bool held() const { return holds_ != 0; }
 
     // Dump the island's blocks to a wave file from now on (".fst" or ".vcd"; throws with the
-    // file name when the extension is neither or a block was not built with that format).
+    // file name when the extension is neither, or when a block has already run in the other
+    // trace flavour: see rtl_model::open_waves).
     void open_waves(const std::string& file);
     void close_waves();
 

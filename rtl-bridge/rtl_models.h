@@ -2,11 +2,16 @@
 // with pin views for their buses.
 //
 // Models: axi_sram (64 KiB, 4-bit IDs, SLVERR at [sram_slverr_base, +sram_err_bytes), DECERR
-// at [sram_decerr_base, +sram_err_bytes) and at or above 64 KiB; VCD tracing) and dw_iatu in
-// the geometries listed by iatu_geometries() (FST tracing). Each block gets its own
-// VerilatedContext with the 1ns/1ps timescale it was verilated with.
-// Does not model: blocks other than these; a geometry must be verilated at build time
-// (rtl-bridge/CMakeLists.txt) before it can be made here.
+// at [sram_decerr_base, +sram_err_bytes) and at or above 64 KiB) and dw_iatu in the geometries
+// listed by iatu_geometries(). Every block is verilated twice, with FST (--trace-fst) and with
+// VCD (--trace) tracing: the make_* functions instantiate the flavour asked for (none asked:
+// FST), and a block not yet evaluated is re-made in the other flavour when a wave file of that
+// format is opened on it (its pin views and their values carry over), so waves can be chosen
+// after the block was made and before it first runs. Each block gets its own VerilatedContext
+// with the 1ns/1ps timescale it was verilated with.
+// Does not model: blocks other than these; switching flavour after a block has run (its state
+// lives in the instance); a geometry must be verilated at build time (rtl-bridge/CMakeLists.txt)
+// before it can be made here.
 #pragma once
 
 #include "axi_pins.h"
@@ -14,6 +19,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,7 +38,10 @@ public:
     std::uint8_t* stall = nullptr;   // stall_i: {ARREADY, WREADY, AWREADY} low
     std::uint8_t* reorder = nullptr; // reorder_i
 };
-std::unique_ptr<axi_sram_model> make_axi_sram(const std::string& name);
+// The trace flavour to instantiate a block in; nullopt: either (FST is made).
+using wave_flavour = std::optional<waves::trace_format>;
+
+std::unique_ptr<axi_sram_model> make_axi_sram(const std::string& name, wave_flavour waves = {});
 
 // dw_iatu geometry (Verilator parameters) and its pin views.
 struct iatu_geometry {
@@ -59,6 +68,7 @@ public:
     axi_port ob_s, ob_m, ib_s, ib_m;
 };
 // Throws std::invalid_argument listing the built geometries when g was not built.
-std::unique_ptr<dw_iatu_model> make_dw_iatu(const std::string& name, const iatu_geometry& g);
+std::unique_ptr<dw_iatu_model> make_dw_iatu(const std::string& name, const iatu_geometry& g,
+                                            wave_flavour waves = {});
 
 } // namespace epvp::rtl

@@ -26,6 +26,8 @@ class tlm2apb_bridge : public sc_core::sc_module, public cycle_agent {
 public:
     tlm_utils::simple_target_socket<tlm2apb_bridge> socket;
 
+    // The view is kept by reference (it must outlive this), so that a block re-made in its
+    // other trace flavour before it runs is followed (rtl_models.h).
     tlm2apb_bridge(sc_core::sc_module_name name, rtl_island& island, const apb_port& pins,
                    unsigned paddr_bits);
 
@@ -51,7 +53,7 @@ private:
     };
 
     rtl_island& island_;
-    apb_port p_;
+    const apb_port& p_; // the block's view: follows the instance when it is re-made
     unsigned paddr_bits_;
     std::deque<transfer*> queue_;
     enum class phase { idle, setup, access } phase_ = phase::idle;

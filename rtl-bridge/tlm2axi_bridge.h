@@ -50,6 +50,8 @@ class tlm2axi_bridge : public sc_core::sc_module, public cycle_agent {
 public:
     tlm_utils::simple_target_socket<tlm2axi_bridge> socket;
 
+    // The view is kept by reference (it must outlive this), so that a block re-made in its
+    // other trace flavour before it runs is followed (rtl_models.h).
     tlm2axi_bridge(sc_core::sc_module_name name, rtl_island& island, const axi_port& pins);
 
     // BREADY/RREADY low in about percent% of cycles (deterministic from the seed).
@@ -103,7 +105,7 @@ private:
     bool stall_now();
 
     rtl_island& island_;
-    axi_port p_;
+    const axi_port& p_; // the block's view: follows the instance when it is re-made
     tlm2axi_faults faults_;
     std::deque<burst_job*> aw_q_, ar_q_;
     std::deque<w_beat> w_q_;

@@ -132,6 +132,8 @@ std::vector<std::string> platform::open_waves(const std::string& file) {
         throw cfg::config_error("--waves " + file + ": the file must end in .fst or .vcd");
 #ifdef EPVP_RTL_COSIM
     if (iatu_module_) {
+        // The iATU was made before the wave format was known; it has not run yet, so it is
+        // re-made in the trace flavour (FST or VCD build) the file needs.
         auto* u = static_cast<rtl::rtl_iatu_unit*>(iatu_module_.get());
         try {
             u->open_waves(file);

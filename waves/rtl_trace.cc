@@ -16,6 +16,10 @@ trace_format trace_format_for(const std::string& file) {
                                 "': the name must end in .fst or .vcd (it picks the format)");
 }
 
+const char* to_string(trace_format f) {
+    return f == trace_format::fst ? "FST" : "VCD";
+}
+
 rtl_trace::rtl_trace(std::string file)
     : file_(std::move(file))
     , fmt_(trace_format_for(file_)) {}

@@ -3,9 +3,10 @@
 //
 // Models: opening a file by name, attaching a Verilated model's signals (all levels), dumping
 // at a time given in picoseconds (the blocks are verilated with --timescale 1ns/1ps), closing
-// and flushing. A block carries the tracing code of the format it was verilated with
-// (--trace-fst or --trace); asking for the other format is an error naming the file and the
-// format the block supports.
+// and flushing. A Verilated class carries the tracing code of the format it was verilated with
+// (--trace-fst or --trace); asking it for the other format is an error naming the file and the
+// format the class supports (rtl-bridge/rtl_models.cc builds every block in both flavours and
+// makes the one the file needs, so that error is for classes used directly).
 // Does not model: transaction-level traces (Perfetto/Chrome JSON), signal filtering, file
 // rotation.
 #pragma once
@@ -20,12 +21,9 @@
 #include <verilated_fst_c.h>
 #include <verilated_vcd_c.h>
 
+#include "trace_format.h"
+
 namespace epvp::waves {
-
-enum class trace_format { fst, vcd };
-
-// The format for a file name; throws std::invalid_argument naming the file otherwise.
-trace_format trace_format_for(const std::string& file);
 
 template <class M, class T, class = void>
 struct can_trace : std::false_type {};
