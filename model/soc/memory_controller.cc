@@ -98,17 +98,15 @@ void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_ti
     }
     soc_attr* a = nullptr;
     gp.get_extension(a);
-    const char* who = a ? to_string(a->initiator) : "?";
-    ++per_master_[who];
+    master_stats& m = master_stats_[a ? static_cast<std::size_t>(a->initiator) : master_slots - 1];
+    ++m.accesses;
+    m.bytes += len;
     if (timing_) {
         constexpr double ps_per_ns = 1000.0;
         const double now_ns = static_cast<double>((sc_core::sc_time_stamp() + delay).value()) /
                               ps_per_ns; // the kernel's resolution is 1 ps
         double queue_ns = 0;
         const double done_ns = timing_->access(addr, len, now_ns, &queue_ns);
-        master_stats& m = master_stats_[who];
-        ++m.accesses;
-        m.bytes += len;
         m.latency_ns += done_ns - now_ns;
         m.queue_ns += queue_ns;
         m.max_queue_ns = std::max(m.max_queue_ns, queue_ns);
@@ -117,6 +115,14 @@ void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_ti
             sc_core::sc_time_stamp();
     }
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+std::map<std::string, memory_controller::master_stats> memory_controller::master_queues() const {
+    std::map<std::string, master_stats> out;
+    for (std::size_t i = 0; i < master_slots; ++i)
+        if (master_stats_[i].accesses)
+            out[i + 1 < master_slots ? to_string(static_cast<master>(i)) : "?"] = master_stats_[i];
+    return out;
 }
 
 unsigned memory_controller::transport_dbg(tlm::tlm_generic_payload& gp) {

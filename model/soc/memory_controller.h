@@ -14,7 +14,9 @@
 
 #include "core/sparse_memory.h"
 #include "soc/dram_timing.h"
+#include "soc/soc_attr.h"
 
+#include <array>
 #include <deque>
 #include <map>
 #include <memory>
@@ -44,14 +46,15 @@ public:
     std::uint64_t reads() const { return reads_; }
     std::uint64_t writes() const { return writes_; }
     const dram_timing* timing() const { return timing_.get(); }
-    const std::map<std::string, std::uint64_t>& per_master() const { return per_master_; }
-    // Per master (soc_attr initiator): what it asked of DRAM and how long it queued behind other
-    // accesses (banks, data buses, refresh). Timed DRAM only.
+    // Per master (soc_attr initiator; accesses without one count as "?"): what it asked of DRAM
+    // and, with timed DRAM, its latency and how long it queued behind other accesses (banks, data
+    // buses, refresh).
     struct master_stats {
         std::uint64_t accesses = 0, bytes = 0;
         double latency_ns = 0, queue_ns = 0, max_queue_ns = 0; // sums, and the worst wait
     };
-    const std::map<std::string, master_stats>& master_queues() const { return master_stats_; }
+    // The masters that accessed DRAM, by name.
+    std::map<std::string, master_stats> master_queues() const;
     std::uint64_t window_writes() const { return window_writes_; }
     std::uint64_t window_overflows() const { return window_overflows_; }
 
@@ -68,8 +71,10 @@ private:
     std::uint64_t window_writes_ = 0, window_overflows_ = 0;
     bool window_level_ = false;
     sc_core::sc_event window_changed_;
-    std::map<std::string, std::uint64_t> per_master_;
-    std::map<std::string, master_stats> master_stats_;
+    // Indexed by soc::master, the last slot for accesses without a soc_attr (per access: no
+    // string keys on the path).
+    static constexpr std::size_t master_slots = static_cast<std::size_t>(master::smmu_walker) + 2;
+    std::array<master_stats, master_slots> master_stats_{};
     std::uint64_t reads_ = 0, writes_ = 0;
 };
 

@@ -159,6 +159,18 @@ smmu::smmu(sc_core::sc_module_name name, const smmu_params& p)
     , p_(p)
     , regs_("smmu", smmu_table(p))
     , walker_(p.walker) {
+    // The walker's memory reads: through the interconnect, one walker (a resource), per-level
+    // work on top. Built once; the per-translation state lives in walk_ (the memory path never
+    // waits, so two translations never interleave).
+    timed_read_ = [this](std::uint64_t addr, std::uint64_t& v) {
+        if (!walk_.walked) {
+            walk_.walked = true;
+            if (walker_free_at_ > walk_.now + walk_.delay)
+                walk_.delay = walker_free_at_ - walk_.now;
+        }
+        walk_.delay += p_.walk_step_latency;
+        return mem_rw(false, addr, &v, sizeof v, &walk_.delay);
+    };
     tbu_in.register_b_transport(this, &smmu::tbu_b_transport);
     tbu_in.register_transport_dbg(this, &smmu::tbu_transport_dbg);
     tbu_in.register_get_direct_mem_ptr(this, &smmu::tbu_get_dmi);
@@ -302,17 +314,10 @@ bool smmu::translate_piece(std::uint32_t sid, bool has_sid, std::uint64_t iova, 
         addr_mask_51_6;
     walker_.set_stream_table(strtab, regs_.read32(reg::STRTAB_BASE_CFG));
     const sc_time now = sc_core::sc_time_stamp();
-    sc_time walk = delay;
-    bool walked = false;
-    const read64_fn rd = [&](std::uint64_t addr, std::uint64_t& v) {
-        if (!walked) {
-            walked = true;
-            if (walker_free_at_ > now + walk) walk = walker_free_at_ - now;
-        }
-        walk += p_.walk_step_latency;
-        return mem_rw(false, addr, &v, sizeof v, &walk);
-    };
-    const translation t = walker_.translate(sid, iova, write, privileged, rd);
+    walk_ = {now, delay, false};
+    const translation t = walker_.translate(sid, iova, write, privileged, timed_read_);
+    sc_time walk = walk_.delay;
+    const bool walked = walk_.walked;
     if (walked) {
         if (trace::recorder* tr = trace::recorder::active())
             tr->complete(

@@ -106,6 +106,11 @@ private:
     reg_block regs_;
     smmuv3::walker walker_;
     sc_core::sc_time walker_free_at_;
+    struct walk_state {
+        sc_core::sc_time now, delay; // the translation's start and its running delay
+        bool walked = false;         // it read memory (a walk or a configuration fetch)
+    } walk_;
+    smmuv3::read64_fn timed_read_;
     sc_core::sc_event cmdq_kick_, irq_changed_;
     bool irq_level_ = false;
     bool sync_cs_logged_ = false;

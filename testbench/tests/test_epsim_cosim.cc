@@ -6,6 +6,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
+#include "vcd_signals.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -72,26 +74,9 @@ const char* const other_geometry = " --set dwc.iatu.outbound_windows=4 --set "
 const char* const short_run = " --workload cmd-stream --set function.cmd.commands=8 --set "
                               "function.cmd.mover=edma";
 
-// The signals a VCD declares, as "<scope>.<scope>...<name>" (bit ranges dropped), sorted.
+// The signals a VCD declares, sorted.
 std::vector<std::string> declared_signals(const std::string& vcd) {
-    std::vector<std::string> names, scope;
-    std::istringstream in(vcd.substr(0, vcd.find("$enddefinitions")));
-    for (std::string tok; in >> tok;) {
-        if (tok == "$scope") {
-            std::string kind, name;
-            in >> kind >> name;
-            scope.push_back(name);
-        } else if (tok == "$upscope") {
-            if (!scope.empty()) scope.pop_back();
-        } else if (tok == "$var") {
-            std::string type, width, id, name;
-            in >> type >> width >> id >> name;
-            std::string full;
-            for (const auto& s : scope)
-                full += s + ".";
-            names.push_back(full + name);
-        }
-    }
+    std::vector<std::string> names = epvp::waves::declared_signals(vcd);
     std::sort(names.begin(), names.end());
     return names;
 }

@@ -8,6 +8,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
+#include "vcd_signals.h"
+
 // Verilator's headers (through rtl_trace.h) before SystemC's: see rtl-bridge/rtl_models.cc.
 #include "rtl_trace.h"
 
@@ -94,28 +96,7 @@ void iatu_stimulus(rtl_iatu& iatu) {
     BOOST_REQUIRE(done);
 }
 
-// The signals a VCD declares, as "<scope>.<scope>...<name>" (bit ranges dropped), in order.
-std::vector<std::string> declared_signals(const std::string& vcd) {
-    std::vector<std::string> names, scope;
-    std::istringstream in(vcd.substr(0, vcd.find("$enddefinitions")));
-    for (std::string tok; in >> tok;) {
-        if (tok == "$scope") {
-            std::string kind, name;
-            in >> kind >> name;
-            scope.push_back(name);
-        } else if (tok == "$upscope") {
-            if (!scope.empty()) scope.pop_back();
-        } else if (tok == "$var") {
-            std::string type, width, id, name;
-            in >> type >> width >> id >> name;
-            std::string full;
-            for (const auto& s : scope)
-                full += s + ".";
-            names.push_back(full + name);
-        }
-    }
-    return names;
-}
+using epvp::waves::declared_signals;
 
 // The value a VCD gives a signal (the first one declared with that name) in its first dump:
 // "0"/"1" for a bit, "b..." for a vector; empty if not found.
