@@ -33,9 +33,14 @@ constexpr unsigned max_sweep_jobs = 1024; // epsim sweep --jobs: processes at a 
 const char* const log_categories[] = {"all", "regs", "tlp", "link",         "ltssm", "iatu", "dwc",
                                       "fw",  "host", "cfg", "interconnect", "app",   "edma", "irq"};
 
-json effective_config(const std::string& file, const std::vector<std::string>& sets) {
+// Defaults, then the file, then what the workload brings (p2p's default topology), then every
+// --set last, so that a --set can reach into what the workload brought
+// (`--set topology.endpoints[1].link.gen=4` with the default p2p topology).
+json effective_config(const std::string& file, const std::vector<std::string>& sets,
+                      const std::string& workload_name) {
     json doc = epvp::cfg::defaults();
     if (!file.empty()) epvp::cfg::merge(doc, epvp::cfg::load_file(file));
+    epvp::tb::apply_workload_defaults(workload_name, doc);
     for (const auto& s : sets)
         epvp::cfg::apply_set(doc, s);
     return doc;
@@ -51,8 +56,7 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
         const std::vector<std::string>& logs, const std::string& waves_file,
         const std::string& trace_file) {
     const auto wall_start = std::chrono::steady_clock::now();
-    json doc = effective_config(config_file, sets);
-    epvp::tb::apply_workload_defaults(workload_name, doc);
+    json doc = effective_config(config_file, sets, workload_name);
     epvp::cfg::platform_config pc = epvp::cfg::parse(doc);
     const epvp::tb::workload* w = epvp::tb::find_workload(workload_name);
     if (!w) {
@@ -283,7 +287,7 @@ int sc_main(int argc, char* argv[]) {
     }
     try {
         if (*cfg_cmd) {
-            json doc = effective_config(dump_config, dump_sets);
+            json doc = effective_config(dump_config, dump_sets, "");
             epvp::cfg::parse(doc);
             if (!dump) {
                 std::fprintf(stderr, "epsim config: nothing to do (use --dump)\n");

@@ -135,6 +135,20 @@ BOOST_AUTO_TEST_CASE(default_topology_stays_below_the_switch) {
                std::string::npos);
 }
 
+// A --set reaches into the topology the p2p workload brings by default (the README's command,
+// without --config): --set is applied after the workload's defaults. The client's link at Gen2
+// moves the same data more slowly than at the default Gen3 (half the raw rate per lane, and 8b/10b
+// instead of 128b/130b coding), so the write takes longer.
+BOOST_AUTO_TEST_CASE(set_reaches_into_the_default_topology) {
+    const run_result base = epsim("run --workload p2p");
+    const run_result r = epsim("run --workload p2p --set topology.endpoints[1].link.gen=2");
+    BOOST_TEST_REQUIRE(r.status == exit_pass, r.out);
+    BOOST_TEST(r.report.at("config").at("topology").at("endpoints").at(1).at("link").at("gen") ==
+               2);
+    BOOST_TEST(u(r.report.at("p2p").at("write"), "time_ns") >
+               u(base.report.at("p2p").at("write"), "time_ns"));
+}
+
 // ACS P2P Request and Completion Redirect on the DSPs: the orchestrator says through the host
 // bridge; the same transfer goes up to the root port and is reflected back down.
 BOOST_AUTO_TEST_CASE(acs_redirect_goes_through_the_root_complex) {
