@@ -15,7 +15,8 @@
 // channel, which the DW eDMA does not have, and reports COPY_FAIL with the completion interrupt;
 // this firmware's extension (dma_copy_bounce true) reads the source into a local bounce buffer
 // with the read channel and writes it out with the write channel.
-// Not implemented: the doorbell.
+// ENABLE/DISABLE_DOORBELL remap the next free BAR onto the memory controller's
+// interrupt-generation window (doorbell_window) and back.
 #pragma once
 
 #include "dwc/dw_edma.h"
