@@ -150,8 +150,9 @@ endpoint_soc::endpoint_soc(const std::string& prefix, const cfg::platform_config
     dram((prefix + "dram").c_str(), c.dram.size_bytes,
          c.dram.ideal ? nullptr
                       : std::addressof(static_cast<const soc::dram_params&>(dram_params(c))),
-         soc::irq_window_params{c.mc.irq_window_base - c.dram.base, c.mc.irq_window_bytes,
-                                c.mc.irq_window_fifo_depth})
+         soc::irq_window_params{
+             c.mc.irq_window_base - c.dram.base, c.mc.irq_window_bytes, c.mc.irq_window_fifo_depth,
+             sc_core::sc_time(static_cast<double>(c.mc.irq_window_latency_ns), sc_core::SC_NS)})
     , irqc((prefix + "irqc").c_str(), hal::ep_irq_lines)
     , ep_cpu((prefix + "ep_cpu").c_str(), ep_cpu_params(c), &irqc)
     , prefix_(prefix)

@@ -325,7 +325,8 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
                         {"bytes", m.bytes},
                         {"mean_latency_ns", m.accesses ? m.latency_ns / m.accesses : 0.0},
                         {"mean_queue_ns", m.accesses ? m.queue_ns / m.accesses : 0.0},
-                        {"max_queue_ns", m.max_queue_ns}};
+                        {"max_queue_ns", m.max_queue_ns},
+                        {"irq_window_accesses", m.window_accesses}};
     soc["dram_masters"] = masters;
     soc["dram_writes"] = p.dram.writes();
     soc["decode_errors"] = p.noc.decode_errors();

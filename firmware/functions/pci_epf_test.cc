@@ -657,6 +657,13 @@ bool pci_epf_test::write_to_host(std::uint64_t local, std::uint64_t len) {
 }
 
 bool pci_epf_test::cmd_copy() {
+    if (use_dma_ && !p_.dma_copy_bounce && !dma_memcpy_capable()) {
+        // Linux 6.18 pci_epf_test_copy(): a PCI-to-PCI copy by DMA needs DMA_MEMCPY on the
+        // channel; the status is COPY_FAIL and the completion interrupt is still raised.
+        io_.log(hal::log_level::error, log_cat, "DMA controller doesn't support MEMCPY");
+        set_status(epf_test::STATUS_COPY_FAIL);
+        return false;
+    }
     const std::uint64_t len = io_.rd32(reg(epf_test::SIZE));
     pool_buffer bounce(pool_, len);
     const bool ok = buffer_ok(bounce.ok(), len) && copy_on_host(bounce.addr(), len);
@@ -670,9 +677,8 @@ bool pci_epf_test::copy_on_host(std::uint64_t bounce, std::uint64_t len) {
     const std::uint64_t dst = reg64(epf_test::DST_ADDR_LOWER, epf_test::DST_ADDR_UPPER);
     const std::uint64_t start = io_.now_ns();
     if (use_dma_) {
-        // The eDMA cannot copy PCI to PCI: read into the local bounce buffer with the read
-        // channel, then write it out with the write channel. (Linux's pci-epf-test asks for a
-        // DMA_MEMCPY channel here, which the DW eDMA does not offer, and reports COPY_FAIL.)
+        // This firmware's extension: the eDMA cannot copy PCI to PCI, so read into the local
+        // bounce buffer with the read channel, then write it out with the write channel.
         if (!dma_xfer(dwc::edma_dir::read, bounce, src, len) ||
             !dma_xfer(dwc::edma_dir::write, bounce, dst, len))
             return false;

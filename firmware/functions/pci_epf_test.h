@@ -10,8 +10,13 @@
 // (DEV_TO_MEM) and a write channel (MEM_TO_DEV) held for the function's lifetime, as Linux's
 // "private" channels; the eDMA addresses the host directly, so no outbound window is mapped,
 // and the CPU only fills / checksums the local buffer. Without a usable eDMA a USE_DMA transfer
-// is refused like Linux does ("Cannot transfer data using DMA", no interrupt).
-// Not implemented: the doorbell.
+// is refused like Linux does ("Cannot transfer data using DMA", no interrupt). COPY with
+// USE_DMA: as Linux 6.18's pci-epf-test (dma_copy_bounce false), it needs a memcpy-capable
+// channel, which the DW eDMA does not have, and reports COPY_FAIL with the completion interrupt;
+// this firmware's extension (dma_copy_bounce true) reads the source into a local bounce buffer
+// with the read channel and writes it out with the write channel.
+// ENABLE/DISABLE_DOORBELL remap the next free BAR onto the memory controller's
+// interrupt-generation window (doorbell_window) and back.
 #pragma once
 
 #include "dwc/dw_edma.h"
@@ -50,6 +55,9 @@ struct epf_test_params {
     std::uint64_t seed = 1;
     // Bound on one DMA transfer (Linux waits without a timeout; firmware must not hang).
     std::uint64_t dma_timeout_ns = 1'000'000'000;
+    // COPY with USE_DMA through a local bounce buffer (this firmware's extension); false: as
+    // Linux 6.18, only with a memcpy-capable DMA channel, else COPY_FAIL.
+    bool dma_copy_bounce = true;
 };
 
 // The commands the function counts, one per COMMAND value it knows, plus everything else.
@@ -87,6 +95,10 @@ public:
     // (nullptr or an unprobed eDMA: no DMA). The eDMA must outlive the function.
     void set_dma(dwc::dw_edma* edma);
     bool dma_available() const { return edma_ && dma_rx_ >= 0 && dma_tx_ >= 0; }
+    // Whether the held channels can copy memory to memory (dma_has_cap(DMA_MEMCPY)): the DW
+    // eDMA's channels are slave channels only (Linux drivers/dma/dw-edma/dw-edma-core.c sets
+    // DMA_SLAVE, DMA_CYCLIC, DMA_PRIVATE and DMA_INTERLEAVE, not DMA_MEMCPY).
+    bool dma_memcpy_capable() const { return false; }
 
     int bind();     // allocate BAR spaces
     int epc_init(); // header, BARs, MSI/MSI-X, CAPS

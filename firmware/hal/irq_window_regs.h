@@ -1,6 +1,8 @@
 // The memory controller's interrupt-generation window as firmware sees it: a small range of
-// DRAM addresses that stores nothing. A write there (of up to 4 bytes) is an interrupt to the EP
-// CPU carrying the value: it enters a FIFO and raises the window's interrupt line. Reads:
+// DRAM addresses that stores nothing, seen as 32-bit slots. A write there (any width, byte
+// enables honoured) is one interrupt to the EP CPU per slot it writes, carrying the slot's
+// written bytes in their little-endian lanes (unwritten bytes zero): it enters a FIFO and raises
+// the window's interrupt line. Reads (per slot):
 #pragma once
 
 #include <cstdint>

@@ -42,6 +42,11 @@ enum pcitest_irq_type : int {
     PCITEST_IRQ_TYPE_AUTO = 3,
 };
 
+// Which Linux the host runs (drivers/misc/pci_endpoint_test.c and the kselftest): 6.18 (no
+// BAR_SUBRANGE, the doorbell without a capability check or skip) or next (the newest:
+// BAR_SUBRANGE_TEST, DOORBELL skipped without CAP_DYNAMIC_INBOUND_MAPPING).
+enum class pcitest_kernel { v6_18, next };
+
 // Per-device driver data (struct pci_endpoint_test_data) and this driver's run-time knobs.
 struct pci_endpoint_test_params {
     int test_reg_bar = 0;                          // default_data: BAR_0
@@ -49,6 +54,7 @@ struct pci_endpoint_test_params {
     std::uint64_t irq_timeout_ns = 1'000'000'000;  // msecs_to_jiffies(1000)
     std::uint64_t xfer_timeout_ns = 1'000'000'000; // Linux: wait_for_completion() (forever)
     std::uint64_t seed = 0x9E3779B97F4A7C15ull;    // xorshift seed for the transfer data
+    pcitest_kernel kernel = pcitest_kernel::next;
 };
 
 class pci_endpoint_test {
@@ -95,7 +101,8 @@ public:
     int write_test(std::uint64_t size, bool use_dma, std::string& detail);
     int read_test(std::uint64_t size, bool use_dma, std::string& detail);
     int copy_test(std::uint64_t size, bool use_dma, std::string& detail);
-    // PCITEST_DOORBELL.
+    // PCITEST_DOORBELL (next: -EOPNOTSUPP without CAP_DYNAMIC_INBOUND_MAPPING; 6.18 asks
+    // whatever the capabilities say).
     int doorbell_test(std::string& detail);
     // PCITEST_BAR_SUBRANGE: -EOPNOTSUPP without CAP_SUBRANGE_MAPPING, -EBUSY for the test
     // register BAR, -ENODATA for a disabled BAR.
@@ -190,17 +197,19 @@ struct pcitest_options {
     std::vector<pcitest_reset>* resets = nullptr;
     std::vector<unsigned> msix_vectors; // MSI-X vectors to test; empty = all, 1..2048
     bool dma = false;      // run the dma variant (the firmware must support FLAG_USE_DMA)
-    bool doorbell = false; // run DOORBELL_TEST when the endpoint has the capability
+    bool doorbell = false; // run DOORBELL_TEST when the endpoint has the capability (next)
     std::uint64_t irq_timeout_ns = 1'000'000'000;
     std::uint64_t xfer_timeout_ns = 1'000'000'000;
     std::uint64_t seed = 0x9E3779B97F4A7C15ull;
     int test_reg_bar = 0;           // pci_endpoint_test_data.test_reg_bar
     std::uint64_t alignment = 4096; // pci_endpoint_test_data.alignment
+    pcitest_kernel kernel = pcitest_kernel::next;
 };
 
 // The whole table, in this order: BAR0..5 BAR_TEST, CONSECUTIVE_BAR_TEST, LEGACY_IRQ_TEST,
 // MSI_TEST, MSIX_TEST, READ/WRITE/COPY_TEST (memcpy, then dma) per size, DOORBELL_TEST,
-// BAR0..5 BAR_SUBRANGE_TEST. Host buffers come from board.ram. A failed test's reason ends with
+// BAR0..5 BAR_SUBRANGE_TEST (next only). With 6.18, DOORBELL_TEST is never skipped: it passes
+// or fails. Host buffers come from board.ram. A failed test's reason ends with
 // the AER errors the endpoint and the root port logged during it.
 std::vector<test_result> run_pcitest(pci_host& host, const hal::host_board& board,
                                      const pci_dev& dev, const pcitest_options& options = {});

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 
 namespace epvp::pcie {
 
@@ -34,14 +35,35 @@ std::uint64_t mix64(std::uint64_t z) {
     return z ^ (z >> 31);
 }
 
-struct dllp_row {
-    unsigned mps, x4, x8;
-};
-// Base Spec 5.0 table 3-7 (ACK latency, symbol times) as the reference quotes it; 1024 and 2048
-// interpolated linearly between 512 and 4096.
-constexpr dllp_row dllp_table[] = {
-    {128, 169, 163},  {256, 214, 203},  {512, 250, 182},
-    {1024, 378, 246}, {2048, 634, 374}, {4096, 1146, 630},
+// ACK latency limit / UpdateFC interval in symbol times, by rate, link width and MPS: PCIe Base
+// Spec 5.0 tables 3-7 (2.5 GT/s), 3-8 (5.0 GT/s) and 3-9 (8.0 GT/s) for the AckNak latency limit;
+// the UpdateFC guidelines of tables 2-46..2-48 hold the same values for x1..x16, so one table
+// serves both. Each cell is (MPS + 28 TLP overhead symbols) x AckFactor / width + the internal
+// delay (19, 70, 115 symbol times). 16.0 and 32.0 GT/s use the 8.0 GT/s table (the same internal
+// delay), as does FLIT mode for its retry timing.
+constexpr unsigned dllp_mps_bytes[] = {128, 256, 512, 1024, 2048, 4096};
+constexpr unsigned dllp_widths[] = {1, 2, 4, 8, 16};
+constexpr std::size_t dllp_mps_count = sizeof dllp_mps_bytes / sizeof dllp_mps_bytes[0];
+constexpr std::size_t dllp_width_count = sizeof dllp_widths / sizeof dllp_widths[0];
+constexpr unsigned dllp_table[3][dllp_width_count][dllp_mps_count] = {
+    // 2.5 GT/s (table 3-7).
+    {{237, 416, 559, 1071, 2095, 4143},
+     {128, 217, 289, 545, 1057, 2081},
+     {73, 118, 154, 282, 538, 1050},
+     {67, 107, 86, 150, 278, 534},
+     {48, 72, 86, 150, 278, 534}},
+    // 5.0 GT/s (table 3-8).
+    {{288, 467, 610, 1122, 2146, 4194},
+     {179, 268, 340, 596, 1108, 2132},
+     {124, 169, 205, 333, 589, 1101},
+     {118, 158, 137, 201, 329, 585},
+     {99, 123, 137, 201, 329, 585}},
+    // 8.0 GT/s and up (table 3-9).
+    {{333, 512, 655, 1167, 2191, 4239},
+     {224, 313, 385, 641, 1153, 2177},
+     {169, 214, 250, 378, 634, 1146},
+     {163, 203, 182, 246, 374, 630},
+     {144, 168, 182, 246, 374, 630}},
 };
 } // namespace
 
@@ -63,10 +85,17 @@ double lane_bytes_per_second(unsigned gen) {
     }
 }
 
-unsigned dllp_interval_symbols(unsigned width, unsigned mps_bytes) {
-    for (const auto& r : dllp_table)
-        if (mps_bytes <= r.mps) return width >= 8 ? r.x8 : r.x4;
-    return width >= 8 ? dllp_table[5].x8 : dllp_table[5].x4;
+unsigned dllp_interval_symbols(unsigned gen, unsigned width, unsigned mps_bytes) {
+    const std::size_t rate = gen <= 1 ? 0 : gen == 2 ? 1 : 2;
+    // The row of the widest tabulated width not above the link's (the widths are x1..x16).
+    std::size_t w = 0;
+    while (w + 1 < dllp_width_count && dllp_widths[w + 1] <= width)
+        ++w;
+    // The column of the smallest tabulated MPS not below the link's.
+    std::size_t m = 0;
+    while (m + 1 < dllp_mps_count && dllp_mps_bytes[m] < mps_bytes)
+        ++m;
+    return dllp_table[rate][w][m];
 }
 
 pcie_link::pcie_link(sc_core::sc_module_name name, const link_params& p)
@@ -229,14 +258,16 @@ void pcie_link::train(unsigned ep_max_gen, unsigned ep_max_width) {
     flit_ = gen_ >= flit_gen;
     ps_per_byte_ = ps_per_s / (lane_bytes_per_second(gen_) * width_);
     if (!flit_) ps_per_byte_ *= skp_interval_symbols / (skp_interval_symbols - skp_symbols);
-    dllp_interval_bytes_ = std::uint64_t(dllp_interval_symbols(width_, p_.mps_bytes)) * width_;
+    dllp_interval_bytes_ =
+        std::uint64_t(dllp_interval_symbols(gen_, width_, p_.mps_bytes)) * width_;
     dllp_time_ = wire_time(dllp_bytes);
     // One symbol time: a byte on one lane.
     const sc_time symbol = sc_time::from_value(
         static_cast<std::uint64_t>(ps_per_s / lane_bytes_per_second(gen_) + 0.5));
-    ack_latency_ = p_.retry.ack_latency != sc_core::SC_ZERO_TIME
-                       ? p_.retry.ack_latency
-                       : symbol * static_cast<double>(dllp_interval_symbols(width_, p_.mps_bytes));
+    ack_latency_ =
+        p_.retry.ack_latency != sc_core::SC_ZERO_TIME
+            ? p_.retry.ack_latency
+            : symbol * static_cast<double>(dllp_interval_symbols(gen_, width_, p_.mps_bytes));
     replay_timer_ = p_.retry.replay_timer != sc_core::SC_ZERO_TIME
                         ? p_.retry.replay_timer
                         : ack_latency_ * static_cast<double>(replay_timer_ack_factor);

@@ -15,9 +15,11 @@
 // DLLP reading (link.dllp): for every ACK-latency interval of symbol times received, the
 // receiver sends one ACK and one UpdateFC DLLP (8 bytes each) on the reverse direction, ahead
 // of that direction's next TLP; the
-// interval is Base Spec 5.0 table 3-7's value for the width and MPS (x4: 169/214/250/1146 and
-// x8: 163/203/182/630 for MPS 128/256/512/4096, 1024/2048 interpolated; x1/x2 use the x4 row,
-// x16 the x8 row). Ordering: each direction is one FIFO, so no TLP passes an earlier one.
+// interval is the cell of Base Spec 5.0 tables 3-7..3-9 (ACK latency limit; the UpdateFC
+// tables 2-46..2-48 hold the same values) for the rate, width and MPS: every width x1..x16 and
+// every MPS has its own cell; 16.0 GT/s and up use the 8.0 GT/s table. A DLLP (8 bytes) is
+// striped across the lanes: 8/width symbol times.
+// Ordering: each direction is one FIFO, so no TLP passes an earlier one.
 // Training: the link comes up at the highest common generation and width.
 // Data Link Layer retry (link_params::retry): every TLP is held in the transmitter's replay
 // buffer (replay_buffer_bytes of wire bytes) until its ACK is back: arrival + ACK latency + one
@@ -114,8 +116,9 @@ struct link_params {
 // Usable bytes per second of one lane at a generation after line coding (Gen6: TLP bytes of
 // FLIT mode).
 double lane_bytes_per_second(unsigned gen);
-// ACK/UpdateFC interval in symbol times (the reading stated above).
-unsigned dllp_interval_symbols(unsigned width, unsigned mps_bytes);
+// ACK/UpdateFC interval in symbol times for a generation, width and MPS (the reading stated
+// above).
+unsigned dllp_interval_symbols(unsigned gen, unsigned width, unsigned mps_bytes);
 
 class pcie_link : public sc_core::sc_module {
 public:

@@ -5,9 +5,12 @@
 #include "soc/soc_attr.h"
 
 #include <algorithm>
-#include <cstring>
 
 namespace epvp::soc {
+
+namespace {
+constexpr double ps_per_ns = 1000.0; // the kernel's resolution is 1 ps
+}
 
 memory_controller::memory_controller(sc_core::sc_module_name name, std::uint64_t size_bytes,
                                      const dram_params* timing, const irq_window_params& window)
@@ -28,60 +31,101 @@ void memory_controller::drive_window_irq() {
     window_irq.write(window_level_);
 }
 
-bool memory_controller::window_access(tlm::tlm_generic_payload& gp) {
+memory_controller::master_stats& memory_controller::stats_of(tlm::tlm_generic_payload& gp) {
+    soc_attr* a = nullptr;
+    gp.get_extension(a);
+    return master_stats_[a ? static_cast<std::size_t>(a->initiator) : master_slots - 1];
+}
+
+void memory_controller::window_write_slot(std::uint32_t slot_offset, std::uint32_t value) {
+    ++window_writes_;
+    if (window_fifo_.size() >= window_.fifo_depth) {
+        ++window_overflows_;
+        logger::get().warning("mc", "interrupt window FIFO full: value " + hex(value) + " lost",
+                              "window-overflow");
+        return;
+    }
+    window_fifo_.emplace_back(slot_offset, value);
+}
+
+std::uint32_t memory_controller::window_read_slot(std::uint32_t slot_offset) {
+    switch (slot_offset) {
+    case irq_window::POP: {
+        if (window_fifo_.empty()) return 0;
+        const std::uint32_t v = window_fifo_.front().second;
+        window_last_offset_ = window_fifo_.front().first;
+        window_fifo_.pop_front();
+        return v;
+    }
+    case irq_window::COUNT:
+        return static_cast<std::uint32_t>(window_fifo_.size());
+    case irq_window::OVERFLOW:
+        return static_cast<std::uint32_t>(window_overflows_);
+    case irq_window::LAST_OFFSET:
+        return window_last_offset_;
+    default:
+        return 0;
+    }
+}
+
+bool memory_controller::window_access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     const std::uint64_t addr = gp.get_address();
     if (!window_.size || addr < window_.offset || addr - window_.offset >= window_.size)
         return false;
-    const std::uint32_t off = static_cast<std::uint32_t>(addr - window_.offset);
+    const std::uint64_t off = addr - window_.offset;
     const unsigned len = gp.get_data_length();
-    constexpr unsigned dword = 4;
-    if (gp.is_write()) {
-        ++window_writes_;
-        std::uint32_t value = 0;
-        std::memcpy(&value, gp.get_data_ptr(), std::min(len, dword));
-        if (window_fifo_.size() >= window_.fifo_depth) {
-            ++window_overflows_;
-            logger::get().warning("mc", "interrupt window FIFO full: value " + hex(value) + " lost",
-                                  "window-overflow");
-        } else {
-            window_fifo_.emplace_back(off, value);
+    if (len == 0 || off + len > window_.size) {
+        gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return true;
+    }
+    unsigned char* data = gp.get_data_ptr();
+    const unsigned char* be = gp.get_byte_enable_ptr();
+    const unsigned be_len = be ? gp.get_byte_enable_length() : 0;
+    const auto enabled = [&](unsigned i) { return !be_len || be[i % be_len]; };
+    // Slot by slot: the aligned 32-bit slots [first, last] the access covers.
+    constexpr std::uint32_t slot_bytes = 4;
+    constexpr unsigned bits_per_byte = 8;
+    const std::uint64_t first = off / slot_bytes * slot_bytes;
+    for (std::uint64_t slot = first; slot < off + len; slot += slot_bytes) {
+        // The access's byte indices that fall in this slot, and their lanes.
+        const unsigned lo = static_cast<unsigned>(std::max(slot, off) - off);
+        const unsigned hi = static_cast<unsigned>(std::min(slot + slot_bytes, off + len) - off);
+        bool any = false;
+        for (unsigned i = lo; i < hi; ++i)
+            any = any || enabled(i);
+        if (!any) continue;
+        const std::uint32_t slot_offset = static_cast<std::uint32_t>(slot);
+        if (gp.is_write()) {
+            std::uint32_t value = 0;
+            for (unsigned i = lo; i < hi; ++i)
+                if (enabled(i))
+                    value |= std::uint32_t(data[i]) << (bits_per_byte * ((off + i) % slot_bytes));
+            window_write_slot(slot_offset, value);
+        } else if (gp.is_read()) {
+            const std::uint32_t v = window_read_slot(slot_offset);
+            for (unsigned i = lo; i < hi; ++i)
+                if (enabled(i))
+                    data[i] =
+                        static_cast<unsigned char>(v >> (bits_per_byte * ((off + i) % slot_bytes)));
         }
-    } else {
-        std::uint32_t v = 0;
-        switch (off & ~3u) {
-        case irq_window::POP:
-            if (!window_fifo_.empty()) {
-                v = window_fifo_.front().second;
-                window_last_offset_ = window_fifo_.front().first;
-                window_fifo_.pop_front();
-            }
-            break;
-        case irq_window::COUNT:
-            v = static_cast<std::uint32_t>(window_fifo_.size());
-            break;
-        case irq_window::OVERFLOW:
-            v = static_cast<std::uint32_t>(window_overflows_);
-            break;
-        case irq_window::LAST_OFFSET:
-            v = window_last_offset_;
-            break;
-        default:
-            break;
-        }
-        std::memset(gp.get_data_ptr(), 0, len);
-        std::memcpy(gp.get_data_ptr(), &v, std::min(len, dword));
     }
     const bool level = !window_fifo_.empty();
     if (level != window_level_) {
         window_level_ = level;
         window_changed_.notify(sc_core::SC_ZERO_TIME);
     }
+    master_stats& m = stats_of(gp);
+    ++m.accesses;
+    ++m.window_accesses;
+    m.bytes += len;
+    m.latency_ns += static_cast<double>(window_.latency.value()) / ps_per_ns;
+    delay += window_.latency;
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     return true;
 }
 
 void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
-    if (window_access(gp)) return;
+    if (window_access(gp, delay)) return;
     const std::uint64_t addr = gp.get_address();
     const unsigned len = gp.get_data_length();
     if (!mem_.in_range(addr, len)) {
@@ -96,15 +140,12 @@ void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_ti
                           gp.get_byte_enable_length());
         ++writes_;
     }
-    soc_attr* a = nullptr;
-    gp.get_extension(a);
-    master_stats& m = master_stats_[a ? static_cast<std::size_t>(a->initiator) : master_slots - 1];
+    master_stats& m = stats_of(gp);
     ++m.accesses;
     m.bytes += len;
     if (timing_) {
-        constexpr double ps_per_ns = 1000.0;
-        const double now_ns = static_cast<double>((sc_core::sc_time_stamp() + delay).value()) /
-                              ps_per_ns; // the kernel's resolution is 1 ps
+        const double now_ns =
+            static_cast<double>((sc_core::sc_time_stamp() + delay).value()) / ps_per_ns;
         double queue_ns = 0;
         const double done_ns = timing_->access(addr, len, now_ns, &queue_ns);
         m.latency_ns += done_ns - now_ns;

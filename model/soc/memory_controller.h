@@ -7,9 +7,18 @@
 // The interrupt-generation window: a range of its addresses stores nothing; a write there is an
 // interrupt to the EP CPU carrying the value, through a FIFO of irq_window_fifo_depth entries
 // (overflow flagged and counted); reads there pop the FIFO (layout: firmware/hal/
-// irq_window_regs.h). Per master: accesses, bytes, latency and the time spent queued behind other
-// masters' accesses. Does not model (yet): DMI, arbitration policies other than arrival order
-// (no QoS, no per-master priorities or bandwidth caps).
+// irq_window_regs.h). The window is an array of 32-bit slots: an access of any width and byte
+// enables acts on each aligned slot it covers with at least one enabled byte, in address order. A
+// write to a slot is one interrupt whose value is the slot's enabled bytes at their little-endian
+// lane positions (the other bytes zero), so a 1- or 2-byte write at slot offset 2 gives
+// value << 16, an 8-byte write two interrupts and a burst one per slot; a read returns each
+// slot's register in its lanes (POP pops once per slot read); an access that runs past the
+// window's end gets TLM_ADDRESS_ERROR_RESPONSE. Every window access costs
+// irq_window_params::latency (the controller's front end, no DRAM access) and counts for its
+// master (accesses, bytes, latency, and window accesses of its own). Per master: accesses, bytes,
+// latency and the time spent queued behind other masters' accesses. Does not model (yet): DMI,
+// arbitration policies other than arrival order (no QoS, no per-master priorities or bandwidth
+// caps).
 #pragma once
 
 #include "core/sparse_memory.h"
@@ -30,6 +39,7 @@ namespace epvp::soc {
 struct irq_window_params {
     std::uint64_t offset = 0, size = 0; // inside the DRAM range; size 0 = no window
     unsigned fifo_depth = 64;
+    sc_core::sc_time latency = sc_core::SC_ZERO_TIME; // per access
 };
 
 class memory_controller : public sc_core::sc_module {
@@ -50,7 +60,8 @@ public:
     // and, with timed DRAM, its latency and how long it queued behind other accesses (banks, data
     // buses, refresh).
     struct master_stats {
-        std::uint64_t accesses = 0, bytes = 0;
+        std::uint64_t accesses = 0, bytes = 0;                 // DRAM and interrupt-window accesses
+        std::uint64_t window_accesses = 0;                     // of which to the interrupt window
         double latency_ns = 0, queue_ns = 0, max_queue_ns = 0; // sums, and the worst wait
     };
     // The masters that accessed DRAM, by name.
@@ -62,7 +73,10 @@ private:
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     unsigned transport_dbg(tlm::tlm_generic_payload& gp);
     sparse_memory mem_;
-    bool window_access(tlm::tlm_generic_payload& gp);
+    bool window_access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    void window_write_slot(std::uint32_t slot_offset, std::uint32_t value);
+    std::uint32_t window_read_slot(std::uint32_t slot_offset);
+    master_stats& stats_of(tlm::tlm_generic_payload& gp);
     void drive_window_irq();
     std::unique_ptr<dram_timing> timing_;
     irq_window_params window_;

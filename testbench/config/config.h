@@ -150,6 +150,7 @@ struct dram_config {
 struct mc_config {
     std::uint64_t irq_window_base, irq_window_bytes;
     unsigned irq_window_fifo_depth;
+    std::uint64_t irq_window_latency_ns; // per access (the controller's front end)
 };
 
 struct host_config {
@@ -167,6 +168,7 @@ struct host_config {
     unsigned mmio_access_bytes; // largest single MMIO load/store the host CPU issues
     std::uint64_t msi_base;     // MSI doorbell page; the MSI controller's registers follow
     bool pcitest_msix_sample;   // sample the MSI-X vectors instead of testing all
+    std::string pcitest_kernel; // "6.18" or "next": the Linux pcitest and pci-epf-test modelled
     // Resets: how long the host holds Secondary Bus Reset, and waits after initiating an FLR
     // before touching the function again (PCIe: 100 ms).
     std::uint64_t sbr_hold_us, flr_wait_ms;

@@ -116,6 +116,8 @@ BOOST_AUTO_TEST_CASE(defaults_parse_with_documented_values) {
     BOOST_TEST(p.host.mmio32_size == 512 * MiB);
     BOOST_TEST(p.host.mmio64_base == 0x4000000000u);
     BOOST_TEST(p.host.mmio64_size == 256 * GiB);
+    BOOST_TEST(p.host.pcitest_kernel == "next");
+    BOOST_TEST(p.mc.irq_window_latency_ns == 60u);
     BOOST_TEST(p.board.dbi_base == 0x40000000u);
     BOOST_TEST(p.board.atu_size == 131072u);
     BOOST_TEST(p.board.app_base == 0x41000000u);
@@ -280,6 +282,12 @@ BOOST_AUTO_TEST_CASE(enum_strings) {
     BOOST_CHECK_EXCEPTION(
         parse(c), config_error,
         says_exactly{R"(dwc.iatu.miss_policy = "drop": must be one of passthrough, ur)"});
+    c = defaults();
+    c["host"]["pcitest"]["kernel"] = "6.17";
+    BOOST_CHECK_EXCEPTION(
+        parse(c), config_error,
+        says_exactly{R"(host.pcitest.kernel = "6.17": must be one of 6.18, next)"});
+    BOOST_TEST(parse(with({"host.pcitest.kernel=6.18"})).host.pcitest_kernel == "6.18");
     c = defaults();
     c["dwc"]["bars"][1]["type"] = "weird";
     BOOST_CHECK_EXCEPTION(parse(c), config_error,

@@ -2,11 +2,24 @@
 // hand from the LPDDR5 defaults of dram_params (front end 60 ns, tRCD 18, tRP 18, CL 21.25,
 // tRAS 42, 12.8 bytes/ns per channel, 256-byte interleave over 2 channels, 16 banks of 2 KiB
 // rows, tRFC 210 every tREFI 3900).
+// Also the memory controller's interrupt-generation window (model/soc/memory_controller): writes
+// of 1, 2, 4, 8 bytes and bursts with byte enables, the values and slot offsets they leave in
+// the FIFO (by the rule of memory_controller.h: one interrupt per aligned 32-bit slot with an
+// enabled byte, the enabled bytes in their little-endian lanes), its cost per access and the
+// per-master counts.
 #define BOOST_TEST_MODULE dram
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
+#include "hal/irq_window_regs.h"
 #include "soc/dram_timing.h"
+#include "soc/memory_controller.h"
+#include "soc/soc_attr.h"
+
+#include <cstdint>
+#include <systemc>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <vector>
 
 using epvp::soc::dram_params;
 using epvp::soc::dram_timing;
@@ -57,4 +70,159 @@ BOOST_AUTO_TEST_CASE(refresh_blocks_the_channel) {
     BOOST_TEST(done == 8010 + 18 + 21.25 + 5, boost::test_tools::tolerance(eps));
     BOOST_TEST(d.counters().refresh_stalls == 1u);
     BOOST_TEST(d.counters().refresh_stall_ns == 205.0, boost::test_tools::tolerance(eps));
+}
+
+// ---- interrupt-generation window ---------------------------------------------------------------
+
+namespace {
+
+// A bus master that issues one access at a time and reports the delay it was charged.
+struct master_port : sc_core::sc_module {
+    tlm_utils::simple_initiator_socket<master_port> out;
+    explicit master_port(sc_core::sc_module_name n)
+        : sc_module(n)
+        , out("out") {}
+    // Returns the delay the access added; bytes in/out through data.
+    sc_core::sc_time access(epvp::soc::master who, bool write, std::uint64_t addr,
+                            std::vector<unsigned char>& data,
+                            const std::vector<unsigned char>& be = {}) {
+        tlm::tlm_generic_payload gp;
+        epvp::soc::soc_attr attr;
+        attr.initiator = who;
+        gp.set_extension(&attr);
+        gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+        gp.set_address(addr);
+        gp.set_data_ptr(data.data());
+        gp.set_data_length(static_cast<unsigned>(data.size()));
+        gp.set_streaming_width(static_cast<unsigned>(data.size()));
+        std::vector<unsigned char> be_copy = be;
+        if (!be_copy.empty()) {
+            gp.set_byte_enable_ptr(be_copy.data());
+            gp.set_byte_enable_length(static_cast<unsigned>(be_copy.size()));
+        }
+        sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+        out->b_transport(gp, delay);
+        gp.clear_extension(&attr);
+        BOOST_TEST(gp.is_response_ok());
+        return delay;
+    }
+    std::uint32_t rd32(std::uint64_t addr) {
+        std::vector<unsigned char> d(4);
+        access(epvp::soc::master::ep_cpu, false, addr, d);
+        return std::uint32_t(d[0]) | std::uint32_t(d[1]) << 8 | std::uint32_t(d[2]) << 16 |
+               std::uint32_t(d[3]) << 24;
+    }
+};
+
+constexpr unsigned char on = 0xFF, off = 0x00; // TLM byte enables
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(interrupt_window_takes_any_width_with_byte_enables) {
+    using epvp::soc::master;
+    constexpr std::uint64_t window = 0xF0000; // offset of the window in a 1 MiB DRAM
+    const sc_core::sc_time latency(60, sc_core::SC_NS);
+    epvp::soc::memory_controller mc("mc", 1 << 20, nullptr,
+                                    epvp::soc::irq_window_params{window, 4096, 16, latency});
+    epvp::soc::memory_controller small("small", 1 << 20, nullptr,
+                                       epvp::soc::irq_window_params{window, 4096, 2, latency});
+    master_port cpu("cpu"), cpu2("cpu2");
+    sc_core::sc_signal<bool> irq("irq"), irq2("irq2");
+    cpu.out.bind(mc.in);
+    cpu2.out.bind(small.in);
+    mc.window_irq.bind(irq);
+    small.window_irq.bind(irq2);
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+
+    // Writes by the eDMA; each costs the window's 60 ns whatever its width.
+    std::vector<sc_core::sc_time> delays;
+    std::vector<unsigned char> d4 = {0x44, 0x33, 0x22, 0x11};
+    delays.push_back(cpu.access(master::edma, true, window + 0x10, d4));
+    std::vector<unsigned char> d1 = {0xAB};
+    delays.push_back(cpu.access(master::edma, true, window + 0x21, d1));
+    std::vector<unsigned char> d2 = {0xCD, 0xEF};
+    delays.push_back(cpu.access(master::edma, true, window + 0x32, d2));
+    std::vector<unsigned char> d8 = {1, 2, 3, 4, 5, 6, 7, 8};
+    delays.push_back(cpu.access(master::edma, true, window + 0x40, d8));
+    // A 16-byte burst, byte enables repeating every 4 bytes (low half of each slot).
+    std::vector<unsigned char> d16(16);
+    for (unsigned i = 0; i < 16; ++i)
+        d16[i] = static_cast<unsigned char>(0xA0 + i);
+    delays.push_back(cpu.access(master::edma, true, window + 0x80, d16, {on, on, off, off}));
+    // A 12-byte burst with the middle slot's bytes all disabled: two interrupts.
+    std::vector<unsigned char> d12 = {0x10, 0x11, 0x12, 0x13, 0x20, 0x21,
+                                      0x22, 0x23, 0x30, 0x31, 0x32, 0x33};
+    delays.push_back(cpu.access(master::edma, true, window + 0xC0, d12,
+                                {on, on, on, on, off, off, off, off, on, on, on, on}));
+    for (const auto& t : delays)
+        BOOST_TEST(t == latency);
+    sc_core::sc_start(sc_core::sc_time(1, sc_core::SC_NS)); // the line follows in a few deltas
+    BOOST_TEST(irq.read());
+
+    // Expected FIFO, by hand: (slot offset, value).
+    struct entry {
+        std::uint32_t offset, value;
+    };
+    const entry want[] = {
+        {0x10, 0x11223344},                     // 4 bytes
+        {0x20, 0x0000AB00},                     // 1 byte in lane 1
+        {0x30, 0xEFCD0000},                     // 2 bytes in lanes 2..3
+        {0x40, 0x04030201},                     // 8 bytes: two slots
+        {0x44, 0x08070605}, {0x80, 0x0000A1A0}, // burst, lanes 0..1 of each slot
+        {0x84, 0x0000A5A4}, {0x88, 0x0000A9A8},
+        {0x8C, 0x0000ADAC}, {0xC0, 0x13121110}, // slot 0xC4 had no enabled byte
+        {0xC8, 0x33323130},
+    };
+    constexpr unsigned n = sizeof want / sizeof want[0];
+    BOOST_TEST(mc.window_writes() == n);
+    BOOST_TEST(cpu.rd32(window + irq_window::COUNT) == n);
+    // A 2-byte read of COUNT's low half.
+    std::vector<unsigned char> r2(2);
+    cpu.access(master::ep_cpu, false, window + irq_window::COUNT, r2);
+    BOOST_TEST(r2[0] == n);
+    BOOST_TEST(r2[1] == 0);
+    for (unsigned i = 0; i + 1 < n; ++i)
+        BOOST_TEST_CONTEXT("entry " << i) {
+            BOOST_TEST(cpu.rd32(window + irq_window::POP) == want[i].value);
+            BOOST_TEST(cpu.rd32(window + irq_window::LAST_OFFSET) == want[i].offset);
+        }
+    // The last one by an 8-byte read of POP and COUNT: POP in bytes 0..3, then COUNT (0 now).
+    std::vector<unsigned char> r8(8, 0xEE);
+    cpu.access(master::ep_cpu, false, window + irq_window::POP, r8);
+    BOOST_TEST((std::uint32_t(r8[0]) | std::uint32_t(r8[1]) << 8 | std::uint32_t(r8[2]) << 16 |
+                std::uint32_t(r8[3]) << 24) == want[n - 1].value);
+    BOOST_TEST((r8[4] | r8[5] | r8[6] | r8[7]) == 0);
+    sc_core::sc_start(sc_core::sc_time(1, sc_core::SC_NS)); // the line follows in a few deltas
+    BOOST_TEST(!irq.read());
+
+    // Per master: the eDMA's 6 writes (4 + 1 + 2 + 8 + 16 + 12 = 43 bytes), the CPU's reads
+    // (COUNT 4, COUNT 2, 10 x (POP 4 + LAST_OFFSET 4), 8 = 94 bytes in 23 accesses), 60 ns each.
+    const auto masters = mc.master_queues();
+    const auto& e = masters.at("edma");
+    BOOST_TEST(e.accesses == 6u);
+    BOOST_TEST(e.window_accesses == 6u);
+    BOOST_TEST(e.bytes == 43u);
+    BOOST_TEST(e.latency_ns == 6 * 60.0, boost::test_tools::tolerance(1e-9));
+    const auto& c = masters.at("ep-cpu");
+    BOOST_TEST(c.accesses == 23u);
+    BOOST_TEST(c.window_accesses == 23u);
+    BOOST_TEST(c.bytes == 94u);
+    BOOST_TEST(c.latency_ns == 23 * 60.0, boost::test_tools::tolerance(1e-9));
+
+    // A FIFO of 2: a 16-byte burst is 4 interrupts, 2 kept and 2 lost.
+    std::vector<unsigned char> b16(16, 0x5A);
+    cpu2.access(master::pcie_inbound, true, window + 0x100, b16);
+    BOOST_TEST(small.window_writes() == 4u);
+    BOOST_TEST(small.window_overflows() == 2u);
+    BOOST_TEST(cpu2.rd32(window + irq_window::OVERFLOW) == 2u);
+    BOOST_TEST(cpu2.rd32(window + irq_window::COUNT) == 2u);
+    BOOST_TEST(cpu2.rd32(window + irq_window::POP) == 0x5A5A5A5Au);
+    BOOST_TEST(cpu2.rd32(window + irq_window::LAST_OFFSET) == 0x100u);
+    BOOST_TEST(cpu2.rd32(window + irq_window::POP) == 0x5A5A5A5Au);
+    BOOST_TEST(cpu2.rd32(window + irq_window::LAST_OFFSET) == 0x104u);
+}
+
+// libsystemc's own main() needs the symbol; Boost.Test provides the main this program runs.
+int sc_main(int, char*[]) {
+    return 0;
 }
