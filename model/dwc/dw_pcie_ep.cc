@@ -105,6 +105,9 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
     if (p.edma_write_channels || p.edma_read_channels) {
         edma_params ep{p.edma_unrolled, p.edma_write_channels, p.edma_read_channels, *this,
                        p.quantum};
+        ep.axi_burst_bytes = p.edma_axi_burst_bytes;
+        ep.axi_outstanding_reads = p.edma_axi_outstanding_reads;
+        ep.staging_buffer_bytes = p.edma_staging_buffer_bytes;
         edma_ = std::make_unique<dwc::edma>("edma", ep);
     }
     SC_THREAD(ltssm_thread);
