@@ -352,14 +352,14 @@ void dw_pcie_ep::dbi_write32(std::uint32_t off, std::uint32_t value, std::uint32
     if (off >= legacy_edma_base && off < legacy_edma_end) {
         if (edma_ && !p_.edma_unrolled) {
             const std::uint32_t o = off - legacy_edma_base;
-            edma_->write32(o, (edma_->read32(o) & ~byte_mask) | (value & byte_mask), access_delay_);
+            edma_->write32(o, (edma_->peek32(o) & ~byte_mask) | (value & byte_mask), access_delay_);
         }
         return;
     }
     if (p_.edma_unrolled && off >= p_.edma_offset && off < p_.edma_offset + edma_space_bytes) {
         if (edma_) {
             const std::uint32_t o = off - p_.edma_offset;
-            edma_->write32(o, (edma_->read32(o) & ~byte_mask) | (value & byte_mask), access_delay_);
+            edma_->write32(o, (edma_->peek32(o) & ~byte_mask) | (value & byte_mask), access_delay_);
         }
         return;
     }

@@ -425,6 +425,15 @@ std::uint32_t edma::read32(std::uint32_t offset) {
     return v;
 }
 
+std::uint32_t edma::peek32(std::uint32_t offset) {
+    offset &= ~3u;
+    std::uint32_t reg = 0;
+    bool in_channel_space = false;
+    const channel* ch = decode(offset, reg, in_channel_space);
+    if (in_channel_space) return ch ? ch->regs.read32(reg) : 0;
+    return globals_.has(offset) ? globals_.read32(offset) : 0;
+}
+
 std::string edma::register_name(std::uint32_t offset) {
     offset &= ~3u;
     std::uint32_t reg = 0;

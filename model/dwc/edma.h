@@ -10,37 +10,41 @@
 // registers at 0x100). Registers of channels beyond the configured counts read 0 and ignore
 // writes. Per channel: single-block mode (ch_control1.LLE clear: TRANSFER_SIZE, SAR and DAR
 // from the channel registers, LIE/RIE from ch_control1) and linked-list mode (LLE set: 24-byte
-// elements fetched from local memory at LLP, consumed while their CB equals the channel's CCS,
-// link elements jump and toggle CCS on TCB, the channel stops at the first element whose CB
-// does not match with LLP pointing at it; a doorbell while the list runs makes the channel
-// fetch that element again instead of stopping). The element fetcher runs one element ahead
-// and successive blocks overlap. TRANSFER_SIZE counts down and SAR/DAR advance (visible at the
+// elements fetched from local memory at LLP, data elements consumed while their CB equals the
+// channel's CCS, link elements followed whatever their CB and toggling CCS on TCB (Linux's
+// chunk scheme needs it, edma.md), the channel stops at the first data element whose CB does
+// not match with LLP pointing at it; a doorbell while the list runs makes the channel fetch
+// that element again instead of stopping). The element fetcher runs one element ahead and
+// successive blocks overlap. TRANSFER_SIZE counts down and SAR/DAR advance (visible at the
 // channel thread's synchronisation points); CH_STATUS is 1 while running, 3 when the channel
 // stopped normally, 2 after an abort. Write channels read local memory in AXI bursts (at most
 // axi_burst_bytes, never across 4 KiB), prefetching as soon as one of axi_outstanding_reads
 // slots and room in staging_buffer_bytes are free, and send MWr TLPs of at most MPS bytes that
-// never cross a 4 KiB boundary; read
-// channels send MRd TLPs of at most MRRS bytes (never across 4 KiB), request k waiting for the
-// tag of request k - max_outstanding_reads(), and write the data to local memory (split at
-// 4 KiB) when it arrives. Done (LIE): the done bit in int_status and the local interrupt line
-// (any unmasked done/abort bit of either direction); RIE: an IMWr of the channel's 16-bit data
-// to done_imwr, issued after the block's last data TLP left / last local write finished.
-// Aborts (AXI error on data or on an element fetch, a non-SC completion, an MWr the controller
-// could not send, the doorbell STOP bit, engine disable, a linked list that runs past
-// max_ll_elements fetches per doorbell): CH_STATUS 2, the abort bit, the error-status bit
-// where the databook has one (cleared with the abort bit through int_clear), and an IMWr to
-// abort_imwr with RIE (single block, or the element being moved) or LLRAIE (linked list).
-// Timing: one thread per channel keeps its own time and passes it to the bus as TLM delays; it
-// calls wait() only when it runs more than a quantum ahead, before it raises an interrupt and
-// when it finishes. Every transaction starts at a time computed from the times earlier
+// never cross a 4 KiB boundary; read channels send MRd TLPs of at most MRRS bytes (never
+// across 4 KiB), request k waiting for the tag of request k - max_outstanding_reads(), and
+// write the data to local memory (split at 4 KiB) when it arrives. Done (LIE): the done bit in
+// int_status and the local interrupt line (any unmasked done/abort bit of either direction);
+// RIE: an IMWr of the channel's 16-bit data to done_imwr, issued after the block's last data
+// TLP left / last local write finished. Aborts (AXI error on data or on an element fetch, a
+// non-SC completion, an MWr the controller could not send, the doorbell STOP bit, engine
+// disable, a linked list that runs past max_ll_elements fetches per doorbell): CH_STATUS 2,
+// the abort bit, the error-status bit where the databook has one (cleared with the abort bit
+// through int_clear), and an IMWr to abort_imwr with RIE (single block, or the element being
+// moved) or LLRAIE (linked list).
+// Timing: one thread per channel keeps its own time and passes it to the bus as TLM delays;
+// it calls wait() only when it runs more than a quantum ahead, before it raises an interrupt
+// and when it finishes. Every transaction starts at a time computed from the times earlier
 // transactions returned, and is issued before the thread's time passes it: the quantum changes
-// when the thread syncs, never a simulated time. Channels run concurrently; the bus arbitrates the
-// link. Per-doorbell records (bytes, TLPs, what the TLPs waited for) and counters for reports. Does
-// not model: HDMA, channel arbitration weights and priorities (channels interleave in time order at
-// the link), handshake/peripheral mode, power enables, LLLAIE (an abort always sets the abort
-// status bit), function numbers and TLP attributes from ch_control1/2, completion timeout and
-// poisoned data as separate error bits (the bus reports both as UR), the exact register values a
-// firmware would read in the middle of a quantum.
+// when the thread syncs, never a simulated time of the channel's own transactions. Channels
+// run concurrently; the bus arbitrates the link. Per-doorbell records (bytes, TLPs, what the
+// TLPs waited for) and counters for reports.
+// Does not model: HDMA, channel arbitration weights and priorities (channels interleave at the
+// link in the order their threads call the bus, which for channels running at the same time
+// depends on the quantum), one staging buffer shared by a list's blocks, handshake/peripheral
+// mode, power enables, LLLAIE (an abort always sets the abort status bit), function numbers
+// and TLP attributes from ch_control1/2, completion timeout and poisoned data as separate error
+// bits (the bus reports both as UR), the exact register values a firmware would read in the
+// middle of a quantum.
 #pragma once
 
 #include "core/reg_block.h"
@@ -239,6 +243,8 @@ public:
 
     // DBI access at an offset from the eDMA base (legacy layout: DBI offset - 0x970), one dword.
     std::uint32_t read32(std::uint32_t offset);
+    // The same value without logging it (the controller merging a partial write).
+    std::uint32_t peek32(std::uint32_t offset);
     // delay: the access's time offset from sc_time_stamp(); a doorbell starts the channel then.
     void write32(std::uint32_t offset, std::uint32_t value, const sc_core::sc_time& delay);
     // The register an offset reaches, as "NAME" from the register table (channel registers
