@@ -9,51 +9,19 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
+#include "epsim_runner.h"
+
 #include <cmath>
-#include <cstdio>
-#include <fstream>
-#include <nlohmann/json.hpp>
+#include <cstdint>
 #include <regex>
 #include <set>
-#include <sstream>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <vector>
 
 namespace {
 
 using json = nlohmann::json;
-
-struct run_result {
-    int status = -1;
-    std::string out; // stdout and stderr
-    json report;
-};
-
-run_result epsim(const std::string& args) {
-    static unsigned n = 0;
-    const std::string report =
-        "/tmp/edma_epsim_" + std::to_string(::getpid()) + "_" + std::to_string(n++) + ".json";
-    run_result r;
-    const std::string cmd = std::string(EPSIM_PATH) + " " + args + " --report " + report + " 2>&1";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    BOOST_REQUIRE(p);
-    char buf[4096];
-    std::size_t got;
-    while ((got = std::fread(buf, 1, sizeof buf, p)) > 0)
-        r.out.append(buf, got);
-    const int st = ::pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    std::ifstream is(report);
-    if (is) {
-        std::stringstream ss;
-        ss << is.rdbuf();
-        r.report = json::parse(ss.str(), nullptr, false);
-    }
-    std::remove(report.c_str());
-    return r;
-}
+using epvp::test::epsim;
 
 constexpr unsigned channels_per_direction = 4; // dwc.edma.{write,read}_channels defaults
 
