@@ -2,9 +2,11 @@
 // local memory is a byte vector with an AXI-error window, the host side is a byte vector behind
 // a 64-bit PCI address with UR/CA windows, every TLP and AXI access is logged with its start
 // time, the link carries one TLP per tlp_time and a read's completions arrive round_trip after
-// its MRd started. Register offsets and bits are spelled out from
-// /work/shared/spec/dw-ep-reference.md section 6 (not taken from the model's header), and every
-// expected time is worked out by hand in the test that checks it.
+// its MRd started. Register offsets and bits are spelled out from Linux's
+// drivers/dma/dw-edma/dw-edma-v0-regs.h and dw-edma-v0-core.c (not taken from the model's
+// header; register_offsets_follow_the_struct counts every offset from the packed struct), and
+// every expected time is worked out by hand in the test that checks it. The firmware driver
+// (firmware/dwc/dw_edma) also runs here, on the engine, behind a minimal hal::platform.
 #define BOOST_TEST_MODULE edma
 #define BOOST_TEST_DYN_LINK
 #define SC_INCLUDE_DYNAMIC_PROCESSES // the firmware driver runs in a spawned thread
@@ -1635,10 +1637,10 @@ private:
     hal::irq_handler handler_;
 };
 
-// Runs fn(driver) in a thread of its own with the driver probed on h; the LL pages come from a
-// pool at local 0xE0000.
+// Runs fn(driver) in a thread of its own with the driver probed through io; the LL pages come
+// from a pool at local 0xE0000.
 template <typename F>
-void with_driver(harness& h, fw_platform& io, F fn) {
+void with_driver(fw_platform& io, F fn) {
     fw::dwc::dw_pcie pci(io, io.board);
     fw::epc::coherent_pool pool(0xE0000, 0x20000);
     fw::dwc::dw_edma drv(io, io.board, pci, pool);
@@ -1652,7 +1654,6 @@ void with_driver(harness& h, fw_platform& io, F fn) {
         finished = true;
     });
     run();
-    (void)h;
     BOOST_CHECK(finished);
 }
 
@@ -1668,7 +1669,7 @@ BOOST_AUTO_TEST_CASE(firmware_continues_chunks_with_the_doorbell_only) {
     h.bus.fill_local(0x20000, size, 70);
     h.bus.fill_host(host_base + 0x8000, size, 71);
     using fw::dwc::edma_dir;
-    with_driver(h, io, [&](fw::dwc::dw_edma& drv) {
+    with_driver(io, [&](fw::dwc::dw_edma& drv) {
         BOOST_CHECK_EQUAL(drv.set_list_limits(4, 1000), 0);
         for (edma_dir d : {edma_dir::write, edma_dir::read}) {
             const int ch = drv.request_channel(d);
@@ -1710,7 +1711,7 @@ BOOST_AUTO_TEST_CASE(firmware_uses_every_channel_through_the_legacy_viewport) {
     h.bus.fill_local(0x20000, 3 * 0x1000, 80);
     h.bus.fill_host(host_base + 0x10000, 2 * 0x1000, 81);
     using fw::dwc::edma_dir;
-    with_driver(h, io, [&](fw::dwc::dw_edma& drv) {
+    with_driver(io, [&](fw::dwc::dw_edma& drv) {
         BOOST_CHECK(drv.map_format() == fw::dwc::edma_map_format::legacy);
         BOOST_CHECK_EQUAL(drv.num_channels(edma_dir::write), 3u);
         BOOST_CHECK_EQUAL(drv.num_channels(edma_dir::read), 2u);
