@@ -89,6 +89,9 @@ dwc::dw_pcie_ep_params endpoint_soc::ep_params(const cfg::platform_config& c) {
         sc_time(static_cast<double>(c.dwc.completion_timeout_us), sc_core::SC_US);
     p.edma_write_channels = c.dwc.edma_write_channels;
     p.edma_read_channels = c.dwc.edma_read_channels;
+    p.edma_axi_burst_bytes = c.dwc.edma_axi_burst_bytes;
+    p.edma_axi_outstanding_reads = c.dwc.edma_axi_outstanding_reads;
+    p.edma_staging_buffer_bytes = c.dwc.edma_staging_buffer_bytes;
     p.edma_unrolled = ver >= ver_540a;
     p.quantum = sc_time(static_cast<double>(c.sim.quantum_ns), sc_core::SC_NS);
     p.aperture_base = c.board.aperture.base;

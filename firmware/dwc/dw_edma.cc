@@ -22,9 +22,9 @@ constexpr std::uint32_t all_int_bits = EDMA_V0_DONE_INT_MASK | EDMA_V0_ABORT_INT
 // A wait_for_interrupt that returns without simulated time passing (a backend that does not
 // block) may happen this many times in a row before the wait gives up: no wait can spin forever.
 constexpr unsigned max_stalled_waits = 1000;
-// Every transfer is a new descriptor in Linux's terms: its first (here: every) chunk has cb = 1,
-// matching ch_control1.CCS = 1 written by the start sequence.
-constexpr bool chunk_cb = true;
+// Every transfer is a new descriptor in Linux's terms: its first chunk has cb = 1, matching
+// ch_control1.CCS = 1 written by the start sequence; cb alternates from chunk to chunk.
+constexpr bool first_chunk_cb = true;
 
 std::uint32_t lower_32(std::uint64_t v) {
     return static_cast<std::uint32_t>(v);
@@ -243,19 +243,41 @@ void dw_edma::release_channel(edma_dir d, unsigned ch) {
     if (ch < max_ch) allocated_[idx(d)] &= ~(1u << ch);
 }
 
+int dw_edma::rotate_channel(edma_dir d, unsigned ch) {
+    const unsigned n = count_[idx(d)];
+    if (!probed() || ch >= n) return -EINVAL;
+    for (unsigned i = 1; i < n; ++i) {
+        const unsigned next = (ch + i) % n;
+        if (allocated_[idx(d)] & (1u << next)) continue;
+        if (ch_status(d, next) == EDMA_V0_CH_STATUS_RUNNING) continue; // left by a timeout
+        allocated_[idx(d)] = (allocated_[idx(d)] & ~(1u << ch)) | (1u << next);
+        return static_cast<int>(next);
+    }
+    return static_cast<int>(ch);
+}
+
 // ---- transfers -------------------------------------------------------------------------------
 
-// dw_edma_v0_core_write_chunk: the data elements, LIE on the last, and the link element.
+int dw_edma::set_list_limits(unsigned ll_max, std::uint64_t element_bytes) {
+    if (ll_max < 1 || ll_max > max_ll_max || element_bytes < 1 || element_bytes > max_element_bytes)
+        return -EINVAL;
+    ll_max_ = ll_max;
+    element_bytes_ = element_bytes;
+    return 0;
+}
+
+// dw_edma_v0_core_write_chunk: the chunk's data elements (at most ll_max) with CB = cb, LIE on
+// the last, then the link element LLP | TCB with CB = !cb back to the page start.
 int dw_edma::write_ll(edma_dir d, unsigned ch, std::uint64_t local_addr, std::uint64_t pci_addr,
-                      std::uint64_t size) {
+                      std::uint64_t size, bool cb) {
     const std::uint64_t ll = ll_paddr_[idx(d)][ch];
-    const std::uint64_t elements = (size + max_element_bytes - 1) / max_element_bytes;
+    const std::uint64_t elements = (size + element_bytes_ - 1) / element_bytes_;
     std::vector<std::uint8_t> buf((elements + 1) * EDMA_LL_SZ, 0);
     std::uint64_t off = 0;
     for (std::uint64_t i = 0; i < elements; ++i) {
-        const std::uint64_t n = std::min(max_element_bytes, size - off);
+        const std::uint64_t n = std::min(element_bytes_, size - off);
         const std::size_t slot = i * EDMA_LL_SZ;
-        std::uint32_t control = chunk_cb ? DW_EDMA_V0_CB : 0;
+        std::uint32_t control = cb ? DW_EDMA_V0_CB : 0;
         if (i + 1 == elements) control |= DW_EDMA_V0_LIE; // local mode: no RIE
         const std::uint64_t local = local_addr + off, remote = pci_addr + off;
         put_le(buf, slot + LLI_CONTROL, control);
@@ -265,8 +287,7 @@ int dw_edma::write_ll(edma_dir d, unsigned ch, std::uint64_t local_addr, std::ui
         off += n;
     }
     const std::size_t link = elements * EDMA_LL_SZ;
-    const std::uint32_t link_control =
-        DW_EDMA_V0_LLP | DW_EDMA_V0_TCB | (chunk_cb ? 0 : DW_EDMA_V0_CB);
+    const std::uint32_t link_control = DW_EDMA_V0_LLP | DW_EDMA_V0_TCB | (cb ? 0 : DW_EDMA_V0_CB);
     put_le(buf, link + LLP_CONTROL, link_control);
     put_le(buf, link + LLP_RESERVED, std::uint32_t{0});
     put_le(buf, link + LLP_LLP, ll);
@@ -340,22 +361,28 @@ int dw_edma::xfer_channel(edma_dir d, unsigned ch, std::uint64_t local_addr, std
     const std::uint64_t t0 = io_.now_ns();
     const std::uint64_t deadline =
         t0 + std::min(timeout_ns, std::numeric_limits<std::uint64_t>::max() - t0);
-    // More elements than one LL page holds: successive lists, each started afresh.
-    constexpr std::uint64_t chunk_bytes = ll_max * max_element_bytes;
+    // More elements than one LL page holds: chunks of ll_max elements (the last may be shorter),
+    // each written over the page from slot 0 once the previous one is done, as Linux's
+    // dw_edma_done_interrupt -> dw_edma_start_transfer does: the first chunk with the full start
+    // sequence, every later one with the doorbell alone (the channel resumes at the LLP and CCS
+    // where the previous chunk's link element left it).
+    const std::uint64_t chunk_bytes = std::uint64_t(ll_max_) * element_bytes_;
     edma_xfer_times t{t0, t0};
     int ret = 0;
     bool aborted = false;
-    for (std::uint64_t off = 0; off < size && !ret; off += chunk_bytes) {
+    bool cb = first_chunk_cb;
+    for (std::uint64_t off = 0; off < size && !ret; off += chunk_bytes, cb = !cb) {
         const std::uint64_t n = std::min(chunk_bytes, size - off);
-        ret = write_ll(d, ch, local_addr + off, pci_addr + off, n);
+        ret = write_ll(d, ch, local_addr + off, pci_addr + off, n, cb);
         if (ret) break;
         // Forget anything stale for this channel before it runs.
         writel(r.int_clear, done_bit(ch) | abort_bit(ch));
         done_[idx(d)] &= ~(1u << ch);
         abort_[idx(d)] &= ~(1u << ch);
-        start(d, ch);
+        if (!off) start(d, ch);
         const std::uint64_t doorbell = io_.now_ns();
         if (!off) t.doorbell_ns = doorbell;
+        ++stats_[idx(d)].doorbells;
         writel(r.doorbell, ch & EDMA_V0_DOORBELL_CH_MASK);
         ret = wait_done(d, ch, deadline);
         aborted = ret == -EIO;

@@ -7,10 +7,14 @@
 // read is not all-ones) it is LEGACY at DBI + PCIE_DMA_VIEWPORT_BASE, channel registers reached
 // through the viewport. Channel counts come from CTRL; 0 or more than 8 means no usable eDMA.
 //
-// Transfers: one linked list per transfer in the channel's own LL page (coherent pool): data
-// elements of at most max_element_bytes with CB set, LIE on the last, and a trailing link
-// element (LLP | TCB) back to the page start. The start sequence is dw_edma_v0_core_start's
-// (engine_en, unmask done/abort, linked_list_err_en, ch_control1 = CCS | LLE, llp, doorbell).
+// Transfers: as Linux's dw_edma_v0_core_write_chunk / dw_edma_v0_core_start, in the channel's
+// own LL page (coherent pool): the transfer is cut into data elements of at most element_bytes()
+// and those into chunks of at most ll_max() elements (the last chunk may be shorter). Each chunk
+// is written from the page start: its data elements with CB = the chunk's cb, LIE on the last,
+// then a link element LLP | TCB with CB = !cb back to the page start; cb is 1 for the first
+// chunk and alternates. The first chunk gets the full start sequence (engine_en, unmask
+// done/abort, linked_list_err_en, ch_control1 = CCS | LLE, llp, doorbell); every later chunk,
+// written once the previous one's done interrupt came, gets the doorbell alone.
 // Completion comes through the eDMA interrupt line: the handler installed by probe() reads and
 // clears done/abort for both directions and records them per channel; xfer waits with
 // hal::platform::wait_for_interrupt until its channel's bit was seen or the deadline passed
@@ -85,7 +89,9 @@ constexpr std::uint32_t RD_CH45_IMWR_DATA = 0x0e4;
 constexpr std::uint32_t RD_CH67_IMWR_DATA = 0x0e8;
 
 // Legacy map: a viewport selects the channel whose registers appear at LEGACY_CH_REGS.
-constexpr std::uint32_t VIEWPORT_SEL = 0x0f8;
+// struct dw_edma_v0_regs is packed: rd_ch67_imwr_data (0x0e8) + padding_13[4] puts the union at
+// 0x0fc (the header's "0x0f8" comment is wrong).
+constexpr std::uint32_t VIEWPORT_SEL = 0x0fc;
 constexpr std::uint32_t EDMA_V0_VIEWPORT_MASK = 0x7;  // GENMASK(2, 0): channel
 constexpr std::uint32_t VIEWPORT_SEL_READ = 1u << 31; // BIT(31): read-direction channel
 constexpr std::uint32_t LEGACY_CH_REGS = 0x100;
@@ -94,7 +100,7 @@ constexpr std::uint32_t LEGACY_CH_REGS = 0x100;
 constexpr std::uint32_t WR_ENGINE_CHGROUP = 0x100;
 constexpr std::uint32_t RD_ENGINE_CHGROUP = 0x104;
 constexpr std::uint32_t WR_ENGINE_HSHAKE_CNT_LOW = 0x108;
-constexpr std::uint32_t RD_ENGINE_HSHAKE_CNT_LOW = 0x120;
+constexpr std::uint32_t RD_ENGINE_HSHAKE_CNT_LOW = 0x118; // padding_2[2] is 8 bytes from 0x110
 constexpr std::uint32_t WR_CH0_PWR_EN = 0x128;
 constexpr std::uint32_t RD_CH0_PWR_EN = 0x168;
 constexpr std::uint32_t UNROLL_CH_BASE = 0x200;
@@ -160,6 +166,7 @@ struct edma_dir_stats {
     std::uint64_t bytes = 0;     // bytes of those transfers
     std::uint64_t aborts = 0;    // transfers ended by an abort interrupt
     std::uint64_t timeouts = 0;  // transfers that saw neither done nor abort in time
+    std::uint64_t doorbells = 0; // doorbell writes (one per chunk)
 };
 
 // The firmware's view of one transfer's timing.
@@ -173,7 +180,7 @@ public:
     // Linux: DMA_LLP_MEM_SIZE = PAGE_SIZE of LL memory per channel.
     static constexpr std::uint64_t ll_region_bytes = 4096;
     // dw_edma ll_max: one slot is kept for the link element.
-    static constexpr unsigned ll_max = ll_region_bytes / edma_regs::EDMA_LL_SZ - 1;
+    static constexpr unsigned max_ll_max = ll_region_bytes / edma_regs::EDMA_LL_SZ - 1;
     // Largest data element this driver builds (transfer_size is 32 bits wide).
     static constexpr std::uint64_t max_element_bytes = 16ull << 20;
 
@@ -197,6 +204,10 @@ public:
     // CH_STATUS says it stopped.
     int request_channel(edma_dir d);
     void release_channel(edma_dir d, unsigned ch);
+    // Trades the held channel ch for the next free one after it (cyclically): returns the
+    // channel now held, ch itself when no other is free. Lets a caller spread its transfers
+    // over every channel of a direction.
+    int rotate_channel(edma_dir d, unsigned ch);
 
     // One transfer of size bytes between local_addr (endpoint AXI address) and pci_addr (PCI
     // bus address): request a channel, xfer_channel, release it.
@@ -209,6 +220,13 @@ public:
     int xfer_channel(edma_dir d, unsigned ch, std::uint64_t local_addr, std::uint64_t pci_addr,
                      std::uint64_t size, std::uint64_t timeout_ns,
                      edma_xfer_times* times = nullptr);
+
+    // Data elements per chunk (1..max_ll_max) and bytes per data element (1..max_element_bytes):
+    // the page's capacity and the driver's element size unless a test asks for smaller ones to
+    // get many chunks. Returns 0 or -EINVAL.
+    int set_list_limits(unsigned ll_max, std::uint64_t element_bytes);
+    unsigned ll_max() const { return ll_max_; }
+    std::uint64_t element_bytes() const { return element_bytes_; }
 
     const edma_dir_stats& stats(edma_dir d) const { return stats_[idx(d)]; }
     std::uint64_t transfers() const;
@@ -244,7 +262,7 @@ private:
     std::uint32_t ch_status(edma_dir d, unsigned ch);
 
     int write_ll(edma_dir d, unsigned ch, std::uint64_t local_addr, std::uint64_t pci_addr,
-                 std::uint64_t size);
+                 std::uint64_t size, bool cb);
     void start(edma_dir d, unsigned ch);
     int wait_done(edma_dir d, unsigned ch, std::uint64_t deadline_ns);
     void log_abort(edma_dir d, unsigned ch);
@@ -264,6 +282,8 @@ private:
     std::array<edma_dir_stats, num_dirs> stats_{};
     std::uint64_t irqs_ = 0;
     bool handler_installed_ = false;
+    unsigned ll_max_ = max_ll_max;
+    std::uint64_t element_bytes_ = max_element_bytes;
 };
 
 } // namespace fw::dwc

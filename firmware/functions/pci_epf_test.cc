@@ -577,7 +577,13 @@ bool pci_epf_test::dma_xfer(dwc::edma_dir d, std::uint64_t local, std::uint64_t 
     const bool rx = d == dwc::edma_dir::read;
     int& ch = rx ? dma_rx_ : dma_tx_;
     const int r = edma_->xfer_channel(d, unsigned(ch), local, pci_addr, len, p_.dma_timeout_ns);
-    if (!r) return true;
+    if (!r) {
+        // This firmware's extension: the next transfer of this direction takes the next free
+        // channel (Linux keeps one private channel), so every channel gets used.
+        const int next = edma_->rotate_channel(d, unsigned(ch));
+        if (next >= 0) ch = next;
+        return true;
+    }
     io_.log(hal::log_level::error, log_cat, std::string("DMA transfer failed: ") + err_name(r));
     if (r == -ETIMEDOUT) {
         // The channel may still be running and using the buffer: keep the buffer, give the

@@ -105,6 +105,9 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
     if (p.edma_write_channels || p.edma_read_channels) {
         edma_params ep{p.edma_unrolled, p.edma_write_channels, p.edma_read_channels, *this,
                        p.quantum};
+        ep.axi_burst_bytes = p.edma_axi_burst_bytes;
+        ep.axi_outstanding_reads = p.edma_axi_outstanding_reads;
+        ep.staging_buffer_bytes = p.edma_staging_buffer_bytes;
         edma_ = std::make_unique<dwc::edma>("edma", ep);
     }
     SC_THREAD(ltssm_thread);
@@ -349,14 +352,14 @@ void dw_pcie_ep::dbi_write32(std::uint32_t off, std::uint32_t value, std::uint32
     if (off >= legacy_edma_base && off < legacy_edma_end) {
         if (edma_ && !p_.edma_unrolled) {
             const std::uint32_t o = off - legacy_edma_base;
-            edma_->write32(o, (edma_->read32(o) & ~byte_mask) | (value & byte_mask), access_delay_);
+            edma_->write32(o, (edma_->peek32(o) & ~byte_mask) | (value & byte_mask), access_delay_);
         }
         return;
     }
     if (p_.edma_unrolled && off >= p_.edma_offset && off < p_.edma_offset + edma_space_bytes) {
         if (edma_) {
             const std::uint32_t o = off - p_.edma_offset;
-            edma_->write32(o, (edma_->read32(o) & ~byte_mask) | (value & byte_mask), access_delay_);
+            edma_->write32(o, (edma_->peek32(o) & ~byte_mask) | (value & byte_mask), access_delay_);
         }
         return;
     }

@@ -87,6 +87,9 @@ struct dw_pcie_ep_params {
     // legacy viewport at DBI 0x970).
     unsigned edma_write_channels = 0, edma_read_channels = 0;
     bool edma_unrolled = true;
+    // Per write channel: local read burst, reads in flight, staging buffer (edma_params).
+    unsigned edma_axi_burst_bytes = 4096, edma_axi_outstanding_reads = 4;
+    unsigned edma_staging_buffer_bytes = 16384;
     sc_core::sc_time quantum = sc_core::sc_time(1, sc_core::SC_US);
 };
 

@@ -85,7 +85,7 @@ void check(const edma_params& p) {
                                     std::to_string(p.axi_burst_bytes) + " is not a power of two");
     check_range("dwc.edma.axi_outstanding_reads", p.axi_outstanding_reads, 1, 1u << 16);
     // A new burst must only ever wait for TLPs that were already sent.
-    check_range("dwc.edma.write_buffer_bytes", p.write_buffer_bytes,
+    check_range("dwc.edma.staging_buffer_bytes", p.staging_buffer_bytes,
                 std::uint64_t(p.axi_burst_bytes) + max_pci_payload_bytes, 1u << 30);
     check_range("dwc.edma.max_ll_elements", p.max_ll_elements, 1, 1ull << 40);
 }
@@ -326,9 +326,10 @@ struct edma::run_state {
     // Data path across the blocks of one run.
     // Blocks of a linked list overlap: the next block's bursts (write) or requests (read)
     // follow the previous block's, its TLPs follow the previous TLPs.
-    sc_time engine_free;           // every block so far is done
-    sc_time fetch_free;            // write: the previous block's last local burst completed
-    sc_time tlp_free;              // write: the previous block's last MWr left
+    sc_time engine_free; // every block so far is done
+    sc_time fetch_free;  // write: the previous block's last local burst completed
+    sc_time tlp_free;    // write: the previous block's last MWr left
+    sc_time next_block = sc_core::sc_max_time(); // the next block's element arrived (if any)
     std::vector<sc_time> tag_free; // slot k % tags: completion of the request that holds it
     std::size_t next_tag = 0;
     sc_time last_request;
@@ -407,14 +408,54 @@ std::uint32_t edma::read32(std::uint32_t offset) {
     std::uint32_t reg = 0;
     bool in_channel_space = false;
     channel* ch = decode(offset, reg, in_channel_space);
-    if (in_channel_space) return ch ? ch->regs.read32(reg) : 0; // channels beyond the counts read 0
+    if (in_channel_space) {
+        if (!ch) return 0; // channels beyond the counts read 0
+        const std::uint32_t v = ch->regs.read32(reg);
+        log_access(false, offset, ch->regs, reg, v);
+        return v;
+    }
     if (!globals_.has(offset)) {
         logger::get().unimplemented_once(log_cat, "rd" + hex(offset),
                                          "eDMA offset " + hex(offset, 3) +
                                              " has no register; reads 0");
         return 0;
     }
-    return globals_.read32(offset);
+    const std::uint32_t v = globals_.read32(offset);
+    log_access(false, offset, globals_, offset, v);
+    return v;
+}
+
+std::uint32_t edma::peek32(std::uint32_t offset) {
+    offset &= ~3u;
+    std::uint32_t reg = 0;
+    bool in_channel_space = false;
+    const channel* ch = decode(offset, reg, in_channel_space);
+    if (in_channel_space) return ch ? ch->regs.read32(reg) : 0;
+    return globals_.has(offset) ? globals_.read32(offset) : 0;
+}
+
+std::string edma::register_name(std::uint32_t offset) {
+    offset &= ~3u;
+    std::uint32_t reg = 0;
+    bool in_channel_space = false;
+    const channel* ch = decode(offset, reg, in_channel_space);
+    if (in_channel_space) {
+        const reg_def* d = ch ? ch->regs.find(reg) : nullptr;
+        return d ? std::string(ch->dir == edma_dir::write ? "wr" : "rd") +
+                       std::to_string(ch->index) + "." + d->name
+                 : std::string();
+    }
+    const reg_def* d = globals_.find(offset);
+    return d ? d->name : "";
+}
+
+void edma::log_access(bool write, std::uint32_t offset, const reg_block& blk, std::uint32_t reg,
+                      std::uint32_t value) const {
+    logger& log = logger::get();
+    if (!log.enabled(log_cat)) return;
+    // As the DBI log: the offset within the eDMA block, then the decoded register.
+    log.info(log_cat,
+             std::string(write ? "W " : "R ") + hex(offset, 3) + " " + blk.decode(reg, value));
 }
 
 void edma::write32(std::uint32_t offset, std::uint32_t value, const sc_time& delay) {
@@ -426,8 +467,7 @@ void edma::write32(std::uint32_t offset, std::uint32_t value, const sc_time& del
     if (in_channel_space) {
         if (!ch) return; // channels beyond the counts ignore writes
         ch->regs.write32(reg, value, all, reg_writer::dbi, false);
-        if (log.enabled(log_cat))
-            log.info(log_cat, "write " + ch->regs.decode(reg, ch->regs.read32(reg)));
+        log_access(true, offset, ch->regs, reg, value);
         return;
     }
     write_delay_ = delay;
@@ -437,8 +477,8 @@ void edma::write32(std::uint32_t offset, std::uint32_t value, const sc_time& del
         log.unimplemented_once(log_cat, "wr" + hex(offset),
                                "eDMA offset " + hex(offset, 3) + " has no register; write of " +
                                    hex(value, 8) + " ignored");
-    else if (log.enabled(log_cat))
-        log.info(log_cat, "write " + globals_.decode(offset, value));
+    else
+        log_access(true, offset, globals_, offset, value);
 }
 
 void edma::reset() {
@@ -681,6 +721,7 @@ edma::step edma::run_linked_list(run_state& r) {
         // fetches the next element once the blocks before this one are done.
         // No sync for it: this block's data goes out earlier than the prefetch.
         const element next = next_element(r, later(e.at, r.engine_free), false);
+        r.next_block = next.k == element::kind::data ? next.at : sc_core::sc_max_time();
         const step s = data_block(r, e.at);
         if (s.fault != step::kind::none) return s;
         r.engine_free = later(r.engine_free, s.at);
@@ -765,51 +806,80 @@ edma::step edma::data_block(run_state& r, sc_time start) {
 }
 
 // Local memory (SAR) -> PCIe (DAR).
+//
+// Two pipelines, issued in time order from the times the transactions return (never from how
+// far this thread's local time lags): AXI bursts of at most axi_burst_bytes (never across 4 KiB)
+// into the staging buffer, and MWr TLPs out of it. Burst k starts when
+//   - the block may start (its element is fetched; the previous block's last burst completed),
+//   - an outstanding-read slot is free: burst k - axi_outstanding_reads has completed,
+//   - the staging buffer has room: the MWr carrying the byte staging_buffer_bytes before the
+//     burst's last byte has left (a byte stays staged from its burst's start until its MWr left).
+// MWr j starts when MWr j - 1 has left and the bursts holding its bytes have completed. The
+// earlier of the next burst and the next MWr is issued first (a burst on a tie); so every
+// transaction is issued at its own start time, which is never before the thread's time.
 edma::step edma::write_block(run_state& r, sc_time start) {
     const std::uint64_t mps = std::max(1u, p_.bus.mps_bytes());
     const std::uint64_t total = r.size;
     const std::uint64_t sar0 = r.sar, dar0 = r.dar;
+    const sc_time never = sc_core::sc_max_time();
     std::vector<unsigned char>& win = r.ch.buffer; // bytes [win_base, fetched) of the block
     win.clear();
     std::uint64_t win_base = 0, fetched = 0, sent = 0;
-    std::deque<std::pair<std::uint64_t, sc_time>> sent_at; // TLP end offset, when it left
-    std::vector<sc_time> burst_done(p_.axi_outstanding_reads, later(start, r.fetch_free));
+    const sc_time burst_start = later(start, r.fetch_free);
+    std::vector<sc_time> slot_free(p_.axi_outstanding_reads, burst_start);
     std::size_t burst = 0;
-    sc_time last_burst = later(start, r.fetch_free);
-    sc_time data_ready = start, prev_left = later(start, r.tlp_free);
+    std::deque<std::pair<std::uint64_t, sc_time>> bursts;  // end offset, completion (unsent data)
+    std::deque<std::pair<std::uint64_t, sc_time>> sent_at; // MWr end offset, when it left
+    sc_time last_burst = burst_start, prev_left = later(start, r.tlp_free);
     while (sent < total) {
         if (cancelled(r) || r.ch.stop)
             return {cancelled(r) ? step::kind::cancelled : step::kind::stopped, prev_left};
-        const unsigned len = min_len(mps, total - sent, to_boundary(dar0 + sent));
-        while (fetched < sent + len) {
-            const unsigned blen =
-                min_len(p_.axi_burst_bytes, total - fetched, to_boundary(sar0 + fetched));
-            sc_time ready = later(start, burst_done[burst % burst_done.size()]);
-            if (fetched + blen > p_.write_buffer_bytes) {
-                // Room in the staging buffer: the TLP that frees the bytes has left.
-                const std::uint64_t freed = fetched + blen - p_.write_buffer_bytes;
-                while (!sent_at.empty() && sent_at.front().first < freed)
+        // The next burst.
+        sc_time burst_at = never;
+        unsigned blen = 0;
+        if (fetched < total) {
+            blen = min_len(p_.axi_burst_bytes, total - fetched, to_boundary(sar0 + fetched));
+            burst_at = later(burst_start, slot_free[burst % slot_free.size()]);
+            if (fetched + blen > p_.staging_buffer_bytes) {
+                const std::uint64_t must_leave = fetched + blen - p_.staging_buffer_bytes;
+                while (!sent_at.empty() && sent_at.front().first < must_leave)
                     sent_at.pop_front();
-                ready = later(ready, sent_at.empty() ? prev_left : sent_at.front().second);
+                burst_at = sent_at.empty() ? never : later(burst_at, sent_at.front().second);
             }
-            sync_to(r, ready);
+        }
+        // The next MWr.
+        const unsigned len = min_len(mps, total - sent, to_boundary(dar0 + sent));
+        sc_time tlp_at = never, data_ready = SC_ZERO_TIME;
+        if (fetched >= sent + len) {
+            for (const auto& b : bursts) {
+                data_ready = later(data_ready, b.second);
+                if (b.first >= sent + len) break;
+            }
+            tlp_at = later(prev_left, data_ready);
+        }
+        if (burst_at <= tlp_at) {
+            // check() keeps staging_buffer_bytes >= one burst + one MWr, so one of them can go.
+            sc_assert(burst_at != never);
+            sync_to(r, burst_at);
             const std::size_t at_win = fetched - win_base;
             win.resize(at_win + blen);
-            sc_time d = rel(ready);
+            sc_time d = rel(burst_at);
             const bool ok =
                 p_.bus.local_access(false, sar0 + fetched, win.data() + at_win, blen, d);
             ++counters_.local_reads;
             const sc_time done = now() + d;
-            burst_done[burst++ % burst_done.size()] = done;
+            slot_free[burst++ % slot_free.size()] = done;
             if (!ok) return {step::kind::local_read, later(done, prev_left)};
-            data_ready = later(data_ready, done);
             last_burst = later(last_burst, done);
             fetched += blen;
+            bursts.emplace_back(fetched, done);
+            continue;
         }
-        const sc_time ready = later(prev_left, data_ready);
         if (data_ready > prev_left) r.rec.wait_memory += data_ready - prev_left;
-        sync_to(r, ready);
-        sc_time d = rel(ready);
+        // Once every burst of the block is out, the next block's first burst (its element is
+        // already fetched) may come before this block's later MWrs: do not run past it.
+        sync_to(r, fetched < total ? tlp_at : std::min(tlp_at, later(r.next_block, last_burst)));
+        sc_time d = rel(tlp_at);
         tlp_wait w;
         const bool ok = p_.bus.pcie_write(dar0 + sent, win.data() + (sent - win_base), len, d, &w);
         const sc_time left = now() + d;
@@ -823,10 +893,12 @@ edma::step edma::write_block(run_state& r, sc_time start) {
         sent += len;
         prev_left = left;
         sent_at.emplace_back(sent, left);
+        while (!bursts.empty() && bursts.front().first <= sent)
+            bursts.pop_front();
         r.size -= len;
         r.sar += len;
         r.dar += len;
-        if (sent - win_base >= p_.write_buffer_bytes) {
+        if (sent - win_base >= p_.staging_buffer_bytes) {
             win.erase(win.begin(), win.begin() + static_cast<std::ptrdiff_t>(sent - win_base));
             win_base = sent;
         }

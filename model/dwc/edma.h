@@ -6,38 +6,45 @@
 // addresses and the 16-bit IMWr data of every channel; arbitration, channel-group, handshake
 // and power-enable registers as stored values); the unrolled map (from 5.40a: channel n at
 // 0x200 + n*0x200, write registers at +0x000, read registers at +0x100) and the legacy map
-// (viewport_sel at 0x0f8 selects channel and direction, bit 31 = read; the selected channel's
+// (viewport_sel at 0x0fc selects channel and direction, bit 31 = read; the selected channel's
 // registers at 0x100). Registers of channels beyond the configured counts read 0 and ignore
 // writes. Per channel: single-block mode (ch_control1.LLE clear: TRANSFER_SIZE, SAR and DAR
 // from the channel registers, LIE/RIE from ch_control1) and linked-list mode (LLE set: 24-byte
-// elements fetched from local memory at LLP, consumed while their CB equals the channel's CCS,
-// link elements jump and toggle CCS on TCB, the channel stops at the first element whose CB
-// does not match with LLP pointing at it; a doorbell while the list runs makes the channel
-// fetch that element again instead of stopping). The element fetcher runs one element ahead
-// and successive blocks overlap. TRANSFER_SIZE counts down and SAR/DAR advance (visible at the
+// elements fetched from local memory at LLP, data elements consumed while their CB equals the
+// channel's CCS, link elements followed whatever their CB and toggling CCS on TCB (Linux's
+// chunk scheme needs it, edma.md), the channel stops at the first data element whose CB does
+// not match with LLP pointing at it; a doorbell while the list runs makes the channel fetch
+// that element again instead of stopping). The element fetcher runs one element ahead and
+// successive blocks overlap. TRANSFER_SIZE counts down and SAR/DAR advance (visible at the
 // channel thread's synchronisation points); CH_STATUS is 1 while running, 3 when the channel
 // stopped normally, 2 after an abort. Write channels read local memory in AXI bursts (at most
-// axi_burst_bytes, never across 4 KiB, axi_outstanding_reads in flight, write_buffer_bytes of
-// staging) and send MWr TLPs of at most MPS bytes that never cross a 4 KiB boundary; read
-// channels send MRd TLPs of at most MRRS bytes (never across 4 KiB), request k waiting for the
-// tag of request k - max_outstanding_reads(), and write the data to local memory (split at
-// 4 KiB) when it arrives. Done (LIE): the done bit in int_status and the local interrupt line
-// (any unmasked done/abort bit of either direction); RIE: an IMWr of the channel's 16-bit data
-// to done_imwr, issued after the block's last data TLP left / last local write finished.
-// Aborts (AXI error on data or on an element fetch, a non-SC completion, an MWr the controller
-// could not send, the doorbell STOP bit, engine disable, a linked list that runs past
-// max_ll_elements fetches per doorbell): CH_STATUS 2, the abort bit, the error-status bit
-// where the databook has one (cleared with the abort bit through int_clear), and an IMWr to
-// abort_imwr with RIE (single block, or the element being moved) or LLRAIE (linked list).
-// Timing: one thread per channel keeps its own time and passes it to the bus as TLM delays; it
-// calls wait() only when it runs more than a quantum ahead, before it raises an interrupt and
-// when it finishes. Channels run concurrently; the bus arbitrates the link. Per-doorbell
-// records (bytes, TLPs, what the TLPs waited for) and counters for reports.
-// Does not model: HDMA, channel arbitration weights and priorities (channels interleave in
-// time order at the link), handshake/peripheral mode, power enables, LLLAIE (an abort always
-// sets the abort status bit), function numbers and TLP attributes from ch_control1/2,
-// completion timeout and poisoned data as separate error bits (the bus reports both as UR),
-// the exact register values a firmware would read in the middle of a quantum.
+// axi_burst_bytes, never across 4 KiB), prefetching as soon as one of axi_outstanding_reads
+// slots and room in staging_buffer_bytes are free, and send MWr TLPs of at most MPS bytes that
+// never cross a 4 KiB boundary; read channels send MRd TLPs of at most MRRS bytes (never
+// across 4 KiB), request k waiting for the tag of request k - max_outstanding_reads(), and
+// write the data to local memory (split at 4 KiB) when it arrives. Done (LIE): the done bit in
+// int_status and the local interrupt line (any unmasked done/abort bit of either direction);
+// RIE: an IMWr of the channel's 16-bit data to done_imwr, issued after the block's last data
+// TLP left / last local write finished. Aborts (AXI error on data or on an element fetch, a
+// non-SC completion, an MWr the controller could not send, the doorbell STOP bit, engine
+// disable, a linked list that runs past max_ll_elements fetches per doorbell): CH_STATUS 2,
+// the abort bit, the error-status bit where the databook has one (cleared with the abort bit
+// through int_clear), and an IMWr to abort_imwr with RIE (single block, or the element being
+// moved) or LLRAIE (linked list).
+// Timing: one thread per channel keeps its own time and passes it to the bus as TLM delays;
+// it calls wait() only when it runs more than a quantum ahead, before it raises an interrupt
+// and when it finishes. Every transaction starts at a time computed from the times earlier
+// transactions returned, and is issued before the thread's time passes it: the quantum changes
+// when the thread syncs, never a simulated time of the channel's own transactions. Channels
+// run concurrently; the bus arbitrates the link. Per-doorbell records (bytes, TLPs, what the
+// TLPs waited for) and counters for reports.
+// Does not model: HDMA, channel arbitration weights and priorities (channels interleave at the
+// link in the order their threads call the bus, which for channels running at the same time
+// depends on the quantum), one staging buffer shared by a list's blocks, handshake/peripheral
+// mode, power enables, LLLAIE (an abort always sets the abort status bit), function numbers
+// and TLP attributes from ch_control1/2, completion timeout and poisoned data as separate error
+// bits (the bus reports both as UR), the exact register values a firmware would read in the
+// middle of a quantum.
 #pragma once
 
 #include "core/reg_block.h"
@@ -52,7 +59,8 @@
 
 namespace epvp::dwc {
 
-// Register offsets from the eDMA base and their bits (dw-edma-v0-regs.h, reference section 6).
+// Register offsets from the eDMA base and their bits (Linux drivers/dma/dw-edma/dw-edma-v0-regs.h,
+// struct dw_edma_v0_regs, packed: offsets by counting the field sizes, not from its comments).
 namespace edma_reg {
 constexpr unsigned max_channels = 8; // per direction
 
@@ -90,15 +98,15 @@ constexpr std::uint32_t rd_abort_imwr_hi = 0x0D8;
 constexpr std::uint32_t rd_ch01_imwr_data = 0x0DC;
 constexpr std::uint32_t imwr_data_stride = 4; // one register per channel pair
 // Legacy map.
-constexpr std::uint32_t viewport_sel = 0x0F8;
+constexpr std::uint32_t viewport_sel = 0x0FC; // after rd_ch67_imwr_data (0x0E8) and padding_13[4]
 constexpr std::uint32_t viewport_window = 0x100;
 // Unrolled map.
 constexpr std::uint32_t wr_engine_chgroup = 0x100;
 constexpr std::uint32_t rd_engine_chgroup = 0x104;
 constexpr std::uint32_t wr_engine_hshake_cnt_lo = 0x108;
 constexpr std::uint32_t wr_engine_hshake_cnt_hi = 0x10C;
-constexpr std::uint32_t rd_engine_hshake_cnt_lo = 0x120;
-constexpr std::uint32_t rd_engine_hshake_cnt_hi = 0x124;
+constexpr std::uint32_t rd_engine_hshake_cnt_lo = 0x118; // after padding_2[2] at 0x110
+constexpr std::uint32_t rd_engine_hshake_cnt_hi = 0x11C;
 constexpr std::uint32_t wr_ch0_pwr_en = 0x128; // channel n at + 4n
 constexpr std::uint32_t rd_ch0_pwr_en = 0x168;
 constexpr std::uint32_t pwr_en_stride = 4;
@@ -180,10 +188,13 @@ struct edma_params {
     unsigned write_channels; // 0..8
     unsigned read_channels;  // 0..8
     edma_bus& bus;
-    sc_core::sc_time quantum;           // how far a channel thread may run ahead of sc_time_stamp()
-    unsigned axi_burst_bytes = 4096;    // one local_access of a write channel (power of 2)
-    unsigned axi_outstanding_reads = 4; // local bursts of one write channel in flight
-    unsigned write_buffer_bytes = 16384;         // staging buffer per write channel (>= 2 bursts)
+    sc_core::sc_time quantum; // how far a channel thread may run ahead of sc_time_stamp()
+    // Per write channel (dwc.edma.*, edma.md): one local_access (power of 2, <= 4 KiB), the
+    // bursts in flight, and the staging buffer between the bursts and the MWrs (>= one burst +
+    // 4 KiB, the largest MPS).
+    unsigned axi_burst_bytes = 4096;
+    unsigned axi_outstanding_reads = 4;
+    unsigned staging_buffer_bytes = 16384;
     std::uint64_t max_ll_elements = 1u << 20;    // elements fetched per doorbell before an abort
     std::size_t max_transfer_records = 1u << 16; // transfers() keeps at most this many
 };
@@ -232,8 +243,14 @@ public:
 
     // DBI access at an offset from the eDMA base (legacy layout: DBI offset - 0x970), one dword.
     std::uint32_t read32(std::uint32_t offset);
+    // The same value without logging it (the controller merging a partial write).
+    std::uint32_t peek32(std::uint32_t offset);
     // delay: the access's time offset from sc_time_stamp(); a doorbell starts the channel then.
     void write32(std::uint32_t offset, std::uint32_t value, const sc_core::sc_time& delay);
+    // The register an offset reaches, as "NAME" from the register table (channel registers
+    // as "wr0.SAR_LO"; the legacy window names the selected channel), or "" if none. Has no
+    // side effect: for tests and tools.
+    std::string register_name(std::uint32_t offset);
     // Cold reset: every register; running channels stop without status or interrupt.
     void reset();
     // Function-Level Reset: every running channel stops (as by engine disable) and reports it;
@@ -261,6 +278,8 @@ private:
     void on_int_clear(edma_dir d, std::uint32_t value);
     void on_engine_en(edma_dir d, std::uint32_t old_value, std::uint32_t new_value);
     void update_irq();
+    void log_access(bool write, std::uint32_t offset, const reg_block& blk, std::uint32_t reg,
+                    std::uint32_t value) const;
 
     void channel_thread(channel& ch);
     void run(channel& ch);

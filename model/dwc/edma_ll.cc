@@ -18,14 +18,16 @@ slot decode(const unsigned char (&raw)[edma_reg::ll_element_bytes], std::uint64_
     s.control = le32(raw + ll_control);
     s.next_llp = llp;
     s.next_ccs = ccs;
-    if (bool(s.control & cb) != ccs) {
-        s.k = slot::kind::stop; // LLP stays at this element
-        return s;
-    }
+    // A link element is followed whatever its CB (see edma.md, "Cycle bit and link elements"):
+    // Linux gives a chunk's link element the CB of the next chunk, !CCS.
     if (s.control & edma_reg::llp) {
         s.k = slot::kind::link;
         s.next_llp = le64(raw + ll_link_ptr);
         if (s.control & tcb) s.next_ccs = !ccs;
+        return s;
+    }
+    if (bool(s.control & cb) != ccs) {
+        s.k = slot::kind::stop; // LLP stays at this element
         return s;
     }
     s.k = slot::kind::data;

@@ -3,9 +3,9 @@
 // times them; this unit only decides what a slot means (no time, no bus), so it can be fuzzed
 // alone. It shares the register table of edma.h.
 //
-// Models: a slot whose CB differs from CCS stops the list (LLP stays there); a link element
-// (LLP bit) jumps to its pointer and toggles CCS when TCB is set; any other slot is a data element
-// (control, transfer size, SAR, DAR) and LLP moves to the next slot.
+// Models: a link element (LLP bit) jumps to its pointer, whatever its CB, and toggles CCS when TCB
+// is set; a data element whose CB differs from CCS stops the list (LLP stays there); any other
+// slot is a data element (control, transfer size, SAR, DAR) and LLP moves to the next slot.
 // Does not model: the HDMA list format, the element cache of real engines.
 #pragma once
 

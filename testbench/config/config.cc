@@ -313,6 +313,12 @@ const std::vector<entry>& schema() {
         uint_key("dwc.completion_timeout_us", 10000, in_range(1, 10000000)),
         uint_key("dwc.edma.write_channels", 4, in_range(0, 8)),
         uint_key("dwc.edma.read_channels", 4, in_range(0, 8)),
+        // Per eDMA write channel (model/dwc/edma.md): bytes of one local AXI read burst (never
+        // across 4 KiB), AXI reads in flight, and the staging buffer between the bursts and the
+        // MWr TLPs (>= one burst + 4096, the largest MPS: a cross-key rule in parse()).
+        uint_key("dwc.edma.axi_burst_bytes", 4096, power_of_two(1, 4096)),
+        uint_key("dwc.edma.axi_outstanding_reads", 4, in_range(1, 65536)),
+        uint_key("dwc.edma.staging_buffer_bytes", 16384, in_range(4097, 1ull << 30)),
         uint_key("dwc.iatu.outbound_windows", 8, in_range(1, 256)),
         uint_key("dwc.iatu.inbound_windows", 8, in_range(1, 256)),
         uint_key("dwc.iatu.region_align", 4096, power_of_two(4096, 65536)),
@@ -1120,6 +1126,12 @@ void check_cross_rules(const platform_config& p) {
         fail("dwc.iatu.region_limit = " + dec(iatu.region_limit) + ": dwc.version " +
              p.dwc.version + " has no UPPER_LIMIT, so the limit is 4 GiB (4294967296)");
 
+    constexpr std::uint64_t largest_mps_bytes = 4096;
+    if (p.dwc.edma_staging_buffer_bytes < p.dwc.edma_axi_burst_bytes + largest_mps_bytes)
+        fail("dwc.edma.staging_buffer_bytes = " + dec(p.dwc.edma_staging_buffer_bytes) +
+             ": must be >= dwc.edma.axi_burst_bytes + 4096 (" +
+             dec(p.dwc.edma_axi_burst_bytes + largest_mps_bytes) + ")");
+
     const auto& bars = p.dwc.bars;
     for (std::size_t i = 0; i < bars.size(); ++i) {
         const std::string bar = indexed("dwc.bars", i);
@@ -1315,6 +1327,9 @@ platform_config parse(const json& cfg) {
     p.dwc.core_clock_mhz = v.u("dwc.core_clock_mhz");
     p.dwc.edma_write_channels = static_cast<unsigned>(v.u("dwc.edma.write_channels"));
     p.dwc.edma_read_channels = static_cast<unsigned>(v.u("dwc.edma.read_channels"));
+    p.dwc.edma_axi_burst_bytes = static_cast<unsigned>(v.u("dwc.edma.axi_burst_bytes"));
+    p.dwc.edma_axi_outstanding_reads = static_cast<unsigned>(v.u("dwc.edma.axi_outstanding_reads"));
+    p.dwc.edma_staging_buffer_bytes = static_cast<unsigned>(v.u("dwc.edma.staging_buffer_bytes"));
     p.host.write_absorb_ns = v.u("host.write_absorb_ns");
     p.dram.ideal = v.b("dram.ideal");
     p.mc.irq_window_base = v.u("mc.irq_window.base");

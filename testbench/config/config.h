@@ -96,6 +96,7 @@ struct dwc_config {
     unsigned datapath_bits;       // core datapath width: a TLP takes ceil(bytes / width) clocks
     std::uint64_t core_clock_mhz;
     unsigned edma_write_channels, edma_read_channels;
+    unsigned edma_axi_burst_bytes, edma_axi_outstanding_reads, edma_staging_buffer_bytes;
     std::uint64_t completion_timeout_us;
     iatu_config iatu;
     std::array<bar_cap, 6> bars;
