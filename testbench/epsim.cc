@@ -90,6 +90,9 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     sc_core::sc_set_time_resolution(1, sc_core::SC_PS);
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     epvp::tb::platform p("platform", pc);
+    // From here on SIGINT, SIGTERM and sim.wall_limit_s stop the run, which then writes its
+    // outputs.
+    epvp::tb::run_control control(pc.sim.wall_limit_s);
     // --trace: a recorder only when asked (instrumented code tests for it and does nothing else).
     std::unique_ptr<epvp::trace::recorder> recorder;
     if (!trace_file.empty()) {
@@ -114,7 +117,6 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
                 pc.dwc.version.c_str(), pc.link.gen, pc.link.width,
                 static_cast<unsigned long long>(pc.sim.seed));
     std::fflush(stdout); // a reader of a pipe knows the simulation has started
-    epvp::tb::run_control control(pc.sim.wall_limit_s);
     const bool finished = p.run();
     epvp::logger::get().flush_suppressed();
     result.host_finished = finished;
@@ -164,8 +166,9 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
             static_cast<unsigned long long>(result.cmd_fw.window_busy_stalls),
             static_cast<unsigned long long>(m.at("errors_count").get<std::uint64_t>()));
     } else if (result.iotlb_ran) {
-        std::printf("iotlb-sweep: %s\n",
-                    result.iotlb_status ? fw::err_name(result.iotlb_status) : "completed");
+        std::printf("iotlb-sweep: %s\n", result.iotlb_status ? fw::err_name(result.iotlb_status)
+                                         : finished          ? "completed"
+                                                             : "stopped before the end");
     } else if (result.iova_ran || w->finish) {
         std::printf("iova: %s: %u buffers, unmapped page %u read %s, %u SMMU fault records, "
                     "%zu POISON words in DRAM, %u buffers differing from the pattern\n",
@@ -175,7 +178,8 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
                     result.iova_shadow_mismatches);
     } else if (result.sweep_ran)
         std::printf("dma-sweep: %s\n", result.sweep_status ? fw::err_name(result.sweep_status)
-                                                           : "all transfers completed");
+                                       : finished          ? "all transfers completed"
+                                                           : "stopped before the last transfer");
     else
         std::printf("%u passed, %u failed, %u skipped\n", result.passed(), result.failed(),
                     result.skipped());
@@ -214,7 +218,7 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     for (const auto& e : output_errors)
         std::fprintf(stderr, "epsim: error: %s\n", e.c_str());
     if (!output_errors.empty()) return exit_usage;
-    if (control.by_signal()) return exit_signal_base + control.signal_number();
+    if (!finished && control.by_signal()) return exit_signal_base + control.signal_number();
     if (!finished) return exit_hung;
     const bool failed = result.enumerate_status || result.failed() || result.sweep_status ||
                         (result.cmd_ran && (result.cmd.status || result.cmd_fw_status)) ||
