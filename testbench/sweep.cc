@@ -684,7 +684,12 @@ std::string error_line(const std::string& text) {
 
 std::string report_summary(const json& rep) {
     const std::string status = rep.value("status", std::string());
-    if (status == "HUNG") return "the workload did not finish within sim.time_limit_us";
+    if (status == "HUNG" || status == "interrupted") {
+        const json stopped = rep.value("stopped", json::object());
+        if (stopped.is_object() && stopped.value("message", std::string()) != "")
+            return stopped.value("message", std::string());
+        return "the workload did not finish within sim.time_limit_us";
+    }
     if (rep.contains("tests") && rep.at("tests").is_array())
         for (const auto& t : rep.at("tests"))
             if (t.is_object() && t.value("result", std::string()) == "FAIL") {
@@ -1000,10 +1005,16 @@ std::string param_summary(const sweep_spec& s, const point& p) {
     return join(kv, " ");
 }
 
+// A note in a point's stderr.txt. A note that cannot be written is said on stderr instead: the
+// sweep goes on (its points are running) and fails when it writes its results.
 void append_line(const fs::path& p, const std::string& line) {
-    output_file f("", p.string(), output_file::mode::append);
-    f.stream() << line << "\n";
-    f.close();
+    try {
+        output_file f("", p.string(), output_file::mode::append);
+        f.stream() << line << "\n";
+        f.close();
+    } catch (const output_error& e) {
+        std::fprintf(stderr, "epsim sweep: %s (the note was: %s)\n", e.what(), line.c_str());
+    }
 }
 
 int run_local(const loaded& ld, const sweep_options& o) {

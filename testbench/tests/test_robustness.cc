@@ -238,6 +238,16 @@ BOOST_AUTO_TEST_CASE(duplicate_key_in_a_config_file_is_rejected) {
     BOOST_CHECK_MESSAGE(
         contains(r.out, "config " + f.string() + ": duplicate key \"link\" at line 2, column 3"),
         r.out);
+    // A sweep spec too. `{"workload": "dma-sweep", ` is 26 bytes: column 27.
+    const fs::path spec = write_file(
+        "dup_spec.json",
+        R"({"workload": "dma-sweep", "workload": "pcitest", "parameters": {"link.gen": [1]}})");
+    const auto sw = epsim("sweep " + spec.string() + " --out " + (work_dir() / "dup").string());
+    BOOST_CHECK_EQUAL(sw.status, exit_usage);
+    BOOST_CHECK_EQUAL(lines(sw.out), 1u);
+    BOOST_CHECK_MESSAGE(
+        contains(sw.out, spec.string() + ": duplicate key \"workload\" at line 1, column 27"),
+        sw.out);
 }
 
 // ---- items 3 and 4: outputs --------------------------------------------------------------------
