@@ -7,56 +7,29 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
+#include "cli_test_util.h"
+
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
-#include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
-#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
 
 namespace {
 
-namespace fs = std::filesystem;
+using namespace cli_test;
 using json = nlohmann::json;
 
 constexpr int command_timeout_s = 300; // no command of this suite may run longer
 constexpr int exit_usage = 2, exit_hung = 3;
 constexpr int exit_sigint = 128 + SIGINT, exit_sigterm = 128 + SIGTERM;
 
-struct cmd_result {
-    int status = -1;
-    std::string out; // stdout and stderr
-};
-
-// Runs a shell command under timeout(1); stdout and stderr together.
-cmd_result shell(const std::string& cmd) {
-    cmd_result r;
-    const std::string full = "timeout " + std::to_string(command_timeout_s) + " " + cmd + " 2>&1";
-    FILE* p = ::popen(full.c_str(), "r");
-    BOOST_REQUIRE(p);
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-        r.out.append(buf, n);
-    const int st = ::pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
-}
-
 cmd_result epsim(const std::string& args) {
-    return shell(std::string(EPSIM_PATH) + " " + args);
-}
-
-bool contains(const std::string& s, const std::string& part) {
-    return s.find(part) != std::string::npos;
+    return shell(std::string(EPSIM_PATH) + " " + args, command_timeout_s);
 }
 
 std::size_t lines(const std::string& s) {
@@ -66,43 +39,10 @@ std::size_t lines(const std::string& s) {
     return n;
 }
 
-// Every file of the suite lives under one directory, removed at the end.
-const fs::path& work_dir() {
-    static const fs::path dir = [] {
-        fs::path d =
-            fs::temp_directory_path() / ("epsim_test_robust_" + std::to_string(::getpid()));
-        fs::remove_all(d);
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
-
-struct cleanup {
-    ~cleanup() {
-        std::error_code ec;
-        fs::remove_all(work_dir(), ec);
-    }
+struct scratch : remove_work_dir {
+    scratch() { work_dir_stem() = "epsim_test_robust"; }
 };
-BOOST_GLOBAL_FIXTURE(cleanup);
-
-fs::path write_file(const std::string& name, const std::string& text) {
-    const fs::path p = work_dir() / name;
-    std::ofstream os(p);
-    os << text;
-    return p;
-}
-
-std::string read_file(const fs::path& p) {
-    std::ifstream is(p);
-    std::stringstream ss;
-    ss << is.rdbuf();
-    return ss.str();
-}
-
-json read_json(const fs::path& p) {
-    return json::parse(read_file(p), nullptr, false);
-}
+BOOST_GLOBAL_FIXTURE(scratch);
 
 const std::size_t deep_levels = 100000;
 
@@ -114,10 +54,9 @@ std::string deep_array() {
 const char* const small_sweep_sets =
     R"("set": ["workload.dma_sweep.min_bytes=65536", "workload.dma_sweep.max_bytes=65536"])";
 
-// A run that takes seconds of wall-clock: 256 MiB each way.
-const std::string long_run =
-    "run --workload dma-sweep --set workload.dma_sweep.min_bytes=268435456 "
-    "--set workload.dma_sweep.max_bytes=268435456";
+// A run that takes many seconds of wall-clock: every size from 4 KiB to 256 MiB, each way.
+const std::string long_run = "run --workload dma-sweep --set workload.dma_sweep.min_bytes=4096 "
+                             "--set workload.dma_sweep.max_bytes=268435456";
 
 // A child epsim whose stdout the test reads line by line and that it can signal.
 class child {
