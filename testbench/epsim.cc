@@ -2,24 +2,27 @@
 // runs a workload; `epsim config --dump` prints the complete effective configuration;
 // `epsim sweep` runs a parameter sweep (one `epsim run` process per point) and `epsim plot`
 // draws its results.
-// Exit status: 0 all tests passed, 1 a test failed, 2 bad command line or configuration,
-// 3 the workload did not finish within sim.time_limit_us.
+// Exit status: 0 all tests passed, 1 a test failed, 2 bad command line or configuration, or an
+// output file that cannot be written, 3 the workload did not finish within sim.time_limit_us or
+// sim.wall_limit_s, 130/143 stopped by SIGINT/SIGTERM (what exists is written first).
 #include "bench.h"
 #include "config/config.h"
 #include "core/log.h"
 #include "core/trace_events.h"
 #include "hal/errno.h"
+#include "output_file.h"
 #include "platform.h"
 #include "plot.h"
 #include "report.h"
+#include "run_control.h"
 #include "sweep.h"
 #include "workloads.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <systemc>
@@ -29,6 +32,7 @@ namespace {
 using epvp::cfg::json;
 
 constexpr int exit_pass = 0, exit_fail = 1, exit_usage = 2, exit_hung = 3;
+constexpr int exit_signal_base = 128;     // stopped by signal N: 128 + N, as a shell reports it
 constexpr unsigned max_sweep_jobs = 1024; // epsim sweep --jobs: processes at a time
 const char* const log_categories[] = {"all", "regs", "tlp", "link",         "ltssm", "iatu", "dwc",
                                       "fw",  "host", "cfg", "interconnect", "app",   "edma", "irq"};
@@ -79,30 +83,48 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
         epvp::logger::get().enable(l);
     }
 
+    // Every output is probed before anything runs: a mistyped path costs a second, not a run.
+    if (!report_file.empty()) epvp::tb::probe_output("--report", report_file);
+    if (!trace_file.empty()) epvp::tb::probe_output("--trace", trace_file);
+    if (!waves_file.empty()) {
+        epvp::tb::probe_output("--waves", waves_file);
+        epvp::tb::probe_output("--waves", epvp::tb::platform::model_waves_file(waves_file));
+    }
+
     sc_core::sc_set_time_resolution(1, sc_core::SC_PS);
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     epvp::tb::platform p("platform", pc);
+    // From here on SIGINT, SIGTERM and sim.wall_limit_s stop the run, which then writes its
+    // outputs.
+    epvp::tb::run_control control(pc.sim.wall_limit_s);
     // --trace: a recorder only when asked (instrumented code tests for it and does nothing else).
     std::unique_ptr<epvp::trace::recorder> recorder;
     if (!trace_file.empty()) {
-        if (!std::ofstream(trace_file))
-            throw epvp::cfg::config_error("--trace " + trace_file + ": cannot write");
         recorder = std::make_unique<epvp::trace::recorder>();
         epvp::trace::recorder::install(recorder.get());
         p.trace_link();
     }
-    if (!waves_file.empty())
-        for (const auto& f : p.open_waves(waves_file))
+    if (!waves_file.empty()) {
+        const auto written = p.open_waves(waves_file);
+        for (const auto& f : written)
             std::printf("epsim: waves to %s\n", f.c_str());
+        if (std::find(written.begin(), written.end(), waves_file) == written.end())
+            std::printf("epsim: no %s: the TLM iATU (dwc.iatu.impl = %s) has no RTL signals to "
+                        "dump; only the model's signals are written (RTL waves need "
+                        "dwc.iatu.impl = rtl or lockstep)\n",
+                        waves_file.c_str(), pc.dwc.iatu.impl.c_str());
+    }
     epvp::tb::workload_result result;
     w->load(p, result);
     epvp::tb::load_idle_endpoints(p);
     std::printf("epsim: workload %s on DWC %s endpoint, link Gen%u x%u, seed %llu\n", w->name,
                 pc.dwc.version.c_str(), pc.link.gen, pc.link.width,
                 static_cast<unsigned long long>(pc.sim.seed));
+    std::fflush(stdout); // a reader of a pipe knows the simulation has started
     const bool finished = p.run();
     epvp::logger::get().flush_suppressed();
     result.host_finished = finished;
+    if (!finished) epvp::tb::note_stop(result, control, pc);
     if (w->finish) w->finish(p, result);
 
     if (result.p2p.ran)
@@ -148,8 +170,9 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
             static_cast<unsigned long long>(result.cmd_fw.window_busy_stalls),
             static_cast<unsigned long long>(m.at("errors_count").get<std::uint64_t>()));
     } else if (result.iotlb_ran) {
-        std::printf("iotlb-sweep: %s\n",
-                    result.iotlb_status ? fw::err_name(result.iotlb_status) : "completed");
+        std::printf("iotlb-sweep: %s\n", result.iotlb_status ? fw::err_name(result.iotlb_status)
+                                         : finished          ? "completed"
+                                                             : "stopped before the end");
     } else if (result.iova_ran || w->finish) {
         std::printf("iova: %s: %u buffers, unmapped page %u read %s, %u SMMU fault records, "
                     "%zu POISON words in DRAM, %u buffers differing from the pattern\n",
@@ -159,7 +182,8 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
                     result.iova_shadow_mismatches);
     } else if (result.sweep_ran)
         std::printf("dma-sweep: %s\n", result.sweep_status ? fw::err_name(result.sweep_status)
-                                                           : "all transfers completed");
+                                       : finished          ? "all transfers completed"
+                                                           : "stopped before the last transfer");
     else
         std::printf("%u passed, %u failed, %u skipped\n", result.passed(), result.failed(),
                     result.skipped());
@@ -169,24 +193,36 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
         "simulated time %.3f us, wall-clock %.2f s, %llu warnings\n",
         sc_core::sc_time_stamp().to_seconds() * 1e6, wall_s,
         static_cast<unsigned long long>(epvp::logger::get().count(epvp::log_kind::warning)));
-    if (!finished)
-        std::printf("epsim: the workload did not finish within sim.time_limit_us = %llu\n",
-                    static_cast<unsigned long long>(pc.sim.time_limit_us));
+    if (!finished) std::printf("epsim: %s\n", result.stop_message.c_str());
     if (p.iatu_cosim()) std::cout << epvp::tb::format_iatu_cosim(*p.iatu_cosim(), wall_s);
     const bool lockstep_failed = p.iatu_cosim() && p.iatu_cosim()->stats().mismatches != 0;
+    // Each output is written and checked; one that fails does not keep the others from being
+    // written.
+    std::vector<std::string> output_errors;
     if (recorder) {
         epvp::trace::recorder::install(nullptr);
-        std::ofstream os(trace_file);
-        recorder->write_json(os);
-        if (!os) throw epvp::cfg::config_error("--trace " + trace_file + ": cannot write");
-        std::printf("epsim: %zu trace events to %s\n", recorder->events(), trace_file.c_str());
+        try {
+            epvp::tb::output_file f("--trace", trace_file);
+            recorder->write_json(f.stream());
+            f.close();
+            std::printf("epsim: %zu trace events to %s\n", recorder->events(), trace_file.c_str());
+        } catch (const epvp::tb::output_error& e) {
+            output_errors.push_back(e.what());
+        }
     }
-
     if (!report_file.empty()) {
-        std::ofstream os(report_file);
-        if (!os) throw epvp::cfg::config_error("--report " + report_file + ": cannot write");
-        os << epvp::tb::make_report(w->name, doc, p, result).dump(2) << '\n';
+        try {
+            epvp::tb::write_output("--report", report_file,
+                                   epvp::tb::make_report(w->name, doc, p, result).dump(2) + '\n');
+        } catch (const epvp::tb::output_error& e) {
+            output_errors.push_back(e.what());
+        }
     }
+    std::fflush(stdout);
+    for (const auto& e : output_errors)
+        std::fprintf(stderr, "epsim: error: %s\n", e.c_str());
+    if (!output_errors.empty()) return exit_usage;
+    if (!finished && control.by_signal()) return exit_signal_base + control.signal_number();
     if (!finished) return exit_hung;
     const bool failed = result.enumerate_status || result.failed() || result.sweep_status ||
                         (result.cmd_ran && (result.cmd.status || result.cmd_fw_status)) ||
@@ -301,6 +337,9 @@ int sc_main(int argc, char* argv[]) {
         if (*plot_cmd) return epvp::tb::run_plot(po);
         return run(config_file, sets, workload_name, report_file, logs, waves_file, trace_file);
     } catch (const epvp::cfg::config_error& e) {
+        std::fprintf(stderr, "epsim: error: %s\n", e.what());
+        return exit_usage;
+    } catch (const epvp::tb::output_error& e) {
         std::fprintf(stderr, "epsim: error: %s\n", e.what());
         return exit_usage;
     }

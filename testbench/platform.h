@@ -79,6 +79,8 @@ public:
     // signals (interrupt lines, LTSSM state, per-direction link busy) to an sc_trace VCD next to
     // it (FILE.model.vcd). Returns the files written. Call before the simulation starts.
     std::vector<std::string> open_waves(const std::string& file);
+    // The model's wave file for --waves FILE: FILE without its extension + ".model.vcd".
+    static std::string model_waves_file(const std::string& file);
     // Transaction trace (--trace): per-TLP events of both link directions.
     void trace_link();
 

@@ -143,8 +143,9 @@ std::vector<std::string> platform::open_waves(const std::string& file) {
         written.push_back(file);
     }
 #endif
-    const std::string base = file.substr(0, dot) + ".model";
-    auto w = std::make_unique<model_waves>("model_waves", base);
+    const std::string vcd = model_waves_file(file);
+    const std::string base = vcd.substr(0, vcd.size() - std::string(".vcd").size());
+    auto w = std::make_unique<model_waves>("model_waves", base); // sc_trace adds ".vcd"
     endpoint(0).trace_irq_lines(w->file(), "ep_");
     sc_core::sc_trace(w->file(), host_msi_irq_, "host_msi_irq");
     sc_core::sc_trace(w->file(), host_intx_irq_, "host_intx_irq");
@@ -153,8 +154,12 @@ std::vector<std::string> platform::open_waves(const std::string& file) {
     link.on_tlp([raw](pcie::pcie_link::direction d, const tlm::tlm_generic_payload&, sc_time start,
                       sc_time end) { raw->tlp(d, start, end); });
     model_waves_ = std::move(w);
-    written.push_back(base + ".vcd");
+    written.push_back(vcd);
     return written;
+}
+
+std::string platform::model_waves_file(const std::string& file) {
+    return file.substr(0, file.rfind('.')) + ".model.vcd";
 }
 
 void platform::trace_link() {

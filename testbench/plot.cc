@@ -1,5 +1,7 @@
 #include "plot.h"
 
+#include "output_file.h"
+
 #include "sweep.h"
 
 #include <algorithm>
@@ -387,10 +389,10 @@ int plot(const plot_options& o) {
 
     const fs::path script = fs::path(out).replace_extension(".gp");
     if (out.has_parent_path()) fs::create_directories(out.parent_path(), ec);
-    {
-        std::ofstream os(script);
-        os << gp.str();
-        if (!os) throw usage_error(script.string() + ": cannot write");
+    try {
+        write_output("", script.string(), gp.str());
+    } catch (const output_error& e) {
+        throw usage_error(e.what());
     }
     const std::string gnuplot = find_program("gnuplot");
     if (gnuplot.empty()) {

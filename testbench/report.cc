@@ -153,7 +153,13 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
     const bool failed = r.enumerate_status || r.failed() || r.sweep_status ||
                         (r.cmd_ran && (r.cmd.status || r.cmd_fw_status)) ||
                         (r.p2p.ran && !r.p2p.ok());
-    j["status"] = !r.host_finished ? "HUNG" : failed ? "FAIL" : "PASS";
+    j["status"] = r.interrupted      ? "interrupted"
+                  : !r.host_finished ? "HUNG"
+                  : failed           ? "FAIL"
+                                     : "PASS";
+    if (!r.host_finished)
+        j["stopped"] = {
+            {"by", r.stopped_by}, {"in_progress", r.in_progress}, {"message", r.stop_message}};
     cfg::json totals;
     totals["pass"] = r.passed();
     totals["fail"] = r.failed();
@@ -377,7 +383,11 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
     j["metrics"]["sim_time_ns"] = sim["end_time_ns"];
     if (r.cmd_ran) {
         const auto& c = r.cmd;
-        const double s = (c.end_ns > c.start_ns ? c.end_ns - c.start_ns : 0) * 1e-9;
+        // Stopped before the last command (a limit, a signal): what completed until now.
+        const std::uint64_t end_ns =
+            c.end_ns != 0 ? c.end_ns
+                          : static_cast<std::uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e9);
+        const double s = (end_ns > c.start_ns ? end_ns - c.start_ns : 0) * 1e-9;
         auto lat = c.latencies_ns;
         std::sort(lat.begin(), lat.end());
         double mean = 0;

@@ -2,6 +2,7 @@
 
 #include "config/config.h"
 #include "hal/errno.h"
+#include "output_file.h"
 #include "plot.h"
 #include "workloads.h"
 
@@ -96,11 +97,7 @@ std::optional<json> read_json(const fs::path& p) {
 // Written whole or not at all: a reader never sees half a file.
 void write_text(const fs::path& p, const std::string& text) {
     const fs::path tmp = p.string() + ".tmp";
-    {
-        std::ofstream os(tmp, std::ios::binary | std::ios::trunc);
-        os << text;
-        if (!os) throw std::runtime_error(tmp.string() + ": cannot write");
-    }
+    write_output("", tmp.string(), text);
     std::error_code ec;
     fs::rename(tmp, p, ec);
     if (ec) throw std::runtime_error(p.string() + ": cannot write (" + ec.message() + ")");
@@ -687,7 +684,12 @@ std::string error_line(const std::string& text) {
 
 std::string report_summary(const json& rep) {
     const std::string status = rep.value("status", std::string());
-    if (status == "HUNG") return "the workload did not finish within sim.time_limit_us";
+    if (status == "HUNG" || status == "interrupted") {
+        const json stopped = rep.value("stopped", json::object());
+        if (stopped.is_object() && stopped.value("message", std::string()) != "")
+            return stopped.value("message", std::string());
+        return "the workload did not finish within sim.time_limit_us";
+    }
     if (rep.contains("tests") && rep.at("tests").is_array())
         for (const auto& t : rep.at("tests"))
             if (t.is_object() && t.value("result", std::string()) == "FAIL") {
@@ -982,13 +984,9 @@ loaded load_spec_file(const std::string& file) {
     if (!fs::is_regular_file(file, ec)) throw spec_error(file + ": no such file");
     json in;
     try {
-        in = json::parse(read_text(file));
-    } catch (const json::parse_error& e) {
-        // "[json.exception.parse_error.101] parse error at line 2, column 1: ..." -> from "at".
-        const std::string what = e.what();
-        const std::size_t at = what.find(" at line ");
-        throw spec_error(file + ": malformed JSON" +
-                         (at == std::string::npos ? ": " + what : what.substr(at)));
+        in = cfg::parse_json(cfg::read_file(file, file), file);
+    } catch (const cfg::config_error& e) {
+        throw spec_error(e.what()); // "FILE: malformed JSON at line 2, column 1: ..."
     }
     loaded l;
     try {
@@ -1007,9 +1005,16 @@ std::string param_summary(const sweep_spec& s, const point& p) {
     return join(kv, " ");
 }
 
+// A note in a point's stderr.txt. A note that cannot be written is said on stderr instead: the
+// sweep goes on (its points are running) and fails when it writes its results.
 void append_line(const fs::path& p, const std::string& line) {
-    std::ofstream os(p, std::ios::app);
-    os << line << "\n";
+    try {
+        output_file f("", p.string(), output_file::mode::append);
+        f.stream() << line << "\n";
+        f.close();
+    } catch (const output_error& e) {
+        std::fprintf(stderr, "epsim sweep: %s (the note was: %s)\n", e.what(), line.c_str());
+    }
 }
 
 int run_local(const loaded& ld, const sweep_options& o) {
@@ -1018,6 +1023,9 @@ int run_local(const loaded& ld, const sweep_options& o) {
     if (o.plot && !s.plot.present)
         throw spec_error("--plot: the spec has no \"plot\" object {\"x\", \"y\", \"series\"}");
     layout l{fs::absolute(o.out_dir).lexically_normal()};
+    // One sweep at a time in a folder, from before its first file to after its summary.
+    make_dirs(l.dir);
+    const folder_lock lock("--out", l.dir.string());
     const std::vector<bool> done = prepare(s, l, points, o.resume);
     std::vector<std::size_t> queue;
     std::size_t already_failed = 0;
@@ -1051,6 +1059,8 @@ int run_local(const loaded& ld, const sweep_options& o) {
     progress bar(points.size(), resumed, already_failed);
     interrupt_guard guard;
     std::size_t next = 0;
+    // Points whose report says PASS but whose process did not exit 0: failed, in the summary too.
+    std::vector<std::string> overruled(points.size());
 
     auto finish = [&](const job& j, const process_result& r, bool reaped) {
         const point& p = points[j.index];
@@ -1069,8 +1079,9 @@ int run_local(const loaded& ld, const sweep_options& o) {
         row rw = read_row(d);
         if (rw.status == status_pass && !j.kill_sent && r.signal == 0 &&
             r.exit_status != exit_pass) {
-            append_line(err, "epsim sweep: exit status " + std::to_string(r.exit_status) +
-                                 " with a PASS report");
+            overruled[j.index] =
+                "epsim sweep: exit status " + std::to_string(r.exit_status) + " with a PASS report";
+            append_line(err, overruled[j.index]);
             rw.status = status_failed;
         }
         const bool failed = rw.status != status_pass;
@@ -1119,7 +1130,12 @@ int run_local(const loaded& ld, const sweep_options& o) {
     }
     bar.finish();
 
-    const std::vector<row> rows = read_rows(l, points);
+    std::vector<row> rows = read_rows(l, points);
+    for (std::size_t i = 0; i < points.size(); ++i)
+        if (!overruled[i].empty()) {
+            rows[i].status = status_failed;
+            rows[i].error = overruled[i];
+        }
     const std::size_t failed = write_results(s, l, points, rows);
     std::printf("epsim sweep: %zu points, %zu passed, %zu failed; results in %s and %s\n",
                 points.size(), points.size() - failed, failed, (l.dir / "results.csv").c_str(),
@@ -1190,6 +1206,8 @@ std::string sbatch_script(const sweep_spec& s, const layout& l, std::size_t coun
 int emit_slurm(const loaded& ld, const sweep_options& o) {
     const sweep_spec& s = ld.spec;
     layout l{fs::absolute(o.emit_slurm_dir).lexically_normal()};
+    make_dirs(l.dir);
+    const folder_lock lock("--emit-slurm", l.dir.string());
     prepare(s, l, ld.points, true);
     const std::string exe = self_path();
     std::string lines;
@@ -1219,6 +1237,9 @@ int emit_slurm(const loaded& ld, const sweep_options& o) {
 int collect(const sweep_options& o) {
     layout l{fs::absolute(o.collect_dir).lexically_normal()};
     const fs::path saved_file = l.dir / spec_file_name;
+    std::optional<folder_lock> lock;
+    std::error_code ec;
+    if (fs::is_directory(l.dir, ec)) lock.emplace("--collect", l.dir.string());
     const auto saved = read_json(saved_file);
     if (!saved || !saved->is_object() || !saved->contains("spec"))
         throw spec_error("--collect " + o.collect_dir + ": no " + spec_file_name +

@@ -25,7 +25,8 @@ struct sweep_options {
 };
 
 // Returns the process exit status: 0 every point passed, 1 some point failed, 2 a bad spec or
-// command line (one line on stderr naming the spec key), 130 interrupted.
+// command line (one line on stderr naming the spec key), an output folder another sweep holds
+// or an output that cannot be written, 130 interrupted.
 int run_sweep(const sweep_options& o);
 
 // A child process run to completion or killed (with its process group) at its deadline.

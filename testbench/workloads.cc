@@ -276,6 +276,7 @@ void load_pcitest(platform& p, workload_result& out) {
     opts.sbr_hold_ns = p.config().host.sbr_hold_us * ns_per_us;
     opts.flr_wait_ns = p.config().host.flr_wait_ms * ns_per_ms;
     opts.resets = &out.resets;
+    opts.progress = &out.pcitest_progress;
     p.load_host([&out, &hb, timeout_ns, retry_ns, opts](hal::platform& io) {
         fw::host::pci_host host(io, hb, timeout_ns, retry_ns);
         out.enumerate_status = host.enumerate(out.devices);

@@ -91,6 +91,14 @@ struct workload_result {
     int iotlb_status = 0;
     // p2p
     p2p_result p2p;
+    // A run stopped before the host software finished (sim.time_limit_us, sim.wall_limit_s,
+    // SIGINT or SIGTERM): what stopped it, the one-line account of where, and pcitest's
+    // progress (its completed tests become `tests`).
+    bool interrupted = false; // by a signal
+    std::string stopped_by;   // "sim.time_limit_us = 50", "SIGINT", ...
+    std::string in_progress;  // the pcitest test running when it stopped, or ""
+    std::string stop_message; // "the workload did not finish within ...: hung in ..."
+    fw::host::pcitest_progress pcitest_progress;
     unsigned passed() const;
     unsigned failed() const;
     unsigned skipped() const;

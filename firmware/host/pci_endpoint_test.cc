@@ -1139,11 +1139,19 @@ public:
     }
     void attach(pci_endpoint_test* driver) { driver_ = driver; }
     const pci_dev& device() const { return dev_; }
+    // The test (and step) that runs now, for a caller that stops the run early.
+    void begin(const std::string& what) {
+        if (options_.progress) options_.progress->running = what;
+    }
     void push_back(test_result r) {
         const std::string aer = host_.take_aer_errors(dev_);
         std::string rp_aer = root_port_.exp_cap ? host_.take_aer_errors(root_port_) : std::string();
         if (!rp_aer.empty()) rp_aer = ", root port" + rp_aer.substr(1); // ", root port AER: ..."
         if (r.result == verdict::fail) r.reason += aer + rp_aer;
+        if (options_.progress) {
+            options_.progress->done.push_back(r);
+            options_.progress->running.clear();
+        }
         rows_.push_back(std::move(r));
         const std::uint64_t next = rows_.size() + 1;
         if (next == options_.hot_reset_before_test) reset(true, next);
@@ -1157,6 +1165,7 @@ private:
         pcitest_reset rec;
         rec.kind = hot ? "hot reset" : "FLR";
         rec.before_test = static_cast<unsigned>(before);
+        begin(rec.kind + " before test " + std::to_string(before));
         rec.at_ns = io.now_ns();
         if (hot) {
             rec.status = host_.hot_reset(options_.sbr_hold_ns);
@@ -1189,11 +1198,13 @@ private:
 void run_bar_tests(pci_endpoint_test& t, result_table& out) {
     for (unsigned bar = 0; bar < pci::STD_NUM_BARS; ++bar) {
         const std::string name = "pci_ep_bar.BAR" + std::to_string(bar) + ".BAR_TEST";
+        out.begin(name);
         std::string detail;
         int ret = t.bar_test(bar, detail);
         out.push_back(ret == -ENODATA ? skipped(name, "BAR is disabled")
                                       : judged(name, ret, detail));
     }
+    out.begin("pci_ep_basic.CONSECUTIVE_BAR_TEST");
     std::string detail;
     int ret = t.bars_test(detail);
     out.push_back(judged("pci_ep_basic.CONSECUTIVE_BAR_TEST", ret, detail));
@@ -1201,15 +1212,17 @@ void run_bar_tests(pci_endpoint_test& t, result_table& out) {
 
 // MSI_TEST / MSIX_TEST: every vector in turn; -EINVAL (vector not allocated) ends the loop
 // with a SKIP, other errors are failures (EXPECT_FALSE: the loop goes on).
-test_result run_vector_test(pci_endpoint_test& t, const std::string& name, bool msix,
-                            const std::vector<unsigned>& vectors) {
+test_result run_vector_test(pci_endpoint_test& t, result_table& out, const std::string& name,
+                            bool msix, const std::vector<unsigned>& vectors) {
     const char* kind = msix ? "MSI-X" : "MSI";
+    out.begin(name);
     std::string detail;
     int ret = t.set_irq(msix ? PCITEST_IRQ_TYPE_MSIX : PCITEST_IRQ_TYPE_MSI, detail);
     if (ret) return judged(name, ret, std::string("Can't set ") + kind + " IRQ type: " + detail);
     unsigned failed = 0;
     std::string first_failure, skip_reason;
     for (unsigned i : vectors) {
+        out.begin(name + " (" + kind + " vector " + std::to_string(i) + ")");
         detail.clear();
         ret = msix ? t.msix_irq_test(i, detail) : t.msi_irq_test(i, detail);
         if (ret == -EINVAL) {
@@ -1255,6 +1268,7 @@ std::vector<test_result> run_pcitest(pci_host& host, const hal::host_board& boar
     // pci_ep_basic.LEGACY_IRQ_TEST.
     {
         const std::string name = "pci_ep_basic.LEGACY_IRQ_TEST";
+        out.begin(name);
         std::string detail;
         if (!(t.ep_caps() & epf_test::CAP_INTX)) {
             out.push_back(skipped(name, "INTx is not supported by the endpoint (no CAP_INTX)"));
@@ -1272,14 +1286,14 @@ std::vector<test_result> run_pcitest(pci_host& host, const hal::host_board& boar
     std::vector<unsigned> msi_vectors(msi_max_vectors);
     for (unsigned i = 0; i < msi_max_vectors; ++i)
         msi_vectors[i] = i + 1;
-    out.push_back(run_vector_test(t, "pci_ep_basic.MSI_TEST", false, msi_vectors));
+    out.push_back(run_vector_test(t, out, "pci_ep_basic.MSI_TEST", false, msi_vectors));
     std::vector<unsigned> msix_vectors = options.msix_vectors;
     if (msix_vectors.empty()) {
         msix_vectors.resize(msix_max_vectors);
         for (unsigned i = 0; i < msix_max_vectors; ++i)
             msix_vectors[i] = i + 1;
     }
-    out.push_back(run_vector_test(t, "pci_ep_basic.MSIX_TEST", true, msix_vectors));
+    out.push_back(run_vector_test(t, out, "pci_ep_basic.MSIX_TEST", true, msix_vectors));
 
     // pci_ep_data_transfer.{memcpy,dma}.{READ,WRITE,COPY}_TEST, a row per size.
     using xfer_fn = int (pci_endpoint_test::*)(std::uint64_t, bool, std::string&);
@@ -1305,6 +1319,7 @@ std::vector<test_result> run_pcitest(pci_host& host, const hal::host_board& boar
             const int set = t.set_irq(PCITEST_IRQ_TYPE_AUTO, detail);
             const std::string set_detail = "Can't set AUTO IRQ type: " + detail;
             for (std::uint64_t size : xfer_sizes) {
+                out.begin(prefix + std::to_string(size));
                 detail.clear();
                 const int ret = set ? set : (t.*x.fn)(size, use_dma, detail);
                 out.push_back(
@@ -1317,6 +1332,7 @@ std::vector<test_result> run_pcitest(pci_host& host, const hal::host_board& boar
     const bool next = options.kernel == pcitest_kernel::next;
     {
         const std::string name = "pcie_ep_doorbell.DOORBELL_TEST";
+        out.begin(name);
         std::string detail;
         if (next && !(t.ep_caps() & epf_test::CAP_DYNAMIC_INBOUND_MAPPING)) {
             out.push_back(
@@ -1336,6 +1352,7 @@ std::vector<test_result> run_pcitest(pci_host& host, const hal::host_board& boar
     // pci_ep_bar.BARn.BAR_SUBRANGE_TEST.
     for (unsigned bar = 0; bar < pci::STD_NUM_BARS; ++bar) {
         const std::string name = "pci_ep_bar.BAR" + std::to_string(bar) + ".BAR_SUBRANGE_TEST";
+        out.begin(name);
         std::string detail;
         if (int ret = t.set_irq(PCITEST_IRQ_TYPE_AUTO, detail)) {
             out.push_back(judged(name, ret, "Can't set AUTO IRQ type: " + detail));

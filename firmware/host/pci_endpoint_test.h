@@ -187,6 +187,13 @@ struct pcitest_reset {
 };
 
 // The kselftest run (tools/testing/selftests/pci_endpoint) with this harness's knobs.
+// What a run of the table has done so far, kept up to date while it runs (a caller that stops
+// the run early still has it): the completed tests and the one in progress ("" between tests).
+struct pcitest_progress {
+    std::vector<test_result> done;
+    std::string running; // e.g. "pci_ep_basic.MSIX_TEST (MSI-X vector 1024)"
+};
+
 struct pcitest_options {
     // Resets before the Nth test (1-based; 0 = none): Secondary Bus Reset on the root port
     // followed by a new enumeration, or a Function-Level Reset of the endpoint (its state
@@ -195,7 +202,8 @@ struct pcitest_options {
     std::uint64_t hot_reset_before_test = 0, flr_before_test = 0;
     std::uint64_t sbr_hold_ns = 2'000'000, flr_wait_ns = 100'000'000;
     std::vector<pcitest_reset>* resets = nullptr;
-    std::vector<unsigned> msix_vectors; // MSI-X vectors to test; empty = all, 1..2048
+    pcitest_progress* progress = nullptr; // kept up to date when given
+    std::vector<unsigned> msix_vectors;   // MSI-X vectors to test; empty = all, 1..2048
     bool dma = false;      // run the dma variant (the firmware must support FLAG_USE_DMA)
     bool doorbell = false; // run DOORBELL_TEST when the endpoint has the capability (next)
     std::uint64_t irq_timeout_ns = 1'000'000'000;

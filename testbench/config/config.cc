@@ -10,10 +10,12 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <sstream>
 #include <system_error>
+#include <unordered_set>
 #include <utility>
 
 namespace epvp::cfg {
@@ -40,6 +42,12 @@ constexpr std::uint64_t smmu_region_size = 0x20000; // two 64 KiB register pages
 constexpr std::uint64_t ecam_region_size = 256 * MiB;
 constexpr std::uint64_t resizable_bar_min = 1 * MiB;
 constexpr std::uint64_t fixed_bar_min = 128;
+
+// Input limits. A configuration is a few levels deep and a few KiB; these bound what a file or a
+// --set value can make the parser and every later walk over the document do.
+constexpr std::size_t max_json_depth = 64;             // nested objects and arrays
+constexpr std::size_t max_file_bytes = 16 * MiB;       // a configuration or sweep spec file
+constexpr std::size_t max_file_block_bytes = 64 * KiB; // read at a time
 
 [[noreturn]] void fail(const std::string& message) {
     throw config_error(message);
@@ -76,12 +84,20 @@ std::string safe_dump(const json& v) {
     return v.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+// At most a short prefix of user text in a message: a message is one line, not the input.
+std::string shortened(std::string s) {
+    constexpr std::size_t limit = 48;
+    if (s.size() > limit) s = s.substr(0, limit) + "...";
+    return s;
+}
+
+// An assignment as its --set error quotes it: a long one (a value pasted from a file) shortened.
+std::string shortened_assignment(const std::string& a) {
+    constexpr std::size_t limit = 120;
+    return a.size() > limit ? a.substr(0, limit) + "..." : a;
+}
+
 std::string describe_value(const json& v) {
-    auto shortened = [](std::string s) {
-        constexpr std::size_t limit = 48;
-        if (s.size() > limit) s = s.substr(0, limit) + "...";
-        return s;
-    };
     switch (v.type()) {
     case json::value_t::null:
         return "null";
@@ -101,6 +117,58 @@ std::string describe_value(const json& v) {
         return shortened(safe_dump(v));
     }
 }
+
+// "line 3, column 7" of the byte at `offset` (0-based) in `text`.
+std::string line_column(const std::string& text, std::size_t offset) {
+    offset = std::min(offset, text.size());
+    std::size_t line = 1;
+    std::size_t line_start = 0;
+    for (std::size_t i = 0; i < offset; ++i)
+        if (text[i] == '\n') {
+            ++line;
+            line_start = i + 1;
+        }
+    return "line " + dec(line) + ", column " + dec(offset - line_start + 1);
+}
+
+// The offset of the opening quote of the JSON string whose closing quote is at `close`: the
+// nearest quote before it that is not escaped (an even number of backslashes before it).
+std::size_t string_start(const std::string& text, std::size_t close) {
+    for (std::size_t i = std::min(close, text.size()); i-- > 0;) {
+        if (text[i] != '"') continue;
+        std::size_t backslashes = 0;
+        while (backslashes < i && text[i - 1 - backslashes] == '\\')
+            ++backslashes;
+        if (backslashes % 2 == 0) return i;
+    }
+    return close;
+}
+
+// An input iterator over text that keeps *cursor just past the last character the JSON parser
+// has read, so a parser callback can say where in the text it is.
+struct tracking_iterator {
+    using iterator_category = std::input_iterator_tag;
+    using value_type = char;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const char*;
+    using reference = const char&;
+
+    const char* at;
+    const char** cursor;
+
+    reference operator*() const { return *at; }
+    tracking_iterator& operator++() {
+        *cursor = ++at;
+        return *this;
+    }
+    tracking_iterator operator++(int) {
+        tracking_iterator before = *this;
+        ++*this;
+        return before;
+    }
+    bool operator==(const tracking_iterator& o) const { return at == o.at; }
+    bool operator!=(const tracking_iterator& o) const { return at != o.at; }
+};
 
 // ---------------------------------------------------------------------------------------------
 // Schema
@@ -272,6 +340,8 @@ const std::vector<entry>& schema() {
         uint_key("sim.seed", 1, in_range(0, pow2(63))),
         uint_key("sim.quantum_ns", 1000, in_range(1, 1000000)),
         uint_key("sim.time_limit_us", 60000000, in_range(1, 3600000000)),
+        // Wall-clock seconds after which a run is stopped as hung (0: no limit); up to a week.
+        uint_key("sim.wall_limit_s", 0, in_range(0, 604800)),
 
         uint_key("link.gen", 3, in_range(1, 6)),
         uint_key("link.width", 4, one_of({1, 2, 4, 8, 16})),
@@ -640,7 +710,7 @@ void walk_leaf(const json& v, const entry& e, const std::string& path, values& o
             fail(path + ": expected a string (one of " + join_list(e.names) + "), got " +
                  describe_value(v));
         if (std::find(e.names.begin(), e.names.end(), v.get<std::string>()) == e.names.end())
-            fail(path + " = " + safe_dump(v) + ": must be one of " + join_list(e.names));
+            fail(path + " = " + shortened(safe_dump(v)) + ": must be one of " + join_list(e.names));
         out.put(path, v);
         return;
     case kind::uint_array:
@@ -756,8 +826,9 @@ bool split_key(const std::string& key, std::vector<segment>& out) {
 // The JSON value of a --set VALUE: JSON when it parses as JSON, otherwise the plain string. For
 // string-enum keys anything but a quoted JSON string is taken literally ("4.70" stays a string).
 json set_value(const std::string& text, bool want_string) {
-    json v = json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (v.is_discarded() || (want_string && !v.is_string())) return json(text);
+    if (!json::accept(text)) return json(text);
+    json v = parse_json(text, "value"); // JSON, but too deep or with a duplicate key: an error
+    if (want_string && !v.is_string()) return json(text);
     return v;
 }
 
@@ -1218,18 +1289,52 @@ json defaults() {
 }
 
 json parse_text(const std::string& text, const std::string& source_name) {
+    return parse_json(text, "config " + source_name);
+}
+
+json parse_json(const std::string& text, const std::string& source) {
+    // The parser reads through a tracking_iterator, so the callback knows where it is.
+    const char* cursor = text.data();
+    std::vector<std::unordered_set<std::string>> open_keys; // per open object or array
+    const auto callback = [&](int depth, json::parse_event_t event, json& parsed) {
+        const auto read = static_cast<std::size_t>(cursor - text.data());
+        switch (event) {
+        case json::parse_event_t::object_start:
+        case json::parse_event_t::array_start:
+            // `read` is just past the '{' or '['.
+            if (static_cast<std::size_t>(depth) >= max_json_depth)
+                fail(source + ": nested deeper than " + dec(max_json_depth) + " levels at " +
+                     line_column(text, read - 1));
+            open_keys.emplace_back();
+            break;
+        case json::parse_event_t::object_end:
+        case json::parse_event_t::array_end:
+            open_keys.pop_back();
+            break;
+        case json::parse_event_t::key:
+            // `read` is just past the key's closing quote; an object is the innermost container.
+            if (!open_keys.back().insert(parsed.get<std::string>()).second)
+                fail(source + ": duplicate key " + shortened(safe_dump(parsed)) + " at " +
+                     line_column(text, string_start(text, read - 1)) +
+                     " (a key may appear once per object)");
+            break;
+        case json::parse_event_t::value:
+            break;
+        }
+        return true;
+    };
     try {
-        return json::parse(text);
+        return json::parse(tracking_iterator{text.data(), &cursor},
+                           tracking_iterator{text.data() + text.size(), &cursor}, callback);
     } catch (const json::out_of_range& e) {
         // e.g. a number too large for any JSON number type
         std::string what = e.what();
         std::replace(what.begin(), what.end(), '\n', ' ');
-        throw config_error("config " + source_name + ": malformed JSON: " + what);
+        throw config_error(source + ": malformed JSON: " + what);
     } catch (const json::parse_error& e) {
         std::string what = e.what();
         std::replace(what.begin(), what.end(), '\n', ' ');
-        std::string line;
-        std::string column;
+        std::string where;
         std::string message;
         // nlohmann's message: "[json.exception.parse_error.101] parse error at line 3,
         // column 7: syntax error while parsing value - unexpected '}'; expected ..."
@@ -1237,41 +1342,41 @@ json parse_text(const std::string& text, const std::string& source_name) {
         const auto col = what.find(", column ", at == std::string::npos ? 0 : at);
         const auto colon = what.find(": ", col == std::string::npos ? 0 : col);
         if (at != std::string::npos && col != std::string::npos && colon != std::string::npos) {
-            line = what.substr(at + 8, col - (at + 8));
-            column = what.substr(col + 9, colon - (col + 9));
+            where = what.substr(at, colon - at);
             message = what.substr(colon + 2);
         } else {
-            // No position in the message: derive it from the byte offset.
+            // No position in the message: derive it from the byte offset (1-based: the last
+            // byte read).
             const std::size_t end = std::min<std::size_t>(e.byte, text.size());
-            std::size_t l = 1;
-            std::size_t c = 1;
-            for (std::size_t i = 0; i + 1 < end; ++i) {
-                if (text[i] == '\n') {
-                    ++l;
-                    c = 1;
-                } else {
-                    ++c;
-                }
-            }
-            line = dec(l);
-            column = dec(c);
+            where = "at " + line_column(text, end == 0 ? 0 : end - 1);
             const auto sep = what.find(": ");
             message = sep == std::string::npos ? what : what.substr(sep + 2);
         }
-        throw config_error("config " + source_name + ": malformed JSON at line " + line +
-                           ", column " + column + ": " + message);
+        throw config_error(source + ": malformed JSON " + where + ": " + message);
     }
 }
 
-json load_file(const std::string& path) {
+std::string read_file(const std::string& path, const std::string& source) {
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) fail("config " + path + ": cannot open");
+    if (std::filesystem::is_directory(path, ec)) fail(source + ": cannot open");
     std::ifstream in(path, std::ios::binary);
-    if (!in) fail("config " + path + ": cannot open");
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) fail("config " + path + ": read error");
-    return parse_text(text.str(), path);
+    if (!in) fail(source + ": cannot open");
+    // Read in blocks up to the cap: /dev/zero or an endless pipe ends here, not in swap.
+    std::string text;
+    std::vector<char> block(max_file_block_bytes);
+    while (in) {
+        in.read(block.data(), static_cast<std::streamsize>(block.size()));
+        text.append(block.data(), static_cast<std::size_t>(in.gcount()));
+        if (text.size() > max_file_bytes)
+            fail(source + ": larger than " + dec(max_file_bytes / MiB) +
+                 " MiB, the limit for a configuration or sweep file");
+    }
+    if (in.bad()) fail(source + ": read error");
+    return text;
+}
+
+json load_file(const std::string& path) {
+    return parse_text(read_file(path, "config " + path), path);
 }
 
 void merge(json& base, const json& overlay) {
@@ -1280,12 +1385,13 @@ void merge(json& base, const json& overlay) {
 
 void apply_set(json& cfg, const std::string& assignment) {
     const auto eq = assignment.find('=');
-    if (eq == std::string::npos || eq == 0) fail("--set '" + assignment + "': expected key=value");
+    const std::string quoted = "--set '" + shortened_assignment(assignment) + "'";
+    if (eq == std::string::npos || eq == 0) fail(quoted + ": expected key=value");
     json work = cfg; // all or nothing: cfg is unchanged when the assignment is rejected
     try {
         apply_set_to(work, assignment.substr(0, eq), assignment.substr(eq + 1));
     } catch (const config_error& e) {
-        fail("--set '" + assignment + "': " + e.what());
+        fail(quoted + ": " + e.what());
     }
     cfg = std::move(work);
 }
@@ -1298,6 +1404,7 @@ platform_config parse(const json& cfg) {
     p.sim.seed = v.u("sim.seed");
     p.sim.quantum_ns = v.u("sim.quantum_ns");
     p.sim.time_limit_us = v.u("sim.time_limit_us");
+    p.sim.wall_limit_s = v.u("sim.wall_limit_s");
 
     p.link.gen = static_cast<unsigned>(v.u("link.gen"));
     p.link.width = static_cast<unsigned>(v.u("link.width"));

@@ -24,8 +24,13 @@ struct config_error : std::runtime_error {
 // The complete default configuration (what `epsim config --dump` prints).
 json defaults();
 
-// Parses JSON text; malformed text throws config_error naming the source, line and column.
-json parse_text(const std::string& text, const std::string& source_name);
+// Parses JSON text; malformed text throws config_error naming the source, line and column, as
+// do a key that appears twice in one object and nesting deeper than 64 objects and arrays.
+json parse_text(const std::string& text, const std::string& source_name); // "config NAME: ..."
+json parse_json(const std::string& text, const std::string& source);      // "SOURCE: ..."
+// A file's text, at most 16 MiB (config_error "SOURCE: larger than 16 MiB ..." otherwise;
+// "SOURCE: cannot open" when it cannot be opened).
+std::string read_file(const std::string& path, const std::string& source);
 json load_file(const std::string& path);
 
 // Merges a user document over a base: objects merge key by key, everything else replaces.
@@ -50,6 +55,7 @@ struct sim_config {
     std::uint64_t seed;
     std::uint64_t quantum_ns;
     std::uint64_t time_limit_us; // simulated time after which a run is stopped as hung
+    std::uint64_t wall_limit_s;  // wall-clock time after which a run is stopped (0: none)
 };
 
 // Receive-buffer credits one side advertises (0 = infinite).

@@ -71,6 +71,7 @@ BOOST_AUTO_TEST_CASE(defaults_parse_with_documented_values) {
     BOOST_TEST(p.sim.seed == 1u);
     BOOST_TEST(p.sim.quantum_ns == 1000u);
     BOOST_TEST(p.sim.time_limit_us == 60000000u);
+    BOOST_TEST(p.sim.wall_limit_s == 0u);
     BOOST_TEST(p.link.gen == 3u);
     BOOST_TEST(p.link.width == 4u);
     BOOST_TEST(p.link.mps == 256u);
@@ -583,6 +584,68 @@ BOOST_AUTO_TEST_CASE(missing_file) {
                           says_exactly{"config /nonexistent/dir/x.json: cannot open"});
     BOOST_CHECK_EXCEPTION(load_file("/tmp"), config_error,
                           says_exactly{"config /tmp: cannot open"});
+}
+
+// A document nested 100 000 levels deep used to crash the serializer that built the error
+// message. The limit is 64 nested objects and arrays.
+BOOST_AUTO_TEST_CASE(deep_nesting_is_one_line_with_its_position) {
+    const std::size_t levels = 100000;
+    // {"link": [[[...]]]}: the object is level 1, "{\"link\": " is 9 bytes, so the k-th '[' is
+    // level k + 1 at column 9 + k. Level 65, the first too deep, is the 64th '[': column 73.
+    const std::string deep =
+        "{\"link\": " + std::string(levels, '[') + std::string(levels, ']') + "}";
+    BOOST_CHECK_EXCEPTION(
+        parse_text(deep, "deep.json"), config_error,
+        says_exactly{"config deep.json: nested deeper than 64 levels at line 1, column 73"});
+    const std::string path = temp_file("deep.json", deep);
+    BOOST_CHECK_EXCEPTION(load_file(path), config_error,
+                          says({"config " + path + ": nested deeper than 64 levels at line 1"}));
+    std::remove(path.c_str());
+    // 64 levels parse: the object and 63 arrays.
+    BOOST_CHECK_NO_THROW(
+        parse_text("{\"link\": " + std::string(63, '[') + std::string(63, ']') + "}", "ok.json"));
+    // A --set value: the message quotes a short prefix of the assignment, not the value.
+    json cfg = defaults();
+    const std::string set = "link.gen=" + std::string(levels, '[') + std::string(levels, ']');
+    try {
+        apply_set(cfg, set);
+        BOOST_ERROR("a 100000-level --set value was accepted");
+    } catch (const config_error& e) {
+        const std::string m = e.what();
+        BOOST_TEST(m.find("nested deeper than 64 levels") != std::string::npos, m.substr(0, 300));
+        BOOST_TEST(m.size() < 300u);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(endless_file_stops_at_the_size_cap) {
+    BOOST_CHECK_EXCEPTION(
+        load_file("/dev/zero"), config_error,
+        says_exactly{"config /dev/zero: larger than 16 MiB, the limit for a configuration or "
+                     "sweep file"});
+}
+
+// JSON leaves duplicate names to the parser (RFC 8259 section 4: names "SHOULD be unique");
+// last-wins would silently drop a value the user wrote.
+BOOST_AUTO_TEST_CASE(duplicate_keys_are_rejected_with_line_and_column) {
+    // Line 3 is `    "gen": 4}`: the second "gen" starts at column 5.
+    BOOST_CHECK_EXCEPTION(
+        parse_text("{\n  \"link\": {\"gen\": 3,\n    \"gen\": 4}\n}\n", "dup.json"), config_error,
+        says_exactly{"config dup.json: duplicate key \"gen\" at line 3, column 5 (a key may "
+                     "appear once per object)"});
+    // Escapes are compared decoded: "\u0067en" is "gen". `{"gen": 1, ` is 11 bytes: column 12.
+    BOOST_CHECK_EXCEPTION(parse_text(R"({"gen": 1, "\u0067en": 2})", "esc.json"), config_error,
+                          says({"config esc.json: duplicate key \"gen\" at line 1, column 12"}));
+    // An escaped quote inside the key: `{"a\"b": 1, ` is 12 bytes: column 13.
+    BOOST_CHECK_EXCEPTION(parse_text(R"({"a\"b": 1, "a\"b": 2})", "q.json"), config_error,
+                          says({"duplicate key \"a\\\"b\" at line 1, column 13"}));
+    // The same name in different objects is fine.
+    BOOST_CHECK_NO_THROW(
+        parse_text(R"({"a": {"x": 1}, "b": {"x": 2}, "c": [{"x": 1}, {"x": 2}]})", "ok.json"));
+    const std::string path = temp_file("dup.json", R"({"link": {"gen": 3}, "link": {"gen": 4}})");
+    BOOST_CHECK_EXCEPTION(
+        load_file(path), config_error,
+        says({"config " + path + ": duplicate key \"link\" at line 1, column 22"}));
+    std::remove(path.c_str());
 }
 
 BOOST_AUTO_TEST_CASE(file_merged_over_defaults) {

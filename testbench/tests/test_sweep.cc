@@ -6,6 +6,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
+#include "cli_test_util.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -19,7 +21,7 @@
 
 namespace {
 
-namespace fs = std::filesystem;
+using namespace cli_test;
 using json = nlohmann::json;
 
 constexpr int command_timeout_s = 120; // no command of this suite may run longer
@@ -28,71 +30,18 @@ constexpr std::size_t bad_points = 2;
 constexpr std::size_t study_b_points = 24; // 3 MPS x 2 MRRS x 4 generations
 constexpr std::size_t study_d_points = 33; // 11 sizes (4 KiB..4 MiB) x 3 channel counts
 
-struct cmd_result {
-    int status = -1;
-    std::string out; // stdout and stderr
-};
-
-// Runs a shell command (with optional environment assignments) under timeout(1).
 cmd_result shell(const std::string& cmd, const std::string& env = "") {
-    cmd_result r;
-    const std::string full =
-        env + " timeout " + std::to_string(command_timeout_s) + " " + cmd + " 2>&1";
-    FILE* p = ::popen(full.c_str(), "r");
-    BOOST_REQUIRE(p);
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-        r.out.append(buf, n);
-    const int st = ::pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
+    return cli_test::shell(cmd, command_timeout_s, env);
 }
 
 cmd_result epsim(const std::string& args) {
     return shell(std::string(EPSIM_PATH) + " " + args);
 }
 
-bool contains(const std::string& s, const std::string& part) {
-    return s.find(part) != std::string::npos;
-}
-
-// Every file of the suite lives under one directory, removed at the end.
-const fs::path& work_dir() {
-    static const fs::path dir = [] {
-        fs::path d = fs::temp_directory_path() / ("epsim_test_sweep_" + std::to_string(::getpid()));
-        fs::remove_all(d);
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
-
-struct cleanup {
-    ~cleanup() {
-        std::error_code ec;
-        fs::remove_all(work_dir(), ec);
-    }
+struct scratch : remove_work_dir {
+    scratch() { work_dir_stem() = "epsim_test_sweep"; }
 };
-BOOST_GLOBAL_FIXTURE(cleanup);
-
-fs::path write_file(const std::string& name, const std::string& text) {
-    const fs::path p = work_dir() / name;
-    std::ofstream os(p);
-    os << text;
-    return p;
-}
-
-std::string read_file(const fs::path& p) {
-    std::ifstream is(p);
-    std::stringstream ss;
-    ss << is.rdbuf();
-    return ss.str();
-}
-
-json read_json(const fs::path& p) {
-    return json::parse(read_file(p), nullptr, false);
-}
+BOOST_GLOBAL_FIXTURE(scratch);
 
 // results.csv as rows of cells (quoted cells may hold commas and quotes).
 std::vector<std::vector<std::string>> read_csv(const fs::path& p) {
