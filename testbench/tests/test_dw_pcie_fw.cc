@@ -1038,6 +1038,20 @@ BOOST_AUTO_TEST_CASE(set_bar_programs_a_bar_match_window_unrolled) {
     check_set_bar_programs_bar_match(G540_8X8_4K_1T);
 }
 
+// The driver's function number lands in CTRL1 bits [24:20] unclipped (Linux
+// PCIE_ATU_FUNC_NUM(pf) = pf << 20), and the controller matches all five bits: PF 17 (0b10001)
+// programmed through prog_ep_inbound_atu matches function 17, not function 1.
+BOOST_AUTO_TEST_CASE(inbound_window_for_function_17_uses_five_function_bits) {
+    rig r(G540_8X8_4K_1T, make_board());
+    BOOST_TEST_REQUIRE(r.init_rc == 0);
+    constexpr unsigned pf = 17, bar = 2;
+    BOOST_TEST_REQUIRE(r.ep.pci().prog_ep_inbound_atu(pf, 0, TYPE_MEM, BAR_PHYS_A, bar,
+                                                      BAR_SIZE) == 0);
+    BOOST_TEST(r.atu.read(iatu_dir::inbound, 0, CTRL1) == (TYPE_MEM | (17u << 20)));
+    BOOST_TEST(r.atu.translate_inbound(ANY_PCI_ADDR, bar, BAR_OFFSET, pf).hit);
+    BOOST_TEST(!r.atu.translate_inbound(ANY_PCI_ADDR, bar, BAR_OFFSET, 1).hit);
+}
+
 BOOST_AUTO_TEST_CASE(set_bar_programs_a_bar_match_window_viewport) {
     check_set_bar_programs_bar_match(G470_VIEWPORT_4X2_64K_8G);
 }
