@@ -4,9 +4,11 @@ namespace epvp::rtl {
 
 namespace iatu_user {
 
-std::uint32_t inbound_request(int bar, unsigned bar_size_log2, unsigned function) {
+std::uint32_t inbound_request(int bar, unsigned bar_size_log2, unsigned function,
+                              unsigned tlp_type) {
     std::uint32_t u = (bar_size_log2 & bar_size_mask) << bar_size_shift;
     u |= (function & func_mask) << func_shift;
+    u |= (tlp_type & tlp_type_mask) << tlp_type_shift;
     if (bar >= 0) u |= bar_hit | ((static_cast<std::uint32_t>(bar) & bar_mask) << bar_shift);
     return u;
 }
@@ -127,9 +129,9 @@ rtl_translation rtl_iatu::translate_outbound(std::uint64_t axi_addr) {
 }
 
 rtl_translation rtl_iatu::translate_inbound(std::uint64_t pci_addr, int bar, unsigned bar_size_log2,
-                                            unsigned function) {
+                                            unsigned function, unsigned tlp_type) {
     return translate(ib_in, ib_seen_, ib_last_, pci_addr,
-                     iatu_user::inbound_request(bar, bar_size_log2, function));
+                     iatu_user::inbound_request(bar, bar_size_log2, function, tlp_type));
 }
 
 std::uint64_t rtl_iatu::protocol_handshakes() const {

@@ -6,8 +6,8 @@
 // Models: register access at offsets inside the unrolled iATU space (regs.socket, or
 // read_reg/write_reg); outbound translation of EP-side AXI traffic (ob_in.socket -> ob_out
 // socket) and inbound translation of the controller's AXI master traffic (ib_in.socket, with
-// the BAR hit, BAR size and function in AxUSER via axi_ext, -> ib_out socket); the lookup result
-// of each forwarded request (hit, region index, CTRL1 type, translated address) decoded from
+// the BAR hit, BAR size, function and TLP type in AxUSER via axi_ext, -> ib_out socket); the lookup
+// result of each forwarded request (hit, region index, CTRL1 type, translated address) decoded from
 // AxUSER into dwc::iatu_hit, so that it compares directly with model/dwc/iatu.h; a miss is
 // forwarded untranslated or answered DECERR (TLM_ADDRESS_ERROR_RESPONSE) as the geometry's
 // miss policy says.
@@ -41,7 +41,9 @@ constexpr unsigned bar_shift = 6; // request: BAR number
 constexpr std::uint32_t bar_mask = 0x7;
 constexpr std::uint32_t bar_hit = 1u << 9; // request: a BAR was hit
 constexpr unsigned func_shift = 10;        // request: function number
-constexpr std::uint32_t func_mask = 0x7;
+constexpr std::uint32_t func_mask = 0x1F;  // CTRL1.FUNC_NUM is 5 bits
+constexpr unsigned tlp_type_shift = 15;    // request: TLP header Type field
+constexpr std::uint32_t tlp_type_mask = 0x1F;
 constexpr std::uint32_t result_hit = 1u << 0; // forwarded: a region matched
 constexpr unsigned result_index_shift = 1;
 constexpr std::uint32_t result_index_mask = 0xFF;
@@ -49,7 +51,8 @@ constexpr unsigned result_type_shift = 9;
 constexpr std::uint32_t result_type_mask = 0x1F;
 
 // Sideband of an inbound request; bar < 0: no BAR hit.
-std::uint32_t inbound_request(int bar, unsigned bar_size_log2, unsigned function);
+std::uint32_t inbound_request(int bar, unsigned bar_size_log2, unsigned function,
+                              unsigned tlp_type = dwc::iatu_reg::type_mem);
 // Lookup result carried by a forwarded request.
 dwc::iatu_hit decode(const axi_request& forwarded);
 } // namespace iatu_user
@@ -89,7 +92,8 @@ public:
     tlm::tlm_response_status write_reg(std::uint32_t offset, std::uint32_t value);
     rtl_translation translate_outbound(std::uint64_t axi_addr);
     rtl_translation translate_inbound(std::uint64_t pci_addr, int bar, unsigned bar_size_log2,
-                                      unsigned function);
+                                      unsigned function,
+                                      unsigned tlp_type = dwc::iatu_reg::type_mem);
 
     const iatu_geometry& geometry() const { return p_.geometry; }
     std::uint64_t protocol_handshakes() const;

@@ -222,7 +222,8 @@ void rtl_iatu_unit::carry(tlm::tlm_generic_payload& gp, bool inbound,
         if (sb) {
             pc.sb = *sb;
             pc.sb.bar_offset = sb->bar_offset + off;
-            user = iatu_user::inbound_request(sb->bar, sb->bar_size_log2, sb->function);
+            user =
+                iatu_user::inbound_request(sb->bar, sb->bar_size_log2, sb->function, sb->tlp_type);
         }
         axi_ext ext;
         ext.explicit_burst = true;
@@ -290,7 +291,8 @@ void rtl_iatu_unit::account(bool inbound, std::uint64_t in_addr,
     ++(inbound ? stats_.inbound_translations : stats_.outbound_translations);
     iatu_hit ref = got;
     if (lockstep_) {
-        ref = inbound ? model_->translate_inbound(in_addr, sb.bar, sb.bar_offset, sb.function)
+        ref = inbound ? model_->translate_inbound(in_addr, sb.bar, sb.bar_offset, sb.function,
+                                                  sb.tlp_type)
                       : model_->translate_outbound(in_addr);
         ++stats_.compared;
         if (!same(ref, got)) {

@@ -6,8 +6,8 @@
 // Models: register access through the APB port (one APB transfer per 32-bit access; the
 // region limit read back through APB as the controller needs it); outbound, the EP CPU's
 // aperture access driven into ob_s and inbound, the controller's AXI master request driven into
-// ib_s (AxUSER: BAR hit, BAR size, function), each as exact bursts (an aligned run of full
-// 64-bit beats, narrow INCR bursts at a ragged start or end, split at 4 KiB and 256 beats), so
+// ib_s (AxUSER: BAR hit, BAR size, function, TLP type), each as exact bursts (an aligned run of
+// full 64-bit beats, narrow INCR bursts at a ragged start or end, split at 4 KiB and 256 beats), so
 // that every byte the RTL forwards is a byte the request asked for; each request the RTL
 // forwards on ob_m/ib_m reaches the controller's forward callback with the lookup result the
 // RTL put in AxUSER; a miss the RTL answers with DECERR (its own MISS_DECERR build) is offered

@@ -453,6 +453,12 @@ int dw_pcie_ep::raise_msix(unsigned fn, unsigned num) {
     return 0;
 }
 
+int dw_pcie_ep::raise_msix_doorbell(unsigned fn, unsigned num) {
+    if (!msix_cap_ || !num) return -EINVAL;
+    pci_.writel_dbi(MSIX_DOORBELL, (fn << MSIX_DOORBELL_PF_SHIFT) | (num - 1));
+    return 0;
+}
+
 int dw_pcie_ep::start() {
     glue_.ltssm_enable(true);
     return 0;

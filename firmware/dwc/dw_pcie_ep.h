@@ -46,6 +46,11 @@ public:
     std::uint8_t msi_cap() const { return msi_cap_; }
     std::uint8_t msix_cap() const { return msix_cap_; }
 
+    // dw_pcie_ep_raise_msix_irq_doorbell: MSI-X interrupt num (1-based) of function fn through
+    // the controller's MSIX_DOORBELL register (the controller reads the table and sends the
+    // message); for glue drivers that use it instead of the iATU-mapped write.
+    int raise_msix_doorbell(unsigned fn, unsigned num);
+
     std::uint64_t msi_remaps() const { return msi_remaps_; }
     // dw_pcie_ep_linkdown: the controller reset its non-sticky registers on link down; write
     // back what this driver put there (BAR flags, Resizable BAR sizes, MSI/MSI-X capability

@@ -43,6 +43,7 @@ constexpr std::uint32_t msix_ctrl = msix_cap + 0x0;
 constexpr std::uint32_t msix_table = msix_cap + 0x4;
 constexpr std::uint32_t msix_pba = msix_cap + 0x8;
 constexpr std::uint32_t msix_ctrl_qsize_shift = 16; // Table Size (N-1), 11 bits
+constexpr std::uint32_t msix_ctrl_qsize_mask = 0x7FF;
 constexpr std::uint32_t msix_ctrl_mask_all = 1u << 30;
 constexpr std::uint32_t msix_ctrl_enable = 1u << 31;
 
@@ -108,7 +109,19 @@ constexpr std::uint32_t version_type = 0x8FC;
 constexpr std::uint32_t atu_viewport = 0x900;
 constexpr std::uint32_t atu_viewport_window = 0x904;
 constexpr std::uint32_t atu_viewport_size = 0x2C;
+// MSIX_DOORBELL (Linux pcie-designware.h PCIE_MSIX_DOORBELL 0x948, PCIE_MSIX_DOORBELL_PF_SHIFT
+// 24; dw_pcie_ep_raise_msix_irq_doorbell writes (func_no << 24) | (interrupt_num - 1)):
+// vector (the table entry index) in [10:0], physical function in [28:24]. Write-only.
 constexpr std::uint32_t msix_doorbell = 0x948;
+constexpr std::uint32_t msix_doorbell_vector_mask = 0x7FF;
+constexpr unsigned msix_doorbell_pf_shift = 24;
+constexpr std::uint32_t msix_doorbell_pf_mask = 0x1F;
+// MSI-X Table entries and Pending Bit Array (PCIe Base Spec 5.0 section 7.7.2): entry = Message
+// Address (lower, upper), Message Data, Vector Control (bit 0 Mask); table/PBA BIR in [2:0].
+constexpr unsigned msix_entry_bytes = 16;
+constexpr unsigned msix_entry_addr = 0x0, msix_entry_data = 0x8, msix_entry_vector_ctrl = 0xC;
+constexpr std::uint32_t msix_entry_masked = 1u << 0;
+constexpr std::uint32_t msix_bir_mask = 0x7;
 constexpr std::uint32_t dbi_function_size = 0x1000; // one function's DBI space
 
 // LTSSM states as PORT_DEBUG0 reports them.

@@ -19,8 +19,7 @@ namespace {
 constexpr unsigned dword = 4;
 constexpr std::uint32_t cfg_space_bytes = 0x1000;
 constexpr std::uint32_t cfg_offset_mask = cfg_space_bytes - dword;
-constexpr unsigned rcb_64 = 64, rcb_128 = 128;
-constexpr std::uint32_t lnkctl_rcb = 1u << 3;
+constexpr unsigned completer_rcb_bytes = 128;
 constexpr std::uint32_t devctl_mps_shift = 5;
 constexpr std::uint32_t devctl_mrrs_shift = 12;
 constexpr std::uint32_t training_phases = 4;      // detect, polling, configuration (x2)
@@ -205,8 +204,10 @@ void dw_pcie_ep::function_level_reset() {
                                   "configuration requests get CRS until the firmware is done");
 }
 
-void dw_pcie_ep::poisoned_received(const pcie::pcie_tlp& t, std::uint64_t addr, sc_time& delay) {
+void dw_pcie_ep::poisoned_received(const tlm::tlm_generic_payload& gp, const pcie::pcie_tlp& t,
+                                   sc_time& delay) {
     ++stats_.poisoned_tlps;
+    const std::uint64_t addr = gp.get_address();
     logger::get().warning(
         "dwc",
         std::string(basename()) + ": poisoned " + pcie::to_string(t.type) + " " + hex(addr) +
@@ -215,7 +216,7 @@ void dw_pcie_ep::poisoned_received(const pcie::pcie_tlp& t, std::uint64_t addr, 
             (t.type == pcie::tlp_type::mwr ? ": Poisoned TLP Received, not written"
                                            : ": Poisoned TLP Received, data discarded"),
         "poisoned");
-    aer_uncorrectable(aer_uncor_poisoned_tlp, &t, addr, delay);
+    aer_uncorrectable(aer_uncor_poisoned_tlp, &gp, delay);
 }
 
 void dw_pcie_ep::set_ltssm(ltssm s) {
@@ -312,6 +313,7 @@ std::uint32_t dw_pcie_ep::dbi_read32(std::uint32_t off) {
         return edma_ ? edma_->read32(off - p_.edma_offset) : all_ones;
     if (off < dbi_function_size) {
         if (off == atu_viewport) return atu_.read_viewport();
+        if (off == msix_doorbell) return 0; // write-only
         if (!p_.iatu.unrolled && off >= atu_viewport_window &&
             off < atu_viewport_window + atu_viewport_size)
             return atu_.read_viewport_window(off - atu_viewport_window);
@@ -379,6 +381,17 @@ void dw_pcie_ep::dbi_write32(std::uint32_t off, std::uint32_t value, std::uint32
             report_atu(atu_.write_viewport_window(reg, value), std::string("IATU[viewport ") +
                                                                    hex(atu_.read_viewport(), 8) +
                                                                    "]." + iatu::reg_name(reg));
+            return;
+        }
+        if (off == msix_doorbell) {
+            if (logger::get().enabled("regs"))
+                logger::get().info("regs", stamp() + " ep-cpu W " + hex(off, 3) +
+                                               " MSIX_DOORBELL = " + hex(value, 8));
+            if (byte_mask == all_ones)
+                msix_doorbell_write(value);
+            else
+                logger::get().guest_error("dbi", "MSIX_DOORBELL written with a partial width: "
+                                                 "ignored");
             return;
         }
         std::uint32_t before = dbi_.read32(off);
@@ -575,12 +588,18 @@ void dw_pcie_ep::cfg_write32(std::uint32_t off, std::uint32_t value, std::uint32
         logger::get().unimplemented_once("cfg", hex(off),
                                          "config offset " + hex(off, 3) + " not modelled");
     if (flr) function_level_reset();
+    if (off == msix_ctrl && !msix_pending_.empty()) {
+        sc_time d = access_delay_;
+        msix_send_pending(d); // the Function Mask may have been cleared
+    }
 }
 
 pcie::completer_params dw_pcie_ep::completer() const {
     pcie::completer_params cp;
     cp.completer_id = requester_id();
-    cp.rcb_bytes = (dbi_.read32(exp_cap + c::exp_lnkctl) & lnkctl_rcb) ? rcb_128 : rcb_64;
+    // An endpoint completes at 128 B: its Link Control RCB bit describes the root port's RCB,
+    // and only a root complex may use 64 B (PCIe Base Spec 5.0 sections 2.3.1.1 and 7.5.3.7).
+    cp.rcb_bytes = completer_rcb_bytes;
     cp.mps_bytes = 128u << ((dbi_.read32(exp_cap + c::exp_devctl) >> devctl_mps_shift) & 7);
     return cp;
 }
@@ -594,7 +613,7 @@ void dw_pcie_ep::rx_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     if (t.poisoned) {
         // Poisoned TLP Received; a write is not performed, a completion's data is bad (the
         // requester sees it through its pending request).
-        poisoned_received(t, gp.get_address(), delay);
+        poisoned_received(gp, t, delay);
         if (t.type == pcie::tlp_type::mwr) {
             ++stats_.mem_writes;
             return;
@@ -663,7 +682,7 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
     (is_read ? stats_.mem_reads : stats_.mem_writes)++;
     auto unsupported = [&](const std::string& why) {
         ++stats_.unsupported_requests;
-        aer_uncorrectable(aer_uncor_unsupported_request, &t, gp.get_address(), delay);
+        aer_uncorrectable(aer_uncor_unsupported_request, &gp, delay);
         logger::get().warning("dwc",
                               std::string(basename()) + ": " + pcie::to_string(t.type) + " " +
                                   hex(gp.get_address()) + ": " + why + " -> Unsupported Request",
@@ -697,6 +716,7 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
     iatu_inbound_sideband sb;
     sb.bar = bar;
     sb.bar_offset = bar_off;
+    sb.tlp_type = iatu_reg::type_mem; // MRd/MWr: only MEM regions claim them
     for (std::uint64_t size = bar_size(static_cast<unsigned>(bar)); size > 1; size >>= 1)
         ++sb.bar_size_log2;
     // Each request the iATU forwards goes out on the AXI master port with the controller's
@@ -742,7 +762,7 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
     bool ok = axi.get_response_status() == tlm::TLM_OK_RESPONSE;
     if (!ok) {
         ++stats_.completer_aborts;
-        if (is_read) aer_uncorrectable(aer_uncor_completer_abort, &t, gp.get_address(), delay);
+        if (is_read) aer_uncorrectable(aer_uncor_completer_abort, &gp, delay);
         logger::get().warning("dwc",
                               std::string(basename()) + ": AXI " + (is_read ? "read" : "write") +
                                   " at " + hex(axi_addr) + " failed (" + axi.get_response_string() +
@@ -752,6 +772,18 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
     if (is_read)
         pcie::send_completion(tx, completer(), gp, t,
                               ok ? pcie::cpl_status::sc : pcie::cpl_status::ca, buf.data(), delay);
+    // A write into the MSI-X Table may have cleared a pending vector's Mask bit.
+    if (!is_read && ok && !msix_pending_.empty() &&
+        static_cast<unsigned>(bar) == (dbi_.read32(msix_table) & msix_bir_mask)) {
+        const std::uint64_t table = dbi_.read32(msix_table) & ~std::uint64_t(msix_bir_mask);
+        const unsigned entries =
+            ((dbi_.read32(msix_ctrl) >> msix_ctrl_qsize_shift) & msix_ctrl_qsize_mask) + 1;
+        if (bar_off + gp.get_data_length() > table &&
+            bar_off < table + entries * msix_entry_bytes) {
+            sc_time d = delay; // the controller's own work: the write's handling is done
+            msix_send_pending(d);
+        }
+    }
 }
 
 } // namespace epvp::dwc
@@ -836,7 +868,7 @@ void dw_pcie_ep::axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
                 if (!r.link_error && !r.completed) {
                     // No completion: the requester's timer expires.
                     d = issued + p_.completion_timeout;
-                    aer_uncorrectable(aer_uncor_completion_timeout, nullptr, a, d);
+                    aer_uncorrectable(aer_uncor_completion_timeout, nullptr, d);
                     return fail(req, tlm::TLM_GENERIC_ERROR_RESPONSE,
                                 "MRd " + hex(a) + ": completion timeout");
                 }
@@ -998,7 +1030,7 @@ pcie::cpl_status dw_pcie_ep::pcie_read(std::uint64_t pci_addr, unsigned char* da
         requester_.request(*pcie_tx.operator->(), pcie::tlp_type::mrd, pci_addr, data, len, delay);
     if (!r.link_error && !r.completed) {
         delay = issued + p_.completion_timeout;
-        aer_uncorrectable(aer_uncor_completion_timeout, nullptr, pci_addr, delay);
+        aer_uncorrectable(aer_uncor_completion_timeout, nullptr, delay);
         logger::get().warning(
             "dwc", std::string(basename()) + ": eDMA MRd " + hex(pci_addr) + ": completion timeout",
             "edma-cto");
@@ -1017,7 +1049,7 @@ pcie::cpl_status dw_pcie_ep::pcie_read(std::uint64_t pci_addr, unsigned char* da
 
 namespace epvp::dwc {
 
-void dw_pcie_ep::aer_uncorrectable(std::uint32_t bit, const pcie::pcie_tlp* tlp, std::uint64_t addr,
+void dw_pcie_ep::aer_uncorrectable(std::uint32_t bit, const tlm::tlm_generic_payload* tlp,
                                    sc_time& delay) {
     if (bit == aer_uncor_completion_timeout) ++stats_.completion_timeouts;
     const std::uint32_t pending = dbi_.read32(aer_uncor_status);
@@ -1034,12 +1066,11 @@ void dw_pcie_ep::aer_uncorrectable(std::uint32_t bit, const pcie::pcie_tlp* tlp,
         while (!((bit >> pos) & 1u))
             ++pos;
         dbi_.set_bits(aer_cap_ctrl, aer_first_error_pointer_mask, pos);
-        if (tlp) {
-            dbi_.set32(aer_header_log + 0x0, static_cast<std::uint32_t>(tlp->type));
-            dbi_.set32(aer_header_log + 0x4,
-                       (std::uint32_t(tlp->requester_id) << 16) | (std::uint32_t(tlp->tag) << 8));
-            dbi_.set32(aer_header_log + 0x8, static_cast<std::uint32_t>(addr >> 32));
-            dbi_.set32(aer_header_log + 0xC, static_cast<std::uint32_t>(addr));
+        const pcie::pcie_tlp* t = tlp ? tlp->get_extension<pcie::pcie_tlp>() : nullptr;
+        if (t) {
+            const auto h = pcie::header_dwords(*t, tlp->get_address(), tlp->get_data_length());
+            for (unsigned i = 0; i < h.size(); ++i)
+                dbi_.set32(aer_header_log + dword * i, h[i]);
         }
     }
     const std::uint32_t devctl = dbi_.read32(exp_cap + c::exp_devctl);
@@ -1081,6 +1112,159 @@ void dw_pcie_ep::err_cor_thread() {
             requester_.posted(*pcie_tx.operator->(), pcie::tlp_type::msg, 0, nullptr, 0, d,
                               pcie::msg_code::err_cor);
         }
+    }
+}
+
+} // namespace epvp::dwc
+
+namespace epvp::dwc {
+
+// ---------------------------------------------------------------------------------------------
+// MSI-X doorbell
+
+bool dw_pcie_ep::msix_access(bool table, bool write, std::uint64_t offset, unsigned char* data,
+                             unsigned len, sc_time& delay) {
+    const std::uint32_t reg = dbi_.read32(table ? msix_table : msix_pba);
+    const unsigned bar = reg & msix_bir_mask;
+    const std::uint64_t bar_off = (reg & ~msix_bir_mask) + offset;
+    const std::uint64_t size = bar < c::num_bars ? bar_size(bar) : 0;
+    if (!size || bar_off + len > size) {
+        logger::get().guest_error(
+            "dwc", std::string(basename()) + ": MSI-X " + (table ? "Table" : "PBA") + " in BAR" +
+                       std::to_string(bar) + " is outside the enabled BAR: not accessible");
+        return false;
+    }
+    soc::soc_attr attr;
+    attr.initiator = soc::master::pcie_inbound;
+    attr.stream_id = requester_id();
+    pooled_payload pooled_axi;
+    tlm::tlm_generic_payload& axi = *pooled_axi;
+    axi.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    axi.set_address(bar_address(bar) + bar_off);
+    axi.set_data_ptr(data);
+    axi.set_data_length(len);
+    axi.set_streaming_width(len);
+    axi.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    iatu_inbound_sideband sb;
+    sb.bar = static_cast<int>(bar);
+    sb.bar_offset = bar_off;
+    for (std::uint64_t s = size; s > 1; s >>= 1)
+        ++sb.bar_size_log2;
+    auto forward = [&](tlm::tlm_generic_payload& req, const iatu_hit& hit, std::uint64_t,
+                       sc_time& d) {
+        if (!hit.hit && p_.miss_is_ur) {
+            req.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+            return;
+        }
+        const bool own_attr = req.get_extension<soc::soc_attr>() == nullptr;
+        if (own_attr) req.set_extension(&attr);
+        axi_m->b_transport(req, d);
+        if (own_attr) req.clear_extension(&attr);
+    };
+    axi.set_extension(&attr);
+    unit_->inbound(axi, sb, delay, forward);
+    axi.clear_extension(&attr);
+    if (axi.get_response_status() == tlm::TLM_OK_RESPONSE) return true;
+    logger::get().warning("dwc",
+                          std::string(basename()) + ": MSI-X " + (table ? "Table" : "PBA") +
+                              " access at BAR" + std::to_string(bar) + " offset " + hex(bar_off) +
+                              " failed (" + axi.get_response_string() + ")",
+                          "msix-access");
+    return false;
+}
+
+bool dw_pcie_ep::msix_fire(unsigned v, sc_time& delay, bool& error) {
+    error = false;
+    unsigned char entry[msix_entry_bytes];
+    if (!msix_access(true, false, std::uint64_t(v) * msix_entry_bytes, entry, sizeof entry,
+                     delay)) {
+        error = true;
+        return false;
+    }
+    auto field = [&](unsigned at) {
+        std::uint32_t x = 0;
+        std::memcpy(&x, entry + at, dword);
+        return x;
+    };
+    const std::uint32_t ctrl = dbi_.read32(msix_ctrl);
+    const std::uint32_t pba_bit = 1u << (v % 32);
+    const std::uint64_t pba_off = std::uint64_t(v / 32) * dword;
+    std::uint32_t pba = 0;
+    if ((ctrl & msix_ctrl_mask_all) || (field(msix_entry_vector_ctrl) & msix_entry_masked)) {
+        // Masked: the vector's Pending bit is set; the message goes once it is unmasked.
+        if (!msix_access(false, false, pba_off, reinterpret_cast<unsigned char*>(&pba), dword,
+                         delay))
+            error = true;
+        pba |= pba_bit;
+        if (!error && !msix_access(false, true, pba_off, reinterpret_cast<unsigned char*>(&pba),
+                                   dword, delay))
+            error = true;
+        if (!error && msix_pending_.insert(v).second) ++stats_.msix_pending_set;
+        return false;
+    }
+    if (!(dbi_.read32(c::command) & c::cmd_bus_master) || ltssm_ != ltssm::l0 ||
+        (link_ && !link_->is_up())) {
+        logger::get().warning("dwc",
+                              std::string(basename()) + ": MSI-X vector " + std::to_string(v) +
+                                  ": Bus Master Enable clear or the link is down: not sent",
+                              "msix-not-sent");
+        error = true;
+        return false;
+    }
+    const std::uint64_t addr =
+        (std::uint64_t(field(msix_entry_addr + dword)) << 32) | field(msix_entry_addr);
+    const std::uint32_t data = field(msix_entry_data);
+    requester_.set_requester_id(requester_id());
+    unsigned char payload[dword];
+    std::memcpy(payload, &data, dword);
+    if (!requester_.posted(*pcie_tx.operator->(), pcie::tlp_type::mwr, addr, payload, dword,
+                           delay)) {
+        error = true;
+        return false;
+    }
+    ++stats_.msix_messages;
+    if (msix_pending_.erase(v)) {
+        if (msix_access(false, false, pba_off, reinterpret_cast<unsigned char*>(&pba), dword,
+                        delay)) {
+            pba &= ~pba_bit;
+            msix_access(false, true, pba_off, reinterpret_cast<unsigned char*>(&pba), dword, delay);
+        }
+    }
+    return true;
+}
+
+void dw_pcie_ep::msix_doorbell_write(std::uint32_t value) {
+    ++stats_.msix_doorbells;
+    const unsigned pf = (value >> msix_doorbell_pf_shift) & msix_doorbell_pf_mask;
+    const unsigned v = value & msix_doorbell_vector_mask;
+    const std::uint32_t ctrl = dbi_.read32(msix_ctrl);
+    const unsigned entries = ((ctrl >> msix_ctrl_qsize_shift) & msix_ctrl_qsize_mask) + 1;
+    std::string why;
+    if (pf != 0)
+        why = "physical function " + std::to_string(pf) + " does not exist (one function)";
+    else if (v >= entries)
+        why = "vector " + std::to_string(v) + " is beyond the table (" + std::to_string(entries) +
+              " entries)";
+    else if (!(ctrl & msix_ctrl_enable))
+        why = "MSI-X is not enabled";
+    if (!why.empty()) {
+        logger::get().guest_error("dwc", std::string(basename()) + ": MSIX_DOORBELL = " +
+                                             hex(value, 8) + ": " + why + ": no message");
+        return;
+    }
+    // A posted register write: the CPU does not wait for the table read and the message.
+    sc_time d = access_delay_;
+    bool error = false;
+    msix_fire(v, d, error);
+}
+
+void dw_pcie_ep::msix_send_pending(sc_time& delay) {
+    const std::uint32_t ctrl = dbi_.read32(msix_ctrl);
+    if (!(ctrl & msix_ctrl_enable) || (ctrl & msix_ctrl_mask_all)) return;
+    const std::vector<unsigned> pending(msix_pending_.begin(), msix_pending_.end());
+    for (unsigned v : pending) {
+        bool error = false;
+        msix_fire(v, delay, error);
     }
 }
 

@@ -10,7 +10,7 @@
 // enabled BARs (Memory Space Enable required, else UR), translated by the inbound iATU (a miss
 // follows dwc.iatu.miss_policy: passthrough = untranslated with a warning, ur = Unsupported
 // Request) and carried out on the AXI master port; AXI errors on reads become Completer Abort
-// completions; completions split at RCB and MPS.
+// completions; completions split at 128 B (an endpoint's Read Completion Boundary) and MPS.
 // Outbound: EP CPU accesses to the aperture are translated by the outbound iATU into MRd/MWr
 // TLPs (one per access, split at 4 KiB boundaries, MPS and MRRS), with Bus Master Enable
 // required; a read's UR/CA completion or a link down is an AXI SLVERR; a miss follows the miss
@@ -40,7 +40,15 @@
 // deasserted, the glue's FLR interrupt and APP_STATUS.FLR_ACTIVE (cfg_flr_pf_active) are set, and
 // configuration requests are answered with CRS until the firmware writes APP_CTRL.FLR_DONE
 // (app_flr_pf_done).
-// eDMA: see edma.h. Does not model (yet): the MSI-X doorbell, multiple functions,
+// MSI-X doorbell (DBI MSIX_DOORBELL, vector | PF << 24): the controller reads the vector's
+// entry from the function's MSI-X table where the host sees it (Table BIR/offset, through the
+// inbound iATU, on the AXI master) and sends its message (an MWr of Message Data to Message
+// Address) when MSI-X is enabled, Bus Master Enable is set and the link is up; with the
+// Function Mask or the entry's Mask bit set it sets the vector's bit in the Pending Bit Array
+// instead, and sends the message (clearing the bit) once the host clears the mask (a write to
+// the table or to MSI-X Control). Not modelled: DWC's optional internal MSI-X table RAM, the
+// MSIX_ADDRESS_MATCH registers, doorbells for functions other than PF 0 (logged, ignored).
+// eDMA: see edma.h. Does not model (yet): multiple functions,
 // power management, Type 1 configuration requests, outbound CFG/IO/MSG regions.
 #pragma once
 
@@ -136,7 +144,8 @@ public:
                       outbound_errors = 0, outbound_misses = 0, intx_messages = 0,
                       iatu_reprogram_in_flight = 0, completion_timeouts = 0, err_messages = 0,
                       correctable_errors = 0, err_cor_messages = 0, link_down_resets = 0,
-                      poisoned_tlps = 0, hot_resets = 0, function_level_resets = 0;
+                      poisoned_tlps = 0, hot_resets = 0, function_level_resets = 0,
+                      msix_doorbells = 0, msix_messages = 0, msix_pending_set = 0;
     };
     const counters& stats() const { return stats_; }
 
@@ -150,7 +159,8 @@ private:
     void check_in_flight(iatu_dir d, unsigned index, const std::string& reg);
     // Logs an uncorrectable error in AER (status, first-error header log, Device Status) and
     // sends ERR_NONFATAL / ERR_FATAL when Device Control enables it and the bit is unmasked.
-    void aer_uncorrectable(std::uint32_t bit, const pcie::pcie_tlp* tlp, std::uint64_t addr,
+    // The header log holds the header dwords of the TLP `tlp` (none for a Completion Timeout).
+    void aer_uncorrectable(std::uint32_t bit, const tlm::tlm_generic_payload* tlp,
                            sc_core::sc_time& delay);
     void ltssm_thread();
     // Logs a correctable error (AER status, Device Status CED) detected at `when`; an unmasked
@@ -160,7 +170,17 @@ private:
     void link_down_reset(); // DL_Down: non-sticky registers, captured bus/device numbers
     void function_level_reset();
     // A TLP received with the EP bit: AER Poisoned TLP (and ERR_NONFATAL), counted, logged.
-    void poisoned_received(const pcie::pcie_tlp& t, std::uint64_t addr, sc_core::sc_time& delay);
+    // MSI-X doorbell: the written value; pending vectors whose mask is now clear.
+    void msix_doorbell_write(std::uint32_t value);
+    void msix_send_pending(sc_core::sc_time& delay);
+    // Sends vector v's message (true) or leaves it pending (false, masked); error: not sent.
+    bool msix_fire(unsigned v, sc_core::sc_time& delay, bool& error);
+    // A local access to the function's MSI-X Table (table = true) or PBA at byte `offset`,
+    // through the BAR its BIR names and the inbound iATU.
+    bool msix_access(bool table, bool write, std::uint64_t offset, unsigned char* data,
+                     unsigned len, sc_core::sc_time& delay);
+    void poisoned_received(const tlm::tlm_generic_payload& gp, const pcie::pcie_tlp& t,
+                           sc_core::sc_time& delay);
 
     // DBI aperture, one dword.
     std::uint32_t dbi_read32(std::uint32_t offset);
@@ -220,6 +240,7 @@ private:
     bool intx_sent_ = false;                   // Assert_INTA sent and not yet deasserted
     std::deque<sc_core::sc_time> err_cor_due_; // ERR_COR messages to send, by detection time
     sc_core::sc_event err_cor_kick_;
+    std::set<unsigned> msix_pending_; // vectors whose PBA bit the controller set
     counters stats_;
 };
 

@@ -201,11 +201,11 @@ iatu_hit iatu::translate_outbound(std::uint64_t axi_addr) const {
 }
 
 iatu_hit iatu::translate_inbound(std::uint64_t pci_addr, int bar, std::uint64_t bar_offset,
-                                 unsigned function) const {
+                                 unsigned function, unsigned tlp_type) const {
     iatu_hit h;
     for (unsigned i = 0; i < ib_.size(); ++i) {
         const iatu_region& r = ib_[i];
-        if (!r.enabled()) continue;
+        if (!r.enabled() || r.type() != (tlp_type & ctrl1_type_mask)) continue;
         if (r.ctrl2 & ctrl2_func_num_match) {
             unsigned fn = (r.ctrl1 & ctrl1_func_num_mask) >> ctrl1_func_num_shift;
             if (fn != function) continue;

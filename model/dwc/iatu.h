@@ -8,10 +8,11 @@
 // (registers of regions beyond the count read 0 and ignore writes, which is how firmware
 // counts them); base/target/limit low bits hard-wired to the region alignment (LIMIT reads
 // ones there); UPPER_LIMIT writable up to the configured region limit; types MEM/IO/CFG0/CFG1/
-// MSG; inbound BAR-match (BAR number, optional function match) and address-match modes;
-// INCREASE_REGION_SIZE. Overlapping enabled regions: the lowest index wins. Translation is a
-// pure lookup; the controller applies the miss policy.
-// Does not model: CFG shift mode, message generation from MSG regions, DMA bypass, TLP
+// MSG (an inbound region matches only TLPs of its type: CTRL1.TYPE against the TLP header's
+// Type field); inbound BAR-match (BAR number, optional function match on CTRL1.FUNC_NUM, bits
+// [24:20]: up to 32 physical functions) and address-match modes; INCREASE_REGION_SIZE. Overlapping
+// enabled regions: the lowest index wins. Translation is a pure lookup; the controller applies the
+// miss policy. Does not model: CFG shift mode, message generation from MSG regions, DMA bypass, TLP
 // attribute overrides (TD, TC, ATTR fields are stored but do not change the TLP).
 // SystemC-free.
 #pragma once
@@ -35,6 +36,10 @@ constexpr std::uint32_t upper_limit = 0x20;
 constexpr std::uint32_t region_bytes = 0x200; // unrolled stride per index
 constexpr std::uint32_t inbound_offset = 0x100;
 
+// CTRL1.TYPE takes the TLP header's Type field (Linux drivers/pci/controller/dwc/
+// pcie-designware.h: PCIE_ATU_TYPE_MEM 0x0, _IO 0x2, _CFG0 0x4, _CFG1 0x5, _MSG 0x10; PCIe Base
+// Spec 5.0 table 2-3: Type 0b00000 MRd/MWr, 0b00010 IORd/IOWr, 0b00100 CfgRd0/CfgWr0, 0b00101
+// CfgRd1/CfgWr1, 0b10rrr Msg/MsgD routed by rrr).
 constexpr std::uint32_t ctrl1_type_mask = 0x1F;
 constexpr std::uint32_t type_mem = 0x0;
 constexpr std::uint32_t type_io = 0x2;
@@ -44,7 +49,8 @@ constexpr std::uint32_t type_msg = 0x10;
 constexpr std::uint32_t ctrl1_td = 1u << 8;
 constexpr std::uint32_t ctrl1_increase_region_size = 1u << 13;
 constexpr std::uint32_t ctrl1_func_num_shift = 20;
-constexpr std::uint32_t ctrl1_func_num_mask = 0x7u << ctrl1_func_num_shift;
+// FUNC_NUM [24:20] (Linux PCIE_ATU_FUNC_NUM(pf) = pf << 20; 5 bits: up to 32 PFs).
+constexpr std::uint32_t ctrl1_func_num_mask = 0x1Fu << ctrl1_func_num_shift;
 
 constexpr std::uint32_t ctrl2_enable = 1u << 31;
 constexpr std::uint32_t ctrl2_bar_mode = 1u << 30;
@@ -114,10 +120,12 @@ public:
 
     // Outbound: the region that covers a CPU-side (AXI) address.
     iatu_hit translate_outbound(std::uint64_t axi_addr) const;
-    // Inbound: BAR-match regions match bar/function; address-match regions match the PCI
-    // address. bar_offset is the offset of pci_addr inside the hit BAR.
+    // Inbound: a region matches only a TLP whose header Type field (tlp_type, 5 bits: the
+    // CTRL1.TYPE encoding) equals its CTRL1.TYPE; BAR-match regions then match bar/function,
+    // address-match regions the PCI address. bar_offset is the offset of pci_addr inside the
+    // hit BAR.
     iatu_hit translate_inbound(std::uint64_t pci_addr, int bar, std::uint64_t bar_offset,
-                               unsigned function) const;
+                               unsigned function, unsigned tlp_type = iatu_reg::type_mem) const;
 
     const iatu_region* region(iatu_dir d, unsigned index) const;
     unsigned count(iatu_dir d) const {

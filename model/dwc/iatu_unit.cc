@@ -36,7 +36,8 @@ void tlm_iatu_unit::outbound(tlm::tlm_generic_payload& gp, sc_core::sc_time& del
 
 void tlm_iatu_unit::inbound(tlm::tlm_generic_payload& gp, const iatu_inbound_sideband& sb,
                             sc_core::sc_time& delay, const iatu_forward& fwd) {
-    const iatu_hit hit = m_.translate_inbound(gp.get_address(), sb.bar, sb.bar_offset, sb.function);
+    const iatu_hit hit =
+        m_.translate_inbound(gp.get_address(), sb.bar, sb.bar_offset, sb.function, sb.tlp_type);
     ++stats_.inbound_translations;
     if (!hit.hit) ++stats_.inbound_misses;
     forward(gp, hit, delay, fwd);

@@ -30,6 +30,7 @@ struct iatu_inbound_sideband {
     std::uint64_t bar_offset = 0; // offset of the request inside that BAR
     unsigned bar_size_log2 = 0;   // log2 of the BAR's size
     unsigned function = 0;
+    unsigned tlp_type = iatu_reg::type_mem; // the TLP header's Type field (CTRL1.TYPE encoding)
 };
 
 // Carries out one translated request (gp holds the translated address, or the untranslated one

@@ -22,39 +22,6 @@ constexpr std::uint32_t cor_mask_reset = 1u << 13; // Advisory Non-Fatal Error M
 constexpr std::uint32_t root_command_rw = 0x7;
 constexpr std::uint32_t root_status_w1c = 0x7F;
 constexpr unsigned dword = 4;
-constexpr unsigned max_length_dw = 1024;
-// Fmt/Type bytes (Base Spec table 2-3).
-constexpr std::uint8_t fmt_4dw = 0x20;
-constexpr std::uint8_t fmt_type_mrd = 0x00, fmt_type_mwr = 0x40, fmt_type_cfgrd0 = 0x04,
-                       fmt_type_cfgwr0 = 0x44, fmt_type_cfgrd1 = 0x05, fmt_type_cfgwr1 = 0x45,
-                       fmt_type_msg = 0x30, fmt_type_msgd = 0x70, fmt_type_cpl = 0x0A,
-                       fmt_type_cpld = 0x4A;
-
-std::uint8_t fmt_type(const pcie_tlp& t) {
-    switch (t.type) {
-    case tlp_type::mrd:
-        return static_cast<std::uint8_t>(fmt_type_mrd | (t.addr64 ? fmt_4dw : 0));
-    case tlp_type::mwr:
-        return static_cast<std::uint8_t>(fmt_type_mwr | (t.addr64 ? fmt_4dw : 0));
-    case tlp_type::cfgrd0:
-        return fmt_type_cfgrd0;
-    case tlp_type::cfgwr0:
-        return fmt_type_cfgwr0;
-    case tlp_type::cfgrd1:
-        return fmt_type_cfgrd1;
-    case tlp_type::cfgwr1:
-        return fmt_type_cfgwr1;
-    case tlp_type::msg:
-        return fmt_type_msg;
-    case tlp_type::msgd:
-        return fmt_type_msgd;
-    case tlp_type::cpl:
-        return fmt_type_cpl;
-    case tlp_type::cpld:
-        return fmt_type_cpld;
-    }
-    return 0;
-}
 } // namespace
 
 std::vector<reg_def> aer_table(std::uint32_t next, bool root_port) {
@@ -102,33 +69,10 @@ std::vector<reg_def> aer_table(std::uint32_t next, bool root_port) {
 
 void header_log(const tlm::tlm_generic_payload& gp, std::uint32_t (&dw)[aer_header_log_dwords]) {
     const pcie_tlp* t = gp.get_extension<pcie_tlp>();
-    dw[0] = dw[1] = dw[2] = dw[3] = 0;
-    if (!t) return;
-    const std::uint64_t a = gp.get_address();
-    const std::uint64_t bytes =
-        has_data(t->type) || t->type == tlp_type::mrd ? gp.get_data_length() + (a % dword) : dword;
-    const std::uint32_t len_dw =
-        static_cast<std::uint32_t>(((bytes + dword - 1) / dword) % max_length_dw);
-    dw[0] = (std::uint32_t(fmt_type(*t)) << 24) | (std::uint32_t(t->tc & 7) << 20) | len_dw;
-    if (is_completion(t->type)) {
-        dw[1] = (std::uint32_t(t->completer_id) << 16) |
-                (std::uint32_t(static_cast<unsigned>(t->status)) << 13) | (t->byte_count & 0xFFF);
-        dw[2] = (std::uint32_t(t->requester_id) << 16) | (std::uint32_t(t->tag & 0xFF) << 8) |
-                (t->lower_addr & 0x7F);
-        return;
-    }
-    dw[1] = (std::uint32_t(t->requester_id) << 16) | (std::uint32_t(t->tag & 0xFF) << 8) |
-            (std::uint32_t(t->last_be & 0xF) << 4) | (t->first_be & 0xF);
-    if (t->type == tlp_type::mrd || t->type == tlp_type::mwr) {
-        if (t->addr64) {
-            dw[2] = static_cast<std::uint32_t>(a >> 32);
-            dw[3] = static_cast<std::uint32_t>(a) & ~3u;
-        } else {
-            dw[2] = static_cast<std::uint32_t>(a) & ~3u;
-        }
-    } else {
-        dw[2] = (std::uint32_t(t->target_id) << 16) | (static_cast<std::uint32_t>(a) & 0xFFC);
-    }
+    const auto h = t ? header_dwords(*t, gp.get_address(), gp.get_data_length())
+                     : std::array<std::uint32_t, 4>{};
+    for (unsigned i = 0; i < aer_header_log_dwords; ++i)
+        dw[i] = h[i];
 }
 
 void record_uncorrectable(reg_block& regs, std::uint32_t bit, const tlm::tlm_generic_payload& gp) {

@@ -100,8 +100,8 @@ constexpr std::uint32_t cor_bad_tlp = 1u << 6, cor_bad_dllp = 1u << 7,
                         cor_replay_rollover = 1u << 8, cor_replay_timeout = 1u << 12;
 // Logs a correctable error in a port's AER status and, unless masked, Device Status CED.
 void record_correctable(reg_block& regs, std::uint32_t bit);
-// The TLP's header as the header log holds it (Fmt/Type, Length; Requester ID, Tag, BEs;
-// address or ID), best effort: the model keeps no wire image of headers.
+// The TLP's header as the header log holds it: its dwords as the wire carries them
+// (pcie::header_dwords: Fmt/Type, Length; Requester ID, Tag, BEs; address or ID).
 void header_log(const tlm::tlm_generic_payload& gp, std::uint32_t (&dw)[aer_header_log_dwords]);
 } // namespace port_cfg
 

@@ -8,10 +8,12 @@
 // none: their data comes back as separate CplD transactions matched by requester ID and tag.
 // The generic payload's response status says only whether the receiver accepted the TLP.
 // Also here: SystemC-free arithmetic on TLPs (header size, bytes on the wire, completion
-// splitting at RCB and MPS, the 4 KiB rule).
-// Does not model: prefixes, TPH, LN, the physical layout of header bits.
+// splitting at RCB and MPS, the 4 KiB rule) and the header's dwords as the wire carries them
+// (what AER's Header Log records).
+// Does not model: prefixes, TPH, LN, TD/ECRC in the header image.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <tlm>
@@ -105,6 +107,16 @@ struct cpl_piece {
 // is the last, and holds at most mps bytes.
 std::vector<cpl_piece> split_completions(std::uint64_t addr, std::uint32_t len, unsigned rcb,
                                          unsigned mps);
+
+// The TLP's header as it goes on the wire, dword 0 first (PCIe Base Spec 5.0 section 2.2:
+// figure 2-5 common DW0 (Fmt/Type, T9, TC, T8, Attr[2], TD, EP, Attr[1:0], AT, Length),
+// figures 2-13/2-14 memory requests (Requester ID, Tag, Last/First DW BE, address), 2-17
+// configuration requests (Bus/Device/Function, Register Number), 2-22 messages (Message
+// Code), 2-27 completions (Completer ID, Status, Byte Count; Requester ID, Tag, Lower
+// Address)). addr and len are the transaction's address and length in bytes (a read's
+// requested length). A 3 DW header leaves dword 3 zero.
+std::array<std::uint32_t, 4> header_dwords(const pcie_tlp& t, std::uint64_t addr,
+                                           std::uint32_t len);
 
 // Byte enables for a dword-granular request covering [addr, addr + len).
 void byte_enables(std::uint64_t addr, std::uint32_t len, std::uint8_t& first_be,

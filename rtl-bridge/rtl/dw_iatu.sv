@@ -8,11 +8,12 @@
 // and unused offsets, read 0 and ignore writes); base and target bits below the region
 // alignment (2^ALIGN_LOG2) hard-wired to 0 and LIMIT's to 1; UPPER_LIMIT writable up to the
 // region limit (2^LIMIT_LOG2); CTRL1 TYPE, INCREASE_REGION_SIZE (limit = UPPER_LIMIT:LIMIT,
-// otherwise UPPER_BASE:LIMIT) and FUNC_NUM; CTRL2 ENABLE (reads back at once), BAR_MODE_ENABLE
+// otherwise UPPER_BASE:LIMIT) and FUNC_NUM [24:20]; CTRL2 ENABLE (reads back at once), BAR_MODE_ENABLE
 // with the BAR number, FUNC_NUM_MATCH_EN; every other CTRL1/CTRL2 bit is stored and read back.
 // Data paths (iatu_axi_path): outbound, EP-side AXI requests to the aperture (ob_s) leave
 // translated on ob_m; inbound, the controller's AXI master requests (ib_s, with the BAR hit,
-// BAR size and function number in AxUSER) leave translated on ib_m. AxUSER on ob_m/ib_m carries
+// BAR size, function number and TLP type in AxUSER) leave translated on ib_m; an inbound
+// region matches only requests of its CTRL1.TYPE. AxUSER on ob_m/ib_m carries
 // the lookup result (hit, region index, CTRL1 type). A miss passes through untranslated
 // (MISS_DECERR = 0) or is answered with DECERR (MISS_DECERR = 1), as dwc.iatu.miss_policy.
 // Overlapping enabled regions: the lowest index wins. APB writes with a partial PSTRB are
@@ -21,7 +22,8 @@
 // attribute fields (stored only), the programming-order warnings of the TLM model.
 //
 // AxUSER layouts (USER_W = 32; constants shared with rtl-bridge/iatu_user.h):
-//   ib_s request: [5:0] BAR size log2, [8:6] BAR number, [9] BAR hit, [12:10] function number
+//   ib_s request: [5:0] BAR size log2, [8:6] BAR number, [9] BAR hit, [14:10] function number,
+//                 [19:15] TLP header Type field (CTRL1.TYPE encoding: 0 MEM, 2 IO, 4/5 CFG...)
 //   ob_m / ib_m:  [0] region hit, [8:1] region index, [13:9] CTRL1 type
 module dw_iatu #(
     parameter int unsigned OB_REGIONS = 8,
@@ -202,6 +204,7 @@ module dw_iatu #(
   localparam int unsigned USER_BAR_LSB = 6;
   localparam int unsigned USER_BAR_HIT = 9;
   localparam int unsigned USER_FUNC_LSB = 10;
+  localparam int unsigned USER_TLP_TYPE_LSB = 15;
   localparam int unsigned USER_RESULT_HIT = 0;
   localparam int unsigned USER_RESULT_INDEX_LSB = 1;
   localparam int unsigned USER_RESULT_TYPE_LSB = 9;
@@ -302,11 +305,13 @@ module dw_iatu #(
   logic [OB_REGIONS-1:0] ob_enabled, ob_bar_mode, ob_func_match;
   logic [OB_REGIONS-1:0][63:0] ob_base, ob_limit, ob_target;
   logic [OB_REGIONS-1:0][4:0] ob_type;
-  logic [OB_REGIONS-1:0][2:0] ob_bar, ob_func;
+  logic [OB_REGIONS-1:0][2:0] ob_bar;
+  logic [OB_REGIONS-1:0][4:0] ob_func;
   logic [IB_REGIONS-1:0] ib_enabled, ib_bar_mode, ib_func_match;
   logic [IB_REGIONS-1:0][63:0] ib_base, ib_limit, ib_target;
   logic [IB_REGIONS-1:0][4:0] ib_type;
-  logic [IB_REGIONS-1:0][2:0] ib_bar, ib_func;
+  logic [IB_REGIONS-1:0][2:0] ib_bar;
+  logic [IB_REGIONS-1:0][4:0] ib_func;
 
   // Only CTRL1, the base and the limit registers matter for the limit.
   /* verilator lint_off UNUSEDSIGNAL */
@@ -326,7 +331,7 @@ module dw_iatu #(
       ob_target[i] = {ob[i].upper_target, ob[i].lower_target};
       ob_type[i] = ob[i].ctrl1[CTRL1_TYPE_LSB+:5];
       ob_bar[i] = ob[i].ctrl2[CTRL2_BAR_LSB+:3];
-      ob_func[i] = ob[i].ctrl1[CTRL1_FUNC_NUM_LSB+:3];
+      ob_func[i] = ob[i].ctrl1[CTRL1_FUNC_NUM_LSB+:5];
     end
     for (int unsigned i = 0; i < IB_REGIONS; i++) begin
       ib_enabled[i] = ib[i].ctrl2[CTRL2_ENABLE];
@@ -337,7 +342,7 @@ module dw_iatu #(
       ib_target[i] = {ib[i].upper_target, ib[i].lower_target};
       ib_type[i] = ib[i].ctrl1[CTRL1_TYPE_LSB+:5];
       ib_bar[i] = ib[i].ctrl2[CTRL2_BAR_LSB+:3];
-      ib_func[i] = ib[i].ctrl1[CTRL1_FUNC_NUM_LSB+:3];
+      ib_func[i] = ib[i].ctrl1[CTRL1_FUNC_NUM_LSB+:5];
     end
   end
 
@@ -369,7 +374,8 @@ module dw_iatu #(
           .bar_valid(1'b0),
           .bar_hit(3'd0),
           .bar_size_log2(6'd0),
-          .func_hit(3'd0),
+          .func_hit(5'd0),
+          .tlp_type(5'd0),
           .hit(lk_hit[k]),
           .index(lk_index[k]),
           .hit_type(lk_type[k]),
@@ -394,7 +400,8 @@ module dw_iatu #(
           .bar_valid(lk_user[k][USER_BAR_HIT]),
           .bar_hit(lk_user[k][USER_BAR_LSB+:3]),
           .bar_size_log2(lk_user[k][USER_BAR_SIZE_LSB+:6]),
-          .func_hit(lk_user[k][USER_FUNC_LSB+:3]),
+          .func_hit(lk_user[k][USER_FUNC_LSB+:5]),
+          .tlp_type(lk_user[k][USER_TLP_TYPE_LSB+:5]),
           .hit(lk_hit[k]),
           .index(lk_index[k]),
           .hit_type(lk_type[k]),

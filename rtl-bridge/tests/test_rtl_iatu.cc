@@ -2,11 +2,12 @@
 // on every bus) against the TLM model's iATU (model/dwc/iatu.h), in the default geometry (8/8
 // windows, 4 KiB alignment, misses pass through) and a small one (4 outbound / 2 inbound, 64 KiB
 // alignment, misses answered DECERR): 100 000 random steps each of register writes (every CTRL1
-// type, BAR and function match, INCREASE_REGION_SIZE, limits, overlaps, disabled windows,
-// regions beyond the count, reserved offsets) with read-back, register reads, and outbound and
-// inbound translations aimed at region boundaries. Every result is compared field by field,
-// with the TLM status. Then random AXI bursts run through an outbound window into a memory
-// behind the AXI->TLM bridge and are checked against a reference.
+// type, BAR and function match (function numbers 0..31: CTRL1.FUNC_NUM [24:20]), inbound TLP
+// type match (a region claims only requests of its CTRL1.TYPE), INCREASE_REGION_SIZE, limits,
+// overlaps, disabled windows, regions beyond the count, reserved offsets) with read-back, register
+// reads, and outbound and inbound translations aimed at region boundaries. Every result is compared
+// field by field, with the TLM status. Then random AXI bursts run through an outbound window into a
+// memory behind the AXI->TLM bridge and are checked against a reference.
 #define BOOST_TEST_MODULE rtl_iatu
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
@@ -155,6 +156,7 @@ void lockstep(bench& b, unsigned steps, std::uint32_t seed) {
         std::uint64_t addr;
         int bar;
         unsigned size_log2, function;
+        unsigned tlp_type = 0;
     };
     std::vector<request> replay;
     auto mismatch = [&](const std::string& what) {
@@ -184,7 +186,7 @@ void lockstep(bench& b, unsigned steps, std::uint32_t seed) {
         const std::uint64_t target = pool.base();
         std::uint32_t ctrl1 = TYPES[rng() % 5];
         if (rng() % 3 == 0) ctrl1 |= INCREASE_REGION_SIZE;
-        const unsigned fn = rng() % 8;
+        const unsigned fn = rng() % 32;
         ctrl1 |= fn << FUNC_SHIFT;
         std::uint32_t ctrl2 = rng() % 5 ? ENABLE : 0;
         if (inbound && rng() % 2) ctrl2 |= BAR_MODE | ((rng() % 8) << BAR_SHIFT);
@@ -230,7 +232,7 @@ void lockstep(bench& b, unsigned steps, std::uint32_t seed) {
     auto compare = [&](const request& q, const dwc::iatu_hit& want, const rtl_translation& got) {
         std::ostringstream os;
         os << (q.inbound ? "inbound" : "outbound") << " 0x" << std::hex << q.addr << std::dec
-           << " bar " << q.bar << " fn " << q.function << ": ";
+           << " bar " << q.bar << " fn " << q.function << " type " << q.tlp_type << ": ";
         if (want.hit) {
             // A forwarded request is answered by the memory behind the iATU.
             if (!got.forwarded || got.status != memory_target::status_at(want.address) ||
@@ -290,23 +292,35 @@ void lockstep(bench& b, unsigned steps, std::uint32_t seed) {
             }
             cov.hit("register_read");
         } else {
-            request q{inbound, pick_address(inbound), -1, 0, 0};
+            request q{inbound, pick_address(inbound), -1, 0, 0, 0};
             dwc::iatu_hit want;
             const auto t0 = std::chrono::steady_clock::now();
             rtl_translation got;
             if (inbound) {
                 q.bar = static_cast<int>(rng() % 9) - 1;
                 q.size_log2 = 12 + rng() % 20;
-                q.function = rng() % 8;
-                got = b.rtl.translate_inbound(q.addr, q.bar, q.size_log2, q.function);
+                // Mostly low function numbers (the regions' matches), sometimes up to 31.
+                q.function = rng() % 4 ? rng() % 8 : rng() % 32;
+                // Mostly memory requests, else any CTRL1 type.
+                q.tlp_type = rng() % 2 ? TYPES[0] : TYPES[rng() % 5];
+                got = b.rtl.translate_inbound(q.addr, q.bar, q.size_log2, q.function, q.tlp_type);
                 rtl_seconds +=
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-                want = m.translate_inbound(
-                    q.addr, q.bar, q.addr & ((std::uint64_t(1) << q.size_log2) - 1), q.function);
+                want = m.translate_inbound(q.addr, q.bar,
+                                           q.addr & ((std::uint64_t(1) << q.size_log2) - 1),
+                                           q.function, q.tlp_type);
                 if (want.hit) {
                     const auto* r = m.region(dwc::iatu_dir::inbound, want.index);
                     cov.hit(r->ctrl2 & BAR_MODE ? "hit_ib_bar_match" : "hit_ib_address_match");
                     if (r->ctrl2 & FUNC_MATCH) cov.hit("hit_ib_func_match");
+                    if ((r->ctrl2 & FUNC_MATCH) && q.function >= 8) cov.hit("hit_ib_func_above_7");
+                    if (q.tlp_type != TYPES[0]) cov.hit("hit_ib_non_mem_type");
+                } else if (q.tlp_type != TYPES[0] &&
+                           m.translate_inbound(q.addr, q.bar,
+                                               q.addr & ((std::uint64_t(1) << q.size_log2) - 1),
+                                               q.function, TYPES[0])
+                               .hit) {
+                    cov.hit("miss_ib_type_mismatch");
                 }
             } else {
                 got = b.rtl.translate_outbound(q.addr);
@@ -339,10 +353,10 @@ void lockstep(bench& b, unsigned steps, std::uint32_t seed) {
     std::uint64_t sink = 0;
     for (const request& q : replay) {
         const dwc::iatu_hit h =
-            q.inbound
-                ? m.translate_inbound(q.addr, q.bar,
-                                      q.addr & ((std::uint64_t(1) << q.size_log2) - 1), q.function)
-                : m.translate_outbound(q.addr);
+            q.inbound ? m.translate_inbound(q.addr, q.bar,
+                                            q.addr & ((std::uint64_t(1) << q.size_log2) - 1),
+                                            q.function, q.tlp_type)
+                      : m.translate_outbound(q.addr);
         sink += h.address;
     }
     const double model_seconds =
@@ -370,6 +384,9 @@ void lockstep(bench& b, unsigned steps, std::uint32_t seed) {
                           "hit_ib_bar_match",
                           "hit_ib_address_match",
                           "hit_ib_func_match",
+                          "hit_ib_func_above_7",
+                          "hit_ib_non_mem_type",
+                          "miss_ib_type_mismatch",
                           "miss_ob",
                           "miss_ib",
                           "addr_at_base",

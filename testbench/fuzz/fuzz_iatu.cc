@@ -8,7 +8,9 @@
 //     the viewport), unrolled cores read the viewport as all-ones;
 //   - a translation hits iff an enabled region matches, the hit is the lowest such index, the
 //     address is target + (addr - base) (inbound BAR match: target + bar_offset), and a hit
-//     address-match region always has base <= addr <= limit;
+//     address-match region always has base <= addr <= limit; an inbound region matches only
+//     requests whose TLP type equals its CTRL1.TYPE, and its function match compares the
+//     5-bit CTRL1.FUNC_NUM [24:20];
 //   - enabled_now / the programming-rule warning follow which registers were written.
 #include "fuzz_check.h"
 
@@ -330,16 +332,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             const std::uint64_t a = pick_addr(1);
             const int bar = in.ConsumeIntegralInRange<int>(-1, 6);
             const std::uint64_t bar_offset = in.ConsumeIntegralInRange<std::uint64_t>(0, 1u << 20);
-            const unsigned fn = in.ConsumeIntegralInRange<unsigned>(0, 7);
-            const iatu_hit h = atu.translate_inbound(a, bar, bar_offset, fn);
+            const unsigned fn = in.ConsumeIntegralInRange<unsigned>(0, 31);
+            static const unsigned tlp_types[] = {type_mem, type_io, type_cfg0, type_cfg1, type_msg};
+            const unsigned tt = in.ConsumeBool() ? type_mem : in.PickValueInArray(tlp_types);
+            const iatu_hit h = atu.translate_inbound(a, bar, bar_offset, fn, tt);
             const sregion* want = nullptr;
             unsigned wi = 0;
             std::uint64_t t = 0;
             for (unsigned i = 0; i < sh.r[1].size() && !want; ++i) {
                 const sregion& x = sh.r[1][i];
-                if (!x.enabled()) continue;
+                if (!x.enabled() || (x.ctrl1 & 0x1Fu) != tt) continue;
                 if ((x.ctrl2 & ctrl2_func_num_match) &&
-                    ((x.ctrl1 >> ctrl1_func_num_shift) & 7u) != fn)
+                    ((x.ctrl1 >> ctrl1_func_num_shift) & 0x1Fu) != fn)
                     continue;
                 if (x.ctrl2 & ctrl2_bar_mode) {
                     if (bar < 0 || static_cast<int>((x.ctrl2 >> ctrl2_bar_shift) & 7u) != bar)
@@ -353,8 +357,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 wi = i;
             }
             FUZZ_CHECK(h.hit == (want != nullptr),
-                       "inbound 0x%016" PRIx64 " bar %d fn %u: hit %d, shadow %d", a, bar, fn,
-                       h.hit, want != nullptr);
+                       "inbound 0x%016" PRIx64 " bar %d fn %u type %u: hit %d, shadow %d", a, bar,
+                       fn, tt, h.hit, want != nullptr);
             if (h.hit) {
                 const iatu_region* r = atu.region(iatu_dir::inbound, h.index);
                 FUZZ_CHECK(r && r->enabled(), "inbound hit on a disabled region %u", h.index);

@@ -1038,6 +1038,39 @@ BOOST_AUTO_TEST_CASE(set_bar_programs_a_bar_match_window_unrolled) {
     check_set_bar_programs_bar_match(G540_8X8_4K_1T);
 }
 
+// The driver's function number lands in CTRL1 bits [24:20] unclipped (Linux
+// PCIE_ATU_FUNC_NUM(pf) = pf << 20), and the controller matches all five bits: PF 17 (0b10001)
+// programmed through prog_ep_inbound_atu matches function 17, not function 1.
+BOOST_AUTO_TEST_CASE(inbound_window_for_function_17_uses_five_function_bits) {
+    rig r(G540_8X8_4K_1T, make_board());
+    BOOST_TEST_REQUIRE(r.init_rc == 0);
+    constexpr unsigned pf = 17, bar = 2;
+    BOOST_TEST_REQUIRE(r.ep.pci().prog_ep_inbound_atu(pf, 0, TYPE_MEM, BAR_PHYS_A, bar, BAR_SIZE) ==
+                       0);
+    BOOST_TEST(r.atu.read(iatu_dir::inbound, 0, CTRL1) == (TYPE_MEM | (17u << 20)));
+    BOOST_TEST(r.atu.translate_inbound(ANY_PCI_ADDR, bar, BAR_OFFSET, pf).hit);
+    BOOST_TEST(!r.atu.translate_inbound(ANY_PCI_ADDR, bar, BAR_OFFSET, 1).hit);
+}
+
+// raise_msix_doorbell writes MSIX_DOORBELL (DBI 0x948) with (fn << 24) | (num - 1), as Linux's
+// dw_pcie_ep_raise_msix_irq_doorbell does: interrupt 4 of PF 0 -> 0x00000003, interrupt 1 of
+// PF 2 -> 0x02000000; interrupt 0 does not exist.
+BOOST_AUTO_TEST_CASE(msix_doorbell_write_value) {
+    rig r(G540_8X8_4K_1T, make_board());
+    BOOST_TEST_REQUIRE(r.init_rc == 0);
+    // A capability list with MSI-X (ID 0x11) at 0xB0, then the probe again.
+    r.io.set_dbi8(0x34, 0xB0);
+    r.io.set_dbi8(0xB0, 0x11);
+    r.io.set_dbi8(0xB1, 0x00);
+    BOOST_TEST_REQUIRE(r.ep.init_registers() == 0);
+    BOOST_TEST_REQUIRE(r.ep.msix_cap() == 0xB0);
+    BOOST_TEST(r.ep.raise_msix_doorbell(0, 4) == 0);
+    BOOST_TEST(r.io.dbi_reg(0x948) == 0x00000003u);
+    BOOST_TEST(r.ep.raise_msix_doorbell(2, 1) == 0);
+    BOOST_TEST(r.io.dbi_reg(0x948) == 0x02000000u);
+    BOOST_TEST(r.ep.raise_msix_doorbell(0, 0) == -EINVAL);
+}
+
 BOOST_AUTO_TEST_CASE(set_bar_programs_a_bar_match_window_viewport) {
     check_set_bar_programs_bar_match(G470_VIEWPORT_4X2_64K_8G);
 }

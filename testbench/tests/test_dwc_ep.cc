@@ -33,6 +33,9 @@ struct completion {
     tlp_type type;
     cpl_status status;
     std::vector<unsigned char> data;
+    std::uint64_t addr = 0;
+    std::uint16_t byte_count = 0;
+    std::uint8_t lower_addr = 0;
 };
 
 // One controller with stubs on every port: the test drives DBI, glue and TLPs directly.
@@ -70,7 +73,8 @@ struct harness : sc_core::sc_module {
         auto& t = pcie::tlp_of(gp);
         cpls.push_back({t.type, t.status,
                         std::vector<unsigned char>(gp.get_data_ptr(),
-                                                   gp.get_data_ptr() + gp.get_data_length())});
+                                                   gp.get_data_ptr() + gp.get_data_length()),
+                        gp.get_address(), t.byte_count, t.lower_addr});
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
     }
     void axi(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
@@ -120,13 +124,18 @@ struct harness : sc_core::sc_module {
     // Sends one TLP and returns the completions it produced.
     std::vector<completion> tlp(tlp_type type, std::uint64_t addr, void* data, unsigned len,
                                 std::uint8_t first_be = 0xF) {
-        cpls.clear();
         pcie::pcie_tlp ext;
         ext.type = type;
         ext.requester_id = 0x0000;
         ext.tag = next_tag++ & 0xFF;
         ext.target_id = pcie::make_bdf(1, 0, 0);
         ext.first_be = first_be;
+        return send(ext, addr, data, len);
+    }
+    // Sends one TLP with every header field as given.
+    std::vector<completion> send(pcie::pcie_tlp ext, std::uint64_t addr, void* data, unsigned len) {
+        cpls.clear();
+        const tlp_type type = ext.type;
         tlm::tlm_generic_payload gp;
         gp.set_command(pcie::has_data(type) ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
         gp.set_address(addr);
@@ -178,6 +187,8 @@ harness* h_default = nullptr; // 5.40a, unrolled iATU, passthrough
 harness* h_ur = nullptr;      // miss policy UR, BAR2 resizable, BAR4 fixed 64 KiB
 harness* h_470 = nullptr;     // 4.70a: viewport iATU
 harness* h_ltssm = nullptr;   // used only by the LTSSM test
+harness* h_msix = nullptr;    // MSI-X doorbell (brought to L0 by its test)
+harness* h_aer = nullptr;     // AER header log, completion splitting
 
 struct platform_fixture {
     platform_fixture() {
@@ -194,6 +205,8 @@ struct platform_fixture {
         v.iatu = dwc::iatu_params{4, 2, 65536, 1ull << 32, false, true};
         h_470 = new harness("h_470", v);
         h_ltssm = new harness("h_ltssm", base_params());
+        h_msix = new harness("h_msix", base_params());
+        h_aer = new harness("h_aer", base_params());
         sc_core::sc_start(sc_core::SC_ZERO_TIME);
     }
     std::ostringstream sink;
@@ -536,4 +549,248 @@ BOOST_AUTO_TEST_CASE(reprogramming_a_window_during_traffic_is_warned) {
     h.dbi_wr(atu_off + 0x100 + 0x14, 0x00100000);
     BOOST_CHECK_EQUAL(h.ep.stats().iatu_reprogram_in_flight, in_flight + 1);
     h.dbi_wr(atu_off + 0x100 + 0x04, 0x0);
+}
+
+namespace {
+// BAR0: 64 KiB 32-bit memory BAR at 0xC0000000, Memory Space and Bus Master enabled, inbound
+// region 0 (BAR match, MEM) to local 0x100000.
+void bar0_to_local(harness& h) {
+    h.ready();
+    h.ro_wr_en(true);
+    h.dbi_wr(dbi2_off + 0x10, 0x0000FFFF);
+    h.dbi_wr(0x010, 0x0);
+    h.ro_wr_en(false);
+    h.cfg_wr(0x010, 0xC0000000);
+    h.cfg_wr(0x004, 0x6, 0x3);
+    h.dbi_wr(atu_off + 0x100 + 0x14, 0x00100000);
+    h.dbi_wr(atu_off + 0x100 + 0x18, 0x0);
+    h.dbi_wr(atu_off + 0x100 + 0x00, 0x0);        // CTRL1: TYPE MEM
+    h.dbi_wr(atu_off + 0x100 + 0x04, 0xC0080000); // CTRL2: ENABLE | BAR_MODE | BAR0
+}
+} // namespace
+
+// The inbound iATU matches the TLP type: a BAR0 region of TYPE IO (0x2, Linux
+// PCIE_ATU_TYPE_IO) does not claim memory requests (with the UR miss policy: Unsupported
+// Request); the same region as TYPE MEM (0x0) does.
+BOOST_AUTO_TEST_CASE(inbound_region_of_another_type_does_not_claim_memory_requests) {
+    harness& h = *h_ur;
+    bar0_to_local(h);
+    h.dbi_wr(atu_off + 0x100 + 0x04, 0x0);
+    h.dbi_wr(atu_off + 0x100 + 0x00, 0x2); // CTRL1.TYPE = IO
+    h.dbi_wr(atu_off + 0x100 + 0x04, 0xC0080000);
+    std::uint32_t d = 0;
+    auto c = h.tlp(tlp_type::mrd, 0xC0000010, &d, 4);
+    BOOST_REQUIRE_EQUAL(c.size(), 1u);
+    BOOST_CHECK(c[0].status == cpl_status::ur);
+    h.dbi_wr(atu_off + 0x100 + 0x04, 0x0);
+    h.dbi_wr(atu_off + 0x100 + 0x00, 0x0); // CTRL1.TYPE = MEM
+    h.dbi_wr(atu_off + 0x100 + 0x04, 0xC0080000);
+    c = h.tlp(tlp_type::mrd, 0xC0000010, &d, 4);
+    BOOST_REQUIRE_EQUAL(c.size(), 1u);
+    BOOST_CHECK(c[0].status == cpl_status::sc);
+    h.dbi_wr(atu_off + 0x100 + 0x04, 0x0);
+}
+
+// The endpoint as completer splits at 128 B whatever the host writes to its Link Control RCB
+// bit (on an endpoint it describes the root port's RCB; only a root complex may use 64 B: PCIe
+// Base Spec 5.0 sections 2.3.1.1 and 7.5.3.7). A 512-byte MRd at 0xC0000020 with MPS 256:
+//   1st: 0xC0000020..0xC000007F (96 B, up to the first 128 B boundary), Byte Count 512,
+//        Lower Address 0x20;
+//   2nd: 0xC0000080..0xC000017F (256 B = MPS, ends on a 128 B boundary), Byte Count 416,
+//        Lower Address 0x00;
+//   3rd: 0xC0000180..0xC000021F (160 B, the rest), Byte Count 160, Lower Address 0x00.
+// (With a 64 B RCB the first would have ended at 0xC0000040.)
+BOOST_AUTO_TEST_CASE(completions_split_at_128_bytes_whatever_the_rcb_bit) {
+    harness& h = *h_aer;
+    bar0_to_local(h);
+    h.cfg_wr(0x078, 0x1u << 5, 0x3); // Device Control: MPS 256 B
+    struct piece {
+        std::uint64_t addr;
+        std::size_t bytes;
+        std::uint16_t byte_count;
+        std::uint8_t lower_addr;
+    };
+    const piece want[] = {
+        {0xC0000020, 96, 512, 0x20}, {0xC0000080, 256, 416, 0x00}, {0xC0000180, 160, 160, 0x00}};
+    for (std::uint32_t lnkctl : {0x0u, 0x8u}) { // Link Control RCB (bit 3) clear, set
+        h.cfg_wr(0x080, lnkctl, 0x1);
+        std::vector<unsigned char> buf(512);
+        const auto c = h.tlp(tlp_type::mrd, 0xC0000020, buf.data(), 512);
+        BOOST_REQUIRE_EQUAL(c.size(), 3u);
+        for (unsigned i = 0; i < 3; ++i) {
+            BOOST_TEST_CONTEXT("RCB bit " << (lnkctl >> 3) << ", completion " << i) {
+                BOOST_CHECK(c[i].type == tlp_type::cpld);
+                BOOST_CHECK_EQUAL(c[i].addr, want[i].addr);
+                BOOST_CHECK_EQUAL(c[i].data.size(), want[i].bytes);
+                BOOST_CHECK_EQUAL(c[i].byte_count, want[i].byte_count);
+                BOOST_CHECK_EQUAL(c[i].lower_addr, want[i].lower_addr);
+            }
+        }
+    }
+    h.cfg_wr(0x080, 0x0, 0x1);
+    h.cfg_wr(0x078, 0x0, 0x3);
+}
+
+// The AER Header Log holds the header of the TLP that caused the first error, as the wire
+// carries it (PCIe Base Spec 5.0 section 2.2: DW0 = Fmt[31:29] Type[28:24] T9[23] TC[22:20]
+// T8[19] Attr2[18] LN[17] TH[16] TD[15] EP[14] Attr[13:12] AT[11:10] Length[9:0]).
+BOOST_AUTO_TEST_CASE(aer_header_log_holds_the_tlp_header) {
+    harness& h = *h_aer;
+    bar0_to_local(h);
+    const std::uint32_t status = 0x104, cap_ctrl = 0x118, log = 0x11C;
+    auto header = [&] {
+        return std::vector<std::uint32_t>{h.dbi_rd(log), h.dbi_rd(log + 4), h.dbi_rd(log + 8),
+                                          h.dbi_rd(log + 12)};
+    };
+    h.dbi_wr(status, 0xFFFFFFFF); // W1C: nothing pending
+    // 1. A poisoned MWr of 8 bytes to 0xC0000100 from 01:00.0, tag 0x2A: Poisoned TLP.
+    pcie::pcie_tlp mwr;
+    mwr.type = tlp_type::mwr;
+    mwr.requester_id = 0x0100;
+    mwr.tag = 0x2A;
+    mwr.first_be = 0xF;
+    mwr.last_be = 0xF;
+    mwr.poisoned = true;
+    std::uint32_t payload[2] = {0x11111111, 0x22222222};
+    h.send(mwr, 0xC0000100, payload, 8);
+    BOOST_CHECK_EQUAL(h.dbi_rd(cap_ctrl) & 0x1Fu, 12u); // First Error Pointer: Poisoned TLP
+    const std::vector<std::uint32_t> mwr_header = {
+        // Fmt 010 (3 DW, data) Type 00000 | TC 0 | EP 1 (bit 14) | Length 2 DW
+        0x40004002,
+        // Requester ID 0x0100 | Tag 0x2A | Last DW BE 0xF | First DW BE 0xF
+        0x01002AFF,
+        // Address [31:2]
+        0xC0000100,
+        // (3 DW header)
+        0x00000000};
+    BOOST_CHECK(header() == mwr_header);
+    h.dbi_wr(status, 0xFFFFFFFF);
+    // 2. An MRd of 16 bytes at the 64-bit address 0x1_23456780 (no BAR claims it) from
+    // 01:00.0, tag 0x07, TC 2, Relaxed Ordering: Unsupported Request.
+    pcie::pcie_tlp mrd;
+    mrd.type = tlp_type::mrd;
+    mrd.requester_id = 0x0100;
+    mrd.tag = 0x07;
+    mrd.tc = 2;
+    mrd.attr = 0x2; // bit 1: Relaxed Ordering (Attr[1])
+    mrd.first_be = 0xF;
+    mrd.last_be = 0xF;
+    mrd.addr64 = true;
+    std::vector<unsigned char> buf(16);
+    h.send(mrd, 0x123456780ull, buf.data(), 16);
+    BOOST_CHECK_EQUAL(h.dbi_rd(cap_ctrl) & 0x1Fu, 20u); // Unsupported Request
+    const std::vector<std::uint32_t> mrd_header = {
+        // Fmt 001 (4 DW, no data) Type 00000 | TC 2 (bits 22:20) | Attr[1] RO (bit 13) | Len 4
+        0x20202004,
+        // Requester ID 0x0100 | Tag 0x07 | Last DW BE 0xF | First DW BE 0xF
+        0x010007FF,
+        // Address [63:32]
+        0x00000001,
+        // Address [31:2]
+        0x23456780};
+    BOOST_CHECK(header() == mrd_header);
+    h.dbi_wr(status, 0xFFFFFFFF);
+    // 3. A poisoned CplD: completer 00:01.0, status SC, Byte Count 8, for requester 01:00.0
+    // tag 0x05, Lower Address 0x44, 8 bytes of data.
+    pcie::pcie_tlp cpld;
+    cpld.type = tlp_type::cpld;
+    cpld.completer_id = 0x0008;
+    cpld.requester_id = 0x0100;
+    cpld.tag = 0x05;
+    cpld.status = cpl_status::sc;
+    cpld.byte_count = 8;
+    cpld.lower_addr = 0x44;
+    cpld.poisoned = true;
+    h.send(cpld, 0x80000044, payload, 8);
+    BOOST_CHECK_EQUAL(h.dbi_rd(cap_ctrl) & 0x1Fu, 12u);
+    const std::vector<std::uint32_t> cpld_header = {
+        // Fmt 010 (3 DW, data) Type 01010 | EP 1 | Length 2 DW
+        0x4A004002,
+        // Completer ID 0x0008 | Status 000 (SC) | BCM 0 | Byte Count 8
+        0x00080008,
+        // Requester ID 0x0100 | Tag 0x05 | R 0 | Lower Address 0x44
+        0x01000544,
+        // (3 DW header)
+        0x00000000};
+    BOOST_CHECK(header() == cpld_header);
+    h.dbi_wr(status, 0xFFFFFFFF);
+}
+
+// MSI-X through the DBI doorbell (Linux pcie-designware.h PCIE_MSIX_DOORBELL 0x948,
+// PCIE_MSIX_DOORBELL_PF_SHIFT 24; dw_pcie_ep_raise_msix_irq_doorbell writes
+// (func_no << 24) | (interrupt_num - 1)). The table (8 entries) is at BAR0 offset 0x1000, the
+// PBA at 0x2000 (PCIe Base Spec 5.0 section 7.7.2: entry = address lo, hi, data, vector
+// control; PBA bit n = vector n).
+BOOST_AUTO_TEST_CASE(msix_doorbell_sends_the_table_entry_message) {
+    harness& h = *h_msix;
+    bar0_to_local(h);
+    h.ep.set_perst(false);
+    h.app_wr(0x00, 0x1); // LTSSM_EN (REQ_RETRY_EN clear)
+    sc_core::sc_start(sc_core::sc_time(25, sc_core::SC_US));
+    BOOST_REQUIRE_EQUAL(h.dbi_rd(0x728) & 0x3Fu, 0x11u); // L0
+    h.ro_wr_en(true);
+    h.dbi_wr(0x0B0, 7u << 16); // MSI-X Table Size: 8 entries (N - 1 = 7)
+    h.dbi_wr(0x0B4, 0x1000);   // Table: BIR 0, offset 0x1000
+    h.dbi_wr(0x0B8, 0x2000);   // PBA: BIR 0, offset 0x2000
+    h.ro_wr_en(false);
+    h.cfg_wr(0x0B0, 0x80000000, 0xC); // the host sets MSI-X Enable
+    // The host writes entries 3 (unmasked, 64-bit address) and 5 (masked) through BAR0.
+    std::uint32_t e3[4] = {0xFEE01000, 0x00000001, 0x00004023, 0x0};
+    std::uint32_t e5[4] = {0xFEE02000, 0x00000000, 0x00000055, 0x1};
+    BOOST_CHECK(h.tlp(tlp_type::mwr, 0xC0001000 + 3 * 16, e3, 16).empty());
+    BOOST_CHECK(h.tlp(tlp_type::mwr, 0xC0001000 + 5 * 16, e5, 16).empty());
+    auto pba = [&] {
+        std::uint32_t v = 0;
+        h.mem.read(0x100000 + 0x2000, &v, 4);
+        return v;
+    };
+    auto only_message = [&](std::uint64_t addr, std::uint32_t data, const char* what) {
+        BOOST_TEST_CONTEXT(what) {
+            // The TLPs the controller sent (a configuration write's Cpl aside): one MWr.
+            std::vector<completion> msgs;
+            for (const auto& c : h.cpls)
+                if (c.type == tlp_type::mwr) msgs.push_back(c);
+            BOOST_REQUIRE_EQUAL(msgs.size(), 1u);
+            BOOST_CHECK_EQUAL(msgs[0].addr, addr);
+            BOOST_REQUIRE_EQUAL(msgs[0].data.size(), 4u);
+            std::uint32_t got = 0;
+            std::memcpy(&got, msgs[0].data.data(), 4);
+            BOOST_CHECK_EQUAL(got, data);
+        }
+    };
+    // Interrupt 4 of PF 0: vector 3 -> MWr of 0x00004023 to 0x1_FEE01000.
+    h.cpls.clear();
+    h.dbi_wr(0x948, (0u << 24) | (4 - 1));
+    only_message(0x1FEE01000ull, 0x00004023, "vector 3");
+    // Vector 5 is masked: no message, its Pending bit is set.
+    h.cpls.clear();
+    h.dbi_wr(0x948, 5);
+    BOOST_CHECK(h.cpls.empty());
+    BOOST_CHECK_EQUAL(pba(), 1u << 5);
+    // The host clears the entry's Mask bit: the pending message goes, the bit clears.
+    std::uint32_t unmask = 0;
+    h.tlp(tlp_type::mwr, 0xC0001000 + 5 * 16 + 12, &unmask, 4);
+    only_message(0xFEE02000ull, 0x00000055, "vector 5 unmasked");
+    BOOST_CHECK_EQUAL(pba(), 0u);
+    // Function Mask (MSI-X Control bit 30): pending, then sent when the host clears it.
+    h.cfg_wr(0x0B0, 0xC0000000, 0xC);
+    h.cpls.clear();
+    h.dbi_wr(0x948, 3);
+    BOOST_CHECK(h.cpls.empty());
+    BOOST_CHECK_EQUAL(pba(), 1u << 3);
+    std::uint32_t enable_only = 0x80000000;
+    h.tlp(tlp_type::cfgwr0, 0x0B0, &enable_only, 4, 0xC); // completion and the message
+    only_message(0x1FEE01000ull, 0x00004023, "vector 3 after Function Mask cleared");
+    BOOST_CHECK_EQUAL(pba(), 0u);
+    // No such function (PF 1), a vector past the table, MSI-X disabled: nothing is sent.
+    const auto guest_errors = logger::get().count(log_kind::guest_error);
+    h.cpls.clear();
+    h.dbi_wr(0x948, (1u << 24) | 3);
+    h.dbi_wr(0x948, 8);
+    h.cfg_wr(0x0B0, 0x00000000, 0xC);
+    h.cpls.clear();
+    h.dbi_wr(0x948, 3);
+    BOOST_CHECK(h.cpls.empty());
+    BOOST_CHECK_EQUAL(logger::get().count(log_kind::guest_error), guest_errors + 3);
+    BOOST_CHECK_EQUAL(h.ep.stats().msix_messages, 3u);
 }

@@ -1,9 +1,9 @@
 // Unit tests of the DWC iATU register model and address translation (model/dwc/iatu.h):
 // unrolled and legacy-viewport layouts, the probe protocol of dw_pcie_iatu_detect, hard-wired
 // alignment bits, UPPER_LIMIT, regions beyond the configured count, outbound and inbound
-// (BAR-match and address-match) translation, priority of overlapping regions and the
-// programming-order warnings. Expected values come from /work/shared/spec/dw-ep-reference.md
-// sections 1-2, written by hand.
+// (BAR-match and address-match) translation, inbound TLP type and 5-bit function matching, priority
+// of overlapping regions and the programming-order warnings. Expected values come from
+// /work/shared/spec/dw-ep-reference.md sections 1-2, written by hand.
 #define BOOST_TEST_MODULE iatu
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
@@ -484,6 +484,60 @@ BOOST_AUTO_TEST_CASE(inbound_bar_match_with_function_match) {
     BOOST_TEST(!a.translate_inbound(0xC0000000, 0, 0x1000, 0).hit); // function 0
     BOOST_TEST(!a.translate_inbound(0xC0000000, 0, 0x1000, 2).hit); // function 2
     BOOST_TEST(!a.translate_inbound(0xC0000000, 4, 0x1000, 1).hit); // BAR 4
+}
+
+// An inbound region claims only TLPs of its CTRL1.TYPE. The encodings are the TLP header's Type
+// field (PCIe Base Spec 5.0 table 2-3: MRd/MWr 0b00000, IORd/IOWr 0b00010, CfgRd0/CfgWr0
+// 0b00100, CfgRd1/CfgWr1 0b00101, Msg routed to the RC 0b10000), the values Linux programs
+// (pcie-designware.h PCIE_ATU_TYPE_MEM 0x0, _IO 0x2, _CFG0 0x4, _CFG1 0x5, _MSG 0x10).
+BOOST_AUTO_TEST_CASE(inbound_region_matches_only_its_tlp_type) {
+    const std::uint32_t types[] = {0x00, 0x02, 0x04, 0x05, 0x10};
+    for (std::uint32_t region_type : types) {
+        iatu a(params(4, 4, true));
+        const iatu_dir d = iatu_dir::inbound;
+        // Region 0: address match 0xE0000000..0xE000FFFF -> 0x90000000, of type region_type.
+        a.write(d, 0, LOWER_BASE, 0xE0000000);
+        a.write(d, 0, UPPER_BASE, 0);
+        a.write(d, 0, LIMIT, 0xE000FFFF);
+        a.write(d, 0, LOWER_TARGET, 0x90000000);
+        a.write(d, 0, UPPER_TARGET, 0);
+        a.write(d, 0, CTRL1, region_type);
+        a.write(d, 0, CTRL2, ENABLE);
+        // Region 1: BAR-match BAR2 -> 0xA0000000, of the same type.
+        a.write(d, 1, LOWER_TARGET, 0xA0000000);
+        a.write(d, 1, UPPER_TARGET, 0);
+        a.write(d, 1, CTRL1, region_type);
+        a.write(d, 1, CTRL2, ENABLE | BAR_MODE | ctrl2_bar(2));
+        for (std::uint32_t tlp_type : types) {
+            const bool same = tlp_type == region_type;
+            const iatu_hit h = a.translate_inbound(0xE0000040, -1, 0, 0, tlp_type);
+            BOOST_TEST(h.hit == same, "region type " << region_type << ", TLP type " << tlp_type);
+            if (same) BOOST_TEST(h.address == 0x90000040u);
+            const iatu_hit b = a.translate_inbound(0xC0000080, 2, 0x80, 0, tlp_type);
+            BOOST_TEST(b.hit == same,
+                       "BAR match: region type " << region_type << ", TLP type " << tlp_type);
+            if (same) BOOST_TEST((b.index == 1u && b.address == 0xA0000080u));
+        }
+    }
+}
+
+// CTRL1.FUNC_NUM is bits [24:20] (Linux PCIE_ATU_FUNC_NUM(pf) = pf << 20): five bits, so
+// functions 8..31 match too, and function 17 is not function 1 (17 = 0b10001: a 3-bit field
+// would keep only 0b001).
+BOOST_AUTO_TEST_CASE(inbound_function_number_is_five_bits) {
+    iatu a(params(4, 4, true));
+    const iatu_dir d = iatu_dir::inbound;
+    a.write(d, 0, LOWER_TARGET, 0x90000000);
+    a.write(d, 0, UPPER_TARGET, 0);
+    a.write(d, 0, CTRL1, TYPE_MEM | (17u << 20));
+    a.write(d, 0, CTRL2, ENABLE | FUNC_NUM_MATCH | BAR_MODE | ctrl2_bar(0));
+    BOOST_TEST(a.read(d, 0, CTRL1) == 0x01100000u); // 17 << 20 reads back
+    BOOST_TEST(a.translate_inbound(0, 0, 0x10, 17).hit);
+    BOOST_TEST(!a.translate_inbound(0, 0, 0x10, 1).hit);
+    a.write(d, 0, CTRL1, TYPE_MEM | (31u << 20));
+    BOOST_TEST(a.translate_inbound(0, 0, 0x10, 31).hit);
+    BOOST_TEST(!a.translate_inbound(0, 0, 0x10, 7).hit);
+    BOOST_TEST(!a.translate_inbound(0, 0, 0x10, 15).hit);
 }
 
 BOOST_AUTO_TEST_CASE(inbound_address_match) {

@@ -1153,6 +1153,126 @@ BOOST_AUTO_TEST_CASE(p2p_between_root_ports) {
     (void)UNC_UNEXPECTED_CPL;
 }
 
+// Sends one TLP from endpoint e's transmitter with every header field as given here.
+void inject(ep_stub& e, pcie_tlp ext, std::uint64_t addr, unsigned len) {
+    std::vector<std::uint8_t> data(len, 0x5A);
+    tlm::tlm_generic_payload gp;
+    gp.set_command(pcie::has_data(ext.type) ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    gp.set_address(addr);
+    gp.set_data_ptr(data.data());
+    gp.set_data_length(len);
+    gp.set_streaming_width(len);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    gp.set_extension(&ext);
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    e.tx->b_transport(gp, d);
+    gp.clear_extension(&ext);
+}
+
+pcie_tlp request(tlp_type type, std::uint16_t tag, std::uint8_t last_be) {
+    pcie_tlp t;
+    t.type = type;
+    t.requester_id = pcie::make_bdf(3, 0, 0); // A
+    t.tag = tag;
+    t.first_be = 0xF;
+    t.last_be = last_be;
+    t.addr64 = true; // MMIO64 addresses
+    return t;
+}
+
+pcie_tlp completion(std::uint16_t requester, std::uint16_t tag, std::uint8_t lower_addr) {
+    pcie_tlp t;
+    t.type = tlp_type::cpld;
+    t.completer_id = pcie::make_bdf(3, 0, 0); // A
+    t.requester_id = requester;
+    t.tag = tag;
+    t.status = cpl_status::sc;
+    t.byte_count = 4;
+    t.lower_addr = lower_addr;
+    return t;
+}
+
+// The AER Header Log of a switch downstream port and of the root port holds the first error's
+// TLP header as the wire carries it (PCIe Base Spec 5.0 section 2.2, figures 2-5, 2-14, 2-27),
+// each dword encoded by hand below (DW0 = Fmt[31:29] Type[28:24] TC[22:20] EP[14] Length[9:0];
+// memory requests: DW1 = Requester ID[31:16] Tag[15:8] Last BE[7:4] First BE[3:0], DW2/DW3 the
+// 64-bit address; completions: DW1 = Completer ID[31:16] Status[15:13] Byte Count[11:0],
+// DW2 = Requester ID[31:16] Tag[15:8] Lower Address[6:0]). A = 03:00.0 below DSP0 (02:00.0)
+// with BAR0 at 0x40_0000_0000; B's BAR0 at 0x40_0010_0000.
+BOOST_AUTO_TEST_CASE(aer_header_log_of_switch_and_root_ports_holds_the_tlp_header) {
+    tree_topology& t = *strict;
+    BOOST_REQUIRE_EQUAL(t.ready(), 0);
+    auto header = [&](unsigned bus, unsigned dev) {
+        std::vector<std::uint32_t> v;
+        for (unsigned i = 0; i < 4; ++i)
+            v.push_back(t.pci.cfg_read32(bus, dev, 0, AER_HEADER_LOG + 4 * i));
+        return v;
+    };
+    using dws = std::vector<std::uint32_t>;
+    // --- DSP0: route-to-self (A addresses its own BAR, no Upstream Forwarding).
+    t.clear_errors(2, 0);
+    inject(t.a, request(tlp_type::mwr, 0x11, 0xF), MMIO64 + 0x500, 8);
+    BOOST_CHECK_EQUAL(t.pci.cfg_read32(2, 0, 0, AER_CAP_CTRL) & 0x1F, 20u); // UR
+    BOOST_CHECK(header(2, 0) == (dws{
+                                    0x60000002, // Fmt 011 (4 DW, data) Type 00000, Length 2
+                                    0x030011FF, // Requester 03:00.0, Tag 0x11, BEs F/F
+                                    0x00000040, // Address [63:32]
+                                    0x00000500, // Address [31:2]
+                                }));
+    t.clear_errors(2, 0);
+    inject(t.a, request(tlp_type::mrd, 0x12, 0x0), MMIO64 + 0x600, 4);
+    BOOST_CHECK(header(2, 0) == (dws{
+                                    0x20000001, // Fmt 001 (4 DW, no data) Type 00000, Length 1
+                                    0x0300120F, // Requester 03:00.0, Tag 0x12, Last BE 0 (1 DW)
+                                    0x00000040,
+                                    0x00000600,
+                                }));
+    t.clear_errors(2, 0);
+    // A completion for a requester below the port it came in by: Unexpected Completion.
+    inject(t.a, completion(pcie::make_bdf(3, 0, 0), 0x13, 0x10), MMIO64 + 0x10, 4);
+    BOOST_CHECK_EQUAL(t.pci.cfg_read32(2, 0, 0, AER_CAP_CTRL) & 0x1F, 16u);
+    BOOST_CHECK(header(2, 0) == (dws{
+                                    0x4A000001, // Fmt 010 (3 DW, data) Type 01010, Length 1
+                                    0x03000004, // Completer 03:00.0, Status SC, Byte Count 4
+                                    0x03001310, // Requester 03:00.0, Tag 0x13, Lower Addr 0x10
+                                    0x00000000, // (3 DW header)
+                                }));
+    t.clear_errors(2, 0);
+    // --- Root port 00:00.0: A -> B redirected up by ACS RR; this root complex does not
+    // reflect: UR at the root port.
+    BOOST_REQUIRE_EQUAL(t.pci.set_acs_ctrl(t.idx(2, 0), RR), 0);
+    t.clear_errors(0, 0);
+    inject(t.a, request(tlp_type::mwr, 0x21, 0xF), MMIO64 + MiB + 0x3000, 16);
+    BOOST_CHECK_EQUAL(t.pci.cfg_read32(0, 0, 0, AER_CAP_CTRL) & 0x1F, 20u);
+    BOOST_CHECK(header(0, 0) == (dws{
+                                    0x60000004, // MWr, 4 DW header, Length 4
+                                    0x030021FF, // Requester 03:00.0, Tag 0x21, BEs F/F
+                                    0x00000040,
+                                    0x00103000,
+                                }));
+    t.clear_errors(0, 0);
+    inject(t.a, request(tlp_type::mrd, 0x22, 0xF), MMIO64 + MiB + 0x3000, 8);
+    BOOST_CHECK(header(0, 0) == (dws{
+                                    0x20000002, // MRd, 4 DW header, Length 2
+                                    0x030022FF, // Requester 03:00.0, Tag 0x22, BEs F/F
+                                    0x00000040,
+                                    0x00103000,
+                                }));
+    BOOST_REQUIRE_EQUAL(t.pci.set_acs_ctrl(t.idx(2, 0), 0), 0);
+    t.clear_errors(0, 0);
+    // A completion for requester 09:00.0, which no root port routes: Unexpected Completion.
+    inject(t.a, completion(pcie::make_bdf(9, 0, 0), 0x23, 0x08), MMIO64 + 0x8, 4);
+    BOOST_CHECK_EQUAL(t.pci.cfg_read32(0, 0, 0, AER_CAP_CTRL) & 0x1F, 16u);
+    BOOST_CHECK(header(0, 0) == (dws{
+                                    0x4A000001, // CplD, Length 1
+                                    0x03000004, // Completer 03:00.0, Status SC, Byte Count 4
+                                    0x09002308, // Requester 09:00.0, Tag 0x23, Lower Addr 0x08
+                                    0x00000000,
+                                }));
+    t.clear_errors(0, 0);
+    t.clear_errors(2, 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 int sc_main(int, char*[]) {

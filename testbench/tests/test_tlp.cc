@@ -1,5 +1,6 @@
 // Unit tests of the SystemC-free TLP arithmetic in model/pcie/tlp.h: header sizes, bytes on the
-// wire, completion splitting at RCB and MPS, first/last byte enables and the TLP type classes.
+// wire, completion splitting at RCB and MPS, first/last byte enables, the TLP type classes and
+// the header dwords (hand-encoded from PCIe Base Spec 5.0 section 2.2, field by field).
 // Expected values are PCIe arithmetic written out by hand from
 // /work/shared/spec/timing-reference.md ("Bytes on the wire", "Reads").
 #define BOOST_TEST_MODULE tlp
@@ -9,6 +10,7 @@
 #include "pcie/tlp.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -240,6 +242,53 @@ BOOST_AUTO_TEST_CASE(byte_enables_middle_two_bytes_and_long_unaligned) {
 }
 
 // ---- type classes -----------------------------------------------------------------------------
+
+// Header images of the TLP kinds the AER Header Log sees besides MRd/MWr/CplD (those are in
+// test_dwc_ep and test_p2p).
+BOOST_AUTO_TEST_CASE(header_dwords_of_config_message_and_wide_tag_requests) {
+    // CfgWr0 to 01:00.0 register 0x3C from 00:00.0, tag 0x03, First BE 0x1.
+    pcie_tlp cfg = make(tlp_type::cfgwr0, false);
+    cfg.requester_id = 0x0000;
+    cfg.tag = 0x03;
+    cfg.target_id = 0x0100;
+    cfg.first_be = 0x1;
+    cfg.last_be = 0x0;
+    const std::array<std::uint32_t, 4> cfg_want = {
+        0x44000001, // Fmt 010 (3 DW, data) Type 00100 (Cfg0), Length 1
+        0x00000301, // Requester 00:00.0, Tag 0x03, Last BE 0, First BE 0x1
+        0x0100003C, // Bus 01 Device 00 Function 0, Register Number 0x3C >> 2 (bits 7:2)
+        0x00000000};
+    BOOST_TEST(header_dwords(cfg, 0x3C, 4) == cfg_want);
+    // ERR_NONFATAL (code 0x31) from 01:00.0: routed to the Root Complex (r = 000).
+    pcie_tlp err = make(tlp_type::msg, false);
+    err.requester_id = 0x0100;
+    err.tag = 0;
+    err.code = msg_code::err_nonfatal;
+    const std::array<std::uint32_t, 4> err_want = {
+        0x30000000, // Fmt 001 (4 DW, no data) Type 10000 (Msg, to RC), Length 0
+        0x01000031, // Requester 01:00.0, Tag 0, Message Code 0x31
+        0x00000000, 0x00000000};
+    BOOST_TEST(header_dwords(err, 0, 0) == err_want);
+    // Assert_INTA (code 0x20): local, terminate at receiver (r = 100).
+    pcie_tlp inta = err;
+    inta.code = msg_code::assert_inta;
+    BOOST_TEST(header_dwords(inta, 0, 0)[0] == 0x34000000u); // Type 10100
+    // MWr with a 10-bit tag 0x3A5 (T9 = 1 at DW0 bit 23, T8 = 1 at bit 19, Tag[7:0] 0xA5),
+    // No Snoop (Attr[0], bit 12) and ID-Based Ordering (Attr[2], bit 18), 8 bytes at 0x1002
+    // (first dword 0x1000: Length 3 DW).
+    pcie_tlp w = make(tlp_type::mwr, false);
+    w.requester_id = 0x0100;
+    w.tag = 0x3A5;
+    w.attr = 0x5;
+    w.first_be = 0xC;
+    w.last_be = 0x3;
+    const std::array<std::uint32_t, 4> w_want = {
+        0x408C1003, // Fmt 010 Type 0 | T9 | T8 | Attr[2] | Attr[0] | Length 3
+        0x0100A53C, // Requester 01:00.0, Tag[7:0] 0xA5, Last BE 0x3, First BE 0xC
+        0x00001000, // Address [31:2]
+        0x00000000};
+    BOOST_TEST(header_dwords(w, 0x1002, 8) == w_want);
+}
 
 BOOST_AUTO_TEST_CASE(posted_types) {
     BOOST_TEST(is_posted(tlp_type::mwr));
