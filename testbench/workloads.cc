@@ -40,6 +40,9 @@ constexpr std::uint64_t sweep_poll_ns = 10'000;
 void load_dma_sweep(platform& p, workload_result& out) {
     const auto& c = p.config();
     const auto& sw = c.workload.dma_sweep;
+    if (!sw.read && !sw.write)
+        throw cfg::config_error("workload dma-sweep: workload.dma_sweep.read and "
+                                "workload.dma_sweep.write are both false: nothing to transfer");
     fw::functions::dma_sweep_params sp;
     sp.host_buffer = c.host.mem_base + sweep_buffer_offset + sw.offset_bytes;
     sp.max_bytes = sw.max_bytes;
@@ -108,8 +111,20 @@ void load_dma_sweep(platform& p, workload_result& out) {
     });
 }
 
+// The DWC endpoint driver keeps one outbound window mapped for raising MSIs (Linux
+// drivers/pci/controller/dwc/pcie-designware-ep.c, ep->msi_mem).
+constexpr unsigned msi_outbound_windows = 1;
+
 void load_cmd_stream(platform& p, workload_result& out) {
     const auto& c = p.config();
+    if (c.dwc.iatu.outbound_windows <= msi_outbound_windows)
+        throw cfg::config_error(
+            "workload cmd-stream: dwc.iatu.outbound_windows = " +
+            std::to_string(c.dwc.iatu.outbound_windows) +
+            ": the MSI window holds the only one, none is left to reach host memory (need >= " +
+            std::to_string(msi_outbound_windows + 1) + ")");
+    // Windows all busy: the server waits for one and counts it (window_busy_stalls).
+    p.ep_cpu.expect_message("No free outbound window");
     fw::functions::cmd_stream_params fp;
     fp.concurrency = c.function.cmd.concurrency;
     fp.use_dma = c.function.cmd.use_dma;
@@ -273,6 +288,10 @@ void load_pcitest(platform& p, workload_result& out) {
     opts.sbr_hold_ns = p.config().host.sbr_hold_us * ns_per_us;
     opts.flr_wait_ns = p.config().host.flr_wait_ms * ns_per_ms;
     opts.resets = &out.resets;
+    out.tests_planned = fw::host::pcitest_rows();
+    opts.on_result = [&out](unsigned n, const fw::host::test_result& t) {
+        if (out.on_test) out.on_test(n, t);
+    };
     p.load_host([&out, &hb, timeout_ns, retry_ns, opts](hal::platform& io) {
         fw::host::pci_host host(io, hb, timeout_ns, retry_ns);
         out.enumerate_status = host.enumerate(out.devices);
@@ -475,6 +494,16 @@ void p2p_host(hal::platform& io, const hal::host_board& hb, const cfg::platform_
 
 void load_p2p(platform& p, workload_result& out) {
     const auto& c = p.config();
+    const auto& w = c.workload.p2p;
+    const unsigned needed = std::max(w.provider, w.client) + 1;
+    if (needed > p.endpoint_count())
+        throw cfg::config_error(
+            "workload p2p: workload.p2p.provider = " + std::to_string(w.provider) +
+            " and workload.p2p.client = " + std::to_string(w.client) + " need " +
+            std::to_string(needed) + " endpoints, the topology has " +
+            std::to_string(p.endpoint_count()) +
+            " (add a second endpoint to topology.endpoints, or run without a topology for the "
+            "default provider and client under a switch)");
     p2p_result& r = out.p2p;
     r.ran = true;
     r.bar_phys.assign(p.endpoint_count(), 0);

@@ -13,6 +13,7 @@
 #include "host/pci_host.h"
 #include "platform.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,9 @@ struct workload_result {
     std::uint64_t crs_retries = 0;
     std::uint64_t reenumerations = 0; // the host enumerated again after the link came back
     std::vector<fw::host::test_result> tests;
+    // pcitest: the rows it will have, and what to do with each row as its test completes.
+    unsigned tests_planned = 0;
+    std::function<void(unsigned, const fw::host::test_result&)> on_test;
     std::vector<fw::host::pcitest_reset> resets; // pcitest: the resets between tests
     // dma-sweep: the firmware's rows; the model's per-transfer records are in the eDMA.
     std::vector<fw::functions::dma_sweep_row> sweep_rows;

@@ -323,6 +323,9 @@ struct edma::run_state {
     std::uint64_t llp = 0; // next element to fetch
     bool ccs = false;
     std::uint64_t elements = 0; // fetched since the doorbell
+    // The first data element's programmed block (for the trace), once one is loaded.
+    std::uint64_t first_sar = 0, first_dar = 0;
+    bool first_loaded = false;
     // Data path across the blocks of one run.
     // Blocks of a linked list overlap: the next block's bursts (write) or requests (read)
     // follow the previous block's, its TLPs follow the previous TLPs.
@@ -426,8 +429,9 @@ void edma::write32(std::uint32_t offset, std::uint32_t value, const sc_time& del
     if (in_channel_space) {
         if (!ch) return; // channels beyond the counts ignore writes
         ch->regs.write32(reg, value, all, reg_writer::dbi, false);
-        if (log.enabled(log_cat))
-            log.info(log_cat, "write " + ch->regs.decode(reg, ch->regs.read32(reg)));
+        if (log.enabled(reg_log_category))
+            log_reg_access(static_cast<std::uint64_t>((now() + delay).value()), "ep-cpu", true,
+                           offset, ch->regs.decode(reg, ch->regs.read32(reg)));
         return;
     }
     write_delay_ = delay;
@@ -437,8 +441,9 @@ void edma::write32(std::uint32_t offset, std::uint32_t value, const sc_time& del
         log.unimplemented_once(log_cat, "wr" + hex(offset),
                                "eDMA offset " + hex(offset, 3) + " has no register; write of " +
                                    hex(value, 8) + " ignored");
-    else if (log.enabled(log_cat))
-        log.info(log_cat, "write " + globals_.decode(offset, value));
+    else if (log.enabled(reg_log_category))
+        log_reg_access(static_cast<std::uint64_t>((now() + delay).value()), "ep-cpu", true, offset,
+                       globals_.decode(offset, value));
 }
 
 void edma::reset() {
@@ -614,25 +619,34 @@ void edma::run(channel& ch) {
     r.start = now();
     r.engine_free = r.fetch_free = r.tlp_free = r.last_request = r.start;
     const bool linked = ch.regs.read32(ch_control1) & lle;
+    // What the doorbell started (the run counts the size down and moves SAR/DAR on).
+    const std::uint32_t size = ch.regs.read32(transfer_size);
+    const std::uint64_t sar = join64(ch.regs.read32(sar_lo), ch.regs.read32(sar_hi));
+    const std::uint64_t dar = join64(ch.regs.read32(dar_lo), ch.regs.read32(dar_hi));
+    const std::uint64_t llp = join64(ch.regs.read32(llp_lo), ch.regs.read32(llp_hi));
     logger& log = logger::get();
     if (log.enabled(log_cat))
-        log.info(log_cat,
-                 std::string(dir_label(ch.dir)) + " ch" + std::to_string(ch.index) +
-                     " doorbell: " + (linked ? "linked list at " : "single block ") +
-                     (linked ? hex(join64(ch.regs.read32(llp_lo), ch.regs.read32(llp_hi)))
-                             : std::to_string(ch.regs.read32(transfer_size)) + " bytes SAR " +
-                                   hex(join64(ch.regs.read32(sar_lo), ch.regs.read32(sar_hi))) +
-                                   " DAR " +
-                                   hex(join64(ch.regs.read32(dar_lo), ch.regs.read32(dar_hi)))));
+        log.info(log_cat, std::string(dir_label(ch.dir)) + " ch" + std::to_string(ch.index) +
+                              " doorbell: " + (linked ? "linked list at " : "single block ") +
+                              (linked ? hex(llp)
+                                      : std::to_string(size) + " bytes SAR " + hex(sar) + " DAR " +
+                                            hex(dar)));
     const step s = linked ? run_linked_list(r) : run_single(r);
     if (trace::recorder* tr = trace::recorder::active()) {
         const sc_time end = later(s.at, r.start);
+        // A linked list: the bytes its elements moved, its first element's SAR and DAR, and
+        // where the list starts.
+        using args = std::vector<std::pair<std::string, std::string>>;
         tr->complete(
             tr->track("eDMA", std::string(dir_label(ch.dir)) + " ch" + std::to_string(ch.index)),
             linked ? "linked list" : "single block",
             static_cast<std::uint64_t>(r.start / sc_time(1, sc_core::SC_PS)),
             static_cast<std::uint64_t>((end - r.start) / sc_time(1, sc_core::SC_PS)),
-            {{"bytes", std::to_string(r.size)}, {"sar", hex(r.sar)}, {"dar", hex(r.dar)}});
+            linked ? args{{"bytes", std::to_string(r.rec.bytes)},
+                          {"sar", hex(r.first_sar)},
+                          {"dar", hex(r.first_dar)},
+                          {"llp", hex(llp)}}
+                   : args{{"bytes", std::to_string(size)}, {"sar", hex(sar)}, {"dar", hex(dar)}});
     }
     finish(r, s);
 }
@@ -676,6 +690,11 @@ edma::step edma::run_linked_list(run_state& r) {
         r.size = e.size;
         r.sar = e.sar;
         r.dar = e.dar;
+        if (!r.first_loaded) {
+            r.first_sar = e.sar;
+            r.first_dar = e.dar;
+            r.first_loaded = true;
+        }
         r.control = e.control & (lie | rie);
         // The element fetcher runs one element (and any link elements) ahead of the data: it
         // fetches the next element once the blocks before this one are done.
@@ -952,6 +971,8 @@ void edma::finish(run_state& r, const step& s) {
         r.rec.link.busy_down = at_end.busy_down - r.rec.link.busy_down;
         r.rec.link.tlps_up = at_end.tlps_up - r.rec.link.tlps_up;
         r.rec.link.tlps_down = at_end.tlps_down - r.rec.link.tlps_down;
+        r.rec.link.lost_up = at_end.lost_up - r.rec.link.lost_up;
+        r.rec.link.lost_down = at_end.lost_down - r.rec.link.lost_down;
     }
     r.rec.aborted = !ok;
     if (transfers_.size() < p_.max_transfer_records)
