@@ -797,7 +797,8 @@ BOOST_AUTO_TEST_CASE(set_on_an_empty_document) {
     BOOST_TEST((p.dwc.bars[3].type == bar_type::resizable));
     BOOST_TEST((p.dwc.bars[2].type == bar_type::programmable));
     BOOST_TEST(p.function.test.bar_sizes[3] == 1048576u);
-    BOOST_TEST(p.function.test.bar_sizes[0] == 131072u);
+    BOOST_TEST(p.function.test.bar_sizes[0] == 0u); // the register BAR: sized by the function
+    BOOST_TEST(p.function.test.bar_sizes[1] == 131072u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
