@@ -394,7 +394,7 @@ void p2p_host(hal::platform& io, const hal::host_board& hb, const cfg::platform_
     const auto& w = c.workload.p2p;
     fw::host::pci_host host(io, hb, timeout_ns, c.host.crs_retry_us * ns_per_us);
     std::vector<fw::host::pci_dev> eps;
-    if ((r.status = host.enumerate(eps))) return;
+    if ((r.status = r.enumerate_status = host.enumerate(eps))) return;
     if (w.acs_redirect) // what Linux's pci_enable_acs() does on an IOMMU system, minus SV/UF
         for (std::size_t i = 0; i < host.tree().size(); ++i)
             if (host.tree()[i].type == fw::host::pci_dev_type::downstream_port &&
@@ -539,7 +539,7 @@ void load_p2p(platform& p, workload_result& out) {
     const hal::host_board& hb = p.host_board();
     p.load_host([&out, &hb, &c](hal::platform& io) {
         p2p_host(io, hb, c, out.p2p);
-        out.enumerate_status = out.p2p.status;
+        out.enumerate_status = out.p2p.enumerate_status;
         out.host_finished = true;
     });
 }

@@ -38,6 +38,7 @@ struct p2p_pair_row {
 struct p2p_result {
     bool ran = false;
     int status = 0;                  // setup: 0 or a negative errno (no such endpoint, ...)
+    int enumerate_status = 0;        // the enumeration's own (setup can fail after it succeeded)
     std::vector<std::string> tree;   // the enumerated tree, one function a line
     std::vector<p2p_pair_row> pairs; // every ordered pair of endpoints
     std::string provider, client;
