@@ -76,7 +76,6 @@ std::vector<key_case> simulator_settings() {
     return {
         same("sim.quantum_ns", "100", "dma"),
         same("dwc.iatu.impl", "rtl", "dma"),
-
         same("dwc.iatu.rtl_clock_period_ps", "2000", "dma", {"dwc.iatu.impl=rtl"}),
     };
 }
@@ -87,8 +86,7 @@ std::vector<key_case> simulator_settings() {
 // exhaust because the host has one request of that kind in flight at a time.
 std::vector<key_case> cases() {
     std::vector<key_case> c = {
-        {"sim.seed", "7", "cmd"}, // the host's command mix
-
+        {"sim.seed", "7", "cmd"},           // the host's command mix
         {"sim.time_limit_us", "50", "dma"}, // stops the run (HUNG)
         {"link.gen", "4", "dma"},
         {"link.width", "8", "dma"},
@@ -471,5 +469,13 @@ BOOST_AUTO_TEST_CASE(every_key_changes_a_result_or_is_listed_as_changing_none) {
 // expectation fails and goes.
 BOOST_AUTO_TEST_CASE(simulator_settings_leave_every_result_unchanged,
                      *boost::unit_test::expected_failures(3)) {
-    check(simulator_settings());
+    std::vector<key_case> run;
+    for (const auto& k : simulator_settings()) {
+#ifndef EPVP_RTL_COSIM
+        // A build without the RTL iATU has no dwc.iatu.impl other than tlm to compare.
+        if (k.key.rfind("dwc.iatu.", 0) == 0) continue;
+#endif
+        run.push_back(k);
+    }
+    check(run);
 }
