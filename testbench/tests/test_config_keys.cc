@@ -45,6 +45,9 @@ const std::map<std::string, std::string>& workloads() {
         {"iotlb", "--workload iotlb-sweep --set workload.iotlb_sweep.reads=64 "
                   "--set workload.iotlb_sweep.max_set_bytes=262144"},
         {"p2p", "--workload p2p --set workload.p2p.bytes=4096"},
+        // The two endpoints on two root ports: peer-to-peer crosses the root complex.
+        {"p2p_root_ports", "--workload p2p --config " TOPOLOGY_DIR
+                           "/two_root_ports.json --set workload.p2p.bytes=4096"},
     };
     return w;
 }
@@ -219,20 +222,11 @@ std::vector<key_case> cases() {
         {"cpu.crc_cycles_per_byte", "20", "pcitest"},
         {"host.mmio_access_bytes", "4", "pcitest"},
         {"host.pcitest_msix_sample", "false", "pcitest"},
-        {"host.p2p_between_root_ports",
-         "false",
-         "p2p",
-         {"topology.root_ports=2", "topology.endpoints[0].port=0", "topology.endpoints[1].port=1"}},
+        {"host.p2p_between_root_ports", "false", "p2p_root_ports"},
         {"host.p2p_reflect", "false", "p2p", {"workload.p2p.acs_redirect=true"}},
         {"host.p2p_forward_latency_ns", "5000", "p2p", {"workload.p2p.acs_redirect=true"}},
-        {"host.bridge.vendor_id",
-         "0x1022",
-         "p2p",
-         {"topology.root_ports=2", "topology.endpoints[0].port=0", "topology.endpoints[1].port=1"}},
-        {"host.bridge.device_id",
-         "0x1234",
-         "p2p",
-         {"topology.root_ports=2", "topology.endpoints[0].port=0", "topology.endpoints[1].port=1"}},
+        {"host.bridge.vendor_id", "0x1022", "p2p_root_ports"},
+        {"host.bridge.device_id", "0x1234", "p2p_root_ports"},
         {"workload.p2p.provider", "1", "p2p", {"workload.p2p.client=0"}},
         {"workload.p2p.client", "0", "p2p", {"workload.p2p.provider=1"}},
         {"workload.p2p.bar", "2", "p2p"},
@@ -241,9 +235,8 @@ std::vector<key_case> cases() {
         {"workload.p2p.acs_redirect", "true", "p2p"},
         {"workload.p2p.force",
          "true",
-         "p2p",
-         {"topology.root_ports=2", "topology.endpoints[0].port=0", "topology.endpoints[1].port=1",
-          // off the p2pdma host-bridge whitelist: "not supported" unless forced
+         "p2p_root_ports",
+         {// off the p2pdma host-bridge whitelist: "not supported" unless forced
           "host.bridge.device_id=0x1234"}},
         {"workload.p2p.target", "self", "p2p"},
         // The test register BAR is sized by the function: only 0 is valid.
