@@ -140,8 +140,18 @@ int speed(const bench_options& o) {
     if (!o.config_file.empty()) cfg::merge(doc, cfg::load_file(o.config_file));
     for (const auto& s : o.sets)
         cfg::apply_set(doc, s);
-    cfg::apply_set(doc, "workload.dma_sweep.min_bytes=" + std::to_string(o.bytes));
-    cfg::apply_set(doc, "workload.dma_sweep.max_bytes=" + std::to_string(o.bytes));
+    // --bytes is the user's option: a value out of range is named as such.
+    for (const char* key : {"workload.dma_sweep.min_bytes", "workload.dma_sweep.max_bytes"}) {
+        try {
+            cfg::apply_set(doc, std::string(key) + "=" + std::to_string(o.bytes));
+        } catch (const cfg::config_error& e) {
+            const std::string what = e.what();
+            const auto rule = what.rfind(": ");
+            throw cfg::config_error("--bytes " + std::to_string(o.bytes) + ": " +
+                                    (rule == std::string::npos ? what : what.substr(rule + 2)) +
+                                    " (the eDMA transfer size)");
+        }
+    }
     const cfg::platform_config pc = cfg::parse(doc);
     sc_core::sc_set_time_resolution(1, sc_core::SC_PS);
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);

@@ -26,6 +26,7 @@
 #include <iostream>
 #include <memory>
 #include <systemc>
+#include <unistd.h>
 
 namespace {
 
@@ -34,8 +35,58 @@ using epvp::cfg::json;
 constexpr int exit_pass = 0, exit_fail = 1, exit_usage = 2, exit_hung = 3;
 constexpr int exit_signal_base = 128;     // stopped by signal N: 128 + N, as a shell reports it
 constexpr unsigned max_sweep_jobs = 1024; // epsim sweep --jobs: processes at a time
-const char* const log_categories[] = {"all", "regs", "tlp", "link",         "ltssm", "iatu", "dwc",
-                                      "fw",  "host", "cfg", "interconnect", "app",   "edma", "irq"};
+// --log: every category something logs in (a test runs each and looks for its lines).
+const char* const log_categories[] = {"all", "regs", "tlp", "link", "ltssm",
+                                      "dwc", "edma", "fw",  "host", "irq"};
+// The progress line on a terminal: the simulation runs in slices of this much simulated time
+// and the line is redrawn at most this often.
+constexpr double progress_slice_us = 100;
+constexpr auto progress_redraw = std::chrono::milliseconds(250);
+
+std::string log_category_list(const char* separator) {
+    std::string all;
+    for (const char* c : log_categories)
+        all += std::string(all.empty() ? "" : separator) + c;
+    return all;
+}
+
+// A one-line progress indicator on stderr when it is a terminal (never in a pipe or a file):
+// simulated time and, for pcitest, tests done / total. Cleared before each TAP line.
+class progress_line {
+public:
+    explicit progress_line(unsigned tests_total)
+        : on_(::isatty(STDERR_FILENO) == 1)
+        , total_(tests_total) {}
+    bool on() const { return on_; }
+    void test_done() { ++done_; }
+    void clear() {
+        if (!drawn_) return;
+        std::fputs("\r\033[K", stderr);
+        std::fflush(stderr);
+        drawn_ = false;
+    }
+    void tick() {
+        const auto now = std::chrono::steady_clock::now();
+        if (!on_ || (drawn_once_ && now - last_ < progress_redraw)) return;
+        drawn_once_ = true;
+        last_ = now;
+        char buf[120];
+        int n = std::snprintf(buf, sizeof buf, "\r\033[Kepsim: %.3f ms simulated",
+                              sc_core::sc_time_stamp().to_seconds() * 1e3);
+        if (total_ && n > 0 && static_cast<std::size_t>(n) < sizeof buf)
+            std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), ", tests %u/%u", done_,
+                          total_);
+        std::fputs(buf, stderr);
+        std::fflush(stderr);
+        drawn_ = true;
+    }
+
+private:
+    bool on_;
+    unsigned total_, done_ = 0;
+    bool drawn_ = false, drawn_once_ = false;
+    std::chrono::steady_clock::time_point last_;
+};
 
 // Defaults, then the file, then what the workload brings (p2p's default topology), then every
 // --set last, so that a --set can reach into what the workload brought
@@ -74,12 +125,9 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
         bool known = false;
         for (const char* c : log_categories)
             known |= l == c;
-        if (!known) {
-            std::string all;
-            for (const char* c : log_categories)
-                all += std::string(all.empty() ? "" : ", ") + c;
-            throw epvp::cfg::config_error("--log " + l + ": unknown category (known: " + all + ")");
-        }
+        if (!known)
+            throw epvp::cfg::config_error(
+                "--log " + l + ": unknown category (known: " + log_category_list(", ") + ")");
         epvp::logger::get().enable(l);
     }
 
@@ -120,12 +168,28 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     std::printf("epsim: workload %s on DWC %s endpoint, link Gen%u x%u, seed %llu\n", w->name,
                 pc.dwc.version.c_str(), pc.link.gen, pc.link.width,
                 static_cast<unsigned long long>(pc.sim.seed));
-    std::fflush(stdout); // a reader of a pipe knows the simulation has started
-    const bool finished = p.run();
+    // pcitest: the TAP plan now, then each line as its test completes.
+    progress_line progress(result.tests_planned);
+    if (result.tests_planned) {
+        std::fputs(fw::host::format_plan(result.tests_planned).c_str(), stdout);
+        std::fflush(stdout);
+        result.on_test = [&progress](unsigned n, const fw::host::test_result& t) {
+            progress.clear();
+            std::fputs(fw::host::format_result_line(n, t).c_str(), stdout);
+            std::fflush(stdout);
+            progress.test_done();
+        };
+    }
+    std::fflush(stdout);
+    const bool finished = progress.on() ? p.run(sc_core::sc_time(progress_slice_us, sc_core::SC_US),
+                                                [&progress] { progress.tick(); })
+                                        : p.run();
+    progress.clear();
     epvp::logger::get().flush_suppressed();
     result.host_finished = finished;
     if (!finished) epvp::tb::note_stop(result, control, pc);
     if (w->finish) w->finish(p, result);
+    if (result.sweep_ran) epvp::tb::warn_fault_costs(p, result);
 
     if (result.p2p.ran)
         std::cout << epvp::tb::format_p2p(result.p2p);
@@ -145,7 +209,9 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
             std::printf("endpoint: %s\n", line.c_str());
         for (const auto& line : result.iova_host.steps)
             std::printf("host:     %s\n", line.c_str());
-    } else if (!result.cmd_ran)
+    } else if (result.tests_planned)
+        std::cout << fw::host::format_totals(result.tests); // the lines went out as they came
+    else if (!result.cmd_ran)
         std::cout << fw::host::format_results(result.tests);
     for (const auto& x : result.resets)
         std::printf("%s before test %u: %s\n", x.kind.c_str(), x.before_test,
@@ -161,14 +227,15 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
         const auto& m = report_metrics(p, result, w->name, doc);
         std::printf(
             "cmd-stream: %s, %llu commands, %.0f commands/s, %.1f MB/s, latency mean %.1f "
-            "us p99 %.1f us, %llu maps, %llu window-busy stalls, %llu errors\n",
+            "us p99 %.1f us, %llu maps, %llu window-busy stalls, %llu errors, bound: %s\n",
             result.cmd.status ? fw::err_name(result.cmd.status) : "OK",
             static_cast<unsigned long long>(result.cmd.commands),
             m.at("commands_per_s").get<double>(), m.at("throughput_Bps").get<double>() / 1e6,
             m.at("latency_mean_ns").get<double>() / 1e3, m.at("latency_p99_ns").get<double>() / 1e3,
             static_cast<unsigned long long>(result.cmd_fw.maps),
             static_cast<unsigned long long>(result.cmd_fw.window_busy_stalls),
-            static_cast<unsigned long long>(m.at("errors_count").get<std::uint64_t>()));
+            static_cast<unsigned long long>(m.at("errors_count").get<std::uint64_t>()),
+            epvp::tb::cmd_stream_bound(p, result).c_str());
     } else if (result.iotlb_ran) {
         std::printf("iotlb-sweep: %s\n", result.iotlb_status ? fw::err_name(result.iotlb_status)
                                          : finished          ? "completed"
@@ -237,6 +304,18 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
 int sc_main(int argc, char* argv[]) {
     CLI::App app{"epsim: virtual platform of an SoC with a DesignWare PCIe endpoint controller"};
     app.require_subcommand(1);
+    app.footer("Exit status:\n"
+               "  0  every test passed\n"
+               "  1  a test failed (or a sweep point, or the iATU lockstep comparison)\n"
+               "  2  bad command line or configuration (one line names what was wrong)\n"
+               "  3  the workload did not finish within sim.time_limit_us\n"
+               "\n"
+               "Examples:\n"
+               "  epsim run                                   the Linux endpoint test suite\n"
+               "  epsim run --workload dma-sweep --set link.gen=4 --report r.json\n"
+               "  epsim sweep testbench/studies/mps_mrrs_gen.json --jobs 2 --out sweep-out\n"
+               "\n"
+               "`epsim SUBCOMMAND --help` describes a subcommand's options.");
 
     std::string config_file, workload_name = "pcitest", report_file, waves_file, trace_file;
     std::vector<std::string> sets, logs;
@@ -245,7 +324,7 @@ int sc_main(int argc, char* argv[]) {
     run_cmd->add_option("--set", sets, "override a key: a.b[i].c=VALUE (repeatable)");
     run_cmd->add_option("--workload", workload_name, "workload to run (default pcitest)");
     run_cmd->add_option("--report", report_file, "write machine-readable results (JSON)");
-    run_cmd->add_option("--log", logs, "log categories: regs tlp link ltssm iatu dwc fw host all");
+    run_cmd->add_option("--log", logs, "log categories (repeatable): " + log_category_list(" "));
     run_cmd->add_option("--waves", waves_file,
                         "FILE.fst|.vcd: dump the RTL island (dwc.iatu.impl rtl/lockstep) there and "
                         "the model's signals to FILE.model.vcd");

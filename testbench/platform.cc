@@ -257,4 +257,14 @@ bool platform::run() {
     return host_cpu.finished();
 }
 
+bool platform::run(const sc_time& slice, const std::function<void()>& between) {
+    const sc_time limit(static_cast<double>(cfg_.sim.time_limit_us), sc_core::SC_US);
+    while (!host_cpu.finished() && sc_core::sc_get_status() != sc_core::SC_STOPPED &&
+           sc_core::sc_time_stamp() < limit) {
+        sc_core::sc_start(std::min(slice, limit - sc_core::sc_time_stamp()));
+        between();
+    }
+    return host_cpu.finished();
+}
+
 } // namespace epvp::tb

@@ -70,6 +70,9 @@ public:
 
     // Runs until the host program returns or sim.time_limit_us passes. True if it returned.
     bool run();
+    // The same in slices of simulated time, calling between() after each (a progress display;
+    // the simulated result is the same).
+    bool run(const sc_core::sc_time& slice, const std::function<void()>& between);
 
     // RTL co-simulation of the iATU (dwc.iatu.impl = rtl | lockstep): whether this build has
     // it, and the installed RTL iATU (null with impl = tlm).

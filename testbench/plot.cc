@@ -118,16 +118,21 @@ struct unit_rule {
     std::vector<scale_step> steps;
 };
 
+// In match order: a suffix that ends another ("_per_s" and "_s") comes first.
 const std::vector<unit_rule>& unit_rules() {
     static const std::vector<unit_rule> rules = {
+        {"_per_s", {{1, "1/s"}, {kilo, "k/s"}, {mega, "M/s"}, {giga, "G/s"}}},
         {"_Bps", {{1, "B/s"}, {kilo, "kB/s"}, {mega, "MB/s"}, {giga, "GB/s"}, {tera, "TB/s"}}},
-        {"_ns", {{1, "ns"}, {kilo, "us"}, {mega, "ms"}, {giga, "s"}}},
-        {"_us", {{1, "us"}, {kilo, "ms"}, {mega, "s"}}},
+        {"_MBps", {{1, "MB/s"}, {kilo, "GB/s"}, {mega, "TB/s"}}},
+        {"_ps", {{1, "ps"}, {kilo, "ns"}, {mega, "µs"}, {giga, "ms"}, {tera, "s"}}},
+        {"_ns", {{1, "ns"}, {kilo, "µs"}, {mega, "ms"}, {giga, "s"}}},
+        {"_us", {{1, "µs"}, {kilo, "ms"}, {mega, "s"}}},
         {"_ms", {{1, "ms"}, {kilo, "s"}}},
         {"_s", {{1, "s"}}},
         {"_bytes", {{1, "B"}, {kibi, "KiB"}, {mebi, "MiB"}, {gibi, "GiB"}}},
         {"_count", {{1, "count"}}},
         {"_mhz", {{1, "MHz"}, {kilo, "GHz"}}},
+        {"_MHz", {{1, "MHz"}, {kilo, "GHz"}}},
         {"_pct", {{1, "%"}}},
     };
     return rules;
@@ -138,17 +143,20 @@ struct axis_scale {
     std::string label;
 };
 
-// "read_throughput_Bps (GB/s)" for values up to some GB/s.
+// The unit once, scaled, in place of the name's suffix: "read_throughput (GB/s)" for
+// read_throughput_Bps, "host.read_latency (µs)" for host.read_latency_ns in the thousands.
 axis_scale scale_for(const std::string& name, double max_abs) {
     axis_scale a;
     a.label = name;
     for (const auto& rule : unit_rules()) {
         if (!ends_with(name, rule.suffix)) continue;
+        const std::string stem = name.substr(0, name.size() - std::string(rule.suffix).size());
+        if (stem.empty()) continue;
         const scale_step* pick = &rule.steps.front();
         for (const auto& step : rule.steps)
             if (max_abs >= step.factor) pick = &step;
         a.factor = pick->factor;
-        a.label = name + " (" + pick->unit + ")";
+        a.label = stem + " (" + pick->unit + ")";
         break;
     }
     return a;
@@ -220,6 +228,16 @@ int plot(const plot_options& o) {
     if (o.x_scale != "auto" && o.x_scale != "linear" && o.x_scale != "log")
         throw usage_error("--x-scale " + o.x_scale + ": must be auto, linear or log");
 
+    // A sweep's parameters are the columns between "point" and "status": one that varies among
+    // the selected rows but is neither --x nor --series would zig-zag the lines.
+    const bool sweep_layout =
+        !header.empty() && header.front() == "point" && status_it != header.end();
+    std::vector<std::size_t> fixed_params;
+    if (sweep_layout)
+        for (std::size_t c = 1; c < static_cast<std::size_t>(status_it - header.begin()); ++c)
+            if (c != xc && !(has_series && c == sc)) fixed_params.push_back(c);
+    std::map<std::size_t, std::vector<std::string>> seen_values;
+
     // The rows to plot: passed points with a number for y.
     struct picked {
         std::string x, series;
@@ -243,6 +261,11 @@ int plot(const plot_options& o) {
             selected &= same;
         }
         if (!selected) continue;
+        for (std::size_t c : fixed_params) {
+            auto& v = seen_values[c];
+            const std::string cell = c < cells.size() ? cells[c] : std::string();
+            if (std::find(v.begin(), v.end(), cell) == v.end()) v.push_back(cell);
+        }
         if (!passed || yc >= cells.size() || xc >= cells.size() || !to_number(cells[yc], y) ||
             (has_series && sc >= cells.size())) {
             ++left_out;
@@ -250,6 +273,18 @@ int plot(const plot_options& o) {
         }
         rows.push_back({cells[xc], has_series ? cells[sc] : std::string(), y});
     }
+    for (const auto& [c, values] : seen_values)
+        if (values.size() > 1) {
+            std::vector<std::string> v = values;
+            sort_values(v);
+            std::string list;
+            for (const auto& x : v)
+                list += (list.empty() ? "" : ", ") + x;
+            throw usage_error("parameter " + header[c] + " varies (" + list +
+                              ") but is neither --x nor --series: give it as --series " +
+                              header[c] + " or pick one value with --where " + header[c] + "=" +
+                              v.front());
+        }
     if (left_out)
         std::fprintf(stderr, "epsim plot: %zu row(s) left out: not PASS or no value for %s\n",
                      left_out, o.y.c_str());

@@ -1,6 +1,7 @@
 #include "report.h"
 
 #include "core/log.h"
+#include "hal/errno.h"
 #include "pcie/pcie_switch.h"
 
 #include <algorithm>
@@ -67,12 +68,52 @@ std::vector<sweep_row> sweep_table(const platform& p, const workload_result& r) 
         constexpr double link_bound_utilisation = 0.95; // the data direction is saturated
         constexpr double latency_bound_fraction = 0.05; // waits this small: latency-bound
         const double data_util = t.read ? row.utilisation_down : row.utilisation_up;
-        row.bound = data_util >= link_bound_utilisation                              ? "link"
+        // Replays and retrains (injected LCRC/DLLP errors, link recovery) hold the link: time a
+        // direction spent sending TLPs again or retraining, the larger direction.
+        const sc_core::sc_time lost = std::max(t.link.lost_up, t.link.lost_down);
+        row.replay_ns = lost.to_seconds() * 1e9;
+        // The data direction's busy time net of replays: what the data itself took.
+        const double data_busy_ns =
+            (t.read ? t.link.busy_down : t.link.busy_up).to_seconds() * 1e9 - row.replay_ns;
+        const bool replay_bound =
+            row.replay_ns > latency_bound_fraction * ns && row.replay_ns >= data_busy_ns;
+        row.bound = replay_bound                                                     ? "replay"
+                    : data_util >= link_bound_utilisation                            ? "link"
                     : worst->second.to_seconds() * 1e9 > latency_bound_fraction * ns ? worst->first
                                                                                      : "latency";
         out.push_back(row);
     }
     return out;
+}
+
+void warn_fault_costs(const platform& p, const workload_result& r) {
+    constexpr double fault_cost_warning_fraction = 0.01;
+    for (const auto& row : sweep_table(p, r))
+        if (row.time_ns > 0 && row.replay_ns > fault_cost_warning_fraction * row.time_ns) {
+            char buf[200];
+            std::snprintf(buf, sizeof buf,
+                          "%s of %llu bytes: replays and retrains took %.1f%% of its %.1f ns "
+                          "(injected link faults)",
+                          row.direction.c_str(), static_cast<unsigned long long>(row.bytes),
+                          100.0 * row.replay_ns / row.time_ns, row.time_ns);
+            logger::get().warning("dma-sweep", buf);
+        }
+}
+
+std::string cmd_stream_bound(const platform& p, const workload_result& r) {
+    if (!r.cmd_ran) return "";
+    // The function holds at most (outbound windows - the MSI one) pages mapped at a time; a
+    // command that found none free waited for one.
+    if (r.cmd_fw.window_busy_stalls) return "outbound windows (dwc.iatu.outbound_windows)";
+    const double ns =
+        static_cast<double>(r.cmd.end_ns > r.cmd.start_ns ? r.cmd.end_ns - r.cmd.start_ns : 0);
+    constexpr double link_bound_utilisation = 0.95;
+    const double busy_ns = std::max(p.link.stats(pcie::pcie_link::upstream).busy,
+                                    p.link.stats(pcie::pcie_link::downstream).busy)
+                               .to_seconds() *
+                           1e9;
+    if (ns > 0 && busy_ns >= link_bound_utilisation * ns) return "link";
+    return "latency (function.cmd.concurrency commands in flight)";
 }
 
 std::string format_sweep(const std::vector<sweep_row>& rows) {
@@ -144,6 +185,33 @@ cfg::json p2p_report(const p2p_result& r) {
             {"read_ports", ports(r.read_ports)},
             {"errors", r.errors}};
 }
+
+// Why a run did not pass, in one line: what the run itself gave (a failed test and its reason,
+// a workload's errno with the first error it logged, the p2p finding).
+std::string failure_reason(const workload_result& r) {
+    const auto& problems = logger::get().problems();
+    const std::string first_problem = problems.empty() ? "" : ": " + problems.front();
+    if (!r.host_finished)
+        return r.stop_message.empty()
+                   ? "ETIMEDOUT: the workload did not finish within sim.time_limit_us" +
+                         first_problem
+                   : r.stop_message;
+    for (const auto& t : r.tests)
+        if (t.result == fw::host::verdict::fail)
+            return "test " + t.name + " failed" + (t.reason.empty() ? "" : ": " + t.reason);
+    if (r.p2p.ran && !r.p2p.ok())
+        return "p2p: " + (r.p2p.errors.empty() ? std::string(fw::err_name(r.p2p.status))
+                                               : r.p2p.errors.front());
+    if (r.enumerate_status)
+        return std::string("enumeration failed: ") + fw::err_name(r.enumerate_status) +
+               first_problem;
+    if (r.sweep_status)
+        return std::string("dma-sweep: ") + fw::err_name(r.sweep_status) + first_problem;
+    if (r.cmd_ran && (r.cmd.status || r.cmd_fw_status))
+        return std::string("cmd-stream: ") +
+               fw::err_name(r.cmd.status ? r.cmd.status : r.cmd_fw_status) + first_problem;
+    return problems.empty() ? "failed" : problems.front();
+}
 } // namespace
 
 cfg::json make_report(const std::string& workload, const cfg::json& config_doc, platform& p,
@@ -160,6 +228,7 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
     if (!r.host_finished)
         j["stopped"] = {
             {"by", r.stopped_by}, {"in_progress", r.in_progress}, {"message", r.stop_message}};
+    if (!r.host_finished || failed) j["reason"] = failure_reason(r);
     cfg::json totals;
     totals["pass"] = r.passed();
     totals["fail"] = r.failed();
@@ -200,6 +269,7 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
             e["link_utilisation"] = {{"upstream", row.utilisation_up},
                                      {"downstream", row.utilisation_down}};
             e["bound"] = row.bound;
+            e["replay_time_ns"] = row.replay_ns;
             e["aborted"] = row.aborted;
             e["firmware_status"] = row.firmware_status;
             rows.push_back(e);
@@ -412,7 +482,8 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
         j["metrics"] = m;
         j["cmd_stream"] = {{"status", c.status},
                            {"firmware_status", r.cmd_fw_status},
-                           {"data_errors", c.data_errors}};
+                           {"data_errors", c.data_errors},
+                           {"bound", cmd_stream_bound(p, r)}};
     }
     if (r.iova_ran) {
         const auto& f = r.iova_fw;

@@ -17,12 +17,17 @@ struct sweep_row {
     double throughput_Bps = 0;
     std::uint64_t mwr = 0, mrd = 0, cpld = 0;
     double utilisation_up = 0, utilisation_down = 0; // link busy fraction per direction
-    std::string bound;                               // link, credits, tags, memory or latency
+    std::string bound;    // replay, link, credits, tags, memory or latency
+    double replay_ns = 0; // time the link spent on replays and retrains during the transfer
     bool aborted = false;
     int firmware_status = 0;
 };
 std::vector<sweep_row> sweep_table(const platform& p, const workload_result& r);
 std::string format_sweep(const std::vector<sweep_row>& rows);
+// dma-sweep: a warning per transfer that lost more than 1 % of its time to replays/retrains.
+void warn_fault_costs(const platform& p, const workload_result& r);
+// cmd-stream: what bounds its throughput ("outbound windows ...", "link", "latency ...").
+std::string cmd_stream_bound(const platform& p, const workload_result& r);
 
 cfg::json make_report(const std::string& workload, const cfg::json& config_doc, platform& p,
                       const workload_result& r);

@@ -684,6 +684,13 @@ std::string error_line(const std::string& text) {
 
 std::string report_summary(const json& rep) {
     const std::string status = rep.value("status", std::string());
+    // The run's own account of why it did not pass.
+    if (rep.contains("reason") && rep.at("reason").is_string() &&
+        !rep.at("reason").get<std::string>().empty()) {
+        std::string reason = rep.at("reason").get<std::string>();
+        if (reason.size() > max_error_chars) reason = reason.substr(0, max_error_chars) + "...";
+        return reason;
+    }
     if (status == "HUNG" || status == "interrupted") {
         const json stopped = rep.value("stopped", json::object());
         if (stopped.is_object() && stopped.value("message", std::string()) != "")

@@ -41,6 +41,9 @@ constexpr std::uint64_t sweep_poll_ns = 10'000;
 void load_dma_sweep(platform& p, workload_result& out) {
     const auto& c = p.config();
     const auto& sw = c.workload.dma_sweep;
+    if (!sw.read && !sw.write)
+        throw cfg::config_error("workload dma-sweep: workload.dma_sweep.read and "
+                                "workload.dma_sweep.write are both false: nothing to transfer");
     fw::functions::dma_sweep_params sp;
     sp.host_buffer = c.host.mem_base + sweep_buffer_offset + sw.offset_bytes;
     sp.max_bytes = sw.max_bytes;
@@ -109,8 +112,20 @@ void load_dma_sweep(platform& p, workload_result& out) {
     });
 }
 
+// The DWC endpoint driver keeps one outbound window mapped for raising MSIs (Linux
+// drivers/pci/controller/dwc/pcie-designware-ep.c, ep->msi_mem).
+constexpr unsigned msi_outbound_windows = 1;
+
 void load_cmd_stream(platform& p, workload_result& out) {
     const auto& c = p.config();
+    if (c.dwc.iatu.outbound_windows <= msi_outbound_windows)
+        throw cfg::config_error(
+            "workload cmd-stream: dwc.iatu.outbound_windows = " +
+            std::to_string(c.dwc.iatu.outbound_windows) +
+            ": the MSI window holds the only one, none is left to reach host memory (need >= " +
+            std::to_string(msi_outbound_windows + 1) + ")");
+    // Windows all busy: the server waits for one and counts it (window_busy_stalls).
+    p.ep_cpu.expect_message("No free outbound window");
     fw::functions::cmd_stream_params fp;
     fp.concurrency = c.function.cmd.concurrency;
     fp.use_dma = c.function.cmd.use_dma;
@@ -277,6 +292,10 @@ void load_pcitest(platform& p, workload_result& out) {
     opts.flr_wait_ns = p.config().host.flr_wait_ms * ns_per_ms;
     opts.resets = &out.resets;
     opts.progress = &out.pcitest_progress;
+    out.tests_planned = fw::host::pcitest_rows();
+    opts.on_result = [&out](unsigned n, const fw::host::test_result& t) {
+        if (out.on_test) out.on_test(n, t);
+    };
     p.load_host([&out, &hb, timeout_ns, retry_ns, opts](hal::platform& io) {
         fw::host::pci_host host(io, hb, timeout_ns, retry_ns);
         out.enumerate_status = host.enumerate(out.devices);
@@ -379,7 +398,7 @@ void p2p_host(hal::platform& io, const hal::host_board& hb, const cfg::platform_
     const auto& w = c.workload.p2p;
     fw::host::pci_host host(io, hb, timeout_ns, c.host.crs_retry_us * ns_per_us);
     std::vector<fw::host::pci_dev> eps;
-    if ((r.status = host.enumerate(eps))) return;
+    if ((r.status = r.enumerate_status = host.enumerate(eps))) return;
     if (w.acs_redirect) // what Linux's pci_enable_acs() does on an IOMMU system, minus SV/UF
         for (std::size_t i = 0; i < host.tree().size(); ++i)
             if (host.tree()[i].type == fw::host::pci_dev_type::downstream_port &&
@@ -479,6 +498,16 @@ void p2p_host(hal::platform& io, const hal::host_board& hb, const cfg::platform_
 
 void load_p2p(platform& p, workload_result& out) {
     const auto& c = p.config();
+    const auto& w = c.workload.p2p;
+    const unsigned needed = std::max(w.provider, w.client) + 1;
+    if (needed > p.endpoint_count())
+        throw cfg::config_error(
+            "workload p2p: workload.p2p.provider = " + std::to_string(w.provider) +
+            " and workload.p2p.client = " + std::to_string(w.client) + " need " +
+            std::to_string(needed) + " endpoints, the topology has " +
+            std::to_string(p.endpoint_count()) +
+            " (add a second endpoint to topology.endpoints, or run without a topology for the "
+            "default provider and client under a switch)");
     p2p_result& r = out.p2p;
     r.ran = true;
     r.bar_phys.assign(p.endpoint_count(), 0);
@@ -514,7 +543,7 @@ void load_p2p(platform& p, workload_result& out) {
     const hal::host_board& hb = p.host_board();
     p.load_host([&out, &hb, &c](hal::platform& io) {
         p2p_host(io, hb, c, out.p2p);
-        out.enumerate_status = out.p2p.status;
+        out.enumerate_status = out.p2p.enumerate_status;
         out.host_finished = true;
     });
 }

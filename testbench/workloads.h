@@ -13,6 +13,7 @@
 #include "host/pci_host.h"
 #include "platform.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,7 @@ struct p2p_pair_row {
 struct p2p_result {
     bool ran = false;
     int status = 0;                  // setup: 0 or a negative errno (no such endpoint, ...)
+    int enumerate_status = 0;        // the enumeration's own (setup can fail after it succeeded)
     std::vector<std::string> tree;   // the enumerated tree, one function a line
     std::vector<p2p_pair_row> pairs; // every ordered pair of endpoints
     std::string provider, client;
@@ -64,6 +66,9 @@ struct workload_result {
     std::uint64_t crs_retries = 0;
     std::uint64_t reenumerations = 0; // the host enumerated again after the link came back
     std::vector<fw::host::test_result> tests;
+    // pcitest: the rows it will have, and what to do with each row as its test completes.
+    unsigned tests_planned = 0;
+    std::function<void(unsigned, const fw::host::test_result&)> on_test;
     std::vector<fw::host::pcitest_reset> resets; // pcitest: the resets between tests
     // dma-sweep: the firmware's rows; the model's per-transfer records are in the eDMA.
     std::vector<fw::functions::dma_sweep_row> sweep_rows;

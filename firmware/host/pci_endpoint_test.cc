@@ -1153,6 +1153,8 @@ public:
             options_.progress->running.clear();
         }
         rows_.push_back(std::move(r));
+        if (options_.on_result)
+            options_.on_result(static_cast<unsigned>(rows_.size()), rows_.back());
         const std::uint64_t next = rows_.size() + 1;
         if (next == options_.hot_reset_before_test) reset(true, next);
         if (next == options_.flr_before_test) reset(false, next);
@@ -1371,30 +1373,54 @@ std::vector<test_result> run_pcitest(pci_host& host, const hal::host_board& boar
     return out.take();
 }
 
-std::string format_results(const std::vector<test_result>& results) {
+unsigned pcitest_rows() {
+    constexpr unsigned bar_rows = 2 * pci::STD_NUM_BARS + 1; // BAR_TEST, SUBRANGE, CONSECUTIVE
+    constexpr unsigned irq_rows = 3;                         // LEGACY_IRQ, MSI, MSI-X
+    constexpr unsigned xfer_kinds = 2 * 3;                   // memcpy/dma x READ/WRITE/COPY
+    constexpr unsigned doorbell_rows = 1;
+    return bar_rows + irq_rows + xfer_kinds * static_cast<unsigned>(std::size(xfer_sizes)) +
+           doorbell_rows;
+}
+
+std::string format_result_line(unsigned n, const test_result& r) {
     std::ostringstream os;
-    unsigned pass = 0, fail = 0, skip = 0, n = 0;
-    os << "TAP version 13\n1.." << results.size() << '\n';
-    for (const auto& r : results) {
-        ++n;
-        switch (r.result) {
-        case verdict::pass:
-            ++pass;
-            os << "ok " << n << ' ' << r.name << '\n';
-            break;
-        case verdict::skip:
-            ++skip;
-            os << "ok " << n << ' ' << r.name << " # SKIP " << r.reason << '\n';
-            break;
-        case verdict::fail:
-            ++fail;
-            os << "not ok " << n << ' ' << r.name << " # " << r.reason << '\n';
-            break;
-        }
+    switch (r.result) {
+    case verdict::pass:
+        os << "ok " << n << ' ' << r.name << '\n';
+        break;
+    case verdict::skip:
+        os << "ok " << n << ' ' << r.name << " # SKIP " << r.reason << '\n';
+        break;
+    case verdict::fail:
+        os << "not ok " << n << ' ' << r.name << " # " << r.reason << '\n';
+        break;
     }
+    return os.str();
+}
+
+std::string format_plan(unsigned rows) {
+    return "TAP version 13\n1.." + std::to_string(rows) + '\n';
+}
+
+std::string format_totals(const std::vector<test_result>& results) {
+    unsigned pass = 0, fail = 0, skip = 0;
+    for (const auto& r : results) {
+        pass += r.result == verdict::pass;
+        skip += r.result == verdict::skip;
+        fail += r.result == verdict::fail;
+    }
+    std::ostringstream os;
     os << "# Totals: pass:" << pass << " fail:" << fail << " xfail:0 xpass:0 skip:" << skip
        << " error:0\n";
     return os.str();
+}
+
+std::string format_results(const std::vector<test_result>& results) {
+    std::string s = format_plan(static_cast<unsigned>(results.size()));
+    unsigned n = 0;
+    for (const auto& r : results)
+        s += format_result_line(++n, r);
+    return s + format_totals(results);
 }
 
 } // namespace fw::host

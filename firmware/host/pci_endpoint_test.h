@@ -19,6 +19,7 @@
 #include "host/pci_host.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -212,7 +213,12 @@ struct pcitest_options {
     int test_reg_bar = 0;           // pci_endpoint_test_data.test_reg_bar
     std::uint64_t alignment = 4096; // pci_endpoint_test_data.alignment
     pcitest_kernel kernel = pcitest_kernel::next;
+    // Called with each row as its test completes (row number from 1, the row).
+    std::function<void(unsigned, const test_result&)> on_result;
 };
+
+// How many rows run_pcitest returns (the same for any endpoint: unsupported tests are skipped).
+unsigned pcitest_rows();
 
 // The whole table, in this order: BAR0..5 BAR_TEST, CONSECUTIVE_BAR_TEST, LEGACY_IRQ_TEST,
 // MSI_TEST, MSIX_TEST, READ/WRITE/COPY_TEST (memcpy, then dma) per size, DOORBELL_TEST,
@@ -224,5 +230,10 @@ std::vector<test_result> run_pcitest(pci_host& host, const hal::host_board& boar
 
 // "ok 1 pci_ep_bar.BAR0.BAR_TEST", a line per test, then totals.
 std::string format_results(const std::vector<test_result>& results);
+// Its parts, for printing each line as its test completes: "TAP version 13" and the plan; one
+// line (with its newline) for row n (from 1); the totals line.
+std::string format_plan(unsigned rows);
+std::string format_result_line(unsigned n, const test_result& r);
+std::string format_totals(const std::vector<test_result>& results);
 
 } // namespace fw::host

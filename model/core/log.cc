@@ -25,13 +25,21 @@ std::string logger::format_time(std::uint64_t ps) {
 }
 
 void logger::emit(const char* tag, const std::string& category, const std::string& msg) {
+    emit_at(now_ps_ ? now_ps_() : 0, tag, category, msg);
+}
+
+void logger::emit_at(std::uint64_t ps, const char* tag, const std::string& category,
+                     const std::string& msg) {
     std::ostream& os = os_ ? *os_ : std::cout;
-    std::uint64_t t = now_ps_ ? now_ps_() : 0;
-    os << '[' << format_time(t) << "] " << tag << category << ": " << msg << '\n';
+    os << '[' << format_time(ps) << "] " << tag << category << ": " << msg << '\n';
 }
 
 void logger::info(const std::string& category, const std::string& msg) {
     if (enabled(category)) emit("", category, msg);
+}
+
+void logger::info_at(const std::string& category, std::uint64_t at_ps, const std::string& msg) {
+    if (enabled(category)) emit_at(at_ps, "", category, msg);
 }
 
 void logger::warning(const std::string& category, const std::string& msg, const std::string& key) {

@@ -24,7 +24,7 @@ class logger {
 public:
     static logger& get();
 
-    // Categories: regs, tlp, link, ltssm, iatu, fw, host, cfg, irq; "all" enables every one.
+    // Categories: regs, tlp, link, ltssm, dwc, edma, fw, host, irq; "all" enables every one.
     void enable(const std::string& category);
     bool enabled(const char* category) const {
         return all_ || (!enabled_.empty() && enabled_.count(category) != 0);
@@ -36,6 +36,9 @@ public:
     // Info lines print only when the category is enabled; warnings, guest errors and
     // unimplemented lines always print (unimplemented ones once per key) and are counted.
     void info(const std::string& category, const std::string& msg);
+    // The same, stamped with the event's own time (an access ahead of the kernel's time under
+    // temporal decoupling) instead of the current simulated time: one time per line.
+    void info_at(const std::string& category, std::uint64_t at_ps, const std::string& msg);
     // A warning with a key repeats at most repeat_limit times; later ones are counted and
     // summarised by flush_suppressed().
     void warning(const std::string& category, const std::string& msg,
@@ -56,6 +59,8 @@ public:
 
 private:
     void emit(const char* tag, const std::string& category, const std::string& msg);
+    void emit_at(std::uint64_t ps, const char* tag, const std::string& category,
+                 const std::string& msg);
     bool all_ = false;
     std::set<std::string> enabled_;
     std::set<std::string> once_;

@@ -73,6 +73,18 @@ std::string reg_block::decode(std::uint32_t offset, std::uint32_t value) const {
     return os.str();
 }
 
+std::string reg_access_text(const std::string& who, bool write, std::uint32_t offset,
+                            const std::string& decoded) {
+    return who + (write ? " W " : " R ") + hex(offset, 3) + " " + decoded;
+}
+
+void log_reg_access(std::uint64_t at_ps, const std::string& who, bool write, std::uint32_t offset,
+                    const std::string& decoded) {
+    logger& log = logger::get();
+    if (log.enabled(reg_log_category))
+        log.info_at(reg_log_category, at_ps, reg_access_text(who, write, offset, decoded));
+}
+
 std::uint32_t lane_shift(std::uint32_t addr) {
     return (addr & 3u) * 8;
 }

@@ -75,6 +75,16 @@ private:
     std::map<std::uint32_t, write_hook> hooks_;
 };
 
+// The log line of a register access, the same for every block (DBI, iATU, eDMA, SMMU, ...):
+// "ep-cpu W 0x004 DBI.COMMAND=0x00000006 {...}": who, R or W, the offset in the block's
+// aperture, then the decoded register (reg_block::decode, or "BLOCK.REG=0x...").
+constexpr const char* reg_log_category = "regs";
+std::string reg_access_text(const std::string& who, bool write, std::uint32_t offset,
+                            const std::string& decoded);
+// Logs it in category "regs" at the access's simulated time (ps).
+void log_reg_access(std::uint64_t at_ps, const std::string& who, bool write, std::uint32_t offset,
+                    const std::string& decoded);
+
 // Sub-word helpers shared by every block that exposes 32-bit registers on a byte bus.
 std::uint32_t byte_lane_mask(std::uint32_t addr, unsigned len); // mask within the 32-bit word
 std::uint32_t lane_shift(std::uint32_t addr);

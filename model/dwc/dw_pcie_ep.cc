@@ -288,16 +288,14 @@ void dw_pcie_ep::ltssm_thread() {
     }
 }
 
-std::string dw_pcie_ep::stamp() const {
-    return "@" + logger::format_time(static_cast<std::uint64_t>(
-                     (sc_core::sc_time_stamp() + access_delay_).value()));
+std::uint64_t dw_pcie_ep::access_ps() const {
+    return static_cast<std::uint64_t>((sc_core::sc_time_stamp() + access_delay_).value());
 }
 
 void dw_pcie_ep::log_reg(const char* who, bool write, const reg_block& blk, std::uint32_t off,
                          std::uint32_t value) {
-    if (!logger::get().enabled("regs")) return;
-    logger::get().info("regs", stamp() + " " + who + (write ? " W " : " R ") + hex(off, 3) + " " +
-                                   blk.decode(off, value));
+    if (!logger::get().enabled(reg_log_category)) return;
+    log_reg_access(access_ps(), who, write, off, blk.decode(off, value));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -347,8 +345,8 @@ std::uint32_t dw_pcie_ep::dbi_read32(std::uint32_t off) {
 void dw_pcie_ep::dbi_write32(std::uint32_t off, std::uint32_t value, std::uint32_t byte_mask) {
     auto report_atu = [&](const iatu_write_result& r, const std::string& where) {
         if (!r.warning.empty()) logger::get().warning("iatu", r.warning);
-        if (logger::get().enabled("regs"))
-            logger::get().info("regs", stamp() + " ep-cpu W " + where + " = " + hex(value, 8));
+        if (logger::get().enabled(reg_log_category))
+            log_reg_access(access_ps(), "ep-cpu", true, off, where + "=" + hex(value, 8));
     };
     const bool ro_wr_en = dbi_.read32(misc_control_1) & misc_dbi_ro_wr_en;
     if (off >= legacy_edma_base && off < legacy_edma_end) {
@@ -965,6 +963,8 @@ edma_bus::link_snapshot dw_pcie_ep::link_activity() const {
     s.busy_down = down.busy;
     s.tlps_up = up.tlps;
     s.tlps_down = down.tlps;
+    s.lost_up = up.time_lost;
+    s.lost_down = down.time_lost;
     return s;
 }
 

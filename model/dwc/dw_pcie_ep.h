@@ -213,7 +213,7 @@ private:
     void log_reg(const char* who, bool write, const reg_block& blk, std::uint32_t off,
                  std::uint32_t value);
     pcie::completer_params completer() const;
-    std::string stamp() const; // simulated time of the access being handled
+    std::uint64_t access_ps() const; // simulated time of the access being handled
 
     dw_pcie_ep_params p_;
     reg_block dbi_;

@@ -323,6 +323,9 @@ struct edma::run_state {
     std::uint64_t llp = 0; // next element to fetch
     bool ccs = false;
     std::uint64_t elements = 0; // fetched since the doorbell
+    // The first data element's programmed block (for the trace), once one is loaded.
+    std::uint64_t first_sar = 0, first_dar = 0;
+    bool first_loaded = false;
     // Data path across the blocks of one run.
     // Blocks of a linked list overlap: the next block's bursts (write) or requests (read)
     // follow the previous block's, its TLPs follow the previous TLPs.
@@ -450,12 +453,15 @@ std::string edma::register_name(std::uint32_t offset) {
 }
 
 void edma::log_access(bool write, std::uint32_t offset, const reg_block& blk, std::uint32_t reg,
-                      std::uint32_t value) const {
+                      std::uint32_t value, const sc_core::sc_time& delay) const {
     logger& log = logger::get();
-    if (!log.enabled(log_cat)) return;
-    // As the DBI log: the offset within the eDMA block, then the decoded register.
-    log.info(log_cat,
-             std::string(write ? "W " : "R ") + hex(offset, 3) + " " + blk.decode(reg, value));
+    // The line every register block prints (reg_access_text: initiator, R/W, the offset within
+    // the eDMA block, the decoded register), under --log regs with the other blocks and under
+    // --log edma with the engine's own lines.
+    const char* cat = log.enabled(log_cat) ? log_cat : reg_log_category;
+    if (!log.enabled(cat)) return;
+    log.info_at(cat, static_cast<std::uint64_t>((sc_core::sc_time_stamp() + delay).value()),
+                reg_access_text("ep-cpu", write, offset, blk.decode(reg, value)));
 }
 
 void edma::write32(std::uint32_t offset, std::uint32_t value, const sc_time& delay) {
@@ -467,7 +473,7 @@ void edma::write32(std::uint32_t offset, std::uint32_t value, const sc_time& del
     if (in_channel_space) {
         if (!ch) return; // channels beyond the counts ignore writes
         ch->regs.write32(reg, value, all, reg_writer::dbi, false);
-        log_access(true, offset, ch->regs, reg, value);
+        log_access(true, offset, ch->regs, reg, value, delay);
         return;
     }
     write_delay_ = delay;
@@ -478,7 +484,7 @@ void edma::write32(std::uint32_t offset, std::uint32_t value, const sc_time& del
                                "eDMA offset " + hex(offset, 3) + " has no register; write of " +
                                    hex(value, 8) + " ignored");
     else
-        log_access(true, offset, globals_, offset, value);
+        log_access(true, offset, globals_, offset, value, delay);
 }
 
 void edma::reset() {
@@ -654,25 +660,34 @@ void edma::run(channel& ch) {
     r.start = now();
     r.engine_free = r.fetch_free = r.tlp_free = r.last_request = r.start;
     const bool linked = ch.regs.read32(ch_control1) & lle;
+    // What the doorbell started (the run counts the size down and moves SAR/DAR on).
+    const std::uint32_t size = ch.regs.read32(transfer_size);
+    const std::uint64_t sar = join64(ch.regs.read32(sar_lo), ch.regs.read32(sar_hi));
+    const std::uint64_t dar = join64(ch.regs.read32(dar_lo), ch.regs.read32(dar_hi));
+    const std::uint64_t llp = join64(ch.regs.read32(llp_lo), ch.regs.read32(llp_hi));
     logger& log = logger::get();
     if (log.enabled(log_cat))
-        log.info(log_cat,
-                 std::string(dir_label(ch.dir)) + " ch" + std::to_string(ch.index) +
-                     " doorbell: " + (linked ? "linked list at " : "single block ") +
-                     (linked ? hex(join64(ch.regs.read32(llp_lo), ch.regs.read32(llp_hi)))
-                             : std::to_string(ch.regs.read32(transfer_size)) + " bytes SAR " +
-                                   hex(join64(ch.regs.read32(sar_lo), ch.regs.read32(sar_hi))) +
-                                   " DAR " +
-                                   hex(join64(ch.regs.read32(dar_lo), ch.regs.read32(dar_hi)))));
+        log.info(log_cat, std::string(dir_label(ch.dir)) + " ch" + std::to_string(ch.index) +
+                              " doorbell: " + (linked ? "linked list at " : "single block ") +
+                              (linked ? hex(llp)
+                                      : std::to_string(size) + " bytes SAR " + hex(sar) + " DAR " +
+                                            hex(dar)));
     const step s = linked ? run_linked_list(r) : run_single(r);
     if (trace::recorder* tr = trace::recorder::active()) {
         const sc_time end = later(s.at, r.start);
+        // A linked list: the bytes its elements moved, its first element's SAR and DAR, and
+        // where the list starts.
+        using args = std::vector<std::pair<std::string, std::string>>;
         tr->complete(
             tr->track("eDMA", std::string(dir_label(ch.dir)) + " ch" + std::to_string(ch.index)),
             linked ? "linked list" : "single block",
             static_cast<std::uint64_t>(r.start / sc_time(1, sc_core::SC_PS)),
             static_cast<std::uint64_t>((end - r.start) / sc_time(1, sc_core::SC_PS)),
-            {{"bytes", std::to_string(r.size)}, {"sar", hex(r.sar)}, {"dar", hex(r.dar)}});
+            linked ? args{{"bytes", std::to_string(r.rec.bytes)},
+                          {"sar", hex(r.first_sar)},
+                          {"dar", hex(r.first_dar)},
+                          {"llp", hex(llp)}}
+                   : args{{"bytes", std::to_string(size)}, {"sar", hex(sar)}, {"dar", hex(dar)}});
     }
     finish(r, s);
 }
@@ -716,6 +731,11 @@ edma::step edma::run_linked_list(run_state& r) {
         r.size = e.size;
         r.sar = e.sar;
         r.dar = e.dar;
+        if (!r.first_loaded) {
+            r.first_sar = e.sar;
+            r.first_dar = e.dar;
+            r.first_loaded = true;
+        }
         r.control = e.control & (lie | rie);
         // The element fetcher runs one element (and any link elements) ahead of the data: it
         // fetches the next element once the blocks before this one are done.
@@ -1024,6 +1044,8 @@ void edma::finish(run_state& r, const step& s) {
         r.rec.link.busy_down = at_end.busy_down - r.rec.link.busy_down;
         r.rec.link.tlps_up = at_end.tlps_up - r.rec.link.tlps_up;
         r.rec.link.tlps_down = at_end.tlps_down - r.rec.link.tlps_down;
+        r.rec.link.lost_up = at_end.lost_up - r.rec.link.lost_up;
+        r.rec.link.lost_down = at_end.lost_down - r.rec.link.lost_down;
     }
     r.rec.aborted = !ok;
     if (transfers_.size() < p_.max_transfer_records)

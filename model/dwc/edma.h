@@ -279,7 +279,8 @@ private:
     void on_engine_en(edma_dir d, std::uint32_t old_value, std::uint32_t new_value);
     void update_irq();
     void log_access(bool write, std::uint32_t offset, const reg_block& blk, std::uint32_t reg,
-                    std::uint32_t value) const;
+                    std::uint32_t value,
+                    const sc_core::sc_time& delay = sc_core::SC_ZERO_TIME) const;
 
     void channel_thread(channel& ch);
     void run(channel& ch);

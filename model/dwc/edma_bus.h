@@ -46,6 +46,7 @@ public:
     struct link_snapshot {
         sc_core::sc_time busy_up, busy_down;
         std::uint64_t tlps_up = 0, tlps_down = 0;
+        sc_core::sc_time lost_up, lost_down; // Data Link Layer replays and retrains
     };
     virtual link_snapshot link_activity() const = 0;
     // The eDMA interrupt line to the EP CPU (level).

@@ -237,9 +237,12 @@ void smmu::reg_access(tlm::tlm_generic_payload& gp) {
                                           std::string(basename()) + ": write to unimplemented " +
                                               "register " + hex(off),
                                           "smmu-unimpl");
-            else if (logger::get().enabled("regs"))
-                logger::get().info("regs", std::string(basename()) + " " +
-                                               regs_.decode(off, regs_.read32(off)));
+            else if (logger::get().enabled(reg_log_category)) {
+                const soc_attr* a = gp.get_extension<soc_attr>();
+                log_reg_access(static_cast<std::uint64_t>(sc_core::sc_time_stamp().value()),
+                               to_string(a ? a->initiator : master::ep_cpu), true, off,
+                               regs_.decode(off, regs_.read32(off)));
+            }
         } else {
             const std::uint32_t v = regs_.read32(off) >> shift;
             std::memcpy(data + done, &v, n);

@@ -403,8 +403,9 @@ const std::vector<entry>& schema() {
                              bool_key("only_64bit", false),
                          }),
 
+        // The test register BAR (the first BAR not reserved) is sized by the function: 0.
         uint_array_key("function.test.bar_sizes",
-                       {128 * KiB, 128 * KiB, 128 * KiB, 128 * KiB, 128 * KiB, 1 * MiB},
+                       {0, 128 * KiB, 128 * KiB, 128 * KiB, 128 * KiB, 1 * MiB},
                        zero_or_power_of_two(128, pow2(40))),
         uint_key("function.test.msi_vectors", 32, in_range(1, 32)),
         uint_key("function.test.msix_vectors", 2048, in_range(1, 2048)),
@@ -1229,10 +1230,20 @@ void check_cross_rules(const platform_config& p) {
     }
 
     const auto& sizes = p.function.test.bar_sizes;
+    // pci-epf-test puts its registers, the MSI-X table and the PBA in the first free BAR and
+    // sizes it from them, never from bar_size[] (Linux drivers/pci/endpoint/functions/
+    // pci-epf-test.c, pci_epf_test_alloc_space()); a fixed BAR keeps its fixed size.
+    std::size_t reg_bar = 0;
+    while (reg_bar + 1 < bars.size() && bars[reg_bar].type == bar_type::reserved)
+        ++reg_bar;
     for (std::size_t i = 0; i < sizes.size(); ++i) {
         if (sizes[i] == 0) continue;
         const std::string key = indexed("function.test.bar_sizes", i) + " = " + dec(sizes[i]);
         const std::string bar = indexed("dwc.bars", i);
+        if (i == reg_bar)
+            fail(key + ": BAR" + dec(i) +
+                 " is the test register BAR, which the function sizes from its registers and the "
+                 "MSI-X table (function.test.msix_vectors), so it must be 0");
         switch (bars[i].type) {
         case bar_type::programmable:
             break;

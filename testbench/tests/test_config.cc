@@ -90,7 +90,8 @@ BOOST_AUTO_TEST_CASE(defaults_parse_with_documented_values) {
         BOOST_TEST(bar.fixed_size == 0u);
         BOOST_TEST(!bar.only_64bit);
     }
-    const std::array<std::uint64_t, 6> sizes = {131072, 131072, 131072, 131072, 131072, 1048576};
+    // BAR0 is the test register BAR, sized by the function (0 here).
+    const std::array<std::uint64_t, 6> sizes = {0, 131072, 131072, 131072, 131072, 1048576};
     BOOST_TEST(p.function.test.bar_sizes == sizes);
     BOOST_TEST(p.function.test.bar_sizes[5] == 1048576u);
     BOOST_TEST(p.function.test.msi_vectors == 32u);
@@ -162,7 +163,7 @@ BOOST_AUTO_TEST_CASE(defaults_document_order_and_shape) {
     BOOST_TEST(d["dwc"]["bars"][3].dump() ==
                R"({"type":"programmable","fixed_size":0,"only_64bit":false})");
     BOOST_TEST(d["function"]["test"]["bar_sizes"].dump() ==
-               "[131072,131072,131072,131072,131072,1048576]");
+               "[0,131072,131072,131072,131072,1048576]");
     BOOST_TEST(d["dwc"]["version"] == "5.40a");
     BOOST_TEST(d["smmu"]["enabled"] == true);
 }
@@ -480,6 +481,23 @@ BOOST_AUTO_TEST_CASE(fixed_size_rules) {
         says({"dwc.bars[4].fixed_size = 4096: must be 0", "dwc.bars[4].type is \"programmable\""}));
 }
 
+// pci-epf-test sizes its register BAR (the first BAR not reserved) from the registers and the
+// MSI-X table and never reads bar_size[] for it (Linux drivers/pci/endpoint/functions/
+// pci-epf-test.c, pci_epf_test_alloc_space()): a size given for it is rejected, not ignored.
+BOOST_AUTO_TEST_CASE(register_bar_size_is_rejected_not_ignored) {
+    BOOST_CHECK_EXCEPTION(
+        parse(with({"function.test.bar_sizes[0]=131072"})), config_error,
+        says_exactly{"function.test.bar_sizes[0] = 131072: BAR0 is the test register BAR, which "
+                     "the function sizes from its registers and the MSI-X table "
+                     "(function.test.msix_vectors), so it must be 0"});
+    // BAR0 reserved: BAR1 holds the registers.
+    BOOST_CHECK_EXCEPTION(parse(with({"dwc.bars[0].type=reserved"})), config_error,
+                          says({"function.test.bar_sizes[1] = 131072: BAR1 is the test register "
+                                "BAR"}));
+    BOOST_CHECK_NO_THROW(
+        parse(with({"dwc.bars[0].type=reserved", "function.test.bar_sizes[1]=0"})));
+}
+
 BOOST_AUTO_TEST_CASE(bar_sizes_against_bar_types) {
     // fixed: 0 or <= fixed_size
     BOOST_CHECK_EXCEPTION(
@@ -777,12 +795,12 @@ BOOST_AUTO_TEST_CASE(hex_values) {
     BOOST_REQUIRE_NO_THROW(apply_set(cfg, "dram.base=0x90000000"));
     BOOST_TEST(cfg["dram"]["base"] == 0x90000000u); // stored as a number
     BOOST_REQUIRE_NO_THROW(apply_set(cfg, "function.test.vendor_id=0x1AB4"));
-    BOOST_REQUIRE_NO_THROW(apply_set(cfg, "function.test.bar_sizes[0]=0x1000"));
+    BOOST_REQUIRE_NO_THROW(apply_set(cfg, "function.test.bar_sizes[1]=0x1000"));
     platform_config p;
     BOOST_REQUIRE_NO_THROW(p = parse(cfg));
     BOOST_TEST(p.dram.base == 0x90000000u);
     BOOST_TEST(p.function.test.vendor_id == 0x1ab4);
-    BOOST_TEST(p.function.test.bar_sizes[0] == 0x1000u);
+    BOOST_TEST(p.function.test.bar_sizes[1] == 0x1000u);
 }
 
 BOOST_AUTO_TEST_CASE(string_and_bool_values) {
@@ -850,7 +868,8 @@ BOOST_AUTO_TEST_CASE(set_on_an_empty_document) {
     BOOST_TEST((p.dwc.bars[3].type == bar_type::resizable));
     BOOST_TEST((p.dwc.bars[2].type == bar_type::programmable));
     BOOST_TEST(p.function.test.bar_sizes[3] == 1048576u);
-    BOOST_TEST(p.function.test.bar_sizes[0] == 131072u);
+    BOOST_TEST(p.function.test.bar_sizes[0] == 0u); // the register BAR: sized by the function
+    BOOST_TEST(p.function.test.bar_sizes[1] == 131072u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -298,7 +298,7 @@ BOOST_AUTO_TEST_CASE(plot_draws_an_svg) {
     BOOST_CHECK_GT(fs::file_size(svg), 0u);
     BOOST_CHECK(contains(read_file(svg), "<svg"));
     const std::string gp = read_file(s.dir / "read_throughput_Bps.gp");
-    BOOST_CHECK(contains(gp, "set ylabel 'read_throughput_Bps (GB/s)'"));
+    BOOST_CHECK(contains(gp, "set ylabel 'read_throughput (GB/s)'"));
     BOOST_CHECK(contains(gp, "set xlabel 'link.mps'"));
 
     // The spec's "plot", after collecting the sweep's reports again.
