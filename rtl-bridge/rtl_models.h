@@ -37,6 +37,7 @@ public:
     axi_port port;                   // s_* pins
     std::uint8_t* stall = nullptr;   // stall_i: {ARREADY, WREADY, AWREADY} low
     std::uint8_t* reorder = nullptr; // reorder_i
+    std::uint64_t* base = nullptr;   // base_i: address of storage byte 0 (0 unless set)
 };
 // The trace flavour to instantiate a block in; nullopt: either (FST is made).
 using wave_flavour = std::optional<waves::trace_format>;
