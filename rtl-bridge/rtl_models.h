@@ -2,7 +2,8 @@
 // with pin views for their buses.
 //
 // Models: axi_sram (64 KiB, 4-bit IDs, SLVERR at [sram_slverr_base, +sram_err_bytes), DECERR
-// at [sram_decerr_base, +sram_err_bytes) and at or above 64 KiB) and dw_iatu in the geometries
+// at [sram_decerr_base, +sram_err_bytes) and at or above 64 KiB, all offsets from its base_i
+// test pin, 0 unless a test sets it; AxCACHE/AxPROT/AxQOS pins) and dw_iatu in the geometries
 // listed by iatu_geometries(). Every block is verilated twice, with FST (--trace-fst) and with
 // VCD (--trace) tracing: the make_* functions instantiate the flavour asked for (none asked:
 // FST), and a block not yet evaluated is re-made in the other flavour when a wave file of that

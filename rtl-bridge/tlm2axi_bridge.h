@@ -14,9 +14,11 @@
 // initiator threads) with responses taken in any order the subordinate gives them (matched per
 // ID, in order within an ID); AxUSER from the extension; AxCACHE/AxPROT/AxQOS from the
 // extension when it has them (axi_ext::has_attrs), else the bridge's default
-// (set_default_attrs; all 0 unless set), on pins the port has (optional); the worst response of all
-// beats as the TLM status (OKAY -> TLM_OK_RESPONSE, SLVERR -> TLM_GENERIC_ERROR_RESPONSE, DECERR ->
-// TLM_ADDRESS_ERROR_RESPONSE) and in axi_ext::resp. Illegal explicit bursts, and data lengths
+// (set_default_attrs; all 0 unless set), on the pins the port has (they are optional); the
+// worst response of all beats as the TLM status (OKAY -> TLM_OK_RESPONSE, SLVERR ->
+// TLM_GENERIC_ERROR_RESPONSE, DECERR -> TLM_ADDRESS_ERROR_RESPONSE) and in axi_ext::resp. A
+// plain transaction may end exactly at 2^64; one running past it is refused
+// (TLM_BURST_ERROR_RESPONSE). Illegal explicit bursts, and data lengths
 // that do not fit them, are answered TLM_BURST_ERROR_RESPONSE without touching the pins.
 // Test-only fault injection (faults()) breaks the handshake on purpose for checker tests.
 // Does not model: DMI and debug transport (refused), AxLOCK and AxREGION (absent), write data
