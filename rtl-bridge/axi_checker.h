@@ -14,7 +14,8 @@
 //                   write (AXI4, ARM IHI 0022 section A3.3.1: the response comes after both)
 //   r-early         RVALID in the very cycle of its read's AR handshake (A3.3.1)
 //   rlast           RLAST on the last beat of its read burst and on no other
-//   r-order         read data of one ID in request order (AXI4 section A5.3): a burst that ends
+//   r-order         read data of one ID in request order (ARM IHI 0022, the AXI ordering
+//                   model: responses of one ID and direction in issue order): a burst that ends
 //                   after as many beats as a younger outstanding read with its RID, not as the
 //                   oldest one, is named here (and taken as that younger read)
 // What the pins cannot show, and so is not checked: read bursts of one ID and equal length

@@ -261,7 +261,7 @@ BOOST_AUTO_TEST_CASE(responses_without_a_request_name_the_id_rule) {
     BOOST_CHECK_EQUAL(t.rules(), "b-id r-id");
 }
 
-// AXI4 (ARM IHI 0022, section A5.3): read data of one ID returns in request order. Reads of
+// ARM IHI 0022, the AXI ordering model: read data of one ID returns in request order. Reads of
 // 4 and then 2 beats with ID 5, answered 2 first: RLAST after 2 beats fits the younger read.
 BOOST_AUTO_TEST_CASE(same_id_reads_answered_shorter_first_are_flagged) {
     pin_bench t;
