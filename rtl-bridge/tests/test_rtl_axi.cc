@@ -554,14 +554,15 @@ BOOST_AUTO_TEST_CASE(plain_transactions_up_to_the_top_of_the_address_space) {
                               tlm::TLM_OK_RESPONSE);
             BOOST_CHECK(r == w);
         }
-        // 8192 bytes from 0x..E000 wrote offsets 0x6000..0x7FFF of the storage (not the error
-        // ranges); keep the reference memory true for whoever reads there later.
+        // 9 bytes from 0x..FFF8 end at 2^64 + 1: refused before the pins.
         const auto handshakes = h->checker.handshakes();
         std::vector<unsigned char> nine(9);
         BOOST_CHECK_EQUAL(
             transport(tlm::TLM_READ_COMMAND, 0xFFFF'FFFF'FFFF'FFF8ull, nine, nullptr, nullptr),
             tlm::TLM_BURST_ERROR_RESPONSE);
         BOOST_CHECK_EQUAL(h->checker.handshakes(), handshakes);
+        // 8192 bytes from 0x..E000 wrote offsets 0x6000..0x7FFF of the storage (not the error
+        // ranges); keep the reference memory true for whoever reads there later.
         std::vector<unsigned char> back(0x2000);
         BOOST_CHECK_EQUAL(
             transport(tlm::TLM_READ_COMMAND, 0xFFFF'FFFF'FFFF'E000ull, back, nullptr, nullptr),
