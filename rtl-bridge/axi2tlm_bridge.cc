@@ -63,6 +63,9 @@ void axi2tlm_bridge::sample(std::uint64_t) {
         r.size_log2 = *p_.awsize;
         r.burst = static_cast<axi_burst>(*p_.awburst & 3);
         r.user = p_.awuser ? *p_.awuser : 0;
+        r.cache = p_.awcache ? *p_.awcache & 0xF : 0;
+        r.prot = p_.awprot ? *p_.awprot & 0x7 : 0;
+        r.qos = p_.awqos ? *p_.awqos & 0xF : 0;
         if (on_request_) on_request_(r, true);
         if (!data_waiting_.empty()) {
             new_job({true, r, std::move(data_waiting_.front())});
@@ -91,6 +94,9 @@ void axi2tlm_bridge::sample(std::uint64_t) {
         r.size_log2 = *p_.arsize;
         r.burst = static_cast<axi_burst>(*p_.arburst & 3);
         r.user = p_.aruser ? *p_.aruser : 0;
+        r.cache = p_.arcache ? *p_.arcache & 0xF : 0;
+        r.prot = p_.arprot ? *p_.arprot & 0x7 : 0;
+        r.qos = p_.arqos ? *p_.arqos & 0xF : 0;
         if (on_request_) on_request_(r, false);
         new_job({false, r, {}});
     }
@@ -128,6 +134,10 @@ tlm::tlm_response_status axi2tlm_bridge::transport(bool write, std::uint64_t add
     ext.has_id = true;
     ext.id = req.id;
     ext.user = req.user;
+    ext.has_attrs = true;
+    ext.attrs.cache = req.cache;
+    ext.attrs.prot = req.prot;
+    ext.attrs.qos = req.qos;
     gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     gp.set_address(addr);
     gp.set_data_ptr(data.data());

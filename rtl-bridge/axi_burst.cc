@@ -1,5 +1,6 @@
 #include "axi_burst.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace epvp::rtl {
@@ -96,6 +97,33 @@ std::string axi_burst_violation(const axi_request& r, unsigned bus_bytes) {
                << " crosses a 4 KiB boundary";
             return os.str();
         }
+    }
+    return std::string();
+}
+
+std::string axi_split_incr(std::uint64_t addr, std::uint64_t len, unsigned bus_bytes,
+                           std::vector<axi_incr_chunk>& out) {
+    if (len == 0) return "zero-length transaction";
+    // The last byte is addr + len - 1; it must not pass 2^64 - 1 (ending at 2^64 is fine).
+    if (len - 1 > ~addr) return "address range wraps around 2^64";
+    const std::uint64_t max_burst_bytes = std::uint64_t(axi_max_incr_beats) * bus_bytes;
+    std::uint64_t cur = addr;
+    for (std::uint64_t done = 0; done < len;) {
+        const std::uint64_t head = cur % bus_bytes; // bytes of the first beat below cur
+        const std::uint64_t to_boundary = axi_boundary_bytes - cur % axi_boundary_bytes;
+        const std::uint64_t bytes = std::min({len - done, to_boundary, max_burst_bytes - head});
+        axi_incr_chunk c;
+        c.req.addr = cur;
+        c.req.size_log2 = 0;
+        while ((1u << c.req.size_log2) < bus_bytes)
+            ++c.req.size_log2;
+        c.req.burst = axi_burst::incr;
+        c.req.beats = static_cast<unsigned>((head + bytes + bus_bytes - 1) / bus_bytes);
+        c.offset = done;
+        c.bytes = bytes;
+        out.push_back(c);
+        done += bytes;
+        cur += bytes; // 0 after a chunk that ends at 2^64, which is then the last one
     }
     return std::string();
 }

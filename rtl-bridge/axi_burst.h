@@ -37,6 +37,9 @@ struct axi_request {
     axi_burst burst = axi_burst::incr;
     unsigned id = 0;
     std::uint32_t user = 0;
+    std::uint8_t cache = 0; // AxCACHE (4 bits)
+    std::uint8_t prot = 0;  // AxPROT (3 bits)
+    std::uint8_t qos = 0;   // AxQOS (4 bits)
     unsigned bytes_per_beat() const { return 1u << size_log2; }
 };
 
@@ -51,5 +54,20 @@ std::vector<axi_beat> axi_beats(const axi_request& r, unsigned bus_bytes);
 
 // The legality rule the request breaks, as "rule: detail", or an empty string.
 std::string axi_burst_violation(const axi_request& r, unsigned bus_bytes);
+
+// One INCR burst of the full bus width carrying bytes [offset, offset + bytes) of a byte range.
+struct axi_incr_chunk {
+    axi_request req;
+    std::uint64_t offset = 0; // of the chunk's first byte (req.addr) from the range's start
+    std::uint64_t bytes = 0;
+};
+
+// Splits the byte range [addr, addr + len) into INCR bursts of the full bus width (bus_bytes, a
+// power of two up to axi_boundary_bytes), each ending at the range's end, a 4 KiB boundary or
+// its 256th beat, whichever comes first. A range may end exactly at 2^64; the arithmetic works
+// with bytes left to a boundary, so it does not overflow there. Returns an empty string, or
+// why the range cannot be split (zero length, or a range that runs past 2^64).
+std::string axi_split_incr(std::uint64_t addr, std::uint64_t len, unsigned bus_bytes,
+                           std::vector<axi_incr_chunk>& out);
 
 } // namespace epvp::rtl

@@ -50,17 +50,28 @@ void axi_checker::sample(std::uint64_t cycle) {
     const bool bv = *p_.bvalid, br = *p_.bready;
     const bool arv = *p_.arvalid, arr = *p_.arready;
     const bool rv = *p_.rvalid, rr = *p_.rready;
-    check_channel(
-        "AW", aw_, awv, awr,
-        {*p_.awid, *p_.awaddr, *p_.awlen, *p_.awsize, *p_.awburst, p_.awuser ? *p_.awuser : 0u},
-        cycle);
+    // A response is new in a cycle where its VALID is high and was not held from a stall.
+    const bool b_new = bv && !b_.stalled;
+    const bool r_new = rv && !r_.stalled;
+    auto pin = [](const std::uint8_t* p) -> std::uint64_t { return p ? *p : 0u; };
+    check_channel("AW", aw_, awv, awr,
+                  {*p_.awid, *p_.awaddr, *p_.awlen, *p_.awsize, *p_.awburst,
+                   p_.awuser ? *p_.awuser : 0u, pin(p_.awcache), pin(p_.awprot), pin(p_.awqos)},
+                  cycle);
     check_channel("W", w_, wv, wr, {*p_.wdata, *p_.wstrb, *p_.wlast}, cycle);
     check_channel("B", b_, bv, br, {*p_.bid, *p_.bresp}, cycle);
-    check_channel(
-        "AR", ar_, arv, arr,
-        {*p_.arid, *p_.araddr, *p_.arlen, *p_.arsize, *p_.arburst, p_.aruser ? *p_.aruser : 0u},
-        cycle);
+    check_channel("AR", ar_, arv, arr,
+                  {*p_.arid, *p_.araddr, *p_.arlen, *p_.arsize, *p_.arburst,
+                   p_.aruser ? *p_.aruser : 0u, pin(p_.arcache), pin(p_.arprot), pin(p_.arqos)},
+                  cycle);
     check_channel("R", r_, rv, rr, {*p_.rid, *p_.rdata, *p_.rresp, *p_.rlast}, cycle);
+
+    // What a new response may depend on: handshakes of earlier cycles only (AXI4, ARM IHI 0022
+    // section A3.3.1: BVALID after the AW handshake and the WLAST handshake, RVALID after the
+    // AR handshake). Taken before this cycle's address and data handshakes are counted.
+    const unsigned bid = *p_.bid, rid = *p_.rid;
+    const bool b_had_write = writes_complete_.count(bid) != 0;
+    const bool r_had_read = reads_.count(rid) != 0;
 
     auto request = [](std::uint64_t addr, unsigned len, unsigned size, unsigned burst) {
         axi_request r;
@@ -78,7 +89,11 @@ void axi_checker::sample(std::uint64_t cycle) {
         fail(rule.c_str(), ch, cycle, v.substr(colon + 2));
     };
     // A write is ready for its B response once both its address and its data are complete.
-    auto write_complete = [&](unsigned id) { ++writes_complete_[id]; };
+    bool write_completed_now = false; // a write with BID completed in this cycle
+    auto write_complete = [&](unsigned id) {
+        ++writes_complete_[id];
+        write_completed_now = write_completed_now || id == bid;
+    };
 
     if (awv && awr) {
         const axi_request r = request(*p_.awaddr, *p_.awlen, *p_.awsize, *p_.awburst);
@@ -122,46 +137,85 @@ void axi_checker::sample(std::uint64_t cycle) {
             w_beats_ = 0;
         }
     }
-    if (bv && br) {
-        const unsigned id = *p_.bid;
-        auto it = writes_complete_.find(id);
-        if (it == writes_complete_.end() || it->second == 0) {
-            std::ostringstream os;
-            os << "BID " << id << " matches no write whose address and data are complete";
-            fail("b-id", "B", cycle, os.str());
-        } else if (--it->second == 0) {
-            writes_complete_.erase(it);
-        }
-    }
+    bool read_requested_now = false; // a read with RID was accepted in this cycle
     if (arv && arr) {
         const axi_request r = request(*p_.araddr, *p_.arlen, *p_.arsize, *p_.arburst);
         burst_rule("AR", r);
         reads_[*p_.arid].push_back(r.beats);
+        read_requested_now = *p_.arid == rid;
     }
-    if (rv && rr) {
-        const unsigned id = *p_.rid;
-        auto it = reads_.find(id);
-        if (it == reads_.end() || it->second.empty()) {
-            std::ostringstream os;
-            os << "RID " << id << " matches no outstanding read";
-            fail("r-id", "R", cycle, os.str());
+
+    if (b_new && !b_had_write) {
+        std::ostringstream os;
+        if (write_completed_now) {
+            os << "BVALID with BID " << bid
+               << " in the cycle its write's address or last data handshake completed (the "
+                  "response must come in a later cycle)";
+            fail("b-early", "B", cycle, os.str());
         } else {
-            const unsigned beats = it->second.front();
-            const unsigned seen = ++r_beats_[id];
-            const bool last = *p_.rlast;
-            if (last != (seen == beats)) {
-                std::ostringstream os;
-                os << (last ? "RLAST set on beat " : "RLAST missing on beat ") << seen << " of a "
-                   << beats << "-beat burst with RID " << id;
-                fail("rlast", "R", cycle, os.str());
-            }
-            if (last || seen == beats) {
-                it->second.pop_front();
-                if (it->second.empty()) reads_.erase(it);
-                r_beats_.erase(id);
-            }
+            os << "BID " << bid << " matches no write whose address and data are complete";
+            fail("b-id", "B", cycle, os.str());
         }
     }
+    if (bv && br) {
+        auto it = writes_complete_.find(bid);
+        if (it != writes_complete_.end() && --it->second == 0) writes_complete_.erase(it);
+    }
+    if (r_new && !r_had_read) {
+        std::ostringstream os;
+        if (read_requested_now) {
+            os << "RVALID with RID " << rid
+               << " in the cycle of its read's address handshake (read data must come in a "
+                  "later cycle)";
+            fail("r-early", "R", cycle, os.str());
+        } else {
+            os << "RID " << rid << " matches no outstanding read";
+            fail("r-id", "R", cycle, os.str());
+        }
+    }
+    if (rv && rr) read_beat(rid, *p_.rlast, cycle);
+}
+
+void axi_checker::read_beat(unsigned id, bool last, std::uint64_t cycle) {
+    auto it = reads_.find(id);
+    if (it == reads_.end()) return; // named when RVALID rose (r-id)
+    std::deque<unsigned>& q = it->second;
+    const unsigned seen = ++r_beats_[id];
+    const unsigned beats = q.front();
+    // A younger read with this ID at least `len` beats long (index in q, or 0 for none).
+    auto younger = [&](unsigned len, bool exact) -> std::size_t {
+        for (std::size_t i = 1; i < q.size(); ++i)
+            if (exact ? q[i] == len : q[i] >= len) return i;
+        return 0;
+    };
+    auto done = [&](std::size_t i) {
+        q.erase(q.begin() + static_cast<std::ptrdiff_t>(i));
+        if (q.empty()) reads_.erase(it);
+        r_beats_.erase(id);
+    };
+    if (last) {
+        if (seen == beats) return done(0);
+        if (const std::size_t k = younger(seen, true)) {
+            std::ostringstream os;
+            os << "RID " << id << ": a " << seen << "-beat burst ended while the oldest read with "
+               << "this ID is " << beats << " beats long; it matches read " << k + 1 << " of the "
+               << q.size() << " outstanding with this ID (same-ID read data must "
+               << "return in request order)";
+            fail("r-order", "R", cycle, os.str());
+            return done(k);
+        }
+        std::ostringstream os;
+        os << "RLAST set on beat " << seen << " of a " << beats << "-beat burst with RID " << id;
+        fail("rlast", "R", cycle, os.str());
+        return done(0);
+    }
+    // No RLAST: fine before the oldest read's length, or while a younger same-ID read is longer
+    // (decided at its RLAST).
+    if (seen < beats || younger(seen + 1, false)) return;
+    std::ostringstream os;
+    os << "RLAST missing on beat " << seen << " of a " << beats << "-beat burst with RID " << id;
+    fail("rlast", "R", cycle, os.str());
+    done(0);
 }
 
 } // namespace epvp::rtl

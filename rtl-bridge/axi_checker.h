@@ -7,14 +7,28 @@
 //   burst-type, burst-size, burst-length, wrap-length, wrap-alignment, 4k-boundary
 //                   burst legality of every AW/AR request (see axi_burst.h)
 //   wlast           WLAST on the last beat of its write burst and on no other
-//   b-id / r-id     a B or R response carries the ID of an outstanding request (a write whose
-//                   address and data are both complete, for B)
+//   b-id / r-id     a new BVALID/RVALID carries the ID of an outstanding request (a write whose
+//                   address and data are both complete, for B), checked in the first cycle
+//                   VALID is high, against the handshakes of earlier cycles
+//   b-early         BVALID in the very cycle of the AW or WLAST handshake that completes its
+//                   write (AXI4, ARM IHI 0022 section A3.3.1: the response comes after both)
+//   r-early         RVALID in the very cycle of its read's AR handshake (A3.3.1)
 //   rlast           RLAST on the last beat of its read burst and on no other
+//   r-order         read data of one ID in request order (ARM IHI 0022, the AXI ordering
+//                   model: responses of one ID and direction in issue order): a burst that ends
+//                   after as many beats as a younger outstanding read with its RID, not as the
+//                   oldest one, is named here (and taken as that younger read)
+// What the pins cannot show, and so is not checked: read bursts of one ID and equal length
+// swapped (R carries no address: only the data could tell, which needs a memory model; the
+// bridge tests compare data with a reference memory); B responses of one ID swapped (B carries
+// neither address nor length, and AXI4 write data comes in AW order, so the oldest write of an
+// ID is always the first one complete).
 // A violation goes to the handler; the default handler throws protocol_error (the message
 // names the port, rule, channel and cycle), which ends the simulation run. Pass a handler to
 // collect violations instead.
 // Does not model: X/Z checks (two-state simulation), reset-value rules, exclusive-access and
-// cache-attribute rules, timeouts for requests never answered.
+// cache-attribute rules (AxCACHE/AxPROT/AxQOS only held stable), timeouts for requests never
+// answered.
 // SystemC-free (an agent of rtl_island, which is SystemC).
 #pragma once
 
@@ -68,6 +82,7 @@ private:
     };
     void check_channel(const char* ch, channel_state& s, bool valid, bool ready,
                        std::vector<std::uint64_t> payload, std::uint64_t cycle);
+    void read_beat(unsigned id, bool last, std::uint64_t cycle);
     void fail(const char* rule, const char* channel, std::uint64_t cycle,
               const std::string& detail);
 
@@ -81,9 +96,10 @@ private:
     std::deque<std::pair<unsigned, unsigned>> aw_waiting_data_; // (AWID, beats)
     std::deque<unsigned> data_waiting_aw_;
     unsigned w_beats_ = 0;
-    std::map<unsigned, unsigned> writes_complete_;   // id -> writes ready for a B response
-    std::map<unsigned, std::deque<unsigned>> reads_; // id -> beats of outstanding reads
-    std::map<unsigned, unsigned> r_beats_;           // id -> beats seen of its oldest read
+    std::map<unsigned, unsigned> writes_complete_; // id -> writes ready for a B response
+    std::map<unsigned, std::deque<unsigned>>
+        reads_;                            // id -> beats of outstanding reads, oldest first
+    std::map<unsigned, unsigned> r_beats_; // id -> beats seen of its oldest read
 };
 
 } // namespace epvp::rtl

@@ -29,6 +29,7 @@ using waves::trace_format;
 // clang-format off
 #define EPVP_AXI_PINS(X)                                                                           \
     X(awid) X(awaddr) X(awlen) X(awsize) X(awburst) X(awuser) X(awvalid) X(awready)                \
+    X(awcache) X(awprot) X(awqos) X(arcache) X(arprot) X(arqos)                                    \
     X(wdata) X(wstrb) X(wlast) X(wvalid) X(wready)                                                 \
     X(bid) X(bresp) X(bvalid) X(bready)                                                            \
     X(arid) X(araddr) X(arlen) X(arsize) X(arburst) X(aruser) X(arvalid) X(arready)                \
@@ -50,7 +51,8 @@ void copy_pins(const apb_port& from, const apb_port& to) {
 struct pin_views {
     std::vector<axi_port*> axi;
     std::vector<apb_port*> apb;
-    std::vector<std::uint8_t**> bits; // single test pins (axi_sram's stall_i, reorder_i)
+    std::vector<std::uint8_t**> bits;   // single test pins (axi_sram's stall_i, reorder_i)
+    std::vector<std::uint64_t**> words; // wide test pins (axi_sram's base_i)
 };
 
 // Owns a context and one instance of a block, in the flavour Fst (--trace-fst) or Vcd
@@ -114,12 +116,15 @@ protected:
         std::vector<axi_port> old_axi;
         std::vector<apb_port> old_apb;
         std::vector<std::uint8_t*> old_bits;
+        std::vector<std::uint64_t*> old_words;
         for (const axi_port* p : v.axi)
             old_axi.push_back(*p);
         for (const apb_port* p : v.apb)
             old_apb.push_back(*p);
         for (std::uint8_t** b : v.bits)
             old_bits.push_back(*b);
+        for (std::uint64_t** w : v.words)
+            old_words.push_back(*w);
         std::unique_ptr<Fst> fst;
         std::unique_ptr<Vcd> vcd;
         if (f == trace_format::fst) {
@@ -136,6 +141,8 @@ protected:
                 copy_pins(old_apb[i], *v.apb[i]);
             for (std::size_t i = 0; i < v.bits.size(); ++i)
                 if (old_bits[i] && *v.bits[i]) **v.bits[i] = *old_bits[i];
+            for (std::size_t i = 0; i < v.words.size(); ++i)
+                if (old_words[i] && *v.words[i]) **v.words[i] = *old_words[i];
         }
         close_waves();
         fst_ = std::move(fst);
@@ -178,12 +185,14 @@ public:
 private:
     void bind(Vaxi_sram_fst& m) override { bind_pins(m); }
     void bind(Vaxi_sram_vcd& m) override { bind_pins(m); }
-    pin_views views() override { return {{&port}, {}, {&stall, &reorder}}; }
+    pin_views views() override { return {{&port}, {}, {&stall, &reorder}, {&base}}; }
     template <class V>
     void bind_pins(V& m) {
         EPVP_AXI_PORT_COMMON(port, m, s);
+        EPVP_AXI_PORT_ATTRS(port, m, s);
         stall = &m.stall_i;
         reorder = &m.reorder_i;
+        base = &m.base_i;
     }
 };
 
@@ -206,7 +215,7 @@ private:
     void bind(Fst& m) override { bind_pins(m); }
     void bind(Vcd& m) override { bind_pins(m); }
     pin_views views() override {
-        return {{&this->ob_s, &this->ob_m, &this->ib_s, &this->ib_m}, {&this->apb}, {}};
+        return {{&this->ob_s, &this->ob_m, &this->ib_s, &this->ib_m}, {&this->apb}, {}, {}};
     }
     template <class V>
     void bind_pins(V& m) {

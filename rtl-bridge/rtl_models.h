@@ -2,7 +2,8 @@
 // with pin views for their buses.
 //
 // Models: axi_sram (64 KiB, 4-bit IDs, SLVERR at [sram_slverr_base, +sram_err_bytes), DECERR
-// at [sram_decerr_base, +sram_err_bytes) and at or above 64 KiB) and dw_iatu in the geometries
+// at [sram_decerr_base, +sram_err_bytes) and at or above 64 KiB, all offsets from its base_i
+// test pin, 0 unless a test sets it; AxCACHE/AxPROT/AxQOS pins) and dw_iatu in the geometries
 // listed by iatu_geometries(). Every block is verilated twice, with FST (--trace-fst) and with
 // VCD (--trace) tracing: the make_* functions instantiate the flavour asked for (none asked:
 // FST), and a block not yet evaluated is re-made in the other flavour when a wave file of that
@@ -37,6 +38,7 @@ public:
     axi_port port;                   // s_* pins
     std::uint8_t* stall = nullptr;   // stall_i: {ARREADY, WREADY, AWREADY} low
     std::uint8_t* reorder = nullptr; // reorder_i
+    std::uint64_t* base = nullptr;   // base_i: address of storage byte 0 (0 unless set)
 };
 // The trace flavour to instantiate a block in; nullopt: either (FST is made).
 using wave_flavour = std::optional<waves::trace_format>;

@@ -5,11 +5,6 @@
 
 namespace epvp::rtl {
 
-namespace {
-constexpr unsigned full_size_log2 = 3; // log2(axi_bus_bytes)
-static_assert((1u << full_size_log2) == axi_bus_bytes, "bus width");
-} // namespace
-
 tlm2axi_bridge::tlm2axi_bridge(sc_core::sc_module_name name, rtl_island& island,
                                const axi_port& pins)
     : sc_module(name)
@@ -105,28 +100,21 @@ std::string tlm2axi_bridge::plan(tlm::tlm_generic_payload& gp, const axi_ext* ex
         }
         return std::string();
     }
-    // INCR bursts of the full bus width.
-    const std::uint64_t end = addr + len;
-    if (end < addr) return "address range wraps around 2^64";
-    for (std::uint64_t cur = addr; cur < end;) {
-        const std::uint64_t aligned = cur & ~std::uint64_t(axi_bus_bytes - 1);
-        const std::uint64_t boundary = (cur / axi_boundary_bytes + 1) * axi_boundary_bytes;
-        const std::uint64_t max_end = aligned + std::uint64_t(axi_max_incr_beats) * axi_bus_bytes;
-        const std::uint64_t chunk_end = std::min({end, boundary, max_end});
-        axi_request r;
-        r.addr = cur;
-        r.size_log2 = full_size_log2;
-        r.burst = axi_burst::incr;
-        r.beats = static_cast<unsigned>((chunk_end - aligned + axi_bus_bytes - 1) / axi_bus_bytes);
-        burst_job* j = add(r);
-        for (const axi_beat& b : axi_beats(r, axi_bus_bytes)) {
-            const std::uint64_t word = b.addr & ~std::uint64_t(axi_bus_bytes - 1);
-            const std::uint64_t lo = std::max(word + b.lane_lo, cur);
-            const std::uint64_t hi = std::min(word + b.lane_lo + b.lanes, chunk_end);
-            j->beats.push_back({static_cast<unsigned>(lo - word), static_cast<unsigned>(hi - lo),
-                                static_cast<std::size_t>(lo - addr)});
+    // INCR bursts of the full bus width; offsets from the chunk's first beat, so that nothing
+    // overflows in the last 4 KiB below 2^64.
+    std::vector<axi_incr_chunk> chunks;
+    const std::string bad = axi_split_incr(addr, len, axi_bus_bytes, chunks);
+    if (!bad.empty()) return bad;
+    for (const axi_incr_chunk& c : chunks) {
+        burst_job* j = add(c.req);
+        const std::uint64_t head = c.req.addr % axi_bus_bytes;
+        for (unsigned i = 0; i < c.req.beats; ++i) {
+            const std::uint64_t beat_lo = std::uint64_t(i) * axi_bus_bytes;
+            const std::uint64_t lo = std::max(beat_lo, head);
+            const std::uint64_t hi = std::min(beat_lo + axi_bus_bytes, head + c.bytes);
+            j->beats.push_back({static_cast<unsigned>(lo - beat_lo), static_cast<unsigned>(hi - lo),
+                                static_cast<std::size_t>(c.offset + (lo - head))});
         }
-        cur = chunk_end;
     }
     return std::string();
 }
@@ -155,10 +143,14 @@ void tlm2axi_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     else
         next_id_ = (next_id_ + 1) & id_mask;
     const std::uint32_t user = ext ? ext->user : 0;
+    const axi_attrs attrs = ext && ext->has_attrs ? ext->attrs : default_attrs_;
     const unsigned char* data = gp.get_data_ptr();
     for (auto& j : t.jobs) {
         j->req.id = id;
         j->req.user = user;
+        j->req.cache = attrs.cache & 0xF;
+        j->req.prot = attrs.prot & 0x7;
+        j->req.qos = attrs.qos & 0xF;
         if (j->write) {
             aw_q_.push_back(j.get());
             for (std::size_t i = 0; i < j->beats.size(); ++i) {
@@ -207,6 +199,9 @@ void tlm2axi_bridge::drive() {
         *p_.awsize = static_cast<std::uint8_t>(r.size_log2);
         *p_.awburst = static_cast<std::uint8_t>(r.burst);
         if (p_.awuser) *p_.awuser = r.user;
+        if (p_.awcache) *p_.awcache = r.cache;
+        if (p_.awprot) *p_.awprot = r.prot;
+        if (p_.awqos) *p_.awqos = r.qos;
         if (aw_stalled_ && faults_.drop_awvalid_while_stalled) {
             faults_.drop_awvalid_while_stalled = false;
             ++faults_.fired;
@@ -238,6 +233,9 @@ void tlm2axi_bridge::drive() {
         *p_.arsize = static_cast<std::uint8_t>(r.size_log2);
         *p_.arburst = static_cast<std::uint8_t>(r.burst);
         if (p_.aruser) *p_.aruser = r.user;
+        if (p_.arcache) *p_.arcache = r.cache;
+        if (p_.arprot) *p_.arprot = r.prot;
+        if (p_.arqos) *p_.arqos = r.qos;
     }
     bready_ = !stall_now();
     rready_ = !stall_now();

@@ -12,13 +12,17 @@
 // as WSTRB (reads: disabled bytes are left untouched); AXI IDs from the extension or handed out
 // round robin per transaction, several transactions outstanding at once (from several
 // initiator threads) with responses taken in any order the subordinate gives them (matched per
-// ID, in order within an ID); AxUSER from the extension; the worst response of all beats as the
-// TLM status (OKAY -> TLM_OK_RESPONSE, SLVERR -> TLM_GENERIC_ERROR_RESPONSE, DECERR ->
-// TLM_ADDRESS_ERROR_RESPONSE) and in axi_ext::resp. Illegal explicit bursts, and data lengths
+// ID, in order within an ID); AxUSER from the extension; AxCACHE/AxPROT/AxQOS from the
+// extension when it has them (axi_ext::has_attrs), else the bridge's default
+// (set_default_attrs; all 0 unless set), on the pins the port has (they are optional); the
+// worst response of all beats as the TLM status (OKAY -> TLM_OK_RESPONSE, SLVERR ->
+// TLM_GENERIC_ERROR_RESPONSE, DECERR -> TLM_ADDRESS_ERROR_RESPONSE) and in axi_ext::resp. A
+// plain transaction may end exactly at 2^64; one running past it is refused
+// (TLM_BURST_ERROR_RESPONSE). Illegal explicit bursts, and data lengths
 // that do not fit them, are answered TLM_BURST_ERROR_RESPONSE without touching the pins.
 // Test-only fault injection (faults()) breaks the handshake on purpose for checker tests.
-// Does not model: DMI and debug transport (refused), AxLOCK/AxCACHE/AxPROT/AxQOS (driven 0 /
-// absent), write data interleaving, the AT (non-blocking) protocol.
+// Does not model: DMI and debug transport (refused), AxLOCK and AxREGION (absent), write data
+// interleaving, the AT (non-blocking) protocol.
 #pragma once
 
 #include "axi_burst.h"
@@ -56,6 +60,8 @@ public:
 
     // BREADY/RREADY low in about percent% of cycles (deterministic from the seed).
     void set_ready_stall(unsigned percent, std::uint32_t seed);
+    // AxCACHE/AxPROT/AxQOS of transactions whose axi_ext does not give them (or that have none).
+    void set_default_attrs(const axi_attrs& a) { default_attrs_ = a; }
     tlm2axi_faults& faults() { return faults_; }
     std::uint64_t bursts() const { return bursts_; }
     std::uint64_t unmatched_responses() const { return unmatched_; }
@@ -107,6 +113,7 @@ private:
     rtl_island& island_;
     const axi_port& p_; // the block's view: follows the instance when it is re-made
     tlm2axi_faults faults_;
+    axi_attrs default_attrs_;
     std::deque<burst_job*> aw_q_, ar_q_;
     std::deque<w_beat> w_q_;
     std::map<unsigned, std::deque<burst_job*>> writes_, reads_; // outstanding, per ID

@@ -10,9 +10,11 @@
 // queue up; with reorder_i set, the newest queued entry whose ID no older entry shares goes
 // first, so responses to different IDs come back out of order while responses to one ID stay
 // in order (AXI4 ordering rule). stall_i lets a testbench drop AWREADY/WREADY/ARREADY (bits
-// 0/1/2) in any cycle, as a busy subordinate may.
+// 0/1/2) in any cycle, as a busy subordinate may. base_i (a test pin, 0 unless driven) moves
+// the whole memory map: storage and error ranges are decoded from the address minus base_i
+// (modulo 2^ADDR_W), so a test can put the memory at the top of the address space.
 // Does not model: exclusive access, locked transfers, QoS, regions, cache/protection
-// attributes (accepted and ignored), write data before its address (WREADY waits for AW), read
+// attributes (AxCACHE/AxPROT/AxQOS ports accepted and ignored), write data before its address (WREADY waits for AW), read
 // or write interleaving, timing of a real SRAM macro (one beat per cycle).
 module axi_sram #(
     parameter int unsigned ADDR_W = 64,
@@ -29,12 +31,19 @@ module axi_sram #(
     input logic rst_n,
     input logic [2:0] stall_i,  // {ARREADY, WREADY, AWREADY} forced low this cycle
     input logic reorder_i,      // serve queued reads / write responses out of order
+    input logic [ADDR_W-1:0] base_i,  // address of storage byte 0
 
     input  logic [  ID_W-1:0] s_awid,
     input  logic [ADDR_W-1:0] s_awaddr,
     input  logic [       7:0] s_awlen,
     input  logic [       2:0] s_awsize,
     input  logic [       1:0] s_awburst,
+    // Memory attributes: accepted and ignored (there for bridges that drive them).
+    /* verilator lint_off UNUSEDSIGNAL */
+    input  logic [       3:0] s_awcache,
+    input  logic [       2:0] s_awprot,
+    input  logic [       3:0] s_awqos,
+    /* verilator lint_on UNUSEDSIGNAL */
     input  logic              s_awvalid,
     output logic              s_awready,
 
@@ -54,6 +63,11 @@ module axi_sram #(
     input  logic [       7:0] s_arlen,
     input  logic [       2:0] s_arsize,
     input  logic [       1:0] s_arburst,
+    /* verilator lint_off UNUSEDSIGNAL */
+    input  logic [       3:0] s_arcache,
+    input  logic [       2:0] s_arprot,
+    input  logic [       3:0] s_arqos,
+    /* verilator lint_on UNUSEDSIGNAL */
     input  logic              s_arvalid,
     output logic              s_arready,
 
@@ -79,7 +93,7 @@ module axi_sram #(
 
   logic [DATA_W-1:0] mem[WORDS];
 
-  // Response of one beat at address a.
+  // Response of one beat at offset a from base_i.
   function automatic logic [1:0] beat_resp(input logic [ADDR_W-1:0] a);
     if (64'(a) >= SIZE_BYTES) return RESP_DECERR;
     if (DECERR_BYTES != 0 && 64'(a) >= DECERR_BASE && 64'(a) - DECERR_BASE < DECERR_BYTES)
@@ -110,7 +124,7 @@ module axi_sram #(
     return aligned + step;
   endfunction
 
-  // Word index of an in-range address: the byte-lane bits and the bits above the memory size
+  // Word index of an in-range offset from base_i: the byte-lane bits and the bits above the memory size
   // are not needed (out-of-range beats never reach the array).
   /* verilator lint_off UNUSEDSIGNAL */
   function automatic logic [WORD_BITS-1:0] word_of(input logic [ADDR_W-1:0] a);
@@ -159,7 +173,8 @@ module axi_sram #(
   wire w_done = w_beat && s_wlast;
   wire b_push = w_done;
   wire b_load = (bq_count != 0) && (!b_out_valid || s_bready);
-  wire [1:0] w_resp = beat_resp(aw_addr);
+  wire [ADDR_W-1:0] aw_off = aw_addr - base_i;
+  wire [1:0] w_resp = beat_resp(aw_off);
 
   assign s_awready = !aw_active && (bq_count < QPTR_W'(QUEUE_DEPTH)) && !stall_i[0];
   assign s_wready = aw_active && !stall_i[1];
@@ -170,7 +185,7 @@ module axi_sram #(
   always_ff @(posedge clk) begin
     if (w_beat && w_resp == RESP_OKAY) begin
       for (int unsigned b = 0; b < STRB_W; b++)
-        if (s_wstrb[b]) mem[word_of(aw_addr)][8*b+:8] <= s_wdata[8*b+:8];
+        if (s_wstrb[b]) mem[word_of(aw_off)][8*b+:8] <= s_wdata[8*b+:8];
     end
   end
 
@@ -255,13 +270,14 @@ module axi_sram #(
   wire r_beat_done = s_rvalid && s_rready;
   wire r_burst_done = r_beat_done && s_rlast;
   wire r_start = (arq_count != 0) && (!r_active || r_burst_done);
-  wire [1:0] r_resp = beat_resp(r_cur.addr);
+  wire [ADDR_W-1:0] r_off = r_cur.addr - base_i;
+  wire [1:0] r_resp = beat_resp(r_off);
 
   assign s_arready = (arq_count < QPTR_W'(QUEUE_DEPTH)) && !stall_i[2];
   assign s_rvalid = r_active;
   assign s_rid = r_cur.id;
   assign s_rresp = r_resp;
-  assign s_rdata = (r_resp == RESP_OKAY) ? mem[word_of(r_cur.addr)] : '0;
+  assign s_rdata = (r_resp == RESP_OKAY) ? mem[word_of(r_off)] : '0;
   assign s_rlast = (r_beat == r_cur.len);
 
   always_ff @(posedge clk or negedge rst_n) begin

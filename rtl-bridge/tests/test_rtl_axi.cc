@@ -3,21 +3,30 @@
 // write strobes from byte enables, SLVERR/DECERR ranges, several initiators with out-of-order
 // responses by ID, and random READY backpressure on both sides. Every transaction is checked
 // against a reference memory computed here from the AXI burst rules (axi_burst.h) and the
-// error ranges the SRAM was built with; statuses are asserted as well as data.
+// error ranges the SRAM was built with; statuses are asserted as well as data. Also: the split of
+// plain transactions into INCR bursts against a 128-bit reference up to the top of the address
+// space, the SRAM moved to the top of it, and AxCACHE/AxPROT/AxQOS through both bridges.
 #define BOOST_TEST_MODULE rtl_axi
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
+#include "axi2tlm_bridge.h"
 #include "axi_checker.h"
+#include "axi_test_pins.h"
 #include "rtl_island.h"
 #include "rtl_models.h"
 #include "tlm2axi_bridge.h"
 
 #include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <random>
+#include <sstream>
+#include <string>
 #include <vector>
 
 using namespace epvp::rtl;
@@ -40,6 +49,62 @@ struct sram_stimulus : cycle_agent {
     void sample(std::uint64_t) override {}
 };
 
+// Records AxCACHE/AxPROT/AxQOS at every AW and AR handshake of a port.
+struct attr_recorder : cycle_agent {
+    const axi_port* p = nullptr;
+    std::vector<std::array<unsigned, 3>> aw, ar;
+    void drive() override {}
+    void sample(std::uint64_t) override {
+        if (*p->awvalid && *p->awready) aw.push_back({*p->awcache, *p->awprot, *p->awqos});
+        if (*p->arvalid && *p->arready) ar.push_back({*p->arcache, *p->arprot, *p->arqos});
+    }
+};
+
+// TLM -> AXI4 bridge -> pins -> AXI4 -> TLM bridge -> a memory here that records the axi_ext
+// attributes each transaction arrives with. No RTL: the two bridges face each other.
+struct loopback : sc_core::sc_module {
+    rtl_island island;
+    test::pin_storage pins;
+    tlm2axi_bridge to_axi;
+    axi2tlm_bridge to_tlm;
+    axi_checker checker;
+    attr_recorder rec;
+    tlm_utils::simple_initiator_socket<loopback> init;
+    tlm_utils::simple_target_socket<loopback> target;
+    std::vector<unsigned char> mem = std::vector<unsigned char>(4096, 0);
+    std::vector<axi_attrs> seen; // per TLM transaction out of to_tlm
+    explicit loopback(sc_core::sc_module_name n)
+        : sc_module(n)
+        , island("island", sc_core::sc_time(1, sc_core::SC_NS))
+        , pins("loop")
+        , to_axi("to_axi", island, pins.port)
+        , to_tlm("to_tlm", island, pins.port)
+        , checker(pins.port)
+        , init("init")
+        , target("target") {
+        init.bind(to_axi.socket);
+        to_tlm.socket.bind(target);
+        target.register_b_transport(this, &loopback::b_transport);
+        rec.p = &pins.port;
+        island.add_agent(&checker);
+        island.add_agent(&rec);
+    }
+    void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
+        const axi_ext* e = gp.get_extension<axi_ext>();
+        BOOST_REQUIRE(e && e->has_attrs);
+        seen.push_back(e->attrs);
+        unsigned char* d = gp.get_data_ptr();
+        for (unsigned i = 0; i < gp.get_data_length(); ++i) {
+            unsigned char& m = mem.at((gp.get_address() + i) % mem.size());
+            if (gp.is_write())
+                m = d[i];
+            else
+                d[i] = m;
+        }
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    }
+};
+
 struct harness : sc_core::sc_module {
     SC_HAS_PROCESS(harness);
     rtl_island island;
@@ -48,6 +113,7 @@ struct harness : sc_core::sc_module {
     tlm_utils::simple_initiator_socket<harness> init;
     axi_checker checker;
     sram_stimulus stim;
+    attr_recorder rec;
     std::vector<std::function<void()>> jobs;
     sc_core::sc_event go;
     unsigned running = 0;
@@ -61,8 +127,10 @@ struct harness : sc_core::sc_module {
         , checker(sram->port) {
         init.bind(bridge.socket);
         stim.m = sram;
+        rec.p = &sram->port;
         island.add_agent(&checker);
         island.add_agent(&stim);
+        island.add_agent(&rec);
     }
     axi_sram_model* adopt(std::unique_ptr<axi_sram_model> m) {
         axi_sram_model* raw = m.get();
@@ -84,10 +152,12 @@ struct harness : sc_core::sc_module {
 };
 
 harness* h = nullptr;
+loopback* lb = nullptr;
 
 struct fixture {
     fixture() {
         h = new harness("h");
+        lb = new loopback("lb");
         sc_core::sc_start(sc_core::SC_ZERO_TIME);
     }
 };
@@ -107,7 +177,8 @@ reference ref;
 
 tlm::tlm_response_status transport(tlm::tlm_command cmd, std::uint64_t addr,
                                    std::vector<unsigned char>& data, std::vector<unsigned char>* be,
-                                   axi_ext* ext, unsigned streaming_width = 0) {
+                                   axi_ext* ext, unsigned streaming_width = 0,
+                                   tlm::tlm_fw_transport_if<>* to = nullptr) {
     tlm::tlm_generic_payload gp;
     gp.set_command(cmd);
     gp.set_address(addr);
@@ -121,7 +192,7 @@ tlm::tlm_response_status transport(tlm::tlm_command cmd, std::uint64_t addr,
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     if (ext) gp.set_extension(ext);
     sc_core::sc_time delay(3, sc_core::SC_NS);
-    h->init->b_transport(gp, delay);
+    (to ? to : h->init.operator->())->b_transport(gp, delay);
     if (ext) gp.clear_extension(ext);
     BOOST_CHECK(delay == sc_core::SC_ZERO_TIME);
     return gp.get_response_status();
@@ -373,4 +444,215 @@ BOOST_AUTO_TEST_CASE(time_advances_one_period_per_cycle_and_not_while_idle) {
                     sc_core::sc_time(3.0 + static_cast<double>(cycles), sc_core::SC_NS));
         BOOST_TEST_MESSAGE("one 8-byte read: " << cycles << " cycles");
     }});
+}
+
+namespace {
+
+// Reference split of [addr, addr + len) into full-width INCR bursts, in 128-bit arithmetic (no
+// overflow anywhere below 2^65): each burst ends at the range's end, the next 4 KiB boundary or
+// 256 beats of 8 bytes from the start's aligned word, whichever is first.
+using u128 = unsigned __int128;
+struct ref_chunk {
+    std::uint64_t addr = 0, offset = 0, bytes = 0;
+    unsigned beats = 0;
+};
+std::vector<ref_chunk> reference_split(std::uint64_t addr, std::uint64_t len) {
+    std::vector<ref_chunk> out;
+    const u128 end = u128(addr) + len;
+    for (u128 cur = addr; cur < end;) {
+        const u128 aligned = cur / axi_bus_bytes * axi_bus_bytes;
+        const u128 boundary = (cur / 4096 + 1) * 4096;
+        const u128 max_end = aligned + 256 * axi_bus_bytes;
+        const u128 chunk_end = std::min({end, boundary, max_end});
+        ref_chunk c;
+        c.addr = static_cast<std::uint64_t>(cur);
+        c.offset = static_cast<std::uint64_t>(cur - addr);
+        c.bytes = static_cast<std::uint64_t>(chunk_end - cur);
+        c.beats = static_cast<unsigned>((chunk_end - aligned + axi_bus_bytes - 1) / axi_bus_bytes);
+        out.push_back(c);
+        cur = chunk_end;
+    }
+    return out;
+}
+
+void check_split(std::uint64_t addr, std::uint64_t len) {
+    std::vector<axi_incr_chunk> got;
+    BOOST_REQUIRE_MESSAGE(axi_split_incr(addr, len, axi_bus_bytes, got).empty(),
+                          "0x" << std::hex << addr << " + " << std::dec << len << " refused");
+    const std::vector<ref_chunk> want = reference_split(addr, len);
+    BOOST_REQUIRE_EQUAL(got.size(), want.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        BOOST_CHECK_EQUAL(got[i].req.addr, want[i].addr);
+        BOOST_CHECK_EQUAL(got[i].req.beats, want[i].beats);
+        BOOST_CHECK_EQUAL(got[i].req.size_log2, 3u); // 8-byte beats
+        BOOST_CHECK(got[i].req.burst == axi_burst::incr);
+        BOOST_CHECK_EQUAL(got[i].offset, want[i].offset);
+        BOOST_CHECK_EQUAL(got[i].bytes, want[i].bytes);
+        BOOST_CHECK_EQUAL(axi_burst_violation(got[i].req, axi_bus_bytes), "");
+    }
+}
+
+} // namespace
+
+// Issue: the split computed the next 4 KiB boundary as (addr / 4096 + 1) * 4096, which is 0 in
+// the last page, and refused ranges ending exactly at 2^64. Every size 1..4096 ending at 2^64,
+// and longer ones, against the 128-bit reference; ranges one byte longer are refused.
+BOOST_AUTO_TEST_CASE(incr_split_of_ranges_ending_at_2_pow_64_matches_a_128_bit_reference) {
+    for (std::uint64_t len = 1; len <= 4096; ++len)
+        check_split(0 - len, len);
+    for (std::uint64_t len : {4097ull, 5000ull, 8192ull, 65536ull})
+        check_split(0 - len, len);
+    // The last page from inside: every start, 1..8 bytes, still below 2^64.
+    for (std::uint64_t a = 0xFFFF'FFFF'FFFF'F000ull; a != 0; ++a)
+        for (std::uint64_t len = 1; len <= 8 && len - 1 <= ~a; ++len)
+            check_split(a, len);
+    std::vector<axi_incr_chunk> none;
+    for (std::uint64_t len = 2; len <= 4097; ++len) // ending at 2^64 + 1
+        BOOST_CHECK_EQUAL(axi_split_incr(0 - len + 1, len, axi_bus_bytes, none),
+                          "address range wraps around 2^64");
+    BOOST_CHECK_EQUAL(axi_split_incr(0xFFFF'FFFF'FFFF'FFF8ull, 9, axi_bus_bytes, none),
+                      "address range wraps around 2^64");
+    BOOST_CHECK_EQUAL(axi_split_incr(~0ull, 2, axi_bus_bytes, none),
+                      "address range wraps around 2^64");
+    BOOST_CHECK_EQUAL(axi_split_incr(0x1000, 0, axi_bus_bytes, none), "zero-length transaction");
+    BOOST_CHECK(none.empty());
+    // Anywhere else, random ranges agree with the reference too.
+    std::mt19937_64 rng(3);
+    for (unsigned i = 0; i < 2000; ++i) {
+        const std::uint64_t len = 1 + rng() % 9000;
+        const std::uint64_t addr = i % 2 ? rng() % (0 - len) : 0 - len - rng() % 20000;
+        check_split(addr, len);
+    }
+}
+
+// The issue's reproductions end to end: the SRAM moved (base_i) to 0xFFFF_FFFF_FFFF_8000, so
+// that 0xFFFF_FFFF_FFFF_F000.. is offset 0x7000.. of its storage (below the SLVERR range at
+// 0xE000); plain transactions there complete OK with the data written. A read running past
+// 2^64 is refused before the pins.
+BOOST_AUTO_TEST_CASE(plain_transactions_up_to_the_top_of_the_address_space) {
+    constexpr std::uint64_t base = 0xFFFF'FFFF'FFFF'8000ull;
+    h->stim.stall_percent = 10;
+    h->bridge.set_ready_stall(10, 9);
+    *h->sram->base = base;
+    h->run({[&] {
+        struct access {
+            std::uint64_t addr;
+            unsigned len;
+        };
+        for (const access& a :
+             {access{0xFFFF'FFFF'FFFF'F000ull, 8}, access{0xFFFF'FFFF'FFFF'F800ull, 1},
+              access{0xFFFF'FFFF'FFFF'FFF8ull, 8}, access{0xFFFF'FFFF'FFFF'FFFFull, 1},
+              access{0xFFFF'FFFF'FFFF'F003ull, 4093}, // to 2^64, unaligned
+              access{0xFFFF'FFFF'FFFF'E000ull, 8192}}) {
+            std::vector<unsigned char> w(a.len), r(a.len, 0);
+            for (unsigned i = 0; i < a.len; ++i)
+                w[i] = static_cast<unsigned char>(a.addr + i * 13 + a.len);
+            BOOST_TEST_MESSAGE("0x" << std::hex << a.addr << " + " << std::dec << a.len);
+            BOOST_CHECK_EQUAL(transport(tlm::TLM_WRITE_COMMAND, a.addr, w, nullptr, nullptr),
+                              tlm::TLM_OK_RESPONSE);
+            BOOST_CHECK_EQUAL(transport(tlm::TLM_READ_COMMAND, a.addr, r, nullptr, nullptr),
+                              tlm::TLM_OK_RESPONSE);
+            BOOST_CHECK(r == w);
+        }
+        // 9 bytes from 0x..FFF8 end at 2^64 + 1: refused before the pins.
+        const auto handshakes = h->checker.handshakes();
+        std::vector<unsigned char> nine(9);
+        BOOST_CHECK_EQUAL(
+            transport(tlm::TLM_READ_COMMAND, 0xFFFF'FFFF'FFFF'FFF8ull, nine, nullptr, nullptr),
+            tlm::TLM_BURST_ERROR_RESPONSE);
+        BOOST_CHECK_EQUAL(h->checker.handshakes(), handshakes);
+        // 8192 bytes from 0x..E000 wrote offsets 0x6000..0x7FFF of the storage (not the error
+        // ranges); keep the reference memory true for whoever reads there later.
+        std::vector<unsigned char> back(0x2000);
+        BOOST_CHECK_EQUAL(
+            transport(tlm::TLM_READ_COMMAND, 0xFFFF'FFFF'FFFF'E000ull, back, nullptr, nullptr),
+            tlm::TLM_OK_RESPONSE);
+        std::copy(back.begin(), back.end(), ref.mem.begin() + 0x6000);
+    }});
+    *h->sram->base = 0;
+    BOOST_CHECK(h->checker.violations().empty());
+    BOOST_CHECK_EQUAL(h->bridge.unmatched_responses(), 0u);
+}
+
+namespace {
+std::array<unsigned, 3> as_array(const axi_attrs& a) {
+    return {a.cache, a.prot, a.qos};
+}
+// "{cache,prot,qos} ..." for messages and comparisons.
+using attr_list = std::vector<std::array<unsigned, 3>>;
+std::string str(const attr_list& l) {
+    std::ostringstream os;
+    for (const auto& a : l)
+        os << "{" << a[0] << "," << a[1] << "," << a[2] << "}";
+    return os.str();
+}
+} // namespace
+
+// AxCACHE/AxPROT/AxQOS on the pins of the TLM->AXI bridge: the bridge default for transactions
+// without attributes (with or without an axi_ext), the extension's when it has them; every
+// burst of a split transaction carries them. Values are arbitrary legal encodings chosen here.
+BOOST_AUTO_TEST_CASE(memory_attributes_come_from_the_extension_or_the_bridge_default) {
+    h->stim.stall_percent = 0;
+    const axi_attrs dflt{0x3, 0x2, 0x5}; // bufferable+modifiable, non-secure, QoS 5
+    const axi_attrs mine{0xF, 0x5, 0xA}; // write-back allocate, privileged+instruction, QoS 10
+    h->bridge.set_default_attrs(dflt);
+    h->rec.aw.clear();
+    h->rec.ar.clear();
+    h->run({[&] {
+        std::vector<unsigned char> d(16), big(0x1800); // big: 0x800 + 0x1000, two 4 KiB pages
+        BOOST_CHECK_EQUAL(transport(tlm::TLM_WRITE_COMMAND, 0x40, d, nullptr, nullptr),
+                          tlm::TLM_OK_RESPONSE);
+        axi_ext plain; // an extension without attributes: the default
+        plain.has_id = true;
+        plain.id = 3;
+        BOOST_CHECK_EQUAL(transport(tlm::TLM_READ_COMMAND, 0x40, d, nullptr, &plain),
+                          tlm::TLM_OK_RESPONSE);
+        axi_ext with;
+        with.has_attrs = true;
+        with.attrs = mine;
+        BOOST_CHECK_EQUAL(transport(tlm::TLM_WRITE_COMMAND, 0x800, big, nullptr, &with),
+                          tlm::TLM_OK_RESPONSE);
+        BOOST_CHECK_EQUAL(transport(tlm::TLM_READ_COMMAND, 0x800, big, nullptr, &with),
+                          tlm::TLM_OK_RESPONSE);
+        for (std::size_t i = 0; i < big.size(); ++i)
+            ref.mem[0x800 + i] = big[i];
+        for (std::size_t i = 0; i < d.size(); ++i)
+            ref.mem[0x40 + i] = d[i];
+    }});
+    h->bridge.set_default_attrs({});
+    // 0x1800 bytes from 0x800: 0x800..0xFFF (256 beats, to the 4 KiB boundary), 0x1000..0x17FF
+    // (256 beats), 0x1800..0x1FFF (256 beats): three bursts each way, after the 16-byte one.
+    const auto d3 = as_array(dflt), m3 = as_array(mine);
+    BOOST_CHECK_EQUAL(str(h->rec.aw), str({d3, m3, m3, m3}));
+    BOOST_CHECK_EQUAL(str(h->rec.ar), str({d3, m3, m3, m3}));
+    BOOST_CHECK(h->checker.violations().empty());
+}
+
+// Both directions at once: the TLM->AXI bridge drives the attributes on pins, the AXI->TLM
+// bridge facing it puts what it receives into the axi_ext of the transactions it makes.
+BOOST_AUTO_TEST_CASE(memory_attributes_reach_the_far_side_of_an_axi_to_tlm_bridge) {
+    lb->to_axi.set_default_attrs({0x2, 0x1, 0x0});
+    const axi_attrs a{0xB, 0x6, 0xF}, b{0x7, 0x3, 0x1};
+    h->run({[&] {
+        auto go = [&](tlm::tlm_command cmd, std::uint64_t addr, std::vector<unsigned char>& d,
+                      axi_ext* ext) {
+            return transport(cmd, addr, d, nullptr, ext, 0, lb->init.operator->());
+        };
+        std::vector<unsigned char> w{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, r(12, 0);
+        axi_ext ea, eb;
+        ea.has_attrs = eb.has_attrs = true;
+        ea.attrs = a;
+        eb.attrs = b;
+        BOOST_CHECK_EQUAL(go(tlm::TLM_WRITE_COMMAND, 0x104, w, &ea), tlm::TLM_OK_RESPONSE);
+        BOOST_CHECK_EQUAL(go(tlm::TLM_READ_COMMAND, 0x104, r, &eb), tlm::TLM_OK_RESPONSE);
+        BOOST_CHECK(r == w);
+        BOOST_CHECK_EQUAL(go(tlm::TLM_READ_COMMAND, 0x104, r, nullptr), tlm::TLM_OK_RESPONSE);
+    }});
+    attr_list seen;
+    for (const axi_attrs& x : lb->seen)
+        seen.push_back(as_array(x));
+    BOOST_CHECK_EQUAL(str(seen), "{11,6,15}{7,3,1}{2,1,0}");
+    BOOST_CHECK_EQUAL(str(lb->rec.aw), "{11,6,15}");
+    BOOST_CHECK_EQUAL(str(lb->rec.ar), "{7,3,1}{2,1,0}");
+    BOOST_CHECK(lb->checker.violations().empty());
 }

@@ -1,19 +1,23 @@
 // The AXI protocol checker catches a deliberately broken handshake: the TLM->AXI bridge's
 // test-only faults (AWVALID dropped while stalled, AWADDR changed while stalled, WLAST on the
-// wrong beat) against the Verilated axi_sram with AWREADY held low. The first tests collect
-// violations through a handler; the last one lets the default handler throw, which ends the
-// simulation run with the checker's message (SystemC cannot run again after that, so it is
-// last).
+// wrong beat) against the Verilated axi_sram with AWREADY held low; and responses driven by hand
+// on plain pins, cycle by cycle, that come too early (in the cycle of the handshake they depend
+// on) or out of request order within an ID, next to the legal timing of the same traffic. The
+// first tests collect violations through a handler; the last one lets the default handler
+// throw, which ends the simulation run with the checker's message (SystemC cannot run again
+// after that, so it is last).
 #define BOOST_TEST_MODULE rtl_axi_checker
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
 #include "axi_checker.h"
+#include "axi_test_pins.h"
 #include "rtl_island.h"
 #include "rtl_models.h"
 #include "tlm2axi_bridge.h"
 
 #include <cstdint>
+#include <string>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <vector>
 
@@ -73,6 +77,72 @@ struct harness : sc_core::sc_module {
     }
 };
 
+// A checker on plain pins driven by hand: each cycle starts with every VALID low and every
+// READY high; the test raises what it wants, then the checker samples.
+struct pin_bench {
+    test::pin_storage p{"bench"};
+    axi_checker c{p.port, [](const protocol_violation&) {}};
+    std::uint64_t cycle = 0;
+    pin_bench() { idle(); }
+    void idle() {
+        p.s_awvalid = p.s_wvalid = p.s_bvalid = p.s_arvalid = p.s_rvalid = 0;
+        p.s_awready = p.s_wready = p.s_bready = p.s_arready = p.s_rready = 1;
+    }
+    pin_bench& aw(unsigned id, unsigned beats) {
+        p.s_awvalid = 1;
+        p.s_awid = static_cast<std::uint8_t>(id);
+        p.s_awaddr = 0x1000 * (id + 1);
+        p.s_awlen = static_cast<std::uint8_t>(beats - 1);
+        p.s_awsize = 3;
+        p.s_awburst = 1;
+        return *this;
+    }
+    pin_bench& w(bool last) {
+        p.s_wvalid = 1;
+        p.s_wstrb = 0xFF;
+        p.s_wlast = last;
+        return *this;
+    }
+    pin_bench& b(unsigned id) {
+        p.s_bvalid = 1;
+        p.s_bid = static_cast<std::uint8_t>(id);
+        return *this;
+    }
+    pin_bench& ar(unsigned id, unsigned beats) {
+        p.s_arvalid = 1;
+        p.s_arid = static_cast<std::uint8_t>(id);
+        p.s_araddr = 0x1000 * (id + 1);
+        p.s_arlen = static_cast<std::uint8_t>(beats - 1);
+        p.s_arsize = 3;
+        p.s_arburst = 1;
+        return *this;
+    }
+    pin_bench& r(unsigned id, bool last) {
+        p.s_rvalid = 1;
+        p.s_rid = static_cast<std::uint8_t>(id);
+        p.s_rlast = last;
+        return *this;
+    }
+    // A read burst of `beats` beats with RID id, one beat per cycle, RLAST on the last.
+    void r_burst(unsigned id, unsigned beats) {
+        for (unsigned i = 1; i <= beats; ++i)
+            r(id, i == beats).step();
+    }
+    void step() {
+        c.sample(cycle++);
+        idle();
+    }
+    // The rules broken so far, in order, separated by spaces.
+    std::string rules() const {
+        std::string out;
+        for (const protocol_violation& v : c.violations()) {
+            BOOST_TEST_MESSAGE(v.message());
+            out += (out.empty() ? "" : " ") + v.rule;
+        }
+        return out;
+    }
+};
+
 harness* h = nullptr;
 struct fixture {
     fixture() {
@@ -129,6 +199,138 @@ BOOST_AUTO_TEST_CASE(awaddr_changed_while_stalled) {
     BOOST_CHECK_EQUAL(v.rule, "payload-stable");
     BOOST_CHECK_EQUAL(v.channel, "AW");
     BOOST_TEST_MESSAGE(v.message());
+}
+
+// AXI4 (ARM IHI 0022, section A3.3.1): BVALID after the AW handshake and after the WLAST
+// handshake, RVALID after the AR handshake. The legal timing of each case: no violation.
+BOOST_AUTO_TEST_CASE(responses_a_cycle_after_their_handshakes_pass) {
+    pin_bench t;
+    t.aw(1, 2).w(false).step(); // AW and the first beat together
+    t.w(true).step();           // WLAST
+    t.b(1).step();              // B: the next cycle
+    t.w(true).step();           // data before address
+    t.aw(2, 1).step();          // AW completes the write
+    t.b(2).step();              // B: the next cycle
+    t.ar(3, 1).step();
+    t.r(3, true).step();
+    BOOST_CHECK_EQUAL(t.rules(), "");
+    BOOST_CHECK_EQUAL(t.c.handshakes(), 9u);
+}
+
+BOOST_AUTO_TEST_CASE(write_response_in_the_wlast_cycle_is_flagged) {
+    pin_bench t;
+    t.aw(1, 1).step();
+    t.w(true).b(1).step();
+    BOOST_CHECK_EQUAL(t.rules(), "b-early");
+    BOOST_CHECK_EQUAL(t.c.violations().at(0).cycle, 1u);
+    BOOST_CHECK_EQUAL(t.c.violations().at(0).channel, "B");
+}
+
+BOOST_AUTO_TEST_CASE(write_response_in_the_aw_cycle_after_the_data_is_flagged) {
+    pin_bench t;
+    t.w(false).step();
+    t.w(true).step();
+    t.aw(4, 2).b(4).step();
+    BOOST_CHECK_EQUAL(t.rules(), "b-early");
+    BOOST_CHECK_EQUAL(t.c.violations().at(0).cycle, 2u);
+}
+
+// BVALID raised in the WLAST cycle is too early even when BREADY holds it until later.
+BOOST_AUTO_TEST_CASE(early_write_response_held_by_bready_is_flagged_once) {
+    pin_bench t;
+    t.aw(1, 1).step();
+    t.w(true).b(1);
+    t.p.s_bready = 0;
+    t.step();
+    t.b(1).step();
+    BOOST_CHECK_EQUAL(t.rules(), "b-early");
+}
+
+BOOST_AUTO_TEST_CASE(read_data_in_the_ar_cycle_is_flagged) {
+    pin_bench t;
+    t.ar(2, 1).r(2, true).step();
+    BOOST_CHECK_EQUAL(t.rules(), "r-early");
+    BOOST_CHECK_EQUAL(t.c.violations().at(0).channel, "R");
+}
+
+// A response whose request never came is still b-id / r-id, not *-early.
+BOOST_AUTO_TEST_CASE(responses_without_a_request_name_the_id_rule) {
+    pin_bench t;
+    t.b(7).step();
+    t.r(7, true).step();
+    BOOST_CHECK_EQUAL(t.rules(), "b-id r-id");
+}
+
+// ARM IHI 0022, the AXI ordering model: read data of one ID returns in request order. Reads of
+// 4 and then 2 beats with ID 5, answered 2 first: RLAST after 2 beats fits the younger read.
+BOOST_AUTO_TEST_CASE(same_id_reads_answered_shorter_first_are_flagged) {
+    pin_bench t;
+    t.ar(5, 4).step();
+    t.ar(5, 2).step();
+    t.r_burst(5, 2);
+    t.r_burst(5, 4);
+    BOOST_CHECK_EQUAL(t.rules(), "r-order");
+    BOOST_CHECK_EQUAL(t.c.violations().at(0).cycle, 3u); // the RLAST of the 2-beat burst
+}
+
+// 2 and then 4 beats, answered 4 first: no RLAST after 2 beats is not yet an error (a younger
+// read is longer); RLAST after 4 fits the younger read.
+BOOST_AUTO_TEST_CASE(same_id_reads_answered_longer_first_are_flagged) {
+    pin_bench t;
+    t.ar(5, 2).step();
+    t.ar(5, 4).step();
+    t.r_burst(5, 4);
+    t.r_burst(5, 2);
+    BOOST_CHECK_EQUAL(t.rules(), "r-order");
+    BOOST_CHECK_EQUAL(t.c.violations().at(0).cycle, 5u);
+}
+
+// Different IDs may complete in any order.
+BOOST_AUTO_TEST_CASE(reads_of_different_ids_out_of_order_pass) {
+    pin_bench t;
+    t.ar(1, 2).step();
+    t.ar(2, 4).step();
+    t.r_burst(2, 4);
+    t.r_burst(1, 2);
+    BOOST_CHECK_EQUAL(t.rules(), "");
+}
+
+// A missing RLAST with no longer read of that ID outstanding is rlast, as before.
+BOOST_AUTO_TEST_CASE(missing_rlast_without_a_longer_same_id_read_is_rlast) {
+    pin_bench t;
+    t.ar(6, 2).step();
+    t.ar(6, 2).step();
+    t.r(6, false).step();
+    t.r(6, false).step();
+    BOOST_CHECK_EQUAL(t.rules(), "rlast");
+}
+
+// The documented limit: two same-ID reads of equal length swapped look the same on the pins
+// (R carries no address), and so do same-ID write responses; neither is flagged.
+BOOST_AUTO_TEST_CASE(equal_length_same_id_swaps_are_not_observable) {
+    pin_bench t;
+    t.ar(3, 2).step();
+    t.ar(3, 2).step();
+    t.r_burst(3, 2);
+    t.r_burst(3, 2);
+    t.aw(3, 1).w(true).step();
+    t.aw(3, 1).w(true).step();
+    t.b(3).step();
+    t.b(3).step();
+    BOOST_CHECK_EQUAL(t.rules(), "");
+}
+
+// AxCACHE/AxPROT/AxQOS are part of the AW/AR payload that must hold while stalled.
+BOOST_AUTO_TEST_CASE(awcache_changed_while_stalled_is_flagged) {
+    pin_bench t;
+    t.aw(1, 1);
+    t.p.s_awready = 0;
+    t.p.s_awcache = 0x3;
+    t.step();
+    t.aw(1, 1);
+    t.p.s_awcache = 0xF;
+    t.step();
+    BOOST_CHECK_EQUAL(t.rules(), "payload-stable");
 }
 
 // Last: the default behaviour, an exception that ends the run, for WLAST on beat 1 of 4.
