@@ -249,8 +249,10 @@ void smmu::reg_access(tlm::tlm_generic_payload& gp) {
 }
 
 void smmu::regs_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
-    // Side effects (the command queue) start at the access's local time.
-    if (gp.is_write() && delay > sc_core::SC_ZERO_TIME) {
+    // Side effects (the command queue) start at the access's local time, and a read sees the
+    // registers as they are at its local time (CMDQ_CONS advances as the queue is consumed), so
+    // a driver polling CMDQ_CONS sees the command complete when it does, whatever the quantum.
+    if (delay > sc_core::SC_ZERO_TIME) {
         wait(delay);
         delay = sc_core::SC_ZERO_TIME;
     }
