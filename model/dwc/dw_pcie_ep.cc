@@ -95,7 +95,8 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
             app_regs_.set_bits(app::status, app::status_flr_active, 0);
             logger::get().info("dwc", std::string(basename()) + ": FLR done (app_flr_pf_done)");
         }
-        ltssm_kick_.notify(sc_core::SC_ZERO_TIME);
+        // At the write's own time (the writer may run ahead of the kernel's time).
+        ltssm_kick_.notify(access_delay_);
         update_intx();
     });
     app_regs_.on_write(app::irq_status,

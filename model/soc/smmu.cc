@@ -256,6 +256,10 @@ void smmu::regs_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
         wait(delay);
         delay = sc_core::SC_ZERO_TIME;
     }
+    // A read at the instant an update is due sees it: the command queue updates CONS in the
+    // first delta cycle of that instant, the read waits one delta (no dependence on which
+    // process the kernel happens to run first).
+    if (gp.is_read()) wait(sc_core::SC_ZERO_TIME);
     reg_access(gp);
 }
 

@@ -19,6 +19,9 @@
 // write is dropped, counted and answered SLVERR. Accesses are split at 4 KiB page boundaries.
 // DMI: granted only for one translated page (the downstream grant clipped to it and shifted to
 // the IOVA), revoked on any invalidation that may cover it and when the SMMU is disabled.
+// Register accesses take effect at their own (annotated) time: the initiator synchronises, and a
+// read sees every update due at that instant, so polling CMDQ_CONS does not depend on the
+// simulator's quantum.
 // Does not model: stage 2, substreams, ATS/PRI, stall mode, MSI-signalled interrupts, the
 // PRI queue, secure state, performance monitors, queue-full back-pressure on the command queue
 // (software sees CONS), register accesses wider than 64 bits.

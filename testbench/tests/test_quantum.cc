@@ -99,7 +99,8 @@ std::vector<std::vector<run_result>> run_all() {
             jobs.push_back({c, q, stem + ".txt", stem + ".json"});
         }
     // The slowest points (small quanta) first, so the pool drains evenly.
-    std::stable_sort(jobs.begin(), jobs.end(), [](const job& a, const job& b) { return a.q < b.q; });
+    std::stable_sort(jobs.begin(), jobs.end(),
+                     [](const job& a, const job& b) { return a.q < b.q; });
     const unsigned max_jobs = std::max(2u, std::thread::hardware_concurrency());
     std::vector<std::vector<run_result>> results(cases().size(),
                                                  std::vector<run_result>(quanta_ns.size()));
@@ -217,17 +218,17 @@ BOOST_AUTO_TEST_CASE(dma_sweep_rows_do_not_depend_on_the_quantum) {
         for (std::size_t i = 0; i < rows.size(); ++i) {
             const json &a = ref[i], &b = rows[i];
             const std::string row = a.at("direction").get<std::string>() + " " +
-                                    std::to_string(a.at("size_bytes").get<std::uint64_t>()) +
-                                    " B" + at_q(q);
+                                    std::to_string(a.at("size_bytes").get<std::uint64_t>()) + " B" +
+                                    at_q(q);
             BOOST_CHECK_MESSAGE(b.at("direction") == a.at("direction") &&
                                     b.at("size_bytes") == a.at("size_bytes"),
                                 "row order: " + row);
             BOOST_CHECK_MESSAGE(b.at("firmware_status") == a.at("firmware_status") &&
                                     b.at("aborted") == a.at("aborted"),
                                 "status of " + row);
-            BOOST_CHECK_MESSAGE(b.at("tlps") == a.at("tlps"),
-                                "TLPs of " + row + ": " + b.at("tlps").dump() + " vs " +
-                                    a.at("tlps").dump());
+            BOOST_CHECK_MESSAGE(b.at("tlps") == a.at("tlps"), "TLPs of " + row + ": " +
+                                                                  b.at("tlps").dump() + " vs " +
+                                                                  a.at("tlps").dump());
             const double ta = a.at("throughput_Bps"), tb = b.at("throughput_Bps");
             BOOST_CHECK_MESSAGE(within(ta, tb, exact_tolerance),
                                 "throughput of " + row + ": " + std::to_string(tb / 1e6) +
@@ -247,8 +248,8 @@ BOOST_AUTO_TEST_CASE(p2p_transfers_do_not_depend_on_the_quantum) {
         for (const char* dir : {"write", "read"}) {
             const json &a = ref.at(dir), &b = p.at(dir);
             const std::string what = std::string("p2p eDMA ") + dir + at_q(q);
-            BOOST_CHECK_MESSAGE(b.at("status") == a.at("status") && b.at("bytes") == a.at("bytes") &&
-                                    b.at("crc") == a.at("crc"),
+            BOOST_CHECK_MESSAGE(b.at("status") == a.at("status") &&
+                                    b.at("bytes") == a.at("bytes") && b.at("crc") == a.at("crc"),
                                 "status, bytes and crc of the " + what);
             // Throughput = bytes / time: the same bytes, so the times compare.
             const double ta = a.at("time_ns"), tb = b.at("time_ns");
