@@ -21,7 +21,8 @@
 // the IOVA), revoked on any invalidation that may cover it and when the SMMU is disabled.
 // Register accesses take effect at their own (annotated) time: the initiator synchronises, and a
 // read sees every update due at that instant, so polling CMDQ_CONS does not depend on the
-// simulator's quantum.
+// simulator's quantum. The commands a CMDQ_PROD write exposes are fetched from memory back to
+// back at that write's instant (a prefetch), then executed in order, each taking its latency.
 // Does not model: stage 2, substreams, ATS/PRI, stall mode, MSI-signalled interrupts, the
 // PRI queue, secure state, performance monitors, queue-full back-pressure on the command queue
 // (software sees CONS), register accesses wider than 64 bits.
