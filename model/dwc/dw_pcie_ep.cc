@@ -94,7 +94,8 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
             app_regs_.set_bits(app::status, app::status_flr_active, 0);
             logger::get().info("dwc", std::string(basename()) + ": FLR done (app_flr_pf_done)");
         }
-        ltssm_kick_.notify(sc_core::SC_ZERO_TIME);
+        // At the write's own time (the writer may run ahead of the kernel's time).
+        ltssm_kick_.notify(access_delay_);
         update_intx();
     });
     app_regs_.on_write(app::irq_status,
@@ -879,11 +880,13 @@ void dw_pcie_ep::axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
                                 : !r.completed ? std::string("MRd got no completion")
                                                : std::string("MRd completed with ") +
                                                      pcie::to_string(r.status));
-            } else if (!requester_.posted(tx, pcie::tlp_type::mwr, a, data + off, n, d)) {
-                return fail(req, tlm::TLM_GENERIC_ERROR_RESPONSE, "MWr not sent");
             } else {
+                pcie::tlp_link_timing sent;
+                if (!requester_.posted(tx, pcie::tlp_type::mwr, a, data + off, n, d,
+                                       pcie::msg_code::assert_inta, &sent))
+                    return fail(req, tlm::TLM_GENERIC_ERROR_RESPONSE, "MWr not sent");
                 // The AXI write response comes once the controller has sent the posted TLP.
-                d = link_->last_departure(pcie::pcie_link::upstream) - sc_core::sc_time_stamp();
+                d = sent.departed - sc_core::sc_time_stamp();
             }
             off += n;
         }
@@ -1009,13 +1012,14 @@ bool dw_pcie_ep::pcie_write(std::uint64_t pci_addr, const unsigned char* data, u
                             sc_time& delay, tlp_wait* wait) {
     if (!link_ || !link_->is_up() || !(dbi_.read32(c::command) & c::cmd_bus_master)) return false;
     requester_.set_requester_id(requester_id());
-    const bool ok =
-        requester_.posted(*pcie_tx.operator->(), pcie::tlp_type::mwr, pci_addr, data, len, delay);
+    pcie::tlp_link_timing sent;
+    const bool ok = requester_.posted(*pcie_tx.operator->(), pcie::tlp_type::mwr, pci_addr, data,
+                                      len, delay, pcie::msg_code::assert_inta, &sent);
     // A posted write is done for the engine once it has left the controller.
-    if (ok) delay = link_->last_departure(pcie::pcie_link::upstream) - sc_core::sc_time_stamp();
+    if (ok) delay = sent.departed - sc_core::sc_time_stamp();
     if (wait) {
-        wait->link = link_->last_link_wait(pcie::pcie_link::upstream);
-        wait->credits = link_->last_credit_wait(pcie::pcie_link::upstream);
+        wait->link = sent.link_wait;
+        wait->credits = sent.credit_wait;
     }
     return ok;
 }
@@ -1036,8 +1040,8 @@ pcie::cpl_status dw_pcie_ep::pcie_read(std::uint64_t pci_addr, unsigned char* da
             "edma-cto");
     }
     if (wait) {
-        wait->link = link_->last_link_wait(pcie::pcie_link::upstream);
-        wait->credits = link_->last_credit_wait(pcie::pcie_link::upstream);
+        wait->link = r.sent.link_wait;
+        wait->credits = r.sent.credit_wait;
         wait->completions = r.completions;
         wait->poisoned = r.poisoned;
     }

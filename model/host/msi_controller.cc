@@ -3,6 +3,8 @@
 #include "core/log.h"
 #include "hal/host_irq_regs.h"
 
+#include <algorithm>
+
 namespace epvp::host {
 
 msi_controller::msi_controller(sc_core::sc_module_name name, std::uint64_t doorbell_base)
@@ -13,9 +15,46 @@ msi_controller::msi_controller(sc_core::sc_module_name name, std::uint64_t doorb
     SC_METHOD(drive);
     sensitive << changed_;
     dont_initialize();
+    SC_METHOD(deliver);
+    sensitive << arrive_;
+    dont_initialize();
 }
 
-void msi_controller::message(std::uint64_t addr, std::uint32_t data, std::uint16_t requester) {
+void msi_controller::schedule(const arriving& a) {
+    // Arrivals on one link are in order; from several links they interleave by time.
+    auto it =
+        std::upper_bound(arriving_.begin(), arriving_.end(), a.at,
+                         [](const sc_core::sc_time& t, const arriving& x) { return t < x.at; });
+    arriving_.insert(it, a);
+    arrive_.notify(arriving_.front().at - sc_core::sc_time_stamp());
+}
+
+void msi_controller::deliver() {
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    while (!arriving_.empty() && arriving_.front().at <= now) {
+        const arriving a = arriving_.front();
+        arriving_.pop_front();
+        if (a.is_msi)
+            apply_message(a.m);
+        else
+            apply_intx(a.pin, a.asserted);
+    }
+    if (!arriving_.empty()) arrive_.notify(arriving_.front().at - now);
+}
+
+void msi_controller::message(std::uint64_t addr, std::uint32_t data, std::uint16_t requester,
+                             const sc_core::sc_time& arrival) {
+    schedule(
+        arriving{sc_core::sc_time_stamp() + arrival, true, msg{addr, data, requester}, 0, false});
+}
+
+void msi_controller::intx(unsigned pin, bool asserted, const sc_core::sc_time& arrival) {
+    schedule(arriving{sc_core::sc_time_stamp() + arrival, false, msg{0, 0, 0}, pin, asserted});
+}
+
+void msi_controller::apply_message(const msg& m) {
+    const std::uint64_t addr = m.addr;
+    const std::uint32_t data = m.data;
     ++total_;
     if (fifo_.size() >= ::host_irq::FIFO_DEPTH) {
         ++dropped_;
@@ -23,12 +62,12 @@ void msi_controller::message(std::uint64_t addr, std::uint32_t data, std::uint16
                               "fifo-full");
         return;
     }
-    fifo_.push_back(msg{addr, data, requester});
+    fifo_.push_back(m);
     logger::get().info("irq", "MSI data " + hex(data) + " at " + hex(addr));
     update();
 }
 
-void msi_controller::intx(unsigned pin, bool asserted) {
+void msi_controller::apply_intx(unsigned pin, bool asserted) {
     const std::uint32_t bit = 1u << pin;
     if (asserted && !(intx_state_ & bit)) ++intx_asserts_;
     intx_state_ = asserted ? (intx_state_ | bit) : (intx_state_ & ~bit);

@@ -4,7 +4,9 @@
 // and requester ID enter a FIFO (depth host_irq::FIFO_DEPTH; a full FIFO drops and counts);
 // Assert_INTx/Deassert_INTx messages set and clear four wires. Host software reads the FIFO and
 // the wire state through a register page (layout in firmware/hal/host_irq_regs.h). Two
-// level-sensitive outputs tell the host CPU: FIFO not empty, any INTx asserted.
+// level-sensitive outputs tell the host CPU: FIFO not empty, any INTx asserted. A message takes
+// effect when its TLP arrives (the sender's annotated time), not when the sender's thread
+// happens to call: the interrupt does not depend on how far the sender ran ahead.
 // Does not model: interrupt remapping, per-vector routing to CPUs, x86 delivery modes in the
 // address/data; the data is taken as the vector.
 #pragma once
@@ -32,8 +34,10 @@ public:
         return addr >= regs_base() && addr - regs_base() < page_bytes;
     }
 
-    void message(std::uint64_t addr, std::uint32_t data, std::uint16_t requester);
-    void intx(unsigned pin, bool asserted); // pin 0 = INTA
+    // `arrival`: the TLP's arrival as an offset from the kernel's time (its annotated delay).
+    void message(std::uint64_t addr, std::uint32_t data, std::uint16_t requester,
+                 const sc_core::sc_time& arrival);
+    void intx(unsigned pin, bool asserted, const sc_core::sc_time& arrival); // pin 0 = INTA
     std::uint32_t read_reg(std::uint32_t offset);
 
     std::uint64_t total() const { return total_; }
@@ -48,8 +52,22 @@ private:
         std::uint32_t data;
         std::uint16_t requester;
     };
+    // A message or INTx change on its way, applied at `at` (absolute).
+    struct arriving {
+        sc_core::sc_time at;
+        bool is_msi;
+        msg m;
+        unsigned pin;
+        bool asserted;
+    };
+    void schedule(const arriving& a);
+    void deliver();
+    void apply_message(const msg& m);
+    void apply_intx(unsigned pin, bool asserted);
     void update();
     void drive();
+    std::deque<arriving> arriving_; // by arrival time, ties in call order
+    sc_core::sc_event arrive_;
     std::uint64_t doorbell_base_;
     std::deque<msg> fifo_;
     msg last_{0, 0, 0};

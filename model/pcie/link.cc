@@ -446,10 +446,10 @@ void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay)
     c.wire_bytes += bytes;
     c.payload_bytes += payload;
     c.busy += duration;
-    last_link_wait_[d] = (link_free - ready) + (start - credit_ok); // incl. replay-buffer stall
-    last_credit_wait_[d] = credit_ok - link_free;
-    c.link_wait += last_link_wait_[d];
-    c.credit_stall += last_credit_wait_[d];
+    const tlp_link_timing sent{end, (link_free - ready) + (start - credit_ok), // replay-buffer
+                               credit_ok - link_free};                         // stall included
+    c.link_wait += sent.link_wait;
+    c.credit_stall += sent.credit_wait;
     charge_dllps(d, bytes);
     for (const auto& e : events)
         tell(d, e.e, e.when);
@@ -480,6 +480,7 @@ void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay)
                        " arrive=" + logger::format_time(arrival.value()));
     (d == downstream ? dn_out : up_out)->b_transport(gp, delay);
     t.poisoned = was_poisoned;
+    t.sent = sent; // for the sender: written after any later link on the way wrote its own
 }
 
 } // namespace epvp::pcie

@@ -21,6 +21,8 @@
 // striped across the lanes: 8/width symbol times.
 // Ordering: each direction is one FIFO, so no TLP passes an earlier one.
 // Training: the link comes up at the highest common generation and width.
+// Each TLP's own timing (departure, link and credit waits) goes back to its sender in the TLP's
+// extension (pcie_tlp::sent), written when the transport returns.
 // Data Link Layer retry (link_params::retry): every TLP is held in the transmitter's replay
 // buffer (replay_buffer_bytes of wire bytes) until its ACK is back: arrival + ACK latency + one
 // DLLP + propagation; a TLP that does not fit waits until ACKs free the space (the stall is
@@ -190,11 +192,6 @@ public:
         std::uint64_t poisoned = 0; // TLPs sent with the EP bit injected
     };
     const counters& stats(direction d) const { return stats_[d]; }
-    // Waits of the TLP carried last in a direction (read right after the transport returns).
-    sc_core::sc_time last_link_wait(direction d) const { return last_link_wait_[d]; }
-    sc_core::sc_time last_credit_wait(direction d) const { return last_credit_wait_[d]; }
-    // When the TLP carried last in a direction had left the transmitter (its last byte sent).
-    sc_core::sc_time last_departure(direction d) const { return next_free_[d]; }
     // Serialisation time of n bytes on the trained link (incl. SKP), for analytic checks.
     sc_core::sc_time wire_time(std::uint64_t bytes) const;
     std::uint64_t tlp_wire_bytes(const pcie_tlp& t, std::uint64_t payload) const;
@@ -242,7 +239,6 @@ private:
     sc_core::sc_time dllp_debt_[2];
     credit_pool credits_[2][3]; // [direction of the TLP][class]: the receiver's buffers
     counters stats_[2];
-    sc_core::sc_time last_link_wait_[2], last_credit_wait_[2];
     std::vector<std::function<void(bool)>> listeners_;
     std::vector<std::function<void(direction, dll_error, sc_core::sc_time)>> dll_listeners_;
     sc_core::sc_time ack_latency_, replay_timer_;

@@ -78,6 +78,7 @@ np_result tlp_requester::request(tlm::tlm_fw_transport_if<>& out, tlp_type type,
     r.status = done.status;
     r.completions = done.count;
     r.poisoned = done.poisoned;
+    r.sent = ext.sent;
     r.completed =
         done.any && (done.status != cpl_status::sc || done.poisoned || done.received >= done.len);
     if (done.any && done.last > delay) delay = done.last;
@@ -86,7 +87,7 @@ np_result tlp_requester::request(tlm::tlm_fw_transport_if<>& out, tlp_type type,
 
 bool tlp_requester::posted(tlm::tlm_fw_transport_if<>& out, tlp_type type, std::uint64_t addr,
                            const void* data, std::uint32_t len, sc_core::sc_time& delay,
-                           msg_code code) {
+                           msg_code code, tlp_link_timing* sent) {
     pcie_tlp ext;
     ext.type = type;
     ext.requester_id = requester_id_;
@@ -105,6 +106,7 @@ bool tlp_requester::posted(tlm::tlm_fw_transport_if<>& out, tlp_type type, std::
     ++sent_;
     out.b_transport(gp, delay);
     gp.clear_extension(&ext);
+    if (sent) *sent = ext.sent;
     return gp.get_response_status() == tlm::TLM_OK_RESPONSE;
 }
 

@@ -26,6 +26,7 @@ struct np_result {
     bool link_error = false;  // the request could not be sent (link down)
     unsigned completions = 0; // completion TLPs that answered it
     bool poisoned = false;    // a completion had the EP bit: the data is bad
+    tlp_link_timing sent;     // the request at its first link (when it left, what it waited for)
 };
 
 class tlp_requester {
@@ -42,10 +43,11 @@ public:
     np_result request(tlm::tlm_fw_transport_if<>& out, tlp_type type, std::uint64_t addr,
                       void* data, std::uint32_t len, sc_core::sc_time& delay,
                       std::uint16_t target_id = 0, std::uint8_t cfg_first_be = 0xF);
-    // Sends a posted request (MWr, Msg, MsgD). Returns false if the link refused it.
+    // Sends a posted request (MWr, Msg, MsgD). Returns false if the link refused it. sent
+    // (optional) receives the request's timing at its first link.
     bool posted(tlm::tlm_fw_transport_if<>& out, tlp_type type, std::uint64_t addr,
                 const void* data, std::uint32_t len, sc_core::sc_time& delay,
-                msg_code code = msg_code::assert_inta);
+                msg_code code = msg_code::assert_inta, tlp_link_timing* sent = nullptr);
 
     // Offer an incoming completion; returns true if it matched an outstanding tag.
     bool accept_completion(tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay);

@@ -572,7 +572,7 @@ void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& dela
                 logger::get().guest_error("host", "MSI write of " + std::to_string(len) +
                                                       " bytes from " + bdf_string(t.requester_id) +
                                                       ": a message is one dword");
-            msi_->message(a, data, t.requester_id);
+            msi_->message(a, data, t.requester_id, delay);
             return;
         }
         if (in_ram && (in.regs.read32(cfg::command) & cfg::cmd_bus_master))
@@ -629,7 +629,7 @@ void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& dela
             ++stats_.intx_messages;
             if (msi_)
                 msi_->intx(code >= deassert_a ? code - deassert_a : code - assert_a,
-                           code < deassert_a);
+                           code < deassert_a, delay);
             return;
         }
         if (code == static_cast<unsigned>(msg_code::err_cor) ||

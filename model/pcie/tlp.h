@@ -10,6 +10,9 @@
 // Also here: SystemC-free arithmetic on TLPs (header size, bytes on the wire, completion
 // splitting at RCB and MPS, the 4 KiB rule) and the header's dwords as the wire carries them
 // (what AER's Header Log records).
+// Timing travels with the TLP: the link that carries it writes into the extension when the TLP
+// left the transmitter and what it waited for there, for the sender to read once its transport
+// returns (no module asks a link about "the last TLP").
 // Does not model: prefixes, TPH, LN, TD/ECRC in the header image.
 #pragma once
 
@@ -62,6 +65,13 @@ constexpr std::uint16_t make_bdf(unsigned bus, unsigned dev, unsigned fn) {
 }
 std::string bdf_string(std::uint16_t bdf);
 
+// What a TLP met at the first link on its way (its sender's), as that link reports it.
+struct tlp_link_timing {
+    sc_core::sc_time departed;    // absolute: its last byte left the transmitter (replays included)
+    sc_core::sc_time link_wait;   // behind earlier TLPs and DLLPs, or for replay-buffer space
+    sc_core::sc_time credit_wait; // for the receiver's flow-control credits
+};
+
 struct pcie_tlp : tlm::tlm_extension<pcie_tlp> {
     tlp_type type = tlp_type::mrd;
     std::uint16_t requester_id = 0;
@@ -84,6 +94,9 @@ struct pcie_tlp : tlm::tlm_extension<pcie_tlp> {
     // Filled by the receiving controller for inbound requests.
     int bar = -1;
     unsigned function = 0;
+    // Written by the links that carry the TLP; after the sender's transport returns it holds what
+    // the sender's own link reported (a later link on the way writes first, the first one last).
+    tlp_link_timing sent;
 
     tlm::tlm_extension_base* clone() const override;
     void copy_from(const tlm::tlm_extension_base& ext) override;

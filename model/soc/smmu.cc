@@ -181,6 +181,7 @@ smmu::smmu(sc_core::sc_module_name name, const smmu_params& p)
     regs_.on_write(reg::CR0, [this](std::uint32_t, std::uint32_t old_v, std::uint32_t v) {
         regs_.set32(reg::CR0ACK, v);
         if ((old_v ^ v) & cr0::SMMUEN) revoke_all_dmi();
+        if (!(v & cr0::CMDQEN)) prefetched_.clear();
         cmdq_kick_.notify(sc_core::SC_ZERO_TIME);
         update_irq();
     });
@@ -196,8 +197,13 @@ smmu::smmu(sc_core::sc_module_name name, const smmu_params& p)
         update_irq();
     });
     regs_.on_write(reg::CMDQ_PROD, [this](std::uint32_t, std::uint32_t, std::uint32_t) {
+        prefetch_commands();
         cmdq_kick_.notify(sc_core::SC_ZERO_TIME);
     });
+    // A new queue or a moved consumer index makes what was prefetched stale.
+    for (std::uint32_t r : {reg::CMDQ_BASE, reg::CMDQ_BASE_HI, reg::CMDQ_CONS})
+        regs_.on_write(
+            r, [this](std::uint32_t, std::uint32_t, std::uint32_t) { prefetched_.clear(); });
     regs_.on_write(reg::EVTQ_CONS,
                    [this](std::uint32_t, std::uint32_t, std::uint32_t) { update_irq(); });
 
@@ -252,11 +258,17 @@ void smmu::reg_access(tlm::tlm_generic_payload& gp) {
 }
 
 void smmu::regs_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
-    // Side effects (the command queue) start at the access's local time.
-    if (gp.is_write() && delay > sc_core::SC_ZERO_TIME) {
+    // Side effects (the command queue) start at the access's local time, and a read sees the
+    // registers as they are at its local time (CMDQ_CONS advances as the queue is consumed), so
+    // a driver polling CMDQ_CONS sees the command complete when it does, whatever the quantum.
+    if (delay > sc_core::SC_ZERO_TIME) {
         wait(delay);
         delay = sc_core::SC_ZERO_TIME;
     }
+    // A read at the instant an update is due sees it: the command queue updates CONS in the
+    // first delta cycle of that instant, the read waits one delta (no dependence on which
+    // process the kernel happens to run first).
+    if (gp.is_read()) wait(sc_core::SC_ZERO_TIME);
     reg_access(gp);
 }
 
@@ -622,49 +634,90 @@ bool smmu::execute(const std::uint64_t (&c)[2]) {
     }
 }
 
+smmu::cmdq_geometry smmu::cmdq_geometry_now() const {
+    const std::uint64_t base = static_cast<std::uint64_t>(regs_.read32(reg::CMDQ_BASE_HI)) << 32 |
+                               regs_.read32(reg::CMDQ_BASE);
+    const unsigned log2 = std::min(static_cast<unsigned>(base & q_log2size_mask), p_.cmdq_max_log2);
+    return {base & addr_mask_51_5, qmask(log2), (1u << log2) - 1};
+}
+
+bool smmu::cmdq_running() const {
+    return (regs_.read32(reg::CR0) & cr0::CMDQEN) &&
+           !((regs_.read32(reg::GERROR) ^ regs_.read32(reg::GERRORN)) & gerror::CMDQ_ERR);
+}
+
+void smmu::prefetch_commands() {
+    if (!cmdq_running()) return;
+    const cmdq_geometry g = cmdq_geometry_now();
+    const std::uint32_t cons = regs_.read32(reg::CMDQ_CONS) & g.mask;
+    const std::uint32_t prod = regs_.read32(reg::CMDQ_PROD) & g.mask;
+    if (prefetched_.empty()) prefetch_first_ = cmdq_executing_ ? (cons + 1) & g.mask : cons;
+    // The fetches follow each other from the write's instant (the writer is synchronised).
+    sc_time d = sc_core::SC_ZERO_TIME;
+    for (std::uint32_t i =
+             (prefetch_first_ + static_cast<std::uint32_t>(prefetched_.size())) & g.mask;
+         i != prod && prefetched_.size() <= g.index_mask; i = (i + 1) & g.mask) {
+        fetched_command f{};
+        f.ok = mem_rw(false, g.base + (i & g.index_mask) * cmd_bytes, f.c, cmd_bytes, &d);
+        f.ready = sc_core::sc_time_stamp() + d;
+        prefetched_.push_back(f);
+        if (!f.ok) break;
+    }
+}
+
 void smmu::cmdq_thread() {
     for (;;) {
         wait(cmdq_kick_);
         for (;;) {
-            if (!(regs_.read32(reg::CR0) & cr0::CMDQEN)) break;
-            if ((regs_.read32(reg::GERROR) ^ regs_.read32(reg::GERRORN)) & gerror::CMDQ_ERR) break;
-            const std::uint64_t base = static_cast<std::uint64_t>(regs_.read32(reg::CMDQ_BASE_HI))
-                                           << 32 |
-                                       regs_.read32(reg::CMDQ_BASE);
-            const unsigned log2 =
-                std::min(static_cast<unsigned>(base & q_log2size_mask), p_.cmdq_max_log2);
-            const std::uint32_t mask = qmask(log2), index_mask = (1u << log2) - 1;
+            if (!cmdq_running()) break;
+            const cmdq_geometry g = cmdq_geometry_now();
             std::uint32_t cons_reg = regs_.read32(reg::CMDQ_CONS);
             if (cons_reg & q::CONS_ERR_mask) { // the error was acknowledged: resume
                 cons_reg &= ~q::CONS_ERR_mask;
                 regs_.set32(reg::CMDQ_CONS, cons_reg);
             }
-            const std::uint32_t prod = regs_.read32(reg::CMDQ_PROD) & mask, cons = cons_reg & mask;
+            const std::uint32_t prod = regs_.read32(reg::CMDQ_PROD) & g.mask,
+                                cons = cons_reg & g.mask;
             if (prod == cons) break;
-            sc_time d = sc_core::SC_ZERO_TIME;
-            std::uint64_t c[2] = {};
             auto stop = [&](std::uint32_t err, const std::string& why) {
                 ++n_.command_errors;
+                prefetched_.clear();
                 regs_.set32(reg::CMDQ_CONS, cons | (err << q::CONS_ERR_lsb));
                 regs_.set32(reg::GERROR, regs_.read32(reg::GERROR) ^ gerror::CMDQ_ERR);
                 logger::get().warning("smmu", std::string(basename()) +
                                                   ": command queue stopped at " + "index " +
-                                                  std::to_string(cons & index_mask) + ": " + why);
+                                                  std::to_string(cons & g.index_mask) + ": " + why);
                 update_irq();
             };
-            if (!mem_rw(false, (base & addr_mask_51_5) + (cons & index_mask) * cmd_bytes, c,
-                        cmd_bytes, &d)) {
+            // The command: prefetched at the CMDQ_PROD write, or fetched now.
+            fetched_command f{};
+            if (!prefetched_.empty() && prefetch_first_ == cons) {
+                f = prefetched_.front();
+                prefetched_.pop_front();
+                prefetch_first_ = (cons + 1) & g.mask;
+            } else {
+                prefetched_.clear();
+                sc_time d = sc_core::SC_ZERO_TIME;
+                f.ok =
+                    mem_rw(false, g.base + (cons & g.index_mask) * cmd_bytes, f.c, cmd_bytes, &d);
+                f.ready = sc_core::sc_time_stamp() + d;
+            }
+            if (!f.ok) {
                 stop(q::CERROR_ABT, "command fetch failed");
                 break;
             }
             ++n_.commands;
-            const bool is_sync = (c[0] & 0xFF) == cmd::SYNC;
-            if (!execute(c)) {
-                stop(q::CERROR_ILL, "illegal command opcode " + hex(c[0] & 0xFF));
+            const bool is_sync = (f.c[0] & 0xFF) == cmd::SYNC;
+            if (!execute(f.c)) {
+                stop(q::CERROR_ILL, "illegal command opcode " + hex(f.c[0] & 0xFF));
                 break;
             }
-            wait(d + (is_sync ? p_.sync_latency : p_.command_latency));
-            regs_.set32(reg::CMDQ_CONS, (cons + 1) & mask);
+            const sc_time now = sc_core::sc_time_stamp();
+            cmdq_executing_ = true;
+            wait((f.ready > now ? f.ready - now : sc_core::SC_ZERO_TIME) +
+                 (is_sync ? p_.sync_latency : p_.command_latency));
+            cmdq_executing_ = false;
+            regs_.set32(reg::CMDQ_CONS, (cons + 1) & g.mask);
         }
     }
 }

@@ -19,6 +19,10 @@
 // write is dropped, counted and answered SLVERR. Accesses are split at 4 KiB page boundaries.
 // DMI: granted only for one translated page (the downstream grant clipped to it and shifted to
 // the IOVA), revoked on any invalidation that may cover it and when the SMMU is disabled.
+// Register accesses take effect at their own (annotated) time: the initiator synchronises, and a
+// read sees every update due at that instant, so polling CMDQ_CONS does not depend on the
+// simulator's quantum. The commands a CMDQ_PROD write exposes are fetched from memory back to
+// back at that write's instant (a prefetch), then executed in order, each taking its latency.
 // Does not model: stage 2, substreams, ATS/PRI, stall mode, MSI-signalled interrupts, the
 // PRI queue, secure state, performance monitors, queue-full back-pressure on the command queue
 // (software sees CONS), register accesses wider than 64 bits.
@@ -28,6 +32,7 @@
 #include "soc/smmu_regs.h"
 #include "soc/smmu_walker.h"
 
+#include <deque>
 #include <set>
 #include <systemc>
 #include <tlm>
@@ -96,6 +101,17 @@ private:
     void record_event(std::uint8_t id, std::uint32_t sid, std::uint64_t iova, bool read,
                       bool privileged, const std::string& why, sc_core::sc_time& delay);
     void cmdq_thread();
+    // The command queue's geometry as programmed: the entries' base address, the PROD/CONS
+    // mask (index + wrap bit) and the index mask.
+    struct cmdq_geometry {
+        std::uint64_t base;
+        std::uint32_t mask, index_mask;
+    };
+    cmdq_geometry cmdq_geometry_now() const;
+    bool cmdq_running() const; // CMDQEN set and no command-queue error outstanding
+    // At a CMDQ_PROD write: fetches the commands software has just produced, back to back from
+    // the write's instant (the queue prefetches what PROD exposes).
+    void prefetch_commands();
     bool execute(const std::uint64_t (&c)[2]);
     void update_irq();
     void drive_irq();
@@ -112,6 +128,14 @@ private:
     } walk_;
     smmuv3::read64_fn timed_read_;
     sc_core::sc_event cmdq_kick_, irq_changed_;
+    struct fetched_command {
+        std::uint64_t c[2];
+        bool ok;
+        sc_core::sc_time ready; // absolute: the fetch's data arrived
+    };
+    std::deque<fetched_command> prefetched_; // queue indexes prefetch_first_, +1, ...
+    std::uint32_t prefetch_first_ = 0;
+    bool cmdq_executing_ = false; // the thread holds a command whose CONS update is pending
     bool irq_level_ = false;
     bool sync_cs_logged_ = false;
     std::set<std::pair<std::uint64_t, std::uint64_t>> dmi_ranges_; // IOVA [lo, hi] granted
