@@ -480,6 +480,8 @@ int smmu_v3::init() {
     return 0;
 }
 
+// ---- stream table ----------------------------------------------------------------------------
+
 // The stream table for the board's StreamIDs, every STE explicitly abort. A fixed StreamID gets
 // the smallest table that covers it; requester IDs a 2-level table whose 256 level-1 descriptors
 // (one per bus number) all point at one level-2 table (index = devfn). Tables are aligned to
@@ -533,8 +535,6 @@ std::uint64_t smmu_v3::ste_addr(unsigned devfn) const {
     if (!shape_.two_level) return l1_ + std::uint64_t(sid) * STE_BYTES;
     return l2_ + std::uint64_t(sid & ((1u << shape_.split) - 1)) * STE_BYTES;
 }
-
-// ---- stream table ----------------------------------------------------------------------------
 
 // Dwords 1..7 first, dword0 (V, Config, S1ContextPtr) last as one 64-bit store, so the SMMU
 // never sees a new Config with old attributes; then CFGI_STE of the fixed StreamID, or CFGI_ALL
