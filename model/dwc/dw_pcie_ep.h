@@ -83,6 +83,10 @@ struct dw_pcie_ep_params {
     std::uint32_t dbi_aperture_bytes = 0x400000;
     std::uint64_t aperture_base = 0; // AXI address of the outbound aperture (axi_s offset 0)
     std::uint64_t aperture_bytes = 0;
+    // The SMMU StreamID the AXI master puts on every request (inbound and eDMA), set by the SoC
+    // integration; unset: the function's requester ID as captured from configuration writes (0
+    // before enumeration and after a link down or hot reset).
+    std::optional<std::uint32_t> fixed_stream_id;
     unsigned max_tags = 32;
     // The requester's completion timeout (Device Control 2 range, as this integration sets it).
     sc_core::sc_time completion_timeout = sc_core::sc_time(10, sc_core::SC_MS);
@@ -90,10 +94,6 @@ struct dw_pcie_ep_params {
     // legacy viewport at DBI 0x970).
     unsigned edma_write_channels = 0, edma_read_channels = 0;
     bool edma_unrolled = true;
-    // The SMMU StreamID the AXI master puts on every request (inbound and eDMA), set by the SoC
-    // integration; unset: the function's requester ID as captured from configuration writes (0
-    // before enumeration and after a link down or hot reset).
-    std::optional<std::uint32_t> fixed_stream_id;
     sc_core::sc_time quantum = sc_core::sc_time(1, sc_core::SC_US);
 };
 
