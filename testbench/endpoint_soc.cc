@@ -96,6 +96,7 @@ dwc::dw_pcie_ep_params endpoint_soc::ep_params(const cfg::platform_config& c) {
     p.quantum = sc_time(static_cast<double>(c.sim.quantum_ns), sc_core::SC_NS);
     p.aperture_base = c.board.aperture.base;
     p.aperture_bytes = c.board.aperture.size;
+    if (c.dwc.stream_mode == cfg::stream_id_mode::fixed) p.fixed_stream_id = c.dwc.stream_id;
     return p;
 }
 
@@ -226,6 +227,9 @@ void endpoint_soc::wire() {
     board_.dram = {c.dram.base, c.dram.size_bytes};
     board_.irq_window = {c.mc.irq_window_base, c.mc.irq_window_bytes};
     if (smmu) board_.smmu = {c.board.smmu_base, smmu_region_bytes};
+    // What the device tree's iommu-map / iommu-map-mask would say about the controller.
+    if (c.dwc.stream_mode == cfg::stream_id_mode::fixed)
+        board_.smmu_stream = {hal::stream_id_source::fixed, c.dwc.stream_id};
     for (unsigned i = 0; i < 6; ++i)
         board_.bars[i] = hal::bar_desc{hal_type_of(c.dwc.bars[i].type), c.dwc.bars[i].fixed_size,
                                        c.dwc.bars[i].only_64bit};

@@ -433,6 +433,10 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
         sm["commands"] = n.commands;
         sm["syncs"] = n.syncs;
         sm["command_errors"] = n.command_errors;
+        cfg::json streams = cfg::json::array();
+        for (const auto& [sid, count] : n.per_stream)
+            streams.push_back({{"stream_id", sid}, {"transactions", count}});
+        sm["streams"] = streams;
         cfg::json faults = cfg::json::array();
         for (const auto& f : p.smmu->faults())
             faults.push_back({{"event", soc::smmu_event_name(f.event_id)},

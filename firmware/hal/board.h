@@ -37,6 +37,20 @@ enum ep_irq_line : unsigned {
     ep_irq_lines = 8,
 };
 
+// Which SMMU StreamIDs the controller's AXI master puts on its requests, as the controller
+// node's `iommu-map` / `iommu-map-mask` say in a device tree (Linux
+// Documentation/devicetree/bindings/pci/pci-iommu.txt): StreamID = sid_base + (RID & mask).
+//   fixed:        mask 0, one StreamID set by the SoC integration whatever the host numbers the
+//                 function (Tegra194's pcie-ep nodes: iommu-map = <0x0 &smmu
+//                 TEGRA194_SID_PCIE5 0x1000>, iommu-map-mask = <0x0>);
+//   requester_id: no map: the function's requester ID (bus << 8 | devfn) is the StreamID (no
+//                 `iommu-map` means no translation of the ID in Linux's of_map_id()).
+enum class stream_id_source : std::uint8_t { requester_id, fixed };
+struct smmu_stream_desc {
+    stream_id_source source = stream_id_source::requester_id;
+    std::uint32_t fixed_id = 0; // the StreamID when source is fixed
+};
+
 struct ep_board {
     region dbi;      // DBI: config space + port logic
     region dbi2;     // DBI2 shadow (BAR masks, read-only fields)
@@ -48,6 +62,7 @@ struct ep_board {
     region dram;       // memory the firmware may allocate buffers from
     region irq_window; // interrupt-generation window (inside the DRAM range; stores nothing)
     region smmu;       // SMMUv3 register pages between the controller and DRAM; size 0 = none
+    smmu_stream_desc smmu_stream; // the controller's StreamIDs at that SMMU
     std::array<bar_desc, 6> bars{};
     std::uint64_t bar_align = 0; // pci_epc_features.align: BAR buffer alignment in bytes
     bool msi_capable = true;

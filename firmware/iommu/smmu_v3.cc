@@ -21,8 +21,9 @@ constexpr std::uint32_t irq_ctrl_used_bits =
     IRQ_CTRL_GERROR_IRQEN | IRQ_CTRL_PRIQ_IRQEN | IRQ_CTRL_EVTQ_IRQEN;
 constexpr std::uint64_t asid_reserved = 0; // never handed out
 constexpr unsigned asid16_bits = 16, asid8_bits = 8;
-// L1 descriptor SPAN for a level-2 table of 2^STRTAB_SPLIT STEs: STEs = 2^(SPAN - 1).
-constexpr std::uint64_t l1_span = STRTAB_SPLIT + 1;
+// SMMU_STRTAB_BASE_CFG.SPLIT values (level-2 tables of 4, 16 and 64 KiB); others are reserved.
+constexpr unsigned strtab_splits[] = {6, 8, 10};
+constexpr unsigned sid_max_bits = 32;
 
 std::string hex(std::uint64_t v) {
     char buf[24];
@@ -73,6 +74,24 @@ constexpr gerror_bit gerror_bits[] = {
     {GERROR_CMDQP_ERR, "CMDQP_ERR", "a command-queue error while processing"},
 };
 } // namespace
+
+std::uint64_t strtab_shape::bytes() const {
+    if (!two_level) return std::uint64_t(STE_BYTES) << log2size;
+    return (std::uint64_t(L1STD_BYTES) << (log2size - split)) + (std::uint64_t(STE_BYTES) << split);
+}
+
+strtab_shape smallest_strtab(std::uint32_t sid, bool two_level_ok) {
+    strtab_shape best;
+    while (best.log2size < sid_max_bits && (std::uint64_t(sid) >> best.log2size))
+        ++best.log2size;
+    if (!two_level_ok) return best;
+    for (unsigned split : strtab_splits) {
+        if (split >= best.log2size) continue;
+        const strtab_shape s{true, best.log2size, split};
+        if (s.bytes() < best.bytes()) best = s;
+    }
+    return best;
+}
 
 const char* to_string(ste_mode m) {
     switch (m) {
@@ -297,15 +316,24 @@ int smmu_v3::probe() {
     if (!f.s1p) return refuse("no stage-1 translation (IDR0.S1P = 0)");
     if (!f.aarch64_tables)
         return refuse("no AArch64 translation tables (IDR0.TTF = " + std::to_string(ttf) + ")");
-    if (!f.two_level_strtab) return refuse("no 2-level stream table (IDR0.ST_LEVEL != 1)");
     if (endian != IDR0_TTENDIAN_MIXED && endian != IDR0_TTENDIAN_LE)
         return refuse("no little-endian table walks (IDR0.TTENDIAN = " + std::to_string(endian) +
                       ")");
     if (!f.gran4k) return refuse("no 4 KiB translation granule (IDR5.GRAN4K = 0)");
     if (oas >= PA_ENCODINGS) return refuse("reserved IDR5.OAS value " + std::to_string(oas));
-    if (f.sid_bits < SID_BITS)
-        return refuse("stream IDs of " + std::to_string(f.sid_bits) +
-                      " bits cannot hold a 16-bit requester ID (IDR1.SIDSIZE)");
+    const hal::smmu_stream_desc& st = board_.smmu_stream;
+    if (fixed_stream()) {
+        if (f.sid_bits < sid_max_bits && (std::uint64_t(st.fixed_id) >> f.sid_bits))
+            return refuse("the board's StreamID " + hex(st.fixed_id) + " does not fit in " +
+                          std::to_string(f.sid_bits) + "-bit stream IDs (IDR1.SIDSIZE)");
+    } else {
+        if (!f.two_level_strtab)
+            return refuse("no 2-level stream table (IDR0.ST_LEVEL != 1) to share among the bus "
+                          "numbers of requester-ID stream IDs");
+        if (f.sid_bits < SID_BITS)
+            return refuse("stream IDs of " + std::to_string(f.sid_bits) +
+                          " bits cannot hold a 16-bit requester ID (IDR1.SIDSIZE)");
+    }
     f.oas_bits = PA_BITS[oas];
     feat_ = f;
     probed_ = true;
@@ -365,8 +393,6 @@ int smmu_v3::init() {
     if (int r = probe()) return r;
     cmdq_log2_ = std::min(cfg_.cmdq_log2_entries, feat_.cmdq_log2_max);
     evtq_log2_ = std::min(cfg_.evtq_log2_entries, feat_.evtq_log2_max);
-    const std::uint64_t l1_bytes = std::uint64_t(BUS_COUNT) * L1STD_BYTES;
-    const std::uint64_t l2_bytes = std::uint64_t(DEVFN_COUNT) * STE_BYTES;
     const std::uint64_t cmdq_bytes = std::uint64_t(q_entries(cmdq_log2_)) * CMD_BYTES;
     const std::uint64_t evtq_bytes = std::uint64_t(q_entries(evtq_log2_)) * EVT_BYTES;
     auto fail = [this](int r) {
@@ -375,9 +401,8 @@ int smmu_v3::init() {
         return r;
     };
 
-    // Tables and queues, each aligned to its size.
-    int r = alloc_zeroed(l1_bytes, l1_bytes, l1_);
-    if (!r) r = alloc_zeroed(l2_bytes, l2_bytes, l2_);
+    // Stream table, then the queues, each aligned to its size.
+    int r = build_strtab();
     if (!r)
         r = alloc_zeroed(cmdq_bytes, std::max<std::uint64_t>(cmdq_bytes, Q_MIN_ALIGN_BYTES), cmdq_);
     if (!r)
@@ -385,25 +410,6 @@ int smmu_v3::init() {
     if (r) {
         free_memory();
         return r;
-    }
-    // Every STE explicitly abort, then the 256 level-1 descriptors (one per bus) that all point
-    // at the one level-2 table.
-    std::vector<std::uint8_t> buf(l2_bytes, 0);
-    for (unsigned i = 0; i < DEVFN_COUNT; ++i) {
-        stes_[i] = abort_ste();
-        for (unsigned d = 0; d < STE_DWORDS; ++d)
-            put_le64(buf, std::size_t(i) * STE_BYTES + d * sizeof(std::uint64_t), stes_[i][d]);
-    }
-    hal::status s = io_.write(l2_, buf.data(), buf.size());
-    buf.assign(l1_bytes, 0);
-    for (unsigned bus = 0; bus < BUS_COUNT; ++bus)
-        put_le64(buf, std::size_t(bus) * L1STD_BYTES, (l2_ & L1STD_L2PTR_MASK) | l1_span);
-    if (s == hal::status::ok) s = io_.write(l1_, buf.data(), buf.size());
-    if (s != hal::status::ok) {
-        io_.log(hal::log_level::error, log_cat,
-                std::string("writing the stream table failed: ") + hal::to_string(s));
-        free_memory();
-        return -EIO;
     }
 
     // Quiesce whatever ran before, with incoming DMA aborted while SMMUEN is 0.
@@ -423,9 +429,11 @@ int smmu_v3::init() {
     if ((r = write_reg(CR1, cr1))) return fail(r);
     if ((r = write_reg(CR2, CR2_RECINVSID))) return fail(r);
 
-    const std::uint32_t strtab_cfg = (STRTAB_BASE_CFG_FMT_2LVL << STRTAB_BASE_CFG_FMT_SHIFT) |
-                                     (STRTAB_SPLIT << STRTAB_BASE_CFG_SPLIT_SHIFT) |
-                                     (SID_BITS << STRTAB_BASE_CFG_LOG2SIZE_SHIFT);
+    const std::uint32_t fmt =
+        shape_.two_level ? STRTAB_BASE_CFG_FMT_2LVL : STRTAB_BASE_CFG_FMT_LINEAR;
+    const std::uint32_t strtab_cfg = (fmt << STRTAB_BASE_CFG_FMT_SHIFT) |
+                                     (shape_.split << STRTAB_BASE_CFG_SPLIT_SHIFT) |
+                                     (shape_.log2size << STRTAB_BASE_CFG_LOG2SIZE_SHIFT);
     if ((r = write_reg64(STRTAB_BASE, STRTAB_BASE_RA | (l1_ & STRTAB_BASE_ADDR_MASK))))
         return fail(r);
     if ((r = write_reg(STRTAB_BASE_CFG, strtab_cfg))) return fail(r);
@@ -458,18 +466,79 @@ int smmu_v3::init() {
     asids_.assign(std::size_t(1) << feat_.asid_bits, false);
     asids_[asid_reserved] = true;
     enabled_ = true;
+    const std::string streams = fixed_stream() ? "StreamID " + hex(board_.smmu_stream.fixed_id)
+                                               : std::string("requester-ID StreamIDs");
+    const std::string shape =
+        shape_.two_level ? "2-level, LOG2SIZE " + std::to_string(shape_.log2size) + ", SPLIT " +
+                               std::to_string(shape_.split) + ", L2 " + hex(l2_)
+                         : "linear, LOG2SIZE " + std::to_string(shape_.log2size);
     io_.log(hal::log_level::info, log_cat,
-            "SMMUv3 enabled: stream table " + hex(l1_) + " (2-level, L2 " + hex(l2_) + "), cmdq " +
-                hex(cmdq_) + " x" + std::to_string(q_entries(cmdq_log2_)) + ", evtq " + hex(evtq_) +
-                " x" + std::to_string(q_entries(evtq_log2_)));
+            "SMMUv3 enabled: stream table " + hex(l1_) + " (" + shape + ", " +
+                std::to_string(shape_.bytes()) + " bytes, " + streams + "), cmdq " + hex(cmdq_) +
+                " x" + std::to_string(q_entries(cmdq_log2_)) + ", evtq " + hex(evtq_) + " x" +
+                std::to_string(q_entries(evtq_log2_)));
     return 0;
 }
 
 // ---- stream table ----------------------------------------------------------------------------
 
+// The stream table for the board's StreamIDs, every STE explicitly abort. A fixed StreamID gets
+// the smallest table that covers it; requester IDs a 2-level table whose 256 level-1 descriptors
+// (one per bus number) all point at one level-2 table (index = devfn). Tables are aligned to
+// their size, as STRTAB_BASE and L1STD.L2Ptr require (at least 64 bytes). On failure the caller
+// frees what was allocated.
+int smmu_v3::build_strtab() {
+    const std::uint32_t sid = board_.smmu_stream.fixed_id;
+    shape_ = fixed_stream() ? smallest_strtab(sid, feat_.two_level_strtab)
+                            : strtab_shape{true, SID_BITS, STRTAB_SPLIT};
+    const std::uint64_t stes = std::uint64_t(1)
+                               << (shape_.two_level ? shape_.split : shape_.log2size);
+    const std::uint64_t ste_table_bytes = stes * STE_BYTES;
+    const std::uint64_t l1_count =
+        shape_.two_level ? std::uint64_t(1) << (shape_.log2size - shape_.split) : 0;
+    const std::uint64_t l1_bytes = l1_count * L1STD_BYTES;
+    std::uint64_t& ste_table = shape_.two_level ? l2_ : l1_;
+    int r = 0;
+    if (shape_.two_level)
+        r = alloc_zeroed(l1_bytes, std::max<std::uint64_t>(l1_bytes, STE_BYTES), l1_);
+    if (!r) r = alloc_zeroed(ste_table_bytes, ste_table_bytes, ste_table);
+    if (r) return r;
+
+    std::vector<std::uint8_t> buf(ste_table_bytes, 0);
+    const ste abort = abort_ste();
+    for (ste& s : stes_)
+        s = abort;
+    for (std::uint64_t i = 0; i < stes; ++i)
+        for (unsigned d = 0; d < STE_DWORDS; ++d)
+            put_le64(buf, i * STE_BYTES + d * sizeof(std::uint64_t), abort[d]);
+    hal::status s = io_.write(ste_table, buf.data(), buf.size());
+    if (shape_.two_level && s == hal::status::ok) {
+        // Level-1 descriptors: SPAN covers the whole level-2 table (2^(SPAN - 1) STEs). With a
+        // fixed StreamID only its own descriptor is valid (SPAN 0 elsewhere: C_BAD_STREAMID).
+        const std::uint64_t desc = (l2_ & L1STD_L2PTR_MASK) | (shape_.split + 1);
+        buf.assign(l1_bytes, 0);
+        for (std::uint64_t i = 0; i < l1_count; ++i)
+            if (!fixed_stream() || i == (sid >> shape_.split)) put_le64(buf, i * L1STD_BYTES, desc);
+        s = io_.write(l1_, buf.data(), buf.size());
+    }
+    if (s != hal::status::ok) {
+        io_.log(hal::log_level::error, log_cat,
+                std::string("writing the stream table failed: ") + hal::to_string(s));
+        return -EIO;
+    }
+    return 0;
+}
+
+std::uint64_t smmu_v3::ste_addr(unsigned devfn) const {
+    if (!fixed_stream()) return l2_ + std::uint64_t(devfn) * STE_BYTES;
+    const std::uint32_t sid = board_.smmu_stream.fixed_id;
+    if (!shape_.two_level) return l1_ + std::uint64_t(sid) * STE_BYTES;
+    return l2_ + std::uint64_t(sid & ((1u << shape_.split) - 1)) * STE_BYTES;
+}
+
 // Dwords 1..7 first, dword0 (V, Config, S1ContextPtr) last as one 64-bit store, so the SMMU
-// never sees a new Config with old attributes; then CFGI_ALL (the level-2 table is shared by
-// every bus) and CMD_SYNC.
+// never sees a new Config with old attributes; then CFGI_STE of the fixed StreamID, or CFGI_ALL
+// when the level-2 table is shared by every bus, and CMD_SYNC.
 int smmu_v3::write_ste(unsigned devfn, const ste& s) {
     if (!enabled_) return -ENODEV;
     if (devfn >= DEVFN_COUNT) {
@@ -477,8 +546,8 @@ int smmu_v3::write_ste(unsigned devfn, const ste& s) {
                 "devfn " + std::to_string(devfn) + " out of range (0..255)");
         return -EINVAL;
     }
-    const std::uint64_t addr = l2_ + std::uint64_t(devfn) * STE_BYTES;
-    ste& cur = stes_[devfn];
+    const std::uint64_t addr = ste_addr(devfn);
+    ste& cur = stes_[ste_slot(devfn)];
     hal::status st = hal::status::ok;
     if (!std::equal(s.begin() + 1, s.end(), cur.begin() + 1)) {
         std::vector<std::uint8_t> buf(STE_BYTES - sizeof(std::uint64_t), 0);
@@ -494,7 +563,8 @@ int smmu_v3::write_ste(unsigned devfn, const ste& s) {
         return -EIO;
     }
     cur = s;
-    return issue(smmu_cmd::cfgi_all());
+    return issue(fixed_stream() ? smmu_cmd::cfgi_ste(board_.smmu_stream.fixed_id, true)
+                                : smmu_cmd::cfgi_all());
 }
 
 int smmu_v3::set_abort(unsigned devfn) {
@@ -524,7 +594,7 @@ int smmu_v3::set_translate(unsigned devfn, std::uint64_t cd_addr) {
 
 ste_mode smmu_v3::mode(unsigned devfn) const {
     if (devfn >= DEVFN_COUNT) return ste_mode::abort;
-    switch ((stes_[devfn][0] & STE0_CONFIG_MASK) >> STE0_CONFIG_SHIFT) {
+    switch ((stes_[ste_slot(devfn)][0] & STE0_CONFIG_MASK) >> STE0_CONFIG_SHIFT) {
     case STE_CONFIG_BYPASS:
         return ste_mode::bypass;
     case STE_CONFIG_S1_TRANS:
@@ -536,7 +606,7 @@ ste_mode smmu_v3::mode(unsigned devfn) const {
 
 std::uint64_t smmu_v3::ste_cd(unsigned devfn) const {
     if (mode(devfn) != ste_mode::translate) return 0;
-    return stes_[devfn][0] & STE0_S1CTXPTR_MASK;
+    return stes_[ste_slot(devfn)][0] & STE0_S1CTXPTR_MASK;
 }
 
 // ---- command queue ---------------------------------------------------------------------------
@@ -683,11 +753,16 @@ void smmu_v3::decode_event(const std::array<std::uint64_t, EVT_DWORDS>& raw, boo
     e.addr = raw[2];
     ++stats_.events;
     if (log) {
+        char who[40];
+        if (fixed_stream())
+            std::snprintf(who, sizeof who, "the controller's");
+        else
+            std::snprintf(who, sizeof who, "bus %u devfn 0x%02x",
+                          (e.sid >> devfn_bits) & devfn_mask, e.sid & devfn_mask);
         char buf[200];
-        std::snprintf(buf, sizeof buf,
-                      "event %s (0x%02x): stream 0x%04x (bus %u devfn 0x%02x), %s of IOVA 0x%llx",
-                      e.name, e.id, e.sid, (e.sid >> devfn_bits) & devfn_mask, e.sid & devfn_mask,
-                      e.read ? "read" : "write", static_cast<unsigned long long>(e.addr));
+        std::snprintf(buf, sizeof buf, "event %s (0x%02x): stream 0x%04x (%s), %s of IOVA 0x%llx",
+                      e.name, e.id, e.sid, who, e.read ? "read" : "write",
+                      static_cast<unsigned long long>(e.addr));
         io_.log(hal::log_level::warning, log_cat, buf);
     }
     events_.push_back(e);

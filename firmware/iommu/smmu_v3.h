@@ -3,17 +3,21 @@
 // translation domains that endpoint functions use as their DMA-mapping layer.
 //
 // Models (what the driver supports): probing IDR0/IDR1/IDR5 and refusing (-ENODEV, with the
-// reason logged) an SMMU without stage 1, AArch64 tables, a 4 KiB granule, 2-level stream tables,
-// little-endian table walks or 16-bit stream IDs; a 2-level stream table with SPLIT = 8 whose 256
-// level-1 descriptors (index = bus number, which the host assigns later) all point to one shared
-// level-2 table of 256 STEs (index = devfn), every STE written explicitly (abort unless a function
-// asked for more); command and event queues in coherent-pool memory; enabling through CR0/CR0ACK,
-// IRQ_CTRL/IRQ_CTRLACK and GBPA.UPDATE with bounded polls; commands with queue-full handling and
-// CMD_SYNC completion by CMDQ_CONS (no MSI, no SEV), a stopped queue (CMDQ_CONS.ERR with
-// GERROR.CMDQ_ERR) reported as -EIO naming the opcode and repaired (the bad command becomes a
-// CMD_SYNC, GERRORN acknowledges, the queue resumes), a queue that stops moving reported as
-// -ETIMEDOUT; event records drained (from the interrupt handler on hal::irq_smmu or on request)
-// into decoded records kept for the caller; global errors logged by name and acknowledged.
+// reason logged) an SMMU without stage 1, AArch64 tables, a 4 KiB granule, little-endian table
+// walks, or stream IDs wide enough for the board's (hal::smmu_stream_desc). The stream table
+// follows the board: for a fixed StreamID (the SoC integration's, as on Tegra194) the smallest
+// table that covers it, linear or 2-level (SPLIT 6, 8 or 10, whichever needs fewest bytes) with
+// only the level-2 table that holds it, every other level-1 descriptor invalid; for requester IDs
+// (which need 2-level tables and 16-bit stream IDs) a 2-level table with SPLIT = 8 whose 256
+// level-1 descriptors (index = bus number, which the host assigns later and may change) all
+// point to one shared level-2 table of 256 STEs (index = devfn). Every STE written explicitly
+// (abort unless a function asked for more); command and event queues in coherent-pool memory;
+// enabling through CR0/CR0ACK, IRQ_CTRL/IRQ_CTRLACK and GBPA.UPDATE with bounded polls; commands
+// with queue-full handling and CMD_SYNC completion by CMDQ_CONS (no MSI, no SEV), a stopped queue
+// (CMDQ_CONS.ERR with GERROR.CMDQ_ERR) reported as -EIO naming the opcode and repaired (the bad
+// command becomes a CMD_SYNC, GERRORN acknowledges, the queue resumes), a queue that stops moving
+// reported as -ETIMEDOUT; event records drained (from the interrupt handler on hal::irq_smmu or on
+// request) into decoded records kept for the caller; global errors logged by name and acknowledged.
 // A domain is one ASID, one context descriptor and a 4-level VMSAv8-64 table (4 KiB granule,
 // 48-bit input) of 2 MiB blocks and 4 KiB pages; map/unmap are all-or-nothing, unmap splits a
 // block it only partly covers (new table written first, then the block descriptor replaced)
@@ -23,10 +27,10 @@
 //
 // Does not model: stage 2, substreams/PASID (S1CDMax = 0), ATS/PRI, MSI-signalled completions
 // and interrupts, stalls and resume (faults terminate: CD.A = 1), 1 GiB blocks, 16/64 KiB
-// granules, hardware access/dirty flag updates (every descriptor is written with AF = 1), linear
-// stream tables, the secure programming interface, freeing page tables that became empty, or
-// concurrent callers (the firmware is single-threaded; the only reentry is the interrupt
-// handler, which only drains events and acknowledges global errors).
+// granules, hardware access/dirty flag updates (every descriptor is written with AF = 1), other
+// `iommu-map` shapes than the two above, the secure programming interface, freeing page tables that
+// became empty, or concurrent callers (the firmware is single-threaded; the only reentry is the
+// interrupt handler, which only drains events and acknowledges global errors).
 #pragma once
 
 #include "epc/epc.h"
@@ -91,7 +95,7 @@ struct smmu_features {
 struct smmu_event {
     std::uint8_t id = 0;
     const char* name = "";  // "F_TRANSLATION", ...; "UNKNOWN" for an ID the driver does not know
-    std::uint32_t sid = 0;  // stream ID = requester ID (bus << 8 | devfn)
+    std::uint32_t sid = 0;  // stream ID (the board's fixed one, or bus << 8 | devfn)
     std::uint64_t addr = 0; // input address (IOVA) of the faulting access
     bool read = false;      // RnW
     bool privileged = false;
@@ -130,6 +134,20 @@ struct smmu_cmd {
 enum class ste_mode : std::uint8_t { abort, bypass, translate };
 const char* to_string(ste_mode m);
 
+// The shape of a stream table, as STRTAB_BASE_CFG describes it (Arm IHI 0070, SMMU_STRTAB_BASE_CFG
+// and the level-1 descriptor).
+struct strtab_shape {
+    bool two_level = false;
+    unsigned log2size = 0; // StreamIDs 0 .. 2^log2size - 1
+    unsigned split = 0;    // 2-level: a level-2 table holds 2^split STEs
+    // Bytes of the linear table, or of the level-1 table plus one level-2 table.
+    std::uint64_t bytes() const;
+};
+// The smallest table that covers StreamID sid: linear (2^n STEs, n = bits of sid), or 2-level with
+// SPLIT 6, 8 or 10 below n (2^(n - SPLIT) descriptors plus one level-2 table) when two_level_ok
+// and it needs fewer bytes; a tie keeps the linear table.
+strtab_shape smallest_strtab(std::uint32_t sid, bool two_level_ok);
+
 class smmu_v3 {
 public:
     smmu_v3(hal::platform& io, const hal::ep_board& board, epc::coherent_pool& pool,
@@ -153,8 +171,10 @@ public:
     const smmu_features& features() const { return feat_; }
     const smmu_config& config() const { return cfg_; }
 
-    // The STE of devfn (0..255), shared by every bus number. Each returns 0, -EINVAL (devfn out
-    // of range, cd_addr not 64-byte aligned), -ENODEV (not initialised) or a command error.
+    // The STE of devfn (0..255): with the requester ID as StreamID shared by every bus number;
+    // with a fixed StreamID the controller's one STE, shared by all its functions. Each returns 0,
+    // -EINVAL (devfn out of range, cd_addr not 64-byte aligned), -ENODEV (not initialised) or a
+    // command error.
     int set_abort(unsigned devfn);
     int set_bypass(unsigned devfn);
     int set_translate(unsigned devfn, std::uint64_t cd_addr);
@@ -193,9 +213,13 @@ public:
     hal::platform& io() { return io_; }
     epc::coherent_pool& pool() { return pool_; }
     const smmu_stats& stats() const { return stats_; }
-    // Where the driver put its structures (0 before init).
+    // Where the driver put its structures (0 before init): STRTAB_BASE (the level-1 or the linear
+    // table) and the level-2 table (0 for a linear table).
     std::uint64_t strtab_l1_addr() const { return l1_; }
     std::uint64_t strtab_l2_addr() const { return l2_; }
+    const strtab_shape& strtab() const { return shape_; }
+    // True when the board gives the controller one fixed StreamID.
+    bool fixed_stream() const { return board_.smmu_stream.source == hal::stream_id_source::fixed; }
     std::uint64_t cmdq_addr() const { return cmdq_; }
     std::uint64_t evtq_addr() const { return evtq_; }
     unsigned cmdq_log2_entries() const { return cmdq_log2_; }
@@ -217,6 +241,10 @@ private:
     void disable();
     int write_ste(unsigned devfn, const ste& s);
     static ste abort_ste();
+    int build_strtab();
+    // Index into stes_ and bus address of devfn's STE.
+    unsigned ste_slot(unsigned devfn) const { return fixed_stream() ? 0 : devfn; }
+    std::uint64_t ste_addr(unsigned devfn) const;
 
     // Queue arithmetic: index in the low log2 bits, wrap bit just above.
     std::uint32_t q_entries(unsigned log2) const { return 1u << log2; }
@@ -236,6 +264,7 @@ private:
     bool probed_ = false, enabled_ = false, handler_installed_ = false;
     bool cmdq_ready_ = false, evtq_ready_ = false;
     std::uint64_t l1_ = 0, l2_ = 0, cmdq_ = 0, evtq_ = 0;
+    strtab_shape shape_;
     unsigned cmdq_log2_ = 0, evtq_log2_ = 0;
     std::uint32_t cmdq_prod_ = 0; // PROD as last written (index | wrap)
     std::uint32_t evtq_cons_ = 0; // CONS as last written (index | wrap | OVACKFLG)

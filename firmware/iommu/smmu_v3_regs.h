@@ -267,10 +267,9 @@ constexpr std::uint8_t EVT_F_PERMISSION = 0x13;
 constexpr std::uint8_t EVT_F_TLB_CONFLICT = 0x20;
 constexpr std::uint8_t EVT_F_CFG_CONFLICT = 0x21;
 
-// ---- PCIe stream IDs: requester ID = bus << 8 | devfn ----
+// ---- requester IDs as stream IDs: bus << 8 | devfn ----
 constexpr unsigned SID_BITS = 16;
 constexpr unsigned STRTAB_SPLIT = 8; // level-1 index = bus, level-2 index = devfn
 constexpr unsigned DEVFN_COUNT = 1u << STRTAB_SPLIT;
-constexpr unsigned BUS_COUNT = 1u << (SID_BITS - STRTAB_SPLIT);
 
 } // namespace fw::iommu::smmu_regs

@@ -701,7 +701,7 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
     }
     soc::soc_attr attr;
     attr.initiator = soc::master::pcie_inbound;
-    attr.stream_id = requester_id();
+    attr.stream_id = stream_id();
     std::vector<unsigned char> buf(gp.get_data_length());
     if (!is_read && !buf.empty()) std::memcpy(buf.data(), gp.get_data_ptr(), buf.size());
     pooled_payload pooled_axi;
@@ -993,7 +993,7 @@ bool dw_pcie_ep::local_access(bool write, std::uint64_t addr, unsigned char* dat
                               sc_time& delay) {
     soc::soc_attr attr;
     attr.initiator = soc::master::edma;
-    attr.stream_id = requester_id();
+    attr.stream_id = stream_id();
     pooled_payload pooled_axi;
     tlm::tlm_generic_payload& axi = *pooled_axi;
     axi.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
@@ -1140,7 +1140,7 @@ bool dw_pcie_ep::msix_access(bool table, bool write, std::uint64_t offset, unsig
     }
     soc::soc_attr attr;
     attr.initiator = soc::master::pcie_inbound;
-    attr.stream_id = requester_id();
+    attr.stream_id = stream_id();
     pooled_payload pooled_axi;
     tlm::tlm_generic_payload& axi = *pooled_axi;
     axi.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);

@@ -31,6 +31,8 @@
 // back (LTSSM enable still set).
 // Hot reset (the root port's Secondary Bus Reset): L0 -> Hot Reset -> Detect, the same reset of
 // the non-sticky registers and link-down interrupt; training again once the reset is released.
+// The AXI master's requests carry the SMMU StreamID of the SoC integration (fixed_stream_id,
+// unchanged by enumeration and resets) or, without one, the function's requester ID.
 // Poisoned TLPs (EP bit) received: Poisoned TLP in AER (uncorrectable, non-fatal by default,
 // header log) and ERR_NONFATAL; an MWr is not written to the SoC, a CplD's data is bad: the EP
 // CPU's load gets SLVERR, the eDMA read channel aborts (rd_err_status POISONED).
@@ -65,6 +67,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <systemc>
@@ -88,6 +91,10 @@ struct dw_pcie_ep_params {
     std::uint32_t dbi_aperture_bytes = 0x400000;
     std::uint64_t aperture_base = 0; // AXI address of the outbound aperture (axi_s offset 0)
     std::uint64_t aperture_bytes = 0;
+    // The SMMU StreamID the AXI master puts on every request (inbound and eDMA), set by the SoC
+    // integration; unset: the function's requester ID as captured from configuration writes (0
+    // before enumeration and after a link down or hot reset).
+    std::optional<std::uint32_t> fixed_stream_id;
     unsigned max_tags = 32;
     // The requester's completion timeout (Device Control 2 range, as this integration sets it).
     sc_core::sc_time completion_timeout = sc_core::sc_time(10, sc_core::SC_MS);
@@ -133,6 +140,7 @@ public:
     const dwc::edma* dma() const { return edma_.get(); }
     const pcie::pcie_link* link() const { return link_; }
     std::uint16_t requester_id() const;
+    std::uint32_t stream_id() const { return p_.fixed_stream_id.value_or(requester_id()); }
     // Size of an enabled BAR (0 if disabled or the upper half of a 64-bit BAR).
     std::uint64_t bar_size(unsigned bar) const;
     std::uint64_t bar_address(unsigned bar) const;

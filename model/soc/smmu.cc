@@ -16,9 +16,9 @@ using sc_core::sc_time;
 
 namespace {
 constexpr std::uint32_t all_bits = 0xFFFFFFFFu;
-constexpr std::uint32_t hi_addr_bits = 0x000FFFFFu; // address bits 51:32
-constexpr std::uint32_t strtab_cfg_bits = 0x0003073Fu;
-constexpr std::uint32_t ovackflg = 1u << 31; // EVTQ_CONS.OVACKFLG
+constexpr std::uint32_t hi_addr_bits = 0x000FFFFFu;    // address bits 51:32
+constexpr std::uint32_t strtab_cfg_bits = 0x000307FFu; // LOG2SIZE [5:0], SPLIT [10:6], FMT
+constexpr std::uint32_t ovackflg = 1u << 31;           // EVTQ_CONS.OVACKFLG
 constexpr std::size_t max_fault_records = 4096;
 constexpr std::uint64_t page_bytes = pte::granule_bytes;
 constexpr std::uint32_t dword = 4;
@@ -417,6 +417,7 @@ void smmu::tbu_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     gp.get_extension(attr);
     const bool has_sid = attr && attr->stream_id.has_value();
     const std::uint32_t sid = has_sid ? *attr->stream_id : 0;
+    if (has_sid) ++n_.per_stream[sid];
     const bool privileged = attr && attr->privileged;
     const bool write = gp.is_write();
     const std::uint64_t addr = gp.get_address();

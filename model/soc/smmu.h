@@ -3,7 +3,8 @@
 // Models: the programming interface of smmu_regs.h (IDRs as probed by drivers, CR0/CR0ACK,
 // GBPA, IRQ_CTRL/IRQ_CTRLACK, GERROR/GERRORN, STRTAB_BASE(_CFG), command queue and event queue
 // in memory with PROD/CONS and wrap bits); the stream ID of a transaction is the soc_attr
-// stream_id the controller puts on it (the function's requester ID); translation by
+// stream_id the controller puts on it (its fixed StreamID, or the function's requester ID;
+// transactions are counted per stream ID); translation by
 // smmu_walker (stream table, CD, 4-level stage-1 walk, IOTLB, walk cache), with every
 // configuration, descriptor, command and event access going through the `mem` socket into the
 // interconnect and memory controller, so it costs that path's time; one table walker (a
@@ -33,6 +34,7 @@
 #include "soc/smmu_walker.h"
 
 #include <deque>
+#include <map>
 #include <set>
 #include <systemc>
 #include <tlm>
@@ -79,6 +81,7 @@ public:
                       faulting_writes_dropped = 0, events = 0, events_lost = 0, commands = 0,
                       syncs = 0, command_errors = 0, dmi_grants = 0, dmi_revocations = 0;
         sc_core::sc_time walk_time;
+        std::map<std::uint32_t, std::uint64_t> per_stream; // transactions by stream ID
     };
     const counters& stats() const { return n_; }
     const smmuv3::walker_counters& walker_stats() const { return walker_.counters(); }

@@ -1,5 +1,6 @@
 // SoC-side attributes that travel with an AXI transaction as a TLM extension: who issued it,
-// the SMMU stream ID (for the PCIe controller: the requester ID of the function) and
+// the SMMU stream ID (for the PCIe controller: the integration's fixed StreamID, or the
+// requester ID of the function; see dwc.stream_id_mode) and
 // substream ID, and whether it is privileged. Optional fields are std::optional, as the
 // transaction attributes of an interconnect are.
 #pragma once

@@ -320,6 +320,11 @@ const std::vector<std::string>& miss_policy_names() {
     return v;
 }
 
+const std::vector<std::string>& stream_id_mode_names() {
+    static const std::vector<std::string> v = {"fixed", "requester_id"};
+    return v;
+}
+
 const std::vector<std::string>& cmd_mover_names() {
     static const std::vector<std::string> v = {"cpu", "edma"};
     return v;
@@ -381,6 +386,13 @@ const std::vector<entry>& schema() {
         uint_key("dwc.core_clock_mhz", 500, in_range(62, 4000)),
         // The endpoint's completion timeout for its own reads.
         uint_key("dwc.completion_timeout_us", 10000, in_range(1, 10000000)),
+        // The SMMU StreamID on the controller's AXI master requests (inbound and eDMA). fixed:
+        // dwc.stream_id, set by the SoC integration (default 0x5b, Tegra194's TEGRA194_SID_PCIE5
+        // for its C5 endpoint controller); requester_id: the function's requester ID, which
+        // changes when the host renumbers it and is 0 before enumeration. 0..0xFFFF: the SMMU's
+        // IDR1.SIDSIZE is 16.
+        enum_key("dwc.stream_id_mode", "fixed", stream_id_mode_names()),
+        uint_key("dwc.stream_id", 0x5b, in_range(0, 0xFFFF)),
         uint_key("dwc.edma.write_channels", 4, in_range(0, 8)),
         uint_key("dwc.edma.read_channels", 4, in_range(0, 8)),
         // Per eDMA write channel (model/dwc/edma.md): bytes of one local AXI read burst (never
@@ -1558,6 +1570,9 @@ platform_config parse(const json& cfg) {
     p.function.cmd.write_percent = static_cast<unsigned>(v.u("function.cmd.write_percent"));
     p.function.cmd.poll_ns = v.u("function.cmd.poll_ns");
     p.dwc.completion_timeout_us = v.u("dwc.completion_timeout_us");
+    p.dwc.stream_mode =
+        static_cast<stream_id_mode>(index_of(stream_id_mode_names(), v.s("dwc.stream_id_mode")));
+    p.dwc.stream_id = static_cast<std::uint32_t>(v.u("dwc.stream_id"));
     p.faults.seed = v.u("faults.seed");
     p.faults.completion_timeout_nth_read = v.u("faults.completion_timeout.nth_read");
     p.faults.ur_nth_read = v.u("faults.ur_at_completer.nth_read");

@@ -44,6 +44,7 @@ void apply_set(json& cfg, const std::string& assignment);
 
 enum class bar_type { programmable, fixed, resizable, reserved };
 enum class miss_policy { passthrough, ur };
+enum class stream_id_mode { fixed, requester_id };
 
 struct bar_cap {
     bar_type type = bar_type::programmable;
@@ -104,6 +105,8 @@ struct dwc_config {
     unsigned edma_write_channels, edma_read_channels;
     unsigned edma_axi_burst_bytes, edma_axi_outstanding_reads, edma_staging_buffer_bytes;
     std::uint64_t completion_timeout_us;
+    stream_id_mode stream_mode; // the AXI master's SMMU StreamID: stream_id, or the requester ID
+    std::uint32_t stream_id;
     iatu_config iatu;
     std::array<bar_cap, 6> bars;
 };

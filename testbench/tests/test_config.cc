@@ -85,6 +85,10 @@ BOOST_AUTO_TEST_CASE(defaults_parse_with_documented_values) {
     BOOST_TEST(p.dwc.iatu.region_align == 4096u);
     BOOST_TEST(p.dwc.iatu.region_limit == 1024 * GiB);
     BOOST_TEST((p.dwc.iatu.miss == miss_policy::passthrough));
+    // One StreamID set by the SoC integration: Tegra194's TEGRA194_SID_PCIE5 (Linux
+    // include/dt-bindings/memory/tegra194-mc.h), the StreamID of its C5 endpoint controller.
+    BOOST_TEST((p.dwc.stream_mode == stream_id_mode::fixed));
+    BOOST_TEST(p.dwc.stream_id == 0x5Bu);
     for (const auto& bar : p.dwc.bars) {
         BOOST_TEST((bar.type == bar_type::programmable));
         BOOST_TEST(bar.fixed_size == 0u);
@@ -295,6 +299,43 @@ BOOST_AUTO_TEST_CASE(enum_strings) {
     BOOST_CHECK_EXCEPTION(parse(c), config_error,
                           says_exactly{R"(dwc.bars[1].type = "weird": must be one of )"
                                        R"(programmable, fixed, resizable, reserved)"});
+}
+
+BOOST_AUTO_TEST_CASE(stream_id_keys) {
+    json c = defaults();
+    c["dwc"]["stream_id"] = 0x10000; // the SMMU's stream IDs have 16 bits (IDR1.SIDSIZE)
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says_exactly{"dwc.stream_id = 65536: must be in [0, 65535]"});
+    c = defaults();
+    c["dwc"]["stream_id_mode"] = "bus";
+    BOOST_CHECK_EXCEPTION(
+        parse(c), config_error,
+        says_exactly{R"(dwc.stream_id_mode = "bus": must be one of fixed, requester_id)"});
+    const platform_config p =
+        parse(with({"dwc.stream_id_mode=requester_id", "dwc.stream_id=0xFFFF"}));
+    BOOST_TEST((p.dwc.stream_mode == stream_id_mode::requester_id));
+    BOOST_TEST(p.dwc.stream_id == 0xFFFFu);
+}
+
+BOOST_AUTO_TEST_CASE(stream_id_per_endpoint_in_a_topology) {
+    json c = defaults();
+    merge(c, json::parse(R"({"topology": {"root_ports": 3, "endpoints": [
+        {"name": "a", "port": 0},
+        {"name": "b", "port": 1, "dwc": {"stream_id": 119}},
+        {"name": "c", "port": 2, "dwc": {"stream_id_mode": "requester_id"}}]}})"));
+    const platform_config p = parse(c);
+    BOOST_REQUIRE(p.endpoint_configs.size() == 3u);
+    BOOST_TEST(p.endpoint_configs[0].dwc.stream_id == 0x5Bu);
+    BOOST_TEST((p.endpoint_configs[0].dwc.stream_mode == stream_id_mode::fixed));
+    BOOST_TEST(p.endpoint_configs[1].dwc.stream_id == 119u);
+    BOOST_TEST((p.endpoint_configs[1].dwc.stream_mode == stream_id_mode::fixed));
+    BOOST_TEST((p.endpoint_configs[2].dwc.stream_mode == stream_id_mode::requester_id));
+    c["topology"]["endpoints"][1]["dwc"]["stream_id"] = 70000;
+    BOOST_CHECK_EXCEPTION(parse(c), config_error, [](const config_error& e) {
+        const std::string m = e.what();
+        return m.find("topology.endpoints[1]") != std::string::npos &&
+               m.find("dwc.stream_id = 70000") != std::string::npos;
+    });
 }
 
 BOOST_AUTO_TEST_CASE(wrong_types) {

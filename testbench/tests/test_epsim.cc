@@ -716,6 +716,36 @@ BOOST_AUTO_TEST_CASE(iova_workload_maps_checks_unmaps_and_faults) {
     BOOST_CHECK(r.out.find("needs the SMMU") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(smmu_stream_id_fixed_or_requester_id) {
+    struct mode {
+        const char* sets;
+        std::uint32_t stream_id; // what the SMMU must see on every transaction
+        const char* table;       // the stream table the firmware must have built
+    };
+    const mode modes[] = {
+        // The endpoint is 01:00.0 (bus 1 below root port 0 on bus 0): requester ID 0x0100; the
+        // table covers every bus: 16-bit StreamIDs, level-2 tables of 256 STEs (devfn).
+        {"--set dwc.stream_id_mode=requester_id", 0x0100, "2-level, LOG2SIZE 16, SPLIT 8"},
+        // 0x1234 = 4660 needs 13 bits; SPLIT 6 needs 2^7 x 8 + 2^6 x 64 = 5120 bytes, less than
+        // SPLIT 8 (256 + 16384), SPLIT 10 (64 + 65536) or linear (2^13 x 64).
+        {"--set dwc.stream_id=0x1234", 0x1234, "2-level, LOG2SIZE 13, SPLIT 6"},
+        // 0x3F needs 6 bits: linear, 64 STEs (4096 bytes); no SPLIT below 6.
+        {"--set dwc.stream_id=0x3f", 0x3F, "linear, LOG2SIZE 6"},
+    };
+    for (const mode& m : modes) {
+        auto r = epsim(std::string("run --set host.pcitest_msix_sample=true --log fw ") + m.sets);
+        BOOST_CHECK_MESSAGE(r.status == 0, m.sets << ": exit " << r.status << "\n" << r.out);
+        BOOST_REQUIRE(r.report.is_object());
+        BOOST_CHECK_EQUAL(r.report.at("status"), "PASS");
+        const auto& s = r.report.at("smmu");
+        BOOST_REQUIRE_EQUAL(s.at("streams").size(), 1u);
+        BOOST_CHECK_EQUAL(s.at("streams")[0].at("stream_id").get<std::uint32_t>(), m.stream_id);
+        BOOST_CHECK_EQUAL(s.at("bypassed"), 0);
+        BOOST_CHECK_EQUAL(s.at("faults").size(), 0u);
+        BOOST_CHECK_MESSAGE(r.out.find(m.table) != std::string::npos, m.sets << ": " << m.table);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(iotlb_working_set_study) {
     // Each row's throughput by mapping and working set.
     using key = std::pair<std::string, std::uint64_t>;

@@ -99,6 +99,22 @@ double write_time_ns(const std::string& extra, json* report = nullptr) {
     return w.at("time_ns").get<double>();
 }
 
+// The SMMU saw the controller under exactly one StreamID, sid, translated every access (nothing
+// bypassed or aborted) and recorded no fault: with dwc.stream_id_mode = fixed (the default) the
+// StreamID is the SoC integration's and neither a link down nor a hot reset changes it.
+void check_one_fixed_stream(const json& report, std::uint32_t sid) {
+    BOOST_REQUIRE(report.contains("smmu"));
+    const json& s = report.at("smmu");
+    BOOST_CHECK(s.at("enabled_by_firmware").get<bool>());
+    BOOST_REQUIRE_EQUAL(s.at("streams").size(), 1u);
+    BOOST_CHECK_EQUAL(s.at("streams")[0].at("stream_id").get<std::uint32_t>(), sid);
+    BOOST_CHECK_GT(s.at("streams")[0].at("transactions").get<std::uint64_t>(), 0u);
+    BOOST_CHECK_EQUAL(s.at("bypassed"), 0);
+    BOOST_CHECK_EQUAL(s.at("aborted"), 0);
+    BOOST_CHECK_EQUAL(s.at("faults").size(), 0u);
+}
+constexpr std::uint32_t default_stream_id = 0x5B; // dwc.stream_id default (TEGRA194_SID_PCIE5)
+
 } // namespace
 
 BOOST_AUTO_TEST_CASE(lcrc_error_rate_pcitest_passes_with_replays) {
@@ -251,6 +267,8 @@ BOOST_AUTO_TEST_CASE(link_down_during_a_16mib_dma_fails_it_and_the_next_transfer
         BOOST_CHECK_EQUAL(r.report.at("enumeration").at("status"), 0);
         BOOST_CHECK(r.out.find("dma-sweep: ETIMEDOUT") == std::string::npos);
         BOOST_CHECK(r.out.find("link-down fault") != std::string::npos);
+        // The transfer after the link came back was translated under the same StreamID.
+        check_one_fixed_stream(r.report, default_stream_id);
     }
 }
 
@@ -432,6 +450,9 @@ BOOST_AUTO_TEST_CASE(hot_reset_between_tests_then_the_suite_passes) {
     BOOST_CHECK(r.out.find("dwc: HOT_RESET") != std::string::npos);
     BOOST_CHECK(r.out.find("Secondary Bus Reset released") != std::string::npos);
     BOOST_CHECK(r.out.find("hot reset before test 13: done") != std::string::npos);
+    // The tests after the reset (eDMA and CPU transfers into local memory) were translated under
+    // the StreamID the controller had before it.
+    check_one_fixed_stream(r.report, default_stream_id);
 }
 
 BOOST_AUTO_TEST_CASE(flr_between_tests_then_the_suite_passes) {

@@ -71,7 +71,7 @@ constexpr std::uint32_t IDR5_OAS_48 = 5, IDR5_OAS_40 = 2, IDR5_OAS_MASK = 7;
 constexpr std::uint32_t IDR5_GRAN4K = 1u << 4;
 constexpr std::uint32_t GOOD_IDR5 = IDR5_OAS_48 | IDR5_GRAN4K;
 
-constexpr std::uint8_t CFGI_ALL = 0x04, TLBI_NH_ASID = 0x11, TLBI_NH_VA = 0x12;
+constexpr std::uint8_t CFGI_STE = 0x03, CFGI_ALL = 0x04, TLBI_NH_ASID = 0x11, TLBI_NH_VA = 0x12;
 constexpr std::uint8_t TLBI_NSNH_ALL = 0x30, SYNC = 0x46;
 constexpr std::uint8_t F_TRANSLATION = 0x10, F_PERMISSION = 0x13, C_BAD_STE = 0x04;
 } // namespace arch
@@ -603,6 +603,168 @@ BOOST_AUTO_TEST_CASE(domain_attach_detach_and_teardown) {
     smmu_domain fresh(*t.smmu);
     BOOST_TEST(fresh.attach(1) == -ENODEV); // not initialised
     BOOST_TEST(fresh.map(0, BUF_BASE, PAGE, prot_read) == -ENODEV);
+}
+
+// ---- a fixed StreamID (the SoC integration's) -------------------------------------------------
+//
+// Sizes by hand from the architecture: an STE is 64 bytes, a level-1 descriptor 8; a linear table
+// of LOG2SIZE n holds 2^n STEs; a 2-level one 2^(n - SPLIT) descriptors and, here, one level-2
+// table of 2^SPLIT STEs; SPLIT is 6, 8 or 10 (SMMU_STRTAB_BASE_CFG.SPLIT); n is the number of bits
+// of the StreamID.
+
+namespace {
+struct strtab_cfg {
+    unsigned log2size, split, fmt;
+};
+strtab_cfg strtab_of(const fake_platform& io) {
+    const std::uint32_t cfg = io.reg(arch::STRTAB_BASE_CFG);
+    return {cfg & 0x3F, (cfg >> 6) & 0x1F, (cfg >> 16) & 3};
+}
+void make_fixed(rig& t, std::uint32_t sid) {
+    t.board.smmu_stream = {hal::stream_id_source::fixed, sid};
+}
+// Brings up an SMMU for fixed StreamID sid and checks STRTAB_BASE_CFG against the shape worked
+// out by hand (FMT 0 linear, 1 2-level; SPLIT only for 2-level).
+void up_fixed(rig& t, std::uint32_t sid, unsigned fmt, unsigned log2size, unsigned split = 0) {
+    make_fixed(t, sid);
+    t.up();
+    const strtab_cfg c = strtab_of(t.io);
+    BOOST_TEST(c.fmt == fmt);
+    BOOST_TEST(c.log2size == log2size);
+    if (fmt == 1) BOOST_TEST(c.split == split);
+}
+// Every STE of the table at addr explicitly abort (V = 1, Config 0, other dwords 0).
+void check_all_abort(const fake_platform& io, std::uint64_t addr, unsigned stes) {
+    for (unsigned i = 0; i < stes; ++i) {
+        BOOST_TEST(io.m64(addr + i * 64) == 1u);
+        for (unsigned d = 1; d < 8; ++d)
+            BOOST_TEST(io.m64(addr + i * 64 + d * 8) == 0u);
+    }
+}
+} // namespace
+
+BOOST_AUTO_TEST_CASE(fixed_stream_id_0x3f_gets_a_linear_table_of_64_stes) {
+    // 0x3F = 63 needs 6 bits: linear 2^6 x 64 = 4096 bytes; no SPLIT is below 6.
+    rig t;
+    up_fixed(t, 0x3F, 0, 6);
+    fake_platform& io = t.io;
+    const std::uint64_t base = io.reg64(arch::STRTAB_BASE) & arch::ADDR_51_6;
+    BOOST_TEST(base % 4096 == 0u); // a linear table is aligned to its size
+    BOOST_TEST(t.smmu->strtab_l2_addr() == 0u);
+    check_all_abort(io, base, 64);
+    BOOST_TEST((walk(io, 0x3F, 0x1000, false).what == outcome::abort));
+    BOOST_TEST((walk(io, 0x40, 0x1000, false).what == outcome::bad_streamid));
+
+    // A domain attached to function 0: the controller's StreamID translates, with CFGI_STE of
+    // that StreamID (leaf) and a sync.
+    smmu_domain d(*t.smmu);
+    BOOST_TEST_REQUIRE(d.init() == 0);
+    const std::size_t n = io.consumed.size();
+    BOOST_TEST_REQUIRE(d.attach(0) == 0);
+    const auto cmds = io.commands_since(n);
+    BOOST_TEST_REQUIRE(cmds.size() == 2u);
+    BOOST_TEST(cmds[0].op() == arch::CFGI_STE);
+    BOOST_TEST((cmds[0].dw0 >> 32) == 0x3Fu);
+    BOOST_TEST((cmds[0].dw1 & 1) == 1u);
+    BOOST_TEST(cmds[1].op() == arch::SYNC);
+    BOOST_TEST(d.map(0x10000, BUF_BASE, PAGE, prot_read | prot_write) == 0);
+    const walk_result r = walk(io, 0x3F, 0x10123, true);
+    BOOST_TEST((r.what == outcome::ok));
+    BOOST_TEST(r.phys == BUF_BASE + 0x123);
+    BOOST_TEST((walk(io, 0x3E, 0x10000, false).what == outcome::abort)); // its neighbour
+    // Every function of the controller shares the one STE.
+    BOOST_TEST((t.smmu->mode(5) == ste_mode::translate));
+    BOOST_TEST(t.smmu->ste_cd(5) == d.cd_addr());
+}
+
+BOOST_AUTO_TEST_CASE(fixed_stream_id_0x5b_gets_a_2_level_table_with_split_6) {
+    // 0x5B = 91 needs 7 bits. Linear: 2^7 x 64 = 8192 bytes. 2-level SPLIT 6: 2^(7-6) = 2
+    // descriptors (16 bytes) + 2^6 x 64 = 4096, 4112 bytes: smaller. The StreamID sits in level-1
+    // descriptor 91 >> 6 = 1, at index 91 & 63 = 27 of the level-2 table.
+    rig t;
+    up_fixed(t, 0x5B, 1, 7, 6);
+    fake_platform& io = t.io;
+    const std::uint64_t l1 = io.reg64(arch::STRTAB_BASE) & arch::ADDR_51_6;
+    BOOST_TEST(io.m64(l1) == 0u); // descriptor 0: SPAN 0, invalid
+    const std::uint64_t d1 = io.m64(l1 + 8);
+    BOOST_TEST((d1 & 0x1F) == 7u); // SPAN = SPLIT + 1: 2^6 STEs
+    const std::uint64_t l2 = d1 & arch::ADDR_51_6;
+    BOOST_TEST(l2 == t.smmu->strtab_l2_addr());
+    BOOST_TEST(l2 % 4096 == 0u);
+    check_all_abort(io, l2, 64);
+    BOOST_TEST((walk(io, 0x5B, 0, false).what == outcome::abort));
+    BOOST_TEST((walk(io, 0x1B, 0, false).what == outcome::bad_streamid)); // level-1 entry 0
+    BOOST_TEST((walk(io, 0x80, 0, false).what == outcome::bad_streamid)); // beyond LOG2SIZE
+
+    smmu_domain d(*t.smmu);
+    BOOST_TEST_REQUIRE(d.init() == 0);
+    BOOST_TEST_REQUIRE(d.attach(0) == 0);
+    BOOST_TEST(d.map(0x200000, BUF_BASE, BLOCK, prot_read) == 0);
+    const walk_result r = walk(io, 0x5B, 0x200040, false);
+    BOOST_TEST((r.what == outcome::ok));
+    BOOST_TEST(r.phys == BUF_BASE + 0x40);
+    BOOST_TEST(io.m64(l2 + 27 * 64) == (d.cd_addr() | (5u << 1) | 1u)); // V, Config S1, CD
+    BOOST_TEST((walk(io, 0x5A, 0x200040, false).what == outcome::abort));
+    BOOST_TEST(t.io.logged("2-level, LOG2SIZE 7, SPLIT 6"));
+}
+
+BOOST_AUTO_TEST_CASE(fixed_stream_id_0x1234_picks_the_smallest_split) {
+    // 0x1234 = 4660 needs 13 bits. Linear: 2^13 x 64 = 524288 bytes. SPLIT 6: 2^7 x 8 + 2^6 x 64
+    // = 1024 + 4096 = 5120; SPLIT 8: 2^5 x 8 + 2^8 x 64 = 256 + 16384 = 16640; SPLIT 10: 2^3 x 8
+    // + 2^10 x 64 = 64 + 65536 = 65600. SPLIT 6 it is: descriptor 4660 >> 6 = 72, STE 4660 & 63
+    // = 52.
+    rig t;
+    up_fixed(t, 0x1234, 1, 13, 6);
+    fake_platform& io = t.io;
+    const std::uint64_t l1 = io.reg64(arch::STRTAB_BASE) & arch::ADDR_51_6;
+    BOOST_TEST(l1 % 1024 == 0u); // the level-1 table is aligned to its 1024 bytes
+    unsigned valid = 0;
+    for (unsigned i = 0; i < 128; ++i)
+        valid += io.m64(l1 + i * 8) != 0;
+    BOOST_TEST(valid == 1u);
+    BOOST_TEST((io.m64(l1 + 72 * 8) & 0x1F) == 7u);
+    smmu_domain d(*t.smmu);
+    BOOST_TEST_REQUIRE(d.init() == 0);
+    BOOST_TEST_REQUIRE(d.attach(3) == 0);
+    BOOST_TEST(io.m64((io.m64(l1 + 72 * 8) & arch::ADDR_51_6) + 52 * 64) ==
+               (d.cd_addr() | (5u << 1) | 1u));
+    BOOST_TEST(d.map(0, BUF_BASE, PAGE, prot_read) == 0);
+    BOOST_TEST((walk(io, 0x1234, 0x8, false).what == outcome::ok));
+    BOOST_TEST((walk(io, 0x1233, 0x8, false).what == outcome::abort));
+    BOOST_TEST((walk(io, 0x1274, 0x8, false).what == outcome::bad_streamid)); // descriptor 73
+}
+
+BOOST_AUTO_TEST_CASE(fixed_stream_id_without_2_level_support_or_beyond_sidsize) {
+    {
+        // ST_LEVEL linear only: 0x1234 gets the linear table of 2^13 STEs.
+        rig t;
+        t.io.regs[arch::IDR0] &= ~arch::IDR0_ST_MASK;
+        up_fixed(t, 0x1234, 0, 13);
+        const std::uint64_t base = t.io.reg64(arch::STRTAB_BASE) & arch::ADDR_51_6;
+        BOOST_TEST(base % (8192 * 64) == 0u);
+        BOOST_TEST(t.io.m64(base + 0x1234 * 64) == 1u); // abort
+        BOOST_TEST(t.io.m64(base + 8191 * 64) == 1u);   // the last STE written too
+    }
+    {
+        // SIDSIZE 8: 0x5B (7 bits) fits; 0x1234 does not, and the reason names SIDSIZE.
+        rig fits;
+        fits.io.regs[arch::IDR1] = (fits.io.regs[arch::IDR1] & ~arch::IDR1_SIDSIZE_MASK) | 8;
+        make_fixed(fits, 0x5B);
+        BOOST_TEST(fits.smmu->init() == 0);
+        rig big;
+        big.io.regs[arch::IDR1] = (big.io.regs[arch::IDR1] & ~arch::IDR1_SIDSIZE_MASK) | 8;
+        make_fixed(big, 0x1234);
+        BOOST_TEST(big.smmu->init() == -ENODEV);
+        BOOST_TEST(big.io.logged("SIDSIZE"));
+        BOOST_TEST(big.io.reg(arch::CR0) == 0u);
+    }
+    {
+        // StreamID 0: LOG2SIZE 0, one 64-byte STE.
+        rig t;
+        up_fixed(t, 0, 0, 0);
+        BOOST_TEST((walk(t.io, 0, 0, false).what == outcome::abort));
+        BOOST_TEST((walk(t.io, 1, 0, false).what == outcome::bad_streamid));
+    }
 }
 
 // ---- map / unmap -----------------------------------------------------------------------------

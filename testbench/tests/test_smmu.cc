@@ -565,6 +565,13 @@ BOOST_AUTO_TEST_CASE(module_translates_records_faults_and_runs_the_command_queue
         BOOST_TEST(((idr0 >> idr0::ST_LEVEL_lsb) & 3) == idr0::ST_LEVEL_2lvl);
         BOOST_TEST((h.r32(reg::IDR1) & 0x3F) == 16u);
         BOOST_TEST((h.r32(reg::IDR5) & idr5::GRAN4K) != 0u);
+        // STRTAB_BASE_CFG keeps LOG2SIZE [5:0], SPLIT [10:6] and FMT [17:16] (Arm IHI 0070,
+        // SMMU_STRTAB_BASE_CFG) for each SPLIT the architecture defines: 6, 8 and 10.
+        for (std::uint32_t split : {6u, 8u, 10u}) {
+            const std::uint32_t cfg = 13u | (split << 6) | (1u << 16);
+            h.w32(reg::STRTAB_BASE_CFG, cfg | 0xFFFC0000u); // RES0 bits [31:18] are not stored
+            BOOST_TEST(h.r32(reg::STRTAB_BASE_CFG) == cfg);
+        }
         // Disabled: bypass; GBPA.ABORT: abort.
         std::uint32_t v = 0x11223344;
         BOOST_TEST(h.access(true, 0x5000, &v, 4, 0) == tlm::TLM_OK_RESPONSE);
