@@ -8,9 +8,9 @@
 // and for board/hardware disagreements; pci_epc_mem_map / mem_unmap (offset inside the aligned
 // window, partial mappings at board.max_map_bytes and at a region-limit boundary, window and
 // aperture exhaustion, unmap); set_bar / clear_bar BAR-match inbound programming.
-// Expected values come from /work/shared/spec/dw-ep-reference.md sections 1-3 and this
-// project's documented align_addr (a capped, partial mapping instead of Linux's failure),
-// written by hand rather than taken from the code under test.
+// Expected values come from Linux's DWC driver (drivers/pci/controller/dwc/pcie-designware.c,
+// pcie-designware-ep.c) and this project's documented align_addr (a capped, partial mapping instead
+// of Linux's failure), written by hand rather than taken from the code under test.
 #define BOOST_TEST_MODULE dw_pcie_fw
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>

@@ -2,7 +2,8 @@
 // allocator (pci-epc-mem.c), the coherent buffer pool and alloc_space (pci_epf_alloc_space),
 // the generic set_bar checks (pci_epc_set_bar), get_next_free_bar and the mem_map / mem_unmap
 // partial-mapping rule (pci_epc_mem_map), all against a fake controller driver. Expected values
-// come from /work/shared/spec/dw-ep-reference.md section 3, written by hand.
+// come from Linux's endpoint core (drivers/pci/endpoint/pci-epc-core.c, pci-epc-mem.c), written by
+// hand.
 #define BOOST_TEST_MODULE epc
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>

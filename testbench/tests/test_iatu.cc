@@ -3,7 +3,7 @@
 // alignment bits, UPPER_LIMIT, regions beyond the configured count, outbound and inbound
 // (BAR-match and address-match) translation, inbound TLP type and 5-bit function matching, priority
 // of overlapping regions and the programming-order warnings. Expected values come from
-// /work/shared/spec/dw-ep-reference.md sections 1-2, written by hand.
+// the DWC iATU registers as Linux's pcie-designware.c programs them, written by hand.
 #define BOOST_TEST_MODULE iatu
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>

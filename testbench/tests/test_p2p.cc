@@ -1,6 +1,6 @@
 // Peer-to-peer tests. Part 1: the host's p2pdma orchestrator (firmware/host/p2pdma.h) on
 // topologies built as data; every expected distance and map type is worked out by hand in the
-// comment above its check from /work/shared/spec/dw-ep-reference.md section 7 (walk: +1 per
+// comment above its check from Linux's p2pdma distance rules (drivers/pci/p2pdma.c) (walk: +1 per
 // step up from the provider, +1 per step up from the client until the common device; no common
 // device: both full path lengths; redirect = ACS Control has RR, CR or EC on a device the walk
 // visits; whitelist 7.3).

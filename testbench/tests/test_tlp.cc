@@ -2,7 +2,7 @@
 // wire, completion splitting at RCB and MPS, first/last byte enables, the TLP type classes and
 // the header dwords (hand-encoded from PCIe Base Spec 5.0 section 2.2, field by field).
 // Expected values are PCIe arithmetic written out by hand from
-// /work/shared/spec/timing-reference.md ("Bytes on the wire", "Reads").
+// the PCIe Base Spec 5.0 (TLP framing and overhead, completion rules).
 #define BOOST_TEST_MODULE tlp
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
