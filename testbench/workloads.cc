@@ -292,7 +292,7 @@ void load_pcitest(platform& p, workload_result& out) {
     opts.flr_wait_ns = p.config().host.flr_wait_ms * ns_per_ms;
     opts.resets = &out.resets;
     opts.progress = &out.pcitest_progress;
-    out.tests_planned = fw::host::pcitest_rows();
+    out.tests_planned = fw::host::pcitest_rows(opts.kernel);
     opts.on_result = [&out](unsigned n, const fw::host::test_result& t) {
         if (out.on_test) out.on_test(n, t);
     };

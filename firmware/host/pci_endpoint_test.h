@@ -218,7 +218,7 @@ struct pcitest_options {
 };
 
 // How many rows run_pcitest returns (the same for any endpoint: unsupported tests are skipped).
-unsigned pcitest_rows();
+unsigned pcitest_rows(pcitest_kernel kernel);
 
 // The whole table, in this order: BAR0..5 BAR_TEST, CONSECUTIVE_BAR_TEST, LEGACY_IRQ_TEST,
 // MSI_TEST, MSIX_TEST, READ/WRITE/COPY_TEST (memcpy, then dma) per size, DOORBELL_TEST,

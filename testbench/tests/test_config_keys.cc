@@ -110,6 +110,25 @@ std::vector<key_case> cases() {
         {"dwc.datapath_bits", "64", "dma"},
         {"dwc.core_clock_mhz", "125", "dma"},
         {"dwc.completion_timeout_us", "100", "dma", {"faults.completion_timeout.nth_read=3"}},
+        // A 64 KiB write reads local memory in bursts: fewer in flight, smaller bursts or a
+        // smaller staging buffer change when the MWrs can go.
+        {"dwc.edma.axi_burst_bytes", "1024", "dma", {"workload.dma_sweep.read=false"}},
+        {"dwc.edma.axi_outstanding_reads",
+         "1",
+         "dma",
+         {"workload.dma_sweep.min_bytes=65536", "workload.dma_sweep.max_bytes=65536"}},
+        {"dwc.edma.staging_buffer_bytes",
+         "8192",
+         "dma",
+         {"workload.dma_sweep.min_bytes=65536", "workload.dma_sweep.max_bytes=65536"}},
+        // The SMMU counts transactions per stream ID (smmu.streams).
+        {"dwc.stream_id", "0x3f", "dma"},
+        {"dwc.stream_id_mode", "requester_id", "dma"},
+        {"host.pcitest.kernel", "6.18", "pcitest"},
+        // The doorbell write goes through the interrupt window.
+        {"mc.irq_window.latency_ns", "500", "iova"},
+        // A wall-clock limit the run does not reach.
+        same("sim.wall_limit_s", "3600", "dma"),
         {"dwc.edma.write_channels", "0", "dma"},
         {"dwc.edma.read_channels", "0", "dma"},
         {"dwc.iatu.outbound_windows", "4", "cmd"},
@@ -250,8 +269,12 @@ std::vector<key_case> cases() {
     // the endpoint (writes, reads and so the completions it takes back, configuration requests)
     // go one at a time, and the endpoint sends no non-posted request with data: one credit of
     // those is enough.
-    for (const char* credit : {"posted_header", "posted_data", "nonposted_header"})
+    for (const char* credit : {"posted_header", "posted_data"})
         c.push_back({std::string("link.credits.host.") + credit, "1", "dma"});
+    // A non-posted header credit comes back once the host has taken the MRd in (its UpdateFC
+    // crosses the link), long before the completion: one is enough for the eDMA's MRd stream,
+    // which the tags and the completion round trip bound.
+    c.push_back(same("link.credits.host.nonposted_header", "1", "dma"));
     for (const char* credit : {"completion_header", "completion_data"})
         c.push_back({std::string("link.credits.ep.") + credit, "1", "dma"});
     for (const char* credit :
