@@ -383,9 +383,8 @@ void dw_pcie_ep::dbi_write32(std::uint32_t off, std::uint32_t value, std::uint32
             return;
         }
         if (off == msix_doorbell) {
-            if (logger::get().enabled("regs"))
-                logger::get().info("regs", stamp() + " ep-cpu W " + hex(off, 3) +
-                                               " MSIX_DOORBELL = " + hex(value, 8));
+            if (logger::get().enabled(reg_log_category))
+                log_reg_access(access_ps(), "ep-cpu", true, off, "MSIX_DOORBELL=" + hex(value, 8));
             if (byte_mask == all_ones)
                 msix_doorbell_write(value);
             else
