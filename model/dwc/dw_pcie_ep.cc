@@ -469,6 +469,7 @@ void dw_pcie_ep::dbi_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
         gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
     }
+    const sc_time t0 = sc_core::sc_time_stamp();
     delay += p_.dbi_access;
     access_delay_ = delay;
     dbi_delay_ = &delay;
@@ -476,6 +477,14 @@ void dw_pcie_ep::dbi_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
         gp, [this](std::uint32_t a) { return dbi_read32(a); },
         [this](std::uint32_t a, std::uint32_t v, std::uint32_t m) { dbi_write32(a, v, m); });
     dbi_delay_ = nullptr;
+    keep_access_time(t0, delay);
+}
+
+void dw_pcie_ep::keep_access_time(const sc_time& t0, sc_time& delay) {
+    // A side effect that reads memory (the MSI-X Table behind a doorbell) synchronises this
+    // thread to its own time, which is the access's: the access still ends at t0 + delay.
+    const sc_time end = t0 + delay, now = sc_core::sc_time_stamp();
+    delay = end > now ? end - now : sc_core::SC_ZERO_TIME;
 }
 
 void dw_pcie_ep::app_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {

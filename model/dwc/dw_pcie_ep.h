@@ -236,6 +236,8 @@ private:
     sc_core::sc_event edma_irq_changed_;
     std::unique_ptr<dwc::edma> edma_;
     sc_core::sc_time access_delay_; // the current access's annotated delay (for logs)
+    // delay relative to the thread's time again after a callee synchronised it (t0: entry time).
+    static void keep_access_time(const sc_core::sc_time& t0, sc_core::sc_time& delay);
     std::vector<sc_core::sc_time> ob_busy_until_, ib_busy_until_;
     bool intx_sent_ = false;                   // Assert_INTA sent and not yet deasserted
     std::deque<sc_core::sc_time> err_cor_due_; // ERR_COR messages to send, by detection time

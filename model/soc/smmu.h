@@ -123,9 +123,11 @@ private:
     smmuv3::walker walker_;
     sc_core::sc_time walker_free_at_;
     struct walk_state {
-        sc_core::sc_time now, delay; // the translation's start and its running delay
-        bool walked = false;         // it read memory (a walk or a configuration fetch)
+        sc_core::sc_time at; // when the translation's next step may start (absolute)
+        bool walked = false; // it read memory (a walk or a configuration fetch)
     } walk_;
+    bool translating_ = false; // a translation is in the walker (its reads wait for DRAM)
+    sc_core::sc_event translated_;
     smmuv3::read64_fn timed_read_;
     sc_core::sc_event cmdq_kick_, irq_changed_;
     struct fetched_command {
