@@ -384,8 +384,7 @@ void dw_pcie_ep::dbi_write32(std::uint32_t off, std::uint32_t value, std::uint32
         }
         if (off == msix_doorbell) {
             if (logger::get().enabled(reg_log_category))
-                log_reg_access(access_ps(), "ep-cpu", true, off,
-                               "MSIX_DOORBELL=" + hex(value, 8));
+                log_reg_access(access_ps(), "ep-cpu", true, off, "MSIX_DOORBELL=" + hex(value, 8));
             if (byte_mask == all_ones)
                 msix_doorbell_write(value);
             else
@@ -473,10 +472,30 @@ void dw_pcie_ep::dbi_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     delay += p_.dbi_access;
     access_delay_ = delay;
     dbi_delay_ = &delay;
+    access_delay_ref_ = &delay;
     dword_access(
         gp, [this](std::uint32_t a) { return dbi_read32(a); },
         [this](std::uint32_t a, std::uint32_t v, std::uint32_t m) { dbi_write32(a, v, m); });
     dbi_delay_ = nullptr;
+    access_delay_ref_ = nullptr;
+}
+
+void dw_pcie_ep::posted_side_effect(const std::function<void(sc_time&)>& work) {
+    // The work may read memory; the memory controller then synchronises this thread to the
+    // read's start, which is the access's own time. The access still ends at its own time (the
+    // writer does not wait for its side effects), so its delay is set again relative to the
+    // thread's new time. Another access may have been handled meanwhile: this one's state is
+    // restored.
+    const sc_time end = sc_core::sc_time_stamp() + access_delay_;
+    sc_time* const ref = access_delay_ref_;
+    sc_time* const dbi = dbi_delay_;
+    sc_time d = access_delay_;
+    work(d);
+    const sc_time now = sc_core::sc_time_stamp();
+    access_delay_ = end > now ? end - now : sc_core::SC_ZERO_TIME;
+    access_delay_ref_ = ref;
+    dbi_delay_ = dbi;
+    if (ref) *ref = access_delay_;
 }
 
 void dw_pcie_ep::app_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
@@ -587,10 +606,8 @@ void dw_pcie_ep::cfg_write32(std::uint32_t off, std::uint32_t value, std::uint32
         logger::get().unimplemented_once("cfg", hex(off),
                                          "config offset " + hex(off, 3) + " not modelled");
     if (flr) function_level_reset();
-    if (off == msix_ctrl && !msix_pending_.empty()) {
-        sc_time d = access_delay_;
-        msix_send_pending(d); // the Function Mask may have been cleared
-    }
+    if (off == msix_ctrl && !msix_pending_.empty()) // the Function Mask may have been cleared
+        posted_side_effect([this](sc_time& d) { msix_send_pending(d); });
 }
 
 pcie::completer_params dw_pcie_ep::completer() const {
@@ -621,7 +638,9 @@ void dw_pcie_ep::rx_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     switch (t.type) {
     case pcie::tlp_type::cfgrd0:
     case pcie::tlp_type::cfgwr0:
+        access_delay_ref_ = &delay;
         handle_config(gp, t, delay);
+        access_delay_ref_ = nullptr;
         break;
     case pcie::tlp_type::cfgrd1:
     case pcie::tlp_type::cfgwr1:
@@ -1257,9 +1276,10 @@ void dw_pcie_ep::msix_doorbell_write(std::uint32_t value) {
         return;
     }
     // A posted register write: the CPU does not wait for the table read and the message.
-    sc_time d = access_delay_;
-    bool error = false;
-    msix_fire(v, d, error);
+    posted_side_effect([this, v](sc_time& d) {
+        bool error = false;
+        msix_fire(v, d, error);
+    });
 }
 
 void dw_pcie_ep::msix_send_pending(sc_time& delay) {

@@ -244,6 +244,10 @@ private:
     sc_core::sc_event edma_irq_changed_;
     std::unique_ptr<dwc::edma> edma_;
     sc_core::sc_time access_delay_; // the current access's annotated delay (for logs)
+    sc_core::sc_time* access_delay_ref_ = nullptr; // its caller's delay (DBI, configuration)
+    // A side effect of the access being handled that may reach DRAM (and so synchronise this
+    // thread): run with a copy of the access's delay; the access's delay stays its own.
+    void posted_side_effect(const std::function<void(sc_core::sc_time&)>& work);
     std::vector<sc_core::sc_time> ob_busy_until_, ib_busy_until_;
     bool intx_sent_ = false;                   // Assert_INTA sent and not yet deasserted
     std::deque<sc_core::sc_time> err_cor_due_; // ERR_COR messages to send, by detection time

@@ -929,30 +929,76 @@ edma::step edma::write_block(run_state& r, sc_time start) {
 }
 
 // PCIe (SAR) -> local memory (DAR).
+//
+// MRds go out as tags free up; each one's data is written to local memory when its last
+// completion arrived. The memory controller serves an access at its own time (it synchronises
+// the caller), so the local writes are issued in time order: a completion's write waits here
+// until the thread's next MRd is due after it (or the block ends), never pulling the MRds that
+// come before it in time behind it.
 edma::step edma::read_block(run_state& r, sc_time start) {
     const std::uint64_t mrrs = std::max(1u, p_.bus.mrrs_bytes());
     if (r.tag_free.empty())
         r.tag_free.assign(std::max(1u, p_.bus.max_outstanding_reads()), SC_ZERO_TIME);
     const std::uint64_t total = r.size;
     const std::uint64_t sar0 = r.sar, dar0 = r.dar;
-    std::vector<unsigned char>& buf = r.ch.buffer;
-    buf.resize(static_cast<std::size_t>(std::min<std::uint64_t>(mrrs, boundary_bytes)));
+    const std::size_t buf_bytes =
+        static_cast<std::size_t>(std::min<std::uint64_t>(mrrs, boundary_bytes));
     sc_time last_cpl = start, local_done = start;
     r.last_request = later(r.last_request, start);
+    // Completed reads whose data is not written yet, by arrival time.
+    struct arrived_data {
+        std::uint64_t addr;
+        std::vector<unsigned char> data;
+        sc_time at;
+    };
+    std::deque<arrived_data> unwritten;
+    sc_time failed_at;
+    // Writes the data that arrived by `until`; false on an AXI error (failed_at: when).
+    auto write_arrived = [&](const sc_time& until) {
+        while (!unwritten.empty() && unwritten.front().at <= until) {
+            const arrived_data& a = unwritten.front();
+            const unsigned len = static_cast<unsigned>(a.data.size());
+            for (unsigned o = 0; o < len;) {
+                const std::uint64_t addr = a.addr + o;
+                const unsigned piece = min_len(len - o, to_boundary(addr), boundary_bytes);
+                std::vector<unsigned char>& buf = r.ch.buffer;
+                buf.assign(a.data.begin() + o, a.data.begin() + o + piece);
+                sc_time ld = rel(a.at);
+                const bool ok = p_.bus.local_access(true, addr, buf.data(), piece, ld);
+                ++counters_.local_writes;
+                const sc_time written = now() + ld;
+                local_done = later(local_done, written);
+                if (!ok) {
+                    failed_at = written;
+                    unwritten.clear();
+                    return false;
+                }
+                o += piece;
+            }
+            unwritten.pop_front();
+        }
+        return true;
+    };
+    const sc_time never = sc_core::sc_max_time();
+    std::vector<unsigned char> data(buf_bytes);
     for (std::uint64_t off = 0; off < total;) {
-        if (cancelled(r) || r.ch.stop)
+        if (cancelled(r) || r.ch.stop) {
+            write_arrived(never);
             return {cancelled(r) ? step::kind::cancelled : step::kind::stopped,
                     later(last_cpl, local_done)};
+        }
         const unsigned len = min_len(mrrs, total - off, to_boundary(sar0 + off));
         const sc_time ready = r.last_request;
         sc_time& tag = r.tag_free[r.next_tag++ % r.tag_free.size()];
         const sc_time issue = later(ready, tag);
         if (tag > ready) r.rec.wait_tags += tag - ready;
+        if (!write_arrived(issue)) return {step::kind::local_write, later(failed_at, last_cpl)};
         sync_to(r, issue);
         const sc_time issued = later(issue, now());
         sc_time d = issued - now();
         tlp_wait w;
-        const pcie::cpl_status st = p_.bus.pcie_read(sar0 + off, buf.data(), len, d, &w);
+        data.resize(len);
+        const pcie::cpl_status st = p_.bus.pcie_read(sar0 + off, data.data(), len, d, &w);
         const sc_time arrived = now() + d;
         r.rec.wait_link += w.link;
         r.rec.wait_credits += w.credits;
@@ -961,21 +1007,17 @@ edma::step edma::read_block(run_state& r, sc_time start) {
         ++r.rec.tlps;
         r.last_request = issued + w.link + w.credits; // when the MRd went out
         tag = arrived; // the tag is free again when the last completion arrived
-        if (w.poisoned) return {step::kind::cpl_poisoned, later(arrived, local_done)};
-        if (st != pcie::cpl_status::sc)
+        if (w.poisoned || st != pcie::cpl_status::sc) {
+            if (!write_arrived(never)) return {step::kind::local_write, later(failed_at, last_cpl)};
+            if (w.poisoned) return {step::kind::cpl_poisoned, later(arrived, local_done)};
             return {st == pcie::cpl_status::ca ? step::kind::cpl_ca : step::kind::cpl_ur,
                     later(arrived, local_done)};
-        for (unsigned o = 0; o < len;) {
-            const std::uint64_t addr = dar0 + off + o;
-            const unsigned piece = min_len(len - o, to_boundary(addr), boundary_bytes);
-            sc_time ld = rel(arrived);
-            const bool ok = p_.bus.local_access(true, addr, buf.data() + o, piece, ld);
-            ++counters_.local_writes;
-            const sc_time written = now() + ld;
-            local_done = later(local_done, written);
-            if (!ok) return {step::kind::local_write, later(written, last_cpl)};
-            o += piece;
         }
+        // In arrival order (a later MRd's completions may come first).
+        auto at =
+            std::upper_bound(unwritten.begin(), unwritten.end(), arrived,
+                             [](const sc_time& t, const arrived_data& a) { return t < a.at; });
+        unwritten.insert(at, arrived_data{dar0 + off, data, arrived});
         last_cpl = later(last_cpl, arrived);
         off += len;
         r.size -= len;
@@ -984,6 +1026,7 @@ edma::step edma::read_block(run_state& r, sc_time start) {
         r.rec.bytes += len;
         counters_.bytes_read += len;
     }
+    if (!write_arrived(never)) return {step::kind::local_write, later(failed_at, last_cpl)};
     if (local_done > last_cpl) r.rec.wait_memory += local_done - last_cpl;
     return {step::kind::none, later(last_cpl, local_done)};
 }

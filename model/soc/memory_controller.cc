@@ -125,6 +125,14 @@ bool memory_controller::window_access(tlm::tlm_generic_payload& gp, sc_core::sc_
 }
 
 void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    // With timed DRAM, an access is served at its own time: the initiator's thread is
+    // synchronised first, so banks, data buses and the window FIFO are booked in simulated-time
+    // order, not in the order temporally decoupled threads happen to call (which the quantum
+    // changes). Every initiator reaches here from an SC_THREAD.
+    if (timing_ && delay > sc_core::SC_ZERO_TIME) {
+        wait(delay);
+        delay = sc_core::SC_ZERO_TIME;
+    }
     if (window_access(gp, delay)) return;
     const std::uint64_t addr = gp.get_address();
     const unsigned len = gp.get_data_length();

@@ -16,9 +16,19 @@
 // window's end gets TLM_ADDRESS_ERROR_RESPONSE. Every window access costs
 // irq_window_params::latency (the controller's front end, no DRAM access) and counts for its
 // master (accesses, bytes, latency, and window accesses of its own). Per master: accesses, bytes,
-// latency and the time spent queued behind other masters' accesses. Does not model (yet): DMI,
-// arbitration policies other than arrival order (no QoS, no per-master priorities or bandwidth
-// caps).
+// latency and the time spent queued behind other masters' accesses.
+// Order: with timed DRAM, every access (and every window access) is served at its own time: the
+// controller first synchronises the initiator's thread to it (wait(delay)), so banks, data buses
+// and open rows are booked in simulated-time order, and queueing, latency and row hits do not
+// depend on how far temporally decoupled initiators run ahead (sim.quantum_ns). This is exact,
+// unlike letting a request take a gap in a per-bank calendar before later bookings: a bank's
+// open row, and so the cost of every later access, depends on the order in which the accesses
+// are served. The price is one context switch per access whose initiator runs ahead; callers
+// must be SC_THREADs and must not keep a relative delay across the call. Ideal DRAM (no timing)
+// does not synchronise: it has no order-dependent state but the data.
+// Does not model (yet): DMI, arbitration policies other than arrival order (no QoS, no
+// per-master priorities or bandwidth caps); accesses due at the same instant are served in the
+// order the kernel runs their threads.
 #pragma once
 
 #include "core/sparse_memory.h"

@@ -160,16 +160,18 @@ smmu::smmu(sc_core::sc_module_name name, const smmu_params& p)
     , regs_("smmu", smmu_table(p))
     , walker_(p.walker) {
     // The walker's memory reads: through the interconnect, one walker (a resource), per-level
-    // work on top. Built once; the per-translation state lives in walk_ (the memory path never
-    // waits, so two translations never interleave).
+    // work on top. Built once; the per-translation state lives in walk_: the memory controller
+    // synchronises each read to its own time, so translations are serialised (translating_).
     timed_read_ = [this](std::uint64_t addr, std::uint64_t& v) {
         if (!walk_.walked) {
             walk_.walked = true;
-            if (walker_free_at_ > walk_.now + walk_.delay)
-                walk_.delay = walker_free_at_ - walk_.now;
+            if (walker_free_at_ > walk_.at) walk_.at = walker_free_at_;
         }
-        walk_.delay += p_.walk_step_latency;
-        return mem_rw(false, addr, &v, sizeof v, &walk_.delay);
+        walk_.at += p_.walk_step_latency;
+        sc_time d = walk_.at - sc_core::sc_time_stamp();
+        const bool ok = mem_rw(false, addr, &v, sizeof v, &d);
+        walk_.at = sc_core::sc_time_stamp() + d;
+        return ok;
     };
     tbu_in.register_b_transport(this, &smmu::tbu_b_transport);
     tbu_in.register_transport_dbg(this, &smmu::tbu_transport_dbg);
@@ -323,27 +325,39 @@ bool smmu::translate_piece(std::uint32_t sid, bool has_sid, std::uint64_t iova, 
                      "transaction without a stream ID", delay);
         return false;
     }
+    // One translation at a time, in simulated-time order: the request is synchronised to its
+    // own time, and waits while another translation's walk reads memory (no hit-under-miss).
+    if (delay > sc_core::SC_ZERO_TIME) {
+        wait(delay);
+        delay = sc_core::SC_ZERO_TIME;
+    }
+    while (translating_)
+        wait(translated_);
+    translating_ = true;
     const std::uint64_t strtab =
         (static_cast<std::uint64_t>(regs_.read32(reg::STRTAB_BASE_HI)) << 32 |
          regs_.read32(reg::STRTAB_BASE)) &
         addr_mask_51_6;
     walker_.set_stream_table(strtab, regs_.read32(reg::STRTAB_BASE_CFG));
-    const sc_time now = sc_core::sc_time_stamp();
-    walk_ = {now, delay, false};
+    const sc_time start = sc_core::sc_time_stamp(); // the request's time (delay is zero)
+    walk_ = {start, false};
     const translation t = walker_.translate(sid, iova, write, privileged, timed_read_);
-    sc_time walk = walk_.delay;
-    const bool walked = walk_.walked;
-    if (walked) {
+    translating_ = false;
+    translated_.notify(sc_core::SC_ZERO_TIME);
+    // The walk's reads may have moved this thread's time: the result is due at walk_.at.
+    sc_time done = start;
+    if (walk_.walked) {
         if (trace::recorder* tr = trace::recorder::active())
             tr->complete(
                 tr->track("SMMU", "walker"), "walk",
-                static_cast<std::uint64_t>((now + delay) / sc_time(1, sc_core::SC_PS)),
-                static_cast<std::uint64_t>((walk - delay) / sc_time(1, sc_core::SC_PS)),
+                static_cast<std::uint64_t>(start / sc_time(1, sc_core::SC_PS)),
+                static_cast<std::uint64_t>((walk_.at - start) / sc_time(1, sc_core::SC_PS)),
                 {{"stream", hex(sid)}, {"iova", hex(iova)}, {"fault", t.fault ? "yes" : "no"}});
-        n_.walk_time += walk - delay;
-        walker_free_at_ = now + walk;
-        delay = walk;
+        n_.walk_time += walk_.at - start;
+        walker_free_at_ = walk_.at;
+        done = walk_.at;
     }
+    delay = done - sc_core::sc_time_stamp();
     delay += p_.tlb_hit_latency;
     if (t.fault) {
         record_event(t.fault, sid, iova, !write, privileged, t.why, delay);
@@ -399,9 +413,14 @@ void smmu::record_event(std::uint8_t id, std::uint32_t sid, std::uint64_t iova, 
     rec[0] = id | static_cast<std::uint64_t>(sid) << evt::SID_lsb;
     rec[1] = (read ? evt::RnW : 0) | (privileged ? evt::PnU : 0);
     rec[2] = iova;
-    sc_time write_delay = delay; // the record is written beside the faulting access
-    if (!mem_rw(true, (base & addr_mask_51_5) + (prod & index_mask) * evt_bytes, rec, evt_bytes,
-                &write_delay)) {
+    // The record is written beside the faulting access; the write synchronises this thread to
+    // its start, which is the access's own time: the access goes on from there.
+    const sc_time due = sc_core::sc_time_stamp() + delay;
+    sc_time write_delay = delay;
+    const bool written = mem_rw(true, (base & addr_mask_51_5) + (prod & index_mask) * evt_bytes,
+                                rec, evt_bytes, &write_delay);
+    delay = due > sc_core::sc_time_stamp() ? due - sc_core::sc_time_stamp() : sc_core::SC_ZERO_TIME;
+    if (!written) {
         regs_.set32(reg::GERROR, regs_.read32(reg::GERROR) ^ gerror::EVTQ_ABT_ERR);
         ++n_.events_lost;
         update_irq();

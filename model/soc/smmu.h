@@ -24,7 +24,11 @@
 // read sees every update due at that instant, so polling CMDQ_CONS does not depend on the
 // simulator's quantum. The commands a CMDQ_PROD write exposes are fetched from memory back to
 // back at that write's instant (a prefetch), then executed in order, each taking its latency.
-// Does not model: stage 2, substreams, ATS/PRI, stall mode, MSI-signalled interrupts, the
+// Translations happen at their own time and one at a time: a request that needs the walker
+// synchronises its initiator first (so the IOTLB, walk cache and walker are used in
+// simulated-time order, whatever the quantum), and a translation arriving while another one's
+// walk is reading memory waits for it to finish.
+// Does not model: hit-under-miss (a TLB hit waits behind a walk in progress), stage 2, substreams, ATS/PRI, stall mode, MSI-signalled interrupts, the
 // PRI queue, secure state, performance monitors, queue-full back-pressure on the command queue
 // (software sees CONS), register accesses wider than 64 bits.
 #pragma once
@@ -126,9 +130,11 @@ private:
     smmuv3::walker walker_;
     sc_core::sc_time walker_free_at_;
     struct walk_state {
-        sc_core::sc_time now, delay; // the translation's start and its running delay
-        bool walked = false;         // it read memory (a walk or a configuration fetch)
+        sc_core::sc_time at; // when the translation's next step may start (absolute)
+        bool walked = false; // it read memory (a walk or a configuration fetch)
     } walk_;
+    bool translating_ = false; // a translation is in the walker (its reads wait for DRAM)
+    sc_core::sc_event translated_;
     smmuv3::read64_fn timed_read_;
     sc_core::sc_event cmdq_kick_, irq_changed_;
     struct fetched_command {

@@ -72,12 +72,24 @@ key_case rejected(std::string key, std::string value) {
     return {std::move(key), std::move(value), "dma", {}, expect::rejected};
 }
 
-// Simulator settings: no simulated result may depend on them. Known to fail today: the memory
-// controller's queueing (soc.dram_masters) depends on the order in which temporally decoupled
-// initiators reach it, which the quantum and the RTL iATU's clock change.
+// Simulator settings: no simulated result may depend on them. The memory controller and the
+// SMMU serve each access at its own time (they synchronise the initiator), so the quantum
+// changes nothing.
 std::vector<key_case> simulator_settings() {
     return {
         same("sim.quantum_ns", "100", "dma"),
+        same("sim.wall_limit_s", "600", "dma"), // far above what the run takes
+    };
+}
+
+// The RTL iATU in place of the TLM one. Known to differ: the RTL takes each 32-bit iATU register
+// access as one APB transfer, 2 cycles of its clock (setup and access phases, AMBA APB
+// Protocol Specification), which the TLM iATU does not charge; the EP CPU's programming of the
+// iATU then ends later, and the DRAM queueing of its later accesses against the eDMA's moves
+// (soc.dram_masters; no DMA or link result changes). See simulator_settings_leave_every_result_
+// unchanged below.
+std::vector<key_case> rtl_iatu_settings() {
+    return {
         same("dwc.iatu.impl", "rtl", "dma"),
         same("dwc.iatu.rtl_clock_period_ps", "2000", "dma", {"dwc.iatu.impl=rtl"}),
     };
@@ -110,27 +122,20 @@ std::vector<key_case> cases() {
         {"dwc.datapath_bits", "64", "dma"},
         {"dwc.core_clock_mhz", "125", "dma"},
         {"dwc.completion_timeout_us", "100", "dma", {"faults.completion_timeout.nth_read=3"}},
-        // A 64 KiB write reads local memory in bursts: fewer in flight, smaller bursts or a
-        // smaller staging buffer change when the MWrs can go.
-        {"dwc.edma.axi_burst_bytes", "1024", "dma", {"workload.dma_sweep.read=false"}},
-        {"dwc.edma.axi_outstanding_reads",
-         "1",
-         "dma",
-         {"workload.dma_sweep.min_bytes=65536", "workload.dma_sweep.max_bytes=65536"}},
-        {"dwc.edma.staging_buffer_bytes",
-         "8192",
-         "dma",
-         {"workload.dma_sweep.min_bytes=65536", "workload.dma_sweep.max_bytes=65536"}},
         // The SMMU counts transactions per stream ID (smmu.streams).
         {"dwc.stream_id", "0x3f", "dma"},
         {"dwc.stream_id_mode", "requester_id", "dma"},
-        {"host.pcitest.kernel", "6.18", "pcitest"},
-        // The doorbell write goes through the interrupt window.
-        {"mc.irq_window.latency_ns", "500", "iova"},
-        // A wall-clock limit the run does not reach.
-        same("sim.wall_limit_s", "3600", "dma"),
         {"dwc.edma.write_channels", "0", "dma"},
         {"dwc.edma.read_channels", "0", "dma"},
+        {"dwc.edma.axi_burst_bytes", "64", "dma"},
+        {"dwc.edma.axi_outstanding_reads", "1", "dma", {"dwc.edma.axi_burst_bytes=64"}},
+        // One 4 KiB burst and one maximum MPS staged: a x16 Gen5 link drains it faster than
+        // DRAM refills it.
+        {"dwc.edma.staging_buffer_bytes",
+         "8192",
+         "dma",
+         {"link.gen=5", "link.width=16", "workload.dma_sweep.min_bytes=65536",
+          "workload.dma_sweep.max_bytes=65536"}},
         {"dwc.iatu.outbound_windows", "4", "cmd"},
         {"dwc.iatu.inbound_windows", "4", "dma"},
         // BAR sizes round up to the alignment (a 4 KiB BAR1 becomes 64 KiB).
@@ -184,6 +189,8 @@ std::vector<key_case> cases() {
         {"mc.irq_window.size_bytes", "8192", "pcitest"},
         // The doorbell test rings once: the FIFO never holds two.
         same("mc.irq_window.fifo_depth", "1", "pcitest"),
+        {"mc.irq_window.latency_ns", "5000", "pcitest"},
+        {"host.pcitest.kernel", "6.18", "pcitest"},
         same("host.mem_base", "0x200000000", "dma"),
         {"host.mem_size_bytes", "0x1000000", "dma"},
         {"host.read_latency_ns", "2000", "dma"},
@@ -465,6 +472,8 @@ BOOST_AUTO_TEST_CASE(every_key_is_classified) {
     auto all = cases();
     const auto sim = simulator_settings();
     all.insert(all.end(), sim.begin(), sim.end());
+    const auto rtl = rtl_iatu_settings();
+    all.insert(all.end(), rtl.begin(), rtl.end());
     for (const auto& c : all) {
         BOOST_CHECK_MESSAGE(classified.insert(c.key).second, c.key + ": listed twice");
         BOOST_CHECK_MESSAGE(std::find(keys.begin(), keys.end(), c.key) != keys.end(),
@@ -480,18 +489,18 @@ BOOST_AUTO_TEST_CASE(every_key_changes_a_result_or_is_listed_as_changing_none) {
     check(cases());
 }
 
-// The memory controller's queueing statistics move with the quantum and the RTL iATU (see
-// simulator_settings()): a known defect this test keeps in view. When it is fixed, this
-// expectation fails and goes.
-BOOST_AUTO_TEST_CASE(simulator_settings_leave_every_result_unchanged,
-                     *boost::unit_test::expected_failures(3)) {
-    std::vector<key_case> run;
-    for (const auto& k : simulator_settings()) {
-#ifndef EPVP_RTL_COSIM
-        // A build without the RTL iATU has no dwc.iatu.impl other than tlm to compare.
-        if (k.key.rfind("dwc.iatu.", 0) == 0) continue;
+BOOST_AUTO_TEST_CASE(simulator_settings_leave_every_result_unchanged) {
+    check(simulator_settings());
+}
+
+// Known to fail (see rtl_iatu_settings()): the RTL iATU's register accesses cost APB cycles the
+// TLM iATU does not model. When the TLM iATU charges the same, this expectation fails and goes.
+BOOST_AUTO_TEST_CASE(rtl_iatu_leaves_every_result_unchanged,
+                     *boost::unit_test::expected_failures(2)) {
+#ifdef EPVP_RTL_COSIM
+    check(rtl_iatu_settings());
+#else
+    // A build without the RTL iATU has no dwc.iatu.impl other than tlm to compare.
+    BOOST_TEST_MESSAGE("no RTL iATU in this build");
 #endif
-        run.push_back(k);
-    }
-    check(run);
 }
