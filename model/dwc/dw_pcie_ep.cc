@@ -289,6 +289,19 @@ void dw_pcie_ep::ltssm_thread() {
     }
 }
 
+// The iATU's registers are DBI registers: its register port (the RTL iATU's APB) works inside
+// the DBI access time the controller charges (dwc.dbi_access_ns), from the access's start; the
+// access ends at its own end, or when the port is done if that is later. So a port that takes
+// no time (the TLM iATU) and one that takes a few clock cycles (the RTL's APB transfer) give the
+// access the same end, and the iATU implementation changes no result.
+void dw_pcie_ep::within_dbi_access(sc_time& delay, const std::function<void(sc_time&)>& port) {
+    const sc_time end = sc_core::sc_time_stamp() + delay;
+    sc_time d = delay > p_.dbi_access ? delay - p_.dbi_access : sc_core::SC_ZERO_TIME;
+    port(d);
+    const sc_time now = sc_core::sc_time_stamp();
+    delay = std::max(end, now + d) - now;
+}
+
 std::uint64_t dw_pcie_ep::access_ps() const {
     return static_cast<std::uint64_t>((sc_core::sc_time_stamp() + access_delay_).value());
 }
@@ -336,7 +349,10 @@ std::uint32_t dw_pcie_ep::dbi_read32(std::uint32_t off) {
     }
     if (p_.iatu.unrolled && off >= p_.atu_offset && off < p_.atu_offset + p_.atu_space_bytes) {
         sc_time local = access_delay_;
-        return unit_->read_reg(off - p_.atu_offset, dbi_delay_ ? *dbi_delay_ : local);
+        std::uint32_t v = 0;
+        within_dbi_access(dbi_delay_ ? *dbi_delay_ : local,
+                          [&](sc_time& d) { v = unit_->read_reg(off - p_.atu_offset, d); });
+        return v;
     }
     logger::get().unimplemented_once("dbi", hex(off),
                                      "DBI aperture offset " + hex(off) + " not modelled: reads 0");
@@ -424,7 +440,9 @@ void dw_pcie_ep::dbi_write32(std::uint32_t off, std::uint32_t value, std::uint32
         check_in_flight(inbound ? iatu_dir::inbound : iatu_dir::outbound,
                         o / iatu_reg::region_bytes, iatu::reg_name(o % iatu_reg::inbound_offset));
         sc_time local = access_delay_;
-        iatu_write_result r = unit_->write_reg(o, value, dbi_delay_ ? *dbi_delay_ : local);
+        iatu_write_result r;
+        within_dbi_access(dbi_delay_ ? *dbi_delay_ : local,
+                          [&](sc_time& d) { r = unit_->write_reg(o, value, d); });
         report_atu(r, std::string("IATU.") + (inbound ? "IB" : "OB") +
                           std::to_string(o / iatu_reg::region_bytes) + "." +
                           iatu::reg_name(o % iatu_reg::inbound_offset));

@@ -222,6 +222,8 @@ private:
                  std::uint32_t value);
     pcie::completer_params completer() const;
     std::uint64_t access_ps() const; // simulated time of the access being handled
+    void within_dbi_access(sc_core::sc_time& delay,
+                           const std::function<void(sc_core::sc_time&)>& port);
 
     dw_pcie_ep_params p_;
     reg_block dbi_;
