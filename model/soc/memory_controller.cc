@@ -78,6 +78,13 @@ bool memory_controller::window_access(tlm::tlm_generic_payload& gp, sc_core::sc_
         gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return true;
     }
+    // The FIFO and the interrupt line change at the access's own time, with ideal DRAM too
+    // (timed DRAM has synchronised the initiator already): a temporally decoupled writer must
+    // not raise the interrupt before its write arrives, nor a reader see the FIFO early.
+    if (delay > sc_core::SC_ZERO_TIME) {
+        wait(delay);
+        delay = sc_core::SC_ZERO_TIME;
+    }
     unsigned char* data = gp.get_data_ptr();
     const unsigned char* be = gp.get_byte_enable_ptr();
     const unsigned be_len = be ? gp.get_byte_enable_length() : 0;
