@@ -38,6 +38,21 @@ inline cmd_result shell(const std::string& cmd, int timeout_s, const std::string
     return r;
 }
 
+// Quotes a string for /bin/sh (single quotes; an embedded quote becomes '\'').
+inline std::string shell_quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s)
+        q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+// Runs a command line as a user types it, through /bin/sh, in `folder`, under timeout(1).
+inline cmd_result shell_in(const std::string& folder, const std::string& command, int timeout_s) {
+    return shell("/bin/sh -c " + shell_quote("cd " + shell_quote(folder) + " && " + command) +
+                     " </dev/null",
+                 timeout_s);
+}
+
 inline bool contains(const std::string& s, const std::string& part) {
     return s.find(part) != std::string::npos;
 }

@@ -20,7 +20,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "support/shell.h"
+#include "cli_test_util.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -34,9 +34,8 @@
 namespace {
 
 namespace fs = std::filesystem;
-using epvp::testing::run_shell;
 
-constexpr unsigned command_timeout_s = 600;
+constexpr int command_timeout_s = 600;
 
 struct doc_command {
     std::string page;               // path relative to the project root
@@ -256,7 +255,7 @@ BOOST_AUTO_TEST_CASE(every_documented_command_runs_and_prints_what_is_shown) {
                     continue;
                 }
                 const std::string cmd = starts_with(c.text, "epsim") ? "build/" + c.text : c.text;
-                const auto r = run_shell(cmd, scratch.string(), command_timeout_s);
+                const auto r = cli_test::shell_in(scratch.string(), cmd, command_timeout_s);
                 ++ran;
                 BOOST_TEST(r.status == expected_status(c.shown), "exit status " << r.status << "\n"
                                                                                 << r.out);
