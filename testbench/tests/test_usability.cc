@@ -6,6 +6,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
+#include "cli_test_util.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -27,61 +29,24 @@ using json = nlohmann::json;
 
 constexpr int exit_usage = 2;
 
-struct run_result {
-    int status = -1;
-    std::string out; // stdout and stderr
+// The shared end-to-end helpers: a shell command under timeout(1), the scratch folder.
+using cli_test::contains;
+using cli_test::read_file;
+using cli_test::work_dir;
+using cli_test::write_file;
+using run_result = cli_test::cmd_result;
+constexpr int command_timeout_s = 300; // no command of this suite may run longer
+struct scratch : cli_test::remove_work_dir {
+    scratch() { cli_test::work_dir_stem() = "epsim_usability"; }
 };
-
-const fs::path& work_dir() {
-    static const fs::path dir = [] {
-        fs::path d = fs::temp_directory_path() / ("epsim_usability_" + std::to_string(::getpid()));
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
-
-struct cleanup {
-    ~cleanup() {
-        std::error_code ec;
-        fs::remove_all(work_dir(), ec);
-    }
-};
-BOOST_GLOBAL_FIXTURE(cleanup);
+BOOST_GLOBAL_FIXTURE(scratch);
 
 run_result shell(const std::string& cmd) {
-    run_result r;
-    FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-    BOOST_REQUIRE(p);
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-        r.out.append(buf, n);
-    const int st = ::pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
+    return cli_test::shell(cmd, command_timeout_s);
 }
 
 run_result epsim(const std::string& args) {
     return shell(std::string(EPSIM_PATH) + " " + args);
-}
-
-std::string read_file(const fs::path& p) {
-    std::ifstream is(p);
-    std::stringstream ss;
-    ss << is.rdbuf();
-    return ss.str();
-}
-
-fs::path write_file(const std::string& name, const std::string& text) {
-    const fs::path p = work_dir() / name;
-    std::ofstream os(p);
-    os << text;
-    return p;
-}
-
-bool contains(const std::string& s, const std::string& part) {
-    return s.find(part) != std::string::npos;
 }
 
 std::vector<std::string> lines_of(const std::string& s) {
