@@ -38,4 +38,11 @@ slot decode(const unsigned char (&raw)[edma_reg::ll_element_bytes], std::uint64_
     return s;
 }
 
+slot cursor::advance(const unsigned char (&raw)[edma_reg::ll_element_bytes]) {
+    const slot s = decode(raw, llp, ccs);
+    llp = s.next_llp;
+    ccs = s.next_ccs;
+    return s;
+}
+
 } // namespace epvp::dwc::edma_ll

@@ -492,6 +492,63 @@ BOOST_AUTO_TEST_CASE(legacy_viewport_selects_channel_and_direction) {
     BOOST_CHECK(!l.dma.irq());
 }
 
+// The register file alone (no SystemC, no engine): what a DBI write starts, and the decode of
+// both maps. Offsets from the Linux struct (constants above); the unrolled channel block of
+// RD ch1 is 0x200 + 1 * 0x200 + 0x100 = 0x500 (dw-edma-v0-core.c, __dw_ch_regs).
+BOOST_AUTO_TEST_CASE(register_file_decodes_both_maps_and_reports_what_a_write_starts) {
+    using fx = dwc::edma_regfile::effect::kind;
+    dwc::edma_regfile unrolled("edma", true, 2, 2);
+    BOOST_CHECK_EQUAL(unrolled.register_name(0x500 + SAR_LO), "rd1.SAR_LO");
+    BOOST_CHECK_EQUAL(unrolled.register_name(0x200 + LLP_HI), "wr0.LLP_HI");
+    BOOST_CHECK_EQUAL(unrolled.register_name(0x600 + SAR_LO), ""); // WR ch2: not implemented
+    const dwc::edma_regfile::target absent = unrolled.decode(0x600 + SAR_LO);
+    BOOST_CHECK(absent.channel_space && !absent.regs);
+    bool known = false;
+    // Doorbell: reports channel and STOP bit, reads back 0 (write-only).
+    dwc::edma_regfile::effect e = unrolled.write_global(RD_DOORBELL, DOORBELL_STOP | 1, known);
+    BOOST_CHECK(known);
+    BOOST_CHECK(e.k == fx::doorbell && e.dir == dwc::edma_dir::read);
+    BOOST_CHECK_EQUAL(e.value, DOORBELL_STOP | 1);
+    BOOST_CHECK_EQUAL(unrolled.globals().read32(RD_DOORBELL), 0u);
+    // Engine enable: only a 1 -> 0 change stops channels.
+    BOOST_CHECK(unrolled.write_global(WR_ENGINE_EN, 1, known).k == fx::none);
+    BOOST_CHECK(unrolled.write_global(WR_ENGINE_EN, 1, known).k == fx::none);
+    e = unrolled.write_global(WR_ENGINE_EN, 0, known);
+    BOOST_CHECK(e.k == fx::engine_disabled && e.dir == dwc::edma_dir::write);
+    // A CA abort of RD ch1: ABORT bit 16 + 1, CA [15:8] bit 8 + 1; clearing the abort bit
+    // clears both and changes the line.
+    unrolled.set_abort(dwc::edma_dir::read, 1, dwc::edma_error::cpl_ca);
+    BOOST_CHECK_EQUAL(unrolled.globals().read32(RD_INT_STATUS), 1u << 17);
+    BOOST_CHECK_EQUAL(unrolled.globals().read32(RD_ERR_STATUS_HI), 1u << 9);
+    BOOST_CHECK(unrolled.irq_pending());
+    BOOST_CHECK(unrolled.write_global(RD_INT_MASK, 1u << 17, known).k == fx::irq_changed);
+    BOOST_CHECK(!unrolled.irq_pending()); // masked: the status stays
+    BOOST_CHECK_EQUAL(unrolled.globals().read32(RD_INT_STATUS), 1u << 17);
+    BOOST_CHECK(unrolled.write_global(RD_INT_CLEAR, 1u << 17, known).k == fx::irq_changed);
+    BOOST_CHECK_EQUAL(unrolled.globals().read32(RD_INT_STATUS), 0u);
+    BOOST_CHECK_EQUAL(unrolled.globals().read32(RD_ERR_STATUS_HI), 0u);
+    BOOST_CHECK_EQUAL(unrolled.globals().read32(RD_INT_CLEAR), 0u); // write-only
+    // IMWr of WR ch1: the high half of WR_CH01_IMWR_DATA, to the 64-bit done address.
+    unrolled.write_global(WR_CH01_IMWR_DATA, 0xBEEF1234, known);
+    unrolled.write_global(WR_DONE_IMWR_LO, 0x10, known);
+    unrolled.write_global(WR_DONE_IMWR_HI, 0x2, known);
+    const dwc::edma_regfile::imwr m = unrolled.imwr_message(dwc::edma_dir::write, 1, false);
+    BOOST_CHECK_EQUAL(m.addr, 0x200000010ull);
+    BOOST_CHECK_EQUAL(m.data, 0xBEEFu);
+    unrolled.write_global(0x0F0, 1, known); // inside padding: no register
+    BOOST_CHECK(!known);
+
+    // Legacy: the window at 0x100 follows VIEWPORT_SEL.
+    dwc::edma_regfile legacy("edma", false, 2, 1);
+    legacy.write_global(VIEWPORT_SEL, VIEWPORT_READ | 0, known);
+    BOOST_CHECK_EQUAL(legacy.register_name(VIEWPORT_WINDOW + DAR_LO), "rd0.DAR_LO");
+    legacy.write_global(VIEWPORT_SEL, 1, known);
+    BOOST_CHECK_EQUAL(legacy.register_name(VIEWPORT_WINDOW + DAR_LO), "wr1.DAR_LO");
+    legacy.write_global(VIEWPORT_SEL, VIEWPORT_READ | 1, known); // RD ch1: not implemented
+    BOOST_CHECK_EQUAL(legacy.register_name(VIEWPORT_WINDOW + DAR_LO), "");
+    BOOST_CHECK_EQUAL(legacy.register_name(0x200 + SAR_LO), ""); // no unrolled blocks
+}
+
 // MPS 256: 257 bytes need two MWr TLPs, 256 then 1 bytes, at consecutive addresses. Timing:
 // one AXI burst (50 ns), then 100 ns per TLP on the link: done 250 ns after the doorbell.
 BOOST_AUTO_TEST_CASE(single_block_write_of_mps_plus_one) {

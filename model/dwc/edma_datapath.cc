@@ -1,0 +1,218 @@
+// The eDMA channel engine's data path: the write channel's AXI prefetch into the staging buffer
+// and its MWrs, the read channel's MRds under the tag limit and the local writes of their data.
+#include "dwc/edma_engine.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <deque>
+#include <utility>
+
+namespace epvp::dwc {
+
+using namespace edma_reg;
+using sc_core::sc_time;
+using sc_core::SC_ZERO_TIME;
+
+namespace {
+
+unsigned min_len(std::uint64_t a, std::uint64_t b, std::uint64_t c) {
+    return static_cast<unsigned>(std::min(a, std::min(b, c)));
+}
+sc_time now() {
+    return sc_core::sc_time_stamp();
+}
+
+} // namespace
+
+// Local memory (SAR) -> PCIe (DAR).
+//
+// Two pipelines, issued in time order from the times the transactions return (never from how
+// far this thread's local time lags): AXI bursts of at most axi_burst_bytes (never across 4 KiB)
+// into the staging buffer, and MWr TLPs out of it. Burst k starts when
+//   - the block may start (its element is fetched; the previous block's last burst completed),
+//   - an outstanding-read slot is free: burst k - axi_outstanding_reads has completed,
+//   - the staging buffer has room: the MWr carrying the byte staging_buffer_bytes before the
+//     burst's last byte has left (a byte stays staged from its burst's start until its MWr left).
+// MWr j starts when MWr j - 1 has left and the bursts holding its bytes have completed. The
+// earlier of the next burst and the next MWr is issued first (a burst on a tie); so every
+// transaction is issued at its own start time, which is never before the thread's time.
+edma_engine::step edma_engine::write_block(run_state& r, sc_time start) {
+    const std::uint64_t mps = std::max(1u, p_.bus.mps_bytes());
+    const std::uint64_t total = r.size;
+    const std::uint64_t sar0 = r.sar, dar0 = r.dar;
+    const sc_time never = sc_core::sc_max_time();
+    std::vector<unsigned char>& win = r.ch.buffer; // bytes [win_base, fetched) of the block
+    win.clear();
+    std::uint64_t win_base = 0, fetched = 0, sent = 0;
+    const sc_time burst_start = std::max(start, r.fetch_free);
+    std::vector<sc_time> slot_free(p_.axi_outstanding_reads, burst_start);
+    std::size_t burst = 0;
+    std::deque<std::pair<std::uint64_t, sc_time>> bursts;  // end offset, completion (unsent data)
+    std::deque<std::pair<std::uint64_t, sc_time>> sent_at; // MWr end offset, when it left
+    sc_time last_burst = burst_start, prev_left = std::max(start, r.tlp_free);
+    while (sent < total) {
+        if (cancelled(r) || r.ch.stop)
+            return {cancelled(r) ? step::kind::cancelled : step::kind::stopped, prev_left};
+        // The next burst.
+        sc_time burst_at = never;
+        unsigned blen = 0;
+        if (fetched < total) {
+            blen = min_len(p_.axi_burst_bytes, total - fetched, edma_to_boundary(sar0 + fetched));
+            burst_at = std::max(burst_start, slot_free[burst % slot_free.size()]);
+            if (fetched + blen > p_.staging_buffer_bytes) {
+                const std::uint64_t must_leave = fetched + blen - p_.staging_buffer_bytes;
+                while (!sent_at.empty() && sent_at.front().first < must_leave)
+                    sent_at.pop_front();
+                burst_at = sent_at.empty() ? never : std::max(burst_at, sent_at.front().second);
+            }
+        }
+        // The next MWr.
+        const unsigned len = min_len(mps, total - sent, edma_to_boundary(dar0 + sent));
+        sc_time tlp_at = never, data_ready = SC_ZERO_TIME;
+        if (fetched >= sent + len) {
+            for (const auto& b : bursts) {
+                data_ready = std::max(data_ready, b.second);
+                if (b.first >= sent + len) break;
+            }
+            tlp_at = std::max(prev_left, data_ready);
+        }
+        if (burst_at <= tlp_at) {
+            // check() keeps staging_buffer_bytes >= one burst + one MWr, so one of them can go.
+            sc_assert(burst_at != never);
+            sync_to(r, burst_at);
+            const std::size_t at_win = fetched - win_base;
+            win.resize(at_win + blen);
+            sc_time done = burst_at;
+            const bool ok = local_.read(sar0 + fetched, win.data() + at_win, blen, done);
+            slot_free[burst++ % slot_free.size()] = done;
+            if (!ok) return {step::kind::local_read, std::max(done, prev_left)};
+            last_burst = std::max(last_burst, done);
+            fetched += blen;
+            bursts.emplace_back(fetched, done);
+            continue;
+        }
+        if (data_ready > prev_left) r.rec.wait_memory += data_ready - prev_left;
+        // Once every burst of the block is out, the next block's first burst (its element is
+        // already fetched) may come before this block's later MWrs: do not run past it.
+        sync_to(r, fetched < total ? tlp_at : std::min(tlp_at, std::max(r.next_block, last_burst)));
+        sc_time d = edma_rel(tlp_at);
+        tlp_wait w;
+        const bool ok = p_.bus.pcie_write(dar0 + sent, win.data() + (sent - win_base), len, d, &w);
+        const sc_time left = now() + d;
+        r.rec.wait_link += w.link;
+        r.rec.wait_credits += w.credits;
+        if (!ok) return {step::kind::mwr_failed, std::max(left, prev_left)};
+        ++counters_.mwr_tlps;
+        ++r.rec.tlps;
+        r.rec.bytes += len;
+        counters_.bytes_written += len;
+        sent += len;
+        prev_left = left;
+        sent_at.emplace_back(sent, left);
+        while (!bursts.empty() && bursts.front().first <= sent)
+            bursts.pop_front();
+        r.size -= len;
+        r.sar += len;
+        r.dar += len;
+        if (sent - win_base >= p_.staging_buffer_bytes) {
+            win.erase(win.begin(), win.begin() + static_cast<std::ptrdiff_t>(sent - win_base));
+            win_base = sent;
+        }
+    }
+    r.fetch_free = last_burst;
+    r.tlp_free = prev_left;
+    return {step::kind::none, prev_left};
+}
+
+// PCIe (SAR) -> local memory (DAR).
+//
+// MRds go out as tags free up; each one's data is written to local memory when its last
+// completion arrived. The memory controller serves an access at its own time (it synchronises
+// the caller), so the local writes are issued in time order: a completion's write waits here
+// until the thread's next MRd is due after it (or the block ends), never pulling the MRds that
+// come before it in time behind it.
+edma_engine::step edma_engine::read_block(run_state& r, sc_time start) {
+    const std::uint64_t mrrs = std::max(1u, p_.bus.mrrs_bytes());
+    if (r.tag_free.empty())
+        r.tag_free.assign(std::max(1u, p_.bus.max_outstanding_reads()), SC_ZERO_TIME);
+    const std::uint64_t total = r.size;
+    const std::uint64_t sar0 = r.sar, dar0 = r.dar;
+    const std::size_t buf_bytes =
+        static_cast<std::size_t>(std::min<std::uint64_t>(mrrs, boundary_bytes));
+    sc_time last_cpl = start, local_done = start;
+    r.last_request = std::max(r.last_request, start);
+    // Completed reads whose data is not written yet, by arrival time.
+    struct arrived_data {
+        std::uint64_t addr;
+        std::vector<unsigned char> data;
+        sc_time at;
+    };
+    std::deque<arrived_data> unwritten;
+    sc_time failed_at;
+    // Writes the data that arrived by `until`; false on an AXI error (failed_at: when).
+    auto write_arrived = [&](const sc_time& until) {
+        while (!unwritten.empty() && unwritten.front().at <= until) {
+            arrived_data& a = unwritten.front();
+            if (!local_.write(a.addr, a.data.data(), static_cast<unsigned>(a.data.size()), a.at,
+                              local_done, failed_at)) {
+                unwritten.clear();
+                return false;
+            }
+            unwritten.pop_front();
+        }
+        return true;
+    };
+    const sc_time never = sc_core::sc_max_time();
+    std::vector<unsigned char> data(buf_bytes);
+    for (std::uint64_t off = 0; off < total;) {
+        if (cancelled(r) || r.ch.stop) {
+            write_arrived(never);
+            return {cancelled(r) ? step::kind::cancelled : step::kind::stopped,
+                    std::max(last_cpl, local_done)};
+        }
+        const unsigned len = min_len(mrrs, total - off, edma_to_boundary(sar0 + off));
+        const sc_time ready = r.last_request;
+        sc_time& tag = r.tag_free[r.next_tag++ % r.tag_free.size()];
+        const sc_time issue = std::max(ready, tag);
+        if (tag > ready) r.rec.wait_tags += tag - ready;
+        if (!write_arrived(issue)) return {step::kind::local_write, std::max(failed_at, last_cpl)};
+        sync_to(r, issue);
+        const sc_time issued = std::max(issue, now());
+        sc_time d = issued - now();
+        tlp_wait w;
+        data.resize(len);
+        const pcie::cpl_status st = p_.bus.pcie_read(sar0 + off, data.data(), len, d, &w);
+        const sc_time arrived = now() + d;
+        r.rec.wait_link += w.link;
+        r.rec.wait_credits += w.credits;
+        r.rec.completions += w.completions;
+        ++counters_.mrd_tlps;
+        ++r.rec.tlps;
+        r.last_request = issued + w.link + w.credits; // when the MRd went out
+        tag = arrived; // the tag is free again when the last completion arrived
+        if (w.poisoned || st != pcie::cpl_status::sc) {
+            if (!write_arrived(never))
+                return {step::kind::local_write, std::max(failed_at, last_cpl)};
+            if (w.poisoned) return {step::kind::cpl_poisoned, std::max(arrived, local_done)};
+            return {st == pcie::cpl_status::ca ? step::kind::cpl_ca : step::kind::cpl_ur,
+                    std::max(arrived, local_done)};
+        }
+        // In arrival order (a later MRd's completions may come first).
+        auto at =
+            std::upper_bound(unwritten.begin(), unwritten.end(), arrived,
+                             [](const sc_time& t, const arrived_data& a) { return t < a.at; });
+        unwritten.insert(at, arrived_data{dar0 + off, data, arrived});
+        last_cpl = std::max(last_cpl, arrived);
+        off += len;
+        r.size -= len;
+        r.sar += len;
+        r.dar += len;
+        r.rec.bytes += len;
+        counters_.bytes_read += len;
+    }
+    if (!write_arrived(never)) return {step::kind::local_write, std::max(failed_at, last_cpl)};
+    if (local_done > last_cpl) r.rec.wait_memory += local_done - last_cpl;
+    return {step::kind::none, std::max(last_cpl, local_done)};
+}
+
+} // namespace epvp::dwc

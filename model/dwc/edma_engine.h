@@ -1,0 +1,231 @@
+// The eDMA channel engine: one SystemC thread per write and read channel, started by a doorbell,
+// moving one block (single-block mode) or walking a linked list (edma_ll.h), with the
+// registers of edma_regs.h, local memory through edma_local.h and TLPs through edma_bus.
+//
+// Models: single-block mode (ch_control1.LLE clear: TRANSFER_SIZE, SAR and DAR from the channel
+// registers, LIE/RIE from ch_control1) and linked-list mode (LLE set: elements fetched from
+// local memory at LLP; a doorbell while the list runs makes the channel fetch the stop element
+// again instead of stopping). The element fetcher runs one element ahead and successive blocks
+// overlap. TRANSFER_SIZE counts down and SAR/DAR advance (visible at the channel thread's
+// synchronisation points); CH_STATUS is 1 while running, 3 when the channel stopped normally,
+// 2 after an abort. Write channels read local memory in AXI bursts (at most axi_burst_bytes,
+// never across 4 KiB), prefetching as soon as one of axi_outstanding_reads slots and room in
+// staging_buffer_bytes are free, and send MWr TLPs of at most MPS bytes that never cross a 4 KiB
+// boundary; read channels send MRd TLPs of at most MRRS bytes (never across 4 KiB), request k
+// waiting for the tag of request k - max_outstanding_reads(), and write the data to local
+// memory (split at 4 KiB) when it arrives. Done (LIE): the done bit; RIE: an IMWr of the
+// channel's 16-bit data to done_imwr, issued after the block's last data TLP left / last local
+// write finished. Aborts (AXI error on data or on an element fetch, a non-SC completion, an MWr
+// the controller could not send, the doorbell STOP bit, engine disable, a linked list that runs
+// past max_ll_elements fetches per doorbell): CH_STATUS 2, the abort and error-status bits, and
+// an IMWr to abort_imwr with RIE (single block, or the element being moved) or LLRAIE (list).
+// Timing: each channel thread keeps its own time and passes it to the bus as TLM delays; it
+// calls wait() only when it runs more than a quantum ahead, before it raises an interrupt and
+// when it finishes. Every transaction starts at a time computed from the times earlier
+// transactions returned, and is issued before the thread's time passes it: the quantum changes
+// when the thread syncs, never a simulated time of the channel's own transactions. Channels run
+// concurrently; the bus arbitrates the link. Per-doorbell records and counters for reports.
+// Does not model: HDMA, channel arbitration weights and priorities (channels interleave at the
+// link in the order their threads call the bus, which for channels running at the same time
+// depends on the quantum), one staging buffer shared by a list's blocks, handshake/peripheral
+// mode, function numbers and TLP attributes from ch_control1/2, the exact register values a
+// firmware would read in the middle of a quantum.
+#pragma once
+
+#include "dwc/edma_bus.h"
+#include "dwc/edma_ll.h"
+#include "dwc/edma_local.h"
+#include "dwc/edma_regs.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <systemc>
+#include <vector>
+
+namespace epvp::dwc {
+
+struct edma_params {
+    bool unrolled;           // >= 5.40a: unrolled map; else the legacy viewport
+    unsigned write_channels; // 0..8
+    unsigned read_channels;  // 0..8
+    edma_bus& bus;
+    sc_core::sc_time quantum; // how far a channel thread may run ahead of sc_time_stamp()
+    // Per write channel (dwc.edma.*, edma.md): one local_access (power of 2, <= 4 KiB), the
+    // bursts in flight, and the staging buffer between the bursts and the MWrs (>= one burst +
+    // 4 KiB, the largest MPS).
+    unsigned axi_burst_bytes = 4096;
+    unsigned axi_outstanding_reads = 4;
+    unsigned staging_buffer_bytes = 16384;
+    std::uint64_t max_ll_elements = 1u << 20;    // elements fetched per doorbell before an abort
+    std::size_t max_transfer_records = 1u << 16; // transfers() keeps at most this many
+};
+
+// One doorbell's work on one channel, for reports.
+struct edma_transfer {
+    bool read = false; // read channel (PCIe -> local)
+    unsigned channel = 0;
+    std::uint64_t bytes = 0; // moved before the end (or the abort)
+    sc_core::sc_time doorbell, done;
+    std::uint64_t tlps = 0;        // data TLPs (MWr or MRd), not the IMWr
+    std::uint64_t completions = 0; // read channels: CplD TLPs that answered the MRds
+    // Link activity between the doorbell and the end (every TLP and DLLP on the link then).
+    edma_bus::link_snapshot link;
+    // Summed over the TLPs: the link or datapath was busy; the receiver lacked credits; an MRd
+    // waited for a free tag; an MWr waited for its data from local memory (read channels: how
+    // long the local writes ran past the last completion of a block).
+    sc_core::sc_time wait_link, wait_credits, wait_tags, wait_memory;
+    bool aborted = false;
+};
+
+struct edma_counters {
+    std::uint64_t doorbells = 0;         // doorbells that started a channel
+    std::uint64_t doorbells_ignored = 0; // engine disabled, no such channel, single block busy
+    std::uint64_t doorbells_rerun = 0;   // doorbells to a running linked-list channel
+    std::uint64_t stops = 0;             // doorbell writes with STOP that hit a running channel
+    std::uint64_t transfers_done = 0;
+    std::uint64_t transfers_aborted = 0;
+    std::uint64_t bytes_written = 0; // write channels: local memory -> PCIe
+    std::uint64_t bytes_read = 0;    // read channels: PCIe -> local memory
+    std::uint64_t mwr_tlps = 0;
+    std::uint64_t mrd_tlps = 0;
+    std::uint64_t imwr_tlps = 0;
+    std::uint64_t local_reads = 0; // AXI accesses: data bursts and element fetches
+    std::uint64_t local_writes = 0;
+    std::uint64_t ll_elements = 0; // elements fetched (data and link)
+    std::uint64_t syncs = 0;       // wait() calls of the channel threads
+    std::uint64_t records_dropped = 0;
+};
+
+class edma_engine {
+public:
+    // Spawns the channel threads (call it while the owning module is being constructed).
+    // irq_changed: a status bit the interrupt line depends on was set.
+    edma_engine(const edma_params& p, edma_regfile& regs, std::function<void()> irq_changed);
+    ~edma_engine();
+
+    // A doorbell register write (its stored value) at sc_time_stamp() + delay.
+    void doorbell(edma_dir d, std::uint32_t value, const sc_core::sc_time& delay);
+    void engine_disabled(edma_dir d); // every running channel of that direction aborts
+    void stop_all(const char* why);   // every running channel aborts (Function-Level Reset)
+    void reset();                     // running channels vanish without status or interrupt
+
+    const std::vector<edma_transfer>& transfers() const { return transfers_; }
+    const edma_counters& counters() const { return counters_; }
+    const edma_params& params() const { return p_; }
+
+private:
+    struct channel {
+        channel(edma_dir d, unsigned i, reg_block& r)
+            : dir(d)
+            , index(i)
+            , regs(r) {}
+        edma_dir dir;
+        unsigned index;
+        reg_block& regs; // in the register file
+        sc_core::sc_event doorbell_ev;
+        bool running = false; // from the doorbell until CH_STATUS leaves "running"
+        bool pending = false; // a doorbell the thread has not picked up yet
+        bool stop = false;    // doorbell STOP or engine disable while running
+        bool rerun = false;   // doorbell while a linked list runs: fetch the stop element again
+        std::uint64_t generation = 0; // bumped by reset(): a run of an older generation vanishes
+        sc_core::sc_time doorbell_at;
+        std::vector<unsigned char> buffer; // write channel: the staging window
+    };
+
+    // How a block or a run ended, and when.
+    struct step {
+        enum class kind {
+            none,
+            stopped,   // doorbell STOP / engine disable
+            cancelled, // reset
+            local_read,
+            local_write,
+            ll_fetch,
+            ll_runaway,
+            cpl_ur,
+            cpl_ca,
+            cpl_poisoned,
+            mwr_failed,
+        };
+        kind fault = kind::none;
+        sc_core::sc_time at;
+    };
+
+    struct element {
+        enum class kind { data, stop, fault };
+        kind k = kind::data;
+        step::kind fault = step::kind::none;
+        sc_core::sc_time at;
+        std::uint32_t control = 0, size = 0;
+        std::uint64_t sar = 0, dar = 0;
+    };
+
+    // One doorbell's run on a channel.
+    struct run_state {
+        explicit run_state(channel& c)
+            : ch(c)
+            , generation(c.generation) {}
+        channel& ch;
+        std::uint64_t generation;
+        edma_transfer rec;
+        sc_core::sc_time start;
+        // The block being moved, as the channel registers show it.
+        bool loaded = false;
+        std::uint32_t size = 0;
+        std::uint64_t sar = 0, dar = 0;
+        std::uint32_t control = 0;      // LIE/RIE of that block
+        std::uint32_t done_control = 0; // LIE/RIE to act on when the run ends normally
+        // Linked list: where the walk stands (LLP: the next element to fetch).
+        bool ll = false;
+        edma_ll::cursor list;
+        // The first data element's programmed block (for the trace), once one is loaded.
+        std::uint64_t first_sar = 0, first_dar = 0;
+        bool first_loaded = false;
+        // Data path across the blocks of one run. Blocks of a linked list overlap: the next
+        // block's bursts (write) or requests (read) follow the previous block's, its TLPs
+        // follow the previous TLPs.
+        sc_core::sc_time engine_free; // every block so far is done
+        sc_core::sc_time fetch_free;  // write: the previous block's last local burst completed
+        sc_core::sc_time tlp_free;    // write: the previous block's last MWr left
+        sc_core::sc_time next_block = sc_core::sc_max_time(); // the next block's element arrived
+        std::vector<sc_core::sc_time> tag_free; // slot k % tags: completion of its request
+        std::size_t next_tag = 0;
+        sc_core::sc_time last_request;
+    };
+
+    channel* find(edma_dir d, unsigned index);
+    void stop(channel& ch, const std::string& why);
+
+    void channel_thread(channel& ch);
+    void run(channel& ch);
+    step run_single(run_state& r);
+    step run_linked_list(run_state& r);
+    // The next data element at LLP, following link elements; may_sync: the fetch is the
+    // earliest thing the channel does next (not a prefetch).
+    element next_element(run_state& r, sc_core::sc_time ready, bool may_sync);
+    step data_block(run_state& r, sc_core::sc_time start);
+    step write_block(run_state& r, sc_core::sc_time start); // edma_datapath.cc
+    step read_block(run_state& r, sc_core::sc_time start);  // edma_datapath.cc
+    void finish(run_state& r, const step& s);
+    void raise_done(run_state& r, std::uint32_t control);
+    void send_imwr(channel& ch, bool abort);
+
+    // Time keeping of a channel thread (absolute times).
+    void sync_to(run_state& r, const sc_core::sc_time& at);
+    void wait_until(run_state& r, const sc_core::sc_time& at);
+    bool cancelled(const run_state& r) const;
+    void publish(run_state& r); // progress into the channel registers
+
+    edma_params p_;
+    edma_regfile& regs_;
+    std::function<void()> irq_changed_;
+    edma_counters counters_;
+    edma_local_port local_;
+    std::vector<std::unique_ptr<channel>> channels_[2];
+    std::vector<edma_transfer> transfers_;
+};
+
+} // namespace epvp::dwc

@@ -1,0 +1,57 @@
+#include "dwc/edma_local.h"
+
+#include "dwc/edma_regs.h"
+
+#include <algorithm>
+
+namespace epvp::dwc {
+
+std::uint64_t edma_to_boundary(std::uint64_t addr) {
+    return edma_reg::boundary_bytes - (addr % edma_reg::boundary_bytes);
+}
+
+sc_core::sc_time edma_rel(const sc_core::sc_time& at) {
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    return at > now ? at - now : sc_core::SC_ZERO_TIME;
+}
+
+namespace {
+unsigned piece_len(std::uint64_t addr, unsigned left) {
+    return static_cast<unsigned>(std::min<std::uint64_t>(left, edma_to_boundary(addr)));
+}
+} // namespace
+
+bool edma_local_port::access(bool write, std::uint64_t addr, unsigned char* data, unsigned len,
+                             bool chained, const sc_core::sc_time& start, sc_core::sc_time& last,
+                             sc_core::sc_time& latest) {
+    sc_core::sc_time issue = start;
+    for (unsigned done = 0; done < len;) {
+        const unsigned piece = piece_len(addr + done, len - done);
+        sc_core::sc_time d = edma_rel(issue);
+        const bool ok = bus_.local_access(write, addr + done, data + done, piece, d);
+        ++(write ? writes_ : reads_);
+        last = sc_core::sc_time_stamp() + d;
+        if (last > latest) latest = last;
+        if (chained) issue = last;
+        if (!ok) return false;
+        done += piece;
+    }
+    return true;
+}
+
+bool edma_local_port::read(std::uint64_t addr, unsigned char* data, unsigned len,
+                           sc_core::sc_time& at) {
+    sc_core::sc_time latest = at;
+    return access(false, addr, data, len, true, sc_core::sc_time(at), at, latest);
+}
+
+bool edma_local_port::write(std::uint64_t addr, unsigned char* data, unsigned len,
+                            const sc_core::sc_time& start, sc_core::sc_time& latest,
+                            sc_core::sc_time& failed_at) {
+    sc_core::sc_time last;
+    const bool ok = access(true, addr, data, len, false, start, last, latest);
+    if (!ok) failed_at = last;
+    return ok;
+}
+
+} // namespace epvp::dwc

@@ -1,0 +1,53 @@
+// The eDMA's local-bus side: its AXI master into SoC memory (through the controller's
+// edma_bus::local_access: interconnect, SMMU, memory controller), for data bursts, element
+// fetches and the read channels' data writes.
+//
+// Models: no access crosses a 4 KiB boundary (an access that would is split there); the pieces
+// of a read follow one another (each starts when the previous one returned), the pieces of a
+// write all start at the same time; an AXI error (SLVERR/DECERR) ends the access and is
+// reported to the caller; every piece is counted.
+// Does not model: AXI IDs, burst types, QoS or cache attributes, write-response pipelining
+// beyond what the bus returns.
+#pragma once
+
+#include "dwc/edma_bus.h"
+
+#include <cstdint>
+#include <systemc>
+
+namespace epvp::dwc {
+
+class edma_local_port {
+public:
+    // reads / writes: where the pieces are counted.
+    edma_local_port(edma_bus& bus, std::uint64_t& reads, std::uint64_t& writes)
+        : bus_(bus)
+        , reads_(reads)
+        , writes_(writes) {}
+
+    // Reads len bytes starting at the absolute time `at`; on return `at` is when the last
+    // piece completed (or the failing one). False on an AXI error.
+    bool read(std::uint64_t addr, unsigned char* data, unsigned len, sc_core::sc_time& at);
+    // Writes len bytes, every piece starting at the absolute time `start`; `latest` becomes
+    // the later of itself and each piece's completion. False on an AXI error, with failed_at
+    // the failing piece's completion.
+    bool write(std::uint64_t addr, unsigned char* data, unsigned len, const sc_core::sc_time& start,
+               sc_core::sc_time& latest, sc_core::sc_time& failed_at);
+
+private:
+    // The pieces of one access; chained: each piece starts when the previous one completed,
+    // else all at `start`. last: the last piece's completion; latest: the latest of them.
+    bool access(bool write, std::uint64_t addr, unsigned char* data, unsigned len, bool chained,
+                const sc_core::sc_time& start, sc_core::sc_time& last, sc_core::sc_time& latest);
+
+    edma_bus& bus_;
+    std::uint64_t& reads_;
+    std::uint64_t& writes_;
+};
+
+// Bytes from addr to the next 4 KiB boundary (1..4096): no TLP and no AXI access crosses it.
+std::uint64_t edma_to_boundary(std::uint64_t addr);
+// TLM delay for an absolute time (never negative).
+sc_core::sc_time edma_rel(const sc_core::sc_time& at);
+
+} // namespace epvp::dwc
