@@ -1,5 +1,5 @@
-// The controller's top: its sockets, the glue ("app") block, resets (link down, FLR), INTx and
-// the wiring of its units (DBI map, LTSSM, AER, requester). The data paths live in
+// The controller's top: its sockets, the glue ("app") block, resets (link down, FLR) and the
+// wiring of its units (DBI map, LTSSM, AER, INTx, requester). The data paths live in
 // dw_pcie_ep_inbound.cc and dw_pcie_ep_outbound.cc, the DBI in dw_pcie_ep_dbi.cc, MSI-X in
 // dw_pcie_ep_msix.cc.
 #include "dwc/dw_pcie_ep.h"
@@ -35,7 +35,11 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
     , training_(std::string(basename()), dbi_, app_regs_, p.training_time, link_, ltssm_kick_,
                 stats_.hot_resets,
                 ltssm_unit::hooks{[this] { link_down_reset(); },
-                                  [this](std::uint32_t bits) { raise_app_irq(bits); }}) {
+                                  [this](std::uint32_t bits) { raise_app_irq(bits); }})
+    , intx_(
+          dbi_, [this] { return link_ && link_->is_up(); },
+          [this](pcie::msg_code code, sc_time& d) { send_message(code, d); },
+          stats_.intx_messages) {
     dbi.register_b_transport(this, &dw_pcie_ep::dbi_b_transport);
     app.register_b_transport(this, &dw_pcie_ep::app_b_transport);
     pcie_rx.register_b_transport(this, &dw_pcie_ep::rx_b_transport);
@@ -181,13 +185,13 @@ void dw_pcie_ep::drive_edma_irq() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Resets and INTx
+// Resets, messages
 
 void dw_pcie_ep::link_down_reset() {
     ++stats_.link_down_resets;
     dbi_.reset(false); // non-sticky registers only (the table's sticky column)
     bus_ = dev_ = 0;
-    intx_sent_ = false;
+    intx_.link_down();
     dbi_.set_bits(port_debug1, port_debug1_in_training | port_debug1_link_up, 0);
     app_regs_.set_bits(app::status, app::status_link_up | app::status_flr_active, 0);
     logger::get().info("ltssm", std::string(basename()) +
@@ -206,12 +210,7 @@ void dw_pcie_ep::function_level_reset(const sc_time& delay) {
         dbi_.set32(keep[i], kept[i]);
     // In-flight work of the function is discarded.
     if (edma_) edma_->stop_all("Function-Level Reset");
-    if (intx_sent_) {
-        sc_time d = delay;
-        send_message(pcie::msg_code::deassert_inta, d);
-        intx_sent_ = false;
-        ++stats_.intx_messages;
-    }
+    intx_.function_reset(delay);
     app_regs_.set_bits(app::status, app::status_flr_active, app::status_flr_active);
     raise_app_irq(app::irq_flr);
     logger::get().info("dwc", std::string(basename()) +
@@ -220,18 +219,7 @@ void dw_pcie_ep::function_level_reset(const sc_time& delay) {
 }
 
 void dw_pcie_ep::update_intx(const sc_time& delay) {
-    const bool level = app_regs_.read32(app::ctrl) & app::ctrl_sys_int;
-    dbi_.set_bits(c::command, c::sta_interrupt, level ? c::sta_interrupt : 0);
-    const bool want = level && !(dbi_.read32(c::command) & c::cmd_intx_disable);
-    if (want == intx_sent_) return;
-    if (!link_ || !link_->is_up()) {
-        intx_sent_ = false;
-        return;
-    }
-    sc_time d = delay;
-    send_message(want ? pcie::msg_code::assert_inta : pcie::msg_code::deassert_inta, d);
-    intx_sent_ = want;
-    ++stats_.intx_messages;
+    intx_.update(app_regs_.read32(app::ctrl) & app::ctrl_sys_int, delay);
 }
 
 void dw_pcie_ep::send_message(pcie::msg_code code, sc_time& delay) {
@@ -241,6 +229,16 @@ void dw_pcie_ep::send_message(pcie::msg_code code, sc_time& delay) {
 
 // ---------------------------------------------------------------------------------------------
 // Helpers of every path
+
+void dw_pcie_ep::axi_request(tlm::tlm_generic_payload& axi, bool write, std::uint64_t addr,
+                             unsigned char* data, unsigned len) {
+    axi.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    axi.set_address(addr);
+    axi.set_data_ptr(data);
+    axi.set_data_length(len);
+    axi.set_streaming_width(len);
+    axi.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+}
 
 void dw_pcie_ep::log_reg(const char* who, bool write, const reg_block& blk, std::uint32_t off,
                          std::uint32_t value, const sc_time& delay) {

@@ -57,8 +57,8 @@
 // dw_pcie_ep_dbi.cc), the LTSSM (ltssm.h), AER (ep_aer.h), the transaction-layer requester
 // shared by the outbound path and the eDMA (pcie/requester.h: 4 KiB / MPS / MRRS splitting, tags,
 // completion timeout), the inbound path (dw_pcie_ep_inbound.cc), the outbound path and the eDMA's
-// bus side (dw_pcie_ep_outbound.cc), MSI-X (dw_pcie_ep_msix.cc); this file's .cc holds the glue
-// block, the resets and INTx.
+// bus side (dw_pcie_ep_outbound.cc), MSI-X (dw_pcie_ep_msix.cc), INTx (intx.h); this file's .cc
+// holds the glue block and the resets.
 #pragma once
 
 #include "core/reg_block.h"
@@ -69,6 +69,7 @@
 #include "dwc/ep_aer.h"
 #include "dwc/iatu.h"
 #include "dwc/iatu_unit.h"
+#include "dwc/intx.h"
 #include "dwc/ltssm.h"
 #include "pcie/completer.h"
 #include "pcie/link.h"
@@ -202,7 +203,7 @@ private:
     void aer_correctable(std::uint32_t bit, sc_core::sc_time when) { aer_.correctable(bit, when); }
     void link_down_reset(); // DL_Down: non-sticky registers, captured bus/device numbers
     void function_level_reset(const sc_core::sc_time& delay);
-    // INTx: SYS_INT level and Command.INTx_Disable -> Assert/Deassert messages at `delay`.
+    // INTx: the glue's SYS_INT level to the INTx unit, at `delay`.
     void update_intx(const sc_core::sc_time& delay);
     // Sends a message TLP (INTx, error messages) with the function's requester ID.
     void send_message(pcie::msg_code code, sc_core::sc_time& delay);
@@ -249,6 +250,10 @@ private:
     bool msix_access(bool table, bool write, std::uint64_t offset, unsigned char* data,
                      unsigned len, sc_core::sc_time& delay);
 
+    // The fields of a request on the AXI master (inbound, MSI-X table, eDMA): command, address,
+    // data, length; the response status incomplete.
+    static void axi_request(tlm::tlm_generic_payload& axi, bool write, std::uint64_t addr,
+                            unsigned char* data, unsigned len);
     void log_reg(const char* who, bool write, const reg_block& blk, std::uint32_t off,
                  std::uint32_t value, const sc_core::sc_time& delay);
     // A side effect of the access being handled that may reach DRAM (and so synchronise this
@@ -274,11 +279,11 @@ private:
     sc_core::sc_event edma_irq_changed_;
     std::unique_ptr<dwc::edma> edma_;
     std::vector<sc_core::sc_time> ob_busy_until_, ib_busy_until_;
-    bool intx_sent_ = false;          // Assert_INTA sent and not yet deasserted
     std::set<unsigned> msix_pending_; // vectors whose PBA bit the controller set
     counters stats_;
     ep_aer aer_;
     ltssm_unit training_;
+    intx_unit intx_;
 };
 
 } // namespace epvp::dwc

@@ -170,12 +170,8 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
     if (!is_read && !buf.empty()) std::memcpy(buf.data(), gp.get_data_ptr(), buf.size());
     pooled_payload pooled_axi;
     tlm::tlm_generic_payload& axi = *pooled_axi;
-    axi.set_command(is_read ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND);
-    axi.set_address(gp.get_address()); // the iATU translates it on the way
-    axi.set_data_ptr(buf.data());
-    axi.set_data_length(static_cast<unsigned>(buf.size()));
-    axi.set_streaming_width(static_cast<unsigned>(buf.size()));
-    axi.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    // At the TLP's address: the iATU translates it on the way.
+    axi_request(axi, !is_read, gp.get_address(), buf.data(), static_cast<unsigned>(buf.size()));
     iatu_inbound_sideband sb;
     sb.bar = bar;
     sb.bar_offset = bar_off;

@@ -36,12 +36,7 @@ bool dw_pcie_ep::msix_access(bool table, bool write, std::uint64_t offset, unsig
     attr.stream_id = stream_id();
     pooled_payload pooled_axi;
     tlm::tlm_generic_payload& axi = *pooled_axi;
-    axi.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-    axi.set_address(bar_address(bar) + bar_off);
-    axi.set_data_ptr(data);
-    axi.set_data_length(len);
-    axi.set_streaming_width(len);
-    axi.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    axi_request(axi, write, bar_address(bar) + bar_off, data, len);
     iatu_inbound_sideband sb;
     sb.bar = static_cast<int>(bar);
     sb.bar_offset = bar_off;

@@ -176,12 +176,7 @@ bool dw_pcie_ep::local_access(bool write, std::uint64_t addr, unsigned char* dat
     attr.stream_id = stream_id();
     pooled_payload pooled_axi;
     tlm::tlm_generic_payload& axi = *pooled_axi;
-    axi.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-    axi.set_address(addr);
-    axi.set_data_ptr(data);
-    axi.set_data_length(len);
-    axi.set_streaming_width(len);
-    axi.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    axi_request(axi, write, addr, data, len);
     axi.set_extension(&attr);
     axi_m->b_transport(axi, delay);
     axi.clear_extension(&attr);
