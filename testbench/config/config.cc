@@ -117,10 +117,6 @@ void check_rule(const rule& r, std::uint64_t v, const std::string& path) {
 class values {
 public:
     void put(const std::string& path, json v) { map_[path] = std::move(v); }
-    std::uint64_t u(const std::string& path) const { return at(path).get<std::uint64_t>(); }
-    bool b(const std::string& path) const { return at(path).get<bool>(); }
-    std::string s(const std::string& path) const { return at(path).get<std::string>(); }
-    double r(const std::string& path) const { return at(path).get<double>(); }
     const json& at(const std::string& path) const {
         const auto it = map_.find(path);
         if (it == map_.end()) throw std::logic_error("config: no validated value for " + path);

@@ -61,12 +61,14 @@ void sim_keys(std::vector<key_def>& t) {
 }
 
 // The credits one side advertises: the two sides differ only in their field and defaults.
-void credit_keys(std::vector<key_def>& t, const std::string& side, const credit_config& d) {
+void credit_keys(std::vector<key_def>& t, const std::string& side,
+                 credit_config link_config::*credits, const credit_config& d) {
     const std::string base = "link.credits." + side + ".";
     const std::string who = side == "host" ? "root port" : "endpoint";
-    auto field = [side](auto member) {
-        return [side, member](platform_config& p, std::size_t) -> unsigned& {
-            return (side == "host" ? p.link.host_credits : p.link.ep_credits).*member;
+    auto field = [credits](unsigned credit_config::*member) {
+        return [credits, member](platform_config& p, std::size_t) -> unsigned& {
+            credit_config& c = p.link.*credits;
+            return c.*member;
         };
     };
     const std::string inf = " (0: infinite).";
@@ -127,8 +129,8 @@ void link_keys(std::vector<key_def>& t) {
             u("link.retrain_ns", F(link.retrain_ns), 2000, in_range(0, 100000000),
               "Time a retrain (Recovery after a REPLAY_NUM rollover) blocks the link."),
         });
-    credit_keys(t, "host", {64, 1024, 64, 64, 0, 0});
-    credit_keys(t, "ep", {32, 512, 32, 32, 0, 0});
+    credit_keys(t, "host", &link_config::host_credits, {64, 1024, 64, 64, 0, 0});
+    credit_keys(t, "ep", &link_config::ep_credits, {32, 512, 32, 32, 0, 0});
 }
 
 void dwc_keys(std::vector<key_def>& t) {

@@ -332,15 +332,16 @@ std::string md_cell(const std::string& s) {
 std::string describe_keys(const std::string& prefix, describe_format format) {
     std::vector<described> rows;
     for (const auto& k : key_table())
-        if (prefix.empty() || is_prefix_path(prefix, k.path) || is_prefix_path(k.path, prefix))
-            add_rows(k, k.path, rows);
-    if (!prefix.empty()) // a prefix inside an object array ("dwc.bars[i].type")
-        rows.erase(std::remove_if(rows.begin(), rows.end(),
-                                  [&](const described& d) {
-                                      return !is_prefix_path(prefix, d.path) &&
-                                             d.path.compare(0, prefix.size(), prefix) != 0;
-                                  }),
-                   rows.end());
+        add_rows(k, k.path, rows);
+    // PREFIX itself and what lies under it: "dwc.iatu", "dwc.bars" or "dwc.bars[i]".
+    const auto under = [&](const described& d) {
+        return prefix.empty() || (d.path.compare(0, prefix.size(), prefix) == 0 &&
+                                  (d.path.size() == prefix.size() || d.path[prefix.size()] == '.' ||
+                                   d.path[prefix.size()] == '['));
+    };
+    rows.erase(
+        std::remove_if(rows.begin(), rows.end(), [&](const described& d) { return !under(d); }),
+        rows.end());
     if (rows.empty()) {
         std::vector<std::string> top;
         for (const auto& k : key_table()) {

@@ -1032,6 +1032,7 @@ BOOST_AUTO_TEST_CASE(describe_shows_unit_and_allowed_values) {
     const auto bars = describe_rows("dwc.bars");
     BOOST_TEST(bars.size() == 3u);
     BOOST_TEST(bars.count("dwc.bars[i].only_64bit") == 1u);
+    BOOST_TEST(describe_rows("dwc.bars[i]").size() == 3u);
     BOOST_TEST(describe_rows("dwc.iatu").size() == 7u);
     BOOST_CHECK_EXCEPTION(describe_keys("nosuch", describe_format::text), config_error,
                           says({"nosuch: no configuration key has this prefix", "link"}));
@@ -1041,6 +1042,22 @@ BOOST_AUTO_TEST_CASE(describe_shows_unit_and_allowed_values) {
     BOOST_TEST(md.find("| Key | Type | Unit | Default | Allowed | Meaning |") != std::string::npos);
     BOOST_TEST(md.find("| `link.gen` | unsigned | generation | `3` | in [1, 6] |") !=
                std::string::npos);
+}
+
+// The two sides' credit keys fill their own side's fields (the defaults as declared: host 64 / 1024
+// / 64 / 64 / 0 / 0, endpoint 32 / 512 / 32 / 32 / 0 / 0).
+BOOST_AUTO_TEST_CASE(credit_keys_fill_their_side) {
+    const platform_config d = parse(defaults());
+    BOOST_TEST(d.link.host_credits.posted_header == 64u);
+    BOOST_TEST(d.link.host_credits.posted_data == 1024u);
+    BOOST_TEST(d.link.ep_credits.posted_header == 32u);
+    BOOST_TEST(d.link.ep_credits.nonposted_data == 32u);
+    const platform_config p =
+        parse(with({"link.credits.host.completion_header=3", "link.credits.ep.completion_data=7"}));
+    BOOST_TEST(p.link.host_credits.completion_header == 3u);
+    BOOST_TEST(p.link.host_credits.completion_data == 0u);
+    BOOST_TEST(p.link.ep_credits.completion_data == 7u);
+    BOOST_TEST(p.link.ep_credits.completion_header == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(a_choice_is_an_enum_and_rejects_an_unknown_value) {
