@@ -1,5 +1,6 @@
 // epsim: the simulator program. `epsim run` builds the platform from the configuration and
-// runs a workload; `epsim config --dump` prints the complete effective configuration;
+// runs a workload; `epsim config --dump` prints the complete effective configuration and
+// `epsim config --describe [PREFIX]` every key (type, unit, default, allowed values, meaning);
 // `epsim sweep` runs a parameter sweep (one `epsim run` process per point) and `epsim plot`
 // draws its results.
 // Exit status: 0 all tests passed, 1 a test failed, 2 bad command line or configuration, or an
@@ -7,6 +8,7 @@
 // sim.wall_limit_s, 130/143 stopped by SIGINT/SIGTERM (what exists is written first).
 #include "bench.h"
 #include "config/config.h"
+#include "config/keys.h"
 #include "core/log.h"
 #include "core/trace_events.h"
 #include "hal/errno.h"
@@ -160,13 +162,13 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
             std::printf("epsim: no %s: the TLM iATU (dwc.iatu.impl = %s) has no RTL signals to "
                         "dump; only the model's signals are written (RTL waves need "
                         "dwc.iatu.impl = rtl or lockstep)\n",
-                        waves_file.c_str(), pc.dwc.iatu.impl.c_str());
+                        waves_file.c_str(), epvp::cfg::choice_name(pc.dwc.iatu.impl).c_str());
     }
     epvp::tb::workload_result result;
     w->load(p, result);
     epvp::tb::load_idle_endpoints(p);
     std::printf("epsim: workload %s on DWC %s endpoint, link Gen%u x%u, seed %llu\n", w->name,
-                pc.dwc.version.c_str(), pc.link.gen, pc.link.width,
+                epvp::cfg::choice_name(pc.dwc.version).c_str(), pc.link.gen, pc.link.width,
                 static_cast<unsigned long long>(pc.sim.seed));
     // pcitest: the TAP plan now, then each line as its test completes.
     progress_line progress(result.tests_planned);
@@ -338,6 +340,13 @@ int sc_main(int argc, char* argv[]) {
     cfg_cmd->add_flag("--dump", dump, "print the complete effective configuration");
     cfg_cmd->add_option("--config", dump_config, "platform configuration (JSON)");
     cfg_cmd->add_option("--set", dump_sets, "override a key: a.b[i].c=VALUE (repeatable)");
+    std::string describe_prefix, describe_format = "text";
+    auto* describe_opt = cfg_cmd->add_option(
+        "--describe", describe_prefix,
+        "list every key (or those under PREFIX): type, unit, default, allowed values, meaning");
+    describe_opt->expected(0, 1);
+    cfg_cmd->add_option("--format", describe_format, "--describe output: text or md (Markdown)")
+        ->check(CLI::IsMember({"text", "md"}));
 
     epvp::tb::bench_options bo;
     auto* bench_cmd = app.add_subcommand(
@@ -401,11 +410,17 @@ int sc_main(int argc, char* argv[]) {
         return code == 0 ? 0 : exit_usage;
     }
     try {
+        if (*cfg_cmd && *describe_opt) {
+            std::cout << epvp::cfg::describe_keys(
+                describe_prefix, describe_format == "md" ? epvp::cfg::describe_format::markdown
+                                                         : epvp::cfg::describe_format::text);
+            return exit_pass;
+        }
         if (*cfg_cmd) {
             json doc = effective_config(dump_config, dump_sets, "");
             epvp::cfg::parse(doc);
             if (!dump) {
-                std::fprintf(stderr, "epsim config: nothing to do (use --dump)\n");
+                std::fprintf(stderr, "epsim config: nothing to do (use --dump or --describe)\n");
                 return exit_usage;
             }
             std::cout << doc.dump(2) << '\n';

@@ -28,7 +28,8 @@ fw::functions::epf_test_params epf_params(const cfg::platform_config& c) {
     p.init_delay_ns = c.function.test.init_delay_us * ns_per_us;
     p.seed = c.sim.seed;
     p.unmapped_bar = c.function.test.unmapped_bar;
-    p.dma_copy_bounce = c.host.pcitest_kernel != "6.18"; // 6.18: COPY by DMA needs DMA_MEMCPY
+    // 6.18: COPY by DMA needs DMA_MEMCPY
+    p.dma_copy_bounce = c.host.pcitest_version != cfg::pcitest_kernel::v6_18;
     return p;
 }
 
@@ -128,7 +129,7 @@ void load_cmd_stream(platform& p, workload_result& out) {
     p.ep_cpu.expect_message("No free outbound window");
     fw::functions::cmd_stream_params fp;
     fp.concurrency = c.function.cmd.concurrency;
-    fp.use_dma = c.function.cmd.use_dma;
+    fp.use_dma = c.function.cmd.mover == cfg::cmd_mover::edma;
     fp.max_pages = c.function.cmd.pages_per_command;
     fp.poll_ns = c.function.cmd.poll_ns;
     fp.idle_timeout_ns = c.host.test_timeout_us * ns_per_us;
@@ -282,8 +283,9 @@ void load_pcitest(platform& p, workload_result& out) {
     // The DMA variants run when the controller has an eDMA with both directions.
     opts.dma = p.config().dwc.edma_write_channels > 0 && p.config().dwc.edma_read_channels > 0;
     opts.doorbell = true; // the function remaps a BAR onto the interrupt-generation window
-    opts.kernel = p.config().host.pcitest_kernel == "6.18" ? fw::host::pcitest_kernel::v6_18
-                                                           : fw::host::pcitest_kernel::next;
+    opts.kernel = p.config().host.pcitest_version == cfg::pcitest_kernel::v6_18
+                      ? fw::host::pcitest_kernel::v6_18
+                      : fw::host::pcitest_kernel::next;
     if (p.config().host.pcitest_msix_sample)
         opts.msix_vectors = {1, 2, 31, 32, 33, 1024, 2047, 2048};
     opts.hot_reset_before_test = p.config().faults.hot_reset_before_test;
