@@ -248,7 +248,6 @@ int sc_main(int argc, char* argv[]) {
                "\n"
                "Examples:\n"
                "  epsim run                                   the Linux endpoint test suite\n"
-               "  epsim workloads                             the workloads and their keys\n"
                "  epsim run --workload NAME --set link.gen=4 --report r.json\n"
                "  epsim sweep testbench/studies/mps_mrrs_gen.json --jobs 2 --out sweep-out\n"
                "\n"
