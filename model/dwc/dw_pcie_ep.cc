@@ -1,6 +1,7 @@
 #include "dwc/dw_pcie_ep.h"
 #include "core/payload_pool.h"
 
+#include "core/instance_name.h"
 #include "core/log.h"
 #include "core/trace_events.h"
 #include "dwc/app_regs.h"
@@ -66,7 +67,7 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
     , dbi2_("DBI2", dbi2_table(p.dbi))
     , app_regs_("APP", app::table())
     , atu_(p.iatu)
-    , requester_(std::string(basename()), 0, p.max_tags) {
+    , requester_(instance_name(*this), 0, p.max_tags) {
     dbi.register_b_transport(this, &dw_pcie_ep::dbi_b_transport);
     app.register_b_transport(this, &dw_pcie_ep::app_b_transport);
     pcie_rx.register_b_transport(this, &dw_pcie_ep::rx_b_transport);
@@ -92,7 +93,7 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
             // app_flr_pf_done: the firmware has re-initialised its function (self-clearing).
             app_regs_.set_bits(app::ctrl, app::ctrl_flr_done, 0);
             app_regs_.set_bits(app::status, app::status_flr_active, 0);
-            logger::get().info("dwc", std::string(basename()) + ": FLR done (app_flr_pf_done)");
+            logger::get().info("dwc", instance_name(*this) + ": FLR done (app_flr_pf_done)");
         }
         // At the write's own time (the writer may run ahead of the kernel's time).
         ltssm_kick_.notify(access_delay_);
@@ -174,7 +175,7 @@ void dw_pcie_ep::link_down_reset() {
     intx_sent_ = false;
     dbi_.set_bits(port_debug1, port_debug1_in_training | port_debug1_link_up, 0);
     app_regs_.set_bits(app::status, app::status_link_up | app::status_flr_active, 0);
-    logger::get().info("ltssm", std::string(basename()) +
+    logger::get().info("ltssm", instance_name(*this) +
                                     ": link down: non-sticky registers reset to their defaults");
 }
 
@@ -200,7 +201,7 @@ void dw_pcie_ep::function_level_reset() {
     }
     app_regs_.set_bits(app::status, app::status_flr_active, app::status_flr_active);
     raise_app_irq(app::irq_flr);
-    logger::get().info("dwc", std::string(basename()) +
+    logger::get().info("dwc", instance_name(*this) +
                                   ": Function-Level Reset: non-sticky function registers reset; "
                                   "configuration requests get CRS until the firmware is done");
 }
@@ -211,7 +212,7 @@ void dw_pcie_ep::poisoned_received(const tlm::tlm_generic_payload& gp, const pci
     const std::uint64_t addr = gp.get_address();
     logger::get().warning(
         "dwc",
-        std::string(basename()) + ": poisoned " + pcie::to_string(t.type) + " " + hex(addr) +
+        instance_name(*this) + ": poisoned " + pcie::to_string(t.type) + " " + hex(addr) +
             " from " +
             pcie::bdf_string(pcie::is_completion(t.type) ? t.completer_id : t.requester_id) +
             (t.type == pcie::tlp_type::mwr ? ": Poisoned TLP Received, not written"
@@ -225,7 +226,7 @@ void dw_pcie_ep::set_ltssm(ltssm s) {
     dbi_.set_bits(port_debug0, port_debug0_ltssm_mask, static_cast<std::uint32_t>(s));
     app_regs_.set_bits(app::status, app::status_ltssm_mask,
                        static_cast<std::uint32_t>(s) << app::status_ltssm_shift);
-    logger::get().info("ltssm", std::string(basename()) + ": " + to_string(s));
+    logger::get().info("ltssm", instance_name(*this) + ": " + to_string(s));
     if (on_ltssm_) on_ltssm_(s);
 }
 
@@ -676,7 +677,7 @@ void dw_pcie_ep::rx_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
         break;
     case pcie::tlp_type::msg:
     case pcie::tlp_type::msgd:
-        logger::get().info("tlp", std::string(basename()) + ": message received and ignored");
+        logger::get().info("tlp", instance_name(*this) + ": message received and ignored");
         break;
     }
 }
@@ -720,7 +721,7 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
         ++stats_.unsupported_requests;
         aer_uncorrectable(aer_uncor_unsupported_request, &gp, delay);
         logger::get().warning("dwc",
-                              std::string(basename()) + ": " + pcie::to_string(t.type) + " " +
+                              instance_name(*this) + ": " + pcie::to_string(t.type) + " " +
                                   hex(gp.get_address()) + ": " + why + " -> Unsupported Request",
                               "ur");
         if (is_read)
@@ -772,7 +773,7 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
                 return;
             }
             logger::get().warning("iatu",
-                                  std::string(basename()) + ": inbound " + pcie::to_string(t.type) +
+                                  instance_name(*this) + ": inbound " + pcie::to_string(t.type) +
                                       " BAR" + std::to_string(bar) + " offset " + hex(bar_off) +
                                       ": no iATU region matches; passed through untranslated "
                                       "to AXI address " +
@@ -800,7 +801,7 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
         ++stats_.completer_aborts;
         if (is_read) aer_uncorrectable(aer_uncor_completer_abort, &gp, delay);
         logger::get().warning("dwc",
-                              std::string(basename()) + ": AXI " + (is_read ? "read" : "write") +
+                              instance_name(*this) + ": AXI " + (is_read ? "read" : "write") +
                                   " at " + hex(axi_addr) + " failed (" + axi.get_response_string() +
                                   ")" + (is_read ? " -> Completer Abort" : ": posted write lost"),
                               "axi-error");
@@ -838,7 +839,7 @@ void dw_pcie_ep::axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
                     const std::string& why) {
         ++stats_.outbound_errors;
         logger::get().warning("dwc",
-                              std::string(basename()) + ": outbound " +
+                              instance_name(*this) + ": outbound " +
                                   (is_read ? "read " : "write ") + hex(axi_addr) + " len " +
                                   std::to_string(len) + ": " + why,
                               "outbound-error");
@@ -870,7 +871,7 @@ void dw_pcie_ep::axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
                 return fail(req, tlm::TLM_ADDRESS_ERROR_RESPONSE,
                             "no outbound iATU region matches (dwc.iatu.miss_policy=ur): DECERR");
             logger::get().warning("iatu",
-                                  std::string(basename()) + ": outbound " + hex(in_addr) +
+                                  instance_name(*this) + ": outbound " + hex(in_addr) +
                                       ": no iATU region matches; sent untranslated",
                                   "ob-miss");
         } else {
@@ -968,7 +969,7 @@ void dw_pcie_ep::check_in_flight(iatu_dir d, unsigned index, const std::string& 
     if (busy[index] <= now) return;
     ++stats_.iatu_reprogram_in_flight;
     logger::get().warning("iatu",
-                          std::string(basename()) + ": " + reg + " of " +
+                          instance_name(*this) + ": " + reg + " of " +
                               (d == iatu_dir::outbound ? "outbound" : "inbound") + " region " +
                               std::to_string(index) + " written at " +
                               logger::format_time(static_cast<std::uint64_t>(now.value())) +
@@ -1073,7 +1074,7 @@ pcie::cpl_status dw_pcie_ep::pcie_read(std::uint64_t pci_addr, unsigned char* da
         delay = issued + p_.completion_timeout;
         aer_uncorrectable(aer_uncor_completion_timeout, nullptr, delay);
         logger::get().warning(
-            "dwc", std::string(basename()) + ": eDMA MRd " + hex(pci_addr) + ": completion timeout",
+            "dwc", instance_name(*this) + ": eDMA MRd " + hex(pci_addr) + ": completion timeout",
             "edma-cto");
     }
     if (wait) {
@@ -1171,7 +1172,7 @@ bool dw_pcie_ep::msix_access(bool table, bool write, std::uint64_t offset, unsig
     const std::uint64_t size = bar < c::num_bars ? bar_size(bar) : 0;
     if (!size || bar_off + len > size) {
         logger::get().guest_error(
-            "dwc", std::string(basename()) + ": MSI-X " + (table ? "Table" : "PBA") + " in BAR" +
+            "dwc", instance_name(*this) + ": MSI-X " + (table ? "Table" : "PBA") + " in BAR" +
                        std::to_string(bar) + " is outside the enabled BAR: not accessible");
         return false;
     }
@@ -1207,7 +1208,7 @@ bool dw_pcie_ep::msix_access(bool table, bool write, std::uint64_t offset, unsig
     axi.clear_extension(&attr);
     if (axi.get_response_status() == tlm::TLM_OK_RESPONSE) return true;
     logger::get().warning("dwc",
-                          std::string(basename()) + ": MSI-X " + (table ? "Table" : "PBA") +
+                          instance_name(*this) + ": MSI-X " + (table ? "Table" : "PBA") +
                               " access at BAR" + std::to_string(bar) + " offset " + hex(bar_off) +
                               " failed (" + axi.get_response_string() + ")",
                           "msix-access");
@@ -1246,7 +1247,7 @@ bool dw_pcie_ep::msix_fire(unsigned v, sc_time& delay, bool& error) {
     if (!(dbi_.read32(c::command) & c::cmd_bus_master) || ltssm_ != ltssm::l0 ||
         (link_ && !link_->is_up())) {
         logger::get().warning("dwc",
-                              std::string(basename()) + ": MSI-X vector " + std::to_string(v) +
+                              instance_name(*this) + ": MSI-X vector " + std::to_string(v) +
                                   ": Bus Master Enable clear or the link is down: not sent",
                               "msix-not-sent");
         error = true;
@@ -1289,7 +1290,7 @@ void dw_pcie_ep::msix_doorbell_write(std::uint32_t value) {
     else if (!(ctrl & msix_ctrl_enable))
         why = "MSI-X is not enabled";
     if (!why.empty()) {
-        logger::get().guest_error("dwc", std::string(basename()) + ": MSIX_DOORBELL = " +
+        logger::get().guest_error("dwc", instance_name(*this) + ": MSIX_DOORBELL = " +
                                              hex(value, 8) + ": " + why + ": no message");
         return;
     }
