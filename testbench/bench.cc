@@ -6,7 +6,7 @@
 #include "platform.h"
 #include "report.h"
 #include "soc/dram_timing.h"
-#include "workloads.h"
+#include "workloads/dma_sweep.h"
 
 #include <chrono>
 #include <cmath>
@@ -157,7 +157,8 @@ int speed(const bench_options& o) {
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     platform p("platform", pc);
     workload_result result;
-    find_workload("dma-sweep")->load(p, result);
+    builtin::dma_sweep sweep;
+    sweep.load(p, result);
     const auto t0 = std::chrono::steady_clock::now();
     const bool finished = p.run();
     const double wall =
@@ -168,13 +169,13 @@ int speed(const bench_options& o) {
     const double bytes = static_cast<double>(up.payload_bytes + down.payload_bytes);
     std::printf("epsim bench: %llu-byte eDMA write and read (data moved), Gen%u x%u\n", o.bytes,
                 pc.link.gen, pc.link.width);
-    std::cout << format_sweep(sweep_table(p, result));
+    std::cout << format_sweep(sweep.table(p));
     std::printf("wall-clock %.3f s, simulated %.3f ms\n", wall,
                 sc_core::sc_time_stamp().to_seconds() * 1e3);
     std::printf("%.0f TLPs, %.2f M TLPs per wall second\n", tlps, tlps / wall / 1e6);
     std::printf("%.0f payload bytes, %.1f MB simulated per wall second\n", bytes,
                 bytes / wall / 1e6);
-    return finished && result.sweep_status == 0 ? 0 : 1;
+    return finished && sweep.status() == 0 ? 0 : 1;
 }
 
 // DRAM timing on its own: latencies, refresh cost, sequential vs random throughput.

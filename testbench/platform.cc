@@ -124,11 +124,11 @@ std::vector<std::unique_ptr<pcie::pcie_link>> make_links(const cfg::platform_con
 std::vector<std::unique_ptr<endpoint_soc>> make_socs(const cfg::platform_config& c) {
     std::vector<std::unique_ptr<endpoint_soc>> socs;
     if (c.topology.endpoints.empty()) {
-        socs.push_back(std::make_unique<endpoint_soc>("", c));
+        socs.push_back(std::make_unique<endpoint_soc>("ep", c));
         return socs;
     }
     for (std::size_t i = 0; i < c.topology.endpoints.size(); ++i)
-        socs.push_back(std::make_unique<endpoint_soc>(c.topology.endpoints[i].name + "_",
+        socs.push_back(std::make_unique<endpoint_soc>(c.topology.endpoints[i].name.c_str(),
                                                       c.endpoint_configs[i]));
     return socs;
 }

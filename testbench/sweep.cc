@@ -4,7 +4,7 @@
 #include "hal/errno.h"
 #include "output_file.h"
 #include "plot.h"
-#include "workloads.h"
+#include "workload.h"
 
 #include <algorithm>
 #include <cerrno>

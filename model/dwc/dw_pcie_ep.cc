@@ -4,6 +4,7 @@
 // dw_pcie_ep_msix.cc.
 #include "dwc/dw_pcie_ep.h"
 
+#include "core/instance_name.h"
 #include "core/log.h"
 #include "dwc/app_regs.h"
 #include "pcie/config_space.h"
@@ -28,11 +29,11 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
     , dbi2_("DBI2", dbi2_table(p.dbi))
     , app_regs_("APP", app::table())
     , atu_(p.iatu)
-    , requester_(std::string(basename()), 0, p.max_tags)
+    , requester_(instance_name(*this), 0, p.max_tags)
     , aer_(
           dbi_, stats_, [this] { return link_ && link_->is_up(); },
           [this](pcie::msg_code code, sc_time& d) { send_message(code, d); })
-    , training_(std::string(basename()), dbi_, app_regs_, p.training_time, link_, ltssm_kick_,
+    , training_(instance_name(*this), dbi_, app_regs_, p.training_time, link_, ltssm_kick_,
                 stats_.hot_resets,
                 ltssm_unit::hooks{[this] { link_down_reset(); },
                                   [this](std::uint32_t bits) { raise_app_irq(bits); }})
@@ -153,7 +154,7 @@ void dw_pcie_ep::app_written(std::uint32_t offset, const sc_time& delay) {
             // app_flr_pf_done: the firmware has re-initialised its function (self-clearing).
             app_regs_.set_bits(app::ctrl, app::ctrl_flr_done, 0);
             app_regs_.set_bits(app::status, app::status_flr_active, 0);
-            logger::get().info("dwc", std::string(basename()) + ": FLR done (app_flr_pf_done)");
+            logger::get().info("dwc", instance_name(*this) + ": FLR done (app_flr_pf_done)");
         }
         // At the write's own time (the writer may run ahead of the kernel's time).
         ltssm_kick_.notify(delay);
@@ -194,7 +195,7 @@ void dw_pcie_ep::link_down_reset() {
     intx_.link_down();
     dbi_.set_bits(port_debug1, port_debug1_in_training | port_debug1_link_up, 0);
     app_regs_.set_bits(app::status, app::status_link_up | app::status_flr_active, 0);
-    logger::get().info("ltssm", std::string(basename()) +
+    logger::get().info("ltssm", instance_name(*this) +
                                     ": link down: non-sticky registers reset to their defaults");
 }
 
@@ -213,7 +214,7 @@ void dw_pcie_ep::function_level_reset(const sc_time& delay) {
     intx_.function_reset(delay);
     app_regs_.set_bits(app::status, app::status_flr_active, app::status_flr_active);
     raise_app_irq(app::irq_flr);
-    logger::get().info("dwc", std::string(basename()) +
+    logger::get().info("dwc", instance_name(*this) +
                                   ": Function-Level Reset: non-sticky function registers reset; "
                                   "configuration requests get CRS until the firmware is done");
 }

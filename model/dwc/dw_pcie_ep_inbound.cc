@@ -4,6 +4,7 @@
 #include "core/payload_pool.h"
 #include "dwc/dw_pcie_ep.h"
 
+#include "core/instance_name.h"
 #include "core/log.h"
 #include "core/trace_events.h"
 #include "dwc/app_regs.h"
@@ -62,7 +63,7 @@ void dw_pcie_ep::poisoned_received(const tlm::tlm_generic_payload& gp, const pci
     const std::uint64_t addr = gp.get_address();
     logger::get().warning(
         "dwc",
-        std::string(basename()) + ": poisoned " + pcie::to_string(t.type) + " " + hex(addr) +
+        instance_name(*this) + ": poisoned " + pcie::to_string(t.type) + " " + hex(addr) +
             " from " +
             pcie::bdf_string(pcie::is_completion(t.type) ? t.completer_id : t.requester_id) +
             (t.type == pcie::tlp_type::mwr ? ": Poisoned TLP Received, not written"
@@ -104,7 +105,7 @@ void dw_pcie_ep::rx_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
         break;
     case pcie::tlp_type::msg:
     case pcie::tlp_type::msgd:
-        logger::get().info("tlp", std::string(basename()) + ": message received and ignored");
+        logger::get().info("tlp", instance_name(*this) + ": message received and ignored");
         break;
     }
 }
@@ -147,7 +148,7 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
         ++stats_.unsupported_requests;
         aer_.uncorrectable(aer_uncor_unsupported_request, &gp, delay);
         logger::get().warning("dwc",
-                              std::string(basename()) + ": " + pcie::to_string(t.type) + " " +
+                              instance_name(*this) + ": " + pcie::to_string(t.type) + " " +
                                   hex(gp.get_address()) + ": " + why + " -> Unsupported Request",
                               "ur");
         if (is_read)
@@ -195,7 +196,7 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
                 return;
             }
             logger::get().warning("iatu",
-                                  std::string(basename()) + ": inbound " + pcie::to_string(t.type) +
+                                  instance_name(*this) + ": inbound " + pcie::to_string(t.type) +
                                       " BAR" + std::to_string(bar) + " offset " + hex(bar_off) +
                                       ": no iATU region matches; passed through untranslated "
                                       "to AXI address " +
@@ -223,7 +224,7 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
         ++stats_.completer_aborts;
         if (is_read) aer_.uncorrectable(aer_uncor_completer_abort, &gp, delay);
         logger::get().warning("dwc",
-                              std::string(basename()) + ": AXI " + (is_read ? "read" : "write") +
+                              instance_name(*this) + ": AXI " + (is_read ? "read" : "write") +
                                   " at " + hex(axi_addr) + " failed (" + axi.get_response_string() +
                                   ")" + (is_read ? " -> Completer Abort" : ": posted write lost"),
                               "axi-error");

@@ -3,6 +3,7 @@
 #include "core/payload_pool.h"
 #include "dwc/dw_pcie_ep.h"
 
+#include "core/instance_name.h"
 #include "core/log.h"
 #include "pcie/config_space.h"
 #include "soc/soc_attr.h"
@@ -27,7 +28,7 @@ bool dw_pcie_ep::msix_access(bool table, bool write, std::uint64_t offset, unsig
     const std::uint64_t size = bar < c::num_bars ? bar_size(bar) : 0;
     if (!size || bar_off + len > size) {
         logger::get().guest_error(
-            "dwc", std::string(basename()) + ": MSI-X " + (table ? "Table" : "PBA") + " in BAR" +
+            "dwc", instance_name(*this) + ": MSI-X " + (table ? "Table" : "PBA") + " in BAR" +
                        std::to_string(bar) + " is outside the enabled BAR: not accessible");
         return false;
     }
@@ -58,7 +59,7 @@ bool dw_pcie_ep::msix_access(bool table, bool write, std::uint64_t offset, unsig
     axi.clear_extension(&attr);
     if (axi.get_response_status() == tlm::TLM_OK_RESPONSE) return true;
     logger::get().warning("dwc",
-                          std::string(basename()) + ": MSI-X " + (table ? "Table" : "PBA") +
+                          instance_name(*this) + ": MSI-X " + (table ? "Table" : "PBA") +
                               " access at BAR" + std::to_string(bar) + " offset " + hex(bar_off) +
                               " failed (" + axi.get_response_string() + ")",
                           "msix-access");
@@ -97,7 +98,7 @@ bool dw_pcie_ep::msix_fire(unsigned v, sc_time& delay, bool& error) {
     if (!(dbi_.read32(c::command) & c::cmd_bus_master) || training_.state() != ltssm::l0 ||
         (link_ && !link_->is_up())) {
         logger::get().warning("dwc",
-                              std::string(basename()) + ": MSI-X vector " + std::to_string(v) +
+                              instance_name(*this) + ": MSI-X vector " + std::to_string(v) +
                                   ": Bus Master Enable clear or the link is down: not sent",
                               "msix-not-sent");
         error = true;
@@ -140,7 +141,7 @@ void dw_pcie_ep::msix_doorbell_write(std::uint32_t value, sc_time& delay) {
     else if (!(ctrl & msix_ctrl_enable))
         why = "MSI-X is not enabled";
     if (!why.empty()) {
-        logger::get().guest_error("dwc", std::string(basename()) + ": MSIX_DOORBELL = " +
+        logger::get().guest_error("dwc", instance_name(*this) + ": MSIX_DOORBELL = " +
                                              hex(value, 8) + ": " + why + ": no message");
         return;
     }

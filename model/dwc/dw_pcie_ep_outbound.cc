@@ -4,6 +4,7 @@
 #include "core/payload_pool.h"
 #include "dwc/dw_pcie_ep.h"
 
+#include "core/instance_name.h"
 #include "core/log.h"
 #include "pcie/config_space.h"
 #include "soc/soc_attr.h"
@@ -24,7 +25,7 @@ void dw_pcie_ep::axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
                     const std::string& why) {
         ++stats_.outbound_errors;
         logger::get().warning("dwc",
-                              std::string(basename()) + ": outbound " +
+                              instance_name(*this) + ": outbound " +
                                   (is_read ? "read " : "write ") + hex(axi_addr) + " len " +
                                   std::to_string(len) + ": " + why,
                               "outbound-error");
@@ -56,7 +57,7 @@ void dw_pcie_ep::axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
                 return fail(req, tlm::TLM_ADDRESS_ERROR_RESPONSE,
                             "no outbound iATU region matches (dwc.iatu.miss_policy=ur): DECERR");
             logger::get().warning("iatu",
-                                  std::string(basename()) + ": outbound " + hex(in_addr) +
+                                  instance_name(*this) + ": outbound " + hex(in_addr) +
                                       ": no iATU region matches; sent untranslated",
                                   "ob-miss");
         } else {
@@ -115,7 +116,7 @@ void dw_pcie_ep::check_in_flight(iatu_dir d, unsigned index, const std::string& 
     if (busy[index] <= now) return;
     ++stats_.iatu_reprogram_in_flight;
     logger::get().warning("iatu",
-                          std::string(basename()) + ": " + reg + " of " +
+                          instance_name(*this) + ": " + reg + " of " +
                               (d == iatu_dir::outbound ? "outbound" : "inbound") + " region " +
                               std::to_string(index) + " written at " +
                               logger::format_time(static_cast<std::uint64_t>(now.value())) +
@@ -204,7 +205,7 @@ pcie::cpl_status dw_pcie_ep::pcie_read(std::uint64_t pci_addr, unsigned char* da
         requester_.read(*pcie_tx.operator->(), pci_addr, data, len, mrrs_bytes(), delay);
     if (t.timed_out)
         logger::get().warning(
-            "dwc", std::string(basename()) + ": eDMA MRd " + hex(pci_addr) + ": completion timeout",
+            "dwc", instance_name(*this) + ": eDMA MRd " + hex(pci_addr) + ": completion timeout",
             "edma-cto");
     const pcie::np_result& r = t.last;
     if (wait) {

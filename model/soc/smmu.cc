@@ -1,5 +1,6 @@
 #include "soc/smmu.h"
 
+#include "core/instance_name.h"
 #include "core/log.h"
 #include "core/payload_pool.h"
 #include "core/trace_events.h"
@@ -225,7 +226,7 @@ void smmu::reg_access(tlm::tlm_generic_payload& gp) {
     const bool narrow = len && len <= dword && (addr % dword) + len <= dword;
     if ((!wide && !narrow) || addr + len > reg::block_bytes || gp.get_byte_enable_ptr()) {
         logger::get().guest_error("smmu",
-                                  std::string(basename()) + ": register access at " + hex(addr) +
+                                  instance_name(*this) + ": register access at " + hex(addr) +
                                       " len " + std::to_string(len) +
                                       " (use 32- or 64-bit naturally aligned accesses)",
                                   "smmu-reg-size");
@@ -242,7 +243,7 @@ void smmu::reg_access(tlm::tlm_generic_payload& gp) {
             std::memcpy(&v, data + done, n);
             if (!regs_.write32(off, v << shift, mask, reg_writer::dbi, false))
                 logger::get().guest_error("smmu",
-                                          std::string(basename()) + ": write to unimplemented " +
+                                          instance_name(*this) + ": write to unimplemented " +
                                               "register " + hex(off),
                                           "smmu-unimpl");
             else if (logger::get().enabled(reg_log_category)) {
@@ -387,7 +388,7 @@ void smmu::record_event(std::uint8_t id, std::uint32_t sid, std::uint64_t iova, 
         faults_.push_back({static_cast<std::uint64_t>((sc_core::sc_time_stamp() + delay).value()),
                            id, sid, iova, read, why});
     logger::get().warning("smmu",
-                          std::string(basename()) + ": " + smmu_event_name(id) + " stream " +
+                          instance_name(*this) + ": " + smmu_event_name(id) + " stream " +
                               hex(sid) + " " + (read ? "read " : "write ") + hex(iova) + ": " + why,
                           "smmu-fault");
     const std::uint32_t cr0 = regs_.read32(reg::CR0);
@@ -456,7 +457,7 @@ void smmu::tbu_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     }
     if (gp.get_byte_enable_ptr() && gp.get_byte_enable_length() != len) {
         logger::get().guest_error("smmu",
-                                  std::string(basename()) +
+                                  instance_name(*this) +
                                       ": page-crossing access with a repeating byte-enable pattern",
                                   "smmu-be");
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
@@ -644,7 +645,7 @@ bool smmu::execute(const std::uint64_t (&c)[2]) {
         if (field(c[0], cmd::SYNC_CS_lsb, cmd::SYNC_CS_width) != cmd::SYNC_CS_none &&
             !sync_cs_logged_) {
             sync_cs_logged_ = true;
-            logger::get().warning("smmu", std::string(basename()) +
+            logger::get().warning("smmu", instance_name(*this) +
                                               ": CMD_SYNC completion signal (IRQ/SEV) is not "
                                               "modelled: poll CMDQ_CONS");
         }
@@ -704,9 +705,9 @@ void smmu::cmdq_thread() {
                 prefetched_.clear();
                 regs_.set32(reg::CMDQ_CONS, cons | (err << q::CONS_ERR_lsb));
                 regs_.set32(reg::GERROR, regs_.read32(reg::GERROR) ^ gerror::CMDQ_ERR);
-                logger::get().warning("smmu", std::string(basename()) +
-                                                  ": command queue stopped at " + "index " +
-                                                  std::to_string(cons & g.index_mask) + ": " + why);
+                logger::get().warning("smmu", instance_name(*this) + ": command queue stopped at " +
+                                                  "index " + std::to_string(cons & g.index_mask) +
+                                                  ": " + why);
                 update_irq();
             };
             // The command: prefetched at the CMDQ_PROD write, or fetched now.

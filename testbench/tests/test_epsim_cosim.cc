@@ -307,7 +307,7 @@ BOOST_AUTO_TEST_CASE(trace_is_valid_trace_event_json_with_the_named_tracks) {
     BOOST_TEST(complete > 100u);
     for (const char* track :
          {"PCIe link/downstream", "PCIe link/upstream", "iATU/inbound", "iATU/outbound",
-          "eDMA/WR ch0", "eDMA/RD ch0", "SMMU/walker", "CPU/ep_cpu"})
+          "eDMA/WR ch0", "eDMA/RD ch0", "SMMU/walker", "CPU/ep.ep_cpu"})
         BOOST_TEST(with_events.count(track) == 1u, track);
     std::remove(file.c_str());
 }
