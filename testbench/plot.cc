@@ -2,7 +2,7 @@
 
 #include "output_file.h"
 
-#include "sweep.h"
+#include "process.h"
 
 #include <algorithm>
 #include <cmath>
