@@ -5,6 +5,8 @@
 #include "process.h"
 #include "sweep_spec.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -80,9 +82,7 @@ std::string gp_string(const std::string& s) {
 }
 
 std::string number_text(double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*g", data_digits, v);
-    return buf;
+    return fmt::format("{:.{}g}", v, data_digits);
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {

@@ -58,6 +58,9 @@ process_result run_process(const std::vector<std::string>& argv, const std::stri
 // The full path of a program found in PATH, or "" if there is none.
 std::string find_program(const std::string& name);
 
+// The path of this program's executable (for running itself as a child), or "epsim".
+std::string self_path();
+
 // How long a killed child gets to exit before its owner stops waiting for it.
 constexpr double process_reap_grace_s = 10;
 

@@ -7,6 +7,8 @@
 #include "sweep_outputs.h"
 #include "sweep_spec.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -35,12 +37,6 @@ constexpr auto tty_redraw_interval = std::chrono::seconds(1); // the elapsed clo
 constexpr auto plain_line_interval = std::chrono::seconds(1); // not a tty: at most a line/s
 constexpr unsigned progress_cells = 10;
 
-std::string self_path() {
-    std::error_code ec;
-    const fs::path p = fs::read_symlink("/proc/self/exe", ec);
-    return ec ? std::string("epsim") : p.string();
-}
-
 double seconds_since(clock_type::time_point t) {
     return std::chrono::duration<double>(clock_type::now() - t).count();
 }
@@ -48,13 +44,10 @@ double seconds_since(clock_type::time_point t) {
 // "m:ss", or "h:mm:ss" from an hour on.
 std::string format_duration(double seconds) {
     const long s = std::lround(std::max(0.0, seconds));
-    char buf[32];
     if (s >= seconds_per_hour)
-        std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / seconds_per_hour,
-                      s % seconds_per_hour / seconds_per_minute, s % seconds_per_minute);
-    else
-        std::snprintf(buf, sizeof buf, "%ld:%02ld", s / seconds_per_minute, s % seconds_per_minute);
-    return buf;
+        return fmt::format("{}:{:02}:{:02}", s / seconds_per_hour,
+                           s % seconds_per_hour / seconds_per_minute, s % seconds_per_minute);
+    return fmt::format("{}:{:02}", s / seconds_per_minute, s % seconds_per_minute);
 }
 
 volatile std::sig_atomic_t interrupted = 0;
@@ -136,10 +129,9 @@ private:
             : run_ == 0
                 ? std::string("?")
                 : format_duration(elapsed / static_cast<double>(run_) * static_cast<double>(left));
-        std::printf("%s[%s%s] %zu/%zu points, %zu failed, elapsed %s, eta %s%s",
-                    tty_ ? "\r\033[K" : "", std::string(filled, '#').c_str(),
-                    std::string(progress_cells - filled, '.').c_str(), done_, total_, failed_,
-                    format_duration(elapsed).c_str(), eta.c_str(), tty_ ? "" : "\n");
+        fmt::print("{}[{}{}] {}/{} points, {} failed, elapsed {}, eta {}{}", tty_ ? "\r\033[K" : "",
+                   std::string(filled, '#'), std::string(progress_cells - filled, '.'), done_,
+                   total_, failed_, format_duration(elapsed), eta, tty_ ? "" : "\n");
         std::fflush(stdout);
         drawn_ = true;
     }
@@ -184,11 +176,10 @@ int run_local(const loaded& ld, const sweep_options& o) {
     const std::string resumed_text =
         o.resume ? std::to_string(resumed) + " already done (--resume), " : std::string();
     // "N to run" is how a user (and the tests) tell what --resume will run again.
-    std::printf("epsim sweep: %s, %zu points (%s%s), %s%zu to run, %u at a time, timeout %s s; "
-                "output in %s\n",
-                s.workload.c_str(), points.size(), s.zip ? "zip: " : "", axes_summary(s).c_str(),
-                resumed_text.c_str(), queue.size(), o.jobs, format_seconds(s.timeout_s).c_str(),
-                l.dir.c_str());
+    fmt::print("epsim sweep: {}, {} points ({}{}), {}{} to run, {} at a time, timeout {} s; "
+               "output in {}\n",
+               s.workload, points.size(), s.zip ? "zip: " : "", axes_summary(s), resumed_text,
+               queue.size(), o.jobs, format_seconds(s.timeout_s), l.dir.string());
     std::fflush(stdout);
 
     const std::string exe = self_path();
@@ -280,9 +271,9 @@ int run_local(const loaded& ld, const sweep_options& o) {
             rows[i].error = overruled[i];
         }
     const std::size_t failed = write_results(s, l, points, rows);
-    std::printf("epsim sweep: %zu points, %zu passed, %zu failed; results in %s and %s\n",
-                points.size(), points.size() - failed, failed, (l.dir / "results.csv").c_str(),
-                (l.dir / "results.json").c_str());
+    fmt::print("epsim sweep: {} points, {} passed, {} failed; results in {} and {}\n",
+               points.size(), points.size() - failed, failed, (l.dir / "results.csv").string(),
+               (l.dir / "results.json").string());
     if (interrupted) {
         std::printf("epsim sweep: interrupted; run again with --resume to finish\n");
         return exit_interrupted;
@@ -317,12 +308,11 @@ int emit_slurm(const loaded& ld, const sweep_options& o) {
     std::error_code ec;
     fs::permissions(script, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
                     fs::perm_options::add, ec);
-    std::printf("epsim sweep: %zu points (%s) written to %s\n"
-                "  submit:  sbatch %s\n"
-                "  merge:   %s sweep --collect %s\n",
-                ld.points.size(), axes_summary(s).c_str(), l.dir.c_str(),
-                shell_quote(script.string()).c_str(), shell_quote(exe).c_str(),
-                shell_quote(l.dir.string()).c_str());
+    fmt::print("epsim sweep: {} points ({}) written to {}\n"
+               "  submit:  sbatch {}\n"
+               "  merge:   {} sweep --collect {}\n",
+               ld.points.size(), axes_summary(s), l.dir.string(), shell_quote(script.string()),
+               shell_quote(exe), shell_quote(l.dir.string()));
     return exit_pass;
 }
 
@@ -350,10 +340,10 @@ int collect(const sweep_options& o) {
     std::size_t not_run = 0;
     for (const auto& r : rows)
         not_run += r.error == not_run_error;
-    std::printf("epsim sweep: collected %zu points, %zu passed, %zu failed (%zu not run); "
-                "results in %s and %s\n",
-                ld.points.size(), ld.points.size() - failed, failed, not_run,
-                (l.dir / "results.csv").c_str(), (l.dir / "results.json").c_str());
+    fmt::print("epsim sweep: collected {} points, {} passed, {} failed ({} not run); "
+               "results in {} and {}\n",
+               ld.points.size(), ld.points.size() - failed, failed, not_run,
+               (l.dir / "results.csv").string(), (l.dir / "results.json").string());
     int rc = failed ? exit_fail : exit_pass;
     if (o.plot) {
         const int prc = plot_after(ld.spec, l);

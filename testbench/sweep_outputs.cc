@@ -4,6 +4,8 @@
 #include "output_file.h"
 #include "plot.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -115,9 +117,7 @@ void make_dirs(const fs::path& p) {
 }
 
 std::string format_seconds(double s) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", s);
-    return buf;
+    return fmt::format("{:g}", s);
 }
 
 std::string shell_quote(const std::string& s) {

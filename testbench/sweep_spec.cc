@@ -2,6 +2,8 @@
 
 #include "workloads.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -81,9 +83,7 @@ bool has_config_key(const json& doc, const std::string& path) {
 }
 
 json rounded(double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*g", float_digits, v);
-    return std::strtod(buf, nullptr);
+    return std::strtod(fmt::format("{:.{}g}", v, float_digits).c_str(), nullptr);
 }
 
 std::vector<json> expand_range(const std::string& key, const json& obj) {
@@ -413,9 +413,7 @@ std::vector<point> make_points(const sweep_spec& s) {
     digits = std::max(digits, point_id_min_digits);
     std::vector<point> points(total);
     for (std::size_t n = 0; n < total; ++n) {
-        char id[32];
-        std::snprintf(id, sizeof id, "point_%0*zu", static_cast<int>(digits), n);
-        points[n].id = id;
+        points[n].id = fmt::format("point_{:0{}}", n, digits);
         points[n].values.resize(s.parameters.size());
         std::size_t rest = n;
         for (std::size_t a = s.axes.size(); a-- > 0;) {

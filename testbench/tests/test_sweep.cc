@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fmt/format.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -312,9 +313,8 @@ BOOST_AUTO_TEST_CASE(plot_reads_results_json) {
     BOOST_REQUIRE(max_bps > 1e6 && max_bps < 1e12);
     const double unit = max_bps >= 1e9 ? 1e9 : 1e6;
     for (const auto& row : results) {
-        char line[64];
-        std::snprintf(line, sizeof line, "\n%d %.10g\n", row.at("link.mps").get<int>(),
-                      row.at("read_throughput_Bps").get<double>() / unit);
+        const std::string line = fmt::format("\n{} {:.10g}\n", row.at("link.mps").get<int>(),
+                                             row.at("read_throughput_Bps").get<double>() / unit);
         BOOST_CHECK_MESSAGE(contains(gp, line), "no data line" << line << "in\n" << gp);
     }
     // Given results.csv without a results.json beside it: named.
