@@ -163,8 +163,6 @@ endpoint_soc::endpoint_soc(const std::string& prefix, const cfg::platform_config
     , cfg_(c) {}
 
 void endpoint_soc::attach_link(pcie::pcie_link& link) {
-    link.dn_out.bind(ep.pcie_rx);
-    ep.pcie_tx.bind(link.dn_in);
     ep.attach_link(link);
 }
 

@@ -132,7 +132,8 @@ std::vector<std::unique_ptr<endpoint_soc>> make_socs(const cfg::platform_config&
 }
 } // namespace
 
-platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
+platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c,
+                   const platform_options& o)
     : sc_module(name)
     , msi("msi", c.host.msi_base)
     , host_irqc("host_irqc", hal::host_irq_lines)
@@ -147,7 +148,8 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
     , irqc(socs_.front()->irqc)
     , ep_cpu(socs_.front()->ep_cpu)
     , host_cpu("host_cpu", host_cpu_params(c), &host_irqc)
-    , cfg_(c) {
+    , cfg_(c)
+    , opt_(o) {
     tlm_utils::tlm_quantumkeeper::set_global_quantum(
         sc_time(static_cast<double>(c.sim.quantum_ns), sc_core::SC_NS));
 
@@ -159,8 +161,8 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
     host_irqc.lines[hal::host_irq_msi].bind(host_msi_irq_);
     host_irqc.lines[hal::host_irq_intx].bind(host_intx_irq_);
     if (c.topology.endpoints.empty()) {
-        rc.pcie_tx.bind(link.up_in);
-        link.up_out.bind(rc.pcie_rx);
+        connect_up(link, rc.pcie_tx, rc.pcie_rx);
+        connect_down(link, socs_.front()->ep.pcie_tx, socs_.front()->ep.pcie_rx);
         rc.attach_link(link);
         socs_.front()->attach_link(link);
     } else {
@@ -203,31 +205,52 @@ void platform::build_topology() {
     // Connects the upstream end of `l` to what `parent`/`port` names.
     auto attach_above = [this](pcie::pcie_link& l, const std::string& parent, unsigned port) {
         if (parent == "root") {
-            rc.tx(port).bind(l.up_in);
-            l.up_out.bind(rc.rx(port));
+            connect_up(l, rc.tx(port), rc.rx(port));
             rc.attach_link(port, l);
             return;
         }
         for (std::size_t k = 0; k < cfg_.topology.switches.size(); ++k) {
             if (cfg_.topology.switches[k].name != parent) continue;
             pcie::pcie_switch& sw = *switches_[k];
-            sw.dn_tx(port).bind(l.up_in);
-            l.up_out.bind(sw.dn_rx(port));
+            connect_up(l, sw.dn_tx(port), sw.dn_rx(port));
             sw.attach_downstream_link(port, l);
         }
     };
     for (std::size_t i = 0; i < topo.switches.size(); ++i) {
         pcie::pcie_link& l = switch_link(static_cast<unsigned>(i));
         attach_above(l, topo.switches[i].parent, topo.switches[i].port);
-        l.dn_out.bind(switches_[i]->up_rx);
-        switches_[i]->up_tx.bind(l.dn_in);
+        connect_down(l, switches_[i]->up_tx, switches_[i]->up_rx);
         switches_[i]->attach_upstream_link(l);
     }
     for (std::size_t i = 0; i < topo.endpoints.size(); ++i) {
         pcie::pcie_link& l = endpoint_link(static_cast<unsigned>(i));
         attach_above(l, topo.endpoints[i].parent, topo.endpoints[i].port);
+        connect_down(l, socs_[i]->ep.pcie_tx, socs_[i]->ep.pcie_rx);
         socs_[i]->attach_link(l);
     }
+}
+
+void platform::connect(tlm::tlm_initiator_socket<>& from, tlm::tlm_target_socket<>& to,
+                       const std::string& monitor_name) {
+    if (!opt_.monitor_links) {
+        from.bind(to);
+        return;
+    }
+    monitors_.push_back(std::make_unique<pcie::tlm_monitor>(monitor_name.c_str()));
+    from.bind(monitors_.back()->in);
+    monitors_.back()->out.bind(to);
+}
+
+void platform::connect_up(pcie::pcie_link& l, tlm::tlm_initiator_socket<>& tx,
+                          tlm::tlm_target_socket<>& rx) {
+    connect(tx, l.up_in, std::string(l.basename()) + "_mon_up_in");
+    connect(l.up_out, rx, std::string(l.basename()) + "_mon_up_out");
+}
+
+void platform::connect_down(pcie::pcie_link& l, tlm::tlm_initiator_socket<>& tx,
+                            tlm::tlm_target_socket<>& rx) {
+    connect(l.dn_out, rx, std::string(l.basename()) + "_mon_dn_out");
+    connect(tx, l.dn_in, std::string(l.basename()) + "_mon_dn_in");
 }
 
 std::string platform::endpoint_parent(unsigned i) const {
