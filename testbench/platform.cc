@@ -20,6 +20,7 @@ pcie::root_complex_params platform::rc_params(const cfg::platform_config& c) {
     pcie::root_complex_params p;
     p.mem_base = c.host.mem_base;
     p.mem_size = c.host.mem_size_bytes;
+    p.msi_base = c.host.msi_base;
     p.ecam_base = c.host.ecam_base;
     p.mmio32_base = c.host.mmio32_base;
     p.mmio32_size = c.host.mmio32_size;
@@ -138,6 +139,7 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c,
     , msi("msi", c.host.msi_base)
     , host_irqc("host_irqc", hal::host_irq_lines)
     , rc("rc", rc_params(c))
+    , host_mem("host_mem", c.host.mem_base, c.host.mem_size_bytes)
     , links_(make_links(c))
     , socs_(make_socs(c))
     , link(*links_.front())
@@ -155,7 +157,8 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c,
 
     // Host side.
     host_cpu.bus.bind(rc.host_in);
-    rc.attach_msi(msi);
+    rc.msi_out.bind(msi.in);
+    rc.mem_out.bind(host_mem.in);
     msi.msi_irq.bind(host_msi_irq_);
     msi.intx_irq.bind(host_intx_irq_);
     host_irqc.lines[hal::host_irq_msi].bind(host_msi_irq_);

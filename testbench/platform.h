@@ -16,6 +16,7 @@
 #include "dwc/dw_pcie_ep.h"
 #include "endpoint_soc.h"
 #include "hal/board.h"
+#include "host/host_memory.h"
 #include "host/msi_controller.h"
 #include "pcie/link.h"
 #include "pcie/pcie_switch.h"
@@ -104,6 +105,7 @@ public:
     host::msi_controller msi;
     soc::irq_controller host_irqc;
     pcie::root_complex rc;
+    host::host_memory host_mem;
 
 private:
     // Declared here so that modules are created in the order the platform always had: root

@@ -49,8 +49,9 @@ root_complex::root_complex(sc_core::sc_module_name name, const root_complex_para
     , host_in("host_in")
     , pcie_tx("pcie_tx")
     , pcie_rx("pcie_rx")
+    , msi_out("msi_out")
+    , mem_out("mem_out")
     , p_(p)
-    , mem_(p.mem_size)
     , requester_(basename(), 0, p.max_tags) {
     if (p.root_ports == 0 || p.root_ports > max_root_ports)
         throw std::invalid_argument(std::string(basename()) + ": root_ports must be 1.." +
@@ -138,38 +139,33 @@ void root_complex::link_changed(root_port_state& rp, bool up) {
                            rp.link ? rp.link->width() : 0);
 }
 
+bool root_complex::in_ram(std::uint64_t addr, std::uint64_t len) const {
+    return mem_out.size() && addr >= p_.mem_base && addr - p_.mem_base <= p_.mem_size &&
+           len <= p_.mem_size - (addr - p_.mem_base);
+}
+bool root_complex::msi_doorbell(std::uint64_t addr) const {
+    return msi_out.size() && addr >= p_.msi_base &&
+           addr - p_.msi_base < host::msi_controller::page_bytes;
+}
+bool root_complex::msi_regs(std::uint64_t addr) const {
+    const std::uint64_t regs = p_.msi_base + host::msi_controller::page_bytes;
+    return msi_out.size() && addr >= regs && addr - regs < host::msi_controller::page_bytes;
+}
+
 unsigned root_complex::host_dbg(tlm::tlm_generic_payload& gp) {
-    std::uint64_t a = gp.get_address();
-    unsigned len = gp.get_data_length();
-    if (a < p_.mem_base || !mem_.in_range(a - p_.mem_base, len)) return 0;
-    if (gp.is_read())
-        mem_.read(a - p_.mem_base, gp.get_data_ptr(), len);
-    else
-        mem_.write(a - p_.mem_base, gp.get_data_ptr(), len);
-    return len;
+    if (!in_ram(gp.get_address(), gp.get_data_length())) return 0;
+    return mem_out->transport_dbg(gp);
 }
 
 void root_complex::host_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     std::uint64_t a = gp.get_address();
     unsigned len = gp.get_data_length();
-    if (a >= p_.mem_base && mem_.in_range(a - p_.mem_base, len)) {
-        if (gp.is_read())
-            mem_.read(a - p_.mem_base, gp.get_data_ptr(), len);
-        else
-            mem_.write(a - p_.mem_base, gp.get_data_ptr(), len);
-        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    if (in_ram(a, len)) {
+        mem_out->b_transport(gp, delay);
         return;
     }
-    if (msi_ && msi_->claims_regs(a)) {
-        if (gp.is_read() && len == dword && (a % dword) == 0) {
-            std::uint32_t v = msi_->read_reg(static_cast<std::uint32_t>(a - msi_->regs_base()));
-            std::memcpy(gp.get_data_ptr(), &v, dword);
-            gp.set_response_status(tlm::TLM_OK_RESPONSE);
-        } else {
-            logger::get().guest_error("host", "MSI controller register " + hex(a) +
-                                                  ": registers are 32-bit read-only");
-            gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-        }
+    if (msi_regs(a)) {
+        msi_out->b_transport(gp, delay);
         return;
     }
     if (a >= p_.ecam_base && a - p_.ecam_base < ecam_bytes) {
@@ -420,9 +416,9 @@ void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& dela
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     std::uint64_t a = gp.get_address();
     unsigned len = gp.get_data_length();
-    bool in_ram = a >= p_.mem_base && mem_.in_range(a - p_.mem_base, len);
-    if ((t.type == tlp_type::mwr || t.type == tlp_type::mrd) && !in_ram &&
-        !(t.type == tlp_type::mwr && msi_ && msi_->claims(a))) {
+    const bool ram = in_ram(a, len);
+    if ((t.type == tlp_type::mwr || t.type == tlp_type::mrd) && !ram &&
+        !(t.type == tlp_type::mwr && msi_doorbell(a))) {
         const int to = port_for_address(a, len);
         if (to >= 0) {
             route_p2p(in, to, gp, t, delay);
@@ -445,20 +441,15 @@ void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& dela
             poisoned(in, gp, t); // not written (nor taken as an MSI)
             return;
         }
-        if (msi_ && msi_->claims(a)) {
+        if (msi_doorbell(a)) {
             ++stats_.msi_messages;
-            std::uint32_t data = 0;
-            std::memcpy(&data, gp.get_data_ptr(), std::min<unsigned>(len, dword));
-            if (len != dword)
-                logger::get().guest_error("host", "MSI write of " + std::to_string(len) +
-                                                      " bytes from " + bdf_string(t.requester_id) +
-                                                      ": a message is one dword");
-            msi_->message(a, data, t.requester_id, delay);
+            msi_out->b_transport(gp, delay); // the MWr it is
             return;
         }
-        if (in_ram && type1::bus_master(in.regs))
-            mem_.write(a - p_.mem_base, gp.get_data_ptr(), len);
-        else
+        if (ram && type1::bus_master(in.regs)) {
+            mem_out->b_transport(gp, delay);
+            gp.set_response_status(tlm::TLM_OK_RESPONSE);
+        } else
             logger::get().warning("host",
                                   "inbound MWr " + hex(a) + " from " + bdf_string(t.requester_id) +
                                       ": not host memory or bus mastering disabled "
@@ -473,7 +464,7 @@ void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& dela
         cp.mps_bytes = type1::mps_bytes(in.regs);
         delay += p_.read_latency;
         auto& tx = in.out;
-        if (!in_ram || !type1::bus_master(in.regs)) {
+        if (!ram || !type1::bus_master(in.regs)) {
             logger::get().warning("host",
                                   "inbound MRd " + hex(a) + " from " + bdf_string(t.requester_id) +
                                       ": Unsupported Request",
@@ -498,19 +489,28 @@ void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& dela
             return;
         }
         if (read_buf_.size() < len) read_buf_.resize(len);
-        mem_.read(a - p_.mem_base, read_buf_.data(), len);
+        tlm::tlm_generic_payload rd;
+        rd.set_command(tlm::TLM_READ_COMMAND);
+        rd.set_address(a);
+        rd.set_data_ptr(read_buf_.data());
+        rd.set_data_length(len);
+        rd.set_streaming_width(len);
+        rd.set_byte_enable_ptr(nullptr);
+        rd.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        sc_time at = sc_core::SC_ZERO_TIME; // host memory answers in zero time
+        mem_out->b_transport(rd, at);
         send_completion(tx, cp, gp, t, cpl_status::sc, read_buf_.data(), delay);
         return;
     }
     case tlp_type::msg: {
         const auto code = static_cast<unsigned>(t.code);
         const auto assert_a = static_cast<unsigned>(msg_code::assert_inta);
-        const auto deassert_a = static_cast<unsigned>(msg_code::deassert_inta);
         if (code >= assert_a && code <= static_cast<unsigned>(msg_code::deassert_intd)) {
             ++stats_.intx_messages;
-            if (msi_)
-                msi_->intx(code >= deassert_a ? code - deassert_a : code - assert_a,
-                           code < deassert_a, delay);
+            if (msi_out.size()) {
+                msi_out->b_transport(gp, delay); // the Msg it is
+                gp.set_response_status(tlm::TLM_OK_RESPONSE);
+            }
             return;
         }
         if (code == static_cast<unsigned>(msg_code::err_cor) ||

@@ -37,17 +37,12 @@
 #pragma once
 
 #include "core/reg_block.h"
-#include "core/sparse_memory.h"
 #include "pcie/completer.h"
 #include "pcie/link.h"
 #include "pcie/port_out.h"
 #include "pcie/requester.h"
 
 #include <memory>
-
-namespace epvp::host {
-class msi_controller;
-}
 
 #include <systemc>
 #include <tlm>
@@ -59,6 +54,7 @@ namespace epvp::pcie {
 
 struct root_complex_params {
     std::uint64_t mem_base = 0, mem_size = 0;
+    std::uint64_t msi_base = 0; // the MSI controller's doorbell page, then its register page
     std::uint64_t ecam_base = 0;
     std::uint64_t mmio32_base = 0, mmio32_size = 0;
     std::uint64_t mmio64_base = 0, mmio64_size = 0;
@@ -98,11 +94,11 @@ public:
     tlm::tlm_target_socket<>& rx(unsigned i);
     void attach_link(pcie_link& link) { attach_link(0, link); }
     void attach_link(unsigned i, pcie_link& link);
-    // The interrupt target: MWr into its doorbell page and INTx messages go there; the host
-    // CPU reads its registers.
-    void attach_msi(host::msi_controller& msi) { msi_ = &msi; }
-
-    sparse_memory& memory() { return mem_; }
+    // The interrupt target (host::msi_controller) and host memory (host::host_memory), each
+    // reached by its socket; both optional (unbound: nothing decodes there).
+    using optional_initiator = tlm_utils::simple_initiator_socket_optional<root_complex>;
+    optional_initiator msi_out; // MWr into the doorbell page, INTx Msg, CPU register reads
+    optional_initiator mem_out; // host memory: CPU accesses, inbound MWr / MRd
     const reg_block& root_port() const { return ports_[0]->regs; }
     const reg_block& root_port(unsigned i) const;
 
@@ -155,6 +151,9 @@ private:
     int port_for_address(std::uint64_t addr, std::uint64_t len) const;
     // The root port whose secondary..subordinate holds bus, or -1.
     int port_for_bus(unsigned bus) const;
+    bool in_ram(std::uint64_t addr, std::uint64_t len) const;
+    bool msi_doorbell(std::uint64_t addr) const;
+    bool msi_regs(std::uint64_t addr) const;
     bool link_up(const root_port_state& p) const { return p.link && p.link->is_up(); }
     // Peer-to-peer: a memory request or completion from port `in` for port `to`.
     void route_p2p(root_port_state& in, int to, tlm::tlm_generic_payload& gp, pcie_tlp& t,
@@ -166,12 +165,10 @@ private:
     void poisoned(root_port_state& in, tlm::tlm_generic_payload& gp, const pcie_tlp& t);
 
     root_complex_params p_;
-    sparse_memory mem_;
     std::vector<std::unique_ptr<root_port_state>> ports_;
     std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket<root_complex>>> extra_tx_;
     std::vector<std::unique_ptr<tlm_utils::simple_target_socket_tagged<root_complex>>> extra_rx_;
     tlp_requester requester_;
-    host::msi_controller* msi_ = nullptr;
     counters stats_;
     std::vector<unsigned char> read_buf_; // data of the inbound read being answered
 };
