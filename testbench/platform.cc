@@ -165,8 +165,9 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c,
     host_irqc.lines[hal::host_irq_intx].bind(host_intx_irq_);
     if (c.topology.endpoints.empty()) {
         connect_up(link, rc.pcie_tx, rc.pcie_rx);
+        link.up_status.bind(rc.link_status(0));
+        rc.link_control(0).bind(link.up_control);
         connect_down(link, socs_.front()->ep.pcie_tx, socs_.front()->ep.pcie_rx);
-        rc.attach_link(link);
         socs_.front()->attach_link(link);
     } else {
         build_topology();
@@ -209,21 +210,22 @@ void platform::build_topology() {
     auto attach_above = [this](pcie::pcie_link& l, const std::string& parent, unsigned port) {
         if (parent == "root") {
             connect_up(l, rc.tx(port), rc.rx(port));
-            rc.attach_link(port, l);
+            l.up_status.bind(rc.link_status(port));
+            rc.link_control(port).bind(l.up_control);
             return;
         }
         for (std::size_t k = 0; k < cfg_.topology.switches.size(); ++k) {
             if (cfg_.topology.switches[k].name != parent) continue;
             pcie::pcie_switch& sw = *switches_[k];
             connect_up(l, sw.dn_tx(port), sw.dn_rx(port));
-            sw.attach_downstream_link(port, l);
+            l.up_status.bind(sw.dn_link_status(port));
         }
     };
     for (std::size_t i = 0; i < topo.switches.size(); ++i) {
         pcie::pcie_link& l = switch_link(static_cast<unsigned>(i));
         attach_above(l, topo.switches[i].parent, topo.switches[i].port);
         connect_down(l, switches_[i]->up_tx, switches_[i]->up_rx);
-        switches_[i]->attach_upstream_link(l);
+        l.dn_status.bind(switches_[i]->up_link_status());
     }
     for (std::size_t i = 0; i < topo.endpoints.size(); ++i) {
         pcie::pcie_link& l = endpoint_link(static_cast<unsigned>(i));

@@ -138,19 +138,11 @@ const pcie_switch::port_counters& pcie_switch::downstream_stats(unsigned i) cons
     return dsps_[i]->stats;
 }
 
-void pcie_switch::attach_upstream_link(pcie_link& link) {
-    usp_.link = &link;
-    link.on_state_change([this](bool up) { link_changed(usp_, up); });
-}
-void pcie_switch::attach_downstream_link(unsigned i, pcie_link& link) {
-    port& d = *dsps_.at(i);
-    d.link = &link;
-    link.on_state_change([this, &d](bool up) { link_changed(d, up); });
-}
-
-void pcie_switch::link_changed(port& p, bool up) {
-    type1::set_link_status(p.regs, up && p.link, p.link ? p.link->gen() : 0,
-                           p.link ? p.link->width() : 0);
+sc_core::sc_export<link_status_if>& pcie_switch::dn_link_status(unsigned i) {
+    if (i >= dsps_.size())
+        throw std::out_of_range(std::string(basename()) + ": no downstream port " +
+                                std::to_string(i));
+    return dsps_[i]->status;
 }
 
 int pcie_switch::dsp_for_address(std::uint64_t addr, std::uint64_t len) const {

@@ -30,8 +30,8 @@
 // directions and of each error.
 // Does not model: translated TLPs (the TLP carries no AT field: Translation Blocking and Direct
 // Translated P2P are registers only), error messages to the root complex, I/O windows, VGA,
-// Secondary Bus Reset, hot plug, power management, multicast, the switch's own buffering and
-// flow control (each side's link does that), ARI.
+// Secondary Bus Reset, Data Link Layer errors in AER, hot plug, power management, multicast, the
+// switch's own buffering and flow control (each side's link does that), ARI.
 #pragma once
 
 #include "core/reg_block.h"
@@ -75,9 +75,11 @@ public:
     // dn_rx(i)).
     tlm_utils::simple_initiator_socket<pcie_switch>& dn_tx(unsigned i);
     tlm_utils::simple_target_socket_tagged<pcie_switch>& dn_rx(unsigned i);
-    // Link Status follows the links (speed, width, Data Link Layer Link Active).
-    void attach_upstream_link(pcie_link& link);
-    void attach_downstream_link(unsigned i, pcie_link& link);
+    // Link Status follows the links (speed, width, Data Link Layer Link Active): the upstream
+    // link's dn_status binds to up_link_status(), downstream link i's up_status to
+    // dn_link_status(i).
+    sc_core::sc_export<link_status_if>& up_link_status() { return usp_.status; }
+    sc_core::sc_export<link_status_if>& dn_link_status(unsigned i);
 
     // Configuration registers (for tests and reports).
     reg_block& upstream_regs() { return usp_.regs; }
@@ -98,15 +100,22 @@ public:
 
 private:
     struct port;
-    struct port {
+    struct port : link_status_if {
         port(const std::string& name, std::vector<reg_def> defs)
             : regs(name, std::move(defs))
-            , out(*this) {}
+            , out(*this) {
+            status.bind(*this);
+        }
+        void link_state(bool up, unsigned gen, unsigned width) override {
+            type1::set_link_status(regs, up, gen, width);
+        }
+        // The switch ports do not log Data Link Layer errors (see "Does not model").
+        void link_dll_error(dll_error, sc_core::sc_time) override {}
         reg_block regs;
+        sc_core::sc_export<link_status_if> status;
         port_counters stats;
         port_out<port> out;
         tlm_utils::simple_initiator_socket<pcie_switch>* socket = nullptr;
-        pcie_link* link = nullptr;
         std::uint16_t id = 0; // routing ID (completer ID of what the port answers itself)
     };
 
@@ -132,7 +141,6 @@ private:
     int dsp_for_bus(unsigned bus) const;
     std::uint16_t acs_ctrl(unsigned i) const;
     std::uint32_t egress_vector(unsigned i) const;
-    void link_changed(port& p, bool up);
 
     pcie_switch_params p_;
     port usp_;

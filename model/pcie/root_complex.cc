@@ -61,19 +61,19 @@ root_complex::root_complex(sc_core::sc_module_name name, const root_complex_para
     host_in.register_transport_dbg(this, &root_complex::host_dbg);
     pcie_rx.register_b_transport(this, &root_complex::rx_b_transport);
     for (unsigned i = 0; i < p.root_ports; ++i) {
-        ports_.push_back(std::make_unique<root_port_state>(i ? "RP" + std::to_string(i) : "RP",
-                                                           root_port_table(p, i)));
+        ports_.push_back(std::make_unique<root_port_state>(
+            *this, i ? "RP" + std::to_string(i) : "RP", root_port_table(p, i)));
         ports_.back()->id = make_bdf(0, i, 0);
         root_port_state* rp = ports_.back().get();
         rp->regs.on_write(cfg::t1_bridge_control, [this, rp](std::uint32_t, std::uint32_t old_value,
                                                              std::uint32_t value) {
             const bool was = old_value & type1::bridge_control_sbr;
             const bool now = value & type1::bridge_control_sbr;
-            if (was == now || !rp->link) return;
+            if (was == now || !rp->control.size()) return;
             if (now) ++stats_.hot_resets;
             logger::get().info("host", rp->regs.name() + ": Secondary Bus Reset " +
                                            (now ? "asserted" : "released"));
-            rp->link->hot_reset(now);
+            rp->control->hot_reset(now);
         });
         if (!i) {
             ports_.back()->socket = &pcie_tx;
@@ -114,29 +114,31 @@ const root_complex::port_counters& root_complex::port_stats(unsigned i) const {
     return ports_[i]->stats;
 }
 
-void root_complex::attach_link(unsigned i, pcie_link& link) {
+sc_core::sc_export<link_status_if>& root_complex::link_status(unsigned i) {
     if (i >= ports_.size())
         throw std::out_of_range(std::string(basename()) + ": no root port " + std::to_string(i));
-    root_port_state& rp = *ports_[i];
-    rp.link = &link;
-    link.on_state_change([this, &rp](bool up) { link_changed(rp, up); });
-    link.on_dll_error([this, &rp](pcie_link::direction d, pcie_link::dll_error e, sc_time) {
-        // The root port receives upstream TLPs and transmits downstream ones.
-        const bool receiver = d == pcie_link::upstream;
-        if ((e == pcie_link::dll_error::bad_tlp) != receiver) return;
-        ++stats_.correctable_errors;
-        aer::record_correctable(rp.regs, port_cfg::aer_layout,
-                                e == pcie_link::dll_error::bad_tlp    ? aer::cor_bad_tlp
-                                : e == pcie_link::dll_error::bad_dllp ? aer::cor_bad_dllp
-                                : e == pcie_link::dll_error::replay_num_rollover
-                                    ? aer::cor_replay_rollover
-                                    : aer::cor_replay_timeout);
-    });
+    return ports_[i]->status;
 }
 
-void root_complex::link_changed(root_port_state& rp, bool up) {
-    type1::set_link_status(rp.regs, up && rp.link, rp.link ? rp.link->gen() : 0,
-                           rp.link ? rp.link->width() : 0);
+sc_core::sc_port<link_control_if, 1, sc_core::SC_ZERO_OR_MORE_BOUND>&
+root_complex::link_control(unsigned i) {
+    if (i >= ports_.size())
+        throw std::out_of_range(std::string(basename()) + ": no root port " + std::to_string(i));
+    return ports_[i]->control;
+}
+
+void root_complex::root_port_state::link_state(bool up, unsigned gen, unsigned width) {
+    link_is_up = up;
+    type1::set_link_status(regs, up, gen, width);
+}
+
+void root_complex::root_port_state::link_dll_error(dll_error e, sc_time) {
+    ++rc.stats_.correctable_errors;
+    aer::record_correctable(regs, port_cfg::aer_layout,
+                            e == dll_error::bad_tlp               ? aer::cor_bad_tlp
+                            : e == dll_error::bad_dllp            ? aer::cor_bad_dllp
+                            : e == dll_error::replay_num_rollover ? aer::cor_replay_rollover
+                                                                  : aer::cor_replay_timeout);
 }
 
 bool root_complex::in_ram(std::uint64_t addr, std::uint64_t len) const {

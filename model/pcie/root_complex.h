@@ -1,6 +1,7 @@
-// The host's root complex: one or more root ports, host memory, and the host CPU's view of PCIe.
+// The host's root complex: one or more root ports and the host CPU's view of PCIe.
 //
-// Models: the host CPU port decodes host memory, the ECAM window and the MMIO windows; ECAM
+// Models: the host CPU port decodes host memory (a host::host_memory behind mem_out), the MSI
+// controller's register page (behind msi_out), the ECAM window and the MMIO windows; ECAM
 // bus 0 device i is root port i's own Type 1 configuration space (bus numbers, memory
 // windows, PCIe capability with Device Status, Link Status and Root Control, AER); device 0
 // carries the host bridge's vendor/device ID (what Linux's p2pdma whitelist reads).
@@ -92,8 +93,10 @@ public:
     // Root port i's sockets (0: pcie_tx / pcie_rx): tx(i) -> link.up_in, link.up_out -> rx(i).
     tlm_utils::simple_initiator_socket<root_complex>& tx(unsigned i);
     tlm::tlm_target_socket<>& rx(unsigned i);
-    void attach_link(pcie_link& link) { attach_link(0, link); }
-    void attach_link(unsigned i, pcie_link& link);
+    // Root port i's end of its link: link.up_status -> link_status(i), link_control(i) ->
+    // link.up_control (Secondary Bus Reset).
+    sc_core::sc_export<link_status_if>& link_status(unsigned i);
+    sc_core::sc_port<link_control_if, 1, sc_core::SC_ZERO_OR_MORE_BOUND>& link_control(unsigned i);
     // The interrupt target (host::msi_controller) and host memory (host::host_memory), each
     // reached by its socket; both optional (unbound: nothing decodes there).
     using optional_initiator = tlm_utils::simple_initiator_socket_optional<root_complex>;
@@ -127,12 +130,20 @@ public:
 
 private:
     struct root_port_state;
-    struct root_port_state {
-        root_port_state(const std::string& name, std::vector<reg_def> defs)
-            : regs(name, std::move(defs))
-            , out(*this) {}
+    struct root_port_state : link_status_if {
+        root_port_state(root_complex& rc, const std::string& name, std::vector<reg_def> defs)
+            : rc(rc)
+            , regs(name, std::move(defs))
+            , out(*this) {
+            status.bind(*this);
+        }
+        void link_state(bool up, unsigned gen, unsigned width) override;
+        void link_dll_error(dll_error e, sc_core::sc_time when) override;
+        root_complex& rc;
         reg_block regs;
-        pcie_link* link = nullptr;
+        sc_core::sc_export<link_status_if> status;
+        sc_core::sc_port<link_control_if, 1, sc_core::SC_ZERO_OR_MORE_BOUND> control;
+        bool link_is_up = false;
         tlm_utils::simple_initiator_socket<root_complex>* socket = nullptr;
         port_counters stats;
         port_out<root_port_state> out;
@@ -154,13 +165,12 @@ private:
     bool in_ram(std::uint64_t addr, std::uint64_t len) const;
     bool msi_doorbell(std::uint64_t addr) const;
     bool msi_regs(std::uint64_t addr) const;
-    bool link_up(const root_port_state& p) const { return p.link && p.link->is_up(); }
+    bool link_up(const root_port_state& p) const { return p.link_is_up; }
     // Peer-to-peer: a memory request or completion from port `in` for port `to`.
     void route_p2p(root_port_state& in, int to, tlm::tlm_generic_payload& gp, pcie_tlp& t,
                    sc_core::sc_time& delay);
     void reject(root_port_state& in, std::uint32_t aer_bit, const std::string& why,
                 tlm::tlm_generic_payload& gp, pcie_tlp& t, sc_core::sc_time& delay);
-    void link_changed(root_port_state& p, bool up);
     // A poisoned TLP received by the root complex itself: counted, logged, AER.
     void poisoned(root_port_state& in, tlm::tlm_generic_payload& gp, const pcie_tlp& t);
 

@@ -133,8 +133,8 @@ struct bench : sc_core::sc_module {
         a.tx.bind(l0.dn_in);
         l1.dn_out.bind(b.rx);
         b.tx.bind(l1.dn_in);
-        rc.attach_link(0, l0);
-        rc.attach_link(1, l1);
+        l0.up_status.bind(rc.link_status(0));
+        l1.up_status.bind(rc.link_status(1));
     }
 
     tlm::tlm_response_status access(bool write, std::uint64_t addr, void* data, unsigned len) {
