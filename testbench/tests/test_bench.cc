@@ -69,3 +69,11 @@ BOOST_AUTO_TEST_CASE(unwritable_report_is_one_line_before_any_work) {
     BOOST_CHECK(contains(r.out, "--report /nonexistent-dir/bench.json: cannot write"));
     BOOST_CHECK(!contains(r.out, "SystemC floor")); // refused before the run
 }
+
+BOOST_AUTO_TEST_CASE(zero_floor_transactions_is_refused_naming_the_option) {
+    const auto r = epsim("bench --floor-only --floor-transactions 0");
+    BOOST_TEST_INFO(r.out);
+    BOOST_CHECK_EQUAL(r.status, exit_usage);
+    BOOST_CHECK(contains(r.out, "--floor-transactions"));
+    BOOST_CHECK(!contains(r.out, "floor_wait_per_txn_per_s"));
+}
