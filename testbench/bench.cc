@@ -295,6 +295,11 @@ int speed(const bench_options& o) {
                 bytes / wall / 1e6);
     const double tlps_per_s = tlps / (wall > 0 ? wall : 1e-9);
     const floor_rates f = measure_floor(o);
+    if (f.wait_per_s <= 0 || f.quantum_per_s <= 0)
+        std::fprintf(stderr,
+                     "epsim bench: the SystemC floor run (%s bench --floor-only) gave no "
+                     "rate\n",
+                     self_path().c_str());
     const double ratio = f.wait_per_s > 0 ? tlps_per_s / f.wait_per_s : 0;
     std::printf("SystemC floor on this machine (%u-byte writes, data copied, %llu transactions):\n"
                 "  one wait() per transaction: %.2f M per wall second\n"
