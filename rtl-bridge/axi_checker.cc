@@ -29,7 +29,7 @@ void axi_checker::fail(const char* rule, const char* channel, std::uint64_t cycl
 }
 
 void axi_checker::check_channel(const char* ch, channel_state& s, bool valid, bool ready,
-                                std::vector<std::uint64_t> payload, std::uint64_t cycle) {
+                                const channel_payload& payload, std::uint64_t cycle) {
     if (s.stalled) {
         if (!valid)
             fail("valid-held", ch, cycle,
@@ -40,7 +40,7 @@ void axi_checker::check_channel(const char* ch, channel_state& s, bool valid, bo
                      "READY low");
     }
     s.stalled = valid && !ready;
-    s.payload = std::move(payload);
+    s.payload = payload;
     if (valid && ready) ++handshakes_;
 }
 

@@ -36,6 +36,7 @@
 #include "axi_pins.h"
 #include "rtl_island.h"
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -76,12 +77,16 @@ public:
     std::uint64_t handshakes() const { return handshakes_; }
 
 private:
+    // A channel's payload pins in one cycle (AW/AR have the most: 9; unused slots stay 0). A
+    // fixed array: the checker samples every cycle, and a heap vector per channel and cycle was
+    // most of the co-simulation's allocations.
+    using channel_payload = std::array<std::uint64_t, 9>;
     struct channel_state {
         bool stalled = false; // VALID && !READY in the previous cycle
-        std::vector<std::uint64_t> payload;
+        channel_payload payload{};
     };
     void check_channel(const char* ch, channel_state& s, bool valid, bool ready,
-                       std::vector<std::uint64_t> payload, std::uint64_t cycle);
+                       const channel_payload& payload, std::uint64_t cycle);
     void read_beat(unsigned id, bool last, std::uint64_t cycle);
     void fail(const char* rule, const char* channel, std::uint64_t cycle,
               const std::string& detail);

@@ -3,6 +3,7 @@
 #include "analysis/link_bound.h"
 #include "config/config.h"
 #include "core/log.h"
+#include "output_file.h"
 #include "platform.h"
 #include "process.h"
 #include "report.h"
@@ -13,10 +14,14 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <fstream>
 #include <sstream>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
 #include <unistd.h>
 #include <vector>
 
@@ -149,6 +154,120 @@ int read_table(const bench_options& o) {
     return fail;
 }
 
+// ---- The SystemC floor: what one transaction costs the kernel on this machine ----------------
+// An initiator writes 256-byte payloads to a target that copies the data. The first loop waits
+// once per transaction (the cost of one context switch per TLP); the second keeps local time with
+// a tlm_quantumkeeper and synchronises once per quantum. Simulator settings of the measurement
+// only: nothing of the platform runs here.
+constexpr unsigned floor_payload_bytes = 256;
+constexpr double floor_txn_delay_ns = 1;
+constexpr double floor_quantum_ns = 1000;
+
+struct floor_target : sc_core::sc_module {
+    tlm_utils::simple_target_socket<floor_target> socket;
+    unsigned char mem[floor_payload_bytes] = {};
+    explicit floor_target(sc_core::sc_module_name n)
+        : sc_module(n)
+        , socket("socket") {
+        socket.register_b_transport(this, &floor_target::b_transport);
+    }
+    void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+        std::memcpy(mem, gp.get_data_ptr(), gp.get_data_length());
+        delay += sc_core::sc_time(floor_txn_delay_ns, sc_core::SC_NS);
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    }
+};
+
+struct floor_initiator : sc_core::sc_module {
+    SC_HAS_PROCESS(floor_initiator);
+    tlm_utils::simple_initiator_socket<floor_initiator> socket;
+    unsigned long long transactions;
+    double wait_per_s = 0, quantum_per_s = 0;
+    floor_initiator(sc_core::sc_module_name n, unsigned long long count)
+        : sc_module(n)
+        , socket("socket")
+        , transactions(count) {
+        SC_THREAD(run);
+    }
+    void run() {
+        unsigned char data[floor_payload_bytes];
+        tlm::tlm_generic_payload gp;
+        auto one = [&](sc_core::sc_time& delay, unsigned long long n) {
+            std::memset(data, static_cast<int>(n), sizeof data);
+            gp.set_command(tlm::TLM_WRITE_COMMAND);
+            gp.set_address(0);
+            gp.set_data_ptr(data);
+            gp.set_data_length(sizeof data);
+            gp.set_streaming_width(sizeof data);
+            gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+            socket->b_transport(gp, delay);
+        };
+        auto t0 = std::chrono::steady_clock::now();
+        for (unsigned long long n = 0; n < transactions; ++n) {
+            sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+            one(delay, n);
+            wait(delay);
+        }
+        wait_per_s = transactions / seconds_since(t0);
+        tlm_utils::tlm_quantumkeeper::set_global_quantum(
+            sc_core::sc_time(floor_quantum_ns, sc_core::SC_NS));
+        tlm_utils::tlm_quantumkeeper qk;
+        qk.reset();
+        t0 = std::chrono::steady_clock::now();
+        for (unsigned long long n = 0; n < transactions; ++n) {
+            sc_core::sc_time delay = qk.get_local_time();
+            one(delay, n);
+            qk.set(delay);
+            if (qk.need_sync()) qk.sync();
+        }
+        qk.sync();
+        quantum_per_s = transactions / seconds_since(t0);
+        sc_core::sc_stop();
+    }
+    static double seconds_since(std::chrono::steady_clock::time_point t0) {
+        const double s =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        return s > 0 ? s : 1e-9;
+    }
+};
+
+constexpr const char* floor_wait_key = "floor_wait_per_txn_per_s";
+constexpr const char* floor_quantum_key = "floor_quantum_per_s";
+
+// `epsim bench --floor-only`: both loops in this process; one "key value" line each.
+int floor_only(const bench_options& o) {
+    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+    floor_initiator init("floor_initiator", o.floor_transactions);
+    floor_target target("floor_target");
+    init.socket.bind(target.socket);
+    sc_core::sc_start();
+    std::printf("%s %.0f\n%s %.0f\n", floor_wait_key, init.wait_per_s, floor_quantum_key,
+                init.quantum_per_s);
+    return 0;
+}
+
+struct floor_rates {
+    double wait_per_s = 0, quantum_per_s = 0;
+};
+
+// The floor measured in a child process (one SystemC simulation per process).
+floor_rates measure_floor(const bench_options& o) {
+    const std::string cmd = self_path() + " bench --floor-only --floor-transactions " +
+                            std::to_string(o.floor_transactions) + " 2>&1";
+    floor_rates f;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (!p) return f;
+    char line[256], key[64];
+    double v = 0;
+    while (std::fgets(line, sizeof line, p)) {
+        if (std::sscanf(line, "%63s %lf", key, &v) != 2) continue;
+        if (std::strcmp(key, floor_wait_key) == 0) f.wait_per_s = v;
+        if (std::strcmp(key, floor_quantum_key) == 0) f.quantum_per_s = v;
+    }
+    ::pclose(p);
+    return f;
+}
+
 int speed(const bench_options& o) {
     cfg::json doc = cfg::defaults();
     if (!o.config_file.empty()) cfg::merge(doc, cfg::load_file(o.config_file));
@@ -189,7 +308,32 @@ int speed(const bench_options& o) {
     std::printf("%.0f TLPs, %.2f M TLPs per wall second\n", tlps, tlps / wall / 1e6);
     std::printf("%.0f payload bytes, %.1f MB simulated per wall second\n", bytes,
                 bytes / wall / 1e6);
-    return finished && sweep.status() == 0 ? 0 : 1;
+    const double tlps_per_s = tlps / (wall > 0 ? wall : 1e-9);
+    const floor_rates f = measure_floor(o);
+    if (f.wait_per_s <= 0 || f.quantum_per_s <= 0)
+        std::fprintf(stderr,
+                     "epsim bench: the SystemC floor run (%s bench --floor-only) gave no "
+                     "rate\n",
+                     self_path().c_str());
+    const double ratio = f.wait_per_s > 0 ? tlps_per_s / f.wait_per_s : 0;
+    std::printf("SystemC floor on this machine (%u-byte writes, data copied, %llu transactions):\n"
+                "  one wait() per transaction: %.2f M per wall second\n"
+                "  tlm_quantumkeeper:          %.2f M per wall second\n",
+                floor_payload_bytes, o.floor_transactions, f.wait_per_s / 1e6,
+                f.quantum_per_s / 1e6);
+    std::printf("platform / wait-per-transaction floor: %.2fx\n", ratio);
+    const int rc = finished && sweep.status() == 0 && f.wait_per_s > 0 ? 0 : 1;
+    if (!o.report_file.empty()) {
+        cfg::json j;
+        j["tlps_per_s"] = tlps_per_s;
+        j[floor_wait_key] = f.wait_per_s;
+        j[floor_quantum_key] = f.quantum_per_s;
+        j["ratio_to_floor"] = ratio;
+        j["wall_s"] = wall;
+        j["tlps"] = tlps;
+        write_output("--report", o.report_file, j.dump(2) + "\n");
+    }
+    return rc;
 }
 
 // DRAM timing on its own: latencies, refresh cost, sequential vs random throughput.
@@ -278,6 +422,8 @@ int profile(const bench_options& o) {
 } // namespace
 
 int run_bench(const bench_options& o) {
+    if (!o.report_file.empty()) probe_output("--report", o.report_file);
+    if (o.floor_only) return floor_only(o);
     if (o.profile) return profile(o);
     if (o.dram) return dram_bench(o);
     if (o.rtl_iatu) return rtl_iatu_bench(o);
@@ -321,7 +467,13 @@ constexpr unsigned bench_bar_size_log2 = 20;
 
 // Block level: the same translations through the verilated iATU (APB programming, AXI requests
 // through the bridges, checkers on) and through the TLM model.
-int block_iatu_bench() {
+struct iatu_rates {
+    double rtl_block_per_s = 0, tlm_block_per_s = 0;
+    double rtl_platform_per_s = 0, tlm_platform_per_s = 0;
+    double rtl_pcitest_wall_s = 0, tlm_pcitest_wall_s = 0;
+};
+
+int block_iatu_bench(iatu_rates& rates) {
     const rtl::iatu_geometry g = rtl::iatu_geometries().at(0);
     rtl::rtl_iatu rtl_block("bench_iatu", rtl::rtl_iatu_params{g});
     iatu_bench_sink ob_sink("ob_sink"), ib_sink("ib_sink");
@@ -398,6 +550,8 @@ int block_iatu_bench() {
                         .address;
     const double tlm_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    rates.rtl_block_per_s = qs.size() / rtl_s;
+    rates.tlm_block_per_s = qs.size() / (tlm_s > 0 ? tlm_s : 1e-9);
     std::printf("iATU block, %zu translations (half outbound, half inbound BAR-match), %s:\n",
                 qs.size(), g.describe().c_str());
     std::printf("  RTL (verilated, APB/AXI bridges, checkers): %10.0f translations per wall second "
@@ -414,7 +568,7 @@ int block_iatu_bench() {
 }
 
 // Platform level: pcitest with the TLM iATU and with the RTL one, one process each.
-int platform_iatu_bench(const bench_options& o) {
+int platform_iatu_bench(const bench_options& o, iatu_rates& rates) {
     double wall[2] = {0, 0};
     std::uint64_t translations = 0;
     const char* impls[2] = {"tlm", "rtl"};
@@ -450,15 +604,33 @@ int platform_iatu_bench(const bench_options& o) {
     for (int k = 0; k < 2; ++k)
         std::printf("  dwc.iatu.impl=%s: %7.2f s wall, %10.0f translations per wall second\n",
                     impls[k], wall[k], wall[k] > 0 ? translations / wall[k] : 0.0);
+    std::printf("  RTL / TLM pcitest wall time: %.2fx\n", wall[0] > 0 ? wall[1] / wall[0] : 0.0);
     if (rc) std::printf("  (a run failed: see epsim run --set dwc.iatu.impl=...)\n");
+    rates.tlm_pcitest_wall_s = wall[0];
+    rates.rtl_pcitest_wall_s = wall[1];
+    rates.tlm_platform_per_s = wall[0] > 0 ? translations / wall[0] : 0;
+    rates.rtl_platform_per_s = wall[1] > 0 ? translations / wall[1] : 0;
     return rc;
 }
 
 } // namespace
 
 int rtl_iatu_bench(const bench_options& o) {
-    int rc = block_iatu_bench();
-    rc |= platform_iatu_bench(o);
+    iatu_rates r;
+    int rc = block_iatu_bench(r);
+    rc |= platform_iatu_bench(o, r);
+    if (!o.report_file.empty()) {
+        cfg::json j;
+        j["rtl_platform_translations_per_s"] = r.rtl_platform_per_s;
+        j["tlm_platform_translations_per_s"] = r.tlm_platform_per_s;
+        j["rtl_block_translations_per_s"] = r.rtl_block_per_s;
+        j["tlm_block_translations_per_s"] = r.tlm_block_per_s;
+        j["rtl_pcitest_wall_s"] = r.rtl_pcitest_wall_s;
+        j["tlm_pcitest_wall_s"] = r.tlm_pcitest_wall_s;
+        j["rtl_to_tlm_pcitest_wall_ratio"] =
+            r.tlm_pcitest_wall_s > 0 ? r.rtl_pcitest_wall_s / r.tlm_pcitest_wall_s : 0;
+        write_output("--report", o.report_file, j.dump(2) + "\n");
+    }
     return rc;
 }
 

@@ -15,7 +15,10 @@ struct bench_options {
     bool read_table = false;
     bool profile = false;
     bool dram = false;
-    bool rtl_iatu = false; // RTL iATU vs TLM iATU translations per wall second
+    bool rtl_iatu = false;   // RTL iATU vs TLM iATU translations per wall second
+    bool floor_only = false; // only the SystemC floor (run in a child process by the speed run)
+    unsigned long long floor_transactions = 4000000; // per floor loop
+    std::string report_file; // JSON of the measured rates (speed run and --rtl-iatu)
 };
 
 // Returns the process exit status.

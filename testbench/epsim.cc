@@ -306,6 +306,15 @@ int sc_main(int argc, char* argv[]) {
     bench_cmd->add_flag("--rtl-iatu", bo.rtl_iatu,
                         "translations per wall second: the RTL iATU vs the TLM one, as a block and "
                         "on the platform (the endpoint test suite)");
+    bench_cmd->add_flag("--floor-only", bo.floor_only,
+                        "only the SystemC floor: one wait() per 256-byte transaction, and a "
+                        "tlm_quantumkeeper loop");
+    bench_cmd
+        ->add_option("--floor-transactions", bo.floor_transactions,
+                     "transactions per floor loop (default 4000000)")
+        ->check(CLI::Range(1ull, 1ull << 40));
+    bench_cmd->add_option("--report", bo.report_file,
+                          "FILE.json: the measured rates (speed run, --rtl-iatu)");
     bench_cmd->add_option("--config", bo.config_file, "platform configuration (JSON)");
     bench_cmd->add_option("--set", bo.sets, "override a key: a.b[i].c=VALUE (repeatable)");
 
