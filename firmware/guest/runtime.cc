@@ -40,7 +40,9 @@ free_block* free_lists[classes];
 char* heap_top = nullptr;
 heap_stats stats;
 
+// The size class of a request; `classes` (too large) for one no heap block can hold.
 unsigned class_of(std::size_t bytes) {
+    if (bytes > (std::size_t{1} << (classes - 1)) - header_bytes) return classes;
     unsigned c = min_class;
     while ((std::size_t{1} << c) < bytes + header_bytes)
         ++c;
