@@ -160,7 +160,43 @@ endpoint_soc::endpoint_soc(const std::string& prefix, const cfg::platform_config
     , irqc((prefix + "irqc").c_str(), hal::ep_irq_lines)
     , ep_cpu((prefix + "ep_cpu").c_str(), ep_cpu_params(c), &irqc)
     , prefix_(prefix)
-    , cfg_(c) {}
+    , cfg_(c) {
+    if (c.cpu.kind == "iss") {
+        iss_params ip;
+        ip.clock_hz = c.cpu.clock_mhz * mhz;
+        ip.cycles_per_instruction = c.cpu.iss_cpi;
+        ip.elf = EPVP_FIRMWARE_ELF;
+        if (ip.elf.empty())
+            throw cfg::config_error("cpu.kind = iss: this build has no firmware ELF (install "
+                                    "g++-aarch64-linux-gnu and picolibc-aarch64-linux-gnu and "
+                                    "build again)");
+        // UART lines ("category: message") are firmware log lines, as the native CPU's.
+        iss = std::make_unique<iss_cpu>(
+            (prefix + "ep_iss").c_str(), ip, irqc,
+            [this](std::uint32_t level, const std::string& line) {
+                const auto colon = line.find(": ");
+                const std::string category =
+                    colon == std::string::npos ? "fw" : line.substr(0, colon);
+                const std::string msg = colon == std::string::npos ? line : line.substr(colon + 2);
+                ep_cpu.log(static_cast<hal::log_level>(level & 3u), category, msg);
+            });
+    }
+}
+
+void endpoint_soc::load(program p) {
+    loaded_ = true;
+    if (iss) {
+        if (!iss->booted())
+            throw cfg::config_error("cpu.kind = iss: this workload has no firmware image for the "
+                                    "instruction-set simulator yet (pcitest has one)");
+        return;
+    }
+    ep_cpu.load(std::move(p));
+}
+
+void endpoint_soc::boot_iss(const fw::guest::boot_params& params) {
+    if (iss) iss->boot(params);
+}
 
 void endpoint_soc::attach_link(pcie::pcie_link& link) {
     link.dn_out.bind(ep.pcie_rx);
@@ -171,6 +207,7 @@ void endpoint_soc::attach_link(pcie::pcie_link& link) {
 void endpoint_soc::wire() {
     const cfg::platform_config& c = cfg_;
     ep_cpu.bus.bind(noc.in);
+    if (iss) iss->bus.bind(noc.in);
     noc.out.bind(dram.in);
     noc.out.bind(ep.dbi);
     noc.out.bind(ep.app);
@@ -206,6 +243,10 @@ void endpoint_soc::wire() {
         }
         if (i == hal::irq_msi_ctrl) {
             irqc.lines[i].bind(window_irq_);
+            continue;
+        }
+        if (i == hal::irq_timer && iss) {
+            irqc.lines[i].bind(iss->timer_line());
             continue;
         }
         if (i == hal::irq_smmu && smmu) {

@@ -20,7 +20,9 @@
 #include "config/config.h"
 #include "cpu.h"
 #include "dwc/dw_pcie_ep.h"
+#include "guest/boot_params.h"
 #include "hal/board.h"
+#include "iss_cpu.h"
 #include "pcie/link.h"
 #include "soc/interconnect.h"
 #include "soc/irq_controller.h"
@@ -52,10 +54,10 @@ public:
     const cfg::platform_config& config() const { return cfg_; }
     const hal::ep_board& board() const { return board_; }
     const std::string& prefix() const { return prefix_; }
-    void load(program p) {
-        loaded_ = true;
-        ep_cpu.load(std::move(p));
-    }
+    // cpu.kind = iss: the workload's firmware image runs on the instruction-set simulator,
+    // which needs its boot parameters (boot_iss) before load; the native program is not run.
+    void load(program p);
+    void boot_iss(const fw::guest::boot_params& params);
     bool loaded() const { return loaded_; }
 
     static dwc::dw_pcie_ep_params ep_params(const cfg::platform_config& c);
@@ -70,6 +72,7 @@ public:
     std::unique_ptr<soc::smmu> smmu; // null when smmu.enabled is false
     soc::irq_controller irqc;
     cpu ep_cpu;
+    std::unique_ptr<iss_cpu> iss; // cpu.kind = iss only
 
 private:
     std::string prefix_;

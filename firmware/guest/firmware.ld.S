@@ -23,9 +23,18 @@ SECTIONS {
         __init_array_end = .;
     } > sram
     .data : ALIGN(16) { *(.data .data.*) } > sram
+    /* Thread-local storage of the one thread (picolibc's errno): AArch64 TLS variant 1, the
+       thread pointer (TPIDR_EL0) at a 16-byte control block, the variables after it. Only
+       zero-initialised TLS is supported: the block lives in .bss. */
+    .tdata : { *(.tdata .tdata.*) } > sram
+    .tbss : { *(.tbss .tbss.*) } > sram
+    ASSERT(SIZEOF(.tdata) == 0, "initialised thread-local data is not supported")
     .bss (NOLOAD) : ALIGN(16) {
         __bss_start = .;
         *(.bss .bss.* COMMON)
+        . = ALIGN(16);
+        __tls_block = .;
+        . += 16 + SIZEOF(.tbss);
         . = ALIGN(16);
         __bss_end = .;
     } > sram

@@ -1,7 +1,7 @@
 // Reset and exception entry of the endpoint firmware ELF (AArch64, EL1h, MMU and caches off).
 //
 // Reset: stack at the top of SRAM, FP/SIMD enabled (the compiler uses the vector registers),
-// VBAR_EL1 to the vector table, .bss cleared, static constructors, then guest_main(); its
+// VBAR_EL1 to the vector table, .bss cleared, the thread pointer, static constructors, then guest_main(); its
 // return value is the exit status (BRK #ISS_BRK_EXIT, see hal/iss_map.h).
 // IRQ (current EL, SP_ELx): the caller-saved registers and the return state are saved on the
 // stack, guest_irq() runs, and ERET resumes the interrupted code. Any other exception is a panic.
@@ -24,7 +24,9 @@ _start:
     b.hs    2f
     str     xzr, [x0], #8
     b       1b
-2:  ldr     x19, =__init_array_start
+2:  ldr     x0, =__tls_block            // TLS: see the linker script
+    msr     tpidr_el0, x0
+    ldr     x19, =__init_array_start
     ldr     x20, =__init_array_end
 3:  cmp     x19, x20
     b.hs    4f

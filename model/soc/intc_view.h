@@ -28,6 +28,7 @@ public:
     std::uint32_t mask() const { return mask_; }
     std::uint32_t pending() const { return raw() & ~mask_; }
     const sc_core::sc_event& mask_changed() const { return mask_changed_; }
+    const sc_core::sc_event& lines_changed() const { return lines_.changed(); }
 
 private:
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);

@@ -9,7 +9,8 @@ namespace epvp::soc {
 using sc_core::sc_time;
 
 namespace {
-const sc_time counter_period(1e9 / soc_timer::COUNTS_PER_SECOND, sc_core::SC_NS);
+// Not a static sc_time: none may exist before the platform sets the time resolution.
+sc_time counter_period() { return sc_time(1e9 / soc_timer::COUNTS_PER_SECOND, sc_core::SC_NS); }
 } // namespace
 
 timer::timer(sc_core::sc_module_name name)
@@ -23,7 +24,7 @@ timer::timer(sc_core::sc_module_name name)
 }
 
 std::uint64_t timer::count() const {
-    return static_cast<std::uint64_t>(sc_core::sc_time_stamp() / counter_period);
+    return static_cast<std::uint64_t>(sc_core::sc_time_stamp() / counter_period());
 }
 
 void timer::update_line() {
@@ -32,7 +33,7 @@ void timer::update_line() {
     // The next change: the counter reaching COMPARE.
     if (enabled_ && now < compare_) {
         const double counts = static_cast<double>(compare_ - now);
-        reevaluate_.notify(counter_period * counts);
+        reevaluate_.notify(counter_period() * counts);
     }
 }
 

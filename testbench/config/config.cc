@@ -507,6 +507,10 @@ const std::vector<entry>& schema() {
         uint_key("board.aperture.page_size", 0, zero_or_power_of_two(4096, 1 * MiB)),
 
         uint_key("cpu.clock_mhz", 1000, in_range(1, 10000)),
+        // native: the firmware runs in a SystemC thread behind the HAL; iss: the firmware ELF
+        // runs on an AArch64 instruction-set simulator, each instruction cpu.iss_cpi cycles.
+        enum_key("cpu.kind", "native", {"native", "iss"}),
+        uint_key("cpu.iss_cpi", 1, in_range(1, 100)),
         // Workload dma-sweep: eDMA transfers of min_bytes, min_bytes * factor, ... max_bytes.
         // Workload iotlb-sweep: host random reads over a growing working set behind the SMMU.
         uint_key("workload.iotlb_sweep.min_set_bytes", 64 * KiB, power_of_two(4 * KiB, 1 * GiB)),
@@ -1594,6 +1598,8 @@ platform_config parse(const json& cfg) {
     p.cpu.copy_cycles_per_byte = v.u("cpu.copy_cycles_per_byte");
     p.cpu.crc_cycles_per_byte = v.u("cpu.crc_cycles_per_byte");
     p.cpu.clock_mhz = v.u("cpu.clock_mhz");
+    p.cpu.kind = v.s("cpu.kind");
+    p.cpu.iss_cpi = v.u("cpu.iss_cpi");
     p.workload.dma_sweep.min_bytes = v.u("workload.dma_sweep.min_bytes");
     p.workload.dma_sweep.max_bytes = v.u("workload.dma_sweep.max_bytes");
     p.workload.dma_sweep.factor = v.u("workload.dma_sweep.factor");

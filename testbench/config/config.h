@@ -210,6 +210,8 @@ struct cpu_config {
     std::uint64_t irq_entry_cycles;     // cost of taking an interrupt
     std::uint64_t copy_cycles_per_byte; // CPU memcpy in local memory
     std::uint64_t crc_cycles_per_byte;  // CRC32 in software
+    std::string kind;      // "native": firmware in a SystemC thread; "iss": the ELF on an ISS
+    std::uint64_t iss_cpi; // cpu.kind = iss: cycles per instruction
 };
 
 struct dma_sweep_config {
