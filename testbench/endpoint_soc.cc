@@ -1,6 +1,8 @@
 #include "endpoint_soc.h"
 
 #include "dwc/app_regs.h"
+#include "hal/format.h"
+#include "hal/iss_map.h"
 #include "soc/smmu_regs.h"
 
 #include <memory>
@@ -162,6 +164,24 @@ endpoint_soc::endpoint_soc(const std::string& prefix, const cfg::platform_config
     , prefix_(prefix)
     , cfg_(c) {
     if (c.cpu.kind == "iss") {
+#ifndef EPVP_ISS
+        throw cfg::config_error("cpu.kind = iss: this build has no instruction-set simulator "
+                                "(install libunicorn-dev and build again)");
+#else
+        // The CPU's own blocks sit below the board's configurable map (hal/iss_map.h).
+        const std::uint64_t own_base = ISS_SRAM_BASE, own_end = ISS_CPU_BASE + ISS_BLOCK_BYTES;
+        const std::pair<const char*, hal::region> regions[] = {
+            {"dram.base", {c.dram.base, c.dram.size_bytes}},
+            {"board.dbi_base", {c.board.dbi_base, dbi_aperture_bytes}},
+            {"board.app_base", {c.board.app_base, dwc::app::block_bytes}},
+            {"board.smmu_base", {c.board.smmu_base, smmu_region_bytes}},
+            {"board.aperture.base", {c.board.aperture.base, c.board.aperture.size}}};
+        for (const auto& [key, r] : regions)
+            if (r.base < own_end && (r.base >= own_base || own_base - r.base < r.size))
+                throw cfg::config_error(std::string(key) + " = " + fw::hex(r.base) +
+                                        ": the region overlaps the CPU's own SRAM and blocks [" +
+                                        fw::hex(own_base) + ", " + fw::hex(own_end) +
+                                        ") that cpu.kind = iss uses");
         iss_params ip;
         ip.clock_hz = c.cpu.clock_mhz * mhz;
         ip.cycles_per_instruction = c.cpu.iss_cpi;
@@ -180,6 +200,7 @@ endpoint_soc::endpoint_soc(const std::string& prefix, const cfg::platform_config
                 const std::string msg = colon == std::string::npos ? line : line.substr(colon + 2);
                 ep_cpu.log(static_cast<hal::log_level>(level & 3u), category, msg);
             });
+#endif
     }
 }
 

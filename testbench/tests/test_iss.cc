@@ -58,3 +58,13 @@ BOOST_AUTO_TEST_CASE(a_workload_without_an_elf_image_is_refused) {
     BOOST_TEST(r.status == 2);
     BOOST_TEST(cli_test::contains(r.out, "cpu.kind = iss"), r.out);
 }
+
+BOOST_AUTO_TEST_CASE(a_board_region_over_the_cpu_sram_is_refused) {
+    // SRAM is [0x1000_0000, 0x1100_0000): 16 MiB of DRAM at 0x1080_0000 overlaps its upper half.
+    const auto r = shell(
+        epsim +
+            " run --set cpu.kind=iss --set dram.base=0x10800000 --set dram.size_bytes=0x1000000",
+        run_timeout_s);
+    BOOST_TEST(r.status == 2);
+    BOOST_TEST(cli_test::contains(r.out, "dram.base = 0x10800000"), r.out);
+}
