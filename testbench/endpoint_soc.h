@@ -13,7 +13,9 @@
 //
 // Models: everything its parts model; the SoC's fixed integration (where DBI2, the unrolled iATU
 // and eDMA sit in the DBI aperture, the interconnect's address map, the interrupt lines) and the
-// board description the firmware receives. Does not model: anything between endpoint SoCs but
+// board description the firmware receives. With cpu.kind = iss the firmware runs as the AArch64
+// ELF on an instruction-set simulator (iss_cpu.h, with its own SRAM, timer on line
+// hal::irq_timer, UART and interrupt-controller view) instead of the native CPU's thread. Does not model: anything between endpoint SoCs but
 // the PCIe fabric (no shared memory, no sideband signals).
 #pragma once
 
