@@ -6,8 +6,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 JOBS="${JOBS:-2}" # Verilated code is memory hungry; two cores on the reference machine
 
+# The AArch64 cross compiler, picolibc, Unicorn and gdb-multiarch build the endpoint firmware as a
+# bare-metal ELF and run it on the instruction-set simulator (cpu.kind=iss).
 PACKAGES=(cmake g++ make pkg-config libsystemc-dev libboost-test-dev nlohmann-json3-dev
-          libcli11-dev libfmt-dev gnuplot-nox verilator gtkwave)
+          libcli11-dev libfmt-dev gnuplot-nox verilator gtkwave libunicorn-dev
+          gcc-aarch64-linux-gnu g++-aarch64-linux-gnu picolibc-aarch64-linux-gnu gdb-multiarch)
 
 ensure_packages() {
     local missing=()

@@ -1,6 +1,8 @@
 #include "endpoint_soc.h"
 
 #include "dwc/app_regs.h"
+#include "hal/format.h"
+#include "hal/iss_map.h"
 #include "soc/smmu_regs.h"
 
 #include <memory>
@@ -161,7 +163,61 @@ endpoint_soc::endpoint_soc(sc_core::sc_module_name name, const cfg::platform_con
     , smmu(c.smmu.enabled ? std::make_unique<soc::smmu>("smmu", smmu_params(c)) : nullptr)
     , irqc("irqc", hal::ep_irq_lines)
     , ep_cpu("ep_cpu", ep_cpu_params(c), &irqc)
-    , cfg_(c) {}
+    , cfg_(c) {
+    if (c.cpu.kind == cfg::cpu_kind::iss) {
+#ifndef EPVP_ISS
+        throw cfg::config_error("cpu.kind = iss: this build has no instruction-set simulator "
+                                "(install libunicorn-dev and build again)");
+#else
+        // The CPU's own blocks sit below the board's configurable map (hal/iss_map.h).
+        const std::uint64_t own_base = ISS_SRAM_BASE, own_end = ISS_CPU_BASE + ISS_BLOCK_BYTES;
+        const std::pair<const char*, hal::region> regions[] = {
+            {"dram.base", {c.dram.base, c.dram.size_bytes}},
+            {"board.dbi_base", {c.board.dbi_base, dbi_aperture_bytes}},
+            {"board.app_base", {c.board.app_base, dwc::app::block_bytes}},
+            {"board.smmu_base", {c.board.smmu_base, smmu_region_bytes}},
+            {"board.aperture.base", {c.board.aperture.base, c.board.aperture.size}}};
+        for (const auto& [key, r] : regions)
+            if (r.base < own_end && (r.base >= own_base || own_base - r.base < r.size))
+                throw cfg::config_error(std::string(key) + " = " + fw::hex(r.base) +
+                                        ": the region overlaps the CPU's own SRAM and blocks [" +
+                                        fw::hex(own_base) + ", " + fw::hex(own_end) +
+                                        ") that cpu.kind = iss uses");
+        iss_params ip;
+        ip.clock_hz = c.cpu.clock_mhz * mhz;
+        ip.cycles_per_instruction = c.cpu.iss_cpi;
+        ip.elf = EPVP_FIRMWARE_ELF;
+        if (ip.elf.empty())
+            throw cfg::config_error("cpu.kind = iss: this build has no firmware ELF (install "
+                                    "g++-aarch64-linux-gnu and picolibc-aarch64-linux-gnu and "
+                                    "build again)");
+        // UART lines ("category: message") are firmware log lines, as the native CPU's.
+        iss = std::make_unique<iss_cpu>(
+            "ep_iss", ip, irqc, [this](std::uint32_t level, const std::string& line) {
+                const auto colon = line.find(": ");
+                const std::string category =
+                    colon == std::string::npos ? "fw" : line.substr(0, colon);
+                const std::string msg = colon == std::string::npos ? line : line.substr(colon + 2);
+                ep_cpu.log(static_cast<hal::log_level>(level & 3u), category, msg);
+            });
+#endif
+    }
+}
+
+void endpoint_soc::load(program p) {
+    loaded_ = true;
+    if (iss) {
+        if (!iss->booted())
+            throw cfg::config_error("cpu.kind = iss: this workload has no firmware image for the "
+                                    "instruction-set simulator yet (pcitest has one)");
+        return;
+    }
+    ep_cpu.load(std::move(p));
+}
+
+void endpoint_soc::boot_iss(const fw::guest::boot_params& params) {
+    if (iss) iss->boot(params);
+}
 
 void endpoint_soc::attach_link(pcie::pcie_link& link) {
     ep.attach_link(link);
@@ -170,6 +226,7 @@ void endpoint_soc::attach_link(pcie::pcie_link& link) {
 void endpoint_soc::wire() {
     const cfg::platform_config& c = cfg_;
     ep_cpu.bus.bind(noc.in);
+    if (iss) iss->bus.bind(noc.in);
     noc.out.bind(dram.in);
     noc.out.bind(ep.dbi);
     noc.out.bind(ep.app);
@@ -204,6 +261,10 @@ void endpoint_soc::wire() {
         }
         if (i == hal::irq_msi_ctrl) {
             irqc.lines[i].bind(window_irq_);
+            continue;
+        }
+        if (i == hal::irq_timer && iss) {
+            irqc.lines[i].bind(iss->timer_line());
             continue;
         }
         if (i == hal::irq_smmu && smmu) {

@@ -12,14 +12,19 @@
 //
 // Models: everything its parts model; the SoC's fixed integration (where DBI2, the unrolled iATU
 // and eDMA sit in the DBI aperture, the interconnect's address map, the interrupt lines) and the
-// board description the firmware receives. Does not model: anything between endpoint SoCs but
-// the PCIe fabric (no shared memory, no sideband signals).
+// board description the firmware receives. With cpu.kind = iss the firmware runs as the AArch64
+// ELF on an instruction-set simulator (iss_cpu.h, with its own SRAM, timer on line
+// hal::irq_timer, UART and interrupt-controller view) instead of the native CPU's thread. Does not
+// model: anything between endpoint SoCs but the PCIe fabric (no shared memory, no sideband
+// signals).
 #pragma once
 
 #include "config/config.h"
 #include "cpu.h"
 #include "dwc/dw_pcie_ep.h"
+#include "guest/boot_params.h"
 #include "hal/board.h"
+#include "iss_cpu.h"
 #include "pcie/link.h"
 #include "soc/interconnect.h"
 #include "soc/irq_controller.h"
@@ -50,10 +55,10 @@ public:
 
     const cfg::platform_config& config() const { return cfg_; }
     const hal::ep_board& board() const { return board_; }
-    void load(program p) {
-        loaded_ = true;
-        ep_cpu.load(std::move(p));
-    }
+    // cpu.kind = iss: the workload's firmware image runs on the instruction-set simulator,
+    // which needs its boot parameters (boot_iss) before load; the native program is not run.
+    void load(program p);
+    void boot_iss(const fw::guest::boot_params& params);
     bool loaded() const { return loaded_; }
 
     static dwc::dw_pcie_ep_params ep_params(const cfg::platform_config& c);
@@ -68,6 +73,7 @@ public:
     std::unique_ptr<soc::smmu> smmu; // null when smmu.enabled is false
     soc::irq_controller irqc;
     cpu ep_cpu;
+    std::unique_ptr<iss_cpu> iss; // cpu.kind = iss only
 
 private:
     cfg::platform_config cfg_;

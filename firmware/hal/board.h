@@ -34,6 +34,7 @@ enum ep_irq_line : unsigned {
     irq_edma = 1,     // eDMA done/abort (local)
     irq_msi_ctrl = 2, // interrupt-generation window
     irq_smmu = 3,     // SMMU event queue
+    irq_timer = 4,    // the CPU's timer (hal/timer_regs.h; wired when the firmware runs as a binary)
     ep_irq_lines = 8,
 };
 

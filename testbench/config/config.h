@@ -103,6 +103,10 @@ EPVP_CFG_CHOICES(link_direction, "upstream", "downstream");
 // Which TLPs with data a poison fault counts.
 enum class poison_tlp { any, mwr, cpld };
 EPVP_CFG_CHOICES(poison_tlp, "any", "mwr", "cpld");
+// What runs the endpoint firmware: the native build in a SystemC thread behind the HAL, or the
+// AArch64 ELF on the instruction-set simulator.
+enum class cpu_kind { native, iss };
+EPVP_CFG_CHOICES(cpu_kind, "native", "iss");
 
 struct bar_cap {
     bar_type type = bar_type::programmable;
@@ -266,6 +270,8 @@ struct cpu_config {
     std::uint64_t irq_entry_cycles;     // cost of taking an interrupt
     std::uint64_t copy_cycles_per_byte; // CPU memcpy in local memory
     std::uint64_t crc_cycles_per_byte;  // CRC32 in software
+    cpu_kind kind;         // native: firmware in a SystemC thread; iss: the ELF on an ISS
+    std::uint64_t iss_cpi; // cpu.kind = iss: cycles per instruction
 };
 
 struct dma_sweep_config {

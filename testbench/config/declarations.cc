@@ -479,17 +479,23 @@ void faults_keys(std::vector<key_def>& t) {
 }
 
 void cpu_cost_keys(std::vector<key_def>& t) {
-    t.insert(t.end(),
-             {
-                 u("cpu.mmio_access_bytes", F(cpu.mmio_access_bytes), 8, one_of({1, 2, 4, 8}),
-                   "Largest single load or store the EP CPU issues."),
-                 u("cpu.irq_entry_cycles", F(cpu.irq_entry_cycles), 100, in_range(0, 100000),
-                   "EP CPU cycles to take an interrupt.", "cycles"),
-                 u("cpu.copy_cycles_per_byte", F(cpu.copy_cycles_per_byte), 1, in_range(0, 1000),
-                   "EP CPU cycles per byte of a memcpy in local memory.", "cycles/byte"),
-                 u("cpu.crc_cycles_per_byte", F(cpu.crc_cycles_per_byte), 2, in_range(0, 1000),
-                   "EP CPU cycles per byte of a software CRC32.", "cycles/byte"),
-             });
+    t.insert(
+        t.end(),
+        {
+            u("cpu.mmio_access_bytes", F(cpu.mmio_access_bytes), 8, one_of({1, 2, 4, 8}),
+              "Largest single load or store the EP CPU issues."),
+            u("cpu.irq_entry_cycles", F(cpu.irq_entry_cycles), 100, in_range(0, 100000),
+              "EP CPU cycles to take an interrupt.", "cycles"),
+            u("cpu.copy_cycles_per_byte", F(cpu.copy_cycles_per_byte), 1, in_range(0, 1000),
+              "EP CPU cycles per byte of a memcpy in local memory.", "cycles/byte"),
+            u("cpu.crc_cycles_per_byte", F(cpu.crc_cycles_per_byte), 2, in_range(0, 1000),
+              "EP CPU cycles per byte of a software CRC32.", "cycles/byte"),
+            c("cpu.kind", F(cpu.kind), cpu_kind::native,
+              "What runs the endpoint firmware: native (a SystemC thread behind the HAL) or "
+              "iss (the AArch64 ELF on the instruction-set simulator)."),
+            u("cpu.iss_cpi", F(cpu.iss_cpi), 1, in_range(1, 100),
+              "cpu.kind = iss: cycles each guest instruction takes at cpu.clock_mhz.", "cycles"),
+        });
 }
 
 void host_more_keys(std::vector<key_def>& t) {

@@ -96,6 +96,16 @@ std::vector<key_case> rtl_iatu_settings() {
     };
 }
 
+// The endpoint CPU as an instruction-set simulator running the firmware ELF: instructions take
+// time, so results change (pcitest's pass/fail lines do not). Run only outside the sanitizer
+// build (Unicorn is not instrumented); classified in both.
+std::vector<key_case> iss_settings() {
+    return {
+        {"cpu.kind", "iss", "pcitest"},
+        {"cpu.iss_cpi", "4", "pcitest", {"cpu.kind=iss"}},
+    };
+}
+
 // Every other leaf key, classified. Keys that need a fault, a workload or another key say so in
 // `needs`; the "same" ones must leave every result identical: address-map relocations and
 // sizes (what moves is where things are, not what happens), and resources the short runs never
@@ -475,6 +485,8 @@ BOOST_AUTO_TEST_CASE(every_key_is_classified) {
     all.insert(all.end(), sim.begin(), sim.end());
     const auto rtl = rtl_iatu_settings();
     all.insert(all.end(), rtl.begin(), rtl.end());
+    const auto iss = iss_settings();
+    all.insert(all.end(), iss.begin(), iss.end());
     for (const auto& c : all) {
         BOOST_CHECK_MESSAGE(classified.insert(c.key).second, c.key + ": listed twice");
         BOOST_CHECK_MESSAGE(std::find(keys.begin(), keys.end(), c.key) != keys.end(),
@@ -489,6 +501,12 @@ BOOST_AUTO_TEST_CASE(every_key_is_classified) {
 BOOST_AUTO_TEST_CASE(every_key_changes_a_result_or_is_listed_as_changing_none) {
     check(cases());
 }
+
+#ifdef EPVP_ISS_TESTS
+BOOST_AUTO_TEST_CASE(iss_keys_change_results) {
+    check(iss_settings());
+}
+#endif
 
 BOOST_AUTO_TEST_CASE(simulator_settings_leave_every_result_unchanged) {
     check(simulator_settings());

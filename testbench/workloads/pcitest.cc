@@ -13,6 +13,12 @@ public:
     void load(platform& p, workload_result& out) override {
         const auto ep_params = epf_params(p.config());
         const hal::ep_board& eb = p.ep_board();
+        fw::guest::boot_params boot; // the same firmware as an ELF (cpu.kind = iss)
+        boot.image = fw::guest::boot_image::pcitest;
+        boot.cpu_clock_hz = p.config().cpu.clock_mhz * 1'000'000;
+        boot.board = eb;
+        boot.epf = ep_params;
+        p.endpoint(0).boot_iss(boot);
         p.load_ep([ep_params, &eb](hal::platform& io) {
             fw::functions::run_test_endpoint(io, eb, ep_params);
         });

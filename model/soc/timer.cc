@@ -1,0 +1,106 @@
+#include "soc/timer.h"
+
+#include "hal/timer_regs.h"
+
+#include <cstring>
+
+namespace epvp::soc {
+
+using sc_core::sc_time;
+
+namespace {
+// Not a static sc_time: none may exist before the platform sets the time resolution.
+sc_time counter_period() { return sc_time(1e9 / soc_timer::COUNTS_PER_SECOND, sc_core::SC_NS); }
+} // namespace
+
+timer::timer(sc_core::sc_module_name name)
+    : sc_module(name)
+    , regs("regs")
+    , irq("irq") {
+    regs.register_b_transport(this, &timer::b_transport);
+    regs.register_transport_dbg(this, &timer::transport_dbg);
+    SC_METHOD(update_line);
+    sensitive << reevaluate_;
+}
+
+std::uint64_t timer::count() const {
+    return static_cast<std::uint64_t>(sc_core::sc_time_stamp() / counter_period());
+}
+
+void timer::update_line() {
+    const std::uint64_t now = count();
+    irq.write(enabled_ && now >= compare_);
+    // The next change: the counter reaching COMPARE.
+    if (enabled_ && now < compare_) {
+        const double counts = static_cast<double>(compare_ - now);
+        reevaluate_.notify(counter_period() * counts);
+    }
+}
+
+bool timer::access(bool write, std::uint32_t offset, unsigned char* data, unsigned len) {
+    const bool wide = offset == soc_timer::COUNT || offset == soc_timer::COMPARE;
+    if (!(len == 4 || (len == 8 && wide)) || offset % 4 != 0) return false;
+    if (offset >= soc_timer::BLOCK_BYTES) return false;
+    const std::uint32_t reg64 = offset & ~7u; // the 64-bit register an access is part of
+    const unsigned shift = (offset % 8) * 8;  // a 4-byte access to the upper half: 32
+    if (!write) {
+        std::uint64_t v = 0;
+        switch (reg64) {
+        case soc_timer::COUNT:
+            v = count();
+            break;
+        case soc_timer::COMPARE:
+            v = compare_;
+            break;
+        default:
+            if (offset == soc_timer::CTRL) v = enabled_ ? soc_timer::CTRL_ENABLE : 0;
+            if (offset == soc_timer::STATUS)
+                v = count() >= compare_ ? soc_timer::STATUS_ISTATUS : 0;
+            if (offset == soc_timer::FREQ_HZ) v = soc_timer::COUNTS_PER_SECOND;
+            std::memcpy(data, &v, len);
+            return true;
+        }
+        v >>= shift;
+        std::memcpy(data, &v, len);
+        return true;
+    }
+    std::uint64_t v = 0;
+    std::memcpy(&v, data, len);
+    if (reg64 == soc_timer::COMPARE) {
+        const std::uint64_t mask = len == 8 ? ~std::uint64_t{0} : 0xFFFFFFFFull << shift;
+        compare_ = (compare_ & ~mask) | ((v << shift) & mask);
+    } else if (offset == soc_timer::CTRL) {
+        enabled_ = (v & soc_timer::CTRL_ENABLE) != 0;
+    } else {
+        return true; // read-only or no register: ignored
+    }
+    reevaluate_.cancel();
+    reevaluate_.notify(sc_core::SC_ZERO_TIME);
+    return true;
+}
+
+void timer::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+    // Act at the access's own time (see the header).
+    if (delay > sc_core::SC_ZERO_TIME) {
+        sc_core::wait(delay);
+        delay = sc_core::SC_ZERO_TIME;
+    }
+    if (gp.get_byte_enable_ptr()) {
+        gp.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+        return;
+    }
+    const bool ok = access(gp.is_write(), static_cast<std::uint32_t>(gp.get_address()),
+                           gp.get_data_ptr(), gp.get_data_length());
+    gp.set_response_status(ok ? tlm::TLM_OK_RESPONSE : tlm::TLM_GENERIC_ERROR_RESPONSE);
+}
+
+unsigned timer::transport_dbg(tlm::tlm_generic_payload& gp) {
+    // Debug reads only (a debugger must not move COMPARE behind the firmware's back).
+    if (!gp.is_read()) return 0;
+    return access(false, static_cast<std::uint32_t>(gp.get_address()), gp.get_data_ptr(),
+                  gp.get_data_length())
+               ? gp.get_data_length()
+               : 0;
+}
+
+} // namespace epvp::soc

@@ -1,0 +1,112 @@
+// The endpoint CPU as an instruction-set simulator (cpu.kind = iss): the firmware ELF
+// (firmware/guest) runs on a Unicorn AArch64 core wrapped as a SystemC/TLM initiator.
+//
+// Models: an AArch64 core at EL1h with the MMU and caches off; 16 MiB of SRAM private to the
+// CPU (code, data, heap, stacks; hal/iss_map.h) loaded from the ELF's PT_LOAD segments, the boot
+// parameter block (guest/boot_params.h) at its start; every other address is a bus access: the
+// CPU's own blocks (timer, UART, interrupt-controller view, bus status; hal/iss_map.h) and the
+// SoC's interconnect (DRAM, DBI, glue, SMMU, aperture) through TLM b_transport at the core's
+// local time, a failed access completing with all ones and its response kept in the bus
+// status register (hal/cpu_regs.h). Time: each executed instruction takes cpu.iss_cpi cycles of
+// cpu.clock_mhz, counted per translation block, so an access is stamped at the end of its block;
+// temporal decoupling with the platform quantum (the core runs until its local time reaches the
+// quantum, then synchronises). Interrupts: the interrupt-controller view's PENDING != 0 is the
+// IRQ input; it is taken through AArch64 exception entry (SPSR_EL1, ELR_EL1, PSTATE EL1h with
+// DAIF set, VBAR_EL1 + 0x280) when PSTATE.I is clear, before the next translation block after:
+// a bus access that found it pending, the firmware clearing PSTATE.I (MSR DAIFClr and ERET end a
+// block), or the end of a quantum. Bound: an interrupt raised while PSTATE.I is clear and the
+// firmware computes without touching the bus waits at most one quantum (sim.quantum_ns). The
+// guest HAL keeps PSTATE.I set except right after its WFI, where the first block takes the
+// interrupt, so its results do not depend on the quantum (pcitest: identical reports at 1 and
+// 10 us). WFI ends the quantum: the core synchronises and waits for PENDING != 0 (WFI wakes
+// even with PSTATE.I set).
+// The ELF ends with BRK #ISS_BRK_EXIT (status in x0) or BRK #ISS_BRK_PANIC (after its message).
+// Does not model: caches, the MMU, pipelines, exception levels other than EL1, FIQ/SError,
+// synchronous aborts for bus errors, per-instruction timing.
+#pragma once
+
+#include "guest/boot_params.h"
+#include "soc/intc_view.h"
+#include "soc/irq_controller.h"
+#include "soc/soc_attr.h"
+#include "soc/timer.h"
+#include "soc/uart.h"
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <string>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
+#include <vector>
+
+struct uc_struct;
+
+namespace epvp::tb {
+
+struct iss_params {
+    std::uint64_t clock_hz = 1'000'000'000;
+    std::uint64_t cycles_per_instruction = 1;
+    std::string elf; // the firmware ELF
+    soc::master id = soc::master::ep_cpu;
+};
+
+class iss_cpu : public sc_core::sc_module {
+public:
+    tlm_utils::simple_initiator_socket<iss_cpu> bus; // to the SoC's interconnect
+
+    // line: one UART line ("category: message"), level uart::LEVEL_*.
+    using log_sink = std::function<void(std::uint32_t level, const std::string& line)>;
+
+    SC_HAS_PROCESS(iss_cpu);
+    iss_cpu(sc_core::sc_module_name name, const iss_params& p, const soc::irq_controller& irqs,
+            log_sink log);
+    ~iss_cpu() override;
+
+    // The firmware image to run and its parameters; without a call the CPU stays in reset.
+    void boot(const fw::guest::boot_params& params);
+    bool booted() const { return booted_; }
+    bool finished() const { return finished_; }
+    std::uint64_t instructions() const { return instructions_; }
+    std::uint64_t accesses() const { return accesses_; }
+    // The timer's interrupt line (hal::irq_timer of the SoC's interrupt controller).
+    sc_core::sc_signal<bool>& timer_line() { return timer_line_; }
+
+private:
+    friend struct iss_hooks;
+    void thread();
+    void load_elf();
+    void run();
+    void enter_irq();
+    bool irq_wanted();
+    std::uint64_t bus_access(bool write, std::uint64_t addr, unsigned size, std::uint64_t value);
+    std::uint64_t pc() const;
+
+    iss_params p_;
+    soc::timer timer_;
+    soc::uart console_;
+    soc::intc_view intc_;
+    tlm_utils::simple_initiator_socket<iss_cpu> timer_port_, uart_port_, intc_port_;
+    sc_core::sc_signal<bool> timer_line_;
+    tlm_utils::tlm_quantumkeeper qk_;
+    sc_core::sc_time insn_time_;
+    std::vector<unsigned char> sram_;
+    fw::guest::boot_params boot_{};
+    bool booted_ = false, finished_ = false;
+    uc_struct* uc_ = nullptr;
+    std::uint64_t entry_ = 0;
+    // Run-loop state shared with the hooks.
+    enum class stop { none, sync, irq, brk, error };
+    stop stop_ = stop::none;
+    std::uint64_t resume_pc_ = 0;
+    bool irq_check_ = false;   // stop before the next block and take the interrupt
+    bool irq_waiting_ = false; // an interrupt is pending while PSTATE.I is set
+    std::uint32_t bus_status_ = 0;
+    std::exception_ptr error_;
+    std::uint64_t instructions_ = 0, accesses_ = 0;
+    std::uint32_t brk_imm_ = 0;
+};
+
+} // namespace epvp::tb
