@@ -54,7 +54,16 @@ edma_engine::edma_engine(const edma_params& p, edma_regfile& regs,
             channel* ch = channels_[idx].back().get();
             sc_core::sc_spawn([this, ch] { channel_thread(*ch); }, label.c_str());
         }
+        arbiters_[idx] = std::make_unique<edma_arbiter>(
+            regs_.channels(d), [this, d](unsigned ch) { return regs_.arb_weight(d, ch) + 1; });
     }
+}
+
+bool edma_engine::contended(edma_dir d) const {
+    unsigned running = 0;
+    for (const auto& ch : channels_[static_cast<unsigned>(d)])
+        running += ch->running ? 1 : 0;
+    return running > 1;
 }
 
 edma_engine::~edma_engine() = default;
