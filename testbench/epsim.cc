@@ -247,6 +247,15 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
                     result.iova_fw.unmapped_index, hal::to_string(result.iova_host.unmapped_read),
                     result.iova_fw.smmu_faults, result.iova_poison_words,
                     result.iova_shadow_mismatches);
+    } else if (result.mix_ran) {
+        const json mix = epvp::tb::dma_mix_json(p, result);
+        std::printf("dma-mix: %s\n", result.mix_status ? fw::err_name(result.mix_status) : "done");
+        for (const auto& ch : mix.value("channels", json::array()))
+            std::printf("  %-5s ch%u  %10.3f MB/s  arbitration %.0f ns\n",
+                        ch["direction"].get<std::string>().c_str(), ch["channel"].get<unsigned>(),
+                        ch["throughput_Bps"].get<double>() / 1e6,
+                        ch["wait_ns"]["arbitration"].get<double>());
+        std::printf("  Jain's fairness index %.4f\n", mix.value("jain_index", 0.0));
     } else if (result.sweep_ran)
         std::printf("dma-sweep: %s\n", result.sweep_status ? fw::err_name(result.sweep_status)
                                        : finished          ? "all transfers completed"

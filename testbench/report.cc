@@ -35,6 +35,81 @@ cfg::json replay_dir(const pcie::pcie_link::counters& c) {
 }
 } // namespace
 
+namespace {
+// Jain's fairness index of xs: (sum x)^2 / (n sum x^2); 1 when all are equal, 1/n when one
+// channel has everything. 0 for no samples.
+double jain_index(const std::vector<double>& xs) {
+    double sum = 0, sq = 0;
+    for (double x : xs) {
+        sum += x;
+        sq += x * x;
+    }
+    return sq > 0 ? sum * sum / (static_cast<double>(xs.size()) * sq) : 0;
+}
+double ns_of(const sc_core::sc_time& t) {
+    return t.to_seconds() * 1e9;
+}
+} // namespace
+
+cfg::json dma_mix_json(const platform& p, const workload_result& r) {
+    cfg::json j;
+    const dwc::edma* dma = p.ep.dma();
+    if (!dma) return j;
+    cfg::json channels = cfg::json::array();
+    struct span {
+        sc_core::sc_time first = sc_core::sc_max_time(), last;
+        std::uint64_t bytes = 0;
+        std::vector<double> Bps;
+    };
+    span dirs[2], all;
+    for (const auto& row : r.mix_rows) {
+        // The engine's first record of that channel is this run's (the flag transfer follows).
+        const dwc::edma_transfer* t = nullptr;
+        for (const auto& x : dma->transfers())
+            if (x.read == row.read && x.channel == row.channel) {
+                t = &x;
+                break;
+            }
+        if (!t) continue;
+        const double ns = ns_of(t->done - t->doorbell);
+        const double Bps = ns > 0 ? t->bytes / (ns * 1e-9) : 0;
+        cfg::json e;
+        e["direction"] = row.read ? "read" : "write";
+        e["channel"] = row.channel;
+        e["bytes"] = t->bytes;
+        e["time_ns"] = ns;
+        e["throughput_Bps"] = Bps;
+        e["firmware_status"] = row.status;
+        e["aborted"] = t->aborted;
+        e["wait_ns"] = {{"arbitration", ns_of(t->wait_arbitration)},
+                        {"link", ns_of(t->wait_link)},
+                        {"credits", ns_of(t->wait_credits)},
+                        {"outstanding_mrd", ns_of(t->wait_outstanding)},
+                        {"tags", ns_of(t->wait_tags)},
+                        {"axi_slots", ns_of(t->wait_axi_slots)},
+                        {"staging", ns_of(t->wait_staging)},
+                        {"memory", ns_of(t->wait_memory)}};
+        channels.push_back(e);
+        for (span* s : {&dirs[row.read ? 1 : 0], &all}) {
+            s->first = std::min(s->first, t->doorbell);
+            s->last = std::max(s->last, t->done);
+            s->bytes += t->bytes;
+            s->Bps.push_back(Bps);
+        }
+    }
+    j["channels"] = channels;
+    const char* names[] = {"write", "read"};
+    for (unsigned d = 0; d < 2; ++d) {
+        const span& s = dirs[d];
+        const double ns = s.bytes ? ns_of(s.last - s.first) : 0;
+        j[names[d]] = {{"bytes", s.bytes},
+                       {"throughput_Bps", ns > 0 ? s.bytes / (ns * 1e-9) : 0},
+                       {"jain_index", jain_index(s.Bps)}};
+    }
+    j["jain_index"] = jain_index(all.Bps);
+    return j;
+}
+
 std::vector<sweep_row> sweep_table(const platform& p, const workload_result& r) {
     std::vector<sweep_row> out;
     const dwc::edma* dma = p.ep.dma();
@@ -207,6 +282,7 @@ std::string failure_reason(const workload_result& r) {
                first_problem;
     if (r.sweep_status)
         return std::string("dma-sweep: ") + fw::err_name(r.sweep_status) + first_problem;
+    if (r.mix_status) return std::string("dma-mix: ") + fw::err_name(r.mix_status) + first_problem;
     if (r.cmd_ran && (r.cmd.status || r.cmd_fw_status))
         return std::string("cmd-stream: ") +
                fw::err_name(r.cmd.status ? r.cmd.status : r.cmd_fw_status) + first_problem;
@@ -218,7 +294,7 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
                       const workload_result& r) {
     cfg::json j;
     j["workload"] = workload;
-    const bool failed = r.enumerate_status || r.failed() || r.sweep_status ||
+    const bool failed = r.enumerate_status || r.failed() || r.sweep_status || r.mix_status ||
                         (r.cmd_ran && (r.cmd.status || r.cmd_fw_status)) ||
                         (r.p2p.ran && !r.p2p.ok());
     j["status"] = r.interrupted      ? "interrupted"
@@ -257,6 +333,15 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
     j["metrics"] = cfg::json::object();
     j["metrics"]["tests_passed_count"] = r.passed();
     j["metrics"]["tests_failed_count"] = r.failed();
+    if (r.mix_ran) {
+        const cfg::json mix = dma_mix_json(p, r);
+        j["dma_mix"] = mix;
+        j["mix_status"] = r.mix_status;
+        for (const char* d : {"write", "read"})
+            j["metrics"][std::string("dma_mix_") + d + "_throughput_Bps"] =
+                mix.value(d, cfg::json::object()).value("throughput_Bps", 0.0);
+        j["metrics"]["dma_mix_jain_index"] = mix.value("jain_index", 0.0);
+    }
     if (r.sweep_ran) {
         cfg::json rows = cfg::json::array();
         for (const auto& row : sweep_table(p, r)) {

@@ -23,6 +23,9 @@ struct sweep_row {
     int firmware_status = 0;
 };
 std::vector<sweep_row> sweep_table(const platform& p, const workload_result& r);
+// dma-mix: per channel (the engine's record) throughput and waits per resource, per direction
+// the total throughput and Jain's fairness index, and the index over all channels.
+cfg::json dma_mix_json(const platform& p, const workload_result& r);
 std::string format_sweep(const std::vector<sweep_row>& rows);
 // dma-sweep: a warning per transfer that lost more than 1 % of its time to replays/retrains.
 void warn_fault_costs(const platform& p, const workload_result& r);

@@ -38,6 +38,51 @@ constexpr std::uint64_t sweep_buffer_offset = 64ull << 20;
 constexpr std::uint64_t sweep_flag_value = 0x5EE9D0E;
 constexpr std::uint64_t sweep_poll_ns = 10'000;
 
+// The endpoint tells the host it is done: a flag word in its memory, by eDMA (or not at all).
+void signal_host(fw::functions::endpoint_services& s, std::uint64_t flag,
+                 std::uint64_t timeout_ns) {
+    std::uint64_t local = 0;
+    if (s.edma && s.pool.alloc(sizeof(std::uint32_t), sizeof(std::uint32_t), local) == 0) {
+        s.io.wr32(local, static_cast<std::uint32_t>(sweep_flag_value));
+        s.edma->xfer(fw::dwc::edma_dir::write, local, flag, sizeof(std::uint32_t), timeout_ns);
+        s.pool.free(local);
+    }
+}
+
+// The host of the eDMA workloads: enumerates, then waits (bounded) for the endpoint's flag;
+// *status becomes -ETIMEDOUT if the flag never came (and it was 0).
+void load_flag_host(platform& p, workload_result& out, std::uint64_t flag, int* status) {
+    const auto& c = p.config();
+    const hal::host_board& hb = p.host_board();
+    const std::uint64_t timeout_ns = c.host.test_timeout_us * ns_per_us;
+    const std::uint64_t retry_ns = c.host.crs_retry_us * ns_per_us;
+    p.load_host([&out, &hb, timeout_ns, retry_ns, flag, status](hal::platform& io) {
+        fw::host::pci_host host(io, hb, timeout_ns, retry_ns);
+        out.enumerate_status = host.enumerate(out.devices);
+        out.crs_retries = host.crs_retries();
+        if (out.enumerate_status) return;
+        // Wait (bounded) for the endpoint's flag. A link that goes down and comes back (the
+        // root port's Data Link Layer Link Active) gets the hierarchy enumerated again, as a
+        // hot-plug driver would.
+        const std::uint64_t start = io.now_ns();
+        bool seen = false;
+        bool was_up = true;
+        while (!(seen = io.rd32(flag) == sweep_flag_value) && io.now_ns() - start < timeout_ns) {
+            const bool up = host.root_port_link_active();
+            if (was_up && !up) io.log(hal::log_level::warning, "host", "root port: link down");
+            if (!was_up && up) {
+                io.log(hal::log_level::info, "host", "root port: link up again: re-enumerating");
+                ++out.reenumerations;
+                out.enumerate_status = host.enumerate(out.devices);
+            }
+            was_up = up;
+            io.delay_ns(sweep_poll_ns);
+        }
+        if (!seen && !*status) *status = -ETIMEDOUT;
+        out.host_finished = true;
+    });
+}
+
 void load_dma_sweep(platform& p, workload_result& out) {
     const auto& c = p.config();
     const auto& sw = c.workload.dma_sweep;
@@ -71,45 +116,56 @@ void load_dma_sweep(platform& p, workload_result& out) {
                     out.sweep_status =
                         fw::functions::run_dma_sweep(s.io, *s.edma, s.pool, run, out.sweep_rows);
                 }
-                // Tell the host we are done: a flag word in its memory, by eDMA (or not at all).
-                std::uint64_t local = 0;
-                if (s.edma &&
-                    s.pool.alloc(sizeof(std::uint32_t), sizeof(std::uint32_t), local) == 0) {
-                    s.io.wr32(local, static_cast<std::uint32_t>(sweep_flag_value));
-                    s.edma->xfer(fw::dwc::edma_dir::write, local, flag, sizeof(std::uint32_t),
-                                 sp.timeout_ns);
-                    s.pool.free(local);
-                }
+                signal_host(s, flag, sp.timeout_ns);
             });
     });
-    const hal::host_board& hb = p.host_board();
-    const std::uint64_t timeout_ns = c.host.test_timeout_us * ns_per_us;
-    const std::uint64_t retry_ns = c.host.crs_retry_us * ns_per_us;
-    p.load_host([&out, &hb, timeout_ns, retry_ns, flag](hal::platform& io) {
-        fw::host::pci_host host(io, hb, timeout_ns, retry_ns);
-        out.enumerate_status = host.enumerate(out.devices);
-        out.crs_retries = host.crs_retries();
-        if (out.enumerate_status) return;
-        // Wait (bounded) for the endpoint's flag. A link that goes down and comes back (the
-        // root port's Data Link Layer Link Active) gets the hierarchy enumerated again, as a
-        // hot-plug driver would.
-        const std::uint64_t start = io.now_ns();
-        bool seen = false;
-        bool was_up = true;
-        while (!(seen = io.rd32(flag) == sweep_flag_value) && io.now_ns() - start < timeout_ns) {
-            const bool up = host.root_port_link_active();
-            if (was_up && !up) io.log(hal::log_level::warning, "host", "root port: link down");
-            if (!was_up && up) {
-                io.log(hal::log_level::info, "host", "root port: link up again: re-enumerating");
-                ++out.reenumerations;
-                out.enumerate_status = host.enumerate(out.devices);
-            }
-            was_up = up;
-            io.delay_ns(sweep_poll_ns);
-        }
-        if (!seen && !out.sweep_status) out.sweep_status = -ETIMEDOUT;
-        out.host_finished = true;
+    load_flag_host(p, out, flag, &out.sweep_status);
+}
+
+// dma-mix: write and read channels at once (workload.dma_mix.*), in the dma-sweep's host
+// buffer region: write channel i at i x size_bytes, read channel j after the write channels.
+void load_dma_mix(platform& p, workload_result& out) {
+    const auto& c = p.config();
+    const auto& mx = c.workload.dma_mix;
+    if (!mx.write_channels && !mx.read_channels)
+        throw cfg::config_error("workload dma-mix: workload.dma_mix.write_channels and "
+                                "workload.dma_mix.read_channels are both 0: nothing to run");
+    if (mx.write_channels > c.dwc.edma_write_channels ||
+        mx.read_channels > c.dwc.edma_read_channels)
+        throw cfg::config_error("workload dma-mix: " + std::to_string(mx.write_channels) +
+                                " write / " + std::to_string(mx.read_channels) +
+                                " read channels asked, the core has " +
+                                std::to_string(c.dwc.edma_write_channels) + " / " +
+                                std::to_string(c.dwc.edma_read_channels) +
+                                " (dwc.edma.write_channels / read_channels)");
+    fw::functions::dma_mix_params mp;
+    mp.host_buffer = c.host.mem_base + sweep_buffer_offset;
+    mp.write_channels = mx.write_channels;
+    mp.read_channels = mx.read_channels;
+    mp.size_bytes = mx.size_bytes;
+    mp.host_bytes = mx.size_bytes * (mx.write_channels + mx.read_channels);
+    mp.write_weights = mx.write_weights;
+    mp.read_weights = mx.read_weights;
+    mp.timeout_ns = c.host.test_timeout_us * ns_per_us;
+    const std::uint64_t flag = mp.host_buffer + mp.host_bytes;
+    auto ep_params = epf_params(c);
+    ep_params.claim_dma = false; // the workload uses the channels
+    const hal::ep_board& eb = p.ep_board();
+    p.load_ep([ep_params, &eb, mp, flag, &out](hal::platform& io) {
+        fw::functions::run_test_endpoint(
+            io, eb, ep_params, [mp, flag, &out](fw::functions::endpoint_services& s) {
+                out.mix_ran = true;
+                if (!s.edma) {
+                    out.mix_status = -EOPNOTSUPP;
+                    s.io.log(hal::log_level::error, "dma-mix", "no eDMA: nothing to run");
+                } else {
+                    out.mix_status =
+                        fw::functions::run_dma_mix(s.io, *s.edma, s.pool, mp, out.mix_rows);
+                }
+                signal_host(s, flag, mp.timeout_ns);
+            });
     });
+    load_flag_host(p, out, flag, &out.mix_status);
 }
 
 // The DWC endpoint driver keeps one outbound window mapped for raising MSIs (Linux
@@ -607,6 +663,10 @@ const std::vector<workload>& workloads() {
          "eDMA read and write throughput and latency over transfer sizes "
          "(workload.dma_sweep.*), doorbell to done",
          &load_dma_sweep},
+        {"dma-mix",
+         "concurrent eDMA channels: N write and M read channels at once, arbitrated by their "
+         "weights (workload.dma_mix.*): per-channel throughput, waits, fairness",
+         &load_dma_mix},
         {"iova",
          "explicit IOVA management: BAR0 onto a reserved IOVA range of scattered DRAM buffers "
          "and the interrupt window (function.iova.buffers), doorbell, checks, a partial unmap "

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "functions/cmd_stream.h"
+#include "functions/dma_mix.h"
 #include "functions/dma_sweep.h"
 #include "functions/iova_test.h"
 #include "functions/p2p_dma.h"
@@ -74,6 +75,10 @@ struct workload_result {
     std::vector<fw::functions::dma_sweep_row> sweep_rows;
     int sweep_status = 0;
     bool sweep_ran = false;
+    // dma-mix: the firmware's rows (one per channel); the model's records are in the eDMA.
+    std::vector<fw::functions::dma_mix_row> mix_rows;
+    int mix_status = 0;
+    bool mix_ran = false;
     // cmd-stream: the host's measurements and the firmware's counters.
     bool cmd_ran = false;
     fw::host::cmd_stream_result cmd;

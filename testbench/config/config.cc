@@ -401,6 +401,9 @@ const std::vector<entry>& schema() {
         uint_key("dwc.edma.axi_burst_bytes", 4096, power_of_two(1, 4096)),
         uint_key("dwc.edma.axi_outstanding_reads", 4, in_range(1, 65536)),
         uint_key("dwc.edma.staging_buffer_bytes", 16384, in_range(4097, 1ull << 30)),
+        // Per eDMA read channel: MRds in flight (0: only the controller's tags, shared by all
+        // read channels, bound them).
+        uint_key("dwc.edma.rd_outstanding_mrd", 0, in_range(0, 1024)),
         uint_key("dwc.iatu.outbound_windows", 8, in_range(1, 256)),
         uint_key("dwc.iatu.inbound_windows", 8, in_range(1, 256)),
         uint_key("dwc.iatu.region_align", 4096, power_of_two(4096, 65536)),
@@ -520,6 +523,13 @@ const std::vector<entry>& schema() {
         bool_key("workload.dma_sweep.write", true),
         // Offset of the host buffer from a 4 KiB boundary (an RCB-unaligned buffer).
         uint_key("workload.dma_sweep.offset_bytes", 0, in_range(0, 4095)),
+        // dma-mix: channels run at once, bytes per channel, arbitration weights (channel n at
+        // bits [5n+4:5n], 0..31 each: weight + 1 TLPs per turn).
+        uint_key("workload.dma_mix.write_channels", 2, in_range(0, 8)),
+        uint_key("workload.dma_mix.read_channels", 2, in_range(0, 8)),
+        uint_key("workload.dma_mix.size_bytes", 1 * MiB, in_range(4, 16 * MiB)),
+        uint_key("workload.dma_mix.write_weights", 0, in_range(0, (1ull << 40) - 1)),
+        uint_key("workload.dma_mix.read_weights", 0, in_range(0, (1ull << 40) - 1)),
         // Fault injection (0 = off): the Nth MRd the host receives gets no completion / UR / CA.
         uint_key("faults.seed", 1, in_range(0, 1ull << 62)),
         uint_key("faults.completion_timeout.nth_read", 0, in_range(0, 1ull << 40)),
@@ -1460,6 +1470,7 @@ platform_config parse(const json& cfg) {
     p.dwc.edma_axi_burst_bytes = static_cast<unsigned>(v.u("dwc.edma.axi_burst_bytes"));
     p.dwc.edma_axi_outstanding_reads = static_cast<unsigned>(v.u("dwc.edma.axi_outstanding_reads"));
     p.dwc.edma_staging_buffer_bytes = static_cast<unsigned>(v.u("dwc.edma.staging_buffer_bytes"));
+    p.dwc.edma_rd_outstanding_mrd = static_cast<unsigned>(v.u("dwc.edma.rd_outstanding_mrd"));
     p.host.write_absorb_ns = v.u("host.write_absorb_ns");
     p.dram.ideal = v.b("dram.ideal");
     p.mc.irq_window_base = v.u("mc.irq_window.base");
@@ -1600,6 +1611,12 @@ platform_config parse(const json& cfg) {
     p.workload.dma_sweep.read = v.b("workload.dma_sweep.read");
     p.workload.dma_sweep.write = v.b("workload.dma_sweep.write");
     p.workload.dma_sweep.offset_bytes = v.u("workload.dma_sweep.offset_bytes");
+    p.workload.dma_mix.write_channels =
+        static_cast<unsigned>(v.u("workload.dma_mix.write_channels"));
+    p.workload.dma_mix.read_channels = static_cast<unsigned>(v.u("workload.dma_mix.read_channels"));
+    p.workload.dma_mix.size_bytes = v.u("workload.dma_mix.size_bytes");
+    p.workload.dma_mix.write_weights = v.u("workload.dma_mix.write_weights");
+    p.workload.dma_mix.read_weights = v.u("workload.dma_mix.read_weights");
     if (p.workload.dma_sweep.min_bytes > p.workload.dma_sweep.max_bytes)
         throw config_error(
             "workload.dma_sweep.min_bytes = " + std::to_string(p.workload.dma_sweep.min_bytes) +

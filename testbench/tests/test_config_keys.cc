@@ -130,6 +130,7 @@ std::vector<key_case> cases() {
         {"dwc.edma.read_channels", "0", "dma"},
         {"dwc.edma.axi_burst_bytes", "64", "dma"},
         {"dwc.edma.axi_outstanding_reads", "1", "dma", {"dwc.edma.axi_burst_bytes=64"}},
+        {"dwc.edma.rd_outstanding_mrd", "1", "dma"},
         // One 4 KiB burst and one maximum MPS staged: a x16 Gen5 link drains it faster than
         // DRAM refills it.
         {"dwc.edma.staging_buffer_bytes",
