@@ -211,6 +211,7 @@ private:
 
     channel* find(edma_dir d, unsigned index);
     bool contended(edma_dir d) const; // more than one channel of d is running
+    bool any_concurrent() const;      // more than one channel of either direction is running
     edma_arbiter& arbiter(edma_dir d) { return *arbiters_[static_cast<unsigned>(d)]; }
     void stop(channel& ch, const std::string& why);
 
