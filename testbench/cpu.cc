@@ -3,6 +3,7 @@
 #include "core/payload_pool.h"
 #include "core/trace_events.h"
 
+#include "core/instance_name.h"
 #include "core/log.h"
 
 #include <algorithm>
@@ -138,7 +139,8 @@ bool cpu::wait_for_interrupt(std::uint64_t timeout_ns) {
         const sc_time left = qk_.get_current_time();
         const sc_time ps(1, sc_core::SC_PS);
         tr->complete(
-            tr->track("CPU", basename()), "irq " + lines, static_cast<std::uint64_t>(entered / ps),
+            tr->track("CPU", instance_name(*this)), "irq " + lines,
+            static_cast<std::uint64_t>(entered / ps),
             static_cast<std::uint64_t>((left > entered ? left - entered : sc_time()) / ps));
     }
     return true;

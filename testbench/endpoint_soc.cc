@@ -147,20 +147,21 @@ cpu_params ep_cpu_params(const cfg::platform_config& c) {
 }
 } // namespace
 
-endpoint_soc::endpoint_soc(const std::string& prefix, const cfg::platform_config& c)
-    : ep((prefix + "dwc").c_str(), ep_params(c))
-    , noc((prefix + "noc").c_str())
+endpoint_soc::endpoint_soc(sc_core::sc_module_name name, const cfg::platform_config& c)
+    : sc_module(name)
+    , ep("dwc", ep_params(c))
+    , noc("noc")
     ,
     // The temporary lives until the controller has copied it.
-    dram((prefix + "dram").c_str(), c.dram.size_bytes,
+    dram("dram", c.dram.size_bytes,
          c.dram.ideal ? nullptr
                       : std::addressof(static_cast<const soc::dram_params&>(dram_params(c))),
          soc::irq_window_params{
              c.mc.irq_window_base - c.dram.base, c.mc.irq_window_bytes, c.mc.irq_window_fifo_depth,
              sc_core::sc_time(static_cast<double>(c.mc.irq_window_latency_ns), sc_core::SC_NS)})
-    , irqc((prefix + "irqc").c_str(), hal::ep_irq_lines)
-    , ep_cpu((prefix + "ep_cpu").c_str(), ep_cpu_params(c), &irqc)
-    , prefix_(prefix)
+    , smmu(c.smmu.enabled ? std::make_unique<soc::smmu>("smmu", smmu_params(c)) : nullptr)
+    , irqc("irqc", hal::ep_irq_lines)
+    , ep_cpu("ep_cpu", ep_cpu_params(c), &irqc)
     , cfg_(c) {}
 
 void endpoint_soc::attach_link(pcie::pcie_link& link) {
@@ -176,9 +177,8 @@ void endpoint_soc::wire() {
     noc.out.bind(ep.dbi);
     noc.out.bind(ep.app);
     noc.out.bind(ep.axi_s);
-    if (c.smmu.enabled) {
+    if (smmu) {
         // The controller's AXI master reaches the interconnect through the SMMU.
-        smmu = std::make_unique<soc::smmu>((prefix_ + "smmu").c_str(), smmu_params(c));
         ep.axi_m.bind(smmu->tbu_in);
         smmu->tbu_out.bind(noc.in);
         smmu->mem.bind(noc.in);

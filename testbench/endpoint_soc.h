@@ -4,12 +4,11 @@
 // this endpoint's firmware. The platform holds one per endpoint and connects each controller to
 // a link (below a root port or a switch downstream port).
 //
-// It is not a module of its own: its modules are created while the platform is being
-// constructed, so they are the platform's children, named with the prefix given ("" for the
-// single-endpoint platform: "dwc", "noc", ...; "client_" in a topology: "client_dwc", ...).
-// Construction is in two steps, the order the single-endpoint platform always had: the modules
-// (controller, interconnect, memory controller, interrupt controller, CPU), then wire() (the SMMU
-// and every binding).
+// It is a module: its blocks are its children ("ep.dwc", "ep.noc", ... on the single-endpoint
+// platform; "client.dwc", "client.ep_cpu", ... for topology endpoint "client"), and log lines and
+// trace tracks name them so (core/instance_name.h). Construction is in two steps: the modules
+// (controller, interconnect, memory controller, interrupt controller, CPU, SMMU), then wire()
+// (every binding).
 //
 // Models: everything its parts model; the SoC's fixed integration (where DBI2, the unrolled iATU
 // and eDMA sit in the DBI aperture, the interconnect's address map, the interrupt lines) and the
@@ -35,15 +34,14 @@
 
 namespace epvp::tb {
 
-class endpoint_soc {
+class endpoint_soc : public sc_core::sc_module {
 public:
     using program = std::function<void(hal::platform&)>;
 
-    endpoint_soc(const std::string& prefix, const cfg::platform_config& c);
+    endpoint_soc(sc_core::sc_module_name name, const cfg::platform_config& c);
     endpoint_soc(const endpoint_soc&) = delete;
     endpoint_soc& operator=(const endpoint_soc&) = delete;
-    // The SMMU and every binding inside the SoC; the controller's link sockets stay for
-    // attach_link.
+    // Every binding inside the SoC; the controller's link sockets stay for attach_link.
     void wire();
     // The controller faces the downstream end of link (link.dn_out -> pcie_rx, pcie_tx ->
     // link.dn_in) and trains it.
@@ -51,7 +49,6 @@ public:
 
     const cfg::platform_config& config() const { return cfg_; }
     const hal::ep_board& board() const { return board_; }
-    const std::string& prefix() const { return prefix_; }
     void load(program p) {
         loaded_ = true;
         ep_cpu.load(std::move(p));
@@ -72,7 +69,6 @@ public:
     cpu ep_cpu;
 
 private:
-    std::string prefix_;
     cfg::platform_config cfg_;
     hal::ep_board board_;
     bool loaded_ = false;

@@ -1,5 +1,6 @@
 // epsim: the simulator program. `epsim run` builds the platform from the configuration and
-// runs a workload; `epsim config --dump` prints the complete effective configuration;
+// runs a workload; `epsim config --dump` prints the complete effective configuration and
+// `epsim config --describe [PREFIX]` every key (type, unit, default, allowed values, meaning);
 // `epsim sweep` runs a parameter sweep (one `epsim run` process per point) and `epsim plot`
 // draws its results.
 // Exit status: 0 all tests passed, 1 a test failed, 2 bad command line or configuration, or an
@@ -7,6 +8,7 @@
 // sim.wall_limit_s, 130/143 stopped by SIGINT/SIGTERM (what exists is written first).
 #include "bench.h"
 #include "config/config.h"
+#include "config/keys.h"
 #include "core/log.h"
 #include "core/trace_events.h"
 #include "hal/errno.h"
@@ -16,7 +18,7 @@
 #include "report.h"
 #include "run_control.h"
 #include "sweep.h"
-#include "workloads.h"
+#include "workload.h"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -51,7 +53,8 @@ std::string log_category_list(const char* separator) {
 }
 
 // A one-line progress indicator on stderr when it is a terminal (never in a pipe or a file):
-// simulated time and, for pcitest, tests done / total. Cleared before each TAP line.
+// simulated time and, for a workload that streams tests, tests done / total. Cleared before each
+// TAP line.
 class progress_line {
 public:
     explicit progress_line(unsigned tests_total)
@@ -88,22 +91,17 @@ private:
     std::chrono::steady_clock::time_point last_;
 };
 
-// Defaults, then the file, then what the workload brings (p2p's default topology), then every
+// Defaults, then the file, then what the workload brings (a default topology, say), then every
 // --set last, so that a --set can reach into what the workload brought
-// (`--set topology.endpoints[1].link.gen=4` with the default p2p topology).
+// (`--set topology.endpoints[1].link.gen=4` with a workload's default topology).
 json effective_config(const std::string& file, const std::vector<std::string>& sets,
                       const std::string& workload_name) {
     json doc = epvp::cfg::defaults();
     if (!file.empty()) epvp::cfg::merge(doc, epvp::cfg::load_file(file));
-    epvp::tb::apply_workload_defaults(workload_name, doc);
+    if (const auto* w = epvp::tb::find_workload(workload_name); w && w->defaults) w->defaults(doc);
     for (const auto& s : sets)
         epvp::cfg::apply_set(doc, s);
     return doc;
-}
-
-epvp::cfg::json report_metrics(epvp::tb::platform& p, const epvp::tb::workload_result& r,
-                               const std::string& workload, const json& doc) {
-    return epvp::tb::make_report(workload, doc, p, r).at("metrics");
 }
 
 int run(const std::string& config_file, const std::vector<std::string>& sets,
@@ -113,14 +111,11 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     const auto wall_start = std::chrono::steady_clock::now();
     json doc = effective_config(config_file, sets, workload_name);
     epvp::cfg::platform_config pc = epvp::cfg::parse(doc);
-    const epvp::tb::workload* w = epvp::tb::find_workload(workload_name);
-    if (!w) {
-        std::string known;
-        for (const auto& k : epvp::tb::workloads())
-            known += std::string(known.empty() ? "" : ", ") + k.name;
+    const epvp::tb::workload_info* info = epvp::tb::find_workload(workload_name);
+    if (!info)
         throw epvp::cfg::config_error("--workload " + workload_name +
-                                      ": unknown workload (known: " + known + ")");
-    }
+                                      ": unknown workload (known: " + epvp::tb::workload_names() +
+                                      ")");
     for (const auto& l : logs) {
         bool known = false;
         for (const char* c : log_categories)
@@ -160,15 +155,16 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
             std::printf("epsim: no %s: the TLM iATU (dwc.iatu.impl = %s) has no RTL signals to "
                         "dump; only the model's signals are written (RTL waves need "
                         "dwc.iatu.impl = rtl or lockstep)\n",
-                        waves_file.c_str(), pc.dwc.iatu.impl.c_str());
+                        waves_file.c_str(), epvp::cfg::choice_name(pc.dwc.iatu.impl).c_str());
     }
+    const std::unique_ptr<epvp::tb::workload> w = info->make();
     epvp::tb::workload_result result;
     w->load(p, result);
     epvp::tb::load_idle_endpoints(p);
-    std::printf("epsim: workload %s on DWC %s endpoint, link Gen%u x%u, seed %llu\n", w->name,
-                pc.dwc.version.c_str(), pc.link.gen, pc.link.width,
-                static_cast<unsigned long long>(pc.sim.seed));
-    // pcitest: the TAP plan now, then each line as its test completes.
+    std::printf("epsim: workload %s on DWC %s endpoint, link Gen%u x%u, seed %llu\n",
+                info->name.c_str(), epvp::cfg::choice_name(pc.dwc.version).c_str(), pc.link.gen,
+                pc.link.width, static_cast<unsigned long long>(pc.sim.seed));
+    // A workload that streams tests: the TAP plan now, then each line as its test completes.
     progress_line progress(result.tests_planned);
     if (result.tests_planned) {
         std::fputs(fw::host::format_plan(result.tests_planned).c_str(), stdout);
@@ -188,31 +184,8 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     epvp::logger::get().flush_suppressed();
     result.host_finished = finished;
     if (!finished) epvp::tb::note_stop(result, control, pc);
-    if (w->finish) w->finish(p, result);
-    if (result.sweep_ran) epvp::tb::warn_fault_costs(p, result);
-
-    if (result.p2p.ran)
-        std::cout << epvp::tb::format_p2p(result.p2p);
-    else if (result.sweep_ran)
-        std::cout << epvp::tb::format_sweep(epvp::tb::sweep_table(p, result));
-    else if (result.iotlb_ran) {
-        for (const auto& line : result.iotlb_fw.steps)
-            std::printf("endpoint: %s\n", line.c_str());
-        std::printf("%-12s %12s %8s %12s %14s %8s\n", "mapping", "working_set", "reads", "MB/s",
-                    "mean_lat_ns", "errors");
-        for (const auto& r : result.iotlb_rows)
-            std::printf("%-12s %12llu %8u %12.2f %14.1f %8u\n", r.mapping.c_str(),
-                        static_cast<unsigned long long>(r.set_bytes), r.reads, r.throughput_MBps,
-                        r.mean_latency_ns, r.errors);
-    } else if (result.iova_ran || w->finish) {
-        for (const auto& line : result.iova_fw.steps)
-            std::printf("endpoint: %s\n", line.c_str());
-        for (const auto& line : result.iova_host.steps)
-            std::printf("host:     %s\n", line.c_str());
-    } else if (result.tests_planned)
-        std::cout << fw::host::format_totals(result.tests); // the lines went out as they came
-    else if (!result.cmd_ran)
-        std::cout << fw::host::format_results(result.tests);
+    w->finish(p, result);
+    w->print_results(p, result, std::cout);
     for (const auto& x : result.resets)
         std::printf("%s before test %u: %s\n", x.kind.c_str(), x.before_test,
                     x.status ? fw::err_name(x.status) : "done, device restored");
@@ -221,48 +194,7 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     for (const auto& d : result.devices)
         std::printf("endpoint %s [%04x:%04x], link Gen%u x%u\n", d.name().c_str(), d.vendor,
                     d.device, p.link.gen(), p.link.width());
-    if (result.p2p.ran) {
-        // format_p2p has said it all.
-    } else if (result.cmd_ran) {
-        const auto& m = report_metrics(p, result, w->name, doc);
-        std::printf(
-            "cmd-stream: %s, %llu commands, %.0f commands/s, %.1f MB/s, latency mean %.1f "
-            "us p99 %.1f us, %llu maps, %llu window-busy stalls, %llu errors, bound: %s\n",
-            result.cmd.status ? fw::err_name(result.cmd.status) : "OK",
-            static_cast<unsigned long long>(result.cmd.commands),
-            m.at("commands_per_s").get<double>(), m.at("throughput_Bps").get<double>() / 1e6,
-            m.at("latency_mean_ns").get<double>() / 1e3, m.at("latency_p99_ns").get<double>() / 1e3,
-            static_cast<unsigned long long>(result.cmd_fw.maps),
-            static_cast<unsigned long long>(result.cmd_fw.window_busy_stalls),
-            static_cast<unsigned long long>(m.at("errors_count").get<std::uint64_t>()),
-            epvp::tb::cmd_stream_bound(p, result).c_str());
-    } else if (result.iotlb_ran) {
-        std::printf("iotlb-sweep: %s\n", result.iotlb_status ? fw::err_name(result.iotlb_status)
-                                         : finished          ? "completed"
-                                                             : "stopped before the end");
-    } else if (result.iova_ran || w->finish) {
-        std::printf("iova: %s: %u buffers, unmapped page %u read %s, %u SMMU fault records, "
-                    "%zu POISON words in DRAM, %u buffers differing from the pattern\n",
-                    result.iova_ok() ? "PASS" : "FAIL", result.iova_fw.buffers,
-                    result.iova_fw.unmapped_index, hal::to_string(result.iova_host.unmapped_read),
-                    result.iova_fw.smmu_faults, result.iova_poison_words,
-                    result.iova_shadow_mismatches);
-    } else if (result.mix_ran) {
-        const json mix = epvp::tb::dma_mix_json(p, result);
-        std::printf("dma-mix: %s\n", result.mix_status ? fw::err_name(result.mix_status) : "done");
-        for (const auto& ch : mix.value("channels", json::array()))
-            std::printf("  %-5s ch%u  %10.3f MB/s  arbitration %.0f ns\n",
-                        ch["direction"].get<std::string>().c_str(), ch["channel"].get<unsigned>(),
-                        ch["throughput_Bps"].get<double>() / 1e6,
-                        ch["wait_ns"]["arbitration"].get<double>());
-        std::printf("  Jain's fairness index %.4f\n", mix.value("jain_index", 0.0));
-    } else if (result.sweep_ran)
-        std::printf("dma-sweep: %s\n", result.sweep_status ? fw::err_name(result.sweep_status)
-                                       : finished          ? "all transfers completed"
-                                                           : "stopped before the last transfer");
-    else
-        std::printf("%u passed, %u failed, %u skipped\n", result.passed(), result.failed(),
-                    result.skipped());
+    w->print_summary(p, result, std::cout);
     const double wall_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     std::printf(
@@ -289,7 +221,8 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     if (!report_file.empty()) {
         try {
             epvp::tb::write_output("--report", report_file,
-                                   epvp::tb::make_report(w->name, doc, p, result).dump(2) + '\n');
+                                   epvp::tb::make_report(info->name, *w, doc, p, result).dump(2) +
+                                       '\n');
         } catch (const epvp::tb::output_error& e) {
             output_errors.push_back(e.what());
         }
@@ -300,11 +233,7 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     if (!output_errors.empty()) return exit_usage;
     if (!finished && control.by_signal()) return exit_signal_base + control.signal_number();
     if (!finished) return exit_hung;
-    const bool failed = result.enumerate_status || result.failed() || result.sweep_status ||
-                        (result.cmd_ran && (result.cmd.status || result.cmd_fw_status)) ||
-                        (w->finish && !result.p2p.ran && !result.iova_ok()) ||
-                        (result.p2p.ran && !result.p2p.ok()) ||
-                        (result.iotlb_ran && result.iotlb_status) || lockstep_failed;
+    const bool failed = epvp::tb::run_failed(*w, result) || lockstep_failed;
     return failed ? exit_fail : exit_pass;
 }
 
@@ -321,17 +250,20 @@ int sc_main(int argc, char* argv[]) {
                "\n"
                "Examples:\n"
                "  epsim run                                   the Linux endpoint test suite\n"
-               "  epsim run --workload dma-sweep --set link.gen=4 --report r.json\n"
+               "  epsim run --workload NAME --set link.gen=4 --report r.json\n"
                "  epsim sweep testbench/studies/mps_mrrs_gen.json --jobs 2 --out sweep-out\n"
                "\n"
                "`epsim SUBCOMMAND --help` describes a subcommand's options.");
 
-    std::string config_file, workload_name = "pcitest", report_file, waves_file, trace_file;
+    std::string config_file, workload_name = epvp::tb::default_workload(), report_file, waves_file,
+                             trace_file;
     std::vector<std::string> sets, logs;
     auto* run_cmd = app.add_subcommand("run", "run a workload on the platform");
     run_cmd->add_option("--config", config_file, "platform configuration (JSON)");
     run_cmd->add_option("--set", sets, "override a key: a.b[i].c=VALUE (repeatable)");
-    run_cmd->add_option("--workload", workload_name, "workload to run (default pcitest)");
+    run_cmd->add_option("--workload", workload_name,
+                        "workload to run (default " + workload_name +
+                            "; `epsim workloads` lists them)");
     run_cmd->add_option("--report", report_file, "write machine-readable results (JSON)");
     run_cmd->add_option("--log", logs, "log categories (repeatable): " + log_category_list(" "));
     run_cmd->add_option("--waves", waves_file,
@@ -347,6 +279,16 @@ int sc_main(int argc, char* argv[]) {
     cfg_cmd->add_flag("--dump", dump, "print the complete effective configuration");
     cfg_cmd->add_option("--config", dump_config, "platform configuration (JSON)");
     cfg_cmd->add_option("--set", dump_sets, "override a key: a.b[i].c=VALUE (repeatable)");
+    std::string describe_prefix, describe_format = "text";
+    auto* describe_opt = cfg_cmd->add_option(
+        "--describe", describe_prefix,
+        "list every key (or those under PREFIX): type, unit, default, allowed values, meaning");
+    describe_opt->expected(0, 1);
+    cfg_cmd->add_option("--format", describe_format, "--describe output: text or md (Markdown)")
+        ->check(CLI::IsMember({"text", "md"}));
+
+    auto* workloads_cmd = app.add_subcommand(
+        "workloads", "list the workloads: name, description, the configuration keys each reads");
 
     epvp::tb::bench_options bo;
     auto* bench_cmd = app.add_subcommand(
@@ -363,7 +305,7 @@ int sc_main(int argc, char* argv[]) {
                         "random throughput");
     bench_cmd->add_flag("--rtl-iatu", bo.rtl_iatu,
                         "translations per wall second: the RTL iATU vs the TLM one, as a block and "
-                        "on the platform (pcitest)");
+                        "on the platform (the endpoint test suite)");
     bench_cmd->add_option("--config", bo.config_file, "platform configuration (JSON)");
     bench_cmd->add_option("--set", bo.sets, "override a key: a.b[i].c=VALUE (repeatable)");
 
@@ -410,14 +352,24 @@ int sc_main(int argc, char* argv[]) {
         return code == 0 ? 0 : exit_usage;
     }
     try {
+        if (*cfg_cmd && *describe_opt) {
+            std::cout << epvp::cfg::describe_keys(
+                describe_prefix, describe_format == "md" ? epvp::cfg::describe_format::markdown
+                                                         : epvp::cfg::describe_format::text);
+            return exit_pass;
+        }
         if (*cfg_cmd) {
             json doc = effective_config(dump_config, dump_sets, "");
             epvp::cfg::parse(doc);
             if (!dump) {
-                std::fprintf(stderr, "epsim config: nothing to do (use --dump)\n");
+                std::fprintf(stderr, "epsim config: nothing to do (use --dump or --describe)\n");
                 return exit_usage;
             }
             std::cout << doc.dump(2) << '\n';
+            return exit_pass;
+        }
+        if (*workloads_cmd) {
+            std::cout << epvp::tb::format_workloads();
             return exit_pass;
         }
         if (*bench_cmd) return epvp::tb::run_bench(bo);

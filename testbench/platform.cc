@@ -78,19 +78,21 @@ static pcie::link_params link_params(const cfg::platform_config& c) {
     p.retry.dllp_error_rate = c.faults.dllp_error_rate;
     p.retry.seed = c.faults.seed;
     p.retry.lcrc_nth_tlp = c.faults.lcrc_nth_tlp;
-    p.retry.lcrc_direction =
-        c.faults.lcrc_downstream ? pcie::pcie_link::downstream : pcie::pcie_link::upstream;
+    p.retry.lcrc_direction = c.faults.lcrc_direction == cfg::link_direction::downstream
+                                 ? pcie::pcie_link::downstream
+                                 : pcie::pcie_link::upstream;
     p.retry.lcrc_count = c.faults.lcrc_count;
     p.down_at = sc_time(static_cast<double>(c.faults.link_down_at_us), sc_core::SC_US);
     p.down_duration = sc_time(static_cast<double>(c.faults.link_down_duration_us), sc_core::SC_US);
     using filter = pcie::link_params::poison_params::filter;
     p.poison.nth_tlp = c.faults.poison_nth_tlp;
     p.poison.rate = c.faults.poison_rate;
-    p.poison.direction =
-        c.faults.poison_downstream ? pcie::pcie_link::downstream : pcie::pcie_link::upstream;
-    p.poison.type = c.faults.poison_type == "mwr"    ? filter::mwr
-                    : c.faults.poison_type == "cpld" ? filter::cpld
-                                                     : filter::any;
+    p.poison.direction = c.faults.poison_direction == cfg::link_direction::downstream
+                             ? pcie::pcie_link::downstream
+                             : pcie::pcie_link::upstream;
+    p.poison.type = c.faults.poison_type == cfg::poison_tlp::mwr    ? filter::mwr
+                    : c.faults.poison_type == cfg::poison_tlp::cpld ? filter::cpld
+                                                                    : filter::any;
     return p;
 }
 
@@ -122,11 +124,11 @@ std::vector<std::unique_ptr<pcie::pcie_link>> make_links(const cfg::platform_con
 std::vector<std::unique_ptr<endpoint_soc>> make_socs(const cfg::platform_config& c) {
     std::vector<std::unique_ptr<endpoint_soc>> socs;
     if (c.topology.endpoints.empty()) {
-        socs.push_back(std::make_unique<endpoint_soc>("", c));
+        socs.push_back(std::make_unique<endpoint_soc>("ep", c));
         return socs;
     }
     for (std::size_t i = 0; i < c.topology.endpoints.size(); ++i)
-        socs.push_back(std::make_unique<endpoint_soc>(c.topology.endpoints[i].name + "_",
+        socs.push_back(std::make_unique<endpoint_soc>(c.topology.endpoints[i].name.c_str(),
                                                       c.endpoint_configs[i]));
     return socs;
 }

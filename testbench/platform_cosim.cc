@@ -100,12 +100,12 @@ bool platform::rtl_cosim_built() {
 }
 
 void platform::install_iatu(const cfg::platform_config& c) {
-    const std::string& impl = c.dwc.iatu.impl;
-    if (impl == "tlm") return;
+    const std::string impl = cfg::choice_name(c.dwc.iatu.impl);
+    if (c.dwc.iatu.impl == cfg::iatu_impl::tlm) return;
 #ifdef EPVP_RTL_COSIM
     rtl::rtl_iatu_unit_params p;
     p.model = endpoint_soc::ep_params(c).iatu;
-    p.lockstep = impl == "lockstep";
+    p.lockstep = c.dwc.iatu.impl == cfg::iatu_impl::lockstep;
     p.clock_period = sc_time(static_cast<double>(c.dwc.iatu.rtl_clock_period_ps), sc_core::SC_PS);
     const bool miss_ur = c.dwc.iatu.miss == cfg::miss_policy::ur;
     try {

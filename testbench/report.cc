@@ -36,267 +36,36 @@ cfg::json replay_dir(const pcie::pcie_link::counters& c) {
 } // namespace
 
 namespace {
-// Jain's fairness index of xs: (sum x)^2 / (n sum x^2); 1 when all are equal, 1/n when one
-// channel has everything. 0 for no samples.
-double jain_index(const std::vector<double>& xs) {
-    double sum = 0, sq = 0;
-    for (double x : xs) {
-        sum += x;
-        sq += x * x;
-    }
-    return sq > 0 ? sum * sum / (static_cast<double>(xs.size()) * sq) : 0;
-}
-double ns_of(const sc_core::sc_time& t) {
-    return t.to_seconds() * 1e9;
-}
-} // namespace
-
-cfg::json dma_mix_json(const platform& p, const workload_result& r) {
-    cfg::json j;
-    const dwc::edma* dma = p.ep.dma();
-    if (!dma) return j;
-    cfg::json channels = cfg::json::array();
-    struct span {
-        sc_core::sc_time first = sc_core::sc_max_time(), last;
-        std::uint64_t bytes = 0;
-        std::vector<double> Bps;
-    };
-    span dirs[2], all;
-    for (const auto& row : r.mix_rows) {
-        // The engine's first record of that channel is this run's (the flag transfer follows).
-        const dwc::edma_transfer* t = nullptr;
-        for (const auto& x : dma->transfers())
-            if (x.read == row.read && x.channel == row.channel) {
-                t = &x;
-                break;
-            }
-        if (!t) continue;
-        const double ns = ns_of(t->done - t->doorbell);
-        const double Bps = ns > 0 ? t->bytes / (ns * 1e-9) : 0;
-        cfg::json e;
-        e["direction"] = row.read ? "read" : "write";
-        e["channel"] = row.channel;
-        e["bytes"] = t->bytes;
-        e["time_ns"] = ns;
-        e["throughput_Bps"] = Bps;
-        e["firmware_status"] = row.status;
-        e["aborted"] = t->aborted;
-        e["wait_ns"] = {{"arbitration", ns_of(t->wait_arbitration)},
-                        {"link", ns_of(t->wait_link)},
-                        {"credits", ns_of(t->wait_credits)},
-                        {"outstanding_mrd", ns_of(t->wait_outstanding)},
-                        {"tags", ns_of(t->wait_tags)},
-                        {"axi_slots", ns_of(t->wait_axi_slots)},
-                        {"staging", ns_of(t->wait_staging)},
-                        {"memory", ns_of(t->wait_memory)}};
-        channels.push_back(e);
-        for (span* s : {&dirs[row.read ? 1 : 0], &all}) {
-            s->first = std::min(s->first, t->doorbell);
-            s->last = std::max(s->last, t->done);
-            s->bytes += t->bytes;
-            s->Bps.push_back(Bps);
-        }
-    }
-    j["channels"] = channels;
-    const char* names[] = {"write", "read"};
-    for (unsigned d = 0; d < 2; ++d) {
-        const span& s = dirs[d];
-        const double ns = s.bytes ? ns_of(s.last - s.first) : 0;
-        j[names[d]] = {{"bytes", s.bytes},
-                       {"throughput_Bps", ns > 0 ? s.bytes / (ns * 1e-9) : 0},
-                       {"jain_index", jain_index(s.Bps)}};
-    }
-    j["jain_index"] = jain_index(all.Bps);
-    return j;
-}
-
-std::vector<sweep_row> sweep_table(const platform& p, const workload_result& r) {
-    std::vector<sweep_row> out;
-    const dwc::edma* dma = p.ep.dma();
-    if (!dma) return out;
-    const auto& rec = dma->transfers();
-    // The firmware's rows and the engine's records are in the same order; the engine has one
-    // more (the completion flag).
-    for (std::size_t i = 0; i < r.sweep_rows.size() && i < rec.size(); ++i) {
-        const auto& t = rec[i];
-        sweep_row row;
-        row.direction = t.read ? "read" : "write";
-        row.bytes = t.bytes;
-        row.firmware_status = r.sweep_rows[i].status;
-        row.aborted = t.aborted;
-        const double ns = (t.done - t.doorbell).to_seconds() * 1e9;
-        row.time_ns = ns;
-        row.throughput_Bps = ns > 0 ? t.bytes / (ns * 1e-9) : 0;
-        (t.read ? row.mrd : row.mwr) = t.tlps;
-        row.cpld = t.completions;
-        if (ns > 0) {
-            row.utilisation_up = t.link.busy_up.to_seconds() * 1e9 / ns;
-            row.utilisation_down = t.link.busy_down.to_seconds() * 1e9 / ns;
-        }
-        const std::pair<const char*, sc_core::sc_time> waits[] = {{"link", t.wait_link},
-                                                                  {"credits", t.wait_credits},
-                                                                  {"tags", t.wait_tags},
-                                                                  {"memory", t.wait_memory}};
-        const auto* worst = &waits[0];
-        for (const auto& w : waits)
-            if (w.second > worst->second) worst = &w;
-        constexpr double link_bound_utilisation = 0.95; // the data direction is saturated
-        constexpr double latency_bound_fraction = 0.05; // waits this small: latency-bound
-        const double data_util = t.read ? row.utilisation_down : row.utilisation_up;
-        // Replays and retrains (injected LCRC/DLLP errors, link recovery) hold the link: time a
-        // direction spent sending TLPs again or retraining, the larger direction.
-        const sc_core::sc_time lost = std::max(t.link.lost_up, t.link.lost_down);
-        row.replay_ns = lost.to_seconds() * 1e9;
-        // The data direction's busy time net of replays: what the data itself took.
-        const double data_busy_ns =
-            (t.read ? t.link.busy_down : t.link.busy_up).to_seconds() * 1e9 - row.replay_ns;
-        const bool replay_bound =
-            row.replay_ns > latency_bound_fraction * ns && row.replay_ns >= data_busy_ns;
-        row.bound = replay_bound                                                     ? "replay"
-                    : data_util >= link_bound_utilisation                            ? "link"
-                    : worst->second.to_seconds() * 1e9 > latency_bound_fraction * ns ? worst->first
-                                                                                     : "latency";
-        out.push_back(row);
-    }
-    return out;
-}
-
-void warn_fault_costs(const platform& p, const workload_result& r) {
-    constexpr double fault_cost_warning_fraction = 0.01;
-    for (const auto& row : sweep_table(p, r))
-        if (row.time_ns > 0 && row.replay_ns > fault_cost_warning_fraction * row.time_ns) {
-            char buf[200];
-            std::snprintf(buf, sizeof buf,
-                          "%s of %llu bytes: replays and retrains took %.1f%% of its %.1f ns "
-                          "(injected link faults)",
-                          row.direction.c_str(), static_cast<unsigned long long>(row.bytes),
-                          100.0 * row.replay_ns / row.time_ns, row.time_ns);
-            logger::get().warning("dma-sweep", buf);
-        }
-}
-
-std::string cmd_stream_bound(const platform& p, const workload_result& r) {
-    if (!r.cmd_ran) return "";
-    // The function holds at most (outbound windows - the MSI one) pages mapped at a time; a
-    // command that found none free waited for one.
-    if (r.cmd_fw.window_busy_stalls) return "outbound windows (dwc.iatu.outbound_windows)";
-    const double ns =
-        static_cast<double>(r.cmd.end_ns > r.cmd.start_ns ? r.cmd.end_ns - r.cmd.start_ns : 0);
-    constexpr double link_bound_utilisation = 0.95;
-    const double busy_ns = std::max(p.link.stats(pcie::pcie_link::upstream).busy,
-                                    p.link.stats(pcie::pcie_link::downstream).busy)
-                               .to_seconds() *
-                           1e9;
-    if (ns > 0 && busy_ns >= link_bound_utilisation * ns) return "link";
-    return "latency (function.cmd.concurrency commands in flight)";
-}
-
-std::string format_sweep(const std::vector<sweep_row>& rows) {
-    std::string s = "dir    size_bytes   time_ns        throughput_MBps  MWr      MRd      CplD"
-                    "     util_up util_down bound\n";
-    char buf[200];
-    for (const auto& r : rows) {
-        std::snprintf(buf, sizeof buf,
-                      "%-6s %-12llu %-14.1f %-16.2f %-8llu %-8llu %-8llu %-7.3f %-9.3f %s%s\n",
-                      r.direction.c_str(), static_cast<unsigned long long>(r.bytes), r.time_ns,
-                      r.throughput_Bps / 1e6, static_cast<unsigned long long>(r.mwr),
-                      static_cast<unsigned long long>(r.mrd),
-                      static_cast<unsigned long long>(r.cpld), r.utilisation_up, r.utilisation_down,
-                      r.bound.c_str(), r.aborted ? " ABORTED" : "");
-        s += buf;
-    }
-    return s;
-}
-
-namespace {
-cfg::json p2p_report(const p2p_result& r) {
-    cfg::json pairs = cfg::json::array();
-    for (const auto& row : r.pairs)
-        pairs.push_back({{"provider", row.provider},
-                         {"client", row.client},
-                         {"distance", row.distance},
-                         {"map_type", fw::host::to_string(row.type)},
-                         {"acs_redirects", row.acs_redirects}});
-    auto ports = [](const std::vector<p2p_port_traffic>& rows) {
-        cfg::json a = cfg::json::array();
-        for (const auto& t : rows)
-            a.push_back({{"port", t.port},
-                         {"tlps_in", t.tlps_in},
-                         {"bytes_in", t.bytes_in},
-                         {"tlps_out", t.tlps_out},
-                         {"bytes_out", t.bytes_out},
-                         {"p2p_via_root_complex", t.p2p_via_root},
-                         {"acs_redirects", t.acs_redirects},
-                         {"route_to_self", t.route_to_self},
-                         {"unsupported", t.unsupported}});
-        return a;
-    };
-    auto dir = [](const fw::functions::p2p_transfer& t) {
-        return cfg::json{{"ran", t.ran},
-                         {"status", t.status},
-                         {"bytes", t.bytes},
-                         {"time_ns", t.ns},
-                         {"crc", t.crc}};
-    };
-    return {{"status", r.ok() ? "PASS" : "FAIL"},
-            {"setup_status", r.status},
-            {"tree", r.tree},
-            {"pairs", pairs},
-            {"provider", r.provider},
-            {"client", r.client},
-            {"map_status", r.map_status},
-            {"map_type", fw::host::to_string(r.mapping.type)},
-            {"bus_address", r.mapping.dma_addr},
-            {"dma_issued", r.dma_issued},
-            {"forced", r.forced},
-            {"route_to_self_target", r.self},
-            {"peer_address", r.peer_addr},
-            {"client_status", r.client_fw.status},
-            {"write", dir(r.client_fw.write)},
-            {"read", dir(r.client_fw.read)},
-            {"shadow_checked", r.shadow_checked},
-            {"shadow_crc", r.shadow_crc},
-            {"write_ports", ports(r.write_ports)},
-            {"read_ports", ports(r.read_ports)},
-            {"errors", r.errors}};
-}
-
 // Why a run did not pass, in one line: what the run itself gave (a failed test and its reason,
-// a workload's errno with the first error it logged, the p2p finding).
-std::string failure_reason(const workload_result& r) {
-    const auto& problems = logger::get().problems();
-    const std::string first_problem = problems.empty() ? "" : ": " + problems.front();
+// the workload's own finding, such as its errno with the first error it logged).
+std::string failure_reason(const workload& w, const workload_result& r) {
     if (!r.host_finished)
         return r.stop_message.empty()
                    ? "ETIMEDOUT: the workload did not finish within sim.time_limit_us" +
-                         first_problem
+                         first_problem_suffix()
                    : r.stop_message;
     for (const auto& t : r.tests)
         if (t.result == fw::host::verdict::fail)
             return "test " + t.name + " failed" + (t.reason.empty() ? "" : ": " + t.reason);
-    if (r.p2p.ran && !r.p2p.ok())
-        return "p2p: " + (r.p2p.errors.empty() ? std::string(fw::err_name(r.p2p.status))
-                                               : r.p2p.errors.front());
+    const std::string own = w.failure_reason(r);
+    if (!own.empty()) return own;
     if (r.enumerate_status)
         return std::string("enumeration failed: ") + fw::err_name(r.enumerate_status) +
-               first_problem;
-    if (r.sweep_status)
-        return std::string("dma-sweep: ") + fw::err_name(r.sweep_status) + first_problem;
-    if (r.mix_status) return std::string("dma-mix: ") + fw::err_name(r.mix_status) + first_problem;
-    if (r.cmd_ran && (r.cmd.status || r.cmd_fw_status))
-        return std::string("cmd-stream: ") +
-               fw::err_name(r.cmd.status ? r.cmd.status : r.cmd_fw_status) + first_problem;
+               first_problem_suffix();
+    const auto& problems = logger::get().problems();
     return problems.empty() ? "failed" : problems.front();
 }
 } // namespace
 
-cfg::json make_report(const std::string& workload, const cfg::json& config_doc, platform& p,
-                      const workload_result& r) {
+bool run_failed(const workload& w, const workload_result& r) {
+    return r.enumerate_status || r.failed() || w.failed(r);
+}
+
+cfg::json make_report(const std::string& name, const workload& w, const cfg::json& config_doc,
+                      platform& p, const workload_result& r) {
     cfg::json j;
-    j["workload"] = workload;
-    const bool failed = r.enumerate_status || r.failed() || r.sweep_status || r.mix_status ||
-                        (r.cmd_ran && (r.cmd.status || r.cmd_fw_status)) ||
-                        (r.p2p.ran && !r.p2p.ok());
+    j["workload"] = name;
+    const bool failed = run_failed(w, r);
     j["status"] = r.interrupted      ? "interrupted"
                   : !r.host_finished ? "HUNG"
                   : failed           ? "FAIL"
@@ -304,7 +73,7 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
     if (!r.host_finished)
         j["stopped"] = {
             {"by", r.stopped_by}, {"in_progress", r.in_progress}, {"message", r.stop_message}};
-    if (!r.host_finished || failed) j["reason"] = failure_reason(r);
+    if (!r.host_finished || failed) j["reason"] = failure_reason(w, r);
     cfg::json totals;
     totals["pass"] = r.passed();
     totals["fail"] = r.failed();
@@ -333,41 +102,7 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
     j["metrics"] = cfg::json::object();
     j["metrics"]["tests_passed_count"] = r.passed();
     j["metrics"]["tests_failed_count"] = r.failed();
-    if (r.mix_ran) {
-        const cfg::json mix = dma_mix_json(p, r);
-        j["dma_mix"] = mix;
-        j["mix_status"] = r.mix_status;
-        for (const char* d : {"write", "read"})
-            j["metrics"][std::string("dma_mix_") + d + "_throughput_Bps"] =
-                mix.value(d, cfg::json::object()).value("throughput_Bps", 0.0);
-        j["metrics"]["dma_mix_jain_index"] = mix.value("jain_index", 0.0);
-    }
-    if (r.sweep_ran) {
-        cfg::json rows = cfg::json::array();
-        for (const auto& row : sweep_table(p, r)) {
-            cfg::json e;
-            e["direction"] = row.direction;
-            e["size_bytes"] = row.bytes;
-            e["time_ns"] = row.time_ns;
-            e["throughput_Bps"] = row.throughput_Bps;
-            e["tlps"] = {{"MWr", row.mwr}, {"MRd", row.mrd}, {"CplD", row.cpld}};
-            e["link_utilisation"] = {{"upstream", row.utilisation_up},
-                                     {"downstream", row.utilisation_down}};
-            e["bound"] = row.bound;
-            e["replay_time_ns"] = row.replay_ns;
-            e["aborted"] = row.aborted;
-            e["firmware_status"] = row.firmware_status;
-            rows.push_back(e);
-        }
-        j["dma_sweep"] = rows;
-        j["sweep_status"] = r.sweep_status;
-        // The largest transfer of each direction, as flat metrics for sweeps.
-        for (const auto& row : sweep_table(p, r)) {
-            j["metrics"][row.direction + "_throughput_Bps"] = row.throughput_Bps;
-            j["metrics"][row.direction + "_time_ns"] = row.time_ns;
-            j["metrics"][row.direction + "_size_bytes"] = row.bytes;
-        }
-    }
+    w.report_before_counters(p, r, j);
 
     cfg::json en;
     en["status"] = r.enumerate_status;
@@ -540,76 +275,7 @@ cfg::json make_report(const std::string& workload, const cfg::json& config_doc, 
     sim["guest_errors"] = logger::get().count(log_kind::guest_error);
     j["sim"] = sim;
     j["metrics"]["sim_time_ns"] = sim["end_time_ns"];
-    if (r.cmd_ran) {
-        const auto& c = r.cmd;
-        // Stopped before the last command (a limit, a signal): what completed until now.
-        const std::uint64_t end_ns =
-            c.end_ns != 0 ? c.end_ns
-                          : static_cast<std::uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e9);
-        const double s = (end_ns > c.start_ns ? end_ns - c.start_ns : 0) * 1e-9;
-        auto lat = c.latencies_ns;
-        std::sort(lat.begin(), lat.end());
-        double mean = 0;
-        for (auto v : lat)
-            mean += static_cast<double>(v);
-        mean = lat.empty() ? 0 : mean / static_cast<double>(lat.size());
-        constexpr double p99 = 0.99;
-        const double tail =
-            lat.empty()
-                ? 0
-                : static_cast<double>(lat[static_cast<std::size_t>(p99 * (lat.size() - 1))]);
-        cfg::json m = j["metrics"];
-        m["commands_per_s"] = s > 0 ? c.commands / s : 0;
-        m["throughput_Bps"] = s > 0 ? c.bytes / s : 0;
-        m["latency_mean_ns"] = mean;
-        m["latency_p99_ns"] = tail;
-        m["commands_count"] = c.commands;
-        m["errors_count"] = c.errors + c.data_errors;
-        m["window_busy_stalls_count"] = r.cmd_fw.window_busy_stalls;
-        m["maps_count"] = r.cmd_fw.maps;
-        m["msis_count"] = r.cmd_fw.msis;
-        j["metrics"] = m;
-        j["cmd_stream"] = {{"status", c.status},
-                           {"firmware_status", r.cmd_fw_status},
-                           {"data_errors", c.data_errors},
-                           {"bound", cmd_stream_bound(p, r)}};
-    }
-    if (r.iova_ran) {
-        const auto& f = r.iova_fw;
-        const auto& h = r.iova_host;
-        j["iova"] = {{"passed", r.iova_ok()},
-                     {"firmware_status", f.status},
-                     {"host_status", h.status},
-                     {"buffers", f.buffers},
-                     {"iova_base", hex(f.iova_base)},
-                     {"bad_buffers_first_check", f.bad_first},
-                     {"bad_buffers_second_check", f.bad_second},
-                     {"host_read_back_mismatches", h.host_bad_buffers},
-                     {"unmapped_page", f.unmapped_index},
-                     {"unmapped_read", hal::to_string(h.unmapped_read)},
-                     {"smmu_fault_records_at_unmapped_page", f.smmu_faults},
-                     {"poison_words_in_dram", r.iova_poison_words},
-                     {"shadow_mismatches", r.iova_shadow_mismatches},
-                     {"map_ns", f.map_ns},
-                     {"unmap_ns", f.unmap_ns}};
-    }
-    if (r.iotlb_ran) {
-        cfg::json rows = cfg::json::array();
-        for (const auto& row : r.iotlb_rows)
-            rows.push_back({{"mapping", row.mapping},
-                            {"working_set_bytes", row.set_bytes},
-                            {"reads", row.reads},
-                            {"errors", row.errors},
-                            {"elapsed_ns", row.elapsed_ns},
-                            {"throughput_MBps", row.throughput_MBps},
-                            {"mean_latency_ns", row.mean_latency_ns}});
-        j["iotlb_sweep"] = {{"status", r.iotlb_status},
-                            {"firmware_status", r.iotlb_fw.status},
-                            {"page_map_ns", r.iotlb_fw.page_map_ns},
-                            {"block_map_ns", r.iotlb_fw.block_map_ns},
-                            {"rows", rows}};
-    }
-    if (r.p2p.ran) j["p2p"] = p2p_report(r.p2p);
+    w.report_after_counters(p, r, j);
     if (p.iatu_cosim()) j["iatu_cosim"] = iatu_cosim_json(*p.iatu_cosim());
     j["problems"] = logger::get().problems();
     j["config"] = config_doc;

@@ -5,35 +5,15 @@
 
 #include "config/config.h"
 #include "platform.h"
-#include "workloads.h"
+#include "workload.h"
 
 namespace epvp::tb {
 
-// One row of the dma-sweep table, from the eDMA model's record of the transfer.
-struct sweep_row {
-    std::string direction; // "read" (host -> local) or "write" (local -> host)
-    std::uint64_t bytes = 0;
-    double time_ns = 0; // doorbell to done
-    double throughput_Bps = 0;
-    std::uint64_t mwr = 0, mrd = 0, cpld = 0;
-    double utilisation_up = 0, utilisation_down = 0; // link busy fraction per direction
-    std::string bound;    // replay, link, credits, tags, memory or latency
-    double replay_ns = 0; // time the link spent on replays and retrains during the transfer
-    bool aborted = false;
-    int firmware_status = 0;
-};
-std::vector<sweep_row> sweep_table(const platform& p, const workload_result& r);
-// dma-mix: per channel (the engine's record) throughput and waits per resource, per direction
-// the total throughput and Jain's fairness index, and the index over all channels.
-cfg::json dma_mix_json(const platform& p, const workload_result& r);
-std::string format_sweep(const std::vector<sweep_row>& rows);
-// dma-sweep: a warning per transfer that lost more than 1 % of its time to replays/retrains.
-void warn_fault_costs(const platform& p, const workload_result& r);
-// cmd-stream: what bounds its throughput ("outbound windows ...", "link", "latency ...").
-std::string cmd_stream_bound(const platform& p, const workload_result& r);
-
-cfg::json make_report(const std::string& workload, const cfg::json& config_doc, platform& p,
-                      const workload_result& r);
+// The report of a run of workload `w` (registered as `name`); the workload adds its sections.
+cfg::json make_report(const std::string& name, const workload& w, const cfg::json& config_doc,
+                      platform& p, const workload_result& r);
+// Whether the run failed: the common checks (enumeration, failed tests) and the workload's own.
+bool run_failed(const workload& w, const workload_result& r);
 
 // The co-simulated iATU (dwc.iatu.impl = rtl | lockstep): its counters, lockstep result and
 // coverage for the report (deterministic), and as text with the speed for stdout.

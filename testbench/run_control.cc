@@ -98,14 +98,14 @@ void note_stop(workload_result& r, const run_control& c, const cfg::platform_con
     r.interrupted = c.by_signal();
     r.stopped_by = c.stopped() ? c.description()
                                : "sim.time_limit_us = " + std::to_string(pc.sim.time_limit_us);
-    const bool pcitest = !r.pcitest_progress.done.empty() || !r.pcitest_progress.running.empty();
-    if (pcitest && r.tests.empty()) r.tests = r.pcitest_progress.done;
-    r.in_progress = r.pcitest_progress.running;
+    const bool streamed = !r.test_progress.done.empty() || !r.test_progress.running.empty();
+    if (streamed && r.tests.empty()) r.tests = r.test_progress.done;
+    r.in_progress = r.test_progress.running;
     std::string m = r.interrupted ? "interrupted by " + r.stopped_by
                                   : "the workload did not finish within " + r.stopped_by;
     if (!r.in_progress.empty()) m += (r.interrupted ? ": in " : ": hung in ") + r.in_progress;
     m += " after " + sim_time_text(sc_core::sc_time_stamp()) + " simulated";
-    if (pcitest) m += "; " + std::to_string(r.tests.size()) + " tests completed";
+    if (streamed) m += "; " + std::to_string(r.tests.size()) + " tests completed";
     r.stop_message = m;
 }
 

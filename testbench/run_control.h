@@ -6,7 +6,7 @@
 #pragma once
 
 #include "config/config.h"
-#include "workloads.h"
+#include "workload.h"
 
 #include <atomic>
 #include <chrono>

@@ -52,19 +52,29 @@
 // MSIX_ADDRESS_MATCH registers, doorbells for functions other than PF 0 (logged, ignored).
 // eDMA: see edma.h. Does not model (yet): multiple functions,
 // power management, Type 1 configuration requests, outbound CFG/IO/MSG regions.
+//
+// The blocks, in the databook's division: the DBI address map (dbi_map.h; sub-targets built in
+// dw_pcie_ep_dbi.cc), the LTSSM (ltssm.h), AER (ep_aer.h), the transaction-layer requester
+// shared by the outbound path and the eDMA (pcie/requester.h: 4 KiB / MPS / MRRS splitting, tags,
+// completion timeout), the inbound path (dw_pcie_ep_inbound.cc), the outbound path and the eDMA's
+// bus side (dw_pcie_ep_outbound.cc), MSI-X (dw_pcie_ep_msix.cc), INTx (intx.h); this file's .cc
+// holds the glue block and the resets.
 #pragma once
 
 #include "core/reg_block.h"
+#include "dwc/dbi_map.h"
 #include "dwc/dbi_regs.h"
 #include "dwc/edma.h"
 #include "dwc/edma_bus.h"
+#include "dwc/ep_aer.h"
 #include "dwc/iatu.h"
 #include "dwc/iatu_unit.h"
+#include "dwc/intx.h"
+#include "dwc/ltssm.h"
 #include "pcie/completer.h"
 #include "pcie/link.h"
 #include "pcie/requester.h"
 
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -136,8 +146,8 @@ public:
     void use_iatu(iatu_unit* unit) { unit_ = unit ? unit : &tlm_unit_; }
     const iatu_unit& iatu_impl() const { return *unit_; }
     // Observers for waves and traces (unset: no cost).
-    void on_ltssm_change(std::function<void(ltssm)> f) { on_ltssm_ = std::move(f); }
-    ltssm ltssm_state() const { return ltssm_; }
+    void on_ltssm_change(std::function<void(ltssm)> f) { training_.on_change(std::move(f)); }
+    ltssm ltssm_state() const { return training_.state(); }
     const dwc::edma* dma() const { return edma_.get(); }
     const pcie::pcie_link* link() const { return link_; }
     std::uint16_t requester_id() const;
@@ -146,66 +156,75 @@ public:
     std::uint64_t bar_size(unsigned bar) const;
     std::uint64_t bar_address(unsigned bar) const;
 
-    struct counters {
+    // The AER unit's counters (completion_timeouts, err_messages, ...) are part of it.
+    struct counters : aer_counters {
         std::uint64_t cfg_requests = 0, crs_completions = 0, mem_reads = 0, mem_writes = 0,
                       unsupported_requests = 0, completer_aborts = 0, iatu_misses = 0,
                       outbound_reads = 0, outbound_writes = 0, outbound_tlps = 0,
                       outbound_errors = 0, outbound_misses = 0, intx_messages = 0,
-                      iatu_reprogram_in_flight = 0, completion_timeouts = 0, err_messages = 0,
-                      correctable_errors = 0, err_cor_messages = 0, link_down_resets = 0,
-                      poisoned_tlps = 0, hot_resets = 0, function_level_resets = 0,
-                      msix_doorbells = 0, msix_messages = 0, msix_pending_set = 0;
+                      iatu_reprogram_in_flight = 0, link_down_resets = 0, poisoned_tlps = 0,
+                      hot_resets = 0, function_level_resets = 0, msix_doorbells = 0,
+                      msix_messages = 0, msix_pending_set = 0;
     };
     const counters& stats() const { return stats_; }
 
 private:
+    // Every access's annotated delay travels as an argument (`delay`): a callee may wait (the
+    // RTL iATU's register port does), so no member holds "the current access".
     void dbi_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void app_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void rx_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-    void update_intx(); // SYS_INT level and Command.INTx_Disable -> Assert/Deassert messages
-    // Programming-rule check: a region's registers written while traffic through it is in flight.
-    void check_in_flight(iatu_dir d, unsigned index, const std::string& reg);
-    // Logs an uncorrectable error in AER (status, first-error header log, Device Status) and
-    // sends ERR_NONFATAL / ERR_FATAL when Device Control enables it and the bit is unmasked.
-    // The header log holds the header dwords of the TLP `tlp` (none for a Completion Timeout).
-    void aer_uncorrectable(std::uint32_t bit, const tlm::tlm_generic_payload* tlp,
-                           sc_core::sc_time& delay);
-    void ltssm_thread();
-    // Logs a correctable error (AER status, Device Status CED) detected at `when`; an unmasked
-    // one with Correctable Error Reporting Enable queues an ERR_COR for err_cor_thread.
-    void aer_correctable(std::uint32_t bit, sc_core::sc_time when);
-    void err_cor_thread();
-    void link_down_reset(); // DL_Down: non-sticky registers, captured bus/device numbers
-    void function_level_reset();
-    // A TLP received with the EP bit: AER Poisoned TLP (and ERR_NONFATAL), counted, logged.
-    // MSI-X doorbell: the written value; pending vectors whose mask is now clear.
-    void msix_doorbell_write(std::uint32_t value);
-    void msix_send_pending(sc_core::sc_time& delay);
-    // Sends vector v's message (true) or leaves it pending (false, masked); error: not sent.
-    bool msix_fire(unsigned v, sc_core::sc_time& delay, bool& error);
-    // A local access to the function's MSI-X Table (table = true) or PBA at byte `offset`,
-    // through the BAR its BIR names and the inbound iATU.
-    bool msix_access(bool table, bool write, std::uint64_t offset, unsigned char* data,
-                     unsigned len, sc_core::sc_time& delay);
-    void poisoned_received(const tlm::tlm_generic_payload& gp, const pcie::pcie_tlp& t,
-                           sc_core::sc_time& delay);
 
-    // DBI aperture, one dword.
-    std::uint32_t dbi_read32(std::uint32_t offset);
-    void dbi_write32(std::uint32_t offset, std::uint32_t value, std::uint32_t byte_mask);
+    // DBI (dw_pcie_ep_dbi.cc): the address map of sub-targets, and the function's own space.
+    void build_dbi_map();
+    std::uint32_t function_read32(std::uint32_t offset, sc_core::sc_time& delay);
+    void function_write32(std::uint32_t offset, std::uint32_t value, std::uint32_t byte_mask,
+                          sc_core::sc_time& delay);
+    void iatu_reg_write(std::uint32_t offset, std::uint32_t value, sc_core::sc_time& delay);
+    // The iATU's register port works inside the DBI access time (see the definition).
+    void within_dbi_access(sc_core::sc_time& delay,
+                           const std::function<void(sc_core::sc_time&)>& port);
     // Config space from the wire.
     std::uint32_t cfg_read32(std::uint32_t offset) const;
-    void cfg_write32(std::uint32_t offset, std::uint32_t value, std::uint32_t byte_mask);
+    void cfg_write32(std::uint32_t offset, std::uint32_t value, std::uint32_t byte_mask,
+                     sc_core::sc_time& delay);
     bool bar_is_upper_half(unsigned bar) const;
     std::uint64_t bar_mask(unsigned bar) const; // size - 1, 64 bits for a 64-bit BAR
     int bar_hit(std::uint64_t addr, std::uint64_t& offset) const;
-    void handle_config(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, sc_core::sc_time& delay);
-    void handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, sc_core::sc_time& delay);
-    void set_ltssm(ltssm s);
+
+    // Glue block (dw_pcie_ep.cc): a register write's side effects at the access's time.
+    void app_written(std::uint32_t offset, const sc_core::sc_time& delay);
     void raise_app_irq(std::uint32_t bits);
     void update_app_irq();
+    void drive_app_irq(); // the one process that writes app_irq
     void drive_edma_irq();
+    void ltssm_thread();
+    void err_cor_thread();
+    void aer_correctable(std::uint32_t bit, sc_core::sc_time when) { aer_.correctable(bit, when); }
+    void link_down_reset(); // DL_Down: non-sticky registers, captured bus/device numbers
+    void function_level_reset(const sc_core::sc_time& delay);
+    // INTx: the glue's SYS_INT level to the INTx unit, at `delay`.
+    void update_intx(const sc_core::sc_time& delay);
+    // Sends a message TLP (INTx, error messages) with the function's requester ID.
+    void send_message(pcie::msg_code code, sc_core::sc_time& delay);
+
+    // Inbound (dw_pcie_ep_inbound.cc): TLPs from the link.
+    void handle_config(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, sc_core::sc_time& delay);
+    void handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, sc_core::sc_time& delay);
+    // A TLP received with the EP bit: AER Poisoned TLP (and ERR_NONFATAL), counted, logged.
+    void poisoned_received(const tlm::tlm_generic_payload& gp, const pcie::pcie_tlp& t,
+                           sc_core::sc_time& delay);
+    pcie::completer_params completer() const;
+    // --trace: one event per translated request on the iATU's track of its direction.
+    static void trace_translation(const char* dir, const iatu_hit& hit, std::uint64_t in_addr,
+                                  std::uint64_t out_addr, const sc_core::sc_time& entered,
+                                  const sc_core::sc_time& left);
+
+    // Outbound (dw_pcie_ep_outbound.cc): the AXI slave aperture and the eDMA's bus side.
+    // Programming-rule check: a region's registers written while traffic through it is in flight.
+    void check_in_flight(iatu_dir d, unsigned index, const std::string& reg,
+                         const sc_core::sc_time& delay);
     // edma_bus: what the eDMA engine uses.
     bool local_access(bool write, std::uint64_t addr, unsigned char* data, unsigned len,
                       sc_core::sc_time& delay) override;
@@ -218,27 +237,41 @@ private:
     unsigned max_outstanding_reads() const override;
     void local_irq(bool level) override;
     link_snapshot link_activity() const override;
-    void drive_app_irq(); // the one process that writes app_irq
+    // The function may issue requests: the link is up and Bus Master Enable is set.
+    bool may_request() const;
+
+    // MSI-X (dw_pcie_ep_msix.cc). The doorbell: the written value; pending vectors whose mask
+    // is now clear.
+    void msix_doorbell_write(std::uint32_t value, sc_core::sc_time& delay);
+    void msix_send_pending(sc_core::sc_time& delay);
+    // Sends vector v's message (true) or leaves it pending (false, masked); error: not sent.
+    bool msix_fire(unsigned v, sc_core::sc_time& delay, bool& error);
+    // A local access to the function's MSI-X Table (table = true) or PBA at byte `offset`,
+    // through the BAR its BIR names and the inbound iATU.
+    bool msix_access(bool table, bool write, std::uint64_t offset, unsigned char* data,
+                     unsigned len, sc_core::sc_time& delay);
+
+    // The fields of a request on the AXI master (inbound, MSI-X table, eDMA): command, address,
+    // data, length; the response status incomplete.
+    static void axi_request(tlm::tlm_generic_payload& axi, bool write, std::uint64_t addr,
+                            unsigned char* data, unsigned len);
     void log_reg(const char* who, bool write, const reg_block& blk, std::uint32_t off,
-                 std::uint32_t value);
-    pcie::completer_params completer() const;
-    std::uint64_t access_ps() const; // simulated time of the access being handled
-    void within_dbi_access(sc_core::sc_time& delay,
-                           const std::function<void(sc_core::sc_time&)>& port);
+                 std::uint32_t value, const sc_core::sc_time& delay);
+    // A side effect of the access being handled that may reach DRAM (and so synchronise this
+    // thread): run with a copy of the access's delay; `delay` stays the access's own.
+    void posted_side_effect(sc_core::sc_time& delay,
+                            const std::function<void(sc_core::sc_time&)>& work);
 
     dw_pcie_ep_params p_;
     reg_block dbi_;
     reg_block dbi2_;
     reg_block app_regs_;
+    dbi_map dbi_map_;
     dwc::iatu atu_;
     tlm_iatu_unit tlm_unit_{atu_};
     iatu_unit* unit_ = &tlm_unit_;
-    sc_core::sc_time* dbi_delay_ = nullptr; // the DBI access being handled (iATU registers)
-    std::function<void(ltssm)> on_ltssm_;
     pcie::tlp_requester requester_;
     pcie::pcie_link* link_ = nullptr;
-    ltssm ltssm_ = ltssm::detect_quiet;
-    bool perst_asserted_ = true;
     std::uint8_t bus_ = 0, dev_ = 0;
     sc_core::sc_event ltssm_kick_;
     sc_core::sc_event app_irq_changed_;
@@ -246,17 +279,12 @@ private:
     bool edma_irq_level_ = false;
     sc_core::sc_event edma_irq_changed_;
     std::unique_ptr<dwc::edma> edma_;
-    sc_core::sc_time access_delay_; // the current access's annotated delay (for logs)
-    sc_core::sc_time* access_delay_ref_ = nullptr; // its caller's delay (DBI, configuration)
-    // A side effect of the access being handled that may reach DRAM (and so synchronise this
-    // thread): run with a copy of the access's delay; the access's delay stays its own.
-    void posted_side_effect(const std::function<void(sc_core::sc_time&)>& work);
     std::vector<sc_core::sc_time> ob_busy_until_, ib_busy_until_;
-    bool intx_sent_ = false;                   // Assert_INTA sent and not yet deasserted
-    std::deque<sc_core::sc_time> err_cor_due_; // ERR_COR messages to send, by detection time
-    sc_core::sc_event err_cor_kick_;
     std::set<unsigned> msix_pending_; // vectors whose PBA bit the controller set
     counters stats_;
+    ep_aer aer_;
+    ltssm_unit training_;
+    intx_unit intx_;
 };
 
 } // namespace epvp::dwc

@@ -3,10 +3,32 @@
 
 #include "core/log.h"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
 namespace epvp::pcie {
+
+namespace {
+constexpr std::uint32_t devctl_mps_shift = 5;
+constexpr std::uint32_t devctl_mrrs_shift = 12;
+constexpr std::uint32_t devctl_size_code_mask = 7;
+constexpr unsigned min_size_bytes = 128;
+constexpr std::uint64_t request_boundary_bytes = 4096;
+} // namespace
+
+unsigned devctl_mps_bytes(std::uint32_t devctl) {
+    return min_size_bytes << ((devctl >> devctl_mps_shift) & devctl_size_code_mask);
+}
+
+unsigned devctl_mrrs_bytes(std::uint32_t devctl) {
+    return min_size_bytes << ((devctl >> devctl_mrrs_shift) & devctl_size_code_mask);
+}
+
+std::uint32_t request_bytes(std::uint64_t addr, std::uint64_t remaining, unsigned max_bytes) {
+    return static_cast<std::uint32_t>(std::min<std::uint64_t>(
+        {remaining, max_bytes, request_boundary_bytes - (addr % request_boundary_bytes)}));
+}
 
 tlp_requester::tlp_requester(std::string owner, std::uint16_t requester_id, unsigned max_tags)
     : owner_(std::move(owner))
@@ -108,6 +130,55 @@ bool tlp_requester::posted(tlm::tlm_fw_transport_if<>& out, tlp_type type, std::
     gp.clear_extension(&ext);
     if (sent) *sent = ext.sent;
     return gp.get_response_status() == tlm::TLM_OK_RESPONSE;
+}
+
+transfer_result tlp_requester::read(tlm::tlm_fw_transport_if<>& out, std::uint64_t addr,
+                                    unsigned char* data, std::uint32_t len, unsigned mrrs_bytes,
+                                    sc_core::sc_time& delay) {
+    transfer_result t;
+    for (std::uint32_t off = 0; off < len;) {
+        const std::uint64_t a = addr + off;
+        const std::uint32_t n = request_bytes(a, len - off, mrrs_bytes);
+        ++t.tlps;
+        const sc_core::sc_time issued = delay;
+        t.last = request(out, tlp_type::mrd, a, data + off, n, delay);
+        const np_result& r = t.last;
+        if (!r.link_error && !r.completed) {
+            // No completion: the requester's timer expires.
+            delay = issued + completion_timeout_;
+            t.timed_out = true;
+            if (on_timeout_) on_timeout_(delay);
+        }
+        if (r.link_error || !r.completed || r.poisoned || r.status != cpl_status::sc) {
+            t.failed_addr = a;
+            return t;
+        }
+        off += n;
+    }
+    t.ok = true;
+    return t;
+}
+
+transfer_result tlp_requester::write(tlm::tlm_fw_transport_if<>& out, std::uint64_t addr,
+                                     const unsigned char* data, std::uint32_t len,
+                                     unsigned mps_bytes, sc_core::sc_time& delay) {
+    transfer_result t;
+    for (std::uint32_t off = 0; off < len;) {
+        const std::uint64_t a = addr + off;
+        const std::uint32_t n = request_bytes(a, len - off, mps_bytes);
+        ++t.tlps;
+        t.sent = tlp_link_timing();
+        if (!posted(out, tlp_type::mwr, a, data + off, n, delay, msg_code::assert_inta, &t.sent)) {
+            t.not_sent = true;
+            t.failed_addr = a;
+            return t;
+        }
+        // The request is done for its sender once it has left.
+        delay = t.sent.departed - sc_core::sc_time_stamp();
+        off += n;
+    }
+    t.ok = true;
+    return t;
 }
 
 bool tlp_requester::accept_completion(tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay) {

@@ -5,14 +5,20 @@
 // Models: tags of 8 bits (max_tags outstanding), completion status (SC/UR/CRS/CA), multiple
 // completions per read, a request whose completions never came reports "no completion", a
 // poisoned completion (EP bit) marks the request's data bad (its bytes are not copied).
-// Used by the root complex and by the DWC controller's outbound path.
-// Does not model: the completion timeout timer (a request whose completion does not arrive
-// while the request is carried is reported at once), relaxed ordering between completions.
+// The transaction layer above it (read()/write()): a transfer split into requests that never
+// cross a 4 KiB boundary and carry at most Max_Read_Request_Size (reads) or Max_Payload_Size
+// (writes) bytes, and the completion timeout: a read whose completion never arrives ends
+// completion_timeout after it was issued, and the owner's hook (AER) is told at that time.
+// Used by the root complex, and by the DWC controller's outbound path and eDMA.
+// Does not model: a running timer (a request whose completion does not arrive while the request
+// is carried times out; later completions are unexpected), relaxed ordering between
+// completions, several requests of one transfer in flight at once.
 #pragma once
 
 #include "pcie/tlp.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <systemc>
 #include <tlm>
@@ -27,6 +33,27 @@ struct np_result {
     unsigned completions = 0; // completion TLPs that answered it
     bool poisoned = false;    // a completion had the EP bit: the data is bad
     tlp_link_timing sent;     // the request at its first link (when it left, what it waited for)
+};
+
+// Device Control (PCIe Base Spec 5.0 section 7.5.3.4): Max_Payload_Size in bits 7:5 and
+// Max_Read_Request_Size in bits 14:12, each 128 bytes << code.
+unsigned devctl_mps_bytes(std::uint32_t devctl);
+unsigned devctl_mrrs_bytes(std::uint32_t devctl);
+
+// The bytes of the next request of a transfer at addr with `remaining` bytes left: at most
+// max_bytes (MPS or MRRS) and not crossing a 4 KiB boundary (PCIe Base Spec 5.0 section 2.2.7).
+std::uint32_t request_bytes(std::uint64_t addr, std::uint64_t remaining, unsigned max_bytes);
+
+// The outcome of a transfer carried as several requests. On failure it stops at the request
+// that failed: failed_addr is its address and `last` its result (reads).
+struct transfer_result {
+    bool ok = false;
+    unsigned tlps = 0; // requests issued, the failed one included
+    std::uint64_t failed_addr = 0;
+    bool timed_out = false; // a read's completion never came: completion timeout
+    bool not_sent = false;  // a write the link refused
+    np_result last;         // reads: the last request's result
+    tlp_link_timing sent;   // writes: the last request's timing at its first link
 };
 
 class tlp_requester {
@@ -48,6 +75,25 @@ public:
     bool posted(tlm::tlm_fw_transport_if<>& out, tlp_type type, std::uint64_t addr,
                 const void* data, std::uint32_t len, sc_core::sc_time& delay,
                 msg_code code = msg_code::assert_inta, tlp_link_timing* sent = nullptr);
+
+    // Transaction layer: a read of len bytes split into MRd requests of at most mrrs_bytes, one
+    // after the other, that stops at the first that fails. A request without a completion ends
+    // completion_timeout after it was issued (delay is set to that time) and calls the
+    // completion-timeout hook with it.
+    transfer_result read(tlm::tlm_fw_transport_if<>& out, std::uint64_t addr, unsigned char* data,
+                         std::uint32_t len, unsigned mrrs_bytes, sc_core::sc_time& delay);
+    // A write split into MWr requests of at most mps_bytes; delay ends when the last request has
+    // left (its departure at the first link).
+    transfer_result write(tlm::tlm_fw_transport_if<>& out, std::uint64_t addr,
+                          const unsigned char* data, std::uint32_t len, unsigned mps_bytes,
+                          sc_core::sc_time& delay);
+    // The completion timeout (Device Control 2 range as the integration sets it) and what the
+    // owner does when it expires (AER: Completion Timeout), called at the expiry time.
+    void set_completion_timeout(sc_core::sc_time timeout,
+                                std::function<void(sc_core::sc_time& delay)> on_timeout) {
+        completion_timeout_ = timeout;
+        on_timeout_ = std::move(on_timeout);
+    }
 
     // Offer an incoming completion; returns true if it matched an outstanding tag.
     bool accept_completion(tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay);
@@ -76,6 +122,8 @@ private:
     unsigned active_ = 0;
     std::uint64_t sent_ = 0;
     std::uint64_t unexpected_ = 0;
+    sc_core::sc_time completion_timeout_;
+    std::function<void(sc_core::sc_time&)> on_timeout_;
 };
 
 } // namespace epvp::pcie

@@ -1,13 +1,17 @@
 // Platform configuration: one JSON document with a complete default, overrides by --config FILE
-// and --set key.path=VALUE, validated against a schema; the typed view the platform is built from.
+// and --set key.path=VALUE, validated against the key table (config/keys.h); the typed view the
+// platform is built from.
 //
 // Every key has a default that forms a realistic platform. Unknown keys, wrong types and
 // out-of-range values are rejected with a config_error whose one-line message names the key path
-// and the rule ("link.width = 3: must be one of 1, 2, 4, 8, 16"). SystemC-free.
+// and the rule ("link.width = 3: must be one of 1, 2, 4, 8, 16"). A choice is an enum here; its
+// spellings in the document are its choices<> table below. SystemC-free.
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -42,9 +46,63 @@ void merge(json& base, const json& overlay);
 // be written in hex (0x...). A path that does not exist in the schema is rejected.
 void apply_set(json& cfg, const std::string& assignment);
 
+// The document spelling of each value of a choice enum, indexed by the enum's value (the enums
+// count from 0 in declaration order). A choice key lists these as its allowed values.
+template <class E>
+struct choices;
+#define EPVP_CFG_CHOICES(E, ...)                                                                   \
+    template <>                                                                                    \
+    struct choices<E> {                                                                            \
+        static constexpr const char* names[] = {__VA_ARGS__};                                      \
+    }
+
+template <class E>
+std::string choice_name(E value) {
+    return choices<E>::names[static_cast<std::size_t>(value)];
+}
+// False when `name` is not a spelling of E.
+template <class E>
+bool choice_from_name(const std::string& name, E& out) {
+    std::size_t i = 0;
+    for (const char* n : choices<E>::names) {
+        if (name == n) {
+            out = static_cast<E>(i);
+            return true;
+        }
+        ++i;
+    }
+    return false;
+}
+template <class E>
+std::vector<std::string> choice_names() {
+    return {std::begin(choices<E>::names), std::end(choices<E>::names)};
+}
+
+// Synopsys DesignWare PCIe controller releases, oldest first (order is compared).
+enum class dwc_version { v3_65a, v4_60a, v4_70a, v4_80a, v4_90a, v5_20a, v5_40a };
+EPVP_CFG_CHOICES(dwc_version, "3.65a", "4.60a", "4.70a", "4.80a", "4.90a", "5.20a", "5.40a");
 enum class bar_type { programmable, fixed, resizable, reserved };
+EPVP_CFG_CHOICES(bar_type, "programmable", "fixed", "resizable", "reserved");
 enum class miss_policy { passthrough, ur };
+EPVP_CFG_CHOICES(miss_policy, "passthrough", "ur");
 enum class stream_id_mode { fixed, requester_id };
+EPVP_CFG_CHOICES(stream_id_mode, "fixed", "requester_id");
+// Which iATU sits on the controller's data path: the model, the verilated dw_iatu
+// (co-simulated), or the RTL on the data path checked against the model.
+enum class iatu_impl { tlm, rtl, lockstep };
+EPVP_CFG_CHOICES(iatu_impl, "tlm", "rtl", "lockstep");
+// Who moves cmd-stream data: the EP CPU or the eDMA.
+enum class cmd_mover { cpu, edma };
+EPVP_CFG_CHOICES(cmd_mover, "cpu", "edma");
+// The Linux pcitest and pci-epf-test modelled.
+enum class pcitest_kernel { v6_18, next };
+EPVP_CFG_CHOICES(pcitest_kernel, "6.18", "next");
+// A direction on a link: toward the root complex, or toward the endpoint.
+enum class link_direction { upstream, downstream };
+EPVP_CFG_CHOICES(link_direction, "upstream", "downstream");
+// Which TLPs with data a poison fault counts.
+enum class poison_tlp { any, mwr, cpld };
+EPVP_CFG_CHOICES(poison_tlp, "any", "mwr", "cpld");
 
 struct bar_cap {
     bar_type type = bar_type::programmable;
@@ -90,14 +148,12 @@ struct iatu_config {
     std::uint64_t region_align;
     std::uint64_t region_limit;
     miss_policy miss;
-    // Which iATU sits on the controller's data path: "tlm" (the model), "rtl" (the verilated
-    // dw_iatu, co-simulated) or "lockstep" (the RTL on the data path, checked against the model).
-    std::string impl;
+    iatu_impl impl;
     std::uint64_t rtl_clock_period_ps; // the RTL island's clock
 };
 
 struct dwc_config {
-    std::string version;          // "4.70a"
+    dwc_version version;
     std::uint32_t version_number; // PCIE_VERSION_NUMBER value, e.g. 0x3437302a for 4.70a
     std::uint64_t dbi_access_ns;  // latency of a DBI / glue register access
     unsigned datapath_bits;       // core datapath width: a TLP takes ceil(bytes / width) clocks
@@ -125,7 +181,7 @@ struct test_function_config {
 
 struct cmd_function_config {
     unsigned concurrency;
-    bool use_dma; // function.cmd.mover = edma
+    cmd_mover mover;
     unsigned pages_per_command, page_bytes, commands, queue_depth, write_percent;
     std::uint64_t poll_ns;
 };
@@ -176,10 +232,10 @@ struct host_config {
     std::uint64_t mmio32_size;
     std::uint64_t mmio64_base;
     std::uint64_t mmio64_size;
-    unsigned mmio_access_bytes; // largest single MMIO load/store the host CPU issues
-    std::uint64_t msi_base;     // MSI doorbell page; the MSI controller's registers follow
-    bool pcitest_msix_sample;   // sample the MSI-X vectors instead of testing all
-    std::string pcitest_kernel; // "6.18" or "next": the Linux pcitest and pci-epf-test modelled
+    unsigned mmio_access_bytes;     // largest single MMIO load/store the host CPU issues
+    std::uint64_t msi_base;         // MSI doorbell page; the MSI controller's registers follow
+    bool pcitest_msix_sample;       // sample the MSI-X vectors instead of testing all
+    pcitest_kernel pcitest_version; // the Linux pcitest and pci-epf-test modelled
     // Resets: how long the host holds Secondary Bus Reset, and waits after initiating an FLR
     // before touching the function again (PCIe: 100 ms).
     std::uint64_t sbr_hold_us, flr_wait_ms;
@@ -233,6 +289,7 @@ struct iotlb_sweep_config {
 // Workload p2p: which enumerated endpoints (bus order) are the provider and the client, the
 // provider's BAR range published as p2p memory, and the variants.
 enum class p2p_target { peer, self };
+EPVP_CFG_CHOICES(p2p_target, "peer", "self");
 struct p2p_workload_config {
     unsigned provider, client;
     unsigned bar;
@@ -255,15 +312,15 @@ struct faults_config {
     std::uint64_t completion_timeout_nth_read, ur_nth_read, ca_nth_read; // 0 = off
     double lcrc_error_rate, dllp_error_rate; // per TLP transmission / per NAK
     std::uint64_t lcrc_nth_tlp;              // 0 = off
-    bool lcrc_downstream;                    // direction the Nth TLP is counted in
+    link_direction lcrc_direction;           // direction the Nth TLP is counted in
     unsigned lcrc_count;                     // failed transmissions of that TLP in a row
     std::uint64_t link_down_at_us;           // 0 = off
     std::uint64_t link_down_duration_us;
     // Poisoned TLPs (EP bit): the Nth TLP with data of a direction and type, or a rate.
     std::uint64_t poison_nth_tlp; // 0 = off
     double poison_rate;
-    bool poison_downstream;  // direction the TLPs are counted in
-    std::string poison_type; // "any", "mwr", "cpld"
+    link_direction poison_direction; // direction the TLPs are counted in
+    poison_tlp poison_type;
     // Resets the host initiates before the Nth pcitest test (1-based; 0 = off).
     std::uint64_t hot_reset_before_test, flr_before_test;
 };
@@ -304,6 +361,9 @@ struct platform_config {
     // One per topology.endpoints[i]: this configuration with the endpoint's link, dwc, smmu,
     // dram and function overrides applied (validated like the whole document).
     std::vector<platform_config> endpoint_configs;
+    // The validated values of keys registered at run time (register_key in config/keys.h, e.g.
+    // a plugin's function.<name>.*), by key path; a key absent from the document has its default.
+    std::map<std::string, nlohmann::ordered_json> registered;
 };
 
 // The default peer-to-peer topology (workload p2p without a `topology`): a switch with two

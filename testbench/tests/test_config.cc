@@ -6,10 +6,14 @@
 #include <boost/test/unit_test.hpp>
 
 #include "config/config.h"
+#include "config/keys.h"
 
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -78,7 +82,7 @@ BOOST_AUTO_TEST_CASE(defaults_parse_with_documented_values) {
     BOOST_TEST(p.link.mrrs == 512u);
     BOOST_TEST(p.link.training_us == 20u);
     BOOST_TEST(p.link.propagation_ns == 10u);
-    BOOST_TEST(p.dwc.version == "5.40a");
+    BOOST_TEST((p.dwc.version == dwc_version::v5_40a));
     BOOST_TEST(p.dwc.version_number == 0x3534302au);
     BOOST_TEST(p.dwc.iatu.outbound_windows == 8u);
     BOOST_TEST(p.dwc.iatu.inbound_windows == 8u);
@@ -122,7 +126,7 @@ BOOST_AUTO_TEST_CASE(defaults_parse_with_documented_values) {
     BOOST_TEST(p.host.mmio32_size == 512 * MiB);
     BOOST_TEST(p.host.mmio64_base == 0x4000000000u);
     BOOST_TEST(p.host.mmio64_size == 256 * GiB);
-    BOOST_TEST(p.host.pcitest_kernel == "next");
+    BOOST_TEST((p.host.pcitest_version == pcitest_kernel::next));
     BOOST_TEST(p.mc.irq_window_latency_ns == 60u);
     BOOST_TEST(p.board.dbi_base == 0x40000000u);
     BOOST_TEST(p.board.atu_size == 131072u);
@@ -293,7 +297,8 @@ BOOST_AUTO_TEST_CASE(enum_strings) {
     BOOST_CHECK_EXCEPTION(
         parse(c), config_error,
         says_exactly{R"(host.pcitest.kernel = "6.17": must be one of 6.18, next)"});
-    BOOST_TEST(parse(with({"host.pcitest.kernel=6.18"})).host.pcitest_kernel == "6.18");
+    BOOST_TEST(
+        (parse(with({"host.pcitest.kernel=6.18"})).host.pcitest_version == pcitest_kernel::v6_18));
     c = defaults();
     c["dwc"]["bars"][1]["type"] = "weird";
     BOOST_CHECK_EXCEPTION(parse(c), config_error,
@@ -738,7 +743,7 @@ BOOST_AUTO_TEST_CASE(partial_document_keeps_other_defaults) {
     BOOST_TEST((p.dwc.iatu.miss == miss_policy::ur));
     BOOST_TEST(p.dwc.iatu.region_align == 4096u);
     BOOST_TEST(p.dwc.iatu.outbound_windows == 8u);
-    BOOST_TEST(p.dwc.version == "5.40a");
+    BOOST_TEST((p.dwc.version == dwc_version::v5_40a));
     const std::array<std::uint64_t, 6> sizes = {0, 0, 4096, 0, 0, 0}; // arrays replace
     BOOST_TEST(p.function.test.bar_sizes == sizes);
     BOOST_TEST(p.function.test.msix_vectors == 2048u);
@@ -853,13 +858,13 @@ BOOST_AUTO_TEST_CASE(string_and_bool_values) {
     BOOST_TEST(cfg["smmu"]["enabled"].is_boolean());
     platform_config p;
     BOOST_REQUIRE_NO_THROW(p = parse(cfg));
-    BOOST_TEST(p.dwc.version == "4.70a");
+    BOOST_TEST((p.dwc.version == dwc_version::v4_70a));
     BOOST_TEST(p.dwc.version_number == 0x3437302au);
     BOOST_TEST((p.dwc.iatu.miss == miss_policy::ur));
     BOOST_TEST(p.smmu.enabled);
 
     BOOST_REQUIRE_NO_THROW(apply_set(cfg, "dwc.version=\"4.80a\""));
-    BOOST_TEST(parse(cfg).dwc.version == "4.80a");
+    BOOST_TEST((parse(cfg).dwc.version == dwc_version::v4_80a));
     // A number-looking version is still taken as the string it is, and rejected by name.
     BOOST_CHECK_EXCEPTION(apply_set(cfg, "dwc.version=4.70"), config_error,
                           says({"dwc.version = \"4.70\": must be one of 3.65a"}));
@@ -933,3 +938,202 @@ BOOST_AUTO_TEST_CASE(fault_rates_are_numbers_in_range) {
     BOOST_CHECK_EXCEPTION(parse(bad), config_error,
                           says_exactly{"faults.lcrc_error_rate = -0.1: must be in [0, 0.5]"});
 }
+
+// ---------------------------------------------------------------------------------------------
+// The key table: --describe is derived from the same rows as the defaults, choices are enums, and
+// keys registered at run time are validated like built-in ones.
+BOOST_AUTO_TEST_SUITE(key_table)
+
+// The describe lines by key path: {type, unit, default, allowed, meaning}.
+std::map<std::string, std::vector<std::string>> describe_rows(const std::string& prefix) {
+    std::map<std::string, std::vector<std::string>> rows;
+    std::istringstream in(describe_keys(prefix, describe_format::text));
+    std::string line;
+    while (std::getline(in, line)) {
+        std::vector<std::string> cells;
+        std::size_t start = 0;
+        for (;;) {
+            const auto bar = line.find(" | ", start);
+            cells.push_back(line.substr(start, bar - start));
+            if (bar == std::string::npos) break;
+            start = bar + 3;
+        }
+        BOOST_REQUIRE_MESSAGE(cells.size() == 6, "not 6 cells: " + line);
+        BOOST_CHECK_MESSAGE(rows.count(cells[0]) == 0, cells[0] + ": described twice");
+        rows[cells[0]] = std::vector<std::string>(cells.begin() + 1, cells.end());
+    }
+    return rows;
+}
+
+// Every leaf of a document with its path ("a.b", "a.list[2]", "a.objs[1].c").
+void leaves(const json& j, const std::string& path, std::map<std::string, json>& out) {
+    if (j.is_object()) {
+        for (auto it = j.begin(); it != j.end(); ++it)
+            leaves(it.value(), path.empty() ? it.key() : path + "." + it.key(), out);
+    } else if (j.is_array()) {
+        for (std::size_t i = 0; i < j.size(); ++i)
+            leaves(j[i], path + "[" + std::to_string(i) + "]", out);
+    } else {
+        out[path] = j;
+    }
+}
+
+BOOST_AUTO_TEST_CASE(describe_lists_every_default_key_with_its_default) {
+    const auto rows = describe_rows("");
+    std::map<std::string, json> dumped;
+    leaves(defaults(), "", dumped);
+    BOOST_REQUIRE_GT(dumped.size(), 100u);
+    std::set<std::string> seen;
+    for (const auto& [path, value] : dumped) {
+        // An element of an array of numbers is described with its array ("function.test.
+        // bar_sizes"); a field of an array of objects as "dwc.bars[i].type".
+        std::string key = path;
+        std::string element_of_default;
+        const auto open = path.find('[');
+        if (open != std::string::npos && path.back() == ']') {
+            key = path.substr(0, open);
+        } else if (open != std::string::npos) {
+            key = path.substr(0, open) + "[i]" + path.substr(path.find(']') + 1);
+        }
+        const auto row = rows.find(key);
+        BOOST_REQUIRE_MESSAGE(row != rows.end(), path + ": not described");
+        seen.insert(key);
+        const std::string& def = row->second[2];
+        if (key != path && path.back() == ']') {
+            // The array's default, element by element.
+            const json array = json::parse(def);
+            const auto index = std::stoul(path.substr(open + 1));
+            BOOST_CHECK_MESSAGE(array.at(index) == value, path + ": describe says " + def);
+        } else {
+            BOOST_CHECK_MESSAGE(def == value.dump(), path + ": describe's default " + def +
+                                                         ", the defaults say " + value.dump());
+        }
+        BOOST_CHECK_MESSAGE(!row->second[4].empty() && row->second[4].back() == '.',
+                            key + ": the meaning is not a sentence");
+    }
+    BOOST_TEST(seen.size() == rows.size()); // and nothing described that is not a key
+}
+
+BOOST_AUTO_TEST_CASE(describe_shows_unit_and_allowed_values) {
+    // link.width: PCIe Base Spec 5.0 section 4.2.4.1 widths x1..x16 as this model allows them.
+    const auto rows = describe_rows("link.width");
+    BOOST_REQUIRE_EQUAL(rows.size(), 1u);
+    const auto& w = rows.at("link.width");
+    BOOST_TEST(w[0] == "unsigned");
+    BOOST_TEST(w[1] == "lanes");
+    BOOST_TEST(w[2] == "4");
+    BOOST_TEST(w[3] == "one of 1, 2, 4, 8, 16");
+    const auto mover = describe_rows("function.cmd.mover").at("function.cmd.mover");
+    BOOST_TEST(mover[0] == "choice");
+    BOOST_TEST(mover[2] == "\"cpu\"");
+    BOOST_TEST(mover[3] == "one of cpu, edma");
+    BOOST_TEST(describe_rows("link.training_us").at("link.training_us")[1] == "us");
+    // A prefix selects a subtree in table order, an object array's fields included.
+    const auto bars = describe_rows("dwc.bars");
+    BOOST_TEST(bars.size() == 3u);
+    BOOST_TEST(bars.count("dwc.bars[i].only_64bit") == 1u);
+    BOOST_TEST(describe_rows("dwc.bars[i]").size() == 3u);
+    BOOST_TEST(describe_rows("dwc.iatu").size() == 7u);
+    BOOST_CHECK_EXCEPTION(describe_keys("nosuch", describe_format::text), config_error,
+                          says({"nosuch: no configuration key has this prefix", "link"}));
+    // "dwc.i" is not a key or an object: no partial names.
+    BOOST_CHECK_THROW(describe_keys("dwc.i", describe_format::text), config_error);
+    const std::string md = describe_keys("link.gen", describe_format::markdown);
+    BOOST_TEST(md.find("| Key | Type | Unit | Default | Allowed | Meaning |") != std::string::npos);
+    BOOST_TEST(md.find("| `link.gen` | unsigned | generation | `3` | in [1, 6] |") !=
+               std::string::npos);
+}
+
+// The two sides' credit keys fill their own side's fields (the defaults as declared: host 64 / 1024
+// / 64 / 64 / 0 / 0, endpoint 32 / 512 / 32 / 32 / 0 / 0).
+BOOST_AUTO_TEST_CASE(credit_keys_fill_their_side) {
+    const platform_config d = parse(defaults());
+    BOOST_TEST(d.link.host_credits.posted_header == 64u);
+    BOOST_TEST(d.link.host_credits.posted_data == 1024u);
+    BOOST_TEST(d.link.ep_credits.posted_header == 32u);
+    BOOST_TEST(d.link.ep_credits.nonposted_data == 32u);
+    const platform_config p =
+        parse(with({"link.credits.host.completion_header=3", "link.credits.ep.completion_data=7"}));
+    BOOST_TEST(p.link.host_credits.completion_header == 3u);
+    BOOST_TEST(p.link.host_credits.completion_data == 0u);
+    BOOST_TEST(p.link.ep_credits.completion_data == 7u);
+    BOOST_TEST(p.link.ep_credits.completion_header == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_choice_is_an_enum_and_rejects_an_unknown_value) {
+    BOOST_TEST((parse(with({"function.cmd.mover=edma"})).function.cmd.mover == cmd_mover::edma));
+    BOOST_TEST((parse(with({"faults.poison.type=cpld"})).faults.poison_type == poison_tlp::cpld));
+    BOOST_TEST((parse(with({"dwc.iatu.impl=lockstep"})).dwc.iatu.impl == iatu_impl::lockstep));
+    BOOST_TEST((parse(with({"faults.lcrc.direction=downstream"})).faults.lcrc_direction ==
+                link_direction::downstream));
+    BOOST_CHECK_EXCEPTION(
+        with({"function.cmd.mover=gpu"}), config_error,
+        says_exactly{"--set 'function.cmd.mover=gpu': function.cmd.mover = \"gpu\": must be one "
+                     "of cpu, edma"});
+    json doc = defaults();
+    doc["faults"]["poison"]["type"] = "MWr"; // spellings are exact
+    BOOST_CHECK_EXCEPTION(
+        parse(doc), config_error,
+        says_exactly{"faults.poison.type = \"MWr\": must be one of any, mwr, cpld"});
+    // The enum's spellings are the key's allowed values, in enum order.
+    BOOST_TEST(choice_names<dwc_version>().front() == "3.65a");
+    BOOST_TEST(choice_name(dwc_version::v5_40a) == "5.40a");
+    dwc_version v{};
+    BOOST_TEST(!choice_from_name("5.40", v));
+}
+
+// Keys registered at run time (as a plugin registers function.<name>.*). Registered last in this
+// program: the built-in tables above see only built-in keys.
+BOOST_AUTO_TEST_CASE(a_registered_key_is_validated_dumped_and_described) {
+    register_key(uint_key("function.echo.bytes", 64, in_range(1, 4096),
+                          "Bytes the echo function copies back."));
+    register_key(choice_key("function.echo.irq", "msi", {"msi", "msix", "intx"},
+                            "Interrupt the echo function raises."));
+    register_key(bool_key("workload.echo.verify", true, "Check the echoed data."));
+
+    // Defaults and dump carry them; parse returns their values by path.
+    const json d = defaults();
+    BOOST_TEST(d["function"]["echo"]["bytes"] == 64);
+    BOOST_TEST(d["function"]["echo"]["irq"] == "msi");
+    platform_config p = parse(with({"function.echo.bytes=0x100", "function.echo.irq=msix"}));
+    BOOST_TEST(p.registered.at("function.echo.bytes") == 256);
+    BOOST_TEST(p.registered.at("function.echo.irq") == "msix");
+    BOOST_TEST(p.registered.at("workload.echo.verify") == true);
+
+    // Bad type and range: one line naming the key, like a built-in key.
+    BOOST_CHECK_EXCEPTION(with({"function.echo.bytes=5000"}), config_error,
+                          says_exactly{"--set 'function.echo.bytes=5000': function.echo.bytes = "
+                                       "5000: must be in [1, 4096]"});
+    BOOST_CHECK_EXCEPTION(
+        with({"function.echo.bytes=lots"}), config_error,
+        says({"function.echo.bytes: expected an unsigned integer", "string \"lots\""}));
+    BOOST_CHECK_EXCEPTION(with({"function.echo.irq=nmi"}), config_error,
+                          says({"function.echo.irq = \"nmi\": must be one of msi, msix, intx"}));
+    json doc = defaults();
+    doc["workload"]["echo"]["verify"] = "yes";
+    BOOST_CHECK_EXCEPTION(parse(doc), config_error,
+                          says({"workload.echo.verify: expected a boolean", "string \"yes\""}));
+    BOOST_CHECK_EXCEPTION(with({"function.echo.byte=1"}), config_error,
+                          says({"function.echo.byte: unknown key", "bytes"}));
+
+    // Described like a built-in key.
+    const auto rows = describe_rows("function.echo");
+    BOOST_REQUIRE_EQUAL(rows.size(), 2u);
+    BOOST_TEST(rows.at("function.echo.bytes")[2] == "64");
+    BOOST_TEST(rows.at("function.echo.bytes")[3] == "in [1, 4096]");
+    BOOST_TEST(rows.at("function.echo.irq")[3] == "one of msi, msix, intx");
+
+    // A path that is taken, inside a value, or above declared keys is refused.
+    BOOST_CHECK_EXCEPTION(register_key(bool_key("function.echo.bytes", true, "Twice.")),
+                          config_error, says({"function.echo.bytes: already declared"}));
+    BOOST_CHECK_EXCEPTION(register_key(bool_key("link.gen.fast", true, "Inside.")), config_error,
+                          says({"link.gen.fast: link.gen is a value, not an object"}));
+    BOOST_CHECK_EXCEPTION(register_key(bool_key("link", true, "Above.")), config_error,
+                          says({"link: is an object holding link.gen"}));
+    BOOST_CHECK_EXCEPTION(register_key(bool_key("function..x", true, "Malformed.")), config_error,
+                          says({"function..x: not a key path"}));
+    BOOST_CHECK_EXCEPTION(register_key(bool_key("topology.x", true, "Topology.")), config_error,
+                          says({"topology.x"}));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -510,3 +510,78 @@ BOOST_AUTO_TEST_CASE(rtl_iatu_leaves_every_result_unchanged) {
     BOOST_TEST_MESSAGE("no RTL iATU in this build");
 #endif
 }
+
+// `epsim config --describe` is generated from the table the dump comes from: every dumped key has
+// a line, and the line's default is the dumped value.
+BOOST_AUTO_TEST_CASE(describe_lists_every_dumped_key_with_its_default) {
+    const std::string dir = temp_dir();
+    const std::string epsim = EPSIM_PATH;
+    BOOST_REQUIRE_EQUAL(std::system((epsim + " config --dump > " + dir + "/d.json").c_str()), 0);
+    BOOST_REQUIRE_EQUAL(std::system((epsim + " config --describe > " + dir + "/d.txt").c_str()), 0);
+    std::vector<std::string> keys;
+    const json dump = json::parse(read_file(dir + "/d.json"));
+    leaves(dump, "", keys);
+    // "path | type | unit | default | allowed | meaning" by path.
+    std::map<std::string, std::string> defaults;
+    std::istringstream lines(read_file(dir + "/d.txt"));
+    for (std::string line; std::getline(lines, line);) {
+        const auto a = line.find(" | ");
+        const auto b = line.find(" | ", a + 3);
+        const auto c = line.find(" | ", b + 3);
+        const auto d = line.find(" | ", c + 3);
+        BOOST_REQUIRE_MESSAGE(d != std::string::npos, "not a describe line: " + line);
+        defaults[line.substr(0, a)] = line.substr(c + 3, d - c - 3);
+    }
+    for (const auto& k : keys) {
+        // The pointer into the dump, and the described key: a number array's element is
+        // described with its array, an object array's field as "dwc.bars[i].type".
+        std::string pointer = "/" + k;
+        std::string described = k;
+        for (std::size_t i = 0; i < pointer.size(); ++i)
+            if (pointer[i] == '.' || pointer[i] == '[') pointer[i] = '/';
+        pointer.erase(std::remove(pointer.begin(), pointer.end(), ']'), pointer.end());
+        const auto open = k.find('[');
+        if (open != std::string::npos)
+            described = k.back() == ']' ? k.substr(0, open)
+                                        : k.substr(0, open) + "[i]" + k.substr(k.find(']') + 1);
+        const auto it = defaults.find(described);
+        BOOST_REQUIRE_MESSAGE(it != defaults.end(), k + ": dumped but not described");
+        const json value = dump.at(json::json_pointer(pointer));
+        const json def = json::parse(it->second);
+        if (described != k && k.back() == ']')
+            BOOST_CHECK_MESSAGE(def.at(std::stoul(k.substr(open + 1))) == value,
+                                k + ": described default " + it->second);
+        else
+            BOOST_CHECK_MESSAGE(def == value, k + ": described default " + it->second +
+                                                  ", dumped " + value.dump());
+    }
+
+    // Markdown for the generated reference; an unknown prefix is one line and exit 2.
+    BOOST_REQUIRE_EQUAL(
+        std::system((epsim + " config --describe link --format md > " + dir + "/d.md").c_str()), 0);
+    const std::string md = read_file(dir + "/d.md");
+    BOOST_TEST(md.find("| Key | Type | Unit | Default | Allowed | Meaning |") != std::string::npos);
+    BOOST_TEST(md.find("`dwc.") == std::string::npos);
+    const int st =
+        std::system((epsim + " config --describe nosuch > " + dir + "/e.txt 2>&1").c_str());
+    BOOST_TEST(WEXITSTATUS(st) == exit_usage);
+    BOOST_TEST(read_file(dir + "/e.txt") ==
+               "epsim: error: nosuch: no configuration key has this prefix (areas: sim, link, dwc, "
+               "function, smmu, dram, mc, host, board, cpu, workload, faults)\n");
+}
+
+// docs/configuration-reference.md is the generated reference, kept equal to what the key table
+// describes (regenerate it with `epsim config --describe --format md`).
+BOOST_AUTO_TEST_CASE(the_configuration_reference_page_is_generated_from_the_key_table) {
+    const std::string dir = temp_dir();
+    BOOST_REQUIRE_EQUAL(std::system((std::string(EPSIM_PATH) + " config --describe --format md > " +
+                                     dir + "/ref.md")
+                                        .c_str()),
+                        0);
+    const std::string page =
+        read_file(std::string(EPVP_SOURCE_DIR) + "/docs/configuration-reference.md");
+    BOOST_TEST(!page.empty());
+    BOOST_TEST(
+        page == read_file(dir + "/ref.md"),
+        "docs/configuration-reference.md differs from `epsim config --describe --format md`");
+}

@@ -5,6 +5,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
+#include "cli_test_util.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -21,41 +23,11 @@ namespace {
 
 using json = nlohmann::json;
 
-struct run_result {
-    int status = -1;
-    std::string out; // stdout and stderr
-    json report;
-};
-
-std::string temp_path(const std::string& stem) {
-    static unsigned n = 0;
-    return "/tmp/epsim_test_" + std::to_string(::getpid()) + "_" + std::to_string(n++) + "_" + stem;
-}
+using cli_test::run_result;
+using cli_test::temp_path;
 
 run_result epsim(const std::string& args, bool want_report = true) {
-    run_result r;
-    std::string report = temp_path("report.json");
-    std::string cmd = std::string(EPSIM_PATH) + " " + args;
-    if (want_report) cmd += " --report " + report;
-    cmd += " 2>&1";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    BOOST_REQUIRE(p);
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-        r.out.append(buf, n);
-    int st = ::pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    if (want_report) {
-        std::ifstream is(report);
-        if (is) {
-            std::stringstream ss;
-            ss << is.rdbuf();
-            r.report = json::parse(ss.str(), nullptr, false);
-        }
-        std::remove(report.c_str());
-    }
-    return r;
+    return cli_test::run_epsim(args, want_report);
 }
 
 const json& test_named(const json& report, const std::string& name) {
@@ -81,6 +53,9 @@ std::string without_wall_clock(const std::string& s) {
 }
 
 } // namespace
+
+using cli_test::remove_work_dir;
+BOOST_GLOBAL_FIXTURE(remove_work_dir);
 
 BOOST_AUTO_TEST_CASE(default_platform_passes_the_bar_tests) {
     auto r = epsim("run");
@@ -784,4 +759,53 @@ BOOST_AUTO_TEST_CASE(iotlb_working_set_study) {
     const auto& s = r.report.at("smmu");
     BOOST_CHECK_GT(s.at("tlb_misses").get<std::uint64_t>(), 1000u);
     BOOST_CHECK_GT(s.at("walk_cache_hits").get<std::uint64_t>(), 0u);
+}
+
+// `epsim workloads`: every workload the README documents, each with a description and the
+// configuration keys it reads; every key (or prefix, shown "a.b.*") is one the configuration
+// has, and every listed name runs as --workload (an unknown one is rejected).
+BOOST_AUTO_TEST_CASE(workloads_lists_each_workload_with_description_and_keys) {
+    auto r = epsim("workloads", false);
+    BOOST_TEST(r.status == 0);
+    // The README's workloads (its "Workload `...`" sections and the default).
+    const std::vector<std::string> documented = {"pcitest", "cmd-stream",  "dma-sweep",
+                                                 "iova",    "iotlb-sweep", "p2p"};
+    std::vector<std::string> names;
+    std::map<std::string, std::vector<std::string>> keys;
+    std::istringstream is(r.out);
+    std::string line, current;
+    while (std::getline(is, line)) {
+        if (line.rfind("    keys: ", 0) == 0) {
+            std::istringstream ks(line.substr(std::string("    keys: ").size()));
+            for (std::string k; std::getline(ks, k, ',');)
+                keys[current].push_back(k.substr(k.find_first_not_of(' ')));
+        } else if (line.rfind("    ", 0) == 0) {
+            BOOST_TEST(line.size() > 20u, current << ": a one-line description: " << line);
+        } else {
+            current = line;
+            names.push_back(line);
+        }
+    }
+    BOOST_TEST(names == documented, boost::test_tools::per_element());
+    // Every key exists: in the dumped defaults, or in a topology's dump.
+    const auto plain = epsim("config --dump", false);
+    const auto topo = epsim("config --dump --config " + std::string(TOPOLOGY_DIR) +
+                                "/two_root_ports_isolated.json",
+                            false);
+    const json dumps[] = {json::parse(plain.out), json::parse(topo.out)};
+    for (const auto& name : documented) {
+        BOOST_TEST(!keys[name].empty(), name << " lists its keys");
+        for (const auto& k : keys[name]) {
+            const bool prefix = k.size() > 2 && k.compare(k.size() - 2, 2, ".*") == 0;
+            json::json_pointer ptr("/" + [&] {
+                std::string s = prefix ? k.substr(0, k.size() - 2) : k;
+                std::replace(s.begin(), s.end(), '.', '/');
+                return s;
+            }());
+            bool found = false;
+            for (const auto& d : dumps)
+                found |= d.contains(ptr) && (!prefix || d.at(ptr).is_object());
+            BOOST_TEST(found, name << ": key " << k << " is not in the configuration");
+        }
+    }
 }

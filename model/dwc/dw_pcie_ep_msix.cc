@@ -1,0 +1,165 @@
+// MSI-X: the DBI doorbell, the function's table and PBA read through its BAR and the inbound
+// iATU, the message as an MWr, pending vectors sent once unmasked.
+#include "core/payload_pool.h"
+#include "dwc/dw_pcie_ep.h"
+
+#include "core/instance_name.h"
+#include "core/log.h"
+#include "pcie/config_space.h"
+#include "soc/soc_attr.h"
+
+#include <cstring>
+#include <vector>
+
+namespace epvp::dwc {
+
+using sc_core::sc_time;
+namespace c = pcie::cfg;
+
+namespace {
+constexpr unsigned dword = 4;
+}
+
+bool dw_pcie_ep::msix_access(bool table, bool write, std::uint64_t offset, unsigned char* data,
+                             unsigned len, sc_time& delay) {
+    const std::uint32_t reg = dbi_.read32(table ? msix_table : msix_pba);
+    const unsigned bar = reg & msix_bir_mask;
+    const std::uint64_t bar_off = (reg & ~msix_bir_mask) + offset;
+    const std::uint64_t size = bar < c::num_bars ? bar_size(bar) : 0;
+    if (!size || bar_off + len > size) {
+        logger::get().guest_error(
+            "dwc", instance_name(*this) + ": MSI-X " + (table ? "Table" : "PBA") + " in BAR" +
+                       std::to_string(bar) + " is outside the enabled BAR: not accessible");
+        return false;
+    }
+    soc::soc_attr attr;
+    attr.initiator = soc::master::pcie_inbound;
+    attr.stream_id = stream_id();
+    pooled_payload pooled_axi;
+    tlm::tlm_generic_payload& axi = *pooled_axi;
+    axi_request(axi, write, bar_address(bar) + bar_off, data, len);
+    iatu_inbound_sideband sb;
+    sb.bar = static_cast<int>(bar);
+    sb.bar_offset = bar_off;
+    for (std::uint64_t s = size; s > 1; s >>= 1)
+        ++sb.bar_size_log2;
+    auto forward = [&](tlm::tlm_generic_payload& req, const iatu_hit& hit, std::uint64_t,
+                       sc_time& d) {
+        if (!hit.hit && p_.miss_is_ur) {
+            req.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+            return;
+        }
+        const bool own_attr = req.get_extension<soc::soc_attr>() == nullptr;
+        if (own_attr) req.set_extension(&attr);
+        axi_m->b_transport(req, d);
+        if (own_attr) req.clear_extension(&attr);
+    };
+    axi.set_extension(&attr);
+    unit_->inbound(axi, sb, delay, forward);
+    axi.clear_extension(&attr);
+    if (axi.get_response_status() == tlm::TLM_OK_RESPONSE) return true;
+    logger::get().warning("dwc",
+                          instance_name(*this) + ": MSI-X " + (table ? "Table" : "PBA") +
+                              " access at BAR" + std::to_string(bar) + " offset " + hex(bar_off) +
+                              " failed (" + axi.get_response_string() + ")",
+                          "msix-access");
+    return false;
+}
+
+bool dw_pcie_ep::msix_fire(unsigned v, sc_time& delay, bool& error) {
+    error = false;
+    unsigned char entry[msix_entry_bytes];
+    if (!msix_access(true, false, std::uint64_t(v) * msix_entry_bytes, entry, sizeof entry,
+                     delay)) {
+        error = true;
+        return false;
+    }
+    auto field = [&](unsigned at) {
+        std::uint32_t x = 0;
+        std::memcpy(&x, entry + at, dword);
+        return x;
+    };
+    const std::uint32_t ctrl = dbi_.read32(msix_ctrl);
+    const std::uint32_t pba_bit = 1u << (v % 32);
+    const std::uint64_t pba_off = std::uint64_t(v / 32) * dword;
+    std::uint32_t pba = 0;
+    if ((ctrl & msix_ctrl_mask_all) || (field(msix_entry_vector_ctrl) & msix_entry_masked)) {
+        // Masked: the vector's Pending bit is set; the message goes once it is unmasked.
+        if (!msix_access(false, false, pba_off, reinterpret_cast<unsigned char*>(&pba), dword,
+                         delay))
+            error = true;
+        pba |= pba_bit;
+        if (!error && !msix_access(false, true, pba_off, reinterpret_cast<unsigned char*>(&pba),
+                                   dword, delay))
+            error = true;
+        if (!error && msix_pending_.insert(v).second) ++stats_.msix_pending_set;
+        return false;
+    }
+    if (!(dbi_.read32(c::command) & c::cmd_bus_master) || training_.state() != ltssm::l0 ||
+        (link_ && !link_->is_up())) {
+        logger::get().warning("dwc",
+                              instance_name(*this) + ": MSI-X vector " + std::to_string(v) +
+                                  ": Bus Master Enable clear or the link is down: not sent",
+                              "msix-not-sent");
+        error = true;
+        return false;
+    }
+    const std::uint64_t addr =
+        (std::uint64_t(field(msix_entry_addr + dword)) << 32) | field(msix_entry_addr);
+    const std::uint32_t data = field(msix_entry_data);
+    requester_.set_requester_id(requester_id());
+    unsigned char payload[dword];
+    std::memcpy(payload, &data, dword);
+    if (!requester_.posted(*pcie_tx.operator->(), pcie::tlp_type::mwr, addr, payload, dword,
+                           delay)) {
+        error = true;
+        return false;
+    }
+    ++stats_.msix_messages;
+    if (msix_pending_.erase(v)) {
+        if (msix_access(false, false, pba_off, reinterpret_cast<unsigned char*>(&pba), dword,
+                        delay)) {
+            pba &= ~pba_bit;
+            msix_access(false, true, pba_off, reinterpret_cast<unsigned char*>(&pba), dword, delay);
+        }
+    }
+    return true;
+}
+
+void dw_pcie_ep::msix_doorbell_write(std::uint32_t value, sc_time& delay) {
+    ++stats_.msix_doorbells;
+    const unsigned pf = (value >> msix_doorbell_pf_shift) & msix_doorbell_pf_mask;
+    const unsigned v = value & msix_doorbell_vector_mask;
+    const std::uint32_t ctrl = dbi_.read32(msix_ctrl);
+    const unsigned entries = ((ctrl >> msix_ctrl_qsize_shift) & msix_ctrl_qsize_mask) + 1;
+    std::string why;
+    if (pf != 0)
+        why = "physical function " + std::to_string(pf) + " does not exist (one function)";
+    else if (v >= entries)
+        why = "vector " + std::to_string(v) + " is beyond the table (" + std::to_string(entries) +
+              " entries)";
+    else if (!(ctrl & msix_ctrl_enable))
+        why = "MSI-X is not enabled";
+    if (!why.empty()) {
+        logger::get().guest_error("dwc", instance_name(*this) + ": MSIX_DOORBELL = " +
+                                             hex(value, 8) + ": " + why + ": no message");
+        return;
+    }
+    // A posted register write: the CPU does not wait for the table read and the message.
+    posted_side_effect(delay, [this, v](sc_time& d) {
+        bool error = false;
+        msix_fire(v, d, error);
+    });
+}
+
+void dw_pcie_ep::msix_send_pending(sc_time& delay) {
+    const std::uint32_t ctrl = dbi_.read32(msix_ctrl);
+    if (!(ctrl & msix_ctrl_enable) || (ctrl & msix_ctrl_mask_all)) return;
+    const std::vector<unsigned> pending(msix_pending_.begin(), msix_pending_.end());
+    for (unsigned v : pending) {
+        bool error = false;
+        msix_fire(v, delay, error);
+    }
+}
+
+} // namespace epvp::dwc

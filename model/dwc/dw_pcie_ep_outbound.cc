@@ -1,0 +1,221 @@
+// The outbound path: the EP CPU's accesses to the AXI slave aperture, translated by the
+// outbound iATU into requests of the transaction-layer requester; and the eDMA engine's bus
+// side (local AXI master, the same requester on the link).
+#include "core/payload_pool.h"
+#include "dwc/dw_pcie_ep.h"
+
+#include "core/instance_name.h"
+#include "core/log.h"
+#include "pcie/config_space.h"
+#include "soc/soc_attr.h"
+
+#include <cstring>
+
+namespace epvp::dwc {
+
+using sc_core::sc_time;
+namespace c = pcie::cfg;
+
+void dw_pcie_ep::axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+    const std::uint64_t axi_addr = p_.aperture_base + gp.get_address();
+    const unsigned len = gp.get_data_length();
+    const bool is_read = gp.is_read();
+    // A failed request: logged, answered with st (reads return all-ones).
+    auto fail = [&](tlm::tlm_generic_payload& req, tlm::tlm_response_status st,
+                    const std::string& why) {
+        ++stats_.outbound_errors;
+        logger::get().warning("dwc",
+                              instance_name(*this) + ": outbound " +
+                                  (is_read ? "read " : "write ") + hex(axi_addr) + " len " +
+                                  std::to_string(len) + ": " + why,
+                              "outbound-error");
+        if (is_read) std::memset(req.get_data_ptr(), 0xFF, req.get_data_length());
+        req.set_response_status(st);
+    };
+    if (gp.get_byte_enable_ptr() || !len)
+        return fail(gp, tlm::TLM_GENERIC_ERROR_RESPONSE,
+                    "byte enables / empty accesses not supported");
+    if (!link_ || !link_->is_up())
+        return fail(gp, tlm::TLM_GENERIC_ERROR_RESPONSE, "the link is down");
+    if (!(dbi_.read32(c::command) & c::cmd_bus_master))
+        return fail(gp, tlm::TLM_GENERIC_ERROR_RESPONSE,
+                    "Bus Master Enable is clear: the function may not issue requests");
+    const sc_time entered = sc_core::sc_time_stamp() + delay;
+    // Each request the outbound iATU forwards becomes MRd/MWr TLPs.
+    auto forward = [&](tlm::tlm_generic_payload& req, const iatu_hit& hit, std::uint64_t in_addr,
+                       sc_time& d) {
+        const unsigned n_req = req.get_data_length();
+        unsigned char* data = req.get_data_ptr();
+        if (req.get_byte_enable_ptr())
+            return fail(req, tlm::TLM_GENERIC_ERROR_RESPONSE,
+                        "sparse byte enables from the iATU not supported");
+        const std::uint64_t pci = req.get_address();
+        trace_translation("outbound", hit, in_addr, pci, entered, sc_core::sc_time_stamp() + d);
+        if (!hit.hit) {
+            ++stats_.outbound_misses;
+            if (p_.miss_is_ur)
+                return fail(req, tlm::TLM_ADDRESS_ERROR_RESPONSE,
+                            "no outbound iATU region matches (dwc.iatu.miss_policy=ur): DECERR");
+            logger::get().warning("iatu",
+                                  instance_name(*this) + ": outbound " + hex(in_addr) +
+                                      ": no iATU region matches; sent untranslated",
+                                  "ob-miss");
+        } else {
+            if (hit.type != iatu_reg::type_mem) {
+                logger::get().unimplemented_once("dwc", "ob-type",
+                                                 "outbound iATU region type " + hex(hit.type) +
+                                                     " (CFG/IO/MSG) not modelled");
+                return fail(req, tlm::TLM_GENERIC_ERROR_RESPONSE, "region type not modelled");
+            }
+            if (in_addr + n_req - 1 > unit_->region_limit(iatu_dir::outbound, hit.index, d))
+                return fail(req, tlm::TLM_GENERIC_ERROR_RESPONSE,
+                            "access runs past the end of outbound region " +
+                                std::to_string(hit.index));
+        }
+        // One access becomes requests of at most MRRS/MPS bytes, never crossing 4 KiB.
+        auto& tx = *pcie_tx.operator->();
+        requester_.set_requester_id(requester_id());
+        const pcie::transfer_result r =
+            is_read ? requester_.read(tx, pci, data, n_req, mrrs_bytes(), d)
+                    : requester_.write(tx, pci, data, n_req, mps_bytes(), d);
+        stats_.outbound_tlps += r.tlps;
+        if (!r.ok) {
+            const pcie::np_result& last = r.last;
+            return fail(req, tlm::TLM_GENERIC_ERROR_RESPONSE,
+                        !is_read      ? std::string("MWr not sent")
+                        : r.timed_out ? "MRd " + hex(r.failed_addr) + ": completion timeout"
+                        : last.poisoned
+                            ? "MRd " + hex(r.failed_addr) + ": completion poisoned (EP bit)"
+                        : last.link_error ? std::string("MRd not sent")
+                        : !last.completed
+                            ? std::string("MRd got no completion")
+                            : std::string("MRd completed with ") + pcie::to_string(last.status));
+        }
+        if (hit.hit && hit.index < ob_busy_until_.size())
+            ob_busy_until_[hit.index] =
+                std::max(ob_busy_until_[hit.index], sc_core::sc_time_stamp() + d);
+        req.set_response_status(tlm::TLM_OK_RESPONSE);
+    };
+    const std::uint64_t cpu_addr = gp.get_address();
+    gp.set_address(axi_addr);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    unit_->outbound(gp, delay, forward);
+    gp.set_address(cpu_addr);
+    if (gp.get_response_status() != tlm::TLM_OK_RESPONSE) {
+        if (is_read) std::memset(gp.get_data_ptr(), 0xFF, len);
+        return;
+    }
+    (is_read ? stats_.outbound_reads : stats_.outbound_writes)++;
+}
+
+void dw_pcie_ep::check_in_flight(iatu_dir d, unsigned index, const std::string& reg,
+                                 const sc_time& delay) {
+    const auto& busy = d == iatu_dir::outbound ? ob_busy_until_ : ib_busy_until_;
+    if (index >= busy.size()) return;
+    const sc_time now = sc_core::sc_time_stamp() + delay;
+    if (busy[index] <= now) return;
+    ++stats_.iatu_reprogram_in_flight;
+    logger::get().warning("iatu",
+                          instance_name(*this) + ": " + reg + " of " +
+                              (d == iatu_dir::outbound ? "outbound" : "inbound") + " region " +
+                              std::to_string(index) + " written at " +
+                              logger::format_time(static_cast<std::uint64_t>(now.value())) +
+                              " while a transaction through it completes at " +
+                              logger::format_time(static_cast<std::uint64_t>(busy[index].value())) +
+                              " (undefined behaviour per the databook)");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The eDMA engine's view of the controller
+
+void dw_pcie_ep::local_irq(bool level) {
+    if (level == edma_irq_level_) return;
+    edma_irq_level_ = level;
+    edma_irq_changed_.notify(sc_core::SC_ZERO_TIME);
+}
+
+edma_bus::link_snapshot dw_pcie_ep::link_activity() const {
+    link_snapshot s;
+    if (!link_) return s;
+    const auto& up = link_->stats(pcie::pcie_link::upstream);
+    const auto& down = link_->stats(pcie::pcie_link::downstream);
+    s.busy_up = up.busy;
+    s.busy_down = down.busy;
+    s.tlps_up = up.tlps;
+    s.tlps_down = down.tlps;
+    s.lost_up = up.time_lost;
+    s.lost_down = down.time_lost;
+    return s;
+}
+
+unsigned dw_pcie_ep::max_outstanding_reads() const {
+    // The tag field the host enabled bounds what link.tags allows.
+    const std::uint32_t devctl = dbi_.read32(exp_cap + c::exp_devctl);
+    const std::uint32_t devctl2 = dbi_.read32(exp_cap + c::exp_devctl2);
+    const unsigned field = (devctl2 & c::devctl2_10bit_tag_requester) ? c::tags_10bit
+                           : (devctl & c::devctl_ext_tag)             ? c::tags_8bit
+                                                                      : c::tags_5bit;
+    return std::min(p_.max_tags, field);
+}
+
+unsigned dw_pcie_ep::mps_bytes() const {
+    return pcie::devctl_mps_bytes(dbi_.read32(exp_cap + c::exp_devctl));
+}
+
+unsigned dw_pcie_ep::mrrs_bytes() const {
+    return pcie::devctl_mrrs_bytes(dbi_.read32(exp_cap + c::exp_devctl));
+}
+
+bool dw_pcie_ep::may_request() const {
+    return link_ && link_->is_up() && (dbi_.read32(c::command) & c::cmd_bus_master);
+}
+
+bool dw_pcie_ep::local_access(bool write, std::uint64_t addr, unsigned char* data, unsigned len,
+                              sc_time& delay) {
+    soc::soc_attr attr;
+    attr.initiator = soc::master::edma;
+    attr.stream_id = stream_id();
+    pooled_payload pooled_axi;
+    tlm::tlm_generic_payload& axi = *pooled_axi;
+    axi_request(axi, write, addr, data, len);
+    axi.set_extension(&attr);
+    axi_m->b_transport(axi, delay);
+    axi.clear_extension(&attr);
+    return axi.get_response_status() == tlm::TLM_OK_RESPONSE;
+}
+
+bool dw_pcie_ep::pcie_write(std::uint64_t pci_addr, const unsigned char* data, unsigned len,
+                            sc_time& delay, tlp_wait* wait) {
+    if (!may_request()) return false;
+    requester_.set_requester_id(requester_id());
+    const pcie::transfer_result r =
+        requester_.write(*pcie_tx.operator->(), pci_addr, data, len, mps_bytes(), delay);
+    if (wait) {
+        wait->link = r.sent.link_wait;
+        wait->credits = r.sent.credit_wait;
+    }
+    return r.ok;
+}
+
+pcie::cpl_status dw_pcie_ep::pcie_read(std::uint64_t pci_addr, unsigned char* data, unsigned len,
+                                       sc_time& delay, tlp_wait* wait) {
+    if (!may_request()) return pcie::cpl_status::ur;
+    requester_.set_requester_id(requester_id());
+    const pcie::transfer_result t =
+        requester_.read(*pcie_tx.operator->(), pci_addr, data, len, mrrs_bytes(), delay);
+    if (t.timed_out)
+        logger::get().warning(
+            "dwc", instance_name(*this) + ": eDMA MRd " + hex(pci_addr) + ": completion timeout",
+            "edma-cto");
+    const pcie::np_result& r = t.last;
+    if (wait) {
+        wait->link = r.sent.link_wait;
+        wait->credits = r.sent.credit_wait;
+        wait->completions = r.completions;
+        wait->poisoned = r.poisoned;
+    }
+    if (r.link_error || !r.completed || (r.poisoned && !wait)) return pcie::cpl_status::ur;
+    return r.status;
+}
+
+} // namespace epvp::dwc

@@ -1,0 +1,12 @@
+// The cross-key rules and derived values of the platform configuration. Internal to config/.
+#pragma once
+
+#include "config/config.h"
+
+namespace epvp::cfg {
+
+// Fills the values derived from others (dwc.version_number, a 0 board.aperture.page_size or
+// mc.irq_window.base) and checks the rules between keys; config_error names the first key broken.
+void derive_and_check(platform_config& p);
+
+} // namespace epvp::cfg

@@ -1,0 +1,139 @@
+#include "workload.h"
+
+#include "core/log.h"
+#include "platform.h"
+#include "workloads/common.h"
+
+#include <stdexcept>
+
+namespace epvp::tb {
+
+unsigned workload_result::passed() const {
+    unsigned n = 0;
+    for (const auto& t : tests)
+        n += t.result == fw::host::verdict::pass;
+    return n;
+}
+unsigned workload_result::failed() const {
+    unsigned n = 0;
+    for (const auto& t : tests)
+        n += t.result == fw::host::verdict::fail;
+    for (const auto& x : resets) // a reset that failed fails the run
+        n += x.status != 0;
+    return n;
+}
+unsigned workload_result::skipped() const {
+    unsigned n = 0;
+    for (const auto& t : tests)
+        n += t.result == fw::host::verdict::skip;
+    return n;
+}
+
+void workload::print_results(platform&, const workload_result& r, std::ostream& out) const {
+    if (r.tests_planned)
+        out << fw::host::format_totals(r.tests); // the lines went out as they came
+    else
+        out << fw::host::format_results(r.tests);
+}
+
+void workload::print_summary(platform&, const workload_result& r, std::ostream& out) const {
+    out << r.passed() << " passed, " << r.failed() << " failed, " << r.skipped() << " skipped\n";
+}
+
+void workload_registry::add(workload_info w) {
+    if (w.name.empty() || !w.make)
+        throw std::logic_error("workload registry: a workload needs a name and a factory");
+    if (find(w.name))
+        throw std::logic_error("workload registry: workload " + w.name + " registered twice");
+    all_.push_back(std::move(w));
+}
+
+const workload_info* workload_registry::find(const std::string& name) const {
+    for (const auto& w : all_)
+        if (w.name == name) return &w;
+    return nullptr;
+}
+
+workload_registry& registry() {
+    static workload_registry r = [] {
+        workload_registry b;
+        builtin::register_pcitest(b);
+        builtin::register_cmd_stream(b);
+        builtin::register_dma_sweep(b);
+        builtin::register_dma_mix(b);
+        builtin::register_iova(b);
+        builtin::register_iotlb_sweep(b);
+        builtin::register_p2p(b);
+        return b;
+    }();
+    return r;
+}
+
+const std::vector<workload_info>& workloads() {
+    return registry().all();
+}
+
+const workload_info* find_workload(const std::string& name) {
+    return registry().find(name);
+}
+
+std::string workload_names() {
+    std::string known;
+    for (const auto& k : workloads())
+        known += (known.empty() ? "" : ", ") + k.name;
+    return known;
+}
+
+std::string default_workload() {
+    return workloads().front().name;
+}
+
+std::string format_workloads() {
+    std::string s;
+    for (const auto& w : workloads()) {
+        s += w.name + "\n    " + w.description + "\n    keys:";
+        for (std::size_t i = 0; i < w.keys.size(); ++i) {
+            const std::string& k = w.keys[i];
+            s += (i ? ", " : " ") + k + (!k.empty() && k.back() == '.' ? "*" : "");
+        }
+        s += "\n";
+    }
+    return s;
+}
+
+void load_idle_endpoints(platform& p) {
+    for (unsigned i = 0; i < p.endpoint_count(); ++i) {
+        endpoint_soc& soc = p.endpoint(i);
+        if (soc.loaded()) continue;
+        const auto params = builtin::epf_params(soc.config());
+        const hal::ep_board& eb = soc.board();
+        soc.load(
+            [params, &eb](hal::platform& io) { fw::functions::run_test_endpoint(io, eb, params); });
+    }
+}
+
+std::string first_problem_suffix() {
+    const auto& problems = logger::get().problems();
+    return problems.empty() ? "" : ": " + problems.front();
+}
+
+namespace builtin {
+
+fw::functions::epf_test_params epf_params(const cfg::platform_config& c) {
+    fw::functions::epf_test_params p;
+    p.bar_sizes = c.function.test.bar_sizes;
+    p.msi_vectors = c.function.test.msi_vectors;
+    p.msix_vectors = c.function.test.msix_vectors;
+    p.vendor_id = c.function.test.vendor_id;
+    p.device_id = c.function.test.device_id;
+    p.poll_interval_ns = c.function.test.poll_interval_us * ns_per_us;
+    p.init_delay_ns = c.function.test.init_delay_us * ns_per_us;
+    p.seed = c.sim.seed;
+    p.unmapped_bar = c.function.test.unmapped_bar;
+    // 6.18: COPY by DMA needs DMA_MEMCPY
+    p.dma_copy_bounce = c.host.pcitest_version != cfg::pcitest_kernel::v6_18;
+    return p;
+}
+
+} // namespace builtin
+} // namespace epvp::tb

@@ -1,0 +1,32 @@
+// What the built-in workloads share: the test function's parameters from the configuration,
+// time units, and the registration of each built-in workload (each in its own file here,
+// through the same registry call an out-of-tree workload makes).
+#pragma once
+
+#include "config/config.h"
+#include "functions/test_endpoint.h"
+
+#include <cstdint>
+
+namespace epvp::tb {
+
+class workload_registry;
+
+namespace builtin {
+
+constexpr std::uint64_t ns_per_us = 1000;
+constexpr std::uint64_t ns_per_ms = 1000 * ns_per_us;
+
+// The test function (pci-epf-test) as configured by function.test.*.
+fw::functions::epf_test_params epf_params(const cfg::platform_config& c);
+
+void register_pcitest(workload_registry& r);
+void register_cmd_stream(workload_registry& r);
+void register_dma_sweep(workload_registry& r);
+void register_dma_mix(workload_registry& r);
+void register_iova(workload_registry& r);
+void register_iotlb_sweep(workload_registry& r);
+void register_p2p(workload_registry& r);
+
+} // namespace builtin
+} // namespace epvp::tb

@@ -1,0 +1,241 @@
+#include "dma_sweep.h"
+
+#include "common.h"
+#include "core/log.h"
+#include "hal/errno.h"
+#include "platform.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace epvp::tb {
+
+std::string format_sweep(const std::vector<sweep_row>& rows) {
+    std::string s = "dir    size_bytes   time_ns        throughput_MBps  MWr      MRd      CplD"
+                    "     util_up util_down bound\n";
+    char buf[200];
+    for (const auto& r : rows) {
+        std::snprintf(buf, sizeof buf,
+                      "%-6s %-12llu %-14.1f %-16.2f %-8llu %-8llu %-8llu %-7.3f %-9.3f %s%s\n",
+                      r.direction.c_str(), static_cast<unsigned long long>(r.bytes), r.time_ns,
+                      r.throughput_Bps / 1e6, static_cast<unsigned long long>(r.mwr),
+                      static_cast<unsigned long long>(r.mrd),
+                      static_cast<unsigned long long>(r.cpld), r.utilisation_up, r.utilisation_down,
+                      r.bound.c_str(), r.aborted ? " ABORTED" : "");
+        s += buf;
+    }
+    return s;
+}
+
+namespace builtin {
+
+namespace {
+constexpr std::uint64_t sweep_flag_value = 0x5EE9D0E;
+constexpr std::uint64_t sweep_poll_ns = 10'000;
+} // namespace
+
+void signal_host_done(fw::functions::endpoint_services& s, std::uint64_t flag,
+                      std::uint64_t timeout_ns) {
+    // A flag word in the host's memory, by eDMA (or not at all).
+    std::uint64_t local = 0;
+    if (s.edma && s.pool.alloc(sizeof(std::uint32_t), sizeof(std::uint32_t), local) == 0) {
+        s.io.wr32(local, static_cast<std::uint32_t>(sweep_flag_value));
+        s.edma->xfer(fw::dwc::edma_dir::write, local, flag, sizeof(std::uint32_t), timeout_ns);
+        s.pool.free(local);
+    }
+}
+
+void load_flag_waiting_host(platform& p, workload_result& out, std::uint64_t flag, int* status) {
+    const auto& c = p.config();
+    const hal::host_board& hb = p.host_board();
+    const std::uint64_t timeout_ns = c.host.test_timeout_us * ns_per_us;
+    const std::uint64_t retry_ns = c.host.crs_retry_us * ns_per_us;
+    p.load_host([status, &out, &hb, timeout_ns, retry_ns, flag](hal::platform& io) {
+        fw::host::pci_host host(io, hb, timeout_ns, retry_ns);
+        out.enumerate_status = host.enumerate(out.devices);
+        out.crs_retries = host.crs_retries();
+        if (out.enumerate_status) return;
+        // Wait (bounded) for the endpoint's flag. A link that goes down and comes back (the
+        // root port's Data Link Layer Link Active) gets the hierarchy enumerated again, as a
+        // hot-plug driver would.
+        const std::uint64_t start = io.now_ns();
+        bool seen = false;
+        bool was_up = true;
+        while (!(seen = io.rd32(flag) == sweep_flag_value) && io.now_ns() - start < timeout_ns) {
+            const bool up = host.root_port_link_active();
+            if (was_up && !up) io.log(hal::log_level::warning, "host", "root port: link down");
+            if (!was_up && up) {
+                io.log(hal::log_level::info, "host", "root port: link up again: re-enumerating");
+                ++out.reenumerations;
+                out.enumerate_status = host.enumerate(out.devices);
+            }
+            was_up = up;
+            io.delay_ns(sweep_poll_ns);
+        }
+        if (!seen && !*status) *status = -ETIMEDOUT;
+        out.host_finished = true;
+    });
+}
+
+void dma_sweep::load(platform& p, workload_result& out) {
+    const auto& c = p.config();
+    const auto& sw = c.workload.dma_sweep;
+    if (!sw.read && !sw.write)
+        throw cfg::config_error("workload dma-sweep: workload.dma_sweep.read and "
+                                "workload.dma_sweep.write are both false: nothing to transfer");
+    fw::functions::dma_sweep_params sp;
+    sp.host_buffer = c.host.mem_base + sweep_buffer_offset + sw.offset_bytes;
+    sp.max_bytes = sw.max_bytes;
+    for (std::uint64_t n = sw.min_bytes; n <= sw.max_bytes; n *= sw.factor)
+        sp.sizes.push_back(n);
+    sp.reads = sw.read;
+    sp.writes = sw.write;
+    sp.timeout_ns = c.host.test_timeout_us * ns_per_us;
+    constexpr std::uint64_t flag_align = 4;
+    const std::uint64_t flag =
+        (sp.host_buffer + sw.max_bytes + flag_align - 1) / flag_align * flag_align;
+    auto ep_params = epf_params(c);
+    ep_params.claim_dma = false; // the sweep uses the channels
+    const hal::ep_board& eb = p.ep_board();
+    p.load_ep([this, ep_params, &eb, sp, flag](hal::platform& io) {
+        fw::functions::run_test_endpoint(
+            io, eb, ep_params, [this, sp, flag](fw::functions::endpoint_services& s) {
+                ran_ = true;
+                if (!s.edma) {
+                    status_ = -EOPNOTSUPP;
+                    s.io.log(hal::log_level::error, "sweep", "no eDMA: nothing to sweep");
+                } else {
+                    auto run = sp;
+                    run.link_ready = s.link_ready;
+                    status_ = fw::functions::run_dma_sweep(s.io, *s.edma, s.pool, run, rows_);
+                }
+                signal_host_done(s, flag, sp.timeout_ns);
+            });
+    });
+    load_flag_waiting_host(p, out, flag, &status_);
+}
+
+std::vector<sweep_row> dma_sweep::table(const platform& p) const {
+    std::vector<sweep_row> out;
+    const dwc::edma* dma = p.ep.dma();
+    if (!dma) return out;
+    const auto& rec = dma->transfers();
+    // The firmware's rows and the engine's records are in the same order; the engine has one
+    // more (the completion flag).
+    for (std::size_t i = 0; i < rows_.size() && i < rec.size(); ++i) {
+        const auto& t = rec[i];
+        sweep_row row;
+        row.direction = t.read ? "read" : "write";
+        row.bytes = t.bytes;
+        row.firmware_status = rows_[i].status;
+        row.aborted = t.aborted;
+        const double ns = (t.done - t.doorbell).to_seconds() * 1e9;
+        row.time_ns = ns;
+        row.throughput_Bps = ns > 0 ? t.bytes / (ns * 1e-9) : 0;
+        (t.read ? row.mrd : row.mwr) = t.tlps;
+        row.cpld = t.completions;
+        if (ns > 0) {
+            row.utilisation_up = t.link.busy_up.to_seconds() * 1e9 / ns;
+            row.utilisation_down = t.link.busy_down.to_seconds() * 1e9 / ns;
+        }
+        const std::pair<const char*, sc_core::sc_time> waits[] = {{"link", t.wait_link},
+                                                                  {"credits", t.wait_credits},
+                                                                  {"tags", t.wait_tags},
+                                                                  {"memory", t.wait_memory}};
+        const auto* worst = &waits[0];
+        for (const auto& w : waits)
+            if (w.second > worst->second) worst = &w;
+        constexpr double link_bound_utilisation = 0.95; // the data direction is saturated
+        constexpr double latency_bound_fraction = 0.05; // waits this small: latency-bound
+        const double data_util = t.read ? row.utilisation_down : row.utilisation_up;
+        // Replays and retrains (injected LCRC/DLLP errors, link recovery) hold the link: time a
+        // direction spent sending TLPs again or retraining, the larger direction.
+        const sc_core::sc_time lost = std::max(t.link.lost_up, t.link.lost_down);
+        row.replay_ns = lost.to_seconds() * 1e9;
+        // The data direction's busy time net of replays: what the data itself took.
+        const double data_busy_ns =
+            (t.read ? t.link.busy_down : t.link.busy_up).to_seconds() * 1e9 - row.replay_ns;
+        const bool replay_bound =
+            row.replay_ns > latency_bound_fraction * ns && row.replay_ns >= data_busy_ns;
+        row.bound = replay_bound                                                     ? "replay"
+                    : data_util >= link_bound_utilisation                            ? "link"
+                    : worst->second.to_seconds() * 1e9 > latency_bound_fraction * ns ? worst->first
+                                                                                     : "latency";
+        out.push_back(row);
+    }
+    return out;
+}
+
+void dma_sweep::finish(platform& p, workload_result&) {
+    if (!ran_) return;
+    constexpr double fault_cost_warning_fraction = 0.01;
+    for (const auto& row : table(p))
+        if (row.time_ns > 0 && row.replay_ns > fault_cost_warning_fraction * row.time_ns) {
+            char buf[200];
+            std::snprintf(buf, sizeof buf,
+                          "%s of %llu bytes: replays and retrains took %.1f%% of its %.1f ns "
+                          "(injected link faults)",
+                          row.direction.c_str(), static_cast<unsigned long long>(row.bytes),
+                          100.0 * row.replay_ns / row.time_ns, row.time_ns);
+            logger::get().warning("dma-sweep", buf);
+        }
+}
+
+void dma_sweep::print_results(platform& p, const workload_result& r, std::ostream& out) const {
+    if (!ran_) return workload::print_results(p, r, out);
+    out << format_sweep(table(p));
+}
+
+void dma_sweep::print_summary(platform& p, const workload_result& r, std::ostream& out) const {
+    if (!ran_) return workload::print_summary(p, r, out);
+    out << "dma-sweep: "
+        << (status_           ? fw::err_name(status_)
+            : r.host_finished ? "all transfers completed"
+                              : "stopped before the last transfer")
+        << "\n";
+}
+
+void dma_sweep::report_before_counters(platform& p, const workload_result&, cfg::json& j) const {
+    if (!ran_) return;
+    cfg::json rows = cfg::json::array();
+    for (const auto& row : table(p)) {
+        cfg::json e;
+        e["direction"] = row.direction;
+        e["size_bytes"] = row.bytes;
+        e["time_ns"] = row.time_ns;
+        e["throughput_Bps"] = row.throughput_Bps;
+        e["tlps"] = {{"MWr", row.mwr}, {"MRd", row.mrd}, {"CplD", row.cpld}};
+        e["link_utilisation"] = {{"upstream", row.utilisation_up},
+                                 {"downstream", row.utilisation_down}};
+        e["bound"] = row.bound;
+        e["replay_time_ns"] = row.replay_ns;
+        e["aborted"] = row.aborted;
+        e["firmware_status"] = row.firmware_status;
+        rows.push_back(e);
+    }
+    j["dma_sweep"] = rows;
+    j["sweep_status"] = status_;
+    // The largest transfer of each direction, as flat metrics for sweeps.
+    for (const auto& row : table(p)) {
+        j["metrics"][row.direction + "_throughput_Bps"] = row.throughput_Bps;
+        j["metrics"][row.direction + "_time_ns"] = row.time_ns;
+        j["metrics"][row.direction + "_size_bytes"] = row.bytes;
+    }
+}
+
+std::string dma_sweep::failure_reason(const workload_result& r) const {
+    if (!status_ || r.enumerate_status) return ""; // the enumeration's failure says it
+    return std::string("dma-sweep: ") + fw::err_name(status_) + first_problem_suffix();
+}
+
+void register_dma_sweep(workload_registry& r) {
+    r.add({"dma-sweep",
+           "eDMA read and write throughput and latency over transfer sizes "
+           "(workload.dma_sweep.*), doorbell to done",
+           {"workload.dma_sweep.", "function.test."},
+           nullptr,
+           [] { return std::make_unique<dma_sweep>(); }});
+}
+
+} // namespace builtin
+} // namespace epvp::tb

@@ -1,0 +1,65 @@
+// Workload pcitest: the Linux endpoint test suite (kselftest pci_endpoint_test) against the
+// test function, its TAP lines streamed as each test completes.
+#include "common.h"
+#include "platform.h"
+#include "workload.h"
+
+namespace epvp::tb::builtin {
+
+namespace {
+
+class pcitest final : public workload {
+public:
+    void load(platform& p, workload_result& out) override {
+        const auto ep_params = epf_params(p.config());
+        const hal::ep_board& eb = p.ep_board();
+        p.load_ep([ep_params, &eb](hal::platform& io) {
+            fw::functions::run_test_endpoint(io, eb, ep_params);
+        });
+        const hal::host_board& hb = p.host_board();
+        const std::uint64_t timeout_ns = p.config().host.test_timeout_us * ns_per_us;
+        const std::uint64_t retry_ns = p.config().host.crs_retry_us * ns_per_us;
+        fw::host::pcitest_options opts;
+        opts.xfer_timeout_ns = timeout_ns;
+        opts.seed = p.config().sim.seed;
+        // The DMA variants run when the controller has an eDMA with both directions.
+        opts.dma = p.config().dwc.edma_write_channels > 0 && p.config().dwc.edma_read_channels > 0;
+        opts.doorbell = true; // the function remaps a BAR onto the interrupt-generation window
+        opts.kernel = p.config().host.pcitest_version == cfg::pcitest_kernel::v6_18
+                          ? fw::host::pcitest_kernel::v6_18
+                          : fw::host::pcitest_kernel::next;
+        if (p.config().host.pcitest_msix_sample)
+            opts.msix_vectors = {1, 2, 31, 32, 33, 1024, 2047, 2048};
+        opts.hot_reset_before_test = p.config().faults.hot_reset_before_test;
+        opts.flr_before_test = p.config().faults.flr_before_test;
+        opts.sbr_hold_ns = p.config().host.sbr_hold_us * ns_per_us;
+        opts.flr_wait_ns = p.config().host.flr_wait_ms * ns_per_ms;
+        opts.resets = &out.resets;
+        opts.progress = &out.test_progress;
+        out.tests_planned = fw::host::pcitest_rows(opts.kernel);
+        opts.on_result = [&out](unsigned n, const fw::host::test_result& t) {
+            if (out.on_test) out.on_test(n, t);
+        };
+        p.load_host([&out, &hb, timeout_ns, retry_ns, opts](hal::platform& io) {
+            fw::host::pci_host host(io, hb, timeout_ns, retry_ns);
+            out.enumerate_status = host.enumerate(out.devices);
+            out.crs_retries = host.crs_retries();
+            if (out.enumerate_status == 0 && !out.devices.empty())
+                out.tests = fw::host::run_pcitest(host, hb, out.devices.front(), opts);
+            out.host_finished = true;
+        });
+    }
+};
+
+} // namespace
+
+void register_pcitest(workload_registry& r) {
+    r.add({"pcitest",
+           "the Linux endpoint test suite: enumerate the endpoint, then the BAR tests (kselftest "
+           "pci_endpoint_test)",
+           {"function.test.", "host.pcitest.kernel", "host.pcitest_msix_sample"},
+           nullptr,
+           [] { return std::make_unique<pcitest>(); }});
+}
+
+} // namespace epvp::tb::builtin
