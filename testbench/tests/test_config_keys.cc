@@ -231,8 +231,8 @@ std::vector<key_case> cases() {
         {"workload.dma_mix.write_channels", "1", "mix"},
         {"workload.dma_mix.read_channels", "1", "mix"},
         {"workload.dma_mix.size_bytes", "8192", "mix"},
-        {"workload.dma_mix.write_weights", "0x3e0", "mix"}, // channel 1: weight 31
-        {"workload.dma_mix.read_weights", "0x3e0", "mix"},
+        {"workload.dma_mix.write_weights", "992", "mix"}, // channel 1: weight 31 (31 << 5)
+        {"workload.dma_mix.read_weights", "992", "mix"},
         {"faults.seed", "2", "dma", {"faults.lcrc_error_rate=0.2"}},
         {"faults.completion_timeout.nth_read", "3", "dma"},
         {"faults.ur_at_completer.nth_read", "3", "dma"},
