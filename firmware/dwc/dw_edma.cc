@@ -388,15 +388,7 @@ int dw_edma::xfer_channel(edma_dir d, unsigned ch, std::uint64_t local_addr, std
         aborted = ret == -EIO;
         t.done_ns = ret == -ETIMEDOUT ? io_.now_ns() : irq_ns_[idx(d)][ch];
     }
-    edma_dir_stats& st = stats_[idx(d)];
-    if (!ret) {
-        ++st.transfers;
-        st.bytes += size;
-    } else if (ret == -ETIMEDOUT) {
-        ++st.timeouts;
-    } else if (aborted) {
-        ++st.aborts;
-    }
+    count_transfer(d, ret, aborted, size);
     if (times) *times = t;
     return ret;
 }
@@ -427,16 +419,20 @@ int dw_edma::xfer_wait(edma_dir d, unsigned ch, std::uint64_t size, std::uint64_
     if (ch >= count_[idx(d)] || !(allocated_[idx(d)] & (1u << ch))) return -EINVAL;
     const int ret = wait_done(d, ch, deadline_ns);
     if (times) times->done_ns = ret == -ETIMEDOUT ? io_.now_ns() : irq_ns_[idx(d)][ch];
+    count_transfer(d, ret, ret == -EIO, size);
+    return ret;
+}
+
+void dw_edma::count_transfer(edma_dir d, int ret, bool aborted, std::uint64_t size) {
     edma_dir_stats& st = stats_[idx(d)];
     if (!ret) {
         ++st.transfers;
         st.bytes += size;
     } else if (ret == -ETIMEDOUT) {
         ++st.timeouts;
-    } else {
+    } else if (aborted) {
         ++st.aborts;
     }
-    return ret;
 }
 
 int dw_edma::set_arb_weight(edma_dir d, unsigned ch, unsigned weight) {

@@ -282,6 +282,8 @@ private:
                  std::uint64_t size, bool cb);
     void start(edma_dir d, unsigned ch);
     int wait_done(edma_dir d, unsigned ch, std::uint64_t deadline_ns);
+    // A transfer's end in the statistics (aborted: it ended by an abort interrupt).
+    void count_transfer(edma_dir d, int ret, bool aborted, std::uint64_t size);
     void log_abort(edma_dir d, unsigned ch);
 
     hal::platform& io_;
