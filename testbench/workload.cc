@@ -60,6 +60,7 @@ workload_registry& registry() {
         builtin::register_pcitest(b);
         builtin::register_cmd_stream(b);
         builtin::register_dma_sweep(b);
+        builtin::register_dma_mix(b);
         builtin::register_iova(b);
         builtin::register_iotlb_sweep(b);
         builtin::register_p2p(b);

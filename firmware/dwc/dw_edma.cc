@@ -388,6 +388,42 @@ int dw_edma::xfer_channel(edma_dir d, unsigned ch, std::uint64_t local_addr, std
         aborted = ret == -EIO;
         t.done_ns = ret == -ETIMEDOUT ? io_.now_ns() : irq_ns_[idx(d)][ch];
     }
+    count_transfer(d, ret, aborted, size);
+    if (times) *times = t;
+    return ret;
+}
+
+int dw_edma::xfer_start(edma_dir d, unsigned ch, std::uint64_t local_addr, std::uint64_t pci_addr,
+                        std::uint64_t size, edma_xfer_times* times) {
+    if (!probed()) return -EOPNOTSUPP;
+    if (ch >= count_[idx(d)] || !(allocated_[idx(d)] & (1u << ch)) || !size ||
+        size > std::uint64_t(ll_max_) * element_bytes_)
+        return -EINVAL;
+    if (ch_status(d, ch) == EDMA_V0_CH_STATUS_RUNNING) return -EBUSY;
+    const int ret = write_ll(d, ch, local_addr, pci_addr, size, first_chunk_cb);
+    if (ret) return ret;
+    const dir_regs& r = regs_of(d);
+    writel(r.int_clear, done_bit(ch) | abort_bit(ch));
+    done_[idx(d)] &= ~(1u << ch);
+    abort_[idx(d)] &= ~(1u << ch);
+    start(d, ch);
+    if (times) times->doorbell_ns = io_.now_ns();
+    ++stats_[idx(d)].doorbells;
+    writel(r.doorbell, ch & EDMA_V0_DOORBELL_CH_MASK);
+    return 0;
+}
+
+int dw_edma::xfer_wait(edma_dir d, unsigned ch, std::uint64_t size, std::uint64_t deadline_ns,
+                       edma_xfer_times* times) {
+    if (!probed()) return -EOPNOTSUPP;
+    if (ch >= count_[idx(d)] || !(allocated_[idx(d)] & (1u << ch))) return -EINVAL;
+    const int ret = wait_done(d, ch, deadline_ns);
+    if (times) times->done_ns = ret == -ETIMEDOUT ? io_.now_ns() : irq_ns_[idx(d)][ch];
+    count_transfer(d, ret, ret == -EIO, size);
+    return ret;
+}
+
+void dw_edma::count_transfer(edma_dir d, int ret, bool aborted, std::uint64_t size) {
     edma_dir_stats& st = stats_[idx(d)];
     if (!ret) {
         ++st.transfers;
@@ -397,8 +433,19 @@ int dw_edma::xfer_channel(edma_dir d, unsigned ch, std::uint64_t local_addr, std
     } else if (aborted) {
         ++st.aborts;
     }
-    if (times) *times = t;
-    return ret;
+}
+
+int dw_edma::set_arb_weight(edma_dir d, unsigned ch, unsigned weight) {
+    if (!probed()) return -EOPNOTSUPP;
+    if (ch >= count_[idx(d)] || weight > arb_weight_mask) return -EINVAL;
+    // Channels 0-3 in the low register, 4-7 in the high one, 5 bits each.
+    const bool high = ch >= arb_weights_per_reg;
+    const std::uint32_t reg = d == edma_dir::write
+                                  ? (high ? WR_CH_ARB_WEIGHT_HIGH : WR_CH_ARB_WEIGHT_LOW)
+                                  : (high ? RD_CH_ARB_WEIGHT_HIGH : RD_CH_ARB_WEIGHT_LOW);
+    const unsigned shift = arb_weight_bits * (ch % arb_weights_per_reg);
+    writel(reg, (readl(reg) & ~(arb_weight_mask << shift)) | (weight << shift));
+    return 0;
 }
 
 int dw_edma::xfer(edma_dir d, std::uint64_t local_addr, std::uint64_t pci_addr, std::uint64_t size,

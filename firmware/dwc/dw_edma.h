@@ -60,6 +60,11 @@ constexpr std::uint32_t RD_ENGINE_EN = 0x02c;
 constexpr std::uint32_t RD_DOORBELL = 0x030;
 constexpr std::uint32_t RD_CH_ARB_WEIGHT_LOW = 0x038;
 constexpr std::uint32_t RD_CH_ARB_WEIGHT_HIGH = 0x03c;
+// ch_arb_weight: 5 bits per channel, channels 0-3 in the low register at [5n+4:5n], 4-7 in the
+// high one (DWC databook field layout as the ADSP-SC58x Hardware Reference documents it).
+constexpr unsigned arb_weight_bits = 5;
+constexpr std::uint32_t arb_weight_mask = 0x1f;
+constexpr unsigned arb_weights_per_reg = 4;
 constexpr std::uint32_t WR_INT_STATUS = 0x04c;
 constexpr std::uint32_t WR_INT_MASK = 0x054;
 constexpr std::uint32_t WR_INT_CLEAR = 0x058;
@@ -221,6 +226,18 @@ public:
                      std::uint64_t size, std::uint64_t timeout_ns,
                      edma_xfer_times* times = nullptr);
 
+    // Several channels at once: xfer_start programs one LL page (at most ll_max() x
+    // element_bytes() bytes) on a held channel and rings it without waiting; xfer_wait waits
+    // for that channel's done or abort (deadline: an io.now_ns() value) and counts the
+    // transfer. Errors as xfer_channel; xfer_start: -EINVAL also for more than one page.
+    int xfer_start(edma_dir d, unsigned ch, std::uint64_t local_addr, std::uint64_t pci_addr,
+                   std::uint64_t size, edma_xfer_times* times = nullptr);
+    int xfer_wait(edma_dir d, unsigned ch, std::uint64_t size, std::uint64_t deadline_ns,
+                  edma_xfer_times* times = nullptr);
+    // The channel's arbitration weight (wr/rd_ch_arb_weight, 5 bits a channel: weight + 1
+    // TLPs per turn). Returns 0 or -EINVAL (no such channel, weight > 31).
+    int set_arb_weight(edma_dir d, unsigned ch, unsigned weight);
+
     // Data elements per chunk (1..max_ll_max) and bytes per data element (1..max_element_bytes):
     // the page's capacity and the driver's element size unless a test asks for smaller ones to
     // get many chunks. Returns 0 or -EINVAL.
@@ -265,6 +282,8 @@ private:
                  std::uint64_t size, bool cb);
     void start(edma_dir d, unsigned ch);
     int wait_done(edma_dir d, unsigned ch, std::uint64_t deadline_ns);
+    // A transfer's end in the statistics (aborted: it ended by an abort interrupt).
+    void count_transfer(edma_dir d, int ret, bool aborted, std::uint64_t size);
     void log_abort(edma_dir d, unsigned ch);
 
     hal::platform& io_;

@@ -71,6 +71,7 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
         ep.axi_burst_bytes = p.edma_axi_burst_bytes;
         ep.axi_outstanding_reads = p.edma_axi_outstanding_reads;
         ep.staging_buffer_bytes = p.edma_staging_buffer_bytes;
+        ep.rd_outstanding_mrd = p.edma_rd_outstanding_mrd;
         edma_ = std::make_unique<dwc::edma>("edma", ep);
     }
     build_dbi_map();

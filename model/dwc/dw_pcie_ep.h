@@ -115,6 +115,7 @@ struct dw_pcie_ep_params {
     // Per write channel: local read burst, reads in flight, staging buffer (edma_params).
     unsigned edma_axi_burst_bytes = 4096, edma_axi_outstanding_reads = 4;
     unsigned edma_staging_buffer_bytes = 16384;
+    unsigned edma_rd_outstanding_mrd = 0; // per read channel; 0: the controller's tags alone
     sc_core::sc_time quantum = sc_core::sc_time(1, sc_core::SC_US);
 };
 

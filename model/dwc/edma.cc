@@ -32,6 +32,7 @@ void check(const edma_params& p) {
     // A new burst must only ever wait for TLPs that were already sent.
     check_range("dwc.edma.staging_buffer_bytes", p.staging_buffer_bytes,
                 std::uint64_t(p.axi_burst_bytes) + max_pci_payload_bytes, 1u << 30);
+    check_range("dwc.edma.rd_outstanding_mrd", p.rd_outstanding_mrd, 0, 1024);
     check_range("dwc.edma.max_ll_elements", p.max_ll_elements, 1, 1ull << 40);
 }
 

@@ -50,15 +50,18 @@ edma_engine::step edma_engine::write_block(run_state& r, sc_time start) {
     std::deque<std::pair<std::uint64_t, sc_time>> bursts;  // end offset, completion (unsent data)
     std::deque<std::pair<std::uint64_t, sc_time>> sent_at; // MWr end offset, when it left
     sc_time last_burst = burst_start, prev_left = std::max(start, r.tlp_free);
+    sc_time prev_burst = burst_start; // when the previous burst started (for the wait counters)
+    const unsigned ch = r.ch.index;
     while (sent < total) {
         if (cancelled(r) || r.ch.stop)
             return {cancelled(r) ? step::kind::cancelled : step::kind::stopped, prev_left};
         // The next burst.
-        sc_time burst_at = never;
+        sc_time burst_at = never, slot_at = never;
         unsigned blen = 0;
         if (fetched < total) {
             blen = min_len(p_.axi_burst_bytes, total - fetched, edma_to_boundary(sar0 + fetched));
             burst_at = std::max(burst_start, slot_free[burst % slot_free.size()]);
+            slot_at = burst_at;
             if (fetched + blen > p_.staging_buffer_bytes) {
                 const std::uint64_t must_leave = fetched + blen - p_.staging_buffer_bytes;
                 while (!sent_at.empty() && sent_at.front().first < must_leave)
@@ -76,9 +79,16 @@ edma_engine::step edma_engine::write_block(run_state& r, sc_time start) {
             }
             tlp_at = std::max(prev_left, data_ready);
         }
-        if (burst_at <= tlp_at) {
+        const bool arbitrated = contended(edma_dir::write);
+        // A channel that gave up waiting for a grant because its burst is due issues it now.
+        if (burst_at <= tlp_at || (arbitrated && burst_at <= now())) {
             // check() keeps staging_buffer_bytes >= one burst + one MWr, so one of them can go.
             sc_assert(burst_at != never);
+            const sc_time paced = std::max(burst_start, prev_burst);
+            if (slot_at > paced) r.rec.wait_axi_slots += slot_at - paced;
+            if (burst_at > std::max(paced, slot_at))
+                r.rec.wait_staging += burst_at - std::max(paced, slot_at);
+            prev_burst = burst_at;
             sync_to(r, burst_at);
             const std::size_t at_win = fetched - win_base;
             win.resize(at_win + blen);
@@ -91,6 +101,12 @@ edma_engine::step edma_engine::write_block(run_state& r, sc_time start) {
             bursts.emplace_back(fetched, done);
             continue;
         }
+        if (arbitrated) {
+            // Every channel of the direction is at the TLP's start: the arbiter picks one.
+            wait_until(r, tlp_at);
+            if (!arbiter(edma_dir::write).acquire(ch, fetched < total ? burst_at : never)) continue;
+            if (now() > tlp_at) r.rec.wait_arbitration += now() - tlp_at;
+        }
         if (data_ready > prev_left) r.rec.wait_memory += data_ready - prev_left;
         // Once every burst of the block is out, the next block's first burst (its element is
         // already fetched) may come before this block's later MWrs: do not run past it.
@@ -99,6 +115,7 @@ edma_engine::step edma_engine::write_block(run_state& r, sc_time start) {
         tlp_wait w;
         const bool ok = p_.bus.pcie_write(dar0 + sent, win.data() + (sent - win_base), len, d, &w);
         const sc_time left = now() + d;
+        if (arbitrated) arbiter(edma_dir::write).release(left);
         r.rec.wait_link += w.link;
         r.rec.wait_credits += w.credits;
         if (!ok) return {step::kind::mwr_failed, std::max(left, prev_left)};
@@ -133,8 +150,20 @@ edma_engine::step edma_engine::write_block(run_state& r, sc_time start) {
 // come before it in time behind it.
 edma_engine::step edma_engine::read_block(run_state& r, sc_time start) {
     const std::uint64_t mrrs = std::max(1u, p_.bus.mrrs_bytes());
-    if (r.tag_free.empty())
-        r.tag_free.assign(std::max(1u, p_.bus.max_outstanding_reads()), SC_ZERO_TIME);
+    // The controller's tags are shared by the read channels; a channel running alone starts
+    // with all of them free (as when tags were counted per run).
+    const std::size_t tags = std::max(1u, p_.bus.max_outstanding_reads());
+    if (!r.tags_checked) {
+        r.tags_checked = true;
+        if (!contended(edma_dir::read)) tag_free_.clear();
+    }
+    if (tag_free_.size() != tags) {
+        tag_free_.assign(tags, SC_ZERO_TIME);
+        next_tag_ = 0;
+    }
+    if (p_.rd_outstanding_mrd && r.own_free.empty())
+        r.own_free.assign(p_.rd_outstanding_mrd, SC_ZERO_TIME);
+    const unsigned ch = r.ch.index;
     const std::uint64_t total = r.size;
     const std::uint64_t sar0 = r.sar, dar0 = r.dar;
     const std::size_t buf_bytes =
@@ -172,10 +201,29 @@ edma_engine::step edma_engine::read_block(run_state& r, sc_time start) {
         }
         const unsigned len = min_len(mrrs, total - off, edma_to_boundary(sar0 + off));
         const sc_time ready = r.last_request;
-        sc_time& tag = r.tag_free[r.next_tag++ % r.tag_free.size()];
-        const sc_time issue = std::max(ready, tag);
-        if (tag > ready) r.rec.wait_tags += tag - ready;
-        if (!write_arrived(issue)) return {step::kind::local_write, std::max(failed_at, last_cpl)};
+        // The channel's own limit, then (concurrent channels) the arbiter, then a tag.
+        sc_time* own = r.own_free.empty() ? nullptr : &r.own_free[r.next_own++ % r.own_free.size()];
+        sc_time base = ready;
+        if (own && *own > ready) {
+            r.rec.wait_outstanding += *own - ready;
+            base = *own;
+        }
+        const bool arbitrated = contended(edma_dir::read);
+        if (arbitrated) {
+            if (!write_arrived(base))
+                return {step::kind::local_write, std::max(failed_at, last_cpl)};
+            wait_until(r, base);
+            arbiter(edma_dir::read).acquire(ch, never);
+            if (now() > base) r.rec.wait_arbitration += now() - base;
+            base = now();
+        }
+        sc_time& tag = tag_free_[next_tag_++ % tag_free_.size()];
+        const sc_time issue = std::max(base, tag);
+        if (tag > base) r.rec.wait_tags += tag - base;
+        if (!write_arrived(issue)) {
+            if (arbitrated) arbiter(edma_dir::read).release(now());
+            return {step::kind::local_write, std::max(failed_at, last_cpl)};
+        }
         sync_to(r, issue);
         const sc_time issued = std::max(issue, now());
         sc_time d = issued - now();
@@ -189,7 +237,9 @@ edma_engine::step edma_engine::read_block(run_state& r, sc_time start) {
         ++counters_.mrd_tlps;
         ++r.rec.tlps;
         r.last_request = issued + w.link + w.credits; // when the MRd went out
+        if (arbitrated) arbiter(edma_dir::read).release(r.last_request);
         tag = arrived; // the tag is free again when the last completion arrived
+        if (own) *own = arrived;
         if (w.poisoned || st != pcie::cpl_status::sc) {
             if (!write_arrived(never))
                 return {step::kind::local_write, std::max(failed_at, last_cpl)};

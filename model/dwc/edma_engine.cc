@@ -54,7 +54,24 @@ edma_engine::edma_engine(const edma_params& p, edma_regfile& regs,
             channel* ch = channels_[idx].back().get();
             sc_core::sc_spawn([this, ch] { channel_thread(*ch); }, label.c_str());
         }
+        arbiters_[idx] = std::make_unique<edma_arbiter>(
+            regs_.channels(d), [this, d](unsigned ch) { return regs_.arb_weight(d, ch) + 1; });
     }
+}
+
+bool edma_engine::any_concurrent() const {
+    unsigned running = 0;
+    for (const auto& v : channels_)
+        for (const auto& ch : v)
+            running += ch->running ? 1 : 0;
+    return running > 1;
+}
+
+bool edma_engine::contended(edma_dir d) const {
+    unsigned running = 0;
+    for (const auto& ch : channels_[static_cast<unsigned>(d)])
+        running += ch->running ? 1 : 0;
+    return running > 1;
 }
 
 edma_engine::~edma_engine() = default;
@@ -158,7 +175,9 @@ void edma_engine::publish(run_state& r) {
 }
 
 void edma_engine::sync_to(run_state& r, const sc_time& at) {
-    if (at <= now() + p_.quantum) return;
+    // Channels running together meet at the link and in local memory: each transaction goes
+    // out at its own time, so that the bus sees them in time order whatever the quantum.
+    if (at <= now() + (any_concurrent() ? SC_ZERO_TIME : p_.quantum)) return;
     publish(r);
     ++counters_.syncs;
     sc_core::wait(at - now());

@@ -24,14 +24,18 @@
 // when it finishes. Every transaction starts at a time computed from the times earlier
 // transactions returned, and is issued before the thread's time passes it: the quantum changes
 // when the thread syncs, never a simulated time of the channel's own transactions. Channels run
-// concurrently; the bus arbitrates the link. Per-doorbell records and counters for reports.
-// Does not model: HDMA, channel arbitration weights and priorities (channels interleave at the
-// link in the order their threads call the bus, which for channels running at the same time
-// depends on the quantum), one staging buffer shared by a list's blocks, handshake/peripheral
+// concurrently: while more than one channel of a direction runs, each synchronises to every TLP's
+// start and a weighted round-robin arbiter (edma_arbiter.h, the arb_weight registers) grants
+// the TLPs of that direction one at a time; read channels share the controller's tags and each
+// may have its own outstanding-MRd limit. Per-doorbell records and counters for reports.
+// Does not model: HDMA, ctrl_data_arb_prior (write and read engines meet only at the link), the
+// first TLPs a channel sends within one quantum of another channel's doorbell (it may not yet
+// see the other running), one staging buffer shared by a list's blocks, handshake/peripheral
 // mode, function numbers and TLP attributes from ch_control1/2, the exact register values a
 // firmware would read in the middle of a quantum.
 #pragma once
 
+#include "dwc/edma_arbiter.h"
 #include "dwc/edma_bus.h"
 #include "dwc/edma_ll.h"
 #include "dwc/edma_local.h"
@@ -59,6 +63,9 @@ struct edma_params {
     unsigned axi_burst_bytes = 4096;
     unsigned axi_outstanding_reads = 4;
     unsigned staging_buffer_bytes = 16384;
+    // Per read channel (dwc.edma.rd_outstanding_mrd): MRds of one channel in flight; 0: only
+    // the controller's tags (bus.max_outstanding_reads(), shared by every read channel) bound it.
+    unsigned rd_outstanding_mrd = 0;
     std::uint64_t max_ll_elements = 1u << 20;    // elements fetched per doorbell before an abort
     std::size_t max_transfer_records = 1u << 16; // transfers() keeps at most this many
 };
@@ -77,6 +84,11 @@ struct edma_transfer {
     // waited for a free tag; an MWr waited for its data from local memory (read channels: how
     // long the local writes ran past the last completion of a block).
     sc_core::sc_time wait_link, wait_credits, wait_tags, wait_memory;
+    // Concurrent channels and the per-channel limits: a TLP waited for the arbiter's grant
+    // (another channel of the direction held the turn); an MRd waited for the channel's own
+    // outstanding-MRd limit (rd_outstanding_mrd); a burst waited for a free AXI read slot
+    // (axi_outstanding_reads) or for room in the staging buffer.
+    sc_core::sc_time wait_arbitration, wait_outstanding, wait_axi_slots, wait_staging;
     bool aborted = false;
 };
 
@@ -191,12 +203,16 @@ private:
         sc_core::sc_time fetch_free;  // write: the previous block's last local burst completed
         sc_core::sc_time tlp_free;    // write: the previous block's last MWr left
         sc_core::sc_time next_block = sc_core::sc_max_time(); // the next block's element arrived
-        std::vector<sc_core::sc_time> tag_free; // slot k % tags: completion of its request
-        std::size_t next_tag = 0;
+        std::vector<sc_core::sc_time> own_free; // slot k % rd_outstanding_mrd: its completion
+        std::size_t next_own = 0;
+        bool tags_checked = false; // read: the shared tags were looked at by this run
         sc_core::sc_time last_request;
     };
 
     channel* find(edma_dir d, unsigned index);
+    bool contended(edma_dir d) const; // more than one channel of d is running
+    bool any_concurrent() const;      // more than one channel of either direction is running
+    edma_arbiter& arbiter(edma_dir d) { return *arbiters_[static_cast<unsigned>(d)]; }
     void stop(channel& ch, const std::string& why);
 
     void channel_thread(channel& ch);
@@ -226,6 +242,11 @@ private:
     edma_local_port local_;
     std::vector<std::unique_ptr<channel>> channels_[2];
     std::vector<edma_transfer> transfers_;
+    std::unique_ptr<edma_arbiter> arbiters_[2];
+    // The controller's read tags, shared by every read channel: slot k % tags is free when
+    // the completion of the MRd that took it last has arrived (tags are reused in order).
+    std::vector<sc_core::sc_time> tag_free_;
+    std::size_t next_tag_ = 0;
 };
 
 } // namespace epvp::dwc

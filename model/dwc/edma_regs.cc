@@ -312,6 +312,14 @@ bool edma_regfile::engine_enabled(edma_dir d) const {
     return globals_.read32(dir_reg(d, wr_engine_en, rd_engine_en)) & engine_enable;
 }
 
+unsigned edma_regfile::arb_weight(edma_dir d, unsigned ch) const {
+    const std::uint32_t reg = ch < arb_weights_per_reg
+                                  ? dir_reg(d, wr_ch_arb_weight_lo, rd_ch_arb_weight_lo)
+                                  : dir_reg(d, wr_ch_arb_weight_hi, rd_ch_arb_weight_hi);
+    return (globals_.read32(reg) >> (arb_weight_bits * (ch % arb_weights_per_reg))) &
+           arb_weight_mask;
+}
+
 bool edma_regfile::irq_pending() const {
     bool level = false;
     const edma_dir dirs[] = {edma_dir::write, edma_dir::read};

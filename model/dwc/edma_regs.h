@@ -41,6 +41,13 @@ constexpr std::uint32_t rd_engine_en = 0x02C;
 constexpr std::uint32_t rd_doorbell = 0x030;
 constexpr std::uint32_t rd_ch_arb_weight_lo = 0x038;
 constexpr std::uint32_t rd_ch_arb_weight_hi = 0x03C;
+// wr/rd_ch_arb_weight (Linux: a u64 at 0x018 / 0x038, lsb then msb): 5 bits per channel, channels
+// 0-3 in the low register at bits [5n+4:5n], channels 4-7 likewise in the high one; a value v
+// gives the channel v + 1 TLPs per turn (ADSP-SC58x/ADSP-2158x Hardware Reference, DWC PCIe
+// PCIE_DMAWR_ARBWGT_LO: "0x00-0x1F corresponding to 1-32 transactions").
+constexpr unsigned arb_weight_bits = 5;
+constexpr std::uint32_t arb_weight_mask = 0x1F;
+constexpr unsigned arb_weights_per_reg = 4;
 constexpr std::uint32_t wr_int_status = 0x04C;
 constexpr std::uint32_t wr_int_mask = 0x054;
 constexpr std::uint32_t wr_int_clear = 0x058;
@@ -206,6 +213,7 @@ public:
     void reset();
 
     bool engine_enabled(edma_dir d) const;
+    unsigned arb_weight(edma_dir d, unsigned ch) const; // the 5-bit field (0..31)
     bool irq_pending() const; // any unmasked done/abort bit of either direction
     void set_done(edma_dir d, unsigned ch);
     // The abort bit and the error-status bit of `why`.

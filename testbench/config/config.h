@@ -164,6 +164,7 @@ struct dwc_config {
     std::uint64_t core_clock_mhz;
     unsigned edma_write_channels, edma_read_channels;
     unsigned edma_axi_burst_bytes, edma_axi_outstanding_reads, edma_staging_buffer_bytes;
+    unsigned edma_rd_outstanding_mrd; // per read channel; 0: the controller's tags alone
     std::uint64_t completion_timeout_us;
     stream_id_mode stream_mode; // the AXI master's SMMU StreamID: stream_id, or the requester ID
     std::uint32_t stream_id;
@@ -280,6 +281,12 @@ struct dma_sweep_config {
     std::uint64_t offset_bytes;
 };
 
+struct dma_mix_config {
+    unsigned write_channels, read_channels;
+    std::uint64_t size_bytes;                  // per channel
+    std::uint64_t write_weights, read_weights; // channel n at bits [5n+4:5n]
+};
+
 struct iotlb_sweep_config {
     std::uint64_t min_set_bytes, max_set_bytes; // working sets: powers of two in between
     unsigned reads, read_bytes;                 // random host reads per working set
@@ -301,6 +308,7 @@ struct p2p_workload_config {
 
 struct workload_config {
     dma_sweep_config dma_sweep;
+    dma_mix_config dma_mix;
     iotlb_sweep_config iotlb_sweep;
     p2p_workload_config p2p;
 };

@@ -168,6 +168,10 @@ void dwc_keys(std::vector<key_def>& t) {
               in_range(4097, 1ull << 30),
               "Staging buffer between AXI bursts and MWr TLPs per eDMA write channel (at least one "
               "burst + 4096)."),
+            u("dwc.edma.rd_outstanding_mrd", F(dwc.edma_rd_outstanding_mrd), 0, in_range(0, 1024),
+              "MRds in flight per eDMA read channel (0: only the controller's tags, shared by all "
+              "read channels, bound them).",
+              "requests"),
             u("dwc.iatu.outbound_windows", F(dwc.iatu.outbound_windows), 8, in_range(1, 256),
               "Outbound iATU regions.", "regions"),
             u("dwc.iatu.inbound_windows", F(dwc.iatu.inbound_windows), 8, in_range(1, 256),
@@ -427,6 +431,19 @@ void workload_sweep_keys(std::vector<key_def>& t) {
             u("workload.dma_sweep.offset_bytes", F(workload.dma_sweep.offset_bytes), 0,
               in_range(0, 4095),
               "Workload dma-sweep: offset of the host buffer from a 4 KiB boundary."),
+            u("workload.dma_mix.write_channels", F(workload.dma_mix.write_channels), 2,
+              in_range(0, 8), "Workload dma-mix: eDMA write channels run at once.", "channels"),
+            u("workload.dma_mix.read_channels", F(workload.dma_mix.read_channels), 2,
+              in_range(0, 8), "Workload dma-mix: eDMA read channels run at once.", "channels"),
+            u("workload.dma_mix.size_bytes", F(workload.dma_mix.size_bytes), 1 * MiB,
+              in_range(4, 16 * MiB), "Workload dma-mix: bytes each channel moves."),
+            u("workload.dma_mix.write_weights", F(workload.dma_mix.write_weights), 0,
+              in_range(0, (1ull << 40) - 1),
+              "Workload dma-mix: write channel n's arbitration weight at bits [5n+4:5n] (0..31: "
+              "weight + 1 TLPs per turn)."),
+            u("workload.dma_mix.read_weights", F(workload.dma_mix.read_weights), 0,
+              in_range(0, (1ull << 40) - 1),
+              "Workload dma-mix: read channel n's arbitration weight at bits [5n+4:5n]."),
         });
 }
 

@@ -40,6 +40,8 @@ const std::map<std::string, std::string>& workloads() {
                 "--set workload.dma_sweep.max_bytes=4096"},
         // The kselftest table, MSI-X sampled.
         {"pcitest", "--workload pcitest --set host.pcitest_msix_sample=true"},
+        // Two write and two read channels of 16 KiB at once.
+        {"mix", "--workload dma-mix --set workload.dma_mix.size_bytes=16384"},
         {"cmd", "--workload cmd-stream --set function.cmd.commands=16"},
         {"iova", "--workload iova --set function.iova.buffers=4"},
         {"iotlb", "--workload iotlb-sweep --set workload.iotlb_sweep.reads=64 "
@@ -140,6 +142,7 @@ std::vector<key_case> cases() {
         {"dwc.edma.read_channels", "0", "dma"},
         {"dwc.edma.axi_burst_bytes", "64", "dma"},
         {"dwc.edma.axi_outstanding_reads", "1", "dma", {"dwc.edma.axi_burst_bytes=64"}},
+        {"dwc.edma.rd_outstanding_mrd", "1", "dma"},
         // One 4 KiB burst and one maximum MPS staged: a x16 Gen5 link drains it faster than
         // DRAM refills it.
         {"dwc.edma.staging_buffer_bytes",
@@ -235,6 +238,11 @@ std::vector<key_case> cases() {
         {"workload.dma_sweep.read", "false", "dma"},
         {"workload.dma_sweep.write", "false", "dma"},
         {"workload.dma_sweep.offset_bytes", "100", "dma"},
+        {"workload.dma_mix.write_channels", "1", "mix"},
+        {"workload.dma_mix.read_channels", "1", "mix"},
+        {"workload.dma_mix.size_bytes", "8192", "mix"},
+        {"workload.dma_mix.write_weights", "992", "mix"}, // channel 1: weight 31 (31 << 5)
+        {"workload.dma_mix.read_weights", "992", "mix"},
         {"faults.seed", "2", "dma", {"faults.lcrc_error_rate=0.2"}},
         {"faults.completion_timeout.nth_read", "3", "dma"},
         {"faults.ur_at_completer.nth_read", "3", "dma"},

@@ -12,6 +12,7 @@
 #define SC_INCLUDE_DYNAMIC_PROCESSES // the firmware driver runs in a spawned thread
 #include <boost/test/unit_test.hpp>
 
+#include "analysis/link_bound.h"
 #include "core/log.h"
 #include "dwc/dw_edma.h" // the firmware driver (its constants are checked, not used)
 #include "dwc/dw_pcie.h"
@@ -46,6 +47,8 @@ namespace {
 constexpr std::uint32_t CTRL = 0x008;
 constexpr std::uint32_t WR_ENGINE_EN = 0x00C;
 constexpr std::uint32_t WR_DOORBELL = 0x010;
+// wr_ch_arb_weight.lsb (Linux struct dw_edma_v0_regs: u64 at 0x018, lsb first).
+constexpr std::uint32_t WR_CH_ARB_WEIGHT_LO = 0x018;
 constexpr std::uint32_t RD_ENGINE_EN = 0x02C;
 constexpr std::uint32_t RD_DOORBELL = 0x030;
 constexpr std::uint32_t WR_INT_STATUS = 0x04C;
@@ -249,6 +252,7 @@ private:
 struct engine_opts {
     sc_time quantum = sc_time(1, SC_US);
     unsigned burst_bytes = 4096, outstanding = 4, staging_bytes = 16384;
+    unsigned rd_outstanding_mrd = 0;
 };
 
 dwc::edma_params params_of(bool unrolled, unsigned wr, unsigned rd, dwc::edma_bus& bus,
@@ -257,6 +261,7 @@ dwc::edma_params params_of(bool unrolled, unsigned wr, unsigned rd, dwc::edma_bu
     p.axi_burst_bytes = o.burst_bytes;
     p.axi_outstanding_reads = o.outstanding;
     p.staging_buffer_bytes = o.staging_bytes;
+    p.rd_outstanding_mrd = o.rd_outstanding_mrd;
     return p;
 }
 
@@ -319,8 +324,11 @@ harness* h_q[4] = {};          // quanta 10 ns, 100 ns, 1 us, 10 us
 harness* h_outstanding = nullptr;
 harness* h_staging = nullptr;
 harness* h_chunks = nullptr;
-harness* h_fw_u = nullptr; // the firmware driver on an unrolled core (5.40a)
-harness* h_fw_l = nullptr; // the firmware driver on a legacy core (4.90a)
+harness* h_fw_u = nullptr;      // the firmware driver on an unrolled core (5.40a)
+harness* h_fw_l = nullptr;      // the firmware driver on a legacy core (4.90a)
+harness* h_mix_rd[4] = {};      // 8 read channels, 2 MRds each; 1, 2, 4, 8 of them run
+harness* h_mix_w13 = nullptr;   // 2 write channels, weights 0 and 2
+harness* h_mix_wlink = nullptr; // 4 write channels on a Gen3 x4 link
 
 struct fixture {
     fixture() {
@@ -361,6 +369,12 @@ struct fixture {
         h_chunks = new harness("chunks", true, 1, 1);
         h_fw_u = new harness("fw_u", true, 2, 2);
         h_fw_l = new harness("fw_l", false, 3, 2);
+        engine_opts two_mrds;
+        two_mrds.rd_outstanding_mrd = 2;
+        for (unsigned i = 0; i < 4; ++i)
+            h_mix_rd[i] = new harness(("mix_rd" + std::to_string(i)).c_str(), true, 0, 8, two_mrds);
+        h_mix_w13 = new harness("mix_w13", true, 2, 0);
+        h_mix_wlink = new harness("mix_wlink", true, 4, 0);
         sc_core::sc_start(SC_ZERO_TIME);
     }
     std::ostringstream sink;
@@ -1012,9 +1026,11 @@ BOOST_AUTO_TEST_CASE(doorbell_stop_aborts_a_running_channel) {
     BOOST_CHECK_EQUAL(h.dma.counters().stops, 1u);
 }
 
-// Two write channels rung together share the link: their TLPs interleave (at quantum
-// granularity), the link never idles, so the later one finishes after 50 ns (first burst) +
-// 32 TLPs x 100 ns = 3250 ns, and the TLPs that found the link busy report link waits.
+// Two write channels rung together share the link: the arbiter (weights 0: one TLP per turn)
+// alternates their TLPs, the link never idles, so the later one finishes after 50 ns (first
+// burst) + 32 TLPs x 100 ns = 3250 ns, and the TLPs that waited for the other channel's turn
+// report arbitration waits. (This test used to expect link waits: the interleaving came from
+// thread order; channels now meet at the arbiter before the link.)
 BOOST_AUTO_TEST_CASE(channels_of_one_direction_share_the_link) {
     harness& h = *h_share;
     h.bus.fill_local(0x1000, 4 * KiB, 10);
@@ -1037,7 +1053,11 @@ BOOST_AUTO_TEST_CASE(channels_of_one_direction_share_the_link) {
     BOOST_CHECK(a.doorbell == b.doorbell);
     BOOST_CHECK(std::max(a.done, b.done) - a.doorbell == ns(3250));
     BOOST_CHECK(std::min(a.done, b.done) - a.doorbell > ns(1650)); // slower than alone
-    BOOST_CHECK(a.wait_link + b.wait_link > SC_ZERO_TIME);
+    BOOST_CHECK(a.wait_arbitration + b.wait_arbitration > SC_ZERO_TIME);
+    // Round robin with equal weights: each TLP comes from the other channel than the last.
+    for (std::size_t i = 1; i < h.bus.tlps.size(); ++i)
+        BOOST_CHECK((h.bus.tlps[i].addr >= host_base + 0x20000) !=
+                    (h.bus.tlps[i - 1].addr >= host_base + 0x20000));
     // The TLPs of the two channels overlap in time.
     bool interleaved = false;
     for (std::size_t i = 1; i + 1 < h.bus.tlps.size(); ++i)
@@ -1805,4 +1825,128 @@ BOOST_AUTO_TEST_CASE(firmware_uses_every_channel_through_the_legacy_viewport) {
 
 int sc_main(int, char*[]) {
     return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Concurrent channels: arbitration and the per-channel limits
+
+namespace {
+
+// Bytes moved by all transfers of h over [first doorbell, last done], in bytes per ns.
+double total_bytes_per_ns(const harness& h) {
+    sc_time first = sc_core::sc_max_time(), last = SC_ZERO_TIME;
+    std::uint64_t bytes = 0;
+    for (const auto& t : h.dma.transfers()) {
+        first = std::min(first, t.doorbell);
+        last = std::max(last, t.done);
+        bytes += t.bytes;
+    }
+    return static_cast<double>(bytes) / (last - first).to_seconds() / 1e9;
+}
+
+} // namespace
+
+// k read channels, each limited to 2 outstanding MRds (rd_outstanding_mrd), MRRS 512, the MRd
+// 100 ns on the link, its completion 1000 ns after the MRd starts, 32 controller tags (not a
+// limit: 8 x 2 = 16). Little's law per channel: 2 x 512 B / 1000 ns = 1.024 B/ns. The link
+// carries one 512-byte MRd per 100 ns: 5.12 B/ns. So k = 1, 2, 4, 8 reach min(5.12, k x 1.024)
+// = 1.024, 2.048, 4.096, 5.12 B/ns; each channel moves 32 KiB (64 MRds), so the start (first
+// round trip) and the end (50 ns local write) cost at most 2.1 % (8 channels: 512 MRds x
+// 100 ns = 51.2 us plus ~1.05 us): within 5 %.
+BOOST_AUTO_TEST_CASE(read_channels_reach_min_of_link_and_littles_law) {
+    const unsigned ks[4] = {1, 2, 4, 8};
+    for (unsigned i = 0; i < 4; ++i) {
+        harness& h = *h_mix_rd[i];
+        h.bus.mrrs = 512;
+        h.bus.tags = 32;
+        h.bus.tlp_time = ns(100);
+        h.bus.round_trip = ns(1000);
+        h.bus.local_latency = ns(50);
+        const std::uint64_t bytes = 32 * KiB;
+        for (unsigned c = 0; c < ks[i]; ++c) {
+            const std::uint64_t sar = host_base + c * bytes, dar = 0x10000 + c * bytes;
+            h.bus.fill_host(sar, bytes, 20 + c);
+            h.single(true, c, static_cast<std::uint32_t>(bytes), sar, dar, LIE);
+        }
+        h.wr(RD_ENGINE_EN, 1);
+        for (unsigned c = 0; c < ks[i]; ++c)
+            h.wr(RD_DOORBELL, c);
+        run();
+        BOOST_REQUIRE_EQUAL(h.dma.transfers().size(), ks[i]);
+        for (unsigned c = 0; c < ks[i]; ++c)
+            BOOST_CHECK(h.bus.local_equals_host(0x10000 + c * bytes, host_base + c * bytes, bytes));
+        const double expected = std::min(5.12, ks[i] * 2 * 512 / 1000.0);
+        BOOST_CHECK_CLOSE(total_bytes_per_ns(h), expected, 5.0);
+        // The per-channel limit, not the tags, held the MRds back.
+        sc_time own, tags;
+        for (const auto& t : h.dma.transfers()) {
+            own += t.wait_outstanding;
+            tags += t.wait_tags;
+        }
+        BOOST_CHECK(own > SC_ZERO_TIME);
+        BOOST_CHECK(tags == SC_ZERO_TIME);
+    }
+}
+
+// Two write channels with arbitration weights 0 and 2 (wr_ch_arb_weight_lo bits [4:0] and
+// [9:5]): 1 and 3 TLPs per turn. The link (100 ns per 256-byte MWr) is the bottleneck (4 KiB
+// bursts of 50 ns, 4 in flight, feed 80 B/ns), so while both run the link carries 1 MWr of
+// channel 0 for every 3 of channel 1: the bytes each moved until channel 1's last MWr split
+// 1:3, within 5 %.
+BOOST_AUTO_TEST_CASE(weights_one_to_three_split_the_link_one_to_three) {
+    harness& h = *h_mix_w13;
+    h.bus.tlp_time = ns(100);
+    h.bus.local_latency = ns(50);
+    const std::uint64_t bytes = 64 * KiB;
+    h.bus.fill_local(0x10000, bytes, 1);
+    h.bus.fill_local(0x30000, bytes, 2);
+    h.single(false, 0, static_cast<std::uint32_t>(bytes), 0x10000, host_base, LIE);
+    h.single(false, 1, static_cast<std::uint32_t>(bytes), 0x30000, host_base + 0x20000, LIE);
+    h.wr(WR_CH_ARB_WEIGHT_LO, 0u | (2u << 5));
+    h.wr(WR_ENGINE_EN, 1);
+    h.wr(WR_DOORBELL, 0);
+    h.wr(WR_DOORBELL, 1);
+    run();
+    BOOST_CHECK(h.bus.local_equals_host(0x10000, host_base, bytes));
+    BOOST_CHECK(h.bus.local_equals_host(0x30000, host_base + 0x20000, bytes));
+    std::size_t last1 = 0;
+    for (std::size_t i = 0; i < h.bus.tlps.size(); ++i)
+        if (h.bus.tlps[i].addr >= host_base + 0x20000) last1 = i;
+    double b0 = 0, b1 = 0;
+    for (std::size_t i = 0; i <= last1; ++i)
+        (h.bus.tlps[i].addr >= host_base + 0x20000 ? b1 : b0) += h.bus.tlps[i].len;
+    BOOST_CHECK_EQUAL(b1, static_cast<double>(bytes));
+    BOOST_CHECK_CLOSE(b1 / b0, 3.0, 5.0);
+}
+
+// Four write channels on a link whose MWr time comes from the PCIe arithmetic of a Gen3 x4
+// link with MPS 256 (analysis/link_bound, the oracle written independently of the link model):
+// whatever the arbiter does, the four together never move more than posted_write_Bps, and
+// with data always staged they keep the link busy (at least 95 % of it).
+BOOST_AUTO_TEST_CASE(concurrent_writes_never_exceed_the_link_bound) {
+    harness& h = *h_mix_wlink;
+    analysis::link_bound_params lp;
+    lp.gen = 3;
+    lp.width = 4;
+    lp.mps = 256;
+    const double bound_Bps = analysis::posted_write_Bps(lp);
+    h.bus.mps = 256;
+    h.bus.tlp_time = sc_time(lp.mps / bound_Bps * 1e12, sc_core::SC_PS);
+    h.bus.local_latency = ns(50);
+    const std::uint64_t bytes = 32 * KiB;
+    for (unsigned c = 0; c < 4; ++c) {
+        h.bus.fill_local(0x10000 + c * bytes, bytes, 30 + c);
+        h.single(false, c, static_cast<std::uint32_t>(bytes), 0x10000 + c * bytes,
+                 host_base + c * bytes, LIE);
+    }
+    h.wr(WR_CH_ARB_WEIGHT_LO, 1u | (4u << 5) | (0u << 10) | (7u << 15));
+    h.wr(WR_ENGINE_EN, 1);
+    for (unsigned c = 0; c < 4; ++c)
+        h.wr(WR_DOORBELL, c);
+    run();
+    for (unsigned c = 0; c < 4; ++c)
+        BOOST_CHECK(h.bus.local_equals_host(0x10000 + c * bytes, host_base + c * bytes, bytes));
+    const double total_Bps = total_bytes_per_ns(h) * 1e9;
+    BOOST_CHECK_LE(total_Bps, bound_Bps * (1 + 1e-9));
+    BOOST_CHECK_GE(total_Bps, 0.95 * bound_Bps);
 }

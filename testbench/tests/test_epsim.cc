@@ -768,7 +768,7 @@ BOOST_AUTO_TEST_CASE(workloads_lists_each_workload_with_description_and_keys) {
     auto r = epsim("workloads", false);
     BOOST_TEST(r.status == 0);
     // The README's workloads (its "Workload `...`" sections and the default).
-    const std::vector<std::string> documented = {"pcitest", "cmd-stream",  "dma-sweep",
+    const std::vector<std::string> documented = {"pcitest", "cmd-stream",  "dma-sweep", "dma-mix",
                                                  "iova",    "iotlb-sweep", "p2p"};
     std::vector<std::string> names;
     std::map<std::string, std::vector<std::string>> keys;

@@ -23,6 +23,7 @@ fw::functions::epf_test_params epf_params(const cfg::platform_config& c);
 void register_pcitest(workload_registry& r);
 void register_cmd_stream(workload_registry& r);
 void register_dma_sweep(workload_registry& r);
+void register_dma_mix(workload_registry& r);
 void register_iova(workload_registry& r);
 void register_iotlb_sweep(workload_registry& r);
 void register_p2p(workload_registry& r);

@@ -30,12 +30,52 @@ std::string format_sweep(const std::vector<sweep_row>& rows) {
 namespace builtin {
 
 namespace {
-// Where the dma-sweep workload's host buffer and completion flag live: a region of host memory
-// the host software leaves alone (like a reserved DMA area).
-constexpr std::uint64_t sweep_buffer_offset = 64ull << 20;
 constexpr std::uint64_t sweep_flag_value = 0x5EE9D0E;
 constexpr std::uint64_t sweep_poll_ns = 10'000;
 } // namespace
+
+void signal_host_done(fw::functions::endpoint_services& s, std::uint64_t flag,
+                      std::uint64_t timeout_ns) {
+    // A flag word in the host's memory, by eDMA (or not at all).
+    std::uint64_t local = 0;
+    if (s.edma && s.pool.alloc(sizeof(std::uint32_t), sizeof(std::uint32_t), local) == 0) {
+        s.io.wr32(local, static_cast<std::uint32_t>(sweep_flag_value));
+        s.edma->xfer(fw::dwc::edma_dir::write, local, flag, sizeof(std::uint32_t), timeout_ns);
+        s.pool.free(local);
+    }
+}
+
+void load_flag_waiting_host(platform& p, workload_result& out, std::uint64_t flag, int* status) {
+    const auto& c = p.config();
+    const hal::host_board& hb = p.host_board();
+    const std::uint64_t timeout_ns = c.host.test_timeout_us * ns_per_us;
+    const std::uint64_t retry_ns = c.host.crs_retry_us * ns_per_us;
+    p.load_host([status, &out, &hb, timeout_ns, retry_ns, flag](hal::platform& io) {
+        fw::host::pci_host host(io, hb, timeout_ns, retry_ns);
+        out.enumerate_status = host.enumerate(out.devices);
+        out.crs_retries = host.crs_retries();
+        if (out.enumerate_status) return;
+        // Wait (bounded) for the endpoint's flag. A link that goes down and comes back (the
+        // root port's Data Link Layer Link Active) gets the hierarchy enumerated again, as a
+        // hot-plug driver would.
+        const std::uint64_t start = io.now_ns();
+        bool seen = false;
+        bool was_up = true;
+        while (!(seen = io.rd32(flag) == sweep_flag_value) && io.now_ns() - start < timeout_ns) {
+            const bool up = host.root_port_link_active();
+            if (was_up && !up) io.log(hal::log_level::warning, "host", "root port: link down");
+            if (!was_up && up) {
+                io.log(hal::log_level::info, "host", "root port: link up again: re-enumerating");
+                ++out.reenumerations;
+                out.enumerate_status = host.enumerate(out.devices);
+            }
+            was_up = up;
+            io.delay_ns(sweep_poll_ns);
+        }
+        if (!seen && !*status) *status = -ETIMEDOUT;
+        out.host_finished = true;
+    });
+}
 
 void dma_sweep::load(platform& p, workload_result& out) {
     const auto& c = p.config();
@@ -69,45 +109,10 @@ void dma_sweep::load(platform& p, workload_result& out) {
                     run.link_ready = s.link_ready;
                     status_ = fw::functions::run_dma_sweep(s.io, *s.edma, s.pool, run, rows_);
                 }
-                // Tell the host we are done: a flag word in its memory, by eDMA (or not at all).
-                std::uint64_t local = 0;
-                if (s.edma &&
-                    s.pool.alloc(sizeof(std::uint32_t), sizeof(std::uint32_t), local) == 0) {
-                    s.io.wr32(local, static_cast<std::uint32_t>(sweep_flag_value));
-                    s.edma->xfer(fw::dwc::edma_dir::write, local, flag, sizeof(std::uint32_t),
-                                 sp.timeout_ns);
-                    s.pool.free(local);
-                }
+                signal_host_done(s, flag, sp.timeout_ns);
             });
     });
-    const hal::host_board& hb = p.host_board();
-    const std::uint64_t timeout_ns = c.host.test_timeout_us * ns_per_us;
-    const std::uint64_t retry_ns = c.host.crs_retry_us * ns_per_us;
-    p.load_host([this, &out, &hb, timeout_ns, retry_ns, flag](hal::platform& io) {
-        fw::host::pci_host host(io, hb, timeout_ns, retry_ns);
-        out.enumerate_status = host.enumerate(out.devices);
-        out.crs_retries = host.crs_retries();
-        if (out.enumerate_status) return;
-        // Wait (bounded) for the endpoint's flag. A link that goes down and comes back (the
-        // root port's Data Link Layer Link Active) gets the hierarchy enumerated again, as a
-        // hot-plug driver would.
-        const std::uint64_t start = io.now_ns();
-        bool seen = false;
-        bool was_up = true;
-        while (!(seen = io.rd32(flag) == sweep_flag_value) && io.now_ns() - start < timeout_ns) {
-            const bool up = host.root_port_link_active();
-            if (was_up && !up) io.log(hal::log_level::warning, "host", "root port: link down");
-            if (!was_up && up) {
-                io.log(hal::log_level::info, "host", "root port: link up again: re-enumerating");
-                ++out.reenumerations;
-                out.enumerate_status = host.enumerate(out.devices);
-            }
-            was_up = up;
-            io.delay_ns(sweep_poll_ns);
-        }
-        if (!seen && !status_) status_ = -ETIMEDOUT;
-        out.host_finished = true;
-    });
+    load_flag_waiting_host(p, out, flag, &status_);
 }
 
 std::vector<sweep_row> dma_sweep::table(const platform& p) const {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "functions/dma_sweep.h"
+#include "functions/test_endpoint.h"
 #include "workload.h"
 
 #include <string>
@@ -27,6 +28,16 @@ struct sweep_row {
 std::string format_sweep(const std::vector<sweep_row>& rows);
 
 namespace builtin {
+
+// Where the eDMA workloads' host buffers live: a region of host memory the host software
+// leaves alone (like a reserved DMA area).
+constexpr std::uint64_t sweep_buffer_offset = 64ull << 20;
+// The eDMA workloads' end: the endpoint writes a flag word to host memory at `flag` by eDMA;
+// the host enumerates, then waits (bounded) for it; *status (if 0) becomes -ETIMEDOUT if the
+// flag never came.
+void signal_host_done(fw::functions::endpoint_services& s, std::uint64_t flag,
+                      std::uint64_t timeout_ns);
+void load_flag_waiting_host(platform& p, workload_result& out, std::uint64_t flag, int* status);
 
 class dma_sweep final : public workload {
 public:
