@@ -114,9 +114,9 @@ rtl_iatu_unit::rtl_iatu_unit(sc_core::sc_module_name name, const rtl_iatu_unit_p
     ib_fwd.register_b_transport(this, &rtl_iatu_unit::fwd_b_transport, 1);
     rtl.ob_out.socket.bind(ob_fwd);
     rtl.ib_out.socket.bind(ib_fwd);
-    stats_.lockstep = lockstep_;
-    stats_.ob_region_hits.assign(p.model.outbound_windows, 0);
-    stats_.ib_region_hits.assign(p.model.inbound_windows, 0);
+    rtl_stats_.lockstep = lockstep_;
+    rtl_stats_.ob_region_hits.assign(p.model.outbound_windows, 0);
+    rtl_stats_.ib_region_hits.assign(p.model.inbound_windows, 0);
 }
 
 std::uint32_t rtl_iatu_unit::apb_read(std::uint32_t offset, sc_core::sc_time& delay,
@@ -139,7 +139,7 @@ std::uint32_t rtl_iatu_unit::read_reg(std::uint32_t offset, sc_core::sc_time& de
     if (offset >> iatu_paddr_bits) return 0; // outside the block's decoded space
     const std::uint32_t got = apb_read(offset, delay);
     if (lockstep_) {
-        ++stats_.compared;
+        ++rtl_stats_.compared;
         const std::uint32_t want = model_->read_unrolled(offset);
         if (want != got)
             mismatch("register " + hex64(offset) + " (" +
@@ -192,7 +192,7 @@ std::uint64_t rtl_iatu_unit::region_limit(iatu_dir d, unsigned index, sc_core::s
     const std::uint64_t got =
         (std::uint64_t(upper) << 32) | apb_read(region_offset(d, index, reg::lower_limit), delay);
     if (lockstep_) {
-        ++stats_.compared;
+        ++rtl_stats_.compared;
         const dwc::iatu_region* r = model_->region(d, index);
         const std::uint64_t want = r ? r->limit() : 0;
         if (want != got)
@@ -341,7 +341,7 @@ void rtl_iatu_unit::account(bool inbound, std::uint64_t in_addr, const inbound_r
         ref = inbound ? model_->translate_inbound(in_addr, sb.bar, sb.bar_offset, sb.function,
                                                   sb.tlp_type)
                       : model_->translate_outbound(in_addr);
-        ++stats_.compared;
+        ++rtl_stats_.compared;
         if (!same(ref, got)) {
             const unsigned window = ref.hit ? ref.index : got.index;
             mismatch(std::string(inbound ? "inbound" : "outbound") + " window " +
@@ -353,23 +353,24 @@ void rtl_iatu_unit::account(bool inbound, std::uint64_t in_addr, const inbound_r
         ++(inbound ? stats_.inbound_misses : stats_.outbound_misses);
         return;
     }
-    auto& hits = inbound ? stats_.ib_region_hits : stats_.ob_region_hits;
+    auto& hits = inbound ? rtl_stats_.ib_region_hits : rtl_stats_.ob_region_hits;
     if (ref.index < hits.size()) ++hits[ref.index];
-    ++(ref.type == reg::type_mem ? stats_.type_mem : stats_.type_other);
+    ++(ref.type == reg::type_mem ? rtl_stats_.type_mem : rtl_stats_.type_other);
     if (inbound && model_) {
         const dwc::iatu_region* rg = model_->region(iatu_dir::inbound, ref.index);
-        ++(rg && (rg->ctrl2 & reg::ctrl2_bar_mode) ? stats_.ib_bar_match : stats_.ib_address_match);
+        ++(rg && (rg->ctrl2 & reg::ctrl2_bar_mode) ? rtl_stats_.ib_bar_match
+                                                   : rtl_stats_.ib_address_match);
     }
 }
 
 void rtl_iatu_unit::mismatch(const std::string& what) {
-    if (stats_.mismatches++ == 0) stats_.first_mismatch = what;
+    if (rtl_stats_.mismatches++ == 0) rtl_stats_.first_mismatch = what;
     logger::get().warning("iatu", std::string(basename()) + ": lockstep mismatch: " + what,
                           "lockstep");
 }
 
-dwc::iatu_unit_stats rtl_iatu_unit::stats() const {
-    dwc::iatu_unit_stats s = stats_;
+rtl_iatu_stats rtl_iatu_unit::rtl_stats() const {
+    rtl_iatu_stats s = rtl_stats_;
     s.rtl_cycles = rtl.island.cycles();
     return s;
 }

@@ -33,6 +33,7 @@
 #include <string>
 #include <systemc>
 #include <tlm_utils/simple_target_socket.h>
+#include <vector>
 
 namespace epvp::rtl {
 
@@ -41,6 +42,20 @@ struct rtl_iatu_unit_params {
     bool lockstep = false;
     sc_core::sc_time clock_period = sc_core::sc_time(1, sc_core::SC_NS);
     wave_flavour waves = std::nullopt; // trace flavour of the block (see rtl_iatu_params)
+};
+
+// What the RTL iATU counts besides dwc::iatu_unit_stats (reports and the lockstep summary).
+struct rtl_iatu_stats {
+    // Lockstep only: results compared against the TLM model, and what differed.
+    bool lockstep = false;
+    std::uint64_t compared = 0, mismatches = 0;
+    std::string first_mismatch; // "outbound window 2 address 0x...: expected ..., got ..."
+    // Coverage of the compared traffic: hits per region and direction, by CTRL1 type, inbound
+    // BAR-match vs address-match, misses.
+    std::vector<std::uint64_t> ob_region_hits, ib_region_hits;
+    std::uint64_t ib_bar_match = 0, ib_address_match = 0, type_mem = 0, type_other = 0;
+    // Island clock cycles run (idle time runs none).
+    std::uint64_t rtl_cycles = 0;
 };
 
 // The verilated geometry that serves these iATU parameters (window counts, alignment, region
@@ -60,7 +75,8 @@ public:
     dwc::iatu_write_result write_reg(std::uint32_t offset, std::uint32_t value,
                                      sc_core::sc_time& delay) override;
     std::uint64_t region_limit(dwc::iatu_dir d, unsigned index, sc_core::sc_time& delay) override;
-    dwc::iatu_unit_stats stats() const override;
+    dwc::iatu_unit_stats stats() const override { return stats_; }
+    rtl_iatu_stats rtl_stats() const;
 
     // Waves of the RTL island, FST or VCD by the file name; before the simulation starts either
     // works (the block is re-made in the flavour the file needs).
@@ -106,6 +122,7 @@ private:
     sc_core::sc_event id_freed_;
     tlm_utils::simple_target_socket_tagged<rtl_iatu_unit> ob_fwd, ib_fwd;
     dwc::iatu_unit_stats stats_;
+    rtl_iatu_stats rtl_stats_;
 };
 
 } // namespace epvp::rtl

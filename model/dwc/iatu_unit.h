@@ -29,7 +29,6 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
-#include <vector>
 
 namespace epvp::dwc {
 
@@ -50,21 +49,11 @@ struct iatu_xlat : tlm::tlm_extension<iatu_xlat> {
     }
 };
 
-// What an implementation counts (reports and the lockstep summary).
+// What every implementation counts (the RTL and lockstep ones count more: rtl-bridge).
 struct iatu_unit_stats {
     std::uint64_t outbound_translations = 0, inbound_translations = 0;
     std::uint64_t outbound_misses = 0, inbound_misses = 0;
     std::uint64_t reg_reads = 0, reg_writes = 0;
-    // Lockstep only: results compared against the TLM model, and what differed.
-    bool lockstep = false;
-    std::uint64_t compared = 0, mismatches = 0;
-    std::string first_mismatch; // "outbound window 2 address 0x...: expected ..., got ..."
-    // Coverage of the compared traffic: hits per region and direction, by CTRL1 type, inbound
-    // BAR-match vs address-match, misses.
-    std::vector<std::uint64_t> ob_region_hits, ib_region_hits;
-    std::uint64_t ib_bar_match = 0, ib_address_match = 0, type_mem = 0, type_other = 0;
-    // RTL: island clock cycles run (idle time runs none).
-    std::uint64_t rtl_cycles = 0;
 };
 
 class iatu_unit : public sc_core::sc_module {
