@@ -10,12 +10,13 @@
 // hit and the function in pcie::pcie_tlp::bar/function and the rest of the BAR decode in
 // iatu_xlat, and leaves on ib_out the same way. Each forwarded request carries the lookup result
 // in iatu_xlat (hit, region, type, the address it had going in, when it entered the stage) and
-// in pcie_tlp::bar/function (a hit: the BAR the request hit and the region's CTRL1.FUNC_NUM;
-// outbound, BAR -1); the delay travels as the b_transport argument. A miss is forwarded
-// untranslated with hit = false (the receiver applies dwc.iatu.miss_policy), whatever the
-// block itself does with a miss. The request's response status is the worst of the forwarded
-// requests'. Register reads and writes of the unrolled space, and the limit of a region for
-// the controller's end-of-region check, are calls on the unit (the DBI's iATU sub-target).
+// in pcie_tlp::bar/function (inbound: the BAR and function the region matched, BAR -1 on a
+// miss; outbound: BAR -1 and, on a hit, the region's CTRL1.FUNC_NUM); the delay travels as the
+// b_transport argument. A miss is forwarded untranslated with hit = false (the receiver
+// applies dwc.iatu.miss_policy), whatever the block itself does with a miss. The request's
+// response status is the worst of the forwarded requests'. Register reads and writes of the
+// unrolled space, and the limit of a region for the controller's end-of-region check, are calls
+// on the unit (the DBI's iATU sub-target).
 // Does not model: the legacy viewport (the controller keeps it on the TLM model: a viewport
 // core has only the TLM implementation), several functions' sideband beyond the function
 // number.
