@@ -1,6 +1,7 @@
 #include "rtl_iatu_unit.h"
 
 #include "core/log.h"
+#include "pcie/tlp.h"
 
 #include <algorithm>
 #include <sstream>
@@ -36,6 +37,24 @@ bool same(const iatu_hit& a, const iatu_hit& b) {
 
 std::uint32_t region_offset(iatu_dir d, unsigned index, std::uint32_t r) {
     return index * reg::region_bytes + (d == iatu_dir::inbound ? reg::inbound_offset : 0) + r;
+}
+
+// A request forwarded for another carries that one's extensions (those it has no own of) while it
+// is carried out; the indices put on it are returned so that they can be taken off again.
+std::vector<unsigned> carry_extensions(const tlm::tlm_generic_payload& from,
+                                       tlm::tlm_generic_payload& to) {
+    std::vector<unsigned> put;
+    for (unsigned i = 0; i < tlm::max_num_extensions(); ++i)
+        if (from.get_extension(i) && !to.get_extension(i)) {
+            to.set_extension(i, from.get_extension(i));
+            put.push_back(i);
+        }
+    return put;
+}
+
+void drop_extensions(tlm::tlm_generic_payload& to, const std::vector<unsigned>& put) {
+    for (unsigned i : put)
+        to.set_extension(i, nullptr);
 }
 
 // The next exact burst of a request: [addr, addr + remaining) -> (size_log2, beats).
@@ -80,7 +99,7 @@ iatu_geometry rtl_geometry_for(const dwc::iatu_params& p, bool prefer_miss_decer
 
 rtl_iatu_unit::rtl_iatu_unit(sc_core::sc_module_name name, const rtl_iatu_unit_params& p,
                              bool prefer_miss_decerr)
-    : sc_module(name)
+    : iatu_unit(name)
     // Named "iatu": the block's scope in wave dumps, as waves/dw_iatu.gtkw names its signals.
     , rtl("iatu", rtl_iatu_params{rtl_geometry_for(p.model, prefer_miss_decerr), p.clock_period,
                                   true, p.waves})
@@ -95,9 +114,9 @@ rtl_iatu_unit::rtl_iatu_unit(sc_core::sc_module_name name, const rtl_iatu_unit_p
     ib_fwd.register_b_transport(this, &rtl_iatu_unit::fwd_b_transport, 1);
     rtl.ob_out.socket.bind(ob_fwd);
     rtl.ib_out.socket.bind(ib_fwd);
-    stats_.lockstep = lockstep_;
-    stats_.ob_region_hits.assign(p.model.outbound_windows, 0);
-    stats_.ib_region_hits.assign(p.model.inbound_windows, 0);
+    rtl_stats_.lockstep = lockstep_;
+    rtl_stats_.ob_region_hits.assign(p.model.outbound_windows, 0);
+    rtl_stats_.ib_region_hits.assign(p.model.inbound_windows, 0);
 }
 
 std::uint32_t rtl_iatu_unit::apb_read(std::uint32_t offset, sc_core::sc_time& delay,
@@ -120,7 +139,7 @@ std::uint32_t rtl_iatu_unit::read_reg(std::uint32_t offset, sc_core::sc_time& de
     if (offset >> iatu_paddr_bits) return 0; // outside the block's decoded space
     const std::uint32_t got = apb_read(offset, delay);
     if (lockstep_) {
-        ++stats_.compared;
+        ++rtl_stats_.compared;
         const std::uint32_t want = model_->read_unrolled(offset);
         if (want != got)
             mismatch("register " + hex64(offset) + " (" +
@@ -173,7 +192,7 @@ std::uint64_t rtl_iatu_unit::region_limit(iatu_dir d, unsigned index, sc_core::s
     const std::uint64_t got =
         (std::uint64_t(upper) << 32) | apb_read(region_offset(d, index, reg::lower_limit), delay);
     if (lockstep_) {
-        ++stats_.compared;
+        ++rtl_stats_.compared;
         const dwc::iatu_region* r = model_->region(d, index);
         const std::uint64_t want = r ? r->limit() : 0;
         if (want != got)
@@ -199,14 +218,26 @@ unsigned rtl_iatu_unit::take_id() {
     }
 }
 
-void rtl_iatu_unit::carry(tlm::tlm_generic_payload& gp, bool inbound,
-                          const dwc::iatu_inbound_sideband* sb, sc_core::sc_time& delay,
-                          const dwc::iatu_forward& fwd) {
+void rtl_iatu_unit::translate(bool inbound, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    const sc_core::sc_time entered = sc_core::sc_time_stamp() + delay;
     const std::uint64_t start = gp.get_address();
     const std::uint64_t len = gp.get_data_length();
     if (gp.get_byte_enable_ptr() || gp.get_streaming_width() < len) {
         gp.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
         return;
+    }
+    // The sender's extensions, or the stage's own for the time of the request.
+    dwc::iatu_xlat own_x;
+    pcie::pcie_tlp own_t;
+    const bool add_x = !gp.get_extension<dwc::iatu_xlat>(),
+               add_t = !gp.get_extension<pcie::pcie_tlp>();
+    if (add_x) gp.set_extension(&own_x);
+    if (add_t) gp.set_extension(&own_t);
+    inbound_request req;
+    if (inbound) {
+        const pcie::pcie_tlp& t = *gp.get_extension<pcie::pcie_tlp>();
+        const dwc::iatu_xlat& x = *gp.get_extension<dwc::iatu_xlat>();
+        req = inbound_request{t.bar, x.bar_offset, x.bar_size_log2, t.function, x.tlp_type};
     }
     tlm::tlm_response_status worst = tlm::TLM_OK_RESPONSE;
     for (std::uint64_t off = 0; off < len;) {
@@ -217,13 +248,14 @@ void rtl_iatu_unit::carry(tlm::tlm_generic_payload& gp, bool inbound,
         piece& pc = pieces_[id];
         pc.inbound = inbound;
         pc.in_addr = addr;
-        pc.fwd = &fwd;
+        pc.from = &gp;
+        pc.entered = entered;
         std::uint32_t user = 0;
-        if (sb) {
-            pc.sb = *sb;
-            pc.sb.bar_offset = sb->bar_offset + off;
+        if (inbound) {
+            pc.req = req;
+            pc.req.bar_offset = req.bar_offset + off;
             user =
-                iatu_user::inbound_request(sb->bar, sb->bar_size_log2, sb->function, sb->tlp_type);
+                iatu_user::inbound_request(req.bar, req.bar_size_log2, req.function, req.tlp_type);
         }
         axi_ext ext;
         ext.explicit_burst = true;
@@ -244,11 +276,12 @@ void rtl_iatu_unit::carry(tlm::tlm_generic_payload& gp, bool inbound,
         (inbound ? rtl.ib_in : rtl.ob_in).b_transport(p, delay);
         p.clear_extension(&ext);
         if (!pc.forwarded && p.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE) {
-            // The block answered a miss itself (DECERR build): the controller decides.
+            // The block answered a miss itself (DECERR build): the miss leaves the stage
+            // untranslated, and the controller decides.
             const iatu_hit miss;
-            account(inbound, addr, pc.sb, miss);
+            account(inbound, addr, pc.req, miss);
             p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-            fwd(p, miss, addr, delay);
+            forward(pc, p, miss, delay);
         }
         pc.in_use = false;
         id_freed_.notify(sc_core::SC_ZERO_TIME);
@@ -256,14 +289,28 @@ void rtl_iatu_unit::carry(tlm::tlm_generic_payload& gp, bool inbound,
             worst = p.get_response_status();
         off += bytes;
     }
+    if (add_x) gp.clear_extension(&own_x);
+    if (add_t) gp.clear_extension(&own_t);
     gp.set_response_status(worst);
+}
+
+void rtl_iatu_unit::forward(piece& pc, tlm::tlm_generic_payload& gp, const iatu_hit& got,
+                            sc_core::sc_time& delay) {
+    const std::vector<unsigned> put = carry_extensions(*pc.from, gp);
+    unsigned function = pc.req.function;
+    if (!pc.inbound && got.hit && model_)
+        if (const dwc::iatu_region* r = model_->region(iatu_dir::outbound, got.index))
+            function = (r->ctrl1 & reg::ctrl1_func_num_mask) >> reg::ctrl1_func_num_shift;
+    mark(gp, pc.inbound, got, function, pc.in_addr, pc.entered);
+    (pc.inbound ? ib_out : ob_out)->b_transport(gp, delay);
+    drop_extensions(gp, put);
 }
 
 void rtl_iatu_unit::fwd_b_transport(int inbound, tlm::tlm_generic_payload& gp,
                                     sc_core::sc_time& delay) {
     axi_ext* ext = gp.get_extension<axi_ext>();
     piece* pc = ext && ext->id < ids ? &pieces_[ext->id] : nullptr;
-    if (!pc || !pc->in_use || pc->inbound != (inbound != 0) || !pc->fwd) {
+    if (!pc || !pc->in_use || pc->inbound != (inbound != 0) || !pc->from) {
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         logger::get().warning("iatu", std::string(basename()) +
                                           ": the RTL forwarded a request with an unknown ID");
@@ -274,27 +321,27 @@ void rtl_iatu_unit::fwd_b_transport(int inbound, tlm::tlm_generic_payload& gp,
     r.addr = gp.get_address();
     r.user = ext->user;
     const iatu_hit got = iatu_user::decode(r);
-    account(inbound != 0, pc->in_addr, pc->sb, got);
+    account(inbound != 0, pc->in_addr, pc->req, got);
     // The controller carries the request out (TLPs, the SoC's memory) while the island holds
     // its clock; the response goes back on the pins once the annotated delay has passed.
     rtl.island.hold();
     ++holding_;
-    (*pc->fwd)(gp, got, pc->in_addr, delay);
+    forward(*pc, gp, got, delay);
     sc_core::wait(delay);
     delay = sc_core::SC_ZERO_TIME;
     --holding_;
     rtl.island.release();
 }
 
-void rtl_iatu_unit::account(bool inbound, std::uint64_t in_addr,
-                            const dwc::iatu_inbound_sideband& sb, const iatu_hit& got) {
+void rtl_iatu_unit::account(bool inbound, std::uint64_t in_addr, const inbound_request& sb,
+                            const iatu_hit& got) {
     ++(inbound ? stats_.inbound_translations : stats_.outbound_translations);
     iatu_hit ref = got;
     if (lockstep_) {
         ref = inbound ? model_->translate_inbound(in_addr, sb.bar, sb.bar_offset, sb.function,
                                                   sb.tlp_type)
                       : model_->translate_outbound(in_addr);
-        ++stats_.compared;
+        ++rtl_stats_.compared;
         if (!same(ref, got)) {
             const unsigned window = ref.hit ? ref.index : got.index;
             mismatch(std::string(inbound ? "inbound" : "outbound") + " window " +
@@ -306,33 +353,24 @@ void rtl_iatu_unit::account(bool inbound, std::uint64_t in_addr,
         ++(inbound ? stats_.inbound_misses : stats_.outbound_misses);
         return;
     }
-    auto& hits = inbound ? stats_.ib_region_hits : stats_.ob_region_hits;
+    auto& hits = inbound ? rtl_stats_.ib_region_hits : rtl_stats_.ob_region_hits;
     if (ref.index < hits.size()) ++hits[ref.index];
-    ++(ref.type == reg::type_mem ? stats_.type_mem : stats_.type_other);
+    ++(ref.type == reg::type_mem ? rtl_stats_.type_mem : rtl_stats_.type_other);
     if (inbound && model_) {
         const dwc::iatu_region* rg = model_->region(iatu_dir::inbound, ref.index);
-        ++(rg && (rg->ctrl2 & reg::ctrl2_bar_mode) ? stats_.ib_bar_match : stats_.ib_address_match);
+        ++(rg && (rg->ctrl2 & reg::ctrl2_bar_mode) ? rtl_stats_.ib_bar_match
+                                                   : rtl_stats_.ib_address_match);
     }
 }
 
 void rtl_iatu_unit::mismatch(const std::string& what) {
-    if (stats_.mismatches++ == 0) stats_.first_mismatch = what;
+    if (rtl_stats_.mismatches++ == 0) rtl_stats_.first_mismatch = what;
     logger::get().warning("iatu", std::string(basename()) + ": lockstep mismatch: " + what,
                           "lockstep");
 }
 
-void rtl_iatu_unit::outbound(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
-                             const dwc::iatu_forward& fwd) {
-    carry(gp, false, nullptr, delay, fwd);
-}
-
-void rtl_iatu_unit::inbound(tlm::tlm_generic_payload& gp, const dwc::iatu_inbound_sideband& sb,
-                            sc_core::sc_time& delay, const dwc::iatu_forward& fwd) {
-    carry(gp, true, &sb, delay, fwd);
-}
-
-dwc::iatu_unit_stats rtl_iatu_unit::stats() const {
-    dwc::iatu_unit_stats s = stats_;
+rtl_iatu_stats rtl_iatu_unit::rtl_stats() const {
+    rtl_iatu_stats s = rtl_stats_;
     s.rtl_cycles = rtl.island.cycles();
     return s;
 }

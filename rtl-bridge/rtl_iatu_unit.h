@@ -1,22 +1,27 @@
-// The RTL iATU (rtl_iatu: dw_iatu.sv on an island with its bridges and checkers) on the
-// controller's data path, as a dwc::iatu_unit that dw_pcie_ep uses in place of its TLM iATU;
-// optionally in lockstep with the TLM model (model/dwc/iatu.h), which then computes the
-// expected result of every translation and register read and counts the differences.
+// The RTL iATU (rtl_iatu: dw_iatu.sv on an island with its bridges and checkers) as the iATU
+// stage on the controller's data path: a dwc::iatu_unit with the same sockets as the TLM one,
+// bound by dw_pcie_ep in its place; optionally in lockstep with the TLM model
+// (model/dwc/iatu.h), which then computes the expected result of every translation and register
+// read and counts the differences.
 //
 // Models: register access through the APB port (one APB transfer per 32-bit access; the
 // region limit read back through APB as the controller needs it); outbound, the EP CPU's
-// aperture access driven into ob_s and inbound, the controller's AXI master request driven into
-// ib_s (AxUSER: BAR hit, BAR size, function, TLP type), each as exact bursts (an aligned run of
-// full 64-bit beats, narrow INCR bursts at a ragged start or end, split at 4 KiB and 256 beats), so
-// that every byte the RTL forwards is a byte the request asked for; each request the RTL
-// forwards on ob_m/ib_m reaches the controller's forward callback with the lookup result the
-// RTL put in AxUSER; a miss the RTL answers with DECERR (its own MISS_DECERR build) is offered
-// to the callback untranslated, so the controller's dwc.iatu.miss_policy decides either way.
+// aperture access arriving on ob_in is driven into ob_s and inbound, the controller's AXI master
+// request arriving on ib_in into ib_s (AxUSER: BAR hit, BAR size, function, TLP type, from the
+// request's pcie_tlp and iatu_xlat), each as exact bursts (an aligned run of full 64-bit beats,
+// narrow INCR bursts at a ragged start or end, split at 4 KiB and 256 beats), so that every byte
+// the RTL forwards is a byte the request asked for; each request the RTL forwards on ob_m/ib_m
+// leaves on ob_out/ib_out carrying the request's extensions and the lookup result the RTL put in
+// AxUSER (iatu_xlat, pcie_tlp::bar/function); a miss the RTL answers with DECERR (its own
+// MISS_DECERR build) leaves untranslated as a miss, so the controller's dwc.iatu.miss_policy
+// decides either way.
 // Lockstep: the TLM model receives the same register writes; each translation (hit, region,
 // type, address) and register read is compared; the first mismatch (direction, window,
 // address, expected, got) and the count are kept, with coverage of what was compared.
 // Does not model: the legacy viewport, programming-order warnings (the TLM model gives them in
-// lockstep only), the data beats' timing inside the controller beyond the iATU's own cycles.
+// lockstep only), the data beats' timing inside the controller beyond the iATU's own cycles; the
+// outbound region's CTRL1.FUNC_NUM on a forwarded request (AxUSER carries no function: it is the
+// request's own, except in lockstep, where the TLM model's region supplies it).
 #pragma once
 
 #include "dwc/iatu_unit.h"
@@ -28,6 +33,7 @@
 #include <string>
 #include <systemc>
 #include <tlm_utils/simple_target_socket.h>
+#include <vector>
 
 namespace epvp::rtl {
 
@@ -38,12 +44,26 @@ struct rtl_iatu_unit_params {
     wave_flavour waves = std::nullopt; // trace flavour of the block (see rtl_iatu_params)
 };
 
+// What the RTL iATU counts besides dwc::iatu_unit_stats (reports and the lockstep summary).
+struct rtl_iatu_stats {
+    // Lockstep only: results compared against the TLM model, and what differed.
+    bool lockstep = false;
+    std::uint64_t compared = 0, mismatches = 0;
+    std::string first_mismatch; // "outbound window 2 address 0x...: expected ..., got ..."
+    // Coverage of the compared traffic: hits per region and direction, by CTRL1 type, inbound
+    // BAR-match vs address-match, misses.
+    std::vector<std::uint64_t> ob_region_hits, ib_region_hits;
+    std::uint64_t ib_bar_match = 0, ib_address_match = 0, type_mem = 0, type_other = 0;
+    // Island clock cycles run (idle time runs none).
+    std::uint64_t rtl_cycles = 0;
+};
+
 // The verilated geometry that serves these iATU parameters (window counts, alignment, region
 // limit; the miss policy is the controller's), or throws std::invalid_argument naming the
 // geometries that were built.
 iatu_geometry rtl_geometry_for(const dwc::iatu_params& p, bool prefer_miss_decerr);
 
-class rtl_iatu_unit : public sc_core::sc_module, public dwc::iatu_unit {
+class rtl_iatu_unit : public dwc::iatu_unit {
 public:
     rtl_iatu_unit(sc_core::sc_module_name name, const rtl_iatu_unit_params& p,
                   bool prefer_miss_decerr = false);
@@ -55,11 +75,8 @@ public:
     dwc::iatu_write_result write_reg(std::uint32_t offset, std::uint32_t value,
                                      sc_core::sc_time& delay) override;
     std::uint64_t region_limit(dwc::iatu_dir d, unsigned index, sc_core::sc_time& delay) override;
-    void outbound(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
-                  const dwc::iatu_forward& fwd) override;
-    void inbound(tlm::tlm_generic_payload& gp, const dwc::iatu_inbound_sideband& sb,
-                 sc_core::sc_time& delay, const dwc::iatu_forward& fwd) override;
-    dwc::iatu_unit_stats stats() const override;
+    dwc::iatu_unit_stats stats() const override { return stats_; }
+    rtl_iatu_stats rtl_stats() const;
 
     // Waves of the RTL island, FST or VCD by the file name; before the simulation starts either
     // works (the block is re-made in the flavour the file needs).
@@ -67,20 +84,31 @@ public:
 
 private:
     static constexpr unsigned ids = 1u << iatu_id_bits;
+    // An inbound request's BAR decode as the RTL gets it in AxUSER.
+    struct inbound_request {
+        int bar = -1;
+        std::uint64_t bar_offset = 0;
+        unsigned bar_size_log2 = 0;
+        unsigned function = 0;
+        unsigned tlp_type = dwc::iatu_reg::type_mem;
+    };
     // One burst driven into the RTL, waiting for what it forwards (found by AXI ID).
     struct piece {
         bool in_use = false;
         bool inbound = false;
         bool forwarded = false;
         std::uint64_t in_addr = 0;
-        dwc::iatu_inbound_sideband sb;
-        const dwc::iatu_forward* fwd = nullptr;
+        inbound_request req;
+        tlm::tlm_generic_payload* from = nullptr; // the request it is a burst of
+        sc_core::sc_time entered;                 // when that request entered the stage
     };
-    void carry(tlm::tlm_generic_payload& gp, bool inbound, const dwc::iatu_inbound_sideband* sb,
-               sc_core::sc_time& delay, const dwc::iatu_forward& fwd);
+    void translate(bool inbound, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
     void fwd_b_transport(int inbound, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    // A request the RTL forwarded (or missed with DECERR) leaves the stage, marked with got.
+    void forward(piece& pc, tlm::tlm_generic_payload& gp, const dwc::iatu_hit& got,
+                 sc_core::sc_time& delay);
     unsigned take_id();
-    void account(bool inbound, std::uint64_t in_addr, const dwc::iatu_inbound_sideband& sb,
+    void account(bool inbound, std::uint64_t in_addr, const inbound_request& req,
                  const dwc::iatu_hit& got);
     void mismatch(const std::string& what);
     std::uint32_t apb_read(std::uint32_t offset, sc_core::sc_time& delay,
@@ -94,6 +122,7 @@ private:
     sc_core::sc_event id_freed_;
     tlm_utils::simple_target_socket_tagged<rtl_iatu_unit> ob_fwd, ib_fwd;
     dwc::iatu_unit_stats stats_;
+    rtl_iatu_stats rtl_stats_;
 };
 
 } // namespace epvp::rtl

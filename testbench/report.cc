@@ -7,6 +7,10 @@
 #include <algorithm>
 #include <cstdio>
 
+#ifdef EPVP_RTL_COSIM
+#include "rtl_iatu_unit.h"
+#endif
+
 namespace epvp::tb {
 
 namespace {
@@ -282,8 +286,20 @@ cfg::json make_report(const std::string& name, const workload& w, const cfg::jso
     return j;
 }
 
+#ifdef EPVP_RTL_COSIM
+namespace {
+// The RTL iATU's own counters (rtl-bridge): cycles, coverage and the lockstep comparison; none
+// for another iATU.
+rtl::rtl_iatu_stats rtl_stats_of(const dwc::iatu_unit& u) {
+    const auto* r = dynamic_cast<const rtl::rtl_iatu_unit*>(&u);
+    return r ? r->rtl_stats() : rtl::rtl_iatu_stats{};
+}
+} // namespace
+
+// The co-simulated iATU's counters: the ones every iATU keeps, and the RTL unit's own.
 cfg::json iatu_cosim_json(const dwc::iatu_unit& u) {
     const dwc::iatu_unit_stats s = u.stats();
+    const rtl::rtl_iatu_stats r = rtl_stats_of(u);
     cfg::json j = {{"impl", u.impl_name()},
                    {"outbound_translations", s.outbound_translations},
                    {"inbound_translations", s.inbound_translations},
@@ -291,22 +307,23 @@ cfg::json iatu_cosim_json(const dwc::iatu_unit& u) {
                    {"inbound_misses", s.inbound_misses},
                    {"register_reads", s.reg_reads},
                    {"register_writes", s.reg_writes},
-                   {"rtl_cycles", s.rtl_cycles},
-                   {"outbound_region_hits", s.ob_region_hits},
-                   {"inbound_region_hits", s.ib_region_hits},
-                   {"type_mem", s.type_mem},
-                   {"type_other", s.type_other}};
-    if (s.lockstep)
-        j["lockstep"] = {{"compared", s.compared},
-                         {"mismatches", s.mismatches},
-                         {"first_mismatch", s.first_mismatch},
-                         {"inbound_bar_match", s.ib_bar_match},
-                         {"inbound_address_match", s.ib_address_match}};
+                   {"rtl_cycles", r.rtl_cycles},
+                   {"outbound_region_hits", r.ob_region_hits},
+                   {"inbound_region_hits", r.ib_region_hits},
+                   {"type_mem", r.type_mem},
+                   {"type_other", r.type_other}};
+    if (r.lockstep)
+        j["lockstep"] = {{"compared", r.compared},
+                         {"mismatches", r.mismatches},
+                         {"first_mismatch", r.first_mismatch},
+                         {"inbound_bar_match", r.ib_bar_match},
+                         {"inbound_address_match", r.ib_address_match}};
     return j;
 }
 
 std::string format_iatu_cosim(const dwc::iatu_unit& u, double wall_s) {
     const dwc::iatu_unit_stats s = u.stats();
+    const rtl::rtl_iatu_stats r = rtl_stats_of(u);
     auto list = [](const std::vector<std::uint64_t>& v) {
         std::string o;
         for (std::size_t i = 0; i < v.size(); ++i)
@@ -319,7 +336,7 @@ std::string format_iatu_cosim(const dwc::iatu_unit& u, double wall_s) {
                     ", inbound " + std::to_string(s.inbound_translations) + "), misses " +
                     std::to_string(s.outbound_misses) + "/" + std::to_string(s.inbound_misses) +
                     ", " + std::to_string(s.reg_reads) + " register reads, " +
-                    std::to_string(s.reg_writes) + " writes, " + std::to_string(s.rtl_cycles) +
+                    std::to_string(s.reg_writes) + " writes, " + std::to_string(r.rtl_cycles) +
                     " RTL cycles\n";
     char speed[160];
     std::snprintf(speed, sizeof speed,
@@ -328,20 +345,36 @@ std::string format_iatu_cosim(const dwc::iatu_unit& u, double wall_s) {
                   u.impl_name(), wall_s > 0 ? static_cast<double>(translations) / wall_s : 0.0,
                   wall_s);
     o += speed;
-    o += "iatu coverage: outbound hits per window [" + list(s.ob_region_hits) +
-         "], inbound hits per window [" + list(s.ib_region_hits) + "], MEM type " +
-         std::to_string(s.type_mem) + ", other types " + std::to_string(s.type_other);
-    if (s.lockstep)
-        o += ", inbound BAR-match " + std::to_string(s.ib_bar_match) + ", address-match " +
-             std::to_string(s.ib_address_match);
+    o += "iatu coverage: outbound hits per window [" + list(r.ob_region_hits) +
+         "], inbound hits per window [" + list(r.ib_region_hits) + "], MEM type " +
+         std::to_string(r.type_mem) + ", other types " + std::to_string(r.type_other);
+    if (r.lockstep)
+        o += ", inbound BAR-match " + std::to_string(r.ib_bar_match) + ", address-match " +
+             std::to_string(r.ib_address_match);
     o += "\n";
-    if (s.lockstep) {
-        o += "iatu lockstep: " + std::to_string(s.compared) + " results compared, " +
-             std::to_string(s.mismatches) + " mismatches";
-        if (s.mismatches) o += "; first: " + s.first_mismatch;
+    if (r.lockstep) {
+        o += "iatu lockstep: " + std::to_string(r.compared) + " results compared, " +
+             std::to_string(r.mismatches) + " mismatches";
+        if (r.mismatches) o += "; first: " + r.first_mismatch;
         o += "\n";
     }
     return o;
 }
+
+std::uint64_t iatu_lockstep_mismatches(const dwc::iatu_unit& u) {
+    return rtl_stats_of(u).mismatches;
+}
+#else
+// Without the RTL co-simulation built no iATU is co-simulated (platform::iatu_cosim() is null).
+cfg::json iatu_cosim_json(const dwc::iatu_unit&) {
+    return {};
+}
+std::string format_iatu_cosim(const dwc::iatu_unit&, double) {
+    return {};
+}
+std::uint64_t iatu_lockstep_mismatches(const dwc::iatu_unit&) {
+    return 0;
+}
+#endif
 
 } // namespace epvp::tb

@@ -22,6 +22,10 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
     , pcie_tx("pcie_tx")
     , axi_m("axi_m")
     , axi_s("axi_s")
+    , iatu_ob_req("iatu_ob_req")
+    , iatu_ib_req("iatu_ib_req")
+    , iatu_ob_fwd("iatu_ob_fwd")
+    , iatu_ib_fwd("iatu_ib_fwd")
     , app_irq("app_irq")
     , edma_irq("edma_irq")
     , p_(p)
@@ -45,6 +49,8 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
     app.register_b_transport(this, &dw_pcie_ep::app_b_transport);
     pcie_rx.register_b_transport(this, &dw_pcie_ep::rx_b_transport);
     axi_s.register_b_transport(this, &dw_pcie_ep::axi_s_b_transport);
+    iatu_ob_fwd.register_b_transport(this, &dw_pcie_ep::ob_translated_b_transport);
+    iatu_ib_fwd.register_b_transport(this, &dw_pcie_ep::ib_translated_b_transport);
     ob_busy_until_.assign(p.iatu.outbound_windows, sc_core::SC_ZERO_TIME);
     ib_busy_until_.assign(p.iatu.inbound_windows, sc_core::SC_ZERO_TIME);
     // Completion timeout: AER at the time the timer expires.
@@ -227,6 +233,17 @@ void dw_pcie_ep::update_intx(const sc_time& delay) {
 void dw_pcie_ep::send_message(pcie::msg_code code, sc_time& delay) {
     requester_.set_requester_id(requester_id());
     requester_.posted(*pcie_tx.operator->(), pcie::tlp_type::msg, 0, nullptr, 0, delay, code);
+}
+
+void dw_pcie_ep::before_end_of_elaboration() {
+    if (!unit_) {
+        tlm_unit_ = std::make_unique<tlm_iatu_unit>("iatu", atu_);
+        unit_ = tlm_unit_.get();
+    }
+    iatu_ob_req.bind(unit_->ob_in);
+    iatu_ib_req.bind(unit_->ib_in);
+    unit_->ob_out.bind(iatu_ob_fwd);
+    unit_->ib_out.bind(iatu_ib_fwd);
 }
 
 // ---------------------------------------------------------------------------------------------

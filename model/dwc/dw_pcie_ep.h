@@ -18,8 +18,11 @@
 // Assert_INTA/Deassert_INTA messages, gated by Command.INTx_Disable and reflected in
 // Status.Interrupt_Status. Writing an iATU region while a transaction through it is still in
 // flight (its completion lies after the write) is warned about (databook: undefined).
-// The unrolled iATU's registers and both translation paths go through a dwc::iatu_unit (the
-// built-in TLM iATU, or one installed with use_iatu(): the RTL iATU, a lockstep pair).
+// The iATU is a stage on both data paths (dwc::iatu_unit): the controller sends the outbound
+// access and the inbound AXI request into it on iatu_ob_req / iatu_ib_req and receives what it
+// forwards, translated and marked with the lookup result, on iatu_ob_fwd / iatu_ib_fwd; the
+// unrolled iATU's registers are the unit's too. The built-in TLM iATU is bound unless another
+// implementation (the RTL iATU, a lockstep pair) was installed with use_iatu().
 // AER: Completion Timeout (its own reads, after completion_timeout), UR and CA it answers with;
 // status, first-error pointer, header log, Device Status, ERR_NONFATAL/ERR_FATAL messages.
 // Correctable errors from the link's Data Link Layer (Bad TLP received, Bad DLLP, REPLAY_NUM
@@ -127,6 +130,10 @@ public:
     tlm_utils::simple_initiator_socket<dw_pcie_ep> pcie_tx; // TLPs to the link
     tlm_utils::simple_initiator_socket<dw_pcie_ep> axi_m;   // inbound requests into the SoC
     tlm_utils::simple_target_socket<dw_pcie_ep> axi_s;      // AXI slave: outbound aperture
+    // The iATU stage (bound at the end of elaboration to the installed unit): requests into it,
+    // and the translated requests it forwards, per direction.
+    tlm_utils::simple_initiator_socket<dw_pcie_ep> iatu_ob_req, iatu_ib_req;
+    tlm_utils::simple_target_socket<dw_pcie_ep> iatu_ob_fwd, iatu_ib_fwd;
     sc_core::sc_out<bool> app_irq;
     sc_core::sc_out<bool> edma_irq; // eDMA done/abort (local)
 
@@ -143,8 +150,8 @@ public:
     // The iATU on the data path: the built-in TLM one unless another implementation (the RTL
     // iATU, a lockstep pair) is installed before the simulation starts. Only the unrolled
     // layout can be replaced; a viewport core keeps the TLM iATU.
-    void use_iatu(iatu_unit* unit) { unit_ = unit ? unit : &tlm_unit_; }
-    const iatu_unit& iatu_impl() const { return *unit_; }
+    void use_iatu(iatu_unit* unit) { unit_ = unit; }
+    const iatu_unit& iatu_impl() const { return *unit_; } // after elaboration
     // Observers for waves and traces (unset: no cost).
     void on_ltssm_change(std::function<void(ltssm)> f) { training_.on_change(std::move(f)); }
     ltssm ltssm_state() const { return training_.state(); }
@@ -175,6 +182,37 @@ private:
     void app_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void rx_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    // What the iATU stage forwards, translated: outbound into TLPs, inbound onto the AXI master.
+    void ob_translated_b_transport(tlm::tlm_generic_payload& req, sc_core::sc_time& delay);
+    void ib_translated_b_transport(tlm::tlm_generic_payload& req, sc_core::sc_time& delay);
+    // Binds the iATU stage: the installed unit, else the built-in TLM one.
+    void before_end_of_elaboration() override;
+
+    // The controller's own account of a request it sends through the iATU stage, read back where
+    // the stage delivers it (and carried onto every request the stage forwards for it).
+    struct iatu_path : tlm::tlm_extension<iatu_path> {
+        // Outbound: the EP CPU's access as it arrived (its AXI address and length).
+        std::uint64_t axi_addr = 0;
+        unsigned len = 0;
+        // Inbound: the received TLP (null for the controller's own MSI-X table accesses, which
+        // are neither counted nor traced) and its BAR decode, for the miss warning.
+        const pcie::pcie_tlp* rx = nullptr;
+        int bar = -1;
+        std::uint64_t bar_off = 0;
+        // Inbound, back from the delivery: a miss refused (dwc.iatu.miss_policy = ur) and the
+        // AXI address of the last request carried out.
+        bool refused = false;
+        std::uint64_t out_addr = 0;
+
+        tlm::tlm_extension_base* clone() const override { return new iatu_path(*this); }
+        void copy_from(const tlm::tlm_extension_base& ext) override {
+            *this = static_cast<const iatu_path&>(ext);
+        }
+    };
+    // A failed outbound request: logged with the access it came from, answered with st (reads
+    // return all-ones).
+    void outbound_fail(tlm::tlm_generic_payload& req, tlm::tlm_response_status st,
+                       std::uint64_t axi_addr, unsigned len, const std::string& why);
 
     // DBI (dw_pcie_ep_dbi.cc): the address map of sub-targets, and the function's own space.
     void build_dbi_map();
@@ -255,6 +293,14 @@ private:
     // data, length; the response status incomplete.
     static void axi_request(tlm::tlm_generic_payload& axi, bool write, std::uint64_t addr,
                             unsigned char* data, unsigned len);
+    // b_transport of gp on socket s with the given extensions set for the time of the call.
+    template <typename... Ext>
+    static void transport_with(tlm_utils::simple_initiator_socket<dw_pcie_ep>& s,
+                               tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, Ext&... ext) {
+        (gp.set_extension(&ext), ...);
+        s->b_transport(gp, delay);
+        (gp.clear_extension(&ext), ...);
+    }
     void log_reg(const char* who, bool write, const reg_block& blk, std::uint32_t off,
                  std::uint32_t value, const sc_core::sc_time& delay);
     // A side effect of the access being handled that may reach DRAM (and so synchronise this
@@ -268,8 +314,8 @@ private:
     reg_block app_regs_;
     dbi_map dbi_map_;
     dwc::iatu atu_;
-    tlm_iatu_unit tlm_unit_{atu_};
-    iatu_unit* unit_ = &tlm_unit_;
+    std::unique_ptr<tlm_iatu_unit> tlm_unit_; // made at elaboration when no other is installed
+    iatu_unit* unit_ = nullptr;
     pcie::tlp_requester requester_;
     pcie::pcie_link* link_ = nullptr;
     std::uint8_t bus_ = 0, dev_ = 0;

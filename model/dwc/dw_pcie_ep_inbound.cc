@@ -173,48 +173,24 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
     tlm::tlm_generic_payload& axi = *pooled_axi;
     // At the TLP's address: the iATU translates it on the way.
     axi_request(axi, !is_read, gp.get_address(), buf.data(), static_cast<unsigned>(buf.size()));
-    iatu_inbound_sideband sb;
-    sb.bar = bar;
-    sb.bar_offset = bar_off;
-    sb.tlp_type = iatu_reg::type_mem; // MRd/MWr: only MEM regions claim them
+    // The BAR decode travels with the request into the inbound iATU stage (BAR and function in
+    // pcie_tlp, the rest in iatu_xlat); ib_translated_b_transport carries out what it forwards.
+    pcie::pcie_tlp req_tlp = t;
+    req_tlp.bar = bar;
+    req_tlp.function = 0;
+    iatu_xlat x;
+    x.bar_offset = bar_off;
+    x.tlp_type = iatu_reg::type_mem; // MRd/MWr: only MEM regions claim them
     for (std::uint64_t size = bar_size(static_cast<unsigned>(bar)); size > 1; size >>= 1)
-        ++sb.bar_size_log2;
-    // Each request the iATU forwards goes out on the AXI master port with the controller's
-    // stream ID; a miss follows the miss policy.
-    bool miss_ur = false;
-    std::uint64_t axi_addr = gp.get_address();
-    const sc_time entered = sc_core::sc_time_stamp() + delay;
-    auto forward = [&](tlm::tlm_generic_payload& req, const iatu_hit& hit, std::uint64_t in_addr,
-                       sc_time& d) {
-        axi_addr = req.get_address();
-        trace_translation("inbound", hit, in_addr, axi_addr, entered, sc_core::sc_time_stamp() + d);
-        if (!hit.hit) {
-            ++stats_.iatu_misses;
-            if (p_.miss_is_ur) {
-                miss_ur = true;
-                req.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-                return;
-            }
-            logger::get().warning("iatu",
-                                  instance_name(*this) + ": inbound " + pcie::to_string(t.type) +
-                                      " BAR" + std::to_string(bar) + " offset " + hex(bar_off) +
-                                      ": no iATU region matches; passed through untranslated "
-                                      "to AXI address " +
-                                      hex(axi_addr),
-                                  "ib-miss");
-        }
-        const bool own_attr = req.get_extension<soc::soc_attr>() == nullptr;
-        if (own_attr) req.set_extension(&attr);
-        axi_m->b_transport(req, d);
-        if (own_attr) req.clear_extension(&attr);
-        if (hit.hit && hit.index < ib_busy_until_.size())
-            ib_busy_until_[hit.index] =
-                std::max(ib_busy_until_[hit.index], sc_core::sc_time_stamp() + d);
-    };
-    axi.set_extension(&attr);
-    unit_->inbound(axi, sb, delay, forward);
-    axi.clear_extension(&attr);
-    if (miss_ur) {
+        ++x.bar_size_log2;
+    iatu_path path;
+    path.rx = &t;
+    path.bar = bar;
+    path.bar_off = bar_off;
+    path.out_addr = gp.get_address();
+    transport_with(iatu_ib_req, axi, delay, attr, req_tlp, x, path);
+    const std::uint64_t axi_addr = path.out_addr;
+    if (path.refused) {
         unsupported("BAR" + std::to_string(bar) + " offset " + hex(bar_off) +
                     ": no inbound iATU region matches (dwc.iatu.miss_policy=ur)");
         return;
@@ -244,6 +220,43 @@ void dw_pcie_ep::handle_memory(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
             msix_send_pending(d);
         }
     }
+}
+
+// Each request the inbound iATU forwards goes out on the AXI master port with the controller's
+// stream ID (soc_attr, set by the sender); a miss follows the miss policy.
+void dw_pcie_ep::ib_translated_b_transport(tlm::tlm_generic_payload& req, sc_time& d) {
+    iatu_path& path = *req.get_extension<iatu_path>();
+    const iatu_xlat& x = *req.get_extension<iatu_xlat>();
+    const iatu_hit& hit = x.hit;
+    path.out_addr = req.get_address();
+    if (path.rx)
+        trace_translation("inbound", hit, x.in_addr, path.out_addr, x.entered,
+                          sc_core::sc_time_stamp() + d);
+    if (!hit.hit) {
+        if (path.rx) ++stats_.iatu_misses;
+        if (p_.miss_is_ur) {
+            path.refused = true;
+            req.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+            return;
+        }
+        if (path.rx)
+            logger::get().warning("iatu",
+                                  instance_name(*this) + ": inbound " +
+                                      pcie::to_string(path.rx->type) + " BAR" +
+                                      std::to_string(path.bar) + " offset " + hex(path.bar_off) +
+                                      ": no iATU region matches; passed through untranslated "
+                                      "to AXI address " +
+                                      hex(path.out_addr),
+                                  "ib-miss");
+    }
+    // The SoC sees an AXI request: the stage's marks stay behind.
+    pcie::pcie_tlp* t = req.get_extension<pcie::pcie_tlp>();
+    if (t) req.clear_extension(t);
+    axi_m->b_transport(req, d);
+    if (t) req.set_extension(t);
+    if (path.rx && hit.hit && hit.index < ib_busy_until_.size())
+        ib_busy_until_[hit.index] =
+            std::max(ib_busy_until_[hit.index], sc_core::sc_time_stamp() + d);
 }
 
 } // namespace epvp::dwc

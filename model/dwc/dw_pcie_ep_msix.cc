@@ -38,25 +38,17 @@ bool dw_pcie_ep::msix_access(bool table, bool write, std::uint64_t offset, unsig
     pooled_payload pooled_axi;
     tlm::tlm_generic_payload& axi = *pooled_axi;
     axi_request(axi, write, bar_address(bar) + bar_off, data, len);
-    iatu_inbound_sideband sb;
-    sb.bar = static_cast<int>(bar);
-    sb.bar_offset = bar_off;
+    // Where the host sees the table: through the inbound iATU stage like a host request to the
+    // BAR (ib_translated_b_transport carries it out; not counted as the host's).
+    pcie::pcie_tlp req_tlp;
+    req_tlp.type = write ? pcie::tlp_type::mwr : pcie::tlp_type::mrd;
+    req_tlp.bar = static_cast<int>(bar);
+    iatu_xlat x;
+    x.bar_offset = bar_off;
     for (std::uint64_t s = size; s > 1; s >>= 1)
-        ++sb.bar_size_log2;
-    auto forward = [&](tlm::tlm_generic_payload& req, const iatu_hit& hit, std::uint64_t,
-                       sc_time& d) {
-        if (!hit.hit && p_.miss_is_ur) {
-            req.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-            return;
-        }
-        const bool own_attr = req.get_extension<soc::soc_attr>() == nullptr;
-        if (own_attr) req.set_extension(&attr);
-        axi_m->b_transport(req, d);
-        if (own_attr) req.clear_extension(&attr);
-    };
-    axi.set_extension(&attr);
-    unit_->inbound(axi, sb, delay, forward);
-    axi.clear_extension(&attr);
+        ++x.bar_size_log2;
+    iatu_path path;
+    transport_with(iatu_ib_req, axi, delay, attr, req_tlp, x, path);
     if (axi.get_response_status() == tlm::TLM_OK_RESPONSE) return true;
     logger::get().warning("dwc",
                           instance_name(*this) + ": MSI-X " + (table ? "Table" : "PBA") +

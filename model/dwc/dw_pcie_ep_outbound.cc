@@ -16,96 +16,103 @@ namespace epvp::dwc {
 using sc_core::sc_time;
 namespace c = pcie::cfg;
 
+void dw_pcie_ep::outbound_fail(tlm::tlm_generic_payload& req, tlm::tlm_response_status st,
+                               std::uint64_t axi_addr, unsigned len, const std::string& why) {
+    ++stats_.outbound_errors;
+    const bool is_read = req.is_read();
+    logger::get().warning("dwc",
+                          instance_name(*this) + ": outbound " + (is_read ? "read " : "write ") +
+                              hex(axi_addr) + " len " + std::to_string(len) + ": " + why,
+                          "outbound-error");
+    if (is_read) std::memset(req.get_data_ptr(), 0xFF, req.get_data_length());
+    req.set_response_status(st);
+}
+
 void dw_pcie_ep::axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
-    const std::uint64_t axi_addr = p_.aperture_base + gp.get_address();
-    const unsigned len = gp.get_data_length();
+    iatu_path path;
+    path.axi_addr = p_.aperture_base + gp.get_address();
+    path.len = gp.get_data_length();
     const bool is_read = gp.is_read();
-    // A failed request: logged, answered with st (reads return all-ones).
-    auto fail = [&](tlm::tlm_generic_payload& req, tlm::tlm_response_status st,
-                    const std::string& why) {
-        ++stats_.outbound_errors;
-        logger::get().warning("dwc",
-                              instance_name(*this) + ": outbound " +
-                                  (is_read ? "read " : "write ") + hex(axi_addr) + " len " +
-                                  std::to_string(len) + ": " + why,
-                              "outbound-error");
-        if (is_read) std::memset(req.get_data_ptr(), 0xFF, req.get_data_length());
-        req.set_response_status(st);
+    auto fail = [&](const std::string& why) {
+        outbound_fail(gp, tlm::TLM_GENERIC_ERROR_RESPONSE, path.axi_addr, path.len, why);
     };
-    if (gp.get_byte_enable_ptr() || !len)
-        return fail(gp, tlm::TLM_GENERIC_ERROR_RESPONSE,
-                    "byte enables / empty accesses not supported");
-    if (!link_ || !link_->is_up())
-        return fail(gp, tlm::TLM_GENERIC_ERROR_RESPONSE, "the link is down");
+    if (gp.get_byte_enable_ptr() || !path.len)
+        return fail("byte enables / empty accesses not supported");
+    if (!link_ || !link_->is_up()) return fail("the link is down");
     if (!(dbi_.read32(c::command) & c::cmd_bus_master))
-        return fail(gp, tlm::TLM_GENERIC_ERROR_RESPONSE,
-                    "Bus Master Enable is clear: the function may not issue requests");
-    const sc_time entered = sc_core::sc_time_stamp() + delay;
-    // Each request the outbound iATU forwards becomes MRd/MWr TLPs.
-    auto forward = [&](tlm::tlm_generic_payload& req, const iatu_hit& hit, std::uint64_t in_addr,
-                       sc_time& d) {
-        const unsigned n_req = req.get_data_length();
-        unsigned char* data = req.get_data_ptr();
-        if (req.get_byte_enable_ptr())
-            return fail(req, tlm::TLM_GENERIC_ERROR_RESPONSE,
-                        "sparse byte enables from the iATU not supported");
-        const std::uint64_t pci = req.get_address();
-        trace_translation("outbound", hit, in_addr, pci, entered, sc_core::sc_time_stamp() + d);
-        if (!hit.hit) {
-            ++stats_.outbound_misses;
-            if (p_.miss_is_ur)
-                return fail(req, tlm::TLM_ADDRESS_ERROR_RESPONSE,
-                            "no outbound iATU region matches (dwc.iatu.miss_policy=ur): DECERR");
-            logger::get().warning("iatu",
-                                  instance_name(*this) + ": outbound " + hex(in_addr) +
-                                      ": no iATU region matches; sent untranslated",
-                                  "ob-miss");
-        } else {
-            if (hit.type != iatu_reg::type_mem) {
-                logger::get().unimplemented_once("dwc", "ob-type",
-                                                 "outbound iATU region type " + hex(hit.type) +
-                                                     " (CFG/IO/MSG) not modelled");
-                return fail(req, tlm::TLM_GENERIC_ERROR_RESPONSE, "region type not modelled");
-            }
-            if (in_addr + n_req - 1 > unit_->region_limit(iatu_dir::outbound, hit.index, d))
-                return fail(req, tlm::TLM_GENERIC_ERROR_RESPONSE,
-                            "access runs past the end of outbound region " +
-                                std::to_string(hit.index));
-        }
-        // One access becomes requests of at most MRRS/MPS bytes, never crossing 4 KiB.
-        auto& tx = *pcie_tx.operator->();
-        requester_.set_requester_id(requester_id());
-        const pcie::transfer_result r =
-            is_read ? requester_.read(tx, pci, data, n_req, mrrs_bytes(), d)
-                    : requester_.write(tx, pci, data, n_req, mps_bytes(), d);
-        stats_.outbound_tlps += r.tlps;
-        if (!r.ok) {
-            const pcie::np_result& last = r.last;
-            return fail(req, tlm::TLM_GENERIC_ERROR_RESPONSE,
-                        !is_read      ? std::string("MWr not sent")
-                        : r.timed_out ? "MRd " + hex(r.failed_addr) + ": completion timeout"
-                        : last.poisoned
-                            ? "MRd " + hex(r.failed_addr) + ": completion poisoned (EP bit)"
-                        : last.link_error ? std::string("MRd not sent")
-                        : !last.completed
-                            ? std::string("MRd got no completion")
-                            : std::string("MRd completed with ") + pcie::to_string(last.status));
-        }
-        if (hit.hit && hit.index < ob_busy_until_.size())
-            ob_busy_until_[hit.index] =
-                std::max(ob_busy_until_[hit.index], sc_core::sc_time_stamp() + d);
-        req.set_response_status(tlm::TLM_OK_RESPONSE);
-    };
+        return fail("Bus Master Enable is clear: the function may not issue requests");
+    // Through the outbound iATU stage, which hands each translated request to
+    // ob_translated_b_transport.
     const std::uint64_t cpu_addr = gp.get_address();
-    gp.set_address(axi_addr);
+    gp.set_address(path.axi_addr);
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    unit_->outbound(gp, delay, forward);
+    transport_with(iatu_ob_req, gp, delay, path);
     gp.set_address(cpu_addr);
     if (gp.get_response_status() != tlm::TLM_OK_RESPONSE) {
-        if (is_read) std::memset(gp.get_data_ptr(), 0xFF, len);
+        if (is_read) std::memset(gp.get_data_ptr(), 0xFF, path.len);
         return;
     }
     (is_read ? stats_.outbound_reads : stats_.outbound_writes)++;
+}
+
+// Each request the outbound iATU forwards becomes MRd/MWr TLPs.
+void dw_pcie_ep::ob_translated_b_transport(tlm::tlm_generic_payload& req, sc_time& d) {
+    const iatu_path& path = *req.get_extension<iatu_path>();
+    const iatu_xlat& x = *req.get_extension<iatu_xlat>();
+    const iatu_hit& hit = x.hit;
+    const bool is_read = req.is_read();
+    auto fail = [&](tlm::tlm_response_status st, const std::string& why) {
+        outbound_fail(req, st, path.axi_addr, path.len, why);
+    };
+    const unsigned n_req = req.get_data_length();
+    unsigned char* data = req.get_data_ptr();
+    if (req.get_byte_enable_ptr())
+        return fail(tlm::TLM_GENERIC_ERROR_RESPONSE,
+                    "sparse byte enables from the iATU not supported");
+    const std::uint64_t pci = req.get_address();
+    trace_translation("outbound", hit, x.in_addr, pci, x.entered, sc_core::sc_time_stamp() + d);
+    if (!hit.hit) {
+        ++stats_.outbound_misses;
+        if (p_.miss_is_ur)
+            return fail(tlm::TLM_ADDRESS_ERROR_RESPONSE,
+                        "no outbound iATU region matches (dwc.iatu.miss_policy=ur): DECERR");
+        logger::get().warning("iatu",
+                              instance_name(*this) + ": outbound " + hex(x.in_addr) +
+                                  ": no iATU region matches; sent untranslated",
+                              "ob-miss");
+    } else {
+        if (hit.type != iatu_reg::type_mem) {
+            logger::get().unimplemented_once("dwc", "ob-type",
+                                             "outbound iATU region type " + hex(hit.type) +
+                                                 " (CFG/IO/MSG) not modelled");
+            return fail(tlm::TLM_GENERIC_ERROR_RESPONSE, "region type not modelled");
+        }
+        if (x.in_addr + n_req - 1 > unit_->region_limit(iatu_dir::outbound, hit.index, d))
+            return fail(tlm::TLM_GENERIC_ERROR_RESPONSE,
+                        "access runs past the end of outbound region " + std::to_string(hit.index));
+    }
+    // One access becomes requests of at most MRRS/MPS bytes, never crossing 4 KiB.
+    auto& tx = *pcie_tx.operator->();
+    requester_.set_requester_id(requester_id());
+    const pcie::transfer_result r = is_read
+                                        ? requester_.read(tx, pci, data, n_req, mrrs_bytes(), d)
+                                        : requester_.write(tx, pci, data, n_req, mps_bytes(), d);
+    stats_.outbound_tlps += r.tlps;
+    if (!r.ok) {
+        const pcie::np_result& last = r.last;
+        return fail(tlm::TLM_GENERIC_ERROR_RESPONSE,
+                    !is_read        ? std::string("MWr not sent")
+                    : r.timed_out   ? "MRd " + hex(r.failed_addr) + ": completion timeout"
+                    : last.poisoned ? "MRd " + hex(r.failed_addr) + ": completion poisoned (EP bit)"
+                    : last.link_error ? std::string("MRd not sent")
+                    : !last.completed
+                        ? std::string("MRd got no completion")
+                        : std::string("MRd completed with ") + pcie::to_string(last.status));
+    }
+    if (hit.hit && hit.index < ob_busy_until_.size())
+        ob_busy_until_[hit.index] =
+            std::max(ob_busy_until_[hit.index], sc_core::sc_time_stamp() + d);
+    req.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
 void dw_pcie_ep::check_in_flight(iatu_dir d, unsigned index, const std::string& reg,
@@ -178,9 +185,7 @@ bool dw_pcie_ep::local_access(bool write, std::uint64_t addr, unsigned char* dat
     pooled_payload pooled_axi;
     tlm::tlm_generic_payload& axi = *pooled_axi;
     axi_request(axi, write, addr, data, len);
-    axi.set_extension(&attr);
-    axi_m->b_transport(axi, delay);
-    axi.clear_extension(&attr);
+    transport_with(axi_m, axi, delay, attr);
     return axi.get_response_status() == tlm::TLM_OK_RESPONSE;
 }
 
