@@ -56,6 +56,23 @@ struct rtl_iatu_stats {
     std::uint64_t ib_bar_match = 0, ib_address_match = 0, type_mem = 0, type_other = 0;
     // Island clock cycles run (idle time runs none).
     std::uint64_t rtl_cycles = 0;
+    // The report's declaration (model/core/stats.h), after the counters every iATU keeps.
+    template <class V>
+    void for_each(V&& v) const {
+        v("rtl_cycles", rtl_cycles, "island clock cycles run");
+        v("outbound_region_hits", ob_region_hits, "outbound hits per region");
+        v("inbound_region_hits", ib_region_hits, "inbound hits per region");
+        v("type_mem", type_mem, "requests of CTRL1 type MEM");
+        v("type_other", type_other, "requests of other CTRL1 types");
+    }
+    template <class V>
+    void for_each_lockstep(V&& v) const {
+        v("compared", compared, "results compared against the TLM model");
+        v("mismatches", mismatches, "results that differed");
+        v("first_mismatch", first_mismatch, "the first difference, or empty");
+        v("inbound_bar_match", ib_bar_match, "inbound BAR-match requests compared");
+        v("inbound_address_match", ib_address_match, "inbound address-match requests compared");
+    }
 };
 
 // The verilated geometry that serves these iATU parameters (window counts, alignment, region

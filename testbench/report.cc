@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
+#include <utility>
+#include <vector>
 
 #ifdef EPVP_RTL_COSIM
 #include "rtl_iatu_unit.h"
@@ -14,27 +17,35 @@
 namespace epvp::tb {
 
 namespace {
-cfg::json link_dir(const pcie::pcie_link::counters& c) {
-    cfg::json j;
-    j["tlps"] = c.tlps;
-    j["wire_bytes"] = c.wire_bytes;
-    j["payload_bytes"] = c.payload_bytes;
-    j["busy_ns"] = c.busy.to_seconds() * 1e9;
-    return j;
+// A declared statistic as the report writes it (model/core/stats.h): counts and text as they
+// are, times in nanoseconds.
+template <class T>
+cfg::json report_value(const T& x) {
+    return x;
 }
-// Data Link Layer retry of the TLPs sent in one direction.
-cfg::json replay_dir(const pcie::pcie_link::counters& c) {
-    cfg::json j;
-    j["lcrc_errors"] = c.lcrc_errors;
-    j["naks"] = c.naks;
-    j["replays"] = c.replays;
-    j["replay_timer_timeouts"] = c.replay_timer_timeouts;
-    j["bad_dllps"] = c.bad_dllps;
-    j["replay_num_rollovers"] = c.rollovers;
-    j["retrains"] = c.retrains;
-    j["bytes_replayed"] = c.bytes_replayed;
-    j["time_lost_ns"] = c.time_lost.to_seconds() * 1e9;
-    j["replay_buffer_stall_ns"] = c.replay_buffer_stall.to_seconds() * 1e9;
+cfg::json report_value(const sc_core::sc_time& t) {
+    return t.to_seconds() * 1e9;
+}
+
+// Fields a section shows among a module's counters that are not counters of that struct (a
+// register read, another block's count, another struct's group), each written right after the
+// named counter.
+using after_counter = std::vector<std::pair<std::string, std::function<void(cfg::json&)>>>;
+
+// Writes the statistics a declaration visits into j, in declaration order, with `after`'s
+// fields. `decl` calls its visitor: [&](auto&& v) { s.for_each(v); }.
+template <class Decl>
+void put_counters(cfg::json& j, Decl&& decl, const after_counter& after = {}) {
+    decl([&](const char* name, const auto& value, const char* /*meaning*/) {
+        j[name] = report_value(value);
+        for (const auto& [key, put] : after)
+            if (key == name) put(j);
+    });
+}
+template <class Decl>
+cfg::json counters_json(Decl&& decl) {
+    cfg::json j = cfg::json::object();
+    put_counters(j, std::forward<Decl>(decl));
     return j;
 }
 } // namespace
@@ -143,19 +154,23 @@ cfg::json make_report(const std::string& name, const workload& w, const cfg::jso
     link["link_down_faults"] = p.link.link_down_faults();
     link["tlps_failed_link_down"] = p.link.tlps_failed_link_down();
     link["hot_resets"] = p.link.hot_resets();
-    link["poisoned_tlps_injected"] = {
-        {"upstream", p.link.stats(pcie::pcie_link::upstream).poisoned},
-        {"downstream", p.link.stats(pcie::pcie_link::downstream).poisoned}};
-    link["downstream"] = link_dir(p.link.stats(pcie::pcie_link::downstream));
-    link["upstream"] = link_dir(p.link.stats(pcie::pcie_link::upstream));
+    const auto& up = p.link.stats(pcie::pcie_link::upstream);
+    const auto& dn = p.link.stats(pcie::pcie_link::downstream);
     {
-        const auto& up = p.link.stats(pcie::pcie_link::upstream);
-        const auto& dn = p.link.stats(pcie::pcie_link::downstream);
+        // What fault injection did, each count as {"upstream", "downstream"}.
+        const cfg::json u = counters_json([&](auto&& v) { up.for_each_injected(v); });
+        const cfg::json d = counters_json([&](auto&& v) { dn.for_each_injected(v); });
+        for (auto it = u.begin(); it != u.end(); ++it)
+            link[it.key()] = {{"upstream", it.value()}, {"downstream", d.at(it.key())}};
+    }
+    link["downstream"] = counters_json([&](auto&& v) { dn.for_each_traffic(v); });
+    link["upstream"] = counters_json([&](auto&& v) { up.for_each_traffic(v); });
+    {
         cfg::json replay;
         replay["ack_latency_ns"] = p.link.ack_latency().to_seconds() * 1e9;
         replay["replay_timer_ns"] = p.link.replay_timer().to_seconds() * 1e9;
-        replay["upstream"] = replay_dir(up);
-        replay["downstream"] = replay_dir(dn);
+        replay["upstream"] = counters_json([&](auto&& v) { up.for_each_replay(v); });
+        replay["downstream"] = counters_json([&](auto&& v) { dn.for_each_replay(v); });
         link["replay"] = replay;
         j["metrics"]["replays_count"] = up.replays + dn.replays;
         j["metrics"]["replay_time_lost_ns"] = (up.time_lost + dn.time_lost).to_seconds() * 1e9;
@@ -165,52 +180,18 @@ cfg::json make_report(const std::string& name, const workload& w, const cfg::jso
     const auto& es = p.ep.stats();
     cfg::json ctl;
     ctl["ltssm"] = dwc::to_string(p.ep.ltssm_state());
-    ctl["cfg_requests"] = es.cfg_requests;
-    ctl["crs_completions"] = es.crs_completions;
-    ctl["mem_reads"] = es.mem_reads;
-    ctl["mem_writes"] = es.mem_writes;
-    ctl["unsupported_requests"] = es.unsupported_requests;
-    ctl["completer_aborts"] = es.completer_aborts;
-    ctl["iatu_misses"] = es.iatu_misses;
-    ctl["outbound_reads"] = es.outbound_reads;
-    ctl["outbound_writes"] = es.outbound_writes;
-    ctl["outbound_tlps"] = es.outbound_tlps; // TLPs made from EP CPU accesses to the aperture
-    ctl["outbound_errors"] = es.outbound_errors;
-    ctl["outbound_misses"] = es.outbound_misses;
-    ctl["intx_messages"] = es.intx_messages;
-    ctl["iatu_reprogram_in_flight"] = es.iatu_reprogram_in_flight;
-    ctl["completion_timeouts"] = es.completion_timeouts;
-    ctl["error_messages_sent"] = es.err_messages;
-    ctl["aer_uncorrectable_status"] = p.ep.dbi_regs().read32(dwc::aer_uncor_status);
-    ctl["correctable_errors"] = es.correctable_errors;
-    ctl["link_down_resets"] = es.link_down_resets;
-    ctl["hot_resets"] = es.hot_resets;
-    ctl["function_level_resets"] = es.function_level_resets;
-    ctl["poisoned_tlps_received"] = es.poisoned_tlps;
-    ctl["err_cor_messages_sent"] = es.err_cor_messages;
+    put_counters(ctl, [&](auto&& v) { es.for_each(v); },
+                 {{"error_messages_sent", [&](cfg::json& c) {
+                       c["aer_uncorrectable_status"] =
+                           p.ep.dbi_regs().read32(dwc::aer_uncor_status);
+                   }}});
     ctl["aer_correctable_status"] = p.ep.dbi_regs().read32(dwc::aer_cor_status);
     j["controller"] = ctl;
 
     const auto& rs = p.rc.stats();
     cfg::json rc;
-    rc["cfg_requests"] = rs.cfg_requests;
-    rc["crs_retries"] = rs.crs_retries;
-    rc["crs_visible"] = rs.crs_visible;
-    rc["master_aborts"] = rs.master_aborts;
-    rc["unsupported"] = rs.unsupported;
-    rc["completer_aborts"] = rs.completer_aborts;
-    rc["inbound_reads"] = rs.inbound_reads;
-    rc["inbound_writes"] = rs.inbound_writes;
-    rc["msi_messages"] = rs.msi_messages;
-    rc["intx_messages"] = rs.intx_messages;
-    rc["msi_dropped"] = p.msi.dropped();
-    rc["err_cor_messages"] = rs.err_cor_messages;
-    rc["err_nonfatal_messages"] = rs.err_nonfatal_messages;
-    rc["err_fatal_messages"] = rs.err_fatal_messages;
-    rc["injected_faults"] = rs.injected_faults;
-    rc["correctable_errors"] = rs.correctable_errors;
-    rc["poisoned_tlps_received"] = rs.poisoned_tlps;
-    rc["hot_resets"] = rs.hot_resets;
+    put_counters(rc, [&](auto&& v) { rs.for_each(v); },
+                 {{"intx_messages", [&](cfg::json& c) { c["msi_dropped"] = p.msi.dropped(); }}});
     rc["root_port_aer_uncorrectable_status"] =
         p.rc.root_port().read32(pcie::port_cfg::aer_cap + pcie::port_cfg::aer_uncor_status);
     rc["root_port_aer_correctable_status"] =
@@ -221,12 +202,7 @@ cfg::json make_report(const std::string& name, const workload& w, const cfg::jso
     soc["dram_reads"] = p.dram.reads();
     cfg::json masters = cfg::json::object();
     for (const auto& [who, m] : p.dram.master_queues())
-        masters[who] = {{"accesses", m.accesses},
-                        {"bytes", m.bytes},
-                        {"mean_latency_ns", m.accesses ? m.latency_ns / m.accesses : 0.0},
-                        {"mean_queue_ns", m.accesses ? m.queue_ns / m.accesses : 0.0},
-                        {"max_queue_ns", m.max_queue_ns},
-                        {"irq_window_accesses", m.window_accesses}};
+        masters[who] = counters_json([&](auto&& v) { m.for_each(v); });
     soc["dram_masters"] = masters;
     soc["dram_writes"] = p.dram.writes();
     soc["decode_errors"] = p.noc.decode_errors();
@@ -240,23 +216,9 @@ cfg::json make_report(const std::string& name, const workload& w, const cfg::jso
         const auto& w = p.smmu->walker_stats();
         cfg::json sm;
         sm["enabled_by_firmware"] = p.smmu->enabled();
-        sm["translations"] = n.translations;
-        sm["bypassed"] = n.bypassed;
-        sm["aborted"] = n.aborted;
-        sm["tlb_hits"] = w.tlb_hits;
-        sm["tlb_misses"] = w.tlb_misses;
-        sm["walks"] = w.walks;
-        sm["walk_cache_hits"] = w.walk_cache_hits;
-        sm["table_reads"] = w.table_reads;
-        sm["config_reads"] = w.config_reads;
-        sm["walk_time_ns"] = n.walk_time.to_seconds() * 1e9;
-        sm["faulting_reads"] = n.faulting_reads;
-        sm["faulting_writes_dropped"] = n.faulting_writes_dropped;
-        sm["events"] = n.events;
-        sm["events_lost"] = n.events_lost;
-        sm["commands"] = n.commands;
-        sm["syncs"] = n.syncs;
-        sm["command_errors"] = n.command_errors;
+        put_counters(sm, [&](auto&& v) { n.for_each(v); },
+                     {{"aborted",
+                       [&](cfg::json& s) { put_counters(s, [&](auto&& v) { w.for_each(v); }); }}});
         cfg::json streams = cfg::json::array();
         for (const auto& [sid, count] : n.per_stream)
             streams.push_back({{"stream_id", sid}, {"transactions", count}});
@@ -300,24 +262,10 @@ rtl::rtl_iatu_stats rtl_stats_of(const dwc::iatu_unit& u) {
 cfg::json iatu_cosim_json(const dwc::iatu_unit& u) {
     const dwc::iatu_unit_stats s = u.stats();
     const rtl::rtl_iatu_stats r = rtl_stats_of(u);
-    cfg::json j = {{"impl", u.impl_name()},
-                   {"outbound_translations", s.outbound_translations},
-                   {"inbound_translations", s.inbound_translations},
-                   {"outbound_misses", s.outbound_misses},
-                   {"inbound_misses", s.inbound_misses},
-                   {"register_reads", s.reg_reads},
-                   {"register_writes", s.reg_writes},
-                   {"rtl_cycles", r.rtl_cycles},
-                   {"outbound_region_hits", r.ob_region_hits},
-                   {"inbound_region_hits", r.ib_region_hits},
-                   {"type_mem", r.type_mem},
-                   {"type_other", r.type_other}};
-    if (r.lockstep)
-        j["lockstep"] = {{"compared", r.compared},
-                         {"mismatches", r.mismatches},
-                         {"first_mismatch", r.first_mismatch},
-                         {"inbound_bar_match", r.ib_bar_match},
-                         {"inbound_address_match", r.ib_address_match}};
+    cfg::json j = {{"impl", u.impl_name()}};
+    put_counters(j, [&](auto&& v) { s.for_each(v); });
+    put_counters(j, [&](auto&& v) { r.for_each(v); });
+    if (r.lockstep) j["lockstep"] = counters_json([&](auto&& v) { r.for_each_lockstep(v); });
     return j;
 }
 

@@ -172,6 +172,34 @@ public:
                       iatu_reprogram_in_flight = 0, link_down_resets = 0, poisoned_tlps = 0,
                       hot_resets = 0, function_level_resets = 0, msix_doorbells = 0,
                       msix_messages = 0, msix_pending_set = 0;
+        // The report's declaration (model/core/stats.h), with the AER unit's counters where
+        // the report shows them. The MSI-X counters are for the tests.
+        template <class V>
+        void for_each(V&& v) const {
+            v("cfg_requests", cfg_requests, "configuration requests received");
+            v("crs_completions", crs_completions, "configuration requests completed with CRS");
+            v("mem_reads", mem_reads, "inbound memory reads");
+            v("mem_writes", mem_writes, "inbound memory writes");
+            v("unsupported_requests", unsupported_requests, "requests completed with UR");
+            v("completer_aborts", completer_aborts, "requests completed with CA");
+            v("iatu_misses", iatu_misses, "inbound requests no iATU region matched");
+            v("outbound_reads", outbound_reads, "EP CPU reads of the outbound aperture");
+            v("outbound_writes", outbound_writes, "EP CPU writes to the outbound aperture");
+            v("outbound_tlps", outbound_tlps, "TLPs made from EP CPU accesses to the aperture");
+            v("outbound_errors", outbound_errors, "outbound accesses that failed");
+            v("outbound_misses", outbound_misses, "outbound accesses no iATU region matched");
+            v("intx_messages", intx_messages, "Assert/Deassert_INTx messages sent");
+            v("iatu_reprogram_in_flight", iatu_reprogram_in_flight,
+              "iATU writes while a translated request was in flight");
+            v("completion_timeouts", completion_timeouts, "non-posted requests timed out");
+            v("error_messages_sent", err_messages, "ERR_NONFATAL / ERR_FATAL messages sent");
+            v("correctable_errors", correctable_errors, "correctable errors detected");
+            v("link_down_resets", link_down_resets, "DL_Down resets");
+            v("hot_resets", hot_resets, "hot resets received");
+            v("function_level_resets", function_level_resets, "function level resets");
+            v("poisoned_tlps_received", poisoned_tlps, "TLPs received with the EP bit");
+            v("err_cor_messages_sent", err_cor_messages, "ERR_COR messages sent");
+        }
     };
     const counters& stats() const { return stats_; }
 

@@ -55,6 +55,17 @@ struct iatu_unit_stats {
     std::uint64_t outbound_translations = 0, inbound_translations = 0;
     std::uint64_t outbound_misses = 0, inbound_misses = 0;
     std::uint64_t reg_reads = 0, reg_writes = 0;
+    // The report's declaration (model/core/stats.h); the RTL unit's own counters are in
+    // rtl-bridge (rtl::rtl_iatu_stats).
+    template <class V>
+    void for_each(V&& v) const {
+        v("outbound_translations", outbound_translations, "outbound requests translated");
+        v("inbound_translations", inbound_translations, "inbound requests translated");
+        v("outbound_misses", outbound_misses, "outbound requests no region matched");
+        v("inbound_misses", inbound_misses, "inbound requests no region matched");
+        v("register_reads", reg_reads, "register reads");
+        v("register_writes", reg_writes, "register writes");
+    }
 };
 
 class iatu_unit : public sc_core::sc_module {

@@ -226,6 +226,33 @@ public:
         sc_core::sc_time time_lost = sc_core::SC_ZERO_TIME; // later arrival caused by replays
         sc_core::sc_time replay_buffer_stall = sc_core::SC_ZERO_TIME;
         std::uint64_t poisoned = 0; // TLPs sent with the EP bit injected
+        // The report's declarations (model/core/stats.h), per direction: traffic, Data Link
+        // Layer retry, fault injection. tlps_by_type, dllps, credit_stall and link_wait are for
+        // the workloads' own analyses.
+        template <class V>
+        void for_each_traffic(V&& v) const {
+            v("tlps", tlps, "TLPs sent");
+            v("wire_bytes", wire_bytes, "bytes on the wire: framing, headers, payload, LCRC");
+            v("payload_bytes", payload_bytes, "data payload bytes of the TLPs");
+            v("busy_ns", busy, "time the direction carried TLPs and DLLPs");
+        }
+        template <class V>
+        void for_each_replay(V&& v) const {
+            v("lcrc_errors", lcrc_errors, "transmissions the receiver found with a bad LCRC");
+            v("naks", naks, "NAKs that brought a replay");
+            v("replays", replays, "TLPs sent again from the replay buffer");
+            v("replay_timer_timeouts", replay_timer_timeouts, "replays the REPLAY_TIMER brought");
+            v("bad_dllps", bad_dllps, "NAK DLLPs lost to a DLLP error");
+            v("replay_num_rollovers", rollovers, "REPLAY_NUM rollovers");
+            v("retrains", retrains, "retrains (Recovery) after a rollover");
+            v("bytes_replayed", bytes_replayed, "wire bytes sent again");
+            v("time_lost_ns", time_lost, "later arrival caused by replays");
+            v("replay_buffer_stall_ns", replay_buffer_stall, "wait for replay buffer space");
+        }
+        template <class V>
+        void for_each_injected(V&& v) const {
+            v("poisoned_tlps_injected", poisoned, "TLPs sent with the EP bit injected");
+        }
     };
     const counters& stats(direction d) const { return stats_[d]; }
     // Serialisation time of n bytes on the trained link (incl. SKP), for analytic checks.

@@ -113,6 +113,27 @@ public:
                       correctable_errors = 0, // the root ports' own (Data Link Layer)
             poisoned_tlps = 0,                // received with the EP bit (MWr dropped, CplD bad)
             hot_resets = 0;                   // Secondary Bus Reset asserted on a root port
+        // The report's declaration (model/core/stats.h).
+        template <class V>
+        void for_each(V&& v) const {
+            v("cfg_requests", cfg_requests, "configuration requests issued");
+            v("crs_retries", crs_retries, "configuration requests retried after CRS");
+            v("crs_visible", crs_visible, "CRS shown to software as vendor ID (CRS SV)");
+            v("master_aborts", master_aborts, "requests ended with a master abort");
+            v("unsupported", unsupported, "completions with UR");
+            v("completer_aborts", completer_aborts, "completions with CA");
+            v("inbound_reads", inbound_reads, "memory reads from the hierarchy");
+            v("inbound_writes", inbound_writes, "memory writes from the hierarchy");
+            v("msi_messages", msi_messages, "MSI writes received");
+            v("intx_messages", intx_messages, "INTx messages received");
+            v("err_cor_messages", err_cor_messages, "ERR_COR messages received");
+            v("err_nonfatal_messages", err_nonfatal_messages, "ERR_NONFATAL messages received");
+            v("err_fatal_messages", err_fatal_messages, "ERR_FATAL messages received");
+            v("injected_faults", injected_faults, "inbound reads given no completion, UR or CA");
+            v("correctable_errors", correctable_errors, "root ports' own correctable errors");
+            v("poisoned_tlps_received", poisoned_tlps, "TLPs received with the EP bit");
+            v("hot_resets", hot_resets, "Secondary Bus Resets asserted on a root port");
+        }
     };
     const counters& stats() const { return stats_; }
 

@@ -73,6 +73,16 @@ public:
         std::uint64_t accesses = 0, bytes = 0;                 // DRAM and interrupt-window accesses
         std::uint64_t window_accesses = 0;                     // of which to the interrupt window
         double latency_ns = 0, queue_ns = 0, max_queue_ns = 0; // sums, and the worst wait
+        // The report's declaration (model/core/stats.h): the sums as means per access.
+        template <class V>
+        void for_each(V&& v) const {
+            v("accesses", accesses, "DRAM and interrupt-window accesses");
+            v("bytes", bytes, "bytes accessed");
+            v("mean_latency_ns", accesses ? latency_ns / accesses : 0.0, "mean access latency");
+            v("mean_queue_ns", accesses ? queue_ns / accesses : 0.0, "mean wait behind others");
+            v("max_queue_ns", max_queue_ns, "worst wait behind other accesses");
+            v("irq_window_accesses", window_accesses, "accesses to the interrupt window");
+        }
     };
     // The masters that accessed DRAM, by name.
     std::map<std::string, master_stats> master_queues() const;

@@ -85,6 +85,21 @@ public:
                       syncs = 0, command_errors = 0;
         sc_core::sc_time walk_time;
         std::map<std::uint32_t, std::uint64_t> per_stream; // transactions by stream ID
+        // The report's declaration (model/core/stats.h); per_stream is reported as a list.
+        template <class V>
+        void for_each(V&& v) const {
+            v("translations", translations, "transactions translated");
+            v("bypassed", bypassed, "transactions that bypassed translation");
+            v("aborted", aborted, "transactions aborted");
+            v("walk_time_ns", walk_time, "time spent in table walks");
+            v("faulting_reads", faulting_reads, "reads that faulted");
+            v("faulting_writes_dropped", faulting_writes_dropped, "writes that faulted, dropped");
+            v("events", events, "event queue records written");
+            v("events_lost", events_lost, "events lost to a full event queue");
+            v("commands", commands, "commands consumed");
+            v("syncs", syncs, "CMD_SYNC commands");
+            v("command_errors", command_errors, "commands that raised a CMDQ error");
+        }
     };
     const counters& stats() const { return n_; }
     const smmuv3::walker_counters& walker_stats() const { return walker_.counters(); }

@@ -53,6 +53,16 @@ struct translation {
 struct walker_counters {
     std::uint64_t tlb_hits = 0, tlb_misses = 0, walks = 0, walk_cache_hits = 0, table_reads = 0,
                   config_reads = 0, config_hits = 0, faults = 0;
+    // The report's declaration (model/core/stats.h); config_hits and faults are for the tests.
+    template <class V>
+    void for_each(V&& v) const {
+        v("tlb_hits", tlb_hits, "TLB lookups that hit");
+        v("tlb_misses", tlb_misses, "TLB lookups that missed");
+        v("walks", walks, "page table walks");
+        v("walk_cache_hits", walk_cache_hits, "walk steps served by the walk cache");
+        v("table_reads", table_reads, "page table descriptors read from memory");
+        v("config_reads", config_reads, "STE / CD reads from memory");
+    }
 };
 
 class walker {
