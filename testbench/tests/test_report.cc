@@ -154,10 +154,10 @@ BOOST_AUTO_TEST_CASE(declarations_name_the_documented_counters) {
     BOOST_TEST(stat_names([&](auto&& v) { ic.for_each(v); }) == iatu,
                boost::test_tools::per_element());
 #ifdef EPVP_RTL_COSIM
-    const epvp::rtl::rtl_iatu_stats rc;
-    BOOST_TEST(stat_names([&](auto&& v) { rc.for_each(v); }) == rtl_iatu,
+    const epvp::rtl::rtl_iatu_stats ri;
+    BOOST_TEST(stat_names([&](auto&& v) { ri.for_each(v); }) == rtl_iatu,
                boost::test_tools::per_element());
-    BOOST_TEST(stat_names([&](auto&& v) { rc.for_each_lockstep(v); }) == iatu_lockstep,
+    BOOST_TEST(stat_names([&](auto&& v) { ri.for_each_lockstep(v); }) == iatu_lockstep,
                boost::test_tools::per_element());
 #endif
 }
