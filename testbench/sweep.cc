@@ -209,6 +209,7 @@ struct sweep_spec {
     double timeout_s = default_timeout_s;
     std::vector<std::string> metrics; // empty: every metric any report has
     plot_spec plot;
+    std::vector<std::string> plugins; // --plugin: passed on to every point (absolute paths)
 };
 
 struct point {
@@ -623,6 +624,10 @@ struct layout {
 // The epsim arguments of a point (after the program name).
 std::vector<std::string> point_args(const sweep_spec& s, const layout& l, const point& p) {
     std::vector<std::string> a = {"run", "--workload", s.workload};
+    for (const auto& plugin : s.plugins) {
+        a.push_back("--plugin");
+        a.push_back(plugin);
+    }
     if (!s.base_config.empty()) {
         a.push_back("--config");
         a.push_back(l.base_config().string());
@@ -1286,7 +1291,9 @@ int run_sweep(const sweep_options& o) {
             throw spec_error("give a sweep specification: epsim sweep SPEC.json (or --collect "
                              "DIR)");
         if (o.jobs == 0) throw spec_error("--jobs: must be at least 1");
-        const loaded ld = load_spec_file(o.spec_file);
+        loaded ld = load_spec_file(o.spec_file);
+        for (const auto& plugin : o.plugins)
+            ld.spec.plugins.push_back(fs::absolute(plugin).lexically_normal().string());
         if (!o.emit_slurm_dir.empty()) return emit_slurm(ld, o);
         return run_local(ld, o);
     } catch (const spec_error& e) {

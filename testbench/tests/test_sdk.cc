@@ -1,0 +1,151 @@
+// The SDK end to end, as a firmware team uses it: `cmake --install` into a temporary prefix,
+// the examples (examples/echo-function, examples/ring-function) configured and built against it
+// with plain CMake, run through `epsim run --plugin`; their TAP lines pass and their report
+// sections exist. Bad plugins are one line and a non-zero exit.
+#define BOOST_TEST_MODULE sdk
+#include "cli_test_util.h"
+
+#include <boost/test/unit_test.hpp>
+
+using cli_test::cmd_result;
+using cli_test::contains;
+using cli_test::shell_in;
+using cli_test::shell_quote;
+
+namespace {
+
+constexpr int build_timeout_s = 900;
+constexpr int run_timeout_s = 300;
+
+const std::string& prefix() {
+    static const std::string p = [] {
+        cli_test::work_dir_stem() = "test_sdk";
+        const std::string dir = (cli_test::work_dir() / "prefix").string();
+        const cmd_result r = shell_in(cli_test::work_dir().string(),
+                                      "cmake --install " + shell_quote(EPVP_BUILD_DIR) +
+                                          " --prefix " + shell_quote(dir) + " >install.log",
+                                      build_timeout_s);
+        BOOST_REQUIRE_MESSAGE(r.status == 0, "cmake --install failed: " + r.out);
+        return dir;
+    }();
+    return p;
+}
+
+// Configures and builds `source` against the prefix; returns its build folder.
+std::string build_example(const std::string& source, const std::string& name) {
+    const std::string build = (cli_test::work_dir() / ("build-" + name)).string();
+    const cmd_result r = shell_in(cli_test::work_dir().string(),
+                                  "cmake -S " + shell_quote(source) + " -B " + shell_quote(build) +
+                                      " -DCMAKE_PREFIX_PATH=" + shell_quote(prefix()) +
+                                      " >/dev/null && cmake --build " + shell_quote(build),
+                                  build_timeout_s);
+    BOOST_REQUIRE_MESSAGE(r.status == 0, name + " did not build: " + r.out);
+    return build;
+}
+
+cmd_result epsim(const std::string& args) {
+    return shell_in(cli_test::work_dir().string(), prefix() + "/bin/epsim " + args, run_timeout_s);
+}
+
+unsigned count_lines_starting(const std::string& out, const std::string& start) {
+    unsigned n = 0;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);)
+        n += line.rfind(start, 0) == 0;
+    return n;
+}
+
+// TAP: every planned test passed ("1..N", N lines "ok ", no "not ok").
+void check_tap(const cmd_result& r, unsigned planned) {
+    BOOST_TEST_INFO(r.out);
+    BOOST_TEST(r.status == 0);
+    BOOST_TEST(contains(r.out, "1.." + std::to_string(planned) + "\n"));
+    BOOST_TEST(count_lines_starting(r.out, "ok ") == planned);
+    BOOST_TEST(count_lines_starting(r.out, "not ok") == 0u);
+}
+
+nlohmann::json read_json(const std::string& file) {
+    std::ifstream in(cli_test::work_dir() / file);
+    BOOST_REQUIRE(in);
+    return nlohmann::json::parse(in);
+}
+
+std::string example(const std::string& name) {
+    return std::string(EPVP_SOURCE_DIR) + "/examples/" + name;
+}
+
+} // namespace
+
+BOOST_GLOBAL_FIXTURE(cli_test::remove_work_dir);
+
+BOOST_AUTO_TEST_CASE(echo_example_builds_out_of_tree_and_passes) {
+    const std::string b = build_example(example("echo-function"), "echo");
+    // 2 set-up tests + 4 echo rounds (echo_host.cc), each answered with MSI vector 0.
+    const cmd_result r =
+        epsim("run --plugin " + b + "/libecho.so --workload echo --report echo.json");
+    check_tap(r, 6);
+    const auto rep = read_json("echo.json");
+    BOOST_REQUIRE(rep.contains("echo"));
+    BOOST_TEST(rep["echo"]["rounds_passed"].get<unsigned>() == 4u);
+    // Its unit test against the fake HAL builds and passes too.
+    const cmd_result t = shell_in(b, "./test_echo", run_timeout_s);
+    BOOST_TEST_INFO(t.out);
+    BOOST_TEST(t.status == 0);
+}
+
+BOOST_AUTO_TEST_CASE(ring_example_builds_out_of_tree_and_passes) {
+    const std::string b = build_example(example("ring-function"), "ring");
+    const cmd_result r =
+        epsim("run --plugin " + b + "/libring.so --workload ring --report ring.json");
+    // ring_host.cc: MSI-X enabled, then 4 slots each moved by the eDMA and signalled.
+    check_tap(r, 5);
+    const auto rep = read_json("ring.json");
+    BOOST_REQUIRE(rep.contains("ring"));
+    BOOST_TEST(rep["ring"]["slots_verified"].get<unsigned>() == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(plugin_keys_logs_and_listing_are_like_built_ins) {
+    const std::string so = build_example(example("echo-function"), "echo") + "/libecho.so";
+    const cmd_result bad =
+        epsim("run --plugin " + so + " --workload echo --set function.echo.poll_us=bad");
+    BOOST_TEST_INFO(bad.out);
+    BOOST_TEST(bad.status == 2);
+    BOOST_TEST(count_lines_starting(bad.out, "epsim: error: ") == 1u);
+    BOOST_TEST(contains(bad.out, "function.echo.poll_us"));
+    const cmd_result logged = epsim("run --plugin " + so + " --workload echo --log echo");
+    BOOST_TEST_INFO(logged.out);
+    BOOST_TEST(logged.status == 0);
+    BOOST_TEST(contains(logged.out, "echo: echo 1: "));
+    const cmd_result list = epsim("workloads --plugin " + so);
+    BOOST_TEST_INFO(list.out);
+    BOOST_TEST(contains(list.out, "\necho\n"));
+    BOOST_TEST(contains(list.out, "function.echo.*"));
+    const cmd_result described = epsim("config --describe function.echo --plugin " + so);
+    BOOST_TEST(contains(described.out, "function.echo.poll_us"));
+}
+
+BOOST_AUTO_TEST_CASE(bad_plugins_are_one_line_and_a_nonzero_exit) {
+    const std::string b =
+        build_example(std::string(EPVP_SOURCE_DIR) + "/testbench/tests/sdk_plugins", "bad");
+    struct bad_case {
+        std::string args, says;
+    };
+    const std::vector<bad_case> cases = {
+        {"run --plugin ./nowhere.so", "--plugin ./nowhere.so: no such file"},
+        {"run --plugin " + b + "/CMakeCache.txt", "cannot be loaded"},
+        {"run --plugin /lib/x86_64-linux-gnu/libm.so.6", "not an epsim plugin"},
+        {"run --plugin " + b + "/libwrong_version.so", "built against SDK API version 999"},
+        {"run --plugin " + b + "/libbad_bind.so --workload bindfail",
+         "bindfail: bind failed: ENOMEM"},
+        {"run --plugin " + b + "/libbad_bind.so --workload bindthrow",
+         "bindthrow: the endpoint function threw: bind exploded"},
+    };
+    for (const auto& c : cases) {
+        const cmd_result r = epsim(c.args);
+        BOOST_TEST_INFO(c.args + "\n" + r.out);
+        BOOST_TEST(r.status != 0);
+        BOOST_TEST(r.status < 128); // an exit, not a crash
+        BOOST_TEST(count_lines_starting(r.out, "epsim: error: ") == 1u);
+        BOOST_TEST(contains(r.out, c.says));
+    }
+}
