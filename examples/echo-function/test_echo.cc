@@ -12,7 +12,7 @@ namespace {
 
 struct rig {
     hal::fake_platform io;
-    hal::ep_board board;
+    hal::ep_board board = fw::epc::fake_ep_board();
     fw::epc::fake_controller ctrl;
     fw::epc::epc epc{ctrl, io, board};
     fw::epc::coherent_pool pool{0x1000'0000, 0x10'0000};

@@ -14,6 +14,16 @@
 
 namespace fw::epc {
 
+// A board for an epc::epc over the fake controller: an outbound aperture of 16 4 KiB pages at
+// 0x6000'0000 and 16 MiB of DRAM at 0x8000'0000 (any values a test does not depend on).
+inline hal::ep_board fake_ep_board() {
+    hal::ep_board b;
+    b.aperture = {0x6000'0000, 0x1'0000};
+    b.aperture_page_size = 0x1000;
+    b.dram = {0x8000'0000, 0x100'0000};
+    return b;
+}
+
 class fake_controller : public controller_ops {
 public:
     struct irq {

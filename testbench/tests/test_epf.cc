@@ -55,7 +55,7 @@ BOOST_AUTO_TEST_CASE(cancelled_work_does_not_run_and_work_may_requeue_itself) {
 
 BOOST_AUTO_TEST_CASE(doorbell_bar_lands_on_the_window_block_at_the_window_offset) {
     hal::fake_platform io;
-    hal::ep_board board;
+    hal::ep_board board = fw::epc::fake_ep_board();
     board.irq_window = {0x8FFF'F000 + 0x40, 0x100};
     fw::epc::fake_controller ctrl;
     fw::epc::epc epc(ctrl, io, board);
