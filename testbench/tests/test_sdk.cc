@@ -76,7 +76,8 @@ std::string example(const std::string& name) {
 
 } // namespace
 
-BOOST_GLOBAL_FIXTURE(cli_test::remove_work_dir);
+using remove_scratch = cli_test::remove_work_dir;
+BOOST_GLOBAL_FIXTURE(remove_scratch);
 
 BOOST_AUTO_TEST_CASE(echo_example_builds_out_of_tree_and_passes) {
     const std::string b = build_example(example("echo-function"), "echo");
