@@ -79,15 +79,26 @@ std::string example(const std::string& name) {
 using remove_scratch = cli_test::remove_work_dir;
 BOOST_GLOBAL_FIXTURE(remove_scratch);
 
+namespace {
+// Builds examples/<dir> against the prefix, runs its plugin `name` (`planned` TAP tests, all
+// passing) and returns its report section. Also returns the build folder.
+nlohmann::json run_example(const std::string& dir, const std::string& name, unsigned planned,
+                           std::string& build) {
+    build = build_example(example(dir), name);
+    const cmd_result r = epsim("run --plugin " + build + "/lib" + name + ".so --workload " + name +
+                               " --report " + name + ".json");
+    check_tap(r, planned);
+    const auto rep = read_json(name + ".json");
+    BOOST_REQUIRE_MESSAGE(rep.contains(name), "no report section " + name);
+    return rep[name];
+}
+} // namespace
+
 BOOST_AUTO_TEST_CASE(echo_example_builds_out_of_tree_and_passes) {
-    const std::string b = build_example(example("echo-function"), "echo");
+    std::string b;
     // 2 set-up tests + 4 echo rounds (echo_host.cc), each answered with MSI vector 0.
-    const cmd_result r =
-        epsim("run --plugin " + b + "/libecho.so --workload echo --report echo.json");
-    check_tap(r, 6);
-    const auto rep = read_json("echo.json");
-    BOOST_REQUIRE(rep.contains("echo"));
-    BOOST_TEST(rep["echo"]["rounds_passed"].get<unsigned>() == 4u);
+    const auto section = run_example("echo-function", "echo", 6, b);
+    BOOST_TEST(section["rounds_passed"].get<unsigned>() == 4u);
     // Its unit test against the fake HAL builds and passes too.
     const cmd_result t = shell_in(b, "./test_echo", run_timeout_s);
     BOOST_TEST_INFO(t.out);
@@ -95,14 +106,10 @@ BOOST_AUTO_TEST_CASE(echo_example_builds_out_of_tree_and_passes) {
 }
 
 BOOST_AUTO_TEST_CASE(ring_example_builds_out_of_tree_and_passes) {
-    const std::string b = build_example(example("ring-function"), "ring");
-    const cmd_result r =
-        epsim("run --plugin " + b + "/libring.so --workload ring --report ring.json");
+    std::string b;
     // ring_host.cc: MSI-X enabled, then 4 slots each moved by the eDMA and signalled.
-    check_tap(r, 5);
-    const auto rep = read_json("ring.json");
-    BOOST_REQUIRE(rep.contains("ring"));
-    BOOST_TEST(rep["ring"]["slots_verified"].get<unsigned>() == 4u);
+    const auto section = run_example("ring-function", "ring", 5, b);
+    BOOST_TEST(section["slots_verified"].get<unsigned>() == 4u);
 }
 
 BOOST_AUTO_TEST_CASE(plugin_keys_logs_and_listing_are_like_built_ins) {
