@@ -7,7 +7,7 @@ BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 JOBS="${JOBS:-2}" # Verilated code is memory hungry; two cores on the reference machine
 
 PACKAGES=(cmake g++ make pkg-config libsystemc-dev libboost-test-dev nlohmann-json3-dev
-          libcli11-dev gnuplot-nox verilator gtkwave)
+          libcli11-dev libfmt-dev gnuplot-nox verilator gtkwave)
 
 ensure_packages() {
     local missing=()

@@ -4,6 +4,7 @@
 #include "config/config.h"
 #include "core/log.h"
 #include "platform.h"
+#include "process.h"
 #include "report.h"
 #include "soc/dram_timing.h"
 #include "workloads/dma_sweep.h"
@@ -12,9 +13,12 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <fstream>
 #include <sstream>
 #include <unistd.h>
+#include <vector>
 
 namespace epvp::tb {
 
@@ -29,36 +33,46 @@ constexpr unsigned header_4dw_bytes = 16; // host buffers sit above 4 GiB: 64-bi
 constexpr unsigned mrd_payload_bytes = 0;
 constexpr unsigned table_bytes = 16u << 20;
 // The link tables take the controller's datapath out of the way (it is a separate bound).
-constexpr const char* wide_core = " --set dwc.datapath_bits=512 --set dwc.core_clock_mhz=4000";
+const char* const wide_core[] = {"dwc.datapath_bits=512", "dwc.core_clock_mhz=4000"};
+constexpr double child_timeout_s = 3600; // wall clock: a child epsim that hangs is killed
 
-std::string self_path() {
-    char buf[4096];
-    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n <= 0) return "epsim";
-    buf[n] = 0;
-    return buf;
+// epsim's arguments after the program name.
+using arg_list = std::vector<std::string>;
+
+void add_sets(arg_list& a, const std::vector<std::string>& sets) {
+    for (const auto& s : sets) {
+        a.push_back("--set");
+        a.push_back(s);
+    }
 }
 
-std::string common_args(const bench_options& o) {
-    std::string a;
-    if (!o.config_file.empty()) a += " --config " + o.config_file;
-    for (const auto& s : o.sets)
-        a += " --set " + s;
+arg_list common_args(const bench_options& o) {
+    arg_list a;
+    if (!o.config_file.empty()) a = {"--config", o.config_file};
+    add_sets(a, o.sets);
     return a;
 }
 
+// Runs this program with args, its output to out_file ("" leaves it as it is); true if it exited 0.
+bool run_self(const arg_list& args, const std::string& out_file) {
+    arg_list argv = {self_path()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const process_result r = run_process(argv, out_file, out_file, child_timeout_s);
+    return r.started && !r.timed_out && r.signal == 0 && r.exit_status == 0;
+}
+
 // Runs one epsim process and returns the first dma_sweep row's throughput (0 on failure).
-double child_throughput(const std::string& args, const std::string& direction) {
-    const std::string report =
-        "/tmp/epsim_bench_" + std::to_string(::getpid()) + "_" + direction + ".json";
-    const std::string cmd = self_path() + " run --workload dma-sweep" + args + " --report " +
-                            report + " > /dev/null 2>&1";
-    const int rc = std::system(cmd.c_str());
+double child_throughput(const arg_list& args, const std::string& direction) {
+    const std::string report = fmt::format("/tmp/epsim_bench_{}_{}.json", ::getpid(), direction);
+    arg_list a = {"run", "--workload", "dma-sweep"};
+    a.insert(a.end(), args.begin(), args.end());
+    a.insert(a.end(), {"--report", report});
+    const bool ok = run_self(a, "/dev/null");
     std::ifstream is(report);
     std::stringstream ss;
     ss << is.rdbuf();
     std::remove(report.c_str());
-    if (rc != 0) return 0;
+    if (!ok) return 0;
     const cfg::json j = cfg::json::parse(ss.str(), nullptr, false);
     if (j.is_discarded() || !j.contains("dma_sweep")) return 0;
     for (const auto& row : j["dma_sweep"])
@@ -74,14 +88,14 @@ int link_table(const bench_options& o) {
     for (unsigned gen = 1; gen <= max_gen_in_tables; ++gen)
         for (unsigned width : link_table_widths)
             for (unsigned mps : link_table_mps) {
-                std::string args =
-                    common_args(o) + wide_core +
-                    " --set dram.ideal=true --set workload.dma_sweep.read=false" +
-                    " --set workload.dma_sweep.min_bytes=" + std::to_string(table_bytes) +
-                    " --set workload.dma_sweep.max_bytes=" + std::to_string(table_bytes) +
-                    " --set link.gen=" + std::to_string(gen) +
-                    " --set link.width=" + std::to_string(width) +
-                    " --set link.mps=" + std::to_string(mps);
+                arg_list args = common_args(o);
+                add_sets(args,
+                         {wide_core[0], wide_core[1], "dram.ideal=true",
+                          "workload.dma_sweep.read=false",
+                          fmt::format("workload.dma_sweep.min_bytes={}", table_bytes),
+                          fmt::format("workload.dma_sweep.max_bytes={}", table_bytes),
+                          fmt::format("link.gen={}", gen), fmt::format("link.width={}", width),
+                          fmt::format("link.mps={}", mps)});
                 const double model = child_throughput(args, "write");
                 analysis::link_bound_params lp;
                 lp.gen = gen;
@@ -108,13 +122,13 @@ int read_table(const bench_options& o) {
     int fail = 0;
     for (unsigned tags : read_table_tags)
         for (unsigned lat : read_table_latency_ns) {
-            std::string args =
-                common_args(o) + wide_core +
-                " --set dram.ideal=true --set workload.dma_sweep.write=false" +
-                " --set workload.dma_sweep.min_bytes=" + std::to_string(table_bytes) +
-                " --set workload.dma_sweep.max_bytes=" + std::to_string(table_bytes) +
-                " --set link.tags=" + std::to_string(tags) +
-                " --set host.read_latency_ns=" + std::to_string(lat);
+            arg_list args = common_args(o);
+            add_sets(args, {wide_core[0], wide_core[1], "dram.ideal=true",
+                            "workload.dma_sweep.write=false",
+                            fmt::format("workload.dma_sweep.min_bytes={}", table_bytes),
+                            fmt::format("workload.dma_sweep.max_bytes={}", table_bytes),
+                            fmt::format("link.tags={}", tags),
+                            fmt::format("host.read_latency_ns={}", lat)});
             const double model = child_throughput(args, "read");
             analysis::link_bound_params lp;
             lp.gen = base.link.gen;
@@ -235,17 +249,30 @@ int dram_bench(const bench_options& o) {
 }
 
 int profile(const bench_options& o) {
-    if (std::system("command -v valgrind > /dev/null 2>&1") != 0) {
+    const std::string valgrind = find_program("valgrind");
+    const std::string annotate = find_program("callgrind_annotate");
+    if (valgrind.empty() || annotate.empty()) {
         std::fprintf(stderr, "epsim bench --profile needs valgrind (apt-get install valgrind)\n");
         return 2;
     }
-    const std::string out = "callgrind.epsim." + std::to_string(::getpid());
-    const std::string cmd = "valgrind --tool=callgrind --callgrind-out-file=" + out + " " +
-                            self_path() + " bench --bytes " + std::to_string(o.bytes) +
-                            common_args(o) + " && callgrind_annotate " + out +
-                            " 2>/dev/null | head -40";
-    std::printf("profiling: %s\n", cmd.c_str());
-    return std::system(cmd.c_str()) == 0 ? 0 : 1;
+    const std::string out = fmt::format("callgrind.epsim.{}", ::getpid());
+    arg_list argv = {valgrind, "--tool=callgrind", "--callgrind-out-file=" + out, self_path(),
+                     "bench",  "--bytes",          std::to_string(o.bytes)};
+    const arg_list common = common_args(o);
+    argv.insert(argv.end(), common.begin(), common.end());
+    fmt::print("profiling: {}\n", fmt::join(argv, " "));
+    const process_result r = run_process(argv, "", "", child_timeout_s);
+    if (!r.started || r.timed_out || r.exit_status != 0) return 1;
+    // The first lines of the annotation: the functions with the most instructions.
+    constexpr unsigned annotation_lines = 40;
+    const std::string listing = out + ".txt";
+    const process_result a = run_process({annotate, out}, listing, "/dev/null", child_timeout_s);
+    std::ifstream is(listing);
+    unsigned n = 0;
+    for (std::string line; n < annotation_lines && std::getline(is, line); ++n)
+        fmt::print("{}\n", line);
+    std::remove(listing.c_str());
+    return a.started && !a.timed_out && a.exit_status == 0 ? 0 : 1;
 }
 
 } // namespace
@@ -394,13 +421,15 @@ int platform_iatu_bench(const bench_options& o) {
     int rc = 0;
     for (int k = 0; k < 2; ++k) {
         const std::string report =
-            "/tmp/epsim_bench_iatu_" + std::to_string(::getpid()) + "_" + impls[k] + ".json";
+            fmt::format("/tmp/epsim_bench_iatu_{}_{}.json", ::getpid(), impls[k]);
         const std::string out = report + ".out";
-        const std::string cmd = self_path() + " run" + common_args(o) +
-                                " --set dwc.iatu.impl=" + impls[k] + " --report " + report + " > " +
-                                out + " 2>&1";
+        arg_list args = {"run"};
+        const arg_list common = common_args(o);
+        args.insert(args.end(), common.begin(), common.end());
+        add_sets(args, {std::string("dwc.iatu.impl=") + impls[k]});
+        args.insert(args.end(), {"--report", report});
         const auto t0 = std::chrono::steady_clock::now();
-        if (std::system(cmd.c_str()) != 0) rc = 1;
+        if (!run_self(args, out)) rc = 1;
         wall[k] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         std::ifstream is(report);
         std::stringstream ss;

@@ -164,8 +164,6 @@ endpoint_soc::endpoint_soc(sc_core::sc_module_name name, const cfg::platform_con
     , cfg_(c) {}
 
 void endpoint_soc::attach_link(pcie::pcie_link& link) {
-    link.dn_out.bind(ep.pcie_rx);
-    ep.pcie_tx.bind(link.dn_in);
     ep.attach_link(link);
 }
 

@@ -41,10 +41,11 @@ public:
     endpoint_soc(sc_core::sc_module_name name, const cfg::platform_config& c);
     endpoint_soc(const endpoint_soc&) = delete;
     endpoint_soc& operator=(const endpoint_soc&) = delete;
-    // Every binding inside the SoC; the controller's link sockets stay for attach_link.
+    // Every binding inside the SoC; the controller's link sockets (ep.pcie_tx, ep.pcie_rx) are
+    // bound by whoever builds the link.
     void wire();
-    // The controller faces the downstream end of link (link.dn_out -> pcie_rx, pcie_tx ->
-    // link.dn_in) and trains it.
+    // The controller trains link (its sockets face the link's downstream end: link.dn_out ->
+    // ep.pcie_rx, ep.pcie_tx -> link.dn_in, bound by the platform).
     void attach_link(pcie::pcie_link& link);
 
     const cfg::platform_config& config() const { return cfg_; }

@@ -20,6 +20,7 @@ pcie::root_complex_params platform::rc_params(const cfg::platform_config& c) {
     pcie::root_complex_params p;
     p.mem_base = c.host.mem_base;
     p.mem_size = c.host.mem_size_bytes;
+    p.msi_base = c.host.msi_base;
     p.ecam_base = c.host.ecam_base;
     p.mmio32_base = c.host.mmio32_base;
     p.mmio32_size = c.host.mmio32_size;
@@ -134,11 +135,13 @@ std::vector<std::unique_ptr<endpoint_soc>> make_socs(const cfg::platform_config&
 }
 } // namespace
 
-platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
+platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c,
+                   const platform_options& o)
     : sc_module(name)
     , msi("msi", c.host.msi_base)
     , host_irqc("host_irqc", hal::host_irq_lines)
     , rc("rc", rc_params(c))
+    , host_mem("host_mem", c.host.mem_base, c.host.mem_size_bytes)
     , links_(make_links(c))
     , socs_(make_socs(c))
     , link(*links_.front())
@@ -149,21 +152,24 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c)
     , irqc(socs_.front()->irqc)
     , ep_cpu(socs_.front()->ep_cpu)
     , host_cpu("host_cpu", host_cpu_params(c), &host_irqc)
-    , cfg_(c) {
+    , cfg_(c)
+    , opt_(o) {
     tlm_utils::tlm_quantumkeeper::set_global_quantum(
         sc_time(static_cast<double>(c.sim.quantum_ns), sc_core::SC_NS));
 
     // Host side.
     host_cpu.bus.bind(rc.host_in);
-    rc.attach_msi(msi);
+    rc.msi_out.bind(msi.in);
+    rc.mem_out.bind(host_mem.in);
     msi.msi_irq.bind(host_msi_irq_);
     msi.intx_irq.bind(host_intx_irq_);
     host_irqc.lines[hal::host_irq_msi].bind(host_msi_irq_);
     host_irqc.lines[hal::host_irq_intx].bind(host_intx_irq_);
     if (c.topology.endpoints.empty()) {
-        rc.pcie_tx.bind(link.up_in);
-        link.up_out.bind(rc.pcie_rx);
-        rc.attach_link(link);
+        connect_up(link, rc.pcie_tx, rc.pcie_rx);
+        link.up_status.bind(rc.link_status(0));
+        rc.link_control(0).bind(link.up_control);
+        connect_down(link, socs_.front()->ep.pcie_tx, socs_.front()->ep.pcie_rx);
         socs_.front()->attach_link(link);
     } else {
         build_topology();
@@ -205,31 +211,53 @@ void platform::build_topology() {
     // Connects the upstream end of `l` to what `parent`/`port` names.
     auto attach_above = [this](pcie::pcie_link& l, const std::string& parent, unsigned port) {
         if (parent == "root") {
-            rc.tx(port).bind(l.up_in);
-            l.up_out.bind(rc.rx(port));
-            rc.attach_link(port, l);
+            connect_up(l, rc.tx(port), rc.rx(port));
+            l.up_status.bind(rc.link_status(port));
+            rc.link_control(port).bind(l.up_control);
             return;
         }
         for (std::size_t k = 0; k < cfg_.topology.switches.size(); ++k) {
             if (cfg_.topology.switches[k].name != parent) continue;
             pcie::pcie_switch& sw = *switches_[k];
-            sw.dn_tx(port).bind(l.up_in);
-            l.up_out.bind(sw.dn_rx(port));
-            sw.attach_downstream_link(port, l);
+            connect_up(l, sw.dn_tx(port), sw.dn_rx(port));
+            l.up_status.bind(sw.dn_link_status(port));
         }
     };
     for (std::size_t i = 0; i < topo.switches.size(); ++i) {
         pcie::pcie_link& l = switch_link(static_cast<unsigned>(i));
         attach_above(l, topo.switches[i].parent, topo.switches[i].port);
-        l.dn_out.bind(switches_[i]->up_rx);
-        switches_[i]->up_tx.bind(l.dn_in);
-        switches_[i]->attach_upstream_link(l);
+        connect_down(l, switches_[i]->up_tx, switches_[i]->up_rx);
+        l.dn_status.bind(switches_[i]->up_link_status());
     }
     for (std::size_t i = 0; i < topo.endpoints.size(); ++i) {
         pcie::pcie_link& l = endpoint_link(static_cast<unsigned>(i));
         attach_above(l, topo.endpoints[i].parent, topo.endpoints[i].port);
+        connect_down(l, socs_[i]->ep.pcie_tx, socs_[i]->ep.pcie_rx);
         socs_[i]->attach_link(l);
     }
+}
+
+void platform::connect(tlm::tlm_initiator_socket<>& from, tlm::tlm_target_socket<>& to,
+                       const std::string& monitor_name) {
+    if (!opt_.monitor_links) {
+        from.bind(to);
+        return;
+    }
+    monitors_.push_back(std::make_unique<pcie::tlm_monitor>(monitor_name.c_str()));
+    from.bind(monitors_.back()->in);
+    monitors_.back()->out.bind(to);
+}
+
+void platform::connect_up(pcie::pcie_link& l, tlm::tlm_initiator_socket<>& tx,
+                          tlm::tlm_target_socket<>& rx) {
+    connect(tx, l.up_in, std::string(l.basename()) + "_mon_up_in");
+    connect(l.up_out, rx, std::string(l.basename()) + "_mon_up_out");
+}
+
+void platform::connect_down(pcie::pcie_link& l, tlm::tlm_initiator_socket<>& tx,
+                            tlm::tlm_target_socket<>& rx) {
+    connect(l.dn_out, rx, std::string(l.basename()) + "_mon_dn_out");
+    connect(tx, l.dn_in, std::string(l.basename()) + "_mon_dn_in");
 }
 
 std::string platform::endpoint_parent(unsigned i) const {

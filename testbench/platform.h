@@ -16,10 +16,12 @@
 #include "dwc/dw_pcie_ep.h"
 #include "endpoint_soc.h"
 #include "hal/board.h"
+#include "host/host_memory.h"
 #include "host/msi_controller.h"
 #include "pcie/link.h"
 #include "pcie/pcie_switch.h"
 #include "pcie/root_complex.h"
+#include "pcie/tlm_monitor.h"
 #include "soc/interconnect.h"
 #include "soc/irq_controller.h"
 #include "soc/memory_controller.h"
@@ -33,12 +35,20 @@
 
 namespace epvp::tb {
 
+// How the platform is assembled, beyond the configuration (no simulated result depends on it).
+struct platform_options {
+    // A pass-through TLM monitor (pcie::tlm_monitor) on each of the four socket bindings of
+    // every link: between the upstream port and the link, the link and the downstream port.
+    bool monitor_links = false;
+};
+
 class platform : public sc_core::sc_module {
 public:
     using program = std::function<void(hal::platform&)>;
 
     SC_HAS_PROCESS(platform);
-    platform(sc_core::sc_module_name name, const cfg::platform_config& c);
+    platform(sc_core::sc_module_name name, const cfg::platform_config& c,
+             const platform_options& o = {});
 
     const cfg::platform_config& config() const { return cfg_; }
     const hal::ep_board& ep_board() const { return socs_.front()->board(); }
@@ -59,6 +69,11 @@ public:
     // Name of what topology.endpoints[i] / switches[i] hangs off: "root port 0", "sw0 port 1".
     std::string endpoint_parent(unsigned i) const;
     std::string switch_parent(unsigned i) const;
+    // The monitors of platform_options::monitor_links (none without it), four per link (each
+    // named after its link and socket: "<link>_mon_up_in", _up_out, _dn_out, _dn_in).
+    const std::vector<std::unique_ptr<pcie::tlm_monitor>>& link_monitors() const {
+        return monitors_;
+    }
 
     // The DRAM timing the configuration describes.
     static soc::dram_params dram_params(const cfg::platform_config& c) {
@@ -90,6 +105,7 @@ public:
     host::msi_controller msi;
     soc::irq_controller host_irqc;
     pcie::root_complex rc;
+    host::host_memory host_mem;
 
 private:
     // Declared here so that modules are created in the order the platform always had: root
@@ -112,8 +128,19 @@ private:
     void power_on();
     static pcie::root_complex_params rc_params(const cfg::platform_config& c);
     void build_topology();
+    // Binds an initiator socket to a target socket, through a monitor when monitoring links.
+    void connect(tlm::tlm_initiator_socket<>& from, tlm::tlm_target_socket<>& to,
+                 const std::string& monitor_name);
+    // The upstream port's sockets (tx -> l.up_in, l.up_out -> rx) / the downstream port's
+    // (l.dn_out -> rx, tx -> l.dn_in).
+    void connect_up(pcie::pcie_link& l, tlm::tlm_initiator_socket<>& tx,
+                    tlm::tlm_target_socket<>& rx);
+    void connect_down(pcie::pcie_link& l, tlm::tlm_initiator_socket<>& tx,
+                      tlm::tlm_target_socket<>& rx);
 
     cfg::platform_config cfg_;
+    platform_options opt_;
+    std::vector<std::unique_ptr<pcie::tlm_monitor>> monitors_;
     hal::host_board host_board_;
     std::vector<std::unique_ptr<pcie::pcie_switch>> switches_;
     sc_core::sc_signal<bool> host_msi_irq_, host_intx_irq_;

@@ -2,14 +2,16 @@
 
 #include "output_file.h"
 
-#include "sweep.h"
+#include "process.h"
+#include "sweep_spec.h"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -20,6 +22,7 @@ namespace epvp::tb {
 namespace {
 
 namespace fs = std::filesystem;
+using cfg::json;
 
 constexpr int exit_ok = 0, exit_failed = 1, exit_usage = 2;
 constexpr double gnuplot_timeout_s = 60;
@@ -39,47 +42,28 @@ struct usage_error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-std::string read_text(const fs::path& p) {
-    std::ifstream is(p, std::ios::binary);
-    std::stringstream ss;
-    ss << is.rdbuf();
-    return ss.str();
-}
-
-// RFC 4180: quoted fields may hold commas, quotes ("") and line breaks.
-std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
-    std::vector<std::vector<std::string>> rows;
-    std::vector<std::string> row;
-    std::string field;
-    bool quoted = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (quoted) {
-            if (c != '"')
-                field += c;
-            else if (i + 1 < text.size() && text[i + 1] == '"')
-                field += '"', ++i;
-            else
-                quoted = false;
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            row.push_back(field);
-            field.clear();
-        } else if (c == '\n') {
-            row.push_back(field);
-            rows.push_back(row);
-            row.clear();
-            field.clear();
-        } else if (c != '\r') {
-            field += c;
-        }
+// The table of a sweep's results.json (rows in point order, keys in column order: point, the
+// parameters, status, error, the metrics) as results.csv shows it: a header and rows of cells.
+std::vector<std::vector<std::string>> read_results(const fs::path& file) {
+    json rows;
+    try {
+        rows = cfg::parse_json(cfg::read_file(file.string(), file.string()), file.string());
+    } catch (const cfg::config_error& e) {
+        throw usage_error(e.what());
     }
-    if (!field.empty() || !row.empty()) {
-        row.push_back(field);
-        rows.push_back(row);
+    if (!rows.is_array() || rows.empty() || !rows[0].is_object())
+        throw usage_error(file.string() + ": not a sweep's results (a list of rows)");
+    std::vector<std::vector<std::string>> table(1);
+    for (auto it = rows[0].begin(); it != rows[0].end(); ++it)
+        table[0].push_back(it.key());
+    for (const auto& r : rows) {
+        if (!r.is_object()) throw usage_error(file.string() + ": a row is not an object");
+        std::vector<std::string> cells;
+        for (const auto& column : table[0])
+            cells.push_back(r.contains(column) ? sweep_detail::cell_text(r.at(column)) : "");
+        table.push_back(cells);
     }
-    return rows;
+    return table;
 }
 
 bool to_number(const std::string& s, double& v) {
@@ -98,9 +82,7 @@ std::string gp_string(const std::string& s) {
 }
 
 std::string number_text(double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*g", data_digits, v);
-    return buf;
+    return fmt::format("{:.{}g}", v, data_digits);
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -199,10 +181,14 @@ void sort_values(std::vector<std::string>& v) {
 
 int plot(const plot_options& o) {
     const fs::path csv = o.results_csv;
+    // The sweep's results.json holds the same table as results.csv, typed: read it, not the CSV.
+    const fs::path results =
+        csv.extension() == ".json" ? csv : fs::path(csv).replace_extension(".json");
     std::error_code ec;
-    if (!fs::is_regular_file(csv, ec)) throw usage_error(o.results_csv + ": no such file");
-    const auto table = parse_csv(read_text(csv));
-    if (table.empty()) throw usage_error(o.results_csv + ": empty (no header)");
+    if (!fs::is_regular_file(results, ec))
+        throw usage_error(results.string() + ": no such file (epsim plot reads the results.json " +
+                          "a sweep writes beside results.csv)");
+    const auto table = read_results(results);
     const auto& header = table[0];
     const std::size_t xc = column(header, o.x, "--x", o.results_csv);
     const std::size_t yc = column(header, o.y, "--y", o.results_csv);

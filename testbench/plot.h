@@ -1,4 +1,4 @@
-// `epsim plot`: one metric of a sweep's results.csv against a parameter, a line per value of a
+// `epsim plot`: one metric of a sweep's results against a parameter, a line per value of a
 // second parameter, drawn by gnuplot. The gnuplot script (with the data inline) is written next
 // to the image, so a plot can be restyled without the simulator. Axis labels are the column
 // names with the unit their suffix names (_Bps -> B/s, _ns -> ns, _bytes -> B, _count -> count),
@@ -11,11 +11,11 @@
 namespace epvp::tb {
 
 struct plot_options {
-    std::string results_csv;
-    std::string x;      // column on the x axis (a parameter)
-    std::string y;      // column on the y axis (a metric)
-    std::string series; // optional: a line per value of this column
-    std::string output; // .svg or .png; default: the results directory / <y>.svg
+    std::string results_csv; // results.csv or results.json of a sweep: read from results.json
+    std::string x;           // column on the x axis (a parameter)
+    std::string y;           // column on the y axis (a metric)
+    std::string series;      // optional: a line per value of this column
+    std::string output;      // .svg or .png; default: the results directory / <y>.svg
     std::string title;
     std::string x_scale = "auto";   // auto, linear or log
     std::vector<std::string> where; // "COLUMN=VALUE": only rows with that cell (repeatable)

@@ -7,10 +7,12 @@
 //
 // The same points can instead be written out as a Slurm job array (--emit-slurm DIR) and their
 // reports merged later (--collect DIR).
+//
+// Units: sweep_spec (the spec and its points), sweep_outputs (the sweep folder, results, Slurm
+// script), sweep.cc (the runner and the modes), process (child processes).
 #pragma once
 
 #include <string>
-#include <vector>
 
 namespace epvp::tb {
 
@@ -29,21 +31,5 @@ struct sweep_options {
 // command line (one line on stderr naming the spec key), an output folder another sweep holds
 // or an output that cannot be written, 130 interrupted.
 int run_sweep(const sweep_options& o);
-
-// A child process run to completion or killed (with its process group) at its deadline.
-struct process_result {
-    bool started = false;
-    bool timed_out = false;
-    int exit_status = -1; // when it exited
-    int signal = 0;       // when a signal ended it
-};
-
-// Runs argv[0] (a path) with argv; an empty file name leaves that stream as it is. Never waits
-// longer than timeout_s plus a short grace period to reap the killed process.
-process_result run_process(const std::vector<std::string>& argv, const std::string& stdout_file,
-                           const std::string& stderr_file, double timeout_s);
-
-// The full path of a program found in PATH, or "" if there is none.
-std::string find_program(const std::string& name);
 
 } // namespace epvp::tb

@@ -18,10 +18,8 @@ void logger::enable(const std::string& category) {
 }
 
 std::string logger::format_time(std::uint64_t ps) {
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%llu.%06llu us", static_cast<unsigned long long>(ps / 1000000),
-                  static_cast<unsigned long long>(ps % 1000000));
-    return buf;
+    constexpr std::uint64_t ps_per_us = 1000000;
+    return fmt::format("{}.{:06} us", ps / ps_per_us, ps % ps_per_us);
 }
 
 void logger::emit(const char* tag, const std::string& category, const std::string& msg) {
@@ -90,9 +88,7 @@ void logger::reset() {
 }
 
 std::string hex(std::uint64_t v, int digits) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%0*llx", digits, static_cast<unsigned long long>(v));
-    return buf;
+    return fmt::format("0x{:0{}x}", v, digits);
 }
 
 } // namespace epvp

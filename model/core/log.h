@@ -9,11 +9,13 @@
 #pragma once
 
 #include <cstdint>
+#include <fmt/format.h>
 #include <functional>
 #include <map>
 #include <ostream>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace epvp {
@@ -39,6 +41,12 @@ public:
     // The same, stamped with the event's own time (an access ahead of the kernel's time under
     // temporal decoupling) instead of the current simulated time: one time per line.
     void info_at(const std::string& category, std::uint64_t at_ps, const std::string& msg);
+    // The same with a {fmt} format: the line is built only when the category is enabled, so an
+    // info line costs one lookup when its category is off.
+    template <typename... Args>
+    void infof(const char* category, fmt::format_string<Args...> f, Args&&... args) {
+        if (enabled(category)) info(category, fmt::format(f, std::forward<Args>(args)...));
+    }
     // A warning with a key repeats at most repeat_limit times; later ones are counted and
     // summarised by flush_suppressed().
     void warning(const std::string& category, const std::string& msg,
@@ -71,6 +79,7 @@ private:
     std::ostream* os_ = nullptr;
 };
 
+// "0x1f"; digits > 0 zero-pads the hex digits to that many.
 std::string hex(std::uint64_t v, int digits = 0);
 
 } // namespace epvp

@@ -2,8 +2,10 @@
 
 #include "core/log.h"
 #include "hal/host_irq_regs.h"
+#include "pcie/tlp.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace epvp::host {
 
@@ -11,13 +13,55 @@ msi_controller::msi_controller(sc_core::sc_module_name name, std::uint64_t doorb
     : sc_module(name)
     , msi_irq("msi_irq")
     , intx_irq("intx_irq")
+    , in("in")
     , doorbell_base_(doorbell_base) {
+    in.register_b_transport(this, &msi_controller::b_transport);
     SC_METHOD(drive);
     sensitive << changed_;
     dont_initialize();
     SC_METHOD(deliver);
     sensitive << arrive_;
     dont_initialize();
+}
+
+void msi_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    constexpr unsigned dword = 4;
+    const std::uint64_t a = gp.get_address();
+    const unsigned len = gp.get_data_length();
+    const pcie::pcie_tlp* t = gp.get_extension<pcie::pcie_tlp>();
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    if (t && t->type == pcie::tlp_type::mwr && claims(a)) {
+        std::uint32_t data = 0;
+        std::memcpy(&data, gp.get_data_ptr(), std::min<unsigned>(len, dword));
+        if (len != dword)
+            logger::get().guest_error(
+                "host", "MSI write of " + std::to_string(len) + " bytes from " +
+                            pcie::bdf_string(t->requester_id) + ": a message is one dword");
+        message(a, data, t->requester_id, delay);
+        return;
+    }
+    if (t && t->type == pcie::tlp_type::msg) {
+        const auto code = static_cast<unsigned>(t->code);
+        const auto assert_a = static_cast<unsigned>(pcie::msg_code::assert_inta);
+        const auto deassert_a = static_cast<unsigned>(pcie::msg_code::deassert_inta);
+        if (code >= assert_a && code <= static_cast<unsigned>(pcie::msg_code::deassert_intd)) {
+            intx(code >= deassert_a ? code - deassert_a : code - assert_a, code < deassert_a,
+                 delay);
+            return;
+        }
+    }
+    if (!t && claims_regs(a)) {
+        if (gp.is_read() && len == dword && (a % dword) == 0) {
+            const std::uint32_t v = read_reg(static_cast<std::uint32_t>(a - regs_base()));
+            std::memcpy(gp.get_data_ptr(), &v, dword);
+        } else {
+            logger::get().guest_error("host", "MSI controller register " + hex(a) +
+                                                  ": registers are 32-bit read-only");
+            gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        }
+        return;
+    }
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
 }
 
 void msi_controller::schedule(const arriving& a) {

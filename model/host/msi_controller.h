@@ -7,6 +7,9 @@
 // level-sensitive outputs tell the host CPU: FIFO not empty, any INTx asserted. A message takes
 // effect when its TLP arrives (the sender's annotated time), not when the sender's thread
 // happens to call: the interrupt does not depend on how far the sender ran ahead.
+// Everything arrives through one target socket, as the transactions it is: an MWr TLP into the
+// doorbell page (a message), an Assert/Deassert_INTx Msg TLP, or a host CPU read of the register
+// page (a plain 32-bit read).
 // Does not model: interrupt remapping, per-vector routing to CPUs, x86 delivery modes in the
 // address/data; the data is taken as the vector.
 #pragma once
@@ -14,6 +17,8 @@
 #include <cstdint>
 #include <deque>
 #include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
 
 namespace epvp::host {
 
@@ -21,6 +26,7 @@ class msi_controller : public sc_core::sc_module {
 public:
     sc_core::sc_out<bool> msi_irq;
     sc_core::sc_out<bool> intx_irq;
+    tlm_utils::simple_target_socket<msi_controller> in; // TLPs from the root complex, CPU reads
 
     SC_HAS_PROCESS(msi_controller);
     msi_controller(sc_core::sc_module_name name, std::uint64_t doorbell_base);
@@ -60,6 +66,7 @@ private:
         unsigned pin;
         bool asserted;
     };
+    void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void schedule(const arriving& a);
     void deliver();
     void apply_message(const msg& m);

@@ -100,11 +100,15 @@ unsigned dllp_interval_symbols(unsigned gen, unsigned width, unsigned mps_bytes)
 
 pcie_link::pcie_link(sc_core::sc_module_name name, const link_params& p)
     : sc_module(name)
+    , up_status("up_status")
+    , dn_status("dn_status")
+    , up_control("up_control")
     , up_in("up_in")
     , dn_out("dn_out")
     , dn_in("dn_in")
     , up_out("up_out")
     , p_(p) {
+    up_control.bind(*this);
     up_in.register_b_transport(this, &pcie_link::b_transport_down);
     dn_in.register_b_transport(this, &pcie_link::b_transport_up);
     auto setup = [](credit_pool* pools, const rx_credits& c) {
@@ -216,7 +220,19 @@ void pcie_link::hot_reset(bool asserted) {
     partner_back_.notify(sc_core::SC_ZERO_TIME);
 }
 
+void pcie_link::tell_state() {
+    for (auto* end : {&up_status, &dn_status})
+        for (int i = 0; i < end->size(); ++i)
+            (*end)[i]->link_state(up_, gen_, width_);
+    for (auto& cb : listeners_)
+        cb(up_);
+}
+
 void pcie_link::tell(direction d, dll_error e, sc_time when) {
+    // The receiver of direction d detects a Bad TLP; its transmitter the others.
+    auto& end = (e == dll_error::bad_tlp) == (d == downstream) ? dn_status : up_status;
+    for (int i = 0; i < end.size(); ++i)
+        end[i]->link_dll_error(e, when);
     for (auto& cb : dll_listeners_)
         cb(d, e, when);
 }
@@ -286,16 +302,14 @@ void pcie_link::train(unsigned ep_max_gen, unsigned ep_max_width) {
     if (sc_core::sc_time_stamp() > p_.down_at) fault_pending_ = false;
     up_ = true;
     logger::get().info("link", "up: Gen" + std::to_string(gen_) + " x" + std::to_string(width_));
-    for (auto& cb : listeners_)
-        cb(true);
+    tell_state();
 }
 
 void pcie_link::down() {
     if (!up_) return;
     up_ = false;
     logger::get().info("link", "down");
-    for (auto& cb : listeners_)
-        cb(false);
+    tell_state();
 }
 
 void pcie_link::b_transport_down(tlm::tlm_generic_payload& gp, sc_time& delay) {

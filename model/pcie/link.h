@@ -47,6 +47,18 @@
 // Hot reset: hot_reset(true) (the upstream port's Secondary Bus Reset) sends the hot-reset
 // training sequence: the link goes down and the downstream port sees hot_reset_received() until
 // hot_reset(false); then the partner is back and the ports may train again.
+// Attachment: only sockets, ports and exports, no pointer to the link kept by a port. TLPs use
+// the four sockets; each TLP's timing returns in its own extension (pcie_tlp::sent), so nothing
+// reads the link's state after a transport returns. Link state and Data Link Layer errors reach
+// each end through up_status / dn_status (sc_port of link_status_if, bound to the port's export):
+// synchronous calls at the instant of the change, upstream end first, then any on_state_change /
+// on_dll_error listener. Chosen over an sc_signal because a signal would show the change one
+// delta later (a port reading Link Status in the same delta would see the old state) and over an
+// event carried on the TLP sockets because every receiver would have to tell such an event from
+// a TLP. The upstream port's Secondary Bus Reset reaches the link through up_control
+// (link_control_if). Root ports and switch ports attach this way; the endpoint controller still
+// holds the link (attach_link: its LTSSM trains it, reads partner presence and hot reset, and
+// listens) until its LTSSM asks for training through a control export as well.
 // Does not model: lane-to-lane skew, L0s/L1, TLP prefixes, relaxed ordering, virtual channels
 // other than VC0, FLIT-level retry in Gen6 (FLIT mode uses the same per-TLP retry).
 #pragma once
@@ -63,6 +75,26 @@
 #include <vector>
 
 namespace epvp::pcie {
+
+// Data Link Layer errors, told to the end of the link that detects them: bad_tlp at the
+// receiver of a direction, the others at its transmitter.
+enum class dll_error { bad_tlp, bad_dllp, replay_timer_timeout, replay_num_rollover };
+
+// What a port hears from the link at its end, through the link's status port bound to the
+// port's export (no pointer to the link): the link trained (its generation and width) or went
+// down, and the Data Link Layer errors this end detected at `when` (simulated time). Calls are
+// synchronous, upstream end first, at the instant the link changes.
+class link_status_if : public virtual sc_core::sc_interface {
+public:
+    virtual void link_state(bool up, unsigned gen, unsigned width) = 0;
+    virtual void link_dll_error(dll_error e, sc_core::sc_time when) = 0;
+};
+// What the upstream port asks of the link: the hot-reset training sequence (Secondary Bus
+// Reset held).
+class link_control_if : public virtual sc_core::sc_interface {
+public:
+    virtual void hot_reset(bool asserted) = 0;
+};
 
 // Credits a receiver advertises (0 = infinite) and how long it holds a TLP before returning
 // them.
@@ -122,10 +154,16 @@ double lane_bytes_per_second(unsigned gen);
 // above).
 unsigned dllp_interval_symbols(unsigned gen, unsigned width, unsigned mps_bytes);
 
-class pcie_link : public sc_core::sc_module {
+class pcie_link : public sc_core::sc_module, public link_control_if {
 public:
     SC_HAS_PROCESS(pcie_link);
     enum direction { downstream = 0, upstream = 1 };
+    using dll_error = pcie::dll_error;
+
+    // Link state and DLL errors to the port at each end (optional: a test may leave an end
+    // unbound). Bind: link.up_status.bind(port's export), port's control port -> up_control.
+    sc_core::sc_port<link_status_if, 0, sc_core::SC_ZERO_OR_MORE_BOUND> up_status, dn_status;
+    sc_core::sc_export<link_control_if> up_control;
 
     // Downstream direction: TLPs from the upstream port arrive at up_in and leave at dn_out.
     tlm_utils::simple_target_socket<pcie_link> up_in;
@@ -147,15 +185,13 @@ public:
     std::uint64_t link_down_faults() const { return link_down_faults_; }
     // Secondary Bus Reset of the upstream port: asserted, the link goes down and the downstream
     // port receives the hot-reset sequence (no training while held); released, it may train.
-    void hot_reset(bool asserted);
+    void hot_reset(bool asserted) override;
     bool hot_reset_received() const { return hot_reset_; }
     std::uint64_t hot_resets() const { return hot_resets_; }
     unsigned gen() const { return gen_; }
     unsigned width() const { return width_; }
     void on_state_change(std::function<void(bool up)> cb) { listeners_.push_back(std::move(cb)); }
-    // Data Link Layer errors, told to the port that detects them: bad_tlp at the receiver of the
-    // direction, the others at its transmitter; `when` is the simulated time of detection.
-    enum class dll_error { bad_tlp, bad_dllp, replay_timer_timeout, replay_num_rollover };
+    // Listeners besides the status ports (called after them), with the direction of the error.
     void on_dll_error(std::function<void(direction d, dll_error e, sc_core::sc_time when)> cb) {
         dll_listeners_.push_back(std::move(cb));
     }
@@ -224,6 +260,7 @@ private:
     bool poison_next(direction d, tlp_type t);
     double draw(direction d); // uniform [0, 1) from the fault PRNG of a direction
     void tell(direction d, dll_error e, sc_core::sc_time when);
+    void tell_state();
     static credit_class class_of(tlp_type t);
 
     link_params p_;

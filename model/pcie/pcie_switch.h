@@ -30,14 +30,15 @@
 // directions and of each error.
 // Does not model: translated TLPs (the TLP carries no AT field: Translation Blocking and Direct
 // Translated P2P are registers only), error messages to the root complex, I/O windows, VGA,
-// Secondary Bus Reset, hot plug, power management, multicast, the switch's own buffering and
-// flow control (each side's link does that), ARI.
+// Secondary Bus Reset, Data Link Layer errors in AER, hot plug, power management, multicast, the
+// switch's own buffering and flow control (each side's link does that), ARI.
 #pragma once
 
 #include "core/reg_block.h"
 #include "pcie/link.h"
 #include "pcie/port_out.h"
 #include "pcie/tlp.h"
+#include "pcie/type1_config.h"
 
 #include <cstdint>
 #include <memory>
@@ -49,61 +50,6 @@
 #include <vector>
 
 namespace epvp::pcie {
-
-// Register layout of the switch ports' capabilities (shared with the root complex's root
-// ports). SystemC-free constants.
-namespace port_cfg {
-constexpr std::uint32_t exp_cap = 0x40; // PCI Express capability
-constexpr std::uint32_t aer_cap = 0x100;
-constexpr std::uint32_t aer_uncor_status = 0x04;
-constexpr std::uint32_t aer_uncor_mask = 0x08;
-constexpr std::uint32_t aer_uncor_severity = 0x0C;
-constexpr std::uint32_t aer_cor_status = 0x10;
-constexpr std::uint32_t aer_cor_mask = 0x14;
-constexpr std::uint32_t aer_cap_ctrl = 0x18; // First Error Pointer 4:0
-constexpr std::uint32_t aer_header_log = 0x1C;
-constexpr unsigned aer_header_log_dwords = 4;
-constexpr std::uint32_t aer_root_command = 0x2C; // root ports only
-constexpr std::uint32_t aer_root_status = 0x30;
-constexpr std::uint16_t ext_cap_id_acs = 0x000D;
-constexpr std::uint32_t acs_cap = 0x130; // DSPs: after AER
-constexpr std::uint32_t acs_cap_ctrl = 0x04;
-constexpr std::uint32_t acs_egress_vector = 0x08;
-// AER uncorrectable error bits.
-constexpr std::uint32_t unc_poisoned_tlp = 1u << 12;
-constexpr std::uint32_t unc_unexpected_completion = 1u << 16;
-constexpr std::uint32_t unc_unsupported_request = 1u << 20;
-constexpr std::uint32_t unc_acs_violation = 1u << 21;
-constexpr std::uint32_t unc_defined = 0x03FFF030u;        // bits a port may log
-constexpr std::uint32_t unc_severity_reset = 0x00062030u; // DLP, SDES, FCP, RxOF, MalfTLP fatal
-constexpr std::uint32_t cor_defined = 0x0000F1C1u;
-// ACS capability / control bits.
-constexpr std::uint16_t acs_sv = 0x0001, acs_tb = 0x0002, acs_rr = 0x0004, acs_cr = 0x0008,
-                        acs_uf = 0x0010, acs_ec = 0x0020, acs_dt = 0x0040;
-constexpr std::uint16_t acs_all = 0x007F;
-constexpr unsigned acs_vector_size_shift = 8;
-constexpr unsigned acs_ctrl_shift = 16;
-// Device Status bits within the 32-bit Device Control/Status register.
-constexpr std::uint32_t devsta_correctable = 1u << 16, devsta_nonfatal = 1u << 17,
-                        devsta_fatal = 1u << 18, devsta_unsupported = 1u << 19;
-constexpr std::uint32_t devsta_w1c = 0x000F0000u;
-constexpr std::uint32_t exp_type_upstream = 0x5, exp_type_downstream = 0x6;
-
-// The AER capability's registers as reg_defs at aer_cap (next capability at `next`).
-std::vector<reg_def> aer_table(std::uint32_t next, bool root_port);
-// Logs an uncorrectable error in a port's AER (status; First Error Pointer and header log
-// when no error was pending) and Device Status (UR -> Unsupported Request Detected; the
-// error's severity -> Fatal or Non-Fatal Error Detected).
-void record_uncorrectable(reg_block& regs, std::uint32_t bit, const tlm::tlm_generic_payload& gp);
-// Correctable error bits of the Data Link Layer.
-constexpr std::uint32_t cor_bad_tlp = 1u << 6, cor_bad_dllp = 1u << 7,
-                        cor_replay_rollover = 1u << 8, cor_replay_timeout = 1u << 12;
-// Logs a correctable error in a port's AER status and, unless masked, Device Status CED.
-void record_correctable(reg_block& regs, std::uint32_t bit);
-// The TLP's header as the header log holds it: its dwords as the wire carries them
-// (pcie::header_dwords: Fmt/Type, Length; Requester ID, Tag, BEs; address or ID).
-void header_log(const tlm::tlm_generic_payload& gp, std::uint32_t (&dw)[aer_header_log_dwords]);
-} // namespace port_cfg
 
 struct pcie_switch_params {
     unsigned downstream_ports = 2;
@@ -129,9 +75,11 @@ public:
     // dn_rx(i)).
     tlm_utils::simple_initiator_socket<pcie_switch>& dn_tx(unsigned i);
     tlm_utils::simple_target_socket_tagged<pcie_switch>& dn_rx(unsigned i);
-    // Link Status follows the links (speed, width, Data Link Layer Link Active).
-    void attach_upstream_link(pcie_link& link);
-    void attach_downstream_link(unsigned i, pcie_link& link);
+    // Link Status follows the links (speed, width, Data Link Layer Link Active): the upstream
+    // link's dn_status binds to up_link_status(), downstream link i's up_status to
+    // dn_link_status(i).
+    sc_core::sc_export<link_status_if>& up_link_status() { return usp_.status; }
+    sc_core::sc_export<link_status_if>& dn_link_status(unsigned i);
 
     // Configuration registers (for tests and reports).
     reg_block& upstream_regs() { return usp_.regs; }
@@ -152,15 +100,22 @@ public:
 
 private:
     struct port;
-    struct port {
+    struct port : link_status_if {
         port(const std::string& name, std::vector<reg_def> defs)
             : regs(name, std::move(defs))
-            , out(*this) {}
+            , out(*this) {
+            status.bind(*this);
+        }
+        void link_state(bool up, unsigned gen, unsigned width) override {
+            type1::set_link_status(regs, up, gen, width);
+        }
+        // The switch ports do not log Data Link Layer errors (see "Does not model").
+        void link_dll_error(dll_error, sc_core::sc_time) override {}
         reg_block regs;
+        sc_core::sc_export<link_status_if> status;
         port_counters stats;
         port_out<port> out;
         tlm_utils::simple_initiator_socket<pcie_switch>* socket = nullptr;
-        pcie_link* link = nullptr;
         std::uint16_t id = 0; // routing ID (completer ID of what the port answers itself)
     };
 
@@ -182,17 +137,10 @@ private:
     // Error handling: records at `at`, answers a non-posted request UR through `back`.
     void reject(port& at, port& back, std::uint32_t aer_bit, const std::string& why,
                 tlm::tlm_generic_payload& gp, pcie_tlp& t, sc_core::sc_time& delay);
-    bool in_windows(const port& p, std::uint64_t addr, std::uint64_t len) const;
-    bool memory_enabled(const port& p) const;
-    bool bus_master(const port& p) const;
-    unsigned secondary(const port& p) const;
-    unsigned subordinate(const port& p) const;
-    bool bus_below(const port& p, unsigned bus) const;
     int dsp_for_address(std::uint64_t addr, std::uint64_t len) const;
     int dsp_for_bus(unsigned bus) const;
     std::uint16_t acs_ctrl(unsigned i) const;
     std::uint32_t egress_vector(unsigned i) const;
-    void link_changed(port& p, bool up);
 
     pcie_switch_params p_;
     port usp_;

@@ -3,7 +3,7 @@
 #include "core/log.h"
 #include "host/msi_controller.h"
 #include "pcie/config_space.h"
-#include "pcie/pcie_switch.h"
+#include "pcie/type1_config.h"
 
 #include <algorithm>
 #include <cstring>
@@ -17,131 +17,30 @@ using sc_core::sc_time;
 namespace {
 constexpr std::uint32_t all = 0xFFFFFFFFu;
 constexpr unsigned dword = 4;
-constexpr std::uint32_t rp_exp_cap = 0x40;
-constexpr std::uint32_t class_pci_bridge = 0x06040000;
-constexpr std::uint32_t header_type_1 = 1u << 16;
-constexpr std::uint32_t bridge_window_rw = 0xFFF0FFF0u;
-constexpr std::uint32_t io_window_rw = 0x0000F0F0u;
-// Secondary Status: a completion with UR / CA received from below.
-constexpr std::uint32_t sec_status_rec_target_abort = 1u << 28;
-constexpr std::uint32_t sec_status_rec_master_abort = 1u << 29;
-constexpr std::uint32_t pref_64bit = 0x00010001u;
-constexpr std::uint32_t exp_version_2 = 0x2;
-constexpr std::uint32_t lnkcap_dll_active_reporting = 1u << 20;
-constexpr std::uint32_t rootcap_crs_sv = 1u << 16;
-constexpr std::uint32_t rootctl_rw = 0x1F;
-constexpr std::uint32_t devctl_rw = 0x7FFF;
 constexpr unsigned ecam_bus_shift = 20, ecam_dev_shift = 15, ecam_fn_shift = 12;
 constexpr std::uint64_t ecam_bytes = 256ull << 20;
 constexpr std::uint32_t cfg_reg_mask = 0xFFC;
-constexpr std::uint64_t window_granule = 1ull << 20;
-constexpr unsigned lnkcap_port_number_shift = 24;
 constexpr unsigned max_root_ports = 32; // devices on bus 0
 constexpr unsigned bus_shift = 8;
-constexpr std::uint32_t bridge_control_sbr = 1u << 22; // Secondary Bus Reset (Bridge Control 6)
-static_assert(rp_exp_cap == port_cfg::exp_cap, "root ports share the switch ports' AER helpers");
 
 bool non_posted_request(tlp_type t) {
     return !is_posted(t) && !is_completion(t);
 }
 
 std::vector<reg_def> root_port_table(const root_complex_params& p, unsigned port) {
-    namespace c = cfg;
-    std::vector<reg_def> t = {
-        {c::vendor_id,
-         "VENDOR_DEVICE",
-         (std::uint32_t(p.device_id) << 16) | p.vendor_id,
-         0,
-         0,
-         0,
-         true,
-         {}},
-        {c::command,
-         "COMMAND_STATUS",
-         c::sta_cap_list,
-         c::cmd_io | c::cmd_memory | c::cmd_bus_master | c::cmd_serr,
-         0,
-         c::sta_error_bits,
-         false,
-         {{"MEM", 1, 1}, {"BME", 2, 1}}},
-        {c::class_rev, "CLASS_REV", class_pci_bridge, 0, 0, 0, true, {}},
-        {c::bist_hdr_lat_cls, "BIST_HDR_LAT_CLS", header_type_1, 0xFF, 0, 0, false, {}},
-        {c::t1_bus_numbers,
-         "BUS_NUMBERS",
-         0,
-         0x00FFFFFF,
-         0,
-         0,
-         false,
-         {{"PRI", 0, 8}, {"SEC", 8, 8}, {"SUB", 16, 8}}},
-        {c::t1_io_base_status,
-         "IO_BASE_SEC_STATUS",
-         0,
-         io_window_rw,
-         0,
-         c::sta_error_bits,
-         false,
-         {{"REC_TARGET_ABORT", 28, 1}, {"REC_MASTER_ABORT", 29, 1}}},
-        {c::t1_mem_base_limit, "MEM_BASE_LIMIT", 0, bridge_window_rw, 0, 0, false, {}},
-        {c::t1_pref_base_limit, "PREF_BASE_LIMIT", pref_64bit, bridge_window_rw, 0, 0, false, {}},
-        {c::t1_pref_base_upper, "PREF_BASE_UPPER", 0, all, 0, 0, false, {}},
-        {c::t1_pref_limit_upper, "PREF_LIMIT_UPPER", 0, all, 0, 0, false, {}},
-        {c::cap_ptr, "CAP_PTR", rp_exp_cap, 0, 0, 0, true, {}},
-        {c::t1_bridge_control, "BRIDGE_CONTROL", 0, all, 0, 0, false, {}},
-        {rp_exp_cap,
-         "EXP_CAP",
-         c::cap_id_exp | ((exp_version_2 | (c::exp_type_root_port << 4)) << 16),
-         0,
-         0,
-         0,
-         true,
-         {}},
-        {rp_exp_cap + c::exp_devcap, "DEVCAP", c::size_code(p.mps_supported), 0, 0, 0, true, {}},
-        {rp_exp_cap + c::exp_devctl,
-         "DEVCTL_STA",
-         0,
-         devctl_rw,
-         0,
-         port_cfg::devsta_w1c,
-         false,
-         {{"CED", 16, 1}, {"NFED", 17, 1}, {"FED", 18, 1}, {"URD", 19, 1}}},
-        {rp_exp_cap + c::exp_lnkcap,
-         "LNKCAP",
-         p.max_gen | (p.max_width << 4) | lnkcap_dll_active_reporting |
-             (port << lnkcap_port_number_shift),
-         0,
-         0,
-         0,
-         true,
-         {}},
-        {rp_exp_cap + c::exp_lnkctl,
-         "LNKCTL_STA",
-         0,
-         0xCB,
-         0,
-         0,
-         false,
-         {{"SPEED", 16, 4}, {"WIDTH", 20, 6}, {"DLLA", 29, 1}}},
-        {rp_exp_cap + c::exp_rootctl,
-         "ROOT_CTL_CAP",
-         rootcap_crs_sv,
-         rootctl_rw,
-         0,
-         0,
-         false,
-         {{"CRS_SV_EN", 4, 1}}},
-        {rp_exp_cap + c::exp_devcap2,
-         "DEVCAP2",
-         c::devcap2_10bit_tag_completer,
-         0,
-         0,
-         0,
-         true,
-         {{"10BIT_TAG_CPL", 16, 1}}},
-    };
-    for (auto& d : port_cfg::aer_table(0, true))
-        t.push_back(d);
-    return t;
+    type1_params tp;
+    tp.vendor_id = p.vendor_id;
+    tp.device_id = p.device_id;
+    tp.port_type = port_cfg::exp_type_root_port;
+    tp.port_number = port;
+    tp.max_gen = p.max_gen;
+    tp.max_width = p.max_width;
+    tp.mps_supported = p.mps_supported;
+    tp.io_window = true;
+    tp.dll_active_reporting = true;
+    tp.root_control = true;
+    tp.sec_status_fields = true;
+    return type1_table(tp);
 }
 } // namespace
 
@@ -150,8 +49,9 @@ root_complex::root_complex(sc_core::sc_module_name name, const root_complex_para
     , host_in("host_in")
     , pcie_tx("pcie_tx")
     , pcie_rx("pcie_rx")
+    , msi_out("msi_out")
+    , mem_out("mem_out")
     , p_(p)
-    , mem_(p.mem_size)
     , requester_(basename(), 0, p.max_tags) {
     if (p.root_ports == 0 || p.root_ports > max_root_ports)
         throw std::invalid_argument(std::string(basename()) + ": root_ports must be 1.." +
@@ -161,19 +61,19 @@ root_complex::root_complex(sc_core::sc_module_name name, const root_complex_para
     host_in.register_transport_dbg(this, &root_complex::host_dbg);
     pcie_rx.register_b_transport(this, &root_complex::rx_b_transport);
     for (unsigned i = 0; i < p.root_ports; ++i) {
-        ports_.push_back(std::make_unique<root_port_state>(i ? "RP" + std::to_string(i) : "RP",
-                                                           root_port_table(p, i)));
+        ports_.push_back(std::make_unique<root_port_state>(
+            *this, i ? "RP" + std::to_string(i) : "RP", root_port_table(p, i)));
         ports_.back()->id = make_bdf(0, i, 0);
         root_port_state* rp = ports_.back().get();
         rp->regs.on_write(cfg::t1_bridge_control, [this, rp](std::uint32_t, std::uint32_t old_value,
                                                              std::uint32_t value) {
-            const bool was = old_value & bridge_control_sbr;
-            const bool now = value & bridge_control_sbr;
-            if (was == now || !rp->link) return;
+            const bool was = old_value & type1::bridge_control_sbr;
+            const bool now = value & type1::bridge_control_sbr;
+            if (was == now || !rp->control.size()) return;
             if (now) ++stats_.hot_resets;
             logger::get().info("host", rp->regs.name() + ": Secondary Bus Reset " +
                                            (now ? "asserted" : "released"));
-            rp->link->hot_reset(now);
+            rp->control->hot_reset(now);
         });
         if (!i) {
             ports_.back()->socket = &pcie_tx;
@@ -214,66 +114,60 @@ const root_complex::port_counters& root_complex::port_stats(unsigned i) const {
     return ports_[i]->stats;
 }
 
-void root_complex::attach_link(unsigned i, pcie_link& link) {
+sc_core::sc_export<link_status_if>& root_complex::link_status(unsigned i) {
     if (i >= ports_.size())
         throw std::out_of_range(std::string(basename()) + ": no root port " + std::to_string(i));
-    root_port_state& rp = *ports_[i];
-    rp.link = &link;
-    link.on_state_change([this, &rp](bool up) { link_changed(rp, up); });
-    link.on_dll_error([this, &rp](pcie_link::direction d, pcie_link::dll_error e, sc_time) {
-        // The root port receives upstream TLPs and transmits downstream ones.
-        const bool receiver = d == pcie_link::upstream;
-        if ((e == pcie_link::dll_error::bad_tlp) != receiver) return;
-        ++stats_.correctable_errors;
-        port_cfg::record_correctable(rp.regs,
-                                     e == pcie_link::dll_error::bad_tlp    ? port_cfg::cor_bad_tlp
-                                     : e == pcie_link::dll_error::bad_dllp ? port_cfg::cor_bad_dllp
-                                     : e == pcie_link::dll_error::replay_num_rollover
-                                         ? port_cfg::cor_replay_rollover
-                                         : port_cfg::cor_replay_timeout);
-    });
+    return ports_[i]->status;
 }
 
-void root_complex::link_changed(root_port_state& rp, bool up) {
-    std::uint32_t sta = 0;
-    if (up && rp.link)
-        sta = (rp.link->gen() << cfg::lnksta_speed_shift) |
-              (rp.link->width() << cfg::lnksta_width_shift) | cfg::lnksta_dlla;
-    rp.regs.set_bits(rp_exp_cap + cfg::exp_lnkctl, 0xFFFF0000u, sta);
+sc_core::sc_port<link_control_if, 1, sc_core::SC_ZERO_OR_MORE_BOUND>&
+root_complex::link_control(unsigned i) {
+    if (i >= ports_.size())
+        throw std::out_of_range(std::string(basename()) + ": no root port " + std::to_string(i));
+    return ports_[i]->control;
+}
+
+void root_complex::root_port_state::link_state(bool up, unsigned gen, unsigned width) {
+    link_is_up = up;
+    type1::set_link_status(regs, up, gen, width);
+}
+
+void root_complex::root_port_state::link_dll_error(dll_error e, sc_time) {
+    ++rc.stats_.correctable_errors;
+    aer::record_correctable(regs, port_cfg::aer_layout,
+                            e == dll_error::bad_tlp               ? aer::cor_bad_tlp
+                            : e == dll_error::bad_dllp            ? aer::cor_bad_dllp
+                            : e == dll_error::replay_num_rollover ? aer::cor_replay_rollover
+                                                                  : aer::cor_replay_timeout);
+}
+
+bool root_complex::in_ram(std::uint64_t addr, std::uint64_t len) const {
+    return mem_out.size() && addr >= p_.mem_base && addr - p_.mem_base <= p_.mem_size &&
+           len <= p_.mem_size - (addr - p_.mem_base);
+}
+bool root_complex::msi_doorbell(std::uint64_t addr) const {
+    return msi_out.size() && addr >= p_.msi_base &&
+           addr - p_.msi_base < host::msi_controller::page_bytes;
+}
+bool root_complex::msi_regs(std::uint64_t addr) const {
+    const std::uint64_t regs = p_.msi_base + host::msi_controller::page_bytes;
+    return msi_out.size() && addr >= regs && addr - regs < host::msi_controller::page_bytes;
 }
 
 unsigned root_complex::host_dbg(tlm::tlm_generic_payload& gp) {
-    std::uint64_t a = gp.get_address();
-    unsigned len = gp.get_data_length();
-    if (a < p_.mem_base || !mem_.in_range(a - p_.mem_base, len)) return 0;
-    if (gp.is_read())
-        mem_.read(a - p_.mem_base, gp.get_data_ptr(), len);
-    else
-        mem_.write(a - p_.mem_base, gp.get_data_ptr(), len);
-    return len;
+    if (!in_ram(gp.get_address(), gp.get_data_length())) return 0;
+    return mem_out->transport_dbg(gp);
 }
 
 void root_complex::host_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     std::uint64_t a = gp.get_address();
     unsigned len = gp.get_data_length();
-    if (a >= p_.mem_base && mem_.in_range(a - p_.mem_base, len)) {
-        if (gp.is_read())
-            mem_.read(a - p_.mem_base, gp.get_data_ptr(), len);
-        else
-            mem_.write(a - p_.mem_base, gp.get_data_ptr(), len);
-        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    if (in_ram(a, len)) {
+        mem_out->b_transport(gp, delay);
         return;
     }
-    if (msi_ && msi_->claims_regs(a)) {
-        if (gp.is_read() && len == dword && (a % dword) == 0) {
-            std::uint32_t v = msi_->read_reg(static_cast<std::uint32_t>(a - msi_->regs_base()));
-            std::memcpy(gp.get_data_ptr(), &v, dword);
-            gp.set_response_status(tlm::TLM_OK_RESPONSE);
-        } else {
-            logger::get().guest_error("host", "MSI controller register " + hex(a) +
-                                                  ": registers are 32-bit read-only");
-            gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-        }
+    if (msi_regs(a)) {
+        msi_out->b_transport(gp, delay);
         return;
     }
     if (a >= p_.ecam_base && a - p_.ecam_base < ecam_bytes) {
@@ -294,29 +188,15 @@ void root_complex::host_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay
 int root_complex::port_for_address(std::uint64_t addr, std::uint64_t len) const {
     for (std::size_t i = 0; i < ports_.size(); ++i) {
         const reg_block& rp = ports_[i]->regs;
-        if (!(rp.read32(cfg::command) & cfg::cmd_memory)) continue;
-        std::uint32_t mbl = rp.read32(cfg::t1_mem_base_limit);
-        std::uint64_t mbase = std::uint64_t(mbl & 0xFFF0) << 16;
-        std::uint64_t mlimit = (std::uint64_t(mbl & 0xFFF00000u)) | (window_granule - 1);
-        std::uint32_t pbl = rp.read32(cfg::t1_pref_base_limit);
-        std::uint64_t pbase = (std::uint64_t(rp.read32(cfg::t1_pref_base_upper)) << 32) |
-                              (std::uint64_t(pbl & 0xFFF0) << 16);
-        std::uint64_t plimit = (std::uint64_t(rp.read32(cfg::t1_pref_limit_upper)) << 32) |
-                               std::uint64_t(pbl & 0xFFF00000u) | (window_granule - 1);
-        std::uint64_t last = addr + (len ? len : 1) - 1;
-        if ((mbase <= mlimit && addr >= mbase && last <= mlimit) ||
-            (pbase <= plimit && addr >= pbase && last <= plimit))
+        if (type1::memory_enabled(rp) && type1::in_windows(rp, addr, len))
             return static_cast<int>(i);
     }
     return -1;
 }
 
 int root_complex::port_for_bus(unsigned bus) const {
-    for (std::size_t i = 0; i < ports_.size(); ++i) {
-        const std::uint32_t busnums = ports_[i]->regs.read32(cfg::t1_bus_numbers);
-        const unsigned secondary = (busnums >> 8) & 0xFF, subordinate = (busnums >> 16) & 0xFF;
-        if (secondary != 0 && bus >= secondary && bus <= subordinate) return static_cast<int>(i);
-    }
+    for (std::size_t i = 0; i < ports_.size(); ++i)
+        if (type1::bus_below(ports_[i]->regs, bus)) return static_cast<int>(i);
     return -1;
 }
 
@@ -360,8 +240,8 @@ void root_complex::mmio_access(tlm::tlm_generic_payload& gp, sc_time& delay) {
     if (r.completed)
         rp.regs.set32(cfg::t1_io_base_status,
                       rp.regs.read32(cfg::t1_io_base_status) |
-                          (r.status == cpl_status::ca ? sec_status_rec_target_abort
-                                                      : sec_status_rec_master_abort));
+                          (r.status == cpl_status::ca ? type1::sec_status_rec_target_abort
+                                                      : type1::sec_status_rec_master_abort));
     logger::get().warning("host",
                           "MRd " + hex(a) + " len " + std::to_string(len) + ": " +
                               (r.link_error ? std::string("not sent")
@@ -395,9 +275,7 @@ void root_complex::ecam_access(tlm::tlm_generic_payload& gp, sc_time& delay) {
 
     const int port = bus == 0 ? -1 : port_for_bus(bus);
     const unsigned secondary =
-        port < 0
-            ? 0
-            : (ports_[static_cast<unsigned>(port)]->regs.read32(cfg::t1_bus_numbers) >> 8) & 0xFF;
+        port < 0 ? 0 : type1::secondary_bus(ports_[static_cast<unsigned>(port)]->regs);
     if (bus == 0) {
         if (dev < ports_.size() && fn == 0) {
             reg_block& rp = ports_[dev]->regs;
@@ -413,7 +291,8 @@ void root_complex::ecam_access(tlm::tlm_generic_payload& gp, sc_time& delay) {
                                          : (gp.is_write() ? tlp_type::cfgwr1 : tlp_type::cfgrd1);
         std::uint16_t target = make_bdf(bus, dev, fn);
         auto& tx = rp.out;
-        const bool crs_sv = rp.regs.read32(rp_exp_cap + cfg::exp_rootctl) & cfg::rootctl_crs_sv;
+        const bool crs_sv =
+            rp.regs.read32(port_cfg::exp_cap + cfg::exp_rootctl) & cfg::rootctl_crs_sv;
         sc_time waited = sc_core::SC_ZERO_TIME;
         for (;;) {
             std::uint32_t data = gp.is_write() ? wval : 0;
@@ -465,8 +344,8 @@ void root_complex::ecam_access(tlm::tlm_generic_payload& gp, sc_time& delay) {
 
 void root_complex::reject(root_port_state& in, std::uint32_t aer_bit, const std::string& why,
                           tlm::tlm_generic_payload& gp, pcie_tlp& t, sc_time& delay) {
-    port_cfg::record_uncorrectable(in.regs, aer_bit, gp);
-    if (aer_bit == port_cfg::unc_unexpected_completion)
+    aer::record_uncorrectable(in.regs, port_cfg::aer_layout, aer_bit, &gp);
+    if (aer_bit == aer::unc_unexpected_completion)
         ++in.stats.unexpected_completions;
     else
         ++in.stats.unsupported;
@@ -486,7 +365,7 @@ void root_complex::reject(root_port_state& in, std::uint32_t aer_bit, const std:
 
 void root_complex::poisoned(root_port_state& in, tlm::tlm_generic_payload& gp, const pcie_tlp& t) {
     ++stats_.poisoned_tlps;
-    port_cfg::record_uncorrectable(in.regs, port_cfg::unc_poisoned_tlp, gp);
+    aer::record_uncorrectable(in.regs, port_cfg::aer_layout, aer::unc_poisoned_tlp, &gp);
     logger::get().warning("host",
                           in.regs.name() + ": poisoned " + to_string(t.type) + " " +
                               hex(gp.get_address()) + " from " +
@@ -500,12 +379,12 @@ void root_complex::route_p2p(root_port_state& in, int to, tlm::tlm_generic_paylo
                              sc_time& delay) {
     const bool completion = is_completion(t.type);
     const std::uint32_t err =
-        completion ? port_cfg::unc_unexpected_completion : port_cfg::unc_unsupported_request;
+        completion ? aer::unc_unexpected_completion : aer::unc_unsupported_request;
     if (to < 0) {
         reject(in, err, "no root port routes it", gp, t, delay);
         return;
     }
-    if (!completion && !(in.regs.read32(cfg::command) & cfg::cmd_bus_master)) {
+    if (!completion && !type1::bus_master(in.regs)) {
         reject(in, err, "Bus Master Enable clear", gp, t, delay);
         return;
     }
@@ -539,9 +418,9 @@ void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& dela
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     std::uint64_t a = gp.get_address();
     unsigned len = gp.get_data_length();
-    bool in_ram = a >= p_.mem_base && mem_.in_range(a - p_.mem_base, len);
-    if ((t.type == tlp_type::mwr || t.type == tlp_type::mrd) && !in_ram &&
-        !(t.type == tlp_type::mwr && msi_ && msi_->claims(a))) {
+    const bool ram = in_ram(a, len);
+    if ((t.type == tlp_type::mwr || t.type == tlp_type::mrd) && !ram &&
+        !(t.type == tlp_type::mwr && msi_doorbell(a))) {
         const int to = port_for_address(a, len);
         if (to >= 0) {
             route_p2p(in, to, gp, t, delay);
@@ -564,20 +443,15 @@ void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& dela
             poisoned(in, gp, t); // not written (nor taken as an MSI)
             return;
         }
-        if (msi_ && msi_->claims(a)) {
+        if (msi_doorbell(a)) {
             ++stats_.msi_messages;
-            std::uint32_t data = 0;
-            std::memcpy(&data, gp.get_data_ptr(), std::min<unsigned>(len, dword));
-            if (len != dword)
-                logger::get().guest_error("host", "MSI write of " + std::to_string(len) +
-                                                      " bytes from " + bdf_string(t.requester_id) +
-                                                      ": a message is one dword");
-            msi_->message(a, data, t.requester_id, delay);
+            msi_out->b_transport(gp, delay); // the MWr it is
             return;
         }
-        if (in_ram && (in.regs.read32(cfg::command) & cfg::cmd_bus_master))
-            mem_.write(a - p_.mem_base, gp.get_data_ptr(), len);
-        else
+        if (ram && type1::bus_master(in.regs)) {
+            mem_out->b_transport(gp, delay);
+            gp.set_response_status(tlm::TLM_OK_RESPONSE);
+        } else
             logger::get().warning("host",
                                   "inbound MWr " + hex(a) + " from " + bdf_string(t.requester_id) +
                                       ": not host memory or bus mastering disabled "
@@ -589,10 +463,10 @@ void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& dela
         completer_params cp;
         cp.completer_id = 0;
         cp.rcb_bytes = p_.rcb_bytes;
-        cp.mps_bytes = 128u << ((in.regs.read32(rp_exp_cap + cfg::exp_devctl) >> 5) & 7);
+        cp.mps_bytes = type1::mps_bytes(in.regs);
         delay += p_.read_latency;
         auto& tx = in.out;
-        if (!in_ram || !(in.regs.read32(cfg::command) & cfg::cmd_bus_master)) {
+        if (!ram || !type1::bus_master(in.regs)) {
             logger::get().warning("host",
                                   "inbound MRd " + hex(a) + " from " + bdf_string(t.requester_id) +
                                       ": Unsupported Request",
@@ -617,19 +491,28 @@ void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& dela
             return;
         }
         if (read_buf_.size() < len) read_buf_.resize(len);
-        mem_.read(a - p_.mem_base, read_buf_.data(), len);
+        tlm::tlm_generic_payload rd;
+        rd.set_command(tlm::TLM_READ_COMMAND);
+        rd.set_address(a);
+        rd.set_data_ptr(read_buf_.data());
+        rd.set_data_length(len);
+        rd.set_streaming_width(len);
+        rd.set_byte_enable_ptr(nullptr);
+        rd.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        sc_time at = sc_core::SC_ZERO_TIME; // host memory answers in zero time
+        mem_out->b_transport(rd, at);
         send_completion(tx, cp, gp, t, cpl_status::sc, read_buf_.data(), delay);
         return;
     }
     case tlp_type::msg: {
         const auto code = static_cast<unsigned>(t.code);
         const auto assert_a = static_cast<unsigned>(msg_code::assert_inta);
-        const auto deassert_a = static_cast<unsigned>(msg_code::deassert_inta);
         if (code >= assert_a && code <= static_cast<unsigned>(msg_code::deassert_intd)) {
             ++stats_.intx_messages;
-            if (msi_)
-                msi_->intx(code >= deassert_a ? code - deassert_a : code - assert_a,
-                           code < deassert_a, delay);
+            if (msi_out.size()) {
+                msi_out->b_transport(gp, delay); // the Msg it is
+                gp.set_response_status(tlm::TLM_OK_RESPONSE);
+            }
             return;
         }
         if (code == static_cast<unsigned>(msg_code::err_cor) ||

@@ -1,6 +1,7 @@
-// The host's root complex: one or more root ports, host memory, and the host CPU's view of PCIe.
+// The host's root complex: one or more root ports and the host CPU's view of PCIe.
 //
-// Models: the host CPU port decodes host memory, the ECAM window and the MMIO windows; ECAM
+// Models: the host CPU port decodes host memory (a host::host_memory behind mem_out), the MSI
+// controller's register page (behind msi_out), the ECAM window and the MMIO windows; ECAM
 // bus 0 device i is root port i's own Type 1 configuration space (bus numbers, memory
 // windows, PCIe capability with Device Status, Link Status and Root Control, AER); device 0
 // carries the host bridge's vendor/device ID (what Linux's p2pdma whitelist reads).
@@ -37,17 +38,12 @@
 #pragma once
 
 #include "core/reg_block.h"
-#include "core/sparse_memory.h"
 #include "pcie/completer.h"
 #include "pcie/link.h"
 #include "pcie/port_out.h"
 #include "pcie/requester.h"
 
 #include <memory>
-
-namespace epvp::host {
-class msi_controller;
-}
 
 #include <systemc>
 #include <tlm>
@@ -59,6 +55,7 @@ namespace epvp::pcie {
 
 struct root_complex_params {
     std::uint64_t mem_base = 0, mem_size = 0;
+    std::uint64_t msi_base = 0; // the MSI controller's doorbell page, then its register page
     std::uint64_t ecam_base = 0;
     std::uint64_t mmio32_base = 0, mmio32_size = 0;
     std::uint64_t mmio64_base = 0, mmio64_size = 0;
@@ -96,13 +93,15 @@ public:
     // Root port i's sockets (0: pcie_tx / pcie_rx): tx(i) -> link.up_in, link.up_out -> rx(i).
     tlm_utils::simple_initiator_socket<root_complex>& tx(unsigned i);
     tlm::tlm_target_socket<>& rx(unsigned i);
-    void attach_link(pcie_link& link) { attach_link(0, link); }
-    void attach_link(unsigned i, pcie_link& link);
-    // The interrupt target: MWr into its doorbell page and INTx messages go there; the host
-    // CPU reads its registers.
-    void attach_msi(host::msi_controller& msi) { msi_ = &msi; }
-
-    sparse_memory& memory() { return mem_; }
+    // Root port i's end of its link: link.up_status -> link_status(i), link_control(i) ->
+    // link.up_control (Secondary Bus Reset).
+    sc_core::sc_export<link_status_if>& link_status(unsigned i);
+    sc_core::sc_port<link_control_if, 1, sc_core::SC_ZERO_OR_MORE_BOUND>& link_control(unsigned i);
+    // The interrupt target (host::msi_controller) and host memory (host::host_memory), each
+    // reached by its socket; both optional (unbound: nothing decodes there).
+    using optional_initiator = tlm_utils::simple_initiator_socket_optional<root_complex>;
+    optional_initiator msi_out; // MWr into the doorbell page, INTx Msg, CPU register reads
+    optional_initiator mem_out; // host memory: CPU accesses, inbound MWr / MRd
     const reg_block& root_port() const { return ports_[0]->regs; }
     const reg_block& root_port(unsigned i) const;
 
@@ -131,12 +130,20 @@ public:
 
 private:
     struct root_port_state;
-    struct root_port_state {
-        root_port_state(const std::string& name, std::vector<reg_def> defs)
-            : regs(name, std::move(defs))
-            , out(*this) {}
+    struct root_port_state : link_status_if {
+        root_port_state(root_complex& rc, const std::string& name, std::vector<reg_def> defs)
+            : rc(rc)
+            , regs(name, std::move(defs))
+            , out(*this) {
+            status.bind(*this);
+        }
+        void link_state(bool up, unsigned gen, unsigned width) override;
+        void link_dll_error(dll_error e, sc_core::sc_time when) override;
+        root_complex& rc;
         reg_block regs;
-        pcie_link* link = nullptr;
+        sc_core::sc_export<link_status_if> status;
+        sc_core::sc_port<link_control_if, 1, sc_core::SC_ZERO_OR_MORE_BOUND> control;
+        bool link_is_up = false;
         tlm_utils::simple_initiator_socket<root_complex>* socket = nullptr;
         port_counters stats;
         port_out<root_port_state> out;
@@ -155,23 +162,23 @@ private:
     int port_for_address(std::uint64_t addr, std::uint64_t len) const;
     // The root port whose secondary..subordinate holds bus, or -1.
     int port_for_bus(unsigned bus) const;
-    bool link_up(const root_port_state& p) const { return p.link && p.link->is_up(); }
+    bool in_ram(std::uint64_t addr, std::uint64_t len) const;
+    bool msi_doorbell(std::uint64_t addr) const;
+    bool msi_regs(std::uint64_t addr) const;
+    bool link_up(const root_port_state& p) const { return p.link_is_up; }
     // Peer-to-peer: a memory request or completion from port `in` for port `to`.
     void route_p2p(root_port_state& in, int to, tlm::tlm_generic_payload& gp, pcie_tlp& t,
                    sc_core::sc_time& delay);
     void reject(root_port_state& in, std::uint32_t aer_bit, const std::string& why,
                 tlm::tlm_generic_payload& gp, pcie_tlp& t, sc_core::sc_time& delay);
-    void link_changed(root_port_state& p, bool up);
     // A poisoned TLP received by the root complex itself: counted, logged, AER.
     void poisoned(root_port_state& in, tlm::tlm_generic_payload& gp, const pcie_tlp& t);
 
     root_complex_params p_;
-    sparse_memory mem_;
     std::vector<std::unique_ptr<root_port_state>> ports_;
     std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket<root_complex>>> extra_tx_;
     std::vector<std::unique_ptr<tlm_utils::simple_target_socket_tagged<root_complex>>> extra_rx_;
     tlp_requester requester_;
-    host::msi_controller* msi_ = nullptr;
     counters stats_;
     std::vector<unsigned char> read_buf_; // data of the inbound read being answered
 };

@@ -176,14 +176,11 @@ smmu::smmu(sc_core::sc_module_name name, const smmu_params& p)
     };
     tbu_in.register_b_transport(this, &smmu::tbu_b_transport);
     tbu_in.register_transport_dbg(this, &smmu::tbu_transport_dbg);
-    tbu_in.register_get_direct_mem_ptr(this, &smmu::tbu_get_dmi);
-    tbu_out.register_invalidate_direct_mem_ptr(this, &smmu::mem_invalidate_dmi);
     regs.register_b_transport(this, &smmu::regs_b_transport);
     regs.register_transport_dbg(this, &smmu::regs_transport_dbg);
 
-    regs_.on_write(reg::CR0, [this](std::uint32_t, std::uint32_t old_v, std::uint32_t v) {
+    regs_.on_write(reg::CR0, [this](std::uint32_t, std::uint32_t, std::uint32_t v) {
         regs_.set32(reg::CR0ACK, v);
-        if ((old_v ^ v) & cr0::SMMUEN) revoke_all_dmi();
         if (!(v & cr0::CMDQEN)) prefetched_.clear();
         cmdq_kick_.notify(sc_core::SC_ZERO_TIME);
         update_irq();
@@ -530,80 +527,6 @@ unsigned smmu::tbu_transport_dbg(tlm::tlm_generic_payload& gp) {
     return n;
 }
 
-// ---- DMI ------------------------------------------------------------------------------------
-
-bool smmu::tbu_get_dmi(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
-    soc_attr* attr = nullptr;
-    gp.get_extension(attr);
-    const std::uint64_t iova = gp.get_address();
-    const std::uint64_t iova_page = iova & ~(page_bytes - 1);
-    std::uint64_t pa = iova;
-    bool read_only = false;
-    if (regs_.read32(reg::CR0) & cr0::SMMUEN) {
-        if (!attr || !attr->stream_id) return false;
-        walker probe(walker_params{1, 0, p_.walker.sid_bits, p_.walker.oas_bits});
-        probe.set_stream_table(
-            (static_cast<std::uint64_t>(regs_.read32(reg::STRTAB_BASE_HI)) << 32 |
-             regs_.read32(reg::STRTAB_BASE)) &
-                addr_mask_51_6,
-            regs_.read32(reg::STRTAB_BASE_CFG));
-        const auto rd = [this](std::uint64_t a, std::uint64_t& v) {
-            return mem_rw(false, a, &v, sizeof v, nullptr);
-        };
-        const translation t = probe.translate(*attr->stream_id, iova, false, attr->privileged, rd);
-        if (t.abort || t.bypass) return false; // DMI only for a translated page
-        const translation w = probe.translate(*attr->stream_id, iova, true, attr->privileged, rd);
-        read_only = w.abort;
-        pa = t.pa;
-    } else {
-        return false;
-    }
-    const std::uint64_t pa_page = pa & ~(page_bytes - 1);
-    pooled_payload pooled;
-    tlm::tlm_generic_payload& down = *pooled;
-    down.set_command(gp.get_command());
-    down.set_address(pa);
-    down.set_data_length(0);
-    if (attr) down.set_extension(attr);
-    tlm::tlm_dmi d;
-    const bool ok = tbu_out->get_direct_mem_ptr(down, d);
-    if (attr) down.clear_extension(attr);
-    if (!ok || d.get_start_address() > pa_page || d.get_end_address() < pa_page + page_bytes - 1)
-        return false;
-    dmi.set_dmi_ptr(d.get_dmi_ptr() + (pa_page - d.get_start_address()));
-    dmi.set_start_address(iova_page);
-    dmi.set_end_address(iova_page + page_bytes - 1);
-    dmi.set_read_latency(d.get_read_latency() + p_.tlb_hit_latency);
-    dmi.set_write_latency(d.get_write_latency() + p_.tlb_hit_latency);
-    if (read_only)
-        dmi.allow_read();
-    else
-        dmi.set_granted_access(d.get_granted_access());
-    dmi_ranges_.insert({iova_page, iova_page + page_bytes - 1});
-    ++n_.dmi_grants;
-    return true;
-}
-
-void smmu::revoke_dmi(std::uint64_t lo, std::uint64_t hi) {
-    for (auto it = dmi_ranges_.begin(); it != dmi_ranges_.end();) {
-        if (it->second < lo || it->first > hi) {
-            ++it;
-            continue;
-        }
-        tbu_in->invalidate_direct_mem_ptr(it->first, it->second);
-        ++n_.dmi_revocations;
-        it = dmi_ranges_.erase(it);
-    }
-}
-
-void smmu::revoke_all_dmi() {
-    revoke_dmi(0, ~0ull);
-}
-
-void smmu::mem_invalidate_dmi(sc_dt::uint64, sc_dt::uint64) {
-    revoke_all_dmi(); // physical ranges do not map back to IOVAs cheaply: revoke every grant
-}
-
 // ---- Command queue --------------------------------------------------------------------------
 
 bool smmu::execute(const std::uint64_t (&c)[2]) {
@@ -618,28 +541,21 @@ bool smmu::execute(const std::uint64_t (&c)[2]) {
     case cmd::CFGI_CD:
     case cmd::CFGI_CD_ALL:
         walker_.cfgi_ste(sid);
-        revoke_all_dmi();
         return true;
     case cmd::CFGI_ALL:
         walker_.cfgi_all();
-        revoke_all_dmi();
         return true;
     case cmd::TLBI_NH_ALL:
     case cmd::TLBI_NSNH_ALL:
     case cmd::TLBI_NH_VAA: // over-invalidates: every ASID, every address
         walker_.tlbi_all();
-        revoke_all_dmi();
         return true;
     case cmd::TLBI_NH_ASID:
         walker_.tlbi_asid(asid);
-        revoke_all_dmi();
         return true;
-    case cmd::TLBI_NH_VA: {
-        const std::uint64_t va = c[1] & cmd::ADDR_mask;
-        walker_.tlbi_va(asid, va, c[1] & cmd::LEAF);
-        revoke_dmi(va, va + page_bytes - 1);
+    case cmd::TLBI_NH_VA:
+        walker_.tlbi_va(asid, c[1] & cmd::ADDR_mask, c[1] & cmd::LEAF);
         return true;
-    }
     case cmd::SYNC:
         ++n_.syncs;
         if (field(c[0], cmd::SYNC_CS_lsb, cmd::SYNC_CS_width) != cmd::SYNC_CS_none &&

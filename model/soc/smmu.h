@@ -18,8 +18,6 @@
 // global-error interrupts share one level output (irq). A faulting or aborted read returns
 // TLM_GENERIC_ERROR_RESPONSE (AXI SLVERR; the controller answers Completer Abort); a faulting
 // write is dropped, counted and answered SLVERR. Accesses are split at 4 KiB page boundaries.
-// DMI: granted only for one translated page (the downstream grant clipped to it and shifted to
-// the IOVA), revoked on any invalidation that may cover it and when the SMMU is disabled.
 // Register accesses take effect at their own (annotated) time: the initiator synchronises, and a
 // read sees every update due at that instant, so polling CMDQ_CONS does not depend on the
 // simulator's quantum. The commands a CMDQ_PROD write exposes are fetched from memory back to
@@ -28,8 +26,10 @@
 // synchronises its initiator first (so the IOTLB, walk cache and walker are used in
 // simulated-time order, whatever the quantum), and a translation arriving while another one's
 // walk is reading memory waits for it to finish.
-// Does not model: hit-under-miss (a TLB hit waits behind a walk in progress), stage 2, substreams, ATS/PRI, stall mode, MSI-signalled interrupts, the
-// PRI queue, secure state, performance monitors, queue-full back-pressure on the command queue
+// Does not model: DMI (every access is a transaction: neither the controller nor the
+// interconnect uses DMI, so a grant here could never be reached), hit-under-miss (a TLB hit waits
+// behind a walk in progress), stage 2, substreams, ATS/PRI, stall mode, MSI-signalled interrupts,
+// the PRI queue, secure state, performance monitors, queue-full back-pressure on the command queue
 // (software sees CONS), register accesses wider than 64 bits.
 #pragma once
 
@@ -39,7 +39,6 @@
 
 #include <deque>
 #include <map>
-#include <set>
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
@@ -83,7 +82,7 @@ public:
     struct counters {
         std::uint64_t translations = 0, bypassed = 0, aborted = 0, faulting_reads = 0,
                       faulting_writes_dropped = 0, events = 0, events_lost = 0, commands = 0,
-                      syncs = 0, command_errors = 0, dmi_grants = 0, dmi_revocations = 0;
+                      syncs = 0, command_errors = 0;
         sc_core::sc_time walk_time;
         std::map<std::uint32_t, std::uint64_t> per_stream; // transactions by stream ID
     };
@@ -95,8 +94,6 @@ public:
 private:
     void tbu_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     unsigned tbu_transport_dbg(tlm::tlm_generic_payload& gp);
-    bool tbu_get_dmi(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi);
-    void mem_invalidate_dmi(sc_dt::uint64 start, sc_dt::uint64 end);
     void regs_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     unsigned regs_transport_dbg(tlm::tlm_generic_payload& gp);
     void reg_access(tlm::tlm_generic_payload& gp);
@@ -122,8 +119,6 @@ private:
     bool execute(const std::uint64_t (&c)[2]);
     void update_irq();
     void drive_irq();
-    void revoke_dmi(std::uint64_t iova_lo, std::uint64_t iova_hi);
-    void revoke_all_dmi();
 
     smmu_params p_;
     reg_block regs_;
@@ -147,7 +142,6 @@ private:
     bool cmdq_executing_ = false; // the thread holds a command whose CONS update is pending
     bool irq_level_ = false;
     bool sync_cs_logged_ = false;
-    std::set<std::pair<std::uint64_t, std::uint64_t>> dmi_ranges_; // IOVA [lo, hi] granted
     std::vector<smmu_fault_record> faults_;
     counters n_;
 };

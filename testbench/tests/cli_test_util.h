@@ -1,6 +1,6 @@
 // Helpers of the end-to-end tests that run build/epsim as a user would: a shell command under
-// timeout(1) with its output, and a scratch folder for the files of one test program (removed
-// when it ends).
+// timeout(1) with its output, epsim with its JSON report read back, and a scratch folder for the
+// files of one test program (removed when it ends). The one place the tests start epsim.
 #pragma once
 
 #include <boost/test/unit_test.hpp>
@@ -23,11 +23,10 @@ struct cmd_result {
     std::string out; // stdout and stderr
 };
 
-// Runs a shell command (after optional environment assignments) under timeout(1).
-inline cmd_result shell(const std::string& cmd, int timeout_s, const std::string& env = "") {
+// Runs a shell command line as it is, its stdout and stderr captured; status -1 unless it exited.
+inline cmd_result run_captured(const std::string& cmd) {
     cmd_result r;
-    const std::string full = env + " timeout " + std::to_string(timeout_s) + " " + cmd + " 2>&1";
-    FILE* p = ::popen(full.c_str(), "r");
+    FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
     BOOST_REQUIRE(p);
     char buf[4096];
     std::size_t n;
@@ -36,6 +35,11 @@ inline cmd_result shell(const std::string& cmd, int timeout_s, const std::string
     const int st = ::pclose(p);
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     return r;
+}
+
+// Runs a shell command (after optional environment assignments) under timeout(1).
+inline cmd_result shell(const std::string& cmd, int timeout_s, const std::string& env = "") {
+    return run_captured(env + " timeout " + std::to_string(timeout_s) + " " + cmd);
 }
 
 // Quotes a string for /bin/sh (single quotes; an embedded quote becomes '\'').
@@ -97,5 +101,33 @@ inline std::string read_file(const fs::path& p) {
 inline nlohmann::json read_json(const fs::path& p) {
     return nlohmann::json::parse(read_file(p), nullptr, false);
 }
+
+// A fresh file name in the program's scratch folder, ending in `stem`.
+inline std::string temp_path(const std::string& stem) {
+    static unsigned n = 0;
+    return (work_dir() / (std::to_string(n++) + "_" + stem)).string();
+}
+
+struct run_result : cmd_result {
+    nlohmann::json report; // null without a report (or when not asked for)
+};
+
+#ifdef EPSIM_PATH
+// `epsim ARGS` (with `--report FILE` unless want_report is false), the report read back and
+// removed. Not under timeout(1): these runs are bounded by CTest's timeout.
+inline run_result run_epsim(const std::string& args, bool want_report = true) {
+    const std::string report = temp_path("report.json");
+    run_result r;
+    static_cast<cmd_result&>(r) =
+        run_captured(std::string(EPSIM_PATH) + " " + args +
+                     (want_report ? " --report " + report : std::string()));
+    if (want_report) {
+        std::error_code ec;
+        if (fs::exists(report, ec)) r.report = read_json(report);
+        fs::remove(report, ec);
+    }
+    return r;
+}
+#endif
 
 } // namespace cli_test

@@ -561,3 +561,19 @@ BOOST_AUTO_TEST_CASE(describe_lists_every_dumped_key_with_its_default) {
                "epsim: error: nosuch: no configuration key has this prefix (areas: sim, link, dwc, "
                "function, smmu, dram, mc, host, board, cpu, workload, faults)\n");
 }
+
+// docs/configuration-reference.md is the generated reference, kept equal to what the key table
+// describes (regenerate it with `epsim config --describe --format md`).
+BOOST_AUTO_TEST_CASE(the_configuration_reference_page_is_generated_from_the_key_table) {
+    const std::string dir = temp_dir();
+    BOOST_REQUIRE_EQUAL(std::system((std::string(EPSIM_PATH) + " config --describe --format md > " +
+                                     dir + "/ref.md")
+                                        .c_str()),
+                        0);
+    const std::string page =
+        read_file(std::string(EPVP_SOURCE_DIR) + "/docs/configuration-reference.md");
+    BOOST_TEST(!page.empty());
+    BOOST_TEST(
+        page == read_file(dir + "/ref.md"),
+        "docs/configuration-reference.md differs from `epsim config --describe --format md`");
+}

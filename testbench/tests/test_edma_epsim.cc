@@ -9,7 +9,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "epsim_runner.h"
+#include "cli_test_util.h"
 
 #include <cmath>
 #include <cstdint>
@@ -21,17 +21,20 @@
 namespace {
 
 using json = nlohmann::json;
-using epvp::test::epsim;
+using cli_test::run_epsim;
 
 constexpr unsigned channels_per_direction = 4; // dwc.edma.{write,read}_channels defaults
 
 } // namespace
 
+using cli_test::remove_work_dir;
+BOOST_GLOBAL_FIXTURE(remove_work_dir);
+
 // dwc.version=4.90a: the legacy map. The register log names each access by its offset within
 // the eDMA block, VIEWPORT_SEL at 0x0fc; every pcitest DMA test passes; every write and read
 // channel finished at least one transfer.
 BOOST_AUTO_TEST_CASE(legacy_core_pcitest_dma_on_every_channel) {
-    auto r = epsim("run --set dwc.version=4.90a --log edma");
+    auto r = run_epsim("run --set dwc.version=4.90a --log edma");
     BOOST_REQUIRE_MESSAGE(r.status == 0, "exit " << r.status);
     BOOST_REQUIRE(r.report.is_object());
     BOOST_CHECK_EQUAL(r.report.at("totals").at("fail"), 0);
@@ -60,9 +63,9 @@ namespace {
 std::vector<json> sweeps(const std::string& args) {
     std::vector<json> rows;
     for (unsigned q : {10u, 100u, 1000u, 10000u}) {
-        auto r = epsim("run --workload dma-sweep --set workload.dma_sweep.max_bytes=1048576"
-                       " --set sim.quantum_ns=" +
-                       std::to_string(q) + " " + args);
+        auto r = run_epsim("run --workload dma-sweep --set workload.dma_sweep.max_bytes=1048576"
+                           " --set sim.quantum_ns=" +
+                           std::to_string(q) + " " + args);
         BOOST_REQUIRE_MESSAGE(r.status == 0, "quantum " << q << ": exit " << r.status);
         BOOST_REQUIRE(r.report.contains("dma_sweep"));
         rows.push_back(r.report.at("dma_sweep"));

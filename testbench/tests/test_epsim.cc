@@ -5,6 +5,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
+#include "cli_test_util.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -21,41 +23,11 @@ namespace {
 
 using json = nlohmann::json;
 
-struct run_result {
-    int status = -1;
-    std::string out; // stdout and stderr
-    json report;
-};
-
-std::string temp_path(const std::string& stem) {
-    static unsigned n = 0;
-    return "/tmp/epsim_test_" + std::to_string(::getpid()) + "_" + std::to_string(n++) + "_" + stem;
-}
+using cli_test::run_result;
+using cli_test::temp_path;
 
 run_result epsim(const std::string& args, bool want_report = true) {
-    run_result r;
-    std::string report = temp_path("report.json");
-    std::string cmd = std::string(EPSIM_PATH) + " " + args;
-    if (want_report) cmd += " --report " + report;
-    cmd += " 2>&1";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    BOOST_REQUIRE(p);
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-        r.out.append(buf, n);
-    int st = ::pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    if (want_report) {
-        std::ifstream is(report);
-        if (is) {
-            std::stringstream ss;
-            ss << is.rdbuf();
-            r.report = json::parse(ss.str(), nullptr, false);
-        }
-        std::remove(report.c_str());
-    }
-    return r;
+    return cli_test::run_epsim(args, want_report);
 }
 
 const json& test_named(const json& report, const std::string& name) {
@@ -81,6 +53,9 @@ std::string without_wall_clock(const std::string& s) {
 }
 
 } // namespace
+
+using cli_test::remove_work_dir;
+BOOST_GLOBAL_FIXTURE(remove_work_dir);
 
 BOOST_AUTO_TEST_CASE(default_platform_passes_the_bar_tests) {
     auto r = epsim("run");

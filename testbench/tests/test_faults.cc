@@ -6,7 +6,10 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
+#include "cli_test_util.h"
+
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -19,42 +22,10 @@ namespace {
 
 using json = nlohmann::json;
 
-struct run_result {
-    int status = -1;
-    std::string out; // stdout and stderr
-    json report;
-};
+using cli_test::run_result;
 
-std::string temp_path(const std::string& stem) {
-    static unsigned n = 0;
-    return "/tmp/epsim_faults_" + std::to_string(::getpid()) + "_" + std::to_string(n++) + "_" +
-           stem;
-}
-
-// Runs epsim; the output goes to a file (TLP logs are large) and is read back when asked.
-run_result epsim(const std::string& args, bool keep_output = true) {
-    run_result r;
-    const std::string report = temp_path("report.json");
-    const std::string output = temp_path("out.txt");
-    const std::string cmd =
-        std::string(EPSIM_PATH) + " " + args + " --report " + report + " > " + output + " 2>&1";
-    const int st = std::system(cmd.c_str());
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    if (keep_output) {
-        std::ifstream os(output);
-        std::stringstream ss;
-        ss << os.rdbuf();
-        r.out = ss.str();
-    }
-    std::ifstream is(report);
-    if (is) {
-        std::stringstream ss;
-        ss << is.rdbuf();
-        r.report = json::parse(ss.str(), nullptr, false);
-    }
-    std::remove(report.c_str());
-    std::remove(output.c_str());
-    return r;
+run_result epsim(const std::string& args) {
+    return cli_test::run_epsim(args);
 }
 
 const json& row_of(const json& report, const std::string& direction) {
@@ -115,7 +86,37 @@ void check_one_fixed_stream(const json& report, std::uint32_t sid) {
 }
 constexpr std::uint32_t default_stream_id = 0x5B; // dwc.stream_id default (TEGRA194_SID_PCIE5)
 
+// The fault PRNG as the link documents it (one stream per direction from faults.seed):
+// SplitMix64 (Steele, Lea, Flood, "Fast Splittable Pseudorandom Number Generators", OOPSLA 2014),
+// written here as a reference. A stream starts at mix(seed ^ salt); each draw adds the golden
+// gamma and maps the mixed state's top 53 bits to [0, 1).
+std::uint64_t splitmix_mix(std::uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+double first_draw(std::uint64_t seed, std::uint64_t salt) {
+    constexpr std::uint64_t golden_gamma = 0x9E3779B97F4A7C15ull;
+    return static_cast<double>(splitmix_mix(splitmix_mix(seed ^ salt) + golden_gamma) >> 11) /
+           9007199254740992.0; // 2^53
+}
+// The salt of the downstream stream (the first 64 bits of the fractional part of sqrt(2), as
+// in SHA-512's initial hash value): an upstream TLP's NAK crosses the link downstream.
+constexpr std::uint64_t downstream_salt = 0x6A09E667F3BCC908ull;
+constexpr double dllp_error_rate = 0.5;
+
+// With faults.lcrc.nth_tlp on the upstream direction and no rate-driven LCRC or poison faults,
+// the one NAK's DLLP-error draw is the first draw of the downstream stream: it is lost when the
+// draw is below faults.dllp_error_rate. The smallest seed from 1 that gives the asked outcome.
+std::uint64_t seed_whose_first_draw(double rate, bool below) {
+    for (std::uint64_t seed = 1;; ++seed)
+        if ((first_draw(seed, downstream_salt) < rate) == below) return seed;
+}
+
 } // namespace
+
+using cli_test::remove_work_dir;
+BOOST_GLOBAL_FIXTURE(remove_work_dir);
 
 BOOST_AUTO_TEST_CASE(lcrc_error_rate_pcitest_passes_with_replays) {
     // The acceptance: every test passes (the host checks every transfer's CRC) and the
@@ -152,7 +153,7 @@ BOOST_AUTO_TEST_CASE(lcrc_error_rate_pcitest_passes_with_replays) {
             (1u << 6),
         1u << 6);
     // A different fault seed gives a different error pattern.
-    auto other = epsim("run --set faults.lcrc_error_rate=1e-3 --set faults.seed=7", false);
+    auto other = epsim("run --set faults.lcrc_error_rate=1e-3 --set faults.seed=7");
     BOOST_CHECK_EQUAL(other.status, 0);
     BOOST_CHECK_NE(other.report.at("metrics").at("replays_count"), replays);
 }
@@ -196,24 +197,35 @@ BOOST_AUTO_TEST_CASE(replay_cost_follows_the_formula) {
     BOOST_CHECK_CLOSE(tr - clean, n * replay_cost_ns(mwr_bytes), 0.01);
 
     // A NAK lost to a DLLP error: the replay waits for the replay timer (3 x ACK latency from
-    // the TLP's end) instead of the NAK round trip.
+    // the TLP's end) instead of the NAK round trip. Which of the two happens is the fault PRNG's
+    // draw: both seeds are chosen by the reference below so each path is asserted, not guessed.
+    const std::uint64_t lost_seed = seed_whose_first_draw(dllp_error_rate, true);
+    const std::uint64_t kept_seed = seed_whose_first_draw(dllp_error_rate, false);
+    const std::string lost_nak = "--set faults.lcrc.nth_tlp=1000 --set faults.dllp_error_rate=" +
+                                 std::to_string(dllp_error_rate);
     json lost;
     const double tl =
-        write_time_ns("--set faults.lcrc.nth_tlp=1000 --set faults.dllp_error_rate=0.5", &lost);
+        write_time_ns(lost_nak + " --set faults.seed=" + std::to_string(lost_seed), &lost);
     const json& upl = lost.at("link").at("replay").at("upstream");
     BOOST_CHECK_EQUAL(upl.at("replays"), 1);
     const double timer_ns = lost.at("link").at("replay").at("replay_timer_ns").get<double>();
     BOOST_CHECK_CLOSE(timer_ns, 3 * ack_latency_ns, 0.01);
-    if (upl.at("replay_timer_timeouts") == 1) {
-        BOOST_CHECK_EQUAL(upl.at("bad_dllps"), 1);
-        BOOST_CHECK_EQUAL(lost.at("controller").at("aer_correctable_status"),
-                          (1u << 7) | (1u << 12));
-        // Two ERR_COR messages (Bad DLLP, Replay Timer Timeout) on the wire as well.
-        BOOST_CHECK_CLOSE(tl - clean, timer_ns + wire_ns(mwr_bytes) + 2 * wire_ns(msg_bytes), 0.01);
-    } else {
-        BOOST_CHECK_EQUAL(upl.at("naks"), 1);
-        BOOST_CHECK_CLOSE(tl - clean, replay_cost_ns(mwr_bytes), 0.01);
-    }
+    BOOST_CHECK_EQUAL(upl.at("replay_timer_timeouts"), 1);
+    BOOST_CHECK_EQUAL(upl.at("naks"), 0);
+    BOOST_CHECK_EQUAL(upl.at("bad_dllps"), 1);
+    BOOST_CHECK_EQUAL(lost.at("controller").at("aer_correctable_status"), (1u << 7) | (1u << 12));
+    // Two ERR_COR messages (Bad DLLP, Replay Timer Timeout) on the wire as well.
+    BOOST_CHECK_CLOSE(tl - clean, timer_ns + wire_ns(mwr_bytes) + 2 * wire_ns(msg_bytes), 0.01);
+
+    // The same error with the NAK delivered: the NAK round trip, as with no DLLP errors.
+    json kept;
+    const double tk =
+        write_time_ns(lost_nak + " --set faults.seed=" + std::to_string(kept_seed), &kept);
+    const json& upk = kept.at("link").at("replay").at("upstream");
+    BOOST_CHECK_EQUAL(upk.at("replays"), 1);
+    BOOST_CHECK_EQUAL(upk.at("naks"), 1);
+    BOOST_CHECK_EQUAL(upk.at("replay_timer_timeouts"), 0);
+    BOOST_CHECK_CLOSE(tk - clean, replay_cost_ns(mwr_bytes), 0.01);
 }
 
 BOOST_AUTO_TEST_CASE(small_replay_buffer_stalls_the_transmitter) {
@@ -315,7 +327,7 @@ BOOST_AUTO_TEST_CASE(msi_never_arrives_before_its_data_under_replays) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_fault_settings_are_rejected) {
-    auto r = epsim("run --set faults.lcrc_error_rate=2", false);
+    auto r = epsim("run --set faults.lcrc_error_rate=2");
     BOOST_CHECK_EQUAL(r.status, 2);
     auto s = epsim("run --set faults.lcrc_error_rate=fast");
     BOOST_CHECK_EQUAL(s.status, 2);

@@ -718,16 +718,16 @@ struct tree_topology {
         host.bus.bind(rc.host_in);
         rc.pcie_tx.bind(up.up_in);
         up.up_out.bind(rc.pcie_rx);
-        rc.attach_link(up);
+        up.up_status.bind(rc.link_status(0));
         up.dn_out.bind(sw.up_rx);
         sw.up_tx.bind(up.dn_in);
-        sw.attach_upstream_link(up);
+        up.dn_status.bind(sw.up_link_status());
         sw.dn_tx(0).bind(la.up_in);
         la.up_out.bind(sw.dn_rx(0));
-        sw.attach_downstream_link(0, la);
+        la.up_status.bind(sw.dn_link_status(0));
         sw.dn_tx(1).bind(lb.up_in);
         lb.up_out.bind(sw.dn_rx(1));
-        sw.attach_downstream_link(1, lb);
+        lb.up_status.bind(sw.dn_link_status(1));
         wire(la, a);
         wire(lb, b);
     }
@@ -771,10 +771,10 @@ struct two_rp_topology {
         host.bus.bind(rc.host_in);
         rc.tx(0).bind(l0.up_in);
         l0.up_out.bind(rc.rx(0));
-        rc.attach_link(0, l0);
+        l0.up_status.bind(rc.link_status(0));
         rc.tx(1).bind(l1.up_in);
         l1.up_out.bind(rc.rx(1));
-        rc.attach_link(1, l1);
+        l1.up_status.bind(rc.link_status(1));
         wire(l0, a);
         wire(l1, b);
     }

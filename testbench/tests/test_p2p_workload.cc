@@ -7,6 +7,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
+#include "cli_test_util.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -26,38 +28,10 @@ constexpr std::uint64_t mps_bytes = 256;   // link.mps default: MWr TLPs of a wr
 constexpr std::uint64_t write_tlps = job_bytes / mps_bytes;
 constexpr int eremoteio = 121, eio = 5;
 
-struct run_result {
-    int status = -1;
-    std::string out;
-    json report;
-};
+using cli_test::run_result;
 
 run_result epsim(const std::string& args, bool want_report = true) {
-    static unsigned n = 0;
-    run_result r;
-    const std::string report =
-        "/tmp/p2p_test_" + std::to_string(::getpid()) + "_" + std::to_string(n++) + ".json";
-    std::string cmd = std::string(EPSIM_PATH) + " " + args;
-    if (want_report) cmd += " --report " + report;
-    cmd += " 2>&1";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    BOOST_REQUIRE(p);
-    char buf[4096];
-    std::size_t got;
-    while ((got = std::fread(buf, 1, sizeof buf, p)) > 0)
-        r.out.append(buf, got);
-    const int st = ::pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    if (want_report) {
-        std::ifstream is(report);
-        if (is) {
-            std::stringstream ss;
-            ss << is.rdbuf();
-            r.report = json::parse(ss.str(), nullptr, false);
-        }
-        std::remove(report.c_str());
-    }
-    return r;
+    return cli_test::run_epsim(args, want_report);
 }
 
 std::string topology(const std::string& file) {
@@ -101,6 +75,9 @@ void check_data(const json& p2p) {
 }
 
 } // namespace
+
+using cli_test::remove_work_dir;
+BOOST_GLOBAL_FIXTURE(remove_work_dir);
 
 BOOST_AUTO_TEST_SUITE(p2p_workload)
 

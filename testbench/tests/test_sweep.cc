@@ -8,9 +8,11 @@
 
 #include "cli_test_util.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fmt/format.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -275,21 +277,64 @@ BOOST_AUTO_TEST_CASE(slurm_array_job_gives_the_local_results) {
     BOOST_CHECK_EQUAL(read_csv(dir / "results.csv").size(), small_points + 1);
 }
 
-BOOST_AUTO_TEST_CASE(plot_draws_an_svg) {
+BOOST_AUTO_TEST_CASE(plot_names_a_missing_column) {
     const auto& s = small_sweep();
     BOOST_REQUIRE_EQUAL(s.result.status, 0);
     const std::string csv = (s.dir / "results.csv").string();
-
     // A column that does not exist: named, with the ones that do.
     const auto missing = epsim("plot " + csv + " --x link.mps --y no_such_metric_Bps");
     BOOST_CHECK_EQUAL(missing.status, 2);
     BOOST_CHECK(contains(missing.out, "no_such_metric_Bps"));
     BOOST_CHECK(contains(missing.out, "read_throughput_Bps"));
+}
 
-    if (!have_gnuplot()) {
-        BOOST_TEST_MESSAGE("gnuplot is not installed: the SVG checks are skipped");
-        return;
+BOOST_AUTO_TEST_CASE(plot_reads_results_json) {
+    const auto& s = small_sweep();
+    BOOST_REQUIRE_EQUAL(s.result.status, 0);
+    // Only results.json in a folder: the plot script (written before gnuplot runs, so this holds
+    // without gnuplot) carries its values, read from the JSON.
+    const fs::path dir = work_dir() / "json_only";
+    fs::create_directories(dir);
+    fs::copy_file(s.dir / "results.json", dir / "results.json");
+    const auto r = epsim("plot " + (dir / "results.json").string() +
+                         " --x link.mps --y read_throughput_Bps --series link.gen -o " +
+                         (dir / "p.svg").string());
+    BOOST_TEST_MESSAGE(r.out);
+    const std::string gp = read_file(dir / "p.gp");
+    BOOST_REQUIRE(!gp.empty());
+    // Each passed row is a data line "MPS THROUGHPUT" in the axis unit (the largest of B/s, kB/s,
+    // MB/s, GB/s not above the largest value: these runs are between 1 MB/s and 1 TB/s), printed
+    // with 10 significant digits.
+    const json results = read_json(dir / "results.json");
+    BOOST_REQUIRE_EQUAL(results.size(), small_points);
+    double max_bps = 0;
+    for (const auto& row : results)
+        max_bps = std::max(max_bps, row.at("read_throughput_Bps").get<double>());
+    BOOST_REQUIRE(max_bps > 1e6 && max_bps < 1e12);
+    const double unit = max_bps >= 1e9 ? 1e9 : 1e6;
+    for (const auto& row : results) {
+        const std::string line = fmt::format("\n{} {:.10g}\n", row.at("link.mps").get<int>(),
+                                             row.at("read_throughput_Bps").get<double>() / unit);
+        BOOST_CHECK_MESSAGE(contains(gp, line), "no data line" << line << "in\n" << gp);
     }
+    // Given results.csv without a results.json beside it: named.
+    fs::copy_file(s.dir / "results.csv", dir / "other.csv");
+    const auto no_json = epsim("plot " + (dir / "other.csv").string() +
+                               " --x link.mps --y read_throughput_Bps --series link.gen");
+    BOOST_CHECK_EQUAL(no_json.status, 2);
+    BOOST_CHECK(contains(no_json.out, "other.json: no such file"));
+}
+
+// Drawing needs gnuplot: without it the case is reported as skipped, not passed.
+BOOST_AUTO_TEST_CASE(plot_draws_an_svg,
+                     *boost::unit_test::precondition([](boost::unit_test::test_unit_id) {
+                         boost::test_tools::assertion_result ok(have_gnuplot());
+                         ok.message() << "gnuplot is not installed";
+                         return ok;
+                     })) {
+    const auto& s = small_sweep();
+    BOOST_REQUIRE_EQUAL(s.result.status, 0);
+    const std::string csv = (s.dir / "results.csv").string();
     const auto r = epsim("plot " + csv + " --x link.mps --y read_throughput_Bps --series link.gen");
     BOOST_TEST_MESSAGE(r.out);
     BOOST_CHECK_EQUAL(r.status, 0);

@@ -129,13 +129,17 @@ BOOST_AUTO_TEST_CASE(sweep_error_column_carries_the_reason_the_run_gave) {
 // --------------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(plot_labels_say_the_scaled_unit_once) {
-    const fs::path csv =
-        write_file("units.csv", "point,host.read_latency_ns,link.gen,status,error,commands_per_s\n"
-                                "point_0000,500,3,PASS,,250000\n"
-                                "point_0001,1000,3,PASS,,180000\n"
-                                "point_0002,2000,3,PASS,,120000\n");
+    // A sweep's results.json (what epsim plot reads), written by hand.
+    const fs::path results = write_file(
+        "units.json",
+        R"([{"point": "point_0000", "host.read_latency_ns": 500, "link.gen": 3, "status": "PASS",
+              "error": "", "commands_per_s": 250000},
+             {"point": "point_0001", "host.read_latency_ns": 1000, "link.gen": 3, "status": "PASS",
+              "error": "", "commands_per_s": 180000},
+             {"point": "point_0002", "host.read_latency_ns": 2000, "link.gen": 3, "status": "PASS",
+              "error": "", "commands_per_s": 120000}])");
     const fs::path svg = work_dir() / "units.svg";
-    epsim("plot " + csv.string() + " --x host.read_latency_ns --y commands_per_s -o " +
+    epsim("plot " + results.string() + " --x host.read_latency_ns --y commands_per_s -o " +
           svg.string());
     const std::string gp = read_file(work_dir() / "units.gp");
     // 500..2000 ns is shown in µs, 120000..250000 commands per second in thousands per second.
@@ -145,20 +149,24 @@ BOOST_AUTO_TEST_CASE(plot_labels_say_the_scaled_unit_once) {
 }
 
 BOOST_AUTO_TEST_CASE(plot_refuses_a_varying_parameter_that_is_not_on_an_axis) {
-    const fs::path csv =
-        write_file("zigzag.csv", "point,host.read_latency_ns,link.gen,status,error,commands_per_s\n"
-                                 "point_0000,500,3,PASS,,250000\n"
-                                 "point_0001,500,4,PASS,,260000\n"
-                                 "point_0002,1000,3,PASS,,180000\n"
-                                 "point_0003,1000,4,PASS,,190000\n");
+    const fs::path results = write_file(
+        "zigzag.json",
+        R"([{"point": "point_0000", "host.read_latency_ns": 500, "link.gen": 3, "status": "PASS",
+              "error": "", "commands_per_s": 250000},
+             {"point": "point_0001", "host.read_latency_ns": 500, "link.gen": 4, "status": "PASS",
+              "error": "", "commands_per_s": 260000},
+             {"point": "point_0002", "host.read_latency_ns": 1000, "link.gen": 3, "status": "PASS",
+              "error": "", "commands_per_s": 180000},
+             {"point": "point_0003", "host.read_latency_ns": 1000, "link.gen": 4, "status": "PASS",
+              "error": "", "commands_per_s": 190000}])");
     const auto r =
-        epsim("plot " + csv.string() + " --x host.read_latency_ns --y commands_per_s -o " +
+        epsim("plot " + results.string() + " --x host.read_latency_ns --y commands_per_s -o " +
               (work_dir() / "zigzag.svg").string());
     BOOST_CHECK_EQUAL(r.status, exit_usage);
     BOOST_CHECK(contains(r.out, "link.gen"));
     BOOST_CHECK(contains(r.out, "--series"));
     // Named as the series, or fixed by --where, it plots.
-    const auto fixed = epsim("plot " + csv.string() +
+    const auto fixed = epsim("plot " + results.string() +
                              " --x host.read_latency_ns --y commands_per_s --where link.gen=3 -o " +
                              (work_dir() / "zigzag.svg").string());
     BOOST_CHECK_NE(fixed.status, exit_usage);
