@@ -10,6 +10,10 @@
 // the host side returns an error, or when the endpoint side cannot bind (one line: "<name>: bind
 // failed: ENOMEM").
 //
+// Models: one endpoint function on endpoint 0 of the platform, run by the function runner
+// (epf/runner.h); the host side runs after enumeration, on the first endpoint found. Does not
+// model: several functions in one run (other endpoints of a topology run the test function).
+//
 // SystemC-free: a function and its host side include nothing of the model.
 #pragma once
 

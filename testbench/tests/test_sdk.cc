@@ -132,6 +132,34 @@ BOOST_AUTO_TEST_CASE(plugin_keys_logs_and_listing_are_like_built_ins) {
     BOOST_TEST(contains(described.out, "function.echo.poll_us"));
 }
 
+BOOST_AUTO_TEST_CASE(a_sweep_passes_its_plugins_to_every_point) {
+    const std::string so = build_example(example("echo-function"), "echo") + "/libecho.so";
+    {
+        std::ofstream spec(cli_test::work_dir() / "echo_sweep.json");
+        spec << R"({"workload": "echo", "parameters": {"function.echo.poll_us": [50, 200]}})";
+    }
+    const cmd_result r = epsim("sweep echo_sweep.json --plugin " + so + " --out echo-sweep");
+    BOOST_TEST_INFO(r.out);
+    BOOST_TEST(r.status == 0);
+    unsigned points = 0;
+    for (const auto& d :
+         cli_test::fs::directory_iterator(cli_test::work_dir() / "echo-sweep" / "points")) {
+        const auto rep =
+            read_json(cli_test::fs::relative(d.path() / "report.json", cli_test::work_dir()));
+        BOOST_TEST(rep.contains("echo"));
+        ++points;
+    }
+    BOOST_TEST(points == 2u);
+    // The Slurm job array's point lines carry the plugin too.
+    const cmd_result emitted =
+        epsim("sweep echo_sweep.json --plugin " + so + " --emit-slurm echo-slurm");
+    BOOST_TEST_INFO(emitted.out);
+    BOOST_TEST(emitted.status == 0);
+    std::ifstream lines(cli_test::work_dir() / "echo-slurm" / "points.txt");
+    const std::string text{std::istreambuf_iterator<char>(lines), {}};
+    BOOST_TEST(count_lines_starting(text, "run --workload echo --plugin " + so + " ") == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(bad_plugins_are_one_line_and_a_nonzero_exit) {
     const std::string b =
         build_example(std::string(EPVP_SOURCE_DIR) + "/testbench/tests/sdk_plugins", "bad");
