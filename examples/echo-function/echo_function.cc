@@ -45,6 +45,11 @@ int echo_function::link_down() {
     return 0;
 }
 
+int echo_function::bus_master_enable() {
+    ctx_->info("bus master enabled");
+    return 0;
+}
+
 void echo_function::poll() {
     const std::uint32_t seq = rd(REG_SEQ);
     if (seq != last_seq_) {

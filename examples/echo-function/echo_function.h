@@ -29,6 +29,7 @@ public:
     int epc_init() override;
     int link_up() override;
     int link_down() override;
+    int bus_master_enable() override;
     std::uint64_t echoes() const { return echoes_; }
 
 private:

@@ -124,6 +124,7 @@ BOOST_AUTO_TEST_CASE(plugin_keys_logs_and_listing_are_like_built_ins) {
     BOOST_TEST_INFO(logged.out);
     BOOST_TEST(logged.status == 0);
     BOOST_TEST(contains(logged.out, "echo: echo 1: "));
+    BOOST_TEST(contains(logged.out, "echo: bus master enabled\n")); // the runner's BME event
     const cmd_result list = epsim("workloads --plugin " + so);
     BOOST_TEST_INFO(list.out);
     BOOST_TEST(contains(list.out, "\necho\n"));
