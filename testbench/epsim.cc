@@ -2,7 +2,9 @@
 // runs a workload; `epsim config --dump` prints the complete effective configuration and
 // `epsim config --describe [PREFIX]` every key (type, unit, default, allowed values, meaning);
 // `epsim sweep` runs a parameter sweep (one `epsim run` process per point) and `epsim plot`
-// draws its results.
+// draws its results. `--plugin LIB` (run, workloads, config, sweep; repeatable) loads an
+// endpoint-function plugin first (plugin_loader.h, sdk/plugin.h): its workloads and keys then
+// are like the built-in ones.
 // Exit status: 0 all tests passed, 1 a test failed, 2 bad command line or configuration, or an
 // output file that cannot be written, 3 the workload did not finish within sim.time_limit_us or
 // sim.wall_limit_s, 130/143 stopped by SIGINT/SIGTERM (what exists is written first).
