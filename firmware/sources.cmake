@@ -18,4 +18,8 @@ set(EPVP_ENDPOINT_FW_SOURCES
   functions/p2p_dma.cc
   iommu/smmu_v3.cc
   iommu/iova.cc
+  epf/workqueue.cc
+  epf/endpoint_stack.cc
+  epf/runner.cc
+  epf/context.cc
 )

@@ -153,7 +153,12 @@ void cpu::log(hal::log_level level, const std::string& category, const std::stri
     switch (level) {
     case hal::log_level::debug:
     case hal::log_level::info:
-        logger::get().info(p_.log_category, line);
+        // A category enabled on its own (an endpoint function's name) prints its lines too,
+        // under that category.
+        if (!logger::get().enabled(p_.log_category) && logger::get().enabled(category))
+            logger::get().info(category, msg);
+        else
+            logger::get().info(p_.log_category, line);
         break;
     case hal::log_level::warning:
     case hal::log_level::error:

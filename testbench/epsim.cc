@@ -2,7 +2,9 @@
 // runs a workload; `epsim config --dump` prints the complete effective configuration and
 // `epsim config --describe [PREFIX]` every key (type, unit, default, allowed values, meaning);
 // `epsim sweep` runs a parameter sweep (one `epsim run` process per point) and `epsim plot`
-// draws its results.
+// draws its results. `--plugin LIB` (run, workloads, config, sweep; repeatable) loads an
+// endpoint-function plugin first (plugin_loader.h, sdk/plugin.h): its workloads and keys then
+// are like the built-in ones.
 // Exit status: 0 all tests passed, 1 a test failed, 2 bad command line or configuration, or an
 // output file that cannot be written, 3 the workload did not finish within sim.time_limit_us or
 // sim.wall_limit_s, 130/143 stopped by SIGINT/SIGTERM (what exists is written first).
@@ -15,6 +17,7 @@
 #include "output_file.h"
 #include "platform.h"
 #include "plot.h"
+#include "plugin_loader.h"
 #include "report.h"
 #include "run_control.h"
 #include "sweep.h"
@@ -49,6 +52,8 @@ std::string log_category_list(const char* separator) {
     std::string all;
     for (const char* c : log_categories)
         all += std::string(all.empty() ? "" : separator) + c;
+    for (const auto& c : epvp::tb::workload_log_categories())
+        all += separator + c;
     return all;
 }
 
@@ -116,8 +121,10 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
         throw epvp::cfg::config_error("--workload " + workload_name +
                                       ": unknown workload (known: " + epvp::tb::workload_names() +
                                       ")");
+    const auto workload_logs = epvp::tb::workload_log_categories();
     for (const auto& l : logs) {
-        bool known = false;
+        bool known =
+            std::find(workload_logs.begin(), workload_logs.end(), l) != workload_logs.end();
         for (const char* c : log_categories)
             known |= l == c;
         if (!known)
@@ -183,6 +190,11 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     progress.clear();
     epvp::logger::get().flush_suppressed();
     result.host_finished = finished;
+    if (!result.fatal.empty()) {
+        std::fflush(stdout);
+        std::fprintf(stderr, "epsim: error: %s\n", result.fatal.c_str());
+        return exit_fail;
+    }
     if (!finished) epvp::tb::note_stop(result, control, pc);
     w->finish(p, result);
     w->print_results(p, result, std::cout);
@@ -258,8 +270,12 @@ int sc_main(int argc, char* argv[]) {
 
     std::string config_file, workload_name = epvp::tb::default_workload(), report_file, waves_file,
                              trace_file;
-    std::vector<std::string> sets, logs;
+    std::vector<std::string> sets, logs, plugins;
+    const std::string plugin_help =
+        "load an endpoint-function plugin (a shared library built with epvp_add_function; "
+        "repeatable)";
     auto* run_cmd = app.add_subcommand("run", "run a workload on the platform");
+    run_cmd->add_option("--plugin", plugins, plugin_help);
     run_cmd->add_option("--config", config_file, "platform configuration (JSON)");
     run_cmd->add_option("--set", sets, "override a key: a.b[i].c=VALUE (repeatable)");
     run_cmd->add_option("--workload", workload_name,
@@ -280,6 +296,7 @@ int sc_main(int argc, char* argv[]) {
     cfg_cmd->add_flag("--dump", dump, "print the complete effective configuration");
     cfg_cmd->add_option("--config", dump_config, "platform configuration (JSON)");
     cfg_cmd->add_option("--set", dump_sets, "override a key: a.b[i].c=VALUE (repeatable)");
+    cfg_cmd->add_option("--plugin", plugins, plugin_help);
     std::string describe_prefix, describe_format = "text";
     auto* describe_opt = cfg_cmd->add_option(
         "--describe", describe_prefix,
@@ -290,6 +307,7 @@ int sc_main(int argc, char* argv[]) {
 
     auto* workloads_cmd = app.add_subcommand(
         "workloads", "list the workloads: name, description, the configuration keys each reads");
+    workloads_cmd->add_option("--plugin", plugins, plugin_help);
 
     epvp::tb::bench_options bo;
     auto* bench_cmd = app.add_subcommand(
@@ -323,6 +341,7 @@ int sc_main(int argc, char* argv[]) {
     auto* sweep_cmd = app.add_subcommand(
         "sweep", "parameter sweep: one `epsim run` per point, N at a time, into results.csv/json");
     auto* spec_opt = sweep_cmd->add_option("spec", so.spec_file, "sweep specification (JSON)");
+    sweep_cmd->add_option("--plugin", so.plugins, plugin_help + "; passed on to every point");
     auto* jobs_opt = sweep_cmd->add_option("--jobs,-j", so.jobs, "points run at a time (default 2)")
                          ->check(CLI::Range(1u, max_sweep_jobs));
     auto* out_opt =
@@ -362,6 +381,8 @@ int sc_main(int argc, char* argv[]) {
         return code == 0 ? 0 : exit_usage;
     }
     try {
+        epvp::tb::load_plugins(plugins);
+        epvp::tb::load_plugins(so.plugins);
         if (*cfg_cmd && *describe_opt) {
             std::cout << epvp::cfg::describe_keys(
                 describe_prefix, describe_format == "md" ? epvp::cfg::describe_format::markdown

@@ -361,7 +361,9 @@ int run_sweep(const sweep_options& o) {
             throw spec_error("give a sweep specification: epsim sweep SPEC.json (or --collect "
                              "DIR)");
         if (o.jobs == 0) throw spec_error("--jobs: must be at least 1");
-        const loaded ld = load_spec_file(o.spec_file);
+        loaded ld = load_spec_file(o.spec_file);
+        for (const auto& plugin : o.plugins)
+            ld.spec.plugins.push_back(fs::absolute(plugin).lexically_normal().string());
         if (!o.emit_slurm_dir.empty()) return emit_slurm(ld, o);
         return run_local(ld, o);
     } catch (const spec_error& e) {

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace epvp::tb {
 
@@ -21,9 +22,10 @@ struct sweep_options {
     unsigned jobs = 2; // points run at a time
     std::string out_dir = "sweep-out";
     bool resume = false;
-    std::string emit_slurm_dir; // write a Slurm array job instead of running
-    std::string collect_dir;    // merge the reports of an emitted sweep
-    bool plot = false;          // render the spec's "plot" after the sweep
+    std::string emit_slurm_dir;       // write a Slurm array job instead of running
+    std::string collect_dir;          // merge the reports of an emitted sweep
+    bool plot = false;                // render the spec's "plot" after the sweep
+    std::vector<std::string> plugins; // --plugin: loaded here and by every point's epsim run
 };
 
 // Returns the process exit status: 0 every point passed, 1 some point failed, 2 a bad spec or

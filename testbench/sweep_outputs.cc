@@ -133,6 +133,10 @@ std::string shell_quote(const std::string& s) {
 
 std::vector<std::string> point_args(const sweep_spec& s, const layout& l, const point& p) {
     std::vector<std::string> a = {"run", "--workload", s.workload};
+    for (const auto& plugin : s.plugins) {
+        a.push_back("--plugin");
+        a.push_back(plugin);
+    }
     if (!s.base_config.empty()) {
         a.push_back("--config");
         a.push_back(l.base_config().string());

@@ -44,6 +44,7 @@ struct sweep_spec {
     double timeout_s = default_timeout_s;
     std::vector<std::string> metrics; // empty: every metric any report has
     plot_spec plot;
+    std::vector<std::string> plugins; // --plugin: passed on to every point (absolute paths)
 };
 
 struct point {

@@ -88,6 +88,13 @@ std::string default_workload() {
     return workloads().front().name;
 }
 
+std::vector<std::string> workload_log_categories() {
+    std::vector<std::string> all;
+    for (const auto& w : workloads())
+        all.insert(all.end(), w.log_categories.begin(), w.log_categories.end());
+    return all;
+}
+
 std::string format_workloads() {
     std::string s;
     for (const auto& w : workloads()) {

@@ -44,6 +44,9 @@ struct workload_result {
     std::string stopped_by;   // "sim.time_limit_us = 50", "SIGINT", ...
     std::string in_progress;  // the test running when it stopped, or ""
     std::string stop_message; // "the workload did not finish within ...: hung in ..."
+    // The workload cannot go on (its endpoint function failed to bind, a plugin threw): one line
+    // naming what failed. epsim prints it and exits non-zero.
+    std::string fatal;
     unsigned passed() const;
     unsigned failed() const;
     unsigned skipped() const;
@@ -83,6 +86,8 @@ struct workload_info {
     // Optional: the configuration it brings, merged under the user's (p2p: a topology).
     std::function<void(cfg::json& doc)> defaults;
     std::function<std::unique_ptr<workload>()> make;
+    // Log categories of its own (an endpoint function's name): accepted by --log.
+    std::vector<std::string> log_categories = {};
 };
 
 // The registry: a workload registers once (a name registered twice is a std::logic_error).
@@ -104,6 +109,8 @@ const workload_info* find_workload(const std::string& name);
 std::string workload_names();
 // The workload `epsim run` runs without --workload: the first built-in registered.
 std::string default_workload();
+// Every workload's own log categories, in registration order.
+std::vector<std::string> workload_log_categories();
 // `epsim workloads`: each workload's name and description, then the keys it reads ("a.b.*" for
 // a prefix).
 std::string format_workloads();

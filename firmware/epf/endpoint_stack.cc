@@ -1,0 +1,79 @@
+#include "epf/endpoint_stack.h"
+
+#include "hal/errno.h"
+#include "hal/pci_regs.h"
+
+#include <algorithm>
+#include <string>
+
+namespace fw::epf {
+
+namespace {
+// Explicitly managed IOVA ranges (iova_space) live here, far above any DRAM the identity map
+// covers.
+constexpr std::uint64_t explicit_iova_base = 1ull << 40;
+constexpr std::uint64_t explicit_iova_bytes = 1ull << 40;
+constexpr unsigned function_devfn = 0; // device 0, function 0 of whatever bus the host assigns
+
+// Buffers come from DRAM below the interrupt-generation window (which stores nothing).
+std::uint64_t pool_bytes(const hal::ep_board& board) {
+    return board.irq_window.size && board.irq_window.base > board.dram.base
+               ? std::min(board.dram.size, board.irq_window.base - board.dram.base)
+               : board.dram.size;
+}
+} // namespace
+
+endpoint_stack::endpoint_stack(hal::platform& io_, const hal::ep_board& board_)
+    : io(io_)
+    , board(board_)
+    , ep(io_, board_)
+    , epc(ep, io_, board_)
+    , pool(board_.dram.base, pool_bytes(board_))
+    , edma(io_, board_, ep.pci(), pool) {}
+
+void endpoint_stack::halt(const char* what, int err) {
+    io.log(hal::log_level::error, "ep", std::string(what) + " failed: " + err_name(err));
+    for (;;)
+        io.wait_for_interrupt(idle_wait_ns);
+}
+
+bool endpoint_stack::bus_master() {
+    return (ep.pci().readw_dbi(pci::COMMAND) & pci::COMMAND_MASTER) != 0;
+}
+
+int endpoint_stack::boot(const char*& what) {
+    io.set_irq_handler(hal::irq_app, [this](unsigned) { events_ |= ep.glue().ack_irq(); });
+    ep.glue().enable_irqs();
+
+    // dw_pcie_ep_init_registers needs the reference clock: wait for PERST# deassertion.
+    while (!ep.glue().perst_deasserted())
+        io.wait_for_interrupt(idle_wait_ns);
+
+    int r = ep.init_registers();
+    if (r) return what = "controller init", r;
+    if ((r = ep.init_msi_mem(epc))) return what = "interrupt memory reservation", r;
+    // The SMMU between the controller and DRAM: one stage-1 domain for the function. The pool
+    // and the interrupt window are identity-mapped (IOVA = physical address), so buffers handed
+    // to the controller (BAR backing, eDMA addresses, the doorbell) keep their addresses, as
+    // with an identity-mapped DMA window; jobs reserve explicit IOVA ranges above it.
+    if (!board.smmu.size) return 0;
+    smmu = std::make_unique<iommu::smmu_v3>(io, board, pool);
+    if ((r = smmu->probe()) || (r = smmu->init())) return what = "SMMU init", r;
+    domain = std::make_unique<iommu::smmu_domain>(*smmu);
+    const unsigned rw = iommu::prot_read | iommu::prot_write;
+    if ((r = domain->init())) return what = "SMMU domain", r;
+    if ((r = domain->map(board.dram.base, board.dram.base, pool_bytes(board), rw)))
+        return what = "SMMU identity map of DRAM", r;
+    if (board.irq_window.size && (r = domain->map(board.irq_window.base, board.irq_window.base,
+                                                  board.irq_window.size, rw | iommu::prot_mmio)))
+        return what = "SMMU map of the interrupt window", r;
+    if ((r = domain->attach(function_devfn))) return what = "SMMU attach", r;
+    iova = std::make_unique<iommu::iova_space>(*domain);
+    if ((r = iova->init(explicit_iova_base, explicit_iova_bytes))) return what = "IOVA space", r;
+    io.log(hal::log_level::info, "ep",
+           "SMMU enabled: DRAM and the interrupt window identity-mapped, ASID " +
+               std::to_string(domain->asid()));
+    return 0;
+}
+
+} // namespace fw::epf

@@ -1,0 +1,34 @@
+// The function runner: the endpoint firmware image for one endpoint function (epf/function.h).
+// It brings up the controller stack (epf/endpoint_stack.h), binds the function, probes the eDMA,
+// calls epc_init, starts the link, then runs the event loop that calls the function's operations
+// the way Linux's endpoint core does: link_up / link_down on the glue block's link interrupts
+// (an FLR is a link_down then a link_up), bus_master_enable once the host has set Bus Master
+// Enable after a link up, doorbell per value of the interrupt-generation window, and the
+// function's delayed work when due.
+//
+// Models: one function on one controller; Bus Master Enable is read from the Command register
+// every bus_master_poll_ns while the link is up and it is still clear (this controller's glue
+// raises no interrupt for it). Does not model: epc_deinit on PERST# assertion (the platform never
+// asserts PERST# again after power-on).
+#pragma once
+
+#include "epf/function.h"
+#include "hal/board.h"
+#include "hal/hal.h"
+
+#include <cstdint>
+#include <string>
+
+namespace fw::epf {
+
+struct runner_options {
+    std::string name;                     // the function's name: its log category
+    std::uint64_t bus_master_poll_ns = 0; // Command register poll while waiting for BME
+};
+
+// Runs f; returns only when the controller, bind or epc_init fails: the negated errno, with
+// `failed` naming what failed ("bind", "epc_init", "controller init", ...).
+int run_function(hal::platform& io, const hal::ep_board& board, function& f,
+                 const runner_options& o, std::string& failed);
+
+} // namespace fw::epf

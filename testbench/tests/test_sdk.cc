@@ -1,0 +1,188 @@
+// The SDK end to end, as a firmware team uses it: `cmake --install` into a temporary prefix,
+// the examples (examples/echo-function, examples/ring-function) configured and built against it
+// with plain CMake, run through `epsim run --plugin`; their TAP lines pass and their report
+// sections exist. Bad plugins are one line and a non-zero exit.
+#define BOOST_TEST_MODULE sdk
+#include "cli_test_util.h"
+
+#include <boost/test/unit_test.hpp>
+
+using cli_test::cmd_result;
+using cli_test::contains;
+using cli_test::shell_in;
+using cli_test::shell_quote;
+
+namespace {
+
+constexpr int build_timeout_s = 900;
+constexpr int run_timeout_s = 300;
+
+const std::string& prefix() {
+    static const std::string p = [] {
+        cli_test::work_dir_stem() = "test_sdk";
+        const std::string dir = (cli_test::work_dir() / "prefix").string();
+        const cmd_result r = shell_in(cli_test::work_dir().string(),
+                                      "cmake --install " + shell_quote(EPVP_BUILD_DIR) +
+                                          " --prefix " + shell_quote(dir) + " >install.log",
+                                      build_timeout_s);
+        BOOST_REQUIRE_MESSAGE(r.status == 0, "cmake --install failed: " + r.out);
+        return dir;
+    }();
+    return p;
+}
+
+// Configures and builds `source` against the prefix; returns its build folder.
+std::string build_example(const std::string& source, const std::string& name) {
+    const std::string build = (cli_test::work_dir() / ("build-" + name)).string();
+    const cmd_result r = shell_in(cli_test::work_dir().string(),
+                                  "cmake -S " + shell_quote(source) + " -B " + shell_quote(build) +
+                                      " -DCMAKE_PREFIX_PATH=" + shell_quote(prefix()) +
+                                      " >/dev/null && cmake --build " + shell_quote(build),
+                                  build_timeout_s);
+    BOOST_REQUIRE_MESSAGE(r.status == 0, name + " did not build: " + r.out);
+    return build;
+}
+
+cmd_result epsim(const std::string& args) {
+    return shell_in(cli_test::work_dir().string(), prefix() + "/bin/epsim " + args, run_timeout_s);
+}
+
+unsigned count_lines_starting(const std::string& out, const std::string& start) {
+    unsigned n = 0;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);)
+        n += line.rfind(start, 0) == 0;
+    return n;
+}
+
+// TAP: every planned test passed ("1..N", N lines "ok ", no "not ok").
+void check_tap(const cmd_result& r, unsigned planned) {
+    BOOST_TEST_INFO(r.out);
+    BOOST_TEST(r.status == 0);
+    BOOST_TEST(contains(r.out, "1.." + std::to_string(planned) + "\n"));
+    BOOST_TEST(count_lines_starting(r.out, "ok ") == planned);
+    BOOST_TEST(count_lines_starting(r.out, "not ok") == 0u);
+}
+
+nlohmann::json read_json(const std::string& file) {
+    std::ifstream in(cli_test::work_dir() / file);
+    BOOST_REQUIRE(in);
+    return nlohmann::json::parse(in);
+}
+
+std::string example(const std::string& name) {
+    return std::string(EPVP_SOURCE_DIR) + "/examples/" + name;
+}
+
+} // namespace
+
+using remove_scratch = cli_test::remove_work_dir;
+BOOST_GLOBAL_FIXTURE(remove_scratch);
+
+namespace {
+// Builds examples/<dir> against the prefix, runs its plugin `name` (`planned` TAP tests, all
+// passing) and returns its report section. Also returns the build folder.
+nlohmann::json run_example(const std::string& dir, const std::string& name, unsigned planned,
+                           std::string& build) {
+    build = build_example(example(dir), name);
+    const cmd_result r = epsim("run --plugin " + build + "/lib" + name + ".so --workload " + name +
+                               " --report " + name + ".json");
+    check_tap(r, planned);
+    const auto rep = read_json(name + ".json");
+    BOOST_REQUIRE_MESSAGE(rep.contains(name), "no report section " + name);
+    return rep[name];
+}
+} // namespace
+
+BOOST_AUTO_TEST_CASE(echo_example_builds_out_of_tree_and_passes) {
+    std::string b;
+    // 2 set-up tests + 4 echo rounds (echo_host.cc), each answered with MSI vector 0.
+    const auto section = run_example("echo-function", "echo", 6, b);
+    BOOST_TEST(section["rounds_passed"].get<unsigned>() == 4u);
+    // Its unit test against the fake HAL builds and passes too.
+    const cmd_result t = shell_in(b, "./test_echo", run_timeout_s);
+    BOOST_TEST_INFO(t.out);
+    BOOST_TEST(t.status == 0);
+}
+
+BOOST_AUTO_TEST_CASE(ring_example_builds_out_of_tree_and_passes) {
+    std::string b;
+    // ring_host.cc: MSI-X enabled, then 4 slots each moved by the eDMA and signalled.
+    const auto section = run_example("ring-function", "ring", 5, b);
+    BOOST_TEST(section["slots_verified"].get<unsigned>() == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(plugin_keys_logs_and_listing_are_like_built_ins) {
+    const std::string so = build_example(example("echo-function"), "echo") + "/libecho.so";
+    const cmd_result bad =
+        epsim("run --plugin " + so + " --workload echo --set function.echo.poll_us=bad");
+    BOOST_TEST_INFO(bad.out);
+    BOOST_TEST(bad.status == 2);
+    BOOST_TEST(count_lines_starting(bad.out, "epsim: error: ") == 1u);
+    BOOST_TEST(contains(bad.out, "function.echo.poll_us"));
+    const cmd_result logged = epsim("run --plugin " + so + " --workload echo --log echo");
+    BOOST_TEST_INFO(logged.out);
+    BOOST_TEST(logged.status == 0);
+    BOOST_TEST(contains(logged.out, "echo: echo 1: "));
+    BOOST_TEST(contains(logged.out, "echo: bus master enabled\n")); // the runner's BME event
+    const cmd_result list = epsim("workloads --plugin " + so);
+    BOOST_TEST_INFO(list.out);
+    BOOST_TEST(contains(list.out, "\necho\n"));
+    BOOST_TEST(contains(list.out, "function.echo.*"));
+    const cmd_result described = epsim("config --describe function.echo --plugin " + so);
+    BOOST_TEST(contains(described.out, "function.echo.poll_us"));
+}
+
+BOOST_AUTO_TEST_CASE(a_sweep_passes_its_plugins_to_every_point) {
+    const std::string so = build_example(example("echo-function"), "echo") + "/libecho.so";
+    {
+        std::ofstream spec(cli_test::work_dir() / "echo_sweep.json");
+        spec << R"({"workload": "echo", "parameters": {"function.echo.poll_us": [50, 200]}})";
+    }
+    const cmd_result r = epsim("sweep echo_sweep.json --plugin " + so + " --out echo-sweep");
+    BOOST_TEST_INFO(r.out);
+    BOOST_TEST(r.status == 0);
+    unsigned points = 0;
+    for (const auto& d :
+         cli_test::fs::directory_iterator(cli_test::work_dir() / "echo-sweep" / "points")) {
+        const auto rep =
+            read_json(cli_test::fs::relative(d.path() / "report.json", cli_test::work_dir()));
+        BOOST_TEST(rep.contains("echo"));
+        ++points;
+    }
+    BOOST_TEST(points == 2u);
+    // The Slurm job array's point lines carry the plugin too.
+    const cmd_result emitted =
+        epsim("sweep echo_sweep.json --plugin " + so + " --emit-slurm echo-slurm");
+    BOOST_TEST_INFO(emitted.out);
+    BOOST_TEST(emitted.status == 0);
+    std::ifstream lines(cli_test::work_dir() / "echo-slurm" / "points.txt");
+    const std::string text{std::istreambuf_iterator<char>(lines), {}};
+    BOOST_TEST(count_lines_starting(text, "run --workload echo --plugin " + so + " ") == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(bad_plugins_are_one_line_and_a_nonzero_exit) {
+    const std::string b =
+        build_example(std::string(EPVP_SOURCE_DIR) + "/testbench/tests/sdk_plugins", "bad");
+    struct bad_case {
+        std::string args, says;
+    };
+    const std::vector<bad_case> cases = {
+        {"run --plugin ./nowhere.so", "--plugin ./nowhere.so: no such file"},
+        {"run --plugin " + b + "/CMakeCache.txt", "cannot be loaded"},
+        {"run --plugin /lib/x86_64-linux-gnu/libm.so.6", "not an epsim plugin"},
+        {"run --plugin " + b + "/libwrong_version.so", "built against SDK API version 999"},
+        {"run --plugin " + b + "/libbad_bind.so --workload bindfail",
+         "bindfail: bind failed: ENOMEM"},
+        {"run --plugin " + b + "/libbad_bind.so --workload bindthrow",
+         "bindthrow: the endpoint function threw: bind exploded"},
+    };
+    for (const auto& c : cases) {
+        const cmd_result r = epsim(c.args);
+        BOOST_TEST_INFO(c.args + "\n" + r.out);
+        BOOST_TEST(r.status != 0);
+        BOOST_TEST(r.status < 128); // an exit, not a crash
+        BOOST_TEST(count_lines_starting(r.out, "epsim: error: ") == 1u);
+        BOOST_TEST(contains(r.out, c.says));
+    }
+}
