@@ -66,6 +66,7 @@ void axi2tlm_bridge::sample(std::uint64_t) {
         r.cache = p_.awcache ? *p_.awcache & 0xF : 0;
         r.prot = p_.awprot ? *p_.awprot & 0x7 : 0;
         r.qos = p_.awqos ? *p_.awqos & 0xF : 0;
+        r.region = p_.awregion ? *p_.awregion & 0xF : 0;
         if (on_request_) on_request_(r, true);
         if (!data_waiting_.empty()) {
             new_job({true, r, std::move(data_waiting_.front())});
@@ -97,6 +98,7 @@ void axi2tlm_bridge::sample(std::uint64_t) {
         r.cache = p_.arcache ? *p_.arcache & 0xF : 0;
         r.prot = p_.arprot ? *p_.arprot & 0x7 : 0;
         r.qos = p_.arqos ? *p_.arqos & 0xF : 0;
+        r.region = p_.arregion ? *p_.arregion & 0xF : 0;
         if (on_request_) on_request_(r, false);
         new_job({false, r, {}});
     }
@@ -138,6 +140,7 @@ tlm::tlm_response_status axi2tlm_bridge::transport(bool write, std::uint64_t add
     ext.attrs.cache = req.cache;
     ext.attrs.prot = req.prot;
     ext.attrs.qos = req.qos;
+    ext.attrs.region = req.region;
     gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     gp.set_address(addr);
     gp.set_data_ptr(data.data());

@@ -5,8 +5,8 @@
 // before its address); each burst becomes one TLM transaction per run of contiguous bytes (an
 // INCR burst is one transaction from its start address, a WRAP burst two, a FIXED burst one per
 // beat), with WSTRB as TLM byte enables and an axi_ext carrying the burst's type, size, beats,
-// ID, AxUSER and AxCACHE/AxPROT/AxQOS as received (has_attrs set; 0 on a port without those
-// pins); the annotated delay the target returns passes (the island keeps clocking)
+// ID, AxUSER and AxCACHE/AxPROT/AxQOS/AxREGION as received (has_attrs set; 0 on a port
+// without those pins); the annotated delay the target returns passes (the island keeps clocking)
 // before the response goes back on the pins. Responses: TLM_OK_RESPONSE -> OKAY,
 // TLM_ADDRESS_ERROR_RESPONSE -> DECERR, any other error -> SLVERR; a write's B response is the
 // worst of its transactions, a read's beats carry their own transaction's response; a write
@@ -15,7 +15,7 @@
 // for any IDs). BREADY/RREADY-side backpressure from the manager is honoured; set_ready_stall
 // drops AWREADY/WREADY/ARREADY at random for tests.
 // Does not model: parallel TLM transactions (one burst at a time), DMI, exclusive access
-// (AxLOCK), AxREGION; AxCACHE/AxPROT/AxQOS are passed on, not acted on.
+// (AxLOCK); AxCACHE/AxPROT/AxQOS/AxREGION are passed on, not acted on.
 #pragma once
 
 #include "axi_burst.h"

@@ -37,9 +37,10 @@ struct axi_request {
     axi_burst burst = axi_burst::incr;
     unsigned id = 0;
     std::uint32_t user = 0;
-    std::uint8_t cache = 0; // AxCACHE (4 bits)
-    std::uint8_t prot = 0;  // AxPROT (3 bits)
-    std::uint8_t qos = 0;   // AxQOS (4 bits)
+    std::uint8_t cache = 0;  // AxCACHE (4 bits)
+    std::uint8_t prot = 0;   // AxPROT (3 bits)
+    std::uint8_t qos = 0;    // AxQOS (4 bits)
+    std::uint8_t region = 0; // AxREGION (4 bits)
     unsigned bytes_per_beat() const { return 1u << size_log2; }
 };
 

@@ -56,13 +56,15 @@ void axi_checker::sample(std::uint64_t cycle) {
     auto pin = [](const std::uint8_t* p) -> std::uint64_t { return p ? *p : 0u; };
     check_channel("AW", aw_, awv, awr,
                   {*p_.awid, *p_.awaddr, *p_.awlen, *p_.awsize, *p_.awburst,
-                   p_.awuser ? *p_.awuser : 0u, pin(p_.awcache), pin(p_.awprot), pin(p_.awqos)},
+                   p_.awuser ? *p_.awuser : 0u, pin(p_.awcache), pin(p_.awprot), pin(p_.awqos),
+                   pin(p_.awregion)},
                   cycle);
     check_channel("W", w_, wv, wr, {*p_.wdata, *p_.wstrb, *p_.wlast}, cycle);
     check_channel("B", b_, bv, br, {*p_.bid, *p_.bresp}, cycle);
     check_channel("AR", ar_, arv, arr,
                   {*p_.arid, *p_.araddr, *p_.arlen, *p_.arsize, *p_.arburst,
-                   p_.aruser ? *p_.aruser : 0u, pin(p_.arcache), pin(p_.arprot), pin(p_.arqos)},
+                   p_.aruser ? *p_.aruser : 0u, pin(p_.arcache), pin(p_.arprot), pin(p_.arqos),
+                   pin(p_.arregion)},
                   cycle);
     check_channel("R", r_, rv, rr, {*p_.rid, *p_.rdata, *p_.rresp, *p_.rlast}, cycle);
 

@@ -27,9 +27,8 @@
 // names the port, rule, channel and cycle), which ends the simulation run. Pass a handler to
 // collect violations instead.
 // Does not model: X/Z checks (two-state simulation), reset-value rules, exclusive-access and
-// cache-attribute rules (AxCACHE/AxPROT/AxQOS only held stable), timeouts for requests never
-// answered.
-// SystemC-free (an agent of rtl_island, which is SystemC).
+// cache-attribute rules (AxCACHE/AxPROT/AxQOS/AxREGION only held stable), timeouts for requests
+// never answered. SystemC-free (an agent of rtl_island, which is SystemC).
 #pragma once
 
 #include "axi_burst.h"
@@ -77,10 +76,10 @@ public:
     std::uint64_t handshakes() const { return handshakes_; }
 
 private:
-    // A channel's payload pins in one cycle (AW/AR have the most: 9; unused slots stay 0). A
+    // A channel's payload pins in one cycle (AW/AR have the most: 10; unused slots stay 0). A
     // fixed array: the checker samples every cycle, and a heap vector per channel and cycle was
     // most of the co-simulation's allocations.
-    using channel_payload = std::array<std::uint64_t, 9>;
+    using channel_payload = std::array<std::uint64_t, 10>;
     struct channel_state {
         bool stalled = false; // VALID && !READY in the previous cycle
         channel_payload payload{};

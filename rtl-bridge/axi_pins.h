@@ -2,11 +2,10 @@
 // so that bridges and checkers work on any Verilated block whatever its port prefix.
 //
 // Models: an AXI4 port with a 64-bit address, a 64-bit data bus, IDs of up to 8 bits and
-// optional 32-bit AxUSER and optional AxCACHE/AxPROT/AxQOS (Verilator's C++ types: 1..8-bit
-// ports are uint8_t, 17..32-bit ports uint32_t, 33..64-bit ports uint64_t); an APB4 port with up to
-// 32 address bits. The direction (which side drives which pin) is decided by whoever uses the view.
-// Does not model: AxLOCK, AxREGION, WUSER/BUSER/RUSER, wider data buses.
-// SystemC-free.
+// optional 32-bit AxUSER, optional AxCACHE/AxPROT/AxQOS and optional AxREGION (Verilator's C++
+// types: 1..8-bit ports are uint8_t, 17..32-bit ports uint32_t, 33..64-bit ports uint64_t); an APB4
+// port with up to 32 address bits. The direction (which side drives which pin) is decided by
+// whoever uses the view. Does not model: AxLOCK, WUSER/BUSER/RUSER, wider data buses. SystemC-free.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +28,7 @@ struct axi_port {
     std::uint8_t* awcache = nullptr; // optional, with awprot and awqos
     std::uint8_t* awprot = nullptr;
     std::uint8_t* awqos = nullptr;
+    std::uint8_t* awregion = nullptr; // optional
     std::uint8_t* awvalid = nullptr;
     std::uint8_t* awready = nullptr;
     // W
@@ -52,6 +52,7 @@ struct axi_port {
     std::uint8_t* arcache = nullptr; // optional, with arprot and arqos
     std::uint8_t* arprot = nullptr;
     std::uint8_t* arqos = nullptr;
+    std::uint8_t* arregion = nullptr; // optional
     std::uint8_t* arvalid = nullptr;
     std::uint8_t* arready = nullptr;
     // R
@@ -127,6 +128,12 @@ struct apb_port {
         (port).arcache = &(m).p##_arcache;                                                         \
         (port).arprot = &(m).p##_arprot;                                                           \
         (port).arqos = &(m).p##_arqos;                                                             \
+    } while (0)
+
+#define EPVP_AXI_PORT_REGION(port, m, p)                                                           \
+    do {                                                                                           \
+        (port).awregion = &(m).p##_awregion;                                                       \
+        (port).arregion = &(m).p##_arregion;                                                       \
     } while (0)
 
 #define EPVP_APB_PORT(port, m)                                                                     \

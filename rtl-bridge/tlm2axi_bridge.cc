@@ -6,11 +6,12 @@
 namespace epvp::rtl {
 
 tlm2axi_bridge::tlm2axi_bridge(sc_core::sc_module_name name, rtl_island& island,
-                               const axi_port& pins)
+                               const axi_port& pins, const axi_attrs& default_attrs)
     : sc_module(name)
     , socket("socket")
     , island_(island)
-    , p_(pins) {
+    , p_(pins)
+    , default_attrs_(default_attrs) {
     if (!p_.awvalid || !p_.wvalid || !p_.arvalid || !p_.bvalid || !p_.rvalid)
         throw std::invalid_argument(std::string(basename()) + ": AXI port '" + p_.name +
                                     "' has unbound pins");
@@ -151,6 +152,7 @@ void tlm2axi_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
         j->req.cache = attrs.cache & 0xF;
         j->req.prot = attrs.prot & 0x7;
         j->req.qos = attrs.qos & 0xF;
+        j->req.region = attrs.region & 0xF;
         if (j->write) {
             aw_q_.push_back(j.get());
             for (std::size_t i = 0; i < j->beats.size(); ++i) {
@@ -202,6 +204,7 @@ void tlm2axi_bridge::drive() {
         if (p_.awcache) *p_.awcache = r.cache;
         if (p_.awprot) *p_.awprot = r.prot;
         if (p_.awqos) *p_.awqos = r.qos;
+        if (p_.awregion) *p_.awregion = r.region;
         if (aw_stalled_ && faults_.drop_awvalid_while_stalled) {
             faults_.drop_awvalid_while_stalled = false;
             ++faults_.fired;
@@ -236,6 +239,7 @@ void tlm2axi_bridge::drive() {
         if (p_.arcache) *p_.arcache = r.cache;
         if (p_.arprot) *p_.arprot = r.prot;
         if (p_.arqos) *p_.arqos = r.qos;
+        if (p_.arregion) *p_.arregion = r.region;
     }
     bready_ = !stall_now();
     rready_ = !stall_now();

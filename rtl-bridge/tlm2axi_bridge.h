@@ -12,16 +12,16 @@
 // as WSTRB (reads: disabled bytes are left untouched); AXI IDs from the extension or handed out
 // round robin per transaction, several transactions outstanding at once (from several
 // initiator threads) with responses taken in any order the subordinate gives them (matched per
-// ID, in order within an ID); AxUSER from the extension; AxCACHE/AxPROT/AxQOS from the
-// extension when it has them (axi_ext::has_attrs), else the bridge's default
-// (set_default_attrs; all 0 unless set), on the pins the port has (they are optional); the
-// worst response of all beats as the TLM status (OKAY -> TLM_OK_RESPONSE, SLVERR ->
-// TLM_GENERIC_ERROR_RESPONSE, DECERR -> TLM_ADDRESS_ERROR_RESPONSE) and in axi_ext::resp. A
-// plain transaction may end exactly at 2^64; one running past it is refused
-// (TLM_BURST_ERROR_RESPONSE). Illegal explicit bursts, and data lengths
+// ID, in order within an ID); AxUSER from the extension; AxCACHE/AxPROT/AxQOS/AxREGION from
+// the extension when it has them (axi_ext::has_attrs), else the bridge's default (given at
+// construction, all 0 unless given; set_default_attrs changes it), on the pins the port has
+// (they are optional); the worst response of all beats as the TLM status (OKAY ->
+// TLM_OK_RESPONSE, SLVERR -> TLM_GENERIC_ERROR_RESPONSE, DECERR -> TLM_ADDRESS_ERROR_RESPONSE)
+// and in axi_ext::resp. A plain transaction may end exactly at 2^64; one running past it is
+// refused (TLM_BURST_ERROR_RESPONSE). Illegal explicit bursts, and data lengths
 // that do not fit them, are answered TLM_BURST_ERROR_RESPONSE without touching the pins.
 // Test-only fault injection (faults()) breaks the handshake on purpose for checker tests.
-// Does not model: DMI and debug transport (refused), AxLOCK and AxREGION (absent), write data
+// Does not model: DMI and debug transport (refused), AxLOCK (absent), write data
 // interleaving, the AT (non-blocking) protocol.
 #pragma once
 
@@ -56,11 +56,14 @@ public:
 
     // The view is kept by reference (it must outlive this), so that a block re-made in its
     // other trace flavour before it runs is followed (rtl_models.h).
-    tlm2axi_bridge(sc_core::sc_module_name name, rtl_island& island, const axi_port& pins);
+    // default_attrs: AxCACHE/AxPROT/AxQOS/AxREGION of transactions whose axi_ext does not give
+    // them (or that have none).
+    tlm2axi_bridge(sc_core::sc_module_name name, rtl_island& island, const axi_port& pins,
+                   const axi_attrs& default_attrs = {});
 
     // BREADY/RREADY low in about percent% of cycles (deterministic from the seed).
     void set_ready_stall(unsigned percent, std::uint32_t seed);
-    // AxCACHE/AxPROT/AxQOS of transactions whose axi_ext does not give them (or that have none).
+    // Changes the default given at construction.
     void set_default_attrs(const axi_attrs& a) { default_attrs_ = a; }
     tlm2axi_faults& faults() { return faults_; }
     std::uint64_t bursts() const { return bursts_; }

@@ -5,7 +5,8 @@
 // against a reference memory computed here from the AXI burst rules (axi_burst.h) and the
 // error ranges the SRAM was built with; statuses are asserted as well as data. Also: the split of
 // plain transactions into INCR bursts against a 128-bit reference up to the top of the address
-// space, the SRAM moved to the top of it, and AxCACHE/AxPROT/AxQOS through both bridges.
+// space, the SRAM moved to the top of it, and AxCACHE/AxPROT/AxQOS/AxREGION through both
+// bridges.
 #define BOOST_TEST_MODULE rtl_axi
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
@@ -49,20 +50,27 @@ struct sram_stimulus : cycle_agent {
     void sample(std::uint64_t) override {}
 };
 
-// Records AxCACHE/AxPROT/AxQOS at every AW and AR handshake of a port.
+// Records AxCACHE/AxPROT/AxQOS/AxREGION at every AW and AR handshake of a port (AxREGION 0 on
+// a port without it).
 struct attr_recorder : cycle_agent {
     const axi_port* p = nullptr;
-    std::vector<std::array<unsigned, 3>> aw, ar;
+    std::vector<std::array<unsigned, 4>> aw, ar;
     void drive() override {}
     void sample(std::uint64_t) override {
-        if (*p->awvalid && *p->awready) aw.push_back({*p->awcache, *p->awprot, *p->awqos});
-        if (*p->arvalid && *p->arready) ar.push_back({*p->arcache, *p->arprot, *p->arqos});
+        auto opt = [](const std::uint8_t* pin) -> unsigned { return pin ? *pin : 0u; };
+        if (*p->awvalid && *p->awready)
+            aw.push_back({*p->awcache, *p->awprot, *p->awqos, opt(p->awregion)});
+        if (*p->arvalid && *p->arready)
+            ar.push_back({*p->arcache, *p->arprot, *p->arqos, opt(p->arregion)});
     }
 };
 
 // TLM -> AXI4 bridge -> pins -> AXI4 -> TLM bridge -> a memory here that records the axi_ext
-// attributes each transaction arrives with. No RTL: the two bridges face each other.
+// attributes each transaction arrives with. No RTL: the two bridges face each other. The
+// TLM->AXI bridge gets its default attributes at construction.
 struct loopback : sc_core::sc_module {
+    // Arbitrary legal encodings: modifiable, unprivileged non-secure, QoS 0, region 9.
+    static constexpr axi_attrs default_attrs{0x2, 0x1, 0x0, 0x9};
     rtl_island island;
     test::pin_storage pins;
     tlm2axi_bridge to_axi;
@@ -77,7 +85,7 @@ struct loopback : sc_core::sc_module {
         : sc_module(n)
         , island("island", sc_core::sc_time(1, sc_core::SC_NS))
         , pins("loop")
-        , to_axi("to_axi", island, pins.port)
+        , to_axi("to_axi", island, pins.port, default_attrs)
         , to_tlm("to_tlm", island, pins.port)
         , checker(pins.port)
         , init("init")
@@ -575,15 +583,15 @@ BOOST_AUTO_TEST_CASE(plain_transactions_up_to_the_top_of_the_address_space) {
 }
 
 namespace {
-std::array<unsigned, 3> as_array(const axi_attrs& a) {
-    return {a.cache, a.prot, a.qos};
+std::array<unsigned, 4> as_array(const axi_attrs& a) {
+    return {a.cache, a.prot, a.qos, a.region};
 }
-// "{cache,prot,qos} ..." for messages and comparisons.
-using attr_list = std::vector<std::array<unsigned, 3>>;
+// "{cache,prot,qos,region} ..." for messages and comparisons.
+using attr_list = std::vector<std::array<unsigned, 4>>;
 std::string str(const attr_list& l) {
     std::ostringstream os;
     for (const auto& a : l)
-        os << "{" << a[0] << "," << a[1] << "," << a[2] << "}";
+        os << "{" << a[0] << "," << a[1] << "," << a[2] << "," << a[3] << "}";
     return os.str();
 }
 } // namespace
@@ -628,11 +636,12 @@ BOOST_AUTO_TEST_CASE(memory_attributes_come_from_the_extension_or_the_bridge_def
     BOOST_CHECK(h->checker.violations().empty());
 }
 
-// Both directions at once: the TLM->AXI bridge drives the attributes on pins, the AXI->TLM
-// bridge facing it puts what it receives into the axi_ext of the transactions it makes.
+// Both directions at once: the TLM->AXI bridge drives the attributes on pins (the
+// transaction's, else the default it was constructed with), the AXI->TLM bridge facing it puts
+// what it receives into the axi_ext of the transactions it makes. AxREGION included: the pins
+// here have it (axi_sram does not).
 BOOST_AUTO_TEST_CASE(memory_attributes_reach_the_far_side_of_an_axi_to_tlm_bridge) {
-    lb->to_axi.set_default_attrs({0x2, 0x1, 0x0});
-    const axi_attrs a{0xB, 0x6, 0xF}, b{0x7, 0x3, 0x1};
+    const axi_attrs a{0xB, 0x6, 0xF, 0x4}, b{0x7, 0x3, 0x1, 0xE};
     h->run({[&] {
         auto go = [&](tlm::tlm_command cmd, std::uint64_t addr, std::vector<unsigned char>& d,
                       axi_ext* ext) {
@@ -651,8 +660,9 @@ BOOST_AUTO_TEST_CASE(memory_attributes_reach_the_far_side_of_an_axi_to_tlm_bridg
     attr_list seen;
     for (const axi_attrs& x : lb->seen)
         seen.push_back(as_array(x));
-    BOOST_CHECK_EQUAL(str(seen), "{11,6,15}{7,3,1}{2,1,0}");
-    BOOST_CHECK_EQUAL(str(lb->rec.aw), "{11,6,15}");
-    BOOST_CHECK_EQUAL(str(lb->rec.ar), "{7,3,1}{2,1,0}");
+    // a, b, then the construction default {0x2, 0x1, 0x0, 0x9}, in decimal.
+    BOOST_CHECK_EQUAL(str(seen), "{11,6,15,4}{7,3,1,14}{2,1,0,9}");
+    BOOST_CHECK_EQUAL(str(lb->rec.aw), "{11,6,15,4}");
+    BOOST_CHECK_EQUAL(str(lb->rec.ar), "{7,3,1,14}{2,1,0,9}");
     BOOST_CHECK(lb->checker.violations().empty());
 }
