@@ -1,6 +1,10 @@
 // AXI4 -> TLM-2.0 subordinate bridge: takes the AXI4 manager port of a Verilated block and
 // carries each burst out as TLM b_transport calls on an initiator socket.
 //
+// Widths: those of the port view (axi_pins.h: data 8..1024 bits, address up to 64 bits, IDs up to
+// 32 bits, AxUSER up to 64 bits); the view is checked at construction (std::invalid_argument naming
+// what does not fit).
+//
 // Models: AW, W and AR accepted into queues of queue_depth requests (write data may come
 // before its address); each burst becomes one TLM transaction per run of contiguous bytes (an
 // INCR burst is one transaction from its start address, a WRAP burst two, a FIXED burst one per
@@ -57,8 +61,8 @@ public:
 
 private:
     struct w_beat {
-        std::uint64_t data = 0;
-        std::uint8_t strb = 0;
+        axi_lanes data{};
+        axi_strobes strb{};
     };
     struct job {
         bool write = false;
@@ -67,7 +71,7 @@ private:
     };
     struct r_beat {
         unsigned id = 0;
-        std::uint64_t data = 0;
+        axi_lanes data{};
         axi_resp resp = axi_resp::okay;
         bool last = false;
     };
@@ -77,10 +81,12 @@ private:
                                        std::vector<unsigned char>& data,
                                        std::vector<unsigned char>* be, const axi_request& req);
     bool stall_now();
+    axi_request request(bool aw) const;
 
     rtl_island& island_;
     const axi_port& p_; // the block's view: follows the instance when it is re-made
     unsigned depth_;
+    unsigned bus_bytes_; // the port's data width in bytes
     std::function<void(const axi_request&, bool)> on_request_;
     std::deque<axi_request> aw_waiting_;           // addresses waiting for their data
     std::deque<std::vector<w_beat>> data_waiting_; // data bursts waiting for their address

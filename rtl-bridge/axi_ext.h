@@ -35,7 +35,7 @@ struct axi_ext : tlm::tlm_extension<axi_ext> {
     unsigned beats = 1;
     bool has_id = false; // else the bridge picks IDs
     unsigned id = 0;
-    std::uint32_t user = 0;         // AxUSER
+    std::uint64_t user = 0;         // AxUSER (up to 64 bits)
     bool has_attrs = false;         // else the bridge's default attributes
     axi_attrs attrs;                // AxCACHE/AxPROT/AxQOS/AxREGION
     axi_resp resp = axi_resp::okay; // out: the worst response of the transaction's beats
