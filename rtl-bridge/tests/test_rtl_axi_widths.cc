@@ -6,7 +6,8 @@
 // checker on its pins; then four initiators at once with the SRAM reordering responses by ID; then
 // the same campaign through a TLM->AXI4 bridge facing an AXI4->TLM bridge on plain pins of that
 // width (wide data in VlWide-like words), into a memory here, with the checker on those pins. Also:
-// a view whose widths do not match its pins is refused at construction.
+// a view whose widths do not match its pins is refused at construction, and a port of 32 address
+// bits takes ranges up to 2^32 only.
 //
 // Verilator's headers come before anything that pulls in SystemC (see rtl_models.cc).
 #include <Vaxi_sram_d128.h>
@@ -109,25 +110,26 @@ struct wide {
 };
 
 // Plain variables for every pin of an AXI4 port of DATA/STRB storage, and the view of them.
-template <class Data, class Strb>
+template <class Data, class Strb, class Addr = std::uint64_t>
 struct pins_of {
     std::uint8_t s_awid = 0, s_awlen = 0, s_awsize = 0, s_awburst = 0, s_awvalid = 0;
     std::uint8_t s_awready = 0, s_wlast = 0, s_wvalid = 0, s_wready = 0;
     std::uint8_t s_bid = 0, s_bresp = 0, s_bvalid = 0, s_bready = 0;
     std::uint8_t s_arid = 0, s_arlen = 0, s_arsize = 0, s_arburst = 0, s_arvalid = 0;
     std::uint8_t s_arready = 0, s_rid = 0, s_rresp = 0, s_rlast = 0, s_rvalid = 0, s_rready = 0;
-    std::uint64_t s_awaddr = 0, s_araddr = 0;
+    Addr s_awaddr = 0, s_araddr = 0;
     Data s_wdata{}, s_rdata{};
     Strb s_wstrb{};
     axi_port port;
-    pins_of(const std::string& name, unsigned data_bits) {
+    pins_of(const std::string& name, unsigned data_bits, unsigned addr_bits = 64) {
         port.name = name;
-        port.widths(data_bits, 64, 4);
+        port.widths(data_bits, addr_bits, 4);
         EPVP_AXI_PORT_COMMON(port, *this, s);
     }
 };
 
-// A memory target with byte enables (no error ranges: the loopback campaign stays below them).
+// A memory target with byte enables, repeated every 64 KiB (no error ranges: the loopback
+// campaign stays below them).
 struct memory_target : sc_core::sc_module {
     tlm_utils::simple_target_socket<memory_target> socket;
     std::vector<unsigned char> mem = std::vector<unsigned char>(sram_bytes, 0);
@@ -141,7 +143,7 @@ struct memory_target : sc_core::sc_module {
         const unsigned be_len = gp.get_byte_enable_length();
         unsigned char* d = gp.get_data_ptr();
         for (unsigned i = 0; i < gp.get_data_length(); ++i) {
-            unsigned char& m = mem.at(gp.get_address() + i);
+            unsigned char& m = mem.at((gp.get_address() + i) % mem.size());
             const bool on = !be || !be_len || be[i % be_len] == TLM_BYTE_ENABLED;
             if (!on) continue;
             if (gp.is_write())
@@ -220,6 +222,30 @@ pins_of<wide<4>, std::uint16_t> pins128{"loop128", 128};
 pins_of<wide<8>, std::uint32_t> pins256{"loop256", 256};
 pins_of<wide<16>, std::uint64_t> pins512{"loop512", 512};
 
+// A 64-bit data port with 32 address bits, both bridges on it.
+pins_of<std::uint64_t, std::uint8_t, std::uint32_t> pins_a32{"a32", 64, 32};
+struct a32_bench : sc_core::sc_module {
+    rtl_island island;
+    tlm2axi_bridge to_axi;
+    axi2tlm_bridge to_tlm;
+    axi_checker checker;
+    tlm_utils::simple_initiator_socket<a32_bench> init;
+    memory_target mem;
+    explicit a32_bench(sc_core::sc_module_name n)
+        : sc_module(n)
+        , island("island", sc_core::sc_time(1, sc_core::SC_NS))
+        , to_axi("to_axi", island, pins_a32.port)
+        , to_tlm("to_tlm", island, pins_a32.port)
+        , checker(pins_a32.port)
+        , init("init")
+        , mem("mem") {
+        init.bind(to_axi.socket);
+        to_tlm.socket.bind(mem.socket);
+        island.add_agent(&checker);
+    }
+};
+a32_bench* a32 = nullptr;
+
 std::map<unsigned, bench*> benches;
 unsigned running = 0;
 
@@ -230,6 +256,7 @@ struct fixture {
         benches[128] = new bench("w128", 128, pins128.port);
         benches[256] = new bench("w256", 256, pins256.port);
         benches[512] = new bench("w512", 512, pins512.port);
+        a32 = new a32_bench("a32");
         sc_core::sc_start(sc_core::SC_ZERO_TIME);
     }
 };
@@ -248,10 +275,11 @@ void run(std::vector<std::function<void()>> fs) {
     BOOST_REQUIRE_EQUAL(running, 0u);
 }
 
-// Campaign sizes per width: short enough that all five widths run in seconds.
-constexpr unsigned single_bursts = 600;
-constexpr unsigned concurrent_bursts = 100; // per initiator, four initiators
-constexpr unsigned loopback_bursts = 400;
+// Campaign sizes per width (those of test_rtl_axi at 64 bits; all five widths run in about a
+// second).
+constexpr unsigned single_bursts = 3000;
+constexpr unsigned concurrent_bursts = 400; // per initiator, four initiators
+constexpr unsigned loopback_bursts = 1500;
 
 } // namespace widths_test
 using namespace widths_test;
@@ -352,4 +380,32 @@ BOOST_AUTO_TEST_CASE(a_view_that_does_not_match_its_pins_is_refused) {
     p.data_bits = 48;
     BOOST_CHECK(p.validate().find("data width 48 bits") != std::string::npos);
     BOOST_CHECK(pins512.port.validate().empty());
+}
+
+// Address width: on a port of 32 address bits a range may end exactly at 2^32; one running past
+// it is refused with TLM_ADDRESS_ERROR_RESPONSE before the pins move.
+BOOST_AUTO_TEST_CASE(a_32_bit_address_port_takes_ranges_up_to_2_pow_32_only) {
+    run({[&] {
+        tlm::tlm_fw_transport_if<>& to = *a32->init.operator->();
+        std::vector<unsigned char> d{1, 2, 3, 4, 5, 6, 7, 8}, r(8, 0), one(1);
+        BOOST_CHECK_EQUAL(
+            test::transport(to, tlm::TLM_WRITE_COMMAND, 0xFFFF'FFF8ull, d, nullptr, nullptr),
+            tlm::TLM_OK_RESPONSE);
+        BOOST_CHECK_EQUAL(
+            test::transport(to, tlm::TLM_READ_COMMAND, 0xFFFF'FFF8ull, r, nullptr, nullptr),
+            tlm::TLM_OK_RESPONSE);
+        BOOST_CHECK(r == d);
+        const auto handshakes = a32->checker.handshakes();
+        BOOST_CHECK_EQUAL(
+            test::transport(to, tlm::TLM_WRITE_COMMAND, 0xFFFF'FFFCull, d, nullptr, nullptr),
+            tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        BOOST_CHECK_EQUAL(
+            test::transport(to, tlm::TLM_READ_COMMAND, 0x1'0000'0000ull, one, nullptr, nullptr),
+            tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        BOOST_CHECK_EQUAL(a32->checker.handshakes(), handshakes);
+    }});
+    // The write reached the far side at 0xFFFF_FFF8, which the memory holds at 0xFFF8.
+    BOOST_CHECK_EQUAL(a32->mem.mem[0xFFF8], 1);
+    BOOST_CHECK_EQUAL(a32->mem.mem[0xFFFF], 8);
+    BOOST_CHECK(a32->checker.violations().empty());
 }
