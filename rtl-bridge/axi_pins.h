@@ -29,8 +29,8 @@ constexpr unsigned axi_bus_bytes = 8;
 constexpr unsigned axi_max_data_bytes = 128; // AxSIZE 0b111: 1024-bit buses
 constexpr unsigned axi_max_strobe_bytes = axi_max_data_bytes / 8;
 
-// One beat of a data bus and its strobes, byte lane i at index i (strobe bit i: bit i % 8 of byte i
-// / 8).
+// One beat of a data bus and its strobes: byte lane i at index i; strobe bit i is bit i % 8 of
+// byte i / 8.
 using axi_lanes = std::array<std::uint8_t, axi_max_data_bytes>;
 using axi_strobes = std::array<std::uint8_t, axi_max_strobe_bytes>;
 
@@ -39,15 +39,16 @@ constexpr unsigned verilated_storage_bytes(unsigned bits) {
     return bits <= 8 ? 1 : bits <= 16 ? 2 : bits <= 32 ? 4 : bits <= 64 ? 8 : (bits + 31) / 32 * 4;
 }
 
-// A handle on one port variable of a Verilated model (or any integer variable of a test).
+// A handle on one port variable of a Verilated model (or any integer variable of a test). Like a
+// pointer, a const handle still writes the variable it refers to.
 class pin {
 public:
     pin() = default;
     pin(std::nullptr_t) {}
-    // From the address of the port variable: an unsigned integer, or a VlWide<N>.
+    // From the address of the port variable: an unsigned integer, or a VlWide<N>. Implicit, so
+    // that views are filled with `port.x = &model.p_x`.
     template <class T>
-    pin(T* var) { // NOLINT: implicit, so that views are filled with `port.x =
-                  // &model.p_x`
+    pin(T* var) {
         if constexpr (std::is_integral_v<T>) {
             static_assert(std::is_unsigned_v<T> && sizeof(T) <= 8, "unsigned port variable");
             ptr_ = var;
