@@ -122,11 +122,11 @@ private:
     const axi_port& p_; // the block's view: follows the instance when it is re-made
     tlm2axi_faults faults_;
     axi_attrs default_attrs_;
-    unsigned bus_bytes_; // the port's data width in bytes
+    // The port's data width in bytes.
+    unsigned bus_bytes_;
     std::deque<burst_job*> aw_q_, ar_q_;
     std::deque<w_beat> w_q_;
-    std::map<unsigned, std::deque<burst_job*>> writes_,
-        reads_; // outstanding, per ID
+    std::map<unsigned, std::deque<burst_job*>> writes_, reads_; // outstanding, per ID
     unsigned outstanding_ = 0;
     unsigned next_id_ = 0;
     bool aw_stalled_ = false;
