@@ -5,8 +5,8 @@ namespace epvp::rtl {
 apb_checker::apb_checker(const apb_port& port, violation_handler on_violation)
     : p_(port)
     , handler_(std::move(on_violation)) {
-    if (!p_.psel || !p_.penable || !p_.pready)
-        throw std::invalid_argument("apb_checker: port '" + p_.name + "' has unbound pins");
+    const std::string bad = p_.validate();
+    if (!bad.empty()) throw std::invalid_argument("apb_checker: APB " + bad);
 }
 
 void apb_checker::fail(const char* rule, std::uint64_t cycle, const std::string& detail) {
@@ -19,9 +19,12 @@ void apb_checker::fail(const char* rule, std::uint64_t cycle, const std::string&
 }
 
 void apb_checker::sample(std::uint64_t cycle) {
-    const bool sel = *p_.psel, en = *p_.penable, ready = *p_.pready;
-    const bool same =
-        *p_.paddr == addr_ && *p_.pwrite == write_ && *p_.pwdata == wdata_ && *p_.pstrb == strb_;
+    const bool sel = p_.psel.get(), en = p_.penable.get(), ready = p_.pready.get();
+    const std::uint32_t addr = static_cast<std::uint32_t>(p_.paddr.get());
+    const std::uint32_t wdata = static_cast<std::uint32_t>(p_.pwdata.get());
+    const std::uint8_t write = static_cast<std::uint8_t>(p_.pwrite.get());
+    const std::uint8_t strb = static_cast<std::uint8_t>(p_.pstrb.get());
+    const bool same = addr == addr_ && write == write_ && wdata == wdata_ && strb == strb_;
     const bool was_finished = finished_;
     finished_ = false;
     if (was_finished && sel && en) {
@@ -50,10 +53,10 @@ void apb_checker::sample(std::uint64_t cycle) {
     } else {
         phase_ = phase::idle;
     }
-    addr_ = *p_.paddr;
-    write_ = *p_.pwrite;
-    wdata_ = *p_.pwdata;
-    strb_ = *p_.pstrb;
+    addr_ = addr;
+    write_ = write;
+    wdata_ = wdata;
+    strb_ = strb;
 }
 
 } // namespace epvp::rtl

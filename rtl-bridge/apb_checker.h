@@ -1,4 +1,5 @@
-// APB4 protocol checker: watches one APB port once per cycle (as an island agent).
+// APB4 protocol checker: watches one APB port once per cycle (as an island agent), of any width the
+// view allows (8/16/32 data bits, up to 32 address bits; checked at construction).
 //
 // Models these rules (names as they appear in messages):
 //   setup-first     PENABLE rises only after a setup cycle (PSEL high, PENABLE low)

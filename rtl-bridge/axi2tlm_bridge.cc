@@ -10,10 +10,10 @@ axi2tlm_bridge::axi2tlm_bridge(sc_core::sc_module_name name, rtl_island& island,
     , socket("socket")
     , island_(island)
     , p_(pins)
-    , depth_(queue_depth) {
-    if (!p_.awvalid || !p_.wvalid || !p_.arvalid || !p_.bvalid || !p_.rvalid)
-        throw std::invalid_argument(std::string(basename()) + ": AXI port '" + p_.name +
-                                    "' has unbound pins");
+    , depth_(queue_depth)
+    , bus_bytes_(pins.data_bytes()) {
+    const std::string bad = p_.validate();
+    if (!bad.empty()) throw std::invalid_argument(std::string(basename()) + ": AXI " + bad);
     if (depth_ == 0) throw std::invalid_argument(std::string(basename()) + ": queue_depth 0");
     island_.add_agent(this);
     SC_THREAD(worker);
@@ -32,22 +32,38 @@ bool axi2tlm_bridge::stall_now() {
 
 void axi2tlm_bridge::drive() {
     const std::size_t queued = jobs_.size() + aw_waiting_.size();
-    *p_.awready = queued < depth_ && !stall_now();
-    *p_.wready = data_waiting_.size() < depth_ && !stall_now();
-    *p_.arready = queued < depth_ && !stall_now();
-    *p_.bvalid = !b_out_.empty();
+    p_.awready.set(queued < depth_ && !stall_now());
+    p_.wready.set(data_waiting_.size() < depth_ && !stall_now());
+    p_.arready.set(queued < depth_ && !stall_now());
+    p_.bvalid.set(!b_out_.empty());
     if (!b_out_.empty()) {
-        *p_.bid = static_cast<std::uint8_t>(b_out_.front().first);
-        *p_.bresp = static_cast<std::uint8_t>(b_out_.front().second);
+        p_.bid.set(b_out_.front().first);
+        p_.bresp.set(static_cast<std::uint8_t>(b_out_.front().second));
     }
-    *p_.rvalid = !r_out_.empty();
+    p_.rvalid.set(!r_out_.empty());
     if (!r_out_.empty()) {
         const r_beat& r = r_out_.front();
-        *p_.rid = static_cast<std::uint8_t>(r.id);
-        *p_.rdata = r.data;
-        *p_.rresp = static_cast<std::uint8_t>(r.resp);
-        *p_.rlast = r.last;
+        p_.rid.set(r.id);
+        p_.rdata.set_bytes(r.data.data(), bus_bytes_);
+        p_.rresp.set(static_cast<std::uint8_t>(r.resp));
+        p_.rlast.set(r.last);
     }
+}
+
+// The request on the AW (aw) or AR pins.
+axi_request axi2tlm_bridge::request(bool aw) const {
+    axi_request r;
+    r.id = static_cast<unsigned>((aw ? p_.awid : p_.arid).get());
+    r.addr = (aw ? p_.awaddr : p_.araddr).get();
+    r.beats = static_cast<unsigned>((aw ? p_.awlen : p_.arlen).get()) + 1u;
+    r.size_log2 = static_cast<unsigned>((aw ? p_.awsize : p_.arsize).get());
+    r.burst = static_cast<axi_burst>((aw ? p_.awburst : p_.arburst).get() & 3);
+    r.user = (aw ? p_.awuser : p_.aruser).get();
+    r.cache = static_cast<std::uint8_t>((aw ? p_.awcache : p_.arcache).get() & 0xF);
+    r.prot = static_cast<std::uint8_t>((aw ? p_.awprot : p_.arprot).get() & 0x7);
+    r.qos = static_cast<std::uint8_t>((aw ? p_.awqos : p_.arqos).get() & 0xF);
+    r.region = static_cast<std::uint8_t>((aw ? p_.awregion : p_.arregion).get() & 0xF);
+    return r;
 }
 
 void axi2tlm_bridge::sample(std::uint64_t) {
@@ -55,17 +71,8 @@ void axi2tlm_bridge::sample(std::uint64_t) {
         jobs_.push_back(std::move(j));
         job_ev_.notify(sc_core::SC_ZERO_TIME);
     };
-    if (*p_.awvalid && *p_.awready) {
-        axi_request r;
-        r.id = *p_.awid;
-        r.addr = *p_.awaddr;
-        r.beats = *p_.awlen + 1u;
-        r.size_log2 = *p_.awsize;
-        r.burst = static_cast<axi_burst>(*p_.awburst & 3);
-        r.user = p_.awuser ? *p_.awuser : 0;
-        r.cache = p_.awcache ? *p_.awcache & 0xF : 0;
-        r.prot = p_.awprot ? *p_.awprot & 0x7 : 0;
-        r.qos = p_.awqos ? *p_.awqos & 0xF : 0;
+    if (p_.awvalid.get() && p_.awready.get()) {
+        const axi_request r = request(true);
         if (on_request_) on_request_(r, true);
         if (!data_waiting_.empty()) {
             new_job({true, r, std::move(data_waiting_.front())});
@@ -74,9 +81,12 @@ void axi2tlm_bridge::sample(std::uint64_t) {
             aw_waiting_.push_back(r);
         }
     }
-    if (*p_.wvalid && *p_.wready) {
-        w_cur_.push_back({*p_.wdata, *p_.wstrb});
-        if (*p_.wlast || w_cur_.size() > axi_max_incr_beats) {
+    if (p_.wvalid.get() && p_.wready.get()) {
+        w_beat b;
+        p_.wdata.get_bytes(b.data.data(), bus_bytes_);
+        p_.wstrb.get_bytes(b.strb.data(), (bus_bytes_ + 7) / 8);
+        w_cur_.push_back(b);
+        if (p_.wlast.get() || w_cur_.size() > axi_max_incr_beats) {
             if (!aw_waiting_.empty()) {
                 new_job({true, aw_waiting_.front(), std::move(w_cur_)});
                 aw_waiting_.pop_front();
@@ -86,22 +96,13 @@ void axi2tlm_bridge::sample(std::uint64_t) {
             w_cur_.clear();
         }
     }
-    if (*p_.arvalid && *p_.arready) {
-        axi_request r;
-        r.id = *p_.arid;
-        r.addr = *p_.araddr;
-        r.beats = *p_.arlen + 1u;
-        r.size_log2 = *p_.arsize;
-        r.burst = static_cast<axi_burst>(*p_.arburst & 3);
-        r.user = p_.aruser ? *p_.aruser : 0;
-        r.cache = p_.arcache ? *p_.arcache & 0xF : 0;
-        r.prot = p_.arprot ? *p_.arprot & 0x7 : 0;
-        r.qos = p_.arqos ? *p_.arqos & 0xF : 0;
+    if (p_.arvalid.get() && p_.arready.get()) {
+        const axi_request r = request(false);
         if (on_request_) on_request_(r, false);
         new_job({false, r, {}});
     }
-    if (*p_.bvalid && *p_.bready) b_out_.pop_front();
-    if (*p_.rvalid && *p_.rready) r_out_.pop_front();
+    if (p_.bvalid.get() && p_.bready.get()) b_out_.pop_front();
+    if (p_.rvalid.get() && p_.rready.get()) r_out_.pop_front();
 }
 
 bool axi2tlm_bridge::busy() const {
@@ -138,6 +139,7 @@ tlm::tlm_response_status axi2tlm_bridge::transport(bool write, std::uint64_t add
     ext.attrs.cache = req.cache;
     ext.attrs.prot = req.prot;
     ext.attrs.qos = req.qos;
+    ext.attrs.region = req.region;
     gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     gp.set_address(addr);
     gp.set_data_ptr(data.data());
@@ -158,7 +160,7 @@ tlm::tlm_response_status axi2tlm_bridge::transport(bool write, std::uint64_t add
 }
 
 void axi2tlm_bridge::carry_out(job& j) {
-    const std::vector<axi_beat> beats = axi_beats(j.req, axi_bus_bytes);
+    const std::vector<axi_beat> beats = axi_beats(j.req, bus_bytes_);
     // Runs of contiguous bytes: [first beat, end beat) with their start address.
     struct run {
         std::size_t first = 0, end = 0;
@@ -168,7 +170,7 @@ void axi2tlm_bridge::carry_out(job& j) {
     std::vector<run> runs;
     for (std::size_t i = 0; i < beats.size(); ++i) {
         const std::uint64_t start =
-            (beats[i].addr & ~std::uint64_t(axi_bus_bytes - 1)) + beats[i].lane_lo;
+            (beats[i].addr & ~std::uint64_t(bus_bytes_ - 1)) + beats[i].lane_lo;
         if (!runs.empty() && j.req.burst != axi_burst::fixed &&
             runs.back().addr + runs.back().bytes == start) {
             runs.back().end = i + 1;
@@ -185,8 +187,8 @@ void axi2tlm_bridge::carry_out(job& j) {
             for (std::size_t i = r.first; i < r.end && i < j.data.size(); ++i)
                 for (unsigned k = 0; k < beats[i].lanes; ++k) {
                     const unsigned lane = beats[i].lane_lo + k;
-                    data.push_back(static_cast<unsigned char>(j.data[i].data >> (8 * lane)));
-                    const bool on = (j.data[i].strb >> lane) & 1;
+                    data.push_back(j.data[i].data[lane]);
+                    const bool on = (j.data[i].strb[lane / 8] >> (lane % 8)) & 1;
                     be.push_back(on ? TLM_BYTE_ENABLED : TLM_BYTE_DISABLED);
                     all = all && on;
                 }
@@ -205,8 +207,7 @@ void axi2tlm_bridge::carry_out(job& j) {
                 b.resp = resp;
                 b.last = i + 1 == beats.size();
                 for (unsigned k = 0; k < beats[i].lanes; ++k, ++off)
-                    if (resp == axi_resp::okay)
-                        b.data |= std::uint64_t(data[off]) << (8 * (beats[i].lane_lo + k));
+                    if (resp == axi_resp::okay) b.data[beats[i].lane_lo + k] = data[off];
                 r_out_.push_back(b);
             }
         }

@@ -1,12 +1,16 @@
 // AXI4 -> TLM-2.0 subordinate bridge: takes the AXI4 manager port of a Verilated block and
 // carries each burst out as TLM b_transport calls on an initiator socket.
 //
+// Widths: those of the port view (axi_pins.h: data 8..1024 bits, address up to 64 bits, IDs up to
+// 32 bits, AxUSER up to 64 bits); the view is checked at construction (std::invalid_argument naming
+// what does not fit).
+//
 // Models: AW, W and AR accepted into queues of queue_depth requests (write data may come
 // before its address); each burst becomes one TLM transaction per run of contiguous bytes (an
 // INCR burst is one transaction from its start address, a WRAP burst two, a FIXED burst one per
 // beat), with WSTRB as TLM byte enables and an axi_ext carrying the burst's type, size, beats,
-// ID, AxUSER and AxCACHE/AxPROT/AxQOS as received (has_attrs set; 0 on a port without those
-// pins); the annotated delay the target returns passes (the island keeps clocking)
+// ID, AxUSER and AxCACHE/AxPROT/AxQOS/AxREGION as received (has_attrs set; 0 on a port
+// without those pins); the annotated delay the target returns passes (the island keeps clocking)
 // before the response goes back on the pins. Responses: TLM_OK_RESPONSE -> OKAY,
 // TLM_ADDRESS_ERROR_RESPONSE -> DECERR, any other error -> SLVERR; a write's B response is the
 // worst of its transactions, a read's beats carry their own transaction's response; a write
@@ -15,7 +19,7 @@
 // for any IDs). BREADY/RREADY-side backpressure from the manager is honoured; set_ready_stall
 // drops AWREADY/WREADY/ARREADY at random for tests.
 // Does not model: parallel TLM transactions (one burst at a time), DMI, exclusive access
-// (AxLOCK), AxREGION; AxCACHE/AxPROT/AxQOS are passed on, not acted on.
+// (AxLOCK); AxCACHE/AxPROT/AxQOS/AxREGION are passed on, not acted on.
 #pragma once
 
 #include "axi_burst.h"
@@ -57,8 +61,8 @@ public:
 
 private:
     struct w_beat {
-        std::uint64_t data = 0;
-        std::uint8_t strb = 0;
+        axi_lanes data{};
+        axi_strobes strb{};
     };
     struct job {
         bool write = false;
@@ -67,7 +71,7 @@ private:
     };
     struct r_beat {
         unsigned id = 0;
-        std::uint64_t data = 0;
+        axi_lanes data{};
         axi_resp resp = axi_resp::okay;
         bool last = false;
     };
@@ -77,10 +81,12 @@ private:
                                        std::vector<unsigned char>& data,
                                        std::vector<unsigned char>* be, const axi_request& req);
     bool stall_now();
+    axi_request request(bool aw) const;
 
     rtl_island& island_;
     const axi_port& p_; // the block's view: follows the instance when it is re-made
     unsigned depth_;
+    unsigned bus_bytes_; // the port's data width in bytes
     std::function<void(const axi_request&, bool)> on_request_;
     std::deque<axi_request> aw_waiting_;           // addresses waiting for their data
     std::deque<std::vector<w_beat>> data_waiting_; // data bursts waiting for their address

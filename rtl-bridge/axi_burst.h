@@ -36,10 +36,11 @@ struct axi_request {
     unsigned size_log2 = 0; // AxSIZE: bytes per beat = 1 << size_log2
     axi_burst burst = axi_burst::incr;
     unsigned id = 0;
-    std::uint32_t user = 0;
-    std::uint8_t cache = 0; // AxCACHE (4 bits)
-    std::uint8_t prot = 0;  // AxPROT (3 bits)
-    std::uint8_t qos = 0;   // AxQOS (4 bits)
+    std::uint64_t user = 0;  // AxUSER (up to 64 bits)
+    std::uint8_t cache = 0;  // AxCACHE (4 bits)
+    std::uint8_t prot = 0;   // AxPROT (3 bits)
+    std::uint8_t qos = 0;    // AxQOS (4 bits)
+    std::uint8_t region = 0; // AxREGION (4 bits)
     unsigned bytes_per_beat() const { return 1u << size_log2; }
 };
 

@@ -14,8 +14,8 @@ std::string protocol_violation::message() const {
 axi_checker::axi_checker(const axi_port& port, violation_handler on_violation)
     : p_(port)
     , handler_(std::move(on_violation)) {
-    if (!p_.awvalid || !p_.wvalid || !p_.bvalid || !p_.arvalid || !p_.rvalid)
-        throw std::invalid_argument("axi_checker: port '" + p_.name + "' has unbound pins");
+    const std::string bad = p_.validate();
+    if (!bad.empty()) throw std::invalid_argument("axi_checker: AXI " + bad);
 }
 
 void axi_checker::fail(const char* rule, const char* channel, std::uint64_t cycle,
@@ -44,32 +44,43 @@ void axi_checker::check_channel(const char* ch, channel_state& s, bool valid, bo
     if (valid && ready) ++handshakes_;
 }
 
+axi_checker::channel_payload axi_checker::payload_of(std::initializer_list<const pin*> pins) {
+    channel_payload out{};
+    std::size_t n = 0;
+    std::uint64_t words[axi_max_data_bytes / 8];
+    for (const pin* p : pins) {
+        p->get_words64(words);
+        for (unsigned w = 0; w < p->words64() && n < out.size(); ++w)
+            out[n++] = words[w];
+    }
+    return out;
+}
+
 void axi_checker::sample(std::uint64_t cycle) {
-    const bool awv = *p_.awvalid, awr = *p_.awready;
-    const bool wv = *p_.wvalid, wr = *p_.wready;
-    const bool bv = *p_.bvalid, br = *p_.bready;
-    const bool arv = *p_.arvalid, arr = *p_.arready;
-    const bool rv = *p_.rvalid, rr = *p_.rready;
+    const bool awv = p_.awvalid.get(), awr = p_.awready.get();
+    const bool wv = p_.wvalid.get(), wr = p_.wready.get();
+    const bool bv = p_.bvalid.get(), br = p_.bready.get();
+    const bool arv = p_.arvalid.get(), arr = p_.arready.get();
+    const bool rv = p_.rvalid.get(), rr = p_.rready.get();
     // A response is new in a cycle where its VALID is high and was not held from a stall.
     const bool b_new = bv && !b_.stalled;
     const bool r_new = rv && !r_.stalled;
-    auto pin = [](const std::uint8_t* p) -> std::uint64_t { return p ? *p : 0u; };
     check_channel("AW", aw_, awv, awr,
-                  {*p_.awid, *p_.awaddr, *p_.awlen, *p_.awsize, *p_.awburst,
-                   p_.awuser ? *p_.awuser : 0u, pin(p_.awcache), pin(p_.awprot), pin(p_.awqos)},
+                  payload_of({&p_.awid, &p_.awaddr, &p_.awlen, &p_.awsize, &p_.awburst, &p_.awuser,
+                              &p_.awcache, &p_.awprot, &p_.awqos, &p_.awregion}),
                   cycle);
-    check_channel("W", w_, wv, wr, {*p_.wdata, *p_.wstrb, *p_.wlast}, cycle);
-    check_channel("B", b_, bv, br, {*p_.bid, *p_.bresp}, cycle);
+    check_channel("W", w_, wv, wr, payload_of({&p_.wdata, &p_.wstrb, &p_.wlast}), cycle);
+    check_channel("B", b_, bv, br, payload_of({&p_.bid, &p_.bresp}), cycle);
     check_channel("AR", ar_, arv, arr,
-                  {*p_.arid, *p_.araddr, *p_.arlen, *p_.arsize, *p_.arburst,
-                   p_.aruser ? *p_.aruser : 0u, pin(p_.arcache), pin(p_.arprot), pin(p_.arqos)},
+                  payload_of({&p_.arid, &p_.araddr, &p_.arlen, &p_.arsize, &p_.arburst, &p_.aruser,
+                              &p_.arcache, &p_.arprot, &p_.arqos, &p_.arregion}),
                   cycle);
-    check_channel("R", r_, rv, rr, {*p_.rid, *p_.rdata, *p_.rresp, *p_.rlast}, cycle);
+    check_channel("R", r_, rv, rr, payload_of({&p_.rid, &p_.rdata, &p_.rresp, &p_.rlast}), cycle);
 
     // What a new response may depend on: handshakes of earlier cycles only (AXI4, ARM IHI 0022
     // section A3.3.1: BVALID after the AW handshake and the WLAST handshake, RVALID after the
     // AR handshake). Taken before this cycle's address and data handshakes are counted.
-    const unsigned bid = *p_.bid, rid = *p_.rid;
+    const auto bid = static_cast<unsigned>(p_.bid.get()), rid = static_cast<unsigned>(p_.rid.get());
     const bool b_had_write = writes_complete_.count(bid) != 0;
     const bool r_had_read = reads_.count(rid) != 0;
 
@@ -82,7 +93,7 @@ void axi_checker::sample(std::uint64_t cycle) {
         return r;
     };
     auto burst_rule = [&](const char* ch, const axi_request& r) {
-        const std::string v = axi_burst_violation(r, axi_bus_bytes);
+        const std::string v = axi_burst_violation(r, p_.data_bytes());
         if (v.empty()) return;
         const auto colon = v.find(':');
         const std::string rule = v.substr(0, colon);
@@ -96,9 +107,10 @@ void axi_checker::sample(std::uint64_t cycle) {
     };
 
     if (awv && awr) {
-        const axi_request r = request(*p_.awaddr, *p_.awlen, *p_.awsize, *p_.awburst);
+        const axi_request r =
+            request(p_.awaddr.get(), p_.awlen.get(), p_.awsize.get(), p_.awburst.get());
         burst_rule("AW", r);
-        const unsigned id = *p_.awid;
+        const auto id = static_cast<unsigned>(p_.awid.get());
         if (!data_waiting_aw_.empty()) {
             const unsigned beats = data_waiting_aw_.front();
             data_waiting_aw_.pop_front();
@@ -114,7 +126,7 @@ void axi_checker::sample(std::uint64_t cycle) {
     }
     if (wv && wr) {
         ++w_beats_;
-        const bool last = *p_.wlast;
+        const bool last = p_.wlast.get();
         if (!aw_waiting_data_.empty()) {
             const unsigned id = aw_waiting_data_.front().first;
             const unsigned beats = aw_waiting_data_.front().second;
@@ -139,17 +151,20 @@ void axi_checker::sample(std::uint64_t cycle) {
     }
     bool read_requested_now = false; // a read with RID was accepted in this cycle
     if (arv && arr) {
-        const axi_request r = request(*p_.araddr, *p_.arlen, *p_.arsize, *p_.arburst);
+        const axi_request r =
+            request(p_.araddr.get(), p_.arlen.get(), p_.arsize.get(), p_.arburst.get());
         burst_rule("AR", r);
-        reads_[*p_.arid].push_back(r.beats);
-        read_requested_now = *p_.arid == rid;
+        const auto id = static_cast<unsigned>(p_.arid.get());
+        reads_[id].push_back(r.beats);
+        read_requested_now = id == rid;
     }
 
     if (b_new && !b_had_write) {
         std::ostringstream os;
         if (write_completed_now) {
             os << "BVALID with BID " << bid
-               << " in the cycle its write's address or last data handshake completed (the "
+               << " in the cycle its write's address or last data handshake "
+                  "completed (the "
                   "response must come in a later cycle)";
             fail("b-early", "B", cycle, os.str());
         } else {
@@ -165,7 +180,8 @@ void axi_checker::sample(std::uint64_t cycle) {
         std::ostringstream os;
         if (read_requested_now) {
             os << "RVALID with RID " << rid
-               << " in the cycle of its read's address handshake (read data must come in a "
+               << " in the cycle of its read's address handshake (read data must "
+                  "come in a "
                   "later cycle)";
             fail("r-early", "R", cycle, os.str());
         } else {
@@ -173,7 +189,7 @@ void axi_checker::sample(std::uint64_t cycle) {
             fail("r-id", "R", cycle, os.str());
         }
     }
-    if (rv && rr) read_beat(rid, *p_.rlast, cycle);
+    if (rv && rr) read_beat(rid, p_.rlast.get(), cycle);
 }
 
 void axi_checker::read_beat(unsigned id, bool last, std::uint64_t cycle) {

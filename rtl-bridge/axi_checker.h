@@ -1,5 +1,7 @@
-// AXI4 protocol checker: watches every pin of one AXI4 port once per cycle (as an island agent)
-// and reports the first breach of a rule with the rule, the channel and the cycle.
+// AXI4 protocol checker: watches every pin of one AXI4 port once per cycle (as an island agent) and
+// reports the first breach of a rule with the rule, the channel and the cycle. Any port width the
+// view allows (axi_pins.h): burst rules use the port's data width, payloads are compared in full
+// (wide data included); the view is checked at construction.
 //
 // Models these rules (names as they appear in messages):
 //   valid-held      AxVALID/WVALID/BVALID/RVALID, once high, stays high until READY
@@ -27,9 +29,8 @@
 // names the port, rule, channel and cycle), which ends the simulation run. Pass a handler to
 // collect violations instead.
 // Does not model: X/Z checks (two-state simulation), reset-value rules, exclusive-access and
-// cache-attribute rules (AxCACHE/AxPROT/AxQOS only held stable), timeouts for requests never
-// answered.
-// SystemC-free (an agent of rtl_island, which is SystemC).
+// cache-attribute rules (AxCACHE/AxPROT/AxQOS/AxREGION only held stable), timeouts for requests
+// never answered. SystemC-free (an agent of rtl_island, which is SystemC).
 #pragma once
 
 #include "axi_burst.h"
@@ -40,6 +41,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -77,10 +79,12 @@ public:
     std::uint64_t handshakes() const { return handshakes_; }
 
 private:
-    // A channel's payload pins in one cycle (AW/AR have the most: 9; unused slots stay 0). A
-    // fixed array: the checker samples every cycle, and a heap vector per channel and cycle was
-    // most of the co-simulation's allocations.
-    using channel_payload = std::array<std::uint64_t, 9>;
+    // A channel's payload pins in one cycle as 64-bit words (W has the most: up to 16 words of
+    // WDATA, 2 of WSTRB and WLAST on a 1024-bit bus; unused slots stay 0). A fixed array: the
+    // checker samples every cycle, and a heap vector per channel and cycle was most of the
+    // co-simulation's allocations.
+    using channel_payload = std::array<std::uint64_t, axi_max_data_bytes / 8 + 3>;
+    static channel_payload payload_of(std::initializer_list<const pin*> pins);
     struct channel_state {
         bool stalled = false; // VALID && !READY in the previous cycle
         channel_payload payload{};

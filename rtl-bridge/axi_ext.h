@@ -1,14 +1,15 @@
 // TLM-2.0 extension carrying AXI4 attributes across the TLM<->AXI bridges.
 //
 // Models: on a transaction into a TLM->AXI bridge, an explicit burst (type, transfer size,
-// beat count), the AXI ID, AxUSER and the memory attributes AxCACHE/AxPROT/AxQOS (when
-// has_attrs; else the bridge's default, axi_attrs); the bridge reports the worst AXI response
-// it saw. On a transaction out of an AXI->TLM bridge, the attributes of the AXI burst it came
-// from, AxCACHE/AxPROT/AxQOS as received (has_attrs set).
+// beat count), the AXI ID, AxUSER and the attributes AxCACHE/AxPROT/AxQOS/AxREGION (when
+// has_attrs; else the bridge's default, given at its construction); the bridge reports the
+// worst AXI response it saw. On a transaction out of an AXI->TLM bridge, the attributes of the
+// AXI burst it came from, AxCACHE/AxPROT/AxQOS/AxREGION as received (has_attrs set; 0 for
+// pins the port does not have).
 // Data layout of an explicit burst: the TLM data holds the active bytes of every beat in beat
 // order (for INCR that is the bytes from the start address up; for FIXED every beat's bytes in
 // turn; for WRAP the bytes in the order the burst visits them), byte enables likewise.
-// Does not model: AxLOCK, AxREGION (not carried).
+// Does not model: AxLOCK (not carried).
 #pragma once
 
 #include "axi_burst.h"
@@ -17,12 +18,14 @@
 
 namespace epvp::rtl {
 
-// AxCACHE (4 bits), AxPROT (3 bits), AxQOS (4 bits) of a request; all 0 (device
-// non-bufferable, unprivileged secure data access, no QoS) unless someone says otherwise.
+// AxCACHE (4 bits), AxPROT (3 bits), AxQOS (4 bits), AxREGION (4 bits) of a request (ARM IHI
+// 0022, chapters A4 and A8); all 0 (device non-bufferable, unprivileged secure data
+// access, no QoS, region 0) unless someone says otherwise.
 struct axi_attrs {
     std::uint8_t cache = 0;
     std::uint8_t prot = 0;
     std::uint8_t qos = 0;
+    std::uint8_t region = 0;
 };
 
 struct axi_ext : tlm::tlm_extension<axi_ext> {
@@ -32,9 +35,9 @@ struct axi_ext : tlm::tlm_extension<axi_ext> {
     unsigned beats = 1;
     bool has_id = false; // else the bridge picks IDs
     unsigned id = 0;
-    std::uint32_t user = 0;         // AxUSER
+    std::uint64_t user = 0;         // AxUSER (up to 64 bits)
     bool has_attrs = false;         // else the bridge's default attributes
-    axi_attrs attrs;                // AxCACHE/AxPROT/AxQOS
+    axi_attrs attrs;                // AxCACHE/AxPROT/AxQOS/AxREGION
     axi_resp resp = axi_resp::okay; // out: the worst response of the transaction's beats
 
     tlm::tlm_extension_base* clone() const override { return new axi_ext(*this); }

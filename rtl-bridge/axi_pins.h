@@ -1,79 +1,205 @@
-// Pin views of a Verilated block's AXI4 and APB4 ports: pointers to the model's port variables,
-// so that bridges and checkers work on any Verilated block whatever its port prefix.
+// Pin views of a Verilated block's AXI4 and APB4 ports: handles on the model's port variables with
+// the widths the block was built with, so that bridges and checkers work on any Verilated block
+// whatever its port prefix and bus widths.
 //
-// Models: an AXI4 port with a 64-bit address, a 64-bit data bus, IDs of up to 8 bits and
-// optional 32-bit AxUSER and optional AxCACHE/AxPROT/AxQOS (Verilator's C++ types: 1..8-bit
-// ports are uint8_t, 17..32-bit ports uint32_t, 33..64-bit ports uint64_t); an APB4 port with up to
-// 32 address bits. The direction (which side drives which pin) is decided by whoever uses the view.
-// Does not model: AxLOCK, AxREGION, WUSER/BUSER/RUSER, wider data buses.
-// SystemC-free.
+// Models: an AXI4 port of data_bits 8..1024 (a power of two; 32, 64, 128, 256 and 512 are
+// exercised against axi_sram), addr_bits 1..64, id_bits 0..32 (0: no ID pins) and AxUSER of 1..64
+// bits (optional), optional AxCACHE/AxPROT/AxQOS and optional AxREGION; an APB4 port of 8, 16 or
+// 32 data bits and 1..32 address bits. A pin is any of Verilator's C++ port types: 1..8 bits
+// uint8_t, 9..16 uint16_t, 17..32 uint32_t, 33..64 uint64_t, wider VlWide<N> (N 32-bit words,
+// least significant first); validate() checks that every bound pin has the type its declared width
+// gets from Verilator, so a view that does not match the block is named at construction rather
+// than read past its end. An unbound (optional) pin reads 0 and ignores writes. The direction
+// (which side drives which pin) is decided by whoever uses the view.
+// Does not model: AxLOCK, WUSER/BUSER/RUSER, addresses beyond 64 bits.
+// SystemC-free, Verilator-free.
 #pragma once
 
+#include <algorithm>
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 
 namespace epvp::rtl {
 
-constexpr unsigned axi_bus_bytes = 8; // every co-simulated AXI port here is 64 bits wide
+// The data width of the project's own AXI blocks (dw_iatu; axi_sram's default build).
+constexpr unsigned axi_bus_bytes = 8;
+constexpr unsigned axi_max_data_bytes = 128; // AxSIZE 0b111: 1024-bit buses
+constexpr unsigned axi_max_strobe_bytes = axi_max_data_bytes / 8;
+
+// One beat of a data bus and its strobes: byte lane i at index i; strobe bit i is bit i % 8 of
+// byte i / 8.
+using axi_lanes = std::array<std::uint8_t, axi_max_data_bytes>;
+using axi_strobes = std::array<std::uint8_t, axi_max_strobe_bytes>;
+
+// The bytes of Verilator's C++ type for a port of `bits` bits.
+constexpr unsigned verilated_storage_bytes(unsigned bits) {
+    return bits <= 8 ? 1 : bits <= 16 ? 2 : bits <= 32 ? 4 : bits <= 64 ? 8 : (bits + 31) / 32 * 4;
+}
+
+// A handle on one port variable of a Verilated model (or any integer variable of a test). Like a
+// pointer, a const handle still writes the variable it refers to.
+class pin {
+public:
+    pin() = default;
+    pin(std::nullptr_t) {}
+    // From the address of the port variable: an unsigned integer, or a VlWide<N>. Implicit, so
+    // that views are filled with `port.x = &model.p_x`.
+    template <class T>
+    pin(T* var) {
+        if constexpr (std::is_integral_v<T>) {
+            static_assert(std::is_unsigned_v<T> && sizeof(T) <= 8, "unsigned port variable");
+            ptr_ = var;
+            bytes_ = sizeof(T);
+        } else {
+            static_assert(std::is_convertible_v<T&, std::uint32_t*> && sizeof(T) % 4 == 0,
+                          "a wide port is a VlWide<N> (N 32-bit words)");
+            ptr_ = var ? static_cast<std::uint32_t*>(*var) : nullptr;
+            bytes_ = sizeof(T);
+        }
+    }
+
+    explicit operator bool() const { return ptr_ != nullptr; }
+    unsigned storage_bytes() const { return bytes_; }
+
+    // The low 64 bits of the value (0 when unbound).
+    std::uint64_t get() const {
+        switch (bytes_) {
+        case 0:
+            return 0;
+        case 1:
+            return *static_cast<const std::uint8_t*>(ptr_);
+        case 2:
+            return *static_cast<const std::uint16_t*>(ptr_);
+        case 4:
+            return *static_cast<const std::uint32_t*>(ptr_);
+        case 8:
+            return *static_cast<const std::uint64_t*>(ptr_);
+        default:
+            return word(0) | std::uint64_t(word(1)) << 32;
+        }
+    }
+    // Sets the value to v (truncated to the storage; the upper words of a wide pin to 0).
+    void set(std::uint64_t v) const {
+        switch (bytes_) {
+        case 0:
+            return;
+        case 1:
+            *static_cast<std::uint8_t*>(ptr_) = static_cast<std::uint8_t>(v);
+            return;
+        case 2:
+            *static_cast<std::uint16_t*>(ptr_) = static_cast<std::uint16_t>(v);
+            return;
+        case 4:
+            *static_cast<std::uint32_t*>(ptr_) = static_cast<std::uint32_t>(v);
+            return;
+        case 8:
+            *static_cast<std::uint64_t*>(ptr_) = v;
+            return;
+        default:
+            for (unsigned w = 0; w < bytes_ / 4; ++w)
+                words()[w] = w < 2 ? static_cast<std::uint32_t>(v >> (32 * w)) : 0;
+        }
+    }
+    // Bytes [0, n) of the value, least significant first (n <= storage_bytes()).
+    void get_bytes(std::uint8_t* out, unsigned n) const {
+        if (bytes_ <= 8) {
+            const std::uint64_t v = get();
+            for (unsigned i = 0; i < n; ++i)
+                out[i] = static_cast<std::uint8_t>(v >> (8 * i));
+            return;
+        }
+        for (unsigned i = 0; i < n; ++i)
+            out[i] = static_cast<std::uint8_t>(word(i / 4) >> (8 * (i % 4)));
+    }
+    // Sets bytes [0, n) of the value from in, the rest to 0.
+    void set_bytes(const std::uint8_t* in, unsigned n) const {
+        if (bytes_ <= 8) {
+            std::uint64_t v = 0;
+            for (unsigned i = 0; i < n && i < 8; ++i)
+                v |= std::uint64_t(in[i]) << (8 * i);
+            set(v);
+            return;
+        }
+        for (unsigned w = 0; w < bytes_ / 4; ++w) {
+            std::uint32_t v = 0;
+            for (unsigned k = 0; k < 4 && 4 * w + k < n; ++k)
+                v |= std::uint32_t(in[4 * w + k]) << (8 * k);
+            words()[w] = v;
+        }
+    }
+    // The value as 64-bit words, least significant first, into out[0..words64()).
+    unsigned words64() const { return bytes_ <= 8 ? 1 : (bytes_ + 7) / 8; }
+    void get_words64(std::uint64_t* out) const {
+        if (bytes_ <= 8) {
+            out[0] = get();
+            return;
+        }
+        for (unsigned w = 0; w < words64(); ++w)
+            out[w] = word(2 * w) | std::uint64_t(2 * w + 1 < bytes_ / 4 ? word(2 * w + 1) : 0)
+                                       << 32;
+    }
+    // Copies the value of a pin of the same storage.
+    void copy_from(const pin& o) const {
+        if (!ptr_ || !o.ptr_ || o.bytes_ != bytes_) return;
+        const auto* s = static_cast<const std::uint8_t*>(o.ptr_);
+        std::copy(s, s + bytes_, static_cast<std::uint8_t*>(ptr_));
+    }
+
+private:
+    std::uint32_t word(unsigned w) const { return static_cast<const std::uint32_t*>(ptr_)[w]; }
+    std::uint32_t* words() const { return static_cast<std::uint32_t*>(ptr_); }
+    void* ptr_ = nullptr;
+    unsigned bytes_ = 0;
+};
 
 struct axi_port {
     std::string name; // for messages: "iatu.ob_s"
+    // Widths the block was built with.
+    unsigned data_bits = 64;
+    unsigned addr_bits = 64;
     unsigned id_bits = 4;
+    unsigned user_bits = 32; // AWUSER and ARUSER, when bound
     // AW
-    std::uint8_t* awid = nullptr;
-    std::uint64_t* awaddr = nullptr;
-    std::uint8_t* awlen = nullptr;
-    std::uint8_t* awsize = nullptr;
-    std::uint8_t* awburst = nullptr;
-    std::uint32_t* awuser = nullptr; // optional
-    std::uint8_t* awcache = nullptr; // optional, with awprot and awqos
-    std::uint8_t* awprot = nullptr;
-    std::uint8_t* awqos = nullptr;
-    std::uint8_t* awvalid = nullptr;
-    std::uint8_t* awready = nullptr;
+    pin awid, awaddr, awlen, awsize, awburst;
+    pin awuser;                           // optional
+    pin awcache, awprot, awqos, awregion; // optional
+    pin awvalid, awready;
     // W
-    std::uint64_t* wdata = nullptr;
-    std::uint8_t* wstrb = nullptr;
-    std::uint8_t* wlast = nullptr;
-    std::uint8_t* wvalid = nullptr;
-    std::uint8_t* wready = nullptr;
+    pin wdata, wstrb, wlast, wvalid, wready;
     // B
-    std::uint8_t* bid = nullptr;
-    std::uint8_t* bresp = nullptr;
-    std::uint8_t* bvalid = nullptr;
-    std::uint8_t* bready = nullptr;
+    pin bid, bresp, bvalid, bready;
     // AR
-    std::uint8_t* arid = nullptr;
-    std::uint64_t* araddr = nullptr;
-    std::uint8_t* arlen = nullptr;
-    std::uint8_t* arsize = nullptr;
-    std::uint8_t* arburst = nullptr;
-    std::uint32_t* aruser = nullptr; // optional
-    std::uint8_t* arcache = nullptr; // optional, with arprot and arqos
-    std::uint8_t* arprot = nullptr;
-    std::uint8_t* arqos = nullptr;
-    std::uint8_t* arvalid = nullptr;
-    std::uint8_t* arready = nullptr;
+    pin arid, araddr, arlen, arsize, arburst;
+    pin aruser;                           // optional
+    pin arcache, arprot, arqos, arregion; // optional
+    pin arvalid, arready;
     // R
-    std::uint8_t* rid = nullptr;
-    std::uint64_t* rdata = nullptr;
-    std::uint8_t* rresp = nullptr;
-    std::uint8_t* rlast = nullptr;
-    std::uint8_t* rvalid = nullptr;
-    std::uint8_t* rready = nullptr;
+    pin rid, rdata, rresp, rlast, rvalid, rready;
+
+    unsigned data_bytes() const { return data_bits / 8; }
+    // Sets the widths (from the block's parameters).
+    axi_port& widths(unsigned data, unsigned addr, unsigned id, unsigned user = 32) {
+        data_bits = data;
+        addr_bits = addr;
+        id_bits = id;
+        user_bits = user;
+        return *this;
+    }
+    // Why the view cannot be used (a width out of range, a mandatory pin unbound, a pin whose C++
+    // type does not fit its declared width), or an empty string.
+    std::string validate() const;
 };
 
 struct apb_port {
     std::string name;
-    std::uint8_t* psel = nullptr;
-    std::uint8_t* penable = nullptr;
-    std::uint8_t* pwrite = nullptr;
-    std::uint32_t* paddr = nullptr;
-    std::uint32_t* pwdata = nullptr;
-    std::uint8_t* pstrb = nullptr;
-    std::uint8_t* pready = nullptr;
-    std::uint32_t* prdata = nullptr;
-    std::uint8_t* pslverr = nullptr;
+    unsigned data_bits = 32; // 8, 16 or 32
+    unsigned addr_bits = 32; // 1..32
+    pin psel, penable, pwrite, paddr, pwdata, pstrb, pready, prdata, pslverr;
+    unsigned data_bytes() const { return data_bits / 8; }
+    std::string validate() const;
 };
 
 } // namespace epvp::rtl
@@ -127,6 +253,12 @@ struct apb_port {
         (port).arcache = &(m).p##_arcache;                                                         \
         (port).arprot = &(m).p##_arprot;                                                           \
         (port).arqos = &(m).p##_arqos;                                                             \
+    } while (0)
+
+#define EPVP_AXI_PORT_REGION(port, m, p)                                                           \
+    do {                                                                                           \
+        (port).awregion = &(m).p##_awregion;                                                       \
+        (port).arregion = &(m).p##_arregion;                                                       \
     } while (0)
 
 #define EPVP_APB_PORT(port, m)                                                                     \

@@ -29,7 +29,7 @@ using waves::trace_format;
 // clang-format off
 #define EPVP_AXI_PINS(X)                                                                           \
     X(awid) X(awaddr) X(awlen) X(awsize) X(awburst) X(awuser) X(awvalid) X(awready)                \
-    X(awcache) X(awprot) X(awqos) X(arcache) X(arprot) X(arqos)                                    \
+    X(awcache) X(awprot) X(awqos) X(awregion) X(arcache) X(arprot) X(arqos) X(arregion)            \
     X(wdata) X(wstrb) X(wlast) X(wvalid) X(wready)                                                 \
     X(bid) X(bresp) X(bvalid) X(bready)                                                            \
     X(arid) X(araddr) X(arlen) X(arsize) X(arburst) X(aruser) X(arvalid) X(arready)                \
@@ -37,8 +37,7 @@ using waves::trace_format;
 #define EPVP_APB_PINS(X)                                                                           \
     X(psel) X(penable) X(pwrite) X(paddr) X(pwdata) X(pstrb) X(pready) X(prdata) X(pslverr)
 // clang-format on
-#define EPVP_COPY_PIN(f)                                                                           \
-    if (from.f && to.f) *to.f = *from.f;
+#define EPVP_COPY_PIN(f) to.f.copy_from(from.f);
 
 void copy_pins(const axi_port& from, const axi_port& to) {
     EPVP_AXI_PINS(EPVP_COPY_PIN)
@@ -178,7 +177,7 @@ public:
     sram_impl(const std::string& name, wave_flavour waves)
         : verilated(name) {
         port.name = name + ".s";
-        port.id_bits = sram_id_bits;
+        port.widths(64, 64, sram_id_bits);
         make(waves.value_or(trace_format::fst));
     }
 

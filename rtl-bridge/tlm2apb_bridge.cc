@@ -4,21 +4,16 @@
 
 namespace epvp::rtl {
 
-namespace {
-constexpr unsigned apb_word_bytes = 4;
-} // namespace
-
 tlm2apb_bridge::tlm2apb_bridge(sc_core::sc_module_name name, rtl_island& island,
                                const apb_port& pins, unsigned paddr_bits)
     : sc_module(name)
     , socket("socket")
     , island_(island)
     , p_(pins)
-    , paddr_bits_(paddr_bits) {
-    if (!p_.psel || !p_.penable || !p_.pwrite || !p_.paddr || !p_.pwdata || !p_.pready ||
-        !p_.prdata || !p_.pslverr)
-        throw std::invalid_argument(std::string(basename()) + ": APB port '" + p_.name +
-                                    "' has unbound pins");
+    , paddr_bits_(paddr_bits ? paddr_bits : pins.addr_bits)
+    , word_bytes_(pins.data_bytes()) {
+    const std::string bad = p_.validate();
+    if (!bad.empty()) throw std::invalid_argument(std::string(basename()) + ": APB " + bad);
     if (paddr_bits_ == 0 || paddr_bits_ > 32)
         throw std::invalid_argument(std::string(basename()) + ": paddr_bits must be 1..32");
     socket.register_b_transport(this, &tlm2apb_bridge::b_transport);
@@ -30,12 +25,12 @@ void tlm2apb_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     delay = sc_core::SC_ZERO_TIME;
     const std::uint64_t addr = gp.get_address();
     const unsigned len = gp.get_data_length();
-    const unsigned offset = static_cast<unsigned>(addr % apb_word_bytes);
+    const unsigned offset = static_cast<unsigned>(addr % word_bytes_);
     if (!gp.is_read() && !gp.is_write()) {
         gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
         return;
     }
-    if (len == 0 || offset + len > apb_word_bytes || gp.get_streaming_width() < len ||
+    if (len == 0 || offset + len > word_bytes_ || gp.get_streaming_width() < len ||
         !gp.get_data_ptr()) {
         gp.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
         return;
@@ -71,27 +66,27 @@ void tlm2apb_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
 void tlm2apb_bridge::drive() {
     if (phase_ == phase::idle && !queue_.empty()) phase_ = phase::setup;
     if (phase_ == phase::idle) {
-        *p_.psel = 0;
-        *p_.penable = 0;
+        p_.psel.set(0);
+        p_.penable.set(0);
         return;
     }
     const transfer& t = *queue_.front();
-    *p_.psel = 1;
-    *p_.penable = phase_ == phase::access;
-    *p_.pwrite = t.write;
-    *p_.paddr = t.addr;
-    *p_.pwdata = t.wdata;
-    if (p_.pstrb) *p_.pstrb = t.strb;
+    p_.psel.set(1);
+    p_.penable.set(phase_ == phase::access);
+    p_.pwrite.set(t.write);
+    p_.paddr.set(t.addr);
+    p_.pwdata.set(t.wdata);
+    p_.pstrb.set(t.strb);
 }
 
 void tlm2apb_bridge::sample(std::uint64_t) {
     if (phase_ == phase::setup) {
         phase_ = phase::access;
-    } else if (phase_ == phase::access && *p_.pready) {
+    } else if (phase_ == phase::access && p_.pready.get()) {
         transfer* t = queue_.front();
         queue_.pop_front();
-        t->rdata = *p_.prdata;
-        t->slverr = *p_.pslverr;
+        t->rdata = static_cast<std::uint32_t>(p_.prdata.get());
+        t->slverr = p_.pslverr.get();
         t->done = true;
         t->done_ev.notify(island_.clock_period()); // the PREADY cycle counts in full
         ++transfers_;

@@ -3,11 +3,12 @@
 //
 // Models: the LT->pin boundary (the annotated delay passes before the setup phase; b_transport
 // returns with zero delay after PREADY); one APB transfer per access of 1 to 4 bytes inside one
-// 32-bit word: a setup cycle (PSEL), then access cycles (PENABLE) until PREADY; PSTRB from the
-// written bytes and the TLM byte enables; reads return the addressed bytes of PRDATA; PSLVERR ->
-// TLM_GENERIC_ERROR_RESPONSE; transfers from several initiators queue up in arrival order.
-// Accesses that are not 1..4 bytes inside one word are answered TLM_BURST_ERROR_RESPONSE, and
-// addresses beyond the port's PADDR width TLM_ADDRESS_ERROR_RESPONSE, without touching the pins.
+// word of the port's data width (8, 16 or 32 bits; axi_pins.h): a setup cycle (PSEL), then access
+// cycles (PENABLE) until PREADY; PSTRB from the written bytes and the TLM byte enables; reads
+// return the addressed bytes of PRDATA; PSLVERR -> TLM_GENERIC_ERROR_RESPONSE; transfers from
+// several initiators queue up in arrival order. Accesses that are not inside one word are answered
+// TLM_BURST_ERROR_RESPONSE, and addresses beyond the port's PADDR width TLM_ADDRESS_ERROR_RESPONSE,
+// without touching the pins.
 // Does not model: PPROT (driven 0 / absent), wait states of its own, DMI, debug transport.
 #pragma once
 
@@ -26,10 +27,12 @@ class tlm2apb_bridge : public sc_core::sc_module, public cycle_agent {
 public:
     tlm_utils::simple_target_socket<tlm2apb_bridge> socket;
 
-    // The view is kept by reference (it must outlive this), so that a block re-made in its
-    // other trace flavour before it runs is followed (rtl_models.h).
+    // The view is kept by reference (it must outlive this), so that a block re-made in its other
+    // trace flavour before it runs is followed (rtl_models.h). paddr_bits: the PADDR width; 0: the
+    // port view's addr_bits. The view is checked here (std::invalid_argument naming what does not
+    // fit).
     tlm2apb_bridge(sc_core::sc_module_name name, rtl_island& island, const apb_port& pins,
-                   unsigned paddr_bits);
+                   unsigned paddr_bits = 0);
 
     std::uint64_t transfers() const { return transfers_; }
 
@@ -55,6 +58,7 @@ private:
     rtl_island& island_;
     const apb_port& p_; // the block's view: follows the instance when it is re-made
     unsigned paddr_bits_;
+    unsigned word_bytes_; // the port's data width in bytes
     std::deque<transfer*> queue_;
     enum class phase { idle, setup, access } phase_ = phase::idle;
     std::uint64_t transfers_ = 0;

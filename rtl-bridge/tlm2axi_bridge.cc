@@ -6,14 +6,15 @@
 namespace epvp::rtl {
 
 tlm2axi_bridge::tlm2axi_bridge(sc_core::sc_module_name name, rtl_island& island,
-                               const axi_port& pins)
+                               const axi_port& pins, const axi_attrs& default_attrs)
     : sc_module(name)
     , socket("socket")
     , island_(island)
-    , p_(pins) {
-    if (!p_.awvalid || !p_.wvalid || !p_.arvalid || !p_.bvalid || !p_.rvalid)
-        throw std::invalid_argument(std::string(basename()) + ": AXI port '" + p_.name +
-                                    "' has unbound pins");
+    , p_(pins)
+    , default_attrs_(default_attrs)
+    , bus_bytes_(pins.data_bytes()) {
+    const std::string bad = p_.validate();
+    if (!bad.empty()) throw std::invalid_argument(std::string(basename()) + ": AXI " + bad);
     socket.register_b_transport(this, &tlm2axi_bridge::b_transport);
     island_.add_agent(this);
 }
@@ -56,11 +57,11 @@ std::string tlm2axi_bridge::plan(tlm::tlm_generic_payload& gp, const axi_ext* ex
         r.beats = ext->beats;
         r.size_log2 = ext->size_log2;
         r.burst = ext->burst;
-        const std::string bad = axi_burst_violation(r, axi_bus_bytes);
+        const std::string bad = axi_burst_violation(r, bus_bytes_);
         if (!bad.empty()) return "illegal burst: " + bad;
         burst_job* j = add(r);
         std::size_t off = 0;
-        for (const axi_beat& b : axi_beats(r, axi_bus_bytes)) {
+        for (const axi_beat& b : axi_beats(r, bus_bytes_)) {
             j->beats.push_back({b.lane_lo, b.lanes, off});
             off += b.lanes;
         }
@@ -77,10 +78,10 @@ std::string tlm2axi_bridge::plan(tlm::tlm_generic_payload& gp, const axi_ext* ex
         unsigned size_log2 = 0;
         while ((1u << size_log2) < sw)
             ++size_log2;
-        if ((1u << size_log2) != sw || sw > axi_bus_bytes || addr % sw || len % sw) {
+        if ((1u << size_log2) != sw || sw > bus_bytes_ || addr % sw || len % sw) {
             std::ostringstream os;
             os << "streaming width " << sw << " with length " << len << " at 0x" << std::hex << addr
-               << " (needs a power of two up to " << std::dec << axi_bus_bytes
+               << " (needs a power of two up to " << std::dec << bus_bytes_
                << ", aligned start, whole beats)";
             return os.str();
         }
@@ -94,8 +95,7 @@ std::string tlm2axi_bridge::plan(tlm::tlm_generic_payload& gp, const axi_ext* ex
                 std::min<std::size_t>(axi_max_fixed_wrap_beats, total - done));
             burst_job* j = add(r);
             for (unsigned i = 0; i < r.beats; ++i)
-                j->beats.push_back(
-                    {static_cast<unsigned>(addr % axi_bus_bytes), sw, (done + i) * sw});
+                j->beats.push_back({static_cast<unsigned>(addr % bus_bytes_), sw, (done + i) * sw});
             done += r.beats;
         }
         return std::string();
@@ -103,15 +103,15 @@ std::string tlm2axi_bridge::plan(tlm::tlm_generic_payload& gp, const axi_ext* ex
     // INCR bursts of the full bus width; offsets from the chunk's first beat, so that nothing
     // overflows in the last 4 KiB below 2^64.
     std::vector<axi_incr_chunk> chunks;
-    const std::string bad = axi_split_incr(addr, len, axi_bus_bytes, chunks);
+    const std::string bad = axi_split_incr(addr, len, bus_bytes_, chunks);
     if (!bad.empty()) return bad;
     for (const axi_incr_chunk& c : chunks) {
         burst_job* j = add(c.req);
-        const std::uint64_t head = c.req.addr % axi_bus_bytes;
+        const std::uint64_t head = c.req.addr % bus_bytes_;
         for (unsigned i = 0; i < c.req.beats; ++i) {
-            const std::uint64_t beat_lo = std::uint64_t(i) * axi_bus_bytes;
+            const std::uint64_t beat_lo = std::uint64_t(i) * bus_bytes_;
             const std::uint64_t lo = std::max(beat_lo, head);
-            const std::uint64_t hi = std::min(beat_lo + axi_bus_bytes, head + c.bytes);
+            const std::uint64_t hi = std::min(beat_lo + bus_bytes_, head + c.bytes);
             j->beats.push_back({static_cast<unsigned>(lo - beat_lo), static_cast<unsigned>(hi - lo),
                                 static_cast<std::size_t>(c.offset + (lo - head))});
         }
@@ -128,6 +128,16 @@ void tlm2axi_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
         gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
         return;
     }
+    if (p_.addr_bits < 64) {
+        // The whole range must lie below 2^addr_bits (it may end exactly there).
+        const std::uint64_t space = std::uint64_t(1) << p_.addr_bits;
+        const std::uint64_t len = gp.get_data_length();
+        if (gp.get_address() >= space || len > space - gp.get_address()) {
+            SC_REPORT_WARNING(name(), "address beyond the port's address width");
+            gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+            return;
+        }
+    }
     txn t;
     t.gp = &gp;
     const std::string bad = plan(gp, ext, t);
@@ -136,13 +146,15 @@ void tlm2axi_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
         gp.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
         return;
     }
-    const unsigned id_mask = (1u << p_.id_bits) - 1;
+    const unsigned id_mask = static_cast<unsigned>((std::uint64_t(1) << p_.id_bits) - 1);
     unsigned id = next_id_;
     if (ext && ext->has_id)
         id = ext->id & id_mask;
     else
         next_id_ = (next_id_ + 1) & id_mask;
-    const std::uint32_t user = ext ? ext->user : 0;
+    const std::uint64_t user_mask =
+        p_.user_bits >= 64 ? ~std::uint64_t(0) : (std::uint64_t(1) << p_.user_bits) - 1;
+    const std::uint64_t user = ext ? ext->user & user_mask : 0;
     const axi_attrs attrs = ext && ext->has_attrs ? ext->attrs : default_attrs_;
     const unsigned char* data = gp.get_data_ptr();
     for (auto& j : t.jobs) {
@@ -151,6 +163,7 @@ void tlm2axi_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
         j->req.cache = attrs.cache & 0xF;
         j->req.prot = attrs.prot & 0x7;
         j->req.qos = attrs.qos & 0xF;
+        j->req.region = attrs.region & 0xF;
         if (j->write) {
             aw_q_.push_back(j.get());
             for (std::size_t i = 0; i < j->beats.size(); ++i) {
@@ -158,8 +171,9 @@ void tlm2axi_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
                 w_beat w;
                 for (unsigned k = 0; k < b.lanes; ++k) {
                     const unsigned lane = b.lane_lo + k;
-                    w.data |= std::uint64_t(data[b.data_off + k]) << (8 * lane);
-                    if (byte_enabled(gp, b.data_off + k)) w.strb |= std::uint8_t(1u << lane);
+                    w.data[lane] = data[b.data_off + k];
+                    if (byte_enabled(gp, b.data_off + k))
+                        w.strb[lane / 8] |= std::uint8_t(1u << (lane % 8));
                 }
                 w.first = i == 0;
                 w.last = i + 1 == j->beats.size();
@@ -190,29 +204,30 @@ void tlm2axi_bridge::finish(burst_job* j, axi_resp r) {
 }
 
 void tlm2axi_bridge::drive() {
-    *p_.awvalid = !aw_q_.empty();
+    p_.awvalid.set(!aw_q_.empty());
     if (!aw_q_.empty()) {
         const axi_request& r = aw_q_.front()->req;
-        *p_.awid = static_cast<std::uint8_t>(r.id);
-        *p_.awaddr = r.addr;
-        *p_.awlen = static_cast<std::uint8_t>(r.beats - 1);
-        *p_.awsize = static_cast<std::uint8_t>(r.size_log2);
-        *p_.awburst = static_cast<std::uint8_t>(r.burst);
-        if (p_.awuser) *p_.awuser = r.user;
-        if (p_.awcache) *p_.awcache = r.cache;
-        if (p_.awprot) *p_.awprot = r.prot;
-        if (p_.awqos) *p_.awqos = r.qos;
+        p_.awid.set(r.id);
+        p_.awaddr.set(r.addr);
+        p_.awlen.set(r.beats - 1);
+        p_.awsize.set(r.size_log2);
+        p_.awburst.set(static_cast<std::uint8_t>(r.burst));
+        p_.awuser.set(r.user);
+        p_.awcache.set(r.cache);
+        p_.awprot.set(r.prot);
+        p_.awqos.set(r.qos);
+        p_.awregion.set(r.region);
         if (aw_stalled_ && faults_.drop_awvalid_while_stalled) {
             faults_.drop_awvalid_while_stalled = false;
             ++faults_.fired;
-            *p_.awvalid = 0;
+            p_.awvalid.set(0);
         } else if (aw_stalled_ && faults_.change_awaddr_while_stalled) {
             faults_.change_awaddr_while_stalled = false;
             ++faults_.fired;
-            *p_.awaddr = r.addr ^ axi_bus_bytes;
+            p_.awaddr.set(r.addr ^ bus_bytes_);
         }
     }
-    *p_.wvalid = !w_q_.empty();
+    p_.wvalid.set(!w_q_.empty());
     if (!w_q_.empty()) {
         w_beat& w = w_q_.front();
         if (w.first && !w.last && faults_.early_wlast) {
@@ -220,76 +235,76 @@ void tlm2axi_bridge::drive() {
             ++faults_.fired;
             w.last = true; // held until the beat is taken, as a real early WLAST would be
         }
-        *p_.wdata = w.data;
-        *p_.wstrb = w.strb;
-        *p_.wlast = w.last;
+        p_.wdata.set_bytes(w.data.data(), bus_bytes_);
+        p_.wstrb.set_bytes(w.strb.data(), (bus_bytes_ + 7) / 8);
+        p_.wlast.set(w.last);
     }
-    *p_.arvalid = !ar_q_.empty();
+    p_.arvalid.set(!ar_q_.empty());
     if (!ar_q_.empty()) {
         const axi_request& r = ar_q_.front()->req;
-        *p_.arid = static_cast<std::uint8_t>(r.id);
-        *p_.araddr = r.addr;
-        *p_.arlen = static_cast<std::uint8_t>(r.beats - 1);
-        *p_.arsize = static_cast<std::uint8_t>(r.size_log2);
-        *p_.arburst = static_cast<std::uint8_t>(r.burst);
-        if (p_.aruser) *p_.aruser = r.user;
-        if (p_.arcache) *p_.arcache = r.cache;
-        if (p_.arprot) *p_.arprot = r.prot;
-        if (p_.arqos) *p_.arqos = r.qos;
+        p_.arid.set(r.id);
+        p_.araddr.set(r.addr);
+        p_.arlen.set(r.beats - 1);
+        p_.arsize.set(r.size_log2);
+        p_.arburst.set(static_cast<std::uint8_t>(r.burst));
+        p_.aruser.set(r.user);
+        p_.arcache.set(r.cache);
+        p_.arprot.set(r.prot);
+        p_.arqos.set(r.qos);
+        p_.arregion.set(r.region);
     }
     bready_ = !stall_now();
     rready_ = !stall_now();
-    *p_.bready = bready_;
-    *p_.rready = rready_;
+    p_.bready.set(bready_);
+    p_.rready.set(rready_);
 }
 
 void tlm2axi_bridge::sample(std::uint64_t) {
-    const bool aw_hs = *p_.awvalid && *p_.awready;
-    aw_stalled_ = *p_.awvalid && !*p_.awready;
-    if (aw_hs) {
+    const bool awvalid = p_.awvalid.get(), awready = p_.awready.get();
+    aw_stalled_ = awvalid && !awready;
+    if (awvalid && awready) {
         burst_job* j = aw_q_.front();
         aw_q_.pop_front();
         writes_[j->req.id].push_back(j);
         ++outstanding_;
     }
-    if (*p_.wvalid && *p_.wready) w_q_.pop_front();
-    if (*p_.arvalid && *p_.arready) {
+    if (p_.wvalid.get() && p_.wready.get()) w_q_.pop_front();
+    if (p_.arvalid.get() && p_.arready.get()) {
         burst_job* j = ar_q_.front();
         ar_q_.pop_front();
         reads_[j->req.id].push_back(j);
         ++outstanding_;
     }
-    if (*p_.bvalid && *p_.bready) {
-        auto it = writes_.find(*p_.bid);
+    if (p_.bvalid.get() && p_.bready.get()) {
+        auto it = writes_.find(static_cast<unsigned>(p_.bid.get()));
         if (it == writes_.end() || it->second.empty()) {
             ++unmatched_; // the protocol checker names it
         } else {
             burst_job* j = it->second.front();
             it->second.pop_front();
-            finish(j, static_cast<axi_resp>(*p_.bresp & 3));
+            finish(j, static_cast<axi_resp>(p_.bresp.get() & 3));
         }
     }
-    if (*p_.rvalid && *p_.rready) {
-        auto it = reads_.find(*p_.rid);
+    if (p_.rvalid.get() && p_.rready.get()) {
+        auto it = reads_.find(static_cast<unsigned>(p_.rid.get()));
         if (it == reads_.end() || it->second.empty()) {
             ++unmatched_;
         } else {
             burst_job* j = it->second.front();
-            const axi_resp r = static_cast<axi_resp>(*p_.rresp & 3);
+            const axi_resp r = static_cast<axi_resp>(p_.rresp.get() & 3);
             tlm::tlm_generic_payload& gp = *j->owner->gp;
-            if (j->next_beat < j->beats.size()) {
+            if (j->next_beat < j->beats.size() && (r == axi_resp::okay || r == axi_resp::exokay)) {
                 const beat_plan& b = j->beats[j->next_beat];
-                const std::uint64_t word = *p_.rdata;
+                axi_lanes word;
+                p_.rdata.get_bytes(word.data(), bus_bytes_);
                 unsigned char* data = gp.get_data_ptr();
-                if (r == axi_resp::okay || r == axi_resp::exokay)
-                    for (unsigned k = 0; k < b.lanes; ++k)
-                        if (byte_enabled(gp, b.data_off + k))
-                            data[b.data_off + k] =
-                                static_cast<unsigned char>(word >> (8 * (b.lane_lo + k)));
+                for (unsigned k = 0; k < b.lanes; ++k)
+                    if (byte_enabled(gp, b.data_off + k))
+                        data[b.data_off + k] = word[b.lane_lo + k];
             }
             j->owner->resp = worse(j->owner->resp, r);
             ++j->next_beat;
-            if (*p_.rlast || j->next_beat >= j->beats.size()) {
+            if (p_.rlast.get() || j->next_beat >= j->beats.size()) {
                 it->second.pop_front();
                 finish(j, r);
             }

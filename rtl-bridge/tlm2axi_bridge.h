@@ -1,28 +1,33 @@
 // TLM-2.0 -> AXI4 manager bridge: a TLM target socket whose b_transport drives the AXI4
 // subordinate port of a Verilated block, cycle by cycle, on an rtl_island.
 //
+// Widths: those of the port view (axi_pins.h: data 8..1024 bits, address up to 64 bits, IDs up to
+// 32 bits, AxUSER up to 64 bits); the view is checked at construction (std::invalid_argument naming
+// what does not fit). "The bus width" below is the port's data width.
+//
 // Models: the LT->pin boundary (b_transport first waits out the annotated delay, then hands the
-// transaction to the pins; it returns with a zero delay once the last response has been taken,
-// the island's clock having advanced simulated time one period per cycle); reads and writes of
-// any length: without an axi_ext, INCR bursts of the full bus width split at 4 KiB boundaries
-// and 256 beats, an unaligned start and a ragged end handled with write strobes (reads ignore
-// the surplus lanes), a streaming width below the data length as FIXED bursts of that width (a
-// power of two up to the bus width, at most 16 beats each); with an axi_ext marked explicit, the
-// exact burst (INCR/FIXED/WRAP, narrow sizes, unaligned starts) it describes; TLM byte enables
-// as WSTRB (reads: disabled bytes are left untouched); AXI IDs from the extension or handed out
-// round robin per transaction, several transactions outstanding at once (from several
-// initiator threads) with responses taken in any order the subordinate gives them (matched per
-// ID, in order within an ID); AxUSER from the extension; AxCACHE/AxPROT/AxQOS from the
-// extension when it has them (axi_ext::has_attrs), else the bridge's default
-// (set_default_attrs; all 0 unless set), on the pins the port has (they are optional); the
-// worst response of all beats as the TLM status (OKAY -> TLM_OK_RESPONSE, SLVERR ->
-// TLM_GENERIC_ERROR_RESPONSE, DECERR -> TLM_ADDRESS_ERROR_RESPONSE) and in axi_ext::resp. A
-// plain transaction may end exactly at 2^64; one running past it is refused
-// (TLM_BURST_ERROR_RESPONSE). Illegal explicit bursts, and data lengths
-// that do not fit them, are answered TLM_BURST_ERROR_RESPONSE without touching the pins.
-// Test-only fault injection (faults()) breaks the handshake on purpose for checker tests.
-// Does not model: DMI and debug transport (refused), AxLOCK and AxREGION (absent), write data
-// interleaving, the AT (non-blocking) protocol.
+// transaction to the pins; it returns with a zero delay once the last response has been taken, the
+// island's clock having advanced simulated time one period per cycle); reads and writes of any
+// length: without an axi_ext, INCR bursts of the full bus width split at 4 KiB boundaries and 256
+// beats, an unaligned start and a ragged end handled with write strobes (reads ignore the surplus
+// lanes), a streaming width below the data length as FIXED bursts of that width (a power of two up
+// to the bus width, at most 16 beats each); with an axi_ext marked explicit, the exact burst
+// (INCR/FIXED/WRAP, narrow sizes, unaligned starts) it describes; TLM byte enables as WSTRB (reads:
+// disabled bytes are left untouched); AXI IDs from the extension or handed out round robin per
+// transaction, several transactions outstanding at once (from several initiator threads) with
+// responses taken in any order the subordinate gives them (matched per ID, in order within an ID);
+// AxUSER from the extension; AxCACHE/AxPROT/AxQOS/AxREGION from the extension when it has them
+// (axi_ext::has_attrs), else the bridge's default (given at construction, all 0 unless given;
+// set_default_attrs changes it), on the pins the port has (they are optional); the worst response
+// of all beats as the TLM status (OKAY -> TLM_OK_RESPONSE, SLVERR -> TLM_GENERIC_ERROR_RESPONSE,
+// DECERR -> TLM_ADDRESS_ERROR_RESPONSE) and in axi_ext::resp. A plain transaction may end exactly
+// at 2^64; one running past it is refused (TLM_BURST_ERROR_RESPONSE); on a port of fewer than 64
+// address bits, one not wholly below 2^addr_bits is refused with TLM_ADDRESS_ERROR_RESPONSE. IDs
+// and AxUSER are truncated to the port's widths. Illegal explicit bursts, and data lengths that do
+// not fit them, are answered TLM_BURST_ERROR_RESPONSE without touching the pins. Test-only fault
+// injection (faults()) breaks the handshake on purpose for checker tests.
+// Does not model: DMI and debug transport (refused), AxLOCK (absent), write data interleaving, the
+// AT (non-blocking) protocol.
 #pragma once
 
 #include "axi_burst.h"
@@ -56,11 +61,14 @@ public:
 
     // The view is kept by reference (it must outlive this), so that a block re-made in its
     // other trace flavour before it runs is followed (rtl_models.h).
-    tlm2axi_bridge(sc_core::sc_module_name name, rtl_island& island, const axi_port& pins);
+    // default_attrs: AxCACHE/AxPROT/AxQOS/AxREGION of transactions whose axi_ext does not give
+    // them (or that have none).
+    tlm2axi_bridge(sc_core::sc_module_name name, rtl_island& island, const axi_port& pins,
+                   const axi_attrs& default_attrs = {});
 
     // BREADY/RREADY low in about percent% of cycles (deterministic from the seed).
     void set_ready_stall(unsigned percent, std::uint32_t seed);
-    // AxCACHE/AxPROT/AxQOS of transactions whose axi_ext does not give them (or that have none).
+    // Changes the default given at construction.
     void set_default_attrs(const axi_attrs& a) { default_attrs_ = a; }
     tlm2axi_faults& faults() { return faults_; }
     std::uint64_t bursts() const { return bursts_; }
@@ -98,8 +106,8 @@ private:
         std::vector<std::unique_ptr<burst_job>> jobs;
     };
     struct w_beat {
-        std::uint64_t data = 0;
-        std::uint8_t strb = 0;
+        axi_lanes data{};
+        axi_strobes strb{};
         bool last = false;
         bool first = false;
     };
@@ -114,6 +122,8 @@ private:
     const axi_port& p_; // the block's view: follows the instance when it is re-made
     tlm2axi_faults faults_;
     axi_attrs default_attrs_;
+    // The port's data width in bytes.
+    unsigned bus_bytes_;
     std::deque<burst_job*> aw_q_, ar_q_;
     std::deque<w_beat> w_q_;
     std::map<unsigned, std::deque<burst_job*>> writes_, reads_; // outstanding, per ID

@@ -1,16 +1,17 @@
-// Co-simulation tests of the TLM->AXI4 bridge against the Verilated axi_sram (rtl/axi_sram.sv)
-// with the AXI protocol checker on the bus: random bursts of every type, size and alignment,
-// write strobes from byte enables, SLVERR/DECERR ranges, several initiators with out-of-order
-// responses by ID, and random READY backpressure on both sides. Every transaction is checked
-// against a reference memory computed here from the AXI burst rules (axi_burst.h) and the
-// error ranges the SRAM was built with; statuses are asserted as well as data. Also: the split of
-// plain transactions into INCR bursts against a 128-bit reference up to the top of the address
-// space, the SRAM moved to the top of it, and AxCACHE/AxPROT/AxQOS through both bridges.
+// Co-simulation tests of the TLM->AXI4 bridge against the Verilated axi_sram (rtl/axi_sram.sv) with
+// the AXI protocol checker on the bus: random bursts of every type, size and alignment, write
+// strobes from byte enables, SLVERR/DECERR ranges, several initiators with out-of-order responses
+// by ID, and random READY backpressure on both sides. Every transaction is checked against a
+// reference memory (axi_campaign.h) computed from the AXI burst rules (axi_burst.h) and the error
+// ranges the SRAM was built with; statuses are asserted as well as data. Also: the split of plain
+// transactions into INCR bursts against a 128-bit reference up to the top of the address space, the
+// SRAM moved to the top of it, and AxCACHE/AxPROT/AxQOS/AxREGION through both bridges.
 #define BOOST_TEST_MODULE rtl_axi
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
 #include "axi2tlm_bridge.h"
+#include "axi_campaign.h"
 #include "axi_checker.h"
 #include "axi_test_pins.h"
 #include "rtl_island.h"
@@ -49,20 +50,27 @@ struct sram_stimulus : cycle_agent {
     void sample(std::uint64_t) override {}
 };
 
-// Records AxCACHE/AxPROT/AxQOS at every AW and AR handshake of a port.
+// Records AxCACHE/AxPROT/AxQOS/AxREGION at every AW and AR handshake of a port (AxREGION 0 on
+// a port without it).
 struct attr_recorder : cycle_agent {
     const axi_port* p = nullptr;
-    std::vector<std::array<unsigned, 3>> aw, ar;
+    std::vector<std::array<unsigned, 4>> aw, ar;
     void drive() override {}
     void sample(std::uint64_t) override {
-        if (*p->awvalid && *p->awready) aw.push_back({*p->awcache, *p->awprot, *p->awqos});
-        if (*p->arvalid && *p->arready) ar.push_back({*p->arcache, *p->arprot, *p->arqos});
+        auto v = [](const pin& x) { return static_cast<unsigned>(x.get()); };
+        if (p->awvalid.get() && p->awready.get())
+            aw.push_back({v(p->awcache), v(p->awprot), v(p->awqos), v(p->awregion)});
+        if (p->arvalid.get() && p->arready.get())
+            ar.push_back({v(p->arcache), v(p->arprot), v(p->arqos), v(p->arregion)});
     }
 };
 
 // TLM -> AXI4 bridge -> pins -> AXI4 -> TLM bridge -> a memory here that records the axi_ext
-// attributes each transaction arrives with. No RTL: the two bridges face each other.
+// attributes each transaction arrives with. No RTL: the two bridges face each other. The
+// TLM->AXI bridge gets its default attributes at construction.
 struct loopback : sc_core::sc_module {
+    // Arbitrary legal encodings: modifiable, unprivileged non-secure, QoS 0, region 9.
+    static constexpr axi_attrs default_attrs{0x2, 0x1, 0x0, 0x9};
     rtl_island island;
     test::pin_storage pins;
     tlm2axi_bridge to_axi;
@@ -77,7 +85,7 @@ struct loopback : sc_core::sc_module {
         : sc_module(n)
         , island("island", sc_core::sc_time(1, sc_core::SC_NS))
         , pins("loop")
-        , to_axi("to_axi", island, pins.port)
+        , to_axi("to_axi", island, pins.port, default_attrs)
         , to_tlm("to_tlm", island, pins.port)
         , checker(pins.port)
         , init("init")
@@ -163,120 +171,19 @@ struct fixture {
 };
 BOOST_TEST_GLOBAL_FIXTURE(fixture);
 
-// Reference SRAM: contents and the response of a beat address (as the RTL was built).
-struct reference {
-    std::vector<unsigned char> mem = std::vector<unsigned char>(sram_bytes, 0);
-    static axi_resp resp(std::uint64_t a) {
-        if (a >= sram_bytes) return axi_resp::decerr;
-        if (a >= sram_decerr_base && a - sram_decerr_base < sram_err_bytes) return axi_resp::decerr;
-        if (a >= sram_slverr_base && a - sram_slverr_base < sram_err_bytes) return axi_resp::slverr;
-        return axi_resp::okay;
-    }
-};
-reference ref;
+test::sram_reference ref;
+using stats = test::campaign_stats;
 
 tlm::tlm_response_status transport(tlm::tlm_command cmd, std::uint64_t addr,
                                    std::vector<unsigned char>& data, std::vector<unsigned char>* be,
                                    axi_ext* ext, unsigned streaming_width = 0,
                                    tlm::tlm_fw_transport_if<>* to = nullptr) {
-    tlm::tlm_generic_payload gp;
-    gp.set_command(cmd);
-    gp.set_address(addr);
-    gp.set_data_ptr(data.data());
-    gp.set_data_length(static_cast<unsigned>(data.size()));
-    gp.set_streaming_width(streaming_width ? streaming_width : static_cast<unsigned>(data.size()));
-    if (be) {
-        gp.set_byte_enable_ptr(be->data());
-        gp.set_byte_enable_length(static_cast<unsigned>(be->size()));
-    }
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    if (ext) gp.set_extension(ext);
-    sc_core::sc_time delay(3, sc_core::SC_NS);
-    (to ? to : h->init.operator->())->b_transport(gp, delay);
-    if (ext) gp.clear_extension(ext);
-    BOOST_CHECK(delay == sc_core::SC_ZERO_TIME);
-    return gp.get_response_status();
+    return test::transport(to ? *to : *h->init.operator->(), cmd, addr, data, be, ext,
+                           streaming_width);
 }
 
-// One random explicit burst inside [lo, hi), checked against the reference.
-struct stats {
-    unsigned by_type[3] = {0, 0, 0};
-    unsigned by_size[4] = {0, 0, 0, 0};
-    unsigned errors = 0, unaligned = 0, strobed = 0;
-};
-
 void random_burst(std::mt19937& rng, std::uint64_t lo, std::uint64_t hi, stats& st) {
-    axi_ext ext;
-    axi_request r;
-    for (;;) {
-        r.burst = static_cast<axi_burst>(rng() % 3);
-        r.size_log2 = rng() % 4;
-        if (r.burst == axi_burst::wrap)
-            r.beats = 2u << (rng() % 4);
-        else if (r.burst == axi_burst::fixed)
-            r.beats = 1 + rng() % 16;
-        else
-            r.beats = 1 + (rng() % 4 == 0 ? rng() % 256 : rng() % 16);
-        const std::uint64_t span = std::uint64_t(r.beats) << r.size_log2;
-        if (span >= hi - lo) continue;
-        r.addr = lo + rng() % (hi - lo - span);
-        if (r.burst == axi_burst::wrap) r.addr &= ~std::uint64_t(r.bytes_per_beat() - 1);
-        if (axi_burst_violation(r, axi_bus_bytes).empty()) break;
-    }
-    ext.explicit_burst = true;
-    ext.burst = r.burst;
-    ext.size_log2 = r.size_log2;
-    ext.beats = r.beats;
-    const auto beats = axi_beats(r, axi_bus_bytes);
-    std::size_t len = 0;
-    for (const auto& b : beats)
-        len += b.lanes;
-    std::vector<unsigned char> data(len), be(len, TLM_BYTE_ENABLED);
-    const bool strobes = rng() % 3 == 0;
-    for (std::size_t i = 0; i < len; ++i) {
-        data[i] = static_cast<unsigned char>(rng());
-        if (strobes && rng() % 4 == 0) be[i] = TLM_BYTE_DISABLED;
-    }
-    const bool write = rng() % 2;
-    ++st.by_type[static_cast<unsigned>(r.burst)];
-    ++st.by_size[r.size_log2];
-    st.unaligned += r.addr % r.bytes_per_beat() != 0;
-    st.strobed += strobes;
-    // Expected: the worst beat response; writes land only on OKAY beats.
-    axi_resp expect = axi_resp::okay;
-    std::vector<unsigned char> expect_data(len);
-    std::size_t off = 0;
-    for (const auto& b : beats) {
-        const axi_resp br = reference::resp(b.addr);
-        expect = worse(expect, br);
-        const std::uint64_t word = b.addr & ~std::uint64_t(axi_bus_bytes - 1);
-        for (unsigned k = 0; k < b.lanes; ++k, ++off) {
-            const std::uint64_t a = word + b.lane_lo + k;
-            if (write && br == axi_resp::okay && be[off] == TLM_BYTE_ENABLED)
-                ref.mem[a] = data[off];
-            expect_data[off] = br == axi_resp::okay ? ref.mem[a] : 0;
-        }
-    }
-    st.errors += expect != axi_resp::okay;
-    std::vector<unsigned char> got = data;
-    if (!write) std::fill(got.begin(), got.end(), 0xA5);
-    const auto status = transport(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, r.addr,
-                                  got, strobes ? &be : nullptr, &ext);
-    BOOST_CHECK_EQUAL(status, to_tlm(expect));
-    BOOST_CHECK_EQUAL(static_cast<int>(ext.resp), static_cast<int>(expect));
-    if (!write) {
-        // OKAY beats return memory; bytes of error beats and disabled bytes are not compared.
-        off = 0;
-        for (const auto& b : beats) {
-            const bool ok = reference::resp(b.addr) == axi_resp::okay;
-            for (unsigned k = 0; k < b.lanes; ++k, ++off)
-                if (ok && (!strobes || be[off] == TLM_BYTE_ENABLED) && got[off] != expect_data[off])
-                    BOOST_ERROR("read 0x" << std::hex << r.addr << " " << to_string(r.burst)
-                                          << " size " << r.size_log2 << " beats " << std::dec
-                                          << r.beats << ": byte " << off << " = " << int(got[off])
-                                          << ", expected " << int(expect_data[off]));
-        }
-    }
+    test::random_burst(*h->init.operator->(), axi_bus_bytes, rng, lo, hi, ref, st);
 }
 
 } // namespace
@@ -575,15 +482,15 @@ BOOST_AUTO_TEST_CASE(plain_transactions_up_to_the_top_of_the_address_space) {
 }
 
 namespace {
-std::array<unsigned, 3> as_array(const axi_attrs& a) {
-    return {a.cache, a.prot, a.qos};
+std::array<unsigned, 4> as_array(const axi_attrs& a) {
+    return {a.cache, a.prot, a.qos, a.region};
 }
-// "{cache,prot,qos} ..." for messages and comparisons.
-using attr_list = std::vector<std::array<unsigned, 3>>;
+// "{cache,prot,qos,region} ..." for messages and comparisons.
+using attr_list = std::vector<std::array<unsigned, 4>>;
 std::string str(const attr_list& l) {
     std::ostringstream os;
     for (const auto& a : l)
-        os << "{" << a[0] << "," << a[1] << "," << a[2] << "}";
+        os << "{" << a[0] << "," << a[1] << "," << a[2] << "," << a[3] << "}";
     return os.str();
 }
 } // namespace
@@ -599,7 +506,8 @@ BOOST_AUTO_TEST_CASE(memory_attributes_come_from_the_extension_or_the_bridge_def
     h->rec.aw.clear();
     h->rec.ar.clear();
     h->run({[&] {
-        std::vector<unsigned char> d(16), big(0x1800); // big: 0x800 + 0x1000, two 4 KiB pages
+        std::vector<unsigned char> d(16),
+            big(0x1800); // big: 0x800 + 0x1000, two 4 KiB pages
         BOOST_CHECK_EQUAL(transport(tlm::TLM_WRITE_COMMAND, 0x40, d, nullptr, nullptr),
                           tlm::TLM_OK_RESPONSE);
         axi_ext plain; // an extension without attributes: the default
@@ -628,11 +536,12 @@ BOOST_AUTO_TEST_CASE(memory_attributes_come_from_the_extension_or_the_bridge_def
     BOOST_CHECK(h->checker.violations().empty());
 }
 
-// Both directions at once: the TLM->AXI bridge drives the attributes on pins, the AXI->TLM
-// bridge facing it puts what it receives into the axi_ext of the transactions it makes.
+// Both directions at once: the TLM->AXI bridge drives the attributes on pins (the
+// transaction's, else the default it was constructed with), the AXI->TLM bridge facing it puts
+// what it receives into the axi_ext of the transactions it makes. AxREGION included: the pins
+// here have it (axi_sram does not).
 BOOST_AUTO_TEST_CASE(memory_attributes_reach_the_far_side_of_an_axi_to_tlm_bridge) {
-    lb->to_axi.set_default_attrs({0x2, 0x1, 0x0});
-    const axi_attrs a{0xB, 0x6, 0xF}, b{0x7, 0x3, 0x1};
+    const axi_attrs a{0xB, 0x6, 0xF, 0x4}, b{0x7, 0x3, 0x1, 0xE};
     h->run({[&] {
         auto go = [&](tlm::tlm_command cmd, std::uint64_t addr, std::vector<unsigned char>& d,
                       axi_ext* ext) {
@@ -651,8 +560,9 @@ BOOST_AUTO_TEST_CASE(memory_attributes_reach_the_far_side_of_an_axi_to_tlm_bridg
     attr_list seen;
     for (const axi_attrs& x : lb->seen)
         seen.push_back(as_array(x));
-    BOOST_CHECK_EQUAL(str(seen), "{11,6,15}{7,3,1}{2,1,0}");
-    BOOST_CHECK_EQUAL(str(lb->rec.aw), "{11,6,15}");
-    BOOST_CHECK_EQUAL(str(lb->rec.ar), "{7,3,1}{2,1,0}");
+    // a, b, then the construction default {0x2, 0x1, 0x0, 0x9}, in decimal.
+    BOOST_CHECK_EQUAL(str(seen), "{11,6,15,4}{7,3,1,14}{2,1,0,9}");
+    BOOST_CHECK_EQUAL(str(lb->rec.aw), "{11,6,15,4}");
+    BOOST_CHECK_EQUAL(str(lb->rec.ar), "{7,3,1,14}{2,1,0,9}");
     BOOST_CHECK(lb->checker.violations().empty());
 }

@@ -31,7 +31,7 @@ struct stall_aw : cycle_agent {
     unsigned stall_cycles = 0, left = 0;
     void drive() override { *m->stall = left ? 1 : 0; }
     void sample(std::uint64_t) override {
-        if (*m->port.awvalid && left) --left;
+        if (m->port.awvalid.get() && left) --left;
     }
 };
 
@@ -192,7 +192,8 @@ BOOST_AUTO_TEST_CASE(awaddr_changed_while_stalled) {
     h->stim.left = 3;
     h->bridge.faults().change_awaddr_while_stalled = true;
     const auto before = h->checker.violations().size();
-    write_once(0x300, 8); // the address the SRAM takes is not the one asked: status not checked
+    write_once(0x300,
+               8); // the address the SRAM takes is not the one asked: status not checked
     BOOST_CHECK_EQUAL(h->bridge.faults().fired, 2u);
     BOOST_REQUIRE_GT(h->checker.violations().size(), before);
     const protocol_violation& v = h->checker.violations()[before];
@@ -270,7 +271,8 @@ BOOST_AUTO_TEST_CASE(same_id_reads_answered_shorter_first_are_flagged) {
     t.r_burst(5, 2);
     t.r_burst(5, 4);
     BOOST_CHECK_EQUAL(t.rules(), "r-order");
-    BOOST_CHECK_EQUAL(t.c.violations().at(0).cycle, 3u); // the RLAST of the 2-beat burst
+    BOOST_CHECK_EQUAL(t.c.violations().at(0).cycle,
+                      3u); // the RLAST of the 2-beat burst
 }
 
 // 2 and then 4 beats, answered 4 first: no RLAST after 2 beats is not yet an error (a younger
