@@ -1,4 +1,4 @@
-#include "apb_checker.h"
+#include "rtl-bridge/apb_checker.h"
 
 namespace epvp::rtl {
 

@@ -10,8 +10,8 @@
 // Does not model: PPROT, wake-up (APB5), X checks.
 #pragma once
 
-#include "axi_checker.h"
-#include "axi_pins.h"
+#include "rtl-bridge/axi_checker.h"
+#include "rtl-bridge/axi_pins.h"
 
 namespace epvp::rtl {
 

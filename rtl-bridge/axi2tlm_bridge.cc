@@ -1,4 +1,4 @@
-#include "axi2tlm_bridge.h"
+#include "rtl-bridge/axi2tlm_bridge.h"
 
 #include <algorithm>
 

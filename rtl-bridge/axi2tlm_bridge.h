@@ -22,10 +22,10 @@
 // (AxLOCK); AxCACHE/AxPROT/AxQOS/AxREGION are passed on, not acted on.
 #pragma once
 
-#include "axi_burst.h"
-#include "axi_ext.h"
-#include "axi_pins.h"
-#include "rtl_island.h"
+#include "rtl-bridge/axi_burst.h"
+#include "rtl-bridge/axi_ext.h"
+#include "rtl-bridge/axi_pins.h"
+#include "rtl-bridge/rtl_island.h"
 
 #include <cstdint>
 #include <deque>

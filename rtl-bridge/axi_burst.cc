@@ -1,4 +1,4 @@
-#include "axi_burst.h"
+#include "rtl-bridge/axi_burst.h"
 
 #include <algorithm>
 #include <sstream>

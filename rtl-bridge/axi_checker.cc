@@ -1,4 +1,4 @@
-#include "axi_checker.h"
+#include "rtl-bridge/axi_checker.h"
 
 #include <sstream>
 

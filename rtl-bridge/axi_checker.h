@@ -33,9 +33,9 @@
 // never answered. SystemC-free (an agent of rtl_island, which is SystemC).
 #pragma once
 
-#include "axi_burst.h"
-#include "axi_pins.h"
-#include "rtl_island.h"
+#include "rtl-bridge/axi_burst.h"
+#include "rtl-bridge/axi_pins.h"
+#include "rtl-bridge/rtl_island.h"
 
 #include <array>
 #include <cstdint>

@@ -12,7 +12,7 @@
 // Does not model: AxLOCK (not carried).
 #pragma once
 
-#include "axi_burst.h"
+#include "rtl-bridge/axi_burst.h"
 
 #include <tlm>
 

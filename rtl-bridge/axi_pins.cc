@@ -1,4 +1,4 @@
-#include "axi_pins.h"
+#include "rtl-bridge/axi_pins.h"
 
 #include <sstream>
 #include <tuple>

@@ -1,4 +1,4 @@
-#include "rtl_iatu.h"
+#include "rtl-bridge/rtl_iatu.h"
 
 namespace epvp::rtl {
 

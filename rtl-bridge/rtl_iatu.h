@@ -16,15 +16,15 @@
 // the BAR hit).
 #pragma once
 
-#include "apb_checker.h"
-#include "axi2tlm_bridge.h"
-#include "axi_checker.h"
-#include "rtl_island.h"
-#include "rtl_models.h"
-#include "tlm2apb_bridge.h"
-#include "tlm2axi_bridge.h"
+#include "rtl-bridge/apb_checker.h"
+#include "rtl-bridge/axi2tlm_bridge.h"
+#include "rtl-bridge/axi_checker.h"
+#include "rtl-bridge/rtl_island.h"
+#include "rtl-bridge/rtl_models.h"
+#include "rtl-bridge/tlm2apb_bridge.h"
+#include "rtl-bridge/tlm2axi_bridge.h"
 
-#include "dwc/iatu.h"
+#include "model/dwc/iatu.h"
 
 #include <cstdint>
 #include <string>

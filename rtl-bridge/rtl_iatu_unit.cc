@@ -1,7 +1,7 @@
-#include "rtl_iatu_unit.h"
+#include "rtl-bridge/rtl_iatu_unit.h"
 
-#include "core/log.h"
-#include "pcie/tlp.h"
+#include "model/core/log.h"
+#include "model/pcie/tlp.h"
 
 #include <algorithm>
 #include <sstream>

@@ -24,8 +24,8 @@
 // request's own, except in lockstep, where the TLM model's region supplies it).
 #pragma once
 
-#include "dwc/iatu_unit.h"
-#include "rtl_iatu.h"
+#include "model/dwc/iatu_unit.h"
+#include "rtl-bridge/rtl_iatu.h"
 
 #include <array>
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "rtl_island.h"
+#include "rtl-bridge/rtl_island.h"
 
 #include <stdexcept>
 

@@ -16,7 +16,7 @@
 // would see no edges while the island is idle).
 #pragma once
 
-#include "trace_format.h"
+#include "waves/trace_format.h"
 
 #include <cstdint>
 #include <memory>

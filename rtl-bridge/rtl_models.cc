@@ -11,9 +11,9 @@
 #include <Vdw_iatu_ob8_ib8_vcd.h>
 #include <verilated.h>
 
-#include "rtl_trace.h"
+#include "waves/rtl_trace.h"
 
-#include "rtl_models.h"
+#include "rtl-bridge/rtl_models.h"
 
 #include <sstream>
 #include <stdexcept>

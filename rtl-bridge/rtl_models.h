@@ -15,8 +15,8 @@
 // before it can be made here.
 #pragma once
 
-#include "axi_pins.h"
-#include "rtl_island.h"
+#include "rtl-bridge/axi_pins.h"
+#include "rtl-bridge/rtl_island.h"
 
 #include <cstdint>
 #include <memory>

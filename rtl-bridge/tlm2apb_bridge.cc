@@ -1,4 +1,4 @@
-#include "tlm2apb_bridge.h"
+#include "rtl-bridge/tlm2apb_bridge.h"
 
 #include <sstream>
 

@@ -12,8 +12,8 @@
 // Does not model: PPROT (driven 0 / absent), wait states of its own, DMI, debug transport.
 #pragma once
 
-#include "axi_pins.h"
-#include "rtl_island.h"
+#include "rtl-bridge/axi_pins.h"
+#include "rtl-bridge/rtl_island.h"
 
 #include <cstdint>
 #include <deque>

@@ -1,4 +1,4 @@
-#include "tlm2axi_bridge.h"
+#include "rtl-bridge/tlm2axi_bridge.h"
 
 #include <algorithm>
 #include <sstream>

@@ -30,10 +30,10 @@
 // AT (non-blocking) protocol.
 #pragma once
 
-#include "axi_burst.h"
-#include "axi_ext.h"
-#include "axi_pins.h"
-#include "rtl_island.h"
+#include "rtl-bridge/axi_burst.h"
+#include "rtl-bridge/axi_ext.h"
+#include "rtl-bridge/axi_pins.h"
+#include "rtl-bridge/rtl_island.h"
 
 #include <cstdint>
 #include <deque>

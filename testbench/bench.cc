@@ -1,14 +1,14 @@
-#include "bench.h"
+#include "testbench/bench.h"
 
-#include "analysis/link_bound.h"
-#include "config/config.h"
-#include "core/log.h"
-#include "output_file.h"
-#include "platform.h"
-#include "process.h"
-#include "report.h"
-#include "soc/dram_timing.h"
-#include "workloads/dma_sweep.h"
+#include "testbench/analysis/link_bound.h"
+#include "testbench/config/config.h"
+#include "model/core/log.h"
+#include "testbench/output_file.h"
+#include "testbench/platform.h"
+#include "testbench/process.h"
+#include "testbench/report.h"
+#include "model/soc/dram_timing.h"
+#include "testbench/workloads/dma_sweep.h"
 
 #include <chrono>
 #include <cmath>
@@ -439,7 +439,7 @@ int run_bench(const bench_options& o) {
 } // namespace epvp::tb
 
 #ifdef EPVP_RTL_COSIM
-#include "rtl_iatu.h"
+#include "rtl-bridge/rtl_iatu.h"
 
 #include <tlm_utils/simple_target_socket.h>
 

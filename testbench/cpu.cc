@@ -1,10 +1,10 @@
-#include "cpu.h"
+#include "testbench/cpu.h"
 
-#include "core/payload_pool.h"
-#include "core/trace_events.h"
+#include "model/core/payload_pool.h"
+#include "model/core/trace_events.h"
 
-#include "core/instance_name.h"
-#include "core/log.h"
+#include "model/core/instance_name.h"
+#include "model/core/log.h"
 
 #include <algorithm>
 

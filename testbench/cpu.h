@@ -10,9 +10,9 @@
 // interrupts (handlers run only inside wait_for_interrupt, as in a polling firmware loop).
 #pragma once
 
-#include "hal/hal.h"
-#include "soc/irq_controller.h"
-#include "soc/soc_attr.h"
+#include "firmware/hal/hal.h"
+#include "model/soc/irq_controller.h"
+#include "model/soc/soc_attr.h"
 
 #include <functional>
 #include <map>

@@ -1,9 +1,9 @@
-#include "endpoint_soc.h"
+#include "testbench/endpoint_soc.h"
 
-#include "dwc/app_regs.h"
-#include "hal/format.h"
-#include "hal/iss_map.h"
-#include "soc/smmu_regs.h"
+#include "model/dwc/app_regs.h"
+#include "firmware/hal/format.h"
+#include "firmware/hal/iss_map.h"
+#include "model/soc/smmu_regs.h"
 
 #include <memory>
 

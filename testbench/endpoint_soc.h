@@ -19,17 +19,17 @@
 // signals).
 #pragma once
 
-#include "config/config.h"
-#include "cpu.h"
-#include "dwc/dw_pcie_ep.h"
-#include "guest/boot_params.h"
-#include "hal/board.h"
-#include "iss_cpu.h"
-#include "pcie/link.h"
-#include "soc/interconnect.h"
-#include "soc/irq_controller.h"
-#include "soc/memory_controller.h"
-#include "soc/smmu.h"
+#include "testbench/config/config.h"
+#include "testbench/cpu.h"
+#include "model/dwc/dw_pcie_ep.h"
+#include "firmware/guest/boot_params.h"
+#include "firmware/hal/board.h"
+#include "testbench/iss_cpu.h"
+#include "model/pcie/link.h"
+#include "model/soc/interconnect.h"
+#include "model/soc/irq_controller.h"
+#include "model/soc/memory_controller.h"
+#include "model/soc/smmu.h"
 
 #include <functional>
 #include <memory>

@@ -8,20 +8,20 @@
 // Exit status: 0 all tests passed, 1 a test failed, 2 bad command line or configuration, or an
 // output file that cannot be written, 3 the workload did not finish within sim.time_limit_us or
 // sim.wall_limit_s, 130/143 stopped by SIGINT/SIGTERM (what exists is written first).
-#include "bench.h"
-#include "config/config.h"
-#include "config/keys.h"
-#include "core/log.h"
-#include "core/trace_events.h"
-#include "hal/errno.h"
-#include "output_file.h"
-#include "platform.h"
-#include "plot.h"
-#include "plugin_loader.h"
-#include "report.h"
-#include "run_control.h"
-#include "sweep.h"
-#include "workload.h"
+#include "testbench/bench.h"
+#include "testbench/config/config.h"
+#include "testbench/config/keys.h"
+#include "model/core/log.h"
+#include "model/core/trace_events.h"
+#include "firmware/hal/errno.h"
+#include "testbench/output_file.h"
+#include "testbench/platform.h"
+#include "testbench/plot.h"
+#include "testbench/plugin_loader.h"
+#include "testbench/report.h"
+#include "testbench/run_control.h"
+#include "testbench/sweep.h"
+#include "testbench/workload.h"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>

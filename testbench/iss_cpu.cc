@@ -1,9 +1,9 @@
-#include "iss_cpu.h"
+#include "testbench/iss_cpu.h"
 
-#include "core/log.h"
-#include "core/payload_pool.h"
-#include "hal/cpu_regs.h"
-#include "hal/iss_map.h"
+#include "model/core/log.h"
+#include "model/core/payload_pool.h"
+#include "contracts/cpu_regs.h"
+#include "firmware/hal/iss_map.h"
 
 #include <unicorn/unicorn.h>
 

@@ -25,12 +25,12 @@
 // synchronous aborts for bus errors, per-instruction timing.
 #pragma once
 
-#include "guest/boot_params.h"
-#include "soc/intc_view.h"
-#include "soc/irq_controller.h"
-#include "soc/soc_attr.h"
-#include "soc/timer.h"
-#include "soc/uart.h"
+#include "firmware/guest/boot_params.h"
+#include "model/soc/intc_view.h"
+#include "model/soc/irq_controller.h"
+#include "model/soc/soc_attr.h"
+#include "model/soc/timer.h"
+#include "model/soc/uart.h"
 
 #include <cstdint>
 #include <exception>

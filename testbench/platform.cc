@@ -1,8 +1,8 @@
-#include "platform.h"
+#include "testbench/platform.h"
 
-#include "core/log.h"
-#include "dwc/app_regs.h"
-#include "soc/smmu_regs.h"
+#include "model/core/log.h"
+#include "model/dwc/app_regs.h"
+#include "model/soc/smmu_regs.h"
 
 #include <memory>
 

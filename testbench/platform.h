@@ -11,21 +11,21 @@
 // firmware finds everything else (window counts, alignment, version) by probing.
 #pragma once
 
-#include "config/config.h"
-#include "cpu.h"
-#include "dwc/dw_pcie_ep.h"
-#include "endpoint_soc.h"
-#include "hal/board.h"
-#include "host/host_memory.h"
-#include "host/msi_controller.h"
-#include "pcie/link.h"
-#include "pcie/pcie_switch.h"
-#include "pcie/root_complex.h"
-#include "pcie/tlm_monitor.h"
-#include "soc/interconnect.h"
-#include "soc/irq_controller.h"
-#include "soc/memory_controller.h"
-#include "soc/smmu.h"
+#include "testbench/config/config.h"
+#include "testbench/cpu.h"
+#include "model/dwc/dw_pcie_ep.h"
+#include "testbench/endpoint_soc.h"
+#include "firmware/hal/board.h"
+#include "model/host/host_memory.h"
+#include "model/host/msi_controller.h"
+#include "model/pcie/link.h"
+#include "model/pcie/pcie_switch.h"
+#include "model/pcie/root_complex.h"
+#include "model/pcie/tlm_monitor.h"
+#include "model/soc/interconnect.h"
+#include "model/soc/irq_controller.h"
+#include "model/soc/memory_controller.h"
+#include "model/soc/smmu.h"
 
 #include <functional>
 #include <memory>

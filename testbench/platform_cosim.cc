@@ -1,17 +1,17 @@
 // The platform's optional instruments: the RTL iATU in place of the TLM one (dwc.iatu.impl),
 // waves of the RTL island and of the model's signals (--waves), the link's TLPs in the
 // transaction trace (--trace). Nothing here runs unless asked for.
-#include "platform.h"
+#include "testbench/platform.h"
 
-#include "core/log.h"
-#include "core/trace_events.h"
-#include "pcie/tlp.h"
+#include "model/core/log.h"
+#include "model/core/trace_events.h"
+#include "model/pcie/tlp.h"
 
 #include <map>
 #include <stdexcept>
 
 #ifdef EPVP_RTL_COSIM
-#include "rtl_iatu_unit.h"
+#include "rtl-bridge/rtl_iatu_unit.h"
 #endif
 
 namespace epvp::tb {

@@ -1,9 +1,9 @@
-#include "plot.h"
+#include "testbench/plot.h"
 
-#include "output_file.h"
+#include "testbench/output_file.h"
 
-#include "process.h"
-#include "sweep_spec.h"
+#include "testbench/process.h"
+#include "testbench/sweep_spec.h"
 
 #include <fmt/format.h>
 

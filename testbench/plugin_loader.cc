@@ -1,8 +1,8 @@
-#include "plugin_loader.h"
+#include "testbench/plugin_loader.h"
 
-#include "config/config.h"
-#include "sdk/plugin.h"
-#include "workload.h"
+#include "testbench/config/config.h"
+#include "testbench/sdk/plugin.h"
+#include "testbench/workload.h"
 
 #include <dlfcn.h>
 #include <exception>

@@ -1,4 +1,4 @@
-#include "process.h"
+#include "testbench/process.h"
 
 #include <cerrno>
 #include <chrono>

@@ -1,8 +1,8 @@
-#include "report.h"
+#include "testbench/report.h"
 
-#include "core/log.h"
-#include "hal/errno.h"
-#include "pcie/pcie_switch.h"
+#include "model/core/log.h"
+#include "firmware/hal/errno.h"
+#include "model/pcie/pcie_switch.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -11,7 +11,7 @@
 #include <vector>
 
 #ifdef EPVP_RTL_COSIM
-#include "rtl_iatu_unit.h"
+#include "rtl-bridge/rtl_iatu_unit.h"
 #endif
 
 namespace epvp::tb {

@@ -3,9 +3,9 @@
 // of the same configuration write the same bytes.
 #pragma once
 
-#include "config/config.h"
-#include "platform.h"
-#include "workload.h"
+#include "testbench/config/config.h"
+#include "testbench/platform.h"
+#include "testbench/workload.h"
 
 namespace epvp::tb {
 

@@ -1,4 +1,4 @@
-#include "run_control.h"
+#include "testbench/run_control.h"
 
 #include <cstdio>
 

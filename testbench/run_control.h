@@ -5,8 +5,8 @@
 // notified while no stop is asked for, so a run that is not stopped is unchanged.
 #pragma once
 
-#include "config/config.h"
-#include "workload.h"
+#include "testbench/config/config.h"
+#include "testbench/workload.h"
 
 #include <atomic>
 #include <chrono>

@@ -1,11 +1,11 @@
 // The runner of `epsim sweep`: runs the points N at a time as child processes with a timeout
 // each, shows progress, stops cleanly on an interrupt; --emit-slurm and --collect modes.
-#include "sweep.h"
+#include "testbench/sweep.h"
 
-#include "output_file.h"
-#include "process.h"
-#include "sweep_outputs.h"
-#include "sweep_spec.h"
+#include "testbench/output_file.h"
+#include "testbench/process.h"
+#include "testbench/sweep_outputs.h"
+#include "testbench/sweep_spec.h"
 
 #include <fmt/format.h>
 

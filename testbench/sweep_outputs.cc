@@ -1,8 +1,8 @@
-#include "sweep_outputs.h"
+#include "testbench/sweep_outputs.h"
 
-#include "hal/errno.h"
-#include "output_file.h"
-#include "plot.h"
+#include "firmware/hal/errno.h"
+#include "testbench/output_file.h"
+#include "testbench/plot.h"
 
 #include <fmt/format.h>
 

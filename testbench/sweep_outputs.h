@@ -4,7 +4,7 @@
 // from its files alone, so a local sweep, --resume and --collect agree.
 #pragma once
 
-#include "sweep_spec.h"
+#include "testbench/sweep_spec.h"
 
 #include <filesystem>
 #include <optional>

@@ -1,6 +1,6 @@
-#include "sweep_spec.h"
+#include "testbench/sweep_spec.h"
 
-#include "workload.h"
+#include "testbench/workload.h"
 
 #include <fmt/format.h>
 

@@ -2,7 +2,7 @@
 // configuration schema, expanded into points (cartesian product or zipped axes).
 #pragma once
 
-#include "config/config.h"
+#include "testbench/config/config.h"
 
 #include <cstddef>
 #include <filesystem>

@@ -1,8 +1,8 @@
-#include "workload.h"
+#include "testbench/workload.h"
 
-#include "core/log.h"
-#include "platform.h"
-#include "workloads/common.h"
+#include "model/core/log.h"
+#include "testbench/platform.h"
+#include "testbench/workloads/common.h"
 
 #include <stdexcept>
 

@@ -1,4 +1,4 @@
-#include "rtl_trace.h"
+#include "waves/rtl_trace.h"
 
 namespace epvp::waves {
 

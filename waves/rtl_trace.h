@@ -21,7 +21,7 @@
 #include <verilated_fst_c.h>
 #include <verilated_vcd_c.h>
 
-#include "trace_format.h"
+#include "waves/trace_format.h"
 
 namespace epvp::waves {
 

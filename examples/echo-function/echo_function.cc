@@ -1,7 +1,7 @@
 #include "echo_function.h"
 
-#include "hal/errno.h"
-#include "hal/format.h"
+#include "firmware/hal/errno.h"
+#include "firmware/hal/format.h"
 
 #include <string>
 

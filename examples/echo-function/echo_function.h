@@ -3,8 +3,8 @@
 // raises MSI vector 1. It polls the block with delayed work (function.echo.poll_us).
 #pragma once
 
-#include "epf/function.h"
-#include "epf/workqueue.h"
+#include "firmware/epf/function.h"
+#include "firmware/epf/workqueue.h"
 
 #include <cstdint>
 

@@ -1,10 +1,10 @@
 // The echo function's host side (its driver and test program) and the plugin's entry point.
 #include "echo_function.h"
 
-#include "config/keys.h"
-#include "hal/errno.h"
-#include "host/msi_irq.h"
-#include "sdk/plugin.h"
+#include "testbench/config/keys.h"
+#include "firmware/hal/errno.h"
+#include "firmware/host/msi_irq.h"
+#include "testbench/sdk/plugin.h"
 
 #include <memory>
 #include <string>

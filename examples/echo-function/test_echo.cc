@@ -3,8 +3,8 @@
 #define BOOST_TEST_MODULE echo_function
 #include "echo_function.h"
 
-#include "epc/fake_controller.h"
-#include "hal/fake_platform.h"
+#include "firmware/epc/fake_controller.h"
+#include "firmware/hal/fake_platform.h"
 
 #include <boost/test/unit_test.hpp>
 

@@ -1,6 +1,6 @@
 #include "ring_function.h"
 
-#include "hal/errno.h"
+#include "firmware/hal/errno.h"
 
 #include <string>
 

@@ -5,7 +5,7 @@
 // TAIL and raises MSI-X vector (slot % vectors) + 1.
 #pragma once
 
-#include "epf/function.h"
+#include "firmware/epf/function.h"
 
 #include <cstdint>
 

@@ -1,10 +1,10 @@
 // The ring function's host side and the plugin's entry point.
 #include "ring_function.h"
 
-#include "config/keys.h"
-#include "hal/errno.h"
-#include "host/msi_irq.h"
-#include "sdk/plugin.h"
+#include "testbench/config/keys.h"
+#include "firmware/hal/errno.h"
+#include "firmware/host/msi_irq.h"
+#include "testbench/sdk/plugin.h"
 
 #include <memory>
 #include <string>

@@ -1,7 +1,7 @@
-#include "dwc/dw_edma.h"
+#include "firmware/dwc/dw_edma.h"
 
-#include "hal/errno.h"
-#include "hal/format.h"
+#include "firmware/hal/errno.h"
+#include "firmware/hal/format.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -24,10 +24,10 @@
 // running channel (v0 has no per-channel stop in Linux either).
 #pragma once
 
-#include "dwc/dw_pcie.h"
-#include "epc/epc.h"
-#include "hal/board.h"
-#include "hal/hal.h"
+#include "firmware/dwc/pcie_designware.h"
+#include "firmware/epc/epc.h"
+#include "firmware/hal/board.h"
+#include "firmware/hal/hal.h"
 
 #include <array>
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "dwc/glue.h"
+#include "firmware/dwc/glue.h"
 
 namespace fw::dwc {
 

@@ -4,9 +4,9 @@
 // features the SoC integration fixes.
 #pragma once
 
-#include "epc/epc.h"
-#include "hal/board.h"
-#include "hal/hal.h"
+#include "firmware/epc/epc.h"
+#include "firmware/hal/board.h"
+#include "firmware/hal/hal.h"
 
 #include <cstdint>
 

@@ -1,7 +1,7 @@
-#include "epc/epc.h"
+#include "firmware/epc/epc.h"
 
-#include "hal/errno.h"
-#include "hal/pci_regs.h"
+#include "firmware/hal/errno.h"
+#include "firmware/hal/pci_regs.h"
 
 #include <algorithm>
 

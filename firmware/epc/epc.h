@@ -7,8 +7,8 @@
 // rule (a mapping may cover less than asked; the caller loops).
 #pragma once
 
-#include "hal/board.h"
-#include "hal/hal.h"
+#include "firmware/hal/board.h"
+#include "firmware/hal/hal.h"
 
 #include <array>
 #include <cstdint>

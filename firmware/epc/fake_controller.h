@@ -7,7 +7,7 @@
 // a region-aligned address. Does not model: any hardware effect (no iATU, no interrupts sent).
 #pragma once
 
-#include "epc/epc.h"
+#include "firmware/epc/epc.h"
 
 #include <cstdint>
 #include <vector>

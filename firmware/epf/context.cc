@@ -1,4 +1,4 @@
-#include "epf/context.h"
+#include "firmware/epf/context.h"
 
 #include <algorithm>
 #include <cerrno>

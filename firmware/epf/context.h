@@ -8,12 +8,12 @@
 // functions sharing a controller, virtual functions.
 #pragma once
 
-#include "dwc/dw_edma.h"
-#include "epc/epc.h"
-#include "epf/workqueue.h"
-#include "hal/board.h"
-#include "hal/hal.h"
-#include "iommu/iova.h"
+#include "firmware/dwc/dw_edma.h"
+#include "firmware/epc/epc.h"
+#include "firmware/epf/workqueue.h"
+#include "firmware/hal/board.h"
+#include "firmware/hal/hal.h"
+#include "firmware/iommu/iova.h"
 
 #include <cstdint>
 #include <string>

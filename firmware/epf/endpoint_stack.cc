@@ -1,7 +1,7 @@
-#include "epf/endpoint_stack.h"
+#include "firmware/epf/endpoint_stack.h"
 
-#include "hal/errno.h"
-#include "hal/pci_regs.h"
+#include "firmware/hal/errno.h"
+#include "firmware/hal/pci_regs.h"
 
 #include <algorithm>
 #include <string>

@@ -9,13 +9,13 @@
 // link events from the glue block's interrupt. Does not model: several controllers.
 #pragma once
 
-#include "dwc/dw_edma.h"
-#include "dwc/dw_pcie_ep.h"
-#include "epc/epc.h"
-#include "hal/board.h"
-#include "hal/hal.h"
-#include "iommu/iova.h"
-#include "iommu/smmu_v3.h"
+#include "firmware/dwc/dw_edma.h"
+#include "firmware/dwc/pcie_designware_ep.h"
+#include "firmware/epc/epc.h"
+#include "firmware/hal/board.h"
+#include "firmware/hal/hal.h"
+#include "firmware/iommu/iova.h"
+#include "firmware/iommu/smmu_v3.h"
 
 #include <cstdint>
 #include <memory>

@@ -16,7 +16,7 @@
 // functions on one controller, virtual functions, hot-plugging a function at run time.
 #pragma once
 
-#include "epf/context.h"
+#include "firmware/epf/context.h"
 
 #include <cstdint>
 

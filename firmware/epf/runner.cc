@@ -1,10 +1,10 @@
-#include "epf/runner.h"
+#include "firmware/epf/runner.h"
 
-#include "dwc/glue.h"
-#include "epf/endpoint_stack.h"
-#include "epf/workqueue.h"
-#include "hal/errno.h"
-#include "hal/irq_window_regs.h"
+#include "firmware/dwc/glue.h"
+#include "firmware/epf/endpoint_stack.h"
+#include "firmware/epf/workqueue.h"
+#include "firmware/hal/errno.h"
+#include "contracts/irq_window_regs.h"
 
 #include <algorithm>
 

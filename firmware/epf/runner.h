@@ -12,9 +12,9 @@
 // asserts PERST# again after power-on).
 #pragma once
 
-#include "epf/function.h"
-#include "hal/board.h"
-#include "hal/hal.h"
+#include "firmware/epf/function.h"
+#include "firmware/hal/board.h"
+#include "firmware/hal/hal.h"
 
 #include <cstdint>
 #include <string>

@@ -1,4 +1,4 @@
-#include "epf/workqueue.h"
+#include "firmware/epf/workqueue.h"
 
 #include <algorithm>
 

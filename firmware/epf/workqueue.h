@@ -9,7 +9,7 @@
 // Does not model: concurrency (one CPU, one context), CPU affinity, flushing.
 #pragma once
 
-#include "hal/hal.h"
+#include "firmware/hal/hal.h"
 
 #include <cstdint>
 #include <functional>

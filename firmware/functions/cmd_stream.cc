@@ -1,7 +1,7 @@
-#include "functions/cmd_stream.h"
+#include "firmware/functions/cmd_stream.h"
 
-#include "hal/cmd_stream_regs.h"
-#include "hal/errno.h"
+#include "contracts/cmd_stream_regs.h"
+#include "firmware/hal/errno.h"
 
 #include <algorithm>
 #include <vector>

@@ -10,7 +10,7 @@
 // fewer is left for data.
 #pragma once
 
-#include "functions/test_endpoint.h"
+#include "firmware/functions/test_endpoint.h"
 
 #include <cstdint>
 

@@ -1,6 +1,6 @@
-#include "functions/dma_mix.h"
+#include "firmware/functions/dma_mix.h"
 
-#include "hal/errno.h"
+#include "firmware/hal/errno.h"
 
 #include <string>
 

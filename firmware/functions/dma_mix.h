@@ -5,9 +5,9 @@
 // times and waits come from the model.
 #pragma once
 
-#include "dwc/dw_edma.h"
-#include "epc/epc.h"
-#include "hal/hal.h"
+#include "firmware/dwc/dw_edma.h"
+#include "firmware/epc/epc.h"
+#include "firmware/hal/hal.h"
 
 #include <cstdint>
 #include <vector>

@@ -1,6 +1,6 @@
-#include "functions/dma_sweep.h"
+#include "firmware/functions/dma_sweep.h"
 
-#include "hal/errno.h"
+#include "firmware/hal/errno.h"
 
 #include <algorithm>
 #include <array>

@@ -1,10 +1,10 @@
-#include "functions/iova_test.h"
+#include "firmware/functions/iova_test.h"
 
-#include "hal/errno.h"
-#include "hal/format.h"
-#include "hal/iova_test_regs.h"
-#include "hal/irq_window_regs.h"
-#include "hal/random.h"
+#include "firmware/hal/errno.h"
+#include "firmware/hal/format.h"
+#include "contracts/iova_test_regs.h"
+#include "contracts/irq_window_regs.h"
+#include "firmware/hal/random.h"
 
 #include <vector>
 

@@ -11,7 +11,7 @@
 // Does not model: more than one function, re-mapping after the test, buffers larger than a page.
 #pragma once
 
-#include "functions/test_endpoint.h"
+#include "firmware/functions/test_endpoint.h"
 
 #include <string>
 #include <vector>

@@ -1,9 +1,9 @@
-#include "functions/p2p_dma.h"
+#include "firmware/functions/p2p_dma.h"
 
-#include "hal/crc32.h"
-#include "hal/errno.h"
-#include "hal/format.h"
-#include "hal/random.h"
+#include "firmware/hal/crc32.h"
+#include "firmware/hal/errno.h"
+#include "firmware/hal/format.h"
+#include "firmware/hal/random.h"
 
 #include <algorithm>
 

@@ -1,11 +1,11 @@
-#include "functions/pci_epf_test.h"
+#include "firmware/functions/pci_epf_test.h"
 
-#include "hal/crc32.h"
-#include "hal/errno.h"
-#include "hal/irq_window_regs.h"
-#include "hal/pci_epf_test_regs.h"
-#include "hal/pci_regs.h"
-#include "hal/random.h"
+#include "firmware/hal/crc32.h"
+#include "firmware/hal/errno.h"
+#include "contracts/irq_window_regs.h"
+#include "contracts/pci_epf_test_regs.h"
+#include "firmware/hal/pci_regs.h"
+#include "firmware/hal/random.h"
 
 #include <algorithm>
 #include <string>

@@ -21,9 +21,9 @@
 // free one of its direction (Linux keeps one), so that a test run uses every channel.
 #pragma once
 
-#include "dwc/dw_edma.h"
-#include "epc/epc.h"
-#include "hal/hal.h"
+#include "firmware/dwc/dw_edma.h"
+#include "firmware/epc/epc.h"
+#include "firmware/hal/hal.h"
 
 #include <array>
 #include <cstddef>

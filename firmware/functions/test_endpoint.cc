@@ -1,15 +1,15 @@
-#include "functions/test_endpoint.h"
+#include "firmware/functions/test_endpoint.h"
 
 #include <algorithm>
 #include <memory>
 
-#include "dwc/dw_edma.h"
-#include "dwc/dw_pcie_ep.h"
-#include "epf/endpoint_stack.h"
-#include "hal/errno.h"
-#include "hal/pci_regs.h"
-#include "iommu/iova.h"
-#include "iommu/smmu_v3.h"
+#include "firmware/dwc/dw_edma.h"
+#include "firmware/dwc/pcie_designware_ep.h"
+#include "firmware/epf/endpoint_stack.h"
+#include "firmware/hal/errno.h"
+#include "firmware/hal/pci_regs.h"
+#include "firmware/iommu/iova.h"
+#include "firmware/iommu/smmu_v3.h"
 
 namespace fw::functions {
 

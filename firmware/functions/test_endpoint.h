@@ -3,13 +3,13 @@
 // Never returns.
 #pragma once
 
-#include "dwc/dw_edma.h"
-#include "epc/epc.h"
-#include "functions/pci_epf_test.h"
-#include "hal/board.h"
-#include "hal/hal.h"
-#include "iommu/iova.h"
-#include "iommu/smmu_v3.h"
+#include "firmware/dwc/dw_edma.h"
+#include "firmware/epc/epc.h"
+#include "firmware/functions/pci_epf_test.h"
+#include "firmware/hal/board.h"
+#include "firmware/hal/hal.h"
+#include "firmware/iommu/iova.h"
+#include "firmware/iommu/smmu_v3.h"
 
 #include <functional>
 

@@ -4,8 +4,8 @@
 // the static_asserts pin the sizes both compilers must agree on.
 #pragma once
 
-#include "functions/pci_epf_test.h"
-#include "hal/board.h"
+#include "firmware/functions/pci_epf_test.h"
+#include "firmware/hal/board.h"
 
 #include <cstdint>
 #include <type_traits>

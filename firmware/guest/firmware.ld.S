@@ -1,7 +1,7 @@
 /* Linker script of the endpoint firmware ELF, from the CPU's address map (hal/iss_map.h):
    everything in SRAM after the boot parameter block; the stack at the top of SRAM, the heap
    between the image and the stack. Preprocessed by the cross compiler (cpp -P). */
-#include "hal/iss_map.h"
+#include "firmware/hal/iss_map.h"
 
 ENTRY(_start)
 

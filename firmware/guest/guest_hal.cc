@@ -1,10 +1,10 @@
-#include "guest/guest_hal.h"
+#include "firmware/guest/guest_hal.h"
 
-#include "hal/cpu_regs.h"
-#include "hal/intc_regs.h"
-#include "hal/iss_map.h"
-#include "hal/timer_regs.h"
-#include "hal/uart_regs.h"
+#include "contracts/cpu_regs.h"
+#include "contracts/intc_regs.h"
+#include "firmware/hal/iss_map.h"
+#include "contracts/timer_regs.h"
+#include "contracts/uart_regs.h"
 
 #include <cstring>
 

@@ -15,8 +15,8 @@
 // between a WFI and the check that follows it.
 #pragma once
 
-#include "hal/board.h"
-#include "hal/hal.h"
+#include "firmware/hal/board.h"
+#include "firmware/hal/hal.h"
 
 #include <array>
 #include <cstdint>

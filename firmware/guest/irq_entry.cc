@@ -2,8 +2,8 @@
 // with -mgeneral-regs-only). It masks the pending lines at the interrupt controller, so that
 // ERET does not take them again while their sources still hold them high, and records them for
 // wait_for_interrupt (guest_hal.cc), which services and unmasks them.
-#include "hal/intc_regs.h"
-#include "hal/iss_map.h"
+#include "contracts/intc_regs.h"
+#include "firmware/hal/iss_map.h"
 
 #include <cstdint>
 

@@ -1,10 +1,10 @@
 // The firmware ELF's entry (called by start.S): reads the boot parameters the platform wrote
 // (guest/boot_params.h) and runs the firmware image they name on the guest HAL backend.
-#include "functions/test_endpoint.h"
-#include "guest/boot_params.h"
-#include "guest/guest_hal.h"
-#include "guest/runtime.h"
-#include "hal/iss_map.h"
+#include "firmware/functions/test_endpoint.h"
+#include "firmware/guest/boot_params.h"
+#include "firmware/guest/guest_hal.h"
+#include "firmware/guest/runtime.h"
+#include "firmware/hal/iss_map.h"
 
 extern "C" int guest_main() {
     const auto* boot =

@@ -6,10 +6,10 @@
 // again: tree nodes, buffers of a few sizes), few stores per call (every guest store is
 // expensive on the instruction-set simulator), and at most 2x the requested bytes. A block's
 // class is kept in a 16-byte header in front of it.
-#include "guest/runtime.h"
+#include "firmware/guest/runtime.h"
 
-#include "hal/iss_map.h"
-#include "hal/uart_regs.h"
+#include "firmware/hal/iss_map.h"
+#include "contracts/uart_regs.h"
 
 #include <cstdlib>
 #include <cstring>

@@ -5,7 +5,7 @@
 // return value is the exit status (BRK #ISS_BRK_EXIT, see hal/iss_map.h).
 // IRQ (current EL, SP_ELx): the caller-saved registers and the return state are saved on the
 // stack, guest_irq() runs, and ERET resumes the interrupted code. Any other exception is a panic.
-#include "hal/iss_map.h"
+#include "firmware/hal/iss_map.h"
 
     .section .text.boot, "ax"
     .global _start

@@ -1,4 +1,4 @@
-#include "hal/crc32.h"
+#include "firmware/hal/crc32.h"
 
 #include <array>
 

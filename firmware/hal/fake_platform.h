@@ -8,7 +8,7 @@
 // is hal::status::ok unless fail_at says otherwise), bus or compute time.
 #pragma once
 
-#include "hal/hal.h"
+#include "firmware/hal/hal.h"
 
 #include <cstdint>
 #include <cstring>

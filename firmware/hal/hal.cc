@@ -1,4 +1,4 @@
-#include "hal/hal.h"
+#include "firmware/hal/hal.h"
 
 namespace hal {
 
@@ -18,7 +18,7 @@ const char* to_string(status s) {
 
 } // namespace hal
 
-#include "hal/errno.h"
+#include "firmware/hal/errno.h"
 
 namespace fw {
 

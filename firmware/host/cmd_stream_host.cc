@@ -1,10 +1,10 @@
-#include "host/cmd_stream_host.h"
+#include "firmware/host/cmd_stream_host.h"
 
-#include "hal/cmd_stream_regs.h"
-#include "hal/errno.h"
-#include "hal/host_irq_regs.h"
-#include "hal/pci_regs.h"
-#include "hal/random.h"
+#include "contracts/cmd_stream_regs.h"
+#include "firmware/hal/errno.h"
+#include "contracts/host_irq_regs.h"
+#include "firmware/hal/pci_regs.h"
+#include "firmware/hal/random.h"
 
 #include <algorithm>
 #include <numeric>

@@ -5,9 +5,9 @@
 // the data every WRITE command delivered.
 #pragma once
 
-#include "hal/hal.h"
-#include "host/host_mem.h"
-#include "host/pci_host.h"
+#include "firmware/hal/hal.h"
+#include "firmware/host/host_mem.h"
+#include "firmware/host/pci_host.h"
 
 #include <cstdint>
 #include <vector>

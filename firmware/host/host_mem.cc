@@ -1,6 +1,6 @@
-#include "host/host_mem.h"
+#include "firmware/host/host_mem.h"
 
-#include "hal/errno.h"
+#include "firmware/hal/errno.h"
 
 #include <algorithm>
 #include <array>

@@ -10,8 +10,8 @@
 // Does not model: per-size slab caches, GFP flags, NUMA, an IOMMU, or cache maintenance.
 #pragma once
 
-#include "hal/board.h"
-#include "hal/hal.h"
+#include "firmware/hal/board.h"
+#include "firmware/hal/hal.h"
 
 #include <cstddef>
 #include <cstdint>

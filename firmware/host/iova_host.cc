@@ -1,9 +1,9 @@
-#include "host/iova_host.h"
+#include "firmware/host/iova_host.h"
 
-#include "hal/errno.h"
-#include "hal/format.h"
-#include "hal/iova_test_regs.h"
-#include "hal/random.h"
+#include "firmware/hal/errno.h"
+#include "firmware/hal/format.h"
+#include "contracts/iova_test_regs.h"
+#include "firmware/hal/random.h"
 
 namespace fw::host {
 

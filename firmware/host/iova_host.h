@@ -6,7 +6,7 @@
 // rings the doorbell again for the function's second check.
 #pragma once
 
-#include "host/pci_host.h"
+#include "firmware/host/pci_host.h"
 
 #include <string>
 #include <vector>

@@ -1,7 +1,7 @@
-#include "host/msi_irq.h"
+#include "firmware/host/msi_irq.h"
 
-#include "hal/host_irq_regs.h"
-#include "hal/pci_regs.h"
+#include "contracts/host_irq_regs.h"
+#include "firmware/hal/pci_regs.h"
 
 #include <algorithm>
 #include <cerrno>

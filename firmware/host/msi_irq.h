@@ -10,8 +10,8 @@
 // driver (the handler takes every message; those of other devices are counted and dropped).
 #pragma once
 
-#include "hal/board.h"
-#include "host/pci_host.h"
+#include "firmware/hal/board.h"
+#include "firmware/host/pci_host.h"
 
 #include <cstdint>
 #include <deque>

@@ -1,6 +1,6 @@
-#include "host/p2pdma.h"
+#include "firmware/host/p2pdma.h"
 
-#include "hal/errno.h"
+#include "firmware/hal/errno.h"
 
 #include <algorithm>
 #include <cstdio>

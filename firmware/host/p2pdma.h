@@ -24,8 +24,8 @@
 // lowest index, which keeps runs repeatable).
 #pragma once
 
-#include "hal/hal.h"
-#include "host/pci_host.h"
+#include "firmware/hal/hal.h"
+#include "firmware/host/pci_host.h"
 
 #include <cstdint>
 #include <string>

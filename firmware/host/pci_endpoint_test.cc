@@ -1,12 +1,12 @@
-#include "host/pci_endpoint_test.h"
+#include "firmware/host/pci_endpoint_test.h"
 
-#include "hal/crc32.h"
-#include "hal/errno.h"
-#include "hal/format.h"
-#include "hal/host_irq_regs.h"
-#include "hal/pci_epf_test_regs.h"
-#include "hal/pci_regs.h"
-#include "hal/random.h"
+#include "firmware/hal/crc32.h"
+#include "firmware/hal/errno.h"
+#include "firmware/hal/format.h"
+#include "contracts/host_irq_regs.h"
+#include "contracts/pci_epf_test_regs.h"
+#include "firmware/hal/pci_regs.h"
+#include "firmware/hal/random.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -13,10 +13,10 @@
 // timed-out transfer is never freed (the endpoint may still write it).
 #pragma once
 
-#include "hal/board.h"
-#include "hal/random.h"
-#include "host/host_mem.h"
-#include "host/pci_host.h"
+#include "firmware/hal/board.h"
+#include "firmware/hal/random.h"
+#include "firmware/host/host_mem.h"
+#include "firmware/host/pci_host.h"
 
 #include <cstdint>
 #include <functional>

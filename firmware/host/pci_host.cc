@@ -1,7 +1,7 @@
-#include "host/pci_host.h"
+#include "firmware/host/pci_host.h"
 
-#include "hal/errno.h"
-#include "hal/pci_regs.h"
+#include "firmware/hal/errno.h"
+#include "firmware/hal/pci_regs.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -22,8 +22,8 @@
 // number exhaustion beyond 255 (reported as -ENOSPC), resource reassignment.
 #pragma once
 
-#include "hal/board.h"
-#include "hal/hal.h"
+#include "firmware/hal/board.h"
+#include "firmware/hal/hal.h"
 
 #include <array>
 #include <cstdint>

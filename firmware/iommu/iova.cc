@@ -1,6 +1,6 @@
-#include "iommu/iova.h"
+#include "firmware/iommu/iova.h"
 
-#include "hal/errno.h"
+#include "firmware/hal/errno.h"
 
 #include <iterator>
 

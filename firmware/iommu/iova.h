@@ -30,7 +30,7 @@
 //   -ENODEV   the domain is not initialised
 #pragma once
 
-#include "iommu/smmu_v3.h"
+#include "firmware/iommu/smmu_v3.h"
 
 #include <cstdint>
 #include <map>

@@ -1,6 +1,6 @@
-#include "iommu/smmu_v3.h"
+#include "firmware/iommu/smmu_v3.h"
 
-#include "hal/errno.h"
+#include "firmware/hal/errno.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -33,10 +33,10 @@
 // interrupt handler, which only drains events and acknowledges global errors).
 #pragma once
 
-#include "epc/epc.h"
-#include "hal/board.h"
-#include "hal/hal.h"
-#include "iommu/smmu_v3_regs.h"
+#include "firmware/epc/epc.h"
+#include "firmware/hal/board.h"
+#include "firmware/hal/hal.h"
+#include "firmware/iommu/smmu_v3_regs.h"
 
 #include <array>
 #include <cstddef>

@@ -1,4 +1,4 @@
-#include "core/log.h"
+#include "model/core/log.h"
 
 #include <cstdio>
 #include <iostream>

@@ -1,6 +1,6 @@
-#include "core/reg_block.h"
+#include "model/core/reg_block.h"
 
-#include "core/log.h"
+#include "model/core/log.h"
 
 #include <algorithm>
 #include <sstream>

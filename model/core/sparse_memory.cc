@@ -1,4 +1,4 @@
-#include "core/sparse_memory.h"
+#include "model/core/sparse_memory.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "core/trace_events.h"
+#include "model/core/trace_events.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "dwc/app_regs.h"
+#include "model/dwc/app_regs.h"
 
 namespace epvp::dwc::app {
 

@@ -10,7 +10,7 @@
 // SystemC-free.
 #pragma once
 
-#include "core/reg_block.h"
+#include "model/core/reg_block.h"
 
 namespace epvp::dwc::app {
 

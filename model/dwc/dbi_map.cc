@@ -1,6 +1,6 @@
-#include "dwc/dbi_map.h"
+#include "model/dwc/dbi_map.h"
 
-#include "core/log.h"
+#include "model/core/log.h"
 
 namespace epvp::dwc {
 

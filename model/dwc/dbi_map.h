@@ -10,7 +10,7 @@
 // selection by an AXI sideband (DBI2 has its own range here).
 #pragma once
 
-#include "core/reg_block.h"
+#include "model/core/reg_block.h"
 
 #include <algorithm>
 #include <cstdint>

@@ -1,6 +1,6 @@
-#include "dwc/dbi_regs.h"
+#include "model/dwc/dbi_regs.h"
 
-#include "pcie/config_space.h"
+#include "model/pcie/config_space.h"
 
 namespace epvp::dwc {
 

@@ -11,7 +11,7 @@
 // SystemC-free.
 #pragma once
 
-#include "core/reg_block.h"
+#include "model/core/reg_block.h"
 
 #include <array>
 #include <cstdint>

@@ -2,12 +2,12 @@
 // wiring of its units (DBI map, LTSSM, AER, INTx, requester). The data paths live in
 // dw_pcie_ep_inbound.cc and dw_pcie_ep_outbound.cc, the DBI in dw_pcie_ep_dbi.cc, MSI-X in
 // dw_pcie_ep_msix.cc.
-#include "dwc/dw_pcie_ep.h"
+#include "model/dwc/dw_pcie_ep.h"
 
-#include "core/instance_name.h"
-#include "core/log.h"
-#include "dwc/app_regs.h"
-#include "pcie/config_space.h"
+#include "model/core/instance_name.h"
+#include "model/core/log.h"
+#include "model/dwc/app_regs.h"
+#include "model/pcie/config_space.h"
 
 namespace epvp::dwc {
 

@@ -64,19 +64,19 @@
 // holds the glue block and the resets.
 #pragma once
 
-#include "core/reg_block.h"
-#include "dwc/dbi_map.h"
-#include "dwc/dbi_regs.h"
-#include "dwc/edma.h"
-#include "dwc/edma_bus.h"
-#include "dwc/ep_aer.h"
-#include "dwc/iatu.h"
-#include "dwc/iatu_unit.h"
-#include "dwc/intx.h"
-#include "dwc/ltssm.h"
-#include "pcie/completer.h"
-#include "pcie/link.h"
-#include "pcie/requester.h"
+#include "model/core/reg_block.h"
+#include "model/dwc/dbi_map.h"
+#include "model/dwc/dbi_regs.h"
+#include "model/dwc/edma.h"
+#include "model/dwc/edma_bus.h"
+#include "model/dwc/ep_aer.h"
+#include "model/dwc/iatu.h"
+#include "model/dwc/iatu_unit.h"
+#include "model/dwc/intx.h"
+#include "model/dwc/ltssm.h"
+#include "model/pcie/completer.h"
+#include "model/pcie/link.h"
+#include "model/pcie/requester.h"
 
 #include <functional>
 #include <memory>

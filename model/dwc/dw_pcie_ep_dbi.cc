@@ -1,10 +1,10 @@
 // The DBI: its address map of sub-targets (built once, decoded once for reads and writes), the
 // function's configuration space and port logic as the EP CPU sees them, and the configuration
 // space as the host sees it (BARs through the DBI2 masks, FLR).
-#include "dwc/dw_pcie_ep.h"
+#include "model/dwc/dw_pcie_ep.h"
 
-#include "core/log.h"
-#include "pcie/config_space.h"
+#include "model/core/log.h"
+#include "model/pcie/config_space.h"
 
 namespace epvp::dwc {
 

@@ -1,15 +1,15 @@
 // The inbound path: TLPs from the link. Configuration requests (CRS while the firmware holds
 // them off), memory requests through the BARs and the inbound iATU onto the AXI master,
 // completions to the requester, poisoned TLPs to AER.
-#include "core/payload_pool.h"
-#include "dwc/dw_pcie_ep.h"
+#include "model/core/payload_pool.h"
+#include "model/dwc/dw_pcie_ep.h"
 
-#include "core/instance_name.h"
-#include "core/log.h"
-#include "core/trace_events.h"
-#include "dwc/app_regs.h"
-#include "pcie/config_space.h"
-#include "soc/soc_attr.h"
+#include "model/core/instance_name.h"
+#include "model/core/log.h"
+#include "model/core/trace_events.h"
+#include "model/dwc/app_regs.h"
+#include "model/pcie/config_space.h"
+#include "model/soc/soc_attr.h"
 
 #include <cstring>
 #include <vector>

@@ -1,12 +1,12 @@
 // MSI-X: the DBI doorbell, the function's table and PBA read through its BAR and the inbound
 // iATU, the message as an MWr, pending vectors sent once unmasked.
-#include "core/payload_pool.h"
-#include "dwc/dw_pcie_ep.h"
+#include "model/core/payload_pool.h"
+#include "model/dwc/dw_pcie_ep.h"
 
-#include "core/instance_name.h"
-#include "core/log.h"
-#include "pcie/config_space.h"
-#include "soc/soc_attr.h"
+#include "model/core/instance_name.h"
+#include "model/core/log.h"
+#include "model/pcie/config_space.h"
+#include "model/soc/soc_attr.h"
 
 #include <cstring>
 #include <vector>

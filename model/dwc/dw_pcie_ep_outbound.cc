@@ -1,13 +1,13 @@
 // The outbound path: the EP CPU's accesses to the AXI slave aperture, translated by the
 // outbound iATU into requests of the transaction-layer requester; and the eDMA engine's bus
 // side (local AXI master, the same requester on the link).
-#include "core/payload_pool.h"
-#include "dwc/dw_pcie_ep.h"
+#include "model/core/payload_pool.h"
+#include "model/dwc/dw_pcie_ep.h"
 
-#include "core/instance_name.h"
-#include "core/log.h"
-#include "pcie/config_space.h"
-#include "soc/soc_attr.h"
+#include "model/core/instance_name.h"
+#include "model/core/log.h"
+#include "model/pcie/config_space.h"
+#include "model/soc/soc_attr.h"
 
 #include <cstring>
 

@@ -1,6 +1,6 @@
-#include "dwc/edma.h"
+#include "model/dwc/edma.h"
 
-#include "core/log.h"
+#include "model/core/log.h"
 
 #include <stdexcept>
 

@@ -12,9 +12,9 @@
 // Does not model: see the parts' headers (and edma.md).
 #pragma once
 
-#include "dwc/edma_bus.h"
-#include "dwc/edma_engine.h"
-#include "dwc/edma_regs.h"
+#include "model/dwc/edma_bus.h"
+#include "model/dwc/edma_engine.h"
+#include "model/dwc/edma_regs.h"
 
 #include <cstdint>
 #include <string>

@@ -1,6 +1,6 @@
 // sc_spawn: the decision method, created with the arbiter.
 #define SC_INCLUDE_DYNAMIC_PROCESSES
-#include "dwc/edma_arbiter.h"
+#include "model/dwc/edma_arbiter.h"
 
 #include <utility>
 

@@ -7,7 +7,7 @@
 // left the controller; for a read: when its last completion arrived).
 #pragma once
 
-#include "pcie/tlp.h"
+#include "model/pcie/tlp.h"
 
 #include <cstdint>
 #include <systemc>

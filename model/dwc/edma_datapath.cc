@@ -1,6 +1,6 @@
 // The eDMA channel engine's data path: the write channel's AXI prefetch into the staging buffer
 // and its MWrs, the read channel's MRds under the tag limit and the local writes of their data.
-#include "dwc/edma_engine.h"
+#include "model/dwc/edma_engine.h"
 
 #include <algorithm>
 #include <cstddef>

@@ -1,9 +1,9 @@
 // sc_spawn: one thread per channel, created with the channel.
 #define SC_INCLUDE_DYNAMIC_PROCESSES
-#include "dwc/edma_engine.h"
+#include "model/dwc/edma_engine.h"
 
-#include "core/log.h"
-#include "core/trace_events.h"
+#include "model/core/log.h"
+#include "model/core/trace_events.h"
 
 #include <utility>
 

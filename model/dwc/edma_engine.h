@@ -35,11 +35,11 @@
 // firmware would read in the middle of a quantum.
 #pragma once
 
-#include "dwc/edma_arbiter.h"
-#include "dwc/edma_bus.h"
-#include "dwc/edma_ll.h"
-#include "dwc/edma_local.h"
-#include "dwc/edma_regs.h"
+#include "model/dwc/edma_arbiter.h"
+#include "model/dwc/edma_bus.h"
+#include "model/dwc/edma_ll.h"
+#include "model/dwc/edma_local.h"
+#include "model/dwc/edma_regs.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "dwc/edma_ll.h"
+#include "model/dwc/edma_ll.h"
 
 namespace epvp::dwc::edma_ll {
 

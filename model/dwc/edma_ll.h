@@ -10,7 +10,7 @@
 // Does not model: the HDMA list format, the element cache of real engines.
 #pragma once
 
-#include "dwc/edma_regs.h"
+#include "model/dwc/edma_regs.h"
 
 #include <cstdint>
 

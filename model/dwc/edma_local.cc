@@ -1,6 +1,6 @@
-#include "dwc/edma_local.h"
+#include "model/dwc/edma_local.h"
 
-#include "dwc/edma_regs.h"
+#include "model/dwc/edma_regs.h"
 
 #include <algorithm>
 

@@ -10,7 +10,7 @@
 // beyond what the bus returns.
 #pragma once
 
-#include "dwc/edma_bus.h"
+#include "model/dwc/edma_bus.h"
 
 #include <cstdint>
 #include <systemc>

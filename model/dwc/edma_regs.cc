@@ -1,4 +1,4 @@
-#include "dwc/edma_regs.h"
+#include "model/dwc/edma_regs.h"
 
 namespace epvp::dwc {
 

@@ -16,7 +16,7 @@
 // registers.
 #pragma once
 
-#include "core/reg_block.h"
+#include "model/core/reg_block.h"
 
 #include <cstdint>
 #include <memory>

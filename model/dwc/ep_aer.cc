@@ -1,7 +1,7 @@
-#include "dwc/ep_aer.h"
+#include "model/dwc/ep_aer.h"
 
-#include "dwc/dbi_regs.h"
-#include "pcie/config_space.h"
+#include "model/dwc/dbi_regs.h"
+#include "model/pcie/config_space.h"
 
 namespace epvp::dwc {
 

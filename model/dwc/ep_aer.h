@@ -12,8 +12,8 @@
 // another AER implementation can take its place.
 #pragma once
 
-#include "core/reg_block.h"
-#include "pcie/tlp.h"
+#include "model/core/reg_block.h"
+#include "model/pcie/tlp.h"
 
 #include <cstdint>
 #include <deque>

@@ -1,6 +1,6 @@
-#include "dwc/iatu.h"
+#include "model/dwc/iatu.h"
 
-#include "core/log.h"
+#include "model/core/log.h"
 
 namespace epvp::dwc {
 

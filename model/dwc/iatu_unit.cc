@@ -1,6 +1,6 @@
-#include "dwc/iatu_unit.h"
+#include "model/dwc/iatu_unit.h"
 
-#include "pcie/tlp.h"
+#include "model/pcie/tlp.h"
 
 namespace epvp::dwc {
 

@@ -22,7 +22,7 @@
 // number.
 #pragma once
 
-#include "dwc/iatu.h"
+#include "model/dwc/iatu.h"
 
 #include <cstdint>
 #include <string>

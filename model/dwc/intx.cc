@@ -1,6 +1,6 @@
-#include "dwc/intx.h"
+#include "model/dwc/intx.h"
 
-#include "pcie/config_space.h"
+#include "model/pcie/config_space.h"
 
 namespace epvp::dwc {
 

@@ -8,8 +8,8 @@
 // Interrupt Pin/Line registers' effect, swizzling (the root side's job).
 #pragma once
 
-#include "core/reg_block.h"
-#include "pcie/tlp.h"
+#include "model/core/reg_block.h"
+#include "model/pcie/tlp.h"
 
 #include <cstdint>
 #include <functional>

@@ -1,8 +1,8 @@
-#include "dwc/ltssm.h"
+#include "model/dwc/ltssm.h"
 
-#include "core/log.h"
-#include "dwc/app_regs.h"
-#include "pcie/config_space.h"
+#include "model/core/log.h"
+#include "model/dwc/app_regs.h"
+#include "model/pcie/config_space.h"
 
 #include <algorithm>
 

@@ -11,9 +11,9 @@
 // sets, speed changes after L0 (Recovery.Speed), L0s/L1/L2, lane reversal.
 #pragma once
 
-#include "core/reg_block.h"
-#include "dwc/dbi_regs.h"
-#include "pcie/link.h"
+#include "model/core/reg_block.h"
+#include "model/dwc/dbi_regs.h"
+#include "model/pcie/link.h"
 
 #include <cstdint>
 #include <functional>

@@ -1,4 +1,4 @@
-#include "host/host_memory.h"
+#include "model/host/host_memory.h"
 
 namespace epvp::host {
 

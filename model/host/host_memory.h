@@ -6,7 +6,7 @@
 // Does not model: DRAM timing, caches, DMI.
 #pragma once
 
-#include "core/sparse_memory.h"
+#include "model/core/sparse_memory.h"
 
 #include <cstdint>
 #include <systemc>

@@ -1,8 +1,8 @@
-#include "host/msi_controller.h"
+#include "model/host/msi_controller.h"
 
-#include "core/log.h"
-#include "hal/host_irq_regs.h"
-#include "pcie/tlp.h"
+#include "model/core/log.h"
+#include "contracts/host_irq_regs.h"
+#include "model/pcie/tlp.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,6 +1,6 @@
-#include "pcie/aer.h"
+#include "model/pcie/aer.h"
 
-#include "pcie/config_space.h"
+#include "model/pcie/config_space.h"
 
 namespace epvp::pcie::aer {
 

@@ -18,8 +18,8 @@
 // switch port uses port_cfg's, the endpoint its own.
 #pragma once
 
-#include "core/reg_block.h"
-#include "pcie/tlp.h"
+#include "model/core/reg_block.h"
+#include "model/pcie/tlp.h"
 
 #include <cstdint>
 #include <optional>

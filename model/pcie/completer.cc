@@ -1,5 +1,5 @@
-#include "pcie/completer.h"
-#include "core/payload_pool.h"
+#include "model/pcie/completer.h"
+#include "model/core/payload_pool.h"
 
 namespace epvp::pcie {
 

@@ -6,7 +6,7 @@
 // its status (SC, UR, CRS, CA). Does not model: completion data poisoning, ECRC.
 #pragma once
 
-#include "pcie/tlp.h"
+#include "model/pcie/tlp.h"
 
 #include <systemc>
 #include <tlm>

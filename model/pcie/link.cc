@@ -1,6 +1,6 @@
-#include "pcie/link.h"
+#include "model/pcie/link.h"
 
-#include "core/log.h"
+#include "model/core/log.h"
 
 #include <algorithm>
 #include <cmath>

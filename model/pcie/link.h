@@ -63,7 +63,7 @@
 // other than VC0, FLIT-level retry in Gen6 (FLIT mode uses the same per-TLP retry).
 #pragma once
 
-#include "pcie/tlp.h"
+#include "model/pcie/tlp.h"
 
 #include <cstdint>
 #include <deque>

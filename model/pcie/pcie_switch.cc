@@ -1,8 +1,8 @@
-#include "pcie/pcie_switch.h"
+#include "model/pcie/pcie_switch.h"
 
-#include "core/log.h"
-#include "pcie/completer.h"
-#include "pcie/config_space.h"
+#include "model/core/log.h"
+#include "model/pcie/completer.h"
+#include "model/pcie/config_space.h"
 
 #include <algorithm>
 #include <cstring>

@@ -34,11 +34,11 @@
 // switch's own buffering and flow control (each side's link does that), ARI.
 #pragma once
 
-#include "core/reg_block.h"
-#include "pcie/link.h"
-#include "pcie/port_out.h"
-#include "pcie/tlp.h"
-#include "pcie/type1_config.h"
+#include "model/core/reg_block.h"
+#include "model/pcie/link.h"
+#include "model/pcie/port_out.h"
+#include "model/pcie/tlp.h"
+#include "model/pcie/type1_config.h"
 
 #include <cstdint>
 #include <memory>

@@ -4,7 +4,7 @@
 // Models: blocking transport only; DMI and debug transport are refused (TLPs are not memory).
 #pragma once
 
-#include "pcie/tlp.h"
+#include "model/pcie/tlp.h"
 
 #include <systemc>
 #include <tlm>

@@ -1,7 +1,7 @@
-#include "pcie/requester.h"
-#include "core/payload_pool.h"
+#include "model/pcie/requester.h"
+#include "model/core/payload_pool.h"
 
-#include "core/log.h"
+#include "model/core/log.h"
 
 #include <algorithm>
 #include <cstring>

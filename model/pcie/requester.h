@@ -15,7 +15,7 @@
 // completions, several requests of one transfer in flight at once.
 #pragma once
 
-#include "pcie/tlp.h"
+#include "model/pcie/tlp.h"
 
 #include <cstdint>
 #include <functional>

@@ -1,9 +1,9 @@
-#include "pcie/root_complex.h"
+#include "model/pcie/root_complex.h"
 
-#include "core/log.h"
-#include "host/msi_controller.h"
-#include "pcie/config_space.h"
-#include "pcie/type1_config.h"
+#include "model/core/log.h"
+#include "model/host/msi_controller.h"
+#include "model/pcie/config_space.h"
+#include "model/pcie/type1_config.h"
 
 #include <algorithm>
 #include <cstring>

@@ -37,11 +37,11 @@
 // is not driven), IOMMU.
 #pragma once
 
-#include "core/reg_block.h"
-#include "pcie/completer.h"
-#include "pcie/link.h"
-#include "pcie/port_out.h"
-#include "pcie/requester.h"
+#include "model/core/reg_block.h"
+#include "model/pcie/completer.h"
+#include "model/pcie/link.h"
+#include "model/pcie/port_out.h"
+#include "model/pcie/requester.h"
 
 #include <memory>
 

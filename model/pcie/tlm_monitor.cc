@@ -1,4 +1,4 @@
-#include "pcie/tlm_monitor.h"
+#include "model/pcie/tlm_monitor.h"
 
 namespace epvp::pcie {
 

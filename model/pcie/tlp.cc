@@ -1,4 +1,4 @@
-#include "pcie/tlp.h"
+#include "model/pcie/tlp.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -1,6 +1,6 @@
-#include "pcie/type1_config.h"
+#include "model/pcie/type1_config.h"
 
-#include "pcie/config_space.h"
+#include "model/pcie/config_space.h"
 
 namespace epvp::pcie {
 

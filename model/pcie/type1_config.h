@@ -17,8 +17,8 @@
 // prefetchable window as a separate attribute (both windows forward alike), Slot registers.
 #pragma once
 
-#include "core/reg_block.h"
-#include "pcie/aer.h"
+#include "model/core/reg_block.h"
+#include "model/pcie/aer.h"
 
 #include <cstdint>
 #include <vector>

@@ -1,4 +1,4 @@
-#include "soc/dram_timing.h"
+#include "model/soc/dram_timing.h"
 
 #include <algorithm>
 #include <cmath>

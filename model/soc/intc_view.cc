@@ -1,6 +1,6 @@
-#include "soc/intc_view.h"
+#include "model/soc/intc_view.h"
 
-#include "hal/intc_regs.h"
+#include "contracts/intc_regs.h"
 
 #include <cstring>
 

@@ -9,7 +9,7 @@
 // Does not model: priorities, edge-triggered lines, several CPUs, FIQ.
 #pragma once
 
-#include "soc/irq_controller.h"
+#include "model/soc/irq_controller.h"
 
 #include <cstdint>
 #include <systemc>

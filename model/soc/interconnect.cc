@@ -1,7 +1,7 @@
-#include "soc/interconnect.h"
+#include "model/soc/interconnect.h"
 
-#include "core/log.h"
-#include "soc/soc_attr.h"
+#include "model/core/log.h"
+#include "model/soc/soc_attr.h"
 
 #include <stdexcept>
 

@@ -1,4 +1,4 @@
-#include "soc/irq_controller.h"
+#include "model/soc/irq_controller.h"
 
 namespace epvp::soc {
 

@@ -1,8 +1,8 @@
-#include "soc/memory_controller.h"
+#include "model/soc/memory_controller.h"
 
-#include "core/log.h"
-#include "hal/irq_window_regs.h"
-#include "soc/soc_attr.h"
+#include "model/core/log.h"
+#include "contracts/irq_window_regs.h"
+#include "model/soc/soc_attr.h"
 
 #include <algorithm>
 

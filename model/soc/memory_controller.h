@@ -31,9 +31,9 @@
 // order the kernel runs their threads.
 #pragma once
 
-#include "core/sparse_memory.h"
-#include "soc/dram_timing.h"
-#include "soc/soc_attr.h"
+#include "model/core/sparse_memory.h"
+#include "model/soc/dram_timing.h"
+#include "model/soc/soc_attr.h"
 
 #include <array>
 #include <deque>

@@ -1,11 +1,11 @@
-#include "soc/smmu.h"
+#include "model/soc/smmu.h"
 
-#include "core/instance_name.h"
-#include "core/log.h"
-#include "core/payload_pool.h"
-#include "core/trace_events.h"
-#include "soc/smmu_regs.h"
-#include "soc/soc_attr.h"
+#include "model/core/instance_name.h"
+#include "model/core/log.h"
+#include "model/core/payload_pool.h"
+#include "model/core/trace_events.h"
+#include "model/soc/smmu_regs.h"
+#include "model/soc/soc_attr.h"
 
 #include <algorithm>
 #include <cstring>

@@ -33,9 +33,9 @@
 // (software sees CONS), register accesses wider than 64 bits.
 #pragma once
 
-#include "core/reg_block.h"
-#include "soc/smmu_regs.h"
-#include "soc/smmu_walker.h"
+#include "model/core/reg_block.h"
+#include "model/soc/smmu_regs.h"
+#include "model/soc/smmu_walker.h"
 
 #include <deque>
 #include <map>

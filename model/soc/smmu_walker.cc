@@ -1,6 +1,6 @@
-#include "soc/smmu_walker.h"
+#include "model/soc/smmu_walker.h"
 
-#include "soc/smmu_regs.h"
+#include "model/soc/smmu_regs.h"
 
 #include <algorithm>
 

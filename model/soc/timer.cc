@@ -1,6 +1,6 @@
-#include "soc/timer.h"
+#include "model/soc/timer.h"
 
-#include "hal/timer_regs.h"
+#include "contracts/timer_regs.h"
 
 #include <cstring>
 

@@ -1,6 +1,6 @@
-#include "soc/uart.h"
+#include "model/soc/uart.h"
 
-#include "hal/uart_regs.h"
+#include "contracts/uart_regs.h"
 
 #include <cstring>
 

@@ -4,9 +4,9 @@
 // statuses are asserted as well as data. Include after Boost.Test.
 #pragma once
 
-#include "axi_burst.h"
-#include "axi_ext.h"
-#include "rtl_models.h"
+#include "rtl-bridge/axi_burst.h"
+#include "rtl-bridge/axi_ext.h"
+#include "rtl-bridge/rtl_models.h"
 
 #include <tlm>
 

@@ -4,7 +4,7 @@
 // of a checker by hand (no Verilated block in between).
 #pragma once
 
-#include "axi_pins.h"
+#include "rtl-bridge/axi_pins.h"
 
 #include <cstdint>
 #include <string>

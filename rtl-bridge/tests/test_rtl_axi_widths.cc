@@ -22,12 +22,12 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include "axi2tlm_bridge.h"
-#include "axi_campaign.h"
-#include "axi_checker.h"
-#include "rtl_island.h"
-#include "rtl_models.h"
-#include "tlm2axi_bridge.h"
+#include "rtl-bridge/axi2tlm_bridge.h"
+#include "rtl-bridge/tests/axi_campaign.h"
+#include "rtl-bridge/axi_checker.h"
+#include "rtl-bridge/rtl_island.h"
+#include "rtl-bridge/rtl_models.h"
+#include "rtl-bridge/tlm2axi_bridge.h"
 
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>

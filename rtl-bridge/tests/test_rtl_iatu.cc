@@ -12,9 +12,9 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "rtl_iatu.h"
+#include "rtl-bridge/rtl_iatu.h"
 
-#include "dwc/iatu.h"
+#include "model/dwc/iatu.h"
 
 #include <chrono>
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "analysis/link_bound.h"
+#include "testbench/analysis/link_bound.h"
 
 #include <algorithm>
 #include <cmath>

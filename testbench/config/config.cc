@@ -4,11 +4,11 @@
 // Every key is one row of the key table (config/declarations.cc for the built-in keys, plus keys
 // registered at run time): defaults(), validation, merging and --set walk the object structure
 // the rows' paths imply, and parse() fills the typed platform_config through each row's binding.
-#include "config/config.h"
+#include "testbench/config/config.h"
 
-#include "config/config_util.h"
-#include "config/cross_rules.h"
-#include "config/keys.h"
+#include "testbench/config/config_util.h"
+#include "testbench/config/cross_rules.h"
+#include "testbench/config/keys.h"
 
 #include <algorithm>
 #include <cctype>

@@ -2,7 +2,7 @@
 // config/.
 #pragma once
 
-#include "config/config.h"
+#include "testbench/config/config.h"
 
 #include <cstdint>
 #include <limits>

@@ -1,8 +1,8 @@
 // The cross-key rules of the platform configuration (rules between keys, after each key has
 // passed its own rule) and the values derived from others.
-#include "config/cross_rules.h"
+#include "testbench/config/cross_rules.h"
 
-#include "config/config_util.h"
+#include "testbench/config/config_util.h"
 
 #include <string>
 #include <utility>

@@ -1,7 +1,7 @@
 // The cross-key rules and derived values of the platform configuration. Internal to config/.
 #pragma once
 
-#include "config/config.h"
+#include "testbench/config/config.h"
 
 namespace epvp::cfg {
 

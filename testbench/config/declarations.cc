@@ -3,9 +3,9 @@
 //
 // The order of the rows is the order of `epsim config --dump` and `epsim config --describe`
 // (an object's keys in the order they first appear).
-#include "config/declarations.h"
+#include "testbench/config/declarations.h"
 
-#include "config/keys.h"
+#include "testbench/config/keys.h"
 
 namespace epvp::cfg {
 namespace {

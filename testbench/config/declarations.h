@@ -1,7 +1,7 @@
 // The built-in configuration keys (config/declarations.cc), in dump order. Internal to config/.
 #pragma once
 
-#include "config/keys.h"
+#include "testbench/config/keys.h"
 
 #include <vector>
 

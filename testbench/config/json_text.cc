@@ -1,7 +1,7 @@
 // Configuration text: JSON parsing with positions in every message, the duplicate-key and
 // nesting limits, and reading files with a size cap.
-#include "config/config.h"
-#include "config/config_util.h"
+#include "testbench/config/config.h"
+#include "testbench/config/config_util.h"
 
 #include <algorithm>
 #include <filesystem>

@@ -1,9 +1,9 @@
 // The configuration key table: rules, key builders, the table (built-in keys, then keys
 // registered at run time) and `epsim config --describe`.
-#include "config/keys.h"
+#include "testbench/config/keys.h"
 
-#include "config/config_util.h"
-#include "config/declarations.h"
+#include "testbench/config/config_util.h"
+#include "testbench/config/declarations.h"
 
 #include <algorithm>
 #include <cctype>

@@ -9,7 +9,7 @@
 // their validated values in platform_config::registered. SystemC-free.
 #pragma once
 
-#include "config/config.h"
+#include "testbench/config/config.h"
 
 #include <cstdint>
 #include <functional>

@@ -11,9 +11,9 @@
 //   - parse() of a document is deterministic, and a document that parses keeps parsing after a
 //     dump and parse_text round trip, to the same typed values; the typed values respect the
 //     schema's ranges that the platform code relies on.
-#include "fuzz_check.h"
+#include "testbench/fuzz/fuzz_check.h"
 
-#include "config/config.h"
+#include "testbench/config/config.h"
 
 #include <cstdint>
 #include <cstdlib>

@@ -15,9 +15,9 @@
 // cb alternates; CCS = 1 and LLP = page start are programmed for the first chunk only. Each
 // chunk's walk, resumed where the previous one stopped, must consume exactly that chunk's data
 // elements, follow its link and stop at slot 0 with CCS = !chunk cb.
-#include "fuzz_check.h"
+#include "testbench/fuzz/fuzz_check.h"
 
-#include "dwc/edma_ll.h"
+#include "model/dwc/edma_ll.h"
 
 #include <fuzzer/FuzzedDataProvider.h>
 

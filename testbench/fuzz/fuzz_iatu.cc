@@ -12,9 +12,9 @@
 //     requests whose TLP type equals its CTRL1.TYPE, and its function match compares the
 //     5-bit CTRL1.FUNC_NUM [24:20];
 //   - enabled_now / the programming-rule warning follow which registers were written.
-#include "fuzz_check.h"
+#include "testbench/fuzz/fuzz_check.h"
 
-#include "dwc/iatu.h"
+#include "model/dwc/iatu.h"
 
 #include <fuzzer/FuzzedDataProvider.h>
 

@@ -11,10 +11,10 @@
 //   - reset(false) restores the non-sticky registers and leaves the sticky ones alone;
 //   - a write hook sees exactly (offset, old, new) of the shadow.
 // The table itself is checked too: 4-byte aligned unique offsets, fields inside 32 bits.
-#include "fuzz_check.h"
+#include "testbench/fuzz/fuzz_check.h"
 
-#include "core/reg_block.h"
-#include "dwc/dbi_regs.h"
+#include "model/core/reg_block.h"
+#include "model/dwc/dbi_regs.h"
 
 #include <fuzzer/FuzzedDataProvider.h>
 

@@ -10,10 +10,10 @@
 //     invalidation (CFGI_ALL + TLBI_ALL), a cached walker answers exactly what a fresh walker with
 //     no caches answers for the same access;
 //   - after any sequence, TLBI_ALL + CFGI_ALL bring it back in line with a fresh walker.
-#include "fuzz_check.h"
+#include "testbench/fuzz/fuzz_check.h"
 
-#include "soc/smmu_regs.h"
-#include "soc/smmu_walker.h"
+#include "model/soc/smmu_regs.h"
+#include "model/soc/smmu_walker.h"
 
 #include <fuzzer/FuzzedDataProvider.h>
 

@@ -12,9 +12,9 @@
 //   - wire bytes = framing + header + payload rounded up to dwords (+ ECRC), monotonic.
 // tlp.cc also defines the TLM extension, so this harness links libsystemc; it never starts a
 // simulation.
-#include "fuzz_check.h"
+#include "testbench/fuzz/fuzz_check.h"
 
-#include "pcie/tlp.h"
+#include "model/pcie/tlp.h"
 
 #include <fuzzer/FuzzedDataProvider.h>
 

@@ -1,11 +1,11 @@
-#include "sdk/function.h"
+#include "testbench/sdk/function.h"
 
-#include "core/log.h"
-#include "epf/runner.h"
-#include "hal/errno.h"
-#include "platform.h"
-#include "workload.h"
-#include "workloads/common.h"
+#include "model/core/log.h"
+#include "firmware/epf/runner.h"
+#include "firmware/hal/errno.h"
+#include "testbench/platform.h"
+#include "testbench/workload.h"
+#include "testbench/workloads/common.h"
 
 #include <exception>
 #include <systemc>

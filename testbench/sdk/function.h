@@ -17,15 +17,15 @@
 // SystemC-free: a function and its host side include nothing of the model.
 #pragma once
 
-#include "config/config.h"
-#include "config/keys.h"
-#include "epf/function.h"
-#include "hal/board.h"
-#include "hal/hal.h"
-#include "host/host_mem.h"
-#include "host/msi_irq.h"
-#include "host/pci_endpoint_test.h"
-#include "host/pci_host.h"
+#include "testbench/config/config.h"
+#include "testbench/config/keys.h"
+#include "firmware/epf/function.h"
+#include "firmware/hal/board.h"
+#include "firmware/hal/hal.h"
+#include "firmware/host/host_mem.h"
+#include "firmware/host/msi_irq.h"
+#include "firmware/host/pci_endpoint_test.h"
+#include "firmware/host/pci_host.h"
 
 #include <cstdint>
 #include <functional>

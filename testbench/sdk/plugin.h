@@ -6,8 +6,8 @@
 // one error line) and catches anything the registration throws.
 #pragma once
 
-#include "sdk/function.h"
-#include "workload.h"
+#include "testbench/sdk/function.h"
+#include "testbench/workload.h"
 
 namespace epvp::sdk {
 

@@ -5,8 +5,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "config/config.h"
-#include "config/keys.h"
+#include "testbench/config/config.h"
+#include "testbench/config/keys.h"
 
 #include <cstdio>
 #include <fstream>

@@ -11,10 +11,10 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "hal/irq_window_regs.h"
-#include "soc/dram_timing.h"
-#include "soc/memory_controller.h"
-#include "soc/soc_attr.h"
+#include "contracts/irq_window_regs.h"
+#include "model/soc/dram_timing.h"
+#include "model/soc/memory_controller.h"
+#include "model/soc/soc_attr.h"
 
 #include <cstdint>
 #include <systemc>

@@ -15,13 +15,13 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "dwc/dw_pcie.h"
-#include "dwc/dw_pcie_ep.h"
-#include "dwc/iatu.h"
-#include "epc/epc.h"
-#include "hal/board.h"
-#include "hal/hal.h"
-#include "hal/pci_regs.h"
+#include "firmware/dwc/pcie_designware.h"
+#include "firmware/dwc/pcie_designware_ep.h"
+#include "model/dwc/iatu.h"
+#include "firmware/epc/epc.h"
+#include "firmware/hal/board.h"
+#include "firmware/hal/hal.h"
+#include "firmware/hal/pci_regs.h"
 
 #include <algorithm>
 #include <cerrno>

@@ -7,10 +7,10 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "core/log.h"
-#include "core/sparse_memory.h"
-#include "dwc/dw_pcie_ep.h"
-#include "pcie/tlp.h"
+#include "model/core/log.h"
+#include "model/core/sparse_memory.h"
+#include "model/dwc/dw_pcie_ep.h"
+#include "model/pcie/tlp.h"
 
 #include <cstring>
 #include <memory>

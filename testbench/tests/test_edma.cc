@@ -12,16 +12,16 @@
 #define SC_INCLUDE_DYNAMIC_PROCESSES // the firmware driver runs in a spawned thread
 #include <boost/test/unit_test.hpp>
 
-#include "analysis/link_bound.h"
-#include "core/log.h"
-#include "dwc/dw_edma.h" // the firmware driver (its constants are checked, not used)
-#include "dwc/dw_pcie.h"
-#include "dwc/edma.h"
-#include "dwc/edma_bus.h"
-#include "epc/epc.h"
-#include "hal/board.h"
-#include "hal/hal.h"
-#include "pcie/tlp.h"
+#include "testbench/analysis/link_bound.h"
+#include "model/core/log.h"
+#include "firmware/dwc/dw_edma.h" // the firmware driver (its constants are checked, not used)
+#include "firmware/dwc/pcie_designware.h"
+#include "model/dwc/edma.h"
+#include "model/dwc/edma_bus.h"
+#include "firmware/epc/epc.h"
+#include "firmware/hal/board.h"
+#include "firmware/hal/hal.h"
+#include "model/pcie/tlp.h"
 
 #include <algorithm>
 #include <cctype>

@@ -9,8 +9,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "analysis/link_bound.h"
-#include "cli_test_util.h"
+#include "testbench/analysis/link_bound.h"
+#include "testbench/tests/cli_test_util.h"
 
 #include <cmath>
 #include <cstdint>

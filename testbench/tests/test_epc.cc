@@ -8,10 +8,10 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "epc/epc.h"
-#include "hal/board.h"
-#include "hal/errno.h"
-#include "hal/hal.h"
+#include "firmware/epc/epc.h"
+#include "firmware/hal/board.h"
+#include "firmware/hal/errno.h"
+#include "firmware/hal/hal.h"
 
 #include <cstdint>
 #include <string>

@@ -3,10 +3,10 @@
 // changes nothing; cancel_delayed_work returns whether it was pending) and the doorbell BAR
 // placement of the context.
 #define BOOST_TEST_MODULE epf
-#include "epc/fake_controller.h"
-#include "epf/context.h"
-#include "epf/workqueue.h"
-#include "hal/fake_platform.h"
+#include "firmware/epc/fake_controller.h"
+#include "firmware/epf/context.h"
+#include "firmware/epf/workqueue.h"
+#include "firmware/hal/fake_platform.h"
 
 #include <boost/test/unit_test.hpp>
 #include <string>

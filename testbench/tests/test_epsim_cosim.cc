@@ -6,8 +6,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "cli_test_util.h"
-#include "vcd_signals.h"
+#include "testbench/tests/cli_test_util.h"
+#include "waves/vcd_signals.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -8,7 +8,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "dwc/iatu.h"
+#include "model/dwc/iatu.h"
 
 #include <cstdint>
 #include <string>

@@ -11,8 +11,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "dwc/iatu_unit.h"
-#include "pcie/tlp.h"
+#include "model/dwc/iatu_unit.h"
+#include "model/pcie/tlp.h"
 
 #include <cstdint>
 #include <cstring>

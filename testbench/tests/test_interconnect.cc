@@ -7,9 +7,9 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "core/log.h"
-#include "soc/interconnect.h"
-#include "soc/soc_attr.h"
+#include "model/core/log.h"
+#include "model/soc/interconnect.h"
+#include "model/soc/soc_attr.h"
 
 #include <cstdint>
 #include <sstream>

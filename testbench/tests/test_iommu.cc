@@ -12,13 +12,13 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "epc/epc.h"
-#include "hal/board.h"
-#include "hal/errno.h"
-#include "hal/hal.h"
-#include "hal/random.h"
-#include "iommu/iova.h"
-#include "iommu/smmu_v3.h"
+#include "firmware/epc/epc.h"
+#include "firmware/hal/board.h"
+#include "firmware/hal/errno.h"
+#include "firmware/hal/hal.h"
+#include "firmware/hal/random.h"
+#include "firmware/iommu/iova.h"
+#include "firmware/iommu/smmu_v3.h"
 
 #include <array>
 #include <cstdint>

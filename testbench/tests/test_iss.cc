@@ -4,7 +4,7 @@
 // report, and a workload without an ELF image is refused with one line. Not in the sanitizer
 // build (Unicorn is not instrumented).
 #define BOOST_TEST_MODULE iss
-#include "cli_test_util.h"
+#include "testbench/tests/cli_test_util.h"
 
 #include <sstream>
 #include <string>

@@ -6,13 +6,13 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "hal/intc_regs.h"
-#include "hal/timer_regs.h"
-#include "hal/uart_regs.h"
-#include "soc/intc_view.h"
-#include "soc/irq_controller.h"
-#include "soc/timer.h"
-#include "soc/uart.h"
+#include "contracts/intc_regs.h"
+#include "contracts/timer_regs.h"
+#include "contracts/uart_regs.h"
+#include "model/soc/intc_view.h"
+#include "model/soc/irq_controller.h"
+#include "model/soc/timer.h"
+#include "model/soc/uart.h"
 
 #include <cstdint>
 #include <cstring>

@@ -6,8 +6,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "pcie/link.h"
-#include "pcie/tlp.h"
+#include "model/pcie/link.h"
+#include "model/pcie/tlp.h"
 
 #include <cstdint>
 #include <systemc>

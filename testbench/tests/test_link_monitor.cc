@@ -10,10 +10,10 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "config/config.h"
-#include "platform.h"
-#include "report.h"
-#include "workload.h"
+#include "testbench/config/config.h"
+#include "testbench/platform.h"
+#include "testbench/report.h"
+#include "testbench/workload.h"
 
 #include <cstdio>
 #include <fstream>

@@ -13,18 +13,18 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "core/log.h"
-#include "core/reg_block.h"
-#include "hal/board.h"
-#include "hal/errno.h"
-#include "hal/hal.h"
-#include "host/p2pdma.h"
-#include "host/pci_host.h"
-#include "pcie/completer.h"
-#include "pcie/link.h"
-#include "pcie/pcie_switch.h"
-#include "pcie/requester.h"
-#include "pcie/root_complex.h"
+#include "model/core/log.h"
+#include "model/core/reg_block.h"
+#include "firmware/hal/board.h"
+#include "firmware/hal/errno.h"
+#include "firmware/hal/hal.h"
+#include "firmware/host/p2pdma.h"
+#include "firmware/host/pci_host.h"
+#include "model/pcie/completer.h"
+#include "model/pcie/link.h"
+#include "model/pcie/pcie_switch.h"
+#include "model/pcie/requester.h"
+#include "model/pcie/root_complex.h"
 
 #include <cstdint>
 #include <cstring>

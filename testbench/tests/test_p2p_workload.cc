@@ -7,7 +7,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "cli_test_util.h"
+#include "testbench/tests/cli_test_util.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -8,17 +8,17 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "cli_test_util.h"
-#include "core/stats.h"
-#include "dwc/dw_pcie_ep.h"
-#include "dwc/iatu_unit.h"
+#include "testbench/tests/cli_test_util.h"
+#include "model/core/stats.h"
+#include "model/dwc/dw_pcie_ep.h"
+#include "model/dwc/iatu_unit.h"
 #ifdef EPVP_RTL_COSIM
-#include "rtl_iatu_unit.h"
+#include "rtl-bridge/rtl_iatu_unit.h"
 #endif
-#include "pcie/link.h"
-#include "pcie/root_complex.h"
-#include "soc/memory_controller.h"
-#include "soc/smmu.h"
+#include "model/pcie/link.h"
+#include "model/pcie/root_complex.h"
+#include "model/soc/memory_controller.h"
+#include "model/soc/smmu.h"
 
 #include <set>
 #include <string>

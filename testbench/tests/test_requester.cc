@@ -8,8 +8,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "pcie/requester.h"
-#include "pcie/tlp.h"
+#include "model/pcie/requester.h"
+#include "model/pcie/tlp.h"
 
 #include <cstdint>
 #include <systemc>

@@ -7,12 +7,12 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "hal/host_irq_regs.h"
-#include "host/host_memory.h"
-#include "host/msi_controller.h"
-#include "pcie/completer.h"
-#include "pcie/link.h"
-#include "pcie/root_complex.h"
+#include "contracts/host_irq_regs.h"
+#include "model/host/host_memory.h"
+#include "model/host/msi_controller.h"
+#include "model/pcie/completer.h"
+#include "model/pcie/link.h"
+#include "model/pcie/root_complex.h"
 
 #include <cstdint>
 #include <cstring>

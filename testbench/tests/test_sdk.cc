@@ -3,7 +3,7 @@
 // with plain CMake, run through `epsim run --plugin`; their TAP lines pass and their report
 // sections exist. Bad plugins are one line and a non-zero exit.
 #define BOOST_TEST_MODULE sdk
-#include "cli_test_util.h"
+#include "testbench/tests/cli_test_util.h"
 
 #include <boost/test/unit_test.hpp>
 

@@ -11,12 +11,12 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "core/log.h"
-#include "core/sparse_memory.h"
-#include "soc/smmu.h"
-#include "soc/smmu_regs.h"
-#include "soc/smmu_walker.h"
-#include "soc/soc_attr.h"
+#include "model/core/log.h"
+#include "model/core/sparse_memory.h"
+#include "model/soc/smmu.h"
+#include "model/soc/smmu_regs.h"
+#include "model/soc/smmu_walker.h"
+#include "model/soc/soc_attr.h"
 
 #include <map>
 #include <memory>

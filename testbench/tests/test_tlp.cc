@@ -7,7 +7,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "pcie/tlp.h"
+#include "model/pcie/tlp.h"
 
 #include <algorithm>
 #include <array>

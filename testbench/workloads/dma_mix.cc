@@ -2,12 +2,12 @@
 // own linked list, arbitrated by the weights the firmware programs. Results from the eDMA
 // model's record of each channel's transfer: throughput, the time its TLPs and bursts waited
 // per resource, each direction's total throughput and Jain's fairness index.
-#include "functions/dma_mix.h"
-#include "common.h"
-#include "dma_sweep.h"
-#include "hal/errno.h"
-#include "platform.h"
-#include "workload.h"
+#include "firmware/functions/dma_mix.h"
+#include "testbench/workloads/common.h"
+#include "testbench/workloads/dma_sweep.h"
+#include "firmware/hal/errno.h"
+#include "testbench/platform.h"
+#include "testbench/workload.h"
 
 #include <algorithm>
 #include <cstdio>

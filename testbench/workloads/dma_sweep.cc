@@ -1,9 +1,9 @@
-#include "dma_sweep.h"
+#include "testbench/workloads/dma_sweep.h"
 
-#include "common.h"
-#include "core/log.h"
-#include "hal/errno.h"
-#include "platform.h"
+#include "testbench/workloads/common.h"
+#include "model/core/log.h"
+#include "firmware/hal/errno.h"
+#include "testbench/platform.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -3,9 +3,9 @@
 // runs the sweep's transfers as its speed run.
 #pragma once
 
-#include "functions/dma_sweep.h"
-#include "functions/test_endpoint.h"
-#include "workload.h"
+#include "firmware/functions/dma_sweep.h"
+#include "firmware/functions/test_endpoint.h"
+#include "testbench/workload.h"
 
 #include <string>
 #include <vector>

@@ -8,12 +8,12 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "vcd_signals.h"
+#include "waves/vcd_signals.h"
 
 // Verilator's headers (through rtl_trace.h) before SystemC's: see rtl-bridge/rtl_models.cc.
-#include "rtl_trace.h"
+#include "waves/rtl_trace.h"
 
-#include "rtl_iatu.h"
+#include "rtl-bridge/rtl_iatu.h"
 
 #include <algorithm>
 #include <bitset>

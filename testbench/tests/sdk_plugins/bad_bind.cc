@@ -1,5 +1,5 @@
 // Two functions whose bind fails: one returns -ENOMEM, one throws.
-#include "sdk/plugin.h"
+#include "testbench/sdk/plugin.h"
 
 #include <cerrno>
 #include <memory>

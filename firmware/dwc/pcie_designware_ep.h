@@ -3,9 +3,9 @@
 // driver leaves to glue drivers (LTSSM start, INTx, features).
 #pragma once
 
-#include "dwc/dw_pcie.h"
-#include "dwc/glue.h"
-#include "epc/epc.h"
+#include "firmware/dwc/pcie_designware.h"
+#include "firmware/dwc/glue.h"
+#include "firmware/epc/epc.h"
 
 #include <array>
 #include <vector>

@@ -5,8 +5,8 @@
 // viewport iATU, the number of outbound and inbound windows, region alignment and region limit.
 #pragma once
 
-#include "hal/board.h"
-#include "hal/hal.h"
+#include "firmware/hal/board.h"
+#include "firmware/hal/hal.h"
 
 #include <cstdint>
 

@@ -1,10 +1,10 @@
-#include "dwc/dw_pcie_ep.h"
+#include "firmware/dwc/pcie_designware_ep.h"
 
 #include <algorithm>
 
-#include "dwc/dw_pcie_regs.h"
-#include "hal/errno.h"
-#include "hal/pci_regs.h"
+#include "firmware/dwc/dw_pcie_regs.h"
+#include "firmware/hal/errno.h"
+#include "firmware/hal/pci_regs.h"
 
 namespace fw::dwc {
 

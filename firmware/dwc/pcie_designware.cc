@@ -1,8 +1,8 @@
-#include "dwc/dw_pcie.h"
+#include "firmware/dwc/pcie_designware.h"
 
-#include "dwc/dw_pcie_regs.h"
-#include "hal/errno.h"
-#include "hal/pci_regs.h"
+#include "firmware/dwc/dw_pcie_regs.h"
+#include "firmware/hal/errno.h"
+#include "firmware/hal/pci_regs.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -1,0 +1,41 @@
+# Fails when a file includes a tree its layer must not depend on.
+# The arrows (docs/architecture.md, "Layers"): testbench -> everything; rtl-bridge -> model, waves,
+# contracts; waves -> model, contracts; model -> contracts; firmware -> contracts;
+# contracts -> nothing; a block's tests/ folder may include anything, like testbench. Includes are
+# rooted at the project ("model/dwc/iatu.h").
+# Usage: cmake -DSOURCE_DIR=<project> -DSTAMP=<file> -P check_layering.cmake
+set(allowed_model model contracts)
+set(allowed_firmware firmware contracts)
+set(allowed_contracts contracts)
+set(allowed_rtl-bridge rtl-bridge model waves contracts)
+set(allowed_waves waves model contracts)
+set(trees model firmware contracts rtl-bridge waves testbench)
+set(violations "")
+foreach(layer model firmware contracts rtl-bridge waves)
+  file(GLOB_RECURSE files "${SOURCE_DIR}/${layer}/*.h" "${SOURCE_DIR}/${layer}/*.cc")
+  foreach(f IN LISTS files)
+    if(f MATCHES "/tests/")
+      continue() # a block's own tests sit above it, like testbench/
+    endif()
+    file(STRINGS "${f}" lines REGEX "^[ \t]*#[ \t]*include[ \t]+\"")
+    foreach(line IN LISTS lines)
+      string(REGEX REPLACE "^[ \t]*#[ \t]*include[ \t]+\"([^\"]*)\".*" "\\1" inc "${line}")
+      string(REGEX REPLACE "/.*" "" root "${inc}")
+      if(root STREQUAL inc)
+        continue() # a generated header in the build tree (Verilator's V*.h, verilated.h)
+      endif()
+      list(FIND trees "${root}" is_tree)
+      list(FIND allowed_${layer} "${root}" ok)
+      file(RELATIVE_PATH rel "${SOURCE_DIR}" "${f}")
+      if(is_tree EQUAL -1)
+        string(APPEND violations "  ${rel}: \"${inc}\" is not rooted at the project\n")
+      elseif(ok EQUAL -1)
+        string(APPEND violations "  ${rel}: ${layer}/ must not include \"${inc}\"\n")
+      endif()
+    endforeach()
+  endforeach()
+endforeach()
+if(violations)
+  message(FATAL_ERROR "include layering violated:\n${violations}")
+endif()
+file(WRITE "${STAMP}" "ok\n")
