@@ -5,8 +5,8 @@ set(EPVP_ENDPOINT_FW_SOURCES
   hal/hal.cc
   hal/crc32.cc
   epc/epc.cc
-  dwc/dw_pcie.cc
-  dwc/dw_pcie_ep.cc
+  dwc/pcie_designware.cc
+  dwc/pcie_designware_ep.cc
   dwc/glue.cc
   dwc/dw_edma.cc
   functions/pci_epf_test.cc

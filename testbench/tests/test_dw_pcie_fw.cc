@@ -1,4 +1,4 @@
-// The real firmware DWC driver (firmware/dwc/dw_pcie.{h,cc}, firmware/dwc/dw_pcie_ep.{h,cc}) and
+// The real firmware DWC driver (firmware/dwc/pcie_designware.{h,cc}, firmware/dwc/pcie_designware_ep.{h,cc}) and
 // EPC core (firmware/epc/epc.{h,cc}) on a fake hal::platform whose iATU is the model's
 // SystemC-free epvp::dwc::iatu and whose other DBI/DBI2 registers are a plain register map.
 // Outbound aperture accesses go through the iATU's outbound translation into a sparse "host
