@@ -1,13 +1,13 @@
 #include "testbench/bench.h"
 
+#include "model/core/log.h"
+#include "model/soc/dram_timing.h"
 #include "testbench/analysis/link_bound.h"
 #include "testbench/config/config.h"
-#include "model/core/log.h"
 #include "testbench/output_file.h"
 #include "testbench/platform.h"
 #include "testbench/process.h"
 #include "testbench/report.h"
-#include "model/soc/dram_timing.h"
 #include "testbench/workloads/dma_sweep.h"
 
 #include <chrono>

@@ -1,8 +1,8 @@
 #include "testbench/endpoint_soc.h"
 
-#include "model/dwc/app_regs.h"
 #include "firmware/hal/format.h"
 #include "firmware/hal/iss_map.h"
+#include "model/dwc/app_regs.h"
 #include "model/soc/smmu_regs.h"
 
 #include <memory>

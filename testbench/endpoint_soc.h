@@ -19,17 +19,17 @@
 // signals).
 #pragma once
 
-#include "testbench/config/config.h"
-#include "testbench/cpu.h"
-#include "model/dwc/dw_pcie_ep.h"
 #include "firmware/guest/boot_params.h"
 #include "firmware/hal/board.h"
-#include "testbench/iss_cpu.h"
+#include "model/dwc/dw_pcie_ep.h"
 #include "model/pcie/link.h"
 #include "model/soc/interconnect.h"
 #include "model/soc/irq_controller.h"
 #include "model/soc/memory_controller.h"
 #include "model/soc/smmu.h"
+#include "testbench/config/config.h"
+#include "testbench/cpu.h"
+#include "testbench/iss_cpu.h"
 
 #include <functional>
 #include <memory>

@@ -8,12 +8,12 @@
 // Exit status: 0 all tests passed, 1 a test failed, 2 bad command line or configuration, or an
 // output file that cannot be written, 3 the workload did not finish within sim.time_limit_us or
 // sim.wall_limit_s, 130/143 stopped by SIGINT/SIGTERM (what exists is written first).
+#include "firmware/hal/errno.h"
+#include "model/core/log.h"
+#include "model/core/trace_events.h"
 #include "testbench/bench.h"
 #include "testbench/config/config.h"
 #include "testbench/config/keys.h"
-#include "model/core/log.h"
-#include "model/core/trace_events.h"
-#include "firmware/hal/errno.h"
 #include "testbench/output_file.h"
 #include "testbench/platform.h"
 #include "testbench/plot.h"

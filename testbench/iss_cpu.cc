@@ -1,9 +1,9 @@
 #include "testbench/iss_cpu.h"
 
-#include "model/core/log.h"
-#include "model/core/payload_pool.h"
 #include "contracts/cpu_regs.h"
 #include "firmware/hal/iss_map.h"
+#include "model/core/log.h"
+#include "model/core/payload_pool.h"
 
 #include <unicorn/unicorn.h>
 

@@ -11,11 +11,8 @@
 // firmware finds everything else (window counts, alignment, version) by probing.
 #pragma once
 
-#include "testbench/config/config.h"
-#include "testbench/cpu.h"
-#include "model/dwc/dw_pcie_ep.h"
-#include "testbench/endpoint_soc.h"
 #include "firmware/hal/board.h"
+#include "model/dwc/dw_pcie_ep.h"
 #include "model/host/host_memory.h"
 #include "model/host/msi_controller.h"
 #include "model/pcie/link.h"
@@ -26,6 +23,9 @@
 #include "model/soc/irq_controller.h"
 #include "model/soc/memory_controller.h"
 #include "model/soc/smmu.h"
+#include "testbench/config/config.h"
+#include "testbench/cpu.h"
+#include "testbench/endpoint_soc.h"
 
 #include <functional>
 #include <memory>

@@ -1,7 +1,7 @@
 #include "testbench/report.h"
 
-#include "model/core/log.h"
 #include "firmware/hal/errno.h"
+#include "model/core/log.h"
 #include "model/pcie/pcie_switch.h"
 
 #include <algorithm>

@@ -10,9 +10,9 @@
 // stopped) are in workload_result; each workload keeps its own results in its instance.
 #pragma once
 
-#include "testbench/config/config.h"
 #include "firmware/host/pci_endpoint_test.h"
 #include "firmware/host/pci_host.h"
+#include "testbench/config/config.h"
 
 #include <functional>
 #include <memory>

@@ -3,8 +3,8 @@
 // driver leaves to glue drivers (LTSSM start, INTx, features).
 #pragma once
 
-#include "firmware/dwc/pcie_designware.h"
 #include "firmware/dwc/glue.h"
+#include "firmware/dwc/pcie_designware.h"
 #include "firmware/epc/epc.h"
 
 #include <array>

@@ -1,10 +1,10 @@
 #include "firmware/epf/runner.h"
 
+#include "contracts/irq_window_regs.h"
 #include "firmware/dwc/glue.h"
 #include "firmware/epf/endpoint_stack.h"
 #include "firmware/epf/workqueue.h"
 #include "firmware/hal/errno.h"
-#include "contracts/irq_window_regs.h"
 
 #include <algorithm>
 

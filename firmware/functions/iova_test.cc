@@ -1,9 +1,9 @@
 #include "firmware/functions/iova_test.h"
 
-#include "firmware/hal/errno.h"
-#include "firmware/hal/format.h"
 #include "contracts/iova_test_regs.h"
 #include "contracts/irq_window_regs.h"
+#include "firmware/hal/errno.h"
+#include "firmware/hal/format.h"
 #include "firmware/hal/random.h"
 
 #include <vector>

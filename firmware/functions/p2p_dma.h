@@ -13,8 +13,8 @@
 // BAR is backed by memory serves), scatter lists, several jobs.
 #pragma once
 
-#include "firmware/functions/test_endpoint.h"
 #include "contracts/p2p_regs.h"
+#include "firmware/functions/test_endpoint.h"
 
 #include <cstdint>
 #include <string>

@@ -1,9 +1,9 @@
 #include "firmware/functions/pci_epf_test.h"
 
-#include "firmware/hal/crc32.h"
-#include "firmware/hal/errno.h"
 #include "contracts/irq_window_regs.h"
 #include "contracts/pci_epf_test_regs.h"
+#include "firmware/hal/crc32.h"
+#include "firmware/hal/errno.h"
 #include "firmware/hal/pci_regs.h"
 #include "firmware/hal/random.h"
 

@@ -2,9 +2,9 @@
 
 #include "contracts/cpu_regs.h"
 #include "contracts/intc_regs.h"
-#include "firmware/hal/iss_map.h"
 #include "contracts/timer_regs.h"
 #include "contracts/uart_regs.h"
+#include "firmware/hal/iss_map.h"
 
 #include <cstring>
 

@@ -8,8 +8,8 @@
 // class is kept in a 16-byte header in front of it.
 #include "firmware/guest/runtime.h"
 
-#include "firmware/hal/iss_map.h"
 #include "contracts/uart_regs.h"
+#include "firmware/hal/iss_map.h"
 
 #include <cstdlib>
 #include <cstring>

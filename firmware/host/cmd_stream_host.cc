@@ -1,8 +1,8 @@
 #include "firmware/host/cmd_stream_host.h"
 
 #include "contracts/cmd_stream_regs.h"
-#include "firmware/hal/errno.h"
 #include "contracts/host_irq_regs.h"
+#include "firmware/hal/errno.h"
 #include "firmware/hal/pci_regs.h"
 #include "firmware/hal/random.h"
 

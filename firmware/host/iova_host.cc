@@ -1,8 +1,8 @@
 #include "firmware/host/iova_host.h"
 
+#include "contracts/iova_test_regs.h"
 #include "firmware/hal/errno.h"
 #include "firmware/hal/format.h"
-#include "contracts/iova_test_regs.h"
 #include "firmware/hal/random.h"
 
 namespace fw::host {

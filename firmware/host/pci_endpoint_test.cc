@@ -1,10 +1,10 @@
 #include "firmware/host/pci_endpoint_test.h"
 
+#include "contracts/host_irq_regs.h"
+#include "contracts/pci_epf_test_regs.h"
 #include "firmware/hal/crc32.h"
 #include "firmware/hal/errno.h"
 #include "firmware/hal/format.h"
-#include "contracts/host_irq_regs.h"
-#include "contracts/pci_epf_test_regs.h"
 #include "firmware/hal/pci_regs.h"
 #include "firmware/hal/random.h"
 

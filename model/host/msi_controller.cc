@@ -1,7 +1,7 @@
 #include "model/host/msi_controller.h"
 
-#include "model/core/log.h"
 #include "contracts/host_irq_regs.h"
+#include "model/core/log.h"
 #include "model/pcie/tlp.h"
 
 #include <algorithm>

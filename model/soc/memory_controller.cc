@@ -1,7 +1,7 @@
 #include "model/soc/memory_controller.h"
 
-#include "model/core/log.h"
 #include "contracts/irq_window_regs.h"
+#include "model/core/log.h"
 #include "model/soc/soc_attr.h"
 
 #include <algorithm>

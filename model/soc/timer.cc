@@ -10,7 +10,9 @@ using sc_core::sc_time;
 
 namespace {
 // Not a static sc_time: none may exist before the platform sets the time resolution.
-sc_time counter_period() { return sc_time(1e9 / soc_timer::COUNTS_PER_SECOND, sc_core::SC_NS); }
+sc_time counter_period() {
+    return sc_time(1e9 / soc_timer::COUNTS_PER_SECOND, sc_core::SC_NS);
+}
 } // namespace
 
 timer::timer(sc_core::sc_module_name name)

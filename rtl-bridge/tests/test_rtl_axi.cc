@@ -11,11 +11,11 @@
 #include <boost/test/unit_test.hpp>
 
 #include "rtl-bridge/axi2tlm_bridge.h"
-#include "rtl-bridge/tests/axi_campaign.h"
 #include "rtl-bridge/axi_checker.h"
-#include "rtl-bridge/tests/axi_test_pins.h"
 #include "rtl-bridge/rtl_island.h"
 #include "rtl-bridge/rtl_models.h"
+#include "rtl-bridge/tests/axi_campaign.h"
+#include "rtl-bridge/tests/axi_test_pins.h"
 #include "rtl-bridge/tlm2axi_bridge.h"
 
 #include <tlm_utils/simple_initiator_socket.h>

@@ -1,8 +1,8 @@
 #include "testbench/sdk/function.h"
 
-#include "model/core/log.h"
 #include "firmware/epf/runner.h"
 #include "firmware/hal/errno.h"
+#include "model/core/log.h"
 #include "testbench/platform.h"
 #include "testbench/workload.h"
 #include "testbench/workloads/common.h"

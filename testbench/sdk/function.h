@@ -17,8 +17,6 @@
 // SystemC-free: a function and its host side include nothing of the model.
 #pragma once
 
-#include "testbench/config/config.h"
-#include "testbench/config/keys.h"
 #include "firmware/epf/function.h"
 #include "firmware/hal/board.h"
 #include "firmware/hal/hal.h"
@@ -26,6 +24,8 @@
 #include "firmware/host/msi_irq.h"
 #include "firmware/host/pci_endpoint_test.h"
 #include "firmware/host/pci_host.h"
+#include "testbench/config/config.h"
+#include "testbench/config/keys.h"
 
 #include <cstdint>
 #include <functional>

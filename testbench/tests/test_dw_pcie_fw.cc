@@ -1,8 +1,9 @@
-// The real firmware DWC driver (firmware/dwc/pcie_designware.{h,cc}, firmware/dwc/pcie_designware_ep.{h,cc}) and
-// EPC core (firmware/epc/epc.{h,cc}) on a fake hal::platform whose iATU is the model's
-// SystemC-free epvp::dwc::iatu and whose other DBI/DBI2 registers are a plain register map.
-// Outbound aperture accesses go through the iATU's outbound translation into a sparse "host
-// memory", so a mapping is checked by the data that lands on the PCI side.
+// The real firmware DWC driver (firmware/dwc/pcie_designware.{h,cc},
+// firmware/dwc/pcie_designware_ep.{h,cc}) and EPC core (firmware/epc/epc.{h,cc}) on a fake
+// hal::platform whose iATU is the model's SystemC-free epvp::dwc::iatu and whose other DBI/DBI2
+// registers are a plain register map. Outbound aperture accesses go through the iATU's outbound
+// translation into a sparse "host memory", so a mapping is checked by the data that lands on the
+// PCI side.
 //
 // Covers: iATU probing (version detect + dw_pcie_iatu_detect) for unrolled and viewport cores
 // and for board/hardware disagreements; pci_epc_mem_map / mem_unmap (offset inside the aligned
@@ -17,11 +18,11 @@
 
 #include "firmware/dwc/pcie_designware.h"
 #include "firmware/dwc/pcie_designware_ep.h"
-#include "model/dwc/iatu.h"
 #include "firmware/epc/epc.h"
 #include "firmware/hal/board.h"
 #include "firmware/hal/hal.h"
 #include "firmware/hal/pci_regs.h"
+#include "model/dwc/iatu.h"
 
 #include <algorithm>
 #include <cerrno>

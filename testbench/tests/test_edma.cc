@@ -12,16 +12,16 @@
 #define SC_INCLUDE_DYNAMIC_PROCESSES // the firmware driver runs in a spawned thread
 #include <boost/test/unit_test.hpp>
 
-#include "testbench/analysis/link_bound.h"
-#include "model/core/log.h"
 #include "firmware/dwc/dw_edma.h" // the firmware driver (its constants are checked, not used)
 #include "firmware/dwc/pcie_designware.h"
-#include "model/dwc/edma.h"
-#include "model/dwc/edma_bus.h"
 #include "firmware/epc/epc.h"
 #include "firmware/hal/board.h"
 #include "firmware/hal/hal.h"
+#include "model/core/log.h"
+#include "model/dwc/edma.h"
+#include "model/dwc/edma_bus.h"
 #include "model/pcie/tlp.h"
+#include "testbench/analysis/link_bound.h"
 
 #include <algorithm>
 #include <cctype>

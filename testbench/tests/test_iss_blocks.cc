@@ -112,7 +112,7 @@ BOOST_AUTO_TEST_CASE(timer_counts_nanoseconds_and_interrupts_at_compare) {
     sc_core::sc_start(sc_time(499, SC_NS)); // t = 1499 < 1500
     BOOST_TEST(!b.timer_line.read());
     BOOST_TEST(b.t.rd(soc_timer::STATUS) == 0u);
-    sc_core::sc_start(sc_time(1, SC_NS)); // t = 1500: COUNT >= COMPARE
+    sc_core::sc_start(sc_time(1, SC_NS));     // t = 1500: COUNT >= COMPARE
     sc_core::sc_start(sc_core::SC_ZERO_TIME); // the notifications due at 1500 run
     BOOST_TEST(b.timer_line.read());
     BOOST_TEST(b.t.rd(soc_timer::STATUS) == soc_timer::STATUS_ISTATUS);

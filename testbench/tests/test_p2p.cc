@@ -13,13 +13,13 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "model/core/log.h"
-#include "model/core/reg_block.h"
 #include "firmware/hal/board.h"
 #include "firmware/hal/errno.h"
 #include "firmware/hal/hal.h"
 #include "firmware/host/p2pdma.h"
 #include "firmware/host/pci_host.h"
+#include "model/core/log.h"
+#include "model/core/reg_block.h"
 #include "model/pcie/completer.h"
 #include "model/pcie/link.h"
 #include "model/pcie/pcie_switch.h"

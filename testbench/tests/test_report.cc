@@ -8,10 +8,10 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "testbench/tests/cli_test_util.h"
 #include "model/core/stats.h"
 #include "model/dwc/dw_pcie_ep.h"
 #include "model/dwc/iatu_unit.h"
+#include "testbench/tests/cli_test_util.h"
 #ifdef EPVP_RTL_COSIM
 #include "rtl-bridge/rtl_iatu_unit.h"
 #endif

@@ -1,11 +1,11 @@
 // Workload cmd-stream: an NVMe-like command stream. The host posts commands with scattered
 // pages; the endpoint serves them by CPU copies through mem_map windows or by eDMA.
 #include "firmware/functions/cmd_stream.h"
-#include "testbench/workloads/common.h"
 #include "firmware/hal/errno.h"
 #include "firmware/host/cmd_stream_host.h"
 #include "testbench/platform.h"
 #include "testbench/workload.h"
+#include "testbench/workloads/common.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -3,8 +3,8 @@
 // through the same registry call an out-of-tree workload makes).
 #pragma once
 
-#include "testbench/config/config.h"
 #include "firmware/functions/test_endpoint.h"
+#include "testbench/config/config.h"
 
 #include <cstdint>
 

@@ -3,11 +3,11 @@
 // model's record of each channel's transfer: throughput, the time its TLPs and bursts waited
 // per resource, each direction's total throughput and Jain's fairness index.
 #include "firmware/functions/dma_mix.h"
-#include "testbench/workloads/common.h"
-#include "testbench/workloads/dma_sweep.h"
 #include "firmware/hal/errno.h"
 #include "testbench/platform.h"
 #include "testbench/workload.h"
+#include "testbench/workloads/common.h"
+#include "testbench/workloads/dma_sweep.h"
 
 #include <algorithm>
 #include <cstdio>

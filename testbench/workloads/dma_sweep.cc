@@ -1,9 +1,9 @@
 #include "testbench/workloads/dma_sweep.h"
 
-#include "testbench/workloads/common.h"
-#include "model/core/log.h"
 #include "firmware/hal/errno.h"
+#include "model/core/log.h"
 #include "testbench/platform.h"
+#include "testbench/workloads/common.h"
 
 #include <algorithm>
 #include <cstdio>

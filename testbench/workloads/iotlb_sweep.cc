@@ -1,11 +1,11 @@
 // Workload iotlb-sweep: an IOTLB working-set study. The host reads at random over a growing
 // working set behind a BAR mapped with 4 KiB pages and one mapped with 2 MiB blocks.
-#include "testbench/workloads/common.h"
 #include "firmware/functions/iova_test.h"
 #include "firmware/hal/errno.h"
 #include "firmware/host/iova_host.h"
 #include "testbench/platform.h"
 #include "testbench/workload.h"
+#include "testbench/workloads/common.h"
 
 #include <algorithm>
 #include <cstdio>

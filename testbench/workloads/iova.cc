@@ -1,14 +1,14 @@
 // Workload iova: explicit IOVA management. The function maps BAR0 onto a reserved IOVA range of
 // scattered DRAM buffers and the interrupt window; the host rings, checks, and reads a page the
 // function unmapped, which must fault. The testbench then checks DRAM itself.
-#include "testbench/workloads/common.h"
-#include "model/core/log.h"
+#include "contracts/iova_test_regs.h"
 #include "firmware/functions/iova_test.h"
 #include "firmware/hal/errno.h"
-#include "contracts/iova_test_regs.h"
 #include "firmware/host/iova_host.h"
+#include "model/core/log.h"
 #include "testbench/platform.h"
 #include "testbench/workload.h"
+#include "testbench/workloads/common.h"
 
 #include <cstdio>
 

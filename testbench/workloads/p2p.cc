@@ -2,16 +2,16 @@
 // map types; a provider publishes BAR memory and a client's eDMA writes and reads it by bus
 // address, CRC checked, with every port's counters during each direction. Without a topology
 // in the configuration it brings its own: two endpoints under a switch.
-#include "testbench/workloads/common.h"
-#include "model/core/log.h"
+#include "contracts/p2p_regs.h"
 #include "firmware/functions/p2p_dma.h"
 #include "firmware/hal/crc32.h"
 #include "firmware/hal/errno.h"
 #include "firmware/hal/format.h"
-#include "contracts/p2p_regs.h"
 #include "firmware/host/p2pdma.h"
+#include "model/core/log.h"
 #include "testbench/platform.h"
 #include "testbench/workload.h"
+#include "testbench/workloads/common.h"
 
 #include <algorithm>
 #include <cstdio>

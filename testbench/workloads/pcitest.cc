@@ -1,8 +1,8 @@
 // Workload pcitest: the Linux endpoint test suite (kselftest pci_endpoint_test) against the
 // test function, its TAP lines streamed as each test completes.
-#include "testbench/workloads/common.h"
 #include "testbench/platform.h"
 #include "testbench/workload.h"
+#include "testbench/workloads/common.h"
 
 namespace epvp::tb::builtin {
 
