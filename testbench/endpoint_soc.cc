@@ -163,10 +163,6 @@ endpoint_soc::endpoint_soc(sc_core::sc_module_name name, const cfg::platform_con
     , ep_cpu("ep_cpu", ep_cpu_params(c), &irqc)
     , cfg_(c) {}
 
-void endpoint_soc::attach_link(pcie::pcie_link& link) {
-    ep.attach_link(link);
-}
-
 void endpoint_soc::wire() {
     const cfg::platform_config& c = cfg_;
     ep_cpu.bus.bind(noc.in);

@@ -128,11 +128,14 @@ public:
     tlm_utils::simple_target_socket<dw_pcie_ep> axi_s;      // AXI slave: outbound aperture
     sc_core::sc_out<bool> app_irq;
     sc_core::sc_out<bool> edma_irq; // eDMA done/abort (local)
+    // The link attaches like any downstream port: its dn_status binds to link_status, and
+    // link_control binds to its dn_control (the LTSSM trains the link through it).
+    sc_core::sc_export<pcie::link_status_if> link_status;
+    link_training_port link_control;
 
     SC_HAS_PROCESS(dw_pcie_ep);
     dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p);
 
-    void attach_link(pcie::pcie_link& link);
     void set_perst(bool asserted); // PERST# input (refclk present when deasserted)
 
     // Introspection for tests and reports.
@@ -148,7 +151,6 @@ public:
     void on_ltssm_change(std::function<void(ltssm)> f) { training_.on_change(std::move(f)); }
     ltssm ltssm_state() const { return training_.state(); }
     const dwc::edma* dma() const { return edma_.get(); }
-    const pcie::pcie_link* link() const { return link_; }
     std::uint16_t requester_id() const;
     std::uint32_t stream_id() const { return p_.fixed_stream_id.value_or(requester_id()); }
     // Size of an enabled BAR (0 if disabled or the upper half of a 64-bit BAR).
@@ -270,7 +272,19 @@ private:
     tlm_iatu_unit tlm_unit_{atu_};
     iatu_unit* unit_ = &tlm_unit_;
     pcie::tlp_requester requester_;
-    pcie::pcie_link* link_ = nullptr;
+    // What the link told this end (state, partner, hot reset, DLL errors, activity).
+    struct link_end : pcie::link_status_if {
+        dw_pcie_ep& ep;
+        explicit link_end(dw_pcie_ep& e)
+            : ep(e) {}
+        void link_state(bool up, unsigned gen, unsigned width) override;
+        void link_dll_error(pcie::dll_error e, sc_core::sc_time when) override;
+        void link_partner(bool present, bool hot_reset_received) override;
+        void link_activity(const pcie::link_activity_delta& a) override;
+    };
+    link_end link_end_{*this};
+    link_view link_;
+    link_snapshot link_activity_; // cumulative, from the link's per-TLP reports
     std::uint8_t bus_ = 0, dev_ = 0;
     sc_core::sc_event ltssm_kick_;
     sc_core::sc_event app_irq_changed_;

@@ -80,6 +80,14 @@ namespace epvp::pcie {
 // receiver of a direction, the others at its transmitter.
 enum class dll_error { bad_tlp, bad_dllp, replay_timer_timeout, replay_num_rollover };
 
+// Busy time (TLPs and DLLPs), TLPs and time lost to replays and retrains that one TLP added to
+// each direction of the link (reports' per-transfer utilisation).
+struct link_activity_delta {
+    sc_core::sc_time busy_up, busy_down;
+    std::uint64_t tlps_up = 0, tlps_down = 0;
+    sc_core::sc_time lost_up, lost_down;
+};
+
 // What a port hears from the link at its end, through the link's status port bound to the
 // port's export (no pointer to the link): the link trained (its generation and width) or went
 // down, and the Data Link Layer errors this end detected at `when` (simulated time). Calls are
@@ -88,6 +96,22 @@ class link_status_if : public virtual sc_core::sc_interface {
 public:
     virtual void link_state(bool up, unsigned gen, unsigned width) = 0;
     virtual void link_dll_error(dll_error e, sc_core::sc_time when) = 0;
+    // The partner is there to train with (false during a link-down fault or a hot reset), and
+    // whether the hot-reset training sequence is being received (downstream end). Told at every
+    // change; a port that does not train its link may ignore it.
+    virtual void link_partner(bool present, bool hot_reset_received) {
+        (void)present;
+        (void)hot_reset_received;
+    }
+    // What one TLP cost the link, told as the link reserves it (before it is forwarded).
+    virtual void link_activity(const link_activity_delta& a) { (void)a; }
+};
+// What the downstream port asks of the link: training to the highest generation and width both
+// ports support (the result comes back through link_state), and taking the link down.
+class link_training_if : public virtual sc_core::sc_interface {
+public:
+    virtual void train(unsigned max_gen, unsigned max_width) = 0;
+    virtual void down() = 0;
 };
 // What the upstream port asks of the link: the hot-reset training sequence (Secondary Bus
 // Reset held).
@@ -154,7 +178,7 @@ double lane_bytes_per_second(unsigned gen);
 // above).
 unsigned dllp_interval_symbols(unsigned gen, unsigned width, unsigned mps_bytes);
 
-class pcie_link : public sc_core::sc_module, public link_control_if {
+class pcie_link : public sc_core::sc_module, public link_control_if, public link_training_if {
 public:
     SC_HAS_PROCESS(pcie_link);
     enum direction { downstream = 0, upstream = 1 };
@@ -164,6 +188,8 @@ public:
     // unbound). Bind: link.up_status.bind(port's export), port's control port -> up_control.
     sc_core::sc_port<link_status_if, 0, sc_core::SC_ZERO_OR_MORE_BOUND> up_status, dn_status;
     sc_core::sc_export<link_control_if> up_control;
+    // The downstream port's LTSSM trains the link through it: port's training port -> dn_control.
+    sc_core::sc_export<link_training_if> dn_control;
 
     // Downstream direction: TLPs from the upstream port arrive at up_in and leave at dn_out.
     tlm_utils::simple_target_socket<pcie_link> up_in;
@@ -175,8 +201,8 @@ public:
     pcie_link(sc_core::sc_module_name name, const link_params& p);
 
     // Training: both ports' capabilities; the link comes up at the highest common values.
-    void train(unsigned ep_max_gen, unsigned ep_max_width);
-    void down();
+    void train(unsigned ep_max_gen, unsigned ep_max_width) override;
+    void down() override;
     bool is_up() const { return up_; }
     // Whether the link partner is there to train with (false during a link-down fault).
     bool partner_present() const { return !partner_lost_; }
@@ -261,6 +287,7 @@ private:
     double draw(direction d); // uniform [0, 1) from the fault PRNG of a direction
     void tell(direction d, dll_error e, sc_core::sc_time when);
     void tell_state();
+    void tell_partner();
     static credit_class class_of(tlp_type t);
 
     link_params p_;

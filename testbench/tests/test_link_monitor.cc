@@ -13,12 +13,14 @@
 #include "config/config.h"
 #include "platform.h"
 #include "report.h"
-#include "workloads.h"
+#include "workload.h"
 
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -50,7 +52,9 @@ run_output run(const std::string& workload, const std::vector<std::string>& sets
             std::freopen("/dev/null", "w", stdout);
             namespace cfg = epvp::cfg;
             cfg::json doc = cfg::defaults();
-            epvp::tb::apply_workload_defaults(workload, doc);
+            const epvp::tb::workload_info* info = epvp::tb::find_workload(workload);
+            if (!info) throw std::runtime_error("unknown workload " + workload);
+            if (info->defaults) info->defaults(doc);
             for (const auto& s : sets)
                 cfg::apply_set(doc, s);
             const cfg::platform_config pc = cfg::parse(doc);
@@ -59,14 +63,14 @@ run_output run(const std::string& workload, const std::vector<std::string>& sets
             epvp::tb::platform_options o;
             o.monitor_links = monitor;
             epvp::tb::platform p("platform", pc, o);
-            const epvp::tb::workload* w = epvp::tb::find_workload(workload);
+            const std::unique_ptr<epvp::tb::workload> w = info->make();
             epvp::tb::workload_result result;
             w->load(p, result);
             epvp::tb::load_idle_endpoints(p);
             result.host_finished = p.run();
-            if (w->finish) w->finish(p, result);
+            w->finish(p, result);
             json out;
-            out["report"] = epvp::tb::make_report(w->name, doc, p, result).dump(2);
+            out["report"] = epvp::tb::make_report(info->name, *w, doc, p, result).dump(2);
             out["monitors"] = json::object();
             for (const auto& m : p.link_monitors())
                 out["monitors"][m->basename()] = m->stats().b_transport;
