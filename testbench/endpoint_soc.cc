@@ -220,10 +220,6 @@ void endpoint_soc::boot_iss(const fw::guest::boot_params& params) {
     if (iss) iss->boot(params);
 }
 
-void endpoint_soc::attach_link(pcie::pcie_link& link) {
-    ep.attach_link(link);
-}
-
 void endpoint_soc::wire() {
     const cfg::platform_config& c = cfg_;
     ep_cpu.bus.bind(noc.in);

@@ -49,9 +49,9 @@ public:
     // Every binding inside the SoC; the controller's link sockets (ep.pcie_tx, ep.pcie_rx) are
     // bound by whoever builds the link.
     void wire();
-    // The controller trains link (its sockets face the link's downstream end: link.dn_out ->
-    // ep.pcie_rx, ep.pcie_tx -> link.dn_in, bound by the platform).
-    void attach_link(pcie::pcie_link& link);
+    // The platform attaches the controller to its link's downstream end by sockets and ports
+    // only (link.dn_out -> ep.pcie_rx, ep.pcie_tx -> link.dn_in, link.dn_status ->
+    // ep.link_status, ep.link_control -> link.dn_control).
 
     const cfg::platform_config& config() const { return cfg_; }
     const hal::ep_board& board() const { return board_; }

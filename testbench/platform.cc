@@ -170,7 +170,8 @@ platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c,
         link.up_status.bind(rc.link_status(0));
         rc.link_control(0).bind(link.up_control);
         connect_down(link, socs_.front()->ep.pcie_tx, socs_.front()->ep.pcie_rx);
-        socs_.front()->attach_link(link);
+        link.dn_status.bind(socs_.front()->ep.link_status);
+        socs_.front()->ep.link_control.bind(link.dn_control);
     } else {
         build_topology();
     }
@@ -233,7 +234,8 @@ void platform::build_topology() {
         pcie::pcie_link& l = endpoint_link(static_cast<unsigned>(i));
         attach_above(l, topo.endpoints[i].parent, topo.endpoints[i].port);
         connect_down(l, socs_[i]->ep.pcie_tx, socs_[i]->ep.pcie_rx);
-        socs_[i]->attach_link(l);
+        l.dn_status.bind(socs_[i]->ep.link_status);
+        socs_[i]->ep.link_control.bind(l.dn_control);
     }
 }
 

@@ -1,9 +1,9 @@
 // The echo function's host side (its driver and test program) and the plugin's entry point.
-#include "echo_function.h"
+#include "examples/echo-function/echo_function.h"
 
-#include "testbench/config/keys.h"
 #include "firmware/hal/errno.h"
 #include "firmware/host/msi_irq.h"
+#include "testbench/config/keys.h"
 #include "testbench/sdk/plugin.h"
 
 #include <memory>

@@ -1,4 +1,4 @@
-#include "ring_function.h"
+#include "examples/ring-function/ring_function.h"
 
 #include "firmware/hal/errno.h"
 

@@ -1,9 +1,9 @@
 // The ring function's host side and the plugin's entry point.
-#include "ring_function.h"
+#include "examples/ring-function/ring_function.h"
 
-#include "testbench/config/keys.h"
 #include "firmware/hal/errno.h"
 #include "firmware/host/msi_irq.h"
+#include "testbench/config/keys.h"
 #include "testbench/sdk/plugin.h"
 
 #include <memory>

@@ -28,6 +28,8 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
     , iatu_ib_fwd("iatu_ib_fwd")
     , app_irq("app_irq")
     , edma_irq("edma_irq")
+    , link_status("link_status")
+    , link_control("link_control")
     , p_(p)
     , dbi_("DBI", dbi_table(p.dbi))
     , dbi2_("DBI2", dbi2_table(p.dbi))
@@ -35,16 +37,17 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
     , atu_(p.iatu)
     , requester_(instance_name(*this), 0, p.max_tags)
     , aer_(
-          dbi_, stats_, [this] { return link_ && link_->is_up(); },
+          dbi_, stats_, [this] { return link_.up; },
           [this](pcie::msg_code code, sc_time& d) { send_message(code, d); })
-    , training_(instance_name(*this), dbi_, app_regs_, p.training_time, link_, ltssm_kick_,
-                stats_.hot_resets,
+    , training_(instance_name(*this), dbi_, app_regs_, p.training_time, link_control, link_,
+                ltssm_kick_, stats_.hot_resets,
                 ltssm_unit::hooks{[this] { link_down_reset(); },
                                   [this](std::uint32_t bits) { raise_app_irq(bits); }})
     , intx_(
-          dbi_, [this] { return link_ && link_->is_up(); },
+          dbi_, [this] { return link_.up; },
           [this](pcie::msg_code code, sc_time& d) { send_message(code, d); },
           stats_.intx_messages) {
+    link_status.bind(link_end_);
     dbi.register_b_transport(this, &dw_pcie_ep::dbi_b_transport);
     app.register_b_transport(this, &dw_pcie_ep::app_b_transport);
     pcie_rx.register_b_transport(this, &dw_pcie_ep::rx_b_transport);
@@ -91,22 +94,38 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
     dont_initialize();
 }
 
-void dw_pcie_ep::attach_link(pcie::pcie_link& link) {
-    link_ = &link;
-    link.on_state_change([this](bool up) {
-        if (!up) ltssm_kick_.notify(sc_core::SC_ZERO_TIME);
-    });
-    using dll = pcie::pcie_link::dll_error;
-    link.on_dll_error([this](pcie::pcie_link::direction d, dll e, sc_time when) {
-        // The endpoint receives downstream TLPs and transmits upstream ones.
-        const bool receiver = d == pcie::pcie_link::downstream;
-        if ((e == dll::bad_tlp) != receiver) return;
-        const std::uint32_t bit = e == dll::bad_tlp               ? aer_cor_bad_tlp
-                                  : e == dll::bad_dllp            ? aer_cor_bad_dllp
-                                  : e == dll::replay_num_rollover ? aer_cor_replay_rollover
-                                                                  : aer_cor_replay_timeout;
-        aer_correctable(bit, when);
-    });
+void dw_pcie_ep::link_end::link_state(bool up, unsigned gen, unsigned width) {
+    ep.link_.up = up;
+    ep.link_.gen = gen;
+    ep.link_.width = width;
+    if (!up) ep.ltssm_kick_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void dw_pcie_ep::link_end::link_dll_error(pcie::dll_error e, sc_time when) {
+    // The link tells this end the errors it detects: Bad TLP as the receiver of downstream TLPs,
+    // the others as the transmitter of upstream ones.
+    using dll = pcie::dll_error;
+    const std::uint32_t bit = e == dll::bad_tlp               ? aer_cor_bad_tlp
+                              : e == dll::bad_dllp            ? aer_cor_bad_dllp
+                              : e == dll::replay_num_rollover ? aer_cor_replay_rollover
+                                                              : aer_cor_replay_timeout;
+    ep.aer_correctable(bit, when);
+}
+
+void dw_pcie_ep::link_end::link_partner(bool present, bool hot_reset_received) {
+    ep.link_.partner_present = present;
+    ep.link_.hot_reset_received = hot_reset_received;
+    if (present) ep.link_.partner_back.notify(sc_core::SC_ZERO_TIME);
+}
+
+void dw_pcie_ep::link_end::link_activity(const pcie::link_activity_delta& a) {
+    auto& s = ep.link_activity_;
+    s.busy_up += a.busy_up;
+    s.busy_down += a.busy_down;
+    s.tlps_up += a.tlps_up;
+    s.tlps_down += a.tlps_down;
+    s.lost_up += a.lost_up;
+    s.lost_down += a.lost_down;
 }
 
 std::uint16_t dw_pcie_ep::requester_id() const {

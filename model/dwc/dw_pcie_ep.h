@@ -1,67 +1,20 @@
 // The Synopsys DesignWare PCIe controller in endpoint mode, one physical function.
 //
-// Models: the DBI space (config header and capabilities, port logic, DBI2 BAR masks, the iATU
-// in the layout dwc.version implies) on an AXI slave port for the EP CPU; the glue ("app")
-// block; the LTSSM from LTSSM enable (with PERST# deasserted) through Detect/Polling/Config to
-// L0 over the configured training time, training the link to the common generation and width
-// (LINK_MODE and Link Capabilities bound the endpoint's side); inbound TLPs: Type 0
-// configuration requests (answered with CRS while APP_CTRL.REQ_RETRY_EN is set; the bus and
-// device numbers are captured from configuration writes), memory requests matched against
-// enabled BARs (Memory Space Enable required, else UR), translated by the inbound iATU (a miss
-// follows dwc.iatu.miss_policy: passthrough = untranslated with a warning, ur = Unsupported
-// Request) and carried out on the AXI master port; AXI errors on reads become Completer Abort
-// completions; completions split at 128 B (an endpoint's Read Completion Boundary) and MPS.
-// Outbound: EP CPU accesses to the aperture are translated by the outbound iATU into MRd/MWr
-// TLPs (one per access, split at 4 KiB boundaries, MPS and MRRS), with Bus Master Enable
-// required; a read's UR/CA completion or a link down is an AXI SLVERR; a miss follows the miss
-// policy (passthrough, or AXI DECERR with ur). INTx: the glue's SYS_INT level becomes
-// Assert_INTA/Deassert_INTA messages, gated by Command.INTx_Disable and reflected in
-// Status.Interrupt_Status. Writing an iATU region while a transaction through it is still in
-// flight (its completion lies after the write) is warned about (databook: undefined).
-// The iATU is a stage on both data paths (dwc::iatu_unit): the controller sends the outbound
-// access and the inbound AXI request into it on iatu_ob_req / iatu_ib_req and receives what it
-// forwards, translated and marked with the lookup result, on iatu_ob_fwd / iatu_ib_fwd; the
-// unrolled iATU's registers are the unit's too. The built-in TLM iATU is bound unless another
-// implementation (the RTL iATU, a lockstep pair) was installed with use_iatu().
-// AER: Completion Timeout (its own reads, after completion_timeout), UR and CA it answers with;
-// status, first-error pointer, header log, Device Status, ERR_NONFATAL/ERR_FATAL messages.
-// Correctable errors from the link's Data Link Layer (Bad TLP received, Bad DLLP, REPLAY_NUM
-// Rollover, Replay Timer Timeout as transmitter): AER correctable status, Device Status CED,
-// ERR_COR (when unmasked and Device Control enables it) sent at the time of detection.
-// Link lost under L0 (a link-down fault): Recovery -> Detect, the non-sticky DBI registers reset
-// (the table's sticky column; DBI2, iATU and eDMA keep their state), the captured bus/device
-// numbers cleared, the glue's link-down interrupt; training starts again when the partner is
-// back (LTSSM enable still set).
-// Hot reset (the root port's Secondary Bus Reset): L0 -> Hot Reset -> Detect, the same reset of
-// the non-sticky registers and link-down interrupt; training again once the reset is released.
-// The AXI master's requests carry the SMMU StreamID of the SoC integration (fixed_stream_id,
-// unchanged by enumeration and resets) or, without one, the function's requester ID.
-// Poisoned TLPs (EP bit) received: Poisoned TLP in AER (uncorrectable, non-fatal by default,
-// header log) and ERR_NONFATAL; an MWr is not written to the SoC, a CplD's data is bad: the EP
-// CPU's load gets SLVERR, the eDMA read channel aborts (rd_err_status POISONED).
-// Function-Level Reset (Device Control bit 15 written 1 by the host; Device Capabilities says
-// FLR capable): the function's non-sticky registers reset (Command, BARs, Device Control, MSI,
-// MSI-X, ...; the link's state and port logic stay), running eDMA channels stop, INTx is
-// deasserted, the glue's FLR interrupt and APP_STATUS.FLR_ACTIVE (cfg_flr_pf_active) are set, and
-// configuration requests are answered with CRS until the firmware writes APP_CTRL.FLR_DONE
-// (app_flr_pf_done).
-// MSI-X doorbell (DBI MSIX_DOORBELL, vector | PF << 24): the controller reads the vector's
-// entry from the function's MSI-X table where the host sees it (Table BIR/offset, through the
-// inbound iATU, on the AXI master) and sends its message (an MWr of Message Data to Message
-// Address) when MSI-X is enabled, Bus Master Enable is set and the link is up; with the
-// Function Mask or the entry's Mask bit set it sets the vector's bit in the Pending Bit Array
-// instead, and sends the message (clearing the bit) once the host clears the mask (a write to
-// the table or to MSI-X Control). Not modelled: DWC's optional internal MSI-X table RAM, the
-// MSIX_ADDRESS_MATCH registers, doorbells for functions other than PF 0 (logged, ignored).
-// eDMA: see edma.h. Does not model (yet): multiple functions,
-// power management, Type 1 configuration requests, outbound CFG/IO/MSG regions.
+// Models: the DBI space (config header and capabilities, port logic, DBI2, iATU, eDMA) on an AXI
+// slave, the glue ("app") block, the LTSSM (trains the link through its link_control port and
+// follows it through link_status), inbound configuration and memory requests (BAR match, the
+// inbound iATU stage, AXI master), the outbound aperture (outbound iATU, requester splitting at 4
+// KiB / MPS / MRRS), INTx, MSI-X doorbell, AER (through the shared pcie/aer unit), link-down, hot
+// reset and Function-Level Reset, the SMMU StreamID. Does not model: multiple functions, power
+// management, Type 1 configuration requests, outbound CFG/IO/MSG regions, the internal MSI-X table
+// RAM. Details: docs/controller.md (eDMA: edma.h).
 //
 // The blocks, in the databook's division: the DBI address map (dbi_map.h; sub-targets built in
-// dw_pcie_ep_dbi.cc), the LTSSM (ltssm.h), AER (ep_aer.h), the transaction-layer requester
-// shared by the outbound path and the eDMA (pcie/requester.h: 4 KiB / MPS / MRRS splitting, tags,
-// completion timeout), the inbound path (dw_pcie_ep_inbound.cc), the outbound path and the eDMA's
-// bus side (dw_pcie_ep_outbound.cc), MSI-X (dw_pcie_ep_msix.cc), INTx (intx.h); this file's .cc
-// holds the glue block and the resets.
+// dw_pcie_ep_dbi.cc), the LTSSM (ltssm.h), AER (ep_aer.h over pcie/aer.h), the transaction-layer
+// requester shared by the outbound path and the eDMA (pcie/requester.h), the inbound path
+// (dw_pcie_ep_inbound.cc), the outbound path and the eDMA's bus side (dw_pcie_ep_outbound.cc),
+// MSI-X (dw_pcie_ep_msix.cc), INTx (intx.h); this file's .cc holds the glue block, the resets and
+// the link's status end.
 #pragma once
 
 #include "model/core/reg_block.h"
@@ -136,11 +89,14 @@ public:
     tlm_utils::simple_target_socket<dw_pcie_ep> iatu_ob_fwd, iatu_ib_fwd;
     sc_core::sc_out<bool> app_irq;
     sc_core::sc_out<bool> edma_irq; // eDMA done/abort (local)
+    // The link attaches like any downstream port: its dn_status binds to link_status, and
+    // link_control binds to its dn_control (the LTSSM trains the link through it).
+    sc_core::sc_export<pcie::link_status_if> link_status;
+    link_training_port link_control;
 
     SC_HAS_PROCESS(dw_pcie_ep);
     dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p);
 
-    void attach_link(pcie::pcie_link& link);
     void set_perst(bool asserted); // PERST# input (refclk present when deasserted)
 
     // Introspection for tests and reports.
@@ -156,7 +112,6 @@ public:
     void on_ltssm_change(std::function<void(ltssm)> f) { training_.on_change(std::move(f)); }
     ltssm ltssm_state() const { return training_.state(); }
     const dwc::edma* dma() const { return edma_.get(); }
-    const pcie::pcie_link* link() const { return link_; }
     std::uint16_t requester_id() const;
     std::uint32_t stream_id() const { return p_.fixed_stream_id.value_or(requester_id()); }
     // Size of an enabled BAR (0 if disabled or the upper half of a 64-bit BAR).
@@ -345,7 +300,19 @@ private:
     std::unique_ptr<tlm_iatu_unit> tlm_unit_; // made at elaboration when no other is installed
     iatu_unit* unit_ = nullptr;
     pcie::tlp_requester requester_;
-    pcie::pcie_link* link_ = nullptr;
+    // What the link told this end (state, partner, hot reset, DLL errors, activity).
+    struct link_end : pcie::link_status_if {
+        dw_pcie_ep& ep;
+        explicit link_end(dw_pcie_ep& e)
+            : ep(e) {}
+        void link_state(bool up, unsigned gen, unsigned width) override;
+        void link_dll_error(pcie::dll_error e, sc_core::sc_time when) override;
+        void link_partner(bool present, bool hot_reset_received) override;
+        void link_activity(const pcie::link_activity_delta& a) override;
+    };
+    link_end link_end_{*this};
+    link_view link_;
+    link_snapshot link_activity_; // cumulative, from the link's per-TLP reports
     std::uint8_t bus_ = 0, dev_ = 0;
     sc_core::sc_event ltssm_kick_;
     sc_core::sc_event app_irq_changed_;

@@ -88,7 +88,7 @@ bool dw_pcie_ep::msix_fire(unsigned v, sc_time& delay, bool& error) {
         return false;
     }
     if (!(dbi_.read32(c::command) & c::cmd_bus_master) || training_.state() != ltssm::l0 ||
-        (link_ && !link_->is_up())) {
+        (link_control.size() > 0 && !link_.up)) {
         logger::get().warning("dwc",
                               instance_name(*this) + ": MSI-X vector " + std::to_string(v) +
                                   ": Bus Master Enable clear or the link is down: not sent",

@@ -38,7 +38,7 @@ void dw_pcie_ep::axi_s_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
     };
     if (gp.get_byte_enable_ptr() || !path.len)
         return fail("byte enables / empty accesses not supported");
-    if (!link_ || !link_->is_up()) return fail("the link is down");
+    if (!link_.up) return fail("the link is down");
     if (!(dbi_.read32(c::command) & c::cmd_bus_master))
         return fail("Bus Master Enable is clear: the function may not issue requests");
     // Through the outbound iATU stage, which hands each translated request to
@@ -142,17 +142,7 @@ void dw_pcie_ep::local_irq(bool level) {
 }
 
 edma_bus::link_snapshot dw_pcie_ep::link_activity() const {
-    link_snapshot s;
-    if (!link_) return s;
-    const auto& up = link_->stats(pcie::pcie_link::upstream);
-    const auto& down = link_->stats(pcie::pcie_link::downstream);
-    s.busy_up = up.busy;
-    s.busy_down = down.busy;
-    s.tlps_up = up.tlps;
-    s.tlps_down = down.tlps;
-    s.lost_up = up.time_lost;
-    s.lost_down = down.time_lost;
-    return s;
+    return link_activity_;
 }
 
 unsigned dw_pcie_ep::max_outstanding_reads() const {
@@ -174,7 +164,7 @@ unsigned dw_pcie_ep::mrrs_bytes() const {
 }
 
 bool dw_pcie_ep::may_request() const {
-    return link_ && link_->is_up() && (dbi_.read32(c::command) & c::cmd_bus_master);
+    return link_.up && (dbi_.read32(c::command) & c::cmd_bus_master);
 }
 
 bool dw_pcie_ep::local_access(bool write, std::uint64_t addr, unsigned char* data, unsigned len,

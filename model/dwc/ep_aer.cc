@@ -1,16 +1,29 @@
 #include "model/dwc/ep_aer.h"
 
 #include "model/dwc/dbi_regs.h"
+#include "model/pcie/aer.h"
 #include "model/pcie/config_space.h"
 
 namespace epvp::dwc {
 
-using sc_core::sc_time;
-namespace c = pcie::cfg;
+using sc_time = sc_core::sc_time;
 
 namespace {
-constexpr unsigned dword = 4;
-}
+// The function's capabilities in its configuration space, for the shared AER unit.
+constexpr pcie::aer::layout ep_layout{aer_cap, exp_cap};
+// The controller's error bits are the capability's (PCIe Base Spec 5.0 sections 7.8.4.2 and
+// 7.8.4.5).
+static_assert(aer_uncor_status == aer_cap + pcie::aer::uncor_status &&
+              aer_header_log == aer_cap + pcie::aer::header_log);
+static_assert(aer_uncor_poisoned_tlp == pcie::aer::unc_poisoned_tlp &&
+              aer_uncor_completion_timeout == pcie::aer::unc_completion_timeout &&
+              aer_uncor_completer_abort == pcie::aer::unc_completer_abort &&
+              aer_uncor_unsupported_request == pcie::aer::unc_unsupported_request);
+static_assert(aer_cor_bad_tlp == pcie::aer::cor_bad_tlp &&
+              aer_cor_bad_dllp == pcie::aer::cor_bad_dllp &&
+              aer_cor_replay_rollover == pcie::aer::cor_replay_rollover &&
+              aer_cor_replay_timeout == pcie::aer::cor_replay_timeout);
+} // namespace
 
 ep_aer::ep_aer(reg_block& cfg, aer_counters& stats, std::function<bool()> link_up,
                message_sender send)
@@ -21,40 +34,18 @@ ep_aer::ep_aer(reg_block& cfg, aer_counters& stats, std::function<bool()> link_u
 
 void ep_aer::uncorrectable(std::uint32_t bit, const tlm::tlm_generic_payload* tlp, sc_time& delay) {
     if (bit == aer_uncor_completion_timeout) ++stats_.completion_timeouts;
-    const std::uint32_t pending = cfg_.read32(aer_uncor_status);
-    cfg_.set32(aer_uncor_status, pending | bit);
-    const bool masked = cfg_.read32(aer_uncor_mask) & bit;
-    const bool fatal = cfg_.read32(aer_uncor_sever) & bit;
-    std::uint32_t devsta = fatal ? devsta_fatal : devsta_nonfatal;
-    if (bit == aer_uncor_unsupported_request) devsta |= devsta_unsupported;
-    cfg_.set_bits(exp_cap + c::exp_devctl, devsta, devsta);
-    if (masked) return;
-    // First error: its bit position and the header of the TLP that caused it.
-    if (!(pending & ~cfg_.read32(aer_uncor_mask))) {
-        unsigned pos = 0;
-        while (!((bit >> pos) & 1u))
-            ++pos;
-        cfg_.set_bits(aer_cap_ctrl, aer_first_error_pointer_mask, pos);
-        const pcie::pcie_tlp* t = tlp ? tlp->get_extension<pcie::pcie_tlp>() : nullptr;
-        if (t) {
-            const auto h = pcie::header_dwords(*t, tlp->get_address(), tlp->get_data_length());
-            for (unsigned i = 0; i < h.size(); ++i)
-                cfg_.set32(aer_header_log + dword * i, h[i]);
-        }
-    }
-    const std::uint32_t devctl = cfg_.read32(exp_cap + c::exp_devctl);
-    if (!(devctl & (fatal ? devctl_fatal_report : devctl_nonfatal_report)) || !link_up_()) return;
+    const auto logged = pcie::aer::record_uncorrectable(cfg_, ep_layout, bit, tlp);
+    const auto msg = pcie::aer::error_message(cfg_, ep_layout, logged);
+    if (!msg || !link_up_()) return;
     ++stats_.err_messages;
     sc_time d = delay;
-    send_(fatal ? pcie::msg_code::err_fatal : pcie::msg_code::err_nonfatal, d);
+    send_(*msg, d);
 }
 
 void ep_aer::correctable(std::uint32_t bit, sc_time when) {
     ++stats_.correctable_errors;
-    cfg_.set32(aer_cor_status, cfg_.read32(aer_cor_status) | bit);
-    if (cfg_.read32(aer_cor_mask) & bit) return; // masked: status only
-    cfg_.set_bits(exp_cap + c::exp_devctl, devsta_correctable, devsta_correctable);
-    if (!(cfg_.read32(exp_cap + c::exp_devctl) & devctl_correctable_report)) return;
+    if (!pcie::aer::record_correctable(cfg_, ep_layout, bit)) return; // masked: status only
+    if (!(cfg_.read32(exp_cap + pcie::cfg::exp_devctl) & pcie::aer::devctl_cor_report)) return;
     err_cor_due_.push_back(when);
     err_cor_kick_.notify(sc_core::SC_ZERO_TIME);
 }

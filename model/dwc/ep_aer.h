@@ -1,15 +1,12 @@
-// The endpoint's Advanced Error Reporting: the error logging of one function into its AER
-// capability and Device Status, and the error messages it sends.
+// The endpoint's Advanced Error Reporting: the function's error logging and the error messages
+// it sends. The logging (status, severity, mask, First Error Pointer, Header Log, Device Status)
+// is the shared AER unit's (pcie/aer.h, the same as root and switch ports use); this unit adds
+// what the endpoint does with a logged error.
 //
-// Models: uncorrectable errors (status, severity, mask, First Error Pointer, the header log of
-// the TLP that caused the first unmasked error, Device Status, ERR_NONFATAL / ERR_FATAL when
-// Device Control enables it); correctable errors (status, mask, Device Status CED, ERR_COR sent
-// at the time of detection when Correctable Error Reporting is enabled). Messages go only while
-// the link is up. Does not model: Advisory Non-Fatal errors, multiple header recording, TLP
-// prefix log, the root-port side (Root Error Command/Status).
-//
-// Its interface is what the controller needs (report an error, run the ERR_COR sender), so that
-// another AER implementation can take its place.
+// Models: ERR_NONFATAL / ERR_FATAL when Device Control enables it, ERR_COR at the time of
+// detection when Correctable Error Reporting is enabled, messages only while the link is up;
+// the controller's error counters. Does not model: Advisory Non-Fatal errors, multiple header
+// recording, TLP prefix log.
 #pragma once
 
 #include "model/core/reg_block.h"

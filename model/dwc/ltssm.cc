@@ -16,13 +16,14 @@ constexpr std::uint32_t training_phases = 4; // detect, polling, configuration (
 }
 
 ltssm_unit::ltssm_unit(std::string owner, reg_block& dbi, reg_block& app, sc_time training_time,
-                       pcie::pcie_link* const& link, sc_core::sc_event& kick,
+                       link_training_port& link, const link_view& view, sc_core::sc_event& kick,
                        std::uint64_t& hot_resets, hooks h)
     : owner_(std::move(owner))
     , dbi_(dbi)
     , app_(app)
     , training_time_(training_time)
     , link_(link)
+    , view_(view)
     , kick_(kick)
     , hot_resets_(hot_resets)
     , hooks_(std::move(h)) {}
@@ -40,24 +41,24 @@ void ltssm_unit::run() {
     const sc_time phase = training_time_ / training_phases;
     for (;;) {
         sc_core::wait(kick_);
+        const bool attached = link_.size() > 0;
         bool enable = app_.read32(app::ctrl) & app::ctrl_ltssm_enable;
-        if (state_ == ltssm::l0 && link_ && !link_->is_up()) {
+        if (state_ == ltssm::l0 && attached && !view_.up) {
             // The link was lost under us (surprise down): Recovery fails, back to Detect. The
             // Data Link Layer reports DL_Down: a link-down reset of the non-sticky registers.
             // A hot reset (the partner's training sets with Hot Reset) goes through Hot Reset;
             // otherwise Recovery fails.
-            const bool hot = link_->hot_reset_received();
+            const bool hot = view_.hot_reset_received;
             if (hot) ++hot_resets_;
             set(hot ? ltssm::hot_reset : ltssm::recovery_lock);
             hooks_.link_down_reset();
             set(ltssm::detect_quiet);
             hooks_.raise_app_irq(app::irq_link_down);
-            if (!link_->partner_present()) sc_core::wait(link_->partner_back());
+            if (!view_.partner_present) sc_core::wait(view_.partner_back);
             kick_.notify(sc_core::SC_ZERO_TIME);
             continue;
         }
-        if (enable && !perst_asserted_ && state_ == ltssm::detect_quiet &&
-            (!link_ || link_->partner_present())) {
+        if (enable && !perst_asserted_ && state_ == ltssm::detect_quiet && view_.partner_present) {
             dbi_.set_bits(port_debug1, port_debug1_in_training, port_debug1_in_training);
             dbi_.set_bits(exp_cap + c::exp_lnkctl, c::lnksta_training, c::lnksta_training);
             set(ltssm::detect_act);
@@ -75,8 +76,9 @@ void ltssm_unit::run() {
             unsigned target = dbi_.read32(exp_cap + c::exp_lnkctl2) & 0xF;
             unsigned gen = std::max(1u, std::min(cap_gen, target ? target : cap_gen));
             unsigned width = std::max(1u, std::min(cap_width, mode_width));
-            if (link_) link_->train(gen, width);
-            unsigned lgen = link_ ? link_->gen() : gen, lwidth = link_ ? link_->width() : width;
+            // The trained generation and width come back through the status port.
+            if (attached) link_->train(gen, width);
+            unsigned lgen = attached ? view_.gen : gen, lwidth = attached ? view_.width : width;
             dbi_.set_bits(exp_cap + c::exp_lnkctl, 0xFFFF0000u & ~c::lnksta_slot_clock,
                           (lgen << c::lnksta_speed_shift) | (lwidth << c::lnksta_width_shift) |
                               c::lnksta_dlla);
@@ -86,7 +88,7 @@ void ltssm_unit::run() {
             app_.set_bits(app::status, app::status_link_up, app::status_link_up);
             hooks_.raise_app_irq(app::irq_link_up);
         } else if ((!enable || perst_asserted_) && state_ != ltssm::detect_quiet) {
-            if (link_) link_->down();
+            if (attached) link_->down();
             dbi_.set_bits(port_debug1, port_debug1_in_training | port_debug1_link_up, 0);
             dbi_.set_bits(exp_cap + c::exp_lnkctl, c::lnksta_dlla | c::lnksta_training, 0);
             set(ltssm::detect_quiet);

@@ -22,6 +22,21 @@
 
 namespace epvp::dwc {
 
+// The controller's end of its link as the link reported it through the status port (no
+// pointer to the link): state, trained generation and width, the partner's presence and the
+// hot-reset sequence.
+struct link_view {
+    bool up = false;
+    unsigned gen = 0, width = 0;
+    bool partner_present = true;
+    bool hot_reset_received = false;
+    sc_core::sc_event partner_back; // notified when the partner is present again
+};
+// The controller's port to its link's training interface (unbound: no link, the LTSSM trains
+// to its own side's values).
+using link_training_port =
+    sc_core::sc_port<pcie::link_training_if, 1, sc_core::SC_ZERO_OR_MORE_BOUND>;
+
 class ltssm_unit {
 public:
     // What the state machine does to the rest of the controller.
@@ -30,10 +45,11 @@ public:
         std::function<void(std::uint32_t)> raise_app_irq; // the glue's interrupt status bits
     };
     // `dbi`: the DBI registers (PCIe capability, port logic); `app`: the glue block; `link`: the
-    // attached link (may be null); `kick`: notified whenever the inputs change.
+    // port to the link's training interface, `view`: what the link reported; `kick`: notified
+    // whenever the inputs change.
     ltssm_unit(std::string owner, reg_block& dbi, reg_block& app, sc_core::sc_time training_time,
-               pcie::pcie_link* const& link, sc_core::sc_event& kick, std::uint64_t& hot_resets,
-               hooks h);
+               link_training_port& link, const link_view& view, sc_core::sc_event& kick,
+               std::uint64_t& hot_resets, hooks h);
 
     ltssm state() const { return state_; }
     void set_perst(bool asserted) { perst_asserted_ = asserted; }
@@ -48,7 +64,8 @@ private:
     reg_block& dbi_;
     reg_block& app_;
     sc_core::sc_time training_time_;
-    pcie::pcie_link* const& link_;
+    link_training_port& link_;
+    const link_view& view_;
     sc_core::sc_event& kick_;
     std::uint64_t& hot_resets_;
     hooks hooks_;

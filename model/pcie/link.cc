@@ -103,12 +103,14 @@ pcie_link::pcie_link(sc_core::sc_module_name name, const link_params& p)
     , up_status("up_status")
     , dn_status("dn_status")
     , up_control("up_control")
+    , dn_control("dn_control")
     , up_in("up_in")
     , dn_out("dn_out")
     , dn_in("dn_in")
     , up_out("up_out")
     , p_(p) {
-    up_control.bind(*this);
+    up_control.bind(static_cast<link_control_if&>(*this));
+    dn_control.bind(static_cast<link_training_if&>(*this));
     up_in.register_b_transport(this, &pcie_link::b_transport_down);
     dn_in.register_b_transport(this, &pcie_link::b_transport_up);
     auto setup = [](credit_pool* pools, const rx_credits& c) {
@@ -138,6 +140,7 @@ void pcie_link::fault_thread() {
     sc_core::wait(p_.down_at);
     ++link_down_faults_;
     partner_lost_ = true;
+    tell_partner();
     logger::get().warning("link",
                           std::string(basename()) + ": link-down fault: partner lost for " +
                               logger::format_time(p_.down_duration.value()),
@@ -145,6 +148,7 @@ void pcie_link::fault_thread() {
     down();
     sc_core::wait(p_.down_duration);
     partner_lost_ = false;
+    tell_partner();
     logger::get().info("link", std::string(basename()) + ": partner back; the link may train");
     partner_back_.notify(sc_core::SC_ZERO_TIME);
 }
@@ -208,6 +212,7 @@ void pcie_link::hot_reset(bool asserted) {
     if (asserted) {
         ++hot_resets_;
         partner_lost_ = true;
+        tell_partner();
         logger::get().info("link", std::string(basename()) +
                                        ": hot reset (Secondary Bus Reset): training sequence "
                                        "with the Hot Reset bit");
@@ -215,6 +220,7 @@ void pcie_link::hot_reset(bool asserted) {
         return;
     }
     partner_lost_ = false;
+    tell_partner();
     logger::get().info("link",
                        std::string(basename()) + ": hot reset released; the link may train");
     partner_back_.notify(sc_core::SC_ZERO_TIME);
@@ -226,6 +232,12 @@ void pcie_link::tell_state() {
             (*end)[i]->link_state(up_, gen_, width_);
     for (auto& cb : listeners_)
         cb(up_);
+}
+
+void pcie_link::tell_partner() {
+    for (auto* end : {&up_status, &dn_status})
+        for (int i = 0; i < end->size(); ++i)
+            (*end)[i]->link_partner(!partner_lost_, end == &dn_status && hot_reset_);
 }
 
 void pcie_link::tell(direction d, dll_error e, sc_time when) {
@@ -363,6 +375,7 @@ void pcie_link::charge_dllps(direction d, std::uint64_t bytes) {
 
 void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay) {
     pcie_tlp& t = tlp_of(gp);
+    const counters before[2] = {stats_[downstream], stats_[upstream]};
     const sc_time ready = sc_core::sc_time_stamp() + delay;
     // DLLPs owed on this direction go out first.
     const sc_time link_free = std::max(ready, next_free_[d]) + dllp_debt_[d];
@@ -465,6 +478,15 @@ void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay)
     c.link_wait += sent.link_wait;
     c.credit_stall += sent.credit_wait;
     charge_dllps(d, bytes);
+    const link_activity_delta activity{stats_[upstream].busy - before[upstream].busy,
+                                       stats_[downstream].busy - before[downstream].busy,
+                                       stats_[upstream].tlps - before[upstream].tlps,
+                                       stats_[downstream].tlps - before[downstream].tlps,
+                                       stats_[upstream].time_lost - before[upstream].time_lost,
+                                       stats_[downstream].time_lost - before[downstream].time_lost};
+    for (auto* end : {&up_status, &dn_status})
+        for (int i = 0; i < end->size(); ++i)
+            (*end)[i]->link_activity(activity);
     for (const auto& e : events)
         tell(d, e.e, e.when);
 

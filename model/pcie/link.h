@@ -1,66 +1,16 @@
-// A PCIe link between an upstream port (root port) and a downstream port (the endpoint's
-// controller), both directions, timed from first principles.
-//
-// Models, per direction, a resource with the time it is next free (reservations, no event per
-// TLP): a TLP is granted a start time no earlier than it is ready, than the direction is free,
-// and than the receiver has advertised enough flow-control credits for it; it occupies the
-// direction for the longer of its serialisation time and the endpoint controller's datapath
-// time (ceil(bytes / datapath width) core clocks), then arrives after the propagation delay.
-// Bytes on the wire (Gen1-5): 8 (framing, sequence number, LCRC) + 3 or 4 DW header + payload
-// rounded to dwords (+4 ECRC with link.ecrc); Gen6 runs in FLIT mode (236 TLP bytes per 256-byte
-// flit, no per-TLP framing: the lane rate already carries the flit overhead). SKP ordered sets
-// take 4 symbols per 1538 (Gen1-5). Credits: per receiver and type (posted, non-posted,
-// completion) x (header, data in 16-byte units); 0 = infinite; a TLP's credits come back when
-// the receiver has drained it (a per-side drain time) plus one UpdateFC DLLP across the link.
-// DLLP reading (link.dllp): for every ACK-latency interval of symbol times received, the
-// receiver sends one ACK and one UpdateFC DLLP (8 bytes each) on the reverse direction, ahead
-// of that direction's next TLP; the
-// interval is the cell of Base Spec 5.0 tables 3-7..3-9 (ACK latency limit; the UpdateFC
-// tables 2-46..2-48 hold the same values) for the rate, width and MPS: every width x1..x16 and
-// every MPS has its own cell; 16.0 GT/s and up use the 8.0 GT/s table. A DLLP (8 bytes) is
-// striped across the lanes: 8/width symbol times.
-// Ordering: each direction is one FIFO, so no TLP passes an earlier one.
-// Training: the link comes up at the highest common generation and width.
-// Each TLP's own timing (departure, link and credit waits) goes back to its sender in the TLP's
-// extension (pcie_tlp::sent), written when the transport returns.
-// Data Link Layer retry (link_params::retry): every TLP is held in the transmitter's replay
-// buffer (replay_buffer_bytes of wire bytes) until its ACK is back: arrival + ACK latency + one
-// DLLP + propagation; a TLP that does not fit waits until ACKs free the space (the stall is
-// counted). An LCRC error (a rate per transmission drawn from the fault PRNG, or the Nth TLP of a
-// direction) makes the receiver discard the TLP (Bad TLP) and send a NAK; the transmitter
-// replays it when the NAK arrives: the replay costs the NAK round trip (propagation + ACK
-// latency + DLLP + propagation) plus the TLP's wire time again. A NAK lost to a DLLP error (Bad
-// DLLP at the transmitter) leaves the replay to the replay timer (replay_timer after the TLP
-// left). The fourth replay of the same TLP rolls REPLAY_NUM over: the link retrains (Recovery,
-// both directions blocked for retrain_time) before the replay. The TLPs behind a NAKed one are
-// modelled as not sent until the replay (the wire time they would have wasted is the same), so
-// data arrives once and in order. Listeners hear each error with the port that detected it.
-// Link-down fault (link_params::down_at): from that instant every TLP whose reservation starts
-// at or after it fails (TLM error response, counted and logged), also TLPs reserved ahead of
-// time by temporal decoupling; at the instant itself the link goes down (listeners hear it) and
-// the partner is absent for down_duration (partner_present() false, partner_back() notified
-// after), then the ports may train again. A link that goes down flushes its replay buffers and
-// credit state.
-// Poisoned TLPs (link_params::poison): the Nth TLP with data of a direction and type (MWr, CplD or
-// either), or each such TLP with a rate drawn from the fault PRNG, arrives with the EP bit set
-// (the pcie_tlp extension's `poisoned`, for that transmission only); the receiver handles it.
-// Hot reset: hot_reset(true) (the upstream port's Secondary Bus Reset) sends the hot-reset
-// training sequence: the link goes down and the downstream port sees hot_reset_received() until
-// hot_reset(false); then the partner is back and the ports may train again.
-// Attachment: only sockets, ports and exports, no pointer to the link kept by a port. TLPs use
-// the four sockets; each TLP's timing returns in its own extension (pcie_tlp::sent), so nothing
-// reads the link's state after a transport returns. Link state and Data Link Layer errors reach
-// each end through up_status / dn_status (sc_port of link_status_if, bound to the port's export):
-// synchronous calls at the instant of the change, upstream end first, then any on_state_change /
-// on_dll_error listener. Chosen over an sc_signal because a signal would show the change one
-// delta later (a port reading Link Status in the same delta would see the old state) and over an
-// event carried on the TLP sockets because every receiver would have to tell such an event from
-// a TLP. The upstream port's Secondary Bus Reset reaches the link through up_control
-// (link_control_if). Root ports and switch ports attach this way; the endpoint controller still
-// holds the link (attach_link: its LTSSM trains it, reads partner presence and hot reset, and
-// listens) until its LTSSM asks for training through a control export as well.
-// Does not model: lane-to-lane skew, L0s/L1, TLP prefixes, relaxed ordering, virtual channels
-// other than VC0, FLIT-level retry in Gen6 (FLIT mode uses the same per-TLP retry).
+// A PCIe link between an upstream port (root port, switch downstream port) and a downstream port
+// (the endpoint's controller, a switch upstream port), both directions, timed from first
+// principles. Models: per-direction reservations (no event per TLP) with serialisation or the
+// controller's datapath time, propagation, flow-control credits, ACK/UpdateFC DLLPs (Base Spec
+// 5.0 tables 3-7..3-9), FIFO ordering, training to the common generation and width, Data Link
+// Layer retry (replay buffer, LCRC errors, NAK, replay timer, REPLAY_NUM rollover), link-down
+// and poisoned-TLP faults, hot reset. Attachment by sockets and ports only: TLPs on the four
+// sockets, each TLP's timing back to its sender in its extension (pcie_tlp::sent); state, partner,
+// DLL errors and per-TLP activity to each end through up_status / dn_status (synchronous calls
+// at the instant of the change, upstream end first); Secondary Bus Reset in through up_control,
+// the downstream port's training through dn_control. Does not model: lane-to-lane skew, L0s/L1,
+// TLP prefixes, relaxed ordering, VCs other than VC0, FLIT-level retry in Gen6.
+// Details: docs/link.md.
 #pragma once
 
 #include "model/pcie/tlp.h"
@@ -80,6 +30,14 @@ namespace epvp::pcie {
 // receiver of a direction, the others at its transmitter.
 enum class dll_error { bad_tlp, bad_dllp, replay_timer_timeout, replay_num_rollover };
 
+// Busy time (TLPs and DLLPs), TLPs and time lost to replays and retrains that one TLP added to
+// each direction of the link (reports' per-transfer utilisation).
+struct link_activity_delta {
+    sc_core::sc_time busy_up, busy_down;
+    std::uint64_t tlps_up = 0, tlps_down = 0;
+    sc_core::sc_time lost_up, lost_down;
+};
+
 // What a port hears from the link at its end, through the link's status port bound to the
 // port's export (no pointer to the link): the link trained (its generation and width) or went
 // down, and the Data Link Layer errors this end detected at `when` (simulated time). Calls are
@@ -88,6 +46,22 @@ class link_status_if : public virtual sc_core::sc_interface {
 public:
     virtual void link_state(bool up, unsigned gen, unsigned width) = 0;
     virtual void link_dll_error(dll_error e, sc_core::sc_time when) = 0;
+    // The partner is there to train with (false during a link-down fault or a hot reset), and
+    // whether the hot-reset training sequence is being received (downstream end). Told at every
+    // change; a port that does not train its link may ignore it.
+    virtual void link_partner(bool present, bool hot_reset_received) {
+        (void)present;
+        (void)hot_reset_received;
+    }
+    // What one TLP cost the link, told as the link reserves it (before it is forwarded).
+    virtual void link_activity(const link_activity_delta& a) { (void)a; }
+};
+// What the downstream port asks of the link: training to the highest generation and width both
+// ports support (the result comes back through link_state), and taking the link down.
+class link_training_if : public virtual sc_core::sc_interface {
+public:
+    virtual void train(unsigned max_gen, unsigned max_width) = 0;
+    virtual void down() = 0;
 };
 // What the upstream port asks of the link: the hot-reset training sequence (Secondary Bus
 // Reset held).
@@ -154,7 +128,7 @@ double lane_bytes_per_second(unsigned gen);
 // above).
 unsigned dllp_interval_symbols(unsigned gen, unsigned width, unsigned mps_bytes);
 
-class pcie_link : public sc_core::sc_module, public link_control_if {
+class pcie_link : public sc_core::sc_module, public link_control_if, public link_training_if {
 public:
     SC_HAS_PROCESS(pcie_link);
     enum direction { downstream = 0, upstream = 1 };
@@ -164,6 +138,8 @@ public:
     // unbound). Bind: link.up_status.bind(port's export), port's control port -> up_control.
     sc_core::sc_port<link_status_if, 0, sc_core::SC_ZERO_OR_MORE_BOUND> up_status, dn_status;
     sc_core::sc_export<link_control_if> up_control;
+    // The downstream port's LTSSM trains the link through it: port's training port -> dn_control.
+    sc_core::sc_export<link_training_if> dn_control;
 
     // Downstream direction: TLPs from the upstream port arrive at up_in and leave at dn_out.
     tlm_utils::simple_target_socket<pcie_link> up_in;
@@ -175,8 +151,8 @@ public:
     pcie_link(sc_core::sc_module_name name, const link_params& p);
 
     // Training: both ports' capabilities; the link comes up at the highest common values.
-    void train(unsigned ep_max_gen, unsigned ep_max_width);
-    void down();
+    void train(unsigned ep_max_gen, unsigned ep_max_width) override;
+    void down() override;
     bool is_up() const { return up_; }
     // Whether the link partner is there to train with (false during a link-down fault).
     bool partner_present() const { return !partner_lost_; }
@@ -288,6 +264,7 @@ private:
     double draw(direction d); // uniform [0, 1) from the fault PRNG of a direction
     void tell(direction d, dll_error e, sc_core::sc_time when);
     void tell_state();
+    void tell_partner();
     static credit_class class_of(tlp_type t);
 
     link_params p_;
