@@ -1,4 +1,4 @@
-#include "examples/echo-function/echo_function.h"
+#include "echo_function.h"
 
 #include "firmware/hal/errno.h"
 #include "firmware/hal/format.h"

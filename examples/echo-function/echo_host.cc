@@ -1,5 +1,5 @@
 // The echo function's host side (its driver and test program) and the plugin's entry point.
-#include "examples/echo-function/echo_function.h"
+#include "echo_function.h"
 
 #include "firmware/hal/errno.h"
 #include "firmware/host/msi_irq.h"

@@ -1,7 +1,7 @@
 // Unit test of the echo function without the platform: the SDK's fake HAL
 // (hal/fake_platform.h) and fake controller (epc/fake_controller.h) stand in for the hardware.
 #define BOOST_TEST_MODULE echo_function
-#include "examples/echo-function/echo_function.h"
+#include "echo_function.h"
 
 #include "firmware/epc/fake_controller.h"
 #include "firmware/hal/fake_platform.h"

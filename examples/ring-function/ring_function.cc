@@ -1,4 +1,4 @@
-#include "examples/ring-function/ring_function.h"
+#include "ring_function.h"
 
 #include "firmware/hal/errno.h"
 

@@ -1,5 +1,5 @@
 // The ring function's host side and the plugin's entry point.
-#include "examples/ring-function/ring_function.h"
+#include "ring_function.h"
 
 #include "firmware/hal/errno.h"
 #include "firmware/host/msi_irq.h"
