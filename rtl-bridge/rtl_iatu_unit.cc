@@ -18,16 +18,10 @@ namespace {
 constexpr unsigned bus_size_log2 = 3; // 64-bit data bus
 constexpr unsigned bus_bytes = 1u << bus_size_log2;
 
-std::string hex64(std::uint64_t v) {
-    std::ostringstream os;
-    os << "0x" << std::hex << v;
-    return os.str();
-}
-
 std::string describe(const iatu_hit& h) {
     if (!h.hit) return "miss";
     return "window " + std::to_string(h.index) + " type " + std::to_string(h.type) + " -> " +
-           hex64(h.address);
+           hex(h.address);
 }
 
 bool same(const iatu_hit& a, const iatu_hit& b) {
@@ -142,9 +136,9 @@ std::uint32_t rtl_iatu_unit::read_reg(std::uint32_t offset, sc_core::sc_time& de
         ++rtl_stats_.compared;
         const std::uint32_t want = model_->read_unrolled(offset);
         if (want != got)
-            mismatch("register " + hex64(offset) + " (" +
+            mismatch("register " + hex(offset) + " (" +
                      dwc::iatu::reg_name(offset % reg::inbound_offset) + "): expected " +
-                     hex64(want) + ", got " + hex64(got));
+                     hex(want) + ", got " + hex(got));
     }
     return got;
 }
@@ -164,7 +158,7 @@ dwc::iatu_write_result rtl_iatu_unit::write_reg(std::uint32_t offset, std::uint3
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     rtl.regs.b_transport(gp, delay);
     if (gp.get_response_status() != tlm::TLM_OK_RESPONSE)
-        logger::get().warning("iatu", std::string(basename()) + ": APB write " + hex64(offset) +
+        logger::get().warning("iatu", std::string(basename()) + ": APB write " + hex(offset) +
                                           " answered " + gp.get_response_string());
     return r;
 }
@@ -197,8 +191,8 @@ std::uint64_t rtl_iatu_unit::region_limit(iatu_dir d, unsigned index, sc_core::s
         const std::uint64_t want = r ? r->limit() : 0;
         if (want != got)
             mismatch(std::string(d == iatu_dir::inbound ? "inbound" : "outbound") + " window " +
-                     std::to_string(index) + " limit: expected " + hex64(want) + ", got " +
-                     hex64(got));
+                     std::to_string(index) + " limit: expected " + hex(want) + ", got " +
+                     hex(got));
     }
     return got;
 }
@@ -345,7 +339,7 @@ void rtl_iatu_unit::account(bool inbound, std::uint64_t in_addr, const inbound_r
         if (!same(ref, got)) {
             const unsigned window = ref.hit ? ref.index : got.index;
             mismatch(std::string(inbound ? "inbound" : "outbound") + " window " +
-                     std::to_string(window) + " address " + hex64(in_addr) + ": expected " +
+                     std::to_string(window) + " address " + hex(in_addr) + ": expected " +
                      describe(ref) + ", got " + describe(got));
         }
     }
