@@ -157,7 +157,7 @@ void cpu::log(hal::log_level level, const std::string& category, const std::stri
         // under that category.
         if (!logger::get().enabled(p_.log_category) && logger::get().enabled(category))
             logger::get().info(category, msg);
-        else
+        else if (logger::get().enabled(p_.log_category))
             logger::get().info(p_.log_category, line);
         break;
     case hal::log_level::warning:

@@ -180,7 +180,8 @@ void dw_pcie_ep::app_written(std::uint32_t offset, const sc_time& delay) {
             // app_flr_pf_done: the firmware has re-initialised its function (self-clearing).
             app_regs_.set_bits(app::ctrl, app::ctrl_flr_done, 0);
             app_regs_.set_bits(app::status, app::status_flr_active, 0);
-            logger::get().info("dwc", instance_name(*this) + ": FLR done (app_flr_pf_done)");
+            if (logger::get().enabled("dwc"))
+                logger::get().info("dwc", instance_name(*this) + ": FLR done (app_flr_pf_done)");
         }
         // At the write's own time (the writer may run ahead of the kernel's time).
         ltssm_kick_.notify(delay);
@@ -221,8 +222,10 @@ void dw_pcie_ep::link_down_reset() {
     intx_.link_down();
     dbi_.set_bits(port_debug1, port_debug1_in_training | port_debug1_link_up, 0);
     app_regs_.set_bits(app::status, app::status_link_up | app::status_flr_active, 0);
-    logger::get().info("ltssm", instance_name(*this) +
-                                    ": link down: non-sticky registers reset to their defaults");
+    if (logger::get().enabled("ltssm"))
+        logger::get().info("ltssm",
+                           instance_name(*this) +
+                               ": link down: non-sticky registers reset to their defaults");
 }
 
 void dw_pcie_ep::function_level_reset(const sc_time& delay) {
@@ -240,9 +243,11 @@ void dw_pcie_ep::function_level_reset(const sc_time& delay) {
     intx_.function_reset(delay);
     app_regs_.set_bits(app::status, app::status_flr_active, app::status_flr_active);
     raise_app_irq(app::irq_flr);
-    logger::get().info("dwc", instance_name(*this) +
-                                  ": Function-Level Reset: non-sticky function registers reset; "
-                                  "configuration requests get CRS until the firmware is done");
+    if (logger::get().enabled("dwc"))
+        logger::get().info("dwc",
+                           instance_name(*this) +
+                               ": Function-Level Reset: non-sticky function registers reset; "
+                               "configuration requests get CRS until the firmware is done");
 }
 
 void dw_pcie_ep::update_intx(const sc_time& delay) {

@@ -105,7 +105,8 @@ void dw_pcie_ep::rx_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
         break;
     case pcie::tlp_type::msg:
     case pcie::tlp_type::msgd:
-        logger::get().info("tlp", instance_name(*this) + ": message received and ignored");
+        if (logger::get().enabled("tlp"))
+            logger::get().info("tlp", instance_name(*this) + ": message received and ignored");
         break;
     }
 }

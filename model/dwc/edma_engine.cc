@@ -84,7 +84,8 @@ edma_engine::channel* edma_engine::find(edma_dir d, unsigned index) {
 void edma_engine::stop(channel& ch, const std::string& why) {
     ch.stop = true;
     ++counters_.stops;
-    logger::get().info(log_cat, who(ch.dir, ch.index) + " stopped" + why);
+    if (logger::get().enabled(log_cat))
+        logger::get().info(log_cat, who(ch.dir, ch.index) + " stopped" + why);
 }
 
 void edma_engine::stop_all(const char* why) {

@@ -33,7 +33,7 @@ void ltssm_unit::set(ltssm s) {
     dbi_.set_bits(port_debug0, port_debug0_ltssm_mask, static_cast<std::uint32_t>(s));
     app_.set_bits(app::status, app::status_ltssm_mask,
                   static_cast<std::uint32_t>(s) << app::status_ltssm_shift);
-    logger::get().info("ltssm", owner_ + ": " + to_string(s));
+    if (logger::get().enabled("ltssm")) logger::get().info("ltssm", owner_ + ": " + to_string(s));
     if (on_change_) on_change_(s);
 }
 

@@ -107,7 +107,8 @@ void msi_controller::apply_message(const msg& m) {
         return;
     }
     fifo_.push_back(m);
-    logger::get().info("irq", "MSI data " + hex(data) + " at " + hex(addr));
+    if (logger::get().enabled("irq"))
+        logger::get().info("irq", "MSI data " + hex(data) + " at " + hex(addr));
     update();
 }
 
@@ -115,8 +116,9 @@ void msi_controller::apply_intx(unsigned pin, bool asserted) {
     const std::uint32_t bit = 1u << pin;
     if (asserted && !(intx_state_ & bit)) ++intx_asserts_;
     intx_state_ = asserted ? (intx_state_ | bit) : (intx_state_ & ~bit);
-    logger::get().info("irq", std::string(asserted ? "Assert" : "Deassert") + "_INT" +
-                                  static_cast<char>('A' + pin));
+    if (logger::get().enabled("irq"))
+        logger::get().info("irq", std::string(asserted ? "Assert" : "Deassert") + "_INT" +
+                                      static_cast<char>('A' + pin));
     update();
 }
 

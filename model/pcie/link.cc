@@ -149,7 +149,8 @@ void pcie_link::fault_thread() {
     sc_core::wait(p_.down_duration);
     partner_lost_ = false;
     tell_partner();
-    logger::get().info("link", std::string(basename()) + ": partner back; the link may train");
+    if (logger::get().enabled("link"))
+        logger::get().info("link", std::string(basename()) + ": partner back; the link may train");
     partner_back_.notify(sc_core::SC_ZERO_TIME);
 }
 
@@ -213,16 +214,18 @@ void pcie_link::hot_reset(bool asserted) {
         ++hot_resets_;
         partner_lost_ = true;
         tell_partner();
-        logger::get().info("link", std::string(basename()) +
-                                       ": hot reset (Secondary Bus Reset): training sequence "
-                                       "with the Hot Reset bit");
+        if (logger::get().enabled("link"))
+            logger::get().info("link", std::string(basename()) +
+                                           ": hot reset (Secondary Bus Reset): training sequence "
+                                           "with the Hot Reset bit");
         down();
         return;
     }
     partner_lost_ = false;
     tell_partner();
-    logger::get().info("link",
-                       std::string(basename()) + ": hot reset released; the link may train");
+    if (logger::get().enabled("link"))
+        logger::get().info("link",
+                           std::string(basename()) + ": hot reset released; the link may train");
     partner_back_.notify(sc_core::SC_ZERO_TIME);
 }
 
@@ -313,14 +316,16 @@ void pcie_link::train(unsigned ep_max_gen, unsigned ep_max_width) {
     }
     if (sc_core::sc_time_stamp() > p_.down_at) fault_pending_ = false;
     up_ = true;
-    logger::get().info("link", "up: Gen" + std::to_string(gen_) + " x" + std::to_string(width_));
+    if (logger::get().enabled("link"))
+        logger::get().info("link",
+                           "up: Gen" + std::to_string(gen_) + " x" + std::to_string(width_));
     tell_state();
 }
 
 void pcie_link::down() {
     if (!up_) return;
     up_ = false;
-    logger::get().info("link", "down");
+    if (logger::get().enabled("link")) logger::get().info("link", "down");
     tell_state();
 }
 
@@ -440,10 +445,11 @@ void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay)
             ++c.rollovers;
             ++c.retrains;
             events.push_back({dll_error::replay_num_rollover, replay_at});
-            logger::get().info("ltssm", std::string(basename()) + ": REPLAY_NUM rollover (" +
-                                            (d == downstream ? "downstream" : "upstream") +
-                                            "): Recovery at " +
-                                            logger::format_time(replay_at.value()));
+            if (logger::get().enabled("ltssm"))
+                logger::get().info("ltssm", std::string(basename()) + ": REPLAY_NUM rollover (" +
+                                                (d == downstream ? "downstream" : "upstream") +
+                                                "): Recovery at " +
+                                                logger::format_time(replay_at.value()));
             replay_at += p_.retry.retrain_time;
             // Recovery retrains both directions.
             next_free_[r] = std::max(next_free_[r], replay_at);

@@ -71,8 +71,9 @@ root_complex::root_complex(sc_core::sc_module_name name, const root_complex_para
             const bool now = value & type1::bridge_control_sbr;
             if (was == now || !rp->control.size()) return;
             if (now) ++stats_.hot_resets;
-            logger::get().info("host", rp->regs.name() + ": Secondary Bus Reset " +
-                                           (now ? "asserted" : "released"));
+            if (logger::get().enabled("host"))
+                logger::get().info("host", rp->regs.name() + ": Secondary Bus Reset " +
+                                               (now ? "asserted" : "released"));
             rp->control->hot_reset(now);
         });
         if (!i) {
@@ -521,22 +522,26 @@ void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& dela
             (code == static_cast<unsigned>(msg_code::err_cor)        ? stats_.err_cor_messages
              : code == static_cast<unsigned>(msg_code::err_nonfatal) ? stats_.err_nonfatal_messages
                                                                      : stats_.err_fatal_messages)++;
-            if (code == static_cast<unsigned>(msg_code::err_cor))
+            if (code == static_cast<unsigned>(msg_code::err_cor)) {
                 // Corrected in hardware: counted and logged, not a problem of the run.
-                logger::get().info("host", "ERR_COR from " + bdf_string(t.requester_id));
-            else
+                if (logger::get().enabled("host"))
+                    logger::get().info("host", "ERR_COR from " + bdf_string(t.requester_id));
+            } else {
                 logger::get().warning(
                     "host", "error message " + hex(code) + " from " + bdf_string(t.requester_id),
                     "err-msg");
+            }
             return;
         }
-        logger::get().info("host", "message code " + hex(code) + " from " +
-                                       bdf_string(t.requester_id) + " ignored");
+        if (logger::get().enabled("host"))
+            logger::get().info("host", "message code " + hex(code) + " from " +
+                                           bdf_string(t.requester_id) + " ignored");
         return;
     }
     default:
-        logger::get().info("host", std::string("received ") + to_string(t.type) + " from " +
-                                       bdf_string(t.requester_id));
+        if (logger::get().enabled("host"))
+            logger::get().info("host", std::string("received ") + to_string(t.type) + " from " +
+                                           bdf_string(t.requester_id));
         return;
     }
 }
