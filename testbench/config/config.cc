@@ -173,6 +173,17 @@ void walk_leaf(const json& v, const entry& e, const std::string& path, values& o
             fail(path + " = " + shortened(safe_dump(v)) + ": must be one of " + join_list(e.names));
         out.put(path, v);
         return;
+    case kind::text: {
+        if (!v.is_string()) fail(path + ": expected a string, got " + describe_value(v));
+        const auto& t = v.get_ref<const std::string&>();
+        if (t.size() > cfg::max_text_chars)
+            fail(path + ": longer than " + dec(cfg::max_text_chars) + " characters");
+        for (char ch : t)
+            if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
+                fail(path + " = " + shortened(safe_dump(v)) + ": contains a control character");
+        out.put(path, v);
+        return;
+    }
     case kind::uint_array:
     case kind::object_array: {
         const bool objects = e.kind == kind::object_array;
@@ -553,7 +564,7 @@ void apply_set_to(json& cfg, const std::string& key, const std::string& text) {
                          " objects; use an index, e.g. " + here + "[0]." + segs[i + 1].name);
                 not_an_object(here, segs[i + 1].name);
             }
-            json v = set_value(text, e.kind == kind::choice);
+            json v = set_value(text, e.kind == kind::choice || e.kind == kind::text);
             values scratch;
             walk_leaf(v, e, here, scratch);
             if (e.kind == kind::uint) v = as_uint(v, here); // store "0x.." as a number

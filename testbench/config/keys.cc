@@ -161,6 +161,10 @@ key_def choice_key(std::string path, std::string def, std::vector<std::string> n
     return k;
 }
 
+key_def text_key(std::string path, std::string def, std::string meaning) {
+    return make_key(std::move(path), key_kind::text, json(std::move(def)), std::move(meaning), "");
+}
+
 key_def uint_array_key(std::string path, std::vector<std::uint64_t> def, rule r,
                        std::string meaning, std::string unit) {
     json d = json::array();
@@ -278,6 +282,8 @@ std::string allowed_text(const key_def& k) {
         return "true, false";
     case key_kind::choice:
         return "one of " + join_list(k.names);
+    case key_kind::text:
+        return "printable text, at most " + dec(max_text_chars) + " characters";
     case key_kind::real: {
         std::ostringstream range;
         range << "in [" << k.real_min << ", " << k.real_max << "]";
@@ -297,6 +303,8 @@ std::string type_text(const key_def& k) {
         return "boolean";
     case key_kind::choice:
         return "choice";
+    case key_kind::text:
+        return "string";
     case key_kind::real:
         return "number";
     case key_kind::uint_array:

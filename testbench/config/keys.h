@@ -40,7 +40,7 @@ rule zero_or_power_of_two(std::uint64_t min, std::uint64_t max);
 rule multiple_of(std::uint64_t step, std::uint64_t min = 0,
                  std::uint64_t max = std::numeric_limits<std::uint64_t>::max());
 
-enum class key_kind { uint, boolean, choice, uint_array, object_array, real };
+enum class key_kind { uint, boolean, choice, uint_array, object_array, real, text };
 
 // Writes a validated value into the typed view. `element` is the array index for the fields of
 // an object array (dwc.bars[i].type), 0 otherwise.
@@ -70,6 +70,9 @@ key_def real_key(std::string path, double def, double min, double max, std::stri
                  std::string unit = "");
 key_def choice_key(std::string path, std::string def, std::vector<std::string> names,
                    std::string meaning);
+// A string (a file path, a name): printable characters only, at most max_text_chars of them.
+key_def text_key(std::string path, std::string def, std::string meaning);
+inline constexpr std::size_t max_text_chars = 4096;
 key_def uint_array_key(std::string path, std::vector<std::uint64_t> def, rule r,
                        std::string meaning, std::string unit = "");
 key_def object_array_key(std::string path, std::size_t count, std::vector<key_def> fields,
@@ -100,6 +103,8 @@ template <class T>
 void assign(T& field, const nlohmann::ordered_json& v) {
     if constexpr (std::is_same_v<T, bool>) {
         field = v.get<bool>();
+    } else if constexpr (std::is_same_v<T, std::string>) {
+        field = v.get<std::string>();
     } else if constexpr (std::is_floating_point_v<T>) {
         field = v.get<double>();
     } else if constexpr (std::is_enum_v<T>) {
@@ -108,7 +113,8 @@ void assign(T& field, const nlohmann::ordered_json& v) {
     } else if constexpr (std::is_integral_v<T>) {
         field = static_cast<T>(v.get<std::uint64_t>());
     } else {
-        static_assert(is_std_array<T>::value, "a key binds to a bool, number, enum or array");
+        static_assert(is_std_array<T>::value,
+                      "a key binds to a bool, number, string, enum or array");
         for (std::size_t i = 0; i < field.size(); ++i)
             assign(field[i], v.at(i));
     }
