@@ -1,0 +1,116 @@
+// The shipped studies (testbench/studies/*.json) show the effect their page in docs/studies/
+// explains. Each study runs as a user runs it (`epsim sweep SPEC --out DIR`), and its results are
+// checked against the trend that PCIe arithmetic or a reference written here predicts, never
+// against numbers taken from a run: monotonic where it must be, the knee where arithmetic puts
+// it (within 10 %).
+//
+// The link arithmetic is analysis/link_bound (PCIe Base Spec 5.0 section 4.2 line coding and SKP
+// ordered sets, section 2.2 TLP headers, section 3.6.2 framing: STP 4 bytes + LCRC 4 bytes),
+// written independently of the link model.
+#define BOOST_TEST_MODULE studies
+#define BOOST_TEST_DYN_LINK
+#include <boost/test/unit_test.hpp>
+
+#include "testbench/analysis/link_bound.h"
+#include "testbench/tests/cli_test_util.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace {
+
+using json = nlohmann::json;
+using namespace cli_test;
+
+using cli_test::remove_work_dir;
+BOOST_GLOBAL_FIXTURE(remove_work_dir);
+
+// `epsim sweep STUDY --out DIR`: every point must pass; the results.json rows.
+json run_study(const std::string& file) {
+    const fs::path dir = work_dir() / file;
+    const auto r = run_captured(std::string(EPSIM_PATH) + " sweep " + EPVP_STUDIES_DIR + "/" +
+                                file + " --jobs 2 --out " + dir.string());
+    BOOST_REQUIRE_MESSAGE(r.status == 0, file << ": exit " << r.status << "\n" << r.out);
+    const json rows = read_json(dir / "results.json");
+    BOOST_REQUIRE(rows.is_array());
+    for (const auto& row : rows)
+        BOOST_REQUIRE_MESSAGE(row.at("status") == "PASS", file << ": " << row.dump());
+    return rows;
+}
+
+double num(const json& row, const std::string& column) {
+    const json& v = row.at(column);
+    return v.is_string() ? std::stod(v.get<std::string>()) : v.get<double>();
+}
+
+// The rows grouped by one column's value, each group in the spec's order.
+std::map<double, std::vector<json>> group_by(const json& rows, const std::string& column) {
+    std::map<double, std::vector<json>> g;
+    for (const auto& row : rows)
+        g[num(row, column)].push_back(row);
+    return g;
+}
+
+bool within(double measured, double expected, double tolerance) {
+    return std::fabs(measured - expected) <= tolerance * expected;
+}
+
+constexpr double knee_tolerance = 0.10;
+constexpr double link_tolerance = 0.02; // the link model against the spec arithmetic
+constexpr double flat = 0.005;          // "does not fall": noise of the arrival order
+
+} // namespace
+
+// edma_channels.json: k read channels, each with 2 MRds of 256 bytes in flight (Gen3 x4, MPS
+// 256, ideal local DRAM), at host read latencies 250, 500, 1000, 2000 ns.
+// Per channel (Little's law): 2 x 256 bytes per round trip, the round trip being the MRd on the
+// wire, the host's latency, the completion (256 bytes, 3 DW header) on the wire and the flight
+// time twice (link.propagation_ns, 10 ns by default). The link bound: completions of 256 bytes
+// with a 12-byte header and 8 bytes of framing on a Gen3 x4 link (8 GT/s, 128b/130b, SKP).
+// Expected: the total never falls as channels are added; each point within 10 % of
+// min(k x per-channel, link); and the knee, where the measured plateau meets k x the measured
+// one-channel throughput, at link / per-channel within 10 % when it lies in 1..8.
+BOOST_AUTO_TEST_CASE(edma_channels_rise_until_the_link_binds) {
+    const json rows = run_study("edma_channels.json");
+    BOOST_REQUIRE_EQUAL(rows.size(), 32u);
+    epvp::analysis::link_bound_params lp; // Gen3 x4
+    lp.mps = 256;
+    lp.header_bytes = 16; // the MRd: 64-bit address
+    constexpr unsigned mrrs = 256, outstanding = 2;
+    constexpr double propagation_s = 10e-9; // link.propagation_ns default
+    epvp::analysis::link_bound_params cpl = lp;
+    cpl.header_bytes = 12; // completions: 3 DW header
+    const double link_Bps = epvp::analysis::posted_write_Bps(cpl);
+    unsigned knees = 0;
+    for (const auto& [latency_ns, points] : group_by(rows, "host.read_latency_ns")) {
+        BOOST_REQUIRE_EQUAL(points.size(), 8u);
+        const double rtt_s =
+            epvp::analysis::read_round_trip_s(lp, mrrs, latency_ns * 1e-9, propagation_s);
+        const double per_channel_Bps = outstanding * mrrs / rtt_s;
+        double prev = 0;
+        for (const auto& p : points) {
+            const double k = num(p, "workload.dma_mix.read_channels");
+            const double got = num(p, "dma_mix_read_throughput_Bps");
+            const double want = std::min(k * per_channel_Bps, link_Bps);
+            BOOST_CHECK_MESSAGE(within(got, want, knee_tolerance),
+                                latency_ns << " ns, " << k << " channels: " << got
+                                           << " B/s, expected " << want);
+            BOOST_CHECK_MESSAGE(got >= prev * (1 - flat),
+                                latency_ns << " ns: falls at " << k << " channels");
+            BOOST_CHECK_MESSAGE(got <= link_Bps * (1 + flat), "above the link bound");
+            prev = got;
+        }
+        const double knee = link_Bps / per_channel_Bps;
+        if (knee >= 8) continue;
+        ++knees;
+        const double one = num(points.front(), "dma_mix_read_throughput_Bps");
+        const double plateau = num(points.back(), "dma_mix_read_throughput_Bps");
+        BOOST_CHECK_MESSAGE(within(plateau / one, knee, knee_tolerance),
+                            latency_ns << " ns: knee at " << plateau / one << " channels, "
+                                       << "arithmetic puts it at " << knee);
+    }
+    BOOST_CHECK_EQUAL(knees, 3u); // 250, 500 and 1000 ns bind in 1..8; 2000 ns never does
+}
