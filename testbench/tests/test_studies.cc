@@ -114,3 +114,52 @@ BOOST_AUTO_TEST_CASE(edma_channels_rise_until_the_link_binds) {
     }
     BOOST_CHECK_EQUAL(knees, 3u); // 250, 500 and 1000 ns bind in 1..8; 2000 ns never does
 }
+
+// mps_mrrs_gen.json: 1 MiB eDMA write and read, MPS 128/256/512 x MRRS 128/512 x Gen1..4 (x4),
+// ideal local DRAM, host read latency 500 ns, 32 tags. Expected from the link arithmetic:
+// writes carry MPS bytes per TLP of MPS + 16-byte header (64-bit address) + 8 bytes framing;
+// reads come back in completions of min(MPS, MRRS) bytes with a 12-byte header, unless the tags
+// bind first (32 x MRRS per round trip). Every point within 2 % of that; writes rise with MPS
+// and with the generation; reads with MRRS 128 do not depend on MPS.
+BOOST_AUTO_TEST_CASE(mps_mrrs_gen_follow_the_tlp_efficiency) {
+    const json rows = run_study("mps_mrrs_gen.json");
+    BOOST_REQUIRE_EQUAL(rows.size(), 24u);
+    constexpr unsigned tags = 32;           // link.tags default
+    constexpr double latency_s = 500e-9;    // host.read_latency_ns default
+    constexpr double propagation_s = 10e-9; // link.propagation_ns default
+    std::map<std::vector<double>, double> write, read;
+    for (const auto& p : rows) {
+        const unsigned mps = static_cast<unsigned>(num(p, "link.mps"));
+        const unsigned mrrs = static_cast<unsigned>(num(p, "link.mrrs"));
+        const unsigned gen = static_cast<unsigned>(num(p, "link.gen"));
+        epvp::analysis::link_bound_params lp;
+        lp.gen = gen;
+        lp.mps = mps;
+        const double want_write = epvp::analysis::posted_write_Bps(lp);
+        lp.mps = std::min(mps, mrrs); // the completions' payload
+        const double rtt = epvp::analysis::read_round_trip_s(lp, mrrs, latency_s, propagation_s);
+        const double want_read = epvp::analysis::read_Bps(lp, mrrs, tags, rtt);
+        const double got_write = num(p, "write_throughput_Bps");
+        const double got_read = num(p, "read_throughput_Bps");
+        BOOST_CHECK_MESSAGE(within(got_write, want_write, link_tolerance),
+                            "Gen" << gen << " MPS " << mps << ": write " << got_write
+                                  << " B/s, expected " << want_write);
+        BOOST_CHECK_MESSAGE(within(got_read, want_read, link_tolerance),
+                            "Gen" << gen << " MPS " << mps << " MRRS " << mrrs << ": read "
+                                  << got_read << " B/s, expected " << want_read);
+        write[{double(gen), double(mrrs), double(mps)}] = got_write;
+        read[{double(gen), double(mrrs), double(mps)}] = got_read;
+    }
+    const auto at = [](const std::map<std::vector<double>, double>& m, double gen, double mrrs,
+                       double mps) { return m.at(std::vector<double>{gen, mrrs, mps}); };
+    for (double gen : {1, 2, 3, 4})
+        for (double mrrs : {128, 512}) {
+            const double w128 = at(write, gen, mrrs, 128), w256 = at(write, gen, mrrs, 256),
+                         w512 = at(write, gen, mrrs, 512);
+            BOOST_CHECK_LT(w128, w256);
+            BOOST_CHECK_LT(w256, w512);
+            if (gen > 1) BOOST_CHECK_GT(w512, 1.9 * at(write, gen - 1, mrrs, 512));
+        }
+    for (double gen : {1, 2, 3, 4})
+        BOOST_CHECK(within(at(read, gen, 128, 512), at(read, gen, 128, 128), link_tolerance));
+}
