@@ -29,8 +29,9 @@ using json = nlohmann::json;
 constexpr int command_timeout_s = 120; // no command of this suite may run longer
 constexpr std::size_t small_points = 4;
 constexpr std::size_t bad_points = 2;
-constexpr std::size_t study_b_points = 24; // 3 MPS x 2 MRRS x 4 generations
-constexpr std::size_t study_d_points = 32; // 4 host latencies x 8 read channel counts
+constexpr std::size_t study_b_points = 24;     // 3 MPS x 2 MRRS x 4 generations
+constexpr std::size_t study_d_points = 32;     // 4 host latencies x 8 read channel counts
+constexpr std::size_t study_iotlb_points = 27; // 3 TLB sizes x 9 working sets
 
 cmd_result shell(const std::string& cmd, const std::string& env = "") {
     return cli_test::shell(cmd, command_timeout_s, env);
@@ -438,7 +439,9 @@ BOOST_AUTO_TEST_CASE(studies_are_valid_specs) {
     const struct {
         const char* file;
         std::size_t points;
-    } studies[] = {{"mps_mrrs_gen.json", study_b_points}, {"edma_channels.json", study_d_points}};
+    } studies[] = {{"mps_mrrs_gen.json", study_b_points},
+                   {"edma_channels.json", study_d_points},
+                   {"iotlb.json", study_iotlb_points}};
     for (const auto& s : studies) {
         const fs::path dir = work_dir() / (std::string("study_") + s.file);
         const auto r = epsim("sweep " + std::string(EPVP_STUDIES_DIR) + "/" + s.file +
