@@ -32,6 +32,7 @@ constexpr std::size_t bad_points = 2;
 constexpr std::size_t study_b_points = 24;     // 3 MPS x 2 MRRS x 4 generations
 constexpr std::size_t study_d_points = 32;     // 4 host latencies x 8 read channel counts
 constexpr std::size_t study_iotlb_points = 27; // 3 TLB sizes x 9 working sets
+constexpr std::size_t study_cmd_points = 48;   // 2 movers x 6 page sizes x 4 window counts
 
 cmd_result shell(const std::string& cmd, const std::string& env = "") {
     return cli_test::shell(cmd, command_timeout_s, env);
@@ -441,7 +442,8 @@ BOOST_AUTO_TEST_CASE(studies_are_valid_specs) {
         std::size_t points;
     } studies[] = {{"mps_mrrs_gen.json", study_b_points},
                    {"edma_channels.json", study_d_points},
-                   {"iotlb.json", study_iotlb_points}};
+                   {"iotlb.json", study_iotlb_points},
+                   {"cmd_stream.json", study_cmd_points}};
     for (const auto& s : studies) {
         const fs::path dir = work_dir() / (std::string("study_") + s.file);
         const auto r = epsim("sweep " + std::string(EPVP_STUDIES_DIR) + "/" + s.file +
