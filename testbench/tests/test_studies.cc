@@ -4,9 +4,10 @@
 // against numbers taken from a run: monotonic where it must be, the knee where arithmetic puts
 // it (within 10 %).
 //
-// The link arithmetic is analysis/link_bound (PCIe Base Spec 5.0 section 4.2 line coding and SKP
-// ordered sets, section 2.2 TLP headers, section 3.6.2 framing: STP 4 bytes + LCRC 4 bytes),
-// written independently of the link model.
+// The link arithmetic is analysis/link_bound, written independently of the link model: PCIe Base
+// Spec 5.0 chapter 4 (8b/10b and 128b/130b coding, SKP ordered sets, framing), chapter 3 (the
+// sequence number and LCRC: 8 bytes a TLP with the framing) and chapter 2 (3 DW headers for
+// completions and 32-bit addresses, 4 DW for 64-bit addresses).
 #define BOOST_TEST_MODULE studies
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
@@ -16,6 +17,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
