@@ -12,6 +12,7 @@
 #include "model/core/log.h"
 #include "model/core/trace_events.h"
 #include "testbench/bench.h"
+#include "testbench/config/board.h"
 #include "testbench/config/config.h"
 #include "testbench/config/keys.h"
 #include "testbench/output_file.h"
@@ -96,12 +97,13 @@ private:
     std::chrono::steady_clock::time_point last_;
 };
 
-// Defaults, then the file, then what the workload brings (a default topology, say), then every
-// --set last, so that a --set can reach into what the workload brought
+// Defaults, then the board preset, then the file, then what the workload brings (a default
+// topology, say), then every --set last, so that a --set can reach into what the workload brought
 // (`--set topology.endpoints[1].link.gen=4` with a workload's default topology).
-json effective_config(const std::string& file, const std::vector<std::string>& sets,
-                      const std::string& workload_name) {
+json effective_config(const std::string& board, const std::string& file,
+                      const std::vector<std::string>& sets, const std::string& workload_name) {
     json doc = epvp::cfg::defaults();
+    if (!board.empty()) epvp::cfg::merge(doc, epvp::cfg::load_board(board).config);
     if (!file.empty()) epvp::cfg::merge(doc, epvp::cfg::load_file(file));
     if (const auto* w = epvp::tb::find_workload(workload_name); w && w->defaults) w->defaults(doc);
     for (const auto& s : sets)
@@ -109,12 +111,12 @@ json effective_config(const std::string& file, const std::vector<std::string>& s
     return doc;
 }
 
-int run(const std::string& config_file, const std::vector<std::string>& sets,
-        const std::string& workload_name, const std::string& report_file,
-        const std::vector<std::string>& logs, const std::string& waves_file,
-        const std::string& trace_file) {
+int run(const std::string& board, const std::string& config_file,
+        const std::vector<std::string>& sets, const std::string& workload_name,
+        const std::string& report_file, const std::vector<std::string>& logs,
+        const std::string& waves_file, const std::string& trace_file) {
     const auto wall_start = std::chrono::steady_clock::now();
-    json doc = effective_config(config_file, sets, workload_name);
+    json doc = effective_config(board, config_file, sets, workload_name);
     epvp::cfg::platform_config pc = epvp::cfg::parse(doc);
     const epvp::tb::workload_info* info = epvp::tb::find_workload(workload_name);
     if (!info)
@@ -268,8 +270,8 @@ int sc_main(int argc, char* argv[]) {
                "\n"
                "`epsim SUBCOMMAND --help` describes a subcommand's options.");
 
-    std::string config_file, workload_name = epvp::tb::default_workload(), report_file, waves_file,
-                             trace_file;
+    std::string board, config_file, workload_name = epvp::tb::default_workload(), report_file,
+                                    waves_file, trace_file;
     std::vector<std::string> sets, logs, plugins;
     const std::string plugin_help =
         "load an endpoint-function plugin (a shared library built with epvp_add_function; "
@@ -277,6 +279,9 @@ int sc_main(int argc, char* argv[]) {
     auto* run_cmd = app.add_subcommand("run", "run a workload on the platform");
     run_cmd->add_option("--plugin", plugins, plugin_help);
     run_cmd->add_option("--config", config_file, "platform configuration (JSON)");
+    const std::string board_help = "SoC preset: a shipped board (`epsim boards`) or ./FILE.json; "
+                                   "--config and --set override it";
+    run_cmd->add_option("--board", board, board_help);
     run_cmd->add_option("--set", sets, "override a key: a.b[i].c=VALUE (repeatable)");
     run_cmd->add_option("--workload", workload_name,
                         "workload to run (default " + workload_name +
@@ -295,6 +300,7 @@ int sc_main(int argc, char* argv[]) {
     auto* cfg_cmd = app.add_subcommand("config", "show the configuration");
     cfg_cmd->add_flag("--dump", dump, "print the complete effective configuration");
     cfg_cmd->add_option("--config", dump_config, "platform configuration (JSON)");
+    cfg_cmd->add_option("--board", board, board_help);
     cfg_cmd->add_option("--set", dump_sets, "override a key: a.b[i].c=VALUE (repeatable)");
     cfg_cmd->add_option("--plugin", plugins, plugin_help);
     std::string describe_prefix, describe_format = "text";
@@ -305,6 +311,7 @@ int sc_main(int argc, char* argv[]) {
     cfg_cmd->add_option("--format", describe_format, "--describe output: text or md (Markdown)")
         ->check(CLI::IsMember({"text", "md"}));
 
+    auto* boards_cmd = app.add_subcommand("boards", "list the SoC presets --board loads");
     auto* workloads_cmd = app.add_subcommand(
         "workloads", "list the workloads: name, description, the configuration keys each reads");
     workloads_cmd->add_option("--plugin", plugins, plugin_help);
@@ -390,13 +397,17 @@ int sc_main(int argc, char* argv[]) {
             return exit_pass;
         }
         if (*cfg_cmd) {
-            json doc = effective_config(dump_config, dump_sets, "");
+            json doc = effective_config(board, dump_config, dump_sets, "");
             epvp::cfg::parse(doc);
             if (!dump) {
                 std::fprintf(stderr, "epsim config: nothing to do (use --dump or --describe)\n");
                 return exit_usage;
             }
             std::cout << doc.dump(2) << '\n';
+            return exit_pass;
+        }
+        if (*boards_cmd) {
+            std::cout << epvp::cfg::format_boards();
             return exit_pass;
         }
         if (*workloads_cmd) {
@@ -406,7 +417,8 @@ int sc_main(int argc, char* argv[]) {
         if (*bench_cmd) return epvp::tb::run_bench(bo);
         if (*sweep_cmd) return epvp::tb::run_sweep(so);
         if (*plot_cmd) return epvp::tb::run_plot(po);
-        return run(config_file, sets, workload_name, report_file, logs, waves_file, trace_file);
+        return run(board, config_file, sets, workload_name, report_file, logs, waves_file,
+                   trace_file);
     } catch (const epvp::cfg::config_error& e) {
         std::fprintf(stderr, "epsim: error: %s\n", e.what());
         return exit_usage;
