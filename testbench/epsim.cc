@@ -100,8 +100,10 @@ private:
 // Defaults, then the board preset, then the file, then what the workload brings (a default
 // topology, say), then every --set last, so that a --set can reach into what the workload brought
 // (`--set topology.endpoints[1].link.gen=4` with a workload's default topology).
-json effective_config(const std::string& board, const std::string& file,
-                      const std::vector<std::string>& sets, const std::string& workload_name) {
+// --board (run, config): NAME or ./FILE.json, empty for none.
+std::string board;
+json effective_config(const std::string& file, const std::vector<std::string>& sets,
+                      const std::string& workload_name) {
     json doc = epvp::cfg::defaults();
     if (!board.empty()) epvp::cfg::merge(doc, epvp::cfg::load_board(board).config);
     if (!file.empty()) epvp::cfg::merge(doc, epvp::cfg::load_file(file));
@@ -111,12 +113,12 @@ json effective_config(const std::string& board, const std::string& file,
     return doc;
 }
 
-int run(const std::string& board, const std::string& config_file,
-        const std::vector<std::string>& sets, const std::string& workload_name,
-        const std::string& report_file, const std::vector<std::string>& logs,
-        const std::string& waves_file, const std::string& trace_file) {
+int run(const std::string& config_file, const std::vector<std::string>& sets,
+        const std::string& workload_name, const std::string& report_file,
+        const std::vector<std::string>& logs, const std::string& waves_file,
+        const std::string& trace_file) {
     const auto wall_start = std::chrono::steady_clock::now();
-    json doc = effective_config(board, config_file, sets, workload_name);
+    json doc = effective_config(config_file, sets, workload_name);
     epvp::cfg::platform_config pc = epvp::cfg::parse(doc);
     const epvp::tb::workload_info* info = epvp::tb::find_workload(workload_name);
     if (!info)
@@ -270,8 +272,8 @@ int sc_main(int argc, char* argv[]) {
                "\n"
                "`epsim SUBCOMMAND --help` describes a subcommand's options.");
 
-    std::string board, config_file, workload_name = epvp::tb::default_workload(), report_file,
-                                    waves_file, trace_file;
+    std::string config_file, workload_name = epvp::tb::default_workload(), report_file, waves_file,
+                             trace_file;
     std::vector<std::string> sets, logs, plugins;
     const std::string plugin_help =
         "load an endpoint-function plugin (a shared library built with epvp_add_function; "
@@ -397,7 +399,7 @@ int sc_main(int argc, char* argv[]) {
             return exit_pass;
         }
         if (*cfg_cmd) {
-            json doc = effective_config(board, dump_config, dump_sets, "");
+            json doc = effective_config(dump_config, dump_sets, "");
             epvp::cfg::parse(doc);
             if (!dump) {
                 std::fprintf(stderr, "epsim config: nothing to do (use --dump or --describe)\n");
@@ -417,8 +419,7 @@ int sc_main(int argc, char* argv[]) {
         if (*bench_cmd) return epvp::tb::run_bench(bo);
         if (*sweep_cmd) return epvp::tb::run_sweep(so);
         if (*plot_cmd) return epvp::tb::run_plot(po);
-        return run(board, config_file, sets, workload_name, report_file, logs, waves_file,
-                   trace_file);
+        return run(config_file, sets, workload_name, report_file, logs, waves_file, trace_file);
     } catch (const epvp::cfg::config_error& e) {
         std::fprintf(stderr, "epsim: error: %s\n", e.what());
         return exit_usage;
