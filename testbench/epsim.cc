@@ -2,9 +2,9 @@
 // runs a workload; `epsim config --dump` prints the complete effective configuration and
 // `epsim config --describe [PREFIX]` every key (type, unit, default, allowed values, meaning);
 // `epsim sweep` runs a parameter sweep (one `epsim run` process per point) and `epsim plot`
-// draws its results. `--plugin LIB` (run, workloads, config, sweep; repeatable) loads an
-// endpoint-function plugin first (plugin_loader.h, sdk/plugin.h): its workloads and keys then
-// are like the built-in ones.
+// draws its results; `epsim boards` lists the SoC presets `--board` loads (config/board.h).
+// `--plugin LIB` (run, workloads, config, sweep; repeatable) loads an endpoint-function plugin
+// first (plugin_loader.h, sdk/plugin.h): its workloads and keys then are like the built-in ones.
 // Exit status: 0 all tests passed, 1 a test failed, 2 bad command line or configuration, or an
 // output file that cannot be written, 3 the workload did not finish within sim.time_limit_us or
 // sim.wall_limit_s, 130/143 stopped by SIGINT/SIGTERM (what exists is written first).
@@ -97,11 +97,12 @@ private:
     std::chrono::steady_clock::time_point last_;
 };
 
+// --board (run, config): NAME or ./FILE.json, empty for none (config/board.h).
+std::string board;
+
 // Defaults, then the board preset, then the file, then what the workload brings (a default
 // topology, say), then every --set last, so that a --set can reach into what the workload brought
 // (`--set topology.endpoints[1].link.gen=4` with a workload's default topology).
-// --board (run, config): NAME or ./FILE.json, empty for none.
-std::string board;
 json effective_config(const std::string& file, const std::vector<std::string>& sets,
                       const std::string& workload_name) {
     json doc = epvp::cfg::defaults();
