@@ -2,9 +2,9 @@
 // runs a workload; `epsim config --dump` prints the complete effective configuration and
 // `epsim config --describe [PREFIX]` every key (type, unit, default, allowed values, meaning);
 // `epsim sweep` runs a parameter sweep (one `epsim run` process per point) and `epsim plot`
-// draws its results. `--plugin LIB` (run, workloads, config, sweep; repeatable) loads an
-// endpoint-function plugin first (plugin_loader.h, sdk/plugin.h): its workloads and keys then
-// are like the built-in ones.
+// draws its results; `epsim boards` lists the SoC presets `--board` loads (config/board.h).
+// `--plugin LIB` (run, workloads, config, sweep; repeatable) loads an endpoint-function plugin
+// first (plugin_loader.h, sdk/plugin.h): its workloads and keys then are like the built-in ones.
 // Exit status: 0 all tests passed, 1 a test failed, 2 bad command line or configuration, or an
 // output file that cannot be written, 3 the workload did not finish within sim.time_limit_us or
 // sim.wall_limit_s, 130/143 stopped by SIGINT/SIGTERM (what exists is written first).
@@ -12,6 +12,7 @@
 #include "model/core/log.h"
 #include "model/core/trace_events.h"
 #include "testbench/bench.h"
+#include "testbench/config/board.h"
 #include "testbench/config/config.h"
 #include "testbench/config/keys.h"
 #include "testbench/output_file.h"
@@ -96,12 +97,16 @@ private:
     std::chrono::steady_clock::time_point last_;
 };
 
-// Defaults, then the file, then what the workload brings (a default topology, say), then every
-// --set last, so that a --set can reach into what the workload brought
+// --board (run, config): NAME or ./FILE.json, empty for none (config/board.h).
+std::string board;
+
+// Defaults, then the board preset, then the file, then what the workload brings (a default
+// topology, say), then every --set last, so that a --set can reach into what the workload brought
 // (`--set topology.endpoints[1].link.gen=4` with a workload's default topology).
 json effective_config(const std::string& file, const std::vector<std::string>& sets,
                       const std::string& workload_name) {
     json doc = epvp::cfg::defaults();
+    if (!board.empty()) epvp::cfg::merge(doc, epvp::cfg::load_board(board).config);
     if (!file.empty()) epvp::cfg::merge(doc, epvp::cfg::load_file(file));
     if (const auto* w = epvp::tb::find_workload(workload_name); w && w->defaults) w->defaults(doc);
     for (const auto& s : sets)
@@ -277,6 +282,9 @@ int sc_main(int argc, char* argv[]) {
     auto* run_cmd = app.add_subcommand("run", "run a workload on the platform");
     run_cmd->add_option("--plugin", plugins, plugin_help);
     run_cmd->add_option("--config", config_file, "platform configuration (JSON)");
+    const std::string board_help = "SoC preset: a shipped board (`epsim boards`) or ./FILE.json; "
+                                   "--config and --set override it";
+    run_cmd->add_option("--board", board, board_help);
     run_cmd->add_option("--set", sets, "override a key: a.b[i].c=VALUE (repeatable)");
     run_cmd->add_option("--workload", workload_name,
                         "workload to run (default " + workload_name +
@@ -295,6 +303,7 @@ int sc_main(int argc, char* argv[]) {
     auto* cfg_cmd = app.add_subcommand("config", "show the configuration");
     cfg_cmd->add_flag("--dump", dump, "print the complete effective configuration");
     cfg_cmd->add_option("--config", dump_config, "platform configuration (JSON)");
+    cfg_cmd->add_option("--board", board, board_help);
     cfg_cmd->add_option("--set", dump_sets, "override a key: a.b[i].c=VALUE (repeatable)");
     cfg_cmd->add_option("--plugin", plugins, plugin_help);
     std::string describe_prefix, describe_format = "text";
@@ -305,6 +314,7 @@ int sc_main(int argc, char* argv[]) {
     cfg_cmd->add_option("--format", describe_format, "--describe output: text or md (Markdown)")
         ->check(CLI::IsMember({"text", "md"}));
 
+    auto* boards_cmd = app.add_subcommand("boards", "list the SoC presets --board loads");
     auto* workloads_cmd = app.add_subcommand(
         "workloads", "list the workloads: name, description, the configuration keys each reads");
     workloads_cmd->add_option("--plugin", plugins, plugin_help);
@@ -397,6 +407,10 @@ int sc_main(int argc, char* argv[]) {
                 return exit_usage;
             }
             std::cout << doc.dump(2) << '\n';
+            return exit_pass;
+        }
+        if (*boards_cmd) {
+            std::cout << epvp::cfg::format_boards();
             return exit_pass;
         }
         if (*workloads_cmd) {
