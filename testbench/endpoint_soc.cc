@@ -5,6 +5,7 @@
 #include "model/dwc/app_regs.h"
 #include "model/soc/smmu_regs.h"
 
+#include <filesystem>
 #include <memory>
 
 namespace epvp::tb {
@@ -29,6 +30,18 @@ enum noc_port : unsigned {
     port_aperture = 3,
     port_smmu = 4
 };
+
+#ifdef EPVP_ISS
+// cpu.elf: a leading "$ORIGIN" is the directory of the running executable (the build puts the
+// firmware ELF beside epsim and installs it beside the installed epsim).
+std::string elf_path(const std::string& key) {
+    const std::string origin = "$ORIGIN";
+    if (key.compare(0, origin.size(), origin) != 0) return key;
+    std::error_code ec;
+    const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    return (ec ? std::string(".") : exe.parent_path().string()) + key.substr(origin.size());
+}
+#endif
 
 dwc::bar_kind kind_of(cfg::bar_type t) {
     switch (t) {
@@ -187,20 +200,28 @@ endpoint_soc::endpoint_soc(sc_core::sc_module_name name, const cfg::platform_con
         iss_params ip;
         ip.clock_hz = c.cpu.clock_mhz * mhz;
         ip.cycles_per_instruction = c.cpu.iss_cpi;
-        ip.elf = EPVP_FIRMWARE_ELF;
-        if (ip.elf.empty())
-            throw cfg::config_error("cpu.kind = iss: this build has no firmware ELF (install "
-                                    "g++-aarch64-linux-gnu and picolibc-aarch64-linux-gnu and "
-                                    "build again)");
+        ip.elf = elf_path(c.cpu.elf);
         // UART lines ("category: message") are firmware log lines, as the native CPU's.
-        iss = std::make_unique<iss_cpu>(
-            "ep_iss", ip, irqc, [this](std::uint32_t level, const std::string& line) {
-                const auto colon = line.find(": ");
-                const std::string category =
-                    colon == std::string::npos ? "fw" : line.substr(0, colon);
-                const std::string msg = colon == std::string::npos ? line : line.substr(colon + 2);
-                ep_cpu.log(static_cast<hal::log_level>(level & 3u), category, msg);
-            });
+        try {
+            iss = std::make_unique<iss_cpu>(
+                "ep_iss", ip, irqc, [this](std::uint32_t level, const std::string& line) {
+                    const auto colon = line.find(": ");
+                    const std::string category =
+                        colon == std::string::npos ? "fw" : line.substr(0, colon);
+                    const std::string msg =
+                        colon == std::string::npos ? line : line.substr(colon + 2);
+                    ep_cpu.log(static_cast<hal::log_level>(level & 3u), category, msg);
+                });
+        } catch (const iss_cpu::elf_error& e) {
+            // The build without a cross toolchain has no ELF at the default path.
+            const bool unbuilt = std::string(EPVP_FIRMWARE_ELF).empty() &&
+                                 c.cpu.elf == cfg::defaults()["cpu"]["elf"].get<std::string>();
+            throw cfg::config_error("cpu.elf = \"" + c.cpu.elf + "\": " + e.what() +
+                                    (unbuilt ? " (this build has no firmware ELF: install "
+                                               "g++-aarch64-linux-gnu and "
+                                               "picolibc-aarch64-linux-gnu and build again)"
+                                             : ""));
+        }
 #endif
     }
 }

@@ -195,6 +195,7 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     progress.clear();
     epvp::logger::get().flush_suppressed();
     result.host_finished = finished;
+    if (result.fatal.empty()) result.fatal = p.firmware_failure(); // a panic ends the run
     if (!result.fatal.empty()) {
         std::fflush(stdout);
         std::fprintf(stderr, "epsim: error: %s\n", result.fatal.c_str());

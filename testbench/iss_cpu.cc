@@ -1,6 +1,7 @@
 #include "testbench/iss_cpu.h"
 
 #include "contracts/cpu_regs.h"
+#include "contracts/uart_regs.h"
 #include "firmware/hal/iss_map.h"
 #include "model/core/log.h"
 #include "model/core/payload_pool.h"
@@ -98,7 +99,11 @@ iss_cpu::iss_cpu(sc_core::sc_module_name name, const iss_params& p, const soc::i
     , bus("bus")
     , p_(p)
     , timer_("timer")
-    , console_("uart", std::move(log))
+    , console_("uart",
+               [this, log = std::move(log)](std::uint32_t level, const std::string& line) {
+                   if (level == uart::LEVEL_ERROR) last_error_line_ = line; // a panic's message
+                   log(level, line);
+               })
     , intc_("intc", irqs)
     , timer_port_("timer_port")
     , uart_port_("uart_port")
@@ -114,6 +119,7 @@ iss_cpu::iss_cpu(sc_core::sc_module_name name, const iss_params& p, const soc::i
     qk_.reset();
     SC_THREAD(thread);
     set_stack_size(thread_stack_bytes); // Unicorn runs on this thread's stack
+    load_elf();
 }
 
 iss_cpu::~iss_cpu() {
@@ -133,24 +139,23 @@ std::uint64_t iss_cpu::pc() const {
 
 void iss_cpu::load_elf() {
     std::ifstream f(p_.elf, std::ios::binary);
-    if (!f) throw std::runtime_error("cpu.elf: cannot read " + p_.elf);
+    if (!f) throw elf_error("cannot read " + p_.elf);
     std::vector<char> e((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
     Elf64_Ehdr eh{};
-    if (e.size() < sizeof eh) throw std::runtime_error("cpu.elf: " + p_.elf + ": not an ELF");
+    if (e.size() < sizeof eh) throw elf_error(p_.elf + ": not an ELF file");
     std::memcpy(&eh, e.data(), sizeof eh);
     if (std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
         eh.e_machine != EM_AARCH64)
-        throw std::runtime_error("cpu.elf: " + p_.elf + ": not an AArch64 ELF64 file");
+        throw elf_error(p_.elf + ": not an AArch64 ELF64 file");
     for (unsigned i = 0; i < eh.e_phnum; ++i) {
         Elf64_Phdr ph{};
         const std::size_t at = eh.e_phoff + std::size_t{i} * eh.e_phentsize;
-        if (at + sizeof ph > e.size()) throw std::runtime_error("cpu.elf: truncated headers");
+        if (at + sizeof ph > e.size()) throw elf_error(p_.elf + ": truncated program headers");
         std::memcpy(&ph, e.data() + at, sizeof ph);
         if (ph.p_type != PT_LOAD || ph.p_memsz == 0) continue;
         if (ph.p_paddr < ISS_IMAGE_BASE || ph.p_memsz > sram_end - ph.p_paddr ||
             ph.p_filesz > ph.p_memsz || ph.p_offset + ph.p_filesz > e.size())
-            throw std::runtime_error("cpu.elf: " + p_.elf +
-                                     ": a segment lies outside the CPU's SRAM image area");
+            throw elf_error(p_.elf + ": a segment lies outside the CPU's SRAM image area");
         std::memcpy(&sram_[ph.p_paddr - ISS_SRAM_BASE], e.data() + ph.p_offset, ph.p_filesz);
     }
     entry_ = eh.e_entry;
@@ -278,7 +283,9 @@ void iss_cpu::run() {
         case stop::brk:
             qk_.sync();
             if (brk_imm_ == ISS_BRK_PANIC)
-                throw std::runtime_error("the firmware panicked (its last UART line says why)");
+                throw std::runtime_error(
+                    "the endpoint firmware panicked: " +
+                    (last_error_line_.empty() ? std::string("(no message)") : last_error_line_));
             return;
         case stop::error:
             std::rethrow_exception(error_);
@@ -304,10 +311,11 @@ void iss_cpu::thread() {
     if (!booted_) return;
     std::memcpy(sram_.data(), &boot_, sizeof boot_);
     try {
-        load_elf();
         run();
     } catch (const std::exception& e) {
-        logger::get().warning("fw", std::string("instruction-set simulator: ") + e.what());
+        // The firmware cannot go on: the run ends here, failed, rather than hang.
+        failure_ = e.what();
+        sc_core::sc_stop();
     }
     finished_ = true;
 }

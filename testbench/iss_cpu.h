@@ -35,6 +35,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <systemc>
 #include <tlm>
@@ -60,7 +61,13 @@ public:
     // line: one UART line ("category: message"), level uart::LEVEL_*.
     using log_sink = std::function<void(std::uint32_t level, const std::string& line)>;
 
+    // The ELF cannot be run: unreadable, not an AArch64 ELF64, or outside the CPU's SRAM.
+    struct elf_error : std::runtime_error {
+        using std::runtime_error::runtime_error;
+    };
+
     SC_HAS_PROCESS(iss_cpu);
+    // Loads p.elf (elf_error).
     iss_cpu(sc_core::sc_module_name name, const iss_params& p, const soc::irq_controller& irqs,
             log_sink log);
     ~iss_cpu() override;
@@ -69,6 +76,9 @@ public:
     void boot(const fw::guest::boot_params& params);
     bool booted() const { return booted_; }
     bool finished() const { return finished_; }
+    // The firmware panicked or the CPU stopped on an error (the run was stopped): one line
+    // saying why, with the panic message the firmware wrote to the UART; "" otherwise.
+    const std::string& failure() const { return failure_; }
     std::uint64_t instructions() const { return instructions_; }
     std::uint64_t accesses() const { return accesses_; }
     // The timer's interrupt line (hal::irq_timer of the SoC's interrupt controller).
@@ -107,6 +117,7 @@ private:
     std::exception_ptr error_;
     std::uint64_t instructions_ = 0, accesses_ = 0;
     std::uint32_t brk_imm_ = 0;
+    std::string failure_, last_error_line_;
 };
 
 } // namespace epvp::tb

@@ -299,4 +299,12 @@ bool platform::run(const sc_time& slice, const std::function<void()>& between) {
     return host_cpu.finished();
 }
 
+std::string platform::firmware_failure() const {
+    for (std::size_t i = 0; i < socs_.size(); ++i)
+        if (socs_[i]->iss && !socs_[i]->iss->failure().empty())
+            return (socs_.size() > 1 ? "endpoint " + std::to_string(i) + ": " : std::string()) +
+                   socs_[i]->iss->failure();
+    return "";
+}
+
 } // namespace epvp::tb

@@ -88,6 +88,9 @@ public:
     // The same in slices of simulated time, calling between() after each (a progress display;
     // the simulated result is the same).
     bool run(const sc_core::sc_time& slice, const std::function<void()>& between);
+    // Why an endpoint's firmware binary stopped the run (cpu.kind = iss: a panic or a CPU
+    // error, iss_cpu::failure), naming the endpoint when there are several; "" when none did.
+    std::string firmware_failure() const;
 
     // RTL co-simulation of the iATU (dwc.iatu.impl = rtl | lockstep): whether this build has
     // it, and the installed RTL iATU (null with impl = tlm).

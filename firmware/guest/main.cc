@@ -2,6 +2,7 @@
 // (guest/boot_params.h) and runs the firmware image they name on the guest HAL backend.
 #include "firmware/functions/test_endpoint.h"
 #include "firmware/guest/boot_params.h"
+#include "firmware/guest/functions.h"
 #include "firmware/guest/guest_hal.h"
 #include "firmware/guest/runtime.h"
 #include "firmware/hal/iss_map.h"
@@ -18,6 +19,10 @@ extern "C" int guest_main() {
     case fw::guest::boot_image::pcitest:
         fw::functions::run_test_endpoint(io, board, epf);
         return 0;
+    case fw::guest::boot_image::function: {
+        const fw::guest::function_boot fn = boot->function;
+        fw::guest::run_function(io, board, fn);
+    }
     }
     fw::guest::panic("boot parameters: unknown firmware image");
 }

@@ -1,6 +1,7 @@
 #include "model/soc/intc_view.h"
 
 #include "contracts/intc_regs.h"
+#include "model/soc/reg_target.h"
 
 #include <cstring>
 
@@ -47,22 +48,18 @@ bool intc_view::access(bool write, std::uint32_t offset, unsigned char* data, un
     return true;
 }
 
-void intc_view::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
-    if (gp.get_byte_enable_ptr()) {
-        gp.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
-        return;
-    }
-    const bool ok = access(gp.is_write(), static_cast<std::uint32_t>(gp.get_address()),
-                           gp.get_data_ptr(), gp.get_data_length());
-    gp.set_response_status(ok ? tlm::TLM_OK_RESPONSE : tlm::TLM_GENERIC_ERROR_RESPONSE);
+void intc_view::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    // Act at the access's own time: a MASK write changes the CPU's IRQ input then, not when a
+    // decoupled initiator that runs ahead issues it.
+    reg_target_transport(gp, delay, [this](bool w, std::uint32_t o, unsigned char* d, unsigned l) {
+        return access(w, o, d, l);
+    });
 }
 
 unsigned intc_view::transport_dbg(tlm::tlm_generic_payload& gp) {
-    if (!gp.is_read()) return 0;
-    return access(false, static_cast<std::uint32_t>(gp.get_address()), gp.get_data_ptr(),
-                  gp.get_data_length())
-               ? 4
-               : 0;
+    return reg_target_debug_read(gp, [this](bool w, std::uint32_t o, unsigned char* d, unsigned l) {
+        return access(w, o, d, l);
+    });
 }
 
 } // namespace epvp::soc

@@ -4,8 +4,11 @@
 // Models: the lines of an irq_controller (RAW), a mask (reset: all masked), PENDING = RAW &
 // ~MASK (the CPU's IRQ input is PENDING != 0) and ACK, the lowest pending line (no state
 // change: lines are level-sensitive and acknowledged at their sources). An event fires when
-// MASK changes (the controller's own event covers the lines). 4-byte accesses; other sizes and
-// byte enables get an error response; offsets without a register read 0 and ignore writes.
+// MASK changes (the controller's own event covers the lines). An access acts at its own time: a
+// decoupled initiator is synchronised to it first (reg_target.h), so a MASK write changes the
+// IRQ input at the access's time, whatever sim.quantum_ns; callers must be SC_THREADs.
+// 4-byte accesses; other sizes and byte enables get an error response; offsets without a
+// register read 0 and ignore writes. Debug transport reads registers and writes nothing.
 // Does not model: priorities, edge-triggered lines, several CPUs, FIQ.
 #pragma once
 

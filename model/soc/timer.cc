@@ -1,6 +1,7 @@
 #include "model/soc/timer.h"
 
 #include "contracts/timer_regs.h"
+#include "model/soc/reg_target.h"
 
 #include <cstring>
 
@@ -82,27 +83,15 @@ bool timer::access(bool write, std::uint32_t offset, unsigned char* data, unsign
 }
 
 void timer::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
-    // Act at the access's own time (see the header).
-    if (delay > sc_core::SC_ZERO_TIME) {
-        sc_core::wait(delay);
-        delay = sc_core::SC_ZERO_TIME;
-    }
-    if (gp.get_byte_enable_ptr()) {
-        gp.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
-        return;
-    }
-    const bool ok = access(gp.is_write(), static_cast<std::uint32_t>(gp.get_address()),
-                           gp.get_data_ptr(), gp.get_data_length());
-    gp.set_response_status(ok ? tlm::TLM_OK_RESPONSE : tlm::TLM_GENERIC_ERROR_RESPONSE);
+    reg_target_transport(gp, delay, [this](bool w, std::uint32_t o, unsigned char* d, unsigned l) {
+        return access(w, o, d, l);
+    });
 }
 
 unsigned timer::transport_dbg(tlm::tlm_generic_payload& gp) {
-    // Debug reads only (a debugger must not move COMPARE behind the firmware's back).
-    if (!gp.is_read()) return 0;
-    return access(false, static_cast<std::uint32_t>(gp.get_address()), gp.get_data_ptr(),
-                  gp.get_data_length())
-               ? gp.get_data_length()
-               : 0;
+    return reg_target_debug_read(gp, [this](bool w, std::uint32_t o, unsigned char* d, unsigned l) {
+        return access(w, o, d, l);
+    });
 }
 
 } // namespace epvp::soc

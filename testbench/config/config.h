@@ -273,6 +273,7 @@ struct cpu_config {
     std::uint64_t crc_cycles_per_byte;  // CRC32 in software
     cpu_kind kind;         // native: firmware in a SystemC thread; iss: the ELF on an ISS
     std::uint64_t iss_cpi; // cpu.kind = iss: cycles per instruction
+    std::string elf;       // cpu.kind = iss: the firmware ELF ("$ORIGIN/...": epsim's directory)
 };
 
 struct dma_sweep_config {

@@ -7,6 +7,11 @@
 
 #include "testbench/config/keys.h"
 
+// Set by the build (firmware/CMakeLists.txt); builds of the key table alone (fuzzing) use this.
+#ifndef EPVP_FIRMWARE_ELF_FROM_EPSIM
+#define EPVP_FIRMWARE_ELF_FROM_EPSIM "firmware-aarch64/epvp-firmware.elf"
+#endif
+
 namespace epvp::cfg {
 namespace {
 
@@ -512,6 +517,13 @@ void cpu_cost_keys(std::vector<key_def>& t) {
               "iss (the AArch64 ELF on the instruction-set simulator)."),
             u("cpu.iss_cpi", F(cpu.iss_cpi), 1, in_range(1, 100),
               "cpu.kind = iss: cycles each guest instruction takes at cpu.clock_mhz.", "cycles"),
+            // The build puts the ELF there beside epsim and installs it there beside the
+            // installed epsim (firmware/CMakeLists.txt).
+            bound(text_key("cpu.elf", "$ORIGIN/" EPVP_FIRMWARE_ELF_FROM_EPSIM,
+                           "cpu.kind = iss: the firmware ELF the CPU runs; a leading $ORIGIN is "
+                           "the directory of the epsim executable (default: the ELF built and "
+                           "installed with it)."),
+                  F(cpu.elf)),
         });
 }
 

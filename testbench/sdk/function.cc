@@ -34,6 +34,7 @@ public:
         o.name = d_->name;
         o.bus_master_poll_ns = keys_->uint(bus_master_poll_key) * tb::builtin::ns_per_us;
         const hal::ep_board& eb = p.ep_board();
+        boot_iss(p, o);
         p.load_ep([this, o, &eb, &out](hal::platform& io) {
             std::string failed;
             int err = 0;
@@ -97,6 +98,30 @@ public:
     }
 
 private:
+    // cpu.kind = iss: the same function in the firmware ELF (cpu.elf, built by
+    // epvp_add_function(... ISS)), which the guest main finds by name (guest/functions.h) and
+    // makes from these values of its number and boolean keys.
+    void boot_iss(tb::platform& p, const fw::epf::runner_options& o) const {
+        fw::guest::boot_params boot;
+        boot.image = fw::guest::boot_image::function;
+        boot.cpu_clock_hz = p.config().cpu.clock_mhz * 1'000'000;
+        boot.board = p.ep_board();
+        boot.function.bus_master_poll_ns = o.bus_master_poll_ns;
+        bool fits = fw::guest::set_name(boot.function, d_->name);
+        for (const auto& k : d_->keys) {
+            const cfg::json& v = keys_->value(k.path);
+            if (v.is_boolean() || v.is_number_unsigned())
+                fits = fits && fw::guest::add_value(boot.function, k.path,
+                                                    v.is_boolean() ? v.get<bool>()
+                                                                   : v.get<std::uint64_t>());
+        }
+        if (!fits && p.config().cpu.kind == cfg::cpu_kind::iss)
+            throw cfg::config_error(d_->name + ": cpu.kind = iss passes the firmware ELF at most " +
+                                    std::to_string(fw::guest::max_function_values) +
+                                    " key values, names of up to 39 characters");
+        p.endpoint(0).boot_iss(boot);
+    }
+
     std::shared_ptr<const function_desc> d_;
     std::unique_ptr<function_keys> keys_;
     std::unique_ptr<fw::epf::function> fn_;

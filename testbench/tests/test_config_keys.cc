@@ -101,10 +101,12 @@ std::vector<key_case> rtl_iatu_settings() {
 // The endpoint CPU as an instruction-set simulator running the firmware ELF: instructions take
 // time, so results change (pcitest's pass/fail lines do not). Run only outside the sanitizer
 // build (Unicorn is not instrumented); classified in both.
+// cpu.elf names the same ELF as its default by its absolute path: nothing may change.
 std::vector<key_case> iss_settings() {
     return {
         {"cpu.kind", "iss", "pcitest"},
         {"cpu.iss_cpi", "4", "pcitest", {"cpu.kind=iss"}},
+        same("cpu.elf", FIRMWARE_ELF, "pcitest", {"cpu.kind=iss"}),
     };
 }
 

@@ -53,6 +53,15 @@ struct port : sc_core::sc_module {
     void wr(std::uint32_t addr, std::uint64_t v, unsigned len = 4) {
         BOOST_TEST(access(true, addr, &v, len) == tlm::TLM_OK_RESPONSE);
     }
+    // Debug transport: the bytes the target says it transferred.
+    unsigned dbg(bool write, std::uint32_t addr, void* data, unsigned len) {
+        tlm::tlm_generic_payload gp;
+        gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+        gp.set_address(addr);
+        gp.set_data_ptr(static_cast<unsigned char*>(data));
+        gp.set_data_length(len);
+        return out->transport_dbg(gp);
+    }
 };
 
 struct bench : sc_core::sc_module {
@@ -67,6 +76,10 @@ struct bench : sc_core::sc_module {
     sc_core::sc_signal<bool> timer_line{"timer_line"};
     std::vector<sc_core::sc_signal<bool>> src{8};
     std::uint64_t late_count = 0;
+    // A decoupled write to the interrupt-controller view's MASK, issued when mask_go fires.
+    sc_core::sc_event mask_go;
+    std::uint32_t mask_value = 0;
+    sc_time mask_delay;
 
     SC_HAS_PROCESS(bench);
     explicit bench(sc_core::sc_module_name n)
@@ -78,6 +91,14 @@ struct bench : sc_core::sc_module {
         for (unsigned l = 0; l < 8; ++l)
             irqc.lines[l].bind(src[l]);
         SC_THREAD(decoupled_reader);
+        SC_THREAD(decoupled_mask_writer);
+    }
+    void decoupled_mask_writer() {
+        for (;;) {
+            sc_core::wait(mask_go);
+            std::uint32_t v = mask_value;
+            i.access(true, intc::MASK, &v, 4, mask_delay);
+        }
     }
     // A temporally decoupled initiator 250 ns ahead of the kernel at time 0.
     void decoupled_reader() {
@@ -189,6 +210,52 @@ BOOST_AUTO_TEST_CASE(intc_view_masks_and_names_the_lowest_pending_line) {
     BOOST_TEST(b.i.rd(intc::ACK) == intc::ACK_NONE);
     std::uint8_t byte = 0;
     BOOST_TEST(b.i.access(false, intc::RAW, &byte, 1) == tlm::TLM_GENERIC_ERROR_RESPONSE);
+}
+
+BOOST_AUTO_TEST_CASE(intc_view_a_decoupled_mask_write_acts_at_its_own_time) {
+    bench& b = tb();
+    b.i.wr(intc::MASK, 0xFFFFFFFFu);
+    b.src[2].write(true);
+    sc_core::sc_start(sc_time(1, SC_NS));
+    BOOST_REQUIRE(b.view.raw() == 0x04u); // line 2 high, masked
+    // An initiator 300 ns ahead of the kernel unmasks line 2: the IRQ input (PENDING != 0) must
+    // change 300 ns from now, not when the write is issued.
+    b.mask_value = ~(1u << 2);
+    b.mask_delay = sc_time(300, SC_NS);
+    b.mask_go.notify(sc_core::SC_ZERO_TIME);
+    sc_core::sc_start(sc_time(1, SC_NS)); // issued, 299 ns still to go
+    BOOST_TEST(b.view.mask() == 0xFFFFFFFFu);
+    BOOST_TEST(b.view.pending() == 0u);
+    sc_core::sc_start(sc_time(298, SC_NS)); // 1 ns to go
+    BOOST_TEST(b.view.pending() == 0u);
+    sc_core::sc_start(sc_time(1, SC_NS));     // the write's own time
+    sc_core::sc_start(sc_core::SC_ZERO_TIME); // the processes due then run
+    BOOST_TEST(b.view.mask() == ~(1u << 2));
+    BOOST_TEST(b.view.pending() == 0x04u);
+    b.src[2].write(false);
+    b.i.wr(intc::MASK, 0xFFFFFFFFu);
+    sc_core::sc_start(sc_time(1, SC_NS));
+}
+
+BOOST_AUTO_TEST_CASE(debug_transport_reads_registers_and_returns_the_bytes_read) {
+    bench& b = tb();
+    b.i.wr(intc::MASK, 0x12345678u);
+    std::uint32_t v = 0;
+    BOOST_TEST(b.i.dbg(false, intc::MASK, &v, 4) == 4u);
+    BOOST_TEST(v == 0x12345678u);
+    v = 0;
+    BOOST_TEST(b.i.dbg(true, intc::MASK, &v, 4) == 0u); // writes nothing
+    BOOST_TEST(b.i.rd(intc::MASK) == 0x12345678u);
+    std::uint8_t byte = 0;
+    BOOST_TEST(b.i.dbg(false, intc::MASK, &byte, 1) == 0u); // a size the block refuses
+    b.i.wr(intc::MASK, 0xFFFFFFFFu);
+    // The timer: 8 bytes at COMPARE (reset value all ones unless a test wrote it), 4 at FREQ_HZ.
+    std::uint64_t w = 0;
+    BOOST_TEST(b.t.dbg(false, soc_timer::COMPARE, &w, 8) == 8u);
+    BOOST_TEST(w == b.tmr.compare());
+    std::uint32_t f = 0;
+    BOOST_TEST(b.t.dbg(false, soc_timer::FREQ_HZ, &f, 4) == 4u);
+    BOOST_TEST(f == 1'000'000'000u);
 }
 
 // libsystemc's own main() needs the symbol; Boost.Test provides the main this program runs.
