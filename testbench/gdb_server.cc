@@ -414,13 +414,11 @@ void server::send(const std::string& payload) {
 action server::halted(target& t, int signal, bool initial) {
     if (fd_ < 0) return action::detach;
     if (!initial) send(stop_reply(signal));
-    char buf[4096];
-    while (fd_ >= 0) {
-        const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break; // GDB went away
-        for (ssize_t i = 0; i < n; ++i) {
-            const decoder::event e = dec_.feed(buf[i]);
+    for (;;) {
+        // Bytes after a packet that resumes wait in pending_ for the next call.
+        while (!pending_.empty() && fd_ >= 0) {
+            const decoder::event e = dec_.feed(pending_.front());
+            pending_.erase(0, 1);
             if (e.what == decoder::kind::bad_checksum) {
                 ::send(fd_, "-", 1, MSG_NOSIGNAL);
             } else if (e.what == decoder::kind::nak && !last_.empty()) {
@@ -429,34 +427,43 @@ action server::halted(target& t, int signal, bool initial) {
                 ::send(fd_, "+", 1, MSG_NOSIGNAL);
                 const outcome o = handle(t, e.payload);
                 if (o.reply) send(o.payload);
-                if (o.then == action::detach) {
-                    disconnect();
-                    return action::detach;
-                }
+                if (o.then == action::detach) disconnect();
                 if (o.then != action::none) return o.then;
             }
         }
+        if (!receive(true)) break; // GDB went away
     }
     disconnect();
     return action::detach;
 }
 
-bool server::interrupt_requested() {
+bool server::receive(bool block) {
     if (fd_ < 0) return false;
-    pollfd p{fd_, POLLIN, 0};
-    while (::poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR))) {
-        char buf[256];
-        const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-        if (n <= 0) {
-            disconnect();
-            return false;
-        }
-        bool stop = false;
-        for (ssize_t i = 0; i < n; ++i)
-            stop |= dec_.feed(buf[i]).what == decoder::kind::interrupt;
-        if (stop) return true;
+    if (!block) {
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, 0) <= 0) return true;
     }
-    return false;
+    char buf[4096];
+    ssize_t n;
+    do
+        n = ::recv(fd_, buf, sizeof buf, 0);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0) {
+        disconnect();
+        return false;
+    }
+    pending_.append(buf, static_cast<std::size_t>(n));
+    return true;
+}
+
+bool server::interrupt_requested() {
+    if (!receive(false)) return false;
+    // Only Ctrl-C means something while the CPU runs (acknowledgements are dropped).
+    bool stop = false;
+    for (char c : pending_)
+        stop |= dec_.feed(c).what == decoder::kind::interrupt;
+    pending_.clear();
+    return stop;
 }
 
 void server::exited(int status) {

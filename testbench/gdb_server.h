@@ -109,11 +109,12 @@ public:
 
 private:
     void send(const std::string& payload);
+    bool receive(bool block); // appends to pending_; false when disconnected
     void disconnect();
     int listen_fd_ = -1, fd_ = -1;
     unsigned port_ = 0;
     decoder dec_;
-    std::string last_;
+    std::string last_, pending_;
 };
 
 } // namespace epvp::tb::gdb

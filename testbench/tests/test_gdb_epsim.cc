@@ -9,10 +9,15 @@
 #include "firmware/hal/iss_map.h"
 #include "testbench/tests/cli_test_util.h"
 
+#include <arpa/inet.h>
 #include <cstdio>
 #include <filesystem>
+#include <netinet/in.h>
+#include <poll.h>
 #include <string>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -57,40 +62,127 @@ unsigned long long x0_value(const std::string& out) {
     return std::strtoull(out.c_str() + out.find("0x", at), nullptr, 16);
 }
 
-} // namespace
+// `epsim run --set cpu.kind=iss --gdb 0` started, its output read up to the listening line.
+struct sim_with_gdb_port {
+    FILE* pipe = nullptr;
+    std::string out;
+    unsigned port = 0;
+    sim_with_gdb_port() {
+        pipe = ::popen(("timeout " + std::to_string(run_timeout_s) + " " + epsim +
+                        " run --set cpu.kind=iss --gdb 0 2>&1")
+                           .c_str(),
+                       "r");
+        BOOST_REQUIRE(pipe);
+        const std::string listening = "gdb: listening on 127.0.0.1:";
+        char line[4096];
+        while (port == 0 && std::fgets(line, sizeof line, pipe)) {
+            out += line;
+            const std::string l = line;
+            if (l.rfind(listening, 0) == 0) port = std::stoul(l.substr(listening.size()));
+        }
+        BOOST_REQUIRE_MESSAGE(port != 0, "no listening line: " << out);
+    }
+    // The rest of the output; the exit status.
+    int finish() {
+        char line[4096];
+        while (std::fgets(line, sizeof line, pipe))
+            out += line;
+        const int st = ::pclose(pipe);
+        return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    }
+};
 
-BOOST_AUTO_TEST_CASE(gdb_breaks_in_the_firmware_binary_and_the_run_then_passes) {
+bool skip_without_iss_tools() {
     if (!have_gdb()) {
         BOOST_TEST_MESSAGE("skipped: gdb-multiarch is not installed (scripts/ install it)");
-        return;
+        return true;
     }
     if (elf.empty() || !std::filesystem::exists(elf)) {
         BOOST_TEST_MESSAGE("skipped: no firmware ELF (the AArch64 cross toolchain is missing)");
-        return;
+        return true;
     }
-    // Port 0: epsim takes a free port and names it in its listening line.
-    FILE* sim = ::popen(("timeout " + std::to_string(run_timeout_s) + " " + epsim +
-                         " run --set cpu.kind=iss --gdb 0 2>&1")
-                            .c_str(),
-                        "r");
-    BOOST_REQUIRE(sim);
-    std::string sim_out;
-    unsigned port = 0;
-    char line[4096];
-    const std::string listening = "gdb: listening on 127.0.0.1:";
-    while (port == 0 && std::fgets(line, sizeof line, sim)) {
-        sim_out += line;
-        const std::string l = line;
-        if (l.rfind(listening, 0) == 0) port = std::stoul(l.substr(listening.size()));
-    }
-    BOOST_REQUIRE_MESSAGE(port != 0, "no listening line: " << sim_out);
+    return false;
+}
 
-    const auto gdb = shell(gdb_command(port), run_timeout_s);
+// A raw protocol client: bytes out, bytes in until `want` arrived (or the peer closed, or a
+// minute without a byte: a hang guard, not a timing assertion).
+struct raw_client {
+    int fd = -1;
+    std::string got;
+    explicit raw_client(unsigned port) {
+        fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(static_cast<std::uint16_t>(port));
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        BOOST_REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    }
+    ~raw_client() { ::close(fd); }
+    void send(const std::string& s) {
+        BOOST_REQUIRE(::write(fd, s.data(), s.size()) == ssize_t(s.size()));
+    }
+    bool wait_for(const std::string& want) {
+        while (got.find(want) == std::string::npos) {
+            pollfd p{fd, POLLIN, 0};
+            if (::poll(&p, 1, 60'000) <= 0) return false;
+            char b[512];
+            const ssize_t n = ::read(fd, b, sizeof b);
+            if (n <= 0) return false;
+            got.append(b, static_cast<std::size_t>(n));
+        }
+        return true;
+    }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(ctrl_c_stops_the_running_cpu_and_detach_lets_the_run_finish) {
+    if (skip_without_iss_tools()) return;
+    sim_with_gdb_port sim;
+    {
+        raw_client gdb(sim.port);
+        // Packets with their checksums (the byte sum modulo 256): '?' 0x3f, 'c' 0x63, 'D' 0x44;
+        // replies "S05" 0x53+0x30+0x35 = 0xb8, "S02" 0x53+0x30+0x32 = 0xb5, "OK" 0x9a.
+        gdb.send("$?#3f");
+        BOOST_TEST(gdb.wait_for("+$S05#b8"), gdb.got); // halted at the reset vector: SIGTRAP
+        gdb.send("+$c#63");
+        gdb.send("\x03");                              // Ctrl-C while the firmware runs
+        BOOST_TEST(gdb.wait_for("+$S02#b5"), gdb.got); // stopped by SIGINT
+        gdb.send("+$D#44");
+        BOOST_TEST(gdb.wait_for("+$OK#9a"), gdb.got);
+    }
+    // Detached: the firmware runs on and the workload passes.
+    const int status = sim.finish();
+    BOOST_TEST(status == 0, sim.out);
+    BOOST_TEST(!contains(sim.out, "\nnot ok "), sim.out);
+}
+
+BOOST_AUTO_TEST_CASE(a_used_port_is_one_clear_error) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    BOOST_REQUIRE(::listen(fd, 1) == 0);
+    BOOST_REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    const std::string port = std::to_string(ntohs(a.sin_port));
+    const auto r = shell(epsim + " run --set cpu.kind=iss --gdb " + port, run_timeout_s);
+    ::close(fd);
+    BOOST_TEST(r.status == 2, r.out);
+    BOOST_TEST(contains(r.out, "epsim: error: --gdb " + port + ": cannot listen on 127.0.0.1:" +
+                                   port + ": Address already in use\n"),
+               r.out);
+}
+
+BOOST_AUTO_TEST_CASE(gdb_breaks_in_the_firmware_binary_and_the_run_then_passes) {
+    if (skip_without_iss_tools()) return;
+    // Port 0: epsim takes a free port and names it in its listening line.
+    sim_with_gdb_port sim;
+    const auto gdb = shell(gdb_command(sim.port), run_timeout_s);
     BOOST_TEST_MESSAGE(gdb.out);
-    while (std::fgets(line, sizeof line, sim))
-        sim_out += line;
-    const int st = ::pclose(sim);
-    const int sim_status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    const int sim_status = sim.finish();
+    const std::string& sim_out = sim.out;
 
     // The breakpoint at the EPC's mem_map (nm on the ELF: fw::epc::epc::mem_map(unsigned int,
     // unsigned long, unsigned long, fw::epc::map&)) is hit ...
