@@ -87,8 +87,8 @@ public:
         virtual bool interrupt_requested() = 0;
     };
     void attach(debugger* d) { debugger_ = d; }
-    // While halted. Registers in GDB's AArch64 numbering (x0-x30, sp, pc, cpsr); memory is SRAM
-    // (debugger breakpoints shown as the original instructions) or the bus's debug transport.
+    // While halted. Registers in GDB's AArch64 numbering (x0-x30, sp, pc, cpsr); memory is the
+    // SRAM only (false elsewhere), debugger breakpoints shown as the original instructions.
     std::uint64_t debug_register(unsigned regno) const;
     void debug_set_register(unsigned regno, std::uint64_t value);
     bool debug_access(bool write, std::uint64_t addr, std::size_t n, std::uint8_t* data);
