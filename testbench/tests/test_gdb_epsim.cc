@@ -104,7 +104,8 @@ bool skip_without_iss_tools() {
     return false;
 }
 
-// A raw protocol client: bytes out, bytes in until `want` arrived (or the peer closed, or a
+// A raw protocol client: bytes out, bytes in until `want` arrived (consumed with what came
+// before it) (or the peer closed, or a
 // minute without a byte: a hang guard, not a timing assertion).
 struct raw_client {
     int fd = -1;
@@ -130,13 +131,14 @@ struct raw_client {
             if (n <= 0) return false;
             got.append(b, static_cast<std::size_t>(n));
         }
+        got.erase(0, got.find(want) + want.size()); // the next wait looks at what follows
         return true;
     }
 };
 
 } // namespace
 
-BOOST_AUTO_TEST_CASE(ctrl_c_stops_the_running_cpu_and_detach_lets_the_run_finish) {
+BOOST_AUTO_TEST_CASE(step_then_ctrl_c_stops_the_running_cpu_and_detach_lets_the_run_finish) {
     if (skip_without_iss_tools()) return;
     sim_with_gdb_port sim;
     {
@@ -145,6 +147,13 @@ BOOST_AUTO_TEST_CASE(ctrl_c_stops_the_running_cpu_and_detach_lets_the_run_finish
         // replies "S05" 0x53+0x30+0x35 = 0xb8, "S02" 0x53+0x30+0x32 = 0xb5, "OK" 0x9a.
         gdb.send("$?#3f");
         BOOST_TEST(gdb.wait_for("+$S05#b8"), gdb.got); // halted at the reset vector: SIGTRAP
+        // One step from the reset vector (firmware/hal/iss_map.h: ISS_IMAGE_BASE = 0x10010000;
+        // start.S begins with a load, not a branch): PC 0x10010004, register 32 ("p20", 0x70 +
+        // 0x32 + 0x30 = 0xd2) in little-endian hex. 's' is 0x73.
+        gdb.send("+$s#73");
+        BOOST_TEST(gdb.wait_for("+$S05#b8"), gdb.got);
+        gdb.send("+$p20#d2");
+        BOOST_TEST(gdb.wait_for("+$0400011000000000#"), gdb.got);
         gdb.send("+$c#63");
         gdb.send("\x03");                              // Ctrl-C while the firmware runs
         BOOST_TEST(gdb.wait_for("+$S02#b5"), gdb.got); // stopped by SIGINT
