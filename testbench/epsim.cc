@@ -15,6 +15,7 @@
 #include "testbench/config/board.h"
 #include "testbench/config/config.h"
 #include "testbench/config/keys.h"
+#include "testbench/iss_gdb.h"
 #include "testbench/output_file.h"
 #include "testbench/platform.h"
 #include "testbench/plot.h"
@@ -117,7 +118,7 @@ json effective_config(const std::string& file, const std::vector<std::string>& s
 int run(const std::string& config_file, const std::vector<std::string>& sets,
         const std::string& workload_name, const std::string& report_file,
         const std::vector<std::string>& logs, const std::string& waves_file,
-        const std::string& trace_file) {
+        const std::string& trace_file, int gdb_port) {
     const auto wall_start = std::chrono::steady_clock::now();
     json doc = effective_config(config_file, sets, workload_name);
     epvp::cfg::platform_config pc = epvp::cfg::parse(doc);
@@ -146,6 +147,10 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
         epvp::tb::probe_output("--waves", epvp::tb::platform::model_waves_file(waves_file));
     }
 
+    // --gdb: the port is taken before anything runs.
+    std::unique_ptr<epvp::tb::gdb_stub> gdb;
+    if (gdb_port >= 0) gdb = std::make_unique<epvp::tb::gdb_stub>(unsigned(gdb_port), pc);
+
     sc_core::sc_set_time_resolution(1, sc_core::SC_PS);
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     epvp::tb::platform p("platform", pc);
@@ -173,6 +178,7 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     epvp::tb::workload_result result;
     w->load(p, result);
     epvp::tb::load_idle_endpoints(p);
+    if (gdb) gdb->attach(p.endpoint(0));
     std::printf("epsim: workload %s on DWC %s endpoint, link Gen%u x%u, seed %llu\n",
                 info->name.c_str(), epvp::cfg::choice_name(pc.dwc.version).c_str(), pc.link.gen,
                 pc.link.width, static_cast<unsigned long long>(pc.sim.seed));
@@ -249,11 +255,15 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     std::fflush(stdout);
     for (const auto& e : output_errors)
         std::fprintf(stderr, "epsim: error: %s\n", e.c_str());
-    if (!output_errors.empty()) return exit_usage;
-    if (!finished && control.by_signal()) return exit_signal_base + control.signal_number();
-    if (!finished) return exit_hung;
-    const bool failed = epvp::tb::run_failed(*w, result) || lockstep_failed;
-    return failed ? exit_fail : exit_pass;
+    const int status = [&] {
+        if (!output_errors.empty()) return exit_usage;
+        if (!finished && control.by_signal()) return exit_signal_base + control.signal_number();
+        if (!finished) return exit_hung;
+        const bool failed = epvp::tb::run_failed(*w, result) || lockstep_failed;
+        return failed ? exit_fail : exit_pass;
+    }();
+    if (gdb) gdb->exited(status); // GDB's W stop reply: the process exits after it
+    return status;
 }
 
 } // namespace
@@ -297,6 +307,12 @@ int sc_main(int argc, char* argv[]) {
                         "the model's signals to FILE.model.vcd");
     run_cmd->add_option("--trace", trace_file,
                         "FILE.json: Chrome/Perfetto trace events (link, iATU, eDMA, SMMU, EP CPU)");
+    int gdb_port = -1;
+    run_cmd
+        ->add_option("--gdb", gdb_port,
+                     "PORT: halt the ISS CPU (cpu.kind=iss) at its reset vector and serve GDB on "
+                     "127.0.0.1:PORT (0: a free port; the listening line names it)")
+        ->check(CLI::Range(0, 65535));
 
     bool dump = false;
     std::string dump_config;
@@ -421,7 +437,8 @@ int sc_main(int argc, char* argv[]) {
         if (*bench_cmd) return epvp::tb::run_bench(bo);
         if (*sweep_cmd) return epvp::tb::run_sweep(so);
         if (*plot_cmd) return epvp::tb::run_plot(po);
-        return run(config_file, sets, workload_name, report_file, logs, waves_file, trace_file);
+        return run(config_file, sets, workload_name, report_file, logs, waves_file, trace_file,
+                   gdb_port);
     } catch (const epvp::cfg::config_error& e) {
         std::fprintf(stderr, "epsim: error: %s\n", e.what());
         return exit_usage;

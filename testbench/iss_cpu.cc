@@ -12,6 +12,7 @@
 #include <cstring>
 #include <elf.h>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 
 namespace epvp::tb {
@@ -79,6 +80,7 @@ struct iss_hooks {
             std::memcpy(&insn, &c->sram_[pc - ISS_SRAM_BASE], 4);
         if (intno == excp_bkpt && (insn & brk_mask) == brk_opcode) {
             c->brk_imm_ = (insn >> 5) & 0xFFFF;
+            c->resume_pc_ = pc;
             c->stop_ = iss_cpu::stop::brk;
         } else {
             c->stop_ = iss_cpu::stop::error;
@@ -265,22 +267,35 @@ void iss_cpu::run() {
                       0),
           "exception hook");
     resume_pc_ = entry_;
+    bool step = debug_halt(debug_stop::reset); // a debugger: execute one instruction, then halt
     for (;;) {
         if (irq_wanted()) enter_irq();
         irq_check_ = false;
         stop_ = stop::none;
-        const uc_err e = uc_emu_start(uc_, resume_pc_, 0, 0, 0);
+        const std::uint64_t counted = instructions_;
+        const sc_time local = qk_.get_local_time();
+        const uc_err e = uc_emu_start(uc_, resume_pc_, 0, 0, step ? 1 : 0);
         if (error_) std::rethrow_exception(error_);
         if (e != UC_ERR_OK)
             throw std::runtime_error(std::string("the CPU stopped: ") + uc_strerror(e) + " at PC " +
                                      std::to_string(pc()));
+        if (step && stop_ == stop::none) { // the block hook counted its block; one instruction ran
+            instructions_ = counted + 1;
+            qk_.set(local + insn_time_);
+        }
         switch (stop_) {
         case stop::sync:
             qk_.sync();
+            if (debugger_ && !step && debugger_->interrupt_requested())
+                step = debug_halt(debug_stop::interrupt);
             continue;
         case stop::irq:
             continue;
         case stop::brk:
+            if (debug_breakpoints_.count(resume_pc_)) {
+                step = debug_halt(debug_stop::breakpoint);
+                continue;
+            }
             qk_.sync();
             if (brk_imm_ == ISS_BRK_PANIC)
                 throw std::runtime_error(
@@ -298,12 +313,18 @@ void iss_cpu::run() {
         std::uint32_t insn = 0;
         if (at >= ISS_SRAM_BASE + 4 && at <= sram_end)
             std::memcpy(&insn, &sram_[at - 4 - ISS_SRAM_BASE], 4);
-        if (insn != wfi_opcode)
+        if (insn == wfi_opcode) {
+            qk_.sync();
+            while (intc_.pending() == 0)
+                if (debugger_)
+                    debug_wfi_wait();
+                else
+                    sc_core::wait(intc_.lines_changed() | intc_.mask_changed());
+        } else if (!step) {
             throw std::runtime_error("the CPU stopped for no known reason at PC " +
                                      std::to_string(at));
-        qk_.sync();
-        while (intc_.pending() == 0)
-            sc_core::wait(intc_.lines_changed() | intc_.mask_changed());
+        }
+        if (step) step = debug_halt(debug_stop::step);
     }
 }
 
@@ -318,6 +339,93 @@ void iss_cpu::thread() {
         sc_core::sc_stop();
     }
     finished_ = true;
+}
+
+// Debug hooks.
+
+bool iss_cpu::debug_halt(debug_stop why) {
+    if (!debugger_) return false;
+    check(uc_reg_write(uc_, UC_ARM64_REG_PC, &resume_pc_), "PC");
+    const bool step = debugger_->halted(*this, why);
+    resume_pc_ = pc();
+    return step;
+}
+
+void iss_cpu::debug_wfi_wait() {
+    // In WFI the debugger is polled once a quantum of simulated time (a zero quantum: never).
+    const sc_time poll = tlm_utils::tlm_quantumkeeper::get_global_quantum();
+    if (poll == sc_core::SC_ZERO_TIME) {
+        sc_core::wait(intc_.lines_changed() | intc_.mask_changed());
+        return;
+    }
+    sc_core::wait(poll, intc_.lines_changed() | intc_.mask_changed());
+    if (intc_.pending() == 0 && debugger_ && debugger_->interrupt_requested())
+        debug_halt(debug_stop::interrupt); // a step asked for here runs after the wake
+}
+
+namespace {
+// GDB's AArch64 register numbers (x0-x30, sp, pc, cpsr) as Unicorn's.
+int uc_register(unsigned regno) {
+    if (regno <= 28) return UC_ARM64_REG_X0 + static_cast<int>(regno);
+    const int rest[] = {UC_ARM64_REG_X29, UC_ARM64_REG_X30, UC_ARM64_REG_SP, UC_ARM64_REG_PC,
+                        UC_ARM64_REG_PSTATE};
+    return regno - 29 < std::size(rest) ? rest[regno - 29] : UC_ARM64_REG_INVALID;
+}
+// The debugger's software breakpoint: BRK #0xDB (the firmware's own BRKs use 0 and 1).
+constexpr std::uint32_t debug_brk = brk_opcode | (0xDBu << 5);
+} // namespace
+
+std::uint64_t iss_cpu::debug_register(unsigned regno) const {
+    std::uint64_t v = 0;
+    if (uc_) uc_reg_read(uc_, uc_register(regno), &v);
+    return v;
+}
+
+void iss_cpu::debug_set_register(unsigned regno, std::uint64_t value) {
+    if (uc_) uc_reg_write(uc_, uc_register(regno), &value);
+}
+
+bool iss_cpu::debug_access(bool write, std::uint64_t addr, std::size_t n, std::uint8_t* data) {
+    if (addr < ISS_SRAM_BASE || addr > sram_end || n > sram_end - addr) return false;
+    unsigned char* at = &sram_[addr - ISS_SRAM_BASE];
+    if (!write) {
+        std::memcpy(data, at, n);
+    } else {
+        std::memcpy(at, data, n);
+        uc_ctl_remove_cache(uc_, addr, addr + n); // the bytes may be code
+    }
+    // A breakpoint's original instruction is what the debugger reads and writes.
+    for (auto& [bp, original] : debug_breakpoints_) {
+        auto* word = reinterpret_cast<unsigned char*>(&original);
+        for (unsigned i = 0; i < 4; ++i)
+            if (bp + i >= addr && bp + i < addr + n) {
+                if (write) {
+                    word[i] = data[bp + i - addr];
+                    sram_[bp + i - ISS_SRAM_BASE] =
+                        reinterpret_cast<const unsigned char*>(&debug_brk)[i];
+                } else {
+                    data[bp + i - addr] = word[i];
+                }
+            }
+    }
+    return true;
+}
+
+bool iss_cpu::debug_breakpoint(std::uint64_t addr, bool insert) {
+    if (addr % 4 || addr < ISS_SRAM_BASE || addr + 4 > sram_end) return false;
+    unsigned char* at = &sram_[addr - ISS_SRAM_BASE];
+    const auto it = debug_breakpoints_.find(addr);
+    if (insert && it == debug_breakpoints_.end()) {
+        std::uint32_t original = 0;
+        std::memcpy(&original, at, 4);
+        debug_breakpoints_[addr] = original;
+        std::memcpy(at, &debug_brk, 4);
+    } else if (!insert && it != debug_breakpoints_.end()) {
+        std::memcpy(at, &it->second, 4);
+        debug_breakpoints_.erase(it);
+    }
+    uc_ctl_remove_cache(uc_, addr, addr + 4);
+    return true;
 }
 
 } // namespace epvp::tb

@@ -35,6 +35,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <systemc>
@@ -84,6 +85,25 @@ public:
     // The timer's interrupt line (hal::irq_timer of the SoC's interrupt controller).
     sc_core::sc_signal<bool>& timer_line() { return timer_line_; }
 
+    // Debug hooks (the GDB server binds them: iss_gdb.h). With a debugger attached the core halts
+    // before its first instruction, on a debugger breakpoint (a BRK patched into SRAM), after a
+    // single step and when interrupt_requested() says so (polled at quantum ends and, in WFI,
+    // every quantum of simulated time). While halted the SystemC thread blocks in halted(): no
+    // other process runs, so simulated time and the whole platform stand still.
+    enum class debug_stop { reset, breakpoint, step, interrupt };
+    struct debugger {
+        virtual ~debugger() = default;
+        virtual bool halted(iss_cpu& cpu, debug_stop why) = 0; // true: execute one instruction
+        virtual bool interrupt_requested() = 0;
+    };
+    void attach(debugger* d) { debugger_ = d; }
+    // While halted. Registers in GDB's AArch64 numbering (x0-x30, sp, pc, cpsr); memory is the
+    // SRAM only (false elsewhere), debugger breakpoints shown as the original instructions.
+    std::uint64_t debug_register(unsigned regno) const;
+    void debug_set_register(unsigned regno, std::uint64_t value);
+    bool debug_access(bool write, std::uint64_t addr, std::size_t n, std::uint8_t* data);
+    bool debug_breakpoint(std::uint64_t addr, bool insert);
+
 private:
     friend struct iss_hooks;
     void thread();
@@ -118,6 +138,11 @@ private:
     std::uint64_t instructions_ = 0, accesses_ = 0;
     std::uint32_t brk_imm_ = 0;
     std::string failure_, last_error_line_;
+    // Debug hooks.
+    bool debug_halt(debug_stop why);
+    void debug_wfi_wait();
+    debugger* debugger_ = nullptr;
+    std::map<std::uint64_t, std::uint32_t> debug_breakpoints_; // address -> original instruction
 };
 
 } // namespace epvp::tb

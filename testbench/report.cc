@@ -210,6 +210,10 @@ cfg::json make_report(const std::string& name, const workload& w, const cfg::jso
     soc["irq_window_writes"] = p.dram.window_writes();
     soc["irq_window_overflows"] = p.dram.window_overflows();
     j["soc"] = soc;
+    // cpu.kind = iss: the instructions the firmware binary executed (guest MIPS = instructions /
+    // wall seconds) and its bus accesses.
+    if (const auto& iss = p.endpoint(0).iss)
+        j["iss"] = {{"instructions", iss->instructions()}, {"bus_accesses", iss->accesses()}};
 
     if (p.smmu) {
         const auto& n = p.smmu->stats();

@@ -1,0 +1,231 @@
+// gdb-multiarch debugging the endpoint firmware binary through `epsim run --gdb` (cpu.kind = iss):
+// epsim halts the ISS CPU at its reset vector and prints one line when it listens; GDB connects,
+// breaks at the EPC's mem_map, shows a backtrace through the pci-epf-test function, reads a
+// register, the PC and a firmware variable, deletes the breakpoint and continues; the run then
+// passes the Linux pcitest suite as without a debugger. Skipped (with the reason) when
+// gdb-multiarch or the firmware ELF (the cross toolchain) is missing. Not in the sanitizer build
+// (Unicorn is not instrumented).
+#define BOOST_TEST_MODULE gdb_epsim
+#include "firmware/hal/iss_map.h"
+#include "testbench/tests/cli_test_util.h"
+
+#include <arpa/inet.h>
+#include <cstdio>
+#include <filesystem>
+#include <netinet/in.h>
+#include <poll.h>
+#include <string>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+using cli_test::contains;
+using cli_test::shell;
+using cli_test::shell_quote;
+
+const std::string epsim = EPSIM_PATH;
+const std::string elf = FIRMWARE_ELF;
+constexpr int run_timeout_s = 600;
+
+bool have_gdb() {
+    return cli_test::run_captured("command -v gdb-multiarch").status == 0;
+}
+
+std::string gdb_command(unsigned port) {
+    // The commands a user types (docs/firmware-on-the-iss.md shows this session).
+    const char* commands[] = {"set pagination off",
+                              "set confirm off",
+                              "target remote 127.0.0.1:PORT",
+                              "break fw::epc::epc::mem_map",
+                              "continue",
+                              "bt 10", // the outermost frames repeat guest_main: limit them
+                              "info registers x0",
+                              "p $pc",
+                              "p fn",
+                              "delete breakpoints",
+                              "continue"};
+    std::string cmd = "gdb-multiarch -batch -nx " + shell_quote(elf);
+    for (std::string c : commands) {
+        if (const auto at = c.find("PORT"); at != std::string::npos)
+            c.replace(at, 4, std::to_string(port));
+        cmd += " -ex " + shell_quote(c);
+    }
+    return cmd + " </dev/null";
+}
+
+// The value after "x0" in `info registers x0` ("x0             0x10038c18          268667928").
+unsigned long long x0_value(const std::string& out) {
+    const auto at = out.find("\nx0 ");
+    if (at == std::string::npos) return 0;
+    return std::strtoull(out.c_str() + out.find("0x", at), nullptr, 16);
+}
+
+// `epsim run --set cpu.kind=iss --gdb 0` started, its output read up to the listening line.
+struct sim_with_gdb_port {
+    FILE* pipe = nullptr;
+    std::string out;
+    unsigned port = 0;
+    sim_with_gdb_port() {
+        pipe = ::popen(("timeout " + std::to_string(run_timeout_s) + " " + epsim +
+                        " run --set cpu.kind=iss --gdb 0 2>&1")
+                           .c_str(),
+                       "r");
+        BOOST_REQUIRE(pipe);
+        const std::string listening = "gdb: listening on 127.0.0.1:";
+        char line[4096];
+        while (port == 0 && std::fgets(line, sizeof line, pipe)) {
+            out += line;
+            const std::string l = line;
+            if (l.rfind(listening, 0) == 0) port = std::stoul(l.substr(listening.size()));
+        }
+        BOOST_REQUIRE_MESSAGE(port != 0, "no listening line: " << out);
+    }
+    // The rest of the output; the exit status.
+    int finish() {
+        char line[4096];
+        while (std::fgets(line, sizeof line, pipe))
+            out += line;
+        const int st = ::pclose(pipe);
+        return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    }
+};
+
+bool skip_without_iss_tools() {
+    if (!have_gdb()) {
+        BOOST_TEST_MESSAGE("skipped: gdb-multiarch is not installed (scripts/ install it)");
+        return true;
+    }
+    if (elf.empty() || !std::filesystem::exists(elf)) {
+        BOOST_TEST_MESSAGE("skipped: no firmware ELF (the AArch64 cross toolchain is missing)");
+        return true;
+    }
+    return false;
+}
+
+// A raw protocol client: bytes out, bytes in until `want` arrived (consumed with what came
+// before it) (or the peer closed, or a
+// minute without a byte: a hang guard, not a timing assertion).
+struct raw_client {
+    int fd = -1;
+    std::string got;
+    explicit raw_client(unsigned port) {
+        fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(static_cast<std::uint16_t>(port));
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        BOOST_REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    }
+    ~raw_client() { ::close(fd); }
+    void send(const std::string& s) {
+        BOOST_REQUIRE(::write(fd, s.data(), s.size()) == ssize_t(s.size()));
+    }
+    bool wait_for(const std::string& want) {
+        while (got.find(want) == std::string::npos) {
+            pollfd p{fd, POLLIN, 0};
+            if (::poll(&p, 1, 60'000) <= 0) return false;
+            char b[512];
+            const ssize_t n = ::read(fd, b, sizeof b);
+            if (n <= 0) return false;
+            got.append(b, static_cast<std::size_t>(n));
+        }
+        got.erase(0, got.find(want) + want.size()); // the next wait looks at what follows
+        return true;
+    }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(step_then_ctrl_c_stops_the_running_cpu_and_detach_lets_the_run_finish) {
+    if (skip_without_iss_tools()) return;
+    sim_with_gdb_port sim;
+    {
+        raw_client gdb(sim.port);
+        // Packets with their checksums (the byte sum modulo 256): '?' 0x3f, 'c' 0x63, 'D' 0x44;
+        // replies "S05" 0x53+0x30+0x35 = 0xb8, "S02" 0x53+0x30+0x32 = 0xb5, "OK" 0x9a.
+        gdb.send("$?#3f");
+        BOOST_TEST(gdb.wait_for("+$S05#b8"), gdb.got); // halted at the reset vector: SIGTRAP
+        // One step from the reset vector (firmware/hal/iss_map.h: ISS_IMAGE_BASE = 0x10010000;
+        // start.S begins with a load, not a branch): PC 0x10010004, register 32 ("p20", 0x70 +
+        // 0x32 + 0x30 = 0xd2) in little-endian hex. 's' is 0x73.
+        gdb.send("+$s#73");
+        BOOST_TEST(gdb.wait_for("+$S05#b8"), gdb.got);
+        gdb.send("+$p20#d2");
+        BOOST_TEST(gdb.wait_for("+$0400011000000000#"), gdb.got);
+        gdb.send("+$c#63");
+        gdb.send("\x03");                              // Ctrl-C while the firmware runs
+        BOOST_TEST(gdb.wait_for("+$S02#b5"), gdb.got); // stopped by SIGINT
+        gdb.send("+$D#44");
+        BOOST_TEST(gdb.wait_for("+$OK#9a"), gdb.got);
+    }
+    // Detached: the firmware runs on and the workload passes.
+    const int status = sim.finish();
+    BOOST_TEST(status == 0, sim.out);
+    BOOST_TEST(!contains(sim.out, "\nnot ok "), sim.out);
+}
+
+BOOST_AUTO_TEST_CASE(a_used_port_is_one_clear_error) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    BOOST_REQUIRE(::listen(fd, 1) == 0);
+    BOOST_REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    const std::string port = std::to_string(ntohs(a.sin_port));
+    const auto r = shell(epsim + " run --set cpu.kind=iss --gdb " + port, run_timeout_s);
+    ::close(fd);
+    BOOST_TEST(r.status == 2, r.out);
+    BOOST_TEST(contains(r.out, "epsim: error: --gdb " + port + ": cannot listen on 127.0.0.1:" +
+                                   port + ": Address already in use\n"),
+               r.out);
+}
+
+BOOST_AUTO_TEST_CASE(gdb_breaks_in_the_firmware_binary_and_the_run_then_passes) {
+    if (skip_without_iss_tools()) return;
+    // Port 0: epsim takes a free port and names it in its listening line.
+    sim_with_gdb_port sim;
+    const auto gdb = shell(gdb_command(sim.port), run_timeout_s);
+    BOOST_TEST_MESSAGE(gdb.out);
+    const int sim_status = sim.finish();
+    const std::string& sim_out = sim.out;
+
+    // The breakpoint at the EPC's mem_map (nm on the ELF: fw::epc::epc::mem_map(unsigned int,
+    // unsigned long, unsigned long, fw::epc::map&)) is hit ...
+    BOOST_TEST(contains(gdb.out, "Breakpoint 1, fw::epc::epc::mem_map"), gdb.out);
+    // ... called from the pci-epf-test function (firmware/functions/pci_epf_test: its BAR and
+    // transfer set-up map host memory through the EPC).
+    const auto bt = gdb.out.find("#1 ");
+    BOOST_TEST((bt != std::string::npos &&
+                gdb.out.find("fw::functions::pci_epf_test::", bt) != std::string::npos),
+               gdb.out);
+    // x0 is `this` at the call, the epc object: in the CPU's SRAM (firmware/hal/iss_map.h:
+    // ISS_SRAM_BASE, ISS_SRAM_BYTES).
+    const auto x0 = x0_value(gdb.out);
+    BOOST_TEST(x0 >= ISS_SRAM_BASE);
+    BOOST_TEST(x0 < std::uint64_t{ISS_SRAM_BASE} + ISS_SRAM_BYTES);
+    // The PC is inside mem_map, past its prologue.
+    BOOST_TEST(contains(gdb.out, "<fw::epc::epc::mem_map("), gdb.out);
+    // fn, mem_map's function number: pci-epf-test is the endpoint's only function, number 0.
+    BOOST_TEST(contains(gdb.out, "$2 = 0\n"), gdb.out);
+    // The workload ran to its end: GDB's W stop reply with epsim's exit status 0.
+    BOOST_TEST(contains(gdb.out, "exited normally"), gdb.out);
+
+    BOOST_TEST(sim_status == 0, sim_out);
+    BOOST_TEST(contains(sim_out, "\nok 1 "), sim_out);
+    BOOST_TEST(!contains(sim_out, "\nnot ok "), sim_out);
+}
+
+BOOST_AUTO_TEST_CASE(gdb_needs_the_iss_and_a_free_port) {
+    auto r = shell(epsim + " run --gdb 0", run_timeout_s);
+    BOOST_TEST(r.status == 2);
+    BOOST_TEST(contains(r.out, "--gdb 0: the GDB server debugs the firmware binary; it needs "
+                               "--set cpu.kind=iss"),
+               r.out);
+    r = shell(epsim + " run --set cpu.kind=iss --gdb 70000", run_timeout_s);
+    BOOST_TEST(r.status == 2, r.out);
+    BOOST_TEST(contains(r.out, "--gdb"), r.out);
+}
