@@ -33,7 +33,9 @@ _start:
     ldr     x0, [x19], #8
     blr     x0
     b       3b
-4:  bl      guest_main
+4:  mov     x29, xzr                // the outermost frame: a debugger's backtrace ends here
+    mov     x30, xzr
+    bl      guest_main
     .global guest_exit
 guest_exit:                          // x0: exit status
     brk     #ISS_BRK_EXIT
