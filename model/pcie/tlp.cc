@@ -141,32 +141,34 @@ std::uint64_t wire_bytes(unsigned header, std::uint64_t payload_bytes, bool ecrc
     return dll_overhead_bytes + header + payload_dw * dword_bytes + (ecrc ? ecrc_bytes : 0);
 }
 
+cpl_piece next_completion(std::uint64_t addr, std::uint32_t len, std::uint64_t off, unsigned rcb,
+                          unsigned mps) {
+    const std::uint64_t a = addr + off;
+    const std::uint64_t remaining = len - off;
+    // An unaligned start ends at the first RCB boundary (a short first completion);
+    // after that, the largest RCB-aligned end within MPS bytes.
+    std::uint64_t end;
+    if (a % rcb) {
+        end = std::min<std::uint64_t>(a + rcb - (a % rcb), a + mps);
+    } else {
+        const std::uint64_t max_end = a + mps;
+        end = max_end - (max_end % rcb);
+        if (end <= a) // RCB larger than MPS
+            end = max_end;
+    }
+    const std::uint64_t n = std::min<std::uint64_t>(end - a, remaining);
+    constexpr std::uint64_t max_byte_count = 4096;
+    return cpl_piece{off, static_cast<std::uint32_t>(n),
+                     static_cast<std::uint16_t>(remaining % max_byte_count),
+                     static_cast<std::uint8_t>(a & 0x7F)};
+}
+
 std::vector<cpl_piece> split_completions(std::uint64_t addr, std::uint32_t len, unsigned rcb,
                                          unsigned mps) {
     std::vector<cpl_piece> out;
     out.reserve(len / std::min(rcb, mps) + 2);
-    std::uint64_t off = 0;
-    while (off < len) {
-        std::uint64_t a = addr + off;
-        std::uint64_t remaining = len - off;
-        // An unaligned start ends at the first RCB boundary (a short first completion);
-        // after that, the largest RCB-aligned end within MPS bytes.
-        std::uint64_t end;
-        if (a % rcb) {
-            end = std::min<std::uint64_t>(a + rcb - (a % rcb), a + mps);
-        } else {
-            const std::uint64_t max_end = a + mps;
-            end = max_end - (max_end % rcb);
-            if (end <= a) // RCB larger than MPS
-                end = max_end;
-        }
-        std::uint64_t n = std::min<std::uint64_t>(end - a, remaining);
-        constexpr std::uint64_t max_byte_count = 4096;
-        out.push_back(cpl_piece{off, static_cast<std::uint32_t>(n),
-                                static_cast<std::uint16_t>(remaining % max_byte_count),
-                                static_cast<std::uint8_t>(a & 0x7F)});
-        off += n;
-    }
+    for (std::uint64_t off = 0; off < len; off += out.back().bytes)
+        out.push_back(next_completion(addr, len, off, rcb, mps));
     return out;
 }
 

@@ -120,6 +120,9 @@ struct cpl_piece {
 // is the last, and holds at most mps bytes.
 std::vector<cpl_piece> split_completions(std::uint64_t addr, std::uint32_t len, unsigned rcb,
                                          unsigned mps);
+// The completion of that split that starts at offset off (< len): the pieces one at a time.
+cpl_piece next_completion(std::uint64_t addr, std::uint32_t len, std::uint64_t off, unsigned rcb,
+                          unsigned mps);
 
 // The TLP's header as it goes on the wire, dword 0 first (PCIe Base Spec 5.0 section 2.2:
 // figure 2-5 common DW0 (Fmt/Type, T9, TC, T8, Attr[2], TD, EP, Attr[1:0], AT, Length),
