@@ -380,8 +380,12 @@ void pcie_link::charge_dllps(direction d, std::uint64_t bytes) {
 
 void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay) {
     pcie_tlp& t = tlp_of(gp);
-    const counters before[2] = {stats_[downstream], stats_[upstream]};
-    const sc_time ready = sc_core::sc_time_stamp() + delay;
+    // What this TLP adds to each direction (link_activity): the three counters it can change.
+    const sc_time busy_before[2] = {stats_[downstream].busy, stats_[upstream].busy};
+    const std::uint64_t tlps_before[2] = {stats_[downstream].tlps, stats_[upstream].tlps};
+    const sc_time lost_before[2] = {stats_[downstream].time_lost, stats_[upstream].time_lost};
+    const sc_time now = sc_core::sc_time_stamp();
+    const sc_time ready = now + delay;
     // DLLPs owed on this direction go out first.
     const sc_time link_free = std::max(ready, next_free_[d]) + dllp_debt_[d];
     if (!up_ || (fault_pending_ && link_free >= p_.down_at)) {
@@ -484,19 +488,19 @@ void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay)
     c.link_wait += sent.link_wait;
     c.credit_stall += sent.credit_wait;
     charge_dllps(d, bytes);
-    const link_activity_delta activity{stats_[upstream].busy - before[upstream].busy,
-                                       stats_[downstream].busy - before[downstream].busy,
-                                       stats_[upstream].tlps - before[upstream].tlps,
-                                       stats_[downstream].tlps - before[downstream].tlps,
-                                       stats_[upstream].time_lost - before[upstream].time_lost,
-                                       stats_[downstream].time_lost - before[downstream].time_lost};
+    const link_activity_delta activity{stats_[upstream].busy - busy_before[upstream],
+                                       stats_[downstream].busy - busy_before[downstream],
+                                       stats_[upstream].tlps - tlps_before[upstream],
+                                       stats_[downstream].tlps - tlps_before[downstream],
+                                       stats_[upstream].time_lost - lost_before[upstream],
+                                       stats_[downstream].time_lost - lost_before[downstream]};
     for (auto* end : {&up_status, &dn_status})
         for (int i = 0; i < end->size(); ++i)
             (*end)[i]->link_activity(activity);
     for (const auto& e : events)
         tell(d, e.e, e.when);
 
-    delay = arrival - sc_core::sc_time_stamp();
+    delay = arrival - now;
     // The EP bit, injected for this transmission only (the sender's extension is its own).
     const bool was_poisoned = t.poisoned;
     if (poison_next(d, t.type)) {
