@@ -99,17 +99,6 @@ const char* to_string(cpl_status s) {
     return "?";
 }
 
-bool is_posted(tlp_type t) {
-    return t == tlp_type::mwr || t == tlp_type::msg || t == tlp_type::msgd;
-}
-bool is_completion(tlp_type t) {
-    return t == tlp_type::cpl || t == tlp_type::cpld;
-}
-bool has_data(tlp_type t) {
-    return t == tlp_type::mwr || t == tlp_type::cfgwr0 || t == tlp_type::cfgwr1 ||
-           t == tlp_type::msgd || t == tlp_type::cpld;
-}
-
 std::string bdf_string(std::uint16_t bdf) {
     char buf[16];
     std::snprintf(buf, sizeof buf, "%02x:%02x.%x", bdf >> 8, (bdf >> 3) & 0x1F, bdf & 7);
@@ -235,11 +224,8 @@ void byte_enables(std::uint64_t addr, std::uint32_t len, std::uint8_t& first_be,
     }
 }
 
-pcie_tlp& tlp_of(tlm::tlm_generic_payload& gp) {
-    pcie_tlp* t = nullptr;
-    gp.get_extension(t);
-    if (!t) throw std::logic_error("TLP transaction without pcie_tlp extension");
-    return *t;
+void missing_tlp_extension() {
+    throw std::logic_error("TLP transaction without pcie_tlp extension");
 }
 
 } // namespace epvp::pcie
