@@ -302,6 +302,7 @@ void pcie_link::train(unsigned ep_max_gen, unsigned ep_max_width) {
     replay_timer_ = p_.retry.replay_timer != sc_core::SC_ZERO_TIME
                         ? p_.retry.replay_timer
                         : ack_latency_ * static_cast<double>(replay_timer_ack_factor);
+    duration_by_bytes_.clear(); // the rate changed
     // A link that trains (again) starts empty: no replay, credit or DLLP state survives.
     for (unsigned d = 0; d < 2; ++d) {
         replay_buffer_[d].clear();
@@ -401,7 +402,12 @@ void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay)
     }
     const std::uint64_t payload = has_data(t.type) ? gp.get_data_length() : 0;
     const std::uint64_t bytes = tlp_wire_bytes(t, payload);
-    const sc_time duration = tlp_duration(bytes);
+    // The same value as tlp_duration(bytes), computed once per size on this trained link (zero:
+    // not computed yet; a TLP on a trained link never takes zero time).
+    if (bytes >= duration_by_bytes_.size()) duration_by_bytes_.resize(bytes + 1);
+    sc_time& cached = duration_by_bytes_[bytes];
+    if (cached == sc_core::SC_ZERO_TIME) cached = tlp_duration(bytes);
+    const sc_time duration = cached;
     dllp_debt_[d] = sc_core::SC_ZERO_TIME;
     const credit_class cls = class_of(t.type);
     credit_pool& pool = credits_[d][cls];
