@@ -3,8 +3,8 @@
 #include "model/dwc/edma_engine.h"
 
 #include <algorithm>
-#include <cstring>
 #include <cstddef>
+#include <cstring>
 #include <deque>
 #include <utility>
 
