@@ -25,11 +25,6 @@ const reg_def* reg_block::find(std::uint32_t offset) const {
     return &defs_[static_cast<std::size_t>(index_[offset / 4])];
 }
 
-std::uint32_t reg_block::read32(std::uint32_t offset) const {
-    const std::uint32_t i = offset / 4;
-    return i < values_.size() ? values_[i] : 0;
-}
-
 void reg_block::set32(std::uint32_t offset, std::uint32_t value) {
     if (find(offset & ~3u)) values_[offset / 4] = value;
 }

@@ -47,7 +47,10 @@ public:
     const reg_def* find(std::uint32_t offset) const; // offset of the 32-bit register
     bool has(std::uint32_t offset) const { return find(offset & ~3u) != nullptr; }
 
-    std::uint32_t read32(std::uint32_t offset) const;
+    std::uint32_t read32(std::uint32_t offset) const {
+        const std::uint32_t i = offset / 4;
+        return i < values_.size() ? values_[i] : 0;
+    }
     // Value as stored, for hardware-side updates (status bits, LTSSM state): no masks apply.
     void set32(std::uint32_t offset, std::uint32_t value);
     void set_bits(std::uint32_t offset, std::uint32_t mask, std::uint32_t value) {

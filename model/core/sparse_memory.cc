@@ -2,16 +2,41 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
+#include <sys/mman.h>
 
 namespace epvp {
 
+void sparse_memory::block_unmap::operator()(unsigned char* p) const {
+    ::munmap(p, block_pages * page_bytes);
+}
+
 unsigned char* sparse_memory::page(std::uint64_t page_index) {
-    auto& p = pages_[page_index];
+    if (page_index == last_index_) return last_page_;
+    unsigned char*& p = pages_[page_index];
     if (!p) {
-        p.reset(new unsigned char[page_bytes]);
-        std::memset(p.get(), 0, page_bytes);
+        if (block_used_ == block_pages) {
+            // Anonymous mappings read as zero until written: no page needs clearing.
+            void* b = ::mmap(nullptr, block_pages * page_bytes, PROT_READ | PROT_WRITE,
+                             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (b == MAP_FAILED) throw std::bad_alloc();
+            blocks_.emplace_back(static_cast<unsigned char*>(b));
+            block_used_ = 0;
+        }
+        p = blocks_.back().get() + block_used_++ * page_bytes;
     }
-    return p.get();
+    last_index_ = page_index;
+    last_page_ = p;
+    return p;
+}
+
+const unsigned char* sparse_memory::find(std::uint64_t page_index) const {
+    if (page_index == last_index_) return last_page_;
+    auto it = pages_.find(page_index);
+    if (it == pages_.end()) return nullptr;
+    last_index_ = page_index;
+    last_page_ = it->second;
+    return last_page_;
 }
 
 void sparse_memory::read(std::uint64_t addr, void* dst, std::size_t len) const {
@@ -19,11 +44,11 @@ void sparse_memory::read(std::uint64_t addr, void* dst, std::size_t len) const {
     while (len > 0) {
         std::uint64_t off = addr % page_bytes;
         std::size_t n = std::min<std::uint64_t>(len, page_bytes - off);
-        auto it = pages_.find(addr / page_bytes);
-        if (it == pages_.end())
+        const unsigned char* p = find(addr / page_bytes);
+        if (!p)
             std::memset(out, 0, n);
         else
-            std::memcpy(out, it->second.get() + off, n);
+            std::memcpy(out, p + off, n);
         out += n;
         addr += n;
         len -= n;
@@ -35,15 +60,7 @@ void sparse_memory::write(std::uint64_t addr, const void* src, std::size_t len) 
     while (len > 0) {
         std::uint64_t off = addr % page_bytes;
         std::size_t n = std::min<std::uint64_t>(len, page_bytes - off);
-        unsigned char* dst;
-        if (n == page_bytes) { // a whole page: no need to zero it first
-            auto& p = pages_[addr / page_bytes];
-            if (!p) p.reset(new unsigned char[page_bytes]);
-            dst = p.get();
-        } else {
-            dst = page(addr / page_bytes) + off;
-        }
-        std::memcpy(dst, in, n);
+        std::memcpy(page(addr / page_bytes) + off, in, n);
         in += n;
         addr += n;
         len -= n;
@@ -65,7 +82,7 @@ std::vector<std::uint64_t> sparse_memory::find_word(std::uint32_t value) const {
     std::vector<std::uint64_t> hits;
     for (const auto& [index, bytes] : pages_)
         for (std::uint64_t off = 0; off < page_bytes; off += sizeof value)
-            if (std::memcmp(bytes.get() + off, &value, sizeof value) == 0)
+            if (std::memcmp(bytes + off, &value, sizeof value) == 0)
                 hits.push_back(index * page_bytes + off);
     std::sort(hits.begin(), hits.end());
     return hits;

@@ -35,8 +35,22 @@ public:
     std::vector<std::uint64_t> find_word(std::uint32_t value) const;
 
 private:
+    // Pages come from blocks mapped from the system, which hands them out zeroed (no clearing
+    // here). Pages are never freed before the memory is, so page pointers stay valid.
+    static constexpr std::size_t block_pages = 64;
+    struct block_unmap {
+        void operator()(unsigned char* p) const;
+    };
+    // The page's backing store, or null if it was never written.
+    const unsigned char* find(std::uint64_t page_index) const;
+
     std::uint64_t size_bytes_;
-    std::unordered_map<std::uint64_t, std::unique_ptr<unsigned char[]>> pages_;
+    std::unordered_map<std::uint64_t, unsigned char*> pages_;
+    std::vector<std::unique_ptr<unsigned char, block_unmap>> blocks_;
+    std::size_t block_used_ = block_pages; // pages handed out of the last block
+    // The page found last: streams touch the same page many times in a row.
+    mutable std::uint64_t last_index_ = ~std::uint64_t(0);
+    mutable unsigned char* last_page_ = nullptr;
 };
 
 } // namespace epvp

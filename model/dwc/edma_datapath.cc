@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <deque>
 #include <utility>
 
@@ -21,6 +22,9 @@ unsigned min_len(std::uint64_t a, std::uint64_t b, std::uint64_t c) {
 sc_time now() {
     return sc_core::sc_time_stamp();
 }
+// How many staging buffers' worth of sent bytes the write window keeps before it moves its
+// unsent bytes to the front (a simulator cost, no simulated effect).
+constexpr std::uint64_t window_compact_factor = 4;
 
 } // namespace
 
@@ -41,8 +45,9 @@ edma_engine::step edma_engine::write_block(run_state& r, sc_time start) {
     const std::uint64_t total = r.size;
     const std::uint64_t sar0 = r.sar, dar0 = r.dar;
     const sc_time never = sc_core::sc_max_time();
-    std::vector<unsigned char>& win = r.ch.buffer; // bytes [win_base, fetched) of the block
-    win.clear();
+    // Bytes [win_base, fetched) of the block at the front; the vector only grows (no zero fill
+    // per burst) and bytes past fetched are stale.
+    std::vector<unsigned char>& win = r.ch.buffer;
     std::uint64_t win_base = 0, fetched = 0, sent = 0;
     const sc_time burst_start = std::max(start, r.fetch_free);
     std::vector<sc_time> slot_free(p_.axi_outstanding_reads, burst_start);
@@ -91,7 +96,7 @@ edma_engine::step edma_engine::write_block(run_state& r, sc_time start) {
             prev_burst = burst_at;
             sync_to(r, burst_at);
             const std::size_t at_win = fetched - win_base;
-            win.resize(at_win + blen);
+            if (win.size() < at_win + blen) win.resize(at_win + blen);
             sc_time done = burst_at;
             const bool ok = local_.read(sar0 + fetched, win.data() + at_win, blen, done);
             slot_free[burst++ % slot_free.size()] = done;
@@ -131,8 +136,9 @@ edma_engine::step edma_engine::write_block(run_state& r, sc_time start) {
         r.size -= len;
         r.sar += len;
         r.dar += len;
-        if (sent - win_base >= p_.staging_buffer_bytes) {
-            win.erase(win.begin(), win.begin() + static_cast<std::ptrdiff_t>(sent - win_base));
+        // The sent bytes leave the window now and then (the unsent ones move to its front).
+        if (sent - win_base >= window_compact_factor * p_.staging_buffer_bytes) {
+            std::memmove(win.data(), win.data() + (sent - win_base), fetched - sent);
             win_base = sent;
         }
     }
@@ -177,6 +183,7 @@ edma_engine::step edma_engine::read_block(run_state& r, sc_time start) {
         sc_time at;
     };
     std::deque<arrived_data> unwritten;
+    std::vector<std::vector<unsigned char>> spare; // buffers whose data was written, for reuse
     sc_time failed_at;
     // Writes the data that arrived by `until`; false on an AXI error (failed_at: when).
     auto write_arrived = [&](const sc_time& until) {
@@ -187,6 +194,7 @@ edma_engine::step edma_engine::read_block(run_state& r, sc_time start) {
                 unwritten.clear();
                 return false;
             }
+            spare.push_back(std::move(a.data));
             unwritten.pop_front();
         }
         return true;
@@ -251,7 +259,11 @@ edma_engine::step edma_engine::read_block(run_state& r, sc_time start) {
         auto at =
             std::upper_bound(unwritten.begin(), unwritten.end(), arrived,
                              [](const sc_time& t, const arrived_data& a) { return t < a.at; });
-        unwritten.insert(at, arrived_data{dar0 + off, data, arrived});
+        unwritten.insert(at, arrived_data{dar0 + off, std::move(data), arrived});
+        if (!spare.empty()) {
+            data = std::move(spare.back());
+            spare.pop_back();
+        }
         last_cpl = std::max(last_cpl, arrived);
         off += len;
         r.size -= len;

@@ -36,16 +36,15 @@ void send_completion(tlm::tlm_fw_transport_if<>& out, const completer_params& p,
     ext.status = cpl_status::sc;
     // A configuration read is one dword: one completion.
     const bool is_cfg = req_tlp.type != tlp_type::mrd;
-    const auto pieces =
-        is_cfg
-            ? std::vector<cpl_piece>{cpl_piece{0, req.get_data_length(),
-                                               static_cast<std::uint16_t>(req.get_data_length()),
-                                               static_cast<std::uint8_t>(req.get_address() & 0x7F)}}
-            : split_completions(req.get_address(), req.get_data_length(), p.rcb_bytes, p.mps_bytes);
+    const std::uint32_t len = req.get_data_length();
     // All the data is there at once: every completion is ready at the same time and the link
     // serialises them (a completion does not wait for the previous one to arrive).
     const sc_core::sc_time ready = delay;
-    for (const cpl_piece& c : pieces) {
+    for (std::uint64_t off = 0; off < len || (is_cfg && off == 0);) {
+        const cpl_piece c =
+            is_cfg ? cpl_piece{0, len, static_cast<std::uint16_t>(len),
+                               static_cast<std::uint8_t>(req.get_address() & 0x7F)}
+                   : next_completion(req.get_address(), len, off, p.rcb_bytes, p.mps_bytes);
         ext.byte_count = c.byte_count;
         ext.lower_addr = c.lower_addr;
         gp.set_address(req.get_address() + c.offset);
@@ -55,6 +54,8 @@ void send_completion(tlm::tlm_fw_transport_if<>& out, const completer_params& p,
         gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
         delay = ready;
         out.b_transport(gp, delay);
+        if (is_cfg) break;
+        off += c.bytes;
     }
     gp.clear_extension(&ext);
 }

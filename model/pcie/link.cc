@@ -302,6 +302,7 @@ void pcie_link::train(unsigned ep_max_gen, unsigned ep_max_width) {
     replay_timer_ = p_.retry.replay_timer != sc_core::SC_ZERO_TIME
                         ? p_.retry.replay_timer
                         : ack_latency_ * static_cast<double>(replay_timer_ack_factor);
+    duration_by_bytes_.clear(); // the rate changed
     // A link that trains (again) starts empty: no replay, credit or DLLP state survives.
     for (unsigned d = 0; d < 2; ++d) {
         replay_buffer_[d].clear();
@@ -380,8 +381,12 @@ void pcie_link::charge_dllps(direction d, std::uint64_t bytes) {
 
 void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay) {
     pcie_tlp& t = tlp_of(gp);
-    const counters before[2] = {stats_[downstream], stats_[upstream]};
-    const sc_time ready = sc_core::sc_time_stamp() + delay;
+    // What this TLP adds to each direction (link_activity): the three counters it can change.
+    const sc_time busy_before[2] = {stats_[downstream].busy, stats_[upstream].busy};
+    const std::uint64_t tlps_before[2] = {stats_[downstream].tlps, stats_[upstream].tlps};
+    const sc_time lost_before[2] = {stats_[downstream].time_lost, stats_[upstream].time_lost};
+    const sc_time now = sc_core::sc_time_stamp();
+    const sc_time ready = now + delay;
     // DLLPs owed on this direction go out first.
     const sc_time link_free = std::max(ready, next_free_[d]) + dllp_debt_[d];
     if (!up_ || (fault_pending_ && link_free >= p_.down_at)) {
@@ -397,7 +402,12 @@ void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay)
     }
     const std::uint64_t payload = has_data(t.type) ? gp.get_data_length() : 0;
     const std::uint64_t bytes = tlp_wire_bytes(t, payload);
-    const sc_time duration = tlp_duration(bytes);
+    // The same value as tlp_duration(bytes), computed once per size on this trained link (zero:
+    // not computed yet; a TLP on a trained link never takes zero time).
+    if (bytes >= duration_by_bytes_.size()) duration_by_bytes_.resize(bytes + 1);
+    sc_time& cached = duration_by_bytes_[bytes];
+    if (cached == sc_core::SC_ZERO_TIME) cached = tlp_duration(bytes);
+    const sc_time duration = cached;
     dllp_debt_[d] = sc_core::SC_ZERO_TIME;
     const credit_class cls = class_of(t.type);
     credit_pool& pool = credits_[d][cls];
@@ -484,19 +494,19 @@ void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay)
     c.link_wait += sent.link_wait;
     c.credit_stall += sent.credit_wait;
     charge_dllps(d, bytes);
-    const link_activity_delta activity{stats_[upstream].busy - before[upstream].busy,
-                                       stats_[downstream].busy - before[downstream].busy,
-                                       stats_[upstream].tlps - before[upstream].tlps,
-                                       stats_[downstream].tlps - before[downstream].tlps,
-                                       stats_[upstream].time_lost - before[upstream].time_lost,
-                                       stats_[downstream].time_lost - before[downstream].time_lost};
+    const link_activity_delta activity{stats_[upstream].busy - busy_before[upstream],
+                                       stats_[downstream].busy - busy_before[downstream],
+                                       stats_[upstream].tlps - tlps_before[upstream],
+                                       stats_[downstream].tlps - tlps_before[downstream],
+                                       stats_[upstream].time_lost - lost_before[upstream],
+                                       stats_[downstream].time_lost - lost_before[downstream]};
     for (auto* end : {&up_status, &dn_status})
         for (int i = 0; i < end->size(); ++i)
             (*end)[i]->link_activity(activity);
     for (const auto& e : events)
         tell(d, e.e, e.when);
 
-    delay = arrival - sc_core::sc_time_stamp();
+    delay = arrival - now;
     // The EP bit, injected for this transmission only (the sender's extension is its own).
     const bool was_poisoned = t.poisoned;
     if (poison_next(d, t.type)) {

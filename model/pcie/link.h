@@ -299,6 +299,8 @@ private:
     sc_core::sc_event partner_back_;
     std::uint64_t failed_link_down_ = 0, link_down_faults_ = 0;
     std::vector<tlp_observer> tlp_observers_;
+    // tlp_duration by wire bytes on the trained link (computed once per size; cleared by train).
+    std::vector<sc_core::sc_time> duration_by_bytes_;
 };
 
 const char* to_string(pcie_link::dll_error e);

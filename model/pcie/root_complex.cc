@@ -1,6 +1,7 @@
 #include "model/pcie/root_complex.h"
 
 #include "model/core/log.h"
+#include "model/core/payload_pool.h"
 #include "model/host/msi_controller.h"
 #include "model/pcie/config_space.h"
 #include "model/pcie/type1_config.h"
@@ -492,7 +493,8 @@ void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& dela
             return;
         }
         if (read_buf_.size() < len) read_buf_.resize(len);
-        tlm::tlm_generic_payload rd;
+        pooled_payload pooled_rd;
+        tlm::tlm_generic_payload& rd = *pooled_rd;
         rd.set_command(tlm::TLM_READ_COMMAND);
         rd.set_address(a);
         rd.set_data_ptr(read_buf_.data());

@@ -99,17 +99,6 @@ const char* to_string(cpl_status s) {
     return "?";
 }
 
-bool is_posted(tlp_type t) {
-    return t == tlp_type::mwr || t == tlp_type::msg || t == tlp_type::msgd;
-}
-bool is_completion(tlp_type t) {
-    return t == tlp_type::cpl || t == tlp_type::cpld;
-}
-bool has_data(tlp_type t) {
-    return t == tlp_type::mwr || t == tlp_type::cfgwr0 || t == tlp_type::cfgwr1 ||
-           t == tlp_type::msgd || t == tlp_type::cpld;
-}
-
 std::string bdf_string(std::uint16_t bdf) {
     char buf[16];
     std::snprintf(buf, sizeof buf, "%02x:%02x.%x", bdf >> 8, (bdf >> 3) & 0x1F, bdf & 7);
@@ -141,32 +130,34 @@ std::uint64_t wire_bytes(unsigned header, std::uint64_t payload_bytes, bool ecrc
     return dll_overhead_bytes + header + payload_dw * dword_bytes + (ecrc ? ecrc_bytes : 0);
 }
 
+cpl_piece next_completion(std::uint64_t addr, std::uint32_t len, std::uint64_t off, unsigned rcb,
+                          unsigned mps) {
+    const std::uint64_t a = addr + off;
+    const std::uint64_t remaining = len - off;
+    // An unaligned start ends at the first RCB boundary (a short first completion);
+    // after that, the largest RCB-aligned end within MPS bytes.
+    std::uint64_t end;
+    if (a % rcb) {
+        end = std::min<std::uint64_t>(a + rcb - (a % rcb), a + mps);
+    } else {
+        const std::uint64_t max_end = a + mps;
+        end = max_end - (max_end % rcb);
+        if (end <= a) // RCB larger than MPS
+            end = max_end;
+    }
+    const std::uint64_t n = std::min<std::uint64_t>(end - a, remaining);
+    constexpr std::uint64_t max_byte_count = 4096;
+    return cpl_piece{off, static_cast<std::uint32_t>(n),
+                     static_cast<std::uint16_t>(remaining % max_byte_count),
+                     static_cast<std::uint8_t>(a & 0x7F)};
+}
+
 std::vector<cpl_piece> split_completions(std::uint64_t addr, std::uint32_t len, unsigned rcb,
                                          unsigned mps) {
     std::vector<cpl_piece> out;
     out.reserve(len / std::min(rcb, mps) + 2);
-    std::uint64_t off = 0;
-    while (off < len) {
-        std::uint64_t a = addr + off;
-        std::uint64_t remaining = len - off;
-        // An unaligned start ends at the first RCB boundary (a short first completion);
-        // after that, the largest RCB-aligned end within MPS bytes.
-        std::uint64_t end;
-        if (a % rcb) {
-            end = std::min<std::uint64_t>(a + rcb - (a % rcb), a + mps);
-        } else {
-            const std::uint64_t max_end = a + mps;
-            end = max_end - (max_end % rcb);
-            if (end <= a) // RCB larger than MPS
-                end = max_end;
-        }
-        std::uint64_t n = std::min<std::uint64_t>(end - a, remaining);
-        constexpr std::uint64_t max_byte_count = 4096;
-        out.push_back(cpl_piece{off, static_cast<std::uint32_t>(n),
-                                static_cast<std::uint16_t>(remaining % max_byte_count),
-                                static_cast<std::uint8_t>(a & 0x7F)});
-        off += n;
-    }
+    for (std::uint64_t off = 0; off < len; off += out.back().bytes)
+        out.push_back(next_completion(addr, len, off, rcb, mps));
     return out;
 }
 
@@ -233,11 +224,8 @@ void byte_enables(std::uint64_t addr, std::uint32_t len, std::uint8_t& first_be,
     }
 }
 
-pcie_tlp& tlp_of(tlm::tlm_generic_payload& gp) {
-    pcie_tlp* t = nullptr;
-    gp.get_extension(t);
-    if (!t) throw std::logic_error("TLP transaction without pcie_tlp extension");
-    return *t;
+void missing_tlp_extension() {
+    throw std::logic_error("TLP transaction without pcie_tlp extension");
 }
 
 } // namespace epvp::pcie

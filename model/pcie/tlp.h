@@ -37,9 +37,18 @@ enum class tlp_type : std::uint8_t {
     cpld, // completion with data
 };
 const char* to_string(tlp_type t);
-bool is_posted(tlp_type t);
-bool is_completion(tlp_type t);
-bool has_data(tlp_type t); // payload bytes travel with this TLP
+// Inline: asked several times per TLP on every hop.
+inline bool is_posted(tlp_type t) {
+    return t == tlp_type::mwr || t == tlp_type::msg || t == tlp_type::msgd;
+}
+inline bool is_completion(tlp_type t) {
+    return t == tlp_type::cpl || t == tlp_type::cpld;
+}
+// Payload bytes travel with this TLP.
+inline bool has_data(tlp_type t) {
+    return t == tlp_type::mwr || t == tlp_type::cfgwr0 || t == tlp_type::cfgwr1 ||
+           t == tlp_type::msgd || t == tlp_type::cpld;
+}
 
 enum class cpl_status : std::uint8_t { sc = 0, ur = 1, crs = 2, ca = 4 };
 const char* to_string(cpl_status s);
@@ -120,6 +129,9 @@ struct cpl_piece {
 // is the last, and holds at most mps bytes.
 std::vector<cpl_piece> split_completions(std::uint64_t addr, std::uint32_t len, unsigned rcb,
                                          unsigned mps);
+// The completion of that split that starts at offset off (< len): the pieces one at a time.
+cpl_piece next_completion(std::uint64_t addr, std::uint32_t len, std::uint64_t off, unsigned rcb,
+                          unsigned mps);
 
 // The TLP's header as it goes on the wire, dword 0 first (PCIe Base Spec 5.0 section 2.2:
 // figure 2-5 common DW0 (Fmt/Type, T9, TC, T8, Attr[2], TD, EP, Attr[1:0], AT, Length),
@@ -135,7 +147,12 @@ std::array<std::uint32_t, 4> header_dwords(const pcie_tlp& t, std::uint64_t addr
 void byte_enables(std::uint64_t addr, std::uint32_t len, std::uint8_t& first_be,
                   std::uint8_t& last_be);
 
-// Reads the extension; every TLP socket in the model requires one.
-pcie_tlp& tlp_of(tlm::tlm_generic_payload& gp);
+// Reads the extension; every TLP socket in the model requires one (a logic_error without).
+[[noreturn]] void missing_tlp_extension();
+inline pcie_tlp& tlp_of(tlm::tlm_generic_payload& gp) {
+    pcie_tlp* t = gp.get_extension<pcie_tlp>();
+    if (!t) missing_tlp_extension();
+    return *t;
+}
 
 } // namespace epvp::pcie
