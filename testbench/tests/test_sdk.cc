@@ -186,3 +186,18 @@ BOOST_AUTO_TEST_CASE(bad_plugins_are_one_line_and_a_nonzero_exit) {
         BOOST_TEST(contains(r.out, c.says));
     }
 }
+
+#ifdef EPVP_RTL_COSIM
+// examples/rtl-slave as its README says: configure and build against the prefix (the block
+// verilated and wrapped by epvp_add_rtl_block), then its own ctest, whose rtl_slave_pcitest runs
+// pcitest with the RTL RAM under the BAR backing memory and fails unless pcitest passes and the
+// report shows traffic at the block.
+BOOST_AUTO_TEST_CASE(rtl_slave_example_builds_out_of_tree_and_its_ctest_passes) {
+    const std::string b = build_example(example("rtl-slave"), "rtl-slave");
+    const cmd_result t = shell_in(b, "ctest --output-on-failure", run_timeout_s);
+    BOOST_TEST_INFO(t.out);
+    BOOST_TEST(t.status == 0);
+    BOOST_TEST(contains(t.out, "rtl_slave_pcitest"));
+    BOOST_TEST(contains(t.out, "100% tests passed"));
+}
+#endif
