@@ -24,9 +24,10 @@ rtl_axi_slave::rtl_axi_slave(sc_core::sc_module_name name, const std::string& bl
         return raw;
     }())
     , bridge_("bridge", island_, model_->port)
-    , checker_(model_->port) {
-    island_.add_agent(&bridge_);
-    island_.add_agent(&checker_);
+    , checker_(model_->port)
+    , to_bridge_("to_bridge") {
+    to_bridge_.bind(bridge_.socket);
+    island_.add_agent(&checker_); // the bridge adds itself
     socket.register_b_transport(this, &rtl_axi_slave::b_transport);
 }
 
@@ -38,7 +39,7 @@ void rtl_axi_slave::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& 
         ++counts_.writes;
         counts_.bytes_written += gp.get_data_length();
     }
-    bridge_.b_transport(gp, delay);
+    to_bridge_->b_transport(gp, delay);
 }
 
 rtl_axi_slave_stats rtl_axi_slave::stats() const {

@@ -20,6 +20,7 @@
 #include <string>
 #include <systemc>
 #include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
 namespace epvp::rtl {
@@ -52,6 +53,7 @@ private:
     axi_slave_block* model_;
     tlm2axi_bridge bridge_;
     axi_checker checker_;
+    tlm_utils::simple_initiator_socket<rtl_axi_slave> to_bridge_; // -> bridge_.socket
     rtl_axi_slave_stats counts_;
 };
 

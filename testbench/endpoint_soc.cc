@@ -6,6 +6,7 @@
 #include "model/soc/smmu_regs.h"
 
 #include <memory>
+#include <stdexcept>
 
 #ifdef EPVP_RTL_COSIM
 #include "rtl-bridge/rtl_axi_slave.h"
@@ -262,8 +263,14 @@ void endpoint_soc::make_rtl_slaves(const cfg::platform_config& c) {
                                         fw::hex(t.base) + ", " + fw::hex(t.base + t.size) + ")");
         taken.push_back({at, s.base, s.size});
         const sc_time period(1.0 / static_cast<double>(s.clock_mhz), sc_core::SC_US);
-        auto m = std::make_unique<rtl::rtl_axi_slave>(("rtl" + std::to_string(i)).c_str(), s.block,
-                                                      *make, period);
+        std::unique_ptr<rtl::rtl_axi_slave> m;
+        try {
+            m = std::make_unique<rtl::rtl_axi_slave>(("rtl" + std::to_string(i)).c_str(), s.block,
+                                                     *make, period);
+        } catch (const std::invalid_argument& e) {
+            // The block's pins do not fit the widths its plugin declares.
+            throw cfg::config_error(at + ".block = \"" + s.block + "\": " + e.what());
+        }
         rtl_slaves_.push_back(m.get());
         rtl_modules_.push_back(std::move(m));
     }
