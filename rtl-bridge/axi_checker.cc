@@ -41,7 +41,10 @@ void axi_checker::check_channel(const char* ch, channel_state& s, bool valid, bo
     }
     s.stalled = valid && !ready;
     s.payload = payload;
-    if (valid && ready) ++handshakes_;
+    if (valid && ready) {
+        ++handshakes_;
+        ++s.handshakes;
+    }
 }
 
 axi_checker::channel_payload axi_checker::payload_of(std::initializer_list<const pin*> pins) {

@@ -77,6 +77,13 @@ public:
     void sample(std::uint64_t cycle) override;
     const std::vector<protocol_violation>& violations() const { return violations_; }
     std::uint64_t handshakes() const { return handshakes_; }
+    // Handshakes (VALID && READY cycles) per channel.
+    struct channel_counts {
+        std::uint64_t aw = 0, w = 0, b = 0, ar = 0, r = 0;
+    };
+    channel_counts channel_handshakes() const {
+        return {aw_.handshakes, w_.handshakes, b_.handshakes, ar_.handshakes, r_.handshakes};
+    }
 
 private:
     // A channel's payload pins in one cycle as 64-bit words (W has the most: up to 16 words of
@@ -87,6 +94,7 @@ private:
     static channel_payload payload_of(std::initializer_list<const pin*> pins);
     struct channel_state {
         bool stalled = false; // VALID && !READY in the previous cycle
+        std::uint64_t handshakes = 0;
         channel_payload payload{};
     };
     void check_channel(const char* ch, channel_state& s, bool valid, bool ready,

@@ -16,6 +16,7 @@
 // would see no edges while the island is idle).
 #pragma once
 
+#include "rtl-bridge/rtl_model.h"
 #include "waves/trace_format.h"
 
 #include <cstdint>
@@ -25,26 +26,6 @@
 #include <vector>
 
 namespace epvp::rtl {
-
-// A Verilated block as the island sees it (implemented in rtl_models.cc over the generated
-// classes, so that this header needs no Verilator headers).
-class rtl_model {
-public:
-    virtual ~rtl_model() = default;
-    virtual const char* name() const = 0;
-    virtual void set_clock(bool level) = 0;
-    virtual void set_reset(bool asserted) = 0;
-    virtual void eval() = 0;
-    // Waves: open a file (".fst" or ".vcd"), dump at a time in picoseconds, close. A block is
-    // built in both trace flavours and instantiated in one (wave_format()); a file of the other
-    // format re-makes it in that flavour as long as it has not been evaluated yet (pin views
-    // stay valid), and is refused (std::invalid_argument naming the file) once it has.
-    virtual void open_waves(const std::string& file) = 0;
-    virtual waves::trace_format wave_format() const = 0;
-    virtual void dump_waves(std::uint64_t time_ps) = 0;
-    virtual void close_waves() = 0;
-    virtual void final() = 0;
-};
 
 // Something that drives or watches pins once per cycle.
 class cycle_agent {

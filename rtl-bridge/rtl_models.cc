@@ -1,17 +1,14 @@
-// Adapters from the Verilated classes to rtl_model. Compiled with the generated headers.
-// Verilator's headers come before anything that pulls in SystemC: with SystemC visible they
-// take their time from sc_time_stamp() (the --sc flavour), which these --cc models do not use.
+// The project's blocks behind rtl_model, through the SDK's adapter (verilated_block.h). Compiled
+// with the generated headers, which come before anything that pulls in SystemC (see there).
 // Each block exists as two generated classes, <name>_fst (--trace-fst) and <name>_vcd (--trace),
-// with the same ports: one of them is instantiated at a time.
+// with the same ports: one of them is instantiated at a time. Clock `clk`, active-low `rst_n`.
+#include "rtl-bridge/verilated_block.h"
 #include <Vaxi_sram_fst.h>
 #include <Vaxi_sram_vcd.h>
 #include <Vdw_iatu_ob4_ib2_fst.h>
 #include <Vdw_iatu_ob4_ib2_vcd.h>
 #include <Vdw_iatu_ob8_ib8_fst.h>
 #include <Vdw_iatu_ob8_ib8_vcd.h>
-#include <verilated.h>
-
-#include "waves/rtl_trace.h"
 
 #include "rtl-bridge/rtl_models.h"
 
@@ -25,157 +22,10 @@ namespace {
 
 using waves::trace_format;
 
-// Every pin of a view, for copying values between two instances of the same block.
-// clang-format off
-#define EPVP_AXI_PINS(X)                                                                           \
-    X(awid) X(awaddr) X(awlen) X(awsize) X(awburst) X(awuser) X(awvalid) X(awready)                \
-    X(awcache) X(awprot) X(awqos) X(awregion) X(arcache) X(arprot) X(arqos) X(arregion)            \
-    X(wdata) X(wstrb) X(wlast) X(wvalid) X(wready)                                                 \
-    X(bid) X(bresp) X(bvalid) X(bready)                                                            \
-    X(arid) X(araddr) X(arlen) X(arsize) X(arburst) X(aruser) X(arvalid) X(arready)                \
-    X(rid) X(rdata) X(rresp) X(rlast) X(rvalid) X(rready)
-#define EPVP_APB_PINS(X)                                                                           \
-    X(psel) X(penable) X(pwrite) X(paddr) X(pwdata) X(pstrb) X(pready) X(prdata) X(pslverr)
-// clang-format on
-#define EPVP_COPY_PIN(f) to.f.copy_from(from.f);
-
-void copy_pins(const axi_port& from, const axi_port& to) {
-    EPVP_AXI_PINS(EPVP_COPY_PIN)
-}
-void copy_pins(const apb_port& from, const apb_port& to) {
-    EPVP_APB_PINS(EPVP_COPY_PIN)
-}
-
-// The pin views a block's adapter fills (pointers into the instance in use).
-struct pin_views {
-    std::vector<axi_port*> axi;
-    std::vector<apb_port*> apb;
-    std::vector<std::uint8_t**> bits;   // single test pins (axi_sram's stall_i, reorder_i)
-    std::vector<std::uint64_t**> words; // wide test pins (axi_sram's base_i)
-};
-
-// Owns a context and one instance of a block, in the flavour Fst (--trace-fst) or Vcd
-// (--trace); the block's clock is `clk` and its reset active-low `rst_n`. Derived classes fill
-// their pin views in bind() for either class.
-template <class Fst, class Vcd, class Base>
-class verilated : public Base {
-public:
-    ~verilated() override { close_waves(); }
-    const char* name() const override { return name_.c_str(); }
-    void set_clock(bool level) override {
-        clk_ = level;
-        visit([level](auto& m) { m.clk = level; });
-    }
-    void set_reset(bool asserted) override {
-        reset_ = asserted;
-        visit([asserted](auto& m) { m.rst_n = !asserted; });
-    }
-    void eval() override {
-        evaluated_ = true;
-        visit([](auto& m) { m.eval(); });
-    }
-    void open_waves(const std::string& file) override {
-        const trace_format want = waves::trace_format_for(file);
-        if (want != format_) {
-            if (evaluated_)
-                throw std::invalid_argument(
-                    "wave file '" + file + "': block '" + name_ + "' has already run as its " +
-                    waves::to_string(format_) + " build; " + waves::to_string(want) +
-                    " waves must be opened before it first runs");
-            make(want);
-        }
-        close_waves();
-        auto t = std::make_unique<waves::rtl_trace>(file);
-        visit([&t](auto& m) { t->open(m); });
-        trace_ = std::move(t);
-    }
-    void dump_waves(std::uint64_t time_ps) override {
-        if (trace_) trace_->dump(time_ps);
-    }
-    void close_waves() override { trace_.reset(); }
-    void final() override {
-        visit([](auto& m) { m.final(); });
-    }
-    trace_format wave_format() const override { return format_; }
-
-protected:
-    explicit verilated(std::string name)
-        : name_(std::move(name)) {}
-    virtual void bind(Fst& m) = 0;
-    virtual void bind(Vcd& m) = 0;
-    virtual pin_views views() = 0;
-
-    // Instantiate the block in flavour f (from the derived constructor, and from open_waves
-    // before the first evaluation): the pin views move to the new instance with their values.
-    void make(trace_format f) {
-        auto ctx = std::make_unique<VerilatedContext>();
-        ctx->traceEverOn(true);
-        const bool had = fst_ || vcd_;
-        const pin_views v = views();
-        std::vector<axi_port> old_axi;
-        std::vector<apb_port> old_apb;
-        std::vector<std::uint8_t*> old_bits;
-        std::vector<std::uint64_t*> old_words;
-        for (const axi_port* p : v.axi)
-            old_axi.push_back(*p);
-        for (const apb_port* p : v.apb)
-            old_apb.push_back(*p);
-        for (std::uint8_t** b : v.bits)
-            old_bits.push_back(*b);
-        for (std::uint64_t** w : v.words)
-            old_words.push_back(*w);
-        std::unique_ptr<Fst> fst;
-        std::unique_ptr<Vcd> vcd;
-        if (f == trace_format::fst) {
-            fst = std::make_unique<Fst>(ctx.get(), name_.c_str());
-            bind(*fst);
-        } else {
-            vcd = std::make_unique<Vcd>(ctx.get(), name_.c_str());
-            bind(*vcd);
-        }
-        if (had) {
-            for (std::size_t i = 0; i < v.axi.size(); ++i)
-                copy_pins(old_axi[i], *v.axi[i]);
-            for (std::size_t i = 0; i < v.apb.size(); ++i)
-                copy_pins(old_apb[i], *v.apb[i]);
-            for (std::size_t i = 0; i < v.bits.size(); ++i)
-                if (old_bits[i] && *v.bits[i]) **v.bits[i] = *old_bits[i];
-            for (std::size_t i = 0; i < v.words.size(); ++i)
-                if (old_words[i] && *v.words[i]) **v.words[i] = *old_words[i];
-        }
-        close_waves();
-        fst_ = std::move(fst);
-        vcd_ = std::move(vcd);
-        ctx_ = std::move(ctx); // after the old instance, which used the old context
-        format_ = f;
-        set_clock(clk_);
-        set_reset(reset_);
-    }
-
-private:
-    template <class F>
-    void visit(F&& f) {
-        if (fst_)
-            f(*fst_);
-        else
-            f(*vcd_);
-    }
-
-    std::string name_;
-    std::unique_ptr<VerilatedContext> ctx_;
-    std::unique_ptr<Fst> fst_;
-    std::unique_ptr<Vcd> vcd_;
-    std::unique_ptr<waves::rtl_trace> trace_;
-    trace_format format_ = trace_format::fst;
-    bool evaluated_ = false;
-    bool clk_ = false;
-    bool reset_ = false;
-};
-
-class sram_impl : public verilated<Vaxi_sram_fst, Vaxi_sram_vcd, axi_sram_model> {
+class sram_impl : public verilated_block<Vaxi_sram_fst, Vaxi_sram_vcd, axi_sram_model> {
 public:
     sram_impl(const std::string& name, wave_flavour waves)
-        : verilated(name) {
+        : verilated_block(name) {
         port.name = name + ".s";
         port.widths(64, 64, sram_id_bits);
         make(waves.value_or(trace_format::fst));
@@ -187,6 +37,8 @@ private:
     pin_views views() override { return {{&port}, {}, {&stall, &reorder}, {&base}}; }
     template <class V>
     void bind_pins(V& m) {
+        bind_clock(&m.clk);
+        bind_reset(&m.rst_n, false);
         EPVP_AXI_PORT_COMMON(port, m, s);
         EPVP_AXI_PORT_ATTRS(port, m, s);
         stall = &m.stall_i;
@@ -196,10 +48,10 @@ private:
 };
 
 template <class Fst, class Vcd>
-class iatu_impl : public verilated<Fst, Vcd, dw_iatu_model> {
+class iatu_impl : public verilated_block<Fst, Vcd, dw_iatu_model> {
 public:
     iatu_impl(const std::string& name, wave_flavour waves)
-        : verilated<Fst, Vcd, dw_iatu_model>(name) {
+        : verilated_block<Fst, Vcd, dw_iatu_model>(name) {
         this->apb.name = name + ".apb";
         this->ob_s.name = name + ".ob_s";
         this->ob_m.name = name + ".ob_m";
@@ -218,6 +70,8 @@ private:
     }
     template <class V>
     void bind_pins(V& m) {
+        this->bind_clock(&m.clk);
+        this->bind_reset(&m.rst_n, false);
         EPVP_APB_PORT(this->apb, m);
         EPVP_AXI_PORT_COMMON(this->ob_s, m, ob_s);
         EPVP_AXI_PORT_USER(this->ob_m, m, ob_m);

@@ -40,8 +40,6 @@ public:
     std::uint8_t* reorder = nullptr; // reorder_i
     std::uint64_t* base = nullptr;   // base_i: address of storage byte 0 (0 unless set)
 };
-// The trace flavour to instantiate a block in; nullopt: either (FST is made).
-using wave_flavour = std::optional<waves::trace_format>;
 
 std::unique_ptr<axi_sram_model> make_axi_sram(const std::string& name, wave_flavour waves = {});
 

@@ -7,6 +7,11 @@
 
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
+
+#ifdef EPVP_RTL_COSIM
+#include "rtl-bridge/rtl_axi_slave.h"
+#endif
 
 namespace epvp::tb {
 
@@ -224,6 +229,73 @@ endpoint_soc::endpoint_soc(sc_core::sc_module_name name, const cfg::platform_con
         }
 #endif
     }
+    make_rtl_slaves(c);
+}
+
+// soc.rtl_slaves: each block must be registered, and its range must overlap nothing but lie, at
+// most, wholly inside DRAM (clear of the interrupt-generation window).
+void endpoint_soc::make_rtl_slaves(const cfg::platform_config& c) {
+    const auto& slaves = c.soc.rtl_slaves;
+    if (slaves.empty()) return;
+#ifndef EPVP_RTL_COSIM
+    throw cfg::config_error("soc.rtl_slaves: this build has no RTL co-simulation (Verilator was "
+                            "not found at configure time, or it is a sanitizer build)");
+#else
+    struct named {
+        std::string what;
+        std::uint64_t base, size;
+    };
+    std::vector<named> taken = {
+        {"board.dbi_base", c.board.dbi_base, dbi_aperture_bytes},
+        {"board.app_base", c.board.app_base, dwc::app::block_bytes},
+        {"board.aperture.base", c.board.aperture.base, c.board.aperture.size},
+        {"mc.irq_window_base", c.mc.irq_window_base, c.mc.irq_window_bytes}};
+    if (c.smmu.enabled) taken.push_back({"board.smmu_base", c.board.smmu_base, smmu_region_bytes});
+    const auto overlaps = [](std::uint64_t b0, std::uint64_t s0, std::uint64_t b1,
+                             std::uint64_t s1) { return b0 < b1 + s1 && b1 < b0 + s0; };
+    for (std::size_t i = 0; i < slaves.size(); ++i) {
+        const cfg::rtl_slave_config& s = slaves[i];
+        const std::string at = "soc.rtl_slaves[" + std::to_string(i) + "]";
+        if (s.block.empty())
+            throw cfg::config_error(at + ".block is empty: name an RTL block a plugin registered");
+        const rtl::axi_slave_factory* make = rtl::find_axi_slave(s.block);
+        if (!make) {
+            std::string known;
+            for (const auto& n : rtl::axi_slave_names())
+                known += (known.empty() ? "" : ", ") + n;
+            throw cfg::config_error(at + ".block = \"" + s.block +
+                                    "\": no loaded plugin registered an RTL block of that name "
+                                    "(registered: " +
+                                    (known.empty() ? "none; load one with --plugin" : known) + ")");
+        }
+        const std::string range = "[" + fw::hex(s.base) + ", " + fw::hex(s.base + s.size) + ")";
+        if (s.base + s.size < s.base)
+            throw cfg::config_error(at + " = " + fw::hex(s.base) + " + " + fw::hex(s.size) +
+                                    ": the range runs past the end of the address space");
+        const bool in_dram = s.base >= c.dram.base && s.base - c.dram.base < c.dram.size_bytes &&
+                             s.size <= c.dram.size_bytes - (s.base - c.dram.base);
+        if (!in_dram && overlaps(s.base, s.size, c.dram.base, c.dram.size_bytes))
+            throw cfg::config_error(at + " " + range +
+                                    ": overlaps the edge of DRAM (dram.base); a block lies wholly "
+                                    "inside DRAM or outside it");
+        for (const named& t : taken)
+            if (overlaps(s.base, s.size, t.base, t.size))
+                throw cfg::config_error(at + " " + range + ": overlaps " + t.what + " [" +
+                                        fw::hex(t.base) + ", " + fw::hex(t.base + t.size) + ")");
+        taken.push_back({at, s.base, s.size});
+        const sc_time period(1.0 / static_cast<double>(s.clock_mhz), sc_core::SC_US);
+        std::unique_ptr<rtl::rtl_axi_slave> m;
+        try {
+            m = std::make_unique<rtl::rtl_axi_slave>(("rtl" + std::to_string(i)).c_str(), s.block,
+                                                     *make, period);
+        } catch (const std::invalid_argument& e) {
+            // The block's pins do not fit the widths its plugin declares.
+            throw cfg::config_error(at + ".block = \"" + s.block + "\": " + e.what());
+        }
+        rtl_slaves_.push_back(m.get());
+        rtl_modules_.push_back(std::move(m));
+    }
+#endif
 }
 
 void endpoint_soc::load(program p) {
@@ -264,6 +336,19 @@ void endpoint_soc::wire() {
     noc.map(c.board.dbi_base, dbi_aperture_bytes, port_dbi, "dbi");
     noc.map(c.board.app_base, dwc::app::block_bytes, port_app, "app");
     noc.map(c.board.aperture.base, c.board.aperture.size, port_aperture, "aperture");
+#ifdef EPVP_RTL_COSIM
+    // The RTL blocks take the ports after the fixed ones (made and checked in the constructor).
+    unsigned port = smmu ? port_smmu + 1 : port_smmu;
+    for (std::size_t i = 0; i < rtl_slaves_.size(); ++i, ++port) {
+        const cfg::rtl_slave_config& s = c.soc.rtl_slaves[i];
+        noc.out.bind(rtl_slaves_[i]->socket);
+        const std::string name = "rtl_slaves[" + std::to_string(i) + "] " + s.block;
+        if (s.base >= c.dram.base && s.base - c.dram.base < c.dram.size_bytes)
+            noc.map_inside(s.base, s.size, port, name);
+        else
+            noc.map(s.base, s.size, port, name);
+    }
+#endif
     // Interrupt lines.
     ep.app_irq.bind(app_irq_);
     ep.edma_irq.bind(edma_irq_);

@@ -14,9 +14,12 @@
 // and eDMA sit in the DBI aperture, the interconnect's address map, the interrupt lines) and the
 // board description the firmware receives. With cpu.kind = iss the firmware runs as the AArch64
 // ELF on an instruction-set simulator (iss_cpu.h, with its own SRAM, timer on line
-// hal::irq_timer, UART and interrupt-controller view) instead of the native CPU's thread. Does not
-// model: anything between endpoint SoCs but the PCIe fabric (no shared memory, no sideband
-// signals).
+// hal::irq_timer, UART and interrupt-controller view) instead of the native CPU's thread. Each
+// soc.rtl_slaves entry puts a Verilated block that a plugin registered on the interconnect as an
+// AXI4 subordinate (rtl-bridge/rtl_axi_slave.h: its own RTL island, bridge and checker), where the
+// EP CPU, the eDMA and inbound PCIe traffic reach it; inside DRAM's range it takes those
+// addresses over. Does not model: anything between endpoint SoCs but the PCIe fabric (no shared
+// memory, no sideband signals).
 #pragma once
 
 #include "firmware/guest/boot_params.h"
@@ -36,6 +39,10 @@
 #include <string>
 #include <systemc>
 #include <vector>
+
+namespace epvp::rtl {
+class rtl_axi_slave;
+}
 
 namespace epvp::tb {
 
@@ -74,6 +81,8 @@ public:
     soc::irq_controller irqc;
     cpu ep_cpu;
     std::unique_ptr<iss_cpu> iss; // cpu.kind = iss only
+    // The placed RTL blocks, in soc.rtl_slaves order (empty without co-simulation).
+    const std::vector<rtl::rtl_axi_slave*>& rtl_slaves() const { return rtl_slaves_; }
 
 private:
     cfg::platform_config cfg_;
@@ -81,6 +90,9 @@ private:
     bool loaded_ = false;
     sc_core::sc_signal<bool> app_irq_, edma_irq_, window_irq_, smmu_irq_;
     std::vector<std::unique_ptr<sc_core::sc_signal<bool>>> idle_lines_;
+    void make_rtl_slaves(const cfg::platform_config& c);
+    std::vector<std::unique_ptr<sc_core::sc_module>> rtl_modules_;
+    std::vector<rtl::rtl_axi_slave*> rtl_slaves_;
 };
 
 } // namespace epvp::tb

@@ -227,6 +227,7 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
         static_cast<unsigned long long>(epvp::logger::get().count(epvp::log_kind::warning)));
     if (!finished) std::printf("epsim: %s\n", result.stop_message.c_str());
     if (p.iatu_cosim()) std::cout << epvp::tb::format_iatu_cosim(*p.iatu_cosim(), wall_s);
+    std::cout << epvp::tb::format_rtl_slaves(p, wall_s);
     const bool lockstep_failed =
         p.iatu_cosim() && epvp::tb::iatu_lockstep_mismatches(*p.iatu_cosim()) != 0;
     // Each output is written and checked; one that fails does not keep the others from being

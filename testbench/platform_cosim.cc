@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #ifdef EPVP_RTL_COSIM
+#include "rtl-bridge/rtl_axi_slave.h"
 #include "rtl-bridge/rtl_iatu_unit.h"
 #endif
 
@@ -142,6 +143,18 @@ std::vector<std::string> platform::open_waves(const std::string& file) {
         }
         written.push_back(file);
     }
+    // Each placed RTL block (soc.rtl_slaves): FILE with ".<endpoint>.<rtlN>" before the extension.
+    for (unsigned e = 0; e < endpoint_count(); ++e)
+        for (rtl::rtl_axi_slave* s : endpoint(e).rtl_slaves()) {
+            const std::string f = file.substr(0, file.rfind('.')) + "." + endpoint(e).basename() +
+                                  "." + s->basename() + ext;
+            try {
+                s->open_waves(f);
+            } catch (const std::exception& ex) {
+                throw cfg::config_error("--waves " + file + ": " + ex.what());
+            }
+            written.push_back(f);
+        }
 #endif
     const std::string vcd = model_waves_file(file);
     const std::string base = vcd.substr(0, vcd.size() - std::string(".vcd").size());

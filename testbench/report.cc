@@ -11,6 +11,7 @@
 #include <vector>
 
 #ifdef EPVP_RTL_COSIM
+#include "rtl-bridge/rtl_axi_slave.h"
 #include "rtl-bridge/rtl_iatu_unit.h"
 #endif
 
@@ -247,6 +248,8 @@ cfg::json make_report(const std::string& name, const workload& w, const cfg::jso
     j["metrics"]["sim_time_ns"] = sim["end_time_ns"];
     w.report_after_counters(p, r, j);
     if (p.iatu_cosim()) j["iatu_cosim"] = iatu_cosim_json(*p.iatu_cosim());
+    const cfg::json rtl = rtl_slaves_json(p);
+    if (!rtl.empty()) j["rtl_slaves"] = rtl;
     j["problems"] = logger::get().problems();
     j["config"] = config_doc;
     return j;
@@ -316,7 +319,65 @@ std::string format_iatu_cosim(const dwc::iatu_unit& u, double wall_s) {
 std::uint64_t iatu_lockstep_mismatches(const dwc::iatu_unit& u) {
     return rtl_stats_of(u).mismatches;
 }
+
+// soc.rtl_slaves: per endpoint and block, the traffic at its socket and the checker's handshakes.
+cfg::json rtl_slaves_json(platform& p) {
+    cfg::json out = cfg::json::array();
+    for (unsigned e = 0; e < p.endpoint_count(); ++e) {
+        const endpoint_soc& soc = p.endpoint(e);
+        for (std::size_t i = 0; i < soc.rtl_slaves().size(); ++i) {
+            const rtl::rtl_axi_slave& m = *soc.rtl_slaves()[i];
+            const rtl::rtl_axi_slave_stats s = m.stats();
+            const cfg::rtl_slave_config& c = soc.config().soc.rtl_slaves[i];
+            out.push_back({{"endpoint", soc.basename()},
+                           {"index", i},
+                           {"block", m.block()},
+                           {"base", c.base},
+                           {"size", c.size},
+                           {"clock_mhz", c.clock_mhz},
+                           {"reads", s.reads},
+                           {"writes", s.writes},
+                           {"bytes_read", s.bytes_read},
+                           {"bytes_written", s.bytes_written},
+                           {"cycles", s.cycles},
+                           {"handshakes",
+                            {{"aw", s.handshakes.aw},
+                             {"w", s.handshakes.w},
+                             {"b", s.handshakes.b},
+                             {"ar", s.handshakes.ar},
+                             {"r", s.handshakes.r}}}});
+        }
+    }
+    return out;
+}
+
+std::string format_rtl_slaves(platform& p, double wall_s) {
+    std::string o;
+    for (const auto& b : rtl_slaves_json(p)) {
+        const std::uint64_t n = b["reads"].get<std::uint64_t>() + b["writes"].get<std::uint64_t>();
+        char line[256];
+        std::snprintf(line, sizeof line,
+                      "rtl %s.%s: %llu reads (%llu bytes), %llu writes (%llu bytes), %llu cycles; "
+                      "co-simulation speed %.0f transactions per wall second\n",
+                      b["endpoint"].get<std::string>().c_str(),
+                      b["block"].get<std::string>().c_str(),
+                      static_cast<unsigned long long>(b["reads"].get<std::uint64_t>()),
+                      static_cast<unsigned long long>(b["bytes_read"].get<std::uint64_t>()),
+                      static_cast<unsigned long long>(b["writes"].get<std::uint64_t>()),
+                      static_cast<unsigned long long>(b["bytes_written"].get<std::uint64_t>()),
+                      static_cast<unsigned long long>(b["cycles"].get<std::uint64_t>()),
+                      wall_s > 0 ? static_cast<double>(n) / wall_s : 0.0);
+        o += line;
+    }
+    return o;
+}
 #else
+cfg::json rtl_slaves_json(platform&) {
+    return cfg::json::array();
+}
+std::string format_rtl_slaves(platform&, double) {
+    return {};
+}
 // Without the RTL co-simulation built no iATU is co-simulated (platform::iatu_cosim() is null).
 cfg::json iatu_cosim_json(const dwc::iatu_unit&) {
     return {};

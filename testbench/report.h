@@ -19,6 +19,10 @@ bool run_failed(const workload& w, const workload_result& r);
 // coverage for the report (deterministic), and as text with the speed for stdout.
 cfg::json iatu_cosim_json(const dwc::iatu_unit& u);
 std::string format_iatu_cosim(const dwc::iatu_unit& u, double wall_s);
+// The placed RTL blocks (soc.rtl_slaves) of every endpoint: the report's "rtl_slaves" array
+// (empty when none), and stdout lines with their traffic and co-simulation speed.
+cfg::json rtl_slaves_json(platform& p);
+std::string format_rtl_slaves(platform& p, double wall_s);
 // Results of a lockstep iATU that differed from the TLM model's (0 for any other iATU).
 std::uint64_t iatu_lockstep_mismatches(const dwc::iatu_unit& u);
 

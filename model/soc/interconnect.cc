@@ -37,10 +37,38 @@ void interconnect::map(std::uint64_t base, std::uint64_t size, unsigned port,
     map_.push_back(range{base, size, port, name});
 }
 
+void interconnect::map_inside(std::uint64_t base, std::uint64_t size, unsigned port,
+                              const std::string& name) {
+    const range* outer = nullptr;
+    for (const range& r : map_) {
+        if (!(base < r.base + r.size && r.base < base + size)) continue;
+        if (!r.inside && !outer && base >= r.base && size <= r.size - (base - r.base)) {
+            outer = &r;
+            continue;
+        }
+        throw std::logic_error("interconnect: " + name + " overlaps " + r.name);
+    }
+    if (!outer) throw std::logic_error("interconnect: " + name + " lies inside no mapped range");
+    map_.push_back(range{base, size, port, name, true});
+}
+
 const interconnect::range* interconnect::decode(std::uint64_t addr, std::uint64_t len) const {
+    const auto within = [](const range& r, std::uint64_t a) {
+        return a >= r.base && a - r.base < r.size;
+    };
+    const auto fits = [](const range& r, std::uint64_t a, std::uint64_t n) {
+        return n <= r.size - (a - r.base);
+    };
+    const range* found = nullptr;
     for (const range& r : map_)
-        if (addr >= r.base && addr - r.base < r.size && len <= r.size - (addr - r.base)) return &r;
-    return nullptr;
+        if (r.inside && within(r, addr)) return fits(r, addr, len) ? &r : nullptr;
+    for (const range& r : map_)
+        if (!r.inside && within(r, addr) && fits(r, addr, len)) found = &r;
+    if (!found) return nullptr;
+    // An access of the outer range that reaches into a range mapped inside it.
+    for (const range& r : map_)
+        if (r.inside && len && r.base > addr && r.base - addr < len) return nullptr;
+    return found;
 }
 
 void interconnect::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {

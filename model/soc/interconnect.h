@@ -4,7 +4,9 @@
 // Models: an address map of half-open ranges [base, base + size); the slave sees the offset
 // into its range; an address no range claims gets TLM_ADDRESS_ERROR_RESPONSE (AXI DECERR) and a
 // guest-error log line naming the master; accesses that straddle the end of a range are decode
-// errors too. A fixed hop latency from config may be added later.
+// errors too. A range may be mapped inside another one (map_inside: an RTL block placed over part
+// of DRAM): it takes those addresses over, and an access that straddles its edge is a decode
+// error. A fixed hop latency from config may be added later.
 // Does not model: arbitration between masters, QoS, outstanding-transaction limits.
 #pragma once
 
@@ -26,11 +28,16 @@ public:
 
     // Maps [base, base + size) to out[port]. Overlapping ranges are a platform bug (throws).
     void map(std::uint64_t base, std::uint64_t size, unsigned port, const std::string& name);
+    // Maps [base, base + size) to out[port] over part of one mapped range (which then no longer
+    // answers those addresses). Throws std::logic_error unless the range lies wholly inside
+    // exactly one range mapped with map() and overlaps no other.
+    void map_inside(std::uint64_t base, std::uint64_t size, unsigned port, const std::string& name);
 
     struct range {
         std::uint64_t base, size;
         unsigned port;
         std::string name;
+        bool inside = false; // mapped with map_inside
     };
     const std::vector<range>& ranges() const { return map_; }
     std::uint64_t decode_errors() const { return decode_errors_; }

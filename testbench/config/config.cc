@@ -117,6 +117,7 @@ void check_rule(const rule& r, std::uint64_t v, const std::string& path) {
 class values {
 public:
     void put(const std::string& path, json v) { map_[path] = std::move(v); }
+    bool has(const std::string& path) const { return map_.count(path) != 0; }
     const json& at(const std::string& path) const {
         const auto it = map_.find(path);
         if (it == map_.end()) throw std::logic_error("config: no validated value for " + path);
@@ -188,10 +189,17 @@ void walk_leaf(const json& v, const entry& e, const std::string& path, values& o
     case kind::object_array: {
         const bool objects = e.kind == kind::object_array;
         const std::string what = objects ? "objects" : "unsigned integers";
-        if (!v.is_array())
+        if (e.variable) {
+            if (!v.is_array())
+                fail(path + ": expected an array of at most " + dec(e.count) + " " + what +
+                     ", got " + describe_value(v));
+            if (v.size() > e.count)
+                fail(path + ": " + dec(v.size()) + " entries, at most " + dec(e.count) +
+                     " are supported");
+        } else if (!v.is_array())
             fail(path + ": expected an array of " + dec(e.count) + " " + what + ", got " +
                  describe_value(v));
-        if (v.size() != e.count)
+        else if (v.size() != e.count)
             fail(path + ": expected an array of exactly " + dec(e.count) + " " + what + ", got " +
                  dec(v.size()) + " entries");
         for (std::size_t i = 0; i < v.size(); ++i) {
@@ -574,10 +582,20 @@ void apply_set_to(json& cfg, const std::string& key, const std::string& text) {
 
         if (!is_array) fail(here + ": not an array, cannot take index [" + dec(s.index) + "]");
         const std::string element = indexed(here, s.index);
-        if (s.index >= e.count)
-            fail(element + ": index out of range (" + here + " has " + dec(e.count) + " entries)");
         json& array = (*node)[s.name];
         if (!array.is_array()) array = e.def;
+        if (e.variable) {
+            // An index one past the end appends an element of field defaults.
+            if (s.index >= e.count)
+                fail(element + ": index out of range (" + here + " holds at most " + dec(e.count) +
+                     " entries)");
+            if (s.index > array.size())
+                fail(element + ": index out of range (" + here + " has " + dec(array.size()) +
+                     " entries; [" + dec(array.size()) + "] appends)");
+            if (s.index == array.size()) array.push_back(element_default(e));
+        } else if (s.index >= e.count) {
+            fail(element + ": index out of range (" + here + " has " + dec(e.count) + " entries)");
+        }
         while (array.size() <= s.index)
             array.push_back(e.def[array.size()]);
         json& slot = array[s.index];
@@ -605,7 +623,14 @@ void apply_set_to(json& cfg, const std::string& key, const std::string& text) {
 void bind_values(const values& v, platform_config& p) {
     for (const auto& e : schema()) {
         if (e.kind == kind::object_array) {
-            for (std::size_t i = 0; i < e.count; ++i)
+            std::size_t n = e.count;
+            if (e.variable) {
+                n = 0;
+                while (n < e.count && v.has(indexed(e.path, n) + "." + e.fields.front().path))
+                    ++n;
+                if (e.resize) e.resize(p, n);
+            }
+            for (std::size_t i = 0; i < n; ++i)
                 for (const auto& f : e.fields)
                     if (f.bind) f.bind(p, v.at(indexed(e.path, i) + "." + f.path), i);
             continue;

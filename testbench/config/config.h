@@ -332,6 +332,17 @@ struct faults_config {
     std::uint64_t hot_reset_before_test, flr_before_test;
 };
 
+// A Verilated AXI4 subordinate placed on the endpoint SoC's interconnect (soc.rtl_slaves[i]).
+struct rtl_slave_config {
+    std::string block;           // the name its plugin registered
+    std::uint64_t base = 0;      // [base, base + size) on the interconnect
+    std::uint64_t size = 0;      // bytes
+    std::uint64_t clock_mhz = 0; // the block's own clock
+};
+struct soc_config {
+    std::vector<rtl_slave_config> rtl_slaves;
+};
+
 // The PCIe tree (key `topology`, optional: without it the platform is one endpoint on one root
 // port). A parent is "root" (port = root port index) or a switch's name (port = its downstream
 // port index); switches are listed after their parent.
@@ -364,6 +375,7 @@ struct platform_config {
     cpu_config cpu;
     workload_config workload;
     faults_config faults;
+    soc_config soc;
     topology_config topology;
     // One per topology.endpoints[i]: this configuration with the endpoint's link, dwc, smmu,
     // dram and function overrides applied (validated like the whole document).

@@ -582,6 +582,27 @@ void workload_p2p_keys(std::vector<key_def>& t) {
         });
 }
 
+// Verilated blocks that plugins registered (epvp_add_rtl_block), placed on the endpoint SoC's
+// interconnect as AXI4 subordinates.
+constexpr std::size_t max_rtl_slaves = 8;
+void soc_keys(std::vector<key_def>& t) {
+    t.push_back(object_list_key(
+        "soc.rtl_slaves", max_rtl_slaves,
+        {
+            bound(text_key("block", "", "Name of a loaded RTL block (its plugin registered it)."),
+                  F(soc.rtl_slaves[i].block)),
+            u("base", F(soc.rtl_slaves[i].base), 0, any_value(),
+              "Address of the block's byte 0 on the interconnect.", "address"),
+            u("size", F(soc.rtl_slaves[i].size), 4096, in_range(1, pow2(63)),
+              "Bytes of address space the block answers.", "bytes"),
+            u("clock_mhz", F(soc.rtl_slaves[i].clock_mhz), 500, in_range(1, 10000),
+              "The block's own clock, running inside its RTL island only."),
+        },
+        "RTL AXI4 subordinates on the endpoint SoC's interconnect, at [base, base + size); "
+        "a range inside DRAM takes those addresses over.",
+        [](platform_config & p) -> auto& { return p.soc.rtl_slaves; }));
+}
+
 #undef F
 
 } // namespace
@@ -604,6 +625,7 @@ std::vector<key_def> builtin_keys() {
     cpu_cost_keys(t);
     host_more_keys(t);
     workload_p2p_keys(t);
+    soc_keys(t);
     return t;
 }
 

@@ -189,11 +189,18 @@ void util::set_path(json& root, const std::string& dotted, const json& value) {
     (*node)[dotted.substr(start)] = value;
 }
 
+json element_default(const key_def& object_array) {
+    json element = json::object();
+    for (const auto& f : object_array.fields)
+        set_path(element, f.path, f.def);
+    return element;
+}
+
 key_def object_array_key(std::string path, std::size_t count, std::vector<key_def> fields,
                          std::string meaning) {
-    json element = json::object();
-    for (const auto& f : fields)
-        set_path(element, f.path, f.def);
+    key_def shape;
+    shape.fields = fields;
+    const json element = element_default(shape);
     json d = json::array();
     for (std::size_t i = 0; i < count; ++i)
         d.push_back(element);
@@ -317,6 +324,10 @@ std::string type_text(const key_def& k) {
 
 void add_rows(const key_def& k, const std::string& path, std::vector<described>& out) {
     if (k.kind == key_kind::object_array) {
+        // A variable-length array: a row for the array itself, then one per field.
+        if (k.variable)
+            out.push_back({path, "array of 0.." + dec(k.count) + " objects", "-", "[]",
+                           "each element: the keys " + path + "[i].*", k.meaning});
         // One row per field of the elements: "dwc.bars[i].type".
         for (const auto& f : k.fields)
             add_rows(f, path + "[i]." + f.path, out);

@@ -52,10 +52,14 @@ struct key_def {
     std::string path;
     key_kind kind = key_kind::uint;
     nlohmann::ordered_json def;
-    rule r;                            // uint and uint_array elements
-    std::vector<std::string> names;    // choice
-    std::size_t count = 0;             // uint_array, object_array
-    std::vector<key_def> fields;       // object_array
+    rule r;                         // uint and uint_array elements
+    std::vector<std::string> names; // choice
+    std::size_t count = 0;          // uint_array, object_array (the maximum when variable)
+    std::vector<key_def> fields;    // object_array
+    // object_array of 0..count elements (default empty); resize sizes the typed view's vector
+    // before the elements' fields are bound.
+    bool variable = false;
+    std::function<void(platform_config&, std::size_t)> resize;
     double real_min = 0, real_max = 0; // real
     std::string unit;                  // "ns", "bytes", ...; "" when the value has none
     std::string meaning;               // one sentence
@@ -77,6 +81,19 @@ key_def uint_array_key(std::string path, std::vector<std::uint64_t> def, rule r,
                        std::string meaning, std::string unit = "");
 key_def object_array_key(std::string path, std::size_t count, std::vector<key_def> fields,
                          std::string meaning);
+// An array of 0..max_count objects, empty by default. `list(p)` is the std::vector of the typed
+// view the elements fill (fields bound with EPVP_CFG_FIELD(x[i].y)).
+template <class List>
+key_def object_list_key(std::string path, std::size_t max_count, std::vector<key_def> fields,
+                        std::string meaning, List list) {
+    key_def k = object_array_key(std::move(path), 0, std::move(fields), std::move(meaning));
+    k.count = max_count;
+    k.variable = true;
+    k.resize = [list](platform_config& p, std::size_t n) { list(p).resize(n); };
+    return k;
+}
+// The default of one element of an object array (each field's default).
+nlohmann::ordered_json element_default(const key_def& object_array);
 
 // Adds a key to the table at run time. Throws config_error (one line naming the path) when the
 // path is malformed, already declared, lies inside or above a declared key, is `topology`, or is

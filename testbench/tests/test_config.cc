@@ -142,9 +142,9 @@ BOOST_AUTO_TEST_CASE(defaults_document_order_and_shape) {
     std::vector<std::string> top;
     for (auto it = d.begin(); it != d.end(); ++it)
         top.push_back(it.key());
-    const std::vector<std::string> expected = {"sim",   "link", "dwc",      "function",
-                                               "smmu",  "dram", "mc",       "host",
-                                               "board", "cpu",  "workload", "faults"};
+    const std::vector<std::string> expected = {"sim",      "link",   "dwc",  "function", "smmu",
+                                               "dram",     "mc",     "host", "board",    "cpu",
+                                               "workload", "faults", "soc"};
     BOOST_TEST(top == expected, boost::test_tools::per_element());
     std::vector<std::string> link;
     for (auto it = d["link"].begin(); it != d["link"].end(); ++it)
@@ -430,7 +430,7 @@ BOOST_AUTO_TEST_CASE(unknown_keys) {
     BOOST_CHECK_EXCEPTION(parse(c), config_error,
                           says_exactly{"foo: unknown key (known keys at the top level: sim, link, "
                                        "dwc, function, smmu, dram, mc, host, board, cpu, "
-                                       "workload, faults)"});
+                                       "workload, faults, soc)"});
     c = defaults();
     c["link"]["foo"] = 1;
     BOOST_CHECK_EXCEPTION(parse(c), config_error,
@@ -461,6 +461,39 @@ BOOST_AUTO_TEST_CASE(arrays_of_wrong_length) {
     BOOST_CHECK_EXCEPTION(
         parse(c), config_error,
         says_exactly{"dwc.bars: expected an array of exactly 6 objects, got 7 entries"});
+}
+
+// soc.rtl_slaves: an array of 0..8 objects, empty by default; --set replaces it whole or sets an
+// element's field, where the index one past the end appends an element of field defaults.
+BOOST_AUTO_TEST_CASE(variable_length_object_array) {
+    BOOST_TEST(defaults()["soc"]["rtl_slaves"].dump() == "[]");
+    BOOST_TEST(parse(defaults()).soc.rtl_slaves.empty());
+    const platform_config p =
+        parse(with({R"(soc.rtl_slaves=[{"block":"ram","base":"0x90000000","size":4096}])",
+                    "soc.rtl_slaves[1].block=regs", "soc.rtl_slaves[1].base=0x91000000"}));
+    BOOST_REQUIRE(p.soc.rtl_slaves.size() == 2u);
+    BOOST_TEST(p.soc.rtl_slaves[0].block == "ram");
+    BOOST_TEST(p.soc.rtl_slaves[0].base == 0x90000000u);
+    BOOST_TEST(p.soc.rtl_slaves[0].size == 4096u);
+    BOOST_TEST(p.soc.rtl_slaves[0].clock_mhz == 500u); // the declared default
+    BOOST_TEST(p.soc.rtl_slaves[1].block == "regs");
+    BOOST_TEST(p.soc.rtl_slaves[1].base == 0x91000000u);
+    BOOST_CHECK_EXCEPTION(with({"soc.rtl_slaves[1].block=x"}), config_error,
+                          says_exactly{"--set 'soc.rtl_slaves[1].block=x': soc.rtl_slaves[1]: "
+                                       "index out of range (soc.rtl_slaves has 0 entries; [0] "
+                                       "appends)"});
+    BOOST_CHECK_EXCEPTION(with({"soc.rtl_slaves[8].block=x"}), config_error,
+                          (says{"soc.rtl_slaves[8]: index out of range", "at most 8"}));
+    json c = defaults();
+    c["soc"]["rtl_slaves"] = json::array();
+    for (int i = 0; i < 9; ++i)
+        c["soc"]["rtl_slaves"].push_back({{"block", "b"}});
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says_exactly{"soc.rtl_slaves: 9 entries, at most 8 are supported"});
+    BOOST_CHECK_EXCEPTION(with({R"(soc.rtl_slaves=[{"size":0}])"}), config_error,
+                          says{"soc.rtl_slaves[0].size = 0"});
+    BOOST_CHECK_EXCEPTION(with({R"(soc.rtl_slaves=[{"speed":1}])"}), config_error,
+                          says{"soc.rtl_slaves[0].speed: unknown key"});
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -981,9 +1014,26 @@ void leaves(const json& j, const std::string& path, std::map<std::string, json>&
 BOOST_AUTO_TEST_CASE(describe_lists_every_default_key_with_its_default) {
     const auto rows = describe_rows("");
     std::map<std::string, json> dumped;
-    leaves(defaults(), "", dumped);
-    BOOST_REQUIRE_GT(dumped.size(), 100u);
+    // A variable-length array is empty by default: its own row has the default [], and its
+    // fields are seen through one element of field defaults.
+    json doc = defaults();
     std::set<std::string> seen;
+    for (const auto& k : epvp::cfg::key_table())
+        if (k.kind == key_kind::object_array && k.variable) {
+            const auto row = rows.find(k.path);
+            BOOST_REQUIRE_MESSAGE(row != rows.end(), k.path + ": not described");
+            BOOST_TEST(row->second[2] == "[]");
+            seen.insert(k.path);
+            json* node = &doc;
+            for (std::size_t from = 0, dot;; from = dot + 1) {
+                dot = k.path.find('.', from);
+                node = &(*node)[k.path.substr(from, dot - from)];
+                if (dot == std::string::npos) break;
+            }
+            node->push_back(element_default(k));
+        }
+    leaves(doc, "", dumped);
+    BOOST_REQUIRE_GT(dumped.size(), 100u);
     for (const auto& [path, value] : dumped) {
         // An element of an array of numbers is described with its array ("function.test.
         // bar_sizes"); a field of an array of objects as "dwc.bars[i].type".

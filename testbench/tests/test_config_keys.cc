@@ -587,7 +587,7 @@ BOOST_AUTO_TEST_CASE(describe_lists_every_dumped_key_with_its_default) {
     BOOST_TEST(WEXITSTATUS(st) == exit_usage);
     BOOST_TEST(read_file(dir + "/e.txt") ==
                "epsim: error: nosuch: no configuration key has this prefix (areas: sim, link, dwc, "
-               "function, smmu, dram, mc, host, board, cpu, workload, faults)\n");
+               "function, smmu, dram, mc, host, board, cpu, workload, faults, soc)\n");
 }
 
 // docs/configuration-reference.md is the generated reference, kept equal to what the key table

@@ -1,7 +1,8 @@
 // Tests of the SoC interconnect (model/soc/interconnect): address decode of half-open ranges to
 // output ports with the offset into the range, decode errors (an unmapped address, an access
 // straddling a range's end) answered TLM_ADDRESS_ERROR_RESPONSE without reaching a slave, and
-// the time an access takes: the caller's delay plus the slave's, the interconnect adding none.
+// the time an access takes: the caller's delay plus the slave's, the interconnect adding none; a
+// range mapped inside another (map_inside) takes its addresses over.
 // Expected values are the maps written here and hand arithmetic.
 #define BOOST_TEST_MODULE interconnect
 #define BOOST_TEST_DYN_LINK
@@ -55,8 +56,9 @@ struct initiator : sc_core::sc_module {
 };
 
 // The map under test: a 4 KiB range at 0x1000 on port 0 and a 256-byte one at 0x8000'0000 on
-// port 1, with a hole between them.
+// port 1, with a hole between them; a 256-byte range at 0x1800 inside the low one on port 2.
 constexpr std::uint64_t low_base = 0x1000, low_size = 0x1000;
+constexpr std::uint64_t inner_base = 0x1800, inner_size = 0x100;
 constexpr std::uint64_t high_base = 0x8000'0000, high_size = 0x100;
 const sc_time low_latency(13, SC_NS), high_latency(40, SC_NS);
 
@@ -64,14 +66,16 @@ struct bench {
     std::ostringstream log_sink;
     initiator cpu{"cpu"};
     interconnect ic{"ic"};
-    slave low{"low", low_latency}, high{"high", high_latency};
+    slave low{"low", low_latency}, high{"high", high_latency}, inner{"inner", low_latency};
     bench() {
         logger::get().set_stream(&log_sink); // decode errors are logged as guest errors
         cpu.out.bind(ic.in);
-        ic.out.bind(low.in);  // port 0
-        ic.out.bind(high.in); // port 1
+        ic.out.bind(low.in);   // port 0
+        ic.out.bind(high.in);  // port 1
+        ic.out.bind(inner.in); // port 2
         ic.map(low_base, low_size, 0, "low");
         ic.map(high_base, high_size, 1, "high");
+        ic.map_inside(inner_base, inner_size, 2, "inner");
         sc_core::sc_start(sc_core::SC_ZERO_TIME); // end of elaboration: the sockets are bound
     }
     ~bench() { logger::get().set_stream(nullptr); }
@@ -172,4 +176,25 @@ BOOST_AUTO_TEST_CASE(an_overlapping_range_is_refused) {
 // Boost.Test provides main(); libsystemc still wants the symbol.
 int sc_main(int, char*[]) {
     return 0;
+}
+
+BOOST_AUTO_TEST_CASE(a_range_mapped_inside_another_takes_its_addresses_over) {
+    bench& b = the_bench();
+    const std::size_t low_before = b.low.seen.size(), inner_before = b.inner.seen.size();
+    sc_time d;
+    BOOST_TEST(b.access(0x1810, 4, d) == tlm::TLM_OK_RESPONSE);
+    BOOST_TEST(b.access(0x1900, 4, d) == tlm::TLM_OK_RESPONSE); // just past the inner range
+    BOOST_TEST(b.access(0x17FC, 4, d) == tlm::TLM_OK_RESPONSE); // just before it
+    // Straddling the inner range's start or end: decode errors that reach no slave.
+    BOOST_TEST(b.access(0x17FC, 8, d) == tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    BOOST_TEST(b.access(0x18FC, 8, d) == tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    BOOST_REQUIRE(b.inner.seen.size() == inner_before + 1);
+    BOOST_TEST(b.inner.seen[inner_before] == 0x10u); // 0x1810 - 0x1800
+    BOOST_REQUIRE(b.low.seen.size() == low_before + 2);
+    BOOST_TEST(b.low.seen[low_before] == 0x900u);     // 0x1900 - 0x1000
+    BOOST_TEST(b.low.seen[low_before + 1] == 0x7FCu); // 0x17FC - 0x1000
+    // Not wholly inside one range, in the hole, or over the inner range: refused.
+    BOOST_CHECK_THROW(b.ic.map_inside(0x1FF0, 0x20, 0, "past low"), std::logic_error);
+    BOOST_CHECK_THROW(b.ic.map_inside(0x3000, 0x10, 0, "in the hole"), std::logic_error);
+    BOOST_CHECK_THROW(b.ic.map_inside(0x18F0, 0x20, 0, "over inner"), std::logic_error);
 }

@@ -209,3 +209,38 @@ BOOST_AUTO_TEST_CASE(bad_plugins_are_one_line_and_a_nonzero_exit) {
         BOOST_TEST(contains(r.out, c.says));
     }
 }
+
+#ifdef EPVP_RTL_COSIM
+// examples/rtl-slave as its README says: configure and build against the prefix (the block
+// verilated and wrapped by epvp_add_rtl_block), then its own ctest, whose rtl_slave_pcitest runs
+// pcitest with the RTL RAM under the BAR backing memory and fails unless pcitest passes and the
+// report shows traffic at the block.
+BOOST_AUTO_TEST_CASE(rtl_slave_example_builds_out_of_tree_and_its_ctest_passes) {
+    const std::string b = build_example(example("rtl-slave"), "rtl-slave");
+    const cmd_result t = shell_in(b, "ctest --output-on-failure", run_timeout_s);
+    BOOST_TEST_INFO(t.out);
+    BOOST_TEST(t.status == 0);
+    BOOST_TEST(contains(t.out, "rtl_slave_pcitest"));
+    BOOST_TEST(contains(t.out, "100% tests passed"));
+    // Placement errors: one line and exit status 2. The default map (testbench/config): DBI at
+    // 0x40000000 (4 MiB), DRAM at 0x80000000 (1 GiB).
+    const std::string so = b + "/libaxi4_ram.so";
+    // soc.rtl_slaves = slaves is refused with exit status 2 and a line containing `says`.
+    auto refused = [&](const std::string& slaves, const std::string& says) {
+        const cmd_result r = epsim("run --plugin " + so + " --set 'soc.rtl_slaves=" + slaves + "'");
+        BOOST_TEST_INFO(r.out);
+        BOOST_TEST(r.status == 2);
+        BOOST_TEST(contains(r.out, says));
+    };
+    refused(R"([{"block":"axi4_ram","base":"0x40100000","size":4096}])",
+            "soc.rtl_slaves[0] [0x40100000, 0x40101000): overlaps board.dbi_base [0x40000000, "
+            "0x40400000)");
+    refused(R"([{"block":"axi4_ram","base":"0x7ffff000","size":8192}])",
+            "overlaps the edge of DRAM");
+    refused(R"([{"block":"axi4_ram","base":"0x90000000","size":8192},)"
+            R"({"block":"axi4_ram","base":"0x90001000","size":4096}])",
+            "soc.rtl_slaves[1] [0x90001000, 0x90002000): overlaps soc.rtl_slaves[0] "
+            "[0x90000000, 0x90002000)");
+    refused(R"([{"block":"other","base":"0x90000000","size":4096}])", "(registered: axi4_ram)");
+}
+#endif
