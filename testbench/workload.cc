@@ -1,5 +1,6 @@
 #include "testbench/workload.h"
 
+#include "firmware/epf/runner.h"
 #include "model/core/log.h"
 #include "testbench/platform.h"
 #include "testbench/workloads/common.h"
@@ -112,10 +113,7 @@ void load_idle_endpoints(platform& p) {
     for (unsigned i = 0; i < p.endpoint_count(); ++i) {
         endpoint_soc& soc = p.endpoint(i);
         if (soc.loaded()) continue;
-        const auto params = builtin::epf_params(soc.config());
-        const hal::ep_board& eb = soc.board();
-        soc.load(
-            [params, &eb](hal::platform& io) { fw::functions::run_test_endpoint(io, eb, params); });
+        builtin::load_test_endpoint(soc, builtin::epf_params(soc.config()));
     }
 }
 
@@ -125,6 +123,23 @@ std::string first_problem_suffix() {
 }
 
 namespace builtin {
+
+void load_test_endpoint(endpoint_soc& soc, const fw::functions::epf_test_params& p,
+                        fw::functions::endpoint_job job) {
+    const hal::ep_board& eb = soc.board();
+    soc.load([p, job, &eb](hal::platform& io) {
+        fw::functions::test_endpoint f(p, job);
+        fw::epf::runner_options o;
+        o.name = "ep";
+        // Bus Master Enable is looked at as often as the function polls its commands.
+        o.bus_master_poll_ns = p.poll_interval_ns;
+        o.unmapped_bar = p.unmapped_bar;
+        std::string failed;
+        const int r = fw::epf::run_function(io, eb, f, o, failed);
+        const bool function_step = failed == "bind" || failed == "epc_init";
+        fw::epf::halt(io, "ep", (function_step ? "pci-epf-test " : "") + failed, r);
+    });
+}
 
 fw::functions::epf_test_params epf_params(const cfg::platform_config& c) {
     fw::functions::epf_test_params p;

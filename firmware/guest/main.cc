@@ -1,5 +1,6 @@
 // The firmware ELF's entry (called by start.S): reads the boot parameters the platform wrote
 // (guest/boot_params.h) and runs the firmware image they name on the guest HAL backend.
+#include "firmware/epf/runner.h"
 #include "firmware/functions/test_endpoint.h"
 #include "firmware/guest/boot_params.h"
 #include "firmware/guest/guest_hal.h"
@@ -15,9 +16,16 @@ extern "C" int guest_main() {
     const fw::functions::epf_test_params epf = boot->epf;
     fw::guest::guest_platform io(boot->cpu_clock_hz);
     switch (boot->image) {
-    case fw::guest::boot_image::pcitest:
-        fw::functions::run_test_endpoint(io, board, epf);
-        return 0;
+    case fw::guest::boot_image::pcitest: {
+        fw::functions::test_endpoint f(epf);
+        fw::epf::runner_options o;
+        o.name = "ep";
+        o.bus_master_poll_ns = epf.poll_interval_ns;
+        o.unmapped_bar = epf.unmapped_bar;
+        std::string failed;
+        const int r = fw::epf::run_function(io, board, f, o, failed);
+        fw::epf::halt(io, "ep", failed, r);
+    }
     }
     fw::guest::panic("boot parameters: unknown firmware image");
 }

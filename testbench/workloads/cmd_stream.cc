@@ -75,12 +75,8 @@ void cmd_stream::load(platform& p, workload_result& out) {
     hp.seed = c.sim.seed;
     auto ep_params = epf_params(c);
     ep_params.claim_dma = false; // the command server uses the channels
-    const hal::ep_board& eb = p.ep_board();
-    p.load_ep([this, ep_params, &eb, fp](hal::platform& io) {
-        fw::functions::run_test_endpoint(
-            io, eb, ep_params, [this, fp](fw::functions::endpoint_services& s) {
-                fw_status_ = fw::functions::serve_cmd_stream(s, fp, fw_);
-            });
+    load_test_endpoint(p.endpoint(0), ep_params, [this, fp](fw::functions::endpoint_services& s) {
+        fw_status_ = fw::functions::serve_cmd_stream(s, fp, fw_);
     });
     const hal::host_board& hb = p.host_board();
     const std::uint64_t timeout_ns = c.host.test_timeout_us * ns_per_us;

@@ -10,6 +10,7 @@
 
 namespace epvp::tb {
 
+class endpoint_soc;
 class workload_registry;
 
 namespace builtin {
@@ -19,6 +20,12 @@ constexpr std::uint64_t ns_per_ms = 1000 * ns_per_us;
 
 // The test function (pci-epf-test) as configured by function.test.*.
 fw::functions::epf_test_params epf_params(const cfg::platform_config& c);
+
+// Loads the test function (fw::functions::test_endpoint, with an optional one-shot job) as the
+// endpoint's firmware, run by the function runner exactly as a plugin's function is; a failed
+// bring-up step is logged under "ep" and the firmware halts.
+void load_test_endpoint(endpoint_soc& soc, const fw::functions::epf_test_params& p,
+                        fw::functions::endpoint_job job = {});
 
 void register_pcitest(workload_registry& r);
 void register_cmd_stream(workload_registry& r);

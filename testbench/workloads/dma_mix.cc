@@ -77,20 +77,17 @@ void dma_mix::load(platform& p, workload_result& out) {
     const std::uint64_t flag = mp.host_buffer + mp.host_bytes;
     auto ep_params = epf_params(c);
     ep_params.claim_dma = false; // the workload uses the channels
-    const hal::ep_board& eb = p.ep_board();
-    p.load_ep([this, ep_params, &eb, mp, flag](hal::platform& io) {
-        fw::functions::run_test_endpoint(
-            io, eb, ep_params, [this, mp, flag](fw::functions::endpoint_services& s) {
-                ran_ = true;
-                if (!s.edma) {
-                    status_ = -EOPNOTSUPP;
-                    s.io.log(hal::log_level::error, "dma-mix", "no eDMA: nothing to run");
-                } else {
-                    status_ = fw::functions::run_dma_mix(s.io, *s.edma, s.pool, mp, rows_);
-                }
-                signal_host_done(s, flag, mp.timeout_ns);
-            });
-    });
+    load_test_endpoint(
+        p.endpoint(0), ep_params, [this, mp, flag](fw::functions::endpoint_services& s) {
+            ran_ = true;
+            if (!s.edma) {
+                status_ = -EOPNOTSUPP;
+                s.io.log(hal::log_level::error, "dma-mix", "no eDMA: nothing to run");
+            } else {
+                status_ = fw::functions::run_dma_mix(s.io, *s.edma, s.pool, mp, rows_);
+            }
+            signal_host_done(s, flag, mp.timeout_ns);
+        });
     load_flag_waiting_host(p, out, flag, &status_);
 }
 

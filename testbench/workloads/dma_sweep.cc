@@ -96,22 +96,19 @@ void dma_sweep::load(platform& p, workload_result& out) {
         (sp.host_buffer + sw.max_bytes + flag_align - 1) / flag_align * flag_align;
     auto ep_params = epf_params(c);
     ep_params.claim_dma = false; // the sweep uses the channels
-    const hal::ep_board& eb = p.ep_board();
-    p.load_ep([this, ep_params, &eb, sp, flag](hal::platform& io) {
-        fw::functions::run_test_endpoint(
-            io, eb, ep_params, [this, sp, flag](fw::functions::endpoint_services& s) {
-                ran_ = true;
-                if (!s.edma) {
-                    status_ = -EOPNOTSUPP;
-                    s.io.log(hal::log_level::error, "sweep", "no eDMA: nothing to sweep");
-                } else {
-                    auto run = sp;
-                    run.link_ready = s.link_ready;
-                    status_ = fw::functions::run_dma_sweep(s.io, *s.edma, s.pool, run, rows_);
-                }
-                signal_host_done(s, flag, sp.timeout_ns);
-            });
-    });
+    load_test_endpoint(
+        p.endpoint(0), ep_params, [this, sp, flag](fw::functions::endpoint_services& s) {
+            ran_ = true;
+            if (!s.edma) {
+                status_ = -EOPNOTSUPP;
+                s.io.log(hal::log_level::error, "sweep", "no eDMA: nothing to sweep");
+            } else {
+                auto run = sp;
+                run.link_ready = s.link_ready;
+                status_ = fw::functions::run_dma_sweep(s.io, *s.edma, s.pool, run, rows_);
+            }
+            signal_host_done(s, flag, sp.timeout_ns);
+        });
     load_flag_waiting_host(p, out, flag, &status_);
 }
 

@@ -55,13 +55,9 @@ void iova::load(platform& p, workload_result& out) {
     ip.seed = c.sim.seed;
     ip.timeout_ns = c.host.test_timeout_us * ns_per_us;
     ep_params.min_reg_bar_bytes = fw::functions::iova_test_bar_bytes(ip.buffers); // BAR0
-    const hal::ep_board& eb = p.ep_board();
-    p.load_ep([this, ep_params, &eb, ip](hal::platform& io) {
-        fw::functions::run_test_endpoint(io, eb, ep_params,
-                                         [this, ip](fw::functions::endpoint_services& s) {
-                                             ran_ = true;
-                                             fw::functions::run_iova_test(s, ip, fw_);
-                                         });
+    load_test_endpoint(p.endpoint(0), ep_params, [this, ip](fw::functions::endpoint_services& s) {
+        ran_ = true;
+        fw::functions::run_iova_test(s, ip, fw_);
     });
     const hal::host_board& hb = p.host_board();
     const std::uint64_t timeout_ns = c.host.test_timeout_us * ns_per_us;

@@ -19,9 +19,7 @@ public:
         boot.board = eb;
         boot.epf = ep_params;
         p.endpoint(0).boot_iss(boot);
-        p.load_ep([ep_params, &eb](hal::platform& io) {
-            fw::functions::run_test_endpoint(io, eb, ep_params);
-        });
+        load_test_endpoint(p.endpoint(0), ep_params);
         const hal::host_board& hb = p.host_board();
         const std::uint64_t timeout_ns = p.config().host.test_timeout_us * ns_per_us;
         const std::uint64_t retry_ns = p.config().host.crs_retry_us * ns_per_us;

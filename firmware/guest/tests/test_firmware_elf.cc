@@ -84,7 +84,7 @@ BOOST_AUTO_TEST_CASE(symbols_name_the_firmware_functions) {
     // guest's own runtime. (The dma-sweep, cmd-stream and iova jobs join the ELF with their boot
     // images; until then the linker drops them as unreferenced.)
     for (const char* f :
-         {"fw::epc::epc::mem_map(", "fw::functions::run_test_endpoint(",
+         {"fw::epc::epc::mem_map(", "fw::epf::run_function(",
           "fw::functions::pci_epf_test::", "fw::dwc::dw_pcie_ep::", "fw::dwc::dw_edma::xfer(",
           "fw::iommu::smmu_v3::probe(", "fw::iommu::iova_space::init(",
           "fw::guest::guest_platform::wait_for_interrupt(", "guest_main", "guest_irq", "_start",
