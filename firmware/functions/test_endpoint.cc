@@ -1,5 +1,9 @@
 #include "firmware/functions/test_endpoint.h"
 
+#include "firmware/epf/runner.h"
+
+#include <string>
+
 namespace fw::functions {
 
 test_endpoint::test_endpoint(const epf_test_params& p, endpoint_job job)
@@ -78,6 +82,19 @@ void test_endpoint::run_job() {
                         ctx_->domain, ctx_->iova,
                         &ctx_->board, [this] { return ctx_->link_ready() && epf_->running(); }};
     job_(s);
+}
+
+void run_test_function(hal::platform& io, const hal::ep_board& board, const epf_test_params& p,
+                       const endpoint_job& job) {
+    test_endpoint f(p, job);
+    epf::runner_options o;
+    o.name = "ep";
+    o.bus_master_poll_ns = p.poll_interval_ns;
+    o.unmapped_bar = p.unmapped_bar;
+    std::string failed;
+    const int r = epf::run_function(io, board, f, o, failed);
+    const bool function_step = failed == "bind" || failed == "epc_init";
+    epf::halt(io, "ep", (function_step ? "pci-epf-test " : "") + failed, r);
 }
 
 } // namespace fw::functions

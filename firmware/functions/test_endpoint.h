@@ -80,4 +80,10 @@ private:
     epf::delayed_work job_work_{[this] { run_job(); }};
 };
 
+// The test endpoint's firmware image, native or ELF: the function (with `job`) under the
+// function runner, its log category "ep", Bus Master Enable looked at as often as commands are
+// polled; a failed bring-up step is logged and the firmware halts. Never returns.
+[[noreturn]] void run_test_function(hal::platform& io, const hal::ep_board& board,
+                                    const epf_test_params& p, const endpoint_job& job = {});
+
 } // namespace fw::functions
