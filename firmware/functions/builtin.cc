@@ -19,9 +19,8 @@ void signal_host_done(endpoint_services& s, std::uint64_t flag, std::uint64_t ti
     }
 }
 
-void run_iova(endpoint_services& s, const builtin_args& a, builtin_results& r) {
-    iova_test_report rep;
-    r.status = run_iova_test(s, a.iova, rep);
+void store_iova(const iova_test_report& rep, builtin_results& r) {
+    r.status = rep.status;
     auto& o = r.iova;
     o.buffers = rep.buffers;
     o.bad_first = rep.bad_first;
@@ -34,12 +33,19 @@ void run_iova(endpoint_services& s, const builtin_args& a, builtin_results& r) {
     o.unmap_ns = rep.unmap_ns;
     const std::size_t n = std::min<std::size_t>(rep.buffer_phys.size(), builtin_max_iova_buffers);
     std::copy_n(rep.buffer_phys.begin(), n, o.buffer_phys);
-    std::string steps;
+    std::size_t at = 0;
     for (const auto& line : rep.steps)
-        steps += line + "\n";
-    const std::size_t len = std::min(steps.size(), builtin_steps_bytes - 1);
-    std::memcpy(r.steps, steps.data(), len);
-    r.steps[len] = 0;
+        for (std::size_t i = 0; i <= line.size() && at + 1 < builtin_steps_bytes; ++i)
+            r.steps[at++] = i < line.size() ? line[i] : '\n';
+    r.steps[at] = 0;
+}
+
+void run_iova(endpoint_services& s, const builtin_args& a, builtin_results& r) {
+    iova_test_report rep;
+    // The host finishes at the last state it sees: the results are out before each.
+    rep.publish = [&r](const iova_test_report& now) { store_iova(now, r); };
+    rep.status = run_iova_test(s, a.iova, rep);
+    store_iova(rep, r);
 }
 
 void run_sweep(endpoint_services& s, const builtin_args& a, builtin_results& r) {
