@@ -48,6 +48,10 @@ int run_function(hal::platform& io, const hal::ep_board& board, function& f,
     // The link interrupts and Bus Master Enable, as operations of the function.
     auto link_events = [&]() {
         const std::uint32_t ev = stack.take_events();
+        // Function-Level Reset: the function's configuration state is gone; it stops what it
+        // was doing (link_down), its non-sticky registers are written back and it starts again.
+        if (ev & dwc::app_regs::IRQ_FLR)
+            io.log(hal::log_level::info, o.name, "FLR: re-initialising the function");
         if (ev & (dwc::app_regs::IRQ_LINK_DOWN | dwc::app_regs::IRQ_FLR)) {
             check("link_down", f.link_down());
             stack.ep.linkdown();
@@ -56,6 +60,7 @@ int run_function(hal::platform& io, const hal::ep_board& board, function& f,
         if (ev & dwc::app_regs::IRQ_FLR) {
             check("link_up", f.link_up());
             stack.ep.glue().flr_done();
+            io.log(hal::log_level::info, o.name, "FLR done");
             linked = true;
         }
         if (ev & dwc::app_regs::IRQ_LINK_UP) {
