@@ -1,8 +1,10 @@
 // What a bound endpoint function is given (the equivalent of the struct pci_epf an endpoint
 // function driver receives in Linux, with its epc, its DMA channels and its IOMMU domain): the
 // HAL, the board description, the EPC API, the coherent buffer pool BAR spaces come from, the
-// eDMA driver (dmaengine-like channel API), the IOVA API, the function's workqueue and its log
-// category (its name: `epsim run --log <name>` prints its info lines).
+// eDMA driver (dmaengine-like channel API), the IOVA API with the SMMU and domain under it, the
+// function's workqueue, its log category (its name: `epsim run --log <name>` prints its info
+// lines) and link_ready(), which lets long-running work take the link events it would otherwise
+// hold up.
 //
 // Models: one physical function (function number 0) on one controller. Does not model: several
 // functions sharing a controller, virtual functions.
