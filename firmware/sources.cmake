@@ -11,6 +11,7 @@ set(EPVP_ENDPOINT_FW_SOURCES
   dwc/dw_edma.cc
   functions/pci_epf_test.cc
   functions/test_endpoint.cc
+  functions/builtin.cc
   functions/dma_mix.cc
   functions/dma_sweep.cc
   functions/cmd_stream.cc

@@ -303,7 +303,7 @@ void endpoint_soc::load(program p) {
     if (iss) {
         if (!iss->booted())
             throw cfg::config_error("cpu.kind = iss: this workload has no firmware image for the "
-                                    "instruction-set simulator yet (pcitest has one)");
+                                    "instruction-set simulator yet");
         return;
     }
     ep_cpu.load(std::move(p));

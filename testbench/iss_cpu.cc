@@ -133,6 +133,20 @@ void iss_cpu::boot(const fw::guest::boot_params& params) {
     booted_ = true;
 }
 
+bool iss_cpu::write_boot_block(std::uint64_t offset, const void* data, std::size_t bytes) {
+    if (offset < sizeof boot_ || offset > ISS_BOOT_PARAMS_BYTES ||
+        bytes > ISS_BOOT_PARAMS_BYTES - offset)
+        return false;
+    std::memcpy(&sram_[offset], data, bytes);
+    return true;
+}
+
+bool iss_cpu::read_boot_block(std::uint64_t offset, void* data, std::size_t bytes) const {
+    if (offset > ISS_BOOT_PARAMS_BYTES || bytes > ISS_BOOT_PARAMS_BYTES - offset) return false;
+    std::memcpy(data, &sram_[offset], bytes);
+    return true;
+}
+
 std::uint64_t iss_cpu::pc() const {
     std::uint64_t v = 0;
     uc_reg_read(uc_, UC_ARM64_REG_PC, &v);

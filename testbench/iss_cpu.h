@@ -76,6 +76,11 @@ public:
     // The firmware image to run and its parameters; without a call the CPU stays in reset.
     void boot(const fw::guest::boot_params& params);
     bool booted() const { return booted_; }
+    // The CPU's SRAM at `offset` (inside ISS_BOOT_PARAMS_BYTES, beside the boot parameters):
+    // a workload's arguments written before the run, the firmware's results read after it.
+    // False when the range is not inside that block.
+    bool write_boot_block(std::uint64_t offset, const void* data, std::size_t bytes);
+    bool read_boot_block(std::uint64_t offset, void* data, std::size_t bytes) const;
     bool finished() const { return finished_; }
     // The firmware panicked or the CPU stopped on an error (the run was stopped): one line
     // saying why, with the panic message the firmware wrote to the UART; "" otherwise.

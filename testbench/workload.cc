@@ -112,10 +112,7 @@ void load_idle_endpoints(platform& p) {
     for (unsigned i = 0; i < p.endpoint_count(); ++i) {
         endpoint_soc& soc = p.endpoint(i);
         if (soc.loaded()) continue;
-        const auto params = builtin::epf_params(soc.config());
-        const hal::ep_board& eb = soc.board();
-        soc.load(
-            [params, &eb](hal::platform& io) { fw::functions::run_test_endpoint(io, eb, params); });
+        builtin::load_test_endpoint(soc, builtin::epf_params(soc.config()));
     }
 }
 
@@ -125,6 +122,36 @@ std::string first_problem_suffix() {
 }
 
 namespace builtin {
+
+void load_test_endpoint(endpoint_soc& soc, const fw::functions::epf_test_params& p,
+                        fw::functions::endpoint_job job) {
+    const hal::ep_board& eb = soc.board();
+    soc.load(
+        [p, job, &eb](hal::platform& io) { fw::functions::run_test_function(io, eb, p, job); });
+}
+
+fw::guest::boot_params test_endpoint_boot(platform& p, const fw::functions::epf_test_params& ep) {
+    fw::guest::boot_params boot;
+    boot.image = fw::guest::boot_image::pcitest;
+    boot.cpu_clock_hz = p.config().cpu.clock_mhz * 1'000'000;
+    boot.board = p.ep_board();
+    boot.epf = ep;
+    return boot;
+}
+
+void load_builtin_job(platform& p, const fw::functions::epf_test_params& ep,
+                      const fw::functions::builtin_args& a, fw::functions::builtin_results& r) {
+    endpoint_soc& soc = p.endpoint(0);
+    soc.boot_iss(test_endpoint_boot(p, ep));
+    if (soc.iss && !soc.iss->write_boot_block(fw::functions::builtin_args_offset, &a, sizeof a))
+        throw std::logic_error("load_builtin_job: the arguments do not fit the boot block");
+    load_test_endpoint(soc, ep, fw::functions::builtin_job(a, r));
+}
+
+void fetch_builtin_results(platform& p, fw::functions::builtin_results& r) {
+    endpoint_soc& soc = p.endpoint(0);
+    if (soc.iss) soc.iss->read_boot_block(fw::functions::builtin_results_offset, &r, sizeof r);
+}
 
 fw::functions::epf_test_params epf_params(const cfg::platform_config& c) {
     fw::functions::epf_test_params p;

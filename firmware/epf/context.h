@@ -1,8 +1,10 @@
 // What a bound endpoint function is given (the equivalent of the struct pci_epf an endpoint
 // function driver receives in Linux, with its epc, its DMA channels and its IOMMU domain): the
 // HAL, the board description, the EPC API, the coherent buffer pool BAR spaces come from, the
-// eDMA driver (dmaengine-like channel API), the IOVA API, the function's workqueue and its log
-// category (its name: `epsim run --log <name>` prints its info lines).
+// eDMA driver (dmaengine-like channel API), the IOVA API with the SMMU and domain under it, the
+// function's workqueue, its log category (its name: `epsim run --log <name>` prints its info
+// lines) and link_ready(), which lets long-running work take the link events it would otherwise
+// hold up.
 //
 // Models: one physical function (function number 0) on one controller. Does not model: several
 // functions sharing a controller, virtual functions.
@@ -14,8 +16,10 @@
 #include "firmware/hal/board.h"
 #include "firmware/hal/hal.h"
 #include "firmware/iommu/iova.h"
+#include "firmware/iommu/smmu_v3.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace fw::epf {
@@ -30,6 +34,17 @@ struct context {
     iommu::iova_space* iova = nullptr; // null without an SMMU
     std::string category;              // the function's name, its log category
     unsigned fn = 0;                   // function number
+    // The SMMU and the function's stage-1 domain (what ctx.iova allocates in); null without an
+    // SMMU. A function that manages translations itself (invalidations, fault records) uses them.
+    iommu::smmu_v3* smmu = nullptr;
+    iommu::smmu_domain* domain = nullptr;
+    // Set by the runner: handles the controller's pending link events (calling the function's
+    // link_down / link_up / bus_master_enable as the event loop does) and tells whether the link
+    // is up with Bus Master Enable set. Long-running work (a job that keeps the CPU for the whole
+    // run, as a command server does) calls link_ready() to notice a link loss and to wait for
+    // the host to come back.
+    std::function<bool()> events = {};
+    bool link_ready() { return events && events(); }
 
     // pci_epf_alloc_space: memory for BAR barno from the pool, sized and flagged for the BAR's
     // type. 0, -EINVAL or -ENOMEM.

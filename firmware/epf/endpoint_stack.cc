@@ -31,12 +31,6 @@ endpoint_stack::endpoint_stack(hal::platform& io_, const hal::ep_board& board_)
     , pool(board_.dram.base, pool_bytes(board_))
     , edma(io_, board_, ep.pci(), pool) {}
 
-void endpoint_stack::halt(const char* what, int err) {
-    io.log(hal::log_level::error, "ep", std::string(what) + " failed: " + err_name(err));
-    for (;;)
-        io.wait_for_interrupt(idle_wait_ns);
-}
-
 bool endpoint_stack::bus_master() {
     return (ep.pci().readw_dbi(pci::COMMAND) & pci::COMMAND_MASTER) != 0;
 }

@@ -34,8 +34,6 @@ public:
     // Waits for PERST# deassertion, initialises the controller registers, reserves the MSI
     // memory and sets up the SMMU domain. 0, or a negated errno and `what` names the step.
     int boot(const char*& what);
-    // Logs "<what> failed: <error>" under "ep" and halts (sleeps forever), as firmware does.
-    [[noreturn]] void halt(const char* what, int err);
 
     // The glue block's interrupt events (dwc::app_regs::IRQ_*) since the last call.
     std::uint32_t take_events() {

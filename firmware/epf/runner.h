@@ -24,11 +24,19 @@ namespace fw::epf {
 struct runner_options {
     std::string name;                     // the function's name: its log category
     std::uint64_t bus_master_poll_ns = 0; // Command register poll while waiting for BME
+    // Fault injection for bring-up studies: after epc_init this BAR stays enabled without its
+    // inbound iATU window (-1: none), the classic firmware bug the iATU miss policy makes visible.
+    int unmapped_bar = -1;
 };
 
 // Runs f; returns only when the controller, bind or epc_init fails: the negated errno, with
 // `failed` naming what failed ("bind", "epc_init", "controller init", ...).
 int run_function(hal::platform& io, const hal::ep_board& board, function& f,
                  const runner_options& o, std::string& failed);
+
+// What firmware does when it cannot go on: logs "<what> failed: <error>" under `category` and
+// sleeps forever.
+[[noreturn]] void halt(hal::platform& io, const std::string& category, const std::string& what,
+                       int err);
 
 } // namespace fw::epf

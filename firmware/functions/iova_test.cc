@@ -132,7 +132,10 @@ int run_iova_test(endpoint_services& s, const iova_test_params& p, iova_test_rep
             io.wait_for_interrupt(p.poll_ns);
         }
     };
-    auto status = [&](std::uint32_t off, std::uint32_t v) { io.wr32(status_page + off, v); };
+    auto status = [&](std::uint32_t off, std::uint32_t v) {
+        if (off == STATE && out.publish) out.publish(out);
+        io.wr32(status_page + off, v);
+    };
     status(BUFFERS, p.buffers);
     status(DOORBELL_PAGE, static_cast<std::uint32_t>(doorbell_page));
     status(IOVA_BASE_LO, static_cast<std::uint32_t>(range.base));
@@ -141,9 +144,10 @@ int run_iova_test(endpoint_services& s, const iova_test_params& p, iova_test_rep
     status(MAGIC, MAGIC_VALUE);
 
     auto failed_state = [&](const std::string& what, int err) {
+        fail(what, err);
         status(ERROR, static_cast<std::uint32_t>(err));
         status(STATE, STATE_FAILED);
-        return fail(what, err);
+        return err;
     };
     if (!wait_doorbell(DOORBELL_CHECK))
         return failed_state("no doorbell from the host", -ETIMEDOUT);
@@ -183,10 +187,10 @@ int run_iova_test(endpoint_services& s, const iova_test_params& p, iova_test_rep
     status(SMMU_FAULTS, out.smmu_faults);
     status(FAULT_ADDR_LO, static_cast<std::uint32_t>(fault_addr));
     status(FAULT_ADDR_HI, static_cast<std::uint32_t>(fault_addr >> 32));
-    status(STATE, STATE_DONE);
     step("second doorbell: " + std::to_string(out.smmu_faults) +
          " SMMU fault records at the unmapped page, " + std::to_string(out.bad_second) +
          " bad buffers (the unmapped page's memory included)");
+    status(STATE, STATE_DONE);
     return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include "firmware/functions/test_endpoint.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,10 @@ struct iova_test_report {
     unsigned smmu_faults = 0;               // records naming the unmapped page
     std::uint64_t map_ns = 0, unmap_ns = 0; // firmware time to map everything / to unmap one
     std::vector<std::string> steps;         // what it did, for the workload's summary
+    // Called with the report just before each state the host sees (READY, UNMAPPED, DONE,
+    // FAILED): a firmware image that hands its report out (a mailbox) does it here, before the
+    // host can finish.
+    std::function<void(const iova_test_report&)> publish;
 };
 
 // BAR bytes the function needs for n buffers (status page + buffers + doorbell, power of two).

@@ -1,6 +1,5 @@
 #include "firmware/functions/pci_epf_test.h"
 
-#include "contracts/irq_window_regs.h"
 #include "contracts/pci_epf_test_regs.h"
 #include "firmware/hal/crc32.h"
 #include "firmware/hal/errno.h"
@@ -367,18 +366,14 @@ bool pci_epf_test::cmd_disable_doorbell() {
     return true;
 }
 
-void pci_epf_test::doorbell_irq() {
-    if (!p_.doorbell_window) return;
-    // Drain the window's FIFO; the doorbell value completes the doorbell test.
-    while (io_.rd32(p_.doorbell_window + irq_window::COUNT)) {
-        const std::uint32_t v = io_.rd32(p_.doorbell_window + irq_window::POP);
-        if (db_bar_ >= 0 && v == db_data_) {
-            set_status(epf_test::STATUS_DOORBELL_SUCCESS);
-            raise_irq();
-        } else {
-            io_.log(hal::log_level::warning, log_cat,
-                    "interrupt window: unexpected value 0x" + to_hex(v));
-        }
+void pci_epf_test::doorbell(std::uint32_t v) {
+    // The doorbell value completes the doorbell test.
+    if (db_bar_ >= 0 && v == db_data_) {
+        set_status(epf_test::STATUS_DOORBELL_SUCCESS);
+        raise_irq();
+    } else {
+        io_.log(hal::log_level::warning, log_cat,
+                "interrupt window: unexpected value 0x" + to_hex(v));
     }
 }
 

@@ -107,8 +107,8 @@ public:
     void link_up();
     void link_down();
     void cmd_handler(); // one poll of COMMAND
-    // The interrupt-generation window's interrupt: a doorbell write may have arrived.
-    void doorbell_irq();
+    // A value the host wrote to the interrupt-generation window (drained by the caller).
+    void doorbell(std::uint32_t value);
 
     bool running() const { return running_; }
     int test_reg_bar() const { return test_reg_bar_; }

@@ -1,101 +1,100 @@
 #include "firmware/functions/test_endpoint.h"
 
-#include <algorithm>
-#include <memory>
+#include "firmware/epf/runner.h"
 
-#include "firmware/dwc/dw_edma.h"
-#include "firmware/dwc/pcie_designware_ep.h"
-#include "firmware/epf/endpoint_stack.h"
-#include "firmware/hal/errno.h"
-#include "firmware/hal/pci_regs.h"
-#include "firmware/iommu/iova.h"
-#include "firmware/iommu/smmu_v3.h"
+#include <string>
 
 namespace fw::functions {
 
-void run_test_endpoint(hal::platform& io, const hal::ep_board& board, const epf_test_params& p,
+test_endpoint::test_endpoint(const epf_test_params& p, endpoint_job job)
+    : p_(p)
+    , job_(std::move(job)) {}
+
+test_endpoint::~test_endpoint() {
+    if (!ctx_) return;
+    ctx_->wq.cancel(cmd_work_);
+    ctx_->wq.cancel(job_work_);
+}
+
+int test_endpoint::bind(epf::context& ctx) {
+    ctx_ = &ctx;
+    epf_test_params p = p_;
+    p.doorbell_window = ctx.doorbell_window();
+    epf_ = std::make_unique<pci_epf_test>(ctx.io, ctx.epc, ctx.pool, p);
+    return epf_->bind();
+}
+
+void test_endpoint::unbind() {
+    ctx_->wq.cancel(cmd_work_);
+    ctx_->wq.cancel(job_work_);
+    epf_->set_dma(nullptr);
+}
+
+int test_endpoint::epc_init() {
+    // pci_epf_test_init_dma_chan: no usable eDMA is not fatal, USE_DMA transfers are then
+    // refused. A job that drives the channels itself leaves them unclaimed.
+    epf_->set_dma(p_.claim_dma ? ctx_->edma : nullptr);
+    return epf_->epc_init();
+}
+
+int test_endpoint::link_up() {
+    ctx_->info("link up");
+    epf_->link_up();
+    // Work done before the controller answers configuration requests (the runner then stops
+    // the Configuration Request Retry Status answers).
+    ctx_->io.delay_ns(p_.init_delay_ns);
+    ctx_->info("ready for configuration requests");
+    // pci_epf_test_epc_init / link_up: the first command poll one interval from now.
+    ctx_->wq.queue(cmd_work_, p_.poll_interval_ns);
+    return 0;
+}
+
+int test_endpoint::link_down() {
+    // Also the first half of a Function-Level Reset (the runner then calls link_up): the
+    // function stops what it was doing; its non-sticky registers are written back.
+    ctx_->info("link down: stopping the command poll");
+    ctx_->wq.cancel(cmd_work_);
+    epf_->link_down();
+    return 0;
+}
+
+int test_endpoint::bus_master_enable() {
+    if (job_ && !job_done_) ctx_->wq.queue(job_work_, 0);
+    return 0;
+}
+
+void test_endpoint::doorbell(std::uint32_t value, std::uint64_t) {
+    epf_->doorbell(value);
+}
+
+void test_endpoint::cmd_poll() {
+    epf_->cmd_handler();
+    // pci_epf_test_cmd_handler re-queues itself (queue_delayed_work, msecs_to_jiffies(1)).
+    if (epf_->running()) ctx_->wq.queue(cmd_work_, p_.poll_interval_ns);
+}
+
+void test_endpoint::run_job() {
+    if (job_done_ || !ctx_->link_ready()) return; // the next bus_master_enable queues it again
+    job_done_ = true;
+    endpoint_services s{ctx_->io,     ctx_->edma,
+                        ctx_->pool,   ctx_->epc,
+                        *epf_,        ctx_->smmu,
+                        ctx_->domain, ctx_->iova,
+                        &ctx_->board, [this] { return ctx_->link_ready() && epf_->running(); }};
+    job_(s);
+}
+
+void run_test_function(hal::platform& io, const hal::ep_board& board, const epf_test_params& p,
                        const endpoint_job& job) {
-    epf::endpoint_stack stack(io, board);
-    const char* failed_step = "";
-    int r = stack.boot(failed_step);
-    if (r) stack.halt(failed_step, r);
-    auto halt = [&](const char* what, int err) { stack.halt(what, err); };
-    dwc::dw_pcie_ep& ep = stack.ep;
-    epc::epc& epc = stack.epc;
-    epc::coherent_pool& pool = stack.pool;
-    dwc::dw_edma& edma = stack.edma;
-    epf_test_params fp = p;
-    fp.doorbell_window = board.irq_window.base;
-    pci_epf_test epf(io, epc, pool, fp);
-    io.set_irq_handler(hal::irq_msi_ctrl, [&](unsigned) { epf.doorbell_irq(); });
-    if ((r = epf.bind())) halt("pci-epf-test bind", r);
-    // dw_pcie_edma_detect; no usable eDMA is not fatal: USE_DMA transfers are then refused.
-    // Probed after bind so the BAR spaces keep their place in the pool.
-    if ((r = edma.probe()))
-        io.log(hal::log_level::info, "ep", std::string("no eDMA: ") + err_name(r));
-    epf.set_dma(edma.probed() && p.claim_dma ? &edma : nullptr);
-    if ((r = epf.epc_init())) halt("pci-epf-test epc_init", r);
-    if (p.unmapped_bar >= 0) {
-        io.log(hal::log_level::warning, "ep",
-               "fault injection: BAR" + std::to_string(p.unmapped_bar) +
-                   " left enabled without its inbound iATU window");
-        ep.drop_inbound_window(static_cast<unsigned>(p.unmapped_bar));
-    }
-    io.log(hal::log_level::info, "ep", "function ready; enabling LTSSM");
-    epc.start();
-
-    auto handle_link_events = [&]() {
-        const std::uint32_t ev = stack.take_events();
-        if (ev & dwc::app_regs::IRQ_LINK_DOWN) {
-            io.log(hal::log_level::info, "ep", "link down: restoring the non-sticky registers");
-            epf.link_down();
-            ep.linkdown();
-        }
-        if (ev & dwc::app_regs::IRQ_FLR) {
-            // Function-Level Reset: the function's configuration state is gone; stop what it
-            // was doing, write back its non-sticky registers and start it again.
-            io.log(hal::log_level::info, "ep", "FLR: re-initialising the function");
-            epf.link_down();
-            ep.linkdown();
-            epf.link_up();
-            ep.glue().flr_done();
-            io.log(hal::log_level::info, "ep", "FLR done");
-        }
-        if (ev & dwc::app_regs::IRQ_LINK_UP) {
-            io.log(hal::log_level::info, "ep", "link up");
-            epf.link_up();
-            io.delay_ns(epf.init_delay_ns());
-            // Configuration requests were answered with CRS until the function was ready.
-            ep.glue().set_config_retry(false);
-            io.log(hal::log_level::info, "ep", "ready for configuration requests");
-        }
-    };
-    auto bus_master = [&]() { return stack.bus_master(); };
-    constexpr std::uint64_t idle_wait_ns = epf::endpoint_stack::idle_wait_ns;
-
-    bool job_done = false;
-    for (;;) {
-        io.wait_for_interrupt(epf.running() ? epf.poll_interval_ns() : idle_wait_ns);
-        handle_link_events();
-        epf.cmd_handler();
-        if (job && !job_done && epf.running() && bus_master()) {
-            job_done = true;
-            endpoint_services services{io,
-                                       edma.probed() ? &edma : nullptr,
-                                       pool,
-                                       epc,
-                                       epf,
-                                       stack.smmu.get(),
-                                       stack.domain.get(),
-                                       stack.iova.get(),
-                                       &board,
-                                       [&]() {
-                                           handle_link_events();
-                                           return epf.running() && bus_master();
-                                       }};
-            job(services);
-        }
-    }
+    test_endpoint f(p, job);
+    epf::runner_options o;
+    o.name = "ep";
+    o.bus_master_poll_ns = p.poll_interval_ns;
+    o.unmapped_bar = p.unmapped_bar;
+    std::string failed;
+    const int r = epf::run_function(io, board, f, o, failed);
+    const bool function_step = failed == "bind" || failed == "epc_init";
+    epf::halt(io, "ep", (function_step ? "pci-epf-test " : "") + failed, r);
 }
 
 } // namespace fw::functions

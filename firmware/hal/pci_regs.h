@@ -66,10 +66,16 @@ constexpr std::uint16_t MSI_FLAGS_ENABLE = 0x0001;
 constexpr std::uint16_t MSI_FLAGS_QMASK = 0x000E; // Multiple Message Capable
 constexpr std::uint16_t MSI_FLAGS_QSIZE = 0x0070; // Multiple Message Enable
 constexpr std::uint16_t MSI_FLAGS_64BIT = 0x0080;
+constexpr std::uint16_t MSI_FLAGS_MASKBIT = 0x0100; // Per-Vector Masking Capable
+constexpr unsigned MSI_FLAGS_QMASK_SHIFT = 1;
+constexpr unsigned MSI_FLAGS_QSIZE_SHIFT = 4;
+constexpr unsigned MSI_MAX_VECTORS = 32;
 constexpr std::uint32_t MSI_ADDRESS_LO = 0x04;
 constexpr std::uint32_t MSI_ADDRESS_HI = 0x08;
 constexpr std::uint32_t MSI_DATA_32 = 0x08;
 constexpr std::uint32_t MSI_DATA_64 = 0x0C;
+constexpr std::uint32_t MSI_MASK_32 = 0x0C; // Mask Bits (with per-vector masking)
+constexpr std::uint32_t MSI_MASK_64 = 0x10;
 
 // MSI-X capability.
 constexpr std::uint32_t MSIX_FLAGS = 0x02;

@@ -1,6 +1,7 @@
 #include "firmware/host/msi_irq.h"
 
 #include "contracts/host_irq_regs.h"
+#include "firmware/hal/format.h"
 #include "firmware/hal/pci_regs.h"
 
 #include <algorithm>
@@ -12,9 +13,6 @@ namespace {
 // Message data of vector 0; Multiple Message Enable replaces the low log2(n) bits (PCI Local Bus
 // 3.0 section 6.8.1.6), so the base is aligned to the largest vector count, 32.
 constexpr std::uint32_t msi_data_base = 0x200;
-constexpr unsigned msi_max_vectors = 32;
-constexpr unsigned qmask_shift = 1; // Multiple Message Capable: Message Control bits 3:1
-constexpr unsigned qsize_shift = 4; // Multiple Message Enable: Message Control bits 6:4
 } // namespace
 
 msi_irq::msi_irq(pci_host& host, const hal::host_board& board, const pci_dev& dev)
@@ -28,37 +26,63 @@ msi_irq::~msi_irq() {
     host_.io().set_irq_handler(hal::host_irq_msi, nullptr);
 }
 
-int msi_irq::enable(unsigned vectors) {
-    const std::uint8_t cap = dev_.msi_cap;
-    const std::uint64_t addr = board_.msi_doorbell.base;
-    if (!cap || vectors == 0 || vectors > msi_max_vectors) return -EINVAL;
-    const unsigned b = dev_.bus, d = dev_.dev, f = dev_.fn;
-    std::uint16_t flags = host_.cfg_read16(b, d, f, cap + pci::MSI_FLAGS);
-    const bool is64 = flags & pci::MSI_FLAGS_64BIT;
-    if (!is64 && (addr >> 32)) return -EINVAL;
-    const unsigned capable = 1u << ((flags & pci::MSI_FLAGS_QMASK) >> qmask_shift);
-    granted_ = 1;
-    unsigned mme = 0;
-    while (granted_ < std::min(vectors, capable)) {
-        granted_ <<= 1;
+int msi_capability_enable(pci_host& host, const pci_dev& dev, std::uint64_t doorbell,
+                          std::uint16_t data_base, unsigned vectors,
+                          const std::function<void()>& disable_others,
+                          const std::function<void()>& before_enable, std::string& detail) {
+    const std::uint8_t cap = dev.msi_cap;
+    if (!cap) return detail = "no MSI capability", -EINVAL;
+    if (vectors == 0 || vectors > pci::MSI_MAX_VECTORS)
+        return detail = std::to_string(vectors) + " MSI vectors asked (1..32)", -EINVAL;
+    const unsigned b = dev.bus, d = dev.dev, f = dev.fn;
+    std::uint16_t flags = host.cfg_read16(b, d, f, cap + pci::MSI_FLAGS);
+    // Multiple Message Capable: 2^MMC vectors (PCI Local Bus 3.0 section 6.8.1.3).
+    const unsigned capable = 1u << ((flags & pci::MSI_FLAGS_QMASK) >> pci::MSI_FLAGS_QMASK_SHIFT);
+    unsigned granted = 1, mme = 0;
+    while (granted < std::min(vectors, capable)) {
+        granted <<= 1;
         ++mme;
     }
-    disable();
-    const std::uint16_t command = host_.cfg_read16(b, d, f, pci::COMMAND);
-    host_.cfg_write16(b, d, f, pci::COMMAND,
-                      command | pci::COMMAND_MASTER | pci::COMMAND_INTX_DISABLE);
+    const bool is64 = flags & pci::MSI_FLAGS_64BIT;
+    if (!is64 && (doorbell >> 32)) {
+        detail = "32-bit MSI capability cannot reach the doorbell at " + hex(doorbell);
+        return -EINVAL;
+    }
+    if (disable_others) disable_others();
+    // Disable MSI during set-up, write the message, then Multiple Message Enable and enable.
     flags = static_cast<std::uint16_t>(flags & ~pci::MSI_FLAGS_ENABLE);
-    host_.cfg_write16(b, d, f, cap + pci::MSI_FLAGS, flags);
-    host_.cfg_write32(b, d, f, cap + pci::MSI_ADDRESS_LO, static_cast<std::uint32_t>(addr));
+    host.cfg_write16(b, d, f, cap + pci::MSI_FLAGS, flags);
+    host.cfg_write32(b, d, f, cap + pci::MSI_ADDRESS_LO, static_cast<std::uint32_t>(doorbell));
     if (is64)
-        host_.cfg_write32(b, d, f, cap + pci::MSI_ADDRESS_HI,
-                          static_cast<std::uint32_t>(addr >> 32));
-    host_.cfg_write16(b, d, f, cap + (is64 ? pci::MSI_DATA_64 : pci::MSI_DATA_32),
-                      static_cast<std::uint16_t>(msi_data_base));
-    flags = static_cast<std::uint16_t>((flags & ~pci::MSI_FLAGS_QSIZE) | (mme << qsize_shift));
-    host_.cfg_write16(b, d, f, cap + pci::MSI_FLAGS,
-                      static_cast<std::uint16_t>(flags | pci::MSI_FLAGS_ENABLE));
-    return static_cast<int>(granted_);
+        host.cfg_write32(b, d, f, cap + pci::MSI_ADDRESS_HI,
+                         static_cast<std::uint32_t>(doorbell >> 32));
+    host.cfg_write16(b, d, f, cap + (is64 ? pci::MSI_DATA_64 : pci::MSI_DATA_32), data_base);
+    if (flags & pci::MSI_FLAGS_MASKBIT) // unmask the granted vectors, mask the rest
+        host.cfg_write32(b, d, f, cap + (is64 ? pci::MSI_MASK_64 : pci::MSI_MASK_32),
+                         granted >= pci::MSI_MAX_VECTORS ? 0u : ~((1u << granted) - 1));
+    flags = static_cast<std::uint16_t>((flags & ~pci::MSI_FLAGS_QSIZE) |
+                                       (mme << pci::MSI_FLAGS_QSIZE_SHIFT));
+    host.cfg_write16(b, d, f, cap + pci::MSI_FLAGS, flags);
+    if (before_enable) before_enable();
+    host.cfg_write16(b, d, f, cap + pci::MSI_FLAGS,
+                     static_cast<std::uint16_t>(flags | pci::MSI_FLAGS_ENABLE));
+    return static_cast<int>(granted);
+}
+
+int msi_irq::enable(unsigned vectors) {
+    std::string detail;
+    const unsigned b = dev_.bus, d = dev_.dev, f = dev_.fn;
+    const int r = msi_capability_enable(
+        host_, dev_, board_.msi_doorbell.base, static_cast<std::uint16_t>(msi_data_base), vectors,
+        [&] {
+            disable();
+            const std::uint16_t command = host_.cfg_read16(b, d, f, pci::COMMAND);
+            host_.cfg_write16(b, d, f, pci::COMMAND,
+                              command | pci::COMMAND_MASTER | pci::COMMAND_INTX_DISABLE);
+        },
+        nullptr, detail);
+    if (r > 0) granted_ = static_cast<unsigned>(r);
+    return r;
 }
 
 int msi_irq::enable_msix(unsigned vectors) {

@@ -15,8 +15,23 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <string>
 
 namespace fw::host {
+
+// How a host driver's pci_alloc_irq_vectors(PCI_IRQ_MSI) programs a device's MSI capability,
+// for every driver here: the capability is disabled, `disable_others` runs (the driver turns
+// MSI-X off, sets Bus Master Enable, ...), the Message Address (the doorbell) and Message Data
+// (data_base, aligned to 32) are written, the granted vectors unmasked when the capability has
+// per-vector masking, Multiple Message Enable set, `before_enable` runs (INTx disabled) and MSI
+// enabled. Grants the power of two covering min(vectors, Multiple Message Capable). Returns the
+// vectors granted, or -EINVAL with `detail` set (no MSI capability, vectors not in 1..32, or a
+// 32-bit capability that cannot reach the doorbell).
+int msi_capability_enable(pci_host& host, const pci_dev& dev, std::uint64_t doorbell,
+                          std::uint16_t data_base, unsigned vectors,
+                          const std::function<void()>& disable_others,
+                          const std::function<void()>& before_enable, std::string& detail);
 
 class msi_irq {
 public:

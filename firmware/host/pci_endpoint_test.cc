@@ -7,6 +7,7 @@
 #include "firmware/hal/format.h"
 #include "firmware/hal/pci_regs.h"
 #include "firmware/hal/random.h"
+#include "firmware/host/msi_irq.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -38,11 +39,6 @@ using epf_test::STATUS_DOORBELL_SUCCESS;
 constexpr std::uint32_t STATUS_NO_RESOURCE = 1u << 18; // [patch] with *_FAIL: out of windows
 
 // MSI/MSI-X capability fields that hal/pci_regs.h does not have (Linux pci_regs.h names).
-constexpr std::uint16_t PCI_MSI_FLAGS_MASKBIT = 0x0100; // per-vector masking capable
-constexpr std::uint32_t PCI_MSI_MASK_32 = 0x0C;
-constexpr std::uint32_t PCI_MSI_MASK_64 = 0x10;
-constexpr unsigned msi_flags_qmask_shift = 1;
-constexpr unsigned msi_flags_qsize_shift = 4;
 constexpr std::uint32_t PCI_MSIX_ENTRY_LOWER_ADDR = 0x0;
 constexpr std::uint32_t PCI_MSIX_ENTRY_UPPER_ADDR = 0x4;
 constexpr std::uint32_t PCI_MSIX_ENTRY_DATA = 0x8;
@@ -50,7 +46,7 @@ constexpr std::uint32_t PCI_MSIX_ENTRY_VECTOR_CTRL = 0xC;
 constexpr std::uint32_t msix_vector_ctrl_unmasked = 0;
 
 // pci_alloc_irq_vectors() limits the driver asks for.
-constexpr unsigned msi_max_vectors = 32;
+constexpr unsigned msi_max_vectors = pci::MSI_MAX_VECTORS;
 constexpr unsigned msix_max_vectors = 2048;
 // Interrupt ids ("Linux IRQ numbers"): MSI/MSI-X vector i is the message data base + i. The MSI
 // base is aligned to the largest vector count, since the function writes data | (num - 1).
@@ -443,43 +439,11 @@ int pci_endpoint_test::intx_setup(std::string& detail) {
 }
 
 int pci_endpoint_test::msi_setup(std::string& detail) {
-    const std::uint8_t cap = dev_.msi_cap;
-    if (!cap) {
-        detail = "no MSI capability";
-        return -EINVAL;
-    }
-    const unsigned b = dev_.bus, d = dev_.dev, f = dev_.fn;
-    std::uint16_t flags = host_.cfg_read16(b, d, f, cap + pci::MSI_FLAGS);
-    const unsigned mmc = (flags & pci::MSI_FLAGS_QMASK) >> msi_flags_qmask_shift;
     // pci_msi_vec_count() = 1 << MMC; the driver asks for at most 32.
-    const unsigned granted = std::min(msi_max_vectors, 1u << mmc);
-    unsigned mme = 0;
-    while ((1u << mme) < granted)
-        ++mme;
-    const bool is64 = flags & pci::MSI_FLAGS_64BIT;
-    const std::uint64_t addr = board_->msi_doorbell.base;
-    if (!is64 && upper_32_bits(addr)) {
-        detail = "32-bit MSI capability cannot reach the doorbell at " + hex(addr);
-        return -EINVAL;
-    }
-    msix_disable(); // only one type at a time
-    // Disable MSI during set-up, write the message, then Multiple Message Enable and enable.
-    flags = static_cast<std::uint16_t>(flags & ~pci::MSI_FLAGS_ENABLE);
-    host_.cfg_write16(b, d, f, cap + pci::MSI_FLAGS, flags);
-    host_.cfg_write32(b, d, f, cap + pci::MSI_ADDRESS_LO, lower_32_bits(addr));
-    if (is64) host_.cfg_write32(b, d, f, cap + pci::MSI_ADDRESS_HI, upper_32_bits(addr));
-    host_.cfg_write16(b, d, f, cap + (is64 ? pci::MSI_DATA_64 : pci::MSI_DATA_32),
-                      static_cast<std::uint16_t>(msi_irq_base));
-    if (flags & PCI_MSI_FLAGS_MASKBIT) // unmask the granted vectors, mask the rest
-        host_.cfg_write32(b, d, f, cap + (is64 ? PCI_MSI_MASK_64 : PCI_MSI_MASK_32),
-                          granted >= msi_max_vectors ? 0u : ~((1u << granted) - 1));
-    flags = static_cast<std::uint16_t>((flags & ~pci::MSI_FLAGS_QSIZE) |
-                                       (mme << msi_flags_qsize_shift));
-    host_.cfg_write16(b, d, f, cap + pci::MSI_FLAGS, flags);
-    set_intx_disable(true); // pci_intx_for_msi(dev, 0)
-    host_.cfg_write16(b, d, f, cap + pci::MSI_FLAGS,
-                      static_cast<std::uint16_t>(flags | pci::MSI_FLAGS_ENABLE));
-    return static_cast<int>(granted);
+    return msi_capability_enable(
+        host_, dev_, board_->msi_doorbell.base, static_cast<std::uint16_t>(msi_irq_base),
+        msi_max_vectors, [this] { msix_disable(); } /* only one type at a time */,
+        [this] { set_intx_disable(true); } /* pci_intx_for_msi(dev, 0) */, detail);
 }
 
 int pci_endpoint_test::msix_setup(std::string& detail) {

@@ -1,11 +1,12 @@
 // The endpoint-function API's SystemC-free parts on the fake HAL: the workqueue's delayed work
 // (Linux include/linux/workqueue.h semantics: queue_delayed_work on pending work returns false and
-// changes nothing; cancel_delayed_work returns whether it was pending) and the doorbell BAR
-// placement of the context.
+// changes nothing; cancel_delayed_work returns whether it was pending), the doorbell BAR
+// placement of the context, and the built-in test function's operations.
 #define BOOST_TEST_MODULE epf
 #include "firmware/epc/fake_controller.h"
 #include "firmware/epf/context.h"
 #include "firmware/epf/workqueue.h"
+#include "firmware/functions/test_endpoint.h"
 #include "firmware/hal/fake_platform.h"
 
 #include <boost/test/unit_test.hpp>
@@ -74,4 +75,41 @@ BOOST_AUTO_TEST_CASE(doorbell_bar_lands_on_the_window_block_at_the_window_offset
     // No window on the board: not supported.
     board.irq_window = {};
     BOOST_TEST(ctx.set_doorbell_bar(bar, offset) == -EOPNOTSUPP);
+}
+
+// The built-in test function as an endpoint function: its command poll is delayed work (Linux
+// pci-epf-test queues cmd_handler msecs_to_jiffies(1) after link up and re-queues it after each
+// poll), link down cancels it, and a job runs once, from the workqueue, after Bus Master Enable.
+BOOST_AUTO_TEST_CASE(test_function_polls_commands_as_delayed_work_and_runs_its_job_once) {
+    hal::fake_platform io;
+    hal::ep_board board = fw::epc::fake_ep_board();
+    fw::epc::fake_controller ctrl;
+    fw::epc::epc epc(ctrl, io, board);
+    fw::epc::coherent_pool pool(0x1000'0000, 0x10'0000);
+    fw::epf::workqueue wq(io);
+    fw::epf::context ctx{io, board, epc, pool, wq, nullptr, nullptr, "t", 0};
+    bool link_ready = true;
+    ctx.events = [&] { return link_ready; };
+    fw::functions::epf_test_params p;
+    p.poll_interval_ns = 1'000'000; // 1 ms, as Linux
+    unsigned jobs = 0;
+    fw::functions::test_endpoint f(p, [&](fw::functions::endpoint_services&) { ++jobs; });
+    BOOST_REQUIRE_EQUAL(f.bind(ctx), 0);
+    BOOST_REQUIRE_EQUAL(f.epc_init(), 0);
+    BOOST_TEST(wq.empty()); // nothing polls before the link is up
+    const std::uint64_t t0 = io.now_ns();
+    BOOST_REQUIRE_EQUAL(f.link_up(), 0);
+    BOOST_TEST(wq.next_due_ns() == t0 + 1'000'000u);
+    io.delay_ns(1'000'000);
+    BOOST_TEST(wq.run_due() == 1u);                  // one poll: COMMAND is 0
+    BOOST_TEST(wq.next_due_ns() == t0 + 2'000'000u); // and the next one queued
+    BOOST_REQUIRE_EQUAL(f.bus_master_enable(), 0);
+    BOOST_TEST(wq.run_due() == 1u); // the job, due at once
+    BOOST_TEST(jobs == 1u);
+    BOOST_REQUIRE_EQUAL(f.bus_master_enable(), 0); // after a link loss: not again
+    BOOST_TEST(wq.run_due() == 0u);
+    BOOST_TEST(jobs == 1u);
+    BOOST_REQUIRE_EQUAL(f.link_down(), 0);
+    BOOST_TEST(wq.empty()); // the poll is cancelled
+    f.unbind();
 }

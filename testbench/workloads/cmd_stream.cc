@@ -21,6 +21,11 @@ constexpr unsigned msi_outbound_windows = 1;
 class cmd_stream final : public workload {
 public:
     void load(platform& p, workload_result& out) override;
+    void finish(platform& p, workload_result&) override {
+        fetch_builtin_results(p, *res_);
+        fw_ = res_->cmd;
+        fw_status_ = res_->status;
+    }
     void print_results(platform& p, const workload_result& r, std::ostream& out) const override {
         if (!ran_) workload::print_results(p, r, out);
     }
@@ -43,7 +48,10 @@ private:
 
     bool ran_ = false;
     fw::host::cmd_stream_result host_;
-    fw::functions::cmd_stream_stats fw_;
+    fw::functions::builtin_args args_{"cmd-stream"};
+    std::unique_ptr<fw::functions::builtin_results> res_ =
+        std::make_unique<fw::functions::builtin_results>();
+    fw::functions::cmd_stream_stats fw_; // from res_ after the run
     int fw_status_ = 0;
 };
 
@@ -57,7 +65,7 @@ void cmd_stream::load(platform& p, workload_result& out) {
             std::to_string(msi_outbound_windows + 1) + ")");
     // Windows all busy: the server waits for one and counts it (window_busy_stalls).
     p.ep_cpu.expect_message("No free outbound window");
-    fw::functions::cmd_stream_params fp;
+    fw::functions::cmd_stream_params& fp = args_.cmd;
     fp.concurrency = c.function.cmd.concurrency;
     fp.use_dma = c.function.cmd.mover == cfg::cmd_mover::edma;
     fp.max_pages = c.function.cmd.pages_per_command;
@@ -75,13 +83,7 @@ void cmd_stream::load(platform& p, workload_result& out) {
     hp.seed = c.sim.seed;
     auto ep_params = epf_params(c);
     ep_params.claim_dma = false; // the command server uses the channels
-    const hal::ep_board& eb = p.ep_board();
-    p.load_ep([this, ep_params, &eb, fp](hal::platform& io) {
-        fw::functions::run_test_endpoint(
-            io, eb, ep_params, [this, fp](fw::functions::endpoint_services& s) {
-                fw_status_ = fw::functions::serve_cmd_stream(s, fp, fw_);
-            });
-    });
+    load_builtin_job(p, ep_params, args_, *res_);
     const hal::host_board& hb = p.host_board();
     const std::uint64_t timeout_ns = c.host.test_timeout_us * ns_per_us;
     const std::uint64_t retry_ns = c.host.crs_retry_us * ns_per_us;

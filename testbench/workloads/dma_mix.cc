@@ -34,21 +34,25 @@ double ns_of(const sc_core::sc_time& t) {
 class dma_mix final : public workload {
 public:
     void load(platform& p, workload_result& out) override;
+    void finish(platform& p, workload_result&) override { fetch_builtin_results(p, *res_); }
     void print_results(platform& p, const workload_result& r, std::ostream& out) const override;
     void print_summary(platform& p, const workload_result& r, std::ostream& out) const override;
     void report_before_counters(platform& p, const workload_result& r,
                                 cfg::json& report) const override;
-    bool failed(const workload_result&) const override { return status_ != 0; }
+    bool failed(const workload_result&) const override { return status() != 0; }
     std::string failure_reason(const workload_result&) const override {
-        return status_ ? std::string("dma-mix: ") + fw::err_name(status_) + first_problem_suffix()
-                       : "";
+        return status() ? std::string("dma-mix: ") + fw::err_name(status()) + first_problem_suffix()
+                        : "";
     }
 
 private:
     cfg::json results(const platform& p) const;
-    bool ran_ = false;
-    int status_ = 0;
-    std::vector<fw::functions::dma_mix_row> rows_;
+    bool ran() const { return res_->ran(); }
+    int status() const { return res_->status ? res_->status : host_status_; }
+    int host_status_ = 0; // -ETIMEDOUT: the completion flag never came
+    fw::functions::builtin_args args_{"dma-mix"};
+    std::unique_ptr<fw::functions::builtin_results> res_ =
+        std::make_unique<fw::functions::builtin_results>();
 };
 
 void dma_mix::load(platform& p, workload_result& out) {
@@ -65,7 +69,7 @@ void dma_mix::load(platform& p, workload_result& out) {
                                 std::to_string(c.dwc.edma_write_channels) + " / " +
                                 std::to_string(c.dwc.edma_read_channels) +
                                 " (dwc.edma.write_channels / read_channels)");
-    fw::functions::dma_mix_params mp;
+    fw::functions::dma_mix_params& mp = args_.mix;
     mp.host_buffer = c.host.mem_base + sweep_buffer_offset;
     mp.write_channels = mx.write_channels;
     mp.read_channels = mx.read_channels;
@@ -74,24 +78,11 @@ void dma_mix::load(platform& p, workload_result& out) {
     mp.write_weights = mx.write_weights;
     mp.read_weights = mx.read_weights;
     mp.timeout_ns = c.host.test_timeout_us * ns_per_us;
-    const std::uint64_t flag = mp.host_buffer + mp.host_bytes;
+    args_.mix_flag = mp.host_buffer + mp.host_bytes;
     auto ep_params = epf_params(c);
     ep_params.claim_dma = false; // the workload uses the channels
-    const hal::ep_board& eb = p.ep_board();
-    p.load_ep([this, ep_params, &eb, mp, flag](hal::platform& io) {
-        fw::functions::run_test_endpoint(
-            io, eb, ep_params, [this, mp, flag](fw::functions::endpoint_services& s) {
-                ran_ = true;
-                if (!s.edma) {
-                    status_ = -EOPNOTSUPP;
-                    s.io.log(hal::log_level::error, "dma-mix", "no eDMA: nothing to run");
-                } else {
-                    status_ = fw::functions::run_dma_mix(s.io, *s.edma, s.pool, mp, rows_);
-                }
-                signal_host_done(s, flag, mp.timeout_ns);
-            });
-    });
-    load_flag_waiting_host(p, out, flag, &status_);
+    load_builtin_job(p, ep_params, args_, *res_);
+    load_flag_waiting_host(p, out, args_.mix_flag, &host_status_);
 }
 
 cfg::json dma_mix::results(const platform& p) const {
@@ -105,7 +96,8 @@ cfg::json dma_mix::results(const platform& p) const {
     };
     span dirs[2], all;
     cfg::json channels = cfg::json::array();
-    for (const auto& row : rows_) {
+    const std::vector<fw::functions::dma_mix_row> rows(res_->mix, res_->mix + res_->mix_rows);
+    for (const auto& row : rows) {
         // The engine's first record of that channel is this run's (the flag transfer follows).
         const dwc::edma_transfer* t = nullptr;
         for (const auto& x : dma->transfers())
@@ -154,7 +146,7 @@ cfg::json dma_mix::results(const platform& p) const {
 }
 
 void dma_mix::print_results(platform& p, const workload_result& r, std::ostream& out) const {
-    if (!ran_) return workload::print_results(p, r, out);
+    if (!ran()) return workload::print_results(p, r, out);
     const cfg::json j = results(p);
     char buf[200];
     out << "dir    ch  throughput_MBps  wait_ns: arbitration link     credits  outstanding tags"
@@ -179,19 +171,19 @@ void dma_mix::print_results(platform& p, const workload_result& r, std::ostream&
 }
 
 void dma_mix::print_summary(platform& p, const workload_result& r, std::ostream& out) const {
-    if (!ran_) return workload::print_summary(p, r, out);
+    if (!ran()) return workload::print_summary(p, r, out);
     out << "dma-mix: "
-        << (status_           ? fw::err_name(status_)
+        << (status()          ? fw::err_name(status())
             : r.host_finished ? "every channel completed"
                               : "stopped before every channel completed")
         << "\n";
 }
 
 void dma_mix::report_before_counters(platform& p, const workload_result&, cfg::json& j) const {
-    if (!ran_) return;
+    if (!ran()) return;
     const cfg::json mix = results(p);
     j["dma_mix"] = mix;
-    j["mix_status"] = status_;
+    j["mix_status"] = status();
     for (const char* d : {"write", "read"})
         j["metrics"][std::string("dma_mix_") + d + "_throughput_Bps"] = mix[d]["throughput_Bps"];
     j["metrics"]["dma_mix_jain_index"] = mix["jain_index"];

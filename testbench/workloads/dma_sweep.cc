@@ -30,20 +30,8 @@ std::string format_sweep(const std::vector<sweep_row>& rows) {
 namespace builtin {
 
 namespace {
-constexpr std::uint64_t sweep_flag_value = 0x5EE9D0E;
 constexpr std::uint64_t sweep_poll_ns = 10'000;
 } // namespace
-
-void signal_host_done(fw::functions::endpoint_services& s, std::uint64_t flag,
-                      std::uint64_t timeout_ns) {
-    // A flag word in the host's memory, by eDMA (or not at all).
-    std::uint64_t local = 0;
-    if (s.edma && s.pool.alloc(sizeof(std::uint32_t), sizeof(std::uint32_t), local) == 0) {
-        s.io.wr32(local, static_cast<std::uint32_t>(sweep_flag_value));
-        s.edma->xfer(fw::dwc::edma_dir::write, local, flag, sizeof(std::uint32_t), timeout_ns);
-        s.pool.free(local);
-    }
-}
 
 void load_flag_waiting_host(platform& p, workload_result& out, std::uint64_t flag, int* status) {
     const auto& c = p.config();
@@ -61,7 +49,8 @@ void load_flag_waiting_host(platform& p, workload_result& out, std::uint64_t fla
         const std::uint64_t start = io.now_ns();
         bool seen = false;
         bool was_up = true;
-        while (!(seen = io.rd32(flag) == sweep_flag_value) && io.now_ns() - start < timeout_ns) {
+        while (!(seen = io.rd32(flag) == fw::functions::host_done_flag_value) &&
+               io.now_ns() - start < timeout_ns) {
             const bool up = host.root_port_link_active();
             if (was_up && !up) io.log(hal::log_level::warning, "host", "root port: link down");
             if (!was_up && up) {
@@ -83,36 +72,20 @@ void dma_sweep::load(platform& p, workload_result& out) {
     if (!sw.read && !sw.write)
         throw cfg::config_error("workload dma-sweep: workload.dma_sweep.read and "
                                 "workload.dma_sweep.write are both false: nothing to transfer");
-    fw::functions::dma_sweep_params sp;
+    auto& sp = args_.sweep;
     sp.host_buffer = c.host.mem_base + sweep_buffer_offset + sw.offset_bytes;
     sp.max_bytes = sw.max_bytes;
-    for (std::uint64_t n = sw.min_bytes; n <= sw.max_bytes; n *= sw.factor)
-        sp.sizes.push_back(n);
+    sp.min_bytes = sw.min_bytes;
+    sp.factor = sw.factor;
     sp.reads = sw.read;
     sp.writes = sw.write;
     sp.timeout_ns = c.host.test_timeout_us * ns_per_us;
     constexpr std::uint64_t flag_align = 4;
-    const std::uint64_t flag =
-        (sp.host_buffer + sw.max_bytes + flag_align - 1) / flag_align * flag_align;
+    sp.flag = (sp.host_buffer + sw.max_bytes + flag_align - 1) / flag_align * flag_align;
     auto ep_params = epf_params(c);
     ep_params.claim_dma = false; // the sweep uses the channels
-    const hal::ep_board& eb = p.ep_board();
-    p.load_ep([this, ep_params, &eb, sp, flag](hal::platform& io) {
-        fw::functions::run_test_endpoint(
-            io, eb, ep_params, [this, sp, flag](fw::functions::endpoint_services& s) {
-                ran_ = true;
-                if (!s.edma) {
-                    status_ = -EOPNOTSUPP;
-                    s.io.log(hal::log_level::error, "sweep", "no eDMA: nothing to sweep");
-                } else {
-                    auto run = sp;
-                    run.link_ready = s.link_ready;
-                    status_ = fw::functions::run_dma_sweep(s.io, *s.edma, s.pool, run, rows_);
-                }
-                signal_host_done(s, flag, sp.timeout_ns);
-            });
-    });
-    load_flag_waiting_host(p, out, flag, &status_);
+    load_builtin_job(p, ep_params, args_, *res_);
+    load_flag_waiting_host(p, out, sp.flag, &host_status_);
 }
 
 std::vector<sweep_row> dma_sweep::table(const platform& p) const {
@@ -122,12 +95,12 @@ std::vector<sweep_row> dma_sweep::table(const platform& p) const {
     const auto& rec = dma->transfers();
     // The firmware's rows and the engine's records are in the same order; the engine has one
     // more (the completion flag).
-    for (std::size_t i = 0; i < rows_.size() && i < rec.size(); ++i) {
+    for (std::size_t i = 0; i < res_->sweep_rows && i < rec.size(); ++i) {
         const auto& t = rec[i];
         sweep_row row;
         row.direction = t.read ? "read" : "write";
         row.bytes = t.bytes;
-        row.firmware_status = rows_[i].status;
+        row.firmware_status = res_->sweep[i].status;
         row.aborted = t.aborted;
         const double ns = (t.done - t.doorbell).to_seconds() * 1e9;
         row.time_ns = ns;
@@ -167,7 +140,8 @@ std::vector<sweep_row> dma_sweep::table(const platform& p) const {
 }
 
 void dma_sweep::finish(platform& p, workload_result&) {
-    if (!ran_) return;
+    fetch_builtin_results(p, *res_);
+    if (!ran()) return;
     constexpr double fault_cost_warning_fraction = 0.01;
     for (const auto& row : table(p))
         if (row.time_ns > 0 && row.replay_ns > fault_cost_warning_fraction * row.time_ns) {
@@ -182,21 +156,21 @@ void dma_sweep::finish(platform& p, workload_result&) {
 }
 
 void dma_sweep::print_results(platform& p, const workload_result& r, std::ostream& out) const {
-    if (!ran_) return workload::print_results(p, r, out);
+    if (!ran()) return workload::print_results(p, r, out);
     out << format_sweep(table(p));
 }
 
 void dma_sweep::print_summary(platform& p, const workload_result& r, std::ostream& out) const {
-    if (!ran_) return workload::print_summary(p, r, out);
+    if (!ran()) return workload::print_summary(p, r, out);
     out << "dma-sweep: "
-        << (status_           ? fw::err_name(status_)
+        << (status()          ? fw::err_name(status())
             : r.host_finished ? "all transfers completed"
                               : "stopped before the last transfer")
         << "\n";
 }
 
 void dma_sweep::report_before_counters(platform& p, const workload_result&, cfg::json& j) const {
-    if (!ran_) return;
+    if (!ran()) return;
     cfg::json rows = cfg::json::array();
     for (const auto& row : table(p)) {
         cfg::json e;
@@ -214,7 +188,7 @@ void dma_sweep::report_before_counters(platform& p, const workload_result&, cfg:
         rows.push_back(e);
     }
     j["dma_sweep"] = rows;
-    j["sweep_status"] = status_;
+    j["sweep_status"] = status();
     // The largest transfer of each direction, as flat metrics for sweeps.
     for (const auto& row : table(p)) {
         j["metrics"][row.direction + "_throughput_Bps"] = row.throughput_Bps;
@@ -224,8 +198,8 @@ void dma_sweep::report_before_counters(platform& p, const workload_result&, cfg:
 }
 
 std::string dma_sweep::failure_reason(const workload_result& r) const {
-    if (!status_ || r.enumerate_status) return ""; // the enumeration's failure says it
-    return std::string("dma-sweep: ") + fw::err_name(status_) + first_problem_suffix();
+    if (!status() || r.enumerate_status) return ""; // the enumeration's failure says it
+    return std::string("dma-sweep: ") + fw::err_name(status()) + first_problem_suffix();
 }
 
 void register_dma_sweep(workload_registry& r) {

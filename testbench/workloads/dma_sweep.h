@@ -3,10 +3,12 @@
 // runs the sweep's transfers as its speed run.
 #pragma once
 
+#include "firmware/functions/builtin.h"
 #include "firmware/functions/dma_sweep.h"
 #include "firmware/functions/test_endpoint.h"
 #include "testbench/workload.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -32,11 +34,9 @@ namespace builtin {
 // Where the eDMA workloads' host buffers live: a region of host memory the host software
 // leaves alone (like a reserved DMA area).
 constexpr std::uint64_t sweep_buffer_offset = 64ull << 20;
-// The eDMA workloads' end: the endpoint writes a flag word to host memory at `flag` by eDMA;
-// the host enumerates, then waits (bounded) for it; *status (if 0) becomes -ETIMEDOUT if the
-// flag never came.
-void signal_host_done(fw::functions::endpoint_services& s, std::uint64_t flag,
-                      std::uint64_t timeout_ns);
+// The eDMA workloads' end: the endpoint writes a flag word to host memory at `flag` by eDMA
+// (fw::functions::host_done_flag_value); the host enumerates, then waits (bounded) for it;
+// *status (if 0) becomes -ETIMEDOUT if the flag never came.
 void load_flag_waiting_host(platform& p, workload_result& out, std::uint64_t flag, int* status);
 
 class dma_sweep final : public workload {
@@ -48,17 +48,20 @@ public:
     void print_summary(platform& p, const workload_result& r, std::ostream& out) const override;
     void report_before_counters(platform& p, const workload_result& r,
                                 cfg::json& report) const override;
-    bool failed(const workload_result&) const override { return status_ != 0; }
+    bool failed(const workload_result&) const override { return status() != 0; }
     std::string failure_reason(const workload_result& r) const override;
 
     // The rows of the transfers the firmware made, and its status (0 or a negative errno).
     std::vector<sweep_row> table(const platform& p) const;
-    int status() const { return status_; }
+    // (With cpu.kind = iss the firmware's rows and status are there after finish.)
+    int status() const { return res_->status ? res_->status : host_status_; }
 
 private:
-    bool ran_ = false;
-    int status_ = 0;
-    std::vector<fw::functions::dma_sweep_row> rows_; // the firmware's rows
+    bool ran() const { return res_->ran(); }
+    int host_status_ = 0; // -ETIMEDOUT: the completion flag never came
+    fw::functions::builtin_args args_{"dma-sweep"};
+    std::unique_ptr<fw::functions::builtin_results> res_ =
+        std::make_unique<fw::functions::builtin_results>();
 };
 
 } // namespace builtin

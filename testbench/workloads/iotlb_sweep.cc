@@ -51,12 +51,8 @@ void iotlb_sweep::load(platform& p, workload_result& out) {
     ep_params.min_reg_bar_bytes = mp.region_bytes; // BAR0: the 4 KiB-page mapping
     ep_params.bar_sizes[mp.block_bar] = std::max(ep_params.bar_sizes[mp.block_bar],
                                                  mp.region_bytes); // BAR2: 2 MiB blocks
-    const hal::ep_board& eb = p.ep_board();
-    p.load_ep([this, ep_params, &eb, mp](hal::platform& io) {
-        fw::functions::run_test_endpoint(io, eb, ep_params,
-                                         [this, mp](fw::functions::endpoint_services& s) {
-                                             fw::functions::run_iotlb_map(s, mp, fw_);
-                                         });
+    load_test_endpoint(p.endpoint(0), ep_params, [this, mp](fw::functions::endpoint_services& s) {
+        fw::functions::run_iotlb_map(s, mp, fw_);
     });
     fw::host::iotlb_sweep_params hp;
     for (std::uint64_t n = w.min_set_bytes; n <= w.max_set_bytes; n *= 2)

@@ -39,7 +39,10 @@ private:
 
     // Both sides' accounts and the testbench's shadow check of DRAM.
     bool ran_ = false;
-    fw::functions::iova_test_report fw_;
+    fw::functions::builtin_args args_{"iova"};
+    std::unique_ptr<fw::functions::builtin_results> res_ =
+        std::make_unique<fw::functions::builtin_results>();
+    fw::functions::iova_test_report fw_; // from res_ after the run
     fw::host::iova_host_result host_;
     std::size_t poison_words_ = 0;   // POISON words found anywhere in DRAM (must be 0)
     unsigned shadow_mismatches_ = 0; // buffer pages whose DRAM contents are not the pattern
@@ -50,19 +53,12 @@ void iova::load(platform& p, workload_result& out) {
     if (!c.smmu.enabled)
         throw cfg::config_error("workload iova: needs the SMMU (smmu.enabled = true)");
     auto ep_params = epf_params(c);
-    fw::functions::iova_test_params ip;
+    fw::functions::iova_test_params& ip = args_.iova;
     ip.buffers = c.function.iova.buffers;
     ip.seed = c.sim.seed;
     ip.timeout_ns = c.host.test_timeout_us * ns_per_us;
     ep_params.min_reg_bar_bytes = fw::functions::iova_test_bar_bytes(ip.buffers); // BAR0
-    const hal::ep_board& eb = p.ep_board();
-    p.load_ep([this, ep_params, &eb, ip](hal::platform& io) {
-        fw::functions::run_test_endpoint(io, eb, ep_params,
-                                         [this, ip](fw::functions::endpoint_services& s) {
-                                             ran_ = true;
-                                             fw::functions::run_iova_test(s, ip, fw_);
-                                         });
-    });
+    load_builtin_job(p, ep_params, args_, *res_);
     const hal::host_board& hb = p.host_board();
     const std::uint64_t timeout_ns = c.host.test_timeout_us * ns_per_us;
     const std::uint64_t retry_ns = c.host.crs_retry_us * ns_per_us;
@@ -84,6 +80,9 @@ void iova::load(platform& p, workload_result& out) {
 // Shadow check: the buffers hold exactly the host's pattern in DRAM, and the POISON the host
 // wrote through the unmapped IOVA appears nowhere in DRAM.
 void iova::finish(platform& p, workload_result&) {
+    fetch_builtin_results(p, *res_);
+    ran_ = res_->ran();
+    fw_ = res_->iova_report();
     const auto& mem = p.dram.storage();
     poison_words_ = mem.find_word(iova_test::POISON).size();
     constexpr unsigned words = iova_test::PAGE_BYTES / sizeof(std::uint32_t);

@@ -277,28 +277,25 @@ void p2p_load(platform& p, workload_result& out, p2p_result& r) {
         endpoint_soc& soc = p.endpoint(i);
         auto ep_params = epf_params(soc.config());
         ep_params.claim_dma = false; // a client's job uses the channels
-        const hal::ep_board& eb = soc.board();
         const unsigned bar = c.workload.p2p.bar;
         // Every endpoint publishes a mailbox; the one the host picks as client gets the job.
-        soc.load([ep_params, &eb, cp, bar, i, &p, &r](hal::platform& io) {
-            fw::functions::run_test_endpoint(
-                io, eb, ep_params, [cp, bar, i, &p, &r](fw::functions::endpoint_services& s) {
-                    r.bar_phys[i] = s.function.bar(bar).phys_addr;
-                    fw::functions::p2p_client client(s, cp);
-                    if (client.wait_job() == 0) {
-                        // The fabric's counters around each direction (the host is waiting on
-                        // its own memory, so the DMA is all that moves).
-                        auto before = port_traffic(p);
-                        client.write_to_peer();
-                        r.write_ports = traffic_since(p, before);
-                        before = port_traffic(p);
-                        client.read_from_peer();
-                        r.read_ports = traffic_since(p, before);
-                    }
-                    if (client.report().job.bytes) r.client_fw = client.report();
-                    client.finish();
-                });
-        });
+        load_test_endpoint(soc, ep_params,
+                           [cp, bar, i, &p, &r](fw::functions::endpoint_services& s) {
+                               r.bar_phys[i] = s.function.bar(bar).phys_addr;
+                               fw::functions::p2p_client client(s, cp);
+                               if (client.wait_job() == 0) {
+                                   // The fabric's counters around each direction (the host is
+                                   // waiting on its own memory, so the DMA is all that moves).
+                                   auto before = port_traffic(p);
+                                   client.write_to_peer();
+                                   r.write_ports = traffic_since(p, before);
+                                   before = port_traffic(p);
+                                   client.read_from_peer();
+                                   r.read_ports = traffic_since(p, before);
+                               }
+                               if (client.report().job.bytes) r.client_fw = client.report();
+                               client.finish();
+                           });
     }
     const hal::host_board& hb = p.host_board();
     p.load_host([&out, &hb, &c, &r](hal::platform& io) {

@@ -12,16 +12,9 @@ class pcitest final : public workload {
 public:
     void load(platform& p, workload_result& out) override {
         const auto ep_params = epf_params(p.config());
-        const hal::ep_board& eb = p.ep_board();
-        fw::guest::boot_params boot; // the same firmware as an ELF (cpu.kind = iss)
-        boot.image = fw::guest::boot_image::pcitest;
-        boot.cpu_clock_hz = p.config().cpu.clock_mhz * 1'000'000;
-        boot.board = eb;
-        boot.epf = ep_params;
-        p.endpoint(0).boot_iss(boot);
-        p.load_ep([ep_params, &eb](hal::platform& io) {
-            fw::functions::run_test_endpoint(io, eb, ep_params);
-        });
+        // The same firmware as an ELF (cpu.kind = iss).
+        p.endpoint(0).boot_iss(test_endpoint_boot(p, ep_params));
+        load_test_endpoint(p.endpoint(0), ep_params);
         const hal::host_board& hb = p.host_board();
         const std::uint64_t timeout_ns = p.config().host.test_timeout_us * ns_per_us;
         const std::uint64_t retry_ns = p.config().host.crs_retry_us * ns_per_us;

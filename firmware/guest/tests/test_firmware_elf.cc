@@ -80,11 +80,12 @@ BOOST_AUTO_TEST_CASE(symbols_name_the_firmware_functions) {
         auto it = syms.lower_bound(name);
         return it != syms.end() && it->first.compare(0, name.size(), name) == 0;
     };
-    // One function of every part of the endpoint firmware the pcitest image runs, and of the
-    // guest's own runtime. (The dma-sweep, cmd-stream and iova jobs join the ELF with their boot
-    // images; until then the linker drops them as unreferenced.)
+    // One function of every part of the endpoint firmware the test endpoint image runs (with the
+    // built-in jobs it dispatches by name), and of the guest's own runtime.
     for (const char* f :
-         {"fw::epc::epc::mem_map(", "fw::functions::run_test_endpoint(",
+         {"fw::epc::epc::mem_map(", "fw::epf::run_function(", "fw::functions::builtin_job(",
+          "fw::functions::run_iova_test(", "fw::functions::run_dma_sweep(",
+          "fw::functions::run_dma_mix(", "fw::functions::serve_cmd_stream(",
           "fw::functions::pci_epf_test::", "fw::dwc::dw_pcie_ep::", "fw::dwc::dw_edma::xfer(",
           "fw::iommu::smmu_v3::probe(", "fw::iommu::iova_space::init(",
           "fw::guest::guest_platform::wait_for_interrupt(", "guest_main", "guest_irq", "_start",
