@@ -106,7 +106,10 @@ void cpu::charge(work kind, std::uint64_t bytes) {
 }
 
 void cpu::set_irq_handler(unsigned line, hal::irq_handler handler) {
-    handlers_[line] = std::move(handler);
+    if (handler)
+        handlers_[line] = std::move(handler);
+    else
+        handlers_.erase(line); // no handler: the line no longer wakes the CPU
 }
 
 bool cpu::wait_for_interrupt(std::uint64_t timeout_ns) {

@@ -31,6 +31,10 @@ endpoint_stack::endpoint_stack(hal::platform& io_, const hal::ep_board& board_)
     , pool(board_.dram.base, pool_bytes(board_))
     , edma(io_, board_, ep.pci(), pool) {}
 
+endpoint_stack::~endpoint_stack() {
+    io.set_irq_handler(hal::irq_app, nullptr);
+}
+
 bool endpoint_stack::bus_master() {
     return (ep.pci().readw_dbi(pci::COMMAND) & pci::COMMAND_MASTER) != 0;
 }

@@ -28,6 +28,8 @@ public:
     static constexpr std::uint64_t idle_wait_ns = 1'000'000'000;
 
     endpoint_stack(hal::platform& io, const hal::ep_board& board);
+    // Removes the interrupt handler boot() installed (it refers to this object).
+    ~endpoint_stack();
     endpoint_stack(const endpoint_stack&) = delete;
     endpoint_stack& operator=(const endpoint_stack&) = delete;
 

@@ -23,6 +23,11 @@ int run_function(hal::platform& io, const hal::ep_board& board, function& f,
     ctx.domain = stack.domain.get();
     bool doorbell = false;
     io.set_irq_handler(hal::irq_msi_ctrl, [&doorbell](unsigned) { doorbell = true; });
+    // The handler refers to `doorbell`: it is removed on every way out of this function.
+    struct handler_removal {
+        hal::platform& io;
+        ~handler_removal() { io.set_irq_handler(hal::irq_msi_ctrl, nullptr); }
+    } remove_handler{io};
     if ((r = f.bind(ctx))) return failed = "bind", r;
     // Probed after bind so that the BAR spaces keep their place in the pool.
     if ((r = stack.edma.probe()))

@@ -120,6 +120,11 @@ int run_iova_test(endpoint_services& s, const iova_test_params& p, iova_test_rep
         while (io.rd32(s.board->irq_window.base + irq_window::COUNT))
             rung.push_back(io.rd32(s.board->irq_window.base + irq_window::POP));
     });
+    // The handler refers to `rung`: it is removed on every way out of this function.
+    struct handler_removal {
+        hal::platform& io;
+        ~handler_removal() { io.set_irq_handler(hal::irq_msi_ctrl, nullptr); }
+    } remove_handler{io};
     auto wait_doorbell = [&](std::uint32_t value) {
         const std::uint64_t start = io.now_ns();
         for (;;) {
