@@ -101,10 +101,14 @@ int run_function(hal::platform& io, const hal::ep_board& board, function& f,
     }
 }
 
-void halt(hal::platform& io, const std::string& category, const std::string& what, int err) {
+void log_failure(hal::platform& io, const std::string& category, const std::string& what, int err) {
     io.log(hal::log_level::error, category, what + " failed: " + err_name(err));
+}
+
+void idle_forever(hal::platform& io) {
     for (;;)
         io.wait_for_interrupt(endpoint_stack::idle_wait_ns);
 }
+
 
 } // namespace fw::epf

@@ -34,9 +34,11 @@ struct runner_options {
 int run_function(hal::platform& io, const hal::ep_board& board, function& f,
                  const runner_options& o, std::string& failed);
 
-// What firmware does when it cannot go on: logs "<what> failed: <error>" under `category` and
-// sleeps forever.
-[[noreturn]] void halt(hal::platform& io, const std::string& category, const std::string& what,
-                       int err);
+// What firmware does when it cannot go on: log_failure logs "<what> failed: <error>" under
+// `category`, then idle_forever sleeps for ever. Log in a scope of your own and leave it before
+// idle_forever: a CPU thread that never returns never destroys what its frames hold.
+void log_failure(hal::platform& io, const std::string& category, const std::string& what,
+                 int err);
+[[noreturn]] void idle_forever(hal::platform& io);
 
 } // namespace fw::epf

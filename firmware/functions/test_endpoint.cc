@@ -86,15 +86,18 @@ void test_endpoint::run_job() {
 
 void run_test_function(hal::platform& io, const hal::ep_board& board, const epf_test_params& p,
                        const endpoint_job& job) {
-    test_endpoint f(p, job);
-    epf::runner_options o;
-    o.name = "ep";
-    o.bus_master_poll_ns = p.poll_interval_ns;
-    o.unmapped_bar = p.unmapped_bar;
-    std::string failed;
-    const int r = epf::run_function(io, board, f, o, failed);
-    const bool function_step = failed == "bind" || failed == "epc_init";
-    epf::halt(io, "ep", (function_step ? "pci-epf-test " : "") + failed, r);
+    {
+        test_endpoint f(p, job);
+        epf::runner_options o;
+        o.name = "ep";
+        o.bus_master_poll_ns = p.poll_interval_ns;
+        o.unmapped_bar = p.unmapped_bar;
+        std::string failed;
+        const int r = epf::run_function(io, board, f, o, failed);
+        const bool function_step = failed == "bind" || failed == "epc_init";
+        epf::log_failure(io, "ep", (function_step ? "pci-epf-test " : "") + failed, r);
+    } // the function and the strings go before the CPU sleeps for good
+    epf::idle_forever(io);
 }
 
 } // namespace fw::functions
