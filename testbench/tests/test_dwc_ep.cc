@@ -11,6 +11,7 @@
 #include "model/core/sparse_memory.h"
 #include "model/dwc/dw_pcie_ep.h"
 #include "model/pcie/tlp.h"
+#include "testbench/tests/tlm_test_util.h"
 
 #include <cstring>
 #include <memory>
@@ -92,16 +93,7 @@ struct harness : sc_core::sc_module {
 
     tlm::tlm_response_status bus(tlm_utils::simple_initiator_socket<harness>& s, bool write,
                                  std::uint64_t addr, void* data, unsigned len) {
-        tlm::tlm_generic_payload gp;
-        gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-        gp.set_address(addr);
-        gp.set_data_ptr(static_cast<unsigned char*>(data));
-        gp.set_data_length(len);
-        gp.set_streaming_width(len);
-        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-        s->b_transport(gp, d);
-        return gp.get_response_status();
+        return tlm_test::access(s, write, addr, data, len);
     }
     std::uint32_t dbi_rd(std::uint32_t off) {
         std::uint32_t v = 0xDEADBEEF;

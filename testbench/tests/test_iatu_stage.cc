@@ -13,6 +13,7 @@
 
 #include "model/dwc/iatu_unit.h"
 #include "model/pcie/tlp.h"
+#include "testbench/tests/tlm_test_util.h"
 
 #include <cstdint>
 #include <cstring>
@@ -130,12 +131,7 @@ struct bench {
                                   unsigned len, sc_time& delay, int bar = -1, unsigned function = 0,
                                   std::uint64_t bar_offset = 0) {
         tlm::tlm_generic_payload gp;
-        gp.set_command(tlm::TLM_READ_COMMAND);
-        gp.set_address(addr);
-        gp.set_data_ptr(data);
-        gp.set_data_length(len);
-        gp.set_streaming_width(len);
-        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        tlm_test::set_access(gp, false, addr, data, len);
         pcie::pcie_tlp t;
         dwc::iatu_xlat x;
         if (inbound) {

@@ -11,6 +11,7 @@
 #include "model/core/log.h"
 #include "model/soc/interconnect.h"
 #include "model/soc/soc_attr.h"
+#include "testbench/tests/tlm_test_util.h"
 
 #include <cstdint>
 #include <sstream>
@@ -86,12 +87,7 @@ struct bench {
         soc_attr attr;
         attr.initiator = master::ep_cpu;
         tlm::tlm_generic_payload gp;
-        gp.set_command(tlm::TLM_READ_COMMAND);
-        gp.set_address(addr);
-        gp.set_data_ptr(data.data());
-        gp.set_data_length(len);
-        gp.set_streaming_width(len);
-        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        tlm_test::set_access(gp, false, addr, data.data(), len);
         gp.set_extension(&attr);
         cpu.out->b_transport(gp, delay);
         gp.clear_extension(&attr);

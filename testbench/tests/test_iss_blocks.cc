@@ -13,6 +13,7 @@
 #include "model/soc/irq_controller.h"
 #include "model/soc/timer.h"
 #include "model/soc/uart.h"
+#include "testbench/tests/tlm_test_util.h"
 
 #include <cstdint>
 #include <cstring>
@@ -35,15 +36,7 @@ struct port : sc_core::sc_module {
         , out("out") {}
     tlm::tlm_response_status access(bool write, std::uint32_t addr, void* data, unsigned len,
                                     sc_time delay = sc_core::SC_ZERO_TIME) {
-        tlm::tlm_generic_payload gp;
-        gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-        gp.set_address(addr);
-        gp.set_data_ptr(static_cast<unsigned char*>(data));
-        gp.set_data_length(len);
-        gp.set_streaming_width(len);
-        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        out->b_transport(gp, delay);
-        return gp.get_response_status();
+        return tlm_test::access(out, write, addr, data, len, delay);
     }
     std::uint64_t rd(std::uint32_t addr, unsigned len = 4) {
         std::uint64_t v = 0;

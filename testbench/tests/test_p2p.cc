@@ -25,6 +25,7 @@
 #include "model/pcie/pcie_switch.h"
 #include "model/pcie/requester.h"
 #include "model/pcie/root_complex.h"
+#include "testbench/tests/tlm_test_util.h"
 
 #include <cstdint>
 #include <cstring>
@@ -1157,12 +1158,7 @@ BOOST_AUTO_TEST_CASE(p2p_between_root_ports) {
 void inject(ep_stub& e, pcie_tlp ext, std::uint64_t addr, unsigned len) {
     std::vector<std::uint8_t> data(len, 0x5A);
     tlm::tlm_generic_payload gp;
-    gp.set_command(pcie::has_data(ext.type) ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-    gp.set_address(addr);
-    gp.set_data_ptr(data.data());
-    gp.set_data_length(len);
-    gp.set_streaming_width(len);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    tlm_test::set_access(gp, pcie::has_data(ext.type), addr, data.data(), len);
     gp.set_extension(&ext);
     sc_core::sc_time d = sc_core::SC_ZERO_TIME;
     e.tx->b_transport(gp, d);

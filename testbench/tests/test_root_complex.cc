@@ -13,6 +13,7 @@
 #include "model/pcie/completer.h"
 #include "model/pcie/link.h"
 #include "model/pcie/root_complex.h"
+#include "testbench/tests/tlm_test_util.h"
 
 #include <cstdint>
 #include <cstring>
@@ -138,16 +139,7 @@ struct bench : sc_core::sc_module {
     }
 
     tlm::tlm_response_status access(bool write, std::uint64_t addr, void* data, unsigned len) {
-        tlm::tlm_generic_payload gp;
-        gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-        gp.set_address(addr);
-        gp.set_data_ptr(static_cast<unsigned char*>(data));
-        gp.set_data_length(len);
-        gp.set_streaming_width(len);
-        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-        cpu->b_transport(gp, d);
-        return gp.get_response_status();
+        return tlm_test::access(cpu, write, addr, data, len);
     }
     std::uint32_t rd32(std::uint64_t addr) {
         std::uint32_t v = 0;
