@@ -61,6 +61,8 @@ void run_sweep(endpoint_services& s, const builtin_args& a, builtin_results& r) 
             p.sizes.push_back(n);
         p.reads = w.reads != 0;
         p.writes = w.writes != 0;
+        p.repeat_bytes = w.repeat_bytes;
+        p.max_repeats = w.max_repeats;
         p.timeout_ns = w.timeout_ns;
         p.link_ready = s.link_ready;
         std::vector<dma_sweep_row> rows;

@@ -26,7 +26,7 @@
 namespace fw::functions {
 
 constexpr std::uint32_t builtin_magic = 0x424A4F42; // "BOJB" in memory order
-constexpr std::uint32_t builtin_version = 1;
+constexpr std::uint32_t builtin_version = 2;
 // The value a job writes into the host's completion flag (by eDMA) when it is done.
 constexpr std::uint32_t host_done_flag_value = 0x5EE9D0E;
 
@@ -51,7 +51,9 @@ struct builtin_args {
         std::uint64_t min_bytes = 0, factor = 4;      // sizes min_bytes, x factor, .. max_bytes
         std::uint32_t reads = 1, writes = 1;
         std::uint64_t timeout_ns = 1'000'000'000;
-        std::uint64_t flag = 0; // host PCI address of the completion flag
+        std::uint64_t flag = 0;         // host PCI address of the completion flag
+        std::uint64_t repeat_bytes = 0; // as dma_sweep_params
+        std::uint32_t max_repeats = 1, reserved = 0;
     } sweep;
     dma_mix_params mix;
     std::uint64_t mix_flag = 0; // host PCI address of the completion flag

@@ -16,6 +16,12 @@ constexpr std::array<dwc::edma_dir, num_dirs> sweep_order{dwc::edma_dir::read,
                                                           dwc::edma_dir::write};
 } // namespace
 
+std::uint32_t dma_sweep_repeats(const dma_sweep_params& p, std::uint64_t bytes) {
+    if (!bytes || p.repeat_bytes <= bytes || p.max_repeats <= 1) return 1;
+    const std::uint64_t n = (p.repeat_bytes + bytes - 1) / bytes;
+    return static_cast<std::uint32_t>(std::min<std::uint64_t>(n, p.max_repeats));
+}
+
 int run_dma_sweep(hal::platform& io, dwc::dw_edma& edma, epc::coherent_pool& pool,
                   const dma_sweep_params& p, std::vector<dma_sweep_row>& out) {
     if (!edma.probed()) return -EOPNOTSUPP;
@@ -54,15 +60,19 @@ int run_dma_sweep(hal::platform& io, dwc::dw_edma& edma, epc::coherent_pool& poo
             dma_sweep_row row;
             row.read = d == dwc::edma_dir::read;
             row.bytes = size;
-            const std::uint64_t now = io.now_ns();
-            dwc::edma_xfer_times t{now, now};
-            if (!size || size > p.max_bytes)
-                row.status = -EINVAL;
-            else
+            row.start_ns = io.now_ns();
+            row.end_ns = row.start_ns;
+            if (!size || size > p.max_bytes) row.status = -EINVAL;
+            const std::uint32_t repeats = dma_sweep_repeats(p, size);
+            for (std::uint32_t k = 0; k < repeats && !row.status; ++k) {
+                const std::uint64_t now = io.now_ns();
+                dwc::edma_xfer_times t{now, now};
                 row.status = edma.xfer_channel(d, static_cast<unsigned>(ch[i]), local,
                                                p.host_buffer, size, p.timeout_ns, &t);
-            row.start_ns = t.doorbell_ns;
-            row.end_ns = t.done_ns;
+                if (!k) row.start_ns = t.doorbell_ns;
+                row.end_ns = t.done_ns;
+                ++row.transfers;
+            }
             timed_out |= row.status == -ETIMEDOUT;
             if (row.status && !first_err) first_err = row.status;
             if (row.status)

@@ -1,8 +1,12 @@
-// eDMA transfer-size sweep: for each size, one read-channel transfer (host buffer -> local) and
-// one write-channel transfer (local -> host buffer) through dw_edma, recording the firmware's
-// view of each: the time just before the doorbell write and the time the completion interrupt
-// handler ran. The engine's own doorbell-to-done times come from the model; these include the
-// interrupt path and the firmware's reaction.
+// eDMA transfer-size sweep: for each size, read-channel transfers (host buffer -> local) and
+// write-channel transfers (local -> host buffer) through dw_edma, recording the firmware's view
+// of each row: the time just before the first doorbell write and the time the last completion
+// interrupt handler ran. A size smaller than repeat_bytes is transferred again (back to back, at
+// most max_repeats times) until the row has moved repeat_bytes: one transfer's time depends on
+// where it falls in the DRAM refresh schedule (a page-table walk that meets a refresh waits up to
+// tRFC), and a mean over several transfers is what a throughput figure means. The engine's own
+// doorbell-to-done times come from the model; these include the interrupt path and the firmware's
+// reaction.
 #pragma once
 
 #include "firmware/dwc/dw_edma.h"
@@ -21,6 +25,8 @@ struct dma_sweep_params {
     std::vector<std::uint64_t> sizes; // e.g. 64 B .. 16 MiB, powers of 4
     bool reads = true;
     bool writes = true;
+    std::uint64_t repeat_bytes = 0; // a row moves at least this much (0: one transfer per row)
+    std::uint32_t max_repeats = 1;  // transfers per row at most
     std::uint64_t timeout_ns = 1'000'000'000; // per transfer
     // After a failed transfer: polled (every recover_poll_ns, up to timeout_ns) until it
     // returns true (the link is back and bus mastering enabled) before the next transfer.
@@ -31,12 +37,18 @@ struct dma_sweep_params {
 struct dma_sweep_row {
     bool read = false; // read channel (host -> local) or write channel (local -> host)
     std::uint64_t bytes = 0;
-    int status = 0;             // 0 or the negative errno of dw_edma::xfer_channel
-    std::uint64_t start_ns = 0; // io.now_ns() just before the doorbell write
-    std::uint64_t end_ns = 0;   // when the done/abort interrupt was handled (or the wait ended)
+    int status = 0;              // 0 or the first negative errno of dw_edma::xfer_channel
+    std::uint32_t transfers = 0; // doorbells rung for this row (a failed transfer ends the row)
+    std::uint64_t start_ns = 0;  // io.now_ns() just before the first doorbell write
+    std::uint64_t end_ns = 0;    // when the last done/abort interrupt was handled
 };
 
-// Runs the sweep, appending one row per size and direction (per size: read, then write). The
+// Transfers of `bytes` a row makes: enough to move p.repeat_bytes, at least 1, at most
+// p.max_repeats.
+std::uint32_t dma_sweep_repeats(const dma_sweep_params& p, std::uint64_t bytes);
+
+// Runs the sweep, appending one row per size and direction (per size: read, then write; a row's
+// repeats run back to back on one channel). The
 // local buffer (max of the runnable sizes) comes from pool; one channel per direction is held
 // for the whole sweep. Returns 0 if every transfer succeeded, else the first error (-EINVAL for
 // an empty host buffer or nothing to run, -ENOMEM, -EBUSY, or a transfer's error).

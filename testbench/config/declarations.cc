@@ -436,6 +436,14 @@ void workload_sweep_keys(std::vector<key_def>& t) {
             u("workload.dma_sweep.offset_bytes", F(workload.dma_sweep.offset_bytes), 0,
               in_range(0, 4095),
               "Workload dma-sweep: offset of the host buffer from a 4 KiB boundary."),
+            u("workload.dma_sweep.repeat_bytes", F(workload.dma_sweep.repeat_bytes), 256 * KiB,
+              in_range(0, 1ull << 30),
+              "Workload dma-sweep: a size smaller than this is transferred again, back to back, "
+              "until its row has moved this many bytes (at most workload.dma_sweep.max_repeats "
+              "transfers); the row is their mean. One transfer's time depends on where it falls in "
+              "the DRAM refresh schedule. 0: one transfer per row."),
+            u("workload.dma_sweep.max_repeats", F(workload.dma_sweep.max_repeats), 16,
+              in_range(1, 64), "Workload dma-sweep: transfers per row at most.", "transfers"),
             u("workload.dma_mix.write_channels", F(workload.dma_mix.write_channels), 2,
               in_range(0, 8), "Workload dma-mix: eDMA write channels run at once.", "channels"),
             u("workload.dma_mix.read_channels", F(workload.dma_mix.read_channels), 2,

@@ -37,7 +37,7 @@ const std::map<std::string, std::string>& workloads() {
     static const std::map<std::string, std::string> w = {
         // One 4 KiB eDMA read and write after enumeration: the link, controller, DRAM path.
         {"dma", "--workload dma-sweep --set workload.dma_sweep.min_bytes=4096 "
-                "--set workload.dma_sweep.max_bytes=4096"},
+                "--set workload.dma_sweep.max_bytes=4096 --set workload.dma_sweep.repeat_bytes=0"},
         // The kselftest table, MSI-X sampled.
         {"pcitest", "--workload pcitest --set host.pcitest_msix_sample=true"},
         // Two write and two read channels of 16 KiB at once.
@@ -240,6 +240,10 @@ std::vector<key_case> cases() {
         {"workload.dma_sweep.read", "false", "dma"},
         {"workload.dma_sweep.write", "false", "dma"},
         {"workload.dma_sweep.offset_bytes", "100", "dma"},
+        // Four 4 KiB transfers per row instead of one (the first walks the SMMU's tables, the
+        // others hit its TLB), then two.
+        {"workload.dma_sweep.repeat_bytes", "16384", "dma"},
+        {"workload.dma_sweep.max_repeats", "2", "dma", {"workload.dma_sweep.repeat_bytes=16384"}},
         {"workload.dma_mix.write_channels", "1", "mix"},
         {"workload.dma_mix.read_channels", "1", "mix"},
         {"workload.dma_mix.size_bytes", "8192", "mix"},

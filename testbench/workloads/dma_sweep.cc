@@ -79,6 +79,8 @@ void dma_sweep::load(platform& p, workload_result& out) {
     sp.factor = sw.factor;
     sp.reads = sw.read;
     sp.writes = sw.write;
+    sp.repeat_bytes = sw.repeat_bytes;
+    sp.max_repeats = sw.max_repeats;
     sp.timeout_ns = c.host.test_timeout_us * ns_per_us;
     constexpr std::uint64_t flag_align = 4;
     sp.flag = (sp.host_buffer + sw.max_bytes + flag_align - 1) / flag_align * flag_align;
@@ -93,47 +95,71 @@ std::vector<sweep_row> dma_sweep::table(const platform& p) const {
     const dwc::edma* dma = p.ep.dma();
     if (!dma) return out;
     const auto& rec = dma->transfers();
-    // The firmware's rows and the engine's records are in the same order; the engine has one
-    // more (the completion flag).
-    for (std::size_t i = 0; i < res_->sweep_rows && i < rec.size(); ++i) {
-        const auto& t = rec[i];
+    // The engine's records are in the firmware's order: each row's transfers back to back (the
+    // engine has one more record at the end: the completion flag). A row is the mean of its
+    // transfers: time and TLP counts per transfer, throughput and utilisation over their sum.
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < res_->sweep_rows && next < rec.size(); ++i) {
+        const auto& fw_row = res_->sweep[i];
+        const std::size_t n = std::min<std::size_t>(fw_row.transfers, rec.size() - next);
+        if (!n) continue; // not run (-EINVAL)
+        sc_core::sc_time total, busy_up, busy_down, lost_up, lost_down;
+        sc_core::sc_time wait_link, wait_credits, wait_tags, wait_memory;
+        std::uint64_t bytes = 0, tlps = 0, completions = 0;
         sweep_row row;
-        row.direction = t.read ? "read" : "write";
-        row.bytes = t.bytes;
-        row.firmware_status = res_->sweep[i].status;
-        row.aborted = t.aborted;
-        const double ns = (t.done - t.doorbell).to_seconds() * 1e9;
-        row.time_ns = ns;
-        row.throughput_Bps = ns > 0 ? t.bytes / (ns * 1e-9) : 0;
-        (t.read ? row.mrd : row.mwr) = t.tlps;
-        row.cpld = t.completions;
-        if (ns > 0) {
-            row.utilisation_up = t.link.busy_up.to_seconds() * 1e9 / ns;
-            row.utilisation_down = t.link.busy_down.to_seconds() * 1e9 / ns;
+        for (std::size_t k = next; k < next + n; ++k) {
+            const auto& t = rec[k];
+            total += t.done - t.doorbell;
+            busy_up += t.link.busy_up;
+            busy_down += t.link.busy_down;
+            lost_up += t.link.lost_up;
+            lost_down += t.link.lost_down;
+            wait_link += t.wait_link;
+            wait_credits += t.wait_credits;
+            wait_tags += t.wait_tags;
+            wait_memory += t.wait_memory;
+            bytes += t.bytes;
+            tlps += t.tlps;
+            completions += t.completions;
+            row.aborted |= t.aborted;
         }
-        const std::pair<const char*, sc_core::sc_time> waits[] = {{"link", t.wait_link},
-                                                                  {"credits", t.wait_credits},
-                                                                  {"tags", t.wait_tags},
-                                                                  {"memory", t.wait_memory}};
+        const bool read = rec[next].read;
+        next += n;
+        row.direction = read ? "read" : "write";
+        row.bytes = bytes / n;
+        row.firmware_status = fw_row.status;
+        const double total_ns = total.to_seconds() * 1e9;
+        row.time_ns = total_ns / static_cast<double>(n);
+        row.throughput_Bps = total_ns > 0 ? static_cast<double>(bytes) / (total_ns * 1e-9) : 0;
+        (read ? row.mrd : row.mwr) = tlps / n;
+        row.cpld = completions / n;
+        if (total_ns > 0) {
+            row.utilisation_up = busy_up.to_seconds() * 1e9 / total_ns;
+            row.utilisation_down = busy_down.to_seconds() * 1e9 / total_ns;
+        }
+        const std::pair<const char*, sc_core::sc_time> waits[] = {{"link", wait_link},
+                                                                  {"credits", wait_credits},
+                                                                  {"tags", wait_tags},
+                                                                  {"memory", wait_memory}};
         const auto* worst = &waits[0];
         for (const auto& w : waits)
             if (w.second > worst->second) worst = &w;
         constexpr double link_bound_utilisation = 0.95; // the data direction is saturated
         constexpr double latency_bound_fraction = 0.05; // waits this small: latency-bound
-        const double data_util = t.read ? row.utilisation_down : row.utilisation_up;
+        const double data_util = read ? row.utilisation_down : row.utilisation_up;
         // Replays and retrains (injected LCRC/DLLP errors, link recovery) hold the link: time a
         // direction spent sending TLPs again or retraining, the larger direction.
-        const sc_core::sc_time lost = std::max(t.link.lost_up, t.link.lost_down);
-        row.replay_ns = lost.to_seconds() * 1e9;
+        const double lost_ns = std::max(lost_up, lost_down).to_seconds() * 1e9;
+        row.replay_ns = lost_ns / static_cast<double>(n);
         // The data direction's busy time net of replays: what the data itself took.
-        const double data_busy_ns =
-            (t.read ? t.link.busy_down : t.link.busy_up).to_seconds() * 1e9 - row.replay_ns;
+        const double data_busy_ns = (read ? busy_down : busy_up).to_seconds() * 1e9 - lost_ns;
         const bool replay_bound =
-            row.replay_ns > latency_bound_fraction * ns && row.replay_ns >= data_busy_ns;
-        row.bound = replay_bound                                                     ? "replay"
-                    : data_util >= link_bound_utilisation                            ? "link"
-                    : worst->second.to_seconds() * 1e9 > latency_bound_fraction * ns ? worst->first
-                                                                                     : "latency";
+            lost_ns > latency_bound_fraction * total_ns && lost_ns >= data_busy_ns;
+        row.bound = replay_bound                          ? "replay"
+                    : data_util >= link_bound_utilisation ? "link"
+                    : worst->second.to_seconds() * 1e9 > latency_bound_fraction * total_ns
+                        ? worst->first
+                        : "latency";
         out.push_back(row);
     }
     return out;
