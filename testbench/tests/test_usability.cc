@@ -73,12 +73,14 @@ const std::string small_dma = "run --workload dma-sweep --set workload.dma_sweep
 
 BOOST_AUTO_TEST_CASE(edma_trace_events_carry_the_programmed_size_sar_and_dar) {
     // 100-byte transfers to a host buffer 0x123 bytes past a 4 KiB boundary
-    // (workload.dma_sweep.offset_bytes): the write's DAR and the read's SAR start there; their
-    // end addresses would sit 100 bytes further on.
+    // (workload.dma_sweep.offset_bytes), one of each (workload.dma_sweep.repeat_bytes = 0): the
+    // write's DAR and the read's SAR start there; their end addresses would sit 100 bytes further
+    // on.
     const fs::path trace = work_dir() / "edma_trace.json";
     const auto r = epsim("run --workload dma-sweep --set workload.dma_sweep.min_bytes=100 --set "
                          "workload.dma_sweep.max_bytes=100 --set "
-                         "workload.dma_sweep.offset_bytes=0x123 --trace " +
+                         "workload.dma_sweep.offset_bytes=0x123 --set "
+                         "workload.dma_sweep.repeat_bytes=0 --trace " +
                          trace.string());
     BOOST_REQUIRE_EQUAL(r.status, 0);
     const json t = json::parse(read_file(trace));
