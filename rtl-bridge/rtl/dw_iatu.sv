@@ -348,6 +348,7 @@ module dw_iatu #(
 
   // ---------------------------------------------------------------- lookups and paths
   // Four lookups: outbound AW/AR, inbound AW/AR.
+  logic lk_en[4];
   logic [63:0] lk_addr[4], lk_xlat[4];
   logic [31:0] lk_user[4], lk_result[4];
   logic lk_hit[4];
@@ -370,6 +371,7 @@ module dw_iatu #(
           .bar(ob_bar),
           .func_match(ob_func_match),
           .func(ob_func),
+          .en(lk_en[k]),
           .addr(lk_addr[k]),
           .bar_valid(1'b0),
           .bar_hit(3'd0),
@@ -396,6 +398,7 @@ module dw_iatu #(
           .bar(ib_bar),
           .func_match(ib_func_match),
           .func(ib_func),
+          .en(lk_en[k]),
           .addr(lk_addr[k]),
           .bar_valid(lk_user[k][USER_BAR_HIT]),
           .bar_hit(lk_user[k][USER_BAR_LSB+:3]),
@@ -426,11 +429,13 @@ module dw_iatu #(
   ) u_ob (
       .clk,
       .rst_n,
+      .aw_lookup_en(lk_en[0]),
       .aw_lookup_addr(lk_addr[0]),
       .aw_lookup_user(),
       .aw_hit(lk_hit[0]),
       .aw_xlat(lk_xlat[0]),
       .aw_result_user(lk_result[0]),
+      .ar_lookup_en(lk_en[1]),
       .ar_lookup_addr(lk_addr[1]),
       .ar_lookup_user(),
       .ar_hit(lk_hit[1]),
@@ -511,11 +516,13 @@ module dw_iatu #(
   ) u_ib (
       .clk,
       .rst_n,
+      .aw_lookup_en(lk_en[2]),
       .aw_lookup_addr(lk_addr[2]),
       .aw_lookup_user(lk_user[2]),
       .aw_hit(lk_hit[2]),
       .aw_xlat(lk_xlat[2]),
       .aw_result_user(lk_result[2]),
+      .ar_lookup_en(lk_en[3]),
       .ar_lookup_addr(lk_addr[3]),
       .ar_lookup_user(lk_user[3]),
       .ar_hit(lk_hit[3]),

@@ -1,5 +1,8 @@
 // Address lookup of the iATU: which enabled region claims an address, and the translated
-// address. Combinational; one instance per address channel.
+// address. Combinational; one instance per address channel. The table is searched only while
+// `en` is high (the cycle its path accepts a request, the only cycle the result is used); with
+// `en` low the outputs read as a miss. Same results, and a Verilated model that does not search
+// eight regions on every evaluation.
 //
 // Models: outbound (INBOUND = 0) and inbound (INBOUND = 1) matching exactly as the DWC iATU
 // does it: a region matches when it is enabled and base <= addr <= limit (limit inclusive);
@@ -24,6 +27,7 @@ module iatu_match #(
     input logic [REGIONS-1:0] func_match,
     input logic [REGIONS-1:0][4:0] func,
 
+    input logic        en,            // search the table (the path accepts a request)
     input logic [63:0] addr,
     input logic        bar_valid,     // inbound: the request hit a BAR
     input logic [ 2:0] bar_hit,       // inbound: which BAR
@@ -43,22 +47,24 @@ module iatu_match #(
     index = '0;
     hit_type = '0;
     addr_out = addr;
-    // Highest index first, so that the lowest matching index is the one left standing.
-    for (int i = int'(REGIONS) - 1; i >= 0; i--) begin
-      if (enabled[i] && (!INBOUND || rtype[i] == tlp_type)) begin
-        if (INBOUND && bar_mode[i]) begin
-          if (bar_valid && bar[i] == bar_hit && (!func_match[i] || func[i] == func_hit)) begin
+    if (en) begin
+      // Highest index first, so that the lowest matching index is the one left standing.
+      for (int i = int'(REGIONS) - 1; i >= 0; i--) begin
+        if (enabled[i] && (!INBOUND || rtype[i] == tlp_type)) begin
+          if (INBOUND && bar_mode[i]) begin
+            if (bar_valid && bar[i] == bar_hit && (!func_match[i] || func[i] == func_hit)) begin
+              hit = 1'b1;
+              index = INDEX_W'(i);
+              hit_type = rtype[i];
+              addr_out = target[i] + bar_offset;
+            end
+          end else if (addr >= base[i] && addr <= limit[i] &&
+                       (!INBOUND || !func_match[i] || func[i] == func_hit)) begin
             hit = 1'b1;
             index = INDEX_W'(i);
             hit_type = rtype[i];
-            addr_out = target[i] + bar_offset;
+            addr_out = target[i] + (addr - base[i]);
           end
-        end else if (addr >= base[i] && addr <= limit[i] &&
-                     (!INBOUND || !func_match[i] || func[i] == func_hit)) begin
-          hit = 1'b1;
-          index = INDEX_W'(i);
-          hit_type = rtype[i];
-          addr_out = target[i] + (addr - base[i]);
         end
       end
     end
