@@ -10,22 +10,31 @@
 // inbound regions with BAR_MODE_ENABLE match on the BAR number instead (and translate to
 // target + offset inside the BAR), and with FUNC_NUM_MATCH_EN also on the function number
 // (CTRL1.FUNC_NUM, 5 bits); the lowest matching index wins.
+// The region registers come in as they are stored (one array per register); the bit positions
+// of CTRL1/CTRL2 are dw_iatu's register table, passed as parameters.
 // Does not model: CFG shift mode, message regions (type is reported, the address is translated
 // as for memory).
 module iatu_match #(
     parameter int unsigned REGIONS = 8,
     parameter bit INBOUND = 1'b0,
-    parameter int unsigned INDEX_W = 8
+    parameter int unsigned INDEX_W = 8,
+    // Bit positions in CTRL1/CTRL2 (given by dw_iatu).
+    parameter int unsigned CTRL1_TYPE_LSB = 0,
+    parameter int unsigned CTRL1_INCREASE_REGION_SIZE = 0,
+    parameter int unsigned CTRL1_FUNC_NUM_LSB = 0,
+    parameter int unsigned CTRL2_ENABLE = 0,
+    parameter int unsigned CTRL2_BAR_MODE = 0,
+    parameter int unsigned CTRL2_FUNC_NUM_MATCH = 0,
+    parameter int unsigned CTRL2_BAR_LSB = 0
 ) (
-    input logic [REGIONS-1:0] enabled,
-    input logic [REGIONS-1:0][63:0] base,
-    input logic [REGIONS-1:0][63:0] limit,
-    input logic [REGIONS-1:0][63:0] target,
-    input logic [REGIONS-1:0][4:0] rtype,
-    input logic [REGIONS-1:0] bar_mode,
-    input logic [REGIONS-1:0][2:0] bar,
-    input logic [REGIONS-1:0] func_match,
-    input logic [REGIONS-1:0][4:0] func,
+    input logic [31:0] ctrl1[REGIONS],
+    input logic [31:0] ctrl2[REGIONS],
+    input logic [31:0] lower_base[REGIONS],
+    input logic [31:0] upper_base[REGIONS],
+    input logic [31:0] lower_limit[REGIONS],
+    input logic [31:0] lower_target[REGIONS],
+    input logic [31:0] upper_target[REGIONS],
+    input logic [31:0] upper_limit[REGIONS],
 
     input logic        en,            // search the table (the path accepts a request)
     input logic [63:0] addr,
@@ -43,6 +52,15 @@ module iatu_match #(
   wire [63:0] bar_offset = addr & ((64'd1 << bar_size_log2) - 64'd1);
 
   always_comb begin
+    logic [4:0] rtype, func;
+    logic [63:0] base, limit, target;
+    logic func_ok;
+    rtype = '0;
+    func = '0;
+    base = '0;
+    limit = '0;
+    target = '0;
+    func_ok = 1'b0;
     hit = 1'b0;
     index = '0;
     hit_type = '0;
@@ -50,20 +68,27 @@ module iatu_match #(
     if (en) begin
       // Highest index first, so that the lowest matching index is the one left standing.
       for (int i = int'(REGIONS) - 1; i >= 0; i--) begin
-        if (enabled[i] && (!INBOUND || rtype[i] == tlp_type)) begin
-          if (INBOUND && bar_mode[i]) begin
-            if (bar_valid && bar[i] == bar_hit && (!func_match[i] || func[i] == func_hit)) begin
+        rtype = ctrl1[i][CTRL1_TYPE_LSB+:5];
+        func = ctrl1[i][CTRL1_FUNC_NUM_LSB+:5];
+        func_ok = !ctrl2[i][CTRL2_FUNC_NUM_MATCH] || func == func_hit;
+        base = {upper_base[i], lower_base[i]};
+        // The limit's upper word: UPPER_LIMIT with INCREASE_REGION_SIZE, else UPPER_BASE.
+        limit = {ctrl1[i][CTRL1_INCREASE_REGION_SIZE] ? upper_limit[i] : upper_base[i],
+                 lower_limit[i]};
+        target = {upper_target[i], lower_target[i]};
+        if (ctrl2[i][CTRL2_ENABLE] && (!INBOUND || rtype == tlp_type)) begin
+          if (INBOUND && ctrl2[i][CTRL2_BAR_MODE]) begin
+            if (bar_valid && ctrl2[i][CTRL2_BAR_LSB+:3] == bar_hit && func_ok) begin
               hit = 1'b1;
               index = INDEX_W'(i);
-              hit_type = rtype[i];
-              addr_out = target[i] + bar_offset;
+              hit_type = rtype;
+              addr_out = target + bar_offset;
             end
-          end else if (addr >= base[i] && addr <= limit[i] &&
-                       (!INBOUND || !func_match[i] || func[i] == func_hit)) begin
+          end else if (addr >= base && addr <= limit && (!INBOUND || func_ok)) begin
             hit = 1'b1;
             index = INDEX_W'(i);
-            hit_type = rtype[i];
-            addr_out = target[i] + (addr - base[i]);
+            hit_type = rtype;
+            addr_out = target + (addr - base);
           end
         end
       end
