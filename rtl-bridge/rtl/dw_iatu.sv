@@ -335,73 +335,99 @@ module dw_iatu #(
   logic [INDEX_W-1:0] lk_index[4];
   logic [4:0] lk_type[4];
 
+  // Does one region (its registers) claim a request, and where to? Matching as the DWC iATU
+  // does it: enabled, base <= addr <= limit (inclusive); inbound regions match only a request
+  // whose TLP Type equals their CTRL1.TYPE; inbound regions with BAR_MODE_ENABLE match on the
+  // BAR number instead (and translate to target + offset inside the BAR), and with
+  // FUNC_NUM_MATCH_EN also on the function number. CFG shift mode and message regions are not
+  // modelled (the type is reported, the address translated as for memory).
+  typedef struct packed {
+    logic hit;
+    logic [63:0] addr;
+  } region_match_t;
+  function automatic region_match_t region_match(
+      input bit inbound, input logic [31:0] ctrl1, input logic [31:0] ctrl2,
+      input logic [31:0] lower_base, input logic [31:0] upper_base,
+      input logic [31:0] lower_limit, input logic [31:0] lower_target,
+      input logic [31:0] upper_target, input logic [31:0] upper_limit, input logic [63:0] addr,
+      input logic [31:0] user);
+    region_match_t m;
+    logic [63:0] base = {upper_base, lower_base};
+    // The limit's upper word: UPPER_LIMIT with INCREASE_REGION_SIZE, else UPPER_BASE.
+    logic [63:0] limit = {
+      ctrl1[CTRL1_INCREASE_REGION_SIZE] ? upper_limit : upper_base, lower_limit
+    };
+    logic [63:0] target = {upper_target, lower_target};
+    logic [63:0] bar_offset = addr & ((64'd1 << user[USER_BAR_SIZE_LSB+:6]) - 64'd1);
+    logic func_ok = !ctrl2[CTRL2_FUNC_NUM_MATCH] ||
+        ctrl1[CTRL1_FUNC_NUM_LSB+:5] == user[USER_FUNC_LSB+:5];
+    m.hit = 1'b0;
+    m.addr = addr;
+    if (ctrl2[CTRL2_ENABLE] &&
+        (!inbound || ctrl1[CTRL1_TYPE_LSB+:5] == user[USER_TLP_TYPE_LSB+:5])) begin
+      if (inbound && ctrl2[CTRL2_BAR_MODE]) begin
+        if (user[USER_BAR_HIT] && ctrl2[CTRL2_BAR_LSB+:3] == user[USER_BAR_LSB+:3] && func_ok)
+        begin
+          m.hit = 1'b1;
+          m.addr = target + bar_offset;
+        end
+      end else if (addr >= base && addr <= limit && (!inbound || func_ok)) begin
+        m.hit = 1'b1;
+        m.addr = target + (addr - base);
+      end
+    end
+    return m;
+  endfunction
+
+  // The lookups search the table only while lk_en is high (the cycle their path accepts a
+  // request, the only cycle the result is used); otherwise they read as a miss. Same results,
+  // and a Verilated model that does not search every region on every evaluation. Highest index
+  // first, so that the lowest matching index is the one left standing.
   for (genvar k = 0; k < 4; k++) begin : g_lookup
     if (k < 2) begin : g_ob
-      iatu_match #(
-          .REGIONS(OB_REGIONS),
-          .INBOUND(1'b0),
-          .INDEX_W(INDEX_W),
-          .CTRL1_TYPE_LSB(CTRL1_TYPE_LSB),
-          .CTRL1_INCREASE_REGION_SIZE(CTRL1_INCREASE_REGION_SIZE),
-          .CTRL1_FUNC_NUM_LSB(CTRL1_FUNC_NUM_LSB),
-          .CTRL2_ENABLE(CTRL2_ENABLE),
-          .CTRL2_BAR_MODE(CTRL2_BAR_MODE),
-          .CTRL2_FUNC_NUM_MATCH(CTRL2_FUNC_NUM_MATCH),
-          .CTRL2_BAR_LSB(CTRL2_BAR_LSB)
-      ) u_match (
-          .ctrl1(ob_ctrl1),
-          .ctrl2(ob_ctrl2),
-          .lower_base(ob_lower_base),
-          .upper_base(ob_upper_base),
-          .lower_limit(ob_lower_limit),
-          .lower_target(ob_lower_target),
-          .upper_target(ob_upper_target),
-          .upper_limit(ob_upper_limit),
-          .en(lk_en[k]),
-          .addr(lk_addr[k]),
-          .bar_valid(1'b0),
-          .bar_hit(3'd0),
-          .bar_size_log2(6'd0),
-          .func_hit(5'd0),
-          .tlp_type(5'd0),
-          .hit(lk_hit[k]),
-          .index(lk_index[k]),
-          .hit_type(lk_type[k]),
-          .addr_out(lk_xlat[k])
-      );
+      always_comb begin
+        region_match_t m;
+        m = '0;
+        lk_hit[k] = 1'b0;
+        lk_index[k] = '0;
+        lk_type[k] = '0;
+        lk_xlat[k] = lk_addr[k];
+        if (lk_en[k]) begin
+          for (int i = int'(OB_REGIONS) - 1; i >= 0; i--) begin
+            m = region_match(1'b0, ob_ctrl1[i], ob_ctrl2[i], ob_lower_base[i], ob_upper_base[i],
+                             ob_lower_limit[i], ob_lower_target[i], ob_upper_target[i],
+                             ob_upper_limit[i], lk_addr[k], lk_user[k]);
+            if (m.hit) begin
+              lk_hit[k] = 1'b1;
+              lk_index[k] = INDEX_W'(i);
+              lk_type[k] = ob_ctrl1[i][CTRL1_TYPE_LSB+:5];
+              lk_xlat[k] = m.addr;
+            end
+          end
+        end
+      end
     end else begin : g_ib
-      iatu_match #(
-          .REGIONS(IB_REGIONS),
-          .INBOUND(1'b1),
-          .INDEX_W(INDEX_W),
-          .CTRL1_TYPE_LSB(CTRL1_TYPE_LSB),
-          .CTRL1_INCREASE_REGION_SIZE(CTRL1_INCREASE_REGION_SIZE),
-          .CTRL1_FUNC_NUM_LSB(CTRL1_FUNC_NUM_LSB),
-          .CTRL2_ENABLE(CTRL2_ENABLE),
-          .CTRL2_BAR_MODE(CTRL2_BAR_MODE),
-          .CTRL2_FUNC_NUM_MATCH(CTRL2_FUNC_NUM_MATCH),
-          .CTRL2_BAR_LSB(CTRL2_BAR_LSB)
-      ) u_match (
-          .ctrl1(ib_ctrl1),
-          .ctrl2(ib_ctrl2),
-          .lower_base(ib_lower_base),
-          .upper_base(ib_upper_base),
-          .lower_limit(ib_lower_limit),
-          .lower_target(ib_lower_target),
-          .upper_target(ib_upper_target),
-          .upper_limit(ib_upper_limit),
-          .en(lk_en[k]),
-          .addr(lk_addr[k]),
-          .bar_valid(lk_user[k][USER_BAR_HIT]),
-          .bar_hit(lk_user[k][USER_BAR_LSB+:3]),
-          .bar_size_log2(lk_user[k][USER_BAR_SIZE_LSB+:6]),
-          .func_hit(lk_user[k][USER_FUNC_LSB+:5]),
-          .tlp_type(lk_user[k][USER_TLP_TYPE_LSB+:5]),
-          .hit(lk_hit[k]),
-          .index(lk_index[k]),
-          .hit_type(lk_type[k]),
-          .addr_out(lk_xlat[k])
-      );
+      always_comb begin
+        region_match_t m;
+        m = '0;
+        lk_hit[k] = 1'b0;
+        lk_index[k] = '0;
+        lk_type[k] = '0;
+        lk_xlat[k] = lk_addr[k];
+        if (lk_en[k]) begin
+          for (int i = int'(IB_REGIONS) - 1; i >= 0; i--) begin
+            m = region_match(1'b1, ib_ctrl1[i], ib_ctrl2[i], ib_lower_base[i], ib_upper_base[i],
+                             ib_lower_limit[i], ib_lower_target[i], ib_upper_target[i],
+                             ib_upper_limit[i], lk_addr[k], lk_user[k]);
+            if (m.hit) begin
+              lk_hit[k] = 1'b1;
+              lk_index[k] = INDEX_W'(i);
+              lk_type[k] = ib_ctrl1[i][CTRL1_TYPE_LSB+:5];
+              lk_xlat[k] = m.addr;
+            end
+          end
+        end
+      end
     end
     always_comb begin
       lk_result[k] = 32'h0;
