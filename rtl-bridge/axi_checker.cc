@@ -29,18 +29,23 @@ void axi_checker::fail(const char* rule, const char* channel, std::uint64_t cycl
 }
 
 void axi_checker::check_channel(const char* ch, channel_state& s, bool valid, bool ready,
-                                const channel_payload& payload, std::uint64_t cycle) {
-    if (s.stalled) {
-        if (!valid)
-            fail("valid-held", ch, cycle,
-                 std::string(ch) + "VALID dropped before " + ch + "READY was seen");
-        else if (payload != s.payload)
+                                std::initializer_list<const pin*> pins, std::uint64_t cycle) {
+    const bool stall = valid && !ready;
+    if (s.stalled && !valid)
+        fail("valid-held", ch, cycle,
+             std::string(ch) + "VALID dropped before " + ch + "READY was seen");
+    // The payload matters only from a stalled cycle to the next one: read the pins then only
+    // (most cycles have no stall, and reading every pin of every channel was most of the
+    // checker's cost).
+    if ((s.stalled && valid) || stall) {
+        const channel_payload payload = payload_of(pins);
+        if (s.stalled && valid && payload != s.payload)
             fail("payload-stable", ch, cycle,
                  std::string(ch) + " payload changed while " + ch + "VALID was high and " + ch +
                      "READY low");
+        s.payload = payload;
     }
-    s.stalled = valid && !ready;
-    s.payload = payload;
+    s.stalled = stall;
     if (valid && ready) {
         ++handshakes_;
         ++s.handshakes;
@@ -65,27 +70,31 @@ void axi_checker::sample(std::uint64_t cycle) {
     const bool bv = p_.bvalid.get(), br = p_.bready.get();
     const bool arv = p_.arvalid.get(), arr = p_.arready.get();
     const bool rv = p_.rvalid.get(), rr = p_.rready.get();
+    // A cycle with no VALID high and no stall left over checks nothing and changes nothing.
+    if (!(awv || wv || bv || arv || rv || aw_.stalled || w_.stalled || b_.stalled || ar_.stalled ||
+          r_.stalled))
+        return;
     // A response is new in a cycle where its VALID is high and was not held from a stall.
     const bool b_new = bv && !b_.stalled;
     const bool r_new = rv && !r_.stalled;
     check_channel("AW", aw_, awv, awr,
-                  payload_of({&p_.awid, &p_.awaddr, &p_.awlen, &p_.awsize, &p_.awburst, &p_.awuser,
-                              &p_.awcache, &p_.awprot, &p_.awqos, &p_.awregion}),
+                  {&p_.awid, &p_.awaddr, &p_.awlen, &p_.awsize, &p_.awburst, &p_.awuser,
+                   &p_.awcache, &p_.awprot, &p_.awqos, &p_.awregion},
                   cycle);
-    check_channel("W", w_, wv, wr, payload_of({&p_.wdata, &p_.wstrb, &p_.wlast}), cycle);
-    check_channel("B", b_, bv, br, payload_of({&p_.bid, &p_.bresp}), cycle);
+    check_channel("W", w_, wv, wr, {&p_.wdata, &p_.wstrb, &p_.wlast}, cycle);
+    check_channel("B", b_, bv, br, {&p_.bid, &p_.bresp}, cycle);
     check_channel("AR", ar_, arv, arr,
-                  payload_of({&p_.arid, &p_.araddr, &p_.arlen, &p_.arsize, &p_.arburst, &p_.aruser,
-                              &p_.arcache, &p_.arprot, &p_.arqos, &p_.arregion}),
+                  {&p_.arid, &p_.araddr, &p_.arlen, &p_.arsize, &p_.arburst, &p_.aruser,
+                   &p_.arcache, &p_.arprot, &p_.arqos, &p_.arregion},
                   cycle);
-    check_channel("R", r_, rv, rr, payload_of({&p_.rid, &p_.rdata, &p_.rresp, &p_.rlast}), cycle);
+    check_channel("R", r_, rv, rr, {&p_.rid, &p_.rdata, &p_.rresp, &p_.rlast}, cycle);
 
     // What a new response may depend on: handshakes of earlier cycles only (AXI4, ARM IHI 0022
     // section A3.3.1: BVALID after the AW handshake and the WLAST handshake, RVALID after the
     // AR handshake). Taken before this cycle's address and data handshakes are counted.
     const auto bid = static_cast<unsigned>(p_.bid.get()), rid = static_cast<unsigned>(p_.rid.get());
-    const bool b_had_write = writes_complete_.count(bid) != 0;
-    const bool r_had_read = reads_.count(rid) != 0;
+    const bool b_had_write = b_new && writes_complete_.count(bid) != 0;
+    const bool r_had_read = r_new && reads_.count(rid) != 0;
 
     auto request = [](std::uint64_t addr, unsigned len, unsigned size, unsigned burst) {
         axi_request r;

@@ -97,8 +97,9 @@ private:
         std::uint64_t handshakes = 0;
         channel_payload payload{};
     };
+    // The payload pins are read only when a stall needs them.
     void check_channel(const char* ch, channel_state& s, bool valid, bool ready,
-                       const channel_payload& payload, std::uint64_t cycle);
+                       std::initializer_list<const pin*> pins, std::uint64_t cycle);
     void read_beat(unsigned id, bool last, std::uint64_t cycle);
     void fail(const char* rule, const char* channel, std::uint64_t cycle,
               const std::string& detail);

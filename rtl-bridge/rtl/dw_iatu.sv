@@ -213,13 +213,18 @@ module dw_iatu #(
   localparam logic [31:0] UPPER_LIMIT_MASK = 32'((64'd1 << (LIMIT_LOG2 - 32)) - 1);
 
   // ---------------------------------------------------------------- registers
-  typedef struct packed {
-    logic [31:0] ctrl1, ctrl2, lower_base, upper_base, lower_limit, lower_target, upper_target,
-        upper_limit;
-  } region_t;
-
-  region_t ob[OB_REGIONS];
-  region_t ib[IB_REGIONS];
+  // One array per register, indexed by region: a write updates one word, and nothing is
+  // recomputed from the registers on a clock edge (the lookups read them only while they
+  // search). A whole-region struct per index made the Verilated model copy and decode every
+  // region on every edge.
+  localparam int unsigned OB_SEL_W = OB_REGIONS > 1 ? $clog2(OB_REGIONS) : 1;
+  localparam int unsigned IB_SEL_W = IB_REGIONS > 1 ? $clog2(IB_REGIONS) : 1;
+  logic [31:0] ob_ctrl1[OB_REGIONS], ob_ctrl2[OB_REGIONS], ob_lower_base[OB_REGIONS],
+      ob_upper_base[OB_REGIONS], ob_lower_limit[OB_REGIONS], ob_lower_target[OB_REGIONS],
+      ob_upper_target[OB_REGIONS], ob_upper_limit[OB_REGIONS];
+  logic [31:0] ib_ctrl1[IB_REGIONS], ib_ctrl2[IB_REGIONS], ib_lower_base[IB_REGIONS],
+      ib_upper_base[IB_REGIONS], ib_lower_limit[IB_REGIONS], ib_lower_target[IB_REGIONS],
+      ib_upper_target[IB_REGIONS], ib_upper_limit[IB_REGIONS];
 
   wire [INDEX_W-1:0] reg_index = INDEX_W'(paddr >> REGION_SHIFT);
   wire reg_inbound = paddr[DIR_BIT];
@@ -228,43 +233,9 @@ module dw_iatu #(
   wire reg_in_block = !paddr[7] && ((paddr >> REGION_SHIFT) < PADDR_W'(256));
   wire reg_exists = reg_in_block &&
       (reg_inbound ? (32'(reg_index) < IB_REGIONS) : (32'(reg_index) < OB_REGIONS));
-
-  function automatic logic [31:0] read_reg(input region_t r, input logic [7:0] off);
-    case (off)
-      REG_CTRL1: return r.ctrl1;
-      REG_CTRL2: return r.ctrl2;
-      REG_LOWER_BASE: return r.lower_base;
-      REG_UPPER_BASE: return r.upper_base;
-      REG_LIMIT: return r.lower_limit;
-      REG_LOWER_TARGET: return r.lower_target;
-      REG_UPPER_TARGET: return r.upper_target;
-      REG_UPPER_LIMIT: return r.upper_limit;
-      default: return 32'h0;
-    endcase
-  endfunction
-
-  function automatic region_t write_reg(input region_t r, input logic [7:0] off,
-                                        input logic [31:0] v);
-    region_t n = r;
-    case (off)
-      REG_CTRL1: n.ctrl1 = v;
-      REG_CTRL2: n.ctrl2 = v;
-      REG_LOWER_BASE: n.lower_base = v & ~ALIGN_ONES;
-      REG_UPPER_BASE: n.upper_base = v;
-      REG_LIMIT: n.lower_limit = v | ALIGN_ONES;
-      REG_LOWER_TARGET: n.lower_target = v & ~ALIGN_ONES;
-      REG_UPPER_TARGET: n.upper_target = v;
-      REG_UPPER_LIMIT: n.upper_limit = v & UPPER_LIMIT_MASK;
-      default: ;
-    endcase
-    return n;
-  endfunction
-
-  function automatic region_t reset_region();
-    region_t r = '0;
-    r.lower_limit = ALIGN_ONES;
-    return r;
-  endfunction
+  // The region a register access addresses (meaningful when reg_exists).
+  wire [OB_SEL_W-1:0] ob_sel = OB_SEL_W'(reg_index);
+  wire [IB_SEL_W-1:0] ib_sel = IB_SEL_W'(reg_index);
 
   wire apb_access = psel && penable;
   wire apb_bad_strobe = pwrite && pstrb != 4'hF;
@@ -275,11 +246,29 @@ module dw_iatu #(
     prdata = 32'h0;
     if (psel && !pwrite && reg_exists) begin
       if (reg_inbound) begin
-        for (int unsigned i = 0; i < IB_REGIONS; i++)
-          if (32'(reg_index) == i) prdata = read_reg(ib[i], reg_offset);
+        case (reg_offset)
+          REG_CTRL1: prdata = ib_ctrl1[ib_sel];
+          REG_CTRL2: prdata = ib_ctrl2[ib_sel];
+          REG_LOWER_BASE: prdata = ib_lower_base[ib_sel];
+          REG_UPPER_BASE: prdata = ib_upper_base[ib_sel];
+          REG_LIMIT: prdata = ib_lower_limit[ib_sel];
+          REG_LOWER_TARGET: prdata = ib_lower_target[ib_sel];
+          REG_UPPER_TARGET: prdata = ib_upper_target[ib_sel];
+          REG_UPPER_LIMIT: prdata = ib_upper_limit[ib_sel];
+          default: prdata = 32'h0;
+        endcase
       end else begin
-        for (int unsigned i = 0; i < OB_REGIONS; i++)
-          if (32'(reg_index) == i) prdata = read_reg(ob[i], reg_offset);
+        case (reg_offset)
+          REG_CTRL1: prdata = ob_ctrl1[ob_sel];
+          REG_CTRL2: prdata = ob_ctrl2[ob_sel];
+          REG_LOWER_BASE: prdata = ob_lower_base[ob_sel];
+          REG_UPPER_BASE: prdata = ob_upper_base[ob_sel];
+          REG_LIMIT: prdata = ob_lower_limit[ob_sel];
+          REG_LOWER_TARGET: prdata = ob_lower_target[ob_sel];
+          REG_UPPER_TARGET: prdata = ob_upper_target[ob_sel];
+          REG_UPPER_LIMIT: prdata = ob_upper_limit[ob_sel];
+          default: prdata = 32'h0;
+        endcase
       end
     end
   end
@@ -288,125 +277,157 @@ module dw_iatu #(
 
   always_ff @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
-      for (int unsigned i = 0; i < OB_REGIONS; i++) ob[i] <= reset_region();
-      for (int unsigned i = 0; i < IB_REGIONS; i++) ib[i] <= reset_region();
+      for (int unsigned i = 0; i < OB_REGIONS; i++) begin
+        ob_ctrl1[i] <= '0;
+        ob_ctrl2[i] <= '0;
+        ob_lower_base[i] <= '0;
+        ob_upper_base[i] <= '0;
+        ob_lower_limit[i] <= ALIGN_ONES;
+        ob_lower_target[i] <= '0;
+        ob_upper_target[i] <= '0;
+        ob_upper_limit[i] <= '0;
+      end
+      for (int unsigned i = 0; i < IB_REGIONS; i++) begin
+        ib_ctrl1[i] <= '0;
+        ib_ctrl2[i] <= '0;
+        ib_lower_base[i] <= '0;
+        ib_upper_base[i] <= '0;
+        ib_lower_limit[i] <= ALIGN_ONES;
+        ib_lower_target[i] <= '0;
+        ib_upper_target[i] <= '0;
+        ib_upper_limit[i] <= '0;
+      end
     end else if (reg_write) begin
       if (reg_inbound) begin
-        for (int unsigned i = 0; i < IB_REGIONS; i++)
-          if (32'(reg_index) == i) ib[i] <= write_reg(ib[i], reg_offset, pwdata);
+        case (reg_offset)
+          REG_CTRL1: ib_ctrl1[ib_sel] <= pwdata;
+          REG_CTRL2: ib_ctrl2[ib_sel] <= pwdata;
+          REG_LOWER_BASE: ib_lower_base[ib_sel] <= pwdata & ~ALIGN_ONES;
+          REG_UPPER_BASE: ib_upper_base[ib_sel] <= pwdata;
+          REG_LIMIT: ib_lower_limit[ib_sel] <= pwdata | ALIGN_ONES;
+          REG_LOWER_TARGET: ib_lower_target[ib_sel] <= pwdata & ~ALIGN_ONES;
+          REG_UPPER_TARGET: ib_upper_target[ib_sel] <= pwdata;
+          REG_UPPER_LIMIT: ib_upper_limit[ib_sel] <= pwdata & UPPER_LIMIT_MASK;
+          default: ;
+        endcase
       end else begin
-        for (int unsigned i = 0; i < OB_REGIONS; i++)
-          if (32'(reg_index) == i) ob[i] <= write_reg(ob[i], reg_offset, pwdata);
+        case (reg_offset)
+          REG_CTRL1: ob_ctrl1[ob_sel] <= pwdata;
+          REG_CTRL2: ob_ctrl2[ob_sel] <= pwdata;
+          REG_LOWER_BASE: ob_lower_base[ob_sel] <= pwdata & ~ALIGN_ONES;
+          REG_UPPER_BASE: ob_upper_base[ob_sel] <= pwdata;
+          REG_LIMIT: ob_lower_limit[ob_sel] <= pwdata | ALIGN_ONES;
+          REG_LOWER_TARGET: ob_lower_target[ob_sel] <= pwdata & ~ALIGN_ONES;
+          REG_UPPER_TARGET: ob_upper_target[ob_sel] <= pwdata;
+          REG_UPPER_LIMIT: ob_upper_limit[ob_sel] <= pwdata & UPPER_LIMIT_MASK;
+          default: ;
+        endcase
       end
-    end
-  end
-
-  // ---------------------------------------------------------------- decoded region table
-  logic [OB_REGIONS-1:0] ob_enabled, ob_bar_mode, ob_func_match;
-  logic [OB_REGIONS-1:0][63:0] ob_base, ob_limit, ob_target;
-  logic [OB_REGIONS-1:0][4:0] ob_type;
-  logic [OB_REGIONS-1:0][2:0] ob_bar;
-  logic [OB_REGIONS-1:0][4:0] ob_func;
-  logic [IB_REGIONS-1:0] ib_enabled, ib_bar_mode, ib_func_match;
-  logic [IB_REGIONS-1:0][63:0] ib_base, ib_limit, ib_target;
-  logic [IB_REGIONS-1:0][4:0] ib_type;
-  logic [IB_REGIONS-1:0][2:0] ib_bar;
-  logic [IB_REGIONS-1:0][4:0] ib_func;
-
-  // Only CTRL1, the base and the limit registers matter for the limit.
-  /* verilator lint_off UNUSEDSIGNAL */
-  function automatic logic [63:0] limit_of(input region_t r);
-    logic [31:0] upper = r.ctrl1[CTRL1_INCREASE_REGION_SIZE] ? r.upper_limit : r.upper_base;
-    return {upper, r.lower_limit};
-  endfunction
-  /* verilator lint_on UNUSEDSIGNAL */
-
-  always_comb begin
-    for (int unsigned i = 0; i < OB_REGIONS; i++) begin
-      ob_enabled[i] = ob[i].ctrl2[CTRL2_ENABLE];
-      ob_bar_mode[i] = ob[i].ctrl2[CTRL2_BAR_MODE];
-      ob_func_match[i] = ob[i].ctrl2[CTRL2_FUNC_NUM_MATCH];
-      ob_base[i] = {ob[i].upper_base, ob[i].lower_base};
-      ob_limit[i] = limit_of(ob[i]);
-      ob_target[i] = {ob[i].upper_target, ob[i].lower_target};
-      ob_type[i] = ob[i].ctrl1[CTRL1_TYPE_LSB+:5];
-      ob_bar[i] = ob[i].ctrl2[CTRL2_BAR_LSB+:3];
-      ob_func[i] = ob[i].ctrl1[CTRL1_FUNC_NUM_LSB+:5];
-    end
-    for (int unsigned i = 0; i < IB_REGIONS; i++) begin
-      ib_enabled[i] = ib[i].ctrl2[CTRL2_ENABLE];
-      ib_bar_mode[i] = ib[i].ctrl2[CTRL2_BAR_MODE];
-      ib_func_match[i] = ib[i].ctrl2[CTRL2_FUNC_NUM_MATCH];
-      ib_base[i] = {ib[i].upper_base, ib[i].lower_base};
-      ib_limit[i] = limit_of(ib[i]);
-      ib_target[i] = {ib[i].upper_target, ib[i].lower_target};
-      ib_type[i] = ib[i].ctrl1[CTRL1_TYPE_LSB+:5];
-      ib_bar[i] = ib[i].ctrl2[CTRL2_BAR_LSB+:3];
-      ib_func[i] = ib[i].ctrl1[CTRL1_FUNC_NUM_LSB+:5];
     end
   end
 
   // ---------------------------------------------------------------- lookups and paths
   // Four lookups: outbound AW/AR, inbound AW/AR.
+  logic lk_en[4];
   logic [63:0] lk_addr[4], lk_xlat[4];
   logic [31:0] lk_user[4], lk_result[4];
   logic lk_hit[4];
   logic [INDEX_W-1:0] lk_index[4];
   logic [4:0] lk_type[4];
 
+  // Does one region (its registers) claim a request, and where to? Matching as the DWC iATU
+  // does it: enabled, base <= addr <= limit (inclusive); inbound regions match only a request
+  // whose TLP Type equals their CTRL1.TYPE; inbound regions with BAR_MODE_ENABLE match on the
+  // BAR number instead (and translate to target + offset inside the BAR), and with
+  // FUNC_NUM_MATCH_EN also on the function number. CFG shift mode and message regions are not
+  // modelled (the type is reported, the address translated as for memory).
+  typedef struct packed {
+    logic hit;
+    logic [63:0] addr;
+  } region_match_t;
+  function automatic region_match_t region_match(
+      input bit inbound, input logic [31:0] ctrl1, input logic [31:0] ctrl2,
+      input logic [31:0] lower_base, input logic [31:0] upper_base,
+      input logic [31:0] lower_limit, input logic [31:0] lower_target,
+      input logic [31:0] upper_target, input logic [31:0] upper_limit, input logic [63:0] addr,
+      input logic [31:0] user);
+    region_match_t m;
+    logic [63:0] base = {upper_base, lower_base};
+    // The limit's upper word: UPPER_LIMIT with INCREASE_REGION_SIZE, else UPPER_BASE.
+    logic [63:0] limit = {
+      ctrl1[CTRL1_INCREASE_REGION_SIZE] ? upper_limit : upper_base, lower_limit
+    };
+    logic [63:0] target = {upper_target, lower_target};
+    logic [63:0] bar_offset = addr & ((64'd1 << user[USER_BAR_SIZE_LSB+:6]) - 64'd1);
+    logic func_ok = !ctrl2[CTRL2_FUNC_NUM_MATCH] ||
+        ctrl1[CTRL1_FUNC_NUM_LSB+:5] == user[USER_FUNC_LSB+:5];
+    m.hit = 1'b0;
+    m.addr = addr;
+    if (ctrl2[CTRL2_ENABLE] &&
+        (!inbound || ctrl1[CTRL1_TYPE_LSB+:5] == user[USER_TLP_TYPE_LSB+:5])) begin
+      if (inbound && ctrl2[CTRL2_BAR_MODE]) begin
+        if (user[USER_BAR_HIT] && ctrl2[CTRL2_BAR_LSB+:3] == user[USER_BAR_LSB+:3] && func_ok)
+        begin
+          m.hit = 1'b1;
+          m.addr = target + bar_offset;
+        end
+      end else if (addr >= base && addr <= limit && (!inbound || func_ok)) begin
+        m.hit = 1'b1;
+        m.addr = target + (addr - base);
+      end
+    end
+    return m;
+  endfunction
+
+  // The lookups search the table only while lk_en is high (the cycle their path accepts a
+  // request, the only cycle the result is used); otherwise they read as a miss. Same results,
+  // and a Verilated model that does not search every region on every evaluation. Highest index
+  // first, so that the lowest matching index is the one left standing.
   for (genvar k = 0; k < 4; k++) begin : g_lookup
     if (k < 2) begin : g_ob
-      iatu_match #(
-          .REGIONS(OB_REGIONS),
-          .INBOUND(1'b0),
-          .INDEX_W(INDEX_W)
-      ) u_match (
-          .enabled(ob_enabled),
-          .base(ob_base),
-          .limit(ob_limit),
-          .target(ob_target),
-          .rtype(ob_type),
-          .bar_mode(ob_bar_mode),
-          .bar(ob_bar),
-          .func_match(ob_func_match),
-          .func(ob_func),
-          .addr(lk_addr[k]),
-          .bar_valid(1'b0),
-          .bar_hit(3'd0),
-          .bar_size_log2(6'd0),
-          .func_hit(5'd0),
-          .tlp_type(5'd0),
-          .hit(lk_hit[k]),
-          .index(lk_index[k]),
-          .hit_type(lk_type[k]),
-          .addr_out(lk_xlat[k])
-      );
+      always_comb begin
+        region_match_t m;
+        m = '0;
+        lk_hit[k] = 1'b0;
+        lk_index[k] = '0;
+        lk_type[k] = '0;
+        lk_xlat[k] = lk_addr[k];
+        if (lk_en[k]) begin
+          for (int i = int'(OB_REGIONS) - 1; i >= 0; i--) begin
+            m = region_match(1'b0, ob_ctrl1[i], ob_ctrl2[i], ob_lower_base[i], ob_upper_base[i],
+                             ob_lower_limit[i], ob_lower_target[i], ob_upper_target[i],
+                             ob_upper_limit[i], lk_addr[k], lk_user[k]);
+            if (m.hit) begin
+              lk_hit[k] = 1'b1;
+              lk_index[k] = INDEX_W'(i);
+              lk_type[k] = ob_ctrl1[i][CTRL1_TYPE_LSB+:5];
+              lk_xlat[k] = m.addr;
+            end
+          end
+        end
+      end
     end else begin : g_ib
-      iatu_match #(
-          .REGIONS(IB_REGIONS),
-          .INBOUND(1'b1),
-          .INDEX_W(INDEX_W)
-      ) u_match (
-          .enabled(ib_enabled),
-          .base(ib_base),
-          .limit(ib_limit),
-          .target(ib_target),
-          .rtype(ib_type),
-          .bar_mode(ib_bar_mode),
-          .bar(ib_bar),
-          .func_match(ib_func_match),
-          .func(ib_func),
-          .addr(lk_addr[k]),
-          .bar_valid(lk_user[k][USER_BAR_HIT]),
-          .bar_hit(lk_user[k][USER_BAR_LSB+:3]),
-          .bar_size_log2(lk_user[k][USER_BAR_SIZE_LSB+:6]),
-          .func_hit(lk_user[k][USER_FUNC_LSB+:5]),
-          .tlp_type(lk_user[k][USER_TLP_TYPE_LSB+:5]),
-          .hit(lk_hit[k]),
-          .index(lk_index[k]),
-          .hit_type(lk_type[k]),
-          .addr_out(lk_xlat[k])
-      );
+      always_comb begin
+        region_match_t m;
+        m = '0;
+        lk_hit[k] = 1'b0;
+        lk_index[k] = '0;
+        lk_type[k] = '0;
+        lk_xlat[k] = lk_addr[k];
+        if (lk_en[k]) begin
+          for (int i = int'(IB_REGIONS) - 1; i >= 0; i--) begin
+            m = region_match(1'b1, ib_ctrl1[i], ib_ctrl2[i], ib_lower_base[i], ib_upper_base[i],
+                             ib_lower_limit[i], ib_lower_target[i], ib_upper_target[i],
+                             ib_upper_limit[i], lk_addr[k], lk_user[k]);
+            if (m.hit) begin
+              lk_hit[k] = 1'b1;
+              lk_index[k] = INDEX_W'(i);
+              lk_type[k] = ib_ctrl1[i][CTRL1_TYPE_LSB+:5];
+              lk_xlat[k] = m.addr;
+            end
+          end
+        end
+      end
     end
     always_comb begin
       lk_result[k] = 32'h0;
@@ -426,11 +447,13 @@ module dw_iatu #(
   ) u_ob (
       .clk,
       .rst_n,
+      .aw_lookup_en(lk_en[0]),
       .aw_lookup_addr(lk_addr[0]),
       .aw_lookup_user(),
       .aw_hit(lk_hit[0]),
       .aw_xlat(lk_xlat[0]),
       .aw_result_user(lk_result[0]),
+      .ar_lookup_en(lk_en[1]),
       .ar_lookup_addr(lk_addr[1]),
       .ar_lookup_user(),
       .ar_hit(lk_hit[1]),
@@ -511,11 +534,13 @@ module dw_iatu #(
   ) u_ib (
       .clk,
       .rst_n,
+      .aw_lookup_en(lk_en[2]),
       .aw_lookup_addr(lk_addr[2]),
       .aw_lookup_user(lk_user[2]),
       .aw_hit(lk_hit[2]),
       .aw_xlat(lk_xlat[2]),
       .aw_result_user(lk_result[2]),
+      .ar_lookup_en(lk_en[3]),
       .ar_lookup_addr(lk_addr[3]),
       .ar_lookup_user(lk_user[3]),
       .ar_hit(lk_hit[3]),

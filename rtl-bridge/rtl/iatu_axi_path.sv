@@ -20,12 +20,15 @@ module iatu_axi_path #(
     input logic clk,
     input logic rst_n,
 
-    // Lookup interface to the region table (one lookup for AW, one for AR).
+    // Lookup interface to the region table (one lookup for AW, one for AR); *_lookup_en is
+    // high in the cycle a request is accepted, the only cycle the result is used.
+    output logic aw_lookup_en,
     output logic [63:0] aw_lookup_addr,
     output logic [USER_W-1:0] aw_lookup_user,
     input logic aw_hit,
     input logic [63:0] aw_xlat,
     input logic [USER_W-1:0] aw_result_user,
+    output logic ar_lookup_en,
     output logic [63:0] ar_lookup_addr,
     output logic [USER_W-1:0] ar_lookup_user,
     input logic ar_hit,
@@ -130,6 +133,7 @@ module iatu_axi_path #(
   assign s_awready = !aw_q_valid && !werr_pending && (route_count != (ROUTE_PTR_W + 1)'(ROUTE_DEPTH))
                      && (wr_outstanding != OUTSTANDING_MAX);
   wire aw_accept = s_awvalid && s_awready;
+  assign aw_lookup_en = aw_accept;
   assign m_awvalid = aw_q_valid && !aw_q_err;
   assign m_awid = aw_q_id;
   assign m_awaddr = aw_q_addr;
@@ -220,6 +224,7 @@ module iatu_axi_path #(
   wire ar_miss_err = (MISS_DECERR != 0) && !ar_hit;
   assign s_arready = !ar_q_valid && !rerr_pending && (rd_outstanding != OUTSTANDING_MAX);
   wire ar_accept = s_arvalid && s_arready;
+  assign ar_lookup_en = ar_accept;
   assign m_arvalid = ar_q_valid;
   assign m_arid = ar_q_id;
   assign m_araddr = ar_q_addr;
