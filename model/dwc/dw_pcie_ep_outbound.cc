@@ -213,4 +213,42 @@ pcie::cpl_status dw_pcie_ep::pcie_read(std::uint64_t pci_addr, unsigned char* da
     return r.status;
 }
 
+bool dw_pcie_ep::pcie_write_burst(std::uint64_t pci_addr, const unsigned char* data,
+                                  pcie::tlp_burst& b, sc_time& delay, tlp_wait* wait) {
+    if (!may_request()) return false;
+    requester_.set_requester_id(requester_id());
+    std::uint32_t len = 0;
+    for (const auto& piece : b.pieces)
+        len += piece.bytes;
+    pcie::tlp_link_timing sent;
+    const bool ok = requester_.posted(*pcie_tx.operator->(), pcie::tlp_type::mwr, pci_addr, data,
+                                      len, delay, pcie::msg_code::assert_inta, &sent, &b);
+    if (ok) delay = sent.departed - sc_core::sc_time_stamp();
+    if (wait) {
+        wait->link = sent.link_wait;
+        wait->credits = sent.credit_wait;
+    }
+    return ok;
+}
+
+pcie::cpl_status dw_pcie_ep::pcie_read_burst(std::uint64_t pci_addr, unsigned char* data,
+                                             pcie::tlp_burst& b, sc_time& delay, tlp_wait* wait) {
+    if (!may_request()) return pcie::cpl_status::ur;
+    requester_.set_requester_id(requester_id());
+    std::uint32_t len = 0;
+    for (const auto& piece : b.pieces)
+        len += piece.bytes;
+    const pcie::np_result r = requester_.request(*pcie_tx.operator->(), pcie::tlp_type::mrd,
+                                                 pci_addr, data, len, delay, 0, 0xF, &b);
+    if (wait) {
+        wait->link = r.sent.link_wait;
+        wait->credits = r.sent.credit_wait;
+        wait->completions = r.completions;
+        wait->poisoned = r.poisoned;
+    }
+    // Completion timeouts are refused in burst mode (faults.completion_timeout.nth_read).
+    if (r.link_error || !r.completed || (r.poisoned && !wait)) return pcie::cpl_status::ur;
+    return r.status;
+}
+
 } // namespace epvp::dwc

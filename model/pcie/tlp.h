@@ -19,6 +19,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <systemc>
 #include <tlm>
 #include <vector>
 
@@ -81,6 +82,30 @@ struct tlp_link_timing {
     sc_core::sc_time credit_wait; // for the receiver's flow-control credits
 };
 
+// Burst-level timing (sim.link_timing = burst, docs/link-timing.md): one transaction stands for
+// several TLPs of the same type in one direction, back to back at consecutive addresses (requests,
+// MWr) or answering consecutive requests (completions). The link times each piece with the same
+// arithmetic as a single TLP and writes its times here; the transaction carries the data of all.
+struct tlp_burst_piece {
+    std::uint32_t bytes = 0;   // payload (MWr, CplD) or bytes asked for (MRd)
+    std::uint32_t group = 0;   // completions: the request piece they answer
+    sc_core::sc_time ready;    // absolute: the sender cannot send it earlier
+    sc_core::sc_time start;    // written by the first link: it began to occupy the direction
+    sc_core::sc_time departed; // its last byte left the transmitter (replays included)
+    sc_core::sc_time arrival;  // its last byte reached the receiver
+    sc_core::sc_time link_wait, credit_wait; // as tlp_link_timing, for this piece
+    // Requests: when the last completion answering it arrived, and how many there were.
+    sc_core::sc_time completed;
+    unsigned completions = 0;
+};
+struct tlp_burst {
+    std::vector<tlp_burst_piece> pieces;
+    // When a piece is ready besides its own time: when the one before it left (MWr that wait for
+    // the previous one), when it started (requests paced by their issue), or never later
+    // (completions, all ready once their request is served).
+    enum class pacing { departed, started, own } paced = pacing::departed;
+};
+
 struct pcie_tlp : tlm::tlm_extension<pcie_tlp> {
     tlp_type type = tlp_type::mrd;
     std::uint16_t requester_id = 0;
@@ -106,6 +131,8 @@ struct pcie_tlp : tlm::tlm_extension<pcie_tlp> {
     // Written by the links that carry the TLP; after the sender's transport returns it holds what
     // the sender's own link reported (a later link on the way writes first, the first one last).
     tlp_link_timing sent;
+    // Burst mode: the pieces this transaction stands for (null: one TLP). Owned by the sender.
+    tlp_burst* burst = nullptr;
 
     tlm::tlm_extension_base* clone() const override;
     void copy_from(const tlm::tlm_extension_base& ext) override;
