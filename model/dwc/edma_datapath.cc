@@ -137,6 +137,30 @@ edma_engine::step edma_engine::write_block(run_state& r, sc_time start) {
                 pieces.push_back(piece);
                 at += l;
             }
+            // The next local burst goes before any MWr due at or after its start: when its
+            // AXI slot is free and, with the staging buffer full, the MWr holding the byte
+            // staging_buffer_bytes before its end has left (maybe one of these).
+            r.burst.stop_at = never;
+            r.burst.stop_after = pcie::tlp_burst::no_piece;
+            if (fetched < total) {
+                r.burst.stop_at = slot_at;
+                if (fetched + blen > p_.staging_buffer_bytes) {
+                    const std::uint64_t must_leave = fetched + blen - p_.staging_buffer_bytes;
+                    if (!sent_at.empty()) {
+                        // sent_at was trimmed to the MWrs ending at or after must_leave.
+                        r.burst.stop_at = std::max(slot_at, sent_at.front().second);
+                    } else {
+                        std::uint64_t end = sent;
+                        std::size_t m = 0;
+                        while (m < pieces.size() && (end += pieces[m].bytes) < must_leave)
+                            ++m;
+                        if (m < pieces.size())
+                            r.burst.stop_after = m;
+                        else
+                            r.burst.stop_at = never;
+                    }
+                }
+            }
             sc_time d = edma_rel(tlp_at);
             tlp_wait w;
             const bool ok = p_.bus.pcie_write_burst(dar0 + sent, win.data() + (sent - win_base),

@@ -551,6 +551,20 @@ void pcie_link::carry_burst(direction d, tlm::tlm_generic_payload& gp, pcie_tlp&
         tlp_burst_piece& p = pieces[i];
         if (i > 0 && p.group != pieces[i - 1].group) dllp_debt_[r] = owed_before;
         const sc_time ready = std::max(chain, p.ready);
+        const std::size_t after = t.burst->stop_after;
+        if (i > 0 && (after == tlp_burst::no_piece || after < i) &&
+            ready >= std::max(t.burst->stop_at, after == tlp_burst::no_piece
+                                                    ? sc_core::SC_ZERO_TIME
+                                                    : pieces[after].departed)) {
+            // The sender's other work comes first: the rest of the burst stays with it.
+            pieces.resize(i);
+            std::uint64_t bytes = 0;
+            for (const auto& kept : pieces)
+                bytes += kept.bytes;
+            gp.set_data_length(static_cast<unsigned>(bytes));
+            gp.set_streaming_width(static_cast<unsigned>(bytes));
+            break;
+        }
         const sc_time link_free = std::max(ready, next_free_[d]) + dllp_debt_[d];
         if (i == 0 && refuse_down(gp, t, link_free)) return;
         const std::uint64_t payload = has_data(t.type) ? p.bytes : 0;

@@ -104,6 +104,12 @@ struct tlp_burst {
     // the previous one), when it started (requests paced by their issue), or never later
     // (completions, all ready once their request is served).
     enum class pacing { departed, started, own } paced = pacing::departed;
+    // The sender has other work due at max(stop_at, when piece stop_after left) that it would do
+    // before a piece ready at or after it: the link leaves such pieces (and those after them) out
+    // of the burst and drops them from `pieces`; the first piece always goes.
+    sc_core::sc_time stop_at = sc_core::sc_max_time();
+    std::size_t stop_after = no_piece;
+    static constexpr std::size_t no_piece = ~std::size_t{0};
 };
 
 struct pcie_tlp : tlm::tlm_extension<pcie_tlp> {
