@@ -8,7 +8,10 @@
 // sockets, each TLP's timing back to its sender in its extension (pcie_tlp::sent); state, partner,
 // DLL errors and per-TLP activity to each end through up_status / dn_status (synchronous calls
 // at the instant of the change, upstream end first); Secondary Bus Reset in through up_control,
-// the downstream port's training through dn_control. Does not model: lane-to-lane skew, L0s/L1,
+// the downstream port's training through dn_control. Burst mode (sim.link_timing = burst): a
+// transaction that stands for several TLPs (pcie_tlp::burst) is reserved piece by piece with the
+// same arithmetic, each piece's times written back, and forwarded once (docs/link-timing.md).
+// Does not model: lane-to-lane skew, L0s/L1,
 // TLP prefixes, relaxed ordering, VCs other than VC0, FLIT-level retry in Gen6.
 // Details: docs/link.md.
 #pragma once

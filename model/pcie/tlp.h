@@ -1,6 +1,7 @@
 // PCIe Transaction Layer Packets as TLM-2.0 transactions.
 //
-// Models: every TLP is its own generic-payload transaction travelling in its own direction.
+// Models: every TLP is its own generic-payload transaction travelling in its own direction
+// (burst mode: one transaction may stand for several TLPs of one stream, tlp_burst).
 // The pcie_tlp extension carries what the TLP header carries: type, requester ID, tag, traffic
 // class, attributes, first/last byte enables, completer ID, completion status, byte count and
 // lower address, message code, and the routing ID of configuration requests. Write-type TLPs

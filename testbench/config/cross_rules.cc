@@ -80,10 +80,18 @@ void check_burst_timing(const platform_config& p) {
         if (set)
             fail(std::string(key) +
                  ": needs single TLPs; sim.link_timing = burst times bursts (set it to tlp)");
-    if (p.topology.endpoints.size() > 1 || !p.topology.switches.empty())
+}
+
+} // namespace
+
+void check_burst_topology(const platform_config& p) {
+    if (p.sim.timing == link_timing::burst &&
+        (p.topology.endpoints.size() > 1 || !p.topology.switches.empty()))
         fail("topology: sim.link_timing = burst supports one endpoint on the root port (a burst "
              "meets one link); set sim.link_timing to tlp");
 }
+
+namespace {
 
 void check_cross_rules(const platform_config& p) {
     const auto& iatu = p.dwc.iatu;
