@@ -113,6 +113,7 @@ dwc::dw_pcie_ep_params endpoint_soc::ep_params(const cfg::platform_config& c) {
     p.edma_axi_outstanding_reads = c.dwc.edma_axi_outstanding_reads;
     p.edma_staging_buffer_bytes = c.dwc.edma_staging_buffer_bytes;
     p.edma_rd_outstanding_mrd = c.dwc.edma_rd_outstanding_mrd;
+    p.edma_burst = c.sim.timing == cfg::link_timing::burst;
     p.edma_unrolled = ver >= ver_540a;
     p.quantum = sc_time(static_cast<double>(c.sim.quantum_ns), sc_core::SC_NS);
     p.aperture_base = c.board.aperture.base;

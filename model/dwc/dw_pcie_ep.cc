@@ -81,6 +81,7 @@ dw_pcie_ep::dw_pcie_ep(sc_core::sc_module_name name, const dw_pcie_ep_params& p)
         ep.axi_outstanding_reads = p.edma_axi_outstanding_reads;
         ep.staging_buffer_bytes = p.edma_staging_buffer_bytes;
         ep.rd_outstanding_mrd = p.edma_rd_outstanding_mrd;
+        ep.burst = p.edma_burst;
         edma_ = std::make_unique<dwc::edma>("edma", ep);
     }
     build_dbi_map();

@@ -72,6 +72,7 @@ struct dw_pcie_ep_params {
     unsigned edma_axi_burst_bytes = 4096, edma_axi_outstanding_reads = 4;
     unsigned edma_staging_buffer_bytes = 16384;
     unsigned edma_rd_outstanding_mrd = 0; // per read channel; 0: the controller's tags alone
+    bool edma_burst = false;              // sim.link_timing = burst: eDMA TLPs timed per burst
     sc_core::sc_time quantum = sc_core::sc_time(1, sc_core::SC_US);
 };
 
@@ -253,6 +254,11 @@ private:
                     sc_core::sc_time& delay, tlp_wait* wait) override;
     pcie::cpl_status pcie_read(std::uint64_t pci_addr, unsigned char* data, unsigned len,
                                sc_core::sc_time& delay, tlp_wait* wait) override;
+    bool pcie_write_burst(std::uint64_t pci_addr, const unsigned char* data, pcie::tlp_burst& b,
+                          sc_core::sc_time& delay, tlp_wait* wait) override;
+    pcie::cpl_status pcie_read_burst(std::uint64_t pci_addr, unsigned char* data,
+                                     pcie::tlp_burst& b, sc_core::sc_time& delay,
+                                     tlp_wait* wait) override;
     unsigned mps_bytes() const override;
     unsigned mrrs_bytes() const override;
     unsigned max_outstanding_reads() const override;

@@ -179,6 +179,29 @@ bool dw_pcie_ep::local_access(bool write, std::uint64_t addr, unsigned char* dat
     return axi.get_response_status() == tlm::TLM_OK_RESPONSE;
 }
 
+namespace {
+
+// What an eDMA read learns from its request's result (UR for no completion or a link error).
+pcie::cpl_status read_outcome(const pcie::np_result& r, tlp_wait* wait) {
+    if (wait) {
+        wait->link = r.sent.link_wait;
+        wait->credits = r.sent.credit_wait;
+        wait->completions = r.completions;
+        wait->poisoned = r.poisoned;
+    }
+    if (r.link_error || !r.completed || (r.poisoned && !wait)) return pcie::cpl_status::ur;
+    return r.status;
+}
+
+std::uint32_t burst_bytes(const pcie::tlp_burst& b) {
+    std::uint32_t n = 0;
+    for (const auto& piece : b.pieces)
+        n += piece.bytes;
+    return n;
+}
+
+} // namespace
+
 bool dw_pcie_ep::pcie_write(std::uint64_t pci_addr, const unsigned char* data, unsigned len,
                             sc_time& delay, tlp_wait* wait) {
     if (!may_request()) return false;
@@ -202,15 +225,36 @@ pcie::cpl_status dw_pcie_ep::pcie_read(std::uint64_t pci_addr, unsigned char* da
         logger::get().warning(
             "dwc", instance_name(*this) + ": eDMA MRd " + hex(pci_addr) + ": completion timeout",
             "edma-cto");
-    const pcie::np_result& r = t.last;
+    return read_outcome(t.last, wait);
+}
+
+bool dw_pcie_ep::pcie_write_burst(std::uint64_t pci_addr, const unsigned char* data,
+                                  pcie::tlp_burst& b, sc_time& delay, tlp_wait* wait) {
+    if (!may_request()) return false;
+    requester_.set_requester_id(requester_id());
+    pcie::tlp_link_timing sent;
+    const bool ok =
+        requester_.posted(*pcie_tx.operator->(), pcie::tlp_type::mwr, pci_addr, data,
+                          burst_bytes(b), delay, pcie::msg_code::assert_inta, &sent, &b);
+    if (ok) delay = sent.departed - sc_core::sc_time_stamp();
     if (wait) {
-        wait->link = r.sent.link_wait;
-        wait->credits = r.sent.credit_wait;
-        wait->completions = r.completions;
-        wait->poisoned = r.poisoned;
+        wait->link = sent.link_wait;
+        wait->credits = sent.credit_wait;
     }
-    if (r.link_error || !r.completed || (r.poisoned && !wait)) return pcie::cpl_status::ur;
-    return r.status;
+    return ok;
+}
+
+pcie::cpl_status dw_pcie_ep::pcie_read_burst(std::uint64_t pci_addr, unsigned char* data,
+                                             pcie::tlp_burst& b, sc_time& delay, tlp_wait* wait) {
+    if (!may_request()) return pcie::cpl_status::ur;
+    requester_.set_requester_id(requester_id());
+    std::uint32_t len = 0;
+    for (const auto& piece : b.pieces)
+        len += piece.bytes;
+    // Completion timeouts are refused in burst mode (faults.completion_timeout.nth_read).
+    return read_outcome(requester_.request(*pcie_tx.operator->(), pcie::tlp_type::mrd, pci_addr,
+                                           data, burst_bytes(b), delay, 0, 0xF, &b),
+                        wait);
 }
 
 } // namespace epvp::dwc

@@ -37,6 +37,21 @@ public:
     // poisoned completion sets wait->poisoned (without `wait` it reads as UR).
     virtual pcie::cpl_status pcie_read(std::uint64_t pci_addr, unsigned char* data, unsigned len,
                                        sc_core::sc_time& delay, tlp_wait* wait = nullptr) = 0;
+    // Burst mode (sim.link_timing = burst): several MWr or MRd TLPs in one transaction, b.pieces
+    // their sizes (each <= MPS or MRRS, none across 4 KiB) from pci_addr on and the time each is
+    // ready; the link writes each piece's times into b (reads: when its last completion
+    // arrived). wait sums the pieces' waits. Same results as pcie_write / pcie_read.
+    virtual bool pcie_write_burst(std::uint64_t pci_addr, const unsigned char* data,
+                                  pcie::tlp_burst& b, sc_core::sc_time& delay, tlp_wait* wait) {
+        (void)pci_addr, (void)data, (void)b, (void)delay, (void)wait;
+        return false; // a bus without bursts: the engine asks for them only in burst mode
+    }
+    virtual pcie::cpl_status pcie_read_burst(std::uint64_t pci_addr, unsigned char* data,
+                                             pcie::tlp_burst& b, sc_core::sc_time& delay,
+                                             tlp_wait* wait) {
+        (void)pci_addr, (void)data, (void)b, (void)delay, (void)wait;
+        return pcie::cpl_status::ur;
+    }
     // Device Control as the host programmed it, and the tag limit.
     virtual unsigned mps_bytes() const = 0;
     virtual unsigned mrrs_bytes() const = 0;

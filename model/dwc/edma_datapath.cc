@@ -112,30 +112,104 @@ edma_engine::step edma_engine::write_block(run_state& r, sc_time start) {
             if (!arbiter(edma_dir::write).acquire(ch, fetched < total ? burst_at : never)) continue;
             if (now() > tlp_at) r.rec.wait_arbitration += now() - tlp_at;
         }
-        if (data_ready > prev_left) r.rec.wait_memory += data_ready - prev_left;
-        // Once every burst of the block is out, the next block's first burst (its element is
-        // already fetched) may come before this block's later MWrs: do not run past it.
-        sync_to(r, fetched < total ? tlp_at : std::min(tlp_at, std::max(r.next_block, last_burst)));
-        sc_time d = edma_rel(tlp_at);
-        tlp_wait w;
-        const bool ok = p_.bus.pcie_write(dar0 + sent, win.data() + (sent - win_base), len, d, &w);
-        const sc_time left = now() + d;
-        if (arbitrated) arbiter(edma_dir::write).release(left);
-        r.rec.wait_link += w.link;
-        r.rec.wait_credits += w.credits;
-        if (!ok) return {step::kind::mwr_failed, std::max(left, prev_left)};
-        ++counters_.mwr_tlps;
-        ++r.rec.tlps;
-        r.rec.bytes += len;
-        counters_.bytes_written += len;
-        sent += len;
-        prev_left = left;
-        sent_at.emplace_back(sent, left);
+        if (burst_timing(edma_dir::write)) {
+            // Burst mode: every MWr whose data is staged, in one transaction (the next local
+            // burst, due after the first of them, is issued after it at its own time).
+            sync_to(r, fetched < total ? tlp_at
+                                       : std::min(tlp_at, std::max(r.next_block, last_burst)));
+            auto& pieces = r.burst.pieces;
+            pieces.clear();
+            r.burst.paced = pcie::tlp_burst::pacing::departed;
+            std::size_t bi = 0; // the first local burst with data not in an earlier piece
+            for (std::uint64_t at = sent; at < total;) {
+                const unsigned l = min_len(mps, total - at, edma_to_boundary(dar0 + at));
+                if (fetched < at + l) break;
+                while (bi < bursts.size() && bursts[bi].first <= at)
+                    ++bi;
+                sc_time ready = SC_ZERO_TIME;
+                for (std::size_t k = bi; k < bursts.size(); ++k) {
+                    ready = std::max(ready, bursts[k].second);
+                    if (bursts[k].first >= at + l) break;
+                }
+                pcie::tlp_burst_piece piece;
+                piece.bytes = l;
+                piece.ready = ready;
+                pieces.push_back(piece);
+                at += l;
+            }
+            // The next local burst goes before any MWr due at or after its start: when its
+            // AXI slot is free and, with the staging buffer full, the MWr holding the byte
+            // staging_buffer_bytes before its end has left (maybe one of these).
+            r.burst.stop_at = never;
+            r.burst.stop_after = pcie::tlp_burst::no_piece;
+            if (fetched < total) {
+                r.burst.stop_at = slot_at;
+                if (fetched + blen > p_.staging_buffer_bytes) {
+                    const std::uint64_t must_leave = fetched + blen - p_.staging_buffer_bytes;
+                    if (!sent_at.empty()) {
+                        // sent_at was trimmed to the MWrs ending at or after must_leave.
+                        r.burst.stop_at = std::max(slot_at, sent_at.front().second);
+                    } else {
+                        std::uint64_t end = sent;
+                        std::size_t m = 0;
+                        while (m < pieces.size() && (end += pieces[m].bytes) < must_leave)
+                            ++m;
+                        if (m < pieces.size())
+                            r.burst.stop_after = m;
+                        else
+                            r.burst.stop_at = never;
+                    }
+                }
+            }
+            sc_time d = edma_rel(tlp_at);
+            tlp_wait w;
+            const bool ok = p_.bus.pcie_write_burst(dar0 + sent, win.data() + (sent - win_base),
+                                                    r.burst, d, &w);
+            const sc_time left = now() + d;
+            r.rec.wait_link += w.link;
+            r.rec.wait_credits += w.credits;
+            if (!ok) return {step::kind::mwr_failed, std::max(left, prev_left)};
+            for (const auto& piece : pieces) {
+                if (piece.ready > prev_left) r.rec.wait_memory += piece.ready - prev_left;
+                ++counters_.mwr_tlps;
+                ++r.rec.tlps;
+                r.rec.bytes += piece.bytes;
+                counters_.bytes_written += piece.bytes;
+                sent += piece.bytes;
+                prev_left = piece.departed;
+                sent_at.emplace_back(sent, piece.departed);
+                r.size -= piece.bytes;
+                r.sar += piece.bytes;
+                r.dar += piece.bytes;
+            }
+        } else {
+            if (data_ready > prev_left) r.rec.wait_memory += data_ready - prev_left;
+            // Once every burst of the block is out, the next block's first burst (its element is
+            // already fetched) may come before this block's later MWrs: do not run past it.
+            sync_to(r, fetched < total ? tlp_at
+                                       : std::min(tlp_at, std::max(r.next_block, last_burst)));
+            sc_time d = edma_rel(tlp_at);
+            tlp_wait w;
+            const bool ok =
+                p_.bus.pcie_write(dar0 + sent, win.data() + (sent - win_base), len, d, &w);
+            const sc_time left = now() + d;
+            if (arbitrated) arbiter(edma_dir::write).release(left);
+            r.rec.wait_link += w.link;
+            r.rec.wait_credits += w.credits;
+            if (!ok) return {step::kind::mwr_failed, std::max(left, prev_left)};
+            ++counters_.mwr_tlps;
+            ++r.rec.tlps;
+            r.rec.bytes += len;
+            counters_.bytes_written += len;
+            sent += len;
+            prev_left = left;
+            sent_at.emplace_back(sent, left);
+            r.size -= len;
+            r.sar += len;
+            r.dar += len;
+        }
         while (!bursts.empty() && bursts.front().first <= sent)
             bursts.pop_front();
-        r.size -= len;
-        r.sar += len;
-        r.dar += len;
         // The sent bytes leave the window now and then (the unsent ones move to its front).
         if (sent - win_base >= window_compact_factor * p_.staging_buffer_bytes) {
             std::memmove(win.data(), win.data() + (sent - win_base), fetched - sent);
@@ -206,6 +280,93 @@ edma_engine::step edma_engine::read_block(run_state& r, sc_time start) {
             write_arrived(never);
             return {cancelled(r) ? step::kind::cancelled : step::kind::stopped,
                     std::max(last_cpl, local_done)};
+        }
+        if (burst_timing(edma_dir::read)) {
+            // Burst mode: the MRds whose tag and own slot are already known free (at most one
+            // round of each), in one transaction.
+            std::size_t n = tag_free_.size();
+            if (!r.own_free.empty()) n = std::min(n, r.own_free.size());
+            auto& pieces = r.burst.pieces;
+            pieces.clear();
+            r.burst.paced = pcie::tlp_burst::pacing::started;
+            std::uint64_t bytes = 0;
+            for (std::uint64_t at = off; at < total && pieces.size() < n;) {
+                const std::size_t k = pieces.size();
+                const unsigned l = min_len(mrrs, total - at, edma_to_boundary(sar0 + at));
+                pcie::tlp_burst_piece piece;
+                piece.bytes = l;
+                piece.ready = tag_free_[(next_tag_ + k) % tag_free_.size()];
+                if (!r.own_free.empty())
+                    piece.ready =
+                        std::max(piece.ready, r.own_free[(r.next_own + k) % r.own_free.size()]);
+                pieces.push_back(piece);
+                at += l;
+                bytes += l;
+            }
+            const sc_time issue = std::max(r.last_request, pieces.front().ready);
+            if (!write_arrived(issue))
+                return {step::kind::local_write, std::max(failed_at, last_cpl)};
+            sync_to(r, issue);
+            const sc_time issued = std::max(issue, now());
+            sc_time d = issued - now();
+            tlp_wait w;
+            if (r.burst_data.size() < bytes) r.burst_data.resize(bytes);
+            const pcie::cpl_status st =
+                p_.bus.pcie_read_burst(sar0 + off, r.burst_data.data(), r.burst, d, &w);
+            r.rec.wait_link += w.link;
+            r.rec.wait_credits += w.credits;
+            if (w.poisoned || st != pcie::cpl_status::sc) {
+                const sc_time arrived = now() + d;
+                ++counters_.mrd_tlps;
+                ++r.rec.tlps;
+                r.rec.completions += w.completions;
+                if (!write_arrived(never))
+                    return {step::kind::local_write, std::max(failed_at, last_cpl)};
+                if (w.poisoned) return {step::kind::cpl_poisoned, std::max(arrived, local_done)};
+                return {st == pcie::cpl_status::ca ? step::kind::cpl_ca : step::kind::cpl_ur,
+                        std::max(arrived, local_done)};
+            }
+            std::uint64_t at = 0;
+            for (const auto& piece : pieces) {
+                // The waits a single MRd would have counted: its own slot, then its tag.
+                const sc_time ready = r.last_request;
+                sc_time& own = r.own_free.empty() ? r.last_request
+                                                  : r.own_free[r.next_own++ % r.own_free.size()];
+                sc_time base = ready;
+                if (!r.own_free.empty() && own > ready) {
+                    r.rec.wait_outstanding += own - ready;
+                    base = own;
+                }
+                sc_time& tag = tag_free_[next_tag_++ % tag_free_.size()];
+                if (tag > base) r.rec.wait_tags += tag - base;
+                const sc_time arrived = piece.completed;
+                r.rec.completions += piece.completions;
+                ++counters_.mrd_tlps;
+                ++r.rec.tlps;
+                r.last_request = piece.start;
+                tag = arrived;
+                if (!r.own_free.empty()) own = arrived;
+                std::vector<unsigned char> slice;
+                if (!spare.empty()) {
+                    slice = std::move(spare.back());
+                    spare.pop_back();
+                }
+                slice.assign(r.burst_data.begin() + static_cast<std::ptrdiff_t>(at),
+                             r.burst_data.begin() + static_cast<std::ptrdiff_t>(at + piece.bytes));
+                auto pos = std::upper_bound(
+                    unwritten.begin(), unwritten.end(), arrived,
+                    [](const sc_time& t, const arrived_data& a) { return t < a.at; });
+                unwritten.insert(pos, arrived_data{dar0 + off, std::move(slice), arrived});
+                last_cpl = std::max(last_cpl, arrived);
+                off += piece.bytes;
+                at += piece.bytes;
+                r.size -= piece.bytes;
+                r.sar += piece.bytes;
+                r.dar += piece.bytes;
+                r.rec.bytes += piece.bytes;
+                counters_.bytes_read += piece.bytes;
+            }
+            continue;
         }
         const unsigned len = min_len(mrrs, total - off, edma_to_boundary(sar0 + off));
         const sc_time ready = r.last_request;

@@ -28,6 +28,9 @@
 // start and a weighted round-robin arbiter (edma_arbiter.h, the arb_weight registers) grants
 // the TLPs of that direction one at a time; read channels share the controller's tags and each
 // may have its own outstanding-MRd limit. Per-doorbell records and counters for reports.
+// sim.link_timing = burst: a channel running alone sends every MWr whose data is staged, or
+// every MRd whose tag and outstanding slot are already known free, as one burst (edma_bus.h) with
+// the times each would have had; with other channels running it sends single TLPs.
 // Does not model: HDMA, ctrl_data_arb_prior (write and read engines meet only at the link), the
 // first TLPs a channel sends within one quantum of another channel's doorbell (it may not yet
 // see the other running), one staging buffer shared by a list's blocks, handshake/peripheral
@@ -66,6 +69,9 @@ struct edma_params {
     // Per read channel (dwc.edma.rd_outstanding_mrd): MRds of one channel in flight; 0: only
     // the controller's tags (bus.max_outstanding_reads(), shared by every read channel) bound it.
     unsigned rd_outstanding_mrd = 0;
+    // sim.link_timing = burst: a channel running alone sends the MWrs whose data is staged, and
+    // the MRds whose tags are known free, as one burst transaction (edma_bus.h).
+    bool burst = false;
     std::uint64_t max_ll_elements = 1u << 20;    // elements fetched per doorbell before an abort
     std::size_t max_transfer_records = 1u << 16; // transfers() keeps at most this many
 };
@@ -207,6 +213,9 @@ private:
         std::size_t next_own = 0;
         bool tags_checked = false; // read: the shared tags were looked at by this run
         sc_core::sc_time last_request;
+        // Burst mode: the pieces of the burst being sent and (read) the data of all of them.
+        pcie::tlp_burst burst;
+        std::vector<unsigned char> burst_data;
     };
 
     channel* find(edma_dir d, unsigned index);
@@ -225,6 +234,8 @@ private:
     step data_block(run_state& r, sc_core::sc_time start);
     step write_block(run_state& r, sc_core::sc_time start); // edma_datapath.cc
     step read_block(run_state& r, sc_core::sc_time start);  // edma_datapath.cc
+    // Burst mode: a channel running alone (no other channel of either direction) sends bursts.
+    bool burst_timing(edma_dir d) const { return p_.burst && !any_concurrent() && !contended(d); }
     void finish(run_state& r, const step& s);
     void raise_done(run_state& r, std::uint32_t control);
     void send_imwr(channel& ch, bool abort);

@@ -60,4 +60,52 @@ void send_completion(tlm::tlm_fw_transport_if<>& out, const completer_params& p,
     gp.clear_extension(&ext);
 }
 
+void send_completion_burst(tlm::tlm_fw_transport_if<>& out, const completer_params& p,
+                           const tlm::tlm_generic_payload& req, const pcie_tlp& req_tlp,
+                           const unsigned char* data, const sc_core::sc_time& latency,
+                           tlp_burst& cpls) {
+    cpls.paced = tlp_burst::pacing::own;
+    cpls.pieces.clear();
+    std::uint64_t addr = req.get_address();
+    const auto& reqs = req_tlp.burst->pieces;
+    for (std::uint32_t g = 0; g < reqs.size(); ++g) {
+        const std::uint32_t len = reqs[g].bytes;
+        for (std::uint64_t off = 0; off < len;) {
+            const cpl_piece c = next_completion(addr, len, off, p.rcb_bytes, p.mps_bytes);
+            tlp_burst_piece piece;
+            piece.bytes = c.bytes;
+            piece.group = g;
+            piece.ready = reqs[g].arrival + latency;
+            cpls.pieces.push_back(piece);
+            off += c.bytes;
+        }
+        addr += len;
+    }
+    const cpl_piece first =
+        next_completion(req.get_address(), reqs.front().bytes, 0, p.rcb_bytes, p.mps_bytes);
+    pcie_tlp ext;
+    ext.type = tlp_type::cpld;
+    ext.status = cpl_status::sc;
+    ext.requester_id = req_tlp.requester_id;
+    ext.tag = req_tlp.tag;
+    ext.tc = req_tlp.tc;
+    ext.attr = req_tlp.attr;
+    ext.completer_id = p.completer_id;
+    ext.byte_count = first.byte_count;
+    ext.lower_addr = first.lower_addr;
+    ext.burst = &cpls;
+    pooled_payload pooled_gp;
+    tlm::tlm_generic_payload& gp = *pooled_gp;
+    gp.set_command(tlm::TLM_WRITE_COMMAND);
+    gp.set_extension(&ext);
+    gp.set_address(req.get_address());
+    gp.set_data_ptr(const_cast<unsigned char*>(data));
+    gp.set_data_length(req.get_data_length());
+    gp.set_streaming_width(req.get_data_length());
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_core::sc_time delay = cpls.pieces.front().ready - sc_core::sc_time_stamp();
+    out.b_transport(gp, delay);
+    gp.clear_extension(&ext);
+}
+
 } // namespace epvp::pcie

@@ -379,29 +379,11 @@ void pcie_link::charge_dllps(direction d, std::uint64_t bytes) {
     }
 }
 
-void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay) {
-    pcie_tlp& t = tlp_of(gp);
-    // What this TLP adds to each direction (link_activity): the three counters it can change.
-    const sc_time busy_before[2] = {stats_[downstream].busy, stats_[upstream].busy};
-    const std::uint64_t tlps_before[2] = {stats_[downstream].tlps, stats_[upstream].tlps};
-    const sc_time lost_before[2] = {stats_[downstream].time_lost, stats_[upstream].time_lost};
-    const sc_time now = sc_core::sc_time_stamp();
-    const sc_time ready = now + delay;
-    // DLLPs owed on this direction go out first.
-    const sc_time link_free = std::max(ready, next_free_[d]) + dllp_debt_[d];
-    if (!up_ || (fault_pending_ && link_free >= p_.down_at)) {
-        // Down, or its reservation starts at or after the link-down instant (ahead of the
-        // simulated time the link itself has reached).
-        ++failed_link_down_;
-        logger::get().warning("link",
-                              std::string("TLP ") + to_string(t.type) +
-                                  " sent while the link is down: dropped",
-                              "link-down");
-        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-        return;
-    }
-    const std::uint64_t payload = has_data(t.type) ? gp.get_data_length() : 0;
-    const std::uint64_t bytes = tlp_wire_bytes(t, payload);
+pcie_link::reservation pcie_link::reserve(direction d, tlp_type type, std::uint64_t bytes,
+                                          std::uint64_t payload, sc_time link_free,
+                                          std::vector<dll_event>& events) {
+    reservation v;
+    v.link_free = link_free;
     // The same value as tlp_duration(bytes), computed once per size on this trained link (zero:
     // not computed yet; a TLP on a trained link never takes zero time).
     if (bytes >= duration_by_bytes_.size()) duration_by_bytes_.resize(bytes + 1);
@@ -409,27 +391,21 @@ void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay)
     if (cached == sc_core::SC_ZERO_TIME) cached = tlp_duration(bytes);
     const sc_time duration = cached;
     dllp_debt_[d] = sc_core::SC_ZERO_TIME;
-    const credit_class cls = class_of(t.type);
+    const credit_class cls = class_of(type);
     credit_pool& pool = credits_[d][cls];
     const bool limited = pool.header_limit || pool.data_limit;
     const unsigned data_credits =
         static_cast<unsigned>((payload + credit_unit_bytes - 1) / credit_unit_bytes);
-    const sc_time credit_ok =
-        limited ? reserve_credits(d, cls, data_credits, link_free) : link_free;
-    const sc_time start = reserve_replay_buffer(d, bytes, credit_ok);
+    v.credit_ok = limited ? reserve_credits(d, cls, data_credits, link_free) : link_free;
+    v.start = reserve_replay_buffer(d, bytes, v.credit_ok);
     counters& c = stats_[d];
-    c.replay_buffer_stall += start - credit_ok;
+    c.replay_buffer_stall += v.start - v.credit_ok;
 
     // Data Link Layer retry: each failed transmission is NAKed (or, with the NAK lost, timed out)
     // and the TLP goes out again.
     const direction r = d == downstream ? upstream : downstream;
-    sc_time end = start + duration;
+    sc_time end = v.start + duration;
     unsigned replay_num = 0;
-    struct event {
-        dll_error e;
-        sc_time when;
-    };
-    std::vector<event> events; // told once this TLP's reservation is complete
     for (unsigned fail = lcrc_failures(d); fail > 0; --fail) {
         ++c.lcrc_errors;
         const sc_time detected = end + p_.propagation;
@@ -469,44 +445,71 @@ void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay)
         c.busy += duration;
         end = replay_at + duration;
     }
-    c.time_lost += end - (start + duration);
+    c.time_lost += end - (v.start + duration);
     next_free_[d] = end;
-    const sc_time arrival = next_free_[d] + p_.propagation;
+    v.end = end;
+    v.arrival = end + p_.propagation;
     // Held for replay until the receiver's ACK is back.
     replay_buffer_[d].push_back(
-        replay_entry{arrival + ack_latency_ + dllp_time_ + p_.propagation, bytes});
+        replay_entry{v.arrival + ack_latency_ + dllp_time_ + p_.propagation, bytes});
     replay_used_[d] += bytes;
     if (limited) {
         // Credits return once the receiver drained the TLP and its UpdateFC crossed the link.
         pool.in_buffer.push_back(
-            held{arrival + pool.drain + dllp_time_ + p_.propagation, 1, data_credits});
+            held{v.arrival + pool.drain + dllp_time_ + p_.propagation, 1, data_credits});
         pool.header_used += 1;
         pool.data_used += data_credits;
     }
 
     ++c.tlps;
-    ++c.tlps_by_type[static_cast<unsigned>(t.type)];
+    ++c.tlps_by_type[static_cast<unsigned>(type)];
     c.wire_bytes += bytes;
     c.payload_bytes += payload;
     c.busy += duration;
-    const tlp_link_timing sent{end, (link_free - ready) + (start - credit_ok), // replay-buffer
-                               credit_ok - link_free};                         // stall included
+    charge_dllps(d, bytes);
+    return v;
+}
+
+bool pcie_link::refuse_down(tlm::tlm_generic_payload& gp, const pcie_tlp& t,
+                            const sc_time& link_free) {
+    if (up_ && !(fault_pending_ && link_free >= p_.down_at)) return false;
+    // Down, or its reservation starts at or after the link-down instant (ahead of the simulated
+    // time the link itself has reached).
+    ++failed_link_down_;
+    logger::get().warning(
+        "link", std::string("TLP ") + to_string(t.type) + " sent while the link is down: dropped",
+        "link-down");
+    gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    return true;
+}
+
+void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay) {
+    pcie_tlp& t = tlp_of(gp);
+    if (t.burst) {
+        carry_burst(d, gp, t, delay);
+        return;
+    }
+    // What this TLP adds to each direction (link_activity): the three counters it can change.
+    const activity_mark before = mark();
+    const sc_time now = sc_core::sc_time_stamp();
+    const sc_time ready = now + delay;
+    // DLLPs owed on this direction go out first.
+    const sc_time link_free = std::max(ready, next_free_[d]) + dllp_debt_[d];
+    if (refuse_down(gp, t, link_free)) return;
+    const std::uint64_t payload = has_data(t.type) ? gp.get_data_length() : 0;
+    const std::uint64_t bytes = tlp_wire_bytes(t, payload);
+    std::vector<dll_event> events; // told once this TLP's reservation is complete
+    const reservation v = reserve(d, t.type, bytes, payload, link_free, events);
+    counters& c = stats_[d];
+    const tlp_link_timing sent{v.end, (link_free - ready) + (v.start - v.credit_ok), // replay-
+                               v.credit_ok - link_free}; // buffer stall included
     c.link_wait += sent.link_wait;
     c.credit_stall += sent.credit_wait;
-    charge_dllps(d, bytes);
-    const link_activity_delta activity{stats_[upstream].busy - busy_before[upstream],
-                                       stats_[downstream].busy - busy_before[downstream],
-                                       stats_[upstream].tlps - tlps_before[upstream],
-                                       stats_[downstream].tlps - tlps_before[downstream],
-                                       stats_[upstream].time_lost - lost_before[upstream],
-                                       stats_[downstream].time_lost - lost_before[downstream]};
-    for (auto* end : {&up_status, &dn_status})
-        for (int i = 0; i < end->size(); ++i)
-            (*end)[i]->link_activity(activity);
+    tell_activity(before);
     for (const auto& e : events)
         tell(d, e.e, e.when);
 
-    delay = arrival - now;
+    delay = v.arrival - now;
     // The EP bit, injected for this transmission only (the sender's extension is its own).
     const bool was_poisoned = t.poisoned;
     if (poison_next(d, t.type)) {
@@ -520,19 +523,110 @@ void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay)
                               "poison");
     }
     for (const auto& o : tlp_observers_)
-        o(d, gp, start, next_free_[d]);
-    if (logger::get().enabled("tlp"))
-        logger::get().info(
-            "tlp", std::string(d == downstream ? "down " : "up   ") + to_string(t.type) + " addr=" +
-                       hex(gp.get_address()) + " len=" + std::to_string(gp.get_data_length()) +
-                       " req=" + bdf_string(t.requester_id) + " tag=" + std::to_string(t.tag) +
-                       (is_completion(t.type) ? std::string(" status=") + to_string(t.status)
-                                              : std::string()) +
-                       (t.poisoned ? " EP" : "") + " start=" + logger::format_time(start.value()) +
-                       " arrive=" + logger::format_time(arrival.value()));
+        o(d, gp, v.start, next_free_[d]);
+    if (logger::get().enabled("tlp")) log_tlp(d, gp, t, v.start, v.arrival, "");
     (d == downstream ? dn_out : up_out)->b_transport(gp, delay);
     t.poisoned = was_poisoned;
     t.sent = sent; // for the sender: written after any later link on the way wrote its own
+}
+
+// Burst mode: each piece is reserved as carry reserves a single TLP, ready at its own time or
+// when the piece before it left (started, for requests); one transaction goes on with the data of
+// all. The first link of the way writes the pieces' times; a burst meets only one link.
+void pcie_link::carry_burst(direction d, tlm::tlm_generic_payload& gp, pcie_tlp& t,
+                            sc_time& delay) {
+    const activity_mark before = mark();
+    const sc_time now = sc_core::sc_time_stamp();
+    auto& pieces = t.burst->pieces;
+    sc_time chain = now + delay;
+    std::vector<dll_event> events;
+    counters& c = stats_[d];
+    tlp_link_timing sent;
+    // Completions answer requests that, one TLP at a time, went out between them on the reverse
+    // direction and took the DLLPs owed there along: those requests have gone, so what the
+    // pieces of an earlier request charged is settled, and only the last request's stays owed.
+    const direction r = d == downstream ? upstream : downstream;
+    const sc_time owed_before = dllp_debt_[r];
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+        tlp_burst_piece& p = pieces[i];
+        if (i > 0 && p.group != pieces[i - 1].group) dllp_debt_[r] = owed_before;
+        const sc_time ready = std::max(chain, p.ready);
+        const std::size_t after = t.burst->stop_after;
+        if (i > 0 && (after == tlp_burst::no_piece || after < i) &&
+            ready >= std::max(t.burst->stop_at, after == tlp_burst::no_piece
+                                                    ? sc_core::SC_ZERO_TIME
+                                                    : pieces[after].departed)) {
+            // The sender's other work comes first: the rest of the burst stays with it.
+            pieces.resize(i);
+            std::uint64_t bytes = 0;
+            for (const auto& kept : pieces)
+                bytes += kept.bytes;
+            gp.set_data_length(static_cast<unsigned>(bytes));
+            gp.set_streaming_width(static_cast<unsigned>(bytes));
+            break;
+        }
+        const sc_time link_free = std::max(ready, next_free_[d]) + dllp_debt_[d];
+        if (i == 0 && refuse_down(gp, t, link_free)) return;
+        const std::uint64_t payload = has_data(t.type) ? p.bytes : 0;
+        const reservation v =
+            reserve(d, t.type, tlp_wire_bytes(t, payload), payload, link_free, events);
+        p.start = v.start;
+        p.departed = v.end;
+        p.arrival = v.arrival;
+        p.link_wait = (link_free - ready) + (v.start - v.credit_ok);
+        p.credit_wait = v.credit_ok - link_free;
+        c.link_wait += p.link_wait;
+        c.credit_stall += p.credit_wait;
+        sent.link_wait += p.link_wait;
+        sent.credit_wait += p.credit_wait;
+        chain = t.burst->paced == tlp_burst::pacing::started    ? v.start
+                : t.burst->paced == tlp_burst::pacing::departed ? v.end
+                                                                : sc_core::SC_ZERO_TIME;
+    }
+    sent.departed = pieces.back().departed;
+    tell_activity(before);
+    for (const auto& e : events)
+        tell(d, e.e, e.when);
+    for (const auto& o : tlp_observers_)
+        o(d, gp, pieces.front().start, pieces.back().departed);
+    if (logger::get().enabled("tlp"))
+        log_tlp(d, gp, t, pieces.front().start, pieces.back().arrival,
+                " burst=" + std::to_string(pieces.size()));
+    // The receiver takes the burst when its last piece arrived; each piece's arrival is in it.
+    delay = pieces.back().arrival - now;
+    (d == downstream ? dn_out : up_out)->b_transport(gp, delay);
+    t.sent = sent;
+}
+
+pcie_link::activity_mark pcie_link::mark() const {
+    return {{stats_[downstream].busy, stats_[upstream].busy},
+            {stats_[downstream].tlps, stats_[upstream].tlps},
+            {stats_[downstream].time_lost, stats_[upstream].time_lost}};
+}
+
+void pcie_link::tell_activity(const activity_mark& before) {
+    const link_activity_delta activity{stats_[upstream].busy - before.busy[upstream],
+                                       stats_[downstream].busy - before.busy[downstream],
+                                       stats_[upstream].tlps - before.tlps[upstream],
+                                       stats_[downstream].tlps - before.tlps[downstream],
+                                       stats_[upstream].time_lost - before.lost[upstream],
+                                       stats_[downstream].time_lost - before.lost[downstream]};
+    for (auto* end : {&up_status, &dn_status})
+        for (int i = 0; i < end->size(); ++i)
+            (*end)[i]->link_activity(activity);
+}
+
+void pcie_link::log_tlp(direction d, const tlm::tlm_generic_payload& gp, const pcie_tlp& t,
+                        const sc_time& start, const sc_time& arrival, const std::string& extra) {
+    logger::get().info(
+        "tlp",
+        std::string(d == downstream ? "down " : "up   ") + to_string(t.type) +
+            " addr=" + hex(gp.get_address()) + " len=" + std::to_string(gp.get_data_length()) +
+            " req=" + bdf_string(t.requester_id) + " tag=" + std::to_string(t.tag) +
+            (is_completion(t.type) ? std::string(" status=") + to_string(t.status)
+                                   : std::string()) +
+            (t.poisoned ? " EP" : "") + extra + " start=" + logger::format_time(start.value()) +
+            " arrive=" + logger::format_time(arrival.value()));
 }
 
 } // namespace epvp::pcie

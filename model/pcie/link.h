@@ -8,7 +8,10 @@
 // sockets, each TLP's timing back to its sender in its extension (pcie_tlp::sent); state, partner,
 // DLL errors and per-TLP activity to each end through up_status / dn_status (synchronous calls
 // at the instant of the change, upstream end first); Secondary Bus Reset in through up_control,
-// the downstream port's training through dn_control. Does not model: lane-to-lane skew, L0s/L1,
+// the downstream port's training through dn_control. Burst mode (sim.link_timing = burst): a
+// transaction that stands for several TLPs (pcie_tlp::burst) is reserved piece by piece with the
+// same arithmetic, each piece's times written back, and forwarded once (docs/link-timing.md).
+// Does not model: lane-to-lane skew, L0s/L1,
 // TLP prefixes, relaxed ordering, VCs other than VC0, FLIT-level retry in Gen6.
 // Details: docs/link.md.
 #pragma once
@@ -18,6 +21,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <string>
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
@@ -252,6 +256,33 @@ private:
     void b_transport_down(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void b_transport_up(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void carry(direction d, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    void carry_burst(direction d, tlm::tlm_generic_payload& gp, pcie_tlp& t,
+                     sc_core::sc_time& delay);
+    struct dll_event {
+        dll_error e;
+        sc_core::sc_time when;
+    };
+    // One TLP's times on direction d once it may start at link_free (after the DLLPs owed).
+    struct reservation {
+        sc_core::sc_time link_free, credit_ok, start, end, arrival;
+    };
+    // Reserves one TLP: credits, replay buffer, LCRC replays, DLLPs and the direction's counters
+    // (the events to tell are appended).
+    reservation reserve(direction d, tlp_type type, std::uint64_t bytes, std::uint64_t payload,
+                        sc_core::sc_time link_free, std::vector<dll_event>& events);
+    // Drops a TLP the link cannot carry (down, or starting at the link-down instant).
+    bool refuse_down(tlm::tlm_generic_payload& gp, const pcie_tlp& t,
+                     const sc_core::sc_time& link_free);
+    struct activity_mark {
+        sc_core::sc_time busy[2];
+        std::uint64_t tlps[2];
+        sc_core::sc_time lost[2];
+    };
+    activity_mark mark() const;
+    void tell_activity(const activity_mark& before);
+    void log_tlp(direction d, const tlm::tlm_generic_payload& gp, const pcie_tlp& t,
+                 const sc_core::sc_time& start, const sc_core::sc_time& arrival,
+                 const std::string& extra);
     sc_core::sc_time reserve_credits(direction d, credit_class c, unsigned data_credits,
                                      sc_core::sc_time start);
     void charge_dllps(direction d, std::uint64_t bytes);

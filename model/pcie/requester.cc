@@ -38,7 +38,8 @@ tlp_requester::tlp_requester(std::string owner, std::uint16_t requester_id, unsi
 
 np_result tlp_requester::request(tlm::tlm_fw_transport_if<>& out, tlp_type type, std::uint64_t addr,
                                  void* data, std::uint32_t len, sc_core::sc_time& delay,
-                                 std::uint16_t target_id, std::uint8_t cfg_first_be) {
+                                 std::uint16_t target_id, std::uint8_t cfg_first_be,
+                                 tlp_burst* burst) {
     np_result r;
     if (active_ >= max_tags_) {
         logger::get().warning(owner_, "no free tag: request refused");
@@ -61,7 +62,8 @@ np_result tlp_requester::request(tlm::tlm_fw_transport_if<>& out, tlp_type type,
                 cpl_status::sc,
                 sc_core::SC_ZERO_TIME,
                 true,
-                false};
+                false,
+                burst};
     ++active_;
 
     pcie_tlp ext;
@@ -70,6 +72,7 @@ np_result tlp_requester::request(tlm::tlm_fw_transport_if<>& out, tlp_type type,
     ext.tag = tag;
     ext.target_id = target_id;
     ext.addr64 = addr > 0xFFFFFFFFull;
+    ext.burst = burst;
     byte_enables(addr, len, ext.first_be, ext.last_be);
     if (type != tlp_type::mrd) {
         ext.first_be = cfg_first_be;
@@ -109,12 +112,13 @@ np_result tlp_requester::request(tlm::tlm_fw_transport_if<>& out, tlp_type type,
 
 bool tlp_requester::posted(tlm::tlm_fw_transport_if<>& out, tlp_type type, std::uint64_t addr,
                            const void* data, std::uint32_t len, sc_core::sc_time& delay,
-                           msg_code code, tlp_link_timing* sent) {
+                           msg_code code, tlp_link_timing* sent, tlp_burst* burst) {
     pcie_tlp ext;
     ext.type = type;
     ext.requester_id = requester_id_;
     ext.addr64 = addr > 0xFFFFFFFFull;
     ext.code = code;
+    ext.burst = burst;
     if (len) byte_enables(addr, len, ext.first_be, ext.last_be);
     pooled_payload pooled_gp;
     tlm::tlm_generic_payload& gp = *pooled_gp;
@@ -200,6 +204,19 @@ bool tlp_requester::accept_completion(tlm::tlm_generic_payload& gp, const sc_cor
     }
     if (t.poisoned) {
         p.poisoned = true; // the data is bad: nothing of it is used
+        return true;
+    }
+    if (t.burst && p.burst) {
+        // Burst mode: the data of every completion of every request piece, in order.
+        p.count += static_cast<unsigned>(t.burst->pieces.size()) - 1;
+        for (const tlp_burst_piece& c : t.burst->pieces) {
+            tlp_burst_piece& req = p.burst->pieces.at(c.group);
+            req.completed = std::max(req.completed, c.arrival);
+            ++req.completions;
+        }
+        const std::uint32_t n = std::min<std::uint32_t>(gp.get_data_length(), p.len);
+        if (p.data) std::memcpy(p.data, gp.get_data_ptr(), n);
+        p.received += n;
         return true;
     }
     if (t.type == tlp_type::cpld && p.data) {

@@ -12,7 +12,8 @@
 // Used by the root complex, and by the DWC controller's outbound path and eDMA.
 // Does not model: a running timer (a request whose completion does not arrive while the request
 // is carried times out; later completions are unexpected), relaxed ordering between
-// completions, several requests of one transfer in flight at once.
+// completions, several requests of one transfer in flight at once (burst mode times them as
+// the link would, one transaction for several).
 #pragma once
 
 #include "model/pcie/tlp.h"
@@ -69,12 +70,14 @@ public:
     // are selected by cfg_first_be.
     np_result request(tlm::tlm_fw_transport_if<>& out, tlp_type type, std::uint64_t addr,
                       void* data, std::uint32_t len, sc_core::sc_time& delay,
-                      std::uint16_t target_id = 0, std::uint8_t cfg_first_be = 0xF);
+                      std::uint16_t target_id = 0, std::uint8_t cfg_first_be = 0xF,
+                      tlp_burst* burst = nullptr);
     // Sends a posted request (MWr, Msg, MsgD). Returns false if the link refused it. sent
     // (optional) receives the request's timing at its first link.
     bool posted(tlm::tlm_fw_transport_if<>& out, tlp_type type, std::uint64_t addr,
                 const void* data, std::uint32_t len, sc_core::sc_time& delay,
-                msg_code code = msg_code::assert_inta, tlp_link_timing* sent = nullptr);
+                msg_code code = msg_code::assert_inta, tlp_link_timing* sent = nullptr,
+                tlp_burst* burst = nullptr);
 
     // Transaction layer: a read of len bytes split into MRd requests of at most mrrs_bytes, one
     // after the other, that stops at the first that fails. A request without a completion ends
@@ -95,6 +98,11 @@ public:
         on_timeout_ = std::move(on_timeout);
     }
 
+    // Burst mode (tlp.h, tlp_burst): `burst` given, request() and posted() send one transaction
+    // for its pieces (MRd or MWr TLPs at consecutive addresses from addr, len bytes in all). The
+    // link writes each piece's times; a read's completions arrive as one burst whose pieces name
+    // the request piece they answer, and each request piece gets its completion time and count.
+
     // Offer an incoming completion; returns true if it matched an outstanding tag.
     bool accept_completion(tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay);
 
@@ -113,6 +121,7 @@ private:
         sc_core::sc_time last;
         bool active;
         bool poisoned;
+        tlp_burst* burst;
     };
     std::string owner_;
     std::uint16_t requester_id_;

@@ -415,7 +415,9 @@ void root_complex::route_p2p(root_port_state& in, int to, tlm::tlm_generic_paylo
 void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& delay) {
     pcie_tlp& t = tlp_of(gp);
     root_port_state& in = *ports_[static_cast<unsigned>(port)];
-    ++in.stats.tlps_in;
+    // Burst mode: the transaction stands for several TLPs.
+    const std::uint64_t tlps = t.burst ? t.burst->pieces.size() : 1;
+    in.stats.tlps_in += tlps;
     if (has_data(t.type)) in.stats.bytes_in += gp.get_data_length();
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     std::uint64_t a = gp.get_address();
@@ -440,7 +442,7 @@ void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& dela
         route_p2p(in, port_for_bus(t.requester_id >> bus_shift), gp, t, delay);
         return;
     case tlp_type::mwr:
-        ++stats_.inbound_writes;
+        stats_.inbound_writes += tlps;
         if (t.poisoned) {
             poisoned(in, gp, t); // not written (nor taken as an MSI)
             return;
@@ -461,7 +463,7 @@ void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& dela
                                   "inbound-mwr");
         return;
     case tlp_type::mrd: {
-        ++stats_.inbound_reads;
+        stats_.inbound_reads += tlps;
         completer_params cp;
         cp.completer_id = 0;
         cp.rcb_bytes = p_.rcb_bytes;
@@ -504,7 +506,10 @@ void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& dela
         rd.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
         sc_time at = sc_core::SC_ZERO_TIME; // host memory answers in zero time
         mem_out->b_transport(rd, at);
-        send_completion(tx, cp, gp, t, cpl_status::sc, read_buf_.data(), delay);
+        if (t.burst)
+            send_completion_burst(tx, cp, gp, t, read_buf_.data(), p_.read_latency, cpl_burst_);
+        else
+            send_completion(tx, cp, gp, t, cpl_status::sc, read_buf_.data(), delay);
         return;
     }
     case tlp_type::msg: {

@@ -202,6 +202,7 @@ private:
     tlp_requester requester_;
     counters stats_;
     std::vector<unsigned char> read_buf_; // data of the inbound read being answered
+    tlp_burst cpl_burst_;                 // burst mode: the completions of an inbound MRd burst
 };
 
 } // namespace epvp::pcie

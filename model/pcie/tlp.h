@@ -1,6 +1,7 @@
 // PCIe Transaction Layer Packets as TLM-2.0 transactions.
 //
-// Models: every TLP is its own generic-payload transaction travelling in its own direction.
+// Models: every TLP is its own generic-payload transaction travelling in its own direction
+// (burst mode: one transaction may stand for several TLPs of one stream, tlp_burst).
 // The pcie_tlp extension carries what the TLP header carries: type, requester ID, tag, traffic
 // class, attributes, first/last byte enables, completer ID, completion status, byte count and
 // lower address, message code, and the routing ID of configuration requests. Write-type TLPs
@@ -19,6 +20,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <systemc>
 #include <tlm>
 #include <vector>
 
@@ -81,6 +83,36 @@ struct tlp_link_timing {
     sc_core::sc_time credit_wait; // for the receiver's flow-control credits
 };
 
+// Burst-level timing (sim.link_timing = burst, docs/link-timing.md): one transaction stands for
+// several TLPs of the same type in one direction, back to back at consecutive addresses (requests,
+// MWr) or answering consecutive requests (completions). The link times each piece with the same
+// arithmetic as a single TLP and writes its times here; the transaction carries the data of all.
+struct tlp_burst_piece {
+    std::uint32_t bytes = 0;   // payload (MWr, CplD) or bytes asked for (MRd)
+    std::uint32_t group = 0;   // completions: the request piece they answer
+    sc_core::sc_time ready;    // absolute: the sender cannot send it earlier
+    sc_core::sc_time start;    // written by the first link: it began to occupy the direction
+    sc_core::sc_time departed; // its last byte left the transmitter (replays included)
+    sc_core::sc_time arrival;  // its last byte reached the receiver
+    sc_core::sc_time link_wait, credit_wait; // as tlp_link_timing, for this piece
+    // Requests: when the last completion answering it arrived, and how many there were.
+    sc_core::sc_time completed;
+    unsigned completions = 0;
+};
+struct tlp_burst {
+    std::vector<tlp_burst_piece> pieces;
+    // When a piece is ready besides its own time: when the one before it left (MWr that wait for
+    // the previous one), when it started (requests paced by their issue), or never later
+    // (completions, all ready once their request is served).
+    enum class pacing { departed, started, own } paced = pacing::departed;
+    // The sender has other work due at max(stop_at, when piece stop_after left) that it would do
+    // before a piece ready at or after it: the link leaves such pieces (and those after them) out
+    // of the burst and drops them from `pieces`; the first piece always goes.
+    sc_core::sc_time stop_at = sc_core::sc_max_time();
+    std::size_t stop_after = no_piece;
+    static constexpr std::size_t no_piece = ~std::size_t{0};
+};
+
 struct pcie_tlp : tlm::tlm_extension<pcie_tlp> {
     tlp_type type = tlp_type::mrd;
     std::uint16_t requester_id = 0;
@@ -106,6 +138,8 @@ struct pcie_tlp : tlm::tlm_extension<pcie_tlp> {
     // Written by the links that carry the TLP; after the sender's transport returns it holds what
     // the sender's own link reported (a later link on the way writes first, the first one last).
     tlp_link_timing sent;
+    // Burst mode: the pieces this transaction stands for (null: one TLP). Owned by the sender.
+    tlp_burst* burst = nullptr;
 
     tlm::tlm_extension_base* clone() const override;
     void copy_from(const tlm::tlm_extension_base& ext) override;

@@ -707,6 +707,7 @@ platform_config parse(const json& cfg) {
             }
         }
     }
+    check_burst_topology(p);
     return p;
 }
 

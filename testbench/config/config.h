@@ -114,8 +114,14 @@ struct bar_cap {
     bool only_64bit = false;
 };
 
+// How the link times DMA streams: one transaction per TLP, or per burst of TLPs with the same
+// arithmetic (docs/link-timing.md).
+enum class link_timing { tlp, burst };
+EPVP_CFG_CHOICES(link_timing, "tlp", "burst");
+
 struct sim_config {
     std::uint64_t seed;
+    link_timing timing; // sim.link_timing
     std::uint64_t quantum_ns;
     std::uint64_t time_limit_us; // simulated time after which a run is stopped as hung
     std::uint64_t wall_limit_s;  // wall-clock time after which a run is stopped (0: none)

@@ -63,9 +63,40 @@ std::uint32_t version_number(const std::string& version) {
     return (n << 8) | static_cast<std::uint8_t>('*');
 }
 
+// Burst mode times several TLPs in one transaction (docs/link-timing.md): what needs a single
+// TLP to act on, or more than one link on the way, is refused by name.
+void check_burst_timing(const platform_config& p) {
+    if (p.sim.timing != link_timing::burst) return;
+    const auto& f = p.faults;
+    const std::pair<const char*, bool> single_tlp[] = {
+        {"faults.completion_timeout.nth_read", f.completion_timeout_nth_read != 0},
+        {"faults.ur_at_completer.nth_read", f.ur_nth_read != 0},
+        {"faults.ca_at_completer.nth_read", f.ca_nth_read != 0},
+        {"faults.link_down.at_us", f.link_down_at_us != 0},
+        {"faults.poison.nth_tlp", f.poison_nth_tlp != 0},
+        {"faults.poison.rate", f.poison_rate > 0},
+    };
+    for (const auto& [key, set] : single_tlp)
+        if (set)
+            fail(std::string(key) +
+                 ": needs single TLPs; sim.link_timing = burst times bursts (set it to tlp)");
+}
+
+} // namespace
+
+void check_burst_topology(const platform_config& p) {
+    if (p.sim.timing == link_timing::burst &&
+        (p.topology.endpoints.size() > 1 || !p.topology.switches.empty()))
+        fail("topology: sim.link_timing = burst supports one endpoint on the root port (a burst "
+             "meets one link); set sim.link_timing to tlp");
+}
+
+namespace {
+
 void check_cross_rules(const platform_config& p) {
     const auto& iatu = p.dwc.iatu;
     const auto& ap = p.board.aperture;
+    check_burst_timing(p);
 
     if (ap.page_size < iatu.region_align)
         fail("board.aperture.page_size = " + dec(ap.page_size) +

@@ -9,4 +9,7 @@ namespace epvp::cfg {
 // mc.irq_window.base) and checks the rules between keys; config_error names the first key broken.
 void derive_and_check(platform_config& p);
 
+// sim.link_timing = burst with more than one endpoint or a switch (after the topology is read).
+void check_burst_topology(const platform_config& p);
+
 } // namespace epvp::cfg

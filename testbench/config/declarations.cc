@@ -62,6 +62,10 @@ void sim_keys(std::vector<key_def>& t) {
             u("sim.wall_limit_s", F(sim.wall_limit_s), 0, in_range(0, 604800),
               "Wall-clock seconds after which a run is stopped as hung (0: no limit; up to a "
               "week)."),
+            c("sim.link_timing", F(sim.timing), link_timing::tlp,
+              "How the link times eDMA streams: tlp, one transaction per TLP; burst, one per "
+              "burst of TLPs with the same per-TLP arithmetic (faster; refuses the faults and "
+              "topologies that need single TLPs; docs/link-timing.md)."),
         });
 }
 

@@ -81,6 +81,8 @@ std::vector<key_case> simulator_settings() {
     return {
         same("sim.quantum_ns", "100", "dma"),
         same("sim.wall_limit_s", "600", "dma"), // far above what the run takes
+        // Burst timing reproduces tlp mode on this run (test_burst bounds it on longer ones).
+        same("sim.link_timing", "burst", "dma"),
     };
 }
 
