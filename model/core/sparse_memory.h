@@ -36,8 +36,11 @@ public:
 
 private:
     // Pages come from blocks mapped from the system, which hands them out zeroed (no clearing
-    // here). Pages are never freed before the memory is, so page pointers stay valid.
-    static constexpr std::size_t block_pages = 64;
+    // here). Pages are never freed before the memory is, so page pointers stay valid. A block
+    // (2 MiB) is faulted in when it is mapped: a stream that first touches hundreds of MiB takes
+    // one system call per block instead of a page fault per 4 KiB.
+    static constexpr std::size_t block_pages = 512;
+    static unsigned char* map_block();
     struct block_unmap {
         void operator()(unsigned char* p) const;
     };
