@@ -1,4 +1,5 @@
-// The project's blocks behind rtl_model, through the SDK's adapter (verilated_block.h). Compiled
+// The project's blocks behind rtl_model, through the SDK's adapter (verilated_block.h), and the
+// entry point of the RTL island library that holds them (rtl_island_library.h). Compiled
 // with the generated headers, which come before anything that pulls in SystemC (see there).
 // Each block exists as two generated classes, <name>_fst (--trace-fst) and <name>_vcd (--trace),
 // with the same ports: one of them is instantiated at a time. Clock `clk`, active-low `rst_n`.
@@ -10,11 +11,11 @@
 #include <Vdw_iatu_ob8_ib8_fst.h>
 #include <Vdw_iatu_ob8_ib8_vcd.h>
 
-#include "rtl-bridge/rtl_models.h"
+#include "rtl-bridge/rtl_island_library.h"
 
-#include <sstream>
-#include <stdexcept>
+#include <string>
 #include <utility>
+#include <vector>
 
 namespace epvp::rtl {
 
@@ -84,41 +85,29 @@ private:
 const iatu_geometry geometry_ob8_ib8{8, 8, 4096, 1ull << 40, false};
 const iatu_geometry geometry_ob4_ib2{4, 2, 65536, 1ull << 40, true};
 
-} // namespace
-
-std::string iatu_geometry::describe() const {
-    std::ostringstream os;
-    os << outbound_windows << " outbound / " << inbound_windows << " inbound windows, align "
-       << region_align / 1024 << " KiB, region limit 2^" <<
-        [this] {
-            unsigned n = 0;
-            while ((1ull << n) < region_limit && n < 63)
-                ++n;
-            return n;
-        }()
-       << ", miss " << (miss_decerr ? "DECERR" : "passthrough");
-    return os.str();
+axi_sram_model* new_axi_sram(const std::string& name, wave_flavour waves) {
+    return new sram_impl(name, waves);
 }
 
-std::vector<iatu_geometry> iatu_geometries() {
+dw_iatu_model* new_dw_iatu(const std::string& name, const iatu_geometry& g, wave_flavour waves) {
+    if (g == geometry_ob8_ib8)
+        return new iatu_impl<Vdw_iatu_ob8_ib8_fst, Vdw_iatu_ob8_ib8_vcd>(name, waves);
+    if (g == geometry_ob4_ib2)
+        return new iatu_impl<Vdw_iatu_ob4_ib2_fst, Vdw_iatu_ob4_ib2_vcd>(name, waves);
+    return nullptr;
+}
+
+std::vector<iatu_geometry> built_geometries() {
     return {geometry_ob8_ib8, geometry_ob4_ib2};
 }
 
-std::unique_ptr<axi_sram_model> make_axi_sram(const std::string& name, wave_flavour waves) {
-    return std::make_unique<sram_impl>(name, waves);
-}
+constexpr island_api api{island_api_version, new_axi_sram, new_dw_iatu, built_geometries};
 
-std::unique_ptr<dw_iatu_model> make_dw_iatu(const std::string& name, const iatu_geometry& g,
-                                            wave_flavour waves) {
-    if (g == geometry_ob8_ib8)
-        return std::make_unique<iatu_impl<Vdw_iatu_ob8_ib8_fst, Vdw_iatu_ob8_ib8_vcd>>(name, waves);
-    if (g == geometry_ob4_ib2)
-        return std::make_unique<iatu_impl<Vdw_iatu_ob4_ib2_fst, Vdw_iatu_ob4_ib2_vcd>>(name, waves);
-    std::string built;
-    for (const auto& b : iatu_geometries())
-        built += "\n  " + b.describe();
-    throw std::invalid_argument("dw_iatu '" + name + "': geometry (" + g.describe() +
-                                ") was not verilated; built geometries:" + built);
-}
+} // namespace
 
 } // namespace epvp::rtl
+
+extern "C" __attribute__((visibility("default"))) const epvp::rtl::island_api*
+epvp_rtl_island_entry() {
+    return &epvp::rtl::api;
+}

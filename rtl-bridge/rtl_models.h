@@ -1,5 +1,6 @@
-// The Verilated blocks built into this program, behind rtl_model (no Verilator headers here),
-// with pin views for their buses.
+// The Verilated blocks of the RTL island library (rtl_island_library.h), behind rtl_model (no
+// Verilator headers here), with pin views for their buses. The functions below load the library
+// on first use.
 //
 // Models: axi_sram (64 KiB, 4-bit IDs, SLVERR at [sram_slverr_base, +sram_err_bytes), DECERR
 // at [sram_decerr_base, +sram_err_bytes) and at or above 64 KiB, all offsets from its base_i
@@ -16,7 +17,7 @@
 #pragma once
 
 #include "rtl-bridge/axi_pins.h"
-#include "rtl-bridge/rtl_island.h"
+#include "rtl-bridge/rtl_model.h"
 
 #include <cstdint>
 #include <memory>

@@ -409,6 +409,7 @@ int sc_main(int argc, char* argv[]) {
         return code == 0 ? 0 : exit_usage;
     }
     try {
+        epvp::tb::use_rtl_island_library(); // loaded only when a run makes an RTL block
         epvp::tb::load_plugins(plugins);
         epvp::tb::load_plugins(so.plugins);
         if (*cfg_cmd && *describe_opt) {
