@@ -246,9 +246,13 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     }
     if (!report_file.empty()) {
         try {
-            epvp::tb::write_output("--report", report_file,
-                                   epvp::tb::make_report(info->name, *w, doc, p, result).dump(2) +
-                                       '\n');
+            json rep = epvp::tb::make_report(info->name, *w, doc, p, result);
+            if (!board.empty()) {
+                // The preset the run started from (its keys are in `config` with the rest).
+                const epvp::cfg::board_preset b = epvp::cfg::load_board(board);
+                rep["board"] = {{"name", b.name}, {"description", b.description}};
+            }
+            epvp::tb::write_output("--report", report_file, rep.dump(2) + '\n');
         } catch (const epvp::tb::output_error& e) {
             output_errors.push_back(e.what());
         }

@@ -77,4 +77,16 @@ void edma_arbiter::decide() {
     granted_ev_[turn_].notify();
 }
 
+void edma_tie_order::enter(unsigned key) {
+    asking_.insert(key);
+    sc_core::wait(SC_ZERO_TIME); // everybody due at this instant asks
+    while (*asking_.begin() != key)
+        sc_core::wait(turn_ev_);
+}
+
+void edma_tie_order::leave(unsigned key) {
+    asking_.erase(key);
+    turn_ev_.notify(); // immediate: the next key goes in this delta cycle
+}
+
 } // namespace epvp::dwc

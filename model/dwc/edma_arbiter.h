@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <set>
 #include <systemc>
 #include <vector>
 
@@ -47,6 +48,28 @@ private:
     bool settled_ = false;
     sc_core::sc_time free_at_;
     sc_core::sc_event decide_ev_;
+};
+
+// The order of the link requests that channels make at the same simulated instant. Each
+// request waits one delta cycle, so that every channel due at that instant has asked, then the
+// requests go one at a time in key order (the engine gives write channels lower keys than read
+// channels, lower channel numbers lower keys: a fixed priority for exact ties, as a hardware
+// arbiter's fixed tie-break). Without it the order would be the SystemC kernel's order of
+// runnable processes, which depends on the history of the whole simulation (for instance on
+// how often the CPU synchronised, sim.quantum_ns), and the second TLP of a tie would start one
+// TLP time later in one run and not in another.
+//
+// Models: an order for ties only; requests at different instants keep their times. Does not
+// model: the cycle-level request pipeline. The holder must not wait for simulated time between
+// enter() and leave().
+class edma_tie_order {
+public:
+    void enter(unsigned key); // blocks for delta cycles until key is the lowest asking
+    void leave(unsigned key); // the request went: the next key's turn
+
+private:
+    std::set<unsigned> asking_;
+    sc_core::sc_event turn_ev_;
 };
 
 } // namespace epvp::dwc

@@ -190,8 +190,9 @@ edma_engine::step edma_engine::write_block(run_state& r, sc_time start) {
                                        : std::min(tlp_at, std::max(r.next_block, last_burst)));
             sc_time d = edma_rel(tlp_at);
             tlp_wait w;
-            const bool ok =
-                p_.bus.pcie_write(dar0 + sent, win.data() + (sent - win_base), len, d, &w);
+            const bool ok = in_tie_order(r.ch, [&] {
+                return p_.bus.pcie_write(dar0 + sent, win.data() + (sent - win_base), len, d, &w);
+            });
             const sc_time left = now() + d;
             if (arbitrated) arbiter(edma_dir::write).release(left);
             r.rec.wait_link += w.link;
@@ -398,7 +399,8 @@ edma_engine::step edma_engine::read_block(run_state& r, sc_time start) {
         sc_time d = issued - now();
         tlp_wait w;
         data.resize(len);
-        const pcie::cpl_status st = p_.bus.pcie_read(sar0 + off, data.data(), len, d, &w);
+        const pcie::cpl_status st = in_tie_order(
+            r.ch, [&] { return p_.bus.pcie_read(sar0 + off, data.data(), len, d, &w); });
         const sc_time arrived = now() + d;
         r.rec.wait_link += w.link;
         r.rec.wait_credits += w.credits;

@@ -68,9 +68,12 @@ bool edma_engine::any_concurrent() const {
 }
 
 bool edma_engine::contended(edma_dir d) const {
+    // A channel competes from its doorbell's time on: the CPU may have written the doorbell
+    // ahead of the kernel's time (it runs ahead by up to its quantum), and when that happened
+    // must not decide whether the channels running now need the arbiter.
     unsigned running = 0;
     for (const auto& ch : channels_[static_cast<unsigned>(d)])
-        running += ch->running ? 1 : 0;
+        running += ch->running && ch->doorbell_at <= now() ? 1 : 0;
     return running > 1;
 }
 
@@ -376,7 +379,8 @@ void edma_engine::send_imwr(channel& ch, bool abort) {
     put_le32(bytes, m.data);
     sc_time delay = SC_ZERO_TIME; // now: after the channel's last data TLP has left
     tlp_wait w;
-    const bool ok = p_.bus.pcie_write(m.addr, bytes, imwr_tlp_bytes, delay, &w);
+    const bool ok = in_tie_order(
+        ch, [&] { return p_.bus.pcie_write(m.addr, bytes, imwr_tlp_bytes, delay, &w); });
     ++counters_.imwr_tlps;
     if (!ok)
         logger::get().warning(log_cat,

@@ -222,6 +222,10 @@ private:
     bool contended(edma_dir d) const; // more than one channel of d is running
     bool any_concurrent() const;      // more than one channel of either direction is running
     edma_arbiter& arbiter(edma_dir d) { return *arbiters_[static_cast<unsigned>(d)]; }
+    // Runs a channel's link request (a TLP on the bus) in the fixed tie order when other
+    // channels run too (edma_tie_order); returns what send returns.
+    template <typename Send>
+    auto in_tie_order(const channel& ch, Send&& send);
     void stop(channel& ch, const std::string& why);
 
     void channel_thread(channel& ch);
@@ -254,10 +258,24 @@ private:
     std::vector<std::unique_ptr<channel>> channels_[2];
     std::vector<edma_transfer> transfers_;
     std::unique_ptr<edma_arbiter> arbiters_[2];
+    edma_tie_order tie_order_;
     // The controller's read tags, shared by every read channel: slot k % tags is free when
     // the completion of the MRd that took it last has arrived (tags are reused in order).
     std::vector<sc_core::sc_time> tag_free_;
     std::size_t next_tag_ = 0;
 };
+
+template <typename Send>
+auto edma_engine::in_tie_order(const channel& ch, Send&& send) {
+    if (!any_concurrent()) return send();
+    const unsigned key = (ch.dir == edma_dir::read ? 0x100u : 0u) + ch.index;
+    tie_order_.enter(key);
+    const sc_core::sc_time at = sc_core::sc_time_stamp();
+    auto result = send();
+    if (sc_core::sc_time_stamp() != at) // a link request returns with its delay, never waits
+        SC_REPORT_FATAL("edma", "a link request waited for simulated time in the tie order");
+    tie_order_.leave(key);
+    return result;
+}
 
 } // namespace epvp::dwc

@@ -63,6 +63,21 @@ BOOST_AUTO_TEST_CASE(rk3588_probe_lines_read_as_on_the_soc) {
 // Tegra194 C5: "Detected iATU regions: 8 outbound, 2 inbound" (<20201215205035.GB20914@suse.de>,
 // the older two-line form of the same detection); eDMA 4 write, 2 read channels (NVIDIA's
 // downstream tegra-pcie-edma.h). Align and limit are not published: not checked.
+// The report names the preset a run started from (the name is the shipped file's,
+// testbench/boards/rk3588.json); a run without --board has no `board`.
+BOOST_AUTO_TEST_CASE(report_names_the_board) {
+    const auto with = cli_test::work_dir() / "board-report.json";
+    auto r = run_epsim("run --board rk3588 --report " + with.string() + quick_sweep, false);
+    BOOST_REQUIRE_MESSAGE(r.status == 0, "exit " << r.status << ": " << r.out);
+    const auto rep = nlohmann::json::parse(cli_test::read_file(with));
+    BOOST_TEST(rep.at("board").at("name") == "rk3588");
+    BOOST_TEST(!rep.at("board").at("description").get<std::string>().empty());
+    const auto without = cli_test::work_dir() / "no-board-report.json";
+    r = run_epsim("run --report " + without.string() + quick_sweep, false);
+    BOOST_REQUIRE_MESSAGE(r.status == 0, "exit " << r.status << ": " << r.out);
+    BOOST_TEST(!nlohmann::json::parse(cli_test::read_file(without)).contains("board"));
+}
+
 BOOST_AUTO_TEST_CASE(tegra194_probe_counts_read_as_on_the_soc) {
     auto r = run_epsim(std::string("run --board tegra194 --log dwc") + quick_sweep, false);
     BOOST_REQUIRE_MESSAGE(r.status == 0, "exit " << r.status << ": " << r.out);

@@ -19,7 +19,8 @@
 //    row's steady state (link-bound, same TLP sizes) and take most of the sweep's time;
 //  - cmd-stream runs 64 commands (function.cmd.commands): 16 rounds of the 4 concurrent slots
 //    fill the queue as 256 do.
-// pcitest, iova and p2p run at their defaults. The 24 runs go to parallel child processes.
+// pcitest, iova, p2p and dma-mix run at their defaults. The 28 runs go to parallel child
+// processes.
 #define BOOST_TEST_MODULE quantum
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
@@ -65,6 +66,7 @@ const std::vector<workload_case>& cases() {
                                 std::to_string(cmd_commands)},
         {"iova", "--workload iova"},
         {"p2p", "--workload p2p"},
+        {"dma-mix", "--workload dma-mix"},
     };
     return v;
 }
@@ -264,6 +266,34 @@ BOOST_AUTO_TEST_CASE(p2p_transfers_do_not_depend_on_the_quantum) {
                                                        std::to_string(tb) + " ns vs " +
                                                        std::to_string(ta) + " ns");
         }
+    }
+}
+
+// dma-mix: four channels (two write, two read) that the firmware starts one after the other, so
+// they start within a quantum of each other, arbitrate for the link and meet in DRAM. Each
+// channel's time, bytes and TLPs and the split of its waits by cause (arbitration, link, tags,
+// ...), the link's counters and the eDMA's DRAM latencies are the same at every quantum: the
+// arbitration of a channel starts at its doorbell's time, and TLPs of two channels ready at the
+// same instant go in a fixed order.
+BOOST_AUTO_TEST_CASE(dma_mix_channels_do_not_depend_on_the_quantum) {
+    check_verdicts("dma-mix");
+    const auto& runs = results()[case_index("dma-mix")];
+    const json& ref = runs[0].report;
+    BOOST_REQUIRE_EQUAL(ref.at("dma_mix").at("channels").size(), 4u);
+    for (std::size_t q = 1; q < runs.size(); ++q) {
+        const json& r = runs[q].report;
+        const json &a = ref.at("dma_mix").at("channels"), &b = r.at("dma_mix").at("channels");
+        BOOST_REQUIRE_EQUAL(b.size(), a.size());
+        for (std::size_t i = 0; i < a.size(); ++i)
+            BOOST_CHECK_MESSAGE(b[i] == a[i], "dma-mix channel " + std::to_string(i) + ": " +
+                                                  b[i].dump() + " vs " + a[i].dump() + at_q(q));
+        for (const char* k : {"write", "read", "jain_index"})
+            BOOST_CHECK_MESSAGE(r.at("dma_mix").at(k) == ref.at("dma_mix").at(k),
+                                std::string("dma_mix.") + k + at_q(q));
+        BOOST_CHECK_MESSAGE(r.at("link") == ref.at("link"), "link counters" + at_q(q));
+        BOOST_CHECK_MESSAGE(r.at("soc").at("dram_masters").at("edma") ==
+                                ref.at("soc").at("dram_masters").at("edma"),
+                            "the eDMA's DRAM statistics" + at_q(q));
     }
 }
 
