@@ -12,7 +12,8 @@
 namespace epvp::sdk {
 
 // Bumped whenever a header of the SDK changes in a way that breaks plugins built against it.
-constexpr unsigned api_version = 1;
+// 2: config::key_def gained variable-length object arrays and text keys (its layout changed).
+constexpr unsigned api_version = 2;
 
 } // namespace epvp::sdk
 
