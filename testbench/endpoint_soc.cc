@@ -387,6 +387,7 @@ void endpoint_soc::wire() {
     board_.app = {c.board.app_base, dwc::app::block_bytes};
     board_.aperture = {c.board.aperture.base, c.board.aperture.size};
     board_.aperture_page_size = c.board.aperture.page_size;
+    board_.intx_capable = c.board.intx_capable;
     board_.dram = {c.dram.base, c.dram.size_bytes};
     board_.irq_window = {c.mc.irq_window_base, c.mc.irq_window_bytes};
     if (smmu) board_.smmu = {c.board.smmu_base, smmu_region_bytes};

@@ -269,6 +269,7 @@ struct board_config {
     std::uint64_t app_base;
     std::uint64_t smmu_base; // SMMUv3 register pages (128 KiB)
     aperture_config aperture;
+    bool intx_capable; // the glue driver's pci_epc_features.intx_capable
 };
 
 struct cpu_config {

@@ -396,6 +396,10 @@ void board_keys(std::vector<key_def>& t) {
               "Address of the controller's glue (app) registers.", "address"),
             u("board.smmu_base", F(board.smmu_base), 0x41100000, multiple_of(64 * KiB),
               "Address of the SMMUv3 register pages (128 KiB).", "address"),
+            b("board.intx_capable", F(board.intx_capable), true,
+              "The SoC's endpoint can raise INTx (Linux pci_epc_features.intx_capable of its glue "
+              "driver): false makes the firmware refuse INTx and leave CAP_INTX clear, so the "
+              "host's INTx test is skipped (RK3588: pcie-dw-rockchip.c)."),
             u("board.aperture.base", F(board.aperture.base), 0x60000000, any_value(),
               "Address of the outbound aperture (a multiple of board.aperture.page_size).",
               "address"),
