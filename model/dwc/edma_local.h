@@ -34,6 +34,12 @@ public:
     bool write(std::uint64_t addr, unsigned char* data, unsigned len, const sc_core::sc_time& start,
                sc_core::sc_time& latest, sc_core::sc_time& failed_at);
 
+    // Burst mode: the pieces of one 4 KiB page as one access (edma_bus::local_write_pieces),
+    // each counted; `latest` as for write; on an AXI error failed_at is the first piece's
+    // completion (the access fails as a whole).
+    bool write_pieces(std::uint64_t addr, unsigned char* data, soc::access_pieces& pieces,
+                      sc_core::sc_time& latest, sc_core::sc_time& failed_at);
+
 private:
     // The pieces of one access; chained: each piece starts when the previous one completed,
     // else all at `start`. last: the last piece's completion; latest: the latest of them.
