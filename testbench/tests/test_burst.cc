@@ -131,6 +131,24 @@ BOOST_AUTO_TEST_CASE(dma_sweep_local_write_pieces_counted_as_writes) {
     }
 }
 
+// The quantum is a speed knob in burst mode too: a read channel's page write synchronises once,
+// to its first piece, so the report (rows, link, DRAM and SMMU counters) is the same at a 10 ns
+// and a 10 us quantum; only the echoed configuration differs.
+BOOST_AUTO_TEST_CASE(quantum_changes_no_burst_result) {
+    const std::string args = "run --workload dma-sweep --set workload.dma_sweep.max_bytes=1048576 "
+                             "--set sim.link_timing=burst --set sim.quantum_ns=";
+    const run_result fine = cli_test::run_epsim(args + "10");
+    const run_result coarse = cli_test::run_epsim(args + "10000");
+    BOOST_REQUIRE_MESSAGE(fine.status == 0, fine.out);
+    BOOST_REQUIRE_MESSAGE(coarse.status == 0, coarse.out);
+    BOOST_REQUIRE(fine.report.contains("dma_sweep"));
+    for (const auto& [key, value] : fine.report.items()) {
+        if (key == "config") continue;
+        BOOST_TEST(coarse.report.contains(key), key);
+        if (coarse.report.contains(key)) BOOST_TEST((value == coarse.report.at(key)), key);
+    }
+}
+
 // LCRC errors are drawn per TLP inside the burst arithmetic: the same TLPs fail and are replayed.
 BOOST_AUTO_TEST_CASE(dma_sweep_lcrc_faults_within_bound) {
     for (const std::string f :
