@@ -5,7 +5,8 @@
 // Models: no access crosses a 4 KiB boundary (an access that would is split there); the pieces
 // of a read follow one another (each starts when the previous one returned), the pieces of a
 // write all start at the same time; an AXI error (SLVERR/DECERR) ends the access and is
-// reported to the caller; every piece is counted.
+// reported to the caller; every piece is counted. Burst mode: write_pieces writes several
+// writes of one page as one access, each piece starting at its own time.
 // Does not model: AXI IDs, burst types, QoS or cache attributes, write-response pipelining
 // beyond what the bus returns.
 #pragma once
