@@ -117,25 +117,6 @@ edma_engine::step edma_engine::write_block(run_state& r, sc_time start) {
             // burst, due after the first of them, is issued after it at its own time).
             sync_to(r, fetched < total ? tlp_at
                                        : std::min(tlp_at, std::max(r.next_block, last_burst)));
-            // The next local burst goes before any MWr due at or after its start: when its
-            // AXI slot is free and, with the staging buffer full, the MWr holding the byte
-            // staging_buffer_bytes before its end has left (maybe one of these).
-            r.burst.stop_at = never;
-            r.burst.stop_after = pcie::tlp_burst::no_piece;
-            std::uint64_t must_leave = 0; // > 0: the MWr holding it is among the pieces
-            if (fetched < total) {
-                r.burst.stop_at = slot_at;
-                if (fetched + blen > p_.staging_buffer_bytes) {
-                    // sent_at was trimmed to the MWrs ending at or after must_leave.
-                    if (!sent_at.empty())
-                        r.burst.stop_at = std::max(slot_at, sent_at.front().second);
-                    else
-                        must_leave = fetched + blen - p_.staging_buffer_bytes;
-                }
-            }
-            // A piece ready at or after stop_at would be left out by the link (unless the stop
-            // waits for a piece of this burst): it is not built.
-            const sc_time cut = must_leave ? never : r.burst.stop_at;
             auto& pieces = r.burst.pieces;
             pieces.clear();
             r.burst.paced = pcie::tlp_burst::pacing::departed;
@@ -150,22 +131,35 @@ edma_engine::step edma_engine::write_block(run_state& r, sc_time start) {
                     ready = std::max(ready, bursts[k].second);
                     if (bursts[k].first >= at + l) break;
                 }
-                if (!pieces.empty() && ready >= cut) break;
                 pcie::tlp_burst_piece piece;
                 piece.bytes = l;
                 piece.ready = ready;
                 pieces.push_back(piece);
                 at += l;
             }
-            if (must_leave) {
-                std::uint64_t end = sent;
-                std::size_t m = 0;
-                while (m < pieces.size() && (end += pieces[m].bytes) < must_leave)
-                    ++m;
-                if (m < pieces.size())
-                    r.burst.stop_after = m;
-                else
-                    r.burst.stop_at = never;
+            // The next local burst goes before any MWr due at or after its start: when its
+            // AXI slot is free and, with the staging buffer full, the MWr holding the byte
+            // staging_buffer_bytes before its end has left (maybe one of these).
+            r.burst.stop_at = never;
+            r.burst.stop_after = pcie::tlp_burst::no_piece;
+            if (fetched < total) {
+                r.burst.stop_at = slot_at;
+                if (fetched + blen > p_.staging_buffer_bytes) {
+                    const std::uint64_t must_leave = fetched + blen - p_.staging_buffer_bytes;
+                    if (!sent_at.empty()) {
+                        // sent_at was trimmed to the MWrs ending at or after must_leave.
+                        r.burst.stop_at = std::max(slot_at, sent_at.front().second);
+                    } else {
+                        std::uint64_t end = sent;
+                        std::size_t m = 0;
+                        while (m < pieces.size() && (end += pieces[m].bytes) < must_leave)
+                            ++m;
+                        if (m < pieces.size())
+                            r.burst.stop_after = m;
+                        else
+                            r.burst.stop_at = never;
+                    }
+                }
             }
             sc_time d = edma_rel(tlp_at);
             tlp_wait w;
