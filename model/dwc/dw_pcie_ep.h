@@ -250,6 +250,8 @@ private:
     // edma_bus: what the eDMA engine uses.
     bool local_access(bool write, std::uint64_t addr, unsigned char* data, unsigned len,
                       sc_core::sc_time& delay) override;
+    bool local_write_pieces(std::uint64_t addr, unsigned char* data, soc::access_pieces& pieces,
+                            sc_core::sc_time& delay) override;
     bool pcie_write(std::uint64_t pci_addr, const unsigned char* data, unsigned len,
                     sc_core::sc_time& delay, tlp_wait* wait) override;
     pcie::cpl_status pcie_read(std::uint64_t pci_addr, unsigned char* data, unsigned len,

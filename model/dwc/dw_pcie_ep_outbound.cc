@@ -179,6 +179,21 @@ bool dw_pcie_ep::local_access(bool write, std::uint64_t addr, unsigned char* dat
     return axi.get_response_status() == tlm::TLM_OK_RESPONSE;
 }
 
+bool dw_pcie_ep::local_write_pieces(std::uint64_t addr, unsigned char* data,
+                                    soc::access_pieces& pieces, sc_time& delay) {
+    soc::soc_attr attr;
+    attr.initiator = soc::master::edma;
+    attr.stream_id = stream_id();
+    unsigned len = 0;
+    for (const auto& p : pieces.pieces)
+        len += p.bytes;
+    pooled_payload pooled_axi;
+    tlm::tlm_generic_payload& axi = *pooled_axi;
+    axi_request(axi, true, addr, data, len);
+    transport_with(axi_m, axi, delay, attr, pieces);
+    return axi.get_response_status() == tlm::TLM_OK_RESPONSE;
+}
+
 namespace {
 
 // What an eDMA read learns from its request's result (UR for no completion or a link error).

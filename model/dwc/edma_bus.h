@@ -8,7 +8,9 @@
 #pragma once
 
 #include "model/pcie/tlp.h"
+#include "model/soc/memory_controller.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <systemc>
 
@@ -29,6 +31,29 @@ public:
     // One AXI access of len bytes to local memory. False on an AXI error (SLVERR/DECERR).
     virtual bool local_access(bool write, std::uint64_t addr, unsigned char* data, unsigned len,
                               sc_core::sc_time& delay) = 0;
+    // Burst mode: several AXI writes to one 4 KiB page as one access (soc::access_pieces: each
+    // piece's bytes, in address order from addr, and its start, absolute). Each piece's
+    // completion is written back; delay: on return, the latest of them. By default one
+    // local_access per piece (false at the first AXI error, its completion in delay).
+    virtual bool local_write_pieces(std::uint64_t addr, unsigned char* data,
+                                    soc::access_pieces& pieces, sc_core::sc_time& delay) {
+        sc_core::sc_time latest = sc_core::sc_time_stamp() + delay;
+        for (auto& p : pieces.pieces) {
+            const sc_core::sc_time now = sc_core::sc_time_stamp();
+            sc_core::sc_time d = p.start > now ? p.start - now : sc_core::SC_ZERO_TIME;
+            const bool ok = local_access(true, addr, data, p.bytes, d);
+            p.done = sc_core::sc_time_stamp() + d;
+            if (!ok) {
+                delay = d;
+                return false;
+            }
+            latest = std::max(latest, p.done);
+            addr += p.bytes;
+            data += p.bytes;
+        }
+        delay = latest - sc_core::sc_time_stamp();
+        return true;
+    }
     // One MWr TLP: len <= mps(), not crossing a 4 KiB boundary. False if it could not be sent.
     virtual bool pcie_write(std::uint64_t pci_addr, const unsigned char* data, unsigned len,
                             sc_core::sc_time& delay, tlp_wait* wait = nullptr) = 0;

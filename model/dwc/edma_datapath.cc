@@ -260,9 +260,50 @@ edma_engine::step edma_engine::read_block(run_state& r, sc_time start) {
     std::deque<arrived_data> unwritten;
     std::vector<std::vector<unsigned char>> spare; // buffers whose data was written, for reuse
     sc_time failed_at;
+    // Burst mode: the arrived data of consecutive reads within one local 4 KiB page, written as
+    // one access that stands for one write per read (timed per read, edma_local_port::
+    // write_pieces).
+    soc::access_pieces batch;
+    std::vector<unsigned char> batch_data;
+    const auto page_of = [](std::uint64_t a) { return a / boundary_bytes; };
+    // The reads from the front of `unwritten`, arrived by `until`, that one batch can take.
+    const auto batchable = [&](const sc_time& until) {
+        std::size_t n = 1;
+        const std::uint64_t first = unwritten.front().addr;
+        std::uint64_t end = first + unwritten.front().data.size();
+        if (page_of(end - 1) != page_of(first)) return n;
+        while (n < unwritten.size() && unwritten[n].at <= until && unwritten[n].addr == end &&
+               page_of(end + unwritten[n].data.size() - 1) == page_of(first))
+            end += unwritten[n++].data.size();
+        return n;
+    };
     // Writes the data that arrived by `until`; false on an AXI error (failed_at: when).
     auto write_arrived = [&](const sc_time& until) {
+        const bool coalesce = burst_timing(edma_dir::read);
         while (!unwritten.empty() && unwritten.front().at <= until) {
+            const std::size_t n = coalesce ? batchable(until) : 1;
+            if (n > 1) {
+                batch.pieces.clear();
+                batch_data.clear();
+                for (std::size_t k = 0; k < n; ++k) {
+                    const arrived_data& a = unwritten[k];
+                    batch_data.insert(batch_data.end(), a.data.begin(), a.data.end());
+                    soc::access_pieces::piece p;
+                    p.bytes = static_cast<unsigned>(a.data.size());
+                    p.start = a.at;
+                    batch.pieces.push_back(p);
+                }
+                if (!local_.write_pieces(unwritten.front().addr, batch_data.data(), batch,
+                                         local_done, failed_at)) {
+                    unwritten.clear();
+                    return false;
+                }
+                for (std::size_t k = 0; k < n; ++k) {
+                    spare.push_back(std::move(unwritten.front().data));
+                    unwritten.pop_front();
+                }
+                continue;
+            }
             arrived_data& a = unwritten.front();
             if (!local_.write(a.addr, a.data.data(), static_cast<unsigned>(a.data.size()), a.at,
                               local_done, failed_at)) {

@@ -30,7 +30,9 @@
 // may have its own outstanding-MRd limit. Per-doorbell records and counters for reports.
 // sim.link_timing = burst: a channel running alone sends every MWr whose data is staged, or
 // every MRd whose tag and outstanding slot are already known free, as one burst (edma_bus.h) with
-// the times each would have had; with other channels running it sends single TLPs.
+// the times each would have had; with other channels running it sends single TLPs. A read
+// channel running alone writes the data of consecutive MRds within one local 4 KiB page as one
+// access that stands for one write per MRd (edma_local_port::write_pieces).
 // Does not model: HDMA, ctrl_data_arb_prior (write and read engines meet only at the link), the
 // first TLPs a channel sends within one quantum of another channel's doorbell (it may not yet
 // see the other running), one staging buffer shared by a list's blocks, handshake/peripheral

@@ -54,4 +54,19 @@ bool edma_local_port::write(std::uint64_t addr, unsigned char* data, unsigned le
     return ok;
 }
 
+bool edma_local_port::write_pieces(std::uint64_t addr, unsigned char* data,
+                                   soc::access_pieces& pieces, sc_core::sc_time& latest,
+                                   sc_core::sc_time& failed_at) {
+    sc_core::sc_time d = edma_rel(pieces.pieces.front().start);
+    const bool ok = bus_.local_write_pieces(addr, data, pieces, d);
+    writes_ += pieces.pieces.size();
+    if (!ok) {
+        failed_at = sc_core::sc_time_stamp() + d;
+        return false;
+    }
+    for (const auto& p : pieces.pieces)
+        latest = std::max(latest, p.done);
+    return true;
+}
+
 } // namespace epvp::dwc

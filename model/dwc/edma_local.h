@@ -5,7 +5,8 @@
 // Models: no access crosses a 4 KiB boundary (an access that would is split there); the pieces
 // of a read follow one another (each starts when the previous one returned), the pieces of a
 // write all start at the same time; an AXI error (SLVERR/DECERR) ends the access and is
-// reported to the caller; every piece is counted.
+// reported to the caller; every piece is counted. Burst mode: write_pieces writes several
+// writes of one page as one access, each piece starting at its own time.
 // Does not model: AXI IDs, burst types, QoS or cache attributes, write-response pipelining
 // beyond what the bus returns.
 #pragma once
@@ -33,6 +34,12 @@ public:
     // the failing piece's completion.
     bool write(std::uint64_t addr, unsigned char* data, unsigned len, const sc_core::sc_time& start,
                sc_core::sc_time& latest, sc_core::sc_time& failed_at);
+
+    // Burst mode: the pieces of one 4 KiB page as one access (edma_bus::local_write_pieces),
+    // each counted; `latest` as for write; on an AXI error failed_at is the first piece's
+    // completion (the access fails as a whole).
+    bool write_pieces(std::uint64_t addr, unsigned char* data, soc::access_pieces& pieces,
+                      sc_core::sc_time& latest, sc_core::sc_time& failed_at);
 
 private:
     // The pieces of one access; chained: each piece starts when the previous one completed,

@@ -140,22 +140,35 @@ void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_ti
         wait(delay);
         delay = sc_core::SC_ZERO_TIME;
     }
-    if (window_access(gp, delay)) return;
+    access_pieces* pieces = nullptr;
+    gp.get_extension(pieces);
+    if (window_access(gp, delay)) {
+        if (pieces)
+            for (auto& p : pieces->pieces)
+                p.done = sc_core::sc_time_stamp() + delay;
+        return;
+    }
     const std::uint64_t addr = gp.get_address();
     const unsigned len = gp.get_data_length();
     if (!mem_.in_range(addr, len)) {
         gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
     }
+    const std::uint64_t accesses = pieces ? pieces->pieces.size() : 1;
     if (gp.is_read()) {
         mem_.read(addr, gp.get_data_ptr(), len);
-        ++reads_;
+        reads_ += accesses;
     } else if (gp.is_write()) {
         mem_.write_masked(addr, gp.get_data_ptr(), len, gp.get_byte_enable_ptr(),
                           gp.get_byte_enable_length());
-        ++writes_;
+        writes_ += accesses;
     }
     master_stats& m = stats_of(gp);
+    if (pieces) {
+        time_pieces(addr, *pieces, m, delay);
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
+    }
     ++m.accesses;
     m.bytes += len;
     if (timing_) {
@@ -171,6 +184,31 @@ void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_ti
             sc_core::sc_time_stamp();
     }
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+// Each piece as the access it stands for: what b_transport books for one access served at the
+// piece's own start, in piece order.
+void memory_controller::time_pieces(std::uint64_t addr, access_pieces& pieces, master_stats& m,
+                                    sc_core::sc_time& delay) {
+    sc_core::sc_time last = sc_core::sc_time_stamp() + delay;
+    for (auto& p : pieces.pieces) {
+        ++m.accesses;
+        m.bytes += p.bytes;
+        p.done = p.start;
+        if (timing_) {
+            const double start_ns = static_cast<double>(p.start.value()) / ps_per_ns;
+            double queue_ns = 0;
+            const double done_ns = timing_->access(addr, p.bytes, start_ns, &queue_ns);
+            m.latency_ns += done_ns - start_ns;
+            m.queue_ns += queue_ns;
+            m.max_queue_ns = std::max(m.max_queue_ns, queue_ns);
+            p.done =
+                sc_core::sc_time::from_value(static_cast<std::uint64_t>(done_ns * ps_per_ns + 0.5));
+        }
+        last = std::max(last, p.done);
+        addr += p.bytes;
+    }
+    delay = last - sc_core::sc_time_stamp();
 }
 
 std::map<std::string, memory_controller::master_stats> memory_controller::master_queues() const {

@@ -4,6 +4,7 @@
 #include "model/core/log.h"
 #include "model/core/payload_pool.h"
 #include "model/core/trace_events.h"
+#include "model/soc/memory_controller.h"
 #include "model/soc/smmu_regs.h"
 #include "model/soc/soc_attr.h"
 
@@ -309,6 +310,7 @@ bool smmu::translate_piece(std::uint32_t sid, bool has_sid, std::uint64_t iova, 
                            bool privileged, std::uint64_t& pa, sc_time& delay) {
     const std::uint32_t cr0 = regs_.read32(reg::CR0);
     ++n_.translations;
+    looked_up_ = false;
     if (!(cr0 & cr0::SMMUEN)) {
         if (regs_.read32(reg::GBPA) & gbpa::ABORT) {
             ++n_.aborted;
@@ -366,6 +368,7 @@ bool smmu::translate_piece(std::uint32_t sid, bool has_sid, std::uint64_t iova, 
         return false;
     }
     if (t.bypass) ++n_.bypassed;
+    looked_up_ = !t.bypass;
     pa = t.pa;
     return true;
 }
@@ -429,6 +432,26 @@ void smmu::record_event(std::uint8_t id, std::uint32_t sid, std::uint64_t iova, 
     update_irq();
 }
 
+// Burst mode: the pieces after the first of a page whose first piece was translated (first: its
+// start, translated: when its translation was done). Each is the lookup a separate access would
+// make: it waits for the first one's walk, then hits the TLB; counted as its own translation.
+void smmu::move_pieces(access_pieces& pieces, const sc_time& first, const sc_time& translated,
+                       bool has_sid, std::uint32_t sid) {
+    const bool enabled = regs_.read32(reg::CR0) & cr0::SMMUEN;
+    const std::size_t more = pieces.pieces.empty() ? 0 : pieces.pieces.size() - 1;
+    n_.translations += more;
+    if (has_sid) n_.per_stream[sid] += more;
+    if (!enabled) n_.bypassed += more;
+    if (looked_up_) walker_.count_tlb_hits(more);
+    if (enabled && !looked_up_) n_.bypassed += more; // STE.Config bypass
+    for (auto& p : pieces.pieces) {
+        if (p.start == first)
+            p.start = translated;
+        else if (enabled)
+            p.start = std::max(p.start + p_.tlb_hit_latency, translated);
+    }
+}
+
 void smmu::tbu_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     soc_attr* attr = nullptr;
     gp.get_extension(attr);
@@ -442,11 +465,15 @@ void smmu::tbu_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     const bool one_page = len == 0 || (addr / page_bytes) == ((addr + len - 1) / page_bytes);
     if (one_page) {
         std::uint64_t pa = 0;
+        access_pieces* pieces = nullptr;
+        gp.get_extension(pieces);
+        const sc_time first = sc_core::sc_time_stamp() + delay;
         if (!translate_piece(sid, has_sid, addr, write, privileged, pa, delay)) {
             if (!write) std::memset(gp.get_data_ptr(), 0, len);
             gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
             return;
         }
+        if (pieces) move_pieces(*pieces, first, sc_core::sc_time_stamp() + delay, has_sid, sid);
         gp.set_address(pa);
         tbu_out->b_transport(gp, delay);
         gp.set_address(addr);

@@ -26,6 +26,9 @@
 // synchronises its initiator first (so the IOTLB, walk cache and walker are used in
 // simulated-time order, whatever the quantum), and a translation arriving while another one's
 // walk is reading memory waits for it to finish.
+// Burst mode: a write with access_pieces (memory_controller.h) is translated once for its page;
+// each later piece counts as a translation that waits for the first one and hits the IOTLB
+// (the IOTLB's own hit counters see one lookup).
 // Does not model: DMI (every access is a transaction: neither the controller nor the
 // interconnect uses DMI, so a grant here could never be reached), hit-under-miss (a TLB hit waits
 // behind a walk in progress), stage 2, substreams, ATS/PRI, stall mode, MSI-signalled interrupts,
@@ -46,6 +49,8 @@
 #include <vector>
 
 namespace epvp::soc {
+
+struct access_pieces;
 
 struct smmu_params {
     smmuv3::walker_params walker;
@@ -116,6 +121,9 @@ private:
     // One page-contained piece of an access.
     bool translate_piece(std::uint32_t sid, bool has_sid, std::uint64_t iova, bool write,
                          bool privileged, std::uint64_t& pa, sc_core::sc_time& delay);
+    bool looked_up_ = false; // the last successful translation went through the IOTLB
+    void move_pieces(access_pieces& pieces, const sc_core::sc_time& first,
+                     const sc_core::sc_time& translated, bool has_sid, std::uint32_t sid);
     bool mem_rw(bool write, std::uint64_t pa, void* data, unsigned len, sc_core::sc_time* delay);
     void record_event(std::uint8_t id, std::uint32_t sid, std::uint64_t iova, bool read,
                       bool privileged, const std::string& why, sc_core::sc_time& delay);

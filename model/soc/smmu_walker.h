@@ -86,6 +86,9 @@ public:
     void tlbi_va(std::uint16_t asid, std::uint64_t va, bool leaf);
     void tlbi_all();
 
+    // Lookups that hit without being made (burst mode: the later pieces of a page whose first
+    // piece was just translated).
+    void count_tlb_hits(std::uint64_t n) { n_.tlb_hits += n; }
     const walker_counters& counters() const { return n_; }
     const walker_params& params() const { return p_; }
     std::size_t tlb_size() const { return tlb_lru_.size(); }

@@ -55,8 +55,8 @@ void within_bound(double tlp, double burst, const std::string& what) {
                                       << " B/s, error " << err * 100 << " %");
 }
 
-void check_sweep(const std::string& args) {
-    const pair_of_runs p = both("--workload dma-sweep " + args);
+pair_of_runs check_sweep(const std::string& args) {
+    pair_of_runs p = both("--workload dma-sweep " + args);
     const json& a = p.tlp.report.at("dma_sweep");
     const json& b = p.burst.report.at("dma_sweep");
     BOOST_REQUIRE_EQUAL(a.size(), b.size());
@@ -73,6 +73,7 @@ void check_sweep(const std::string& args) {
     }
     BOOST_TEST(checked > 0u);
     same_link_traffic(p, args);
+    return p;
 }
 
 void check_mix(const std::string& args) {
@@ -106,6 +107,46 @@ BOOST_AUTO_TEST_CASE(dma_sweep_variants_within_bound) {
     check_sweep("--set link.mps=128 --set link.mrrs=4096");
     check_sweep("--set workload.dma_sweep.offset_bytes=100");
     check_sweep("--set dwc.edma.rd_outstanding_mrd=4 --set link.tags=8");
+}
+
+// A read channel's local writes go as one access per 4 KiB page that stands for one write per
+// MRd: the SMMU (enabled, disabled) and the memory controller (timed, ideal) count and time each
+// write as in tlp mode, also when the destination is not page aligned.
+BOOST_AUTO_TEST_CASE(dma_sweep_local_write_pieces_counted_as_writes) {
+    for (const std::string args :
+         {"", "--set smmu.enabled=false", "--set dram.ideal=true",
+          "--set workload.dma_sweep.offset_bytes=100 --set link.mrrs=128"}) {
+        const pair_of_runs p = check_sweep(args);
+        for (const char* k : {"dram_reads", "dram_writes"})
+            BOOST_TEST(p.tlp.report.at("soc").at(k) == p.burst.report.at("soc").at(k),
+                       args << ": " << k);
+        BOOST_TEST(p.tlp.report.at("soc").at("dram_masters").at("edma").at("accesses") ==
+                       p.burst.report.at("soc").at("dram_masters").at("edma").at("accesses"),
+                   args << ": eDMA DRAM accesses");
+        BOOST_TEST(p.tlp.report.contains("smmu") == p.burst.report.contains("smmu"), args);
+        if (!p.tlp.report.contains("smmu") || !p.burst.report.contains("smmu")) continue;
+        for (const char* k : {"translations", "bypassed", "tlb_hits", "tlb_misses", "walks"})
+            BOOST_TEST(p.tlp.report.at("smmu").at(k) == p.burst.report.at("smmu").at(k),
+                       args << ": smmu " << k);
+    }
+}
+
+// The quantum is a speed knob in burst mode too: a read channel's page write synchronises once,
+// to its first piece, so the report (rows, link, DRAM and SMMU counters) is the same at a 10 ns
+// and a 10 us quantum; only the echoed configuration differs.
+BOOST_AUTO_TEST_CASE(quantum_changes_no_burst_result) {
+    const std::string args = "run --workload dma-sweep --set workload.dma_sweep.max_bytes=1048576 "
+                             "--set sim.link_timing=burst --set sim.quantum_ns=";
+    const run_result fine = cli_test::run_epsim(args + "10");
+    const run_result coarse = cli_test::run_epsim(args + "10000");
+    BOOST_REQUIRE_MESSAGE(fine.status == 0, fine.out);
+    BOOST_REQUIRE_MESSAGE(coarse.status == 0, coarse.out);
+    BOOST_REQUIRE(fine.report.contains("dma_sweep"));
+    for (const auto& [key, value] : fine.report.items()) {
+        if (key == "config") continue;
+        BOOST_TEST(coarse.report.contains(key), key);
+        if (coarse.report.contains(key)) BOOST_TEST((value == coarse.report.at(key)), key);
+    }
 }
 
 // LCRC errors are drawn per TLP inside the burst arithmetic: the same TLPs fail and are replayed.
