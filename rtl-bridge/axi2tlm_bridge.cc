@@ -52,24 +52,25 @@ void axi2tlm_bridge::drive() {
 
 // The request on the AW (aw) or AR pins.
 axi_request axi2tlm_bridge::request(bool aw) const {
+    const axi_addr_pins c = aw ? p_.aw() : p_.ar();
     axi_request r;
-    r.id = static_cast<unsigned>((aw ? p_.awid : p_.arid).get());
-    r.addr = (aw ? p_.awaddr : p_.araddr).get();
-    r.beats = static_cast<unsigned>((aw ? p_.awlen : p_.arlen).get()) + 1u;
-    r.size_log2 = static_cast<unsigned>((aw ? p_.awsize : p_.arsize).get());
-    r.burst = static_cast<axi_burst>((aw ? p_.awburst : p_.arburst).get() & 3);
-    r.user = (aw ? p_.awuser : p_.aruser).get();
-    r.cache = static_cast<std::uint8_t>((aw ? p_.awcache : p_.arcache).get() & 0xF);
-    r.prot = static_cast<std::uint8_t>((aw ? p_.awprot : p_.arprot).get() & 0x7);
-    r.qos = static_cast<std::uint8_t>((aw ? p_.awqos : p_.arqos).get() & 0xF);
-    r.region = static_cast<std::uint8_t>((aw ? p_.awregion : p_.arregion).get() & 0xF);
+    r.id = static_cast<unsigned>(c.id.get());
+    r.addr = c.addr.get();
+    r.beats = static_cast<unsigned>(c.len.get()) + 1u;
+    r.size_log2 = static_cast<unsigned>(c.size.get());
+    r.burst = static_cast<axi_burst>(c.burst.get() & 3);
+    r.user = c.user.get();
+    r.cache = static_cast<std::uint8_t>(c.cache.get() & 0xF);
+    r.prot = static_cast<std::uint8_t>(c.prot.get() & 0x7);
+    r.qos = static_cast<std::uint8_t>(c.qos.get() & 0xF);
+    r.region = static_cast<std::uint8_t>(c.region.get() & 0xF);
     return r;
 }
 
 void axi2tlm_bridge::sample(std::uint64_t) {
     auto new_job = [&](job j) {
         jobs_.push_back(std::move(j));
-        job_ev_.notify(sc_core::SC_ZERO_TIME);
+        island_.notify_from_cycle(job_ev_);
     };
     if (p_.awvalid.get() && p_.awready.get()) {
         const axi_request r = request(true);

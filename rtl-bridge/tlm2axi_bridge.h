@@ -116,6 +116,10 @@ private:
     std::string plan(tlm::tlm_generic_payload& gp, const axi_ext* ext, txn& t);
     bool byte_enabled(const tlm::tlm_generic_payload& gp, std::size_t i) const;
     void finish(burst_job* j, axi_resp r);
+    // AW and AR alike: drive the head of the queue, take a handshake.
+    void drive_address(const axi_addr_pins& c, const std::deque<burst_job*>& q);
+    void accept_address(const axi_addr_pins& c, std::deque<burst_job*>& q,
+                        std::map<unsigned, std::deque<burst_job*>>& outstanding);
     bool stall_now();
 
     rtl_island& island_;
