@@ -31,6 +31,12 @@ bool axi2tlm_bridge::stall_now() {
 }
 
 void axi2tlm_bridge::drive() {
+    // Nothing queued and no READY stalls: the pins still hold what the previous idle cycle
+    // drove (READYs high, VALIDs low; only this bridge drives them), so leave them.
+    const bool idle = stall_percent_ == 0 && jobs_.empty() && aw_waiting_.empty() &&
+                      data_waiting_.empty() && b_out_.empty() && r_out_.empty();
+    if (idle && idle_driven_) return;
+    idle_driven_ = idle;
     const std::size_t queued = jobs_.size() + aw_waiting_.size();
     p_.awready.set(queued < depth_ && !stall_now());
     p_.wready.set(data_waiting_.size() < depth_ && !stall_now());
@@ -184,6 +190,8 @@ void axi2tlm_bridge::carry_out(job& j) {
         axi_resp resp = j.data.size() == beats.size() ? axi_resp::okay : axi_resp::slverr;
         for (const run& r : runs) {
             std::vector<unsigned char> data, be;
+            data.reserve(r.bytes);
+            be.reserve(r.bytes);
             bool all = true;
             for (std::size_t i = r.first; i < r.end && i < j.data.size(); ++i)
                 for (unsigned k = 0; k < beats[i].lanes; ++k) {

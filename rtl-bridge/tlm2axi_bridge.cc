@@ -221,6 +221,11 @@ void tlm2axi_bridge::drive_address(const axi_addr_pins& c, const std::deque<burs
 }
 
 void tlm2axi_bridge::drive() {
+    // Nothing to send and no READY stalls: the pins still hold what the previous idle cycle
+    // drove (VALIDs low, BREADY/RREADY high; only this bridge drives them), so leave them.
+    const bool idle = stall_percent_ == 0 && aw_q_.empty() && w_q_.empty() && ar_q_.empty();
+    if (idle && idle_driven_) return;
+    idle_driven_ = idle;
     drive_address(p_.aw(), aw_q_);
     if (!aw_q_.empty()) {
         if (aw_stalled_ && faults_.drop_awvalid_while_stalled) {

@@ -134,6 +134,7 @@ private:
     unsigned outstanding_ = 0;
     unsigned next_id_ = 0;
     bool aw_stalled_ = false;
+    bool idle_driven_ = false; // the last drive() was an idle one (see drive())
     bool bready_ = true, rready_ = true;
     unsigned stall_percent_ = 0;
     std::uint32_t rng_ = 1;
