@@ -18,7 +18,9 @@
 // file (format from the file name) with time stamps in picoseconds.
 // Does not model: several clocks or clock domain crossings, gated clocks inside the RTL, RTL
 // that starts activity on its own while no agent is busy (timers, free-running counters: they
-// would see no edges while the island is idle).
+// would see no edges while the island is idle); the end of an sc_start(duration), which is no
+// event: a simulation stopped by a time limit in the middle of a transaction may have run (and
+// counted in cycles()) some of its cycles beyond the limit, and nothing they notify is delivered.
 #pragma once
 
 #include "rtl-bridge/rtl_model.h"
