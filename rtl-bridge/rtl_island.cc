@@ -138,9 +138,9 @@ void rtl_island::clock_thread() {
             // The next cycle starts at time_. Run it now if nothing else can run before (or
             // at) that time, else wait for it and look again: a process woken meanwhile may
             // hold the clock or bring work.
-            const sc_core::sc_time now = sc_core::sc_time_stamp();
-            if (time_ > now && sc_core::sc_time_to_pending_activity() <= time_ - now) {
-                sc_core::wait(time_ - now);
+            const sc_core::sc_time at = sc_core::sc_time_stamp();
+            if (time_ > at && sc_core::sc_time_to_pending_activity() <= time_ - at) {
+                sc_core::wait(time_ - at);
                 continue;
             }
             run_cycle();

@@ -258,6 +258,14 @@ void tlm2axi_bridge::drive() {
 }
 
 void tlm2axi_bridge::sample(std::uint64_t) {
+    if (aw_q_.empty() && w_q_.empty() && ar_q_.empty() && outstanding_ == 0) {
+        // Idle: this bridge drives no VALID, and a response matches no burst (the protocol
+        // checker names it).
+        aw_stalled_ = false;
+        if (p_.bvalid.get() && p_.bready.get()) ++unmatched_;
+        if (p_.rvalid.get() && p_.rready.get()) ++unmatched_;
+        return;
+    }
     aw_stalled_ = p_.awvalid.get() && !p_.awready.get();
     accept_address(p_.aw(), aw_q_, writes_);
     if (p_.wvalid.get() && p_.wready.get()) w_q_.pop_front();
