@@ -19,7 +19,11 @@ void apb_checker::fail(const char* rule, std::uint64_t cycle, const std::string&
 }
 
 void apb_checker::sample(std::uint64_t cycle) {
-    const bool sel = p_.psel.get(), en = p_.penable.get(), ready = p_.pready.get();
+    const bool sel = p_.psel.get(), en = p_.penable.get();
+    // An idle bus after an idle cycle: nothing to check, and the payload recorded here would be
+    // overwritten by the setup cycle before any comparison reads it.
+    if (!sel && !en && phase_ == phase::idle && !finished_) return;
+    const bool ready = p_.pready.get();
     const std::uint32_t addr = static_cast<std::uint32_t>(p_.paddr.get());
     const std::uint32_t wdata = static_cast<std::uint32_t>(p_.pwdata.get());
     const std::uint8_t write = static_cast<std::uint8_t>(p_.pwrite.get());

@@ -31,6 +31,12 @@ bool axi2tlm_bridge::stall_now() {
 }
 
 void axi2tlm_bridge::drive() {
+    // Nothing queued and no READY stalls: the pins still hold what the previous idle cycle
+    // drove (READYs high, VALIDs low; only this bridge drives them), so leave them.
+    const bool idle = stall_percent_ == 0 && jobs_.empty() && aw_waiting_.empty() &&
+                      data_waiting_.empty() && b_out_.empty() && r_out_.empty();
+    if (idle && idle_driven_) return;
+    idle_driven_ = idle;
     const std::size_t queued = jobs_.size() + aw_waiting_.size();
     p_.awready.set(queued < depth_ && !stall_now());
     p_.wready.set(data_waiting_.size() < depth_ && !stall_now());
@@ -52,24 +58,25 @@ void axi2tlm_bridge::drive() {
 
 // The request on the AW (aw) or AR pins.
 axi_request axi2tlm_bridge::request(bool aw) const {
+    const axi_addr_pins c = aw ? p_.aw() : p_.ar();
     axi_request r;
-    r.id = static_cast<unsigned>((aw ? p_.awid : p_.arid).get());
-    r.addr = (aw ? p_.awaddr : p_.araddr).get();
-    r.beats = static_cast<unsigned>((aw ? p_.awlen : p_.arlen).get()) + 1u;
-    r.size_log2 = static_cast<unsigned>((aw ? p_.awsize : p_.arsize).get());
-    r.burst = static_cast<axi_burst>((aw ? p_.awburst : p_.arburst).get() & 3);
-    r.user = (aw ? p_.awuser : p_.aruser).get();
-    r.cache = static_cast<std::uint8_t>((aw ? p_.awcache : p_.arcache).get() & 0xF);
-    r.prot = static_cast<std::uint8_t>((aw ? p_.awprot : p_.arprot).get() & 0x7);
-    r.qos = static_cast<std::uint8_t>((aw ? p_.awqos : p_.arqos).get() & 0xF);
-    r.region = static_cast<std::uint8_t>((aw ? p_.awregion : p_.arregion).get() & 0xF);
+    r.id = static_cast<unsigned>(c.id.get());
+    r.addr = c.addr.get();
+    r.beats = static_cast<unsigned>(c.len.get()) + 1u;
+    r.size_log2 = static_cast<unsigned>(c.size.get());
+    r.burst = static_cast<axi_burst>(c.burst.get() & 3);
+    r.user = c.user.get();
+    r.cache = static_cast<std::uint8_t>(c.cache.get() & 0xF);
+    r.prot = static_cast<std::uint8_t>(c.prot.get() & 0x7);
+    r.qos = static_cast<std::uint8_t>(c.qos.get() & 0xF);
+    r.region = static_cast<std::uint8_t>(c.region.get() & 0xF);
     return r;
 }
 
 void axi2tlm_bridge::sample(std::uint64_t) {
     auto new_job = [&](job j) {
         jobs_.push_back(std::move(j));
-        job_ev_.notify(sc_core::SC_ZERO_TIME);
+        island_.notify_from_cycle(job_ev_);
     };
     if (p_.awvalid.get() && p_.awready.get()) {
         const axi_request r = request(true);
@@ -183,6 +190,8 @@ void axi2tlm_bridge::carry_out(job& j) {
         axi_resp resp = j.data.size() == beats.size() ? axi_resp::okay : axi_resp::slverr;
         for (const run& r : runs) {
             std::vector<unsigned char> data, be;
+            data.reserve(r.bytes);
+            be.reserve(r.bytes);
             bool all = true;
             for (std::size_t i = r.first; i < r.end && i < j.data.size(); ++i)
                 for (unsigned k = 0; k < beats[i].lanes; ++k) {

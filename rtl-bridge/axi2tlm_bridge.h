@@ -94,6 +94,7 @@ private:
     std::deque<job> jobs_;
     sc_core::sc_event job_ev_;
     bool working_ = false;
+    bool idle_driven_ = false; // the last drive() was an idle one (see drive())
     std::deque<std::pair<unsigned, axi_resp>> b_out_;
     std::deque<r_beat> r_out_;
     unsigned stall_percent_ = 0;

@@ -61,29 +61,35 @@ std::vector<axi_beat> axi_beats(const axi_request& r, unsigned bus_bytes) {
 }
 
 std::string axi_burst_violation(const axi_request& r, unsigned bus_bytes) {
-    std::ostringstream os;
+    // A stream only for a violation: legal bursts (nearly every call, one per burst on the
+    // co-simulation's hot path) build no stream and no locale.
     const std::uint64_t nb = r.bytes_per_beat();
     if (r.burst == axi_burst::reserved) return "burst-type: AxBURST = 0b11 is reserved";
     if (nb > bus_bytes) {
+        std::ostringstream os;
         os << "burst-size: AxSIZE " << r.size_log2 << " (" << nb << " bytes) is wider than the "
            << bus_bytes << "-byte bus";
         return os.str();
     }
     if (r.beats == 0 || r.beats > axi_max_incr_beats) {
+        std::ostringstream os;
         os << "burst-length: " << r.beats << " beats (INCR allows 1.." << axi_max_incr_beats << ")";
         return os.str();
     }
     if (r.burst != axi_burst::incr && r.beats > axi_max_fixed_wrap_beats) {
+        std::ostringstream os;
         os << "burst-length: " << to_string(r.burst) << " burst of " << r.beats
            << " beats (at most " << axi_max_fixed_wrap_beats << ")";
         return os.str();
     }
     if (r.burst == axi_burst::wrap) {
         if (r.beats != 2 && r.beats != 4 && r.beats != 8 && r.beats != 16) {
+            std::ostringstream os;
             os << "wrap-length: WRAP burst of " << r.beats << " beats (must be 2, 4, 8 or 16)";
             return os.str();
         }
         if (r.addr % nb != 0) {
+            std::ostringstream os;
             os << "wrap-alignment: WRAP start 0x" << std::hex << r.addr << " is not aligned to the "
                << std::dec << nb << "-byte transfer size";
             return os.str();
@@ -93,6 +99,7 @@ std::string axi_burst_violation(const axi_request& r, unsigned bus_bytes) {
         const std::uint64_t aligned = (r.addr / nb) * nb;
         const std::uint64_t last = aligned + nb * r.beats - 1;
         if (last / axi_boundary_bytes != r.addr / axi_boundary_bytes) {
+            std::ostringstream os;
             os << "4k-boundary: INCR burst 0x" << std::hex << r.addr << "..0x" << last
                << " crosses a 4 KiB boundary";
             return os.str();

@@ -77,24 +77,29 @@ void axi_checker::sample(std::uint64_t cycle) {
     // A response is new in a cycle where its VALID is high and was not held from a stall.
     const bool b_new = bv && !b_.stalled;
     const bool r_new = rv && !r_.stalled;
-    check_channel("AW", aw_, awv, awr,
-                  {&p_.awid, &p_.awaddr, &p_.awlen, &p_.awsize, &p_.awburst, &p_.awuser,
-                   &p_.awcache, &p_.awprot, &p_.awqos, &p_.awregion},
-                  cycle);
-    check_channel("W", w_, wv, wr, {&p_.wdata, &p_.wstrb, &p_.wlast}, cycle);
-    check_channel("B", b_, bv, br, {&p_.bid, &p_.bresp}, cycle);
-    check_channel("AR", ar_, arv, arr,
-                  {&p_.arid, &p_.araddr, &p_.arlen, &p_.arsize, &p_.arburst, &p_.aruser,
-                   &p_.arcache, &p_.arprot, &p_.arqos, &p_.arregion},
-                  cycle);
-    check_channel("R", r_, rv, rr, {&p_.rid, &p_.rdata, &p_.rresp, &p_.rlast}, cycle);
+    // A channel neither valid nor stalled has nothing to check (check_channel would leave it
+    // as it is): only the active ones are looked at.
+    if (awv || aw_.stalled)
+        check_channel("AW", aw_, awv, awr,
+                      {&p_.awid, &p_.awaddr, &p_.awlen, &p_.awsize, &p_.awburst, &p_.awuser,
+                       &p_.awcache, &p_.awprot, &p_.awqos, &p_.awregion},
+                      cycle);
+    if (wv || w_.stalled) check_channel("W", w_, wv, wr, {&p_.wdata, &p_.wstrb, &p_.wlast}, cycle);
+    if (bv || b_.stalled) check_channel("B", b_, bv, br, {&p_.bid, &p_.bresp}, cycle);
+    if (arv || ar_.stalled)
+        check_channel("AR", ar_, arv, arr,
+                      {&p_.arid, &p_.araddr, &p_.arlen, &p_.arsize, &p_.arburst, &p_.aruser,
+                       &p_.arcache, &p_.arprot, &p_.arqos, &p_.arregion},
+                      cycle);
+    if (rv || r_.stalled)
+        check_channel("R", r_, rv, rr, {&p_.rid, &p_.rdata, &p_.rresp, &p_.rlast}, cycle);
 
     // What a new response may depend on: handshakes of earlier cycles only (AXI4, ARM IHI 0022
     // section A3.3.1: BVALID after the AW handshake and the WLAST handshake, RVALID after the
     // AR handshake). Taken before this cycle's address and data handshakes are counted.
     const auto bid = static_cast<unsigned>(p_.bid.get()), rid = static_cast<unsigned>(p_.rid.get());
-    const bool b_had_write = b_new && writes_complete_.count(bid) != 0;
-    const bool r_had_read = r_new && reads_.count(rid) != 0;
+    const bool b_had_write = b_new && writes_complete_[bid] != 0;
+    const bool r_had_read = r_new && !reads_[rid].empty();
 
     auto request = [](std::uint64_t addr, unsigned len, unsigned size, unsigned burst) {
         axi_request r;
@@ -186,7 +191,7 @@ void axi_checker::sample(std::uint64_t cycle) {
     }
     if (bv && br) {
         auto it = writes_complete_.find(bid);
-        if (it != writes_complete_.end() && --it->second == 0) writes_complete_.erase(it);
+        if (it != writes_complete_.end() && it->second != 0) --it->second;
     }
     if (r_new && !r_had_read) {
         std::ostringstream os;
@@ -206,7 +211,7 @@ void axi_checker::sample(std::uint64_t cycle) {
 
 void axi_checker::read_beat(unsigned id, bool last, std::uint64_t cycle) {
     auto it = reads_.find(id);
-    if (it == reads_.end()) return; // named when RVALID rose (r-id)
+    if (it == reads_.end() || it->second.empty()) return; // named when RVALID rose (r-id)
     std::deque<unsigned>& q = it->second;
     const unsigned seen = ++r_beats_[id];
     const unsigned beats = q.front();
@@ -218,8 +223,7 @@ void axi_checker::read_beat(unsigned id, bool last, std::uint64_t cycle) {
     };
     auto done = [&](std::size_t i) {
         q.erase(q.begin() + static_cast<std::ptrdiff_t>(i));
-        if (q.empty()) reads_.erase(it);
-        r_beats_.erase(id);
+        r_beats_[id] = 0;
     };
     if (last) {
         if (seen == beats) return done(0);

@@ -114,6 +114,8 @@ private:
     std::deque<std::pair<unsigned, unsigned>> aw_waiting_data_; // (AWID, beats)
     std::deque<unsigned> data_waiting_aw_;
     unsigned w_beats_ = 0;
+    // Per ID, kept (empty or 0) once an ID has been seen: IDs are few, and a map node and
+    // queue made and freed per burst were most of the checker's cost.
     std::map<unsigned, unsigned> writes_complete_; // id -> writes ready for a B response
     std::map<unsigned, std::deque<unsigned>>
         reads_;                            // id -> beats of outstanding reads, oldest first

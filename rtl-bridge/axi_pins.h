@@ -155,6 +155,11 @@ private:
     unsigned bytes_ = 0;
 };
 
+// One address channel's pins (AW or AR) of an axi_port, for code that treats both alike.
+struct axi_addr_pins {
+    const pin &id, &addr, &len, &size, &burst, &user, &cache, &prot, &qos, &region, &valid, &ready;
+};
+
 struct axi_port {
     std::string name; // for messages: "iatu.ob_s"
     // Widths the block was built with.
@@ -180,6 +185,14 @@ struct axi_port {
     pin rid, rdata, rresp, rlast, rvalid, rready;
 
     unsigned data_bytes() const { return data_bits / 8; }
+    axi_addr_pins aw() const {
+        return {awid,    awaddr, awlen, awsize,   awburst, awuser,
+                awcache, awprot, awqos, awregion, awvalid, awready};
+    }
+    axi_addr_pins ar() const {
+        return {arid,    araddr, arlen, arsize,   arburst, aruser,
+                arcache, arprot, arqos, arregion, arvalid, arready};
+    }
     // Sets the widths (from the block's parameters).
     axi_port& widths(unsigned data, unsigned addr, unsigned id, unsigned user = 32) {
         data_bits = data;

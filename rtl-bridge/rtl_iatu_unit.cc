@@ -38,7 +38,9 @@ std::uint32_t region_offset(iatu_dir d, unsigned index, std::uint32_t r) {
 std::vector<unsigned> carry_extensions(const tlm::tlm_generic_payload& from,
                                        tlm::tlm_generic_payload& to) {
     std::vector<unsigned> put;
-    for (unsigned i = 0; i < tlm::max_num_extensions(); ++i)
+    const unsigned slots = tlm::max_num_extensions();
+    put.reserve(slots);
+    for (unsigned i = 0; i < slots; ++i)
         if (from.get_extension(i) && !to.get_extension(i)) {
             to.set_extension(i, from.get_extension(i));
             put.push_back(i);

@@ -35,6 +35,11 @@ void rtl_island::wake() {
     work_.notify(sc_core::SC_ZERO_TIME);
 }
 
+void rtl_island::notify_from_cycle(sc_core::sc_event& ev, const sc_core::sc_time& after) const {
+    // During a cycle time_ is its start, never behind SystemC time (clock_thread).
+    ev.notify(time_ + after - sc_core::sc_time_stamp());
+}
+
 void rtl_island::release() {
     if (holds_ && --holds_ == 0) wake();
 }
@@ -128,13 +133,17 @@ void rtl_island::clock_thread() {
             sc_core::wait(work_);
         if (!reset_done_) do_reset();
         const sc_core::sc_time now = sc_core::sc_time_stamp();
-        if (time_ < now)
-            time_ = now; // the clock was stopped while idle: no edges in between
-        else if (time_ > now)
-            sc_core::wait(time_ - now);
+        if (time_ < now) time_ = now; // the clock was stopped while idle: no edges in between
         while (any_busy() && !holds_) {
+            // The next cycle starts at time_. Run it now if nothing else can run before (or
+            // at) that time, else wait for it and look again: a process woken meanwhile may
+            // hold the clock or bring work.
+            const sc_core::sc_time at = sc_core::sc_time_stamp();
+            if (time_ > at && sc_core::sc_time_to_pending_activity() <= time_ - at) {
+                sc_core::wait(time_ - at);
+                continue;
+            }
             run_cycle();
-            sc_core::wait(period_);
         }
     }
 }

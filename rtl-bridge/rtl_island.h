@@ -2,9 +2,14 @@
 // stimulus) that drive and watch their pins, clocked together.
 //
 // Models: one RTL clock of a given period that runs only while some agent has work in flight
-// (idle simulated time costs no wall time and no edges); while it runs, each cycle is one
-// SystemC wait of one period, so simulated time advances by exactly one clock period per
-// cycle. The island keeps its own time: a transaction arriving at a SystemC time the island has
+// (idle simulated time costs no wall time and no edges); while it runs, cycle n starts one
+// period after cycle n-1, so simulated time advances by exactly one clock period per cycle.
+// A cycle whose start lies ahead of SystemC time runs at once, without a wait, when nothing
+// else in the simulation can run up to and including that start (no delta or timed activity
+// pending: sc_time_to_pending_activity); otherwise the island waits for the cycle's start.
+// What a cycle notifies is timed from the cycle's start (notify_from_cycle). So every cycle
+// sees the inputs it would see with one wait per cycle, at the same simulated time.
+// The island keeps its own time: a transaction arriving at a SystemC time the island has
 // already clocked past starts at the island's time (the clock is a shared resource). A cycle:
 // agents drive their inputs, the blocks settle with the clock low, agents and checkers sample
 // the settled pins (the values seen at the rising edge: a handshake is VALID && READY here),
@@ -13,7 +18,9 @@
 // file (format from the file name) with time stamps in picoseconds.
 // Does not model: several clocks or clock domain crossings, gated clocks inside the RTL, RTL
 // that starts activity on its own while no agent is busy (timers, free-running counters: they
-// would see no edges while the island is idle).
+// would see no edges while the island is idle); the end of an sc_start(duration), which is no
+// event: a simulation stopped by a time limit in the middle of a transaction may have run (and
+// counted in cycles()) some of its cycles beyond the limit, and nothing they notify is delivered.
 #pragma once
 
 #include "rtl-bridge/rtl_model.h"
@@ -64,6 +71,11 @@ public:
     // trace flavour: see rtl_model::open_waves).
     void open_waves(const std::string& file);
     void close_waves();
+
+    // For agents, from sample(): notify ev `after` the start of the cycle being run (which may
+    // lie ahead of sc_time_stamp(): see the class comment).
+    void notify_from_cycle(sc_core::sc_event& ev,
+                           const sc_core::sc_time& after = sc_core::SC_ZERO_TIME) const;
 
     sc_core::sc_time clock_period() const { return period_; }
     std::uint64_t cycles() const { return cycles_; }

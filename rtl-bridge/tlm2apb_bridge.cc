@@ -88,7 +88,8 @@ void tlm2apb_bridge::sample(std::uint64_t) {
         t->rdata = static_cast<std::uint32_t>(p_.prdata.get());
         t->slverr = p_.pslverr.get();
         t->done = true;
-        t->done_ev.notify(island_.clock_period()); // the PREADY cycle counts in full
+        // The PREADY cycle counts in full.
+        island_.notify_from_cycle(t->done_ev, island_.clock_period());
         ++transfers_;
         phase_ = phase::idle;
     }

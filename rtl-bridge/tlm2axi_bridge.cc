@@ -200,23 +200,34 @@ void tlm2axi_bridge::finish(burst_job* j, axi_resp r) {
     fl.erase(j->seq);
     --outstanding_;
     // The cycle of the last handshake counts in full.
-    if (--t->pending == 0) t->done.notify(island_.clock_period());
+    if (--t->pending == 0) island_.notify_from_cycle(t->done, island_.clock_period());
+}
+
+// The request at the head of an address queue on its channel's pins.
+void tlm2axi_bridge::drive_address(const axi_addr_pins& c, const std::deque<burst_job*>& q) {
+    c.valid.set(!q.empty());
+    if (q.empty()) return;
+    const axi_request& r = q.front()->req;
+    c.id.set(r.id);
+    c.addr.set(r.addr);
+    c.len.set(r.beats - 1);
+    c.size.set(r.size_log2);
+    c.burst.set(static_cast<std::uint8_t>(r.burst));
+    c.user.set(r.user);
+    c.cache.set(r.cache);
+    c.prot.set(r.prot);
+    c.qos.set(r.qos);
+    c.region.set(r.region);
 }
 
 void tlm2axi_bridge::drive() {
-    p_.awvalid.set(!aw_q_.empty());
+    // Nothing to send and no READY stalls: the pins still hold what the previous idle cycle
+    // drove (VALIDs low, BREADY/RREADY high; only this bridge drives them), so leave them.
+    const bool idle = stall_percent_ == 0 && aw_q_.empty() && w_q_.empty() && ar_q_.empty();
+    if (idle && idle_driven_) return;
+    idle_driven_ = idle;
+    drive_address(p_.aw(), aw_q_);
     if (!aw_q_.empty()) {
-        const axi_request& r = aw_q_.front()->req;
-        p_.awid.set(r.id);
-        p_.awaddr.set(r.addr);
-        p_.awlen.set(r.beats - 1);
-        p_.awsize.set(r.size_log2);
-        p_.awburst.set(static_cast<std::uint8_t>(r.burst));
-        p_.awuser.set(r.user);
-        p_.awcache.set(r.cache);
-        p_.awprot.set(r.prot);
-        p_.awqos.set(r.qos);
-        p_.awregion.set(r.region);
         if (aw_stalled_ && faults_.drop_awvalid_while_stalled) {
             faults_.drop_awvalid_while_stalled = false;
             ++faults_.fired;
@@ -224,7 +235,7 @@ void tlm2axi_bridge::drive() {
         } else if (aw_stalled_ && faults_.change_awaddr_while_stalled) {
             faults_.change_awaddr_while_stalled = false;
             ++faults_.fired;
-            p_.awaddr.set(r.addr ^ bus_bytes_);
+            p_.awaddr.set(aw_q_.front()->req.addr ^ bus_bytes_);
         }
     }
     p_.wvalid.set(!w_q_.empty());
@@ -239,20 +250,7 @@ void tlm2axi_bridge::drive() {
         p_.wstrb.set_bytes(w.strb.data(), (bus_bytes_ + 7) / 8);
         p_.wlast.set(w.last);
     }
-    p_.arvalid.set(!ar_q_.empty());
-    if (!ar_q_.empty()) {
-        const axi_request& r = ar_q_.front()->req;
-        p_.arid.set(r.id);
-        p_.araddr.set(r.addr);
-        p_.arlen.set(r.beats - 1);
-        p_.arsize.set(r.size_log2);
-        p_.arburst.set(static_cast<std::uint8_t>(r.burst));
-        p_.aruser.set(r.user);
-        p_.arcache.set(r.cache);
-        p_.arprot.set(r.prot);
-        p_.arqos.set(r.qos);
-        p_.arregion.set(r.region);
-    }
+    drive_address(p_.ar(), ar_q_);
     bready_ = !stall_now();
     rready_ = !stall_now();
     p_.bready.set(bready_);
@@ -260,21 +258,18 @@ void tlm2axi_bridge::drive() {
 }
 
 void tlm2axi_bridge::sample(std::uint64_t) {
-    const bool awvalid = p_.awvalid.get(), awready = p_.awready.get();
-    aw_stalled_ = awvalid && !awready;
-    if (awvalid && awready) {
-        burst_job* j = aw_q_.front();
-        aw_q_.pop_front();
-        writes_[j->req.id].push_back(j);
-        ++outstanding_;
+    if (aw_q_.empty() && w_q_.empty() && ar_q_.empty() && outstanding_ == 0) {
+        // Idle: this bridge drives no VALID, and a response matches no burst (the protocol
+        // checker names it).
+        aw_stalled_ = false;
+        if (p_.bvalid.get() && p_.bready.get()) ++unmatched_;
+        if (p_.rvalid.get() && p_.rready.get()) ++unmatched_;
+        return;
     }
+    aw_stalled_ = p_.awvalid.get() && !p_.awready.get();
+    accept_address(p_.aw(), aw_q_, writes_);
     if (p_.wvalid.get() && p_.wready.get()) w_q_.pop_front();
-    if (p_.arvalid.get() && p_.arready.get()) {
-        burst_job* j = ar_q_.front();
-        ar_q_.pop_front();
-        reads_[j->req.id].push_back(j);
-        ++outstanding_;
-    }
+    accept_address(p_.ar(), ar_q_, reads_);
     if (p_.bvalid.get() && p_.bready.get()) {
         auto it = writes_.find(static_cast<unsigned>(p_.bid.get()));
         if (it == writes_.end() || it->second.empty()) {
@@ -310,6 +305,16 @@ void tlm2axi_bridge::sample(std::uint64_t) {
             }
         }
     }
+}
+
+// An address handshake on the channel: its request is outstanding from now on.
+void tlm2axi_bridge::accept_address(const axi_addr_pins& c, std::deque<burst_job*>& q,
+                                    std::map<unsigned, std::deque<burst_job*>>& outstanding) {
+    if (!c.valid.get() || !c.ready.get()) return;
+    burst_job* j = q.front();
+    q.pop_front();
+    outstanding[j->req.id].push_back(j);
+    ++outstanding_;
 }
 
 bool tlm2axi_bridge::busy() const {

@@ -116,6 +116,10 @@ private:
     std::string plan(tlm::tlm_generic_payload& gp, const axi_ext* ext, txn& t);
     bool byte_enabled(const tlm::tlm_generic_payload& gp, std::size_t i) const;
     void finish(burst_job* j, axi_resp r);
+    // AW and AR alike: drive the head of the queue, take a handshake.
+    void drive_address(const axi_addr_pins& c, const std::deque<burst_job*>& q);
+    void accept_address(const axi_addr_pins& c, std::deque<burst_job*>& q,
+                        std::map<unsigned, std::deque<burst_job*>>& outstanding);
     bool stall_now();
 
     rtl_island& island_;
@@ -130,6 +134,7 @@ private:
     unsigned outstanding_ = 0;
     unsigned next_id_ = 0;
     bool aw_stalled_ = false;
+    bool idle_driven_ = false; // the last drive() was an idle one (see drive())
     bool bready_ = true, rready_ = true;
     unsigned stall_percent_ = 0;
     std::uint32_t rng_ = 1;

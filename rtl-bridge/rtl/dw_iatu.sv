@@ -213,18 +213,15 @@ module dw_iatu #(
   localparam logic [31:0] UPPER_LIMIT_MASK = 32'((64'd1 << (LIMIT_LOG2 - 32)) - 1);
 
   // ---------------------------------------------------------------- registers
-  // One array per register, indexed by region: a write updates one word, and nothing is
-  // recomputed from the registers on a clock edge (the lookups read them only while they
-  // search). A whole-region struct per index made the Verilated model copy and decode every
-  // region on every edge.
-  localparam int unsigned OB_SEL_W = OB_REGIONS > 1 ? $clog2(OB_REGIONS) : 1;
-  localparam int unsigned IB_SEL_W = IB_REGIONS > 1 ? $clog2(IB_REGIONS) : 1;
-  logic [31:0] ob_ctrl1[OB_REGIONS], ob_ctrl2[OB_REGIONS], ob_lower_base[OB_REGIONS],
-      ob_upper_base[OB_REGIONS], ob_lower_limit[OB_REGIONS], ob_lower_target[OB_REGIONS],
-      ob_upper_target[OB_REGIONS], ob_upper_limit[OB_REGIONS];
-  logic [31:0] ib_ctrl1[IB_REGIONS], ib_ctrl2[IB_REGIONS], ib_lower_base[IB_REGIONS],
-      ib_upper_base[IB_REGIONS], ib_lower_limit[IB_REGIONS], ib_lower_target[IB_REGIONS],
-      ib_upper_target[IB_REGIONS], ib_upper_limit[IB_REGIONS];
+  // One array per register, indexed by slot: outbound region i at slot i, inbound region i at
+  // slot OB_REGIONS + i, so that both directions share the register decode, the reset and the
+  // lookup code. A write updates one word, and nothing is recomputed from the registers on a
+  // clock edge (the lookups read them only while they search). A whole-region struct per index
+  // made the Verilated model copy and decode every region on every edge.
+  localparam int unsigned SLOTS = OB_REGIONS + IB_REGIONS;
+  localparam int unsigned SLOT_W = $clog2(SLOTS);
+  logic [31:0] r_ctrl1[SLOTS], r_ctrl2[SLOTS], r_lower_base[SLOTS], r_upper_base[SLOTS],
+      r_lower_limit[SLOTS], r_lower_target[SLOTS], r_upper_target[SLOTS], r_upper_limit[SLOTS];
 
   wire [INDEX_W-1:0] reg_index = INDEX_W'(paddr >> REGION_SHIFT);
   wire reg_inbound = paddr[DIR_BIT];
@@ -233,9 +230,8 @@ module dw_iatu #(
   wire reg_in_block = !paddr[7] && ((paddr >> REGION_SHIFT) < PADDR_W'(256));
   wire reg_exists = reg_in_block &&
       (reg_inbound ? (32'(reg_index) < IB_REGIONS) : (32'(reg_index) < OB_REGIONS));
-  // The region a register access addresses (meaningful when reg_exists).
-  wire [OB_SEL_W-1:0] ob_sel = OB_SEL_W'(reg_index);
-  wire [IB_SEL_W-1:0] ib_sel = IB_SEL_W'(reg_index);
+  // The slot a register access addresses (meaningful when reg_exists).
+  wire [SLOT_W-1:0] reg_slot = SLOT_W'(32'(reg_index) + (reg_inbound ? OB_REGIONS : 0));
 
   wire apb_access = psel && penable;
   wire apb_bad_strobe = pwrite && pstrb != 4'hF;
@@ -245,31 +241,17 @@ module dw_iatu #(
   always_comb begin
     prdata = 32'h0;
     if (psel && !pwrite && reg_exists) begin
-      if (reg_inbound) begin
-        case (reg_offset)
-          REG_CTRL1: prdata = ib_ctrl1[ib_sel];
-          REG_CTRL2: prdata = ib_ctrl2[ib_sel];
-          REG_LOWER_BASE: prdata = ib_lower_base[ib_sel];
-          REG_UPPER_BASE: prdata = ib_upper_base[ib_sel];
-          REG_LIMIT: prdata = ib_lower_limit[ib_sel];
-          REG_LOWER_TARGET: prdata = ib_lower_target[ib_sel];
-          REG_UPPER_TARGET: prdata = ib_upper_target[ib_sel];
-          REG_UPPER_LIMIT: prdata = ib_upper_limit[ib_sel];
-          default: prdata = 32'h0;
-        endcase
-      end else begin
-        case (reg_offset)
-          REG_CTRL1: prdata = ob_ctrl1[ob_sel];
-          REG_CTRL2: prdata = ob_ctrl2[ob_sel];
-          REG_LOWER_BASE: prdata = ob_lower_base[ob_sel];
-          REG_UPPER_BASE: prdata = ob_upper_base[ob_sel];
-          REG_LIMIT: prdata = ob_lower_limit[ob_sel];
-          REG_LOWER_TARGET: prdata = ob_lower_target[ob_sel];
-          REG_UPPER_TARGET: prdata = ob_upper_target[ob_sel];
-          REG_UPPER_LIMIT: prdata = ob_upper_limit[ob_sel];
-          default: prdata = 32'h0;
-        endcase
-      end
+      case (reg_offset)
+        REG_CTRL1: prdata = r_ctrl1[reg_slot];
+        REG_CTRL2: prdata = r_ctrl2[reg_slot];
+        REG_LOWER_BASE: prdata = r_lower_base[reg_slot];
+        REG_UPPER_BASE: prdata = r_upper_base[reg_slot];
+        REG_LIMIT: prdata = r_lower_limit[reg_slot];
+        REG_LOWER_TARGET: prdata = r_lower_target[reg_slot];
+        REG_UPPER_TARGET: prdata = r_upper_target[reg_slot];
+        REG_UPPER_LIMIT: prdata = r_upper_limit[reg_slot];
+        default: prdata = 32'h0;
+      endcase
     end
   end
 
@@ -277,52 +259,28 @@ module dw_iatu #(
 
   always_ff @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
-      for (int unsigned i = 0; i < OB_REGIONS; i++) begin
-        ob_ctrl1[i] <= '0;
-        ob_ctrl2[i] <= '0;
-        ob_lower_base[i] <= '0;
-        ob_upper_base[i] <= '0;
-        ob_lower_limit[i] <= ALIGN_ONES;
-        ob_lower_target[i] <= '0;
-        ob_upper_target[i] <= '0;
-        ob_upper_limit[i] <= '0;
-      end
-      for (int unsigned i = 0; i < IB_REGIONS; i++) begin
-        ib_ctrl1[i] <= '0;
-        ib_ctrl2[i] <= '0;
-        ib_lower_base[i] <= '0;
-        ib_upper_base[i] <= '0;
-        ib_lower_limit[i] <= ALIGN_ONES;
-        ib_lower_target[i] <= '0;
-        ib_upper_target[i] <= '0;
-        ib_upper_limit[i] <= '0;
+      for (int unsigned i = 0; i < SLOTS; i++) begin
+        r_ctrl1[i] <= '0;
+        r_ctrl2[i] <= '0;
+        r_lower_base[i] <= '0;
+        r_upper_base[i] <= '0;
+        r_lower_limit[i] <= ALIGN_ONES;
+        r_lower_target[i] <= '0;
+        r_upper_target[i] <= '0;
+        r_upper_limit[i] <= '0;
       end
     end else if (reg_write) begin
-      if (reg_inbound) begin
-        case (reg_offset)
-          REG_CTRL1: ib_ctrl1[ib_sel] <= pwdata;
-          REG_CTRL2: ib_ctrl2[ib_sel] <= pwdata;
-          REG_LOWER_BASE: ib_lower_base[ib_sel] <= pwdata & ~ALIGN_ONES;
-          REG_UPPER_BASE: ib_upper_base[ib_sel] <= pwdata;
-          REG_LIMIT: ib_lower_limit[ib_sel] <= pwdata | ALIGN_ONES;
-          REG_LOWER_TARGET: ib_lower_target[ib_sel] <= pwdata & ~ALIGN_ONES;
-          REG_UPPER_TARGET: ib_upper_target[ib_sel] <= pwdata;
-          REG_UPPER_LIMIT: ib_upper_limit[ib_sel] <= pwdata & UPPER_LIMIT_MASK;
-          default: ;
-        endcase
-      end else begin
-        case (reg_offset)
-          REG_CTRL1: ob_ctrl1[ob_sel] <= pwdata;
-          REG_CTRL2: ob_ctrl2[ob_sel] <= pwdata;
-          REG_LOWER_BASE: ob_lower_base[ob_sel] <= pwdata & ~ALIGN_ONES;
-          REG_UPPER_BASE: ob_upper_base[ob_sel] <= pwdata;
-          REG_LIMIT: ob_lower_limit[ob_sel] <= pwdata | ALIGN_ONES;
-          REG_LOWER_TARGET: ob_lower_target[ob_sel] <= pwdata & ~ALIGN_ONES;
-          REG_UPPER_TARGET: ob_upper_target[ob_sel] <= pwdata;
-          REG_UPPER_LIMIT: ob_upper_limit[ob_sel] <= pwdata & UPPER_LIMIT_MASK;
-          default: ;
-        endcase
-      end
+      case (reg_offset)
+        REG_CTRL1: r_ctrl1[reg_slot] <= pwdata;
+        REG_CTRL2: r_ctrl2[reg_slot] <= pwdata;
+        REG_LOWER_BASE: r_lower_base[reg_slot] <= pwdata & ~ALIGN_ONES;
+        REG_UPPER_BASE: r_upper_base[reg_slot] <= pwdata;
+        REG_LIMIT: r_lower_limit[reg_slot] <= pwdata | ALIGN_ONES;
+        REG_LOWER_TARGET: r_lower_target[reg_slot] <= pwdata & ~ALIGN_ONES;
+        REG_UPPER_TARGET: r_upper_target[reg_slot] <= pwdata;
+        REG_UPPER_LIMIT: r_upper_limit[reg_slot] <= pwdata & UPPER_LIMIT_MASK;
+        default: ;
+      endcase
     end
   end
 
@@ -384,47 +342,28 @@ module dw_iatu #(
   // and a Verilated model that does not search every region on every evaluation. Highest index
   // first, so that the lowest matching index is the one left standing.
   for (genvar k = 0; k < 4; k++) begin : g_lookup
-    if (k < 2) begin : g_ob
-      always_comb begin
-        region_match_t m;
-        m = '0;
-        lk_hit[k] = 1'b0;
-        lk_index[k] = '0;
-        lk_type[k] = '0;
-        lk_xlat[k] = lk_addr[k];
-        if (lk_en[k]) begin
-          for (int i = int'(OB_REGIONS) - 1; i >= 0; i--) begin
-            m = region_match(1'b0, ob_ctrl1[i], ob_ctrl2[i], ob_lower_base[i], ob_upper_base[i],
-                             ob_lower_limit[i], ob_lower_target[i], ob_upper_target[i],
-                             ob_upper_limit[i], lk_addr[k], lk_user[k]);
-            if (m.hit) begin
-              lk_hit[k] = 1'b1;
-              lk_index[k] = INDEX_W'(i);
-              lk_type[k] = ob_ctrl1[i][CTRL1_TYPE_LSB+:5];
-              lk_xlat[k] = m.addr;
-            end
-          end
-        end
-      end
-    end else begin : g_ib
-      always_comb begin
-        region_match_t m;
-        m = '0;
-        lk_hit[k] = 1'b0;
-        lk_index[k] = '0;
-        lk_type[k] = '0;
-        lk_xlat[k] = lk_addr[k];
-        if (lk_en[k]) begin
-          for (int i = int'(IB_REGIONS) - 1; i >= 0; i--) begin
-            m = region_match(1'b1, ib_ctrl1[i], ib_ctrl2[i], ib_lower_base[i], ib_upper_base[i],
-                             ib_lower_limit[i], ib_lower_target[i], ib_upper_target[i],
-                             ib_upper_limit[i], lk_addr[k], lk_user[k]);
-            if (m.hit) begin
-              lk_hit[k] = 1'b1;
-              lk_index[k] = INDEX_W'(i);
-              lk_type[k] = ib_ctrl1[i][CTRL1_TYPE_LSB+:5];
-              lk_xlat[k] = m.addr;
-            end
+    // Lookups 0 and 1 search the outbound slots, 2 and 3 the inbound ones.
+    localparam bit INBOUND = k >= 2;
+    localparam int FIRST = INBOUND ? int'(OB_REGIONS) : 0;
+    localparam int COUNT = INBOUND ? int'(IB_REGIONS) : int'(OB_REGIONS);
+    always_comb begin
+      region_match_t m;
+      m = '0;
+      lk_hit[k] = 1'b0;
+      lk_index[k] = '0;
+      lk_type[k] = '0;
+      lk_xlat[k] = lk_addr[k];
+      if (lk_en[k]) begin
+        for (int i = COUNT - 1; i >= 0; i--) begin
+          m = region_match(INBOUND, r_ctrl1[FIRST+i], r_ctrl2[FIRST+i], r_lower_base[FIRST+i],
+                           r_upper_base[FIRST+i], r_lower_limit[FIRST+i], r_lower_target[FIRST+i],
+                           r_upper_target[FIRST+i], r_upper_limit[FIRST+i], lk_addr[k],
+                           lk_user[k]);
+          if (m.hit) begin
+            lk_hit[k] = 1'b1;
+            lk_index[k] = INDEX_W'(i);
+            lk_type[k] = r_ctrl1[FIRST+i][CTRL1_TYPE_LSB+:5];
+            lk_xlat[k] = m.addr;
           end
         end
       end

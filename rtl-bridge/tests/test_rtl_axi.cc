@@ -353,6 +353,56 @@ BOOST_AUTO_TEST_CASE(time_advances_one_period_per_cycle_and_not_while_idle) {
     }});
 }
 
+// The island runs a cycle ahead of SystemC time only when no other process can run before that
+// cycle's start. A process that wakes half a period after each cycle start while a read is in
+// the RTL sees exactly the cycles started so far: the read's first cycle starts when
+// transport()'s 3 ns have passed, so at 3.5 + k ns it has seen k + 1 cycles. The watched read
+// takes the same cycles and time as the same read alone (where the island needs no wait per
+// cycle).
+BOOST_AUTO_TEST_CASE(a_process_waking_during_a_transaction_sees_only_the_cycles_started) {
+    h->stim.stall_percent = 0;
+    h->bridge.set_ready_stall(0, 1);
+    const sc_core::sc_time ns(1, sc_core::SC_NS);
+    std::uint64_t alone_cycles = 0, watched_cycles = 0;
+    sc_core::sc_time alone_time, watched_time;
+    auto read = [&](std::uint64_t& cycles, sc_core::sc_time& took) {
+        std::vector<unsigned char> d(8);
+        const auto cycles0 = h->island.cycles();
+        const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+        BOOST_CHECK_EQUAL(transport(tlm::TLM_READ_COMMAND, 0x18, d, nullptr, nullptr),
+                          tlm::TLM_OK_RESPONSE);
+        cycles = h->island.cycles() - cycles0;
+        took = sc_core::sc_time_stamp() - t0;
+    };
+    h->run({[&] {
+        sc_core::wait(1000 * ns);
+        read(alone_cycles, alone_time);
+    }});
+    bool done = false;
+    std::vector<std::uint64_t> seen;
+    h->run({[&] {
+                sc_core::wait(1000 * ns);
+                read(watched_cycles, watched_time);
+                done = true;
+            },
+            [&] {
+                sc_core::wait(1000 * ns);
+                const auto cycles0 = h->island.cycles();
+                sc_core::wait(3.5 * ns);
+                while (!done) {
+                    seen.push_back(h->island.cycles() - cycles0);
+                    sc_core::wait(ns);
+                }
+            }});
+    BOOST_REQUIRE_GT(alone_cycles, 1u);
+    BOOST_CHECK_EQUAL(watched_cycles, alone_cycles);
+    BOOST_CHECK(watched_time == alone_time);
+    BOOST_CHECK(alone_time == (3.0 + static_cast<double>(alone_cycles)) * ns);
+    BOOST_REQUIRE_EQUAL(seen.size(), alone_cycles);
+    for (std::size_t k = 0; k < seen.size(); ++k)
+        BOOST_CHECK_EQUAL(seen[k], k + 1);
+}
+
 namespace {
 
 // Reference split of [addr, addr + len) into full-width INCR bursts, in 128-bit arithmetic (no
