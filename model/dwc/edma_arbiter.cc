@@ -77,16 +77,13 @@ void edma_arbiter::decide() {
     granted_ev_[turn_].notify();
 }
 
-void edma_tie_order::enter(unsigned key) {
+void edma_tie_order::take_turn(unsigned key) {
     asking_.insert(key);
     sc_core::wait(SC_ZERO_TIME); // everybody due at this instant asks
     while (*asking_.begin() != key)
         sc_core::wait(turn_ev_);
-}
-
-void edma_tie_order::leave(unsigned key) {
     asking_.erase(key);
-    turn_ev_.notify(); // immediate: the next key goes in this delta cycle
+    turn_ev_.notify(); // immediate: the next key runs once this thread yields
 }
 
 } // namespace epvp::dwc

@@ -60,12 +60,13 @@ private:
 // TLP time later in one run and not in another.
 //
 // Models: an order for ties only; requests at different instants keep their times. Does not
-// model: the cycle-level request pipeline. The holder must not wait for simulated time between
-// enter() and leave().
+// model: the cycle-level request pipeline. The next key's thread runs once the caller yields,
+// so the caller's request reaches the link first (a request may wait later on, e.g. a
+// peer-to-peer write in the peer's SMMU, without holding the others).
 class edma_tie_order {
 public:
-    void enter(unsigned key); // blocks for delta cycles until key is the lowest asking
-    void leave(unsigned key); // the request went: the next key's turn
+    // Blocks for delta cycles until key is the lowest asking, then passes the turn on.
+    void take_turn(unsigned key);
 
 private:
     std::set<unsigned> asking_;

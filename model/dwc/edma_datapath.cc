@@ -112,7 +112,7 @@ edma_engine::step edma_engine::write_block(run_state& r, sc_time start) {
             if (!arbiter(edma_dir::write).acquire(ch, fetched < total ? burst_at : never)) continue;
             if (now() > tlp_at) r.rec.wait_arbitration += now() - tlp_at;
         }
-        if (burst_timing(edma_dir::write)) {
+        if (burst_timing(r.ch)) {
             // Burst mode: every MWr whose data is staged, in one transaction (the next local
             // burst, due after the first of them, is issued after it at its own time).
             sync_to(r, fetched < total ? tlp_at
@@ -142,6 +142,7 @@ edma_engine::step edma_engine::write_block(run_state& r, sc_time start) {
             // staging_buffer_bytes before its end has left (maybe one of these).
             r.burst.stop_at = never;
             r.burst.stop_after = pcie::tlp_burst::no_piece;
+            r.burst.end_before = next_other_start(r.ch);
             if (fetched < total) {
                 r.burst.stop_at = slot_at;
                 if (fetched + blen > p_.staging_buffer_bytes) {
@@ -279,7 +280,8 @@ edma_engine::step edma_engine::read_block(run_state& r, sc_time start) {
     };
     // Writes the data that arrived by `until`; false on an AXI error (failed_at: when).
     auto write_arrived = [&](const sc_time& until) {
-        const bool coalesce = burst_timing(edma_dir::read);
+        // Exact against separate accesses; not while another channel is known to run.
+        const bool coalesce = p_.burst && !any_concurrent();
         while (!unwritten.empty() && unwritten.front().at <= until) {
             const std::size_t n = coalesce ? batchable(until) : 1;
             if (n > 1) {
@@ -323,7 +325,7 @@ edma_engine::step edma_engine::read_block(run_state& r, sc_time start) {
             return {cancelled(r) ? step::kind::cancelled : step::kind::stopped,
                     std::max(last_cpl, local_done)};
         }
-        if (burst_timing(edma_dir::read)) {
+        if (burst_timing(r.ch)) {
             // Burst mode: the MRds whose tag and own slot are already known free (at most one
             // round of each), in one transaction.
             std::size_t n = tag_free_.size();
@@ -331,6 +333,7 @@ edma_engine::step edma_engine::read_block(run_state& r, sc_time start) {
             auto& pieces = r.burst.pieces;
             pieces.clear();
             r.burst.paced = pcie::tlp_burst::pacing::started;
+            r.burst.end_before = next_other_start(r.ch);
             std::uint64_t bytes = 0;
             for (std::uint64_t at = off; at < total && pieces.size() < n;) {
                 const std::size_t k = pieces.size();

@@ -77,6 +77,24 @@ bool edma_engine::contended(edma_dir d) const {
     return running > 1;
 }
 
+bool edma_engine::burst_timing(const channel& self) const {
+    if (!p_.burst) return false;
+    // Started channels, by their doorbells' times (not by when the CPU's writes came).
+    for (const auto& v : channels_)
+        for (const auto& ch : v)
+            if (ch.get() != &self && ch->running && ch->doorbell_at <= now()) return false;
+    return true;
+}
+
+sc_time edma_engine::next_other_start(const channel& self) const {
+    sc_time first = sc_core::sc_max_time();
+    for (const auto& v : channels_)
+        for (const auto& ch : v)
+            if (ch.get() != &self && ch->running && ch->doorbell_at > now())
+                first = std::min(first, ch->doorbell_at);
+    return first;
+}
+
 edma_engine::~edma_engine() = default;
 
 edma_engine::channel* edma_engine::find(edma_dir d, unsigned index) {

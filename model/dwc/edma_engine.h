@@ -240,8 +240,11 @@ private:
     step data_block(run_state& r, sc_core::sc_time start);
     step write_block(run_state& r, sc_core::sc_time start); // edma_datapath.cc
     step read_block(run_state& r, sc_core::sc_time start);  // edma_datapath.cc
-    // Burst mode: a channel running alone (no other channel of either direction) sends bursts.
-    bool burst_timing(edma_dir d) const { return p_.burst && !any_concurrent() && !contended(d); }
+    // Burst mode: a channel running alone (no other channel of either direction has started)
+    // sends bursts, which end before the next known start of another channel
+    // (next_other_start, never if none).
+    bool burst_timing(const channel& self) const;
+    sc_core::sc_time next_other_start(const channel& self) const;
     void finish(run_state& r, const step& s);
     void raise_done(run_state& r, std::uint32_t control);
     void send_imwr(channel& ch, bool abort);
@@ -269,15 +272,8 @@ private:
 
 template <typename Send>
 auto edma_engine::in_tie_order(const channel& ch, Send&& send) {
-    if (!any_concurrent()) return send();
-    const unsigned key = (ch.dir == edma_dir::read ? 0x100u : 0u) + ch.index;
-    tie_order_.enter(key);
-    const sc_core::sc_time at = sc_core::sc_time_stamp();
-    auto result = send();
-    if (sc_core::sc_time_stamp() != at) // a link request returns with its delay, never waits
-        SC_REPORT_FATAL("edma", "a link request waited for simulated time in the tie order");
-    tie_order_.leave(key);
-    return result;
+    if (any_concurrent()) tie_order_.take_turn((ch.dir == edma_dir::read ? 0x100u : 0u) + ch.index);
+    return send();
 }
 
 } // namespace epvp::dwc

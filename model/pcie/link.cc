@@ -552,10 +552,11 @@ void pcie_link::carry_burst(direction d, tlm::tlm_generic_payload& gp, pcie_tlp&
         if (i > 0 && p.group != pieces[i - 1].group) dllp_debt_[r] = owed_before;
         const sc_time ready = std::max(chain, p.ready);
         const std::size_t after = t.burst->stop_after;
-        if (i > 0 && (after == tlp_burst::no_piece || after < i) &&
-            ready >= std::max(t.burst->stop_at, after == tlp_burst::no_piece
-                                                    ? sc_core::SC_ZERO_TIME
-                                                    : pieces[after].departed)) {
+        if (i > 0 && (ready >= t.burst->end_before ||
+                      ((after == tlp_burst::no_piece || after < i) &&
+                       ready >= std::max(t.burst->stop_at, after == tlp_burst::no_piece
+                                                               ? sc_core::SC_ZERO_TIME
+                                                               : pieces[after].departed)))) {
             // The sender's other work comes first: the rest of the burst stays with it.
             pieces.resize(i);
             std::uint64_t bytes = 0;

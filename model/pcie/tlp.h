@@ -110,6 +110,9 @@ struct tlp_burst {
     // of the burst and drops them from `pieces`; the first piece always goes.
     sc_core::sc_time stop_at = sc_core::sc_max_time();
     std::size_t stop_after = no_piece;
+    // No piece ready at or after end_before goes (another sender starts then and competes for
+    // the link one TLP at a time); the first piece always goes.
+    sc_core::sc_time end_before = sc_core::sc_max_time();
     static constexpr std::size_t no_piece = ~std::size_t{0};
 };
 
