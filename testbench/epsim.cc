@@ -100,6 +100,8 @@ private:
 
 // --board (run, config): NAME or ./FILE.json, empty for none (config/board.h).
 std::string board;
+// The preset --board loaded (for the report), once effective_config() has read it.
+epvp::cfg::board_preset board_loaded;
 
 // Defaults, then the board preset, then the file, then what the workload brings (a default
 // topology, say), then every --set last, so that a --set can reach into what the workload brought
@@ -107,7 +109,10 @@ std::string board;
 json effective_config(const std::string& file, const std::vector<std::string>& sets,
                       const std::string& workload_name) {
     json doc = epvp::cfg::defaults();
-    if (!board.empty()) epvp::cfg::merge(doc, epvp::cfg::load_board(board).config);
+    if (!board.empty()) {
+        board_loaded = epvp::cfg::load_board(board);
+        epvp::cfg::merge(doc, board_loaded.config);
+    }
     if (!file.empty()) epvp::cfg::merge(doc, epvp::cfg::load_file(file));
     if (const auto* w = epvp::tb::find_workload(workload_name); w && w->defaults) w->defaults(doc);
     for (const auto& s : sets)
@@ -247,11 +252,9 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     if (!report_file.empty()) {
         try {
             json rep = epvp::tb::make_report(info->name, *w, doc, p, result);
-            if (!board.empty()) {
-                // The preset the run started from (its keys are in `config` with the rest).
-                const epvp::cfg::board_preset b = epvp::cfg::load_board(board);
-                rep["board"] = {{"name", b.name}, {"description", b.description}};
-            }
+            if (!board.empty()) // the preset the run started from (its keys are in `config`)
+                rep["board"] = {{"name", board_loaded.name},
+                                {"description", board_loaded.description}};
             epvp::tb::write_output("--report", report_file, rep.dump(2) + '\n');
         } catch (const epvp::tb::output_error& e) {
             output_errors.push_back(e.what());
