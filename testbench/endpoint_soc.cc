@@ -333,7 +333,7 @@ void endpoint_soc::wire() {
     } else {
         ep.axi_m.bind(noc.in);
     }
-    noc.map(c.dram.base, c.dram.size_bytes, port_dram, "dram");
+    noc.map(c.dram.base, c.dram.size_bytes, port_dram, "dram", true);
     noc.map(c.board.dbi_base, dbi_aperture_bytes, port_dbi, "dbi");
     noc.map(c.board.app_base, dwc::app::block_bytes, port_app, "app");
     noc.map(c.board.aperture.base, c.board.aperture.size, port_aperture, "aperture");

@@ -158,6 +158,8 @@ public:
         }
     };
     const counters& stats() const { return stats_; }
+    // Burst mode: the eDMA's page writes (local_write_pieces calls; 0 in tlp mode).
+    std::uint64_t local_page_writes() const { return local_page_writes_; }
 
 private:
     // Every access's annotated delay travels as an argument (`delay`): a callee may wait (the
@@ -252,6 +254,9 @@ private:
                       sc_core::sc_time& delay) override;
     bool local_write_pieces(std::uint64_t addr, unsigned char* data, soc::access_pieces& pieces,
                             sc_core::sc_time& delay) override;
+    // One AXI access of the eDMA master (pieces: a burst-mode page write, else null).
+    bool local_axi(bool write, std::uint64_t addr, unsigned char* data, unsigned len,
+                   soc::access_pieces* pieces, sc_core::sc_time& delay);
     bool pcie_write(std::uint64_t pci_addr, const unsigned char* data, unsigned len,
                     sc_core::sc_time& delay, tlp_wait* wait) override;
     pcie::cpl_status pcie_read(std::uint64_t pci_addr, unsigned char* data, unsigned len,
@@ -331,6 +336,7 @@ private:
     std::vector<sc_core::sc_time> ob_busy_until_, ib_busy_until_;
     std::set<unsigned> msix_pending_; // vectors whose PBA bit the controller set
     counters stats_;
+    std::uint64_t local_page_writes_ = 0;
     ep_aer aer_;
     ltssm_unit training_;
     intx_unit intx_;

@@ -169,28 +169,30 @@ bool dw_pcie_ep::may_request() const {
 
 bool dw_pcie_ep::local_access(bool write, std::uint64_t addr, unsigned char* data, unsigned len,
                               sc_time& delay) {
+    return local_axi(write, addr, data, len, nullptr, delay);
+}
+
+bool dw_pcie_ep::local_write_pieces(std::uint64_t addr, unsigned char* data,
+                                    soc::access_pieces& pieces, sc_time& delay) {
+    unsigned len = 0;
+    for (const auto& p : pieces.pieces)
+        len += p.bytes;
+    ++local_page_writes_;
+    return local_axi(true, addr, data, len, &pieces, delay);
+}
+
+bool dw_pcie_ep::local_axi(bool write, std::uint64_t addr, unsigned char* data, unsigned len,
+                           soc::access_pieces* pieces, sc_time& delay) {
     soc::soc_attr attr;
     attr.initiator = soc::master::edma;
     attr.stream_id = stream_id();
     pooled_payload pooled_axi;
     tlm::tlm_generic_payload& axi = *pooled_axi;
     axi_request(axi, write, addr, data, len);
-    transport_with(axi_m, axi, delay, attr);
-    return axi.get_response_status() == tlm::TLM_OK_RESPONSE;
-}
-
-bool dw_pcie_ep::local_write_pieces(std::uint64_t addr, unsigned char* data,
-                                    soc::access_pieces& pieces, sc_time& delay) {
-    soc::soc_attr attr;
-    attr.initiator = soc::master::edma;
-    attr.stream_id = stream_id();
-    unsigned len = 0;
-    for (const auto& p : pieces.pieces)
-        len += p.bytes;
-    pooled_payload pooled_axi;
-    tlm::tlm_generic_payload& axi = *pooled_axi;
-    axi_request(axi, true, addr, data, len);
-    transport_with(axi_m, axi, delay, attr, pieces);
+    if (pieces)
+        transport_with(axi_m, axi, delay, attr, *pieces);
+    else
+        transport_with(axi_m, axi, delay, attr);
     return axi.get_response_status() == tlm::TLM_OK_RESPONSE;
 }
 

@@ -8,7 +8,7 @@
 #pragma once
 
 #include "model/pcie/tlp.h"
-#include "model/soc/memory_controller.h"
+#include "model/soc/access_pieces.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -34,16 +34,19 @@ public:
     // Burst mode: several AXI writes to one 4 KiB page as one access (soc::access_pieces: each
     // piece's bytes, in address order from addr, and its start, absolute). Each piece's
     // completion is written back; delay: on return, the latest of them. By default one
-    // local_access per piece (false at the first AXI error, its completion in delay).
+    // local_access per piece (false at the first AXI error: failed_piece names it, its
+    // completion in delay).
     virtual bool local_write_pieces(std::uint64_t addr, unsigned char* data,
                                     soc::access_pieces& pieces, sc_core::sc_time& delay) {
         sc_core::sc_time latest = sc_core::sc_time_stamp() + delay;
-        for (auto& p : pieces.pieces) {
+        for (std::size_t k = 0; k < pieces.pieces.size(); ++k) {
+            auto& p = pieces.pieces[k];
             const sc_core::sc_time now = sc_core::sc_time_stamp();
             sc_core::sc_time d = p.start > now ? p.start - now : sc_core::SC_ZERO_TIME;
             const bool ok = local_access(true, addr, data, p.bytes, d);
             p.done = sc_core::sc_time_stamp() + d;
             if (!ok) {
+                pieces.failed_piece = k;
                 delay = d;
                 return false;
             }

@@ -58,15 +58,18 @@ bool edma_local_port::write_pieces(std::uint64_t addr, unsigned char* data,
                                    soc::access_pieces& pieces, sc_core::sc_time& latest,
                                    sc_core::sc_time& failed_at) {
     sc_core::sc_time d = edma_rel(pieces.pieces.front().start);
+    pieces.failed_piece = 0;
     const bool ok = bus_.local_write_pieces(addr, data, pieces, d);
-    writes_ += pieces.pieces.size();
+    // Counted as write() counts: every piece up to the failing one.
+    const std::size_t written = ok ? pieces.pieces.size() : pieces.failed_piece;
+    writes_ += ok ? written : written + 1;
+    for (std::size_t k = 0; k < written; ++k)
+        latest = std::max(latest, pieces.pieces[k].done);
     if (!ok) {
         failed_at = sc_core::sc_time_stamp() + d;
-        return false;
+        latest = std::max(latest, failed_at);
     }
-    for (const auto& p : pieces.pieces)
-        latest = std::max(latest, p.done);
-    return true;
+    return ok;
 }
 
 } // namespace epvp::dwc

@@ -36,8 +36,8 @@ public:
                sc_core::sc_time& latest, sc_core::sc_time& failed_at);
 
     // Burst mode: the pieces of one 4 KiB page as one access (edma_bus::local_write_pieces),
-    // each counted; `latest` as for write; on an AXI error failed_at is the first piece's
-    // completion (the access fails as a whole).
+    // each counted; `latest` as for write. On an AXI error, counted and timed as write() would:
+    // the pieces up to the failing one (access_pieces::failed_piece), failed_at its completion.
     bool write_pieces(std::uint64_t addr, unsigned char* data, soc::access_pieces& pieces,
                       sc_core::sc_time& latest, sc_core::sc_time& failed_at);
 

@@ -1,6 +1,7 @@
 #include "model/soc/interconnect.h"
 
 #include "model/core/log.h"
+#include "model/soc/access_pieces.h"
 #include "model/soc/soc_attr.h"
 
 #include <stdexcept>
@@ -30,11 +31,11 @@ interconnect::interconnect(sc_core::sc_module_name name)
 }
 
 void interconnect::map(std::uint64_t base, std::uint64_t size, unsigned port,
-                       const std::string& name) {
+                       const std::string& name, bool takes_pieces) {
     for (const range& r : map_)
         if (base < r.base + r.size && r.base < base + size)
             throw std::logic_error("interconnect: " + name + " overlaps " + r.name);
-    map_.push_back(range{base, size, port, name});
+    map_.push_back(range{base, size, port, name, false, takes_pieces});
 }
 
 void interconnect::map_inside(std::uint64_t base, std::uint64_t size, unsigned port,
@@ -73,6 +74,14 @@ const interconnect::range* interconnect::decode(std::uint64_t addr, std::uint64_
 
 void interconnect::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     const range* r = decode(gp.get_address(), gp.get_data_length());
+    access_pieces* pieces = nullptr;
+    gp.get_extension(pieces);
+    if (pieces && !(r && r->takes_pieces)) {
+        write_each_piece(
+            gp, *pieces, delay,
+            [this](tlm::tlm_generic_payload& one, sc_core::sc_time& d) { b_transport(0, one, d); });
+        return;
+    }
     if (!r) {
         ++decode_errors_;
         soc_attr* a = nullptr;

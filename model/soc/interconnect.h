@@ -6,7 +6,10 @@
 // guest-error log line naming the master; accesses that straddle the end of a range are decode
 // errors too. A range may be mapped inside another one (map_inside: an RTL block placed over part
 // of DRAM): it takes those addresses over, and an access that straddles its edge is a decode
-// error. A fixed hop latency from config may be added later.
+// error. Burst mode: a write carrying access_pieces (access_pieces.h) goes as a whole only to a
+// range mapped as taking pieces; to any other slave, or if it does not decode as a whole, it goes
+// as one write per piece, each decoded on its own. A fixed hop latency from config may be added
+// later.
 // Does not model: arbitration between masters, QoS, outstanding-transaction limits.
 #pragma once
 
@@ -27,7 +30,9 @@ public:
     explicit interconnect(sc_core::sc_module_name name);
 
     // Maps [base, base + size) to out[port]. Overlapping ranges are a platform bug (throws).
-    void map(std::uint64_t base, std::uint64_t size, unsigned port, const std::string& name);
+    // takes_pieces: the slave times a write carrying access_pieces itself (the memory controller).
+    void map(std::uint64_t base, std::uint64_t size, unsigned port, const std::string& name,
+             bool takes_pieces = false);
     // Maps [base, base + size) to out[port] over part of one mapped range (which then no longer
     // answers those addresses). Throws std::logic_error unless the range lies wholly inside
     // exactly one range mapped with map() and overlaps no other.
@@ -37,7 +42,8 @@ public:
         std::uint64_t base, size;
         unsigned port;
         std::string name;
-        bool inside = false; // mapped with map_inside
+        bool inside = false;       // mapped with map_inside
+        bool takes_pieces = false; // see map
     };
     const std::vector<range>& ranges() const { return map_; }
     std::uint64_t decode_errors() const { return decode_errors_; }

@@ -140,16 +140,21 @@ void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_ti
         wait(delay);
         delay = sc_core::SC_ZERO_TIME;
     }
-    access_pieces* pieces = nullptr;
-    gp.get_extension(pieces);
-    if (window_access(gp, delay)) {
-        if (pieces)
-            for (auto& p : pieces->pieces)
-                p.done = sc_core::sc_time_stamp() + delay;
-        return;
-    }
     const std::uint64_t addr = gp.get_address();
     const unsigned len = gp.get_data_length();
+    access_pieces* pieces = nullptr;
+    gp.get_extension(pieces);
+    // Pieces into the interrupt window (each an interrupt per slot at its own time) or past the
+    // end of DRAM (the pieces before the first out of range are written): one write per piece.
+    const bool meets_window =
+        window_.size && addr < window_.offset + window_.size && window_.offset < addr + len;
+    if (pieces && (meets_window || !mem_.in_range(addr, len))) {
+        write_each_piece(
+            gp, *pieces, delay,
+            [this](tlm::tlm_generic_payload& one, sc_core::sc_time& d) { b_transport(one, d); });
+        return;
+    }
+    if (window_access(gp, delay)) return;
     if (!mem_.in_range(addr, len)) {
         gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
@@ -164,26 +169,27 @@ void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_ti
         writes_ += accesses;
     }
     master_stats& m = stats_of(gp);
-    if (pieces) {
+    if (pieces)
         time_pieces(addr, *pieces, m, delay);
-        gp.set_response_status(tlm::TLM_OK_RESPONSE);
-        return;
-    }
+    else
+        delay = book(addr, len, sc_core::sc_time_stamp() + delay, m) - sc_core::sc_time_stamp();
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+// One access of len bytes at addr served from start (absolute): counted for m, booked in the
+// DRAM timing; returns when it completed (start with ideal DRAM).
+sc_core::sc_time memory_controller::book(std::uint64_t addr, unsigned len,
+                                         const sc_core::sc_time& start, master_stats& m) {
     ++m.accesses;
     m.bytes += len;
-    if (timing_) {
-        const double now_ns =
-            static_cast<double>((sc_core::sc_time_stamp() + delay).value()) / ps_per_ns;
-        double queue_ns = 0;
-        const double done_ns = timing_->access(addr, len, now_ns, &queue_ns);
-        m.latency_ns += done_ns - now_ns;
-        m.queue_ns += queue_ns;
-        m.max_queue_ns = std::max(m.max_queue_ns, queue_ns);
-        delay =
-            sc_core::sc_time::from_value(static_cast<std::uint64_t>(done_ns * ps_per_ns + 0.5)) -
-            sc_core::sc_time_stamp();
-    }
-    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    if (!timing_) return start;
+    const double start_ns = static_cast<double>(start.value()) / ps_per_ns;
+    double queue_ns = 0;
+    const double done_ns = timing_->access(addr, len, start_ns, &queue_ns);
+    m.latency_ns += done_ns - start_ns;
+    m.queue_ns += queue_ns;
+    m.max_queue_ns = std::max(m.max_queue_ns, queue_ns);
+    return sc_core::sc_time::from_value(static_cast<std::uint64_t>(done_ns * ps_per_ns + 0.5));
 }
 
 // Each piece as the access it stands for: what b_transport books for one access served at the
@@ -192,19 +198,7 @@ void memory_controller::time_pieces(std::uint64_t addr, access_pieces& pieces, m
                                     sc_core::sc_time& delay) {
     sc_core::sc_time last = sc_core::sc_time_stamp() + delay;
     for (auto& p : pieces.pieces) {
-        ++m.accesses;
-        m.bytes += p.bytes;
-        p.done = p.start;
-        if (timing_) {
-            const double start_ns = static_cast<double>(p.start.value()) / ps_per_ns;
-            double queue_ns = 0;
-            const double done_ns = timing_->access(addr, p.bytes, start_ns, &queue_ns);
-            m.latency_ns += done_ns - start_ns;
-            m.queue_ns += queue_ns;
-            m.max_queue_ns = std::max(m.max_queue_ns, queue_ns);
-            p.done =
-                sc_core::sc_time::from_value(static_cast<std::uint64_t>(done_ns * ps_per_ns + 0.5));
-        }
+        p.done = book(addr, p.bytes, p.start, m);
         last = std::max(last, p.done);
         addr += p.bytes;
     }

@@ -27,13 +27,15 @@
 // must be SC_THREADs and must not keep a relative delay across the call. Ideal DRAM (no timing)
 // does not synchronise: it has no order-dependent state but the data.
 // Burst mode: a write with access_pieces is timed as the accesses it stands for, after one
-// synchronisation to its first piece.
+// synchronisation to its first piece; one into the interrupt window or not wholly in range is
+// served as one write per piece (access_pieces.h).
 // Does not model (yet): DMI, arbitration policies other than arrival order (no QoS, no
 // per-master priorities or bandwidth caps); accesses due at the same instant are served in the
 // order the kernel runs their threads.
 #pragma once
 
 #include "model/core/sparse_memory.h"
+#include "model/soc/access_pieces.h"
 #include "model/soc/dram_timing.h"
 #include "model/soc/soc_attr.h"
 
@@ -48,27 +50,6 @@
 #include <vector>
 
 namespace epvp::soc {
-
-// Burst mode (sim.link_timing = burst, docs/link-timing.md): one write that stands for several
-// AXI writes to one 4 KiB page, back to back in address order, each with its own start (absolute,
-// non-decreasing). The SMMU translates the page once and moves each piece's start past its
-// translation; the controller times each piece as the access it stands for (same DRAM arithmetic,
-// in piece order) and writes when each completed. One synchronisation for all of them: a piece
-// is booked at the first piece's time, so another master's access between two pieces sees the
-// later piece already booked (burst mode accepts that drift; see docs/link-timing.md).
-struct access_pieces : tlm::tlm_extension<access_pieces> {
-    struct piece {
-        unsigned bytes = 0;
-        sc_core::sc_time start; // when it reaches the next block on the way (absolute)
-        sc_core::sc_time done;  // written by the memory controller: when it completed
-    };
-    std::vector<piece> pieces;
-
-    tlm::tlm_extension_base* clone() const override { return new access_pieces(*this); }
-    void copy_from(const tlm::tlm_extension_base& e) override {
-        *this = static_cast<const access_pieces&>(e);
-    }
-};
 
 struct irq_window_params {
     std::uint64_t offset = 0, size = 0; // inside the DRAM range; size 0 = no window
@@ -121,6 +102,8 @@ private:
     void window_write_slot(std::uint32_t slot_offset, std::uint32_t value);
     std::uint32_t window_read_slot(std::uint32_t slot_offset);
     master_stats& stats_of(tlm::tlm_generic_payload& gp);
+    sc_core::sc_time book(std::uint64_t addr, unsigned len, const sc_core::sc_time& start,
+                          master_stats& m);
     void time_pieces(std::uint64_t addr, access_pieces& pieces, master_stats& m,
                      sc_core::sc_time& delay);
     void drive_window_irq();

@@ -4,7 +4,7 @@
 #include "model/core/log.h"
 #include "model/core/payload_pool.h"
 #include "model/core/trace_events.h"
-#include "model/soc/memory_controller.h"
+#include "model/soc/access_pieces.h"
 #include "model/soc/smmu_regs.h"
 #include "model/soc/soc_attr.h"
 
@@ -307,10 +307,10 @@ bool smmu::mem_rw(bool write, std::uint64_t pa, void* data, unsigned len, sc_tim
 // ---- Translation ----------------------------------------------------------------------------
 
 bool smmu::translate_piece(std::uint32_t sid, bool has_sid, std::uint64_t iova, bool write,
-                           bool privileged, std::uint64_t& pa, sc_time& delay) {
+                           bool privileged, std::uint64_t& pa, sc_time& delay, bool* looked_up) {
     const std::uint32_t cr0 = regs_.read32(reg::CR0);
     ++n_.translations;
-    looked_up_ = false;
+    if (looked_up) *looked_up = false;
     if (!(cr0 & cr0::SMMUEN)) {
         if (regs_.read32(reg::GBPA) & gbpa::ABORT) {
             ++n_.aborted;
@@ -368,7 +368,7 @@ bool smmu::translate_piece(std::uint32_t sid, bool has_sid, std::uint64_t iova, 
         return false;
     }
     if (t.bypass) ++n_.bypassed;
-    looked_up_ = !t.bypass;
+    if (looked_up) *looked_up = !t.bypass;
     pa = t.pa;
     return true;
 }
@@ -436,14 +436,14 @@ void smmu::record_event(std::uint8_t id, std::uint32_t sid, std::uint64_t iova, 
 // start, translated: when its translation was done). Each is the lookup a separate access would
 // make: it waits for the first one's walk, then hits the TLB; counted as its own translation.
 void smmu::move_pieces(access_pieces& pieces, const sc_time& first, const sc_time& translated,
-                       bool has_sid, std::uint32_t sid) {
+                       bool looked_up, bool has_sid, std::uint32_t sid) {
     const bool enabled = regs_.read32(reg::CR0) & cr0::SMMUEN;
     const std::size_t more = pieces.pieces.empty() ? 0 : pieces.pieces.size() - 1;
     n_.translations += more;
     if (has_sid) n_.per_stream[sid] += more;
     if (!enabled) n_.bypassed += more;
-    if (looked_up_) walker_.count_tlb_hits(more);
-    if (enabled && !looked_up_) n_.bypassed += more; // STE.Config bypass
+    if (looked_up) walker_.count_tlb_hits(more);
+    if (enabled && !looked_up) n_.bypassed += more; // STE.Config bypass
     for (auto& p : pieces.pieces) {
         if (p.start == first)
             p.start = translated;
@@ -468,12 +468,14 @@ void smmu::tbu_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
         access_pieces* pieces = nullptr;
         gp.get_extension(pieces);
         const sc_time first = sc_core::sc_time_stamp() + delay;
-        if (!translate_piece(sid, has_sid, addr, write, privileged, pa, delay)) {
+        bool looked_up = false;
+        if (!translate_piece(sid, has_sid, addr, write, privileged, pa, delay, &looked_up)) {
             if (!write) std::memset(gp.get_data_ptr(), 0, len);
             gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
             return;
         }
-        if (pieces) move_pieces(*pieces, first, sc_core::sc_time_stamp() + delay, has_sid, sid);
+        if (pieces)
+            move_pieces(*pieces, first, sc_core::sc_time_stamp() + delay, looked_up, has_sid, sid);
         gp.set_address(pa);
         tbu_out->b_transport(gp, delay);
         gp.set_address(addr);

@@ -26,9 +26,9 @@
 // synchronises its initiator first (so the IOTLB, walk cache and walker are used in
 // simulated-time order, whatever the quantum), and a translation arriving while another one's
 // walk is reading memory waits for it to finish.
-// Burst mode: a write with access_pieces (memory_controller.h) is translated once for its page;
+// Burst mode: a write with access_pieces (access_pieces.h) is translated once for its page;
 // each later piece counts as a translation that waits for the first one and hits the IOTLB
-// (the IOTLB's own hit counters see one lookup).
+// (counted as an IOTLB hit of its own, as the separate access it stands for would be).
 // Does not model: DMI (every access is a transaction: neither the controller nor the
 // interconnect uses DMI, so a grant here could never be reached), hit-under-miss (a TLB hit waits
 // behind a walk in progress), stage 2, substreams, ATS/PRI, stall mode, MSI-signalled interrupts,
@@ -119,11 +119,13 @@ private:
     void reg_access(tlm::tlm_generic_payload& gp);
 
     // One page-contained piece of an access.
+    // looked_up (if given): whether a successful translation went through the IOTLB.
     bool translate_piece(std::uint32_t sid, bool has_sid, std::uint64_t iova, bool write,
-                         bool privileged, std::uint64_t& pa, sc_core::sc_time& delay);
-    bool looked_up_ = false; // the last successful translation went through the IOTLB
+                         bool privileged, std::uint64_t& pa, sc_core::sc_time& delay,
+                         bool* looked_up = nullptr);
     void move_pieces(access_pieces& pieces, const sc_core::sc_time& first,
-                     const sc_core::sc_time& translated, bool has_sid, std::uint32_t sid);
+                     const sc_core::sc_time& translated, bool looked_up, bool has_sid,
+                     std::uint32_t sid);
     bool mem_rw(bool write, std::uint64_t pa, void* data, unsigned len, sc_core::sc_time* delay);
     void record_event(std::uint8_t id, std::uint32_t sid, std::uint64_t iova, bool read,
                       bool privileged, const std::string& why, sc_core::sc_time& delay);

@@ -220,6 +220,36 @@ BOOST_AUTO_TEST_CASE(interrupt_window_takes_any_width_with_byte_enables) {
     BOOST_TEST(cpu2.rd32(window + irq_window::LAST_OFFSET) == 0x100u);
     BOOST_TEST(cpu2.rd32(window + irq_window::POP) == 0x5A5A5A5Au);
     BOOST_TEST(cpu2.rd32(window + irq_window::LAST_OFFSET) == 0x104u);
+
+    // A burst-mode page write (access_pieces) into the window is one write per piece: three
+    // 4-byte pieces are 3 window accesses of 60 ns each and 3 interrupts.
+    const std::uint64_t writes_before = mc.window_writes();
+    std::vector<unsigned char> three(12, 0x11);
+    epvp::soc::access_pieces pieces;
+    pieces.pieces.assign(3, epvp::soc::access_pieces::piece{4, sc_core::sc_time_stamp(), {}});
+    epvp::soc::soc_attr attr;
+    attr.initiator = master::pcie_inbound;
+    tlm::tlm_generic_payload gp;
+    gp.set_extension(&attr);
+    gp.set_extension(&pieces);
+    gp.set_command(tlm::TLM_WRITE_COMMAND);
+    gp.set_address(window + 0x200);
+    gp.set_data_ptr(three.data());
+    gp.set_data_length(12);
+    gp.set_streaming_width(12);
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    cpu.out->b_transport(gp, delay);
+    gp.clear_extension(&attr);
+    gp.clear_extension(&pieces);
+    BOOST_TEST(gp.is_response_ok());
+    BOOST_TEST(mc.window_writes() == writes_before + 3);
+    const auto& in = mc.master_queues().at("pcie-inbound");
+    BOOST_TEST(in.accesses == 3u);
+    BOOST_TEST(in.window_accesses == 3u);
+    BOOST_TEST(in.bytes == 12u);
+    BOOST_TEST(in.latency_ns == 3 * 60.0, boost::test_tools::tolerance(1e-9));
+    for (const auto& p : pieces.pieces)
+        BOOST_TEST(p.done == sc_core::sc_time_stamp() + latency);
 }
 
 // libsystemc's own main() needs the symbol; Boost.Test provides the main this program runs.
