@@ -11,9 +11,12 @@
 #                     project still includes what it needs (the installed SDK headers are compiled
 #                     without it by users).
 #
-# With a compiler cache (CMAKE_CXX_COMPILER_LAUNCHER naming ccache), a precompiled header is
-# cached only with ccache's `sloppiness=pch_defines,time_macros`; the launcher is then run with
-# that setting in its environment (the user's own ccache configuration is otherwise unchanged).
+# With a compiler cache (CMAKE_CXX_COMPILER_LAUNCHER naming ccache), units that use a precompiled
+# header are cached only with ccache's sloppiness pch_defines,time_macros (and the include-file
+# time checks off, the header being built during the same build), and with -fpch-preprocess. The
+# launcher then runs with CCACHE_SLOPPINESS set to that (it replaces a sloppiness set in the
+# user's ccache.conf, for this build only); the rest of the ccache configuration is unchanged.
+# EPVP_PCH=OFF builds without the header (and without this setting).
 option(EPVP_UNITY_BUILD "Compile each library of the project in a few batches (unity build)" ON)
 option(EPVP_PCH "Precompile <systemc> and <tlm> once for the SystemC targets" ON)
 

@@ -8,7 +8,7 @@ JOBS="${JOBS:-2}" # Verilated code is memory hungry; two cores on the reference 
 
 # The AArch64 cross compiler, picolibc, Unicorn and gdb-multiarch build the endpoint firmware as a
 # bare-metal ELF and run it on the instruction-set simulator (cpu.kind=iss).
-PACKAGES=(cmake g++ make ninja-build pkg-config libsystemc-dev libboost-test-dev nlohmann-json3-dev
+PACKAGES=(cmake g++ make pkg-config libsystemc-dev libboost-test-dev nlohmann-json3-dev
           libcli11-dev libfmt-dev gnuplot-nox verilator gtkwave libunicorn-dev
           gcc-aarch64-linux-gnu g++-aarch64-linux-gnu picolibc-aarch64-linux-gnu gdb-multiarch)
 
@@ -36,13 +36,6 @@ ensure_packages() {
 }
 
 configure_and_build() {
-    # Ninja for a new build directory when it is installed: it compiles the units of a library
-    # while the libraries it links are still being built (make builds one target after the
-    # other), so both cores stay busy. An existing build directory keeps its generator.
-    local generator=()
-    if [ ! -f "$BUILD_DIR/CMakeCache.txt" ] && command -v ninja >/dev/null 2>&1; then
-        generator=(-G Ninja)
-    fi
-    cmake -S "$ROOT" -B "$BUILD_DIR" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release >/dev/null
+    cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
     cmake --build "$BUILD_DIR" -j "$JOBS" "$@"
 }
