@@ -24,7 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 using cfg::json;
 
-constexpr int exit_ok = 0, exit_failed = 1, exit_usage = 2;
+constexpr int plot_exit_ok = 0, plot_exit_failed = 1, plot_exit_usage = 2;
 constexpr double gnuplot_timeout_s = 60;
 constexpr double auto_log_ratio = 100; // x spanning this factor or more gets a log axis
 constexpr int data_digits = 10;        // significant digits of the values in the script
@@ -277,7 +277,7 @@ int plot(const plot_options& o) {
     if (rows.empty()) {
         std::fprintf(stderr, "epsim plot: nothing to plot: no passed row%s has a value for %s\n",
                      o.where.empty() ? "" : " selected by --where", o.y.c_str());
-        return exit_failed;
+        return plot_exit_failed;
     }
 
     bool x_numeric = true;
@@ -421,7 +421,7 @@ int plot(const plot_options& o) {
                      "epsim plot: gnuplot is not installed; install it with `apt-get install -y "
                      "gnuplot-nox` (the script is ready: %s)\n",
                      script.c_str());
-        return exit_usage;
+        return plot_exit_usage;
     }
     fs::remove(out, ec);
     const process_result r = run_process({gnuplot, script.string()}, "", "", gnuplot_timeout_s);
@@ -431,15 +431,15 @@ int plot(const plot_options& o) {
                      : r.timed_out ? "timed out"
                                    : "failed",
                      script.c_str());
-        return exit_failed;
+        return plot_exit_failed;
     }
     if (!fs::is_regular_file(out, ec) || fs::file_size(out, ec) == 0) {
         std::fprintf(stderr, "epsim plot: gnuplot wrote no %s (script %s)\n", out.c_str(),
                      script.c_str());
-        return exit_failed;
+        return plot_exit_failed;
     }
     std::printf("epsim plot: wrote %s (gnuplot script %s)\n", out.c_str(), script.c_str());
-    return exit_ok;
+    return plot_exit_ok;
 }
 
 } // namespace
@@ -449,7 +449,7 @@ int run_plot(const plot_options& o) {
         return plot(o);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "epsim plot: error: %s\n", e.what());
-        return exit_usage;
+        return plot_exit_usage;
     }
 }
 

@@ -21,10 +21,10 @@ namespace {
 using clock_type = std::chrono::steady_clock;
 
 constexpr int exit_exec_failed = 127; // the child could not execute the program (as a shell)
-constexpr auto poll_interval = std::chrono::milliseconds(20);
-constexpr mode_t file_mode = 0644;
+constexpr auto child_poll_interval = std::chrono::milliseconds(20);
+constexpr mode_t child_file_mode = 0644;
 
-double seconds_since(clock_type::time_point t) {
+double child_seconds_since(clock_type::time_point t) {
     return std::chrono::duration<double>(clock_type::now() - t).count();
 }
 
@@ -50,11 +50,11 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& out_file,
     if (in_fd >= 0) ::dup2(in_fd, STDIN_FILENO);
     const int flags = O_WRONLY | O_CREAT | O_TRUNC;
     if (out) {
-        const int fd = ::open(out, flags, file_mode);
+        const int fd = ::open(out, flags, child_file_mode);
         if (fd >= 0) ::dup2(fd, STDOUT_FILENO);
     }
     if (err) {
-        const int fd = ::open(err, flags, file_mode);
+        const int fd = ::open(err, flags, child_file_mode);
         if (fd >= 0) ::dup2(fd, STDERR_FILENO);
     }
     ::execv(cargv[0], cargv.data());
@@ -129,8 +129,8 @@ bool child_process::poll() {
 bool child_process::wait_for(double seconds) {
     const auto start = clock_type::now();
     while (!poll()) {
-        if (seconds_since(start) >= seconds) return false;
-        std::this_thread::sleep_for(poll_interval);
+        if (child_seconds_since(start) >= seconds) return false;
+        std::this_thread::sleep_for(child_poll_interval);
     }
     return true;
 }

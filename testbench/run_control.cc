@@ -13,7 +13,7 @@ extern "C" void on_stop_signal(int sig) {
     pending_signal = sig;
 }
 
-constexpr auto poll_interval = std::chrono::milliseconds(20);
+constexpr auto stop_poll_interval = std::chrono::milliseconds(20);
 constexpr double us_per_s = 1e6, ms_per_s = 1e3;
 
 // "12.5 us", "3.250 ms", "2.000 s": simulated time in the unit a person reads at a glance.
@@ -81,7 +81,7 @@ void run_control::watch() {
             stop(reason::wall_limit);
             return;
         }
-        wake_.wait_for(lock, poll_interval);
+        wake_.wait_for(lock, stop_poll_interval);
     }
 }
 

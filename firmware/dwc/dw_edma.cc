@@ -26,13 +26,6 @@ constexpr unsigned max_stalled_waits = 1000;
 // ch_control1.CCS = 1 written by the start sequence; cb alternates from chunk to chunk.
 constexpr bool first_chunk_cb = true;
 
-std::uint32_t lower_32(std::uint64_t v) {
-    return static_cast<std::uint32_t>(v);
-}
-std::uint32_t upper_32(std::uint64_t v) {
-    return static_cast<std::uint32_t>(v >> upper_shift);
-}
-
 template <typename T>
 void put_le(std::vector<std::uint8_t>& buf, std::size_t off, T v) {
     for (std::size_t i = 0; i < sizeof(T); ++i)

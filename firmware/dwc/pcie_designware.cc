@@ -15,12 +15,6 @@ namespace {
 constexpr std::uint64_t four_gib = 1ull << 32;
 constexpr std::uint32_t atu_region_bytes = 1u << ATU_UNROLL_REGION_SHIFT;
 constexpr unsigned max_cap_walk = 48; // bounded walk: a looped list cannot hang the firmware
-std::uint32_t lower_32(std::uint64_t v) {
-    return static_cast<std::uint32_t>(v);
-}
-std::uint32_t upper_32(std::uint64_t v) {
-    return static_cast<std::uint32_t>(v >> 32);
-}
 unsigned fls(std::uint32_t v) {
     unsigned n = 0;
     while (v) {

@@ -73,4 +73,12 @@ private:
     std::uint64_t region_align_ = 0, region_limit_ = 0;
 };
 
+// The low and high 32 bits of a 64-bit address, as the DBI's LOWER/UPPER register pairs take them.
+inline std::uint32_t lower_32(std::uint64_t v) {
+    return static_cast<std::uint32_t>(v);
+}
+inline std::uint32_t upper_32(std::uint64_t v) {
+    return static_cast<std::uint32_t>(v >> 32);
+}
+
 } // namespace fw::dwc

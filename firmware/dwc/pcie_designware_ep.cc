@@ -21,12 +21,6 @@ constexpr std::uint32_t MSIX_ENTRY_DATA = 0x8;
 constexpr std::uint32_t MSIX_ENTRY_VECTOR_CTRL = 0xC;
 constexpr std::uint32_t MSIX_ENTRY_CTRL_MASKBIT = 0x1;
 constexpr std::uint64_t INTX_ASSERT_NS = 1'000'000; // glue drivers hold INTx for 1 ms
-std::uint32_t lower_32(std::uint64_t v) {
-    return static_cast<std::uint32_t>(v);
-}
-std::uint32_t upper_32(std::uint64_t v) {
-    return static_cast<std::uint32_t>(v >> 32);
-}
 unsigned ilog2(std::uint64_t v) {
     unsigned n = 0;
     while (v >>= 1)

@@ -10,7 +10,7 @@ namespace fw::functions {
 
 namespace {
 using namespace ::cmd_stream;
-constexpr const char* log_cat = "cmd-stream";
+constexpr const char* cmd_log_cat = "cmd-stream";
 constexpr unsigned msi_vector = 1;
 
 struct command {
@@ -182,7 +182,7 @@ void server::complete(command& c) {
         s_.epc.mem_unmap(0, m);
     } else {
         ++st_.errors;
-        io_.log(hal::log_level::warning, log_cat, "no window for the completion entry");
+        io_.log(hal::log_level::warning, cmd_log_cat, "no window for the completion entry");
     }
     set_reg(REG_DONE, done_);
     if (s_.epc.raise_irq(0, epc::irq_type::msi, msi_vector) == 0) ++st_.msis;
@@ -195,11 +195,11 @@ void server::complete(command& c) {
 
 int server::run() {
     if (!s_.function.bar(p_.bar).size) {
-        io_.log(hal::log_level::error, log_cat, "the command BAR is not set");
+        io_.log(hal::log_level::error, cmd_log_cat, "the command BAR is not set");
         return -EINVAL;
     }
     if (p_.use_dma && !s_.edma) {
-        io_.log(hal::log_level::error, log_cat, "eDMA mover asked for, but there is no eDMA");
+        io_.log(hal::log_level::error, cmd_log_cat, "eDMA mover asked for, but there is no eDMA");
         return -EOPNOTSUPP;
     }
     set_reg(REG_MAX_PAGES, p_.max_pages);
@@ -209,14 +209,14 @@ int server::run() {
     cq_ = reg(REG_CQ_ADDR_LO) | (std::uint64_t(reg(REG_CQ_ADDR_HI)) << 32);
     const std::uint64_t ring_end = SQ_OFFSET + std::uint64_t(entries_) * sqe_bytes(p_.max_pages);
     if (!entries_ || ring_end > s_.function.bar(p_.bar).size) {
-        io_.log(hal::log_level::error, log_cat, "submission ring does not fit the BAR");
+        io_.log(hal::log_level::error, cmd_log_cat, "submission ring does not fit the BAR");
         return -EINVAL;
     }
     // Staging memory for the commands served at once.
     const std::uint64_t per_cmd_bytes = std::uint64_t(p_.max_pages) * 65536;
     if (s_.pool.alloc(per_cmd_bytes * p_.concurrency, 4096, staging_)) return -ENOMEM;
     set_reg(REG_STATUS, STATUS_READY);
-    io_.log(hal::log_level::info, log_cat,
+    io_.log(hal::log_level::info, cmd_log_cat,
             std::string("serving: ") + std::to_string(entries_) + " entries, concurrency " +
                 std::to_string(p_.concurrency) + ", mover " + (p_.use_dma ? "eDMA" : "CPU"));
 

@@ -7,8 +7,8 @@
 namespace fw::functions {
 
 namespace {
-constexpr const char* log_cat = "dma-mix";
-constexpr std::uint64_t local_buffer_align = 4096;
+constexpr const char* mix_log_cat = "dma-mix";
+constexpr std::uint64_t mix_buffer_align = 4096;
 constexpr unsigned weight_bits = dwc::edma_regs::arb_weight_bits;
 constexpr std::uint64_t weight_mask = dwc::edma_regs::arb_weight_mask;
 
@@ -28,7 +28,7 @@ int run_dma_mix(hal::platform& io, dwc::dw_edma& edma, epc::coherent_pool& pool,
     if (!lanes_n || !p.size_bytes || p.size_bytes > p.host_bytes / lanes_n ||
         p.write_channels > edma.num_channels(dwc::edma_dir::write) ||
         p.read_channels > edma.num_channels(dwc::edma_dir::read)) {
-        io.log(hal::log_level::error, log_cat,
+        io.log(hal::log_level::error, mix_log_cat,
                "cannot run " + std::to_string(p.write_channels) + " write and " +
                    std::to_string(p.read_channels) + " read channels of " +
                    std::to_string(p.size_bytes) + " bytes (host buffer " +
@@ -41,10 +41,10 @@ int run_dma_mix(hal::platform& io, dwc::dw_edma& edma, epc::coherent_pool& pool,
         lane& l = lanes[i];
         l.dir = i < p.write_channels ? dwc::edma_dir::write : dwc::edma_dir::read;
         l.remote = p.host_buffer + i * p.size_bytes;
-        r = pool.alloc(p.size_bytes, local_buffer_align, l.local);
+        r = pool.alloc(p.size_bytes, mix_buffer_align, l.local);
         if (r) {
             l.local = 0;
-            io.log(hal::log_level::error, log_cat, "no memory for the local buffers");
+            io.log(hal::log_level::error, mix_log_cat, "no memory for the local buffers");
             break;
         }
         l.ch = edma.request_channel(l.dir);
@@ -89,7 +89,7 @@ int run_dma_mix(hal::platform& io, dwc::dw_edma& edma, epc::coherent_pool& pool,
         // A channel that timed out may still be using its buffer: leave them allocated.
         if (l.local && !timed_out) pool.free(l.local);
     }
-    if (r) io.log(hal::log_level::warning, log_cat, std::string("dma-mix: ") + err_name(r));
+    if (r) io.log(hal::log_level::warning, mix_log_cat, std::string("dma-mix: ") + err_name(r));
     return r;
 }
 

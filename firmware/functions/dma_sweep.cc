@@ -9,8 +9,8 @@
 namespace fw::functions {
 
 namespace {
-constexpr const char* log_cat = "dma-sweep";
-constexpr std::uint64_t local_buffer_align = 4096;
+constexpr const char* sweep_log_cat = "dma-sweep";
+constexpr std::uint64_t sweep_buffer_align = 4096;
 constexpr std::size_t num_dirs = 2;
 constexpr std::array<dwc::edma_dir, num_dirs> sweep_order{dwc::edma_dir::read,
                                                           dwc::edma_dir::write};
@@ -29,14 +29,15 @@ int run_dma_sweep(hal::platform& io, dwc::dw_edma& edma, epc::coherent_pool& poo
     for (std::uint64_t s : p.sizes)
         if (s && s <= p.max_bytes) local_bytes = std::max(local_bytes, s);
     if (!local_bytes || (!p.reads && !p.writes)) {
-        io.log(hal::log_level::error, log_cat, "nothing to run (no size fits the host buffer)");
+        io.log(hal::log_level::error, sweep_log_cat,
+               "nothing to run (no size fits the host buffer)");
         return -EINVAL;
     }
 
     std::uint64_t local = 0;
-    int r = pool.alloc(local_bytes, local_buffer_align, local);
+    int r = pool.alloc(local_bytes, sweep_buffer_align, local);
     if (r) {
-        io.log(hal::log_level::error, log_cat,
+        io.log(hal::log_level::error, sweep_log_cat,
                "no memory for a " + std::to_string(local_bytes) + "-byte local buffer");
         return r;
     }
@@ -76,7 +77,7 @@ int run_dma_sweep(hal::platform& io, dwc::dw_edma& edma, epc::coherent_pool& poo
             timed_out |= row.status == -ETIMEDOUT;
             if (row.status && !first_err) first_err = row.status;
             if (row.status)
-                io.log(hal::log_level::warning, log_cat,
+                io.log(hal::log_level::warning, sweep_log_cat,
                        std::string(dwc::to_string(d)) + " of " + std::to_string(size) +
                            " bytes: " + err_name(row.status));
             out.push_back(row);
@@ -85,7 +86,7 @@ int run_dma_sweep(hal::platform& io, dwc::dw_edma& edma, epc::coherent_pool& poo
                 const std::uint64_t since = io.now_ns();
                 while (!p.link_ready() && io.now_ns() - since < p.timeout_ns)
                     io.wait_for_interrupt(p.recover_poll_ns);
-                io.log(hal::log_level::info, log_cat,
+                io.log(hal::log_level::info, sweep_log_cat,
                        p.link_ready() ? "link and bus mastering back: continuing"
                                       : "link not back: continuing anyway");
             }

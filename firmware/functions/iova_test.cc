@@ -15,7 +15,7 @@ using namespace iova_test;
 constexpr unsigned words_per_page = PAGE_BYTES / sizeof(std::uint32_t);
 constexpr unsigned max_gap_pages = 3;          // scattering: up to this many pages between buffers
 constexpr std::uint64_t scatter_seed = 0x10FA; // the gaps' own random stream
-constexpr unsigned func_no = 0;
+constexpr unsigned iova_func_no = 0;
 constexpr int bar_no = 0;
 
 std::uint64_t next_pow2(std::uint64_t v) {
@@ -107,7 +107,7 @@ int run_iova_test(endpoint_services& s, const iova_test_params& p, iova_test_rep
     epc::epf_bar bar = old;
     bar.phys_addr = range.base;
     bar.submap.clear();
-    if ((r = s.epc.set_bar(func_no, bar))) return fail("point BAR0 at the IOVA range", r);
+    if ((r = s.epc.set_bar(iova_func_no, bar))) return fail("point BAR0 at the IOVA range", r);
     out.map_ns = io.now_ns() - t0;
     step("reserved IOVA " + hex(range.base) + " (" + std::to_string(range.size) +
          " bytes), mapped the status page, " + std::to_string(p.buffers) +
@@ -234,7 +234,7 @@ int run_iotlb_map(endpoint_services& s, const iotlb_map_params& p, iotlb_map_rep
         epc::epf_bar bar = old;
         bar.phys_addr = range.base;
         bar.submap.clear();
-        if ((r = s.epc.set_bar(func_no, bar)))
+        if ((r = s.epc.set_bar(iova_func_no, bar)))
             return fail("point BAR" + std::to_string(w.bar) + " at the IOVA range", r);
         *w.ns = io.now_ns() - t0;
         *w.iova = range.base;

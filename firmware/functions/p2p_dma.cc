@@ -10,8 +10,8 @@
 namespace fw::functions {
 
 namespace {
-constexpr std::uint64_t buffer_align = 4096;
-constexpr std::uint64_t cpu_chunk_bytes = 4096;
+constexpr std::uint64_t p2p_buffer_align = 4096;
+constexpr std::uint64_t p2p_cpu_chunk_bytes = 4096;
 constexpr unsigned bits_per_word = 32;
 constexpr std::uint32_t crc_init = ~0u;
 
@@ -43,8 +43,8 @@ void p2p_client::step(const std::string& msg) {
 int p2p_client::crc_of(std::uint64_t local, std::uint64_t len, std::uint32_t& crc) {
     std::vector<std::uint8_t> chunk;
     crc = crc_init;
-    for (std::uint64_t off = 0; off < len; off += cpu_chunk_bytes) {
-        const std::size_t n = static_cast<std::size_t>(std::min(cpu_chunk_bytes, len - off));
+    for (std::uint64_t off = 0; off < len; off += p2p_cpu_chunk_bytes) {
+        const std::size_t n = static_cast<std::size_t>(std::min(p2p_cpu_chunk_bytes, len - off));
         chunk.resize(n);
         if (s_.io.read(local + off, chunk.data(), n) != hal::status::ok) return -EIO;
         crc = fw::crc32_le(crc, chunk.data(), n);
@@ -90,8 +90,8 @@ int p2p_client::wait_job() {
              std::to_string(p_.max_bytes) + ")");
         return r_.status = -EINVAL;
     }
-    if (s_.pool.alloc(j.bytes, buffer_align, r_.local_src) ||
-        s_.pool.alloc(j.bytes, buffer_align, r_.local_dst)) {
+    if (s_.pool.alloc(j.bytes, p2p_buffer_align, r_.local_src) ||
+        s_.pool.alloc(j.bytes, p2p_buffer_align, r_.local_dst)) {
         step("no local memory for " + std::to_string(j.bytes) + " bytes");
         return r_.status = -ENOMEM;
     }
@@ -106,8 +106,9 @@ int p2p_client::write_to_peer() {
     w.bytes = r_.job.bytes;
     xorshift64star gen(r_.job.seed);
     std::vector<std::uint8_t> chunk;
-    for (std::uint64_t off = 0; off < w.bytes; off += cpu_chunk_bytes) {
-        const std::size_t n = static_cast<std::size_t>(std::min(cpu_chunk_bytes, w.bytes - off));
+    for (std::uint64_t off = 0; off < w.bytes; off += p2p_cpu_chunk_bytes) {
+        const std::size_t n =
+            static_cast<std::size_t>(std::min(p2p_cpu_chunk_bytes, w.bytes - off));
         chunk.resize(n);
         gen.fill(chunk.data(), n);
         s_.io.charge(hal::platform::work::copy, n);

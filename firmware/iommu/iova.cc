@@ -7,10 +7,10 @@
 namespace fw::iommu {
 
 namespace {
-constexpr std::uint64_t page_mask = iova_space::page_bytes - 1;
+constexpr std::uint64_t iova_page_mask = iova_space::page_bytes - 1;
 
 bool page_aligned(std::uint64_t v) {
-    return !(v & page_mask);
+    return !(v & iova_page_mask);
 }
 
 bool is_pow2(std::uint64_t v) {

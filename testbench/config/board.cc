@@ -1,5 +1,6 @@
 // SoC presets: finding, reading and checking a board file (board.h).
 #include "testbench/config/board.h"
+#include "testbench/config/config_util.h" // fail
 
 #include <algorithm>
 #include <cstdlib>
@@ -11,15 +12,12 @@ namespace epvp::cfg {
 namespace {
 
 namespace fs = std::filesystem;
+using util::fail;
 
 const char* const board_extension = ".json";
 const char* const description_key = "description";
 const char* const sources_key = "sources";
 const char* const shipped_subdir = "share/pcie_ep_vp/boards";
-
-[[noreturn]] void fail(const std::string& what) {
-    throw config_error(what);
-}
 
 void collect_leaves(const json& node, const std::string& path, std::vector<std::string>& out) {
     if (node.is_object()) {

@@ -1,0 +1,57 @@
+# Compile time of the project's own libraries and programs. Most of a unit's CPU time is spent
+# parsing <systemc> and <tlm> and generating the code of their inline functions, once per unit.
+# Two remedies, each with an option (both ON by default; the -O level stays the build type's):
+#
+#   EPVP_UNITY_BUILD  the units of a library are compiled in batches, one compiler run per batch
+#                     (CMake's UNITY_BUILD). The batch size keeps a few batches per library, so
+#                     that two cores still have work to share.
+#   EPVP_PCH          <systemc> and <tlm> are precompiled once (epvp_model's precompiled header)
+#                     and reused by every SystemC target with the same compile flags (REUSE_FROM).
+#                     The header is forced on the units by the build only: every header of the
+#                     project still includes what it needs (the installed SDK headers are compiled
+#                     without it by users).
+#
+# With a compiler cache (CMAKE_CXX_COMPILER_LAUNCHER naming ccache), units that use a precompiled
+# header are cached only with ccache's sloppiness pch_defines,time_macros (and the include-file
+# time checks off, the header being built during the same build), and with -fpch-preprocess. The
+# launcher then runs with CCACHE_SLOPPINESS set to that (it replaces a sloppiness set in the
+# user's ccache.conf, for this build only); the rest of the ccache configuration is unchanged.
+# EPVP_PCH=OFF builds without the header (and without this setting).
+option(EPVP_UNITY_BUILD "Compile each library of the project in a few batches (unity build)" ON)
+option(EPVP_PCH "Precompile <systemc> and <tlm> once for the SystemC targets" ON)
+
+set(EPVP_PCH_HEADERS <systemc> <tlm> <algorithm> <cstdint> <functional> <map> <memory> <string>
+                     <vector>)
+
+if(EPVP_PCH AND CMAKE_CXX_COMPILER_LAUNCHER MATCHES "ccache")
+  # Per ccache's manual ("Precompiled headers"): without these, every unit that uses the header is
+  # compiled, not cached. -fpch-preprocess lets the preprocessed output name the header.
+  list(GET CMAKE_CXX_COMPILER_LAUNCHER 0 _epvp_ccache)
+  if(NOT _epvp_ccache STREQUAL CMAKE_COMMAND)
+    set(CMAKE_CXX_COMPILER_LAUNCHER ${CMAKE_COMMAND} -E env
+        CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+        ${CMAKE_CXX_COMPILER_LAUNCHER})
+  endif()
+  add_compile_options(-fpch-preprocess)
+endif()
+
+# epvp_compile_time(<target> [BATCH <units>] [PCH OWN | PCH REUSE <target>])
+#   BATCH: units per unity batch (without it, no unity build: one-unit targets such as tests).
+#   PCH OWN: the target builds the project's precompiled header; PCH REUSE <t>: it uses <t>'s.
+#   A target compiled with other flags (e.g. -fPIC) cannot reuse a header built without them:
+#   -Winvalid-pch (added by CMake) and -Werror make such a mistake a build error.
+function(epvp_compile_time target)
+  cmake_parse_arguments(A "" "BATCH" "PCH" ${ARGN})
+  if(EPVP_UNITY_BUILD AND A_BATCH)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${A_BATCH})
+  endif()
+  if(EPVP_PCH AND A_PCH)
+    list(GET A_PCH 0 _how)
+    if(_how STREQUAL "OWN")
+      target_precompile_headers(${target} PRIVATE ${EPVP_PCH_HEADERS})
+    else()
+      list(GET A_PCH 1 _from)
+      target_precompile_headers(${target} REUSE_FROM ${_from})
+    endif()
+  endif()
+endfunction()
