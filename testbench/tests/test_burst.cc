@@ -110,17 +110,17 @@ BOOST_AUTO_TEST_CASE(dma_sweep_variants_within_bound) {
 }
 
 // A read channel's local writes go as one access per 4 KiB page that stands for one write per
-// MRd (the controller reports them as edma_page_writes, in burst mode only): the SMMU (enabled,
-// disabled) and the memory controller (timed, ideal) count and time each write as in tlp mode, also
-// when the destination is not page aligned.
+// MRd (the report counts them as burst_mode.edma_page_writes, in burst mode only): the SMMU
+// (enabled, disabled) and the memory controller (timed, ideal) count and time each write as in tlp
+// mode, also when the destination is not page aligned.
 BOOST_AUTO_TEST_CASE(dma_sweep_local_write_pieces_counted_as_writes) {
     for (const std::string args :
          {"", "--set smmu.enabled=false", "--set dram.ideal=true",
           "--set workload.dma_sweep.offset_bytes=100 --set link.mrrs=128"}) {
         const pair_of_runs p = check_sweep(args);
         // The page writes ran in burst mode (and never in tlp mode, which reports none).
-        BOOST_TEST(!p.tlp.report.at("controller").contains("edma_page_writes"), args);
-        BOOST_TEST(p.burst.report.at("controller").value("edma_page_writes", 0u) > 0u, args);
+        BOOST_TEST(!p.tlp.report.contains("burst_mode"), args);
+        BOOST_TEST(p.burst.report.at("burst_mode").value("edma_page_writes", 0u) > 0u, args);
         for (const char* k : {"dram_reads", "dram_writes"})
             BOOST_TEST(p.tlp.report.at("soc").at(k) == p.burst.report.at("soc").at(k),
                        args << ": " << k);

@@ -406,11 +406,16 @@ void leaves(const json& j, const std::string& path, std::vector<std::string>& ou
 
 // The results of a report: everything but the echoed configuration (and, for keys that must
 // change nothing, the co-simulated iATU's own counters, which only the RTL iATU has).
-json results_of(const std::string& file, bool drop_cosim) {
+// drop_instrumentation: leave out what says how the simulator computed the run rather than what
+// it simulated (the iATU co-simulation's counters, burst mode's page writes).
+json results_of(const std::string& file, bool drop_instrumentation) {
     json r = json::parse(read_file(file), nullptr, false);
     if (!r.is_object()) return json();
     r.erase("config");
-    if (drop_cosim) r.erase("iatu_cosim");
+    if (drop_instrumentation) {
+        r.erase("iatu_cosim");
+        r.erase("burst_mode");
+    }
     return r;
 }
 
