@@ -243,7 +243,8 @@ BOOST_AUTO_TEST_CASE(interrupt_window_takes_any_width_with_byte_enables) {
     gp.clear_extension(&pieces);
     BOOST_TEST(gp.is_response_ok());
     BOOST_TEST(mc.window_writes() == writes_before + 3);
-    const auto& in = mc.master_queues().at("pcie-inbound");
+    const auto queues = mc.master_queues(); // a copy: keep it while `in` refers into it
+    const auto& in = queues.at("pcie-inbound");
     BOOST_TEST(in.accesses == 3u);
     BOOST_TEST(in.window_accesses == 3u);
     BOOST_TEST(in.bytes == 12u);
