@@ -1,12 +1,19 @@
 # Compile time of the project's own libraries and programs. Most of a unit's CPU time is spent
-# parsing <systemc> and <tlm> and generating the code of their inline functions, once per unit.
-# Two remedies, each with an option (both ON by default; the -O level stays the build type's):
+# parsing <systemc>, <tlm> and nlohmann/json and generating the code of their inline functions,
+# once per unit. Three remedies, each with an option (all ON by default):
 #
 #   EPVP_UNITY_BUILD  the units of a library are compiled in batches, one compiler run per batch
 #                     (CMake's UNITY_BUILD). The batch size keeps a few batches per library, so
 #                     that two cores still have work to share.
-#   EPVP_PCH          <systemc> and <tlm> are precompiled once (epvp_model's precompiled header)
-#                     and reused by every SystemC target with the same compile flags (REUSE_FROM).
+#   EPVP_COLD_O1      code that runs once per command (command line, configuration, sweep set-up,
+#                     plots, output files) is compiled at -O1 in optimised builds: it is a third of
+#                     the compile time of epsim and none of its run time. Such code lives in its own
+#                     targets (epvp_config, epvp_cli), marked COLD below; the model, firmware and
+#                     bench loops keep the build type's level. No simulated result depends on it:
+#                     x86-64 computes doubles in SSE2 at every level (no -ffast-math, no FMA).
+#   EPVP_PCH          <systemc>, <tlm> and nlohmann/json are precompiled once (epvp_model's
+#                     precompiled header) and reused by every SystemC target with the same compile
+#                     flags (REUSE_FROM).
 #                     The header is forced on the units by the build only: every header of the
 #                     project still includes what it needs (the installed SDK headers are compiled
 #                     without it by users).
@@ -18,10 +25,13 @@
 # user's ccache.conf, for this build only); the rest of the ccache configuration is unchanged.
 # EPVP_PCH=OFF builds without the header (and without this setting).
 option(EPVP_UNITY_BUILD "Compile each library of the project in a few batches (unity build)" ON)
-option(EPVP_PCH "Precompile <systemc> and <tlm> once for the SystemC targets" ON)
+option(EPVP_COLD_O1 "Compile run-once code (command line, configuration) at -O1" ON)
+option(EPVP_PCH "Precompile <systemc>, <tlm> and nlohmann/json once for the SystemC targets" ON)
 
-set(EPVP_PCH_HEADERS <systemc> <tlm> <algorithm> <cstdint> <functional> <map> <memory> <string>
-                     <vector>)
+# nlohmann/json: the configuration's header (testbench/config/config.h) brings it into every unit
+# of the platform and of most tests, and it takes longer to parse than <systemc>.
+set(EPVP_PCH_HEADERS <systemc> <tlm> <nlohmann/json.hpp> <algorithm> <cstdint> <functional> <map>
+                     <memory> <string> <vector>)
 
 if(EPVP_PCH AND CMAKE_CXX_COMPILER_LAUNCHER MATCHES "ccache")
   # Per ccache's manual ("Precompiled headers"): without these, every unit that uses the header is
@@ -35,13 +45,21 @@ if(EPVP_PCH AND CMAKE_CXX_COMPILER_LAUNCHER MATCHES "ccache")
   add_compile_options(-fpch-preprocess)
 endif()
 
-# epvp_compile_time(<target> [BATCH <units>] [PCH OWN | PCH REUSE <target>])
+# epvp_compile_time(<target> [BATCH <units>] [PCH OWN | PCH REUSE <target>] [COLD])
 #   BATCH: units per unity batch (without it, no unity build: one-unit targets such as tests).
+#   COLD: run-once code, -O1 in Release and RelWithDebInfo builds (EPVP_COLD_O1). Not with PCH: GCC
+#   keeps the optimisation level the header was built with for what it parses after it.
 #   PCH OWN: the target builds the project's precompiled header; PCH REUSE <t>: it uses <t>'s.
 #   A target compiled with other flags (e.g. -fPIC) cannot reuse a header built without them:
 #   -Winvalid-pch (added by CMake) and -Werror make such a mistake a build error.
 function(epvp_compile_time target)
-  cmake_parse_arguments(A "" "BATCH" "PCH" ${ARGN})
+  cmake_parse_arguments(A "COLD" "BATCH" "PCH" ${ARGN})
+  if(A_COLD AND A_PCH)
+    message(FATAL_ERROR "epvp_compile_time(${target}): COLD and PCH exclude each other")
+  endif()
+  if(EPVP_COLD_O1 AND A_COLD)
+    target_compile_options(${target} PRIVATE $<$<CONFIG:Release,RelWithDebInfo>:-O1>)
+  endif()
   if(EPVP_UNITY_BUILD AND A_BATCH)
     set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${A_BATCH})
   endif()

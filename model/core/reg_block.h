@@ -33,6 +33,8 @@ struct reg_def {
     bool sticky;         // survives a hot reset / link down
     std::vector<reg_field> fields;
 };
+// A mask of every bit of a register (a reg_def's reset, rw, ro_wr or w1c).
+constexpr std::uint32_t all_bits = 0xFFFFFFFFu;
 
 enum class reg_writer { wire, dbi };
 

@@ -7,7 +7,6 @@ namespace epvp::dwc {
 namespace c = pcie::cfg;
 
 namespace {
-constexpr std::uint32_t all = 0xFFFFFFFFu;
 constexpr std::uint32_t synopsys_vendor_id = 0x16C3;
 constexpr std::uint32_t dwc_reset_device_id = 0xABCD;
 constexpr std::uint32_t class_other_rev1 = 0xFF000001; // class 0xFF0000, revision 1
@@ -104,7 +103,7 @@ std::vector<reg_def> dbi_table(const dbi_params& p) {
          "VENDOR_DEVICE",
          (dwc_reset_device_id << 16) | synopsys_vendor_id,
          0,
-         all,
+         all_bits,
          0,
          true,
          {{"VENDOR", 0, 16}, {"DEVICE", 16, 16}}},
@@ -121,7 +120,7 @@ std::vector<reg_def> dbi_table(const dbi_params& p) {
          "CLASS_REV",
          class_other_rev1,
          0,
-         all,
+         all_bits,
          0,
          true,
          {{"REV", 0, 8}, {"CLASS", 8, 24}}},
@@ -135,15 +134,15 @@ std::vector<reg_def> dbi_table(const dbi_params& p) {
          {{"HDR_TYPE", 16, 8}}},
         // BARs: the host-visible writable bits follow the DBI2 mask (see dw_pcie_ep); the DBI
         // writes the flags and, under DBI_RO_WR_EN, anything.
-        {c::bar0 + 0x00, "BAR0", 0, 0, all, 0, false, {{"FLAGS", 0, 4}, {"ADDR", 4, 28}}},
-        {c::bar0 + 0x04, "BAR1", 0, 0, all, 0, false, {{"FLAGS", 0, 4}, {"ADDR", 4, 28}}},
-        {c::bar0 + 0x08, "BAR2", 0, 0, all, 0, false, {{"FLAGS", 0, 4}, {"ADDR", 4, 28}}},
-        {c::bar0 + 0x0C, "BAR3", 0, 0, all, 0, false, {{"FLAGS", 0, 4}, {"ADDR", 4, 28}}},
-        {c::bar0 + 0x10, "BAR4", 0, 0, all, 0, false, {{"FLAGS", 0, 4}, {"ADDR", 4, 28}}},
-        {c::bar0 + 0x14, "BAR5", 0, 0, all, 0, false, {{"FLAGS", 0, 4}, {"ADDR", 4, 28}}},
-        {c::cardbus_cis, "CARDBUS_CIS", 0, 0, all, 0, true, {}},
-        {c::subsystem, "SUBSYSTEM", 0, 0, all, 0, true, {{"SVID", 0, 16}, {"SSID", 16, 16}}},
-        {c::rom_base, "ROM_BASE", 0, 0, all, 0, false, {}},
+        {c::bar0 + 0x00, "BAR0", 0, 0, all_bits, 0, false, {{"FLAGS", 0, 4}, {"ADDR", 4, 28}}},
+        {c::bar0 + 0x04, "BAR1", 0, 0, all_bits, 0, false, {{"FLAGS", 0, 4}, {"ADDR", 4, 28}}},
+        {c::bar0 + 0x08, "BAR2", 0, 0, all_bits, 0, false, {{"FLAGS", 0, 4}, {"ADDR", 4, 28}}},
+        {c::bar0 + 0x0C, "BAR3", 0, 0, all_bits, 0, false, {{"FLAGS", 0, 4}, {"ADDR", 4, 28}}},
+        {c::bar0 + 0x10, "BAR4", 0, 0, all_bits, 0, false, {{"FLAGS", 0, 4}, {"ADDR", 4, 28}}},
+        {c::bar0 + 0x14, "BAR5", 0, 0, all_bits, 0, false, {{"FLAGS", 0, 4}, {"ADDR", 4, 28}}},
+        {c::cardbus_cis, "CARDBUS_CIS", 0, 0, all_bits, 0, true, {}},
+        {c::subsystem, "SUBSYSTEM", 0, 0, all_bits, 0, true, {{"SVID", 0, 16}, {"SSID", 16, 16}}},
+        {c::rom_base, "ROM_BASE", 0, 0, all_bits, 0, false, {}},
         {c::cap_ptr, "CAP_PTR", pm_cap, 0, 0xFF, 0, true, {}},
         {c::interrupt,
          "INTERRUPT",
@@ -180,7 +179,7 @@ std::vector<reg_def> dbi_table(const dbi_params& p) {
          false,
          {{"EN", 16, 1}, {"MMC", 17, 3}, {"MME", 20, 3}, {"64BIT", 23, 1}}},
         {msi_addr_lo, "MSI_ADDR_LO", 0, 0xFFFFFFFC, 0, 0, false, {}},
-        {msi_addr_hi, "MSI_ADDR_HI", 0, all, 0, 0, false, {}},
+        {msi_addr_hi, "MSI_ADDR_HI", 0, all_bits, 0, 0, false, {}},
         {msi_data, "MSI_DATA", 0, 0xFFFF, 0, 0, false, {}},
         // PCI Express capability (endpoint).
         {exp_cap + 0x0,
@@ -195,7 +194,7 @@ std::vector<reg_def> dbi_table(const dbi_params& p) {
          "DEVCAP",
          mps_code | devcap_ext_tag | devcap_role_based_err | devcap_flr,
          0,
-         all,
+         all_bits,
          0,
          true,
          {{"MPS_SUP", 0, 3}}},
@@ -211,7 +210,7 @@ std::vector<reg_def> dbi_table(const dbi_params& p) {
          "LNKCAP",
          p.max_gen | (p.max_width << 4),
          0,
-         all,
+         all_bits,
          0,
          true,
          {{"SPEED", 0, 4}, {"WIDTH", 4, 6}}},
@@ -228,7 +227,7 @@ std::vector<reg_def> dbi_table(const dbi_params& p) {
          devcap2_cpl_timeout_ranges | devcap2_cpl_timeout_disable | devcap2_10bit_tag_completer |
              devcap2_10bit_tag_requester,
          0,
-         all,
+         all_bits,
          0,
          true,
          {{"10BIT_TAG_CPL", 16, 1}, {"10BIT_TAG_REQ", 17, 1}}},
@@ -240,7 +239,14 @@ std::vector<reg_def> dbi_table(const dbi_params& p) {
          0,
          false,
          {{"CPL_TIMEOUT", 0, 4}, {"CPL_TIMEOUT_DIS", 4, 1}, {"10BIT_TAG_REQ_EN", 12, 1}}},
-        {exp_cap + c::exp_lnkcap2, "LNKCAP2", ((1u << p.max_gen) - 1u) << 1, 0, all, 0, true, {}},
+        {exp_cap + c::exp_lnkcap2,
+         "LNKCAP2",
+         ((1u << p.max_gen) - 1u) << 1,
+         0,
+         all_bits,
+         0,
+         true,
+         {}},
         {exp_cap + c::exp_lnkctl2, "LNKCTL2", p.max_gen, lnkctl2_target_speed, 0, 0, true, {}},
         // MSI-X.
         {msix_ctrl,
@@ -251,8 +257,8 @@ std::vector<reg_def> dbi_table(const dbi_params& p) {
          0,
          false,
          {{"QSIZE", 16, 11}, {"MASK", 30, 1}, {"EN", 31, 1}}},
-        {msix_table, "MSIX_TABLE", 0, 0, all, 0, true, {{"BIR", 0, 3}, {"OFFSET", 3, 29}}},
-        {msix_pba, "MSIX_PBA", 0, 0, all, 0, true, {{"BIR", 0, 3}, {"OFFSET", 3, 29}}},
+        {msix_table, "MSIX_TABLE", 0, 0, all_bits, 0, true, {{"BIR", 0, 3}, {"OFFSET", 3, 29}}},
+        {msix_pba, "MSIX_PBA", 0, 0, all_bits, 0, true, {{"BIR", 0, 3}, {"OFFSET", 3, 29}}},
         // AER.
         {aer_cap,
          "AER_HDR",
@@ -277,7 +283,7 @@ std::vector<reg_def> dbi_table(const dbi_params& p) {
          "PORT_LINK_CONTROL",
          link_mode_for_width(p.max_width) << port_link_mode_shift,
          0,
-         all,
+         all_bits,
          0,
          true,
          {{"LINK_MODE", 16, 6}}},
@@ -294,7 +300,7 @@ std::vector<reg_def> dbi_table(const dbi_params& p) {
          "GEN2_CTRL",
          p.max_width << gen2_ctrl_width_shift,
          0,
-         all,
+         all_bits,
          0,
          true,
          {{"N_FTS", 0, 8}, {"WIDTH", 8, 5}, {"SPEED_CHANGE", 17, 1}}},
@@ -350,7 +356,7 @@ std::vector<reg_def> dbi2_table(const dbi_params& p) {
                                          "BAR3_MASK", "BAR4_MASK", "BAR5_MASK"};
     for (unsigned i = 0; i < 6; ++i) {
         const bar_hw& b = p.bars[i];
-        std::uint32_t reset = 0, rw = all;
+        std::uint32_t reset = 0, rw = all_bits;
         switch (b.kind) {
         case bar_kind::fixed:
             // The mask is hard-wired to the fixed size; only the enable bit is writable.

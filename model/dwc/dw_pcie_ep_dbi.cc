@@ -16,7 +16,6 @@ constexpr std::uint32_t legacy_edma_base = 0x970; // PCIE_DMA_VIEWPORT_BASE
 constexpr std::uint32_t legacy_edma_end = 0xB00;
 constexpr std::uint32_t edma_space_bytes = 0x80000;
 constexpr std::uint32_t all_ones = 0xFFFFFFFFu;
-constexpr std::uint32_t dword = 4;
 constexpr std::uint32_t devctl_initiate_flr = 1u << 15; // Device Control: Initiate FLR (write 1)
 constexpr std::uint32_t devcap_flr_capable = 1u << 28;
 
@@ -55,7 +54,7 @@ void dw_pcie_ep::build_dbi_map() {
                  if (edma_) edma_->write32(o, merge(edma_->peek32(o), v, m), delay);
              }});
     // The iATU viewport register, and on a viewport core the window it selects.
-    dbi_map_.add({"iATU viewport", atu_viewport, dword,
+    dbi_map_.add({"iATU viewport", atu_viewport, pcie::dword_bytes,
                   [this](std::uint32_t, sc_time&) { return atu_.read_viewport(); },
                   [this](std::uint32_t, std::uint32_t v, std::uint32_t, sc_time& delay) {
                       atu_.write_viewport(v);
@@ -77,7 +76,8 @@ void dw_pcie_ep::build_dbi_map() {
                       }});
     // The MSI-X doorbell (port logic, write-only).
     dbi_map_.add(
-        {"MSI-X doorbell", msix_doorbell, dword, [](std::uint32_t, sc_time&) { return 0u; },
+        {"MSI-X doorbell", msix_doorbell, pcie::dword_bytes,
+         [](std::uint32_t, sc_time&) { return 0u; },
          [this](std::uint32_t, std::uint32_t v, std::uint32_t m, sc_time& delay) {
              if (logger::get().enabled(reg_log_category))
                  log_reg_access(

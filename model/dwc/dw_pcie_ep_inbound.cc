@@ -20,14 +20,13 @@ using sc_core::sc_time;
 namespace c = pcie::cfg;
 
 namespace {
-constexpr unsigned dword = 4;
 constexpr std::uint32_t cfg_space_bytes = 0x1000;
-constexpr std::uint32_t cfg_offset_mask = cfg_space_bytes - dword;
+constexpr std::uint32_t cfg_offset_mask = cfg_space_bytes - pcie::dword_bytes;
 constexpr unsigned completer_rcb_bytes = 128;
 
 std::uint32_t be_to_mask(std::uint8_t be) {
     std::uint32_t m = 0;
-    for (unsigned i = 0; i < dword; ++i)
+    for (unsigned i = 0; i < pcie::dword_bytes; ++i)
         if (be & (1u << i)) m |= 0xFFu << (8 * i);
     return m;
 }
@@ -127,7 +126,8 @@ void dw_pcie_ep::handle_config(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
         bus_ = static_cast<std::uint8_t>(t.target_id >> 8);
         dev_ = static_cast<std::uint8_t>((t.target_id >> 3) & 0x1F);
         std::uint32_t v = 0;
-        std::memcpy(&v, gp.get_data_ptr(), std::min<unsigned>(dword, gp.get_data_length()));
+        std::memcpy(&v, gp.get_data_ptr(),
+                    std::min<unsigned>(pcie::dword_bytes, gp.get_data_length()));
         cfg_write32(off, v, be_to_mask(t.first_be), delay);
         log_reg("host", true, dbi_, off, dbi_.read32(off), delay);
         if (off == c::command) update_intx(delay);
@@ -136,8 +136,8 @@ void dw_pcie_ep::handle_config(tlm::tlm_generic_payload& gp, pcie::pcie_tlp& t, 
     }
     std::uint32_t v = cfg_read32(off);
     log_reg("host", false, dbi_, off, v, delay);
-    unsigned char data[dword];
-    std::memcpy(data, &v, dword);
+    unsigned char data[pcie::dword_bytes];
+    std::memcpy(data, &v, pcie::dword_bytes);
     pcie::send_completion(tx, completer(), gp, t, pcie::cpl_status::sc, data, delay);
 }
 

@@ -16,10 +16,6 @@ namespace epvp::dwc {
 using sc_core::sc_time;
 namespace c = pcie::cfg;
 
-namespace {
-constexpr unsigned dword = 4;
-}
-
 bool dw_pcie_ep::msix_access(bool table, bool write, std::uint64_t offset, unsigned char* data,
                              unsigned len, sc_time& delay) {
     const std::uint32_t reg = dbi_.read32(table ? msix_table : msix_pba);
@@ -68,21 +64,21 @@ bool dw_pcie_ep::msix_fire(unsigned v, sc_time& delay, bool& error) {
     }
     auto field = [&](unsigned at) {
         std::uint32_t x = 0;
-        std::memcpy(&x, entry + at, dword);
+        std::memcpy(&x, entry + at, pcie::dword_bytes);
         return x;
     };
     const std::uint32_t ctrl = dbi_.read32(msix_ctrl);
     const std::uint32_t pba_bit = 1u << (v % 32);
-    const std::uint64_t pba_off = std::uint64_t(v / 32) * dword;
+    const std::uint64_t pba_off = std::uint64_t(v / 32) * pcie::dword_bytes;
     std::uint32_t pba = 0;
     if ((ctrl & msix_ctrl_mask_all) || (field(msix_entry_vector_ctrl) & msix_entry_masked)) {
         // Masked: the vector's Pending bit is set; the message goes once it is unmasked.
-        if (!msix_access(false, false, pba_off, reinterpret_cast<unsigned char*>(&pba), dword,
-                         delay))
+        if (!msix_access(false, false, pba_off, reinterpret_cast<unsigned char*>(&pba),
+                         pcie::dword_bytes, delay))
             error = true;
         pba |= pba_bit;
         if (!error && !msix_access(false, true, pba_off, reinterpret_cast<unsigned char*>(&pba),
-                                   dword, delay))
+                                   pcie::dword_bytes, delay))
             error = true;
         if (!error && msix_pending_.insert(v).second) ++stats_.msix_pending_set;
         return false;
@@ -97,22 +93,23 @@ bool dw_pcie_ep::msix_fire(unsigned v, sc_time& delay, bool& error) {
         return false;
     }
     const std::uint64_t addr =
-        (std::uint64_t(field(msix_entry_addr + dword)) << 32) | field(msix_entry_addr);
+        (std::uint64_t(field(msix_entry_addr + pcie::dword_bytes)) << 32) | field(msix_entry_addr);
     const std::uint32_t data = field(msix_entry_data);
     requester_.set_requester_id(requester_id());
-    unsigned char payload[dword];
-    std::memcpy(payload, &data, dword);
-    if (!requester_.posted(*pcie_tx.operator->(), pcie::tlp_type::mwr, addr, payload, dword,
-                           delay)) {
+    unsigned char payload[pcie::dword_bytes];
+    std::memcpy(payload, &data, pcie::dword_bytes);
+    if (!requester_.posted(*pcie_tx.operator->(), pcie::tlp_type::mwr, addr, payload,
+                           pcie::dword_bytes, delay)) {
         error = true;
         return false;
     }
     ++stats_.msix_messages;
     if (msix_pending_.erase(v)) {
-        if (msix_access(false, false, pba_off, reinterpret_cast<unsigned char*>(&pba), dword,
-                        delay)) {
+        if (msix_access(false, false, pba_off, reinterpret_cast<unsigned char*>(&pba),
+                        pcie::dword_bytes, delay)) {
             pba &= ~pba_bit;
-            msix_access(false, true, pba_off, reinterpret_cast<unsigned char*>(&pba), dword, delay);
+            msix_access(false, true, pba_off, reinterpret_cast<unsigned char*>(&pba),
+                        pcie::dword_bytes, delay);
         }
     }
     return true;

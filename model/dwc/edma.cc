@@ -12,7 +12,6 @@ using sc_core::sc_time;
 namespace {
 
 constexpr unsigned max_pci_payload_bytes = 4096; // largest MPS / MRRS
-const char* const log_cat = "edma";
 
 void check_range(const char* key, std::uint64_t value, std::uint64_t lo, std::uint64_t hi) {
     if (value < lo || value > hi)
@@ -58,7 +57,7 @@ std::uint32_t edma::read32(std::uint32_t offset) {
     if (!t.regs) {
         // Channels beyond the counts read 0 silently.
         if (!t.channel_space)
-            logger::get().unimplemented_once(log_cat, "rd" + hex(offset),
+            logger::get().unimplemented_once(edma_log_category, "rd" + hex(offset),
                                              "eDMA offset " + hex(offset, 3) +
                                                  " has no register; reads 0");
         return 0;
@@ -83,7 +82,7 @@ void edma::log_access(bool write, std::uint32_t offset, const reg_block& blk, st
     // The line every register block prints (reg_access_text: initiator, R/W, the offset within
     // the eDMA block, the decoded register), under --log regs with the other blocks and under
     // --log edma with the engine's own lines.
-    const char* cat = log.enabled(log_cat) ? log_cat : reg_log_category;
+    const char* cat = log.enabled(edma_log_category) ? edma_log_category : reg_log_category;
     if (!log.enabled(cat)) return;
     log.info_at(cat, static_cast<std::uint64_t>((sc_core::sc_time_stamp() + delay).value()),
                 reg_access_text("ep-cpu", write, offset, blk.decode(reg, value)));
@@ -114,7 +113,7 @@ void edma::write32(std::uint32_t offset, std::uint32_t value, const sc_time& del
         break;
     }
     if (!known)
-        logger::get().unimplemented_once(log_cat, "wr" + hex(offset),
+        logger::get().unimplemented_once(edma_log_category, "wr" + hex(offset),
                                          "eDMA offset " + hex(offset, 3) +
                                              " has no register; write of " + hex(value, 8) +
                                              " ignored");

@@ -19,9 +19,6 @@ namespace {
 unsigned min_len(std::uint64_t a, std::uint64_t b, std::uint64_t c) {
     return static_cast<unsigned>(std::min(a, std::min(b, c)));
 }
-sc_time now() {
-    return sc_core::sc_time_stamp();
-}
 // How many staging buffers' worth of sent bytes the write window keeps before it moves its
 // unsent bytes to the front (a simulator cost, no simulated effect).
 constexpr std::uint64_t window_compact_factor = 4;

@@ -15,13 +15,8 @@ using sc_core::SC_ZERO_TIME;
 
 namespace {
 
-const char* const log_cat = "edma";
-
 sc_time later(const sc_time& a, const sc_time& b) {
     return a > b ? a : b;
-}
-sc_time now() {
-    return sc_core::sc_time_stamp();
 }
 
 void put_le32(unsigned char* p, std::uint32_t v) {
@@ -105,8 +100,8 @@ edma_engine::channel* edma_engine::find(edma_dir d, unsigned index) {
 void edma_engine::stop(channel& ch, const std::string& why) {
     ch.stop = true;
     ++counters_.stops;
-    if (logger::get().enabled(log_cat))
-        logger::get().info(log_cat, who(ch.dir, ch.index) + " stopped" + why);
+    if (logger::get().enabled(edma_log_category))
+        logger::get().info(edma_log_category, who(ch.dir, ch.index) + " stopped" + why);
 }
 
 void edma_engine::stop_all(const char* why) {
@@ -135,7 +130,7 @@ void edma_engine::doorbell(edma_dir d, std::uint32_t value, const sc_time& delay
     const std::string name = who(d, n);
     if (!ch) {
         ++counters_.doorbells_ignored;
-        log.guest_error(log_cat,
+        log.guest_error(edma_log_category,
                         name + " doorbell: the core has " + std::to_string(regs_.channels(d)) +
                             " " + to_string(d) + " channels; ignored",
                         "no-channel");
@@ -145,15 +140,16 @@ void edma_engine::doorbell(edma_dir d, std::uint32_t value, const sc_time& delay
         if (ch->running) {
             ch->stop = true;
             ++counters_.stops;
-            log.info(log_cat, name + " doorbell STOP");
+            log.info(edma_log_category, name + " doorbell STOP");
         } else {
-            log.info(log_cat, name + " doorbell STOP to an idle channel: nothing to stop");
+            log.info(edma_log_category,
+                     name + " doorbell STOP to an idle channel: nothing to stop");
         }
         return;
     }
     if (!regs_.engine_enabled(d)) {
         ++counters_.doorbells_ignored;
-        log.guest_error(log_cat,
+        log.guest_error(edma_log_category,
                         name + " doorbell with " + dir_label(d) + "_ENGINE_EN clear; ignored",
                         "engine-off");
         return;
@@ -165,8 +161,8 @@ void edma_engine::doorbell(edma_dir d, std::uint32_t value, const sc_time& delay
             return;
         }
         ++counters_.doorbells_ignored;
-        log.guest_error(log_cat, name + " doorbell while a single-block transfer runs; ignored",
-                        "busy");
+        log.guest_error(edma_log_category,
+                        name + " doorbell while a single-block transfer runs; ignored", "busy");
         return;
     }
     ++counters_.doorbells;
@@ -237,9 +233,9 @@ void edma_engine::run(channel& ch) {
     const std::uint64_t dar = read64(ch.regs, dar_lo);
     const std::uint64_t llp = read64(ch.regs, llp_lo);
     logger& log = logger::get();
-    if (log.enabled(log_cat))
+    if (log.enabled(edma_log_category))
         log.info(
-            log_cat,
+            edma_log_category,
             who(ch.dir, ch.index) + " doorbell: " + (linked ? "linked list at " : "single block ") +
                 (linked ? hex(llp)
                         : std::to_string(size) + " bytes SAR " + hex(sar) + " DAR " + hex(dar)));
@@ -401,7 +397,7 @@ void edma_engine::send_imwr(channel& ch, bool abort) {
         ch, [&] { return p_.bus.pcie_write(m.addr, bytes, imwr_tlp_bytes, delay, &w); });
     ++counters_.imwr_tlps;
     if (!ok)
-        logger::get().warning(log_cat,
+        logger::get().warning(edma_log_category,
                               who(ch.dir, ch.index) + (abort ? " abort" : " done") + " IMWr to " +
                                   hex(m.addr) + " could not be sent",
                               "imwr");
@@ -437,9 +433,9 @@ void edma_engine::finish(run_state& r, const step& s) {
     const std::string name = who(ch.dir, ch.index);
     if (ok) {
         ++counters_.transfers_done;
-        if (log.enabled(log_cat))
-            log.info(log_cat, name + " done: " + std::to_string(r.rec.bytes) + " bytes, " +
-                                  std::to_string(r.rec.tlps) + " TLPs");
+        if (log.enabled(edma_log_category))
+            log.info(edma_log_category, name + " done: " + std::to_string(r.rec.bytes) +
+                                            " bytes, " + std::to_string(r.rec.tlps) + " TLPs");
         raise_done(r, r.done_control);
         return;
     }
@@ -488,11 +484,11 @@ void edma_engine::finish(run_state& r, const step& s) {
     const std::string msg = name + " aborted after " + std::to_string(r.rec.bytes) +
                             " bytes: " + why + "; SAR " + hex(r.sar) + " DAR " + hex(r.dar);
     if (s.fault == step::kind::stopped)
-        log.info(log_cat, msg);
+        log.info(edma_log_category, msg);
     else if (s.fault == step::kind::ll_runaway)
-        log.guest_error(log_cat, msg, "runaway");
+        log.guest_error(edma_log_category, msg, "runaway");
     else
-        log.warning(log_cat, msg, "abort");
+        log.warning(edma_log_category, msg, "abort");
     regs_.set_abort(ch.dir, ch.index, err);
     irq_changed_();
     const bool remote =

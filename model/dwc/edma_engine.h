@@ -56,6 +56,9 @@
 
 namespace epvp::dwc {
 
+// The eDMA's log category (its registers' and its engine's messages).
+constexpr const char* edma_log_category = "edma";
+
 struct edma_params {
     bool unrolled;           // >= 5.40a: unrolled map; else the legacy viewport
     unsigned write_channels; // 0..8
@@ -137,6 +140,8 @@ public:
     const edma_params& params() const { return p_; }
 
 private:
+    static sc_core::sc_time now() { return sc_core::sc_time_stamp(); }
+
     struct channel {
         channel(edma_dir d, unsigned i, reg_block& r)
             : dir(d)

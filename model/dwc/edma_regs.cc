@@ -6,7 +6,6 @@ using namespace edma_reg;
 
 namespace {
 
-constexpr std::uint32_t all = 0xFFFFFFFFu;
 constexpr unsigned bits_per_word = 32;
 
 std::uint32_t channel_mask(unsigned count) {
@@ -33,7 +32,7 @@ std::vector<reg_def> global_table(bool unrolled, unsigned write_channels, unsign
     const std::vector<reg_field> imwr_fields = {{"CH_EVEN", 0, 16}, {"CH_ODD", 16, 16}};
     const std::vector<reg_field> ll_fields = {{"LLRAIE", 0, 8}, {"LLLAIE", 16, 8}};
     std::vector<reg_def> t = {
-        {ctrl_data_arb_prior, "CTRL_DATA_ARB_PRIOR", 0, all, 0, 0, false, {}},
+        {ctrl_data_arb_prior, "CTRL_DATA_ARB_PRIOR", 0, all_bits, 0, 0, false, {}},
         {ctrl, "CTRL", ctrl_value, 0, 0, 0, false, {{"NUM_WR_CHAN", 0, 4}, {"NUM_RD_CHAN", 16, 4}}},
         {wr_engine_en, "WR_ENGINE_EN", 0, engine_enable, 0, 0, false, {{"EN", 0, 1}}},
         {wr_doorbell,
@@ -44,8 +43,8 @@ std::vector<reg_def> global_table(bool unrolled, unsigned write_channels, unsign
          0,
          false,
          {{"CH", 0, 3}, {"STOP", 31, 1}}},
-        {wr_ch_arb_weight_lo, "WR_CH_ARB_WEIGHT_LO", 0, all, 0, 0, false, {}},
-        {wr_ch_arb_weight_hi, "WR_CH_ARB_WEIGHT_HI", 0, all, 0, 0, false, {}},
+        {wr_ch_arb_weight_lo, "WR_CH_ARB_WEIGHT_LO", 0, all_bits, 0, 0, false, {}},
+        {wr_ch_arb_weight_hi, "WR_CH_ARB_WEIGHT_HI", 0, all_bits, 0, 0, false, {}},
         {rd_engine_en, "RD_ENGINE_EN", 0, engine_enable, 0, 0, false, {{"EN", 0, 1}}},
         {rd_doorbell,
          "RD_DOORBELL",
@@ -55,8 +54,8 @@ std::vector<reg_def> global_table(bool unrolled, unsigned write_channels, unsign
          0,
          false,
          {{"CH", 0, 3}, {"STOP", 31, 1}}},
-        {rd_ch_arb_weight_lo, "RD_CH_ARB_WEIGHT_LO", 0, all, 0, 0, false, {}},
-        {rd_ch_arb_weight_hi, "RD_CH_ARB_WEIGHT_HI", 0, all, 0, 0, false, {}},
+        {rd_ch_arb_weight_lo, "RD_CH_ARB_WEIGHT_LO", 0, all_bits, 0, 0, false, {}},
+        {rd_ch_arb_weight_hi, "RD_CH_ARB_WEIGHT_HI", 0, all_bits, 0, 0, false, {}},
         {wr_int_status, "WR_INT_STATUS", 0, 0, 0, 0, false, int_fields},
         {wr_int_mask, "WR_INT_MASK", 0, wr_int, 0, 0, false, int_fields},
         {wr_int_clear, "WR_INT_CLEAR", 0, wr_int, 0, 0, false, int_fields},
@@ -68,16 +67,16 @@ std::vector<reg_def> global_table(bool unrolled, unsigned write_channels, unsign
          0,
          false,
          {{"APP_READ_ERR", 0, 8}, {"LL_FETCH_ERR", 16, 8}}},
-        {wr_done_imwr_lo, "WR_DONE_IMWR_LO", 0, all, 0, 0, false, {}},
-        {wr_done_imwr_hi, "WR_DONE_IMWR_HI", 0, all, 0, 0, false, {}},
-        {wr_abort_imwr_lo, "WR_ABORT_IMWR_LO", 0, all, 0, 0, false, {}},
-        {wr_abort_imwr_hi, "WR_ABORT_IMWR_HI", 0, all, 0, 0, false, {}},
-        {wr_ch01_imwr_data, "WR_CH01_IMWR_DATA", 0, all, 0, 0, false, imwr_fields},
-        {wr_ch01_imwr_data + imwr_data_stride, "WR_CH23_IMWR_DATA", 0, all, 0, 0, false,
+        {wr_done_imwr_lo, "WR_DONE_IMWR_LO", 0, all_bits, 0, 0, false, {}},
+        {wr_done_imwr_hi, "WR_DONE_IMWR_HI", 0, all_bits, 0, 0, false, {}},
+        {wr_abort_imwr_lo, "WR_ABORT_IMWR_LO", 0, all_bits, 0, 0, false, {}},
+        {wr_abort_imwr_hi, "WR_ABORT_IMWR_HI", 0, all_bits, 0, 0, false, {}},
+        {wr_ch01_imwr_data, "WR_CH01_IMWR_DATA", 0, all_bits, 0, 0, false, imwr_fields},
+        {wr_ch01_imwr_data + imwr_data_stride, "WR_CH23_IMWR_DATA", 0, all_bits, 0, 0, false,
          imwr_fields},
-        {wr_ch01_imwr_data + 2 * imwr_data_stride, "WR_CH45_IMWR_DATA", 0, all, 0, 0, false,
+        {wr_ch01_imwr_data + 2 * imwr_data_stride, "WR_CH45_IMWR_DATA", 0, all_bits, 0, 0, false,
          imwr_fields},
-        {wr_ch01_imwr_data + 3 * imwr_data_stride, "WR_CH67_IMWR_DATA", 0, all, 0, 0, false,
+        {wr_ch01_imwr_data + 3 * imwr_data_stride, "WR_CH67_IMWR_DATA", 0, all_bits, 0, 0, false,
          imwr_fields},
         {wr_linked_list_err_en, "WR_LINKED_LIST_ERR_EN", 0, wr_ll, 0, 0, false, ll_fields},
         {rd_int_status, "RD_INT_STATUS", 0, 0, 0, 0, false, int_fields},
@@ -100,16 +99,16 @@ std::vector<reg_def> global_table(bool unrolled, unsigned write_channels, unsign
          false,
          {{"UR", 0, 8}, {"CA", 8, 8}, {"CPL_TIMEOUT", 16, 8}, {"POISONED", 24, 8}}},
         {rd_linked_list_err_en, "RD_LINKED_LIST_ERR_EN", 0, rd_ll, 0, 0, false, ll_fields},
-        {rd_done_imwr_lo, "RD_DONE_IMWR_LO", 0, all, 0, 0, false, {}},
-        {rd_done_imwr_hi, "RD_DONE_IMWR_HI", 0, all, 0, 0, false, {}},
-        {rd_abort_imwr_lo, "RD_ABORT_IMWR_LO", 0, all, 0, 0, false, {}},
-        {rd_abort_imwr_hi, "RD_ABORT_IMWR_HI", 0, all, 0, 0, false, {}},
-        {rd_ch01_imwr_data, "RD_CH01_IMWR_DATA", 0, all, 0, 0, false, imwr_fields},
-        {rd_ch01_imwr_data + imwr_data_stride, "RD_CH23_IMWR_DATA", 0, all, 0, 0, false,
+        {rd_done_imwr_lo, "RD_DONE_IMWR_LO", 0, all_bits, 0, 0, false, {}},
+        {rd_done_imwr_hi, "RD_DONE_IMWR_HI", 0, all_bits, 0, 0, false, {}},
+        {rd_abort_imwr_lo, "RD_ABORT_IMWR_LO", 0, all_bits, 0, 0, false, {}},
+        {rd_abort_imwr_hi, "RD_ABORT_IMWR_HI", 0, all_bits, 0, 0, false, {}},
+        {rd_ch01_imwr_data, "RD_CH01_IMWR_DATA", 0, all_bits, 0, 0, false, imwr_fields},
+        {rd_ch01_imwr_data + imwr_data_stride, "RD_CH23_IMWR_DATA", 0, all_bits, 0, 0, false,
          imwr_fields},
-        {rd_ch01_imwr_data + 2 * imwr_data_stride, "RD_CH45_IMWR_DATA", 0, all, 0, 0, false,
+        {rd_ch01_imwr_data + 2 * imwr_data_stride, "RD_CH45_IMWR_DATA", 0, all_bits, 0, 0, false,
          imwr_fields},
-        {rd_ch01_imwr_data + 3 * imwr_data_stride, "RD_CH67_IMWR_DATA", 0, all, 0, 0, false,
+        {rd_ch01_imwr_data + 3 * imwr_data_stride, "RD_CH67_IMWR_DATA", 0, all_bits, 0, 0, false,
          imwr_fields},
     };
     if (!unrolled) {
@@ -123,12 +122,12 @@ std::vector<reg_def> global_table(bool unrolled, unsigned write_channels, unsign
                      {{"CH", 0, 3}, {"READ", 31, 1}}});
         return t;
     }
-    t.push_back({wr_engine_chgroup, "WR_ENGINE_CHGROUP", 0, all, 0, 0, false, {}});
-    t.push_back({rd_engine_chgroup, "RD_ENGINE_CHGROUP", 0, all, 0, 0, false, {}});
-    t.push_back({wr_engine_hshake_cnt_lo, "WR_ENGINE_HSHAKE_CNT_LO", 0, all, 0, 0, false, {}});
-    t.push_back({wr_engine_hshake_cnt_hi, "WR_ENGINE_HSHAKE_CNT_HI", 0, all, 0, 0, false, {}});
-    t.push_back({rd_engine_hshake_cnt_lo, "RD_ENGINE_HSHAKE_CNT_LO", 0, all, 0, 0, false, {}});
-    t.push_back({rd_engine_hshake_cnt_hi, "RD_ENGINE_HSHAKE_CNT_HI", 0, all, 0, 0, false, {}});
+    t.push_back({wr_engine_chgroup, "WR_ENGINE_CHGROUP", 0, all_bits, 0, 0, false, {}});
+    t.push_back({rd_engine_chgroup, "RD_ENGINE_CHGROUP", 0, all_bits, 0, 0, false, {}});
+    t.push_back({wr_engine_hshake_cnt_lo, "WR_ENGINE_HSHAKE_CNT_LO", 0, all_bits, 0, 0, false, {}});
+    t.push_back({wr_engine_hshake_cnt_hi, "WR_ENGINE_HSHAKE_CNT_HI", 0, all_bits, 0, 0, false, {}});
+    t.push_back({rd_engine_hshake_cnt_lo, "RD_ENGINE_HSHAKE_CNT_LO", 0, all_bits, 0, 0, false, {}});
+    t.push_back({rd_engine_hshake_cnt_hi, "RD_ENGINE_HSHAKE_CNT_HI", 0, all_bits, 0, 0, false, {}});
     static const char* const wr_pwr[max_channels] = {
         "WR_CH0_PWR_EN", "WR_CH1_PWR_EN", "WR_CH2_PWR_EN", "WR_CH3_PWR_EN",
         "WR_CH4_PWR_EN", "WR_CH5_PWR_EN", "WR_CH6_PWR_EN", "WR_CH7_PWR_EN"};
@@ -136,8 +135,8 @@ std::vector<reg_def> global_table(bool unrolled, unsigned write_channels, unsign
         "RD_CH0_PWR_EN", "RD_CH1_PWR_EN", "RD_CH2_PWR_EN", "RD_CH3_PWR_EN",
         "RD_CH4_PWR_EN", "RD_CH5_PWR_EN", "RD_CH6_PWR_EN", "RD_CH7_PWR_EN"};
     for (unsigned n = 0; n < max_channels; ++n) {
-        t.push_back({wr_ch0_pwr_en + n * pwr_en_stride, wr_pwr[n], 0, all, 0, 0, false, {}});
-        t.push_back({rd_ch0_pwr_en + n * pwr_en_stride, rd_pwr[n], 0, all, 0, 0, false, {}});
+        t.push_back({wr_ch0_pwr_en + n * pwr_en_stride, wr_pwr[n], 0, all_bits, 0, 0, false, {}});
+        t.push_back({rd_ch0_pwr_en + n * pwr_en_stride, rd_pwr[n], 0, all_bits, 0, 0, false, {}});
     }
     return t;
 }
@@ -147,7 +146,7 @@ std::vector<reg_def> channel_table() {
         {ch_control1,
          "CH_CONTROL1",
          0,
-         all & ~cs_mask,
+         all_bits & ~cs_mask,
          0,
          0,
          false,
@@ -159,14 +158,14 @@ std::vector<reg_def> channel_table() {
           {"CS", 5, 2},
           {"CCS", 8, 1},
           {"LLE", 9, 1}}},
-        {ch_control2, "CH_CONTROL2", 0, all, 0, 0, false, {}},
-        {transfer_size, "TRANSFER_SIZE", 0, all, 0, 0, false, {}},
-        {sar_lo, "SAR_LO", 0, all, 0, 0, false, {}},
-        {sar_hi, "SAR_HI", 0, all, 0, 0, false, {}},
-        {dar_lo, "DAR_LO", 0, all, 0, 0, false, {}},
-        {dar_hi, "DAR_HI", 0, all, 0, 0, false, {}},
-        {llp_lo, "LLP_LO", 0, all, 0, 0, false, {}},
-        {llp_hi, "LLP_HI", 0, all, 0, 0, false, {}},
+        {ch_control2, "CH_CONTROL2", 0, all_bits, 0, 0, false, {}},
+        {transfer_size, "TRANSFER_SIZE", 0, all_bits, 0, 0, false, {}},
+        {sar_lo, "SAR_LO", 0, all_bits, 0, 0, false, {}},
+        {sar_hi, "SAR_HI", 0, all_bits, 0, 0, false, {}},
+        {dar_lo, "DAR_LO", 0, all_bits, 0, 0, false, {}},
+        {dar_hi, "DAR_HI", 0, all_bits, 0, 0, false, {}},
+        {llp_lo, "LLP_LO", 0, all_bits, 0, 0, false, {}},
+        {llp_hi, "LLP_HI", 0, all_bits, 0, 0, false, {}},
     };
 }
 
@@ -239,7 +238,7 @@ edma_regfile::target edma_regfile::decode(std::uint32_t offset) {
 edma_regfile::effect edma_regfile::write_global(std::uint32_t offset, std::uint32_t value,
                                                 bool& known) {
     const std::uint32_t old_value = globals_.read32(offset);
-    known = globals_.write32(offset, value, all, reg_writer::dbi, false);
+    known = globals_.write32(offset, value, all_bits, reg_writer::dbi, false);
     effect e;
     if (!known) return e;
     const std::uint32_t stored = globals_.read32(offset);

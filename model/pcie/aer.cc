@@ -9,7 +9,6 @@ constexpr std::uint32_t ext_cap_version_aer = 2;
 constexpr unsigned ext_cap_version_shift = 16, ext_cap_next_shift = 20;
 constexpr std::uint32_t root_command_rw = 0x7;  // section 7.8.4.9: the three report enables
 constexpr std::uint32_t root_status_w1c = 0x7F; // section 7.8.4.10: bits 6:0
-constexpr unsigned dword = 4;
 } // namespace
 
 std::vector<reg_def> table(const layout& l, const table_params& p) {
@@ -46,7 +45,7 @@ std::vector<reg_def> table(const layout& l, const table_params& p) {
          {{"FEP", 0, 5}}},
     };
     for (unsigned i = 0; i < header_log_dwords; ++i)
-        t.push_back({a + header_log + dword * i, "AER_HEADER_LOG", 0, 0, 0, 0, true, {}});
+        t.push_back({a + header_log + dword_bytes * i, "AER_HEADER_LOG", 0, 0, 0, 0, true, {}});
     if (p.root_port) {
         t.push_back({a + root_command, "AER_ROOT_COMMAND", 0, root_command_rw, 0, 0, false, {}});
         t.push_back({a + root_status, "AER_ROOT_STATUS", 0, 0, 0, root_status_w1c, true, {}});
@@ -84,7 +83,7 @@ logged record_uncorrectable(reg_block& regs, const layout& l, std::uint32_t bit,
         std::uint32_t dw[header_log_dwords];
         header_of(*tlp, dw);
         for (unsigned i = 0; i < header_log_dwords; ++i)
-            regs.set32(l.aer_cap + header_log + dword * i, dw[i]);
+            regs.set32(l.aer_cap + header_log + dword_bytes * i, dw[i]);
     }
     return e;
 }

@@ -19,8 +19,6 @@ constexpr double skp_symbols = 4, skp_interval_symbols = 1538; // SKP ordered se
 constexpr unsigned dllp_bytes = 8;                             // ACK/NAK, UpdateFC
 constexpr unsigned dllps_per_interval = 2;                     // one ACK and one UpdateFC
 constexpr unsigned credit_unit_bytes = 16;                     // one data credit
-constexpr unsigned dword = 4;
-constexpr unsigned ecrc_bytes = 4;
 constexpr unsigned replay_num_rollover = 4; // REPLAY_NUM is 2 bits: the 4th replay rolls it over
 constexpr unsigned replay_timer_ack_factor = 3; // replay timer limit ~ 3 x the ACK latency limit
 constexpr std::uint64_t splitmix_gamma = 0x9E3779B97F4A7C15ull;
@@ -280,7 +278,8 @@ sc_time pcie_link::wire_time(std::uint64_t bytes) const {
 std::uint64_t pcie_link::tlp_wire_bytes(const pcie_tlp& t, std::uint64_t payload) const {
     if (!flit_) return wire_bytes(header_bytes(t), payload, p_.ecrc);
     // FLIT mode: no per-TLP framing or LCRC (the flit carries sequence number, CRC and FEC).
-    return header_bytes(t) + (payload + dword - 1) / dword * dword + (p_.ecrc ? ecrc_bytes : 0);
+    return header_bytes(t) + (payload + dword_bytes - 1) / dword_bytes * dword_bytes +
+           (p_.ecrc ? ecrc_bytes : 0);
 }
 
 void pcie_link::train(unsigned ep_max_gen, unsigned ep_max_width) {

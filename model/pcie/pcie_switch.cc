@@ -14,15 +14,12 @@ using sc_core::sc_time;
 
 namespace {
 namespace pc = port_cfg;
-constexpr std::uint32_t all = 0xFFFFFFFFu;
-constexpr unsigned dword = 4;
 constexpr std::uint32_t acs_version_1 = 1;
 constexpr unsigned ext_cap_version_shift = 16;
 constexpr unsigned max_downstream_ports = 32; // one egress-vector register
 constexpr std::uint8_t relaxed_ordering = 1u << 1;
 constexpr unsigned bus_shift = 8, dev_shift = 3;
 constexpr unsigned dev_mask = 0x1F, fn_mask = 0x7;
-constexpr std::uint32_t cfg_reg_mask = 0xFFC;
 
 std::vector<reg_def> port_table(const pcie_switch_params& p, bool upstream, unsigned port_number) {
     const bool acs = !upstream && p.acs_capabilities;
@@ -40,7 +37,7 @@ std::vector<reg_def> port_table(const pcie_switch_params& p, bool upstream, unsi
     std::vector<reg_def> t = type1_table(tp);
     if (acs) {
         const unsigned n = p.downstream_ports;
-        const std::uint32_t vector_mask = n >= 32 ? all : ((1u << n) - 1);
+        const std::uint32_t vector_mask = n >= 32 ? all_bits : ((1u << n) - 1);
         t.push_back({pc::acs_cap,
                      "ACS_HEADER",
                      std::uint32_t(pc::ext_cap_id_acs) | (acs_version_1 << ext_cap_version_shift),
@@ -77,7 +74,7 @@ std::vector<reg_def> port_table(const pcie_switch_params& p, bool upstream, unsi
 
 std::uint32_t be_mask(std::uint8_t first_be) {
     std::uint32_t m = 0;
-    for (unsigned b = 0; b < dword; ++b)
+    for (unsigned b = 0; b < dword_bytes; ++b)
         if (first_be & (1u << b)) m |= 0xFFu << (8 * b);
     return m;
 }
@@ -233,7 +230,8 @@ void pcie_switch::config_access(port& target, tlm::tlm_generic_payload& gp, pcie
     if (write) {
         std::uint32_t v = 0;
         if (gp.get_data_ptr())
-            std::memcpy(&v, gp.get_data_ptr(), std::min<unsigned>(gp.get_data_length(), dword));
+            std::memcpy(&v, gp.get_data_ptr(),
+                        std::min<unsigned>(gp.get_data_length(), dword_bytes));
         target.regs.write32(reg, v, be_mask(t.first_be), reg_writer::wire, false);
         if (logger::get().enabled("regs"))
             logger::get().info("regs", target.regs.name() + " cfg write " + hex(reg) + " = " +

@@ -16,11 +16,8 @@ namespace epvp::pcie {
 using sc_core::sc_time;
 
 namespace {
-constexpr std::uint32_t all = 0xFFFFFFFFu;
-constexpr unsigned dword = 4;
 constexpr unsigned ecam_bus_shift = 20, ecam_dev_shift = 15, ecam_fn_shift = 12;
 constexpr std::uint64_t ecam_bytes = 256ull << 20;
-constexpr std::uint32_t cfg_reg_mask = 0xFFC;
 constexpr unsigned max_root_ports = 32; // devices on bus 0
 constexpr unsigned bus_shift = 8;
 
@@ -263,7 +260,7 @@ void root_complex::ecam_access(tlm::tlm_generic_payload& gp, sc_time& delay) {
     std::uint32_t reg = off & cfg_reg_mask;
     unsigned len = gp.get_data_length();
     unsigned lane = off & 3;
-    if (lane + len > dword) {
+    if (lane + len > dword_bytes) {
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         return;
     }
@@ -271,7 +268,7 @@ void root_complex::ecam_access(tlm::tlm_generic_payload& gp, sc_time& delay) {
     std::uint32_t wval = 0;
     if (gp.is_write())
         std::memcpy(reinterpret_cast<unsigned char*>(&wval) + lane, gp.get_data_ptr(), len);
-    std::uint32_t rval = all;
+    std::uint32_t rval = all_bits;
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     ++stats_.cfg_requests;
 
@@ -300,7 +297,7 @@ void root_complex::ecam_access(tlm::tlm_generic_payload& gp, sc_time& delay) {
             std::uint32_t data = gp.is_write() ? wval : 0;
             // A configuration TLP is one dword; the byte enables select the bytes.
             np_result r =
-                requester_.request(tx, type, reg, &data, dword, delay, target,
+                requester_.request(tx, type, reg, &data, dword_bytes, delay, target,
                                    static_cast<std::uint8_t>(0xF & (0xFu << lane)) &
                                        static_cast<std::uint8_t>((1u << (lane + len)) - 1));
             if (r.completed && r.status == cpl_status::crs) {

@@ -7,11 +7,9 @@
 namespace epvp::pcie {
 
 namespace {
-constexpr unsigned dword_bytes = 4;
 constexpr unsigned hdr_3dw_bytes = 12;
 constexpr unsigned hdr_4dw_bytes = 16;
 constexpr unsigned dll_overhead_bytes = 8; // STP/framing + sequence number + LCRC
-constexpr unsigned ecrc_bytes = 4;
 
 // Header fields (PCIe Base Spec 5.0 section 2.2.1, figure 2-5, and table 2-3).
 constexpr std::uint8_t fmt_4dw = 0x20;        // Fmt[0]: 4 DW header
@@ -26,7 +24,7 @@ constexpr unsigned fmt_type_shift = 24, t9_shift = 23, tc_shift = 20, t8_shift =
                    attr2_shift = 18, ep_shift = 14, attr10_shift = 12;
 constexpr std::uint32_t length_mask = 0x3FF; // 1024 DW encodes as 0
 constexpr unsigned id_shift = 16, tag_shift = 8, last_be_shift = 4, cpl_status_shift = 13;
-constexpr std::uint32_t byte_count_mask = 0xFFF, lower_addr_mask = 0x7F, cfg_reg_mask = 0xFFC;
+constexpr std::uint32_t byte_count_mask = 0xFFF, lower_addr_mask = 0x7F;
 
 std::uint8_t fmt_type(const pcie_tlp& t) {
     const std::uint8_t wide = t.addr64 ? fmt_4dw : 0;

@@ -26,6 +26,13 @@
 
 namespace epvp::pcie {
 
+// Sizes every PCIe block counts in (PCIe Base Spec 5.0 section 2.2): a dword is 4 bytes, the
+// optional TLP digest (ECRC) one dword; configuration registers are dword-aligned in a 4 KiB
+// function space (the register number's bits [11:2]).
+constexpr unsigned dword_bytes = 4;
+constexpr unsigned ecrc_bytes = 4;
+constexpr std::uint32_t cfg_reg_mask = 0xFFC;
+
 enum class tlp_type : std::uint8_t {
     mrd,
     mwr,

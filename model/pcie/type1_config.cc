@@ -6,7 +6,6 @@ namespace epvp::pcie {
 
 namespace {
 namespace c = cfg;
-constexpr std::uint32_t all = 0xFFFFFFFFu;
 constexpr std::uint32_t class_pci_bridge = 0x06040000;  // class 06h, subclass 04h
 constexpr std::uint32_t header_type_1 = 1u << 16;       // Header Type 01h
 constexpr std::uint32_t cache_line_rw = 0xFF;           // Cache Line Size
@@ -79,8 +78,8 @@ std::vector<reg_def> type1_table(const type1_params& p) {
              : std::vector<reg_field>{}},
         {c::t1_mem_base_limit, "MEM_BASE_LIMIT", 0, bridge_window_rw, 0, 0, false, {}},
         {c::t1_pref_base_limit, "PREF_BASE_LIMIT", pref_64bit, bridge_window_rw, 0, 0, false, {}},
-        {c::t1_pref_base_upper, "PREF_BASE_UPPER", 0, all, 0, 0, false, {}},
-        {c::t1_pref_limit_upper, "PREF_LIMIT_UPPER", 0, all, 0, 0, false, {}},
+        {c::t1_pref_base_upper, "PREF_BASE_UPPER", 0, all_bits, 0, 0, false, {}},
+        {c::t1_pref_limit_upper, "PREF_LIMIT_UPPER", 0, all_bits, 0, 0, false, {}},
         {c::cap_ptr, "CAP_PTR", x, 0, 0, 0, true, {}},
         {c::t1_bridge_control, "BRIDGE_CONTROL", 0, bridge_control_rw, 0, 0, false, {}},
         {x,
