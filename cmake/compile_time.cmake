@@ -11,8 +11,8 @@
 #                     targets (epvp_config, epvp_cli), marked COLD below; the model, firmware and
 #                     bench loops keep the build type's level. No simulated result depends on it:
 #                     x86-64 computes doubles in SSE2 at every level (no -ffast-math, no FMA).
-#   EPVP_PCH          <systemc>, <tlm> and nlohmann/json are precompiled once (epvp_model's
-#                     precompiled header) and reused by every SystemC target with the same compile
+#   EPVP_PCH          <systemc>, <tlm> and nlohmann/json are precompiled once (by epvp_pch,
+#                     model/CMakeLists.txt) and reused by every SystemC target with the same compile
 #                     flags (REUSE_FROM).
 #                     The header is forced on the units by the build only: every header of the
 #                     project still includes what it needs (the installed SDK headers are compiled
