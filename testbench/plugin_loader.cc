@@ -81,12 +81,20 @@ const rtl::island_api* load_rtl_island() {
         const std::string installed =
             (dir / EPVP_RTL_ISLAND_FROM_EPSIM / rtl::island_library_file).lexically_normal();
         file = exists(beside) || !exists(installed) ? beside : installed;
-        if (!exists(file))
+        if (!exists(file)) {
+            // The remedy depends on where this epsim is: a build tree (its CMakeCache.txt beside
+            // it) builds the library; an installed epsim gets it from `cmake --install`.
+            const bool build_tree = exists((dir / "CMakeCache.txt").string());
+            const std::string remedy =
+                build_tree
+                    ? "build it with `cmake --build " + dir.string() + " --target epvp_rtl_island`"
+                    : "install it with the build that made this epsim (`cmake --install`" +
+                          std::string(" puts it in ") + installed + ")";
             throw cfg::config_error(
                 "this run uses RTL (dwc.iatu.impl = rtl | lockstep, or bench --rtl-iatu) and the "
                 "RTL island library " +
-                beside + " is missing: build it with `cmake --build build --target " +
-                "epvp_rtl_island`");
+                beside + " is missing: " + remedy);
+        }
         lib = open_library(file, "RTL island " + file + ": ");
     }
     using entry_fn = const rtl::island_api* (*)();

@@ -8,6 +8,7 @@
 #include "testbench/tests/cli_test_util.h"
 
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 
@@ -66,13 +67,17 @@ BOOST_AUTO_TEST_CASE(epsim_links_no_verilated_code) {
 }
 
 // Without the library beside it, epsim runs the TLM platform as before, and every way of asking
-// for RTL is one error line naming the missing file and the command that builds it, exit status 2.
+// for RTL is one error line naming the missing file and what provides it, exit status 2: in a
+// build tree (a CMakeCache.txt beside epsim) the command that builds it in that tree, elsewhere
+// (an installed or copied epsim) `cmake --install` and the directory it installs the library to.
 BOOST_AUTO_TEST_CASE(rtl_without_the_library_is_one_line_and_exit_2) {
     const fs::path dir = epsim_copy("alone", false);
     BOOST_REQUIRE(!fs::exists(dir / island_file));
     const cmd_result tlm = epsim_in(dir, "run");
     BOOST_TEST_INFO(tlm.out);
     BOOST_TEST(tlm.status == 0);
+    const fs::path tree = epsim_copy("alone_in_a_build_tree", false);
+    std::ofstream(tree / "CMakeCache.txt") << "# a build tree's cache\n";
     for (const char* args :
          {"run --set dwc.iatu.impl=rtl", "run --set dwc.iatu.impl=lockstep", "bench --rtl-iatu"}) {
         const cmd_result r = epsim_in(dir, args);
@@ -80,7 +85,14 @@ BOOST_AUTO_TEST_CASE(rtl_without_the_library_is_one_line_and_exit_2) {
         BOOST_TEST(r.status == 2);
         BOOST_TEST(count_lines_starting(r.out, "epsim: error: ") == 1u);
         BOOST_TEST(contains(r.out, (dir / island_file).string() + " is missing"));
-        BOOST_TEST(contains(r.out, "cmake --build build --target epvp_rtl_island"));
+        BOOST_TEST(contains(r.out, "(`cmake --install` puts it in "));
+        BOOST_TEST(!contains(r.out, "--target epvp_rtl_island"));
+        const cmd_result b = epsim_in(tree, args);
+        BOOST_TEST_INFO(args << " (build tree)\n" << b.out);
+        BOOST_TEST(b.status == 2);
+        BOOST_TEST(count_lines_starting(b.out, "epsim: error: ") == 1u);
+        BOOST_TEST(contains(b.out, (tree / island_file).string() + " is missing"));
+        BOOST_TEST(contains(b.out, "cmake --build " + tree.string() + " --target epvp_rtl_island"));
     }
 }
 
