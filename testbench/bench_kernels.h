@@ -5,9 +5,10 @@
 
 namespace epvp::tb {
 
+constexpr unsigned floor_payload_bytes = 256; // each floor transaction's data, copied by the target
+
 // Transactions per wall second of the two floor loops (see bench_kernels.cc), run in this process:
 // it starts and ends this process's one SystemC simulation.
-constexpr unsigned floor_payload_bytes = 256; // each floor transaction's data, copied by the target
 struct floor_rates {
     double wait_per_s = 0, quantum_per_s = 0;
 };
