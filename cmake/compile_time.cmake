@@ -5,13 +5,15 @@
 #   EPVP_UNITY_BUILD  the units of a library are compiled in batches, one compiler run per batch
 #                     (CMake's UNITY_BUILD). The batch size keeps a few batches per library, so
 #                     that two cores still have work to share.
-#   EPVP_COLD_O1      code that runs once per command (command line, configuration, sweep set-up,
-#                     plots, output files, a plugin's set-up) is compiled at -O1 in optimised
-#                     builds: at -O3 it took over a third of the CPU time of building epsim, and it
-#                     takes none of a run's time. Such code lives in its own targets (epvp_config,
-#                     epvp_cli, epvp_sdk), marked COLD below; the model, the firmware and the bench's
-#                     measuring loops keep the build type's level. No simulated result depends on
-#                     it: x86-64 computes doubles in SSE2 at every level (no -ffast-math, no FMA).
+#   EPVP_COLD_CODE    code that runs once per command (command line, configuration, sweep set-up,
+#                     plots, output files, a plugin's set-up) is compiled at -Og in optimised
+#                     builds (GCC's level for fast compiles that still optimise): at -O3 it took
+#                     over a third of the CPU time of building epsim, and a run spends next to no
+#                     time in it (see COLD below). It lives in its own targets (epvp_config,
+#                     epvp_cli, epvp_sdk), marked COLD in testbench/CMakeLists.txt; the model, the
+#                     firmware and the bench's measuring loops keep the build type's level. No
+#                     simulated result depends on it: x86-64 computes doubles in SSE2 at every
+#                     level (no -ffast-math, no FMA).
 #   EPVP_PCH          <systemc>, <tlm> and nlohmann/json are precompiled once (by epvp_pch,
 #                     model/CMakeLists.txt) and reused by every SystemC target with the same compile
 #                     flags (REUSE_FROM).
@@ -26,7 +28,7 @@
 # user's ccache.conf, for this build only); the rest of the ccache configuration is unchanged.
 # EPVP_PCH=OFF builds without the header (and without this setting).
 option(EPVP_UNITY_BUILD "Compile each library of the project in a few batches (unity build)" ON)
-option(EPVP_COLD_O1 "Compile run-once code (command line, configuration) at -O1" ON)
+option(EPVP_COLD_CODE "Compile run-once code (command line, configuration) at -Og" ON)
 option(EPVP_PCH "Precompile <systemc>, <tlm> and nlohmann/json once for the SystemC targets" ON)
 
 # nlohmann/json: the configuration's header (testbench/config/config.h) brings it into every unit
@@ -48,8 +50,13 @@ endif()
 
 # epvp_compile_time(<target> [BATCH <units>] [PCH OWN | PCH REUSE <target>] [COLD])
 #   BATCH: units per unity batch (without it, no unity build: one-unit targets such as tests).
-#   COLD: run-once code, -O1 in Release and RelWithDebInfo builds (EPVP_COLD_O1). Not with PCH:
-#   measured, a unit built at -O1 with the -O3 header took as long as at -O3.
+#   COLD: run-once code, -Og in Release and RelWithDebInfo builds (EPVP_COLD_CODE). Not with PCH:
+#   measured, a unit built at a lower level (-O1) with the -O3 header took as long as at -O3.
+#   A function defined inline in several units is linked once, from whichever unit comes first,
+#   and COLD units come first in epsim: they must not emit the model's inline functions. The
+#   platform's destructor is out of line for that (its members' virtual functions, e.g. the
+#   sockets' b_transport); what COLD and model units still share is library code (strings, JSON,
+#   vector growth).
 #   PCH OWN: the target builds the project's precompiled header; PCH REUSE <t>: it uses <t>'s.
 #   A target compiled with other flags (e.g. -fPIC) cannot reuse a header built without them:
 #   -Winvalid-pch (added by CMake) and -Werror make such a mistake a build error.
@@ -58,8 +65,8 @@ function(epvp_compile_time target)
   if(A_COLD AND A_PCH)
     message(FATAL_ERROR "epvp_compile_time(${target}): COLD and PCH exclude each other")
   endif()
-  if(EPVP_COLD_O1 AND A_COLD)
-    target_compile_options(${target} PRIVATE $<$<CONFIG:Release,RelWithDebInfo>:-O1>)
+  if(EPVP_COLD_CODE AND A_COLD)
+    target_compile_options(${target} PRIVATE $<$<CONFIG:Release,RelWithDebInfo>:-Og>)
   endif()
   if(EPVP_UNITY_BUILD AND A_BATCH)
     set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${A_BATCH})

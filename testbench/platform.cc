@@ -135,6 +135,8 @@ std::vector<std::unique_ptr<endpoint_soc>> make_socs(const cfg::platform_config&
 }
 } // namespace
 
+platform::~platform() = default;
+
 platform::platform(sc_core::sc_module_name name, const cfg::platform_config& c,
                    const platform_options& o)
     : sc_module(name)

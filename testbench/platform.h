@@ -49,6 +49,10 @@ public:
     SC_HAS_PROCESS(platform);
     platform(sc_core::sc_module_name name, const cfg::platform_config& c,
              const platform_options& o = {});
+    // Out of line: a unit that destroys a platform then emits none of its members' inline virtual
+    // functions, so the program keeps the copies compiled with the model's optimisation level
+    // (the command line is compiled at a lower one, cmake/compile_time.cmake).
+    ~platform() override;
 
     const cfg::platform_config& config() const { return cfg_; }
     const hal::ep_board& ep_board() const { return socs_.front()->board(); }

@@ -83,13 +83,13 @@ const rtl::island_api* load_rtl_island() {
         file = exists(beside) || !exists(installed) ? beside : installed;
         if (!exists(file)) {
             // The remedy depends on where this epsim is: a build tree (its CMakeCache.txt beside
-            // it) builds the library; an installed epsim gets it from `cmake --install`.
+            // it) builds the library; elsewhere, epsim also looks where an install puts it.
             const bool build_tree = exists((dir / "CMakeCache.txt").string());
             const std::string remedy =
                 build_tree
                     ? "build it with `cmake --build " + dir.string() + " --target epvp_rtl_island`"
-                    : "install it with the build that made this epsim (`cmake --install`" +
-                          std::string(" puts it in ") + installed + ")";
+                    : "this epsim also looks for it in " + installed +
+                          ", where `cmake --install` of the build that made it puts it";
             throw cfg::config_error(
                 "this run uses RTL (dwc.iatu.impl = rtl | lockstep, or bench --rtl-iatu) and the "
                 "RTL island library " +

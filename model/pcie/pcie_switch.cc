@@ -18,7 +18,6 @@ constexpr std::uint32_t acs_version_1 = 1;
 constexpr unsigned ext_cap_version_shift = 16;
 constexpr unsigned max_downstream_ports = 32; // one egress-vector register
 constexpr std::uint8_t relaxed_ordering = 1u << 1;
-constexpr unsigned bus_shift = 8, dev_shift = 3;
 constexpr unsigned dev_mask = 0x1F, fn_mask = 0x7;
 
 std::vector<reg_def> port_table(const pcie_switch_params& p, bool upstream, unsigned port_number) {
@@ -79,9 +78,6 @@ std::uint32_t be_mask(std::uint8_t first_be) {
     return m;
 }
 
-bool non_posted_request(tlp_type t) {
-    return !is_posted(t) && !is_completion(t);
-}
 } // namespace
 
 pcie_switch::pcie_switch(sc_core::sc_module_name name, const pcie_switch_params& p)
@@ -183,7 +179,7 @@ void pcie_switch::dn_b_transport(int i, tlm::tlm_generic_payload& gp, sc_time& d
 void pcie_switch::answer_ur(port& at, port& back, tlm::tlm_generic_payload& gp, pcie_tlp& t,
                             sc_time& delay) {
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
-    if (!non_posted_request(t.type)) return;
+    if (!is_non_posted_request(t.type)) return;
     completer_params cp;
     cp.completer_id = at.id;
     send_completion(back.out, cp, gp, t, cpl_status::ur, nullptr, delay);
@@ -202,7 +198,7 @@ void pcie_switch::reject(port& at, port& back, std::uint32_t aer_bit, const std:
     logger::get().warning("switch",
                           at.regs.name() + ": " + to_string(t.type) + " " + hex(gp.get_address()) +
                               " from " + bdf_string(t.requester_id) + ": " + why +
-                              (non_posted_request(t.type) ? " (UR completion)" : " (dropped)"),
+                              (is_non_posted_request(t.type) ? " (UR completion)" : " (dropped)"),
                           at.regs.name() + why);
     answer_ur(at, back, gp, t, delay);
 }
@@ -246,8 +242,8 @@ void pcie_switch::config_access(port& target, tlm::tlm_generic_payload& gp, pcie
 }
 
 void pcie_switch::config_from_above(tlm::tlm_generic_payload& gp, pcie_tlp& t, sc_time& delay) {
-    const unsigned bus = t.target_id >> bus_shift;
-    const unsigned dev = (t.target_id >> dev_shift) & dev_mask;
+    const unsigned bus = t.target_id >> id_bus_shift;
+    const unsigned dev = (t.target_id >> id_dev_shift) & dev_mask;
     const unsigned fn = t.target_id & fn_mask;
     const unsigned sec = type1::secondary_bus(usp_.regs);
     if (!type1::bus_below(usp_.regs, bus)) {
@@ -329,7 +325,7 @@ void pcie_switch::from_above(tlm::tlm_generic_payload& gp, pcie_tlp& t, sc_time&
     }
     case tlp_type::cpl:
     case tlp_type::cpld: {
-        const int j = dsp_for_bus(t.requester_id >> bus_shift);
+        const int j = dsp_for_bus(t.requester_id >> id_bus_shift);
         if (j < 0) {
             reject(usp_, usp_, aer::unc_unexpected_completion,
                    "completion for a requester not below the switch", gp, t, delay);
@@ -341,7 +337,7 @@ void pcie_switch::from_above(tlm::tlm_generic_payload& gp, pcie_tlp& t, sc_time&
     case tlp_type::msg:
     case tlp_type::msgd: {
         // Messages from above are routed by ID (the model has no broadcast or local routing).
-        const int j = dsp_for_bus(t.target_id >> bus_shift);
+        const int j = dsp_for_bus(t.target_id >> id_bus_shift);
         if (j < 0) {
             logger::get().unimplemented_once("switch", "msg-down",
                                              "messages from above are routed by target ID only");
@@ -378,7 +374,7 @@ void pcie_switch::from_below(unsigned i, tlm::tlm_generic_payload& gp, pcie_tlp&
             reject(in, in, aer::unc_unsupported_request, "Bus Master Enable clear", gp, t, delay);
             return;
         }
-        if ((ctrl & pc::acs_sv) && !type1::bus_below(in.regs, t.requester_id >> bus_shift)) {
+        if ((ctrl & pc::acs_sv) && !type1::bus_below(in.regs, t.requester_id >> id_bus_shift)) {
             reject(in, in, aer::unc_acs_violation,
                    "ACS Source Validation: requester outside secondary..subordinate", gp, t, delay);
             return;
@@ -429,7 +425,7 @@ void pcie_switch::from_below(unsigned i, tlm::tlm_generic_payload& gp, pcie_tlp&
     }
     case tlp_type::cpl:
     case tlp_type::cpld: {
-        const unsigned bus = t.requester_id >> bus_shift;
+        const unsigned bus = t.requester_id >> id_bus_shift;
         if (type1::bus_below(in.regs, bus)) {
             ++in.stats.route_to_self;
             if (ctrl & pc::acs_uf) {

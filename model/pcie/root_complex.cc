@@ -19,11 +19,6 @@ namespace {
 constexpr unsigned ecam_bus_shift = 20, ecam_dev_shift = 15, ecam_fn_shift = 12;
 constexpr std::uint64_t ecam_bytes = 256ull << 20;
 constexpr unsigned max_root_ports = 32; // devices on bus 0
-constexpr unsigned bus_shift = 8;
-
-bool non_posted_request(tlp_type t) {
-    return !is_posted(t) && !is_completion(t);
-}
 
 std::vector<reg_def> root_port_table(const root_complex_params& p, unsigned port) {
     type1_params tp;
@@ -348,7 +343,7 @@ void root_complex::reject(root_port_state& in, std::uint32_t aer_bit, const std:
         ++in.stats.unexpected_completions;
     else
         ++in.stats.unsupported;
-    const bool np = non_posted_request(t.type);
+    const bool np = is_non_posted_request(t.type);
     logger::get().warning("host",
                           in.regs.name() + ": " + to_string(t.type) + " " + hex(gp.get_address()) +
                               " from " + bdf_string(t.requester_id) + ": " + why +
@@ -431,12 +426,12 @@ void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& dela
     switch (t.type) {
     case tlp_type::cpl:
     case tlp_type::cpld:
-        if ((t.requester_id >> bus_shift) == 0) {
+        if ((t.requester_id >> id_bus_shift) == 0) {
             if (t.poisoned) poisoned(in, gp, t);
             requester_.accept_completion(gp, delay);
             return;
         }
-        route_p2p(in, port_for_bus(t.requester_id >> bus_shift), gp, t, delay);
+        route_p2p(in, port_for_bus(t.requester_id >> id_bus_shift), gp, t, delay);
         return;
     case tlp_type::mwr:
         stats_.inbound_writes += tlps;

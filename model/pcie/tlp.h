@@ -32,6 +32,9 @@ namespace epvp::pcie {
 constexpr unsigned dword_bytes = 4;
 constexpr unsigned ecrc_bytes = 4;
 constexpr std::uint32_t cfg_reg_mask = 0xFFC;
+// A requester or completer ID (Bus/Device/Function, section 2.2.6.2): bus in bits [15:8], device
+// in [7:3], function in [2:0].
+constexpr unsigned id_bus_shift = 8, id_dev_shift = 3;
 
 enum class tlp_type : std::uint8_t {
     mrd,
@@ -52,6 +55,10 @@ inline bool is_posted(tlp_type t) {
 }
 inline bool is_completion(tlp_type t) {
     return t == tlp_type::cpl || t == tlp_type::cpld;
+}
+// A request that needs a completion (MRd, configuration requests).
+inline bool is_non_posted_request(tlp_type t) {
+    return !is_posted(t) && !is_completion(t);
 }
 // Payload bytes travel with this TLP.
 inline bool has_data(tlp_type t) {

@@ -17,7 +17,6 @@ using namespace smmuv3;
 using sc_core::sc_time;
 
 namespace {
-constexpr std::uint32_t all_bits = 0xFFFFFFFFu;
 constexpr std::uint32_t hi_addr_bits = 0x000FFFFFu;    // address bits 51:32
 constexpr std::uint32_t strtab_cfg_bits = 0x000307FFu; // LOG2SIZE [5:0], SPLIT [10:6], FMT
 constexpr std::uint32_t ovackflg = 1u << 31;           // EVTQ_CONS.OVACKFLG

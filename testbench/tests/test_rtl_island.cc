@@ -69,7 +69,8 @@ BOOST_AUTO_TEST_CASE(epsim_links_no_verilated_code) {
 // Without the library beside it, epsim runs the TLM platform as before, and every way of asking
 // for RTL is one error line naming the missing file and what provides it, exit status 2: in a
 // build tree (a CMakeCache.txt beside epsim) the command that builds it in that tree, elsewhere
-// (an installed or copied epsim) `cmake --install` and the directory it installs the library to.
+// (an installed or copied epsim) the installed library directory it also looks in, which
+// `cmake --install` fills.
 BOOST_AUTO_TEST_CASE(rtl_without_the_library_is_one_line_and_exit_2) {
     const fs::path dir = epsim_copy("alone", false);
     BOOST_REQUIRE(!fs::exists(dir / island_file));
@@ -85,7 +86,8 @@ BOOST_AUTO_TEST_CASE(rtl_without_the_library_is_one_line_and_exit_2) {
         BOOST_TEST(r.status == 2);
         BOOST_TEST(count_lines_starting(r.out, "epsim: error: ") == 1u);
         BOOST_TEST(contains(r.out, (dir / island_file).string() + " is missing"));
-        BOOST_TEST(contains(r.out, "(`cmake --install` puts it in "));
+        BOOST_TEST(contains(r.out, "this epsim also looks for it in "));
+        BOOST_TEST(contains(r.out, ", where `cmake --install` of the build that made it puts it"));
         BOOST_TEST(!contains(r.out, "--target epvp_rtl_island"));
         const cmd_result b = epsim_in(tree, args);
         BOOST_TEST_INFO(args << " (build tree)\n" << b.out);
