@@ -111,6 +111,8 @@ rtl_iatu_unit::rtl_iatu_unit(sc_core::sc_module_name name, const rtl_iatu_unit_p
     rtl.ob_out.socket.bind(ob_fwd);
     rtl.ib_out.socket.bind(ib_fwd);
     rtl_stats_.lockstep = lockstep_;
+    limits_[0].resize(p.model.outbound_windows);
+    limits_[1].resize(p.model.inbound_windows);
     rtl_stats_.ob_region_hits.assign(p.model.outbound_windows, 0);
     rtl_stats_.ib_region_hits.assign(p.model.inbound_windows, 0);
 }
@@ -148,6 +150,9 @@ std::uint32_t rtl_iatu_unit::read_reg(std::uint32_t offset, sc_core::sc_time& de
 dwc::iatu_write_result rtl_iatu_unit::write_reg(std::uint32_t offset, std::uint32_t value,
                                                 sc_core::sc_time& delay) {
     ++stats_.reg_writes;
+    for (auto& dir : limits_)
+        for (known_limit& k : dir)
+            k.valid = false;
     dwc::iatu_write_result r;
     if (lockstep_) r = model_->write_unrolled(offset, value);
     if (offset >> iatu_paddr_bits) return r;
@@ -166,6 +171,12 @@ dwc::iatu_write_result rtl_iatu_unit::write_reg(std::uint32_t offset, std::uint3
 }
 
 std::uint64_t rtl_iatu_unit::region_limit(iatu_dir d, unsigned index, sc_core::sc_time& delay) {
+    // The limit changes only with the block's registers: it is read through APB once after
+    // they change (the hardware compares against its region table; it reads no register per
+    // access).
+    auto& known = limits_[d == iatu_dir::inbound];
+    known_limit* k = index < known.size() ? &known[index] : nullptr;
+    if (k && k->valid) return k->limit;
     // Called by the controller while it carries out a forwarded request: the APB transfers
     // need the clock the forward holds.
     const unsigned held = holding_;
@@ -193,9 +204,9 @@ std::uint64_t rtl_iatu_unit::region_limit(iatu_dir d, unsigned index, sc_core::s
         const std::uint64_t want = r ? r->limit() : 0;
         if (want != got)
             mismatch(std::string(d == iatu_dir::inbound ? "inbound" : "outbound") + " window " +
-                     std::to_string(index) + " limit: expected " + hex(want) + ", got " +
-                     hex(got));
+                     std::to_string(index) + " limit: expected " + hex(want) + ", got " + hex(got));
     }
+    if (k) *k = known_limit{true, got};
     return got;
 }
 

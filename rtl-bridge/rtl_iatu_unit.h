@@ -5,7 +5,9 @@
 // read and counts the differences.
 //
 // Models: register access through the APB port (one APB transfer per 32-bit access; the
-// region limit read back through APB as the controller needs it); outbound, the EP CPU's
+// region limit the controller checks an outbound access against is read back through APB the
+// first time it is needed after a register write, and kept until the next one, so that, as in
+// the hardware, an access costs no register-bus transfer); outbound, the EP CPU's
 // aperture access arriving on ob_in is driven into ob_s and inbound, the controller's AXI master
 // request arriving on ib_in into ib_s (AxUSER: BAR hit, BAR size, function, TLP type, from the
 // request's pcie_tlp and iatu_xlat), each as exact bursts (an aligned run of full 64-bit beats,
@@ -131,6 +133,13 @@ private:
     std::uint32_t apb_read(std::uint32_t offset, sc_core::sc_time& delay,
                            tlm::tlm_response_status* st = nullptr);
 
+    // Region limits as last read through APB, per direction (outbound, inbound) and window;
+    // every register write forgets them.
+    struct known_limit {
+        bool valid = false;
+        std::uint64_t limit = 0;
+    };
+    std::array<std::vector<known_limit>, 2> limits_;
     bool lockstep_;
     std::unique_ptr<dwc::iatu> model_; // lockstep reference
     std::array<piece, ids> pieces_;
