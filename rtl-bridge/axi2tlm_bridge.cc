@@ -129,11 +129,9 @@ void axi2tlm_bridge::worker() {
     }
 }
 
-tlm::tlm_response_status axi2tlm_bridge::transport(bool write, std::uint64_t addr,
-                                                   std::vector<unsigned char>& data,
-                                                   std::vector<unsigned char>* be,
+tlm::tlm_response_status axi2tlm_bridge::transport(bool write, std::uint64_t addr, bool with_be,
                                                    const axi_request& req) {
-    tlm::tlm_generic_payload gp;
+    tlm::tlm_generic_payload& gp = gp_;
     axi_ext ext;
     ext.explicit_burst = true;
     ext.burst = req.burst;
@@ -149,66 +147,60 @@ tlm::tlm_response_status axi2tlm_bridge::transport(bool write, std::uint64_t add
     ext.attrs.region = req.region;
     gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     gp.set_address(addr);
-    gp.set_data_ptr(data.data());
-    gp.set_data_length(static_cast<unsigned>(data.size()));
-    gp.set_streaming_width(static_cast<unsigned>(data.size()));
-    if (be) {
-        gp.set_byte_enable_ptr(be->data());
-        gp.set_byte_enable_length(static_cast<unsigned>(be->size()));
-    }
+    gp.set_data_ptr(data_.data());
+    gp.set_data_length(static_cast<unsigned>(data_.size()));
+    gp.set_streaming_width(static_cast<unsigned>(data_.size()));
+    gp.set_byte_enable_ptr(with_be ? be_.data() : nullptr);
+    gp.set_byte_enable_length(with_be ? static_cast<unsigned>(be_.size()) : 0);
+    gp.set_dmi_allowed(false);
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     gp.set_extension(&ext);
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     socket->b_transport(gp, delay);
     gp.clear_extension(&ext);
     ++transactions_;
-    sc_core::wait(delay);
+    if (delay != sc_core::SC_ZERO_TIME) sc_core::wait(delay);
     return gp.get_response_status();
 }
 
 void axi2tlm_bridge::carry_out(job& j) {
-    const std::vector<axi_beat> beats = axi_beats(j.req, bus_bytes_);
+    axi_beats(j.req, bus_bytes_, beats_);
+    const std::vector<axi_beat>& beats = beats_;
     // Runs of contiguous bytes: [first beat, end beat) with their start address.
-    struct run {
-        std::size_t first = 0, end = 0;
-        std::uint64_t addr = 0;
-        std::size_t bytes = 0;
-    };
-    std::vector<run> runs;
+    runs_.clear();
     for (std::size_t i = 0; i < beats.size(); ++i) {
         const std::uint64_t start =
             (beats[i].addr & ~std::uint64_t(bus_bytes_ - 1)) + beats[i].lane_lo;
-        if (!runs.empty() && j.req.burst != axi_burst::fixed &&
-            runs.back().addr + runs.back().bytes == start) {
-            runs.back().end = i + 1;
-            runs.back().bytes += beats[i].lanes;
+        if (!runs_.empty() && j.req.burst != axi_burst::fixed &&
+            runs_.back().addr + runs_.back().bytes == start) {
+            runs_.back().end = i + 1;
+            runs_.back().bytes += beats[i].lanes;
         } else {
-            runs.push_back({i, i + 1, start, beats[i].lanes});
+            runs_.push_back({i, i + 1, start, beats[i].lanes});
         }
     }
     if (j.write) {
         axi_resp resp = j.data.size() == beats.size() ? axi_resp::okay : axi_resp::slverr;
-        for (const run& r : runs) {
-            std::vector<unsigned char> data, be;
-            data.reserve(r.bytes);
-            be.reserve(r.bytes);
+        for (const run& r : runs_) {
+            data_.clear();
+            be_.clear();
             bool all = true;
             for (std::size_t i = r.first; i < r.end && i < j.data.size(); ++i)
                 for (unsigned k = 0; k < beats[i].lanes; ++k) {
                     const unsigned lane = beats[i].lane_lo + k;
-                    data.push_back(j.data[i].data[lane]);
+                    data_.push_back(j.data[i].data[lane]);
                     const bool on = (j.data[i].strb[lane / 8] >> (lane % 8)) & 1;
-                    be.push_back(on ? TLM_BYTE_ENABLED : TLM_BYTE_DISABLED);
+                    be_.push_back(on ? TLM_BYTE_ENABLED : TLM_BYTE_DISABLED);
                     all = all && on;
                 }
-            if (data.empty()) continue;
-            resp = worse(resp, to_axi(transport(true, r.addr, data, all ? nullptr : &be, j.req)));
+            if (data_.empty()) continue;
+            resp = worse(resp, to_axi(transport(true, r.addr, !all, j.req)));
         }
         b_out_.push_back({j.req.id, resp});
     } else {
-        for (const run& r : runs) {
-            std::vector<unsigned char> data(r.bytes, 0);
-            const axi_resp resp = to_axi(transport(false, r.addr, data, nullptr, j.req));
+        for (const run& r : runs_) {
+            data_.assign(r.bytes, 0);
+            const axi_resp resp = to_axi(transport(false, r.addr, false, j.req));
             std::size_t off = 0;
             for (std::size_t i = r.first; i < r.end; ++i) {
                 r_beat b;
@@ -216,7 +208,7 @@ void axi2tlm_bridge::carry_out(job& j) {
                 b.resp = resp;
                 b.last = i + 1 == beats.size();
                 for (unsigned k = 0; k < beats[i].lanes; ++k, ++off)
-                    if (resp == axi_resp::okay) b.data[beats[i].lane_lo + k] = data[off];
+                    if (resp == axi_resp::okay) b.data[beats[i].lane_lo + k] = data_[off];
                 r_out_.push_back(b);
             }
         }

@@ -77,9 +77,9 @@ private:
     };
     void worker();
     void carry_out(job& j);
-    tlm::tlm_response_status transport(bool write, std::uint64_t addr,
-                                       std::vector<unsigned char>& data,
-                                       std::vector<unsigned char>* be, const axi_request& req);
+    // One TLM transaction of data_ (and be_ when with_be) at addr.
+    tlm::tlm_response_status transport(bool write, std::uint64_t addr, bool with_be,
+                                       const axi_request& req);
     bool stall_now();
     axi_request request(bool aw) const;
 
@@ -100,6 +100,17 @@ private:
     unsigned stall_percent_ = 0;
     std::uint32_t rng_ = 1;
     std::uint64_t transactions_ = 0;
+    // The worker's scratch, reused from burst to burst (one burst at a time): its beats, runs of
+    // contiguous bytes, one run's data and byte enables, and the payload that carries them.
+    struct run {
+        std::size_t first = 0, end = 0; // [first beat, end beat)
+        std::uint64_t addr = 0;
+        std::size_t bytes = 0;
+    };
+    std::vector<axi_beat> beats_;
+    std::vector<run> runs_;
+    std::vector<unsigned char> data_, be_;
+    tlm::tlm_generic_payload gp_;
 };
 
 } // namespace epvp::rtl

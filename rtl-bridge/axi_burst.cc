@@ -40,6 +40,12 @@ axi_resp worse(axi_resp a, axi_resp b) {
 
 std::vector<axi_beat> axi_beats(const axi_request& r, unsigned bus_bytes) {
     std::vector<axi_beat> out;
+    axi_beats(r, bus_bytes, out);
+    return out;
+}
+
+void axi_beats(const axi_request& r, unsigned bus_bytes, std::vector<axi_beat>& out) {
+    out.clear();
     out.reserve(r.beats);
     const std::uint64_t nb = r.bytes_per_beat();
     const std::uint64_t wrap_bytes = nb * r.beats;
@@ -57,7 +63,6 @@ std::vector<axi_beat> axi_beats(const axi_request& r, unsigned bus_bytes) {
         a = aligned + nb;
         if (r.burst == axi_burst::wrap && a == wrap_base + wrap_bytes) a = wrap_base;
     }
-    return out;
 }
 
 std::string axi_burst_violation(const axi_request& r, unsigned bus_bytes) {

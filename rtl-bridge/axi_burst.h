@@ -52,6 +52,8 @@ struct axi_beat {
 
 // Beats of a legal burst on a bus of bus_bytes (a power of two).
 std::vector<axi_beat> axi_beats(const axi_request& r, unsigned bus_bytes);
+// The same into out (its contents replaced; its storage reused: bridges call this per burst).
+void axi_beats(const axi_request& r, unsigned bus_bytes, std::vector<axi_beat>& out);
 
 // The legality rule the request breaks, as "rule: detail", or an empty string.
 std::string axi_burst_violation(const axi_request& r, unsigned bus_bytes);

@@ -65,15 +65,15 @@ axi_checker::channel_payload axi_checker::payload_of(std::initializer_list<const
 }
 
 void axi_checker::sample(std::uint64_t cycle) {
-    const bool awv = p_.awvalid.get(), awr = p_.awready.get();
-    const bool wv = p_.wvalid.get(), wr = p_.wready.get();
-    const bool bv = p_.bvalid.get(), br = p_.bready.get();
-    const bool arv = p_.arvalid.get(), arr = p_.arready.get();
-    const bool rv = p_.rvalid.get(), rr = p_.rready.get();
-    // A cycle with no VALID high and no stall left over checks nothing and changes nothing.
+    const bool awv = p_.awvalid.get(), wv = p_.wvalid.get(), bv = p_.bvalid.get(),
+               arv = p_.arvalid.get(), rv = p_.rvalid.get();
+    // A cycle with no VALID high and no stall left over checks nothing and changes nothing (the
+    // READYs are not even read: most cycles of most ports are idle).
     if (!(awv || wv || bv || arv || rv || aw_.stalled || w_.stalled || b_.stalled || ar_.stalled ||
           r_.stalled))
         return;
+    const bool awr = p_.awready.get(), wr = p_.wready.get(), br = p_.bready.get(),
+               arr = p_.arready.get(), rr = p_.rready.get();
     // A response is new in a cycle where its VALID is high and was not held from a stall.
     const bool b_new = bv && !b_.stalled;
     const bool r_new = rv && !r_.stalled;

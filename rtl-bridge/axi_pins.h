@@ -64,8 +64,9 @@ public:
     explicit operator bool() const { return ptr_ != nullptr; }
     unsigned storage_bytes() const { return bytes_; }
 
-    // The low 64 bits of the value (0 when unbound).
-    std::uint64_t get() const {
+    // The low 64 bits of the value (0 when unbound). Inlined: bridges and checkers read dozens
+    // of pins every cycle, and the call cost more than the read.
+    [[gnu::always_inline]] std::uint64_t get() const {
         switch (bytes_) {
         case 0:
             return 0;
@@ -82,7 +83,7 @@ public:
         }
     }
     // Sets the value to v (truncated to the storage; the upper words of a wide pin to 0).
-    void set(std::uint64_t v) const {
+    [[gnu::always_inline]] void set(std::uint64_t v) const {
         switch (bytes_) {
         case 0:
             return;

@@ -34,18 +34,17 @@ std::uint32_t region_offset(iatu_dir d, unsigned index, std::uint32_t r) {
 }
 
 // A request forwarded for another carries that one's extensions (those it has no own of) while it
-// is carried out; the indices put on it are returned so that they can be taken off again.
-std::vector<unsigned> carry_extensions(const tlm::tlm_generic_payload& from,
-                                       tlm::tlm_generic_payload& to) {
-    std::vector<unsigned> put;
+// is carried out; the indices put on it are kept in put (its storage reused) so that they can be
+// taken off again.
+void carry_extensions(const tlm::tlm_generic_payload& from, tlm::tlm_generic_payload& to,
+                      std::vector<unsigned>& put) {
+    put.clear();
     const unsigned slots = tlm::max_num_extensions();
-    put.reserve(slots);
     for (unsigned i = 0; i < slots; ++i)
         if (from.get_extension(i) && !to.get_extension(i)) {
             to.set_extension(i, from.get_extension(i));
             put.push_back(i);
         }
-    return put;
 }
 
 void drop_extensions(tlm::tlm_generic_payload& to, const std::vector<unsigned>& put) {
@@ -216,7 +215,7 @@ unsigned rtl_iatu_unit::take_id() {
             const unsigned id = (next_id_ + k) % ids;
             if (!pieces_[id].in_use) {
                 next_id_ = (id + 1) % ids;
-                pieces_[id] = piece{};
+                pieces_[id].reset();
                 pieces_[id].in_use = true;
                 return id;
             }
@@ -272,12 +271,15 @@ void rtl_iatu_unit::translate(bool inbound, tlm::tlm_generic_payload& gp, sc_cor
         ext.has_id = true;
         ext.id = id;
         ext.user = user;
-        tlm::tlm_generic_payload p;
+        tlm::tlm_generic_payload& p = payloads_[id];
         p.set_command(gp.get_command());
         p.set_address(addr);
         p.set_data_ptr(gp.get_data_ptr() + off);
         p.set_data_length(bytes);
         p.set_streaming_width(bytes);
+        p.set_byte_enable_ptr(nullptr);
+        p.set_byte_enable_length(0);
+        p.set_dmi_allowed(false);
         p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
         p.set_extension(&ext);
         (inbound ? rtl.ib_in : rtl.ob_in).b_transport(p, delay);
@@ -303,7 +305,8 @@ void rtl_iatu_unit::translate(bool inbound, tlm::tlm_generic_payload& gp, sc_cor
 
 void rtl_iatu_unit::forward(piece& pc, tlm::tlm_generic_payload& gp, const iatu_hit& got,
                             sc_core::sc_time& delay) {
-    const std::vector<unsigned> put = carry_extensions(*pc.from, gp);
+    std::vector<unsigned>& put = pc.carried;
+    carry_extensions(*pc.from, gp, put);
     unsigned function = pc.req.function;
     if (!pc.inbound && got.hit && model_)
         if (const dwc::iatu_region* r = model_->region(iatu_dir::outbound, got.index))

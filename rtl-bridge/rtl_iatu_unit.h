@@ -120,6 +120,14 @@ private:
         inbound_request req;
         tlm::tlm_generic_payload* from = nullptr; // the request it is a burst of
         sc_core::sc_time entered;                 // when that request entered the stage
+        std::vector<unsigned> carried;            // extensions of `from` put on what it forwards
+        // Everything but carried's storage, which is reused.
+        void reset() {
+            std::vector<unsigned> keep = std::move(carried);
+            *this = piece{};
+            carried = std::move(keep);
+            carried.clear();
+        }
     };
     void translate(bool inbound, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
     void fwd_b_transport(int inbound, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -143,6 +151,7 @@ private:
     bool lockstep_;
     std::unique_ptr<dwc::iatu> model_; // lockstep reference
     std::array<piece, ids> pieces_;
+    std::array<tlm::tlm_generic_payload, ids> payloads_; // the burst each piece drives in
     unsigned next_id_ = 0;
     unsigned holding_ = 0; // forwarded requests being carried out (island clock held)
     sc_core::sc_event id_freed_;

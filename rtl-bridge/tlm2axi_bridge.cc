@@ -44,7 +44,16 @@ std::string tlm2axi_bridge::plan(tlm::tlm_generic_payload& gp, const axi_ext* ex
     if (len == 0) return "zero-length transaction";
     if (!gp.get_data_ptr()) return "no data pointer";
     auto add = [&](const axi_request& r) -> burst_job* {
-        auto j = std::make_unique<burst_job>();
+        std::unique_ptr<burst_job> j;
+        if (free_jobs_.empty()) {
+            j = std::make_unique<burst_job>();
+        } else {
+            j = std::move(free_jobs_.back());
+            free_jobs_.pop_back();
+            j->beats.clear();
+            j->next_beat = 0;
+            j->seq = 0;
+        }
         j->req = r;
         j->write = write;
         j->owner = &t;
@@ -61,7 +70,8 @@ std::string tlm2axi_bridge::plan(tlm::tlm_generic_payload& gp, const axi_ext* ex
         if (!bad.empty()) return "illegal burst: " + bad;
         burst_job* j = add(r);
         std::size_t off = 0;
-        for (const axi_beat& b : axi_beats(r, bus_bytes_)) {
+        axi_beats(r, bus_bytes_, beats_);
+        for (const axi_beat& b : beats_) {
             j->beats.push_back({b.lane_lo, b.lanes, off});
             off += b.lanes;
         }
@@ -121,7 +131,7 @@ std::string tlm2axi_bridge::plan(tlm::tlm_generic_payload& gp, const axi_ext* ex
 
 void tlm2axi_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     // LT -> pins: the annotated time passes before the pins move.
-    sc_core::wait(delay);
+    if (delay != sc_core::SC_ZERO_TIME) sc_core::wait(delay);
     delay = sc_core::SC_ZERO_TIME;
     auto* ext = gp.get_extension<axi_ext>();
     if (!gp.is_read() && !gp.is_write()) {
@@ -138,8 +148,13 @@ void tlm2axi_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
             return;
         }
     }
-    txn t;
-    t.gp = &gp;
+    std::unique_ptr<txn> owned = take_txn(gp);
+    struct give_back {
+        tlm2axi_bridge& bridge;
+        std::unique_ptr<txn>& t;
+        ~give_back() { bridge.recycle(std::move(t)); }
+    } done_with{*this, owned};
+    txn& t = *owned;
     const std::string bad = plan(gp, ext, t);
     if (!bad.empty()) {
         SC_REPORT_WARNING(name(), bad.c_str());
@@ -183,7 +198,7 @@ void tlm2axi_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
             ar_q_.push_back(j.get());
         }
         j->seq = bursts_++;
-        in_flight_[j->write].insert(j->seq);
+        in_flight_[j->write].push_back(j->seq);
         ++t.pending;
     }
     island_.wake();
@@ -192,12 +207,33 @@ void tlm2axi_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     if (ext) ext->resp = t.resp;
 }
 
+std::unique_ptr<tlm2axi_bridge::txn> tlm2axi_bridge::take_txn(tlm::tlm_generic_payload& gp) {
+    std::unique_ptr<txn> t;
+    if (free_txns_.empty()) {
+        t = std::make_unique<txn>();
+    } else {
+        t = std::move(free_txns_.back());
+        free_txns_.pop_back();
+    }
+    t->gp = &gp;
+    t->pending = 0;
+    t->resp = axi_resp::okay;
+    return t;
+}
+
+void tlm2axi_bridge::recycle(std::unique_ptr<txn> t) {
+    for (auto& j : t->jobs)
+        free_jobs_.push_back(std::move(j));
+    t->jobs.clear();
+    free_txns_.push_back(std::move(t));
+}
+
 void tlm2axi_bridge::finish(burst_job* j, axi_resp r) {
     txn* t = j->owner;
     t->resp = worse(t->resp, r);
     auto& fl = in_flight_[j->write];
-    if (!fl.empty() && *fl.begin() != j->seq) ++out_of_order_;
-    fl.erase(j->seq);
+    if (!fl.empty() && fl.front() != j->seq) ++out_of_order_;
+    fl.erase(std::find(fl.begin(), fl.end(), j->seq));
     --outstanding_;
     // The cycle of the last handshake counts in full.
     if (--t->pending == 0) island_.notify_from_cycle(t->done, island_.clock_period());

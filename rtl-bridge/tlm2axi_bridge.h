@@ -39,7 +39,6 @@
 #include <deque>
 #include <map>
 #include <memory>
-#include <set>
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
@@ -105,6 +104,13 @@ private:
         sc_core::sc_event done;
         std::vector<std::unique_ptr<burst_job>> jobs;
     };
+    // Transactions and bursts are kept for reuse once done (a transaction per b_transport and a
+    // burst per job allocated anew were a good part of the bridge's cost per request).
+    std::unique_ptr<txn> take_txn(tlm::tlm_generic_payload& gp);
+    void recycle(std::unique_ptr<txn> t);
+    std::vector<std::unique_ptr<txn>> free_txns_;
+    std::vector<std::unique_ptr<burst_job>> free_jobs_;
+    std::vector<axi_beat> beats_; // plan()'s scratch (plan does not wait)
     struct w_beat {
         axi_lanes data{};
         axi_strobes strb{};
@@ -139,7 +145,8 @@ private:
     unsigned stall_percent_ = 0;
     std::uint32_t rng_ = 1;
     std::uint64_t bursts_ = 0, unmatched_ = 0, out_of_order_ = 0;
-    std::set<std::uint64_t> in_flight_[2]; // seq of outstanding reads [0] / writes [1]
+    // seq of outstanding reads [0] / writes [1], in issue order (seqs only grow).
+    std::deque<std::uint64_t> in_flight_[2];
 };
 
 } // namespace epvp::rtl
