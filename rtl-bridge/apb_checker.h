@@ -21,6 +21,7 @@ public:
     // other trace flavour before it runs is followed (rtl_models.h).
     explicit apb_checker(const apb_port& port, violation_handler on_violation = nullptr);
     void sample(std::uint64_t cycle) override;
+    bool watcher() const override { return true; }
     const std::vector<protocol_violation>& violations() const { return violations_; }
     std::uint64_t transfers() const { return transfers_; }
 

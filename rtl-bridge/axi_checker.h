@@ -75,6 +75,7 @@ public:
     // other trace flavour before it runs is followed (rtl_models.h).
     explicit axi_checker(const axi_port& port, violation_handler on_violation = nullptr);
     void sample(std::uint64_t cycle) override;
+    bool watcher() const override { return true; }
     const std::vector<protocol_violation>& violations() const { return violations_; }
     std::uint64_t handshakes() const { return handshakes_; }
     // Handshakes (VALID && READY cycles) per channel.

@@ -11,6 +11,8 @@ rtl_island::rtl_island(sc_core::sc_module_name name, sc_core::sc_time clock_peri
     , reset_cycles_(reset_cycles) {
     if (period_ == sc_core::SC_ZERO_TIME)
         throw std::invalid_argument(std::string(basename()) + ": clock period must be > 0");
+    due_or_work_ |= cycle_due_;
+    due_or_work_ |= work_;
     SC_THREAD(clock_thread);
 }
 
@@ -29,6 +31,7 @@ rtl_model& rtl_island::add_model(std::unique_ptr<rtl_model> m) {
 void rtl_island::add_agent(cycle_agent* a) {
     if (!a) throw std::invalid_argument(std::string(basename()) + ": add_agent(nullptr)");
     agents_.push_back(a);
+    if (!a->watcher()) drivers_.push_back(a);
 }
 
 void rtl_island::wake() {
@@ -74,7 +77,7 @@ void rtl_island::close_waves() {
 }
 
 bool rtl_island::any_busy() const {
-    for (auto* a : agents_)
+    for (auto* a : drivers_)
         if (a->busy()) return true;
     return false;
 }
@@ -109,7 +112,7 @@ void rtl_island::do_reset() {
 }
 
 void rtl_island::run_cycle() {
-    for (auto* a : agents_)
+    for (auto* a : drivers_)
         a->drive();
     for (auto& m : models_) {
         m->set_clock(false);
@@ -140,7 +143,13 @@ void rtl_island::clock_thread() {
             // hold the clock or bring work.
             const sc_core::sc_time at = sc_core::sc_time_stamp();
             if (time_ > at && sc_core::sc_time_to_pending_activity() <= time_ - at) {
-                sc_core::wait(time_ - at);
+                // Woken at the cycle's start, or by new work; a hold() taken meanwhile cancels
+                // the start, and the clock sleeps on until the release wakes it.
+                cycle_due_.notify(time_ - at);
+                sc_core::wait(due_or_work_);
+                cycle_due_.cancel();
+                const sc_core::sc_time woke = sc_core::sc_time_stamp();
+                if (time_ < woke) time_ = woke; // held past the cycle's start: no edges between
                 continue;
             }
             run_cycle();

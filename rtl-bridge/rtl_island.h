@@ -44,6 +44,9 @@ public:
     virtual void sample(std::uint64_t cycle) = 0;
     // Work in flight: the clock keeps running while any agent is busy.
     virtual bool busy() const { return false; }
+    // Only watches (a protocol checker): drives nothing and is never busy, so the island asks
+    // it only to sample (read once, when it is added).
+    virtual bool watcher() const { return false; }
 };
 
 class rtl_island : public sc_core::sc_module {
@@ -62,7 +65,10 @@ public:
     // round trip, a DRAM access): the RTL waits for that response with no pin activity, so
     // clocking through the wait would only cost wall time. Holds nest; release() restarts the
     // clock when the last one goes. Other requests wait for the clock meanwhile.
-    void hold() { ++holds_; }
+    void hold() {
+        ++holds_;
+        cycle_due_.cancel(); // a clock waiting for its next cycle sleeps on until release()
+    }
     void release();
     bool held() const { return holds_ != 0; }
 
@@ -93,8 +99,11 @@ private:
     bool reset_done_ = false;
     bool waves_open_ = false;
     std::vector<std::unique_ptr<rtl_model>> models_;
-    std::vector<cycle_agent*> agents_;
+    std::vector<cycle_agent*> agents_;  // every agent, in the order added (sample order)
+    std::vector<cycle_agent*> drivers_; // the agents that are not watchers (drive, busy)
     sc_core::sc_event work_;
+    sc_core::sc_event cycle_due_;           // the next cycle's start, while the clock waits for it
+    sc_core::sc_event_or_list due_or_work_; // cycle_due_ | work_
     sc_core::sc_time time_ = sc_core::SC_ZERO_TIME; // start of the next cycle
     std::uint64_t cycles_ = 0;
     unsigned holds_ = 0;

@@ -1,6 +1,7 @@
 #include "rtl-bridge/tlm2axi_bridge.h"
 
 #include <algorithm>
+#include <exception>
 #include <sstream>
 
 namespace epvp::rtl {
@@ -152,7 +153,10 @@ void tlm2axi_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     struct give_back {
         tlm2axi_bridge& bridge;
         std::unique_ptr<txn>& t;
-        ~give_back() { bridge.recycle(std::move(t)); }
+        // Not while a killed process unwinds: its bursts may still be queued (they go with it).
+        ~give_back() {
+            if (!std::uncaught_exceptions()) bridge.recycle(std::move(t));
+        }
     } done_with{*this, owned};
     txn& t = *owned;
     const std::string bad = plan(gp, ext, t);
