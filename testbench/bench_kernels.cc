@@ -1,5 +1,8 @@
 #include "testbench/bench_kernels.h"
 
+#include "model/core/sparse_memory.h"
+
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <systemc>
@@ -89,6 +92,17 @@ struct floor_initiator : sc_core::sc_module {
 };
 
 } // namespace
+
+double first_touch_seconds(unsigned long long bytes) {
+    sparse_memory mem(bytes);
+    unsigned char data[floor_payload_bytes];
+    std::memset(data, 0xA5, sizeof data);
+    const auto t0 = std::chrono::steady_clock::now();
+    for (unsigned long long off = 0; off < bytes; off += sizeof data)
+        mem.write(off, data,
+                  static_cast<std::size_t>(std::min<unsigned long long>(sizeof data, bytes - off)));
+    return floor_initiator::seconds_since(t0);
+}
 
 floor_rates floor_loops(unsigned long long transactions) {
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);

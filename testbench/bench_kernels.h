@@ -14,6 +14,11 @@ struct floor_rates {
 };
 floor_rates floor_loops(unsigned long long transactions);
 
+// Seconds to write `bytes` of fresh memory (a new sparse_memory, the platform's own store) in
+// floor_payload_bytes copies: what any model that keeps that much newly written data pays for the
+// system to hand out and zero its pages and for the copies, before it models anything.
+double first_touch_seconds(unsigned long long bytes);
+
 #ifdef EPVP_RTL_COSIM
 // The same translations through the verilated iATU (APB programming, AXI requests through the
 // bridges, checkers on) and through the TLM model, in this process's SystemC simulation. Prints

@@ -24,6 +24,8 @@ public:
     bool claims(std::uint64_t addr, std::uint64_t len) const {
         return addr >= base_ && mem_.in_range(addr - base_, len);
     }
+    // Pages written so far (each sparse_memory::page_bytes).
+    std::size_t pages_allocated() const { return mem_.pages_allocated(); }
 
 private:
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);

@@ -7,6 +7,7 @@
 
 #include "testbench/tests/cli_test_util.h"
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -52,6 +53,15 @@ BOOST_AUTO_TEST_CASE(report_has_the_fixed_keys_with_positive_rates) {
     BOOST_CHECK_CLOSE(
         j.at("ratio_to_floor").get<double>(),
         j.at("tlps_per_s").get<double>() / j.at("floor_wait_per_txn_per_s").get<double>(), 1e-6);
+    // Fresh memory the run wrote: 1 MiB into host memory (the eDMA write) and 1 MiB into DRAM
+    // (the read), each into pages not written before, plus a few pages of the firmware's own
+    // (rings, flags), in whole 4 KiB pages; and the time to write as much fresh memory alone.
+    BOOST_CHECK(contains(r.out, "fresh memory the run wrote"));
+    const auto touched = j.at("first_touch_bytes").get<std::uint64_t>();
+    BOOST_CHECK_EQUAL(touched % 4096, 0u);
+    BOOST_CHECK_GE(touched, 2u * 1048576);
+    BOOST_CHECK_LT(touched, 3u * 1048576);
+    BOOST_CHECK_GT(j.at("first_touch_s").get<double>(), 0.0);
 }
 
 BOOST_AUTO_TEST_CASE(floor_only_prints_both_floors) {
