@@ -190,8 +190,8 @@ void axi_checker::sample(std::uint64_t cycle) {
         }
     }
     if (bv && br) {
-        auto it = writes_complete_.find(bid);
-        if (it != writes_complete_.end() && it->second != 0) --it->second;
+        unsigned* complete = writes_complete_.find(bid);
+        if (complete && *complete != 0) --*complete;
     }
     if (r_new && !r_had_read) {
         std::ostringstream os;
@@ -210,10 +210,11 @@ void axi_checker::sample(std::uint64_t cycle) {
 }
 
 void axi_checker::read_beat(unsigned id, bool last, std::uint64_t cycle) {
-    auto it = reads_.find(id);
-    if (it == reads_.end() || it->second.empty()) return; // named when RVALID rose (r-id)
-    std::deque<unsigned>& q = it->second;
-    const unsigned seen = ++r_beats_[id];
+    std::deque<unsigned>* outstanding = reads_.find(id);
+    if (!outstanding || outstanding->empty()) return; // named when RVALID rose (r-id)
+    std::deque<unsigned>& q = *outstanding;
+    unsigned& beats_seen = r_beats_[id];
+    const unsigned seen = ++beats_seen;
     const unsigned beats = q.front();
     // A younger read with this ID at least `len` beats long (index in q, or 0 for none).
     auto younger = [&](unsigned len, bool exact) -> std::size_t {
@@ -223,7 +224,7 @@ void axi_checker::read_beat(unsigned id, bool last, std::uint64_t cycle) {
     };
     auto done = [&](std::size_t i) {
         q.erase(q.begin() + static_cast<std::ptrdiff_t>(i));
-        r_beats_[id] = 0;
+        beats_seen = 0;
     };
     if (last) {
         if (seen == beats) return done(0);

@@ -35,6 +35,7 @@
 
 #include "rtl-bridge/axi_burst.h"
 #include "rtl-bridge/axi_pins.h"
+#include "rtl-bridge/id_table.h"
 #include "rtl-bridge/rtl_island.h"
 
 #include <array>
@@ -42,7 +43,6 @@
 #include <deque>
 #include <functional>
 #include <initializer_list>
-#include <map>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -115,12 +115,10 @@ private:
     std::deque<std::pair<unsigned, unsigned>> aw_waiting_data_; // (AWID, beats)
     std::deque<unsigned> data_waiting_aw_;
     unsigned w_beats_ = 0;
-    // Per ID, kept (empty or 0) once an ID has been seen: IDs are few, and a map node and
-    // queue made and freed per burst were most of the checker's cost.
-    std::map<unsigned, unsigned> writes_complete_; // id -> writes ready for a B response
-    std::map<unsigned, std::deque<unsigned>>
-        reads_;                            // id -> beats of outstanding reads, oldest first
-    std::map<unsigned, unsigned> r_beats_; // id -> beats seen of its oldest read
+    // Per ID, kept (empty or 0) once an ID has been seen.
+    id_table<unsigned> writes_complete_;   // id -> writes ready for a B response
+    id_table<std::deque<unsigned>> reads_; // id -> beats of outstanding reads, oldest first
+    id_table<unsigned> r_beats_;           // id -> beats seen of its oldest read
 };
 
 } // namespace epvp::rtl

@@ -311,21 +311,21 @@ void tlm2axi_bridge::sample(std::uint64_t) {
     if (p_.wvalid.get() && p_.wready.get()) w_q_.pop_front();
     accept_address(p_.ar(), ar_q_, reads_);
     if (p_.bvalid.get() && p_.bready.get()) {
-        auto it = writes_.find(static_cast<unsigned>(p_.bid.get()));
-        if (it == writes_.end() || it->second.empty()) {
+        std::deque<burst_job*>* q = writes_.find(static_cast<unsigned>(p_.bid.get()));
+        if (!q || q->empty()) {
             ++unmatched_; // the protocol checker names it
         } else {
-            burst_job* j = it->second.front();
-            it->second.pop_front();
+            burst_job* j = q->front();
+            q->pop_front();
             finish(j, static_cast<axi_resp>(p_.bresp.get() & 3));
         }
     }
     if (p_.rvalid.get() && p_.rready.get()) {
-        auto it = reads_.find(static_cast<unsigned>(p_.rid.get()));
-        if (it == reads_.end() || it->second.empty()) {
+        std::deque<burst_job*>* q = reads_.find(static_cast<unsigned>(p_.rid.get()));
+        if (!q || q->empty()) {
             ++unmatched_;
         } else {
-            burst_job* j = it->second.front();
+            burst_job* j = q->front();
             const axi_resp r = static_cast<axi_resp>(p_.rresp.get() & 3);
             tlm::tlm_generic_payload& gp = *j->owner->gp;
             if (j->next_beat < j->beats.size() && (r == axi_resp::okay || r == axi_resp::exokay)) {
@@ -340,7 +340,7 @@ void tlm2axi_bridge::sample(std::uint64_t) {
             j->owner->resp = worse(j->owner->resp, r);
             ++j->next_beat;
             if (p_.rlast.get() || j->next_beat >= j->beats.size()) {
-                it->second.pop_front();
+                q->pop_front();
                 finish(j, r);
             }
         }
@@ -349,7 +349,7 @@ void tlm2axi_bridge::sample(std::uint64_t) {
 
 // An address handshake on the channel: its request is outstanding from now on.
 void tlm2axi_bridge::accept_address(const axi_addr_pins& c, std::deque<burst_job*>& q,
-                                    std::map<unsigned, std::deque<burst_job*>>& outstanding) {
+                                    id_table<std::deque<burst_job*>>& outstanding) {
     if (!c.valid.get() || !c.ready.get()) return;
     burst_job* j = q.front();
     q.pop_front();

@@ -33,11 +33,11 @@
 #include "rtl-bridge/axi_burst.h"
 #include "rtl-bridge/axi_ext.h"
 #include "rtl-bridge/axi_pins.h"
+#include "rtl-bridge/id_table.h"
 #include "rtl-bridge/rtl_island.h"
 
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <memory>
 #include <systemc>
 #include <tlm>
@@ -125,7 +125,7 @@ private:
     // AW and AR alike: drive the head of the queue, take a handshake.
     void drive_address(const axi_addr_pins& c, const std::deque<burst_job*>& q);
     void accept_address(const axi_addr_pins& c, std::deque<burst_job*>& q,
-                        std::map<unsigned, std::deque<burst_job*>>& outstanding);
+                        id_table<std::deque<burst_job*>>& outstanding);
     bool stall_now();
 
     rtl_island& island_;
@@ -136,7 +136,7 @@ private:
     unsigned bus_bytes_;
     std::deque<burst_job*> aw_q_, ar_q_;
     std::deque<w_beat> w_q_;
-    std::map<unsigned, std::deque<burst_job*>> writes_, reads_; // outstanding, per ID
+    id_table<std::deque<burst_job*>> writes_, reads_; // outstanding, per ID
     unsigned outstanding_ = 0;
     unsigned next_id_ = 0;
     bool aw_stalled_ = false;
