@@ -6,6 +6,17 @@
 
 namespace epvp::rtl {
 
+namespace {
+// An object kept for reuse, or a new one.
+template <class T>
+std::unique_ptr<T> take_from(std::vector<std::unique_ptr<T>>& kept) {
+    if (kept.empty()) return std::make_unique<T>();
+    std::unique_ptr<T> t = std::move(kept.back());
+    kept.pop_back();
+    return t;
+}
+} // namespace
+
 tlm2axi_bridge::tlm2axi_bridge(sc_core::sc_module_name name, rtl_island& island,
                                const axi_port& pins, const axi_attrs& default_attrs)
     : sc_module(name)
@@ -45,16 +56,10 @@ std::string tlm2axi_bridge::plan(tlm::tlm_generic_payload& gp, const axi_ext* ex
     if (len == 0) return "zero-length transaction";
     if (!gp.get_data_ptr()) return "no data pointer";
     auto add = [&](const axi_request& r) -> burst_job* {
-        std::unique_ptr<burst_job> j;
-        if (free_jobs_.empty()) {
-            j = std::make_unique<burst_job>();
-        } else {
-            j = std::move(free_jobs_.back());
-            free_jobs_.pop_back();
-            j->beats.clear();
-            j->next_beat = 0;
-            j->seq = 0;
-        }
+        std::unique_ptr<burst_job> j = take_from(free_jobs_);
+        j->beats.clear();
+        j->next_beat = 0;
+        j->seq = 0;
         j->req = r;
         j->write = write;
         j->owner = &t;
@@ -212,13 +217,7 @@ void tlm2axi_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
 }
 
 std::unique_ptr<tlm2axi_bridge::txn> tlm2axi_bridge::take_txn(tlm::tlm_generic_payload& gp) {
-    std::unique_ptr<txn> t;
-    if (free_txns_.empty()) {
-        t = std::make_unique<txn>();
-    } else {
-        t = std::move(free_txns_.back());
-        free_txns_.pop_back();
-    }
+    std::unique_ptr<txn> t = take_from(free_txns_);
     t->gp = &gp;
     t->pending = 0;
     t->resp = axi_resp::okay;
