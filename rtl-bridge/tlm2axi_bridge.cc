@@ -235,8 +235,12 @@ void tlm2axi_bridge::finish(burst_job* j, axi_resp r) {
     txn* t = j->owner;
     t->resp = worse(t->resp, r);
     auto& fl = in_flight_[j->write];
-    if (!fl.empty() && fl.front() != j->seq) ++out_of_order_;
-    fl.erase(std::find(fl.begin(), fl.end(), j->seq));
+    if (!fl.empty() && fl.front() == j->seq) {
+        fl.pop_front(); // the oldest: in order
+    } else if (const auto it = std::find(fl.begin(), fl.end(), j->seq); it != fl.end()) {
+        ++out_of_order_;
+        fl.erase(it);
+    }
     --outstanding_;
     // The cycle of the last handshake counts in full.
     if (--t->pending == 0) island_.notify_from_cycle(t->done, island_.clock_period());
