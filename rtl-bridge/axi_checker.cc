@@ -223,7 +223,10 @@ void axi_checker::read_beat(unsigned id, bool last, std::uint64_t cycle) {
         return 0;
     };
     auto done = [&](std::size_t i) {
-        q.erase(q.begin() + static_cast<std::ptrdiff_t>(i));
+        if (i == 0)
+            q.pop_front(); // the oldest: in order
+        else
+            q.erase(q.begin() + static_cast<std::ptrdiff_t>(i));
         beats_seen = 0;
     };
     if (last) {
