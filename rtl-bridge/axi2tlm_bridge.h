@@ -25,6 +25,7 @@
 #include "rtl-bridge/axi_burst.h"
 #include "rtl-bridge/axi_ext.h"
 #include "rtl-bridge/axi_pins.h"
+#include "rtl-bridge/kept_payload.h"
 #include "rtl-bridge/rtl_island.h"
 
 #include <cstdint>
@@ -110,7 +111,7 @@ private:
     std::vector<axi_beat> beats_;
     std::vector<run> runs_;
     std::vector<unsigned char> data_, be_;
-    tlm::tlm_generic_payload gp_;
+    kept_payload gp_;
 };
 
 } // namespace epvp::rtl

@@ -27,6 +27,7 @@
 #pragma once
 
 #include "model/dwc/iatu_unit.h"
+#include "rtl-bridge/kept_payload.h"
 #include "rtl-bridge/rtl_iatu.h"
 
 #include <array>
@@ -151,7 +152,7 @@ private:
     bool lockstep_;
     std::unique_ptr<dwc::iatu> model_; // lockstep reference
     std::array<piece, ids> pieces_;
-    std::array<tlm::tlm_generic_payload, ids> payloads_; // the burst each piece drives in
+    std::array<kept_payload, ids> payloads_; // the burst each piece drives in
     unsigned next_id_ = 0;
     unsigned holding_ = 0; // forwarded requests being carried out (island clock held)
     sc_core::sc_event id_freed_;
