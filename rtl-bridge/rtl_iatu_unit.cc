@@ -149,6 +149,7 @@ std::uint32_t rtl_iatu_unit::read_reg(std::uint32_t offset, sc_core::sc_time& de
 dwc::iatu_write_result rtl_iatu_unit::write_reg(std::uint32_t offset, std::uint32_t value,
                                                 sc_core::sc_time& delay) {
     ++stats_.reg_writes;
+    ++reg_writes_seen_;
     for (auto& dir : limits_)
         for (known_limit& k : dir)
             k.valid = false;
@@ -176,6 +177,9 @@ std::uint64_t rtl_iatu_unit::region_limit(iatu_dir d, unsigned index, sc_core::s
     auto& known = limits_[d == iatu_dir::inbound];
     known_limit* k = index < known.size() ? &known[index] : nullptr;
     if (k && k->valid) return k->limit;
+    // A write while the reads below wait for the clock makes what they return stale: kept only
+    // if no write came in between.
+    const std::uint64_t writes_before = reg_writes_seen_;
     // Called by the controller while it carries out a forwarded request: the APB transfers
     // need the clock the forward holds.
     const unsigned held = holding_;
@@ -205,7 +209,7 @@ std::uint64_t rtl_iatu_unit::region_limit(iatu_dir d, unsigned index, sc_core::s
             mismatch(std::string(d == iatu_dir::inbound ? "inbound" : "outbound") + " window " +
                      std::to_string(index) + " limit: expected " + hex(want) + ", got " + hex(got));
     }
-    if (k) *k = known_limit{true, got};
+    if (k && reg_writes_seen_ == writes_before) *k = known_limit{true, got};
     return got;
 }
 

@@ -7,10 +7,10 @@
 // Models: register access through the APB port (one APB transfer per 32-bit access; the
 // region limit the controller checks an outbound access against is read back through APB the
 // first time it is needed after a register write, and kept until the next one, so that, as in
-// the hardware, an access costs no register-bus transfer); outbound, the EP CPU's
-// aperture access arriving on ob_in is driven into ob_s and inbound, the controller's AXI master
-// request arriving on ib_in into ib_s (AxUSER: BAR hit, BAR size, function, TLP type, from the
-// request's pcie_tlp and iatu_xlat), each as exact bursts (an aligned run of full 64-bit beats,
+// the hardware, accesses between register writes cost no register-bus transfer); outbound, the EP
+// CPU's aperture access arriving on ob_in is driven into ob_s and inbound, the controller's AXI
+// master request arriving on ib_in into ib_s (AxUSER: BAR hit, BAR size, function, TLP type, from
+// the request's pcie_tlp and iatu_xlat), each as exact bursts (an aligned run of full 64-bit beats,
 // narrow INCR bursts at a ragged start or end, split at 4 KiB and 256 beats), so that every byte
 // the RTL forwards is a byte the request asked for; each request the RTL forwards on ob_m/ib_m
 // leaves on ob_out/ib_out carrying the request's extensions and the lookup result the RTL put in
@@ -149,6 +149,7 @@ private:
         std::uint64_t limit = 0;
     };
     std::array<std::vector<known_limit>, 2> limits_;
+    std::uint64_t reg_writes_seen_ = 0; // register writes so far (a limit read across one is stale)
     bool lockstep_;
     std::unique_ptr<dwc::iatu> model_; // lockstep reference
     std::array<piece, ids> pieces_;

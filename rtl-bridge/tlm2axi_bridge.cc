@@ -158,7 +158,8 @@ void tlm2axi_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     struct give_back {
         tlm2axi_bridge& bridge;
         std::unique_ptr<txn>& t;
-        // Not while a killed process unwinds: its bursts may still be queued (they go with it).
+        // Not while a killed process unwinds: its bursts may still be queued, and must not be
+        // handed out again.
         ~give_back() {
             if (!std::uncaught_exceptions()) bridge.recycle(std::move(t));
         }

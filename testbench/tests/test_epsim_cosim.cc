@@ -113,6 +113,7 @@ BOOST_AUTO_TEST_CASE(rtl_run_cut_short_mid_request_exits_3_cleanly) {
             BOOST_TEST_INFO(r.out.substr(r.out.size() > 2000 ? r.out.size() - 2000 : 0));
             BOOST_TEST(r.status == 3);
             BOOST_TEST(r.out.find("did not finish within sim.time_limit_us") != std::string::npos);
+            BOOST_TEST(r.out.find("hung in pci_ep_bar.") != std::string::npos);
             BOOST_REQUIRE(r.report.is_object());
             BOOST_TEST(r.report.at("status") == "HUNG");
             BOOST_TEST(r.report.at("iatu_cosim").at("inbound_translations").get<std::uint64_t>() >
