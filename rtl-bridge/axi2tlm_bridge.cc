@@ -73,11 +73,19 @@ axi_request axi2tlm_bridge::request(bool aw) const {
     return r;
 }
 
+void axi2tlm_bridge::add_job(job&& j) {
+    // In request order: a burst goes to the clock thread only if none waits for the worker.
+    if (carry_ok_ && jobs_.empty() && !working_ && carry_ok_(j.req, j.write)) {
+        if (in_clock_.empty()) island_.carry_after_cycle(this);
+        in_clock_.push_back(std::move(j));
+        return;
+    }
+    jobs_.push_back(std::move(j));
+    island_.notify_from_cycle(job_ev_);
+}
+
 void axi2tlm_bridge::sample(std::uint64_t) {
-    auto new_job = [&](job j) {
-        jobs_.push_back(std::move(j));
-        island_.notify_from_cycle(job_ev_);
-    };
+    auto new_job = [&](job j) { add_job(std::move(j)); };
     if (p_.awvalid.get() && p_.awready.get()) {
         const axi_request r = request(true);
         if (on_request_) on_request_(r, true);
@@ -113,8 +121,8 @@ void axi2tlm_bridge::sample(std::uint64_t) {
 }
 
 bool axi2tlm_bridge::busy() const {
-    return working_ || !jobs_.empty() || !aw_waiting_.empty() || !data_waiting_.empty() ||
-           !w_cur_.empty() || !b_out_.empty() || !r_out_.empty();
+    return working_ || !jobs_.empty() || !in_clock_.empty() || !aw_waiting_.empty() ||
+           !data_waiting_.empty() || !w_cur_.empty() || !b_out_.empty() || !r_out_.empty();
 }
 
 void axi2tlm_bridge::worker() {
@@ -124,13 +132,25 @@ void axi2tlm_bridge::worker() {
         job j = std::move(jobs_.front());
         jobs_.pop_front();
         working_ = true;
-        carry_out(j);
+        carry_out(j, nullptr);
         working_ = false;
     }
 }
 
+sc_core::sc_time axi2tlm_bridge::carry(const sc_core::sc_time& cycle_start) {
+    sc_core::sc_time at = cycle_start;
+    while (!in_clock_.empty()) {
+        job j = std::move(in_clock_.front());
+        in_clock_.pop_front();
+        working_ = true;
+        carry_out(j, &at);
+        working_ = false;
+    }
+    return at;
+}
+
 tlm::tlm_response_status axi2tlm_bridge::transport(bool write, std::uint64_t addr, bool with_be,
-                                                   const axi_request& req) {
+                                                   const axi_request& req, sc_core::sc_time* at) {
     tlm::tlm_generic_payload& gp = gp_;
     axi_ext ext;
     ext.explicit_burst = true;
@@ -156,14 +176,22 @@ tlm::tlm_response_status axi2tlm_bridge::transport(bool write, std::uint64_t add
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     gp.set_extension(&ext);
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    if (at) {
+        // The clock thread runs ahead of SystemC time (rtl_island): the start as a delay.
+        const sc_core::sc_time now = sc_core::sc_time_stamp();
+        if (*at > now) delay = *at - now;
+    }
     socket->b_transport(gp, delay);
     gp.clear_extension(&ext);
     ++transactions_;
-    if (delay != sc_core::SC_ZERO_TIME) sc_core::wait(delay);
+    if (at)
+        *at = sc_core::sc_time_stamp() + delay;
+    else if (delay != sc_core::SC_ZERO_TIME)
+        sc_core::wait(delay);
     return gp.get_response_status();
 }
 
-void axi2tlm_bridge::carry_out(job& j) {
+void axi2tlm_bridge::carry_out(job& j, sc_core::sc_time* at) {
     axi_beats(j.req, bus_bytes_, beats_);
     const std::vector<axi_beat>& beats = beats_;
     // Runs of contiguous bytes: [first beat, end beat) with their start address.
@@ -194,13 +222,13 @@ void axi2tlm_bridge::carry_out(job& j) {
                     all = all && on;
                 }
             if (data_.empty()) continue;
-            resp = worse(resp, to_axi(transport(true, r.addr, !all, j.req)));
+            resp = worse(resp, to_axi(transport(true, r.addr, !all, j.req, at)));
         }
         b_out_.push_back({j.req.id, resp});
     } else {
         for (const run& r : runs_) {
             data_.assign(r.bytes, 0);
-            const axi_resp resp = to_axi(transport(false, r.addr, false, j.req));
+            const axi_resp resp = to_axi(transport(false, r.addr, false, j.req, at));
             std::size_t off = 0;
             for (std::size_t i = r.first; i < r.end; ++i) {
                 r_beat b;
@@ -213,7 +241,7 @@ void axi2tlm_bridge::carry_out(job& j) {
             }
         }
     }
-    island_.wake();
+    if (!at) island_.wake(); // the clock thread needs no waking
 }
 
 } // namespace epvp::rtl

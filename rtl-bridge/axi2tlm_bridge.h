@@ -54,11 +54,25 @@ public:
     void on_request(std::function<void(const axi_request&, bool is_write)> f) {
         on_request_ = std::move(f);
     }
+    // The bursts `ok` accepts (asked when the burst's request and data are complete, and only
+    // while no earlier burst waits for the worker) are carried out by the island's clock
+    // thread right after the cycle that completed them (rtl_island::carry_after_cycle): the
+    // target is called with the cycle's start as its annotated delay, no cycle runs until the
+    // delay it returns has passed, and the response goes on the pins from the first cycle
+    // after that. So the island is held through a burst's round trip, as an owner that
+    // hold()s the island around each forwarded request gets it, without a thread switch.
+    // `ok` must refuse a burst whose target may need the island's clock (a register read of
+    // the same island): the clock thread cannot run cycles while it carries one out. Others
+    // go to the worker thread, as without this.
+    void carry_in_clock(std::function<bool(const axi_request&, bool is_write)> ok) {
+        carry_ok_ = std::move(ok);
+    }
     std::uint64_t transactions() const { return transactions_; }
 
     void drive() override;
     void sample(std::uint64_t cycle) override;
     bool busy() const override;
+    sc_core::sc_time carry(const sc_core::sc_time& cycle_start) override;
 
 private:
     struct w_beat {
@@ -77,10 +91,13 @@ private:
         bool last = false;
     };
     void worker();
-    void carry_out(job& j);
+    // at: nullptr in the worker thread (each target's delay is waited for); in the clock
+    // thread (carry()), the time the burst starts, moved on by each target's delay.
+    void carry_out(job& j, sc_core::sc_time* at);
     // One TLM transaction of data_ (and be_ when with_be) at addr.
     tlm::tlm_response_status transport(bool write, std::uint64_t addr, bool with_be,
-                                       const axi_request& req);
+                                       const axi_request& req, sc_core::sc_time* at);
+    void add_job(job&& j);
     bool stall_now();
     axi_request request(bool aw) const;
 
@@ -92,7 +109,9 @@ private:
     std::deque<axi_request> aw_waiting_;           // addresses waiting for their data
     std::deque<std::vector<w_beat>> data_waiting_; // data bursts waiting for their address
     std::vector<w_beat> w_cur_;
-    std::deque<job> jobs_;
+    std::deque<job> jobs_;     // for the worker thread
+    std::deque<job> in_clock_; // for the clock thread (carry_in_clock)
+    std::function<bool(const axi_request&, bool)> carry_ok_;
     sc_core::sc_event job_ev_;
     bool working_ = false;
     bool idle_driven_ = false; // the last drive() was an idle one (see drive())

@@ -130,30 +130,69 @@ void rtl_island::run_cycle() {
     time_ += period_;
 }
 
+void rtl_island::run_carriers() {
+    // The cycle just run started one period before time_.
+    const sc_core::sc_time start = time_ - period_;
+    carrying_.swap(carriers_);
+    for (cycle_agent* a : carrying_) {
+        const sc_core::sc_time ready = a->carry(start);
+        if (time_ < ready) time_ = ready;
+    }
+    carrying_.clear();
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    if (time_ < now) time_ = now; // a carry that waited: no edges meanwhile
+}
+
+void rtl_island::start_clocking() {
+    if (!reset_done_) do_reset();
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    if (time_ < now) time_ = now; // the clock was stopped while idle: no edges in between
+}
+
+void rtl_island::run_cycles(const unsigned* pending) {
+    while (any_busy() && !holds_ && !(pending && *pending == 0)) {
+        // The next cycle starts at time_. Run it now if nothing else can run before (or at)
+        // that time, else wait for it and look again: a process woken meanwhile may hold the
+        // clock or bring work.
+        const sc_core::sc_time at = sc_core::sc_time_stamp();
+        if (time_ > at && sc_core::sc_time_to_pending_activity() <= time_ - at) {
+            // Woken at the cycle's start, or by new work; a hold() taken meanwhile cancels the
+            // start, and the owner sleeps on until the release wakes it.
+            cycle_due_.notify(time_ - at);
+            sc_core::wait(due_or_work_);
+            cycle_due_.cancel();
+            const sc_core::sc_time woke = sc_core::sc_time_stamp();
+            if (time_ < woke) time_ = woke; // held past the cycle's start: no edges between
+            continue;
+        }
+        run_cycle();
+        if (!carriers_.empty()) run_carriers();
+    }
+}
+
+void rtl_island::run_in_caller(const unsigned& pending) {
+    // Woken by wake(), the clock thread would run in the next delta cycle: the caller runs the
+    // cycles now only if nothing else could run before that (no process runnable or event
+    // pending at this time), so that no request of this time misses the first cycle.
+    if (owner_ || holds_ || sc_core::sc_pending_activity_at_current_time()) {
+        wake();
+        return;
+    }
+    owner_ = sc_core::sc_get_current_process_b();
+    start_clocking();
+    run_cycles(&pending);
+    owner_ = nullptr;
+    if (any_busy()) wake(); // the clock thread goes on with the others' work
+}
+
 void rtl_island::clock_thread() {
     for (;;) {
-        while (!any_busy() || holds_)
+        while (!any_busy() || holds_ || owner_)
             sc_core::wait(work_);
-        if (!reset_done_) do_reset();
-        const sc_core::sc_time now = sc_core::sc_time_stamp();
-        if (time_ < now) time_ = now; // the clock was stopped while idle: no edges in between
-        while (any_busy() && !holds_) {
-            // The next cycle starts at time_. Run it now if nothing else can run before (or
-            // at) that time, else wait for it and look again: a process woken meanwhile may
-            // hold the clock or bring work.
-            const sc_core::sc_time at = sc_core::sc_time_stamp();
-            if (time_ > at && sc_core::sc_time_to_pending_activity() <= time_ - at) {
-                // Woken at the cycle's start, or by new work; a hold() taken meanwhile cancels
-                // the start, and the clock sleeps on until the release wakes it.
-                cycle_due_.notify(time_ - at);
-                sc_core::wait(due_or_work_);
-                cycle_due_.cancel();
-                const sc_core::sc_time woke = sc_core::sc_time_stamp();
-                if (time_ < woke) time_ = woke; // held past the cycle's start: no edges between
-                continue;
-            }
-            run_cycle();
-        }
+        owner_ = sc_core::sc_get_current_process_b();
+        start_clocking();
+        run_cycles(nullptr);
+        owner_ = nullptr;
     }
 }
 

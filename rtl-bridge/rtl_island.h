@@ -47,6 +47,13 @@ public:
     // Only watches (a protocol checker): drives nothing and is never busy, so the island asks
     // it only to sample (read once, when it is added).
     virtual bool watcher() const { return false; }
+    // Asked for by the agent from sample() (rtl_island::carry_after_cycle): carry out, in the
+    // process running the island's cycles, the work that cycle handed over, starting at
+    // cycle_start (the start of the cycle that handed it over, which may lie ahead of SystemC
+    // time: pass it on as an annotated delay). Returns when the result is ready: the island's
+    // next cycle starts no earlier, and no cycle runs meanwhile (as hold()). May wait; must not
+    // need the island's clock (this process runs it).
+    virtual sc_core::sc_time carry(const sc_core::sc_time& cycle_start) { return cycle_start; }
 };
 
 class rtl_island : public sc_core::sc_module {
@@ -61,6 +68,13 @@ public:
     void add_agent(cycle_agent* a);
     // An agent got work: start the clock if it is stopped.
     void wake();
+    // For an agent's caller waiting for its own request (a TLM->pins bridge), after queueing
+    // it: if no process runs the island's cycles and none holds it, run them in the caller's
+    // process (the same cycles at the same times as the clock thread would run them, without
+    // switching to it) until `pending` is 0 or the island is held or idle; then give the
+    // cycles back to the clock thread (woken if work remains). Otherwise, as wake(). The
+    // caller then waits for its request's completion event as it would without this.
+    void run_in_caller(const unsigned& pending);
     // Hold the clock while a request the island forwarded is carried out outside it (a TLP
     // round trip, a DRAM access): the RTL waits for that response with no pin activity, so
     // clocking through the wait would only cost wall time. Holds nest; release() restarts the
@@ -82,6 +96,13 @@ public:
     // lie ahead of sc_time_stamp(): see the class comment).
     void notify_from_cycle(sc_core::sc_event& ev,
                            const sc_core::sc_time& after = sc_core::SC_ZERO_TIME) const;
+    // For agents, from sample(): call a->carry() once this cycle has ended, from the process
+    // running the cycles (no thread switch: what a forwarding agent's worker thread would do
+    // while the island is held, done without one).
+    void carry_after_cycle(cycle_agent* a) { carriers_.push_back(a); }
+    // The calling process runs the island's cycles (so it is inside an agent's carry(), and
+    // anything that waits for a cycle would wait for itself).
+    bool is_clocking() const { return owner_ && sc_core::sc_get_current_process_b() == owner_; }
 
     sc_core::sc_time clock_period() const { return period_; }
     std::uint64_t cycles() const { return cycles_; }
@@ -91,6 +112,12 @@ private:
     void clock_thread();
     bool any_busy() const;
     void run_cycle();
+    void run_carriers();
+    // Run cycles while an agent is busy, the island is not held and, given pending, until it
+    // is 0 (by the process that owns the cycles: the clock thread or run_in_caller's caller).
+    void run_cycles(const unsigned* pending);
+    // Before the first cycle a process runs: reset, and no edges while the clock was stopped.
+    void start_clocking();
     void dump(const sc_core::sc_time& t);
     void do_reset();
 
@@ -107,6 +134,9 @@ private:
     sc_core::sc_time time_ = sc_core::SC_ZERO_TIME; // start of the next cycle
     std::uint64_t cycles_ = 0;
     unsigned holds_ = 0;
+    std::vector<cycle_agent*> carriers_;           // carry() asked for in the cycle being run
+    std::vector<cycle_agent*> carrying_;           // the ones being called (carriers_ swapped out)
+    const sc_core::sc_process_b* owner_ = nullptr; // the process running cycles, if any
 };
 
 } // namespace epvp::rtl

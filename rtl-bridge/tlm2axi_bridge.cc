@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 #include <sstream>
+#include <stdexcept>
 
 namespace epvp::rtl {
 
@@ -136,6 +137,10 @@ std::string tlm2axi_bridge::plan(tlm::tlm_generic_payload& gp, const axi_ext* ex
 }
 
 void tlm2axi_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    if (island_.is_clocking()) // it would wait for cycles only the caller can run
+        throw std::logic_error(std::string(name()) +
+                               ": called by the island's own clock thread (a request carried out "
+                               "in it needs the island)");
     // LT -> pins: the annotated time passes before the pins move.
     if (delay != sc_core::SC_ZERO_TIME) sc_core::wait(delay);
     delay = sc_core::SC_ZERO_TIME;
@@ -211,7 +216,7 @@ void tlm2axi_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
         in_flight_[j->write].push_back(j->seq);
         ++t.pending;
     }
-    island_.wake();
+    island_.run_in_caller(t.pending);
     sc_core::wait(t.done);
     gp.set_response_status(to_tlm(t.resp));
     if (ext) ext->resp = t.resp;

@@ -81,6 +81,17 @@ struct loopback : sc_core::sc_module {
     tlm_utils::simple_target_socket<loopback> target;
     std::vector<unsigned char> mem = std::vector<unsigned char>(4096, 0);
     std::vector<axi_attrs> seen; // per TLM transaction out of to_tlm
+    // Per TLM transaction out of to_tlm: when it starts (SystemC time plus annotated delay),
+    // and whether the process calling runs the island's cycles (carried out in it).
+    struct call {
+        sc_core::sc_time start;
+        bool clocking = false;
+    };
+    std::vector<call> calls;
+    // The target's own time per transaction, and whether it holds the island through it when
+    // called from to_tlm's worker thread (as rtl_iatu_unit does).
+    sc_core::sc_time target_delay = sc_core::SC_ZERO_TIME;
+    bool hold_when_worker = false;
     explicit loopback(sc_core::sc_module_name n)
         : sc_module(n)
         , island("island", sc_core::sc_time(1, sc_core::SC_NS))
@@ -97,10 +108,18 @@ struct loopback : sc_core::sc_module {
         island.add_agent(&checker);
         island.add_agent(&rec);
     }
-    void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
+    void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
         const axi_ext* e = gp.get_extension<axi_ext>();
         BOOST_REQUIRE(e && e->has_attrs);
         seen.push_back(e->attrs);
+        calls.push_back({sc_core::sc_time_stamp() + delay, island.is_clocking()});
+        delay += target_delay;
+        if (hold_when_worker && !island.is_clocking()) {
+            island.hold();
+            sc_core::wait(delay);
+            delay = sc_core::SC_ZERO_TIME;
+            island.release();
+        }
         unsigned char* d = gp.get_data_ptr();
         for (unsigned i = 0; i < gp.get_data_length(); ++i) {
             unsigned char& m = mem.at((gp.get_address() + i) % mem.size());
@@ -113,6 +132,13 @@ struct loopback : sc_core::sc_module {
     }
 };
 
+// Records the process that runs each cycle.
+struct process_recorder : cycle_agent {
+    std::vector<const sc_core::sc_process_b*> ran;
+    void sample(std::uint64_t) override { ran.push_back(sc_core::sc_get_current_process_b()); }
+    bool watcher() const override { return true; }
+};
+
 struct harness : sc_core::sc_module {
     SC_HAS_PROCESS(harness);
     rtl_island island;
@@ -122,6 +148,7 @@ struct harness : sc_core::sc_module {
     axi_checker checker;
     sram_stimulus stim;
     attr_recorder rec;
+    process_recorder procs;
     std::vector<std::function<void()>> jobs;
     sc_core::sc_event go;
     unsigned running = 0;
@@ -139,6 +166,7 @@ struct harness : sc_core::sc_module {
         island.add_agent(&checker);
         island.add_agent(&stim);
         island.add_agent(&rec);
+        island.add_agent(&procs);
     }
     axi_sram_model* adopt(std::unique_ptr<axi_sram_model> m) {
         axi_sram_model* raw = m.get();
@@ -615,4 +643,114 @@ BOOST_AUTO_TEST_CASE(memory_attributes_reach_the_far_side_of_an_axi_to_tlm_bridg
     BOOST_CHECK_EQUAL(str(lb->rec.aw), "{11,6,15,4}");
     BOOST_CHECK_EQUAL(str(lb->rec.ar), "{7,3,1,14}{2,1,0,9}");
     BOOST_CHECK(lb->checker.violations().empty());
+}
+
+// axi2tlm_bridge::carry_in_clock: a burst carried out by the process running the island's cycles
+// (no worker thread) takes the cycles and simulated time of one its worker thread carries out
+// while the target holds the island (what rtl_iatu_unit did for every request before), and the
+// target sees it start at the same time (SystemC time plus annotated delay). A burst `ok` refuses
+// goes to the worker. By hand: the read's AR handshake is in its first cycle (ARREADY is high while
+// the bridge is idle), which starts when transport()'s 3 ns have passed; the target's 7 ns run from
+// that cycle's start, the R beat goes on the pins in the cycle starting then, and the read ends
+// with that cycle: 3 + 7 + 1 = 11 ns, 2 cycles.
+BOOST_AUTO_TEST_CASE(bursts_carried_in_the_clock_thread_take_the_worker_threads_cycles_and_time) {
+    const sc_core::sc_time ns(1, sc_core::SC_NS);
+    struct result {
+        std::uint64_t cycles = 0;
+        std::size_t calls = 0;
+        sc_core::sc_time took, target_start;
+        bool clocking = false;
+    };
+    auto read_once = [&] {
+        result r;
+        h->run({[&] {
+            sc_core::wait(1000 * ns);
+            std::vector<unsigned char> d(8);
+            const auto c0 = lb->island.cycles();
+            const std::size_t n0 = lb->calls.size();
+            const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+            BOOST_CHECK_EQUAL(transport(tlm::TLM_READ_COMMAND, 0x40, d, nullptr, nullptr, 0,
+                                        lb->init.operator->()),
+                              tlm::TLM_OK_RESPONSE);
+            r.cycles = lb->island.cycles() - c0;
+            r.took = sc_core::sc_time_stamp() - t0;
+            r.calls = lb->calls.size() - n0;
+            if (r.calls) {
+                r.target_start = lb->calls.back().start - t0;
+                r.clocking = lb->calls.back().clocking;
+            }
+        }});
+        return r;
+    };
+    lb->target_delay = 7 * ns;
+    lb->hold_when_worker = true;
+    lb->to_tlm.carry_in_clock({});
+    const result worker = read_once();
+    lb->to_tlm.carry_in_clock([](const axi_request&, bool) { return true; });
+    const result in_clock = read_once();
+    lb->to_tlm.carry_in_clock([](const axi_request& r, bool) { return r.addr != 0x40; });
+    const result refused = read_once();
+    lb->to_tlm.carry_in_clock({});
+    lb->target_delay = sc_core::SC_ZERO_TIME;
+    lb->hold_when_worker = false;
+
+    for (const result* r : {&worker, &in_clock, &refused}) {
+        BOOST_CHECK_EQUAL(r->calls, 1u);
+        BOOST_CHECK_EQUAL(r->cycles, 2u);
+        BOOST_CHECK(r->took == 11 * ns);
+        BOOST_CHECK(r->target_start == 3 * ns);
+    }
+    BOOST_CHECK(!worker.clocking);
+    BOOST_CHECK(in_clock.clocking);
+    BOOST_CHECK(!refused.clocking);
+    BOOST_CHECK(lb->checker.violations().empty());
+}
+
+// A caller that finds the island's clock free (no process runs its cycles or holds it, and nothing
+// else can run at this time) runs its request's cycles in its own thread: the same cycles at the
+// same times as the clock thread would run them (3 ns for the delay annotated on entry, then one
+// period per cycle), without a switch to it. Two callers at the same time leave the cycles to the
+// clock thread, so that both requests are there for the first cycle, as without this.
+BOOST_AUTO_TEST_CASE(a_caller_finding_the_clock_free_runs_its_own_cycles) {
+    h->stim.stall_percent = 0;
+    h->bridge.set_ready_stall(0, 1);
+    const sc_core::sc_time ns(1, sc_core::SC_NS);
+    struct seen {
+        const sc_core::sc_process_b* caller = nullptr;
+        std::vector<const sc_core::sc_process_b*> ran; // the process running each cycle
+        sc_core::sc_time took;
+        std::uint64_t cycles = 0;
+        tlm::tlm_response_status status = tlm::TLM_INCOMPLETE_RESPONSE;
+    };
+    auto read = [&](std::uint64_t addr, seen& s) {
+        sc_core::wait(1000 * ns);
+        std::vector<unsigned char> d(8);
+        s.caller = sc_core::sc_get_current_process_b();
+        const auto c0 = h->island.cycles();
+        const std::size_t r0 = h->procs.ran.size();
+        const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+        s.status = transport(tlm::TLM_READ_COMMAND, addr, d, nullptr, nullptr);
+        s.took = sc_core::sc_time_stamp() - t0;
+        s.cycles = h->island.cycles() - c0;
+        s.ran.assign(h->procs.ran.begin() + static_cast<std::ptrdiff_t>(r0), h->procs.ran.end());
+    };
+    seen alone;
+    h->run({[&] { read(0x20, alone); }});
+    BOOST_CHECK_EQUAL(alone.status, tlm::TLM_OK_RESPONSE);
+    BOOST_REQUIRE_GT(alone.cycles, 1u);
+    BOOST_CHECK(alone.took == (3.0 + static_cast<double>(alone.cycles)) * ns);
+    BOOST_REQUIRE_EQUAL(alone.ran.size(), alone.cycles);
+    for (const auto* p : alone.ran)
+        BOOST_CHECK(p == alone.caller);
+
+    seen a, b;
+    h->run({[&] { read(0x20, a); }, [&] { read(0x28, b); }});
+    BOOST_CHECK_EQUAL(a.status, tlm::TLM_OK_RESPONSE);
+    BOOST_CHECK_EQUAL(b.status, tlm::TLM_OK_RESPONSE);
+    BOOST_REQUIRE(!a.ran.empty());
+    for (const auto* p : a.ran) {
+        BOOST_CHECK(p != a.caller);
+        BOOST_CHECK(p != b.caller);
+    }
+    BOOST_CHECK(h->checker.violations().empty());
 }
