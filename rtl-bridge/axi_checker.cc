@@ -1,5 +1,7 @@
 #include "rtl-bridge/axi_checker.h"
 
+#include <algorithm>
+
 #include <sstream>
 
 namespace epvp::rtl {
@@ -38,12 +40,15 @@ void axi_checker::check_channel(const char* ch, channel_state& s, bool valid, bo
     // (most cycles have no stall, and reading every pin of every channel was most of the
     // checker's cost).
     if ((s.stalled && valid) || stall) {
-        const channel_payload payload = payload_of(pins);
-        if (s.stalled && valid && payload != s.payload)
+        channel_payload now; // only its first n words are written and read
+        const std::size_t n = payload_of(pins, now);
+        if (s.stalled && valid &&
+            (n != s.payload_words || !std::equal(now.begin(), now.begin() + n, s.payload.begin())))
             fail("payload-stable", ch, cycle,
                  std::string(ch) + " payload changed while " + ch + "VALID was high and " + ch +
                      "READY low");
-        s.payload = payload;
+        std::copy_n(now.begin(), n, s.payload.begin());
+        s.payload_words = n;
     }
     s.stalled = stall;
     if (valid && ready) {
@@ -52,8 +57,7 @@ void axi_checker::check_channel(const char* ch, channel_state& s, bool valid, bo
     }
 }
 
-axi_checker::channel_payload axi_checker::payload_of(std::initializer_list<const pin*> pins) {
-    channel_payload out{};
+std::size_t axi_checker::payload_of(std::initializer_list<const pin*> pins, channel_payload& out) {
     std::size_t n = 0;
     std::uint64_t words[axi_max_data_bytes / 8];
     for (const pin* p : pins) {
@@ -61,7 +65,7 @@ axi_checker::channel_payload axi_checker::payload_of(std::initializer_list<const
         for (unsigned w = 0; w < p->words64() && n < out.size(); ++w)
             out[n++] = words[w];
     }
-    return out;
+    return n;
 }
 
 void axi_checker::sample(std::uint64_t cycle) {

@@ -88,15 +88,18 @@ public:
 
 private:
     // A channel's payload pins in one cycle as 64-bit words (W has the most: up to 16 words of
-    // WDATA, 2 of WSTRB and WLAST on a 1024-bit bus; unused slots stay 0). A fixed array: the
+    // WDATA, 2 of WSTRB and WLAST on a 1024-bit bus). A fixed array: the
     // checker samples every cycle, and a heap vector per channel and cycle was most of the
     // co-simulation's allocations.
     using channel_payload = std::array<std::uint64_t, axi_max_data_bytes / 8 + 3>;
-    static channel_payload payload_of(std::initializer_list<const pin*> pins);
+    // Fills the first words of out; returns how many (only those are read and compared: the
+    // whole array is a kilobyte).
+    static std::size_t payload_of(std::initializer_list<const pin*> pins, channel_payload& out);
     struct channel_state {
         bool stalled = false; // VALID && !READY in the previous cycle
         std::uint64_t handshakes = 0;
         channel_payload payload{};
+        std::size_t payload_words = 0; // of payload, as seen in the stalled cycle
     };
     // The payload pins are read only when a stall needs them.
     void check_channel(const char* ch, channel_state& s, bool valid, bool ready,

@@ -232,7 +232,9 @@ unsigned rtl_iatu_unit::take_id() {
                 return id;
             }
         }
+        ++id_waiters_;
         sc_core::wait(id_freed_);
+        --id_waiters_;
     }
 }
 
@@ -305,7 +307,7 @@ void rtl_iatu_unit::translate(bool inbound, tlm::tlm_generic_payload& gp, sc_cor
             forward(pc, p, miss, delay);
         }
         pc.in_use = false;
-        id_freed_.notify(sc_core::SC_ZERO_TIME);
+        if (id_waiters_) id_freed_.notify(sc_core::SC_ZERO_TIME);
         if (p.get_response_status() != tlm::TLM_OK_RESPONSE && worst == tlm::TLM_OK_RESPONSE)
             worst = p.get_response_status();
         off += bytes;

@@ -155,8 +155,9 @@ private:
     std::array<piece, ids> pieces_;
     std::array<kept_payload, ids> payloads_; // the burst each piece drives in
     unsigned next_id_ = 0;
-    unsigned holding_ = 0; // forwarded requests being carried out (island clock held)
-    sc_core::sc_event id_freed_;
+    unsigned holding_ = 0;       // forwarded requests being carried out (island clock held)
+    sc_core::sc_event id_freed_; // notified (next delta) when an ID is freed and someone waits
+    unsigned id_waiters_ = 0;
     tlm_utils::simple_target_socket_tagged<rtl_iatu_unit> ob_fwd, ib_fwd;
     dwc::iatu_unit_stats stats_;
     rtl_iatu_stats rtl_stats_;

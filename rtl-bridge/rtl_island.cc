@@ -118,14 +118,14 @@ void rtl_island::run_cycle() {
         m->set_clock(false);
         m->eval();
     }
-    dump(time_);
+    if (waves_open_) dump(time_);
     for (auto* a : agents_)
         a->sample(cycles_);
     for (auto& m : models_) {
         m->set_clock(true);
         m->eval();
     }
-    dump(time_ + period_ / 2);
+    if (waves_open_) dump(time_ + period_ / 2);
     ++cycles_;
     time_ += period_;
 }
@@ -170,7 +170,12 @@ void rtl_island::run_cycles(const unsigned* pending) {
     }
 }
 
-void rtl_island::run_in_caller(const unsigned& pending) {
+bool rtl_island::may_run_ahead(const sc_core::sc_time& ahead) const {
+    return !owner_ && !holds_ && !sc_core::sc_pending_activity_at_current_time() &&
+           sc_core::sc_time_to_pending_activity() > ahead;
+}
+
+void rtl_island::run_in_caller(const unsigned& pending, const sc_core::sc_time& ahead) {
     // Woken by wake(), the clock thread would run in the next delta cycle: the caller runs the
     // cycles now only if nothing else could run before that (no process runnable or event
     // pending at this time), so that no request of this time misses the first cycle.
@@ -180,6 +185,8 @@ void rtl_island::run_in_caller(const unsigned& pending) {
     }
     owner_ = sc_core::sc_get_current_process_b();
     start_clocking();
+    const sc_core::sc_time from = sc_core::sc_time_stamp() + ahead;
+    if (time_ < from) time_ = from; // the request's annotated delay: no edges before it ends
     run_cycles(&pending);
     owner_ = nullptr;
     if (any_busy()) wake(); // the clock thread goes on with the others' work

@@ -69,12 +69,21 @@ public:
     // An agent got work: start the clock if it is stopped.
     void wake();
     // For an agent's caller waiting for its own request (a TLM->pins bridge), after queueing
-    // it: if no process runs the island's cycles and none holds it, run them in the caller's
-    // process (the same cycles at the same times as the clock thread would run them, without
-    // switching to it) until `pending` is 0 or the island is held or idle; then give the
-    // cycles back to the clock thread (woken if work remains). Otherwise, as wake(). The
-    // caller then waits for its request's completion event as it would without this.
-    void run_in_caller(const unsigned& pending);
+    // it: if no process runs the island's cycles and none holds it, and nothing else could run
+    // before the clock thread would (nothing runnable or pending at this time), run them in the
+    // caller's process (the same cycles at the same times as the clock thread would run them,
+    // without switching to it) until `pending` is 0 or the island is held or idle; then give the
+    // cycles back to the clock thread (woken if work remains). Otherwise, as wake(). The caller
+    // then waits for its request's completion event as it would without this.
+    void run_in_caller(const unsigned& pending) { run_in_caller(pending, sc_core::SC_ZERO_TIME); }
+    // For a caller whose request's annotated delay has not passed yet: true if nothing could
+    // run before it has (the clock is free, and no process or event is due at or before its
+    // end), so that the caller may queue the request now and have run_in_caller(pending, ahead)
+    // run it from then on, as if it had waited.
+    bool may_run_ahead(const sc_core::sc_time& ahead) const;
+    // As run_in_caller(pending), right after may_run_ahead(ahead) returned true: the first cycle
+    // starts no earlier than `ahead` from now.
+    void run_in_caller(const unsigned& pending, const sc_core::sc_time& ahead);
     // Hold the clock while a request the island forwarded is carried out outside it (a TLP
     // round trip, a DRAM access): the RTL waits for that response with no pin activity, so
     // clocking through the wait would only cost wall time. Holds nest; release() restarts the

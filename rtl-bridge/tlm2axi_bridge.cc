@@ -141,23 +141,32 @@ void tlm2axi_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
         throw std::logic_error(std::string(name()) +
                                ": called by the island's own clock thread (a request carried out "
                                "in it needs the island)");
-    // LT -> pins: the annotated time passes before the pins move.
-    if (delay != sc_core::SC_ZERO_TIME) sc_core::wait(delay);
-    delay = sc_core::SC_ZERO_TIME;
-    auto* ext = gp.get_extension<axi_ext>();
-    if (!gp.is_read() && !gp.is_write()) {
-        gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
-        return;
+    // LT -> pins: the annotated time passes before the pins move. Not waited for when nothing
+    // could happen meanwhile (rtl_island::may_run_ahead): the request goes in now and its
+    // cycles start when the delay has passed, as if it had been waited for.
+    sc_core::sc_time ahead = sc_core::SC_ZERO_TIME;
+    if (delay != sc_core::SC_ZERO_TIME) {
+        if (island_.may_run_ahead(delay))
+            ahead = delay;
+        else
+            sc_core::wait(delay);
     }
+    delay = sc_core::SC_ZERO_TIME;
+    // A request refused before the pins returns once its delay has passed, as ever.
+    auto refuse = [&](tlm::tlm_response_status st, const char* why) {
+        if (ahead != sc_core::SC_ZERO_TIME) sc_core::wait(ahead);
+        if (why) SC_REPORT_WARNING(name(), why);
+        gp.set_response_status(st);
+    };
+    auto* ext = gp.get_extension<axi_ext>();
+    if (!gp.is_read() && !gp.is_write()) return refuse(tlm::TLM_COMMAND_ERROR_RESPONSE, nullptr);
     if (p_.addr_bits < 64) {
         // The whole range must lie below 2^addr_bits (it may end exactly there).
         const std::uint64_t space = std::uint64_t(1) << p_.addr_bits;
         const std::uint64_t len = gp.get_data_length();
-        if (gp.get_address() >= space || len > space - gp.get_address()) {
-            SC_REPORT_WARNING(name(), "address beyond the port's address width");
-            gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-            return;
-        }
+        if (gp.get_address() >= space || len > space - gp.get_address())
+            return refuse(tlm::TLM_ADDRESS_ERROR_RESPONSE,
+                          "address beyond the port's address width");
     }
     std::unique_ptr<txn> owned = take_txn(gp);
     struct give_back {
@@ -171,11 +180,7 @@ void tlm2axi_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     } done_with{*this, owned};
     txn& t = *owned;
     const std::string bad = plan(gp, ext, t);
-    if (!bad.empty()) {
-        SC_REPORT_WARNING(name(), bad.c_str());
-        gp.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
-        return;
-    }
+    if (!bad.empty()) return refuse(tlm::TLM_BURST_ERROR_RESPONSE, bad.c_str());
     const unsigned id_mask = static_cast<unsigned>((std::uint64_t(1) << p_.id_bits) - 1);
     unsigned id = next_id_;
     if (ext && ext->has_id)
@@ -216,7 +221,7 @@ void tlm2axi_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
         in_flight_[j->write].push_back(j->seq);
         ++t.pending;
     }
-    island_.run_in_caller(t.pending);
+    island_.run_in_caller(t.pending, ahead);
     sc_core::wait(t.done);
     gp.set_response_status(to_tlm(t.resp));
     if (ext) ext->resp = t.resp;

@@ -708,9 +708,10 @@ BOOST_AUTO_TEST_CASE(bursts_carried_in_the_clock_thread_take_the_worker_threads_
 
 // A caller that finds the island's clock free (no process runs its cycles or holds it, and nothing
 // else can run at this time) runs its request's cycles in its own thread: the same cycles at the
-// same times as the clock thread would run them (3 ns for the delay annotated on entry, then one
-// period per cycle), without a switch to it. Two callers at the same time leave the cycles to the
-// clock thread, so that both requests are there for the first cycle, as without this.
+// same times as the clock thread would run them (3 ns for the delay annotated on entry, not waited
+// for since nothing else could run meanwhile, then one period per cycle), without a switch to it.
+// Two callers at the same time leave the cycles to the clock thread, so that both requests are
+// there for the first cycle, as without this.
 BOOST_AUTO_TEST_CASE(a_caller_finding_the_clock_free_runs_its_own_cycles) {
     h->stim.stall_percent = 0;
     h->bridge.set_ready_stall(0, 1);
@@ -742,6 +743,30 @@ BOOST_AUTO_TEST_CASE(a_caller_finding_the_clock_free_runs_its_own_cycles) {
     BOOST_REQUIRE_EQUAL(alone.ran.size(), alone.cycles);
     for (const auto* p : alone.ran)
         BOOST_CHECK(p == alone.caller);
+
+    // A request refused before the pins still takes the delay annotated on it, and returns none.
+    sc_core::sc_time refused_took, refused_delay;
+    tlm::tlm_response_status refused_status = tlm::TLM_INCOMPLETE_RESPONSE;
+    h->run({[&] {
+        sc_core::wait(1000 * ns);
+        std::vector<unsigned char> d(8);
+        tlm::tlm_generic_payload gp;
+        gp.set_command(tlm::TLM_IGNORE_COMMAND);
+        gp.set_address(0x20);
+        gp.set_data_ptr(d.data());
+        gp.set_data_length(8);
+        gp.set_streaming_width(8);
+        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+        sc_core::sc_time delay = 3 * ns;
+        h->init->b_transport(gp, delay);
+        refused_took = sc_core::sc_time_stamp() - t0;
+        refused_delay = delay;
+        refused_status = gp.get_response_status();
+    }});
+    BOOST_CHECK_EQUAL(refused_status, tlm::TLM_COMMAND_ERROR_RESPONSE);
+    BOOST_CHECK(refused_took == 3 * ns);
+    BOOST_CHECK(refused_delay == sc_core::SC_ZERO_TIME);
 
     seen a, b;
     h->run({[&] { read(0x20, a); }, [&] { read(0x28, b); }});
