@@ -10,7 +10,8 @@
 // INCR burst is one transaction from its start address, a WRAP burst two, a FIXED burst one per
 // beat), with WSTRB as TLM byte enables and an axi_ext carrying the burst's type, size, beats,
 // ID, AxUSER and AxCACHE/AxPROT/AxQOS/AxREGION as received (has_attrs set; 0 on a port
-// without those pins); the annotated delay the target returns passes (the island keeps clocking)
+// without those pins); the annotated delay the target returns passes (the island keeps clocking;
+// for a burst carried out by the process running the cycles, carry_in_clock, no cycle runs)
 // before the response goes back on the pins. Responses: TLM_OK_RESPONSE -> OKAY,
 // TLM_ADDRESS_ERROR_RESPONSE -> DECERR, any other error -> SLVERR; a write's B response is the
 // worst of its transactions, a read's beats carry their own transaction's response; a write

@@ -16,7 +16,11 @@
 // leaves on ob_out/ib_out carrying the request's extensions and the lookup result the RTL put in
 // AxUSER (iatu_xlat, pcie_tlp::bar/function); a miss the RTL answers with DECERR (its own
 // MISS_DECERR build) leaves untranslated as a miss, so the controller's dwc.iatu.miss_policy
-// decides either way.
+// decides either way. The island's cycles stand still while a forwarded request is carried out
+// (the RTL waits for its response with no pin activity): it is carried out by the process
+// running them (axi2tlm_bridge::carry_in_clock), except an outbound hit whose region limit has
+// not been read since the last register write, carried out by the bridge's worker thread with
+// the island held, so that the controller's limit read can run its APB cycles.
 // Lockstep: the TLM model receives the same register writes; each translation (hit, region,
 // type, address) and register read is compared; the first mismatch (direction, window,
 // address, expected, got) and the count are kept, with coverage of what was compared.

@@ -10,9 +10,11 @@
 // What a cycle notifies is timed from the cycle's start (notify_from_cycle). So every cycle
 // sees the inputs it would see with one wait per cycle, at the same simulated time.
 // The island keeps its own time: a transaction arriving at a SystemC time the island has
-// already clocked past starts at the island's time (the clock is a shared resource). A cycle:
-// agents drive their inputs, the blocks settle with the clock low, agents and checkers sample
-// the settled pins (the values seen at the rising edge: a handshake is VALID && READY here),
+// already clocked past starts at the island's time (the clock is a shared resource). One process
+// at a time runs the cycles, by that rule: the clock thread, or a caller that found the clock
+// free and nothing else runnable (run_in_caller); the same cycles at the same times either way. A
+// cycle: agents drive their inputs, the blocks settle with the clock low, agents and checkers
+// sample the settled pins (the values seen at the rising edge: a handshake is VALID && READY here),
 // then the rising edge is evaluated. Reset is held for reset_cycles cycles before the first
 // cycle, at the island's time 0. Waves: every block of the island can dump to an FST or VCD
 // file (format from the file name) with time stamps in picoseconds.

@@ -5,13 +5,15 @@
 // 32 bits, AxUSER up to 64 bits); the view is checked at construction (std::invalid_argument naming
 // what does not fit). "The bus width" below is the port's data width.
 //
-// Models: the LT->pin boundary (b_transport first waits out the annotated delay, then hands the
-// transaction to the pins; it returns with a zero delay once the last response has been taken, the
-// island's clock having advanced simulated time one period per cycle); reads and writes of any
-// length: without an axi_ext, INCR bursts of the full bus width split at 4 KiB boundaries and 256
-// beats, an unaligned start and a ragged end handled with write strobes (reads ignore the surplus
-// lanes), a streaming width below the data length as FIXED bursts of that width (a power of two up
-// to the bus width, at most 16 beats each); with an axi_ext marked explicit, the exact burst
+// Models: the LT->pin boundary (b_transport first waits out the annotated delay, or, when nothing
+// could run before it ends, has the request's cycles start then (rtl_island::may_run_ahead), then
+// hands the transaction to the pins, running the island's cycles itself when the clock is free
+// (rtl_island::run_in_caller); it returns with a zero delay once the last response has been
+// taken, the island's clock having advanced simulated time one period per cycle); reads and writes
+// of any length: without an axi_ext, INCR bursts of the full bus width split at 4 KiB boundaries
+// and 256 beats, an unaligned start and a ragged end handled with write strobes (reads ignore the
+// surplus lanes), a streaming width below the data length as FIXED bursts of that width (a power of
+// two up to the bus width, at most 16 beats each); with an axi_ext marked explicit, the exact burst
 // (INCR/FIXED/WRAP, narrow sizes, unaligned starts) it describes; TLM byte enables as WSTRB (reads:
 // disabled bytes are left untouched); AXI IDs from the extension or handed out round robin per
 // transaction, several transactions outstanding at once (from several initiator threads) with
