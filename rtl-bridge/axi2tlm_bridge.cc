@@ -74,6 +74,7 @@ axi_request axi2tlm_bridge::request(bool aw) const {
 }
 
 void axi2tlm_bridge::add_job(job&& j) {
+    j.at = island_.island_time();
     // In request order: a burst goes to the clock thread only if none waits for the worker.
     if (carry_ok_ && jobs_.empty() && !working_ && carry_ok_(j.req, j.write)) {
         if (in_clock_.empty()) island_.carry_after_cycle(this);
@@ -90,7 +91,7 @@ void axi2tlm_bridge::sample(std::uint64_t) {
         const axi_request r = request(true);
         if (on_request_) on_request_(r, true);
         if (!data_waiting_.empty()) {
-            new_job({true, r, std::move(data_waiting_.front())});
+            new_job({true, r, std::move(data_waiting_.front()), {}});
             data_waiting_.pop_front();
         } else {
             aw_waiting_.push_back(r);
@@ -103,7 +104,7 @@ void axi2tlm_bridge::sample(std::uint64_t) {
         w_cur_.push_back(b);
         if (p_.wlast.get() || w_cur_.size() > axi_max_incr_beats) {
             if (!aw_waiting_.empty()) {
-                new_job({true, aw_waiting_.front(), std::move(w_cur_)});
+                new_job({true, aw_waiting_.front(), std::move(w_cur_), {}});
                 aw_waiting_.pop_front();
             } else {
                 data_waiting_.push_back(std::move(w_cur_));
@@ -114,7 +115,7 @@ void axi2tlm_bridge::sample(std::uint64_t) {
     if (p_.arvalid.get() && p_.arready.get()) {
         const axi_request r = request(false);
         if (on_request_) on_request_(r, false);
-        new_job({false, r, {}});
+        new_job({false, r, {}, {}});
     }
     if (p_.bvalid.get() && p_.bready.get()) b_out_.pop_front();
     if (p_.rvalid.get() && p_.rready.get()) r_out_.pop_front();
@@ -127,10 +128,14 @@ bool axi2tlm_bridge::busy() const {
 
 void axi2tlm_bridge::worker() {
     for (;;) {
-        while (jobs_.empty())
+        // Behind bursts the clock thread carries out, in request order.
+        while (jobs_.empty() || carrying_ || !in_clock_.empty())
             sc_core::wait(job_ev_);
         job j = std::move(jobs_.front());
         jobs_.pop_front();
+        // Not before its cycle's start (woken by carry(), it may be early).
+        const sc_core::sc_time now = sc_core::sc_time_stamp();
+        if (j.at > now) sc_core::wait(j.at - now);
         working_ = true;
         carry_out(j, nullptr);
         working_ = false;
@@ -139,6 +144,7 @@ void axi2tlm_bridge::worker() {
 
 sc_core::sc_time axi2tlm_bridge::carry(const sc_core::sc_time& cycle_start) {
     sc_core::sc_time at = cycle_start;
+    carrying_ = true;
     while (!in_clock_.empty()) {
         job j = std::move(in_clock_.front());
         in_clock_.pop_front();
@@ -146,6 +152,8 @@ sc_core::sc_time axi2tlm_bridge::carry(const sc_core::sc_time& cycle_start) {
         carry_out(j, &at);
         working_ = false;
     }
+    carrying_ = false;
+    if (!jobs_.empty()) job_ev_.notify(sc_core::SC_ZERO_TIME); // the worker's turn
     return at;
 }
 

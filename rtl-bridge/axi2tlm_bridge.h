@@ -84,6 +84,7 @@ private:
         bool write = false;
         axi_request req;
         std::vector<w_beat> data;
+        sc_core::sc_time at; // the start of the cycle that completed it
     };
     struct r_beat {
         unsigned id = 0;
@@ -115,6 +116,7 @@ private:
     std::function<bool(const axi_request&, bool)> carry_ok_;
     sc_core::sc_event job_ev_;
     bool working_ = false;
+    bool carrying_ = false;    // carry() is at work: the worker waits (one burst at a time)
     bool idle_driven_ = false; // the last drive() was an idle one (see drive())
     std::deque<std::pair<unsigned, axi_resp>> b_out_;
     std::deque<r_beat> r_out_;

@@ -183,12 +183,13 @@ void rtl_island::run_in_caller(const unsigned& pending, const sc_core::sc_time& 
         wake();
         return;
     }
-    owner_ = sc_core::sc_get_current_process_b();
-    start_clocking();
-    const sc_core::sc_time from = sc_core::sc_time_stamp() + ahead;
-    if (time_ < from) time_ = from; // the request's annotated delay: no edges before it ends
-    run_cycles(&pending);
-    owner_ = nullptr;
+    {
+        const owning o(*this);
+        start_clocking();
+        const sc_core::sc_time from = sc_core::sc_time_stamp() + ahead;
+        if (time_ < from) time_ = from; // the request's annotated delay: no edges before it ends
+        run_cycles(&pending);
+    }
     if (any_busy()) wake(); // the clock thread goes on with the others' work
 }
 
@@ -196,10 +197,9 @@ void rtl_island::clock_thread() {
     for (;;) {
         while (!any_busy() || holds_ || owner_)
             sc_core::wait(work_);
-        owner_ = sc_core::sc_get_current_process_b();
+        const owning o(*this);
         start_clocking();
         run_cycles(nullptr);
-        owner_ = nullptr;
     }
 }
 

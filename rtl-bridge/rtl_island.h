@@ -127,6 +127,18 @@ private:
     // Run cycles while an agent is busy, the island is not held and, given pending, until it
     // is 0 (by the process that owns the cycles: the clock thread or run_in_caller's caller).
     void run_cycles(const unsigned* pending);
+    // The calling process owns the cycles for the scope (also when an exception leaves it: a
+    // protocol checker's, say, so that the clock thread can take them again).
+    struct owning {
+        rtl_island& island;
+        explicit owning(rtl_island& i)
+            : island(i) {
+            island.owner_ = sc_core::sc_get_current_process_b();
+        }
+        ~owning() { island.owner_ = nullptr; }
+        owning(const owning&) = delete;
+        owning& operator=(const owning&) = delete;
+    };
     // Before the first cycle a process runs: reset, and no edges while the clock was stopped.
     void start_clocking();
     void dump(const sc_core::sc_time& t);

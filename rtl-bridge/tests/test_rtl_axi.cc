@@ -86,12 +86,16 @@ struct loopback : sc_core::sc_module {
     struct call {
         sc_core::sc_time start;
         bool clocking = false;
+        bool write = false;
     };
     std::vector<call> calls;
     // The target's own time per transaction, and whether it holds the island through it when
     // called from to_tlm's worker thread (as rtl_iatu_unit does).
     sc_core::sc_time target_delay = sc_core::SC_ZERO_TIME;
     bool hold_when_worker = false;
+    bool wait_in_target = false; // wait target_delay inside the call instead of annotating it
+    unsigned in_target = 0;      // calls under way
+    unsigned overlapped = 0;     // calls that began while another was under way
     explicit loopback(sc_core::sc_module_name n)
         : sc_module(n)
         , island("island", sc_core::sc_time(1, sc_core::SC_NS))
@@ -112,8 +116,13 @@ struct loopback : sc_core::sc_module {
         const axi_ext* e = gp.get_extension<axi_ext>();
         BOOST_REQUIRE(e && e->has_attrs);
         seen.push_back(e->attrs);
-        calls.push_back({sc_core::sc_time_stamp() + delay, island.is_clocking()});
-        delay += target_delay;
+        calls.push_back({sc_core::sc_time_stamp() + delay, island.is_clocking(), gp.is_write()});
+        if (in_target++) ++overlapped;
+        if (wait_in_target)
+            sc_core::wait(target_delay);
+        else
+            delay += target_delay;
+        --in_target;
         if (hold_when_worker && !island.is_clocking()) {
             island.hold();
             sc_core::wait(delay);
@@ -703,6 +712,47 @@ BOOST_AUTO_TEST_CASE(bursts_carried_in_the_clock_thread_take_the_worker_threads_
     BOOST_CHECK(!worker.clocking);
     BOOST_CHECK(in_clock.clocking);
     BOOST_CHECK(!refused.clocking);
+    BOOST_CHECK(lb->checker.violations().empty());
+}
+
+// A burst `ok` refuses, completed in the same cycle as one it accepts, waits for the clock
+// thread's to be carried out before its own starts (one burst at a time, in request order),
+// also while the first waits inside its target. Here a write and a read go in at the same time
+// from two threads, the to_tlm side takes both in the first cycle, and only writes may be carried
+// out in the clock thread; the target waits 5 ns inside each call.
+BOOST_AUTO_TEST_CASE(a_burst_for_the_worker_waits_for_the_one_the_clock_thread_carries_out) {
+    const sc_core::sc_time ns(1, sc_core::SC_NS);
+    lb->to_tlm.carry_in_clock([](const axi_request&, bool is_write) { return is_write; });
+    lb->target_delay = 5 * ns;
+    lb->wait_in_target = true;
+    lb->overlapped = 0;
+    const std::size_t n0 = lb->calls.size();
+    std::vector<unsigned char> w{1, 2, 3, 4, 5, 6, 7, 8}, r(8, 0);
+    tlm::tlm_response_status ws = tlm::TLM_INCOMPLETE_RESPONSE, rs = ws;
+    h->run({[&] {
+                sc_core::wait(1000 * ns);
+                ws = transport(tlm::TLM_WRITE_COMMAND, 0x300, w, nullptr, nullptr, 0,
+                               lb->init.operator->());
+            },
+            [&] {
+                sc_core::wait(1000 * ns);
+                rs = transport(tlm::TLM_READ_COMMAND, 0x340, r, nullptr, nullptr, 0,
+                               lb->init.operator->());
+            }});
+    lb->to_tlm.carry_in_clock({});
+    lb->target_delay = sc_core::SC_ZERO_TIME;
+    lb->wait_in_target = false;
+    BOOST_CHECK_EQUAL(ws, tlm::TLM_OK_RESPONSE);
+    BOOST_CHECK_EQUAL(rs, tlm::TLM_OK_RESPONSE);
+    BOOST_REQUIRE_EQUAL(lb->calls.size() - n0, 2u);
+    const auto& first = lb->calls[n0];
+    const auto& second = lb->calls[n0 + 1];
+    // Both in the first cycle, so the write (complete at AW and W) was taken first: it is the
+    // one carried out in the clock thread, and the read began only after it.
+    BOOST_CHECK(first.write && first.clocking);
+    BOOST_CHECK(!second.write && !second.clocking);
+    BOOST_CHECK(second.start >= first.start + 5 * ns);
+    BOOST_CHECK_EQUAL(lb->overlapped, 0u);
     BOOST_CHECK(lb->checker.violations().empty());
 }
 
