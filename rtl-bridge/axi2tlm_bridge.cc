@@ -74,15 +74,30 @@ axi_request axi2tlm_bridge::request(bool aw) const {
 }
 
 void axi2tlm_bridge::add_job(job&& j) {
-    j.at = island_.island_time();
-    // In request order: a burst goes to the clock thread only if none waits for the worker.
+    // In request order: a burst goes to the process running the cycles only if none waits for
+    // the worker; one that must go to the worker takes the earlier ones of this cycle with it.
     if (carry_ok_ && jobs_.empty() && !working_ && carry_ok_(j.req, j.write)) {
         if (in_clock_.empty()) island_.carry_after_cycle(this);
         in_clock_.push_back(std::move(j));
         return;
     }
+    to_worker(in_clock_);
     jobs_.push_back(std::move(j));
     island_.notify_from_cycle(job_ev_);
+}
+
+void axi2tlm_bridge::to_worker(std::deque<job>& from) {
+    while (!from.empty()) {
+        jobs_.push_back(std::move(from.front()));
+        from.pop_front();
+    }
+}
+
+void axi2tlm_bridge::hand_over(const sc_core::sc_time& cycle_start) {
+    if (in_clock_.empty()) return;
+    to_worker(in_clock_);
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    job_ev_.notify(cycle_start > now ? cycle_start - now : sc_core::SC_ZERO_TIME);
 }
 
 void axi2tlm_bridge::sample(std::uint64_t) {
@@ -91,7 +106,7 @@ void axi2tlm_bridge::sample(std::uint64_t) {
         const axi_request r = request(true);
         if (on_request_) on_request_(r, true);
         if (!data_waiting_.empty()) {
-            new_job({true, r, std::move(data_waiting_.front()), {}});
+            new_job({true, r, std::move(data_waiting_.front())});
             data_waiting_.pop_front();
         } else {
             aw_waiting_.push_back(r);
@@ -104,7 +119,7 @@ void axi2tlm_bridge::sample(std::uint64_t) {
         w_cur_.push_back(b);
         if (p_.wlast.get() || w_cur_.size() > axi_max_incr_beats) {
             if (!aw_waiting_.empty()) {
-                new_job({true, aw_waiting_.front(), std::move(w_cur_), {}});
+                new_job({true, aw_waiting_.front(), std::move(w_cur_)});
                 aw_waiting_.pop_front();
             } else {
                 data_waiting_.push_back(std::move(w_cur_));
@@ -115,7 +130,7 @@ void axi2tlm_bridge::sample(std::uint64_t) {
     if (p_.arvalid.get() && p_.arready.get()) {
         const axi_request r = request(false);
         if (on_request_) on_request_(r, false);
-        new_job({false, r, {}, {}});
+        new_job({false, r, {}});
     }
     if (p_.bvalid.get() && p_.bready.get()) b_out_.pop_front();
     if (p_.rvalid.get() && p_.rready.get()) r_out_.pop_front();
@@ -128,14 +143,10 @@ bool axi2tlm_bridge::busy() const {
 
 void axi2tlm_bridge::worker() {
     for (;;) {
-        // Behind bursts the clock thread carries out, in request order.
-        while (jobs_.empty() || carrying_ || !in_clock_.empty())
+        while (jobs_.empty())
             sc_core::wait(job_ev_);
         job j = std::move(jobs_.front());
         jobs_.pop_front();
-        // Not before its cycle's start (woken by carry(), it may be early).
-        const sc_core::sc_time now = sc_core::sc_time_stamp();
-        if (j.at > now) sc_core::wait(j.at - now);
         working_ = true;
         carry_out(j, nullptr);
         working_ = false;
@@ -144,16 +155,22 @@ void axi2tlm_bridge::worker() {
 
 sc_core::sc_time axi2tlm_bridge::carry(const sc_core::sc_time& cycle_start) {
     sc_core::sc_time at = cycle_start;
-    carrying_ = true;
-    while (!in_clock_.empty()) {
+    for (bool first = true; !in_clock_.empty(); first = false) {
+        // A later burst of the cycle is asked again: the earlier one's target may have waited,
+        // and what `ok` depends on changed meanwhile. Refused, it and the rest go to the worker,
+        // from when the earlier one is done.
+        if (!first && !carry_ok_(in_clock_.front().req, in_clock_.front().write)) {
+            to_worker(in_clock_);
+            const sc_core::sc_time now = sc_core::sc_time_stamp();
+            job_ev_.notify(at > now ? at - now : sc_core::SC_ZERO_TIME);
+            break;
+        }
         job j = std::move(in_clock_.front());
         in_clock_.pop_front();
         working_ = true;
         carry_out(j, &at);
         working_ = false;
     }
-    carrying_ = false;
-    if (!jobs_.empty()) job_ev_.notify(sc_core::SC_ZERO_TIME); // the worker's turn
     return at;
 }
 
@@ -185,7 +202,7 @@ tlm::tlm_response_status axi2tlm_bridge::transport(bool write, std::uint64_t add
     gp.set_extension(&ext);
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     if (at) {
-        // The clock thread runs ahead of SystemC time (rtl_island): the start as a delay.
+        // The cycles run ahead of SystemC time (rtl_island): the start as a delay.
         const sc_core::sc_time now = sc_core::sc_time_stamp();
         if (*at > now) delay = *at - now;
     }
@@ -249,7 +266,7 @@ void axi2tlm_bridge::carry_out(job& j, sc_core::sc_time* at) {
             }
         }
     }
-    if (!at) island_.wake(); // the clock thread needs no waking
+    if (!at) island_.wake(); // the process running the cycles needs no waking
 }
 
 } // namespace epvp::rtl

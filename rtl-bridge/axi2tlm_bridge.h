@@ -55,16 +55,19 @@ public:
     void on_request(std::function<void(const axi_request&, bool is_write)> f) {
         on_request_ = std::move(f);
     }
-    // The bursts `ok` accepts (asked when the burst's request and data are complete, and only
-    // while no earlier burst waits for the worker) are carried out by the island's clock
-    // thread right after the cycle that completed them (rtl_island::carry_after_cycle): the
-    // target is called with the cycle's start as its annotated delay, no cycle runs until the
-    // delay it returns has passed, and the response goes on the pins from the first cycle
-    // after that. So the island is held through a burst's round trip, as an owner that
-    // hold()s the island around each forwarded request gets it, without a thread switch.
-    // `ok` must refuse a burst whose target may need the island's clock (a register read of
-    // the same island): the clock thread cannot run cycles while it carries one out. Others
-    // go to the worker thread, as without this.
+    // The bursts `ok` accepts are carried out by the process running the island's cycles right
+    // after the cycle that completed them (rtl_island::carry_after_cycle), without a switch to
+    // the worker thread: the target is called with the cycle's start as its annotated delay, no
+    // cycle runs until the delay it returns has passed, and the response goes on the pins from
+    // the first cycle after that. So the island is held through a burst's round trip, as a
+    // target that hold()s the island around each call from the worker holds it. `ok` is asked
+    // when the burst's request and data are complete, and again before each later burst of the
+    // same cycle is carried out. The worker keeps a cycle's bursts, as without this, when any
+    // of them is refused, when an earlier burst still waits for the worker, and when another
+    // agent also has work to carry out from that cycle (rtl_island::run_carriers): the same
+    // cycles at the same times either way. `ok` must refuse a burst whose target may need the
+    // same island's cycles (a register read through its APB port): the process running them
+    // cannot while it waits inside the target.
     void carry_in_clock(std::function<bool(const axi_request&, bool is_write)> ok) {
         carry_ok_ = std::move(ok);
     }
@@ -74,6 +77,7 @@ public:
     void sample(std::uint64_t cycle) override;
     bool busy() const override;
     sc_core::sc_time carry(const sc_core::sc_time& cycle_start) override;
+    void hand_over(const sc_core::sc_time& cycle_start) override;
 
 private:
     struct w_beat {
@@ -84,7 +88,6 @@ private:
         bool write = false;
         axi_request req;
         std::vector<w_beat> data;
-        sc_core::sc_time at; // the start of the cycle that completed it
     };
     struct r_beat {
         unsigned id = 0;
@@ -100,6 +103,7 @@ private:
     tlm::tlm_response_status transport(bool write, std::uint64_t addr, bool with_be,
                                        const axi_request& req, sc_core::sc_time* at);
     void add_job(job&& j);
+    void to_worker(std::deque<job>& from); // to the back of jobs_, in order
     bool stall_now();
     axi_request request(bool aw) const;
 
@@ -112,11 +116,10 @@ private:
     std::deque<std::vector<w_beat>> data_waiting_; // data bursts waiting for their address
     std::vector<w_beat> w_cur_;
     std::deque<job> jobs_;     // for the worker thread
-    std::deque<job> in_clock_; // for the clock thread (carry_in_clock)
+    std::deque<job> in_clock_; // for the process running the cycles (carry_in_clock)
     std::function<bool(const axi_request&, bool)> carry_ok_;
     sc_core::sc_event job_ev_;
     bool working_ = false;
-    bool carrying_ = false;    // carry() is at work: the worker waits (one burst at a time)
     bool idle_driven_ = false; // the last drive() was an idle one (see drive())
     std::deque<std::pair<unsigned, axi_resp>> b_out_;
     std::deque<r_beat> r_out_;

@@ -109,13 +109,14 @@ rtl_iatu_unit::rtl_iatu_unit(sc_core::sc_module_name name, const rtl_iatu_unit_p
     ib_fwd.register_b_transport(this, &rtl_iatu_unit::fwd_b_transport, 1);
     rtl.ob_out.socket.bind(ob_fwd);
     rtl.ib_out.socket.bind(ib_fwd);
-    // What the RTL forwards is carried out by the island's clock thread (no worker thread,
-    // no thread switch), except an outbound hit whose region limit is not known: the
-    // controller asks for it (region_limit), and reading it needs the island's clock.
+    // What the RTL forwards is carried out by the process running the island's cycles (no
+    // worker thread, no thread switch), except an outbound hit whose region limit is not
+    // known: the controller asks for it (region_limit) before it waits for anything, and reading
+    // it takes APB cycles.
     rtl.ib_out.carry_in_clock([](const axi_request&, bool) { return true; });
     rtl.ob_out.carry_in_clock([this](const axi_request& r, bool) {
         const iatu_hit got = iatu_user::decode(r);
-        return !got.hit || got.index >= limits_[0].size() || limits_[0][got.index].valid;
+        return !got.hit || (got.index < limits_[0].size() && limits_[0][got.index].valid);
     });
     rtl_stats_.lockstep = lockstep_;
     limits_[0].resize(p.model.outbound_windows);
@@ -348,8 +349,8 @@ void rtl_iatu_unit::fwd_b_transport(int inbound, tlm::tlm_generic_payload& gp,
     account(inbound != 0, pc->in_addr, pc->req, got);
     // The controller carries the request out (TLPs, the SoC's memory) while the island holds
     // its clock; the response goes back on the pins once the annotated delay has passed. Called
-    // by the clock thread itself (axi2tlm_bridge::carry_in_clock), the island is held as long
-    // as the call lasts, and the bridge keeps the delay.
+    // by the process running the island's cycles (axi2tlm_bridge::carry_in_clock), the island is
+    // held as long as the call lasts, and the bridge keeps the delay.
     if (rtl.island.is_clocking()) {
         forward(*pc, gp, got, delay);
         return;

@@ -134,11 +134,20 @@ void rtl_island::run_carriers() {
     // The cycle just run started one period before time_.
     const sc_core::sc_time start = time_ - period_;
     carrying_.swap(carriers_);
-    for (cycle_agent* a : carrying_) {
-        const sc_core::sc_time ready = a->carry(start);
-        if (time_ < ready) time_ = ready;
+    struct clear_at_exit {
+        std::vector<cycle_agent*>& v;
+        ~clear_at_exit() { v.clear(); }
+    } clear{carrying_};
+    if (carrying_.size() > 1) {
+        // Several at once: one after the other here, a later one would start when an earlier
+        // one's target is done, not at the cycle's start. Each to its own thread, as without
+        // carrying.
+        for (cycle_agent* a : carrying_)
+            a->hand_over(start);
+        return;
     }
-    carrying_.clear();
+    const sc_core::sc_time ready = carrying_.front()->carry(start);
+    if (time_ < ready) time_ = ready;
     const sc_core::sc_time now = sc_core::sc_time_stamp();
     if (time_ < now) time_ = now; // a carry that waited: no edges meanwhile
 }
@@ -183,23 +192,30 @@ void rtl_island::run_in_caller(const unsigned& pending, const sc_core::sc_time& 
         wake();
         return;
     }
-    {
-        const owning o(*this);
-        start_clocking();
-        const sc_core::sc_time from = sc_core::sc_time_stamp() + ahead;
-        if (time_ < from) time_ = from; // the request's annotated delay: no edges before it ends
-        run_cycles(&pending);
-    }
-    if (any_busy()) wake(); // the clock thread goes on with the others' work
+    // Given back at the end, also when an exception leaves: the clock thread goes on with the
+    // others' work.
+    struct give_back {
+        rtl_island& island;
+        ~give_back() {
+            island.owner_ = nullptr;
+            if (island.any_busy()) island.wake();
+        }
+    } back{*this};
+    owner_ = sc_core::sc_get_current_process_b();
+    start_clocking();
+    const sc_core::sc_time from = sc_core::sc_time_stamp() + ahead;
+    if (time_ < from) time_ = from; // the request's annotated delay: no edges before it ends
+    run_cycles(&pending);
 }
 
 void rtl_island::clock_thread() {
     for (;;) {
         while (!any_busy() || holds_ || owner_)
             sc_core::wait(work_);
-        const owning o(*this);
+        owner_ = sc_core::sc_get_current_process_b();
         start_clocking();
         run_cycles(nullptr);
+        owner_ = nullptr;
     }
 }
 

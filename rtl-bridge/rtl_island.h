@@ -56,6 +56,10 @@ public:
     // next cycle starts no earlier, and no cycle runs meanwhile (as hold()). May wait; must not
     // need the island's clock (this process runs it).
     virtual sc_core::sc_time carry(const sc_core::sc_time& cycle_start) { return cycle_start; }
+    // Instead of carry(), when another agent also asked to carry out work from the same cycle:
+    // hand the work to the agent's own thread(s), to start at cycle_start, as it would have
+    // from sample() without carrying.
+    virtual void hand_over(const sc_core::sc_time& /*cycle_start*/) {}
 };
 
 class rtl_island : public sc_core::sc_module {
@@ -109,7 +113,8 @@ public:
                            const sc_core::sc_time& after = sc_core::SC_ZERO_TIME) const;
     // For agents, from sample(): call a->carry() once this cycle has ended, from the process
     // running the cycles (no thread switch: what a forwarding agent's worker thread would do
-    // while the island is held, done without one).
+    // while the island is held, done without one); if more than one agent asks in a cycle,
+    // each is asked to hand_over() instead.
     void carry_after_cycle(cycle_agent* a) { carriers_.push_back(a); }
     // The calling process runs the island's cycles (so it is inside an agent's carry(), and
     // anything that waits for a cycle would wait for itself).
@@ -127,18 +132,6 @@ private:
     // Run cycles while an agent is busy, the island is not held and, given pending, until it
     // is 0 (by the process that owns the cycles: the clock thread or run_in_caller's caller).
     void run_cycles(const unsigned* pending);
-    // The calling process owns the cycles for the scope (also when an exception leaves it: a
-    // protocol checker's, say, so that the clock thread can take them again).
-    struct owning {
-        rtl_island& island;
-        explicit owning(rtl_island& i)
-            : island(i) {
-            island.owner_ = sc_core::sc_get_current_process_b();
-        }
-        ~owning() { island.owner_ = nullptr; }
-        owning(const owning&) = delete;
-        owning& operator=(const owning&) = delete;
-    };
     // Before the first cycle a process runs: reset, and no edges while the clock was stopped.
     void start_clocking();
     void dump(const sc_core::sc_time& t);

@@ -23,9 +23,10 @@ tlm2apb_bridge::tlm2apb_bridge(sc_core::sc_module_name name, rtl_island& island,
 
 void tlm2apb_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     if (island_.is_clocking()) // it would wait for cycles only the caller can run
-        throw std::logic_error(std::string(name()) +
-                               ": called by the island's own clock thread (a request carried out "
-                               "in it needs the island)");
+        throw std::logic_error(
+            std::string(name()) +
+            ": called by the process running the island's cycles (a request carried out "
+            "in it needs the island)");
     sc_core::wait(delay);
     delay = sc_core::SC_ZERO_TIME;
     const std::uint64_t addr = gp.get_address();

@@ -138,9 +138,10 @@ std::string tlm2axi_bridge::plan(tlm::tlm_generic_payload& gp, const axi_ext* ex
 
 void tlm2axi_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     if (island_.is_clocking()) // it would wait for cycles only the caller can run
-        throw std::logic_error(std::string(name()) +
-                               ": called by the island's own clock thread (a request carried out "
-                               "in it needs the island)");
+        throw std::logic_error(
+            std::string(name()) +
+            ": called by the process running the island's cycles (a request carried out "
+            "in it needs the island)");
     // LT -> pins: the annotated time passes before the pins move. Not waited for when nothing
     // could happen meanwhile (rtl_island::may_run_ahead): the request goes in now and its
     // cycles start when the delay has passed, as if it had been waited for.
