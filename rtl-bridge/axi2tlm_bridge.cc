@@ -74,10 +74,15 @@ axi_request axi2tlm_bridge::request(bool aw) const {
 }
 
 void axi2tlm_bridge::add_job(job&& j) {
-    // In request order: a burst goes to the process running the cycles only if none waits for
-    // the worker; one that must go to the worker takes the earlier ones of this cycle with it.
-    if (carry_ok_ && jobs_.empty() && !working_ && carry_ok_(j.req, j.write)) {
-        if (in_clock_.empty()) island_.carry_after_cycle(this);
+    if (carry_ok_ && !asked_) {
+        // Every cycle with a burst counts for the island, also one for the worker: two agents
+        // with work from one cycle both hand it to their threads (rtl_island::run_carriers).
+        asked_ = true;
+        island_.carry_after_cycle(this);
+    }
+    // The only burst of its cycle, none waiting for the worker before it, and accepted: to the
+    // process running the cycles. Else the worker, with any earlier one of this cycle.
+    if (carry_ok_ && jobs_.empty() && !working_ && in_clock_.empty() && carry_ok_(j.req, j.write)) {
         in_clock_.push_back(std::move(j));
         return;
     }
@@ -94,6 +99,7 @@ void axi2tlm_bridge::to_worker(std::deque<job>& from) {
 }
 
 void axi2tlm_bridge::hand_over(const sc_core::sc_time& cycle_start) {
+    asked_ = false;
     if (in_clock_.empty()) return;
     to_worker(in_clock_);
     const sc_core::sc_time now = sc_core::sc_time_stamp();
@@ -154,23 +160,17 @@ void axi2tlm_bridge::worker() {
 }
 
 sc_core::sc_time axi2tlm_bridge::carry(const sc_core::sc_time& cycle_start) {
+    asked_ = false;
     sc_core::sc_time at = cycle_start;
-    for (bool first = true; !in_clock_.empty(); first = false) {
-        // A later burst of the cycle is asked again: the earlier one's target may have waited,
-        // and what `ok` depends on changed meanwhile. Refused, it and the rest go to the worker,
-        // from when the earlier one is done.
-        if (!first && !carry_ok_(in_clock_.front().req, in_clock_.front().write)) {
-            to_worker(in_clock_);
-            const sc_core::sc_time now = sc_core::sc_time_stamp();
-            job_ev_.notify(at > now ? at - now : sc_core::SC_ZERO_TIME);
-            break;
-        }
-        job j = std::move(in_clock_.front());
-        in_clock_.pop_front();
-        working_ = true;
-        carry_out(j, &at);
-        working_ = false;
-    }
+    if (in_clock_.empty()) return at;     // this cycle's bursts went to the worker
+    job j = std::move(in_clock_.front()); // the only one (add_job)
+    in_clock_.pop_front();
+    struct working {
+        bool& flag;
+        ~working() { flag = false; } // also when an exception leaves the target
+    } w{working_};
+    working_ = true;
+    carry_out(j, &at);
     return at;
 }
 

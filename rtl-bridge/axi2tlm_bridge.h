@@ -55,19 +55,20 @@ public:
     void on_request(std::function<void(const axi_request&, bool is_write)> f) {
         on_request_ = std::move(f);
     }
-    // The bursts `ok` accepts are carried out by the process running the island's cycles right
-    // after the cycle that completed them (rtl_island::carry_after_cycle), without a switch to
+    // A burst `ok` accepts is carried out by the process running the island's cycles right
+    // after the cycle that completed it (rtl_island::carry_after_cycle), without a switch to
     // the worker thread: the target is called with the cycle's start as its annotated delay, no
     // cycle runs until the delay it returns has passed, and the response goes on the pins from
     // the first cycle after that. So the island is held through a burst's round trip, as a
     // target that hold()s the island around each call from the worker holds it. `ok` is asked
-    // when the burst's request and data are complete, and again before each later burst of the
-    // same cycle is carried out. The worker keeps a cycle's bursts, as without this, when any
-    // of them is refused, when an earlier burst still waits for the worker, and when another
-    // agent also has work to carry out from that cycle (rtl_island::run_carriers): the same
-    // cycles at the same times either way. `ok` must refuse a burst whose target may need the
-    // same island's cycles (a register read through its APB port): the process running them
-    // cannot while it waits inside the target.
+    // when the burst's request and data are complete. The worker carries out the bursts, as
+    // without this, whenever doing it in that process could move a cycle or a call in time: a
+    // cycle that completed more than one burst here, or a burst `ok` refuses; a burst completed
+    // while an earlier one waits for the worker; a cycle in which another agent also has work
+    // (rtl_island::run_carriers); a cycle that completed the request of the caller running the
+    // cycles. `ok` must refuse a burst whose target may need the same island's cycles (a
+    // register read through its APB port), or may wait for another request that needs them:
+    // the process running them cannot while it waits inside the target.
     void carry_in_clock(std::function<bool(const axi_request&, bool is_write)> ok) {
         carry_ok_ = std::move(ok);
     }
@@ -116,7 +117,8 @@ private:
     std::deque<std::vector<w_beat>> data_waiting_; // data bursts waiting for their address
     std::vector<w_beat> w_cur_;
     std::deque<job> jobs_;     // for the worker thread
-    std::deque<job> in_clock_; // for the process running the cycles (carry_in_clock)
+    std::deque<job> in_clock_; // for the process running the cycles (carry_in_clock): 0 or 1
+    bool asked_ = false;       // carry() or hand_over() asked for after the cycle being run
     std::function<bool(const axi_request&, bool)> carry_ok_;
     sc_core::sc_event job_ev_;
     bool working_ = false;

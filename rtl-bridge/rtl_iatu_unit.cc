@@ -110,13 +110,15 @@ rtl_iatu_unit::rtl_iatu_unit(sc_core::sc_module_name name, const rtl_iatu_unit_p
     rtl.ob_out.socket.bind(ob_fwd);
     rtl.ib_out.socket.bind(ib_fwd);
     // What the RTL forwards is carried out by the process running the island's cycles (no
-    // worker thread, no thread switch), except an outbound hit whose region limit is not
-    // known: the controller asks for it (region_limit) before it waits for anything, and reading
-    // it takes APB cycles.
-    rtl.ib_out.carry_in_clock([](const axi_request&, bool) { return true; });
+    // worker thread, no thread switch), except while a worker carries out another forwarded
+    // request (its controller may read a region limit, which takes APB cycles that must not
+    // wait for this one), and an outbound hit whose region limit is not known (the controller
+    // asks for it before it waits for anything).
+    rtl.ib_out.carry_in_clock([this](const axi_request&, bool) { return holding_ == 0; });
     rtl.ob_out.carry_in_clock([this](const axi_request& r, bool) {
         const iatu_hit got = iatu_user::decode(r);
-        return !got.hit || (got.index < limits_[0].size() && limits_[0][got.index].valid);
+        return holding_ == 0 &&
+               (!got.hit || (got.index < limits_[0].size() && limits_[0][got.index].valid));
     });
     rtl_stats_.lockstep = lockstep_;
     limits_[0].resize(p.model.outbound_windows);

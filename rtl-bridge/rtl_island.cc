@@ -130,7 +130,7 @@ void rtl_island::run_cycle() {
     time_ += period_;
 }
 
-void rtl_island::run_carriers() {
+void rtl_island::run_carriers(bool may_carry) {
     // The cycle just run started one period before time_.
     const sc_core::sc_time start = time_ - period_;
     carrying_.swap(carriers_);
@@ -138,10 +138,11 @@ void rtl_island::run_carriers() {
         std::vector<cycle_agent*>& v;
         ~clear_at_exit() { v.clear(); }
     } clear{carrying_};
-    if (carrying_.size() > 1) {
+    if (carrying_.size() > 1 || !may_carry) {
         // Several at once: one after the other here, a later one would start when an earlier
-        // one's target is done, not at the cycle's start. Each to its own thread, as without
-        // carrying.
+        // one's target is done, not at the cycle's start. A caller whose own request is done
+        // must not carry: its response's time would pass while it waits in another's target.
+        // Each to its own thread, as without carrying.
         for (cycle_agent* a : carrying_)
             a->hand_over(start);
         return;
@@ -175,7 +176,7 @@ void rtl_island::run_cycles(const unsigned* pending) {
             continue;
         }
         run_cycle();
-        if (!carriers_.empty()) run_carriers();
+        if (!carriers_.empty()) run_carriers(!(pending && *pending == 0));
     }
 }
 

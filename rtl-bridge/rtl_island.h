@@ -53,10 +53,12 @@ public:
     // process running the island's cycles, the work that cycle handed over, starting at
     // cycle_start (the start of the cycle that handed it over, which may lie ahead of SystemC
     // time: pass it on as an annotated delay). Returns when the result is ready: the island's
-    // next cycle starts no earlier, and no cycle runs meanwhile (as hold()). May wait; must not
-    // need the island's clock (this process runs it).
+    // next cycle starts no earlier, and no cycle runs meanwhile (as under hold(), except that
+    // nothing can release it: no other request's register access can run cycles meanwhile).
+    // May wait; must not need the island's cycles (this process runs them).
     virtual sc_core::sc_time carry(const sc_core::sc_time& cycle_start) { return cycle_start; }
-    // Instead of carry(), when another agent also asked to carry out work from the same cycle:
+    // Instead of carry(), when another agent also asked to carry out work from the same cycle,
+    // or the process running the cycles is a caller whose own request that cycle completed:
     // hand the work to the agent's own thread(s), to start at cycle_start, as it would have
     // from sample() without carrying.
     virtual void hand_over(const sc_core::sc_time& /*cycle_start*/) {}
@@ -113,8 +115,9 @@ public:
                            const sc_core::sc_time& after = sc_core::SC_ZERO_TIME) const;
     // For agents, from sample(): call a->carry() once this cycle has ended, from the process
     // running the cycles (no thread switch: what a forwarding agent's worker thread would do
-    // while the island is held, done without one); if more than one agent asks in a cycle,
-    // each is asked to hand_over() instead.
+    // while the island is held, done without one). Each is asked to hand_over() instead when
+    // more than one agent asks in a cycle, and when the process running the cycles is a caller
+    // whose own request that cycle completed.
     void carry_after_cycle(cycle_agent* a) { carriers_.push_back(a); }
     // The calling process runs the island's cycles (so it is inside an agent's carry(), and
     // anything that waits for a cycle would wait for itself).
@@ -128,7 +131,7 @@ private:
     void clock_thread();
     bool any_busy() const;
     void run_cycle();
-    void run_carriers();
+    void run_carriers(bool may_carry);
     // Run cycles while an agent is busy, the island is not held and, given pending, until it
     // is 0 (by the process that owns the cycles: the clock thread or run_in_caller's caller).
     void run_cycles(const unsigned* pending);

@@ -834,6 +834,40 @@ BOOST_AUTO_TEST_CASE(two_agents_with_work_from_one_cycle_each_start_it_at_the_cy
     BOOST_CHECK(!second.clocking);
 }
 
+// A caller running the cycles does not carry out another's burst from the cycle that completed
+// its own request: its response's time would pass while it waits inside that target, and it
+// would miss its completion. That burst goes to the worker. Here A's read is carried out by A
+// while the target waits 5 ns inside; B's read comes meanwhile, so the cycle that takes A's
+// response also takes B's address. (h->run requires both callers to return.)
+BOOST_AUTO_TEST_CASE(a_caller_whose_request_is_done_leaves_other_bursts_to_the_worker) {
+    const sc_core::sc_time ns(1, sc_core::SC_NS);
+    lb->to_tlm.carry_in_clock([](const axi_request&, bool) { return true; });
+    lb->target_delay = 5 * ns;
+    lb->wait_in_target = true;
+    const std::size_t n0 = lb->calls.size();
+    std::vector<unsigned char> da(8), db(8);
+    tlm::tlm_response_status ra = tlm::TLM_INCOMPLETE_RESPONSE, rb = ra;
+    h->run({[&] {
+                sc_core::wait(1000 * ns);
+                ra = transport(tlm::TLM_READ_COMMAND, 0x180, da, nullptr, nullptr, 0,
+                               lb->init.operator->());
+            },
+            [&] {
+                sc_core::wait(1002 * ns);
+                rb = transport(tlm::TLM_READ_COMMAND, 0x1c0, db, nullptr, nullptr, 0,
+                               lb->init.operator->());
+            }});
+    lb->to_tlm.carry_in_clock({});
+    lb->target_delay = sc_core::SC_ZERO_TIME;
+    lb->wait_in_target = false;
+    BOOST_CHECK_EQUAL(ra, tlm::TLM_OK_RESPONSE);
+    BOOST_CHECK_EQUAL(rb, tlm::TLM_OK_RESPONSE);
+    BOOST_REQUIRE_EQUAL(lb->calls.size() - n0, 2u);
+    BOOST_CHECK(lb->calls[n0].clocking);      // A's, carried out by A
+    BOOST_CHECK(!lb->calls[n0 + 1].clocking); // B's, by the worker
+    BOOST_CHECK(lb->checker.violations().empty());
+}
+
 // A caller that finds the island's clock free (no process runs its cycles or holds it, and nothing
 // else can run at this time) runs its request's cycles in its own thread: the same cycles at the
 // same times as the clock thread would run them (3 ns for the delay annotated on entry, not waited
