@@ -97,8 +97,8 @@ private:
         bool last = false;
     };
     void worker();
-    // at: nullptr in the worker thread (each target's delay is waited for); in the clock
-    // thread (carry()), the time the burst starts, moved on by each target's delay.
+    // at: nullptr in the worker thread (each target's delay is waited for); in the process
+    // running the cycles (carry()), the time the burst starts, moved on by each target's delay.
     void carry_out(job& j, sc_core::sc_time* at);
     // One TLM transaction of data_ (and be_ when with_be) at addr.
     tlm::tlm_response_status transport(bool write, std::uint64_t addr, bool with_be,
