@@ -238,6 +238,9 @@ struct twin_loopback : sc_core::sc_module {
         calls.push_back({side, sc_core::sc_time_stamp() + delay, island.is_clocking()});
         sc_core::wait(delay + target_delay);
         delay = sc_core::SC_ZERO_TIME;
+        if (gp.is_read()) // byte i of side s reads 0x10 * (s + 1) + i
+            for (unsigned i = 0; i < gp.get_data_length(); ++i)
+                gp.get_data_ptr()[i] = static_cast<unsigned char>(0x10 * (side + 1) + i);
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
     }
 };
@@ -702,6 +705,15 @@ BOOST_AUTO_TEST_CASE(memory_attributes_reach_the_far_side_of_an_axi_to_tlm_bridg
     BOOST_CHECK(lb->checker.violations().empty());
 }
 
+// The loopback as the other tests expect it: every burst to the worker, a target that answers at
+// once.
+void lb_defaults() {
+    lb->to_tlm.carry_in_clock({});
+    lb->target_delay = sc_core::SC_ZERO_TIME;
+    lb->hold_when_worker = false;
+    lb->wait_in_target = false;
+}
+
 // axi2tlm_bridge::carry_in_clock: a burst carried out by the process running the island's cycles
 // (no worker thread) takes the cycles and simulated time of one its worker thread carries out
 // while the target holds the island (what rtl_iatu_unit did for every request before), and the
@@ -717,7 +729,11 @@ BOOST_AUTO_TEST_CASE(bursts_carried_in_the_clock_thread_take_the_worker_threads_
         std::size_t calls = 0;
         sc_core::sc_time took, target_start;
         bool clocking = false;
+        std::vector<unsigned char> data;
     };
+    // What the loopback's memory holds at 0x40..0x47, read back each time.
+    const std::vector<unsigned char> pattern{0xC0, 0xC1, 0xC2, 0xC3, 0xC4, 0xC5, 0xC6, 0xC7};
+    std::copy(pattern.begin(), pattern.end(), lb->mem.begin() + 0x40);
     auto read_once = [&] {
         result r;
         h->run({[&] {
@@ -729,6 +745,7 @@ BOOST_AUTO_TEST_CASE(bursts_carried_in_the_clock_thread_take_the_worker_threads_
             BOOST_CHECK_EQUAL(transport(tlm::TLM_READ_COMMAND, 0x40, d, nullptr, nullptr, 0,
                                         lb->init.operator->()),
                               tlm::TLM_OK_RESPONSE);
+            r.data = d;
             r.cycles = lb->island.cycles() - c0;
             r.took = sc_core::sc_time_stamp() - t0;
             r.calls = lb->calls.size() - n0;
@@ -747,11 +764,10 @@ BOOST_AUTO_TEST_CASE(bursts_carried_in_the_clock_thread_take_the_worker_threads_
     const result in_clock = read_once();
     lb->to_tlm.carry_in_clock([](const axi_request& r, bool) { return r.addr != 0x40; });
     const result refused = read_once();
-    lb->to_tlm.carry_in_clock({});
-    lb->target_delay = sc_core::SC_ZERO_TIME;
-    lb->hold_when_worker = false;
+    lb_defaults();
 
     for (const result* r : {&worker, &in_clock, &refused}) {
+        BOOST_CHECK(r->data == pattern);
         BOOST_CHECK_EQUAL(r->calls, 1u);
         BOOST_CHECK_EQUAL(r->cycles, 2u);
         BOOST_CHECK(r->took == 11 * ns);
@@ -769,6 +785,39 @@ BOOST_AUTO_TEST_CASE(bursts_carried_in_the_clock_thread_take_the_worker_threads_
 // a read go in at the same time from two threads, the to_tlm side takes both in the first cycle
 // (the write, complete at AW and W, first), and only writes may be carried out by the process
 // running the cycles; the target waits 5 ns inside each call.
+// One transaction through the loopback, started at `at` from a thread of its own.
+struct lb_txn {
+    tlm::tlm_command cmd;
+    std::uint64_t addr;
+    std::vector<unsigned char> data;
+    sc_core::sc_time at;
+    tlm::tlm_response_status status = tlm::TLM_INCOMPLETE_RESPONSE;
+};
+void run_on_lb(std::vector<lb_txn*> txns) {
+    std::vector<std::function<void()>> fs;
+    for (lb_txn* t : txns)
+        fs.push_back([t] {
+            sc_core::wait(t->at);
+            t->status =
+                transport(t->cmd, t->addr, t->data, nullptr, nullptr, 0, lb->init.operator->());
+        });
+    h->run(fs);
+}
+// Bytes base, base + 1, ... (a pattern put in the loopback's memory to be read back).
+std::vector<unsigned char> counting(unsigned char base) {
+    std::vector<unsigned char> v(8);
+    for (unsigned i = 0; i < v.size(); ++i)
+        v[i] = static_cast<unsigned char>(base + i);
+    return v;
+}
+void put_in_lb(std::uint64_t addr, const std::vector<unsigned char>& v) {
+    std::copy(v.begin(), v.end(), lb->mem.begin() + static_cast<std::ptrdiff_t>(addr));
+}
+std::vector<unsigned char> in_lb(std::uint64_t addr) {
+    return {lb->mem.begin() + static_cast<std::ptrdiff_t>(addr),
+            lb->mem.begin() + static_cast<std::ptrdiff_t>(addr + 8)};
+}
+
 BOOST_AUTO_TEST_CASE(a_cycle_with_a_refused_burst_leaves_all_its_bursts_to_the_worker) {
     const sc_core::sc_time ns(1, sc_core::SC_NS);
     lb->to_tlm.carry_in_clock([](const axi_request&, bool is_write) { return is_write; });
@@ -776,23 +825,15 @@ BOOST_AUTO_TEST_CASE(a_cycle_with_a_refused_burst_leaves_all_its_bursts_to_the_w
     lb->wait_in_target = true;
     lb->overlapped = 0;
     const std::size_t n0 = lb->calls.size();
-    std::vector<unsigned char> w{1, 2, 3, 4, 5, 6, 7, 8}, r(8, 0);
-    tlm::tlm_response_status ws = tlm::TLM_INCOMPLETE_RESPONSE, rs = ws;
-    h->run({[&] {
-                sc_core::wait(1000 * ns);
-                ws = transport(tlm::TLM_WRITE_COMMAND, 0x300, w, nullptr, nullptr, 0,
-                               lb->init.operator->());
-            },
-            [&] {
-                sc_core::wait(1000 * ns);
-                rs = transport(tlm::TLM_READ_COMMAND, 0x340, r, nullptr, nullptr, 0,
-                               lb->init.operator->());
-            }});
-    lb->to_tlm.carry_in_clock({});
-    lb->target_delay = sc_core::SC_ZERO_TIME;
-    lb->wait_in_target = false;
-    BOOST_CHECK_EQUAL(ws, tlm::TLM_OK_RESPONSE);
-    BOOST_CHECK_EQUAL(rs, tlm::TLM_OK_RESPONSE);
+    put_in_lb(0x340, counting(0xA0));
+    lb_txn w{tlm::TLM_WRITE_COMMAND, 0x300, counting(0x31), 1000 * ns};
+    lb_txn r{tlm::TLM_READ_COMMAND, 0x340, std::vector<unsigned char>(8, 0), 1000 * ns};
+    run_on_lb({&w, &r});
+    lb_defaults();
+    BOOST_CHECK_EQUAL(w.status, tlm::TLM_OK_RESPONSE);
+    BOOST_CHECK_EQUAL(r.status, tlm::TLM_OK_RESPONSE);
+    BOOST_CHECK(in_lb(0x300) == counting(0x31));
+    BOOST_CHECK(r.data == counting(0xA0));
     BOOST_REQUIRE_EQUAL(lb->calls.size() - n0, 2u);
     const auto& first = lb->calls[n0];
     const auto& second = lb->calls[n0 + 1];
@@ -812,19 +853,26 @@ BOOST_AUTO_TEST_CASE(two_agents_with_work_from_one_cycle_each_start_it_at_the_cy
     const sc_core::sc_time ns(1, sc_core::SC_NS);
     tw->target_delay = 5 * ns;
     auto read = [&](tlm_utils::simple_initiator_socket<twin_loopback>& init,
-                    tlm::tlm_response_status& st) {
+                    tlm::tlm_response_status& st, std::vector<unsigned char>& d) {
         sc_core::wait(1000 * ns);
-        std::vector<unsigned char> d(8);
+        d.assign(8, 0);
         st = transport(tlm::TLM_READ_COMMAND, 0x80, d, nullptr, nullptr, 0, init.operator->());
     };
+    // What side a and side b read: 0x10 * (side + 1) + i.
+    const std::vector<unsigned char> want_a{0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17},
+        want_b{0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27};
+    std::vector<unsigned char> da, db, dalone;
     tlm::tlm_response_status alone = tlm::TLM_INCOMPLETE_RESPONSE, a = alone, b = alone;
-    h->run({[&] { read(tw->init_a, alone); }});
+    h->run({[&] { read(tw->init_a, alone, dalone); }});
     BOOST_CHECK_EQUAL(alone, tlm::TLM_OK_RESPONSE);
+    BOOST_CHECK(dalone == want_a);
     BOOST_REQUIRE_EQUAL(tw->calls.size(), 1u);
     BOOST_CHECK(tw->calls[0].clocking);
-    h->run({[&] { read(tw->init_a, a); }, [&] { read(tw->init_b, b); }});
+    h->run({[&] { read(tw->init_a, a, da); }, [&] { read(tw->init_b, b, db); }});
     BOOST_CHECK_EQUAL(a, tlm::TLM_OK_RESPONSE);
     BOOST_CHECK_EQUAL(b, tlm::TLM_OK_RESPONSE);
+    BOOST_CHECK(da == want_a);
+    BOOST_CHECK(db == want_b);
     BOOST_REQUIRE_EQUAL(tw->calls.size(), 3u);
     const auto& first = tw->calls[1];
     const auto& second = tw->calls[2];
@@ -845,23 +893,16 @@ BOOST_AUTO_TEST_CASE(a_caller_whose_request_is_done_leaves_other_bursts_to_the_w
     lb->target_delay = 5 * ns;
     lb->wait_in_target = true;
     const std::size_t n0 = lb->calls.size();
-    std::vector<unsigned char> da(8), db(8);
-    tlm::tlm_response_status ra = tlm::TLM_INCOMPLETE_RESPONSE, rb = ra;
-    h->run({[&] {
-                sc_core::wait(1000 * ns);
-                ra = transport(tlm::TLM_READ_COMMAND, 0x180, da, nullptr, nullptr, 0,
-                               lb->init.operator->());
-            },
-            [&] {
-                sc_core::wait(1002 * ns);
-                rb = transport(tlm::TLM_READ_COMMAND, 0x1c0, db, nullptr, nullptr, 0,
-                               lb->init.operator->());
-            }});
-    lb->to_tlm.carry_in_clock({});
-    lb->target_delay = sc_core::SC_ZERO_TIME;
-    lb->wait_in_target = false;
-    BOOST_CHECK_EQUAL(ra, tlm::TLM_OK_RESPONSE);
-    BOOST_CHECK_EQUAL(rb, tlm::TLM_OK_RESPONSE);
+    put_in_lb(0x180, counting(0x50));
+    put_in_lb(0x1c0, counting(0x70));
+    lb_txn a{tlm::TLM_READ_COMMAND, 0x180, std::vector<unsigned char>(8, 0), 1000 * ns};
+    lb_txn b{tlm::TLM_READ_COMMAND, 0x1c0, std::vector<unsigned char>(8, 0), 1002 * ns};
+    run_on_lb({&a, &b});
+    lb_defaults();
+    BOOST_CHECK_EQUAL(a.status, tlm::TLM_OK_RESPONSE);
+    BOOST_CHECK_EQUAL(b.status, tlm::TLM_OK_RESPONSE);
+    BOOST_CHECK(a.data == counting(0x50));
+    BOOST_CHECK(b.data == counting(0x70));
     BOOST_REQUIRE_EQUAL(lb->calls.size() - n0, 2u);
     BOOST_CHECK(lb->calls[n0].clocking);      // A's, carried out by A
     BOOST_CHECK(!lb->calls[n0 + 1].clocking); // B's, by the worker
@@ -881,13 +922,26 @@ BOOST_AUTO_TEST_CASE(a_caller_finding_the_clock_free_runs_its_own_cycles) {
     struct seen {
         const sc_core::sc_process_b* caller = nullptr;
         std::vector<const sc_core::sc_process_b*> ran; // the process running each cycle
+        std::vector<unsigned char> data;
         sc_core::sc_time took;
         std::uint64_t cycles = 0;
         tlm::tlm_response_status status = tlm::TLM_INCOMPLETE_RESPONSE;
     };
+    // Known data at 0x20 and 0x28 first, to be read back.
+    const std::vector<unsigned char> at20{0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68},
+        at28{0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98};
+    h->run({[&] {
+        std::vector<unsigned char> w = at20;
+        BOOST_CHECK_EQUAL(transport(tlm::TLM_WRITE_COMMAND, 0x20, w, nullptr, nullptr),
+                          tlm::TLM_OK_RESPONSE);
+        w = at28;
+        BOOST_CHECK_EQUAL(transport(tlm::TLM_WRITE_COMMAND, 0x28, w, nullptr, nullptr),
+                          tlm::TLM_OK_RESPONSE);
+    }});
     auto read = [&](std::uint64_t addr, seen& s) {
         sc_core::wait(1000 * ns);
-        std::vector<unsigned char> d(8);
+        std::vector<unsigned char>& d = s.data;
+        d.assign(8, 0);
         s.caller = sc_core::sc_get_current_process_b();
         const auto c0 = h->island.cycles();
         const std::size_t r0 = h->procs.ran.size();
@@ -900,6 +954,7 @@ BOOST_AUTO_TEST_CASE(a_caller_finding_the_clock_free_runs_its_own_cycles) {
     seen alone;
     h->run({[&] { read(0x20, alone); }});
     BOOST_CHECK_EQUAL(alone.status, tlm::TLM_OK_RESPONSE);
+    BOOST_CHECK(alone.data == at20);
     BOOST_REQUIRE_GT(alone.cycles, 1u);
     BOOST_CHECK(alone.took == (3.0 + static_cast<double>(alone.cycles)) * ns);
     BOOST_REQUIRE_EQUAL(alone.ran.size(), alone.cycles);
@@ -934,6 +989,8 @@ BOOST_AUTO_TEST_CASE(a_caller_finding_the_clock_free_runs_its_own_cycles) {
     h->run({[&] { read(0x20, a); }, [&] { read(0x28, b); }});
     BOOST_CHECK_EQUAL(a.status, tlm::TLM_OK_RESPONSE);
     BOOST_CHECK_EQUAL(b.status, tlm::TLM_OK_RESPONSE);
+    BOOST_CHECK(a.data == at20);
+    BOOST_CHECK(b.data == at28);
     BOOST_REQUIRE(!a.ran.empty());
     for (const auto* p : a.ran) {
         BOOST_CHECK(p != a.caller);
