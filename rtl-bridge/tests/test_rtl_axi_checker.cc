@@ -11,12 +11,14 @@
 #include <boost/test/unit_test.hpp>
 
 #include "rtl-bridge/axi_checker.h"
+#include "rtl-bridge/id_table.h"
 #include "rtl-bridge/rtl_island.h"
 #include "rtl-bridge/rtl_models.h"
 #include "rtl-bridge/tests/axi_test_pins.h"
 #include "rtl-bridge/tlm2axi_bridge.h"
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <vector>
@@ -166,6 +168,37 @@ tlm::tlm_response_status write_once(std::uint64_t addr, unsigned len) {
 
 int sc_main(int, char*[]) {
     return 0;
+}
+
+// The per-ID state of the checker and the bridges: an ID with nothing outstanding leaves its
+// entry to the next new ID, so IDs handed out round robin over a 16-bit ID field keep the list
+// as long as the IDs in flight at once; entries with state are never taken.
+BOOST_AUTO_TEST_CASE(id_table_reuses_the_entries_of_idle_ids) {
+    id_table<unsigned> counts;
+    id_table<std::deque<unsigned>> queues;
+    for (unsigned id = 0; id < 65536; ++id) {
+        ++counts[id];             // one write in flight with this ID
+        queues[id].push_back(id); // and one read
+        if (id > 0) {             // the previous ID's write and read end
+            --counts[id - 1];
+            queues[id - 1].pop_front();
+        }
+    }
+    // At most two IDs had state at once.
+    BOOST_CHECK_EQUAL(counts.size(), 2u);
+    BOOST_CHECK_EQUAL(queues.size(), 2u);
+    // The last ID's state is its own, and an ID whose entry was taken reads as never seen.
+    BOOST_CHECK_EQUAL(counts[65535], 1u);
+    BOOST_REQUIRE_EQUAL(queues[65535].size(), 1u);
+    BOOST_CHECK_EQUAL(queues[65535].front(), 65535u);
+    BOOST_CHECK(queues.find(7) == nullptr);
+    // Three IDs with state at once take three entries; none is handed to another ID.
+    ++counts[1];
+    ++counts[2];
+    BOOST_CHECK_EQUAL(counts.size(), 3u);
+    BOOST_CHECK_EQUAL(counts[65535], 1u);
+    BOOST_CHECK_EQUAL(counts[1], 1u);
+    BOOST_CHECK_EQUAL(counts[2], 1u);
 }
 
 BOOST_AUTO_TEST_CASE(clean_traffic_has_no_violations) {
