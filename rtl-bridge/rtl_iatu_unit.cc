@@ -405,6 +405,8 @@ void rtl_iatu_unit::mismatch(const std::string& what) {
 rtl_iatu_stats rtl_iatu_unit::rtl_stats() const {
     rtl_iatu_stats s = rtl_stats_;
     s.rtl_cycles = rtl.island.cycles();
+    for (const piece& pc : pieces_)
+        if (pc.in_use) ++s.requests_in_flight;
     return s;
 }
 

@@ -63,10 +63,16 @@ struct rtl_iatu_stats {
     std::uint64_t ib_bar_match = 0, ib_address_match = 0, type_mem = 0, type_other = 0;
     // Island clock cycles run (idle time runs none).
     std::uint64_t rtl_cycles = 0;
+    // AXI requests holding an ID of the block when the counters were read: taken into the RTL
+    // and not yet answered to their initiator (0 after a run that finished; a run cut short by
+    // sim.time_limit_us may leave some inside).
+    std::uint64_t requests_in_flight = 0;
     // The report's declaration (model/core/stats.h), after the counters every iATU keeps.
     template <class V>
     void for_each(V&& v) const {
         v("rtl_cycles", rtl_cycles, "island clock cycles run");
+        v("requests_in_flight", requests_in_flight,
+          "AXI requests inside the block when the run ended (0 unless cut short)");
         v("outbound_region_hits", ob_region_hits, "outbound hits per region");
         v("inbound_region_hits", ib_region_hits, "inbound hits per region");
         v("type_mem", type_mem, "requests of CTRL1 type MEM");

@@ -77,8 +77,8 @@ const names iatu = {"outbound_translations", "inbound_translations", "outbound_m
                     "inbound_misses",        "register_reads",       "register_writes"};
 #ifdef EPVP_RTL_COSIM
 // The RTL iATU's own: cycles and coverage; lockstep: comparisons and their outcome.
-const names rtl_iatu = {"rtl_cycles", "outbound_region_hits", "inbound_region_hits", "type_mem",
-                        "type_other"};
+const names rtl_iatu = {"rtl_cycles",          "requests_in_flight", "outbound_region_hits",
+                        "inbound_region_hits", "type_mem",           "type_other"};
 const names iatu_lockstep = {"compared", "mismatches", "first_mismatch", "inbound_bar_match",
                              "inbound_address_match"};
 #endif
