@@ -55,17 +55,18 @@ edma_engine::edma_engine(const edma_params& p, edma_regfile& regs,
 }
 
 bool edma_engine::any_concurrent() const {
-    unsigned running = 0;
-    for (const auto& v : channels_)
-        for (const auto& ch : v)
-            running += ch->running ? 1 : 0;
-    return running > 1;
+    return running_channels_ > 1;
+}
+
+bool edma_engine::runs_alone(const channel& self) const {
+    return running_channels_ == 0 || (running_channels_ == 1 && self.running);
 }
 
 bool edma_engine::contended(edma_dir d) const {
     // A channel competes from its doorbell's time on: the CPU may have written the doorbell
     // ahead of the kernel's time (it runs ahead by up to its quantum), and when that happened
     // must not decide whether the channels running now need the arbiter.
+    if (running_channels_ < 2) return false;
     unsigned running = 0;
     for (const auto& ch : channels_[static_cast<unsigned>(d)])
         running += ch->running && ch->doorbell_at <= now() ? 1 : 0;
@@ -74,6 +75,7 @@ bool edma_engine::contended(edma_dir d) const {
 
 bool edma_engine::burst_timing(const channel& self) const {
     if (!p_.burst) return false;
+    if (runs_alone(self)) return true;
     // Started channels, by their doorbells' times (not by when the CPU's writes came).
     for (const auto& v : channels_)
         for (const auto& ch : v)
@@ -83,6 +85,7 @@ bool edma_engine::burst_timing(const channel& self) const {
 
 sc_time edma_engine::next_other_start(const channel& self) const {
     sc_time first = sc_core::sc_max_time();
+    if (runs_alone(self)) return first;
     for (const auto& v : channels_)
         for (const auto& ch : v)
             if (ch.get() != &self && ch->running && ch->doorbell_at > now())
@@ -121,6 +124,7 @@ void edma_engine::reset() {
             if (ch->running || ch->pending) ++ch->generation;
             ch->running = ch->pending = ch->stop = ch->rerun = false;
         }
+    running_channels_ = 0;
 }
 
 void edma_engine::doorbell(edma_dir d, std::uint32_t value, const sc_time& delay) {
@@ -167,6 +171,7 @@ void edma_engine::doorbell(edma_dir d, std::uint32_t value, const sc_time& delay
     }
     ++counters_.doorbells;
     ch->running = true;
+    ++running_channels_;
     ch->pending = true;
     ch->stop = ch->rerun = false;
     ch->doorbell_at = now() + delay;
@@ -412,6 +417,7 @@ void edma_engine::finish(run_state& r, const step& s) {
     publish(r);
     const bool ok = s.fault == step::kind::none;
     ch.regs.set_bits(ch_control1, cs_mask, (ok ? cs_stopped : cs_halted) << cs_shift);
+    if (ch.running) --running_channels_;
     ch.running = false;
     ch.stop = ch.rerun = false;
     r.rec.done = now();

@@ -228,6 +228,7 @@ private:
     channel* find(edma_dir d, unsigned index);
     bool contended(edma_dir d) const; // more than one channel of d is running
     bool any_concurrent() const;      // more than one channel of either direction is running
+    bool runs_alone(const channel& self) const; // no channel but self is running
     edma_arbiter& arbiter(edma_dir d) { return *arbiters_[static_cast<unsigned>(d)]; }
     // Runs a channel's link request (a TLP on the bus) in the fixed tie order when other
     // channels run too (edma_tie_order); returns what send returns.
@@ -266,6 +267,10 @@ private:
     edma_counters counters_;
     edma_local_port local_;
     std::vector<std::unique_ptr<channel>> channels_[2];
+    // How many channels of either direction have `running` set: the checks each TLP makes of
+    // the other channels (any_concurrent, contended, burst_timing, next_other_start) skip the walk
+    // over every channel while at most one runs.
+    unsigned running_channels_ = 0;
     std::vector<edma_transfer> transfers_;
     std::unique_ptr<edma_arbiter> arbiters_[2];
     edma_tie_order tie_order_;
