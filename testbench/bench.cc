@@ -58,6 +58,15 @@ arg_list common_args(const bench_options& o) {
     return a;
 }
 
+// The configuration document the user gave (--config, then each --set) over the defaults.
+cfg::json user_doc(const bench_options& o) {
+    cfg::json doc = cfg::defaults();
+    if (!o.config_file.empty()) cfg::merge(doc, cfg::load_file(o.config_file));
+    for (const auto& s : o.sets)
+        cfg::apply_set(doc, s);
+    return doc;
+}
+
 // Runs this program with args, its output to out_file ("" leaves it as it is); true if it exited 0.
 bool run_self(const arg_list& args, const std::string& out_file) {
     arg_list argv = {self_path()};
@@ -119,7 +128,9 @@ int link_table(const bench_options& o) {
 }
 
 int read_table(const bench_options& o) {
-    const cfg::platform_config base = cfg::parse(cfg::defaults());
+    // The bound of the link the runs use: the user's configuration (--config, --set), as the
+    // child runs get it.
+    const cfg::platform_config base = cfg::parse(user_doc(o));
     std::printf("16 MiB eDMA read, dram.ideal=true, Gen%u x%u MPS %u MRRS %u: model vs. "
                 "min(link bound, tags x MRRS / round trip)\n",
                 base.link.gen, base.link.width, base.link.mps, base.link.mrrs);
@@ -184,10 +195,7 @@ floor_rates measure_floor(const bench_options& o) {
 }
 
 int speed(const bench_options& o) {
-    cfg::json doc = cfg::defaults();
-    if (!o.config_file.empty()) cfg::merge(doc, cfg::load_file(o.config_file));
-    for (const auto& s : o.sets)
-        cfg::apply_set(doc, s);
+    cfg::json doc = user_doc(o);
     // --bytes is the user's option: a value out of range is named as such.
     for (const char* key : {"workload.dma_sweep.min_bytes", "workload.dma_sweep.max_bytes"}) {
         try {
@@ -267,10 +275,7 @@ int speed(const bench_options& o) {
 
 // DRAM timing on its own: latencies, refresh cost, sequential vs random throughput.
 int dram_bench(const bench_options& o) {
-    cfg::json doc = cfg::defaults();
-    if (!o.config_file.empty()) cfg::merge(doc, cfg::load_file(o.config_file));
-    for (const auto& s : o.sets)
-        cfg::apply_set(doc, s);
+    cfg::json doc = user_doc(o);
     const cfg::platform_config pc = cfg::parse(doc);
     const soc::dram_params dp = platform::dram_params(pc);
     constexpr std::uint64_t line = 64;

@@ -1,5 +1,6 @@
 // `epsim bench`: how fast the simulator runs, and how close the model's throughput comes to
-// the PCIe arithmetic. Wall-clock figures go to stdout only, never into a report.
+// the PCIe arithmetic. Wall-clock figures go to stdout and to bench's own --report, never into
+// a run's report.
 #pragma once
 
 #include <string>

@@ -351,8 +351,9 @@ int sc_main(int argc, char* argv[]) {
     bench_cmd->add_option("--bytes", bo.bytes, "transfer size of the speed run");
     bench_cmd->add_flag("--link-table", bo.link_table,
                         "16 MiB eDMA writes, Gen1-5 x4/x16, MPS 128/256/512, vs. the link bound");
-    bench_cmd->add_flag("--read-table", bo.read_table,
-                        "16 MiB eDMA reads, tags 1..32, host latency 300/1000 ns, vs. the bound");
+    bench_cmd->add_flag(
+        "--read-table", bo.read_table,
+        "16 MiB eDMA reads, tags 1/2/4/8/32, host latency 300/1000 ns, vs. the bound");
     bench_cmd->add_flag("--profile", bo.profile, "run the speed run under callgrind");
     bench_cmd->add_flag("--dram", bo.dram,
                         "DRAM latencies (row hit, miss, conflict), refresh cost, sequential vs "
