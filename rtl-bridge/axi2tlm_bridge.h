@@ -60,15 +60,17 @@ public:
     // the worker thread: the target is called with the cycle's start as its annotated delay, no
     // cycle runs until the delay it returns has passed, and the response goes on the pins from
     // the first cycle after that. So the island is held through a burst's round trip, as a
-    // target that hold()s the island around each call from the worker holds it. `ok` is asked
-    // when the burst's request and data are complete. The worker carries out the bursts, as
-    // without this, whenever doing it in that process could move a cycle or a call in time: a
-    // cycle that completed more than one burst here, or a burst `ok` refuses; a burst completed
-    // while an earlier one waits for the worker; a cycle in which another agent also has work
-    // (rtl_island::run_carriers); a cycle that completed the request of the caller running the
-    // cycles. `ok` must refuse a burst whose target may need the same island's cycles (a
-    // register read through its APB port), or may wait for another request that needs them:
-    // the process running them cannot while it waits inside the target.
+    // target that hold()s the island around each call from the worker holds it. `ok` is asked,
+    // once the burst's request and data are complete, only about a burst that could be carried
+    // out so (the first of its cycle here, nothing queued for or carried out by the worker): it
+    // does not see every burst. The worker carries out the bursts, as without this, whenever
+    // doing it in that process could move a cycle or a call in time: a cycle that completed
+    // more than one burst here, or a burst `ok` refuses; a burst completed while an earlier one
+    // waits for the worker or while the worker carries one out; a cycle in which another agent
+    // also asked to carry out a burst (rtl_island::run_carriers); a cycle that completed the
+    // request of the caller running the cycles. `ok` must refuse a burst whose target may need the
+    // same island's cycles (a register read through its APB port), or may wait for another request
+    // that needs them: the process running them cannot while it waits inside the target.
     void carry_in_clock(std::function<bool(const axi_request&, bool is_write)> ok) {
         carry_ok_ = std::move(ok);
     }

@@ -114,10 +114,10 @@ rtl_iatu_unit::rtl_iatu_unit(sc_core::sc_module_name name, const rtl_iatu_unit_p
     // request (its controller may read a region limit, which takes APB cycles that must not
     // wait for this one), and an outbound hit whose region limit is not known (the controller
     // asks for it before it waits for anything).
-    rtl.ib_out.carry_in_clock([this](const axi_request&, bool) { return holding_ == 0; });
+    rtl.ib_out.carry_in_clock([this](const axi_request&, bool) { return holders_.empty(); });
     rtl.ob_out.carry_in_clock([this](const axi_request& r, bool) {
         const iatu_hit got = iatu_user::decode(r);
-        return holding_ == 0 &&
+        return holders_.empty() &&
                (!got.hit || (got.index < limits_[0].size() && limits_[0][got.index].valid));
     });
     rtl_stats_.lockstep = lockstep_;
@@ -191,19 +191,19 @@ std::uint64_t rtl_iatu_unit::region_limit(iatu_dir d, unsigned index, sc_core::s
     // A write while the reads below wait for the clock makes what they return stale: kept only
     // if no write came in between.
     const std::uint64_t writes_before = reg_writes_seen_;
-    // Called by the controller while it carries out a forwarded request: the APB transfers
-    // need the clock the forward holds.
-    const unsigned held = holding_;
-    for (unsigned i = 0; i < held; ++i)
-        rtl.island.release();
+    // Called by the controller while a worker carries out a forwarded request: the APB
+    // transfers need the clock that worker holds, so it lends its own hold for them (another
+    // worker's hold stays: the transfers wait until that one's request is done).
+    const bool lend = std::find(holders_.begin(), holders_.end(),
+                                sc_core::sc_get_current_process_handle()) != holders_.end();
+    if (lend) rtl.island.release();
     struct rehold {
         rtl_island& island;
-        unsigned n;
+        bool lent;
         ~rehold() {
-            for (unsigned i = 0; i < n; ++i)
-                island.hold();
+            if (lent) island.hold();
         }
-    } restore{rtl.island, held};
+    } restore{rtl.island, lend};
     const std::uint32_t ctrl1 = apb_read(region_offset(d, index, reg::ctrl1), delay);
     const std::uint32_t upper =
         apb_read(region_offset(d, index,
@@ -358,12 +358,19 @@ void rtl_iatu_unit::fwd_b_transport(int inbound, tlm::tlm_generic_payload& gp,
         return;
     }
     rtl.island.hold();
-    ++holding_;
+    holders_.push_back(sc_core::sc_get_current_process_handle());
+    struct unhold {
+        rtl_iatu_unit& u;
+        ~unhold() {
+            const auto me = std::find(u.holders_.begin(), u.holders_.end(),
+                                      sc_core::sc_get_current_process_handle());
+            if (me != u.holders_.end()) u.holders_.erase(me);
+            u.rtl.island.release();
+        }
+    } done{*this};
     forward(*pc, gp, got, delay);
     sc_core::wait(delay);
     delay = sc_core::SC_ZERO_TIME;
-    --holding_;
-    rtl.island.release();
 }
 
 void rtl_iatu_unit::account(bool inbound, std::uint64_t in_addr, const inbound_request& sb,

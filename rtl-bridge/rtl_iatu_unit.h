@@ -18,9 +18,11 @@
 // MISS_DECERR build) leaves untranslated as a miss, so the controller's dwc.iatu.miss_policy
 // decides either way. The island's cycles stand still while a forwarded request is carried out
 // (the RTL waits for its response with no pin activity): it is carried out by the process
-// running them (axi2tlm_bridge::carry_in_clock), except an outbound hit whose region limit has
-// not been read since the last register write, carried out by the bridge's worker thread with
-// the island held, so that the controller's limit read can run its APB cycles.
+// running them (axi2tlm_bridge::carry_in_clock), except in the bridge's own worker cases, while
+// a worker carries out another forwarded request, and for an outbound hit whose region limit has
+// not been read since the last register write: those are carried out by the bridge's worker
+// thread with the island held, and a worker lends its hold for the controller's limit read, so
+// that the read can run its APB cycles.
 // Lockstep: the TLM model receives the same register writes; each translation (hit, region,
 // type, address) and register read is compared; the first mismatch (direction, window,
 // address, expected, got) and the count are kept, with coverage of what was compared.
@@ -165,7 +167,9 @@ private:
     std::array<piece, ids> pieces_;
     std::array<kept_payload, ids> payloads_; // the burst each piece drives in
     unsigned next_id_ = 0;
-    unsigned holding_ = 0;       // forwarded requests being carried out (island clock held)
+    // The worker processes carrying out a forwarded request, each holding the island's clock
+    // once (one entry per hold).
+    std::vector<sc_core::sc_process_handle> holders_;
     sc_core::sc_event id_freed_; // notified (next delta) when an ID is freed and someone waits
     unsigned id_waiters_ = 0;
     tlm_utils::simple_target_socket_tagged<rtl_iatu_unit> ob_fwd, ib_fwd;
