@@ -139,7 +139,7 @@ outcome xfer_features(std::string_view args) {
     if (args.substr(0, annex.size()) != annex) return reply("E00");
     args.remove_prefix(annex.size());
     std::uint64_t off = 0, len = 0;
-    if (!parse_range(args, off, len, 0)) return reply(error_reply());
+    if (!parse_range(args, off, len, 0) || len == 0) return reply(error_reply());
     const std::string xml = target_xml();
     if (off >= xml.size()) return reply("l");
     // Escaping may double a byte: stay within the packet size.
@@ -201,6 +201,7 @@ decoder::event decoder::feed(char c) {
         if (c == '$') {
             payload_.clear();
             sum_ = 0;
+            broken_ = false;
             state_ = state::body;
             return {};
         }
@@ -213,13 +214,29 @@ decoder::event decoder::feed(char c) {
             state_ = state::sum1;
             return {};
         }
+        if (c == '$') { // the packet before was cut short: this one starts afresh
+            payload_.clear();
+            sum_ = 0;
+            broken_ = false;
+            return {};
+        }
+        if (broken_) return {}; // too long: the rest is not kept
         sum_ += static_cast<unsigned char>(c);
         if (c == escape_char)
             state_ = state::escape;
         else
             payload_ += c;
+        if (payload_.size() > packet_bytes) {
+            broken_ = true;
+            payload_.clear();
+        }
         return {};
     case state::escape:
+        if (c == '#') { // an escape with nothing after it
+            broken_ = true;
+            state_ = state::sum1;
+            return {};
+        }
         sum_ += static_cast<unsigned char>(c);
         payload_ += static_cast<char>(c ^ escape_xor);
         state_ = state::body;
@@ -230,7 +247,8 @@ decoder::event decoder::feed(char c) {
         return state_ == state::idle ? event{kind::bad_checksum, {}} : event{};
     case state::sum2:
         state_ = state::idle;
-        if (hex_value(c) < 0 || (got_ | static_cast<unsigned>(hex_value(c))) != (sum_ & 0xFF))
+        if (broken_ || hex_value(c) < 0 ||
+            (got_ | static_cast<unsigned>(hex_value(c))) != (sum_ & 0xFF))
             return {kind::bad_checksum, {}};
         return {kind::packet, std::move(payload_)};
     }

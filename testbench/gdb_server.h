@@ -37,7 +37,10 @@ public:
         kind what = kind::none;
         std::string payload; // kind::packet: unescaped
     };
-    // One byte in; an event when it completes one.
+    // One byte in; an event when it completes one. A packet that cannot be right is reported as
+    // bad_checksum (the server answers '-') once its "#cc" has come: one with a body longer than
+    // packet_bytes (the rest of it is dropped unread) or one ending in an escape ("}#"). A '$' in
+    // a body starts a new packet (a sent '$' is always escaped).
     event feed(char c);
 
 private:
@@ -45,6 +48,7 @@ private:
     state state_ = state::idle;
     std::string payload_;
     unsigned sum_ = 0, got_ = 0;
+    bool broken_ = false; // the packet is dropped whatever its checksum
 };
 
 // Hex text of bytes (two lower-case digits each) and back (false on an odd length or a non-hex

@@ -331,7 +331,7 @@ void iss_cpu::run() {
             qk_.sync();
             while (intc_.pending() == 0)
                 if (debugger_)
-                    debug_wfi_wait();
+                    debug_wfi_wait(step);
                 else
                     sc_core::wait(intc_.lines_changed() | intc_.mask_changed());
         } else if (!step) {
@@ -365,7 +365,7 @@ bool iss_cpu::debug_halt(debug_stop why) {
     return step;
 }
 
-void iss_cpu::debug_wfi_wait() {
+void iss_cpu::debug_wfi_wait(bool& step) {
     // In WFI the debugger is polled once a quantum of simulated time (a zero quantum: never).
     const sc_time poll = tlm_utils::tlm_quantumkeeper::get_global_quantum();
     if (poll == sc_core::SC_ZERO_TIME) {
@@ -373,8 +373,10 @@ void iss_cpu::debug_wfi_wait() {
         return;
     }
     sc_core::wait(poll, intc_.lines_changed() | intc_.mask_changed());
+    // Halted here, the debugger's answer replaces what was asked before: a step is the WFI's
+    // own (the CPU halts again once an interrupt ends the wait), a continue runs on.
     if (intc_.pending() == 0 && debugger_ && debugger_->interrupt_requested())
-        debug_halt(debug_stop::interrupt); // a step asked for here runs after the wake
+        step = debug_halt(debug_stop::interrupt);
 }
 
 namespace {
@@ -401,6 +403,7 @@ void iss_cpu::debug_set_register(unsigned regno, std::uint64_t value) {
 
 bool iss_cpu::debug_access(bool write, std::uint64_t addr, std::size_t n, std::uint8_t* data) {
     if (addr < ISS_SRAM_BASE || addr > sram_end || n > sram_end - addr) return false;
+    if (n == 0) return true; // nothing to move (data may be null, addr the end of SRAM)
     unsigned char* at = &sram_[addr - ISS_SRAM_BASE];
     if (!write) {
         std::memcpy(data, at, n);
@@ -426,7 +429,7 @@ bool iss_cpu::debug_access(bool write, std::uint64_t addr, std::size_t n, std::u
 }
 
 bool iss_cpu::debug_breakpoint(std::uint64_t addr, bool insert) {
-    if (addr % 4 || addr < ISS_SRAM_BASE || addr + 4 > sram_end) return false;
+    if (addr % 4 || addr < ISS_SRAM_BASE || addr > sram_end - 4) return false; // no wrap at 2^64
     unsigned char* at = &sram_[addr - ISS_SRAM_BASE];
     const auto it = debug_breakpoints_.find(addr);
     if (insert && it == debug_breakpoints_.end()) {

@@ -145,7 +145,7 @@ private:
     std::string failure_, last_error_line_;
     // Debug hooks.
     bool debug_halt(debug_stop why);
-    void debug_wfi_wait();
+    void debug_wfi_wait(bool& step); // step: what the debugger asked if it halted the CPU
     debugger* debugger_ = nullptr;
     std::map<std::uint64_t, std::uint32_t> debug_breakpoints_; // address -> original instruction
 };

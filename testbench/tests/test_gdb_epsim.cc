@@ -10,6 +10,7 @@
 #include "testbench/tests/cli_test_util.h"
 
 #include <arpa/inet.h>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <netinet/in.h>
@@ -134,7 +135,44 @@ struct raw_client {
         got.erase(0, got.find(want) + want.size()); // the next wait looks at what follows
         return true;
     }
+    // The body of the next "$body#cc" (consumed), or "" after a minute without one.
+    std::string next_packet() {
+        if (!wait_for("$")) return "";
+        std::string body;
+        for (;;) {
+            const auto end = got.find('#');
+            if (end != std::string::npos && got.size() >= end + 3) {
+                body = got.substr(0, end);
+                got.erase(0, end + 3);
+                return body;
+            }
+            pollfd p{fd, POLLIN, 0};
+            if (::poll(&p, 1, 60'000) <= 0) return "";
+            char b[512];
+            const ssize_t n = ::read(fd, b, sizeof b);
+            if (n <= 0) return "";
+            got.append(b, static_cast<std::size_t>(n));
+        }
+    }
 };
+
+// "$body#cc": cc the byte sum of the body modulo 256 in two hex digits (no escapes needed here).
+std::string packet(const std::string& body) {
+    unsigned sum = 0;
+    for (unsigned char c : body)
+        sum += c;
+    char cc[3];
+    std::snprintf(cc, sizeof cc, "%02x", sum & 0xFF);
+    return "$" + body + "#" + cc;
+}
+
+// A 64-bit register value in GDB's little-endian hex ("0400011000000000" -> 0x10010004).
+std::uint64_t le_hex(const std::string& h) {
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i + 1 < h.size() && i < 16; i += 2)
+        v |= std::stoull(h.substr(i, 2), nullptr, 16) << (4 * i);
+    return v;
+}
 
 } // namespace
 
@@ -164,6 +202,52 @@ BOOST_AUTO_TEST_CASE(step_then_ctrl_c_stops_the_running_cpu_and_detach_lets_the_
     const int status = sim.finish();
     BOOST_TEST(status == 0, sim.out);
     BOOST_TEST(!contains(sim.out, "\nnot ok "), sim.out);
+}
+
+// Hostile addresses get an error reply: a breakpoint in the last word of the 64-bit address
+// space (its end wraps to 0: the check once passed and the BRK was written outside the CPU's
+// SRAM, into the emulator's own memory); a zero-length read at the end of SRAM is an empty reply.
+// And a step asked for while Ctrl-C has the CPU halted in WFI ends with a stop reply once the
+// WFI ends (it was lost: the CPU ran on to the end of the run).
+BOOST_AUTO_TEST_CASE(bad_addresses_are_errors_and_a_step_from_wfi_stops) {
+    if (skip_without_iss_tools()) return;
+    sim_with_gdb_port sim;
+    {
+        raw_client gdb(sim.port);
+        gdb.send(packet("?"));
+        BOOST_TEST(gdb.wait_for("+" + packet("S05")), gdb.got);
+        gdb.send("+" + packet("Z0,fffffffffffffffc,4"));
+        BOOST_TEST(gdb.wait_for("+" + packet("E01")), gdb.got);
+        char end_read[64];
+        std::snprintf(end_read, sizeof end_read, "m%llx,0",
+                      static_cast<unsigned long long>(ISS_SRAM_BASE) + ISS_SRAM_BYTES);
+        gdb.send("+" + packet(end_read));
+        BOOST_TEST(gdb.wait_for("+" + packet("")), gdb.got);
+        // Run and stop with Ctrl-C until the CPU stops right after a WFI (the firmware waits
+        // for the host there most of the time): the instruction before the PC is WFI,
+        // 0xd503207f, "7f2003d5" in memory order.
+        bool in_wfi = false;
+        for (int tries = 0; tries < 20 && !in_wfi; ++tries) {
+            gdb.send("+" + packet("c"));
+            ::usleep(200'000);
+            gdb.send("\x03");
+            BOOST_REQUIRE(gdb.wait_for("+" + packet("S02")));
+            gdb.send("+" + packet("p20")); // the PC
+            const std::uint64_t pc = le_hex(gdb.next_packet());
+            char before[64];
+            std::snprintf(before, sizeof before, "m%llx,4",
+                          static_cast<unsigned long long>(pc - 4));
+            gdb.send("+" + packet(before));
+            in_wfi = gdb.next_packet() == "7f2003d5";
+        }
+        BOOST_REQUIRE(in_wfi);
+        gdb.send("+" + packet("s"));
+        BOOST_TEST(gdb.wait_for(packet("S05")), gdb.got);
+        gdb.send("+" + packet("D"));
+        BOOST_TEST(gdb.wait_for("+" + packet("OK")), gdb.got);
+    }
+    const int status = sim.finish();
+    BOOST_TEST(status == 0, sim.out);
 }
 
 BOOST_AUTO_TEST_CASE(a_used_port_is_one_clear_error) {

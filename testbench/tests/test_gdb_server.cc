@@ -109,6 +109,30 @@ BOOST_AUTO_TEST_CASE(the_decoder_finds_packets_acks_and_interrupts) {
     BOOST_TEST(ev[0].payload == bin);
 }
 
+// Packets that cannot be right are dropped with a NAK once their "#cc" has come, and the next
+// packet is read as it should be.
+BOOST_AUTO_TEST_CASE(the_decoder_drops_broken_packets_and_reads_the_next) {
+    decoder d;
+    // A body longer than PacketSize (0x1000) is dropped even with its right checksum (4106 'a'
+    // 0x61, '-' 0x2d, 0x03: 398 330 = 0xfa modulo 256); the bytes after the cut ('-', Ctrl-C)
+    // are not taken for a NAK or an interrupt.
+    auto ev = feed_all(d, "$" + std::string(0x1000 + 10, 'a') + "-\x03#fa$?#3f");
+    BOOST_REQUIRE_EQUAL(ev.size(), 2u);
+    BOOST_TEST((ev[0].what == decoder::kind::bad_checksum));
+    BOOST_TEST((ev[1].what == decoder::kind::packet));
+    BOOST_TEST(ev[1].payload == "?");
+    // An escape with nothing after it ("}#") ends the packet as a bad one: 'X' 0x58 + '1' 0x31
+    // + ':' 0x3a + '}' 0x7d = 0x140 -> 0x40, a right sum for what was sent, still dropped.
+    ev = feed_all(d, "$X1:}#40$?#3f");
+    BOOST_REQUIRE_EQUAL(ev.size(), 2u);
+    BOOST_TEST((ev[0].what == decoder::kind::bad_checksum));
+    BOOST_TEST(ev[1].payload == "?");
+    // A '$' in a body (never sent unescaped) starts a new packet: the cut one is forgotten.
+    ev = feed_all(d, "$m10,$?#3f");
+    BOOST_REQUIRE_EQUAL(ev.size(), 1u);
+    BOOST_TEST(ev[0].payload == "?");
+}
+
 BOOST_AUTO_TEST_CASE(registers_are_little_endian_hex_in_gdbs_aarch64_order) {
     fake_target t;
     const auto g = handle(t, "g");
@@ -140,6 +164,7 @@ BOOST_AUTO_TEST_CASE(memory_reads_and_writes_in_hex_and_binary) {
     BOOST_TEST(handle(t, "X1010,2:#}").payload == "OK");
     BOOST_TEST(handle(t, "m1010,2").payload == "237d");
     BOOST_TEST(handle(t, "X1010,0:").payload == "OK"); // GDB's probe for X support
+    BOOST_TEST(handle(t, "m1000,0").payload == "");    // nothing to read: an empty reply
 }
 
 BOOST_AUTO_TEST_CASE(software_breakpoints_and_resumption) {
@@ -190,6 +215,8 @@ BOOST_AUTO_TEST_CASE(stop_replies_queries_and_the_target_description) {
     }
     BOOST_TEST(got == xml);
     BOOST_TEST(handle(t, "qXfer:features:read:other.xml:0,100").payload == "E00");
+    // A zero length is an error: an empty "m" would have the client ask again for ever.
+    BOOST_TEST(handle(t, "qXfer:features:read:target.xml:0,0").payload == "E01");
 }
 
 BOOST_AUTO_TEST_CASE(a_port_in_use_is_one_clear_error) {
