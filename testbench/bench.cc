@@ -457,7 +457,7 @@ int rtl_iatu_bench(const bench_options& o) {
 namespace epvp::tb {
 int rtl_iatu_bench(const bench_options&) {
     std::fprintf(stderr, "epsim bench --rtl-iatu: this build has no RTL co-simulation "
-                         "(Verilator was not found at configure time, or a sanitizer build)\n");
+                         "(Verilator was not found at configure time)\n");
     return 2;
 }
 } // namespace epvp::tb

@@ -240,7 +240,7 @@ void endpoint_soc::make_rtl_slaves(const cfg::platform_config& c) {
     if (slaves.empty()) return;
 #ifndef EPVP_RTL_COSIM
     throw cfg::config_error("soc.rtl_slaves: this build has no RTL co-simulation (Verilator was "
-                            "not found at configure time, or it is a sanitizer build)");
+                            "not found at configure time)");
 #else
     struct named {
         std::string what;

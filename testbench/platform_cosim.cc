@@ -121,7 +121,7 @@ void platform::install_iatu(const cfg::platform_config& c) {
 #else
     throw cfg::config_error("dwc.iatu.impl = " + impl +
                             ": this build has no RTL co-simulation (Verilator was not found at "
-                            "configure time, or it is a sanitizer build); available: tlm");
+                            "configure time); available: tlm");
 #endif
 }
 

@@ -1,7 +1,7 @@
 // End-to-end tests of the RTL iATU on the platform (dwc.iatu.impl = rtl | lockstep), waves
 // (--waves) and the transaction trace (--trace): each runs build/epsim as a user would and
 // checks its exit status, its output, its report and the files it wrote. Registered only when
-// the co-simulation targets are built (Verilator present, not a sanitizer build).
+// the co-simulation targets are built (Verilator present); the sanitizer stage runs it too.
 #define BOOST_TEST_MODULE epsim_cosim
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -107,6 +108,27 @@ BOOST_AUTO_TEST_CASE(rtl_iatu_passes_pcitest_on_the_data_path) {
 // cleanly: the requests left suspended still have their own extensions on the payloads the stage
 // and its bridges keep for reuse (an earlier build freed them at exit and aborted).
 BOOST_AUTO_TEST_CASE(rtl_run_cut_short_mid_request_exits_3_cleanly) {
+#ifdef EPVP_SANITIZE
+    // What the processes suspended at the cut hold is still theirs, referred to from their
+    // SystemC coroutine stacks, which LeakSanitizer does not scan. scripts/sanitize.supp lets
+    // such blocks pass by the thread function at the bottom of their allocation stack, but a
+    // string grown inside libstdc++ (no frame pointers) has a stack that stops there: it would
+    // be reported as leaked (a 31-byte string here). Leaks are not checked for these two runs;
+    // every other sanitizer check is.
+    const char* const asan_options = std::getenv("ASAN_OPTIONS");
+    const std::string kept = asan_options ? asan_options : "";
+    ::setenv("ASAN_OPTIONS", (kept + ":detect_leaks=0").c_str(), 1);
+    struct restore {
+        std::string v;
+        bool had;
+        ~restore() {
+            if (had)
+                ::setenv("ASAN_OPTIONS", v.c_str(), 1);
+            else
+                ::unsetenv("ASAN_OPTIONS");
+        }
+    } restore_options{kept, asan_options != nullptr};
+#endif
     for (const char* limit_us : {"20000", "30000"}) {
         const run_result r =
             epsim(std::string("run --set dwc.iatu.impl=rtl --set sim.time_limit_us=") + limit_us);
