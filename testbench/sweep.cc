@@ -154,6 +154,23 @@ void append_line(const fs::path& p, const std::string& line) {
     }
 }
 
+// The spec file must not be one the sweep writes over in its folder (sweep.json, the base
+// configuration, results.json, anything under points/): `epsim sweep sweep.json --out .` would
+// replace the spec with the sweep's copy of it.
+void refuse_spec_among_outputs(const std::string& spec_file, const std::string& option,
+                               const fs::path& dir) {
+    std::error_code ec;
+    const fs::path spec = fs::weakly_canonical(fs::absolute(spec_file), ec);
+    const fs::path out = fs::weakly_canonical(dir, ec);
+    const fs::path rel = spec.lexically_relative(out);
+    if (rel.empty() || *rel.begin() == "..") return;
+    const std::string first = rel.begin()->string();
+    if (first == "points" || rel == spec_file_name || rel == base_config_file_name ||
+        rel == "results.json")
+        throw spec_error(option + " " + dir.string() + ": the sweep would write over its spec " +
+                         spec_file + " there (give the spec another name or place)");
+}
+
 int run_local(const loaded& ld, const sweep_options& o) {
     const sweep_spec& s = ld.spec;
     const auto& points = ld.points;
@@ -364,7 +381,12 @@ int run_sweep(const sweep_options& o) {
         loaded ld = load_spec_file(o.spec_file);
         for (const auto& plugin : o.plugins)
             ld.spec.plugins.push_back(fs::absolute(plugin).lexically_normal().string());
-        if (!o.emit_slurm_dir.empty()) return emit_slurm(ld, o);
+        if (!o.emit_slurm_dir.empty()) {
+            refuse_spec_among_outputs(o.spec_file, "--emit-slurm",
+                                      fs::absolute(o.emit_slurm_dir).lexically_normal());
+            return emit_slurm(ld, o);
+        }
+        refuse_spec_among_outputs(o.spec_file, "--out", fs::absolute(o.out_dir).lexically_normal());
         return run_local(ld, o);
     } catch (const spec_error& e) {
         std::fprintf(stderr, "epsim sweep: error: %s\n", e.what());

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
+#include <map>
 
 namespace epvp::tb::sweep_detail {
 
@@ -22,9 +24,34 @@ constexpr std::size_t max_values_per_parameter = 10000;
 constexpr std::size_t max_points = 100000;
 constexpr int float_digits = 12;             // float range values are rounded to this many digits
 constexpr double range_end_tolerance = 1e-9; // relative: a float range includes its end point
+constexpr double max_timeout_s = 1e7;        // about 116 days: what a time limit can be
 
 [[noreturn]] void bad(const std::string& key, const std::string& rule) {
     throw spec_error(key + ": " + rule);
+}
+
+// Text that goes into file names, one-line files (points.txt) and script lines (the Slurm job)
+// must be one line of printable characters.
+bool has_control_char(const std::string& t) {
+    return std::any_of(t.begin(), t.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) == 0x7f;
+    });
+}
+
+bool has_control_char(const json& v) {
+    if (v.is_string()) return has_control_char(v.get<std::string>());
+    if (v.is_array())
+        return std::any_of(v.begin(), v.end(), [](const json& e) { return has_control_char(e); });
+    return false;
+}
+
+// Two configuration keys that set the same value: equal, or one a section holding the other.
+bool keys_overlap(const std::string& a, const std::string& b) {
+    auto inside = [](const std::string& k, const std::string& section) {
+        return k.size() > section.size() && k.compare(0, section.size(), section) == 0 &&
+               k[section.size()] == '.';
+    };
+    return a == b || inside(a, b) || inside(b, a);
 }
 
 // A value as the right-hand side of --set: plain text unless it would read as other JSON.
@@ -114,6 +141,12 @@ std::vector<json> expand_range(const std::string& key, const json& obj) {
     const bool integral =
         r[0].is_number_integer() && r[1].is_number_integer() && by_json.is_number_integer();
     if (integral) {
+        for (const json* v : {&r[0], &r[1], &by_json})
+            if (v->is_number_unsigned() &&
+                v->get<std::uint64_t>() >
+                    static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+                bad(v == &by_json ? by_key : key + ".range",
+                    v->dump() + " is above 9223372036854775807 (2^63 - 1)");
         const auto lo = r[0].get<std::int64_t>(), hi = r[1].get<std::int64_t>(),
                    b = by_json.get<std::int64_t>();
         for (std::int64_t v = lo;;) {
@@ -124,12 +157,19 @@ std::vector<json> expand_range(const std::string& key, const json& obj) {
         }
         return out;
     }
-    const double tolerance = range_end_tolerance * std::max(std::fabs(low), std::fabs(high));
+    // Rounding error may put the last value a hair above high; never as much as half a step.
+    double tolerance = range_end_tolerance * std::max(std::fabs(low), std::fabs(high));
+    if (has_step) tolerance = std::min(tolerance, by / 2);
     for (std::size_t k = 0;; ++k) {
         const double v = has_factor ? low * std::pow(by, static_cast<double>(k))
                                     : low + static_cast<double>(k) * by;
         if (v > high + tolerance) break;
-        out.push_back(rounded(v));
+        const json kept = rounded(v);
+        if (!out.empty() && kept == out.back())
+            bad(by_key, by_json.dump() + " is below what values are kept to (" +
+                            std::to_string(float_digits) + " significant digits): " + kept.dump() +
+                            " repeats");
+        out.push_back(kept);
         if (out.size() > max_values_per_parameter) bad(key, too_many);
     }
     return out;
@@ -142,9 +182,13 @@ std::vector<json> parameter_values(const std::string& key, const json& v) {
                  "\"step\": N}, not " +
                      type_name(v));
     if (v.empty()) bad(key, "empty list");
-    for (std::size_t i = 0; i < v.size(); ++i)
+    for (std::size_t i = 0; i < v.size(); ++i) {
         if (v[i].is_null() || v[i].is_object())
             bad(key + "[" + std::to_string(i) + "]", "must be a number, string, boolean or list");
+        if (has_control_char(v[i]))
+            bad(key + "[" + std::to_string(i) + "]",
+                "holds a control character (a line break, a tab)");
+    }
     return std::vector<json>(v.begin(), v.end());
 }
 
@@ -302,6 +346,9 @@ sweep_spec parse_spec(const json& in, const fs::path& spec_dir, const std::strin
     for (auto it = in.begin(); it != in.end(); ++it)
         if (std::find(known.begin(), known.end(), it.key()) == known.end())
             bad(it.key(), "unknown key (known: " + join(known, ", ") + ")");
+    if (has_control_char(name))
+        bad("(spec)", "the file name holds a control character (a line break, a tab); it names "
+                      "the sweep's job");
     sweep_spec s;
     s.name = name;
     s.source = in;
@@ -343,6 +390,11 @@ sweep_spec parse_spec(const json& in, const fs::path& spec_dir, const std::strin
         for (std::size_t i = 0; i < sets.size(); ++i) {
             const std::string key = "set[" + std::to_string(i) + "]";
             const std::string a = require_string(sets[i], key);
+            if (has_control_char(a)) bad(key, "holds a control character (a line break, a tab)");
+            const std::string set_key = a.substr(0, a.find('='));
+            for (std::size_t k = 0; k < fixed_keys.size(); ++k)
+                if (keys_overlap(set_key, fixed_keys[k]))
+                    bad(key, "'" + set_key + "' is also set by set[" + std::to_string(k) + "]");
             try {
                 cfg::apply_set(doc, a);
             } catch (const cfg::config_error& e) {
@@ -363,9 +415,12 @@ sweep_spec parse_spec(const json& in, const fs::path& spec_dir, const std::strin
         const std::string key = "parameters." + it.key();
         if (!has_config_key(doc, it.key()))
             bad(key, "not a configuration key (epsim config --dump lists them)");
-        const auto fixed = std::find(fixed_keys.begin(), fixed_keys.end(), it.key());
-        if (fixed != fixed_keys.end())
-            bad(key, "is also fixed by set[" + std::to_string(fixed - fixed_keys.begin()) + "]");
+        for (std::size_t k = 0; k < fixed_keys.size(); ++k)
+            if (keys_overlap(it.key(), fixed_keys[k]))
+                bad(key, "is also fixed by set[" + std::to_string(k) + "]");
+        for (const auto& other : s.parameters)
+            if (keys_overlap(it.key(), other.key))
+                bad(key, "sets what parameters." + other.key + " sets");
         s.parameters.push_back({it.key(), parameter_values(key, it.value())});
     }
 
@@ -380,8 +435,9 @@ sweep_spec parse_spec(const json& in, const fs::path& spec_dir, const std::strin
 
     if (in.contains("timeout_s")) {
         const json& t = in.at("timeout_s");
-        if (!t.is_number() || t.get<double>() <= 0)
-            bad("timeout_s", "must be a number of seconds above 0");
+        if (!t.is_number() || t.get<double>() <= 0 || t.get<double>() > max_timeout_s)
+            bad("timeout_s", "must be a number of seconds above 0, at most " +
+                                 fmt::format("{:.0f}", max_timeout_s));
         s.timeout_s = t.get<double>();
     }
 
@@ -391,8 +447,17 @@ sweep_spec parse_spec(const json& in, const fs::path& spec_dir, const std::strin
             bad("metrics", "must be a non-empty list of metric names (or left out: every metric)");
         for (std::size_t i = 0; i < m.size(); ++i) {
             const std::string name_i = require_string(m[i], "metrics[" + std::to_string(i) + "]");
+            const std::string mkey = "metrics[" + std::to_string(i) + "]";
             if (std::find(s.metrics.begin(), s.metrics.end(), name_i) != s.metrics.end())
-                bad("metrics[" + std::to_string(i) + "]", "'" + name_i + "' is listed twice");
+                bad(mkey, "'" + name_i + "' is listed twice");
+            // The results' own columns: a metric of that name would overwrite one.
+            if (name_i == "point" || name_i == "status" || name_i == "error" ||
+                parameter_index(s, name_i) != s.parameters.size())
+                bad(mkey, "'" + name_i +
+                              "' is a column of the results already (point, the "
+                              "parameters, status, error)");
+            if (has_control_char(name_i))
+                bad(mkey, "holds a control character (a line break, a tab)");
             s.metrics.push_back(name_i);
         }
     }
@@ -412,6 +477,7 @@ std::vector<point> make_points(const sweep_spec& s) {
         ++digits;
     digits = std::max(digits, point_id_min_digits);
     std::vector<point> points(total);
+    std::map<std::vector<json>, std::size_t> seen; // a point's values -> its number
     for (std::size_t n = 0; n < total; ++n) {
         points[n].id = fmt::format("point_{:0{}}", n, digits);
         points[n].values.resize(s.parameters.size());
@@ -423,6 +489,10 @@ std::vector<point> make_points(const sweep_spec& s) {
             for (std::size_t p : s.axes[a])
                 points[n].values[p] = s.parameters[p].values[at];
         }
+        const auto [first, fresh] = seen.emplace(points[n].values, n);
+        if (!fresh)
+            bad("parameters", points[n].id + " is " + points[first->second].id + " again (" +
+                                  param_summary(s, points[n]) + "): a value is listed twice");
     }
     return points;
 }
@@ -451,10 +521,10 @@ loaded load_spec_file(const std::string& file) {
     loaded l;
     try {
         l.spec = parse_spec(in, fs::absolute(file).parent_path(), fs::path(file).stem().string());
+        l.points = make_points(l.spec);
     } catch (const spec_error& e) {
         throw spec_error(file + ": " + e.what());
     }
-    l.points = make_points(l.spec);
     return l;
 }
 

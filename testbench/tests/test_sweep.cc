@@ -381,6 +381,35 @@ BOOST_AUTO_TEST_CASE(bad_specs_exit_2_naming_the_key) {
         {R"({"workload": "dma-sweep", "parameters": {"link.gen": [1]},
              "plot": {"x": "link.mps", "y": "read_throughput_Bps"}})",
          "plot.x"},
+        // The same point twice: a value listed twice, or rounded to one (12 significant digits
+        // of 1 + k * 1e-13).
+        {R"({"workload": "dma-sweep", "parameters": {"link.gen": [1, 1]}})",
+         "point_0001 is point_0000 again"},
+        {R"({"workload": "dma-sweep",
+             "parameters": {"host.read_latency_ns": {"range": [1.0, 1.5], "step": 1e-13}}})",
+         "parameters.host.read_latency_ns.step"},
+        // An integer range end past 2^63 - 1 (it wrapped to a negative bound: one point).
+        {R"({"workload": "dma-sweep",
+             "parameters": {"link.mps": {"range": [128, 18446744073709551615], "factor": 2}}})",
+         "parameters.link.mps.range: 18446744073709551615 is above"},
+        // A metric named like a column of the results would overwrite that column.
+        {R"({"workload": "dma-sweep", "parameters": {"link.gen": [1]}, "metrics": ["status"]})",
+         "metrics[0]"},
+        {R"({"workload": "dma-sweep", "parameters": {"link.gen": [1]},
+             "metrics": ["link.gen"]})",
+         "metrics[0]"},
+        // One value set twice, or set and swept: one of them would be dropped.
+        {R"({"workload": "dma-sweep", "set": ["link.mps=128", "link.mps=256"],
+             "parameters": {"link.gen": [1]}})",
+         "set[1]: 'link.mps' is also set by set[0]"},
+        {R"({"workload": "dma-sweep", "set": ["link={\"gen\": 2}"],
+             "parameters": {"link.gen": [1]}})",
+         "parameters.link.gen: is also fixed by set[0]"},
+        // A line break in a value would split points.txt (one line per point).
+        {R"({"workload": "dma-sweep", "parameters": {"link.gen": ["a\nb", 2]}})",
+         "holds a control character"},
+        {R"({"workload": "dma-sweep", "parameters": {"link.gen": [1]}, "timeout_s": 1e300})",
+         "timeout_s"},
     };
     int n = 0;
     for (const auto& c : cases) {
@@ -392,6 +421,27 @@ BOOST_AUTO_TEST_CASE(bad_specs_exit_2_naming_the_key) {
         BOOST_CHECK_MESSAGE(contains(r.out, "epsim sweep: error: "), r.out);
     }
     BOOST_CHECK(!fs::exists(work_dir() / "never"));
+}
+
+// A spec named like the copy the sweep writes (sweep.json) in the output folder would be
+// replaced by it: refused before anything is written, the spec left as it was.
+BOOST_AUTO_TEST_CASE(a_sweep_never_writes_over_its_own_spec) {
+    const fs::path dir = work_dir() / "own";
+    fs::create_directories(dir);
+    const fs::path spec = dir / "sweep.json";
+    {
+        std::ofstream os(spec);
+        os << small_spec;
+    }
+    for (const char* option : {"--out", "--emit-slurm"}) {
+        const auto r = epsim("sweep " + spec.string() + " " + option + " " + dir.string());
+        BOOST_TEST_INFO(r.out);
+        BOOST_CHECK_EQUAL(r.status, 2);
+        BOOST_CHECK(contains(r.out, std::string(option) + " " + dir.string()));
+        BOOST_CHECK(contains(r.out, "would write over its spec"));
+        BOOST_CHECK_EQUAL(read_file(spec), small_spec);
+        BOOST_CHECK(!fs::exists(dir / "points"));
+    }
 }
 
 BOOST_AUTO_TEST_CASE(a_point_past_its_timeout_is_killed) {
