@@ -486,6 +486,24 @@ BOOST_AUTO_TEST_CASE(zip_groups_and_ranges_expand_as_written) {
                                     "--set link.gen=2"));
 }
 
+// A float step range ends at its end, far from 0 too: [1e9, 1e9 + 1] by 0.25 is five values (an
+// end tolerance relative to the bounds once let it run on to 1e9 + 2: nine).
+BOOST_AUTO_TEST_CASE(a_float_step_range_stops_at_its_end) {
+    const fs::path spec = write_file("floatstep.json", R"({
+      "workload": "dma-sweep",
+      "parameters": {"host.read_latency_ns": {"range": [1000000000, 1000000001], "step": 0.25}}
+    })");
+    const fs::path dir = work_dir() / "floatstep";
+    const auto r = epsim("sweep " + spec.string() + " --emit-slurm " + dir.string());
+    BOOST_REQUIRE_EQUAL(r.status, 0);
+    std::istringstream lines(read_file(dir / "points.txt"));
+    std::vector<std::string> points;
+    for (std::string l; std::getline(lines, l);)
+        points.push_back(l);
+    BOOST_REQUIRE_EQUAL(points.size(), 5u);
+    BOOST_CHECK(contains(points[4], "host.read_latency_ns=1000000001.0"));
+}
+
 BOOST_AUTO_TEST_CASE(studies_are_valid_specs) {
     const struct {
         const char* file;
