@@ -109,6 +109,18 @@ const sweep_run& small_sweep() {
     return run;
 }
 
+// The lines of points.txt that `--emit-slurm` writes for spec (epsim's arguments per point).
+std::vector<std::string> emitted_points(const fs::path& spec, const std::string& folder) {
+    const fs::path dir = work_dir() / folder;
+    const auto r = epsim("sweep " + spec.string() + " --emit-slurm " + dir.string());
+    BOOST_REQUIRE_EQUAL(r.status, 0);
+    std::istringstream lines(read_file(dir / "points.txt"));
+    std::vector<std::string> points;
+    for (std::string l; std::getline(lines, l);)
+        points.push_back(l);
+    return points;
+}
+
 bool have_gnuplot() {
     return std::system("command -v gnuplot > /dev/null 2>&1") == 0;
 }
@@ -472,13 +484,7 @@ BOOST_AUTO_TEST_CASE(zip_groups_and_ranges_expand_as_written) {
       },
       "zip": [["workload.dma_sweep.min_bytes", "workload.dma_sweep.max_bytes"]]
     })");
-    const fs::path dir = work_dir() / "zip";
-    const auto r = epsim("sweep " + spec.string() + " --emit-slurm " + dir.string());
-    BOOST_REQUIRE_EQUAL(r.status, 0);
-    std::istringstream lines(read_file(dir / "points.txt"));
-    std::vector<std::string> points;
-    for (std::string l; std::getline(lines, l);)
-        points.push_back(l);
+    const std::vector<std::string> points = emitted_points(spec, "zip");
     BOOST_REQUIRE_EQUAL(points.size(), 6u); // 3 sizes x 2 generations
     BOOST_CHECK(contains(points[0], "min_bytes=4096 --set workload.dma_sweep.max_bytes=4096 "
                                     "--set link.gen=1"));
@@ -493,13 +499,7 @@ BOOST_AUTO_TEST_CASE(a_float_step_range_stops_at_its_end) {
       "workload": "dma-sweep",
       "parameters": {"host.read_latency_ns": {"range": [1000000000, 1000000001], "step": 0.25}}
     })");
-    const fs::path dir = work_dir() / "floatstep";
-    const auto r = epsim("sweep " + spec.string() + " --emit-slurm " + dir.string());
-    BOOST_REQUIRE_EQUAL(r.status, 0);
-    std::istringstream lines(read_file(dir / "points.txt"));
-    std::vector<std::string> points;
-    for (std::string l; std::getline(lines, l);)
-        points.push_back(l);
+    const std::vector<std::string> points = emitted_points(spec, "floatstep");
     BOOST_REQUIRE_EQUAL(points.size(), 5u);
     BOOST_CHECK(contains(points[4], "host.read_latency_ns=1000000001.0"));
 }
