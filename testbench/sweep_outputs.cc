@@ -103,10 +103,19 @@ std::optional<json> read_json(const fs::path& p) {
 
 void write_text(const fs::path& p, const std::string& text) {
     const fs::path tmp = p.string() + ".tmp";
-    write_output("", tmp.string(), text);
     std::error_code ec;
+    try {
+        write_output("", tmp.string(), text);
+    } catch (...) {
+        fs::remove(tmp, ec); // no half-written file left behind
+        throw;
+    }
     fs::rename(tmp, p, ec);
-    if (ec) throw std::runtime_error(p.string() + ": cannot write (" + ec.message() + ")");
+    if (ec) {
+        const std::string why = ec.message();
+        fs::remove(tmp, ec);
+        throw std::runtime_error(p.string() + ": cannot write (" + why + ")");
+    }
 }
 
 void make_dirs(const fs::path& p) {
