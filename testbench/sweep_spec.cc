@@ -252,6 +252,17 @@ void parse_plot(sweep_spec& s, const json& p) {
             s.plot.where.push_back(it.key() + "=" + cell_text(it.value()));
         }
     }
+    // What epsim plot asks of the results (plot.cc), checked before any point runs: every other
+    // parameter with more than one value is pinned by plot.where (a zip partner of plot.x or
+    // plot.series too: it varies with them).
+    for (const auto& param : s.parameters) {
+        if (param.values.size() < 2 || param.key == s.plot.x || param.key == s.plot.series ||
+            (p.contains("where") && p.at("where").contains(param.key)))
+            continue;
+        bad("plot", "parameter " + param.key + " varies (" + std::to_string(param.values.size()) +
+                        " values) but is neither plot.x nor plot.series: give it as plot.series "
+                        "or pin one value in plot.where");
+    }
     if (p.contains("title")) s.plot.title = require_string(p.at("title"), "plot.title");
     if (p.contains("x_scale")) {
         s.plot.x_scale = require_string(p.at("x_scale"), "plot.x_scale");

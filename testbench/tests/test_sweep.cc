@@ -422,6 +422,12 @@ BOOST_AUTO_TEST_CASE(bad_specs_exit_2_naming_the_key) {
          "holds a control character"},
         {R"({"workload": "dma-sweep", "parameters": {"link.gen": [1]}, "timeout_s": 1e300})",
          "timeout_s"},
+        // A plot that epsim plot would refuse after every point had run: link.mps varies and is
+        // neither x nor series nor pinned.
+        {R"({"workload": "dma-sweep", "parameters": {"link.gen": [1, 2], "link.mps": [128, 256],
+             "host.read_latency_ns": [300, 600]},
+             "plot": {"x": "link.mps", "y": "read_throughput_Bps", "series": "link.gen"}})",
+         "plot: parameter host.read_latency_ns varies"},
     };
     int n = 0;
     for (const auto& c : cases) {
