@@ -23,11 +23,24 @@ bool exists(const std::string& path) {
     return ::stat(path.c_str(), &st) == 0;
 }
 
+// A regular file (a FIFO or a device would block or never end a read).
+bool is_file(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
 // Opens an existing shared library; `what` starts the error line.
 void* open_library(const std::string& path, const std::string& what) {
     // A name without a slash would be looked up in the library path, not as the file given.
     const std::string file = path.find('/') == std::string::npos ? "./" + path : path;
-    void* lib = ::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+    void* lib = nullptr;
+    try { // the library's static initialisers run here
+        lib = ::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+    } catch (const std::exception& e) {
+        throw cfg::config_error(what + "its static initialisation threw: " + e.what());
+    } catch (...) {
+        throw cfg::config_error(what + "its static initialisation threw a non-standard exception");
+    }
     if (!lib) {
         const char* e = ::dlerror();
         throw cfg::config_error(what + "cannot be loaded: " + (e ? e : "unknown error"));
@@ -37,7 +50,7 @@ void* open_library(const std::string& path, const std::string& what) {
 
 void load_plugin(const std::string& path) {
     const std::string what = "--plugin " + path + ": ";
-    if (!exists(path)) throw cfg::config_error(what + "no such file");
+    if (!is_file(path)) throw cfg::config_error(what + "no such file (or not a regular file)");
     void* lib = open_library(path, what);
     using version_fn = unsigned (*)();
     using register_fn = int (*)(void*);

@@ -259,6 +259,19 @@ void register_key(key_def key) {
     if (key.kind == key_kind::object_array)
         fail(path + ": arrays of objects cannot be registered at run time");
     if (is_prefix_path("topology", path)) fail(path + ": the topology has no registrable keys");
+    // The default obeys the key's own rule (else every run would fail on a value nobody set).
+    auto bad_default = [&](const std::string& rule_text) {
+        fail(path + ": the default " + key.def.dump() + " breaks the key's own rule (" + rule_text +
+             ")");
+    };
+    if (key.kind == key_kind::uint && !key.r.holds(key.def.get<std::uint64_t>()))
+        bad_default(key.r.describe());
+    if (key.kind == key_kind::uint_array)
+        for (const auto& v : key.def)
+            if (!key.r.holds(v.get<std::uint64_t>())) bad_default(key.r.describe());
+    if (key.kind == key_kind::real &&
+        (key.def.get<double>() < key.real_min || key.def.get<double>() > key.real_max))
+        bad_default("in [" + json(key.real_min).dump() + ", " + json(key.real_max).dump() + "]");
     for (const auto& k : table_storage()) {
         if (k.path == path) fail(path + ": already declared");
         if (is_prefix_path(k.path, path)) fail(path + ": " + k.path + " is a value, not an object");

@@ -28,6 +28,9 @@ public:
             fn_ = d_->make_function(*keys_);
         } catch (const std::exception& e) {
             throw cfg::config_error(d_->name + ": creating the function threw: " + e.what());
+        } catch (...) {
+            throw cfg::config_error(d_->name +
+                                    ": creating the function threw a non-standard exception");
         }
         if (!fn_) throw cfg::config_error(d_->name + ": the plugin made no function");
         fw::epf::runner_options o;
@@ -69,6 +72,10 @@ public:
                     host_status_ = d_->host(ctx);
                 } catch (const std::exception& e) {
                     out.fatal = d_->name + ": the host side threw: " + e.what();
+                    sc_core::sc_stop();
+                    return;
+                } catch (...) {
+                    out.fatal = d_->name + ": the host side threw a non-standard exception";
                     sc_core::sc_stop();
                     return;
                 }
@@ -166,6 +173,11 @@ void add_function(tb::workload_registry& r, function_desc d) {
                                "make_function and host");
     if (r.find(d.name)) throw std::logic_error("add_function: " + d.name + " registered twice");
     const std::string prefix = "function." + d.name + ".";
+    // Another function's keys (a built-in's: function.test, function.cmd, ...) are not this one's.
+    for (const auto& k : cfg::key_table())
+        if (k.path.compare(0, prefix.size(), prefix) == 0)
+            throw std::logic_error("add_function: " + d.name + ": function." + d.name +
+                                   " is taken (" + k.path + " exists)");
     d.keys.push_back(cfg::uint_key(bus_master_poll_key, bus_master_poll_default_us,
                                    cfg::in_range(1, 1'000'000),
                                    "how often the function runner reads Bus Master Enable while "

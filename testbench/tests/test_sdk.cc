@@ -199,7 +199,26 @@ BOOST_AUTO_TEST_CASE(bad_plugins_are_one_line_and_a_nonzero_exit) {
          "bindfail: bind failed: ENOMEM"},
         {"run --plugin " + b + "/libbad_bind.so --workload bindthrow",
          "bindthrow: the endpoint function threw: bind exploded"},
+        // A workload's own code, run by epsim: a factory that makes nothing (a segfault before),
+        // a load that throws, a function factory that throws an int (three lines of SystemC's
+        // uncaught-exception report before).
+        {"run --plugin " + b + "/libbad_code.so --workload nullmake",
+         "workload nullmake: its factory made none"},
+        {"run --plugin " + b + "/libbad_code.so --workload loadthrow",
+         "workload loadthrow: loading it threw: load exploded"},
+        {"run --plugin " + b + "/libbad_code.so --workload makethrow",
+         "makethrow: creating the function threw a non-standard exception"},
+        // Registrations refused: pci-epf-test's function.test.* is not a plugin's to extend; a
+        // key default outside its own rule would fail every run, built-ins too.
+        {"run --plugin " + b + "/libtaken_name.so", "function.test is taken"},
+        {"run --plugin " + b + "/libbad_default.so",
+         "function.baddefault.n: the default 0 breaks the key's own rule"},
+        // A FIFO: opening it for loading would block for ever.
+        {"run --plugin ./plugin.fifo", "--plugin ./plugin.fifo: no such file (or not a regular"},
     };
+    BOOST_REQUIRE(shell_in(cli_test::work_dir().string(), "rm -f plugin.fifo && mkfifo plugin.fifo",
+                           run_timeout_s)
+                      .status == 0);
     for (const auto& c : cases) {
         const cmd_result r = epsim(c.args);
         BOOST_TEST_INFO(c.args + "\n" + r.out);
