@@ -34,8 +34,12 @@ void* open_library(const std::string& path, const std::string& what) {
     // A name without a slash would be looked up in the library path, not as the file given.
     const std::string file = path.find('/') == std::string::npos ? "./" + path : path;
     void* lib = nullptr;
-    try { // the library's static initialisers run here
-        lib = ::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+    // The library's static initialisers run in dlopen, which the C library declares as not
+    // throwing: called by its address (a volatile one, which the compiler cannot follow), the
+    // call keeps its handler.
+    void* (*volatile open)(const char*, int) = ::dlopen;
+    try {
+        lib = open(file.c_str(), RTLD_NOW | RTLD_LOCAL);
     } catch (const std::exception& e) {
         throw cfg::config_error(what + "its static initialisation threw: " + e.what());
     } catch (...) {

@@ -213,6 +213,8 @@ BOOST_AUTO_TEST_CASE(bad_plugins_are_one_line_and_a_nonzero_exit) {
         {"run --plugin " + b + "/libtaken_name.so", "function.test is taken"},
         {"run --plugin " + b + "/libbad_default.so",
          "function.baddefault.n: the default 0 breaks the key's own rule"},
+        {"run --plugin " + b + "/libstatic_throw.so",
+         "its static initialisation threw: static init exploded"},
         // A FIFO: opening it for loading would block for ever.
         {"run --plugin ./plugin.fifo", "--plugin ./plugin.fifo: no such file (or not a regular"},
     };
