@@ -248,6 +248,9 @@ int dw_pcie_ep::set_bar_submap(unsigned fn, const epc::epf_bar& b, std::uint32_t
 
 void dw_pcie_ep::clear_bar(unsigned, const epc::epf_bar& b) {
     const unsigned bar = static_cast<unsigned>(b.barno);
+    // A BAR never set is left alone, as Linux's dw_pcie_ep_clear_bar does (its registers may be
+    // the upper half of a 64-bit BAR below it).
+    if (bar >= bar_set_.size() || !bar_set_[bar]) return;
     reset_bar(bar);
     free_submap(bar);
     if (bar_to_atu_[bar]) {

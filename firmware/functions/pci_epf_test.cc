@@ -273,47 +273,68 @@ void pci_epf_test::cmd_handler() {
     io_.wr32(reg(epf_test::COMMAND), 0);
     status_ = 0;
     io_.wr32(reg(epf_test::STATUS), status_);
-    epf_test_cmd kind = epf_test_cmd::unknown;
-    const bool ok = dispatch(command, kind);
-    epf_test_cmd_stats& s = stats_[static_cast<std::size_t>(kind)];
+    epf_test_cmd_stats& s = stats_[static_cast<std::size_t>(kind_of(command))];
     ++s.issued;
-    if (!ok) ++s.failed;
+    // Refused before any command runs, as Linux's pci_epf_test_cmd_handler does (nothing done,
+    // no status bit, no interrupt: the host's wait times out): DMA asked for without a usable
+    // channel, an IRQ type the function does not know.
+    if ((io_.rd32(reg(epf_test::FLAGS)) & epf_test::FLAG_USE_DMA) && !dma_available()) {
+        io_.log(hal::log_level::error, log_cat, "Cannot transfer data using DMA");
+        ++s.failed;
+        return;
+    }
+    if (io_.rd32(reg(epf_test::IRQ_TYPE)) > epf_test::IRQ_TYPE_MSIX) {
+        io_.log(hal::log_level::error, log_cat, "Failed to detect IRQ type");
+        ++s.failed;
+        return;
+    }
+    if (!dispatch(command)) ++s.failed;
 }
 
-bool pci_epf_test::dispatch(std::uint32_t command, epf_test_cmd& kind) {
+epf_test_cmd pci_epf_test::kind_of(std::uint32_t command) {
     switch (command) {
     case epf_test::COMMAND_RAISE_INTX_IRQ:
-        kind = epf_test_cmd::raise_intx_irq;
-        return raise_irq();
+        return epf_test_cmd::raise_intx_irq;
     case epf_test::COMMAND_RAISE_MSI_IRQ:
-        kind = epf_test_cmd::raise_msi_irq;
-        return raise_irq();
+        return epf_test_cmd::raise_msi_irq;
     case epf_test::COMMAND_RAISE_MSIX_IRQ:
-        kind = epf_test_cmd::raise_msix_irq;
+        return epf_test_cmd::raise_msix_irq;
+    case epf_test::COMMAND_READ:
+        return epf_test_cmd::read;
+    case epf_test::COMMAND_WRITE:
+        return epf_test_cmd::write;
+    case epf_test::COMMAND_COPY:
+        return epf_test_cmd::copy;
+    case epf_test::COMMAND_BAR_SUBRANGE_SETUP:
+        return epf_test_cmd::bar_subrange_setup;
+    case epf_test::COMMAND_BAR_SUBRANGE_CLEAR:
+        return epf_test_cmd::bar_subrange_clear;
+    default:
+        return epf_test_cmd::unknown; // the doorbell commands, and unknown ones
+    }
+}
+
+bool pci_epf_test::dispatch(std::uint32_t command) {
+    switch (command) {
+    case epf_test::COMMAND_RAISE_INTX_IRQ:
+    case epf_test::COMMAND_RAISE_MSI_IRQ:
+    case epf_test::COMMAND_RAISE_MSIX_IRQ:
         return raise_irq();
     case epf_test::COMMAND_READ:
-        kind = epf_test_cmd::read;
         return run_transfer(&pci_epf_test::cmd_read);
     case epf_test::COMMAND_WRITE:
-        kind = epf_test_cmd::write;
         return run_transfer(&pci_epf_test::cmd_write);
     case epf_test::COMMAND_COPY:
-        kind = epf_test_cmd::copy;
         return run_transfer(&pci_epf_test::cmd_copy);
     case epf_test::COMMAND_ENABLE_DOORBELL:
-        kind = epf_test_cmd::unknown;
         return complete(cmd_enable_doorbell());
     case epf_test::COMMAND_DISABLE_DOORBELL:
-        kind = epf_test_cmd::unknown;
         return complete(cmd_disable_doorbell());
     case epf_test::COMMAND_BAR_SUBRANGE_SETUP:
-        kind = epf_test_cmd::bar_subrange_setup;
         return complete(cmd_bar_subrange_setup());
     case epf_test::COMMAND_BAR_SUBRANGE_CLEAR:
-        kind = epf_test_cmd::bar_subrange_clear;
         return complete(cmd_bar_subrange_clear());
     default:
-        kind = epf_test_cmd::unknown;
         io_.log(hal::log_level::warning, log_cat,
                 "Invalid command 0x" + to_hex(command) + " (not supported by this firmware)");
         return false;
@@ -378,13 +399,9 @@ void pci_epf_test::doorbell(std::uint32_t v) {
 }
 
 bool pci_epf_test::run_transfer(bool (pci_epf_test::*op)()) {
+    // cmd_handler has refused DMA without a usable channel.
     use_dma_ = (io_.rd32(reg(epf_test::FLAGS)) & epf_test::FLAG_USE_DMA) != 0;
     dma_timed_out_ = false;
-    // No usable DMA channel: Linux refuses such a command without an interrupt.
-    if (use_dma_ && !dma_available()) {
-        io_.log(hal::log_level::error, log_cat, "Cannot transfer data using DMA");
-        return false;
-    }
     return complete((this->*op)());
 }
 

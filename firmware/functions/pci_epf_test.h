@@ -9,8 +9,9 @@
 // With FLAGS.USE_DMA the transfers go through the controller's eDMA (set_dma): a read channel
 // (DEV_TO_MEM) and a write channel (MEM_TO_DEV) held for the function's lifetime, as Linux's
 // "private" channels; the eDMA addresses the host directly, so no outbound window is mapped,
-// and the CPU only fills / checksums the local buffer. Without a usable eDMA a USE_DMA transfer
-// is refused like Linux does ("Cannot transfer data using DMA", no interrupt). COPY with
+// and the CPU only fills / checksums the local buffer. As in Linux, a command with USE_DMA and
+// no usable eDMA channel, or with an IRQ_TYPE above MSI-X, is dropped before it runs (no status,
+// no interrupt: "Cannot transfer data using DMA", "Failed to detect IRQ type"). COPY with
 // USE_DMA: as Linux 6.18's pci-epf-test (dma_copy_bounce false), it needs a memcpy-capable
 // channel, which the DW eDMA does not have, and reports COPY_FAIL with the completion interrupt;
 // this firmware's extension (dma_copy_bounce true) reads the source into a local bounce buffer
@@ -137,7 +138,8 @@ private:
     std::uint32_t caps() const;
 
     // Command loop: each returns whether the command completed (see epf_test_cmd_stats).
-    bool dispatch(std::uint32_t command, epf_test_cmd& kind);
+    static epf_test_cmd kind_of(std::uint32_t command); // which counters a command goes to
+    bool dispatch(std::uint32_t command);
     bool run_transfer(bool (pci_epf_test::*op)());
     bool complete(bool ok);
     void set_status(std::uint32_t bits);

@@ -1157,6 +1157,24 @@ BOOST_AUTO_TEST_CASE(set_bar_dynamic_reset_with_the_same_size_moves_only_the_tar
                BAR_PHYS_B + BAR_OFFSET);
 }
 
+// clear_bar on a BAR never set writes nothing, as Linux's dw_pcie_ep_clear_bar returns at once
+// (`if (!ep->epf_bar[bar]) return;`): here BAR3, whose registers are the upper half of the
+// 64-bit BAR2, keeps BAR2's mask and address.
+BOOST_AUTO_TEST_CASE(clear_bar_of_a_bar_never_set_writes_nothing) {
+    rig r(G540_8X8_4K_1T, make_board());
+    BOOST_TEST_REQUIRE(r.init_rc == 0);
+    BOOST_TEST_REQUIRE(
+        r.epc.set_bar(FN, make_bar(2, BAR_PHYS_B, BAR_SIZE, pci::BASE_ADDRESS_MEM_TYPE_64)) == 0);
+    const std::uint32_t upper = r.io.dbi_reg(bar_reg(3)), upper_mask = r.io.dbi2_reg(bar_reg(3));
+    const std::size_t writes = r.io.writes.size();
+    r.epc.clear_bar(FN, make_bar(3, BAR_PHYS_C));
+    BOOST_TEST(r.io.writes.size() == writes);
+    BOOST_TEST(r.io.dbi_reg(bar_reg(3)) == upper);
+    BOOST_TEST(r.io.dbi2_reg(bar_reg(3)) == upper_mask);
+    BOOST_TEST(r.atu.translate_inbound(ANY_PCI_ADDR, 2, BAR_OFFSET, FN).address ==
+               BAR_PHYS_B + BAR_OFFSET);
+}
+
 BOOST_AUTO_TEST_CASE(clear_bar_disables_and_frees_the_window) {
     rig r(G540_8X8_4K_1T, make_board());
     BOOST_TEST_REQUIRE(r.init_rc == 0);

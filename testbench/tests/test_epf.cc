@@ -113,3 +113,57 @@ BOOST_AUTO_TEST_CASE(test_function_polls_commands_as_delayed_work_and_runs_its_j
     BOOST_TEST(wq.empty()); // the poll is cancelled
     f.unbind();
 }
+
+// Commands the test function refuses before running them, as Linux's pci_epf_test_cmd_handler
+// does: nothing is done, STATUS stays 0 and no interrupt is raised (the host's wait times out).
+// Register offsets and bits from Linux's struct pci_epf_test_reg and its defines
+// (drivers/pci/endpoint/functions/pci-epf-test.c): COMMAND 0x04, STATUS 0x08, SIZE 0x1c,
+// IRQ_TYPE 0x24, IRQ_NUMBER 0x28, FLAGS 0x2c; COMMAND_RAISE_MSI_IRQ BIT(1), COMMAND_WRITE
+// BIT(4), STATUS_IRQ_RAISED BIT(6), FLAG_USE_DMA BIT(0), IRQ_TYPE_MSIX 2.
+BOOST_AUTO_TEST_CASE(test_function_drops_commands_with_an_unknown_irq_type_or_no_dma) {
+    hal::fake_platform io;
+    hal::ep_board board = fw::epc::fake_ep_board();
+    fw::epc::fake_controller ctrl;
+    fw::epc::epc epc(ctrl, io, board);
+    fw::epc::coherent_pool pool(0x1000'0000, 0x10'0000);
+    fw::epf::workqueue wq(io);
+    fw::epf::context ctx{io, board, epc, pool, wq, nullptr, nullptr, "t", 0}; // no eDMA
+    ctx.events = [] { return true; };
+    fw::functions::epf_test_params p;
+    p.poll_interval_ns = 1'000'000;
+    fw::functions::test_endpoint f(p);
+    BOOST_REQUIRE_EQUAL(f.bind(ctx), 0);
+    BOOST_REQUIRE_EQUAL(f.epc_init(), 0);
+    BOOST_REQUIRE_EQUAL(f.link_up(), 0);
+    BOOST_REQUIRE_EQUAL(f.bus_master_enable(), 0);
+    BOOST_REQUIRE(f.test());
+    std::uint64_t regs = 0;
+    for (const auto& b : ctrl.bars_set)
+        if (b.barno == f.test()->test_reg_bar()) regs = b.phys_addr;
+    BOOST_REQUIRE(regs != 0);
+    // One command: registers written as the host driver does, then one poll.
+    auto command = [&](std::uint32_t cmd, std::uint32_t irq_type, std::uint32_t flags) {
+        io.wr32(regs + 0x08, 0xFFFF'FFFF); // STATUS: the function clears it first
+        io.wr32(regs + 0x1c, 4096);        // SIZE
+        io.wr32(regs + 0x24, irq_type);
+        io.wr32(regs + 0x28, 1); // IRQ_NUMBER
+        io.wr32(regs + 0x2c, flags);
+        io.wr32(regs + 0x04, cmd);
+        io.delay_ns(1'000'000);
+        wq.run_due();
+        return io.rd32(regs + 0x08);
+    };
+    const std::size_t irqs = ctrl.irqs_raised.size();
+    // A good MSI command runs: IRQ_RAISED, one interrupt.
+    BOOST_TEST(command(1u << 1, 1, 0) == (1u << 6));
+    BOOST_TEST(ctrl.irqs_raised.size() == irqs + 1);
+    // IRQ_TYPE 3 (above MSI-X): a WRITE is dropped, not run (it used to run and set its result).
+    BOOST_TEST(command(1u << 4, 3, 0) == 0u);
+    // USE_DMA without an eDMA: even an interrupt command is dropped (it used to raise it).
+    BOOST_TEST(command(1u << 1, 1, 1u << 0) == 0u);
+    BOOST_TEST(ctrl.irqs_raised.size() == irqs + 1);
+    const auto& write = f.test()->stats(fw::functions::epf_test_cmd::write);
+    BOOST_TEST(write.issued == 1u);
+    BOOST_TEST(write.failed == 1u);
+    f.unbind();
+}
