@@ -88,6 +88,9 @@ public:
             make(want);
         }
         close_waves();
+        // A trace takes its time unit from the thread's current Verilator context, which is the
+        // one constructed last, maybe another block's, since destroyed: make it this block's.
+        Verilated::threadContextp(ctx_.get());
         auto t = std::make_unique<waves::rtl_trace>(file);
         visit([&t](auto& m) { t->open(m); });
         trace_ = std::move(t);
