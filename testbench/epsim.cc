@@ -28,7 +28,6 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -299,9 +298,6 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
 } // namespace
 
 int sc_main(int argc, char* argv[]) {
-    // A file-size limit (ulimit -f) makes a write past it fail with EFBIG, which the checked
-    // output path reports in one line, instead of killing epsim half-way through a file.
-    ::signal(SIGXFSZ, SIG_IGN);
     CLI::App app{"epsim: virtual platform of an SoC with a DesignWare PCIe endpoint controller"};
     app.require_subcommand(1);
     app.footer("Exit status:\n"

@@ -462,22 +462,6 @@ BOOST_AUTO_TEST_CASE(a_sweep_never_writes_over_its_own_spec) {
     }
 }
 
-// A file-size limit (ulimit -f, 1 KiB) stops a write half-way: one line naming the file, exit 2,
-// and no half-written file left (the limit's signal once killed epsim mid-file, leaving a .tmp).
-BOOST_AUTO_TEST_CASE(a_write_past_the_file_size_limit_is_one_line) {
-    const fs::path dir = work_dir() / "fsize";
-    const auto r = shell_in(work_dir().string(),
-                            "ulimit -f 1; " + std::string(EPSIM_PATH) + " sweep " +
-                                write_file("fsize.json", small_spec).string() + " --emit-slurm " +
-                                dir.string() + " 2>&1",
-                            command_timeout_s);
-    BOOST_TEST_INFO(r.out);
-    BOOST_CHECK_EQUAL(r.status, 2);
-    BOOST_CHECK(contains(r.out, "cannot write: File too large"));
-    for (const auto& e : fs::recursive_directory_iterator(dir))
-        BOOST_CHECK_MESSAGE(e.path().extension() != ".tmp", e.path());
-}
-
 BOOST_AUTO_TEST_CASE(a_point_past_its_timeout_is_killed) {
     // 256 MiB each way takes seconds of wall-clock; the timeout is a fraction of one.
     const fs::path spec = write_file("timeout.json", R"({
