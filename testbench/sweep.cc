@@ -155,8 +155,8 @@ void append_line(const fs::path& p, const std::string& line) {
 }
 
 // The spec file must not be one the sweep writes over in its folder (sweep.json, the base
-// configuration, results.json, anything under points/): `epsim sweep sweep.json --out .` would
-// replace the spec with the sweep's copy of it.
+// configuration, the results, points.txt, the Slurm script, anything under points/): `epsim
+// sweep sweep.json --out .` would replace the spec with the sweep's copy of it.
 void refuse_spec_among_outputs(const std::string& spec_file, const std::string& option,
                                const fs::path& dir) {
     std::error_code ec;
@@ -166,7 +166,8 @@ void refuse_spec_among_outputs(const std::string& spec_file, const std::string& 
     if (rel.empty() || *rel.begin() == "..") return;
     const std::string first = rel.begin()->string();
     if (first == "points" || rel == spec_file_name || rel == base_config_file_name ||
-        rel == "results.json")
+        rel == "results.json" || rel == "results.csv" || rel == "points.txt" ||
+        rel == "sweep.sbatch")
         throw spec_error(option + " " + dir.string() + ": the sweep would write over its spec " +
                          spec_file + " there (give the spec another name or place)");
 }

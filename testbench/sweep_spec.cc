@@ -45,13 +45,25 @@ bool has_control_char(const json& v) {
     return false;
 }
 
-// Two configuration keys that set the same value: equal, or one a section holding the other.
-bool keys_overlap(const std::string& a, const std::string& b) {
-    auto inside = [](const std::string& k, const std::string& section) {
-        return k.size() > section.size() && k.compare(0, section.size(), section) == 0 &&
-               k[section.size()] == '.';
-    };
-    return a == b || inside(a, b) || inside(b, a);
+// The configuration values a `set` entry "key=value" fixes: the key's, or, when the value is a
+// JSON object (apply_set merges it into that section, keeping what it does not name), each
+// value inside it.
+void fixed_leaves(const std::string& key, const json& v, std::vector<std::string>& out) {
+    if (v.is_object() && !v.empty()) {
+        for (auto it = v.begin(); it != v.end(); ++it)
+            fixed_leaves(key + "." + it.key(), it.value(), out);
+        return;
+    }
+    out.push_back(key);
+}
+std::vector<std::string> fixed_leaves(const std::string& set_entry) {
+    const auto eq = set_entry.find('=');
+    const std::string key = set_entry.substr(0, eq);
+    std::vector<std::string> out;
+    const json v =
+        eq == std::string::npos ? json() : json::parse(set_entry.substr(eq + 1), nullptr, false);
+    fixed_leaves(key, v.is_discarded() ? json() : v, out);
+    return out;
 }
 
 // A value as the right-hand side of --set: plain text unless it would read as other JSON.
@@ -253,11 +265,21 @@ void parse_plot(sweep_spec& s, const json& p) {
         }
     }
     // What epsim plot asks of the results (plot.cc), checked before any point runs: every other
-    // parameter with more than one value is pinned by plot.where (a zip partner of plot.x or
-    // plot.series too: it varies with them).
-    for (const auto& param : s.parameters) {
+    // parameter with more than one value is pinned by plot.where, itself or through a zip
+    // partner (parameters that advance together are pinned together; a zip partner of plot.x
+    // or plot.series varies with them, which epsim plot refuses).
+    auto pinned = [&](std::size_t i) {
+        for (const auto& axis : s.axes)
+            if (std::find(axis.begin(), axis.end(), i) != axis.end())
+                for (std::size_t j : axis)
+                    if (p.contains("where") && p.at("where").contains(s.parameters[j].key))
+                        return true;
+        return false;
+    };
+    for (std::size_t i = 0; i < s.parameters.size(); ++i) {
+        const auto& param = s.parameters[i];
         if (param.values.size() < 2 || param.key == s.plot.x || param.key == s.plot.series ||
-            (p.contains("where") && p.at("where").contains(param.key)))
+            pinned(i))
             continue;
         bad("plot", "parameter " + param.key + " varies (" + std::to_string(param.values.size()) +
                         " values) but is neither plot.x nor plot.series: give it as plot.series "
@@ -402,10 +424,13 @@ sweep_spec parse_spec(const json& in, const fs::path& spec_dir, const std::strin
             const std::string key = "set[" + std::to_string(i) + "]";
             const std::string a = require_string(sets[i], key);
             if (has_control_char(a)) bad(key, "holds a control character (a line break, a tab)");
-            const std::string set_key = a.substr(0, a.find('='));
-            for (std::size_t k = 0; k < fixed_keys.size(); ++k)
-                if (keys_overlap(set_key, fixed_keys[k]))
-                    bad(key, "'" + set_key + "' is also set by set[" + std::to_string(k) + "]");
+            // A value fixed twice: the later entry would drop the earlier one's.
+            for (const std::string& leaf : fixed_leaves(a))
+                for (std::size_t k = 0; k < fixed_keys.size(); ++k)
+                    for (const std::string& other : fixed_leaves(sets[k].get<std::string>()))
+                        if (leaf == other)
+                            bad(key,
+                                "'" + leaf + "' is also set by set[" + std::to_string(k) + "]");
             try {
                 cfg::apply_set(doc, a);
             } catch (const cfg::config_error& e) {
@@ -426,12 +451,9 @@ sweep_spec parse_spec(const json& in, const fs::path& spec_dir, const std::strin
         const std::string key = "parameters." + it.key();
         if (!has_config_key(doc, it.key()))
             bad(key, "not a configuration key (epsim config --dump lists them)");
-        for (std::size_t k = 0; k < fixed_keys.size(); ++k)
-            if (keys_overlap(it.key(), fixed_keys[k]))
-                bad(key, "is also fixed by set[" + std::to_string(k) + "]");
-        for (const auto& other : s.parameters)
-            if (keys_overlap(it.key(), other.key))
-                bad(key, "sets what parameters." + other.key + " sets");
+        for (std::size_t k = 0; k < s.sets.size(); ++k)
+            for (const std::string& leaf : fixed_leaves(s.sets[k]))
+                if (leaf == it.key()) bad(key, "is also fixed by set[" + std::to_string(k) + "]");
         s.parameters.push_back({it.key(), parameter_values(key, it.value())});
     }
 

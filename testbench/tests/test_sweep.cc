@@ -510,6 +510,26 @@ BOOST_AUTO_TEST_CASE(a_float_step_range_stops_at_its_end) {
     BOOST_CHECK(contains(points[4], "host.read_latency_ns=1000000001.0"));
 }
 
+// What the spec checks must not refuse: a set of a section's JSON object merges into the
+// section, so a parameter inside it that the object does not name is kept (link.gen beside
+// link={"mps":128}); a parameter pinned in plot.where pins its zip partner too.
+BOOST_AUTO_TEST_CASE(a_section_set_and_a_zip_partner_pin_are_accepted) {
+    const std::vector<std::string> points = emitted_points(write_file("accepted.json", R"({
+      "workload": "dma-sweep",
+      "set": ["link={\"mps\": 128}"],
+      "parameters": {
+        "workload.dma_sweep.min_bytes": [4096, 8192],
+        "workload.dma_sweep.max_bytes": [4096, 8192],
+        "link.gen": [1, 2]
+      },
+      "zip": [["workload.dma_sweep.min_bytes", "workload.dma_sweep.max_bytes"]],
+      "plot": {"x": "link.gen", "y": "read_throughput_Bps",
+               "where": {"workload.dma_sweep.min_bytes": 4096}}
+    })"),
+                                                           "accepted");
+    BOOST_CHECK_EQUAL(points.size(), 4u); // 2 sizes x 2 generations
+}
+
 BOOST_AUTO_TEST_CASE(studies_are_valid_specs) {
     const struct {
         const char* file;
