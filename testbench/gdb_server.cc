@@ -237,9 +237,21 @@ decoder::event decoder::feed(char c) {
             state_ = state::sum1;
             return {};
         }
+        if (c == '$') { // as in a body: a new packet
+            payload_.clear();
+            sum_ = 0;
+            broken_ = false;
+            state_ = state::body;
+            return {};
+        }
         sum_ += static_cast<unsigned char>(c);
-        payload_ += static_cast<char>(c ^ escape_xor);
         state_ = state::body;
+        if (broken_) return {};
+        payload_ += static_cast<char>(c ^ escape_xor);
+        if (payload_.size() > packet_bytes) {
+            broken_ = true;
+            payload_.clear();
+        }
         return {};
     case state::sum1:
         got_ = static_cast<unsigned>(hex_value(c)) << 4;

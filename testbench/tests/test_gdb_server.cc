@@ -127,8 +127,12 @@ BOOST_AUTO_TEST_CASE(the_decoder_drops_broken_packets_and_reads_the_next) {
     BOOST_REQUIRE_EQUAL(ev.size(), 2u);
     BOOST_TEST((ev[0].what == decoder::kind::bad_checksum));
     BOOST_TEST(ev[1].payload == "?");
-    // A '$' in a body (never sent unescaped) starts a new packet: the cut one is forgotten.
+    // A '$' in a body (never sent unescaped) starts a new packet: the cut one is forgotten, also
+    // right after an escape.
     ev = feed_all(d, "$m10,$?#3f");
+    BOOST_REQUIRE_EQUAL(ev.size(), 1u);
+    BOOST_TEST(ev[0].payload == "?");
+    ev = feed_all(d, "$X1:}$?#3f");
     BOOST_REQUIRE_EQUAL(ev.size(), 1u);
     BOOST_TEST(ev[0].payload == "?");
 }
