@@ -77,24 +77,34 @@ BOOST_AUTO_TEST_CASE(doorbell_bar_lands_on_the_window_block_at_the_window_offset
     BOOST_TEST(ctx.set_doorbell_bar(bar, offset) == -EOPNOTSUPP);
 }
 
+// An endpoint function's surroundings on the fake platform and controller: a coherent pool, a
+// workqueue and a context without an eDMA; the link reads as ready while link_ready is set.
+struct function_rig {
+    hal::fake_platform io;
+    hal::ep_board board = fw::epc::fake_ep_board();
+    fw::epc::fake_controller ctrl;
+    fw::epc::epc epc{ctrl, io, board};
+    fw::epc::coherent_pool pool{0x1000'0000, 0x10'0000};
+    fw::epf::workqueue wq{io};
+    fw::epf::context ctx{io, board, epc, pool, wq, nullptr, nullptr, "t", 0};
+    bool link_ready = true;
+    function_rig() {
+        ctx.events = [this] { return link_ready; };
+    }
+};
+
 // The built-in test function as an endpoint function: its command poll is delayed work (Linux
 // pci-epf-test queues cmd_handler msecs_to_jiffies(1) after link up and re-queues it after each
 // poll), link down cancels it, and a job runs once, from the workqueue, after Bus Master Enable.
 BOOST_AUTO_TEST_CASE(test_function_polls_commands_as_delayed_work_and_runs_its_job_once) {
-    hal::fake_platform io;
-    hal::ep_board board = fw::epc::fake_ep_board();
-    fw::epc::fake_controller ctrl;
-    fw::epc::epc epc(ctrl, io, board);
-    fw::epc::coherent_pool pool(0x1000'0000, 0x10'0000);
-    fw::epf::workqueue wq(io);
-    fw::epf::context ctx{io, board, epc, pool, wq, nullptr, nullptr, "t", 0};
-    bool link_ready = true;
-    ctx.events = [&] { return link_ready; };
+    function_rig r;
+    hal::fake_platform& io = r.io;
+    fw::epf::workqueue& wq = r.wq;
     fw::functions::epf_test_params p;
     p.poll_interval_ns = 1'000'000; // 1 ms, as Linux
     unsigned jobs = 0;
     fw::functions::test_endpoint f(p, [&](fw::functions::endpoint_services&) { ++jobs; });
-    BOOST_REQUIRE_EQUAL(f.bind(ctx), 0);
+    BOOST_REQUIRE_EQUAL(f.bind(r.ctx), 0);
     BOOST_REQUIRE_EQUAL(f.epc_init(), 0);
     BOOST_TEST(wq.empty()); // nothing polls before the link is up
     const std::uint64_t t0 = io.now_ns();
@@ -121,18 +131,14 @@ BOOST_AUTO_TEST_CASE(test_function_polls_commands_as_delayed_work_and_runs_its_j
 // IRQ_TYPE 0x24, IRQ_NUMBER 0x28, FLAGS 0x2c; COMMAND_RAISE_MSI_IRQ BIT(1), COMMAND_WRITE
 // BIT(4), STATUS_IRQ_RAISED BIT(6), FLAG_USE_DMA BIT(0), IRQ_TYPE_MSIX 2.
 BOOST_AUTO_TEST_CASE(test_function_drops_commands_with_an_unknown_irq_type_or_no_dma) {
-    hal::fake_platform io;
-    hal::ep_board board = fw::epc::fake_ep_board();
-    fw::epc::fake_controller ctrl;
-    fw::epc::epc epc(ctrl, io, board);
-    fw::epc::coherent_pool pool(0x1000'0000, 0x10'0000);
-    fw::epf::workqueue wq(io);
-    fw::epf::context ctx{io, board, epc, pool, wq, nullptr, nullptr, "t", 0}; // no eDMA
-    ctx.events = [] { return true; };
+    function_rig r;
+    hal::fake_platform& io = r.io;
+    fw::epc::fake_controller& ctrl = r.ctrl;
+    fw::epf::workqueue& wq = r.wq;
     fw::functions::epf_test_params p;
     p.poll_interval_ns = 1'000'000;
     fw::functions::test_endpoint f(p);
-    BOOST_REQUIRE_EQUAL(f.bind(ctx), 0);
+    BOOST_REQUIRE_EQUAL(f.bind(r.ctx), 0);
     BOOST_REQUIRE_EQUAL(f.epc_init(), 0);
     BOOST_REQUIRE_EQUAL(f.link_up(), 0);
     BOOST_REQUIRE_EQUAL(f.bus_master_enable(), 0);
