@@ -103,40 +103,17 @@ std::string board;
 // The preset --board loaded (for the report), once effective_config() has read it.
 epvp::cfg::board_preset board_loaded;
 
-// A workload's own code (a plugin's, or a built-in's) run by epsim: what it throws becomes one
-// line naming the workload (a configuration error passes as it is).
-template <class Call>
-auto workload_call(const std::string& name, const char* doing, Call&& call) {
-    try {
-        return call();
-    } catch (const epvp::cfg::config_error&) {
-        throw;
-    } catch (const epvp::tb::output_error&) {
-        throw;
-    } catch (const std::exception& e) {
-        throw epvp::cfg::config_error("workload " + name + ": " + doing + " threw: " + e.what());
-    } catch (...) {
-        throw epvp::cfg::config_error("workload " + name + ": " + doing +
-                                      " threw a non-standard exception");
-    }
-}
-
-// Defaults, then the board preset, then the file, then what the workload brings (a default
-// topology, say), then every --set last, so that a --set can reach into what the workload brought
-// (`--set topology.endpoints[1].link.gen=4` with a workload's default topology).
+// Defaults, then the board preset, then the file, then what the workload brings, then every
+// --set (effective_config in workload.h).
 json effective_config(const std::string& file, const std::vector<std::string>& sets,
                       const std::string& workload_name) {
-    json doc = epvp::cfg::defaults();
+    std::vector<json> overlays;
     if (!board.empty()) {
         board_loaded = epvp::cfg::load_board(board);
-        epvp::cfg::merge(doc, board_loaded.config);
+        overlays.push_back(board_loaded.config);
     }
-    if (!file.empty()) epvp::cfg::merge(doc, epvp::cfg::load_file(file));
-    if (const auto* w = epvp::tb::find_workload(workload_name); w && w->defaults)
-        workload_call(w->name, "its default configuration", [&] { w->defaults(doc); });
-    for (const auto& s : sets)
-        epvp::cfg::apply_set(doc, s);
-    return doc;
+    if (!file.empty()) overlays.push_back(epvp::cfg::load_file(file));
+    return epvp::tb::effective_config(overlays, sets, workload_name);
 }
 
 int run(const std::string& config_file, const std::vector<std::string>& sets,
@@ -199,10 +176,10 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
                         waves_file.c_str(), epvp::cfg::choice_name(pc.dwc.iatu.impl).c_str());
     }
     const std::unique_ptr<epvp::tb::workload> w =
-        workload_call(info->name, "making it", [&] { return info->make(); });
+        epvp::tb::workload_call(info->name, "making it", [&] { return info->make(); });
     if (!w) throw epvp::cfg::config_error("workload " + info->name + ": its factory made none");
     epvp::tb::workload_result result;
-    workload_call(info->name, "loading it", [&] { w->load(p, result); });
+    epvp::tb::workload_call(info->name, "loading it", [&] { w->load(p, result); });
     epvp::tb::load_idle_endpoints(p);
     if (gdb) gdb->attach(p.endpoint(0));
     std::printf("epsim: workload %s on DWC %s endpoint, link Gen%u x%u, seed %llu\n",

@@ -380,6 +380,11 @@ int run_sweep(const sweep_options& o) {
                              "DIR)");
         if (o.jobs == 0) throw spec_error("--jobs: must be at least 1");
         loaded ld = load_spec_file(o.spec_file);
+        if (ld.refused)
+            std::fprintf(stderr,
+                         "epsim sweep: warning: epsim run refuses the configuration of %zu of %zu "
+                         "points, which will fail; the first: %s\n",
+                         ld.refused, ld.points.size(), ld.first_refusal.c_str());
         for (const auto& plugin : o.plugins)
             ld.spec.plugins.push_back(fs::absolute(plugin).lexically_normal().string());
         if (!o.emit_slurm_dir.empty()) {

@@ -555,6 +555,16 @@ loaded load_spec_file(const std::string& file) {
     try {
         l.spec = parse_spec(in, fs::absolute(file).parent_path(), fs::path(file).stem().string());
         l.points = make_points(l.spec);
+        for (const point& p : l.points) {
+            std::string e = point_config_error(l.spec, p);
+            if (e.empty()) continue;
+            if (l.refused++ == 0)
+                l.first_refusal = p.id + " (" + param_summary(l.spec, p) + "): " + std::move(e);
+        }
+        // A base_config or set every point inherits: nothing would run.
+        if (l.refused == l.points.size())
+            bad("(configuration)", "epsim run refuses every point's configuration; " +
+                                       l.first_refusal);
     } catch (const spec_error& e) {
         throw spec_error(file + ": " + e.what());
     }
@@ -573,6 +583,15 @@ std::vector<std::string> point_sets(const sweep_spec& s, const point& p) {
     for (std::size_t i = 0; i < s.parameters.size(); ++i)
         sets.push_back(s.parameters[i].key + "=" + set_text(p.values[i]));
     return sets;
+}
+
+std::string point_config_error(const sweep_spec& s, const point& p) {
+    try {
+        cfg::parse(effective_config({s.base_config}, point_sets(s, p), s.workload));
+        return "";
+    } catch (const cfg::config_error& e) {
+        return e.what();
+    }
 }
 
 json point_config(const sweep_spec& s, const point& p) {

@@ -55,13 +55,20 @@ struct point {
 struct loaded {
     sweep_spec spec;
     std::vector<point> points;
+    // Points whose configuration epsim run refuses (they run, and fail with that line), and the
+    // first one's error.
+    std::size_t refused = 0;
+    std::string first_refusal;
 };
 
 // Throws spec_error naming the key; spec_dir resolves a relative base_config file.
 sweep_spec parse_spec(const json& in, const std::filesystem::path& spec_dir,
                       const std::string& name);
 std::vector<point> make_points(const sweep_spec& s);
-// Reads, parses and expands a spec file; spec_error names the file and the key.
+// The error line epsim run gives for a point's configuration, or "" when it accepts it.
+std::string point_config_error(const sweep_spec& s, const point& p);
+// Reads, parses and expands a spec file, and checks every point's configuration: spec_error
+// names the file and the key, or the first point when epsim run would refuse every point.
 loaded load_spec_file(const std::string& file);
 
 // "link.gen 2 x link.mps 3": the axes and their lengths.

@@ -77,6 +77,18 @@ const workload_info* find_workload(const std::string& name) {
     return registry().find(name);
 }
 
+cfg::json effective_config(const std::vector<cfg::json>& overlays,
+                           const std::vector<std::string>& sets, const std::string& workload_name) {
+    cfg::json doc = cfg::defaults();
+    for (const auto& o : overlays)
+        cfg::merge(doc, o);
+    if (const auto* w = find_workload(workload_name); w && w->defaults)
+        workload_call(w->name, "its default configuration", [&] { w->defaults(doc); });
+    for (const auto& s : sets)
+        cfg::apply_set(doc, s);
+    return doc;
+}
+
 std::string workload_names() {
     std::string known;
     for (const auto& k : workloads())

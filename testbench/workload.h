@@ -13,6 +13,7 @@
 #include "firmware/host/pci_endpoint_test.h"
 #include "firmware/host/pci_host.h"
 #include "testbench/config/config.h"
+#include "testbench/output_file.h"
 
 #include <functional>
 #include <memory>
@@ -114,6 +115,32 @@ std::vector<std::string> workload_log_categories();
 // `epsim workloads`: each workload's name and description, then the keys it reads ("a.b.*" for
 // a prefix).
 std::string format_workloads();
+
+// A workload's own code (a plugin's, or a built-in's) run by epsim: what it throws becomes one
+// configuration error naming the workload (a configuration or output error passes as it is).
+template <class Call>
+auto workload_call(const std::string& name, const char* doing, Call&& call) {
+    try {
+        return call();
+    } catch (const cfg::config_error&) {
+        throw;
+    } catch (const output_error&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw cfg::config_error("workload " + name + ": " + doing + " threw: " + e.what());
+    } catch (...) {
+        throw cfg::config_error("workload " + name + ": " + doing +
+                                " threw a non-standard exception");
+    }
+}
+
+// The configuration document a run uses: the defaults, then each overlay in order (a board
+// preset, a --config file), then what the workload brings (a default topology, say), then every
+// --set last, so that a --set can reach into what the workload brought
+// (`--set topology.endpoints[1].link.gen=4` with a workload's default topology). An unknown
+// workload name brings nothing. Throws cfg::config_error.
+cfg::json effective_config(const std::vector<cfg::json>& overlays,
+                           const std::vector<std::string>& sets, const std::string& workload_name);
 
 // Endpoints a workload left without firmware (in a topology) run the plain test function.
 void load_idle_endpoints(platform& p);

@@ -191,6 +191,9 @@ BOOST_AUTO_TEST_CASE(a_bad_value_fails_its_point_only) {
     BOOST_TEST_MESSAGE(r.out);
     BOOST_CHECK_EQUAL(r.status, 1);
     BOOST_CHECK(contains(r.out, "1 failed"));
+    // Said before anything runs, as epsim run would say it.
+    BOOST_CHECK(contains(r.out, "warning: epsim run refuses the configuration of 1 of 2 points, "
+                                "which will fail; the first: point_0001 (link.gen=9): "));
     const auto csv = read_csv(dir / "results.csv");
     BOOST_REQUIRE_EQUAL(csv.size(), bad_points + 1);
     const std::size_t status = column(csv[0], "status"), error = column(csv[0], "error");
@@ -422,6 +425,17 @@ BOOST_AUTO_TEST_CASE(bad_specs_exit_2_naming_the_key) {
          "holds a control character"},
         {R"({"workload": "dma-sweep", "parameters": {"link.gen": [1]}, "timeout_s": 1e300})",
          "timeout_s"},
+        // A value every point inherits that epsim run refuses: no point would run (a range and a
+        // rule between two keys).
+        {R"({"workload": "dma-sweep", "base_config": {"link": {"gen": 9}},
+             "parameters": {"link.mps": [128, 256]}})",
+         "(configuration): epsim run refuses every point's configuration; point_0000 (link.mps=128): "
+         "link.gen = 9: must be in [1, 6]"},
+        {R"({"workload": "dma-sweep",
+             "set": ["workload.dma_sweep.min_bytes=1048576", "workload.dma_sweep.max_bytes=65536"],
+             "parameters": {"link.gen": [1, 2]}})",
+         "point_0000 (link.gen=1): workload.dma_sweep.min_bytes = 1048576: must be <= "
+         "workload.dma_sweep.max_bytes (65536)"},
         // A plot that epsim plot would refuse after every point had run: link.mps varies and is
         // neither x nor series nor pinned.
         {R"({"workload": "dma-sweep", "parameters": {"link.gen": [1, 2], "link.mps": [128, 256],
@@ -498,16 +512,19 @@ BOOST_AUTO_TEST_CASE(zip_groups_and_ranges_expand_as_written) {
                                     "--set link.gen=2"));
 }
 
-// A float step range ends at its end, far from 0 too: [1e9, 1e9 + 1] by 0.25 is five values (an
-// end tolerance relative to the bounds once let it run on to 1e9 + 2: nine).
+// A float step range ends at its end, also when the step is far below the bounds: [0.5 - 1e-10,
+// 0.5] by 2.5e-11 is five values (an end tolerance relative to the bounds, 1e-9 x 0.5, once let
+// it run on for twenty steps more; the probability key refuses values above 0.5, so the check
+// that epsim run accepts every point cannot hide that).
 BOOST_AUTO_TEST_CASE(a_float_step_range_stops_at_its_end) {
     const fs::path spec = write_file("floatstep.json", R"({
       "workload": "dma-sweep",
-      "parameters": {"host.read_latency_ns": {"range": [1000000000, 1000000001], "step": 0.25}}
+      "parameters": {"faults.lcrc_error_rate": {"range": [0.4999999999, 0.5], "step": 2.5e-11}}
     })");
     const std::vector<std::string> points = emitted_points(spec, "floatstep");
     BOOST_REQUIRE_EQUAL(points.size(), 5u);
-    BOOST_CHECK(contains(points[4], "host.read_latency_ns=1000000001.0"));
+    BOOST_CHECK(contains(points[1], "faults.lcrc_error_rate=0.499999999925 "));
+    BOOST_CHECK(contains(points[4], "faults.lcrc_error_rate=0.5 "));
 }
 
 // What the spec checks must not refuse: a set of a section's JSON object merges into the
