@@ -285,6 +285,29 @@ int plot_after(const sweep_spec& s, const layout& l) {
     return run_plot(po);
 }
 
+namespace {
+
+// An #SBATCH option's value as sbatch reads it: double quotes group a value with spaces, and a
+// backslash keeps the next character (a '"' or '\\') as it is.
+std::string sbatch_quote(const std::string& value) {
+    std::string out = "\"";
+    for (char c : value) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+// A literal text in a Slurm file name pattern: "%%" is one '%' ("%A" would be the job ID).
+std::string slurm_pattern_literal(const std::string& text) {
+    std::string out;
+    for (char c : text)
+        out += c == '%' ? std::string("%%") : std::string(1, c);
+    return out;
+}
+
+} // namespace
+
 std::string sbatch_script(const sweep_spec& s, const layout& l, std::size_t count, unsigned digits,
                           const std::string& exe) {
     const long minutes =
@@ -292,9 +315,10 @@ std::string sbatch_script(const sweep_spec& s, const layout& l, std::size_t coun
     const std::string d = l.dir.string();
     std::ostringstream o;
     o << "#!/bin/bash\n"
-      << "#SBATCH --job-name=epsim-" << s.name << "\n"
+      << "#SBATCH --job-name=" << sbatch_quote("epsim-" + s.name) << "\n"
       << "#SBATCH --array=0-" << count - 1 << "\n"
-      << "#SBATCH --output=" << d << "/points/slurm-%A_%a.out\n"
+      << "#SBATCH --output="
+      << sbatch_quote(slurm_pattern_literal(d) + "/points/slurm-%A_%a.out") << "\n"
       << "#SBATCH --time=" << minutes << "\n"
       << "# One array task per point of the sweep '" << s.name << "' (" << count
       << " points), written by `epsim sweep --emit-slurm`.\n"

@@ -253,8 +253,9 @@ BOOST_AUTO_TEST_CASE(slurm_array_job_gives_the_local_results) {
     BOOST_CHECK_EQUAL(std::system(("bash -n " + script.string()).c_str()), 0);
     const std::string text = read_file(script);
     BOOST_CHECK(contains(text, "#SBATCH --array=0-3\n"));
-    BOOST_CHECK(contains(text, "#SBATCH --job-name="));
-    BOOST_CHECK(contains(text, "#SBATCH --output=" + dir.string() + "/points/slurm-%A_%a.out"));
+    BOOST_CHECK(contains(text, "#SBATCH --job-name=\"epsim-small\"\n"));
+    BOOST_CHECK(
+        contains(text, "#SBATCH --output=\"" + dir.string() + "/points/slurm-%A_%a.out\"\n"));
     BOOST_CHECK(contains(text, EPSIM_PATH));
     std::istringstream lines(read_file(dir / "points.txt"));
     std::vector<std::string> points;
@@ -292,6 +293,56 @@ BOOST_AUTO_TEST_CASE(slurm_array_job_gives_the_local_results) {
         BOOST_CHECK_EQUAL(row_of(slurm, p).at("error"), "not run");
     }
     BOOST_CHECK_EQUAL(read_csv(dir / "results.csv").size(), small_points + 1);
+}
+
+// The value of "#SBATCH --NAME=VALUE" in text as sbatch reads it (its directive parser: a double
+// or single quote groups characters up to the same quote, a backslash keeps the next character),
+// then as a Slurm file name pattern reads a literal: "%%" is one '%'.
+std::string sbatch_value(const std::string& text, const std::string& name, bool pattern) {
+    const std::string tag = "#SBATCH --" + name + "=";
+    const auto at = text.find(tag);
+    BOOST_REQUIRE(at != std::string::npos);
+    std::string v;
+    char quote = 0;
+    for (std::size_t i = at + tag.size(); i < text.size() && text[i] != '\n'; ++i) {
+        const char c = text[i];
+        if (c == '\\' && i + 1 < text.size()) {
+            v += text[++i];
+        } else if (quote) {
+            if (c == quote) quote = 0;
+            else v += c;
+        } else if (c == '"' || c == '\'') {
+            quote = c;
+        } else if (c == ' ' || c == '\t') {
+            break;
+        } else {
+            v += c;
+        }
+    }
+    if (!pattern) return v;
+    std::string literal;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        literal += v[i];
+        if (v[i] == '%' && i + 1 < v.size() && v[i + 1] == '%') ++i;
+    }
+    return literal;
+}
+
+// A folder name with a space, a double quote and a '%' (sbatch would split the first, and a
+// Slurm file name pattern reads "% " as a field): the directives say the folder as it is, and a
+// task of the script still runs its point there.
+BOOST_AUTO_TEST_CASE(an_odd_folder_name_reaches_sbatch_as_it_is) {
+    const auto& local = small_sweep();
+    const fs::path dir = work_dir() / "my sweep 100% \"odd\"";
+    const auto emit = epsim("sweep " + local.spec.string() + " --emit-slurm '" + dir.string() + "'");
+    BOOST_REQUIRE_MESSAGE(emit.status == 0, emit.out);
+    const std::string text = read_file(dir / "sweep.sbatch");
+    BOOST_CHECK_EQUAL(sbatch_value(text, "output", true),
+                      dir.string() + "/points/slurm-%A_%a.out");
+    BOOST_CHECK_EQUAL(sbatch_value(text, "job-name", false), "epsim-small");
+    const auto r = shell("bash '" + (dir / "sweep.sbatch").string() + "'", "SLURM_ARRAY_TASK_ID=0");
+    BOOST_CHECK_MESSAGE(r.status == 0, r.out);
+    BOOST_CHECK(fs::exists(dir / "points/point_0000/report.json"));
 }
 
 BOOST_AUTO_TEST_CASE(plot_names_a_missing_column) {
