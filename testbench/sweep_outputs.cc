@@ -317,8 +317,8 @@ std::string sbatch_script(const sweep_spec& s, const layout& l, std::size_t coun
     o << "#!/bin/bash\n"
       << "#SBATCH --job-name=" << sbatch_quote("epsim-" + s.name) << "\n"
       << "#SBATCH --array=0-" << count - 1 << "\n"
-      << "#SBATCH --output="
-      << sbatch_quote(slurm_pattern_literal(d) + "/points/slurm-%A_%a.out") << "\n"
+      << "#SBATCH --output=" << sbatch_quote(slurm_pattern_literal(d) + "/points/slurm-%A_%a.out")
+      << "\n"
       << "#SBATCH --time=" << minutes << "\n"
       << "# One array task per point of the sweep '" << s.name << "' (" << count
       << " points), written by `epsim sweep --emit-slurm`.\n"

@@ -563,8 +563,8 @@ loaded load_spec_file(const std::string& file) {
         }
         // A base_config or set every point inherits: nothing would run.
         if (l.refused == l.points.size())
-            bad("(configuration)", "epsim run refuses every point's configuration; " +
-                                       l.first_refusal);
+            bad("(configuration)",
+                "epsim run refuses every point's configuration; " + l.first_refusal);
     } catch (const spec_error& e) {
         throw spec_error(file + ": " + e.what());
     }

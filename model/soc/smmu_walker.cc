@@ -28,7 +28,8 @@ translation walker::fault(translation t, std::uint8_t id, std::string why) {
     return t;
 }
 
-bool walker::fetch_config(std::uint32_t sid, stream_cfg& out, translation& t, const read64_fn& rd) {
+bool walker::fetch_config(std::uint32_t sid, stream_cfg& out, translation& t, const read64_fn& rd,
+                          std::uint64_t epoch) {
     auto it = config_.find(sid);
     if (it != config_.end()) {
         ++n_.config_hits;
@@ -119,7 +120,7 @@ bool walker::fetch_config(std::uint32_t sid, stream_cfg& out, translation& t, co
         c.affd = cd0 & cd::AFFD;
         c.ttb0 = cd1 & cd::TTB0_mask;
     }
-    config_[sid] = c;
+    if (epoch == invalidations_) config_[sid] = c;
     out = c;
     return true;
 }
@@ -138,9 +139,18 @@ bool walker::permitted(std::uint64_t desc, bool write, bool privileged, translat
 
 translation walker::translate(std::uint32_t sid, std::uint64_t iova, bool write, bool privileged,
                               const read64_fn& rd) {
+    for (;;) {
+        const std::uint64_t epoch = invalidations_;
+        translation t = translate_once(sid, iova, write, privileged, rd, epoch);
+        if (epoch == invalidations_) return t;
+    }
+}
+
+translation walker::translate_once(std::uint32_t sid, std::uint64_t iova, bool write,
+                                   bool privileged, const read64_fn& rd, std::uint64_t epoch) {
     translation t;
     stream_cfg c;
-    if (!fetch_config(sid, c, t, rd)) return t;
+    if (!fetch_config(sid, c, t, rd, epoch)) return t;
     if (c.config == ste::CONFIG_abort) {
         t.abort = true;
         t.why = "STE.Config is abort";
@@ -151,6 +161,13 @@ translation walker::translate(std::uint32_t sid, std::uint64_t iova, bool write,
         t.pa = iova;
         return t;
     }
+    // An input address beyond T0SZ faults before any lookup: the IOTLB and walk cache keys hold
+    // only the address bits within the range, so it would otherwise meet an entry of another
+    // address (of another ASID, even).
+    const unsigned va_bits = 64 - c.t0sz;
+    if ((iova >> va_bits) != 0)
+        return fault(t, evt::F_TRANSLATION,
+                     "input address beyond the " + std::to_string(va_bits) + "-bit range (T0SZ)");
     // IOTLB.
     for (unsigned shift : page_shifts) {
         auto it = tlb_.find(tlb_key(c.asid, shift, iova >> shift));
@@ -166,10 +183,6 @@ translation walker::translate(std::uint32_t sid, std::uint64_t iova, bool write,
     }
     ++n_.tlb_misses;
     ++n_.walks;
-    const unsigned va_bits = 64 - c.t0sz;
-    if ((iova >> va_bits) != 0)
-        return fault(t, evt::F_TRANSLATION,
-                     "input address beyond the " + std::to_string(va_bits) + "-bit range (T0SZ)");
     if (c.epd0) return fault(t, evt::F_TRANSLATION, "TTB0 walks disabled (CD.EPD0)");
     const unsigned start = pte::levels - (va_bits - pte::granule_shift + pte::bits_per_level - 1) /
                                              pte::bits_per_level;
@@ -204,7 +217,8 @@ translation walker::translate(std::uint32_t sid, std::uint64_t iova, bool write,
             if ((desc & pte::OA_high_mask) || (next >> c.ips_bits) != 0)
                 return fault(t, evt::F_ADDR_SIZE,
                              "next-level table address beyond the output address size");
-            wc_insert({c.asid, level + 1, iova >> table_span_shift(level + 1), next});
+            if (epoch == invalidations_)
+                wc_insert({c.asid, level + 1, iova >> table_span_shift(level + 1), next});
             table = next;
             continue;
         }
@@ -216,7 +230,7 @@ translation walker::translate(std::uint32_t sid, std::uint64_t iova, bool write,
         if ((desc & pte::OA_high_mask) || (oa >> c.ips_bits) != 0)
             return fault(t, evt::F_ADDR_SIZE, "output address beyond the output address size");
         if (!(desc & pte::AF) && !c.affd) return fault(t, evt::F_ACCESS, "access flag is 0");
-        tlb_insert({c.asid, shift, iova >> shift, oa, desc});
+        if (epoch == invalidations_) tlb_insert({c.asid, shift, iova >> shift, oa, desc});
         if (!permitted(desc, write, privileged, t)) return fault(t, evt::F_PERMISSION, t.why);
         t.pa = oa | (iova & ((1ull << shift) - 1));
         return t;
@@ -260,14 +274,17 @@ void walker::wc_insert(const wc_entry& e) {
 }
 
 void walker::cfgi_ste(std::uint32_t sid) {
+    ++invalidations_;
     config_.erase(sid);
 }
 
 void walker::cfgi_all() {
+    ++invalidations_;
     config_.clear();
 }
 
 void walker::tlbi_asid(std::uint16_t asid) {
+    ++invalidations_;
     for (auto it = tlb_lru_.begin(); it != tlb_lru_.end();) {
         if (it->asid == asid) {
             tlb_.erase(tlb_key(it->asid, it->shift, it->vpn));
@@ -287,6 +304,7 @@ void walker::tlbi_asid(std::uint16_t asid) {
 }
 
 void walker::tlbi_va(std::uint16_t asid, std::uint64_t va, bool leaf) {
+    ++invalidations_;
     for (unsigned shift : page_shifts) {
         auto it = tlb_.find(tlb_key(asid, shift, va >> shift));
         if (it == tlb_.end()) continue;
@@ -303,6 +321,7 @@ void walker::tlbi_va(std::uint16_t asid, std::uint64_t va, bool leaf) {
 }
 
 void walker::tlbi_all() {
+    ++invalidations_;
     tlb_lru_.clear();
     tlb_.clear();
     wc_lru_.clear();

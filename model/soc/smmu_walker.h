@@ -11,12 +11,12 @@
 // and the SMMU's OAS (48 bits). IOTLB of tlb_entries, fully associative, LRU, one entry per
 // page or block (keyed by ASID); walk cache of walk_cache_entries, LRU, caching the next-level
 // table address per (ASID, level, VA prefix) so a miss reads fewer levels; a config cache of
-// decoded STE+CD per stream ID. Faults as the SMMUv3 event IDs: C_BAD_STREAMID, C_BAD_STE,
-// C_BAD_CD, F_STREAM_DISABLED (V=1 but stage 2 / nested requested: not implemented here),
-// F_WALK_EABT, F_TRANSLATION, F_ADDR_SIZE, F_ACCESS, F_PERMISSION.
-// Does not model: stage 2 and nesting, substreams (S1CDMax > 0, PASID), 16/64 KiB granules,
-// TTB1, hardware AF/dirty update, the contiguous hint, ATS/PRI, stall mode, memory attributes
-// and shareability (recorded nowhere), big-endian tables, VMIDs.
+// decoded STE+CD per stream ID. Faults as the SMMUv3 event IDs: C_BAD_STREAMID, C_BAD_STE (also
+// for a stage 2 or nested STE.Config: stage 2 is not implemented), C_BAD_CD, F_WALK_EABT,
+// F_TRANSLATION, F_ADDR_SIZE, F_ACCESS, F_PERMISSION. Does not model: stage 2 and nesting,
+// substreams (S1CDMax > 0, PASID), 16/64 KiB granules, TTB1, hardware AF/dirty update, the
+// contiguous hint, ATS/PRI, stall mode, memory attributes and shareability (recorded nowhere),
+// big-endian tables, VMIDs.
 #pragma once
 
 #include <cstdint>
@@ -76,6 +76,9 @@ public:
         strtab_cfg_ = cfg;
     }
 
+    // A translation whose memory reads let an invalidation run (a read can wait, and the command
+    // queue runs meanwhile) starts again and caches nothing it read before: what the invalidation
+    // removed never outlives the CMD_SYNC after it.
     translation translate(std::uint32_t sid, std::uint64_t iova, bool write, bool privileged,
                           const read64_fn& rd);
 
@@ -122,7 +125,11 @@ private:
     // Level-n table covers 2^(12 + 9 * (4 - n)) bytes of VA.
     static unsigned table_span_shift(unsigned level) { return 12 + 9 * (4 - level); }
 
-    bool fetch_config(std::uint32_t sid, stream_cfg& out, translation& t, const read64_fn& rd);
+    // One attempt; epoch is invalidations_ when it began (nothing is cached once it moved on).
+    translation translate_once(std::uint32_t sid, std::uint64_t iova, bool write, bool privileged,
+                               const read64_fn& rd, std::uint64_t epoch);
+    bool fetch_config(std::uint32_t sid, stream_cfg& out, translation& t, const read64_fn& rd,
+                      std::uint64_t epoch);
     bool permitted(std::uint64_t desc, bool write, bool privileged, translation& t) const;
     void tlb_insert(const tlb_entry& e);
     void wc_insert(const wc_entry& e);
@@ -132,6 +139,7 @@ private:
     std::uint64_t strtab_base_ = 0;
     std::uint32_t strtab_cfg_ = 0;
     std::unordered_map<std::uint32_t, stream_cfg> config_;
+    std::uint64_t invalidations_ = 0; // CFGI and TLBI commands performed
     // LRU lists: front = most recently used.
     std::list<tlb_entry> tlb_lru_;
     std::unordered_map<std::uint64_t, std::list<tlb_entry>::iterator> tlb_;

@@ -18,12 +18,14 @@
 #include "model/soc/smmu_walker.h"
 #include "model/soc/soc_attr.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <random>
 #include <set>
 #include <sstream>
+#include <utility>
 
 using namespace epvp;
 using namespace epvp::soc;
@@ -376,6 +378,77 @@ BOOST_AUTO_TEST_CASE(every_fault_kind_is_reported_with_its_event_id) {
     m.faulty.insert(l3_slot & ~(page - 1));
     BOOST_TEST(w.translate(1, 0x7000'0000, false, false, rd).fault == smmuv3::evt::F_WALK_EABT);
     BOOST_TEST(w.counters().faults >= 12u);
+}
+
+// A CFGI or TLBI that runs while a translation reads memory (a read can wait, and the command queue
+// runs then) leaves nothing of what it removed: the SMMUv3 architecture completes an invalidation
+// at the CMD_SYNC after it, so no later transaction may use the old STE or descriptor. Here the
+// invalidation runs inside the read, as it would between the read's request and its answer.
+BOOST_AUTO_TEST_CASE(an_invalidation_during_a_translation_leaves_nothing_stale) {
+    quiet_log q;
+    phys_mem m;
+    const stream_setup s = make_stream(m, 1);
+    smmuv3::walker w(smmuv3::walker_params{16, 4, 16, 48});
+    w.set_stream_table(s.strtab, strtab_cfg_2lvl_split8);
+    map_leaf(m, s.ttb0, 0x1000'0000, 0x8000'0000, page, d_ap_el0);
+    const std::uint64_t leaf = *leaf_slot(m, s.ttb0, 0x1000'0000);
+    const auto plain = m.reader();
+    std::function<void()> on_read; // runs once, during the read of `at`
+    std::uint64_t at = 0;
+    const smmuv3::read64_fn rd = [&](std::uint64_t a, std::uint64_t& v) {
+        if (a == at && on_read) std::exchange(on_read, nullptr)();
+        return plain(a, v);
+    };
+    // The STE becomes abort (CFGI_STE) while the CD is read.
+    at = s.cd;
+    on_read = [&] {
+        m.put(s.l2 + 1 * 64, 1 | (0ull << 1));
+        w.cfgi_ste(1);
+    };
+    BOOST_TEST(w.translate(1, 0x1000'0000, false, false, rd).abort);
+    BOOST_TEST(w.translate(1, 0x1000'0000, false, false, rd).abort); // not a cached stage-1 STE
+    // Stage 1 again; the leaf is unmapped (TLBI_VA) while the walk reads it.
+    m.put(s.l2 + 1 * 64, 1 | (5ull << 1) | s.cd);
+    w.cfgi_ste(1);
+    at = leaf;
+    on_read = [&] {
+        m.put(leaf, 0);
+        w.tlbi_va(s.asid, 0x1000'0000, true);
+    };
+    BOOST_TEST(w.translate(1, 0x1000'0000, false, false, rd).fault == smmuv3::evt::F_TRANSLATION);
+    BOOST_TEST(w.translate(1, 0x1000'0000, false, false, rd).fault == smmuv3::evt::F_TRANSLATION);
+    BOOST_TEST(w.tlb_size() == 0u);
+}
+
+// An input address beyond T0SZ is a translation fault (Arm SMMUv3: CD.T0SZ bounds the input
+// range) even when a cached translation has the same low bits: neither another ASID's IOTLB entry
+// nor one of its own may answer it.
+BOOST_AUTO_TEST_CASE(an_address_beyond_t0sz_never_meets_a_cached_translation) {
+    quiet_log q;
+    phys_mem m;
+    const stream_setup s = make_stream(m, 1, 1); // devfn 1: ASID 1
+    // devfn 2: ASID 0, its own (empty) tables.
+    const std::uint64_t cd2 = 0x0100'9000, ttb2 = m.alloc_table();
+    m.put(s.l2 + 2 * 64, 1 | (5ull << 1) | cd2);
+    m.put(cd2, 16 | (1ull << 31) | (5ull << 32) | (1ull << 41)); // T0SZ 16, V, IPS 48, AA64
+    m.put(cd2 + 8, ttb2);
+    smmuv3::walker w(smmuv3::walker_params{16, 4, 16, 48});
+    w.set_stream_table(s.strtab, strtab_cfg_2lvl_split8);
+    const auto rd = m.reader();
+    map_leaf(m, s.ttb0, 0x1000'0000, 0x8000'0000, page, d_ap_el0);
+    map_leaf(m, s.ttb0, 0x20'0000, 0x9000'0000, block2m, d_ap_el0);
+    BOOST_TEST(w.translate(1, 0x1000'0000, false, false, rd).pa == 0x8000'0000u);
+    BOOST_TEST(w.translate(1, 0x20'0000, false, false, rd).pa == 0x9000'0000u);
+    // Cached now. Bit 60 beyond the 48-bit range (it once cancelled the ASID in the lookup).
+    const smmuv3::translation other = w.translate(2, 0x1000'0000'1000'0000ull, false, false, rd);
+    BOOST_TEST(other.fault == smmuv3::evt::F_TRANSLATION);
+    BOOST_TEST(!other.tlb_hit);
+    BOOST_TEST(w.translate(2, 0x1000'0000, false, false, rd).fault == smmuv3::evt::F_TRANSLATION);
+    // Its own ASID: bits above the 2 MiB block's key.
+    const smmuv3::translation own = w.translate(1, 0x0190'0000'0020'0000ull, false, false, rd);
+    BOOST_TEST(own.fault == smmuv3::evt::F_TRANSLATION);
+    BOOST_TEST(!own.tlb_hit);
+    BOOST_TEST(w.translate(1, 0x20'0010, false, false, rd).pa == 0x9000'0010u);
 }
 
 // ---- The SystemC module ---------------------------------------------------------------------

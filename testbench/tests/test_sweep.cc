@@ -309,8 +309,10 @@ std::string sbatch_value(const std::string& text, const std::string& name, bool 
         if (c == '\\' && i + 1 < text.size()) {
             v += text[++i];
         } else if (quote) {
-            if (c == quote) quote = 0;
-            else v += c;
+            if (c == quote)
+                quote = 0;
+            else
+                v += c;
         } else if (c == '"' || c == '\'') {
             quote = c;
         } else if (c == ' ' || c == '\t') {
@@ -334,11 +336,11 @@ std::string sbatch_value(const std::string& text, const std::string& name, bool 
 BOOST_AUTO_TEST_CASE(an_odd_folder_name_reaches_sbatch_as_it_is) {
     const auto& local = small_sweep();
     const fs::path dir = work_dir() / "my sweep 100% \"odd\"";
-    const auto emit = epsim("sweep " + local.spec.string() + " --emit-slurm '" + dir.string() + "'");
+    const auto emit =
+        epsim("sweep " + local.spec.string() + " --emit-slurm '" + dir.string() + "'");
     BOOST_REQUIRE_MESSAGE(emit.status == 0, emit.out);
     const std::string text = read_file(dir / "sweep.sbatch");
-    BOOST_CHECK_EQUAL(sbatch_value(text, "output", true),
-                      dir.string() + "/points/slurm-%A_%a.out");
+    BOOST_CHECK_EQUAL(sbatch_value(text, "output", true), dir.string() + "/points/slurm-%A_%a.out");
     BOOST_CHECK_EQUAL(sbatch_value(text, "job-name", false), "epsim-small");
     const auto r = shell("bash '" + (dir / "sweep.sbatch").string() + "'", "SLURM_ARRAY_TASK_ID=0");
     BOOST_CHECK_MESSAGE(r.status == 0, r.out);
@@ -480,7 +482,8 @@ BOOST_AUTO_TEST_CASE(bad_specs_exit_2_naming_the_key) {
         // rule between two keys).
         {R"({"workload": "dma-sweep", "base_config": {"link": {"gen": 9}},
              "parameters": {"link.mps": [128, 256]}})",
-         "(configuration): epsim run refuses every point's configuration; point_0000 (link.mps=128): "
+         "(configuration): epsim run refuses every point's configuration; point_0000 "
+         "(link.mps=128): "
          "link.gen = 9: must be in [1, 6]"},
         {R"({"workload": "dma-sweep",
              "set": ["workload.dma_sweep.min_bytes=1048576", "workload.dma_sweep.max_bytes=65536"],
