@@ -24,6 +24,7 @@
 #include "testbench/run_control.h"
 #include "testbench/sweep.h"
 #include "testbench/workload.h"
+#include "testbench/workload_call.h"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>

@@ -1,4 +1,5 @@
 #include "testbench/workload.h"
+#include "testbench/workload_call.h"
 
 #include "model/core/log.h"
 #include "testbench/platform.h"

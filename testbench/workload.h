@@ -13,7 +13,6 @@
 #include "firmware/host/pci_endpoint_test.h"
 #include "firmware/host/pci_host.h"
 #include "testbench/config/config.h"
-#include "testbench/output_file.h"
 
 #include <functional>
 #include <memory>
@@ -115,24 +114,6 @@ std::vector<std::string> workload_log_categories();
 // `epsim workloads`: each workload's name and description, then the keys it reads ("a.b.*" for
 // a prefix).
 std::string format_workloads();
-
-// A workload's own code (a plugin's, or a built-in's) run by epsim: what it throws becomes one
-// configuration error naming the workload (a configuration or output error passes as it is).
-template <class Call>
-auto workload_call(const std::string& name, const char* doing, Call&& call) {
-    try {
-        return call();
-    } catch (const cfg::config_error&) {
-        throw;
-    } catch (const output_error&) {
-        throw;
-    } catch (const std::exception& e) {
-        throw cfg::config_error("workload " + name + ": " + doing + " threw: " + e.what());
-    } catch (...) {
-        throw cfg::config_error("workload " + name + ": " + doing +
-                                " threw a non-standard exception");
-    }
-}
 
 // The configuration document a run uses: the defaults, then each overlay in order (a board
 // preset, a --config file), then what the workload brings (a default topology, say), then every

@@ -91,10 +91,16 @@ int msi_irq::enable_msix(unsigned vectors) {
     const unsigned b = dev_.bus, d = dev_.dev, f = dev_.fn;
     const std::uint16_t flags = host_.cfg_read16(b, d, f, cap + pci::MSIX_FLAGS);
     const std::uint32_t table = host_.cfg_read32(b, d, f, cap + pci::MSIX_TABLE);
-    const pci_bar& bar = dev_.bars[table & pci::MSIX_TABLE_BIR];
-    if (!bar.addr) return -EINVAL;
     // Table Size is N - 1 (PCI Local Bus 3.0 section 6.8.2.3).
-    granted_ = std::min(vectors, (flags & pci::MSIX_FLAGS_QSIZE) + 1u);
+    const unsigned granted = std::min(vectors, (flags & pci::MSIX_FLAGS_QSIZE) + 1u);
+    // The table must lie inside a memory BAR that was assigned (BIR 6 and 7 are reserved).
+    const unsigned bir = table & pci::MSIX_TABLE_BIR;
+    const std::uint64_t offset = table & pci::MSIX_TABLE_OFFSET;
+    if (bir >= pci::STD_NUM_BARS || !dev_.bars[bir].addr || offset > dev_.bars[bir].size ||
+        dev_.bars[bir].size - offset < std::uint64_t(granted) * pci::MSIX_ENTRY_SIZE)
+        return -EINVAL;
+    const pci_bar& bar = dev_.bars[bir];
+    granted_ = granted;
     disable();
     const std::uint16_t command = host_.cfg_read16(b, d, f, pci::COMMAND);
     host_.cfg_write16(b, d, f, pci::COMMAND,
@@ -104,7 +110,7 @@ int msi_irq::enable_msix(unsigned vectors) {
                       flags | pci::MSIX_FLAGS_ENABLE | pci::MSIX_FLAGS_MASKALL);
     hal::platform& io = host_.io();
     const std::uint64_t addr = board_.msi_doorbell.base;
-    const std::uint64_t entries = bar.addr + (table & pci::MSIX_TABLE_OFFSET);
+    const std::uint64_t entries = bar.addr + offset;
     for (unsigned i = 0; i < granted_; ++i) {
         // Entry: Message Address, Message Upper Address, Message Data, Vector Control.
         const std::uint64_t e = entries + std::uint64_t(i) * pci::MSIX_ENTRY_SIZE;

@@ -16,7 +16,6 @@ constexpr std::uint32_t pmcsr_power_state = 0x3;
 constexpr std::uint32_t int_pin_inta = 1u << 8;
 constexpr std::uint32_t exp_cap_version_2 = 0x2;
 constexpr std::uint32_t devcap_ext_tag = 1u << 5;
-constexpr std::uint32_t devcap_role_based_err = 1u << 15;
 constexpr std::uint32_t devcap_flr = 1u << 28;
 constexpr std::uint32_t devctl_relaxed_ordering = 1u << 4;
 constexpr std::uint32_t devctl_no_snoop = 1u << 11;
@@ -192,7 +191,7 @@ std::vector<reg_def> dbi_table(const dbi_params& p) {
          {{"NEXT", 8, 8}, {"VER", 16, 4}, {"TYPE", 20, 4}}},
         {exp_cap + c::exp_devcap,
          "DEVCAP",
-         mps_code | devcap_ext_tag | devcap_role_based_err | devcap_flr,
+         mps_code | devcap_ext_tag | c::devcap_role_based_err | devcap_flr,
          0,
          all_bits,
          0,

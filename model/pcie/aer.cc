@@ -90,9 +90,10 @@ logged record_uncorrectable(reg_block& regs, const layout& l, std::uint32_t bit,
 
 bool record_correctable(reg_block& regs, const layout& l, std::uint32_t bit) {
     regs.set32(l.aer_cap + cor_status, regs.read32(l.aer_cap + cor_status) | bit);
-    if (regs.read32(l.aer_cap + cor_mask) & bit) return false;
+    // Device Status records it whatever the Correctable Error Mask (section 7.5.3.5), as for an
+    // uncorrectable error; the mask only stops the message.
     regs.set_bits(l.exp_cap + cfg::exp_devctl, devsta_correctable, devsta_correctable);
-    return true;
+    return !(regs.read32(l.aer_cap + cor_mask) & bit);
 }
 
 std::optional<msg_code> error_message(const reg_block& regs, const layout& l, const logged& e) {

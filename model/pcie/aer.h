@@ -49,9 +49,10 @@ constexpr std::uint32_t unc_unexpected_completion = 1u << 16;
 constexpr std::uint32_t unc_unsupported_request = 1u << 20;
 constexpr std::uint32_t unc_acs_violation = 1u << 21;
 constexpr std::uint32_t unc_defined = 0x03FFF030u; // bits a function may log
-// Severity reset (section 7.8.4.4): Data Link Protocol, Surprise Down, Flow Control Protocol,
-// Receiver Overflow, Malformed TLP are fatal.
-constexpr std::uint32_t unc_severity_reset = 0x00062030u;
+// Severity reset (section 7.8.4.4): Data Link Protocol (4), Surprise Down (5), Flow Control
+// Protocol (13), Receiver Overflow (17), Malformed TLP (18) and Uncorrectable Internal Error (22)
+// are fatal. Bit 22 is implemented (in unc_defined), so its default 1b applies.
+constexpr std::uint32_t unc_severity_reset = 0x00462030u;
 // Correctable error bits (section 7.8.4.5): Data Link Layer ones.
 constexpr std::uint32_t cor_bad_tlp = 1u << 6, cor_bad_dllp = 1u << 7,
                         cor_replay_rollover = 1u << 8, cor_replay_timeout = 1u << 12;
@@ -92,7 +93,8 @@ struct logged {
 // Logs an uncorrectable error `bit` caused by `tlp` (null: no header to log).
 logged record_uncorrectable(reg_block& regs, const layout& l, std::uint32_t bit,
                             const tlm::tlm_generic_payload* tlp);
-// Logs a correctable error `bit`; false if it is masked (status only).
+// Logs a correctable error `bit` (its status bit and Device Status CED); false if it is masked
+// (no message).
 bool record_correctable(reg_block& regs, const layout& l, std::uint32_t bit);
 // The error message a logged uncorrectable error asks for under Device Control's enables,
 // if any.

@@ -72,6 +72,8 @@ constexpr std::uint32_t lnksta_slot_clock = 1u << 28;
 constexpr std::uint32_t lnksta_dlla = 1u << 29;
 constexpr std::uint32_t rootctl_crs_sv = 1u << 4;
 constexpr std::uint32_t devctl_ext_tag = 1u << 8;
+// Role-Based Error Reporting: set by every function of PCIe 1.1 or later (Device Capabilities).
+constexpr std::uint32_t devcap_role_based_err = 1u << 15;
 constexpr std::uint32_t devcap2_10bit_tag_completer = 1u << 16;
 constexpr std::uint32_t devctl2_10bit_tag_requester = 1u << 12;
 // Outstanding non-posted requests a requester may have by tag size.

@@ -296,7 +296,10 @@ void root_complex::ecam_access(tlm::tlm_generic_payload& gp, sc_time& delay) {
                                    static_cast<std::uint8_t>(0xF & (0xFu << lane)) &
                                        static_cast<std::uint8_t>((1u << (lane + len)) - 1));
             if (r.completed && r.status == cpl_status::crs) {
-                if (!gp.is_write() && reg == cfg::vendor_id && (byte_mask & 0xFFFF) && crs_sv) {
+                // CRS Software Visibility answers only a read of both Vendor ID bytes (section
+                // 2.3.2); any other configuration request is retried.
+                if (!gp.is_write() && reg == cfg::vendor_id && (byte_mask & 0xFFFF) == 0xFFFF &&
+                    crs_sv) {
                     ++stats_.crs_visible;
                     rval = 0xFFFF0000u | cfg::crs_vendor_id;
                     break;
@@ -337,7 +340,8 @@ void root_complex::ecam_access(tlm::tlm_generic_payload& gp, sc_time& delay) {
 }
 
 void root_complex::reject(root_port_state& in, std::uint32_t aer_bit, const std::string& why,
-                          tlm::tlm_generic_payload& gp, pcie_tlp& t, sc_time& delay) {
+                          tlm::tlm_generic_payload& gp, pcie_tlp& t, sc_time& delay,
+                          root_port_state* back) {
     aer::record_uncorrectable(in.regs, port_cfg::aer_layout, aer_bit, &gp);
     if (aer_bit == aer::unc_unexpected_completion)
         ++in.stats.unexpected_completions;
@@ -353,7 +357,7 @@ void root_complex::reject(root_port_state& in, std::uint32_t aer_bit, const std:
     if (!np) return;
     completer_params cp;
     cp.completer_id = in.id;
-    send_completion(in.out, cp, gp, t, cpl_status::ur, nullptr, delay);
+    send_completion((back ? back : &in)->out, cp, gp, t, cpl_status::ur, nullptr, delay);
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
@@ -401,7 +405,9 @@ void root_complex::route_p2p(root_port_state& in, int to, tlm::tlm_generic_paylo
     delay += p_.p2p_forward_latency;
     out.out.b_transport(gp, delay);
     if (gp.get_response_status() == tlm::TLM_OK_RESPONSE) return;
-    reject(out, err, "link down, not delivered", gp, t, delay);
+    // The egress port's link is down: that port handles the request as UR (it logs it), and the
+    // requester gets the completion back the way the request came.
+    reject(out, err, "link down, not delivered", gp, t, delay, &in);
 }
 
 void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& delay) {
@@ -435,6 +441,12 @@ void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& dela
         return;
     case tlp_type::mwr:
         stats_.inbound_writes += tlps;
+        // A memory request in the upstream direction with Bus Master Enable clear is UR at the
+        // root port (PCIe Base Spec, Type 1 Command register): an MSI is a memory write too.
+        if (!type1::bus_master(in.regs)) {
+            reject(in, aer::unc_unsupported_request, "Bus Master Enable clear", gp, t, delay);
+            return;
+        }
         if (t.poisoned) {
             poisoned(in, gp, t); // not written (nor taken as an MSI)
             return;
@@ -444,15 +456,12 @@ void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& dela
             msi_out->b_transport(gp, delay); // the MWr it is
             return;
         }
-        if (ram && type1::bus_master(in.regs)) {
+        if (ram) {
             mem_out->b_transport(gp, delay);
             gp.set_response_status(tlm::TLM_OK_RESPONSE);
-        } else
-            logger::get().warning("host",
-                                  "inbound MWr " + hex(a) + " from " + bdf_string(t.requester_id) +
-                                      ": not host memory or bus mastering disabled "
-                                      "(dropped)",
-                                  "inbound-mwr");
+        } else {
+            reject(in, aer::unc_unsupported_request, "not host memory", gp, t, delay);
+        }
         return;
     case tlp_type::mrd: {
         stats_.inbound_reads += tlps;
@@ -462,12 +471,10 @@ void root_complex::rx_port(int port, tlm::tlm_generic_payload& gp, sc_time& dela
         cp.mps_bytes = type1::mps_bytes(in.regs);
         delay += p_.read_latency;
         auto& tx = in.out;
-        if (!ram || !type1::bus_master(in.regs)) {
-            logger::get().warning("host",
-                                  "inbound MRd " + hex(a) + " from " + bdf_string(t.requester_id) +
-                                      ": Unsupported Request",
-                                  "inbound-mrd");
-            send_completion(tx, cp, gp, t, cpl_status::ur, nullptr, delay);
+        if (!type1::bus_master(in.regs) || !ram) {
+            reject(in, aer::unc_unsupported_request,
+                   type1::bus_master(in.regs) ? "not host memory" : "Bus Master Enable clear", gp,
+                   t, delay);
             return;
         }
         const std::uint64_t n = stats_.inbound_reads;

@@ -9,20 +9,23 @@
 // only), deeper buses up to its subordinate CfgRd1/CfgWr1 on that port; a configuration read
 // answered with CRS returns Vendor ID 0x0001 when Root Control's CRS Software Visibility is
 // enabled and the read covers the Vendor ID, otherwise the root complex re-issues the request
-// every host.crs_retry_us until host.test_timeout_us; reads that end in UR/CA or hit nothing
-// return all-ones and a slave-error status. MMIO accesses inside a root port's memory windows
-// (with Memory Space Enable) become MRd/MWr TLPs on that port; inbound TLPs from a link: MWr
-// into host memory, MRd answered from host memory after host.read_latency_ns with completions
-// split at the root complex's RCB and MPS, completions matched by tag (requester ID 00:00.0).
-// Peer-to-peer: an inbound memory request whose address is inside another root port's window
-// is forwarded down that port when p2p_between_root_ports is set (after p2p_forward_latency),
-// otherwise answered UR (posted: dropped) and logged at the ingress port; one whose target is
-// below the port it came in by (an ACS-redirected request) is sent back down that port when
-// p2p_reflect is set, otherwise it is a route-to-self error: Unsupported Request in that root
-// port's AER and Device Status, UR completion (posted: dropped). Completions for requesters
+// every host.crs_retry_us until host.test_timeout_us; configuration reads that end in UR/CA or
+// reach no function return all-ones with an OK response, as a PC reads them (MMIO reads that end
+// in UR/CA or get no completion return all-ones and an error response). MMIO accesses inside a root
+// port's memory windows (with Memory Space Enable) become MRd/MWr TLPs on that port; inbound TLPs
+// from a link: MWr into host memory, MRd answered from host memory after host.read_latency_ns with
+// completions split at the root complex's RCB and MPS, completions matched by tag (requester ID
+// 00:00.0). Peer-to-peer: an inbound memory request whose address is inside another root port's
+// window is forwarded down that port when p2p_between_root_ports is set (after
+// p2p_forward_latency), otherwise answered UR (posted: dropped) and logged at the ingress port; one
+// whose target is below the port it came in by (an ACS-redirected request) is sent back down that
+// port when p2p_reflect is set, otherwise it is a route-to-self error: Unsupported Request in that
+// root port's AER and Device Status, UR completion (posted: dropped). Completions for requesters
 // below a root port are routed to it by bus number under the same two rules. A forwarded
 // request's completions travel as their own TLPs back through the root complex. Ingress needs
-// Bus Master Enable, egress Memory Space Enable. Per-root-port counters of TLPs and payload
+// Bus Master Enable (a memory request, an MSI too, arriving with it clear is UR at that root
+// port), egress Memory Space Enable; a request whose egress link is down is UR at the egress port
+// and its completion goes back by the ingress port. Per-root-port counters of TLPs and payload
 // bytes both ways and of p2p forwarding, reflection, blocking and route-to-self.
 // MSI: memory writes into the MSI controller's doorbell page; INTx: Assert/Deassert messages.
 // ERR_COR/NONFATAL/FATAL messages are counted. Data Link Layer errors a root port detects on
@@ -190,8 +193,12 @@ private:
     // Peer-to-peer: a memory request or completion from port `in` for port `to`.
     void route_p2p(root_port_state& in, int to, tlm::tlm_generic_payload& gp, pcie_tlp& t,
                    sc_core::sc_time& delay);
+    // A request or completion port `in` handles as an error (UR, Unexpected Completion): AER and
+    // the count at that port, a warning, and for a non-posted request a UR completion sent out of
+    // `back` (the port the request came in by; `in` itself when null).
     void reject(root_port_state& in, std::uint32_t aer_bit, const std::string& why,
-                tlm::tlm_generic_payload& gp, pcie_tlp& t, sc_core::sc_time& delay);
+                tlm::tlm_generic_payload& gp, pcie_tlp& t, sc_core::sc_time& delay,
+                root_port_state* back = nullptr);
     // A poisoned TLP received by the root complex itself: counted, logged, AER.
     void poisoned(root_port_state& in, tlm::tlm_generic_payload& gp, const pcie_tlp& t);
 

@@ -49,8 +49,10 @@ struct ep_stub : sc_core::sc_module {
         tlp_type type;
         std::uint64_t addr;
         std::uint16_t target;
+        cpl_status status;
     };
     std::vector<seen> tlps;
+    unsigned crs_answers = 0; // configuration requests still to answer with CRS
 
     explicit ep_stub(sc_core::sc_module_name n)
         : sc_module(n)
@@ -61,14 +63,38 @@ struct ep_stub : sc_core::sc_module {
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
         const pcie_tlp& t = pcie::tlp_of(gp);
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
-        tlps.push_back({t.type, gp.get_address(), t.target_id});
+        tlps.push_back({t.type, gp.get_address(), t.target_id, t.status});
         if (pcie::is_completion(t.type) || pcie::is_posted(t.type)) return;
         pcie::completer_params cp;
         cp.completer_id = t.target_id;
+        if (crs_answers) {
+            --crs_answers;
+            pcie::send_completion(*tx.operator->(), cp, gp, t, cpl_status::crs, nullptr, delay);
+            return;
+        }
         const std::uint32_t v = cfg_answer + (t.target_id >> 8);
         const bool read = t.type == tlp_type::cfgrd0 || t.type == tlp_type::cfgrd1;
         pcie::send_completion(*tx.operator->(), cp, gp, t, cpl_status::sc,
                               read ? reinterpret_cast<const unsigned char*>(&v) : nullptr, delay);
+    }
+    // Sends a 4-byte MRd upstream as requester `rid` (its completions arrive on rx).
+    void mrd(std::uint64_t addr, std::uint16_t rid, std::uint16_t tag) {
+        pcie_tlp ext;
+        ext.type = tlp_type::mrd;
+        ext.requester_id = rid;
+        ext.tag = tag;
+        ext.addr64 = addr >> 32;
+        tlm::tlm_generic_payload gp;
+        gp.set_command(tlm::TLM_READ_COMMAND);
+        gp.set_address(addr);
+        gp.set_data_ptr(nullptr);
+        gp.set_data_length(4);
+        gp.set_streaming_width(4);
+        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        gp.set_extension(&ext);
+        sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+        tx->b_transport(gp, d);
+        gp.clear_extension(&ext);
     }
     // Sends a posted MWr upstream as requester `rid`.
     void mwr(std::uint64_t addr, std::uint32_t data, std::uint16_t rid) {
@@ -231,8 +257,16 @@ BOOST_AUTO_TEST_CASE(type1_header) {
         const std::uint32_t exp = t.rd32(rp(0, cap));
         BOOST_TEST((exp & 0xFF) == 0x10u);
         BOOST_TEST(((exp >> 20) & 0xF) == 0x4u);
+        // Device Capabilities: Role-Based Error Reporting (bit 15) is set by every function of
+        // PCIe 1.1 or later (section 7.5.3.3).
+        BOOST_TEST((t.rd32(rp(0, cap + 0x04)) & (1u << 15)) != 0u);
         // AER at 0x100: extended capability ID 0001h.
         BOOST_TEST((t.rd32(rp(0, 0x100)) & 0xFFFF) == 0x0001u);
+        // Uncorrectable Error Severity reset (section 7.8.4.4): Data Link Protocol (4), Surprise
+        // Down (5), Flow Control Protocol (13), Receiver Overflow (17), Malformed TLP (18) and
+        // Uncorrectable Internal Error (22) default to fatal.
+        BOOST_TEST(t.rd32(rp(0, 0x100 + 0x0C)) ==
+                   ((1u << 4) | (1u << 5) | (1u << 13) | (1u << 17) | (1u << 18) | (1u << 22)));
         // Absent functions and devices on bus 0 read all-ones.
         BOOST_TEST(t.rd32(ecam_addr(0, 2, 0, 0)) == 0xFFFFFFFFu);
         BOOST_TEST(t.rd32(ecam_addr(0, 0, 1, 0)) == 0xFFFFFFFFu);
@@ -339,6 +373,123 @@ BOOST_AUTO_TEST_CASE(inbound_write_to_host_memory) {
         sc_core::wait(sc_core::sc_time(10, sc_core::SC_US));
         BOOST_TEST(t.rd32(ram + 0x100) == 0xCAFEF00Du);
         t.wr16(rp(0, 0x04), 0x0006);
+    });
+}
+
+// Register offsets and bits written from the PCIe Base Spec (not from the model's headers):
+// Capabilities Pointer 0x34; PCI Express capability ID 0x10, Device Status at +0x0A (Correctable
+// Error Detected 0, Non-Fatal 1, Fatal 2, Unsupported Request Detected 3), Root Control at +0x1C
+// (CRS Software Visibility Enable 4); AER extended capability ID 0x0001 with Uncorrectable Error
+// Status +0x04 (Unsupported Request 20), Correctable Error Status +0x10 (Bad TLP 6) and Mask +0x14.
+unsigned pcie_cap(bench& t, unsigned port) {
+    for (unsigned at = t.rd32(rp(port, 0x34)) & 0xFC; at; at = (t.rd32(rp(port, at)) >> 8) & 0xFC)
+        if ((t.rd32(rp(port, at)) & 0xFF) == 0x10) return at;
+    BOOST_FAIL("no PCI Express capability");
+    return 0;
+}
+unsigned aer_cap(bench& t, unsigned port) {
+    for (unsigned at = 0x100; at; at = (t.rd32(rp(port, at)) >> 20) & 0xFFC)
+        if ((t.rd32(rp(port, at)) & 0xFFFF) == 0x0001) return at;
+    BOOST_FAIL("no AER capability");
+    return 0;
+}
+std::uint16_t device_status(bench& t, unsigned port) {
+    return t.rd16(rp(port, pcie_cap(t, port) + 0x0A));
+}
+// Clears what a case logged (all RW1C), so the next case starts clean.
+void clear_errors(bench& t, unsigned port) {
+    t.wr16(rp(port, pcie_cap(t, port) + 0x0A), 0xFFFF);
+    t.wr32(rp(port, aer_cap(t, port) + 0x04), 0xFFFFFFFF);
+    t.wr32(rp(port, aer_cap(t, port) + 0x10), 0xFFFFFFFF);
+}
+
+// A memory request arriving at a root port with Bus Master Enable clear is an Unsupported
+// Request there (Base Spec, Type 1 Command register: "Memory ... Requests received at a Root
+// Port ... must be handled as Unsupported Requests"), an MSI too, which is a memory write: not
+// delivered, logged in AER and Device Status.
+BOOST_AUTO_TEST_CASE(an_msi_with_bus_master_enable_clear_is_ur_at_the_root_port) {
+    in_sim([] {
+        bench& t = tb();
+        configure(t);
+        clear_errors(t, 0);
+        const std::uint64_t regs = msi + page;
+        const std::uint32_t total = t.rd32(regs + host_irq::MSI_TOTAL);
+        t.wr16(rp(0, 0x04), 0x0002); // Memory Space Enable only
+        t.a.mwr(msi + 0x40, 0x2A, pcie::make_bdf(1, 0, 0));
+        sc_core::wait(sc_core::sc_time(10, sc_core::SC_US));
+        BOOST_TEST(t.rd32(regs + host_irq::MSI_TOTAL) == total);
+        BOOST_TEST((t.rd32(rp(0, aer_cap(t, 0) + 0x04)) & (1u << 20)) != 0u);
+        BOOST_TEST(device_status(t, 0) == ((1u << 1) | (1u << 3))); // Non-Fatal, UR Detected
+        t.wr16(rp(0, 0x04), 0x0006);
+        clear_errors(t, 0);
+        t.a.mwr(msi + 0x40, 0x2B, pcie::make_bdf(1, 0, 0));
+        sc_core::wait(sc_core::sc_time(10, sc_core::SC_US));
+        BOOST_TEST(t.rd32(regs + host_irq::MSI_TOTAL) == total + 1);
+        BOOST_TEST(device_status(t, 0) == 0u);
+        while (t.rd32(regs + host_irq::MSI_COUNT))
+            t.rd32(regs + host_irq::MSI_POP_DATA);
+    });
+}
+
+// A correctable error masked in AER still sets Correctable Error Detected in Device Status (Base
+// Spec, Device Status: logged whatever the Correctable Error Mask); only the message is masked.
+BOOST_AUTO_TEST_CASE(a_masked_correctable_error_still_sets_device_status) {
+    in_sim([] {
+        bench& t = tb();
+        configure(t);
+        clear_errors(t, 0);
+        t.wr32(rp(0, aer_cap(t, 0) + 0x14), 1u << 6); // mask Bad TLP
+        t.rc.link_status(0)->link_dll_error(pcie::dll_error::bad_tlp, sc_core::SC_ZERO_TIME);
+        BOOST_TEST(t.rd32(rp(0, aer_cap(t, 0) + 0x10)) == 1u << 6);
+        BOOST_TEST(device_status(t, 0) == 1u); // Correctable Error Detected
+        t.wr32(rp(0, aer_cap(t, 0) + 0x14), 0);
+        clear_errors(t, 0);
+    });
+}
+
+// CRS Software Visibility answers 0x0001 only to a read that covers both Vendor ID bytes (Base
+// Spec 2.3.2); any other configuration read is re-issued until the function answers. Port 1's
+// function on bus 2 answers cfg_answer + 2, so its byte 0 is 0x02 (0x01 would be the CRS value).
+BOOST_AUTO_TEST_CASE(crs_visibility_answers_only_a_read_of_both_vendor_id_bytes) {
+    in_sim([] {
+        bench& t = tb();
+        configure(t);
+        const unsigned rootctl = pcie_cap(t, 1) + 0x1C;
+        t.wr32(rp(1, rootctl), t.rd32(rp(1, rootctl)) | (1u << 4));
+        t.b.crs_answers = 1;
+        BOOST_TEST(t.rd32(ecam_addr(2, 0, 0, 0)) == 0xFFFF0001u);
+        t.b.crs_answers = 2;
+        std::uint8_t low = 0, high = 0;
+        BOOST_TEST(t.access(false, ecam_addr(2, 0, 0, 0), &low, 1) == tlm::TLM_OK_RESPONSE);
+        BOOST_TEST(low == 0x02u);
+        BOOST_TEST(t.b.crs_answers == 0u); // both retried
+        t.b.crs_answers = 1;
+        BOOST_TEST(t.access(false, ecam_addr(2, 0, 0, 1), &high, 1) == tlm::TLM_OK_RESPONSE);
+        BOOST_TEST(high == std::uint8_t((cfg_answer + 2) >> 8));
+        t.b.crs_answers = 0;
+        t.wr32(rp(1, rootctl), t.rd32(rp(1, rootctl)) & ~(1u << 4));
+    });
+}
+
+// A peer-to-peer read whose egress link is down is an Unsupported Request at the egress port,
+// and its UR completion goes back to the requester the way the read came (the egress link could
+// not carry it anyway), so the requester is answered rather than left to its completion timeout.
+BOOST_AUTO_TEST_CASE(a_peer_read_into_a_down_link_is_answered_ur_by_the_way_it_came) {
+    in_sim([] {
+        bench& t = tb();
+        configure(t);
+        clear_errors(t, 1);
+        t.l1.down();
+        const std::size_t a_seen = t.a.tlps.size(), b_seen = t.b.tlps.size();
+        t.a.mrd(0x10100000, pcie::make_bdf(1, 0, 0), 9);
+        sc_core::wait(sc_core::sc_time(10, sc_core::SC_US));
+        BOOST_TEST(t.b.tlps.size() == b_seen);
+        BOOST_REQUIRE(t.a.tlps.size() == a_seen + 1);
+        BOOST_TEST((t.a.tlps.back().type == tlp_type::cpl));
+        BOOST_TEST((t.a.tlps.back().status == cpl_status::ur));
+        BOOST_TEST((t.rd32(rp(1, aer_cap(t, 1) + 0x04)) & (1u << 20)) != 0u);
+        clear_errors(t, 1);
+        t.l1.train(3, 4);
     });
 }
 
