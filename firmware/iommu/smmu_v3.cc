@@ -626,8 +626,10 @@ std::uint8_t smmu_v3::opcode_at(std::uint32_t index) {
     return static_cast<std::uint8_t>(dw0 & CMD0_OPCODE_MASK);
 }
 
-// The queue stopped at a command it refused: name it, replace it by a CMD_SYNC (which does
-// nothing harmful when executed), acknowledge CMDQ_ERR so the queue resumes.
+// The queue stopped at a command: name it and acknowledge CMDQ_ERR so the queue resumes. A command
+// it refused (CERROR_ILL, or an error code it does not know) is replaced by a CMD_SYNC first (which
+// does nothing harmful when executed); after an abort on the command fetch (CERROR_ABT) the queue
+// fetches the same command again, as Linux's __arm_smmu_cmdq_skip_err leaves it.
 void smmu_v3::repair_cmdq_error() {
     std::uint32_t g = 0, gn = 0, cons = 0;
     if (read_reg(GERROR, g) || read_reg(GERRORN, gn)) return;
@@ -636,19 +638,22 @@ void smmu_v3::repair_cmdq_error() {
     const std::uint32_t err = (cons & CMDQ_CONS_ERR_MASK) >> CMDQ_CONS_ERR_SHIFT;
     const std::uint32_t index = cons & (q_entries(cmdq_log2_) - 1);
     const std::uint8_t op = opcode_at(index);
+    const bool skip = err != CERROR_ABT && err != CERROR_NONE && err != CERROR_ATC_INV_SYNC;
     char buf[160];
-    std::snprintf(buf, sizeof buf,
-                  "command queue stopped (%s) at entry %u: opcode 0x%02x (%s) refused",
-                  cerror_name(err), index, op, opcode_name(op));
+    std::snprintf(buf, sizeof buf, "command queue stopped (%s) at entry %u: opcode 0x%02x (%s) %s",
+                  cerror_name(err), index, op, opcode_name(op), skip ? "refused" : "fetched again");
     io_.log(hal::log_level::error, log_cat, buf);
-    const smmu_cmd nop = smmu_cmd::sync();
-    std::vector<std::uint8_t> bytes(CMD_BYTES, 0);
-    put_le64(bytes, 0, nop.dw0);
-    put_le64(bytes, sizeof(std::uint64_t), nop.dw1);
-    (void)io_.write(cmdq_ + std::uint64_t(index) * CMD_BYTES, bytes.data(), bytes.size());
+    if (skip) {
+        const smmu_cmd nop = smmu_cmd::sync();
+        std::vector<std::uint8_t> bytes(CMD_BYTES, 0);
+        put_le64(bytes, 0, nop.dw0);
+        put_le64(bytes, sizeof(std::uint64_t), nop.dw1);
+        (void)io_.write(cmdq_ + std::uint64_t(index) * CMD_BYTES, bytes.data(), bytes.size());
+    }
     (void)write_reg(GERRORN, gn ^ GERROR_CMDQ_ERR);
-    ++stats_.cmd_errors;
     ++stats_.gerrors;
+    if (!skip) return;
+    ++stats_.cmd_errors;
     if (!cmd_error_) cmd_error_opcode_ = op;
     cmd_error_ = true;
 }

@@ -107,7 +107,7 @@ struct smmu_stats {
     std::uint64_t commands = 0;       // entries written to the command queue (syncs included)
     std::uint64_t syncs = 0;          // CMD_SYNCs that completed
     std::uint64_t sync_timeouts = 0;  // waits for the queue that gave up
-    std::uint64_t cmd_errors = 0;     // CMDQ_CONS.ERR stops repaired
+    std::uint64_t cmd_errors = 0;     // commands the queue refused (replaced by a CMD_SYNC)
     std::uint64_t events = 0;         // event records drained
     std::uint64_t events_dropped = 0; // decoded events pushed out of the kept list
     std::uint64_t evtq_overflows = 0; // EVTQ_PROD.OVFLG changes seen

@@ -125,6 +125,11 @@ namespace pte {
 constexpr std::uint64_t VALID = 1ull << 0, TABLE = 1ull << 1; // TABLE: table (L0-2) / page (L3)
 constexpr std::uint64_t AP1_UNPRIV = 1ull << 6, AP2_RDONLY = 1ull << 7;
 constexpr std::uint64_t AF = 1ull << 10;
+// Table descriptors' APTable[1:0] (bits 62:61), applied to every level below (hierarchical
+// permissions; SMMU_IDR3.HAD is 0, so they cannot be disabled): bit 0 no unprivileged access,
+// bit 1 no write access.
+constexpr unsigned APTABLE_lsb = 61, APTABLE_width = 2;
+constexpr unsigned APTABLE_no_unpriv = 1, APTABLE_no_write = 2;
 constexpr std::uint64_t OA_mask = 0x0000FFFFFFFFF000ull;      // bits 47:12
 constexpr std::uint64_t OA_high_mask = 0x000F000000000000ull; // 51:48 (address size faults)
 constexpr unsigned granule_shift = 12, bits_per_level = 9, levels = 4;

@@ -91,6 +91,12 @@ bool walker::fetch_config(std::uint32_t sid, stream_cfg& out, translation& t, co
         return false;
     }
     if (c.config == ste::CONFIG_s1) {
+        // S1CDMax above SMMU_IDR1.SSIDSIZE (0: one CD per stream) makes the STE illegal; S1Fmt
+        // is ignored when S1CDMax is 0.
+        if (field(ste0, ste::S1CDMAX_lsb, ste::S1CDMAX_width) != 0) {
+            t = fault(t, evt::C_BAD_STE, "STE.S1CDMax above SSIDSIZE 0 (substreams)");
+            return false;
+        }
         const std::uint64_t cd_addr = ste0 & ste::S1CTXPTR_mask;
         std::uint64_t cd0 = 0, cd1 = 0;
         if (!read(cd_addr, cd0) || !read(cd_addr + sizeof(std::uint64_t), cd1)) {
@@ -127,11 +133,11 @@ bool walker::fetch_config(std::uint32_t sid, stream_cfg& out, translation& t, co
 
 bool walker::permitted(std::uint64_t desc, bool write, bool privileged, translation& t) const {
     if (!privileged && !(desc & pte::AP1_UNPRIV)) {
-        t.why = "unprivileged access to a privileged-only page (AP[1]=0)";
+        t.why = "unprivileged access to a privileged-only page (AP[1]=0 or APTable[0]=1 above)";
         return false;
     }
     if (write && (desc & pte::AP2_RDONLY)) {
-        t.why = "write to a read-only page (AP[2]=1)";
+        t.why = "write to a read-only page (AP[2]=1 or APTable[1]=1 above)";
         return false;
     }
     return true;
@@ -187,12 +193,18 @@ translation walker::translate_once(std::uint32_t sid, std::uint64_t iova, bool w
     const unsigned start = pte::levels - (va_bits - pte::granule_shift + pte::bits_per_level - 1) /
                                              pte::bits_per_level;
     unsigned level = start;
+    // A base beyond the output address size is an address size fault at the start level, as for
+    // a next-level table address (VMSAv8-64: TTB bits above the PA size).
+    if ((c.ttb0 >> c.ips_bits) != 0)
+        return fault(t, evt::F_ADDR_SIZE, "CD.TTB0 beyond the output address size");
     std::uint64_t table = c.ttb0 & table_addr_mask;
+    unsigned ap_table = 0;
     for (unsigned l = last_level; l > start; --l) {
         auto it = wc_.find(wc_key(c.asid, l, iova >> table_span_shift(l)));
         if (it == wc_.end()) continue;
         wc_lru_.splice(wc_lru_.begin(), wc_lru_, it->second);
         table = it->second->table;
+        ap_table = it->second->ap_table;
         t.walk_cache_hits = l - start;
         n_.walk_cache_hits += t.walk_cache_hits;
         level = l;
@@ -217,8 +229,9 @@ translation walker::translate_once(std::uint32_t sid, std::uint64_t iova, bool w
             if ((desc & pte::OA_high_mask) || (next >> c.ips_bits) != 0)
                 return fault(t, evt::F_ADDR_SIZE,
                              "next-level table address beyond the output address size");
+            ap_table |= static_cast<unsigned>(field(desc, pte::APTABLE_lsb, pte::APTABLE_width));
             if (epoch == invalidations_)
-                wc_insert({c.asid, level + 1, iova >> table_span_shift(level + 1), next});
+                wc_insert({c.asid, level + 1, iova >> table_span_shift(level + 1), next, ap_table});
             table = next;
             continue;
         }
@@ -230,6 +243,9 @@ translation walker::translate_once(std::uint32_t sid, std::uint64_t iova, bool w
         if ((desc & pte::OA_high_mask) || (oa >> c.ips_bits) != 0)
             return fault(t, evt::F_ADDR_SIZE, "output address beyond the output address size");
         if (!(desc & pte::AF) && !c.affd) return fault(t, evt::F_ACCESS, "access flag is 0");
+        // The tables' APTable limits the leaf's AP (kept in the IOTLB entry as the result).
+        if (ap_table & pte::APTABLE_no_unpriv) desc &= ~pte::AP1_UNPRIV;
+        if (ap_table & pte::APTABLE_no_write) desc |= pte::AP2_RDONLY;
         if (epoch == invalidations_) tlb_insert({c.asid, shift, iova >> shift, oa, desc});
         if (!permitted(desc, write, privileged, t)) return fault(t, evt::F_PERMISSION, t.why);
         t.pa = oa | (iova & ((1ull << shift) - 1));

@@ -113,6 +113,7 @@ private:
         std::uint16_t asid;
         unsigned level; // the level of the table this entry points at
         std::uint64_t prefix, table;
+        unsigned ap_table; // the APTable bits of the table descriptors above it, ORed
     };
     static std::uint64_t tlb_key(std::uint16_t asid, unsigned shift, std::uint64_t vpn) {
         return (static_cast<std::uint64_t>(asid) << 48) ^

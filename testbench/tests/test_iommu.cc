@@ -20,6 +20,7 @@
 #include "firmware/iommu/iova.h"
 #include "firmware/iommu/smmu_v3.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -52,7 +53,7 @@ constexpr std::uint32_t IRQ_GERROR = 1u << 0, IRQ_EVTQ = 1u << 2;
 constexpr std::uint32_t GERROR_CMDQ = 1u << 0, GERROR_EVTQ_ABT = 1u << 2, GERROR_SFM = 1u << 8;
 constexpr unsigned CONS_ERR_SHIFT = 24;
 constexpr std::uint32_t CONS_ERR_MASK = 0x7Fu << CONS_ERR_SHIFT;
-constexpr std::uint32_t CERROR_ILL = 1;
+constexpr std::uint32_t CERROR_ILL = 1, CERROR_ABT = 2; // CMDQ_CONS.ERR encodings
 constexpr std::uint32_t EVTQ_OVFLG = 1u << 31;
 constexpr std::uint64_t ADDR_51_6 = 0x000FFFFFFFFFFFC0ull, ADDR_51_5 = 0x000FFFFFFFFFFFE0ull;
 constexpr std::uint64_t ADDR_51_4 = 0x000FFFFFFFFFFFF0ull, OA_47_12 = 0x0000FFFFFFFFF000ull;
@@ -103,10 +104,11 @@ public:
     std::map<std::uint64_t, std::array<std::uint8_t, PAGE>> mem;
     std::map<std::uint32_t, std::uint32_t> regs;
     std::vector<cmd> consumed;
-    std::set<std::uint8_t> illegal; // opcodes refused with CERROR_ILL
-    bool stall = false;             // the command queue never moves
-    bool slow_consumer = false;     // one command per CMDQ_CONS read
-    bool ack_stuck = false;         // CR0ACK never follows CR0
+    std::set<std::uint8_t> illegal;    // opcodes refused with CERROR_ILL
+    std::set<std::uint8_t> abort_once; // opcodes whose next fetch aborts (CERROR_ABT)
+    bool stall = false;                // the command queue never moves
+    bool slow_consumer = false;        // one command per CMDQ_CONS read
+    bool ack_stuck = false;            // CR0ACK never follows CR0
     std::uint64_t now = 0;
     std::vector<std::string> logs;
     std::map<unsigned, hal::irq_handler> handlers;
@@ -165,8 +167,10 @@ public:
             std::uint8_t b[16];
             mem_read(base + (cons & (n - 1)) * 16, b, 16);
             const cmd c{le64(b), le64(b + 8)};
-            if (illegal.count(c.op())) {
-                regs[arch::CMDQ_CONS] = cons | (arch::CERROR_ILL << arch::CONS_ERR_SHIFT);
+            if (illegal.count(c.op()) || abort_once.erase(c.op())) {
+                const std::uint32_t err =
+                    illegal.count(c.op()) ? arch::CERROR_ILL : arch::CERROR_ABT;
+                regs[arch::CMDQ_CONS] = cons | (err << arch::CONS_ERR_SHIFT);
                 regs[arch::GERROR] ^= arch::GERROR_CMDQ;
                 return;
             }
@@ -976,6 +980,27 @@ BOOST_AUTO_TEST_CASE(stuck_sync_times_out_and_recovers) {
     BOOST_TEST(t.smmu->sync() == 0);
     BOOST_TEST(io.reg(arch::CMDQ_CONS) == io.reg(arch::CMDQ_PROD));
     BOOST_TEST(t.dom->unmap(0x11000, PAGE) == 0);
+}
+
+// An abort on the command fetch (CERROR_ABT) is retried, not skipped: Linux's
+// __arm_smmu_cmdq_skip_err returns for it ("retrying command fetch") and the acknowledged queue
+// fetches the same command again. Replacing it, as for an illegal command, lost the TLBI, and the
+// caller freed page tables the IOTLB could still point into.
+BOOST_AUTO_TEST_CASE(an_aborted_command_fetch_is_fetched_again_not_skipped) {
+    domain_rig t;
+    fake_platform& io = t.io;
+    BOOST_TEST(t.dom->map(0x20000, BUF_BASE, PAGE, prot_read) == 0);
+    const std::size_t n = io.consumed.size();
+    io.abort_once = {arch::TLBI_NH_VA};
+    BOOST_TEST(t.dom->unmap(0x20000, PAGE) == 0);
+    BOOST_TEST(io.abort_once.empty()); // the abort happened
+    BOOST_TEST(io.logged("CERROR_ABT"));
+    BOOST_TEST(t.smmu->stats().cmd_errors == 0u);
+    BOOST_TEST(io.reg(arch::GERROR) == io.reg(arch::GERRORN));
+    const auto cmds = io.commands_since(n);
+    BOOST_TEST(std::count_if(cmds.begin(), cmds.end(), [](const fake_platform::cmd& c) {
+                   return c.op() == arch::TLBI_NH_VA;
+               }) == 1);
 }
 
 BOOST_AUTO_TEST_CASE(illegal_command_is_reported_repaired_and_the_queue_resumes) {

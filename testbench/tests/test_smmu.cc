@@ -354,6 +354,14 @@ BOOST_AUTO_TEST_CASE(every_fault_kind_is_reported_with_its_event_id) {
     BOOST_TEST(w.translate(1, 0x50'0000, false, false, rd).fault == smmuv3::evt::F_ACCESS);
     BOOST_TEST(w.translate(1, 0x60'0000, false, false, rd).fault == smmuv3::evt::F_TRANSLATION);
     BOOST_TEST(w.translate(1, 1ull << 48, false, false, rd).fault == smmuv3::evt::F_TRANSLATION);
+    // A table base beyond the 48-bit output address size (CD.IPS 5): address size fault, not a
+    // walk of the table the low bits name.
+    m.put(s.cd + 8, s.ttb0 | (1ull << 48));
+    w.cfgi_ste(1);
+    w.tlbi_all();
+    BOOST_TEST(w.translate(1, 0x10'0008, false, false, rd).fault == smmuv3::evt::F_ADDR_SIZE);
+    m.put(s.cd + 8, s.ttb0);
+    w.cfgi_ste(1);
     // Stream table and configuration errors.
     BOOST_TEST(w.translate(2, 0x10'0000, false, false, rd).abort); // STE abort: no event
     BOOST_TEST(w.translate(2, 0x10'0000, false, false, rd).fault == 0);
@@ -364,6 +372,11 @@ BOOST_AUTO_TEST_CASE(every_fault_kind_is_reported_with_its_event_id) {
     m.put(s.l2 + 4 * 64, 0); // devfn 4: V = 0
     BOOST_TEST(w.translate(4, 0, false, false, rd).fault == smmuv3::evt::C_BAD_STE);
     m.put(s.l2 + 5 * 64, 1 | (6ull << 1)); // stage 2 requested
+    BOOST_TEST(w.translate(5, 0, false, false, rd).fault == smmuv3::evt::C_BAD_STE);
+    // Stage 1 with S1CDMax (bits 63:59) 1: substreams beyond SMMU_IDR1.SSIDSIZE 0 (Arm SMMUv3:
+    // S1CDMax above SSIDSIZE makes the STE illegal).
+    m.put(s.l2 + 5 * 64, 1 | (5ull << 1) | s.cd | (1ull << 59));
+    w.cfgi_ste(5);
     BOOST_TEST(w.translate(5, 0, false, false, rd).fault == smmuv3::evt::C_BAD_STE);
     m.put(s.l2 + 6 * 64, 1 | (4ull << 1)); // bypass
     smmuv3::translation by = w.translate(6, 0x1234'5678, true, false, rd);
@@ -418,6 +431,43 @@ BOOST_AUTO_TEST_CASE(an_invalidation_during_a_translation_leaves_nothing_stale) 
     BOOST_TEST(w.translate(1, 0x1000'0000, false, false, rd).fault == smmuv3::evt::F_TRANSLATION);
     BOOST_TEST(w.translate(1, 0x1000'0000, false, false, rd).fault == smmuv3::evt::F_TRANSLATION);
     BOOST_TEST(w.tlb_size() == 0u);
+}
+
+// Hierarchical permissions (VMSAv8-64 stage 1; SMMU_IDR3.HAD is 0, so they always apply): a table
+// descriptor's APTable, bits 62:61, limits every level below it. APTable[1] (bit 62) forbids
+// writes, APTable[0] (bit 61) unprivileged access, whatever the leaf's AP says; a walk that
+// starts from the walk cache keeps them.
+BOOST_AUTO_TEST_CASE(a_table_descriptors_aptable_limits_the_pages_below) {
+    quiet_log q;
+    phys_mem m;
+    const stream_setup s = make_stream(m, 1);
+    smmuv3::walker w(smmuv3::walker_params{16, 4, 16, 48});
+    w.set_stream_table(s.strtab, strtab_cfg_2lvl_split8);
+    const auto rd = m.reader();
+    const std::uint64_t va = 0x1000'0000, va2 = 0x1000'1000; // two pages under one L3 table
+    map_leaf(m, s.ttb0, va, 0x8000'0000, page, d_ap_el0);    // the leaf: read/write, EL0 too
+    map_leaf(m, s.ttb0, va2, 0x8000'1000, page, d_ap_el0);
+    // The level-2 descriptor that points at the L3 table of va (levels 0, 1, 2 from TTB0).
+    std::uint64_t table = s.ttb0, l2_slot = 0;
+    for (unsigned level = 0; level <= 2; ++level) {
+        l2_slot = table + ((va >> (39 - 9 * level)) & 511) * 8;
+        table = m.get(l2_slot) & oa_bits;
+    }
+    const std::uint64_t l2_desc = m.get(l2_slot);
+    BOOST_TEST(w.translate(1, va, true, false, rd).fault == 0);
+
+    m.put(l2_slot, l2_desc | (1ull << 62)); // APTable[1]: no writes below
+    w.tlbi_all();
+    BOOST_TEST(w.translate(1, va, false, false, rd).pa == 0x8000'0000u);
+    BOOST_TEST(w.translate(1, va, true, false, rd).fault == smmuv3::evt::F_PERMISSION); // IOTLB
+    BOOST_TEST(w.translate(1, va2, true, true, rd).fault ==
+               smmuv3::evt::F_PERMISSION); // walk cache
+
+    m.put(l2_slot, l2_desc | (1ull << 61)); // APTable[0]: no unprivileged access below
+    w.tlbi_all();
+    BOOST_TEST(w.translate(1, va, false, false, rd).fault == smmuv3::evt::F_PERMISSION);
+    BOOST_TEST(w.translate(1, va, true, true, rd).pa == 0x8000'0000u);
+    BOOST_TEST(w.translate(1, va2, false, false, rd).fault == smmuv3::evt::F_PERMISSION);
 }
 
 // An input address beyond T0SZ is a translation fault (Arm SMMUv3: CD.T0SZ bounds the input
