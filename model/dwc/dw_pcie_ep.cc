@@ -221,6 +221,7 @@ void dw_pcie_ep::link_down_reset() {
     dbi_.reset(false); // non-sticky registers only (the table's sticky column)
     bus_ = dev_ = 0;
     intx_.link_down();
+    msix_pending_.clear(); // MSI-X Control resets with the function: nothing pending survives
     dbi_.set_bits(port_debug1, port_debug1_in_training | port_debug1_link_up, 0);
     app_regs_.set_bits(app::status, app::status_link_up | app::status_flr_active, 0);
     if (logger::get().enabled("ltssm"))
@@ -242,6 +243,9 @@ void dw_pcie_ep::function_level_reset(const sc_time& delay) {
     // In-flight work of the function is discarded.
     if (edma_) edma_->stop_all("Function-Level Reset");
     intx_.function_reset(delay);
+    // A vector pending before the reset is no longer pending: after it, a Pending bit is set only
+    // by a new event while masked (the PBA in BAR memory is the function's to clear).
+    msix_pending_.clear();
     app_regs_.set_bits(app::status, app::status_flr_active, app::status_flr_active);
     raise_app_irq(app::irq_flr);
     if (logger::get().enabled("dwc"))

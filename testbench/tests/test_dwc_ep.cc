@@ -786,3 +786,42 @@ BOOST_AUTO_TEST_CASE(msix_doorbell_sends_the_table_entry_message) {
     BOOST_CHECK_EQUAL(logger::get().count(log_kind::guest_error), guest_errors + 3);
     BOOST_CHECK_EQUAL(h.ep.stats().msix_messages, 3u);
 }
+
+// A vector pending before a Function-Level Reset is not sent after it: the reset clears the
+// function's MSI-X state (MSI-X Control is not sticky), and after it a Pending bit is set only by
+// an event while masked (PCIe Base Spec 5.0 section 7.7.2). Device Control (PCIe capability at
+// 0x70, + 0x08) bit 15 is Initiate FLR; APP_CTRL bit 3 ends it (app_flr_pf_done).
+BOOST_AUTO_TEST_CASE(an_msix_vector_pending_before_an_flr_is_not_sent_after_it) {
+    harness& h = *h_msix; // in L0, table at BAR0 + 0x1000 with entry 3 unmasked (test above)
+    const auto setup = [&] {
+        bar0_to_local(h);
+        h.ro_wr_en(true);
+        h.dbi_wr(0x0B0, 7u << 16);
+        h.dbi_wr(0x0B4, 0x1000);
+        h.dbi_wr(0x0B8, 0x2000);
+        h.ro_wr_en(false);
+        h.cfg_wr(0x0B0, 0xC0000000, 0xC); // Enable, Function Mask
+    };
+    setup();
+    h.cpls.clear();
+    h.dbi_wr(0x948, 3); // masked by the Function Mask: pending
+    BOOST_CHECK(h.cpls.empty());
+    const auto resets = h.ep.stats().function_level_resets;
+    h.cfg_wr(0x078, 1u << 15, 0x3); // Initiate FLR
+    BOOST_REQUIRE_EQUAL(h.ep.stats().function_level_resets, resets + 1);
+    h.app_wr(0x00, h.app_rd(0x00) | (1u << 3)); // app_flr_pf_done
+    setup();
+    h.cpls.clear();
+    std::uint32_t enable_only = 0x80000000;
+    h.tlp(tlp_type::cfgwr0, 0x0B0, &enable_only, 4, 0xC);
+    for (const auto& c : h.cpls)
+        BOOST_CHECK(c.type != tlp_type::mwr); // no message for the vector of before the reset
+    // The path works: a new interrupt of vector 3 is sent.
+    h.cpls.clear();
+    h.dbi_wr(0x948, 3);
+    std::size_t messages = 0;
+    for (const auto& c : h.cpls)
+        messages += c.type == tlp_type::mwr;
+    BOOST_CHECK_EQUAL(messages, 1u);
+    h.cfg_wr(0x0B0, 0x00000000, 0xC);
+}
