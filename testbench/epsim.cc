@@ -3,10 +3,10 @@
 // `epsim config --describe [PREFIX]` every key (type, unit, default, allowed values, meaning);
 // `epsim sweep` runs a parameter sweep (one `epsim run` process per point) and `epsim plot`
 // draws its results; `epsim boards` lists the SoC presets `--board` loads (config/board.h).
-// `--plugin LIB` (run, workloads, config, sweep; repeatable) loads an endpoint-function plugin
-// first (plugin_loader.h, sdk/plugin.h): its workloads and keys then are like the built-in ones.
-// Exit status: 0 all tests passed, 1 a test failed, 2 bad command line or configuration, or an
-// output file that cannot be written, 3 the workload did not finish within sim.time_limit_us or
+// `--plugin LIB` (run, workloads, config, boards, sweep; repeatable) loads an endpoint-function
+// plugin first (plugin_loader.h, sdk/plugin.h): its workloads and keys then are like the built-in
+// ones. Exit status: 0 all tests passed, 1 a test failed, 2 bad command line or configuration, or
+// an output file that cannot be written, 3 the workload did not finish within sim.time_limit_us or
 // sim.wall_limit_s, 130/143 stopped by SIGINT/SIGTERM (what exists is written first).
 #include "firmware/hal/errno.h"
 #include "model/core/log.h"
@@ -339,6 +339,7 @@ int sc_main(int argc, char* argv[]) {
         ->check(CLI::IsMember({"text", "md"}));
 
     auto* boards_cmd = app.add_subcommand("boards", "list the SoC presets --board loads");
+    boards_cmd->add_option("--plugin", plugins, plugin_help);
     auto* workloads_cmd = app.add_subcommand(
         "workloads", "list the workloads: name, description, the configuration keys each reads");
     workloads_cmd->add_option("--plugin", plugins, plugin_help);

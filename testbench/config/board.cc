@@ -123,15 +123,16 @@ board_preset load_board(const std::string& name_or_path) {
         if (fs::is_regular_file(p, ec))
             return parse_board(load_file(p.string()), name_or_path, p.string());
     }
+    // The names only: a broken preset elsewhere in the search path is not this name's error.
     std::string known;
-    for (const auto& b : list_boards())
-        known += (known.empty() ? "" : ", ") + b.name;
+    for (const auto& f : board_files())
+        known += (known.empty() ? "" : ", ") + f.stem().string();
     fail("--board " + name_or_path + ": no such board (known: " +
          (known.empty() ? "none found" : known) + "; a file of your own: --board ./FILE.json)");
 }
 
-std::vector<board_preset> list_boards() {
-    std::vector<board_preset> out;
+std::vector<fs::path> board_files() {
+    std::vector<fs::path> out;
     for (const auto& dir : board_dirs()) {
         std::error_code ec;
         if (!fs::is_directory(dir, ec)) continue;
@@ -141,14 +142,20 @@ std::vector<board_preset> list_boards() {
                 files.push_back(e.path());
         std::sort(files.begin(), files.end());
         for (const auto& f : files) {
-            const std::string name = f.stem().string();
             const bool shadowed = std::any_of(
-                out.begin(), out.end(), [&](const board_preset& b) { return b.name == name; });
-            if (!shadowed) out.push_back(parse_board(load_file(f.string()), name, f.string()));
+                out.begin(), out.end(), [&](const fs::path& o) { return o.stem() == f.stem(); });
+            if (!shadowed) out.push_back(f);
         }
     }
     std::sort(out.begin(), out.end(),
-              [](const board_preset& a, const board_preset& b) { return a.name < b.name; });
+              [](const fs::path& a, const fs::path& b) { return a.stem() < b.stem(); });
+    return out;
+}
+
+std::vector<board_preset> list_boards() {
+    std::vector<board_preset> out;
+    for (const auto& f : board_files())
+        out.push_back(parse_board(load_file(f.string()), f.stem().string(), f.string()));
     return out;
 }
 

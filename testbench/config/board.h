@@ -10,6 +10,7 @@
 
 #include "testbench/config/config.h"
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,10 @@ board_preset parse_board(const json& doc, const std::string& name, const std::st
 // NAME (a shipped preset) or PATH (a user's file) -> the checked preset; an unknown name is a
 // config_error that lists the known ones.
 board_preset load_board(const std::string& name_or_path);
+
+// The preset files the search finds, sorted by name (one per name: the first directory's wins),
+// unread.
+std::vector<std::filesystem::path> board_files();
 
 // The shipped presets, sorted by name (each checked; a broken shipped file is a config_error).
 std::vector<board_preset> list_boards();

@@ -181,6 +181,26 @@ BOOST_AUTO_TEST_CASE(unknown_board_names_the_known_ones) {
                r.out);
 }
 
+// A broken preset in $EPVP_BOARD_DIR: `epsim boards` names that file and exits 2, and a
+// mistyped --board name is still "no such board" with the names known, not that file's error.
+BOOST_AUTO_TEST_CASE(a_broken_preset_is_named_and_does_not_hide_the_others) {
+    namespace fs = std::filesystem;
+    const fs::path dir = cli_test::work_dir() / "boards_dir";
+    fs::create_directories(dir);
+    cli_test::write_file("boards_dir/broken.json", R"({"description": "x", "link": {"gen": 9},
+                                                        "sources": {"link.gen": "a test"}})");
+    const std::string env = "EPVP_BOARD_DIR=" + dir.string() + " ";
+    auto r = cli_test::run_captured(env + EPSIM_PATH + " boards");
+    BOOST_TEST(r.status == exit_usage);
+    BOOST_TEST(contains(r.out, "broken.json"), r.out);
+    r = cli_test::run_captured(env + EPSIM_PATH + " run --board rk358");
+    BOOST_TEST(r.status == exit_usage);
+    BOOST_TEST(contains(r.out, "--board rk358: no such board (known: broken, rcar-s4, rk3588"),
+               r.out);
+    r = cli_test::run_captured(env + EPSIM_PATH + " config --dump --board rk3588");
+    BOOST_TEST(r.status == 0, r.out);
+}
+
 // An installed layout, PREFIX/bin/epsim beside PREFIX/share/pcie_ep_vp/boards, finds the presets
 // with no build tree around (the copy of epsim has no presets next to it, only one level up).
 BOOST_AUTO_TEST_CASE(installed_epsim_finds_the_presets) {
