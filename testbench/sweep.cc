@@ -341,9 +341,14 @@ int collect(const sweep_options& o) {
     std::error_code ec;
     if (fs::is_directory(l.dir, ec)) lock.emplace("--collect", l.dir.string());
     const auto saved = read_json(saved_file);
-    if (!saved || !saved->is_object() || !saved->contains("spec"))
+    if (!fs::is_regular_file(saved_file, ec))
         throw spec_error("--collect " + o.collect_dir + ": no " + spec_file_name +
                          " there (write a sweep with epsim sweep SPEC --emit-slurm DIR first)");
+    if (!saved || !saved->is_object() || !saved->contains("spec") ||
+        (saved->contains("name") && !saved->at("name").is_string()))
+        throw spec_error(saved_file.string() +
+                         ": not a saved sweep (JSON with \"spec\" and a \"name\" string, as "
+                         "epsim sweep --emit-slurm writes it)");
     loaded ld;
     try {
         ld.spec = parse_spec(saved->at("spec"), l.dir, saved->value("name", std::string("sweep")));

@@ -295,6 +295,26 @@ BOOST_AUTO_TEST_CASE(slurm_array_job_gives_the_local_results) {
     BOOST_CHECK_EQUAL(read_csv(dir / "results.csv").size(), small_points + 1);
 }
 
+// --collect on a folder whose saved spec is not one (malformed JSON, a "name" that is no string):
+// one line naming the file, exit 2; a folder without one says so.
+BOOST_AUTO_TEST_CASE(collect_names_a_saved_spec_that_is_not_one) {
+    const fs::path dir = work_dir() / "bad_saved";
+    fs::create_directories(dir);
+    for (const char* text : {"{\"spec\": ", R"({"name": 7, "spec": {}})"}) {
+        write_file("bad_saved/sweep.json", text);
+        const auto r = epsim("sweep --collect " + dir.string());
+        BOOST_CHECK_EQUAL(r.status, 2);
+        BOOST_CHECK_MESSAGE(contains(r.out, "epsim sweep: error: " + (dir / "sweep.json").string() +
+                                                ": not a saved sweep"),
+                            r.out);
+        BOOST_CHECK_MESSAGE(!contains(r.out, "json.exception"), r.out);
+    }
+    fs::remove(dir / "sweep.json");
+    const auto none = epsim("sweep --collect " + dir.string());
+    BOOST_CHECK_EQUAL(none.status, 2);
+    BOOST_CHECK_MESSAGE(contains(none.out, "no sweep.json there"), none.out);
+}
+
 // The value of "#SBATCH --NAME=VALUE" in text as sbatch reads it (its directive parser: a double
 // or single quote groups characters up to the same quote, a backslash keeps the next character),
 // then as a Slurm file name pattern reads a literal: "%%" is one '%'.
