@@ -162,6 +162,22 @@ std::vector<std::string> point_args(const sweep_spec& s, const layout& l, const 
 std::vector<bool> prepare(const sweep_spec& s, const layout& l, const std::vector<point>& points,
                           bool keep_matching) {
     make_dirs(l.points());
+    // What an earlier sweep in this folder derived from its results goes: a results table or a
+    // plot left beside this sweep's files would read as this sweep's (its points rewrite them).
+    if (const auto old = read_json(l.dir / spec_file_name); old && old->is_object()) {
+        const json* y = old->contains("spec") && old->at("spec").is_object() &&
+                                old->at("spec").contains("plot") &&
+                                old->at("spec").at("plot").is_object() &&
+                                old->at("spec").at("plot").contains("y")
+                            ? &old->at("spec").at("plot").at("y")
+                            : nullptr;
+        if (y && y->is_string() &&
+            fs::path(y->get<std::string>()).filename() == y->get<std::string>())
+            remove_file(l.dir / (y->get<std::string>() + ".svg"));
+    }
+    for (const char* f : {"results.csv", "results.json"})
+        remove_file(l.dir / f);
+    if (s.base_config.empty()) remove_file(l.base_config());
     json saved;
     saved["name"] = s.name;
     saved["spec"] = s.source;

@@ -315,6 +315,26 @@ BOOST_AUTO_TEST_CASE(collect_names_a_saved_spec_that_is_not_one) {
     BOOST_CHECK_MESSAGE(contains(none.out, "no sweep.json there"), none.out);
 }
 
+// A folder reused for another sweep keeps none of the earlier sweep's derived files (results
+// table, its plot, its base_config.json), which would read as the new sweep's.
+BOOST_AUTO_TEST_CASE(a_reused_folder_keeps_no_results_of_the_earlier_sweep) {
+    const fs::path dir = work_dir() / "reused";
+    fs::create_directories(dir);
+    write_file("reused/sweep.json",
+               R"({"name": "old", "spec": {"plot": {"x": "link.gen", "y": "old_metric"}}})");
+    for (const char* f : {"old_metric.svg", "results.csv", "results.json", "base_config.json"})
+        write_file(std::string("reused/") + f, "from the earlier sweep\n");
+    const auto r = epsim("sweep " +
+                         write_file("new.json", R"({"workload": "dma-sweep",
+        "parameters": {"link.gen": [1, 2]}})")
+                             .string() +
+                         " --emit-slurm " + dir.string());
+    BOOST_REQUIRE_MESSAGE(r.status == 0, r.out);
+    for (const char* f : {"old_metric.svg", "results.csv", "results.json", "base_config.json"})
+        BOOST_CHECK_MESSAGE(!fs::exists(dir / f), f);
+    BOOST_CHECK(fs::exists(dir / "sweep.sbatch"));
+}
+
 // The value of "#SBATCH --NAME=VALUE" in text as sbatch reads it (its directive parser: a double
 // or single quote groups characters up to the same quote, a backslash keeps the next character),
 // then as a Slurm file name pattern reads a literal: "%%" is one '%'.
