@@ -1,5 +1,7 @@
 #include "rtl-bridge/tlm2apb_bridge.h"
 
+#include <algorithm>
+
 #include <sstream>
 #include <stdexcept>
 
@@ -59,6 +61,28 @@ void tlm2apb_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     }
     if (!t.write) t.strb = 0; // APB4: PSTRB is low for reads
     queue_.push_back(&t);
+    // When the caller leaves early (an exception unwinds it: a killed process), nothing may keep
+    // pointing at its transfer: one still queued is dropped, one on the pins ends on a copy.
+    struct leave {
+        tlm2apb_bridge& b;
+        transfer& t;
+        ~leave() {
+            if (t.done) return;
+            const auto at = std::find(b.queue_.begin(), b.queue_.end(), &t);
+            if (at == b.queue_.end()) return;
+            if (at != b.queue_.begin() || b.phase_ == phase::idle) {
+                b.queue_.erase(at);
+                return;
+            }
+            auto copy = std::make_unique<transfer>();
+            copy->addr = t.addr;
+            copy->write = t.write;
+            copy->wdata = t.wdata;
+            copy->strb = t.strb;
+            *at = copy.get();
+            b.orphans_.push_back(std::move(copy));
+        }
+    } left_early{*this, t};
     island_.wake();
     while (!t.done)
         sc_core::wait(t.done_ev);

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
@@ -60,6 +61,9 @@ private:
     unsigned paddr_bits_;
     unsigned word_bytes_; // the port's data width in bytes
     std::deque<transfer*> queue_;
+    // Transfers whose caller left while they were on the pins (a killed process): the access
+    // ends on a copy kept here, as APB cannot drop a transfer it has started.
+    std::deque<std::unique_ptr<transfer>> orphans_;
     enum class phase { idle, setup, access } phase_ = phase::idle;
     std::uint64_t transfers_ = 0;
 };

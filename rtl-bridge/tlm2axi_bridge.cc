@@ -173,10 +173,15 @@ void tlm2axi_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     struct give_back {
         tlm2axi_bridge& bridge;
         std::unique_ptr<txn>& t;
-        // Not while a killed process unwinds: its bursts may still be queued, and must not be
-        // handed out again.
+        // While a killed process unwinds, its bursts may still be queued or on the pins: the
+        // transaction stays until they end (finish() recycles it), writing no read data.
         ~give_back() {
-            if (!std::uncaught_exceptions()) bridge.recycle(std::move(t));
+            if (t->pending == 0) {
+                bridge.recycle(std::move(t));
+                return;
+            }
+            t->gp = nullptr;
+            bridge.abandoned_.push_back(std::move(t));
         }
     } done_with{*this, owned};
     txn& t = *owned;
@@ -254,8 +259,19 @@ void tlm2axi_bridge::finish(burst_job* j, axi_resp r) {
         fl.erase(it);
     }
     --outstanding_;
+    if (--t->pending != 0) return;
+    if (!t->gp) { // its caller has left: nothing waits for it
+        const auto it = std::find_if(abandoned_.begin(), abandoned_.end(),
+                                     [t](const std::unique_ptr<txn>& a) { return a.get() == t; });
+        if (it != abandoned_.end()) {
+            std::unique_ptr<txn> done = std::move(*it);
+            abandoned_.erase(it);
+            recycle(std::move(done));
+        }
+        return;
+    }
     // The cycle of the last handshake counts in full.
-    if (--t->pending == 0) island_.notify_from_cycle(t->done, island_.clock_period());
+    island_.notify_from_cycle(t->done, island_.clock_period());
 }
 
 // The request at the head of an address queue on its channel's pins.
@@ -342,14 +358,15 @@ void tlm2axi_bridge::sample(std::uint64_t) {
         } else {
             burst_job* j = q->front();
             const axi_resp r = static_cast<axi_resp>(p_.rresp.get() & 3);
-            tlm::tlm_generic_payload& gp = *j->owner->gp;
-            if (j->next_beat < j->beats.size() && (r == axi_resp::okay || r == axi_resp::exokay)) {
+            tlm::tlm_generic_payload* gp = j->owner->gp; // null: its caller has left
+            if (gp && j->next_beat < j->beats.size() &&
+                (r == axi_resp::okay || r == axi_resp::exokay)) {
                 const beat_plan& b = j->beats[j->next_beat];
                 axi_lanes word;
                 p_.rdata.get_bytes(word.data(), bus_bytes_);
-                unsigned char* data = gp.get_data_ptr();
+                unsigned char* data = gp->get_data_ptr();
                 for (unsigned k = 0; k < b.lanes; ++k)
-                    if (byte_enabled(gp, b.data_off + k))
+                    if (byte_enabled(*gp, b.data_off + k))
                         data[b.data_off + k] = word[b.lane_lo + k];
             }
             j->owner->resp = worse(j->owner->resp, r);

@@ -111,6 +111,9 @@ private:
     std::unique_ptr<txn> take_txn(tlm::tlm_generic_payload& gp);
     void recycle(std::unique_ptr<txn> t);
     std::vector<std::unique_ptr<txn>> free_txns_;
+    // Transactions whose caller left while their bursts were under way (a killed process): kept
+    // (gp cleared: read data is dropped) until their last response, then recycled.
+    std::vector<std::unique_ptr<txn>> abandoned_;
     std::vector<std::unique_ptr<burst_job>> free_jobs_;
     std::vector<axi_beat> beats_; // plan()'s scratch (plan does not wait)
     struct w_beat {
