@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <elf.h>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -21,6 +22,8 @@ using sc_core::sc_time;
 
 namespace {
 constexpr std::uint64_t sram_end = std::uint64_t{ISS_SRAM_BASE} + ISS_SRAM_BYTES;
+// A firmware ELF with its debug information stays far below this; a larger file is not one.
+constexpr std::uintmax_t max_elf_bytes = std::uintmax_t{256} << 20;
 constexpr std::uint64_t pa_end = std::uint64_t{1} << 40; // Cortex-A53: 40-bit physical addresses
 constexpr std::uint32_t wfi_opcode = 0xD503207F;
 constexpr std::uint32_t brk_mask = 0xFFE0001F, brk_opcode = 0xD4200000;
@@ -154,24 +157,41 @@ std::uint64_t iss_cpu::pc() const {
 }
 
 void iss_cpu::load_elf() {
+    // A regular file of bounded size (a FIFO would block, /dev/zero never end).
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(p_.elf, ec))
+        throw elf_error("cannot read " + p_.elf + ": no such file, or not a regular file");
+    const std::uintmax_t file_bytes = std::filesystem::file_size(p_.elf, ec);
+    if (ec || file_bytes > max_elf_bytes)
+        throw elf_error(p_.elf + ": larger than " + std::to_string(max_elf_bytes >> 20) +
+                        " MiB, not a firmware image");
     std::ifstream f(p_.elf, std::ios::binary);
     if (!f) throw elf_error("cannot read " + p_.elf);
-    std::vector<char> e((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    std::vector<char> e(static_cast<std::size_t>(file_bytes));
+    if (!f.read(e.data(), static_cast<std::streamsize>(e.size())))
+        throw elf_error("cannot read " + p_.elf);
     Elf64_Ehdr eh{};
     if (e.size() < sizeof eh) throw elf_error(p_.elf + ": not an ELF file");
     std::memcpy(&eh, e.data(), sizeof eh);
     if (std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
         eh.e_machine != EM_AARCH64)
         throw elf_error(p_.elf + ": not an AArch64 ELF64 file");
+    if (eh.e_phnum && eh.e_phentsize < sizeof(Elf64_Phdr))
+        throw elf_error(p_.elf + ": program header entries smaller than Elf64_Phdr");
+    // Every bound below is checked without a sum that could wrap around 2^64.
     for (unsigned i = 0; i < eh.e_phnum; ++i) {
         Elf64_Phdr ph{};
-        const std::size_t at = eh.e_phoff + std::size_t{i} * eh.e_phentsize;
-        if (at + sizeof ph > e.size()) throw elf_error(p_.elf + ": truncated program headers");
-        std::memcpy(&ph, e.data() + at, sizeof ph);
+        const std::uint64_t rel = std::uint64_t{i} * eh.e_phentsize;
+        if (eh.e_phoff > e.size() || rel > e.size() - eh.e_phoff ||
+            sizeof ph > e.size() - eh.e_phoff - rel)
+            throw elf_error(p_.elf + ": truncated program headers");
+        std::memcpy(&ph, e.data() + eh.e_phoff + rel, sizeof ph);
         if (ph.p_type != PT_LOAD || ph.p_memsz == 0) continue;
-        if (ph.p_paddr < ISS_IMAGE_BASE || ph.p_memsz > sram_end - ph.p_paddr ||
-            ph.p_filesz > ph.p_memsz || ph.p_offset + ph.p_filesz > e.size())
+        if (ph.p_paddr < ISS_IMAGE_BASE || ph.p_paddr > sram_end ||
+            ph.p_memsz > sram_end - ph.p_paddr || ph.p_filesz > ph.p_memsz)
             throw elf_error(p_.elf + ": a segment lies outside the CPU's SRAM image area");
+        if (ph.p_offset > e.size() || ph.p_filesz > e.size() - ph.p_offset)
+            throw elf_error(p_.elf + ": a segment's bytes lie beyond the end of the file");
         std::memcpy(&sram_[ph.p_paddr - ISS_SRAM_BASE], e.data() + ph.p_offset, ph.p_filesz);
     }
     entry_ = eh.e_entry;

@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstring>
+#include <elf.h>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -248,4 +250,59 @@ BOOST_AUTO_TEST_CASE(cpu_elf_defaults_to_the_built_elf_and_bad_files_are_refused
     BOOST_TEST(host_elf.status == 2);
     BOOST_TEST(cli_test::contains(host_elf.out, "not an AArch64 ELF64 file"), host_elf.out);
     BOOST_TEST(count_of(host_elf.out, "epsim: error:") == 1u, host_elf.out);
+    // Not a regular file: a device that never ends, a folder (a FIFO would block the same way).
+    for (const char* path : {"/dev/zero", "/tmp"}) {
+        const auto r =
+            shell(epsim + " run --set cpu.kind=iss --set cpu.elf=" + path, run_timeout_s);
+        BOOST_TEST(r.status == 2, path << ": " << r.out);
+        BOOST_TEST(cli_test::contains(r.out, "not a regular file"), r.out);
+    }
+}
+
+// A crafted ELF whose offsets or addresses would wrap a bounds check around 2^64 is refused with
+// one line; it once made the loader copy outside the CPU's SRAM (a segment past its end) or read
+// outside the file. Each file: an AArch64 ELF64 header (<elf.h>) and one PT_LOAD program header,
+// with one field set far out; the image area starts at 0x10010000 (firmware/hal/iss_map.h:
+// ISS_SRAM_BASE 0x10000000 + ISS_BOOT_PARAMS_BYTES 0x10000) and SRAM ends at 0x11000000.
+BOOST_AUTO_TEST_CASE(crafted_elf_offsets_are_refused_without_wrapping) {
+    struct crafted {
+        const char* name;
+        std::uint64_t phoff, paddr, offset;
+        const char* says;
+    };
+    const crafted cases[] = {
+        {"past_sram.elf", sizeof(Elf64_Ehdr), 0x20000000, 0, "outside the CPU's SRAM image area"},
+        {"phoff_wraps.elf", 0xFFFFFFFFFFFFFFF0ull, 0x10010000, 0, "truncated program headers"},
+        {"offset_wraps.elf", sizeof(Elf64_Ehdr), 0x10010000, 0xFFFFFFFFFFFFFF00ull,
+         "beyond the end of the file"},
+    };
+    for (const crafted& c : cases) {
+        Elf64_Ehdr eh{};
+        std::memcpy(eh.e_ident, ELFMAG, SELFMAG);
+        eh.e_ident[EI_CLASS] = ELFCLASS64;
+        eh.e_ident[EI_DATA] = ELFDATA2LSB;
+        eh.e_ident[EI_VERSION] = EV_CURRENT;
+        eh.e_type = ET_EXEC;
+        eh.e_machine = EM_AARCH64;
+        eh.e_version = EV_CURRENT;
+        eh.e_entry = 0x10010000;
+        eh.e_phoff = c.phoff;
+        eh.e_ehsize = sizeof eh;
+        eh.e_phentsize = sizeof(Elf64_Phdr);
+        eh.e_phnum = 1;
+        Elf64_Phdr ph{};
+        ph.p_type = PT_LOAD;
+        ph.p_offset = c.offset;
+        ph.p_vaddr = ph.p_paddr = c.paddr;
+        ph.p_filesz = ph.p_memsz = 0x100;
+        std::string bytes(reinterpret_cast<const char*>(&eh), sizeof eh);
+        bytes.append(reinterpret_cast<const char*>(&ph), sizeof ph);
+        bytes.append(0x100, '\0');
+        const auto file = cli_test::write_file(c.name, bytes);
+        const auto r =
+            shell(epsim + " run --set cpu.kind=iss --set cpu.elf=" + file.string(), run_timeout_s);
+        BOOST_TEST(r.status == 2, c.name << ": " << r.out);
+        BOOST_TEST(cli_test::contains(r.out, c.says), c.name << ": " << r.out);
+        BOOST_TEST(count_of(r.out, "epsim: error:") == 1u, r.out);
+    }
 }
