@@ -437,6 +437,17 @@ BOOST_AUTO_TEST_CASE(poison_rate_fails_tests_but_never_hangs) {
     BOOST_CHECK_EQUAL(a.report.dump(), b.report.dump());
 }
 
+// With half the TLPs poisoned, enumeration's configuration reads come back bad and no endpoint is
+// found: nothing was tested, which fails the run (it once passed with 0 tests run).
+BOOST_AUTO_TEST_CASE(a_pcitest_run_that_finds_no_endpoint_fails) {
+    auto r = epsim(pcitest + " --set faults.poison.rate=0.5");
+    BOOST_CHECK_EQUAL(r.status, 1);
+    BOOST_REQUIRE(r.report.is_object());
+    BOOST_CHECK(r.report.at("enumeration").at("devices").empty());
+    BOOST_CHECK_EQUAL(r.report.at("status"), "FAIL");
+    BOOST_CHECK(r.out.find("enumeration failed: ENODEV") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(hot_reset_between_tests_then_the_suite_passes) {
     // Before test 13 (inside the memcpy READ_TEST rows, interrupts already set up).
     auto r = epsim(pcitest + " --set faults.hot_reset.before_test=13 --log ltssm host");

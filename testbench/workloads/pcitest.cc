@@ -4,6 +4,8 @@
 #include "testbench/workload.h"
 #include "testbench/workloads/common.h"
 
+#include <cerrno>
+
 namespace epvp::tb::builtin {
 
 namespace {
@@ -43,7 +45,9 @@ public:
             fw::host::pci_host host(io, hb, timeout_ns, retry_ns);
             out.enumerate_status = host.enumerate(out.devices);
             out.crs_retries = host.crs_retries();
-            if (out.enumerate_status == 0 && !out.devices.empty())
+            // No endpoint found: nothing was tested, which is a failure, not a pass of 0 tests.
+            if (out.enumerate_status == 0 && out.devices.empty()) out.enumerate_status = -ENODEV;
+            if (out.enumerate_status == 0)
                 out.tests = fw::host::run_pcitest(host, hb, out.devices.front(), opts);
             out.host_finished = true;
         });
