@@ -43,6 +43,7 @@ public:
     const std::string& block() const { return block_name_; }
     // The block's wave file (".fst" or ".vcd"); before the block first runs (see rtl_model.h).
     void open_waves(const std::string& file) { island_.open_waves(file); }
+    void close_waves() { island_.close_waves(); }
     rtl_axi_slave_stats stats() const;
 
 private:

@@ -113,6 +113,7 @@ public:
     // Waves of the RTL island, FST or VCD by the file name; before the simulation starts either
     // works (the block is re-made in the flavour the file needs).
     void open_waves(const std::string& file) { rtl.island.open_waves(file); }
+    void close_waves() { rtl.island.close_waves(); }
 
 private:
     static constexpr unsigned ids = 1u << iatu_id_bits;

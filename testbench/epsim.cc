@@ -237,6 +237,9 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     // Each output is written and checked; one that fails does not keep the others from being
     // written.
     std::vector<std::string> output_errors;
+    if (!waves_file.empty())
+        for (const auto& e : p.close_waves())
+            output_errors.push_back(e);
     if (recorder) {
         epvp::trace::recorder::install(nullptr);
         try {

@@ -104,6 +104,9 @@ public:
     // signals (interrupt lines, LTSSM state, per-direction link busy) to an sc_trace VCD next to
     // it (FILE.model.vcd). Returns the files written. Call before the simulation starts.
     std::vector<std::string> open_waves(const std::string& file);
+    // Closes every wave file open_waves opened and checks each as an output: one error line per
+    // file that is not a complete regular file (a device, empty, a VCD cut short: a write failed).
+    std::vector<std::string> close_waves();
     // The model's wave file for --waves FILE: FILE without its extension + ".model.vcd".
     static std::string model_waves_file(const std::string& file);
     // Transaction trace (--trace): per-TLP events of both link directions.
@@ -154,6 +157,7 @@ private:
     std::unique_ptr<sc_core::sc_module> iatu_module_; // owns the RTL iATU when co-simulated
     dwc::iatu_unit* iatu_unit_ = nullptr;
     std::unique_ptr<sc_core::sc_module> model_waves_;
+    std::vector<std::string> waves_written_; // by open_waves, checked by close_waves
 };
 
 } // namespace epvp::tb

@@ -7,6 +7,8 @@
 #include "model/core/trace_events.h"
 #include "model/pcie/tlp.h"
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <stdexcept>
 
@@ -45,7 +47,12 @@ public:
         sensitive << next_;
         dont_initialize();
     }
-    ~model_waves() override { sc_core::sc_close_vcd_trace_file(tf_); }
+    ~model_waves() override { close(); }
+    // Writes the file's end; later changes are not traced.
+    void close() {
+        if (tf_) sc_core::sc_close_vcd_trace_file(tf_);
+        tf_ = nullptr;
+    }
 
     sc_core::sc_trace_file* file() { return tf_; }
     void ltssm(unsigned state) {
@@ -168,7 +175,42 @@ std::vector<std::string> platform::open_waves(const std::string& file) {
                       sc_time end) { raw->tlp(d, start, end); });
     model_waves_ = std::move(w);
     written.push_back(vcd);
+    waves_written_ = written;
     return written;
+}
+
+namespace {
+// Why a wave file just closed is not what was written, or "" when it is.
+std::string wave_file_problem(const std::string& file) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec)) return "not a regular file (the waves were not kept)";
+    const std::uintmax_t bytes = fs::file_size(file, ec);
+    if (ec || bytes == 0) return "empty: writing it failed (a full disk?)";
+    if (file.size() >= 4 && file.compare(file.size() - 4, 4, ".vcd") == 0) {
+        std::ifstream in(file, std::ios::binary);
+        in.seekg(-1, std::ios::end);
+        char last = 0;
+        if (!in.get(last) || last != '\n') return "cut short: writing it failed (a full disk?)";
+    }
+    return "";
+}
+} // namespace
+
+std::vector<std::string> platform::close_waves() {
+#ifdef EPVP_RTL_COSIM
+    if (iatu_module_) static_cast<rtl::rtl_iatu_unit*>(iatu_module_.get())->close_waves();
+    for (unsigned e = 0; e < endpoint_count(); ++e)
+        for (rtl::rtl_axi_slave* s : endpoint(e).rtl_slaves())
+            s->close_waves();
+#endif
+    if (model_waves_) static_cast<model_waves*>(model_waves_.get())->close();
+    std::vector<std::string> errors;
+    for (const auto& f : waves_written_)
+        if (const std::string why = wave_file_problem(f); !why.empty())
+            errors.push_back("--waves " + f + ": " + why);
+    waves_written_.clear();
+    return errors;
 }
 
 std::string platform::model_waves_file(const std::string& file) {

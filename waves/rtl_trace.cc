@@ -1,5 +1,9 @@
 #include "waves/rtl_trace.h"
 
+#include <cerrno>
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace epvp::waves {
 
 namespace {
@@ -8,6 +12,33 @@ bool ends_with(const std::string& s, const std::string& suffix) {
            s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 } // namespace
+
+bool checked_vcd_file::open(const std::string& name) {
+    fd_ = ::open(name.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0666);
+    failed_ = false;
+    return fd_ >= 0;
+}
+
+void checked_vcd_file::close() {
+    if (fd_ >= 0 && ::close(fd_) != 0 && !failed_) failed_ = true;
+    fd_ = -1;
+}
+
+ssize_t checked_vcd_file::write(const char* bufp, ssize_t len) {
+    for (ssize_t done = 0; !failed_ && done < len;) {
+        const ssize_t got = ::write(fd_, bufp + done, static_cast<std::size_t>(len - done));
+        if (got > 0) {
+            done += got;
+        } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
+            failed_ = true;
+            // Empty: a file cut where the disk filled up would look like a shorter run.
+            if (::ftruncate(fd_, 0) != 0) {
+                // nothing more to do: the check after the run reads the file's size and end
+            }
+        }
+    }
+    return len; // what is not written is reported after the run, not here
+}
 
 trace_format trace_format_for(const std::string& file) {
     if (ends_with(file, ".fst")) return trace_format::fst;

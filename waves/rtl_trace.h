@@ -31,6 +31,21 @@ template <class M, class T>
 struct can_trace<M, T, std::void_t<decltype(std::declval<M&>().trace(std::declval<T*>(), 0))>>
     : std::true_type {};
 
+// The VCD writer's file: what Verilator's own does (unbuffered writes to a descriptor), except
+// that a failed write (a full disk) never reaches Verilator's fatal-error path, which flushes the
+// trace again while it is being flushed and so never returns. The first failure ends the writing
+// and leaves the file empty, so the check after the run (platform::close_waves) reports it.
+class checked_vcd_file : public VerilatedVcdFile {
+public:
+    bool open(const std::string& name) override;
+    void close() override;
+    ssize_t write(const char* bufp, ssize_t len) override;
+
+private:
+    int fd_ = -1;
+    bool failed_ = false;
+};
+
 class rtl_trace {
 public:
     explicit rtl_trace(std::string file);
@@ -50,7 +65,8 @@ public:
             }
         } else {
             if constexpr (can_trace<M, VerilatedVcdC>::value) {
-                vcd_ = std::make_unique<VerilatedVcdC>();
+                vcd_file_ = std::make_unique<checked_vcd_file>();
+                vcd_ = std::make_unique<VerilatedVcdC>(vcd_file_.get());
                 model.trace(vcd_.get(), levels);
             } else {
                 unsupported("VCD", "FST (--trace-fst)");
@@ -71,6 +87,7 @@ private:
     std::string file_;
     trace_format fmt_;
     std::unique_ptr<VerilatedFstC> fst_;
+    std::unique_ptr<checked_vcd_file> vcd_file_; // outlives vcd_, which writes through it
     std::unique_ptr<VerilatedVcdC> vcd_;
 };
 

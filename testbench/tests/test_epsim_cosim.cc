@@ -5,6 +5,7 @@
 #define BOOST_TEST_MODULE epsim_cosim
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
+#include <filesystem>
 
 #include "testbench/tests/cli_test_util.h"
 #include "waves/vcd_signals.h"
@@ -264,6 +265,28 @@ BOOST_AUTO_TEST_CASE(waves_as_vcd_name_the_same_signals_as_fst) {
         }
     for (const auto& file : {vcd, vmodel, fst, fmodel})
         std::remove(file.c_str());
+}
+
+// Wave files are outputs like the others: one that could not be written (here a link to
+// /dev/full, a device that refuses every write with ENOSPC) is one error line and exit 2 once the
+// run ends. The RTL VCD writer once hung instead: Verilator's fatal path flushed the trace again
+// while flushing it.
+BOOST_AUTO_TEST_CASE(a_wave_file_that_cannot_be_written_is_an_error_not_a_hang) {
+    namespace fs = std::filesystem;
+    const std::string rtl = temp_path("full.vcd");
+    const std::string model = rtl.substr(0, rtl.size() - 4) + ".model.vcd";
+    for (const std::string& full : {rtl, model}) {
+        std::remove(rtl.c_str());
+        std::remove(model.c_str());
+        fs::create_symlink("/dev/full", full);
+        const run_result r = epsim("run --set dwc.iatu.impl=rtl --waves " + rtl + short_run);
+        BOOST_TEST(r.status == 2, r.out);
+        BOOST_TEST(r.out.find("epsim: error: --waves " + full + ": not a regular file") !=
+                       std::string::npos,
+                   r.out);
+    }
+    std::remove(rtl.c_str());
+    std::remove(model.c_str());
 }
 
 BOOST_AUTO_TEST_CASE(lockstep_dumps_waves_in_both_formats) {
