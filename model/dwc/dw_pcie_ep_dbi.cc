@@ -56,14 +56,17 @@ void dw_pcie_ep::build_dbi_map() {
     // The iATU viewport register, and on a viewport core the window it selects.
     dbi_map_.add({"iATU viewport", atu_viewport, pcie::dword_bytes,
                   [this](std::uint32_t, sc_time&) { return atu_.read_viewport(); },
-                  [this](std::uint32_t, std::uint32_t v, std::uint32_t, sc_time& delay) {
+                  [this](std::uint32_t, std::uint32_t v, std::uint32_t m, sc_time& delay) {
+                      // DBI writes carry byte enables: only the enabled bytes change.
+                      v = merge(atu_.read_viewport(), v, m);
                       atu_.write_viewport(v);
                       report_iatu({}, atu_viewport, v, "IATU.VIEWPORT", delay);
                   }});
     if (!p_.iatu.unrolled)
         dbi_map_.add({"iATU viewport window", atu_viewport_window, atu_viewport_size,
                       [this](std::uint32_t o, sc_time&) { return atu_.read_viewport_window(o); },
-                      [this](std::uint32_t o, std::uint32_t v, std::uint32_t, sc_time& delay) {
+                      [this](std::uint32_t o, std::uint32_t v, std::uint32_t m, sc_time& delay) {
+                          v = merge(atu_.read_viewport_window(o), v, m);
                           const std::uint32_t vp = atu_.read_viewport();
                           check_in_flight(
                               (vp & iatu_reg::viewport_dir_inbound) ? iatu_dir::inbound
@@ -124,7 +127,13 @@ void dw_pcie_ep::build_dbi_map() {
                           within_dbi_access(delay, [&](sc_time& d) { v = unit_->read_reg(o, d); });
                           return v;
                       },
-                      [this](std::uint32_t o, std::uint32_t v, std::uint32_t, sc_time& delay) {
+                      [this](std::uint32_t o, std::uint32_t v, std::uint32_t m, sc_time& delay) {
+                          if (m != all_ones) { // the other bytes keep their value
+                              std::uint32_t old = 0;
+                              within_dbi_access(delay,
+                                                [&](sc_time& d) { old = unit_->read_reg(o, d); });
+                              v = merge(old, v, m);
+                          }
                           iatu_reg_write(o, v, delay);
                       }});
 }

@@ -454,6 +454,38 @@ BOOST_AUTO_TEST_CASE(viewport_iatu_on_470a) {
     BOOST_CHECK_EQUAL(h.dbi_rd(atu_off + 0x14), 0u);
 }
 
+// A byte or halfword DBI write to an iATU register changes only the bytes it enables, in both
+// layouts (the DBI slave takes byte enables); it once stored the lane-shifted value whole, so a
+// byte write to CTRL2's top byte cleared BAR mode and the BAR number. Unrolled: region 0 inbound at
+// 0x300000 + 0x100 (CTRL2 at +0x04, UPPER_TARGET at +0x18); viewport: 0x900 selects, the window
+// at 0x904 (Linux pcie-designware.h).
+BOOST_AUTO_TEST_CASE(byte_writes_to_iatu_registers_keep_the_other_bytes) {
+    for (harness* hp : {h_default, h_470}) {
+        harness& h = *hp;
+        const bool unrolled = hp == h_default;
+        const std::uint32_t ctrl2 = unrolled ? atu_off + 0x100 + 0x04 : 0x904 + 0x04;
+        const std::uint32_t target = unrolled ? atu_off + 0x100 + 0x18 : 0x904 + 0x18;
+        if (!unrolled) h.dbi_wr(0x900, 0x80000000); // inbound region 0
+        h.dbi_wr(ctrl2, 0x40000200);                // BAR mode, BAR 2, not enabled
+        const std::uint8_t enable = 0xC0;           // top byte: REGION_EN (31) | BAR_MODE (30)
+        BOOST_CHECK_EQUAL(h.bus(h.dbi_s, true, ctrl2 + 3, const_cast<std::uint8_t*>(&enable), 1),
+                          tlm::TLM_OK_RESPONSE);
+        BOOST_CHECK_EQUAL(h.dbi_rd(ctrl2), 0xC0000200u);
+        h.dbi_wr(ctrl2, 0);
+        h.dbi_wr(target, 0x11223344);
+        std::uint16_t half = 0xAABB;
+        BOOST_CHECK_EQUAL(h.bus(h.dbi_s, true, target + 2, &half, 2), tlm::TLM_OK_RESPONSE);
+        BOOST_CHECK_EQUAL(h.dbi_rd(target), 0xAABB3344u);
+        h.dbi_wr(target, 0);
+        if (!unrolled) {
+            const std::uint8_t region1 = 1; // the viewport's low byte only: still inbound
+            BOOST_CHECK_EQUAL(h.bus(h.dbi_s, true, 0x900, const_cast<std::uint8_t*>(&region1), 1),
+                              tlm::TLM_OK_RESPONSE);
+            BOOST_CHECK_EQUAL(h.dbi_rd(0x900), 0x80000001u);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(unknown_offsets_read_zero_and_bad_sizes_error) {
     harness& h = *h_default;
     BOOST_CHECK_EQUAL(h.dbi_rd(0x6F0), 0u);
