@@ -205,17 +205,22 @@ std::uint64_t rtl_iatu_unit::region_limit(iatu_dir d, unsigned index, sc_core::s
         }
     } restore{rtl.island, lend};
     const std::uint32_t ctrl1 = apb_read(region_offset(d, index, reg::ctrl1), delay);
-    const std::uint32_t upper =
-        apb_read(region_offset(d, index,
-                               (ctrl1 & reg::ctrl1_increase_region_size) ? reg::upper_limit
-                                                                         : reg::upper_base),
-                 delay);
+    const bool increase = ctrl1 & reg::ctrl1_increase_region_size;
+    std::uint32_t upper = apb_read(region_offset(d, index, reg::upper_base), delay);
+    if (increase) {
+        // UPPER_LIMIT within the region limit's span, the bits above it the base's
+        // (dwc::iatu_region::limit).
+        const std::uint32_t span_hi =
+            static_cast<std::uint32_t>((rtl.geometry().region_limit - 1) >> 32);
+        upper = (upper & ~span_hi) |
+                (apb_read(region_offset(d, index, reg::upper_limit), delay) & span_hi);
+    }
     const std::uint64_t got =
         (std::uint64_t(upper) << 32) | apb_read(region_offset(d, index, reg::lower_limit), delay);
     if (lockstep_) {
         ++rtl_stats_.compared;
         const dwc::iatu_region* r = model_->region(d, index);
-        const std::uint64_t want = r ? r->limit() : 0;
+        const std::uint64_t want = r ? r->limit(model_->params().region_limit) : 0;
         if (want != got)
             mismatch(std::string(d == iatu_dir::inbound ? "inbound" : "outbound") + " window " +
                      std::to_string(index) + " limit: expected " + hex(want) + ", got " + hex(got));

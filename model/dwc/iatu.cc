@@ -6,9 +6,11 @@ namespace epvp::dwc {
 
 using namespace iatu_reg;
 
-std::uint64_t iatu_region::limit() const {
-    std::uint64_t upper = (ctrl1 & ctrl1_increase_region_size) ? upper_limit : upper_base;
-    return (upper << 32) | lower_limit;
+std::uint64_t iatu_region::limit(std::uint64_t region_limit) const {
+    if (!(ctrl1 & ctrl1_increase_region_size))
+        return (std::uint64_t{upper_base} << 32) | lower_limit;
+    const std::uint64_t span = region_limit - 1;
+    return (base() & ~span) | (((std::uint64_t{upper_limit} << 32) | lower_limit) & span);
 }
 
 iatu::iatu(const iatu_params& p)
@@ -190,7 +192,7 @@ iatu_hit iatu::translate_outbound(std::uint64_t axi_addr) const {
     iatu_hit h;
     for (unsigned i = 0; i < ob_.size(); ++i) {
         const iatu_region& r = ob_[i];
-        if (!r.enabled() || axi_addr < r.base() || axi_addr > r.limit()) continue;
+        if (!r.enabled() || axi_addr < r.base() || axi_addr > r.limit(p_.region_limit)) continue;
         h.hit = true;
         h.index = i;
         h.type = r.type();
@@ -215,7 +217,7 @@ iatu_hit iatu::translate_inbound(std::uint64_t pci_addr, int bar, std::uint64_t 
             if (bar < 0 || rbar != bar) continue;
             h.address = r.target() + bar_offset;
         } else {
-            if (pci_addr < r.base() || pci_addr > r.limit()) continue;
+            if (pci_addr < r.base() || pci_addr > r.limit(p_.region_limit)) continue;
             h.address = r.target() + (pci_addr - r.base());
         }
         h.hit = true;

@@ -83,7 +83,11 @@ struct iatu_region {
     bool enabled() const { return ctrl2 & iatu_reg::ctrl2_enable; }
     std::uint64_t base() const { return (std::uint64_t(upper_base) << 32) | lower_base; }
     std::uint64_t target() const { return (std::uint64_t(upper_target) << 32) | lower_target; }
-    std::uint64_t limit() const; // inclusive
+    // Inclusive. With INCREASE_REGION_SIZE the limit is UPPER_LIMIT:LIMIT within a span of
+    // region_limit bytes (a power of two); the bits above it are the base's, as Linux's
+    // dw_pcie_prog_outbound_atu / dw_pcie_prog_inbound_atu require ((limit & ~region_limit) ==
+    // (base & ~region_limit)). Without it, UPPER_BASE:LIMIT.
+    std::uint64_t limit(std::uint64_t region_limit) const;
     unsigned type() const { return ctrl1 & iatu_reg::ctrl1_type_mask; }
 };
 

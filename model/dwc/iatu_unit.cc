@@ -45,7 +45,7 @@ iatu_write_result tlm_iatu_unit::write_reg(std::uint32_t offset, std::uint32_t v
 
 std::uint64_t tlm_iatu_unit::region_limit(iatu_dir d, unsigned index, sc_core::sc_time&) {
     const iatu_region* r = m_.region(d, index);
-    return r ? r->limit() : 0;
+    return r ? r->limit(m_.params().region_limit) : 0;
 }
 
 void tlm_iatu_unit::translate(bool inbound, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {

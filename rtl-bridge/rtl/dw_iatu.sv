@@ -7,8 +7,8 @@
 // OB_REGIONS outbound and IB_REGIONS inbound regions (registers of regions beyond the count,
 // and unused offsets, read 0 and ignore writes); base and target bits below the region
 // alignment (2^ALIGN_LOG2) hard-wired to 0 and LIMIT's to 1; UPPER_LIMIT writable up to the
-// region limit (2^LIMIT_LOG2); CTRL1 TYPE, INCREASE_REGION_SIZE (limit = UPPER_LIMIT:LIMIT,
-// otherwise UPPER_BASE:LIMIT) and FUNC_NUM [24:20]; CTRL2 ENABLE (reads back at once), BAR_MODE_ENABLE
+// region limit (2^LIMIT_LOG2); CTRL1 TYPE, INCREASE_REGION_SIZE (limit = UPPER_LIMIT:LIMIT
+// within the region limit's span, the bits above it the base's; otherwise UPPER_BASE:LIMIT) and FUNC_NUM [24:20]; CTRL2 ENABLE (reads back at once), BAR_MODE_ENABLE
 // with the BAR number, FUNC_NUM_MATCH_EN; every other CTRL1/CTRL2 bit is stored and read back.
 // Data paths (iatu_axi_path): outbound, EP-side AXI requests to the aperture (ob_s) leave
 // translated on ob_m; inbound, the controller's AXI master requests (ib_s, with the BAR hit,
@@ -311,10 +311,12 @@ module dw_iatu #(
       input logic [31:0] user);
     region_match_t m;
     logic [63:0] base = {upper_base, lower_base};
-    // The limit's upper word: UPPER_LIMIT with INCREASE_REGION_SIZE, else UPPER_BASE.
-    logic [63:0] limit = {
-      ctrl1[CTRL1_INCREASE_REGION_SIZE] ? upper_limit : upper_base, lower_limit
-    };
+    // Without INCREASE_REGION_SIZE the limit is UPPER_BASE:LIMIT. With it, UPPER_LIMIT:LIMIT
+    // within a span of 2^LIMIT_LOG2 bytes; the bits above are the base's (Linux
+    // dw_pcie_prog_*_atu: (limit & ~region_limit) == (base & ~region_limit)).
+    logic [63:0] span = (64'd1 << LIMIT_LOG2) - 64'd1;
+    logic [63:0] limit = ctrl1[CTRL1_INCREASE_REGION_SIZE] ?
+        ((base & ~span) | ({upper_limit, lower_limit} & span)) : {upper_base, lower_limit};
     logic [63:0] target = {upper_target, lower_target};
     logic [63:0] bar_offset = addr & ((64'd1 << user[USER_BAR_SIZE_LSB+:6]) - 64'd1);
     logic func_ok = !ctrl2[CTRL2_FUNC_NUM_MATCH] ||

@@ -216,10 +216,10 @@ void lockstep(bench& b, unsigned steps, std::uint32_t seed) {
             return r->base();
         case 1:
             cov.hit("addr_at_limit");
-            return r->limit();
+            return r->limit(m.params().region_limit);
         case 2:
             cov.hit("addr_past_limit");
-            return r->limit() + 1;
+            return r->limit(m.params().region_limit) + 1;
         case 3:
             cov.hit("addr_below_base");
             return r->base() - 1;
@@ -336,7 +336,7 @@ void lockstep(bench& b, unsigned steps, std::uint32_t seed) {
                 for (unsigned i = want.index + 1; i < count; ++i) {
                     const auto* r = m.region(d, i);
                     if (r->enabled() && !(r->ctrl2 & BAR_MODE) && q.addr >= r->base() &&
-                        q.addr <= r->limit()) {
+                        q.addr <= r->limit(m.params().region_limit)) {
                         cov.hit("hit_overlap_lowest_index_wins");
                         break;
                     }
@@ -462,6 +462,36 @@ BOOST_AUTO_TEST_CASE(lockstep_small_geometry_with_decerr_misses) {
 
 // Bursts of every type through an outbound window, out through the AXI->TLM bridge into a
 // memory: data, strobes and statuses (SLVERR and DECERR from the memory) round-trip.
+// The RTL's INCREASE_REGION_SIZE limit above the region limit (2^40), by hand: base
+// 0x100_F000_0000, 8 GiB, as Linux's dw_pcie_prog_outbound_atu programs it (UPPER_LIMIT gets
+// upper_32_bits(limit) = 0x102, of which the register keeps 0x02). The limit's bits above 2^40 are
+// the base's, so the window is [base, base + 8 GiB).
+BOOST_AUTO_TEST_CASE(increase_region_size_above_the_region_limit_keeps_the_bases_high_bits) {
+    bench& b = *b_default;
+    run([&] {
+        for (unsigned i = 0; i < 8; ++i)
+            b.rtl.write_reg(i * REGION_STRIDE + CTRL2, 0);
+        const std::uint64_t base = 0x100F0000000ull, size = 8ull << 30, target = 0x80000000ull;
+        const std::uint64_t limit = base + size - 1;
+        b.rtl.write_reg(LOWER_BASE, static_cast<std::uint32_t>(base));
+        b.rtl.write_reg(UPPER_BASE, static_cast<std::uint32_t>(base >> 32));
+        b.rtl.write_reg(LIMIT, static_cast<std::uint32_t>(limit));
+        b.rtl.write_reg(UPPER_LIMIT, static_cast<std::uint32_t>(limit >> 32));
+        b.rtl.write_reg(LOWER_TARGET, static_cast<std::uint32_t>(target));
+        b.rtl.write_reg(UPPER_TARGET, 0);
+        b.rtl.write_reg(CTRL1, INCREASE_REGION_SIZE);
+        b.rtl.write_reg(CTRL2, ENABLE);
+        rtl_translation t = b.rtl.translate_outbound(base + 0x1000);
+        BOOST_TEST(t.hit.hit);
+        BOOST_TEST(t.hit.address == target + 0x1000);
+        t = b.rtl.translate_outbound(limit);
+        BOOST_TEST(t.hit.hit);
+        BOOST_TEST(t.hit.address == target + size - 1);
+        BOOST_TEST(!b.rtl.translate_outbound(limit + 1).hit.hit);
+        b.rtl.write_reg(CTRL2, 0);
+    });
+}
+
 BOOST_AUTO_TEST_CASE(bursts_round_trip_through_the_outbound_window) {
     bench& b = *b_default;
     run([&] {

@@ -34,9 +34,13 @@ struct sregion {
     bool enabled() const { return ctrl2 >> 31; }
     std::uint64_t base() const { return std::uint64_t{ubase} << 32 | lbase; }
     std::uint64_t target() const { return std::uint64_t{utarget} << 32 | ltarget; }
-    std::uint64_t limit() const {
+    // Linux dw_pcie_prog_*_atu: with INCREASE_REGION_SIZE the limit's bits above region_limit
+    // are the base's; without it the upper word is UPPER_BASE.
+    std::uint64_t limit(std::uint64_t region_limit) const {
         const bool irs = ctrl1 & (1u << 13); // INCREASE_REGION_SIZE
-        return std::uint64_t{irs ? ulimit : ubase} << 32 | llimit;
+        if (!irs) return std::uint64_t{ubase} << 32 | llimit;
+        const std::uint64_t span = region_limit - 1;
+        return (base() & ~span) | ((std::uint64_t{ulimit} << 32 | llimit) & span);
     }
 };
 
@@ -231,11 +235,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         case 1:
             return x.base() + delta;
         case 2:
-            return x.limit() - delta;
+            return x.limit(sh.p.region_limit) - delta;
         case 3:
-            return x.limit() + delta;
+            return x.limit(sh.p.region_limit) + delta;
         default: {
-            const std::uint64_t span = x.limit() - x.base();
+            const std::uint64_t span = x.limit(sh.p.region_limit) - x.base();
             return x.base() + in.ConsumeIntegralInRange<std::uint64_t>(0, span);
         }
         }
@@ -308,7 +312,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             unsigned wi = 0;
             for (unsigned i = 0; i < sh.r[0].size() && !want; ++i) {
                 const sregion& x = sh.r[0][i];
-                if (x.enabled() && a >= x.base() && a <= x.limit()) {
+                if (x.enabled() && a >= x.base() && a <= x.limit(sh.p.region_limit)) {
                     want = &x;
                     wi = i;
                 }
@@ -350,7 +354,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                         continue;
                     t = x.target() + bar_offset;
                 } else {
-                    if (a < x.base() || a > x.limit()) continue;
+                    if (a < x.base() || a > x.limit(sh.p.region_limit)) continue;
                     t = x.target() + (a - x.base());
                 }
                 want = &x;

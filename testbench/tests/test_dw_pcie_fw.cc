@@ -668,7 +668,7 @@ void check_unaligned_map(const unaligned_case& c) {
     BOOST_TEST(r.atu.read(iatu_dir::outbound, 0, CTRL2) == ENABLE);
     BOOST_TEST(r.atu.region(iatu_dir::outbound, 0)->base() == m.phys_base);
     BOOST_TEST(r.atu.region(iatu_dir::outbound, 0)->target() == m.map_pci_addr);
-    BOOST_TEST(r.atu.region(iatu_dir::outbound, 0)->limit() == limit);
+    BOOST_TEST(r.atu.region(iatu_dir::outbound, 0)->limit(r.atu.params().region_limit) == limit);
     const std::vector<std::uint32_t> order = {LOWER_BASE,   UPPER_BASE,   LIMIT, UPPER_LIMIT,
                                               LOWER_TARGET, UPPER_TARGET, CTRL1, CTRL2};
     BOOST_TEST(regs_written(r.io, mark, iatu_dir::outbound, 0) == order,
@@ -769,7 +769,8 @@ BOOST_AUTO_TEST_CASE(mem_map_crossing_a_4g_region_limit_is_cut_at_the_boundary) 
     // The window's PCI range stays below the boundary.
     const iatu_dir ob = iatu_dir::outbound;
     BOOST_TEST(r.atu.region(ob, 0)->target() +
-                   (r.atu.region(ob, 0)->limit() - r.atu.region(ob, 0)->base()) ==
+                   (r.atu.region(ob, 0)->limit(r.atu.params().region_limit) -
+                    r.atu.region(ob, 0)->base()) ==
                boundary - 1);
     r.epc.mem_unmap(FN, m);
 

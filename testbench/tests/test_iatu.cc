@@ -428,6 +428,26 @@ BOOST_AUTO_TEST_CASE(increase_region_size_uses_upper_limit) {
     BOOST_TEST(h.address == 0x207FFFFFFFull);
 }
 
+// A region above the region limit (1 TiB here) that crosses 4 GiB: Linux's dw_pcie_prog_*_atu
+// accepts it when the limit's bits above the region limit equal the base's, and writes only the
+// bits UPPER_LIMIT keeps (0xFF for 1 TiB), so the hardware takes the bits above from the base.
+// Base 0x100_F000_0000, 8 GiB: limit 0x102_EFFF_FFFF (UPPER_LIMIT reads 0x02).
+BOOST_AUTO_TEST_CASE(increase_region_size_above_the_region_limit_keeps_the_bases_high_bits) {
+    iatu a(params(2, 2, true));
+    const std::uint64_t base = 0x100F0000000ull, size = 8ull << 30, target = 0x80000000ull;
+    BOOST_TEST(prog_outbound(a, 0, base, base + size - 1, target, TYPE_MEM | INCREASE_REGION_SIZE)
+                   .empty());
+    BOOST_TEST(a.read(iatu_dir::outbound, 0, UPPER_LIMIT) == 0x02u);
+    iatu_hit h = a.translate_outbound(base + 0x1000);
+    BOOST_TEST(h.hit);
+    BOOST_TEST(h.address == target + 0x1000);
+    h = a.translate_outbound(base + size - 1);
+    BOOST_TEST(h.hit);
+    BOOST_TEST(h.address == target + size - 1);
+    BOOST_TEST(!a.translate_outbound(base + size).hit);
+    BOOST_TEST(!a.translate_outbound(base - 1).hit);
+}
+
 BOOST_AUTO_TEST_CASE(overlapping_enabled_regions_lowest_index_wins) {
     iatu a(params(4, 4, true));
     BOOST_TEST(prog_outbound(a, 3, 0x40000000, 0x4000FFFF, 0x30000000).empty());
