@@ -28,9 +28,11 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <systemc>
@@ -296,27 +298,36 @@ int sc_main(int argc, char* argv[]) {
 
     std::string config_file, workload_name = epvp::tb::default_workload(), report_file, waves_file,
                              trace_file;
+    // A path option given an empty value (a script's unset variable) is an error, not "none".
+    const CLI::Validator path(
+        [](std::string& v) { return v.empty() ? std::string("an empty path") : std::string(); },
+        "PATH");
     std::vector<std::string> sets, logs, plugins;
     const std::string plugin_help =
         "load an endpoint-function plugin (a shared library built with epvp_add_function; "
         "repeatable)";
     auto* run_cmd = app.add_subcommand("run", "run a workload on the platform");
     run_cmd->add_option("--plugin", plugins, plugin_help);
-    run_cmd->add_option("--config", config_file, "platform configuration (JSON)");
+    run_cmd->add_option("--config", config_file, "platform configuration (JSON)")->check(path);
     const std::string board_help = "SoC preset: a shipped board (`epsim boards`) or ./FILE.json; "
                                    "--config and --set override it";
-    run_cmd->add_option("--board", board, board_help);
+    run_cmd->add_option("--board", board, board_help)->check(path);
     run_cmd->add_option("--set", sets, "override a key: a.b[i].c=VALUE (repeatable)");
     run_cmd->add_option("--workload", workload_name,
                         "workload to run (default " + workload_name +
                             "; `epsim workloads` lists them)");
-    run_cmd->add_option("--report", report_file, "write machine-readable results (JSON)");
+    run_cmd->add_option("--report", report_file, "write machine-readable results (JSON)")
+        ->check(path);
     run_cmd->add_option("--log", logs, "log categories (repeatable): " + log_category_list(" "));
-    run_cmd->add_option("--waves", waves_file,
-                        "FILE.fst|.vcd: dump the RTL island (dwc.iatu.impl rtl/lockstep) there and "
-                        "the model's signals to FILE.model.vcd");
-    run_cmd->add_option("--trace", trace_file,
-                        "FILE.json: Chrome/Perfetto trace events (link, iATU, eDMA, SMMU, EP CPU)");
+    run_cmd
+        ->add_option("--waves", waves_file,
+                     "FILE.fst|.vcd: dump the RTL island (dwc.iatu.impl rtl/lockstep) there and "
+                     "the model's signals to FILE.model.vcd")
+        ->check(path);
+    run_cmd
+        ->add_option("--trace", trace_file,
+                     "FILE.json: Chrome/Perfetto trace events (link, iATU, eDMA, SMMU, EP CPU)")
+        ->check(path);
     int gdb_port = -1;
     run_cmd
         ->add_option("--gdb", gdb_port,
@@ -329,8 +340,8 @@ int sc_main(int argc, char* argv[]) {
     std::vector<std::string> dump_sets;
     auto* cfg_cmd = app.add_subcommand("config", "show the configuration");
     cfg_cmd->add_flag("--dump", dump, "print the complete effective configuration");
-    cfg_cmd->add_option("--config", dump_config, "platform configuration (JSON)");
-    cfg_cmd->add_option("--board", board, board_help);
+    cfg_cmd->add_option("--config", dump_config, "platform configuration (JSON)")->check(path);
+    cfg_cmd->add_option("--board", board, board_help)->check(path);
     cfg_cmd->add_option("--set", dump_sets, "override a key: a.b[i].c=VALUE (repeatable)");
     cfg_cmd->add_option("--plugin", plugins, plugin_help);
     std::string describe_prefix, describe_format = "text";
@@ -371,9 +382,11 @@ int sc_main(int argc, char* argv[]) {
         ->add_option("--floor-transactions", bo.floor_transactions,
                      "transactions per floor loop (default 4000000)")
         ->check(CLI::Range(1ull, 1ull << 40));
-    bench_cmd->add_option("--report", bo.report_file,
-                          "FILE.json: the measured rates (speed run, --rtl-iatu)");
-    bench_cmd->add_option("--config", bo.config_file, "platform configuration (JSON)");
+    bench_cmd
+        ->add_option("--report", bo.report_file,
+                     "FILE.json: the measured rates (speed run, --rtl-iatu)")
+        ->check(path);
+    bench_cmd->add_option("--config", bo.config_file, "platform configuration (JSON)")->check(path);
     bench_cmd->add_option("--set", bo.sets, "override a key: a.b[i].c=VALUE (repeatable)");
 
     epvp::tb::sweep_options so;
@@ -384,14 +397,21 @@ int sc_main(int argc, char* argv[]) {
     auto* jobs_opt = sweep_cmd->add_option("--jobs,-j", so.jobs, "points run at a time (default 2)")
                          ->check(CLI::Range(1u, max_sweep_jobs));
     auto* out_opt =
-        sweep_cmd->add_option("--out", so.out_dir, "output directory (default sweep-out)");
+        sweep_cmd->add_option("--out", so.out_dir, "output directory (default sweep-out)")
+            ->check(path);
     auto* resume_opt = sweep_cmd->add_flag(
         "--resume", so.resume, "skip points whose report exists and whose config.json matches");
-    auto* emit_opt = sweep_cmd->add_option(
-        "--emit-slurm", so.emit_slurm_dir,
-        "write DIR/sweep.sbatch (a Slurm array job, one task per point) instead of running");
-    auto* collect_opt = sweep_cmd->add_option(
-        "--collect", so.collect_dir, "merge the reports in DIR (from --emit-slurm) into results");
+    auto* emit_opt =
+        sweep_cmd
+            ->add_option(
+                "--emit-slurm", so.emit_slurm_dir,
+                "write DIR/sweep.sbatch (a Slurm array job, one task per point) instead of running")
+            ->check(path);
+    auto* collect_opt =
+        sweep_cmd
+            ->add_option("--collect", so.collect_dir,
+                         "merge the reports in DIR (from --emit-slurm) into results")
+            ->check(path);
     auto* plot_flag = sweep_cmd->add_flag(
         "--plot", so.plot, "draw the spec's \"plot\" into DIR/<y>.svg after the sweep");
     emit_opt->excludes(jobs_opt, out_opt, resume_opt, plot_flag, collect_opt);
@@ -403,8 +423,10 @@ int sc_main(int argc, char* argv[]) {
     plot_cmd->add_option("--x", po.x, "column on the x axis (a parameter)")->required();
     plot_cmd->add_option("--y", po.y, "column on the y axis (a metric)")->required();
     plot_cmd->add_option("--series", po.series, "a line per value of this column");
-    plot_cmd->add_option("-o,--output", po.output,
-                         "image (.svg or .png); default: the results directory/<y>.svg");
+    plot_cmd
+        ->add_option("-o,--output", po.output,
+                     "image (.svg or .png); default: the results directory/<y>.svg")
+        ->check(path);
     plot_cmd->add_option("--title", po.title, "plot title");
     plot_cmd->add_option("--x-scale", po.x_scale, "auto (log when x spans 100x), linear or log")
         ->check(CLI::IsMember({"auto", "linear", "log"}));
@@ -414,51 +436,77 @@ int sc_main(int argc, char* argv[]) {
         ->allow_extra_args(false);
 
     try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        int code = app.exit(e);
-        return code == 0 ? 0 : exit_usage;
-    }
-    try {
-        epvp::tb::use_rtl_island_library(); // loaded only when a run makes an RTL block
-        epvp::tb::load_plugins(plugins);
-        epvp::tb::load_plugins(so.plugins);
-        if (*cfg_cmd && *describe_opt) {
-            std::cout << epvp::cfg::describe_keys(
-                describe_prefix, describe_format == "md" ? epvp::cfg::describe_format::markdown
-                                                         : epvp::cfg::describe_format::text);
-            return exit_pass;
-        }
-        if (*cfg_cmd) {
-            json doc = effective_config(dump_config, dump_sets, "");
-            epvp::cfg::parse(doc);
-            if (!dump) {
-                std::fprintf(stderr, "epsim config: nothing to do (use --dump or --describe)\n");
+        if (argc > 1 && argv[1][0] != '-') { // a subcommand's name, misspelt or not
+            std::string known;
+            bool found = false;
+            for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+                found |= sub->get_name() == argv[1];
+                known += (known.empty() ? "" : ", ") + sub->get_name();
+            }
+            if (!found) {
+                std::fprintf(stderr, "epsim: error: unknown subcommand '%s' (known: %s)\n", argv[1],
+                             known.c_str());
                 return exit_usage;
             }
-            std::cout << doc.dump(2) << '\n';
-            return exit_pass;
         }
-        if (*boards_cmd) {
-            std::cout << epvp::cfg::format_boards();
-            return exit_pass;
-        }
-        if (*workloads_cmd) {
-            std::cout << epvp::tb::format_workloads();
-            return exit_pass;
-        }
-        if (*bench_cmd) return epvp::tb::run_bench(bo);
-        if (*sweep_cmd) return epvp::tb::run_sweep(so);
-        if (*plot_cmd) return epvp::tb::run_plot(po);
-        return run(config_file, sets, workload_name, report_file, logs, waves_file, trace_file,
-                   gdb_port);
-    } catch (const epvp::cfg::config_error& e) {
-        std::fprintf(stderr, "epsim: error: %s\n", e.what());
-        return exit_usage;
-    } catch (const epvp::tb::output_error& e) {
-        std::fprintf(stderr, "epsim: error: %s\n", e.what());
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // --help prints its text; a bad command line is one line, as every other error.
+        if (e.get_exit_code() == 0) return app.exit(e);
+        std::fprintf(stderr, "epsim: error: %s (epsim --help lists the options)\n", e.what());
         return exit_usage;
     }
+    // What a subcommand printed is an output too: a full disk under standard output loses it.
+    const int status = [&]() -> int {
+        try {
+            epvp::tb::use_rtl_island_library(); // loaded only when a run makes an RTL block
+            epvp::tb::load_plugins(plugins);
+            epvp::tb::load_plugins(so.plugins);
+            if (*cfg_cmd && *describe_opt) {
+                std::cout << epvp::cfg::describe_keys(
+                    describe_prefix, describe_format == "md" ? epvp::cfg::describe_format::markdown
+                                                             : epvp::cfg::describe_format::text);
+                return exit_pass;
+            }
+            if (*cfg_cmd) {
+                json doc = effective_config(dump_config, dump_sets, "");
+                epvp::cfg::parse(doc);
+                if (!dump) {
+                    std::fprintf(stderr,
+                                 "epsim config: nothing to do (use --dump or --describe)\n");
+                    return exit_usage;
+                }
+                std::cout << doc.dump(2) << '\n';
+                return exit_pass;
+            }
+            if (*boards_cmd) {
+                std::cout << epvp::cfg::format_boards();
+                return exit_pass;
+            }
+            if (*workloads_cmd) {
+                std::cout << epvp::tb::format_workloads();
+                return exit_pass;
+            }
+            if (*bench_cmd) return epvp::tb::run_bench(bo);
+            if (*sweep_cmd) return epvp::tb::run_sweep(so);
+            if (*plot_cmd) return epvp::tb::run_plot(po);
+            return run(config_file, sets, workload_name, report_file, logs, waves_file, trace_file,
+                       gdb_port);
+        } catch (const epvp::cfg::config_error& e) {
+            std::fprintf(stderr, "epsim: error: %s\n", e.what());
+            return exit_usage;
+        } catch (const epvp::tb::output_error& e) {
+            std::fprintf(stderr, "epsim: error: %s\n", e.what());
+            return exit_usage;
+        }
+    }();
+    std::cout.flush();
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+        std::fprintf(stderr, "epsim: error: standard output: cannot write: %s\n",
+                     std::strerror(errno));
+        return exit_usage;
+    }
+    return status;
 }
 
 int main(int argc, char* argv[]) {

@@ -228,6 +228,42 @@ BOOST_AUTO_TEST_CASE(unwritable_output_paths_stop_before_the_run) {
     BOOST_CHECK(contains(d.out, std::strerror(EISDIR)));
 }
 
+// Standard output is an output too: what a subcommand prints to a full disk (/dev/full) is one
+// error line and exit 2, not a silent exit 0.
+BOOST_AUTO_TEST_CASE(standard_output_on_a_full_disk_fails) {
+    for (const std::string cmd : {"config --dump", "workloads", "boards"}) {
+        // In a subshell: its standard error is what the test reads.
+        const auto r = shell("sh -c '" + std::string(EPSIM_PATH) + " " + cmd + " >/dev/full'",
+                             command_timeout_s);
+        BOOST_CHECK_MESSAGE(r.status == exit_usage, cmd << ": exit " << r.status);
+        BOOST_CHECK_MESSAGE(contains(r.out, "epsim: error: standard output: cannot write: " +
+                                                std::string(std::strerror(ENOSPC))),
+                            cmd << ": " << r.out);
+    }
+}
+
+// An output option given an empty value (a script's unset variable) is refused, not taken as "no
+// output"; a bad command line is one "epsim: error:" line, a misspelt subcommand named as such.
+BOOST_AUTO_TEST_CASE(empty_paths_and_bad_command_lines_are_one_line_errors) {
+    for (const std::string args :
+         {"run --report ''", "run --trace ''", "run --waves ''", "run --config ''",
+          "run --board ''", "config --dump --config ''", "sweep s.json --out ''",
+          "bench --report ''", "plot r.csv --x a --y b -o ''"}) {
+        const auto r = epsim(args);
+        BOOST_CHECK_MESSAGE(r.status == exit_usage, args << ": exit " << r.status);
+        BOOST_CHECK_MESSAGE(contains(r.out, "an empty path") && lines(r.out) == 1u,
+                            args << ": " << r.out);
+    }
+    const auto bogus = epsim("bogus");
+    BOOST_CHECK_EQUAL(bogus.status, exit_usage);
+    BOOST_CHECK_MESSAGE(contains(bogus.out, "epsim: error: unknown subcommand 'bogus' (known: run"),
+                        bogus.out);
+    const auto range = epsim("run --gdb abc");
+    BOOST_CHECK_EQUAL(range.status, exit_usage);
+    BOOST_CHECK_MESSAGE(lines(range.out) == 1u && contains(range.out, "epsim: error: --gdb"),
+                        range.out);
+}
+
 BOOST_AUTO_TEST_CASE(sweep_results_on_a_full_disk_fail) {
     const fs::path spec =
         write_file("small.json", std::string(R"({"workload": "dma-sweep", )") + small_sweep_sets +
