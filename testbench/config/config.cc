@@ -332,6 +332,8 @@ void set_object(json& slot, const json& value, const std::vector<entry>& table,
 
 constexpr unsigned max_root_ports = 8;
 constexpr unsigned max_downstream_ports = 16;
+// A port index: of a root port or of a switch's downstream port (attach() checks the count).
+constexpr unsigned max_port_index = std::max(max_root_ports, max_downstream_ports) - 1;
 constexpr unsigned max_topology_switches = 16;
 constexpr unsigned max_topology_endpoints = 16;
 constexpr std::uint64_t default_switch_forward_ns = 150;
@@ -439,7 +441,7 @@ topology_config check_topology(const json& t, const std::string& path, bool comp
         sc.name = topo_string(s, "name", at, "");
         unique_name(at, sc.name);
         sc.parent = topo_string(s, "parent", at, root_parent);
-        sc.port = static_cast<unsigned>(topo_uint(s, "port", at, 0, any_value()));
+        sc.port = static_cast<unsigned>(topo_uint(s, "port", at, 0, in_range(0, max_port_index)));
         sc.downstream_ports = static_cast<unsigned>(
             topo_uint(s, "downstream_ports", at, 2, in_range(1, max_downstream_ports)));
         sc.forward_latency_ns = topo_uint(s, "forward_latency_ns", at, default_switch_forward_ns,
@@ -464,7 +466,7 @@ topology_config check_topology(const json& t, const std::string& path, bool comp
         ec.name = topo_string(e, "name", at, "ep" + dec(i));
         unique_name(at, ec.name);
         ec.parent = topo_string(e, "parent", at, root_parent);
-        ec.port = static_cast<unsigned>(topo_uint(e, "port", at, 0, any_value()));
+        ec.port = static_cast<unsigned>(topo_uint(e, "port", at, 0, in_range(0, max_port_index)));
         attach(at, ec.parent, ec.port, topo.switches);
         // Override keys must exist in the schema (values are checked when the endpoint's
         // configuration is parsed).

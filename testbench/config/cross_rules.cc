@@ -225,7 +225,8 @@ void derive_and_check(platform_config& p) {
     if (p.mc.irq_window_base == 0)
         p.mc.irq_window_base = p.dram.base + p.dram.size_bytes - p.mc.irq_window_bytes;
     else if (p.mc.irq_window_base < p.dram.base ||
-             p.mc.irq_window_base + p.mc.irq_window_bytes > p.dram.base + p.dram.size_bytes)
+             p.mc.irq_window_base - p.dram.base > p.dram.size_bytes ||
+             p.mc.irq_window_bytes > p.dram.size_bytes - (p.mc.irq_window_base - p.dram.base))
         fail("mc.irq_window.base = " + hex(p.mc.irq_window_base) +
              ": the window must lie inside [dram.base, dram.base + dram.size_bytes)");
     check_cross_rules(p);

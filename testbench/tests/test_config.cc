@@ -343,6 +343,32 @@ BOOST_AUTO_TEST_CASE(stream_id_per_endpoint_in_a_topology) {
     });
 }
 
+// A topology port beyond 32 bits is refused as it is written: it was cut to 32 bits, so 2^32
+// attached to port 0 and 2^32 + 1 was reported as "port = 1".
+BOOST_AUTO_TEST_CASE(topology_port_numbers_are_not_cut_to_32_bits) {
+    for (const char* port : {"4294967296", "4294967297"}) {
+        json c = defaults();
+        const json t = json::parse(std::string(R"({"topology": {"root_ports": 2, "endpoints": [
+            {"name": "a", "port": )") +
+                                   port + "}]}}");
+        BOOST_CHECK_EXCEPTION((merge(c, t), parse(c)), config_error, [port](const config_error& e) {
+            const std::string m = e.what();
+            BOOST_TEST_MESSAGE(m);
+            return m.find(std::string("port = ") + port) != std::string::npos;
+        });
+    }
+}
+
+// The interrupt window must lie inside DRAM, also when its base plus its size wraps around 2^64.
+BOOST_AUTO_TEST_CASE(irq_window_inside_dram_without_wrapping) {
+    json c = defaults();
+    c["mc"]["irq_window"]["base"] = "0xfffffffffffff000";
+    BOOST_CHECK_EXCEPTION(parse(c), config_error, [](const config_error& e) {
+        return std::string(e.what()).find("mc.irq_window.base = 0xfffffffffffff000") !=
+               std::string::npos;
+    });
+}
+
 BOOST_AUTO_TEST_CASE(wrong_types) {
     json c = defaults();
     c["link"]["gen"] = "x";
