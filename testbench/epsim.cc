@@ -363,29 +363,44 @@ int sc_main(int argc, char* argv[]) {
         "bench", "simulator speed (default: a 256 MiB eDMA write and read), or model-vs-analytic "
                  "throughput tables");
     bench_cmd->add_option("--bytes", bo.bytes, "transfer size of the speed run");
-    bench_cmd->add_flag("--link-table", bo.link_table,
-                        "16 MiB eDMA writes, Gen1-5 x4/x16, MPS 128/256/512, vs. the link bound");
-    bench_cmd->add_flag(
+    auto* link_table_flag = bench_cmd->add_flag(
+        "--link-table", bo.link_table,
+        "16 MiB eDMA writes, Gen1-5 x4/x16, MPS 128/256/512, vs. the link bound");
+    auto* read_table_flag = bench_cmd->add_flag(
         "--read-table", bo.read_table,
         "16 MiB eDMA reads, tags 1/2/4/8/32, host latency 300/1000 ns, vs. the bound");
-    bench_cmd->add_flag("--profile", bo.profile, "run the speed run under callgrind");
-    bench_cmd->add_flag("--dram", bo.dram,
-                        "DRAM latencies (row hit, miss, conflict), refresh cost, sequential vs "
-                        "random throughput");
-    bench_cmd->add_flag("--rtl-iatu", bo.rtl_iatu,
-                        "translations per wall second: the RTL iATU vs the TLM one, as a block and "
-                        "on the platform (the endpoint test suite)");
-    bench_cmd->add_flag("--floor-only", bo.floor_only,
-                        "only the SystemC floor: one wait() per 256-byte transaction, and a "
-                        "tlm_quantumkeeper loop");
+    auto* profile_flag =
+        bench_cmd->add_flag("--profile", bo.profile, "run the speed run under callgrind");
+    auto* dram_flag =
+        bench_cmd->add_flag("--dram", bo.dram,
+                            "DRAM latencies (row hit, miss, conflict), refresh cost, sequential vs "
+                            "random throughput");
+    auto* rtl_iatu_flag = bench_cmd->add_flag(
+        "--rtl-iatu", bo.rtl_iatu,
+        "translations per wall second: the RTL iATU vs the TLM one, as a block and "
+        "on the platform (the endpoint test suite)");
+    auto* floor_flag =
+        bench_cmd->add_flag("--floor-only", bo.floor_only,
+                            "only the SystemC floor: one wait() per 256-byte transaction, and a "
+                            "tlm_quantumkeeper loop");
     bench_cmd
         ->add_option("--floor-transactions", bo.floor_transactions,
                      "transactions per floor loop (default 4000000)")
         ->check(CLI::Range(1ull, 1ull << 40));
-    bench_cmd
-        ->add_option("--report", bo.report_file,
-                     "FILE.json: the measured rates (speed run, --rtl-iatu)")
-        ->check(path);
+    auto* bench_report = bench_cmd
+                             ->add_option("--report", bo.report_file,
+                                          "FILE.json: the measured rates (speed run, --rtl-iatu)")
+                             ->check(path);
+    // One mode at a time (the two tables may go together); --report only where there are rates
+    // to write: a flag another one overrode, or a report never written, would be silent.
+    floor_flag->excludes(profile_flag, dram_flag, rtl_iatu_flag, link_table_flag, read_table_flag,
+                         bench_report);
+    profile_flag->excludes(dram_flag, rtl_iatu_flag, link_table_flag, read_table_flag,
+                           bench_report);
+    dram_flag->excludes(rtl_iatu_flag, link_table_flag, read_table_flag, bench_report);
+    rtl_iatu_flag->excludes(link_table_flag, read_table_flag);
+    link_table_flag->excludes(bench_report);
+    read_table_flag->excludes(bench_report);
     bench_cmd->add_option("--config", bo.config_file, "platform configuration (JSON)")->check(path);
     bench_cmd->add_option("--set", bo.sets, "override a key: a.b[i].c=VALUE (repeatable)");
 

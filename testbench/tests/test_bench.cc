@@ -89,6 +89,20 @@ BOOST_AUTO_TEST_CASE(zero_floor_transactions_is_refused_naming_the_option) {
     BOOST_CHECK(!contains(r.out, "floor_wait_per_txn_per_s"));
 }
 
+// One mode at a time, and --report only with rates to write: a mode another one overrode, or a
+// report a mode never writes, was silently dropped (exit 0, no file).
+BOOST_AUTO_TEST_CASE(modes_that_cannot_go_together_are_refused) {
+    for (const std::string args :
+         {"bench --dram --report r.json", "bench --floor-only --report r.json",
+          "bench --link-table --report r.json", "bench --dram --rtl-iatu",
+          "bench --floor-only --read-table"}) {
+        const auto r = epsim(args);
+        BOOST_CHECK_MESSAGE(r.status == exit_usage, args << ": exit " << r.status);
+        BOOST_CHECK_MESSAGE(contains(r.out, "epsim: error: ") && contains(r.out, "excludes"),
+                            args << ": " << r.out);
+    }
+}
+
 // The read table compares each run with the bound of the link it ran on: --set reaches the
 // bound as it reaches the runs (the bound once came from the defaults, Gen3 x4, whatever the
 // runs used, and a Gen4 x8 table was off by up to 300 %). Exit 0: every row within 5 % of it.
