@@ -212,7 +212,10 @@ BOOST_AUTO_TEST_CASE(range) {
     c = defaults();
     c["sim"]["quantum_ns"] = 0;
     BOOST_CHECK_EXCEPTION(parse(c), config_error,
-                          says_exactly{"sim.quantum_ns = 0: must be in [1, 1000000]"});
+                          says_exactly{"sim.quantum_ns = 0: must be in [10, 10000]"});
+    c["sim"]["quantum_ns"] = 100000; // past what test_quantum holds the workloads to
+    BOOST_CHECK_EXCEPTION(parse(c), config_error,
+                          says_exactly{"sim.quantum_ns = 100000: must be in [10, 10000]"});
     c = defaults();
     c["function"]["test"]["vendor_id"] = 0x10000;
     BOOST_CHECK_EXCEPTION(parse(c), config_error,
