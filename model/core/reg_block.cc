@@ -35,6 +35,7 @@ bool reg_block::write32(std::uint32_t offset, std::uint32_t value, std::uint32_t
     const reg_def* d = find(offset);
     if (!d) return false;
     std::uint32_t writable = d->rw;
+    if (who == reg_writer::dbi) writable |= d->dbi_rw;
     if (who == reg_writer::dbi && ro_wr_en) writable |= d->ro_wr;
     writable &= byte_mask;
     std::uint32_t old = values_[offset / 4];

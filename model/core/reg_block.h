@@ -32,6 +32,7 @@ struct reg_def {
     std::uint32_t w1c;   // write-1-to-clear (every writer)
     bool sticky;         // survives a hot reset / link down
     std::vector<reg_field> fields;
+    std::uint32_t dbi_rw = 0; // writable through DBI at any time, not by the host (port logic)
 };
 // A mask of every bit of a register (a reg_def's reset, rw, ro_wr or w1c).
 constexpr std::uint32_t all_bits = 0xFFFFFFFFu;

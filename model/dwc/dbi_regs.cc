@@ -278,14 +278,17 @@ std::vector<reg_def> dbi_table(const dbi_params& p) {
         {aer_header_log + 0x8, "AER_HDR_LOG2", 0, 0, 0, 0, true, {}},
         {aer_header_log + 0xC, "AER_HDR_LOG3", 0, 0, 0, 0, true, {}},
         // Port logic.
+        // Port logic: plain read/write through DBI (Linux's dw_pcie_setup and glue drivers write
+        // them without DBI_RO_WR_EN), not from the wire.
         {port_link_control,
          "PORT_LINK_CONTROL",
          link_mode_for_width(p.max_width) << port_link_mode_shift,
          0,
-         all_bits,
+         0,
          0,
          true,
-         {{"LINK_MODE", 16, 6}}},
+         {{"LINK_MODE", 16, 6}},
+         all_bits},
         {port_debug0, "PORT_DEBUG0", 0, 0, 0, 0, false, {{"LTSSM", 0, 6}}},
         {port_debug1,
          "PORT_DEBUG1",
@@ -299,10 +302,11 @@ std::vector<reg_def> dbi_table(const dbi_params& p) {
          "GEN2_CTRL",
          p.max_width << gen2_ctrl_width_shift,
          0,
-         all_bits,
+         0,
          0,
          true,
-         {{"N_FTS", 0, 8}, {"WIDTH", 8, 5}, {"SPEED_CHANGE", 17, 1}}},
+         {{"N_FTS", 0, 8}, {"WIDTH", 8, 5}, {"SPEED_CHANGE", 17, 1}},
+         all_bits},
         {misc_control_1,
          "MISC_CONTROL_1",
          0,
@@ -336,11 +340,13 @@ std::vector<reg_def> dbi_table(const dbi_params& p) {
                          0,
                          false,
                          {}});
+            // Bits 31:16 are the supported sizes 256 TB..8 EB: read-only to the host, cleared by
+            // Linux's dw_pcie_ep_set_bar_resizable under DBI_RO_WR_EN.
             t.push_back({rebar_entry_ctrl(i),
                          "REBAR_CTRL",
                          ctrl,
-                         rebar_ctrl_size_mask | 0xFFFF0000u,
-                         0,
+                         rebar_ctrl_size_mask,
+                         0xFFFF0000u,
                          0,
                          false,
                          {{"BAR", 0, 3}, {"NBARS", 5, 3}, {"SIZE", 8, 6}}});

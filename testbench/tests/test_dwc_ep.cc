@@ -249,6 +249,22 @@ BOOST_AUTO_TEST_CASE(dbi_reset_values) {
     BOOST_CHECK_NE(h_470->dbi_rd(0x900), 0xFFFFFFFFu);
 }
 
+// Port logic registers are plain read/write through DBI: Linux's dw_pcie_setup and glue drivers
+// write PORT_LINK_CONTROL (0x710) and GEN2_CTRL (0x80C, PCIE_LINK_WIDTH_SPEED_CONTROL) without
+// DBI_RO_WR_EN; writes from the link do not reach them.
+BOOST_AUTO_TEST_CASE(port_logic_is_dbi_writable_without_ro_wr_en) {
+    harness& h = *h_default;
+    const std::uint32_t gen2 = h.dbi_rd(0x80C);
+    h.dbi_wr(0x80C, gen2 | (1u << 17)); // SPEED_CHANGE (PORT_LOGIC_SPEED_CHANGE)
+    BOOST_CHECK_EQUAL(h.dbi_rd(0x80C), gen2 | (1u << 17));
+    h.dbi_wr(0x80C, gen2);
+    BOOST_CHECK_EQUAL(h.dbi_rd(0x80C), gen2);
+    const std::uint32_t plc = h.dbi_rd(0x710);
+    h.dbi_wr(0x710, plc | (1u << 7)); // bit 7 (FAST_LINK_MODE in Linux): stored
+    BOOST_CHECK_EQUAL(h.dbi_rd(0x710), plc | (1u << 7));
+    h.dbi_wr(0x710, plc);
+}
+
 BOOST_AUTO_TEST_CASE(ro_wr_en_gates_read_only_fields) {
     harness& h = *h_default;
     const std::uint32_t before = h.dbi_rd(0x000);
@@ -318,6 +334,11 @@ BOOST_AUTO_TEST_CASE(resizable_and_fixed_bars) {
     BOOST_CHECK_EQUAL((h.dbi_rd(0x150) >> 8) & 0x3Fu, 2u);
     h.cfg_wr(0x018, 0xFFFFFFFF);
     BOOST_CHECK_EQUAL(h.cfg_rd(0x018), 0xFFC00000u);
+    // REBAR_CTRL bits 31:16 are supported sizes (256 TB..8 EB): a host write leaves them (Linux
+    // dw_pcie_ep_set_bar_resizable clears them through DBI under DBI_RO_WR_EN).
+    const std::uint32_t rebar_ctrl = h.dbi_rd(0x150);
+    h.cfg_wr(0x150, rebar_ctrl | 0xFFFF0000u);
+    BOOST_CHECK_EQUAL(h.dbi_rd(0x150), rebar_ctrl);
     // Fixed BAR4 of 64 KiB: the mask is hard-wired; only the enable bit takes a write.
     BOOST_CHECK_EQUAL(h.dbi_rd(dbi2_off + 0x20), 0x0000FFFFu);
     h.dbi_wr(dbi2_off + 0x20, 0x00FFFFFF);
