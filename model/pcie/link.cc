@@ -417,13 +417,14 @@ pcie_link::reservation pcie_link::reserve(direction d, tlp_type type, std::uint6
         if (p_.retry.dllp_error_rate > 0 && draw(r) < p_.retry.dllp_error_rate) {
             ++c.bad_dllps;
             ++c.replay_timer_timeouts;
-            events.push_back(
-                {dll_error::bad_dllp, detected + ack_latency_ + dllp_time_ + p_.propagation});
+            events.push_back({dll_error::bad_dllp, detected + dllp_time_ + p_.propagation});
             replay_at = end + replay_timer_;
             events.push_back({dll_error::replay_timer_timeout, replay_at});
         } else {
+            // The receiver schedules the NAK for transmission immediately (PCIe Base Spec, Data
+            // Link Layer TLP receive handling); the ACK latency limit is the Acks'.
             ++c.naks;
-            replay_at = detected + ack_latency_ + dllp_time_ + p_.propagation;
+            replay_at = detected + dllp_time_ + p_.propagation;
         }
         if (++replay_num == replay_num_rollover) {
             replay_num = 0;
