@@ -41,6 +41,7 @@ constexpr std::uint32_t SECONDARY_BUS = 0x19;
 constexpr std::uint32_t SUBORDINATE_BUS = 0x1A;
 constexpr std::uint32_t SEC_STATUS = 0x1E;
 constexpr std::uint32_t BRIDGE_CONTROL = 0x3E;
+constexpr std::uint16_t BRIDGE_CTL_SERR = 0x02;      // SERR# Enable: forward ERR_ messages up
 constexpr std::uint16_t BRIDGE_CTL_BUS_RESET = 0x40; // Secondary Bus Reset
 constexpr std::uint16_t STATUS_REC_TARGET_ABORT = 0x1000;
 constexpr std::uint16_t STATUS_REC_MASTER_ABORT = 0x2000;

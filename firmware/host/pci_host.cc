@@ -567,6 +567,12 @@ int pci_host::enumerate(std::vector<pci_dev>& endpoints) {
     const std::uint16_t cmd = pci::COMMAND_MEMORY | pci::COMMAND_MASTER;
     for (const pci_dev& d : tree_)
         cfg_write16(d.bus, d.dev, d.fn, pci::COMMAND, cmd);
+    // A bridge forwards ERR_ messages from below only with SERR# Enable in Bridge Control (Linux
+    // pci_configure_serr sets it on every bridge).
+    for (const pci_dev& d : tree_)
+        if (d.is_bridge())
+            cfg_write16(d.bus, d.dev, d.fn, pci::BRIDGE_CONTROL,
+                        cfg_read16(d.bus, d.dev, d.fn, pci::BRIDGE_CONTROL) | pci::BRIDGE_CTL_SERR);
     for (const pci_dev& d : tree_)
         if (!d.is_bridge() && d.parent >= 0) endpoints.push_back(d);
     return 0;

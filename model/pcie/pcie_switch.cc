@@ -362,10 +362,29 @@ void pcie_switch::from_below(unsigned i, tlm::tlm_generic_payload& gp, pcie_tlp&
                gp, t, delay);
         return;
     case tlp_type::msg:
-    case tlp_type::msgd:
+    case tlp_type::msgd: {
+        // ACS Source Validation applies to every upstream request, messages too.
+        if ((ctrl & pc::acs_sv) && !type1::bus_below(in.regs, t.requester_id >> id_bus_shift)) {
+            reject(in, in, aer::unc_acs_violation,
+                   "ACS Source Validation: message requester outside secondary..subordinate", gp, t,
+                   delay);
+            return;
+        }
+        // Error messages cross each bridge from its secondary to its primary side only with
+        // Bridge Control SERR# Enable: the downstream port's, then the upstream port's.
+        const bool error_msg = t.code == msg_code::err_cor || t.code == msg_code::err_nonfatal ||
+                               t.code == msg_code::err_fatal;
+        if (error_msg &&
+            !((in.regs.read32(cfg::t1_bridge_control) & usp_.regs.read32(cfg::t1_bridge_control)) &
+              type1::bridge_control_serr)) {
+            ++in.stats.error_messages_blocked;
+            gp.set_response_status(tlm::TLM_OK_RESPONSE);
+            return;
+        }
         // INTx and error messages go to the root complex.
         forward(usp_, in, gp, t, delay);
         return;
+    }
     case tlp_type::mrd:
     case tlp_type::mwr: {
         const std::uint64_t a = gp.get_address();

@@ -26,10 +26,14 @@
 // completion an Unexpected Completion, logged in the port's AER and Device Status. Blocked
 // TLPs: an ACS Violation in that DSP's AER and Device Status. A blocked or unroutable
 // non-posted request is answered with a UR completion from the port; a posted one is dropped.
-// Each hop adds params.forward_latency. Per-port counters of TLPs and payload bytes in both
-// directions and of each error.
+// Messages from below: ACS Source Validation applies to them too; ERR_COR/NONFATAL/FATAL cross
+// only with Bridge Control SERR# Enable set at the DSP and at the USP (else dropped and counted);
+// INTx and the rest go up unchanged. Each hop adds params.forward_latency. Per-port counters of
+// TLPs and payload bytes in both directions and of each error.
 // Does not model: translated TLPs (the TLP carries no AT field: Translation Blocking and Direct
-// Translated P2P are registers only), error messages to the root complex, I/O windows, VGA,
+// Translated P2P are registers only), error messages of the switch's own errors, INTx
+// virtual-wire swizzling by device number and the wire-OR of several functions' INTx (an Assert
+// or Deassert passes as the endpoint sent it), I/O windows, VGA,
 // Secondary Bus Reset, Data Link Layer errors in AER, hot plug, power management, multicast, the
 // switch's own buffering and flow control (each side's link does that), ARI.
 #pragma once
@@ -94,6 +98,7 @@ public:
         std::uint64_t route_to_self = 0;      // targets the port it came in by
         std::uint64_t upstream_forwarded = 0; // route-to-self sent up by ACS Upstream Forwarding
         std::uint64_t unexpected_completions = 0;
+        std::uint64_t error_messages_blocked = 0; // ERR_ messages without SERR# forwarding
     };
     const port_counters& upstream_stats() const { return usp_.stats; }
     const port_counters& downstream_stats(unsigned i) const;

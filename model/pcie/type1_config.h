@@ -66,6 +66,9 @@ std::vector<reg_def> type1_table(const type1_params& p);
 namespace type1 {
 // Secondary Bus Reset: Bridge Control bit 6 within the register at 0x3C (bits 31:16).
 constexpr std::uint32_t bridge_control_sbr = 1u << 22;
+// SERR# Enable: Bridge Control bit 1 (register bit 17): ERR_COR/NONFATAL/FATAL messages from the
+// secondary side are forwarded to the primary side only when set.
+constexpr std::uint32_t bridge_control_serr = 1u << 17;
 // Secondary Status bits: a completion with CA / UR received from below.
 constexpr std::uint32_t sec_status_rec_target_abort = 1u << 28;
 constexpr std::uint32_t sec_status_rec_master_abort = 1u << 29;

@@ -534,6 +534,12 @@ public:
         return req_.posted(*tx.operator->(), tlp_type::mwr, addr, data.data(),
                            static_cast<std::uint32_t>(data.size()), d);
     }
+    // A message (no data) upstream, e.g. ERR_NONFATAL.
+    bool message(pcie::msg_code code) {
+        req_.set_requester_id(forged_ ? forged_ : id_);
+        sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+        return req_.posted(*tx.operator->(), tlp_type::msg, 0, nullptr, 0, d, code);
+    }
     np_result read(std::uint64_t addr, std::vector<std::uint8_t>& data) {
         req_.set_requester_id(forged_ ? forged_ : id_);
         sc_core::sc_time d = sc_core::SC_ZERO_TIME;
@@ -1106,6 +1112,46 @@ BOOST_AUTO_TEST_CASE(acs_source_validation_and_egress_control_block) {
     t.pci.cfg_write32(2, 0, 0, ACS_EGRESS, 0);
     BOOST_REQUIRE_EQUAL(t.pci.set_acs_ctrl(t.idx(2, 0), 0), 0);
     t.clear_errors(0, 0);
+    t.clear_errors(2, 0);
+}
+
+// Error messages from below cross a bridge only with Bridge Control SERR# Enable (bit 1), the
+// downstream port's and then the upstream port's (Linux pci_configure_serr: "A bridge will not
+// forward ERR_ messages coming from an endpoint unless SERR# forwarding is enabled"); the host sets
+// it on every bridge as Linux does. ACS Source Validation applies to messages as to every upstream
+// request: a forged requester ID is an ACS violation, the message is not forwarded.
+BOOST_AUTO_TEST_CASE(error_messages_need_serr_forwarding_and_pass_source_validation) {
+    tree_topology& t = *strict;
+    BOOST_REQUIRE_EQUAL(t.ready(), 0);
+    constexpr std::uint16_t bridge_ctl_serr = 0x2;
+    // As enumeration left it: forwarded to the root complex.
+    BOOST_REQUIRE(t.pci.cfg_read16(2, 0, 0, 0x3E) & bridge_ctl_serr);
+    BOOST_REQUIRE(t.pci.cfg_read16(1, 0, 0, 0x3E) & bridge_ctl_serr);
+    const auto nonfatal = [&] { return t.rc.stats().err_nonfatal_messages; };
+    const auto before = nonfatal();
+    BOOST_CHECK(t.a.message(pcie::msg_code::err_nonfatal));
+    BOOST_CHECK_EQUAL(nonfatal(), before + 1);
+    // SERR# forwarding off at the downstream port, then at the upstream port: blocked, counted.
+    const auto blocked = t.sw.downstream_stats(0).error_messages_blocked;
+    for (unsigned bus : {2u, 1u}) {
+        const std::uint16_t ctl = t.pci.cfg_read16(bus, 0, 0, 0x3E);
+        t.pci.cfg_write16(bus, 0, 0, 0x3E, ctl & ~bridge_ctl_serr);
+        BOOST_CHECK(t.a.message(pcie::msg_code::err_nonfatal));
+        t.pci.cfg_write16(bus, 0, 0, 0x3E, ctl);
+    }
+    BOOST_CHECK_EQUAL(nonfatal(), before + 1);
+    BOOST_CHECK_EQUAL(t.sw.downstream_stats(0).error_messages_blocked, blocked + 2);
+    // A forged requester ID under Source Validation.
+    t.clear_errors(2, 0);
+    const auto violations = t.sw.downstream_stats(0).acs_violations;
+    BOOST_REQUIRE_EQUAL(t.pci.set_acs_ctrl(t.idx(2, 0), SV), 0);
+    t.a.forge_requester(pcie::make_bdf(9, 0, 0));
+    t.a.message(pcie::msg_code::err_fatal);
+    t.a.forge_requester(0);
+    BOOST_CHECK_EQUAL(t.rc.stats().err_fatal_messages, 0u);
+    BOOST_CHECK_EQUAL(t.sw.downstream_stats(0).acs_violations, violations + 1);
+    BOOST_CHECK_EQUAL(t.aer_status(2, 0) & UNC_ACSV, UNC_ACSV);
+    BOOST_REQUIRE_EQUAL(t.pci.set_acs_ctrl(t.idx(2, 0), 0), 0);
     t.clear_errors(2, 0);
 }
 
