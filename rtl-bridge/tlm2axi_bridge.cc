@@ -235,6 +235,9 @@ void tlm2axi_bridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
 
 std::unique_ptr<tlm2axi_bridge::txn> tlm2axi_bridge::take_txn(tlm::tlm_generic_payload& gp) {
     std::unique_ptr<txn> t = take_from(free_txns_);
+    // A transaction whose caller left just after its last response may still have that
+    // response's notification scheduled: it must not wake this caller.
+    t->done.cancel();
     t->gp = &gp;
     t->pending = 0;
     t->resp = axi_resp::okay;

@@ -516,10 +516,12 @@ int sc_main(int argc, char* argv[]) {
         }
     }();
     std::cout.flush();
-    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
-        std::fprintf(stderr, "epsim: error: standard output: cannot write: %s\n",
-                     std::strerror(errno));
-        return exit_usage;
+    const int flush_error = std::fflush(stdout) != 0 ? errno : 0;
+    if (flush_error || std::ferror(stdout)) {
+        std::fprintf(stderr, "epsim: error: standard output: cannot write%s%s\n",
+                     flush_error ? ": " : "", flush_error ? std::strerror(flush_error) : "");
+        // A run that failed on its own keeps its status; a pass is no pass without its output.
+        return status == exit_pass ? exit_usage : status;
     }
     return status;
 }

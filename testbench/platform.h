@@ -158,6 +158,7 @@ private:
     dwc::iatu_unit* iatu_unit_ = nullptr;
     std::unique_ptr<sc_core::sc_module> model_waves_;
     std::vector<std::string> waves_written_; // by open_waves, checked by close_waves
+    std::string model_waves_path_;           // the one of them SystemC writes
 };
 
 } // namespace epvp::tb

@@ -7,6 +7,7 @@
 #include "model/core/trace_events.h"
 #include "model/pcie/tlp.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -176,22 +177,31 @@ std::vector<std::string> platform::open_waves(const std::string& file) {
     model_waves_ = std::move(w);
     written.push_back(vcd);
     waves_written_ = written;
+    model_waves_path_ = vcd;
     return written;
 }
 
 namespace {
-// Why a wave file just closed is not what was written, or "" when it is.
-std::string wave_file_problem(const std::string& file) {
+// Why a wave file just closed is not what was written, or "" when it is. The RTL writers leave an
+// empty file when a write failed; SystemC's VCD writer ends a complete file with the line
+// "#<end time>", so a model VCD cut short by a failed write lacks it.
+std::string wave_file_problem(const std::string& file, bool systemc_vcd) {
     namespace fs = std::filesystem;
     std::error_code ec;
     if (!fs::is_regular_file(file, ec)) return "not a regular file (the waves were not kept)";
     const std::uintmax_t bytes = fs::file_size(file, ec);
     if (ec || bytes == 0) return "empty: writing it failed (a full disk?)";
-    if (file.size() >= 4 && file.compare(file.size() - 4, 4, ".vcd") == 0) {
+    if (systemc_vcd) {
         std::ifstream in(file, std::ios::binary);
-        in.seekg(-1, std::ios::end);
-        char last = 0;
-        if (!in.get(last) || last != '\n') return "cut short: writing it failed (a full disk?)";
+        const std::uintmax_t tail = std::min<std::uintmax_t>(bytes, 64);
+        in.seekg(-static_cast<std::streamoff>(tail), std::ios::end);
+        std::string end(static_cast<std::size_t>(tail), '\0');
+        in.read(end.data(), static_cast<std::streamsize>(tail));
+        const auto nl = end.find_last_of('\n', end.size() >= 2 ? end.size() - 2 : 0);
+        const std::string last = nl == std::string::npos ? end : end.substr(nl + 1);
+        if (!in || end.back() != '\n' || last.size() < 3 || last[0] != '#' ||
+            last.find_first_not_of("0123456789", 1) != last.size() - 1)
+            return "cut short: writing it failed (a full disk?)";
     }
     return "";
 }
@@ -207,7 +217,7 @@ std::vector<std::string> platform::close_waves() {
     if (model_waves_) static_cast<model_waves*>(model_waves_.get())->close();
     std::vector<std::string> errors;
     for (const auto& f : waves_written_)
-        if (const std::string why = wave_file_problem(f); !why.empty())
+        if (const std::string why = wave_file_problem(f, f == model_waves_path_); !why.empty())
             errors.push_back("--waves " + f + ": " + why);
     waves_written_.clear();
     return errors;

@@ -163,21 +163,20 @@ std::vector<bool> prepare(const sweep_spec& s, const layout& l, const std::vecto
                           bool keep_matching) {
     make_dirs(l.points());
     // What an earlier sweep in this folder derived from its results goes: a results table or a
-    // plot left beside this sweep's files would read as this sweep's (its points rewrite them).
-    if (const auto old = read_json(l.dir / spec_file_name); old && old->is_object()) {
-        const json* y = old->contains("spec") && old->at("spec").is_object() &&
-                                old->at("spec").contains("plot") &&
-                                old->at("spec").at("plot").is_object() &&
-                                old->at("spec").at("plot").contains("y")
-                            ? &old->at("spec").at("plot").at("y")
-                            : nullptr;
-        if (y && y->is_string() &&
-            fs::path(y->get<std::string>()).filename() == y->get<std::string>())
-            remove_file(l.dir / (y->get<std::string>() + ".svg"));
+    // plot left beside this sweep's files would read as this sweep's. Only in a folder a sweep
+    // wrote (its sweep.json is a saved sweep): other files of those names are the user's.
+    if (const auto old = read_json(l.dir / spec_file_name);
+        old && old->is_object() && old->contains("spec") && old->at("spec").is_object()) {
+        const json& spec = old->at("spec");
+        const json* plot = spec.contains("plot") ? &spec.at("plot") : nullptr;
+        if (plot && plot->is_object() && plot->contains("y") && plot->at("y").is_string()) {
+            const std::string y = plot->at("y").get<std::string>();
+            if (!y.empty() && fs::path(y).filename() == y) remove_file(l.dir / (y + ".svg"));
+        }
+        for (const char* f : {"results.csv", "results.json"})
+            remove_file(l.dir / f);
+        if (s.base_config.empty()) remove_file(l.base_config());
     }
-    for (const char* f : {"results.csv", "results.json"})
-        remove_file(l.dir / f);
-    if (s.base_config.empty()) remove_file(l.base_config());
     json saved;
     saved["name"] = s.name;
     saved["spec"] = s.source;

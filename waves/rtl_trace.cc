@@ -14,8 +14,14 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 } // namespace
 
 bool checked_vcd_file::open(const std::string& name) {
+    // Opened without waiting (a FIFO with no reader fails here instead of blocking), then
+    // written with blocking writes (a slow reader is waited for, not spun on).
     fd_ = ::open(name.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0666);
     failed_ = false;
+    if (fd_ >= 0) {
+        const int flags = ::fcntl(fd_, F_GETFL);
+        if (flags >= 0) ::fcntl(fd_, F_SETFL, flags & ~O_NONBLOCK);
+    }
     return fd_ >= 0;
 }
 
@@ -29,7 +35,7 @@ ssize_t checked_vcd_file::write(const char* bufp, ssize_t len) {
         const ssize_t got = ::write(fd_, bufp + done, static_cast<std::size_t>(len - done));
         if (got > 0) {
             done += got;
-        } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
+        } else if (got == 0 || errno != EINTR) {
             failed_ = true;
             // Empty: a file cut where the disk filled up would look like a shorter run.
             if (::ftruncate(fd_, 0) != 0) {

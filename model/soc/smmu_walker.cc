@@ -10,7 +10,8 @@ namespace {
 constexpr unsigned index_mask = (1u << pte::bits_per_level) - 1;
 constexpr unsigned last_level = pte::levels - 1;
 constexpr std::uint64_t table_addr_mask = 0x0000FFFFFFFFFFF0ull; // TTB0 as the walk uses it
-constexpr unsigned page_shifts[] = {12, 21, 30};                 // page, 2 MiB, 1 GiB
+constexpr unsigned max_translation_attempts = 8; // restarts after invalidations, at most
+constexpr unsigned page_shifts[] = {12, 21, 30}; // page, 2 MiB, 1 GiB
 
 unsigned leaf_shift(unsigned level) {
     return pte::granule_shift + pte::bits_per_level * (last_level - level);
@@ -145,10 +146,12 @@ bool walker::permitted(std::uint64_t desc, bool write, bool privileged, translat
 
 translation walker::translate(std::uint32_t sid, std::uint64_t iova, bool write, bool privileged,
                               const read64_fn& rd) {
-    for (;;) {
+    // Bounded: a translation met by invalidations again and again ends with its last attempt
+    // (cached nowhere, as every attempt an invalidation overtook).
+    for (unsigned attempt = 1;; ++attempt) {
         const std::uint64_t epoch = invalidations_;
         translation t = translate_once(sid, iova, write, privileged, rd, epoch);
-        if (epoch == invalidations_) return t;
+        if (epoch == invalidations_ || attempt == max_translation_attempts) return t;
     }
 }
 

@@ -460,8 +460,6 @@ BOOST_AUTO_TEST_CASE(lockstep_small_geometry_with_decerr_misses) {
     run([] { lockstep(*b_small, 100000, 4048); });
 }
 
-// Bursts of every type through an outbound window, out through the AXI->TLM bridge into a
-// memory: data, strobes and statuses (SLVERR and DECERR from the memory) round-trip.
 // The RTL's INCREASE_REGION_SIZE limit above the region limit (2^40), by hand: base
 // 0x100_F000_0000, 8 GiB, as Linux's dw_pcie_prog_outbound_atu programs it (UPPER_LIMIT gets
 // upper_32_bits(limit) = 0x102, of which the register keeps 0x02). The limit's bits above 2^40 are
@@ -492,6 +490,8 @@ BOOST_AUTO_TEST_CASE(increase_region_size_above_the_region_limit_keeps_the_bases
     });
 }
 
+// Bursts of every type through an outbound window, out through the AXI->TLM bridge into a
+// memory: data, strobes and statuses (SLVERR and DECERR from the memory) round-trip.
 BOOST_AUTO_TEST_CASE(bursts_round_trip_through_the_outbound_window) {
     bench& b = *b_default;
     run([&] {

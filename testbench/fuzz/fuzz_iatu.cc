@@ -321,7 +321,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                        a, h.hit, want != nullptr);
             if (h.hit) {
                 const iatu_region* r = atu.region(iatu_dir::outbound, h.index);
-                FUZZ_CHECK(r && r->enabled() && a >= r->base() && a <= r->limit(),
+                FUZZ_CHECK(r && r->enabled() && a >= r->base() && a <= r->limit(p.region_limit),
                            "outbound 0x%016" PRIx64 " hit region %u outside [base, limit]", a,
                            h.index);
                 FUZZ_CHECK(h.index == wi, "outbound 0x%016" PRIx64 ": region %u, lowest is %u", a,
@@ -367,7 +367,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 const iatu_region* r = atu.region(iatu_dir::inbound, h.index);
                 FUZZ_CHECK(r && r->enabled(), "inbound hit on a disabled region %u", h.index);
                 if (!(r->ctrl2 & ctrl2_bar_mode))
-                    FUZZ_CHECK(a >= r->base() && a <= r->limit(),
+                    FUZZ_CHECK(a >= r->base() && a <= r->limit(p.region_limit),
                                "inbound 0x%016" PRIx64 " hit region %u outside [base, limit]", a,
                                h.index);
                 FUZZ_CHECK(h.index == wi, "inbound 0x%016" PRIx64 ": region %u, lowest is %u", a,

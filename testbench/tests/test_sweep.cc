@@ -333,6 +333,16 @@ BOOST_AUTO_TEST_CASE(a_reused_folder_keeps_no_results_of_the_earlier_sweep) {
     for (const char* f : {"old_metric.svg", "results.csv", "results.json", "base_config.json"})
         BOOST_CHECK_MESSAGE(!fs::exists(dir / f), f);
     BOOST_CHECK(fs::exists(dir / "sweep.sbatch"));
+    // A folder no sweep wrote keeps files of those names: they are the user's.
+    const fs::path mine = work_dir() / "users_own";
+    fs::create_directories(mine);
+    for (const char* f : {"results.csv", "results.json", "base_config.json"})
+        write_file(std::string("users_own/") + f, "the user's\n");
+    const auto u =
+        epsim("sweep " + (work_dir() / "new.json").string() + " --emit-slurm " + mine.string());
+    BOOST_REQUIRE_MESSAGE(u.status == 0, u.out);
+    for (const char* f : {"results.csv", "results.json", "base_config.json"})
+        BOOST_CHECK_MESSAGE(read_file(mine / f) == "the user's\n", f);
 }
 
 // The value of "#SBATCH --NAME=VALUE" in text as sbatch reads it (its directive parser: a double

@@ -19,16 +19,35 @@
 #include <bitset>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
 #include <tlm_utils/simple_target_socket.h>
+#include <unistd.h>
 #include <vector>
 
 using namespace epvp::rtl;
 
 namespace {
+
+// The wave files go to a scratch folder of their own, removed at the end (not the folder the test
+// runs in).
+struct in_scratch_folder {
+    std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("epvp_test_waves_" + std::to_string(::getpid()));
+    in_scratch_folder() {
+        std::filesystem::create_directories(dir);
+        std::filesystem::current_path(dir);
+    }
+    ~in_scratch_folder() {
+        std::error_code ec;
+        std::filesystem::current_path(std::filesystem::temp_directory_path(), ec);
+        std::filesystem::remove_all(dir, ec);
+    }
+};
+BOOST_TEST_GLOBAL_FIXTURE(in_scratch_folder);
 
 struct ok_target : sc_core::sc_module {
     tlm_utils::simple_target_socket<ok_target> socket;
