@@ -77,35 +77,27 @@ struct ep_stub : sc_core::sc_module {
         pcie::send_completion(*tx.operator->(), cp, gp, t, cpl_status::sc,
                               read ? reinterpret_cast<const unsigned char*>(&v) : nullptr, delay);
     }
+    // Sends a posted MWr upstream as requester `rid`.
+    void mwr(std::uint64_t addr, std::uint32_t data, std::uint16_t rid) {
+        send(tlp_type::mwr, addr, &data, rid, 0);
+    }
     // Sends a 4-byte MRd upstream as requester `rid` (its completions arrive on rx).
     void mrd(std::uint64_t addr, std::uint16_t rid, std::uint16_t tag) {
+        send(tlp_type::mrd, addr, nullptr, rid, tag);
+    }
+
+private:
+    void send(tlp_type type, std::uint64_t addr, std::uint32_t* data, std::uint16_t rid,
+              std::uint16_t tag) {
         pcie_tlp ext;
-        ext.type = tlp_type::mrd;
+        ext.type = type;
         ext.requester_id = rid;
         ext.tag = tag;
         ext.addr64 = addr >> 32;
         tlm::tlm_generic_payload gp;
-        gp.set_command(tlm::TLM_READ_COMMAND);
+        gp.set_command(type == tlp_type::mrd ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND);
         gp.set_address(addr);
-        gp.set_data_ptr(nullptr);
-        gp.set_data_length(4);
-        gp.set_streaming_width(4);
-        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        gp.set_extension(&ext);
-        sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-        tx->b_transport(gp, d);
-        gp.clear_extension(&ext);
-    }
-    // Sends a posted MWr upstream as requester `rid`.
-    void mwr(std::uint64_t addr, std::uint32_t data, std::uint16_t rid) {
-        pcie_tlp ext;
-        ext.type = tlp_type::mwr;
-        ext.requester_id = rid;
-        ext.addr64 = addr >> 32;
-        tlm::tlm_generic_payload gp;
-        gp.set_command(tlm::TLM_WRITE_COMMAND);
-        gp.set_address(addr);
-        gp.set_data_ptr(reinterpret_cast<unsigned char*>(&data));
+        gp.set_data_ptr(reinterpret_cast<unsigned char*>(data));
         gp.set_data_length(4);
         gp.set_streaming_width(4);
         gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);

@@ -166,6 +166,22 @@ struct quiet_log {
     std::ostringstream sink;
 };
 
+// A stream made by make_stream (devfn fn, its ASID) and a walker with tlb_entries IOTLB entries
+// and 4 walk-cache entries over the shared 2-level stream table, logging quietly.
+struct walker_rig {
+    quiet_log q;
+    phys_mem m;
+    stream_setup s;
+    smmuv3::walker w;
+    smmuv3::read64_fn rd;
+    walker_rig(unsigned fn, unsigned tlb_entries, std::uint16_t asid = 7)
+        : s(make_stream(m, fn, asid))
+        , w(smmuv3::walker_params{tlb_entries, 4, 16, 48})
+        , rd(m.reader()) {
+        w.set_stream_table(s.strtab, strtab_cfg_2lvl_split8);
+    }
+};
+
 } // namespace
 
 // ---- Walker against the reference -----------------------------------------------------------
@@ -274,13 +290,12 @@ BOOST_AUTO_TEST_CASE(walker_matches_reference_walk_for_random_mappings_blocks_an
 }
 
 BOOST_AUTO_TEST_CASE(without_invalidation_the_iotlb_keeps_the_old_translation) {
-    quiet_log q;
-    phys_mem m;
-    const stream_setup s = make_stream(m, 3);
-    smmuv3::walker w(smmuv3::walker_params{8, 4, 16, 48});
-    w.set_stream_table(s.strtab, strtab_cfg_2lvl_split8);
+    walker_rig r(3, 8);
+    phys_mem& m = r.m;
+    const stream_setup& s = r.s;
+    smmuv3::walker& w = r.w;
+    const smmuv3::read64_fn& rd = r.rd;
     map_leaf(m, s.ttb0, 0x4000'0000, 0x9000'0000, page, d_ap_el0);
-    const auto rd = m.reader();
     const std::uint32_t sid = (5u << 8) | 3; // any bus, devfn 3
     BOOST_TEST(w.translate(sid, 0x4000'0010, false, false, rd).pa == 0x9000'0010u);
     m.put(*leaf_slot(m, s.ttb0, 0x4000'0000), 0); // unmapped in memory, not invalidated
@@ -330,12 +345,11 @@ BOOST_AUTO_TEST_CASE(iotlb_is_lru_and_walk_cache_saves_levels) {
 }
 
 BOOST_AUTO_TEST_CASE(every_fault_kind_is_reported_with_its_event_id) {
-    quiet_log q;
-    phys_mem m;
-    const stream_setup s = make_stream(m, 1);
-    smmuv3::walker w(smmuv3::walker_params{16, 4, 16, 48});
-    w.set_stream_table(s.strtab, strtab_cfg_2lvl_split8);
-    const auto rd = m.reader();
+    walker_rig r(1, 16);
+    phys_mem& m = r.m;
+    const stream_setup& s = r.s;
+    smmuv3::walker& w = r.w;
+    const smmuv3::read64_fn& rd = r.rd;
     map_leaf(m, s.ttb0, 0x10'0000, 0x8000'0000, page, d_ap_el0);
     map_leaf(m, s.ttb0, 0x20'0000, 0x8000'1000, page, d_ap_el0 | d_ap_ro);
     map_leaf(m, s.ttb0, 0x30'0000, 0x8000'2000, page, 0);                     // privileged only
@@ -398,11 +412,10 @@ BOOST_AUTO_TEST_CASE(every_fault_kind_is_reported_with_its_event_id) {
 // at the CMD_SYNC after it, so no later transaction may use the old STE or descriptor. Here the
 // invalidation runs inside the read, as it would between the read's request and its answer.
 BOOST_AUTO_TEST_CASE(an_invalidation_during_a_translation_leaves_nothing_stale) {
-    quiet_log q;
-    phys_mem m;
-    const stream_setup s = make_stream(m, 1);
-    smmuv3::walker w(smmuv3::walker_params{16, 4, 16, 48});
-    w.set_stream_table(s.strtab, strtab_cfg_2lvl_split8);
+    walker_rig r(1, 16);
+    phys_mem& m = r.m;
+    const stream_setup& s = r.s;
+    smmuv3::walker& w = r.w;
     map_leaf(m, s.ttb0, 0x1000'0000, 0x8000'0000, page, d_ap_el0);
     const std::uint64_t leaf = *leaf_slot(m, s.ttb0, 0x1000'0000);
     const auto plain = m.reader();
@@ -438,12 +451,11 @@ BOOST_AUTO_TEST_CASE(an_invalidation_during_a_translation_leaves_nothing_stale) 
 // writes, APTable[0] (bit 61) unprivileged access, whatever the leaf's AP says; a walk that
 // starts from the walk cache keeps them.
 BOOST_AUTO_TEST_CASE(a_table_descriptors_aptable_limits_the_pages_below) {
-    quiet_log q;
-    phys_mem m;
-    const stream_setup s = make_stream(m, 1);
-    smmuv3::walker w(smmuv3::walker_params{16, 4, 16, 48});
-    w.set_stream_table(s.strtab, strtab_cfg_2lvl_split8);
-    const auto rd = m.reader();
+    walker_rig r(1, 16);
+    phys_mem& m = r.m;
+    const stream_setup& s = r.s;
+    smmuv3::walker& w = r.w;
+    const smmuv3::read64_fn& rd = r.rd;
     const std::uint64_t va = 0x1000'0000, va2 = 0x1000'1000; // two pages under one L3 table
     map_leaf(m, s.ttb0, va, 0x8000'0000, page, d_ap_el0);    // the leaf: read/write, EL0 too
     map_leaf(m, s.ttb0, va2, 0x8000'1000, page, d_ap_el0);
@@ -474,17 +486,16 @@ BOOST_AUTO_TEST_CASE(a_table_descriptors_aptable_limits_the_pages_below) {
 // range) even when a cached translation has the same low bits: neither another ASID's IOTLB entry
 // nor one of its own may answer it.
 BOOST_AUTO_TEST_CASE(an_address_beyond_t0sz_never_meets_a_cached_translation) {
-    quiet_log q;
-    phys_mem m;
-    const stream_setup s = make_stream(m, 1, 1); // devfn 1: ASID 1
+    walker_rig r(1, 16, 1); // devfn 1: ASID 1
+    phys_mem& m = r.m;
+    const stream_setup& s = r.s;
+    smmuv3::walker& w = r.w;
+    const smmuv3::read64_fn& rd = r.rd;
     // devfn 2: ASID 0, its own (empty) tables.
     const std::uint64_t cd2 = 0x0100'9000, ttb2 = m.alloc_table();
     m.put(s.l2 + 2 * 64, 1 | (5ull << 1) | cd2);
     m.put(cd2, 16 | (1ull << 31) | (5ull << 32) | (1ull << 41)); // T0SZ 16, V, IPS 48, AA64
     m.put(cd2 + 8, ttb2);
-    smmuv3::walker w(smmuv3::walker_params{16, 4, 16, 48});
-    w.set_stream_table(s.strtab, strtab_cfg_2lvl_split8);
-    const auto rd = m.reader();
     map_leaf(m, s.ttb0, 0x1000'0000, 0x8000'0000, page, d_ap_el0);
     map_leaf(m, s.ttb0, 0x20'0000, 0x9000'0000, block2m, d_ap_el0);
     BOOST_TEST(w.translate(1, 0x1000'0000, false, false, rd).pa == 0x8000'0000u);
