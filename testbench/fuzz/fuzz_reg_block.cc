@@ -3,10 +3,11 @@
 // wire writes, DBI writes (with and without DBI_RO_WR_EN), hardware updates (set32), reads and
 // cold/warm resets runs against the block and against a shadow model that knows only the
 // table's rules:
-//   - a write changes only bits inside its byte lanes that the writer may write (rw; ro_wr only
-//     for the DBI while RO_WR_EN is set) or W1C bits, and never sets a W1C bit;
+//   - a write changes only bits inside its byte lanes that the writer may write (rw; dbi_rw for
+//     the DBI; ro_wr only for the DBI while RO_WR_EN is set) or W1C bits, and never sets a W1C
+//     bit;
 //   - writing 1 to a W1C bit clears it; RO bits never change through wire writes;
-//   - without hardware updates a register only ever holds reset | rw | ro_wr bits;
+//   - without hardware updates a register only ever holds reset | rw | dbi_rw | ro_wr bits;
 //   - offsets no entry covers read 0 and reject writes;
 //   - reset(false) restores the non-sticky registers and leaves the sticky ones alone;
 //   - a write hook sees exactly (offset, old, new) of the shadow.
@@ -113,10 +114,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             FUZZ_CHECK(got == s.value, "%s: %s @0x%x reads 0x%08x, shadow 0x%08x", when, s.def.name,
                        off, got, s.value);
             if (!s.hw_touched) {
-                const std::uint32_t allowed = s.def.reset | s.def.rw | s.def.ro_wr;
+                const std::uint32_t allowed = s.def.reset | s.def.rw | s.def.dbi_rw | s.def.ro_wr;
                 FUZZ_CHECK((got & ~allowed) == 0,
-                           "%s: %s @0x%x = 0x%08x has bits outside reset|rw|ro_wr 0x%08x", when,
-                           s.def.name, off, got, allowed);
+                           "%s: %s @0x%x = 0x%08x has bits outside reset|rw|dbi_rw|ro_wr 0x%08x",
+                           when, s.def.name, off, got, allowed);
             }
         }
     };
@@ -161,6 +162,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             const std::uint32_t got = blk.read32(reg);
             // Which bits this writer may change, from the table's rules alone.
             std::uint32_t may = d.rw;
+            if (who == reg_writer::dbi) may |= d.dbi_rw;
             if (who == reg_writer::dbi && ro_wr_en) may |= d.ro_wr;
             may &= mask;
             std::uint32_t expect = 0;
@@ -188,7 +190,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                            "wire write changed read-only bits of %s: 0x%08x -> 0x%08x", d.name, old,
                            got);
             else if (!ro_wr_en)
-                FUZZ_CHECK((changed & d.ro_wr & ~(d.rw | d.w1c)) == 0,
+                FUZZ_CHECK((changed & d.ro_wr & ~(d.rw | d.dbi_rw | d.w1c)) == 0,
                            "DBI write without RO_WR_EN changed RO bits of %s", d.name);
             // The hook, if any, saw this write.
             if (!calls.empty()) {
