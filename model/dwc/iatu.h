@@ -10,10 +10,11 @@
 // ones there); UPPER_LIMIT writable up to the configured region limit; types MEM/IO/CFG0/CFG1/
 // MSG (an inbound region matches only TLPs of its type: CTRL1.TYPE against the TLP header's
 // Type field); inbound BAR-match (BAR number, optional function match on CTRL1.FUNC_NUM, bits
-// [24:20]: up to 32 physical functions) and address-match modes; INCREASE_REGION_SIZE. Overlapping
-// enabled regions: the lowest index wins. Translation is a pure lookup; the controller applies the
-// miss policy. Does not model: CFG shift mode, message generation from MSG regions, DMA bypass, TLP
-// attribute overrides (TD, TC, ATTR fields are stored but do not change the TLP).
+// [24:20]: up to 32 physical functions) and address-match modes; INCREASE_REGION_SIZE (the limit
+// within the region limit's span, the bits above it the base's). Overlapping enabled regions: the
+// lowest index wins. Translation is a pure lookup; the controller applies the miss policy. Does not
+// model: CTRL2 INVERT_MODE (stored, ignored), CFG shift mode, message generation from MSG regions,
+// DMA bypass, TLP attribute overrides (TD, TC, ATTR fields are stored but do not change the TLP).
 // SystemC-free.
 #pragma once
 

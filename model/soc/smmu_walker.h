@@ -7,12 +7,15 @@
 // STE V/Config (abort, bypass, stage-1), S1CDMax 0 (one CD per stream), CD V/T0SZ (16..39)/TG0
 // (4 KiB only)/EPD0/IPS/AFFD/AA64/ASID/TTB0; walks from the start level T0SZ implies; table,
 // block (1 GiB at level 1, 2 MiB at level 2) and page descriptors; AF (access flag fault unless
-// CD.AFFD); AP[2] read-only and AP[1] unprivileged access; output address size against CD.IPS
-// and the SMMU's OAS (48 bits). IOTLB of tlb_entries, fully associative, LRU, one entry per
-// page or block (keyed by ASID); walk cache of walk_cache_entries, LRU, caching the next-level
-// table address per (ASID, level, VA prefix) so a miss reads fewer levels; a config cache of
-// decoded STE+CD per stream ID. Faults as the SMMUv3 event IDs: C_BAD_STREAMID, C_BAD_STE (also
-// for a stage 2 or nested STE.Config: stage 2 is not implemented), C_BAD_CD, F_WALK_EABT,
+// CD.AFFD); AP[2] read-only and AP[1] unprivileged access, limited by the APTable bits of the
+// table descriptors above (hierarchical permissions, IDR3.HAD = 0); output address size against
+// CD.IPS and the SMMU's OAS (48 bits), TTB0 included; an input address beyond T0SZ faults before
+// any cache lookup; a translation overtaken by a CFGI/TLBI during its memory reads starts again
+// (at most 8 attempts) and caches nothing it read. IOTLB of tlb_entries, fully associative, LRU,
+// one entry per page or block (keyed by ASID); walk cache of walk_cache_entries, LRU, caching the
+// next-level table address per (ASID, level, VA prefix) so a miss reads fewer levels; a config
+// cache of decoded STE+CD per stream ID. Faults as the SMMUv3 event IDs: C_BAD_STREAMID, C_BAD_STE
+// (also for a stage 2 or nested STE.Config: stage 2 is not implemented), C_BAD_CD, F_WALK_EABT,
 // F_TRANSLATION, F_ADDR_SIZE, F_ACCESS, F_PERMISSION. Does not model: stage 2 and nesting,
 // substreams (S1CDMax > 0, PASID), 16/64 KiB granules, TTB1, hardware AF/dirty update, the
 // contiguous hint, ATS/PRI, stall mode, memory attributes and shareability (recorded nowhere),
