@@ -45,7 +45,8 @@ public:
     // MSI capability, or a 32-bit capability that cannot reach the doorbell).
     int enable(unsigned vectors);
     // The same with MSI-X: up to `vectors` (1..2048) table entries. Returns the vectors granted
-    // or -EINVAL (no MSI-X capability, or its table BAR is not assigned).
+    // or -EINVAL (no MSI-X capability, a reserved BIR, a table BAR not assigned, or a table that
+    // does not fit in its BAR).
     int enable_msix(unsigned vectors);
     void disable();
     // Waits up to timeout_ns for a message of this device: its vector (0-based), or -ETIMEDOUT.
