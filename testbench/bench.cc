@@ -281,11 +281,15 @@ int dram_bench(const bench_options& o) {
     constexpr std::uint64_t line = 64;
     constexpr std::uint64_t stream_bytes = 64ull << 20;
     constexpr double idle_gap_ns = 1e6; // far apart: no queueing between the probes
+    // The latencies of the row states, with no refresh between the probes (one would close
+    // the row).
     auto latency = [&](std::uint64_t first, std::uint64_t second) {
-        soc::dram_timing t(dp);
-        t.access(first, line, idle_gap_ns);
-        const double start = 2 * idle_gap_ns + dp.t_rfc_ns; // away from a refresh window
-        return t.access(second, line, start) - start;
+        soc::dram_params q = dp;
+        q.t_rfc_ns = 0;
+        soc::dram_timing t(q);
+        t.access(first, line, idle_gap_ns, soc::dram_dir::read);
+        const double start = 2 * idle_gap_ns;
+        return t.access(second, line, start, soc::dram_dir::read) - start;
     };
     const std::uint64_t same_bank_other_row =
         dp.row_bytes * dp.banks * dp.channels; // same channel, bank; next row
@@ -298,7 +302,7 @@ int dram_bench(const bench_options& o) {
     std::printf("row conflict latency %.2f ns\n", latency(0, same_bank_other_row));
     auto stream = [&](bool random, bool refresh) {
         soc::dram_params q = dp;
-        if (!refresh) q.t_refi_ns = 1e18;
+        if (!refresh) q.t_rfc_ns = 0;
         soc::dram_timing t(q);
         std::uint64_t x = 88172645463325252ull; // xorshift64 state (fixed seed)
         double end = 0;
@@ -310,7 +314,7 @@ int dram_bench(const bench_options& o) {
                 x ^= x << 17;
                 addr = (x % (pc.dram.size_bytes / line)) * line;
             }
-            end = std::max(end, t.access(addr, line, 0));
+            end = std::max(end, t.access(addr, line, 0, soc::dram_dir::read));
         }
         return std::pair<double, soc::dram_counters>(stream_bytes / end, t.counters());
     };

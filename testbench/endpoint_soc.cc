@@ -130,11 +130,13 @@ soc::dram_params endpoint_soc::dram_params(const cfg::platform_config& c) {
     d.banks = c.dram.banks;
     d.row_bytes = c.dram.row_bytes;
     d.interleave_bytes = c.dram.interleave_bytes;
+    d.burst_bytes = c.dram.burst_bytes;
     d.bytes_per_ns = static_cast<double>(c.dram.channel_bandwidth_MBps) / mbps_per_bytes_per_ns;
     d.t_rcd_ns = static_cast<double>(c.dram.trcd_ps) / ps_per_ns;
     d.t_rp_ns = static_cast<double>(c.dram.trp_ps) / ps_per_ns;
     d.t_cl_ns = static_cast<double>(c.dram.tcl_ps) / ps_per_ns;
     d.t_ras_ns = static_cast<double>(c.dram.tras_ps) / ps_per_ns;
+    d.t_wr_ns = static_cast<double>(c.dram.twr_ps) / ps_per_ns;
     d.t_rfc_ns = static_cast<double>(c.dram.trfc_ps) / ps_per_ns;
     d.t_refi_ns = static_cast<double>(c.dram.trefi_ps) / ps_per_ns;
     d.front_end_ns = static_cast<double>(c.dram.latency_ns);

@@ -15,11 +15,16 @@ constexpr std::uint64_t explicit_iova_base = 1ull << 40;
 constexpr std::uint64_t explicit_iova_bytes = 1ull << 40;
 constexpr unsigned function_devfn = 0; // device 0, function 0 of whatever bus the host assigns
 
-// Buffers come from DRAM below the interrupt-generation window (which stores nothing).
-std::uint64_t pool_bytes(const hal::ep_board& board) {
-    return board.irq_window.size && board.irq_window.base > board.dram.base
-               ? std::min(board.dram.size, board.irq_window.base - board.dram.base)
-               : board.dram.size;
+// Buffers come from DRAM beside the interrupt-generation window (which stores nothing): the
+// larger of the parts below and above it (below when they are equal).
+hal::region pool_region(const hal::ep_board& board) {
+    const hal::region& d = board.dram;
+    const hal::region& w = board.irq_window;
+    if (!w.size || w.base >= d.base + d.size || w.base + w.size <= d.base) return d;
+    const std::uint64_t below = w.base > d.base ? w.base - d.base : 0;
+    const std::uint64_t window_end = w.base + w.size;
+    const std::uint64_t above = d.base + d.size > window_end ? d.base + d.size - window_end : 0;
+    return below >= above ? hal::region{d.base, below} : hal::region{window_end, above};
 }
 } // namespace
 
@@ -28,7 +33,7 @@ endpoint_stack::endpoint_stack(hal::platform& io_, const hal::ep_board& board_)
     , board(board_)
     , ep(io_, board_)
     , epc(ep, io_, board_)
-    , pool(board_.dram.base, pool_bytes(board_))
+    , pool(pool_region(board_).base, pool_region(board_).size)
     , edma(io_, board_, ep.pci(), pool) {}
 
 endpoint_stack::~endpoint_stack() {
@@ -60,7 +65,8 @@ int endpoint_stack::boot(const char*& what) {
     domain = std::make_unique<iommu::smmu_domain>(*smmu);
     const unsigned rw = iommu::prot_read | iommu::prot_write;
     if ((r = domain->init())) return what = "SMMU domain", r;
-    if ((r = domain->map(board.dram.base, board.dram.base, pool_bytes(board), rw)))
+    const hal::region buffers = pool_region(board);
+    if ((r = domain->map(buffers.base, buffers.base, buffers.size, rw)))
         return what = "SMMU identity map of DRAM", r;
     if (board.irq_window.size && (r = domain->map(board.irq_window.base, board.irq_window.base,
                                                   board.irq_window.size, rw | iommu::prot_mmio)))

@@ -49,6 +49,7 @@ void write_each_piece(tlm::tlm_generic_payload& gp, access_pieces& pieces, sc_co
         if (i != access_pieces::ID) one.set_extension(i, gp.get_extension(i));
     const unsigned char* be = gp.get_byte_enable_ptr();
     const unsigned be_len = be ? gp.get_byte_enable_length() : 0;
+    std::vector<unsigned char> rotated; // a repeating pattern as a piece sees it
     std::uint64_t addr = gp.get_address();
     unsigned offset = 0;
     sc_core::sc_time latest = sc_core::sc_time_stamp() + delay;
@@ -60,11 +61,22 @@ void write_each_piece(tlm::tlm_generic_payload& gp, access_pieces& pieces, sc_co
         one.set_data_ptr(gp.get_data_ptr() + offset);
         one.set_data_length(p.bytes);
         one.set_streaming_width(p.bytes);
-        // Byte enables: one per byte are split with the data; a repeating pattern repeats.
-        one.set_byte_enable_ptr(be && be_len == gp.get_data_length()
-                                    ? const_cast<unsigned char*>(be) + offset
-                                    : const_cast<unsigned char*>(be));
-        one.set_byte_enable_length(be_len == gp.get_data_length() ? p.bytes : be_len);
+        // Byte enables: one per byte are split with the data; a shorter pattern repeats from
+        // the start of the whole write (the generic payload applies be[i % length] to data[i]),
+        // so a piece gets it rotated to its offset.
+        if (be && be_len == gp.get_data_length()) {
+            one.set_byte_enable_ptr(const_cast<unsigned char*>(be) + offset);
+            one.set_byte_enable_length(p.bytes);
+        } else if (be) {
+            rotated.resize(be_len);
+            for (unsigned i = 0; i < be_len; ++i)
+                rotated[i] = be[(offset + i) % be_len];
+            one.set_byte_enable_ptr(rotated.data());
+            one.set_byte_enable_length(be_len);
+        } else {
+            one.set_byte_enable_ptr(nullptr);
+            one.set_byte_enable_length(0);
+        }
         one.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
         const sc_core::sc_time now = sc_core::sc_time_stamp();
         sc_core::sc_time d = p.start > now ? p.start - now : sc_core::SC_ZERO_TIME;

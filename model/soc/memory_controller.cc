@@ -70,10 +70,16 @@ std::uint32_t memory_controller::window_read_slot(std::uint32_t slot_offset) {
 
 bool memory_controller::window_access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     const std::uint64_t addr = gp.get_address();
-    if (!window_.size || addr < window_.offset || addr - window_.offset >= window_.size)
-        return false;
-    const std::uint64_t off = addr - window_.offset;
     const unsigned len = gp.get_data_length();
+    if (!window_.size) return false;
+    if (addr < window_.offset) {
+        if (window_.offset - addr >= len) return false; // wholly below the window
+        // Part DRAM, part window: neither stores it, as one past the window's end.
+        gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return true;
+    }
+    if (addr - window_.offset >= window_.size) return false;
+    const std::uint64_t off = addr - window_.offset;
     if (len == 0 || off + len > window_.size) {
         gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return true;
@@ -172,20 +178,22 @@ void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_ti
     if (pieces)
         time_pieces(addr, *pieces, m, delay);
     else
-        delay = book(addr, len, sc_core::sc_time_stamp() + delay, m) - sc_core::sc_time_stamp();
+        delay = book(addr, len, gp.is_write() ? dram_dir::write : dram_dir::read,
+                     sc_core::sc_time_stamp() + delay, m) -
+                sc_core::sc_time_stamp();
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
 // One access of len bytes at addr served from start (absolute): counted for m, booked in the
 // DRAM timing; returns when it completed (start with ideal DRAM).
-sc_core::sc_time memory_controller::book(std::uint64_t addr, unsigned len,
+sc_core::sc_time memory_controller::book(std::uint64_t addr, unsigned len, dram_dir dir,
                                          const sc_core::sc_time& start, master_stats& m) {
     ++m.accesses;
     m.bytes += len;
     if (!timing_) return start;
     const double start_ns = static_cast<double>(start.value()) / ps_per_ns;
     double queue_ns = 0;
-    const double done_ns = timing_->access(addr, len, start_ns, &queue_ns);
+    const double done_ns = timing_->access(addr, len, start_ns, dir, &queue_ns);
     m.latency_ns += done_ns - start_ns;
     m.queue_ns += queue_ns;
     m.max_queue_ns = std::max(m.max_queue_ns, queue_ns);
@@ -198,7 +206,7 @@ void memory_controller::time_pieces(std::uint64_t addr, access_pieces& pieces, m
                                     sc_core::sc_time& delay) {
     sc_core::sc_time last = sc_core::sc_time_stamp() + delay;
     for (auto& p : pieces.pieces) {
-        p.done = book(addr, p.bytes, p.start, m);
+        p.done = book(addr, p.bytes, dram_dir::write, p.start, m); // pieces are writes
         last = std::max(last, p.done);
         addr += p.bytes;
     }

@@ -13,7 +13,7 @@
 // lane positions (the other bytes zero), so a 1- or 2-byte write at slot offset 2 gives
 // value << 16, an 8-byte write two interrupts and a burst one per slot; a read returns each
 // slot's register in its lanes (POP pops once per slot read); an access that runs past the
-// window's end gets TLM_ADDRESS_ERROR_RESPONSE. Every window access costs
+// window's end, or into it from below, gets TLM_ADDRESS_ERROR_RESPONSE. Every window access costs
 // irq_window_params::latency (the controller's front end, no DRAM access) and counts for its
 // master (accesses, bytes, latency, and window accesses of its own). Per master: accesses, bytes,
 // latency and the time spent queued behind other masters' accesses.
@@ -102,8 +102,8 @@ private:
     void window_write_slot(std::uint32_t slot_offset, std::uint32_t value);
     std::uint32_t window_read_slot(std::uint32_t slot_offset);
     master_stats& stats_of(tlm::tlm_generic_payload& gp);
-    sc_core::sc_time book(std::uint64_t addr, unsigned len, const sc_core::sc_time& start,
-                          master_stats& m);
+    sc_core::sc_time book(std::uint64_t addr, unsigned len, dram_dir dir,
+                          const sc_core::sc_time& start, master_stats& m);
     void time_pieces(std::uint64_t addr, access_pieces& pieces, master_stats& m,
                      sc_core::sc_time& delay);
     void drive_window_irq();

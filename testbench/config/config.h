@@ -220,8 +220,8 @@ struct dram_config {
     std::uint64_t latency_ns;
     bool ideal; // zero latency, unlimited bandwidth (link studies)
     unsigned channels, banks;
-    std::uint64_t row_bytes, interleave_bytes, channel_bandwidth_MBps;
-    std::uint64_t trcd_ps, trp_ps, tcl_ps, tras_ps, trfc_ps, trefi_ps;
+    std::uint64_t row_bytes, interleave_bytes, burst_bytes, channel_bandwidth_MBps;
+    std::uint64_t trcd_ps, trp_ps, tcl_ps, tras_ps, twr_ps, trfc_ps, trefi_ps;
 };
 
 struct mc_config {

@@ -208,8 +208,11 @@ void check_cross_rules(const platform_config& p) {
 
 // Values derived from others, and the cross-key rules between the fields.
 void derive_and_check(platform_config& p) {
-    if (p.dram.trfc_ps >= p.dram.trefi_ps)
-        fail("dram.trfc_ps = " + dec(p.dram.trfc_ps) + ": must be below dram.trefi_ps (" +
+    // An access makes progress between two refreshes: a refresh, an activate and a column
+    // command fit in one interval (dram_timing.h).
+    if (p.dram.trfc_ps && p.dram.trfc_ps + p.dram.trcd_ps + p.dram.tcl_ps >= p.dram.trefi_ps)
+        fail("dram.trfc_ps = " + dec(p.dram.trfc_ps) + ": with dram.trcd_ps and dram.tcl_ps (" +
+             dec(p.dram.trcd_ps) + " + " + dec(p.dram.tcl_ps) + ") must be below dram.trefi_ps (" +
              dec(p.dram.trefi_ps) + ")");
     p.dwc.version_number = version_number(choice_name(p.dwc.version));
     const auto& it = p.workload.iotlb_sweep;

@@ -322,8 +322,14 @@ void dram_keys(std::vector<key_def>& t) {
             u("dram.tcl_ps", F(dram.tcl_ps), 21250, in_range(0, 1000000), "tCL: CAS latency."),
             u("dram.tras_ps", F(dram.tras_ps), 42000, in_range(0, 1000000),
               "tRAS: activate to precharge."),
+            u("dram.twr_ps", F(dram.twr_ps), 34000, in_range(0, 1000000),
+              "tWR: end of a write burst to precharge of its bank (LPDDR5: 34 ns)."),
+            u("dram.burst_bytes", F(dram.burst_bytes), 32, power_of_two(4, 64),
+              "Bytes of one column access (data width x burst length; LPDDR5 x16 with 16n "
+              "prefetch: 32): an access moves every burst it touches."),
             u("dram.trfc_ps", F(dram.trfc_ps), 210000, in_range(0, 10000000),
-              "tRFC: one refresh (below dram.trefi_ps)."),
+              "tRFC: one all-bank refresh; 0: no refresh (tRFC + tRCD + tCL below "
+              "dram.trefi_ps)."),
             u("dram.trefi_ps", F(dram.trefi_ps), 3900000, in_range(1000, 100000000),
               "tREFI: refresh interval."),
             b("dram.ideal", F(dram.ideal), false,
@@ -400,8 +406,9 @@ void board_keys(std::vector<key_def>& t) {
               "Address of the SMMUv3 register pages (128 KiB).", "address"),
             b("board.intx_capable", F(board.intx_capable), true,
               "The SoC's endpoint can raise INTx (Linux pci_epc_features.intx_capable of its glue "
-              "driver): false makes the firmware refuse INTx and leave CAP_INTX clear, so the "
-              "host's INTx test is skipped (RK3588: pcie-dw-rockchip.c)."),
+              "driver): false makes the firmware refuse INTx and leave CAP_INTX clear; pcitest's "
+              "INTx test, which does not look at CAP_INTX, then fails with a timeout, as on the "
+              "SoC (RK3588: pcie-dw-rockchip.c)."),
             u("board.aperture.base", F(board.aperture.base), 0x60000000, any_value(),
               "Address of the outbound aperture (a multiple of board.aperture.page_size).",
               "address"),

@@ -200,6 +200,8 @@ std::vector<key_case> cases() {
         {"dram.trp_ps", "100000", "dma"},
         {"dram.tcl_ps", "100000", "dma"},
         {"dram.tras_ps", "1000000", "iotlb"}, // random reads: row conflicts
+        {"dram.twr_ps", "1000000", "cmd"},    // the firmware's writes, then other rows
+        {"dram.burst_bytes", "64", "dma"},    // the CPU's short accesses move longer bursts
         {"dram.trfc_ps", "1000000", "dma"},
         {"dram.trefi_ps", "1500000", "dma"},
         {"dram.ideal", "true", "dma"},
@@ -308,9 +310,10 @@ std::vector<key_case> cases() {
     for (const char* credit : {"posted_header", "posted_data"})
         c.push_back({std::string("link.credits.host.") + credit, "1", "dma"});
     // A non-posted header credit comes back once the host has taken the MRd in (its UpdateFC
-    // crosses the link), long before the completion: one is enough for the eDMA's MRd stream,
-    // which the tags and the completion round trip bound.
-    c.push_back(same("link.credits.host.nonposted_header", "1", "dma"));
+    // crosses the link), long before the completion: with one, each of the 4 KiB read's MRds
+    // waits for the one before to be taken in. The read's time stays what the completion round
+    // trip makes it, but the waits are now the credits' and the row's bound names them.
+    c.push_back({"link.credits.host.nonposted_header", "1", "dma"});
     for (const char* credit : {"completion_header", "completion_data"})
         c.push_back({std::string("link.credits.ep.") + credit, "1", "dma"});
     for (const char* credit :

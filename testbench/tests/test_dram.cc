@@ -1,7 +1,10 @@
 // Unit tests of the DRAM timing (model/soc/dram_timing): every expected time is worked out by
 // hand from the LPDDR5 defaults of dram_params (front end 60 ns, tRCD 18, tRP 18, CL 21.25,
-// tRAS 42, 12.8 bytes/ns per channel, 256-byte interleave over 2 channels, 16 banks of 2 KiB
-// rows, tRFC 210 every tREFI 3900).
+// tRAS 42, tWR 34, 32-byte bursts, 12.8 bytes/ns per channel, 256-byte interleave over 2
+// channels, 16 banks of 2 KiB rows, tRFC 210 every tREFI 3900) and the rules the datasheets
+// state: an all-bank refresh needs and leaves every bank precharged (its rows closed); a
+// precharge after a write waits tWR from the end of the write burst; a column access moves
+// whole bursts.
 // Also the memory controller's interrupt-generation window (model/soc/memory_controller): writes
 // of 1, 2, 4, 8 bytes and bursts with byte enables, the values and slot offsets they leave in
 // the FIFO (by the rule of memory_controller.h: one interrupt per aligned 32-bit slot with an
@@ -23,6 +26,8 @@
 
 using epvp::soc::dram_params;
 using epvp::soc::dram_timing;
+constexpr auto rd = epvp::soc::dram_dir::read;
+constexpr auto wr = epvp::soc::dram_dir::write;
 
 namespace {
 constexpr double eps = 1e-9;
@@ -32,12 +37,13 @@ BOOST_AUTO_TEST_CASE(row_miss_hit_and_conflict_latencies) {
     dram_timing d{dram_params{}};
     double q = -1;
     // Closed bank: 60 + tRCD 18 + CL 21.25 + 64 B / 12.8 = 104.25 ns.
-    BOOST_TEST(d.access(0, 64, 1000, &q) - 1000 == 104.25, boost::test_tools::tolerance(eps));
+    BOOST_TEST(d.access(0, 64, 1000, rd, &q) - 1000 == 104.25, boost::test_tools::tolerance(eps));
     BOOST_TEST(q == 0.0);
     // Same row later: 60 + 21.25 + 5 = 86.25 ns.
-    BOOST_TEST(d.access(0, 64, 2000, &q) - 2000 == 86.25, boost::test_tools::tolerance(eps));
+    BOOST_TEST(d.access(0, 64, 2000, rd, &q) - 2000 == 86.25, boost::test_tools::tolerance(eps));
     // Same bank (channel 0, local offset 16 rows x 2 KiB), other row: + tRP + tRCD = 122.25 ns.
-    BOOST_TEST(d.access(65536, 64, 3000, &q) - 3000 == 122.25, boost::test_tools::tolerance(eps));
+    BOOST_TEST(d.access(65536, 64, 3000, rd, &q) - 3000 == 122.25,
+               boost::test_tools::tolerance(eps));
     BOOST_TEST(q == 0.0);
     BOOST_TEST(d.counters().row_misses == 1u);
     BOOST_TEST(d.counters().row_hits == 1u);
@@ -47,16 +53,16 @@ BOOST_AUTO_TEST_CASE(row_miss_hit_and_conflict_latencies) {
 BOOST_AUTO_TEST_CASE(a_second_access_queues_behind_the_first) {
     dram_timing d{dram_params{}};
     double qa = -1, qb = -1;
-    d.access(0, 64, 1000, &qa); // bank busy until its CAS + burst: 1078 + 5 = 1083
+    d.access(0, 64, 1000, rd, &qa); // bank busy until its CAS + burst: 1078 + 5 = 1083
     // Same row, same time: waits for the bank (1083 - 1060 = 23 ns), then its burst follows the
     // first one's on the data bus without a gap: done at 1104.25 + 5.
-    const double done = d.access(64, 64, 1000, &qb);
+    const double done = d.access(64, 64, 1000, rd, &qb);
     BOOST_TEST(qa == 0.0);
     BOOST_TEST(qb == 23.0, boost::test_tools::tolerance(eps));
     BOOST_TEST(done == 1109.25, boost::test_tools::tolerance(eps));
     // The other channel (bytes 256..511) is independent: no wait.
     double qc = -1;
-    d.access(256, 64, 1000, &qc);
+    d.access(256, 64, 1000, rd, &qc);
     BOOST_TEST(qc == 0.0);
 }
 
@@ -65,11 +71,88 @@ BOOST_AUTO_TEST_CASE(refresh_blocks_the_channel) {
     double q = -1;
     // Ready at the front end's output 5 ns into the second refresh window [7800, 8010): waits
     // 205 ns, then a row miss.
-    const double done = d.access(0, 64, 7745, &q);
+    const double done = d.access(0, 64, 7745, rd, &q);
     BOOST_TEST(q == 205.0, boost::test_tools::tolerance(eps));
     BOOST_TEST(done == 8010 + 18 + 21.25 + 5, boost::test_tools::tolerance(eps));
     BOOST_TEST(d.counters().refresh_stalls == 1u);
     BOOST_TEST(d.counters().refresh_stall_ns == 205.0, boost::test_tools::tolerance(eps));
+}
+
+BOOST_AUTO_TEST_CASE(a_refresh_between_two_accesses_closes_the_row) {
+    dram_timing d{dram_params{}};
+    double q = -1;
+    // Row 0 opened at 360; the refresh at 3900 closes it; the access at 4460 is a miss again:
+    // 60 + 18 + 21.25 + 5 = 104.25 ns, not the hit's 86.25.
+    d.access(0, 64, 300, rd, &q);
+    BOOST_TEST(d.access(0, 64, 4400, rd, &q) - 4400 == 104.25, boost::test_tools::tolerance(eps));
+    BOOST_TEST(q == 0.0);
+    BOOST_TEST(d.counters().row_misses == 2u);
+    BOOST_TEST(d.counters().row_hits == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(an_access_whose_data_would_cross_a_refresh_starts_after_it) {
+    dram_timing d{dram_params{}};
+    double q = -1;
+    // Ready at 3899: activate, CAS at 3917, data at 3938.25, after the refresh at 3900 began.
+    // It starts again when the refresh ends (4110) as a miss: 4110 + 18 + 21.25 + 5.
+    BOOST_TEST(d.access(0, 64, 3839, rd, &q) == 4154.25, boost::test_tools::tolerance(eps));
+    BOOST_TEST(q == 211.0, boost::test_tools::tolerance(eps));
+    BOOST_TEST(d.counters().refresh_stalls == 1u);
+    BOOST_TEST(d.counters().row_misses == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_refresh_inside_a_long_burst_pauses_it) {
+    dram_params p;
+    p.interleave_bytes = 65536; // one 64 KiB access on one channel: 5120 ns of data
+    dram_timing d{p};
+    // Ready at 60, inside the refresh [0, 210): waits to 210; activate, CAS at 228, data from
+    // 249.25 to 5369.25, but the refresh at 3900 falls inside: + tRFC 210, activate again 18,
+    // CAS 21.25: done at 5618.5 (the next refresh, 7800, is after it).
+    BOOST_TEST(d.access(0, 65536, 0, rd) == 5618.5, boost::test_tools::tolerance(eps));
+    BOOST_TEST(d.counters().refresh_stalls == 2u);
+    BOOST_TEST(d.counters().refresh_stall_ns == 150.0 + 249.25, boost::test_tools::tolerance(eps));
+}
+
+BOOST_AUTO_TEST_CASE(a_write_delays_the_precharge_of_its_bank_by_twr) {
+    // Both at 1000, the second to another row of bank 0 of channel 0 (65536 = 16 rows x 2 KiB
+    // further on that channel). The first: activate 1060, CAS 1078, data 1099.25..1104.25. The
+    // second waits for the bank (its column command is free at 1083) and precharges at
+    // max(1083, activate + tRAS = 1102, after a write: 1104.25 + tWR 34 = 1138.25), then
+    // tRP, tRCD, CL and 5 ns of data.
+    for (const auto first : {rd, wr}) {
+        dram_timing d{dram_params{}};
+        d.access(0, 64, 1000, first);
+        double q = -1;
+        const double done = d.access(65536, 64, 1000, rd, &q);
+        const double precharge = first == wr ? 1138.25 : 1102;
+        BOOST_TEST(done == precharge + 18 + 18 + 21.25 + 5, boost::test_tools::tolerance(eps));
+        BOOST_TEST(q == 23.0, boost::test_tools::tolerance(eps));
+        BOOST_TEST(d.counters().row_conflicts == 1u);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(short_accesses_move_whole_bursts) {
+    dram_timing d{dram_params{}};
+    d.access(0, 64, 1000, rd); // opens row 0 of bank 0
+    // Three 8-byte reads at 2000, each a row hit moving one 32-byte burst (2.5 ns): the first's
+    // data at 2081.25..2083.75; the others follow one burst apart (their column commands wait
+    // for the previous burst).
+    BOOST_TEST(d.access(0, 8, 2000, rd) == 2083.75, boost::test_tools::tolerance(eps));
+    BOOST_TEST(d.access(8, 8, 2000, rd) == 2086.25, boost::test_tools::tolerance(eps));
+    BOOST_TEST(d.access(16, 8, 2000, rd) == 2088.75, boost::test_tools::tolerance(eps));
+    // Eight bytes across a burst boundary (28..35) move two bursts: 5 ns.
+    BOOST_TEST(d.access(28, 8, 3000, rd) - 3000 == 60 + 21.25 + 5,
+               boost::test_tools::tolerance(eps));
+}
+
+BOOST_AUTO_TEST_CASE(an_access_does_not_queue_behind_its_own_pieces) {
+    dram_timing d{dram_params{}};
+    double q = -1;
+    // 4 KiB at 1000: 16 pieces of 256 bytes, 8 on each channel, all in row 0 of bank 0 there.
+    // Per channel: the first a miss (CAS 1078, data 1099.25..1119.25), each next one a hit 20 ns
+    // later: the eighth ends at 1099.25 + 8 x 20 = 1259.25. No other access: no queueing.
+    BOOST_TEST(d.access(0, 4096, 1000, rd, &q) == 1259.25, boost::test_tools::tolerance(eps));
+    BOOST_TEST(q == 0.0);
 }
 
 // ---- interrupt-generation window ---------------------------------------------------------------
