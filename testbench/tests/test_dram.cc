@@ -334,6 +334,57 @@ BOOST_AUTO_TEST_CASE(interrupt_window_takes_any_width_with_byte_enables) {
     BOOST_TEST(in.latency_ns == 3 * 60.0, boost::test_tools::tolerance(1e-9));
     for (const auto& p : pieces.pieces)
         BOOST_TEST(p.done == sc_core::sc_time_stamp() + latency);
+
+    // An access that starts below the window and runs into it is neither DRAM nor window: an
+    // address error, like one past the window's end, and nothing is stored or raised. A
+    // burst-mode write into the window with a repeating byte-enable pattern (TLM-2.0: byte i is
+    // enabled by be[i % length], counted from the start of the whole transaction) enables the
+    // same bytes as one write would.
+    while (cpu.rd32(window + irq_window::COUNT) != 0)
+        (void)cpu.rd32(window + irq_window::POP);
+    const std::uint64_t window_writes = mc.window_writes();
+    auto transport = [&](bool write, std::uint64_t addr, std::vector<unsigned char>& data,
+                         epvp::soc::access_pieces* pieces, std::vector<unsigned char> be) {
+        epvp::soc::soc_attr attr;
+        attr.initiator = master::pcie_inbound;
+        tlm::tlm_generic_payload gp;
+        gp.set_extension(&attr);
+        if (pieces) gp.set_extension(pieces);
+        gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+        gp.set_address(addr);
+        gp.set_data_ptr(data.data());
+        gp.set_data_length(static_cast<unsigned>(data.size()));
+        gp.set_streaming_width(static_cast<unsigned>(data.size()));
+        if (!be.empty()) {
+            gp.set_byte_enable_ptr(be.data());
+            gp.set_byte_enable_length(static_cast<unsigned>(be.size()));
+        }
+        sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+        cpu.out->b_transport(gp, delay);
+        gp.clear_extension(&attr);
+        if (pieces) gp.clear_extension(pieces);
+        return gp.get_response_status();
+    };
+    std::vector<unsigned char> eight(8, 0xA5);
+    BOOST_TEST(transport(true, window - 4, eight, nullptr, {}) == tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    BOOST_TEST(transport(false, window - 4, eight, nullptr, {}) == tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    BOOST_TEST(mc.window_writes() == window_writes);
+    std::vector<unsigned char> below(4, 0xFF);
+    BOOST_TEST(transport(false, window - 4, below, nullptr, {}) == tlm::TLM_OK_RESPONSE);
+    BOOST_TEST(below == std::vector<unsigned char>(4, 0)); // nothing was stored there
+    // 12 bytes 0x10..0x1B in three 4-byte pieces, pattern {on, off, on}: bytes 0, 2, 3, 5, 6,
+    // 8, 9, 11 enabled, so the slots get 0x13120010, 0x00161500 and 0x1B001918.
+    std::vector<unsigned char> data(12);
+    for (unsigned i = 0; i < data.size(); ++i)
+        data[i] = static_cast<unsigned char>(0x10 + i);
+    epvp::soc::access_pieces rotated;
+    rotated.pieces.assign(3, epvp::soc::access_pieces::piece{4, sc_core::sc_time_stamp(), {}});
+    BOOST_TEST(transport(true, window + 0x300, data, &rotated, {on, off, on}) ==
+               tlm::TLM_OK_RESPONSE);
+    BOOST_TEST(mc.window_writes() == window_writes + 3);
+    BOOST_TEST(cpu.rd32(window + irq_window::POP) == 0x13120010u);
+    BOOST_TEST(cpu.rd32(window + irq_window::POP) == 0x00161500u);
+    BOOST_TEST(cpu.rd32(window + irq_window::POP) == 0x1B001918u);
 }
 
 // libsystemc's own main() needs the symbol; Boost.Test provides the main this program runs.
