@@ -205,7 +205,6 @@ struct pcitest_options {
     std::vector<pcitest_reset>* resets = nullptr;
     pcitest_progress* progress = nullptr; // kept up to date when given
     std::vector<unsigned> msix_vectors;   // MSI-X vectors to test; empty = all, 1..2048
-    bool dma = false;      // run the dma variant (the firmware must support FLAG_USE_DMA)
     bool doorbell = false; // run DOORBELL_TEST when the endpoint has the capability (next)
     std::uint64_t irq_timeout_ns = 1'000'000'000;
     std::uint64_t xfer_timeout_ns = 1'000'000'000;
@@ -220,11 +219,11 @@ struct pcitest_options {
 // How many rows run_pcitest returns (the same for any endpoint: unsupported tests are skipped).
 unsigned pcitest_rows(pcitest_kernel kernel);
 
-// The whole table, in this order: BAR0..5 BAR_TEST, CONSECUTIVE_BAR_TEST, LEGACY_IRQ_TEST,
-// MSI_TEST, MSIX_TEST, READ/WRITE/COPY_TEST (memcpy, then dma) per size, DOORBELL_TEST,
-// BAR0..5 BAR_SUBRANGE_TEST (next only). With 6.18, DOORBELL_TEST is never skipped: it passes
-// or fails. Host buffers come from board.ram. A failed test's reason ends with
-// the AER errors the endpoint and the root port logged during it.
+// The whole table, in the kselftest harness's order (fixture, variant, test): per BAR, BAR_TEST
+// and (next only) BAR_SUBRANGE_TEST; CONSECUTIVE_BAR_TEST, LEGACY_IRQ_TEST, MSI_TEST,
+// MSIX_TEST, READ/WRITE/COPY_TEST (memcpy, then dma) per size, DOORBELL_TEST. With 6.18,
+// DOORBELL_TEST is never skipped: it passes or fails. Host buffers come from board.ram. A failed
+// test's reason ends with the AER errors the endpoint and the root port logged during it.
 std::vector<test_result> run_pcitest(pci_host& host, const hal::host_board& board,
                                      const pci_dev& dev, const pcitest_options& options = {});
 

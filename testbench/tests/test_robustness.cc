@@ -397,11 +397,11 @@ BOOST_AUTO_TEST_CASE(sigint_during_pcitest_reports_the_tests_completed) {
     const json& full = pcitest_full().report;
     const fs::path report = work_dir() / "int_pcitest.json";
     const fs::path trace = work_dir() / "int_pcitest_trace.json";
-    // Each TAP line is written and flushed as its test completes: "ok 9" is the MSI test, so the
-    // BAR, INTx and MSI tests are done and the MSI-X test runs. (No stdbuf: its LD_PRELOAD
-    // library would come before the sanitizer runtime in the sanitizer build.)
+    // Each TAP line is written and flushed as its test completes: "ok 15" is the MSI test, so the
+    // BAR, BAR sub-range, INTx and MSI tests are done and the MSI-X test runs. (No stdbuf: its
+    // LD_PRELOAD library would come before the sanitizer runtime in the sanitizer build.)
     child c("run --report " + report.string() + " --trace " + trace.string());
-    BOOST_REQUIRE(c.wait_for("ok 9 "));
+    BOOST_REQUIRE(c.wait_for("ok 15 "));
     c.signal(SIGINT);
     BOOST_CHECK_EQUAL(c.finish(), exit_sigint);
     const json rep = read_json(report);
@@ -409,13 +409,13 @@ BOOST_AUTO_TEST_CASE(sigint_during_pcitest_reports_the_tests_completed) {
     BOOST_CHECK_EQUAL(rep.at("status"), "interrupted");
     const auto& tests = rep.at("tests");
     const auto& all = full.at("tests");
-    BOOST_REQUIRE_GE(tests.size(), 9u); // 6 BAR tests, CONSECUTIVE_BAR, LEGACY_IRQ, MSI
+    BOOST_REQUIRE_GE(tests.size(), 15u); // 6 x BAR and sub-range, CONSECUTIVE, LEGACY_IRQ, MSI
     BOOST_REQUIRE_LT(tests.size(), all.size());
     for (std::size_t i = 0; i < tests.size(); ++i)
         BOOST_CHECK_EQUAL(tests[i], all[i]);
     const std::string next = all[tests.size()].at("name");
     BOOST_CHECK(rep.at("stopped").at("in_progress").get<std::string>().rfind(next, 0) == 0);
-    BOOST_CHECK(contains(c.out, "ok 9 " + all[8].at("name").get<std::string>()));
+    BOOST_CHECK(contains(c.out, "ok 15 " + all[14].at("name").get<std::string>()));
     BOOST_CHECK(read_json(trace).is_object());
 }
 

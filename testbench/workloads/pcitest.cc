@@ -23,8 +23,6 @@ public:
         fw::host::pcitest_options opts;
         opts.xfer_timeout_ns = timeout_ns;
         opts.seed = p.config().sim.seed;
-        // The DMA variants run when the controller has an eDMA with both directions.
-        opts.dma = p.config().dwc.edma_write_channels > 0 && p.config().dwc.edma_read_channels > 0;
         opts.doorbell = true; // the function remaps a BAR onto the interrupt-generation window
         opts.kernel = p.config().host.pcitest_version == cfg::pcitest_kernel::v6_18
                           ? fw::host::pcitest_kernel::v6_18
@@ -38,6 +36,15 @@ public:
         opts.resets = &out.resets;
         opts.progress = &out.test_progress;
         out.tests_planned = fw::host::pcitest_rows(opts.kernel);
+        // A reset before a test that does not exist would never happen.
+        const std::pair<const char*, std::uint64_t> resets[] = {
+            {"faults.hot_reset.before_test", opts.hot_reset_before_test},
+            {"faults.flr.before_test", opts.flr_before_test}};
+        for (const auto& [key, before] : resets)
+            if (before > out.tests_planned)
+                throw cfg::config_error("workload pcitest: " + std::string(key) + " = " +
+                                        std::to_string(before) + ": pcitest runs " +
+                                        std::to_string(out.tests_planned) + " tests");
         opts.on_result = [&out](unsigned n, const fw::host::test_result& t) {
             if (out.on_test) out.on_test(n, t);
         };
