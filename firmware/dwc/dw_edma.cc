@@ -194,13 +194,17 @@ void dw_edma::handle_dir_irq(edma_dir d) {
     if (io_.read32(reg_base_ + r.int_status, status) != hal::status::ok) return;
     status &= all_int_bits;
     if (!status) return;
-    writel(r.int_clear, status);
     const std::uint32_t valid = (1u << count_[idx(d)]) - 1;
     const std::uint32_t done = (status & EDMA_V0_DONE_INT_MASK) >> EDMA_V0_DONE_INT_SHIFT;
     const std::uint32_t abort = (status & EDMA_V0_ABORT_INT_MASK) >> EDMA_V0_ABORT_INT_SHIFT;
+    // The error status is read before the clear below, which clears it with the abort bit.
+    const std::uint64_t err = abort & valid ? error_status(d) : 0;
+    writel(r.int_clear, status);
     const std::uint64_t now = io_.now_ns();
-    for (unsigned ch = 0; ch < count_[idx(d)]; ++ch)
+    for (unsigned ch = 0; ch < count_[idx(d)]; ++ch) {
         if ((done | abort) & (1u << ch)) irq_ns_[idx(d)][ch] = now;
+        if (abort & (1u << ch)) abort_err_[idx(d)][ch] = err;
+    }
     done_[idx(d)] |= done & valid;
     abort_[idx(d)] |= abort & valid;
 }
@@ -311,15 +315,15 @@ void dw_edma::start(edma_dir d, unsigned ch) {
     io_.wr32(regs + LLP_MSB, upper_32(ll));
 }
 
+std::uint64_t dw_edma::error_status(edma_dir d) {
+    if (d == edma_dir::write) return readl(WR_ERR_STATUS);
+    return readl(RD_ERR_STATUS_LOW) | (std::uint64_t(readl(RD_ERR_STATUS_HIGH)) << upper_shift);
+}
+
 void dw_edma::log_abort(edma_dir d, unsigned ch) {
-    std::uint64_t err = 0;
-    if (d == edma_dir::write)
-        err = readl(WR_ERR_STATUS);
-    else
-        err = readl(RD_ERR_STATUS_LOW) | (std::uint64_t(readl(RD_ERR_STATUS_HIGH)) << upper_shift);
     io_.log(hal::log_level::error, log_cat,
             std::string("eDMA: ") + to_string(d) + " ch" + std::to_string(ch) +
-                " aborted (err_status " + hex(err) + ")");
+                " aborted (err_status " + hex(abort_err_[idx(d)][ch]) + ")");
 }
 
 int dw_edma::wait_done(edma_dir d, unsigned ch, std::uint64_t deadline_ns) {

@@ -285,6 +285,7 @@ private:
     // A transfer's end in the statistics (aborted: it ended by an abort interrupt).
     void count_transfer(edma_dir d, int ret, bool aborted, std::uint64_t size);
     void log_abort(edma_dir d, unsigned ch);
+    std::uint64_t error_status(edma_dir d); // WR_ERR_STATUS, or RD_ERR_STATUS_HIGH:LOW
 
     hal::platform& io_;
     const hal::ep_board& board_;
@@ -298,6 +299,9 @@ private:
     // Recorded by the interrupt handler, cleared before each start.
     std::array<std::uint32_t, num_dirs> done_{}, abort_{};
     std::array<std::array<std::uint64_t, max_ch>, num_dirs> irq_ns_{};
+    // The direction's error status as read when a channel's abort was seen (before its clear,
+    // which clears the error bits too), for the abort's log line.
+    std::array<std::array<std::uint64_t, max_ch>, num_dirs> abort_err_{};
     std::array<edma_dir_stats, num_dirs> stats_{};
     std::uint64_t irqs_ = 0;
     bool handler_installed_ = false;

@@ -112,6 +112,7 @@ edma_engine::step edma_engine::write_block(run_state& r, sc_time start) {
         if (burst_timing(r.ch)) {
             // Burst mode: every MWr whose data is staged, in one transaction (the next local
             // burst, due after the first of them, is issued after it at its own time).
+            const sc_time decided = now();
             sync_to(r, fetched < total ? tlp_at
                                        : std::min(tlp_at, std::max(r.next_block, last_burst)));
             auto& pieces = r.burst.pieces;
@@ -139,7 +140,7 @@ edma_engine::step edma_engine::write_block(run_state& r, sc_time start) {
             // staging_buffer_bytes before its end has left (maybe one of these).
             r.burst.stop_at = never;
             r.burst.stop_after = pcie::tlp_burst::no_piece;
-            r.burst.end_before = next_other_start(r.ch);
+            r.burst.end_before = next_other_start(r.ch, decided);
             if (fetched < total) {
                 r.burst.stop_at = slot_at;
                 if (fetched + blen > p_.staging_buffer_bytes) {
@@ -164,6 +165,8 @@ edma_engine::step edma_engine::write_block(run_state& r, sc_time start) {
             const bool ok = p_.bus.pcie_write_burst(dar0 + sent, win.data() + (sent - win_base),
                                                     r.burst, d, &w);
             const sc_time left = now() + d;
+            // The grant may have come while the others ran, before this channel ran alone.
+            if (arbitrated) arbiter(edma_dir::write).release(left);
             r.rec.wait_link += w.link;
             r.rec.wait_credits += w.credits;
             if (!ok) return {step::kind::mwr_failed, std::max(left, prev_left)};
@@ -325,12 +328,13 @@ edma_engine::step edma_engine::read_block(run_state& r, sc_time start) {
         if (burst_timing(r.ch)) {
             // Burst mode: the MRds whose tag and own slot are already known free (at most one
             // round of each), in one transaction.
+            const sc_time decided = now();
             std::size_t n = tag_free_.size();
             if (!r.own_free.empty()) n = std::min(n, r.own_free.size());
             auto& pieces = r.burst.pieces;
             pieces.clear();
             r.burst.paced = pcie::tlp_burst::pacing::started;
-            r.burst.end_before = next_other_start(r.ch);
+            r.burst.end_before = next_other_start(r.ch, decided);
             std::uint64_t bytes = 0;
             for (std::uint64_t at = off; at < total && pieces.size() < n;) {
                 const std::size_t k = pieces.size();

@@ -83,12 +83,12 @@ bool edma_engine::burst_timing(const channel& self) const {
     return true;
 }
 
-sc_time edma_engine::next_other_start(const channel& self) const {
+sc_time edma_engine::next_other_start(const channel& self, const sc_time& decided) const {
     sc_time first = sc_core::sc_max_time();
     if (runs_alone(self)) return first;
     for (const auto& v : channels_)
         for (const auto& ch : v)
-            if (ch.get() != &self && ch->running && ch->doorbell_at > now())
+            if (ch.get() != &self && ch->running && ch->doorbell_at > decided)
                 first = std::min(first, ch->doorbell_at);
     return first;
 }
@@ -447,7 +447,7 @@ void edma_engine::finish(run_state& r, const step& s) {
     }
     ++counters_.transfers_aborted;
     edma_error err = edma_error::none;
-    const char* why = "";
+    std::string why;
     switch (s.fault) {
     case step::kind::stopped:
         why = "stopped (doorbell STOP or engine disable)";
@@ -465,7 +465,8 @@ void edma_engine::finish(run_state& r, const step& s) {
         err = edma_error::ll_fetch;
         break;
     case step::kind::ll_runaway:
-        why = "linked list ran past dwc.edma.max_ll_elements elements without stopping";
+        why = "linked list ran past " + std::to_string(p_.max_ll_elements) +
+              " elements without stopping";
         err = edma_error::ll_fetch;
         break;
     case step::kind::cpl_ur:

@@ -248,9 +248,11 @@ private:
     step read_block(run_state& r, sc_core::sc_time start);  // edma_datapath.cc
     // Burst mode: a channel running alone (no other channel of either direction has started)
     // sends bursts, which end before the next known start of another channel
-    // (next_other_start, never if none).
+    // (next_other_start, never if none): the first doorbell after `decided`, the time the
+    // channel chose a burst (it may have synchronised further since; a doorbell it passed on
+    // the way ends the burst after its first piece, as a single TLP would have gone).
     bool burst_timing(const channel& self) const;
-    sc_core::sc_time next_other_start(const channel& self) const;
+    sc_core::sc_time next_other_start(const channel& self, const sc_core::sc_time& decided) const;
     void finish(run_state& r, const step& s);
     void raise_done(run_state& r, std::uint32_t control);
     void send_imwr(channel& ch, bool abort);

@@ -104,8 +104,12 @@ np_result tlp_requester::request(tlm::tlm_fw_transport_if<>& out, tlp_type type,
     r.completions = done.count;
     r.poisoned = done.poisoned;
     r.sent = ext.sent;
+    // A burst read the link cut short (the sender's other work comes first) asked for the bytes
+    // of the pieces it kept: gp's data length now.
+    const std::uint32_t asked =
+        burst ? std::min<std::uint32_t>(done.len, gp.get_data_length()) : done.len;
     r.completed =
-        done.any && (done.status != cpl_status::sc || done.poisoned || done.received >= done.len);
+        done.any && (done.status != cpl_status::sc || done.poisoned || done.received >= asked);
     if (done.any && done.last > delay) delay = done.last;
     return r;
 }

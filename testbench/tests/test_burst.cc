@@ -184,6 +184,13 @@ BOOST_AUTO_TEST_CASE(dma_mix_within_bound) {
     check_mix("--set workload.dma_mix.write_channels=0 --set workload.dma_mix.read_channels=1");
     // One of each, started one after the other: bursts until the second one's doorbell time.
     check_mix("--set workload.dma_mix.write_channels=1 --set workload.dma_mix.read_channels=1");
+    // Two read channels: a read burst the link cuts short (the other channel starts) completes
+    // with the bytes of the pieces it kept (it was judged incomplete: a false UR abort).
+    check_mix("--set workload.dma_mix.write_channels=0 --set workload.dma_mix.read_channels=2");
+    // Two write channels of 64 KiB: the burst a channel chose before synchronising ends at the
+    // other's doorbell even when it synchronised past it (it ran on past it).
+    check_mix("--set workload.dma_mix.size_bytes=65536 --set workload.dma_mix.write_channels=2 "
+              "--set workload.dma_mix.read_channels=0");
 }
 
 // The kselftest table: the same tests with the same results (the data-transfer tests compare

@@ -183,6 +183,23 @@ public:
         std::memcpy(data, &host[pci_addr - host_base], len);
         return cpl_status::sc;
     }
+    // Burst mode: each piece timed as one MWr, back to back (no pieces cut: this bus has no
+    // other sender).
+    bool pcie_write_burst(std::uint64_t pci_addr, const unsigned char* data, pcie::tlp_burst& b,
+                          sc_time& delay, dwc::tlp_wait* wait) override {
+        if (!link_up) return false;
+        sc_time chain = sc_core::sc_time_stamp() + delay;
+        for (auto& piece : b.pieces) {
+            sc_time d = std::max(chain, piece.ready) - sc_core::sc_time_stamp();
+            if (!pcie_write(pci_addr, data, piece.bytes, d, wait)) return false;
+            piece.start = tlps.back().start;
+            piece.departed = piece.arrival = chain = sc_core::sc_time_stamp() + d;
+            pci_addr += piece.bytes;
+            data += piece.bytes;
+        }
+        delay = chain - sc_core::sc_time_stamp();
+        return true;
+    }
     unsigned mps_bytes() const override { return mps; }
     unsigned mrrs_bytes() const override { return mrrs; }
     unsigned max_outstanding_reads() const override { return tags; }
@@ -253,6 +270,7 @@ struct engine_opts {
     sc_time quantum = sc_time(1, SC_US);
     unsigned burst_bytes = 4096, outstanding = 4, staging_bytes = 16384;
     unsigned rd_outstanding_mrd = 0;
+    bool burst = false; // sim.link_timing = burst
 };
 
 dwc::edma_params params_of(bool unrolled, unsigned wr, unsigned rd, dwc::edma_bus& bus,
@@ -262,6 +280,7 @@ dwc::edma_params params_of(bool unrolled, unsigned wr, unsigned rd, dwc::edma_bu
     p.axi_outstanding_reads = o.outstanding;
     p.staging_buffer_bytes = o.staging_bytes;
     p.rd_outstanding_mrd = o.rd_outstanding_mrd;
+    p.burst = o.burst;
     return p;
 }
 
@@ -329,6 +348,7 @@ harness* h_fw_l = nullptr;      // the firmware driver on a legacy core (4.90a)
 harness* h_mix_rd[4] = {};      // 8 read channels, 2 MRds each; 1, 2, 4, 8 of them run
 harness* h_mix_w13 = nullptr;   // 2 write channels, weights 0 and 2
 harness* h_mix_wlink = nullptr; // 4 write channels on a Gen3 x4 link
+harness* h_burst_arb = nullptr; // 3 write channels, burst mode
 
 struct fixture {
     fixture() {
@@ -375,6 +395,9 @@ struct fixture {
             h_mix_rd[i] = new harness(("mix_rd" + std::to_string(i)).c_str(), true, 0, 8, two_mrds);
         h_mix_w13 = new harness("mix_w13", true, 2, 0);
         h_mix_wlink = new harness("mix_wlink", true, 4, 0);
+        engine_opts bursts;
+        bursts.burst = true;
+        h_burst_arb = new harness("burst_arb", true, 3, 0, bursts);
         sc_core::sc_start(SC_ZERO_TIME);
     }
     std::ostringstream sink;
@@ -1070,6 +1093,33 @@ BOOST_AUTO_TEST_CASE(channels_of_one_direction_share_the_link) {
     for (std::size_t i = 1; i < starts.size(); ++i)
         BOOST_CHECK(starts[i] - starts[i - 1] == h.bus.tlp_time); // no gap, no overlap
     BOOST_CHECK(interleaved);
+}
+
+// Burst mode: a write channel that waited for the arbiter's grant while another ran, and then ran
+// alone and sent its TLPs as bursts, gives the grant back: a later pair of channels that does
+// not include the one that held it runs (it waited forever for the grant).
+BOOST_AUTO_TEST_CASE(a_channel_sending_bursts_gives_the_write_arbiter_back) {
+    harness& h = *h_burst_arb;
+    h.bus.fill_local(0x1000, 16 * KiB, 3);
+    h.single(false, 0, 512, 0x1000, host_base + 0x10000, LIE);
+    h.single(false, 1, 8 * KiB, 0x2000, host_base + 0x20000, LIE);
+    h.wr(WR_ENGINE_EN, 1);
+    h.wr(WR_DOORBELL, 0);
+    h.wr(WR_DOORBELL, 1);
+    run();
+    BOOST_REQUIRE_EQUAL(h.status(false, 0), CS_STOPPED);
+    BOOST_REQUIRE_EQUAL(h.status(false, 1), CS_STOPPED);
+    const unsigned mwrs = h.bus.mwr_count();
+    BOOST_CHECK_EQUAL(mwrs, 2u + 32u); // 512 B and 8 KiB in 256-byte MWrs
+    h.single(false, 0, 4 * KiB, 0x1000, host_base + 0x10000, LIE);
+    h.single(false, 2, 4 * KiB, 0x3000, host_base + 0x30000, LIE);
+    h.wr(WR_DOORBELL, 0);
+    h.wr(WR_DOORBELL, 2);
+    run();
+    BOOST_CHECK_EQUAL(h.status(false, 0), CS_STOPPED);
+    BOOST_CHECK_EQUAL(h.status(false, 2), CS_STOPPED);
+    BOOST_CHECK_EQUAL(h.bus.mwr_count(), mwrs + 32u);
+    BOOST_CHECK(h.bus.local_equals_host(0x3000, host_base + 0x30000, 4 * KiB));
 }
 
 // Read channel, linked list of two 1 KiB elements (MRRS 512, 4 tags, MRd 10 ns on the link,

@@ -571,6 +571,19 @@ BOOST_AUTO_TEST_CASE(ur_and_ca_injected_at_the_completer) {
         BOOST_CHECK_EQUAL(r.report.at("root_complex").at("injected_faults"), 1);
         BOOST_CHECK_EQUAL(r.report.at("controller").at("completion_timeouts"), 0);
     }
+    // The firmware logs the read channel's error status as it was before it cleared the abort
+    // (the clear clears it too): RD_ERR_STATUS_HIGH has one bit per channel for an Unsupported
+    // Request in bits 7:0 and for a Completer Abort in bits 15:8, so channel 0's UR reads
+    // 0x1_0000_0000 and its CA 0x100_0000_0000 as HIGH:LOW.
+    const std::pair<const char*, const char*> aborts[] = {
+        {"faults.ur_at_completer.nth_read", "aborted (err_status 0x100000000)"},
+        {"faults.ca_at_completer.nth_read", "aborted (err_status 0x10000000000)"}};
+    for (const auto& [key, line] : aborts) {
+        auto r = epsim(std::string("run --workload dma-sweep --log edma --set ") + key + "=3");
+        BOOST_CHECK_MESSAGE(r.out.find(std::string("read ch0 ") + line) != std::string::npos,
+                            key << ":\n"
+                                << r.out);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(pcitest_passes_with_and_without_the_smmu) {
