@@ -289,6 +289,13 @@ void dw_pcie_ep::cfg_write32(std::uint32_t off, std::uint32_t value, std::uint32
     }
     const bool flr = off == exp_cap + c::exp_devctl && (value & byte_mask & devctl_initiate_flr) &&
                      (dbi_.read32(exp_cap + c::exp_devcap) & devcap_flr_capable);
+    // A reset takes effect when its write arrives (the write's own time, ahead of the kernel's
+    // by the link's flight and the writer's look-ahead): its interrupt, the eDMA stop and the
+    // registers' reset are seen by the firmware from then on, at any quantum.
+    if (flr && delay > sc_core::SC_ZERO_TIME) {
+        sc_core::wait(delay);
+        delay = sc_core::SC_ZERO_TIME;
+    }
     if (!dbi_.write32(off, value, byte_mask, reg_writer::wire, false))
         logger::get().unimplemented_once("cfg", hex(off),
                                          "config offset " + hex(off, 3) + " not modelled");
