@@ -150,6 +150,12 @@ bool cpu::wait_for_interrupt(std::uint64_t timeout_ns) {
 }
 
 void cpu::log(hal::log_level level, const std::string& category, const std::string& msg) {
+    log_at(level, category, msg, qk_.get_current_time());
+}
+
+void cpu::log_at(hal::log_level level, const std::string& category, const std::string& msg,
+                 const sc_time& at) {
+    const auto at_ps = static_cast<std::uint64_t>(at.value());
     std::string line = category + ": " + msg;
     if (std::find(expected_.begin(), expected_.end(), msg) != expected_.end())
         level = hal::log_level::info;
@@ -159,14 +165,14 @@ void cpu::log(hal::log_level level, const std::string& category, const std::stri
         // A category enabled on its own (an endpoint function's name) prints its lines too,
         // under that category.
         if (!logger::get().enabled(p_.log_category) && logger::get().enabled(category))
-            logger::get().info(category, msg);
+            logger::get().info_at(category, at_ps, msg);
         else if (logger::get().enabled(p_.log_category))
-            logger::get().info(p_.log_category, line);
+            logger::get().info_at(p_.log_category, at_ps, line);
         break;
     case hal::log_level::warning:
     case hal::log_level::error:
         // The same firmware message repeats at most a few times, then is counted.
-        logger::get().warning(p_.log_category, line, line);
+        logger::get().warning_at(p_.log_category, at_ps, line, line);
         break;
     }
 }

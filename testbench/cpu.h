@@ -60,7 +60,12 @@ public:
     std::uint64_t cpu_clock_hz() const override { return p_.clock_hz; }
     void set_irq_handler(unsigned line, hal::irq_handler handler) override;
     bool wait_for_interrupt(std::uint64_t timeout_ns) override;
+    // A firmware line, stamped with the CPU's own time (ahead of the kernel's under temporal
+    // decoupling), so the log reads the same at every quantum.
     void log(hal::log_level level, const std::string& category, const std::string& msg) override;
+    // The same for a line written at `at` (the UART's lines when the firmware is a binary).
+    void log_at(hal::log_level level, const std::string& category, const std::string& msg,
+                const sc_core::sc_time& at);
 
 private:
     void thread();

@@ -212,13 +212,14 @@ endpoint_soc::endpoint_soc(sc_core::sc_module_name name, const cfg::platform_con
         // UART lines ("category: message") are firmware log lines, as the native CPU's.
         try {
             iss = std::make_unique<iss_cpu>(
-                "ep_iss", ip, irqc, [this](std::uint32_t level, const std::string& line) {
+                "ep_iss", ip, irqc,
+                [this](std::uint32_t level, const std::string& line, const sc_time& at) {
                     const auto colon = line.find(": ");
                     const std::string category =
                         colon == std::string::npos ? "fw" : line.substr(0, colon);
                     const std::string msg =
                         colon == std::string::npos ? line : line.substr(colon + 2);
-                    ep_cpu.log(static_cast<hal::log_level>(level & 3u), category, msg);
+                    ep_cpu.log_at(static_cast<hal::log_level>(level & 3u), category, msg, at);
                 });
         } catch (const iss_cpu::elf_error& e) {
             // The build without a cross toolchain has no ELF at the default path.

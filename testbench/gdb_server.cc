@@ -313,12 +313,12 @@ std::string stop_reply(int signal) {
     return b;
 }
 
-outcome handle(target& t, const std::string& packet) {
+outcome handle(target& t, const std::string& packet, int stopped_by) {
     if (packet.empty()) return reply("");
     const std::string_view args = std::string_view(packet).substr(1);
     switch (packet.front()) {
-    case '?':
-        return reply(stop_reply(sig_trap));
+    case '?': // why the target halted: the same reply as the step or continue that halted it
+        return reply(stop_reply(stopped_by));
     case 'g': {
         std::string s;
         for (unsigned r = 0; r < reg_count; ++r)
@@ -455,7 +455,7 @@ action server::halted(target& t, int signal, bool initial) {
                 ::send(fd_, last_.data(), last_.size(), MSG_NOSIGNAL);
             } else if (e.what == decoder::kind::packet) {
                 ::send(fd_, "+", 1, MSG_NOSIGNAL);
-                const outcome o = handle(t, e.payload);
+                const outcome o = handle(t, e.payload, signal);
                 if (o.reply) send(o.payload);
                 if (o.then == action::detach) disconnect();
                 if (o.then != action::none) return o.then;

@@ -83,10 +83,10 @@ struct outcome {
     std::string payload;
     action then = action::none;
 };
-outcome handle(target& t, const std::string& packet);
-
 // Stop replies: signal numbers as GDB numbers them (SIGINT 2, SIGTRAP 5).
 constexpr int sig_int = 2, sig_trap = 5;
+// One packet to a halted target; stopped_by: the signal of the stop that halted it ('?').
+outcome handle(target& t, const std::string& packet, int stopped_by = sig_trap);
 std::string stop_reply(int signal);
 
 // --- The loopback socket and its session.

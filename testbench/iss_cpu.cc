@@ -62,9 +62,33 @@ struct iss_hooks {
             uc_emu_stop(uc);
             return;
         }
+        if (c->stepping_) {
+            // A single step: the step's code hook counts the one instruction; the next block
+            // does not run.
+            if (c->step_done_) {
+                c->stop_ = iss_cpu::stop::stepped;
+                c->resume_pc_ = address;
+                uc_emu_stop(uc);
+            }
+            return;
+        }
         const std::uint64_t n = size / 4;
         c->instructions_ += n;
         c->qk_.inc(c->insn_time_ * static_cast<double>(n));
+    }
+    // Installed for a debugger's single step only: lets one instruction execute, then stops
+    // before the next one of its block (the block hook stops before a next block).
+    static void code(uc_engine* uc, std::uint64_t address, std::uint32_t, void* user) {
+        auto* c = static_cast<iss_cpu*>(user);
+        if (c->step_done_) {
+            c->stop_ = iss_cpu::stop::stepped;
+            c->resume_pc_ = address;
+            uc_emu_stop(uc);
+            return;
+        }
+        c->step_done_ = true;
+        ++c->instructions_;
+        c->qk_.inc(c->insn_time_);
     }
     static std::uint64_t read(uc_engine*, std::uint64_t offset, unsigned size, void* user) {
         auto* r = static_cast<std::pair<iss_cpu*, std::uint64_t>*>(user);
@@ -105,9 +129,10 @@ iss_cpu::iss_cpu(sc_core::sc_module_name name, const iss_params& p, const soc::i
     , p_(p)
     , timer_("timer")
     , console_("uart",
-               [this, log = std::move(log)](std::uint32_t level, const std::string& line) {
+               [this, log = std::move(log)](std::uint32_t level, const std::string& line,
+                                            const sc_time& at) {
                    if (level == uart::LEVEL_ERROR) last_error_line_ = line; // a panic's message
-                   log(level, line);
+                   log(level, line, at);
                })
     , intc_("intc", irqs)
     , timer_port_("timer_port")
@@ -303,27 +328,37 @@ void iss_cpu::run() {
     resume_pc_ = entry_;
     bool step = debug_halt(debug_stop::reset); // a debugger: execute one instruction, then halt
     for (;;) {
-        if (irq_wanted()) enter_irq();
+        if (irq_wanted()) {
+            enter_irq();
+            // Under a single step, taking the interrupt is the step: the CPU halts at the vector.
+            if (step) {
+                step = debug_halt(debug_stop::step);
+                continue;
+            }
+        }
         irq_check_ = false;
         stop_ = stop::none;
-        const std::uint64_t counted = instructions_;
-        const sc_time local = qk_.get_local_time();
-        const uc_err e = uc_emu_start(uc_, resume_pc_, 0, 0, step ? 1 : 0);
+        if (step) begin_step();
+        const uc_err e = uc_emu_start(uc_, resume_pc_, 0, 0, 0);
+        const bool stepped = step && step_done_;
+        if (step) end_step();
         if (error_) std::rethrow_exception(error_);
         if (e != UC_ERR_OK)
             throw std::runtime_error(std::string("the CPU stopped: ") + uc_strerror(e) + " at PC " +
                                      std::to_string(pc()));
-        if (step && stop_ == stop::none) { // the block hook counted its block; one instruction ran
-            instructions_ = counted + 1;
-            qk_.set(local + insn_time_);
-        }
         switch (stop_) {
         case stop::sync:
             qk_.sync();
-            if (debugger_ && !step && debugger_->interrupt_requested())
+            if (stepped) // the block after the stepped instruction stopped to synchronise
+                step = debug_halt(debug_stop::step);
+            else if (debugger_ && !step && debugger_->interrupt_requested())
                 step = debug_halt(debug_stop::interrupt);
             continue;
         case stop::irq:
+            if (stepped) step = debug_halt(debug_stop::step); // taken when the CPU resumes
+            continue;
+        case stop::stepped:
+            step = debug_halt(debug_stop::step);
             continue;
         case stop::brk:
             if (debug_breakpoints_.count(resume_pc_)) {
@@ -376,6 +411,26 @@ void iss_cpu::thread() {
 }
 
 // Debug hooks.
+
+void iss_cpu::begin_step() {
+    // A block translated before the code hook existed would not call it (Unicorn keeps
+    // translated blocks): the one the step starts in is translated again. Later blocks need no
+    // hook: the block hook stops before them.
+    step_from_ = resume_pc_;
+    check(uc_ctl_remove_cache(uc_, step_from_, step_from_ + 4), "dropping the translated block");
+    check(uc_hook_add(uc_, &step_hook_, UC_HOOK_CODE, reinterpret_cast<void*>(iss_hooks::code),
+                      this, 1, 0),
+          "single-step hook");
+    stepping_ = true;
+    step_done_ = false;
+}
+
+void iss_cpu::end_step() {
+    stepping_ = false;
+    check(uc_hook_del(uc_, step_hook_), "single-step hook");
+    // The block translated with the hook would call it (Unicorn keeps the call): dropped too.
+    check(uc_ctl_remove_cache(uc_, step_from_, step_from_ + 4), "dropping the translated block");
+}
 
 bool iss_cpu::debug_halt(debug_stop why) {
     if (!debugger_) return false;

@@ -22,7 +22,10 @@
 // even with PSTATE.I set).
 // The ELF ends with BRK #ISS_BRK_EXIT (status in x0) or BRK #ISS_BRK_PANIC (after its message).
 // Does not model: caches, the MMU, pipelines, exception levels other than EL1, FIQ/SError,
-// synchronous aborts for bus errors, per-instruction timing.
+// synchronous aborts for bus errors, alignment faults (with the MMU off every data access is to
+// Device memory, where an unaligned one faults; the emulator performs it), per-instruction timing.
+// Debugging (attach): a single step executes one instruction (a code hook for the step, its block
+// translated again) or takes a pending interrupt (the CPU halts at the vector).
 #pragma once
 
 #include "firmware/guest/boot_params.h"
@@ -32,6 +35,7 @@
 #include "model/soc/timer.h"
 #include "model/soc/uart.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -59,8 +63,9 @@ class iss_cpu : public sc_core::sc_module {
 public:
     tlm_utils::simple_initiator_socket<iss_cpu> bus; // to the SoC's interconnect
 
-    // line: one UART line ("category: message"), level uart::LEVEL_*.
-    using log_sink = std::function<void(std::uint32_t level, const std::string& line)>;
+    // line: one UART line ("category: message"), level uart::LEVEL_*, at: when it was written.
+    using log_sink = std::function<void(std::uint32_t level, const std::string& line,
+                                        const sc_core::sc_time& at)>;
 
     // The ELF cannot be run: unreadable, not an AArch64 ELF64, or outside the CPU's SRAM.
     struct elf_error : std::runtime_error {
@@ -133,8 +138,16 @@ private:
     uc_struct* uc_ = nullptr;
     std::uint64_t entry_ = 0;
     // Run-loop state shared with the hooks.
-    enum class stop { none, sync, irq, brk, error };
+    enum class stop { none, sync, irq, brk, error, stepped };
     stop stop_ = stop::none;
+    // A debugger's single step: a code hook (added for the step only, the block the step starts
+    // in translated again so that it calls it) counts the one instruction and stops before the
+    // next one in that block; the block hook counts nothing and stops before any next block.
+    bool stepping_ = false, step_done_ = false;
+    std::size_t step_hook_ = 0; // Unicorn's uc_hook
+    std::uint64_t step_from_ = 0;
+    void begin_step();
+    void end_step();
     std::uint64_t resume_pc_ = 0;
     bool irq_check_ = false;   // stop before the next block and take the interrupt
     bool irq_waiting_ = false; // an interrupt is pending while PSTATE.I is set

@@ -41,10 +41,15 @@ void logger::info_at(const std::string& category, std::uint64_t at_ps, const std
 }
 
 void logger::warning(const std::string& category, const std::string& msg, const std::string& key) {
+    warning_at(category, now_ps_ ? now_ps_() : 0, msg, key);
+}
+
+void logger::warning_at(const std::string& category, std::uint64_t at_ps, const std::string& msg,
+                        const std::string& key) {
     ++counts_[log_kind::warning];
     if (!key.empty() && ++repeats_[category + "/" + key] > repeat_limit) return;
     problems_.push_back("warning: " + category + ": " + msg);
-    emit("WARNING ", category, msg);
+    emit_at(at_ps, "WARNING ", category, msg);
 }
 
 void logger::guest_error(const std::string& category, const std::string& msg,

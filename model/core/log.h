@@ -51,6 +51,9 @@ public:
     // summarised by flush_suppressed().
     void warning(const std::string& category, const std::string& msg,
                  const std::string& key = std::string());
+    // The same, stamped with the event's own time (as info_at).
+    void warning_at(const std::string& category, std::uint64_t at_ps, const std::string& msg,
+                    const std::string& key = std::string());
     void flush_suppressed();
     static constexpr std::uint64_t repeat_limit = 10;
     void guest_error(const std::string& category, const std::string& msg,

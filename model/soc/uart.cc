@@ -15,23 +15,23 @@ uart::uart(sc_core::sc_module_name name, sink out)
     regs.register_b_transport(this, &uart::b_transport);
 }
 
-void uart::flush() {
+void uart::flush(const sc_core::sc_time& at) {
     ++lines_;
-    if (out_) out_(line_level_, line_);
+    if (out_) out_(line_level_, line_, at);
     line_.clear();
 }
 
-void uart::put(char c) {
+void uart::put(char c, const sc_core::sc_time& at) {
     if (c == '\n') {
-        flush();
+        flush(at);
         return;
     }
     if (line_.empty()) line_level_ = level_;
     line_ += c;
-    if (line_.size() == ::uart::LINE_BYTES) flush();
+    if (line_.size() == ::uart::LINE_BYTES) flush(at);
 }
 
-void uart::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
+void uart::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     const unsigned len = gp.get_data_length();
     const auto offset = static_cast<std::uint32_t>(gp.get_address());
     if (gp.get_byte_enable_ptr()) {
@@ -45,7 +45,8 @@ void uart::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
     std::uint32_t v = 0;
     if (gp.is_write()) {
         std::memcpy(&v, gp.get_data_ptr(), len);
-        if (offset == ::uart::TX) put(static_cast<char>(v & 0xFF));
+        if (offset == ::uart::TX)
+            put(static_cast<char>(v & 0xFF), sc_core::sc_time_stamp() + delay);
         if (offset == ::uart::LEVEL) level_ = v & 3u;
     } else {
         if (offset == ::uart::LEVEL) v = level_;

@@ -3,10 +3,11 @@
 //
 // Models: a transmit register whose characters form lines; '\n' (or LINE_BYTES characters)
 // ends a line, which goes to the sink with the level LEVEL held when the line's first
-// character arrived (the platform prints it as a firmware log line). A write completes at
-// once. Accesses of 1 or 4 bytes at a register; other sizes and byte enables get an error
-// response; offsets without a register read 0 and ignore writes.
-// Does not model: a receiver, baud rate or character time, FIFOs, interrupts, modem lines.
+// character arrived (the platform prints it as a firmware log line), stamped with the time of
+// the write that ended it (its own time, ahead of the kernel's under temporal decoupling). A
+// write completes at once. Accesses of 1 or 4 bytes at a register; other sizes and byte enables get
+// an error response; offsets without a register read 0 and ignore writes. Does not model: a
+// receiver, baud rate or character time, FIFOs, interrupts, modem lines.
 #pragma once
 
 #include <cstdint>
@@ -20,8 +21,9 @@ namespace epvp::soc {
 
 class uart : public sc_core::sc_module {
 public:
-    // level: uart::LEVEL_* (hal/uart_regs.h); line without its '\n'.
-    using sink = std::function<void(std::uint32_t level, const std::string& line)>;
+    // level: uart::LEVEL_* (hal/uart_regs.h); line without its '\n'; at: when it ended.
+    using sink = std::function<void(std::uint32_t level, const std::string& line,
+                                    const sc_core::sc_time& at)>;
 
     tlm_utils::simple_target_socket<uart> regs;
 
@@ -31,8 +33,8 @@ public:
 
 private:
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-    void put(char c);
-    void flush();
+    void put(char c, const sc_core::sc_time& at);
+    void flush(const sc_core::sc_time& at);
     sink out_;
     std::string line_;
     std::uint32_t level_, line_level_;

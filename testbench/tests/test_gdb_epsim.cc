@@ -9,16 +9,19 @@
 #include "firmware/hal/iss_map.h"
 #include "testbench/tests/cli_test_util.h"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <netinet/in.h>
 #include <poll.h>
 #include <string>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <vector>
 
 namespace {
 
@@ -243,6 +246,86 @@ BOOST_AUTO_TEST_CASE(bad_addresses_are_errors_and_a_step_from_wfi_stops) {
         BOOST_REQUIRE(in_wfi);
         gdb.send("+" + packet("s"));
         BOOST_TEST(gdb.wait_for(packet("S05")), gdb.got);
+        gdb.send("+" + packet("D"));
+        BOOST_TEST(gdb.wait_for("+" + packet("OK")), gdb.got);
+    }
+    const int status = sim.finish();
+    BOOST_TEST(status == 0, sim.out);
+}
+
+namespace {
+
+std::int64_t sign_extend(std::uint64_t v, unsigned bits) {
+    const std::uint64_t m = std::uint64_t{1} << (bits - 1);
+    return static_cast<std::int64_t>((v ^ m) - m);
+}
+
+// Where an A64 instruction at pc may continue (Arm Architecture Reference Manual, C4.1 branch
+// encodings): pc + 4, and for a branch its target; `reg` reads a general register (BR, BLR,
+// RET). Empty for instructions the check leaves out: system instructions (MSR to DAIF, WFI:
+// an interrupt may be taken), exception generation (SVC, BRK) and ERET.
+std::vector<std::uint64_t> next_pcs(std::uint64_t pc, std::uint32_t insn,
+                                    const std::function<std::uint64_t(unsigned)>& reg) {
+    if ((insn & 0xFFC00000u) == 0xD5000000u || (insn & 0xFF000000u) == 0xD4000000u ||
+        insn == 0xD69F03E0u)
+        return {};
+    std::vector<std::uint64_t> v{pc + 4};
+    if ((insn & 0x7C000000u) == 0x14000000u) // B, BL: imm26
+        v.push_back(pc + static_cast<std::uint64_t>(sign_extend(insn & 0x3FFFFFFu, 26) * 4));
+    else if ((insn & 0xFF000010u) == 0x54000000u || (insn & 0x7E000000u) == 0x34000000u)
+        // B.cond, CBZ, CBNZ: imm19 in bits 23:5
+        v.push_back(pc + static_cast<std::uint64_t>(sign_extend((insn >> 5) & 0x7FFFFu, 19) * 4));
+    else if ((insn & 0x7E000000u) == 0x36000000u) // TBZ, TBNZ: imm14 in bits 18:5
+        v.push_back(pc + static_cast<std::uint64_t>(sign_extend((insn >> 5) & 0x3FFFu, 14) * 4));
+    else if ((insn & 0xFF9FFC1Fu) == 0xD61F0000u) // BR, BLR, RET: Rn in bits 9:5
+        v.push_back(reg((insn >> 5) & 0x1F));
+    return v;
+}
+
+} // namespace
+
+// Single steps after the firmware ran freely (its code translated and cached by the emulator)
+// execute exactly one instruction each: after every `s` the PC is the next instruction or, for
+// a branch, its target, decoded here from the instruction word read through `m`.
+BOOST_AUTO_TEST_CASE(single_steps_after_a_free_run_execute_one_instruction_each) {
+    if (skip_without_iss_tools()) return;
+    sim_with_gdb_port sim;
+    {
+        raw_client gdb(sim.port);
+        gdb.send(packet("?"));
+        BOOST_REQUIRE(gdb.wait_for("+" + packet("S05")));
+        gdb.send("+" + packet("c"));
+        ::usleep(300'000);
+        gdb.send("\x03");
+        BOOST_REQUIRE(gdb.wait_for("+" + packet("S02")));
+        auto reg = [&](unsigned n) {
+            char p[16];
+            std::snprintf(p, sizeof p, "p%x", n);
+            gdb.send("+" + packet(p));
+            return le_hex(gdb.next_packet());
+        };
+        auto word = [&](std::uint64_t addr) {
+            char m[64];
+            std::snprintf(m, sizeof m, "m%llx,4", static_cast<unsigned long long>(addr));
+            gdb.send("+" + packet(m));
+            return static_cast<std::uint32_t>(le_hex(gdb.next_packet()));
+        };
+        constexpr unsigned pc_reg = 0x20; // GDB's AArch64 register 32
+        unsigned checked = 0;
+        for (int i = 0; i < 300; ++i) {
+            const std::uint64_t pc = reg(pc_reg);
+            const std::uint32_t insn = word(pc);
+            const std::vector<std::uint64_t> next = next_pcs(pc, insn, reg);
+            gdb.send("+" + packet("s"));
+            BOOST_REQUIRE(gdb.wait_for(packet("S05")));
+            const std::uint64_t now = reg(pc_reg);
+            if (next.empty()) continue;
+            ++checked;
+            BOOST_CHECK_MESSAGE(std::find(next.begin(), next.end(), now) != next.end(),
+                                "step " << i << " from 0x" << std::hex << pc << " (insn 0x" << insn
+                                        << ") ended at 0x" << now);
+        }
+        BOOST_TEST(checked > 200u);
         gdb.send("+" + packet("D"));
         BOOST_TEST(gdb.wait_for("+" + packet("OK")), gdb.got);
     }

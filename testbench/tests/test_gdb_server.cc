@@ -194,7 +194,9 @@ BOOST_AUTO_TEST_CASE(software_breakpoints_and_resumption) {
 
 BOOST_AUTO_TEST_CASE(stop_replies_queries_and_the_target_description) {
     fake_target t;
+    // '?' answers why the target halted, as the stop reply did (GDB remote protocol, '?').
     BOOST_TEST(handle(t, "?").payload == "S05"); // SIGTRAP
+    BOOST_TEST(handle(t, "?", sig_int).payload == "S02");
     BOOST_TEST(stop_reply(sig_int) == "S02");
     BOOST_TEST(handle(t, "qSupported:multiprocess+;swbreak+").payload ==
                "PacketSize=1000;qXfer:features:read+");

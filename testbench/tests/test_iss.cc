@@ -215,6 +215,29 @@ BOOST_AUTO_TEST_CASE(pcitest_on_the_iss_does_not_depend_on_the_quantum) {
     }
 }
 
+// The firmware's log lines, native and as the binary (its UART), carry the CPU's own time, not
+// the kernel's: the same lines at the same times at quanta of 10 ns and 10 us (the CPU runs up to
+// a quantum ahead of the kernel; its lines were stamped up to a quantum early).
+BOOST_AUTO_TEST_CASE(firmware_log_lines_carry_the_cpus_own_time) {
+    for (const char* cpu : {"native", "iss"}) {
+        std::vector<std::string> at[2];
+        const char* quanta[] = {"10", "10000"};
+        for (int q = 0; q < 2; ++q) {
+            const auto r = shell(epsim + " run --workload dma-mix --log fw --set cpu.kind=" + cpu +
+                                     " --set sim.quantum_ns=" + quanta[q],
+                                 run_timeout_s);
+            BOOST_REQUIRE_MESSAGE(r.status == 0, r.out);
+            std::istringstream in(r.out);
+            for (std::string line; std::getline(in, line);)
+                if (line.find("] fw: ") != std::string::npos) at[q].push_back(line);
+        }
+        BOOST_TEST_CONTEXT(cpu) {
+            BOOST_TEST(at[0].size() > 5u);
+            BOOST_TEST(at[0] == at[1], boost::test_tools::per_element());
+        }
+    }
+}
+
 // A guest runtime panic (an ELF that panics at once: firmware/guest/tests/panic_probe.cc) ends the
 // run at once with one line carrying the message the firmware wrote to the UART, and exit 1.
 BOOST_AUTO_TEST_CASE(a_firmware_panic_ends_the_run_with_its_message) {

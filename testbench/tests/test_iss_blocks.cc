@@ -60,8 +60,11 @@ struct port : sc_core::sc_module {
 struct bench : sc_core::sc_module {
     epvp::soc::timer tmr{"tmr"};
     std::vector<std::pair<std::uint32_t, std::string>> lines;
-    epvp::soc::uart con{"con", [this](std::uint32_t level, const std::string& line) {
+    std::vector<sc_time> line_times;
+    epvp::soc::uart con{"con",
+                        [this](std::uint32_t level, const std::string& line, const sc_time& at) {
                             lines.emplace_back(level, line);
+                            line_times.push_back(at);
                         }};
     epvp::soc::irq_controller irqc{"irqc", 8};
     epvp::soc::intc_view view{"view", irqc};
@@ -179,6 +182,15 @@ BOOST_AUTO_TEST_CASE(uart_prints_lines_at_the_level_they_began_with) {
     BOOST_TEST(b.lines[1].second == "aaaaaa");
     std::uint16_t h = 0;
     BOOST_TEST(b.u.access(true, uart::TX, &h, 2) == tlm::TLM_GENERIC_ERROR_RESPONSE);
+    // A line carries the time of the write that ended it: the kernel's time plus the write's
+    // annotated delay (a CPU ahead of the kernel under temporal decoupling).
+    b.line_times.clear();
+    b.u.wr(uart::TX, 'z', 1);
+    std::uint64_t newline = '\n';
+    BOOST_TEST(b.u.access(true, uart::TX, &newline, 1, sc_time(250, SC_NS)) ==
+               tlm::TLM_OK_RESPONSE);
+    BOOST_REQUIRE_EQUAL(b.line_times.size(), 1u);
+    BOOST_TEST(b.line_times[0] == sc_core::sc_time_stamp() + sc_time(250, SC_NS));
 }
 
 BOOST_AUTO_TEST_CASE(intc_view_masks_and_names_the_lowest_pending_line) {
