@@ -278,6 +278,19 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     return status;
 }
 
+// What was printed is an output too (--help included): a full disk under standard output
+// loses it. A run that failed on its own keeps its status; a pass is no pass without its output.
+int with_stdout_checked(int status) {
+    std::cout.flush();
+    const int flush_error = std::fflush(stdout) != 0 ? errno : 0;
+    if (flush_error || std::ferror(stdout)) {
+        std::fprintf(stderr, "epsim: error: standard output: cannot write%s%s\n",
+                     flush_error ? ": " : "", flush_error ? std::strerror(flush_error) : "");
+        return status == exit_pass ? exit_usage : status;
+    }
+    return status;
+}
+
 } // namespace
 
 int sc_main(int argc, char* argv[]) {
@@ -467,11 +480,10 @@ int sc_main(int argc, char* argv[]) {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         // --help prints its text; a bad command line is one line, as every other error.
-        if (e.get_exit_code() == 0) return app.exit(e);
+        if (e.get_exit_code() == 0) return with_stdout_checked(app.exit(e));
         std::fprintf(stderr, "epsim: error: %s (epsim --help lists the options)\n", e.what());
         return exit_usage;
     }
-    // What a subcommand printed is an output too: a full disk under standard output loses it.
     const int status = [&]() -> int {
         try {
             epvp::tb::use_rtl_island_library(); // loaded only when a run makes an RTL block
@@ -515,15 +527,7 @@ int sc_main(int argc, char* argv[]) {
             return exit_usage;
         }
     }();
-    std::cout.flush();
-    const int flush_error = std::fflush(stdout) != 0 ? errno : 0;
-    if (flush_error || std::ferror(stdout)) {
-        std::fprintf(stderr, "epsim: error: standard output: cannot write%s%s\n",
-                     flush_error ? ": " : "", flush_error ? std::strerror(flush_error) : "");
-        // A run that failed on its own keeps its status; a pass is no pass without its output.
-        return status == exit_pass ? exit_usage : status;
-    }
-    return status;
+    return with_stdout_checked(status);
 }
 
 int main(int argc, char* argv[]) {

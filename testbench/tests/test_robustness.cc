@@ -236,7 +236,7 @@ BOOST_AUTO_TEST_CASE(unwritable_output_paths_stop_before_the_run) {
 // Standard output is an output too: what a subcommand prints to a full disk (/dev/full) is one
 // error line and exit 2, not a silent exit 0.
 BOOST_AUTO_TEST_CASE(standard_output_on_a_full_disk_fails) {
-    for (const std::string cmd : {"config --dump", "workloads", "boards"}) {
+    for (const std::string cmd : {"config --dump", "workloads", "boards", "--help", "run --help"}) {
         // In a subshell: its standard error is what the test reads.
         const auto r = shell("sh -c '" + std::string(EPSIM_PATH) + " " + cmd + " >/dev/full'",
                              command_timeout_s);
