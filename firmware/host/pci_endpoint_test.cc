@@ -265,7 +265,10 @@ std::uint32_t pci_endpoint_test::irq_regs_read(std::uint32_t off) {
 
 // ---- BAR tests -------------------------------------------------------------------------------
 
+// Like every test, the BAR tests need the probed driver: under Linux a failed probe leaves no
+// device to open, so each test fails in its fixture's set-up.
 int pci_endpoint_test::bar_test(unsigned bar, std::string& detail) {
+    if (int r = check_driver(detail)) return r;
     std::uint64_t size = bar_len(bar);
     if (!size) return -ENODATA;
     if (static_cast<int>(bar) == test_reg_bar_) size = reg_bar_test_bytes;
@@ -298,6 +301,7 @@ int pci_endpoint_test::bar_test(unsigned bar, std::string& detail) {
 }
 
 int pci_endpoint_test::bars_test(std::string& detail) {
+    if (int r = check_driver(detail)) return r;
     hal::platform& io = host_.io();
     auto len_of = [&](unsigned bar) {
         return static_cast<int>(bar) == test_reg_bar_
@@ -1324,13 +1328,15 @@ std::vector<test_result> run_pcitest(pci_host& host, const hal::host_board& boar
         const std::string name = "pcie_ep_doorbell.DOORBELL_TEST";
         out.begin(name);
         std::string detail;
-        if (next && !(t.ep_caps() & epf_test::CAP_DYNAMIC_INBOUND_MAPPING)) {
-            out.push_back(
-                skipped(name, "not supported: the endpoint has no CAP_DYNAMIC_INBOUND_MAPPING"));
-        } else if (next && !options.doorbell) {
+        // As the kselftest: the IRQ type first (ASSERT), then the doorbell ioctl, which the
+        // driver answers -EOPNOTSUPP without CAP_DYNAMIC_INBOUND_MAPPING (SKIP).
+        if (next && !options.doorbell) {
             out.push_back(skipped(name, "not supported: the doorbell test is not enabled"));
         } else if (int ret = t.set_irq(PCITEST_IRQ_TYPE_AUTO, detail)) {
             out.push_back(judged(name, ret, "Can't set AUTO IRQ type: " + detail));
+        } else if (next && !(t.ep_caps() & epf_test::CAP_DYNAMIC_INBOUND_MAPPING)) {
+            out.push_back(
+                skipped(name, "not supported: the endpoint has no CAP_DYNAMIC_INBOUND_MAPPING"));
         } else {
             int ret2 = t.doorbell_test(detail);
             out.push_back(next && ret2 == -EOPNOTSUPP ? skipped(name, "not supported: " + detail)

@@ -132,6 +132,23 @@ BOOST_AUTO_TEST_CASE(unused_bar_is_skipped) {
                 std::string::npos);
 }
 
+// Without a usable test register BAR (BAR0 reserved, the function's BAR0 size 0) the host driver's
+// probe fails, as Linux pci_endpoint_test's ("Cannot perform PCI test without BAR0"): there is no
+// device to open, so every kselftest test fails in its fixture's set-up, none passes or skips.
+BOOST_AUTO_TEST_CASE(a_failed_probe_fails_every_test) {
+    auto r = epsim("run --set host.pcitest_msix_sample=true --set dwc.bars[0].type=reserved "
+                   "--set function.test.bar_sizes=[0,0,131072,131072,131072,1048576]");
+    BOOST_CHECK_EQUAL(r.status, 1);
+    BOOST_REQUIRE(r.report.is_object());
+    BOOST_CHECK_EQUAL(r.report.at("totals").at("pass"), 0);
+    BOOST_CHECK_EQUAL(r.report.at("totals").at("skip"), 0);
+    BOOST_CHECK_EQUAL(r.report.at("totals").at("fail"), 47);
+    for (const auto& t : r.report.at("tests"))
+        BOOST_CHECK_MESSAGE(t.at("reason").get<std::string>().find("probe failed") !=
+                                std::string::npos,
+                            t.at("name").get<std::string>());
+}
+
 BOOST_AUTO_TEST_CASE(bar_types_64bit_resizable_fixed) {
     auto r = epsim("run --set dwc.bars[2].only_64bit=true --set dwc.bars[3].type=reserved"
                    " --set function.test.bar_sizes[3]=0"
