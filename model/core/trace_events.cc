@@ -50,11 +50,8 @@ int recorder::track(const std::string& process, const std::string& thread) {
     auto key = std::make_pair(process, thread);
     auto it = track_ids_.find(key);
     if (it != track_ids_.end()) return it->second;
-    auto pit = pids_.find(process);
-    if (pit == pids_.end()) pit = pids_.emplace(process, static_cast<int>(pids_.size()) + 1).first;
+    pids_.emplace(process, 0);
     track_info t;
-    t.pid = pit->second;
-    t.tid = static_cast<int>(tracks_.size()) + 1;
     t.process = process;
     t.thread = thread;
     tracks_.push_back(t);
@@ -76,33 +73,43 @@ void recorder::write_json(std::ostream& os) const {
         if (!first) os << ",\n";
         first = false;
     };
-    std::vector<std::pair<std::string, int>> procs(pids_.begin(), pids_.end());
-    std::sort(procs.begin(), procs.end(),
-              [](const auto& a, const auto& b) { return a.second < b.second; });
-    for (const auto& p : procs) {
+    // Processes and threads are numbered in name order, not in the order of first use (which
+    // follows the kernel's scheduling of the threads that record, and so the quantum).
+    std::map<std::string, int> pid; // pids_ is ordered by name
+    for (const auto& p : pids_) {
+        const int n = static_cast<int>(pid.size()) + 1;
+        pid.emplace(p.first, n);
         sep();
-        os << "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":" << p.second
+        os << "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":" << n
            << ",\"tid\":0,\"args\":{\"name\":" << quoted(p.first) << "}}";
     }
-    for (const auto& t : tracks_) {
+    std::vector<int> tid(tracks_.size());
+    int next_tid = 0;
+    for (const auto& k : track_ids_) { // ordered by (process, thread)
+        const track_info& t = tracks_[static_cast<std::size_t>(k.second)];
+        tid[static_cast<std::size_t>(k.second)] = ++next_tid;
         sep();
-        os << "{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":" << t.pid << ",\"tid\":" << t.tid
-           << ",\"args\":{\"name\":" << quoted(t.thread) << "}}";
+        os << "{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":" << pid.at(t.process)
+           << ",\"tid\":" << next_tid << ",\"args\":{\"name\":" << quoted(t.thread) << "}}";
     }
-    // Events in time order (ties in the order they were recorded).
+    // Events in time order; at one time by track, then in the order they were recorded (one
+    // track's events come from one thread, in its order).
     std::vector<std::size_t> order(events_.size());
     for (std::size_t i = 0; i < order.size(); ++i)
         order[i] = i;
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return events_[a].start_ps < events_[b].start_ps;
+        const event& x = events_[a];
+        const event& y = events_[b];
+        if (x.start_ps != y.start_ps) return x.start_ps < y.start_ps;
+        return tid[static_cast<std::size_t>(x.track)] < tid[static_cast<std::size_t>(y.track)];
     });
     for (std::size_t i : order) {
         const event& e = events_[i];
         const track_info& t = tracks_[static_cast<std::size_t>(e.track)];
         sep();
-        os << "{\"ph\":\"X\",\"name\":" << quoted(e.name) << ",\"pid\":" << t.pid
-           << ",\"tid\":" << t.tid << ",\"ts\":" << micros(e.start_ps)
-           << ",\"dur\":" << micros(e.dur_ps);
+        os << "{\"ph\":\"X\",\"name\":" << quoted(e.name) << ",\"pid\":" << pid.at(t.process)
+           << ",\"tid\":" << tid[static_cast<std::size_t>(e.track)]
+           << ",\"ts\":" << micros(e.start_ps) << ",\"dur\":" << micros(e.dur_ps);
         if (!e.args.empty()) {
             os << ",\"args\":{";
             for (std::size_t k = 0; k < e.args.size(); ++k)

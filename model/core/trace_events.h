@@ -1,12 +1,14 @@
 // Transaction trace: complete events (a name, a start and a duration on a track) collected
 // while the simulation runs and written as Chrome/Perfetto trace-event JSON.
 //
-// Models: tracks as (process, thread) pairs, numbered in the order they are first used (pid
-// per process, tid per thread, both named by metadata events); complete events ("ph": "X")
-// with ts/dur in microseconds (exact to the picosecond: six decimals) and string arguments.
-// Nothing is recorded unless a recorder is installed: instrumented code tests active() first,
-// so a run without --trace pays one pointer test per event site. The output depends only on
-// the order and content of the events, so the same run gives the same bytes.
+// Models: tracks as (process, thread) pairs, numbered in the written file by name (pid per
+// process, tid per thread, both named by metadata events); complete events ("ph": "X") with
+// ts/dur in microseconds (exact to the picosecond: six decimals) and string arguments, written
+// in time order, at one time by track, then in the order one track recorded them. Nothing is
+// recorded unless a recorder is installed: instrumented code tests active() first, so a run
+// without --trace pays one pointer test per event site. The output depends on the events and
+// the order each track recorded them in, not on how the kernel interleaved the threads that
+// recorded: the same run gives the same bytes, at any quantum.
 // Does not model: flow arrows, counters, instant events, nested (B/E) slices.
 // SystemC-free: callers pass times in picoseconds.
 #pragma once
@@ -36,7 +38,6 @@ public:
 
 private:
     struct track_info {
-        int pid = 0, tid = 0;
         std::string process, thread;
     };
     struct event {
@@ -46,7 +47,7 @@ private:
         std::vector<std::pair<std::string, std::string>> args;
     };
     static recorder* active_;
-    std::map<std::string, int> pids_;
+    std::map<std::string, int> pids_; // the processes (numbered when written)
     std::map<std::pair<std::string, std::string>, int> track_ids_;
     std::vector<track_info> tracks_;
     std::vector<event> events_;

@@ -56,9 +56,10 @@ void sim_keys(std::vector<key_def>& t) {
             u("sim.quantum_ns", F(sim.quantum_ns), 1000, in_range(10, 10000),
               "TLM-2.0 global quantum of the loosely timed initiators: a simulator setting. Within "
               "this range DMA, link, SMMU and DRAM results stay the same (test_quantum: link and "
-              "DRAM counters identical, DMA throughput within the report's 0.1 % rounding); a span "
-              "software measures around a polling loop moves by at most a quantum per polling CPU "
-              "(docs/performance.md)."),
+              "DRAM counters identical, DMA throughput within the report's 0.1 % rounding), but "
+              "for software polling: a span it measures around a polling loop moves by at most a "
+              "quantum per polling CPU, and the count of its polls (and so of their link, SMMU "
+              "and DRAM accesses) by one or so (docs/performance.md)."),
             u("sim.time_limit_us", F(sim.time_limit_us), 60000000, in_range(1, 3600000000),
               "Simulated time after which a run is stopped as hung."),
             u("sim.wall_limit_s", F(sim.wall_limit_s), 0, in_range(0, 604800),
