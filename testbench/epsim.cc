@@ -211,6 +211,7 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     if (!result.fatal.empty()) {
         std::fflush(stdout);
         std::fprintf(stderr, "epsim: error: %s\n", result.fatal.c_str());
+        if (gdb) gdb->exited(exit_fail); // the debugger sees the process end, not a dropped link
         return exit_fail;
     }
     if (!finished) epvp::tb::note_stop(result, control, pc);

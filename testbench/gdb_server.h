@@ -83,8 +83,8 @@ struct outcome {
     std::string payload;
     action then = action::none;
 };
-// Stop replies: signal numbers as GDB numbers them (SIGINT 2, SIGTRAP 5).
-constexpr int sig_int = 2, sig_trap = 5;
+// Stop replies: signal numbers as GDB numbers them (SIGINT 2, SIGILL 4, SIGTRAP 5, SIGABRT 6).
+constexpr int sig_int = 2, sig_ill = 4, sig_trap = 5, sig_abrt = 6;
 // One packet to a halted target; stopped_by: the signal of the stop that halted it ('?').
 outcome handle(target& t, const std::string& packet, int stopped_by = sig_trap);
 std::string stop_reply(int signal);

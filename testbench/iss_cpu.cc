@@ -111,6 +111,8 @@ struct iss_hooks {
             c->stop_ = iss_cpu::stop::brk;
         } else {
             c->stop_ = iss_cpu::stop::error;
+            c->cpu_exception_ = true;
+            c->resume_pc_ = pc;
             c->error_ = std::make_exception_ptr(
                 std::runtime_error("CPU exception " + std::to_string(intno) + " at PC 0x" + [pc] {
                     char b[17];
@@ -342,7 +344,10 @@ void iss_cpu::run() {
         const uc_err e = uc_emu_start(uc_, resume_pc_, 0, 0, 0);
         const bool stepped = step && step_done_;
         if (step) end_step();
-        if (error_) std::rethrow_exception(error_);
+        if (error_) {
+            if (cpu_exception_) debug_halt(debug_stop::exception); // at the faulting instruction
+            std::rethrow_exception(error_);
+        }
         if (e != UC_ERR_OK)
             throw std::runtime_error(std::string("the CPU stopped: ") + uc_strerror(e) + " at PC " +
                                      std::to_string(pc()));
@@ -366,11 +371,18 @@ void iss_cpu::run() {
                 continue;
             }
             qk_.sync();
+            if (brk_imm_ == ISS_BRK_EXIT) return;
+            // A panic, or another BRK (a trap: __builtin_trap is BRK #0x3e8): under a debugger
+            // the CPU halts at it first, to be looked at; then the run ends, failed.
+            debug_halt(brk_imm_ == ISS_BRK_PANIC ? debug_stop::panic : debug_stop::breakpoint);
             if (brk_imm_ == ISS_BRK_PANIC)
                 throw std::runtime_error(
                     "the endpoint firmware panicked: " +
                     (last_error_line_.empty() ? std::string("(no message)") : last_error_line_));
-            return;
+            char trap[64];
+            std::snprintf(trap, sizeof trap, "BRK #0x%x at PC 0x%llx", brk_imm_,
+                          static_cast<unsigned long long>(resume_pc_));
+            throw std::runtime_error(std::string("the endpoint firmware trapped: ") + trap);
         case stop::error:
             std::rethrow_exception(error_);
         case stop::none:

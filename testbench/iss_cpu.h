@@ -100,7 +100,9 @@ public:
     // single step and when interrupt_requested() says so (polled at quantum ends and, in WFI,
     // every quantum of simulated time). While halted the SystemC thread blocks in halted(): no
     // other process runs, so simulated time and the whole platform stand still.
-    enum class debug_stop { reset, breakpoint, step, interrupt };
+    // panic: the firmware's BRK #ISS_BRK_PANIC; exception: a CPU exception the runtime does not
+    // handle (an undefined instruction, ...). Both halt under a debugger before the run ends.
+    enum class debug_stop { reset, breakpoint, step, interrupt, panic, exception };
     struct debugger {
         virtual ~debugger() = default;
         virtual bool halted(iss_cpu& cpu, debug_stop why) = 0; // true: execute one instruction
@@ -153,6 +155,7 @@ private:
     bool irq_waiting_ = false; // an interrupt is pending while PSTATE.I is set
     std::uint32_t bus_status_ = 0;
     std::exception_ptr error_;
+    bool cpu_exception_ = false; // error_ is a CPU exception (a debugger halts on it)
     std::uint64_t instructions_ = 0, accesses_ = 0;
     std::uint32_t brk_imm_ = 0;
     std::string failure_, last_error_line_;

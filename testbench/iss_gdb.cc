@@ -36,7 +36,12 @@ struct gdb_stub::impl
             std::fflush(stdout);
             server.accept_client();
         }
-        const int sig = why == iss_cpu::debug_stop::interrupt ? gdb::sig_int : gdb::sig_trap;
+        // SIGINT for Ctrl-C, SIGABRT for a firmware panic, SIGILL for a CPU exception, else
+        // SIGTRAP (a breakpoint or a step).
+        const int sig = why == iss_cpu::debug_stop::interrupt   ? gdb::sig_int
+                        : why == iss_cpu::debug_stop::panic     ? gdb::sig_abrt
+                        : why == iss_cpu::debug_stop::exception ? gdb::sig_ill
+                                                                : gdb::sig_trap;
         switch (server.halted(*this, sig, why == iss_cpu::debug_stop::reset)) {
         case gdb::action::step:
             return true;

@@ -71,9 +71,9 @@ struct sim_with_gdb_port {
     FILE* pipe = nullptr;
     std::string out;
     unsigned port = 0;
-    sim_with_gdb_port() {
+    explicit sim_with_gdb_port(const std::string& extra = "") {
         pipe = ::popen(("timeout " + std::to_string(run_timeout_s) + " " + epsim +
-                        " run --set cpu.kind=iss --gdb 0 2>&1")
+                        " run --set cpu.kind=iss --gdb 0 " + extra + " 2>&1")
                            .c_str(),
                        "r");
         BOOST_REQUIRE(pipe);
@@ -331,6 +331,62 @@ BOOST_AUTO_TEST_CASE(single_steps_after_a_free_run_execute_one_instruction_each)
     }
     const int status = sim.finish();
     BOOST_TEST(status == 0, sim.out);
+}
+
+// A firmware panic under GDB halts the CPU at the panic's BRK with SIGABRT (GDB remote protocol:
+// a stop reply "S06"), so the registers and the stack can be looked at; continuing ends the run,
+// and GDB gets the process's exit ("W01": epsim's status 1 for a failed run) instead of a
+// dropped connection. The panic probe (firmware/guest/tests/panic_probe.cc) panics at once.
+BOOST_AUTO_TEST_CASE(a_firmware_panic_halts_under_gdb_then_the_exit_is_reported) {
+    if (skip_without_iss_tools()) return;
+    sim_with_gdb_port sim("--set cpu.elf=" PANIC_PROBE_ELF);
+    {
+        raw_client gdb(sim.port);
+        gdb.send(packet("?"));
+        BOOST_REQUIRE(gdb.wait_for("+" + packet("S05")));
+        gdb.send("+" + packet("c"));
+        BOOST_REQUIRE(gdb.wait_for("+" + packet("S06")));
+        gdb.send("+" + packet("p20")); // the PC: at the BRK #1 (0xd4200020, "200020d4")
+        const std::uint64_t pc = le_hex(gdb.next_packet());
+        char m[64];
+        std::snprintf(m, sizeof m, "m%llx,4", static_cast<unsigned long long>(pc));
+        gdb.send("+" + packet(m));
+        BOOST_TEST(gdb.next_packet() == "200020d4");
+        gdb.send("+" + packet("?"));
+        BOOST_TEST(gdb.wait_for(packet("S06")), gdb.got);
+        gdb.send("+" + packet("c"));
+        BOOST_TEST(gdb.wait_for(packet("W01")), gdb.got);
+    }
+    const int status = sim.finish();
+    BOOST_TEST(status == 1, sim.out);
+    BOOST_TEST(contains(sim.out, "panicked"), sim.out);
+}
+
+// A BRK other than the runtime's exit and panic (GCC's __builtin_trap is BRK #0x3e8, 0xd4207d00)
+// is a trap, not an exit: under GDB the CPU halts at it (SIGTRAP), then the run ends failed,
+// naming it. The BRK is written over the first instruction at the reset vector with `M`.
+BOOST_AUTO_TEST_CASE(a_trap_instruction_halts_then_fails_the_run) {
+    if (skip_without_iss_tools()) return;
+    sim_with_gdb_port sim;
+    {
+        raw_client gdb(sim.port);
+        gdb.send(packet("?"));
+        BOOST_REQUIRE(gdb.wait_for("+" + packet("S05")));
+        char m[64];
+        std::snprintf(m, sizeof m, "M%llx,4:007d20d4",
+                      static_cast<unsigned long long>(ISS_IMAGE_BASE));
+        gdb.send("+" + packet(m));
+        BOOST_REQUIRE(gdb.wait_for("+" + packet("OK")));
+        gdb.send("+" + packet("c"));
+        BOOST_REQUIRE(gdb.wait_for("+" + packet("S05")));
+        gdb.send("+" + packet("p20"));
+        BOOST_TEST(le_hex(gdb.next_packet()) == std::uint64_t{ISS_IMAGE_BASE});
+        gdb.send("+" + packet("c"));
+        BOOST_TEST(gdb.wait_for(packet("W01")), gdb.got);
+    }
+    const int status = sim.finish();
+    BOOST_TEST(status == 1, sim.out);
+    BOOST_TEST(contains(sim.out, "trapped: BRK #0x3e8"), sim.out);
 }
 
 BOOST_AUTO_TEST_CASE(a_used_port_is_one_clear_error) {
