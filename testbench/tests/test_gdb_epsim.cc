@@ -364,29 +364,36 @@ BOOST_AUTO_TEST_CASE(a_firmware_panic_halts_under_gdb_then_the_exit_is_reported)
 
 // A BRK other than the runtime's exit and panic (GCC's __builtin_trap is BRK #0x3e8, 0xd4207d00)
 // is a trap, not an exit: under GDB the CPU halts at it (SIGTRAP), then the run ends failed,
-// naming it. The BRK is written over the first instruction at the reset vector with `M`.
-BOOST_AUTO_TEST_CASE(a_trap_instruction_halts_then_fails_the_run) {
+// naming it. An undefined instruction (UDF #0, 0x00000000) is a CPU exception: SIGILL. Each is
+// written over the first instruction at the reset vector with `M`.
+BOOST_AUTO_TEST_CASE(a_trap_or_an_undefined_instruction_halts_then_fails_the_run) {
     if (skip_without_iss_tools()) return;
-    sim_with_gdb_port sim;
-    {
-        raw_client gdb(sim.port);
-        gdb.send(packet("?"));
-        BOOST_REQUIRE(gdb.wait_for("+" + packet("S05")));
-        char m[64];
-        std::snprintf(m, sizeof m, "M%llx,4:007d20d4",
-                      static_cast<unsigned long long>(ISS_IMAGE_BASE));
-        gdb.send("+" + packet(m));
-        BOOST_REQUIRE(gdb.wait_for("+" + packet("OK")));
-        gdb.send("+" + packet("c"));
-        BOOST_REQUIRE(gdb.wait_for("+" + packet("S05")));
-        gdb.send("+" + packet("p20"));
-        BOOST_TEST(le_hex(gdb.next_packet()) == std::uint64_t{ISS_IMAGE_BASE});
-        gdb.send("+" + packet("c"));
-        BOOST_TEST(gdb.wait_for(packet("W01")), gdb.got);
+    struct row {
+        const char *bytes, *stop, *message;
+    };
+    for (const row& r :
+         {row{"007d20d4", "S05", "trapped: BRK #0x3e8"}, row{"00000000", "S04", "CPU exception"}}) {
+        sim_with_gdb_port sim;
+        {
+            raw_client gdb(sim.port);
+            gdb.send(packet("?"));
+            BOOST_REQUIRE(gdb.wait_for("+" + packet("S05")));
+            char m[64];
+            std::snprintf(m, sizeof m, "M%llx,4:%s",
+                          static_cast<unsigned long long>(ISS_IMAGE_BASE), r.bytes);
+            gdb.send("+" + packet(m));
+            BOOST_REQUIRE(gdb.wait_for("+" + packet("OK")));
+            gdb.send("+" + packet("c"));
+            BOOST_REQUIRE_MESSAGE(gdb.wait_for("+" + packet(r.stop)), r.stop << ": " << gdb.got);
+            gdb.send("+" + packet("p20"));
+            BOOST_TEST(le_hex(gdb.next_packet()) == std::uint64_t{ISS_IMAGE_BASE});
+            gdb.send("+" + packet("c"));
+            BOOST_TEST(gdb.wait_for(packet("W01")), gdb.got);
+        }
+        const int status = sim.finish();
+        BOOST_TEST(status == 1, sim.out);
+        BOOST_TEST(contains(sim.out, r.message), sim.out);
     }
-    const int status = sim.finish();
-    BOOST_TEST(status == 1, sim.out);
-    BOOST_TEST(contains(sim.out, "trapped: BRK #0x3e8"), sim.out);
 }
 
 BOOST_AUTO_TEST_CASE(a_used_port_is_one_clear_error) {
