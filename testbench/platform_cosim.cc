@@ -211,6 +211,7 @@ std::string wave_file_problem(const std::string& file, bool systemc_vcd) {
 // nothing moves). "" or what went wrong.
 std::string blank_vcd_date(const std::string& file) {
     std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    if (!f.is_open()) return "cannot open it again to rewrite its $date header";
     std::string head(256, '\0');
     f.read(head.data(), static_cast<std::streamsize>(head.size()));
     head.resize(static_cast<std::size_t>(f.gcount()));

@@ -243,6 +243,10 @@ int pci_endpoint_test::check_driver(std::string& detail) const {
         detail = "no host board description (MSI controller, host RAM)";
         return -ENODEV;
     }
+    return check_probe(detail);
+}
+
+int pci_endpoint_test::check_probe(std::string& detail) const {
     if (probe_error_)
         detail =
             "probe failed: test register BAR" + std::to_string(test_reg_bar_) + " is not usable";
@@ -268,7 +272,7 @@ std::uint32_t pci_endpoint_test::irq_regs_read(std::uint32_t off) {
 // Like every test, the BAR tests need the probed driver: under Linux a failed probe leaves no
 // device to open, so each test fails in its fixture's set-up.
 int pci_endpoint_test::bar_test(unsigned bar, std::string& detail) {
-    if (int r = check_driver(detail)) return r;
+    if (int r = check_probe(detail)) return r;
     std::uint64_t size = bar_len(bar);
     if (!size) return -ENODATA;
     if (static_cast<int>(bar) == test_reg_bar_) size = reg_bar_test_bytes;
@@ -301,7 +305,7 @@ int pci_endpoint_test::bar_test(unsigned bar, std::string& detail) {
 }
 
 int pci_endpoint_test::bars_test(std::string& detail) {
-    if (int r = check_driver(detail)) return r;
+    if (int r = check_probe(detail)) return r;
     hal::platform& io = host_.io();
     auto len_of = [&](unsigned bar) {
         return static_cast<int>(bar) == test_reg_bar_

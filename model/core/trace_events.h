@@ -8,7 +8,11 @@
 // recorded unless a recorder is installed: instrumented code tests active() first, so a run
 // without --trace pays one pointer test per event site. The output depends on the events and
 // the order each track recorded them in, not on how the kernel interleaved the threads that
-// recorded: the same run gives the same bytes, at any quantum.
+// recorded: the same run gives the same bytes. Across quanta it is the same where the events
+// are (a polling loop's events are not: their number moves with the quantum), as long as each
+// track is recorded by one thread at a time (tracks are named by block, not by instance: two
+// endpoints' blocks of one kind share a track, whose events at one picosecond keep the order
+// they were recorded in).
 // Does not model: flow arrows, counters, instant events, nested (B/E) slices.
 // SystemC-free: callers pass times in picoseconds.
 #pragma once

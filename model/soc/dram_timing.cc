@@ -109,15 +109,27 @@ double dram_timing::chunk(std::uint64_t addr, std::uint64_t len, double t_ns, dr
     if (ch.bus_owner != id) q += data_start - ready; // behind the channel's data bus
     double data_end = data_start + burst_ns;
     double paused = 0;
-    if (refreshes()) {
-        // Refreshes inside the data transfer: tRFC, then activate and a column command again.
+    const double first = refreshes() ? refresh_at_or_after(data_start) : data_end;
+    if (first < data_end) {
+        // Refreshes inside the data transfer: each pauses it for tRFC, then an activate and a
+        // column command (the refresh closed the row). The first comes after
+        // first - data_start of the data; after each pause an interval leaves tREFI - pause for
+        // data, so n pauses carry rem with (n - 1) x that < rem <= n x that (closed form: a
+        // long transfer over short refresh intervals would take many steps).
         const double pause = p_.t_rfc_ns + p_.t_rcd_ns + p_.t_cl_ns;
-        for (double r = refresh_at_or_after(data_start); r < data_end; r += p_.t_refi_ns) {
-            data_end += pause;
-            paused += pause;
-            stall(pause);
-            q += p_.t_rfc_ns;
-        }
+        const double per_interval = p_.t_refi_ns - pause;
+        const double rem = burst_ns - (first - data_start);
+        double n = std::max(1.0, std::ceil(rem / per_interval));
+        if (n > 1 && (n - 1) * per_interval >= rem) n -= 1; // rounding of the division
+        if (n * per_interval < rem) n += 1;
+        paused = n * pause;
+        data_end += paused;
+        const auto pauses = static_cast<std::uint64_t>(n);
+        c_.refresh_stalls += pauses;
+        c_.refresh_stall_ns += paused;
+        q += n * p_.t_rfc_ns;
+        // The row was activated again after the last of them (tRAS counts from there).
+        b.activated_ns = first + (n - 1) * p_.t_refi_ns + p_.t_rfc_ns;
     }
     ch.bus_free_ns = data_end;
     ch.bus_owner = id;

@@ -113,6 +113,37 @@ BOOST_AUTO_TEST_CASE(a_refresh_inside_a_long_burst_pauses_it) {
     BOOST_TEST(d.counters().refresh_stall_ns == 150.0 + 249.25, boost::test_tools::tolerance(eps));
 }
 
+BOOST_AUTO_TEST_CASE(tras_counts_from_the_activate_after_a_pause) {
+    dram_timing d{dram_params{}};
+    // A: ready at 3859.75, activate, CAS 3877.75, data from 3899; the refresh at 3900 pauses it
+    // after 1 ns: the rest (4 ns) follows tRFC, an activate (at 4110) and a CAS later: done at
+    // 3904 + 210 + 18 + 21.25 = 4153.25; its next column command may start at 3877.75 + 5 +
+    // 249.25 = 4132.
+    BOOST_TEST(d.access(0, 64, 3799.75, rd) == 4153.25, boost::test_tools::tolerance(eps));
+    // B, another row of bank 0, ready at 4132: the precharge waits for tRAS from the activate
+    // at 4110 (4152), then tRP, tRCD, CL and 5 ns of data.
+    BOOST_TEST(d.access(65536, 64, 4072, rd) == 4152 + 18 + 18 + 21.25 + 5,
+               boost::test_tools::tolerance(eps));
+    BOOST_TEST(d.counters().row_conflicts == 1u);
+}
+
+// A long transfer over many short refresh intervals: tREFI 1000 ns, tRFC 400, tRCD + CL 100
+// (pause 500, so 500 ns of data per interval), 12.8 B/ns, one 64 KiB chunk: 5120 ns of data
+// from 0 + 60 (front end) -> inside the refresh [0, 400): the activate at 400, data from 500.
+// First pause at 1000 after 500 ns of data; 4620 ns remain, 500 per interval: 10 pauses (the
+// last data ends at 10000 + 500 + 120, before 11000). Done at 500 + 5120 + 10 x 500 = 10620.
+BOOST_AUTO_TEST_CASE(a_transfer_over_many_refreshes_pauses_once_per_refresh) {
+    dram_params p;
+    p.interleave_bytes = 65536;
+    p.t_refi_ns = 1000;
+    p.t_rfc_ns = 400;
+    p.t_rcd_ns = 50;
+    p.t_cl_ns = 50;
+    dram_timing d{p};
+    BOOST_TEST(d.access(0, 65536, 0, rd) == 10620.0, boost::test_tools::tolerance(eps));
+    BOOST_TEST(d.counters().refresh_stalls == 1u + 10u); // the wait for the first, 10 pauses
+}
+
 BOOST_AUTO_TEST_CASE(a_write_delays_the_precharge_of_its_bank_by_twr) {
     // Both at 1000, the second to another row of bank 0 of channel 0 (65536 = 16 rows x 2 KiB
     // further on that channel). The first: activate 1060, CAS 1078, data 1099.25..1104.25. The
