@@ -36,6 +36,29 @@ struct access_pieces : tlm::tlm_extension<access_pieces> {
     }
 };
 
+// The byte enables of the part [offset, offset + n) of an access of data_len bytes whose byte
+// enables are be[be_len] (none; one per byte, split with the data; or a shorter pattern, which
+// the generic payload applies from the start of the whole access: byte i is enabled by
+// be[i % be_len]), set on `part`. A pattern is rotated to the part's offset into `rotated`, which
+// must outlive the part's use.
+inline void set_part_byte_enables(tlm::tlm_generic_payload& part, const unsigned char* be,
+                                  unsigned be_len, unsigned data_len, unsigned offset, unsigned n,
+                                  std::vector<unsigned char>& rotated) {
+    if (!be || !be_len) {
+        part.set_byte_enable_ptr(nullptr);
+        part.set_byte_enable_length(0);
+    } else if (be_len == data_len) {
+        part.set_byte_enable_ptr(const_cast<unsigned char*>(be) + offset);
+        part.set_byte_enable_length(n);
+    } else {
+        rotated.resize(be_len);
+        for (unsigned i = 0; i < be_len; ++i)
+            rotated[i] = be[(offset + i) % be_len];
+        part.set_byte_enable_ptr(rotated.data());
+        part.set_byte_enable_length(be_len);
+    }
+}
+
 // The write gp (carrying `pieces`) as one write per piece, each through next(payload, delay)
 // starting at the piece's own start, with gp's other extensions; each piece's done is written.
 // Stops at the first error response (gp gets it, failed_piece names the piece, delay is its
@@ -61,22 +84,7 @@ void write_each_piece(tlm::tlm_generic_payload& gp, access_pieces& pieces, sc_co
         one.set_data_ptr(gp.get_data_ptr() + offset);
         one.set_data_length(p.bytes);
         one.set_streaming_width(p.bytes);
-        // Byte enables: one per byte are split with the data; a shorter pattern repeats from
-        // the start of the whole write (the generic payload applies be[i % length] to data[i]),
-        // so a piece gets it rotated to its offset.
-        if (be && be_len == gp.get_data_length()) {
-            one.set_byte_enable_ptr(const_cast<unsigned char*>(be) + offset);
-            one.set_byte_enable_length(p.bytes);
-        } else if (be) {
-            rotated.resize(be_len);
-            for (unsigned i = 0; i < be_len; ++i)
-                rotated[i] = be[(offset + i) % be_len];
-            one.set_byte_enable_ptr(rotated.data());
-            one.set_byte_enable_length(be_len);
-        } else {
-            one.set_byte_enable_ptr(nullptr);
-            one.set_byte_enable_length(0);
-        }
+        set_part_byte_enables(one, be, be_len, gp.get_data_length(), offset, p.bytes, rotated);
         one.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
         const sc_core::sc_time now = sc_core::sc_time_stamp();
         sc_core::sc_time d = p.start > now ? p.start - now : sc_core::SC_ZERO_TIME;

@@ -480,16 +480,9 @@ void smmu::tbu_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
         gp.set_address(addr);
         return;
     }
-    if (gp.get_byte_enable_ptr() && gp.get_byte_enable_length() != len) {
-        logger::get().guest_error("smmu",
-                                  instance_name(*this) +
-                                      ": page-crossing access with a repeating byte-enable pattern",
-                                  "smmu-be");
-        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-        return;
-    }
     // Split at page boundaries: each piece is translated and forwarded on its own.
     tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
+    std::vector<unsigned char> rotated; // a repeating byte-enable pattern as a piece sees it
     for (unsigned done = 0; done < len;) {
         const std::uint64_t a = addr + done;
         const unsigned n =
@@ -508,10 +501,8 @@ void smmu::tbu_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
         piece.set_data_ptr(gp.get_data_ptr() + done);
         piece.set_data_length(n);
         piece.set_streaming_width(n);
-        if (gp.get_byte_enable_ptr()) {
-            piece.set_byte_enable_ptr(gp.get_byte_enable_ptr() + done);
-            piece.set_byte_enable_length(n);
-        }
+        set_part_byte_enables(piece, gp.get_byte_enable_ptr(), gp.get_byte_enable_length(), len,
+                              done, n, rotated);
         piece.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
         if (attr) piece.set_extension(attr);
         tbu_out->b_transport(piece, delay);

@@ -539,7 +539,8 @@ struct memory_target : sc_core::sc_module {
         if (gp.is_read())
             mem.read(gp.get_address(), gp.get_data_ptr(), gp.get_data_length());
         else
-            mem.write(gp.get_address(), gp.get_data_ptr(), gp.get_data_length());
+            mem.write_masked(gp.get_address(), gp.get_data_ptr(), gp.get_data_length(),
+                             gp.get_byte_enable_ptr(), gp.get_byte_enable_length());
         return gp.get_data_length();
     }
     void put64(std::uint64_t a, std::uint64_t v) { mem.write(a, &v, 8); }
@@ -596,7 +597,8 @@ struct harness : sc_core::sc_module {
         return static_cast<std::uint32_t>(x);
     }
     tlm::tlm_response_status access(bool write, std::uint64_t addr, void* data, unsigned len,
-                                    std::uint32_t sid, sc_core::sc_time* took = nullptr) {
+                                    std::uint32_t sid, sc_core::sc_time* took = nullptr,
+                                    std::vector<unsigned char> be = {}) {
         soc_attr attr;
         attr.initiator = master::pcie_inbound;
         attr.stream_id = sid;
@@ -606,6 +608,10 @@ struct harness : sc_core::sc_module {
         gp.set_data_ptr(static_cast<unsigned char*>(data));
         gp.set_data_length(len);
         gp.set_streaming_width(len);
+        if (!be.empty()) {
+            gp.set_byte_enable_ptr(be.data());
+            gp.set_byte_enable_length(static_cast<unsigned>(be.size()));
+        }
         gp.set_extension(&attr);
         sc_core::sc_time d;
         dev->b_transport(gp, d);
@@ -783,6 +789,21 @@ BOOST_AUTO_TEST_CASE(translated_accesses_walk_once_then_hit_and_split_at_page_bo
         std::uint64_t lo = 0;
         r.mem.mem.read(mapped_block_pa, &lo, 8);
         BOOST_TEST(lo == 0x100F0E0D0C0B0A09ull); // bytes 9..16, little-endian
+        // 8 bytes across a 4 KiB page boundary inside the block, with the repeating byte-enable
+        // pattern {on, off, on} (TLM-2.0: byte i enabled by be[i % 3], from the access's start):
+        // bytes 0, 2, 3, 5, 6 are written, 1, 4, 7 keep the 0xEE there before.
+        const std::uint64_t across = mapped_block_iova + 0x1000 - 4;
+        const std::uint64_t across_pa = mapped_block_pa + 0x1000 - 4;
+        const std::uint64_t old_bytes = 0xEEEEEEEEEEEEEEEEull;
+        r.mem.mem.write(across_pa, &old_bytes, 8);
+        for (unsigned i = 0; i < 8; ++i)
+            buf[i] = static_cast<unsigned char>(0x11 * (i + 1));
+        constexpr unsigned char on = TLM_BYTE_ENABLED, off = TLM_BYTE_DISABLED;
+        BOOST_TEST(h.access(true, across, buf, 8, device_sid, nullptr, {on, off, on}) ==
+                   tlm::TLM_OK_RESPONSE);
+        std::uint64_t got = 0;
+        r.mem.mem.read(across_pa, &got, 8);
+        BOOST_TEST(got == 0xEE7766EE4433EE11ull);
     }));
     BOOST_TEST(r.mmu.walker_stats().tlb_hits > 0u);
     BOOST_TEST(r.mmu.faults().size() == 1u); // the split write's first half
