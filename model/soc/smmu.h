@@ -17,7 +17,8 @@
 // event queue; a full queue sets EVTQ_PROD.OVFLG (toggle) and drops the record; the event and
 // global-error interrupts share one level output (irq). A faulting or aborted read returns
 // TLM_GENERIC_ERROR_RESPONSE (AXI SLVERR; the controller answers Completer Abort); a faulting
-// write is dropped, counted and answered SLVERR. Accesses are split at 4 KiB page boundaries.
+// write is dropped, counted and answered SLVERR. Accesses are split at 4 KiB page boundaries (byte
+// enables split with the data, a repeating pattern rotated to each piece, access_pieces.h).
 // Register accesses take effect at their own (annotated) time: the initiator synchronises, and a
 // read sees every update due at that instant, so polling CMDQ_CONS does not depend on the
 // simulator's quantum. The commands a CMDQ_PROD write exposes are fetched from memory back to
