@@ -161,6 +161,20 @@ void coherent_pool::free(std::uint64_t addr) {
                 used_.end());
 }
 
+pool_buffer::pool_buffer(coherent_pool& pool, std::uint64_t size, std::uint64_t align)
+    : pool_(pool) {
+    ok_ = owned_ = pool_.alloc(size, align, addr_) == 0;
+}
+
+pool_buffer::~pool_buffer() {
+    if (owned_) pool_.free(addr_);
+}
+
+int pool_buffer::keep_if_timed_out(int err) {
+    if (err == -ETIMEDOUT) keep();
+    return err;
+}
+
 int alloc_space(coherent_pool& pool, const features& f, int barno, std::uint64_t size,
                 epf_bar& bar) {
     const hal::bar_desc& d = f.bar[barno];

@@ -158,6 +158,30 @@ private:
     std::vector<block> used_; // sorted by address
 };
 
+// A buffer from the coherent pool that a DMA transfer uses, returned to the pool when it goes
+// out of scope, except after keep(): a transfer that timed out leaves its channel running, and
+// the engine may still read or write the buffer, so it must never be handed out again (a
+// buffer a dmaengine transfer may still touch is not freed in Linux either). Every function
+// that DMAs into or out of a pool buffer holds it in one of these.
+class pool_buffer {
+public:
+    pool_buffer(coherent_pool& pool, std::uint64_t size, std::uint64_t align);
+    ~pool_buffer();
+    pool_buffer(const pool_buffer&) = delete;
+    pool_buffer& operator=(const pool_buffer&) = delete;
+    bool ok() const { return ok_; }
+    std::uint64_t addr() const { return addr_; }
+    // Leaves the buffer allocated for good (addr() stays valid).
+    void keep() { owned_ = false; }
+    // keep() if a transfer on the buffer returned err == -ETIMEDOUT; returns err.
+    int keep_if_timed_out(int err);
+
+private:
+    coherent_pool& pool_;
+    std::uint64_t addr_ = 0;
+    bool ok_ = false, owned_ = false;
+};
+
 // pci_epf_alloc_space: size rules for the BAR type; fills bar (phys, size, flags).
 int alloc_space(coherent_pool& pool, const features& f, int barno, std::uint64_t size,
                 epf_bar& bar);

@@ -11,12 +11,12 @@ namespace {
 
 // Tells the host the job is done: the flag word in its memory, by eDMA (or not at all).
 void signal_host_done(endpoint_services& s, std::uint64_t flag, std::uint64_t timeout_ns) {
-    std::uint64_t local = 0;
-    if (s.edma && s.pool.alloc(sizeof(std::uint32_t), sizeof(std::uint32_t), local) == 0) {
-        s.io.wr32(local, host_done_flag_value);
-        s.edma->xfer(dwc::edma_dir::write, local, flag, sizeof(std::uint32_t), timeout_ns);
-        s.pool.free(local);
-    }
+    if (!s.edma) return;
+    epc::pool_buffer word(s.pool, sizeof(std::uint32_t), sizeof(std::uint32_t));
+    if (!word.ok()) return;
+    s.io.wr32(word.addr(), host_done_flag_value);
+    word.keep_if_timed_out(
+        s.edma->xfer(dwc::edma_dir::write, word.addr(), flag, sizeof(std::uint32_t), timeout_ns));
 }
 
 void store_iova(const iova_test_report& rep, builtin_results& r) {

@@ -4,6 +4,7 @@
 #include "firmware/hal/errno.h"
 
 #include <algorithm>
+#include <memory>
 #include <vector>
 
 namespace fw::functions {
@@ -49,7 +50,8 @@ private:
     unsigned entries_ = 0;
     std::uint64_t cq_ = 0;
     std::uint32_t done_ = 0;
-    std::uint64_t staging_ = 0;
+    // Staging memory for the commands served at once; kept allocated after a timed-out DMA.
+    std::unique_ptr<epc::pool_buffer> staging_;
     std::vector<std::uint8_t> buf_;
 };
 
@@ -156,9 +158,9 @@ void server::move_dma(std::vector<command>& batch) {
         if (c.status != CQE_STATUS_OK) continue;
         for (unsigned i = 0; i < c.pages.size(); ++i) {
             const std::uint64_t local = c.local + std::uint64_t(i) * c.page_bytes;
-            const int r =
+            const int r = staging_->keep_if_timed_out(
                 s_.edma->xfer(c.opcode == OP_READ ? dwc::edma_dir::read : dwc::edma_dir::write,
-                              local, c.pages[i], c.page_bytes, p_.dma_timeout_ns);
+                              local, c.pages[i], c.page_bytes, p_.dma_timeout_ns));
             if (r) {
                 c.status = CQE_STATUS_BUS_ERROR;
                 break;
@@ -214,7 +216,8 @@ int server::run() {
     }
     // Staging memory for the commands served at once.
     const std::uint64_t per_cmd_bytes = std::uint64_t(p_.max_pages) * 65536;
-    if (s_.pool.alloc(per_cmd_bytes * p_.concurrency, 4096, staging_)) return -ENOMEM;
+    staging_ = std::make_unique<epc::pool_buffer>(s_.pool, per_cmd_bytes * p_.concurrency, 4096);
+    if (!staging_->ok()) return -ENOMEM;
     set_reg(REG_STATUS, STATUS_READY);
     io_.log(hal::log_level::info, cmd_log_cat,
             std::string("serving: ") + std::to_string(entries_) + " entries, concurrency " +
@@ -234,7 +237,7 @@ int server::run() {
         while (head != tail && batch.size() < p_.concurrency) {
             command c;
             fetch(head, c);
-            c.local = staging_ + per_cmd_bytes * batch.size();
+            c.local = staging_->addr() + per_cmd_bytes * batch.size();
             if (c.status == CQE_STATUS_OK && c.page_bytes > 65536)
                 c.status = CQE_STATUS_BAD_COMMAND;
             if (c.opcode == OP_WRITE && c.status == CQE_STATUS_OK) {
@@ -253,7 +256,7 @@ int server::run() {
             complete(c);
         idle_since = io_.now_ns();
     }
-    s_.pool.free(staging_);
+    staging_.reset();
     set_reg(REG_STATUS, STATUS_STOPPED);
     return 0;
 }

@@ -2,6 +2,7 @@
 
 #include "firmware/hal/errno.h"
 
+#include <memory>
 #include <string>
 
 namespace fw::functions {
@@ -15,6 +16,7 @@ constexpr std::uint64_t weight_mask = dwc::edma_regs::arb_weight_mask;
 struct lane {
     dwc::edma_dir dir;
     int ch = -1;
+    std::unique_ptr<epc::pool_buffer> buf; // kept allocated if any channel timed out
     std::uint64_t local = 0, remote = 0;
     dma_mix_row row;
     bool tried = false, started = false;
@@ -41,9 +43,10 @@ int run_dma_mix(hal::platform& io, dwc::dw_edma& edma, epc::coherent_pool& pool,
         lane& l = lanes[i];
         l.dir = i < p.write_channels ? dwc::edma_dir::write : dwc::edma_dir::read;
         l.remote = p.host_buffer + i * p.size_bytes;
-        r = pool.alloc(p.size_bytes, mix_buffer_align, l.local);
-        if (r) {
-            l.local = 0;
+        l.buf = std::make_unique<epc::pool_buffer>(pool, p.size_bytes, mix_buffer_align);
+        l.local = l.buf->ok() ? l.buf->addr() : 0;
+        if (!l.buf->ok()) {
+            r = -ENOMEM;
             io.log(hal::log_level::error, mix_log_cat, "no memory for the local buffers");
             break;
         }
@@ -87,7 +90,7 @@ int run_dma_mix(hal::platform& io, dwc::dw_edma& edma, epc::coherent_pool& pool,
     for (lane& l : lanes) {
         if (l.ch >= 0) edma.release_channel(l.dir, static_cast<unsigned>(l.ch));
         // A channel that timed out may still be using its buffer: leave them allocated.
-        if (l.local && !timed_out) pool.free(l.local);
+        if (timed_out && l.buf) l.buf->keep();
     }
     if (r) io.log(hal::log_level::warning, mix_log_cat, std::string("dma-mix: ") + err_name(r));
     return r;

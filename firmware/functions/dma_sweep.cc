@@ -34,13 +34,14 @@ int run_dma_sweep(hal::platform& io, dwc::dw_edma& edma, epc::coherent_pool& poo
         return -EINVAL;
     }
 
-    std::uint64_t local = 0;
-    int r = pool.alloc(local_bytes, sweep_buffer_align, local);
-    if (r) {
+    epc::pool_buffer buf(pool, local_bytes, sweep_buffer_align);
+    if (!buf.ok()) {
         io.log(hal::log_level::error, sweep_log_cat,
                "no memory for a " + std::to_string(local_bytes) + "-byte local buffer");
-        return r;
+        return -ENOMEM;
     }
+    const std::uint64_t local = buf.addr();
+    int r = 0;
     const auto enabled = [&p](dwc::edma_dir d) {
         return d == dwc::edma_dir::read ? p.reads : p.writes;
     };
@@ -52,7 +53,6 @@ int run_dma_sweep(hal::platform& io, dwc::dw_edma& edma, epc::coherent_pool& poo
     }
 
     int first_err = r;
-    bool timed_out = false;
     for (std::uint64_t size : p.sizes) {
         if (r) break;
         for (std::size_t i = 0; i < num_dirs; ++i) {
@@ -68,13 +68,12 @@ int run_dma_sweep(hal::platform& io, dwc::dw_edma& edma, epc::coherent_pool& poo
             for (std::uint32_t k = 0; k < repeats && !row.status; ++k) {
                 const std::uint64_t now = io.now_ns();
                 dwc::edma_xfer_times t{now, now};
-                row.status = edma.xfer_channel(d, static_cast<unsigned>(ch[i]), local,
-                                               p.host_buffer, size, p.timeout_ns, &t);
+                row.status = buf.keep_if_timed_out(edma.xfer_channel(
+                    d, static_cast<unsigned>(ch[i]), local, p.host_buffer, size, p.timeout_ns, &t));
                 if (!k) row.start_ns = t.doorbell_ns;
                 row.end_ns = t.done_ns;
                 ++row.transfers;
             }
-            timed_out |= row.status == -ETIMEDOUT;
             if (row.status && !first_err) first_err = row.status;
             if (row.status)
                 io.log(hal::log_level::warning, sweep_log_cat,
@@ -95,8 +94,6 @@ int run_dma_sweep(hal::platform& io, dwc::dw_edma& edma, epc::coherent_pool& poo
 
     for (std::size_t i = 0; i < num_dirs; ++i)
         if (ch[i] >= 0) edma.release_channel(sweep_order[i], static_cast<unsigned>(ch[i]));
-    // A channel that timed out may still be using the buffer: leave it allocated.
-    if (!timed_out) pool.free(local);
     return first_err;
 }
 

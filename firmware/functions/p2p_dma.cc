@@ -30,11 +30,6 @@ p2p_client::p2p_client(endpoint_services& s, const p2p_client_params& p)
     : s_(s)
     , p_(p) {}
 
-p2p_client::~p2p_client() {
-    if (r_.local_src) s_.pool.free(r_.local_src);
-    if (r_.local_dst) s_.pool.free(r_.local_dst);
-}
-
 void p2p_client::step(const std::string& msg) {
     r_.steps.push_back(msg);
     s_.io.log(hal::log_level::info, "p2p", msg);
@@ -90,8 +85,11 @@ int p2p_client::wait_job() {
              std::to_string(p_.max_bytes) + ")");
         return r_.status = -EINVAL;
     }
-    if (s_.pool.alloc(j.bytes, p2p_buffer_align, r_.local_src) ||
-        s_.pool.alloc(j.bytes, p2p_buffer_align, r_.local_dst)) {
+    src_ = std::make_unique<epc::pool_buffer>(s_.pool, j.bytes, p2p_buffer_align);
+    dst_ = std::make_unique<epc::pool_buffer>(s_.pool, j.bytes, p2p_buffer_align);
+    r_.local_src = src_->ok() ? src_->addr() : 0;
+    r_.local_dst = dst_->ok() ? dst_->addr() : 0;
+    if (!src_->ok() || !dst_->ok()) {
         step("no local memory for " + std::to_string(j.bytes) + " bytes");
         return r_.status = -ENOMEM;
     }
@@ -119,8 +117,9 @@ int p2p_client::write_to_peer() {
     const int ch = s_.edma->request_channel(dwc::edma_dir::write);
     if (ch < 0) return w.status = ch;
     dwc::edma_xfer_times t;
-    w.status = s_.edma->xfer_channel(dwc::edma_dir::write, static_cast<unsigned>(ch), r_.local_src,
-                                     r_.job.peer_addr, w.bytes, p_.timeout_ns, &t);
+    w.status = src_->keep_if_timed_out(
+        s_.edma->xfer_channel(dwc::edma_dir::write, static_cast<unsigned>(ch), r_.local_src,
+                              r_.job.peer_addr, w.bytes, p_.timeout_ns, &t));
     s_.edma->release_channel(dwc::edma_dir::write, static_cast<unsigned>(ch));
     w.ns = t.done_ns - t.doorbell_ns;
     step(std::string("write to peer: ") + (w.status ? err_name(w.status) : "done") + ", crc " +
@@ -136,8 +135,9 @@ int p2p_client::read_from_peer() {
     const int ch = s_.edma->request_channel(dwc::edma_dir::read);
     if (ch < 0) return rd.status = ch;
     dwc::edma_xfer_times t;
-    rd.status = s_.edma->xfer_channel(dwc::edma_dir::read, static_cast<unsigned>(ch), r_.local_dst,
-                                      r_.job.peer_addr, rd.bytes, p_.timeout_ns, &t);
+    rd.status = dst_->keep_if_timed_out(
+        s_.edma->xfer_channel(dwc::edma_dir::read, static_cast<unsigned>(ch), r_.local_dst,
+                              r_.job.peer_addr, rd.bytes, p_.timeout_ns, &t));
     s_.edma->release_channel(dwc::edma_dir::read, static_cast<unsigned>(ch));
     rd.ns = t.done_ns - t.doorbell_ns;
     if (!rd.status) rd.status = crc_of(r_.local_dst, rd.bytes, rd.crc);
@@ -160,12 +160,11 @@ int p2p_client::finish() {
     io.wr32(mailbox(p2p_job::ERROR), static_cast<std::uint32_t>(r_.status));
     io.wr32(mailbox(p2p_job::STATE), p2p_job::STATE_DONE);
     if (!r_.job.host_flag || !s_.edma) return r_.status;
-    std::uint64_t word = 0;
-    if (s_.pool.alloc(sizeof(std::uint32_t), sizeof(std::uint32_t), word)) return -ENOMEM;
-    io.wr32(word, p2p_job::DONE_VALUE);
-    const int st = s_.edma->xfer(dwc::edma_dir::write, word, r_.job.host_flag,
-                                 sizeof(std::uint32_t), p_.timeout_ns);
-    s_.pool.free(word);
+    epc::pool_buffer word(s_.pool, sizeof(std::uint32_t), sizeof(std::uint32_t));
+    if (!word.ok()) return -ENOMEM;
+    io.wr32(word.addr(), p2p_job::DONE_VALUE);
+    const int st = word.keep_if_timed_out(s_.edma->xfer(
+        dwc::edma_dir::write, word.addr(), r_.job.host_flag, sizeof(std::uint32_t), p_.timeout_ns));
     if (st) step(std::string("done flag to the host: ") + err_name(st));
     return st;
 }

@@ -17,6 +17,7 @@
 #include "firmware/functions/test_endpoint.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -56,7 +57,6 @@ struct p2p_client_report {
 class p2p_client {
 public:
     p2p_client(endpoint_services& s, const p2p_client_params& p);
-    ~p2p_client();
     p2p_client(const p2p_client&) = delete;
     p2p_client& operator=(const p2p_client&) = delete;
 
@@ -80,6 +80,8 @@ private:
     p2p_client_params p_;
     std::uint64_t mailbox_ = 0;
     p2p_client_report r_;
+    // r_.local_src and r_.local_dst; a buffer whose transfer timed out stays allocated.
+    std::unique_ptr<epc::pool_buffer> src_, dst_;
 };
 
 } // namespace fw::functions

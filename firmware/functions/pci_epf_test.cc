@@ -52,29 +52,6 @@ std::uint64_t splitmix64_next(std::uint64_t& x) {
     return z ^ (z >> s3);
 }
 
-// A buffer from the coherent pool, freed when the command is done.
-class pool_buffer {
-public:
-    pool_buffer(epc::coherent_pool& pool, std::uint64_t size)
-        : pool_(pool) {
-        ok_ = pool_.alloc(size, buffer_align, addr_) == 0;
-    }
-    ~pool_buffer() {
-        if (ok_) pool_.free(addr_);
-    }
-    pool_buffer(const pool_buffer&) = delete;
-    pool_buffer& operator=(const pool_buffer&) = delete;
-    bool ok() const { return ok_; }
-    std::uint64_t addr() const { return addr_; }
-    // Leaves the buffer allocated for good: a DMA engine that timed out may still access it.
-    void keep() { ok_ = false; }
-
-private:
-    epc::coherent_pool& pool_;
-    std::uint64_t addr_ = 0;
-    bool ok_ = false;
-};
-
 std::string to_hex(std::uint32_t v) {
     constexpr unsigned nibble_bits = 4;
     constexpr std::uint32_t nibble_mask = 0xF;
@@ -626,7 +603,7 @@ void pci_epf_test::print_rate(const char* op, std::uint64_t len, std::uint64_t s
 
 bool pci_epf_test::cmd_read() {
     const std::uint64_t len = io_.rd32(reg(epf_test::SIZE));
-    pool_buffer buf(pool_, len);
+    epc::pool_buffer buf(pool_, len, buffer_align);
     const bool ok = buffer_ok(buf.ok(), len) && read_from_host(buf.addr(), len);
     if (dma_timed_out_) buf.keep();
     set_status(ok ? epf_test::STATUS_READ_SUCCESS : epf_test::STATUS_READ_FAIL);
@@ -650,7 +627,7 @@ bool pci_epf_test::read_from_host(std::uint64_t local, std::uint64_t len) {
 
 bool pci_epf_test::cmd_write() {
     const std::uint64_t len = io_.rd32(reg(epf_test::SIZE));
-    pool_buffer buf(pool_, len);
+    epc::pool_buffer buf(pool_, len, buffer_align);
     const bool ok = buffer_ok(buf.ok(), len) && write_to_host(buf.addr(), len);
     if (dma_timed_out_) buf.keep();
     if (ok) io_.delay_ns(write_settle_ns);
@@ -683,7 +660,7 @@ bool pci_epf_test::cmd_copy() {
         return false;
     }
     const std::uint64_t len = io_.rd32(reg(epf_test::SIZE));
-    pool_buffer bounce(pool_, len);
+    epc::pool_buffer bounce(pool_, len, buffer_align);
     const bool ok = buffer_ok(bounce.ok(), len) && copy_on_host(bounce.addr(), len);
     if (dma_timed_out_) bounce.keep();
     set_status(ok ? epf_test::STATUS_COPY_SUCCESS : epf_test::STATUS_COPY_FAIL);

@@ -320,6 +320,34 @@ BOOST_AUTO_TEST_CASE(alignment_larger_than_remaining_space_fails) {
     BOOST_TEST(b == 0x80000000u);
 }
 
+// A DMA buffer goes back to the pool at scope exit unless its transfer timed out: then the
+// channel may still be using it, and the next allocation must not get it.
+BOOST_AUTO_TEST_CASE(a_pool_buffer_whose_transfer_timed_out_is_never_handed_out_again) {
+    coherent_pool p(0x80000000, 0x4000);
+    {
+        fw::epc::pool_buffer b(p, 0x1000, 0x1000);
+        BOOST_TEST(b.ok());
+        BOOST_TEST(b.addr() == 0x80000000u);
+        BOOST_TEST(b.keep_if_timed_out(-EIO) == -EIO); // an abort: the channel stopped
+    }
+    {
+        fw::epc::pool_buffer b(p, 0x1000, 0x1000);
+        BOOST_TEST(b.addr() == 0x80000000u); // freed above: first fit again
+        BOOST_TEST(b.keep_if_timed_out(-ETIMEDOUT) == -ETIMEDOUT);
+    }
+    {
+        fw::epc::pool_buffer b(p, 0x1000, 0x1000);
+        BOOST_TEST(b.addr() == 0x80001000u); // the timed-out buffer is still allocated
+        b.keep_if_timed_out(0);
+    }
+    fw::epc::pool_buffer too_big(p, 0x4000, 0x1000);
+    BOOST_TEST(!too_big.ok()); // 0x80000000 is taken for good
+    std::uint64_t x = SENTINEL;
+    BOOST_TEST(p.alloc(0x3000, 0x1000, x) == 0); // only the kept page is in use
+    BOOST_TEST(x == 0x80001000u);
+    BOOST_TEST(p.alloc(1, 1, x) == -ENOMEM);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 // =============================================================================================
