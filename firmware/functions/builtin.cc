@@ -63,6 +63,7 @@ void run_sweep(endpoint_services& s, const builtin_args& a, builtin_results& r) 
         p.writes = w.writes != 0;
         p.repeat_bytes = w.repeat_bytes;
         p.max_repeats = w.max_repeats;
+        p.element_bytes = w.element_bytes;
         p.timeout_ns = w.timeout_ns;
         p.link_ready = s.link_ready;
         std::vector<dma_sweep_row> rows;

@@ -53,7 +53,8 @@ struct builtin_args {
         std::uint64_t timeout_ns = 1'000'000'000;
         std::uint64_t flag = 0;         // host PCI address of the completion flag
         std::uint64_t repeat_bytes = 0; // as dma_sweep_params
-        std::uint32_t max_repeats = 1, reserved = 0;
+        std::uint32_t max_repeats = 1;
+        std::uint32_t element_bytes = 0; // as dma_sweep_params
     } sweep;
     dma_mix_params mix;
     std::uint64_t mix_flag = 0; // host PCI address of the completion flag

@@ -34,6 +34,21 @@ int run_dma_sweep(hal::platform& io, dwc::dw_edma& edma, epc::coherent_pool& poo
         return -EINVAL;
     }
 
+    const std::uint64_t driver_element_bytes = edma.element_bytes();
+    if (p.element_bytes) {
+        const int err = edma.set_list_limits(edma.ll_max(), p.element_bytes);
+        if (err) {
+            io.log(hal::log_level::error, sweep_log_cat,
+                   "linked-list elements of " + std::to_string(p.element_bytes) +
+                       " bytes: " + err_name(err));
+            return err;
+        }
+    }
+    struct restore_limits {
+        dwc::dw_edma& edma;
+        std::uint64_t element_bytes;
+        ~restore_limits() { edma.set_list_limits(edma.ll_max(), element_bytes); }
+    } restore{edma, driver_element_bytes};
     epc::pool_buffer buf(pool, local_bytes, sweep_buffer_align);
     if (!buf.ok()) {
         io.log(hal::log_level::error, sweep_log_cat,
@@ -65,6 +80,7 @@ int run_dma_sweep(hal::platform& io, dwc::dw_edma& edma, epc::coherent_pool& poo
             row.end_ns = row.start_ns;
             if (!size || size > p.max_bytes) row.status = -EINVAL;
             const std::uint32_t repeats = dma_sweep_repeats(p, size);
+            const std::uint64_t doorbells_before = edma.stats(d).doorbells;
             for (std::uint32_t k = 0; k < repeats && !row.status; ++k) {
                 const std::uint64_t now = io.now_ns();
                 dwc::edma_xfer_times t{now, now};
@@ -74,6 +90,7 @@ int run_dma_sweep(hal::platform& io, dwc::dw_edma& edma, epc::coherent_pool& poo
                 row.end_ns = t.done_ns;
                 ++row.transfers;
             }
+            row.doorbells = static_cast<std::uint32_t>(edma.stats(d).doorbells - doorbells_before);
             if (row.status && !first_err) first_err = row.status;
             if (row.status)
                 io.log(hal::log_level::warning, sweep_log_cat,

@@ -27,6 +27,9 @@ struct dma_sweep_params {
     bool writes = true;
     std::uint64_t repeat_bytes = 0; // a row moves at least this much (0: one transfer per row)
     std::uint32_t max_repeats = 1;  // transfers per row at most
+    // Bytes per linked-list data element (dw_edma::set_list_limits; 0: the driver's own, as
+    // large as it allows): a scatter-gather list of pages is a list of page-sized elements.
+    std::uint64_t element_bytes = 0;
     std::uint64_t timeout_ns = 1'000'000'000; // per transfer
     // After a failed transfer: polled (every recover_poll_ns, up to timeout_ns) until it
     // returns true (the link is back and bus mastering enabled) before the next transfer.
@@ -38,7 +41,8 @@ struct dma_sweep_row {
     bool read = false; // read channel (host -> local) or write channel (local -> host)
     std::uint64_t bytes = 0;
     int status = 0;              // 0 or the first negative errno of dw_edma::xfer_channel
-    std::uint32_t transfers = 0; // doorbells rung for this row (a failed transfer ends the row)
+    std::uint32_t transfers = 0; // transfers made for this row (a failed transfer ends the row)
+    std::uint32_t doorbells = 0; // doorbells rung for them: one per chunk of a long list
     std::uint64_t start_ns = 0;  // io.now_ns() just before the first doorbell write
     std::uint64_t end_ns = 0;    // when the last done/abort interrupt was handled
 };

@@ -82,6 +82,7 @@ edma_engine::step edma_engine::write_block(run_state& r, sc_time start) {
             tlp_at = std::max(prev_left, data_ready);
         }
         const bool arbitrated = contended(edma_dir::write);
+        if (tlp_at < burst_at) prefetch_before(r, tlp_at);
         // A channel that gave up waiting for a grant because its burst is due issues it now.
         if (burst_at <= tlp_at || (arbitrated && burst_at <= now())) {
             // check() keeps staging_buffer_bytes >= one burst + one MWr, so one of them can go.
@@ -91,6 +92,7 @@ edma_engine::step edma_engine::write_block(run_state& r, sc_time start) {
             if (burst_at > std::max(paced, slot_at))
                 r.rec.wait_staging += burst_at - std::max(paced, slot_at);
             prev_burst = burst_at;
+            prefetch_before(r, burst_at);
             sync_to(r, burst_at);
             const std::size_t at_win = fetched - win_base;
             if (win.size() < at_win + blen) win.resize(at_win + blen);
@@ -223,6 +225,61 @@ edma_engine::step edma_engine::write_block(run_state& r, sc_time start) {
     return {step::kind::none, prev_left};
 }
 
+bool edma_engine::write_arrived(run_state& r, const sc_time& until, sc_time& failed_at) {
+    auto& unwritten = r.unwritten;
+    const auto page_of = [](std::uint64_t a) { return a / boundary_bytes; };
+    // The reads from the front of `unwritten`, arrived by `until` (and before a pending element
+    // prefetch), that one batch can take.
+    const auto batchable = [&](const sc_time& until) {
+        std::size_t n = 1;
+        const std::uint64_t first = unwritten.front().addr;
+        std::uint64_t end = first + unwritten.front().data.size();
+        if (page_of(end - 1) != page_of(first)) return n;
+        while (n < unwritten.size() && unwritten[n].at <= until && unwritten[n].addr == end &&
+               page_of(end + unwritten[n].data.size() - 1) == page_of(first) &&
+               !(r.prefetch_pending && unwritten[n].at >= r.prefetch_at))
+            end += unwritten[n++].data.size();
+        return n;
+    };
+    // Exact against separate accesses; not while another channel is known to run.
+    const bool coalesce = p_.burst && !any_concurrent();
+    while (!unwritten.empty() && unwritten.front().at <= until) {
+        prefetch_before(r, unwritten.front().at);
+        const std::size_t n = coalesce ? batchable(until) : 1;
+        if (n > 1) {
+            r.batch.pieces.clear();
+            r.batch_data.clear();
+            for (std::size_t k = 0; k < n; ++k) {
+                const auto& a = unwritten[k];
+                r.batch_data.insert(r.batch_data.end(), a.data.begin(), a.data.end());
+                soc::access_pieces::piece p;
+                p.bytes = static_cast<unsigned>(a.data.size());
+                p.start = a.at;
+                r.batch.pieces.push_back(p);
+            }
+            if (!local_.write_pieces(unwritten.front().addr, r.batch_data.data(), r.batch,
+                                     r.local_done, failed_at)) {
+                unwritten.clear();
+                return false;
+            }
+            for (std::size_t k = 0; k < n; ++k) {
+                r.spare.push_back(std::move(unwritten.front().data));
+                unwritten.pop_front();
+            }
+            continue;
+        }
+        auto& a = unwritten.front();
+        if (!local_.write(a.addr, a.data.data(), static_cast<unsigned>(a.data.size()), a.at,
+                          r.local_done, failed_at)) {
+            unwritten.clear();
+            return false;
+        }
+        r.spare.push_back(std::move(a.data));
+        unwritten.pop_front();
+    }
+    return true;
+}
+
 // PCIe (SAR) -> local memory (DAR).
 //
 // MRds go out as tags free up; each one's data is written to local memory when its last
@@ -250,72 +307,15 @@ edma_engine::step edma_engine::read_block(run_state& r, sc_time start) {
     const std::uint64_t sar0 = r.sar, dar0 = r.dar;
     const std::size_t buf_bytes =
         static_cast<std::size_t>(std::min<std::uint64_t>(mrrs, boundary_bytes));
-    sc_time last_cpl = start, local_done = start;
+    sc_time last_cpl = start;
+    r.local_done = std::max(r.local_done, start);
     r.last_request = std::max(r.last_request, start);
-    // Completed reads whose data is not written yet, by arrival time.
-    struct arrived_data {
-        std::uint64_t addr;
-        std::vector<unsigned char> data;
-        sc_time at;
-    };
-    std::deque<arrived_data> unwritten;
-    std::vector<std::vector<unsigned char>> spare; // buffers whose data was written, for reuse
+    using arrived_data = run_state::arrived_data;
+    auto& unwritten = r.unwritten;
+    auto& spare = r.spare;
     sc_time failed_at;
-    // Burst mode: the arrived data of consecutive reads within one local 4 KiB page, written as
-    // one access that stands for one write per read (timed per read, edma_local_port::
-    // write_pieces).
-    soc::access_pieces batch;
-    std::vector<unsigned char> batch_data;
-    const auto page_of = [](std::uint64_t a) { return a / boundary_bytes; };
-    // The reads from the front of `unwritten`, arrived by `until`, that one batch can take.
-    const auto batchable = [&](const sc_time& until) {
-        std::size_t n = 1;
-        const std::uint64_t first = unwritten.front().addr;
-        std::uint64_t end = first + unwritten.front().data.size();
-        if (page_of(end - 1) != page_of(first)) return n;
-        while (n < unwritten.size() && unwritten[n].at <= until && unwritten[n].addr == end &&
-               page_of(end + unwritten[n].data.size() - 1) == page_of(first))
-            end += unwritten[n++].data.size();
-        return n;
-    };
-    // Writes the data that arrived by `until`; false on an AXI error (failed_at: when).
-    auto write_arrived = [&](const sc_time& until) {
-        // Exact against separate accesses; not while another channel is known to run.
-        const bool coalesce = p_.burst && !any_concurrent();
-        while (!unwritten.empty() && unwritten.front().at <= until) {
-            const std::size_t n = coalesce ? batchable(until) : 1;
-            if (n > 1) {
-                batch.pieces.clear();
-                batch_data.clear();
-                for (std::size_t k = 0; k < n; ++k) {
-                    const arrived_data& a = unwritten[k];
-                    batch_data.insert(batch_data.end(), a.data.begin(), a.data.end());
-                    soc::access_pieces::piece p;
-                    p.bytes = static_cast<unsigned>(a.data.size());
-                    p.start = a.at;
-                    batch.pieces.push_back(p);
-                }
-                if (!local_.write_pieces(unwritten.front().addr, batch_data.data(), batch,
-                                         local_done, failed_at)) {
-                    unwritten.clear();
-                    return false;
-                }
-                for (std::size_t k = 0; k < n; ++k) {
-                    spare.push_back(std::move(unwritten.front().data));
-                    unwritten.pop_front();
-                }
-                continue;
-            }
-            arrived_data& a = unwritten.front();
-            if (!local_.write(a.addr, a.data.data(), static_cast<unsigned>(a.data.size()), a.at,
-                              local_done, failed_at)) {
-                unwritten.clear();
-                return false;
-            }
-            spare.push_back(std::move(a.data));
-            unwritten.pop_front();
-        }
-        return true;
+    const auto write_arrived = [&](const sc_time& until) {
+        return this->write_arrived(r, until, failed_at);
     };
     const sc_time never = sc_core::sc_max_time();
     std::vector<unsigned char> data(buf_bytes);
@@ -323,7 +323,7 @@ edma_engine::step edma_engine::read_block(run_state& r, sc_time start) {
         if (cancelled(r) || r.ch.stop) {
             write_arrived(never);
             return {cancelled(r) ? step::kind::cancelled : step::kind::stopped,
-                    std::max(last_cpl, local_done)};
+                    std::max(last_cpl, r.local_done)};
         }
         if (burst_timing(r.ch)) {
             // Burst mode: the MRds whose tag and own slot are already known free (at most one
@@ -352,6 +352,7 @@ edma_engine::step edma_engine::read_block(run_state& r, sc_time start) {
             const sc_time issue = std::max(r.last_request, pieces.front().ready);
             if (!write_arrived(issue))
                 return {step::kind::local_write, std::max(failed_at, last_cpl)};
+            prefetch_before(r, issue);
             sync_to(r, issue);
             const sc_time issued = std::max(issue, now());
             sc_time d = issued - now();
@@ -368,9 +369,9 @@ edma_engine::step edma_engine::read_block(run_state& r, sc_time start) {
                 r.rec.completions += w.completions;
                 if (!write_arrived(never))
                     return {step::kind::local_write, std::max(failed_at, last_cpl)};
-                if (w.poisoned) return {step::kind::cpl_poisoned, std::max(arrived, local_done)};
+                if (w.poisoned) return {step::kind::cpl_poisoned, std::max(arrived, r.local_done)};
                 return {st == pcie::cpl_status::ca ? step::kind::cpl_ca : step::kind::cpl_ur,
-                        std::max(arrived, local_done)};
+                        std::max(arrived, r.local_done)};
             }
             std::uint64_t at = 0;
             for (const auto& piece : pieces) {
@@ -427,6 +428,7 @@ edma_engine::step edma_engine::read_block(run_state& r, sc_time start) {
         if (arbitrated) {
             if (!write_arrived(base))
                 return {step::kind::local_write, std::max(failed_at, last_cpl)};
+            prefetch_before(r, base);
             wait_until(r, base);
             arbiter(edma_dir::read).acquire(ch, never);
             if (now() > base) r.rec.wait_arbitration += now() - base;
@@ -439,6 +441,7 @@ edma_engine::step edma_engine::read_block(run_state& r, sc_time start) {
             if (arbitrated) arbiter(edma_dir::read).release(now());
             return {step::kind::local_write, std::max(failed_at, last_cpl)};
         }
+        prefetch_before(r, issue);
         sync_to(r, issue);
         const sc_time issued = std::max(issue, now());
         sc_time d = issued - now();
@@ -459,9 +462,9 @@ edma_engine::step edma_engine::read_block(run_state& r, sc_time start) {
         if (w.poisoned || st != pcie::cpl_status::sc) {
             if (!write_arrived(never))
                 return {step::kind::local_write, std::max(failed_at, last_cpl)};
-            if (w.poisoned) return {step::kind::cpl_poisoned, std::max(arrived, local_done)};
+            if (w.poisoned) return {step::kind::cpl_poisoned, std::max(arrived, r.local_done)};
             return {st == pcie::cpl_status::ca ? step::kind::cpl_ca : step::kind::cpl_ur,
-                    std::max(arrived, local_done)};
+                    std::max(arrived, r.local_done)};
         }
         // In arrival order (a later MRd's completions may come first).
         auto at =
@@ -480,9 +483,18 @@ edma_engine::step edma_engine::read_block(run_state& r, sc_time start) {
         r.rec.bytes += len;
         counters_.bytes_read += len;
     }
-    if (!write_arrived(never)) return {step::kind::local_write, std::max(failed_at, last_cpl)};
-    if (local_done > last_cpl) r.rec.wait_memory += local_done - last_cpl;
-    return {step::kind::none, std::max(last_cpl, local_done)};
+    // A linked list's block leaves its unwritten data to the next one (run_linked_list writes
+    // it when the block's end matters).
+    if (r.ll) return {step::kind::none, last_cpl};
+    return finish_reads(r, last_cpl);
+}
+
+edma_engine::step edma_engine::finish_reads(run_state& r, sc_time last_cpl) {
+    sc_time failed_at;
+    if (!write_arrived(r, sc_core::sc_max_time(), failed_at))
+        return {step::kind::local_write, std::max(failed_at, last_cpl)};
+    if (r.local_done > last_cpl) r.rec.wait_memory += r.local_done - last_cpl;
+    return {step::kind::none, std::max(last_cpl, r.local_done)};
 }
 
 } // namespace epvp::dwc

@@ -245,6 +245,7 @@ void edma_engine::run(channel& ch) {
                 (linked ? hex(llp)
                         : std::to_string(size) + " bytes SAR " + hex(sar) + " DAR " + hex(dar)));
     const step s = linked ? run_linked_list(r) : run_single(r);
+    sc_assert(r.unwritten.empty()); // every read's data was written (or dropped by an error)
     if (trace::recorder* tr = trace::recorder::active()) {
         const sc_time end = later(s.at, r.start);
         // A linked list: the bytes its elements moved, its first element's SAR and DAR, and
@@ -309,11 +310,20 @@ edma_engine::step edma_engine::run_linked_list(run_state& r) {
         }
         r.control = e.control & (lie | rie);
         // The element fetcher runs one element (and any link elements) ahead of the data: it
-        // fetches the next element once the blocks before this one are done.
-        // No sync for it: this block's data goes out earlier than the prefetch.
-        const element next = next_element(r, later(e.at, r.engine_free), false);
-        r.next_block = next.k == element::kind::data ? next.at : sc_core::sc_max_time();
-        const step s = data_block(r, e.at);
+        // fetches the next element once the blocks before this one are done. The data path
+        // issues the fetch among this block's transactions, in time order (prefetch_before);
+        // until then the next block cannot start before the fetch does.
+        r.prefetch_pending = true;
+        r.prefetch_at = later(e.at, r.engine_free);
+        r.next_block = r.prefetch_at;
+        step s = data_block(r, e.at);
+        prefetch_before(r, sc_core::sc_max_time());
+        const element next = r.prefetched;
+        // A read block's data is written by now only where its end matters: its interrupt,
+        // or no data element after it.
+        if (s.fault == step::kind::none && r.ch.dir == edma_dir::read &&
+            (r.control || next.k != element::kind::data))
+            s = finish_reads(r, s.at);
         if (s.fault != step::kind::none) return s;
         r.engine_free = later(r.engine_free, s.at);
         if (r.control) {
@@ -374,6 +384,14 @@ edma_engine::element edma_engine::next_element(run_state& r, sc_time ready, bool
         e.dar = s.dar;
         return e;
     }
+}
+
+void edma_engine::prefetch_before(run_state& r, const sc_time& t) {
+    if (!r.prefetch_pending || r.prefetch_at > t) return;
+    r.prefetch_pending = false;
+    // No sync for it: the block's transactions before it have been issued.
+    r.prefetched = next_element(r, r.prefetch_at, false);
+    r.next_block = r.prefetched.k == element::kind::data ? r.prefetched.at : sc_core::sc_max_time();
 }
 
 edma_engine::step edma_engine::data_block(run_state& r, sc_time start) {

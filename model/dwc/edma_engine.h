@@ -48,6 +48,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -216,6 +217,13 @@ private:
         sc_core::sc_time fetch_free;  // write: the previous block's last local burst completed
         sc_core::sc_time tlp_free;    // write: the previous block's last MWr left
         sc_core::sc_time next_block = sc_core::sc_max_time(); // the next block's element arrived
+        // Linked list: the next element's fetch, due at prefetch_at. The data path issues it
+        // in time order with the block's own transactions (prefetch_before), since local memory
+        // serves accesses at their own times and one issued before earlier ones would delay
+        // them; the element is in `prefetched` once fetched.
+        bool prefetch_pending = false;
+        sc_core::sc_time prefetch_at;
+        element prefetched;
         std::vector<sc_core::sc_time> own_free; // slot k % rd_outstanding_mrd: its completion
         std::size_t next_own = 0;
         bool tags_checked = false; // read: the shared tags were looked at by this run
@@ -223,6 +231,22 @@ private:
         // Burst mode: the pieces of the burst being sent and (read) the data of all of them.
         pcie::tlp_burst burst;
         std::vector<unsigned char> burst_data;
+        // Read: completed requests whose data is not written to local memory yet, by arrival
+        // time. A linked list's block leaves its unwritten data to the next block when nothing
+        // waits for its end (no LIE/RIE, a data element follows), so the next block's requests
+        // go out in time order among those writes instead of after all of them.
+        struct arrived_data {
+            std::uint64_t addr;
+            std::vector<unsigned char> data;
+            sc_core::sc_time at;
+        };
+        std::deque<arrived_data> unwritten;
+        std::vector<std::vector<unsigned char>> spare; // written buffers, for reuse
+        sc_core::sc_time local_done;                   // read: the last local write so far finished
+        // Burst mode: the arrived data of consecutive reads within one local 4 KiB page, written
+        // as one access that stands for one write per read (edma_local_port::write_pieces).
+        soc::access_pieces batch;
+        std::vector<unsigned char> batch_data;
     };
 
     channel* find(edma_dir d, unsigned index);
@@ -243,9 +267,18 @@ private:
     // The next data element at LLP, following link elements; may_sync: the fetch is the
     // earliest thing the channel does next (not a prefetch).
     element next_element(run_state& r, sc_core::sc_time ready, bool may_sync);
+    // Issues the pending element prefetch if it is due by `t`, the start of the data path's
+    // next transaction (or, with `t` = never, whenever it is due).
+    void prefetch_before(run_state& r, const sc_core::sc_time& t);
     step data_block(run_state& r, sc_core::sc_time start);
     step write_block(run_state& r, sc_core::sc_time start); // edma_datapath.cc
     step read_block(run_state& r, sc_core::sc_time start);  // edma_datapath.cc
+    // Read: writes every arrived datum still unwritten; the block's end: the later of its last
+    // completion (last_cpl) and the last write. edma_datapath.cc
+    step finish_reads(run_state& r, sc_core::sc_time last_cpl);
+    // Read: writes the data that arrived by `until` to local memory, each at its arrival time;
+    // false on an AXI error (failed_at: when). edma_datapath.cc
+    bool write_arrived(run_state& r, const sc_core::sc_time& until, sc_core::sc_time& failed_at);
     // Burst mode: a channel running alone (no other channel of either direction has started)
     // sends bursts, which end before the next known start of another channel
     // (next_other_start, never if none): the first doorbell after `decided`, the time the

@@ -287,8 +287,9 @@ struct dma_sweep_config {
     std::uint64_t min_bytes, max_bytes, factor;
     bool read, write;
     std::uint64_t offset_bytes;
-    std::uint64_t repeat_bytes; // a row repeats its transfer until it moved this much
-    unsigned max_repeats;       // transfers per row at most
+    std::uint64_t repeat_bytes;  // a row repeats its transfer until it moved this much
+    unsigned max_repeats;        // transfers per row at most
+    std::uint64_t element_bytes; // the eDMA driver's linked-list data element (0: its own)
 };
 
 struct dma_mix_config {

@@ -462,6 +462,12 @@ void workload_sweep_keys(std::vector<key_def>& t) {
               "the DRAM refresh schedule. 0: one transfer per row."),
             u("workload.dma_sweep.max_repeats", F(workload.dma_sweep.max_repeats), 16,
               in_range(1, 64), "Workload dma-sweep: transfers per row at most.", "transfers"),
+            u("workload.dma_sweep.element_bytes", F(workload.dma_sweep.element_bytes), 0,
+              in_range(0, 16 * MiB),
+              "Workload dma-sweep: bytes per linked-list data element the firmware's eDMA "
+              "driver cuts a transfer into, as Linux dw-edma makes one element per "
+              "scatter-gather entry (4096: a list of pages); 0: as large as the driver allows "
+              "(16 MiB). A list longer than one LL page goes in chunks, a doorbell each."),
             u("workload.dma_mix.write_channels", F(workload.dma_mix.write_channels), 2,
               in_range(0, 8), "Workload dma-mix: eDMA write channels run at once.", "channels"),
             u("workload.dma_mix.read_channels", F(workload.dma_mix.read_channels), 2,

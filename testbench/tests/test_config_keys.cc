@@ -250,6 +250,8 @@ std::vector<key_case> cases() {
         // others hit its TLB), then two.
         {"workload.dma_sweep.repeat_bytes", "16384", "dma"},
         {"workload.dma_sweep.max_repeats", "2", "dma", {"workload.dma_sweep.repeat_bytes=16384"}},
+        // The 4 KiB transfers in two elements of 2 KiB.
+        {"workload.dma_sweep.element_bytes", "2048", "dma"},
         {"workload.dma_mix.write_channels", "1", "mix"},
         {"workload.dma_mix.read_channels", "1", "mix"},
         {"workload.dma_mix.size_bytes", "8192", "mix"},

@@ -148,9 +148,16 @@ public:
     bool irq_level = false;
     sc_core::sc_event irq_raised;
     unsigned violations = 0; // oversize TLPs, 4 KiB crossings (TLP or AXI)
+    // As the SoC's memory controller does: an access is served at its own time, the caller's
+    // thread synchronised to it first (an access issued after a later one is served late).
+    bool serve_at_own_time = false;
 
     bool local_access(bool write, std::uint64_t addr, unsigned char* data, unsigned len,
                       sc_time& delay) override {
+        if (serve_at_own_time && delay > SC_ZERO_TIME) {
+            sc_core::wait(delay);
+            delay = SC_ZERO_TIME;
+        }
         axi.push_back({write, addr, len, sc_core::sc_time_stamp() + delay});
         if (addr / 4096 != (addr + len - 1) / 4096) ++violations;
         delay += local_latency;
@@ -337,6 +344,7 @@ harness* h_stop = nullptr;
 harness* h_share = nullptr;
 harness* h_llrd = nullptr;
 harness* h_rerun = nullptr;
+harness* h_llwr = nullptr;
 harness* h_layout_u = nullptr; // unrolled, 8 WR / 8 RD
 harness* h_layout_l = nullptr; // legacy, 8 WR / 8 RD
 harness* h_q[4] = {};          // quanta 10 ns, 100 ns, 1 us, 10 us
@@ -370,6 +378,7 @@ struct fixture {
         h_share = new harness("share", true, 2, 0);
         h_llrd = new harness("llrd", true, 0, 1);
         h_rerun = new harness("rerun", true, 1, 0);
+        h_llwr = new harness("llwr", true, 1, 0);
         h_layout_u = new harness("layout_u", true, 8, 8);
         h_layout_l = new harness("layout_l", false, 8, 8);
         const double quanta_ns[4] = {10, 100, 1000, 10000};
@@ -1123,13 +1132,15 @@ BOOST_AUTO_TEST_CASE(a_channel_sending_bursts_gives_the_write_arbiter_back) {
 }
 
 // Read channel, linked list of two 1 KiB elements (MRRS 512, 4 tags, MRd 10 ns on the link,
-// completions 1000 ns after the MRd, element fetch and local write 50 ns each): the blocks
-// overlap. Element 0 is fetched at +50, element 1 at +100 (prefetch); block 0's MRds leave at
-// +50/+60, block 1's at +100/+110 (tags free), their completions at +1100/+1110 are written by
-// +1150/+1160; the stop element (fetched once block 0 is done, +1110) arrives at +1160.
-// Done at +1160 ns, not 2 x 1110.
+// completions 1000 ns after the MRd, element fetch and local write 50 ns each, local memory
+// serving each access at its own time as the SoC's does): the blocks overlap. Element 0 is
+// fetched at +50, element 1 at +100 (prefetch); block 0's MRds leave at +50/+60, block 1's at
+// +100/+110 (tags free), block 0's completions at +1050/+1060 are written by +1100/+1110,
+// block 1's at +1100/+1110 by +1150/+1160; the stop element (fetched once block 0's data has
+// arrived, +1060) arrives at +1110. Done at +1160 ns, not 2 x 1110.
 BOOST_AUTO_TEST_CASE(linked_list_read_blocks_overlap) {
     harness& h = *h_llrd;
+    h.bus.serve_at_own_time = true;
     h.bus.tags = 4;
     h.bus.mrrs = 512;
     h.bus.tlp_time = ns(10);
@@ -1155,6 +1166,39 @@ BOOST_AUTO_TEST_CASE(linked_list_read_blocks_overlap) {
     const auto& t = h.dma.transfers()[0];
     BOOST_CHECK_EQUAL(t.bytes, 2 * KiB);
     BOOST_CHECK(t.done - t.doorbell == ns(1160));
+}
+
+// Write channel, linked list of eight 4 KiB elements (MPS 256: 16 MWrs of 100 ns each per
+// element; one 4 KiB AXI burst and one element fetch of 50 ns each; local memory serving each
+// access at its own time): the link never idles at an element boundary. Element 0 arrives at
+// +50, its burst at +100; element k + 1 is fetched once block k - 1's last MWr left, far ahead of
+// block k + 1's first MWr. So MWr i starts at +100 + i x 100 ns, all 128 back to back, and the
+// channel is done when the last one left, at +12900 ns.
+BOOST_AUTO_TEST_CASE(linked_list_write_blocks_overlap_on_the_link) {
+    harness& h = *h_llwr;
+    h.bus.serve_at_own_time = true;
+    constexpr unsigned elements = 8;
+    const std::uint64_t ll = 0x30000, src = 0x40000;
+    h.bus.fill_local(src, elements * 4 * KiB, 40);
+    for (unsigned i = 0; i < elements; ++i)
+        h.bus.data_element(ll + i * ELEMENT_BYTES, CB | (i + 1 == elements ? LIE : 0), 4 * KiB,
+                           src + i * 4 * KiB, host_base + i * 4 * KiB);
+    h.bus.data_element(ll + elements * ELEMENT_BYTES, 0, 0, 0, 0); // CB = 0: stop
+    h.wr(harness::ch(false, 0, CH_CONTROL1), CCS | LLE);
+    h.wr(harness::ch(false, 0, LLP_LO), lo(ll));
+    h.wr(harness::ch(false, 0, LLP_HI), hi(ll));
+    h.start(false, 0);
+    run();
+    BOOST_CHECK_EQUAL(h.status(false, 0), CS_STOPPED);
+    BOOST_CHECK(h.bus.local_equals_host(src, host_base, elements * 4 * KiB));
+    BOOST_REQUIRE_EQUAL(h.dma.transfers().size(), 1u);
+    const auto& t = h.dma.transfers()[0];
+    BOOST_REQUIRE_EQUAL(h.bus.tlps.size(), elements * 16u);
+    unsigned late = 0;
+    for (unsigned i = 0; i < h.bus.tlps.size(); ++i)
+        late += h.bus.tlps[i].start != t.doorbell + ns(100 + 100.0 * i);
+    BOOST_CHECK_EQUAL(late, 0u);
+    BOOST_CHECK(t.done - t.doorbell == ns(12900));
 }
 
 // A doorbell while a linked list runs (dynamic append): the channel fetches the element it

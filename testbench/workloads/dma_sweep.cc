@@ -81,6 +81,7 @@ void dma_sweep::load(platform& p, workload_result& out) {
     sp.writes = sw.write;
     sp.repeat_bytes = sw.repeat_bytes;
     sp.max_repeats = sw.max_repeats;
+    sp.element_bytes = sw.element_bytes;
     sp.timeout_ns = c.host.test_timeout_us * ns_per_us;
     constexpr std::uint64_t flag_align = 4;
     sp.flag = (sp.host_buffer + sw.max_bytes + flag_align - 1) / flag_align * flag_align;
@@ -95,21 +96,26 @@ std::vector<sweep_row> dma_sweep::table(const platform& p) const {
     const dwc::edma* dma = p.ep.dma();
     if (!dma) return out;
     const auto& rec = dma->transfers();
-    // The engine's records are in the firmware's order: each row's transfers back to back (the
-    // engine has one more record at the end: the completion flag). A row is the mean of its
-    // transfers: time and TLP counts per transfer, throughput and utilisation over their sum.
+    // The engine's records are in the firmware's order, one per doorbell: each row's transfers
+    // back to back, a transfer longer than one LL page in one record per chunk (the engine has
+    // one more record at the end: the completion flag). A row is the mean of its transfers:
+    // time (a transfer's first doorbell to its last chunk's end, the firmware's work between
+    // chunks included) and TLP counts per transfer, throughput and utilisation over their sum.
     std::size_t next = 0;
     for (std::size_t i = 0; i < res_->sweep_rows && next < rec.size(); ++i) {
         const auto& fw_row = res_->sweep[i];
-        const std::size_t n = std::min<std::size_t>(fw_row.transfers, rec.size() - next);
+        const std::size_t records = std::min<std::size_t>(fw_row.doorbells, rec.size() - next);
+        const std::size_t n = std::min<std::size_t>(fw_row.transfers, records);
         if (!n) continue; // not run (-EINVAL)
+        // Records per transfer; a failed transfer may have fewer: then each record counts alone.
+        const std::size_t chunks = records % n == 0 ? records / n : 1;
         sc_core::sc_time total, busy_up, busy_down, lost_up, lost_down;
         sc_core::sc_time wait_link, wait_credits, wait_tags, wait_memory;
         std::uint64_t bytes = 0, tlps = 0, completions = 0;
         sweep_row row;
-        for (std::size_t k = next; k < next + n; ++k) {
+        for (std::size_t k = next; k < next + records; ++k) {
             const auto& t = rec[k];
-            total += t.done - t.doorbell;
+            if ((k - next) % chunks == chunks - 1) total += t.done - rec[k + 1 - chunks].doorbell;
             busy_up += t.link.busy_up;
             busy_down += t.link.busy_down;
             lost_up += t.link.lost_up;
@@ -124,7 +130,7 @@ std::vector<sweep_row> dma_sweep::table(const platform& p) const {
             row.aborted |= t.aborted;
         }
         const bool read = rec[next].read;
-        next += n;
+        next += records;
         row.direction = read ? "read" : "write";
         row.bytes = bytes / n;
         row.firmware_status = fw_row.status;
