@@ -19,7 +19,7 @@
 //    row's steady state (link-bound, same TLP sizes) and take most of the sweep's time;
 //  - cmd-stream runs 64 commands (function.cmd.commands): 16 rounds of the 4 concurrent slots
 //    fill the queue as 256 do.
-// pcitest, iova, p2p and dma-mix run at their defaults. The 28 runs go to parallel child
+// pcitest, iova, p2p and dma-mix run at their defaults. The 36 runs go to parallel child
 // processes.
 #define BOOST_TEST_MODULE quantum
 #define BOOST_TEST_DYN_LINK
@@ -69,6 +69,10 @@ const std::vector<workload_case>& cases() {
         {"dma-mix", "--workload dma-mix"},
         {"pcitest-flr", "--workload pcitest --set faults.flr.before_test=3"
                         " --set host.pcitest_msix_sample=true"},
+        // Linked lists of 4 KiB elements: the element prefetch among the blocks' transactions
+        // and read data left to the next block (1 MiB: two chunks).
+        {"dma-sweep-pages", "--workload dma-sweep --set workload.dma_sweep.max_bytes=1048576"
+                            " --set workload.dma_sweep.element_bytes=4096"},
     };
     return v;
 }
@@ -217,18 +221,32 @@ BOOST_AUTO_TEST_CASE(pcitest_verdicts_do_not_depend_on_the_quantum) {
     BOOST_CHECK_EQUAL(ref.report.at("totals").at("fail"), 0);
 }
 
+namespace {
+// A report with the one setting that differs between the runs taken out.
+json without_quantum(json r) {
+    r["config"]["sim"].erase("quantum_ns");
+    return r;
+}
+} // namespace
+
 // A Function-Level Reset takes effect when the host's configuration write arrives, not when the
 // kernel's time is there: the whole report (every DRAM, link and SMMU figure the firmware's
 // reset handling touches) is the same at every quantum but for the quantum itself.
 BOOST_AUTO_TEST_CASE(a_function_level_reset_does_not_depend_on_the_quantum) {
     check_verdicts("pcitest-flr");
     const auto& runs = results()[case_index("pcitest-flr")];
-    auto without_quantum = [](json r) {
-        r["config"]["sim"].erase("quantum_ns");
-        return r;
-    };
     const json ref = without_quantum(runs[0].report);
     BOOST_TEST(ref.at("resets").size() == 1u);
+    for (std::size_t q = 1; q < runs.size(); ++q)
+        BOOST_CHECK_MESSAGE(without_quantum(runs[q].report) == ref, "report" + at_q(q));
+}
+
+// Every figure of the report, the link's, DRAM's and eDMA's counters among them, is the same.
+BOOST_AUTO_TEST_CASE(a_sweep_over_lists_of_pages_does_not_depend_on_the_quantum) {
+    check_verdicts("dma-sweep-pages");
+    const auto& runs = results()[case_index("dma-sweep-pages")];
+    const json ref = without_quantum(runs[0].report);
+    BOOST_TEST(ref.at("dma_sweep").size() == 16u);
     for (std::size_t q = 1; q < runs.size(); ++q)
         BOOST_CHECK_MESSAGE(without_quantum(runs[q].report) == ref, "report" + at_q(q));
 }
