@@ -166,7 +166,7 @@ int run(const std::string& config_file, const std::vector<std::string>& sets,
     if (!trace_file.empty()) {
         recorder = std::make_unique<epvp::trace::recorder>();
         epvp::trace::recorder::install(recorder.get());
-        p.trace_link();
+        p.trace_links();
     }
     if (!waves_file.empty()) {
         const auto written = p.open_waves(waves_file);

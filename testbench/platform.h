@@ -109,8 +109,9 @@ public:
     std::vector<std::string> close_waves();
     // The model's wave file for --waves FILE: FILE without its extension + ".model.vcd".
     static std::string model_waves_file(const std::string& file);
-    // Transaction trace (--trace): per-TLP events of both link directions.
-    void trace_link();
+    // Transaction trace (--trace): per-TLP events of both directions of every link (the
+    // endpoints' and the switches'), a track per link and direction.
+    void trace_links();
 
     host::msi_controller msi;
     soc::irq_controller host_irqc;

@@ -3,6 +3,7 @@
 // transaction trace (--trace). Nothing here runs unless asked for.
 #include "testbench/platform.h"
 
+#include "model/core/instance_name.h"
 #include "model/core/log.h"
 #include "model/core/trace_events.h"
 #include "model/pcie/tlp.h"
@@ -250,19 +251,22 @@ std::string platform::model_waves_file(const std::string& file) {
     return file.substr(0, file.rfind('.')) + ".model.vcd";
 }
 
-void platform::trace_link() {
-    link.on_tlp([](pcie::pcie_link::direction d, const tlm::tlm_generic_payload& gp, sc_time start,
-                   sc_time end) {
-        trace::recorder* r = trace::recorder::active();
-        if (!r) return;
-        auto& g = const_cast<tlm::tlm_generic_payload&>(gp);
-        const pcie::pcie_tlp& t = pcie::tlp_of(g);
-        const int track = r->track("PCIe link", direction_name(d));
-        r->complete(track, pcie::to_string(t.type), to_ps(start), to_ps(end - start),
-                    {{"addr", hex(gp.get_address())},
-                     {"len", std::to_string(gp.get_data_length())},
-                     {"tag", std::to_string(t.tag)}});
-    });
+void platform::trace_links() {
+    for (auto& l : links_) {
+        const std::string owner = instance_name(*l);
+        l->on_tlp([owner](pcie::pcie_link::direction d, const tlm::tlm_generic_payload& gp,
+                          sc_time start, sc_time end) {
+            trace::recorder* r = trace::recorder::active();
+            if (!r) return;
+            auto& g = const_cast<tlm::tlm_generic_payload&>(gp);
+            const pcie::pcie_tlp& t = pcie::tlp_of(g);
+            const int track = r->track("PCIe link", owner + " " + direction_name(d));
+            r->complete(track, pcie::to_string(t.type), to_ps(start), to_ps(end - start),
+                        {{"addr", hex(gp.get_address())},
+                         {"len", std::to_string(gp.get_data_length())},
+                         {"tag", std::to_string(t.tag)}});
+        });
+    }
 }
 
 } // namespace epvp::tb

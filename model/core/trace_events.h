@@ -10,9 +10,8 @@
 // the order each track recorded them in, not on how the kernel interleaved the threads that
 // recorded: the same run gives the same bytes. Across quanta it is the same where the events
 // are (a polling loop's events are not: their number moves with the quantum), as long as each
-// track is recorded by one thread at a time (tracks are named by block, not by instance: two
-// endpoints' blocks of one kind share a track, whose events at one picosecond keep the order
-// they were recorded in).
+// track is recorded by one thread at a time (callers name a track after its block's kind, the
+// process, and its instance, the thread: two endpoints' blocks never share one).
 // Does not model: flow arrows, counters, instant events, nested (B/E) slices.
 // SystemC-free: callers pass times in picoseconds.
 #pragma once

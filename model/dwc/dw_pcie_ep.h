@@ -240,10 +240,11 @@ private:
     void poisoned_received(const tlm::tlm_generic_payload& gp, const pcie::pcie_tlp& t,
                            sc_core::sc_time& delay);
     pcie::completer_params completer() const;
-    // --trace: one event per translated request on the iATU's track of its direction.
-    static void trace_translation(const char* dir, const iatu_hit& hit, std::uint64_t in_addr,
-                                  std::uint64_t out_addr, const sc_core::sc_time& entered,
-                                  const sc_core::sc_time& left);
+    // --trace: one event per translated request on this controller's iATU track of its
+    // direction.
+    void trace_translation(const char* dir, const iatu_hit& hit, std::uint64_t in_addr,
+                           std::uint64_t out_addr, const sc_core::sc_time& entered,
+                           const sc_core::sc_time& left) const;
 
     // Outbound (dw_pcie_ep_outbound.cc): the AXI slave aperture and the eDMA's bus side.
     // Programming-rule check: a region's registers written while traffic through it is in flight.

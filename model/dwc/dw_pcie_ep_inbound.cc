@@ -36,11 +36,12 @@ std::uint32_t be_to_mask(std::uint8_t be) {
 // time the request entered the iATU to the time it left translated.
 void dw_pcie_ep::trace_translation(const char* dir, const iatu_hit& hit, std::uint64_t in_addr,
                                    std::uint64_t out_addr, const sc_time& entered,
-                                   const sc_time& left) {
+                                   const sc_time& left) const {
     trace::recorder* tr = trace::recorder::active();
     if (!tr) return;
     const sc_time ps(1, sc_core::SC_PS);
-    tr->complete(tr->track("iATU", dir), hit.hit ? "window " + std::to_string(hit.index) : "miss",
+    tr->complete(tr->track("iATU", instance_name(*this) + " " + dir),
+                 hit.hit ? "window " + std::to_string(hit.index) : "miss",
                  static_cast<std::uint64_t>(entered / ps),
                  static_cast<std::uint64_t>((left > entered ? left - entered : sc_time()) / ps),
                  {{"in", hex(in_addr)}, {"out", hex(out_addr)}});

@@ -1,5 +1,6 @@
 #include "model/dwc/edma.h"
 
+#include "model/core/instance_name.h"
 #include "model/core/log.h"
 
 #include <stdexcept>
@@ -47,7 +48,7 @@ const sc_core::sc_module_name& checked(const sc_core::sc_module_name& name, cons
 edma::edma(sc_core::sc_module_name name, const edma_params& p)
     : sc_module(checked(name, p))
     , regs_(std::string(basename()), p.unrolled, p.write_channels, p.read_channels)
-    , engine_(p, regs_, [this] { update_irq(); }) {}
+    , engine_(instance_name(*this), p, regs_, [this] { update_irq(); }) {}
 
 edma::~edma() = default;
 

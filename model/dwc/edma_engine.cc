@@ -33,9 +33,10 @@ std::string who(edma_dir d, unsigned index) {
 // ---------------------------------------------------------------------------------------------
 // Doorbells and stops (called from the register file's writes)
 
-edma_engine::edma_engine(const edma_params& p, edma_regfile& regs,
+edma_engine::edma_engine(std::string owner, const edma_params& p, edma_regfile& regs,
                          std::function<void()> irq_changed)
-    : p_(p)
+    : owner_(std::move(owner))
+    , p_(p)
     , regs_(regs)
     , irq_changed_(std::move(irq_changed))
     , local_(p_.bus, counters_.local_reads, counters_.local_writes) {
@@ -252,7 +253,8 @@ void edma_engine::run(channel& ch) {
         // where the list starts.
         using args = std::vector<std::pair<std::string, std::string>>;
         tr->complete(
-            tr->track("eDMA", who(ch.dir, ch.index)), linked ? "linked list" : "single block",
+            tr->track("eDMA", owner_ + " " + who(ch.dir, ch.index)),
+            linked ? "linked list" : "single block",
             static_cast<std::uint64_t>(r.start / sc_time(1, sc_core::SC_PS)),
             static_cast<std::uint64_t>((end - r.start) / sc_time(1, sc_core::SC_PS)),
             linked ? args{{"bytes", std::to_string(r.rec.bytes)},

@@ -127,7 +127,9 @@ class edma_engine {
 public:
     // Spawns the channel threads (call it while the owning module is being constructed).
     // irq_changed: a status bit the interrupt line depends on was set.
-    edma_engine(const edma_params& p, edma_regfile& regs, std::function<void()> irq_changed);
+    // owner: the instance its trace tracks are named after (two controllers' channels apart).
+    edma_engine(std::string owner, const edma_params& p, edma_regfile& regs,
+                std::function<void()> irq_changed);
     ~edma_engine();
 
     // A doorbell register write (its stored value) at sc_time_stamp() + delay.
@@ -296,6 +298,7 @@ private:
     bool cancelled(const run_state& r) const;
     void publish(run_state& r); // progress into the channel registers
 
+    std::string owner_;
     edma_params p_;
     edma_regfile& regs_;
     std::function<void()> irq_changed_;

@@ -348,7 +348,7 @@ bool smmu::translate_piece(std::uint32_t sid, bool has_sid, std::uint64_t iova, 
     if (walk_.walked) {
         if (trace::recorder* tr = trace::recorder::active())
             tr->complete(
-                tr->track("SMMU", "walker"), "walk",
+                tr->track("SMMU", instance_name(*this) + " walker"), "walk",
                 static_cast<std::uint64_t>(start / sc_time(1, sc_core::SC_PS)),
                 static_cast<std::uint64_t>((walk_.at - start) / sc_time(1, sc_core::SC_PS)),
                 {{"stream", hex(sid)}, {"iova", hex(iova)}, {"fault", t.fault ? "yes" : "no"}});
@@ -379,7 +379,7 @@ void smmu::record_event(std::uint8_t id, std::uint32_t sid, std::uint64_t iova, 
     else
         ++n_.faulting_writes_dropped;
     if (trace::recorder* tr = trace::recorder::active())
-        tr->complete(tr->track("SMMU", "faults"), smmu_event_name(id),
+        tr->complete(tr->track("SMMU", instance_name(*this) + " faults"), smmu_event_name(id),
                      static_cast<std::uint64_t>((sc_core::sc_time_stamp() + delay) /
                                                 sc_time(1, sc_core::SC_PS)),
                      0, {{"stream", hex(sid)}, {"iova", hex(iova)}, {"why", why}});
