@@ -345,6 +345,7 @@ harness* h_share = nullptr;
 harness* h_llrd = nullptr;
 harness* h_rerun = nullptr;
 harness* h_llwr = nullptr;
+harness* h_llrd_err = nullptr;
 harness* h_layout_u = nullptr; // unrolled, 8 WR / 8 RD
 harness* h_layout_l = nullptr; // legacy, 8 WR / 8 RD
 harness* h_q[4] = {};          // quanta 10 ns, 100 ns, 1 us, 10 us
@@ -379,6 +380,7 @@ struct fixture {
         h_llrd = new harness("llrd", true, 0, 1);
         h_rerun = new harness("rerun", true, 1, 0);
         h_llwr = new harness("llwr", true, 1, 0);
+        h_llrd_err = new harness("llrd_err", true, 0, 1);
         h_layout_u = new harness("layout_u", true, 8, 8);
         h_layout_l = new harness("layout_l", false, 8, 8);
         const double quanta_ns[4] = {10, 100, 1000, 10000};
@@ -1166,6 +1168,45 @@ BOOST_AUTO_TEST_CASE(linked_list_read_blocks_overlap) {
     const auto& t = h.dma.transfers()[0];
     BOOST_CHECK_EQUAL(t.bytes, 2 * KiB);
     BOOST_CHECK(t.done - t.doorbell == ns(1160));
+}
+
+// Read channel, linked list of two 1 KiB elements; block 0's destination answers SLVERR. Block 0
+// (no LIE/RIE) leaves its data to block 1, so the write fails while element 1 is being moved:
+// the channel aborts there (RIE on element 1: the abort IMWr), nothing is written to local
+// memory, and the error is the channel's local write error in rd_err_status low.
+BOOST_AUTO_TEST_CASE(a_write_error_on_data_left_to_the_next_block_aborts_the_list) {
+    harness& h = *h_llrd_err;
+    h.bus.serve_at_own_time = true;
+    const std::uint64_t ll = 0x30000, src = host_base + 0x6000, abort_addr = host_base + 0xB000;
+    h.bus.axi_err_lo = 0x40000;
+    h.bus.axi_err_hi = 0x40400;
+    h.bus.fill_host(src, 2 * KiB, 31);
+    h.wr(RD_ABORT_IMWR_LO, lo(abort_addr));
+    h.wr(RD_ABORT_IMWR_HI, hi(abort_addr));
+    h.wr(RD_CH01_IMWR_DATA, 0x00000055);
+    h.bus.data_element(ll, CB, 1024, src, 0x40000);
+    h.bus.data_element(ll + ELEMENT_BYTES, CB | LIE | RIE, 1024, src + 1024, 0x50000);
+    h.bus.data_element(ll + 2 * ELEMENT_BYTES, 0, 0, 0, 0); // CB = 0: stop
+    h.wr(harness::ch(true, 0, CH_CONTROL1), CCS | LLE);
+    h.wr(harness::ch(true, 0, LLP_LO), lo(ll));
+    h.wr(harness::ch(true, 0, LLP_HI), hi(ll));
+    h.start(true, 0);
+    run();
+    const std::uint32_t cs = h.status(true, 0);
+    BOOST_CHECK(cs != CS_RUNNING && cs != CS_STOPPED);
+    BOOST_CHECK_EQUAL(h.rd(RD_INT_STATUS), 1u << 16);
+    BOOST_CHECK_EQUAL(h.rd(RD_ERR_STATUS_LO), 0x1u);
+    BOOST_CHECK(h.dma.irq());
+    BOOST_REQUIRE_EQUAL(h.dma.transfers().size(), 1u);
+    BOOST_CHECK(h.dma.transfers()[0].aborted);
+    unsigned writes = 0;
+    for (const auto& a : h.bus.axi)
+        writes += a.write;
+    BOOST_CHECK_EQUAL(writes, 1u); // the first, refused; block 1's data was never written
+    const tlp_rec& last = h.bus.tlps.back();
+    BOOST_CHECK_EQUAL(last.addr, abort_addr);
+    const std::vector<unsigned char> d55 = {0x55, 0, 0, 0};
+    BOOST_CHECK(last.data == d55);
 }
 
 // Write channel, linked list of eight 4 KiB elements (MPS 256: 16 MWrs of 100 ns each per
