@@ -73,8 +73,21 @@ bool to_number(const std::string& s, double& v) {
     return end == s.c_str() + s.size() && std::isfinite(v);
 }
 
-// A gnuplot single-quoted string.
-std::string gp_string(const std::string& s) {
+// Text that goes into the gnuplot script: one line of printable characters (a line break would
+// end the quoted string and start a gnuplot command of its own).
+const std::string& script_text(const std::string& s, const std::string& what) {
+    const bool control = std::any_of(s.begin(), s.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) == 0x7f;
+    });
+    if (control)
+        throw usage_error(what + " holds a control character (a line break, a tab), which the "
+                                 "gnuplot script cannot carry");
+    return s;
+}
+
+// A gnuplot single-quoted string (what: the text's name in the error for a control character).
+std::string gp_string(const std::string& text, const std::string& what) {
+    const std::string& s = script_text(text, what);
     std::string out = "'";
     for (char c : s)
         out += c == '\'' ? std::string("''") : std::string(1, c);
@@ -352,8 +365,15 @@ int plot(const plot_options& o) {
         title += " (" + w + ")";
     }
     std::ostringstream gp;
-    gp << "# Written by `epsim plot " << o.results_csv << " --x " << o.x << " --y " << o.y
-       << (has_series ? " --series " + o.series : std::string()) << "`; redraw with: gnuplot "
+    std::string command = "epsim plot " + script_text(o.results_csv, "the results file's path") +
+                          " --x " + script_text(o.x, "--x") + " --y " + script_text(o.y, "--y");
+    if (has_series) command += " --series " + script_text(o.series, "--series");
+    for (const auto& w : o.where)
+        command += " --where " + script_text(w, "--where");
+    if (!o.title.empty()) command += " --title " + gp_string(o.title, "--title");
+    if (o.x_scale != "auto") command += " --x-scale " + o.x_scale;
+    command += " -o " + script_text(out.string(), "the output path");
+    gp << "# Written by `" << command << "`; redraw with: gnuplot "
        << fs::path(out).replace_extension(".gp").filename().string() << "\n";
     if (ext == ".svg")
         gp << "set terminal svg size " << image_width_px << "," << image_height_px
@@ -362,14 +382,14 @@ int plot(const plot_options& o) {
         gp << "set terminal pngcairo size " << image_width_px << "," << image_height_px
            << " noenhanced font 'sans," << font_size_pt << "' background rgb 'white'\n";
     gp << "set encoding utf8\n"
-       << "set output " << gp_string(out.string()) << "\n"
-       << "set title " << gp_string(title) << "\n"
-       << "set xlabel " << gp_string(xs.label) << "\n"
-       << "set ylabel " << gp_string(ys.label) << "\n"
+       << "set output " << gp_string(out.string(), "the output path") << "\n"
+       << "set title " << gp_string(title, "the title") << "\n"
+       << "set xlabel " << gp_string(xs.label, "--x") << "\n"
+       << "set ylabel " << gp_string(ys.label, "--y") << "\n"
        << "set grid\n"
        << "set offsets graph " << x_margin_fraction << ", graph " << x_margin_fraction << ", 0, 0\n"
        << "set key outside right top"
-       << (has_series ? " title " + gp_string(o.series) : std::string()) << "\n";
+       << (has_series ? " title " + gp_string(o.series, "--series") : std::string()) << "\n";
     if (log_x) gp << "set logscale x " << (x_pow2 ? 2 : 10) << "\n";
     std::vector<double> x_values;
     for (const auto& [name, line] : lines)
@@ -386,7 +406,7 @@ int plot(const plot_options& o) {
     if (!x_numeric) {
         gp << "set xtics (";
         for (std::size_t i = 0; i < categories.size(); ++i)
-            gp << (i ? ", " : "") << gp_string(categories[i]) << " " << i;
+            gp << (i ? ", " : "") << gp_string(categories[i], "a value of --x " + o.x) << " " << i;
         gp << ")\n"
            << "set xrange [" << -category_margin << ":"
            << static_cast<double>(categories.size()) - 1 + category_margin << "]\n";
@@ -405,7 +425,8 @@ int plot(const plot_options& o) {
     for (std::size_t i = 0; i < series_values.size(); ++i)
         gp << (i ? ", \\\n     " : "") << "$line" << i
            << " using 1:2 with linespoints pointtype 7 title "
-           << gp_string(has_series ? series_values[i] : o.y);
+           << (has_series ? gp_string(series_values[i], "a value of --series " + o.series)
+                          : gp_string(o.y, "--y"));
     gp << "\n";
 
     const fs::path script = fs::path(out).replace_extension(".gp");

@@ -154,13 +154,14 @@ void append_line(const fs::path& p, const std::string& line) {
     }
 }
 
-// The spec file must not be one the sweep writes over in its folder (sweep.json, the base
-// configuration, the results, points.txt, the Slurm script, anything under points/): `epsim
-// sweep sweep.json --out .` would replace the spec with the sweep's copy of it.
-void refuse_spec_among_outputs(const std::string& spec_file, const std::string& option,
-                               const fs::path& dir) {
+// An input file (the spec, or the base configuration it names) must not be one the sweep writes
+// over in its folder (sweep.json, the base configuration, the results, points.txt, the Slurm
+// script, anything under points/): `epsim sweep sweep.json --out .` would replace the spec with
+// the sweep's copy of it. `what`: "spec" or "base_config".
+void refuse_input_among_outputs(const std::string& input, const std::string& what,
+                                const std::string& option, const fs::path& dir) {
     std::error_code ec;
-    const fs::path spec = fs::weakly_canonical(fs::absolute(spec_file), ec);
+    const fs::path spec = fs::weakly_canonical(fs::absolute(input), ec);
     const fs::path out = fs::weakly_canonical(dir, ec);
     const fs::path rel = spec.lexically_relative(out);
     if (rel.empty() || *rel.begin() == "..") return;
@@ -168,8 +169,23 @@ void refuse_spec_among_outputs(const std::string& spec_file, const std::string& 
     if (first == "points" || rel == spec_file_name || rel == base_config_file_name ||
         rel == "results.json" || rel == "results.csv" || rel == "points.txt" ||
         rel == "sweep.sbatch")
-        throw spec_error(option + " " + dir.string() + ": the sweep would write over its spec " +
-                         spec_file + " there (give the spec another name or place)");
+        throw spec_error(option + " " + dir.string() + ": the sweep would write over its " + what +
+                         " " + input + " there (give the " + what + " another name or place)");
+}
+
+// A folder the sweep writes: its path goes into the Slurm script and the plot's gnuplot script,
+// so it must be one line of printable characters.
+void refuse_control_chars(const std::string& option, const std::string& dir) {
+    if (has_control_char(dir))
+        throw spec_error(option + ": the folder's name holds a control character (a line break, "
+                                  "a tab), which the Slurm and gnuplot scripts cannot carry");
+}
+
+void refuse_inputs_among_outputs(const loaded& ld, const std::string& spec_file,
+                                 const std::string& option, const fs::path& dir) {
+    refuse_input_among_outputs(spec_file, "spec", option, dir);
+    if (!ld.spec.base_config_file.empty())
+        refuse_input_among_outputs(ld.spec.base_config_file, "base_config", option, dir);
 }
 
 int run_local(const loaded& ld, const sweep_options& o) {
@@ -335,6 +351,7 @@ int emit_slurm(const loaded& ld, const sweep_options& o) {
 }
 
 int collect(const sweep_options& o) {
+    refuse_control_chars("--collect", o.collect_dir);
     layout l{fs::absolute(o.collect_dir).lexically_normal()};
     const fs::path saved_file = l.dir / spec_file_name;
     std::optional<folder_lock> lock;
@@ -393,11 +410,14 @@ int run_sweep(const sweep_options& o) {
         for (const auto& plugin : o.plugins)
             ld.spec.plugins.push_back(fs::absolute(plugin).lexically_normal().string());
         if (!o.emit_slurm_dir.empty()) {
-            refuse_spec_among_outputs(o.spec_file, "--emit-slurm",
-                                      fs::absolute(o.emit_slurm_dir).lexically_normal());
+            refuse_control_chars("--emit-slurm", o.emit_slurm_dir);
+            refuse_inputs_among_outputs(ld, o.spec_file, "--emit-slurm",
+                                        fs::absolute(o.emit_slurm_dir).lexically_normal());
             return emit_slurm(ld, o);
         }
-        refuse_spec_among_outputs(o.spec_file, "--out", fs::absolute(o.out_dir).lexically_normal());
+        refuse_control_chars("--out", o.out_dir);
+        refuse_inputs_among_outputs(ld, o.spec_file, "--out",
+                                    fs::absolute(o.out_dir).lexically_normal());
         return run_local(ld, o);
     } catch (const spec_error& e) {
         std::fprintf(stderr, "epsim sweep: error: %s\n", e.what());

@@ -29,6 +29,22 @@ void remove_file(const fs::path& p) {
     fs::remove(p, ec);
 }
 
+// At most max_error_chars bytes of an error text, cut on a character boundary ("..." marks a cut),
+// as valid UTF-8: a run's stderr may hold any bytes (another locale's messages, a node's own
+// output), and the results must stay valid JSON.
+std::string error_cell(std::string e) {
+    if (e.size() > max_error_chars) {
+        e.resize(max_error_chars);
+        while (!e.empty() && (static_cast<unsigned char>(e.back()) & 0xC0) == 0x80)
+            e.pop_back(); // continuation bytes of a character cut in two
+        if (!e.empty() && static_cast<unsigned char>(e.back()) >= 0xC0) e.pop_back(); // its lead
+        e += "...";
+    }
+    // Invalid sequences become U+FFFD.
+    return json::parse(json(e).dump(-1, ' ', false, json::error_handler_t::replace))
+        .get<std::string>();
+}
+
 // The line that says why a run failed: the last line epsim itself wrote ("epsim: error: ...",
 // "epsim sweep: timed out ..."), else the last non-empty line.
 std::string error_line(const std::string& text) {
@@ -41,9 +57,7 @@ std::string error_line(const std::string& text) {
         last = line;
         if (line.rfind("epsim", 0) == 0) last_epsim = line;
     }
-    std::string e = last_epsim.empty() ? last : last_epsim;
-    if (e.size() > max_error_chars) e = e.substr(0, max_error_chars) + "...";
-    return e;
+    return error_cell(last_epsim.empty() ? last : last_epsim);
 }
 
 std::string report_summary(const json& rep) {
@@ -51,14 +65,12 @@ std::string report_summary(const json& rep) {
     // The run's own account of why it did not pass.
     if (rep.contains("reason") && rep.at("reason").is_string() &&
         !rep.at("reason").get<std::string>().empty()) {
-        std::string reason = rep.at("reason").get<std::string>();
-        if (reason.size() > max_error_chars) reason = reason.substr(0, max_error_chars) + "...";
-        return reason;
+        return error_cell(rep.at("reason").get<std::string>());
     }
     if (status == "HUNG" || status == "interrupted") {
         const json stopped = rep.value("stopped", json::object());
         if (stopped.is_object() && stopped.value("message", std::string()) != "")
-            return stopped.value("message", std::string());
+            return error_cell(stopped.value("message", std::string()));
         return "the workload did not finish within sim.time_limit_us";
     }
     if (rep.contains("tests") && rep.at("tests").is_array())
@@ -276,7 +288,8 @@ std::size_t write_results(const sweep_spec& s, const layout& l, const std::vecto
         csv += "\n";
     }
     write_text(l.dir / "results.csv", csv);
-    write_text(l.dir / "results.json", table.dump(2) + "\n");
+    write_text(l.dir / "results.json",
+               table.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
     return failed;
 }
 

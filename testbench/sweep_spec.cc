@@ -30,16 +30,8 @@ constexpr double max_timeout_s = 1e7;        // about 116 days: what a time limi
     throw spec_error(key + ": " + rule);
 }
 
-// Text that goes into file names, one-line files (points.txt) and script lines (the Slurm job)
-// must be one line of printable characters.
-bool has_control_char(const std::string& t) {
-    return std::any_of(t.begin(), t.end(), [](char c) {
-        return static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) == 0x7f;
-    });
-}
-
 bool has_control_char(const json& v) {
-    if (v.is_string()) return has_control_char(v.get<std::string>());
+    if (v.is_string()) return sweep_detail::has_control_char(v.get<std::string>());
     if (v.is_array())
         return std::any_of(v.begin(), v.end(), [](const json& e) { return has_control_char(e); });
     return false;
@@ -164,7 +156,11 @@ std::vector<json> expand_range(const std::string& key, const json& obj) {
         for (std::int64_t v = lo;;) {
             out.push_back(v);
             if (out.size() > max_values_per_parameter) bad(key, too_many);
-            if (has_factor ? v > hi / b : v > hi - b) break;
+            // v <= hi here; hi - v cannot overflow as an unsigned difference, hi - b can.
+            if (has_factor ? v > hi / b
+                           : static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(v) <
+                                 static_cast<std::uint64_t>(b))
+                break;
             v = has_factor ? v * b : v + b;
         }
         return out;
@@ -285,7 +281,11 @@ void parse_plot(sweep_spec& s, const json& p) {
                         " values) but is neither plot.x nor plot.series: give it as plot.series "
                         "or pin one value in plot.where");
     }
-    if (p.contains("title")) s.plot.title = require_string(p.at("title"), "plot.title");
+    if (p.contains("title")) {
+        s.plot.title = require_string(p.at("title"), "plot.title");
+        if (has_control_char(s.plot.title))
+            bad("plot.title", "holds a control character (a line break, a tab)");
+    }
     if (p.contains("x_scale")) {
         s.plot.x_scale = require_string(p.at("x_scale"), "plot.x_scale");
         if (s.plot.x_scale != "auto" && s.plot.x_scale != "linear" && s.plot.x_scale != "log")
@@ -357,6 +357,12 @@ void make_axes(sweep_spec& s, const json& zip) {
 
 } // namespace
 
+bool has_control_char(const std::string& t) {
+    return std::any_of(t.begin(), t.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) == 0x7f;
+    });
+}
+
 std::string join(const std::vector<std::string>& items, const std::string& sep) {
     std::string out;
     for (const auto& i : items)
@@ -404,6 +410,7 @@ sweep_spec parse_spec(const json& in, const fs::path& spec_dir, const std::strin
                 fs::path file = b.get<std::string>();
                 if (file.is_relative()) file = spec_dir / file;
                 s.base_config = cfg::load_file(file.string());
+                s.base_config_file = file.string();
             } else if (b.is_object()) {
                 s.base_config = b;
             } else {
@@ -599,6 +606,7 @@ json point_config(const sweep_spec& s, const point& p) {
     c["point"] = p.id;
     c["workload"] = s.workload;
     c["base_config"] = s.base_config;
+    if (!s.plugins.empty()) c["plugins"] = s.plugins; // a point run with other plugins differs
     c["set"] = point_sets(s, p);
     c["parameters"] = json::object();
     for (std::size_t i = 0; i < s.parameters.size(); ++i)

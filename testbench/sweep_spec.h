@@ -37,8 +37,9 @@ struct sweep_spec {
     json source;      // the spec with base_config resolved to an object (saved in sweep.json)
     std::string workload;
     json base_config = json::object();
-    std::vector<std::string> sets;              // fixed overrides
-    std::vector<parameter> parameters;          // in the order the spec lists them
+    std::string base_config_file;      // where base_config was read from, if it named a file
+    std::vector<std::string> sets;     // fixed overrides
+    std::vector<parameter> parameters; // in the order the spec lists them
     std::vector<std::vector<std::size_t>> axes; // parameters that advance together, slowest first
     bool zip = false;
     double timeout_s = default_timeout_s;
@@ -83,5 +84,10 @@ json point_config(const sweep_spec& s, const point& p);
 std::string join(const std::vector<std::string>& items, const std::string& sep);
 // A value as a cell of results.csv: strings as they are, everything else as JSON.
 std::string cell_text(const json& v);
+
+// Text that goes into file names, one-line files (points.txt) and script lines (the Slurm job,
+// the gnuplot script) must be one line of printable characters: true if t holds a character
+// below 0x20 or 0x7f.
+bool has_control_char(const std::string& t);
 
 } // namespace epvp::tb::sweep_detail

@@ -408,6 +408,21 @@ BOOST_AUTO_TEST_CASE(plot_names_a_missing_column) {
     BOOST_CHECK(contains(missing.out, "read_throughput_Bps"));
 }
 
+// Text bound for the gnuplot script with a line break in it would start a gnuplot command of its
+// own (gnuplot's `system` runs a shell command): refused before any script is written.
+BOOST_AUTO_TEST_CASE(plot_refuses_a_line_break_in_its_script_text) {
+    const auto& s = small_sweep();
+    BOOST_REQUIRE_EQUAL(s.result.status, 0);
+    const std::string csv = (s.dir / "results.csv").string();
+    const fs::path out = work_dir() / "nl_plot" / "p.svg";
+    const auto r = epsim("plot " + csv + " --x link.mps --y read_throughput_Bps --series link.gen" +
+                         " --title 'T\nsystem \"touch x\"' -o " + out.string());
+    BOOST_TEST_INFO(r.out);
+    BOOST_CHECK_EQUAL(r.status, 2);
+    BOOST_CHECK(contains(r.out, "epsim plot: error: --title holds a control character"));
+    BOOST_CHECK(!fs::exists(fs::path(out).replace_extension(".gp")));
+}
+
 BOOST_AUTO_TEST_CASE(plot_reads_results_json) {
     const auto& s = small_sweep();
     BOOST_REQUIRE_EQUAL(s.result.status, 0);
@@ -528,6 +543,16 @@ BOOST_AUTO_TEST_CASE(bad_specs_exit_2_naming_the_key) {
          "holds a control character"},
         {R"({"workload": "dma-sweep", "parameters": {"link.gen": [1]}, "timeout_s": 1e300})",
          "timeout_s"},
+        // A line break in the title would end gnuplot's quoted string and start a command.
+        {R"({"workload": "dma-sweep", "parameters": {"link.gen": [1, 2]},
+             "plot": {"x": "link.gen", "y": "read_throughput_Bps",
+                      "title": "T\nsystem \"touch never\"\n#"}})",
+         "plot.title: holds a control character"},
+        // A step past the end's distance from the start: one value, -10 (the end minus the step
+        // overflowed and gave thousands).
+        {R"({"workload": "dma-sweep",
+             "parameters": {"link.gen": {"range": [-10, -5], "step": 9223372036854775807}}})",
+         "point_0000 (link.gen=-10): --set 'link.gen=-10'"},
         // A value every point inherits that epsim run refuses: no point would run (a range and a
         // rule between two keys).
         {R"({"workload": "dma-sweep", "base_config": {"link": {"gen": 9}},
@@ -578,6 +603,65 @@ BOOST_AUTO_TEST_CASE(a_sweep_never_writes_over_its_own_spec) {
         BOOST_CHECK_EQUAL(read_file(spec), small_spec);
         BOOST_CHECK(!fs::exists(dir / "points"));
     }
+}
+
+// The base configuration a spec names, in the output folder under the name the sweep gives its
+// copy (base_config.json): refused as the spec is, the file left as it was.
+BOOST_AUTO_TEST_CASE(a_sweep_never_writes_over_its_base_config) {
+    const fs::path dir = work_dir() / "own_base";
+    fs::create_directories(dir);
+    const std::string base = R"({"link": {"gen": 2}})";
+    {
+        std::ofstream os(dir / "base_config.json");
+        os << base;
+    }
+    const fs::path spec = write_file("with_base.json", R"({"workload": "dma-sweep",
+      "base_config": ")" + (dir / "base_config.json").string() +
+                                                           R"(",
+      "parameters": {"link.mps": [128, 256]}})");
+    for (const char* option : {"--out", "--emit-slurm"}) {
+        const auto r = epsim("sweep " + spec.string() + " " + option + " " + dir.string());
+        BOOST_TEST_INFO(r.out);
+        BOOST_CHECK_EQUAL(r.status, 2);
+        BOOST_CHECK(contains(r.out, "would write over its base_config"));
+        BOOST_CHECK_EQUAL(read_file(dir / "base_config.json"), base);
+        BOOST_CHECK(!fs::exists(dir / "points"));
+    }
+}
+
+// A folder name goes into the Slurm script and the gnuplot script: a line break in it would
+// start a command of its own there. Refused, nothing written.
+BOOST_AUTO_TEST_CASE(a_folder_name_with_a_line_break_is_refused) {
+    const fs::path spec = write_file("nl.json", small_spec);
+    const std::string dir = (work_dir() / "nl\ntouch x").string(); // single-quoted: one word
+    for (const std::string option : {"--out", "--emit-slurm", "--collect"}) {
+        const std::string first = option == "--collect" ? "" : spec.string() + " ";
+        const auto r = epsim("sweep " + first + option + " '" + dir + "'");
+        BOOST_TEST_INFO(r.out);
+        BOOST_CHECK_EQUAL(r.status, 2);
+        BOOST_CHECK(contains(r.out, option + ": the folder's name holds a control character"));
+    }
+    BOOST_CHECK(!fs::exists(dir));
+}
+
+// A point's stderr may hold any bytes (another locale's messages, a cluster node's): collected
+// into results.json as valid UTF-8, the bad bytes replaced by U+FFFD.
+BOOST_AUTO_TEST_CASE(collect_keeps_results_valid_utf8) {
+    const fs::path spec = write_file("utf.json", small_spec);
+    const fs::path dir = work_dir() / "utf";
+    BOOST_REQUIRE_EQUAL(epsim("sweep " + spec.string() + " --emit-slurm " + dir.string()).status,
+                        0);
+    {
+        std::ofstream os(dir / "points" / "point_0001" / "stderr.txt", std::ios::binary);
+        os << "epsim: error: bad \xff\xfe bytes\n";
+    }
+    const auto r = epsim("sweep --collect " + dir.string());
+    BOOST_TEST_INFO(r.out);
+    BOOST_CHECK_EQUAL(r.status, 1); // no point has run
+    const json results = read_json(dir / "results.json");
+    BOOST_REQUIRE_EQUAL(results.size(), small_points);
+    BOOST_CHECK(
+        contains(results[1].at("error").get<std::string>(), "bad \xef\xbf\xbd\xef\xbf\xbd bytes"));
 }
 
 BOOST_AUTO_TEST_CASE(a_point_past_its_timeout_is_killed) {
