@@ -124,7 +124,10 @@ constexpr std::uint32_t msix_entry_masked = 1u << 0;
 constexpr std::uint32_t msix_bir_mask = 0x7;
 constexpr std::uint32_t dbi_function_size = 0x1000; // one function's DBI space
 
-// LTSSM states as PORT_DEBUG0 reports them.
+// LTSSM states as PORT_DEBUG0 reports them: the codes of Linux's enum dw_pcie_ltssm
+// (drivers/pci/controller/dwc/pcie-designware.h), counted in its declaration order from
+// DETECT_QUIET = 0x00 (PRE_DETECT_QUIET 0x05 .. CFG_LANENUM_ACEPT 0x0A, RCVRY_SPEED 0x0E,
+// RCVRY_RCVRCFG 0x0F and RCVRY_IDLE 0x10 sit between the ones modelled here).
 enum class ltssm : std::uint8_t {
     detect_quiet = 0x00,
     detect_act = 0x01,
@@ -132,8 +135,8 @@ enum class ltssm : std::uint8_t {
     pol_compliance = 0x03,
     pol_config = 0x04,
     cfg_linkwd_start = 0x07,
-    cfg_complete = 0x0F,
-    cfg_idle = 0x10,
+    cfg_complete = 0x0B,
+    cfg_idle = 0x0C,
     l0 = 0x11,
     recovery_lock = 0x0D,
     hot_reset = 0x1F, // S_HOT_RESET: the hot-reset training sequence received

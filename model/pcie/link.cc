@@ -370,8 +370,9 @@ void pcie_link::charge_dllps(direction d, std::uint64_t bytes) {
     const direction r = d == downstream ? upstream : downstream;
     while (bytes_since_dllp_[d] >= dllp_interval_bytes_) {
         bytes_since_dllp_[d] -= dllp_interval_bytes_;
-        // The DLLPs go out on the reverse direction ahead of its next TLP (a reservation at a
-        // future time would block earlier TLPs there).
+        // The DLLPs go out on the reverse direction after its last TLP, ahead of its next one
+        // (a reservation at a future time would block earlier TLPs there): a direction idle for
+        // longer than they take sent them meanwhile.
         dllp_debt_[r] += dllp_time_ * static_cast<double>(dllps_per_interval);
         stats_[r].dllps += dllps_per_interval;
         stats_[r].busy += dllp_time_ * static_cast<double>(dllps_per_interval);
@@ -493,8 +494,9 @@ void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay)
     const activity_mark before = mark();
     const sc_time now = sc_core::sc_time_stamp();
     const sc_time ready = now + delay;
-    // DLLPs owed on this direction go out first.
-    const sc_time link_free = std::max(ready, next_free_[d]) + dllp_debt_[d];
+    // DLLPs owed on this direction go out first: right after the last TLP it carried, so time
+    // the direction sat idle since has absorbed them.
+    const sc_time link_free = std::max(ready, next_free_[d] + dllp_debt_[d]);
     if (refuse_down(gp, t, link_free)) return;
     const std::uint64_t payload = has_data(t.type) ? gp.get_data_length() : 0;
     const std::uint64_t bytes = tlp_wire_bytes(t, payload);
@@ -566,7 +568,7 @@ void pcie_link::carry_burst(direction d, tlm::tlm_generic_payload& gp, pcie_tlp&
             gp.set_streaming_width(static_cast<unsigned>(bytes));
             break;
         }
-        const sc_time link_free = std::max(ready, next_free_[d]) + dllp_debt_[d];
+        const sc_time link_free = std::max(ready, next_free_[d] + dllp_debt_[d]);
         if (i == 0 && refuse_down(gp, t, link_free)) return;
         const std::uint64_t payload = has_data(t.type) ? p.bytes : 0;
         const reservation v =

@@ -115,6 +115,23 @@ void check_cross_rules(const platform_config& p) {
         fail("dwc.iatu.region_limit = " + dec(iatu.region_limit) + ": dwc.version " + version +
              " has no UPPER_LIMIT, so the limit is 4 GiB (4294967296)");
 
+    // The native CPU's costs: on the ISS the firmware's own instructions take the time
+    // (cpu.iss_cpi) and its loads and stores are as wide as the code makes them, so a value
+    // other than the default would be ignored.
+    if (p.cpu.kind == cpu_kind::iss) {
+        const json d = defaults().at("cpu");
+        const std::pair<const char*, std::uint64_t> native_only[] = {
+            {"mmio_access_bytes", p.cpu.mmio_access_bytes},
+            {"irq_entry_cycles", p.cpu.irq_entry_cycles},
+            {"copy_cycles_per_byte", p.cpu.copy_cycles_per_byte},
+            {"crc_cycles_per_byte", p.cpu.crc_cycles_per_byte}};
+        for (const auto& [key, value] : native_only)
+            if (value != d.at(key).get<std::uint64_t>())
+                fail(std::string("cpu.") + key + " = " + dec(value) +
+                     ": applies to the native CPU only (cpu.kind = native); with cpu.kind = iss "
+                     "the firmware's own instructions take the time (cpu.iss_cpi)");
+    }
+
     constexpr std::uint64_t largest_mps_bytes = 4096;
     if (p.dwc.edma_staging_buffer_bytes < p.dwc.edma_axi_burst_bytes + largest_mps_bytes)
         fail("dwc.edma.staging_buffer_bytes = " + dec(p.dwc.edma_staging_buffer_bytes) +

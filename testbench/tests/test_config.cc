@@ -540,6 +540,21 @@ BOOST_AUTO_TEST_CASE(page_size_at_least_region_align) {
     BOOST_TEST(parse(with({"dwc.iatu.region_align=65536"})).board.aperture.page_size == 65536u);
 }
 
+// The native CPU's cost keys mean nothing to the ISS (the firmware's own instructions take the
+// time): a value other than the default is refused there, not ignored.
+BOOST_AUTO_TEST_CASE(native_cpu_costs_are_refused_with_the_iss) {
+    BOOST_CHECK_EXCEPTION(
+        parse(with({"cpu.kind=iss", "cpu.mmio_access_bytes=1"})), config_error,
+        says_exactly{"cpu.mmio_access_bytes = 1: applies to the native CPU only (cpu.kind = "
+                     "native); with cpu.kind = iss the firmware's own instructions take the time "
+                     "(cpu.iss_cpi)"});
+    for (const char* set :
+         {"cpu.irq_entry_cycles=7", "cpu.copy_cycles_per_byte=3", "cpu.crc_cycles_per_byte=9"})
+        BOOST_CHECK_THROW(parse(with({"cpu.kind=iss", set})), config_error);
+    BOOST_CHECK_NO_THROW(parse(with({"cpu.kind=native", "cpu.mmio_access_bytes=1"})));
+    BOOST_CHECK_NO_THROW(parse(with({"cpu.kind=iss", "cpu.mmio_access_bytes=8"})));
+}
+
 BOOST_AUTO_TEST_CASE(aperture_base_multiple_of_page_size) {
     BOOST_CHECK_EXCEPTION(
         parse(with({"board.aperture.page_size=65536", "board.aperture.base=0x60001000"})),

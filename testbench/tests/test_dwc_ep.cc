@@ -209,6 +209,24 @@ BOOST_TEST_GLOBAL_FIXTURE(platform_fixture);
 
 // Reset values of the default controller, from the reference (capability layout of DWC
 // cores, LINK_MODE encodings, version registers) and the PCI specification.
+// PORT_DEBUG0's LTSSM codes, counted from Linux's enum dw_pcie_ltssm
+// (drivers/pci/controller/dwc/pcie-designware.h): DETECT_QUIET, DETECT_ACT, POLL_ACTIVE,
+// POLL_COMPLIANCE, POLL_CONFIG, PRE_DETECT_QUIET, DETECT_WAIT, CFG_LINKWD_START (7),
+// CFG_LINKWD_ACEPT, CFG_LANENUM_WAI, CFG_LANENUM_ACEPT, CFG_COMPLETE (0xB), CFG_IDLE (0xC),
+// RCVRY_LOCK (0xD), RCVRY_SPEED, RCVRY_RCVRCFG, RCVRY_IDLE, L0 (0x11), ..., HOT_RESET (0x1F).
+BOOST_AUTO_TEST_CASE(ltssm_codes_follow_the_linux_enum) {
+    using epvp::dwc::ltssm;
+    const std::pair<ltssm, unsigned> codes[] = {
+        {ltssm::detect_quiet, 0x00},  {ltssm::detect_act, 0x01},
+        {ltssm::pol_active, 0x02},    {ltssm::pol_compliance, 0x03},
+        {ltssm::pol_config, 0x04},    {ltssm::cfg_linkwd_start, 0x07},
+        {ltssm::cfg_complete, 0x0B},  {ltssm::cfg_idle, 0x0C},
+        {ltssm::recovery_lock, 0x0D}, {ltssm::l0, 0x11},
+        {ltssm::hot_reset, 0x1F}};
+    for (const auto& [state, code] : codes)
+        BOOST_TEST(static_cast<unsigned>(state) == code, epvp::dwc::to_string(state));
+}
+
 BOOST_AUTO_TEST_CASE(dbi_reset_values) {
     struct row {
         std::uint32_t off;

@@ -55,6 +55,24 @@ struct ports : sc_core::sc_module {
     void sink(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
     }
+    // One 32-bit-address MWr of `bytes` in direction d, ready at sc_time_stamp() + delay; returns
+    // the delay the link gave back.
+    sc_core::sc_time send_one(pcie_link::direction d, unsigned bytes, sc_core::sc_time delay) {
+        std::vector<unsigned char> data(bytes);
+        tlm::tlm_generic_payload gp;
+        pcie_tlp t;
+        t.type = tlp_type::mwr;
+        gp.set_extension(&t);
+        gp.set_command(tlm::TLM_WRITE_COMMAND);
+        gp.set_address(0x1000);
+        gp.set_data_ptr(data.data());
+        gp.set_data_length(bytes);
+        gp.set_streaming_width(bytes);
+        (d == pcie_link::downstream ? to_up_in : to_dn_in)->b_transport(gp, delay);
+        gp.clear_extension(&t);
+        BOOST_TEST(gp.is_response_ok());
+        return delay;
+    }
     // n MWr TLPs of `bytes` payload each, in direction d.
     void send_mwr(pcie_link::direction d, unsigned n, unsigned bytes, bool addr64) {
         std::vector<unsigned char> data(bytes);
@@ -187,6 +205,17 @@ BOOST_AUTO_TEST_CASE(dllps_and_ack_latency_of_a_transfer) {
     link.train(2, 2);
     BOOST_TEST(link.ack_latency() == sc_core::sc_time(340 * 2, sc_core::SC_NS)); // table 3-8
     BOOST_TEST(link.replay_timer() == sc_core::sc_time(3 * 340 * 2, sc_core::SC_NS));
+
+    // The DLLPs a stream owes the reverse direction go out while that direction is idle: a TLP
+    // there long after the stream leaves as it would on a link that carried nothing (it paid
+    // for all 106 DLLPs of the first row above, 0.86 us, however long the direction sat idle).
+    link.set_mps(256);
+    link.train(3, 1);
+    port.send_mwr(pcie_link::downstream, 100, 256, false); // 106 DLLPs owed upstream
+    const sc_core::sc_time at1(10, sc_core::SC_MS), at2(20, sc_core::SC_MS);
+    const sc_core::sc_time after_stream = port.send_one(pcie_link::upstream, 256, at1) - at1;
+    const sc_core::sc_time after_idle = port.send_one(pcie_link::upstream, 256, at2) - at2;
+    BOOST_TEST(after_stream == after_idle);
 }
 
 // libsystemc's own main() needs the symbol; Boost.Test provides the main this program runs.
