@@ -67,6 +67,16 @@ void ltssm_unit::run() {
             sc_core::wait(phase);
             set(ltssm::cfg_linkwd_start);
             sc_core::wait(2 * phase);
+            if (attached && !view_.partner_present) {
+                // The partner went away (or holds the link in a hot reset) while the link
+                // trained: training fails, back to Detect until the partner is there again.
+                dbi_.set_bits(port_debug1, port_debug1_in_training, 0);
+                dbi_.set_bits(exp_cap + c::exp_lnkctl, c::lnksta_training, 0);
+                set(ltssm::detect_quiet);
+                if (!view_.partner_present) sc_core::wait(view_.partner_back);
+                kick_.notify(sc_core::SC_ZERO_TIME);
+                continue;
+            }
             // The endpoint's side: Link Capabilities, LINK_MODE and the target speed.
             std::uint32_t lnkcap = dbi_.read32(exp_cap + c::exp_lnkcap);
             unsigned cap_gen = lnkcap & 0xF;

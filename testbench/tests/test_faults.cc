@@ -290,6 +290,43 @@ BOOST_AUTO_TEST_CASE(link_down_during_a_16mib_dma_fails_it_and_the_next_transfer
     }
 }
 
+namespace {
+// The time of the first log line of `out` that ends with `what` ("[421.531750 us] ltssm: ...:
+// DETECT_ACT"), in us; -1 if none.
+double first_line_us(const std::string& out, const std::string& what) {
+    std::istringstream is(out);
+    for (std::string line; std::getline(is, line);)
+        if (line.size() > what.size() &&
+            line.compare(line.size() - what.size(), what.size(), what) == 0 && line[0] == '[')
+            return std::stod(line.substr(1));
+    return -1;
+}
+} // namespace
+
+// The partner lost while the link trains: training fails, the LTSSM goes back to Detect and
+// trains again once the partner is back, so the link is up link.training_us (20 us) after the
+// outage ends, not at the end of the training it was in (it came up with no partner, and the
+// outage was lost). The instant: 5 us into the training a run without the fault shows.
+BOOST_AUTO_TEST_CASE(a_partner_lost_during_training_holds_the_link_down_until_it_is_back) {
+    const std::string run = "run --workload dma-sweep --set workload.dma_sweep.max_bytes=4096"
+                            " --set workload.dma_sweep.repeat_bytes=0 --log ltssm";
+    const auto clean = epsim(run);
+    BOOST_REQUIRE_EQUAL(clean.status, 0);
+    const double start_us = first_line_us(clean.out, "DETECT_ACT");
+    const double up_us = first_line_us(clean.out, ": L0");
+    BOOST_REQUIRE_GT(start_us, 0);
+    BOOST_REQUIRE_EQUAL(up_us - start_us, 20.0); // link.training_us
+    const long at_us = static_cast<long>(start_us) + 5, outage_us = 50;
+    const auto r = epsim(run + " --set faults.link_down.at_us=" + std::to_string(at_us) +
+                         " --set faults.link_down.duration_us=" + std::to_string(outage_us));
+    BOOST_TEST_INFO(r.out);
+    BOOST_CHECK_EQUAL(r.status, 0);
+    BOOST_CHECK_EQUAL(first_line_us(r.out, ": L0"), double(at_us + outage_us + 20));
+    BOOST_CHECK_EQUAL(r.report.at("link").at("link_down_faults"), 1);
+    BOOST_CHECK_EQUAL(r.report.at("link").at("up"), true);
+    BOOST_CHECK_EQUAL(r.report.at("status"), "PASS");
+}
+
 BOOST_AUTO_TEST_CASE(msi_never_arrives_before_its_data_under_replays) {
     // pcitest's DMA READ tests: the endpoint writes the host buffer by eDMA, then raises an MSI.
     // With 1 % of the transmissions NAKed, every upstream TLP still arrives after the ones sent
