@@ -121,11 +121,16 @@ bool cpu::wait_for_interrupt(std::uint64_t timeout_ns) {
         return irqs_ ? (irqs_->pending() & mask) : 0;
     };
     if (!serviced()) {
-        sc_time timeout(static_cast<double>(timeout_ns), sc_core::SC_NS);
-        if (irqs_)
-            sc_core::wait(timeout, irqs_->changed());
-        else
-            sc_core::wait(timeout);
+        // Until a line with a handler is pending or the timeout has passed: a change of a line
+        // without one wakes the wait but does not end it (false means the timeout passed).
+        const sc_time deadline =
+            sc_core::sc_time_stamp() + sc_time(static_cast<double>(timeout_ns), sc_core::SC_NS);
+        do {
+            if (irqs_)
+                sc_core::wait(deadline - sc_core::sc_time_stamp(), irqs_->changed());
+            else
+                sc_core::wait(deadline - sc_core::sc_time_stamp());
+        } while (!serviced() && sc_core::sc_time_stamp() < deadline);
     }
     std::uint64_t pending = serviced();
     if (!pending) return false;
