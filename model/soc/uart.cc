@@ -23,12 +23,18 @@ void uart::flush(const sc_core::sc_time& at) {
 
 void uart::put(char c, const sc_core::sc_time& at) {
     if (c == '\n') {
-        flush(at);
+        // The end of a line that was just printed in full as a piece prints nothing more.
+        if (!line_.empty() || !split_) flush(at);
+        split_ = false;
         return;
     }
+    split_ = false;
     if (line_.empty()) line_level_ = level_;
     line_ += c;
-    if (line_.size() == ::uart::LINE_BYTES) flush(at);
+    if (line_.size() == ::uart::LINE_BYTES) {
+        flush(at);
+        split_ = true;
+    }
 }
 
 void uart::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {

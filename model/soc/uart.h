@@ -39,6 +39,7 @@ private:
     std::string line_;
     std::uint32_t level_, line_level_;
     std::uint64_t lines_ = 0;
+    bool split_ = false; // the last byte filled LINE_BYTES and printed them as a piece
 };
 
 } // namespace epvp::soc

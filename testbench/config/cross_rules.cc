@@ -4,6 +4,7 @@
 
 #include "testbench/config/config_util.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -130,6 +131,30 @@ void check_cross_rules(const platform_config& p) {
                 fail(std::string("cpu.") + key + " = " + dec(value) +
                      ": applies to the native CPU only (cpu.kind = native); with cpu.kind = iss "
                      "the firmware's own instructions take the time (cpu.iss_cpi)");
+    }
+
+    // PCIe Base Spec table 2-45 (Minimum Initial Flow Control Advertisements): a receiver that
+    // does not advertise infinite data credits has room for one TLP of the largest payload it
+    // may receive: posted data for Max_Payload_Size, completion data for the smaller of
+    // Max_Payload_Size and the largest read request (16-byte units). Fewer would let a TLP go
+    // out without credits.
+    {
+        constexpr unsigned fc_unit_bytes = 16;
+        const unsigned pd_min = p.link.mps / fc_unit_bytes;
+        const unsigned cpld_min = std::min(p.link.mps, p.link.mrrs) / fc_unit_bytes;
+        const std::pair<const char*, const credit_config*> sides[] = {
+            {"host", &p.link.host_credits}, {"ep", &p.link.ep_credits}};
+        for (const auto& [side, cc] : sides) {
+            if (cc->posted_data && cc->posted_data < pd_min)
+                fail(std::string("link.credits.") + side + ".posted_data = " +
+                     dec(cc->posted_data) + ": must be 0 (infinite) or at least link.mps / 16 (" +
+                     dec(pd_min) + "): room for one TLP of the largest payload");
+            if (cc->completion_data && cc->completion_data < cpld_min)
+                fail(std::string("link.credits.") + side +
+                     ".completion_data = " + dec(cc->completion_data) +
+                     ": must be 0 (infinite) or at least min(link.mps, link.mrrs) / 16 (" +
+                     dec(cpld_min) + "): room for one completion of the largest payload");
+        }
     }
 
     constexpr std::uint64_t largest_mps_bytes = 4096;

@@ -90,7 +90,9 @@ void credit_keys(std::vector<key_def>& t, const std::string& side,
                    in_range(0, 255), "Posted header credits the " + who + " advertises" + inf,
                    "credits"),
                  u(base + "posted_data", field(&credit_config::posted_data), d.posted_data,
-                   in_range(0, 4095), "Posted data credits the " + who + " advertises" + inf,
+                   in_range(0, 4095),
+                   "Posted data credits the " + who +
+                       " advertises (0: infinite; else at least link.mps / 16).",
                    "16-byte credits"),
                  u(base + "nonposted_header", field(&credit_config::nonposted_header),
                    d.nonposted_header, in_range(0, 255),
@@ -103,7 +105,9 @@ void credit_keys(std::vector<key_def>& t, const std::string& side,
                    "Completion header credits the " + who + " advertises" + inf, "credits"),
                  u(base + "completion_data", field(&credit_config::completion_data),
                    d.completion_data, in_range(0, 4095),
-                   "Completion data credits the " + who + " advertises" + inf, "16-byte credits"),
+                   "Completion data credits the " + who +
+                       " advertises (0: infinite; else at least min(link.mps, link.mrrs) / 16).",
+                   "16-byte credits"),
              });
 }
 

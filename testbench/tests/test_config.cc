@@ -1146,12 +1146,29 @@ BOOST_AUTO_TEST_CASE(credit_keys_fill_their_side) {
     BOOST_TEST(d.link.host_credits.posted_data == 1024u);
     BOOST_TEST(d.link.ep_credits.posted_header == 32u);
     BOOST_TEST(d.link.ep_credits.nonposted_data == 32u);
-    const platform_config p =
-        parse(with({"link.credits.host.completion_header=3", "link.credits.ep.completion_data=7"}));
+    const platform_config p = parse(
+        with({"link.credits.host.completion_header=3", "link.credits.ep.completion_data=17"}));
     BOOST_TEST(p.link.host_credits.completion_header == 3u);
     BOOST_TEST(p.link.host_credits.completion_data == 0u);
-    BOOST_TEST(p.link.ep_credits.completion_data == 7u);
+    BOOST_TEST(p.link.ep_credits.completion_data == 17u);
     BOOST_TEST(p.link.ep_credits.completion_header == 0u);
+}
+
+// PCIe Base Spec table 2-45: data credits, unless infinite, hold one TLP of the largest payload
+// (MPS 256 B: 16 credits; completions: min(MPS, MRRS 512) = 256 B, 16 credits).
+BOOST_AUTO_TEST_CASE(data_credits_hold_one_tlp_of_the_largest_payload) {
+    BOOST_CHECK_EXCEPTION(
+        parse(with({"link.credits.host.posted_data=15"})), config_error,
+        says_exactly{"link.credits.host.posted_data = 15: must be 0 (infinite) or at least "
+                     "link.mps / 16 (16): room for one TLP of the largest payload"});
+    BOOST_CHECK_EXCEPTION(parse(with({"link.credits.ep.completion_data=8"})), config_error,
+                          says{"link.credits.ep.completion_data = 8: must be 0 (infinite) or at "
+                               "least min(link.mps, link.mrrs) / 16 (16)"});
+    BOOST_CHECK_NO_THROW(parse(with({"link.credits.host.posted_data=16"})));
+    BOOST_CHECK_NO_THROW(parse(with({"link.credits.ep.completion_data=0"})));
+    // MPS 512: 32 credits.
+    BOOST_CHECK_THROW(parse(with({"link.mps=512", "link.credits.ep.posted_data=31"})),
+                      config_error);
 }
 
 BOOST_AUTO_TEST_CASE(a_choice_is_an_enum_and_rejects_an_unknown_value) {

@@ -309,19 +309,22 @@ std::vector<key_case> cases() {
     // the endpoint (writes, reads and so the completions it takes back, configuration requests)
     // go one at a time, and the endpoint sends no non-posted request with data: one credit of
     // those is enough.
-    for (const char* credit : {"posted_header", "posted_data"})
-        c.push_back({std::string("link.credits.host.") + credit, "1", "dma"});
+    c.push_back({"link.credits.host.posted_header", "1", "dma"});
+    // Data credits: one TLP of the largest payload (MPS 256: 16), the fewest allowed
+    // (test_config data_credits_hold_one_tlp_of_the_largest_payload).
+    c.push_back({"link.credits.host.posted_data", "16", "dma"});
     // A non-posted header credit comes back once the host has taken the MRd in (its UpdateFC
     // crosses the link), long before the completion: with one, each of the 4 KiB read's MRds
     // waits for the one before to be taken in. The read's time stays what the completion round
     // trip makes it, but the waits are now the credits' and the row's bound names them.
     c.push_back({"link.credits.host.nonposted_header", "1", "dma"});
-    for (const char* credit : {"completion_header", "completion_data"})
-        c.push_back({std::string("link.credits.ep.") + credit, "1", "dma"});
-    for (const char* credit :
-         {"host.nonposted_data", "host.completion_header", "host.completion_data",
-          "ep.posted_header", "ep.posted_data", "ep.nonposted_header", "ep.nonposted_data"})
+    c.push_back({"link.credits.ep.completion_header", "1", "dma"});
+    c.push_back({"link.credits.ep.completion_data", "16", "dma"});
+    for (const char* credit : {"host.nonposted_data", "host.completion_header", "ep.posted_header",
+                               "ep.nonposted_header", "ep.nonposted_data"})
         c.push_back(same(std::string("link.credits.") + credit, "1", "dma"));
+    for (const char* credit : {"host.completion_data", "ep.posted_data"})
+        c.push_back(same(std::string("link.credits.") + credit, "16", "dma"));
     for (unsigned b = 1; b < 6; ++b)
         c.push_back({"function.test.bar_sizes[" + std::to_string(b) + "]", "262144", "dma"});
     for (unsigned b = 0; b < 6; ++b) {

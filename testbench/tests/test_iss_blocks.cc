@@ -180,6 +180,16 @@ BOOST_AUTO_TEST_CASE(uart_prints_lines_at_the_level_they_began_with) {
     BOOST_REQUIRE_EQUAL(b.lines.size(), 2u);
     BOOST_TEST(b.lines[0].second.size() == 1024u);
     BOOST_TEST(b.lines[1].second == "aaaaaa");
+    // Exactly 1024 characters: one piece; its newline prints no empty line after it. An empty
+    // line of its own still prints.
+    b.lines.clear();
+    for (unsigned n = 0; n < uart::LINE_BYTES; ++n)
+        b.u.wr(uart::TX, 'b', 1);
+    b.u.wr(uart::TX, '\n', 1);
+    b.u.wr(uart::TX, '\n', 1);
+    BOOST_REQUIRE_EQUAL(b.lines.size(), 2u);
+    BOOST_TEST(b.lines[0].second.size() == 1024u);
+    BOOST_TEST(b.lines[1].second.empty());
     std::uint16_t h = 0;
     BOOST_TEST(b.u.access(true, uart::TX, &h, 2) == tlm::TLM_GENERIC_ERROR_RESPONSE);
     // A line carries the time of the write that ended it: the kernel's time plus the write's
