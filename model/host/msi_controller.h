@@ -3,7 +3,7 @@
 // Models: a memory write TLP into the doorbell page is one message: its address, 32-bit data
 // and requester ID enter a FIFO (depth host_irq::FIFO_DEPTH; a full FIFO drops and counts);
 // Assert_INTx/Deassert_INTx messages set and clear four wires. Host software reads the FIFO and
-// the wire state through a register page (layout in firmware/hal/host_irq_regs.h). Two
+// the wire state through a register page (layout in contracts/host_irq_regs.h). Two
 // level-sensitive outputs tell the host CPU: FIFO not empty, any INTx asserted. A message takes
 // effect when its TLP arrives (the sender's annotated time), not when the sender's thread
 // happens to call: the interrupt does not depend on how far the sender ran ahead.

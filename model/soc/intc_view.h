@@ -1,5 +1,5 @@
 // The endpoint CPU's register view of its interrupt controller, for firmware that runs as a
-// binary (cpu.kind = iss). Register layout: firmware/hal/intc_regs.h; compliance: intc_view.md.
+// binary (cpu.kind = iss). Register layout: contracts/intc_regs.h; compliance: intc_view.md.
 //
 // Models: the lines of an irq_controller (RAW), a mask (reset: all masked), PENDING = RAW &
 // ~MASK (the CPU's IRQ input is PENDING != 0) and ACK, the lowest pending line (no state

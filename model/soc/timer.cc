@@ -33,10 +33,12 @@ std::uint64_t timer::count() const {
 void timer::update_line() {
     const std::uint64_t now = count();
     irq.write(enabled_ && now >= compare_);
-    // The next change: the counter reaching COMPARE.
+    // The next change: the counter reaching COMPARE, at that step's own time (an access may
+    // have come between two steps). A COMPARE beyond SystemC's time range is never reached.
     if (enabled_ && now < compare_) {
-        const double counts = static_cast<double>(compare_ - now);
-        reevaluate_.notify(counter_period() * counts);
+        const std::uint64_t period = counter_period().value();
+        if (compare_ <= sc_core::sc_max_time().value() / period)
+            reevaluate_.notify(sc_time::from_value(compare_ * period) - sc_core::sc_time_stamp());
     }
 }
 

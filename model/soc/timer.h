@@ -1,5 +1,5 @@
 // The endpoint SoC's timer: the CPU's time base and wake-up source when the firmware runs as a
-// binary (cpu.kind = iss). Register layout: firmware/hal/timer_regs.h; compliance: timer.md.
+// binary (cpu.kind = iss). Register layout: contracts/timer_regs.h; compliance: timer.md.
 //
 // Models: a 64-bit counter of simulated nanoseconds since the simulation started (the SoC's
 // 1 GHz system counter), a 64-bit compare value and a level-sensitive interrupt line, high

@@ -1,5 +1,5 @@
 // The endpoint SoC's console UART: the firmware's log when it runs as a binary (cpu.kind = iss).
-// Register layout: firmware/hal/uart_regs.h; compliance: uart.md.
+// Register layout: contracts/uart_regs.h; compliance: uart.md.
 //
 // Models: a transmit register whose characters form lines; '\n' (or LINE_BYTES characters)
 // ends a line, which goes to the sink with the level LEVEL held when the line's first

@@ -1,6 +1,6 @@
 // The SoC blocks the firmware binary runs against (cpu.kind = iss): the timer, the console UART
 // and the CPU's view of the interrupt controller, through their TLM register sockets. Expected
-// values come from the register contracts (firmware/hal/timer_regs.h, uart_regs.h,
+// values come from the register contracts (contracts/timer_regs.h, uart_regs.h,
 // intc_regs.h) and hand arithmetic in the comments.
 #define BOOST_TEST_MODULE iss_blocks
 #define BOOST_TEST_DYN_LINK
@@ -153,6 +153,19 @@ BOOST_AUTO_TEST_CASE(timer_counts_nanoseconds_and_interrupts_at_compare) {
     std::uint64_t v = 0;
     BOOST_TEST(b.t.access(false, soc_timer::CTRL, &v, 2) == tlm::TLM_GENERIC_ERROR_RESPONSE);
     BOOST_TEST(b.t.access(false, soc_timer::CTRL, &v, 8) == tlm::TLM_GENERIC_ERROR_RESPONSE);
+    // Enabled between two counter steps (t = 2000.4 ns): the line rises when the counter reaches
+    // COMPARE = 2100, at 2100 ns exactly (it rose at 2100.4 ns, a step late).
+    sc_core::sc_start(sc_time(400, sc_core::SC_PS));
+    b.t.wr(soc_timer::COMPARE, 2100, 8);
+    b.t.wr(soc_timer::CTRL, soc_timer::CTRL_ENABLE);
+    sc_core::sc_start(sc_time(99600, sc_core::SC_PS)); // t = 2100 ns
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    BOOST_TEST(b.timer_line.read());
+    // A COMPARE beyond SystemC's time range (~0, the reset value) is never reached.
+    b.t.wr(soc_timer::COMPARE, ~std::uint64_t{0}, 8);
+    sc_core::sc_start(sc_time(1, SC_NS));
+    BOOST_TEST(!b.timer_line.read());
+    b.t.wr(soc_timer::CTRL, 0);
 }
 
 BOOST_AUTO_TEST_CASE(uart_prints_lines_at_the_level_they_began_with) {
