@@ -298,6 +298,14 @@ void pcie_link::train(unsigned ep_max_gen, unsigned ep_max_width) {
         p_.retry.ack_latency != sc_core::SC_ZERO_TIME
             ? p_.retry.ack_latency
             : symbol * static_cast<double>(dllp_interval_symbols(gen_, width_, p_.mps_bytes));
+    // A given ACK latency is also the interval at which the receiver sends its ACK and
+    // UpdateFC DLLPs: that many symbol times, a byte per lane each (at least one).
+    if (p_.retry.ack_latency != sc_core::SC_ZERO_TIME) {
+        constexpr double whole = 1e-6; // 255.9999999 symbols from rounding are 256
+        const double symbols = p_.retry.ack_latency.to_seconds() * lane_bytes_per_second(gen_);
+        dllp_interval_bytes_ =
+            std::max<std::uint64_t>(1, static_cast<std::uint64_t>(symbols + whole)) * width_;
+    }
     replay_timer_ = p_.retry.replay_timer != sc_core::SC_ZERO_TIME
                         ? p_.retry.replay_timer
                         : ack_latency_ * static_cast<double>(replay_timer_ack_factor);

@@ -139,7 +139,8 @@ void link_keys(std::vector<key_def>& t) {
               in_range(256, 16 * MiB),
               "Data Link Layer replay buffer: wire bytes held until they are ACKed."),
             u("link.ack_latency_ns", F(link.ack_latency_ns), 0, in_range(0, 1000000),
-              "ACK latency (0: PCIe Base Spec tables 3-7..3-9 for the rate, width and MPS)."),
+              "ACK latency, also the interval of the ACK and UpdateFC DLLPs a receiver sends (0: "
+              "PCIe Base Spec tables 3-7..3-9 for the rate, width and MPS)."),
             u("link.replay_timer_ns", F(link.replay_timer_ns), 0, in_range(0, 10000000),
               "Replay timer of the Data Link Layer (0: 3 x the ACK latency)."),
             u("link.retrain_ns", F(link.retrain_ns), 2000, in_range(0, 100000000),

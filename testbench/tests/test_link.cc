@@ -150,6 +150,15 @@ BOOST_AUTO_TEST_CASE(dllps_and_ack_latency_of_a_transfer) {
     port.to_dn_in.bind(link.dn_in);
     link.dn_out.bind(port.from_dn_out);
     link.up_out.bind(port.from_up_out);
+    // A link with a given ACK latency (link.ack_latency_ns): 260 ns.
+    link_params p_ack = p;
+    p_ack.retry.ack_latency = sc_core::sc_time(260, sc_core::SC_NS);
+    pcie_link link_ack("link_ack", p_ack);
+    ports port_ack("ports_ack");
+    port_ack.to_up_in.bind(link_ack.up_in);
+    port_ack.to_dn_in.bind(link_ack.dn_in);
+    link_ack.dn_out.bind(port_ack.from_dn_out);
+    link_ack.up_out.bind(port_ack.from_up_out);
     sc_core::sc_start(sc_core::SC_ZERO_TIME);
 
     const auto dllps = [&](pcie_link::direction d) { return link.stats(d).dllps; };
@@ -216,6 +225,15 @@ BOOST_AUTO_TEST_CASE(dllps_and_ack_latency_of_a_transfer) {
     const sc_core::sc_time after_stream = port.send_one(pcie_link::upstream, 256, at1) - at1;
     const sc_core::sc_time after_idle = port.send_one(pcie_link::upstream, 256, at2) - at2;
     BOOST_TEST(after_stream == after_idle);
+
+    // A given ACK latency is the DLLP interval too: at Gen3 x1 a symbol is 130/128 ns, so 260 ns
+    // is 256 symbols, 256 B received per interval: the 100 MWr of 276 B (27600 B) make
+    // floor(27600 / 256) = 107 intervals, 214 DLLPs upstream (the table's 512 B gave 106).
+    link_ack.set_mps(256);
+    link_ack.train(3, 1);
+    port_ack.send_mwr(pcie_link::downstream, 100, 256, false);
+    BOOST_TEST(link_ack.stats(pcie_link::upstream).dllps == 214u);
+    BOOST_TEST(link_ack.ack_latency() == sc_core::sc_time(260, sc_core::SC_NS));
 }
 
 // libsystemc's own main() needs the symbol; Boost.Test provides the main this program runs.
