@@ -72,7 +72,7 @@ edma_engine::step edma_engine::write_block(run_state& r, sc_time start) {
             }
         }
         // The next MWr.
-        const unsigned len = min_len(mps, total - sent, edma_to_boundary(dar0 + sent));
+        const unsigned len = edma_tlp_bytes(dar0 + sent, total - sent, mps);
         sc_time tlp_at = never, data_ready = SC_ZERO_TIME;
         if (fetched >= sent + len) {
             for (const auto& b : bursts) {
@@ -122,7 +122,7 @@ edma_engine::step edma_engine::write_block(run_state& r, sc_time start) {
             r.burst.paced = pcie::tlp_burst::pacing::departed;
             std::size_t bi = 0; // the first local burst with data not in an earlier piece
             for (std::uint64_t at = sent; at < total;) {
-                const unsigned l = min_len(mps, total - at, edma_to_boundary(dar0 + at));
+                const unsigned l = edma_tlp_bytes(dar0 + at, total - at, mps);
                 if (fetched < at + l) break;
                 while (bi < bursts.size() && bursts[bi].first <= at)
                     ++bi;
@@ -338,7 +338,7 @@ edma_engine::step edma_engine::read_block(run_state& r, sc_time start) {
             std::uint64_t bytes = 0;
             for (std::uint64_t at = off; at < total && pieces.size() < n;) {
                 const std::size_t k = pieces.size();
-                const unsigned l = min_len(mrrs, total - at, edma_to_boundary(sar0 + at));
+                const unsigned l = edma_tlp_bytes(sar0 + at, total - at, mrrs);
                 pcie::tlp_burst_piece piece;
                 piece.bytes = l;
                 piece.ready = tag_free_[(next_tag_ + k) % tag_free_.size()];
@@ -415,7 +415,7 @@ edma_engine::step edma_engine::read_block(run_state& r, sc_time start) {
             }
             continue;
         }
-        const unsigned len = min_len(mrrs, total - off, edma_to_boundary(sar0 + off));
+        const unsigned len = edma_tlp_bytes(sar0 + off, total - off, mrrs);
         const sc_time ready = r.last_request;
         // The channel's own limit, then (concurrent channels) the arbiter, then a tag.
         sc_time* own = r.own_free.empty() ? nullptr : &r.own_free[r.next_own++ % r.own_free.size()];

@@ -10,8 +10,9 @@
 // synchronisation points); CH_STATUS is 1 while running, 3 when the channel stopped normally,
 // 2 after an abort. Write channels read local memory in AXI bursts (at most axi_burst_bytes,
 // never across 4 KiB), prefetching as soon as one of axi_outstanding_reads slots and room in
-// staging_buffer_bytes are free, and send MWr TLPs of at most MPS bytes that never cross a 4 KiB
-// boundary; read channels send MRd TLPs of at most MRRS bytes (never across 4 KiB), request k
+// staging_buffer_bytes are free, and send MWr TLPs of at most MPS bytes that never cross an
+// MPS-aligned boundary (so neither 4 KiB); read channels send MRd TLPs of at most MRRS bytes
+// (never across an MRRS-aligned boundary), request k
 // waiting for the tag of request k - max_outstanding_reads(), and write the data to local
 // memory (split at 4 KiB) when it arrives. Done (LIE): the done bit; RIE: an IMWr of the
 // channel's 16-bit data to done_imwr, issued after the block's last data TLP left / last local

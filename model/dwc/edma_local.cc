@@ -10,6 +10,13 @@ std::uint64_t edma_to_boundary(std::uint64_t addr) {
     return edma_reg::boundary_bytes - (addr % edma_reg::boundary_bytes);
 }
 
+unsigned edma_tlp_bytes(std::uint64_t addr, std::uint64_t left, std::uint64_t max_bytes) {
+    std::uint64_t room = std::min(edma_to_boundary(addr), std::max<std::uint64_t>(1, max_bytes));
+    if (max_bytes && (max_bytes & (max_bytes - 1)) == 0)
+        room = std::min(room, max_bytes - addr % max_bytes);
+    return static_cast<unsigned>(std::min(left, room));
+}
+
 sc_core::sc_time edma_rel(const sc_core::sc_time& at) {
     const sc_core::sc_time now = sc_core::sc_time_stamp();
     return at > now ? at - now : sc_core::SC_ZERO_TIME;

@@ -54,6 +54,11 @@ private:
 
 // Bytes from addr to the next 4 KiB boundary (1..4096): no TLP and no AXI access crosses it.
 std::uint64_t edma_to_boundary(std::uint64_t addr);
+// Bytes of the TLP that starts at addr with `left` bytes to go: at most max_bytes (MPS for an
+// MWr, MRRS for an MRd), never across a max_bytes-aligned boundary (a power of two) nor 4 KiB.
+// The dwords a TLP spans, its Length field, stay within max_bytes even from an unaligned start
+// (a 256-byte MWr from an address 1 past a dword would span 65 dwords: more than MPS 256).
+unsigned edma_tlp_bytes(std::uint64_t addr, std::uint64_t left, std::uint64_t max_bytes);
 // TLM delay for an absolute time (never negative).
 sc_core::sc_time edma_rel(const sc_core::sc_time& at);
 

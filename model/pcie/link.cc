@@ -275,11 +275,19 @@ sc_time pcie_link::wire_time(std::uint64_t bytes) const {
         static_cast<std::uint64_t>(static_cast<double>(bytes) * ps_per_byte_ + 0.5));
 }
 
-std::uint64_t pcie_link::tlp_wire_bytes(const pcie_tlp& t, std::uint64_t payload) const {
-    if (!flit_) return wire_bytes(header_bytes(t), payload, p_.ecrc);
+namespace {
+// The dwords a payload of `payload` bytes spans from `lead` bytes into its first dword, in bytes.
+std::uint64_t spanned_bytes(std::uint64_t payload, unsigned lead) {
+    return payload ? (lead + payload + dword_bytes - 1) / dword_bytes * dword_bytes : 0;
+}
+} // namespace
+
+std::uint64_t pcie_link::tlp_wire_bytes(const pcie_tlp& t, std::uint64_t payload,
+                                        unsigned lead) const {
+    const std::uint64_t spanned = spanned_bytes(payload, lead);
+    if (!flit_) return wire_bytes(header_bytes(t), spanned, p_.ecrc);
     // FLIT mode: no per-TLP framing or LCRC (the flit carries sequence number, CRC and FEC).
-    return header_bytes(t) + (payload + dword_bytes - 1) / dword_bytes * dword_bytes +
-           (p_.ecrc ? ecrc_bytes : 0);
+    return header_bytes(t) + spanned + (p_.ecrc ? ecrc_bytes : 0);
 }
 
 void pcie_link::train(unsigned ep_max_gen, unsigned ep_max_width) {
@@ -388,8 +396,8 @@ void pcie_link::charge_dllps(direction d, std::uint64_t bytes) {
 }
 
 pcie_link::reservation pcie_link::reserve(direction d, tlp_type type, std::uint64_t bytes,
-                                          std::uint64_t payload, sc_time link_free,
-                                          std::vector<dll_event>& events) {
+                                          std::uint64_t payload, std::uint64_t data_bytes,
+                                          sc_time link_free, std::vector<dll_event>& events) {
     reservation v;
     v.link_free = link_free;
     // The same value as tlp_duration(bytes), computed once per size on this trained link (zero:
@@ -403,7 +411,7 @@ pcie_link::reservation pcie_link::reserve(direction d, tlp_type type, std::uint6
     credit_pool& pool = credits_[d][cls];
     const bool limited = pool.header_limit || pool.data_limit;
     const unsigned data_credits =
-        static_cast<unsigned>((payload + credit_unit_bytes - 1) / credit_unit_bytes);
+        static_cast<unsigned>((data_bytes + credit_unit_bytes - 1) / credit_unit_bytes);
     v.credit_ok = limited ? reserve_credits(d, cls, data_credits, link_free) : link_free;
     v.start = reserve_replay_buffer(d, bytes, v.credit_ok);
     counters& c = stats_[d];
@@ -507,9 +515,13 @@ void pcie_link::carry(direction d, tlm::tlm_generic_payload& gp, sc_time& delay)
     const sc_time link_free = std::max(ready, next_free_[d] + dllp_debt_[d]);
     if (refuse_down(gp, t, link_free)) return;
     const std::uint64_t payload = has_data(t.type) ? gp.get_data_length() : 0;
-    const std::uint64_t bytes = tlp_wire_bytes(t, payload);
+    // A completion's data starts at its Lower Address, a request's at its address.
+    const unsigned lead = static_cast<unsigned>(
+        (is_completion(t.type) ? t.lower_addr : gp.get_address()) % dword_bytes);
+    const std::uint64_t bytes = tlp_wire_bytes(t, payload, lead);
     std::vector<dll_event> events; // told once this TLP's reservation is complete
-    const reservation v = reserve(d, t.type, bytes, payload, link_free, events);
+    const reservation v =
+        reserve(d, t.type, bytes, payload, spanned_bytes(payload, lead), link_free, events);
     counters& c = stats_[d];
     const tlp_link_timing sent{v.end, (link_free - ready) + (v.start - v.credit_ok), // replay-
                                v.credit_ok - link_free}; // buffer stall included
@@ -557,6 +569,7 @@ void pcie_link::carry_burst(direction d, tlm::tlm_generic_payload& gp, pcie_tlp&
     // pieces of an earlier request charged is settled, and only the last request's stays owed.
     const direction r = d == downstream ? upstream : downstream;
     const sc_time owed_before = dllp_debt_[r];
+    std::uint64_t piece_addr = gp.get_address(); // where the next piece's data starts
     for (std::size_t i = 0; i < pieces.size(); ++i) {
         tlp_burst_piece& p = pieces[i];
         if (i > 0 && p.group != pieces[i - 1].group) dllp_debt_[r] = owed_before;
@@ -579,8 +592,10 @@ void pcie_link::carry_burst(direction d, tlm::tlm_generic_payload& gp, pcie_tlp&
         const sc_time link_free = std::max(ready, next_free_[d] + dllp_debt_[d]);
         if (i == 0 && refuse_down(gp, t, link_free)) return;
         const std::uint64_t payload = has_data(t.type) ? p.bytes : 0;
-        const reservation v =
-            reserve(d, t.type, tlp_wire_bytes(t, payload), payload, link_free, events);
+        const unsigned lead = static_cast<unsigned>(piece_addr % dword_bytes);
+        piece_addr += p.bytes;
+        const reservation v = reserve(d, t.type, tlp_wire_bytes(t, payload, lead), payload,
+                                      spanned_bytes(payload, lead), link_free, events);
         p.start = v.start;
         p.departed = v.end;
         p.arrival = v.arrival;

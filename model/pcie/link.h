@@ -237,7 +237,10 @@ public:
     const counters& stats(direction d) const { return stats_[d]; }
     // Serialisation time of n bytes on the trained link (incl. SKP), for analytic checks.
     sc_core::sc_time wire_time(std::uint64_t bytes) const;
-    std::uint64_t tlp_wire_bytes(const pcie_tlp& t, std::uint64_t payload) const;
+    // Bytes of a TLP on the wire; lead: the first payload byte's offset in its dword (the
+    // payload is carried in the whole dwords it spans, Base Spec 2.2: Length with First/Last DW
+    // byte enables).
+    std::uint64_t tlp_wire_bytes(const pcie_tlp& t, std::uint64_t payload, unsigned lead = 0) const;
 
 private:
     enum credit_class { posted = 0, nonposted = 1, completion = 2 };
@@ -268,8 +271,10 @@ private:
     };
     // Reserves one TLP: credits, replay buffer, LCRC replays, DLLPs and the direction's counters
     // (the events to tell are appended).
+    // payload: the data bytes; data_bytes: the dwords they span, in bytes (the data credits).
     reservation reserve(direction d, tlp_type type, std::uint64_t bytes, std::uint64_t payload,
-                        sc_core::sc_time link_free, std::vector<dll_event>& events);
+                        std::uint64_t data_bytes, sc_core::sc_time link_free,
+                        std::vector<dll_event>& events);
     // Drops a TLP the link cannot carry (down, or starting at the link-down instant).
     bool refuse_down(tlm::tlm_generic_payload& gp, const pcie_tlp& t,
                      const sc_core::sc_time& link_free);

@@ -127,7 +127,9 @@ std::vector<key_case> cases() {
         {"link.training_us", "40", "dma"},
         {"link.propagation_ns", "500", "dma"},
         {"link.ecrc", "true", "dma"},
-        {"link.rcb", "128", "dma", {"workload.dma_sweep.offset_bytes=32"}},
+        // The first MRd from offset 32 (MRRS 128: 96 bytes, to the MRRS boundary) completes in
+        // 32 + 64 bytes at RCB 64, in one piece at RCB 128 (the others are aligned).
+        {"link.rcb", "128", "dma", {"workload.dma_sweep.offset_bytes=32", "link.mrrs=128"}},
         {"link.tags", "1", "dma"},
         {"link.dllp", "false", "dma"},
         {"link.replay_buffer_bytes", "256", "dma"},

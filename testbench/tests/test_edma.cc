@@ -147,7 +147,9 @@ public:
     std::vector<bool> irq_edges;
     bool irq_level = false;
     sc_core::sc_event irq_raised;
-    unsigned violations = 0; // oversize TLPs, 4 KiB crossings (TLP or AXI)
+    // Oversize TLPs (a Length, the dwords the data spans, above MPS or MRRS), 4 KiB crossings
+    // (TLP or AXI).
+    unsigned violations = 0;
     // As the SoC's memory controller does: an access is served at its own time, the caller's
     // thread synchronised to it first (an access issued after a later one is served late).
     bool serve_at_own_time = false;
@@ -172,7 +174,8 @@ public:
     bool pcie_write(std::uint64_t pci_addr, const unsigned char* data, unsigned len, sc_time& delay,
                     dwc::tlp_wait* wait) override {
         if (!link_up) return false;
-        if (len > mps || pci_addr / 4096 != (pci_addr + len - 1) / 4096) ++violations;
+        if (span_bytes(pci_addr, len) > mps || pci_addr / 4096 != (pci_addr + len - 1) / 4096)
+            ++violations;
         const sc_time start = reserve(delay, wait);
         tlps.push_back({false, pci_addr, len, start, std::vector<unsigned char>(data, data + len)});
         if (in_host(pci_addr, len)) std::memcpy(&host[pci_addr - host_base], data, len);
@@ -181,7 +184,8 @@ public:
     cpl_status pcie_read(std::uint64_t pci_addr, unsigned char* data, unsigned len, sc_time& delay,
                          dwc::tlp_wait* wait) override {
         if (!link_up) return cpl_status::ur;
-        if (len > mrrs || pci_addr / 4096 != (pci_addr + len - 1) / 4096) ++violations;
+        if (span_bytes(pci_addr, len) > mrrs || pci_addr / 4096 != (pci_addr + len - 1) / 4096)
+            ++violations;
         const sc_time start = reserve(delay, wait);
         tlps.push_back({true, pci_addr, len, start, {}});
         delay = start + round_trip - sc_core::sc_time_stamp();
@@ -255,6 +259,10 @@ public:
     }
 
 private:
+    // The dwords [addr, addr + len) spans, in bytes: what a TLP's Length field counts.
+    static std::uint64_t span_bytes(std::uint64_t addr, unsigned len) {
+        return (addr % 4 + len + 3) / 4 * 4;
+    }
     sc_time tx_free_;
     bool in_host(std::uint64_t a, unsigned len) const {
         return a >= host_base && a + len <= host_base + host_bytes;
@@ -346,6 +354,7 @@ harness* h_llrd = nullptr;
 harness* h_rerun = nullptr;
 harness* h_llwr = nullptr;
 harness* h_llrd_err = nullptr;
+harness* h_unaligned = nullptr;
 harness* h_layout_u = nullptr; // unrolled, 8 WR / 8 RD
 harness* h_layout_l = nullptr; // legacy, 8 WR / 8 RD
 harness* h_q[4] = {};          // quanta 10 ns, 100 ns, 1 us, 10 us
@@ -381,6 +390,7 @@ struct fixture {
         h_rerun = new harness("rerun", true, 1, 0);
         h_llwr = new harness("llwr", true, 1, 0);
         h_llrd_err = new harness("llrd_err", true, 0, 1);
+        h_unaligned = new harness("unaligned", true, 1, 1);
         h_layout_u = new harness("layout_u", true, 8, 8);
         h_layout_l = new harness("layout_l", false, 8, 8);
         const double quanta_ns[4] = {10, 100, 1000, 10000};
@@ -633,6 +643,30 @@ BOOST_AUTO_TEST_CASE(single_block_write_of_mps_plus_one) {
     BOOST_CHECK(h.bus.tlps[0].start == t.doorbell + ns(50));
     BOOST_CHECK(h.bus.tlps[1].start == t.doorbell + ns(150));
     BOOST_CHECK_EQUAL(h.dma.counters().mwr_tlps, 2u);
+}
+
+// From an address that is not dword-aligned, a TLP of MPS (MRRS) bytes would span one dword more
+// than its limit allows (Base Spec 2.2: Length counts the dwords the data spans, with First/Last
+// DW byte enables): the first TLP ends at the next MPS-aligned (MRRS-aligned) boundary, the
+// others are aligned. 1 KiB written to +0x1001 (MPS 256): 255, 256, 256, 256 and 1 bytes; 1 KiB
+// read from +0x3002 (MRRS 512): 510, 512 and 2 bytes.
+BOOST_AUTO_TEST_CASE(tlps_from_an_unaligned_address_stay_within_mps_and_mrrs) {
+    harness& h = *h_unaligned;
+    h.bus.fill_local(0x1000, KiB, 4);
+    h.bus.fill_host(host_base + 0x3002, KiB, 5);
+    h.single(false, 0, KiB, 0x1000, host_base + 0x1001, LIE);
+    h.single(true, 0, KiB, host_base + 0x3002, 0x4000, LIE);
+    h.start(false, 0);
+    h.start(true, 0);
+    run();
+    std::vector<unsigned> writes, reads;
+    for (const auto& t : h.bus.tlps)
+        (t.read ? reads : writes).push_back(t.len);
+    BOOST_CHECK((writes == std::vector<unsigned>{255, 256, 256, 256, 1}));
+    BOOST_CHECK((reads == std::vector<unsigned>{510, 512, 2}));
+    BOOST_CHECK_EQUAL(h.bus.violations, 0u);
+    BOOST_CHECK(h.bus.local_equals_host(0x1000, host_base + 0x1001, KiB));
+    BOOST_CHECK(h.bus.local_equals_host(0x4000, host_base + 0x3002, KiB));
 }
 
 // No TLP crosses a 4 KiB PCI boundary and no AXI burst crosses a 4 KiB local boundary.

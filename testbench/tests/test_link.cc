@@ -57,14 +57,15 @@ struct ports : sc_core::sc_module {
     }
     // One 32-bit-address MWr of `bytes` in direction d, ready at sc_time_stamp() + delay; returns
     // the delay the link gave back.
-    sc_core::sc_time send_one(pcie_link::direction d, unsigned bytes, sc_core::sc_time delay) {
+    sc_core::sc_time send_one(pcie_link::direction d, unsigned bytes, sc_core::sc_time delay,
+                              std::uint64_t addr = 0x1000) {
         std::vector<unsigned char> data(bytes);
         tlm::tlm_generic_payload gp;
         pcie_tlp t;
         t.type = tlp_type::mwr;
         gp.set_extension(&t);
         gp.set_command(tlm::TLM_WRITE_COMMAND);
-        gp.set_address(0x1000);
+        gp.set_address(addr);
         gp.set_data_ptr(data.data());
         gp.set_data_length(bytes);
         gp.set_streaming_width(bytes);
@@ -234,6 +235,19 @@ BOOST_AUTO_TEST_CASE(dllps_and_ack_latency_of_a_transfer) {
     port_ack.send_mwr(pcie_link::downstream, 100, 256, false);
     BOOST_TEST(link_ack.stats(pcie_link::upstream).dllps == 214u);
     BOOST_TEST(link_ack.ack_latency() == sc_core::sc_time(260, sc_core::SC_NS));
+
+    // The payload travels in the dwords it spans (Base Spec 2.2: Length, First/Last DW byte
+    // enables): 252 bytes at 0x1000 are 63 dwords, 8 + 12 + 252 = 272 bytes on the wire; at 0x1001
+    // they span 64 dwords, 276 bytes; at 0x1003, 3 + 252 = 255 bytes: still 64 dwords.
+    const auto wire = [&](std::uint64_t addr) {
+        const std::uint64_t before = link.stats(pcie_link::upstream).wire_bytes;
+        port.send_one(pcie_link::upstream, 252, sc_core::sc_time(30, sc_core::SC_MS), addr);
+        return link.stats(pcie_link::upstream).wire_bytes - before;
+    };
+    BOOST_TEST(wire(0x1000) == 272u);
+    BOOST_TEST(wire(0x1001) == 276u);
+    BOOST_TEST(wire(0x1003) == 276u);
+    BOOST_TEST(wire(0x1004) == 272u);
 }
 
 // libsystemc's own main() needs the symbol; Boost.Test provides the main this program runs.
