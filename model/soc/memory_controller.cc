@@ -225,6 +225,11 @@ unsigned memory_controller::transport_dbg(tlm::tlm_generic_payload& gp) {
     const std::uint64_t addr = gp.get_address();
     const unsigned len = gp.get_data_length();
     if (!mem_.in_range(addr, len)) return 0;
+    // The interrupt window stores nothing and its registers change when read: no debug access
+    // (a debugger's read there would otherwise show the DRAM behind it, a write store bytes no
+    // bus access ever sees).
+    if (window_.size && addr < window_.offset + window_.size && window_.offset < addr + len)
+        return 0;
     if (gp.is_read())
         mem_.read(addr, gp.get_data_ptr(), len);
     else if (gp.is_write())

@@ -29,6 +29,8 @@
 // Burst mode: a write with access_pieces is timed as the accesses it stands for, after one
 // synchronisation to its first piece; one into the interrupt window or not wholly in range is
 // served as one write per piece (access_pieces.h).
+// Debug transport reads and writes DRAM without timing; none of it reaches into the interrupt
+// window (0 bytes: its registers change when read, its slots store nothing).
 // Does not model (yet): DMI, arbitration policies other than arrival order (no QoS, no
 // per-master priorities or bandwidth caps); accesses due at the same instant are served in the
 // order the kernel runs their threads.

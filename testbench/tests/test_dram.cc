@@ -323,6 +323,26 @@ BOOST_AUTO_TEST_CASE(interrupt_window_takes_any_width_with_byte_enables) {
     BOOST_TEST(c.bytes == 94u);
     BOOST_TEST(c.latency_ns == 23 * 60.0, boost::test_tools::tolerance(1e-9));
 
+    // Debug transport (a debugger, a loader) does not reach into the window: no byte read or
+    // written there, across its lower edge either; below it, DRAM as usual. No interrupt.
+    const auto dbg = [&](bool write, std::uint64_t addr, std::vector<unsigned char>& d) {
+        tlm::tlm_generic_payload gp;
+        gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+        gp.set_address(addr);
+        gp.set_data_ptr(d.data());
+        gp.set_data_length(static_cast<unsigned>(d.size()));
+        return cpu.out->transport_dbg(gp);
+    };
+    std::vector<unsigned char> dd = {1, 2, 3, 4, 5, 6, 7, 8};
+    BOOST_TEST(dbg(true, window + 0x10, dd) == 0u);
+    BOOST_TEST(dbg(false, window + irq_window::COUNT, dd) == 0u);
+    BOOST_TEST(dbg(false, window - 4, dd) == 0u);     // 4 bytes below, 4 in the window
+    BOOST_TEST(dbg(true, window - 0x1000, dd) == 8u); // wholly below
+    std::vector<unsigned char> back(8);
+    BOOST_TEST(dbg(false, window - 0x1000, back) == 8u);
+    BOOST_TEST((back == dd));
+    BOOST_TEST(mc.window_writes() == n);
+
     // A FIFO of 2: a 16-byte burst is 4 interrupts, 2 kept and 2 lost.
     std::vector<unsigned char> b16(16, 0x5A);
     cpu2.access(master::pcie_inbound, true, window + 0x100, b16);
