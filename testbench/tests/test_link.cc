@@ -52,6 +52,13 @@ struct ports : sc_core::sc_module {
         from_dn_out.register_b_transport(this, &ports::sink);
         from_up_out.register_b_transport(this, &ports::sink);
     }
+    // Both ends of the link.
+    void attach(pcie_link& link) {
+        to_up_in.bind(link.up_in);
+        to_dn_in.bind(link.dn_in);
+        link.dn_out.bind(from_dn_out);
+        link.up_out.bind(from_up_out);
+    }
     void sink(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
     }
@@ -147,19 +154,13 @@ BOOST_AUTO_TEST_CASE(dllps_and_ack_latency_of_a_transfer) {
     p.mps_bytes = 256;
     pcie_link link("link", p);
     ports port("ports");
-    port.to_up_in.bind(link.up_in);
-    port.to_dn_in.bind(link.dn_in);
-    link.dn_out.bind(port.from_dn_out);
-    link.up_out.bind(port.from_up_out);
+    port.attach(link);
     // A link with a given ACK latency (link.ack_latency_ns): 260 ns.
     link_params p_ack = p;
     p_ack.retry.ack_latency = sc_core::sc_time(260, sc_core::SC_NS);
     pcie_link link_ack("link_ack", p_ack);
     ports port_ack("ports_ack");
-    port_ack.to_up_in.bind(link_ack.up_in);
-    port_ack.to_dn_in.bind(link_ack.dn_in);
-    link_ack.dn_out.bind(port_ack.from_dn_out);
-    link_ack.up_out.bind(port_ack.from_up_out);
+    port_ack.attach(link_ack);
     sc_core::sc_start(sc_core::SC_ZERO_TIME);
 
     const auto dllps = [&](pcie_link::direction d) { return link.stats(d).dllps; };
