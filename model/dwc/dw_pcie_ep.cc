@@ -116,7 +116,10 @@ void dw_pcie_ep::link_end::link_dll_error(pcie::dll_error e, sc_time when) {
 void dw_pcie_ep::link_end::link_partner(bool present, bool hot_reset_received) {
     ep.link_.partner_present = present;
     ep.link_.hot_reset_received = hot_reset_received;
-    if (present) ep.link_.partner_back.notify(sc_core::SC_ZERO_TIME);
+    if (present)
+        ep.link_.partner_back.notify(sc_core::SC_ZERO_TIME);
+    else
+        ep.link_.partner_lost.notify(sc_core::SC_ZERO_TIME);
 }
 
 void dw_pcie_ep::link_end::link_activity(const pcie::link_activity_delta& a) {

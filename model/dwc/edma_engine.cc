@@ -319,6 +319,12 @@ edma_engine::step edma_engine::run_linked_list(run_state& r) {
         r.prefetch_at = later(e.at, r.engine_free);
         r.next_block = r.prefetch_at;
         step s = data_block(r, e.at);
+        if (s.fault == step::kind::none && r.ch.dir == edma_dir::read && r.prefetch_pending) {
+            // The data that arrived before the fetch is due is written before it, in time order.
+            sc_time failed_at;
+            if (!write_arrived(r, r.prefetch_at, failed_at))
+                s = {step::kind::local_write, later(failed_at, s.at)};
+        }
         prefetch_before(r, sc_core::sc_max_time());
         const element next = r.prefetched;
         // A read block's data is written by now only where its end matters: its interrupt,

@@ -61,15 +61,31 @@ void ltssm_unit::run() {
         if (enable && !perst_asserted_ && state_ == ltssm::detect_quiet && view_.partner_present) {
             dbi_.set_bits(port_debug1, port_debug1_in_training, port_debug1_in_training);
             dbi_.set_bits(exp_cap + c::exp_lnkctl, c::lnksta_training, c::lnksta_training);
+            // A training phase; false if the partner went away (or held the link in a hot
+            // reset) meanwhile, however briefly.
+            const auto phase_done = [&](const sc_time& t) {
+                if (!attached) {
+                    sc_core::wait(t);
+                    return true;
+                }
+                const sc_time end = sc_core::sc_time_stamp() + t;
+                sc_core::wait(t, view_.partner_lost);
+                return view_.partner_present && sc_core::sc_time_stamp() >= end;
+            };
             set(ltssm::detect_act);
-            sc_core::wait(phase);
-            set(ltssm::pol_active);
-            sc_core::wait(phase);
-            set(ltssm::cfg_linkwd_start);
-            sc_core::wait(2 * phase);
-            if (attached && !view_.partner_present) {
+            bool trained = phase_done(phase);
+            if (trained) {
+                set(ltssm::pol_active);
+                trained = phase_done(phase);
+            }
+            if (trained) {
+                set(ltssm::cfg_linkwd_start);
+                trained = phase_done(2 * phase);
+            }
+            if (!trained) {
                 // The partner went away (or holds the link in a hot reset) while the link
-                // trained: training fails, back to Detect until the partner is there again.
+                // trained: training fails at once, back to Detect until the partner is there
+                // again.
                 dbi_.set_bits(port_debug1, port_debug1_in_training, 0);
                 dbi_.set_bits(exp_cap + c::exp_lnkctl, c::lnksta_training, 0);
                 set(ltssm::detect_quiet);

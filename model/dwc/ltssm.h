@@ -31,6 +31,7 @@ struct link_view {
     bool partner_present = true;
     bool hot_reset_received = false;
     sc_core::sc_event partner_back; // notified when the partner is present again
+    sc_core::sc_event partner_lost; // notified when the partner goes away (or holds a hot reset)
 };
 // The controller's port to its link's training interface (unbound: no link, the LTSSM trains
 // to its own side's values).

@@ -1202,6 +1202,16 @@ BOOST_AUTO_TEST_CASE(linked_list_read_blocks_overlap) {
     const auto& t = h.dma.transfers()[0];
     BOOST_CHECK_EQUAL(t.bytes, 2 * KiB);
     BOOST_CHECK(t.done - t.doorbell == ns(1160));
+    // Local memory in time order: the element fetches at +0 and +50, the data writes when their
+    // completions arrived (+1050, +1060, +1100, +1110), the stop element's fetch at +1060 (block
+    // 0's last completion) between them; none served late.
+    std::vector<std::pair<bool, sc_time>> local;
+    for (const auto& a : h.bus.axi)
+        local.emplace_back(a.write, a.start - t.doorbell);
+    const std::vector<std::pair<bool, sc_time>> want = {
+        {false, ns(0)},   {false, ns(50)},  {true, ns(1050)}, {false, ns(1060)},
+        {true, ns(1060)}, {true, ns(1100)}, {true, ns(1110)}};
+    BOOST_CHECK((local == want));
 }
 
 // Read channel, linked list of two 1 KiB elements; block 0's destination answers SLVERR. Block 0
