@@ -35,9 +35,15 @@ void remove_file(const fs::path& p) {
 std::string error_cell(std::string e) {
     if (e.size() > max_error_chars) {
         e.resize(max_error_chars);
-        while (!e.empty() && (static_cast<unsigned char>(e.back()) & 0xC0) == 0x80)
-            e.pop_back(); // continuation bytes of a character cut in two
-        if (!e.empty() && static_cast<unsigned char>(e.back()) >= 0xC0) e.pop_back(); // its lead
+        // The last character's lead byte; the character is dropped if the cut went through it.
+        std::size_t lead = e.size();
+        while (lead > 0 && (static_cast<unsigned char>(e[lead - 1]) & 0xC0) == 0x80)
+            --lead;
+        if (lead > 0) {
+            const auto b = static_cast<unsigned char>(e[lead - 1]);
+            const std::size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+            if (lead - 1 + len > e.size()) e.resize(lead - 1);
+        }
         e += "...";
     }
     // Invalid sequences become U+FFFD.

@@ -202,6 +202,10 @@ BOOST_AUTO_TEST_CASE(a_bad_value_fails_its_point_only) {
     BOOST_CHECK_MESSAGE(contains(csv[2][error], "link.gen = 9"), csv[2][error]);
     const json results = read_json(dir / "results.json");
     BOOST_CHECK(contains(results[1].at("error").get<std::string>(), "link.gen = 9"));
+    std::string want = "x";
+    for (int i = 0; i < 149; ++i)
+        want += "\xc3\xa9";
+    BOOST_CHECK(results[2].at("error").get<std::string>() == want + "...");
     BOOST_CHECK(results[1].at("read_throughput_Bps").is_null());
     BOOST_CHECK_GT(results[0].at("read_throughput_Bps").get<double>(), 0);
 }
@@ -654,6 +658,15 @@ BOOST_AUTO_TEST_CASE(collect_keeps_results_valid_utf8) {
     {
         std::ofstream os(dir / "points" / "point_0001" / "stderr.txt", std::ios::binary);
         os << "epsim: error: bad \xff\xfe bytes\n";
+    }
+    // A line cut at 300 bytes: "x" and 149 two-byte characters fill 299; the 150th, cut in two,
+    // is dropped whole.
+    std::string e_acute_line = "x";
+    for (int i = 0; i < 300; ++i)
+        e_acute_line += "\xc3\xa9";
+    {
+        std::ofstream os(dir / "points" / "point_0002" / "stderr.txt", std::ios::binary);
+        os << e_acute_line << "\n";
     }
     const auto r = epsim("sweep --collect " + dir.string());
     BOOST_TEST_INFO(r.out);

@@ -107,8 +107,9 @@ std::vector<sweep_row> dma_sweep::table(const platform& p) const {
         const std::size_t records = std::min<std::size_t>(fw_row.doorbells, rec.size() - next);
         const std::size_t n = std::min<std::size_t>(fw_row.transfers, records);
         if (!n) continue; // not run (-EINVAL)
-        // Records per transfer; a failed transfer may have fewer: then each record counts alone.
-        const std::size_t chunks = records % n == 0 ? records / n : 1;
+        // Records per transfer; a failed transfer may have fewer (and the rest divide evenly by
+        // chance): a row with a failure counts each record alone.
+        const std::size_t chunks = fw_row.status == 0 && records % n == 0 ? records / n : 1;
         sc_core::sc_time total, busy_up, busy_down, lost_up, lost_down;
         sc_core::sc_time wait_link, wait_credits, wait_tags, wait_memory;
         std::uint64_t bytes = 0, tlps = 0, completions = 0;
