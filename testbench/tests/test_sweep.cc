@@ -675,6 +675,10 @@ BOOST_AUTO_TEST_CASE(collect_keeps_results_valid_utf8) {
     BOOST_REQUIRE_EQUAL(results.size(), small_points);
     BOOST_CHECK(
         contains(results[1].at("error").get<std::string>(), "bad \xef\xbf\xbd\xef\xbf\xbd bytes"));
+    std::string want = "x";
+    for (int i = 0; i < 149; ++i)
+        want += "\xc3\xa9";
+    BOOST_CHECK(results[2].at("error").get<std::string>() == want + "...");
 }
 
 BOOST_AUTO_TEST_CASE(a_point_past_its_timeout_is_killed) {
