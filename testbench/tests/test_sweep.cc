@@ -202,7 +202,7 @@ BOOST_AUTO_TEST_CASE(a_bad_value_fails_its_point_only) {
     BOOST_CHECK_MESSAGE(contains(csv[2][error], "link.gen = 9"), csv[2][error]);
     const json results = read_json(dir / "results.json");
     BOOST_CHECK(contains(results[1].at("error").get<std::string>(), "link.gen = 9"));
-    std::string want = "x";
+    std::string want = "xx";
     for (int i = 0; i < 149; ++i)
         want += "\xc3\xa9";
     BOOST_CHECK(results[2].at("error").get<std::string>() == want + "...");
@@ -659,9 +659,8 @@ BOOST_AUTO_TEST_CASE(collect_keeps_results_valid_utf8) {
         std::ofstream os(dir / "points" / "point_0001" / "stderr.txt", std::ios::binary);
         os << "epsim: error: bad \xff\xfe bytes\n";
     }
-    // A line cut at 300 bytes: "x" and 149 two-byte characters fill 299; the 150th, cut in two,
-    // is dropped whole.
-    std::string e_acute_line = "x";
+    // A line cut at 300 bytes: "xx" and 149 two-byte characters fill them exactly; all kept.
+    std::string e_acute_line = "xx";
     for (int i = 0; i < 300; ++i)
         e_acute_line += "\xc3\xa9";
     {
@@ -675,7 +674,7 @@ BOOST_AUTO_TEST_CASE(collect_keeps_results_valid_utf8) {
     BOOST_REQUIRE_EQUAL(results.size(), small_points);
     BOOST_CHECK(
         contains(results[1].at("error").get<std::string>(), "bad \xef\xbf\xbd\xef\xbf\xbd bytes"));
-    std::string want = "x";
+    std::string want = "xx";
     for (int i = 0; i < 149; ++i)
         want += "\xc3\xa9";
     BOOST_CHECK(results[2].at("error").get<std::string>() == want + "...");
