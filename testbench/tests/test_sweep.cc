@@ -202,10 +202,6 @@ BOOST_AUTO_TEST_CASE(a_bad_value_fails_its_point_only) {
     BOOST_CHECK_MESSAGE(contains(csv[2][error], "link.gen = 9"), csv[2][error]);
     const json results = read_json(dir / "results.json");
     BOOST_CHECK(contains(results[1].at("error").get<std::string>(), "link.gen = 9"));
-    std::string want = "xx";
-    for (int i = 0; i < 149; ++i)
-        want += "\xc3\xa9";
-    BOOST_CHECK(results[2].at("error").get<std::string>() == want + "...");
     BOOST_CHECK(results[1].at("read_throughput_Bps").is_null());
     BOOST_CHECK_GT(results[0].at("read_throughput_Bps").get<double>(), 0);
 }
