@@ -7,7 +7,9 @@
 // Capabilities, LINK_MODE and Target Link Speed bound the endpoint's side); LTSSM enable
 // cleared or PERST# asserted -> Detect; the link lost under L0 (surprise down: Recovery ->
 // Detect; the partner's hot reset: Hot Reset -> Detect) with the owner's link-down reset, and
-// training again once the partner is back. Does not model: the substates' timing and ordered
+// training again once the partner is back; the partner lost during training (any phase,
+// however briefly) fails it: Detect, then training again once the partner is back. Does not
+// model: the substates' timing and ordered
 // sets, speed changes after L0 (Recovery.Speed), L0s/L1/L2, lane reversal.
 #pragma once
 

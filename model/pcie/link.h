@@ -1,8 +1,10 @@
 // A PCIe link between an upstream port (root port, switch downstream port) and a downstream port
 // (the endpoint's controller, a switch upstream port), both directions, timed from first
 // principles. Models: per-direction reservations (no event per TLP) with serialisation or the
-// controller's datapath time, propagation, flow-control credits, ACK/UpdateFC DLLPs (Base Spec
-// 5.0 tables 3-7..3-9), FIFO ordering, training to the common generation and width, Data Link
+// controller's datapath time, propagation, flow-control credits (data credits and wire bytes
+// count the dwords a payload spans from its first byte), ACK/UpdateFC DLLPs (Base Spec 5.0
+// tables 3-7..3-9, or link.ack_latency_ns; owed DLLPs go out after the direction's last TLP, so
+// idle time absorbs them), FIFO ordering, training to the common generation and width, Data Link
 // Layer retry (replay buffer, LCRC errors, NAK, replay timer, REPLAY_NUM rollover), link-down
 // and poisoned-TLP faults, hot reset. Attachment by sockets and ports only: TLPs on the four
 // sockets, each TLP's timing back to its sender in its extension (pcie_tlp::sent); state, partner,
@@ -11,7 +13,8 @@
 // the downstream port's training through dn_control. Burst mode (sim.link_timing = burst): a
 // transaction that stands for several TLPs (pcie_tlp::burst) is reserved piece by piece with the
 // same arithmetic, each piece's times written back, and forwarded once (docs/link-timing.md).
-// Does not model: lane-to-lane skew, L0s/L1,
+// Does not model: lane-to-lane skew, L0s/L1, scaled flow control, the MPS the host programs
+// (the DLLP interval uses link.mps),
 // TLP prefixes, relaxed ordering, VCs other than VC0, FLIT-level retry in Gen6.
 // Details: docs/link.md.
 #pragma once

@@ -330,6 +330,19 @@ struct harness {
     }
 };
 
+// Channel 0 of a direction ended in an abort, its only run: CH_STATUS neither running nor
+// stopped, its ABORT bit (int_status << 16), err_reg reading err, the local line up, one record
+// marked aborted.
+void check_channel_0_aborted(harness& h, bool read, std::uint32_t err_reg, std::uint32_t err) {
+    const std::uint32_t cs = h.status(read, 0);
+    BOOST_CHECK(cs != CS_RUNNING && cs != CS_STOPPED);
+    BOOST_CHECK_EQUAL(h.rd(read ? RD_INT_STATUS : WR_INT_STATUS), 1u << 16);
+    BOOST_CHECK_EQUAL(h.rd(err_reg), err);
+    BOOST_CHECK(h.dma.irq());
+    BOOST_REQUIRE_EQUAL(h.dma.transfers().size(), 1u);
+    BOOST_CHECK(h.dma.transfers()[0].aborted);
+}
+
 // Runs the simulation until nothing is left to do (every channel idle).
 void run() {
     if (sc_core::sc_pending_activity()) sc_core::sc_start();
@@ -935,13 +948,7 @@ BOOST_AUTO_TEST_CASE(abort_on_local_axi_error) {
     BOOST_CHECK_EQUAL(h.bus.tlps[0].addr, abort_addr);
     const std::vector<unsigned char> d77 = {0x77, 0, 0, 0};
     BOOST_CHECK(h.bus.tlps[0].data == d77);
-    const std::uint32_t cs = h.status(false, 0);
-    BOOST_CHECK(cs != CS_RUNNING && cs != CS_STOPPED);
-    BOOST_CHECK_EQUAL(h.rd(WR_INT_STATUS), 1u << 16);
-    BOOST_CHECK_EQUAL(h.rd(WR_ERR_STATUS), 0x1u);
-    BOOST_CHECK(h.dma.irq());
-    BOOST_REQUIRE_EQUAL(h.dma.transfers().size(), 1u);
-    BOOST_CHECK(h.dma.transfers()[0].aborted);
+    check_channel_0_aborted(h, false, WR_ERR_STATUS, 0x1u);
     BOOST_CHECK_EQUAL(h.dma.transfers()[0].bytes, 0u);
     BOOST_CHECK_EQUAL(h.dma.counters().transfers_aborted, 1u);
     h.wr(WR_INT_CLEAR, 1u << 16);
@@ -1236,13 +1243,7 @@ BOOST_AUTO_TEST_CASE(a_write_error_on_data_left_to_the_next_block_aborts_the_lis
     h.wr(harness::ch(true, 0, LLP_HI), hi(ll));
     h.start(true, 0);
     run();
-    const std::uint32_t cs = h.status(true, 0);
-    BOOST_CHECK(cs != CS_RUNNING && cs != CS_STOPPED);
-    BOOST_CHECK_EQUAL(h.rd(RD_INT_STATUS), 1u << 16);
-    BOOST_CHECK_EQUAL(h.rd(RD_ERR_STATUS_LO), 0x1u);
-    BOOST_CHECK(h.dma.irq());
-    BOOST_REQUIRE_EQUAL(h.dma.transfers().size(), 1u);
-    BOOST_CHECK(h.dma.transfers()[0].aborted);
+    check_channel_0_aborted(h, true, RD_ERR_STATUS_LO, 0x1u);
     unsigned writes = 0;
     for (const auto& a : h.bus.axi)
         writes += a.write;
