@@ -324,6 +324,13 @@ struct harness {
         wr(ch(read, n, DAR_LO), lo(dar));
         wr(ch(read, n, DAR_HI), hi(dar));
     }
+    // Linked-list mode from the element at ll (CCS 1), then the engine enable and doorbell.
+    void start_list(bool read, unsigned n, std::uint64_t ll) {
+        wr(ch(read, n, CH_CONTROL1), CCS | LLE);
+        wr(ch(read, n, LLP_LO), lo(ll));
+        wr(ch(read, n, LLP_HI), hi(ll));
+        start(read, n);
+    }
     void start(bool read, unsigned n) {
         wr(read ? RD_ENGINE_EN : WR_ENGINE_EN, 1);
         wr(read ? RD_DOORBELL : WR_DOORBELL, n);
@@ -795,10 +802,7 @@ BOOST_AUTO_TEST_CASE(linked_list_with_link_element_and_cycle_bit) {
                            0x20000 + i * 0x1000, host_base + i * 0x1000);
     }
     h.bus.link_element(link_slot, TCB, ll);
-    h.wr(harness::ch(false, 0, CH_CONTROL1), CCS | LLE);
-    h.wr(harness::ch(false, 0, LLP_LO), lo(ll));
-    h.wr(harness::ch(false, 0, LLP_HI), hi(ll));
-    h.start(false, 0);
+    h.start_list(false, 0, ll);
     run();
     for (unsigned i = 0; i < 3; ++i)
         BOOST_CHECK(
@@ -1194,10 +1198,7 @@ BOOST_AUTO_TEST_CASE(linked_list_read_blocks_overlap) {
     h.bus.data_element(ll, CB, 1024, src, 0x40000);
     h.bus.data_element(ll + ELEMENT_BYTES, CB | LIE, 1024, src + 1024, 0x50000);
     h.bus.data_element(ll + 2 * ELEMENT_BYTES, 0, 0, 0, 0); // CB = 0: stop
-    h.wr(harness::ch(true, 0, CH_CONTROL1), CCS | LLE);
-    h.wr(harness::ch(true, 0, LLP_LO), lo(ll));
-    h.wr(harness::ch(true, 0, LLP_HI), hi(ll));
-    h.start(true, 0);
+    h.start_list(true, 0, ll);
     run();
     BOOST_CHECK(h.bus.local_equals_host(0x40000, src, 1024));
     BOOST_CHECK(h.bus.local_equals_host(0x50000, src + 1024, 1024));
@@ -1238,10 +1239,7 @@ BOOST_AUTO_TEST_CASE(a_write_error_on_data_left_to_the_next_block_aborts_the_lis
     h.bus.data_element(ll, CB, 1024, src, 0x40000);
     h.bus.data_element(ll + ELEMENT_BYTES, CB | LIE | RIE, 1024, src + 1024, 0x50000);
     h.bus.data_element(ll + 2 * ELEMENT_BYTES, 0, 0, 0, 0); // CB = 0: stop
-    h.wr(harness::ch(true, 0, CH_CONTROL1), CCS | LLE);
-    h.wr(harness::ch(true, 0, LLP_LO), lo(ll));
-    h.wr(harness::ch(true, 0, LLP_HI), hi(ll));
-    h.start(true, 0);
+    h.start_list(true, 0, ll);
     run();
     check_channel_0_aborted(h, true, RD_ERR_STATUS_LO, 0x1u);
     unsigned writes = 0;
@@ -1270,10 +1268,7 @@ BOOST_AUTO_TEST_CASE(linked_list_write_blocks_overlap_on_the_link) {
         h.bus.data_element(ll + i * ELEMENT_BYTES, CB | (i + 1 == elements ? LIE : 0), 4 * KiB,
                            src + i * 4 * KiB, host_base + i * 4 * KiB);
     h.bus.data_element(ll + elements * ELEMENT_BYTES, 0, 0, 0, 0); // CB = 0: stop
-    h.wr(harness::ch(false, 0, CH_CONTROL1), CCS | LLE);
-    h.wr(harness::ch(false, 0, LLP_LO), lo(ll));
-    h.wr(harness::ch(false, 0, LLP_HI), hi(ll));
-    h.start(false, 0);
+    h.start_list(false, 0, ll);
     run();
     BOOST_CHECK_EQUAL(h.status(false, 0), CS_STOPPED);
     BOOST_CHECK(h.bus.local_equals_host(src, host_base, elements * 4 * KiB));
@@ -1297,10 +1292,7 @@ BOOST_AUTO_TEST_CASE(doorbell_while_a_linked_list_runs_rechecks_the_list) {
     h.bus.fill_local(0x90000, 64, 51);
     h.bus.data_element(ll, CB | LIE, static_cast<std::uint32_t>(big), 0x80000, host_base);
     h.bus.data_element(ll + ELEMENT_BYTES, 0, 0, 0, 0); // not yet valid
-    h.wr(harness::ch(false, 0, CH_CONTROL1), CCS | LLE);
-    h.wr(harness::ch(false, 0, LLP_LO), lo(ll));
-    h.wr(harness::ch(false, 0, LLP_HI), hi(ll));
-    h.start(false, 0);
+    h.start_list(false, 0, ll);
     sc_core::sc_start(sc_time(2, SC_US));
     BOOST_CHECK_EQUAL(h.status(false, 0), CS_RUNNING);
     h.bus.data_element(ll + ELEMENT_BYTES, CB | LIE, 64, 0x90000, host_base + 0x20000);
